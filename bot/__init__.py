@@ -1,0 +1,3 @@
+"""Chat commands, platform adapters, schedules and delivery, built on `content`."""
+
+__version__ = "0.1.0"

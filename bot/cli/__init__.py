@@ -1,0 +1,51 @@
+"""`newsbot`: one subcommand per module in this package, each with add_parser and run."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+from bot import __version__
+from bot.config import ConfigError, load_config
+
+SUBCOMMANDS = ("ingest", "news", "analyze", "chat", "run")
+
+
+class UsageError(Exception):
+    """A problem with what the user asked for on the command line; exit status 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newsbot", description="News about AI and technology by sector and country.")
+    parser.add_argument("--version", action="version", version=f"newsbot {__version__}")
+    parser.add_argument("--config", metavar="PATH", help="config file (default: $NEWSBOT_CONFIG, else ./config.yaml)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in SUBCOMMANDS:
+        module = importlib.import_module(f"bot.cli.{name}")
+        module.add_parser(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    module = importlib.import_module(f"bot.cli.{args.command}")
+    try:
+        config = load_config(args.config)
+        return module.run(args, config)
+    except (ConfigError, UsageError) as error:
+        print(f"newsbot: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

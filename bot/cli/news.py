@@ -1,0 +1,11 @@
+"""`newsbot news` (being built)."""
+
+import argparse
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    commands.add_parser("news", help="(being built)")
+
+
+def run(args: argparse.Namespace, config) -> int:
+    raise NotImplementedError("newsbot news")

@@ -1,0 +1,202 @@
+"""The configuration file: finding it, expanding ${VAR}s, validating it with key paths in errors."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from apscheduler.triggers.cron import CronTrigger
+from pydantic import Field, SecretStr, ValidationError, field_validator
+
+from content.settings import BundledSource, SourceSettings, StorageSettings, Strict, TaxonomySettings
+
+EXAMPLE_FILE = Path(__file__).resolve().parent.parent / "config.example.yaml"
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message names the key and the problem."""
+
+
+class WebhookSettings(Strict):
+    enabled: bool = False
+    listen: str = "127.0.0.1"
+    port: int = Field(default=8443, ge=1, le=65535)
+    path: str = "telegram"
+    url: str | None = Field(default=None, description="the public URL Telegram posts to")
+    secret_token: SecretStr | None = None
+
+
+def _empty_as_none(value: Any) -> Any:
+    return None if value == "" else value
+
+
+class TelegramSettings(Strict):
+    token: SecretStr | None = None
+    base_url: str = "https://api.telegram.org/bot"
+    webhook: WebhookSettings = WebhookSettings()
+
+    _no_empty_token = field_validator("token", mode="before")(_empty_as_none)
+
+
+class DiscordSettings(Strict):
+    token: SecretStr | None = None
+    api_base: str = "https://discord.com/api/v10"
+    gateway_url: str | None = None
+    guild_ids: list[int] = []
+
+    _no_empty_token = field_validator("token", mode="before")(_empty_as_none)
+
+
+class TargetSettings(Strict):
+    platform: Literal["telegram", "discord", "console"]
+    chat: str
+
+    @field_validator("chat", mode="before")
+    @classmethod
+    def _chat_as_text(cls, chat: Any) -> Any:
+        return str(chat) if isinstance(chat, int) else chat
+
+
+class FilterSettings(Strict):
+    sectors: list[str] = []
+    countries: list[str] = []
+    query: str | None = None
+
+
+def _valid_timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f'unknown timezone "{name}"') from None
+    return name
+
+
+class ScheduleSettings(Strict):
+    name: str
+    cron: str
+    timezone: str = "UTC"
+    target: TargetSettings
+    filter: FilterSettings = FilterSettings()
+    mode: Literal["new", "digest"] = "new"
+    max_articles: int = Field(default=5, ge=1, le=50)
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, name: str) -> str:
+        return _valid_timezone(name)
+
+    @field_validator("cron")
+    @classmethod
+    def _cron(cls, expression: str) -> str:
+        try:
+            CronTrigger.from_crontab(expression)
+        except ValueError:
+            raise ValueError(f'invalid cron expression "{expression}"') from None
+        return expression
+
+
+class Config(Strict):
+    storage: StorageSettings = StorageSettings()
+    sources: list[SourceSettings] = [BundledSource(kind="bundled")]
+    taxonomy: TaxonomySettings = TaxonomySettings()
+    telegram: TelegramSettings = TelegramSettings()
+    discord: DiscordSettings = DiscordSettings()
+    schedules: list[ScheduleSettings] = []
+
+    @field_validator("sources")
+    @classmethod
+    def _unique_source_names(cls, sources: list) -> list:
+        names = [source.name for source in sources]
+        duplicates = sorted({name for name in names if names.count(name) > 1})
+        if duplicates:
+            raise ValueError(f"source names must be unique: {', '.join(duplicates)}")
+        return sources
+
+
+_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+
+def expand_variables(text: str, environ: dict[str, str] | None = None) -> str:
+    """Replace ${VAR} and ${VAR:-default}; an unset ${VAR} without a default is an error."""
+    environ = os.environ if environ is None else environ
+
+    def substitute(match: re.Match[str]) -> str:
+        name, default = match.group(1), match.group(2)
+        value = environ.get(name)
+        if value:
+            return value
+        if default is not None:
+            return default
+        raise ConfigError(f"environment variable {name} is not set (use ${{{name}:-default}} to make it optional)")
+
+    return _VARIABLE.sub(substitute, text)
+
+
+def _expand_values(data: Any, environ: dict[str, str] | None) -> Any:
+    """Expand variables in parsed values only, so comments may mention ${VAR}."""
+    if isinstance(data, str):
+        return expand_variables(data, environ)
+    if isinstance(data, list):
+        return [_expand_values(item, environ) for item in data]
+    if isinstance(data, dict):
+        return {key: _expand_values(value, environ) for key, value in data.items()}
+    return data
+
+
+def _key_path(location: tuple) -> str:
+    path = ""
+    for part in location:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif part in ("feed", "files", "bundled") and path.endswith("]"):
+            continue  # pydantic's union tag, not a key the user wrote
+        else:
+            path += f".{part}" if path else str(part)
+    return path or "(top level)"
+
+
+def _describe(error: dict) -> str:
+    if error["type"] == "extra_forbidden":
+        return "unknown key"
+    message = error["msg"]
+    return message.removeprefix("Value error, ")
+
+
+def parse_config(text: str, origin: str = "config", environ: dict[str, str] | None = None) -> Config:
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{origin}: not valid YAML: {error}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{origin}: the top level must be a mapping of keys")
+    data = _expand_values(data, environ)
+    try:
+        return Config.model_validate(data)
+    except ValidationError as error:
+        lines = [f"{_key_path(e['loc'])}: {_describe(e)}" for e in error.errors()]
+        raise ConfigError(f"{origin}: " + "; ".join(lines)) from None
+
+
+def config_path(explicit: str | None) -> Path | None:
+    """--config, else $NEWSBOT_CONFIG, else ./config.yaml, else None (built-in defaults)."""
+    if explicit:
+        return Path(explicit)
+    if os.environ.get("NEWSBOT_CONFIG"):
+        return Path(os.environ["NEWSBOT_CONFIG"])
+    local = Path("config.yaml")
+    return local if local.exists() else None
+
+
+def load_config(explicit: str | None = None) -> Config:
+    path = config_path(explicit)
+    if path is None:
+        return Config()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read: {error.strerror}") from None
+    return parse_config(text, origin=str(path))

@@ -1,0 +1,62 @@
+"""The platform-neutral conversation model: a command in, a reply out.
+
+Handlers see only these types; adapters translate them to and from one platform.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+ChatKind = Literal["private", "group", "channel"]
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a message goes: a chat on a platform, optionally a thread/forum topic in it."""
+
+    platform: str
+    chat: str
+    thread: str | None = None
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str  # without the slash or @botname, lower case: "sector"
+    args: str  # the rest of the line, stripped
+    user: str
+    target: Target
+    chat_kind: ChatKind = "private"
+    is_admin: bool = True  # does the user administer this chat (always true in private)
+
+    @property
+    def platform(self) -> str:
+        return self.target.platform
+
+
+@dataclass(frozen=True)
+class ArticleCard:
+    title: str
+    url: str | None
+    summary: str
+    sectors: tuple[str, ...] = ()  # display names
+    countries: tuple[str, ...] = ()  # display names
+    source: str = ""
+    published: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Action:
+    """A button. Pressing it runs `command` (a command line such as "/sector energy") as the user."""
+
+    label: str
+    command: str
+
+
+@dataclass
+class Reply:
+    text: str = ""
+    cards: list[ArticleCard] = field(default_factory=list)
+    actions: list[Action] = field(default_factory=list)
+    private: bool = False  # errors and help: ephemeral where the platform can

@@ -1,0 +1,102 @@
+"""The content layer's vocabulary: drafts from sources, stored articles, queries, pages."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+_TRACKING_PARAMS = {"fbclid", "gclid"}
+
+
+def canonical_url(url: str) -> str:
+    """Lowercase scheme and host, drop tracking parameters and the fragment."""
+    parts = urlsplit(url.strip())
+    query = [
+        (key, value)
+        for key, value in parse_qsl(parts.query, keep_blank_values=True)
+        if not key.lower().startswith("utm_") and key.lower() not in _TRACKING_PARAMS
+    ]
+    netloc = parts.netloc.lower()
+    return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", urlencode(query), ""))
+
+
+def article_id(url: str | None, guid: str | None) -> str:
+    """A stable id from the canonical URL, else the feed guid."""
+    if url:
+        key = "url:" + canonical_url(url)
+    elif guid:
+        key = "guid:" + guid.strip()
+    else:
+        raise ValueError("an article needs a url or a guid")
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What a source yields: cleaned, not yet analysed. Times are timezone-aware UTC."""
+
+    source: str
+    title: str
+    text: str
+    url: str | None = None
+    guid: str | None = None
+    author: str | None = None
+    published: datetime | None = None
+    language: str | None = None
+    sectors: tuple[str, ...] | None = None  # an override from the source, e.g. front matter
+    countries: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Article:
+    """A stored article. `sources` lists every source that carried the story."""
+
+    id: str
+    url: str | None
+    title: str
+    sources: tuple[str, ...]
+    published: datetime
+    fetched: datetime
+    text: str
+    summary: str
+    author: str | None = None
+    guid: str | None = None
+    sectors: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class Query:
+    """What to find. Empty fields match everything; a region also matches its member countries."""
+
+    sectors: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    text: str | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.sectors or self.countries or self.regions or self.text)
+
+
+@dataclass(frozen=True)
+class Page:
+    articles: list[Article]
+    next_cursor: str | None = None
+
+
+@dataclass
+class SourceState:
+    """What the fetcher remembers about a source between runs."""
+
+    name: str
+    etag: str | None = None
+    last_modified: str | None = None
+    failures: int = 0
+    next_attempt_at: datetime | None = None
+    last_error: str | None = None
+    extra: dict = field(default_factory=dict)

@@ -1,0 +1,59 @@
+"""Configuration of the content layer: storage, sources, taxonomy extensions.
+
+`bot.config` composes these into the whole file; unknown keys are errors everywhere.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StorageSettings(Strict):
+    url: str = "sqlite:///newsbot.db"
+
+    @field_validator("url")
+    @classmethod
+    def _known_scheme(cls, url: str) -> str:
+        if not url.startswith(("sqlite:", "postgresql:", "postgresql+asyncpg:", "sqlite+aiosqlite:")):
+            raise ValueError(f'unsupported storage url "{url.split(":", 1)[0]}:…" (use sqlite:/// or postgresql://)')
+        return url
+
+
+class FeedSource(Strict):
+    name: str
+    kind: Literal["feed"]
+    url: str
+    interval: int = Field(default=900, ge=60, description="seconds between fetches")
+    max_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+    timeout: float = Field(default=20.0, gt=0)
+
+
+class FilesSource(Strict):
+    name: str
+    kind: Literal["files"]
+    path: str = Field(description="a glob of Markdown files with YAML front matter")
+    interval: int = Field(default=900, ge=60)
+
+
+class BundledSource(Strict):
+    name: str = "newsbot demo"
+    kind: Literal["bundled"]
+    interval: int = Field(default=86400, ge=60)
+
+
+SourceSettings = Annotated[Union[FeedSource, FilesSource, BundledSource], Field(discriminator="kind")]
+
+
+class SectorExtension(Strict):
+    name: str | None = None
+    keywords: list[str] = []
+
+
+class TaxonomySettings(Strict):
+    sectors: dict[str, SectorExtension] = {}

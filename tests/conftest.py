@@ -1,0 +1,49 @@
+"""Shared fixtures. Store tests run on SQLite, and on PostgreSQL when NEWSBOT_TEST_DATABASE_URL is set."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+POSTGRES_URL = os.environ.get("NEWSBOT_TEST_DATABASE_URL")
+DATABASE_BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+
+
+async def _create_postgres_database() -> tuple[str, str]:
+    import asyncpg
+
+    name = f"newsbot_{uuid.uuid4().hex[:12]}"
+    admin_dsn = POSTGRES_URL.replace("postgresql+asyncpg://", "postgresql://")
+    connection = await asyncpg.connect(admin_dsn)
+    try:
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+    parts = urlsplit(admin_dsn)
+    return urlunsplit(parts._replace(path="/" + name)), name
+
+
+async def _drop_postgres_database(name: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(POSTGRES_URL.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(params=DATABASE_BACKENDS)
+async def database_url(request, tmp_path):
+    """A fresh, empty database URL: a SQLite file, or a new PostgreSQL database dropped afterwards."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'newsbot.db'}"
+        return
+    url, name = await _create_postgres_database()
+    try:
+        yield url
+    finally:
+        await _drop_postgres_database(name)
