@@ -6,10 +6,8 @@ the rest of newsbot codes against.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
-
 from content.settings import TaxonomySettings
+from content.tagging.resolution import Match, Resolution
 
 SECTORS = {
     "technology": "Technology",
@@ -24,22 +22,6 @@ SECTORS = {
     "trade": "Trade",
     "environment": "Environment",
 }
-
-
-@dataclass(frozen=True)
-class Match:
-    kind: Literal["sector", "country", "region"]
-    id: str  # sector id, ISO 3166-1 alpha-2 code, or region id
-    name: str  # display name
-    score: float = 100.0
-
-
-@dataclass(frozen=True)
-class Resolution:
-    """`match` when the words name one thing confidently; else ranked `suggestions`."""
-
-    match: Match | None
-    suggestions: tuple[Match, ...] = ()
 
 
 class Tagger:
