@@ -1,0 +1,85 @@
+"""The configuration file: lookup order, ${VAR} expansion, key-path errors, defaults equal to the example."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.cli import main
+from bot.config import EXAMPLE_FILE, Config, ConfigError, config_path, load_config, parse_config
+
+SCHEDULE = "{name: %s, cron: '%s', target: {platform: telegram, chat: '@news'}}"
+
+
+def test_example_file_equals_built_in_defaults():
+    assert parse_config(EXAMPLE_FILE.read_text(), environ={}) == Config()
+
+
+def test_lookup_order(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("NEWSBOT_CONFIG", raising=False)
+    assert config_path(None) is None
+    (tmp_path / "config.yaml").write_text("storage: {url: 'sqlite:///local.db'}")
+    assert load_config().storage.url == "sqlite:///local.db"
+    (tmp_path / "env.yaml").write_text("storage: {url: 'sqlite:///env.db'}")
+    monkeypatch.setenv("NEWSBOT_CONFIG", str(tmp_path / "env.yaml"))
+    assert load_config().storage.url == "sqlite:///env.db"
+    (tmp_path / "flag.yaml").write_text("storage: {url: 'sqlite:///flag.db'}")
+    assert load_config(str(tmp_path / "flag.yaml")).storage.url == "sqlite:///flag.db"
+
+
+def test_variables_expand_from_the_environment():
+    text = "telegram:\n  token: ${TG_TOKEN}\ndiscord:\n  token: ${DC_TOKEN:-}\nstorage:\n  url: ${DB:-sqlite:///x.db}\n"
+    config = parse_config(text, environ={"TG_TOKEN": "12345:secret"})
+    assert config.telegram.token.get_secret_value() == "12345:secret"
+    assert config.discord.token is None
+    assert config.storage.url == "sqlite:///x.db"
+
+
+def test_unset_variable_without_default_is_named():
+    with pytest.raises(ConfigError, match="TG_TOKEN is not set"):
+        parse_config("telegram:\n  token: ${TG_TOKEN}\n", environ={})
+
+
+def test_token_never_shown_in_repr():
+    config = parse_config("telegram: {token: '999:very-secret'}", environ={})
+    assert "very-secret" not in repr(config)
+    assert "very-secret" not in str(config.telegram)
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("schedules:\n - " + SCHEDULE % ("a", "0 8 * * *") + "\n - " + SCHEDULE % ("b", "0 9 * * *")
+         + "\n - " + SCHEDULE % ("c", "0 25 * * *"),
+         'schedules[2].cron: invalid cron expression "0 25 * * *"'),
+        ("schedules:\n - {name: a, cron: '0 8 * * *', timezone: Mars/Olympus, target: {platform: telegram, chat: 1}}",
+         'schedules[0].timezone: unknown timezone "Mars/Olympus"'),
+        ("storage: {url: 'sqlite:///a.db', pool: 3}", "storage.pool: unknown key"),
+        ("colour: blue", "colour: unknown key"),
+        ("sources:\n - {name: x, kind: feed}", "sources[0].url: Field required"),
+        ("sources:\n - {name: x, kind: carrier-pigeon}", "sources[0]"),
+        ("sources:\n - {kind: bundled}\n - {kind: bundled}", "source names must be unique: newsbot demo"),
+        ("storage: {url: 'mysql://x'}", 'storage.url: unsupported storage url "mysql:…"'),
+        ("schedules:\n - {name: a, cron: '0 8 * * *', target: {platform: irc, chat: x}}",
+         "schedules[0].target.platform"),
+        ("- just\n- a list", "the top level must be a mapping"),
+        ("storage: {url: [unclosed", "not valid YAML"),
+    ],
+)
+def test_bad_config_names_the_key(text, message):
+    with pytest.raises(ConfigError) as raised:
+        parse_config(text, environ={})
+    assert message in str(raised.value)
+
+
+def test_cli_exits_2_with_one_line_naming_the_key(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("schedules:\n - " + SCHEDULE % ("a", "0 25 * * *"))
+    assert main(["--config", str(bad), "news"]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error == f'newsbot: {bad}: schedules[0].cron: invalid cron expression "0 25 * * *"'
+
+
+def test_missing_config_file_is_a_clear_error(tmp_path, capsys):
+    assert main(["--config", str(tmp_path / "nope.yaml"), "news"]) == 2
+    assert "nope.yaml: cannot read" in capsys.readouterr().err
