@@ -1,0 +1,83 @@
+"""Where articles come from: RSS/Atom feeds, Markdown files and the bundled demo corpus.
+
+`fetch_source` is the one entry point the ingest pipeline calls. It never raises for bad input
+from a source: the problem comes back as `FetchResult.error`, and repeated failures back off
+exponentially (see `content.sources.result`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from datetime import datetime
+from importlib.metadata import PackageNotFoundError, version
+
+import httpx
+
+from content.model import SourceState
+from content.settings import BundledSource, FeedSource, FilesSource, SourceSettings
+from content.sources.bundled import read_bundled
+from content.sources.feed import MAX_REDIRECTS, fetch_feed
+from content.sources.files import read_files
+from content.sources.result import FetchResult, backoff_delay
+
+__all__ = ["FetchResult", "backoff_delay", "fetch_source", "new_http_client", "user_agent"]
+
+CONNECT_TIMEOUT = 10.0
+READ_TIMEOUT = 20.0
+
+
+async def fetch_source(
+    source: SourceSettings, state: SourceState, client: httpx.AsyncClient, now: datetime
+) -> FetchResult:
+    """Fetch one source once, unless it is still backing off after failures (then `skipped`)."""
+    if state.next_attempt_at is not None and now < state.next_attempt_at:
+        return FetchResult(drafts=[], state=state, skipped=True)
+    if isinstance(source, FeedSource):
+        result = await fetch_feed(source, state, client)
+    elif isinstance(source, FilesSource):
+        result = await asyncio.to_thread(read_files, source, state)
+    elif isinstance(source, BundledSource):
+        result = await asyncio.to_thread(read_bundled, source, state)
+    else:
+        raise TypeError(f"unknown kind of source: {type(source).__name__}")
+    return _record_outcome(result, source.interval, now)
+
+
+def _record_outcome(result: FetchResult, interval: int, now: datetime) -> FetchResult:
+    """Count a failure (nothing usable came back) with exponential backoff, or reset after a success.
+
+    A partial success (some drafts and an error, e.g. one broken Markdown file among many) keeps
+    the error in `last_error` without backing off, so the good files keep flowing.
+    """
+    state = result.state
+    if result.error and not result.drafts:
+        failures = state.failures + 1
+        state = replace(
+            state, failures=failures, next_attempt_at=now + backoff_delay(interval, failures), last_error=result.error
+        )
+    else:
+        state = replace(state, failures=0, next_attempt_at=None, last_error=result.error)
+    return replace(result, state=state)
+
+
+def user_agent() -> str:
+    try:
+        release = version("newsbot")
+    except PackageNotFoundError:
+        release = "unknown"
+    return f"newsbot/{release} (news bot; RSS/Atom reader)"
+
+
+def new_http_client() -> httpx.AsyncClient:
+    """The shared client for feeds: a newsbot User-Agent, connect/read timeouts, capped redirects."""
+    return httpx.AsyncClient(
+        headers={
+            "User-Agent": user_agent(),
+            "Accept": "application/rss+xml, application/atom+xml, application/rdf+xml, application/xml;q=0.9, "
+            "text/xml;q=0.9, */*;q=0.5",
+        },
+        timeout=httpx.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT),
+        follow_redirects=True,
+        max_redirects=MAX_REDIRECTS,
+    )

@@ -1,0 +1,275 @@
+"""RSS and Atom feeds over HTTP(S): a careful download (httpx), then feedparser, then clean drafts.
+
+The download sends conditional headers, follows a few redirects itself (so a loop is named as one),
+streams the body under a size cap and stops at the source's timeout. Parsing runs in a worker
+thread so a large feed never stalls the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import calendar
+import hashlib
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+
+import feedparser
+import httpx
+
+from content.model import Draft, SourceState
+from content.settings import FeedSource
+from content.sources.result import FetchResult
+from content.text import html_to_text, normalize_whitespace
+
+MAX_REDIRECTS = 5
+_HTML_MEDIA_TYPES = ("text/html", "application/xhtml+xml")
+_BENIGN_BOZO = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
+_UNTITLED_LENGTH = 80
+
+
+class FeedError(Exception):
+    """A download or parse failure, already phrased as the one line a user sees."""
+
+
+@dataclass(frozen=True)
+class Download:
+    body: bytes
+    url: str
+    content_type: str
+    etag: str | None
+    last_modified: str | None
+    not_modified: bool = False
+
+
+async def fetch_feed(source: FeedSource, state: SourceState, client: httpx.AsyncClient) -> FetchResult:
+    """Download and parse one feed; never raises for anything the server or the feed does."""
+    try:
+        download = await _download_within_deadline(source, state, client)
+        if download.not_modified:
+            return FetchResult(drafts=[], state=state, not_modified=True)
+        drafts = await asyncio.to_thread(
+            parse_feed, download.body, source.name, content_type=download.content_type, url=download.url
+        )
+    except FeedError as error:
+        return FetchResult(drafts=[], state=state, error=str(error))
+    updated = replace(state, etag=download.etag, last_modified=download.last_modified)
+    return FetchResult(drafts=drafts, state=updated)
+
+
+async def _download_within_deadline(source: FeedSource, state: SourceState, client: httpx.AsyncClient) -> Download:
+    if not _is_web_url(source.url):
+        raise FeedError("unsupported URL (only http:// and https:// feeds)")
+    try:
+        # The overall deadline also stops a server that trickles bytes just under the read timeout.
+        async with asyncio.timeout(source.timeout):
+            return await _download(source, state, client)
+    except (TimeoutError, httpx.TimeoutException):
+        raise FeedError(f"timed out after {source.timeout:g}s") from None
+    except httpx.InvalidURL as error:
+        raise FeedError(f"invalid URL ({error})") from None
+    except httpx.HTTPError as error:
+        detail = " ".join(str(error).split())
+        raise FeedError(f"network error: {type(error).__name__}" + (f": {detail}" if detail else "")) from None
+
+
+async def _download(source: FeedSource, state: SourceState, client: httpx.AsyncClient) -> Download:
+    url = httpx.URL(source.url)
+    visited = {url}
+    for _ in range(MAX_REDIRECTS + 1):
+        async with client.stream(
+            "GET", url, headers=_conditional_headers(state), follow_redirects=False, timeout=source.timeout
+        ) as response:
+            if response.has_redirect_location:
+                url = _redirect_target(response, visited)
+                continue
+            return await _read_response(response, source.max_bytes)
+    raise FeedError(f"too many redirects (more than {MAX_REDIRECTS})")
+
+
+def _conditional_headers(state: SourceState) -> dict[str, str]:
+    headers = {}
+    if state.etag:
+        headers["If-None-Match"] = state.etag
+    if state.last_modified:
+        headers["If-Modified-Since"] = state.last_modified
+    return headers
+
+
+def _redirect_target(response: httpx.Response, visited: set[httpx.URL]) -> httpx.URL:
+    target = response.url.join(response.headers["Location"])
+    if target in visited:
+        raise FeedError("redirect loop")
+    if not _is_web_url(str(target)):
+        raise FeedError("redirect to a non-HTTP URL")
+    visited.add(target)
+    return target
+
+
+async def _read_response(response: httpx.Response, max_bytes: int) -> Download:
+    if response.status_code == 304:
+        return Download(b"", str(response.url), "", None, None, not_modified=True)
+    if not 200 <= response.status_code < 300:
+        raise FeedError(f"HTTP {response.status_code} {response.reason_phrase}".strip())
+    body = await _read_capped(response, max_bytes)
+    if not body.strip():
+        raise FeedError("empty response")
+    return Download(
+        body=body,
+        url=str(response.url),
+        content_type=response.headers.get("Content-Type", ""),
+        etag=response.headers.get("ETag"),
+        last_modified=response.headers.get("Last-Modified"),
+    )
+
+
+async def _read_capped(response: httpx.Response, max_bytes: int) -> bytes:
+    too_large = FeedError(f"response larger than {_human_size(max_bytes)}")
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise too_large
+    chunks, received = [], 0
+    async for chunk in response.aiter_bytes():
+        received += len(chunk)
+        if received > max_bytes:
+            raise too_large
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _human_size(size: int) -> str:
+    for unit, factor in (("MB", 1024 * 1024), ("KB", 1024)):
+        if size >= factor:
+            return f"{size / factor:g} {unit}"
+    return f"{size} bytes"
+
+
+def parse_feed(body: bytes, source_name: str, content_type: str = "", url: str = "") -> list[Draft]:
+    """Drafts from a feed document's bytes; raises FeedError when nothing usable is in them.
+
+    A malformed feed still yields whatever entries feedparser could recover. The HTTP content type's
+    charset, when present, takes part in feedparser's encoding detection.
+    """
+    try:
+        parsed = feedparser.parse(
+            body,
+            response_headers={"content-type": content_type or "application/xml", "content-location": url},
+            sanitize_html=False,  # every tag is stripped afterwards; no HTML is ever kept
+            resolve_relative_uris=False,
+        )
+    except Exception as error:  # untrusted bytes: whatever the parser trips on is this feed's problem
+        raise FeedError(f"unreadable feed ({type(error).__name__})") from None
+    if not parsed.entries:
+        _raise_if_not_a_feed(parsed, body, content_type)
+    feed_language = _language(parsed.feed.get("language"))
+    drafts = (_entry_draft(entry, source_name, feed_language, url) for entry in parsed.entries)
+    return [draft for draft in drafts if draft is not None]
+
+
+def _raise_if_not_a_feed(parsed: feedparser.FeedParserDict, body: bytes, content_type: str) -> None:
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    if media_type in _HTML_MEDIA_TYPES:
+        raise FeedError(f"not a feed ({media_type})")
+    if _looks_like_html(body):
+        raise FeedError("not a feed (an HTML page)")
+    problem = parsed.get("bozo_exception")
+    if parsed.get("bozo") and not isinstance(problem, _BENIGN_BOZO):
+        raise FeedError(f"malformed XML: {_describe_parse_error(problem)}")
+    if not parsed.get("version"):
+        raise FeedError("not a feed (no RSS or Atom document found)")
+
+
+def _looks_like_html(body: bytes) -> bool:
+    start = body[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return start.startswith((b"<!doctype html", b"<html"))
+
+
+def _describe_parse_error(problem: Exception | None) -> str:
+    if problem is None:
+        return "unknown error"
+    if hasattr(problem, "getMessage") and hasattr(problem, "getLineNumber"):
+        return f"{problem.getMessage()} at line {problem.getLineNumber()}, column {problem.getColumnNumber()}"
+    return " ".join(str(problem).split()) or type(problem).__name__
+
+
+def _entry_draft(entry: dict, source_name: str, feed_language: str | None, feed_url: str) -> Draft | None:
+    title = _entry_title(entry)
+    text = _entry_text(entry)
+    if not title and not text:
+        return None
+    url = _web_link(entry.get("link"))
+    guid = (entry.get("id") or "").strip() or None
+    if not url and not guid:
+        guid = _content_guid(feed_url, title, text)
+    return Draft(
+        source=source_name,
+        title=title or _title_from_text(text),
+        text=text,
+        url=url,
+        guid=guid,
+        author=_entry_author(entry),
+        published=_entry_published(entry),
+        language=_language((entry.get("title_detail") or {}).get("language")) or feed_language,
+    )
+
+
+def _web_link(link: str | None) -> str | None:
+    """The entry's link when it is a web address (feedparser falls back to a tag: or urn: id)."""
+    link = (link or "").strip()
+    return link if _is_web_url(link) else None
+
+
+def _is_web_url(url: str) -> bool:
+    return url.strip().split(":", 1)[0].lower() in ("http", "https")
+
+
+def _entry_title(entry: dict) -> str:
+    detail = entry.get("title_detail") or {}
+    title = entry.get("title") or ""
+    if detail.get("type") in ("text/html", "application/xhtml+xml"):
+        title = html_to_text(title)
+    return " ".join(title.split())
+
+
+def _entry_text(entry: dict) -> str:
+    """The fullest body the entry offers: its longest content block, else its summary."""
+    candidates = [block for block in entry.get("content") or [] if block.get("value")]
+    if not candidates and entry.get("summary"):
+        candidates = [entry.get("summary_detail") or {"type": "text/html", "value": entry["summary"]}]
+    if not candidates:
+        return ""
+    block = max(candidates, key=lambda candidate: len(candidate["value"]))
+    if block.get("type") == "text/plain":
+        return normalize_whitespace(block["value"])
+    return html_to_text(block["value"])
+
+
+def _entry_author(entry: dict) -> str | None:
+    name = (entry.get("author_detail") or {}).get("name") or entry.get("author") or ""
+    return " ".join(name.split()) or None
+
+
+def _entry_published(entry: dict) -> datetime | None:
+    for key in ("published_parsed", "updated_parsed", "created_parsed"):
+        parsed = dict.get(entry, key)  # plain lookup: feedparser's own get() warns about a legacy key alias
+        if parsed:
+            try:
+                return datetime.fromtimestamp(calendar.timegm(parsed), tz=timezone.utc)
+            except (OverflowError, ValueError, OSError):
+                continue
+    return None
+
+
+def _language(value: str | None) -> str | None:
+    return value.strip().lower() or None if value else None
+
+
+def _title_from_text(text: str) -> str:
+    first_line = text.split("\n", 1)[0]
+    if len(first_line) <= _UNTITLED_LENGTH:
+        return first_line
+    return first_line[:_UNTITLED_LENGTH].rsplit(" ", 1)[0] + "…"
+
+
+def _content_guid(feed_url: str, title: str, text: str) -> str:
+    digest = hashlib.sha256(f"{feed_url}\n{title}\n{text}".encode("utf-8")).hexdigest()[:24]
+    return f"content:{digest}"

@@ -1,0 +1,153 @@
+"""Markdown files with YAML front matter: one article per file.
+
+Front matter keys: `title` (required), `url`, `guid`, `published`, `source` (replaces the
+configured source name), `author`, `language`, and optional `sectors` / `countries` overrides.
+Other keys (a static-site generator's `tags`, `draft`, …) are ignored. The body is Markdown,
+rendered by markdown-it and reduced to plain text, so headings, emphasis, links and code
+fences leave only their words.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+from datetime import date, datetime, time, timezone
+from pathlib import Path
+
+import yaml
+from markdown_it import MarkdownIt
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from content.model import Draft, SourceState
+from content.settings import FilesSource
+from content.sources.result import FetchResult
+from content.text import html_to_text
+
+_FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL | re.MULTILINE)
+_MARKDOWN = MarkdownIt("commonmark")
+
+
+class FrontMatterError(Exception):
+    """A file whose front matter cannot be used; the message names the file."""
+
+
+class FrontMatter(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, coerce_numbers_to_str=True)
+
+    title: str
+    url: str | None = None
+    guid: str | None = None
+    published: datetime | None = None
+    source: str | None = None
+    author: str | None = None
+    language: str | None = None
+    sectors: tuple[str, ...] | None = None
+    countries: tuple[str, ...] | None = None
+
+    @field_validator("title")
+    @classmethod
+    def _not_blank(cls, title: str) -> str:
+        if not title:
+            raise ValueError("must not be empty")
+        return title
+
+    @field_validator("published", mode="before")
+    @classmethod
+    def _date_means_midnight(cls, value: object) -> object:
+        if isinstance(value, date) and not isinstance(value, datetime):
+            return datetime.combine(value, time.min)
+        return value
+
+    @field_validator("published")
+    @classmethod
+    def _as_utc(cls, value: datetime | None) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+    @field_validator("sectors", "countries", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: object) -> object:
+        return [value] if isinstance(value, str) else value
+
+
+def read_files(source: FilesSource, state: SourceState) -> FetchResult:
+    """Every file matching the source's glob; broken files are named in `error`, the rest still come back."""
+    pattern = os.path.expanduser(source.path)
+    paths = sorted(Path(match) for match in glob.glob(pattern, recursive=True) if os.path.isfile(match))
+    if not paths:
+        return FetchResult(drafts=[], state=state, error=f'no files match "{source.path}"')
+    drafts, problems = [], []
+    for path in paths:
+        try:
+            drafts.append(parse_markdown(_read_text(path), source.name, origin=path))
+        except FrontMatterError as problem:
+            problems.append(str(problem))
+    return FetchResult(drafts=drafts, state=state, error=_summarize(problems))
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise FrontMatterError(f"{path}: not UTF-8 text (byte {error.start})") from None
+    except OSError as error:
+        raise FrontMatterError(f"{path}: cannot read ({error.strerror})") from None
+
+
+def _summarize(problems: list[str]) -> str | None:
+    if not problems:
+        return None
+    shown = "; ".join(problems[:3])
+    more = f"; and {len(problems) - 3} more" if len(problems) > 3 else ""
+    return f"front matter: {shown}{more}"
+
+
+def parse_markdown(document: str, default_source: str, origin: Path | str) -> Draft:
+    """One Draft from a Markdown document with front matter; `origin` names it in errors and default guids."""
+    meta, body = _split_front_matter(document, origin)
+    text = html_to_text(_MARKDOWN.render(body))
+    guid = meta.guid or (None if meta.url else _path_guid(origin))
+    return Draft(
+        source=meta.source or default_source,
+        title=" ".join(meta.title.split()),
+        text=text,
+        url=meta.url or None,
+        guid=guid,
+        author=meta.author or None,
+        published=meta.published,
+        language=meta.language.lower() if meta.language else None,
+        sectors=meta.sectors,
+        countries=meta.countries,
+    )
+
+
+def _split_front_matter(document: str, origin: Path | str) -> tuple[FrontMatter, str]:
+    match = _FRONT_MATTER.match(document)
+    if not match:
+        raise FrontMatterError(f"{origin}: missing (the file must start with a line of ---, and a second --- ends it)")
+    try:
+        fields = yaml.safe_load(match.group(1))
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 2}" if mark else ""
+        raise FrontMatterError(f"{origin}: invalid YAML{where} ({getattr(error, 'problem', None) or error})") from None
+    if not isinstance(fields, dict):
+        raise FrontMatterError(f"{origin}: expected key: value pairs")
+    try:
+        return FrontMatter.model_validate(fields), document[match.end() :]
+    except ValidationError as error:
+        raise FrontMatterError(f"{origin}: {_describe_validation(error)}") from None
+
+
+def _describe_validation(error: ValidationError) -> str:
+    first = error.errors()[0]
+    key = ".".join(str(part) for part in first["loc"])
+    return f"{key}: {first['msg'].lower()}"
+
+
+def _path_guid(origin: Path | str) -> str:
+    return "file:" + Path(origin).resolve().as_posix()

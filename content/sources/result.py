@@ -1,0 +1,26 @@
+"""What fetching one source returns, and how long a failing source waits before the next attempt."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from content.model import Draft, SourceState
+
+MAX_BACKOFF = timedelta(hours=6)
+
+
+@dataclass
+class FetchResult:
+    """Drafts from one fetch, the source's updated state and, when it failed, one clear line saying why."""
+
+    drafts: list[Draft]
+    state: SourceState
+    error: str | None = None
+    not_modified: bool = False
+    skipped: bool = False
+
+
+def backoff_delay(interval: int, failures: int) -> timedelta:
+    """interval * 2**failures, capped at six hours."""
+    return min(timedelta(seconds=interval) * (2**failures), MAX_BACKOFF)

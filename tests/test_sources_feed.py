@@ -1,0 +1,244 @@
+"""The feed fetcher against a local misbehaving server, and feedparser's edge cases through `parse_feed`."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from content.model import SourceState
+from content.settings import FeedSource
+from content.sources import backoff_delay, fetch_source, new_http_client
+from content.sources.feed import FeedError, parse_feed
+from feedserver import ETAG, LAST_MODIFIED, FeedServer
+
+NOW = datetime(2026, 5, 1, 12, 0, tzinfo=timezone.utc)
+SHARED_FEEDS = Path(__file__).resolve().parents[2] / "shared" / "data" / "feeds"
+
+
+@pytest.fixture
+async def server():
+    feed_server = FeedServer()
+    await feed_server.start()
+    yield feed_server
+    await feed_server.close()
+
+
+@pytest.fixture
+async def client():
+    async with new_http_client() as http_client:
+        yield http_client
+
+
+def feed(url: str, **overrides) -> FeedSource:
+    return FeedSource(name="test feed", kind="feed", url=url, timeout=overrides.pop("timeout", 5.0), **overrides)
+
+
+async def fetch(source: FeedSource, client, state: SourceState | None = None, now: datetime = NOW):
+    return await fetch_source(source, state or SourceState(name=source.name), client, now)
+
+
+async def test_rss2_entries_become_clean_drafts(server, client):
+    result = await fetch(feed(server.url("/feeds/rss2.xml")), client)
+    assert result.error is None
+    first, untitled = result.drafts  # the third item has neither title nor text and is skipped
+    assert first.title == "Port of Mombasa trials AI crane scheduling"
+    assert first.source == "test feed"
+    assert first.guid == "harbour-0001"
+    assert first.author == "Amina Otieno"
+    assert first.language == "en-gb"
+    assert first.published == datetime(2026, 3, 3, 6, 30, tzinfo=timezone.utc)
+    assert first.text == (
+        "Operators in Mombasa say the scheduler cut waiting times & fuel use.\n\n"
+        "Shipping lines — and truckers <inland> — were consulted.\nResults follow in June."
+    )
+    assert untitled.title == "A note without a headline about customs software in Dar es Salaam."
+    assert untitled.published is None
+
+
+async def test_user_agent_names_newsbot(server, client):
+    await fetch(feed(server.url("/feeds/rss2.xml")), client)
+    assert server.request_headers["/feeds/rss2.xml"]["User-Agent"].startswith("newsbot/")
+
+
+async def test_rdf_and_atom_feeds(server, client):
+    rdf = await fetch(feed(server.url("/feeds/rdf.xml?type=application/rdf%2Bxml")), client)
+    assert [draft.title for draft in rdf.drafts] == ["Soil moisture probes spread across Punjab farms"]
+    assert rdf.drafts[0].published == datetime(2026, 2, 14, 6, 0, tzinfo=timezone.utc)
+
+    atom = await fetch(feed(server.url("/feeds/atom.xml?type=application/atom%2Bxml")), client)
+    solar, bare = atom.drafts
+    assert solar.title == "Solar & storage pilot in Chiang Mai"
+    assert solar.text == "Rooftops first\n\nThe utility links 400 rooftop arrays to a smart grid controller."
+    assert solar.published == datetime(2026, 4, 2, 1, 0, tzinfo=timezone.utc)
+    assert (solar.author, solar.language) == ("Kanya Srisuk", "th")
+    assert bare.url is None and bare.guid == "tag:fixtures.newsbot.example,2026:grid-7"
+    assert bare.text == "Plain text body: 5 < 7 stays as written."
+
+
+async def test_declared_latin2_encoding(server, client):
+    result = await fetch(feed(server.url("/feeds/latin2.xml?type=application/rss%2Bxml")), client)
+    assert result.drafts[0].title == "Łódź testuje inteligentną sieć energetyczną"
+    assert "Zażółć gęślą jaźń" in result.drafts[0].text
+
+
+async def test_http_charset_beats_a_missing_declaration(server, client):
+    url = server.url("/feeds/undeclared.xml?type=application/rss%2Bxml;%20charset=windows-1252")
+    result = await fetch(feed(url), client)
+    assert result.drafts[0].title == "Cooperativa em São Paulo adota irrigação automática"
+
+
+async def test_undeclared_encoding_is_detected_from_the_bytes(server, client):
+    result = await fetch(feed(server.url("/feeds/undeclared.xml?type=application/rss%2Bxml")), client)
+    assert result.error is None
+    assert result.drafts[0].text == "Produtores de café em Ribeirão Preto economizam água."
+
+
+async def test_conditional_get_and_304(server, client):
+    source = feed(server.url("/etag/rss2.xml"))
+    first = await fetch(source, client)
+    assert (first.state.etag, first.state.last_modified) == (ETAG, LAST_MODIFIED)
+    assert len(first.drafts) == 2
+
+    second = await fetch(source, client, state=first.state)
+    assert second.not_modified and second.drafts == [] and second.error is None
+    assert server.request_headers["/etag/rss2.xml"]["If-None-Match"] == ETAG
+    assert server.request_headers["/etag/rss2.xml"]["If-Modified-Since"] == LAST_MODIFIED
+    assert second.state.etag == ETAG
+
+
+async def test_server_error_backs_off_then_recovers(server, client):
+    failing = feed(server.url("/status/500"), interval=600)
+    first = await fetch(failing, client)
+    assert first.error == "HTTP 500 Internal Server Error"
+    assert first.state.failures == 1
+    assert first.state.next_attempt_at == NOW + timedelta(seconds=1200)
+    assert first.state.last_error == first.error
+
+    second = await fetch(failing, client, state=first.state, now=NOW + timedelta(seconds=1200))
+    assert second.state.failures == 2
+    assert second.state.next_attempt_at == NOW + timedelta(seconds=1200 + 2400)
+
+    waiting = await fetch(failing, client, state=second.state, now=NOW + timedelta(seconds=1300))
+    assert waiting.skipped and waiting.state == second.state
+    assert server.hits["/status/500"] == 2
+
+    healthy = feed(server.url("/feeds/rss2.xml"), interval=600)
+    recovered = await fetch(healthy, client, state=second.state, now=NOW + timedelta(hours=2))
+    assert recovered.error is None
+    assert (recovered.state.failures, recovered.state.next_attempt_at, recovered.state.last_error) == (0, None, None)
+
+
+def test_backoff_is_capped_at_six_hours():
+    assert backoff_delay(900, 3) == timedelta(hours=2)
+    assert backoff_delay(900, 30) == timedelta(hours=6)
+
+
+async def test_not_found_is_reported(server, client):
+    result = await fetch(feed(server.url("/status/404")), client)
+    assert result.error == "HTTP 404 Not Found" and result.drafts == []
+
+
+async def test_slow_response_times_out(server, client):
+    result = await fetch(feed(server.url("/slow"), timeout=0.5), client)
+    assert result.error == "timed out after 0.5s"
+    assert result.state.failures == 1
+
+
+async def test_trickling_response_hits_the_overall_deadline(server, client):
+    result = await fetch(feed(server.url("/trickle"), timeout=0.5), client)
+    assert result.error == "timed out after 0.5s"
+
+
+async def test_oversize_body_is_aborted_while_streaming(server, client):
+    result = await fetch(feed(server.url("/huge"), max_bytes=4096), client)
+    assert result.error == "response larger than 4 KB"
+    assert server.huge_bytes_sent < 64 * 1024 * 1024
+
+
+async def test_oversize_declared_length_is_refused_before_reading(server, client):
+    result = await fetch(feed(server.url("/declared-huge"), max_bytes=4096), client)
+    assert result.error == "response larger than 4 KB"
+
+
+async def test_redirect_loop(server, client):
+    result = await fetch(feed(server.url("/loop/a")), client)
+    assert result.error == "redirect loop"
+
+
+async def test_redirects_are_followed_up_to_a_cap(server, client):
+    short_chain = await fetch(feed(server.url("/chain/2")), client)
+    assert short_chain.error is None and len(short_chain.drafts) == 2
+    long_chain = await fetch(feed(server.url("/chain/9")), client)
+    assert long_chain.error == "too many redirects (more than 5)"
+
+
+async def test_html_page_is_not_a_feed(server, client):
+    result = await fetch(feed(server.url("/feeds/page.html?type=text/html;%20charset=utf-8")), client)
+    assert result.error == "not a feed (text/html)"
+    mislabelled = await fetch(feed(server.url("/feeds/page.html?type=application/xml")), client)
+    assert mislabelled.error == "not a feed (an HTML page)"
+
+
+async def test_feed_served_as_html_is_still_read(server, client):
+    result = await fetch(feed(server.url("/feeds/rss2.xml?type=text/html")), client)
+    assert result.error is None and len(result.drafts) == 2
+
+
+async def test_empty_body(server, client):
+    result = await fetch(feed(server.url("/feeds/empty.xml")), client)
+    assert result.error == "empty response"
+
+
+async def test_malformed_feed_keeps_what_could_be_parsed(server, client):
+    result = await fetch(feed(server.url("/feeds/malformed.xml")), client)
+    assert result.error is None
+    assert result.drafts[0].title == "Drone survey maps cocoa farms in Ghana"
+
+
+async def test_malformed_feed_without_entries_is_an_error(server, client):
+    result = await fetch(feed(server.url("/feeds/broken.xml")), client)
+    assert result.error.startswith("malformed XML: not well-formed (invalid token) at line 2")
+
+
+async def test_connection_refused_keeps_the_state(client):
+    state = SourceState(name="test feed", etag='"old"')
+    result = await fetch(feed("http://127.0.0.1:1/feed.xml"), client, state=state)
+    assert result.error.startswith("network error: ConnectError")
+    assert result.state.etag == '"old"' and result.state.failures == 1
+
+
+async def test_only_http_urls(client):
+    result = await fetch(feed("file:///etc/passwd"), client)
+    assert result.error == "unsupported URL (only http:// and https:// feeds)"
+
+
+async def test_invalid_url_is_reported(client):
+    result = await fetch(feed("http://feeds.newsbot.example/\x01"), client)
+    assert result.error.startswith("invalid URL (")
+
+
+def test_entities_in_titles_and_bodies_are_decoded():
+    document = (
+        b'<rss version="2.0"><channel><title>t</title><item><title>AT&amp;T &#038; Caf&#233;</title>'
+        b"<description>&lt;p&gt;Fish &amp;amp; chips &#8211; &quot;fresh&quot;&lt;/p&gt;</description>"
+        b"<link>https://fixtures.newsbot.example/e</link></item></channel></rss>"
+    )
+    (draft,) = parse_feed(document, "entities")
+    assert draft.title == "AT&T & Café"
+    assert draft.text == 'Fish & chips – "fresh"'
+
+
+@pytest.mark.skipif(not SHARED_FEEDS.is_dir(), reason="../shared/data/feeds is not present on this machine")
+def test_every_shared_feed_parses_without_raising():
+    paths = sorted(path for path in SHARED_FEEDS.rglob("*") if path.is_file())
+    assert paths
+    for path in paths:
+        try:
+            drafts = parse_feed(path.read_bytes(), "shared", url="https://feeds.newsbot.example/" + path.name)
+        except FeedError:
+            continue
+        for draft in drafts:
+            assert draft.title and (draft.url or draft.guid)
+            assert draft.published is None or draft.published.tzinfo is timezone.utc

@@ -1,0 +1,95 @@
+"""Markdown files with YAML front matter."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from content.model import SourceState
+from content.settings import FilesSource
+from content.sources import fetch_source, new_http_client
+from content.sources.files import FrontMatterError, parse_markdown
+
+FIXTURES = Path(__file__).parent / "fixtures" / "markdown"
+NOW = datetime(2026, 5, 1, 12, 0, tzinfo=timezone.utc)
+
+
+async def fetch(path: str, state: SourceState | None = None, now: datetime = NOW):
+    source = FilesSource(name="notes", kind="files", path=path)
+    async with new_http_client() as client:
+        return await fetch_source(source, state or SourceState(name="notes"), client, now)
+
+
+async def test_front_matter_and_markdown_body():
+    result = await fetch(str(FIXTURES / "good" / "*.md"))
+    assert result.error is None
+    drip, memo = result.drafts
+    assert drip.title == "Drip lines with moisture sensors reach Sindh cotton growers"
+    assert drip.url == "https://fixtures.newsbot.example/notes/sindh-drip"
+    assert drip.guid is None
+    assert drip.source == "Field Notes Weekly"
+    assert drip.author == "Sana Memon"
+    assert drip.published == datetime(2026, 3, 18, 2, 45, tzinfo=timezone.utc)
+    assert drip.sectors == ("agriculture", "water")
+    assert drip.countries == ("PK",)
+    assert drip.text == (
+        "Drip lines arrive\n\n"
+        "Growers near Hyderabad now schedule water from sensor readings, says the provincial extension office.\n\n"
+        "pump_hours = 3\n\nLess water per acre\n\nFewer pests"
+    )
+
+
+async def test_defaults_without_url_or_source():
+    result = await fetch(str(FIXTURES / "good" / "no-url.md"))
+    (memo,) = result.drafts
+    assert memo.source == "notes"
+    assert memo.url is None
+    assert memo.guid == "file:" + (FIXTURES / "good" / "no-url.md").resolve().as_posix()
+    assert memo.published == datetime(2026, 2, 1, tzinfo=timezone.utc)
+    assert memo.sectors is None and memo.countries is None
+
+
+async def test_broken_files_are_named_and_good_ones_still_returned():
+    result = await fetch(str(FIXTURES / "broken" / "*.md"))
+    assert [draft.title for draft in result.drafts] == [
+        "Drip lines with moisture sensors reach Sindh cotton growers"
+    ]
+    assert result.error.startswith("front matter: ")
+    assert "bad-yaml.md: invalid YAML" in result.error
+    assert "no-front-matter.md: missing" in result.error
+    assert "no-title.md: title: field required" in result.error
+    assert result.state.failures == 0 and result.state.last_error == result.error
+
+
+async def test_relative_glob_and_home_expansion(tmp_path, monkeypatch):
+    (tmp_path / "posts").mkdir()
+    (tmp_path / "posts" / "a.md").write_text("---\ntitle: Relative\n---\nText.\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert [draft.title for draft in (await fetch("posts/*.md")).drafts] == ["Relative"]
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert [draft.title for draft in (await fetch("~/posts/*.md")).drafts] == ["Relative"]
+
+
+async def test_no_matching_files_is_a_failure_with_backoff(tmp_path):
+    result = await fetch(str(tmp_path / "*.md"))
+    assert result.error == f'no files match "{tmp_path / "*.md"}"'
+    assert result.state.failures == 1
+    assert result.state.next_attempt_at == NOW + timedelta(seconds=1800)
+
+
+async def test_non_utf8_file_is_named(tmp_path):
+    (tmp_path / "latin.md").write_bytes("---\ntitle: Caf\u00e9\n---\n".encode("latin-1"))
+    result = await fetch(str(tmp_path / "*.md"))
+    assert result.error == f"front matter: {tmp_path / 'latin.md'}: not UTF-8 text (byte 14)"
+
+
+def test_front_matter_must_be_a_mapping():
+    with pytest.raises(FrontMatterError, match="list.md: expected key: value pairs"):
+        parse_markdown("---\n- a\n- b\n---\nbody", "notes", origin="list.md")
+
+
+def test_bad_published_date_is_named():
+    with pytest.raises(FrontMatterError, match="when.md: published: "):
+        parse_markdown("---\ntitle: T\npublished: next tuesday\n---\n", "notes", origin="when.md")

@@ -1,0 +1,37 @@
+"""HTML to clean text."""
+
+from __future__ import annotations
+
+from content.text import html_to_text, normalize_whitespace
+
+
+def test_tags_are_removed_and_entities_decoded():
+    assert html_to_text("<p>Fish &amp; <b>chips</b> &#8211; caf&eacute; &lt;3</p>") == "Fish & chips – café <3"
+
+
+def test_script_style_and_head_are_dropped():
+    markup = "<html><head><title>Tab</title><style>p{}</style></head><body><script>var x = '<p>';</script>Body</body></html>"
+    assert html_to_text(markup) == "Body"
+
+
+def test_blocks_become_paragraphs_and_br_a_line_break():
+    markup = "<h2>Heading</h2><p>First\n   paragraph</p><div>Second<br/>line</div><ul><li>one</li><li>two</li></ul>"
+    assert html_to_text(markup) == "Heading\n\nFirst paragraph\n\nSecond\nline\n\none\n\ntwo"
+
+
+def test_inline_elements_do_not_break_words():
+    assert html_to_text("smart<em>grid</em> <a href='/x'>pilot</a>") == "smartgrid pilot"
+
+
+def test_whitespace_is_normalized():
+    assert html_to_text("  \t Lots\u00a0of&nbsp;&nbsp;space \n\n\n here  ") == "Lots of space here"
+    assert normalize_whitespace("a  b \n\n\n\n c\r\nd") == "a b\n\nc\nd"
+
+
+def test_plain_text_passes_through():
+    assert html_to_text("Nairobi, Kenya: no markup at all.") == "Nairobi, Kenya: no markup at all."
+    assert html_to_text("") == ""
+
+
+def test_unclosed_and_stray_markup_is_tolerated():
+    assert html_to_text("<p>Open <b>bold and </i>stray</p></div>") == "Open bold and stray"
