@@ -1,0 +1,306 @@
+"""The Telegram adapter: python-telegram-bot's Application, run with its manual lifecycle on the caller's loop.
+
+`connect` initializes and starts the Application and registers the command list; `listen(handle)` wires
+command messages and button presses to `handle` and starts long polling (or the webhook server) and
+returns, leaving the bot running on the loop next to Discord, the scheduler and ingest; `disconnect` stops
+it all. Replies to users retry after a 429 inside the rate limiter (a user is waiting; a short pause is
+better than a lost answer); `send`, the delivery worker's path, never retries and maps every failure to a
+DeliveryError so the worker decides when to try again.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import warnings
+from datetime import timedelta
+
+from telegram import BotCommand, CallbackQuery, Chat, Message, Update
+from telegram.constants import ChatMemberStatus, ParseMode
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import Application, BaseRateLimiter, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.adapters.base import DeliveryError, Handler, RateLimited, TargetGone, TransientError
+from bot.adapters.telegram.buttons import ButtonCommands
+from bot.adapters.telegram.limits import ChatPacedRateLimiter
+from bot.adapters.telegram.redact import REDACTOR, redact_in_logs
+from bot.adapters.telegram.render import OutgoingMessage, render_reply
+from bot.adapters.telegram.translate import (
+    PLATFORM,
+    chat_kind,
+    is_addressed_to_us,
+    parse_command_line,
+    sender_id,
+    sent_as_the_chat,
+    target_of,
+    to_command,
+)
+from bot.config import TelegramSettings
+from bot.model import Command, Reply, Target
+
+logger = logging.getLogger(__name__)
+
+APOLOGY = "Sorry, something went wrong while answering that. Please try again in a moment."
+EXPIRED_BUTTON = "This button has expired. Please send the command again."
+ALERT_LIMIT = 200  # answerCallbackQuery's text limit
+REPLY_RETRIES = 2  # 429 retries for an interactive reply
+CONCURRENT_UPDATES = 16
+ADMIN_CACHE_SECONDS = 300.0
+ADMIN_CACHE_SIZE = 4096
+_ADMIN_STATUSES = {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR}
+_GONE_DESCRIPTIONS = ("chat not found", "bot was kicked", "bot is not a member", "user is deactivated", "peer_id_invalid")
+
+
+class TelegramConnectError(Exception):
+    """Telegram refused the login (a wrong token) or could not be reached at connect time."""
+
+
+class TelegramAdapter:
+    platform = PLATFORM
+
+    def __init__(
+        self,
+        settings: TelegramSettings,
+        *,
+        commands: list[tuple[str, str]],
+        rate_limiter: BaseRateLimiter | None = None,
+        poll_timeout: float = 10.0,
+    ):
+        if settings.token is None:
+            raise ValueError("telegram.token is not set")
+        webhook = settings.webhook
+        if webhook.enabled and not webhook.url:
+            raise ValueError("telegram.webhook.url is required when telegram.webhook.enabled is true")
+        if webhook.enabled and webhook.secret_token is None:
+            logger.warning("Telegram: telegram.webhook.secret_token is not set; anyone who finds the URL can post updates")
+        redact_in_logs(settings.token.get_secret_value())
+        if webhook.secret_token is not None:
+            redact_in_logs(webhook.secret_token.get_secret_value())
+        self._settings = settings
+        self._commands = commands
+        self._known_commands = frozenset(name for name, _ in commands)
+        self._poll_timeout = poll_timeout
+        self._buttons = ButtonCommands()
+        self._admin_cache: dict[tuple[int, int], tuple[bool, float]] = {}
+        self._handle: Handler | None = None
+        self._app = (
+            Application.builder()
+            .token(settings.token.get_secret_value())
+            .base_url(settings.base_url)
+            .base_file_url(_file_url(settings.base_url))
+            .rate_limiter(rate_limiter or ChatPacedRateLimiter())
+            .concurrent_updates(CONCURRENT_UPDATES)
+            .job_queue(None)
+            .build()
+        )
+
+    def __repr__(self) -> str:
+        return f"TelegramAdapter(base_url={self._settings.base_url!r}, webhook={self._settings.webhook.enabled})"
+
+    # lifecycle ------------------------------------------------------------------------------------
+    async def connect(self) -> None:
+        """Log in and register the command list; raises TelegramConnectError (never showing the token)."""
+        menu = [BotCommand(name, description) for name, description in self._commands]
+        try:
+            await self._app.initialize()
+            await self._app.start()
+            await self._app.bot.set_my_commands(menu)
+        except TelegramError as error:  # PTB names the token when Telegram rejects it
+            raise TelegramConnectError(f"cannot connect to Telegram: {REDACTOR.redact(str(error))}") from None
+        logger.info("Telegram: connected as @%s", self._app.bot.username)
+
+    async def listen(self, handle: Handler) -> None:
+        self._handle = handle
+        self._app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND, self._on_command))
+        self._app.add_handler(CallbackQueryHandler(self._on_button))
+        self._app.add_error_handler(self._on_error)
+        webhook = self._settings.webhook
+        if webhook.enabled:
+            await self._app.updater.start_webhook(
+                listen=webhook.listen,
+                port=webhook.port,
+                url_path=webhook.path,
+                webhook_url=webhook.url,
+                secret_token=webhook.secret_token.get_secret_value() if webhook.secret_token else None,
+            )
+            logger.info("Telegram: webhook listening on %s:%d/%s", webhook.listen, webhook.port, webhook.path)
+        else:
+            await self._app.updater.start_polling(timeout=timedelta(seconds=self._poll_timeout))
+            logger.info("Telegram: long polling started")
+
+    async def disconnect(self) -> None:
+        if self._app.updater is not None and self._app.updater.running:
+            await self._app.updater.stop()
+        if self._app.running:
+            await self._app.stop()
+        await self._app.shutdown()
+
+    # delivery path ---------------------------------------------------------------------------------
+    async def send(self, target: Target, reply: Reply) -> None:
+        """Post a reply for the delivery worker; failures become RateLimited, TargetGone or TransientError."""
+        for message in self._render(reply):
+            try:
+                await self._post(target, message, retries=None)
+            except TelegramError as error:
+                raise _delivery_error(error) from None
+
+    # incoming --------------------------------------------------------------------------------------
+    async def _on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.message
+        line = parse_command_line(message.text)
+        if line is None:
+            return
+        kind = chat_kind(message.chat)
+        if not is_addressed_to_us(line, self._app.bot.username, kind, self._known_commands):
+            return
+        if sent_as_the_chat(message):
+            is_admin = True
+        else:
+            is_admin = await self._is_admin(message.chat, message.from_user.id if message.from_user else None)
+        target = target_of(message)
+        command = to_command(line, user=sender_id(message), target=target, kind=kind, is_admin=is_admin)
+        reply = await self._answer(command)
+        await self._post_all(target, self._render(reply))
+
+    async def _on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Run the button's command as the presser; show the result in place of the pressed message.
+
+        A short private reply (an error, an expired button) pops up as an alert instead, so the list the
+        button sits under stays usable.
+        """
+        query = update.callback_query
+        pressed_on = query.message
+        if pressed_on is None:  # a button on an inline-mode message; newsbot sends none
+            await self._answer_button(query)
+            return
+        kind = chat_kind(pressed_on.chat)
+        target = target_of(pressed_on)
+        line = parse_command_line(self._buttons.command_for(query.data))
+        if line is None:
+            reply = Reply(text=EXPIRED_BUTTON, private=True)
+        else:
+            is_admin = await self._is_admin(pressed_on.chat, query.from_user.id)
+            command = to_command(line, user=str(query.from_user.id), target=target, kind=kind, is_admin=is_admin)
+            reply = await self._answer(command)
+        if reply.private and not reply.cards and not reply.actions and len(reply.text) <= ALERT_LIMIT:
+            await self._answer_button(query, alert=reply.text)
+            return
+        await self._answer_button(query)
+        messages = self._render(reply)
+        if messages and isinstance(pressed_on, Message) and await self._edit(pressed_on, messages[0]):
+            messages = messages[1:]
+        await self._post_all(target, messages)
+
+    async def _answer_button(self, query: CallbackQuery, alert: str | None = None) -> None:
+        """Stop the button's spinner (Telegram expects every press answered), optionally with an alert."""
+        try:
+            await query.answer(text=alert, show_alert=alert is not None)
+        except TelegramError as error:
+            logger.warning("Telegram: could not answer a button press: %s", error)
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        logger.error("Telegram: error while processing an update", exc_info=context.error)
+
+    async def _answer(self, command: Command) -> Reply:
+        try:
+            return await self._handle(command)
+        except Exception:
+            logger.exception("Telegram: the handler failed on /%s", command.name)
+            return Reply(text=APOLOGY, private=True)
+
+    async def _is_admin(self, chat: Chat, user_id: int | None) -> bool:
+        if chat.type == Chat.PRIVATE:
+            return True
+        if user_id is None:
+            return False
+        key = (chat.id, user_id)
+        cached = self._admin_cache.get(key)
+        if cached and cached[1] > time.monotonic():
+            return cached[0]
+        try:
+            member = await self._app.bot.get_chat_member(chat.id, user_id)
+        except TelegramError as error:
+            logger.warning("Telegram: could not check admin rights in chat %s: %s", chat.id, error)
+            return False
+        is_admin = member.status in _ADMIN_STATUSES
+        if len(self._admin_cache) >= ADMIN_CACHE_SIZE:
+            self._admin_cache.clear()
+        self._admin_cache[key] = (is_admin, time.monotonic() + ADMIN_CACHE_SECONDS)
+        return is_admin
+
+    # outgoing --------------------------------------------------------------------------------------
+    def _render(self, reply: Reply) -> list[OutgoingMessage]:
+        return render_reply(reply, callback_data=self._buttons.data_for)
+
+    async def _post(self, target: Target, message: OutgoingMessage, *, retries: int | None) -> Message:
+        return await self._app.bot.send_message(
+            chat_id=target.chat,
+            message_thread_id=int(target.thread) if target.thread else None,
+            text=message.text,
+            parse_mode=ParseMode.HTML,
+            link_preview_options=message.link_preview,
+            reply_markup=message.keyboard,
+            rate_limit_args=retries,
+        )
+
+    async def _post_all(self, target: Target, messages: list[OutgoingMessage]) -> None:
+        """Send a reply's messages in order; after a failure the rest would read out of context, so stop."""
+        for message in messages:
+            try:
+                await self._post(target, message, retries=REPLY_RETRIES)
+            except TelegramError as error:
+                logger.warning("Telegram: could not reply in chat %s: %s", target.chat, REDACTOR.redact(str(error)))
+                return
+
+    async def _edit(self, original: Message, message: OutgoingMessage) -> bool:
+        """Replace a message's text in place; False if it cannot be edited (then the caller sends anew)."""
+        try:
+            await self._app.bot.edit_message_text(
+                chat_id=original.chat.id,
+                message_id=original.message_id,
+                text=message.text,
+                parse_mode=ParseMode.HTML,
+                link_preview_options=message.link_preview,
+                reply_markup=message.keyboard,
+                rate_limit_args=REPLY_RETRIES,
+            )
+        except BadRequest as error:
+            if "not modified" in error.message.lower():
+                return True
+            logger.info("Telegram: cannot edit message %s, sending a new one: %s", original.message_id, error)
+            return False
+        except TelegramError as error:
+            logger.warning("Telegram: could not edit message %s: %s", original.message_id, error)
+            return True  # the chat is unreachable; sending anew would fail the same way
+        return True
+
+
+def _file_url(base_url: str) -> str:
+    """Telegram serves files under /file/bot<token>; a self-hosted server mirrors that layout."""
+    if base_url.endswith("/bot"):
+        return base_url.removesuffix("bot") + "file/bot"
+    return base_url
+
+
+def _seconds(period: int | float | timedelta) -> float:
+    return period.total_seconds() if isinstance(period, timedelta) else float(period)
+
+
+def _delivery_error(error: TelegramError) -> DeliveryError:
+    description = REDACTOR.redact(str(error))
+    if isinstance(error, RetryAfter):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PTBDeprecationWarning)
+            return RateLimited(_seconds(error.retry_after), description)
+    if isinstance(error, Forbidden):
+        return TargetGone(description)
+    if isinstance(error, ChatMigrated):
+        return TargetGone(f"{description}: the group is now chat {error.new_chat_id}")
+    if isinstance(error, BadRequest):
+        if any(words in description.lower() for words in _GONE_DESCRIPTIONS):
+            return TargetGone(description)
+        return DeliveryError(description)
+    if isinstance(error, NetworkError):  # includes TimedOut and 5xx answers
+        return TransientError(description)
+    return DeliveryError(description)

@@ -1,0 +1,78 @@
+"""Telegram's flood limits: 30 messages/s overall, 20/min per group, about 1/s per chat.
+
+PTB's AIORateLimiter covers the first two and retries after a 429; this adds the per-chat pace for
+message sends and edits by wrapping the request it forwards, so the shared limiter stays untouched.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any, Callable, Coroutine
+
+from aiolimiter import AsyncLimiter
+from telegram.ext import AIORateLimiter, BaseRateLimiter
+
+PACED_METHODS = frozenset({"sendMessage", "editMessageText", "sendPhoto", "sendDocument"})
+MAX_TRACKED_CHATS = 1024
+
+
+class ChatPacedRateLimiter(BaseRateLimiter[int]):
+    """AIORateLimiter plus a per-chat limiter. `rate_limit_args` is the number of 429 retries for one call.
+
+    `max_retries` (default 0) applies when a call gives none: the delivery path sends without retries so
+    the worker sees the 429, while interactive replies pass a small retry count.
+    """
+
+    def __init__(
+        self,
+        *,
+        overall_per_second: float = 30,
+        group_per_minute: float = 20,
+        chat_per_second: float = 1,
+        chat_burst: int = 3,
+        max_retries: int = 0,
+    ):
+        self._shared = AIORateLimiter(
+            overall_max_rate=overall_per_second,
+            overall_time_period=1,
+            group_max_rate=group_per_minute,
+            group_time_period=60,
+            max_retries=max_retries,
+        )
+        self._chat_burst = chat_burst
+        self._chat_period = chat_burst / chat_per_second if chat_per_second else 0
+        self._chats: OrderedDict[str, AsyncLimiter] = OrderedDict()
+
+    async def initialize(self) -> None:
+        await self._shared.initialize()
+
+    async def shutdown(self) -> None:
+        await self._shared.shutdown()
+
+    def _chat_limiter(self, chat_id: object) -> AsyncLimiter:
+        key = str(chat_id)
+        limiter = self._chats.pop(key, None) or AsyncLimiter(self._chat_burst, self._chat_period)
+        self._chats[key] = limiter
+        while len(self._chats) > MAX_TRACKED_CHATS:
+            self._chats.popitem(last=False)
+        return limiter
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Any]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> Any:
+        chat_id = data.get("chat_id")
+        if chat_id is not None and endpoint in PACED_METHODS and self._chat_period:
+            limiter = self._chat_limiter(chat_id)
+
+            async def paced(*call_args: Any, **call_kwargs: Any) -> Any:
+                async with limiter:
+                    return await callback(*call_args, **call_kwargs)
+
+            return await self._shared.process_request(paced, args, kwargs, endpoint, data, rate_limit_args)
+        return await self._shared.process_request(callback, args, kwargs, endpoint, data, rate_limit_args)

@@ -1,0 +1,223 @@
+"""Reply → Telegram HTML messages with inline keyboards. Pure: no I/O.
+
+Every piece of article and user text is escaped; links are kept only for http(s) URLs; sectors and
+countries become hashtags; a reply longer than one message (4,096 characters) is split at card
+boundaries, a plain text at line or word boundaries, and a single over-long card is cut between tags
+and entities, never inside one. Lengths are counted in UTF-16 code units of the raw HTML, which is
+never less than what Telegram counts after parsing, so every message fits.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from typing import Callable
+from urllib.parse import urlsplit
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
+
+from bot.model import Action, ArticleCard, Reply
+
+MESSAGE_LIMIT = 4096
+MAX_BUTTONS = 100  # Telegram's limit per inline keyboard
+BUTTONS_PER_ROW = 3
+ROW_LABEL_BUDGET = 36  # characters of labels per row before wrapping, so labels stay readable on phones
+ELLIPSIS = "…"
+CARD_SEPARATOR = "\n\n"
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+ACTIONS_ONLY_TEXT = "Choose:"
+
+_HTML_TOKEN = re.compile(r"<[^>]*>|&[^;]*;|[^<&]+")
+_HASHTAG_PART = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    text: str  # Telegram HTML
+    link_preview: LinkPreviewOptions
+    keyboard: InlineKeyboardMarkup | None = None
+
+
+def utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def escape(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def safe_link(url: str | None) -> str | None:
+    """The URL if it is an absolute http(s) URL, else None (javascript:, data:, relative …)."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    if parts.scheme.lower() in ("http", "https") and parts.netloc:
+        return url.strip()
+    return None
+
+
+def hashtag(name: str) -> str | None:
+    """"Southeast Asia" → "#SoutheastAsia"; letters and digits only, so Telegram links all of it."""
+    parts = _HASHTAG_PART.findall(name)
+    tag = "".join(part[:1].upper() + part[1:] for part in parts)
+    if not tag or tag.isdigit():
+        return None
+    return "#" + tag
+
+
+def render_card(card: ArticleCard) -> str:
+    title = escape(card.title.strip() or "(untitled)")
+    link = safe_link(card.url)
+    heading = f'<b><a href="{escape(link)}">{title}</a></b>' if link else f"<b>{title}</b>"
+    lines = [heading]
+    if card.summary.strip():
+        lines.append(escape(card.summary.strip()))
+    tags = [tag for tag in map(hashtag, (*card.sectors, *card.countries)) if tag]
+    if tags:
+        lines.append(" ".join(dict.fromkeys(tags)))
+    byline = " · ".join(part for part in (card.source.strip(), _date(card)) if part)
+    if byline:
+        lines.append(f"<i>{escape(byline)}</i>")
+    return "\n".join(lines)
+
+
+def _date(card: ArticleCard) -> str:
+    return card.published.strftime("%Y-%m-%d") if card.published else ""
+
+
+def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Escape plain text into chunks of at most `limit`, breaking at a newline, else a space, else anywhere."""
+    chunks: list[str] = []
+    rest = text.strip()
+    while rest:
+        escaped = escape(rest)
+        if utf16_length(escaped) <= limit:
+            chunks.append(escaped)
+            break
+        fits = _longest_escaped_prefix(rest, limit)
+        cut = rest.rfind("\n", 0, fits + 1)
+        if cut <= fits // 2:
+            cut = rest.rfind(" ", 0, fits + 1)
+        if cut <= fits // 2:
+            cut = fits
+        piece = rest[:cut].rstrip()
+        if piece:
+            chunks.append(escape(piece))
+        rest = rest[cut:].lstrip()
+    return chunks
+
+
+def _longest_escaped_prefix(text: str, limit: int) -> int:
+    low, high = 1, len(text)  # escaping one character never exceeds a sane limit
+    while low < high:
+        middle = (low + high + 1) // 2
+        if utf16_length(escape(text[:middle])) <= limit:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def truncate_html(markup: str, limit: int = MESSAGE_LIMIT) -> str:
+    """Cut well-formed HTML to `limit`, ending with an ellipsis and the closing tags still open."""
+    if utf16_length(markup) <= limit:
+        return markup
+    budget = limit - utf16_length(ELLIPSIS)
+    kept: list[str] = []
+    open_tags: list[str] = []
+    used = 0
+
+    def closing_length(tags: list[str]) -> int:
+        return sum(len(name) + 3 for name in tags)
+
+    for token in _HTML_TOKEN.findall(markup):
+        size = utf16_length(token)
+        if token.startswith("</"):
+            kept.append(token)
+            open_tags.pop()
+            used += size
+            continue
+        if token.startswith("<"):
+            name = token[1:].split(None, 1)[0].rstrip(">").lower()
+            if used + size + closing_length(open_tags + [name]) > budget:
+                break
+            kept.append(token)
+            open_tags.append(name)
+        elif token.startswith("&"):
+            if used + size + closing_length(open_tags) > budget:
+                break
+            kept.append(token)
+        else:
+            room = budget - used - closing_length(open_tags)
+            if size > room:
+                kept.append(_utf16_prefix(token, room))
+                break
+            kept.append(token)
+        used += size
+    closing = "".join(f"</{name}>" for name in reversed(open_tags))
+    return "".join(kept).rstrip() + ELLIPSIS + closing
+
+
+def _utf16_prefix(text: str, units: int) -> str:
+    prefix: list[str] = []
+    for character in text:
+        units -= utf16_length(character)
+        if units < 0:
+            break
+        prefix.append(character)
+    return "".join(prefix)
+
+
+def keyboard(actions: list[Action], callback_data: Callable[[str], str]) -> InlineKeyboardMarkup | None:
+    rows: list[list[InlineKeyboardButton]] = []
+    row_width = 0
+    for action in actions[:MAX_BUTTONS]:
+        button = InlineKeyboardButton(action.label, callback_data=callback_data(action.command))
+        width = len(action.label)
+        if rows and len(rows[-1]) < BUTTONS_PER_ROW and row_width + width <= ROW_LABEL_BUDGET:
+            rows[-1].append(button)
+            row_width += width
+        else:
+            rows.append([button])
+            row_width = width
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def render_reply(
+    reply: Reply, callback_data: Callable[[str], str] = lambda command: command, limit: int = MESSAGE_LIMIT
+) -> list[OutgoingMessage]:
+    """The messages to send for a reply, in order; the keyboard goes on the last one."""
+    blocks = split_text(reply.text, limit)
+    card_blocks = [truncate_html(render_card(card), limit) for card in reply.cards]
+    first_card_block = len(blocks)
+    blocks += card_blocks
+    if not blocks and reply.actions:
+        blocks = [ACTIONS_ONLY_TEXT]
+    preview_url = safe_link(reply.cards[0].url) if reply.cards else None
+
+    texts: list[str] = []
+    preview_message = None
+    for index, block in enumerate(blocks):
+        if texts and utf16_length(texts[-1] + CARD_SEPARATOR + block) <= limit:
+            texts[-1] += CARD_SEPARATOR + block
+        else:
+            texts.append(block)
+        if index == first_card_block:
+            preview_message = len(texts) - 1
+
+    messages = [
+        OutgoingMessage(
+            text,
+            LinkPreviewOptions(url=preview_url) if preview_url and number == preview_message else NO_PREVIEW,
+        )
+        for number, text in enumerate(texts)
+    ]
+    markup = keyboard(reply.actions, callback_data)
+    if messages and markup:
+        last = messages[-1]
+        messages[-1] = OutgoingMessage(last.text, last.link_preview, markup)
+    return messages

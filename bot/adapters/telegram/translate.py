@@ -1,0 +1,80 @@
+"""Telegram updates → the neutral model. Pure: reads PTB objects, does no I/O.
+
+A command line is "/name[@botname] args". In groups a command addressed to another bot is not ours, and
+a bare command we do not know may be meant for another bot, so only addressed or known ones are taken.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from telegram import Chat, Message, MaybeInaccessibleMessage
+
+from bot.model import ChatKind, Command, Target
+
+PLATFORM = "telegram"
+_COMMAND_LINE = re.compile(r"/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]{1,64}))?(?:\s+(.*))?\s*\Z", re.DOTALL)
+_CHAT_KINDS: dict[str, ChatKind] = {
+    Chat.PRIVATE: "private",
+    Chat.GROUP: "group",
+    Chat.SUPERGROUP: "group",
+    Chat.CHANNEL: "channel",
+}
+
+
+@dataclass(frozen=True)
+class CommandLine:
+    name: str  # lower case, without "/" or "@botname"
+    args: str
+    mention: str | None  # the bot name after "@", if any
+
+
+def parse_command_line(text: str | None) -> CommandLine | None:
+    """'/Sector@NewsBot  energy ' → CommandLine("sector", "energy", "NewsBot"); None if not a command."""
+    match = _COMMAND_LINE.match((text or "").strip())
+    if not match:
+        return None
+    name, mention, args = match.groups()
+    return CommandLine(name.lower(), (args or "").strip(), mention)
+
+
+def chat_kind(chat: Chat) -> ChatKind:
+    return _CHAT_KINDS.get(chat.type, "group")
+
+
+def is_addressed_to_us(line: CommandLine, bot_username: str, kind: ChatKind, known: frozenset[str]) -> bool:
+    if line.mention is not None:
+        return line.mention.lower() == bot_username.lower()
+    return kind == "private" or line.name in known
+
+
+def target_of(message: Message | MaybeInaccessibleMessage) -> Target:
+    """The chat, and the forum topic when the message is in one (replies must stay in that topic)."""
+    thread = None
+    if isinstance(message, Message) and message.is_topic_message and message.message_thread_id:
+        thread = str(message.message_thread_id)
+    return Target(PLATFORM, str(message.chat.id), thread)
+
+
+def sender_id(message: Message) -> str:
+    """The user who sent it; for an anonymous group admin or a linked channel, the chat it was sent as."""
+    if message.sender_chat is not None:
+        return f"chat:{message.sender_chat.id}"
+    return str(message.from_user.id) if message.from_user else "unknown"
+
+
+def sent_as_the_chat(message: Message) -> bool:
+    """Anonymous admins post as the group itself; only admins can."""
+    return message.sender_chat is not None and message.sender_chat.id == message.chat.id
+
+
+def to_command(line: CommandLine, *, user: str, target: Target, kind: ChatKind, is_admin: bool) -> Command:
+    return Command(
+        name=line.name,
+        args=line.args,
+        user=user,
+        target=target,
+        chat_kind=kind,
+        is_admin=True if kind == "private" else is_admin,
+    )

@@ -1,0 +1,369 @@
+"""The real python-telegram-bot Application against the fake Bot API: polling, groups, topics, buttons,
+rate limits, delivery errors, webhook mode, escaping and splitting, failing handlers, and the token in logs."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import secrets
+import socket
+from contextlib import asynccontextmanager
+from datetime import datetime, timezone
+
+import pytest
+
+from bot.adapters.base import DeliveryError, RateLimited, TargetGone, TransientError
+from bot.adapters.telegram import APOLOGY, EXPIRED_BUTTON, TelegramAdapter, TelegramConnectError
+from bot.adapters.telegram.limits import ChatPacedRateLimiter
+from bot.config import TelegramSettings, WebhookSettings
+from bot.model import Action, ArticleCard, Command, Reply, Target
+from tests.fake_telegram import (
+    FakeTelegram,
+    callback_update,
+    channel_post_update,
+    message_update,
+    visible_text,
+)
+
+COMMANDS = [("help", "every command"), ("latest", "the newest articles"), ("more", "next page")]
+GROUP = -1001000
+STEP_TIMEOUT = 10.0
+
+
+@pytest.fixture
+def token() -> str:
+    return f"{secrets.randbelow(10**9)}:TEST-TOKEN-{secrets.token_hex(6)}"
+
+
+@pytest.fixture
+async def fake(token):
+    async with FakeTelegram(token) as server:
+        yield server
+
+
+class Recorder:
+    """A handler that records commands and answers from a function (default: an echo)."""
+
+    def __init__(self, answer=None):
+        self.commands: list[Command] = []
+        self._answer = answer or (lambda command: Reply(text=f"echo /{command.name} {command.args}".strip()))
+
+    async def __call__(self, command: Command) -> Reply:
+        self.commands.append(command)
+        return self._answer(command)
+
+
+def settings_for(fake: FakeTelegram, webhook: WebhookSettings | None = None) -> TelegramSettings:
+    return TelegramSettings(token=fake.token, base_url=fake.base_url, webhook=webhook or WebhookSettings())
+
+
+@asynccontextmanager
+async def running(fake: FakeTelegram, handle, *, webhook: WebhookSettings | None = None):
+    limiter = ChatPacedRateLimiter(chat_per_second=100, chat_burst=100)
+    adapter = TelegramAdapter(settings_for(fake, webhook), commands=COMMANDS, rate_limiter=limiter, poll_timeout=1)
+    async with asyncio.timeout(STEP_TIMEOUT):
+        await adapter.connect()
+        await adapter.listen(handle)
+    try:
+        yield adapter
+    finally:
+        async with asyncio.timeout(STEP_TIMEOUT):
+            await adapter.disconnect()
+
+
+async def sent_after(fake: FakeTelegram, update: dict, count: int = 1) -> list:
+    """Push an update and wait until `count` more messages were sent successfully."""
+    before = len(fake.calls_of("sendMessage"))
+    await fake.push_update(update)
+    calls = await fake.wait_for_calls("sendMessage", before + count, timeout=STEP_TIMEOUT)
+    return calls[before:]
+
+
+def sample_card(number: int, **fields) -> ArticleCard:
+    values = dict(
+        title=f"Story {number}",
+        url=f"https://news.example/{number}",
+        summary=f"Summary {number}.",
+        sectors=("Energy",),
+        countries=("Kenya",),
+        source="Example Wire",
+        published=datetime(2026, 11, 2, tzinfo=timezone.utc),
+    )
+    return ArticleCard(**(values | fields))
+
+
+async def test_connect_registers_the_command_list(fake):
+    async with running(fake, Recorder()):
+        assert fake.commands == [{"command": name, "description": text} for name, text in COMMANDS]
+        assert fake.calls_of("getMe") and fake.calls_of("deleteWebhook")
+
+
+async def test_private_command_reaches_the_handler_and_the_reply_is_sent(fake):
+    handler = Recorder()
+    async with running(fake, handler):
+        [sent] = await sent_after(fake, message_update("/Latest  5", chat_id=555, user_id=555))
+    assert handler.commands == [
+        Command("latest", "5", "555", Target("telegram", "555", None), chat_kind="private", is_admin=True)
+    ]
+    assert sent.params["chat_id"] == "555" and sent.params["parse_mode"] == "HTML"
+    assert sent.params["text"] == "echo /latest 5"
+
+
+async def test_group_commands_only_for_this_bot(fake):
+    fake.chat_members[(GROUP, 42)] = "administrator"
+    handler = Recorder()
+    async with running(fake, handler):
+        await fake.push_update(message_update("/help@other_bot", chat_id=GROUP, kind="supergroup", user_id=42))
+        await fake.push_update(message_update("/weather", chat_id=GROUP, kind="supergroup", user_id=42))
+        await fake.push_update(channel_post_update("/latest"))
+        await sent_after(fake, message_update(f"/help@{fake.username.upper()} me", chat_id=GROUP, kind="supergroup", user_id=42))
+        await sent_after(fake, message_update("/latest", chat_id=GROUP, kind="supergroup", user_id=43))
+    assert [(c.name, c.args, c.user, c.chat_kind, c.is_admin) for c in handler.commands] == [
+        ("help", "me", "42", "group", True),
+        ("latest", "", "43", "group", False),
+    ]
+    assert {call.params["chat_id"] for call in fake.calls_of("sendMessage")} == {str(GROUP)}
+
+
+async def test_admin_rights_are_cached(fake):
+    fake.chat_members[(GROUP, 42)] = "creator"
+    handler = Recorder()
+    async with running(fake, handler):
+        for _ in range(3):
+            await sent_after(fake, message_update("/latest", chat_id=GROUP, kind="supergroup", user_id=42))
+    assert [command.is_admin for command in handler.commands] == [True, True, True]
+    assert len(fake.calls_of("getChatMember")) == 1
+
+
+async def test_forum_topic_reply_stays_in_the_topic(fake):
+    handler = Recorder()
+    async with running(fake, handler):
+        [sent] = await sent_after(fake, message_update("/latest", chat_id=GROUP, kind="supergroup", thread_id=7))
+    assert handler.commands[0].target == Target("telegram", str(GROUP), "7")
+    assert sent.params["message_thread_id"] == "7"
+
+
+def paged(command: Command) -> Reply:
+    if command.name == "latest":
+        return Reply(text="Latest", cards=[sample_card(1)], actions=[Action("More", "/more p2")])
+    return Reply(text=f"Page 2 for {command.args}", cards=[sample_card(2)])
+
+
+async def test_pagination_button_is_answered_and_edits_the_message(fake):
+    fake.chat_members[(GROUP, 77)] = "administrator"
+    handler = Recorder(paged)
+    async with running(fake, handler):
+        [first] = await sent_after(fake, message_update("/latest", chat_id=GROUP, kind="supergroup", user_id=5))
+        [[button]] = first.params["reply_markup"]["inline_keyboard"]
+        message_id = first.result["message_id"]
+        await fake.push_update(
+            callback_update(button["callback_data"], message_id=message_id, chat_id=GROUP, kind="supergroup", user_id=77)
+        )
+        [edit] = await fake.wait_for_calls("editMessageText", timeout=STEP_TIMEOUT)
+    assert button["text"] == "More"
+    assert [call.params["callback_query_id"] for call in fake.calls_of("answerCallbackQuery")] == ["cq1"]
+    pressed = handler.commands[-1]
+    assert (pressed.name, pressed.args, pressed.user, pressed.is_admin) == ("more", "p2", "77", True)
+    assert edit.params["message_id"] == str(message_id) and edit.params["chat_id"] == str(GROUP)
+    assert visible_text(edit.params["text"]).startswith("Page 2 for p2")
+    assert len(fake.calls_of("sendMessage")) == 1
+
+
+async def test_long_button_commands_and_expired_buttons(fake):
+    long_command = "/news " + "artificial intelligence in rural education " * 3
+    handler = Recorder(lambda command: Reply(text="ok", actions=[Action("Related", long_command)]))
+    async with running(fake, handler):
+        [first] = await sent_after(fake, message_update("/latest"))
+        data = first.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+        assert len(data.encode()) <= 64
+        await fake.push_update(callback_update(data, message_id=first.result["message_id"], query_id="q-long"))
+        await fake.wait_for_calls("editMessageText", 1, timeout=STEP_TIMEOUT)
+        await fake.push_update(callback_update("~unknown", message_id=first.result["message_id"], query_id="q-old"))
+        await fake.wait_for_calls("answerCallbackQuery", 2, timeout=STEP_TIMEOUT)
+    assert handler.commands[-1].name == "news"
+    assert handler.commands[-1].args == long_command.removeprefix("/news ").strip()
+    assert len(handler.commands) == 2
+    expired = fake.calls_of("answerCallbackQuery")[-1].params
+    assert (expired["callback_query_id"], expired["text"], expired["show_alert"]) == ("q-old", EXPIRED_BUTTON, "true")
+    assert len(fake.calls_of("editMessageText")) == 1
+
+
+async def test_a_private_error_from_a_button_pops_up_and_leaves_the_list(fake):
+    def answer(command: Command) -> Reply:
+        if command.name == "more":
+            return Reply(text="That list has expired; send /latest again.", private=True)
+        return Reply(text="list", actions=[Action("More", "/more gone")])
+
+    async with running(fake, Recorder(answer)):
+        [first] = await sent_after(fake, message_update("/latest"))
+        await fake.push_update(callback_update("/more gone", message_id=first.result["message_id"]))
+        [answered] = await fake.wait_for_calls("answerCallbackQuery", timeout=STEP_TIMEOUT)
+    assert answered.params["text"] == "That list has expired; send /latest again."
+    assert not fake.calls_of("editMessageText") and len(fake.calls_of("sendMessage")) == 1
+
+
+async def test_a_429_is_waited_out_and_the_reply_sent_once(fake):
+    fake.fail_next("sendMessage", status=429, retry_after=1)
+    async with running(fake, Recorder()):
+        [sent] = await sent_after(fake, message_update("/latest"))
+    attempts = fake.calls_of("sendMessage", ok_only=False)
+    assert [call.status for call in attempts] == [429, 200]
+    assert sent.params["text"] == "echo /latest"
+
+
+@pytest.mark.parametrize(
+    "status, description, retry_after, expected",
+    [
+        (429, None, 3, RateLimited),
+        (403, "Forbidden: bot was blocked by the user", None, TargetGone),
+        (403, "Forbidden: bot was kicked from the supergroup chat", None, TargetGone),
+        (400, "Bad Request: chat not found", None, TargetGone),
+        (500, "Internal Server Error", None, TransientError),
+        (502, "Bad Gateway", None, TransientError),
+        (400, "Bad Request: can't parse entities: unsupported start tag", None, DeliveryError),
+    ],
+)
+async def test_delivery_errors_are_mapped_without_retrying(fake, status, description, retry_after, expected):
+    adapter = TelegramAdapter(settings_for(fake), commands=COMMANDS)
+    await adapter.connect()
+    try:
+        fake.fail_next("sendMessage", status=status, description=description, retry_after=retry_after)
+        with pytest.raises(DeliveryError) as raised:
+            await asyncio.wait_for(adapter.send(Target("telegram", "-100999"), Reply(text="hi")), STEP_TIMEOUT)
+        await asyncio.wait_for(adapter.send(Target("telegram", "-100999", "5"), Reply(text="again")), STEP_TIMEOUT)
+    finally:
+        await adapter.disconnect()
+    assert type(raised.value) is expected
+    if expected is RateLimited:
+        assert raised.value.retry_after == 3
+    assert fake.token not in str(raised.value)
+    assert [call.status for call in fake.calls_of("sendMessage", ok_only=False)] == [status, 200]
+    assert fake.calls_of("sendMessage")[0].params["message_thread_id"] == "5"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+async def test_webhook_mode_accepts_only_the_secret(fake):
+    port, secret = free_port(), f"hook-{secrets.token_hex(8)}"
+    url = f"http://127.0.0.1:{port}/telegram"
+    webhook = WebhookSettings(enabled=True, listen="127.0.0.1", port=port, path="telegram", url=url, secret_token=secret)
+    handler = Recorder()
+    async with running(fake, handler, webhook=webhook):
+        assert (fake.webhook_url, fake.webhook_secret) == (url, secret)
+        assert await fake.post_to_webhook(message_update("/help wrong"), secret="not-" + secret) == 403
+        assert await fake.post_to_webhook(message_update("/help none"), secret=None) == 403
+        assert await fake.post_to_webhook(message_update("/help right"), secret=secret) == 200
+        [sent] = await fake.wait_for_calls("sendMessage", timeout=STEP_TIMEOUT)
+    assert [command.args for command in handler.commands] == ["right"]
+    assert sent.params["text"] == "echo /help right"
+    assert not fake.calls_of("getUpdates")
+
+
+def test_webhook_mode_needs_a_public_url(fake):
+    with pytest.raises(ValueError, match="telegram.webhook.url"):
+        TelegramAdapter(settings_for(fake, WebhookSettings(enabled=True)), commands=COMMANDS)
+
+
+INJECTIONS = '<b>bold</b> <a href="javascript:alert(1)">click</a> & </i> <i>open &amp; <tg-spoiler>'
+
+
+def hostile(command: Command) -> Reply:
+    return Reply(
+        text=f"You asked: {command.args}",
+        cards=[
+            sample_card(
+                1,
+                title=command.args,
+                url="javascript:alert(1)",
+                summary="w" * 5000,
+                sectors=("<b>Energy</b>",),
+                source="<Src & Co>",
+            ),
+            sample_card(2, title="x</b><b>", summary="a < b > c &"),
+        ],
+    )
+
+
+async def test_injection_attempts_come_back_escaped_and_valid(fake):
+    async with running(fake, Recorder(hostile)):
+        sent = await sent_after(fake, message_update("/search " + INJECTIONS), count=3)
+    assert len(sent) == 3  # the header, the first card cut to fit, the second card
+    assert all(call.status == 200 for call in fake.calls_of("sendMessage", ok_only=False))
+    shown = "\n".join(visible_text(call.params["text"]) for call in sent)
+    assert f"You asked: {INJECTIONS}" in shown
+    assert "x</b><b>" in shown and "a < b > c &" in shown
+    links = [link for call in sent for link in re.findall(r'<a href="([^"]*)"', call.params["text"])]
+    assert links == ["https://news.example/2"]
+
+
+async def test_ten_thousand_characters_arrive_as_valid_messages(fake):
+    words = [f"word{index}" for index in range(1300)]
+    async with running(fake, Recorder(lambda command: Reply(text=" ".join(words)))):
+        sent = await sent_after(fake, message_update("/latest"), count=3)
+    assert len(" ".join(words)) > 10_000
+    assert all(call.status == 200 for call in fake.calls_of("sendMessage", ok_only=False))
+    assert " ".join(visible_text(call.params["text"]) for call in sent).split() == words
+
+
+async def test_a_failing_handler_gets_an_apology_and_the_bot_keeps_answering(fake, caplog):
+    def flaky(command: Command) -> Reply:
+        if command.name == "boom":
+            raise RuntimeError("handler exploded")
+        return Reply(text="still here")
+
+    async with running(fake, Recorder(flaky)):
+        [apology] = await sent_after(fake, message_update("/boom"))
+        [after] = await sent_after(fake, message_update("/help"))
+    assert apology.params["text"] == APOLOGY
+    assert after.params["text"] == "still here"
+    assert any(record.exc_info and "handler exploded" in str(record.exc_info[1]) for record in caplog.records)
+
+
+async def test_the_token_never_reaches_the_logs(fake, caplog):
+    caplog.set_level(logging.DEBUG)
+    fake.fail_next("sendMessage", status=403)
+    async with running(fake, Recorder()) as adapter:
+        await fake.push_update(message_update("/latest"))
+        await fake.wait_for(lambda server: server.calls_of("sendMessage", ok_only=False))
+        await sent_after(fake, message_update("/help"))
+        with pytest.raises(TargetGone):
+            fake.fail_next("sendMessage", status=403)
+            await adapter.send(Target("telegram", "1"), Reply(text="x"))
+    formatter = logging.Formatter("%(name)s %(message)s")
+    logged = [formatter.format(record) for record in caplog.records]
+    assert any("HTTP Request" in line and "[REDACTED]" in line for line in logged), "httpx request lines were checked"
+    assert not [line for line in logged if fake.token in line]
+    assert fake.token not in repr(adapter)
+
+
+async def test_a_rejected_token_fails_connect_without_showing_it(fake, caplog):
+    caplog.set_level(logging.DEBUG)
+    wrong = TelegramSettings(token=fake.token + "x", base_url=fake.base_url)
+    adapter = TelegramAdapter(wrong, commands=COMMANDS)
+    with pytest.raises(TelegramConnectError) as raised:
+        await asyncio.wait_for(adapter.connect(), STEP_TIMEOUT)
+    await adapter.disconnect()
+    assert "rejected" in str(raised.value)
+    assert fake.token not in str(raised.value) and raised.value.__suppress_context__
+    formatter = logging.Formatter("%(name)s %(message)s")
+    assert not [record for record in caplog.records if fake.token in formatter.format(record)]
+
+
+async def test_messages_to_one_chat_are_paced_while_other_chats_go_on(fake):
+    limiter = ChatPacedRateLimiter(chat_per_second=0.001, chat_burst=1)
+    adapter = TelegramAdapter(settings_for(fake), commands=COMMANDS, rate_limiter=limiter)
+    await adapter.connect()
+    try:
+        await asyncio.wait_for(adapter.send(Target("telegram", "1"), Reply(text="first")), STEP_TIMEOUT)
+        paced = asyncio.create_task(adapter.send(Target("telegram", "1"), Reply(text="second")))
+        await asyncio.wait_for(adapter.send(Target("telegram", "2"), Reply(text="other chat")), STEP_TIMEOUT)
+        assert not paced.done()
+        paced.cancel()
+    finally:
+        await adapter.disconnect()
+    assert fake.sent_texts() == ["first", "other chat"]

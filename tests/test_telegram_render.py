@@ -1,0 +1,198 @@
+"""Reply → Telegram HTML: escaping, hashtags, links, splitting and keyboards, checked by the fake's validator."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from bot.adapters.telegram.buttons import CALLBACK_DATA_LIMIT, ButtonCommands
+from bot.adapters.telegram.render import (
+    MESSAGE_LIMIT,
+    NO_PREVIEW,
+    hashtag,
+    render_card,
+    render_reply,
+    safe_link,
+    split_text,
+    truncate_html,
+    utf16_length,
+)
+from bot.model import Action, ArticleCard, Reply
+from tests.fake_telegram import HtmlRejected, visible_text
+
+
+def card(number: int = 1, **fields) -> ArticleCard:
+    values = dict(
+        title=f"Story {number}",
+        url=f"https://news.example/{number}",
+        summary=f"Summary of story {number}.",
+        sectors=("Energy",),
+        countries=("Kenya",),
+        source="Example Wire",
+        published=datetime(2026, 11, 2, 9, 30, tzinfo=timezone.utc),
+    )
+    values.update(fields)
+    return ArticleCard(**values)
+
+
+def test_card_layout():
+    markup = render_card(card(sectors=("Energy", "AI & Data"), countries=("Southeast Asia",)))
+    assert markup.splitlines() == [
+        '<b><a href="https://news.example/1">Story 1</a></b>',
+        "Summary of story 1.",
+        "#Energy #AIData #SoutheastAsia",
+        "<i>Example Wire · 2026-11-02</i>",
+    ]
+
+
+def test_injection_is_escaped_and_still_valid_html():
+    hostile = card(
+        title='<b>bold</b> <a href="javascript:alert(1)">x</a>',
+        url="javascript:alert(1)",
+        summary="a & b </i> <i>unbalanced <script>alert(1)</script> &amp;",
+        sectors=("<b>Energy</b>",),
+        countries=("Côte d'Ivoire",),
+        source='"Quotes" & <Co>',
+    )
+    markup = render_card(hostile)
+    shown = visible_text(markup)
+    assert "<a " not in markup
+    assert '<b>bold</b> <a href="javascript:alert(1)">x</a>' in shown
+    assert "a & b </i> <i>unbalanced <script>alert(1)</script> &amp;" in shown
+    assert "#BEnergyB #CôteDIvoire" in shown
+
+
+@pytest.mark.parametrize(
+    "url, expected",
+    [
+        ("https://a.example/x?y=1&z=2", "https://a.example/x?y=1&z=2"),
+        ("HTTP://A.EXAMPLE", "HTTP://A.EXAMPLE"),
+        ("javascript:alert(1)", None),
+        ("data:text/html,hi", None),
+        ("/relative/path", None),
+        ("https://", None),
+        (None, None),
+    ],
+)
+def test_safe_link(url, expected):
+    assert safe_link(url) == expected
+
+
+def test_link_href_is_escaped():
+    markup = render_card(card(url='https://a.example/?q="><b>x</b>&r=1'))
+    assert 'href="https://a.example/?q=&quot;&gt;&lt;b&gt;x&lt;/b&gt;&amp;r=1"' in markup
+    visible_text(markup)
+
+
+@pytest.mark.parametrize("name, expected", [("Energy", "#Energy"), ("south-east asia", "#SouthEastAsia"), ("2030", None), ("!!", None)])
+def test_hashtag(name, expected):
+    assert hashtag(name) == expected
+
+
+def test_ten_thousand_characters_split_into_valid_messages():
+    words = [f"w{index}&<" for index in range(1400)]
+    text = " ".join(words)
+    assert len(text) > 10_000
+    messages = render_reply(Reply(text=text))
+    assert len(messages) >= 3
+    shown = [visible_text(message.text) for message in messages]
+    assert all(utf16_length(message.text) <= MESSAGE_LIMIT for message in messages)
+    assert " ".join(shown).split() == words
+
+
+def test_a_five_thousand_character_word_is_cut_not_lost_across_messages():
+    word = "x" * 5000
+    chunks = split_text(word)
+    assert [len(chunk) for chunk in chunks] == [MESSAGE_LIMIT, 5000 - MESSAGE_LIMIT]
+
+
+def test_cards_are_never_split_between_messages():
+    cards = [card(number, summary=f"Story {number} in detail. " + "word " * 120) for number in range(30)]
+    messages = render_reply(Reply(text="Latest", cards=cards))
+    assert len(messages) > 1
+    for message in messages:
+        assert utf16_length(message.text) <= MESSAGE_LIMIT
+        visible_text(message.text)
+    for number, item in enumerate(cards):
+        rendered = render_card(item)
+        holders = [message for message in messages if rendered in message.text]
+        assert len(holders) == 1, f"card {number} must be whole in exactly one message"
+
+
+def test_an_over_long_card_is_cut_between_tags_and_entities():
+    long_card = card(title="T&" * 1500, summary="<&>" * 3000)
+    markup = truncate_html(render_card(long_card))
+    assert utf16_length(markup) <= MESSAGE_LIMIT
+    shown = visible_text(markup)
+    assert shown.endswith("…")
+    assert shown.startswith("T&T&")
+
+
+@pytest.mark.parametrize("limit", range(20, 90, 7))
+def test_truncation_is_valid_html_at_every_limit(limit):
+    markup = render_card(card(title="A&B <C>", summary="x&y " * 40))
+    cut = truncate_html(markup, limit)
+    assert utf16_length(cut) <= limit
+    visible_text(cut)
+
+
+def test_lengths_count_utf16_units():
+    emoji_text = "📰" * 3000  # 6,000 UTF-16 units
+    messages = render_reply(Reply(text=emoji_text))
+    assert len(messages) == 2
+    assert all(utf16_length(message.text) <= MESSAGE_LIMIT for message in messages)
+    assert "".join(visible_text(message.text) for message in messages) == emoji_text
+
+
+def test_link_preview_only_for_the_first_article():
+    cards = [card(number, summary="long " * 300) for number in range(1, 12)]
+    messages = render_reply(Reply(text="Header", cards=cards))
+    assert messages[0].link_preview.url == "https://news.example/1"
+    assert all(message.link_preview.is_disabled for message in messages[1:])
+
+
+def test_no_preview_when_the_first_article_has_no_safe_link():
+    messages = render_reply(Reply(cards=[card(url="javascript:x"), card(2)]))
+    assert [message.link_preview for message in messages] == [NO_PREVIEW]
+
+
+def test_keyboard_on_the_last_message_only():
+    actions = [Action("More", "/more k3f9"), Action("Energy (12)", "/sector energy")]
+    messages = render_reply(Reply(text="x " * 3000, actions=actions))
+    assert len(messages) == 2
+    assert messages[0].keyboard is None
+    buttons = [button for row in messages[-1].keyboard.inline_keyboard for button in row]
+    assert [(button.text, button.callback_data) for button in buttons] == [
+        ("More", "/more k3f9"),
+        ("Energy (12)", "/sector energy"),
+    ]
+
+
+def test_actions_without_text_still_make_a_message():
+    messages = render_reply(Reply(actions=[Action("Energy", "/sector energy")]))
+    assert len(messages) == 1 and messages[0].keyboard is not None
+    visible_text(messages[0].text)
+
+
+def test_empty_reply_sends_nothing():
+    assert render_reply(Reply()) == []
+
+
+def test_long_button_commands_travel_as_short_tokens():
+    buttons = ButtonCommands(capacity=2)
+    long_command = "/news " + "artificial intelligence in education " * 3
+    data = buttons.data_for(long_command)
+    assert len(data.encode()) <= CALLBACK_DATA_LIMIT and data != long_command
+    assert buttons.data_for(long_command) == data
+    assert buttons.command_for(data) == long_command
+    assert buttons.data_for("/more k3f9") == "/more k3f9"
+    buttons.data_for(long_command + " a")
+    buttons.data_for(long_command + " b")
+    assert buttons.command_for(data) is None  # evicted: the adapter says the button expired
+
+
+def test_validator_rejects_what_telegram_rejects():
+    for bad in ["<b>x", "a < b", "a & b", "<script>x</script>", '<a href="javascript:x">y</a>', "<b><i>x</b></i>"]:
+        with pytest.raises(HtmlRejected):
+            visible_text(bad)
