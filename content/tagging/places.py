@@ -1,0 +1,507 @@
+"""Which countries and regions a news story is about, and which place people mean.
+
+The reference data is hand-kept: `data/gazetteer.yaml` (aliases, demonyms, cities and
+institutions per country, on top of pycountry's ISO 3166-1 names) and `data/regions.yaml`
+(UN M49 regions and common groupings). Both load once into an immutable `Gazetteer`.
+
+Tagging runs one regex, compiled from every known phrase as a character trie, over the
+lower-cased text, so an article costs one pass whatever the size of the gazetteer. At
+each position the longest known phrase wins, which is how "South China Sea", "New Mexico"
+and "Papua New Guinea" keep "China", "Mexico" and "Guinea" from matching. Every match is
+evidence with a weight (a name counts more than a demonym, a demonym more than a city;
+the dateline and the title count most); a country is tagged when its evidence clears an
+absolute threshold and is not dwarfed by the story's main country. Regions are tagged
+only when the text names them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+import pycountry
+import yaml
+from rapidfuzz import fuzz, process
+
+from content.tagging.resolution import Match, Resolution
+
+# Evidence weights per kind of phrase. A dateline place is the strongest single sign.
+KIND_WEIGHTS = {"name": 1.0, "demonym": 0.7, "marker": 0.7, "state": 0.6, "city": 0.5, "weak": 0.25}
+DATELINE_WEIGHT = 3.0
+TITLE_FACTOR = 2.5
+LEAD_FACTOR = 1.8  # a country named in the opening words counts on its own
+LEAD_CHARS = 150
+REPEAT_FACTOR = 0.5  # each further mention of a country adds half its weight
+MIN_SCORE = 1.7
+MIN_SHARE_OF_TOP = 0.3
+
+# Capitalised words that may stand before a place without making it part of a person's name.
+_LEADING_WORDS = frozenset(
+    "in the to from and of for with by on at as but or into across neighbouring neighboring northern southern "
+    "eastern western central rebel war-torn landlocked said says visit visited both while".split()
+)
+_WORD = re.compile(r"[^\W\d_]+")
+_LEADING_THE = re.compile(r"^(?i:the)\s+")
+_SEPARATORS = re.compile(r"[\W\d_]+")
+_NEXT_WORD = re.compile(r" ([^\W\d_]+)")
+_PREVIOUS_WORD = re.compile(r"([^\W\d_]+) $")
+_WORD_BEFORE = re.compile(r"([^\W\d_]+)$")
+# "NAIROBI -", "SAN JOSE, Calif., March 3 -", "BANGKOK (Reuters) -"; in mixed case only with a date
+# ("London, March 12 -"), so an ordinary first sentence is never taken for a dateline.
+_DATELINE_STATE = r"(?:,\s*(?:the )?[A-Z][\w.]*(?: [A-Z][\w.]*)?)?"  # ", Calif." or ", the Netherlands"
+_DATELINE_DATE = r",\s*(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[A-Za-z]*\.?\s+\d{1,2}"
+_DATELINE_AGENCY = r"(?:\s*\([^()]{1,30}\))?"
+_DATELINE = re.compile(
+    r"\s*(?:[A-Z][A-Z.'\-]*(?: [A-Z][A-Z.'\-]*){0,3}" + _DATELINE_STATE + f"(?:{_DATELINE_DATE})?"
+    + r"|[A-Z][\w.'\-]*(?: [A-Z][\w.'\-]*){0,3}" + _DATELINE_STATE + _DATELINE_DATE + ")"
+    + _DATELINE_AGENCY + r"\s*(?:-{1,2}|\u2013|\u2014)\s"
+)
+
+
+def normalize(text: str) -> str:
+    """Strip accents (keeping case), so "Côte" and "Cote" read the same."""
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def _lower(text: str) -> str:
+    """Lower case with every character keeping its position (so spans map back to `text`)."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(char if len(char.lower()) != 1 else char.lower() for char in text)
+
+
+def _key(words: str) -> tuple[str, ...]:
+    tokens = tuple(word.lower() for word in _WORD.findall(normalize(words)))
+    return tokens[1:] if len(tokens) > 1 and tokens[0] == "the" else tokens
+
+
+def _trie_pattern(keys) -> str:
+    """One regex for many phrases: a character trie, so matching costs one pass over the text.
+
+    Keys are lower-case words joined by single spaces; in the text any run of non-letters
+    may separate them ("U.S.", "Guinea-Bissau"). Optional tails come first, so the longest
+    phrase at a position wins.
+    """
+    trie: dict = {}
+    for key in keys:
+        node = trie
+        for char in key:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        branches = [(r"[\W\d_]+" if char == " " else re.escape(char)) + emit(child)
+                    for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(trie)
+
+
+def _case_rule(written: str) -> str:
+    letters = "".join(char for char in written if char.isalpha())
+    if letters.isupper() and len(letters) <= 6:
+        return "acronym"  # US, U.S., UAE: only in capitals, never the pronoun "us"
+    return "proper" if letters[:1].isupper() else "any"
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A known phrase and what it is evidence for ("" for a phrase that names no place)."""
+
+    tokens: tuple[str, ...]
+    place: str
+    kind: str  # name, demonym, city, marker, weak, state, region, not-place
+    case: str  # acronym, proper or any
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    """The static place data, loaded once."""
+
+    phrases: dict[str, Phrase]  # words joined by spaces -> phrase
+    phrase_pattern: re.Pattern
+    states_after_comma: dict[str, tuple[str, bool]]  # state words -> (country, also names something else)
+    comma_state_pattern: re.Pattern
+    given_names: frozenset[str]
+    country_names: dict[str, str]
+    region_names: dict[str, str]
+    region_members: dict[str, frozenset[str]]
+    regions_by_country: dict[str, tuple[str, ...]]
+    resolver_keys: dict[str, tuple[str, str]] = field(repr=False)  # normalized words -> (kind, id)
+
+
+def _load_yaml(name: str) -> dict:
+    text = resources.files("content.tagging").joinpath("data", name).read_text(encoding="utf-8")
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # the C loader is 10x faster
+
+
+def _pycountry_names(country) -> list[str]:
+    names = []
+    for attribute in ("name", "official_name", "common_name"):
+        value = getattr(country, attribute, None)
+        if not value:
+            continue
+        names.append(value)
+        if "(" in value:  # "Falkland Islands (Malvinas)" -> both parts
+            outside, inside = value.split("(", 1)
+            names += [outside.strip(), inside.rstrip(")").strip()]
+        if "," in value:  # "Korea, Republic of" -> "Republic of Korea"
+            head, tail = (part.strip() for part in value.split(",", 1))
+            names.append(f"{tail} {head}")
+    return names
+
+
+def _display_name(country, overrides: dict) -> str:
+    return overrides.get("display") or getattr(country, "common_name", None) or country.name
+
+
+def _region_members(regions: dict) -> dict[str, frozenset[str]]:
+    @cache
+    def members(region_id: str) -> frozenset[str]:
+        spec = regions[region_id]
+        codes = set(spec.get("members", ()))
+        for part in spec.get("parts", ()):
+            codes |= members(part)
+        return frozenset(codes)
+
+    return {region_id: members(region_id) for region_id in regions}
+
+
+class _PhraseTable:
+    """Collects phrases; hand-kept entries replace pycountry's, conflicts in hand data are errors."""
+
+    def __init__(self) -> None:
+        self.phrases: dict[tuple[str, ...], Phrase] = {}
+        self._hand_kept: set[tuple[str, ...]] = set()
+
+    def add(self, written: str, place: str, kind: str, hand_kept: bool = True) -> None:
+        tokens = _key(written)
+        if not tokens:
+            return
+        existing = self.phrases.get(tokens)
+        if existing and hand_kept and tokens in self._hand_kept and existing.place != place:
+            raise ValueError(f"gazetteer: {written!r} is listed for both {existing.place} and {place}")
+        if existing and not hand_kept and tokens in self._hand_kept:
+            return
+        self.phrases[tokens] = Phrase(tokens, place, kind, _case_rule(_LEADING_THE.sub("", written)))
+        if hand_kept:
+            self._hand_kept.add(tokens)
+
+    def by_words(self) -> dict[str, Phrase]:
+        return {" ".join(tokens): phrase for tokens, phrase in self.phrases.items()}
+
+
+def _build_gazetteer() -> Gazetteer:
+    gazetteer_data = _load_yaml("gazetteer.yaml")
+    regions = _load_yaml("regions.yaml")
+    hand_countries = gazetteer_data["countries"]
+    table = _PhraseTable()
+    resolver_keys: dict[str, tuple[str, str]] = {}
+    country_names: dict[str, str] = {}
+
+    for country in pycountry.countries:
+        code = country.alpha_2
+        overrides = hand_countries.get(code, {})
+        country_names[code] = _display_name(country, overrides)
+        for written in _pycountry_names(country):
+            table.add(written, code, "name", hand_kept=False)
+            resolver_keys.setdefault(" ".join(_key(written)), ("country", code))
+    for code, spec in hand_countries.items():
+        if code not in country_names:
+            raise ValueError(f"gazetteer: {code} is not an ISO 3166-1 alpha-2 code")
+        for kind, plural in (("name", "names"), ("demonym", "demonyms"), ("city", "cities"),
+                             ("marker", "markers"), ("weak", "weak")):
+            for written in spec.get(plural, ()):
+                table.add(written, code, kind)
+                if kind in ("name", "demonym"):
+                    resolver_keys[" ".join(_key(written))] = ("country", code)
+
+    states = gazetteer_data["us_states"]
+    for written in states["names"]:
+        table.add(written, "US", "state")
+    states_after_comma = {" ".join(_key(written)): ("US", False)
+                          for written in states["names"] + states["abbreviations"]}
+    states_after_comma.update({" ".join(_key(written)): ("US", True) for written in states["comma_only"]})
+    for code, provinces in gazetteer_data["provinces_after_comma"].items():
+        states_after_comma.update({" ".join(_key(written)): (code, False) for written in provinces})
+    for written in gazetteer_data["not_places"]:
+        table.add(written, "", "not-place")
+    for code, names in gazetteer_data["historical_names"].items():
+        for written in names:
+            table.add(written, code, "historical")
+    for region_id, spec in regions.items():
+        for written in spec["names"]:
+            table.add(written, region_id, "region")
+            resolver_keys[" ".join(_key(written))] = ("region", region_id)
+        resolver_keys[" ".join(_key(region_id))] = ("region", region_id)
+
+    region_members = _region_members(regions)
+    for region_id, members in region_members.items():
+        unknown = sorted(map(str, members - country_names.keys()))
+        if unknown:  # also catches YAML reading an unquoted NO (Norway) as false
+            raise ValueError(f"regions: {region_id} lists unknown country codes {unknown}")
+    regions_by_country: dict[str, list[str]] = defaultdict(list)
+    for region_id, members in sorted(region_members.items()):
+        for code in members:
+            regions_by_country[code].append(region_id)
+    return Gazetteer(
+        phrases=table.by_words(),
+        phrase_pattern=re.compile(rf"\b(?:{_trie_pattern(table.by_words())})\b"),
+        states_after_comma=states_after_comma,
+        comma_state_pattern=re.compile(rf",\s*({_trie_pattern(states_after_comma)})\b"),
+        given_names=frozenset(name.lower() for name in gazetteer_data["given_names"]),
+        country_names=country_names,
+        region_names={region_id: spec["name"] for region_id, spec in regions.items()},
+        region_members=region_members,
+        regions_by_country={code: tuple(ids) for code, ids in regions_by_country.items()},
+        resolver_keys=resolver_keys,
+    )
+
+
+@cache
+def gazetteer() -> Gazetteer:
+    """The shared, immutable place data."""
+    return _build_gazetteer()
+
+
+def countries_in_region(region_id: str) -> frozenset[str]:
+    """ISO alpha-2 codes of the region's member countries (empty for an unknown region)."""
+    return gazetteer().region_members.get(region_id, frozenset())
+
+
+def regions_of(country_code: str) -> tuple[str, ...]:
+    """Ids of every region the country belongs to, sorted."""
+    return gazetteer().regions_by_country.get(country_code.upper(), ())
+
+
+def place_name(place_id: str) -> str:
+    """Display name of a country code or region id; the id itself when unknown."""
+    data = gazetteer()
+    return data.country_names.get(place_id.upper()) or data.region_names.get(place_id) or place_id
+
+
+def known_regions() -> dict[str, str]:
+    """Region id -> display name."""
+    return dict(gazetteer().region_names)
+
+
+@dataclass
+class _Evidence:
+    """Scores per country and the regions named, gathered over one story."""
+
+    scores: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    mentions: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    kinds: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    regions: set[str] = field(default_factory=set)
+    historical: set[str] = field(default_factory=set)  # successors of old states the story names
+
+    def add(self, place: str, kind: str, weight: float) -> None:
+        repeat = REPEAT_FACTOR if self.mentions[place] else 1.0
+        self.mentions[place] += 1
+        self.scores[place] += weight * repeat
+        self.kinds[place].add(kind)
+
+
+@dataclass(frozen=True)
+class _Found:
+    """A phrase found in the text, and the place and kind it finally counts for."""
+
+    start: int
+    end: int
+    place: str
+    kind: str
+
+
+class PlaceTagger:
+    """Tags stories with countries and regions, and resolves people's words to places."""
+
+    def __init__(self) -> None:
+        self._data = gazetteer()
+        self._resolver_choices = list(self._data.resolver_keys)
+        self._compact_resolver_keys = {key.replace(" ", ""): value for key, value in self._data.resolver_keys.items()}
+
+    # -- tagging -------------------------------------------------------------------------
+
+    def tag(self, title: str, text: str) -> tuple[list[str], list[str]]:
+        """(ISO 3166-1 alpha-2 codes, region ids) the story is about, each sorted."""
+        evidence = _Evidence()
+        body = text.lstrip()
+        dateline = _dateline(body)
+        if dateline:
+            for found in self._find(dateline, headline_case=True):
+                self._count(found, DATELINE_WEIGHT, evidence)
+            body = body[len(dateline):]
+        people: set[str] = set()
+        in_body = self._find(body, people=people)
+        # A Title Case headline cannot show "Jordan Peterson" is a person; the body can.
+        for found in self._find(title, headline_case=_is_headline_case(title), people=people):
+            self._count(found, KIND_WEIGHTS.get(found.kind, 0.0) * TITLE_FACTOR, evidence)
+        for found in in_body:
+            lead = LEAD_FACTOR if found.start < LEAD_CHARS else 1.0
+            self._count(found, KIND_WEIGHTS.get(found.kind, 0.0) * lead, evidence)
+        _settle_us_state_homonyms(evidence)
+        _drop_old_state_capitals(evidence)
+        return _chosen_countries(evidence.scores), sorted(evidence.regions)
+
+    @staticmethod
+    def _count(found: _Found, weight: float, evidence: _Evidence) -> None:
+        if found.kind == "region":
+            evidence.regions.add(found.place)
+        elif found.kind == "historical":
+            evidence.historical.add(found.place)
+        elif found.place:
+            evidence.add(found.place, found.kind, weight)
+
+    def _find(self, text: str, headline_case: bool = False, people: set[str] | None = None) -> list[_Found]:
+        """The places in `text`, in order, after case, person-name and US-town rules.
+
+        `people` collects the given names seen as people ("Chad Smith"); under a headline's
+        capitals those names count as people too.
+        """
+        original = normalize(text)
+        lowered = _lower(original)
+        found = {}
+        for match in self._data.phrase_pattern.finditer(lowered):
+            start, end = match.span()
+            phrase = self._data.phrases[_SEPARATORS.sub(" ", match.group())]
+            if not _fits_case(phrase, original[start:end]):
+                continue
+            if self._looks_like_a_person(original, start, end, phrase, headline_case, people):
+                if people is not None:
+                    people.add(phrase.tokens[0])
+                continue
+            found[end] = _Found(start, end, phrase.place, phrase.kind)
+        states = {}
+        for match in self._data.comma_state_pattern.finditer(lowered):
+            state_start = match.start(1)
+            if not original[state_start].isupper():
+                continue
+            comma = match.start()
+            before = found.get(comma)
+            country, homonym = self._data.states_after_comma[_SEPARATORS.sub(" ", match.group(1))]
+            if before is None and _word_before(original, comma)[:1].isupper():
+                states[state_start] = _Found(state_start, match.end(), country, "state")  # "Marietta, Ga."
+            elif before and before.kind in ("name", "city", "demonym") and not (homonym and before.kind == "name"):
+                found[before.end] = _Found(before.start, before.end, country, "city")  # "Lebanon, Pa."
+                states[state_start] = _Found(state_start, match.end(), "", "state")  # hides the state's own match
+        kept = [item for item in found.values() if item.start not in states]
+        return sorted(kept + list(states.values()), key=lambda item: item.start)
+
+    def _looks_like_a_person(self, original, start, end, phrase, headline_case, people) -> bool:
+        """"Chad Smith", "Michael Jordan": a given name next to another capitalised name."""
+        if len(phrase.tokens) > 1 or phrase.tokens[0] not in self._data.given_names:
+            return False
+        if headline_case or original[start:end].isupper():
+            return bool(people) and phrase.tokens[0] in people
+        following = _NEXT_WORD.match(original, end)
+        if following and _capitalised_name(following.group(1)):
+            return True
+        preceding = _PREVIOUS_WORD.search(original, max(0, start - 30), start)
+        return bool(preceding) and _capitalised_name(preceding.group(1)) and (
+            preceding.group(1).lower() not in _LEADING_WORDS)
+
+    # -- resolving -----------------------------------------------------------------------
+
+    def resolve(self, words: str) -> Resolution:
+        """People's words -> one confident country or region, else ranked suggestions."""
+        key = " ".join(_key(words))
+        if not key:
+            return Resolution(None)
+        exact = self._exact(key)
+        if exact:
+            return Resolution(exact)
+        ranked = self._fuzzy(key)
+        if ranked and _is_confident(ranked):
+            return Resolution(ranked[0])
+        return Resolution(None, tuple(ranked[:5]))
+
+    def _exact(self, key: str) -> Match | None:
+        compact = key.replace(" ", "")
+        found = (self._data.resolver_keys.get(key) or self._compact_resolver_keys.get(compact)
+                 or _country_code(compact))
+        return self._match(*found) if found else None
+
+    def _fuzzy(self, key: str) -> list[Match]:
+        candidates = process.extract(key, self._resolver_choices, scorer=fuzz.ratio, limit=25, score_cutoff=60)
+        best: dict[tuple[str, str], float] = {}
+        for choice, score, _ in candidates:
+            place = self._data.resolver_keys[choice]
+            best[place] = max(best.get(place, 0.0), score)
+        ranked = sorted(best.items(), key=lambda item: (-item[1], item[0][1]))
+        return [self._match(kind, place_id, score) for (kind, place_id), score in ranked]
+
+    def _match(self, kind: str, place_id: str, score: float = 100.0) -> Match:
+        return Match(kind, place_id, place_name(place_id), round(score, 1))
+
+
+def _is_confident(ranked: list[Match]) -> bool:
+    best = ranked[0].score
+    runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+    return best >= 90 or (best >= 75 and best - runner_up >= 10)
+
+
+def _country_code(compact: str) -> tuple[str, str] | None:
+    if not compact.isalpha() or len(compact) not in (2, 3):
+        return None
+    country = pycountry.countries.get(**{"alpha_2" if len(compact) == 2 else "alpha_3": compact.upper()})
+    return ("country", country.alpha_2) if country else None
+
+
+def _dateline(text: str) -> str:
+    """The dateline at the start of a story ("NAIROBI, March 3 -"), or ""."""
+    dateline = _DATELINE.match(text[:120])
+    return dateline.group() if dateline else ""
+
+
+def _is_headline_case(title: str) -> bool:
+    """Upper case or Title Case: capitals there say nothing about names."""
+    words = [word for word in _WORD.findall(title) if len(word) > 3]
+    return bool(words) and sum(word[0].isupper() for word in words) >= 0.6 * len(words)
+
+
+def _fits_case(phrase: Phrase, written: str) -> bool:
+    if phrase.case == "acronym":
+        return written.isupper()
+    return phrase.case == "any" or written[:1].isupper()
+
+
+def _word_before(text: str, position: int) -> str:
+    preceding = _WORD_BEFORE.search(text, max(0, position - 30), position)
+    return preceding.group(1) if preceding else ""
+
+
+def _capitalised_name(word: str) -> bool:
+    return word[:1].isupper() and not word.isupper() and len(word) > 1
+
+
+def _settle_us_state_homonyms(evidence: _Evidence) -> None:
+    """"Georgia" is the US state when the story names US places and nothing else points to the country."""
+    georgia = evidence.scores.get("GE")
+    if georgia and evidence.kinds["GE"] == {"name"} and evidence.kinds["US"] & {"city", "state", "marker"}:
+        evidence.scores["US"] += georgia * KIND_WEIGHTS["state"]
+        del evidence.scores["GE"]
+
+
+def _drop_old_state_capitals(evidence: _Evidence) -> None:
+    """"MOSCOW - ... the Soviet Union": the city speaks for the old state, not for Russia."""
+    for code in evidence.historical:
+        if code in evidence.scores and evidence.kinds[code] <= {"city", "marker"}:
+            del evidence.scores[code]
+
+
+def _chosen_countries(scores: dict[str, float]) -> list[str]:
+    if not scores:
+        return []
+    top = max(scores.values())
+    return sorted(code for code, score in scores.items() if score >= MIN_SCORE and score >= MIN_SHARE_OF_TOP * top)

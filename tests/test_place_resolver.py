@@ -1,0 +1,115 @@
+"""Resolving people's words ("kenia", "southeast asia", "KEN") to a country or region."""
+
+from __future__ import annotations
+
+import pytest
+
+from content.tagging.places import PlaceTagger
+from content.tagging.resolution import Match
+
+
+@pytest.fixture(scope="module")
+def tagger() -> PlaceTagger:
+    return PlaceTagger()
+
+
+def resolved_id(tagger: PlaceTagger, words: str) -> str | None:
+    match = tagger.resolve(words).match
+    return match.id if match else None
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ("Kenya", "KE"),
+        ("kenya", "KE"),
+        ("  KENYA  ", "KE"),
+        ("KE", "KE"),
+        ("ke", "KE"),
+        ("KEN", "KE"),
+        ("tha", "TH"),
+        ("Kenyan", "KE"),
+        ("thai", "TH"),
+        ("Filipino", "PH"),
+        ("U.S.", "US"),
+        ("usa", "US"),
+        ("united states", "US"),
+        ("uk", "GB"),
+        ("Britain", "GB"),
+        ("Burma", "MM"),
+        ("Zaire", "CD"),
+        ("viet nam", "VN"),
+        ("holland", "NL"),
+        ("Côte d'Ivoire", "CI"),
+        ("cote d'ivoire", "CI"),
+        ("cote divoire", "CI"),
+        ("CÔTE D’IVOIRE", "CI"),
+        ("ivory coast", "CI"),
+        ("Türkiye", "TR"),
+        ("turkey", "TR"),
+        ("Georgia", "GE"),
+        ("Chad", "TD"),
+        ("congo-brazzaville", "CG"),
+    ],
+)
+def test_exact_names_codes_aliases_and_demonyms(tagger, words, expected):
+    assert resolved_id(tagger, words) == expected
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ("southeast asia", "south-eastern-asia"),
+        ("South-East Asia", "south-eastern-asia"),
+        ("south-eastern-asia", "south-eastern-asia"),
+        ("East Africa", "eastern-africa"),
+        ("sub saharan africa", "sub-saharan-africa"),
+        ("Middle East", "middle-east"),
+        ("latin america", "latin-america-and-the-caribbean"),
+        ("EU", "european-union"),
+        ("ASEAN", "asean"),
+    ],
+)
+def test_region_names(tagger, words, expected):
+    match = tagger.resolve(words).match
+    assert match is not None and match.kind == "region" and match.id == expected
+
+
+def test_a_match_carries_kind_and_display_name(tagger):
+    assert tagger.resolve("kenya") == tagger.resolve("KEN")
+    assert tagger.resolve("kenya").match == Match("country", "KE", "Kenya", 100.0)
+    assert tagger.resolve("southeast asia").match.name == "South-eastern Asia"
+
+
+@pytest.mark.parametrize(
+    ("typo", "expected"),
+    [("kenia", "KE"), ("tailand", "TH"), ("nigerria", "NG"), ("pakstan", "PK"), ("germnay", "DE"),
+     ("afrika", "africa")],
+)
+def test_clear_typos_resolve_confidently(tagger, typo, expected):
+    resolution = tagger.resolve(typo)
+    assert resolution.match is not None and resolution.match.id == expected
+    assert resolution.match.score < 100
+    assert resolution.suggestions == ()
+
+
+def test_unclear_words_give_ranked_suggestions(tagger):
+    resolution = tagger.resolve("ira")
+    assert resolution.match is None
+    ids = [suggestion.id for suggestion in resolution.suggestions]
+    assert set(ids[:2]) == {"IQ", "IR"}
+    assert len(ids) <= 5 and len(set(ids)) == len(ids)
+    scores = [suggestion.score for suggestion in resolution.suggestions]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_suggestions_name_their_places(tagger):
+    suggestion = tagger.resolve("ira").suggestions[0]
+    assert suggestion.kind == "country" and suggestion.name in ("Iraq", "Iran")
+
+
+@pytest.mark.parametrize("words", ["", "   ", "!!!", "12345", "zzzzzzzz", "x" * 500, "the"])
+def test_empty_and_garbage_resolve_to_nothing(tagger, words):
+    resolution = tagger.resolve(words)
+    assert resolution.match is None
+    assert resolution.suggestions == ()

@@ -1,0 +1,318 @@
+"""Country and region tagging: names, datelines, ambiguous names, scoring and region membership."""
+
+from __future__ import annotations
+
+import pytest
+
+from content.tagging.places import (
+    PlaceTagger,
+    countries_in_region,
+    known_regions,
+    place_name,
+    regions_of,
+)
+
+
+@pytest.fixture(scope="module")
+def tagger() -> PlaceTagger:
+    return PlaceTagger()
+
+
+def countries(tagger: PlaceTagger, title: str, text: str = "") -> list[str]:
+    return tagger.tag(title, text)[0]
+
+
+def regions(tagger: PlaceTagger, title: str, text: str = "") -> list[str]:
+    return tagger.tag(title, text)[1]
+
+
+# -- names, aliases, demonyms ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Kenya opens a new solar plant", ["KE"]),
+        ("Schools in Thailand try AI tutors", ["TH"]),
+        ("Viet Nam raises rice exports", ["VN"]),
+        ("Vietnam raises rice exports", ["VN"]),
+        ("Ivory Coast cocoa harvest starts early", ["CI"]),
+        ("Côte d'Ivoire cocoa harvest starts early", ["CI"]),
+        ("Cote d'Ivoire cocoa harvest starts early", ["CI"]),
+        ("Burma frees prisoners", ["MM"]),
+        ("Myanmar frees prisoners", ["MM"]),
+        ("Zaire's copper output falls", ["CD"]),
+        ("Holland builds more dikes", ["NL"]),
+        ("Britain and the U.K. budget", ["GB"]),
+        ("Scotland votes on wind farms", ["GB"]),
+        ("West Germany cuts interest rates", ["DE"]),
+        ("Czech Republic joins the project", ["CZ"]),
+        ("Czechia joins the project", ["CZ"]),
+        ("South Korea and North Korea resume talks", ["KP", "KR"]),
+        ("PRC lifts export ban", ["CN"]),
+        ("U.S. jobless claims fall", ["US"]),
+        ("USA signs the treaty", ["US"]),
+        ("Russia and Iran sign gas deal", ["IR", "RU"]),
+        ("Laos and Bolivia agree on lithium", ["BO", "LA"]),
+        ("Tanzania, Venezuela and Syria at the summit", ["SY", "TZ", "VE"]),
+        ("Taiwan chip makers expand", ["TW"]),
+        ("Guinea-Bissau holds elections", ["GW"]),
+        ("Papua New Guinea signs LNG deal", ["PG"]),
+        ("Equatorial Guinea oil output rises", ["GQ"]),
+        ("Guinea bauxite exports rise", ["GN"]),
+    ],
+)
+def test_names_and_aliases_in_titles(tagger, title, expected):
+    assert countries(tagger, title) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Kenyan farmers said the Kenyan rains came late for Kenyan tea.", ["KE"]),
+        ("Thai officials met Thai exporters; Thai rice prices rose.", ["TH"]),
+        ("Pakistani and Pakistani-owned firms led; Pakistani banks followed.", ["PK"]),
+        ("Emirati investors and Saudi funds bought Emirati and Saudi bonds. Emirati demand held.", ["AE", "SA"]),
+        ("Filipino nurses and Filipino teachers joined Filipino unions.", ["PH"]),
+    ],
+)
+def test_demonyms_count_when_repeated(tagger, text, expected):
+    assert countries(tagger, "Market report", text) == expected
+
+
+def test_us_the_pronoun_is_not_a_country_but_us_in_capitals_is(tagger):
+    assert countries(tagger, "Tell us what you think", "Write to us and let us know. Join us.") == []
+    assert countries(tagger, "Trade talks", "The US and the U.S. Treasury said the US would act.") == ["US"]
+
+
+# -- datelines -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("NAIROBI, March 3 - Maize prices rose sharply this week.", ["KE"]),
+        ("BANGKOK (Reuters) - The central bank held rates.", ["TH"]),
+        ("KARACHI - Textile exports climbed.", ["PK"]),
+        ("Frankfurt, March 12 - Bond yields eased.", ["DE"]),
+        ("SAN JOSE, Calif., March 3 - Chip orders rose.", ["US"]),
+        ("LONDON, Ontario, March 3 - The company raised its dividend.", ["CA"]),
+        ("MILWAUKEE, Wis., March 2- Quarterly net rose.", ["US"]),
+        ("NEW YORK, April 7 - Stocks closed higher.", ["US"]),
+        ("ARNHEM, the Netherlands, April 1 - The licence was signed.", ["NL"]),
+    ],
+)
+def test_dateline_is_strong_evidence(tagger, text, expected):
+    assert countries(tagger, "Market report", text) == expected
+
+
+def test_a_dateline_is_read_only_at_the_start(tagger):
+    text = "Prices rose. Analysts in TOKYO, March 3 - said little."
+    assert countries(tagger, "Market report", text) == []
+
+
+def test_unknown_dateline_place_gives_nothing(tagger):
+    assert countries(tagger, "Market report", "SMALLTOWN, March 3 - Sales rose.") == []
+
+
+# -- ambiguous names -------------------------------------------------------------------------
+
+
+def test_chad_the_person_and_chad_the_country(tagger):
+    assert countries(tagger, "Results", "Chad Smith scored twice. Chad Smith said he was happy.") == []
+    assert countries(tagger, "Chad signs an oil deal with investors", "") == ["TD"]
+    assert countries(tagger, "Oil", "Rebels in Chad attacked. Chad said troops in Chad held.") == ["TD"]
+
+
+def test_jordan_the_person_river_and_country(tagger):
+    assert countries(tagger, "Basketball", "Michael Jordan played. Later Michael Jordan rested.") == []
+    assert countries(tagger, "Water", "Farmers along the Jordan River and the Jordan Valley.") == []
+    assert countries(tagger, "Jordan raises bread prices", "") == ["JO"]
+
+
+def test_georgia_the_us_state_and_the_country(tagger):
+    us_story = "ATLANTA, Georgia, May 2 - Georgia farmers in Georgia expect a big peach crop."
+    assert countries(tagger, "Peach crop", us_story) == ["US"]
+    town = "The plant in Marietta, Georgia, will close. The Georgia plant employs 300."
+    assert "GE" not in countries(tagger, "Plant closes", town)
+    assert countries(tagger, "Georgia election results", "Voters in Atlanta and across Georgia voted.") == ["US"]
+    assert countries(tagger, "Georgia and Armenia sign a transit deal", "TBILISI - The deal was signed.") == [
+        "AM", "GE"]
+
+
+def test_turkey_the_bird_and_the_country(tagger):
+    assert countries(tagger, "Holiday recipes", "Roast the turkey for three hours; turkey prices rose.") == []
+    assert countries(tagger, "Turkey raises interest rates", "") == ["TR"]
+
+
+def test_niger_and_nigeria_are_told_apart(tagger):
+    assert countries(tagger, "Nigeria expands oil output", "") == ["NG"]
+    assert countries(tagger, "Niger uranium exports grow", "") == ["NE"]
+    assert countries(tagger, "Floods hit the Niger Delta", "Oil firms in the Niger Delta halted output.") == []
+
+
+def test_new_mexico_new_jersey_and_new_south_wales_are_not_mexico_jersey_or_wales(tagger):
+    assert "MX" not in countries(tagger, "New Mexico solar farm opens", "")
+    assert "JE" not in countries(tagger, "New Jersey transit strike", "")
+    assert countries(tagger, "New South Wales drought deepens", "") == ["AU"]
+    assert countries(tagger, "Mexico cuts tariffs", "") == ["MX"]
+
+
+def test_new_guinea_is_not_guinea(tagger):
+    assert "GN" not in countries(tagger, "Rare birds found on New Guinea", "")
+
+
+def test_china_inside_other_names_is_not_china(tagger):
+    text = "Ships crossed the South China Sea. Trade in Indochina grew. She collected fine china and bone china."
+    assert countries(tagger, "Shipping", text) == []
+    assert countries(tagger, "China lifts export ban", "") == ["CN"]
+
+
+def test_america_inside_region_names_is_not_the_us(tagger):
+    assert tagger.tag("Latin America and South America trade grows", "") == (
+        [], ["latin-america-and-the-caribbean", "south-america"])
+    assert countries(tagger, "America votes", "") == ["US"]
+
+
+def test_seas_and_products_named_after_countries(tagger):
+    text = "Oil rigs in the Gulf of Mexico shut. The Gulf of Guinea was calm. The Gulf of Mexico reopened."
+    assert countries(tagger, "Storm season", text) == []
+    text = "The phone uses an Arm Mali GPU; Mali GPU drivers improved. He wore Air Jordan shoes."
+    assert countries(tagger, "Phone review", text) == []
+
+
+def test_lower_case_common_words_are_not_places(tagger):
+    text = "The member states agreed. The united front held; states and america-themed cafes opened."
+    assert countries(tagger, "Summit", text) == []
+
+
+def test_a_title_case_headline_still_names_its_country(tagger):
+    assert countries(tagger, "Chad Signs New Oil Deal With Investors", "") == ["TD"]
+
+
+def test_a_title_case_headline_names_a_person_the_body_shows(tagger):
+    text = "Jordan Peterson spoke for an hour. Later Jordan Peterson signed books."
+    assert countries(tagger, "Jordan Peterson Speaks In Town", text) == []
+    assert countries(tagger, "JORDAN PETERSON SPEAKS", text) == []
+
+
+def test_a_place_name_before_a_us_state_is_a_us_town(tagger):
+    text = "The mill in Lebanon, Pennsylvania, and another in Lebanon, Pa., will merge."
+    assert "LB" not in countries(tagger, "Mills merge", text)
+    assert countries(tagger, "Mills merge", "LEBANON, Pa., May 2 - " + text) == ["US"]
+    assert countries(tagger, "Paris, Texas, gets a new mayor", "") == []
+    assert countries(tagger, "Paris gets a new mayor", "") == []  # a city alone is weak evidence
+    assert countries(tagger, "France: Paris gets a new mayor", "") == ["FR"]
+
+
+def test_a_list_of_countries_is_not_a_us_town(tagger):
+    assert countries(tagger, "Kenya, Georgia and Chad sign a trade pact", "") == ["GE", "KE", "TD"]
+
+
+def test_the_two_congos(tagger):
+    assert countries(tagger, "Democratic Republic of the Congo holds vote", "") == ["CD"]
+    assert countries(tagger, "Republic of the Congo holds vote", "") == ["CG"]
+    assert countries(tagger, "Congo-Brazzaville holds vote", "") == ["CG"]
+    # Bare "Congo" is taken as the larger, more often reported Democratic Republic, at demonym weight.
+    assert countries(tagger, "Congo holds vote", "") == ["CD"]
+
+
+def test_soviet_capital_does_not_make_a_story_about_russia(tagger):
+    assert countries(tagger, "Grain", "MOSCOW, March 3 - The Soviet Union bought wheat.") == []
+    assert countries(tagger, "Grain", "MOSCOW, March 3 - Russia bought wheat.") == ["RU"]
+
+
+# -- scoring -----------------------------------------------------------------------------------
+
+
+def test_a_passing_mention_is_not_what_the_story_is_about(tagger):
+    text = (
+        "Kenya's central bank held its main rate on Tuesday. Kenyan inflation eased, "
+        "the bank said, and Kenya's shilling was stable. Traders also watched oil prices, "
+        "which rose after a storm in the Gulf of Mexico."
+    )
+    assert countries(tagger, "Kenya holds rates", text) == ["KE"]
+
+
+def test_a_single_city_mention_is_weak(tagger):
+    text = "The report was first presented at a conference in London last year, organisers said."
+    assert countries(tagger, "Solar panels get cheaper", text) == []
+
+
+def test_us_business_story_without_the_country_name(tagger):
+    text = (
+        "Acme Widgets Inc said its quarterly net income rose. The Federal Reserve's decision weighed "
+        "on Wall Street, and the stock fell on the New York Stock Exchange."
+    )
+    assert countries(tagger, "Acme Widgets profit rises", text) == ["US"]
+
+
+def test_empty_and_unusual_input(tagger):
+    assert tagger.tag("", "") == ([], [])
+    assert tagger.tag("12345", "!!! ??? ---") == ([], [])
+    assert tagger.tag("TÜRKİYE İHRACATI ARTTI", "İSTANBUL - Şirketler") == (["TR"], [])
+
+
+def test_results_are_sorted_codes(tagger):
+    codes, _ = tagger.tag("Japan, Brazil and Kenya sign a climate pact", "")
+    assert codes == ["BR", "JP", "KE"]
+
+
+# -- regions -----------------------------------------------------------------------------------
+
+
+def test_regions_are_tagged_when_named(tagger):
+    assert regions(tagger, "AI education grows in Southeast Asia", "") == ["south-eastern-asia"]
+    assert regions(tagger, "Drought in East Africa", "The Horn of Africa is worst hit.") == [
+        "eastern-africa", "horn-of-africa"]
+    assert regions(tagger, "Middle East oil", "Sub-Saharan Africa and Latin America follow.") == [
+        "latin-america-and-the-caribbean", "middle-east", "sub-saharan-africa"]
+    assert regions(tagger, "EU tightens rules", "The European Union said.") == ["european-union"]
+
+
+def test_a_country_does_not_tag_its_region(tagger):
+    assert tagger.tag("Kenya opens a new solar plant", "") == (["KE"], [])
+
+
+def test_region_names_inside_country_names_do_not_count(tagger):
+    assert tagger.tag("South Africa and the Central African Republic sign a deal", "") == (["CF", "ZA"], [])
+
+
+def test_eu_in_lower_case_is_not_the_union(tagger):
+    assert regions(tagger, "Report", "The word eu appears in eu-phemisms.") == []
+
+
+def test_region_membership():
+    assert {"TH", "VN", "ID", "PH"} <= countries_in_region("south-eastern-asia")
+    assert "CN" not in countries_in_region("south-eastern-asia")
+    assert {"KE", "NG", "ZA", "EG"} <= countries_in_region("africa")
+    assert "EG" not in countries_in_region("sub-saharan-africa")
+    assert {"MX", "BR", "JM"} <= countries_in_region("latin-america-and-the-caribbean")
+    assert countries_in_region("atlantis") == frozenset()
+
+
+def test_every_country_knows_its_regions():
+    kenya = regions_of("KE")
+    assert {"eastern-africa", "sub-saharan-africa", "africa"} <= set(kenya)
+    assert "asia" not in kenya
+    assert list(kenya) == sorted(kenya)
+    assert "south-eastern-asia" in regions_of("th")
+    assert regions_of("XX") == ()
+
+
+def test_every_region_member_is_an_iso_country_and_every_region_has_members():
+    import pycountry
+
+    codes = {country.alpha_2 for country in pycountry.countries}
+    for region_id in known_regions():
+        members = countries_in_region(region_id)
+        assert members, region_id
+        assert members <= codes, region_id
+
+
+def test_display_names():
+    assert place_name("KE") == "Kenya"
+    assert place_name("south-eastern-asia") == "South-eastern Asia"
+    assert place_name("CD") == "Democratic Republic of the Congo"
+    assert place_name("unknown-place") == "unknown-place"
+    assert known_regions()["middle-east"] == "Middle East"
