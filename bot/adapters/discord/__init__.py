@@ -1,0 +1,455 @@
+"""The Discord adapter: discord.py's client and app_commands tree behind newsbot's Adapter contract.
+
+`connect()` logs in and syncs the slash commands; `listen(handle)` starts the gateway as a task on the
+running loop (discord.py reconnects and resumes by itself) and returns once it is ready; `send()` posts a
+reply to a channel for the delivery worker; `disconnect()` closes the client. Never `Client.run()`: the
+bot shares its loop with Telegram, the scheduler and the ingest loop.
+
+Endpoints: discord.py builds every REST and webhook URL from the class attribute `discord.http.Route.BASE`
+and opens the gateway at `DiscordWebSocket.DEFAULT_GATEWAY`; there is no per-client option, so the
+adapter sets both from `discord.api_base` / `discord.gateway_url` on connect and restores them on
+disconnect (one Discord client per process).
+
+Rate limits: discord.py already waits out a 429 by its `retry_after` and retries, and throttles ahead of
+time from the X-RateLimit headers. A wait longer than `RATE_LIMIT_WAIT_LIMIT` seconds is not waited out:
+`send()` raises `RateLimited(retry_after)` so the delivery worker can reschedule instead of blocking.
+A 500/502/504 is retried by discord.py a few times (sleeping 1, 3, 5… s) before `send()` raises
+`TransientError`; other 5xx, timeouts and dropped connections raise it at once.
+
+Command sync: the JSON payload of the command set is hashed per application and scope (each guild in
+`discord.guild_ids`, else global); a scope is synced only when its hash differs from the one stored in
+the `sync_state` file (none given: sync on every start).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Awaitable, Callable, Literal, Optional, Sequence
+
+import aiohttp
+import discord
+import yarl
+from discord import app_commands
+from discord.gateway import DiscordWebSocket
+from discord.http import Route
+
+from bot.adapters.base import Handler, RateLimited, TargetGone, TransientError
+from bot.adapters.discord.render import Button, OutgoingMessage, render_reply
+from bot.adapters.discord.suggest import Suggest
+from bot.adapters.discord.translate import (
+    PLATFORM,
+    ActionIds,
+    Origin,
+    argument_text,
+    split_command_line,
+    to_command,
+)
+from bot.config import DiscordSettings
+from bot.model import Command, Reply, Target
+
+log = logging.getLogger(__name__)
+
+ArgumentKind = Literal["text", "count", "sector", "place", "topic"]
+
+NO_MENTIONS = discord.AllowedMentions.none()
+RATE_LIMIT_WAIT_LIMIT = 30.0  # discord.py's minimum for max_ratelimit_timeout
+DEFER_AFTER = 2.0  # Discord drops an interaction not answered within 3 s
+AUTOCOMPLETE_TIMEOUT = 2.0
+MAX_CHOICES = 25
+CHOICE_LIMIT = 100
+MAX_COUNT = 50
+APOLOGY = "Sorry, that did not work. Please try again in a moment."
+EXPIRED_BUTTON = "This button has expired. Run the command again."
+
+
+class DiscordConnectError(Exception):
+    """Logging in or syncing commands failed; the message says why and never shows the token."""
+
+
+@dataclass(frozen=True)
+class SlashCommand:
+    """A slash command that becomes the neutral Command `name` with its one option as the arguments."""
+
+    name: str
+    description: str
+    argument: str | None = None
+    argument_description: str = ""
+    required: bool = False
+    kind: ArgumentKind = "text"  # count: a number 1–50; sector/place/topic: with autocomplete
+
+
+STANDARD_COMMANDS = (
+    SlashCommand("latest", "The latest articles", "count", "How many articles (1–50)", kind="count"),
+    SlashCommand("sector", "Articles in a sector, or all sectors", "name", "A sector, e.g. energy", kind="sector"),
+    SlashCommand(
+        "country", "Articles about a country or region, or all of them", "name", "e.g. Kenya", kind="place"
+    ),
+    SlashCommand("news", "News matching your words", "words", "e.g. AI education in Thailand", required=True),
+    SlashCommand("search", "Full-text search", "text", "Words to look for, e.g. smart grid", required=True),
+    SlashCommand("sectors", "Sectors with article counts"),
+    SlashCommand("countries", "Countries and regions with article counts"),
+    SlashCommand("about", "Sources, and how summaries and tags are made"),
+    SlashCommand("help", "Every command with an example"),
+)
+
+CommandSpec = SlashCommand | tuple[str, str, Optional[str]]
+
+
+def _as_slash_command(spec: CommandSpec) -> SlashCommand:
+    if isinstance(spec, SlashCommand):
+        return spec
+    name, description, argument = spec
+    return SlashCommand(name, description, argument)
+
+
+class ActionButton(discord.ui.DynamicItem[discord.ui.Button], template=re.compile(r"[/#].*", re.DOTALL)):
+    """A button whose custom_id is a command line (or a token for one); clicks work across restarts."""
+
+    def __init__(self, custom_id: str, label: str):
+        super().__init__(discord.ui.Button(label=label, custom_id=custom_id, style=discord.ButtonStyle.secondary))
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]):
+        return cls(item.custom_id, item.label or "")
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await interaction.client.adapter.run_action(interaction, self.custom_id)
+
+
+class _Client(discord.Client):
+    def __init__(self, adapter: "DiscordAdapter", **options):
+        super().__init__(**options)
+        self.adapter = adapter
+        self.tree = app_commands.CommandTree(self)
+
+    async def setup_hook(self) -> None:
+        self.add_dynamic_items(ActionButton)
+
+
+class DiscordAdapter:
+    platform = PLATFORM
+
+    def __init__(
+        self,
+        settings: DiscordSettings,
+        *,
+        suggest: Suggest | None = None,
+        extra_commands: Sequence[CommandSpec] = (),
+        sync_state: Path | None = None,
+        defer_after: float = DEFER_AFTER,
+        ready_timeout: float = 60.0,
+        guild_ready_timeout: float = 2.0,
+    ):
+        if settings.token is None:
+            raise ValueError("discord.token is not set")
+        self._settings = settings
+        self._suggest = suggest
+        self._commands = [*STANDARD_COMMANDS, *(_as_slash_command(spec) for spec in extra_commands)]
+        self._sync_state = sync_state
+        self._defer_after = defer_after
+        self._ready_timeout = ready_timeout
+        self._guild_ready_timeout = guild_ready_timeout
+        self._action_ids = ActionIds()
+        self._handle: Handler | None = None
+        self._client: _Client | None = None
+        self._gateway: asyncio.Task | None = None
+        self._previous_endpoints: tuple[str, yarl.URL] | None = None
+
+    # lifecycle -------------------------------------------------------------------------------------
+
+    async def connect(self) -> None:
+        self._point_at_endpoints()
+        client = _Client(
+            self,
+            intents=discord.Intents(guilds=True),  # not privileged; slash commands need no more
+            allowed_mentions=NO_MENTIONS,
+            max_ratelimit_timeout=RATE_LIMIT_WAIT_LIMIT,
+            guild_ready_timeout=self._guild_ready_timeout,
+        )
+        for spec in self._commands:
+            client.tree.add_command(self._app_command(spec))
+        client.tree.error(self._command_error)
+        try:
+            await client.login(self._settings.token.get_secret_value())
+            await self._sync_commands(client)
+        except (discord.DiscordException, aiohttp.ClientError, OSError, asyncio.TimeoutError) as error:
+            await self._abandon(client)
+            raise DiscordConnectError(f"cannot connect to Discord at {self._settings.api_base}: {error}") from None
+        except BaseException:
+            await self._abandon(client)
+            raise
+        self._client = client
+
+    async def _abandon(self, client: _Client) -> None:
+        await client.close()
+        self._restore_endpoints()
+
+    async def listen(self, handle: Handler) -> None:
+        if self._client is None:
+            raise RuntimeError("connect() first")
+        self._handle = handle
+        self._gateway = asyncio.create_task(self._client.connect(reconnect=True), name="discord-gateway")
+        self._gateway.add_done_callback(self._gateway_ended)
+        ready = asyncio.create_task(self._client.wait_until_ready())
+        done, _ = await asyncio.wait(
+            {ready, self._gateway}, timeout=self._ready_timeout, return_when=asyncio.FIRST_COMPLETED
+        )
+        if ready in done:
+            return
+        ready.cancel()
+        if self._gateway in done and self._gateway.exception() is not None:
+            raise self._gateway.exception()
+        raise TimeoutError(f"the Discord gateway was not ready within {self._ready_timeout:g}s")
+
+    async def disconnect(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+        if self._gateway is not None:
+            await asyncio.gather(self._gateway, return_exceptions=True)
+        self._client = self._gateway = None
+        self._restore_endpoints()
+
+    @staticmethod
+    def _gateway_ended(task: asyncio.Task) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            log.error("the Discord gateway stopped: %s", task.exception())
+
+    def _point_at_endpoints(self) -> None:
+        self._previous_endpoints = (Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY)
+        Route.BASE = self._settings.api_base.rstrip("/")
+        if self._settings.gateway_url:
+            DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(self._settings.gateway_url)
+
+    def _restore_endpoints(self) -> None:
+        if self._previous_endpoints is not None:
+            Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY = self._previous_endpoints
+            self._previous_endpoints = None
+
+    # command sync ----------------------------------------------------------------------------------
+
+    async def _sync_commands(self, client: _Client) -> None:
+        scopes: list[discord.Object | None] = [discord.Object(id=guild) for guild in self._settings.guild_ids]
+        for guild in scopes:
+            client.tree.copy_global_to(guild=guild)
+        state = self._read_sync_state()
+        for scope in scopes or [None]:
+            key = f"{client.application_id}/{scope.id if scope else 'global'}"
+            payload = [command.to_dict(client.tree) for command in client.tree.get_commands(guild=scope)]
+            digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode("utf-8")).hexdigest()
+            if state.get(key) == digest:
+                log.info("Discord commands for %s unchanged; not syncing", key)
+                continue
+            await client.tree.sync(guild=scope)
+            state[key] = digest
+            log.info("synced %d Discord commands for %s", len(payload), key)
+        self._write_sync_state(state)
+
+    def _read_sync_state(self) -> dict[str, str]:
+        if self._sync_state is None or not self._sync_state.exists():
+            return {}
+        try:
+            state = json.loads(self._sync_state.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            log.warning("ignoring unreadable command sync state %s: %s", self._sync_state, error)
+            return {}
+        return state if isinstance(state, dict) else {}
+
+    def _write_sync_state(self, state: dict[str, str]) -> None:
+        if self._sync_state is None:
+            return
+        self._sync_state.parent.mkdir(parents=True, exist_ok=True)
+        self._sync_state.write_text(json.dumps(state, indent=2, sort_keys=True), encoding="utf-8")
+
+    # slash commands --------------------------------------------------------------------------------
+
+    def _app_command(self, spec: SlashCommand) -> app_commands.Command:
+        command = app_commands.Command(name=spec.name, description=spec.description, callback=self._callback(spec))
+        if spec.kind in ("sector", "place", "topic"):
+
+            async def complete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+                return await self._choices(spec.kind, current)
+
+            command.autocomplete("value")(complete)
+        return command
+
+    def _callback(self, spec: SlashCommand):
+        run = self.run_slash
+        if spec.argument is None:
+
+            async def without_argument(interaction: discord.Interaction) -> None:
+                await run(interaction, spec.name, "")
+
+            return without_argument
+        if spec.kind == "count":
+
+            async def callback(
+                interaction: discord.Interaction, value: Optional[app_commands.Range[int, 1, MAX_COUNT]] = None
+            ) -> None:
+                await run(interaction, spec.name, argument_text(value))
+
+        elif spec.required:
+
+            async def callback(interaction: discord.Interaction, value: str) -> None:
+                await run(interaction, spec.name, argument_text(value))
+
+        else:
+
+            async def callback(interaction: discord.Interaction, value: Optional[str] = None) -> None:
+                await run(interaction, spec.name, argument_text(value))
+
+        callback = app_commands.rename(value=spec.argument)(callback)
+        return app_commands.describe(value=spec.argument_description or spec.argument)(callback)
+
+    async def _choices(self, kind: str, current: str) -> list[app_commands.Choice[str]]:
+        if self._suggest is None:
+            return []
+        kinds = ("sector", "place") if kind == "topic" else (kind,)
+        try:
+            found = []
+            for each in kinds:
+                found += await asyncio.wait_for(self._suggest(each, current), AUTOCOMPLETE_TIMEOUT)
+        except Exception:
+            log.exception("autocomplete for %s failed", kind)
+            return []
+        return [
+            app_commands.Choice(name=label[:CHOICE_LIMIT], value=value[:CHOICE_LIMIT])
+            for label, value in found[:MAX_CHOICES]
+        ]
+
+    # running commands ------------------------------------------------------------------------------
+
+    async def run_slash(self, interaction: discord.Interaction, name: str, args: str) -> None:
+        try:
+            command = to_command(name, args, self._origin(interaction))
+            reply = await self._answer_in_time(command, lambda: interaction.response.defer(thinking=True))
+            await self._answer_slash(interaction, reply)
+        except Exception:
+            log.exception("answering /%s on Discord failed", name)
+
+    async def run_action(self, interaction: discord.Interaction, custom_id: str) -> None:
+        try:
+            line = self._action_ids.decode(custom_id)
+            parsed = split_command_line(line) if line else None
+            if parsed is None:
+                await interaction.response.send_message(EXPIRED_BUTTON, ephemeral=True, allowed_mentions=NO_MENTIONS)
+                return
+            command = to_command(*parsed, self._origin(interaction))
+            reply = await self._answer_in_time(command, interaction.response.defer)
+            await self._answer_click(interaction, reply)
+        except Exception:
+            log.exception("answering a Discord button click failed")
+
+    async def _command_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        """discord.py could not run a command (e.g. an option it cannot convert): apologise, log, carry on."""
+        log.error("Discord command failed before reaching newsbot: %s", error, exc_info=error)
+        try:
+            if not interaction.response.is_done():
+                await interaction.response.send_message(APOLOGY, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        except discord.HTTPException:
+            log.exception("could not apologise on Discord")
+
+    @staticmethod
+    def _origin(interaction: discord.Interaction) -> Origin:
+        return Origin(
+            user_id=interaction.user.id,
+            channel_id=interaction.channel_id or 0,
+            guild_id=interaction.guild_id,
+            permissions=interaction.permissions.value,
+        )
+
+    async def _answer(self, command: Command) -> Reply:
+        try:
+            return await self._handle(command)
+        except Exception:
+            log.exception("command /%s failed", command.name)
+            return Reply(text=APOLOGY, private=True)
+
+    async def _answer_in_time(self, command: Command, defer: Callable[[], Awaitable]) -> Reply:
+        """The handler's reply; if it is not ready within `defer_after`, the interaction is deferred first."""
+        answer = asyncio.ensure_future(self._answer(command))
+        try:
+            return await asyncio.wait_for(asyncio.shield(answer), self._defer_after)
+        except asyncio.TimeoutError:
+            await defer()
+            return await answer
+
+    async def _answer_slash(self, interaction: discord.Interaction, reply: Reply) -> None:
+        first, *rest = self._render(reply)
+        private = reply.private
+        if not interaction.response.is_done():
+            await interaction.response.send_message(**self._fields(first), ephemeral=private)
+        elif private:  # a deferred "thinking" message is public; an ephemeral answer replaces it
+            await interaction.delete_original_response()
+            await interaction.followup.send(**self._fields(first), ephemeral=True)
+        else:
+            await interaction.edit_original_response(**self._fields(first, edit=True))
+        for message in rest:
+            await interaction.followup.send(**self._fields(message), ephemeral=private)
+
+    async def _answer_click(self, interaction: discord.Interaction, reply: Reply) -> None:
+        """A click's reply replaces the clicked message (the next page in place); private ones go apart."""
+        first, *rest = self._render(reply)
+        private = reply.private
+        if private and not interaction.response.is_done():
+            await interaction.response.send_message(**self._fields(first), ephemeral=True)
+        elif private:
+            await interaction.followup.send(**self._fields(first), ephemeral=True)
+        elif not interaction.response.is_done():
+            await interaction.response.edit_message(**self._fields(first, edit=True))
+        else:
+            await interaction.edit_original_response(**self._fields(first, edit=True))
+        for message in rest:
+            await interaction.followup.send(**self._fields(message), ephemeral=private)
+
+    def _render(self, reply: Reply) -> list[OutgoingMessage]:
+        return render_reply(reply, self._action_ids.encode)
+
+    @staticmethod
+    def _fields(message: OutgoingMessage, edit: bool = False) -> dict:
+        """Keyword arguments for discord.py's send and edit calls; an edit without buttons removes old ones."""
+        fields = {"content": message.content, "embeds": message.embeds, "allowed_mentions": NO_MENTIONS}
+        if message.buttons or edit:
+            fields["view"] = _view(message.buttons)
+        return fields
+
+    # delivery --------------------------------------------------------------------------------------
+
+    async def send(self, target: Target, reply: Reply) -> None:
+        """Post a reply to a channel (or thread); errors say what the delivery worker should do next."""
+        if self._client is None or self._client.is_closed():
+            raise TransientError("the Discord adapter is not connected")
+        try:
+            channel = self._client.get_partial_messageable(int(target.thread or target.chat))
+        except ValueError:
+            raise TargetGone(f"not a Discord channel id: {target.thread or target.chat!r}") from None
+        for message in self._render(reply):
+            await self._post(channel, message)
+
+    async def _post(self, channel: discord.PartialMessageable, message: OutgoingMessage) -> None:
+        try:
+            await channel.send(**self._fields(message))
+        except discord.RateLimited as error:
+            raise RateLimited(error.retry_after) from None
+        except (discord.NotFound, discord.Forbidden) as error:
+            raise TargetGone(f"Discord channel {channel.id}: {error.status} {error.text}") from None
+        except discord.HTTPException as error:
+            if error.status == 429:  # no Via header: Cloudflare's own limit, not Discord's
+                raise RateLimited(RATE_LIMIT_WAIT_LIMIT, "blocked by Cloudflare") from None
+            raise TransientError(f"Discord channel {channel.id}: {error.status} {error.text}") from None
+        except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as error:
+            raise TransientError(f"Discord channel {channel.id}: {type(error).__name__}") from None
+
+
+def _view(buttons: list[Button]) -> discord.ui.View | None:
+    if not buttons:
+        return None
+    view = discord.ui.View(timeout=None)
+    for button in buttons:
+        view.add_item(ActionButton(button.custom_id, button.label))
+    return view

@@ -1,0 +1,181 @@
+"""Reply → Discord messages: escaped content, article embeds and buttons within Discord's limits. Pure: no I/O.
+
+Article and user text is escaped for Discord markdown (including masked links and `<@…>`/`<#…>`/`<t:…>`
+syntax) and mentions are defused; the adapter additionally sends every message with no allowed mentions.
+Limits: content 2,000 characters; per embed a title of 256, a description of 4,096, 25 fields (name 256,
+value 1,024) and 6,000 characters in all; 10 embeds and 6,000 embed characters per message; 25 buttons
+(5 rows of 5) with labels of 80. What does not fit one message continues in the next; the buttons go on
+the last one. Escaping happens before cutting and a cut never splits an escape sequence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import discord
+from discord.utils import escape_markdown, escape_mentions, format_dt
+
+from bot.model import Action, ArticleCard, Reply
+
+CONTENT_LIMIT = 2000
+TITLE_LIMIT = 256
+DESCRIPTION_LIMIT = 4096
+FIELD_VALUE_LIMIT = 1024
+FIELDS_PER_EMBED = 25
+EMBED_TOTAL_LIMIT = 6000
+EMBEDS_PER_MESSAGE = 10
+MESSAGE_EMBED_TOTAL_LIMIT = 6000
+BUTTONS_PER_MESSAGE = 25
+BUTTON_LABEL_LIMIT = 80
+URL_LIMIT = 2048
+ELLIPSIS = "…"
+EMPTY_REPLY = "Nothing to show."
+UNTITLED = "(untitled)"
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    custom_id: str
+
+
+@dataclass
+class OutgoingMessage:
+    content: str | None = None
+    embeds: list[discord.Embed] = field(default_factory=list)
+    buttons: list[Button] = field(default_factory=list)
+
+
+def escape(text: str) -> str:
+    """Text shown literally: no markdown, no masked links, no mentions, no `<…>` entities."""
+    return escape_markdown(escape_mentions(text)).replace("<", "\\<")
+
+
+def _longest_fitting_prefix(text: str, limit: int, suffix: str = "") -> int:
+    """The largest n such that escape(text[:n]) + suffix fits in limit characters."""
+    low, high = 0, len(text)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if len(escape(text[:middle]) + suffix) <= limit:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def fit(text: str, limit: int) -> str:
+    """Escaped text within limit characters, cut at a word boundary with an ellipsis when too long."""
+    text = " ".join(text.split())
+    escaped = escape(text)
+    if len(escaped) <= limit:
+        return escaped
+    cut = _longest_fitting_prefix(text, limit, ELLIPSIS)
+    space = text.rfind(" ", 0, cut)
+    if space > cut // 2:
+        cut = space
+    return escape(text[:cut].rstrip()) + ELLIPSIS
+
+
+def _raw_pieces(line: str, limit: int) -> list[str]:
+    """Split one line into pieces whose escaped form fits in limit, preferring spaces as cut points."""
+    pieces = []
+    while len(escape(line)) > limit:
+        cut = _longest_fitting_prefix(line, limit)
+        space = line.rfind(" ", 0, cut)
+        if space > cut // 2:
+            cut = space + 1
+        pieces.append(line[:cut])
+        line = line[cut:]
+    pieces.append(line)
+    return pieces
+
+
+def split_text(text: str, limit: int = CONTENT_LIMIT) -> list[str]:
+    """Escaped message contents of at most limit characters, split at line (then word) boundaries."""
+    if not text.strip():
+        return []
+    chunks: list[str] = []
+    current = ""
+    for line in text.strip().split("\n"):
+        for piece in _raw_pieces(line, limit):
+            escaped = escape(piece)
+            candidate = f"{current}\n{escaped}" if current else escaped
+            if len(candidate) <= limit:
+                current = candidate
+            else:
+                chunks.append(current)
+                current = escaped
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def safe_url(url: str | None) -> str | None:
+    """Only absolute http(s) URLs Discord accepts as an embed link."""
+    if not url or len(url) > URL_LIMIT or any(character.isspace() for character in url):
+        return None
+    parts = urlsplit(url)
+    return url if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def card_embed(card: ArticleCard) -> discord.Embed:
+    embed = discord.Embed(title=fit(card.title, TITLE_LIMIT) or UNTITLED, url=safe_url(card.url))
+    if card.sectors:
+        embed.add_field(name="Sectors", value=fit(", ".join(card.sectors), FIELD_VALUE_LIMIT), inline=True)
+    if card.countries:
+        embed.add_field(name="Countries", value=fit(", ".join(card.countries), FIELD_VALUE_LIMIT), inline=True)
+    if card.source.strip():
+        embed.add_field(name="Source", value=fit(card.source, FIELD_VALUE_LIMIT), inline=True)
+    if card.published is not None:
+        embed.add_field(name="Published", value=format_dt(card.published, style="D"), inline=True)
+    budget = min(DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT - len(embed))
+    summary = fit(card.summary, budget)
+    if summary:
+        embed.description = summary
+    return embed
+
+
+def _embed_groups(embeds: list[discord.Embed]) -> list[list[discord.Embed]]:
+    groups: list[list[discord.Embed]] = []
+    size = 0
+    for embed in embeds:
+        fits = groups and len(groups[-1]) < EMBEDS_PER_MESSAGE and size + len(embed) <= MESSAGE_EMBED_TOTAL_LIMIT
+        if fits:
+            groups[-1].append(embed)
+            size += len(embed)
+        else:
+            groups.append([embed])
+            size = len(embed)
+    return groups
+
+
+def buttons(actions: list[Action], encode) -> list[Button]:
+    """Buttons for actions: unique custom_ids (Discord rejects duplicates), at most 25, labels cut to 80."""
+    seen: set[str] = set()
+    result = []
+    for action in actions:
+        custom_id = encode(action.command)
+        label = " ".join(action.label.split())[:BUTTON_LABEL_LIMIT] or action.command[:BUTTON_LABEL_LIMIT]
+        if custom_id in seen:
+            continue
+        seen.add(custom_id)
+        result.append(Button(label, custom_id))
+    return result[:BUTTONS_PER_MESSAGE]
+
+
+def render_reply(reply: Reply, encode) -> list[OutgoingMessage]:
+    """The messages that carry a reply, in order. `encode` maps an action's command line to a custom_id."""
+    texts = split_text(reply.text)
+    groups = _embed_groups([card_embed(card) for card in reply.cards])
+    messages = [OutgoingMessage(content=text) for text in texts]
+    for index, group in enumerate(groups):
+        if index == 0 and messages:
+            messages[-1].embeds = group
+        else:
+            messages.append(OutgoingMessage(embeds=group))
+    action_buttons = buttons(reply.actions, encode)
+    if not messages:
+        messages.append(OutgoingMessage(content=None if action_buttons else EMPTY_REPLY))
+    messages[-1].buttons = action_buttons
+    return messages

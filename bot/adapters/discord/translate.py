@@ -1,0 +1,86 @@
+"""Discord interactions ↔ neutral commands. Pure: no I/O.
+
+A slash command or a button click becomes a `Command`; an `Action` becomes a button custom_id and back.
+Discord caps a custom_id at 100 characters: a longer command line is replaced by a short "#" token that
+`ActionIds` remembers (bounded, newest kept), so old buttons expire instead of growing memory forever.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from bot.model import Command, Target
+
+PLATFORM = "discord"
+CUSTOM_ID_LIMIT = 100
+TOKEN_PREFIX = "#"
+_ADMINISTRATOR = 1 << 3
+_MANAGE_CHANNELS = 1 << 4
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Who invoked an interaction, and where."""
+
+    user_id: int
+    channel_id: int
+    guild_id: int | None = None  # None in a direct message
+    permissions: int = 0  # the member's permission bits in that channel (Discord's "member.permissions")
+
+
+def is_chat_admin(origin: Origin) -> bool:
+    """Manage Channels (or Administrator) in a guild; always true in a direct message."""
+    if origin.guild_id is None:
+        return True
+    return bool(origin.permissions & (_ADMINISTRATOR | _MANAGE_CHANNELS))
+
+
+def to_command(name: str, args: str, origin: Origin) -> Command:
+    return Command(
+        name=name.lower(),
+        args=" ".join(args.split()),
+        user=str(origin.user_id),
+        target=Target(PLATFORM, str(origin.channel_id)),
+        chat_kind="private" if origin.guild_id is None else "group",
+        is_admin=is_chat_admin(origin),
+    )
+
+
+def argument_text(value: object) -> str:
+    """A slash-command option value (text, number or absent) as the neutral argument string."""
+    return "" if value is None else str(value).strip()
+
+
+def split_command_line(line: str) -> tuple[str, str] | None:
+    """"/sector energy" → ("sector", "energy"); None when the line is not a command."""
+    line = line.strip()
+    if not line.startswith("/") or len(line) == 1:
+        return None
+    name, _, args = line[1:].partition(" ")
+    return name.lower(), args.strip()
+
+
+class ActionIds:
+    """Action command lines ↔ button custom_ids (the line itself when it fits, else a remembered token)."""
+
+    def __init__(self, capacity: int = 10_000):
+        self._capacity = capacity
+        self._lines: OrderedDict[str, str] = OrderedDict()
+
+    def encode(self, line: str) -> str:
+        if len(line) <= CUSTOM_ID_LIMIT and line.startswith("/"):
+            return line
+        token = TOKEN_PREFIX + hashlib.sha256(line.encode("utf-8")).hexdigest()[:32]
+        self._lines[token] = line
+        self._lines.move_to_end(token)
+        while len(self._lines) > self._capacity:
+            self._lines.popitem(last=False)
+        return token
+
+    def decode(self, custom_id: str) -> str | None:
+        """The command line behind a custom_id; None when its token has expired or it is not ours."""
+        if custom_id.startswith("/"):
+            return custom_id
+        return self._lines.get(custom_id)

@@ -1,0 +1,738 @@
+"""A fake Discord (REST + gateway websocket) on 127.0.0.1, good enough for the real discord.py client.
+
+REST: `/users/@me`, `/oauth2/applications/@me`, `/gateway(/bot)`, bulk command upserts (global and
+guild), interaction callbacks, webhook followups and `@original` edits/deletes, channel messages.
+Responses are JSON with `Content-Type: application/json` exactly and X-RateLimit headers; a 429
+carries `Via`, `Retry-After` and a JSON `retry_after` with `global: false`, as Discord sends it.
+Like Discord, it rejects messages over the limits (content, embeds, buttons), a second callback for one
+interaction, and a callback after the 3-second window (`callback_window`).
+Gateway: HELLO, heartbeat/ACK, IDENTIFY → READY, RESUME → replay + RESUMED (else INVALID_SESSION),
+zlib-stream compression when asked, INTERACTION_CREATE dispatch, and `drop_gateway()` to test resume.
+Faults: `inject()` answers matching requests with any status (or drops the connection); `rate_limit()`.
+Every request is recorded in `calls`; every message the bot sends or edits in `message_payloads`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import math
+import re
+import time
+import zlib
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+from aiohttp import WSMsgType, web
+
+API_PREFIX = "/api/v10"
+EPHEMERAL = 1 << 6
+RESPONSE_MESSAGE = 4
+RESPONSE_DEFERRED_MESSAGE = 5
+RESPONSE_DEFERRED_UPDATE = 6
+RESPONSE_UPDATE_MESSAGE = 7
+RESPONSE_AUTOCOMPLETE = 8
+GUILDS_INTENT = 1 << 0
+
+_BOT_ROUTE = re.compile(r"/(users|oauth2|gateway/bot|applications|channels)(/.*)?")
+
+
+class FakeDiscordError(AssertionError):
+    """The test asked the fake for something Discord would not do."""
+
+
+@dataclass
+class Call:
+    method: str
+    path: str  # without the /api/v10 prefix
+    query: dict[str, str]
+    body: Any
+    authorization: str | None
+
+
+@dataclass
+class Fault:
+    method: str
+    path: re.Pattern[str]
+    status: int | None  # None: drop the connection without an answer
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+    times: int = 1
+
+
+@dataclass
+class InteractionLog:
+    """What the bot answered to one interaction, in order: (kind, payload) pairs."""
+
+    id: str
+    token: str
+    type: int
+    created: float
+    channel_id: str
+    component_message_id: str | None = None
+    original_message_id: str | None = None
+    responses: list[tuple[str, Any]] = field(default_factory=list)
+
+    @property
+    def callback_types(self) -> list[int]:
+        return [payload["type"] for kind, payload in self.responses if kind == "callback"]
+
+    @property
+    def choices(self) -> list[dict]:
+        for kind, payload in self.responses:
+            if kind == "callback" and payload["type"] == RESPONSE_AUTOCOMPLETE:
+                return payload["data"]["choices"]
+        raise FakeDiscordError("no autocomplete answer")
+
+    def message_payloads(self) -> list[dict]:
+        """The message bodies the bot sent for this interaction (callback data, followups, edits)."""
+        result = []
+        for kind, payload in self.responses:
+            if kind == "callback" and payload["type"] in (RESPONSE_MESSAGE, RESPONSE_UPDATE_MESSAGE):
+                result.append(payload.get("data") or {})
+            elif kind in ("followup", "edit_original"):
+                result.append(payload)
+        return result
+
+
+@dataclass
+class _Session:
+    id: str
+    events: list[dict] = field(default_factory=list)
+    sequence: int = 0
+
+
+def _validate_message(payload: dict) -> list[str]:
+    """Discord's limits on a message body; an empty list when it would be accepted."""
+    problems = []
+    content = payload.get("content") or ""
+    if len(content) > 2000:
+        problems.append(f"content is {len(content)} characters")
+    embeds = payload.get("embeds") or []
+    if len(embeds) > 10:
+        problems.append(f"{len(embeds)} embeds")
+    total = 0
+    for embed in embeds:
+        title, description = embed.get("title") or "", embed.get("description") or ""
+        fields = embed.get("fields") or []
+        size = len(title) + len(description)
+        size += sum(len(item.get("name", "")) + len(item.get("value", "")) for item in fields)
+        size += len((embed.get("footer") or {}).get("text", "")) + len((embed.get("author") or {}).get("name", ""))
+        total += size
+        if len(title) > 256 or len(description) > 4096 or len(fields) > 25 or size > 6000:
+            problems.append(f"embed over its limits: {embed}")
+        if any(len(item.get("name", "")) > 256 or len(item.get("value", "")) > 1024 for item in fields):
+            problems.append("embed field over its limits")
+    if total > 6000:
+        problems.append(f"embeds total {total} characters")
+    rows = payload.get("components") or []
+    custom_ids = [button.get("custom_id") for row in rows for button in row.get("components", [])]
+    if len(rows) > 5 or any(len(row.get("components", [])) > 5 for row in rows):
+        problems.append("too many components")
+    if len(set(custom_ids)) != len(custom_ids):
+        problems.append("duplicate custom_id")
+    for row in rows:
+        for button in row.get("components", []):
+            if len(button.get("custom_id") or "") > 100 or len(button.get("label") or "") > 80:
+                problems.append(f"button over its limits: {button}")
+    if not (content or embeds or rows):
+        problems.append("Cannot send an empty message")
+    return problems
+
+
+class FakeDiscord:
+    def __init__(
+        self,
+        token: str,
+        *,
+        application_id: int = 7_000_000_000_000_000_01,
+        bot_user_id: int = 7_000_000_000_000_000_02,
+        heartbeat_interval_ms: int = 41_250,
+        callback_window: float = 3.0,
+        guild_ids: tuple[int, ...] = (),
+    ):
+        self.token = token
+        self.application_id = str(application_id)
+        self.bot_user_id = str(bot_user_id)
+        self.heartbeat_interval_ms = heartbeat_interval_ms
+        self.callback_window = callback_window
+        self.guild_ids = [str(guild_id) for guild_id in guild_ids]
+        self.calls: list[Call] = []
+        self.faults: list[Fault] = []
+        self.message_payloads: list[dict] = []
+        self.rejected: list[list[str]] = []
+        self.channel_messages: dict[str, list[dict]] = {}
+        self.deleted_channels: set[str] = set()
+        self.forbidden_channels: set[str] = set()
+        self.synced_commands: dict[str, list[dict]] = {}  # "global" or guild id → commands
+        self.sync_requests: list[str] = []
+        self.interactions: dict[str, InteractionLog] = {}
+        self.identify_count = 0
+        self.resume_count = 0
+        self.heartbeats = 0
+        self._messages: dict[str, dict] = {}
+        self._ids = itertools.count(1_100_000_000_000_000_000)
+        self._sessions: dict[str, _Session] = {}
+        self._current_session: _Session | None = None
+        self._socket: web.WebSocketResponse | None = None
+        self._socket_compressor = None
+        self._changed = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    # lifecycle -------------------------------------------------------------------------------------
+
+    async def __aenter__(self) -> "FakeDiscord":
+        app = web.Application(middlewares=[self._middleware])
+        app.router.add_get("/gateway", self._gateway)
+        routes = [
+            ("GET", "/users/@me", self._me),
+            ("GET", "/oauth2/applications/@me", self._application),
+            ("GET", "/gateway", self._gateway_url),
+            ("GET", "/gateway/bot", self._gateway_bot),
+            ("PUT", "/applications/{app}/commands", self._sync_commands),
+            ("PUT", "/applications/{app}/guilds/{guild}/commands", self._sync_commands),
+            ("POST", "/interactions/{interaction}/{token}/callback", self._callback),
+            ("POST", "/webhooks/{app}/{token}", self._followup),
+            ("PATCH", "/webhooks/{app}/{token}/messages/@original", self._edit_original),
+            ("DELETE", "/webhooks/{app}/{token}/messages/@original", self._delete_original),
+            ("POST", "/channels/{channel}/messages", self._channel_message),
+        ]
+        for method, path, handler in routes:
+            app.router.add_route(method, API_PREFIX + path, handler)
+        self._runner = web.AppRunner(app, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = self._runner.addresses[0][1]
+        return self
+
+    async def __aexit__(self, *exc_info) -> None:
+        if self._socket is not None:
+            await self._socket.close()
+        await self._runner.cleanup()
+
+    @property
+    def api_base(self) -> str:
+        return f"http://127.0.0.1:{self.port}{API_PREFIX}"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/gateway"
+
+    # test controls ---------------------------------------------------------------------------------
+
+    def inject(self, method: str, path: str, status: int | None, body: Any = None, headers=None, times: int = 1):
+        """Answer the next `times` requests matching method and path (a regex) with this instead."""
+        self.faults.append(Fault(method, re.compile(path), status, body, dict(headers or {}), times))
+
+    def rate_limit(self, method: str, path: str, retry_after: float, times: int = 1) -> None:
+        headers = {
+            "Via": "1.1 google",
+            "Retry-After": str(math.ceil(retry_after)),
+            "X-RateLimit-Limit": "5",
+            "X-RateLimit-Remaining": "0",
+            "X-RateLimit-Reset": f"{time.time() + retry_after:.3f}",
+            "X-RateLimit-Reset-After": f"{retry_after:.3f}",
+            "X-RateLimit-Bucket": "fakebucket",
+            "X-RateLimit-Scope": "user",
+        }
+        body = {"message": "You are being rate limited.", "retry_after": retry_after, "global": False}
+        self.inject(method, path, 429, body, headers, times)
+
+    async def wait_until(self, predicate: Callable[[], Any], timeout: float = 5.0) -> Any:
+        async def satisfied():
+            async with self._changed:
+                while not (result := predicate()):
+                    await self._changed.wait()
+                return result
+
+        return await asyncio.wait_for(satisfied(), timeout)
+
+    async def drop_gateway(self, code: int = 4000) -> None:
+        """Close the bot's websocket as a gateway failure would; the session stays resumable."""
+        socket, self._socket = self._socket, None
+        if socket is not None:
+            await socket.close(code=code)
+
+    async def dispatch(self, event: str, data: dict) -> None:
+        session = self._current_session
+        if session is None:
+            raise FakeDiscordError("no gateway session to dispatch to")
+        session.sequence += 1
+        message = {"op": 0, "t": event, "s": session.sequence, "d": data}
+        session.events.append(message)
+        if self._socket is not None:
+            await self._send(message)
+
+    async def slash(self, name: str, value: Any = None, **origin) -> InteractionLog:
+        """A user runs /name with its one option (if any) set to value."""
+        command = self._command(name, origin.get("guild_id"))
+        data = {"id": command["id"], "name": name, "type": 1}
+        if value is not None:
+            option = command["options"][0]
+            data["options"] = [{"name": option["name"], "type": option["type"], "value": value}]
+        return await self._interact(2, data, **origin)
+
+    async def autocomplete(self, name: str, partial: str, **origin) -> InteractionLog:
+        command = self._command(name, origin.get("guild_id"))
+        option = command["options"][0]
+        if not option.get("autocomplete"):
+            raise FakeDiscordError(f"/{name} {option['name']} has no autocomplete")
+        data = {
+            "id": command["id"],
+            "name": name,
+            "type": 1,
+            "options": [{"name": option["name"], "type": option["type"], "value": partial, "focused": True}],
+        }
+        return await self._interact(4, data, **origin)
+
+    async def click(self, message: dict, custom_id: str, **origin) -> InteractionLog:
+        stored = self._messages[message["id"]]
+        ids = [button.get("custom_id") for row in stored.get("components", []) for button in row["components"]]
+        if custom_id not in ids:
+            raise FakeDiscordError(f"no button {custom_id!r} on message {message['id']}")
+        data = {"custom_id": custom_id, "component_type": 2}
+        origin.setdefault("channel_id", stored["channel_id"])
+        return await self._interact(3, data, message=stored, **origin)
+
+    async def wait_answered(self, log: InteractionLog, count: int = 1, timeout: float = 5.0) -> InteractionLog:
+        """Wait until the bot sent `count` responses (callback, followups, edits) to an interaction."""
+        await self.wait_until(lambda: len(log.responses) >= count, timeout)
+        return log
+
+    def messages_in(self, channel_id: str) -> list[dict]:
+        return self.channel_messages.get(str(channel_id), [])
+
+    def message(self, message_id: str) -> dict:
+        return self._messages[message_id]
+
+    # helpers ---------------------------------------------------------------------------------------
+
+    def _snowflake(self) -> str:
+        return str(next(self._ids))
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    def _bot_user(self) -> dict:
+        return {
+            "id": self.bot_user_id,
+            "username": "newsbot",
+            "discriminator": "0",
+            "global_name": None,
+            "avatar": None,
+            "bot": True,
+            "flags": 0,
+            "verified": True,
+            "mfa_enabled": False,
+        }
+
+    @staticmethod
+    def _user(user_id: int | str) -> dict:
+        return {"id": str(user_id), "username": f"user{user_id}", "discriminator": "0", "avatar": None}
+
+    @staticmethod
+    def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+        all_headers = {
+            "Content-Type": "application/json",
+            "X-RateLimit-Limit": "5",
+            "X-RateLimit-Remaining": "4",
+            "X-RateLimit-Reset": f"{time.time() + 5:.3f}",
+            "X-RateLimit-Reset-After": "5.000",
+            "X-RateLimit-Bucket": "fakebucket",
+        }
+        all_headers.update(headers or {})
+        return web.Response(status=status, body=json.dumps(data).encode("utf-8"), headers=all_headers)
+
+    def _error(self, status: int, message: str, code: int = 0, errors: Any = None) -> web.Response:
+        body = {"message": message, "code": code}
+        if errors is not None:
+            body["errors"] = errors
+        return self._json(body, status)
+
+    def _command(self, name: str, guild_id: int | None) -> dict:
+        scopes = [str(guild_id), "global"] if guild_id is not None else ["global"]
+        for scope in scopes:
+            for command in self.synced_commands.get(scope, []):
+                if command["name"] == name:
+                    return command
+        raise FakeDiscordError(f"/{name} was never synced for {scopes}")
+
+    def _store_message(self, channel_id: str, payload: dict, *, flags: int = 0, interaction: bool = False) -> dict:
+        message = {
+            "id": self._snowflake(),
+            "channel_id": channel_id,
+            "author": self._bot_user(),
+            "content": payload.get("content") or "",
+            "embeds": payload.get("embeds") or [],
+            "components": self._echo_components(payload.get("components") or []),
+            "attachments": [],
+            "mentions": [],
+            "mention_roles": [],
+            "mention_everyone": False,
+            "pinned": False,
+            "tts": False,
+            "type": 20 if interaction else 0,
+            "flags": flags | (payload.get("flags") or 0),
+            "timestamp": datetime.now(timezone.utc).isoformat(),
+            "edited_timestamp": None,
+        }
+        if interaction:
+            message["webhook_id"] = self.application_id
+            message["application_id"] = self.application_id
+        self._messages[message["id"]] = message
+        self.channel_messages.setdefault(channel_id, []).append(message)
+        return message
+
+    def _edit_message(self, message_id: str, payload: dict) -> dict:
+        message = self._messages[message_id]
+        for key in ("content", "embeds"):
+            if key in payload:
+                message[key] = payload[key] or ([] if key == "embeds" else "")
+        if "components" in payload:
+            message["components"] = self._echo_components(payload["components"] or [])
+        message["edited_timestamp"] = datetime.now(timezone.utc).isoformat()
+        return message
+
+    def _echo_components(self, rows: list[dict]) -> list[dict]:
+        return [{**row, "id": index + 1} for index, row in enumerate(rows)]
+
+    def _record_message(self, payload: dict) -> list[str]:
+        self.message_payloads.append(payload)
+        problems = _validate_message(payload)
+        if problems:
+            self.rejected.append(problems)
+        return problems
+
+    # middleware: recording, faults, auth ------------------------------------------------------------
+
+    @web.middleware
+    async def _middleware(self, request: web.Request, handler):
+        if not request.path.startswith(API_PREFIX):
+            return await handler(request)
+        path = request.path[len(API_PREFIX):]
+        body = await request.json() if request.can_read_body else None
+        self.calls.append(Call(request.method, path, dict(request.query), body, request.headers.get("Authorization")))
+        await self._notify()
+        for fault in self.faults:
+            if fault.times > 0 and fault.method == request.method and fault.path.fullmatch(path):
+                fault.times -= 1
+                if fault.status is None:
+                    request.transport.close()
+                    raise ConnectionResetError("fault: connection dropped")
+                return self._json(fault.body if fault.body is not None else {}, fault.status, fault.headers)
+        if _BOT_ROUTE.fullmatch(path) and request.headers.get("Authorization") != f"Bot {self.token}":
+            return self._error(401, "401: Unauthorized")
+        return await handler(request)
+
+    # REST handlers ---------------------------------------------------------------------------------
+
+    async def _me(self, request: web.Request) -> web.Response:
+        return self._json(self._bot_user())
+
+    async def _application(self, request: web.Request) -> web.Response:
+        return self._json(
+            {
+                "id": self.application_id,
+                "name": "newsbot",
+                "icon": None,
+                "description": "",
+                "summary": "",
+                "bot_public": True,
+                "bot_require_code_grant": False,
+                "verify_key": "00",
+                "owner": self._user(42),
+                "flags": 0,
+                "interactions_endpoint_url": None,
+            }
+        )
+
+    async def _gateway_url(self, request: web.Request) -> web.Response:
+        return self._json({"url": self.gateway_url})
+
+    async def _gateway_bot(self, request: web.Request) -> web.Response:
+        limit = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
+        return self._json({"url": self.gateway_url, "shards": 1, "session_start_limit": limit})
+
+    async def _sync_commands(self, request: web.Request) -> web.Response:
+        scope = request.match_info.get("guild", "global")
+        if request.match_info["app"] != self.application_id:
+            return self._error(403, "Missing Access", 50001)
+        commands = []
+        for payload in await request.json():
+            command = {**payload, "id": self._snowflake(), "application_id": self.application_id, "version": "1"}
+            command.setdefault("options", [])
+            command.setdefault("type", 1)
+            if scope != "global":
+                command["guild_id"] = scope
+            commands.append(command)
+        self.synced_commands[scope] = commands
+        self.sync_requests.append(scope)
+        await self._notify()
+        return self._json(commands)
+
+    async def _channel_message(self, request: web.Request) -> web.Response:
+        channel_id = request.match_info["channel"]
+        if channel_id in self.deleted_channels:
+            return self._error(404, "Unknown Channel", 10003)
+        if channel_id in self.forbidden_channels:
+            return self._error(403, "Missing Access", 50001)
+        payload = await request.json()
+        if problems := self._record_message(payload):
+            return self._error(400, "Invalid Form Body", 50035, problems)
+        message = self._store_message(channel_id, payload)
+        await self._notify()
+        return self._json(message)
+
+    async def _callback(self, request: web.Request) -> web.Response:
+        log = self.interactions.get(request.match_info["interaction"])
+        if log is None or log.token != request.match_info["token"]:
+            return self._error(404, "Unknown interaction", 10062)
+        if log.callback_types:
+            return self._error(400, "Interaction has already been acknowledged.", 40060)
+        if time.monotonic() - log.created > self.callback_window:
+            return self._error(404, "Unknown interaction", 10062)
+        payload = await request.json()
+        kind = payload["type"]
+        data = payload.get("data") or {}
+        if kind in (RESPONSE_MESSAGE, RESPONSE_UPDATE_MESSAGE) and (problems := self._record_message(data)):
+            return self._error(400, "Invalid Form Body", 50035, problems)
+        log.responses.append(("callback", payload))
+        resource: dict[str, Any] = {"type": kind}
+        if kind in (RESPONSE_MESSAGE, RESPONSE_DEFERRED_MESSAGE):
+            loading = {"content": ""} if kind == RESPONSE_DEFERRED_MESSAGE else data
+            message = self._store_message(log.channel_id, loading, flags=data.get("flags") or 0, interaction=True)
+            log.original_message_id = message["id"]
+            resource["message"] = message
+        elif kind in (RESPONSE_DEFERRED_UPDATE, RESPONSE_UPDATE_MESSAGE) and log.component_message_id:
+            log.original_message_id = log.component_message_id
+            if kind == RESPONSE_UPDATE_MESSAGE:
+                self._edit_message(log.component_message_id, data)
+            resource["message"] = self._messages[log.component_message_id]
+        answer = {
+            "interaction": {
+                "id": log.id,
+                "type": log.type,
+                "response_message_id": log.original_message_id,
+                "response_message_loading": kind == RESPONSE_DEFERRED_MESSAGE,
+                "response_message_ephemeral": bool((data.get("flags") or 0) & EPHEMERAL),
+            },
+            "resource": resource,
+        }
+        await self._notify()
+        return self._json(answer)
+
+    def _log_for_token(self, request: web.Request) -> InteractionLog | None:
+        if request.match_info["app"] != self.application_id:
+            return None
+        token = request.match_info["token"]
+        return next((log for log in self.interactions.values() if log.token == token), None)
+
+    async def _followup(self, request: web.Request) -> web.Response:
+        log = self._log_for_token(request)
+        if log is None or not log.callback_types:
+            return self._error(404, "Unknown Webhook", 10015)
+        payload = await request.json()
+        if problems := self._record_message(payload):
+            return self._error(400, "Invalid Form Body", 50035, problems)
+        log.responses.append(("followup", payload))
+        message = self._store_message(log.channel_id, payload, interaction=True)
+        await self._notify()
+        return self._json(message)
+
+    async def _edit_original(self, request: web.Request) -> web.Response:
+        log = self._log_for_token(request)
+        if log is None or log.original_message_id not in self._messages:
+            return self._error(404, "Unknown Message", 10008)
+        payload = await request.json()
+        merged = {**self._messages[log.original_message_id], **payload}
+        if problems := self._record_message(merged):
+            return self._error(400, "Invalid Form Body", 50035, problems)
+        log.responses.append(("edit_original", payload))
+        message = self._edit_message(log.original_message_id, payload)
+        await self._notify()
+        return self._json(message)
+
+    async def _delete_original(self, request: web.Request) -> web.Response:
+        log = self._log_for_token(request)
+        if log is None or log.original_message_id not in self._messages:
+            return self._error(404, "Unknown Message", 10008)
+        message = self._messages.pop(log.original_message_id)
+        self.channel_messages[message["channel_id"]].remove(message)
+        log.responses.append(("delete_original", {}))
+        await self._notify()
+        return web.Response(status=204)
+
+    # interactions ----------------------------------------------------------------------------------
+
+    async def _interact(
+        self,
+        interaction_type: int,
+        data: dict,
+        *,
+        user_id: int = 1_000_000_000_000_000_01,
+        channel_id: int | str = 1_000_000_000_000_000_10,
+        guild_id: int | None = 1_000_000_000_000_000_20,
+        permissions: int = 0,
+        message: dict | None = None,
+    ) -> InteractionLog:
+        channel_id = str(channel_id)
+        log = InteractionLog(
+            id=self._snowflake(),
+            token=f"interaction-token-{self._snowflake()}",
+            type=interaction_type,
+            created=time.monotonic(),
+            channel_id=channel_id,
+            component_message_id=message["id"] if message else None,
+        )
+        self.interactions[log.id] = log
+        payload = {
+            "id": log.id,
+            "application_id": self.application_id,
+            "type": interaction_type,
+            "data": data,
+            "token": log.token,
+            "version": 1,
+            "attachment_size_limit": 10_485_760,
+            "locale": "en-US",
+            "app_permissions": "0",
+            "entitlements": [],
+            "channel_id": channel_id,
+        }
+        if guild_id is None:
+            user = self._user(user_id)
+            payload.update(user=user, context=1, authorizing_integration_owners={"1": str(user_id)})
+            payload["channel"] = {"id": channel_id, "type": 1, "recipients": [user], "flags": 0}
+        else:
+            payload.update(guild_id=str(guild_id), guild_locale="en-US", context=0)
+            payload["authorizing_integration_owners"] = {"0": str(guild_id)}
+            payload["member"] = {
+                "user": self._user(user_id),
+                "roles": [],
+                "joined_at": "2024-01-01T00:00:00+00:00",
+                "deaf": False,
+                "mute": False,
+                "flags": 0,
+                "pending": False,
+                "nick": None,
+                "avatar": None,
+                "premium_since": None,
+                "permissions": str(permissions),
+            }
+            payload["channel"] = {
+                "id": channel_id,
+                "type": 0,
+                "guild_id": str(guild_id),
+                "name": "news",
+                "position": 0,
+                "permission_overwrites": [],
+                "nsfw": False,
+                "parent_id": None,
+                "topic": None,
+                "last_message_id": None,
+                "rate_limit_per_user": 0,
+                "flags": 0,
+                "permissions": str(permissions),
+            }
+        if message is not None:
+            payload["message"] = message
+        await self.dispatch("INTERACTION_CREATE", payload)
+        return log
+
+    # gateway ---------------------------------------------------------------------------------------
+
+    async def _send(self, message: dict) -> None:
+        text = json.dumps(message)
+        if self._socket_compressor is None:
+            await self._socket.send_str(text)
+        else:
+            compressed = self._socket_compressor.compress(text.encode("utf-8"))
+            await self._socket.send_bytes(compressed + self._socket_compressor.flush(zlib.Z_SYNC_FLUSH))
+
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse(autoclose=True)
+        await socket.prepare(request)
+        if self._socket is not None:
+            await self._socket.close(code=4000)
+        self._socket = socket
+        compressed = request.query.get("compress") == "zlib-stream"
+        self._socket_compressor = zlib.compressobj() if compressed else None
+        await self._send({"op": 10, "d": {"heartbeat_interval": self.heartbeat_interval_ms}})
+        async for frame in socket:
+            if frame.type is not WSMsgType.TEXT or socket is not self._socket:
+                continue
+            await self._gateway_op(socket, json.loads(frame.data))
+        if self._socket is socket:
+            self._socket = None
+        return socket
+
+    async def _gateway_op(self, socket: web.WebSocketResponse, message: dict) -> None:
+        op, data = message.get("op"), message.get("d")
+        if op == 1:
+            self.heartbeats += 1
+            await self._send({"op": 11})
+        elif op == 2:
+            await self._identify(socket, data)
+        elif op == 6:
+            await self._resume(data)
+        await self._notify()
+
+    async def _identify(self, socket: web.WebSocketResponse, data: dict) -> None:
+        if data.get("token") != self.token:
+            await socket.close(code=4004, message=b"Authentication failed.")
+            return
+        self.identify_count += 1
+        session = _Session(id=f"session-{self._snowflake()}")
+        self._sessions[session.id] = session
+        self._current_session = session
+        await self.dispatch(
+            "READY",
+            {
+                "v": 10,
+                "user": self._bot_user(),
+                "guilds": [{"id": guild_id, "unavailable": True} for guild_id in self.guild_ids],
+                "session_id": session.id,
+                "resume_gateway_url": self.gateway_url,
+                "application": {"id": self.application_id, "flags": 0},
+            },
+        )
+        if (data.get("intents") or 0) & GUILDS_INTENT:
+            for guild_id in self.guild_ids:
+                await self.dispatch("GUILD_CREATE", self._guild(guild_id))
+
+    def _guild(self, guild_id: str) -> dict:
+        everyone = {"id": guild_id, "name": "@everyone", "permissions": "0", "position": 0, "color": 0}
+        everyone.update(hoist=False, managed=False, mentionable=False, flags=0)
+        channel = {"id": f"{guild_id}0", "type": 0, "name": "news", "position": 0, "permission_overwrites": []}
+        return {
+            "id": guild_id,
+            "name": f"guild {guild_id}",
+            "unavailable": False,
+            "owner_id": "42",
+            "channels": [channel],
+            "threads": [],
+            "roles": [everyone],
+            "emojis": [],
+            "stickers": [],
+            "features": [],
+            "members": [],
+            "member_count": 1,
+            "large": False,
+            "joined_at": "2024-01-01T00:00:00+00:00",
+        }
+
+    async def _resume(self, data: dict) -> None:
+        session = self._sessions.get(data.get("session_id"))
+        if session is None or data.get("token") != self.token:
+            await self._send({"op": 9, "d": False})
+            return
+        self.resume_count += 1
+        self._current_session = session
+        for event in session.events:
+            if event["s"] > (data.get("seq") or 0):
+                await self._send(event)
+        await self.dispatch("RESUMED", {})

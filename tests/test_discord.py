@@ -1,0 +1,521 @@
+"""The Discord adapter with the real discord.py against the fake Discord (REST + gateway) on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, timezone
+
+import aiohttp
+import pytest
+from discord.gateway import DiscordWebSocket
+from discord.http import Route
+
+from bot.adapters.base import RateLimited, TargetGone, TransientError
+from bot.adapters.discord import DiscordAdapter, DiscordConnectError, SlashCommand
+from bot.config import DiscordSettings
+from bot.model import Action, ArticleCard, Command, Reply, Target
+from tests.fake_discord import EPHEMERAL, FakeDiscord
+
+TOKEN = ":".join(["123456", "TEST-TOKEN"])  # built at runtime; a fake token
+DM = {"guild_id": None, "channel_id": 3_000_000_000_000_000_01, "user_id": 4_000_000_000_000_000_01}
+MANAGE_CHANNELS = 1 << 4
+
+
+class Recorder:
+    """A handler that records commands and answers with what `answers` says for the command name."""
+
+    def __init__(self, answers=None):
+        self.commands: list[Command] = []
+        self.answers = answers or {}
+
+    async def __call__(self, command: Command) -> Reply:
+        self.commands.append(command)
+        answer = self.answers.get(command.name)
+        if callable(answer):
+            return await answer(command)
+        return answer or Reply(text=f"ran /{command.name} {command.args}".strip())
+
+
+def card(number: int, **changes) -> ArticleCard:
+    fields = dict(
+        title=f"Story {number}",
+        url=f"https://news.example.org/{number}",
+        summary=f"Summary of story {number}.",
+        sectors=("Energy",),
+        countries=("Kenya",),
+        source="Example Wire",
+        published=datetime(2026, 5, number % 28 + 1, tzinfo=timezone.utc),
+    )
+    fields.update(changes)
+    return ArticleCard(**fields)
+
+
+def settings(fake: FakeDiscord, **changes) -> DiscordSettings:
+    return DiscordSettings(token=TOKEN, api_base=fake.api_base, gateway_url=fake.gateway_url, **changes)
+
+
+@pytest.fixture
+async def fake():
+    async with FakeDiscord(TOKEN) as server:
+        yield server
+
+
+@pytest.fixture
+async def start(fake):
+    """Connect and listen an adapter against the fake; every adapter started is disconnected afterwards."""
+    adapters: list[DiscordAdapter] = []
+
+    async def started(handler, **options) -> DiscordAdapter:
+        options.setdefault("guild_ready_timeout", 0.01)
+        adapter = DiscordAdapter(options.pop("settings", None) or settings(fake), **options)
+        adapters.append(adapter)
+        await asyncio.wait_for(adapter.connect(), 10)
+        await asyncio.wait_for(adapter.listen(handler), 10)
+        return adapter
+
+    yield started
+    for adapter in adapters:
+        await asyncio.wait_for(adapter.disconnect(), 10)
+    # whatever a test did, every message the bot sent or edited pinged no one and stayed within the limits
+    assert all(payload.get("allowed_mentions") == {"parse": []} for payload in fake.message_payloads)
+    assert fake.rejected == []
+
+
+async def eventually(predicate, timeout: float = 5.0) -> None:
+    """Poll for something the fake is not told about (such as a log record)."""
+    async def poll():
+        while not predicate():
+            await asyncio.sleep(0.02)
+
+    await asyncio.wait_for(poll(), timeout)
+
+
+async def answered(fake: FakeDiscord, log, count: int = 1):
+    return await fake.wait_answered(log, count, timeout=5)
+
+
+# --- slash commands --------------------------------------------------------------------------------
+
+
+STANDARD = [
+    ("latest", 5, "5"),
+    ("sector", "energy", "energy"),
+    ("country", "kenya", "kenya"),
+    ("news", "AI education in Thailand", "AI education in Thailand"),
+    ("search", "smart grid", "smart grid"),
+    ("sectors", None, ""),
+    ("countries", None, ""),
+    ("about", None, ""),
+    ("help", None, ""),
+]
+
+
+async def test_every_slash_command_becomes_the_neutral_command(fake, start):
+    handler = Recorder()
+    await start(handler)
+    for name, value, args in STANDARD:
+        log = await answered(fake, await fake.slash(name, value))
+        assert log.callback_types == [4]
+        assert log.message_payloads()[0]["content"] == f"ran /{name} {args}".strip()
+    assert [(command.name, command.args) for command in handler.commands] == [(n, a) for n, _, a in STANDARD]
+    first = handler.commands[0]
+    assert first.target == Target("discord", "100000000000000010")
+    assert first.user == "100000000000000001"
+    assert (first.chat_kind, first.is_admin) == ("group", False)
+
+
+async def test_synced_commands_carry_options_and_autocomplete(fake, start):
+    await start(Recorder())
+    synced = {command["name"]: command for command in fake.synced_commands["global"]}
+    assert set(synced) == {name for name, _, _ in STANDARD}
+    count = synced["latest"]["options"][0]
+    assert (count["name"], count["type"], count["min_value"], count["max_value"]) == ("count", 4, 1, 50)
+    assert synced["sector"]["options"][0]["autocomplete"] is True
+    assert synced["news"]["options"][0]["required"] is True
+    assert synced["help"]["options"] == []
+
+
+async def test_direct_messages_are_private_and_channel_managers_are_admins(fake, start):
+    handler = Recorder()
+    await start(handler)
+    await answered(fake, await fake.slash("latest", **DM))
+    await answered(fake, await fake.slash("latest", permissions=MANAGE_CHANNELS))
+    private, manager = handler.commands
+    assert (private.chat_kind, private.is_admin, private.target.chat) == ("private", True, str(DM["channel_id"]))
+    assert (manager.chat_kind, manager.is_admin) == ("group", True)
+
+
+async def test_extra_commands_are_added_without_code_changes(fake, start):
+    handler = Recorder()
+    extra = [("subscribe", "Subscribe this chat", "topic"), ("subscriptions", "This chat's subscriptions", None)]
+    await start(handler, extra_commands=extra)
+    await answered(fake, await fake.slash("subscribe", "energy daily 08:00"))
+    await answered(fake, await fake.slash("subscriptions"))
+    assert [(c.name, c.args) for c in handler.commands] == [("subscribe", "energy daily 08:00"), ("subscriptions", "")]
+
+
+# --- autocomplete ----------------------------------------------------------------------------------
+
+
+async def test_autocomplete_offers_names_with_counts(fake, start):
+    asked = []
+
+    async def suggest(kind, partial):
+        asked.append((kind, partial))
+        if kind == "sector":
+            return [("Energy (3 articles)", "Energy")]
+        return [(f"Place {number} (1 article)", f"Place {number}") for number in range(40)]
+
+    topic = SlashCommand("subscribe", "Subscribe", "topic", kind="topic")
+    await start(Recorder(), suggest=suggest, extra_commands=[topic])
+    sector = await answered(fake, await fake.autocomplete("sector", "ene"))
+    place = await answered(fake, await fake.autocomplete("country", "pl"))
+    both = await answered(fake, await fake.autocomplete("subscribe", "e"))
+    assert sector.choices == [{"name": "Energy (3 articles)", "value": "Energy"}]
+    assert len(place.choices) == 25 and place.choices[0] == {"name": "Place 0 (1 article)", "value": "Place 0"}
+    assert both.choices[0]["value"] == "Energy" and len(both.choices) == 25
+    assert asked[:2] == [("sector", "ene"), ("place", "pl")]
+
+
+async def test_failing_autocomplete_answers_no_choices(fake, start):
+    async def suggest(kind, partial):
+        raise RuntimeError("store is down")
+
+    await start(Recorder(), suggest=suggest)
+    log = await answered(fake, await fake.autocomplete("sector", "e"))
+    assert log.choices == []
+
+
+# --- buttons and pagination ------------------------------------------------------------------------
+
+
+def paging_handler() -> Recorder:
+    async def first_page(command):
+        return Reply(text="Latest", cards=[card(1), card(2)], actions=[Action("More", "/more p2")])
+
+    async def next_page(command):
+        return Reply(text="Latest (page 2)", cards=[card(3)])
+
+    return Recorder({"latest": first_page, "more": next_page})
+
+
+async def test_more_button_shows_the_next_page_in_place(fake, start):
+    handler = paging_handler()
+    await start(handler)
+    log = await answered(fake, await fake.slash("latest"))
+    message = fake.messages_in(log.channel_id)[-1]
+    assert [e["title"] for e in message["embeds"]] == ["Story 1", "Story 2"]
+    assert message["components"][0]["components"][0]["custom_id"] == "/more p2"
+
+    click = await answered(fake, await fake.click(message, "/more p2"))
+    assert click.callback_types == [7]
+    edited = fake.message(message["id"])
+    assert [e["title"] for e in edited["embeds"]] == ["Story 3"]
+    assert edited["content"] == "Latest (page 2)"
+    assert edited["components"] == []
+    assert (handler.commands[-1].name, handler.commands[-1].args) == ("more", "p2")
+
+
+async def test_an_over_long_action_command_is_mapped_to_a_short_custom_id(fake, start):
+    long_line = "/news " + "solar " * 30
+    handler = Recorder({"latest": Reply(text="x", actions=[Action("Go", long_line)])})
+    await start(handler)
+    log = await answered(fake, await fake.slash("latest"))
+    message = fake.messages_in(log.channel_id)[-1]
+    custom_id = message["components"][0]["components"][0]["custom_id"]
+    assert len(custom_id) <= 100 and custom_id.startswith("#")
+    await answered(fake, await fake.click(message, custom_id))
+    assert handler.commands[-1].name == "news" and handler.commands[-1].args == long_line[6:].strip()
+
+
+async def test_a_mapped_button_from_before_a_restart_gets_an_ephemeral_notice(fake, start):
+    handler = Recorder({"latest": Reply(text="x", actions=[Action("Go", "/news " + "a" * 120)])})
+    first = await start(handler)
+    log = await answered(fake, await fake.slash("latest"))
+    message = fake.messages_in(log.channel_id)[-1]
+    custom_id = message["components"][0]["components"][0]["custom_id"]
+    await first.disconnect()
+    await start(handler)  # the restarted bot never saw that token
+    click = await answered(fake, await fake.click(message, custom_id))
+    payload = click.responses[0][1]
+    assert payload["type"] == 4 and payload["data"]["flags"] & EPHEMERAL
+    assert "expired" in payload["data"]["content"]
+    assert [command.name for command in handler.commands] == ["latest"]
+
+
+# --- timing: deferral -------------------------------------------------------------------------------
+
+
+async def test_a_slow_command_is_deferred_then_answered(fake, start):
+    fake.callback_window = 0.5
+
+    async def slow(command):
+        await asyncio.sleep(0.8)
+        return Reply(text="done slowly", cards=[card(1)])
+
+    await start(Recorder({"search": slow}), defer_after=0.05)
+    log = await answered(fake, await fake.slash("search", "grid"), count=2)
+    assert log.callback_types == [5]
+    kind, payload = log.responses[1]
+    assert kind == "edit_original" and payload["content"] == "done slowly"
+    assert fake.message(log.original_message_id)["embeds"][0]["title"] == "Story 1"
+
+
+async def test_without_deferral_discord_would_drop_the_answer_and_the_bot_carries_on(fake, start, caplog):
+    fake.callback_window = 0.2
+
+    async def slow(command):
+        await asyncio.sleep(0.4)
+        return Reply(text="too late")
+
+    await start(Recorder({"search": slow}), defer_after=5)
+    late = await fake.slash("search", "grid")
+    await eventually(lambda: any("answering /search" in record.getMessage() for record in caplog.records))
+    assert late.responses == []
+    log = await answered(fake, await fake.slash("about"))
+    assert log.callback_types == [4]
+
+
+async def test_a_slow_private_reply_replaces_the_public_thinking_message(fake, start):
+    async def slow_private(command):
+        await asyncio.sleep(0.3)
+        return Reply(text="only for you", private=True)
+
+    await start(Recorder({"help": slow_private}), defer_after=0.05)
+    log = await answered(fake, await fake.slash("help"), count=3)
+    assert [kind for kind, _ in log.responses] == ["callback", "delete_original", "followup"]
+    assert log.responses[2][1]["flags"] & EPHEMERAL
+
+
+async def test_private_replies_are_ephemeral(fake, start):
+    await start(Recorder({"help": Reply(text="Commands…", private=True)}))
+    log = await answered(fake, await fake.slash("help"))
+    assert log.responses[0][1]["data"]["flags"] & EPHEMERAL
+
+
+async def test_a_crashing_handler_gets_an_apology_and_the_bot_keeps_working(fake, start, caplog):
+    async def crash(command):
+        raise RuntimeError("boom")
+
+    await start(Recorder({"search": crash}))
+    log = await answered(fake, await fake.slash("search", "x"))
+    data = log.responses[0][1]["data"]
+    assert data["flags"] & EPHEMERAL and "Sorry" in data["content"]
+    assert any(record.exc_info and "boom" in str(record.exc_info[1]) for record in caplog.records)
+    assert (await answered(fake, await fake.slash("about"))).callback_types == [4]
+
+
+async def test_a_command_discord_py_cannot_run_gets_an_apology(fake, start, caplog):
+    handler = Recorder()
+    await start(handler)
+    stale = {"id": "1", "name": "stale", "type": 1, "options": []}  # still registered from an older version
+    fake.synced_commands["global"].append(stale)
+    log = await answered(fake, await fake.slash("stale"))
+    data = log.responses[0][1]["data"]
+    assert data["flags"] & EPHEMERAL and "Sorry" in data["content"]
+    assert handler.commands == [] and "before reaching newsbot" in caplog.text
+
+
+# --- escaping and limits ----------------------------------------------------------------------------
+
+INJECTION = "@everyone <@123> **x** [x](http://evil.example/) `code` ||spoiler||"
+
+
+async def test_markdown_and_mentions_are_escaped_and_never_ping(fake, start):
+    async def echo(command):
+        hostile = card(1, title=command.args, summary=command.args, source=command.args, sectors=(command.args,))
+        return Reply(text=command.args, cards=[hostile], actions=[Action("More", "/more p2")])
+
+    await start(Recorder({"search": echo, "more": echo}))
+    log = await answered(fake, await fake.slash("search", INJECTION))
+    message = fake.messages_in(log.channel_id)[-1]
+    await answered(fake, await fake.click(message, "/more p2"))
+    payload = log.message_payloads()[0]
+    embed = payload["embeds"][0]
+    for shown in (payload["content"], embed["title"], embed["description"], embed["fields"][0]["value"]):
+        assert "@\u200beveryone" in shown and "\\<@123>" in shown and "\\*\\*x\\*\\*" in shown
+        assert "\\[x](http://evil.example/)" in shown and "\\`code\\`" in shown and "\\|\\|spoiler" in shown
+    assert len(fake.message_payloads) >= 2
+    assert all(p["allowed_mentions"]["parse"] == [] for p in fake.message_payloads if "allowed_mentions" in p)
+    assert all("allowed_mentions" in p for p in fake.message_payloads if p.get("content") or p.get("embeds"))
+
+
+async def test_a_reply_over_the_limits_is_split_across_followups(fake, start):
+    cards = [card(number, summary="word " * 900) for number in range(23)]
+    long_text = "\n".join(f"line {number} " + "x" * 90 for number in range(45))  # about 4,500 characters
+
+    async def big(command):
+        return Reply(text=long_text, cards=cards, actions=[Action("More", "/more p2")])
+
+    await start(Recorder({"latest": big}))
+    log = await fake.slash("latest")
+    await fake.wait_until(lambda: sum(len(p.get("embeds") or []) for p in log.message_payloads()) == 23)
+    payloads = log.message_payloads()
+    assert fake.rejected == []
+    assert [kind for kind, _ in log.responses][0] == "callback" and len(payloads) >= 6
+    titles = [embed["title"] for payload in payloads for embed in payload.get("embeds") or []]
+    assert titles == [f"Story {number}" for number in range(23)]
+    assert all(len(p.get("embeds") or []) <= 10 and len(p.get("content") or "") <= 2000 for p in payloads)
+    assert [bool(p.get("components")) for p in payloads] == [False] * (len(payloads) - 1) + [True]
+
+
+# --- delivery: send() -------------------------------------------------------------------------------
+
+
+async def test_send_posts_embeds_to_the_channel(fake, start):
+    adapter = await start(Recorder())
+    await adapter.send(Target("discord", "555"), Reply(text="Morning digest", cards=[card(1), card(2)]))
+    (message,) = fake.messages_in("555")
+    assert message["content"] == "Morning digest" and len(message["embeds"]) == 2
+    assert fake.calls[-1].body["allowed_mentions"]["parse"] == []
+
+
+async def test_send_waits_out_a_short_429_then_succeeds(fake, start):
+    adapter = await start(Recorder())
+    fake.rate_limit("POST", r"/channels/555/messages", retry_after=0.05)
+    await adapter.send(Target("discord", "555"), Reply(text="hello"))
+    posts = [call for call in fake.calls if call.path == "/channels/555/messages"]
+    assert len(posts) == 2 and len(fake.messages_in("555")) == 1
+
+
+async def test_send_raises_rate_limited_for_a_long_429(fake, start):
+    adapter = await start(Recorder())
+    fake.rate_limit("POST", r"/channels/555/messages", retry_after=120)
+    with pytest.raises(RateLimited) as raised:
+        await asyncio.wait_for(adapter.send(Target("discord", "555"), Reply(text="hello")), 5)
+    assert raised.value.retry_after == 120
+    assert fake.messages_in("555") == []
+
+
+@pytest.mark.parametrize(
+    "fault, error",
+    [
+        ("deleted", TargetGone),
+        ("forbidden", TargetGone),
+        (503, TransientError),
+        (None, TransientError),  # connection dropped without an answer
+        ("cloudflare", RateLimited),  # a 429 without Via: not Discord's limiter
+    ],
+)
+async def test_send_maps_failures_for_the_delivery_worker(fake, start, fault, error):
+    adapter = await start(Recorder())
+    if fault == "deleted":
+        fake.deleted_channels.add("555")
+    elif fault == "forbidden":
+        fake.forbidden_channels.add("555")
+    elif fault == "cloudflare":
+        fake.inject("POST", r"/channels/555/messages", 429, {"message": "blocked"})
+    else:
+        fake.inject("POST", r"/channels/555/messages", fault, {"message": "Service Unavailable", "code": 0})
+    with pytest.raises(error):
+        await asyncio.wait_for(adapter.send(Target("discord", "555"), Reply(text="hello")), 5)
+
+
+async def test_send_to_a_target_that_is_no_channel_id_is_gone(fake, start):
+    adapter = await start(Recorder())
+    with pytest.raises(TargetGone):
+        await adapter.send(Target("discord", "#general"), Reply(text="hello"))
+
+
+# --- gateway ----------------------------------------------------------------------------------------
+
+
+async def test_gateway_loss_is_resumed_and_missed_events_are_replayed(fake, start):
+    handler = Recorder()
+    await start(handler)
+    assert fake.heartbeats >= 1
+    await fake.drop_gateway()
+    missed = await fake.slash("about")  # dispatched while the bot is away
+    await fake.wait_until(lambda: fake.resume_count == 1)
+    await answered(fake, missed)
+    assert fake.identify_count == 1
+    assert (await answered(fake, await fake.slash("sectors"))).callback_types == [4]
+    assert [command.name for command in handler.commands] == ["about", "sectors"]
+
+
+# --- command sync -----------------------------------------------------------------------------------
+
+
+async def test_command_sync_is_skipped_when_the_command_set_is_unchanged(fake, start, tmp_path):
+    state = tmp_path / "discord-sync.json"
+    first = await start(Recorder(), sync_state=state)
+    await first.disconnect()
+    second = await start(Recorder(), sync_state=state)
+    await second.disconnect()
+    await start(Recorder(), sync_state=state, extra_commands=[("subscribe", "Subscribe", "topic")])
+    assert fake.sync_requests == ["global", "global"]
+    assert "subscribe" in {command["name"] for command in fake.synced_commands["global"]}
+
+
+async def test_commands_sync_to_configured_guilds(fake, start, caplog):
+    fake.guild_ids = ["111", "222"]  # the bot is in two guilds: READY lists them, GUILD_CREATE follows
+    handler = Recorder()
+    await start(handler, settings=settings(fake, guild_ids=[111, 222]))
+    assert fake.sync_requests == ["111", "222"] and "global" not in fake.synced_commands
+    assert len(fake.synced_commands["222"]) == len(STANDARD)
+    await answered(fake, await fake.slash("latest", 3, guild_id=222, channel_id=2220))
+    assert (handler.commands[-1].args, handler.commands[-1].target.chat) == ("3", "2220")
+    assert "intent" not in caplog.text.lower()
+
+
+# --- secrets and endpoints ------------------------------------------------------------------------
+
+
+async def test_the_token_never_appears_in_logs(fake, start, caplog):
+    caplog.set_level(logging.DEBUG)
+
+    async def crash(command):
+        raise RuntimeError("boom")
+
+    adapter = await start(Recorder({"search": crash}), defer_after=0.05)
+    await answered(fake, await fake.slash("search", "x"))
+    await fake.drop_gateway()
+    await fake.wait_until(lambda: fake.resume_count == 1)
+    fake.deleted_channels.add("555")
+    with pytest.raises(TargetGone) as gone:
+        await adapter.send(Target("discord", "555"), Reply(text="hello"))
+    await adapter.disconnect()
+    bad = DiscordAdapter(DiscordSettings(token="999:WRONG", api_base=fake.api_base, gateway_url=fake.gateway_url))
+    with pytest.raises(DiscordConnectError, match="Improper token") as refused:
+        await bad.connect()
+    texts = [caplog.text, str(gone.value), str(refused.value), repr(adapter._settings)]
+    assert len(caplog.records) > 20
+    assert all(TOKEN not in text and "999:WRONG" not in text for text in texts)
+
+
+async def test_endpoints_are_restored_after_disconnect(fake, start):
+    before = (Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY)
+    adapter = await start(Recorder())
+    assert Route.BASE == fake.api_base
+    await adapter.disconnect()
+    assert (Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY) == before
+
+
+async def test_an_unreachable_discord_is_a_clear_connect_error():
+    unreachable = DiscordSettings(token=TOKEN, api_base="http://127.0.0.1:9/api/v10")
+    with pytest.raises(DiscordConnectError, match="cannot connect to Discord at http://127.0.0.1:9/api/v10"):
+        await asyncio.wait_for(DiscordAdapter(unreachable).connect(), 10)
+    assert Route.BASE == "https://discord.com/api/v10"
+
+
+async def test_an_adapter_without_a_token_is_a_clear_error():
+    with pytest.raises(ValueError, match="discord.token"):
+        DiscordAdapter(DiscordSettings())
+
+
+async def test_the_fake_answers_with_discords_headers_and_error_shapes(fake):
+    fake.rate_limit("GET", r"/users/@me", retry_after=0.25)
+    authorized = {"Authorization": f"Bot {TOKEN}"}
+    timeout = aiohttp.ClientTimeout(total=5)
+    async with aiohttp.ClientSession(timeout=timeout) as session:
+        async with session.get(f"{fake.api_base}/users/@me", headers=authorized) as limited:
+            assert limited.status == 429 and limited.headers["Content-Type"] == "application/json"
+            assert limited.headers["Via"] and limited.headers["X-RateLimit-Remaining"] == "0"
+            body = await limited.json()
+            assert (body["retry_after"], body["global"]) == (0.25, False)
+        async with session.get(f"{fake.api_base}/users/@me", headers=authorized) as ok:
+            assert ok.status == 200 and ok.headers["Content-Type"] == "application/json"
+            assert "X-RateLimit-Bucket" in ok.headers and (await ok.json())["bot"] is True
+        async with session.get(f"{fake.api_base}/users/@me") as refused:
+            assert refused.status == 401

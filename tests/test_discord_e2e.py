@@ -1,0 +1,127 @@
+"""Every command end to end: fake Discord → real discord.py → adapter → router → real Store (sample articles)."""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import asynccontextmanager
+
+import pytest
+
+from bot.adapters.discord import DiscordAdapter
+from bot.adapters.discord.suggest import build_suggest
+from bot.config import DiscordSettings
+from bot.router import build_router
+from tests.fake_discord import EPHEMERAL, FakeDiscord
+from tests.helpers_content import open_sample_store, sample_context
+
+TOKEN = ":".join(["123456", "TEST-TOKEN"])
+STEP_TIMEOUT = 10.0
+
+EVERY_COMMAND = [
+    ("latest", None, "Kenyan dairy cooperative forecasts milk prices with AI"),
+    ("sector", "energy", "Thai utility pilots a smart grid in Chiang Mai"),
+    ("sector", None, "Agriculture"),
+    ("country", "kenya", "Kenyan schools try an AI reading tutor"),
+    ("country", "southeast asia", "Vietnamese electronics plant adds machine vision inspection"),
+    ("news", "AI education in Kenya", "Kenyan schools try an AI reading tutor"),
+    ("search", "smart grid", "Thai utility pilots a smart grid in Chiang Mai"),
+    ("sectors", None, "Education"),
+    ("countries", None, "Kenya"),
+    ("about", None, "Example Wire"),
+    ("help", None, "/search smart grid"),
+]
+
+
+def visible(payloads: list[dict]) -> str:
+    """Everything a user would read: contents, embed titles, descriptions, fields and button labels."""
+    parts = []
+    for payload in payloads:
+        parts.append(payload.get("content") or "")
+        for embed in payload.get("embeds") or []:
+            parts += [embed.get("title", ""), embed.get("description", "")]
+            parts += [f"{field['name']}: {field['value']}" for field in embed.get("fields", [])]
+        for row in payload.get("components") or []:
+            parts += [button.get("label", "") for button in row["components"]]
+    return "\n".join(parts).replace("\\", "")
+
+
+@asynccontextmanager
+async def discord_newsbot(database_url: str):
+    store = await open_sample_store(database_url)
+    context = sample_context(store)
+    async with FakeDiscord(TOKEN) as fake:
+        settings = DiscordSettings(token=TOKEN, api_base=fake.api_base, gateway_url=fake.gateway_url)
+        adapter = DiscordAdapter(settings, suggest=build_suggest(store, context.tagger), guild_ready_timeout=0.01)
+        try:
+            await asyncio.wait_for(adapter.connect(), STEP_TIMEOUT)
+            await asyncio.wait_for(adapter.listen(build_router(context).handle), STEP_TIMEOUT)
+            yield fake, store, context
+        finally:
+            await asyncio.wait_for(adapter.disconnect(), STEP_TIMEOUT)
+            await store.close()
+
+
+async def test_every_command_answers_with_the_sample_articles(database_url):
+    async with discord_newsbot(database_url) as (fake, _, _):
+        for name, value, expected in EVERY_COMMAND:
+            log = await fake.wait_answered(await fake.slash(name, value), timeout=STEP_TIMEOUT)
+            assert expected in visible(log.message_payloads()), (name, value)
+        assert fake.rejected == []
+
+
+async def test_more_pages_through_every_article_once(database_url):
+    async with discord_newsbot(database_url) as (fake, _, _):
+        log = await fake.wait_answered(await fake.slash("latest"), timeout=STEP_TIMEOUT)
+        message = fake.messages_in(log.channel_id)[-1]
+        titles = [embed["title"] for embed in message["embeds"]]
+        while message["components"]:
+            more = message["components"][0]["components"][-1]
+            assert more["label"] == "More"
+            await fake.wait_answered(await fake.click(message, more["custom_id"]), timeout=STEP_TIMEOUT)
+            message = fake.message(message["id"])
+            titles += [embed["title"] for embed in message["embeds"]]
+        assert len(titles) == 12 and len(set(titles)) == 12
+
+
+async def test_the_sector_list_buttons_open_a_sector(database_url):
+    async with discord_newsbot(database_url) as (fake, _, _):
+        log = await fake.wait_answered(await fake.slash("sector"), timeout=STEP_TIMEOUT)
+        message = fake.messages_in(log.channel_id)[-1]
+        buttons = [button for row in message["components"] for button in row["components"]]
+        energy = next(button for button in buttons if button["label"].startswith("Energy"))
+        click = await fake.wait_answered(await fake.click(message, energy["custom_id"]), timeout=STEP_TIMEOUT)
+        assert "Thai utility pilots a smart grid in Chiang Mai" in visible(click.message_payloads())
+
+
+async def test_help_is_ephemeral(database_url):
+    async with discord_newsbot(database_url) as (fake, _, _):
+        log = await fake.wait_answered(await fake.slash("help"), timeout=STEP_TIMEOUT)
+        assert log.responses[0][1]["data"]["flags"] & EPHEMERAL
+
+
+async def test_autocomplete_lists_names_with_article_counts(database_url):
+    async with discord_newsbot(database_url) as (fake, _, _):
+        place = await fake.wait_answered(await fake.autocomplete("country", "ken"), timeout=STEP_TIMEOUT)
+        sector = await fake.wait_answered(await fake.autocomplete("sector", "ener"), timeout=STEP_TIMEOUT)
+        everything = await fake.wait_answered(await fake.autocomplete("sector", ""), timeout=STEP_TIMEOUT)
+    assert place.choices[0] == {"name": "Kenya (3 articles)", "value": "Kenya"}
+    assert sector.choices[0] == {"name": "Energy (2 articles)", "value": "Energy"}
+    assert len(everything.choices) >= 11
+    assert everything.choices[0]["name"] in ("Education (3 articles)", "Agriculture (3 articles)")
+
+
+async def test_suggest_ranks_prefixes_then_words_then_the_resolver(database_url):
+    store = await open_sample_store(database_url)
+    try:
+        suggest = build_suggest(store, sample_context(store).tagger)
+        places = await suggest("place", "")
+        counts = [int(label.rsplit("(", 1)[1].split()[0]) for label, _ in places]
+        assert counts == sorted(counts, reverse=True) and ("Kenya (3 articles)", "Kenya") in places
+        assert {"Thailand", "Brazil", "Egypt"} <= {value for _, value in places}
+        assert [value for _, value in await suggest("place", "thai")][:1] == ["Thailand"]
+        assert "Kenya" in [value for _, value in await suggest("place", "kenyan")]  # a demonym, via the resolver
+        assert [value for _, value in await suggest("sector", "manu")] == ["Manufacturing"]
+        with pytest.raises(ValueError):
+            await suggest("planet", "x")
+    finally:
+        await store.close()
