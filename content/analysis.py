@@ -6,10 +6,11 @@ taggers behind it live in `content.summarize` and `content.tagging`.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+from content.summarize import summarize
+from content.tagging import Tagger
 
 
 @dataclass(frozen=True)
@@ -20,7 +21,25 @@ class Analysis:
     regions: list[str]
 
 
-def analyze(title: str, text: str, sentences: int = 3) -> Analysis:
-    """Placeholder until the summarizer and taggers land: the lead sentences, no tags."""
-    lead = [s for s in _SENTENCE_END.split(text.strip()) if s][:sentences]
-    return Analysis(summary=lead, sectors=[], countries=[], regions=[])
+@lru_cache(maxsize=1)
+def default_tagger() -> Tagger:
+    """The bundled taxonomy without config extensions, built once."""
+    return Tagger.from_settings()
+
+
+def analyze(
+    title: str,
+    text: str,
+    sentences: int = 3,
+    tagger: Tagger | None = None,
+    max_chars: int | None = None,
+) -> Analysis:
+    """Summary (at most `sentences` sentences and `max_chars` characters) and tags of one article."""
+    tagger = tagger or default_tagger()
+    countries, regions = tagger.places(title, text)
+    return Analysis(
+        summary=summarize(title, text, max_sentences=sentences, max_chars=max_chars),
+        sectors=tagger.sectors(title, text),
+        countries=countries,
+        regions=regions,
+    )

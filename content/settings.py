@@ -51,9 +51,25 @@ SourceSettings = Annotated[Union[FeedSource, FilesSource, BundledSource], Field(
 
 
 class SectorExtension(Strict):
+    """Adds a sector, renames one, or gives one more keywords (phrases match case-insensitively)."""
+
     name: str | None = None
     keywords: list[str] = []
+    weight: float = Field(
+        default=3.0,
+        gt=0,
+        le=10,
+        description="evidence per keyword: 3 = one mention in the title or lead tags; below 2 only supports",
+    )
 
 
 class TaxonomySettings(Strict):
     sectors: dict[str, SectorExtension] = {}
+
+    @field_validator("sectors")
+    @classmethod
+    def _usable_extensions(cls, sectors: dict[str, SectorExtension]) -> dict[str, SectorExtension]:
+        from content.tagging.sectors import check_extensions  # the bundled taxonomy lives with the tagger
+
+        check_extensions(sectors)
+        return sectors

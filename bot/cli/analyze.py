@@ -1,11 +1,100 @@
-"""`newsbot analyze` (being built)."""
+"""`newsbot analyze`: summaries and tags for JSON lines of articles, one line in, one line out."""
+
+from __future__ import annotations
 
 import argparse
+import json
+import sys
+from typing import IO, Iterable
+
+from bot.cli import UsageError
+from content.analysis import analyze
+from content.tagging import Tagger
+
+DESCRIPTION = """\
+Read articles as JSON lines {"id", "title", "text"} from FILE (standard input without FILE) and
+write one JSON line per article: {"id", "summary": [sentences], "sectors": [ids],
+"countries": [ISO alpha-2 codes], "regions": [region ids]}. Lines are processed as they arrive.
+A line that is not such an object is reported on standard error with its line number and
+skipped; the exit status is then 1 after all other lines are written (0 when all succeed)."""
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
-    commands.add_parser("analyze", help="(being built)")
+    parser = commands.add_parser(
+        "analyze",
+        help="summarize and tag JSON lines of articles",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("file", nargs="?", metavar="FILE", help="JSON lines to read (default: standard input)")
+    parser.add_argument("--sentences", type=int, default=3, metavar="N", help="summary length in sentences (default 3)")
+
+
+class BadLine(ValueError):
+    """A line that is not an article object; the message says what is wrong."""
+
+
+def parse_article(line: bytes) -> tuple[object, str, str]:
+    """(id, title, text) from one JSON line."""
+    try:
+        article = json.loads(line.decode("utf-8-sig"))  # tolerate a byte order mark
+    except UnicodeDecodeError as error:
+        raise BadLine(f"not UTF-8 (byte {error.start + 1})") from None
+    except json.JSONDecodeError as error:
+        raise BadLine(f"not valid JSON ({error.msg} at column {error.colno})") from None
+    if not isinstance(article, dict):
+        raise BadLine("expected a JSON object")
+    missing = [key for key in ("id", "title", "text") if key not in article]
+    if missing:
+        raise BadLine(f"missing {', '.join(missing)}")
+    title, text = article["title"], article["text"]
+    if not isinstance(title, str) or not isinstance(text, str):
+        raise BadLine('"title" and "text" must be strings')
+    if not isinstance(article["id"], (str, int)):
+        raise BadLine('"id" must be a string or a number')
+    return article["id"], title, text
+
+
+def analyze_lines(
+    lines: Iterable[bytes], out: IO[str], errors: IO[str], tagger: Tagger, sentences: int, origin: str
+) -> int:
+    """Write one result per good line; return how many lines failed."""
+    failed = 0
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            article_id, title, text = parse_article(line)
+        except BadLine as error:
+            print(f"newsbot analyze: {origin}:{number}: {error}", file=errors)
+            failed += 1
+            continue
+        analysis = analyze(title, text, sentences=sentences, tagger=tagger)
+        result = {
+            "id": article_id,
+            "summary": analysis.summary,
+            "sectors": analysis.sectors,
+            "countries": analysis.countries,
+            "regions": analysis.regions,
+        }
+        out.write(json.dumps(result, ensure_ascii=False) + "\n")
+        out.flush()  # a reader at the other end of a pipe gets each result as it is ready
+    return failed
 
 
 def run(args: argparse.Namespace, config) -> int:
-    raise NotImplementedError("newsbot analyze")
+    if args.sentences < 1:
+        raise UsageError("--sentences must be at least 1")
+    tagger = Tagger.from_settings(config.taxonomy)
+    if args.file is None:
+        failed = analyze_lines(sys.stdin.buffer, sys.stdout, sys.stderr, tagger, args.sentences, "<stdin>")
+    else:
+        try:
+            source = open(args.file, "rb")
+        except OSError as error:
+            raise UsageError(f"cannot read {args.file}: {error.strerror}") from None
+        with source:
+            failed = analyze_lines(source, sys.stdout, sys.stderr, tagger, args.sentences, args.file)
+    if failed:
+        print(f"newsbot analyze: {failed} line(s) could not be analysed", file=sys.stderr)
+    return 1 if failed else 0

@@ -1,68 +1,104 @@
 """Sector and country/region tagging, and resolving people's words to ids.
 
-Placeholder until the taggers land: exact ids only, no tags. The interface is what
-the rest of newsbot codes against.
+`Tagger` is the one object the rest of newsbot uses: sectors come from `sectors.py` and the
+taxonomy (extended by the config), countries and regions from `places.py`.
 """
 
 from __future__ import annotations
 
-from content.settings import TaxonomySettings
-from content.tagging.resolution import Match, Resolution
+import unicodedata
 
-SECTORS = {
-    "technology": "Technology",
-    "energy": "Energy",
-    "agriculture": "Agriculture",
-    "education": "Education",
-    "health": "Health",
-    "transport": "Transport & logistics",
-    "manufacturing": "Manufacturing",
-    "mining": "Mining",
-    "finance": "Finance",
-    "trade": "Trade",
-    "environment": "Environment",
-}
+from rapidfuzz import fuzz, process
+
+from content.settings import TaxonomySettings
+from content.tagging.places import PlaceTagger, countries_in_region, place_name
+from content.tagging.resolution import Match, Resolution
+from content.tagging.sectors import SectorTagger, bundled_taxonomy
+
+SECTORS: dict[str, str] = {sector.id: sector.name for sector in bundled_taxonomy()[0].values()}
+"""Display names of the bundled sectors, by id."""
+
+_CONFIDENT = 90.0  # rapidfuzz WRatio at or above which one candidate is taken as meant
+_SUGGEST = 60.0
+_MAX_SUGGESTIONS = 3
+ALIAS_WEIGHT = 2.0  # taxonomy keywords this strong, owned by one sector, resolve to it ("oil" -> energy)
+
+__all__ = ["SECTORS", "Match", "Resolution", "Tagger", "countries_in_region", "place_name"]
+
+
+def _fold(words: str) -> str:
+    """Lower case without accents or extra spaces, for comparing what people type."""
+    decomposed = unicodedata.normalize("NFKD", words)
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).lower().split())
 
 
 class Tagger:
-    def __init__(self, sectors: dict[str, str]):
-        self._sectors = sectors
+    """Tags articles with sectors and places, and resolves a person's words to a sector or place."""
+
+    def __init__(self, sector_tagger: SectorTagger, place_tagger: PlaceTagger | None = None) -> None:
+        self._sector_tagger = sector_tagger
+        self._place_tagger = place_tagger
+        self._sector_keys = self._sector_lookup()
 
     @classmethod
     def from_settings(cls, settings: TaxonomySettings | None = None) -> "Tagger":
-        sectors = dict(SECTORS)
-        for sector_id, extension in (settings.sectors if settings else {}).items():
-            sectors[sector_id] = extension.name or sectors.get(sector_id, sector_id.title())
-        return cls(sectors)
+        return cls(SectorTagger.from_settings(settings))
+
+    @property
+    def _places(self) -> PlaceTagger:
+        if self._place_tagger is None:  # the gazetteer is built on first use
+            self._place_tagger = PlaceTagger()
+        return self._place_tagger
 
     def sector_names(self) -> dict[str, str]:
-        return dict(self._sectors)
+        return {sector.id: sector.name for sector in self._sector_tagger.sectors.values()}
 
     def sectors(self, title: str, text: str) -> list[str]:
-        return []
+        """Sector ids the article is about, strongest first."""
+        return self._sector_tagger.tag(title, text)
 
     def places(self, title: str, text: str) -> tuple[list[str], list[str]]:
         """(countries as ISO alpha-2 codes, region ids)."""
-        return [], []
+        return self._places.tag(title, text)
+
+    def _sector_lookup(self) -> dict[str, str]:
+        """Folded id, display name or telling keyword ("ai", "oil") -> sector id."""
+        sectors = self._sector_tagger.sectors.values()
+        owners: dict[str, set[str]] = {}
+        for sector in sectors:
+            for phrase, weight in sector.terms.items():
+                if weight >= ALIAS_WEIGHT:
+                    owners.setdefault(_fold(phrase), set()).add(sector.id)
+        keys = {phrase: next(iter(ids)) for phrase, ids in owners.items() if len(ids) == 1}
+        for sector in sectors:
+            keys[_fold(sector.id)] = sector.id
+            keys[_fold(sector.id.replace("_", " "))] = sector.id
+            keys[_fold(sector.name)] = sector.id
+        return keys
+
+    def _sector_match(self, sector_id: str, score: float = 100.0) -> Match:
+        return Match("sector", sector_id, self._sector_tagger.sectors[sector_id].name, score)
 
     def resolve_sector(self, words: str) -> Resolution:
-        key = words.strip().lower()
-        if key in self._sectors:
-            return Resolution(Match("sector", key, self._sectors[key]))
-        return Resolution(None)
+        """A sector id, name or telling keyword, any case or accents, with suggestions for near misses."""
+        key = _fold(words)
+        if not key:
+            return Resolution(None)
+        if key in self._sector_keys:
+            return Resolution(self._sector_match(self._sector_keys[key]))
+        names = [_fold(name) for sector in self._sector_tagger.sectors.values() for name in (sector.id, sector.name)]
+        ranked = process.extract(key, names, scorer=fuzz.WRatio, limit=None, score_cutoff=_SUGGEST)
+        suggestions: dict[str, Match] = {}
+        for candidate, score, _ in ranked:
+            sector_id = self._sector_keys[candidate]
+            if sector_id not in suggestions:
+                suggestions[sector_id] = self._sector_match(sector_id, score)
+        ordered = tuple(suggestions.values())[:_MAX_SUGGESTIONS]
+        if ordered and ordered[0].score >= _CONFIDENT and (len(ordered) == 1 or ordered[1].score < _CONFIDENT):
+            return Resolution(ordered[0], ordered[1:])
+        return Resolution(None, ordered)
 
     def resolve_place(self, words: str) -> Resolution:
-        key = words.strip().upper()
-        if len(key) == 2 and key.isalpha():
-            return Resolution(Match("country", key, key))
-        return Resolution(None)
+        """A country or region by code, name, demonym or a near miss (see `places.PlaceTagger.resolve`)."""
+        return self._places.resolve(words)
 
-
-def countries_in_region(region_id: str) -> frozenset[str]:
-    """ISO alpha-2 codes of the region's member countries (empty for an unknown region)."""
-    return frozenset()
-
-
-def place_name(place_id: str) -> str:
-    """Display name of a country code or region id."""
-    return place_id

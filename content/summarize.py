@@ -1,0 +1,201 @@
+"""Extractive summaries: split an article into sentences and keep the ones that carry the story.
+
+Deterministic and local: no model, no network. Sentences are scored by their position (news
+puts the gist first), their overlap with the title, their centrality (how much of the article's
+recurring vocabulary they share) and their length, then the best are returned in article order.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from functools import lru_cache
+
+# Words after which a full stop does not end a sentence.
+_TITLES = frozenset(
+    "mr mrs ms dr prof st sen rep gov gen lt col capt sgt maj cmdr adm rev hon pres supt insp "
+    "messrs mme mt ft fig figs vol vols art ch pp approx dept est ref".split()
+)
+_NEVER_FINAL = frozenset({"e.g", "i.e", "cf", "viz", "vs", "v"})
+_BEFORE_NUMBER = frozenset("no nos p jan feb mar apr jun jul aug sep sept oct nov dec".split())
+# Endings that may or may not close a sentence ("Acme Inc. said" / "bought Acme Inc. The deal").
+_AMBIGUOUS = frozenset({"inc", "ltd", "co", "corp", "bros", "llc", "plc", "jr", "sr", "a.m", "p.m", "etc"})
+_SENTENCE_OPENERS = frozenset(
+    "the a an it its he she they we i you this that these those there his her their our my "
+    "but and or so yet in on at for with as if when while after before since however meanwhile "
+    "also some many most analysts shares officials one two three".split()
+)
+
+# A boundary starts at the first mark of a run and never backtracks into it, so a run of
+# thousands of dots costs linear time.
+_BOUNDARY = re.compile(
+    r"""(?<![.!?…])(?P<end>[.!?…]++)(?P<close>["'”’)\]]*+)\s+(?=["'“‘(\[]?[A-Z0-9$£€])"""
+    r"""|(?P<glued>\.)(?=[A-Z][a-z])(?<=[a-z0-9%][a-z%]\.)"""  # "…$10.9bn.For the year…": no space
+)
+_SPACES = re.compile(r"\s+")
+_BULLET = re.compile(r"^\s*(?:[-*•·–—]|\d{1,2}[.)])\s+")
+_TERMINAL = re.compile(r"""[.!?…:;]["'”’)\]]*$""")
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d[\d,.]*")
+
+_STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from further had has
+    have having he her here hers herself him himself his how i if in into is it its itself just me more
+    most my myself no nor not now of off on once only or other our ours out over own said same says she
+    should so some such than that the their theirs them themselves then there these they this those
+    through to too under until up very was we were what when where which while who whom why will with
+    would you your yours mr mrs ms new one two year years last first told also would could may might
+    per cent percent""".split()
+)
+_UNCUT_LIMIT = 400  # characters kept from a text with no sentence breaks when no budget is given
+
+
+def _blocks(text: str) -> list[str]:
+    """Join wrapped lines into blocks; blank lines, bullets and short list lines start new blocks."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    widest = max((len(line.strip()) for line in lines), default=0)
+    blocks: list[str] = []
+    current: list[str] = []
+    for index, line in enumerate(lines):
+        bullet = _BULLET.match(line)
+        stripped = (line[bullet.end():] if bullet else line).strip()
+        if not stripped:
+            if current:
+                blocks.append(" ".join(current))
+                current = []
+            continue
+        if bullet and current:
+            blocks.append(" ".join(current))
+            current = []
+        current.append(stripped)
+        following = lines[index + 1].strip() if index + 1 < len(lines) else ""
+        if following and _ends_list_line(stripped, following, widest):
+            blocks.append(" ".join(current))
+            current = []
+    if current:
+        blocks.append(" ".join(current))
+    return blocks
+
+
+def _ends_list_line(line: str, following: str, widest: int) -> bool:
+    """A short line without punctuation followed by a capitalised line is an item of a list."""
+    if _TERMINAL.search(line) or line.endswith((",", "-", "–")):
+        return False
+    return len(line) < 0.6 * widest and (following[0].isupper() or following[0].isdigit())
+
+
+def _is_boundary(block: str, match: re.Match[str]) -> bool:
+    if match.group("end") != ".":
+        return True
+    word = block[block.rfind(" ", 0, match.start()) + 1 : match.start()].lstrip("\"'“‘([")
+    key = word.lower()
+    following = block[match.end() : match.end() + 40]
+    next_word = _WORD.match(following.lstrip("\"'“‘([")) if following else None
+    next_key = next_word.group(0).lower() if next_word else ""
+    if key in _TITLES or key in _NEVER_FINAL:
+        return False
+    if key in _BEFORE_NUMBER and following[:1].isdigit():
+        return False
+    if len(word) == 1 and word.isupper():
+        return False  # an initial: "J. Smith"
+    if key in _AMBIGUOUS or "." in word:  # "U.S.", "Acme Inc."
+        return next_key in _SENTENCE_OPENERS
+    return True
+
+
+def split_sentences(text: str) -> list[str]:
+    """The sentences of `text`, in order, whitespace-normalised."""
+    sentences: list[str] = []
+    for block in _blocks(text):
+        block = _SPACES.sub(" ", block).strip()
+        start = 0
+        for match in _BOUNDARY.finditer(block):
+            if match.group("glued"):
+                cut = match.end()
+            elif _is_boundary(block, match):
+                cut = match.start() + len(match.group("end")) + len(match.group("close"))
+            else:
+                continue
+            sentence = block[start:cut].strip()
+            if sentence:
+                sentences.append(sentence)
+            start = match.end()
+        tail = block[start:].strip()
+        if tail:
+            sentences.append(tail)
+    return sentences
+
+
+@lru_cache(maxsize=65536)
+def _stem(word: str) -> str:
+    """A light suffix strip of a lower-case word, enough for overlap between "markets" and "market"."""
+    word = word.replace("’", "'")
+    for suffix in ("'s", "ies", "ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    return word
+
+
+def _terms(sentence: str) -> list[str]:
+    return [_stem(w) for w in _WORD.findall(sentence.lower()) if w not in _STOPWORDS and not w[0].isdigit()]
+
+
+def _scores(title: str, sentences: list[str]) -> list[float]:
+    terms = [_terms(sentence) for sentence in sentences]
+    document = Counter(term for sentence_terms in terms for term in set(sentence_terms))
+    title_terms = set(_terms(title))
+    scores = []
+    for position, sentence_terms in enumerate(terms):
+        distinct = set(sentence_terms)
+        words = len(sentences[position].split())
+        # recurring vocabulary: a term seen in several sentences is about the story
+        centrality = sum(math.log(document[t]) for t in distinct) / (1 + math.sqrt(len(distinct) or 1))
+        title_overlap = len(distinct & title_terms) / (len(title_terms) or 1)
+        lead = 1.0 / (1 + position) + (0.6 if position == 0 else 0.0)
+        length = min(words, 30) / 30 - (0.6 if words < 8 else 0.0) - (0.4 if words > 60 else 0.0)
+        quote = 0.3 if sentences[position].lstrip().startswith(("\"", "“")) else 0.0
+        scores.append(1.2 * lead + 1.0 * title_overlap + 0.5 * centrality + 0.8 * length - quote)
+    return scores
+
+
+def _cut_at_word(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[: max(limit - 1, 0)].rsplit(" ", 1)[0].rstrip(" ,;:-–")
+    return cut + "…"
+
+
+def summarize(title: str, text: str, max_sentences: int = 3, max_chars: int | None = None) -> list[str]:
+    """Up to `max_sentences` of the best sentences of `text`, in article order, within `max_chars`.
+
+    A text of no more sentences than asked comes back whole (budget permitting); a run of words
+    without a closing full stop is cut at a word boundary.
+    """
+    if max_sentences < 1:
+        raise ValueError("max_sentences must be at least 1")
+    sentences = split_sentences(text)
+    if len(sentences) <= 1:
+        return [_cut_at_word(sentence, max_chars or _limit_for(sentence)) for sentence in sentences]
+    if len(sentences) <= max_sentences and max_chars is None:
+        return sentences
+    scores = _scores(title, sentences)
+    ranked = sorted(range(len(sentences)), key=lambda i: (-scores[i], i))
+    chosen: list[int] = []
+    used = 0
+    for index in ranked:
+        needed = len(sentences[index]) + (1 if chosen else 0)  # a space between sentences
+        if max_chars is not None and used + needed > max_chars:
+            continue
+        chosen.append(index)
+        used += needed
+        if len(chosen) == max_sentences:
+            break
+    if not chosen:
+        return [_cut_at_word(sentences[ranked[0]], max_chars or 0)]
+    return [sentences[index] for index in sorted(chosen)]
+
+
+def _limit_for(sentence: str) -> int:
+    """No cut for a finished sentence; a cut for words that never reach a full stop."""
+    return len(sentence) if _TERMINAL.search(sentence) else _UNCUT_LIMIT

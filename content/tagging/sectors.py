@@ -1,0 +1,200 @@
+"""Sector tagging from weighted evidence in a hand-kept taxonomy (`taxonomy.yaml`).
+
+Text is read as lower-case word tokens; at each position the longest taxonomy phrase wins, so
+"palm oil" is agriculture and never "oil", and an ignored phrase ("power struggle") hides its
+words. Each distinct phrase adds its weight times a position factor (title > lead > body),
+and repeats add a little more. A sector is tagged when its score passes a threshold a single
+passing mention cannot reach, and is not dwarfed by the article's main sector.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+import yaml
+
+from content.settings import SectorExtension, TaxonomySettings
+
+TAXONOMY_FILE = Path(__file__).with_name("taxonomy.yaml")
+
+TITLE_FACTOR = 2.0
+LEAD_FACTOR = 1.5
+LEAD_TOKENS = 40
+REPEAT_SHARE = 0.5  # of a phrase's weight, per repeat
+MAX_REPEATS = 2
+CORE_WEIGHT = 2.0  # weights below this are supporting evidence
+SUPPORT_SHARE = 0.5  # of the core evidence, at most
+THRESHOLD = 4.0  # for a headline-sized text; longer texts must show more
+THRESHOLD_LENGTH = 25  # tokens (about 6 characters each) up to which THRESHOLD applies as is
+MAX_THRESHOLD_GROWTH = 3.0
+RELATIVE_THRESHOLD = 0.5  # of the best sector's score
+
+_TOKEN = re.compile(r"[a-z0-9]+")
+_ACRONYM_DOT = re.compile(r"(?<=\b[A-Za-z])\.(?=[A-Za-z]\b)")  # "F.D.A." reads as "FDA"
+
+
+@lru_cache(maxsize=65536)
+def _normalise(token: str) -> str:
+    """Fold a plural "s" so "power plants" matches "power plant"."""
+    if len(token) > 4 and token.endswith("s") and not token.endswith(("ss", "us", "is")):
+        return token[:-1]
+    return token
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-case word tokens without accents or a plural "s"."""
+    if not text.isascii():
+        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return [_normalise(token) for token in _TOKEN.findall(_ACRONYM_DOT.sub("", text).lower())]
+
+
+@dataclass(frozen=True)
+class Sector:
+    id: str
+    name: str
+    terms: dict[str, float]  # phrase -> weight
+
+
+class TaxonomyError(ValueError):
+    """The taxonomy data or a config extension of it cannot be used."""
+
+
+def load_taxonomy(path: Path = TAXONOMY_FILE) -> tuple[dict[str, Sector], list[str]]:
+    """Sectors by id, and the phrases that count for no sector."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    sectors = {}
+    for sector_id, entry in data["sectors"].items():
+        terms: dict[str, float] = {}
+        weights: dict[tuple[str, ...], float] = {}
+        for weight, phrases in entry["terms"].items():
+            for phrase in phrases:
+                key = tuple(tokens(phrase))
+                if weights.setdefault(key, float(weight)) != float(weight):
+                    raise TaxonomyError(f'{path.name}: "{phrase}" has two weights in sector {sector_id}')
+                terms[phrase] = float(weight)
+        sectors[sector_id] = Sector(sector_id, entry["name"], terms)
+    return sectors, list(data.get("ignore", []))
+
+
+@lru_cache(maxsize=1)
+def bundled_taxonomy() -> tuple[dict[str, Sector], tuple[str, ...]]:
+    """The shipped taxonomy, read once: sectors by id, and the ignored phrases."""
+    sectors, ignore = load_taxonomy()
+    return sectors, tuple(ignore)
+
+
+def check_extensions(extensions: dict[str, SectorExtension]) -> None:
+    """Raise TaxonomyError for an extension the tagger could not use."""
+    bundled, _ignore = bundled_taxonomy()
+    for sector_id, extension in extensions.items():
+        if not (sector_id.isascii() and sector_id.replace("_", "").isalnum() and sector_id == sector_id.lower()):
+            raise TaxonomyError(f'sector id "{sector_id}" must be lower-case letters, digits and underscores')
+        if sector_id not in bundled and not extension.keywords:
+            raise TaxonomyError(f'sector "{sector_id}" is new and needs keywords')
+        for keyword in extension.keywords:
+            if not tokens(keyword):
+                raise TaxonomyError(f'sector "{sector_id}": keyword "{keyword}" has no letters or digits')
+
+
+def extend(sectors: dict[str, Sector], settings: TaxonomySettings | None) -> dict[str, Sector]:
+    """The sectors with the config's additions: new sectors, new names, more keywords."""
+    extended = dict(sectors)
+    for sector_id, extension in (settings.sectors if settings else {}).items():
+        current = extended.get(sector_id)
+        terms = dict(current.terms) if current else {}
+        terms.update({keyword: extension.weight for keyword in extension.keywords})
+        name = extension.name or (current.name if current else sector_id.replace("_", " ").title())
+        extended[sector_id] = Sector(sector_id, name, terms)
+    return extended
+
+
+class SectorTagger:
+    """Scores a title and text against every sector's phrases."""
+
+    def __init__(self, sectors: dict[str, Sector], ignore: Iterable[str] = ()) -> None:
+        self.sectors = sectors
+        self._lexicon: dict[tuple[str, ...], list[tuple[str, float]]] = {}
+        for phrase in ignore:
+            self._lexicon.setdefault(tuple(tokens(phrase)), [])
+        for sector in sectors.values():
+            for phrase, weight in sector.terms.items():
+                self._lexicon.setdefault(tuple(tokens(phrase)), []).append((sector.id, weight))
+        self._lexicon.pop((), None)
+        sizes: dict[str, set[int]] = {}
+        for key in self._lexicon:
+            if len(key) > 1:
+                sizes.setdefault(key[0], set()).add(len(key))
+        # first word -> lengths of the phrases it starts, longest first
+        self._phrase_sizes = {word: sorted(lengths, reverse=True) for word, lengths in sizes.items()}
+        self._first_words = frozenset(key[0] for key in self._lexicon)
+
+    @classmethod
+    def from_settings(cls, settings: TaxonomySettings | None = None) -> "SectorTagger":
+        sectors, ignore = bundled_taxonomy()
+        return cls(extend(sectors, settings), ignore)
+
+    def _phrases(self, words: list[str]) -> Iterable[tuple[int, tuple[str, ...]]]:
+        """(position, phrase) for each longest match, left to right."""
+        lexicon = self._lexicon
+        starts = self._first_words
+        free_from = 0
+        for position in [index for index, word in enumerate(words) if word in starts]:
+            if position < free_from:
+                continue  # inside the phrase matched before
+            phrase = (words[position],)
+            for size in self._phrase_sizes.get(words[position], ()):
+                candidate = tuple(words[position : position + size])
+                if candidate in lexicon:
+                    phrase = candidate
+                    break
+            if phrase in lexicon:
+                yield position, phrase
+                free_from = position + len(phrase)
+
+    def scores(self, title: str, text: str) -> dict[str, float]:
+        """Evidence per sector, for every sector with any core evidence."""
+        best: dict[tuple[str, ...], float] = {}
+        repeats: dict[tuple[str, ...], int] = {}
+        for words, factor_at in ((tokens(title), lambda _: TITLE_FACTOR), (tokens(text), _text_factor)):
+            for position, phrase in self._phrases(words):
+                factor = factor_at(position)
+                if phrase in best:
+                    repeats[phrase] = repeats.get(phrase, 0) + 1
+                    best[phrase] = max(best[phrase], factor)
+                else:
+                    best[phrase] = factor
+        core: dict[str, float] = {}
+        support: dict[str, float] = {}
+        for phrase, factor in best.items():
+            extra = REPEAT_SHARE * min(repeats.get(phrase, 0), MAX_REPEATS)
+            for sector_id, weight in self._lexicon[phrase]:
+                evidence = core if weight >= CORE_WEIGHT else support
+                evidence[sector_id] = evidence.get(sector_id, 0.0) + weight * (factor + extra)
+        # supporting words ("prices", "exports") only strengthen a sector the article is already about
+        return {sector: score + min(support.get(sector, 0.0), SUPPORT_SHARE * score) for sector, score in core.items()}
+
+    def tag(self, title: str, text: str) -> list[str]:
+        """Sector ids, strongest first."""
+        totals = self.scores(title, text)
+        if not totals:
+            return []
+        floor = max(threshold(len(title) + len(text)), RELATIVE_THRESHOLD * max(totals.values()))
+        chosen = [sector for sector, score in totals.items() if score >= floor]
+        return sorted(chosen, key=lambda sector: -totals[sector])
+
+
+def threshold(characters: int) -> float:
+    """The evidence a text of this size needs: a long article mentions many things in passing."""
+    approximate_tokens = characters / 6
+    growth = math.sqrt(max(approximate_tokens / THRESHOLD_LENGTH, 1.0))
+    return THRESHOLD * min(growth, MAX_THRESHOLD_GROWTH)
+
+
+def _text_factor(position: int) -> float:
+    return LEAD_FACTOR if position < LEAD_TOKENS else 1.0

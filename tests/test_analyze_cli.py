@@ -1,0 +1,123 @@
+"""`newsbot analyze`: JSON lines in, JSON lines out, bad lines reported and skipped."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+FIXTURE = Path(__file__).parent / "fixtures" / "analyze" / "articles.jsonl"
+
+
+@pytest.fixture(autouse=True)
+def no_config_file(monkeypatch, tmp_path):
+    monkeypatch.delenv("NEWSBOT_CONFIG", raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+def run_cli(capsys, *argv: str) -> tuple[int, list[dict], str]:
+    status = main(["analyze", *argv])
+    captured = capsys.readouterr()
+    return status, [json.loads(line) for line in captured.out.splitlines()], captured.err
+
+
+def test_good_lines_are_analysed_and_bad_lines_reported(capsys):
+    status, results, errors = run_cli(capsys, str(FIXTURE))
+    assert status == 1
+    assert [result["id"] for result in results] == ["a1", 2, "a5"]
+    first = results[0]
+    assert set(first) == {"id", "summary", "sectors", "countries", "regions"}
+    assert len(first["summary"]) == 3
+    assert first["summary"][0] == "Kenya switched on a new geothermal power plant in the Rift Valley on Monday."
+    assert first["sectors"][0] == "energy"
+    assert first["countries"] == ["KE"]
+    assert results[1]["sectors"] == ["agriculture"]
+    assert results[1]["countries"] == ["TH"]
+    assert results[2] == {
+        "id": "a5",
+        "summary": ["The choir won first prize."],
+        "sectors": [],
+        "countries": [],
+        "regions": [],
+    }
+    assert f"{FIXTURE}:3: not valid JSON" in errors
+    assert f"{FIXTURE}:4: missing text" in errors
+
+
+def test_sentences_option(capsys):
+    status, results, _ = run_cli(capsys, str(FIXTURE), "--sentences", "1")
+    assert status == 1
+    assert all(len(result["summary"]) == 1 for result in results)
+
+
+def test_all_good_lines_exit_zero(capsys, tmp_path):
+    good = tmp_path / "good.jsonl"
+    good.write_text("\n".join(FIXTURE.read_text().splitlines()[:2]) + "\n\n", encoding="utf-8")
+    status, results, errors = run_cli(capsys, str(good))
+    assert status == 0
+    assert len(results) == 2
+    assert errors == ""
+
+
+def test_invalid_utf8_is_reported_with_its_line(capsys, tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_bytes(b'{"id": 1, "title": "caf\xe9", "text": "x"}\n' + FIXTURE.read_bytes().splitlines()[0] + b"\n")
+    status, results, errors = run_cli(capsys, str(bad))
+    assert status == 1
+    assert [result["id"] for result in results] == ["a1"]
+    assert ":1: not UTF-8" in errors
+
+
+def test_missing_file_is_a_usage_error(capsys, tmp_path):
+    status = main(["analyze", str(tmp_path / "absent.jsonl")])
+    assert status == 2
+    assert "cannot read" in capsys.readouterr().err
+
+
+def test_config_taxonomy_extension_is_used(capsys, tmp_path):
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        "taxonomy:\n  sectors:\n    music:\n      name: Music\n      keywords: [choir]\n", encoding="utf-8"
+    )
+    status = main(["--config", str(config), "analyze", str(FIXTURE)])
+    results = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert status == 1
+    assert results[2]["sectors"] == ["music"]
+
+
+def test_reads_standard_input_in_a_subprocess(tmp_path):
+    lines = FIXTURE.read_text(encoding="utf-8").splitlines()
+    completed = subprocess.run(
+        [sys.executable, "-m", "bot", "analyze", "--sentences", "2"],
+        input="\n".join([lines[0], lines[2]]) + "\n",
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert completed.returncode == 1
+    (result,) = [json.loads(line) for line in completed.stdout.splitlines()]
+    assert result["id"] == "a1"
+    assert len(result["summary"]) == 2
+    assert "<stdin>:2: not valid JSON" in completed.stderr
+
+
+def test_help_mentions_the_exit_status(capsys):
+    with pytest.raises(SystemExit):
+        main(["analyze", "--help"])
+    assert "exit status is then 1" in capsys.readouterr().out
+
+
+def test_an_unusable_taxonomy_extension_is_a_config_error(capsys, tmp_path):
+    config = tmp_path / "config.yaml"
+    config.write_text("taxonomy:\n  sectors:\n    music:\n      name: Music\n", encoding="utf-8")
+    status = main(["--config", str(config), "analyze", str(FIXTURE)])
+    captured = capsys.readouterr()
+    assert status == 2
+    assert captured.out == ""
+    assert 'taxonomy.sectors: sector "music" is new and needs keywords' in captured.err

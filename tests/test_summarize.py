@@ -1,0 +1,143 @@
+"""Sentence splitting edge cases and the summarizer's budgets."""
+
+from __future__ import annotations
+
+import pytest
+
+from content.summarize import split_sentences, summarize
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The U.S. economy grew 3.5 percent. Growth slowed in May.",
+            ["The U.S. economy grew 3.5 percent.", "Growth slowed in May."],
+        ),
+        (
+            "Dr. Okafor spoke first. She ranked it No. 5 in the list.",
+            ["Dr. Okafor spoke first.", "She ranked it No. 5 in the list."],
+        ),
+        (
+            "Acme Inc. said sales rose. Later it bought Beta Inc. The deal closed in June.",
+            ["Acme Inc. said sales rose.", "Later it bought Beta Inc.", "The deal closed in June."],
+        ),
+        (
+            'She said "we are ready." Then the vote began.',
+            ['She said "we are ready."', "Then the vote began."],
+        ),
+        (
+            "Revenue reached $4.2bn.For the full year it fell.",
+            ["Revenue reached $4.2bn.", "For the full year it fell."],
+        ),
+        (
+            "He hesitated... and then agreed. Nobody expected it... Markets rose.",
+            ["He hesitated... and then agreed.", "Nobody expected it...", "Markets rose."],
+        ),
+        (
+            "Plans for the year:\n- build two schools\n- hire teachers\n\nThe council agreed.",
+            ["Plans for the year:", "build two schools", "hire teachers", "The council agreed."],
+        ),
+        (
+            "What changed\nMore buses on weekdays\nLower fares for students\n"
+            "The transport office announced the changes on Monday after a long consultation with riders.",
+            [
+                "What changed",
+                "More buses on weekdays",
+                "Lower fares for students",
+                "The transport office announced the changes on Monday after a long consultation with riders.",
+            ],
+        ),
+        (
+            "Rains returned to the coffee region this week,\nending a dry spell that began in\n"
+            "January.\n    Growers expect a late harvest.",
+            [
+                "Rains returned to the coffee region this week, ending a dry spell that began in January.",
+                "Growers expect a late harvest.",
+            ],
+        ),
+        ("J. K. Mensah arrived at 9 a.m. on Tuesday.", ["J. K. Mensah arrived at 9 a.m. on Tuesday."]),
+        ("Is it over? Yes! It is.", ["Is it over?", "Yes!", "It is."]),
+    ],
+)
+def test_split_sentences(text, expected):
+    assert split_sentences(text) == expected
+
+
+def test_empty_text_has_no_sentences():
+    assert split_sentences("  \n\n ") == []
+    assert summarize("Title", "") == []
+
+
+ARTICLE = (
+    "Farmers in the valley planted a new drought-resistant maize this spring. "
+    "The weather was mild. "
+    "Agronomists say the maize variety needs a third less water than older seeds. "
+    "A local band played at the fair. "
+    "Yields of the drought-resistant maize could rise by a fifth if the rains stay low, the agronomists said. "
+    "Tickets for the fair sold out."
+)
+
+
+def test_summary_keeps_article_order_and_prefers_the_story():
+    summary = summarize("Drought-resistant maize planted in the valley", ARTICLE, max_sentences=3)
+    sentences = split_sentences(ARTICLE)
+    assert len(summary) == 3
+    assert summary == sorted(summary, key=sentences.index)
+    assert sentences[0] in summary
+    assert "A local band played at the fair." not in summary
+    assert "Tickets for the fair sold out." not in summary
+
+
+def test_short_text_comes_back_whole():
+    text = "The bridge reopened on Friday. Traffic is flowing again."
+    assert summarize("Bridge reopens", text, max_sentences=3) == [
+        "The bridge reopened on Friday.",
+        "Traffic is flowing again.",
+    ]
+
+
+def test_max_chars_is_respected():
+    summary = summarize("Drought-resistant maize planted in the valley", ARTICLE, max_sentences=3, max_chars=120)
+    assert summary
+    assert len(" ".join(summary)) <= 120
+
+
+def test_one_long_sentence_is_cut_at_a_word_boundary_within_budget():
+    text = "Farmers " + "and traders " * 40 + "met"
+    summary = summarize("Meeting", text, max_chars=50)
+    assert len(summary) == 1
+    assert len(summary[0]) <= 50
+    assert summary[0].endswith("…")
+    assert summary[0][:-1].split()[-1] in {"and", "traders", "Farmers"}
+
+
+def test_text_without_punctuation_is_cut_at_a_word_boundary():
+    text = " ".join(f"word{number}" for number in range(200))
+    (summary,) = summarize("Untitled", text)
+    assert summary.endswith("…")
+    assert len(summary) <= 400
+    assert summary[:-1].split()[-1] in text.split()
+
+
+def test_sentences_must_be_positive():
+    with pytest.raises(ValueError):
+        summarize("Title", "Text.", max_sentences=0)
+
+
+def test_one_long_finished_sentence_comes_back_whole_without_a_budget():
+    sentence = "The committee " + "and its advisers " * 40 + "agreed on the plan."
+    assert summarize("Plan agreed", sentence) == [sentence]
+
+
+def test_budget_keeps_the_best_sentences_that_fit():
+    summary = summarize("Drought-resistant maize planted in the valley", ARTICLE, max_sentences=2, max_chars=160)
+    assert summary[0] == "Farmers in the valley planted a new drought-resistant maize this spring."
+    assert len(" ".join(summary)) <= 160
+    assert len(summary) == 2
+    assert "Tickets for the fair sold out." not in summary
+
+
+def test_long_runs_of_marks_are_split_without_backtracking_blowup():
+    text = "Wait" + "." * 5000 + " Then it rained. " + "!" * 5000 + "x"
+    assert split_sentences(text) == ["Wait" + "." * 5000, "Then it rained. " + "!" * 5000 + "x"]
