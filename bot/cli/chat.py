@@ -1,11 +1,65 @@
-"""`newsbot chat` (being built)."""
+"""`newsbot chat`: talk to newsbot in the terminal, or run one command and exit."""
+
+from __future__ import annotations
 
 import argparse
+import asyncio
+
+from bot.adapters.console import ConsoleAdapter
+from bot.cli import UsageError
+from bot.config import Config
+from bot.context import Context, open_content
+from bot.model import Reply
+from bot.router import build_router
+from content.store import StorageError
+
+GREETING = "newsbot console: type a command such as /help, a number to choose, or quit to leave."
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
-    commands.add_parser("chat", help="(being built)")
+    parser = commands.add_parser(
+        "chat",
+        help="talk to newsbot in this terminal",
+        description="Chat with newsbot in the terminal over the configured store. An empty store is "
+        "first filled from the configured sources.",
+    )
+    parser.add_argument(
+        "line",
+        nargs="?",
+        metavar="COMMAND",
+        help='run one command, print the reply and exit, e.g. "/sector energy"',
+    )
 
 
-def run(args: argparse.Namespace, config) -> int:
-    raise NotImplementedError("newsbot chat")
+def run(args: argparse.Namespace, config: Config) -> int:
+    line = args.line
+    if line is not None:
+        line = line.strip()
+        if not line:
+            raise UsageError('the command is empty; try newsbot chat "/help"')
+        if not line.startswith("/"):
+            line = "/" + line
+    return asyncio.run(_chat(config, line))
+
+
+async def _chat(config: Config, line: str | None) -> int:
+    try:
+        store, tagger = await open_content(config)
+    except StorageError as error:
+        raise UsageError(str(error)) from None
+    console = ConsoleAdapter()
+    router = build_router(Context(store=store, tagger=tagger))
+    try:
+        await console.connect()
+        if line is None:
+            await console.send(console.target, Reply(text=GREETING))
+            await console.listen(router.handle)
+        else:
+            command = console.command(line)
+            if command is None:
+                raise UsageError(f"not a command for this bot: {line[:60]}")
+            await console.send(console.target, await router.handle(command))
+        await console.disconnect()
+    finally:
+        await store.close()
+    return 0

@@ -1,0 +1,166 @@
+"""The console adapter: newsbot in a terminal, over the same router as every platform.
+
+Replies render as plain text: cards numbered, buttons as numbered choices ("[1] More")
+that run when you type their number. Terminal control characters from articles and
+users are removed, so nothing shown can move the cursor, recolour or retitle the terminal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import threading
+import unicodedata
+from typing import TextIO
+
+from bot.adapters.base import Handler
+from bot.model import Action, ArticleCard, Command, Reply, Target
+from bot.router import parse_command_line
+
+log = logging.getLogger(__name__)
+
+QUIT_WORDS = frozenset({"quit", "exit", "/quit", "/exit"})
+_BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_LINE_BREAKS = frozenset("\n\u2028\u2029")
+
+
+def terminal_safe(text: str, *, multiline: bool = False) -> str:
+    """Drop control characters (ESC sequences, bells, bidi overrides); keep line breaks only when asked."""
+    kept = []
+    for char in text:
+        if char in _LINE_BREAKS or char == "\t":
+            kept.append("\n" if multiline and char in _LINE_BREAKS else " ")
+        elif unicodedata.category(char) != "Cc" and char not in _BIDI_CONTROLS:
+            kept.append(char)
+    return "".join(kept)
+
+
+def render(reply: Reply) -> str:
+    """A reply as terminal text; user- and article-provided text is made terminal-safe."""
+    blocks = []
+    if reply.text:
+        blocks.append(terminal_safe(reply.text, multiline=True))
+    blocks.extend(_render_card(number, card) for number, card in enumerate(reply.cards, start=1))
+    if reply.actions:
+        choices = enumerate(reply.actions, start=1)
+        blocks.append("\n".join(f"[{number}] {terminal_safe(action.label)}" for number, action in choices))
+    return "\n\n".join(blocks) + "\n"
+
+
+def _render_card(number: int, card: ArticleCard) -> str:
+    lines = [f"{number}. {terminal_safe(card.title)}"]
+    if card.summary:
+        lines.append("   " + terminal_safe(card.summary))
+    details = [", ".join(terminal_safe(name) for name in names) for names in (card.sectors, card.countries) if names]
+    if card.source:
+        details.append(terminal_safe(card.source))
+    if card.published:
+        details.append(card.published.strftime("%Y-%m-%d"))
+    if details:
+        lines.append("   " + " · ".join(details))
+    if card.url:
+        lines.append("   " + terminal_safe(card.url))
+    return "\n".join(lines)
+
+
+class ConsoleAdapter:
+    """One person at a terminal. `send` also serves the delivery worker's "console" targets."""
+
+    platform = "console"
+
+    def __init__(
+        self,
+        *,
+        stdin: TextIO | None = None,
+        stdout: TextIO | None = None,
+        chat: str = "console",
+        user: str = "console",
+        bot_name: str = "newsbot",
+        prompt: str | None = None,
+    ):
+        self._input = stdin if stdin is not None else sys.stdin
+        self._output = stdout if stdout is not None else sys.stdout
+        self.target = Target(self.platform, chat)
+        self._user = user
+        self._bot_name = bot_name
+        self._prompt = prompt if prompt is not None else ("> " if self._input.isatty() else "")
+        self._choices: list[Action] = []
+
+    async def connect(self) -> None:
+        """Nothing to log in to; present for the adapter contract."""
+
+    async def disconnect(self) -> None:
+        self._output.flush()
+
+    def command(self, line: str) -> Command | None:
+        """The command a typed line means, or None when it is not a command."""
+        parsed = parse_command_line(line, self._bot_name)
+        if parsed is None:
+            return None
+        name, args = parsed
+        return Command(name=name, args=args, user=self._user, target=self.target)
+
+    async def send(self, target: Target, reply: Reply) -> None:
+        if target != self.target:
+            self._write(f"── to {terminal_safe(target.chat)} ──\n")
+        self._write(render(reply))
+
+    async def listen(self, handle: Handler) -> None:
+        """Answer typed lines until end of input or "quit"."""
+        lines = self._read_lines_in_background()
+        while True:
+            self._write(self._prompt)
+            line = await lines.get()
+            if line is None or line.strip().lower() in QUIT_WORDS:
+                return
+            await self._answer(line.strip(), handle)
+
+    async def _answer(self, line: str, handle: Handler) -> None:
+        if not line:
+            return
+        if line.isdigit():
+            line = self._chosen_command(int(line))
+            if line is None:
+                return
+        command = self.command(line)
+        if command is None:
+            self._write("Commands start with a slash, e.g. /help or /news energy thailand.\n")
+            return
+        try:
+            reply = await handle(command)
+        except Exception:
+            log.exception("the console handler failed on /%s", command.name)
+            reply = Reply(text="Sorry, something went wrong. Please try again.")
+        self._choices = list(reply.actions)
+        self._write(render(reply) + "\n")
+
+    def _chosen_command(self, number: int) -> str | None:
+        if 1 <= number <= len(self._choices):
+            return self._choices[number - 1].command
+        if self._choices:
+            self._write(f"Choose a number from 1 to {len(self._choices)}, or type a command.\n")
+        else:
+            self._write("There is nothing to choose here; type a command such as /help.\n")
+        return None
+
+    def _read_lines_in_background(self) -> asyncio.Queue[str | None]:
+        # A daemon thread rather than the loop's executor: a blocked read of the
+        # terminal must not keep the process alive when the bot shuts down.
+        loop = asyncio.get_running_loop()
+        lines: asyncio.Queue[str | None] = asyncio.Queue()
+
+        def read() -> None:
+            try:
+                for line in iter(self._input.readline, ""):
+                    loop.call_soon_threadsafe(lines.put_nowait, line)
+                loop.call_soon_threadsafe(lines.put_nowait, None)
+            except RuntimeError:  # the loop closed while we waited for a line
+                return
+
+        threading.Thread(target=read, name="console-input", daemon=True).start()
+        return lines
+
+    def _write(self, text: str) -> None:
+        self._output.write(text)
+        self._output.flush()

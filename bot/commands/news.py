@@ -1,0 +1,278 @@
+"""Finding news: /latest, /sector, /country, /news, /search, /sectors, /countries, /more."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from rapidfuzz import fuzz
+
+from bot.commands.results import PAGE_SIZE, first_page, next_page
+from bot.context import Context
+from bot.model import Action, Command, Reply
+from content.model import Query
+from content.tagging import Match, Resolution, place_name
+
+MAX_LATEST = 20
+MAX_NEWS_WORDS = 12
+MAX_SUGGESTIONS = 5
+MAX_CHOICES = 24  # buttons on one list reply; beyond that the text still names them
+_ACTION_BYTES = 64  # Telegram's callback_data limit, the tightest of the platforms
+
+# Words that join a request together rather than name a topic ("AI education in Kenya").
+STOPWORDS = frozenset(
+    "a an and about around at by for from in into of on or the to with news latest articles stories "
+    "what whats what's is are any show me new newest recent today this week".split()
+)
+_LONGEST_NAME_WORDS = 4
+# A multi-word phrase counts as a name only when it reads like the name it resolved to,
+# so "energy thailand" does not become a fuzzy match for Energy that swallows Thailand.
+_PHRASE_LIKENESS = 75
+_EDGE_PUNCTUATION = ".,;:!?\"'()[]{}“”‘’"
+
+
+async def latest(cmd: Command, ctx: Context) -> Reply:
+    if not cmd.args:
+        count = PAGE_SIZE
+    elif cmd.args.isdigit() and 1 <= int(cmd.args) <= MAX_LATEST:
+        count = int(cmd.args)
+    else:
+        return Reply(text=f"/latest takes a number from 1 to {MAX_LATEST}, e.g. /latest 10.", private=True)
+    return await first_page(ctx, "find", Query(), "Latest articles", "No articles yet.", page_size=count)
+
+
+async def sector(cmd: Command, ctx: Context) -> Reply:
+    if not cmd.args:
+        return await sectors(cmd, ctx)
+    resolution = ctx.tagger.resolve_sector(cmd.args)
+    if resolution.match:
+        name = resolution.match.name
+        return await first_page(
+            ctx, "find", Query(sectors=(resolution.match.id,)), f"Latest in {name}", f"No articles about {name} yet."
+        )
+    place = ctx.tagger.resolve_place(cmd.args).match
+    if place:
+        return Reply(
+            text=f"{place.name} is a place, not a sector.",
+            actions=[Action(f"News from {place.name}", _place_command(place))],
+            private=True,
+        )
+    return _not_found("sector", cmd.args, resolution, "/sectors")
+
+
+async def country(cmd: Command, ctx: Context) -> Reply:
+    if not cmd.args:
+        return await countries(cmd, ctx)
+    resolution = ctx.tagger.resolve_place(cmd.args)
+    if resolution.match:
+        return await first_page(
+            ctx,
+            "find",
+            _place_query(resolution.match),
+            f"Latest from {resolution.match.name}",
+            f"No articles about {resolution.match.name} yet.",
+        )
+    found_sector = ctx.tagger.resolve_sector(cmd.args).match
+    if found_sector:
+        return Reply(
+            text=f"{found_sector.name} is a sector, not a country or region.",
+            actions=[Action(f"News about {found_sector.name}", f"/sector {found_sector.id}")],
+            private=True,
+        )
+    return _not_found("country or region", cmd.args, resolution, "/countries")
+
+
+async def news(cmd: Command, ctx: Context) -> Reply:
+    if not cmd.args:
+        return Reply(text="Tell me what you are looking for, e.g. /news AI education in Kenya.", private=True)
+    if len(cmd.args.split()) > MAX_NEWS_WORDS:
+        return Reply(text=f"Please use at most {MAX_NEWS_WORDS} words, e.g. /news AI education in Kenya.", private=True)
+    understood = understand(cmd.args, ctx)
+    if understood.query.is_empty:
+        return Reply(
+            text="I could not find a topic in that. Try a sector, a country or some words, e.g. /news energy thailand.",
+            private=True,
+        )
+    described = understood.describe()
+    return await first_page(
+        ctx,
+        "find",
+        understood.query,
+        f"News: {described}",
+        f"Nothing matches {described} yet. Try fewer words, or /search for the text alone.",
+    )
+
+
+async def search(cmd: Command, ctx: Context) -> Reply:
+    if not cmd.args:
+        return Reply(text="Tell me what to search for, e.g. /search smart grid.", private=True)
+    text = cmd.args
+    return await first_page(
+        ctx, "search", Query(text=text), f"Search: “{text}”", f"No articles mention “{text}”. Try other words."
+    )
+
+
+async def sectors(cmd: Command, ctx: Context) -> Reply:
+    counts = await ctx.store.count_by_sector()
+    names = ctx.tagger.sector_names()
+    listed = _ranked((names.get(key, key.title()), count, f"/sector {key}") for key, count in counts.items())
+    if not listed:
+        return Reply(text="No articles have been tagged with a sector yet.")
+    return _choice_list([("Sectors with articles:", listed)])
+
+
+async def countries(cmd: Command, ctx: Context) -> Reply:
+    country_counts = await ctx.store.count_by_country()
+    region_counts = await ctx.store.count_by_region()
+    listed_countries = _ranked((place_name(code), count, f"/country {code}") for code, count in country_counts.items())
+    listed_regions = _ranked(
+        (place_name(region), count, _bounded(f"/country {place_name(region)}", f"/country {region}"))
+        for region, count in region_counts.items()
+    )
+    if not listed_countries and not listed_regions:
+        return Reply(text="No articles have been tagged with a country or region yet.")
+    return _choice_list([("Countries with articles:", listed_countries), ("Regions:", listed_regions)])
+
+
+async def more(cmd: Command, ctx: Context) -> Reply:
+    request = ctx.pages.recall(cmd.args)
+    if request is None:
+        return Reply(
+            text="That list has expired. Please ask again, e.g. /latest or /sector energy.",
+            private=True,
+        )
+    return await next_page(ctx, request)
+
+
+@dataclass
+class Understanding:
+    """What /news recognized in free words: sectors, places, and the leftover text."""
+
+    matches: list[Match] = field(default_factory=list)
+    words: list[str] = field(default_factory=list)
+
+    @property
+    def query(self) -> Query:
+        return Query(
+            sectors=tuple(dict.fromkeys(m.id for m in self.matches if m.kind == "sector")),
+            countries=tuple(dict.fromkeys(m.id for m in self.matches if m.kind == "country")),
+            regions=tuple(dict.fromkeys(m.id for m in self.matches if m.kind == "region")),
+            text=" ".join(self.words) or None,
+        )
+
+    def describe(self) -> str:
+        parts = list(dict.fromkeys(match.name for match in self.matches))
+        if self.words:
+            parts.append("“" + " ".join(self.words) + "”")
+        return " + ".join(parts)
+
+
+def understand(words: str, ctx: Context) -> Understanding:
+    """Resolve the longest phrases first; stopwords join, everything else becomes search text."""
+    tokens = [token.strip(_EDGE_PUNCTUATION) for token in words.split()]
+    tokens = [token for token in tokens if token]
+    recognized: dict[int, Match] = {}  # by the index of the phrase's first token
+    used = [False] * len(tokens)
+    for length in range(min(_LONGEST_NAME_WORDS, len(tokens)), 0, -1):
+        for start in range(len(tokens) - length + 1):
+            span = tokens[start : start + length]
+            if any(used[start : start + length]) or not _could_be_name(span):
+                continue
+            match = _resolve_phrase(span, ctx)
+            if match:
+                recognized[start] = match
+                used[start : start + length] = [True] * length
+    understanding = Understanding()
+    for index, token in enumerate(tokens):
+        if index in recognized:
+            understanding.matches.append(recognized[index])
+        elif not used[index] and token.lower() not in STOPWORDS:
+            understanding.words.append(token)
+    return understanding
+
+
+def _could_be_name(span: list[str]) -> bool:
+    if span[0].lower() in STOPWORDS or span[-1].lower() in STOPWORDS:
+        return False
+    # Two letters are more often a word ("AI") than a country code in free text.
+    return len("".join(span)) > 2
+
+
+def _resolve_phrase(span: list[str], ctx: Context) -> Match | None:
+    for resolve in (ctx.tagger.resolve_sector, ctx.tagger.resolve_place):
+        match = _phrase_match(span, resolve)
+        if match:
+            return match
+    return None
+
+
+def _phrase_match(span: list[str], resolve: Callable[[str], Resolution]) -> Match | None:
+    """The match for the whole phrase, unless it is really a shorter phrase plus a stray word.
+
+    Fuzzy resolvers happily read "AI education" as Education; then "AI" must stay search text.
+    """
+    match = resolve(" ".join(span)).match
+    if match is None or len(span) == 1:
+        return match
+    if not _reads_like(" ".join(span), match):
+        return None
+    for shorter in (span[1:], span[:-1]):
+        inner = resolve(" ".join(shorter)).match
+        if inner and inner.id == match.id and _reads_like(" ".join(shorter), inner):
+            return None
+    return match
+
+
+def _reads_like(phrase: str, match: Match) -> bool:
+    names = (match.name.lower(), match.id.lower())
+    return max(fuzz.ratio(phrase.lower(), name) for name in names) >= _PHRASE_LIKENESS
+
+
+def _place_query(match: Match) -> Query:
+    return Query(regions=(match.id,)) if match.kind == "region" else Query(countries=(match.id,))
+
+
+def _place_command(match: Match) -> str:
+    if match.kind == "country":
+        return f"/country {match.id}"
+    return _bounded(f"/country {match.name}", f"/country {match.id}")
+
+
+def _match_command(match: Match) -> str:
+    return f"/sector {match.id}" if match.kind == "sector" else _place_command(match)
+
+
+def _bounded(command: str, fallback: str) -> str:
+    """The readable command line when it fits a button, else the id form."""
+    return command if len(command.encode("utf-8")) <= _ACTION_BYTES else fallback
+
+
+def _not_found(kind: str, words: str, resolution: Resolution, list_command: str) -> Reply:
+    suggestions = resolution.suggestions[:MAX_SUGGESTIONS]
+    if not suggestions:
+        return Reply(
+            text=f"I don't know a {kind} called “{words}”. See {list_command} for the ones I know.",
+            actions=[Action("Show the list", list_command)],
+            private=True,
+        )
+    names = ", ".join(match.name for match in suggestions)
+    return Reply(
+        text=f"I don't know a {kind} called “{words}”. Did you mean {names}?",
+        actions=[Action(match.name, _match_command(match)) for match in suggestions],
+        private=True,
+    )
+
+
+def _ranked(choices: Iterable[tuple[str, int, str]]) -> list[tuple[str, int, str]]:
+    """(name, count, command) choices with articles, most articles first."""
+    return sorted((choice for choice in choices if choice[1]), key=lambda choice: (-choice[1], choice[0]))
+
+
+def _choice_list(sections: list[tuple[str, list[tuple[str, int, str]]]]) -> Reply:
+    lines = []
+    for heading, choices in sections:
+        if choices:
+            lines += [heading, *(f"{name}: {count}" for name, count, _ in choices)]
+    every_choice = [choice for _, choices in sections for choice in choices]
+    actions = [Action(f"{name} ({count})", command) for name, count, command in every_choice[:MAX_CHOICES]]
+    return Reply(text="\n".join(lines), actions=actions)

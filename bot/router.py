@@ -1,0 +1,132 @@
+"""Command name → handler, with the safety net every platform shares.
+
+Adapters hand the router a neutral `Command` (name without "/" or "@botname"); the
+router finds the handler, refuses over-long arguments, suggests close names for
+unknown commands, and turns a crashing handler into a short apology (traceback to
+the log, never to the user).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Awaitable, Callable
+
+from rapidfuzz import fuzz, process
+
+from bot.commands import help as getting_started
+from bot.commands import news, subscriptions
+from bot.context import Context
+from bot.model import Command, Reply
+
+log = logging.getLogger(__name__)
+
+CommandHandler = Callable[[Command, Context], Awaitable[Reply]]
+
+MAX_ARGUMENT_LENGTH = 200
+_MAX_ECHOED_NAME = 32
+_SUGGESTION_CUTOFF = 70
+
+
+@dataclass(frozen=True)
+class CommandInfo:
+    name: str
+    handler: CommandHandler
+    summary: str
+    example: str
+    aliases: tuple[str, ...] = ()
+    hidden: bool = False  # works, but is not listed in /help or the platform's command menu
+
+
+def parse_command_line(line: str, bot_name: str | None = None) -> tuple[str, str] | None:
+    """Split "/Sector@newsbot energy" into ("sector", "energy"); None when the line is no command.
+
+    A command addressed to another bot ("/sector@otherbot") is not ours: None.
+    """
+    line = line.strip()
+    if not line.startswith("/") or len(line) == 1 or line[1].isspace():
+        return None
+    head, *rest = line[1:].split(maxsplit=1)
+    name, _, addressee = head.partition("@")
+    if not name:
+        return None
+    if addressee and (bot_name is None or addressee.lower() != bot_name.lower()):
+        return None
+    return name.lower(), rest[0].strip() if rest else ""
+
+
+class Router:
+    def __init__(self, context: Context):
+        self.context = context
+        self._commands: dict[str, CommandInfo] = {}
+        self._names: dict[str, str] = {}  # name or alias → command name
+
+    def register(
+        self,
+        name: str,
+        handler: CommandHandler,
+        summary: str,
+        example: str,
+        aliases: tuple[str, ...] = (),
+        *,
+        hidden: bool = False,
+    ) -> None:
+        for key in (name, *aliases):
+            if key in self._names:
+                raise ValueError(f"command /{key} is already registered")
+        info = CommandInfo(name, handler, summary, example, tuple(aliases), hidden)
+        self._commands[name] = info
+        for key in (name, *aliases):
+            self._names[key] = name
+
+    def commands(self) -> list[CommandInfo]:
+        """The listed commands, in registration order (for /help and setMyCommands)."""
+        return [info for info in self._commands.values() if not info.hidden]
+
+    def command_menu(self) -> list[tuple[str, str]]:
+        """(name, summary) pairs, the shape platform command menus take."""
+        return [(info.name, info.summary) for info in self.commands()]
+
+    async def handle(self, command: Command) -> Reply:
+        info = self._commands.get(self._names.get(command.name, ""))
+        if info is None:
+            return self._unknown(command.name)
+        if len(command.args) > MAX_ARGUMENT_LENGTH:
+            return Reply(
+                text=f"That is too long: /{info.name} takes at most {MAX_ARGUMENT_LENGTH} characters "
+                f"(you sent {len(command.args)}). Try something shorter, e.g. {info.example}",
+                private=True,
+            )
+        try:
+            return await info.handler(command, self.context)
+        except Exception:
+            log.exception("the /%s handler failed (platform %s)", info.name, command.platform)
+            return Reply(
+                text=f"Sorry, something went wrong while answering /{info.name}. Please try again in a moment.",
+                private=True,
+            )
+
+    def _unknown(self, name: str) -> Reply:
+        shown = name[:_MAX_ECHOED_NAME] + ("…" if len(name) > _MAX_ECHOED_NAME else "")
+        listed = {key: key for key, target in self._names.items() if not self._commands[target].hidden}
+        best = process.extractOne(name, listed, scorer=fuzz.ratio, score_cutoff=_SUGGESTION_CUTOFF)
+        hint = f" Did you mean /{self._names[best[2]]}?" if best else ""
+        return Reply(text=f"Unknown command /{shown}.{hint} Try /help.", private=True)
+
+
+def build_router(context: Context) -> Router:
+    """Every command, wired in one place."""
+    router = Router(context)
+    router.register("start", getting_started.start, "what this bot does", "/start")
+    router.register("help", getting_started.help_for(router), "every command with an example", "/help")
+    router.register("latest", news.latest, "the newest articles", "/latest 10")
+    router.register("sector", news.sector, "the latest in a sector", "/sector energy")
+    router.register("country", news.country, "the latest from a country or region", "/country kenya")
+    router.register("news", news.news, "combine sectors, places and words", "/news AI education in Thailand")
+    router.register("search", news.search, "full-text search", "/search smart grid")
+    router.register("sectors", news.sectors, "sectors with article counts", "/sectors")
+    router.register("countries", news.countries, "countries and regions with article counts", "/countries")
+    subscriptions.register(router)
+    router.register("about", getting_started.about, "sources, and how summaries and tags are made", "/about")
+    router.register("more", news.more, "the next page of a list", "/more", hidden=True)
+    return router

@@ -1,0 +1,347 @@
+"""Every command end to end through the router, on a store holding the sample articles.
+
+Names are resolved by a small word-list tagger of the test's own, so suggestions and
+regions behave the same whatever state the real resolver is in.
+"""
+
+from __future__ import annotations
+
+import pytest
+from rapidfuzz import fuzz, process
+
+from bot.model import Command, Reply, Target
+from bot.router import build_router
+from content.tagging import Match, Resolution, place_name
+from tests.helpers_content import SAMPLE_ARTICLES, open_sample_store, sample_article, sample_context
+
+SECTOR_NAMES = {
+    "technology": "Technology",
+    "energy": "Energy",
+    "agriculture": "Agriculture",
+    "education": "Education",
+    "health": "Health",
+    "transport": "Transport & logistics",
+    "manufacturing": "Manufacturing",
+    "finance": "Finance",
+    "trade": "Trade",
+}
+PLACES = {
+    "kenya": Match("country", "KE", "Kenya"),
+    "ke": Match("country", "KE", "Kenya"),
+    "thailand": Match("country", "TH", "Thailand"),
+    "th": Match("country", "TH", "Thailand"),
+    "pakistan": Match("country", "PK", "Pakistan"),
+    "vietnam": Match("country", "VN", "Viet Nam"),
+    "peru": Match("country", "PE", "Peru"),
+    "southeast asia": Match("region", "south-eastern-asia", "South-eastern Asia"),
+    "south-eastern asia": Match("region", "south-eastern-asia", "South-eastern Asia"),
+}
+
+
+class WordListTagger:
+    """Exact names resolve; near misses come back as ranked suggestions."""
+
+    def sector_names(self) -> dict[str, str]:
+        return dict(SECTOR_NAMES)
+
+    def resolve_sector(self, words: str) -> Resolution:
+        matches = {key: Match("sector", key, name) for key, name in SECTOR_NAMES.items()}
+        return _resolve(words, matches)
+
+    def resolve_place(self, words: str) -> Resolution:
+        return _resolve(words, PLACES)
+
+
+def _resolve(words: str, known: dict[str, Match]) -> Resolution:
+    key = words.strip().lower()
+    if key in known:
+        return Resolution(known[key])
+    near = process.extract(key, list(known), scorer=fuzz.ratio, score_cutoff=70, limit=5)
+    return Resolution(None, tuple(dict.fromkeys(known[name] for name, _, _ in near)))
+
+
+def command(line: str) -> Command:
+    name, _, args = line.lstrip("/").partition(" ")
+    return Command(name=name, args=args.strip(), user="u1", target=Target("test", "chat-1"))
+
+
+@pytest.fixture
+async def store(database_url):
+    store = await open_sample_store(database_url)
+    yield store
+    await store.close()
+
+
+@pytest.fixture
+def router(store):
+    return build_router(sample_context(store, WordListTagger()))
+
+
+def titles(reply: Reply) -> list[str]:
+    return [card.title for card in reply.cards]
+
+
+def newest_first(articles) -> list[str]:
+    return [a.title for a in sorted(articles, key=lambda a: a.published, reverse=True)]
+
+
+async def collect_all_pages(router, line: str) -> list[str]:
+    reply = await router.handle(command(line))
+    seen = titles(reply)
+    for _ in range(20):
+        more = [action for action in reply.actions if action.label == "More"]
+        if not more:
+            return seen
+        reply = await router.handle(command(more[0].command))
+        seen += titles(reply)
+    raise AssertionError("pagination never ended")
+
+
+async def test_start_greets_and_offers_buttons(router):
+    reply = await router.handle(command("/start"))
+    assert "newsbot" in reply.text
+    assert {action.command for action in reply.actions} >= {"/latest", "/help"}
+
+
+async def test_help_lists_every_command_with_an_example_including_later_ones(router):
+    async def weather(cmd, ctx):
+        return Reply(text="sunny")
+
+    router.register("weather", weather, "the weather", "/weather nairobi")
+    text = (await router.handle(command("/help"))).text
+    for name in ("start", "latest", "sector", "country", "news", "search", "sectors", "countries", "about", "subscribe"):
+        assert f"/{name}:" in text
+    assert "Example: /weather nairobi" in text
+    assert "/more" not in text
+
+
+async def test_latest_shows_the_newest_five_with_more(router):
+    reply = await router.handle(command("/latest"))
+    assert titles(reply) == newest_first(SAMPLE_ARTICLES)[:5]
+    assert [action.label for action in reply.actions] == ["More"]
+
+
+async def test_latest_n_and_its_bad_values(router):
+    assert titles(await router.handle(command("/latest 2"))) == newest_first(SAMPLE_ARTICLES)[:2]
+    for bad in ("0", "21", "ten", "-3"):
+        reply = await router.handle(command(f"/latest {bad}"))
+        assert reply.text.startswith("/latest takes a number from 1 to 20") and not reply.cards
+
+
+async def test_more_continues_the_same_query_without_duplicates(router):
+    every = await collect_all_pages(router, "/latest 5")
+    assert every == newest_first(SAMPLE_ARTICLES)
+    assert len(set(every)) == len(every)
+
+
+async def test_the_more_command_fits_a_telegram_button(router):
+    reply = await router.handle(command("/latest"))
+    assert len(reply.actions[0].command.encode()) <= 64
+
+
+async def test_pressing_more_twice_gives_the_same_page(router):
+    more = (await router.handle(command("/latest 4"))).actions[0].command
+    first, second = await router.handle(command(more)), await router.handle(command(more))
+    assert titles(first) == titles(second) == newest_first(SAMPLE_ARTICLES)[4:8]
+
+
+async def test_an_expired_more_token_is_explained(router):
+    reply = await router.handle(command("/more nosuchtoken"))
+    assert "expired" in reply.text and not reply.cards
+
+
+async def test_sector_with_a_name_shows_its_articles_with_display_names(router):
+    reply = await router.handle(command("/sector Energy"))
+    assert reply.text == "Latest in Energy"
+    assert titles(reply) == newest_first(a for a in SAMPLE_ARTICLES if "energy" in a.sectors)
+    thai_grid = next(card for card in reply.cards if "Chiang Mai" in card.title)
+    assert thai_grid.sectors == ("Energy", "Technology")
+    assert thai_grid.countries == (place_name("TH"),)
+    assert thai_grid.source == "Grid Bulletin"
+    assert thai_grid.url == "https://news.example.org/001"
+    assert not reply.actions
+
+
+async def test_sector_without_a_name_lists_sectors_with_counts_as_buttons(router):
+    reply = await router.handle(command("/sector"))
+    labels = {action.label: action.command for action in reply.actions}
+    assert labels["Education (3)"] == "/sector education"
+    assert labels["Energy (2)"] == "/sector energy"
+    assert "Health: 1" in reply.text
+    assert "Mining" not in reply.text  # no articles, not listed
+
+
+async def test_sectors_are_ordered_by_count(router):
+    reply = await router.handle(command("/sectors"))
+    counts = [int(action.label.rsplit("(", 1)[1].rstrip(")")) for action in reply.actions]
+    assert counts == sorted(counts, reverse=True)
+    assert reply.actions[0].label in ("Education (3)", "Agriculture (3)")
+
+
+async def test_an_unknown_sector_gets_did_you_mean_buttons(router):
+    reply = await router.handle(command("/sector enrgy"))
+    assert "Did you mean Energy?" in reply.text
+    assert reply.actions[0].command == "/sector energy"
+    assert not reply.cards
+
+
+async def test_a_sector_name_nothing_like_any_points_to_the_list(router):
+    reply = await router.handle(command("/sector zzzzqqq"))
+    assert "I don't know a sector called “zzzzqqq”" in reply.text
+    assert [action.command for action in reply.actions] == ["/sectors"]
+
+
+async def test_a_place_given_to_sector_is_redirected(router):
+    reply = await router.handle(command("/sector kenya"))
+    assert "Kenya is a place" in reply.text
+    assert reply.actions[0].command == "/country KE"
+
+
+async def test_country_shows_its_articles(router):
+    reply = await router.handle(command("/country kenya"))
+    assert reply.text == "Latest from Kenya"
+    assert titles(reply) == newest_first(a for a in SAMPLE_ARTICLES if "KE" in a.countries)
+
+
+async def test_country_by_iso_code_works_with_the_real_tagger(store):
+    router = build_router(sample_context(store))
+    reply = await router.handle(command("/country KE"))
+    assert titles(reply) == newest_first(a for a in SAMPLE_ARTICLES if "KE" in a.countries)
+
+
+async def test_a_region_is_a_region_query(router):
+    reply = await router.handle(command("/country southeast asia"))
+    assert reply.text == "Latest from South-eastern Asia"
+    assert titles(reply)[0] == "Southeast Asian regulators draft shared rules for AI in trade"
+    assert set(titles(reply)) == {a.title for a in SAMPLE_ARTICLES if "south-eastern-asia" in a.regions}
+
+
+async def test_an_unknown_country_gets_suggestions(router):
+    reply = await router.handle(command("/country kenia"))
+    assert "Did you mean Kenya?" in reply.text
+    assert reply.actions[0].command == "/country KE"
+
+
+async def test_a_known_country_without_articles_says_so(router):
+    reply = await router.handle(command("/country peru"))
+    assert reply.text == "No articles about Peru yet." and not reply.cards
+
+
+async def test_countries_lists_countries_and_regions_with_counts(router):
+    reply = await router.handle(command("/countries"))
+    labels = {action.label: action.command for action in reply.actions}
+    assert labels[f"{place_name('KE')} (3)"] == "/country KE"
+    assert labels[f"{place_name('south-eastern-asia')} (5)"] == f"/country {place_name('south-eastern-asia')}"
+    assert reply.text.startswith("Countries with articles:")
+    assert "\nRegions:\n" in reply.text
+
+
+async def test_country_without_a_name_lists_places(router):
+    assert (await router.handle(command("/country"))).text == (await router.handle(command("/countries"))).text
+
+
+async def test_news_combines_a_sector_and_a_place(router):
+    reply = await router.handle(command("/news energy thailand"))
+    assert reply.text == "News: Energy + Thailand"
+    assert titles(reply) == ["Thai utility pilots a smart grid in Chiang Mai"]
+
+
+async def test_news_keeps_unrecognized_words_as_text_and_drops_stopwords(router):
+    reply = await router.handle(command("/news AI reading tutor for education in Kenya"))
+    assert reply.text == "News: Education + Kenya + “AI reading tutor”"
+    assert titles(reply) == ["Kenyan schools try an AI reading tutor"]
+
+
+async def test_news_recognizes_a_multiword_region(router):
+    reply = await router.handle(command("/news trade in southeast asia"))
+    assert reply.text == "News: Trade + South-eastern Asia"
+    assert titles(reply) == ["Southeast Asian regulators draft shared rules for AI in trade"]
+
+
+async def test_news_with_nothing_matching_says_what_it_understood(router):
+    reply = await router.handle(command("/news health thailand"))
+    assert "Nothing matches Health + Thailand" in reply.text and not reply.cards
+
+
+async def test_news_needs_words(router):
+    assert "e.g. /news" in (await router.handle(command("/news"))).text
+    assert "could not find a topic" in (await router.handle(command("/news in the of"))).text
+
+
+async def test_news_text_only_searches(router):
+    reply = await router.handle(command("/news drones"))
+    assert reply.text == "News: “drones”"
+    assert titles(reply) == ["Thai vocational colleges teach drone mapping"]
+
+
+async def test_search_ranks_full_text_matches(router):
+    reply = await router.handle(command("/search smart meters"))
+    assert reply.text == "Search: “smart meters”"
+    assert titles(reply)[0] == "Solar mini-grids with smart meters reach Kenyan villages"
+
+
+async def test_search_without_matches_and_without_words(router):
+    assert "No articles mention “quantum”" in (await router.handle(command("/search quantum"))).text
+    assert "e.g. /search" in (await router.handle(command("/search"))).text
+
+
+async def test_about_lists_sources_with_counts(router):
+    reply = await router.handle(command("/about"))
+    assert "Example Wire (8), Classroom Notes (2), Grid Bulletin (2)" in reply.text
+    assert "summary" in reply.text
+
+
+async def test_an_empty_store_answers_politely(database_url):
+    store = await open_sample_store(database_url, articles=[])
+    try:
+        router = build_router(sample_context(store, WordListTagger()))
+        assert (await router.handle(command("/latest"))).text == "No articles yet."
+        assert "No articles have been tagged" in (await router.handle(command("/sectors"))).text
+        assert "No articles have been collected yet." in (await router.handle(command("/about"))).text
+    finally:
+        await store.close()
+
+
+async def test_news_does_not_let_a_fuzzy_phrase_swallow_a_stray_word(store):
+    router = build_router(sample_context(store))  # the real resolver reads "AI education" as Education
+    reply = await router.handle(command("/news AI education"))
+    assert reply.text == "News: Education + “AI”"
+    assert titles(reply) == [
+        "Chinese and Nigerian universities open a joint AI lab",
+        "Kenyan schools try an AI reading tutor",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "heading", "expected_titles"),
+    [
+        ("/news energy thailand", "News: Energy + Thailand", ["Thai utility pilots a smart grid in Chiang Mai"]),
+        (
+            "/news AI education in Kenya",
+            "News: Education + Kenya + “AI”",
+            ["Kenyan schools try an AI reading tutor"],
+        ),
+        (
+            "/news what is new in south east asia?",
+            f"News: {place_name('south-eastern-asia')}",
+            newest_first(a for a in SAMPLE_ARTICLES if "south-eastern-asia" in a.regions),
+        ),
+    ],
+)
+async def test_news_with_the_real_resolver(store, line, heading, expected_titles):
+    reply = await build_router(sample_context(store)).handle(command(line))
+    assert reply.text == heading
+    assert titles(reply) == expected_titles
+
+
+async def test_country_region_with_the_real_resolver_finds_member_countries(database_url):
+    thai_without_region = sample_article(
+        30, "Thai hospital tests an AI scheduling tool", "A hospital in Bangkok schedules nurses with software.",
+        sectors=("health",), countries=("TH",),
+    )
+    store = await open_sample_store(database_url, articles=[thai_without_region])
+    try:
+        reply = await build_router(sample_context(store)).handle(command("/country southeast asia"))
+    finally:
+        await store.close()
+    assert titles(reply) == ["Thai hospital tests an AI scheduling tool"]

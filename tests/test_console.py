@@ -1,0 +1,193 @@
+"""The console adapter: rendering, numbered choices, terminal safety, and `newsbot chat`."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from dataclasses import replace
+from datetime import datetime, timezone
+
+import pytest
+
+from bot.adapters.console import ConsoleAdapter, render, terminal_safe
+from bot.cli import main
+from bot.model import Action, ArticleCard, Command, Reply, Target
+from bot.router import build_router
+from tests.helpers_content import SAMPLE_ARTICLES, open_sample_store, sample_article, sample_context
+
+LISTEN_TIMEOUT = 10
+
+
+async def converse(router, *lines: str) -> str:
+    """Feed typed lines to a console over the router; return everything it printed."""
+    output = io.StringIO()
+    console = ConsoleAdapter(stdin=io.StringIO("".join(line + "\n" for line in lines)), stdout=output)
+    await console.connect()
+    await asyncio.wait_for(console.listen(router.handle), LISTEN_TIMEOUT)
+    await console.disconnect()
+    return output.getvalue()
+
+
+@pytest.fixture
+async def router(database_url):
+    store = await open_sample_store(database_url)
+    yield build_router(sample_context(store))
+    await store.close()
+
+
+def test_render_numbers_cards_and_choices():
+    reply = Reply(
+        text="Latest in Energy",
+        cards=[
+            ArticleCard(
+                title="Solar for schools",
+                url="https://news.example.org/1",
+                summary="Panels went up.",
+                sectors=("Energy",),
+                countries=("Kenya",),
+                source="Example Wire",
+                published=datetime(2026, 5, 2, tzinfo=timezone.utc),
+            ),
+            ArticleCard(title="Second", url=None, summary=""),
+        ],
+        actions=[Action("More", "/more abc"), Action("Energy (2)", "/sector energy")],
+    )
+    assert render(reply) == (
+        "Latest in Energy\n\n"
+        "1. Solar for schools\n"
+        "   Panels went up.\n"
+        "   Energy · Kenya · Example Wire · 2026-05-02\n"
+        "   https://news.example.org/1\n\n"
+        "2. Second\n\n"
+        "[1] More\n[2] Energy (2)\n"
+    )
+
+
+def test_terminal_control_characters_are_removed():
+    hostile = "Title\x1b[2J\x1b]0;owned\x07 \u202eevil\x9b31m\r\nnext\tcol"
+    assert terminal_safe(hostile) == "Title[2J]0;owned evil31m next col"
+    assert terminal_safe("line one\nline two\x00", multiline=True) == "line one\nline two"
+
+
+async def test_typing_commands_and_choosing_numbers(router):
+    printed = await converse(router, "/latest 5", "1", "quit", "/help")
+    first_page, _, second_page = printed.partition("Latest articles (continued)")
+    newest = sorted(SAMPLE_ARTICLES, key=lambda a: a.published, reverse=True)
+    assert "1. " + newest[0].title in first_page and "[1] More" in first_page
+    assert "1. " + newest[5].title in second_page
+    assert "What I understand" not in printed  # nothing runs after quit
+
+
+async def test_console_runs_the_real_commands(router):
+    printed = await converse(router, "/sector energy", "/country KE", "/search smart meters")
+    assert "Solar mini-grids with smart meters reach Kenyan villages" in printed
+    assert "Kenyan dairy cooperative forecasts milk prices with AI" in printed
+
+
+async def test_numbers_without_choices_and_plain_text_get_hints(router):
+    printed = await converse(router, "7", "hello there", "/latest 2", "9")
+    assert "There is nothing to choose here" in printed
+    assert "Commands start with a slash" in printed
+    assert "Choose a number from 1 to 1" in printed
+
+
+async def test_unknown_commands_get_the_router_hint(router):
+    assert "Unknown command /latset. Did you mean /latest?" in await converse(router, "/latset")
+
+
+async def test_article_text_cannot_inject_terminal_escapes(database_url):
+    hostile = replace(
+        sample_article(
+            40, "Smart grid \x1b[31mRED\x1b[0m \x1b]0;pwned\x07news", "Energy \x1b[2Jcleared. More text follows here.",
+            sectors=("energy",),
+        ),
+        sources=("Evil\x1b[5m Wire",),
+    )
+    store = await open_sample_store(database_url, articles=[hostile])
+    try:
+        printed = await converse(build_router(sample_context(store)), "/latest", "/bad\x1b[2Jcommand")
+    finally:
+        await store.close()
+    assert "\x1b" not in printed and "\x07" not in printed
+    assert "Smart grid [31mRED[0m ]0;pwnednews" in printed
+    assert "Evil[5m Wire" in printed
+
+
+async def test_a_crashing_handler_does_not_end_the_console():
+    calls = []
+
+    async def handle(command: Command) -> Reply:
+        calls.append(command.name)
+        if command.name == "boom":
+            raise RuntimeError("broken")
+        return Reply(text=f"ok {command.name}")
+
+    output = io.StringIO()
+    console = ConsoleAdapter(stdin=io.StringIO("/boom\n/after\n"), stdout=output)
+    await asyncio.wait_for(console.listen(handle), LISTEN_TIMEOUT)
+    assert calls == ["boom", "after"]
+    assert "Sorry, something went wrong" in output.getvalue() and "ok after" in output.getvalue()
+
+
+async def test_send_prints_for_the_delivery_worker():
+    output = io.StringIO()
+    console = ConsoleAdapter(stdin=io.StringIO(""), stdout=output)
+    await console.send(console.target, Reply(text="Digest"))
+    await console.send(Target("console", "news-room"), Reply(text="Scheduled"))
+    assert output.getvalue() == "Digest\n── to news-room ──\nScheduled\n"
+
+
+def _config_file(tmp_path, database_url: str) -> str:
+    path = tmp_path / "config.yaml"
+    path.write_text(f"storage:\n  url: {database_url}\nsources: []\n", encoding="utf-8")
+    return str(path)
+
+
+def test_newsbot_chat_runs_one_command_and_exits_0(tmp_path, capsys):
+    database_url = f"sqlite:///{tmp_path / 'chat.db'}"
+
+    async def fill() -> None:
+        store = await open_sample_store(database_url)
+        await store.close()
+
+    asyncio.run(fill())
+    status = main(["--config", _config_file(tmp_path, database_url), "chat", "/country KE"])
+    printed = capsys.readouterr().out
+    assert status == 0
+    assert printed.startswith("Latest from ")
+    assert "Kenyan dairy cooperative forecasts milk prices with AI" in printed
+    assert "Chiang Mai" not in printed
+
+
+def test_newsbot_chat_accepts_a_command_without_the_slash(tmp_path, capsys):
+    database_url = f"sqlite:///{tmp_path / 'chat.db'}"
+    assert main(["--config", _config_file(tmp_path, database_url), "chat", "about"]) == 0
+    assert "No articles have been collected yet." in capsys.readouterr().out
+
+
+def test_newsbot_chat_with_an_unusable_store_exits_2(tmp_path, capsys):
+    database_url = f"sqlite:///{tmp_path / 'missing-dir' / 'x.db'}"
+    assert main(["--config", _config_file(tmp_path, database_url), "chat", "/latest"]) == 2
+    assert capsys.readouterr().err.startswith("newsbot: ")
+
+
+async def test_every_listed_command_example_answers_through_the_console(router):
+    for info in router.commands():
+        printed = await converse(router, info.example)
+        assert printed.strip(), info.example
+        assert "Sorry, something went wrong" not in printed, info.example
+        assert "Unknown command" not in printed, info.example
+
+
+async def test_over_long_arguments_get_a_clear_message_in_the_console(router):
+    printed = await converse(router, "/search " + "grid " * 60)
+    assert "That is too long: /search takes at most 200 characters" in printed
+
+
+def test_newsbot_chat_on_a_fresh_store_shows_the_bundled_articles(tmp_path, capsys):
+    config = tmp_path / "config.yaml"
+    config.write_text(f"storage:\n  url: sqlite:///{tmp_path / 'fresh.db'}\n", encoding="utf-8")
+    assert main(["--config", str(config), "chat", "/country kenya"]) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("Latest from Kenya\n\n1. ")
+    assert "https://demo.newsbot.example/" in printed
