@@ -1,11 +1,96 @@
-"""`newsbot ingest` (being built)."""
+"""`newsbot ingest`: fetch every configured source once, store what is new, summarize the run."""
+
+from __future__ import annotations
 
 import argparse
+import asyncio
+import sys
+from typing import TextIO
+
+from bot.cli.news import printable
+from content.ingest import IngestReport, SourceReport, ingest_once
+from content.store import Store, StorageError
+from content.tagging import Tagger
+
+_BAR_WIDTH = 30
+
+
+class Progress:
+    """A one-line bar on a terminal; plain lines, one per finished source, anywhere else."""
+
+    def __init__(self, total: int, stream: TextIO):
+        self.total = total
+        self.done = 0
+        self.stream = stream
+        self.interactive = stream.isatty()
+
+    def advance(self, report: SourceReport) -> None:
+        self.done += 1
+        if self.interactive:
+            filled = _BAR_WIDTH * self.done // max(self.total, 1)
+            bar = "#" * filled + "." * (_BAR_WIDTH - filled)
+            self.stream.write(f"\r[{bar}] {self.done}/{self.total} {printable(report.name)[:40]:<40}")
+        else:
+            self.stream.write(f"ingest: {_outcome(report)}\n")
+        self.stream.flush()
+
+    def finish(self) -> None:
+        if self.interactive and self.done:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")
+
+
+def _outcome(report: SourceReport) -> str:
+    name = printable(report.name)
+    if report.skipped:
+        return f"{name}: skipped, backing off after failures"
+    if report.error and not (report.new or report.duplicates):
+        return f"{name}: failed: {printable(report.error)}"
+    if report.not_modified:
+        return f"{name}: not modified"
+    outcome = f"{name}: {report.new} new, {_plural(report.duplicates, 'duplicate')}"
+    return outcome + (f" (with problems: {printable(report.error)})" if report.error else "")
+
+
+def summary(report: IngestReport) -> str:
+    failed = [source for source in report.failed if not (source.new or source.duplicates)]
+    lines = [
+        f"{_plural(len(report.sources), 'source')}: {report.new} new, {_plural(report.duplicates, 'duplicate')}, "
+        f"{len(failed)} failed"
+    ]
+    lines += ["  " + _outcome(source) for source in report.sources]
+    return "\n".join(lines)
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
-    commands.add_parser("ingest", help="(being built)")
+    commands.add_parser(
+        "ingest",
+        help="fetch every configured source once",
+        description="Fetch every configured source once and store new articles. Exits 0 when the run "
+        "completes, even if some sources failed (each is listed with its reason); 2 when the storage "
+        "cannot be opened.",
+    )
+
+
+async def _ingest(config) -> int:
+    try:
+        store = await Store.open(config.storage.url)
+    except StorageError as error:
+        print(f"newsbot: {error}", file=sys.stderr)
+        return 2
+    try:
+        progress = Progress(len(config.sources), sys.stderr)
+        report = await ingest_once(store, config.sources, Tagger.from_settings(config.taxonomy), progress=progress.advance)
+        progress.finish()
+    finally:
+        await store.close()
+    print(summary(report))
+    return 0
 
 
 def run(args: argparse.Namespace, config) -> int:
-    raise NotImplementedError("newsbot ingest")
+    return asyncio.run(_ingest(config))

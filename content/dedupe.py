@@ -1,0 +1,111 @@
+"""Near-duplicate detection: the same story syndicated under different URLs.
+
+Each article gets a `Fingerprint`: its normalized title and lead, plus a few short lookup
+keys (a hash of the title's word set, a hash of the lead's opening words and MinHash keys
+over word triples). The store indexes the keys, so finding candidates is an index hit; a
+candidate only counts as the same story when `same_story` confirms it with rapidfuzz.
+A key shared by more than `MAX_KEY_HITS` articles (boilerplate every item of a feed carries)
+tells nothing and is ignored, which keeps the work per article bounded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+import zlib
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+MAX_KEY_HITS = 8
+LEAD_CHARS = 400  # how much of the text is compared; syndicated copies agree in their opening
+_MIN_LEAD_CHARS = 40  # shorter leads (title-only items) never merge: a shared title alone is too weak
+_LEAD_PREFIX_WORDS = 12
+_SHINGLE_WORDS = 3
+_STEM_LETTERS = 5
+_MINHASH_WORDS = 40  # of title + lead: enough to tell stories apart, cheap to hash
+_MINHASH_SEEDS = (0x9E3779B9, 0x85EBCA6B)  # CRC32 start values: two different hash functions
+
+_STOPWORDS = frozenset(
+    "a an and are as at be by for from has have in into is it its of on or over says said that the their this "
+    "to was were will with".split()
+)
+_NON_WORD = re.compile(r"[^\w]+")
+_COMBINING_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    title: str  # normalized: lower case, no accents or punctuation
+    lead: str  # the normalized opening of the text
+    keys: tuple[str, ...]  # index keys; sharing one makes two articles candidates
+    title_numbers: frozenset[str] = frozenset()
+    title_stems: frozenset[str] = frozenset()  # crude 5-letter stems of the title's content words
+
+
+def normalize(text: str) -> str:
+    """Lower case, accents and punctuation removed, single spaces."""
+    folded = text.casefold()
+    if not folded.isascii():
+        folded = _COMBINING_MARKS.sub("", unicodedata.normalize("NFKD", folded))
+    return _NON_WORD.sub(" ", folded).replace("_", " ").strip()
+
+
+def _content_words(normalized: str) -> list[str]:
+    return [word for word in normalized.split() if word not in _STOPWORDS]
+
+
+def _digest(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big")
+
+
+def _key(kind: str, value: int) -> str:
+    return f"{kind}{value:016x}"
+
+
+def _minhash_keys(words: list[str]) -> list[str]:
+    words = words[:_MINHASH_WORDS]
+    shingles = {" ".join(words[i : i + _SHINGLE_WORDS]).encode() for i in range(len(words) - _SHINGLE_WORDS + 1)}
+    if not shingles:
+        return []
+    return [
+        _key(f"m{index}", min(zlib.crc32(shingle, seed) for shingle in shingles))
+        for index, seed in enumerate(_MINHASH_SEEDS)
+    ]
+
+
+def fingerprint(title: str, text: str, with_keys: bool = True) -> Fingerprint:
+    """`with_keys=False` for a stored candidate: only what `same_story` compares."""
+    normalized_title = normalize(title)
+    lead = normalize(text[: LEAD_CHARS * 2])[:LEAD_CHARS]
+    if len(lead) < _MIN_LEAD_CHARS:
+        return Fingerprint(normalized_title, lead, ())
+    numbers = frozenset(word for word in normalized_title.split() if word.isdigit())
+    title_words = _content_words(normalized_title)
+    stems = frozenset(word[:_STEM_LETTERS] for word in title_words if len(word) >= 3)
+    if not with_keys:
+        return Fingerprint(normalized_title, lead, ("unindexed",), numbers, stems)
+    lead_words = _content_words(lead)
+    keys = [_key("t", _digest(" ".join(sorted(set(title_words)))))]
+    keys.append(_key("l", _digest(" ".join(lead_words[:_LEAD_PREFIX_WORDS]))))
+    keys.extend(_minhash_keys(title_words + lead_words))
+    return Fingerprint(normalized_title, lead, tuple(dict.fromkeys(keys)), numbers, stems)
+
+
+def same_story(first: Fingerprint, second: Fingerprint) -> bool:
+    """Near-identical lead and compatible titles: one title may extend the other ("… for
+    smallholders", "UPDATE 1-"), but when each has words the other lacks ("farming app" vs
+    "health app") or other figures, they are different stories, however alike their leads
+    (boilerplate descriptions are)."""
+    if not first.keys or not second.keys:
+        return False
+    if first.title_numbers != second.title_numbers:
+        return False
+    if first.title_stems - second.title_stems and second.title_stems - first.title_stems:
+        return False
+    title_similarity = fuzz.token_set_ratio(first.title, second.title)
+    if title_similarity < 80:
+        return False
+    lead_similarity = fuzz.ratio(first.lead, second.lead)
+    return lead_similarity >= 90 or (lead_similarity >= 80 and title_similarity >= 95)

@@ -1,0 +1,192 @@
+"""The ingest pipeline: fetch each source, summarize and tag every draft, store, remember the source state.
+
+`ingest_once` runs every source once (the `newsbot ingest` command); `ingest_forever` keeps
+each source on its own interval inside the bot. A failing source is reported and skipped;
+the others go on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import itertools
+import logging
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Callable, Iterator, Sequence
+
+import httpx
+
+from content.analysis import analyze
+from content.model import Article, Draft, article_id, canonical_url
+from content.settings import SourceSettings
+from content.sources import fetch_source, new_http_client
+from content.store import Store
+from content.tagging import Tagger
+
+log = logging.getLogger(__name__)
+
+SUMMARY_SENTENCES = 3
+CONCURRENT_FETCHES = 4
+_JITTER = 0.1  # each interval varies by ±10% so sources drift apart instead of firing together
+_DRAFTS_BETWEEN_YIELDS = 50  # analysis is CPU work: let the bot's other tasks run between chunks
+
+
+@dataclass
+class SourceReport:
+    name: str
+    new: int = 0
+    duplicates: int = 0
+    error: str | None = None
+    not_modified: bool = False
+    skipped: bool = False  # still backing off after earlier failures
+
+
+@dataclass
+class IngestReport:
+    sources: list[SourceReport] = field(default_factory=list)
+
+    @property
+    def new(self) -> int:
+        return sum(report.new for report in self.sources)
+
+    @property
+    def duplicates(self) -> int:
+        return sum(report.duplicates for report in self.sources)
+
+    @property
+    def failed(self) -> list[SourceReport]:
+        return [report for report in self.sources if report.error]
+
+
+def build_article(draft: Draft, tagger: Tagger | None, fetched: datetime) -> Article:
+    """Summarize and tag a draft; the source's own sectors/countries (front matter) win over the taggers."""
+    analysis = analyze(draft.title, draft.text, sentences=SUMMARY_SENTENCES, tagger=tagger)
+    guid = draft.guid
+    if not draft.url and not guid:
+        # Neither a link nor a guid: the story's own words are the only stable identity left.
+        guid = "content:" + hashlib.sha256(f"{draft.source}\n{draft.title}\n{draft.text}".encode()).hexdigest()
+    sectors = draft.sectors if draft.sectors is not None else analysis.sectors
+    countries = draft.countries if draft.countries is not None else analysis.countries
+    return Article(
+        id=article_id(draft.url, guid),
+        url=canonical_url(draft.url) if draft.url else None,
+        title=draft.title,
+        sources=(draft.source,),
+        published=draft.published or fetched,
+        fetched=fetched,
+        text=draft.text,
+        summary=" ".join(analysis.summary),
+        author=draft.author,
+        guid=draft.guid,
+        sectors=tuple(dict.fromkeys(sector.lower() for sector in sectors)),
+        countries=tuple(dict.fromkeys(code.upper() for code in countries)),
+        regions=tuple(analysis.regions),
+        language=draft.language,
+    )
+
+
+async def ingest_source(
+    store: Store,
+    source: SourceSettings,
+    tagger: Tagger | None,
+    client: httpx.AsyncClient,
+    now: datetime,
+    fetch_times: Iterator[datetime] | None = None,
+) -> SourceReport:
+    """Fetch one source, store what is new, save its state. Never raises for a source's own problems."""
+    state = await store.source_state(source.name)
+    try:
+        result = await fetch_source(source, state, client, now)
+    except Exception as error:  # a bug in one fetcher must not stop the other sources
+        log.exception("fetching %s failed", source.name)
+        return SourceReport(source.name, error=f"unexpected {type(error).__name__} while fetching")
+    fetch_times = fetch_times or _distinct_times(now)
+    articles = []
+    for index, draft in enumerate(result.drafts, start=1):
+        articles.append(build_article(draft, tagger, next(fetch_times)))
+        if index % _DRAFTS_BETWEEN_YIELDS == 0:
+            await asyncio.sleep(0)
+    added = await store.add(articles) if articles else None
+    await store.save_source_state(result.state)
+    return SourceReport(
+        source.name,
+        new=added.new if added else 0,
+        duplicates=added.duplicates if added else 0,
+        error=result.error,
+        not_modified=result.not_modified,
+        skipped=result.skipped,
+    )
+
+
+async def ingest_once(
+    store: Store,
+    sources: Sequence[SourceSettings],
+    tagger: Tagger | None,
+    *,
+    client: httpx.AsyncClient | None = None,
+    now: datetime | None = None,
+    progress: Callable[[SourceReport], None] | None = None,
+) -> IngestReport:
+    """Fetch every source once (a few at a time); the report lists them in the given order."""
+    now = now or datetime.now(timezone.utc)
+    fetch_times = _distinct_times(now)
+    limit = asyncio.Semaphore(CONCURRENT_FETCHES)
+    own_client = client is None
+    client = client or new_http_client()
+
+    async def run(source: SourceSettings) -> SourceReport:
+        async with limit:
+            try:
+                report = await ingest_source(store, source, tagger, client, now, fetch_times)
+            except Exception as error:  # e.g. the database went away mid-run: report it, go on
+                log.exception("ingesting %s failed", source.name)
+                report = SourceReport(source.name, error=f"could not store articles: {type(error).__name__}")
+        if progress:
+            progress(report)
+        return report
+
+    try:
+        return IngestReport(list(await asyncio.gather(*(run(source) for source in sources))))
+    finally:
+        if own_client:
+            await client.aclose()
+
+
+async def ingest_forever(
+    store: Store,
+    sources: Sequence[SourceSettings],
+    tagger: Tagger | None,
+    stop: asyncio.Event,
+    *,
+    client: httpx.AsyncClient | None = None,
+) -> None:
+    """Fetch each source now and then every `interval` seconds (±10%) until `stop` is set."""
+    own_client = client is None
+    client = client or new_http_client()
+
+    async def keep_fetching(source: SourceSettings) -> None:
+        while not stop.is_set():
+            try:
+                report = await ingest_source(store, source, tagger, client, datetime.now(timezone.utc))
+                log.info("%s: %d new, %d duplicates%s", source.name, report.new, report.duplicates,
+                         f", failed: {report.error}" if report.error else "")
+            except Exception:
+                log.exception("ingesting %s failed; trying again next interval", source.name)
+            delay = source.interval * random.uniform(1 - _JITTER, 1 + _JITTER)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=delay)
+
+    try:
+        await asyncio.gather(*(keep_fetching(source) for source in sources))
+    finally:
+        if own_client:
+            await client.aclose()
+
+
+def _distinct_times(start: datetime) -> Iterator[datetime]:
+    """`start`, then a microsecond later each time: every article of a run gets its own fetch time,
+    so readers that resume from the last fetch time they saw (subscriptions) never skip a tie."""
+    return (start + timedelta(microseconds=step) for step in itertools.count())

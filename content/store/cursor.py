@@ -1,0 +1,54 @@
+"""Opaque keyset cursors: the sort key of the last row of a page, packed into ~23 URL-safe characters."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import struct
+from datetime import datetime, timedelta, timezone
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_NEWEST = b"n"  # find(): (published, seq)
+_RANKED = b"r"  # search(): (score, seq)
+_LAYOUT = {_NEWEST: ">cqq", _RANKED: ">cdq"}
+
+
+class InvalidCursor(ValueError):
+    """A cursor that this store did not hand out for this kind of query."""
+
+
+def _encode(layout_key: bytes, first: int | float, seq: int) -> str:
+    packed = struct.pack(_LAYOUT[layout_key], layout_key, first, seq)
+    return base64.urlsafe_b64encode(packed).rstrip(b"=").decode("ascii")
+
+
+def _decode(cursor: str, layout_key: bytes) -> tuple[int | float, int]:
+    layout = _LAYOUT[layout_key]
+    try:
+        packed = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        kind, first, seq = struct.unpack(layout, packed)
+    except (binascii.Error, struct.error, ValueError, TypeError):
+        raise InvalidCursor("invalid page cursor") from None
+    if kind != layout_key:
+        raise InvalidCursor("invalid page cursor")
+    return first, seq
+
+
+def newest_cursor(published: datetime, seq: int) -> str:
+    return _encode(_NEWEST, (published - _EPOCH) // timedelta(microseconds=1), seq)
+
+
+def decode_newest(cursor: str) -> tuple[datetime, int]:
+    micros, seq = _decode(cursor, _NEWEST)
+    try:
+        return _EPOCH + timedelta(microseconds=micros), seq
+    except OverflowError:
+        raise InvalidCursor("invalid page cursor") from None
+
+
+def ranked_cursor(score: float, seq: int) -> str:
+    return _encode(_RANKED, score, seq)
+
+
+def decode_ranked(cursor: str) -> tuple[float, int]:
+    return _decode(cursor, _RANKED)

@@ -1,0 +1,148 @@
+"""The SELECTs behind `Store.find`, `search` and `fetched_since`: tag filters, text, keyset pages.
+
+A newest-first query starts from whichever side is cheapest: few text matches (start from
+them), else the tag index (`kind, value, published, article_seq`: each tag value is already
+in date order, so the database merges the values of an IN list and stops after the page),
+else the date index of all articles. The other filters become per-row checks.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Iterable
+
+import sqlalchemy as sa
+
+import content.tagging as tagging
+from content.model import Query
+from content.store import fulltext
+from content.store.schema import article_tags, articles
+
+
+def place_values(countries: Iterable[str], regions: Iterable[str]) -> tuple[list[str], list[str]]:
+    """(country codes, region ids) satisfying a place filter: a region brings its member countries."""
+    codes = {code.upper() for code in countries}
+    region_ids = sorted(set(regions))
+    for region in region_ids:
+        codes |= set(tagging.countries_in_region(region))
+    return sorted(codes), region_ids
+
+
+def place_condition(
+    tags: sa.FromClause, countries: Iterable[str], regions: Iterable[str], per_article: bool = False
+) -> sa.ColumnElement:
+    codes, region_ids = place_values(countries, regions)
+    return sa.and_(tags.c.kind.in_(["country", "region"]), _value_in(tags, codes + region_ids, per_article))
+
+
+def _value_in(tags: sa.FromClause, values: list[str], per_article: bool) -> sa.ColumnElement:
+    # Checking one article's few place tags, `value || ''` makes SQLite read them and test the
+    # list, instead of probing the index once per listed value (60 for Africa).
+    value = tags.c.value.concat("") if per_article else tags.c.value
+    return value.in_(values)
+
+
+def tag_conditions(query: Query, seq: sa.ColumnElement) -> list[sa.ColumnElement]:
+    """EXISTS checks on `seq`: tagged with one of the sectors, and with one of the places."""
+    conditions = []
+    if query.sectors:
+        tags = article_tags.alias("sector_tags")
+        conditions.append(
+            sa.exists().where(tags.c.article_seq == seq, tags.c.kind == "sector", tags.c.value.in_(list(query.sectors)))
+        )
+    if query.countries or query.regions:
+        tags = article_tags.alias("place_tags")
+        conditions.append(
+            sa.exists().where(
+                tags.c.article_seq == seq, place_condition(tags, query.countries, query.regions, per_article=True)
+            )
+        )
+    return conditions
+
+
+def before(published: sa.ColumnElement, seq: sa.ColumnElement, after: tuple[datetime, int]) -> sa.ColumnElement:
+    """Strictly after the cursor's row in newest-first order."""
+    moment, last_seq = after
+    return sa.tuple_(published, seq) < sa.tuple_(sa.bindparam(None, moment, type_=published.type), last_seq)
+
+
+def _newest(statement: sa.Select, published: sa.ColumnElement, seq: sa.ColumnElement, count: int) -> sa.Select:
+    return statement.order_by(published.desc(), seq.desc()).limit(count)
+
+
+def _filtered(
+    statement: sa.Select, seq: sa.ColumnElement, published: sa.ColumnElement, conditions: list, after
+) -> sa.Select:
+    for condition in conditions:
+        statement = statement.where(condition)
+    if after is not None:
+        statement = statement.where(before(published, seq, after))
+    return statement
+
+
+def newest_first(
+    dialect: str, query: Query, terms: list[str], text_mode: str, after: tuple[datetime, int] | None, count: int
+) -> sa.Select:
+    """SELECT (published, seq) of the first `count` matches, newest first."""
+
+    def text_conditions(seq: sa.ColumnElement) -> list[sa.ColumnElement]:
+        return [fulltext.condition(dialect, seq, terms, text_mode)] if terms else []
+
+    if terms and text_mode == fulltext.DRIVING:
+        conditions = tag_conditions(query, articles.c.seq)
+        statement = _filtered(fulltext.driving(terms), articles.c.seq, articles.c.published, conditions, after)
+        return _newest(statement, articles.c.published, articles.c.seq, count)
+
+    codes, region_ids = place_values(query.countries, query.regions)
+    if codes or region_ids:
+        # Country codes and region ids never collide, so one IN over both kinds is exact, and
+        # SQLite walks each (kind, value) range of the index in date order and stops after the page.
+        kinds, values, others = ["country", "region"], codes + region_ids, Query(sectors=query.sectors)
+    elif query.sectors:
+        kinds, values, others = ["sector"], list(query.sectors), Query()
+    else:
+        statement = sa.select(articles.c.published, articles.c.seq)
+        statement = _filtered(statement, articles.c.seq, articles.c.published, text_conditions(articles.c.seq), after)
+        return _newest(statement, articles.c.published, articles.c.seq, count)
+    tags = article_tags.alias("driving")
+    # DISTINCT: an article tagged with two of the values (two member countries) is one row.
+    statement = (
+        sa.select(tags.c.published, tags.c.article_seq.label("seq"))
+        .where(tags.c.kind.in_(kinds), tags.c.value.in_(values))
+        .distinct()
+    )
+    conditions = tag_conditions(others, tags.c.article_seq) + text_conditions(tags.c.article_seq)
+    statement = _filtered(statement, tags.c.article_seq, tags.c.published, conditions, after)
+    return _newest(statement, tags.c.published, tags.c.article_seq, count)
+
+
+def ranked_first(
+    dialect: str, query: Query, terms: list[str], after: tuple[float, int] | None, count: int
+) -> sa.Select:
+    """SELECT (seq, score) of the first `count` matches, most relevant first."""
+    has_tag_filter = bool(query.sectors or query.countries or query.regions)
+    ranked = fulltext.ranked(dialect, terms, windowed=not has_tag_filter)
+    statement = sa.select(ranked.c.seq, ranked.c.score)
+    for condition in tag_conditions(query, ranked.c.seq):
+        statement = statement.where(condition)
+    if after is not None:
+        statement = statement.where(sa.tuple_(ranked.c.score, ranked.c.seq) < sa.tuple_(*after))
+    return statement.order_by(ranked.c.score.desc(), ranked.c.seq.desc()).limit(count)
+
+
+def with_articles(positions: sa.Select, *order: str) -> sa.Select:
+    """The full articles of a page of positions, in its order (descending by the `order` columns)."""
+    page = positions.subquery("page")
+    extra = [page.c[name] for name in order if name not in articles.c]
+    statement = sa.select(articles, *extra).join(page, articles.c.seq == page.c.seq)
+    return statement.order_by(*(page.c[name].desc() for name in order))
+
+
+def fetched_after(dialect: str, since: datetime, query: Query, terms: list[str], count: int) -> sa.Select:
+    """SELECT the articles fetched after `since`, oldest fetch first."""
+    statement = sa.select(articles).where(articles.c.fetched > since)
+    for condition in tag_conditions(query, articles.c.seq):
+        statement = statement.where(condition)
+    if terms:
+        statement = statement.where(fulltext.condition(dialect, articles.c.seq, terms, fulltext.FILTER))
+    return statement.order_by(articles.c.fetched, articles.c.seq).limit(count)

@@ -1,0 +1,101 @@
+"""`newsbot ingest` and `newsbot news` end to end: bundled corpus in, filtered JSON and text out, clear errors."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from datetime import datetime, timezone
+
+import pytest
+
+from bot.cli import main
+from content.model import Article
+from content.store import Store
+
+
+def write_config(tmp_path, storage_url: str, sources: str = "  - {name: newsbot demo, kind: bundled}") -> str:
+    path = tmp_path / "config.yaml"
+    path.write_text(f"storage:\n  url: {storage_url}\nsources:\n{sources}\n", encoding="utf-8")
+    return str(path)
+
+
+@pytest.fixture
+def config(tmp_path):
+    return write_config(tmp_path, f"sqlite:///{tmp_path / 'newsbot.db'}")
+
+
+def news_json(capsys, config: str, *args: str) -> list[dict]:
+    capsys.readouterr()
+    assert main(["--config", config, "news", "--json", *args]) == 0
+    return [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+
+
+def test_ingest_the_bundled_corpus_then_query_it(config, capsys):
+    assert main(["--config", config, "ingest"]) == 0
+    first_run = capsys.readouterr().out
+    assert first_run.startswith("1 source: ") and "0 failed" in first_run and "newsbot demo: " in first_run
+    new, duplicates = map(int, re.search(r"(\d+) new, (\d+) duplicate", first_run).groups())
+    assert new >= 15 and duplicates >= 1  # the corpus carries one story twice, under two URLs
+    assert main(["--config", config, "ingest"]) == 0
+    assert "0 new" in capsys.readouterr().out  # everything is a duplicate the second time
+
+    solar = news_json(capsys, config, "--query", "solar", "--limit", "50")
+    everything = news_json(capsys, config, "--limit", "100")
+    assert any("solar" in a["title"].lower() for a in solar) and len(solar) < len(everything)
+    assert set(solar[0]) == {"id", "title", "url", "source", "published", "summary", "sectors", "countries", "regions"}
+    published = [a["published"] for a in solar]
+    assert published == sorted(published, reverse=True)
+
+    thai_energy = news_json(capsys, config, "--sector", "energy", "--country", "TH")
+    assert thai_energy and all("energy" in a["sectors"] and "TH" in a["countries"] for a in thai_energy)
+
+    assert len(news_json(capsys, config, "--limit", "2")) == 2
+
+
+def test_text_output_shows_the_fields_and_strips_terminal_controls(config, capsys):
+    async def seed():
+        store = await Store.open(f"sqlite:///{config.rsplit('/', 1)[0]}/newsbot.db")
+        moment = datetime(2026, 5, 4, tzinfo=timezone.utc)
+        await store.add(
+            [
+                Article(
+                    id="evil", url="https://feed.test/a", title="Grid \x1b[31mupgrade\x1b[0m in Lampang",
+                    sources=("Test Wire",), published=moment, fetched=moment, text="Text.",
+                    summary="Summary line.\x07", sectors=("energy",), countries=("TH",),
+                )
+            ]
+        )
+        await store.close()
+
+    asyncio.run(seed())
+    assert main(["--config", config, "news"]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out
+    assert "Grid [31mupgrade[0m in Lampang" in out and "2026-05-04 · Test Wire" in out
+    assert "Summary line." in out and "https://feed.test/a" in out
+
+
+def test_unknown_sector_is_a_usage_error(config, capsys):
+    assert main(["--config", config, "news", "--sector", "zzzz-not-a-sector"]) == 2
+    assert 'unknown sector "zzzz-not-a-sector"' in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["ingest", "news"])
+@pytest.mark.parametrize("url", ["sqlite:////nonexistent-dir/x.db", "postgresql://postgres@127.0.0.1:1/newsbot"])
+def test_storage_that_cannot_be_opened_is_one_line_and_exit_2(tmp_path, capsys, command, url):
+    assert main(["--config", write_config(tmp_path, url), command]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("newsbot: cannot open storage ") and "\n" not in err
+
+
+def test_a_failing_source_is_reported_and_the_run_still_succeeds(tmp_path, capsys):
+    sources = (
+        "  - {name: newsbot demo, kind: bundled}\n"
+        "  - {name: dead feed, kind: feed, url: 'http://127.0.0.1:1/feed.xml', timeout: 2}"
+    )
+    config = write_config(tmp_path, f"sqlite:///{tmp_path / 'n.db'}", sources)
+    assert main(["--config", config, "ingest"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("2 sources: ") and "1 failed" in out
+    assert "dead feed: failed: " in out

@@ -1,0 +1,103 @@
+"""Near-duplicate detection: syndicated copies merge, different stories with similar titles stay apart."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from content.dedupe import fingerprint, normalize, same_story
+from content.model import Article, Query
+from content.store import Store
+
+FARMING_LEAD = (
+    "Kenya's agriculture ministry on Tuesday launched a mobile app that uses artificial intelligence to "
+    "diagnose crop diseases from photos taken by smallholder farmers in Nakuru and Eldoret."
+)
+HEALTH_LEAD = (
+    "Kenya's health ministry on Tuesday launched a mobile app that uses artificial intelligence to help "
+    "community health workers in Kisumu screen patients for malaria and tuberculosis."
+)
+
+
+def test_normalize_folds_case_accents_and_punctuation():
+    assert normalize("  Côte d'Ivoire’s NEW grid—plan!  ") == "cote d ivoire s new grid plan"
+
+
+def test_same_story_under_a_slightly_different_title_and_lead():
+    original = fingerprint("Kenya launches AI farming app", FARMING_LEAD + " Officials expect wide uptake.")
+    syndicated = fingerprint("Kenya launches AI farming app for smallholders", "NAIROBI - " + FARMING_LEAD)
+    assert set(original.keys) & set(syndicated.keys)
+    assert same_story(original, syndicated)
+
+
+def test_similar_titles_over_different_leads_stay_apart():
+    farming = fingerprint("Kenya launches AI farming app", FARMING_LEAD)
+    health = fingerprint("Kenya launches AI health app", HEALTH_LEAD)
+    assert not same_story(farming, health)
+
+
+def test_template_stories_with_other_figures_stay_apart():
+    lead = "The central bank said consumer prices rose in the twelve months to the end of the month, driven by food and fuel."
+    assert not same_story(
+        fingerprint("Kenya inflation rises to 5.1 percent in March", lead.replace("rose", "rose 5.1 percent")),
+        fingerprint("Kenya inflation rises to 6.3 percent in April", lead.replace("rose", "rose 6.3 percent")),
+    )
+
+
+def test_same_lead_under_an_unrelated_title_stays_apart():
+    assert not same_story(
+        fingerprint("Kenya launches AI farming app", FARMING_LEAD),
+        fingerprint("Wheat prices fall in Chicago trading", FARMING_LEAD),
+    )
+
+
+def test_title_only_items_never_merge_on_the_title_alone():
+    first, second = fingerprint("Weekly discussion thread", ""), fingerprint("Weekly discussion thread", "Short.")
+    assert first.keys == () and not same_story(first, second)
+
+
+def _article(number: int, title: str, text: str, source: str) -> Article:
+    moment = datetime(2026, 2, number, tzinfo=timezone.utc)
+    return Article(
+        id=f"story-{number}", url=f"https://site{number}.test/a", title=title, sources=(source,),
+        published=moment, fetched=moment, text=text, summary=text[:80],
+    )
+
+
+async def test_the_store_merges_copies_within_one_batch_and_keeps_different_stories(database_url):
+    store = await Store.open(database_url)
+    try:
+        result = await store.add(
+            [
+                _article(1, "Kenya launches AI farming app", FARMING_LEAD, "Nairobi Daily"),
+                _article(2, "Kenya launches AI farming app", "NAIROBI - " + FARMING_LEAD, "East Africa Wire"),
+                _article(3, "Kenya launches AI health app", HEALTH_LEAD, "Nairobi Daily"),
+            ]
+        )
+        assert (result.new, result.duplicates, result.new_ids) == (2, 1, ["story-1", "story-3"])
+        stored = {article.id: article.sources for article in (await store.find(Query())).articles}
+        assert stored == {"story-1": ("Nairobi Daily", "East Africa Wire"), "story-3": ("Nairobi Daily",)}
+    finally:
+        await store.close()
+
+
+async def test_boilerplate_leads_stay_apart_and_their_keys_stop_growing(database_url):
+    import sqlalchemy as sa
+
+    from content.dedupe import MAX_KEY_HITS
+    from content.store.schema import dedupe_keys
+
+    boilerplate = "Sign up for our morning newsletter to get the day's most important stories in your inbox."
+    titles = [f"{place} opens a {thing}" for place in ("Kenya", "Chile", "Nepal", "Ghana", "Peru")
+              for thing in ("port", "school", "clinic", "mine", "wind farm", "data centre")]
+    store = await Store.open(database_url)
+    try:
+        for start in range(0, len(titles), 6):
+            batch = [_article(1 + (start + n) % 28, titles[start + n], boilerplate, "Feed") for n in range(6)]
+            batch = [Article(**{**a.__dict__, "id": f"boiler-{start + n}"}) for n, a in enumerate(batch)]
+            assert (await store.add(batch)).new == 6
+        lead_key = fingerprint(titles[0], boilerplate).keys[1]
+        async with store.engine.connect() as connection:
+            stored = await connection.scalar(sa.select(sa.func.count()).where(dedupe_keys.c.key == lead_key))
+        assert MAX_KEY_HITS <= stored < MAX_KEY_HITS + 6
+    finally:
+        await store.close()

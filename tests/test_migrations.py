@@ -1,0 +1,96 @@
+"""Schema upgrades keep every row; other modules can run their own Alembic scripts on the same database."""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+from alembic.script import ScriptDirectory
+
+from content.model import Query
+from content.store import Store, run_migrations
+from content.store.schema import article_sources, article_tags, articles
+from content.store.store import MIGRATIONS, VERSION_TABLE, _async_url, _create_engine
+
+MOMENT = datetime(2026, 1, 15, 9, 30, tzinfo=timezone.utc)
+NEWEST = ScriptDirectory(str(MIGRATIONS)).get_current_head()
+
+
+def _rows(count: int) -> tuple[list[dict], list[dict], list[dict]]:
+    article_rows, tag_rows, source_rows = [], [], []
+    for seq in range(1, count + 1):
+        article_rows.append(
+            {
+                "seq": seq, "id": f"old-{seq}", "url": f"https://old.test/{seq}", "guid": None,
+                "title": f"Irrigation sensors report {seq}", "author": None, "language": "en",
+                "published": MOMENT, "fetched": MOMENT, "text": f"Farm {seq} saves water with soil moisture sensors.",
+                "summary": "Sensors save water.", "sectors": ["agriculture"], "countries": ["PK"], "regions": [],
+            }
+        )
+        tag_rows.append({"article_seq": seq, "kind": "sector", "value": "agriculture", "published": MOMENT})
+        source_rows.append({"article_seq": seq, "copy_id": f"old-{seq}", "source": "Old feed", "url": None, "added": MOMENT})
+    return article_rows, tag_rows, source_rows
+
+
+async def test_upgrade_from_the_first_schema_keeps_and_indexes_every_row(database_url):
+    engine = _create_engine(_async_url(database_url))
+    try:
+        await run_migrations(engine, MIGRATIONS, VERSION_TABLE, revision="0001")
+        article_rows, tag_rows, source_rows = _rows(12)
+        async with engine.begin() as connection:
+            await connection.execute(sa.insert(articles), article_rows)
+            await connection.execute(sa.insert(article_tags), tag_rows)
+            await connection.execute(sa.insert(article_sources), source_rows)
+            if connection.dialect.name == "postgresql":  # explicit seqs bypassed the sequence
+                await connection.execute(sa.text("SELECT setval('articles_seq_seq', 12)"))
+            version = await connection.scalar(sa.text(f"SELECT version_num FROM {VERSION_TABLE}"))
+        assert version == "0001" and NEWEST != "0001"
+    finally:
+        await engine.dispose()
+
+    store = await Store.open(database_url)
+    try:
+        async with store.engine.connect() as connection:
+            assert await connection.scalar(sa.text(f"SELECT version_num FROM {VERSION_TABLE}")) == NEWEST
+        everything = await store.find(Query(), limit=50)
+        assert sorted(article.id for article in everything.articles) == sorted(f"old-{n}" for n in range(1, 13))
+        assert len((await store.search("irrigation sensor", limit=50)).articles) == 12
+        assert [a.id for a in (await store.search("report 7")).articles] == ["old-7"]
+        assert (await store.count_by_sector()) == {"agriculture": 12}
+        assert (await store.get("old-3")).sources == ("Old feed",)
+    finally:
+        await store.close()
+
+
+async def test_another_module_runs_its_own_scripts_with_its_own_version_table(database_url, tmp_path):
+    versions = tmp_path / "migrations" / "versions"
+    versions.mkdir(parents=True)
+    (versions / "0001_outbox.py").write_text(
+        textwrap.dedent(
+            '''
+            """Outbox table."""
+            import sqlalchemy as sa
+            from alembic import op
+
+            revision = "b0001"
+            down_revision = None
+            branch_labels = None
+            depends_on = None
+
+
+            def upgrade():
+                op.create_table("outbox", sa.Column("id", sa.Integer, primary_key=True))
+            '''
+        )
+    )
+    store = await Store.open(database_url)
+    try:
+        await run_migrations(store.engine, tmp_path / "migrations", "bot_alembic_version")
+        await run_migrations(store.engine, tmp_path / "migrations", "bot_alembic_version")  # idempotent
+        async with store.engine.connect() as connection:
+            assert await connection.scalar(sa.text("SELECT version_num FROM bot_alembic_version")) == "b0001"
+            assert await connection.scalar(sa.text(f"SELECT version_num FROM {VERSION_TABLE}")) == NEWEST
+            assert await connection.scalar(sa.text("SELECT count(*) FROM outbox")) == 0
+    finally:
+        await store.close()

@@ -1,0 +1,282 @@
+"""The store on SQLite and (with NEWSBOT_TEST_DATABASE_URL) PostgreSQL: adding, dedupe, queries, pages, counts."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from content.model import Article, Query, SourceState
+from content.store import InvalidCursor, StorageError, Store
+
+T0 = datetime(2026, 3, 1, 8, 0, tzinfo=timezone.utc)
+
+
+def make_article(
+    number: int,
+    *,
+    title: str | None = None,
+    text: str | None = None,
+    sectors=(),
+    countries=(),
+    regions=(),
+    source: str = "Wire",
+    hours: int | None = None,
+) -> Article:
+    return Article(
+        id=f"article-{number}",
+        url=f"https://news.test/{number}",
+        title=title or f"Report number {number} on topic {number * 7919 % 1000}",
+        sources=(source,),
+        published=T0 + timedelta(hours=number if hours is None else hours),
+        fetched=T0 + timedelta(days=30, seconds=number),
+        text=text or " ".join(hashlib.md5(f"{number}/{k}".encode()).hexdigest()[:7] for k in range(30)),
+        summary=f"Summary of item {number}.",
+        sectors=tuple(sectors),
+        countries=tuple(countries),
+        regions=tuple(regions),
+    )
+
+
+@pytest.fixture
+async def store(database_url):
+    opened = await Store.open(database_url)
+    try:
+        yield opened
+    finally:
+        await opened.close()
+
+
+def ids(page_or_list) -> list[str]:
+    articles = page_or_list.articles if hasattr(page_or_list, "articles") else page_or_list
+    return [article.id for article in articles]
+
+
+async def test_add_then_get_round_trips_every_field(store):
+    article = make_article(1, sectors=("energy",), countries=("th",), regions=("south-eastern-asia",))
+    result = await store.add([article])
+    assert (result.new, result.duplicates, result.new_ids) == (1, 0, ["article-1"])
+    stored = await store.get("article-1")
+    assert stored == Article(**{**article.__dict__, "countries": ("TH",)})
+    assert stored.published.tzinfo is not None
+    assert await store.get("missing") is None
+
+
+async def test_same_id_twice_is_one_article_and_a_new_source_is_recorded(store):
+    await store.add([make_article(1, source="Wire")])
+    again = await store.add([make_article(1, source="Wire"), make_article(1, source="Other feed")])
+    assert (again.new, again.duplicates) == (0, 2)
+    assert (await store.get("article-1")).sources == ("Wire", "Other feed")
+    assert await store.count_by_source() == {"Wire": 1, "Other feed": 1}
+
+
+async def test_syndicated_copy_under_another_url_is_merged(store):
+    text = (
+        "Farmers in the Rift Valley are using a phone app that spots maize pests from a photo, "
+        "and the co-operative behind it says yields rose by a fifth this season."
+    )
+    original = make_article(1, title="Kenyan farmers use AI app to spot maize pests", text=text, source="Daily")
+    copy = Article(
+        **{
+            **make_article(2, source="Syndicate").__dict__,
+            "title": "Kenyan farmers use AI app to spot maize pests",
+            "text": text.replace("a fifth", "one fifth"),
+        }
+    )
+    first = await store.add([original])
+    second = await store.add([copy])
+    assert (first.new, second.new, second.duplicates) == (1, 0, 1)
+    merged = await store.get("article-2")
+    assert merged.id == "article-1" and merged.sources == ("Daily", "Syndicate")
+    page = await store.find(Query())
+    assert ids(page) == ["article-1"]
+
+
+async def test_find_is_newest_first_and_pages_without_gaps_or_repeats(store):
+    await store.add([make_article(n, hours=n // 2) for n in range(25)])  # pairs share a publication time
+    seen, cursor = [], None
+    while True:
+        page = await store.find(Query(), limit=4, cursor=cursor)
+        seen += ids(page)
+        assert page.next_cursor is None or len(page.next_cursor) <= 40
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert len(seen) == 25 and len(set(seen)) == 25
+    times = [(await store.get(article_id)).published for article_id in seen]
+    assert times == sorted(times, reverse=True)
+
+
+async def test_filters_by_sector_country_and_both(store):
+    await store.add(
+        [
+            make_article(1, sectors=("energy",), countries=("TH",)),
+            make_article(2, sectors=("energy",), countries=("KE",)),
+            make_article(3, sectors=("health",), countries=("TH",)),
+            make_article(4, sectors=("energy", "technology"), countries=("TH", "VN")),
+        ]
+    )
+    assert ids(await store.find(Query(sectors=("energy",)))) == ["article-4", "article-2", "article-1"]
+    assert ids(await store.find(Query(countries=("TH",)))) == ["article-4", "article-3", "article-1"]
+    assert ids(await store.find(Query(sectors=("energy",), countries=("TH",)))) == ["article-4", "article-1"]
+    assert ids(await store.find(Query(sectors=("energy", "health"), countries=("KE", "TH")))) == [
+        "article-4", "article-3", "article-2", "article-1",
+    ]
+    assert ids(await store.find(Query(sectors=("mining",)))) == []
+
+
+async def test_region_matches_its_tag_and_its_member_countries(store, monkeypatch):
+    members = {"south-eastern-asia": frozenset({"TH", "VN"})}
+    monkeypatch.setattr("content.tagging.countries_in_region", lambda region: members.get(region, frozenset()))
+    await store.add(
+        [
+            make_article(1, countries=("TH",)),
+            make_article(2, countries=("KE",)),
+            make_article(3, regions=("south-eastern-asia",)),
+            make_article(4, countries=("VN", "TH")),
+        ]
+    )
+    region = Query(regions=("south-eastern-asia",))
+    assert ids(await store.find(region)) == ["article-4", "article-3", "article-1"]
+    first = await store.find(region, limit=2)
+    rest = await store.find(region, limit=2, cursor=first.next_cursor)
+    assert ids(first) + ids(rest) == ["article-4", "article-3", "article-1"] and rest.next_cursor is None
+
+
+async def test_text_filter_and_ranked_search(store):
+    await store.add(
+        [
+            make_article(1, title="Smart grid pilot in Chiang Mai", text="A utility tests a smart grid " * 3),
+            make_article(2, title="Hospital robots", text="Nurses welcome a robot that moves linen; no grid here. " * 2),
+            make_article(3, title="Rural schools get tablets", text="Teachers in the north train pupils on tablets. " * 2),
+        ]
+    )
+    assert ids(await store.find(Query(text="grid"))) == ["article-2", "article-1"]
+    assert ids(await store.find(Query(text="smart grid"))) == ["article-1"]
+    ranked = await store.search("grid")
+    assert ids(ranked) == ["article-1", "article-2"]  # the title match ranks first
+    assert ids(await store.search("grids in the")) == ["article-1", "article-2"]  # stemmed, stop words ignored
+    assert ids(await store.search("tablets", Query(countries=("KE",)))) == []
+    assert ids(await store.search("!!!")) == []
+
+
+async def test_search_pages_follow_the_ranking(store):
+    await store.add([make_article(n, title=f"Solar item {n}", text="solar " * (n + 1) + f"filler {n} " * 40) for n in range(7)])
+    everything = ids(await store.search("solar", limit=50))
+    paged, cursor = [], None
+    while True:
+        page = await store.search("solar", limit=3, cursor=cursor)
+        paged += ids(page)
+        if not (cursor := page.next_cursor):
+            break
+    assert paged == everything and len(everything) == 7
+
+
+async def test_bad_cursor_and_limit_are_clear_errors(store):
+    await store.add([make_article(n) for n in range(3)])
+    with pytest.raises(InvalidCursor):
+        await store.find(Query(), cursor="not-a-cursor")
+    search_cursor = (await store.search("item", limit=1)).next_cursor
+    with pytest.raises(InvalidCursor):
+        await store.find(Query(), cursor=search_cursor)
+    with pytest.raises(ValueError, match="limit"):
+        await store.find(Query(), limit=0)
+
+
+async def test_counts(store, monkeypatch):
+    monkeypatch.setattr("content.tagging.places.known_regions", lambda: {"eastern-africa": "Eastern Africa", "oceania": "Oceania"})
+    monkeypatch.setattr(
+        "content.tagging.countries_in_region", lambda region: frozenset({"KE", "TZ"}) if region == "eastern-africa" else frozenset()
+    )
+    await store.add(
+        [
+            make_article(1, sectors=("energy",), countries=("KE", "TZ"), source="A"),
+            make_article(2, sectors=("energy", "health"), countries=("TZ",), source="B"),
+            make_article(3, sectors=("health",), regions=("eastern-africa",), source="A"),
+        ]
+    )
+    assert await store.count_by_sector() == {"energy": 2, "health": 2}
+    assert await store.count_by_country() == {"KE": 1, "TZ": 2}
+    assert await store.count_by_region() == {"eastern-africa": 3}
+    assert await store.count_by_source() == {"A": 2, "B": 1}
+
+
+async def test_fetched_since_is_oldest_first_and_filtered(store):
+    await store.add([make_article(n, sectors=("energy",) if n % 2 else ()) for n in range(6)])
+    since = T0 + timedelta(days=30, seconds=1)
+    assert ids(await store.fetched_since(since)) == ["article-2", "article-3", "article-4", "article-5"]
+    assert ids(await store.fetched_since(since, Query(sectors=("energy",)), limit=1)) == ["article-3"]
+
+
+async def test_source_state_round_trip(store):
+    assert await store.source_state("feed") == SourceState(name="feed")
+    state = SourceState("feed", etag='"abc"', failures=2, next_attempt_at=T0, last_error="HTTP 500", extra={"k": 1})
+    await store.save_source_state(state)
+    await store.save_source_state(SourceState("feed", etag='"def"', extra={"k": 2}))
+    assert await store.source_state("feed") == SourceState("feed", etag='"def"', extra={"k": 2})
+
+
+async def test_naive_times_are_rejected_and_nothing_is_stored(store):
+    naive = Article(**{**make_article(1).__dict__, "published": datetime(2026, 1, 1)})
+    with pytest.raises(ValueError, match="timezone-aware"):
+        await store.add([make_article(2), naive])
+    assert ids(await store.find(Query())) == []
+
+
+async def test_reopening_keeps_the_data(database_url):
+    first = await Store.open(database_url)
+    await first.add([make_article(1)])
+    await first.close()
+    second = await Store.open(database_url)
+    try:
+        assert (await second.get("article-1")).title == make_article(1).title
+    finally:
+        await second.close()
+
+
+@pytest.mark.parametrize(
+    "url, reason",
+    [
+        ("sqlite:////nonexistent-dir/newsbot.db", "unable to open database file"),
+        ("postgresql://newsbot:hunter2-not-shown@127.0.0.1:1/newsbot", "127.0.0.1"),
+        ("mysql://db.test/newsbot", "unsupported database"),
+    ],
+)
+async def test_a_storage_url_that_cannot_be_opened_is_one_clear_line(url, reason):
+    with pytest.raises(StorageError) as raised:
+        await asyncio.wait_for(Store.open(url), timeout=30)
+    message = str(raised.value)
+    assert message.startswith("cannot open storage ") and reason in message
+    assert "\n" not in message and "hunter2" not in message
+
+
+@pytest.mark.parametrize("mode", ["driving", "filter", "correlated"])
+async def test_every_text_join_mode_gives_the_same_pages(store, monkeypatch, mode):
+    from content.store import fulltext
+
+    if store.dialect != "sqlite":
+        pytest.skip("PostgreSQL's planner chooses how to join the text index itself")
+    monkeypatch.setattr(fulltext, "join_mode", lambda dialect, count, tag_filtered=False: mode)
+    await store.add(
+        [
+            make_article(n, title=f"Grid note {n}", text=f"grid operators {n} " + "filler " * 5, sectors=("energy",) if n % 2 else ("health",),
+                         countries=("TH",) if n % 3 else ("KE",))
+            for n in range(12)
+        ]
+    )
+    grid_energy = Query(sectors=("energy",), text="grid")
+    assert ids(await store.find(grid_energy, limit=50)) == [f"article-{n}" for n in (11, 9, 7, 5, 3, 1)]
+    first = await store.find(Query(text="grid operators", countries=("TH",)), limit=3)
+    rest = await store.find(Query(text="grid operators", countries=("TH",)), limit=50, cursor=first.next_cursor)
+    assert ids(first) + ids(rest) == [f"article-{n}" for n in (11, 10, 8, 7, 5, 4, 2, 1)]
+    assert ids(await store.find(Query(text="nothing-matches-this"))) == []
+
+
+async def test_counts_follow_what_this_store_adds(store):
+    await store.add([make_article(1, sectors=("energy",))])
+    assert await store.count_by_sector() == {"energy": 1}
+    (await store.count_by_sector())["energy"] = 99  # callers get a copy
+    await store.add([make_article(2, sectors=("energy",))])
+    assert await store.count_by_sector() == {"energy": 2}
