@@ -1,11 +1,11 @@
-"""Sector tagging from weighted evidence, and the taxonomy extended from the config."""
+"""Sector tagging from weighted evidence and rival subjects, and the taxonomy extended from the config."""
 
 from __future__ import annotations
 
 import pytest
 
 from content.settings import SectorExtension, TaxonomySettings
-from content.tagging.sectors import SectorTagger, TaxonomyError, check_extensions, load_taxonomy, tokens
+from content.tagging.sectors import SectorTagger, TaxonomyError, check_extensions, load_taxonomy, threshold, tokens
 
 
 @pytest.fixture(scope="module")
@@ -14,7 +14,7 @@ def tagger() -> SectorTagger:
 
 
 def test_every_required_sector_has_a_display_name():
-    sectors, _ignore = load_taxonomy()
+    sectors = load_taxonomy().sectors
     required = {
         "technology", "energy", "agriculture", "education", "health", "transport",
         "manufacturing", "mining", "finance", "trade", "environment",
@@ -181,3 +181,106 @@ def test_config_rejects_unknown_keys_and_bad_ids():
         TaxonomySettings.model_validate({"sectors": {"energy": {"keywords": ["x"], "colour": "red"}}})
     with pytest.raises(ValueError):
         TaxonomySettings.model_validate({"sectors": {"Big Energy": {"keywords": ["x"]}}})
+
+
+EARNINGS_TITLE = "Harbour Oil posts higher fourth quarter net"
+EARNINGS_TEXT = (
+    "Harbour Oil said fourth quarter net income rose 12 pct to 40 mln dlrs, or 1.10 dlrs per share, "
+    "on revenues of 310 mln dlrs. Earnings per share for the year were 4.20 dlrs. The company also raised "
+    "its quarterly dividend to 30 cents a share, payable to shareholders of record on May 1. "
+    "The company said higher oil prices and stronger gasoline margins lifted results."
+)
+TAKEOVER_TITLE = "Northfield agrees takeover of Ridge Copper"
+TAKEOVER_TEXT = (
+    "Northfield Holdings said it agreed to acquire Ridge Copper in a takeover worth 900 mln dlrs. "
+    "Shareholders of Ridge will receive 12 dlrs a share in cash under the definitive agreement, and "
+    "the merger needs the approval of Ridge stockholders. Ridge owns a copper mine in the north."
+)
+
+
+@pytest.fixture(scope="module")
+def tagger_without_rivals() -> SectorTagger:
+    taxonomy = load_taxonomy()
+    return SectorTagger(taxonomy.sectors, taxonomy.ignore)
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "sector"), [(EARNINGS_TITLE, EARNINGS_TEXT, "energy"), (TAKEOVER_TITLE, TAKEOVER_TEXT, "mining")]
+)
+def test_company_results_and_deals_are_not_the_company_s_industry(tagger, tagger_without_rivals, title, text, sector):
+    assert sector in tagger_without_rivals.tag(title, text)  # the industry's words are there
+    assert sector not in tagger.tag(title, text)
+
+
+def test_rival_subjects_are_never_tags_or_scores(tagger):
+    assert tagger.tag(EARNINGS_TITLE, EARNINGS_TEXT) == []
+    assert set(tagger.scores(EARNINGS_TITLE, EARNINGS_TEXT)) <= set(tagger.sectors)
+    assert "company_results" not in tagger.sectors
+
+
+def test_ambiguous_words_deep_in_a_long_article_do_not_make_a_sector(tagger):
+    body = (
+        "The city council approved next year's budget on Tuesday evening after a debate that lasted "
+        "more than six hours. Councillors argued about the number of staff in the libraries, the opening "
+        "hours of the swimming pools, the price of parking and the repair of two old bridges. "
+        "The mayor said the depot would switch its vans from oil to gas, that the oil tanks behind the "
+        "depot would go, that a gas pipeline would reach the depot in spring, and that the old barrels "
+        "would be sold, because gas was cheaper than oil this winter."
+    )
+    assert "energy" not in tagger.tag("Council approves yearly budget", body)
+    assert tagger.tag("Depot switches from oil to gas", "A gas pipeline will replace the oil barrels.") == ["energy"]
+    assert "energy" in tagger.tag("Depot switches from oil to gas", body)  # the title makes the same words count
+
+
+def test_a_decisive_headline_tags_a_long_article(tagger):
+    body = (
+        "The two governments ended their meeting on Friday without a statement. Officials from both sides "
+        "left the capital in the evening, and neither would say when they might meet again. Newspapers in "
+        "both countries carried the story on their front pages, and opposition leaders called for calm. "
+        "The next round was due in the spring, but no date has been set. Diplomats said the mood was poor, "
+        "and several delegates flew home a day early after a short closing session."
+    )
+    assert tagger.tag("Trade war looms as talks collapse", body) == ["trade"]
+    assert tagger.tag("Talks collapse without a statement", body) == []
+
+
+def test_a_weak_second_sector_is_left_out(tagger):
+    title = "Wheat harvest breaks record"
+    text = (
+        "Farmers brought in a record wheat crop this year, the agriculture ministry said, as good rains "
+        "helped the grain harvest across the plains. Growers expect high prices for wheat and barley, "
+        "and the grain will be loaded onto vessels at the port."
+    )
+    scores = tagger.scores(title, text)
+    assert scores["transport"] >= threshold(len(title) + len(text))  # enough on its own
+    assert tagger.tag(title, text) == ["agriculture"]
+
+
+def test_a_second_sector_nearly_as_strong_is_kept(tagger):
+    tags = tagger.tag(
+        "Rice farmers get AI pest warnings on their phones",
+        "Rice farmers in the delta receive pest warnings from an artificial intelligence system. The software "
+        "reads photos of the crop that farmers send from their mobile phones.",
+    )
+    assert tags == ["agriculture", "technology"]
+
+
+def test_config_can_make_a_rival_subject_a_sector():
+    title = "City win the cup final"
+    text = "City beat United 3-1 in the final. The coach praised the team and the fans."
+    assert SectorTagger.from_settings().tag(title, text) == []
+    settings = TaxonomySettings(sectors={"sport": SectorExtension(name="Sport")})  # no keywords needed
+    promoted = SectorTagger.from_settings(settings)
+    assert promoted.tag(title, text) == ["sport"]
+    assert promoted.sectors["sport"].name == "Sport"
+
+
+def test_a_taxonomy_with_a_rival_named_like_a_sector_is_rejected(tmp_path):
+    path = tmp_path / "taxonomy.yaml"
+    path.write_text(
+        "sectors:\n  sport:\n    name: Sport\n    terms:\n      3: [football]\n"
+        "rivals:\n  sport:\n    name: Sport\n    terms:\n      3: [tennis]\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(TaxonomyError, match="sport"):
+        load_taxonomy(path)

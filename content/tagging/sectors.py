@@ -3,8 +3,13 @@
 Text is read as lower-case word tokens; at each position the longest taxonomy phrase wins, so
 "palm oil" is agriculture and never "oil", and an ignored phrase ("power struggle") hides its
 words. Each distinct phrase adds its weight times a position factor (title > lead > body),
-and repeats add a little more. A sector is tagged when its score passes a threshold a single
-passing mention cannot reach, and is not dwarfed by the article's main sector.
+and repeats add a little more. In a long article a strong but ambiguous word ("oil", "dollar")
+counts fully only in the title; in the body only decisive phrases ("crude oil") make a sector.
+
+A sector is tagged when its score passes a threshold a single passing mention cannot reach (or
+the headline alone makes a decisive case), and is not dwarfed by the article's main subject:
+the strongest sector, or a rival subject that is no sector (a company's quarterly results, a
+takeover, sport, the economy), so an oil company's earnings report is not energy news.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 import yaml
 
@@ -29,11 +34,15 @@ LEAD_TOKENS = 40
 REPEAT_SHARE = 0.5  # of a phrase's weight, per repeat
 MAX_REPEATS = 2
 CORE_WEIGHT = 2.0  # weights below this are supporting evidence
+DECISIVE_WEIGHT = 3.0  # weights from this on make a sector anywhere in an article
+SHORT_TEXT_TOKENS = 40  # a headline's summary or lead; longer texts are read as articles
 SUPPORT_SHARE = 0.5  # of the core evidence, at most
 THRESHOLD = 4.0  # for a headline-sized text; longer texts must show more
 THRESHOLD_LENGTH = 25  # tokens (about 6 characters each) up to which THRESHOLD applies as is
 MAX_THRESHOLD_GROWTH = 3.0
-RELATIVE_THRESHOLD = 0.5  # of the best sector's score
+DECISIVE_HEADLINE = DECISIVE_WEIGHT * TITLE_FACTOR  # a headline this sure tags an article of any length
+RIVAL_FACTOR = 1.2  # how much a rival subject's evidence counts against a sector's
+RELATIVE_THRESHOLD = 0.6  # of the main subject's score, so a passing second sector is left out
 
 _TOKEN = re.compile(r"[a-z0-9]+")
 _ACRONYM_DOT = re.compile(r"(?<=\b[A-Za-z])\.(?=[A-Za-z]\b)")  # "F.D.A." reads as "FDA"
@@ -65,37 +74,50 @@ class TaxonomyError(ValueError):
     """The taxonomy data or a config extension of it cannot be used."""
 
 
-def load_taxonomy(path: Path = TAXONOMY_FILE) -> tuple[dict[str, Sector], list[str]]:
-    """Sectors by id, and the phrases that count for no sector."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    sectors = {}
-    for sector_id, entry in data["sectors"].items():
+class Taxonomy(NamedTuple):
+    sectors: dict[str, Sector]  # by id
+    ignore: tuple[str, ...]  # phrases that are evidence for nothing
+    rivals: dict[str, Sector]  # subjects that are no sector but can be what an article is about
+
+
+def _read_entries(entries: dict, source: str) -> dict[str, Sector]:
+    read = {}
+    for entry_id, entry in entries.items():
         terms: dict[str, float] = {}
         weights: dict[tuple[str, ...], float] = {}
         for weight, phrases in entry["terms"].items():
             for phrase in phrases:
                 key = tuple(tokens(phrase))
                 if weights.setdefault(key, float(weight)) != float(weight):
-                    raise TaxonomyError(f'{path.name}: "{phrase}" has two weights in sector {sector_id}')
+                    raise TaxonomyError(f'{source}: "{phrase}" has two weights in {entry_id}')
                 terms[phrase] = float(weight)
-        sectors[sector_id] = Sector(sector_id, entry["name"], terms)
-    return sectors, list(data.get("ignore", []))
+        read[entry_id] = Sector(entry_id, entry["name"], terms)
+    return read
+
+
+def load_taxonomy(path: Path = TAXONOMY_FILE) -> Taxonomy:
+    """Sectors, ignored phrases and rival subjects from a taxonomy file."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    sectors = _read_entries(data["sectors"], path.name)
+    rivals = _read_entries(data.get("rivals", {}), path.name)
+    if clash := set(sectors) & set(rivals):
+        raise TaxonomyError(f"{path.name}: {sorted(clash)} cannot be both a sector and a rival")
+    return Taxonomy(sectors, tuple(data.get("ignore", [])), rivals)
 
 
 @lru_cache(maxsize=1)
-def bundled_taxonomy() -> tuple[dict[str, Sector], tuple[str, ...]]:
-    """The shipped taxonomy, read once: sectors by id, and the ignored phrases."""
-    sectors, ignore = load_taxonomy()
-    return sectors, tuple(ignore)
+def bundled_taxonomy() -> Taxonomy:
+    """The shipped taxonomy, read once."""
+    return load_taxonomy()
 
 
 def check_extensions(extensions: dict[str, SectorExtension]) -> None:
     """Raise TaxonomyError for an extension the tagger could not use."""
-    bundled, _ignore = bundled_taxonomy()
+    taxonomy = bundled_taxonomy()
     for sector_id, extension in extensions.items():
         if not (sector_id.isascii() and sector_id.replace("_", "").isalnum() and sector_id == sector_id.lower()):
             raise TaxonomyError(f'sector id "{sector_id}" must be lower-case letters, digits and underscores')
-        if sector_id not in bundled and not extension.keywords:
+        if sector_id not in taxonomy.sectors and sector_id not in taxonomy.rivals and not extension.keywords:
             raise TaxonomyError(f'sector "{sector_id}" is new and needs keywords')
         for keyword in extension.keywords:
             if not tokens(keyword):
@@ -117,12 +139,14 @@ def extend(sectors: dict[str, Sector], settings: TaxonomySettings | None) -> dic
 class SectorTagger:
     """Scores a title and text against every sector's phrases."""
 
-    def __init__(self, sectors: dict[str, Sector], ignore: Iterable[str] = ()) -> None:
+    def __init__(
+        self, sectors: dict[str, Sector], ignore: Iterable[str] = (), rivals: dict[str, Sector] | None = None
+    ) -> None:
         self.sectors = sectors
         self._lexicon: dict[tuple[str, ...], list[tuple[str, float]]] = {}
         for phrase in ignore:
             self._lexicon.setdefault(tuple(tokens(phrase)), [])
-        for sector in sectors.values():
+        for sector in [*sectors.values(), *(rivals or {}).values()]:
             for phrase, weight in sector.terms.items():
                 self._lexicon.setdefault(tuple(tokens(phrase)), []).append((sector.id, weight))
         self._lexicon.pop((), None)
@@ -136,8 +160,12 @@ class SectorTagger:
 
     @classmethod
     def from_settings(cls, settings: TaxonomySettings | None = None) -> "SectorTagger":
-        sectors, ignore = bundled_taxonomy()
-        return cls(extend(sectors, settings), ignore)
+        """The bundled taxonomy with the config's additions; naming a rival subject there makes it a sector."""
+        taxonomy = bundled_taxonomy()
+        configured = settings.sectors if settings else {}
+        promoted = {rival_id: rival for rival_id, rival in taxonomy.rivals.items() if rival_id in configured}
+        rivals = {rival_id: rival for rival_id, rival in taxonomy.rivals.items() if rival_id not in configured}
+        return cls(extend({**taxonomy.sectors, **promoted}, settings), taxonomy.ignore, rivals)
 
     def _phrases(self, words: list[str]) -> Iterable[tuple[int, tuple[str, ...]]]:
         """(position, phrase) for each longest match, left to right."""
@@ -159,9 +187,14 @@ class SectorTagger:
 
     def scores(self, title: str, text: str) -> dict[str, float]:
         """Evidence per sector, for every sector with any core evidence."""
+        return {subject: score for subject, score in self._evidence(title, text).items() if subject in self.sectors}
+
+    def _evidence(self, title: str, text: str) -> dict[str, float]:
+        """Evidence per sector and rival subject."""
         best: dict[tuple[str, ...], float] = {}
         repeats: dict[tuple[str, ...], int] = {}
-        for words, factor_at in ((tokens(title), lambda _: TITLE_FACTOR), (tokens(text), _text_factor)):
+        body = tokens(text)
+        for words, factor_at in ((tokens(title), lambda _: TITLE_FACTOR), (body, _text_factor)):
             for position, phrase in self._phrases(words):
                 factor = factor_at(position)
                 if phrase in best:
@@ -169,24 +202,33 @@ class SectorTagger:
                     best[phrase] = max(best[phrase], factor)
                 else:
                     best[phrase] = factor
+        long_text = len(body) > SHORT_TEXT_TOKENS
         core: dict[str, float] = {}
         support: dict[str, float] = {}
         for phrase, factor in best.items():
             extra = REPEAT_SHARE * min(repeats.get(phrase, 0), MAX_REPEATS)
             for sector_id, weight in self._lexicon[phrase]:
-                evidence = core if weight >= CORE_WEIGHT else support
+                evidence = core if _is_core(weight, factor, long_text) else support
                 evidence[sector_id] = evidence.get(sector_id, 0.0) + weight * (factor + extra)
         # supporting words ("prices", "exports") only strengthen a sector the article is already about
         return {sector: score + min(support.get(sector, 0.0), SUPPORT_SHARE * score) for sector, score in core.items()}
 
     def tag(self, title: str, text: str) -> list[str]:
         """Sector ids, strongest first."""
-        totals = self.scores(title, text)
-        if not totals:
+        totals = self._evidence(title, text)
+        sectors = {subject: score for subject, score in totals.items() if subject in self.sectors}
+        if not sectors:
             return []
-        floor = max(threshold(len(title) + len(text)), RELATIVE_THRESHOLD * max(totals.values()))
-        chosen = [sector for sector, score in totals.items() if score >= floor]
-        return sorted(chosen, key=lambda sector: -totals[sector])
+        rival = max((score for subject, score in totals.items() if subject not in sectors), default=0.0)
+        floor = RELATIVE_THRESHOLD * max(max(sectors.values()), RIVAL_FACTOR * rival)
+        needed = threshold(len(title) + len(text))
+        headline = self._evidence(title, "") if needed > THRESHOLD else {}
+        chosen = [
+            sector
+            for sector, score in sectors.items()
+            if score >= floor and (score >= needed or headline.get(sector, 0.0) >= DECISIVE_HEADLINE)
+        ]
+        return sorted(chosen, key=lambda sector: -sectors[sector])
 
 
 def threshold(characters: int) -> float:
@@ -194,6 +236,18 @@ def threshold(characters: int) -> float:
     approximate_tokens = characters / 6
     growth = math.sqrt(max(approximate_tokens / THRESHOLD_LENGTH, 1.0))
     return THRESHOLD * min(growth, MAX_THRESHOLD_GROWTH)
+
+
+def _is_core(weight: float, factor: float, long_text: bool) -> bool:
+    """Whether a phrase can make a sector on its own, or only strengthens one.
+
+    A strong but ambiguous word ("oil", "dollar", "ship") makes a sector in a headline, a short
+    text or the title of a long one; deep in a long article it is as likely a passing mention,
+    so there only decisive phrases ("crude oil", "central bank") make a sector.
+    """
+    if weight >= DECISIVE_WEIGHT:
+        return True
+    return weight >= CORE_WEIGHT and (not long_text or factor >= TITLE_FACTOR)
 
 
 def _text_factor(position: int) -> float:
