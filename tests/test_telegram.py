@@ -326,6 +326,7 @@ async def test_a_failing_handler_gets_an_apology_and_the_bot_keeps_answering(fak
 
 async def test_the_token_never_reaches_the_logs(fake, caplog):
     caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="httpx")  # the CLI quiets it; here its request lines are the point
     fake.fail_next("sendMessage", status=403)
     async with running(fake, Recorder()) as adapter:
         await fake.push_update(message_update("/latest"))

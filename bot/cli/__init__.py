@@ -11,6 +11,7 @@ from bot import __version__
 from bot.config import ConfigError, load_config
 
 SUBCOMMANDS = ("ingest", "news", "analyze", "chat", "run")
+NOISY_LOGGERS = ("alembic", "httpx", "apscheduler")  # one INFO line per migration, request or job run
 
 
 class UsageError(Exception):
@@ -36,6 +37,8 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    for chatty in NOISY_LOGGERS:
+        logging.getLogger(chatty).setLevel(logging.DEBUG if args.verbose else logging.WARNING)
     module = importlib.import_module(f"bot.cli.{args.command}")
     try:
         config = load_config(args.config)
