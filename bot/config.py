@@ -99,6 +99,28 @@ class ScheduleSettings(Strict):
         return expression
 
 
+class PlatformLimits(Strict):
+    """How fast one platform may be sent to. 0 lifts a limit."""
+
+    per_chat_seconds: float = Field(default=1.0, ge=0, description="gap between messages to one private chat")
+    per_group_seconds: float = Field(default=3.0, ge=0, description="gap between messages to one group or channel")
+    per_second: float = Field(default=30.0, ge=0, description="messages per second over all chats")
+
+
+class DeliverySettings(Strict):
+    telegram: PlatformLimits = PlatformLimits()
+    discord: PlatformLimits = PlatformLimits(per_chat_seconds=1.0, per_group_seconds=1.0, per_second=50.0)
+    safety_margin: float = Field(default=0.03, ge=0, le=0.5, description="stretch every gap by this fraction")
+    max_attempts: int = Field(default=8, ge=1, description="transient failures before a message is dead")
+    backoff_seconds: float = Field(default=2.0, gt=0, description="first retry delay; doubles per attempt")
+    backoff_max_seconds: float = Field(default=900.0, gt=0)
+    lease_seconds: float = Field(default=120.0, gt=0, description="a claimed message returns to the queue after this")
+    batch_size: int = Field(default=200, ge=1)
+    max_in_flight: int = Field(default=100, ge=1)
+    poll_seconds: float = Field(default=1.0, gt=0)
+    missed_run_grace_seconds: float = Field(default=6 * 3600, ge=0, description="post a run missed while down")
+
+
 class Config(Strict):
     storage: StorageSettings = StorageSettings()
     sources: list[SourceSettings] = [BundledSource(kind="bundled")]
@@ -106,6 +128,7 @@ class Config(Strict):
     telegram: TelegramSettings = TelegramSettings()
     discord: DiscordSettings = DiscordSettings()
     schedules: list[ScheduleSettings] = []
+    delivery: DeliverySettings = DeliverySettings()
 
     @field_validator("sources")
     @classmethod

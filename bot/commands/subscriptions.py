@@ -1,0 +1,171 @@
+"""/subscribe, /unsubscribe, /subscriptions and /settings timezone.
+
+A topic is a sector, a country or region, or else words to look for. In groups and channels
+only the chat's administrators change what the chat receives.
+"""
+
+from __future__ import annotations
+
+import re
+from zoneinfo import available_timezones
+
+from bot.commands.results import article_card
+from bot.context import Context
+from bot.model import Action, Command, Reply
+from bot.subscriptions.cadence import PATTERN, Cadence, CadenceError
+from bot.subscriptions.store import Subscription, SubscriptionStore, topic_label, topic_query
+from content.store.fulltext import search_terms
+
+MAX_QUERY_CHARS = 100
+LATEST_ON_SUBSCRIBE = 3
+_ID_FORM = re.compile(r"#(\d+)")
+_ADMINS_ONLY = "Only this chat's administrators can change what it receives."
+
+
+def register(router) -> None:
+    router.register(
+        "subscribe", subscribe, "get new articles on a topic, instantly or as a digest", "/subscribe energy daily 08:00"
+    )
+    router.register("unsubscribe", unsubscribe, "stop a subscription, or all of them", "/unsubscribe energy")
+    router.register("subscriptions", subscriptions, "what this chat is subscribed to", "/subscriptions")
+    router.register("settings", settings, "this chat's timezone for digests", "/settings timezone Europe/Berlin")
+
+
+def _store(ctx: Context) -> SubscriptionStore:
+    return SubscriptionStore(ctx.store.engine)
+
+
+def _refusal(cmd: Command) -> Reply | None:
+    if cmd.chat_kind != "private" and not cmd.is_admin:
+        return Reply(text=_ADMINS_ONLY, private=True)
+    return None
+
+
+def resolve_topic(words: str, ctx: Context) -> tuple[str, str] | None:
+    """(kind, value) for a sector, a country or region, or the words themselves; None when nothing is left."""
+    sector = ctx.tagger.resolve_sector(words).match
+    if sector:
+        return "sector", sector.id
+    place = ctx.tagger.resolve_place(words).match
+    if place:
+        return place.kind, place.id
+    if not search_terms(words):
+        return None
+    return "query", " ".join(words.casefold().split())
+
+
+def split_cadence(args: str) -> tuple[str, Cadence]:
+    """"energy daily 08:00" → ("energy", daily 08:00); no cadence means instant."""
+    found = PATTERN.search(args)
+    if found:
+        return args[: found.start()].strip(), Cadence.parse(found.group("cadence"))
+    last = args.split()[-1].lower() if args.split() else ""
+    if last in ("daily", "weekly"):
+        raise CadenceError(f"{last} needs a time, e.g. daily 08:00 or weekly mon 08:00")
+    return args.strip(), Cadence("instant")
+
+
+async def subscribe(cmd: Command, ctx: Context) -> Reply:
+    if refusal := _refusal(cmd):
+        return refusal
+    try:
+        words, cadence = split_cadence(cmd.args)
+    except CadenceError as error:
+        return Reply(text=str(error), private=True)
+    if len(words) > MAX_QUERY_CHARS:
+        return Reply(text=f"That topic is too long: at most {MAX_QUERY_CHARS} characters.", private=True)
+    topic = resolve_topic(words, ctx) if words else None
+    if topic is None:
+        return Reply(
+            text="Subscribe to a sector, a country or region, or words, e.g. /subscribe energy, "
+            "/subscribe kenya daily 08:00, /subscribe smart grid weekly mon 09:00.",
+            private=True,
+        )
+    kind, value = topic
+    store = _store(ctx)
+    created = await store.add(cmd.target, kind, value, cadence, ctx.clock())
+    label = topic_label(kind, value, ctx.tagger)
+    reply = Reply(text=await _confirmation(store, cmd, label, cadence, created))
+    page = await ctx.store.find(topic_query(kind, value), limit=LATEST_ON_SUBSCRIBE)
+    if page.articles:
+        reply.text += f"\nThe latest {len(page.articles)} now:"
+        reply.cards = [article_card(article, ctx.tagger) for article in page.articles]
+    reply.actions.append(Action("Unsubscribe", f"/unsubscribe {value}" if len(value) <= 40 else "/subscriptions"))
+    return reply
+
+
+async def _confirmation(store: SubscriptionStore, cmd: Command, label: str, cadence: Cadence, created: bool) -> str:
+    verb = "Subscribed to" if created else "Updated your subscription to"
+    if cadence.is_instant:
+        return f"{verb} {label}: each new article as it arrives."
+    zone = await store.timezone(cmd.platform, cmd.target.chat)
+    return f"{verb} {label}: a {cadence} digest ({zone}; change it with /settings timezone <zone>)."
+
+
+async def unsubscribe(cmd: Command, ctx: Context) -> Reply:
+    if refusal := _refusal(cmd):
+        return refusal
+    if not cmd.args:
+        return Reply(text="Unsubscribe from what? e.g. /unsubscribe energy, or /unsubscribe all.", private=True)
+    store = _store(ctx)
+    if cmd.args.strip().lower() == "all":
+        removed = await store.remove(cmd.target)
+        if not removed:
+            return Reply(text="This chat has no subscriptions.")
+        return Reply(text=f"Removed {removed} subscription{'' if removed == 1 else 's'}: this chat gets nothing now.")
+    current = await store.for_target(cmd.target)
+    chosen = _pick(cmd.args, current, ctx)
+    if chosen is None:
+        return Reply(text=f"This chat is not subscribed to “{cmd.args}”.", actions=[Action("My subscriptions", "/subscriptions")], private=True)
+    await store.remove(cmd.target, chosen.kind, chosen.value)
+    return Reply(text=f"Unsubscribed from {topic_label(chosen.kind, chosen.value, ctx.tagger)}.")
+
+
+def _pick(words: str, current: list[Subscription], ctx: Context) -> Subscription | None:
+    """The subscription the words name: "#id" (from a button), its stored value, its label, or what they resolve to."""
+    key = " ".join(words.casefold().split())
+    by_id = _ID_FORM.fullmatch(key)
+    for subscription in current:
+        if by_id and subscription.id == int(by_id.group(1)):
+            return subscription
+        if key in (subscription.value.casefold(), topic_label(subscription.kind, subscription.value, ctx.tagger).casefold()):
+            return subscription
+    topic = None if by_id else resolve_topic(words, ctx)
+    return next((s for s in current if topic == (s.kind, s.value)), None)
+
+
+async def subscriptions(cmd: Command, ctx: Context) -> Reply:
+    current = await _store(ctx).for_target(cmd.target)
+    if not current:
+        return Reply(text="This chat has no subscriptions yet. Try /subscribe energy or /subscribe kenya daily 08:00.")
+    lines = ["This chat's subscriptions:"]
+    actions = []
+    for subscription in current:
+        label = topic_label(subscription.kind, subscription.value, ctx.tagger)
+        lines.append(f"• {label} — {subscription.cadence}")
+        actions.append(Action(f"Remove {label}"[:60], f"/unsubscribe #{subscription.id}"))
+    return Reply(text="\n".join(lines), actions=actions)
+
+
+async def settings(cmd: Command, ctx: Context) -> Reply:
+    store = _store(ctx)
+    words = cmd.args.split()
+    if not words:
+        zone = await store.timezone(cmd.platform, cmd.target.chat)
+        return Reply(text=f"Timezone for digests: {zone}. Change it with /settings timezone Europe/Berlin.")
+    if words[0].lower() != "timezone" or len(words) != 2:
+        return Reply(text="Usage: /settings timezone <IANA zone>, e.g. /settings timezone Asia/Bangkok.", private=True)
+    if refusal := _refusal(cmd):
+        return refusal
+    zone = _zone_named(words[1])
+    if zone is None:
+        return Reply(text=f"“{words[1]}” is not a timezone I know: use an IANA name like Europe/Berlin or America/New_York.", private=True)
+    await store.set_timezone(cmd.platform, cmd.target.chat, zone)
+    return Reply(text=f"Timezone set to {zone}: digests now arrive at that local time.")
+
+
+def _zone_named(name: str) -> str | None:
+    if name in available_timezones():
+        return name
+    folded = {zone.casefold(): zone for zone in available_timezones()}
+    return folded.get(name.casefold())

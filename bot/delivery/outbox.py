@@ -1,0 +1,284 @@
+"""The durable outbox: one row per (target, key), claimed under leases and rate-limit slots.
+
+A key is an article id, or "digest:<schedule-or-subscription>:<period>", so the same
+article can never be queued twice for one target. Rows go pending → sent | failed | dead:
+`failed` is a message that cannot be sent at all (a bug or an unrenderable payload),
+`dead` one given up on (too many transient failures, or the target is gone).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from bot.clock import Clock
+from bot.delivery import tables
+from bot.delivery.db import insert_ignoring_duplicates
+from bot.delivery.limits import RatePlan
+from bot.delivery.payload import reply_from_json, reply_to_json
+from bot.model import Reply, Target
+
+_INSERT_CHUNK = 5000
+_ERROR_CHARS = 500
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    target_id: int
+    target: Target
+    reply: Reply
+    send_at: float
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Sent:
+    id: int
+
+
+@dataclass(frozen=True)
+class Retry:
+    id: int
+    at: float
+    error: str
+    attempts: int  # the row's attempts after this one
+    target_id: int | None = None  # push back the whole chat until `at` (a rate limit)
+
+
+@dataclass(frozen=True)
+class GiveUp:
+    id: int
+    status: str  # "dead" or "failed"
+    error: str
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Gone:
+    target_id: int
+    error: str
+
+
+Outcome = Sent | Retry | GiveUp | Gone
+
+
+def _short(error: str) -> str:
+    return error[:_ERROR_CHARS]
+
+
+async def target_ids(connection: AsyncConnection, addresses: Iterable[Target], reactivate: bool = False) -> dict[Target, int]:
+    """Ids of the targets, created when new; `reactivate` revives a gone target (its chat spoke to us again)."""
+    addresses = list(dict.fromkeys(addresses))
+    t = tables.targets
+    if addresses:
+        statement = insert_ignoring_duplicates(connection, t, ["platform", "chat", "thread"])
+        await connection.execute(statement, [{"platform": a.platform, "chat": a.chat, "thread": a.thread or ""} for a in addresses])
+    ids: dict[Target, int] = {}
+    for target in addresses:
+        address = (t.c.platform == target.platform) & (t.c.chat == target.chat) & (t.c.thread == (target.thread or ""))
+        ids[target] = (await connection.execute(sa.select(t.c.id).where(address))).scalar_one()
+        if reactivate:
+            await connection.execute(t.update().where(t.c.id == ids[target]).values(active=True, inactive_reason=None))
+    return ids
+
+
+class Outbox:
+    def __init__(self, engine: AsyncEngine, clock: Clock, plan: RatePlan, lease_seconds: float = 120.0):
+        self.engine = engine
+        self._clock = clock
+        self._plan = plan
+        self._lease_seconds = lease_seconds
+
+    def _now(self) -> float:
+        return self._clock.now().timestamp()
+
+    # ---- targets -------------------------------------------------------------------------
+
+    async def target_id(self, target: Target, reactivate: bool = False) -> int:
+        async with self.engine.begin() as connection:
+            return (await target_ids(connection, [target], reactivate))[target]
+
+    # ---- enqueue -------------------------------------------------------------------------
+
+    async def enqueue(self, target: Target, key: str, reply: Reply, not_before: float | None = None) -> bool:
+        """Queue one message; False when this key was already queued for the target."""
+        async with self.engine.begin() as connection:
+            target_id = (await target_ids(connection, [target]))[target]
+            return await self.enqueue_for(connection, [target_id], key, reply, not_before) == 1
+
+    async def enqueue_for(
+        self, connection: AsyncConnection, ids: list[int], key: str, reply: Reply, not_before: float | None = None
+    ) -> int:
+        """Queue one message for many targets (by id) inside the caller's transaction; returns how many were new."""
+        if not ids:
+            return 0
+        o = tables.outbox
+        fresh = await self._without_existing(connection, ids, key)
+        if not fresh:
+            return 0
+        payload_id = (
+            await connection.execute(tables.payloads.insert().values(body=reply_to_json(reply)).returning(tables.payloads.c.id))
+        ).scalar_one()
+        now = self._now()
+        t = tables.targets
+        columns = ["target_id", "platform", "key", "payload_id", "created_at", "next_attempt_at"]
+        for begin in range(0, len(fresh), _INSERT_CHUNK):
+            rows = sa.select(
+                t.c.id, t.c.platform, sa.literal(key), sa.literal(payload_id), sa.literal(now), sa.literal(not_before or now)
+            ).where(t.c.id.in_(fresh[begin : begin + _INSERT_CHUNK]))
+            statement = insert_ignoring_duplicates(connection, o, ["target_id", "key"])
+            await connection.execute(statement.from_select(columns, rows))
+        return len(fresh)
+
+    async def _without_existing(self, connection: AsyncConnection, ids: list[int], key: str) -> list[int]:
+        o = tables.outbox
+        existing: set[int] = set()
+        for start in range(0, len(ids), _INSERT_CHUNK):
+            chunk = ids[start : start + _INSERT_CHUNK]
+            query = sa.select(o.c.target_id).where(o.c.key == key, o.c.target_id.in_(chunk))
+            existing.update((await connection.execute(query)).scalars())
+        return [target_id for target_id in dict.fromkeys(ids) if target_id not in existing]
+
+    # ---- claim ---------------------------------------------------------------------------
+
+    async def claim(self, owner: str, platform: str, limit: int, lookahead: float) -> list[Claimed]:
+        """Lease up to `limit` due rows of one platform, each with a reserved send time within `lookahead` s.
+
+        The platform's row is locked for the claim, so concurrent workers reserve slots one after
+        another and the per-chat and per-platform gaps hold across processes.
+        """
+        now = self._now()
+        horizon = now + lookahead
+        async with self.engine.begin() as connection:
+            platform_next = await self._lock_platform(connection, platform)
+            candidates = await self._due_rows(connection, platform, now, horizon, limit)
+            chosen, target_next = [], {}
+            platform_gap = self._plan.platform_gap(platform)
+            for row in candidates:
+                send_at = max(now, target_next.get(row.target_id, row.next_send_at), platform_next)
+                if send_at > horizon:
+                    continue
+                platform_next = send_at + platform_gap
+                target_next[row.target_id] = send_at + self._plan.chat_gap(platform, row.chat)
+                chosen.append((row, send_at))
+            if not chosen:
+                return []
+            await self._write_claims(connection, owner, platform, chosen, target_next, platform_next)
+            bodies = await self._payload_bodies(connection, {row.payload_id for row, _ in chosen})
+        return [
+            Claimed(
+                id=row.id,
+                target_id=row.target_id,
+                target=Target(platform, row.chat, row.thread or None),
+                reply=reply_from_json(bodies[row.payload_id]),
+                send_at=send_at,
+                attempts=row.attempts,
+            )
+            for row, send_at in chosen
+        ]
+
+    async def _lock_platform(self, connection: AsyncConnection, platform: str) -> float:
+        p = tables.platforms
+        await connection.execute(insert_ignoring_duplicates(connection, p, ["platform"]), [{"platform": platform}])
+        query = sa.select(p.c.next_send_at).where(p.c.platform == platform)
+        if connection.dialect.name == "postgresql":
+            query = query.with_for_update()
+        return (await connection.execute(query)).scalar_one()
+
+    async def _due_rows(self, connection: AsyncConnection, platform: str, now: float, horizon: float, limit: int):
+        o, t = tables.outbox, tables.targets
+        query = (
+            sa.select(o.c.id, o.c.target_id, o.c.payload_id, o.c.attempts, t.c.chat, t.c.thread, t.c.next_send_at)
+            .join(t, t.c.id == o.c.target_id)
+            .where(
+                o.c.status == "pending",
+                o.c.platform == platform,
+                o.c.next_attempt_at <= now,
+                sa.or_(o.c.lease_until.is_(None), o.c.lease_until <= now),
+                t.c.active.is_(True),
+                t.c.next_send_at <= horizon,
+            )
+            .order_by(o.c.next_attempt_at, o.c.id)
+            .limit(limit)
+        )
+        if connection.dialect.name == "postgresql":
+            query = query.with_for_update(of=o, skip_locked=True)
+        return (await connection.execute(query)).all()
+
+    async def _write_claims(self, connection, owner, platform, chosen, target_next, platform_next) -> None:
+        o, t, p = tables.outbox, tables.targets, tables.platforms
+        await connection.execute(
+            o.update().where(o.c.id == sa.bindparam("row_id")),
+            [
+                {"row_id": row.id, "lease_owner": owner, "lease_until": send_at + self._lease_seconds, "send_at": send_at}
+                for row, send_at in chosen
+            ],
+        )
+        if self._plan.limits_chats(platform):
+            await connection.execute(
+                t.update().where(t.c.id == sa.bindparam("target")),
+                [{"target": target_id, "next_send_at": at} for target_id, at in target_next.items()],
+            )
+        if self._plan.platform_gap(platform):
+            await connection.execute(p.update().where(p.c.platform == platform).values(next_send_at=platform_next))
+
+    async def _payload_bodies(self, connection: AsyncConnection, ids: set[int]) -> dict[int, str]:
+        query = sa.select(tables.payloads.c.id, tables.payloads.c.body).where(tables.payloads.c.id.in_(ids))
+        return dict((await connection.execute(query)).all())
+
+    # ---- outcomes ------------------------------------------------------------------------
+
+    async def record(self, outcomes: list[Outcome]) -> None:
+        """Write what happened to claimed rows, all in one transaction."""
+        if not outcomes:
+            return
+        o, t = tables.outbox, tables.targets
+        now = self._now()
+        released = {"lease_owner": None, "lease_until": None}
+        async with self.engine.begin() as connection:
+            sent = [item.id for item in outcomes if isinstance(item, Sent)]
+            if sent:
+                statement = o.update().where(o.c.id.in_(sent), o.c.status == "pending")
+                await connection.execute(statement.values(status="sent", sent_at=now, attempts=o.c.attempts + 1, **released))
+            for item in outcomes:
+                if isinstance(item, Retry):
+                    values = dict(next_attempt_at=item.at, last_error=_short(item.error), attempts=item.attempts, **released)
+                    await connection.execute(o.update().where(o.c.id == item.id, o.c.status == "pending").values(**values))
+                    if item.target_id is not None:
+                        later = sa.case((t.c.next_send_at < item.at, item.at), else_=t.c.next_send_at)
+                        await connection.execute(t.update().where(t.c.id == item.target_id).values(next_send_at=later))
+                elif isinstance(item, GiveUp):
+                    values = dict(status=item.status, last_error=_short(item.error), attempts=item.attempts, **released)
+                    await connection.execute(o.update().where(o.c.id == item.id, o.c.status == "pending").values(**values))
+                elif isinstance(item, Gone):
+                    reason = _short(item.error)
+                    gone = (t.c.id == item.target_id) & t.c.active.is_(True)
+                    await connection.execute(t.update().where(gone).values(active=False, inactive_reason=reason))
+                    pending = (o.c.target_id == item.target_id) & (o.c.status == "pending")
+                    await connection.execute(o.update().where(pending).values(status="dead", last_error=reason, **released))
+
+    # ---- inspection ----------------------------------------------------------------------
+
+    async def next_due(self, platforms: list[str]) -> float | None:
+        """When the earliest pending row of these platforms may be sent, or None when none is pending."""
+        o, t = tables.outbox, tables.targets
+        ready = sa.func.max(o.c.next_attempt_at, sa.func.coalesce(o.c.lease_until, 0), t.c.next_send_at)
+        if self.engine.dialect.name == "postgresql":
+            ready = sa.func.greatest(o.c.next_attempt_at, sa.func.coalesce(o.c.lease_until, 0), t.c.next_send_at)
+        query = (
+            sa.select(sa.func.min(ready))
+            .select_from(o.join(t, t.c.id == o.c.target_id))
+            .where(o.c.status == "pending", o.c.platform.in_(platforms), t.c.active.is_(True))
+        )
+        async with self.engine.connect() as connection:
+            return (await connection.execute(query)).scalar()
+
+    async def counts(self) -> dict[str, int]:
+        o = tables.outbox
+        async with self.engine.connect() as connection:
+            rows = await connection.execute(sa.select(o.c.status, sa.func.count()).group_by(o.c.status))
+            return {status: count for status, count in rows.all()}

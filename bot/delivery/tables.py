@@ -1,0 +1,98 @@
+"""The bot-side tables, shared by the outbox, subscriptions and schedules.
+
+Times are epoch seconds (UTC) in double-precision columns: the same arithmetic and the
+same comparisons on SQLite and PostgreSQL. The Alembic scripts in `migrations/` create
+exactly these; change both together.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+_Id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")  # SQLite autoincrements only INTEGER keys
+
+targets = sa.Table(
+    "bot_targets",
+    metadata,
+    sa.Column("id", _Id, primary_key=True, autoincrement=True),
+    sa.Column("platform", sa.String(20), nullable=False),
+    sa.Column("chat", sa.String(200), nullable=False),
+    sa.Column("thread", sa.String(200), nullable=False, server_default=""),  # "" = none; NULLs would defeat UNIQUE
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("inactive_reason", sa.Text),
+    sa.Column("next_send_at", sa.Double, nullable=False, server_default="0"),
+    sa.UniqueConstraint("platform", "chat", "thread", name="uq_bot_targets_address"),
+)
+
+platforms = sa.Table(
+    "bot_platforms",
+    metadata,
+    sa.Column("platform", sa.String(20), primary_key=True),
+    sa.Column("next_send_at", sa.Double, nullable=False, server_default="0"),
+)
+
+payloads = sa.Table(
+    "bot_payloads",
+    metadata,
+    sa.Column("id", _Id, primary_key=True, autoincrement=True),
+    sa.Column("body", sa.Text, nullable=False),
+)
+
+outbox = sa.Table(
+    "bot_outbox",
+    metadata,
+    sa.Column("id", _Id, primary_key=True, autoincrement=True),
+    sa.Column("target_id", _Id, sa.ForeignKey("bot_targets.id"), nullable=False),
+    sa.Column("platform", sa.String(20), nullable=False),  # the target's, copied: claims filter on the outbox alone
+    sa.Column("key", sa.String(200), nullable=False),
+    sa.Column("payload_id", _Id, sa.ForeignKey("bot_payloads.id"), nullable=False),
+    sa.Column("status", sa.String(10), nullable=False, server_default="pending"),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("last_error", sa.Text),
+    sa.Column("created_at", sa.Double, nullable=False),
+    sa.Column("next_attempt_at", sa.Double, nullable=False),
+    sa.Column("send_at", sa.Double),
+    sa.Column("lease_owner", sa.String(100)),
+    sa.Column("lease_until", sa.Double),
+    sa.Column("sent_at", sa.Double),
+    sa.UniqueConstraint("target_id", "key", name="uq_bot_outbox_target_key"),
+    sa.Index("ix_bot_outbox_due", "status", "platform", "next_attempt_at"),
+)
+
+chat_settings = sa.Table(
+    "bot_chat_settings",
+    metadata,
+    sa.Column("platform", sa.String(20), primary_key=True),
+    sa.Column("chat", sa.String(200), primary_key=True),
+    sa.Column("timezone", sa.String(64), nullable=False),
+)
+
+subscriptions = sa.Table(
+    "bot_subscriptions",
+    metadata,
+    sa.Column("id", _Id, primary_key=True, autoincrement=True),
+    sa.Column("target_id", _Id, sa.ForeignKey("bot_targets.id"), nullable=False),
+    sa.Column("kind", sa.String(10), nullable=False),
+    sa.Column("value", sa.String(200), nullable=False),
+    sa.Column("cadence", sa.String(20), nullable=False),
+    sa.Column("created_at", sa.Double, nullable=False),
+    sa.Column("last_digest_at", sa.Double),
+    sa.UniqueConstraint("target_id", "kind", "value", name="uq_bot_subscriptions_target_topic"),
+)
+
+state = sa.Table(
+    "bot_state",
+    metadata,
+    sa.Column("name", sa.String(100), primary_key=True),
+    sa.Column("number", sa.Double, nullable=False, server_default="0"),
+    sa.Column("text", sa.Text, nullable=False, server_default=""),
+)
+
+schedule_runs = sa.Table(
+    "bot_schedule_runs",
+    metadata,
+    sa.Column("name", sa.String(200), primary_key=True),
+    sa.Column("last_fire_at", sa.Double, nullable=False),
+)

@@ -1,0 +1,180 @@
+"""The delivery worker: claims due outbox rows, waits for each row's reserved slot, sends it
+through the platform's adapter and records the outcome.
+
+A row is marked sent only after its send succeeded, so a crash between the two sends that
+message again (at most the rows in flight); nothing queued is lost. On stop the worker
+claims nothing more, finishes the sends it holds, records them and returns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from typing import Mapping
+
+from bot.adapters.base import Adapter, RateLimited, TargetGone, TransientError
+from bot.clock import Clock
+from bot.config import DeliverySettings
+from bot.delivery.limits import RatePlan
+from bot.delivery.outbox import Claimed, GiveUp, Gone, Outbox, Outcome, Retry, Sent
+
+log = logging.getLogger(__name__)
+
+_TRANSIENT = (TransientError, asyncio.TimeoutError, ConnectionError)
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+class DeliveryWorker:
+    def __init__(
+        self,
+        outbox: Outbox,
+        adapters: Mapping[str, Adapter],
+        clock: Clock,
+        settings: DeliverySettings,
+        plan: RatePlan,
+        owner: str | None = None,
+    ):
+        self._outbox = outbox
+        self._adapters = adapters
+        self._clock = clock
+        self._settings = settings
+        self._plan = plan
+        self.owner = owner or worker_name()
+        self._in_flight: set[asyncio.Task] = set()
+        self._outcomes: list[Outcome] = []
+        self._stopping = asyncio.Event()
+        self._wake = asyncio.Event()
+        self._room = asyncio.Event()  # set when half the in-flight sends have finished
+        self._held_until: dict[int, float] = {}  # target id → end of a 429 seen by this worker
+        self._gone: dict[int, str] = {}  # target id → why this worker found it gone
+
+    def notify(self) -> None:
+        """Something was queued: look now instead of at the next poll."""
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._wake.set()
+
+    async def run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                await self.step()
+            except Exception:  # the database went away for a moment: outcomes are kept, try again
+                log.exception("delivery worker: claiming or recording failed; retrying in %gs", self._settings.poll_seconds)
+                await self._clock.sleep(self._settings.poll_seconds)
+            await self._wait()
+        await self._drain()
+
+    async def run_until_idle(self, max_steps: int = 100_000) -> None:
+        """Deliver until nothing is due or in flight (tests and the bench drive time with a ManualClock)."""
+        for _ in range(max_steps):
+            claimed = await self.step()
+            if not claimed and not self._in_flight:
+                await self._flush()
+                due = await self._outbox.next_due(list(self._adapters))
+                if due is None:
+                    return
+                await self._clock.sleep(due - self._clock.now().timestamp())
+                continue
+            await self._wait()
+        raise RuntimeError("delivery did not settle")
+
+    async def step(self) -> int:
+        """Record finished sends, then claim more if there is room; returns how many were claimed."""
+        await self._flush()
+        room = self._settings.max_in_flight - len(self._in_flight)
+        if self._stopping.is_set() or (self._in_flight and room < self._settings.max_in_flight // 2):
+            return 0
+        claimed = 0
+        lookahead = max(self._settings.poll_seconds, 1.0)
+        for platform in self._adapters:
+            batch = await self._outbox.claim(self.owner, platform, min(room - claimed, self._settings.batch_size), lookahead)
+            for item in batch:
+                task = asyncio.create_task(self._deliver(item))
+                self._in_flight.add(task)
+                task.add_done_callback(self._finished)
+            claimed += len(batch)
+            if claimed >= room:
+                break
+        return claimed
+
+    def _finished(self, task: asyncio.Task) -> None:
+        self._in_flight.discard(task)
+        if len(self._in_flight) <= self._settings.max_in_flight // 2:
+            self._room.set()
+
+    async def _wait(self) -> None:
+        """Until there is room to claim a batch (recording outcomes a batch at a time), or new work, or a poll."""
+        if len(self._in_flight) > self._settings.max_in_flight // 2:
+            self._room.clear()
+            try:
+                await asyncio.wait_for(self._room.wait(), self._settings.poll_seconds)
+            except asyncio.TimeoutError:
+                pass
+            return
+        if self._in_flight:
+            await asyncio.wait(set(self._in_flight), timeout=self._settings.poll_seconds, return_when=asyncio.FIRST_COMPLETED)
+            return
+        if self._stopping.is_set():
+            return
+        self._wake.clear()
+        waiters = {asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(self._clock.sleep(self._settings.poll_seconds))}
+        _, pending = await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+        for waiter in pending:
+            waiter.cancel()
+
+    async def _drain(self) -> None:
+        if self._in_flight:
+            await asyncio.wait(set(self._in_flight))
+        await self._flush()
+
+    async def _flush(self) -> None:
+        outcomes, self._outcomes = self._outcomes, []
+        try:
+            await self._outbox.record(outcomes)
+        except BaseException:
+            self._outcomes[:0] = outcomes  # keep them for the next attempt
+            raise
+
+    async def _deliver(self, item: Claimed) -> None:
+        delay = item.send_at - self._clock.now().timestamp()
+        if delay > 0:
+            await self._clock.sleep(delay)
+        if item.target_id in self._gone:  # a sibling found the chat gone while this one waited for its slot
+            self._outcomes.append(Gone(item.target_id, self._gone[item.target_id]))
+            return
+        held_until = self._held_until.get(item.target_id, 0.0)
+        if held_until > self._clock.now().timestamp():  # a sibling hit a 429 while this one waited for its slot
+            self._outcomes.append(Retry(item.id, held_until, "held back by a rate limit", item.attempts, item.target_id))
+            return
+        outcome = await self._send(item)  # not append(await …): _flush may swap the list meanwhile
+        self._outcomes.append(outcome)
+
+    async def _send(self, item: Claimed) -> Outcome:
+        try:
+            await self._adapters[item.target.platform].send(item.target, item.reply)
+            return Sent(item.id)
+        except RateLimited as error:
+            at = self._clock.now().timestamp() + error.retry_after
+            self._held_until[item.target_id] = at
+            return Retry(item.id, at, str(error), attempts=item.attempts, target_id=item.target_id)
+        except TargetGone as error:
+            self._gone[item.target_id] = str(error) or type(error).__name__
+            log.warning("target %s:%s is gone, deactivating it: %s", item.target.platform, item.target.chat, error)
+            return Gone(item.target_id, self._gone[item.target_id])
+        except _TRANSIENT as error:
+            attempts = item.attempts + 1
+            message = str(error) or type(error).__name__
+            if attempts >= self._settings.max_attempts:
+                return GiveUp(item.id, "dead", message, attempts)
+            return Retry(item.id, self._clock.now().timestamp() + self._plan.backoff(attempts), message, attempts)
+        except Exception as error:  # a bug or a payload the platform can never take: retrying will not help
+            log.exception("delivery of outbox row %s failed", item.id)
+            return GiveUp(item.id, "failed", f"{type(error).__name__}: {error}", item.attempts + 1)

@@ -1,0 +1,186 @@
+"""Scheduled channel posts from the config's `schedules`.
+
+Each schedule's cron expression fires in its own timezone (APScheduler's CronTrigger, so
+daylight-saving changes land on the right local time). A run claims its fire time in the
+database and queues its posts in the same transaction, so a run happens once even with
+several processes or a crash between the two; a run missed while newsbot was down is posted
+once when it is back, if within the grace period. On PostgreSQL one process at a time runs
+the schedules (an advisory lock held by its session); the claim keeps it correct regardless.
+
+Modes: `new` posts each article fetched since the previous run (up to `max_articles`), one
+message per article, so the outbox's uniqueness keeps any article from reaching the same
+target twice; `digest` posts the top `max_articles` of the period in one message.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.clock import Clock
+from bot.commands.results import article_card
+from bot.config import ScheduleSettings
+from bot.delivery import tables
+from bot.delivery.db import insert_ignoring_duplicates
+from bot.delivery.outbox import Outbox, target_ids
+from bot.model import Reply, Target
+from bot.subscriptions.fanout import FanOut
+from content.model import Query
+from content.store import Store
+from content.tagging import Tagger
+
+log = logging.getLogger(__name__)
+
+_LEADER_LOCK = 0x6E627363  # PostgreSQL advisory lock key of the process that runs schedules
+_TICK = timedelta(microseconds=1)
+
+
+class ScheduleError(ValueError):
+    """A schedule names a sector or place newsbot does not know."""
+
+
+def trigger_for(schedule: ScheduleSettings) -> CronTrigger:
+    return CronTrigger.from_crontab(schedule.cron, timezone=ZoneInfo(schedule.timezone))
+
+
+def fire_times(trigger: CronTrigger, after: datetime, until: datetime) -> list[datetime]:
+    """Every fire time in (after, until], in UTC."""
+    times = []
+    moment = trigger.get_next_fire_time(None, after + _TICK)
+    while moment is not None and moment <= until:
+        times.append(moment.astimezone(timezone.utc))
+        moment = trigger.get_next_fire_time(moment, moment + _TICK)
+    return times
+
+
+def filter_query(schedule: ScheduleSettings, tagger: Tagger, position: int = 0) -> Query:
+    sectors, countries, regions = [], [], []
+    for name in schedule.filter.sectors:
+        match = tagger.resolve_sector(name).match
+        if match is None:
+            raise ScheduleError(f'schedules[{position}].filter.sectors: unknown sector "{name}"')
+        sectors.append(match.id)
+    for name in schedule.filter.countries:
+        match = tagger.resolve_place(name).match
+        if match is None:
+            raise ScheduleError(f'schedules[{position}].filter.countries: unknown country or region "{name}"')
+        (countries if match.kind == "country" else regions).append(match.id)
+    return Query(tuple(sectors), tuple(countries), tuple(regions), schedule.filter.query or None)
+
+
+class ScheduleRunner:
+    def __init__(
+        self,
+        schedules: list[ScheduleSettings],
+        store: Store,
+        outbox: Outbox,
+        tagger: Tagger,
+        clock: Clock,
+        grace_seconds: float,
+    ):
+        self._schedules = {schedule.name: schedule for schedule in schedules}
+        self._queries = {schedule.name: filter_query(schedule, tagger, n) for n, schedule in enumerate(schedules)}
+        self._triggers = {schedule.name: trigger_for(schedule) for schedule in schedules}
+        self._store = store
+        self._outbox = outbox
+        self._tagger = tagger
+        self._clock = clock
+        self._grace = timedelta(seconds=grace_seconds)
+        self._leader_connection: AsyncConnection | None = None
+
+    def start(self, scheduler: AsyncIOScheduler) -> None:
+        """Add one job per schedule; each fire runs whatever is due (the claim makes extra calls harmless)."""
+        for name, trigger in self._triggers.items():
+            scheduler.add_job(
+                self.run_due, trigger, id=f"schedule:{name}", coalesce=True, max_instances=1,
+                misfire_grace_time=int(self._grace.total_seconds()) or None,
+            )
+
+    async def close(self) -> None:
+        """Give up the schedule lock (the pool keeps the session open, so unlock explicitly)."""
+        if self._leader_connection is not None:
+            await self._leader_connection.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": _LEADER_LOCK})
+            await self._leader_connection.commit()
+            await self._leader_connection.close()
+            self._leader_connection = None
+
+    async def run_due(self) -> int:
+        """Post every schedule whose fire time has come (and runs missed within the grace period); returns rows queued."""
+        if not await self._lead():
+            return 0
+        queued = 0
+        for name in self._schedules:
+            try:
+                queued += await self._run_one(name, self._clock.now())
+            except Exception:
+                log.exception("schedule %r failed; it runs again at its next fire time", name)
+        if queued:
+            log.info("schedules queued %d messages", queued)
+        return queued
+
+    async def _lead(self) -> bool:
+        """On PostgreSQL, whether this process holds the schedule lock (taking it when free)."""
+        if self._store.engine.dialect.name != "postgresql":
+            return True
+        if self._leader_connection is None:
+            connection = await self._store.engine.connect()
+            held = await connection.scalar(sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": _LEADER_LOCK})
+            await connection.commit()
+            if not held:
+                await connection.close()
+                return False
+            self._leader_connection = connection
+        return True
+
+    async def _run_one(self, name: str, now: datetime) -> int:
+        schedule, runs = self._schedules[name], tables.schedule_runs
+        async with self._store.engine.begin() as connection:
+            last = await self._last_fire(connection, name, now)
+            due = fire_times(self._triggers[name], last, now)
+            if not due:
+                return 0
+            fire = due[-1]  # runs missed while down collapse into the latest one
+            claimed = await connection.execute(
+                runs.update().where(runs.c.name == name, runs.c.last_fire_at == last.timestamp()).values(last_fire_at=fire.timestamp())
+            )
+            if claimed.rowcount != 1:
+                return 0  # another process ran it
+            if now - fire > self._grace:
+                log.warning("schedule %r: the run due at %s was missed by more than the grace period; skipped", name, fire)
+                return 0
+            return await self._post(connection, schedule, last, fire)
+
+    async def _last_fire(self, connection: AsyncConnection, name: str, now: datetime) -> datetime:
+        """The last fire time run; a schedule seen for the first time starts from now (no backlog)."""
+        runs = tables.schedule_runs
+        await connection.execute(
+            insert_ignoring_duplicates(connection, runs, ["name"]), [{"name": name, "last_fire_at": now.timestamp()}]
+        )
+        seconds = (await connection.execute(sa.select(runs.c.last_fire_at).where(runs.c.name == name))).scalar_one()
+        return datetime.fromtimestamp(seconds, timezone.utc)
+
+    async def _post(self, connection: AsyncConnection, schedule: ScheduleSettings, since: datetime, fire: datetime) -> int:
+        target = Target(schedule.target.platform, schedule.target.chat)
+        target_id = (await target_ids(connection, [target]))[target]
+        found = await FanOut.period_articles(self._store, self._queries[schedule.name], since, fire, size=schedule.max_articles)
+        if found is None:
+            return 0
+        top, total = found
+        if schedule.mode == "digest":
+            more = f", the top {len(top)}" if total > len(top) else ""
+            reply = Reply(
+                text=f"{schedule.name}: {total} new article{'' if total == 1 else 's'}{more}",
+                cards=[article_card(article, self._tagger) for article in top],
+            )
+            return await self._outbox.enqueue_for(connection, [target_id], f"digest:{schedule.name}:{fire:%Y%m%dT%H%MZ}", reply)
+        queued = 0
+        for article in reversed(top):  # oldest first, so the channel reads in order
+            reply = Reply(cards=[article_card(article, self._tagger)])
+            queued += await self._outbox.enqueue_for(connection, [target_id], article.id, reply)
+        return queued

@@ -1,0 +1,179 @@
+"""Subscriptions and per-chat settings in the bot-side tables.
+
+Every change bumps a revision number in the same transaction, so a fan-out loop in any
+process knows when to rebuild its in-memory index.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Literal
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from bot.delivery import tables
+from bot.delivery.db import insert_ignoring_duplicates
+from bot.delivery.outbox import target_ids
+from bot.model import Target
+from bot.subscriptions.cadence import Cadence
+from content.model import Query
+from content.tagging import Tagger, place_name
+
+Kind = Literal["sector", "country", "region", "query"]
+DEFAULT_TIMEZONE = "UTC"
+_REVISION = "subscriptions_revision"
+
+
+@dataclass(frozen=True)
+class Subscription:
+    id: int
+    target_id: int
+    target: Target
+    kind: Kind
+    value: str
+    cadence: Cadence
+    created_at: datetime
+    last_digest_at: datetime | None = None
+
+    @property
+    def query(self) -> Query:
+        return topic_query(self.kind, self.value)
+
+
+def topic_query(kind: str, value: str) -> Query:
+    if kind == "sector":
+        return Query(sectors=(value,))
+    if kind == "country":
+        return Query(countries=(value,))
+    if kind == "region":
+        return Query(regions=(value,))
+    return Query(text=value)
+
+
+def topic_label(kind: str, value: str, tagger: Tagger) -> str:
+    """How a subscription's topic reads in replies: "Energy", "Kenya", "“smart grid”"."""
+    if kind == "sector":
+        return tagger.sector_names().get(value, value)
+    if kind in ("country", "region"):
+        return place_name(value)
+    return f"“{value}”"
+
+
+def _moment(seconds: float | None) -> datetime | None:
+    return None if seconds is None else datetime.fromtimestamp(seconds, timezone.utc)
+
+
+class SubscriptionStore:
+    def __init__(self, engine: AsyncEngine):
+        self.engine = engine
+
+    async def add(self, target: Target, kind: Kind, value: str, cadence: Cadence, now: datetime) -> bool:
+        """Subscribe (or change the cadence of an existing subscription); True when it is new."""
+        s = tables.subscriptions
+        async with self.engine.begin() as connection:
+            target_id = (await target_ids(connection, [target], reactivate=True))[target]
+            topic = (s.c.target_id == target_id) & (s.c.kind == kind) & (s.c.value == value)
+            existing = (await connection.execute(sa.select(s.c.id).where(topic))).scalar()
+            if existing is None:
+                row = dict(target_id=target_id, kind=kind, value=value, cadence=str(cadence), created_at=now.timestamp())
+                await connection.execute(s.insert().values(**row))
+            else:
+                await connection.execute(s.update().where(s.c.id == existing).values(cadence=str(cadence)))
+            await self._bump(connection)
+        return existing is None
+
+    async def remove(self, target: Target, kind: str | None = None, value: str | None = None) -> int:
+        """Remove one subscription, or all of the target's when kind and value are None; returns how many."""
+        s = tables.subscriptions
+        async with self.engine.begin() as connection:
+            target_id = await self._target_id(connection, target)
+            if target_id is None:
+                return 0
+            condition = s.c.target_id == target_id
+            if kind is not None:
+                condition &= (s.c.kind == kind) & (s.c.value == value)
+            removed = (await connection.execute(s.delete().where(condition))).rowcount
+            if removed:
+                await self._bump(connection)
+        return removed
+
+    async def for_target(self, target: Target) -> list[Subscription]:
+        s = tables.subscriptions
+        async with self.engine.connect() as connection:
+            target_id = await self._target_id(connection, target)
+            if target_id is None:
+                return []
+            rows = await connection.execute(sa.select(s).where(s.c.target_id == target_id).order_by(s.c.id))
+            return [self._subscription(row, target) for row in rows]
+
+    async def digests(self) -> list[Subscription]:
+        """Every daily or weekly subscription of an active target."""
+        s, t = tables.subscriptions, tables.targets
+        query = (
+            sa.select(s, t.c.platform, t.c.chat, t.c.thread)
+            .join(t, t.c.id == s.c.target_id)
+            .where(s.c.cadence != "instant", t.c.active.is_(True))
+            .order_by(s.c.id)
+        )
+        async with self.engine.connect() as connection:
+            rows = await connection.execute(query)
+            return [self._subscription(row, Target(row.platform, row.chat, row.thread or None)) for row in rows]
+
+    async def instant_rows(self):
+        """(target id, kind, value, created_at seconds) of every instant subscription of an active target."""
+        s, t = tables.subscriptions, tables.targets
+        query = (
+            sa.select(s.c.target_id, s.c.kind, s.c.value, s.c.created_at)
+            .join(t, t.c.id == s.c.target_id)
+            .where(s.c.cadence == "instant", t.c.active.is_(True))
+        )
+        async with self.engine.connect() as connection:
+            return (await connection.execute(query)).all()
+
+    async def revision(self) -> float:
+        st = tables.state
+        async with self.engine.connect() as connection:
+            return (await connection.execute(sa.select(st.c.number).where(st.c.name == _REVISION))).scalar() or 0
+
+    async def mark_digest(self, connection: AsyncConnection, subscription_id: int, due: datetime) -> None:
+        s = tables.subscriptions
+        await connection.execute(s.update().where(s.c.id == subscription_id).values(last_digest_at=due.timestamp()))
+
+    async def timezone(self, platform: str, chat: str) -> str:
+        c = tables.chat_settings
+        async with self.engine.connect() as connection:
+            query = sa.select(c.c.timezone).where(c.c.platform == platform, c.c.chat == chat)
+            return (await connection.execute(query)).scalar() or DEFAULT_TIMEZONE
+
+    async def set_timezone(self, platform: str, chat: str, zone: str) -> None:
+        c = tables.chat_settings
+        async with self.engine.begin() as connection:
+            row = {"platform": platform, "chat": chat, "timezone": zone}
+            await connection.execute(insert_ignoring_duplicates(connection, c, ["platform", "chat"]), [row])
+            where = (c.c.platform == platform) & (c.c.chat == chat)
+            await connection.execute(c.update().where(where).values(timezone=zone))
+
+    async def _target_id(self, connection: AsyncConnection, target: Target) -> int | None:
+        t = tables.targets
+        address = (t.c.platform == target.platform) & (t.c.chat == target.chat) & (t.c.thread == (target.thread or ""))
+        return (await connection.execute(sa.select(t.c.id).where(address))).scalar()
+
+    async def _bump(self, connection: AsyncConnection) -> None:
+        st = tables.state
+        await connection.execute(insert_ignoring_duplicates(connection, st, ["name"]), [{"name": _REVISION}])
+        await connection.execute(st.update().where(st.c.name == _REVISION).values(number=st.c.number + 1))
+
+    @staticmethod
+    def _subscription(row, target: Target) -> Subscription:
+        return Subscription(
+            id=row.id,
+            target_id=row.target_id,
+            target=target,
+            kind=row.kind,
+            value=row.value,
+            cadence=Cadence.parse(row.cadence),
+            created_at=_moment(row.created_at),
+            last_digest_at=_moment(row.last_digest_at),
+        )

@@ -1,0 +1,299 @@
+"""The outbox and the delivery worker against a fake adapter that injects faults and checks limits."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections import defaultdict
+from datetime import datetime, timezone
+
+import pytest
+import sqlalchemy as sa
+
+from bot.adapters.base import RateLimited, TargetGone, TransientError
+from bot.clock import ManualClock
+from bot.config import Config, DeliverySettings, PlatformLimits
+from bot.delivery import tables
+from bot.delivery.db import migrate, open_engine
+from bot.delivery.limits import RatePlan
+from bot.delivery.outbox import Outbox
+from bot.delivery.service import start_delivery
+from bot.delivery.worker import DeliveryWorker
+from bot.model import ArticleCard, Reply, Target
+from bot.subscriptions.cadence import Cadence
+from bot.subscriptions.store import SubscriptionStore
+from content.model import Article
+from content.store import Store
+from content.tagging import Tagger
+
+START = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+
+
+class FakeAdapter:
+    """Records every send with the clock's time; `faults[(chat, text)]` lists exceptions to raise first."""
+
+    def __init__(self, clock: ManualClock, platform: str = "telegram"):
+        self.platform = platform
+        self.clock = clock
+        self.faults: dict[tuple[str, str], list[BaseException]] = defaultdict(list)
+        self.delivered: list[tuple[str, str, float]] = []
+        self.attempts: dict[tuple[str, str], int] = defaultdict(int)
+        self.gone: set[str] = set()
+
+    async def send(self, target: Target, reply: Reply) -> None:
+        key = (target.chat, reply.text)
+        self.attempts[key] += 1
+        await asyncio.sleep(0)
+        if target.chat in self.gone:
+            raise TargetGone("Forbidden: bot was blocked by the user")
+        if self.faults[key]:
+            raise self.faults[key].pop(0)
+        self.delivered.append((target.chat, reply.text, self.clock.now().timestamp()))
+
+
+def settings(**overrides) -> DeliverySettings:
+    return DeliverySettings(**{"safety_margin": 0.0, **overrides})
+
+
+@pytest.fixture
+async def engine(database_url):
+    engine = open_engine(database_url)
+    await migrate(engine)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def clock():
+    return ManualClock(START)
+
+
+def build(engine, clock, adapter, **overrides):
+    config = settings(**overrides)
+    plan = RatePlan(config, random.Random(7))
+    outbox = Outbox(engine, clock, plan, lease_seconds=config.lease_seconds)
+    worker = DeliveryWorker(outbox, {adapter.platform: adapter}, clock, config, plan, owner="test-worker")
+    return outbox, worker
+
+
+async def test_enqueue_is_idempotent_per_target_and_key(engine, clock):
+    adapter = FakeAdapter(clock)
+    outbox, worker = build(engine, clock, adapter)
+    reply = Reply(text="hello", cards=[ArticleCard(title="T & <b>", url="https://e.org/1", summary="S", published=START)])
+    assert await outbox.enqueue(Target("telegram", "1"), "article-1", reply) is True
+    assert await outbox.enqueue(Target("telegram", "1"), "article-1", reply) is False
+    assert await outbox.enqueue(Target("telegram", "2"), "article-1", reply) is True
+    assert await outbox.counts() == {"pending": 2}
+    await worker.run_until_idle()
+    assert sorted(chat for chat, _, _ in adapter.delivered) == ["1", "2"]
+    assert await outbox.counts() == {"sent": 2}
+    assert await outbox.enqueue(Target("telegram", "1"), "article-1", reply) is False  # sent rows still count
+
+
+async def test_payload_round_trips_through_the_outbox(engine, clock):
+    received = []
+
+    class Keeper(FakeAdapter):
+        async def send(self, target, reply):
+            received.append((target, reply))
+
+    outbox, worker = build(engine, clock, Keeper(clock))
+    card = ArticleCard(title="Grid", url=None, summary="Sum", sectors=("Energy",), countries=("Kenya",), source="Demo", published=START)
+    reply = Reply(text="x", cards=[card], private=False)
+    await outbox.enqueue(Target("telegram", "-100", thread="7"), "k", reply)
+    await worker.run_until_idle()
+    assert received == [(Target("telegram", "-100", "7"), reply)]
+
+
+async def test_faults_still_deliver_every_message_exactly_once(engine, clock):
+    adapter = FakeAdapter(clock)
+    outbox, worker = build(engine, clock, adapter)
+    chats = [str(n) for n in range(1, 11)] + ["-1001", "-1002"]
+    expected = set()
+    for chat in chats:
+        for n in range(5):
+            text = f"news {n}"
+            await outbox.enqueue(Target("telegram", chat), f"article-{n}", Reply(text=text))
+            expected.add((chat, text))
+    adapter.faults[("1", "news 0")] = [RateLimited(12.0)]
+    adapter.faults[("2", "news 1")] = [TransientError("502 Bad Gateway"), TransientError("500")]
+    adapter.faults[("3", "news 2")] = [asyncio.TimeoutError()]
+    adapter.faults[("4", "news 3")] = [ConnectionResetError("reset by peer")]
+    adapter.faults[("-1001", "news 4")] = [RateLimited(30.0), TransientError("503")]
+    adapter.gone.add("5")
+
+    await worker.run_until_idle()
+
+    delivered = [(chat, text) for chat, text, _ in adapter.delivered]
+    assert len(delivered) == len(set(delivered))
+    assert set(delivered) == {item for item in expected if item[0] != "5"}
+    assert sum(count for (chat, _), count in adapter.attempts.items() if chat == "5") == 1  # no retry storm
+    async with engine.connect() as connection:
+        target = (await connection.execute(sa.select(tables.targets).where(tables.targets.c.chat == "5"))).one()
+        dead = (await connection.execute(sa.select(sa.func.count()).where(tables.outbox.c.status == "dead"))).scalar()
+        attempts = dict(
+            (await connection.execute(
+                sa.select(tables.targets.c.chat, tables.outbox.c.attempts)
+                .join(tables.targets)
+                .where(tables.outbox.c.key == "article-0")
+            )).all()
+        )
+    assert target.active is False and "blocked" in target.inactive_reason
+    assert dead == 5
+    assert attempts["1"] == 1  # the 429 burned no attempt
+    assert await outbox.counts() == {"sent": 55, "dead": 5}
+
+
+async def test_rate_limited_message_waits_for_retry_after(engine, clock):
+    adapter = FakeAdapter(clock)
+    outbox, worker = build(engine, clock, adapter)
+    await outbox.enqueue(Target("telegram", "9"), "a", Reply(text="a"))
+    await outbox.enqueue(Target("telegram", "9"), "b", Reply(text="b"))
+    adapter.faults[("9", "a")] = [RateLimited(40.0)]
+    await worker.run_until_idle()
+    times = {text: at for _, text, at in adapter.delivered}
+    # the 429 pushed back the whole chat, not just the one message
+    assert times["a"] >= START.timestamp() + 40 and times["b"] >= START.timestamp() + 40
+
+
+async def test_transient_failures_back_off_then_give_up(engine, clock):
+    adapter = FakeAdapter(clock)
+    outbox, worker = build(engine, clock, adapter, max_attempts=4, backoff_seconds=10)
+    await outbox.enqueue(Target("telegram", "8"), "a", Reply(text="a"))
+    adapter.faults[("8", "a")] = [TransientError(f"500 #{n}") for n in range(10)]
+    await worker.run_until_idle()
+    assert adapter.attempts[("8", "a")] == 4
+    assert adapter.delivered == []
+    async with engine.connect() as connection:
+        row = (await connection.execute(sa.select(tables.outbox))).one()
+    assert (row.status, row.attempts, row.last_error) == ("dead", 4, "500 #3")
+    # three backoffs of at least half of 10, 20 and 40 seconds
+    assert clock.now().timestamp() - START.timestamp() >= 35
+
+
+async def test_an_unexpected_error_fails_the_message_without_retrying(engine, clock):
+    adapter = FakeAdapter(clock)
+    outbox, worker = build(engine, clock, adapter)
+    await outbox.enqueue(Target("telegram", "8"), "a", Reply(text="a"))
+    adapter.faults[("8", "a")] = [ValueError("message too long")]
+    await worker.run_until_idle()
+    assert adapter.attempts[("8", "a")] == 1
+    assert await outbox.counts() == {"failed": 1}
+
+
+async def test_sends_respect_per_chat_group_and_global_limits(engine, clock):
+    adapter = FakeAdapter(clock)
+    limits = PlatformLimits(per_chat_seconds=1.0, per_group_seconds=3.0, per_second=30)
+    outbox, worker = build(engine, clock, adapter, telegram=limits)
+    for chat in [str(n) for n in range(40)] + ["-500", "@channel"]:
+        for n in range(4):
+            await outbox.enqueue(Target("telegram", chat), f"k{n}", Reply(text=f"m{n}"))
+    await worker.run_until_idle()
+    assert len(adapter.delivered) == 42 * 4
+    by_chat = defaultdict(list)
+    for chat, _, at in adapter.delivered:
+        by_chat[chat].append(at)
+    for chat, times in by_chat.items():
+        gap = 3.0 if chat.startswith(("-", "@")) else 1.0
+        assert all(b - a >= gap - 1e-6 for a, b in zip(times, times[1:])), chat
+    times = sorted(at for _, _, at in adapter.delivered)
+    assert all(b - a >= 1 / 30 - 1e-6 for a, b in zip(times, times[1:]))
+
+
+async def test_an_expired_lease_is_taken_over(engine, clock):
+    adapter = FakeAdapter(clock)
+    outbox, worker = build(engine, clock, adapter, lease_seconds=60)
+    await outbox.enqueue(Target("telegram", "3"), "a", Reply(text="a"))
+    claimed = await outbox.claim("crashed-worker", "telegram", 10, 1.0)
+    assert len(claimed) == 1
+    assert await outbox.claim("another", "telegram", 10, 1.0) == []  # leased
+    clock.advance(61)
+    await worker.run_until_idle()
+    assert [text for _, text, _ in adapter.delivered] == ["a"]
+
+
+async def test_stop_finishes_sends_in_flight(engine, clock):
+    started, release = asyncio.Event(), asyncio.Event()
+
+    class Slow(FakeAdapter):
+        async def send(self, target, reply):
+            started.set()
+            await release.wait()
+            await super().send(target, reply)
+
+    adapter = Slow(clock)
+    outbox, worker = build(engine, clock, adapter)
+    await outbox.enqueue(Target("telegram", "1"), "a", Reply(text="a"))
+    running = asyncio.create_task(worker.run())
+    await asyncio.wait_for(started.wait(), 5)
+    worker.stop()
+    release.set()
+    await asyncio.wait_for(running, 5)
+    assert [text for _, text, _ in adapter.delivered] == ["a"]
+    assert await outbox.counts() == {"sent": 1}
+
+
+async def test_a_send_finishing_while_outcomes_are_written_is_still_recorded(engine, clock):
+    release = asyncio.Event()
+
+    class OneSlowChat(FakeAdapter):
+        async def send(self, target, reply):
+            if target.chat == "slow":
+                await release.wait()
+            await super().send(target, reply)
+
+    async def until(condition):
+        for _ in range(500):
+            if condition():
+                return
+            await asyncio.sleep(0.01)
+        raise AssertionError("timed out")
+
+    adapter = OneSlowChat(clock)
+    lifted = PlatformLimits(per_chat_seconds=0, per_group_seconds=0, per_second=0)
+    outbox, worker = build(engine, clock, adapter, telegram=lifted)
+    await outbox.enqueue(Target("telegram", "slow"), "a", Reply(text="slow"))
+    for n in range(3):
+        await outbox.enqueue(Target("telegram", f"fast{n}"), "a", Reply(text="fast"))
+    assert await worker.step() == 4
+    await until(lambda: len(adapter.delivered) == 3)
+    await worker.step()  # records the three fast sends while the slow one is under way
+    assert await outbox.counts() == {"sent": 3, "pending": 1}
+    release.set()
+    await until(lambda: len(adapter.delivered) == 4)
+    await worker.run_until_idle()
+    assert await outbox.counts() == {"sent": 4}
+    assert len(adapter.delivered) == 4  # recorded at once, not re-sent after its lease ran out
+
+
+async def test_the_service_turns_a_subscription_and_an_article_into_a_message(tmp_path):
+    class Console:
+        platform = "console"
+
+        def __init__(self):
+            self.sent = []
+            self.arrived = asyncio.Event()
+
+        async def send(self, target, reply):
+            self.sent.append((target, [card.title for card in reply.cards]))
+            self.arrived.set()
+
+    config = Config.model_validate({"storage": {"url": f"sqlite:///{tmp_path / 'newsbot.db'}"}, "sources": []})
+    store = await Store.open(config.storage.url)
+    console, stop = Console(), asyncio.Event()
+    service = await start_delivery(config, store, Tagger.from_settings(), {"console": console}, stop, fanout_interval=0.05)
+    try:
+        await SubscriptionStore(store.engine).add(
+            Target("console", "me"), "sector", "energy", Cadence("instant"), datetime.now(timezone.utc)
+        )
+        fetched = datetime.now(timezone.utc)
+        await store.add([Article(
+            id="svc1", url="https://news.example/svc1", title="Grid news", sources=("Example",), published=fetched,
+            fetched=fetched, text="Text.", summary="Text.", sectors=("energy",),
+        )])
+        await asyncio.wait_for(console.arrived.wait(), 10)
+    finally:
+        stop.set()
+        await service.close()
+        await store.close()
+    assert console.sent == [(Target("console", "me"), ["Grid news"])]

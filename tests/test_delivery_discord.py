@@ -1,0 +1,64 @@
+"""The delivery worker through the real Discord adapter (discord.py) and the fake Discord API:
+long 429s, 503s and a deleted channel, and every message still arrives exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections import Counter
+from datetime import datetime, timezone
+
+import pytest
+
+from bot.adapters.discord import DiscordAdapter
+from bot.clock import ManualClock
+from bot.config import DeliverySettings, DiscordSettings
+from bot.delivery.db import migrate, open_engine
+from bot.delivery.limits import RatePlan
+from bot.delivery.outbox import Outbox
+from bot.delivery.worker import DeliveryWorker
+from bot.model import Reply, Target
+from fake_discord import FakeDiscord
+
+STEP_TIMEOUT = 10.0
+
+
+async def ignore(command):
+    raise AssertionError("no commands in these tests")
+
+
+@pytest.fixture
+async def delivery(tmp_path):
+    token = ":".join(["123456", "TEST-TOKEN"])
+    async with FakeDiscord(token) as fake:
+        settings = DiscordSettings(token=token, api_base=fake.api_base, gateway_url=fake.gateway_url)
+        adapter = DiscordAdapter(settings, guild_ready_timeout=0.01)
+        await asyncio.wait_for(adapter.connect(), STEP_TIMEOUT)
+        await asyncio.wait_for(adapter.listen(ignore), STEP_TIMEOUT)
+        engine = open_engine(f"sqlite:///{tmp_path / 'bot.db'}")
+        await migrate(engine)
+        clock = ManualClock(datetime(2026, 3, 1, tzinfo=timezone.utc))
+        config = DeliverySettings(safety_margin=0)
+        plan = RatePlan(config, random.Random(5))
+        outbox = Outbox(engine, clock, plan)
+        try:
+            yield fake, outbox, DeliveryWorker(outbox, {"discord": adapter}, clock, config, plan, owner="t")
+        finally:
+            await engine.dispose()
+            await asyncio.wait_for(adapter.disconnect(), STEP_TIMEOUT)
+
+
+async def test_faults_still_deliver_each_message_once_and_a_deleted_channel_is_dropped(delivery):
+    fake, outbox, worker = delivery
+    for channel in ("501", "502", "503"):
+        for n in range(3):
+            await outbox.enqueue(Target("discord", channel), f"k{n}", Reply(text=f"news {n} from {channel}"))
+    fake.rate_limit("POST", r"/channels/501/messages", retry_after=90)  # too long for discord.py to wait out
+    fake.inject("POST", r"/channels/502/messages", 503, {"message": "Service Unavailable", "code": 0}, times=2)
+    fake.deleted_channels.add("503")
+    await asyncio.wait_for(worker.run_until_idle(), 60)
+
+    contents = Counter(message["content"] for channel in ("501", "502", "503") for message in fake.messages_in(channel))
+    assert contents == Counter({f"news {n} from {channel}": 1 for channel in ("501", "502") for n in range(3)})
+    assert await outbox.counts() == {"sent": 6, "dead": 3}
+    assert len([call for call in fake.calls if call.path == "/channels/503/messages"]) == 1  # no retry storm

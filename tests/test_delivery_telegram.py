@@ -1,0 +1,80 @@
+"""The delivery worker through the real Telegram adapter (python-telegram-bot) and the fake Bot API:
+429s, 5xx and a blocked user, and every message still arrives exactly once."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from datetime import datetime, timezone
+
+import pytest
+import sqlalchemy as sa
+from pydantic import SecretStr
+
+from bot.adapters.telegram import TelegramAdapter
+from bot.adapters.telegram.limits import ChatPacedRateLimiter
+from bot.clock import ManualClock
+from bot.config import DeliverySettings, TelegramSettings
+from bot.delivery import tables
+from bot.delivery.db import migrate, open_engine
+from bot.delivery.limits import RatePlan
+from bot.delivery.outbox import Outbox
+from bot.delivery.worker import DeliveryWorker
+from bot.model import Reply, Target
+from fake_telegram import FakeTelegram
+
+
+@pytest.fixture
+async def telegram():
+    token = "123456:" + "TEST-TOKEN"
+    async with FakeTelegram(token) as fake:
+        settings = TelegramSettings(token=SecretStr(token), base_url=fake.base_url)
+        lifted = ChatPacedRateLimiter(overall_per_second=0, group_per_minute=0, chat_per_second=0)
+        adapter = TelegramAdapter(settings, commands=[], rate_limiter=lifted)
+        await adapter.connect()
+        yield fake, adapter
+        await adapter.disconnect()
+
+
+@pytest.fixture
+async def delivery(telegram, tmp_path):
+    fake, adapter = telegram
+    engine = open_engine(f"sqlite:///{tmp_path / 'bot.db'}")
+    await migrate(engine)
+    clock = ManualClock(datetime(2026, 3, 1, tzinfo=timezone.utc))
+    settings = DeliverySettings(safety_margin=0)
+    plan = RatePlan(settings, random.Random(3))
+    outbox = Outbox(engine, clock, plan)
+    yield fake, outbox, DeliveryWorker(outbox, {"telegram": adapter}, clock, settings, plan, owner="t")
+    await engine.dispose()
+
+
+def delivered(fake) -> Counter:
+    return Counter((str(call.params["chat_id"]), call.params["text"]) for call in fake.calls_of("sendMessage"))
+
+
+async def test_429_and_5xx_still_deliver_each_message_once(delivery):
+    fake, outbox, worker = delivery
+    for chat in ("101", "102", "103"):
+        for n in range(3):
+            await outbox.enqueue(Target("telegram", chat), f"k{n}", Reply(text=f"news {n}"))
+    fake.fail_next("sendMessage", status=429, retry_after=7)
+    fake.fail_next("sendMessage", status=500)
+    fake.fail_next("sendMessage", status=502)
+    await worker.run_until_idle()
+    assert delivered(fake) == Counter({(chat, f"news {n}"): 1 for chat in ("101", "102", "103") for n in range(3)})
+    assert len(fake.calls_of("sendMessage", ok_only=False)) == 12
+    assert await outbox.counts() == {"sent": 9}
+
+
+async def test_a_blocked_user_deactivates_the_target_without_retries(delivery):
+    fake, outbox, worker = delivery
+    for n in range(3):
+        await outbox.enqueue(Target("telegram", "777"), f"k{n}", Reply(text=f"news {n}"))
+    fake.fail_next("sendMessage", status=403)
+    await worker.run_until_idle()
+    assert len(fake.calls_of("sendMessage", ok_only=False)) == 1
+    assert await outbox.counts() == {"dead": 3}
+    async with outbox.engine.connect() as connection:
+        target = (await connection.execute(sa.select(tables.targets))).one()
+    assert target.active is False and "blocked" in target.inactive_reason

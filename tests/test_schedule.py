@@ -1,0 +1,170 @@
+"""Scheduled channel posts: local fire times across DST, missed runs posted once, no repeats."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timezone
+
+import pytest
+import sqlalchemy as sa
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.clock import ManualClock
+from bot.config import DeliverySettings, ScheduleSettings
+from bot.delivery.db import migrate
+from bot.delivery.limits import RatePlan
+from bot.delivery.outbox import Outbox
+from bot.delivery import tables
+from bot.delivery.payload import reply_from_json
+from bot.schedule import ScheduleError, ScheduleRunner, fire_times, trigger_for
+from content.model import Article
+from content.store import Store
+from content.tagging import Tagger
+
+START = datetime(2026, 3, 27, 12, 0, tzinfo=timezone.utc)  # Friday; Berlin moves to summer time on Sunday 29 March
+
+
+def schedule(**overrides) -> ScheduleSettings:
+    values = {
+        "name": "morning energy",
+        "cron": "0 8 * * *",
+        "timezone": "Europe/Berlin",
+        "target": {"platform": "telegram", "chat": "@energy_channel"},
+        "filter": {"sectors": ["energy"]},
+        "mode": "new",
+        "max_articles": 3,
+    }
+    return ScheduleSettings.model_validate({**values, **overrides})
+
+
+def utc(*parts) -> datetime:
+    return datetime(*parts, tzinfo=timezone.utc)
+
+
+def test_fire_times_follow_local_time_across_the_dst_change():
+    trigger = trigger_for(schedule())
+    times = fire_times(trigger, utc(2026, 3, 27, 12), utc(2026, 3, 31, 12))
+    assert times == [utc(2026, 3, 28, 7), utc(2026, 3, 29, 6), utc(2026, 3, 30, 6), utc(2026, 3, 31, 6)]
+
+
+async def test_apscheduler_jobs_fire_at_the_local_time():
+    scheduler = AsyncIOScheduler(timezone=timezone.utc)
+    runner = ScheduleRunner([schedule(timezone="Asia/Bangkok")], store=None, outbox=None, tagger=Tagger.from_settings(), clock=None, grace_seconds=60)
+    runner.start(scheduler)
+    scheduler.start(paused=True)
+    try:
+        job = scheduler.get_job("schedule:morning energy")
+        now = datetime.now(timezone.utc)
+        expected = trigger_for(schedule(timezone="Asia/Bangkok")).get_next_fire_time(None, now)
+        assert job.next_run_time == expected
+        assert job.next_run_time.astimezone(timezone.utc).hour == 1  # 08:00 in Bangkok (UTC+7)
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+def test_unknown_filter_names_are_clear_errors():
+    with pytest.raises(ScheduleError, match=r'schedules\[0\].filter.sectors: unknown sector "basket weaving"'):
+        ScheduleRunner([schedule(filter={"sectors": ["basket weaving"]})], None, None, Tagger.from_settings(), None, 60)
+
+
+class World:
+    def __init__(self, store: Store, clock: ManualClock):
+        self.store, self.clock, self.count = store, clock, 0
+        self.runners = []
+        settings = DeliverySettings()
+        self.outbox = Outbox(store.engine, clock, RatePlan(settings, random.Random(2)))
+
+    def runner(self, *schedules, grace=6 * 3600):
+        runner = ScheduleRunner(list(schedules), self.store, self.outbox, Tagger.from_settings(), self.clock, grace)
+        self.runners.append(runner)
+        return runner
+
+    async def publish(self, title, sectors=("energy",)):
+        self.count += 1
+        self.clock.advance(1)
+        now = self.clock.now()
+        await self.store.add([Article(
+            id=f"s{self.count}", url=f"https://news.example/s{self.count}", title=title, sources=("Example",),
+            published=now, fetched=now, text="Text.", summary="Text.", sectors=tuple(sectors),
+        )])
+
+    async def queued(self):
+        """(key, card titles, text) of every queued row, in queue order."""
+        o, p = tables.outbox, tables.payloads
+        async with self.store.engine.connect() as connection:
+            rows = await connection.execute(sa.select(o.c.key, p.c.body).join(p, p.c.id == o.c.payload_id).order_by(o.c.id))
+            result = []
+            for key, body in rows:
+                reply = reply_from_json(body)
+                result.append((key, [card.title for card in reply.cards], reply.text))
+            return result
+
+
+@pytest.fixture
+async def world(database_url):
+    store = await Store.open(database_url)
+    await migrate(store.engine)
+    world = World(store, ManualClock(START))
+    yield world
+    for runner in world.runners:
+        await runner.close()
+    await store.close()
+
+
+async def test_new_mode_posts_each_new_article_once_at_the_fire_time(world):
+    runner = world.runner(schedule())
+    assert await runner.run_due() == 0  # first sight: starts from now
+    await world.publish("Before the run")
+    await world.publish("Also before", sectors=("education",))
+    world.clock.set(utc(2026, 3, 28, 6, 59))
+    assert await runner.run_due() == 0
+    world.clock.set(utc(2026, 3, 28, 7, 0))
+    assert await runner.run_due() == 1
+    assert await runner.run_due() == 0
+    for n in range(5):
+        world.clock.advance(60)
+        await world.publish(f"Saturday {n}")
+    world.clock.set(utc(2026, 3, 29, 6, 0))  # Sunday 08:00 CEST
+    assert await runner.run_due() == 3  # capped at max_articles, the newest, oldest first
+    queued = await world.queued()
+    assert [titles for _, titles, _ in queued] == [["Before the run"], ["Saturday 2"], ["Saturday 3"], ["Saturday 4"]]
+    assert len({key for key, _, _ in queued}) == 4
+
+
+async def test_a_run_missed_while_down_is_posted_once_and_never_twice(world):
+    runner = world.runner(schedule(mode="digest"))
+    await runner.run_due()
+    await world.publish("Friday news")
+    await runner.close()  # down from Friday noon until Saturday 09:30 UTC: the 07:00 UTC run was missed
+    world.clock.set(utc(2026, 3, 28, 9, 30))
+    restarted = world.runner(schedule(mode="digest"))
+    assert await restarted.run_due() == 1
+    assert await restarted.run_due() == 0
+    await restarted.close()
+    assert await world.runner(schedule(mode="digest")).run_due() == 0  # another restart: still once
+    [(key, titles, text)] = await world.queued()
+    assert key == "digest:morning energy:20260328T0700Z"
+    assert titles == ["Friday news"] and text == "morning energy: 1 new article"
+
+
+async def test_a_run_missed_beyond_the_grace_period_is_skipped(world):
+    runner = world.runner(schedule(mode="digest"), grace=3600)
+    await runner.run_due()
+    await world.publish("Friday news")
+    world.clock.set(utc(2026, 3, 28, 9, 30))  # 2.5 hours late
+    assert await runner.run_due() == 0
+    await world.publish("Saturday news")
+    world.clock.set(utc(2026, 3, 29, 6, 0))
+    assert await runner.run_due() == 1
+    [(_, titles, _)] = await world.queued()
+    assert titles == ["Saturday news"]
+
+
+async def test_two_runners_sharing_the_database_post_once(world):
+    first, second = world.runner(schedule()), world.runner(schedule())
+    await first.run_due()
+    await world.publish("Shared")
+    world.clock.set(utc(2026, 3, 28, 7, 0))
+    results = [await first.run_due(), await second.run_due()]
+    assert sorted(results) == [0, 1]
+    assert len(await world.queued()) == 1

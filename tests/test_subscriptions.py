@@ -1,0 +1,238 @@
+"""Subscriptions end to end through the router: subscribe, receive, digests, unsubscribe, admins only."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.commands.subscriptions import register, split_cadence
+from bot.config import DeliverySettings
+from bot.context import Context
+from bot.delivery.db import migrate
+from bot.delivery.limits import RatePlan
+from bot.delivery.outbox import Outbox
+from bot.delivery.worker import DeliveryWorker
+from bot.model import Command, Target
+from bot.router import Router
+from bot.subscriptions.cadence import Cadence, CadenceError
+from bot.subscriptions.fanout import FanOut
+from bot.subscriptions.matching import SubscriptionIndex
+from bot.subscriptions.store import SubscriptionStore
+from content.model import Article
+from content.store import Store
+from content.tagging import Tagger, countries_in_region
+
+START = datetime(2026, 3, 27, 6, 0, tzinfo=timezone.utc)  # a Friday, two days before Berlin's clocks go forward
+ALICE = Target("console", "alice")
+GROUP = Target("telegram", "-100200")
+
+
+class Recorder:
+    platform = "console"
+
+    def __init__(self):
+        self.sent = []
+
+    async def send(self, target, reply):
+        self.sent.append((target, reply))
+
+
+class Harness:
+    def __init__(self, store: Store, clock: ManualClock):
+        self.store, self.clock = store, clock
+        self.tagger = Tagger.from_settings()
+        self.router = Router(Context(store=store, tagger=self.tagger, clock=clock.now))
+        register(self.router)
+        settings = DeliverySettings()
+        plan = RatePlan(settings, random.Random(1))
+        self.outbox = Outbox(store.engine, clock, plan)
+        self.recorder = Recorder()
+        adapters = {"console": self.recorder, "telegram": self.recorder}
+        self.worker = DeliveryWorker(self.outbox, adapters, clock, settings, plan, owner="t")
+        self.fanout = FanOut(store, SubscriptionStore(store.engine), self.outbox, self.tagger, clock)
+        self.count = 0
+
+    async def say(self, line: str, target: Target = ALICE, chat_kind="private", is_admin=True):
+        name, _, args = line.lstrip("/").partition(" ")
+        command = Command(name, args.strip(), "someone", target, chat_kind, is_admin)
+        return await self.router.handle(command)
+
+    async def publish(self, title: str, sectors=(), countries=(), text="Body text.", fetched: datetime | None = None):
+        self.count += 1
+        fetched = fetched or self.clock.now()
+        article = Article(
+            id=f"a{self.count:04d}",
+            url=f"https://news.example/{self.count}",
+            title=title,
+            sources=("Example",),
+            published=fetched,
+            fetched=fetched,
+            text=text,
+            summary=text,
+            sectors=tuple(sectors),
+            countries=tuple(countries),
+        )
+        await self.store.add([article])
+        return article
+
+    async def deliver(self):
+        await self.fanout.run_once()
+        await self.fanout.run_digests()
+        self.recorder.sent.clear()
+        await self.worker.run_until_idle()
+        return [(target, [card.title for card in reply.cards], reply.text) for target, reply in self.recorder.sent]
+
+
+@pytest.fixture
+async def bot(database_url):
+    store = await Store.open(database_url)
+    await migrate(store.engine)
+    yield Harness(store, ManualClock(START))
+    await store.close()
+
+
+async def test_subscribe_offers_the_latest_three_and_then_delivers_only_new_articles(bot):
+    for n in range(5):
+        await bot.publish(f"Old energy story {n}", sectors=["energy"], fetched=START - timedelta(hours=n + 1))
+    reply = await bot.say("/subscribe energy")
+    assert "Subscribed to Energy" in reply.text
+    assert [card.title for card in reply.cards] == [f"Old energy story {n}" for n in range(3)]
+    assert await bot.deliver() == []  # no backlog
+
+    bot.clock.advance(60)
+    await bot.publish("Solar farm opens", sectors=["energy"])
+    await bot.publish("New school curriculum", sectors=["education"])
+    assert await bot.deliver() == [(ALICE, ["Solar farm opens"], "New for your subscriptions")]
+    assert await bot.deliver() == []  # never twice
+
+    reply = await bot.say("/unsubscribe energy")
+    assert reply.text == "Unsubscribed from Energy."
+    bot.clock.advance(60)
+    await bot.publish("Wind farm opens", sectors=["energy"])
+    assert await bot.deliver() == []
+
+
+async def test_country_region_and_words_subscriptions_match(bot):
+    await bot.say("/subscribe kenya")
+    await bot.say("/subscribe asean", target=Target("console", "bob"))
+    await bot.say("/subscribe smart grid", target=Target("console", "carol"))
+    bot.clock.advance(60)
+    await bot.publish("Nairobi startups", countries=["KE"])
+    member = sorted(countries_in_region("asean"))[0]
+    await bot.publish("Regional trade pact", countries=[member])
+    await bot.publish("Utilities build smart grids", text="Cities are upgrading the grid with smart meters.")
+    delivered = sorted((target.chat, titles) for target, titles, _ in await bot.deliver())
+    assert delivered == [
+        ("alice", ["Nairobi startups"]),
+        ("bob", ["Regional trade pact"]),
+        ("carol", ["Utilities build smart grids"]),
+    ]
+
+
+async def test_one_message_per_article_even_when_several_subscriptions_match(bot):
+    await bot.say("/subscribe energy")
+    await bot.say("/subscribe kenya")
+    bot.clock.advance(60)
+    await bot.publish("Geothermal power in Kenya", sectors=["energy"], countries=["KE"])
+    assert [titles for _, titles, _ in await bot.deliver()] == [["Geothermal power in Kenya"]]
+
+
+async def test_daily_digest_arrives_once_at_local_time_across_the_dst_change(bot):
+    await bot.say("/settings timezone Europe/Berlin")
+    reply = await bot.say("/subscribe energy daily 08:00")  # Friday 07:00 in Berlin
+    assert "daily 08:00 digest (Europe/Berlin" in reply.text
+    for n in range(12):
+        await bot.publish(f"Energy news {n}", sectors=["energy"], fetched=START + timedelta(minutes=n + 1))
+    bot.clock.set(datetime(2026, 3, 27, 6, 59, tzinfo=timezone.utc))  # 07:59 in Berlin (CET, UTC+1)
+    assert await bot.deliver() == []
+    bot.clock.set(datetime(2026, 3, 27, 7, 0, tzinfo=timezone.utc))  # 08:00 CET
+    digest = await bot.deliver()
+    assert len(digest) == 1
+    target, titles, text = digest[0]
+    assert titles == [f"Energy news {n}" for n in range(11, 1, -1)]  # the newest ten
+    assert text.startswith("Your daily digest for Energy: 12 new articles")
+    assert await bot.deliver() == []
+    # Saturday's digest (07:00 UTC) passes empty; Sunday is CEST (UTC+2): 08:00 local is 06:00 UTC
+    bot.clock.set(datetime(2026, 3, 28, 12, 0, tzinfo=timezone.utc))
+    assert await bot.deliver() == []
+    await bot.publish("Weekend energy", sectors=["energy"])
+    bot.clock.set(datetime(2026, 3, 29, 5, 59, tzinfo=timezone.utc))
+    assert await bot.deliver() == []
+    bot.clock.set(datetime(2026, 3, 29, 6, 0, tzinfo=timezone.utc))
+    assert [titles for _, titles, _ in await bot.deliver()] == [["Weekend energy"]]
+
+
+async def test_missed_digests_collapse_into_one(bot):
+    await bot.say("/subscribe energy daily 09:00")
+    bot.clock.advance(60)
+    await bot.publish("Energy one", sectors=["energy"])
+    bot.clock.advance(3 * 86400)
+    assert len(await bot.deliver()) == 1
+    assert await bot.deliver() == []
+
+
+async def test_non_admins_are_refused_in_groups(bot):
+    reply = await bot.say("/subscribe energy", target=GROUP, chat_kind="group", is_admin=False)
+    assert "administrators" in reply.text and reply.private
+    assert (await bot.say("/subscriptions", target=GROUP, chat_kind="group", is_admin=False)).text.startswith(
+        "This chat has no subscriptions"
+    )
+    reply = await bot.say("/subscribe energy", target=GROUP, chat_kind="group", is_admin=True)
+    assert reply.text.startswith("Subscribed to Energy")
+    reply = await bot.say("/unsubscribe all", target=GROUP, chat_kind="group", is_admin=False)
+    assert "administrators" in reply.text
+    assert "Energy" in (await bot.say("/subscriptions", target=GROUP, chat_kind="group")).text
+
+
+async def test_subscriptions_list_with_remove_buttons(bot):
+    await bot.say("/subscribe energy")
+    await bot.say("/subscribe kenya weekly fri 18:30")
+    reply = await bot.say("/subscriptions")
+    assert reply.text.splitlines()[1:] == ["• Energy — instant", "• Kenya — weekly fri 18:30"]
+    assert [action.label for action in reply.actions] == ["Remove Energy", "Remove Kenya"]
+    pressed = await bot.say(reply.actions[1].command)
+    assert pressed.text == "Unsubscribed from Kenya."
+    assert (await bot.say("/unsubscribe all")).text.startswith("Removed 1 subscription:")
+    assert (await bot.say("/unsubscribe energy")).text.startswith("This chat is not subscribed")
+
+
+async def test_bad_input_gets_a_clear_error(bot):
+    assert "not a time of day" in (await bot.say("/subscribe energy daily 25:00")).text
+    assert "not a day of the week" in (await bot.say("/subscribe energy weekly funday 08:00")).text
+    assert "needs a time" in (await bot.say("/subscribe energy daily")).text
+    assert "Subscribe to a sector" in (await bot.say("/subscribe")).text
+    assert "not a timezone" in (await bot.say("/settings timezone Mars/Olympus")).text
+    assert (await bot.say("/settings timezone europe/berlin")).text.startswith("Timezone set to Europe/Berlin")
+    assert (await bot.say("/subscriptions")).text.startswith("This chat has no subscriptions")
+
+
+def test_cadence_parsing_and_local_times():
+    assert split_cadence("smart grid weekly Mon 07:05") == ("smart grid", Cadence("weekly", Cadence.parse("daily 07:05").at, 0))
+    assert str(Cadence.parse("WEEKLY sunday 9:30")) == "weekly sun 09:30"
+    with pytest.raises(CadenceError):
+        Cadence.parse("hourly")
+    daily = Cadence.parse("daily 08:00")
+    before = datetime(2026, 3, 28, 12, 0, tzinfo=timezone.utc)
+    assert daily.next_after(before, "Europe/Berlin") == datetime(2026, 3, 29, 6, 0, tzinfo=timezone.utc)
+    assert daily.next_after(before, "Asia/Bangkok") == datetime(2026, 3, 29, 1, 0, tzinfo=timezone.utc)
+
+
+def test_index_matches_by_tag_region_and_words_and_respects_creation_time():
+    rows = [
+        (1, "sector", "energy", 0.0),
+        (2, "country", "KE", 0.0),
+        (3, "query", "smart grid", 0.0),
+        (4, "sector", "energy", 2e9),  # created after the article was fetched
+        (5, "region", "africa", 0.0),
+        (6, "query", "smart toaster", 0.0),
+    ]
+    index = SubscriptionIndex(rows, lambda region: frozenset({"KE", "NG"}) if region == "africa" else frozenset())
+    fetched = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    article = Article(
+        id="x", url=None, title="Smart grids in Nigeria", sources=("s",), published=fetched, fetched=fetched,
+        text="", summary="", sectors=("energy",), countries=("NG",),
+    )
+    assert sorted(index.targets_for(article)) == [1, 3, 5]
