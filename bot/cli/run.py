@@ -1,11 +1,38 @@
-"""`newsbot run` (being built)."""
+"""`newsbot run`: the main job, until SIGINT or SIGTERM (or the end of a console session)."""
+
+from __future__ import annotations
 
 import argparse
+import asyncio
+import signal
+
+from bot.app import run_newsbot
+from bot.cli import UsageError
+from bot.config import Config
+from bot.schedule import ScheduleError
+from content.store import StorageError
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
-    commands.add_parser("run", help="(being built)")
+    commands.add_parser(
+        "run",
+        help="run the bots, the ingest loop, the scheduler and delivery",
+        description="Run every configured part of newsbot in one process. With no Telegram or Discord "
+        "token, the console opens instead. SIGINT/SIGTERM stop taking work, finish sends in flight, exit 0.",
+    )
 
 
-def run(args: argparse.Namespace, config) -> int:
-    raise NotImplementedError("newsbot run")
+def run(args: argparse.Namespace, config: Config) -> int:
+    return asyncio.run(_run(config))
+
+
+async def _run(config: Config) -> int:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signal_number, stop.set)
+    try:
+        await run_newsbot(config, stop)
+    except (StorageError, ScheduleError) as error:
+        raise UsageError(str(error)) from None
+    return 0
