@@ -2,6 +2,8 @@
 
 The adapters that have tokens (the console when none has), the ingest loop, the scheduler
 and the delivery worker all run here, built from the config and passed what they need.
+A `deliver_only` process (an extra worker beside a full one, on PostgreSQL) connects the
+adapters for sending but takes no chat input and fetches no sources.
 """
 
 from __future__ import annotations
@@ -30,68 +32,63 @@ CONSOLE_GREETING = "newsbot is running. Type a command such as /help, a number t
 DISCORD_SYNC_STATE = Path(".newsbot/discord-commands.json")
 
 
-async def start_telegram(config: Config, router: Router, stack: AsyncExitStack) -> Adapter:
-    from bot.adapters.telegram import TelegramAdapter
+def platform_adapters(config: Config, router: Router, store: Store, tagger: Tagger) -> dict[str, Adapter]:
+    """The chat platforms that have a token; each library is imported only when configured."""
+    adapters: dict[str, Adapter] = {}
+    if config.telegram.token:
+        from bot.adapters.telegram import TelegramAdapter
 
-    telegram = TelegramAdapter(config.telegram, commands=router.command_menu())
-    await telegram.connect()
-    stack.push_async_callback(telegram.disconnect)
-    await telegram.listen(router.handle)
-    return telegram
+        adapters["telegram"] = TelegramAdapter(config.telegram, commands=router.command_menu())
+    if config.discord.token:
+        from bot.adapters.discord import DiscordAdapter
+        from bot.adapters.discord.suggest import build_suggest
 
-
-async def start_discord(config: Config, router: Router, store: Store, tagger: Tagger, stack: AsyncExitStack) -> Adapter:
-    from bot.adapters.discord import DiscordAdapter
-    from bot.adapters.discord.suggest import build_suggest
-
-    discord_adapter = DiscordAdapter(
-        config.discord,
-        suggest=build_suggest(store, tagger),
-        sync_state=DISCORD_SYNC_STATE,
-    )
-    await discord_adapter.connect()
-    stack.push_async_callback(discord_adapter.disconnect)
-    await discord_adapter.listen(router.handle)
-    return discord_adapter
+        adapters["discord"] = DiscordAdapter(
+            config.discord, suggest=build_suggest(store, tagger), sync_state=DISCORD_SYNC_STATE
+        )
+    return adapters
 
 
 async def run_newsbot(
     config: Config,
     stop: asyncio.Event,
     *,
+    deliver_only: bool = False,
     console_input: TextIO | None = None,
     console_output: TextIO | None = None,
 ) -> None:
     """Run until `stop` is set (or the console session ends), then shut down in order."""
-    store, tagger = await open_content(config)
+    store, tagger = await open_content(config, ingest_if_empty=not deliver_only)
     async with AsyncExitStack() as stack:
         stack.push_async_callback(store.close)
         router = build_router(Context(store=store, tagger=tagger))
         console = ConsoleAdapter(stdin=console_input, stdout=console_output)
-        adapters: dict[str, Adapter] = {"console": console}
+        platforms = platform_adapters(config, router, store, tagger)
+        adapters: dict[str, Adapter] = {"console": console, **platforms}
         delivery = await start_delivery(config, store, tagger, adapters, stop)  # before /subscribe can arrive
         try:
-            await _start_platforms(config, router, store, tagger, adapters, stack)
+            await _connect(platforms.values(), router, stack, listen=not deliver_only)
         except BaseException:
             await delivery.close()
             raise
         stack.push_async_callback(delivery.close)  # pushed last, so it closes before the adapters it sends through
-        background = [asyncio.create_task(ingest_forever(store, config.sources, tagger, stop), name="ingest")]
-        if adapters.keys() == {"console"}:
-            background.append(asyncio.create_task(_console_session(console, router, stop), name="console"))
-        log.info("newsbot is running: %s", ", ".join(sorted(adapters)))
+        background = []
+        if not deliver_only:
+            background.append(asyncio.create_task(ingest_forever(store, config.sources, tagger, stop), name="ingest"))
+            if not platforms:
+                background.append(asyncio.create_task(_console_session(console, router, stop), name="console"))
+        log.info("newsbot is running: %s%s", ", ".join(sorted(adapters)), " (delivery only)" if deliver_only else "")
         await stop.wait()
         log.info("stopping")
         await _finish(background)
 
 
-async def _start_platforms(
-    config: Config, router: Router, store: Store, tagger: Tagger, adapters: dict[str, Adapter], stack: AsyncExitStack
-) -> None:
-    if config.telegram.token:
-        adapters["telegram"] = await start_telegram(config, router, stack)
-    if config.discord.token:
-        adapters["discord"] = await start_discord(config, router, store, tagger, stack)
+async def _connect(adapters, router: Router, stack: AsyncExitStack, *, listen: bool) -> None:
+    for adapter in adapters:
+        await adapter.connect()
+        stack.push_async_callback(adapter.disconnect)
+        if listen:
+            await adapter.listen(router.handle)
 
 
 async def _console_session(console: ConsoleAdapter, router: Router, stop: asyncio.Event) -> None:

@@ -14,25 +14,30 @@ from content.store import StorageError
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
-    commands.add_parser(
+    parser = commands.add_parser(
         "run",
         help="run the bots, the ingest loop, the scheduler and delivery",
         description="Run every configured part of newsbot in one process. With no Telegram or Discord "
         "token, the console opens instead. SIGINT/SIGTERM stop taking work, finish sends in flight, exit 0.",
     )
+    parser.add_argument(
+        "--deliver-only",
+        action="store_true",
+        help="an extra delivery worker (PostgreSQL): send queued messages, take no chat input, fetch no sources",
+    )
 
 
 def run(args: argparse.Namespace, config: Config) -> int:
-    return asyncio.run(_run(config))
+    return asyncio.run(_run(config, deliver_only=args.deliver_only))
 
 
-async def _run(config: Config) -> int:
+async def _run(config: Config, *, deliver_only: bool) -> int:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signal_number in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signal_number, stop.set)
     try:
-        await run_newsbot(config, stop)
+        await run_newsbot(config, stop, deliver_only=deliver_only)
     except (StorageError, ScheduleError) as error:
         raise UsageError(str(error)) from None
     return 0
