@@ -4,7 +4,7 @@ Run: python bench/ingest.py [--feeds DIR] [--entries 10000]
 Reads the real feeds in ../shared/data/feeds/real (from disk, no network) and adds generated
 RSS feeds until there are at least --entries entries. The pipeline is what `newsbot ingest` does
 to a fetched body: parse and clean (content.sources.feed.parse_feed), summarize and tag
-(content.analysis via content.ingest.build_article), dedupe and store (Store.add, SQLite temp
+(content.analysis via content.ingest.build_articles), dedupe and store (Store.add, SQLite temp
 file). The pipeline runs twice on fresh stores: stage by stage (to show where time goes) and through
 `ingest_once`, exactly as `newsbot ingest` runs it (downloads replaced by the bytes in memory;
 sources overlap, so one source's SQLite work runs while the next is analysed). The baseline,
@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import feedparser  # noqa: E402
 
 import content.ingest  # noqa: E402
-from content.ingest import build_article, ingest_once  # noqa: E402
+from content.ingest import build_articles, ingest_once  # noqa: E402
 from content.settings import FeedSource  # noqa: E402
 from content.sources import FetchResult  # noqa: E402
 from content.sources.feed import FeedError, parse_feed  # noqa: E402
@@ -116,7 +116,7 @@ async def whole_pipeline(feeds: list[tuple[str, bytes]], store: Store, tagger: T
             counts["failed feeds"] += 1
             drafts = []
         parsed = time.perf_counter()
-        articles = [build_article(draft, tagger, now) for draft in drafts]
+        articles = build_articles(drafts, tagger, [now] * len(drafts))
         analysed = time.perf_counter()
         if articles:
             result = await store.add(articles)

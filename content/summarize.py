@@ -11,6 +11,7 @@ import math
 import re
 from collections import Counter
 from functools import lru_cache
+from typing import Iterator
 
 # Words after which a full stop does not end a sentence.
 _TITLES = frozenset(
@@ -33,10 +34,11 @@ _BOUNDARY = re.compile(
     r"""(?<![.!?…])(?P<end>[.!?…]++)(?P<close>["'”’)\]]*+)\s+(?=["'“‘(\[]?[A-Z0-9$£€])"""
     r"""|(?P<glued>\.)(?=[A-Z][a-z])(?<=[a-z0-9%][a-z%]\.)"""  # "…$10.9bn.For the year…": no space
 )
-_SPACES = re.compile(r"\s+")
 _BULLET = re.compile(r"^\s*(?:[-*•·–—]|\d{1,2}[.)])\s+")
 _TERMINAL = re.compile(r"""[.!?…:;]["'”’)\]]*$""")
+_MARK = re.compile(r"[.!?…]")  # every boundary starts at one: only there is _BOUNDARY tried
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d[\d,.]*")
+_TERM = re.compile(r"[A-Za-z][A-Za-z'’-]*")  # _WORD without numbers, which never score
 
 _STOPWORDS = frozenset(
     """a about above after again against all also am an and any are as at be because been before being
@@ -108,9 +110,9 @@ def split_sentences(text: str) -> list[str]:
     """The sentences of `text`, in order, whitespace-normalised."""
     sentences: list[str] = []
     for block in _blocks(text):
-        block = _SPACES.sub(" ", block).strip()
+        block = " ".join(block.split())
         start = 0
-        for match in _BOUNDARY.finditer(block):
+        for match in _boundaries(block):
             if match.group("glued"):
                 cut = match.end()
             elif _is_boundary(block, match):
@@ -127,7 +129,19 @@ def split_sentences(text: str) -> list[str]:
     return sentences
 
 
-@lru_cache(maxsize=65536)
+def _boundaries(block: str) -> Iterator[re.Match[str]]:
+    """The matches `_BOUNDARY.finditer(block)` gives, found faster: trying the pattern at each
+    mark skips the positions where it cannot match (its lookbehinds still see the whole block)."""
+    position = 0
+    while mark := _MARK.search(block, position):
+        match = _BOUNDARY.match(block, mark.start())
+        if match:
+            yield match
+            position = match.end()
+        else:
+            position = mark.end()
+
+
 def _stem(word: str) -> str:
     """A light suffix strip of a lower-case word, enough for overlap between "markets" and "market"."""
     word = word.replace("’", "'")
@@ -137,20 +151,28 @@ def _stem(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=65536)
+def _term(word: str) -> str:
+    """The stem of a lower-case word; "" for a stop word."""
+    return "" if word in _STOPWORDS else _stem(word)
+
+
 def _terms(sentence: str) -> list[str]:
-    return [_stem(w) for w in _WORD.findall(sentence.lower()) if w not in _STOPWORDS and not w[0].isdigit()]
+    return [term for term in map(_term, _TERM.findall(sentence.lower())) if term]
 
 
 def _scores(title: str, sentences: list[str]) -> list[float]:
-    terms = [_terms(sentence) for sentence in sentences]
-    document = Counter(term for sentence_terms in terms for term in set(sentence_terms))
+    distinct_terms = [set(_terms(sentence)) for sentence in sentences]
+    document = Counter()
+    for distinct in distinct_terms:
+        document.update(distinct)
+    log_counts = {term: math.log(count) for term, count in document.items()}
     title_terms = set(_terms(title))
     scores = []
-    for position, sentence_terms in enumerate(terms):
-        distinct = set(sentence_terms)
+    for position, distinct in enumerate(distinct_terms):
         words = len(sentences[position].split())
         # recurring vocabulary: a term seen in several sentences is about the story
-        centrality = sum(math.log(document[t]) for t in distinct) / (1 + math.sqrt(len(distinct) or 1))
+        centrality = sum(map(log_counts.__getitem__, distinct)) / (1 + math.sqrt(len(distinct) or 1))
         title_overlap = len(distinct & title_terms) / (len(title_terms) or 1)
         lead = 1.0 / (1 + position) + (0.6 if position == 0 else 0.0)
         length = min(words, 30) / 30 - (0.6 if words < 8 else 0.0) - (0.4 if words > 60 else 0.0)

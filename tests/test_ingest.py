@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 import content.ingest as ingest
+from content.analysis import analyze_many
 from content.ingest import build_article, ingest_forever, ingest_once
 from content.model import Draft, Query, article_id
 from content.settings import BundledSource, FeedSource
@@ -116,8 +117,19 @@ async def test_a_second_run_adds_only_what_is_new(store, monkeypatch):
     monkeypatch.setattr(ingest, "fetch_source", fake_fetch({"wire": [draft(1, "wire")]}))
     await ingest_once(store, [feed("wire")], None, client=object(), now=NOW)
     monkeypatch.setattr(ingest, "fetch_source", fake_fetch({"wire": [draft(1, "wire"), draft(3, "wire")]}))
+    analysed = []
+
+    def counting_analyze_many(articles, *args, **kwargs):
+        analysed.extend(title for title, _text in articles)
+        return analyze_many(articles, *args, **kwargs)
+
+    monkeypatch.setattr(ingest, "analyze_many", counting_analyze_many)
     report = await ingest_once(store, [feed("wire")], None, client=object(), now=NOW + timedelta(minutes=15))
     assert (report.new, report.duplicates) == (1, 1)
+    assert analysed == ["Rooftop solar story 3"]  # the stored story is not summarized and tagged again
+    stored = (await store.find(Query(text="rooftop solar"))).articles
+    assert [a.title for a in stored] == ["Rooftop solar story 1", "Rooftop solar story 3"]
+    assert stored[0].summary.startswith("Story 1") and stored[0].countries == ("TH",)
 
 
 async def test_ingest_forever_fetches_each_source_on_its_interval_until_stopped(store, monkeypatch):

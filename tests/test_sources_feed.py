@@ -242,3 +242,13 @@ def test_every_shared_feed_parses_without_raising():
         for draft in drafts:
             assert draft.title and (draft.url or draft.guid)
             assert draft.published is None or draft.published.tzinfo is timezone.utc
+
+
+def test_a_body_that_names_a_local_file_is_not_read_from_disk(tmp_path):
+    local_feed = tmp_path / "local.rss"
+    local_feed.write_bytes(
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>Local</title>'
+        b"<item><title>Secret local item</title><link>https://local.test/1</link></item></channel></rss>"
+    )
+    with pytest.raises(FeedError):
+        parse_feed(str(local_feed).encode(), "remote")

@@ -35,3 +35,11 @@ def test_plain_text_passes_through():
 
 def test_unclosed_and_stray_markup_is_tolerated():
     assert html_to_text("<p>Open <b>bold and </i>stray</p></div>") == "Open bold and stray"
+
+
+def test_attributes_comments_and_stray_brackets_read_as_a_browser_would():
+    # Plain tags take a fast path; anything else (a comment, a lone "<") goes through HTMLParser.
+    assert html_to_text('<a title="a>b" href=/x>link</a> and <img src="i.png"/>text') == "link and text"
+    assert html_to_text("<p>x &amp; y</p><!-- <p>note</p> --><p>z</p>") == "x & y\n\nz"
+    assert html_to_text("<p>1 < 2 &lt; 3</p><p>three</p>") == "1 < 2 < 3\n\nthree"
+    assert html_to_text("<STYLE>p{}</STYLE><P>Upper</P><BR>case") == "Upper\n\ncase"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import calendar
 import hashlib
+import io
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
@@ -25,6 +26,9 @@ MAX_REDIRECTS = 5
 _HTML_MEDIA_TYPES = ("text/html", "application/xhtml+xml")
 _BENIGN_BOZO = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
 _UNTITLED_LENGTH = 80
+# Entries are FeedParserDicts, whose get() maps legacy key aliases in Python, slowly; none of
+# the keys read here has an alias, so the plain dict lookup gives the same values.
+_field = dict.get
 
 
 class FeedError(Exception):
@@ -151,7 +155,7 @@ def parse_feed(body: bytes, source_name: str, content_type: str = "", url: str =
     """
     try:
         parsed = feedparser.parse(
-            body,
+            io.BytesIO(body),  # as a stream: plain bytes that name a local file would be read from disk
             response_headers={"content-type": content_type or "application/xml", "content-location": url},
             sanitize_html=False,  # every tag is stripped afterwards; no HTML is ever kept
             resolve_relative_uris=False,
@@ -196,8 +200,8 @@ def _entry_draft(entry: dict, source_name: str, feed_language: str | None, feed_
     text = _entry_text(entry)
     if not title and not text:
         return None
-    url = _web_link(entry.get("link"))
-    guid = (entry.get("id") or "").strip() or None
+    url = _web_link(_field(entry, "link"))
+    guid = (_field(entry, "id") or "").strip() or None
     if not url and not guid:
         guid = _content_guid(feed_url, title, text)
     return Draft(
@@ -208,7 +212,7 @@ def _entry_draft(entry: dict, source_name: str, feed_language: str | None, feed_
         guid=guid,
         author=_entry_author(entry),
         published=_entry_published(entry),
-        language=_language((entry.get("title_detail") or {}).get("language")) or feed_language,
+        language=_language(_field(_field(entry, "title_detail") or {}, "language")) or feed_language,
     )
 
 
@@ -223,34 +227,34 @@ def _is_web_url(url: str) -> bool:
 
 
 def _entry_title(entry: dict) -> str:
-    detail = entry.get("title_detail") or {}
-    title = entry.get("title") or ""
-    if detail.get("type") in ("text/html", "application/xhtml+xml"):
+    detail = _field(entry, "title_detail") or {}
+    title = _field(entry, "title") or ""
+    if _field(detail, "type") in ("text/html", "application/xhtml+xml"):
         title = html_to_text(title)
     return " ".join(title.split())
 
 
 def _entry_text(entry: dict) -> str:
     """The fullest body the entry offers: its longest content block, else its summary."""
-    candidates = [block for block in entry.get("content") or [] if block.get("value")]
-    if not candidates and entry.get("summary"):
-        candidates = [entry.get("summary_detail") or {"type": "text/html", "value": entry["summary"]}]
+    candidates = [block for block in _field(entry, "content") or [] if _field(block, "value")]
+    if not candidates and _field(entry, "summary"):
+        candidates = [_field(entry, "summary_detail") or {"type": "text/html", "value": _field(entry, "summary")}]
     if not candidates:
         return ""
-    block = max(candidates, key=lambda candidate: len(candidate["value"]))
-    if block.get("type") == "text/plain":
-        return normalize_whitespace(block["value"])
-    return html_to_text(block["value"])
+    block = max(candidates, key=lambda candidate: len(_field(candidate, "value")))
+    if _field(block, "type") == "text/plain":
+        return normalize_whitespace(_field(block, "value"))
+    return html_to_text(_field(block, "value"))
 
 
 def _entry_author(entry: dict) -> str | None:
-    name = (entry.get("author_detail") or {}).get("name") or entry.get("author") or ""
+    name = _field(_field(entry, "author_detail") or {}, "name") or _field(entry, "author") or ""
     return " ".join(name.split()) or None
 
 
 def _entry_published(entry: dict) -> datetime | None:
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        parsed = dict.get(entry, key)  # plain lookup: feedparser's own get() warns about a legacy key alias
+        parsed = _field(entry, key)  # feedparser's own get() would also warn about a legacy key alias
         if parsed:
             try:
                 return datetime.fromtimestamp(calendar.timegm(parsed), tz=timezone.utc)

@@ -1,9 +1,9 @@
 """The SELECTs behind `Store.find`, `search` and `fetched_since`: tag filters, text, keyset pages.
 
 A newest-first query starts from whichever side is cheapest: few text matches (start from
-them), else the tag index (`kind, value, published, article_seq`: each tag value is already
-in date order, so the database merges the values of an IN list and stops after the page),
-else the date index of all articles. The other filters become per-row checks.
+them), else the tag index (`kind, value, published, article_seq`: each tag value is one range
+already in date order, so a one-value walk stops after the page; several values are sorted
+first), else the date index of all articles. The other filters become per-row checks.
 """
 
 from __future__ import annotations
@@ -94,12 +94,16 @@ def newest_first(
         return _newest(statement, articles.c.published, articles.c.seq, count)
 
     codes, region_ids = place_values(query.countries, query.regions)
-    if codes or region_ids:
-        # Country codes and region ids never collide, so one IN over both kinds is exact, and
-        # SQLite walks each (kind, value) range of the index in date order and stops after the page.
-        kinds, values, others = ["country", "region"], codes + region_ids, Query(sectors=query.sectors)
+    places = codes + region_ids
+    # One tag value is one range of the index, already in date order: the walk stops after the
+    # page. Several values (a region's members) must be merged and sorted first, so a single
+    # sector drives instead and the place becomes the per-row check.
+    if places and (len(places) == 1 or len(query.sectors) != 1):
+        # Country codes and region ids never collide, so one IN over both kinds is exact.
+        kinds, values, others = ["country", "region"], places, Query(sectors=query.sectors)
     elif query.sectors:
-        kinds, values, others = ["sector"], list(query.sectors), Query()
+        kinds, values = ["sector"], list(query.sectors)
+        others = Query(countries=query.countries, regions=query.regions)
     else:
         statement = sa.select(articles.c.published, articles.c.seq)
         statement = _filtered(statement, articles.c.seq, articles.c.published, text_conditions(articles.c.seq), after)

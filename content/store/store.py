@@ -10,8 +10,10 @@ an alias (`article_sources.copy_id`), so `get` finds the article by either.
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -36,6 +38,11 @@ VERSION_TABLE = "content_alembic_version"
 MAX_LIMIT = 1000
 COUNTS_TTL = 60.0  # seconds; another process (`newsbot ingest`) may add articles meanwhile
 _CHUNK = 500  # values per IN (...) list, well under every driver's parameter limit
+_RECENT_PRINTS = 4096  # fingerprints of articles this store added, kept to compare later batches against
+# A text's match count only picks the join plan (never the results), and moves slowly: it is kept
+# this long, for this many texts, sparing the count (a scan of up to 20,000 matches) on repeats.
+_MATCH_COUNT_TTL = 600.0  # seconds
+_MATCH_COUNTS = 1024
 _SQLITE_BUSY_TIMEOUT_MS = 10_000
 _POSTGRESQL_CONNECT_TIMEOUT_S = 10
 
@@ -144,6 +151,10 @@ class Store:
         self.dialect: str = engine.dialect.name
         self._write_lock = asyncio.Lock()
         self._counts: dict[str, tuple[float, dict[str, int]]] = {}
+        # Syndicated copies arrive soon after the original: its fingerprint is often still here,
+        # sparing a read of its text and a second fingerprint. Seqs are never reused (no deletes).
+        self._recent_prints: OrderedDict[int, Fingerprint] = OrderedDict()
+        self._match_counts: OrderedDict[tuple[str, ...], tuple[float, int]] = OrderedDict()  # terms -> (expiry, count)
 
     @classmethod
     async def open(cls, url: str) -> "Store":
@@ -190,6 +201,7 @@ class Store:
             pending, copies, duplicates = _sort_batch(batch, fingerprints, known)
             await self._insert_new(connection, pending, known.common_keys)
             await self._record_copies(connection, copies)
+        self._remember_prints((entry.seq, entry.fingerprint) for entry in pending)  # committed: seqs are final
         return AddResult(
             new=len(pending), duplicates=duplicates, new_ids=[entry.article.id for entry in pending]
         )
@@ -221,9 +233,9 @@ class Store:
                 seqs_by_key.setdefault(row.key, []).append(row.article_seq)
         common_keys = {key for key, seqs in seqs_by_key.items() if len(seqs) >= MAX_KEY_HITS}
         seqs_by_key = {key: seqs for key, seqs in seqs_by_key.items() if key not in common_keys}
-        candidates = list({seq for seqs in seqs_by_key.values() for seq in seqs})
-        stored_prints: dict[int, Fingerprint] = {}
-        for chunk in _chunks(candidates):
+        candidates = {seq for seqs in seqs_by_key.values() for seq in seqs}
+        stored_prints = {seq: self._recent_prints[seq] for seq in candidates if seq in self._recent_prints}
+        for chunk in _chunks([seq for seq in candidates if seq not in stored_prints]):
             rows = await connection.execute(
                 sa.select(articles.c.seq, articles.c.title, sa.func.substr(articles.c.text, 1, LEAD_CHARS * 2)).where(
                     articles.c.seq.in_(chunk)
@@ -232,19 +244,23 @@ class Store:
             stored_prints.update({seq: fingerprint(title, lead, with_keys=False) for seq, title, lead in rows})
         return _Known(seq_by_id, copies, seqs_by_key, stored_prints, common_keys)
 
+    def _remember_prints(self, prints: Iterable[tuple[int, Fingerprint]]) -> None:
+        recent = self._recent_prints
+        recent.update(prints)
+        while len(recent) > _RECENT_PRINTS:
+            recent.popitem(last=False)
+
     async def _insert_new(self, connection: AsyncConnection, pending: list[_Pending], common_keys: set[str]) -> None:
         if not pending:
             return
-        # A plain executemany and one SELECT for the new seqs is several times faster than RETURNING per row.
-        await connection.execute(sa.insert(articles), [_article_row(entry.article) for entry in pending])
+        # A bulk insert and one SELECT for the new seqs is several times faster than RETURNING per row.
+        await _insert_rows(connection, articles, [_article_row(entry.article) for entry in pending])
         by_id = {entry.article.id: entry for entry in pending}
-        for chunk in _chunks(list(by_id)):
-            rows = await connection.execute(sa.select(articles.c.id, articles.c.seq).where(articles.c.id.in_(chunk)))
-            for article_id, seq in rows:
-                by_id[article_id].seq = seq
+        for article_id, seq in await _seqs_of(connection, list(by_id)):
+            by_id[article_id].seq = seq
         tag_rows = [row for entry in pending for row in _tag_rows(entry.article, entry.seq)]
         if tag_rows:
-            await connection.execute(sa.insert(article_tags), tag_rows)
+            await _insert_rows(connection, article_tags, tag_rows)
         key_rows = [
             {"key": key, "article_seq": entry.seq}
             for entry in pending
@@ -252,7 +268,7 @@ class Store:
             if key not in common_keys
         ]
         if key_rows:
-            await connection.execute(sa.insert(dedupe_keys), key_rows)
+            await _insert_rows(connection, dedupe_keys, key_rows)
 
     async def _record_copies(self, connection: AsyncConnection, copies: list[tuple[int | _Pending, Article, str]]) -> None:
         now = datetime.now(timezone.utc)
@@ -268,7 +284,7 @@ class Store:
         ]
         if not rows:
             return
-        await connection.execute(sa.insert(article_sources), rows)
+        await _insert_rows(connection, article_sources, rows)
         merged_into = {
             row["article_seq"]
             for row, (target, article, _source) in zip(rows, copies)
@@ -277,6 +293,16 @@ class Store:
         await _refresh_source_lists(connection, sorted(merged_into))
 
     # -- reading ----------------------------------------------------------------------------
+
+    async def known_ids(self, ids: Sequence[str]) -> set[str]:
+        """Those of `ids` already stored, as an article or as a copy merged into one."""
+        found: set[str] = set()
+        async with self.engine.connect() as connection:
+            for chunk in _chunks(list(set(ids))):
+                found.update(await connection.scalars(sa.select(articles.c.id).where(articles.c.id.in_(chunk))))
+                copies = sa.select(article_sources.c.copy_id).where(article_sources.c.copy_id.in_(chunk))
+                found.update(await connection.scalars(copies))
+        return found
 
     async def get(self, article_id: str) -> Article | None:
         """The article with this id, or the one a syndicated copy with this id was merged into."""
@@ -339,8 +365,14 @@ class Store:
     async def _text_mode(self, connection: AsyncConnection, terms: list[str], tag_filtered: bool) -> str:
         if not terms or self.dialect != "sqlite":
             return fulltext.join_mode(self.dialect, None)
-        match_count = await connection.scalar(fulltext.match_count_probe(terms))
-        return fulltext.join_mode(self.dialect, match_count, tag_filtered)
+        key = tuple(terms)
+        cached = self._match_counts.pop(key, None)
+        if cached is None or cached[0] < time.monotonic():
+            cached = (time.monotonic() + _MATCH_COUNT_TTL, await connection.scalar(fulltext.match_count_probe(terms)))
+        self._match_counts[key] = cached  # now the most recently used
+        if len(self._match_counts) > _MATCH_COUNTS:
+            self._match_counts.popitem(last=False)
+        return fulltext.join_mode(self.dialect, cached[1], tag_filtered)
 
     async def count_by_sector(self) -> dict[str, int]:
         return await self._cached_count("sector", lambda: self._count_tags("sector"))
@@ -456,6 +488,43 @@ def _sort_batch(
                 recorded.add((article.id, source))
                 copies.append((target, article, source))
     return pending, copies, duplicates
+
+
+async def _insert_rows(connection: AsyncConnection, table: sa.Table, rows: list[dict]) -> None:
+    """INSERT the rows (all with the same keys). On SQLite, one statement reads them from a JSON
+    array: the writer thread takes the GIL once, not once per row, so it runs beside the analysis
+    of the next source instead of queueing for the GIL behind it, and SQLAlchemy converts no row.
+    The values are first converted by the columns' own types, so they are stored exactly as an
+    executemany stores them."""
+    if connection.dialect.name != "sqlite":
+        await connection.execute(sa.insert(table), rows)
+        return
+    names = list(rows[0])
+    dialect = connection.dialect
+    converters = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
+    values = [
+        [convert(row[name]) if convert else row[name] for name, convert in zip(names, converters)] for row in rows
+    ]
+    columns = ", ".join(f'"{name}"' for name in names)
+    fields = ", ".join(f"json_extract(value, '$[{index}]')" for index in range(len(names)))
+    statement = f'INSERT INTO "{table.name}" ({columns}) SELECT {fields} FROM json_each(?) ORDER BY key'
+    # ensure_ascii=False: text a row cannot store (a lone surrogate) still fails as in an executemany
+    await connection.exec_driver_sql(statement, (json.dumps(values, ensure_ascii=False),))
+
+
+async def _seqs_of(connection: AsyncConnection, ids: list[str]) -> list[tuple[str, int]]:
+    """(id, seq) of these stored articles; on SQLite as one JSON row, for the reason in `_insert_rows`."""
+    if connection.dialect.name != "sqlite":
+        found = []
+        for chunk in _chunks(ids):
+            statement = sa.select(articles.c.id, articles.c.seq).where(articles.c.id.in_(chunk))
+            found += [(article_id, seq) for article_id, seq in await connection.execute(statement)]
+        return found
+    statement = (
+        "SELECT json_group_array(json_array(id, seq)) FROM articles WHERE id IN (SELECT value FROM json_each(?))"
+    )
+    result = await connection.exec_driver_sql(statement, (json.dumps(ids),))
+    return [(article_id, seq) for article_id, seq in json.loads(result.scalar_one())]
 
 
 async def _refresh_source_lists(connection: AsyncConnection, seqs: list[int]) -> None:

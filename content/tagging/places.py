@@ -22,6 +22,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from typing import NamedTuple
 
 import pycountry
 import yaml
@@ -313,8 +314,7 @@ class _Evidence:
         self.kinds[place].add(kind)
 
 
-@dataclass(frozen=True)
-class _Found:
+class _Found(NamedTuple):  # a tuple: built for every phrase of every article, so cheap to make
     """A phrase found in the text, and the place and kind it finally counts for."""
 
     start: int
@@ -371,10 +371,13 @@ class PlaceTagger:
         """
         original = normalize(text)
         lowered = _lower(original)
+        phrases = self._data.phrases
         found = {}
         for match in self._data.phrase_pattern.finditer(lowered):
             start, end = match.span()
-            phrase = self._data.phrases[_SEPARATORS.sub(" ", match.group())]
+            words = match.group()
+            # Most matches are a key as written; others ("U.S.") are read with their separators as spaces.
+            phrase = phrases.get(words) or phrases[_SEPARATORS.sub(" ", words)]
             if not _fits_case(phrase, original[start:end]):
                 continue
             if self._looks_like_a_person(original, start, end, phrase, headline_case, people):
