@@ -45,7 +45,7 @@ RIVAL_FACTOR = 1.2  # how much a rival subject's evidence counts against a secto
 RELATIVE_THRESHOLD = 0.6  # of the main subject's score, so a passing second sector is left out
 
 _TOKEN = re.compile(r"[a-z0-9]+")
-_ACRONYM_DOT = re.compile(r"(?<=\b[A-Za-z])\.(?=[A-Za-z]\b)")  # "F.D.A." reads as "FDA"
+_ACRONYM_DOT = re.compile(r"\.(?<=\b[A-Za-z]\.)(?=[A-Za-z]\b)")  # "F.D.A." reads as "FDA"; dot first so re scans fast
 
 
 @lru_cache(maxsize=65536)
