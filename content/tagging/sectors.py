@@ -222,7 +222,8 @@ class SectorTagger:
         rival = max((score for subject, score in totals.items() if subject not in sectors), default=0.0)
         floor = RELATIVE_THRESHOLD * max(max(sectors.values()), RIVAL_FACTOR * rival)
         needed = threshold(len(title) + len(text))
-        headline = self._evidence(title, "") if needed > THRESHOLD else {}
+        undecided = any(floor <= score < needed for score in sectors.values())
+        headline = self._evidence(title, "") if needed > THRESHOLD and undecided else {}
         chosen = [
             sector
             for sector, score in sectors.items()
