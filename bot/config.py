@@ -118,6 +118,7 @@ class DeliverySettings(Strict):
     batch_size: int = Field(default=200, ge=1)
     max_in_flight: int = Field(default=100, ge=1)
     poll_seconds: float = Field(default=1.0, gt=0)
+    fanout_seconds: float = Field(default=15.0, gt=0, description="how often new articles are matched to subscriptions")
     missed_run_grace_seconds: float = Field(default=6 * 3600, ge=0, description="post a run missed while down")
 
 

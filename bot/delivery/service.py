@@ -55,10 +55,11 @@ async def start_delivery(
     stop: asyncio.Event,
     *,
     clock: Clock | None = None,
-    fanout_interval: float = 15.0,
+    fanout_interval: float | None = None,
 ) -> DeliveryService:
     """Migrate the bot-side tables and start delivering. `adapters` is read on every claim, so the
-    caller may pass its dict before all adapters are connected. Raises bot.schedule.ScheduleError
+    caller may pass its dict before all adapters are connected. `fanout_interval` defaults to
+    `delivery.fanout_seconds`. Raises bot.schedule.ScheduleError
     when a schedule names an unknown sector or place."""
     clock = clock or SystemClock()
     await migrate(store.engine)
@@ -74,7 +75,7 @@ async def start_delivery(
     scheduler.start()
     tasks = [
         asyncio.create_task(worker.run(), name="delivery"),
-        asyncio.create_task(fanout.run(stop, fanout_interval), name="subscriptions"),
+        asyncio.create_task(fanout.run(stop, fanout_interval or config.delivery.fanout_seconds), name="subscriptions"),
         asyncio.create_task(schedules.run_due(), name="missed schedule runs"),
     ]
     return DeliveryService(outbox, worker, schedules, scheduler, tasks)
