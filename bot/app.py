@@ -40,11 +40,14 @@ def platform_adapters(config: Config, router: Router, store: Store, tagger: Tagg
 
         adapters["telegram"] = TelegramAdapter(config.telegram, commands=router.command_menu())
     if config.discord.token:
-        from bot.adapters.discord import DiscordAdapter
+        from bot.adapters.discord import SUBSCRIPTION_COMMANDS, DiscordAdapter
         from bot.adapters.discord.suggest import build_suggest
 
         adapters["discord"] = DiscordAdapter(
-            config.discord, suggest=build_suggest(store, tagger), sync_state=DISCORD_SYNC_STATE
+            config.discord,
+            suggest=build_suggest(store, tagger),
+            sync_state=DISCORD_SYNC_STATE,
+            extra_commands=SUBSCRIPTION_COMMANDS,
         )
     return adapters
 

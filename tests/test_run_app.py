@@ -187,11 +187,6 @@ def posted_in(fake: FakeDiscord, channel: int) -> str:
     return "\n".join(json.dumps(message) for message in fake.messages_in(str(channel)))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Discord has no /subscribe or /unsubscribe slash command yet: bot/app.py passes no extra_commands to "
-    "DiscordAdapter and STANDARD_COMMANDS lacks them; remove this mark once they are registered",
-)
 async def test_discord_subscribe_receive_unsubscribe_by_slash_commands(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # the app keeps its command-sync state under ./.newsbot
     reader, witness, refused = 1_000_000_000_000_000_11, 1_000_000_000_000_000_12, 1_000_000_000_000_000_13

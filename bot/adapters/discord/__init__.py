@@ -98,6 +98,20 @@ STANDARD_COMMANDS = (
     SlashCommand("help", "Every command with an example"),
 )
 
+SUBSCRIPTION_COMMANDS = (
+    SlashCommand(
+        "subscribe",
+        "Get new articles on a topic here",
+        "topic",
+        "A sector, country, region or words, then instant | daily HH:MM | weekly DAY HH:MM",
+        required=True,
+        kind="topic",
+    ),
+    SlashCommand("unsubscribe", "Stop a subscription, or all", "topic", "A topic, or all", required=True, kind="topic"),
+    SlashCommand("subscriptions", "This channel's subscriptions"),
+    SlashCommand("settings", "Channel settings", "setting", "e.g. timezone Asia/Bangkok", required=True),
+)
+
 CommandSpec = SlashCommand | tuple[str, str, Optional[str]]
 
 
