@@ -42,7 +42,6 @@ import sqlalchemy as sa  # noqa: E402
 from pydantic import SecretStr  # noqa: E402
 
 from bot.adapters.telegram import TelegramAdapter  # noqa: E402
-from bot.adapters.telegram.limits import ChatPacedRateLimiter  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
 from bot.config import DeliverySettings, PlatformLimits, TelegramSettings  # noqa: E402
 from bot.delivery import tables  # noqa: E402
@@ -68,7 +67,7 @@ REGIONS = ["africa", "eastern-africa", "asean", "europe", "south-eastern-asia"]
 WORDS = ["smart", "grid", "solar", "battery", "school", "vaccine", "drone", "farm", "satellite", "robot", "port",
          "rail", "mine", "bank", "chip", "water", "wind", "hydrogen", "clinic", "crop"]
 FREE = PlatformLimits(per_chat_seconds=0, per_group_seconds=0, per_second=0)
-IN_FLIGHT = 64  # sends the worker keeps going; more queue inside httpx's pool, fewer leave it idle between claims
+IN_FLIGHT = 64  # sends the worker keeps going; more queue for the adapter's connections, fewer leave them idle between claims
 TOKEN = "123456:" + "BENCH-TOKEN"
 
 
@@ -263,8 +262,7 @@ async def bench_telegram(folder: Path) -> None:
     print("2. delivery through python-telegram-bot to the fake Bot API (another process), limits lifted")
     server, base_url = start_fake_telegram(folder)
     try:
-        lifted = ChatPacedRateLimiter(overall_per_second=0, group_per_minute=0, chat_per_second=0)
-        adapter = TelegramAdapter(TelegramSettings(token=SecretStr(TOKEN), base_url=base_url), commands=[], rate_limiter=lifted)
+        adapter = TelegramAdapter(TelegramSettings(token=SecretStr(TOKEN), base_url=base_url), commands=[], limits=FREE)
         await adapter.connect()
         try:
             sequential = 1000
@@ -291,13 +289,13 @@ async def bench_telegram(folder: Path) -> None:
     print(f"  one send after another (baseline): {baseline:8,.0f} msg/s  (client CPU {baseline_cpu * 1000:.2f} ms/msg)")
     print(f"  outbox + worker ({IN_FLIGHT} in flight):    {rate:8,.0f} msg/s  ({rate / baseline:.1f}x baseline)  "
           f"goal >= 1,000: {'ok' if rate >= 1000 else 'MISSED'}")
-    print(f"  CPU per message: newsbot process {client_cpu * 1000:.2f} ms (python-telegram-bot/httpx plus the worker), "
+    print(f"  CPU per message: newsbot process {client_cpu * 1000:.2f} ms (python-telegram-bot/aiohttp plus the worker), "
           f"fake server {server_cpu * 1000:.2f} ms")
 
     print("3. real limits (30/s overall, 1/s per chat) against a fake that enforces them")
     async with EnforcingFakeTelegram(TOKEN) as fake:
         settings = TelegramSettings(token=SecretStr(TOKEN), base_url=fake.base_url)
-        adapter = TelegramAdapter(settings, commands=[])
+        adapter = TelegramAdapter(settings, commands=[], limits=DeliverySettings().telegram)
         await adapter.connect()
         try:
             store = await Store.open(f"sqlite:///{folder / 'limited.db'}")

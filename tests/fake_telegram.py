@@ -116,6 +116,15 @@ class Call:
     result: Any = None
 
 
+@dataclass(frozen=True)
+class UploadedFile:
+    """A file part of a multipart request."""
+
+    filename: str
+    content_type: str
+    content: bytes
+
+
 @dataclass
 class _Fault:
     status: int
@@ -289,6 +298,13 @@ class FakeTelegram:
         validate_message_text(params.get("text"), params.get("parse_mode"))
         return self._message(params, int(params["message_id"]))
 
+    async def _api_sendDocument(self, params: dict[str, Any]) -> dict[str, Any]:
+        upload = params["document"]
+        message = self._message({**params, "text": params.get("caption", "")}, next(self._message_ids))
+        message["document"] = {"file_id": f"doc{message['message_id']}", "file_unique_id": f"u{message['message_id']}",
+                               "file_name": upload.filename, "mime_type": upload.content_type, "file_size": len(upload.content)}
+        return message
+
     async def _api_answerCallbackQuery(self, params: dict[str, Any]) -> bool:
         return True
 
@@ -335,7 +351,8 @@ async def _read_params(request: web.Request) -> dict[str, Any]:
     params: dict[str, Any] = dict(request.query)
     if request.can_read_body:
         form = await request.post()
-        params.update({key: value for key, value in form.items() if isinstance(value, str)})
+        for key, value in form.items():
+            params[key] = value if isinstance(value, str) else UploadedFile(value.filename, value.content_type, value.file.read())
     return {key: json.loads(value) if key in JSON_FIELDS else value for key, value in params.items()}
 
 

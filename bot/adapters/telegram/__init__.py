@@ -25,6 +25,7 @@ from bot.adapters.base import DeliveryError, Handler, RateLimited, TargetGone, T
 from bot.adapters.telegram.buttons import ButtonCommands
 from bot.adapters.telegram.limits import ChatPacedRateLimiter
 from bot.adapters.telegram.redact import REDACTOR, redact_in_logs
+from bot.adapters.telegram.request import AiohttpRequest
 from bot.adapters.telegram.render import OutgoingMessage, render_reply
 from bot.adapters.telegram.translate import (
     PLATFORM,
@@ -36,7 +37,7 @@ from bot.adapters.telegram.translate import (
     target_of,
     to_command,
 )
-from bot.config import TelegramSettings
+from bot.config import PlatformLimits, TelegramSettings
 from bot.model import Command, Reply, Target
 
 logger = logging.getLogger(__name__)
@@ -46,9 +47,9 @@ EXPIRED_BUTTON = "This button has expired. Please send the command again."
 ALERT_LIMIT = 200  # answerCallbackQuery's text limit
 REPLY_RETRIES = 2  # 429 retries for an interactive reply
 CONCURRENT_UPDATES = 16
-# httpx's pool checks every pooled connection for each request it places, so a few busy connections
-# with a short queue cost less CPU per message than one connection per concurrent send (measured in
-# bench/fanout.py); the generous pool timeout lets queued sends wait for a connection instead of failing.
+# A few busy connections with a short queue in front serve the delivery worker's concurrent sends
+# (measured in bench/fanout.py); the generous pool timeout lets queued sends wait for a connection
+# instead of failing.
 CONNECTION_POOL_SIZE = 8
 POOL_TIMEOUT_SECONDS = 20.0
 ADMIN_CACHE_SECONDS = 300.0
@@ -70,10 +71,15 @@ class TelegramAdapter:
         *,
         commands: list[tuple[str, str]],
         rate_limiter: BaseRateLimiter | None = None,
+        limits: PlatformLimits | None = None,
         poll_timeout: float = 10.0,
     ):
+        """`limits` (delivery.telegram from the config) sets the pace; without it Telegram's own limits apply.
+        `rate_limiter` replaces the pacing altogether (tests and benchmarks); pass one or the other."""
         if settings.token is None:
             raise ValueError("telegram.token is not set")
+        if rate_limiter is not None and limits is not None:
+            raise ValueError("pass either rate_limiter or limits, not both")
         webhook = settings.webhook
         if webhook.enabled and not webhook.url:
             raise ValueError("telegram.webhook.url is required when telegram.webhook.enabled is true")
@@ -94,10 +100,10 @@ class TelegramAdapter:
             .token(settings.token.get_secret_value())
             .base_url(settings.base_url)
             .base_file_url(_file_url(settings.base_url))
-            .rate_limiter(rate_limiter or ChatPacedRateLimiter())
+            .rate_limiter(rate_limiter or _rate_limiter_for(limits))
             .concurrent_updates(CONCURRENT_UPDATES)
-            .connection_pool_size(CONNECTION_POOL_SIZE)
-            .pool_timeout(POOL_TIMEOUT_SECONDS)
+            .request(AiohttpRequest(connection_pool_size=CONNECTION_POOL_SIZE, pool_timeout=POOL_TIMEOUT_SECONDS))
+            .get_updates_request(AiohttpRequest(connection_pool_size=1))
             .job_queue(None)
             .build()
         )
@@ -281,6 +287,10 @@ class TelegramAdapter:
             logger.warning("Telegram: could not edit message %s: %s", original.message_id, error)
             return True  # the chat is unreachable; sending anew would fail the same way
         return True
+
+
+def _rate_limiter_for(limits: PlatformLimits | None) -> ChatPacedRateLimiter:
+    return ChatPacedRateLimiter.from_limits(limits) if limits is not None else ChatPacedRateLimiter()
 
 
 def _file_url(base_url: str) -> str:

@@ -12,6 +12,8 @@ from typing import Any, Callable, Coroutine
 from aiolimiter import AsyncLimiter
 from telegram.ext import AIORateLimiter, BaseRateLimiter
 
+from bot.config import PlatformLimits
+
 PACED_METHODS = frozenset({"sendMessage", "editMessageText", "sendPhoto", "sendDocument"})
 MAX_TRACKED_CHATS = 1024
 
@@ -42,6 +44,15 @@ class ChatPacedRateLimiter(BaseRateLimiter[int]):
         self._chat_burst = chat_burst
         self._chat_period = chat_burst / chat_per_second if chat_per_second else 0
         self._chats: OrderedDict[str, AsyncLimiter] = OrderedDict()
+
+    @classmethod
+    def from_limits(cls, limits: PlatformLimits) -> "ChatPacedRateLimiter":
+        """The pace a config's `delivery.telegram` asks for; 0 on an axis lifts that limit."""
+        return cls(
+            overall_per_second=limits.per_second,
+            group_per_minute=60 / limits.per_group_seconds if limits.per_group_seconds else 0,
+            chat_per_second=1 / limits.per_chat_seconds if limits.per_chat_seconds else 0,
+        )
 
     async def initialize(self) -> None:
         await self._shared.initialize()
