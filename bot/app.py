@@ -38,7 +38,9 @@ def platform_adapters(config: Config, router: Router, store: Store, tagger: Tagg
     if config.telegram.token:
         from bot.adapters.telegram import TelegramAdapter
 
-        adapters["telegram"] = TelegramAdapter(config.telegram, commands=router.command_menu())
+        adapters["telegram"] = TelegramAdapter(
+            config.telegram, commands=router.command_menu(), limits=config.delivery.telegram
+        )
     if config.discord.token:
         from bot.adapters.discord import SUBSCRIPTION_COMMANDS, DiscordAdapter
         from bot.adapters.discord.suggest import build_suggest
