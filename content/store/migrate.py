@@ -20,9 +20,11 @@ async def run_migrations(
 ) -> None:
     """Upgrade the database to `revision` with the scripts in `script_location/versions`."""
     async with engine.begin() as connection:
+        # Two processes starting together (bot and CLI) must not migrate at the same time.
         if connection.dialect.name == "postgresql":
-            # Two processes starting together (bot and CLI) must not migrate at the same time.
             await connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": version_table})
+        else:  # SQLite: take the write lock before reading the version, not at the first DDL
+            await connection.exec_driver_sql("BEGIN IMMEDIATE")
         await connection.run_sync(_upgrade, Path(script_location), version_table, revision)
 
 
