@@ -9,6 +9,8 @@ import sys
 
 from bot import __version__
 from bot.config import ConfigError, load_config
+from bot.schedule import ScheduleError
+from content.store import StorageError
 
 SUBCOMMANDS = ("ingest", "news", "analyze", "chat", "run")
 NOISY_LOGGERS = ("alembic", "httpx", "apscheduler")  # one INFO line per migration, request or job run
@@ -43,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config = load_config(args.config)
         return module.run(args, config)
-    except (ConfigError, UsageError) as error:
+    except (ConfigError, UsageError, StorageError, ScheduleError) as error:
         print(f"newsbot: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -11,7 +11,6 @@ from bot.config import Config
 from bot.context import Context, open_content
 from bot.model import Reply
 from bot.router import build_router
-from content.store import StorageError
 
 GREETING = "newsbot console: type a command such as /help, a number to choose, or quit to leave."
 
@@ -43,10 +42,7 @@ def run(args: argparse.Namespace, config: Config) -> int:
 
 
 async def _chat(config: Config, line: str | None) -> int:
-    try:
-        store, tagger = await open_content(config)
-    except StorageError as error:
-        raise UsageError(str(error)) from None
+    store, tagger = await open_content(config)
     console = ConsoleAdapter()
     router = build_router(Context(store=store, tagger=tagger))
     try:

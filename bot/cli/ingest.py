@@ -9,7 +9,7 @@ from typing import TextIO
 
 from bot.cli.news import printable
 from content.ingest import IngestReport, SourceReport, ingest_once
-from content.store import Store, StorageError
+from content.store import Store
 from content.tagging import Tagger
 
 _BAR_WIDTH = 30
@@ -77,11 +77,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 async def _ingest(config) -> int:
-    try:
-        store = await Store.open(config.storage.url)
-    except StorageError as error:
-        print(f"newsbot: {error}", file=sys.stderr)
-        return 2
+    store = await Store.open(config.storage.url)
     try:
         progress = Progress(len(config.sources), sys.stderr)
         report = await ingest_once(store, config.sources, Tagger.from_settings(config.taxonomy), progress=progress.advance)

@@ -10,7 +10,7 @@ import sys
 
 from bot.cli import UsageError
 from content.model import Article, Query
-from content.store import Store, StorageError
+from content.store import Store
 from content.tagging import Tagger, place_name
 
 MAX_LIMIT = 100
@@ -103,11 +103,7 @@ def as_text(article: Article, sector_names: dict[str, str]) -> str:
 async def _news(args: argparse.Namespace, config) -> int:
     tagger = Tagger.from_settings(config.taxonomy)
     query = build_query(args, tagger)
-    try:
-        store = await Store.open(config.storage.url)
-    except StorageError as error:
-        print(f"newsbot: {error}", file=sys.stderr)
-        return 2
+    store = await Store.open(config.storage.url)
     try:
         page = await store.find(query, limit=args.limit)
     finally:

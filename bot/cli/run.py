@@ -7,10 +7,7 @@ import asyncio
 import signal
 
 from bot.app import run_newsbot
-from bot.cli import UsageError
 from bot.config import Config
-from bot.schedule import ScheduleError
-from content.store import StorageError
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -36,8 +33,5 @@ async def _run(config: Config, *, deliver_only: bool) -> int:
     loop = asyncio.get_running_loop()
     for signal_number in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signal_number, stop.set)
-    try:
-        await run_newsbot(config, stop, deliver_only=deliver_only)
-    except (StorageError, ScheduleError) as error:
-        raise UsageError(str(error)) from None
+    await run_newsbot(config, stop, deliver_only=deliver_only)
     return 0
