@@ -20,7 +20,7 @@ from typing import Callable, Iterator, Sequence
 import httpx
 
 from content.analysis import Analysis, analyze_many
-from content.model import Article, Draft, article_id, canonical_url
+from content.model import Article, Draft, article_id, canonical_url, url_article_id
 from content.settings import SourceSettings
 from content.sources import fetch_source, new_http_client
 from content.store import Store
@@ -32,6 +32,8 @@ SUMMARY_SENTENCES = 3
 CONCURRENT_FETCHES = 4
 _JITTER = 0.1  # each interval varies by ±10% so sources drift apart instead of firing together
 _DRAFTS_PER_CHUNK = 200  # analysis is CPU work: let the bot's other tasks run between chunks (~50 ms)
+
+_Identity = tuple[str, str | None]  # an article's id and canonical URL
 
 
 @dataclass
@@ -61,13 +63,16 @@ class IngestReport:
         return [report for report in self.sources if report.error]
 
 
-def draft_id(draft: Draft) -> str:
-    """The id the draft's article gets."""
+def _identity(draft: Draft) -> _Identity:
+    """The id and canonical URL the draft's article gets (the URL is canonicalized once for both)."""
+    url = canonical_url(draft.url) if draft.url else None
+    if url:
+        return url_article_id(url), url
     guid = draft.guid
-    if not draft.url and not guid:
+    if not guid:
         # Neither a link nor a guid: the story's own words are the only stable identity left.
         guid = "content:" + hashlib.sha256(f"{draft.source}\n{draft.title}\n{draft.text}".encode()).hexdigest()
-    return article_id(draft.url, guid)
+    return article_id(None, guid), None
 
 
 def build_article(draft: Draft, tagger: Tagger | None, fetched: datetime) -> Article:
@@ -77,16 +82,25 @@ def build_article(draft: Draft, tagger: Tagger | None, fetched: datetime) -> Art
 
 def build_articles(drafts: Sequence[Draft], tagger: Tagger | None, fetched: Sequence[datetime]) -> list[Article]:
     """`build_article` for several drafts (fetched at these times), analysed together, which is faster."""
+    return _build_articles(drafts, [_identity(draft) for draft in drafts], tagger, fetched)
+
+
+def _build_articles(
+    drafts: Sequence[Draft],
+    identities: Sequence[_Identity],
+    tagger: Tagger | None,
+    fetched: Sequence[datetime],
+) -> list[Article]:
     analyses = analyze_many([(draft.title, draft.text) for draft in drafts], SUMMARY_SENTENCES, tagger)
-    return [_article(*parts) for parts in zip(drafts, analyses, fetched, strict=True)]
+    return [_article(*parts) for parts in zip(drafts, identities, analyses, fetched, strict=True)]
 
 
-def _article(draft: Draft, analysis: Analysis, fetched: datetime) -> Article:
+def _article(draft: Draft, identity: _Identity, analysis: Analysis, fetched: datetime) -> Article:
     sectors = draft.sectors if draft.sectors is not None else analysis.sectors
     countries = draft.countries if draft.countries is not None else analysis.countries
     return Article(
-        id=draft_id(draft),
-        url=canonical_url(draft.url) if draft.url else None,
+        id=identity[0],
+        url=identity[1],
         title=draft.title,
         sources=(draft.source,),
         published=draft.published or fetched,
@@ -102,11 +116,11 @@ def _article(draft: Draft, analysis: Analysis, fetched: datetime) -> Article:
     )
 
 
-def _stored_before(draft: Draft, known_id: str, fetched: datetime) -> Article:
+def _stored_before(draft: Draft, identity: _Identity, fetched: datetime) -> Article:
     """A draft whose id is stored already: the store only records its source, so it is not analysed."""
     return Article(
-        id=known_id,
-        url=canonical_url(draft.url) if draft.url else None,
+        id=identity[0],
+        url=identity[1],
         title=draft.title,
         sources=(draft.source,),
         published=draft.published or fetched,
@@ -140,8 +154,12 @@ async def ingest_source(
     except Exception as error:  # a bug in one fetcher must not stop the other sources
         log.exception("fetching %s failed", source.name)
         return SourceReport(source.name, error=f"unexpected {type(error).__name__} while fetching")
+    identities = [_identity(draft) for draft in result.drafts]
+    # A feed repeats its recent items on every fetch: only the ones not stored yet are analysed.
+    # Looked up before taking the turn, so another source's analysis runs while this waits for the database.
+    stored = await store.known_ids([identity[0] for identity in identities]) if identities else set()
     async with turn or contextlib.nullcontext():
-        articles = await _articles(store, result.drafts, tagger, fetch_times or _distinct_times(now))
+        articles = await _articles(result.drafts, identities, stored, tagger, fetch_times or _distinct_times(now))
     added = await store.add(articles) if articles else None
     await store.save_source_state(result.state)
     return SourceReport(
@@ -155,23 +173,24 @@ async def ingest_source(
 
 
 async def _articles(
-    store: Store, drafts: Sequence[Draft], tagger: Tagger | None, fetch_times: Iterator[datetime]
+    drafts: Sequence[Draft],
+    identities: Sequence[_Identity],
+    stored: set[str],
+    tagger: Tagger | None,
+    fetch_times: Iterator[datetime],
 ) -> list[Article]:
-    ids = [draft_id(draft) for draft in drafts]
-    # A feed repeats its recent items on every fetch: only the ones not stored yet are analysed.
-    stored = await store.known_ids(ids) if ids else set()
     articles: list[Article | None] = []
-    fresh: list[tuple[int, Draft, datetime]] = []  # (slot in articles, draft, fetch time)
-    for draft, known_id in zip(drafts, ids):
+    fresh: list[tuple[int, Draft, _Identity, datetime]] = []  # (slot in articles, draft, identity, time)
+    for draft, identity in zip(drafts, identities):
         fetched = next(fetch_times)
-        if known_id in stored:
-            articles.append(_stored_before(draft, known_id, fetched))
+        if identity[0] in stored:
+            articles.append(_stored_before(draft, identity, fetched))
         else:
-            fresh.append((len(articles), draft, fetched))
+            fresh.append((len(articles), draft, identity, fetched))
             articles.append(None)
     for start in range(0, len(fresh), _DRAFTS_PER_CHUNK):
-        slots, chunk, times = zip(*fresh[start : start + _DRAFTS_PER_CHUNK])
-        for slot, article in zip(slots, build_articles(chunk, tagger, times)):
+        slots, chunk, chunk_identities, times = zip(*fresh[start : start + _DRAFTS_PER_CHUNK])
+        for slot, article in zip(slots, _build_articles(chunk, chunk_identities, tagger, times)):
             articles[slot] = article
         await asyncio.sleep(0)
     return articles

@@ -25,11 +25,18 @@ def canonical_url(url: str) -> str:
 def article_id(url: str | None, guid: str | None) -> str:
     """A stable id from the canonical URL, else the feed guid."""
     if url:
-        key = "url:" + canonical_url(url)
-    elif guid:
-        key = "guid:" + guid.strip()
-    else:
-        raise ValueError("an article needs a url or a guid")
+        return url_article_id(canonical_url(url))
+    if guid:
+        return _short_hash("guid:" + guid.strip())
+    raise ValueError("an article needs a url or a guid")
+
+
+def url_article_id(canonical: str) -> str:
+    """`article_id` of a URL that is canonical already (from `canonical_url`)."""
+    return _short_hash("url:" + canonical)
+
+
+def _short_hash(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
 
 

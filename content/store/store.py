@@ -212,37 +212,49 @@ class Store:
         ids = list({article.id for article in batch})
         seq_by_id: dict[str, int] = {}
         copies: set[tuple[str, str]] = set()
-        for chunk in _chunks(ids):
-            rows = await connection.execute(sa.select(articles.c.id, articles.c.seq).where(articles.c.id.in_(chunk)))
-            seq_by_id.update({row.id: row.seq for row in rows})
-            rows = await connection.execute(
-                sa.select(article_sources.c.copy_id, article_sources.c.source, article_sources.c.article_seq).where(
-                    article_sources.c.copy_id.in_(chunk)
-                )
-            )
-            for row in rows:
-                seq_by_id.setdefault(row.copy_id, row.article_seq)
-                copies.add((row.copy_id, row.source))
+        for chunk in self._lists(ids):
+            statement = sa.select(articles.c.id, articles.c.seq).where(self._among(articles.c.id, chunk))
+            seq_by_id.update(await _all_rows(connection, statement))
+            statement = sa.select(
+                article_sources.c.copy_id, article_sources.c.source, article_sources.c.article_seq
+            ).where(self._among(article_sources.c.copy_id, chunk))
+            for copy_id, source, seq in await _all_rows(connection, statement):
+                seq_by_id.setdefault(copy_id, seq)
+                copies.add((copy_id, source))
         keys = list({key for print_ in fingerprints for key in print_.keys})
         seqs_by_key: dict[str, list[int]] = {}
-        for chunk in _chunks(keys):
-            rows = await connection.execute(
-                sa.select(dedupe_keys.c.key, dedupe_keys.c.article_seq).where(dedupe_keys.c.key.in_(chunk))
+        for chunk in self._lists(keys):
+            statement = sa.select(dedupe_keys.c.key, dedupe_keys.c.article_seq).where(
+                self._among(dedupe_keys.c.key, chunk)
             )
-            for row in rows:
-                seqs_by_key.setdefault(row.key, []).append(row.article_seq)
+            for key, seq in await _all_rows(connection, statement):
+                seqs_by_key.setdefault(key, []).append(seq)
         common_keys = {key for key, seqs in seqs_by_key.items() if len(seqs) >= MAX_KEY_HITS}
         seqs_by_key = {key: seqs for key, seqs in seqs_by_key.items() if key not in common_keys}
         candidates = {seq for seqs in seqs_by_key.values() for seq in seqs}
         stored_prints = {seq: self._recent_prints[seq] for seq in candidates if seq in self._recent_prints}
-        for chunk in _chunks([seq for seq in candidates if seq not in stored_prints]):
-            rows = await connection.execute(
-                sa.select(articles.c.seq, articles.c.title, sa.func.substr(articles.c.text, 1, LEAD_CHARS * 2)).where(
-                    articles.c.seq.in_(chunk)
-                )
-            )
+        for chunk in self._lists([seq for seq in candidates if seq not in stored_prints]):
+            statement = sa.select(
+                articles.c.seq, articles.c.title, sa.func.substr(articles.c.text, 1, LEAD_CHARS * 2)
+            ).where(self._among(articles.c.seq, chunk))
+            rows = await _all_rows(connection, statement)
             stored_prints.update({seq: fingerprint(title, lead, with_keys=False) for seq, title, lead in rows})
         return _Known(seq_by_id, copies, seqs_by_key, stored_prints, common_keys)
+
+    def _lists(self, values: list) -> Iterable[list]:
+        """`values` cut into lists for `_among`: on SQLite all in one, elsewhere in chunks."""
+        if self.dialect == "sqlite":
+            return [values] if values else []
+        return _chunks(values)
+
+    def _among(self, column: sa.ColumnElement, values: list) -> sa.ColumnElement:
+        """`column IN values`. On SQLite the values travel as one JSON parameter, so a lookup is one
+        statement however many values: each statement is several hops to the driver's thread, and
+        during an ingest each hop waits for the event loop's current step (a feed's parse, an analysis chunk)."""
+        if self.dialect != "sqlite":
+            return column.in_(values)
+        listed = sa.func.json_each(sa.bindparam(None, json.dumps(values), type_=sa.Text)).table_valued("value")
+        return column.in_(sa.select(listed.c.value))
 
     def _remember_prints(self, prints: Iterable[tuple[int, Fingerprint]]) -> None:
         recent = self._recent_prints
@@ -298,9 +310,10 @@ class Store:
         """Those of `ids` already stored, as an article or as a copy merged into one."""
         found: set[str] = set()
         async with self.engine.connect() as connection:
-            for chunk in _chunks(list(set(ids))):
-                found.update(await connection.scalars(sa.select(articles.c.id).where(articles.c.id.in_(chunk))))
-                copies = sa.select(article_sources.c.copy_id).where(article_sources.c.copy_id.in_(chunk))
+            for chunk in self._lists(list(set(ids))):
+                stored = sa.select(articles.c.id).where(self._among(articles.c.id, chunk))
+                found.update(await connection.scalars(stored))
+                copies = sa.select(article_sources.c.copy_id).where(self._among(article_sources.c.copy_id, chunk))
                 found.update(await connection.scalars(copies))
         return found
 
@@ -510,6 +523,16 @@ async def _insert_rows(connection: AsyncConnection, table: sa.Table, rows: list[
     statement = f'INSERT INTO "{table.name}" ({columns}) SELECT {fields} FROM json_each(?) ORDER BY key'
     # ensure_ascii=False: text a row cannot store (a lone surrogate) still fails as in an executemany
     await connection.exec_driver_sql(statement, (json.dumps(values, ensure_ascii=False),))
+
+
+async def _all_rows(connection: AsyncConnection, statement: sa.Select) -> list[tuple]:
+    """The rows of a SELECT of plain values (text, numbers). On SQLite they come as one JSON row,
+    for the reason in `_insert_rows`: the driver's thread takes the GIL again for every row it steps through."""
+    if connection.dialect.name != "sqlite":
+        return [tuple(row) for row in await connection.execute(statement)]
+    found = statement.subquery()
+    as_json = sa.select(sa.func.json_group_array(sa.func.json_array(*found.c)))
+    return [tuple(row) for row in json.loads(await connection.scalar(as_json))]
 
 
 async def _seqs_of(connection: AsyncConnection, ids: list[str]) -> list[tuple[str, int]]:
