@@ -212,6 +212,18 @@ async def test_an_expired_lease_is_taken_over(engine, clock):
     assert [text for _, text, _ in adapter.delivered] == ["a"]
 
 
+async def test_released_leases_are_claimable_at_once(engine, clock):
+    adapter = FakeAdapter(clock)
+    outbox, worker = build(engine, clock, adapter, lease_seconds=60)
+    for key in ("a", "b"):
+        await outbox.enqueue(Target("telegram", "3"), key, Reply(text=key))
+    assert len(await outbox.claim("crashed-worker", "telegram", 10, 1.0)) == 2
+    assert await outbox.release_leases() == 2
+    await worker.run_until_idle()
+    assert sorted(text for _, text, _ in adapter.delivered) == ["a", "b"]
+    assert await outbox.release_leases() == 0  # sent rows are not touched
+
+
 async def test_stop_finishes_sends_in_flight(engine, clock):
     started, release = asyncio.Event(), asyncio.Event()
 

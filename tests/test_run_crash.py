@@ -4,8 +4,10 @@ restarted: every queued message arrives, and only messages in flight at the kill
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
+import time
 
 from fake_telegram import FakeTelegram
 from run_helpers import (
@@ -50,6 +52,7 @@ async def test_sigkill_mid_fanout_then_restart_loses_nothing(tmp_path):
         second = start_newsbot(config, log)
         try:
             await wait_until(lambda: set(deliveries(fake)) >= expected, second, log, 40, "every message after the restart")
+            await wait_until_all_sent(database_url, len(expected), second, log)
             second.send_signal(signal.SIGTERM)
             assert await wait_exit(second, 15) == 0
         finally:
@@ -61,3 +64,12 @@ async def test_sigkill_mid_fanout_then_restart_loses_nothing(tmp_path):
     assert max(delivered.values()) <= 2
     assert sum(delivered.values()) - len(delivered) <= IN_FLIGHT
     assert await outbox_counts(database_url) == {"sent": len(expected)}
+
+
+async def wait_until_all_sent(database_url: str, total: int, process, log, timeout: float = 30) -> None:
+    """The fake may hold messages the killed process sent but never recorded; wait for their resend too."""
+    deadline = time.monotonic() + timeout
+    while await outbox_counts(database_url) != {"sent": total}:
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise AssertionError(f"outbox not all sent: {await outbox_counts(database_url)}\n{log.read_text()[-3000:]}")
+        await asyncio.sleep(0.2)

@@ -145,6 +145,21 @@ class Outbox:
 
     # ---- claim ---------------------------------------------------------------------------
 
+    async def release_leases(self) -> int:
+        """Return every leased, unsent row to the queue; returns how many.
+
+        Only for a database one process delivers from (SQLite): at start-up, any lease there
+        belongs to a process that died, and waiting for it to expire would only delay the retry.
+        """
+        o = tables.outbox
+        async with self.engine.begin() as connection:
+            result = await connection.execute(
+                o.update()
+                .where(o.c.status == "pending", o.c.lease_owner.is_not(None))
+                .values(lease_owner=None, lease_until=None)
+            )
+        return result.rowcount
+
     async def claim(self, owner: str, platform: str, limit: int, lookahead: float) -> list[Claimed]:
         """Lease up to `limit` due rows of one platform, each with a reserved send time within `lookahead` s.
 

@@ -65,6 +65,8 @@ async def start_delivery(
     await migrate(store.engine)
     plan = RatePlan(config.delivery)
     outbox = Outbox(store.engine, clock, plan, lease_seconds=config.delivery.lease_seconds)
+    if store.dialect == "sqlite":  # one process delivers: leases left over are from a crash
+        await outbox.release_leases()
     worker = DeliveryWorker(outbox, adapters, clock, config.delivery, plan)
     schedules = ScheduleRunner(
         config.schedules, store, outbox, tagger, clock, grace_seconds=config.delivery.missed_run_grace_seconds
