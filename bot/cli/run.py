@@ -7,6 +7,7 @@ import asyncio
 import signal
 
 from bot.app import run_newsbot
+from bot.cli import UsageError
 from bot.config import Config
 
 
@@ -25,6 +26,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, config: Config) -> int:
+    if args.deliver_only and config.storage.url.startswith("sqlite"):
+        raise UsageError("--deliver-only needs PostgreSQL storage: on SQLite one process does everything")
     return asyncio.run(_run(config, deliver_only=args.deliver_only))
 
 
