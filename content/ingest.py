@@ -95,6 +95,10 @@ def _build_articles(
     return [_article(*parts) for parts in zip(drafts, identities, analyses, fetched, strict=True)]
 
 
+# A draft whose id is stored already: the store only records its source, so it is not analysed.
+_NOT_ANALYSED = Analysis(summary=[], sectors=[], countries=[], regions=[])
+
+
 def _article(draft: Draft, identity: _Identity, analysis: Analysis, fetched: datetime) -> Article:
     sectors = draft.sectors if draft.sectors is not None else analysis.sectors
     countries = draft.countries if draft.countries is not None else analysis.countries
@@ -112,23 +116,6 @@ def _article(draft: Draft, identity: _Identity, analysis: Analysis, fetched: dat
         sectors=tuple(dict.fromkeys(sector.lower() for sector in sectors)),
         countries=tuple(dict.fromkeys(code.upper() for code in countries)),
         regions=tuple(analysis.regions),
-        language=draft.language,
-    )
-
-
-def _stored_before(draft: Draft, identity: _Identity, fetched: datetime) -> Article:
-    """A draft whose id is stored already: the store only records its source, so it is not analysed."""
-    return Article(
-        id=identity[0],
-        url=identity[1],
-        title=draft.title,
-        sources=(draft.source,),
-        published=draft.published or fetched,
-        fetched=fetched,
-        text=draft.text,
-        summary="",
-        author=draft.author,
-        guid=draft.guid,
         language=draft.language,
     )
 
@@ -184,7 +171,7 @@ async def _articles(
     for draft, identity in zip(drafts, identities):
         fetched = next(fetch_times)
         if identity[0] in stored:
-            articles.append(_stored_before(draft, identity, fetched))
+            articles.append(_article(draft, identity, _NOT_ANALYSED, fetched))
         else:
             fresh.append((len(articles), draft, identity, fetched))
             articles.append(None)
