@@ -12,7 +12,7 @@ from rapidfuzz import fuzz, process
 from bot.model import Command, Reply, Target
 from bot.router import build_router
 from content.tagging import Match, Resolution, place_name
-from tests.helpers_content import SAMPLE_ARTICLES, open_sample_store, sample_article, sample_context
+from helpers_content import SAMPLE_ARTICLES, open_sample_store, sample_article, sample_context
 
 SECTOR_NAMES = {
     "technology": "Technology",

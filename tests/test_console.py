@@ -13,7 +13,7 @@ from bot.adapters.console import ConsoleAdapter, render, terminal_safe
 from bot.cli import main
 from bot.model import Action, ArticleCard, Command, Reply, Target
 from bot.router import build_router
-from tests.helpers_content import SAMPLE_ARTICLES, open_sample_store, sample_article, sample_context
+from helpers_content import SAMPLE_ARTICLES, open_sample_store, sample_article, sample_context
 
 LISTEN_TIMEOUT = 10
 

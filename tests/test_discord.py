@@ -15,7 +15,7 @@ from bot.adapters.base import RateLimited, TargetGone, TransientError
 from bot.adapters.discord import DiscordAdapter, DiscordConnectError, SlashCommand
 from bot.config import DiscordSettings
 from bot.model import Action, ArticleCard, Command, Reply, Target
-from tests.fake_discord import EPHEMERAL, FakeDiscord
+from fake_discord import EPHEMERAL, FakeDiscord
 
 TOKEN = ":".join(["123456", "TEST-TOKEN"])  # built at runtime; a fake token
 DM = {"guild_id": None, "channel_id": 3_000_000_000_000_000_01, "user_id": 4_000_000_000_000_000_01}

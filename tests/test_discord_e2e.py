@@ -11,8 +11,8 @@ from bot.adapters.discord import DiscordAdapter
 from bot.adapters.discord.suggest import build_suggest
 from bot.config import DiscordSettings
 from bot.router import build_router
-from tests.fake_discord import EPHEMERAL, FakeDiscord
-from tests.helpers_content import open_sample_store, sample_context
+from fake_discord import EPHEMERAL, FakeDiscord
+from helpers_content import open_sample_store, sample_context
 
 TOKEN = ":".join(["123456", "TEST-TOKEN"])
 STEP_TIMEOUT = 10.0

@@ -18,7 +18,7 @@ from bot.adapters.telegram import APOLOGY, EXPIRED_BUTTON, TelegramAdapter, Tele
 from bot.adapters.telegram.limits import ChatPacedRateLimiter
 from bot.config import TelegramSettings, WebhookSettings
 from bot.model import Action, ArticleCard, Command, Reply, Target
-from tests.fake_telegram import (
+from fake_telegram import (
     FakeTelegram,
     callback_update,
     channel_post_update,

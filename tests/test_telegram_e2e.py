@@ -11,8 +11,8 @@ from bot.adapters.telegram import TelegramAdapter
 from bot.adapters.telegram.limits import ChatPacedRateLimiter
 from bot.config import TelegramSettings
 from bot.router import build_router
-from tests.fake_telegram import FakeTelegram, callback_update, message_update, visible_text
-from tests.helpers_content import open_sample_store, sample_context
+from fake_telegram import FakeTelegram, callback_update, message_update, visible_text
+from helpers_content import open_sample_store, sample_context
 
 STEP_TIMEOUT = 10.0
 GROUP = -1002000

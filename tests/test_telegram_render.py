@@ -19,7 +19,7 @@ from bot.adapters.telegram.render import (
     utf16_length,
 )
 from bot.model import Action, ArticleCard, Reply
-from tests.fake_telegram import HtmlRejected, visible_text
+from fake_telegram import HtmlRejected, visible_text
 
 
 def card(number: int = 1, **fields) -> ArticleCard:

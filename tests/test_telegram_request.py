@@ -20,7 +20,7 @@ from bot.adapters.telegram import TelegramAdapter
 from bot.adapters.telegram.limits import ChatPacedRateLimiter
 from bot.adapters.telegram.request import AiohttpRequest
 from bot.config import PlatformLimits, TelegramSettings
-from tests.fake_telegram import FakeTelegram, UploadedFile
+from fake_telegram import FakeTelegram, UploadedFile
 
 STEP_TIMEOUT = 10.0
 
