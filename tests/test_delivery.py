@@ -249,6 +249,14 @@ async def test_stop_finishes_sends_in_flight(engine, clock):
     assert await outbox.counts() == {"sent": 1}
 
 
+async def until(condition) -> None:
+    for _ in range(500):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("timed out")
+
+
 async def test_a_send_finishing_while_outcomes_are_written_is_still_recorded(engine, clock):
     release = asyncio.Event()
 
@@ -257,13 +265,6 @@ async def test_a_send_finishing_while_outcomes_are_written_is_still_recorded(eng
             if target.chat == "slow":
                 await release.wait()
             await super().send(target, reply)
-
-    async def until(condition):
-        for _ in range(500):
-            if condition():
-                return
-            await asyncio.sleep(0.01)
-        raise AssertionError("timed out")
 
     adapter = OneSlowChat(clock)
     lifted = PlatformLimits(per_chat_seconds=0, per_group_seconds=0, per_second=0)
@@ -280,6 +281,46 @@ async def test_a_send_finishing_while_outcomes_are_written_is_still_recorded(eng
     await worker.run_until_idle()
     assert await outbox.counts() == {"sent": 4}
     assert len(adapter.delivered) == 4  # recorded at once, not re-sent after its lease ran out
+
+
+async def test_sends_not_yet_recorded_count_against_the_in_flight_limit(engine, clock):
+    """A crash resends what was sent but not recorded, so that is what max_in_flight must bound."""
+    released: dict[str, asyncio.Event] = defaultdict(asyncio.Event)
+    writing, write = asyncio.Event(), asyncio.Event()
+
+    class Gated(FakeAdapter):
+        async def send(self, target, reply):
+            await released[target.chat].wait()
+            await super().send(target, reply)
+
+    adapter = Gated(clock)
+    lifted = PlatformLimits(per_chat_seconds=0, per_group_seconds=0, per_second=0)
+    outbox, worker = build(engine, clock, adapter, telegram=lifted, max_in_flight=4)
+    record = outbox.record
+
+    async def slow_record(outcomes):
+        if outcomes:
+            writing.set()
+            await write.wait()
+        await record(outcomes)
+
+    outbox.record = slow_record
+    for n in range(8):
+        await outbox.enqueue(Target("telegram", str(n)), "a", Reply(text="news"))
+    assert await worker.step() == 4
+    for chat in "012":
+        released[chat].set()
+    await until(lambda: len(adapter.delivered) == 3)
+    stepping = asyncio.create_task(worker.step())
+    await asyncio.wait_for(writing.wait(), 5)  # recording the first three
+    released["3"].set()
+    await until(lambda: len(adapter.delivered) == 4)  # sent while the others are written
+    write.set()
+    assert await stepping == 3  # not 4: the fourth send is not recorded yet
+    for chat in "4567":
+        released[chat].set()
+    await worker.run_until_idle()
+    assert await outbox.counts() == {"sent": 8}
 
 
 async def test_the_service_turns_a_subscription_and_an_article_into_a_message(tmp_path):

@@ -89,7 +89,8 @@ class DeliveryWorker:
     async def step(self) -> int:
         """Record finished sends, then claim more if there is room; returns how many were claimed."""
         await self._flush()
-        room = self._settings.max_in_flight - len(self._in_flight)
+        # outcomes that finished during the flush are not recorded yet: a crash now would resend them too
+        room = self._settings.max_in_flight - len(self._in_flight) - len(self._outcomes)
         if self._stopping.is_set() or (self._in_flight and room < self._settings.max_in_flight // 2):
             return 0
         claimed = 0
