@@ -284,3 +284,68 @@ def test_a_taxonomy_with_a_rival_named_like_a_sector_is_rejected(tmp_path):
     )
     with pytest.raises(TaxonomyError, match="sport"):
         load_taxonomy(path)
+
+
+def test_stock_markets_and_bond_issues_are_not_finance(tagger):
+    market_report = (
+        "Wall Street stocks closed higher on Monday as the Dow Jones industrial average gained 30 points. "
+        "Traders on the stock exchange said share prices rose in heavy trading, led by computer makers, "
+        "and the Nasdaq index also ended the day up. Analysts expect the rally to continue this week."
+    )
+    assert "finance" not in tagger.tag("Wall Street stocks close higher", market_report)
+    bond_issue = (
+        "Harbour Electric said it is issuing 200 mln Swiss franc notes due 1994, carrying a coupon of "
+        "five pct, through lead manager a Zurich bank. The notes will be listed in Zurich. The company "
+        "said it would use the funds to refinance a plant it built three years ago in the south."
+    )
+    assert "finance" not in tagger.tag("Harbour Electric issues Swiss franc notes", bond_issue)
+    currency_report = (
+        "The dollar fell against the yen and the mark in Tokyo as dealers said the central bank stayed out of "
+        "the foreign exchange market. Currency traders expect the dollar to stay weak until the Federal "
+        "Reserve acts on interest rates, and sterling also slipped in thin trading during the afternoon."
+    )
+    assert tagger.tag("Dollar falls in Tokyo", currency_report) == ["finance"]
+
+
+def test_debt_talks_are_not_finance(tagger):
+    text = (
+        "Brazil and its creditor banks ended a round of debt talks in New York without an agreement on the "
+        "rescheduling of 68 billion dlrs of foreign debt. The bank advisory committee said talks on new money "
+        "would go on next month, and the central bank governor said Brazil would keep its interest moratorium "
+        "on debt payments until the creditors agree to a new package."
+    )
+    assert "finance" not in tagger.tag("Brazil debt talks end without accord", text)
+
+
+def test_a_long_article_needs_a_decisive_phrase_for_a_sector(tagger):
+    body = (
+        "Triton Energy Corp said its president resigned for personal reasons after eleven years with the "
+        "company. The board named the chief financial officer to serve as president until a successor is "
+        "found, and said the search would take several months. The company said the resignation had nothing "
+        "to do with its business or its accounts. Triton Energy shares were unchanged in late trading."
+    )
+    title = "Oil explorer Triton Energy loses its president"
+    assert tagger.scores(title, body)["energy"] >= threshold(len(title) + len(body))  # "oil", "energy" in the title
+    assert tagger.tag(title, body) == []
+    assert tagger.tag(title, body + " It pumps crude oil in Texas.") == ["energy"]
+
+
+def test_an_ignore_entry_of_word_choices_stands_for_every_combination(tmp_path):
+    path = tmp_path / "taxonomy.yaml"
+    path.write_text(
+        "ignore:\n  - tear gas\n  - [[mln, billion], [yen, francs]]\n"
+        "sectors:\n  finance:\n    name: Finance\n    terms:\n      3: [yen]\n",
+        encoding="utf-8",
+    )
+    taxonomy = load_taxonomy(path)
+    assert set(taxonomy.ignore) == {"tear gas", "mln yen", "mln francs", "billion yen", "billion francs"}
+    tagger = SectorTagger(taxonomy.sectors, taxonomy.ignore)
+    assert tagger.tag("Loan of 50 billion yen", "") == []
+    assert tagger.tag("Yen rises", "") == ["finance"]
+
+
+def test_config_can_make_stock_markets_a_sector():
+    title = "Wall Street stocks close higher"
+    text = "The Dow Jones average rose 30 points as share prices climbed on the stock exchange."
+    settings = TaxonomySettings(sectors={"markets": SectorExtension()})
+    assert SectorTagger.from_settings(settings).tag(title, text) == ["markets"]

@@ -7,13 +7,15 @@ and repeats add a little more. In a long article a strong but ambiguous word ("o
 counts fully only in the title; in the body only decisive phrases ("crude oil") make a sector.
 
 A sector is tagged when its score passes a threshold a single passing mention cannot reach (or
-the headline alone makes a decisive case), and is not dwarfed by the article's main subject:
-the strongest sector, or a rival subject that is no sector (a company's quarterly results, a
-takeover, sport, the economy), so an oil company's earnings report is not energy news.
+the headline alone makes a decisive case), a long article names it with at least one decisive
+phrase, and it is not dwarfed by the article's main subject: the strongest sector, or a rival
+subject that is no sector (a company's quarterly results, a takeover, stock and bond markets,
+government debt, sport, the economy), so an oil company's earnings report is not energy news.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import unicodedata
@@ -95,6 +97,18 @@ def _read_entries(entries: dict, source: str) -> dict[str, Sector]:
     return read
 
 
+def _ignored_phrases(entries: list[str | list[list[str]]]) -> tuple[str, ...]:
+    """Ignored phrases: a string is one phrase, a list of word choices stands for every combination
+    (`[[mln, billion], [yen, francs]]` is "mln yen", "mln francs", "billion yen", "billion francs")."""
+    phrases: list[str] = []
+    for entry in entries:
+        if isinstance(entry, str):
+            phrases.append(entry)
+        else:
+            phrases.extend(" ".join(words) for words in itertools.product(*entry))
+    return tuple(phrases)
+
+
 def load_taxonomy(path: Path = TAXONOMY_FILE) -> Taxonomy:
     """Sectors, ignored phrases and rival subjects from a taxonomy file."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -102,7 +116,7 @@ def load_taxonomy(path: Path = TAXONOMY_FILE) -> Taxonomy:
     rivals = _read_entries(data.get("rivals", {}), path.name)
     if clash := set(sectors) & set(rivals):
         raise TaxonomyError(f"{path.name}: {sorted(clash)} cannot be both a sector and a rival")
-    return Taxonomy(sectors, tuple(data.get("ignore", [])), rivals)
+    return Taxonomy(sectors, _ignored_phrases(data.get("ignore", [])), rivals)
 
 
 @lru_cache(maxsize=1)
@@ -187,9 +201,10 @@ class SectorTagger:
 
     def scores(self, title: str, text: str) -> dict[str, float]:
         """Evidence per sector, for every sector with any core evidence."""
-        return {subject: score for subject, score in self._evidence(title, text).items() if subject in self.sectors}
+        scores = self._evidence(title, text).scores
+        return {subject: score for subject, score in scores.items() if subject in self.sectors}
 
-    def _evidence(self, title: str, text: str) -> dict[str, float]:
+    def _evidence(self, title: str, text: str) -> "Evidence":
         """Evidence per sector and rival subject."""
         best: dict[tuple[str, ...], float] = {}
         repeats: dict[tuple[str, ...], int] = {}
@@ -211,25 +226,39 @@ class SectorTagger:
                 evidence = core if _is_core(weight, factor, long_text) else support
                 evidence[sector_id] = evidence.get(sector_id, 0.0) + weight * (factor + extra)
         # supporting words ("prices", "exports") only strengthen a sector the article is already about
-        return {sector: score + min(support.get(sector, 0.0), SUPPORT_SHARE * score) for sector, score in core.items()}
+        scores = {sector: score + min(support.get(sector, 0.0), SUPPORT_SHARE * score) for sector, score in core.items()}
+        if not long_text:
+            return Evidence(scores, None)
+        decisive = {sector for phrase in best for sector, weight in self._lexicon[phrase] if weight >= DECISIVE_WEIGHT}
+        return Evidence(scores, frozenset(decisive))
 
     def tag(self, title: str, text: str) -> list[str]:
         """Sector ids, strongest first."""
-        totals = self._evidence(title, text)
-        sectors = {subject: score for subject, score in totals.items() if subject in self.sectors}
+        evidence = self._evidence(title, text)
+        sectors = {subject: score for subject, score in evidence.scores.items() if subject in self.sectors}
         if not sectors:
             return []
-        rival = max((score for subject, score in totals.items() if subject not in sectors), default=0.0)
+        rival = max((score for subject, score in evidence.scores.items() if subject not in sectors), default=0.0)
         floor = RELATIVE_THRESHOLD * max(max(sectors.values()), RIVAL_FACTOR * rival)
         needed = threshold(len(title) + len(text))
         undecided = any(floor <= score < needed for score in sectors.values())
-        headline = self._evidence(title, "") if needed > THRESHOLD and undecided else {}
+        headline = self._evidence(title, "").scores if needed > THRESHOLD and undecided else {}
         chosen = [
             sector
             for sector, score in sectors.items()
-            if score >= floor and (score >= needed or headline.get(sector, 0.0) >= DECISIVE_HEADLINE)
+            if score >= floor
+            and (score >= needed or headline.get(sector, 0.0) >= DECISIVE_HEADLINE)
+            and (evidence.decisive is None or sector in evidence.decisive)
         ]
         return sorted(chosen, key=lambda sector: -sectors[sector])
+
+
+class Evidence(NamedTuple):
+    scores: dict[str, float]  # per sector and rival subject
+    # In a long article, the sectors named by at least one decisive phrase. Strong but ambiguous
+    # words cannot make a long article's sector on their own, even in its headline ("TRITON ENERGY
+    # PRESIDENT RESIGNS" over a body that names only Triton Energy Corp). None for a short text.
+    decisive: frozenset[str] | None
 
 
 def threshold(characters: int) -> float:
