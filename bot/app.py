@@ -18,7 +18,7 @@ from typing import TextIO
 from bot.adapters.base import Adapter
 from bot.adapters.console import ConsoleAdapter
 from bot.config import Config
-from bot.context import Context, open_content
+from bot.context import Context, fill_if_empty, open_content
 from bot.delivery.service import start_delivery
 from bot.model import Reply
 from bot.router import Router, build_router
@@ -63,9 +63,10 @@ async def run_newsbot(
     console_output: TextIO | None = None,
 ) -> None:
     """Run until `stop` is set (or the console session ends), then shut down in order."""
-    store, tagger = await open_content(config, ingest_if_empty=not deliver_only)
+    store, tagger = await open_content(config, ingest_if_empty=False)
     async with AsyncExitStack() as stack:
         stack.push_async_callback(store.close)
+        just_filled = not deliver_only and await fill_if_empty(store, config, tagger)
         router = build_router(Context(store=store, tagger=tagger))
         console = ConsoleAdapter(stdin=console_input, stdout=console_output)
         platforms = platform_adapters(config, router, store, tagger)
@@ -79,7 +80,8 @@ async def run_newsbot(
         stack.push_async_callback(delivery.close)  # pushed last, so it closes before the adapters it sends through
         background = []
         if not deliver_only:
-            background.append(asyncio.create_task(ingest_forever(store, config.sources, tagger, stop), name="ingest"))
+            ingest = ingest_forever(store, config.sources, tagger, stop, wait_first=just_filled)
+            background.append(asyncio.create_task(ingest, name="ingest"))
             if not platforms:
                 background.append(asyncio.create_task(_console_session(console, router, stop), name="console"))
         log.info("newsbot is running: %s%s", ", ".join(sorted(adapters)), " (delivery only)" if deliver_only else "")

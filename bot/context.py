@@ -33,8 +33,8 @@ class Context:
 
 
 async def open_content(config: Config, *, ingest_if_empty: bool = True) -> tuple[Store, Tagger]:
-    """Open the configured store (with the bot's own tables migrated too) and the tagger; fill an
-    empty store from the configured sources once, so a fresh machine has the bundled articles to show.
+    """Open the configured store (with the bot's own tables migrated too) and the tagger, and with
+    `ingest_if_empty` fill an empty store (see `fill_if_empty`).
 
     Raises content.store.StorageError when the store cannot be opened.
     """
@@ -42,13 +42,22 @@ async def open_content(config: Config, *, ingest_if_empty: bool = True) -> tuple
     store = await Store.open(config.storage.url)
     try:
         await migrate_bot_tables(store.engine)
-        if ingest_if_empty and not await store.count_by_source():
-            log.info("the store is empty: fetching the configured sources once")
-            report = await ingest_once(store, config.sources, tagger)
-            for failed in report.failed:
-                log.warning("source %s failed: %s", failed.name, failed.error)
-            log.info("stored %d new articles", report.new)
+        if ingest_if_empty:
+            await fill_if_empty(store, config, tagger)
     except BaseException:
         await store.close()
         raise
     return store, tagger
+
+
+async def fill_if_empty(store: Store, config: Config, tagger: Tagger) -> bool:
+    """Fetch the configured sources once into an empty store, so a fresh machine has the bundled
+    articles to show; returns whether it fetched."""
+    if await store.count_by_source():
+        return False
+    log.info("the store is empty: fetching the configured sources once")
+    report = await ingest_once(store, config.sources, tagger)
+    for failed in report.failed:
+        log.warning("source %s failed: %s", failed.name, failed.error)
+    log.info("stored %d new articles", report.new)
+    return True

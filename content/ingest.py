@@ -225,13 +225,22 @@ async def ingest_forever(
     stop: asyncio.Event,
     *,
     client: httpx.AsyncClient | None = None,
+    wait_first: bool = False,
 ) -> None:
-    """Fetch each source now and then every `interval` seconds (±10%) until `stop` is set."""
+    """Fetch each source now (or, with `wait_first`, after one interval, when it was just fetched)
+    and then every `interval` seconds (±10%) until `stop` is set."""
     own_client = client is None
     client = client or new_http_client()
     turn = asyncio.Lock()
 
+    async def pause(source: SourceSettings) -> None:
+        delay = source.interval * random.uniform(1 - _JITTER, 1 + _JITTER)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=delay)
+
     async def keep_fetching(source: SourceSettings) -> None:
+        if wait_first:
+            await pause(source)
         while not stop.is_set():
             try:
                 report = await ingest_source(store, source, tagger, client, datetime.now(timezone.utc), turn=turn)
@@ -239,9 +248,7 @@ async def ingest_forever(
                          f", failed: {report.error}" if report.error else "")
             except Exception:
                 log.exception("ingesting %s failed; trying again next interval", source.name)
-            delay = source.interval * random.uniform(1 - _JITTER, 1 + _JITTER)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=delay)
+            await pause(source)
 
     try:
         await asyncio.gather(*(keep_fetching(source) for source in sources))

@@ -1,8 +1,10 @@
-"""`newsbot run --deliver-only`: refused on SQLite; on PostgreSQL it delivers without taking input or fetching."""
+"""`newsbot run`: the first run fetches each source once; `--deliver-only` is refused on SQLite, and on PostgreSQL
+it delivers without taking input or fetching."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 
 import pytest
 
@@ -34,3 +36,26 @@ async def test_deliver_only_fetches_nothing_and_stops_on_request(database_url):
         assert await store.count_by_source() == {}  # the bundled source was not ingested
     finally:
         await store.close()
+
+
+async def test_the_first_run_fetches_each_source_once(tmp_path, monkeypatch):
+    from content import ingest
+
+    fetched = []
+    fetch_source = ingest.fetch_source
+
+    async def counting_fetch(source, *args, **kwargs):
+        fetched.append(source.name)
+        return await fetch_source(source, *args, **kwargs)
+
+    monkeypatch.setattr(ingest, "fetch_source", counting_fetch)
+    config = parse_config(f"storage: {{url: 'sqlite:///{tmp_path / 'news.db'}'}}\n", environ={})
+    read_end, write_end = os.pipe()
+    with os.fdopen(read_end) as console_input, open(os.devnull, "w") as console_output:
+        running = asyncio.create_task(
+            run_newsbot(config, asyncio.Event(), console_input=console_input, console_output=console_output)
+        )
+        await asyncio.sleep(1.0)  # the ingest loop is running by now
+        os.close(write_end)  # the console session ends, and with it the run
+        await asyncio.wait_for(running, timeout=15)
+    assert fetched == ["newsbot demo"]  # filled the empty store, and the loop waits an interval before the next fetch

@@ -147,3 +147,18 @@ async def test_ingest_forever_fetches_each_source_on_its_interval_until_stopped(
         await task
     assert fetch.calls.count("demo") == 1  # an hour's interval: fetched once at start
     assert len((await store.find(Query())).articles) == 1
+
+
+async def test_ingest_forever_can_wait_an_interval_before_the_first_fetch(store, monkeypatch):
+    fetch = fake_fetch({"fast": [draft(1, "fast")], "demo": []})
+    monkeypatch.setattr(ingest, "fetch_source", fetch)
+    fast = FeedSource.model_construct(name="fast", kind="feed", url="https://fast.test/rss", interval=0.01)
+    slow = BundledSource(kind="bundled", name="demo", interval=3600)
+    stop = asyncio.Event()
+    task = asyncio.create_task(ingest_forever(store, [fast, slow], None, stop, client=object(), wait_first=True))
+    async with asyncio.timeout(10):
+        while fetch.calls.count("fast") < 2:
+            await asyncio.sleep(0.01)
+        stop.set()
+        await task
+    assert "demo" not in fetch.calls  # just fetched by whoever filled the store; next due in an hour
