@@ -226,7 +226,9 @@ class SectorTagger:
                 evidence = core if _is_core(weight, factor, long_text) else support
                 evidence[sector_id] = evidence.get(sector_id, 0.0) + weight * (factor + extra)
         # supporting words ("prices", "exports") only strengthen a sector the article is already about
-        scores = {sector: score + min(support.get(sector, 0.0), SUPPORT_SHARE * score) for sector, score in core.items()}
+        scores = {
+            sector: score + min(support.get(sector, 0.0), SUPPORT_SHARE * score) for sector, score in core.items()
+        }
         if not long_text:
             return Evidence(scores, None)
         decisive = {sector for phrase in best for sector, weight in self._lexicon[phrase] if weight >= DECISIVE_WEIGHT}
