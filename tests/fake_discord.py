@@ -60,6 +60,7 @@ class Fault:
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
     times: int = 1
+    after: int = 0  # matching requests still to let through before answering any
 
 
 @dataclass
@@ -224,11 +225,14 @@ class FakeDiscord:
 
     # test controls ---------------------------------------------------------------------------------
 
-    def inject(self, method: str, path: str, status: int | None, body: Any = None, headers=None, times: int = 1):
-        """Answer the next `times` requests matching method and path (a regex) with this instead."""
-        self.faults.append(Fault(method, re.compile(path), status, body, dict(headers or {}), times))
+    def inject(
+        self, method: str, path: str, status: int | None, body: Any = None, headers=None, times: int = 1, after: int = 0
+    ):
+        """Answer the next `times` requests matching method and path (a regex) with this instead,
+        once `after` matching requests have gone through."""
+        self.faults.append(Fault(method, re.compile(path), status, body, dict(headers or {}), times, after))
 
-    def rate_limit(self, method: str, path: str, retry_after: float, times: int = 1) -> None:
+    def rate_limit(self, method: str, path: str, retry_after: float, times: int = 1, after: int = 0) -> None:
         headers = {
             "Via": "1.1 google",
             "Retry-After": str(math.ceil(retry_after)),
@@ -240,7 +244,7 @@ class FakeDiscord:
             "X-RateLimit-Scope": "user",
         }
         body = {"message": "You are being rate limited.", "retry_after": retry_after, "global": False}
-        self.inject(method, path, 429, body, headers, times)
+        self.inject(method, path, 429, body, headers, times, after)
 
     async def wait_until(self, predicate: Callable[[], Any], timeout: float = 5.0) -> Any:
         async def satisfied():
@@ -420,6 +424,9 @@ class FakeDiscord:
         await self._notify()
         for fault in self.faults:
             if fault.times > 0 and fault.method == request.method and fault.path.fullmatch(path):
+                if fault.after:
+                    fault.after -= 1
+                    continue
                 fault.times -= 1
                 if fault.status is None:
                     request.transport.close()

@@ -130,6 +130,7 @@ class _Fault:
     status: int
     description: str
     parameters: dict[str, Any] = field(default_factory=dict)
+    after: int = 0  # calls still to answer normally before this fault
 
 
 _DEFAULT_DESCRIPTIONS = {
@@ -192,11 +193,19 @@ class FakeTelegram:
             self._changed.notify_all()
         return update["update_id"]
 
-    def fail_next(self, method: str, *, status: int, description: str | None = None, retry_after: int | None = None) -> None:
-        """Make the next call of `method` fail with a Telegram error envelope."""
+    def fail_next(
+        self,
+        method: str,
+        *,
+        status: int,
+        description: str | None = None,
+        retry_after: int | None = None,
+        after: int = 0,
+    ) -> None:
+        """Make a call of `method` fail with a Telegram error envelope: the next one, or the one after `after` more."""
         parameters = {"retry_after": retry_after} if retry_after is not None else {}
         text = description or _DEFAULT_DESCRIPTIONS.get(status, "Internal Server Error")
-        self._faults.setdefault(method, []).append(_Fault(status, text.format(retry_after=retry_after), parameters))
+        self._faults.setdefault(method, []).append(_Fault(status, text.format(retry_after=retry_after), parameters, after))
 
     def calls_of(self, method: str, *, ok_only: bool = True) -> list[Call]:
         return [call for call in self.calls if call.method == method and (call.status == 200 or not ok_only)]
@@ -233,7 +242,9 @@ class FakeTelegram:
         params = await _read_params(request)
         call = Call(method, params)
         faults = self._faults.get(method)
-        if faults:
+        if faults and faults[0].after:
+            faults[0].after -= 1
+        elif faults:
             fault = faults.pop(0)
             call.status = fault.status
             await self._record(call)

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 import pytest
 import sqlalchemy as sa
 
-from bot.adapters.base import RateLimited, TargetGone, TransientError
+from bot.adapters.base import DeliveryError, RateLimited, TargetGone, TransientError
 from bot.clock import ManualClock
 from bot.config import Config, DeliverySettings, PlatformLimits
 from bot.delivery import tables
@@ -27,10 +27,14 @@ from content.store import Store
 from content.tagging import Tagger
 
 START = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+PART_BREAK = " | "  # the FakeAdapter posts each piece of a reply's text between these as its own message
 
 
 class FakeAdapter:
-    """Records every send with the clock's time; `faults[(chat, text)]` lists exceptions to raise first."""
+    """Records every message sent with the clock's time; `faults[(chat, text)]` lists exceptions to raise first.
+
+    A reply is one message per piece of its text split at PART_BREAK, posted in order like a long digest.
+    """
 
     def __init__(self, clock: ManualClock, platform: str = "telegram"):
         self.platform = platform
@@ -40,15 +44,23 @@ class FakeAdapter:
         self.attempts: dict[tuple[str, str], int] = defaultdict(int)
         self.gone: set[str] = set()
 
-    async def send(self, target: Target, reply: Reply) -> None:
-        key = (target.chat, reply.text)
+    async def send(self, target: Target, reply: Reply, *, skip: int = 0) -> None:
+        parts = reply.text.split(PART_BREAK)
+        for sent in range(skip, len(parts)):
+            await self._post(target.chat, parts[sent], sent)
+
+    async def _post(self, chat: str, text: str, sent: int) -> None:
+        key = (chat, text)
         self.attempts[key] += 1
         await asyncio.sleep(0)
-        if target.chat in self.gone:
-            raise TargetGone("Forbidden: bot was blocked by the user")
+        if chat in self.gone:
+            raise TargetGone("Forbidden: bot was blocked by the user", sent=sent)
         if self.faults[key]:
-            raise self.faults[key].pop(0)
-        self.delivered.append((target.chat, reply.text, self.clock.now().timestamp()))
+            error = self.faults[key].pop(0)
+            if isinstance(error, DeliveryError):
+                error.sent = sent
+            raise error
+        self.delivered.append((chat, text, self.clock.now().timestamp()))
 
 
 def settings(**overrides) -> DeliverySettings:
@@ -94,7 +106,7 @@ async def test_payload_round_trips_through_the_outbox(engine, clock):
     received = []
 
     class Keeper(FakeAdapter):
-        async def send(self, target, reply):
+        async def send(self, target, reply, *, skip=0):
             received.append((target, reply))
 
     outbox, worker = build(engine, clock, Keeper(clock))
@@ -181,6 +193,30 @@ async def test_an_unexpected_error_fails_the_message_without_retrying(engine, cl
     assert await outbox.counts() == {"failed": 1}
 
 
+async def test_a_reply_of_several_messages_is_retried_from_the_message_that_failed(engine, clock):
+    adapter = FakeAdapter(clock)
+    outbox, worker = build(engine, clock, adapter)
+    await outbox.enqueue(Target("telegram", "7"), "digest", Reply(text=PART_BREAK.join(["one", "two", "three"])))
+    adapter.faults[("7", "two")] = [RateLimited(20.0)]
+    adapter.faults[("7", "three")] = [TransientError("502 Bad Gateway")]  # the retry fails again, further on
+    await worker.run_until_idle()
+    assert [text for _, text, _ in adapter.delivered] == ["one", "two", "three"]
+    assert adapter.attempts == {("7", "one"): 1, ("7", "two"): 2, ("7", "three"): 2}
+    assert await outbox.counts() == {"sent": 1}
+
+
+async def test_a_dead_reply_keeps_the_count_of_its_messages_delivered(engine, clock):
+    adapter = FakeAdapter(clock)
+    outbox, worker = build(engine, clock, adapter, max_attempts=2)
+    await outbox.enqueue(Target("telegram", "7"), "digest", Reply(text=PART_BREAK.join(["one", "two", "three"])))
+    adapter.faults[("7", "two")] = [TransientError("500"), TransientError("503")]
+    await worker.run_until_idle()
+    assert [text for _, text, _ in adapter.delivered] == ["one"]
+    async with engine.connect() as connection:
+        row = (await connection.execute(sa.select(tables.outbox))).one()
+    assert (row.status, row.parts_sent) == ("dead", 1)
+
+
 async def test_sends_respect_per_chat_group_and_global_limits(engine, clock):
     adapter = FakeAdapter(clock)
     limits = PlatformLimits(per_chat_seconds=1.0, per_group_seconds=3.0, per_second=30)
@@ -232,10 +268,10 @@ async def test_stop_finishes_sends_in_flight(engine, clock):
     started, release = asyncio.Event(), asyncio.Event()
 
     class Slow(FakeAdapter):
-        async def send(self, target, reply):
+        async def send(self, target, reply, *, skip=0):
             started.set()
             await release.wait()
-            await super().send(target, reply)
+            await super().send(target, reply, skip=skip)
 
     adapter = Slow(clock)
     outbox, worker = build(engine, clock, adapter)
@@ -261,10 +297,10 @@ async def test_a_send_finishing_while_outcomes_are_written_is_still_recorded(eng
     release = asyncio.Event()
 
     class OneSlowChat(FakeAdapter):
-        async def send(self, target, reply):
+        async def send(self, target, reply, *, skip=0):
             if target.chat == "slow":
                 await release.wait()
-            await super().send(target, reply)
+            await super().send(target, reply, skip=skip)
 
     adapter = OneSlowChat(clock)
     lifted = PlatformLimits(per_chat_seconds=0, per_group_seconds=0, per_second=0)
@@ -289,9 +325,9 @@ async def test_sends_not_yet_recorded_count_against_the_in_flight_limit(engine, 
     writing, write = asyncio.Event(), asyncio.Event()
 
     class Gated(FakeAdapter):
-        async def send(self, target, reply):
+        async def send(self, target, reply, *, skip=0):
             await released[target.chat].wait()
-            await super().send(target, reply)
+            await super().send(target, reply, skip=skip)
 
     adapter = Gated(clock)
     lifted = PlatformLimits(per_chat_seconds=0, per_group_seconds=0, per_second=0)
@@ -331,7 +367,7 @@ async def test_the_service_turns_a_subscription_and_an_article_into_a_message(tm
             self.sent = []
             self.arrived = asyncio.Event()
 
-        async def send(self, target, reply):
+        async def send(self, target, reply, *, skip=0):
             self.sent.append((target, [card.title for card in reply.cards]))
             self.arrived.set()
 

@@ -17,7 +17,7 @@ from bot.delivery.db import migrate, open_engine
 from bot.delivery.limits import RatePlan
 from bot.delivery.outbox import Outbox
 from bot.delivery.worker import DeliveryWorker
-from bot.model import Reply, Target
+from bot.model import ArticleCard, Reply, Target
 from fake_discord import FakeDiscord
 
 STEP_TIMEOUT = 10.0
@@ -62,3 +62,16 @@ async def test_faults_still_deliver_each_message_once_and_a_deleted_channel_is_d
     assert contents == Counter({f"news {n} from {channel}": 1 for channel in ("501", "502") for n in range(3)})
     assert await outbox.counts() == {"sent": 6, "dead": 3}
     assert len([call for call in fake.calls if call.path == "/channels/503/messages"]) == 1  # no retry storm
+
+
+async def test_a_digest_of_several_messages_resumes_after_a_429_without_repeating_one(delivery):
+    fake, outbox, worker = delivery
+    cards = [ArticleCard(title=f"Grid storage report {n}", url=f"https://news.test/{n}", summary="Batteries.") for n in range(25)]
+    await outbox.enqueue(Target("discord", "601"), "digest:morning", Reply(text="Your morning digest", cards=cards))
+    fake.rate_limit("POST", r"/channels/601/messages", retry_after=90, after=1)  # the second of three messages
+    await asyncio.wait_for(worker.run_until_idle(), 60)
+
+    titles = [[embed["title"] for embed in message["embeds"]] for message in fake.messages_in("601")]
+    assert titles == [[card.title for card in cards[start : start + 10]] for start in (0, 10, 20)]  # each once, in order
+    assert len([call for call in fake.calls if call.path == "/channels/601/messages"]) == 4
+    assert await outbox.counts() == {"sent": 1}

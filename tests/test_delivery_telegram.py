@@ -13,6 +13,7 @@ from pydantic import SecretStr
 
 from bot.adapters.telegram import TelegramAdapter
 from bot.adapters.telegram.limits import ChatPacedRateLimiter
+from bot.adapters.telegram.render import render_reply
 from bot.clock import ManualClock
 from bot.config import DeliverySettings, TelegramSettings
 from bot.delivery import tables
@@ -20,7 +21,7 @@ from bot.delivery.db import migrate, open_engine
 from bot.delivery.limits import RatePlan
 from bot.delivery.outbox import Outbox
 from bot.delivery.worker import DeliveryWorker
-from bot.model import Reply, Target
+from bot.model import ArticleCard, Reply, Target
 from fake_telegram import FakeTelegram
 
 
@@ -53,6 +54,13 @@ def delivered(fake) -> Counter:
     return Counter((str(call.params["chat_id"]), call.params["text"]) for call in fake.calls_of("sendMessage"))
 
 
+def long_digest() -> Reply:
+    """About 11,000 characters of cards: three Telegram messages."""
+    summary = "Batteries smooth the evening peak. " * 12
+    cards = [ArticleCard(title=f"Grid storage report {n}", url=f"https://news.test/{n}", summary=summary) for n in range(24)]
+    return Reply(text="Your morning digest", cards=cards)
+
+
 async def test_429_and_5xx_still_deliver_each_message_once(delivery):
     fake, outbox, worker = delivery
     for chat in ("101", "102", "103"):
@@ -78,3 +86,15 @@ async def test_a_blocked_user_deactivates_the_target_without_retries(delivery):
     async with outbox.engine.connect() as connection:
         target = (await connection.execute(sa.select(tables.targets))).one()
     assert target.active is False and "blocked" in target.inactive_reason
+
+
+async def test_a_digest_of_several_messages_resumes_after_a_429_without_repeating_one(delivery):
+    fake, outbox, worker = delivery
+    await outbox.enqueue(Target("telegram", "404"), "digest:morning", long_digest())
+    fake.fail_next("sendMessage", status=429, retry_after=7, after=1)  # the second of three messages
+    await worker.run_until_idle()
+    messages = [message.text for message in render_reply(long_digest(), callback_data=str)]
+    assert len(messages) == 3
+    assert [call.params["text"] for call in fake.calls_of("sendMessage")] == messages  # each once, in order
+    assert len(fake.calls_of("sendMessage", ok_only=False)) == 4
+    assert await outbox.counts() == {"sent": 1}

@@ -8,6 +8,8 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
+from bot.delivery import db as bot_db
+from bot.delivery import tables as bot_tables
 from content.model import Query
 from content.store import Store, run_migrations
 from content.store.schema import article_sources, article_tags, articles
@@ -15,6 +17,7 @@ from content.store.store import MIGRATIONS, VERSION_TABLE, _async_url, _create_e
 
 MOMENT = datetime(2026, 1, 15, 9, 30, tzinfo=timezone.utc)
 NEWEST = ScriptDirectory(str(MIGRATIONS)).get_current_head()
+BOT_NEWEST = ScriptDirectory(str(bot_db.MIGRATIONS)).get_current_head()
 
 
 def _rows(count: int) -> tuple[list[dict], list[dict], list[dict]]:
@@ -94,3 +97,27 @@ async def test_another_module_runs_its_own_scripts_with_its_own_version_table(da
             assert await connection.scalar(sa.text("SELECT count(*) FROM outbox")) == 0
     finally:
         await store.close()
+
+
+async def test_the_bot_tables_upgrade_from_the_first_schema_keeping_queued_messages(database_url):
+    engine = bot_db.open_engine(database_url)
+    try:
+        await run_migrations(engine, bot_db.MIGRATIONS, bot_db.VERSION_TABLE, revision="0001")
+        async with engine.begin() as connection:
+            await connection.execute(sa.text("INSERT INTO bot_targets (id, platform, chat) VALUES (1, 'telegram', '-100')"))
+            await connection.execute(sa.text("INSERT INTO bot_payloads (id, body) VALUES (1, '{\"text\": \"hi\"}')"))
+            await connection.execute(
+                sa.text(
+                    "INSERT INTO bot_outbox (id, target_id, platform, key, payload_id, attempts, created_at, next_attempt_at)"
+                    " VALUES (1, 1, 'telegram', 'digest:daily:2026-03-01', 1, 2, 100.0, 200.0)"
+                )
+            )
+        await bot_db.migrate(engine)
+        async with engine.connect() as connection:
+            assert await connection.scalar(sa.text(f"SELECT version_num FROM {bot_db.VERSION_TABLE}")) == BOT_NEWEST != "0001"
+            row = (await connection.execute(sa.select(bot_tables.outbox))).one()
+        assert (row.key, row.status, row.attempts, row.next_attempt_at, row.parts_sent) == (
+            "digest:daily:2026-03-01", "pending", 2, 200.0, 0
+        )
+    finally:
+        await engine.dispose()

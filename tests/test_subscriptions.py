@@ -36,7 +36,7 @@ class Recorder:
     def __init__(self):
         self.sent = []
 
-    async def send(self, target, reply):
+    async def send(self, target, reply, *, skip=0):
         self.sent.append((target, reply))
 
 

@@ -101,7 +101,9 @@ class ConsoleAdapter:
         name, args = parsed
         return Command(name=name, args=args, user=self._user, target=self.target)
 
-    async def send(self, target: Target, reply: Reply) -> None:
+    async def send(self, target: Target, reply: Reply, *, skip: int = 0) -> None:
+        if skip:  # the reply is one message, and an earlier attempt delivered it
+            return
         if target != self.target:
             self._write(f"── to {terminal_safe(target.chat)} ──\n")
         self._write(render(reply))

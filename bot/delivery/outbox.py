@@ -4,6 +4,9 @@ A key is an article id, or "digest:<schedule-or-subscription>:<period>", so the 
 article can never be queued twice for one target. Rows go pending → sent | failed | dead:
 `failed` is a message that cannot be sent at all (a bug or an unrenderable payload),
 `dead` one given up on (too many transient failures, or the target is gone).
+
+A reply the platform posts as several messages can fail halfway: `parts_sent` counts the messages
+already delivered, written with a Retry and handed back with the claim, so the retry sends only the rest.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ class Claimed:
     reply: Reply
     send_at: float
     attempts: int
+    parts_sent: int  # messages of the reply an earlier attempt delivered
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,7 @@ class Retry:
     at: float
     error: str
     attempts: int  # the row's attempts after this one
+    parts_sent: int  # messages of the reply delivered so far, for the retry to skip
     target_id: int | None = None  # push back the whole chat until `at` (a rate limit)
 
 
@@ -192,6 +197,7 @@ class Outbox:
                 reply=reply_from_json(bodies[row.payload_id]),
                 send_at=send_at,
                 attempts=row.attempts,
+                parts_sent=row.parts_sent,
             )
             for row, send_at in chosen
         ]
@@ -207,7 +213,9 @@ class Outbox:
     async def _due_rows(self, connection: AsyncConnection, platform: str, now: float, horizon: float, limit: int):
         o, t = tables.outbox, tables.targets
         query = (
-            sa.select(o.c.id, o.c.target_id, o.c.payload_id, o.c.attempts, t.c.chat, t.c.thread, t.c.next_send_at)
+            sa.select(
+                o.c.id, o.c.target_id, o.c.payload_id, o.c.attempts, o.c.parts_sent, t.c.chat, t.c.thread, t.c.next_send_at
+            )
             .join(t, t.c.id == o.c.target_id)
             .where(
                 o.c.status == "pending",
@@ -261,7 +269,13 @@ class Outbox:
                 await connection.execute(statement.values(status="sent", sent_at=now, attempts=o.c.attempts + 1, **released))
             for item in outcomes:
                 if isinstance(item, Retry):
-                    values = dict(next_attempt_at=item.at, last_error=_short(item.error), attempts=item.attempts, **released)
+                    values = dict(
+                        next_attempt_at=item.at,
+                        last_error=_short(item.error),
+                        attempts=item.attempts,
+                        parts_sent=item.parts_sent,
+                        **released,
+                    )
                     await connection.execute(o.update().where(o.c.id == item.id, o.c.status == "pending").values(**values))
                     if item.target_id is not None:
                         later = sa.case((t.c.next_send_at < item.at, item.at), else_=t.c.next_send_at)

@@ -50,6 +50,7 @@ outbox = sa.Table(
     sa.Column("payload_id", _Id, sa.ForeignKey("bot_payloads.id"), nullable=False),
     sa.Column("status", sa.String(10), nullable=False, server_default="pending"),
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("parts_sent", sa.Integer, nullable=False, server_default="0"),  # messages of the reply delivered so far
     sa.Column("last_error", sa.Text),
     sa.Column("created_at", sa.Double, nullable=False),
     sa.Column("next_attempt_at", sa.Double, nullable=False),

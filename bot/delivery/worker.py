@@ -4,6 +4,9 @@ through the platform's adapter and records the outcome.
 A row is marked sent only after its send succeeded, so a crash between the two sends that
 message again (at most the rows in flight); nothing queued is lost. On stop the worker
 claims nothing more, finishes the sends it holds, records them and returns.
+
+A reply that goes out as several messages and fails partway is retried from the first message
+not delivered (the adapter reports how many went out; the row keeps the count).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import socket
 import uuid
 from typing import Mapping
 
-from bot.adapters.base import Adapter, RateLimited, TargetGone, TransientError
+from bot.adapters.base import Adapter, DeliveryError, RateLimited, TargetGone, TransientError
 from bot.clock import Clock
 from bot.config import DeliverySettings
 from bot.delivery.limits import RatePlan
@@ -153,19 +156,20 @@ class DeliveryWorker:
             return
         held_until = self._held_until.get(item.target_id, 0.0)
         if held_until > self._clock.now().timestamp():  # a sibling hit a 429 while this one waited for its slot
-            self._outcomes.append(Retry(item.id, held_until, "held back by a rate limit", item.attempts, item.target_id))
+            held = Retry(item.id, held_until, "held back by a rate limit", item.attempts, item.parts_sent, item.target_id)
+            self._outcomes.append(held)
             return
         outcome = await self._send(item)  # not append(await …): _flush may swap the list meanwhile
         self._outcomes.append(outcome)
 
     async def _send(self, item: Claimed) -> Outcome:
         try:
-            await self._adapters[item.target.platform].send(item.target, item.reply)
+            await self._adapters[item.target.platform].send(item.target, item.reply, skip=item.parts_sent)
             return Sent(item.id)
         except RateLimited as error:
             at = self._clock.now().timestamp() + error.retry_after
             self._held_until[item.target_id] = at
-            return Retry(item.id, at, str(error), attempts=item.attempts, target_id=item.target_id)
+            return Retry(item.id, at, str(error), item.attempts, _parts_sent(item, error), target_id=item.target_id)
         except TargetGone as error:
             self._gone[item.target_id] = str(error) or type(error).__name__
             log.warning("target %s:%s is gone, deactivating it: %s", item.target.platform, item.target.chat, error)
@@ -175,7 +179,14 @@ class DeliveryWorker:
             message = str(error) or type(error).__name__
             if attempts >= self._settings.max_attempts:
                 return GiveUp(item.id, "dead", message, attempts)
-            return Retry(item.id, self._clock.now().timestamp() + self._plan.backoff(attempts), message, attempts)
+            at = self._clock.now().timestamp() + self._plan.backoff(attempts)
+            return Retry(item.id, at, message, attempts, _parts_sent(item, error))
         except Exception as error:  # a bug or a payload the platform can never take: retrying will not help
             log.exception("delivery of outbox row %s failed", item.id)
             return GiveUp(item.id, "failed", f"{type(error).__name__}: {error}", item.attempts + 1)
+
+
+def _parts_sent(item: Claimed, error: BaseException) -> int:
+    """Messages of the row's reply delivered after this failure; only adapters' DeliveryErrors report progress."""
+    reported = error.sent if isinstance(error, DeliveryError) else 0
+    return max(item.parts_sent, reported)

@@ -434,30 +434,33 @@ class DiscordAdapter:
 
     # delivery --------------------------------------------------------------------------------------
 
-    async def send(self, target: Target, reply: Reply) -> None:
-        """Post a reply to a channel (or thread); errors say what the delivery worker should do next."""
+    async def send(self, target: Target, reply: Reply, *, skip: int = 0) -> None:
+        """Post a reply's messages after the first `skip` to a channel (or thread); errors say what the
+        delivery worker should do next, and how many of the messages went out."""
         if self._client is None or self._client.is_closed():
-            raise TransientError("the Discord adapter is not connected")
+            raise TransientError("the Discord adapter is not connected", sent=skip)
         try:
             channel = self._client.get_partial_messageable(int(target.thread or target.chat))
         except ValueError:
-            raise TargetGone(f"not a Discord channel id: {target.thread or target.chat!r}") from None
-        for message in self._render(reply):
-            await self._post(channel, message)
+            raise TargetGone(f"not a Discord channel id: {target.thread or target.chat!r}", sent=skip) from None
+        messages = self._render(reply)
+        for sent in range(skip, len(messages)):
+            await self._post(channel, messages[sent], sent)
 
-    async def _post(self, channel: discord.PartialMessageable, message: OutgoingMessage) -> None:
+    async def _post(self, channel: discord.PartialMessageable, message: OutgoingMessage, sent: int) -> None:
+        """Send one message; `sent` (messages of the reply already out) goes into the error if it fails."""
         try:
             await channel.send(**self._fields(message))
         except discord.RateLimited as error:
-            raise RateLimited(error.retry_after) from None
+            raise RateLimited(error.retry_after, sent=sent) from None
         except (discord.NotFound, discord.Forbidden) as error:
-            raise TargetGone(f"Discord channel {channel.id}: {error.status} {error.text}") from None
+            raise TargetGone(f"Discord channel {channel.id}: {error.status} {error.text}", sent=sent) from None
         except discord.HTTPException as error:
             if error.status == 429:  # no Via header: Cloudflare's own limit, not Discord's
-                raise RateLimited(RATE_LIMIT_WAIT_LIMIT, "blocked by Cloudflare") from None
-            raise TransientError(f"Discord channel {channel.id}: {error.status} {error.text}") from None
+                raise RateLimited(RATE_LIMIT_WAIT_LIMIT, "blocked by Cloudflare", sent=sent) from None
+            raise TransientError(f"Discord channel {channel.id}: {error.status} {error.text}", sent=sent) from None
         except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as error:
-            raise TransientError(f"Discord channel {channel.id}: {type(error).__name__}") from None
+            raise TransientError(f"Discord channel {channel.id}: {type(error).__name__}", sent=sent) from None
 
 
 def _view(buttons: list[Button]) -> discord.ui.View | None:

@@ -150,13 +150,15 @@ class TelegramAdapter:
         await self._app.shutdown()
 
     # delivery path ---------------------------------------------------------------------------------
-    async def send(self, target: Target, reply: Reply) -> None:
-        """Post a reply for the delivery worker; failures become RateLimited, TargetGone or TransientError."""
-        for message in self._render(reply):
+    async def send(self, target: Target, reply: Reply, *, skip: int = 0) -> None:
+        """Post a reply's messages after the first `skip` for the delivery worker; failures become
+        RateLimited, TargetGone or TransientError, carrying how many of the messages went out."""
+        messages = self._render(reply)
+        for sent in range(skip, len(messages)):
             try:
-                await self._post(target, message, retries=None)
+                await self._post(target, messages[sent], retries=None)
             except TelegramError as error:
-                raise _delivery_error(error) from None
+                raise _delivery_error(error, sent) from None
 
     # incoming --------------------------------------------------------------------------------------
     async def _on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -304,20 +306,20 @@ def _seconds(period: int | float | timedelta) -> float:
     return period.total_seconds() if isinstance(period, timedelta) else float(period)
 
 
-def _delivery_error(error: TelegramError) -> DeliveryError:
+def _delivery_error(error: TelegramError, sent: int) -> DeliveryError:
     description = REDACTOR.redact(str(error))
     if isinstance(error, RetryAfter):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", PTBDeprecationWarning)
-            return RateLimited(_seconds(error.retry_after), description)
+            return RateLimited(_seconds(error.retry_after), description, sent=sent)
     if isinstance(error, Forbidden):
-        return TargetGone(description)
+        return TargetGone(description, sent=sent)
     if isinstance(error, ChatMigrated):
-        return TargetGone(f"{description}: the group is now chat {error.new_chat_id}")
+        return TargetGone(f"{description}: the group is now chat {error.new_chat_id}", sent=sent)
     if isinstance(error, BadRequest):
         if any(words in description.lower() for words in _GONE_DESCRIPTIONS):
-            return TargetGone(description)
-        return DeliveryError(description)
+            return TargetGone(description, sent=sent)
+        return DeliveryError(description, sent=sent)
     if isinstance(error, NetworkError):  # includes TimedOut and 5xx answers
-        return TransientError(description)
-    return DeliveryError(description)
+        return TransientError(description, sent=sent)
+    return DeliveryError(description, sent=sent)
