@@ -92,10 +92,10 @@ class DeliveryWorker:
     async def step(self) -> int:
         """Record finished sends, then claim more if there is room; returns how many were claimed."""
         await self._flush()
-        # outcomes that finished during the flush are not recorded yet: a crash now would resend them too
+        # sends that finished during the flush are not recorded yet: a crash now would resend them too
         room = self._settings.max_in_flight - len(self._in_flight) - len(self._outcomes)
-        if self._stopping.is_set() or (self._in_flight and room < self._settings.max_in_flight // 2):
-            return 0
+        if self._stopping.is_set() or len(self._in_flight) > self._settings.max_in_flight // 2 or room <= 0:
+            return 0  # claims wait until half the limit is free, so they come in batches
         claimed = 0
         lookahead = max(self._settings.poll_seconds, 1.0)
         for platform in self._adapters:
