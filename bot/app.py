@@ -63,7 +63,7 @@ async def run_newsbot(
     console_output: TextIO | None = None,
 ) -> None:
     """Run until `stop` is set (or the console session ends), then shut down in order."""
-    store, tagger = await open_content(config, ingest_if_empty=False)
+    store, tagger = await open_content(config)
     async with AsyncExitStack() as stack:
         stack.push_async_callback(store.close)
         just_filled = not deliver_only and await fill_if_empty(store, config, tagger)

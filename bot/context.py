@@ -32,9 +32,8 @@ class Context:
     bot_name: str = "newsbot"
 
 
-async def open_content(config: Config, *, ingest_if_empty: bool = True) -> tuple[Store, Tagger]:
-    """Open the configured store (with the bot's own tables migrated too) and the tagger, and with
-    `ingest_if_empty` fill an empty store (see `fill_if_empty`).
+async def open_content(config: Config) -> tuple[Store, Tagger]:
+    """Open the configured store (with the bot's own tables migrated too) and the tagger.
 
     Raises content.store.StorageError when the store cannot be opened.
     """
@@ -42,8 +41,6 @@ async def open_content(config: Config, *, ingest_if_empty: bool = True) -> tuple
     store = await Store.open(config.storage.url)
     try:
         await migrate_bot_tables(store.engine)
-        if ingest_if_empty:
-            await fill_if_empty(store, config, tagger)
     except BaseException:
         await store.close()
         raise

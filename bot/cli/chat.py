@@ -8,7 +8,7 @@ import asyncio
 from bot.adapters.console import ConsoleAdapter
 from bot.cli import UsageError
 from bot.config import Config
-from bot.context import Context, open_content
+from bot.context import Context, fill_if_empty, open_content
 from bot.model import Reply
 from bot.router import build_router
 
@@ -46,6 +46,7 @@ async def _chat(config: Config, line: str | None) -> int:
     console = ConsoleAdapter()
     router = build_router(Context(store=store, tagger=tagger))
     try:
+        await fill_if_empty(store, config, tagger)
         await console.connect()
         if line is None:
             await console.send(console.target, Reply(text=GREETING))
