@@ -13,11 +13,13 @@ import html
 import itertools
 import json
 import re
+import secrets
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import aiohttp
+import pytest
 from aiohttp import web
 
 MESSAGE_LIMIT = 4096
@@ -460,3 +462,16 @@ def chat_member(user_id: int, status: str) -> dict[str, Any]:
     elif status == "administrator":
         member |= _ADMIN_RIGHTS | {"can_manage_chat": True}
     return member
+
+
+@pytest.fixture
+def token() -> str:
+    """A token shaped like Telegram's and new in every test, so a leak shows up as this exact string."""
+    return f"{secrets.randbelow(10**9)}:TEST-TOKEN-{secrets.token_hex(6)}"
+
+
+@pytest.fixture
+async def fake(token):
+    """A fake Bot API serving `token`, for tests that import this fixture and `token`."""
+    async with FakeTelegram(token) as server:
+        yield server

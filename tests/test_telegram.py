@@ -18,28 +18,19 @@ from bot.adapters.telegram import APOLOGY, EXPIRED_BUTTON, TelegramAdapter, Tele
 from bot.adapters.telegram.limits import ChatPacedRateLimiter
 from bot.config import TelegramSettings, WebhookSettings
 from bot.model import Action, ArticleCard, Command, Reply, Target
-from fake_telegram import (
+from fake_telegram import (  # noqa: F401 - fake and token are pytest fixtures
     FakeTelegram,
     callback_update,
     channel_post_update,
+    fake,
     message_update,
+    token,
     visible_text,
 )
 
 COMMANDS = [("help", "every command"), ("latest", "the newest articles"), ("more", "next page")]
 GROUP = -1001000
 STEP_TIMEOUT = 10.0
-
-
-@pytest.fixture
-def token() -> str:
-    return f"{secrets.randbelow(10**9)}:TEST-TOKEN-{secrets.token_hex(6)}"
-
-
-@pytest.fixture
-async def fake(token):
-    async with FakeTelegram(token) as server:
-        yield server
 
 
 class Recorder:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
-import secrets
 import socket
 
 import pytest
@@ -20,20 +19,9 @@ from bot.adapters.telegram import TelegramAdapter
 from bot.adapters.telegram.limits import ChatPacedRateLimiter
 from bot.adapters.telegram.request import AiohttpRequest
 from bot.config import PlatformLimits, TelegramSettings
-from fake_telegram import FakeTelegram, UploadedFile
+from fake_telegram import FakeTelegram, UploadedFile, fake, token  # noqa: F401 - fake and token are pytest fixtures
 
 STEP_TIMEOUT = 10.0
-
-
-@pytest.fixture
-def token() -> str:
-    return f"{secrets.randbelow(10**9)}:TEST-TOKEN-{secrets.token_hex(6)}"
-
-
-@pytest.fixture
-async def fake(token):
-    async with FakeTelegram(token) as server:
-        yield server
 
 
 def bot_for(fake: FakeTelegram, request: AiohttpRequest | None = None, updates: AiohttpRequest | None = None) -> Bot:
