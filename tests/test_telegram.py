@@ -359,3 +359,16 @@ async def test_messages_to_one_chat_are_paced_while_other_chats_go_on(fake):
     finally:
         await adapter.disconnect()
     assert fake.sent_texts() == ["first", "other chat"]
+
+
+async def test_a_private_reply_in_a_group_quotes_the_command_it_answers(fake):
+    def answer(command: Command) -> Reply:
+        return Reply(text="Usage: /latest 5", private=command.name == "latest")
+
+    async with running(fake, Recorder(answer)):
+        [private] = await sent_after(fake, message_update("/latest x", chat_id=GROUP, kind="supergroup", message_id=31))
+        [public] = await sent_after(fake, message_update("/help", chat_id=GROUP, kind="supergroup", message_id=32))
+        [direct] = await sent_after(fake, message_update("/latest x", message_id=33))
+    assert private.params["reply_parameters"] == {"message_id": 31, "allow_sending_without_reply": True}
+    assert "reply_parameters" not in public.params
+    assert "reply_parameters" not in direct.params  # in a private chat every reply is private already

@@ -15,7 +15,7 @@ import time
 import warnings
 from datetime import timedelta
 
-from telegram import BotCommand, CallbackQuery, Chat, Message, Update
+from telegram import BotCommand, CallbackQuery, Chat, Message, ReplyParameters, Update
 from telegram.constants import ChatMemberStatus, ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, BaseRateLimiter, CallbackQueryHandler, ContextTypes, MessageHandler, filters
@@ -176,7 +176,10 @@ class TelegramAdapter:
         target = target_of(message)
         command = to_command(line, user=sender_id(message), target=target, kind=kind, is_admin=is_admin)
         reply = await self._answer(command)
-        await self._post_all(target, self._render(reply))
+        # Telegram has no messages only one member sees: in a group, a private reply (a usage hint, a
+        # refusal) at least quotes the command it answers, so it reads as addressed to its sender
+        quote = message.message_id if reply.private and kind != "private" else None
+        await self._post_all(target, self._render(reply), quote=quote)
 
     async def _on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Run the button's command as the presser; show the result in place of the pressed message.
@@ -248,7 +251,9 @@ class TelegramAdapter:
     def _render(self, reply: Reply) -> list[OutgoingMessage]:
         return render_reply(reply, callback_data=self._buttons.data_for)
 
-    async def _post(self, target: Target, message: OutgoingMessage, *, retries: int | None) -> Message:
+    async def _post(
+        self, target: Target, message: OutgoingMessage, *, retries: int | None, quote: int | None = None
+    ) -> Message:
         return await self._app.bot.send_message(
             chat_id=target.chat,
             message_thread_id=int(target.thread) if target.thread else None,
@@ -256,14 +261,16 @@ class TelegramAdapter:
             parse_mode=ParseMode.HTML,
             link_preview_options=message.link_preview,
             reply_markup=message.keyboard,
+            reply_parameters=ReplyParameters(quote, allow_sending_without_reply=True) if quote else None,
             rate_limit_args=retries,
         )
 
-    async def _post_all(self, target: Target, messages: list[OutgoingMessage]) -> None:
-        """Send a reply's messages in order; after a failure the rest would read out of context, so stop."""
-        for message in messages:
+    async def _post_all(self, target: Target, messages: list[OutgoingMessage], *, quote: int | None = None) -> None:
+        """Send a reply's messages in order, the first quoting message `quote` if given; after a failure
+        the rest would read out of context, so stop."""
+        for number, message in enumerate(messages):
             try:
-                await self._post(target, message, retries=REPLY_RETRIES)
+                await self._post(target, message, retries=REPLY_RETRIES, quote=quote if number == 0 else None)
             except TelegramError as error:
                 logger.warning("Telegram: could not reply in chat %s: %s", target.chat, REDACTOR.redact(str(error)))
                 return
