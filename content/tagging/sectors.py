@@ -171,6 +171,11 @@ class SectorTagger:
         # first word -> lengths of the phrases it starts, longest first
         self._phrase_sizes = {word: sorted(lengths, reverse=True) for word, lengths in sizes.items()}
         self._first_words = frozenset(key[0] for key in self._lexicon)
+        # phrase -> the subjects it is decisive evidence for
+        self._decisive_for = {
+            phrase: frozenset(subject for subject, weight in entries if weight >= DECISIVE_WEIGHT)
+            for phrase, entries in self._lexicon.items()
+        }
 
     @classmethod
     def from_settings(cls, settings: TaxonomySettings | None = None) -> "SectorTagger":
@@ -231,8 +236,7 @@ class SectorTagger:
         }
         if not long_text:
             return Evidence(scores, None)
-        decisive = {sector for phrase in best for sector, weight in self._lexicon[phrase] if weight >= DECISIVE_WEIGHT}
-        return Evidence(scores, frozenset(decisive))
+        return Evidence(scores, frozenset().union(*(self._decisive_for[phrase] for phrase in best)))
 
     def tag(self, title: str, text: str) -> list[str]:
         """Sector ids, strongest first."""
