@@ -3,30 +3,26 @@
 from __future__ import annotations
 
 import asyncio
-import random
+import functools
 from collections import defaultdict
 from datetime import datetime, timezone
 
 import pytest
 import sqlalchemy as sa
 
-from bot.adapters.base import DeliveryError, RateLimited, TargetGone, TransientError
+from bot.adapters.base import DeliveryError, Progress, RateLimited, TargetGone, TransientError, post_in_order
 from bot.clock import ManualClock
-from bot.config import Config, DeliverySettings, PlatformLimits
+from bot.config import Config, PlatformLimits
 from bot.delivery import tables
-from bot.delivery.db import migrate, open_engine
-from bot.delivery.limits import RatePlan
-from bot.delivery.outbox import Outbox
 from bot.delivery.service import start_delivery
-from bot.delivery.worker import DeliveryWorker
 from bot.model import ArticleCard, Reply, Target
 from bot.subscriptions.cadence import Cadence
 from bot.subscriptions.store import SubscriptionStore
 from content.model import Article
 from content.store import Store
 from content.tagging import Tagger
+from delivery_helpers import START, build, migrated_engine
 
-START = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
 PART_BREAK = " | "  # the FakeAdapter posts each piece of a reply's text between these as its own message
 
 
@@ -44,10 +40,9 @@ class FakeAdapter:
         self.attempts: dict[tuple[str, str], int] = defaultdict(int)
         self.gone: set[str] = set()
 
-    async def send(self, target: Target, reply: Reply, *, skip: int = 0) -> None:
-        parts = reply.text.split(PART_BREAK)
-        for sent in range(skip, len(parts)):
-            await self._post(target.chat, parts[sent], sent)
+    async def send(self, target: Target, reply: Reply, *, skip: int = 0, progress: Progress | None = None) -> None:
+        post = functools.partial(self._post, target.chat)
+        await post_in_order(reply.text.split(PART_BREAK), skip, post, progress)
 
     async def _post(self, chat: str, text: str, sent: int) -> None:
         key = (chat, text)
@@ -63,29 +58,15 @@ class FakeAdapter:
         self.delivered.append((chat, text, self.clock.now().timestamp()))
 
 
-def settings(**overrides) -> DeliverySettings:
-    return DeliverySettings(**{"safety_margin": 0.0, **overrides})
-
-
 @pytest.fixture
 async def engine(database_url):
-    engine = open_engine(database_url)
-    await migrate(engine)
-    yield engine
-    await engine.dispose()
+    async with migrated_engine(database_url) as engine:
+        yield engine
 
 
 @pytest.fixture
 def clock():
     return ManualClock(START)
-
-
-def build(engine, clock, adapter, **overrides):
-    config = settings(**overrides)
-    plan = RatePlan(config, random.Random(7))
-    outbox = Outbox(engine, clock, plan, lease_seconds=config.lease_seconds)
-    worker = DeliveryWorker(outbox, {adapter.platform: adapter}, clock, config, plan, owner="test-worker")
-    return outbox, worker
 
 
 async def test_enqueue_is_idempotent_per_target_and_key(engine, clock):
@@ -106,7 +87,7 @@ async def test_payload_round_trips_through_the_outbox(engine, clock):
     received = []
 
     class Keeper(FakeAdapter):
-        async def send(self, target, reply, *, skip=0):
+        async def send(self, target, reply, *, skip=0, progress=None):
             received.append((target, reply))
 
     outbox, worker = build(engine, clock, Keeper(clock))
@@ -217,6 +198,48 @@ async def test_a_dead_reply_keeps_the_count_of_its_messages_delivered(engine, cl
     assert (row.status, row.parts_sent) == ("dead", 1)
 
 
+async def test_after_a_crash_mid_reply_only_the_message_on_its_way_is_sent_again(engine, clock):
+    on_its_way = asyncio.Event()
+
+    class DiesOnThree(FakeAdapter):
+        async def _post(self, chat, text, sent):
+            await super()._post(chat, text, sent)
+            if text == "three":  # posted, and the process dies before anything more is written
+                on_its_way.set()
+                await asyncio.Event().wait()
+
+    lifted = PlatformLimits(per_chat_seconds=0, per_group_seconds=0, per_second=0)
+    dying = DiesOnThree(clock)
+    outbox, worker = build(engine, clock, dying, telegram=lifted)
+    await outbox.enqueue(Target("telegram", "7"), "digest", Reply(text=PART_BREAK.join(["one", "two", "three", "four"])))
+    assert await worker.step() == 1
+    await asyncio.wait_for(on_its_way.wait(), 5)
+    for task in list(worker._in_flight):
+        task.cancel()
+    await outbox.release_leases()  # what a restart on SQLite does first
+
+    survivor = FakeAdapter(clock)
+    _, restarted = build(engine, clock, survivor, telegram=lifted)
+    await restarted.run_until_idle()
+    assert [text for _, text, _ in dying.delivered] == ["one", "two", "three"]
+    assert [text for _, text, _ in survivor.delivered] == ["three", "four"]
+    assert await outbox.counts() == {"sent": 1}
+
+
+async def test_a_reply_is_delivered_when_its_progress_cannot_be_written(engine, clock):
+    adapter = FakeAdapter(clock)
+    outbox, worker = build(engine, clock, adapter)
+
+    async def database_gone(*args):
+        raise ConnectionError("database went away")
+
+    outbox.save_progress = database_gone
+    await outbox.enqueue(Target("telegram", "7"), "digest", Reply(text=PART_BREAK.join(["one", "two"])))
+    await worker.run_until_idle()
+    assert [text for _, text, _ in adapter.delivered] == ["one", "two"]
+    assert await outbox.counts() == {"sent": 1}
+
+
 async def test_sends_respect_per_chat_group_and_global_limits(engine, clock):
     adapter = FakeAdapter(clock)
     limits = PlatformLimits(per_chat_seconds=1.0, per_group_seconds=3.0, per_second=30)
@@ -268,10 +291,10 @@ async def test_stop_finishes_sends_in_flight(engine, clock):
     started, release = asyncio.Event(), asyncio.Event()
 
     class Slow(FakeAdapter):
-        async def send(self, target, reply, *, skip=0):
+        async def send(self, target, reply, *, skip=0, progress=None):
             started.set()
             await release.wait()
-            await super().send(target, reply, skip=skip)
+            await super().send(target, reply, skip=skip, progress=progress)
 
     adapter = Slow(clock)
     outbox, worker = build(engine, clock, adapter)
@@ -297,10 +320,10 @@ async def test_a_send_finishing_while_outcomes_are_written_is_still_recorded(eng
     release = asyncio.Event()
 
     class OneSlowChat(FakeAdapter):
-        async def send(self, target, reply, *, skip=0):
+        async def send(self, target, reply, *, skip=0, progress=None):
             if target.chat == "slow":
                 await release.wait()
-            await super().send(target, reply, skip=skip)
+            await super().send(target, reply, skip=skip, progress=progress)
 
     adapter = OneSlowChat(clock)
     lifted = PlatformLimits(per_chat_seconds=0, per_group_seconds=0, per_second=0)
@@ -325,9 +348,9 @@ async def test_sends_not_yet_recorded_count_against_the_in_flight_limit(engine, 
     writing, write = asyncio.Event(), asyncio.Event()
 
     class Gated(FakeAdapter):
-        async def send(self, target, reply, *, skip=0):
+        async def send(self, target, reply, *, skip=0, progress=None):
             await released[target.chat].wait()
-            await super().send(target, reply, skip=skip)
+            await super().send(target, reply, skip=skip, progress=progress)
 
     adapter = Gated(clock)
     lifted = PlatformLimits(per_chat_seconds=0, per_group_seconds=0, per_second=0)
@@ -367,7 +390,7 @@ async def test_the_service_turns_a_subscription_and_an_article_into_a_message(tm
             self.sent = []
             self.arrived = asyncio.Event()
 
-        async def send(self, target, reply, *, skip=0):
+        async def send(self, target, reply, *, skip=0, progress=None):
             self.sent.append((target, [card.title for card in reply.cards]))
             self.arrived.set()
 

@@ -4,20 +4,15 @@ long 429s, 503s and a deleted channel, and every message still arrives exactly o
 from __future__ import annotations
 
 import asyncio
-import random
 from collections import Counter
-from datetime import datetime, timezone
 
 import pytest
 
 from bot.adapters.discord import DiscordAdapter
 from bot.clock import ManualClock
-from bot.config import DeliverySettings, DiscordSettings
-from bot.delivery.db import migrate, open_engine
-from bot.delivery.limits import RatePlan
-from bot.delivery.outbox import Outbox
-from bot.delivery.worker import DeliveryWorker
+from bot.config import DiscordSettings
 from bot.model import ArticleCard, Reply, Target
+from delivery_helpers import START, build, migrated_engine
 from fake_discord import FakeDiscord
 
 STEP_TIMEOUT = 10.0
@@ -28,24 +23,24 @@ async def ignore(command):
 
 
 @pytest.fixture
-async def delivery(tmp_path):
+async def discord_client():
     token = ":".join(["123456", "TEST-TOKEN"])
     async with FakeDiscord(token) as fake:
         settings = DiscordSettings(token=token, api_base=fake.api_base, gateway_url=fake.gateway_url)
         adapter = DiscordAdapter(settings, guild_ready_timeout=0.01)
         await asyncio.wait_for(adapter.connect(), STEP_TIMEOUT)
         await asyncio.wait_for(adapter.listen(ignore), STEP_TIMEOUT)
-        engine = open_engine(f"sqlite:///{tmp_path / 'bot.db'}")
-        await migrate(engine)
-        clock = ManualClock(datetime(2026, 3, 1, tzinfo=timezone.utc))
-        config = DeliverySettings(safety_margin=0)
-        plan = RatePlan(config, random.Random(5))
-        outbox = Outbox(engine, clock, plan)
         try:
-            yield fake, outbox, DeliveryWorker(outbox, {"discord": adapter}, clock, config, plan, owner="t")
+            yield fake, adapter
         finally:
-            await engine.dispose()
             await asyncio.wait_for(adapter.disconnect(), STEP_TIMEOUT)
+
+
+@pytest.fixture
+async def delivery(discord_client, tmp_path):
+    fake, adapter = discord_client
+    async with migrated_engine(f"sqlite:///{tmp_path / 'bot.db'}") as engine:
+        yield fake, *build(engine, ManualClock(START), adapter)
 
 
 async def test_faults_still_deliver_each_message_once_and_a_deleted_channel_is_dropped(delivery):
@@ -75,3 +70,16 @@ async def test_a_digest_of_several_messages_resumes_after_a_429_without_repeatin
     assert titles == [[card.title for card in cards[start : start + 10]] for start in (0, 10, 20)]  # each once, in order
     assert len([call for call in fake.calls if call.path == "/channels/601/messages"]) == 4
     assert await outbox.counts() == {"sent": 1}
+
+
+async def test_a_digest_reports_its_progress_between_messages(discord_client):
+    fake, adapter = discord_client
+    cards = [ArticleCard(title=f"Grid storage report {n}", url=f"https://news.test/{n}", summary="Batteries.") for n in range(25)]
+    progress = []
+
+    async def note(sent):
+        progress.append((sent, len(fake.messages_in("602"))))
+
+    await adapter.send(Target("discord", "602"), Reply(text="Your morning digest", cards=cards), progress=note)
+    assert progress == [(1, 1), (2, 2)]  # each after its message, none after the last
+    assert len(fake.messages_in("602")) == 3

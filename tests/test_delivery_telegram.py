@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-import random
 from collections import Counter
-from datetime import datetime, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -15,13 +13,10 @@ from bot.adapters.telegram import TelegramAdapter
 from bot.adapters.telegram.limits import ChatPacedRateLimiter
 from bot.adapters.telegram.render import render_reply
 from bot.clock import ManualClock
-from bot.config import DeliverySettings, TelegramSettings
+from bot.config import TelegramSettings
 from bot.delivery import tables
-from bot.delivery.db import migrate, open_engine
-from bot.delivery.limits import RatePlan
-from bot.delivery.outbox import Outbox
-from bot.delivery.worker import DeliveryWorker
 from bot.model import ArticleCard, Reply, Target
+from delivery_helpers import START, build, migrated_engine
 from fake_telegram import FakeTelegram
 
 
@@ -40,14 +35,8 @@ async def telegram():
 @pytest.fixture
 async def delivery(telegram, tmp_path):
     fake, adapter = telegram
-    engine = open_engine(f"sqlite:///{tmp_path / 'bot.db'}")
-    await migrate(engine)
-    clock = ManualClock(datetime(2026, 3, 1, tzinfo=timezone.utc))
-    settings = DeliverySettings(safety_margin=0)
-    plan = RatePlan(settings, random.Random(3))
-    outbox = Outbox(engine, clock, plan)
-    yield fake, outbox, DeliveryWorker(outbox, {"telegram": adapter}, clock, settings, plan, owner="t")
-    await engine.dispose()
+    async with migrated_engine(f"sqlite:///{tmp_path / 'bot.db'}") as engine:
+        yield fake, *build(engine, ManualClock(START), adapter)
 
 
 def delivered(fake) -> Counter:
@@ -98,3 +87,15 @@ async def test_a_digest_of_several_messages_resumes_after_a_429_without_repeatin
     assert [call.params["text"] for call in fake.calls_of("sendMessage")] == messages  # each once, in order
     assert len(fake.calls_of("sendMessage", ok_only=False)) == 4
     assert await outbox.counts() == {"sent": 1}
+
+
+async def test_a_digest_reports_its_progress_between_messages(telegram):
+    fake, adapter = telegram
+    progress = []
+
+    async def note(sent):
+        progress.append((sent, len(fake.calls_of("sendMessage"))))
+
+    await adapter.send(Target("telegram", "404"), long_digest(), skip=1, progress=note)
+    assert progress == [(2, 1)]  # after the second message, before the third; none after the last
+    assert len(fake.calls_of("sendMessage")) == 2

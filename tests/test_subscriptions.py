@@ -36,7 +36,7 @@ class Recorder:
     def __init__(self):
         self.sent = []
 
-    async def send(self, target, reply, *, skip=0):
+    async def send(self, target, reply, *, skip=0, progress=None):
         self.sent.append((target, reply))
 
 

@@ -10,15 +10,21 @@ DeliveryError whose `sent` says how many of the reply's messages are delivered, 
 included; the delivery worker keeps the larger of that and what it knew, and passes it as `skip` on
 the retry, so no message reaches the chat twice. An adapter that posts a reply as one message
 treats any `skip` as "already delivered" and may leave `sent` at 0.
+
+Between the messages of a reply, `send` awaits `progress(n)` with the count delivered so far, so
+the worker can write it down before the next message goes out: a crash then resends at most the
+message that was on its way, not the ones before it.
 """
 
 from __future__ import annotations
 
-from typing import Awaitable, Callable, Protocol
+from typing import Awaitable, Callable, Protocol, Sequence, TypeVar
 
 from bot.model import Command, Reply, Target
 
+Message = TypeVar("Message")  # a platform's rendered message
 Handler = Callable[[Command], Awaitable[Reply]]
+Progress = Callable[[int], Awaitable[None]]  # messages of a reply delivered so far
 
 
 class DeliveryError(Exception):
@@ -50,6 +56,16 @@ class Adapter(Protocol):
 
     async def listen(self, handle: Handler) -> None: ...
 
-    async def send(self, target: Target, reply: Reply, *, skip: int = 0) -> None: ...
+    async def send(self, target: Target, reply: Reply, *, skip: int = 0, progress: Progress | None = None) -> None: ...
 
     async def disconnect(self) -> None: ...
+
+
+async def post_in_order(
+    messages: Sequence[Message], skip: int, post: Callable[[Message, int], Awaitable[None]], progress: Progress | None
+) -> None:
+    """Post `messages[skip:]` one by one with `post(message, sent_before_it)`, reporting progress between them."""
+    for sent in range(skip, len(messages)):
+        await post(messages[sent], sent)
+        if progress is not None and sent + 1 < len(messages):
+            await progress(sent + 1)

@@ -14,7 +14,7 @@ import threading
 import unicodedata
 from typing import TextIO
 
-from bot.adapters.base import Handler
+from bot.adapters.base import Handler, Progress
 from bot.model import Action, ArticleCard, Command, Reply, Target
 from bot.router import parse_command_line
 
@@ -101,7 +101,7 @@ class ConsoleAdapter:
         name, args = parsed
         return Command(name=name, args=args, user=self._user, target=self.target)
 
-    async def send(self, target: Target, reply: Reply, *, skip: int = 0) -> None:
+    async def send(self, target: Target, reply: Reply, *, skip: int = 0, progress: Progress | None = None) -> None:
         if skip:  # the reply is one message, and an earlier attempt delivered it
             return
         if target != self.target:

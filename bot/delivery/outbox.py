@@ -6,7 +6,8 @@ article can never be queued twice for one target. Rows go pending → sent | fai
 `dead` one given up on (too many transient failures, or the target is gone).
 
 A reply the platform posts as several messages can fail halfway: `parts_sent` counts the messages
-already delivered, written with a Retry and handed back with the claim, so the retry sends only the rest.
+already delivered, written between its messages and with a Retry, and handed back with the claim,
+so the retry (or the next process, after a crash) sends only the rest.
 """
 
 from __future__ import annotations
@@ -254,6 +255,13 @@ class Outbox:
         return dict((await connection.execute(query)).all())
 
     # ---- outcomes ------------------------------------------------------------------------
+
+    async def save_progress(self, row_id: int, owner: str, parts_sent: int) -> None:
+        """Write down, while its reply is still being sent, how many of a leased row's messages are out."""
+        o = tables.outbox
+        mine = (o.c.id == row_id) & (o.c.status == "pending") & (o.c.lease_owner == owner)
+        async with self.engine.begin() as connection:
+            await connection.execute(o.update().where(mine).values(parts_sent=parts_sent))
 
     async def record(self, outcomes: list[Outcome]) -> None:
         """Write what happened to claimed rows, all in one transaction."""

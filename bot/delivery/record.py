@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 
+from bot.adapters.base import Progress
 from bot.model import Reply, Target
 
 
@@ -24,7 +25,7 @@ class RecordingAdapter:
     async def listen(self, handle) -> None:
         pass
 
-    async def send(self, target: Target, reply: Reply, *, skip: int = 0) -> None:
+    async def send(self, target: Target, reply: Reply, *, skip: int = 0, progress: Progress | None = None) -> None:
         if skip:  # one line per reply, and an earlier attempt wrote it
             return
         line = {"chat": target.chat, "thread": target.thread, "text": reply.text, "titles": [c.title for c in reply.cards]}

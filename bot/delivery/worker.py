@@ -5,13 +5,15 @@ A row is marked sent only after its send succeeded, so a crash between the two s
 message again (at most the rows in flight); nothing queued is lost. On stop the worker
 claims nothing more, finishes the sends it holds, records them and returns.
 
-A reply that goes out as several messages and fails partway is retried from the first message
-not delivered (the adapter reports how many went out; the row keeps the count).
+A reply that goes out as several messages is resumed from the first message not delivered, after a
+failure (the adapter reports how many went out) and after a crash (the row's count is written
+before each next message goes out).
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import socket
@@ -164,7 +166,8 @@ class DeliveryWorker:
 
     async def _send(self, item: Claimed) -> Outcome:
         try:
-            await self._adapters[item.target.platform].send(item.target, item.reply, skip=item.parts_sent)
+            progress = functools.partial(self._save_progress, item.id)
+            await self._adapters[item.target.platform].send(item.target, item.reply, skip=item.parts_sent, progress=progress)
             return Sent(item.id)
         except RateLimited as error:
             at = self._clock.now().timestamp() + error.retry_after
@@ -184,6 +187,12 @@ class DeliveryWorker:
         except Exception as error:  # a bug or a payload the platform can never take: retrying will not help
             log.exception("delivery of outbox row %s failed", item.id)
             return GiveUp(item.id, "failed", f"{type(error).__name__}: {error}", item.attempts + 1)
+
+    async def _save_progress(self, row_id: int, parts_sent: int) -> None:
+        try:
+            await self._outbox.save_progress(row_id, self.owner, parts_sent)
+        except Exception:  # the send goes on; only a crash before the next write would repeat these messages
+            log.warning("delivery of outbox row %s: could not save its progress", row_id, exc_info=True)
 
 
 def _parts_sent(item: Claimed, error: BaseException) -> int:

@@ -24,6 +24,7 @@ the `sync_state` file (none given: sync on every start).
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import json
 import logging
@@ -39,7 +40,7 @@ from discord import app_commands
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
-from bot.adapters.base import Handler, RateLimited, TargetGone, TransientError
+from bot.adapters.base import Handler, Progress, RateLimited, TargetGone, TransientError, post_in_order
 from bot.adapters.discord.render import Button, OutgoingMessage, render_reply
 from bot.adapters.discord.suggest import Suggest
 from bot.adapters.discord.translate import (
@@ -434,7 +435,7 @@ class DiscordAdapter:
 
     # delivery --------------------------------------------------------------------------------------
 
-    async def send(self, target: Target, reply: Reply, *, skip: int = 0) -> None:
+    async def send(self, target: Target, reply: Reply, *, skip: int = 0, progress: Progress | None = None) -> None:
         """Post a reply's messages after the first `skip` to a channel (or thread); errors say what the
         delivery worker should do next, and how many of the messages went out."""
         if self._client is None or self._client.is_closed():
@@ -443,9 +444,7 @@ class DiscordAdapter:
             channel = self._client.get_partial_messageable(int(target.thread or target.chat))
         except ValueError:
             raise TargetGone(f"not a Discord channel id: {target.thread or target.chat!r}", sent=skip) from None
-        messages = self._render(reply)
-        for sent in range(skip, len(messages)):
-            await self._post(channel, messages[sent], sent)
+        await post_in_order(self._render(reply), skip, functools.partial(self._post, channel), progress)
 
     async def _post(self, channel: discord.PartialMessageable, message: OutgoingMessage, sent: int) -> None:
         """Send one message; `sent` (messages of the reply already out) goes into the error if it fails."""

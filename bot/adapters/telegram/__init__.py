@@ -21,7 +21,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from telegram.ext import Application, BaseRateLimiter, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.adapters.base import DeliveryError, Handler, RateLimited, TargetGone, TransientError
+from bot.adapters.base import DeliveryError, Handler, Progress, RateLimited, TargetGone, TransientError, post_in_order
 from bot.adapters.telegram.buttons import ButtonCommands
 from bot.adapters.telegram.limits import ChatPacedRateLimiter
 from bot.adapters.telegram.redact import REDACTOR, redact_in_logs
@@ -150,15 +150,17 @@ class TelegramAdapter:
         await self._app.shutdown()
 
     # delivery path ---------------------------------------------------------------------------------
-    async def send(self, target: Target, reply: Reply, *, skip: int = 0) -> None:
+    async def send(self, target: Target, reply: Reply, *, skip: int = 0, progress: Progress | None = None) -> None:
         """Post a reply's messages after the first `skip` for the delivery worker; failures become
         RateLimited, TargetGone or TransientError, carrying how many of the messages went out."""
-        messages = self._render(reply)
-        for sent in range(skip, len(messages)):
+
+        async def post(message: OutgoingMessage, sent: int) -> None:
             try:
-                await self._post(target, messages[sent], retries=None)
+                await self._post(target, message, retries=None)
             except TelegramError as error:
                 raise _delivery_error(error, sent) from None
+
+        await post_in_order(self._render(reply), skip, post, progress)
 
     # incoming --------------------------------------------------------------------------------------
     async def _on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -1,0 +1,38 @@
+"""An outbox and a delivery worker over one adapter, built the same way for every delivery test."""
+
+from __future__ import annotations
+
+import random
+from contextlib import asynccontextmanager
+from datetime import datetime, timezone
+from typing import AsyncIterator
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.adapters.base import Adapter
+from bot.clock import ManualClock
+from bot.config import DeliverySettings
+from bot.delivery.db import migrate, open_engine
+from bot.delivery.limits import RatePlan
+from bot.delivery.outbox import Outbox
+from bot.delivery.worker import DeliveryWorker
+
+START = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+
+
+@asynccontextmanager
+async def migrated_engine(url: str) -> AsyncIterator[AsyncEngine]:
+    engine = open_engine(url)
+    await migrate(engine)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+
+
+def build(engine: AsyncEngine, clock: ManualClock, adapter: Adapter, **overrides) -> tuple[Outbox, DeliveryWorker]:
+    """An outbox and its worker; `overrides` are DeliverySettings fields (no safety margin unless given)."""
+    config = DeliverySettings(**{"safety_margin": 0.0, **overrides})
+    plan = RatePlan(config, random.Random(7))
+    outbox = Outbox(engine, clock, plan, lease_seconds=config.lease_seconds)
+    return outbox, DeliveryWorker(outbox, {adapter.platform: adapter}, clock, config, plan, owner="test-worker")
