@@ -223,6 +223,22 @@ async def test_text_filter_and_ranked_search(store):
     assert ids(await store.search("!!!")) == []
 
 
+async def test_a_name_finds_articles_that_use_its_equivalent(store):
+    await store.add(
+        [
+            make_article(1, title="AI tutors in Kisumu schools", text="Schools test AI tutors for mathematics. " * 2),
+            make_article(2, title="Clinics read X-rays by software", text="Artificial intelligence reads chest X-rays in clinics. " * 2),
+            make_article(3, title="Sweetener study", text="An artificial sweetener worried the intelligence services. " * 2),
+        ]
+    )
+    for words in ("AI", "artificial intelligence", "Artificial-Intelligence"):
+        assert sorted(ids(await store.search(words))) == ["article-1", "article-2"], words
+        assert ids(await store.find(Query(text=words))) == ["article-2", "article-1"], words
+    assert ids(await store.search("AI schools")) == ["article-1"]
+    assert ids(await store.find(Query(text="artificial intelligence clinics"))) == ["article-2"]
+    assert sorted(ids(await store.search("artificial"))) == ["article-2", "article-3"]  # one word is no name
+
+
 async def test_text_results_stay_exact_after_adds_change_the_match_count(store):
     # The store keeps a text's match count to pick its join plan; a stale count must not change results.
     await store.add([make_article(1, title="Grid upgrade one")])

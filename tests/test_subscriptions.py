@@ -236,3 +236,16 @@ def test_index_matches_by_tag_region_and_words_and_respects_creation_time():
         text="", summary="", sectors=("energy",), countries=("NG",),
     )
     assert sorted(index.targets_for(article)) == [1, 3, 5]
+
+
+def test_a_words_subscription_matches_an_article_that_uses_an_equivalent_name():
+    rows = [(1, "query", "artificial intelligence farming", 0.0), (2, "query", "AI", 0.0), (3, "query", "artificial sweetener", 0.0)]
+    index = SubscriptionIndex(rows, lambda region: frozenset())
+    fetched = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+    def article(title: str) -> Article:
+        return Article(id=title, url=None, title=title, sources=("s",), published=fetched, fetched=fetched, text="", summary="")
+
+    assert sorted(index.targets_for(article("AI pest alerts help farming families"))) == [1, 2]
+    assert sorted(index.targets_for(article("Artificial intelligence reads X-rays"))) == [2]
+    assert index.targets_for(article("Intelligence services study an artificial lake")) == []

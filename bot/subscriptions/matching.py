@@ -2,18 +2,20 @@
 
 Subscriptions are indexed by what they name: a sector, a country (a region subscription is
 filed under each member country and under the region itself), or the first word of a
-query. An article then looks up only its own tags and words, never every subscription.
+query (of each way it can match, when it names something with equivalents, such as "AI"). An
+article then looks up only its own tags and words, never every subscription.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from array import array
 from collections import defaultdict
 from typing import Callable, Iterable
 
 from content.model import Article
-from content.store.fulltext import search_terms
+from content.store.fulltext import EQUIVALENT_NAMES, search_terms
 
 _SUFFIXES = ("ies", "es", "s", "ing", "ed")
 _WORD = re.compile(r"\w+")
@@ -27,8 +29,32 @@ def word_root(word: str) -> str:
     return word
 
 
-def query_roots(text: str) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(word_root(term) for term in search_terms(text)))
+def _roots(words: Iterable[str]) -> tuple[str, ...]:
+    return tuple(word_root(word) for word in words)
+
+
+# A name of several words counts as one item of an article's words, found only where its words stand together.
+_LONG_NAMES = {_roots(name.split()): name for group in EQUIVALENT_NAMES for name in group if " " in name}
+_LONG_NAME_SIZES = sorted({len(roots) for roots in _LONG_NAMES})
+
+
+def query_roots(text: str) -> list[tuple[str, ...]]:
+    """The ways a query can match, each the items an article must all contain: word roots, and names of
+    several words ("AI farms" is "ai", "farm" or "artificial intelligence", "farm"); empty when nothing
+    searchable is left."""
+    terms = [[name if " " in name else word_root(name) for name in term] for term in search_terms(text)]
+    return [tuple(dict.fromkeys(items)) for items in itertools.product(*terms)] if terms else []
+
+
+def article_words(article: Article) -> set[str]:
+    """The word roots of an article's title, summary and text, and the names of several words it uses."""
+    roots = _roots(_WORD.findall(f"{article.title} {article.summary} {article.text}".casefold()))
+    words = set(roots)
+    for size in _LONG_NAME_SIZES:
+        for start in range(len(roots) - size + 1):
+            if name := _LONG_NAMES.get(roots[start : start + size]):
+                words.add(name)
+    return words
 
 
 class SubscriptionIndex:
@@ -51,8 +77,9 @@ class SubscriptionIndex:
                 self._by_place["region:" + value].append(slot)
                 for country in countries_in_region(value):
                     self._by_place[country].append(slot)
-            elif roots := query_roots(value):
-                self._by_word[roots[0]].append((slot, roots[1:]))
+            else:
+                for roots in query_roots(value):
+                    self._by_word[roots[0]].append((slot, roots[1:]))
 
     def __len__(self) -> int:
         return len(self._targets)
@@ -72,7 +99,7 @@ class SubscriptionIndex:
         return list({self._targets[slot] for slot in slots if self._created[slot] < fetched})
 
     def _text_matches(self, article: Article) -> Iterable[int]:
-        words = {word_root(word) for word in _WORD.findall(f"{article.title} {article.summary} {article.text}".casefold())}
+        words = article_words(article)
         for word in words:
             for slot, rest in self._by_word.get(word, ()):
                 if all(root in words for root in rest):

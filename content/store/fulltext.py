@@ -2,11 +2,13 @@
 
 SQLite uses the FTS5 table `articles_fts` (rowid = articles.seq); PostgreSQL the generated
 `articles.search` tsvector. Both tokenize English with stemming; people's words become an
-AND of terms, stop words dropped on both sides so results agree.
+AND of terms, stop words dropped on both sides so results agree. A term is a word, or a set of
+equivalent names ("AI" or "artificial intelligence") any of which an article may use.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 
 import sqlalchemy as sa
@@ -24,14 +26,52 @@ _STOPWORDS = frozenset(
 )
 _WORD = re.compile(r"\w+")
 
+# Names for the same thing that articles use interchangeably: a query naming one finds any.
+EQUIVALENT_NAMES = (
+    ("ai", "artificial intelligence"),
+    ("genai", "generative ai"),
+    ("llm", "llms", "large language model"),
+    ("iot", "internet of things"),
+    ("ev", "evs", "electric vehicle"),
+    ("fintech", "financial technology"),
+    ("edtech", "education technology"),
+    ("agritech", "agricultural technology"),
+)
+_EQUIVALENTS = {tuple(name.split()): group for group in EQUIVALENT_NAMES for name in group}
+_LONGEST_NAME = max(len(words) for words in _EQUIVALENTS)
+
+Term = tuple[str, ...]  # a word, or the equivalent names (words or phrases) an article may use instead
+
 # Title matters most, then the summary, then the body.
 _SQLITE_RANK = "-bm25(articles_fts, 10.0, 4.0, 1.0)"
 
 
-def search_terms(text: str) -> list[str]:
-    """The words of a query that count; empty when nothing searchable is left."""
+def search_terms(text: str) -> list[Term]:
+    """The terms of a query that count, all of which an article must match; empty when nothing
+    searchable is left."""
     words = _WORD.findall(text.casefold().replace("_", " "))
-    return [word for word in words if word not in _STOPWORDS and (len(word) > 1 or word.isdigit())]
+    terms: list[Term] = []
+    position = 0
+    while position < len(words):
+        name, equivalents = _name_at(words, position)
+        if equivalents:
+            terms.append(equivalents)
+            position += len(name)
+            continue
+        word = words[position]
+        if word not in _STOPWORDS and (len(word) > 1 or word.isdigit()):
+            terms.append((word,))
+        position += 1
+    return terms
+
+
+def _name_at(words: list[str], position: int) -> tuple[tuple[str, ...], Term]:
+    """The longest name with equivalents starting at `position`, and its equivalents; ((), ()) when none."""
+    for size in range(min(_LONGEST_NAME, len(words) - position), 0, -1):
+        name = tuple(words[position : position + size])
+        if name in _EQUIVALENTS:
+            return name, _EQUIVALENTS[name]
+    return (), ()
 
 
 _fts = sa.table("articles_fts", sa.column("rowid"))
@@ -46,20 +86,26 @@ _MANY_MATCHES = 20_000
 RANK_WINDOW = 2_000  # unfiltered ranking on SQLite considers the newest this many matches
 
 
-def _sqlite_match(terms: list[str]) -> sa.ColumnElement:
-    expression = " ".join(f'"{term}"' for term in terms)
+def _sqlite_match(terms: list[Term]) -> sa.ColumnElement:
+    # every word is \w+, so quoting it makes an FTS5 phrase that cannot be read as syntax
+    expression = " AND ".join("(" + " OR ".join(f'"{name}"' for name in term) + ")" for term in terms)
     return sa.literal_column("articles_fts").op("MATCH")(sa.bindparam(None, expression, type_=sa.Text))
 
 
-def _postgresql_query(terms: list[str]) -> sa.ColumnElement:
-    return sa.func.plainto_tsquery(sa.literal_column("'english'::regconfig"), " ".join(terms))
+def _postgresql_query(terms: list[Term]) -> sa.ColumnElement:
+    english = sa.literal_column("'english'::regconfig")
+
+    def any_name(term: Term) -> sa.ColumnElement:
+        return functools.reduce(lambda a, b: a.op("||")(b), (sa.func.phraseto_tsquery(english, name) for name in term))
+
+    return functools.reduce(lambda a, b: a.op("&&")(b), map(any_name, terms))
 
 
-def _postgresql_matches(terms: list[str]) -> sa.ColumnElement:
+def _postgresql_matches(terms: list[Term]) -> sa.ColumnElement:
     return sa.literal_column("articles.search").op("@@")(_postgresql_query(terms))
 
 
-def match_count_probe(terms: list[str]) -> sa.Select:
+def match_count_probe(terms: list[Term]) -> sa.Select:
     """SQLite: how many articles match, counted no further than needed to choose a join mode."""
     capped = sa.select(sa.literal(1)).select_from(_fts).where(_sqlite_match(terms)).limit(_MANY_MATCHES).subquery()
     return sa.select(sa.func.count()).select_from(capped)
@@ -73,14 +119,14 @@ def join_mode(dialect: str, match_count: int | None, tag_filtered: bool = False)
     return FILTER if match_count < _MANY_MATCHES else CORRELATED
 
 
-def matching(dialect: str, terms: list[str]) -> sa.Select:
+def matching(dialect: str, terms: list[Term]) -> sa.Select:
     """SELECT seq of every article matching all the terms."""
     if dialect == "postgresql":
         return sa.select(articles.c.seq).where(_postgresql_matches(terms))
     return sa.select(_fts.c.rowid.label("seq")).where(_sqlite_match(terms))
 
 
-def condition(dialect: str, seq: sa.ColumnElement, terms: list[str], mode: str) -> sa.ColumnElement:
+def condition(dialect: str, seq: sa.ColumnElement, terms: list[Term], mode: str) -> sa.ColumnElement:
     """`seq` is an article matching all the terms."""
     if dialect == "sqlite" and mode == CORRELATED:
         return sa.exists().select_from(_fts).where(_sqlite_match(terms), _fts.c.rowid == seq)
@@ -88,7 +134,7 @@ def condition(dialect: str, seq: sa.ColumnElement, terms: list[str], mode: str) 
     return (seq + 0).in_(matching(dialect, terms))
 
 
-def driving(terms: list[str]) -> sa.Select:
+def driving(terms: list[Term]) -> sa.Select:
     """SQLite, few matches: SELECT (published, seq) of the matching articles, to sort by date."""
     return (
         sa.select(articles.c.published, articles.c.seq)
@@ -97,7 +143,7 @@ def driving(terms: list[str]) -> sa.Select:
     )
 
 
-def ranked(dialect: str, terms: list[str], windowed: bool) -> sa.Subquery:
+def ranked(dialect: str, terms: list[Term], windowed: bool) -> sa.Subquery:
     """(seq, score) of matching articles; a higher score is more relevant. `windowed` (SQLite)
     ranks only the newest RANK_WINDOW matches, so a word in most articles stays fast."""
     if dialect == "postgresql":

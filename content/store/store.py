@@ -375,7 +375,7 @@ class Store:
         async with self.engine.connect() as connection:
             return [_article(row) for row in await connection.execute(statement)]
 
-    async def _text_mode(self, connection: AsyncConnection, terms: list[str], tag_filtered: bool) -> str:
+    async def _text_mode(self, connection: AsyncConnection, terms: list[fulltext.Term], tag_filtered: bool) -> str:
         if not terms or self.dialect != "sqlite":
             return fulltext.join_mode(self.dialect, None)
         key = tuple(terms)
