@@ -132,6 +132,7 @@ async def run(article_count: int, repeat: int, database: Path | None) -> None:
                 ),
                 "text filter, newest first": lambda rng: store.find(Query(text=rng.choice(SEARCHES))),
                 "ranked text search": lambda rng: store.search(rng.choice(SEARCHES)),
+                "ranked, equivalent names": lambda rng: store.search("fintech"),  # or "financial technology"
             }
             results = await measure(repeat, cases)
         finally:
