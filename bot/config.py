@@ -119,7 +119,8 @@ class DeliverySettings(Strict):
     max_in_flight: int = Field(default=100, ge=1)
     poll_seconds: float = Field(default=1.0, gt=0)
     fanout_seconds: float = Field(default=15.0, gt=0, description="how often new articles are matched to subscriptions")
-    missed_run_grace_seconds: float = Field(default=6 * 3600, ge=0, description="post a run missed while down")
+    # more than 0: the scheduler fires a moment after the fire time, so 0 would skip on-time runs too
+    missed_run_grace_seconds: float = Field(default=6 * 3600, gt=0, description="post a run missed while down")
 
 
 class Config(Strict):

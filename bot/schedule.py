@@ -15,6 +15,7 @@ target twice; `digest` posts the top `max_articles` of the period in one message
 from __future__ import annotations
 
 import logging
+import math
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -99,7 +100,7 @@ class ScheduleRunner:
         for name, trigger in self._triggers.items():
             scheduler.add_job(
                 self.run_due, trigger, id=f"schedule:{name}", coalesce=True, max_instances=1,
-                misfire_grace_time=int(self._grace.total_seconds()) or None,
+                misfire_grace_time=math.ceil(self._grace.total_seconds()),
             )
 
     async def close(self) -> None:

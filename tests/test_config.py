@@ -64,6 +64,7 @@ def test_token_never_shown_in_repr():
          "schedules[0].target.platform"),
         ("- just\n- a list", "the top level must be a mapping"),
         ("storage: {url: [unclosed", "not valid YAML"),
+        ("delivery: {missed_run_grace_seconds: 0}", "delivery.missed_run_grace_seconds: Input should be greater than 0"),
     ],
 )
 def test_bad_config_names_the_key(text, message):
