@@ -115,6 +115,14 @@ async def test_subscribe_offers_the_latest_three_and_then_delivers_only_new_arti
     assert await bot.deliver() == []
 
 
+async def test_the_unsubscribe_button_names_the_topic_only_when_it_fits_a_button(bot):
+    short = await bot.say("/subscribe smart grid")
+    assert [action.command for action in short.actions] == ["/unsubscribe smart grid"]
+    wide = "智能电网 " * 5  # 24 characters: 77 bytes with the command
+    long = await bot.say(f"/subscribe {wide}")
+    assert [action.command for action in long.actions] == ["/subscriptions"]
+
+
 async def test_country_region_and_words_subscriptions_match(bot):
     await bot.say("/subscribe kenya")
     await bot.say("/subscribe asean", target=Target("console", "bob"))

@@ -7,7 +7,7 @@ from typing import Callable, Iterable
 
 from rapidfuzz import fuzz
 
-from bot.commands.results import PAGE_SIZE, first_page, next_page
+from bot.commands.results import PAGE_SIZE, bounded_command, first_page, next_page
 from bot.context import Context
 from bot.model import Action, Command, Reply
 from content.model import Query
@@ -17,7 +17,6 @@ MAX_LATEST = 20
 MAX_NEWS_WORDS = 12
 MAX_SUGGESTIONS = 5
 MAX_CHOICES = 24  # buttons on one list reply; beyond that the text still names them
-_ACTION_BYTES = 64  # Telegram's callback_data limit, the tightest of the platforms
 
 # Words that join a request together rather than name a topic ("AI education in Kenya").
 STOPWORDS = frozenset(
@@ -126,7 +125,7 @@ async def countries(cmd: Command, ctx: Context) -> Reply:
     region_counts = await ctx.store.count_by_region()
     listed_countries = _ranked((place_name(code), count, f"/country {code}") for code, count in country_counts.items())
     listed_regions = _ranked(
-        (place_name(region), count, _bounded(f"/country {place_name(region)}", f"/country {region}"))
+        (place_name(region), count, bounded_command(f"/country {place_name(region)}", f"/country {region}"))
         for region, count in region_counts.items()
     )
     if not listed_countries and not listed_regions:
@@ -235,16 +234,11 @@ def _place_query(match: Match) -> Query:
 def _place_command(match: Match) -> str:
     if match.kind == "country":
         return f"/country {match.id}"
-    return _bounded(f"/country {match.name}", f"/country {match.id}")
+    return bounded_command(f"/country {match.name}", f"/country {match.id}")
 
 
 def _match_command(match: Match) -> str:
     return f"/sector {match.id}" if match.kind == "sector" else _place_command(match)
-
-
-def _bounded(command: str, fallback: str) -> str:
-    """The readable command line when it fits a button, else the id form."""
-    return command if len(command.encode("utf-8")) <= _ACTION_BYTES else fallback
 
 
 def _not_found(kind: str, words: str, resolution: Resolution, list_command: str) -> Reply:

@@ -1,4 +1,5 @@
-"""Turning store pages into replies: article cards with display names, and the "More" button."""
+"""Turning store pages into replies: article cards with display names, the "More" button, and
+button commands that fit every platform."""
 
 from __future__ import annotations
 
@@ -11,6 +12,13 @@ from content.model import Article, Query
 from content.tagging import Tagger, place_name
 
 PAGE_SIZE = 5
+
+ACTION_BYTES = 64  # Telegram's callback_data limit, the tightest of the platforms
+
+
+def bounded_command(command: str, fallback: str) -> str:
+    """The readable command line when it fits a button as it is (and so outlives a restart), else `fallback`."""
+    return command if len(command.encode("utf-8")) <= ACTION_BYTES else fallback
 
 
 def article_card(article: Article, tagger: Tagger) -> ArticleCard:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from zoneinfo import available_timezones
 
-from bot.commands.results import article_card
+from bot.commands.results import article_card, bounded_command
 from bot.context import Context
 from bot.model import Action, Command, Reply
 from bot.subscriptions.cadence import PATTERN, Cadence, CadenceError
@@ -90,7 +90,7 @@ async def subscribe(cmd: Command, ctx: Context) -> Reply:
     if page.articles:
         reply.text += f"\nThe latest {len(page.articles)} now:"
         reply.cards = [article_card(article, ctx.tagger) for article in page.articles]
-    reply.actions.append(Action("Unsubscribe", f"/unsubscribe {value}" if len(value) <= 40 else "/subscriptions"))
+    reply.actions.append(Action("Unsubscribe", bounded_command(f"/unsubscribe {value}", "/subscriptions")))
     return reply
 
 
