@@ -102,12 +102,6 @@ class Outbox:
     def _now(self) -> float:
         return self._clock.now().timestamp()
 
-    # ---- targets -------------------------------------------------------------------------
-
-    async def target_id(self, target: Target, reactivate: bool = False) -> int:
-        async with self.engine.begin() as connection:
-            return (await target_ids(connection, [target], reactivate))[target]
-
     # ---- enqueue -------------------------------------------------------------------------
 
     async def enqueue(self, target: Target, key: str, reply: Reply, not_before: float | None = None) -> bool:
