@@ -9,7 +9,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from bot.adapters.console import ConsoleAdapter, render, terminal_safe
+from bot.adapters.console import ConsoleAdapter, render
+from bot.terminal import terminal_safe
 from bot.cli import main
 from bot.model import Action, ArticleCard, Command, Reply, Target
 from bot.router import build_router

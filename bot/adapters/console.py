@@ -11,31 +11,16 @@ import asyncio
 import logging
 import sys
 import threading
-import unicodedata
 from typing import TextIO
 
 from bot.adapters.base import Handler, Progress
 from bot.model import Action, ArticleCard, Command, Reply, Target
 from bot.router import parse_command_line
+from bot.terminal import terminal_safe
 
 log = logging.getLogger(__name__)
 
 QUIT_WORDS = frozenset({"quit", "exit", "/quit", "/exit"})
-_BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-_LINE_BREAKS = frozenset("\n\u2028\u2029")
-
-
-def terminal_safe(text: str, *, multiline: bool = False) -> str:
-    """Drop control characters (ESC sequences, bells, bidi overrides); keep line breaks only when asked."""
-    kept = []
-    for char in text:
-        if char in _LINE_BREAKS or char == "\t":
-            kept.append("\n" if multiline and char in _LINE_BREAKS else " ")
-        elif unicodedata.category(char) != "Cc" and char not in _BIDI_CONTROLS:
-            kept.append(char)
-    return "".join(kept)
-
-
 def render(reply: Reply) -> str:
     """A reply as terminal text; user- and article-provided text is made terminal-safe."""
     blocks = []

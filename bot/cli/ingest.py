@@ -7,7 +7,7 @@ import asyncio
 import sys
 from typing import TextIO
 
-from bot.cli.news import printable
+from bot.terminal import printable
 from content.ingest import IngestReport, SourceReport, ingest_once
 from content.store import Store
 from content.tagging import Tagger

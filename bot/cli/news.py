@@ -5,24 +5,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import re
 import sys
 
 from bot.cli import UsageError
+from bot.terminal import printable
 from content.model import Article, Query
 from content.store import Store
 from content.tagging import Tagger, place_name
 
 MAX_LIMIT = 100
-# C0/C1 controls (escape sequences) and bidi overrides: feed text must not drive the terminal.
-_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def printable(text: str) -> str:
-    """Text from feeds made safe for a terminal, on one line."""
-    return " ".join(_UNPRINTABLE.sub("", text).split())
-
-
 def _limit(value: str) -> int:
     try:
         number = int(value)

@@ -1,0 +1,24 @@
+"""Text from feeds and people made safe to print on a terminal: no escape sequences, bells or bidi overrides."""
+
+from __future__ import annotations
+
+import unicodedata
+
+_BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_LINE_BREAKS = frozenset("\n\u2028\u2029")
+
+
+def terminal_safe(text: str, *, multiline: bool = False) -> str:
+    """Drop control characters (ESC sequences, bells, bidi overrides); keep line breaks only when asked."""
+    kept = []
+    for char in text:
+        if char in _LINE_BREAKS or char == "\t":
+            kept.append("\n" if multiline and char in _LINE_BREAKS else " ")
+        elif unicodedata.category(char) != "Cc" and char not in _BIDI_CONTROLS:
+            kept.append(char)
+    return "".join(kept)
+
+
+def printable(text: str) -> str:
+    """Terminal-safe text on one line, runs of white space made one space."""
+    return " ".join(terminal_safe(text).split())
