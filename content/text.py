@@ -1,4 +1,5 @@
-"""HTML to clean plain text: no tags, entities decoded, paragraphs kept, whitespace normalized.
+"""HTML to clean plain text: no tags, entities decoded, paragraphs kept, whitespace normalized;
+and text without accents, for comparing words.
 
 Sentence splitting lives in `content.summarize`; this module only cleans.
 """
@@ -6,6 +7,7 @@ Sentence splitting lives in `content.summarize`; this module only cleans.
 from __future__ import annotations
 
 import re
+import unicodedata
 from html import unescape
 from html.parser import HTMLParser
 
@@ -60,6 +62,13 @@ class _TextCollector(HTMLParser):
         if not self._dropped_depth:
             # Line breaks inside HTML source are just spaces; only markup makes breaks.
             self.pieces.append(data.replace("\r", " ").replace("\n", " "))
+
+
+def strip_accents(text: str) -> str:
+    """The text without accents, case kept, so "Côte" and "Cote" read the same."""
+    if text.isascii():
+        return text
+    return "".join(char for char in unicodedata.normalize("NFKD", text) if not unicodedata.combining(char))
 
 
 def normalize_whitespace(text: str) -> str:

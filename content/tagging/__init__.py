@@ -6,7 +6,6 @@ taxonomy (extended by the config), countries and regions from `places.py`.
 
 from __future__ import annotations
 
-import unicodedata
 
 from rapidfuzz import fuzz, process
 
@@ -14,6 +13,7 @@ from content.settings import TaxonomySettings
 from content.tagging.places import PlaceTagger, countries_in_region, place_name
 from content.tagging.resolution import Match, Resolution
 from content.tagging.sectors import SectorTagger, bundled_taxonomy
+from content.text import strip_accents
 
 SECTORS: dict[str, str] = {sector.id: sector.name for sector in bundled_taxonomy()[0].values()}
 """Display names of the bundled sectors, by id."""
@@ -28,8 +28,7 @@ __all__ = ["SECTORS", "Match", "Resolution", "Tagger", "countries_in_region", "p
 
 def _fold(words: str) -> str:
     """Lower case without accents or extra spaces, for comparing what people type."""
-    decomposed = unicodedata.normalize("NFKD", words)
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).lower().split())
+    return " ".join(strip_accents(words).lower().split())
 
 
 class Tagger:

@@ -17,7 +17,6 @@ only when the text names them.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache
@@ -29,6 +28,7 @@ import yaml
 from rapidfuzz import fuzz, process
 
 from content.tagging.resolution import Match, Resolution
+from content.text import strip_accents
 
 # Evidence weights per kind of phrase. A dateline place is the strongest single sign.
 KIND_WEIGHTS = {"name": 1.0, "demonym": 0.7, "marker": 0.7, "state": 0.6, "city": 0.5, "weak": 0.25}
@@ -63,14 +63,6 @@ _DATELINE = re.compile(
 )
 
 
-def normalize(text: str) -> str:
-    """Strip accents (keeping case), so "Côte" and "Cote" read the same."""
-    if text.isascii():
-        return text
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
-
-
 def _lower(text: str) -> str:
     """Lower case with every character keeping its position (so spans map back to `text`)."""
     lowered = text.lower()
@@ -80,7 +72,7 @@ def _lower(text: str) -> str:
 
 
 def _key(words: str) -> tuple[str, ...]:
-    tokens = tuple(word.lower() for word in _WORD.findall(normalize(words)))
+    tokens = tuple(word.lower() for word in _WORD.findall(strip_accents(words)))
     return tokens[1:] if len(tokens) > 1 and tokens[0] == "the" else tokens
 
 
@@ -369,7 +361,7 @@ class PlaceTagger:
         `people` collects the given names seen as people ("Chad Smith"); under a headline's
         capitals those names count as people too.
         """
-        original = normalize(text)
+        original = strip_accents(text)
         lowered = _lower(original)
         phrases = self._data.phrases
         found = {}

@@ -18,7 +18,6 @@ from __future__ import annotations
 import itertools
 import math
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -27,6 +26,7 @@ from typing import Iterable, NamedTuple
 import yaml
 
 from content.settings import SectorExtension, TaxonomySettings
+from content.text import strip_accents
 
 TAXONOMY_FILE = Path(__file__).with_name("taxonomy.yaml")
 
@@ -60,8 +60,7 @@ def _normalise(token: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """Lower-case word tokens without accents or a plural "s"."""
-    if not text.isascii():
-        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    text = strip_accents(text)
     return [_normalise(token) for token in _TOKEN.findall(_ACRONYM_DOT.sub("", text).lower())]
 
 

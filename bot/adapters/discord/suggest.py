@@ -8,10 +8,10 @@ plain matching misses (ISO codes, demonyms, typos). Ties go to the name with mor
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Awaitable, Callable, Literal
 
 from content.tagging import place_name
+from content.text import strip_accents
 
 Suggest = Callable[[str, str], Awaitable[list[tuple[str, str]]]]
 SuggestKind = Literal["sector", "place"]
@@ -20,8 +20,7 @@ MAX_SUGGESTIONS = 25
 
 
 def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(character for character in decomposed if not unicodedata.combining(character)).strip()
+    return strip_accents(text.casefold()).strip()
 
 
 def _rank(name: str, typed: str) -> int | None:
