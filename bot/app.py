@@ -18,10 +18,11 @@ from typing import TextIO
 from bot.adapters.base import Adapter
 from bot.adapters.console import ConsoleAdapter
 from bot.config import Config
-from bot.context import Context, fill_if_empty, open_content
+from bot.context import Context
 from bot.delivery.service import start_delivery
 from bot.model import Reply
 from bot.router import Router, build_router
+from bot.startup import fill_if_empty, open_content
 from content.ingest import ingest_forever
 from content.store import Store
 from content.tagging import Tagger

@@ -14,6 +14,7 @@ from bot.adapters.base import DeliveryError, Progress, RateLimited, TargetGone, 
 from bot.clock import ManualClock
 from bot.config import Config, PlatformLimits
 from bot.delivery import tables
+from bot.delivery.db import migrate
 from bot.delivery.service import start_delivery
 from bot.model import ArticleCard, Reply, Target
 from bot.subscriptions.cadence import Cadence
@@ -396,6 +397,7 @@ async def test_the_service_turns_a_subscription_and_an_article_into_a_message(tm
 
     config = Config.model_validate({"storage": {"url": f"sqlite:///{tmp_path / 'newsbot.db'}"}, "sources": []})
     store = await Store.open(config.storage.url)
+    await migrate(store.engine)
     console, stop = Console(), asyncio.Event()
     service = await start_delivery(config, store, Tagger.from_settings(), {"console": console}, stop, fanout_interval=0.05)
     try:

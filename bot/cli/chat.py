@@ -8,9 +8,10 @@ import asyncio
 from bot.adapters.console import ConsoleAdapter
 from bot.cli import UsageError
 from bot.config import Config
-from bot.context import Context, fill_if_empty, open_content
+from bot.context import Context
 from bot.model import Reply
 from bot.router import build_router
+from bot.startup import fill_if_empty, open_content
 
 GREETING = "newsbot console: type a command such as /help, a number to choose, or quit to leave."
 

@@ -15,7 +15,6 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.adapters.base import Adapter
 from bot.clock import Clock, SystemClock
 from bot.config import Config
-from bot.delivery.db import migrate
 from bot.delivery.limits import RatePlan
 from bot.delivery.outbox import Outbox
 from bot.delivery.worker import DeliveryWorker
@@ -57,12 +56,11 @@ async def start_delivery(
     clock: Clock | None = None,
     fanout_interval: float | None = None,
 ) -> DeliveryService:
-    """Migrate the bot-side tables and start delivering. `adapters` is read on every claim, so the
-    caller may pass its dict before all adapters are connected. `fanout_interval` defaults to
-    `delivery.fanout_seconds`. Raises bot.schedule.ScheduleError
-    when a schedule names an unknown sector or place."""
+    """Start delivering from a store whose bot-side tables are migrated. `adapters` is read on every
+    claim, so the caller may pass its dict before all adapters are connected. `fanout_interval`
+    defaults to `delivery.fanout_seconds`. Raises bot.schedule.ScheduleError when a schedule names
+    an unknown sector or place."""
     clock = clock or SystemClock()
-    await migrate(store.engine)
     plan = RatePlan(config.delivery)
     outbox = Outbox(store.engine, clock, plan, lease_seconds=config.delivery.lease_seconds)
     if store.dialect == "sqlite":  # one process delivers: leases left over are from a crash
