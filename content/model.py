@@ -89,6 +89,17 @@ class Query:
     def is_empty(self) -> bool:
         return not (self.sectors or self.countries or self.regions or self.text)
 
+    @classmethod
+    def on(cls, kind: str, value: str) -> "Query":
+        """The articles on one topic: a "sector", "country" or "region" id, or else words to look for."""
+        if kind == "sector":
+            return cls(sectors=(value,))
+        if kind == "country":
+            return cls(countries=(value,))
+        if kind == "region":
+            return cls(regions=(value,))
+        return cls(text=value)
+
 
 @dataclass(frozen=True)
 class Page:

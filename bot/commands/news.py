@@ -67,7 +67,7 @@ async def country(cmd: Command, ctx: Context) -> Reply:
         return await first_page(
             ctx,
             "find",
-            _place_query(resolution.match),
+            Query.on(resolution.match.kind, resolution.match.id),
             f"Latest from {resolution.match.name}",
             f"No articles about {resolution.match.name} yet.",
         )
@@ -225,10 +225,6 @@ def _phrase_match(span: list[str], resolve: Callable[[str], Resolution]) -> Matc
 def _reads_like(phrase: str, match: Match) -> bool:
     names = (match.name.lower(), match.id.lower())
     return max(fuzz.ratio(phrase.lower(), name) for name in names) >= _PHRASE_LIKENESS
-
-
-def _place_query(match: Match) -> Query:
-    return Query(regions=(match.id,)) if match.kind == "region" else Query(countries=(match.id,))
 
 
 def _place_command(match: Match) -> str:

@@ -13,7 +13,8 @@ from bot.commands.results import article_card, bounded_command
 from bot.context import Context
 from bot.model import Action, Command, Reply
 from bot.subscriptions.cadence import PATTERN, Cadence, CadenceError
-from bot.subscriptions.store import Subscription, SubscriptionStore, topic_label, topic_query
+from bot.subscriptions.store import Subscription, SubscriptionStore, topic_label
+from content.model import Query
 from content.store.fulltext import search_terms
 
 MAX_QUERY_CHARS = 100
@@ -86,7 +87,7 @@ async def subscribe(cmd: Command, ctx: Context) -> Reply:
     created = await store.add(cmd.target, kind, value, cadence, ctx.clock())
     label = topic_label(kind, value, ctx.tagger)
     reply = Reply(text=await _confirmation(store, cmd, label, cadence, created))
-    page = await ctx.store.find(topic_query(kind, value), limit=LATEST_ON_SUBSCRIBE)
+    page = await ctx.store.find(Query.on(kind, value), limit=LATEST_ON_SUBSCRIBE)
     if page.articles:
         reply.text += f"\nThe latest {len(page.articles)} now:"
         reply.cards = [article_card(article, ctx.tagger) for article in page.articles]

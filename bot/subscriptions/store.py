@@ -39,17 +39,7 @@ class Subscription:
 
     @property
     def query(self) -> Query:
-        return topic_query(self.kind, self.value)
-
-
-def topic_query(kind: str, value: str) -> Query:
-    if kind == "sector":
-        return Query(sectors=(value,))
-    if kind == "country":
-        return Query(countries=(value,))
-    if kind == "region":
-        return Query(regions=(value,))
-    return Query(text=value)
+        return Query.on(self.kind, self.value)
 
 
 def topic_label(kind: str, value: str, tagger: Tagger) -> str:
