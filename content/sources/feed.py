@@ -229,7 +229,7 @@ def _is_web_url(url: str) -> bool:
 def _entry_title(entry: dict) -> str:
     detail = _field(entry, "title_detail") or {}
     title = _field(entry, "title") or ""
-    if _field(detail, "type") in ("text/html", "application/xhtml+xml"):
+    if _field(detail, "type") in _HTML_MEDIA_TYPES:
         title = html_to_text(title)
     return " ".join(title.split())
 
