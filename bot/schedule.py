@@ -31,7 +31,7 @@ from bot.delivery import tables
 from bot.delivery.db import insert_ignoring_duplicates
 from bot.delivery.outbox import Outbox, target_ids
 from bot.model import Reply, Target
-from bot.subscriptions.fanout import FanOut
+from bot.subscriptions.fanout import period_articles
 from content.model import Query
 from content.store import Store
 from content.tagging import Tagger
@@ -169,7 +169,7 @@ class ScheduleRunner:
     async def _post(self, connection: AsyncConnection, schedule: ScheduleSettings, since: datetime, fire: datetime) -> int:
         target = Target(schedule.target.platform, schedule.target.chat)
         target_id = (await target_ids(connection, [target]))[target]
-        found = await FanOut.period_articles(self._store, self._queries[schedule.name], since, fire, size=schedule.max_articles)
+        found = await period_articles(self._store, self._queries[schedule.name], since, fire, size=schedule.max_articles)
         if found is None:
             return 0
         top, total = found

@@ -145,18 +145,17 @@ class FanOut:
         return queued
 
     async def _send_digest(self, subscription: Subscription, since: datetime, due: datetime) -> int:
-        articles = await self.period_articles(self._store, subscription.query, since, due)
+        found = await period_articles(self._store, subscription.query, since, due)
         async with self._store.engine.begin() as connection:
             queued = 0
-            if articles:
+            if found:
                 key = f"digest:sub{subscription.id}:{due:%Y%m%dT%H%MZ}"
-                queued = await self._outbox.enqueue_for(connection, [subscription.target_id], key, self._digest(subscription, articles))
+                queued = await self._outbox.enqueue_for(connection, [subscription.target_id], key, self._digest(subscription, *found))
             await self._subscriptions.mark_digest(connection, subscription.id, due)
         return queued
 
-    def _digest(self, subscription: Subscription, articles: tuple[list[Article], int]) -> Reply:
+    def _digest(self, subscription: Subscription, top: list[Article], total: int) -> Reply:
         """One message: the newest articles of the period as cards."""
-        top, total = articles
         label = topic_label(subscription.kind, subscription.value, self._tagger)
         more = f" (the newest {len(top)} of {total})" if total > len(top) else ""
         return Reply(
@@ -165,18 +164,20 @@ class FanOut:
             actions=[Action("My subscriptions", "/subscriptions")],
         )
 
-    @staticmethod
-    async def period_articles(store: Store, query: Query, since: datetime, until: datetime, size: int = DIGEST_SIZE):
-        """(the newest `size` articles fetched in (since, until], how many there were), or None when none."""
-        found: list[Article] = []
-        cursor = since
-        while len(found) < _PERIOD_SCAN:
-            batch = await store.fetched_since(cursor, query=query, limit=_PAGE)
-            in_period = [article for article in batch if article.fetched <= until]
-            found.extend(in_period)
-            if len(batch) < _PAGE or len(in_period) < len(batch):
-                break
-            cursor = batch[-1].fetched
-        if not found:
-            return None
-        return heapq.nlargest(size, found, key=lambda article: article.published), len(found)
+
+async def period_articles(
+    store: Store, query: Query, since: datetime, until: datetime, size: int = DIGEST_SIZE
+) -> tuple[list[Article], int] | None:
+    """(the newest `size` articles fetched in (since, until], how many there were), or None when none."""
+    found: list[Article] = []
+    cursor = since
+    while len(found) < _PERIOD_SCAN:
+        batch = await store.fetched_since(cursor, query=query, limit=_PAGE)
+        in_period = [article for article in batch if article.fetched <= until]
+        found.extend(in_period)
+        if len(batch) < _PAGE or len(in_period) < len(batch):
+            break
+        cursor = batch[-1].fetched
+    if not found:
+        return None
+    return heapq.nlargest(size, found, key=lambda article: article.published), len(found)
