@@ -86,7 +86,7 @@ def read_files(source: FilesSource, state: SourceState) -> FetchResult:
             drafts.append(parse_markdown(_read_text(path), source.name, origin=path))
         except FrontMatterError as problem:
             problems.append(str(problem))
-    return FetchResult(drafts=drafts, state=state, error=_summarize(problems))
+    return FetchResult(drafts=drafts, state=state, error=_problems_line(problems))
 
 
 def _read_text(path: Path) -> str:
@@ -98,7 +98,7 @@ def _read_text(path: Path) -> str:
         raise FrontMatterError(f"{path}: cannot read ({error.strerror})") from None
 
 
-def _summarize(problems: list[str]) -> str | None:
+def _problems_line(problems: list[str]) -> str | None:
     if not problems:
         return None
     shown = "; ".join(problems[:3])
