@@ -17,7 +17,7 @@ from bot.adapters.discord.render import (
     safe_url,
     split_text,
 )
-from bot.adapters.discord.translate import ActionIds, Origin, split_command_line, to_command
+from bot.adapters.discord.translate import ActionIds, Origin, to_command
 from bot.model import Action, ArticleCard, Reply, Target
 
 
@@ -160,14 +160,6 @@ def test_a_guild_command_knows_whether_the_user_manages_the_channel():
     command = to_command("Sector", "  renewable   energy ", direct)
     assert (command.name, command.args, command.chat_kind) == ("sector", "renewable energy", "private")
     assert command.target == Target("discord", "9") and command.user == "1"
-
-
-@pytest.mark.parametrize(
-    "line, parsed",
-    [("/sector energy", ("sector", "energy")), ("/More  k3 ", ("more", "k3")), ("/", None), ("hello", None)],
-)
-def test_action_command_lines_split_into_name_and_arguments(line, parsed):
-    assert split_command_line(line) == parsed
 
 
 def test_action_ids_keep_short_lines_and_map_long_ones_with_a_bounded_memory():

@@ -48,11 +48,11 @@ from bot.adapters.discord.translate import (
     ActionIds,
     Origin,
     argument_text,
-    split_command_line,
     to_command,
 )
 from bot.config import DiscordSettings
 from bot.model import Command, Reply, Target
+from bot.router import parse_command_line
 
 log = logging.getLogger(__name__)
 
@@ -350,7 +350,7 @@ class DiscordAdapter:
     async def run_action(self, interaction: discord.Interaction, custom_id: str) -> None:
         try:
             line = self._action_ids.decode(custom_id)
-            parsed = split_command_line(line) if line else None
+            parsed = parse_command_line(line) if line else None
             if parsed is None:
                 await interaction.response.send_message(EXPIRED_BUTTON, ephemeral=True, allowed_mentions=NO_MENTIONS)
                 return

@@ -53,15 +53,6 @@ def argument_text(value: object) -> str:
     return "" if value is None else str(value).strip()
 
 
-def split_command_line(line: str) -> tuple[str, str] | None:
-    """"/sector energy" → ("sector", "energy"); None when the line is not a command."""
-    line = line.strip()
-    if not line.startswith("/") or len(line) == 1:
-        return None
-    name, _, args = line[1:].partition(" ")
-    return name.lower(), args.strip()
-
-
 class ActionIds:
     """Action command lines ↔ button custom_ids (the line itself when it fits, else a remembered token)."""
 
