@@ -85,8 +85,7 @@ async def target_ids(connection: AsyncConnection, addresses: Iterable[Target], r
         await connection.execute(statement, [{"platform": a.platform, "chat": a.chat, "thread": a.thread or ""} for a in addresses])
     ids: dict[Target, int] = {}
     for target in addresses:
-        address = (t.c.platform == target.platform) & (t.c.chat == target.chat) & (t.c.thread == (target.thread or ""))
-        ids[target] = (await connection.execute(sa.select(t.c.id).where(address))).scalar_one()
+        ids[target] = (await connection.execute(sa.select(t.c.id).where(tables.address_of(target)))).scalar_one()
         if reactivate:
             await connection.execute(t.update().where(t.c.id == ids[target]).values(active=True, inactive_reason=None))
     return ids

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from bot.model import Target
+
 metadata = sa.MetaData()
 
 _Id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")  # SQLite autoincrements only INTEGER keys
@@ -25,6 +27,13 @@ targets = sa.Table(
     sa.Column("next_send_at", sa.Double, nullable=False, server_default="0"),
     sa.UniqueConstraint("platform", "chat", "thread", name="uq_bot_targets_address"),
 )
+
+
+def address_of(target: Target) -> sa.ColumnElement[bool]:
+    """The condition that picks this target's row in `targets`."""
+    t = targets.c
+    return (t.platform == target.platform) & (t.chat == target.chat) & (t.thread == (target.thread or ""))
+
 
 platforms = sa.Table(
     "bot_platforms",

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.clock import Clock
 from bot.commands.results import article_card
 from bot.delivery import tables
-from bot.delivery.db import insert_ignoring_duplicates
+from bot.delivery.db import insert_or_update
 from bot.delivery.outbox import Outbox
 from bot.model import Action, Reply
 from bot.subscriptions.matching import SubscriptionIndex
@@ -124,10 +124,8 @@ class FanOut:
 
     @staticmethod
     async def _save_cursor(connection: AsyncConnection, newest: datetime, handled: dict[str, float]) -> None:
-        st = tables.state
-        await connection.execute(insert_ignoring_duplicates(connection, st, ["name"]), [{"name": _CURSOR}])
         values = {"number": newest.timestamp(), "text": json.dumps(handled)}
-        await connection.execute(st.update().where(st.c.name == _CURSOR).values(**values))
+        await insert_or_update(connection, tables.state, {"name": _CURSOR}, values)
 
     # ---- digests -------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.delivery import tables
-from bot.delivery.db import insert_ignoring_duplicates
+from bot.delivery.db import insert_ignoring_duplicates, insert_or_update
 from bot.delivery.outbox import target_ids
 from bot.model import Target
 from bot.subscriptions.cadence import Cadence
@@ -146,14 +146,11 @@ class SubscriptionStore:
             await connection.execute(c.update().where(where).values(timezone=zone))
 
     async def _target_id(self, connection: AsyncConnection, target: Target) -> int | None:
-        t = tables.targets
-        address = (t.c.platform == target.platform) & (t.c.chat == target.chat) & (t.c.thread == (target.thread or ""))
-        return (await connection.execute(sa.select(t.c.id).where(address))).scalar()
+        return (await connection.execute(sa.select(tables.targets.c.id).where(tables.address_of(target)))).scalar()
 
     async def _bump(self, connection: AsyncConnection) -> None:
         st = tables.state
-        await connection.execute(insert_ignoring_duplicates(connection, st, ["name"]), [{"name": _REVISION}])
-        await connection.execute(st.update().where(st.c.name == _REVISION).values(number=st.c.number + 1))
+        await insert_or_update(connection, st, {"name": _REVISION}, {"number": st.c.number + 1})
 
     @staticmethod
     def _subscription(row, target: Target) -> Subscription:
