@@ -90,7 +90,7 @@ def fingerprint(title: str, text: str, with_keys: bool = True) -> Fingerprint:
     title_words = _content_words(normalized_title)
     stems = frozenset(word[:_STEM_LETTERS] for word in title_words if len(word) >= 3)
     if not with_keys:
-        return Fingerprint(normalized_title, lead, ("unindexed",), numbers, stems)
+        return Fingerprint(normalized_title, lead, (), numbers, stems)
     lead_words = _content_words(lead)
     keys = [_key("t", _digest(" ".join(sorted(set(title_words)))))]
     keys.append(_key("l", _digest(" ".join(lead_words[:_LEAD_PREFIX_WORDS]))))
@@ -103,7 +103,7 @@ def same_story(first: Fingerprint, second: Fingerprint) -> bool:
     smallholders", "UPDATE 1-"), but when each has words the other lacks ("farming app" vs
     "health app") or other figures, they are different stories, however alike their leads
     (boilerplate descriptions are)."""
-    if not first.keys or not second.keys:
+    if min(len(first.lead), len(second.lead)) < _MIN_LEAD_CHARS:  # too little text to tell
         return False
     if first.title_numbers != second.title_numbers:
         return False
