@@ -195,21 +195,26 @@ class _PhraseTable:
         return {" ".join(tokens): phrase for tokens, phrase in self.phrases.items()}
 
 
-def _build_gazetteer() -> Gazetteer:
-    gazetteer_data = _load_yaml("gazetteer.yaml")
-    regions = _load_yaml("regions.yaml")
-    hand_countries = gazetteer_data["countries"]
-    table = _PhraseTable()
-    resolver_keys: dict[str, tuple[str, str]] = {}
-    country_names: dict[str, str] = {}
+def _phrase_key(written: str) -> str:
+    """The lookup key of a phrase: its words in lower case, joined by single spaces."""
+    return " ".join(_key(written))
 
+
+def _add_iso_country_phrases(table: _PhraseTable, resolver_keys: dict, hand_countries: dict) -> dict[str, str]:
+    """Adds pycountry's names of every country; returns the display name per country code."""
+    country_names = {}
     for country in pycountry.countries:
         code = country.alpha_2
-        overrides = hand_countries.get(code, {})
-        country_names[code] = _display_name(country, overrides)
+        country_names[code] = _display_name(country, hand_countries.get(code, {}))
         for written in _pycountry_names(country):
             table.add(written, code, "name", hand_kept=False)
-            resolver_keys.setdefault(" ".join(_key(written)), ("country", code))
+            resolver_keys.setdefault(_phrase_key(written), ("country", code))
+    return country_names
+
+
+def _add_hand_kept_country_phrases(table: _PhraseTable, resolver_keys: dict, hand_countries: dict,
+                                   country_names: dict[str, str]) -> None:
+    """Adds the gazetteer's names, demonyms, cities, markers and weak signs of each country."""
     for code, spec in hand_countries.items():
         if code not in country_names:
             raise ValueError(f"gazetteer: {code} is not an ISO 3166-1 alpha-2 code")
@@ -218,46 +223,81 @@ def _build_gazetteer() -> Gazetteer:
             for written in spec.get(plural, ()):
                 table.add(written, code, kind)
                 if kind in ("name", "demonym"):
-                    resolver_keys[" ".join(_key(written))] = ("country", code)
+                    resolver_keys[_phrase_key(written)] = ("country", code)
 
-    states = gazetteer_data["us_states"]
-    for written in states["names"]:
+
+def _add_state_and_non_country_phrases(table: _PhraseTable, gazetteer_data: dict) -> None:
+    """Adds US states, phrases that name no place ("South China Sea") and old states ("Soviet Union")."""
+    for written in gazetteer_data["us_states"]["names"]:
         table.add(written, "US", "state")
-    states_after_comma = {" ".join(_key(written)): ("US", False)
-                          for written in states["names"] + states["abbreviations"]}
-    states_after_comma.update({" ".join(_key(written)): ("US", True) for written in states["comma_only"]})
-    for code, provinces in gazetteer_data["provinces_after_comma"].items():
-        states_after_comma.update({" ".join(_key(written)): (code, False) for written in provinces})
     for written in gazetteer_data["not_places"]:
         table.add(written, "", "not-place")
     for code, names in gazetteer_data["historical_names"].items():
         for written in names:
             table.add(written, code, "historical")
+
+
+def _states_after_comma(gazetteer_data: dict) -> dict[str, tuple[str, bool]]:
+    """State and province words that may follow a town and a comma -> (country, also names something else)."""
+    states = gazetteer_data["us_states"]
+    after_comma = {_phrase_key(written): ("US", False) for written in states["names"] + states["abbreviations"]}
+    after_comma.update({_phrase_key(written): ("US", True) for written in states["comma_only"]})
+    for code, provinces in gazetteer_data["provinces_after_comma"].items():
+        after_comma.update({_phrase_key(written): (code, False) for written in provinces})
+    return after_comma
+
+
+def _add_region_phrases(table: _PhraseTable, resolver_keys: dict, regions: dict) -> None:
+    """Adds every region's names, and its id as a word people may type."""
     for region_id, spec in regions.items():
         for written in spec["names"]:
             table.add(written, region_id, "region")
-            resolver_keys[" ".join(_key(written))] = ("region", region_id)
-        resolver_keys[" ".join(_key(region_id))] = ("region", region_id)
+            resolver_keys[_phrase_key(written)] = ("region", region_id)
+        resolver_keys[_phrase_key(region_id)] = ("region", region_id)
 
-    region_members = _region_members(regions)
+
+def _check_region_members(region_members: dict[str, frozenset[str]], country_names: dict[str, str]) -> None:
+    """Raises ValueError for a region that lists a code that is no country."""
     for region_id, members in region_members.items():
         unknown = sorted(map(str, members - country_names.keys()))
         if unknown:  # also catches YAML reading an unquoted NO (Norway) as false
             raise ValueError(f"regions: {region_id} lists unknown country codes {unknown}")
+
+
+def _regions_by_country(region_members: dict[str, frozenset[str]]) -> dict[str, tuple[str, ...]]:
+    """Country code -> ids of the regions it belongs to, sorted."""
     regions_by_country: dict[str, list[str]] = defaultdict(list)
     for region_id, members in sorted(region_members.items()):
         for code in members:
             regions_by_country[code].append(region_id)
+    return {code: tuple(ids) for code, ids in regions_by_country.items()}
+
+
+def _build_gazetteer() -> Gazetteer:
+    """Loads the YAML place data and indexes it for tagging and resolving."""
+    gazetteer_data = _load_yaml("gazetteer.yaml")
+    regions = _load_yaml("regions.yaml")
+    hand_countries = gazetteer_data["countries"]
+    table = _PhraseTable()
+    resolver_keys: dict[str, tuple[str, str]] = {}
+    country_names = _add_iso_country_phrases(table, resolver_keys, hand_countries)
+    _add_hand_kept_country_phrases(table, resolver_keys, hand_countries, country_names)
+    _add_state_and_non_country_phrases(table, gazetteer_data)
+    _add_region_phrases(table, resolver_keys, regions)
+    region_members = _region_members(regions)
+    _check_region_members(region_members, country_names)
+    phrases = table.by_words()
+    states_after_comma = _states_after_comma(gazetteer_data)
     return Gazetteer(
-        phrases=table.by_words(),
-        phrase_pattern=re.compile(rf"\b(?:{_trie_pattern(table.by_words())})\b"),
+        phrases=phrases,
+        phrase_pattern=re.compile(rf"\b(?:{_trie_pattern(phrases)})\b"),
         states_after_comma=states_after_comma,
         comma_state_pattern=re.compile(rf",\s*({_trie_pattern(states_after_comma)})\b"),
         given_names=frozenset(name.lower() for name in gazetteer_data["given_names"]),
         country_names=country_names,
         region_names={region_id: spec["name"] for region_id, spec in regions.items()},
         region_members=region_members,
-        regions_by_country={code: tuple(ids) for code, ids in regions_by_country.items()},
+        regions_by_country=_regions_by_country(region_members),
         resolver_keys=resolver_keys,
     )
 
@@ -363,6 +403,14 @@ class PlaceTagger:
         """
         original = strip_accents(text)
         lowered = _lower(original)
+        found = self._phrases_found(original, lowered, headline_case, people)
+        states = self._states_after_towns(original, lowered, found)
+        kept = [item for item in found.values() if item.start not in states]
+        return sorted(kept + list(states.values()), key=lambda item: item.start)
+
+    def _phrases_found(self, original: str, lowered: str, headline_case: bool,
+                       people: set[str] | None) -> dict[int, _Found]:
+        """Known phrases that fit their case and are no person's name, by where they end."""
         phrases = self._data.phrases
         found = {}
         for match in self._data.phrase_pattern.finditer(lowered):
@@ -377,6 +425,13 @@ class PlaceTagger:
                     people.add(phrase.tokens[0])
                 continue
             found[end] = _Found(start, end, phrase.place, phrase.kind)
+        return found
+
+    def _states_after_towns(self, original: str, lowered: str, found: dict[int, _Found]) -> dict[int, _Found]:
+        """States after a town and a comma, by where they start; a place found as the town becomes a city.
+
+        "Lebanon, Pa." rewrites Lebanon in `found` as a US city and hides Pennsylvania's own match.
+        """
         states = {}
         for match in self._data.comma_state_pattern.finditer(lowered):
             state_start = match.start(1)
@@ -390,8 +445,7 @@ class PlaceTagger:
             elif before and before.kind in ("name", "city", "demonym") and not (homonym and before.kind == "name"):
                 found[before.end] = _Found(before.start, before.end, country, "city")  # "Lebanon, Pa."
                 states[state_start] = _Found(state_start, match.end(), "", "state")  # hides the state's own match
-        kept = [item for item in found.values() if item.start not in states]
-        return sorted(kept + list(states.values()), key=lambda item: item.start)
+        return states
 
     def _looks_like_a_person(self, original, start, end, phrase, headline_case, people) -> bool:
         """"Chad Smith", "Michael Jordan": a given name next to another capitalised name."""
@@ -410,7 +464,7 @@ class PlaceTagger:
 
     def resolve(self, words: str) -> Resolution:
         """People's words -> one confident country or region, else ranked suggestions."""
-        key = " ".join(_key(words))
+        key = _phrase_key(words)
         if not key:
             return Resolution(None)
         exact = self._exact(key)
