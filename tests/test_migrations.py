@@ -12,8 +12,9 @@ from bot.delivery import db as bot_db
 from bot.delivery import tables as bot_tables
 from content.model import Query
 from content.store import Store, run_migrations
+from content.store.engine import async_url, create_engine
 from content.store.schema import article_sources, article_tags, articles
-from content.store.store import MIGRATIONS, VERSION_TABLE, _async_url, _create_engine
+from content.store.store import MIGRATIONS, VERSION_TABLE
 
 MOMENT = datetime(2026, 1, 15, 9, 30, tzinfo=timezone.utc)
 NEWEST = ScriptDirectory(str(MIGRATIONS)).get_current_head()
@@ -37,7 +38,7 @@ def _rows(count: int) -> tuple[list[dict], list[dict], list[dict]]:
 
 
 async def test_upgrade_from_the_first_schema_keeps_and_indexes_every_row(database_url):
-    engine = _create_engine(_async_url(database_url))
+    engine = create_engine(async_url(database_url))
     try:
         await run_migrations(engine, MIGRATIONS, VERSION_TABLE, revision="0001")
         article_rows, tag_rows, source_rows = _rows(12)

@@ -1,5 +1,8 @@
 """The article store: SQLAlchemy 2 async on SQLite (WAL) or PostgreSQL, schema kept by Alembic.
 
+`Store` opens the database (see `engine`), adds batches (the work is in `adding`), reads pages
+of articles, counts them and keeps each source's fetch state.
+
 Tags live in `article_tags(kind, value, published, article_seq)`, so a newest-first page of
 a sector, a country or a region with its member countries is a short walk of one index (see
 `queries`). `articles.seq` is the internal integer key (FTS rowid, keyset tie-breaker);
@@ -10,41 +13,37 @@ an alias (`article_sources.copy_id`), so `get` finds the article by either.
 from __future__ import annotations
 
 import asyncio
-import json
 import sqlite3
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Awaitable, Callable, Iterable, Sequence
+from typing import Awaitable, Callable, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.exc import ArgumentError, IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 import content.tagging.places as places
-from content.dedupe import LEAD_CHARS, MAX_KEY_HITS, Fingerprint, fingerprint, same_story
+from content.dedupe import Fingerprint, fingerprint
 from content.model import Article, Page, Query, SourceState
+from content.store import adding, fulltext, queries
 from content.store import cursor as cursors
-from content.store import fulltext, queries
+from content.store.bulk import among, lists
+from content.store.engine import display_url, failure_reason, open_engine
 from content.store.migrate import run_migrations
-from content.store.schema import article_sources, article_tags, articles, dedupe_keys, source_states
+from content.store.schema import article_sources, article_tags, articles, source_states
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "content_alembic_version"
 MAX_LIMIT = 1000
 COUNTS_TTL = 60.0  # seconds; another process (`newsbot ingest`) may add articles meanwhile
-_CHUNK = 500  # values per IN (...) list, well under every driver's parameter limit
-_RECENT_PRINTS = 4096  # fingerprints of articles this store added, kept to compare later batches against
 # A text's match count only picks the join plan (never the results), and moves slowly: it is kept
 # this long, for this many texts, sparing the count (a scan of up to 20,000 matches) on repeats.
 _MATCH_COUNT_TTL = 600.0  # seconds
 _MATCH_COUNTS = 1024
-_SQLITE_BUSY_TIMEOUT_MS = 10_000
-_POSTGRESQL_CONNECT_TIMEOUT_S = 10
 
 
 class StorageError(Exception):
@@ -58,58 +57,8 @@ class AddResult:
     new_ids: list[str] = field(default_factory=list)
 
 
-def _async_url(url: str) -> URL:
-    parsed = make_url(url)
-    backend = parsed.get_backend_name()
-    if backend == "sqlite":
-        return parsed.set(drivername="sqlite+aiosqlite")
-    if backend == "postgresql":
-        return parsed.set(drivername="postgresql+asyncpg")
-    raise ArgumentError(f"unsupported database {backend!r} (use sqlite:/// or postgresql://)")
-
-
-def _display_url(url: str) -> str:
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "(unparseable url)"
-
-
-def _reason(error: BaseException) -> str:
-    cause = error.orig if isinstance(error, DBAPIError) and error.orig is not None else error
-    text = str(cause).strip() or type(cause).__name__
-    return text.splitlines()[0]
-
-
-def _probe_sqlite_file(path: str | None) -> None:
-    """Open the file once with the plain driver: a failed aiosqlite connect leaves a worker
-    thread that later complains on stderr, and the user should see one line."""
-    if path and path != ":memory:":
-        sqlite3.connect(path).close()
-
-
-def _enable_sqlite_pragmas(dbapi_connection, _record) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
-
-
-def _create_engine(url: URL) -> AsyncEngine:
-    if url.get_backend_name() == "sqlite":
-        engine = create_async_engine(url)
-        sa.event.listen(engine.sync_engine, "connect", _enable_sqlite_pragmas)
-        return engine
-    return create_async_engine(
-        url, pool_pre_ping=True, connect_args={"timeout": _POSTGRESQL_CONNECT_TIMEOUT_S}
-    )
-
-
-def _chunks(values: Sequence, size: int = _CHUNK) -> Iterable[Sequence]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
+def _cannot_open(url: str, error: BaseException) -> StorageError:
+    return StorageError(f"cannot open storage {display_url(url)}: {failure_reason(error)}")
 
 
 def _check_limit(limit: int) -> None:
@@ -121,26 +70,6 @@ def _aware(moment: datetime, name: str) -> datetime:
     if moment.tzinfo is None:
         raise ValueError(f"{name} must be timezone-aware, got {moment.isoformat()}")
     return moment.astimezone(timezone.utc)
-
-
-@dataclass
-class _Pending:
-    """A new article of the batch being added, before it has a seq."""
-
-    article: Article
-    fingerprint: Fingerprint
-    seq: int | None = None
-
-
-@dataclass
-class _Known:
-    """What the database already holds that a batch could duplicate."""
-
-    seq_by_id: dict[str, int]
-    copies: set[tuple[str, str]]  # (copy id, source) already recorded
-    seqs_by_key: dict[str, list[int]]  # only keys that still tell articles apart
-    fingerprints: dict[int, Fingerprint]
-    common_keys: set[str]  # carried by too many articles to mean anything: not stored again
 
 
 class Store:
@@ -160,17 +89,14 @@ class Store:
     async def open(cls, url: str) -> "Store":
         """Connect (sqlite:///path or postgresql://…) and migrate the schema to the newest version."""
         try:
-            database_url = _async_url(url)
-            if database_url.get_backend_name() == "sqlite":
-                await asyncio.to_thread(_probe_sqlite_file, database_url.database)
-            engine = _create_engine(database_url)
+            engine = await open_engine(url)
         except (ArgumentError, ValueError, sqlite3.Error) as error:
-            raise StorageError(f"cannot open storage {_display_url(url)}: {_reason(error)}") from None
+            raise _cannot_open(url, error) from None
         try:
             await run_migrations(engine, MIGRATIONS, VERSION_TABLE)
         except Exception as error:
             await engine.dispose()
-            raise StorageError(f"cannot open storage {_display_url(url)}: {_reason(error)}") from None
+            raise _cannot_open(url, error) from None
         return cls(engine)
 
     async def close(self) -> None:
@@ -197,112 +123,14 @@ class Store:
     async def _add_in_transaction(self, batch: list[Article]) -> AddResult:
         fingerprints = [fingerprint(article.title, article.text) for article in batch]
         async with self.engine.begin() as connection:
-            known = await self._known(connection, batch, fingerprints)
-            pending, copies, duplicates = _sort_batch(batch, fingerprints, known)
-            await self._insert_new(connection, pending, known.common_keys)
-            await self._record_copies(connection, copies)
-        self._remember_prints((entry.seq, entry.fingerprint) for entry in pending)  # committed: seqs are final
+            known = await adding.find_known(connection, batch, fingerprints, self._recent_prints)
+            pending, copies, duplicates = adding.sort_batch(batch, fingerprints, known)
+            await adding.insert_new(connection, pending, known.common_keys)
+            await adding.record_copies(connection, copies)
+        adding.remember_prints(self._recent_prints, pending)
         return AddResult(
             new=len(pending), duplicates=duplicates, new_ids=[entry.article.id for entry in pending]
         )
-
-    async def _known(
-        self, connection: AsyncConnection, batch: list[Article], fingerprints: list[Fingerprint]
-    ) -> _Known:
-        ids = list({article.id for article in batch})
-        seq_by_id: dict[str, int] = {}
-        copies: set[tuple[str, str]] = set()
-        for chunk in self._lists(ids):
-            statement = sa.select(articles.c.id, articles.c.seq).where(self._among(articles.c.id, chunk))
-            seq_by_id.update(await _all_rows(connection, statement))
-            statement = sa.select(
-                article_sources.c.copy_id, article_sources.c.source, article_sources.c.article_seq
-            ).where(self._among(article_sources.c.copy_id, chunk))
-            for copy_id, source, seq in await _all_rows(connection, statement):
-                seq_by_id.setdefault(copy_id, seq)
-                copies.add((copy_id, source))
-        keys = list({key for print_ in fingerprints for key in print_.keys})
-        seqs_by_key: dict[str, list[int]] = {}
-        for chunk in self._lists(keys):
-            statement = sa.select(dedupe_keys.c.key, dedupe_keys.c.article_seq).where(
-                self._among(dedupe_keys.c.key, chunk)
-            )
-            for key, seq in await _all_rows(connection, statement):
-                seqs_by_key.setdefault(key, []).append(seq)
-        common_keys = {key for key, seqs in seqs_by_key.items() if len(seqs) >= MAX_KEY_HITS}
-        seqs_by_key = {key: seqs for key, seqs in seqs_by_key.items() if key not in common_keys}
-        candidates = {seq for seqs in seqs_by_key.values() for seq in seqs}
-        stored_prints = {seq: self._recent_prints[seq] for seq in candidates if seq in self._recent_prints}
-        for chunk in self._lists([seq for seq in candidates if seq not in stored_prints]):
-            statement = sa.select(
-                articles.c.seq, articles.c.title, sa.func.substr(articles.c.text, 1, LEAD_CHARS * 2)
-            ).where(self._among(articles.c.seq, chunk))
-            rows = await _all_rows(connection, statement)
-            stored_prints.update({seq: fingerprint(title, lead, with_keys=False) for seq, title, lead in rows})
-        return _Known(seq_by_id, copies, seqs_by_key, stored_prints, common_keys)
-
-    def _lists(self, values: list) -> Iterable[list]:
-        """`values` cut into lists for `_among`: on SQLite all in one, elsewhere in chunks."""
-        if self.dialect == "sqlite":
-            return [values] if values else []
-        return _chunks(values)
-
-    def _among(self, column: sa.ColumnElement, values: list) -> sa.ColumnElement:
-        """`column IN values`. On SQLite the values travel as one JSON parameter, so a lookup is one
-        statement however many values: each statement is several hops to the driver's thread, and
-        during an ingest each hop waits for the event loop's current step (a feed's parse, an analysis chunk)."""
-        if self.dialect != "sqlite":
-            return column.in_(values)
-        listed = sa.func.json_each(sa.bindparam(None, json.dumps(values), type_=sa.Text)).table_valued("value")
-        return column.in_(sa.select(listed.c.value))
-
-    def _remember_prints(self, prints: Iterable[tuple[int, Fingerprint]]) -> None:
-        recent = self._recent_prints
-        recent.update(prints)
-        while len(recent) > _RECENT_PRINTS:
-            recent.popitem(last=False)
-
-    async def _insert_new(self, connection: AsyncConnection, pending: list[_Pending], common_keys: set[str]) -> None:
-        if not pending:
-            return
-        # A bulk insert and one SELECT for the new seqs is several times faster than RETURNING per row.
-        await _insert_rows(connection, articles, [_article_row(entry.article) for entry in pending])
-        by_id = {entry.article.id: entry for entry in pending}
-        for article_id, seq in await _seqs_of(connection, list(by_id)):
-            by_id[article_id].seq = seq
-        tag_rows = [row for entry in pending for row in _tag_rows(entry.article, entry.seq)]
-        if tag_rows:
-            await _insert_rows(connection, article_tags, tag_rows)
-        key_rows = [
-            {"key": key, "article_seq": entry.seq}
-            for entry in pending
-            for key in entry.fingerprint.keys
-            if key not in common_keys
-        ]
-        if key_rows:
-            await _insert_rows(connection, dedupe_keys, key_rows)
-
-    async def _record_copies(self, connection: AsyncConnection, copies: list[tuple[int | _Pending, Article, str]]) -> None:
-        now = datetime.now(timezone.utc)
-        rows = [
-            {
-                "article_seq": target.seq if isinstance(target, _Pending) else target,
-                "copy_id": article.id,
-                "source": source,
-                "url": article.url,
-                "added": now,
-            }
-            for target, article, source in copies
-        ]
-        if not rows:
-            return
-        await _insert_rows(connection, article_sources, rows)
-        merged_into = {
-            row["article_seq"]
-            for row, (target, article, _source) in zip(rows, copies)
-            if not isinstance(target, _Pending) or article is not target.article
-        }
-        await _refresh_source_lists(connection, sorted(merged_into))
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -310,10 +138,10 @@ class Store:
         """Those of `ids` already stored, as an article or as a copy merged into one."""
         found: set[str] = set()
         async with self.engine.connect() as connection:
-            for chunk in self._lists(list(set(ids))):
-                stored = sa.select(articles.c.id).where(self._among(articles.c.id, chunk))
+            for chunk in lists(self.dialect, list(set(ids))):
+                stored = sa.select(articles.c.id).where(among(self.dialect, articles.c.id, chunk))
                 found.update(await connection.scalars(stored))
-                copies = sa.select(article_sources.c.copy_id).where(self._among(article_sources.c.copy_id, chunk))
+                copies = sa.select(article_sources.c.copy_id).where(among(self.dialect, article_sources.c.copy_id, chunk))
                 found.update(await connection.scalars(copies))
         return found
 
@@ -470,145 +298,6 @@ class Store:
         async with self.engine.begin() as connection:
             await connection.execute(upsert)
 
-
-# -- helpers: batches ---------------------------------------------------------------------------
-
-
-def _sort_batch(
-    batch: list[Article], fingerprints: list[Fingerprint], known: _Known
-) -> tuple[list[_Pending], list[tuple[int | _Pending, Article, str]], int]:
-    """Split a batch into new articles and duplicates; list the (target, copy, source) rows to record."""
-    pending: list[_Pending] = []
-    pending_by_id: dict[str, _Pending] = {}
-    pending_by_key: dict[str, list[_Pending]] = {}
-    copies: list[tuple[int | _Pending, Article, str]] = []
-    recorded = set(known.copies)
-    duplicates = 0
-    for article, print_ in zip(batch, fingerprints):
-        target = known.seq_by_id.get(article.id, pending_by_id.get(article.id))
-        if target is None:
-            target = _near_duplicate(print_, known, pending_by_key)
-        if target is None:
-            target = _Pending(article, print_)
-            pending.append(target)
-            pending_by_id[article.id] = target
-            for key in print_.keys:
-                pending_by_key.setdefault(key, []).append(target)
-        else:
-            duplicates += 1
-        for source in dict.fromkeys(article.sources):
-            if (article.id, source) not in recorded:
-                recorded.add((article.id, source))
-                copies.append((target, article, source))
-    return pending, copies, duplicates
-
-
-async def _insert_rows(connection: AsyncConnection, table: sa.Table, rows: list[dict]) -> None:
-    """INSERT the rows (all with the same keys). On SQLite, one statement reads them from a JSON
-    array: the writer thread takes the GIL once, not once per row, so it runs beside the analysis
-    of the next source instead of queueing for the GIL behind it, and SQLAlchemy converts no row.
-    The values are first converted by the columns' own types, so they are stored exactly as an
-    executemany stores them."""
-    if connection.dialect.name != "sqlite":
-        await connection.execute(sa.insert(table), rows)
-        return
-    names = list(rows[0])
-    dialect = connection.dialect
-    converters = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
-    values = [
-        [convert(row[name]) if convert else row[name] for name, convert in zip(names, converters)] for row in rows
-    ]
-    columns = ", ".join(f'"{name}"' for name in names)
-    fields = ", ".join(f"json_extract(value, '$[{index}]')" for index in range(len(names)))
-    statement = f'INSERT INTO "{table.name}" ({columns}) SELECT {fields} FROM json_each(?) ORDER BY key'
-    # ensure_ascii=False: text a row cannot store (a lone surrogate) still fails as in an executemany
-    await connection.exec_driver_sql(statement, (json.dumps(values, ensure_ascii=False),))
-
-
-async def _all_rows(connection: AsyncConnection, statement: sa.Select) -> list[tuple]:
-    """The rows of a SELECT of plain values (text, numbers). On SQLite they come as one JSON row,
-    for the reason in `_insert_rows`: the driver's thread takes the GIL again for every row it steps through."""
-    if connection.dialect.name != "sqlite":
-        return [tuple(row) for row in await connection.execute(statement)]
-    found = statement.subquery()
-    as_json = sa.select(sa.func.json_group_array(sa.func.json_array(*found.c)))
-    return [tuple(row) for row in json.loads(await connection.scalar(as_json))]
-
-
-async def _seqs_of(connection: AsyncConnection, ids: list[str]) -> list[tuple[str, int]]:
-    """(id, seq) of these stored articles; on SQLite as one JSON row, for the reason in `_insert_rows`."""
-    if connection.dialect.name != "sqlite":
-        found = []
-        for chunk in _chunks(ids):
-            statement = sa.select(articles.c.id, articles.c.seq).where(articles.c.id.in_(chunk))
-            found += [(article_id, seq) for article_id, seq in await connection.execute(statement)]
-        return found
-    statement = (
-        "SELECT json_group_array(json_array(id, seq)) FROM articles WHERE id IN (SELECT value FROM json_each(?))"
-    )
-    result = await connection.exec_driver_sql(statement, (json.dumps(ids),))
-    return [(article_id, seq) for article_id, seq in json.loads(result.scalar_one())]
-
-
-async def _refresh_source_lists(connection: AsyncConnection, seqs: list[int]) -> None:
-    """Rewrite `articles.sources` from the copies recorded for these articles, first source first."""
-    names_by_seq: dict[int, list[str]] = {}
-    for chunk in _chunks(seqs):
-        statement = (
-            sa.select(article_sources.c.article_seq, article_sources.c.source)
-            .where(article_sources.c.article_seq.in_(chunk))
-            .order_by(article_sources.c.id)
-        )
-        for seq, source in await connection.execute(statement):
-            names = names_by_seq.setdefault(seq, [])
-            if source not in names:
-                names.append(source)
-    if names_by_seq:
-        update = articles.update().where(articles.c.seq == sa.bindparam("target")).values(sources=sa.bindparam("names"))
-        await connection.execute(update, [{"target": seq, "names": names} for seq, names in names_by_seq.items()])
-
-
-def _near_duplicate(
-    print_: Fingerprint, known: _Known, pending_by_key: dict[str, list[_Pending]]
-) -> int | _Pending | None:
-    for key in print_.keys:
-        for seq in known.seqs_by_key.get(key, ()):
-            if same_story(print_, known.fingerprints[seq]):
-                return seq
-        pending = pending_by_key.get(key, ())
-        for entry in pending if len(pending) <= MAX_KEY_HITS else ():
-            if same_story(print_, entry.fingerprint):
-                return entry
-    return None
-
-
-def _article_row(article: Article) -> dict:
-    return {
-        "id": article.id,
-        "url": article.url,
-        "guid": article.guid,
-        "title": article.title,
-        "author": article.author,
-        "language": article.language,
-        "published": article.published,
-        "fetched": article.fetched,
-        "text": article.text,
-        "summary": article.summary,
-        "sectors": list(dict.fromkeys(article.sectors)),
-        "countries": list(dict.fromkeys(code.upper() for code in article.countries)),
-        "regions": list(dict.fromkeys(article.regions)),
-        "sources": list(dict.fromkeys(article.sources)),
-    }
-
-
-def _tag_rows(article: Article, seq: int) -> list[dict]:
-    tags = {("sector", sector) for sector in article.sectors}
-    tags |= {("country", code.upper()) for code in article.countries}
-    tags |= {("region", region) for region in article.regions}
-    return [
-        {"article_seq": seq, "kind": kind, "value": value, "published": article.published}
-        for kind, value in sorted(tags)
-    ]
 
 
 # -- helpers: queries ---------------------------------------------------------------------------

@@ -1,0 +1,72 @@
+"""Engines for the store: a database URL made async, SQLite pragmas, one-line reasons for failures."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+
+import sqlalchemy as sa
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+_SQLITE_BUSY_TIMEOUT_MS = 10_000
+_POSTGRESQL_CONNECT_TIMEOUT_S = 10
+
+
+async def open_engine(url: str) -> AsyncEngine:
+    """An engine for sqlite:///path or postgresql://…; raises ArgumentError, ValueError or sqlite3.Error."""
+    database_url = async_url(url)
+    if database_url.get_backend_name() == "sqlite":
+        await asyncio.to_thread(_probe_sqlite_file, database_url.database)
+    return create_engine(database_url)
+
+
+def async_url(url: str) -> URL:
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return parsed.set(drivername="sqlite+aiosqlite")
+    if backend == "postgresql":
+        return parsed.set(drivername="postgresql+asyncpg")
+    raise ArgumentError(f"unsupported database {backend!r} (use sqlite:/// or postgresql://)")
+
+
+def create_engine(url: URL) -> AsyncEngine:
+    if url.get_backend_name() == "sqlite":
+        engine = create_async_engine(url)
+        sa.event.listen(engine.sync_engine, "connect", _enable_sqlite_pragmas)
+        return engine
+    return create_async_engine(
+        url, pool_pre_ping=True, connect_args={"timeout": _POSTGRESQL_CONNECT_TIMEOUT_S}
+    )
+
+
+def display_url(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(unparseable url)"
+
+
+def failure_reason(error: BaseException) -> str:
+    """The first line of what the driver said, or of the error itself."""
+    cause = error.orig if isinstance(error, DBAPIError) and error.orig is not None else error
+    text = str(cause).strip() or type(cause).__name__
+    return text.splitlines()[0]
+
+
+def _probe_sqlite_file(path: str | None) -> None:
+    """Open the file once with the plain driver: a failed aiosqlite connect leaves a worker
+    thread that later complains on stderr, and the user should see one line."""
+    if path and path != ":memory:":
+        sqlite3.connect(path).close()
+
+
+def _enable_sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
