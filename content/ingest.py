@@ -75,13 +75,9 @@ def _identity(draft: Draft) -> _Identity:
     return article_id(None, guid), None
 
 
-def build_article(draft: Draft, tagger: Tagger | None, fetched: datetime) -> Article:
-    """Summarize and tag a draft; the source's own sectors/countries (front matter) win over the taggers."""
-    return build_articles([draft], tagger, [fetched])[0]
-
-
 def build_articles(drafts: Sequence[Draft], tagger: Tagger | None, fetched: Sequence[datetime]) -> list[Article]:
-    """`build_article` for several drafts (fetched at these times), analysed together, which is faster."""
+    """Summarize and tag drafts (fetched at these times), analysed together, which is faster; a
+    source's own sectors and countries (front matter) win over the taggers."""
     return _build_articles(drafts, [_identity(draft) for draft in drafts], tagger, fetched)
 
 

@@ -10,7 +10,7 @@ import pytest
 
 import content.ingest as ingest
 from content.analysis import analyze_many
-from content.ingest import build_article, ingest_forever, ingest_once
+from content.ingest import build_articles, ingest_forever, ingest_once
 from content.model import Draft, Query, article_id
 from content.settings import BundledSource, FeedSource
 from content.sources import FetchResult
@@ -66,7 +66,7 @@ def fake_fetch(outcomes: dict):
 
 
 def test_build_article_summarizes_keeps_overrides_and_canonicalizes():
-    article = build_article(draft(1, "wire", sectors=("Energy",), countries=("th",), published=None), None, NOW)
+    [article] = build_articles([draft(1, "wire", sectors=("Energy",), countries=("th",), published=None)], None, [NOW])
     assert article.id == article_id("https://wire.test/1", None)
     assert article.url == "https://wire.test/1"
     assert article.published == NOW and article.fetched == NOW
@@ -76,8 +76,8 @@ def test_build_article_summarizes_keeps_overrides_and_canonicalizes():
 
 
 def test_a_draft_without_url_or_guid_still_gets_a_stable_id():
-    first = build_article(draft(1, "wire", url=None), None, NOW)
-    again = build_article(draft(1, "wire", url=None), None, NOW + timedelta(hours=1))
+    [first] = build_articles([draft(1, "wire", url=None)], None, [NOW])
+    [again] = build_articles([draft(1, "wire", url=None)], None, [NOW + timedelta(hours=1)])
     assert first.id == again.id and first.url is None
 
 
