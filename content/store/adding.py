@@ -131,7 +131,7 @@ def _near_duplicate(
             if same_story(print_, known.fingerprints[seq]):
                 return seq
         pending = pending_by_key.get(key, ())
-        for entry in pending if len(pending) <= MAX_KEY_HITS else ():
+        for entry in pending if len(pending) < MAX_KEY_HITS else ():  # as for stored keys: this article makes one more
             if same_story(print_, entry.fingerprint):
                 return entry
     return None
