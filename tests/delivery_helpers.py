@@ -12,17 +12,18 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.adapters.base import Adapter
 from bot.clock import ManualClock
 from bot.config import DeliverySettings
-from bot.delivery.db import migrate, open_engine
+from bot.delivery.db import migrate
 from bot.delivery.limits import RatePlan
 from bot.delivery.outbox import Outbox
 from bot.delivery.worker import DeliveryWorker
+from content.store.engine import open_engine
 
 START = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
 
 
 @asynccontextmanager
 async def migrated_engine(url: str) -> AsyncIterator[AsyncEngine]:
-    engine = open_engine(url)
+    engine = await open_engine(url)
     await migrate(engine)
     try:
         yield engine

@@ -12,7 +12,7 @@ from bot.delivery import db as bot_db
 from bot.delivery import tables as bot_tables
 from content.model import Query
 from content.store import Store, run_migrations
-from content.store.engine import async_url, create_engine
+from content.store.engine import async_url, create_engine, open_engine
 from content.store.schema import article_sources, article_tags, articles
 from content.store.store import MIGRATIONS, VERSION_TABLE
 
@@ -101,7 +101,7 @@ async def test_another_module_runs_its_own_scripts_with_its_own_version_table(da
 
 
 async def test_the_bot_tables_upgrade_from_the_first_schema_keeping_queued_messages(database_url):
-    engine = bot_db.open_engine(database_url)
+    engine = await open_engine(database_url)
     try:
         await run_migrations(engine, bot_db.MIGRATIONS, bot_db.VERSION_TABLE, revision="0001")
         async with engine.begin() as connection:

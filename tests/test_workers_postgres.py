@@ -15,10 +15,11 @@ import sqlalchemy as sa
 from bot.clock import SystemClock
 from bot.config import DeliverySettings
 from bot.delivery import tables
-from bot.delivery.db import migrate, open_engine
+from bot.delivery.db import migrate
 from bot.delivery.limits import RatePlan
 from bot.delivery.outbox import Outbox, target_ids
 from bot.model import Reply, Target
+from content.store.engine import open_engine
 
 CHATS = 250
 MESSAGES_PER_CHAT = 20
@@ -40,7 +41,7 @@ def write_config(path, database_url: str) -> None:
 
 
 async def fill_outbox(database_url: str) -> None:
-    engine = open_engine(database_url)
+    engine = await open_engine(database_url)
     await migrate(engine)
     outbox = Outbox(engine, SystemClock(), RatePlan(DeliverySettings()))
     async with engine.begin() as connection:
@@ -51,7 +52,7 @@ async def fill_outbox(database_url: str) -> None:
 
 
 async def reserved_slots(database_url: str) -> list[tuple[str, float]]:
-    engine = open_engine(database_url)
+    engine = await open_engine(database_url)
     o, t = tables.outbox, tables.targets
     async with engine.connect() as connection:
         rows = await connection.execute(sa.select(t.c.chat, o.c.send_at).join(t).where(o.c.status == "sent"))

@@ -1,8 +1,8 @@
-"""Database plumbing for the bot-side tables: an async engine from a storage URL, the
-migrations, and the dialect-neutral "insert unless it exists".
+"""Database plumbing for the bot-side tables: the migrations, and dialect-neutral "insert unless
+it exists" and "insert or update".
 
-The content store opens the same database; the bot's tables live beside its tables,
-with their own Alembic version table so each side migrates on its own.
+The content store opens the database (`content.store.engine`); the bot's tables live beside
+its tables, with their own Alembic version table so each side migrates on its own.
 """
 
 from __future__ import annotations
@@ -11,29 +11,12 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from content.store.migrate import run_migrations
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "newsbot_bot_version"
-
-
-def async_url(url: str) -> str:
-    """sqlite:///x and postgresql://… as their async-driver forms."""
-    if url.startswith("sqlite:"):
-        return "sqlite+aiosqlite:" + url.removeprefix("sqlite:")
-    if url.startswith("postgresql:"):
-        return "postgresql+asyncpg:" + url.removeprefix("postgresql:")
-    return url
-
-
-def open_engine(url: str) -> AsyncEngine:
-    """An engine for tests and tools that need only the bot-side tables; the app shares the content store's."""
-    url = async_url(url)
-    if url.startswith("sqlite"):
-        return create_async_engine(url, connect_args={"timeout": 30})
-    return create_async_engine(url, pool_size=10, max_overflow=10)
 
 
 async def migrate(engine: AsyncEngine) -> None:
