@@ -7,7 +7,8 @@ carries `Via`, `Retry-After` and a JSON `retry_after` with `global: false`, as D
 Like Discord, it rejects messages over the limits (content, embeds, buttons), a second callback for one
 interaction, and a callback after the 3-second window (`callback_window`).
 Gateway: HELLO, heartbeat/ACK, IDENTIFY → READY, RESUME → replay + RESUMED (else INVALID_SESSION),
-zlib-stream compression when asked, INTERACTION_CREATE dispatch, and `drop_gateway()` to test resume.
+zlib-stream compression when asked, INTERACTION_CREATE dispatch, `drop_gateway()` to test resume, and
+`expire_sessions()` to test identifying again.
 Faults: `inject()` answers matching requests with any status (or drops the connection); `rate_limit()`.
 Every request is recorded in `calls`; every message the bot sends or edits in `message_payloads`.
 """
@@ -260,6 +261,10 @@ class FakeDiscord:
         socket, self._socket = self._socket, None
         if socket is not None:
             await socket.close(code=code)
+
+    def expire_sessions(self) -> None:
+        """Forget every gateway session: the next RESUME is answered INVALID_SESSION, as after a long outage."""
+        self._sessions.clear()
 
     async def dispatch(self, event: str, data: dict) -> None:
         session = self._current_session

@@ -434,6 +434,18 @@ async def test_gateway_loss_is_resumed_and_missed_events_are_replayed(fake, star
     assert [command.name for command in handler.commands] == ["about", "sectors"]
 
 
+async def test_an_invalidated_session_identifies_again_at_the_configured_gateway(fake, start):
+    handler = Recorder()
+    await start(handler)
+    fake.expire_sessions()
+    await fake.drop_gateway()
+    # discord.py waits 5 s before identifying again; it reconnects to DEFAULT_GATEWAY, which must be ours
+    await fake.wait_until(lambda: fake.identify_count == 2, timeout=20)
+    assert fake.resume_count == 0
+    assert (await answered(fake, await fake.slash("sectors"))).callback_types == [4]
+    assert [command.name for command in handler.commands] == ["sectors"]
+
+
 # --- command sync -----------------------------------------------------------------------------------
 
 
