@@ -30,9 +30,13 @@ def insert_ignoring_duplicates(connection: AsyncConnection, table: sa.Table, key
     return dialect.insert(table).on_conflict_do_nothing(index_elements=keys)
 
 
-async def insert_or_update(connection: AsyncConnection, table: sa.Table, keys: dict, values: dict) -> None:
-    """Create the row with these key values unless it exists, then set `values` on it; `values` may
-    refer to the row's columns (`number + 1`), which a single INSERT … ON CONFLICT could not."""
-    await connection.execute(insert_ignoring_duplicates(connection, table, list(keys)), [keys])
+async def insert_or_update(
+    connection: AsyncConnection, table: sa.Table, keys: dict, values: dict, required: dict | None = None
+) -> None:
+    """Create the row with these key values (and the `required` columns a new row needs) unless it
+    exists, then set `values` on it; `values` may refer to the row's columns (`number + 1`), which a
+    single INSERT … ON CONFLICT could not."""
+    new_row = {**keys, **(required or {})}
+    await connection.execute(insert_ignoring_duplicates(connection, table, list(keys)), [new_row])
     row = sa.and_(*(table.c[name] == value for name, value in keys.items()))
     await connection.execute(table.update().where(row).values(**values))

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.delivery import tables
-from bot.delivery.db import insert_ignoring_duplicates, insert_or_update
+from bot.delivery.db import insert_or_update
 from bot.delivery.outbox import target_ids
 from bot.model import Target
 from bot.subscriptions.cadence import Cadence
@@ -138,12 +138,9 @@ class SubscriptionStore:
             return (await connection.execute(query)).scalar() or DEFAULT_TIMEZONE
 
     async def set_timezone(self, platform: str, chat: str, zone: str) -> None:
-        c = tables.chat_settings
+        chat_row = {"platform": platform, "chat": chat}
         async with self.engine.begin() as connection:
-            row = {"platform": platform, "chat": chat, "timezone": zone}
-            await connection.execute(insert_ignoring_duplicates(connection, c, ["platform", "chat"]), [row])
-            where = (c.c.platform == platform) & (c.c.chat == chat)
-            await connection.execute(c.update().where(where).values(timezone=zone))
+            await insert_or_update(connection, tables.chat_settings, chat_row, {"timezone": zone}, required={"timezone": zone})
 
     async def _target_id(self, connection: AsyncConnection, target: Target) -> int | None:
         return (await connection.execute(sa.select(tables.targets.c.id).where(tables.address_of(target)))).scalar()
