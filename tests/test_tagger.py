@@ -89,10 +89,19 @@ def test_analyze_uses_the_given_tagger_and_budget():
     assert len(" ".join(analysis.summary)) <= 40
 
 
-@pytest.mark.parametrize(("words", "sector_id"), [("AI", "technology"), ("oil", "energy"), ("Gold", "mining")])
-def test_resolve_sector_by_a_telling_keyword(tagger, words, sector_id):
+@pytest.mark.parametrize(
+    ("words", "sector_id"), [("AI", "technology"), ("oil", "energy"), ("Gold", "mining"), ("telecoms", "technology")]
+)
+def test_resolve_sector_by_a_telling_keyword_in_the_singular_or_plural(tagger, words, sector_id):
     assert tagger.resolve_sector(words).match.id == sector_id
 
 
 def test_a_keyword_shared_by_sectors_is_no_alias(tagger):
     assert tagger.resolve_sector("tonnes").match is None
+
+
+def test_a_weak_keyword_suggests_its_sectors_without_choosing_one(tagger):
+    banks = tagger.resolve_sector("banks")
+    assert banks.match is None and [match.id for match in banks.suggestions] == ["finance"]
+    power = tagger.resolve_sector("power")
+    assert power.match is None and [match.id for match in power.suggestions][:1] == ["energy"]

@@ -6,14 +6,12 @@ taxonomy (extended by the config), countries and regions from `places.py`.
 
 from __future__ import annotations
 
-
 from rapidfuzz import fuzz, process
 
 from content.settings import TaxonomySettings
 from content.tagging.places import PlaceTagger, countries_in_region, place_name
 from content.tagging.resolution import Match, Resolution
-from content.tagging.sectors import SectorTagger, bundled_taxonomy
-from content.text import strip_accents
+from content.tagging.sectors import SectorTagger, bundled_taxonomy, tokens
 
 SECTORS: dict[str, str] = {sector.id: sector.name for sector in bundled_taxonomy()[0].values()}
 """Display names of the bundled sectors, by id."""
@@ -27,8 +25,8 @@ __all__ = ["SECTORS", "Match", "Resolution", "Tagger", "countries_in_region", "p
 
 
 def _fold(words: str) -> str:
-    """Lower case without accents or extra spaces, for comparing what people type."""
-    return " ".join(strip_accents(words).lower().split())
+    """What people type, compared as the tagger reads text: lower case, no accents, punctuation or plural "s"."""
+    return " ".join(tokens(words))
 
 
 class Tagger:
@@ -38,6 +36,7 @@ class Tagger:
         self._sector_tagger = sector_tagger
         self._place_tagger = place_tagger
         self._sector_keys = self._sector_lookup()
+        self._keyword_sectors = self._sectors_by_keyword()
 
     @classmethod
     def from_settings(cls, settings: TaxonomySettings | None = None) -> "Tagger":
@@ -75,6 +74,15 @@ class Tagger:
             keys[_fold(sector.name)] = sector.id
         return keys
 
+    def _sectors_by_keyword(self) -> dict[str, list[str]]:
+        """Folded taxonomy keyword -> the sectors it is evidence for, strongest first ("banks" -> finance)."""
+        weights: dict[str, dict[str, float]] = {}
+        for sector in self._sector_tagger.sectors.values():
+            for phrase, weight in sector.terms.items():
+                owners = weights.setdefault(_fold(phrase), {})
+                owners[sector.id] = max(weight, owners.get(sector.id, 0.0))
+        return {keyword: sorted(owners, key=lambda sector_id: -owners[sector_id]) for keyword, owners in weights.items()}
+
     def _sector_match(self, sector_id: str, score: float = 100.0) -> Match:
         return Match("sector", sector_id, self._sector_tagger.sectors[sector_id].name, score)
 
@@ -87,15 +95,18 @@ class Tagger:
             return Resolution(self._sector_match(self._sector_keys[key]))
         names = [_fold(name) for sector in self._sector_tagger.sectors.values() for name in (sector.id, sector.name)]
         ranked = process.extract(key, names, scorer=fuzz.WRatio, limit=None, score_cutoff=_SUGGEST)
-        suggestions: dict[str, Match] = {}
+        near_names: dict[str, Match] = {}
         for candidate, score, _ in ranked:
             sector_id = self._sector_keys[candidate]
-            if sector_id not in suggestions:
-                suggestions[sector_id] = self._sector_match(sector_id, score)
-        ordered = tuple(suggestions.values())[:_MAX_SUGGESTIONS]
+            if sector_id not in near_names:
+                near_names[sector_id] = self._sector_match(sector_id, score)
+        ordered = tuple(near_names.values())[:_MAX_SUGGESTIONS]
         if ordered and ordered[0].score >= _CONFIDENT and (len(ordered) == 1 or ordered[1].score < _CONFIDENT):
             return Resolution(ordered[0], ordered[1:])
-        return Resolution(None, ordered)
+        # a keyword too weak or too shared to stand for a sector ("banks", "power") suggests its sectors first
+        suggestions = {sector_id: self._sector_match(sector_id, _SUGGEST) for sector_id in self._keyword_sectors.get(key, ())}
+        suggestions.update({sector_id: match for sector_id, match in near_names.items() if sector_id not in suggestions})
+        return Resolution(None, tuple(suggestions.values())[:_MAX_SUGGESTIONS])
 
     def resolve_place(self, words: str) -> Resolution:
         """A country or region by code, name, demonym or a near miss (see `places.PlaceTagger.resolve`)."""
