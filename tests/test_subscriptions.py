@@ -211,10 +211,13 @@ async def test_bad_input_gets_a_clear_error(bot):
     assert "not a time of day" in (await bot.say("/subscribe energy daily 25:00")).text
     assert "not a day of the week" in (await bot.say("/subscribe energy weekly funday 08:00")).text
     assert "needs a time" in (await bot.say("/subscribe energy daily")).text
+    for unreadable in ("energy hourly", "energy daily at 08:00", "energy 08:00", "kenya monthly"):
+        assert (await bot.say(f"/subscribe {unreadable}")).text.startswith("Put how often last"), unreadable
+    assert (await bot.say("/subscribe covid 19", target=Target("console", "dave"))).text.startswith("Subscribed to “covid 19”")
     assert "Subscribe to a sector" in (await bot.say("/subscribe")).text
     assert "not a timezone" in (await bot.say("/settings timezone Mars/Olympus")).text
     assert (await bot.say("/settings timezone europe/berlin")).text.startswith("Timezone set to Europe/Berlin")
-    assert (await bot.say("/subscriptions")).text.startswith("This chat has no subscriptions")
+    assert (await bot.say("/subscriptions")).text.startswith("This chat has no subscriptions")  # none made above
 
 
 def test_cadence_parsing_and_local_times():

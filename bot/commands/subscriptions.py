@@ -21,6 +21,12 @@ MAX_QUERY_CHARS = 100
 LATEST_ON_SUBSCRIBE = 3
 _ID_FORM = re.compile(r"#(\d+)")
 _ADMINS_ONLY = "Only this chat's administrators can change what it receives."
+_CADENCE_WORDS = frozenset({"instant", "instantly", "hourly", "daily", "weekly", "monthly"})
+_CLOCK_TIME = re.compile(r"\d{1,2}(?::\d{2})?(?:am|pm)|\d{1,2}:\d{2}")  # "8am", "08:00"; not a bare "19"
+_CADENCE_USAGE = (
+    "Put how often last: instant, daily HH:MM or weekly DAY HH:MM, "
+    "e.g. /subscribe energy daily 08:00 or /subscribe kenya weekly mon 09:00."
+)
 
 
 def register(router) -> None:
@@ -56,13 +62,18 @@ def resolve_topic(words: str, ctx: Context) -> tuple[str, str] | None:
 
 
 def split_cadence(args: str) -> tuple[str, Cadence]:
-    """"energy daily 08:00" → ("energy", daily 08:00); no cadence means instant."""
+    """"energy daily 08:00" → ("energy", daily 08:00); no cadence means instant.
+
+    A cadence newsbot cannot read ("energy hourly", "energy daily at 8") is an error, not part of
+    the topic, so it never becomes an instant subscription the person did not ask for."""
     found = PATTERN.search(args)
     if found:
         return args[: found.start()].strip(), Cadence.parse(found.group("cadence"))
-    last = args.split()[-1].lower() if args.split() else ""
-    if last in ("daily", "weekly"):
-        raise CadenceError(f"{last} needs a time, e.g. daily 08:00 or weekly mon 08:00")
+    words = args.lower().split()
+    if words and words[-1] in ("daily", "weekly"):
+        raise CadenceError(f"{words[-1]} needs a time, e.g. daily 08:00 or weekly mon 08:00")
+    if _CADENCE_WORDS.intersection(words[1:]) or (words and _CLOCK_TIME.fullmatch(words[-1])):
+        raise CadenceError(_CADENCE_USAGE)
     return args.strip(), Cadence("instant")
 
 
