@@ -316,6 +316,7 @@ async def test_news_does_not_let_a_fuzzy_phrase_swallow_a_stray_word(store):
     ("line", "heading", "expected_titles"),
     [
         ("/news energy thailand", "News: Energy + Thailand", ["Thai utility pilots a smart grid in Chiang Mai"]),
+        ("/news energy 🇹🇭", "News: Energy + Thailand", ["Thai utility pilots a smart grid in Chiang Mai"]),
         (
             "/news AI education in Kenya",
             "News: Education + Kenya + “AI”",

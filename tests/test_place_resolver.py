@@ -108,7 +108,12 @@ def test_suggestions_name_their_places(tagger):
     assert suggestion.kind == "country" and suggestion.name in ("Iraq", "Iran")
 
 
-@pytest.mark.parametrize("words", ["", "   ", "!!!", "12345", "zzzzzzzz", "x" * 500, "the"])
+@pytest.mark.parametrize(("flag", "expected"), [("🇰🇪", "KE"), ("🇹🇭", "TH"), ("🇵🇰", "PK"), (" 🇻🇳 ", "VN")])
+def test_a_flag_emoji_names_its_country(tagger, flag, expected):
+    assert tagger.resolve(flag).match.id == expected
+
+
+@pytest.mark.parametrize("words", ["", "   ", "!!!", "12345", "zzzzzzzz", "x" * 500, "the", "🚀"])
 def test_empty_and_garbage_resolve_to_nothing(tagger, words):
     resolution = tagger.resolve(words)
     assert resolution.match is None

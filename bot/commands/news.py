@@ -193,8 +193,9 @@ def understand(words: str, ctx: Context) -> Understanding:
 def _could_be_name(span: list[str]) -> bool:
     if span[0].lower() in STOPWORDS or span[-1].lower() in STOPWORDS:
         return False
-    # Two letters are more often a word ("AI") than a country code in free text.
-    return len("".join(span)) > 2
+    # Two letters are more often a word ("AI") than a country code in free text; a flag ("🇹🇭") is a place.
+    joined = "".join(span)
+    return len(joined) > 2 or not joined.isascii()
 
 
 def _resolve_phrase(span: list[str], ctx: Context) -> Match | None:

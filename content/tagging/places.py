@@ -46,6 +46,8 @@ _LEADING_WORDS = frozenset(
     "eastern western central rebel war-torn landlocked said says visit visited both while".split()
 )
 _WORD = re.compile(r"[^\W\d_]+")
+# A flag emoji is its country's two letters written in "regional indicator" symbols: 🇰🇪 is K E.
+_FLAG_LETTERS = str.maketrans({0x1F1E6 + index: chr(ord("A") + index) for index in range(26)})
 _LEADING_THE = re.compile(r"^(?i:the)\s+")
 _SEPARATORS = re.compile(r"[\W\d_]+")
 _NEXT_WORD = re.compile(r" ([^\W\d_]+)")
@@ -463,8 +465,8 @@ class PlaceTagger:
     # -- resolving -----------------------------------------------------------------------
 
     def resolve(self, words: str) -> Resolution:
-        """People's words -> one confident country or region, else ranked suggestions."""
-        key = _phrase_key(words)
+        """People's words (or a flag emoji) -> one confident country or region, else ranked suggestions."""
+        key = _phrase_key(words.translate(_FLAG_LETTERS))
         if not key:
             return Resolution(None)
         exact = self._exact(key)
