@@ -30,6 +30,13 @@ def test_power_plant_is_energy(tagger):
     ) == ["energy"]
 
 
+def test_a_solar_plant_is_energy_not_a_factory(tagger):
+    assert tagger.tag(
+        "Kenya opens solar plant",
+        "NAIROBI, March 3 - Kenya opened a 50 MW solar power plant on Monday. The plant will feed the national grid.",
+    ) == ["energy"]
+
+
 def test_power_struggle_is_not_energy(tagger):
     assert "energy" not in tagger.tag(
         "Power struggle splits the ruling party",
