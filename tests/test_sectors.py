@@ -37,6 +37,15 @@ def test_a_solar_plant_is_energy_not_a_factory(tagger):
     ) == ["energy"]
 
 
+def test_digital_customs_on_a_trade_route_is_trade(tagger):
+    sectors = tagger.tag(
+        "China and Pakistan digitise cargo clearance on the Karakoram trade route",
+        "Customs authorities in both countries launched an electronic clearance system for trucks at the "
+        "border. Exporters of fruit and importers of machinery say customs clearance now takes hours, not days.",
+    )
+    assert "trade" in sectors
+
+
 def test_power_struggle_is_not_energy(tagger):
     assert "energy" not in tagger.tag(
         "Power struggle splits the ruling party",
