@@ -40,10 +40,11 @@ def test_a_solar_plant_is_energy_not_a_factory(tagger):
 def test_digital_customs_on_a_trade_route_is_trade(tagger):
     sectors = tagger.tag(
         "China and Pakistan digitise cargo clearance on the Karakoram trade route",
-        "Customs authorities in both countries launched an electronic clearance system for trucks at the "
-        "border. Exporters of fruit and importers of machinery say customs clearance now takes hours, not days.",
+        "Customs authorities in China and Pakistan launched an electronic clearance system for trucks crossing "
+        "the Khunjerab Pass. Trucks are tracked with GPS along the highway to the ports of Karachi and Gwadar, "
+        "so transit cargo moves under customs seal without repeated checks at every stop.",
     )
-    assert "trade" in sectors
+    assert sectors == ["transport", "trade"]
 
 
 def test_power_struggle_is_not_energy(tagger):
