@@ -37,6 +37,17 @@ def test_a_solar_plant_is_energy_not_a_factory(tagger):
     ) == ["energy"]
 
 
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        ("Egypt opens green hydrogen plant", "The plant near the Red Sea coast makes hydrogen from solar and wind electricity."),
+        ("Kenya's geothermal output rises", "Geothermal fields in the Rift Valley supply nearly half of the country's power."),
+    ],
+)
+def test_hydrogen_and_geothermal_plants_are_energy(tagger, title, text):
+    assert tagger.tag(title, text) == ["energy"]
+
+
 def test_digital_customs_on_a_trade_route_is_trade(tagger):
     sectors = tagger.tag(
         "China and Pakistan digitise cargo clearance on the Karakoram trade route",
