@@ -48,6 +48,18 @@ def test_hydrogen_and_geothermal_plants_are_energy(tagger, title, text):
     assert tagger.tag(title, text) == ["energy"]
 
 
+@pytest.mark.parametrize(
+    ("title", "text", "sector"),
+    [
+        ("M-Pesa adds micro-loans", "The mobile money service now offers small loans to market traders.", "finance"),
+        ("Digital payments reach a record", "Digital payments through the national system topped a billion in May.", "finance"),
+        ("Grab adds electric motorbike taxis", "The ride-hailing company put 5,000 electric motorbikes on Jakarta's roads.", "transport"),
+    ],
+)
+def test_mobile_money_and_ride_hailing(tagger, title, text, sector):
+    assert tagger.tag(title, text) == [sector]
+
+
 def test_digital_customs_on_a_trade_route_is_trade(tagger):
     sectors = tagger.tag(
         "China and Pakistan digitise cargo clearance on the Karakoram trade route",
