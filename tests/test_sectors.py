@@ -70,6 +70,10 @@ def test_digital_customs_on_a_trade_route_is_trade(tagger):
     assert sectors == ["transport", "trade"]
 
 
+def test_the_film_industry_is_no_manufacturing(tagger):
+    assert tagger.tag("Nigerian film industry breaks box office record", "Nollywood films earned more than ever.") == []
+
+
 def test_power_struggle_is_not_energy(tagger):
     assert "energy" not in tagger.tag(
         "Power struggle splits the ruling party",
