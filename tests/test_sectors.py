@@ -30,6 +30,12 @@ def test_power_plant_is_energy(tagger):
     ) == ["energy"]
 
 
+@pytest.mark.parametrize("kind", ["nuclear", "wind", "geothermal", "solar", "coal"])
+def test_a_power_plant_of_any_kind_is_energy_not_a_factory(tagger, kind):
+    text = f"Kenya opened a {kind} power plant on Monday. The plant adds 80 megawatts to the grid."
+    assert tagger.tag(f"Kenya opens {kind} power plant", text) == ["energy"]
+
+
 def test_a_solar_plant_is_energy_not_a_factory(tagger):
     assert tagger.tag(
         "Kenya opens solar plant",
