@@ -31,7 +31,7 @@ from content.dedupe import Fingerprint, fingerprint
 from content.model import Article, Page, Query, SourceState
 from content.store import adding, fulltext, queries
 from content.store import cursor as cursors
-from content.store.bulk import among, lists
+from content.store.bulk import rows_where_in
 from content.store.engine import display_url, failure_reason, open_engine
 from content.store.migrate import run_migrations
 from content.store.schema import article_sources, article_tags, articles, source_states
@@ -136,14 +136,11 @@ class Store:
 
     async def known_ids(self, ids: Sequence[str]) -> set[str]:
         """Those of `ids` already stored, as an article or as a copy merged into one."""
-        found: set[str] = set()
+        unique = list(set(ids))
         async with self.engine.connect() as connection:
-            for chunk in lists(self.dialect, list(set(ids))):
-                stored = sa.select(articles.c.id).where(among(self.dialect, articles.c.id, chunk))
-                found.update(await connection.scalars(stored))
-                copies = sa.select(article_sources.c.copy_id).where(among(self.dialect, article_sources.c.copy_id, chunk))
-                found.update(await connection.scalars(copies))
-        return found
+            stored = await rows_where_in(connection, (articles.c.id,), articles.c.id, unique)
+            copies = await rows_where_in(connection, (article_sources.c.copy_id,), article_sources.c.copy_id, unique)
+        return {found_id for (found_id,) in stored + copies}
 
     async def get(self, article_id: str) -> Article | None:
         """The article with this id, or the one a syndicated copy with this id was merged into."""
