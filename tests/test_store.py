@@ -107,6 +107,7 @@ async def test_syndicated_copy_under_another_url_is_merged(store):
     assert merged.id == "article-1" and merged.sources == ("Daily", "Syndicate")
     page = await store.find(Query())
     assert ids(page) == ["article-1"]
+    assert await store.known_ids(["article-1", "article-2", "article-3"]) == {"article-1", "article-2"}
 
 
 async def test_a_copy_is_merged_by_another_store_on_the_same_database(store, database_url):
