@@ -35,8 +35,11 @@ class Tagger:
     def __init__(self, sector_tagger: SectorTagger, place_tagger: PlaceTagger | None = None) -> None:
         self._sector_tagger = sector_tagger
         self._place_tagger = place_tagger
-        self._sector_keys = self._sector_lookup()
-        self._keyword_sectors = self._sectors_by_keyword()
+        weights = self._keyword_weights()
+        self._sector_keys = self._sector_lookup(weights)
+        self._keyword_sectors = {
+            keyword: sorted(owners, key=lambda sector_id: -owners[sector_id]) for keyword, owners in weights.items()
+        }
 
     @classmethod
     def from_settings(cls, settings: TaxonomySettings | None = None) -> "Tagger":
@@ -59,29 +62,27 @@ class Tagger:
         """(countries as ISO alpha-2 codes, region ids)."""
         return self._places.tag(title, text)
 
-    def _sector_lookup(self) -> dict[str, str]:
-        """Folded id, display name or telling keyword ("ai", "oil") -> sector id."""
-        sectors = self._sector_tagger.sectors.values()
-        owners: dict[str, set[str]] = {}
-        for sector in sectors:
-            for phrase, weight in sector.terms.items():
-                if weight >= ALIAS_WEIGHT:
-                    owners.setdefault(_fold(phrase), set()).add(sector.id)
-        keys = {phrase: next(iter(ids)) for phrase, ids in owners.items() if len(ids) == 1}
-        for sector in sectors:
-            keys[_fold(sector.id)] = sector.id
-            keys[_fold(sector.id.replace("_", " "))] = sector.id
-            keys[_fold(sector.name)] = sector.id
-        return keys
-
-    def _sectors_by_keyword(self) -> dict[str, list[str]]:
-        """Folded taxonomy keyword -> the sectors it is evidence for, strongest first ("banks" -> finance)."""
+    def _keyword_weights(self) -> dict[str, dict[str, float]]:
+        """Folded taxonomy keyword -> its weight for each sector it is evidence for."""
         weights: dict[str, dict[str, float]] = {}
         for sector in self._sector_tagger.sectors.values():
             for phrase, weight in sector.terms.items():
                 owners = weights.setdefault(_fold(phrase), {})
                 owners[sector.id] = max(weight, owners.get(sector.id, 0.0))
-        return {keyword: sorted(owners, key=lambda sector_id: -owners[sector_id]) for keyword, owners in weights.items()}
+        return weights
+
+    def _sector_lookup(self, weights: dict[str, dict[str, float]]) -> dict[str, str]:
+        """Folded id, display name or telling keyword ("ai", "oil") -> sector id."""
+        keys = {}
+        for keyword, owners in weights.items():
+            strong = [sector_id for sector_id, weight in owners.items() if weight >= ALIAS_WEIGHT]
+            if len(strong) == 1:
+                keys[keyword] = strong[0]
+        for sector in self._sector_tagger.sectors.values():
+            keys[_fold(sector.id)] = sector.id
+            keys[_fold(sector.id.replace("_", " "))] = sector.id
+            keys[_fold(sector.name)] = sector.id
+        return keys
 
     def _sector_match(self, sector_id: str, score: float = 100.0) -> Match:
         return Match("sector", sector_id, self._sector_tagger.sectors[sector_id].name, score)
