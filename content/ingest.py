@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import itertools
 import logging
 import random
@@ -20,7 +19,7 @@ from typing import Callable, Iterator, Sequence
 import httpx
 
 from content.analysis import Analysis, analyze_many
-from content.model import Article, Draft, article_id, canonical_url, url_article_id
+from content.model import Article, Draft, article_id, canonical_url, content_guid, url_article_id
 from content.settings import SourceSettings
 from content.sources import fetch_source, new_http_client
 from content.store import Store
@@ -68,10 +67,7 @@ def _identity(draft: Draft) -> _Identity:
     url = canonical_url(draft.url) if draft.url else None
     if url:
         return url_article_id(url), url
-    guid = draft.guid
-    if not guid:
-        # Neither a link nor a guid: the story's own words are the only stable identity left.
-        guid = "content:" + hashlib.sha256(f"{draft.source}\n{draft.title}\n{draft.text}".encode()).hexdigest()
+    guid = draft.guid or content_guid(draft.source, draft.title, draft.text)
     return article_id(None, guid), None
 
 

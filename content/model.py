@@ -36,6 +36,11 @@ def url_article_id(canonical: str) -> str:
     return _short_hash("url:" + canonical)
 
 
+def content_guid(origin: str, title: str, text: str) -> str:
+    """A guid for a story with neither link nor guid: its own words, where it came from, are all that is stable."""
+    return "content:" + _short_hash(f"{origin}\n{title}\n{text}")
+
+
 def _short_hash(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
 

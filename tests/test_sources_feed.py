@@ -252,3 +252,13 @@ def test_a_body_that_names_a_local_file_is_not_read_from_disk(tmp_path):
     )
     with pytest.raises(FeedError):
         parse_feed(str(local_feed).encode(), "remote")
+
+
+def test_an_item_without_link_or_guid_gets_a_stable_guid_from_its_words_and_feed():
+    item = b"<item><title>Grid tender in Lahore</title><description>Bids close in May.</description></item>"
+    body = b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>' + item + b"</channel></rss>"
+    [first] = parse_feed(body, "t", url="https://a.newsbot.example/rss")
+    [again] = parse_feed(body, "t", url="https://a.newsbot.example/rss")
+    [elsewhere] = parse_feed(body, "t", url="https://b.newsbot.example/rss")
+    assert first.url is None and first.guid.startswith("content:")
+    assert first.guid == again.guid != elsewhere.guid

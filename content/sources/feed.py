@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import calendar
-import hashlib
 import io
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
@@ -17,7 +16,7 @@ from datetime import datetime, timezone
 import feedparser
 import httpx
 
-from content.model import Draft, SourceState
+from content.model import Draft, SourceState, content_guid
 from content.settings import FeedSource
 from content.sources.result import FetchResult
 from content.text import html_to_text, normalize_whitespace
@@ -203,7 +202,7 @@ def _entry_draft(entry: dict, source_name: str, feed_language: str | None, feed_
     url = _web_link(_field(entry, "link"))
     guid = (_field(entry, "id") or "").strip() or None
     if not url and not guid:
-        guid = _content_guid(feed_url, title, text)
+        guid = content_guid(feed_url, title, text)
     return Draft(
         source=source_name,
         title=title or _title_from_text(text),
@@ -272,8 +271,3 @@ def _title_from_text(text: str) -> str:
     if len(first_line) <= _UNTITLED_LENGTH:
         return first_line
     return first_line[:_UNTITLED_LENGTH].rsplit(" ", 1)[0] + "…"
-
-
-def _content_guid(feed_url: str, title: str, text: str) -> str:
-    digest = hashlib.sha256(f"{feed_url}\n{title}\n{text}".encode("utf-8")).hexdigest()[:24]
-    return f"content:{digest}"
