@@ -38,10 +38,6 @@ def register(router) -> None:
     router.register("settings", settings, "this chat's timezone for digests", "/settings timezone Europe/Berlin")
 
 
-def _store(ctx: Context) -> SubscriptionStore:
-    return SubscriptionStore(ctx.store.engine)
-
-
 def _refusal(cmd: Command) -> Reply | None:
     if cmd.chat_kind != "private" and not cmd.is_admin:
         return Reply(text=_ADMINS_ONLY, private=True)
@@ -94,7 +90,7 @@ async def subscribe(cmd: Command, ctx: Context) -> Reply:
             private=True,
         )
     kind, value = topic
-    store = _store(ctx)
+    store = ctx.subscriptions
     created = await store.add(cmd.target, kind, value, cadence, ctx.clock())
     label = topic_label(kind, value, ctx.tagger)
     reply = Reply(text=await _confirmation(store, cmd, label, cadence, created))
@@ -119,7 +115,7 @@ async def unsubscribe(cmd: Command, ctx: Context) -> Reply:
         return refusal
     if not cmd.args:
         return Reply(text="Unsubscribe from what? e.g. /unsubscribe energy, or /unsubscribe all.", private=True)
-    store = _store(ctx)
+    store = ctx.subscriptions
     if cmd.args.strip().lower() == "all":
         removed = await store.remove(cmd.target)
         if not removed:
@@ -147,7 +143,7 @@ def _pick(words: str, current: list[Subscription], ctx: Context) -> Subscription
 
 
 async def subscriptions(cmd: Command, ctx: Context) -> Reply:
-    current = await _store(ctx).for_target(cmd.target)
+    current = await ctx.subscriptions.for_target(cmd.target)
     if not current:
         return Reply(text="This chat has no subscriptions yet. Try /subscribe energy or /subscribe kenya daily 08:00.")
     lines = ["This chat's subscriptions:"]
@@ -160,7 +156,7 @@ async def subscriptions(cmd: Command, ctx: Context) -> Reply:
 
 
 async def settings(cmd: Command, ctx: Context) -> Reply:
-    store = _store(ctx)
+    store = ctx.subscriptions
     words = cmd.args.split()
     if not words:
         zone = await store.timezone(cmd.platform, cmd.target.chat)
