@@ -28,7 +28,7 @@ from bot.clock import Clock
 from bot.commands.results import article_card
 from bot.config import ScheduleSettings
 from bot.delivery import tables
-from bot.delivery.db import insert_ignoring_duplicates
+from content.store.upsert import insert_ignoring_duplicates
 from bot.delivery.outbox import Outbox, target_ids
 from bot.model import Reply, Target
 from bot.subscriptions.fanout import period_articles

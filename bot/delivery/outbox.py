@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.clock import Clock
 from bot.delivery import tables
-from bot.delivery.db import insert_ignoring_duplicates
+from content.store.upsert import insert_ignoring_duplicates
 from bot.delivery.limits import RatePlan
 from bot.delivery.payload import reply_from_json, reply_to_json
 from bot.model import Reply, Target

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.clock import Clock
 from bot.commands.results import article_card
 from bot.delivery import tables
-from bot.delivery.db import insert_or_update
+from content.store.upsert import insert_or_update
 from bot.delivery.outbox import Outbox
 from bot.model import Action, Reply
 from bot.subscriptions.matching import SubscriptionIndex

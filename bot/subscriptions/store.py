@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.delivery import tables
-from bot.delivery.db import insert_or_update
+from content.store.upsert import insert_or_update
 from bot.delivery.outbox import target_ids
 from bot.model import Target
 from bot.subscriptions.cadence import Cadence

@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Awaitable, Callable, Sequence
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import ArgumentError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -35,6 +34,7 @@ from content.store.bulk import rows_where_in
 from content.store.engine import display_url, failure_reason, open_engine
 from content.store.migrate import run_migrations
 from content.store.schema import article_sources, article_tags, articles, source_states
+from content.store.upsert import insert_or_update
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "content_alembic_version"
@@ -280,7 +280,6 @@ class Store:
 
     async def save_source_state(self, state: SourceState) -> None:
         values = {
-            "name": state.name,
             "etag": state.etag,
             "last_modified": state.last_modified,
             "failures": state.failures,
@@ -288,13 +287,8 @@ class Store:
             "last_error": state.last_error,
             "extra": state.extra,
         }
-        insert = (postgresql.insert if self.dialect == "postgresql" else sqlite.insert)(source_states).values(values)
-        upsert = insert.on_conflict_do_update(
-            index_elements=[source_states.c.name], set_={key: insert.excluded[key] for key in values if key != "name"}
-        )
         async with self.engine.begin() as connection:
-            await connection.execute(upsert)
-
+            await insert_or_update(connection, source_states, {"name": state.name}, values, required=values)
 
 
 # -- helpers: queries ---------------------------------------------------------------------------
