@@ -270,6 +270,18 @@ def test_regions_are_tagged_when_named(tagger):
     assert regions(tagger, "EU tightens rules", "The European Union said.") == ["european-union"]
 
 
+def test_a_region_adjective_names_the_region(tagger):
+    assert regions(tagger, "Southeast Asian customs agencies test AI risk checks", "") == ["south-eastern-asia"]
+    assert regions(tagger, "Drones for West African cocoa", "Latin American buyers watch.") == [
+        "latin-america-and-the-caribbean", "western-africa"]
+    assert tagger.tag("Middle Eastern airlines order jets", "") == ([], ["middle-east"])
+
+
+def test_bare_continent_adjectives_name_no_region(tagger):
+    assert tagger.tag("African-American farmers sue", "") == (["US"], [])
+    assert tagger.tag("Asian carp reach the Great Lakes", "") == ([], [])
+
+
 def test_a_country_does_not_tag_its_region(tagger):
     assert tagger.tag("Kenya opens a new solar plant", "") == (["KE"], [])
 
