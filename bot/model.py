@@ -41,7 +41,7 @@ class ArticleCard:
     url: str | None
     summary: str
     sectors: tuple[str, ...] = ()  # display names
-    countries: tuple[str, ...] = ()  # display names
+    countries: tuple[str, ...] = ()  # display names; the regions, where the article names no country
     source: str = ""
     published: datetime | None = None
 

@@ -162,6 +162,12 @@ async def test_sector_with_a_name_shows_its_articles_with_display_names(router):
     assert not reply.actions
 
 
+async def test_a_card_names_the_region_of_an_article_that_names_no_country(router):
+    reply = await router.handle(command("/sector trade"))
+    [regional] = [card for card in reply.cards if card.title.startswith("Southeast Asian regulators")]
+    assert regional.countries == ("South-eastern Asia",)
+
+
 async def test_sector_without_a_name_lists_sectors_with_counts_as_buttons(router):
     reply = await router.handle(command("/sector"))
     labels = {action.label: action.command for action in reply.actions}

@@ -103,8 +103,8 @@ def test_a_card_becomes_an_embed_within_discords_limits():
     assert len(embed.title) <= 256 and len(embed.description) <= 4096
     assert len(embed) <= EMBED_TOTAL_LIMIT
     fields = {field.name: field.value for field in embed.fields}
-    assert set(fields) == {"Sectors", "Countries", "Source", "Published"}
-    assert len(fields["Sectors"]) <= 1024 and fields["Countries"] == "Kenya, Thailand"
+    assert set(fields) == {"Sectors", "Places", "Source", "Published"}
+    assert len(fields["Sectors"]) <= 1024 and fields["Places"] == "Kenya, Thailand"
     assert fields["Source"] == "Wire \\*service\\*" and fields["Published"].startswith("<t:")
     assert embed.url == "https://news.example.org/1"
 

@@ -28,7 +28,7 @@ def article_card(article: Article, tagger: Tagger) -> ArticleCard:
         url=article.url,
         summary=article.summary,
         sectors=tuple(sector_names.get(sector, sector.title()) for sector in article.sectors),
-        countries=tuple(place_name(code) for code in article.countries),
+        countries=tuple(map(place_name, article.countries or article.regions)),
         source=article.sources[0] if article.sources else "",
         published=article.published,
     )

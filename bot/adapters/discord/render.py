@@ -123,7 +123,7 @@ def card_embed(card: ArticleCard) -> discord.Embed:
     if card.sectors:
         embed.add_field(name="Sectors", value=fit(", ".join(card.sectors), FIELD_VALUE_LIMIT), inline=True)
     if card.countries:
-        embed.add_field(name="Countries", value=fit(", ".join(card.countries), FIELD_VALUE_LIMIT), inline=True)
+        embed.add_field(name="Places", value=fit(", ".join(card.countries), FIELD_VALUE_LIMIT), inline=True)
     if card.source.strip():
         embed.add_field(name="Source", value=fit(card.source, FIELD_VALUE_LIMIT), inline=True)
     if card.published is not None:
