@@ -51,7 +51,7 @@ from bot.delivery.outbox import Outbox, target_ids  # noqa: E402
 from bot.delivery.worker import DeliveryWorker  # noqa: E402
 from bot.model import Reply, Target  # noqa: E402
 from bot.subscriptions.fanout import FanOut  # noqa: E402
-from bot.subscriptions.matching import article_words, query_roots  # noqa: E402
+from bot.subscriptions.matching import ArticleWords, WordQuery  # noqa: E402
 from bot.subscriptions.store import SubscriptionStore  # noqa: E402
 from content.model import Article  # noqa: E402
 from content.store import Store  # noqa: E402
@@ -110,7 +110,7 @@ async def add_subscriptions(
 
 def linear_scan(rows: list[tuple[str, str]], article: Article) -> int:
     """The baseline: every subscription checked against the article."""
-    words = article_words(article)
+    words = ArticleWords(article)
     matched = 0
     for kind, value in rows:
         if kind == "sector":
@@ -120,7 +120,7 @@ def linear_scan(rows: list[tuple[str, str]], article: Article) -> int:
         elif kind == "region":
             matched += value in article.regions or bool(countries_in_region(value) & set(article.countries))
         else:
-            matched += any(all(root in words for root in roots) for roots in query_roots(value))
+            matched += WordQuery.of(value).matches(words)
     return matched
 
 

@@ -240,6 +240,33 @@ async def test_a_name_finds_articles_that_use_its_equivalent(store):
     assert sorted(ids(await store.search("artificial"))) == ["article-2", "article-3"]  # one word is no name
 
 
+@pytest.mark.parametrize("mode", ["driving", "filter", "correlated"])
+async def test_quoted_phrases_and_excluded_words(store, monkeypatch, mode):
+    from content.store import fulltext
+
+    if store.dialect != "sqlite" and mode != fulltext.FILTER:
+        pytest.skip("PostgreSQL's planner chooses how to join the text index itself")
+    monkeypatch.setattr(fulltext, "join_mode", lambda dialect, count, tag_filtered=False: mode)
+    await store.add(
+        [
+            make_article(1, title="Smart grid pilot", text="The utility links rooftop solar to a smart grid. " * 2),
+            make_article(2, title="Grid maps", text="A smart city draws its street grid in 3D. " * 2),
+            make_article(3, title="Wind and the grid", text="A smart grid balances wind farms in the Bank of England's view. " * 2),
+            make_article(4, title="AI grid", text="Artificial intelligence schedules batteries on the grid. " * 2),
+        ]
+    )
+    assert ids(await store.find(Query(text="smart grid"))) == ["article-3", "article-2", "article-1"]
+    assert ids(await store.find(Query(text='"smart grid"'))) == ["article-3", "article-1"]
+    assert ids(await store.find(Query(text="\u201csmart grid\u201d -solar"))) == ["article-3"]  # a phone's quotes
+    assert sorted(ids(await store.search("grid -wind -solar"))) == ["article-2", "article-4"]
+    assert sorted(ids(await store.search('grid -"smart grid"'))) == ["article-2", "article-4"]
+    assert ids(await store.search('"bank of england"')) == ["article-3"]
+    assert sorted(ids(await store.search("grid -AI"))) == ["article-1", "article-2", "article-3"]  # its equivalent too
+    assert ids(await store.search("-grid")) == []  # nothing to rank by
+    assert ids(await store.find(Query(text="-solar"))) == ["article-4", "article-3", "article-2"]
+    assert ids(await store.find(Query(text="-solar -AI"))) == ["article-3", "article-2"]
+
+
 async def test_text_results_stay_exact_after_adds_change_the_match_count(store):
     # The store keeps a text's match count to pick its join plan; a stale count must not change results.
     await store.add([make_article(1, title="Grid upgrade one")])
@@ -366,3 +393,15 @@ async def test_counts_follow_what_this_store_adds(store):
     (await store.count_by_sector())["energy"] = 99  # callers get a copy
     await store.add([make_article(2, sectors=("energy",))])
     assert await store.count_by_sector() == {"energy": 2}
+
+
+def test_search_terms_read_quotes_and_a_leading_minus_only():
+    from content.store.fulltext import Terms, search_terms
+
+    assert search_terms('mini-grid "bank of the north" -solar') == Terms(
+        required=(("mini",), ("grid",), ("bank of the north",)), excluded=(("solar",),)
+    )
+    assert search_terms('"the unclosed phrase') == Terms(required=(("unclosed phrase",),))
+    assert search_terms("grid - -the") == Terms(required=(("grid",),))
+    assert search_terms("-grid") == Terms(excluded=(("grid",),))
+    assert not search_terms('"the" -a')

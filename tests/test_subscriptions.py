@@ -215,6 +215,9 @@ async def test_bad_input_gets_a_clear_error(bot):
         assert (await bot.say(f"/subscribe {unreadable}")).text.startswith("Put how often last"), unreadable
     assert (await bot.say("/subscribe covid 19", target=Target("console", "dave"))).text.startswith("Subscribed to “covid 19”")
     assert "Subscribe to a sector" in (await bot.say("/subscribe")).text
+    assert "Subscribe to a sector" in (await bot.say("/subscribe -energy")).text  # nothing to look for
+    quoted = await bot.say('/subscribe "solar power"', target=Target("console", "erin"))
+    assert quoted.text.startswith("Subscribed to “\"solar power\"”")  # words as written, not the sector
     assert "not a timezone" in (await bot.say("/settings timezone Mars/Olympus")).text
     assert (await bot.say("/settings timezone europe/berlin")).text.startswith("Timezone set to Europe/Berlin")
     assert (await bot.say("/subscriptions")).text.startswith("This chat has no subscriptions")  # none made above
@@ -260,3 +263,23 @@ def test_a_words_subscription_matches_an_article_that_uses_an_equivalent_name():
     assert sorted(index.targets_for(article("AI pest alerts help farming families"))) == [1, 2]
     assert sorted(index.targets_for(article("Artificial intelligence reads X-rays"))) == [2]
     assert index.targets_for(article("Intelligence services study an artificial lake")) == []
+
+
+def test_a_words_subscription_reads_quoted_phrases_and_excluded_words_as_a_search_does():
+    rows = [
+        (1, "query", '"smart grid"', 0.0),
+        (2, "query", "grid -solar", 0.0),
+        (3, "query", "“bank of england” rates", 0.0),
+        (4, "query", "grid -AI", 0.0),
+    ]
+    index = SubscriptionIndex(rows, lambda region: frozenset())
+    fetched = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+    def article(title: str) -> Article:
+        return Article(id=title, url=None, title=title, sources=("s",), published=fetched, fetched=fetched, text="", summary="")
+
+    assert sorted(index.targets_for(article("Smart grids balance rooftop solar"))) == [1, 4]
+    assert sorted(index.targets_for(article("A smart city redraws its street grid"))) == [2, 4]
+    assert sorted(index.targets_for(article("Artificial intelligence runs the grid"))) == [2]
+    assert index.targets_for(article("The Bank of England holds rates")) == [3]
+    assert index.targets_for(article("England's bank raises rates")) == []

@@ -3,7 +3,8 @@
 Subscriptions are indexed by what they name: a sector, a country (a region subscription is
 filed under each member country and under the region itself), or the first word of a
 query (of each way it can match, when it names something with equivalents, such as "AI"). An
-article then looks up only its own tags and words, never every subscription.
+article then looks up only its own tags and words, never every subscription. Words queries read
+like searches: a "quoted phrase" must stand as written, a word after "-" must not appear.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ import itertools
 import re
 from array import array
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from content.model import Article
-from content.store.fulltext import EQUIVALENT_NAMES, search_terms
+from content.store.fulltext import search_terms
 
 _SUFFIXES = ("ies", "es", "s", "ing", "ed")
 _WORD = re.compile(r"\w+")
@@ -33,28 +35,43 @@ def _roots(words: Iterable[str]) -> tuple[str, ...]:
     return tuple(word_root(word) for word in words)
 
 
-# A name of several words counts as one item of an article's words, found only where its words stand together.
-_LONG_NAMES = {_roots(name.split()): name for group in EQUIVALENT_NAMES for name in group if " " in name}
-_LONG_NAME_SIZES = sorted({len(roots) for roots in _LONG_NAMES})
+Item = tuple[str, ...]  # the roots of a word, or of several words that must stand together in this order
 
 
-def query_roots(text: str) -> list[tuple[str, ...]]:
-    """The ways a query can match, each the items an article must all contain: word roots, and names of
-    several words ("AI farms" is "ai", "farm" or "artificial intelligence", "farm"); empty when nothing
-    searchable is left."""
-    terms = [[name if " " in name else word_root(name) for name in term] for term in search_terms(text)]
-    return [tuple(dict.fromkeys(items)) for items in itertools.product(*terms)] if terms else []
+class ArticleWords:
+    """The word roots of an article's title, summary and text, to look words and phrases up in."""
+
+    def __init__(self, article: Article):
+        roots = _roots(_WORD.findall(f"{article.title} {article.summary} {article.text}".casefold()))
+        self.roots = frozenset(roots)
+        self._joined = f" {' '.join(roots)} "
+
+    def __contains__(self, item: Item) -> bool:
+        if item[0] not in self.roots:
+            return False
+        return len(item) == 1 or f" {' '.join(item)} " in self._joined
 
 
-def article_words(article: Article) -> set[str]:
-    """The word roots of an article's title, summary and text, and the names of several words it uses."""
-    roots = _roots(_WORD.findall(f"{article.title} {article.summary} {article.text}".casefold()))
-    words = set(roots)
-    for size in _LONG_NAME_SIZES:
-        for start in range(len(roots) - size + 1):
-            if name := _LONG_NAMES.get(roots[start : start + size]):
-                words.add(name)
-    return words
+@dataclass(frozen=True)
+class WordQuery:
+    """A words subscription: the ways it can match, each the items an article must all contain ("AI
+    farms" is "ai", "farm" or "artificial intelligence", "farm"), and the items it must not contain."""
+
+    ways: tuple[tuple[Item, ...], ...]
+    excluded: tuple[Item, ...]
+
+    @classmethod
+    def of(cls, text: str) -> "WordQuery":
+        terms = search_terms(text)
+        choices = [[_roots(name.split()) for name in term] for term in terms.required]
+        ways = tuple(tuple(dict.fromkeys(items)) for items in itertools.product(*choices)) if choices else ()
+        return cls(ways, tuple(_roots(name.split()) for term in terms.excluded for name in term))
+
+    def matches(self, words: ArticleWords) -> bool:
+        return any(self.matches_way(way, words) for way in self.ways)
+
+    def matches_way(self, way: tuple[Item, ...], words: ArticleWords) -> bool:
+        return all(item in words for item in way) and not any(item in words for item in self.excluded)
 
 
 class SubscriptionIndex:
@@ -64,7 +81,7 @@ class SubscriptionIndex:
         self._created = array("d")
         self._by_sector: dict[str, list[int]] = defaultdict(list)
         self._by_place: dict[str, list[int]] = defaultdict(list)
-        self._by_word: dict[str, list[tuple[int, tuple[str, ...]]]] = defaultdict(list)
+        self._by_word: dict[str, list[tuple[int, WordQuery, tuple[Item, ...]]]] = defaultdict(list)
         for target_id, kind, value, created_at in rows:
             slot = len(self._targets)
             self._targets.append(target_id)
@@ -78,8 +95,9 @@ class SubscriptionIndex:
                 for country in countries_in_region(value):
                     self._by_place[country].append(slot)
             else:
-                for roots in query_roots(value):
-                    self._by_word[roots[0]].append((slot, roots[1:]))
+                query = WordQuery.of(value)
+                for way in query.ways:  # filed under the first word it needs
+                    self._by_word[way[0][0]].append((slot, query, way))
 
     def __len__(self) -> int:
         return len(self._targets)
@@ -99,8 +117,8 @@ class SubscriptionIndex:
         return list({self._targets[slot] for slot in slots if self._created[slot] < fetched})
 
     def _text_matches(self, article: Article) -> Iterable[int]:
-        words = article_words(article)
-        for word in words:
-            for slot, rest in self._by_word.get(word, ()):
-                if all(root in words for root in rest):
+        words = ArticleWords(article)
+        for root in words.roots:
+            for slot, query, way in self._by_word.get(root, ()):
+                if query.matches_way(way, words):
                     yield slot

@@ -2,14 +2,16 @@
 
 SQLite uses the FTS5 table `articles_fts` (rowid = articles.seq); PostgreSQL the generated
 `articles.search` tsvector. Both tokenize English with stemming; people's words become an
-AND of terms, stop words dropped on both sides so results agree. A term is a word, or a set of
-equivalent names ("AI" or "artificial intelligence") any of which an article may use.
+AND of terms, stop words dropped on both sides so results agree, less the terms written after
+"-". A term is a word, a "quoted phrase", or a set of equivalent names ("AI" or "artificial
+intelligence") any of which an article may use.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
@@ -40,17 +42,69 @@ EQUIVALENT_NAMES = (
 _EQUIVALENTS = {tuple(name.split()): group for group in EQUIVALENT_NAMES for name in group}
 _LONGEST_NAME = max(len(words) for words in _EQUIVALENTS)
 
-Term = tuple[str, ...]  # a word, or the equivalent names (words or phrases) an article may use instead
+Term = tuple[str, ...]  # a word or phrase, or the equivalent names (words or phrases) an article may use instead
 
 # Title matters most, then the summary, then the body.
 _SQLITE_RANK = "-bm25(articles_fts, 10.0, 4.0, 1.0)"
 
+_QUOTES = "\"“”„«»"  # straight and typographic quotes, as phone keyboards type them
+# A piece of a query: an optional leading "-" (exclude), then a quoted phrase or a run of non-spaces.
+_PIECE = re.compile(rf"(?<!\S)(-?)(?:[{_QUOTES}]([^{_QUOTES}]*)[{_QUOTES}]?|(\S+))")
 
-def search_terms(text: str) -> list[Term]:
-    """The terms of a query that count, all of which an article must match; empty when nothing
-    searchable is left."""
-    words = _WORD.findall(text.casefold().replace("_", " "))
-    terms: list[Term] = []
+
+@dataclass(frozen=True)
+class Terms:
+    """What a query asks of an article's text: every required term, and none of the excluded ones.
+    Only required terms can be ranked by relevance."""
+
+    required: tuple[Term, ...] = ()
+    excluded: tuple[Term, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.required or self.excluded)
+
+    def __add__(self, other: "Terms") -> "Terms":
+        return Terms(self.required + other.required, self.excluded + other.excluded)
+
+
+def search_terms(text: str) -> Terms:
+    """The terms of people's words. Words are required (stop words dropped, "AI" also found as
+    "artificial intelligence"); a "quoted phrase" must appear as written; a word or phrase after
+    "-" must not appear."""
+    required: list[Term] = []
+    excluded: list[Term] = []
+    words: list[str] = []  # plain words, read together so a name of several words is found
+    for piece in _PIECE.finditer(text.casefold().replace("_", " ")):
+        negated, quoted, bare = piece.groups()
+        if not negated and quoted is None:
+            words += _WORD.findall(bare)
+            continue
+        required += _plain_terms(words)
+        words = []
+        term = _phrase_term(_WORD.findall(quoted if quoted is not None else bare), exact=quoted is not None)
+        if term:
+            (excluded if negated else required).append(term)
+    required += _plain_terms(words)
+    return Terms(tuple(required), tuple(excluded))
+
+
+def literal_pieces(text: str) -> tuple[str, list[str]]:
+    """The text without its quoted phrases and "-" exclusions, and those pieces as written: a
+    command that reads names (sectors, places) in people's words leaves these to the search."""
+    pieces: list[str] = []
+
+    def take(piece: re.Match) -> str:
+        negated, quoted, _ = piece.groups()
+        if negated or quoted is not None:
+            pieces.append(piece.group(0))
+            return " "
+        return piece.group(0)
+
+    return _PIECE.sub(take, text), pieces
+
+
+def _plain_terms(words: list[str]) -> list[Term]:
+    terms: Terms = []
     position = 0
     while position < len(words):
         name, equivalents = _name_at(words, position)
@@ -59,10 +113,27 @@ def search_terms(text: str) -> list[Term]:
             position += len(name)
             continue
         word = words[position]
-        if word not in _STOPWORDS and (len(word) > 1 or word.isdigit()):
+        if _counts(word):
             terms.append((word,))
         position += 1
     return terms
+
+
+def _phrase_term(words: list[str], exact: bool) -> Term | None:
+    """One term for a quoted or excluded phrase; a name with equivalents keeps them unless quoted."""
+    while words and not _counts(words[0]):
+        words = words[1:]
+    while words and not _counts(words[-1]):
+        words = words[:-1]
+    if not words:
+        return None
+    if not exact and tuple(words) in _EQUIVALENTS:
+        return _EQUIVALENTS[tuple(words)]
+    return (" ".join(words),)
+
+
+def _counts(word: str) -> bool:
+    return word not in _STOPWORDS and (len(word) > 1 or word.isdigit())
 
 
 def _name_at(words: list[str], position: int) -> tuple[tuple[str, ...], Term]:
@@ -86,26 +157,35 @@ _MANY_MATCHES = 20_000
 RANK_WINDOW = 2_000  # unfiltered ranking on SQLite considers the newest this many matches
 
 
-def _sqlite_match(terms: list[Term]) -> sa.ColumnElement:
-    # every word is \w+, so quoting it makes an FTS5 phrase that cannot be read as syntax
-    expression = " AND ".join("(" + " OR ".join(f'"{name}"' for name in term) + ")" for term in terms)
+def _sqlite_match(terms: Terms) -> sa.ColumnElement:
+    expression = " AND ".join(map(_fts5_any, terms.required))
+    if terms.excluded:
+        expression = f"({expression}) NOT ({' OR '.join(map(_fts5_any, terms.excluded))})"
     return sa.literal_column("articles_fts").op("MATCH")(sa.bindparam(None, expression, type_=sa.Text))
 
 
-def _postgresql_query(terms: list[Term]) -> sa.ColumnElement:
+def _fts5_any(term: Term) -> str:
+    # every name is \w+ words, so quoting it makes an FTS5 phrase that cannot be read as syntax
+    return "(" + " OR ".join(f'"{name}"' for name in term) + ")"
+
+
+def _postgresql_query(terms: Terms) -> sa.ColumnElement:
     english = sa.literal_column("'english'::regconfig")
 
     def any_name(term: Term) -> sa.ColumnElement:
         return functools.reduce(lambda a, b: a.op("||")(b), (sa.func.phraseto_tsquery(english, name) for name in term))
 
-    return functools.reduce(lambda a, b: a.op("&&")(b), map(any_name, terms))
+    query = functools.reduce(lambda a, b: a.op("&&")(b), map(any_name, terms.required))
+    for term in terms.excluded:
+        query = query.op("&&")(sa.func.tsquery_not(any_name(term)))
+    return query
 
 
-def _postgresql_matches(terms: list[Term]) -> sa.ColumnElement:
+def _postgresql_matches(terms: Terms) -> sa.ColumnElement:
     return sa.literal_column("articles.search").op("@@")(_postgresql_query(terms))
 
 
-def match_count_probe(terms: list[Term]) -> sa.Select:
+def match_count_probe(terms: Terms) -> sa.Select:
     """SQLite: how many articles match, counted no further than needed to choose a join mode."""
     capped = sa.select(sa.literal(1)).select_from(_fts).where(_sqlite_match(terms)).limit(_MANY_MATCHES).subquery()
     return sa.select(sa.func.count()).select_from(capped)
@@ -119,22 +199,25 @@ def join_mode(dialect: str, match_count: int | None, tag_filtered: bool = False)
     return FILTER if match_count < _MANY_MATCHES else CORRELATED
 
 
-def matching(dialect: str, terms: list[Term]) -> sa.Select:
+def matching(dialect: str, terms: Terms) -> sa.Select:
     """SELECT seq of every article matching all the terms."""
     if dialect == "postgresql":
         return sa.select(articles.c.seq).where(_postgresql_matches(terms))
     return sa.select(_fts.c.rowid.label("seq")).where(_sqlite_match(terms))
 
 
-def condition(dialect: str, seq: sa.ColumnElement, terms: list[Term], mode: str) -> sa.ColumnElement:
+def condition(dialect: str, seq: sa.ColumnElement, terms: Terms, mode: str) -> sa.ColumnElement:
     """`seq` is an article matching all the terms."""
+    if not terms.required:  # exclusions alone: no article that has any of them
+        any_excluded = Terms(required=(tuple(name for term in terms.excluded for name in term),))
+        return (seq + 0).not_in(matching(dialect, any_excluded))
     if dialect == "sqlite" and mode == CORRELATED:
         return sa.exists().select_from(_fts).where(_sqlite_match(terms), _fts.c.rowid == seq)
     # "+ 0" keeps SQLite from driving the query by this set: it is a filter, the date order leads.
     return (seq + 0).in_(matching(dialect, terms))
 
 
-def driving(terms: list[Term]) -> sa.Select:
+def driving(terms: Terms) -> sa.Select:
     """SQLite, few matches: SELECT (published, seq) of the matching articles, to sort by date."""
     return (
         sa.select(articles.c.published, articles.c.seq)
@@ -143,7 +226,7 @@ def driving(terms: list[Term]) -> sa.Select:
     )
 
 
-def ranked(dialect: str, terms: list[Term], windowed: bool) -> sa.Subquery:
+def ranked(dialect: str, terms: Terms, windowed: bool) -> sa.Subquery:
     """(seq, score) of matching articles; a higher score is more relevant. `windowed` (SQLite)
     ranks only the newest RANK_WINDOW matches, so a word in most articles stays fast."""
     if dialect == "postgresql":

@@ -81,14 +81,14 @@ def _filtered(
 
 
 def newest_first(
-    dialect: str, query: Query, terms: list[fulltext.Term], text_mode: str, after: tuple[datetime, int] | None, count: int
+    dialect: str, query: Query, terms: fulltext.Terms, text_mode: str, after: tuple[datetime, int] | None, count: int
 ) -> sa.Select:
     """SELECT (published, seq) of the first `count` matches, newest first."""
 
     def text_conditions(seq: sa.ColumnElement) -> list[sa.ColumnElement]:
         return [fulltext.condition(dialect, seq, terms, text_mode)] if terms else []
 
-    if terms and text_mode == fulltext.DRIVING:
+    if terms.required and text_mode == fulltext.DRIVING:
         conditions = tag_conditions(query, articles.c.seq)
         statement = _filtered(fulltext.driving(terms), articles.c.seq, articles.c.published, conditions, after)
         return _newest(statement, articles.c.published, articles.c.seq, count)
@@ -121,7 +121,7 @@ def newest_first(
 
 
 def ranked_first(
-    dialect: str, query: Query, terms: list[fulltext.Term], after: tuple[float, int] | None, count: int
+    dialect: str, query: Query, terms: fulltext.Terms, after: tuple[float, int] | None, count: int
 ) -> sa.Select:
     """SELECT (seq, score) of the first `count` matches, most relevant first."""
     has_tag_filter = bool(query.sectors or query.countries or query.regions)
@@ -142,7 +142,7 @@ def with_articles(positions: sa.Select, *order: str) -> sa.Select:
     return statement.order_by(*(page.c[name].desc() for name in order))
 
 
-def fetched_after(dialect: str, since: datetime, query: Query, terms: list[fulltext.Term], count: int) -> sa.Select:
+def fetched_after(dialect: str, since: datetime, query: Query, terms: fulltext.Terms, count: int) -> sa.Select:
     """SELECT the articles fetched after `since`, oldest fetch first."""
     statement = sa.select(articles).where(articles.c.fetched > since)
     for condition in tag_conditions(query, articles.c.seq):

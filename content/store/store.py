@@ -83,7 +83,7 @@ class Store:
         # Syndicated copies arrive soon after the original: its fingerprint is often still here,
         # sparing a read of its text and a second fingerprint. Seqs are never reused (no deletes).
         self._recent_prints: OrderedDict[int, Fingerprint] = OrderedDict()
-        self._match_counts: OrderedDict[tuple[str, ...], tuple[float, int]] = OrderedDict()  # terms -> (expiry, count)
+        self._match_counts: OrderedDict[fulltext.Terms, tuple[float, int]] = OrderedDict()  # terms -> (expiry, count)
 
     @classmethod
     async def open(cls, url: str) -> "Store":
@@ -158,7 +158,7 @@ class Store:
         """Matching articles, newest first (published, then insertion order, descending)."""
         _check_limit(limit)
         after = cursors.decode_newest(cursor) if cursor else None
-        terms = fulltext.search_terms(query.text) if query.text else []
+        terms = fulltext.search_terms(query.text) if query.text else fulltext.Terms()
         if query.text and not terms:
             return Page([])
         async with self.engine.connect() as connection:
@@ -178,8 +178,8 @@ class Store:
         Without sector or place filters, SQLite ranks the newest 2,000 matches (news: recent first)."""
         _check_limit(limit)
         after = cursors.decode_ranked(cursor) if cursor else None
-        terms = fulltext.search_terms(text) + (fulltext.search_terms(query.text) if query.text else [])
-        if not terms:
+        terms = fulltext.search_terms(text) + (fulltext.search_terms(query.text) if query.text else fulltext.Terms())
+        if not terms.required:
             return Page([])
         positions = queries.ranked_first(self.dialect, query, terms, after, limit + 1)
         async with self.engine.connect() as connection:
@@ -193,21 +193,20 @@ class Store:
         """Articles fetched strictly after `since`, oldest fetch first (for schedules and subscriptions)."""
         _check_limit(limit)
         since = _aware(since, "since")
-        terms = fulltext.search_terms(query.text) if query.text else []
+        terms = fulltext.search_terms(query.text) if query.text else fulltext.Terms()
         if query.text and not terms:
             return []
         statement = queries.fetched_after(self.dialect, since, query, terms, limit)
         async with self.engine.connect() as connection:
             return [_article(row) for row in await connection.execute(statement)]
 
-    async def _text_mode(self, connection: AsyncConnection, terms: list[fulltext.Term], tag_filtered: bool) -> str:
-        if not terms or self.dialect != "sqlite":
+    async def _text_mode(self, connection: AsyncConnection, terms: fulltext.Terms, tag_filtered: bool) -> str:
+        if not terms.required or self.dialect != "sqlite":
             return fulltext.join_mode(self.dialect, None)
-        key = tuple(terms)
-        cached = self._match_counts.pop(key, None)
+        cached = self._match_counts.pop(terms, None)
         if cached is None or cached[0] < time.monotonic():
             cached = (time.monotonic() + _MATCH_COUNT_TTL, await connection.scalar(fulltext.match_count_probe(terms)))
-        self._match_counts[key] = cached  # now the most recently used
+        self._match_counts[terms] = cached  # now the most recently used
         if len(self._match_counts) > _MATCH_COUNTS:
             self._match_counts.popitem(last=False)
         return fulltext.join_mode(self.dialect, cached[1], tag_filtered)
