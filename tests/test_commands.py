@@ -274,6 +274,15 @@ async def test_news_needs_words(router):
     assert "could not find a topic" in (await router.handle(command("/news in the of"))).text
 
 
+async def test_news_leaves_quoted_phrases_and_exclusions_to_the_search(router):
+    reply = await router.handle(command('/news "smart grid"'))
+    assert reply.text == "News: “\"smart grid\"”"
+    assert titles(reply) == ["Thai utility pilots a smart grid in Chiang Mai"]
+    reply = await router.handle(command("/news energy -villages"))
+    assert reply.text == "News: Energy + “-villages”"
+    assert titles(reply) == ["Thai utility pilots a smart grid in Chiang Mai"]
+
+
 async def test_news_text_only_searches(router):
     reply = await router.handle(command("/news drones"))
     assert reply.text == "News: “drones”"

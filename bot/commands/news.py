@@ -11,6 +11,7 @@ from bot.commands.results import PAGE_SIZE, bounded_command, first_page, next_pa
 from bot.context import Context
 from bot.model import Action, Command, Reply
 from content.model import Query
+from content.store.fulltext import literal_pieces
 from content.tagging import Match, Resolution, place_name
 
 MAX_LATEST = 20
@@ -167,7 +168,9 @@ class Understanding:
 
 
 def understand(words: str, ctx: Context) -> Understanding:
-    """Resolve the longest phrases first; stopwords join, everything else becomes search text."""
+    """Resolve the longest phrases first; stopwords join, everything else becomes search text.
+    Quoted phrases and "-" exclusions are search text as written."""
+    words, literals = literal_pieces(words)
     tokens = [token.strip(_EDGE_PUNCTUATION) for token in words.split()]
     tokens = [token for token in tokens if token]
     recognized: dict[int, Match] = {}  # by the index of the phrase's first token
@@ -187,6 +190,7 @@ def understand(words: str, ctx: Context) -> Understanding:
             understanding.matches.append(recognized[index])
         elif not used[index] and token.lower() not in STOPWORDS:
             understanding.words.append(token)
+    understanding.words += literals
     return understanding
 
 

@@ -15,7 +15,7 @@ from bot.model import Action, Command, Reply
 from bot.subscriptions.cadence import PATTERN, Cadence, CadenceError
 from bot.subscriptions.store import Subscription, SubscriptionStore, topic_label
 from content.model import Query
-from content.store.fulltext import search_terms
+from content.store.fulltext import literal_pieces, search_terms
 
 MAX_QUERY_CHARS = 100
 LATEST_ON_SUBSCRIBE = 3
@@ -45,14 +45,16 @@ def _refusal(cmd: Command) -> Reply | None:
 
 
 def resolve_topic(words: str, ctx: Context) -> tuple[str, str] | None:
-    """(kind, value) for a sector, a country or region, or the words themselves; None when nothing is left."""
-    sector = ctx.tagger.resolve_sector(words).match
-    if sector:
-        return "sector", sector.id
-    place = ctx.tagger.resolve_place(words).match
-    if place:
-        return place.kind, place.id
-    if not search_terms(words):
+    """(kind, value) for a sector, a country or region, or the words themselves; None when nothing is left.
+    Quoted phrases and "-" exclusions make words to look for."""
+    if not literal_pieces(words)[1]:
+        sector = ctx.tagger.resolve_sector(words).match
+        if sector:
+            return "sector", sector.id
+        place = ctx.tagger.resolve_place(words).match
+        if place:
+            return place.kind, place.id
+    if not search_terms(words).required:
         return None
     return "query", " ".join(words.casefold().split())
 
