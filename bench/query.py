@@ -133,6 +133,9 @@ async def run(article_count: int, repeat: int, database: Path | None) -> None:
                 "text filter, newest first": lambda rng: store.find(Query(text=rng.choice(SEARCHES))),
                 "ranked text search": lambda rng: store.search(rng.choice(SEARCHES)),
                 "ranked, equivalent names": lambda rng: store.search("fintech"),  # or "financial technology"
+                "ranked, quoted phrase": lambda rng: store.search('"supply chain"'),
+                "ranked, a word left out": lambda rng: store.search("smart grid -solar"),
+                "sector, a word left out": lambda rng: store.find(Query(sectors=(rng.choice(SECTOR_IDS),), text="-solar")),
             }
             results = await measure(repeat, cases)
         finally:
