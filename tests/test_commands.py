@@ -296,6 +296,7 @@ async def test_search_ranks_full_text_matches(router):
 
 
 async def test_search_without_matches_and_without_words(router):
+    assert "Add a word to look for" in (await router.handle(command("/search -solar"))).text
     assert "No articles mention “quantum”" in (await router.handle(command("/search quantum"))).text
     assert "e.g. /search" in (await router.handle(command("/search"))).text
 

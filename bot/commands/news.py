@@ -11,7 +11,7 @@ from bot.commands.results import PAGE_SIZE, bounded_command, first_page, next_pa
 from bot.context import Context
 from bot.model import Action, Command, Reply
 from content.model import Query
-from content.store.fulltext import literal_pieces
+from content.store.fulltext import literal_pieces, search_terms
 from content.tagging import Match, Resolution, place_name
 
 MAX_LATEST = 20
@@ -107,6 +107,9 @@ async def search(cmd: Command, ctx: Context) -> Reply:
     if not cmd.args:
         return Reply(text="Tell me what to search for, e.g. /search smart grid.", private=True)
     text = cmd.args
+    terms = search_terms(text)
+    if terms.excluded and not terms.required:
+        return Reply(text="Add a word to look for: “-” only leaves articles out, e.g. /search smart grid -solar.", private=True)
     return await first_page(
         ctx, "search", Query(text=text), f"Search: “{text}”", f"No articles mention “{text}”. Try other words."
     )
