@@ -104,7 +104,7 @@ def literal_pieces(text: str) -> tuple[str, list[str]]:
 
 
 def _plain_terms(words: list[str]) -> list[Term]:
-    terms: Terms = []
+    terms: list[Term] = []
     position = 0
     while position < len(words):
         name, equivalents = _name_at(words, position)
