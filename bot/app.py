@@ -43,7 +43,8 @@ def platform_adapters(config: Config, router: Router, store: Store, tagger: Tagg
             config.telegram, commands=router.command_menu(), limits=config.delivery.telegram
         )
     if config.discord.token:
-        from bot.adapters.discord import SUBSCRIPTION_COMMANDS, DiscordAdapter
+        from bot.adapters.discord import DiscordAdapter
+        from bot.adapters.discord.commands import SUBSCRIPTION_COMMANDS
         from bot.adapters.discord.suggest import build_suggest
 
         adapters["discord"] = DiscordAdapter(

@@ -16,22 +16,17 @@ time from the X-RateLimit headers. A wait longer than `RATE_LIMIT_WAIT_LIMIT` se
 A 500/502/504 is retried by discord.py a few times (sleeping 1, 3, 5… s) before `send()` raises
 `TransientError`; other 5xx, timeouts and dropped connections raise it at once.
 
-Command sync: the JSON payload of the command set is hashed per application and scope (each guild in
-`discord.guild_ids`, else global); a scope is synced only when its hash differs from the one stored in
-the `sync_state` file (none given: sync on every start).
+Which slash commands there are: `commands.py`; syncing them only when they changed: `sync.py`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
-import hashlib
-import json
 import logging
 import re
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Awaitable, Callable, Literal, Optional, Sequence
+from typing import Awaitable, Callable, Optional, Sequence
 
 import aiohttp
 import discord
@@ -41,8 +36,10 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 from bot.adapters.base import Handler, Progress, RateLimited, TargetGone, TransientError, post_in_order
+from bot.adapters.discord.commands import STANDARD_COMMANDS, CommandSpec, SlashCommand, as_slash_command
 from bot.adapters.discord.render import Button, OutgoingMessage, render_reply
 from bot.adapters.discord.suggest import Suggest
+from bot.adapters.discord.sync import sync_commands
 from bot.adapters.discord.translate import (
     PLATFORM,
     ActionIds,
@@ -55,8 +52,6 @@ from bot.model import Command, Reply, Target
 from bot.router import parse_command_line
 
 log = logging.getLogger(__name__)
-
-ArgumentKind = Literal["text", "count", "sector", "place", "topic"]
 
 NO_MENTIONS = discord.AllowedMentions.none()
 RATE_LIMIT_WAIT_LIMIT = 30.0  # discord.py's minimum for max_ratelimit_timeout
@@ -71,56 +66,6 @@ EXPIRED_BUTTON = "This button has expired. Run the command again."
 
 class DiscordConnectError(Exception):
     """Logging in or syncing commands failed; the message says why and never shows the token."""
-
-
-@dataclass(frozen=True)
-class SlashCommand:
-    """A slash command that becomes the neutral Command `name` with its one option as the arguments."""
-
-    name: str
-    description: str
-    argument: str | None = None
-    argument_description: str = ""
-    required: bool = False
-    kind: ArgumentKind = "text"  # count: a number 1–50; sector/place/topic: with autocomplete
-
-
-STANDARD_COMMANDS = (
-    SlashCommand("latest", "The latest articles", "count", "How many articles (1–50)", kind="count"),
-    SlashCommand("sector", "Articles in a sector, or all sectors", "name", "A sector, e.g. energy", kind="sector"),
-    SlashCommand(
-        "country", "Articles about a country or region, or all of them", "name", "e.g. Kenya", kind="place"
-    ),
-    SlashCommand("news", "News matching your words", "words", "e.g. AI education in Thailand", required=True),
-    SlashCommand("search", "Full-text search", "text", "Words to look for, e.g. smart grid", required=True),
-    SlashCommand("sectors", "Sectors with article counts"),
-    SlashCommand("countries", "Countries and regions with article counts"),
-    SlashCommand("about", "Sources, and how summaries and tags are made"),
-    SlashCommand("help", "Every command with an example"),
-)
-
-SUBSCRIPTION_COMMANDS = (
-    SlashCommand(
-        "subscribe",
-        "Get new articles on a topic here",
-        "topic",
-        "A sector, country, region or words, then instant | daily HH:MM | weekly DAY HH:MM",
-        required=True,
-        kind="topic",
-    ),
-    SlashCommand("unsubscribe", "Stop a subscription, or all", "topic", "A topic, or all", required=True, kind="topic"),
-    SlashCommand("subscriptions", "This channel's subscriptions"),
-    SlashCommand("settings", "Channel settings", "setting", "e.g. timezone Asia/Bangkok", required=True),
-)
-
-CommandSpec = SlashCommand | tuple[str, str, Optional[str]]
-
-
-def _as_slash_command(spec: CommandSpec) -> SlashCommand:
-    if isinstance(spec, SlashCommand):
-        return spec
-    name, description, argument = spec
-    return SlashCommand(name, description, argument)
 
 
 class ActionButton(discord.ui.DynamicItem[discord.ui.Button], template=re.compile(r"[/#].*", re.DOTALL)):
@@ -165,7 +110,7 @@ class DiscordAdapter:
             raise ValueError("discord.token is not set")
         self._settings = settings
         self._suggest = suggest
-        self._commands = [*STANDARD_COMMANDS, *(_as_slash_command(spec) for spec in extra_commands)]
+        self._commands = [*STANDARD_COMMANDS, *(as_slash_command(spec) for spec in extra_commands)]
         self._sync_state = sync_state
         self._defer_after = defer_after
         self._ready_timeout = ready_timeout
@@ -192,7 +137,7 @@ class DiscordAdapter:
         client.tree.error(self._command_error)
         try:
             await client.login(self._settings.token.get_secret_value())
-            await self._sync_commands(client)
+            await sync_commands(client.tree, client.application_id, self._settings.guild_ids, self._sync_state)
         except (discord.DiscordException, aiohttp.ClientError, OSError, asyncio.TimeoutError) as error:
             await self._abandon(client)
             raise DiscordConnectError(f"cannot connect to Discord at {self._settings.api_base}: {error}") from None
@@ -245,41 +190,6 @@ class DiscordAdapter:
         if self._previous_endpoints is not None:
             Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY = self._previous_endpoints
             self._previous_endpoints = None
-
-    # command sync ----------------------------------------------------------------------------------
-
-    async def _sync_commands(self, client: _Client) -> None:
-        scopes: list[discord.Object | None] = [discord.Object(id=guild) for guild in self._settings.guild_ids]
-        for guild in scopes:
-            client.tree.copy_global_to(guild=guild)
-        state = self._read_sync_state()
-        for scope in scopes or [None]:
-            key = f"{client.application_id}/{scope.id if scope else 'global'}"
-            payload = [command.to_dict(client.tree) for command in client.tree.get_commands(guild=scope)]
-            digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode("utf-8")).hexdigest()
-            if state.get(key) == digest:
-                log.info("Discord commands for %s unchanged; not syncing", key)
-                continue
-            await client.tree.sync(guild=scope)
-            state[key] = digest
-            log.info("synced %d Discord commands for %s", len(payload), key)
-        self._write_sync_state(state)
-
-    def _read_sync_state(self) -> dict[str, str]:
-        if self._sync_state is None or not self._sync_state.exists():
-            return {}
-        try:
-            state = json.loads(self._sync_state.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as error:
-            log.warning("ignoring unreadable command sync state %s: %s", self._sync_state, error)
-            return {}
-        return state if isinstance(state, dict) else {}
-
-    def _write_sync_state(self, state: dict[str, str]) -> None:
-        if self._sync_state is None:
-            return
-        self._sync_state.parent.mkdir(parents=True, exist_ok=True)
-        self._sync_state.write_text(json.dumps(state, indent=2, sort_keys=True), encoding="utf-8")
 
     # slash commands --------------------------------------------------------------------------------
 
