@@ -14,8 +14,9 @@ from bot.clock import ManualClock
 from bot.config import DeliverySettings
 from bot.delivery.db import migrate
 from bot.delivery.limits import RatePlan
-from bot.delivery.outbox import Outbox
+from bot.delivery.outbox import Outbox, target_ids
 from bot.delivery.worker import DeliveryWorker
+from bot.model import Reply, Target
 from content.store.engine import open_engine
 
 START = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
@@ -37,3 +38,10 @@ def build(engine: AsyncEngine, clock: ManualClock, adapter: Adapter, **overrides
     plan = RatePlan(config, random.Random(7))
     outbox = Outbox(engine, clock, plan, lease_seconds=config.lease_seconds)
     return outbox, DeliveryWorker(outbox, {adapter.platform: adapter}, clock, config, plan, owner="test-worker")
+
+
+async def enqueue(outbox: Outbox, target: Target, key: str, reply: Reply, not_before: float | None = None) -> bool:
+    """Queue one message for one target; False when this key was already queued for it."""
+    async with outbox.engine.begin() as connection:
+        target_id = (await target_ids(connection, [target]))[target]
+        return await outbox.enqueue_for(connection, [target_id], key, reply, not_before) == 1

@@ -22,7 +22,7 @@ from bot.subscriptions.store import SubscriptionStore
 from content.model import Article
 from content.store import Store
 from content.tagging import Tagger
-from delivery_helpers import START, build, migrated_engine
+from delivery_helpers import START, build, enqueue, migrated_engine
 
 PART_BREAK = " | "  # the FakeAdapter posts each piece of a reply's text between these as its own message
 
@@ -74,14 +74,14 @@ async def test_enqueue_is_idempotent_per_target_and_key(engine, clock):
     adapter = FakeAdapter(clock)
     outbox, worker = build(engine, clock, adapter)
     reply = Reply(text="hello", cards=[ArticleCard(title="T & <b>", url="https://e.org/1", summary="S", published=START)])
-    assert await outbox.enqueue(Target("telegram", "1"), "article-1", reply) is True
-    assert await outbox.enqueue(Target("telegram", "1"), "article-1", reply) is False
-    assert await outbox.enqueue(Target("telegram", "2"), "article-1", reply) is True
+    assert await enqueue(outbox, Target("telegram", "1"), "article-1", reply) is True
+    assert await enqueue(outbox, Target("telegram", "1"), "article-1", reply) is False
+    assert await enqueue(outbox, Target("telegram", "2"), "article-1", reply) is True
     assert await outbox.counts() == {"pending": 2}
     await worker.run_until_idle()
     assert sorted(chat for chat, _, _ in adapter.delivered) == ["1", "2"]
     assert await outbox.counts() == {"sent": 2}
-    assert await outbox.enqueue(Target("telegram", "1"), "article-1", reply) is False  # sent rows still count
+    assert await enqueue(outbox, Target("telegram", "1"), "article-1", reply) is False  # sent rows still count
 
 
 async def test_payload_round_trips_through_the_outbox(engine, clock):
@@ -94,7 +94,7 @@ async def test_payload_round_trips_through_the_outbox(engine, clock):
     outbox, worker = build(engine, clock, Keeper(clock))
     card = ArticleCard(title="Grid", url=None, summary="Sum", sectors=("Energy",), countries=("Kenya",), source="Demo", published=START)
     reply = Reply(text="x", cards=[card], private=False)
-    await outbox.enqueue(Target("telegram", "-100", thread="7"), "k", reply)
+    await enqueue(outbox, Target("telegram", "-100", thread="7"), "k", reply)
     await worker.run_until_idle()
     assert received == [(Target("telegram", "-100", "7"), reply)]
 
@@ -107,7 +107,7 @@ async def test_faults_still_deliver_every_message_exactly_once(engine, clock):
     for chat in chats:
         for n in range(5):
             text = f"news {n}"
-            await outbox.enqueue(Target("telegram", chat), f"article-{n}", Reply(text=text))
+            await enqueue(outbox, Target("telegram", chat), f"article-{n}", Reply(text=text))
             expected.add((chat, text))
     adapter.faults[("1", "news 0")] = [RateLimited(12.0)]
     adapter.faults[("2", "news 1")] = [TransientError("502 Bad Gateway"), TransientError("500")]
@@ -141,8 +141,8 @@ async def test_faults_still_deliver_every_message_exactly_once(engine, clock):
 async def test_rate_limited_message_waits_for_retry_after(engine, clock):
     adapter = FakeAdapter(clock)
     outbox, worker = build(engine, clock, adapter)
-    await outbox.enqueue(Target("telegram", "9"), "a", Reply(text="a"))
-    await outbox.enqueue(Target("telegram", "9"), "b", Reply(text="b"))
+    await enqueue(outbox, Target("telegram", "9"), "a", Reply(text="a"))
+    await enqueue(outbox, Target("telegram", "9"), "b", Reply(text="b"))
     adapter.faults[("9", "a")] = [RateLimited(40.0)]
     await worker.run_until_idle()
     times = {text: at for _, text, at in adapter.delivered}
@@ -153,7 +153,7 @@ async def test_rate_limited_message_waits_for_retry_after(engine, clock):
 async def test_transient_failures_back_off_then_give_up(engine, clock):
     adapter = FakeAdapter(clock)
     outbox, worker = build(engine, clock, adapter, max_attempts=4, backoff_seconds=10)
-    await outbox.enqueue(Target("telegram", "8"), "a", Reply(text="a"))
+    await enqueue(outbox, Target("telegram", "8"), "a", Reply(text="a"))
     adapter.faults[("8", "a")] = [TransientError(f"500 #{n}") for n in range(10)]
     await worker.run_until_idle()
     assert adapter.attempts[("8", "a")] == 4
@@ -168,7 +168,7 @@ async def test_transient_failures_back_off_then_give_up(engine, clock):
 async def test_an_unexpected_error_fails_the_message_without_retrying(engine, clock):
     adapter = FakeAdapter(clock)
     outbox, worker = build(engine, clock, adapter)
-    await outbox.enqueue(Target("telegram", "8"), "a", Reply(text="a"))
+    await enqueue(outbox, Target("telegram", "8"), "a", Reply(text="a"))
     adapter.faults[("8", "a")] = [ValueError("message too long")]
     await worker.run_until_idle()
     assert adapter.attempts[("8", "a")] == 1
@@ -178,7 +178,7 @@ async def test_an_unexpected_error_fails_the_message_without_retrying(engine, cl
 async def test_a_reply_of_several_messages_is_retried_from_the_message_that_failed(engine, clock):
     adapter = FakeAdapter(clock)
     outbox, worker = build(engine, clock, adapter)
-    await outbox.enqueue(Target("telegram", "7"), "digest", Reply(text=PART_BREAK.join(["one", "two", "three"])))
+    await enqueue(outbox, Target("telegram", "7"), "digest", Reply(text=PART_BREAK.join(["one", "two", "three"])))
     adapter.faults[("7", "two")] = [RateLimited(20.0)]
     adapter.faults[("7", "three")] = [TransientError("502 Bad Gateway")]  # the retry fails again, further on
     await worker.run_until_idle()
@@ -190,7 +190,7 @@ async def test_a_reply_of_several_messages_is_retried_from_the_message_that_fail
 async def test_a_dead_reply_keeps_the_count_of_its_messages_delivered(engine, clock):
     adapter = FakeAdapter(clock)
     outbox, worker = build(engine, clock, adapter, max_attempts=2)
-    await outbox.enqueue(Target("telegram", "7"), "digest", Reply(text=PART_BREAK.join(["one", "two", "three"])))
+    await enqueue(outbox, Target("telegram", "7"), "digest", Reply(text=PART_BREAK.join(["one", "two", "three"])))
     adapter.faults[("7", "two")] = [TransientError("500"), TransientError("503")]
     await worker.run_until_idle()
     assert [text for _, text, _ in adapter.delivered] == ["one"]
@@ -212,7 +212,7 @@ async def test_after_a_crash_mid_reply_only_the_message_on_its_way_is_sent_again
     lifted = PlatformLimits(per_chat_seconds=0, per_group_seconds=0, per_second=0)
     dying = DiesOnThree(clock)
     outbox, worker = build(engine, clock, dying, telegram=lifted)
-    await outbox.enqueue(Target("telegram", "7"), "digest", Reply(text=PART_BREAK.join(["one", "two", "three", "four"])))
+    await enqueue(outbox, Target("telegram", "7"), "digest", Reply(text=PART_BREAK.join(["one", "two", "three", "four"])))
     assert await worker.step() == 1
     await asyncio.wait_for(on_its_way.wait(), 5)
     for task in list(worker._in_flight):
@@ -235,7 +235,7 @@ async def test_a_reply_is_delivered_when_its_progress_cannot_be_written(engine, 
         raise ConnectionError("database went away")
 
     outbox.save_progress = database_gone
-    await outbox.enqueue(Target("telegram", "7"), "digest", Reply(text=PART_BREAK.join(["one", "two"])))
+    await enqueue(outbox, Target("telegram", "7"), "digest", Reply(text=PART_BREAK.join(["one", "two"])))
     await worker.run_until_idle()
     assert [text for _, text, _ in adapter.delivered] == ["one", "two"]
     assert await outbox.counts() == {"sent": 1}
@@ -247,7 +247,7 @@ async def test_sends_respect_per_chat_group_and_global_limits(engine, clock):
     outbox, worker = build(engine, clock, adapter, telegram=limits)
     for chat in [str(n) for n in range(40)] + ["-500", "@channel"]:
         for n in range(4):
-            await outbox.enqueue(Target("telegram", chat), f"k{n}", Reply(text=f"m{n}"))
+            await enqueue(outbox, Target("telegram", chat), f"k{n}", Reply(text=f"m{n}"))
     await worker.run_until_idle()
     assert len(adapter.delivered) == 42 * 4
     by_chat = defaultdict(list)
@@ -267,7 +267,7 @@ async def test_sends_respect_per_chat_group_and_global_limits(engine, clock):
 async def test_an_expired_lease_is_taken_over(engine, clock):
     adapter = FakeAdapter(clock)
     outbox, worker = build(engine, clock, adapter, lease_seconds=60)
-    await outbox.enqueue(Target("telegram", "3"), "a", Reply(text="a"))
+    await enqueue(outbox, Target("telegram", "3"), "a", Reply(text="a"))
     claimed = await outbox.claim("crashed-worker", "telegram", 10, 1.0)
     assert len(claimed) == 1
     assert await outbox.claim("another", "telegram", 10, 1.0) == []  # leased
@@ -280,7 +280,7 @@ async def test_released_leases_are_claimable_at_once(engine, clock):
     adapter = FakeAdapter(clock)
     outbox, worker = build(engine, clock, adapter, lease_seconds=60)
     for key in ("a", "b"):
-        await outbox.enqueue(Target("telegram", "3"), key, Reply(text=key))
+        await enqueue(outbox, Target("telegram", "3"), key, Reply(text=key))
     assert len(await outbox.claim("crashed-worker", "telegram", 10, 1.0)) == 2
     assert await outbox.release_leases() == 2
     await worker.run_until_idle()
@@ -299,7 +299,7 @@ async def test_stop_finishes_sends_in_flight(engine, clock):
 
     adapter = Slow(clock)
     outbox, worker = build(engine, clock, adapter)
-    await outbox.enqueue(Target("telegram", "1"), "a", Reply(text="a"))
+    await enqueue(outbox, Target("telegram", "1"), "a", Reply(text="a"))
     running = asyncio.create_task(worker.run())
     await asyncio.wait_for(started.wait(), 5)
     worker.stop()
@@ -329,9 +329,9 @@ async def test_a_send_finishing_while_outcomes_are_written_is_still_recorded(eng
     adapter = OneSlowChat(clock)
     lifted = PlatformLimits(per_chat_seconds=0, per_group_seconds=0, per_second=0)
     outbox, worker = build(engine, clock, adapter, telegram=lifted)
-    await outbox.enqueue(Target("telegram", "slow"), "a", Reply(text="slow"))
+    await enqueue(outbox, Target("telegram", "slow"), "a", Reply(text="slow"))
     for n in range(3):
-        await outbox.enqueue(Target("telegram", f"fast{n}"), "a", Reply(text="fast"))
+        await enqueue(outbox, Target("telegram", f"fast{n}"), "a", Reply(text="fast"))
     assert await worker.step() == 4
     await until(lambda: len(adapter.delivered) == 3)
     await worker.step()  # records the three fast sends while the slow one is under way
@@ -366,7 +366,7 @@ async def test_sends_not_yet_recorded_count_against_the_in_flight_limit(engine, 
 
     outbox.record = slow_record
     for n in range(8):
-        await outbox.enqueue(Target("telegram", str(n)), "a", Reply(text="news"))
+        await enqueue(outbox, Target("telegram", str(n)), "a", Reply(text="news"))
     assert await worker.step() == 4
     for chat in "012":
         released[chat].set()

@@ -12,7 +12,7 @@ from bot.adapters.discord import DiscordAdapter
 from bot.clock import ManualClock
 from bot.config import DiscordSettings
 from bot.model import ArticleCard, Reply, Target
-from delivery_helpers import START, build, migrated_engine
+from delivery_helpers import START, build, enqueue, migrated_engine
 from fake_discord import FakeDiscord
 
 STEP_TIMEOUT = 10.0
@@ -47,7 +47,7 @@ async def test_faults_still_deliver_each_message_once_and_a_deleted_channel_is_d
     fake, outbox, worker = delivery
     for channel in ("501", "502", "503"):
         for n in range(3):
-            await outbox.enqueue(Target("discord", channel), f"k{n}", Reply(text=f"news {n} from {channel}"))
+            await enqueue(outbox, Target("discord", channel), f"k{n}", Reply(text=f"news {n} from {channel}"))
     fake.rate_limit("POST", r"/channels/501/messages", retry_after=90)  # too long for discord.py to wait out
     fake.inject("POST", r"/channels/502/messages", 503, {"message": "Service Unavailable", "code": 0}, times=2)
     fake.deleted_channels.add("503")
@@ -62,7 +62,7 @@ async def test_faults_still_deliver_each_message_once_and_a_deleted_channel_is_d
 async def test_a_digest_of_several_messages_resumes_after_a_429_without_repeating_one(delivery):
     fake, outbox, worker = delivery
     cards = [ArticleCard(title=f"Grid storage report {n}", url=f"https://news.test/{n}", summary="Batteries.") for n in range(25)]
-    await outbox.enqueue(Target("discord", "601"), "digest:morning", Reply(text="Your morning digest", cards=cards))
+    await enqueue(outbox, Target("discord", "601"), "digest:morning", Reply(text="Your morning digest", cards=cards))
     fake.rate_limit("POST", r"/channels/601/messages", retry_after=90, after=1)  # the second of three messages
     await asyncio.wait_for(worker.run_until_idle(), 60)
 

@@ -16,7 +16,7 @@ from bot.clock import ManualClock
 from bot.config import TelegramSettings
 from bot.delivery import tables
 from bot.model import ArticleCard, Reply, Target
-from delivery_helpers import START, build, migrated_engine
+from delivery_helpers import START, build, enqueue, migrated_engine
 from fake_telegram import FakeTelegram
 
 
@@ -54,7 +54,7 @@ async def test_429_and_5xx_still_deliver_each_message_once(delivery):
     fake, outbox, worker = delivery
     for chat in ("101", "102", "103"):
         for n in range(3):
-            await outbox.enqueue(Target("telegram", chat), f"k{n}", Reply(text=f"news {n}"))
+            await enqueue(outbox, Target("telegram", chat), f"k{n}", Reply(text=f"news {n}"))
     fake.fail_next("sendMessage", status=429, retry_after=7)
     fake.fail_next("sendMessage", status=500)
     fake.fail_next("sendMessage", status=502)
@@ -67,7 +67,7 @@ async def test_429_and_5xx_still_deliver_each_message_once(delivery):
 async def test_a_blocked_user_deactivates_the_target_without_retries(delivery):
     fake, outbox, worker = delivery
     for n in range(3):
-        await outbox.enqueue(Target("telegram", "777"), f"k{n}", Reply(text=f"news {n}"))
+        await enqueue(outbox, Target("telegram", "777"), f"k{n}", Reply(text=f"news {n}"))
     fake.fail_next("sendMessage", status=403)
     await worker.run_until_idle()
     assert len(fake.calls_of("sendMessage", ok_only=False)) == 1
@@ -79,7 +79,7 @@ async def test_a_blocked_user_deactivates_the_target_without_retries(delivery):
 
 async def test_a_digest_of_several_messages_resumes_after_a_429_without_repeating_one(delivery):
     fake, outbox, worker = delivery
-    await outbox.enqueue(Target("telegram", "404"), "digest:morning", long_digest())
+    await enqueue(outbox, Target("telegram", "404"), "digest:morning", long_digest())
     fake.fail_next("sendMessage", status=429, retry_after=7, after=1)  # the second of three messages
     await worker.run_until_idle()
     messages = [message.text for message in render_reply(long_digest(), callback_data=str)]

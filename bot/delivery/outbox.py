@@ -103,12 +103,6 @@ class Outbox:
 
     # ---- enqueue -------------------------------------------------------------------------
 
-    async def enqueue(self, target: Target, key: str, reply: Reply, not_before: float | None = None) -> bool:
-        """Queue one message; False when this key was already queued for the target."""
-        async with self.engine.begin() as connection:
-            target_id = (await target_ids(connection, [target]))[target]
-            return await self.enqueue_for(connection, [target_id], key, reply, not_before) == 1
-
     async def enqueue_for(
         self, connection: AsyncConnection, ids: list[int], key: str, reply: Reply, not_before: float | None = None
     ) -> int:
