@@ -28,12 +28,12 @@ from bot.clock import Clock
 from bot.commands.results import article_card
 from bot.config import ScheduleSettings
 from bot.delivery import tables
-from content.store.upsert import insert_ignoring_duplicates
 from bot.delivery.outbox import Outbox, target_ids
 from bot.model import Reply, Target
 from bot.subscriptions.fanout import period_articles
 from content.model import Query
 from content.store import Store
+from content.store.upsert import insert_ignoring_duplicates
 from content.tagging import Tagger
 
 log = logging.getLogger(__name__)

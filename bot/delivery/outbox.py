@@ -20,10 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.clock import Clock
 from bot.delivery import tables
-from content.store.upsert import insert_ignoring_duplicates
 from bot.delivery.limits import RatePlan
 from bot.delivery.payload import reply_from_json, reply_to_json
 from bot.model import Reply, Target
+from content.store.upsert import insert_ignoring_duplicates
 
 _INSERT_CHUNK = 5000
 _ERROR_CHARS = 500

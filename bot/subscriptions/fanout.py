@@ -20,13 +20,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.clock import Clock
 from bot.commands.results import article_card
 from bot.delivery import tables
-from content.store.upsert import insert_or_update
 from bot.delivery.outbox import Outbox
 from bot.model import Action, Reply
 from bot.subscriptions.matching import SubscriptionIndex
 from bot.subscriptions.store import Subscription, SubscriptionStore, topic_label
 from content.model import Article, Query
 from content.store import Store
+from content.store.upsert import insert_or_update
 from content.tagging import Tagger, countries_in_region
 
 log = logging.getLogger(__name__)

@@ -14,11 +14,11 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.delivery import tables
-from content.store.upsert import insert_or_update
 from bot.delivery.outbox import target_ids
 from bot.model import Target
 from bot.subscriptions.cadence import Cadence
 from content.model import Query
+from content.store.upsert import insert_or_update
 from content.tagging import Tagger, place_name
 
 Kind = Literal["sector", "country", "region", "query"]
