@@ -76,6 +76,28 @@ def test_digital_customs_on_a_trade_route_is_trade(tagger):
     assert sectors == ["transport", "trade"]
 
 
+_GENEVA_TALKS = (
+    "Delegates from producing and consuming countries met for a third day in Geneva under United Nations "
+    "auspices, and officials said the talks would run into next week. "
+)
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "sector"),
+    [
+        ("UN conference adopts a new rubber pact", "The conference adopted the agreement on Friday. " + _GENEVA_TALKS * 3, "agriculture"),
+        (
+            "Washington weighs its response to Tokyo",
+            _GENEVA_TALKS * 2 + "Officials accused Japan of unfair trade practices in semiconductors and said trade "
+            "measures were being drafted. " + _GENEVA_TALKS,
+            "trade",
+        ),
+    ],
+)
+def test_natural_rubber_is_a_crop_and_unfair_trade_is_trade(tagger, title, text, sector):
+    assert tagger.tag(title, text) == [sector]
+
+
 def test_the_film_industry_is_no_manufacturing(tagger):
     assert tagger.tag("Nigerian film industry breaks box office record", "Nollywood films earned more than ever.") == []
 
