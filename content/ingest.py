@@ -12,7 +12,7 @@ import contextlib
 import itertools
 import logging
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterator, Sequence
 
@@ -24,6 +24,7 @@ from content.settings import SourceSettings
 from content.sources import fetch_source, new_http_client
 from content.store import Store
 from content.tagging import Tagger
+from content.text import remove_control_characters
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,7 @@ _JITTER = 0.1  # each interval varies by ±10% so sources drift apart instead of
 _DRAFTS_PER_CHUNK = 200  # analysis is CPU work: let the bot's other tasks run between chunks (~50 ms)
 
 _Identity = tuple[str, str | None]  # an article's id and canonical URL
+_EARLIEST_PUBLICATION = datetime(1971, 1, 1, tzinfo=timezone.utc)
 
 
 @dataclass
@@ -62,19 +64,44 @@ class IngestReport:
         return [report for report in self.sources if report.error]
 
 
-def _identity(draft: Draft) -> _Identity:
-    """The id and canonical URL the draft's article gets (the URL is canonicalized once for both)."""
-    url = canonical_url(draft.url) if draft.url else None
-    if url:
-        return url_article_id(url), url
-    guid = draft.guid or content_guid(draft.source, draft.title, draft.text)
-    return article_id(None, guid), None
+def _identities(drafts: Sequence[Draft]) -> list[_Identity]:
+    """The id and canonical URL each draft's article gets (the URL is canonicalized once for both).
+
+    An article is known by its link, so the same story in two feeds is stored once. A link that
+    entries with different guids share (podcast episodes that all link to the show's home page,
+    a changelog's items linking into one page) tells them apart from nothing, so those entries are
+    known by their guids.
+    """
+    urls = [canonical_url(draft.url) if draft.url else None for draft in drafts]
+    guids_by_url: dict[str, set[str]] = {}
+    for draft, url in zip(drafts, urls):
+        if url and draft.guid:
+            guids_by_url.setdefault(url, set()).add(draft.guid)
+    identities = []
+    for draft, url in zip(drafts, urls):
+        if url and len(guids_by_url.get(url, ())) < 2:
+            identities.append((url_article_id(url), url))
+        else:
+            guid = draft.guid or content_guid(draft.source, draft.title, draft.text)
+            identities.append((article_id(None, guid), url))
+    return identities
+
+
+def _without_control_characters(draft: Draft) -> Draft:
+    """A NUL or an escape character is never text, and PostgreSQL refuses to store a NUL."""
+    cleaned = {
+        name: remove_control_characters(value)
+        for name in ("title", "text", "url", "guid", "author", "language")
+        if (value := getattr(draft, name))
+    }
+    return replace(draft, **cleaned)
 
 
 def build_articles(drafts: Sequence[Draft], tagger: Tagger | None, fetched: Sequence[datetime]) -> list[Article]:
     """Summarize and tag drafts (fetched at these times), analysed together, which is faster; a
     source's own sectors and countries (front matter) win over the taggers."""
-    return _build_articles(drafts, [_identity(draft) for draft in drafts], tagger, fetched)
+    drafts = [_without_control_characters(draft) for draft in drafts]
+    return _build_articles(drafts, _identities(drafts), tagger, fetched)
 
 
 def _build_articles(
@@ -99,7 +126,7 @@ def _article(draft: Draft, identity: _Identity, analysis: Analysis, fetched: dat
         url=identity[1],
         title=draft.title,
         sources=(draft.source,),
-        published=draft.published or fetched,
+        published=_publication_time(draft.published, fetched),
         fetched=fetched,
         text=draft.text,
         summary=" ".join(analysis.summary),
@@ -110,6 +137,15 @@ def _article(draft: Draft, identity: _Identity, analysis: Analysis, fetched: dat
         regions=tuple(analysis.regions),
         language=draft.language,
     )
+
+
+def _publication_time(published: datetime | None, fetched: datetime) -> datetime:
+    """The draft's date, unless it is missing or impossible: a date after the fetch (a wrong clock
+    or time zone) would pin the article to the top of every list, and one before 1971 is a zero
+    timestamp, not a date."""
+    if published is None or published > fetched or published < _EARLIEST_PUBLICATION:
+        return fetched
+    return published
 
 
 async def ingest_source(
@@ -133,12 +169,13 @@ async def ingest_source(
     except Exception as error:  # a bug in one fetcher must not stop the other sources
         log.exception("fetching %s failed", source.name)
         return SourceReport(source.name, error=f"unexpected {type(error).__name__} while fetching")
-    identities = [_identity(draft) for draft in result.drafts]
+    drafts = [_without_control_characters(draft) for draft in result.drafts]
+    identities = _identities(drafts)
     # A feed repeats its recent items on every fetch: only the ones not stored yet are analysed.
     # Looked up before taking the turn, so another source's analysis runs while this waits for the database.
     stored = await store.known_ids([identity[0] for identity in identities]) if identities else set()
     async with turn or contextlib.nullcontext():
-        articles = await _articles(result.drafts, identities, stored, tagger, fetch_times or _distinct_times(now))
+        articles = await _articles(drafts, identities, stored, tagger, fetch_times or _distinct_times(now))
     added = await store.add(articles) if articles else None
     await store.save_source_state(result.state)
     return SourceReport(

@@ -19,6 +19,7 @@ _DROPPED_TAGS = frozenset("script style noscript template head svg math iframe o
 _LINE_BREAK = "\n"
 _PARAGRAPH_BREAK = "\n\n"
 _BLANK_LINES = re.compile(r"\n{3,}")
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _MARKUP_HINT = re.compile(r"[<&]")
 # Left to HTMLParser: comments, declarations, processing instructions, and the elements whose
 # content is raw text in some Python version.
@@ -62,6 +63,11 @@ class _TextCollector(HTMLParser):
         if not self._dropped_depth:
             # Line breaks inside HTML source are just spaces; only markup makes breaks.
             self.pieces.append(data.replace("\r", " ").replace("\n", " "))
+
+
+def remove_control_characters(text: str) -> str:
+    """The text without C0 control characters (NUL, escape, …) and DEL; tabs and line breaks stay."""
+    return _CONTROL_CHARACTERS.sub("", text)
 
 
 def strip_accents(text: str) -> str:

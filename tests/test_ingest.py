@@ -81,6 +81,51 @@ def test_a_draft_without_url_or_guid_still_gets_a_stable_id():
     assert first.id == again.id and first.url is None
 
 
+def episode(number: int) -> Draft:
+    """A podcast episode that, like every other, links to the show's home page."""
+    return draft(
+        number, "cast", title=f"Episode {number}: interview number {number}", text=f"Guest {number} talks. " * 8,
+        url="https://cast.test/", guid=f"cast-episode-{number}",
+    )
+
+
+async def test_entries_sharing_a_link_but_not_a_guid_are_all_stored(store, monkeypatch):
+    episodes = [episode(number) for number in range(1, 4)]
+    monkeypatch.setattr(ingest, "fetch_source", fake_fetch({"cast": episodes}))
+    report = await ingest_once(store, [feed("cast")], None, client=object(), now=NOW)
+    assert (report.new, report.duplicates) == (3, 0)
+    stored = (await store.find(Query())).articles
+    assert sorted(a.title for a in stored) == [e.title for e in episodes]
+    assert {a.url for a in stored} == {"https://cast.test/"}
+    monkeypatch.setattr(ingest, "fetch_source", fake_fetch({"cast": [*episodes, episode(4)]}))
+    report = await ingest_once(store, [feed("cast")], None, client=object(), now=NOW + timedelta(hours=1))
+    assert (report.new, report.duplicates) == (1, 3)
+
+
+async def test_control_characters_are_removed_before_storing(store, monkeypatch):
+    dirty = draft(1, "wire", title="Solar\x00 grid\x1b[31m", text="Nul\x00 here.\tTab\nkept. " + SOLAR_TEXT,
+                  author="A\x07uthor", guid="g\x00uid")
+    monkeypatch.setattr(ingest, "fetch_source", fake_fetch({"wire": [dirty]}))
+    assert (await ingest_once(store, [feed("wire")], None, client=object(), now=NOW)).new == 1
+    [stored] = (await store.find(Query())).articles
+    assert (stored.title, stored.author, stored.guid) == ("Solar grid[31m", "Author", "guid")
+    assert stored.text.startswith("Nul here.\tTab\nkept.") and "\x00" not in stored.summary
+
+
+@pytest.mark.parametrize(
+    ("published", "stored"),
+    [
+        (NOW - timedelta(days=3), NOW - timedelta(days=3)),
+        (NOW + timedelta(days=400), NOW),  # a wrong clock would pin it to the top of every list
+        (datetime(1970, 1, 1, tzinfo=timezone.utc), NOW),  # a zero timestamp
+        (None, NOW),
+    ],
+)
+def test_missing_future_and_zero_dates_become_the_fetch_time(published, stored):
+    [article] = build_articles([draft(1, "wire", published=published)], None, [NOW])
+    assert article.published == stored
+
+
 async def test_ingest_once_stores_reports_and_keeps_going_after_failures(store, monkeypatch):
     fetch = fake_fetch(
         {
