@@ -93,3 +93,25 @@ def test_front_matter_must_be_a_mapping():
 def test_bad_published_date_is_named():
     with pytest.raises(FrontMatterError, match="when.md: published: "):
         parse_markdown("---\ntitle: T\npublished: next tuesday\n---\n", "notes", origin="when.md")
+
+
+@pytest.mark.parametrize(
+    ("front_matter", "problem"),
+    [
+        ("title: T\npublished: 2024-02-30", r"when.md: invalid value \(day is out of range for month\)"),
+        ("title: yes", "when.md: title: .*put the title in quotes"),
+        ("title: T\nurl: javascript:alert(1)", "when.md: url: .*must be an http:// or https:// address"),
+        ("title: T\nurl: /posts/relative", "when.md: url: .*must be an http:// or https:// address"),
+    ],
+)
+def test_unusable_values_are_named(front_matter, problem):
+    with pytest.raises(FrontMatterError, match=problem):
+        parse_markdown(f"---\n{front_matter}\n---\nbody", "notes", origin="when.md")
+
+
+async def test_an_impossible_date_in_one_file_does_not_lose_the_others(tmp_path):
+    (tmp_path / "a.md").write_text("---\ntitle: Kept\n---\nText.\n", encoding="utf-8")
+    (tmp_path / "b.md").write_text("---\ntitle: Bad\npublished: 2024-13-45\n---\nText.\n", encoding="utf-8")
+    result = await fetch(str(tmp_path / "*.md"))
+    assert [draft.title for draft in result.drafts] == ["Kept"]
+    assert "b.md: invalid value" in result.error

@@ -14,6 +14,7 @@ import os
 import re
 from datetime import date, datetime, time, timezone
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import yaml
 from markdown_it import MarkdownIt
@@ -44,6 +45,20 @@ class FrontMatter(BaseModel):
     language: str | None = None
     sectors: tuple[str, ...] | None = None
     countries: tuple[str, ...] | None = None
+
+    @field_validator("title", mode="before")
+    @classmethod
+    def _not_a_yes_or_no(cls, value: object) -> object:
+        if isinstance(value, bool):
+            raise ValueError("YAML reads yes, no, on and off as true or false; put the title in quotes")
+        return value
+
+    @field_validator("url")
+    @classmethod
+    def _web_address(cls, url: str | None) -> str | None:
+        if url and urlsplit(url).scheme.lower() not in ("http", "https"):
+            raise ValueError("must be an http:// or https:// address")
+        return url
 
     @field_validator("title")
     @classmethod
@@ -135,6 +150,8 @@ def _split_front_matter(document: str, origin: Path | str) -> tuple[FrontMatter,
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark else ""
         raise FrontMatterError(f"{origin}: invalid YAML{where} ({getattr(error, 'problem', None) or error})") from None
+    except ValueError as error:  # a well-formed value YAML cannot convert, such as the date 2024-02-30
+        raise FrontMatterError(f"{origin}: invalid value ({error})") from None
     if not isinstance(fields, dict):
         raise FrontMatterError(f"{origin}: expected key: value pairs")
     try:
