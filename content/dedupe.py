@@ -33,6 +33,7 @@ _STOPWORDS = frozenset(
     "to was were will with".split()
 )
 _NON_WORD = re.compile(r"[^\w]+")
+_REVISION = re.compile(r"^(?:update|refile|corrected|rpt) \d+ ")  # a wire's "UPDATE 2-": no figure of the story
 _ASCII_WORD = frozenset((string.ascii_letters + string.digits + "_").encode("ascii"))
 _ASCII_NON_WORD_TO_SPACE = bytes(byte if byte in _ASCII_WORD else ord(" ") for byte in range(256))
 _COMBINING_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
@@ -86,7 +87,7 @@ def fingerprint(title: str, text: str, with_keys: bool = True) -> Fingerprint:
     lead = normalize(text[: LEAD_CHARS * 2])[:LEAD_CHARS]
     if len(lead) < _MIN_LEAD_CHARS:
         return Fingerprint(normalized_title, lead, ())
-    numbers = frozenset(word for word in normalized_title.split() if word.isdigit())
+    numbers = frozenset(word for word in _REVISION.sub("", normalized_title).split() if word.isdigit())
     title_words = _content_words(normalized_title)
     stems = frozenset(word[:_STEM_LETTERS] for word in title_words if len(word) >= 3)
     if not with_keys:

@@ -29,6 +29,14 @@ def test_same_story_under_a_slightly_different_title_and_lead():
     assert same_story(original, syndicated)
 
 
+def test_a_wire_update_of_a_story_with_figures_is_the_same_story():
+    original = fingerprint("Kenya to train 10,000 farmers in AI crop tools", FARMING_LEAD)
+    update = fingerprint("UPDATE 1-Kenya to train 10,000 farmers in AI crop tools", FARMING_LEAD)
+    assert set(original.keys) & set(update.keys)
+    assert same_story(original, update)
+    assert not same_story(original, fingerprint("Kenya to train 20,000 farmers in AI crop tools", FARMING_LEAD))
+
+
 def test_similar_titles_over_different_leads_stay_apart():
     farming = fingerprint("Kenya launches AI farming app", FARMING_LEAD)
     health = fingerprint("Kenya launches AI health app", HEALTH_LEAD)
