@@ -335,7 +335,7 @@ async def test_markdown_and_mentions_are_escaped_and_never_ping(fake, start):
     embed = payload["embeds"][0]
     for shown in (payload["content"], embed["title"], embed["description"], embed["fields"][0]["value"]):
         assert "@\u200beveryone" in shown and "\\<@123>" in shown and "\\*\\*x\\*\\*" in shown
-        assert "\\[x](http://evil.example/)" in shown and "\\`code\\`" in shown and "\\|\\|spoiler" in shown
+        assert "\\[x\\](http://evil.example/)" in shown and "\\`code\\`" in shown and "\\|\\|spoiler" in shown
     assert len(fake.message_payloads) >= 2
     assert all(p["allowed_mentions"]["parse"] == [] for p in fake.message_payloads if "allowed_mentions" in p)
     assert all("allowed_mentions" in p for p in fake.message_payloads if p.get("content") or p.get("embeds"))

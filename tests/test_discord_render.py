@@ -38,7 +38,11 @@ def card(number: int = 1, **changes) -> ArticleCard:
         ("<@123456789012345678> <@&55> <#77> <t:1:R>", "\\<@\u200b123456789012345678> \\<@&55> \\<#77> \\<t:1:R>"),
         ("**bold** __under__ ~~gone~~", "\\*\\*bold\\*\\* \\_\\_under\\_\\_ \\~\\~gone\\~\\~"),
         ("||spoiler||", "\\|\\|spoiler\\|\\|"),
-        ("[click](http://evil.example/)", "\\[click](http://evil.example/)"),
+        ("[click](http://evil.example/)", "\\[click\\](http://evil.example/)"),
+        # discord.py's escape_markdown escapes only the start of the first span, leaving the second link live
+        ("[a](b) [login](https://evil.example) **x**", "\\[a\\](b) \\[login\\](https://evil.example) \\*\\*x\\*\\*"),
+        ("[x](y) ||hidden|| `code`", "\\[x\\](y) \\|\\|hidden\\|\\| \\`code\\`"),
+        ("see https://example.org/a_b_c*d for more_info", "see https://example.org/a_b_c*d for more\\_info"),
         ("# Heading\n> quote\n- item", "\\# Heading\n\\> quote\n\\- item"),
         ("`code` and ```block```", "\\`code\\` and \\`\\`\\`block\\`\\`\\`"),
     ],
@@ -107,6 +111,11 @@ def test_a_card_becomes_an_embed_within_discords_limits():
     assert len(fields["Sectors"]) <= 1024 and fields["Places"] == "Kenya, Thailand"
     assert fields["Source"] == "Wire \\*service\\*" and fields["Published"].startswith("<t:")
     assert embed.url == "https://news.example.org/1"
+
+
+def test_blank_sector_and_place_names_leave_no_empty_field():
+    fields = {field.name: field.value for field in card_embed(card(sectors=("", " "), countries=("", "Kenya"))).fields}
+    assert "Sectors" not in fields and fields["Places"] == "Kenya"
 
 
 def test_a_bare_card_has_only_a_title():

@@ -10,11 +10,12 @@ the last one. Escaping happens before cutting and a cut never splits an escape s
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import discord
-from discord.utils import escape_markdown, escape_mentions, format_dt
+from discord.utils import escape_mentions, format_dt
 
 from bot.model import Action, ArticleCard, Reply
 
@@ -31,6 +32,9 @@ URL_LIMIT = 2048
 ELLIPSIS = "…"
 EMPTY_REPLY = "Nothing to show."
 UNTITLED = "(untitled)"
+_INLINE_MARKUP = re.compile(r"[\\*_~`|\[\]<]")
+_LINE_START_MARKUP = re.compile(r"^(\s*)([#>-])", re.MULTILINE)  # headings, quotes, lists, subtext
+_WEB_ADDRESS = re.compile(r"https?://[^\s<]+[^<.,:;\"'\]\s]")  # as Discord finds one in text
 
 
 @dataclass(frozen=True)
@@ -47,8 +51,19 @@ class OutgoingMessage:
 
 
 def escape(text: str) -> str:
-    """Text shown literally: no markdown, no masked links, no mentions, no `<…>` entities."""
-    return escape_markdown(escape_mentions(text)).replace("<", "\\<")
+    """Text shown literally: no markdown, no masked links, no mentions, no `<…>` entities.
+
+    Every markup character gets a backslash, brackets included: discord.py's
+    escape_markdown puts one before a whole `[…](…)` span only, leaving the links after it live.
+    Web addresses stay as written, so Discord links them showing the address itself.
+    """
+    text = escape_mentions(text)
+    shown, position = [], 0
+    for address in _WEB_ADDRESS.finditer(text):
+        shown += [_INLINE_MARKUP.sub(r"\\\g<0>", text[position : address.start()]), address.group()]
+        position = address.end()
+    shown.append(_INLINE_MARKUP.sub(r"\\\g<0>", text[position:]))
+    return _LINE_START_MARKUP.sub(r"\1\\\2", "".join(shown))
 
 
 def _longest_fitting_prefix(text: str, limit: int, suffix: str = "") -> int:
@@ -120,10 +135,9 @@ def safe_url(url: str | None) -> str | None:
 
 def card_embed(card: ArticleCard) -> discord.Embed:
     embed = discord.Embed(title=fit(card.title, TITLE_LIMIT) or UNTITLED, url=safe_url(card.url))
-    if card.sectors:
-        embed.add_field(name="Sectors", value=fit(", ".join(card.sectors), FIELD_VALUE_LIMIT), inline=True)
-    if card.countries:
-        embed.add_field(name="Places", value=fit(", ".join(card.countries), FIELD_VALUE_LIMIT), inline=True)
+    for name, values in (("Sectors", card.sectors), ("Places", card.countries)):
+        if shown := ", ".join(value for value in values if value.strip()):  # Discord refuses an empty field
+            embed.add_field(name=name, value=fit(shown, FIELD_VALUE_LIMIT), inline=True)
     if card.source.strip():
         embed.add_field(name="Source", value=fit(card.source, FIELD_VALUE_LIMIT), inline=True)
     if card.published is not None:
