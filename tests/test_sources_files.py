@@ -115,3 +115,8 @@ async def test_an_impossible_date_in_one_file_does_not_lose_the_others(tmp_path)
     result = await fetch(str(tmp_path / "*.md"))
     assert [draft.title for draft in result.drafts] == ["Kept"]
     assert "b.md: invalid value" in result.error
+
+
+def test_blank_sectors_and_countries_are_no_override():
+    draft = parse_markdown("---\ntitle: T\nsectors: ''\ncountries: [KE, '', ' ']\n---\nbody", "notes", origin="x.md")
+    assert draft.sectors is None and draft.countries == ("KE",)

@@ -86,7 +86,11 @@ class FrontMatter(BaseModel):
     @field_validator("sectors", "countries", mode="before")
     @classmethod
     def _one_or_many(cls, value: object) -> object:
-        return [value] if isinstance(value, str) else value
+        if isinstance(value, str):
+            return [value] if value.strip() else None
+        if isinstance(value, list):
+            return [item for item in value if not isinstance(item, str) or item.strip()]
+        return value
 
 
 def read_files(source: FilesSource, state: SourceState) -> FetchResult:
