@@ -97,7 +97,7 @@ def test_ten_thousand_characters_split_into_valid_messages():
     messages = render_reply(Reply(text=text))
     assert len(messages) >= 3
     shown = [visible_text(message.text) for message in messages]
-    assert all(utf16_length(message.text) <= MESSAGE_LIMIT for message in messages)
+    assert all(utf16_length(visible_text(message.text)) <= MESSAGE_LIMIT for message in messages)
     assert " ".join(shown).split() == words
 
 
@@ -112,8 +112,7 @@ def test_cards_are_never_split_between_messages():
     messages = render_reply(Reply(text="Latest", cards=cards))
     assert len(messages) > 1
     for message in messages:
-        assert utf16_length(message.text) <= MESSAGE_LIMIT
-        visible_text(message.text)
+        assert utf16_length(visible_text(message.text)) <= MESSAGE_LIMIT
     for number, item in enumerate(cards):
         rendered = render_card(item)
         holders = [message for message in messages if rendered in message.text]
@@ -123,8 +122,8 @@ def test_cards_are_never_split_between_messages():
 def test_an_over_long_card_is_cut_between_tags_and_entities():
     long_card = card(title="T&" * 1500, summary="<&>" * 3000)
     markup = truncate_html(render_card(long_card))
-    assert utf16_length(markup) <= MESSAGE_LIMIT
     shown = visible_text(markup)
+    assert MESSAGE_LIMIT - 2 <= utf16_length(shown) <= MESSAGE_LIMIT
     assert shown.endswith("…")
     assert shown.startswith("T&T&")
 
@@ -133,15 +132,27 @@ def test_an_over_long_card_is_cut_between_tags_and_entities():
 def test_truncation_is_valid_html_at_every_limit(limit):
     markup = render_card(card(title="A&B <C>", summary="x&y " * 40))
     cut = truncate_html(markup, limit)
-    assert utf16_length(cut) <= limit
-    visible_text(cut)
+    assert utf16_length(visible_text(cut)) <= limit
+
+
+def test_escapes_and_the_link_do_not_count_against_the_limit():
+    summary = ('AT&T said "Q&A" <soon>. ' * 100).strip()  # 2,399 characters; escaped, twice as many
+    markup = render_card(card(summary=summary))
+    assert utf16_length(markup) > MESSAGE_LIMIT
+    [message] = render_reply(Reply(cards=[card(summary=summary)]))
+    assert summary in visible_text(message.text)
+
+
+def test_an_absurdly_long_link_is_dropped_not_the_title():
+    [message] = render_reply(Reply(cards=[card(title="Kept", url="https://e.example/" + "a" * 5000)]))
+    assert "href" not in message.text and visible_text(message.text).startswith("Kept")
 
 
 def test_lengths_count_utf16_units():
     emoji_text = "📰" * 3000  # 6,000 UTF-16 units
     messages = render_reply(Reply(text=emoji_text))
     assert len(messages) == 2
-    assert all(utf16_length(message.text) <= MESSAGE_LIMIT for message in messages)
+    assert all(utf16_length(visible_text(message.text)) <= MESSAGE_LIMIT for message in messages)
     assert "".join(visible_text(message.text) for message in messages) == emoji_text
 
 

@@ -3,8 +3,8 @@
 Every piece of article and user text is escaped; links are kept only for http(s) URLs; sectors and
 countries become hashtags; a reply longer than one message (4,096 characters) is split at card
 boundaries, a plain text at line or word boundaries, and a single over-long card is cut between tags
-and entities, never inside one. Lengths are counted in UTF-16 code units of the raw HTML, which is
-never less than what Telegram counts after parsing, so every message fits.
+and entities, never inside one. Lengths are counted as Telegram counts them: in UTF-16 code units of
+the text after parsing, where a tag counts nothing and an entity one character.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOpti
 from bot.model import Action, ArticleCard, Reply
 
 MESSAGE_LIMIT = 4096
+URL_LIMIT = 2048  # a longer link is dropped rather than sent
 MAX_BUTTONS = 100  # Telegram's limit per inline keyboard
 BUTTONS_PER_ROW = 3
 ROW_LABEL_BUDGET = 36  # characters of labels per row before wrapping, so labels stay readable on phones
@@ -43,13 +44,24 @@ def utf16_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+def shown_length(markup: str) -> int:
+    """The length Telegram checks against its limit. escape() writes only entities of one character."""
+    return sum(_token_length(token) for token in _HTML_TOKEN.findall(markup))
+
+
+def _token_length(token: str) -> int:
+    if token.startswith("<"):
+        return 0
+    return 1 if token.startswith("&") else utf16_length(token)
+
+
 def escape(text: str) -> str:
     return html.escape(text, quote=True)
 
 
 def safe_link(url: str | None) -> str | None:
     """The URL if it is an absolute http(s) URL, else None (javascript:, data:, relative …)."""
-    if not url:
+    if not url or len(url) > URL_LIMIT:
         return None
     try:
         parts = urlsplit(url.strip())
@@ -94,11 +106,10 @@ def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     chunks: list[str] = []
     rest = text.strip()
     while rest:
-        escaped = escape(rest)
-        if utf16_length(escaped) <= limit:
-            chunks.append(escaped)
+        if utf16_length(rest) <= limit:
+            chunks.append(escape(rest))
             break
-        fits = _longest_escaped_prefix(rest, limit)
+        fits = len(_utf16_prefix(rest, limit)) or 1
         cut = rest.rfind("\n", 0, fits + 1)
         if cut <= fits // 2:
             cut = rest.rfind(" ", 0, fits + 1)
@@ -111,52 +122,25 @@ def split_text(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     return chunks
 
 
-def _longest_escaped_prefix(text: str, limit: int) -> int:
-    low, high = 1, len(text)  # escaping one character never exceeds a sane limit
-    while low < high:
-        middle = (low + high + 1) // 2
-        if utf16_length(escape(text[:middle])) <= limit:
-            low = middle
-        else:
-            high = middle - 1
-    return low
-
-
 def truncate_html(markup: str, limit: int = MESSAGE_LIMIT) -> str:
     """Cut well-formed HTML to `limit`, ending with an ellipsis and the closing tags still open."""
-    if utf16_length(markup) <= limit:
+    if shown_length(markup) <= limit:
         return markup
     budget = limit - utf16_length(ELLIPSIS)
     kept: list[str] = []
     open_tags: list[str] = []
     used = 0
-
-    def closing_length(tags: list[str]) -> int:
-        return sum(len(name) + 3 for name in tags)
-
     for token in _HTML_TOKEN.findall(markup):
-        size = utf16_length(token)
+        size = _token_length(token)
         if token.startswith("</"):
-            kept.append(token)
             open_tags.pop()
-            used += size
-            continue
-        if token.startswith("<"):
-            name = token[1:].split(None, 1)[0].rstrip(">").lower()
-            if used + size + closing_length(open_tags + [name]) > budget:
-                break
-            kept.append(token)
-            open_tags.append(name)
-        elif token.startswith("&"):
-            if used + size + closing_length(open_tags) > budget:
-                break
-            kept.append(token)
-        else:
-            room = budget - used - closing_length(open_tags)
-            if size > room:
-                kept.append(_utf16_prefix(token, room))
-                break
-            kept.append(token)
+        elif token.startswith("<"):
+            open_tags.append(token[1:].split(None, 1)[0].rstrip(">").lower())
+        elif used + size > budget:
+            if not token.startswith("&"):
+                kept.append(_utf16_prefix(token, budget - used))
+            break
+        kept.append(token)
         used += size
     closing = "".join(f"</{name}>" for name in reversed(open_tags))
     return "".join(kept).rstrip() + ELLIPSIS + closing
@@ -202,7 +186,7 @@ def render_reply(
     texts: list[str] = []
     preview_message = None
     for index, block in enumerate(blocks):
-        if texts and utf16_length(texts[-1] + CARD_SEPARATOR + block) <= limit:
+        if texts and shown_length(texts[-1] + CARD_SEPARATOR + block) <= limit:
             texts[-1] += CARD_SEPARATOR + block
         else:
             texts.append(block)
