@@ -87,6 +87,7 @@ def test_split_text_cuts_a_single_huge_line_at_words_or_anywhere():
         ("news.example.org/a", False),
         ("https://news.example.org/" + "a" * 3000, False),
         ("https://news.example.org/a b", False),
+        ("https://[broken/x", False),
         (None, False),
     ],
 )

@@ -129,7 +129,10 @@ def safe_url(url: str | None) -> str | None:
     """Only absolute http(s) URLs Discord accepts as an embed link."""
     if not url or len(url) > URL_LIMIT or any(character.isspace() for character in url):
         return None
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "https://[broken/x" is no URL
+        return None
     return url if parts.scheme in ("http", "https") and parts.netloc else None
 
 
