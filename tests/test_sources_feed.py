@@ -181,6 +181,18 @@ async def test_html_page_is_not_a_feed(server, client):
     assert mislabelled.error == "not a feed (an HTML page)"
 
 
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        (b"<head><title>Document Moved</title></head>\n<body>Moved <a href='/rss'>here</a></body>", "an HTML page"),
+        (b'\n{"items": [{"title": "a JSON feed"}]}', "JSON"),
+    ],
+)
+def test_what_is_no_feed_says_what_it_is(body, problem):
+    with pytest.raises(FeedError, match=rf"^not a feed \({problem}\)$"):
+        parse_feed(body, "moved")
+
+
 async def test_feed_served_as_html_is_still_read(server, client):
     result = await fetch(feed(server.url("/feeds/rss2.xml?type=text/html")), client)
     assert result.error is None and len(result.drafts) == 2

@@ -174,6 +174,8 @@ def _raise_if_not_a_feed(parsed: feedparser.FeedParserDict, body: bytes, content
         raise FeedError(f"not a feed ({media_type})")
     if _looks_like_html(body):
         raise FeedError("not a feed (an HTML page)")
+    if body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
+        raise FeedError("not a feed (JSON)")
     problem = parsed.get("bozo_exception")
     if parsed.get("bozo") and not isinstance(problem, _BENIGN_BOZO):
         raise FeedError(f"malformed XML: {_describe_parse_error(problem)}")
@@ -183,7 +185,7 @@ def _raise_if_not_a_feed(parsed: feedparser.FeedParserDict, body: bytes, content
 
 def _looks_like_html(body: bytes) -> bool:
     start = body[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    return start.startswith((b"<!doctype html", b"<html"))
+    return start.startswith((b"<!doctype html", b"<html", b"<head", b"<body"))
 
 
 def _describe_parse_error(problem: Exception | None) -> str:
