@@ -54,6 +54,16 @@ def test_resolve_sector_suggests_when_unsure(tagger):
     assert "environment" in ids
 
 
+@pytest.mark.parametrize(("words", "sector"), [("agri", "agriculture"), ("tech", "technology"), ("educ", "education")])
+def test_resolve_sector_takes_the_start_of_a_name(tagger, words, sector):
+    assert tagger.resolve_sector(words).match.id == sector
+
+
+@pytest.mark.parametrize("words", ["sport", "culture"])
+def test_a_word_inside_a_sector_name_is_not_that_sector(tagger, words):
+    assert tagger.resolve_sector(words).match is None
+
+
 def test_resolve_sector_knows_nothing_of_nonsense(tagger):
     assert tagger.resolve_sector("zzzqqq") == Resolution(None)
     assert tagger.resolve_sector("") == Resolution(None)

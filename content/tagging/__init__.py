@@ -16,12 +16,21 @@ from content.tagging.sectors import SectorTagger, bundled_taxonomy, tokens
 SECTORS: dict[str, str] = {sector.id: sector.name for sector in bundled_taxonomy()[0].values()}
 """Display names of the bundled sectors, by id."""
 
-_CONFIDENT = 90.0  # rapidfuzz WRatio at or above which one candidate is taken as meant
+_CONFIDENT = 90.0  # a _name_score at or above which one candidate is taken as meant
 _SUGGEST = 60.0
+_SHORTEST_ABBREVIATION = 3
 _MAX_SUGGESTIONS = 3
 ALIAS_WEIGHT = 2.0  # taxonomy keywords this strong, owned by one sector, resolve to it ("oil" -> energy)
 
 __all__ = ["SECTORS", "Match", "Resolution", "Tagger", "countries_in_region", "place_name"]
+
+
+def _name_score(key: str, name: str, **_: object) -> float:
+    """How near typed words come to a sector's name: a typo ("enrgy") or the start of the name
+    ("agri", "tech") comes near; a word inside another ("sport" in "transport") does not."""
+    if len(key) >= _SHORTEST_ABBREVIATION and name.startswith(key):
+        return _CONFIDENT
+    return fuzz.ratio(key, name)
 
 
 def _fold(words: str) -> str:
@@ -95,7 +104,7 @@ class Tagger:
         if key in self._sector_keys:
             return Resolution(self._sector_match(self._sector_keys[key]))
         names = [_fold(name) for sector in self._sector_tagger.sectors.values() for name in (sector.id, sector.name)]
-        ranked = process.extract(key, names, scorer=fuzz.WRatio, limit=None, score_cutoff=_SUGGEST)
+        ranked = process.extract(key, names, scorer=_name_score, limit=None, score_cutoff=_SUGGEST)
         near_names: dict[str, Match] = {}
         for candidate, score, _ in ranked:
             sector_id = self._sector_keys[candidate]
