@@ -101,9 +101,11 @@ async def _connect(adapters, router: Router, stack: AsyncExitStack, *, listen: b
 
 
 async def _console_session(console: ConsoleAdapter, router: Router, stop: asyncio.Event) -> None:
-    await console.send(console.target, Reply(text=CONSOLE_GREETING))
-    await console.listen(router.handle)
-    stop.set()
+    try:
+        await console.send(console.target, Reply(text=CONSOLE_GREETING))
+        await console.listen(router.handle)
+    finally:  # however the session ends, newsbot stops rather than run on without its only input
+        stop.set()
 
 
 async def _finish(tasks: list[asyncio.Task]) -> None:

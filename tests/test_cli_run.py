@@ -59,3 +59,17 @@ async def test_the_first_run_fetches_each_source_once(tmp_path, monkeypatch):
         os.close(write_end)  # the console session ends, and with it the run
         await asyncio.wait_for(running, timeout=15)
     assert fetched == ["newsbot demo"]  # filled the empty store, and the loop waits an interval before the next fetch
+
+
+async def test_a_console_that_fails_ends_the_run_instead_of_hanging(tmp_path, monkeypatch):
+    from bot.adapters.console import ConsoleAdapter
+
+    async def broken_listen(self, handle):
+        raise RuntimeError("the console broke")
+
+    monkeypatch.setattr(ConsoleAdapter, "listen", broken_listen)
+    config = parse_config(f"storage: {{url: 'sqlite:///{tmp_path / 'news.db'}'}}\n", environ={})
+    with open(os.devnull) as console_input, open(os.devnull, "w") as console_output:
+        running = run_newsbot(config, asyncio.Event(), console_input=console_input, console_output=console_output)
+        with pytest.raises(RuntimeError, match="the console broke"):
+            await asyncio.wait_for(running, timeout=15)

@@ -92,6 +92,26 @@ async def test_numbers_without_choices_and_plain_text_get_hints(router):
     assert "Choose a number from 1 to 1" in printed
 
 
+async def test_digits_that_are_no_number_are_no_choice(router):
+    printed = await converse(router, "/latest 2", "²", "①", "/latest ²", "/help")
+    assert printed.count("Commands start with a slash") == 2
+    assert "/latest takes a number from 1 to" in printed and "What I understand" in printed
+
+
+async def test_a_number_picks_from_the_buttons_of_a_delivered_message():
+    commands = []
+
+    async def handle(command: Command) -> Reply:
+        commands.append(command.name)
+        return Reply(text="ok")
+
+    console = ConsoleAdapter(stdin=io.StringIO("1\n"), stdout=io.StringIO())
+    await console.send(console.target, Reply(text="Before", actions=[Action("Remove Kenya", "/unsubscribe kenya")]))
+    await console.send(console.target, Reply(text="New for you", actions=[Action("My subscriptions", "/subscriptions")]))
+    await asyncio.wait_for(console.listen(handle), LISTEN_TIMEOUT)
+    assert commands == ["subscriptions"]
+
+
 async def test_unknown_commands_get_the_router_hint(router):
     assert "Unknown command /latset. Did you mean /latest?" in await converse(router, "/latset")
 

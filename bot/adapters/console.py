@@ -91,6 +91,8 @@ class ConsoleAdapter:
             return
         if target != self.target:
             self._write(f"── to {terminal_safe(target.chat)} ──\n")
+        elif reply.actions:  # a typed number now picks from the buttons just shown
+            self._choices = list(reply.actions)
         self._write(render(reply))
 
     async def listen(self, handle: Handler) -> None:
@@ -106,7 +108,7 @@ class ConsoleAdapter:
     async def _answer(self, line: str, handle: Handler) -> None:
         if not line:
             return
-        if line.isdigit():
+        if line.isdecimal():  # not isdigit(): "²" is a digit that int() refuses
             line = self._chosen_command(int(line))
             if line is None:
                 return

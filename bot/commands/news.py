@@ -34,7 +34,7 @@ _EDGE_PUNCTUATION = ".,;:!?\"'()[]{}“”‘’"
 async def latest(cmd: Command, ctx: Context) -> Reply:
     if not cmd.args:
         count = PAGE_SIZE
-    elif cmd.args.isdigit() and 1 <= int(cmd.args) <= MAX_LATEST:
+    elif cmd.args.isdecimal() and 1 <= int(cmd.args) <= MAX_LATEST:
         count = int(cmd.args)
     else:
         return Reply(text=f"/latest takes a number from 1 to {MAX_LATEST}, e.g. /latest 10.", private=True)
