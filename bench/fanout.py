@@ -55,7 +55,7 @@ from bot.subscriptions.matching import ArticleWords, WordQuery  # noqa: E402
 from bot.subscriptions.store import SubscriptionStore  # noqa: E402
 from content.model import Article  # noqa: E402
 from content.store import Store  # noqa: E402
-from content.tagging import SECTORS, Tagger, countries_in_region  # noqa: E402
+from content.tagging import SECTORS, Tagger, region_scope  # noqa: E402
 from aiohttp import web  # noqa: E402
 from fake_telegram import Call, FakeTelegram, _error, _read_params  # noqa: E402
 
@@ -118,7 +118,8 @@ def linear_scan(rows: list[tuple[str, str]], article: Article) -> int:
         elif kind == "country":
             matched += value in article.countries
         elif kind == "region":
-            matched += value in article.regions or bool(countries_in_region(value) & set(article.countries))
+            countries, regions = region_scope(value)
+            matched += bool(regions & set(article.regions) or countries & set(article.countries))
         else:
             matched += WordQuery.of(value).matches(words)
     return matched

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -23,7 +24,7 @@ from bot.subscriptions.matching import SubscriptionIndex
 from bot.subscriptions.store import SubscriptionStore
 from content.model import Article
 from content.store import Store
-from content.tagging import Tagger, countries_in_region
+from content.tagging import Tagger, countries_in_region, region_scope
 
 START = datetime(2026, 3, 27, 6, 0, tzinfo=timezone.utc)  # a Friday, two days before Berlin's clocks go forward
 ALICE = Target("console", "alice")
@@ -242,19 +243,22 @@ def test_index_matches_by_tag_region_and_words_and_respects_creation_time():
         (4, "sector", "energy", 2e9),  # created after the article was fetched
         (5, "region", "africa", 0.0),
         (6, "query", "smart toaster", 0.0),
+        (7, "region", "asia", 0.0),
     ]
-    index = SubscriptionIndex(rows, lambda region: frozenset({"KE", "NG"}) if region == "africa" else frozenset())
+    index = SubscriptionIndex(rows, region_scope)
     fetched = datetime(2026, 1, 1, tzinfo=timezone.utc)
     article = Article(
         id="x", url=None, title="Smart grids in Nigeria", sources=("s",), published=fetched, fetched=fetched,
         text="", summary="", sectors=("energy",), countries=("NG",),
     )
     assert sorted(index.targets_for(article)) == [1, 3, 5]
+    named_only_by_region = replace(article, title="Customs agencies test AI", sectors=(), countries=(), regions=("asean",))
+    assert index.targets_for(named_only_by_region) == [7]
 
 
 def test_a_words_subscription_matches_an_article_that_uses_an_equivalent_name():
     rows = [(1, "query", "artificial intelligence farming", 0.0), (2, "query", "AI", 0.0), (3, "query", "artificial sweetener", 0.0)]
-    index = SubscriptionIndex(rows, lambda region: frozenset())
+    index = SubscriptionIndex(rows, region_scope)
     fetched = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
     def article(title: str) -> Article:
@@ -272,7 +276,7 @@ def test_a_words_subscription_reads_quoted_phrases_and_excluded_words_as_a_searc
         (3, "query", "“bank of england” rates", 0.0),
         (4, "query", "grid -AI", 0.0),
     ]
-    index = SubscriptionIndex(rows, lambda region: frozenset())
+    index = SubscriptionIndex(rows, region_scope)
     fetched = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
     def article(title: str) -> Article:

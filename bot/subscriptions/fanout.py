@@ -27,7 +27,7 @@ from bot.subscriptions.store import Subscription, SubscriptionStore, topic_label
 from content.model import Article, Query
 from content.store import Store
 from content.store.upsert import insert_or_update
-from content.tagging import Tagger, countries_in_region
+from content.tagging import Tagger, region_scope
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ class FanOut:
         revision = await self._subscriptions.revision()
         if self._index is None or revision != self._index_revision:
             rows = await self._subscriptions.instant_rows()
-            self._index, self._index_revision = SubscriptionIndex(rows, countries_in_region), revision
+            self._index, self._index_revision = SubscriptionIndex(rows, region_scope), revision
         return self._index
 
     async def run_once(self) -> int:

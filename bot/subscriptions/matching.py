@@ -1,7 +1,7 @@
 """Which instant subscriptions a new article matches, fast enough for 100,000 of them.
 
 Subscriptions are indexed by what they name: a sector, a country (a region subscription is
-filed under each member country and under the region itself), or the first word of a
+filed under each member country, the region itself and the regions inside it), or the first word of a
 query (of each way it can match, when it names something with equivalents, such as "AI"). An
 article then looks up only its own tags and words, never every subscription. Words queries read
 like searches: a "quoted phrase" must stand as written, a word after "-" must not appear.
@@ -75,8 +75,9 @@ class WordQuery:
 
 
 class SubscriptionIndex:
-    def __init__(self, rows: Iterable, countries_in_region: Callable[[str], frozenset[str]]):
-        """`rows`: (target id, kind, value, created_at seconds) of instant subscriptions."""
+    def __init__(self, rows: Iterable, region_scope: Callable[[str], tuple[frozenset[str], frozenset[str]]]):
+        """`rows`: (target id, kind, value, created_at seconds) of instant subscriptions;
+        `region_scope`: a region's member countries and the regions inside it (content.tagging's)."""
         self._targets = array("q")
         self._created = array("d")
         self._by_sector: dict[str, list[int]] = defaultdict(list)
@@ -91,9 +92,9 @@ class SubscriptionIndex:
             elif kind == "country":
                 self._by_place[value].append(slot)
             elif kind == "region":
-                self._by_place["region:" + value].append(slot)
-                for country in countries_in_region(value):
-                    self._by_place[country].append(slot)
+                countries, regions = region_scope(value)
+                for place in (*countries, *("region:" + region for region in regions | {value})):
+                    self._by_place[place].append(slot)
             else:
                 query = WordQuery.of(value)
                 for way in query.ways:  # filed under the first word it needs

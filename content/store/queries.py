@@ -20,12 +20,15 @@ from content.store.schema import article_tags, articles
 
 
 def place_values(countries: Iterable[str], regions: Iterable[str]) -> tuple[list[str], list[str]]:
-    """(country codes, region ids) satisfying a place filter: a region brings its member countries."""
+    """(country codes, region ids) satisfying a place filter: a region brings its member countries
+    and the regions inside it."""
     codes = {code.upper() for code in countries}
-    region_ids = sorted(set(regions))
-    for region in region_ids:
-        codes |= set(tagging.countries_in_region(region))
-    return sorted(codes), region_ids
+    region_ids = set(regions)
+    for region in regions:
+        members, inner_regions = tagging.region_scope(region)
+        codes |= members
+        region_ids |= inner_regions
+    return sorted(codes), sorted(region_ids)
 
 
 def place_condition(

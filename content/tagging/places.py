@@ -133,6 +133,7 @@ class Gazetteer:
     region_names: dict[str, str]
     region_members: dict[str, frozenset[str]]
     regions_by_country: dict[str, tuple[str, ...]]
+    regions_within: dict[str, frozenset[str]]  # region id -> it and the regions wholly inside it
     resolver_keys: dict[str, tuple[str, str]] = field(repr=False)  # normalized words -> (kind, id)
 
 
@@ -266,6 +267,13 @@ def _check_region_members(region_members: dict[str, frozenset[str]], country_nam
             raise ValueError(f"regions: {region_id} lists unknown country codes {unknown}")
 
 
+def _regions_within(region_members: dict[str, frozenset[str]]) -> dict[str, frozenset[str]]:
+    return {
+        region: frozenset(inner for inner, members in region_members.items() if members and members <= outer)
+        for region, outer in region_members.items()
+    }
+
+
 def _regions_by_country(region_members: dict[str, frozenset[str]]) -> dict[str, tuple[str, ...]]:
     """Country code -> ids of the regions it belongs to, sorted."""
     regions_by_country: dict[str, list[str]] = defaultdict(list)
@@ -300,6 +308,7 @@ def _build_gazetteer() -> Gazetteer:
         region_names={region_id: spec["name"] for region_id, spec in regions.items()},
         region_members=region_members,
         regions_by_country=_regions_by_country(region_members),
+        regions_within=_regions_within(region_members),
         resolver_keys=resolver_keys,
     )
 
@@ -313,6 +322,14 @@ def gazetteer() -> Gazetteer:
 def countries_in_region(region_id: str) -> frozenset[str]:
     """ISO alpha-2 codes of the region's member countries (empty for an unknown region)."""
     return gazetteer().region_members.get(region_id, frozenset())
+
+
+def region_scope(region_id: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(member country codes, ids of the region and of every region wholly inside it): what an
+    article is tagged with to be about the region. One that names only "Southeast Asia" or
+    "ASEAN" is an Asian story too. Empty sets for an unknown region."""
+    data = gazetteer()
+    return data.region_members.get(region_id, frozenset()), data.regions_within.get(region_id, frozenset())
 
 
 def regions_of(country_code: str) -> tuple[str, ...]:
