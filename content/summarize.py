@@ -196,7 +196,7 @@ def summarize(title: str, text: str, max_sentences: int = 3, max_chars: int | No
     """
     if max_sentences < 1:
         raise ValueError("max_sentences must be at least 1")
-    sentences = split_sentences(text)
+    sentences = list(dict.fromkeys(split_sentences(text)))  # a sentence repeated (a pasted lead) counts once
     if len(sentences) <= 1:
         return [_cut_at_word(sentence, max_chars or _limit_for(sentence)) for sentence in sentences]
     if len(sentences) <= max_sentences and max_chars is None:

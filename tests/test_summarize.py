@@ -141,3 +141,12 @@ def test_budget_keeps_the_best_sentences_that_fit():
 def test_long_runs_of_marks_are_split_without_backtracking_blowup():
     text = "Wait" + "." * 5000 + " Then it rained. " + "!" * 5000 + "x"
     assert split_sentences(text) == ["Wait" + "." * 5000, "Then it rained. " + "!" * 5000 + "x"]
+
+
+def test_a_repeated_sentence_is_picked_once():
+    text = (
+        "Kenya launches an AI farming programme. Officials in Nairobi praised it. "
+        "Kenya launches an AI farming programme. Farmers will get advice by text message."
+    )
+    summary = summarize("Kenya launches an AI farming programme", text, max_sentences=3)
+    assert len(summary) == len(set(summary)) == 3
