@@ -60,3 +60,13 @@ class Reply:
     cards: list[ArticleCard] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
     private: bool = False  # errors and help: ephemeral where the platform can
+
+
+_QUOTE_MARKS = "\"'“”‘’«»„"
+
+
+def quoted(words: str) -> str:
+    """Words a person typed, set in quotes in a reply; words they quoted themselves keep only their own."""
+    if len(words) > 1 and words[0] in _QUOTE_MARKS and words[-1] in _QUOTE_MARKS:
+        return words
+    return f"“{words}”"

@@ -276,7 +276,7 @@ async def test_news_needs_words(router):
 
 async def test_news_leaves_quoted_phrases_and_exclusions_to_the_search(router):
     reply = await router.handle(command('/news "smart grid"'))
-    assert reply.text == "News: “\"smart grid\"”"
+    assert reply.text == "News: \"smart grid\""  # quoted by the person, so not quoted again
     assert titles(reply) == ["Thai utility pilots a smart grid in Chiang Mai"]
     reply = await router.handle(command("/news energy -villages"))
     assert reply.text == "News: Energy + “-villages”"

@@ -9,7 +9,7 @@ from rapidfuzz import fuzz
 
 from bot.commands.results import PAGE_SIZE, bounded_command, first_page, next_page
 from bot.context import Context
-from bot.model import Action, Command, Reply
+from bot.model import Action, Command, Reply, quoted
 from content.model import Query
 from content.store.fulltext import literal_pieces, search_terms
 from content.tagging import Match, Resolution, place_name
@@ -111,7 +111,7 @@ async def search(cmd: Command, ctx: Context) -> Reply:
     if terms.excluded and not terms.required:
         return Reply(text="Add a word to look for: “-” only leaves articles out, e.g. /search smart grid -solar.", private=True)
     return await first_page(
-        ctx, "search", Query(text=text), f"Search: “{text}”", f"No articles mention “{text}”. Try other words."
+        ctx, "search", Query(text=text), f"Search: {quoted(text)}", f"No articles mention {quoted(text)}. Try other words."
     )
 
 
@@ -166,7 +166,7 @@ class Understanding:
     def describe(self) -> str:
         parts = list(dict.fromkeys(match.name for match in self.matches))
         if self.words:
-            parts.append("“" + " ".join(self.words) + "”")
+            parts.append(quoted(" ".join(self.words)))
         return " + ".join(parts)
 
 

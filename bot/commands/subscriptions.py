@@ -11,7 +11,7 @@ from zoneinfo import available_timezones
 
 from bot.commands.results import article_card, bounded_command
 from bot.context import Context
-from bot.model import Action, Command, Reply
+from bot.model import Action, Command, Reply, quoted
 from bot.subscriptions.cadence import PATTERN, Cadence, CadenceError
 from bot.subscriptions.store import Subscription, SubscriptionStore, topic_label
 from content.model import Query
@@ -126,7 +126,7 @@ async def unsubscribe(cmd: Command, ctx: Context) -> Reply:
     current = await store.for_target(cmd.target)
     chosen = _pick(cmd.args, current, ctx)
     if chosen is None:
-        return Reply(text=f"This chat is not subscribed to “{cmd.args}”.", actions=[Action("My subscriptions", "/subscriptions")], private=True)
+        return Reply(text=f"This chat is not subscribed to {quoted(cmd.args)}.", actions=[Action("My subscriptions", "/subscriptions")], private=True)
     await store.remove(cmd.target, chosen.kind, chosen.value)
     return Reply(text=f"Unsubscribed from {topic_label(chosen.kind, chosen.value, ctx.tagger)}.")
 

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.delivery import tables
 from bot.delivery.outbox import target_ids
-from bot.model import Target
+from bot.model import Target, quoted
 from bot.subscriptions.cadence import Cadence
 from content.model import Query
 from content.store.upsert import insert_or_update
@@ -48,7 +48,7 @@ def topic_label(kind: str, value: str, tagger: Tagger) -> str:
         return tagger.sector_names().get(value, value)
     if kind in ("country", "region"):
         return place_name(value)
-    return f"“{value}”"
+    return quoted(value)
 
 
 def _moment(seconds: float | None) -> datetime | None:
