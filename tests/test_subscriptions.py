@@ -229,6 +229,8 @@ def test_cadence_parsing_and_local_times():
     assert str(Cadence.parse("WEEKLY sunday 9:30")) == "weekly sun 09:30"
     with pytest.raises(CadenceError):
         Cadence.parse("hourly")
+    with pytest.raises(CadenceError, match="Give one cadence"):
+        split_cadence("kenya daily 08:00 daily 09:00")
     daily = Cadence.parse("daily 08:00")
     before = datetime(2026, 3, 28, 12, 0, tzinfo=timezone.utc)
     assert daily.next_after(before, "Europe/Berlin") == datetime(2026, 3, 29, 6, 0, tzinfo=timezone.utc)

@@ -66,7 +66,10 @@ def split_cadence(args: str) -> tuple[str, Cadence]:
     the topic, so it never becomes an instant subscription the person did not ask for."""
     found = PATTERN.search(args)
     if found:
-        return args[: found.start()].strip(), Cadence.parse(found.group("cadence"))
+        topic = args[: found.start()].strip()
+        if PATTERN.search(topic):
+            raise CadenceError(f"Give one cadence. {_CADENCE_USAGE}")
+        return topic, Cadence.parse(found.group("cadence"))
     words = args.lower().split()
     if words and words[-1] in ("daily", "weekly"):
         raise CadenceError(f"{words[-1]} needs a time, e.g. daily 08:00 or weekly mon 08:00")
