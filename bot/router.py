@@ -9,7 +9,8 @@ the log, never to the user).
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, replace
 from typing import Awaitable, Callable
 
 from rapidfuzz import fuzz, process
@@ -26,6 +27,7 @@ CommandHandler = Callable[[Command, Context], Awaitable[Reply]]
 MAX_ARGUMENT_LENGTH = 200
 _MAX_ECHOED_NAME = 32
 _SUGGESTION_CUTOFF = 70
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))  # not the joiners, which emoji and scripts need
 
 
 @dataclass(frozen=True)
@@ -38,12 +40,18 @@ class CommandInfo:
     hidden: bool = False  # works, but is not listed in /help or the platform's command menu
 
 
+def as_typed(text: str) -> str:
+    """Text as the person meant it: full-width and other compatibility forms folded (ＡＩ is AI),
+    and characters that show nothing (zero-width space, byte order mark, soft hyphen) removed."""
+    return unicodedata.normalize("NFKC", text).translate(_INVISIBLE).strip()
+
+
 def parse_command_line(line: str, bot_name: str | None = None) -> tuple[str, str] | None:
     """Split "/Sector@newsbot energy" into ("sector", "energy"); None when the line is no command.
 
     A command addressed to another bot ("/sector@otherbot") is not ours: None.
     """
-    line = line.strip()
+    line = as_typed(line)
     if not line.startswith("/") or len(line) == 1 or line[1].isspace():
         return None
     head, *rest = line[1:].split(maxsplit=1)
@@ -88,6 +96,7 @@ class Router:
         return [(info.name, info.summary) for info in self.commands()]
 
     async def handle(self, command: Command) -> Reply:
+        command = replace(command, args=as_typed(command.args))
         info = self._commands.get(self._names.get(command.name, ""))
         if info is None:
             return self._unknown(command.name)

@@ -93,9 +93,8 @@ async def test_numbers_without_choices_and_plain_text_get_hints(router):
 
 
 async def test_digits_that_are_no_number_are_no_choice(router):
-    printed = await converse(router, "/latest 2", "²", "①", "/latest ²", "/help")
-    assert printed.count("Commands start with a slash") == 2
-    assert "/latest takes a number from 1 to" in printed and "What I understand" in printed
+    printed = await converse(router, "/latest 2", "²", "①", "/help")
+    assert printed.count("Commands start with a slash") == 2 and "What I understand" in printed
 
 
 async def test_a_number_picks_from_the_buttons_of_a_delivered_message():

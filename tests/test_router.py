@@ -38,6 +38,15 @@ async def test_a_registered_command_reaches_its_handler(router):
     assert (await router.handle(command("search", "smart grid"))).text == "search:smart grid"
 
 
+async def test_arguments_arrive_as_the_person_meant_them(router):
+    typed = "ＡＩ sma\u200brt grid\u00ad 👨\u200d🌾"  # full-width letters, invisible characters, an emoji joiner
+    assert (await router.handle(command("search", typed))).text == "search:AI smart grid 👨\u200d🌾"
+
+
+def test_a_byte_order_mark_before_a_command_is_no_obstacle():
+    assert parse_command_line("\ufeff/help") == ("help", "")
+
+
 async def test_an_alias_runs_the_same_handler(router):
     assert (await router.handle(command("sectr", "energy"))).text == "sectr:energy"
 
