@@ -339,6 +339,11 @@ async def test_news_does_not_let_a_fuzzy_phrase_swallow_a_stray_word(store):
             ["Kenyan schools try an AI reading tutor"],
         ),
         (
+            "/news electric vehicle kenya",  # not Transport + “electric”
+            "Nothing matches Kenya + “electric vehicle” yet. Try fewer words, or /search for the text alone.",
+            [],
+        ),
+        (
             "/news what is new in south east asia?",
             f"News: {place_name('south-eastern-asia')}",
             newest_first(a for a in SAMPLE_ARTICLES if "south-eastern-asia" in a.regions),

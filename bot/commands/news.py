@@ -11,7 +11,7 @@ from bot.commands.results import PAGE_SIZE, bounded_command, first_page, next_pa
 from bot.context import Context
 from bot.model import Action, Command, Reply, quoted
 from content.model import Query
-from content.store.fulltext import literal_pieces, search_terms
+from content.store.fulltext import literal_pieces, names_of_several_words, search_terms
 from content.tagging import Match, Resolution, place_name
 
 MAX_LATEST = 20
@@ -178,10 +178,13 @@ def understand(words: str, ctx: Context) -> Understanding:
     tokens = [token for token in tokens if token]
     recognized: dict[int, Match] = {}  # by the index of the phrase's first token
     used = [False] * len(tokens)
+    # "electric vehicle" is one name to search for (with "EV"), not the word "electric" and the Transport sector
+    kept_whole = {index for span in names_of_several_words([token.lower() for token in tokens]) for index in span}
     for length in range(min(_LONGEST_NAME_WORDS, len(tokens)), 0, -1):
         for start in range(len(tokens) - length + 1):
             span = tokens[start : start + length]
-            if any(used[start : start + length]) or not _could_be_name(span):
+            taken = any(used[start : start + length]) or kept_whole.intersection(range(start, start + length))
+            if taken or not _could_be_name(span):
                 continue
             match = _resolve_phrase(span, ctx)
             if match:

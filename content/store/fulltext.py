@@ -136,6 +136,17 @@ def _counts(word: str) -> bool:
     return word not in _STOPWORDS and (len(word) > 1 or word.isdigit())
 
 
+def names_of_several_words(words: list[str]) -> list[range]:
+    """Where names of several words that have equivalents ("electric vehicle") stand in lower-case words."""
+    spans, position = [], 0
+    while position < len(words):
+        name, _ = _name_at(words, position)
+        if len(name) > 1:
+            spans.append(range(position, position + len(name)))
+        position += max(len(name), 1)
+    return spans
+
+
 def _name_at(words: list[str], position: int) -> tuple[tuple[str, ...], Term]:
     """The longest name with equivalents starting at `position`, and its equivalents; ((), ()) when none."""
     for size in range(min(_LONGEST_NAME, len(words) - position), 0, -1):
