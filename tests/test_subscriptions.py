@@ -220,6 +220,7 @@ async def test_bad_input_gets_a_clear_error(bot):
     quoted = await bot.say('/subscribe "solar power"', target=Target("console", "erin"))
     assert quoted.text.startswith("Subscribed to \"solar power\":")  # words as written, not the sector
     assert "not a timezone" in (await bot.say("/settings timezone Mars/Olympus")).text
+    assert "not a timezone" in (await bot.say("/settings timezone localtime")).text  # the server's, not a place
     assert (await bot.say("/settings timezone europe/berlin")).text.startswith("Timezone set to Europe/Berlin")
     assert (await bot.say("/subscriptions")).text.startswith("This chat has no subscriptions")  # none made above
 

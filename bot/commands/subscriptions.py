@@ -21,6 +21,7 @@ MAX_QUERY_CHARS = 100
 LATEST_ON_SUBSCRIBE = 3
 _ID_FORM = re.compile(r"#(\d+)")
 _ADMINS_ONLY = "Only this chat's administrators can change what it receives."
+_NO_PLACE_ZONES = frozenset({"localtime", "Factory"})  # the server's own zone, and a placeholder
 _CADENCE_WORDS = frozenset({"instant", "instantly", "hourly", "daily", "weekly", "monthly"})
 _CLOCK_TIME = re.compile(r"\d{1,2}(?::\d{2})?(?:am|pm)|\d{1,2}:\d{2}")  # "8am", "08:00"; not a bare "19"
 _CADENCE_USAGE = (
@@ -178,7 +179,8 @@ async def settings(cmd: Command, ctx: Context) -> Reply:
 
 
 def _zone_named(name: str) -> str | None:
-    if name in available_timezones():
+    zones = available_timezones() - _NO_PLACE_ZONES
+    if name in zones:
         return name
-    folded = {zone.casefold(): zone for zone in available_timezones()}
+    folded = {zone.casefold(): zone for zone in zones}
     return folded.get(name.casefold())
