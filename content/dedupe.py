@@ -16,11 +16,13 @@ import string
 import unicodedata
 import zlib
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from itertools import repeat
 
 from rapidfuzz import fuzz
 
 MAX_KEY_HITS = 8
+SYNDICATION_WINDOW = timedelta(days=30)  # copies of one story are published within this of each other
 LEAD_CHARS = 400  # how much of the text is compared; syndicated copies agree in their opening
 _MIN_LEAD_CHARS = 40  # shorter leads (title-only items) never merge: a shared title alone is too weak
 _LEAD_PREFIX_WORDS = 12
@@ -46,6 +48,7 @@ class Fingerprint:
     keys: tuple[str, ...]  # index keys; sharing one makes two articles candidates
     title_numbers: frozenset[str] = frozenset()
     title_stems: frozenset[str] = frozenset()  # crude 5-letter stems of the title's content words
+    published: datetime | None = None
 
 
 def normalize(text: str) -> str:
@@ -81,7 +84,7 @@ def _minhash_keys(words: list[str]) -> list[str]:
     ]
 
 
-def fingerprint(title: str, text: str, with_keys: bool = True) -> Fingerprint:
+def fingerprint(title: str, text: str, with_keys: bool = True, published: datetime | None = None) -> Fingerprint:
     """`with_keys=False` for a stored candidate: only what `same_story` compares."""
     normalized_title = normalize(title)
     lead = normalize(text[: LEAD_CHARS * 2])[:LEAD_CHARS]
@@ -91,23 +94,25 @@ def fingerprint(title: str, text: str, with_keys: bool = True) -> Fingerprint:
     title_words = _content_words(normalized_title)
     stems = frozenset(word[:_STEM_LETTERS] for word in title_words if len(word) >= 3)
     if not with_keys:
-        return Fingerprint(normalized_title, lead, (), numbers, stems)
+        return Fingerprint(normalized_title, lead, (), numbers, stems, published)
     lead_words = _content_words(lead)
     keys = [_key("t", _digest(" ".join(sorted(set(title_words)))))]
     keys.append(_key("l", _digest(" ".join(lead_words[:_LEAD_PREFIX_WORDS]))))
     keys.extend(_minhash_keys(title_words + lead_words))
-    return Fingerprint(normalized_title, lead, tuple(dict.fromkeys(keys)), numbers, stems)
+    return Fingerprint(normalized_title, lead, tuple(dict.fromkeys(keys)), numbers, stems, published)
 
 
 def same_story(first: Fingerprint, second: Fingerprint) -> bool:
     """Near-identical lead and compatible titles: one title may extend the other ("… for
     smallholders", "UPDATE 1-"), but when each has words the other lacks ("farming app" vs
-    "health app") or other figures, they are different stories, however alike their leads
-    (boilerplate descriptions are)."""
+    "health app") or other figures, or they were published months apart, they are different
+    stories, however alike their leads (boilerplate descriptions are)."""
     if min(len(first.lead), len(second.lead)) < _MIN_LEAD_CHARS:  # too little text to tell
         return False
     if first.title_numbers != second.title_numbers:
         return False
+    if first.published and second.published and abs(first.published - second.published) > SYNDICATION_WINDOW:
+        return False  # a notice posted again a year on ("Scholarship applications open") is news again
     if first.title_stems - second.title_stems and second.title_stems - first.title_stems:
         return False
     title_similarity = fuzz.token_set_ratio(first.title, second.title)

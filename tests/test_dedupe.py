@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
 
 from content.dedupe import fingerprint, normalize, same_story
 from content.model import Article, Query
@@ -84,6 +85,20 @@ async def test_the_store_merges_copies_within_one_batch_and_keeps_different_stor
         assert (result.new, result.duplicates, result.new_ids) == (2, 1, ["story-1", "story-3"])
         stored = {article.id: article.sources for article in (await store.find(Query())).articles}
         assert stored == {"story-1": ("Nairobi Daily", "East Africa Wire"), "story-3": ("Nairobi Daily",)}
+    finally:
+        await store.close()
+
+
+async def test_a_notice_posted_again_a_year_later_is_news_again(database_url):
+    store = await Store.open(database_url)
+    try:
+        first = _article(1, "Applications open for the AI farming scholarship", FARMING_LEAD, "Nairobi Daily")
+        await store.add([first])
+        copy, again = _article(2, first.title, FARMING_LEAD, "East Africa Wire"), _article(3, first.title, FARMING_LEAD, "X")
+        week_later = replace(copy, published=first.published + timedelta(days=7))
+        year_later = replace(again, published=first.published + timedelta(days=365))
+        result = await store.add([week_later, year_later])
+        assert (result.new, result.duplicates, result.new_ids) == (1, 1, ["story-3"])
     finally:
         await store.close()
 

@@ -88,9 +88,12 @@ async def _stored_prints(
 ) -> dict[int, Fingerprint]:
     """Fingerprints of these stored articles: remembered ones, the others from their title and lead."""
     found = {seq: recent_prints[seq] for seq in seqs if seq in recent_prints}
-    columns = (articles.c.seq, articles.c.title, sa.func.substr(articles.c.text, 1, LEAD_CHARS * 2))
+    lead = sa.func.substr(articles.c.text, 1, LEAD_CHARS * 2)
+    columns = (articles.c.seq, articles.c.title, lead, articles.c.published)
     rows = await rows_where_in(connection, columns, articles.c.seq, [seq for seq in seqs if seq not in found])
-    found.update({seq: fingerprint(title, lead, with_keys=False) for seq, title, lead in rows})
+    found.update(
+        {seq: fingerprint(title, lead, with_keys=False, published=published) for seq, title, lead, published in rows}
+    )
     return found
 
 

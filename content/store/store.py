@@ -121,7 +121,7 @@ class Store:
         return result
 
     async def _add_in_transaction(self, batch: list[Article]) -> AddResult:
-        fingerprints = [fingerprint(article.title, article.text) for article in batch]
+        fingerprints = [fingerprint(article.title, article.text, published=article.published) for article in batch]
         async with self.engine.begin() as connection:
             known = await adding.find_known(connection, batch, fingerprints, self._recent_prints)
             pending, copies, duplicates = adding.sort_batch(batch, fingerprints, known)
