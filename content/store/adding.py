@@ -92,9 +92,18 @@ async def _stored_prints(
     columns = (articles.c.seq, articles.c.title, lead, articles.c.published)
     rows = await rows_where_in(connection, columns, articles.c.seq, [seq for seq in seqs if seq not in found])
     found.update(
-        {seq: fingerprint(title, lead, with_keys=False, published=published) for seq, title, lead, published in rows}
+        {
+            seq: fingerprint(title, lead, with_keys=False, published=_utc(published))
+            for seq, title, lead, published in rows
+        }
     )
     return found
+
+
+def _utc(value: datetime | str) -> datetime:
+    """A stored time as `all_rows` returns it: on SQLite, naive UTC text."""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def sort_batch(
