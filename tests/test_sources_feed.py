@@ -214,6 +214,11 @@ async def test_malformed_feed_without_entries_is_an_error(server, client):
     assert result.error.startswith("malformed XML: not well-formed (invalid token) at line 2")
 
 
+def test_the_line_of_an_error_is_the_documents_own_without_a_declaration():
+    with pytest.raises(FeedError, match="mismatched tag at line 3, column 7"):
+        parse_feed(b'<rss version="2.0"><channel>\n<title>x</title>\n<bad></item></channel></rss>', "lines")
+
+
 async def test_connection_refused_keeps_the_state(client):
     state = SourceState(name="test feed", etag='"old"')
     result = await fetch(feed("http://127.0.0.1:1/feed.xml"), client, state=state)

@@ -178,7 +178,7 @@ def _raise_if_not_a_feed(parsed: feedparser.FeedParserDict, body: bytes, content
         raise FeedError("not a feed (JSON)")
     problem = parsed.get("bozo_exception")
     if parsed.get("bozo") and not isinstance(problem, _BENIGN_BOZO):
-        raise FeedError(f"malformed XML: {_describe_parse_error(problem)}")
+        raise FeedError(f"malformed XML: {_describe_parse_error(problem, body)}")
     if not parsed.get("version"):
         raise FeedError("not a feed (no RSS or Atom document found)")
 
@@ -188,11 +188,14 @@ def _looks_like_html(body: bytes) -> bool:
     return start.startswith((b"<!doctype html", b"<html", b"<head", b"<body"))
 
 
-def _describe_parse_error(problem: Exception | None) -> str:
+def _describe_parse_error(problem: Exception | None, body: bytes) -> str:
     if problem is None:
         return "unknown error"
     if hasattr(problem, "getMessage") and hasattr(problem, "getLineNumber"):
-        return f"{problem.getMessage()} at line {problem.getLineNumber()}, column {problem.getColumnNumber()}"
+        # feedparser puts a line of XML declaration before a document that has none
+        added_lines = 0 if body.removeprefix(b"\xef\xbb\xbf").startswith(b"<?xml") else 1
+        line = problem.getLineNumber() - added_lines
+        return f"{problem.getMessage()} at line {line}, column {problem.getColumnNumber()}"
     return " ".join(str(problem).split()) or type(problem).__name__
 
 
