@@ -279,3 +279,12 @@ def test_an_item_without_link_or_guid_gets_a_stable_guid_from_its_words_and_feed
     [elsewhere] = parse_feed(body, "t", url="https://b.newsbot.example/rss")
     assert first.url is None and first.guid.startswith("content:")
     assert first.guid == again.guid != elsewhere.guid
+
+
+async def test_dates_with_month_names_in_other_languages(server, client):
+    result = await fetch(feed(server.url("/feeds/localized-dates.xml")), client)
+    assert [draft.published for draft in result.drafts] == [
+        datetime(2018, 9, 24, 22, 42, 40, tzinfo=timezone.utc),  # "Seg, 24 Set 2018 19:42:40 -0300"
+        datetime(2024, 12, 3, 9, 0, tzinfo=timezone.utc),  # "mar., 3 déc. 2024 10:00:00 +0100"
+        datetime(2025, 5, 5, 1, 0, tzinfo=timezone.utc),  # "Sen, 5 Mei 2025 08:00:00 +0700"
+    ]

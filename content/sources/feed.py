@@ -18,8 +18,11 @@ import httpx
 
 from content.model import Draft, SourceState, content_guid
 from content.settings import FeedSource
+from content.sources.dates import parse_localized_date
 from content.sources.result import FetchResult
 from content.text import html_to_text, normalize_whitespace
+
+feedparser.registerDateHandler(parse_localized_date)  # tried first, for every feed this process reads
 
 MAX_REDIRECTS = 5
 _HTML_MEDIA_TYPES = ("text/html", "application/xhtml+xml")
