@@ -14,6 +14,7 @@ from discord.http import Route
 from bot.adapters.base import RateLimited, TargetGone, TransientError
 from bot.adapters.discord import DiscordAdapter, DiscordConnectError, SlashCommand
 from bot.config import DiscordSettings
+from bot.commands.news import MAX_LATEST
 from bot.model import Action, ArticleCard, Command, Reply, Target
 from fake_discord import EPHEMERAL, FakeDiscord
 
@@ -130,7 +131,7 @@ async def test_synced_commands_carry_options_and_autocomplete(fake, start):
     synced = {command["name"]: command for command in fake.synced_commands["global"]}
     assert set(synced) == {name for name, _, _ in STANDARD}
     count = synced["latest"]["options"][0]
-    assert (count["name"], count["type"], count["min_value"], count["max_value"]) == ("count", 4, 1, 50)
+    assert (count["name"], count["type"], count["min_value"], count["max_value"]) == ("count", 4, 1, MAX_LATEST)  # what /latest accepts
     assert synced["sector"]["options"][0]["autocomplete"] is True
     assert synced["news"]["options"][0]["required"] is True
     assert synced["help"]["options"] == []

@@ -37,6 +37,7 @@ from discord.http import Route
 
 from bot.adapters.base import Handler, Progress, RateLimited, TargetGone, TransientError, post_in_order
 from bot.adapters.discord.commands import STANDARD_COMMANDS, CommandSpec, SlashCommand, as_slash_command
+from bot.commands.news import MAX_LATEST
 from bot.adapters.discord.render import Button, OutgoingMessage, render_reply
 from bot.adapters.discord.suggest import Suggest
 from bot.adapters.discord.sync import sync_commands
@@ -59,7 +60,6 @@ DEFER_AFTER = 2.0  # Discord drops an interaction not answered within 3 s
 AUTOCOMPLETE_TIMEOUT = 2.0
 MAX_CHOICES = 25
 CHOICE_LIMIT = 100
-MAX_COUNT = 50
 APOLOGY = "Sorry, that did not work. Please try again in a moment."
 EXPIRED_BUTTON = "This button has expired. Run the command again."
 
@@ -214,7 +214,7 @@ class DiscordAdapter:
         if spec.kind == "count":
 
             async def callback(
-                interaction: discord.Interaction, value: Optional[app_commands.Range[int, 1, MAX_COUNT]] = None
+                interaction: discord.Interaction, value: Optional[app_commands.Range[int, 1, MAX_LATEST]] = None
             ) -> None:
                 await run(interaction, spec.name, argument_text(value))
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, Optional
 
+from bot.commands.news import MAX_LATEST
+
 ArgumentKind = Literal["text", "count", "sector", "place", "topic"]
 
 
@@ -18,11 +20,11 @@ class SlashCommand:
     argument: str | None = None
     argument_description: str = ""
     required: bool = False
-    kind: ArgumentKind = "text"  # count: a number 1–50; sector/place/topic: with autocomplete
+    kind: ArgumentKind = "text"  # count: a number 1–MAX_LATEST; sector/place/topic: with autocomplete
 
 
 STANDARD_COMMANDS = (
-    SlashCommand("latest", "The latest articles", "count", "How many articles (1–50)", kind="count"),
+    SlashCommand("latest", "The latest articles", "count", f"How many articles (1–{MAX_LATEST})", kind="count"),
     SlashCommand("sector", "Articles in a sector, or all sectors", "name", "A sector, e.g. energy", kind="sector"),
     SlashCommand(
         "country", "Articles about a country or region, or all of them", "name", "e.g. Kenya", kind="place"
