@@ -361,6 +361,20 @@ async def test_a_reply_over_the_limits_is_split_across_followups(fake, start):
     assert [bool(p.get("components")) for p in payloads] == [False] * (len(payloads) - 1) + [True]
 
 
+async def test_buttons_past_25_come_on_a_message_of_their_own_and_work(fake, start):
+    removes = [Action(f"Remove {n}", f"/unsubscribe #{n}") for n in range(30)]
+    handler = Recorder({"sectors": Reply(text="Yours:", actions=removes)})
+    await start(handler)
+    log = await answered(fake, await fake.slash("sectors"), count=2)
+    first, more = log.message_payloads()
+    labels = [[button["label"] for row in p["components"] for button in row["components"]] for p in (first, more)]
+    assert labels == [[f"Remove {n}" for n in range(25)], [f"Remove {n}" for n in range(25, 30)]]
+    assert more["content"] == "More:" and fake.rejected == []
+    message = fake.messages_in(log.channel_id)[-1]
+    await answered(fake, await fake.click(message, "/unsubscribe #29"))
+    assert (handler.commands[-1].name, handler.commands[-1].args) == ("unsubscribe", "#29")
+
+
 # --- delivery: send() -------------------------------------------------------------------------------
 
 

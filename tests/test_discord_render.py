@@ -141,14 +141,15 @@ def test_text_goes_first_and_buttons_last():
     assert first_with_embeds.content  # the last text chunk carries the first embeds
 
 
-def test_buttons_are_unique_capped_and_labelled_within_limits():
+def test_buttons_are_unique_labelled_within_limits_and_25_to_a_message():
     actions = [Action("L" * 200, "/sector energy"), Action("Again", "/sector energy")]
     actions += [Action(f"Page {n}", f"/more {n}") for n in range(40)]
-    (message,) = render_reply(Reply(actions=actions), identity)
-    custom_ids = [button.custom_id for button in message.buttons]
-    assert len(custom_ids) == 25 and len(set(custom_ids)) == 25
+    message, more = render_reply(Reply(actions=actions), identity)
+    custom_ids = [button.custom_id for button in message.buttons + more.buttons]
+    assert len(message.buttons) == 25 and len(custom_ids) == len(set(custom_ids)) == 41  # none lost, none twice
     assert len(message.buttons[0].label) == BUTTON_LABEL_LIMIT
     assert message.content is None  # buttons alone make a valid message
+    assert more.content == "More:" and not more.embeds
 
 
 def test_an_empty_reply_still_says_something():

@@ -5,7 +5,7 @@ syntax) and mentions are defused; the adapter additionally sends every message w
 Limits: content 2,000 characters; per embed a title of 256, a description of 4,096, 25 fields (name 256,
 value 1,024) and 6,000 characters in all; 10 embeds and 6,000 embed characters per message; 25 buttons
 (5 rows of 5) with labels of 80. What does not fit one message continues in the next; the buttons go on
-the last one. Escaping happens before cutting and a cut never splits an escape sequence.
+the last one, and buttons past 25 on messages of their own. Escaping happens before cutting and a cut never splits an escape sequence.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ URL_LIMIT = 2048
 ELLIPSIS = "…"
 EMPTY_REPLY = "Nothing to show."
 UNTITLED = "(untitled)"
+MORE_BUTTONS = "More:"
 _INLINE_MARKUP = re.compile(r"[\\*_~`|\[\]<]")
 _LINE_START_MARKUP = re.compile(r"^(\s*)([#>-])", re.MULTILINE)  # headings, quotes, lists, subtext
 _WEB_ADDRESS = re.compile(r"https?://[^\s<]+[^<.,:;\"'\]\s]")  # as Discord finds one in text
@@ -167,7 +168,7 @@ def _embed_groups(embeds: list[discord.Embed]) -> list[list[discord.Embed]]:
 
 
 def buttons(actions: list[Action], encode) -> list[Button]:
-    """Buttons for actions: unique custom_ids (Discord rejects duplicates), at most 25, labels cut to 80."""
+    """Buttons for actions: unique custom_ids (Discord rejects duplicates), labels cut to 80."""
     seen: set[str] = set()
     result = []
     for action in actions:
@@ -177,7 +178,7 @@ def buttons(actions: list[Action], encode) -> list[Button]:
             continue
         seen.add(custom_id)
         result.append(Button(label, custom_id))
-    return result[:BUTTONS_PER_MESSAGE]
+    return result
 
 
 def render_reply(reply: Reply, encode) -> list[OutgoingMessage]:
@@ -193,5 +194,8 @@ def render_reply(reply: Reply, encode) -> list[OutgoingMessage]:
     action_buttons = buttons(reply.actions, encode)
     if not messages:
         messages.append(OutgoingMessage(content=None if action_buttons else EMPTY_REPLY))
-    messages[-1].buttons = action_buttons
+    messages[-1].buttons = action_buttons[:BUTTONS_PER_MESSAGE]
+    for start in range(BUTTONS_PER_MESSAGE, len(action_buttons), BUTTONS_PER_MESSAGE):
+        more = action_buttons[start : start + BUTTONS_PER_MESSAGE]
+        messages.append(OutgoingMessage(content=MORE_BUTTONS, buttons=more))
     return messages
