@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
+from contextlib import contextmanager
 
 import pytest
 
@@ -73,3 +75,40 @@ async def test_a_console_that_fails_ends_the_run_instead_of_hanging(tmp_path, mo
         running = run_newsbot(config, asyncio.Event(), console_input=console_input, console_output=console_output)
         with pytest.raises(RuntimeError, match="the console broke"):
             await asyncio.wait_for(running, timeout=15)
+
+
+@contextmanager
+def fake_telegram_in_a_thread(token: str):
+    """A fake Bot API on a loop of its own: `newsbot run` wants the main thread (signal handlers)."""
+    from fake_telegram import FakeTelegram
+
+    started, running = threading.Event(), {}
+
+    async def serve() -> None:
+        async with FakeTelegram(token) as fake:
+            running.update(url=fake.base_url, loop=asyncio.get_running_loop(), stop=asyncio.Event())
+            started.set()
+            await running["stop"].wait()
+
+    thread = threading.Thread(target=asyncio.run, args=(serve(),), daemon=True)
+    thread.start()
+    assert started.wait(10)
+    try:
+        yield running["url"]
+    finally:
+        running["loop"].call_soon_threadsafe(running["stop"].set)
+        thread.join(10)
+
+
+def test_a_rejected_token_is_one_line_and_exit_status_2(tmp_path, capsys):
+    with fake_telegram_in_a_thread("123:RIGHT-TOKEN") as base_url:
+        config = tmp_path / "config.yaml"
+        config.write_text(
+            f"storage: {{url: 'sqlite:///{tmp_path / 'news.db'}'}}\n"
+            f"telegram: {{token: '123:WRONG-TOKEN', base_url: '{base_url}'}}\n"
+        )
+        status = main(["--config", str(config), "run"])
+    error = capsys.readouterr().err
+    assert status == 2
+    assert error.endswith("newsbot: cannot connect to Telegram: The token `[REDACTED]` was rejected by the server.\n")
+    assert "Traceback" not in error and "WRONG-TOKEN" not in error and "Unclosed" not in error

@@ -27,6 +27,11 @@ Handler = Callable[[Command], Awaitable[Reply]]
 Progress = Callable[[int], Awaitable[None]]  # messages of a reply delivered so far
 
 
+class ConnectError(Exception):
+    """A platform refused the login (a wrong token) or could not be reached; the message says why,
+    never showing the token."""
+
+
 class DeliveryError(Exception):
     """A send failed; subclasses tell the delivery worker what to do next, `sent` how far it got."""
 

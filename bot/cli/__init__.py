@@ -8,6 +8,7 @@ import logging
 import sys
 
 from bot import __version__
+from bot.adapters.base import ConnectError
 from bot.config import ConfigError, load_config
 from bot.schedule import ScheduleError
 from content.store import StorageError
@@ -45,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config = load_config(args.config)
         return module.run(args, config)
-    except (ConfigError, UsageError, StorageError, ScheduleError) as error:
+    except (ConfigError, UsageError, StorageError, ScheduleError, ConnectError) as error:
         print(f"newsbot: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -35,7 +35,7 @@ from discord import app_commands
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
-from bot.adapters.base import Handler, Progress, RateLimited, TargetGone, TransientError, post_in_order
+from bot.adapters.base import ConnectError, Handler, Progress, RateLimited, TargetGone, TransientError, post_in_order
 from bot.adapters.discord.commands import STANDARD_COMMANDS, CommandSpec, SlashCommand, as_slash_command
 from bot.commands.news import MAX_LATEST
 from bot.adapters.discord.render import Button, OutgoingMessage, render_reply
@@ -64,7 +64,7 @@ APOLOGY = "Sorry, that did not work. Please try again in a moment."
 EXPIRED_BUTTON = "This button has expired. Run the command again."
 
 
-class DiscordConnectError(Exception):
+class DiscordConnectError(ConnectError):
     """Logging in or syncing commands failed; the message says why and never shows the token."""
 
 

@@ -21,7 +21,16 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from telegram.ext import Application, BaseRateLimiter, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.adapters.base import DeliveryError, Handler, Progress, RateLimited, TargetGone, TransientError, post_in_order
+from bot.adapters.base import (
+    ConnectError,
+    DeliveryError,
+    Handler,
+    Progress,
+    RateLimited,
+    TargetGone,
+    TransientError,
+    post_in_order,
+)
 from bot.adapters.telegram.buttons import ButtonCommands
 from bot.adapters.telegram.limits import ChatPacedRateLimiter
 from bot.adapters.telegram.redact import REDACTOR, redact_in_logs
@@ -58,7 +67,7 @@ _ADMIN_STATUSES = {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR}
 _GONE_DESCRIPTIONS = ("chat not found", "bot was kicked", "bot is not a member", "user is deactivated", "peer_id_invalid")
 
 
-class TelegramConnectError(Exception):
+class TelegramConnectError(ConnectError):
     """Telegram refused the login (a wrong token) or could not be reached at connect time."""
 
 
@@ -95,6 +104,10 @@ class TelegramAdapter:
         self._buttons = ButtonCommands()
         self._admin_cache: dict[tuple[int, int], tuple[bool, float]] = {}
         self._handle: Handler | None = None
+        self._requests = (
+            AiohttpRequest(connection_pool_size=CONNECTION_POOL_SIZE, pool_timeout=POOL_TIMEOUT_SECONDS),
+            AiohttpRequest(connection_pool_size=1),  # long polling's own
+        )
         self._app = (
             Application.builder()
             .token(settings.token.get_secret_value())
@@ -102,8 +115,8 @@ class TelegramAdapter:
             .base_file_url(_file_url(settings.base_url))
             .rate_limiter(rate_limiter or _rate_limiter_for(limits))
             .concurrent_updates(CONCURRENT_UPDATES)
-            .request(AiohttpRequest(connection_pool_size=CONNECTION_POOL_SIZE, pool_timeout=POOL_TIMEOUT_SECONDS))
-            .get_updates_request(AiohttpRequest(connection_pool_size=1))
+            .request(self._requests[0])
+            .get_updates_request(self._requests[1])
             .job_queue(None)
             .build()
         )
@@ -120,6 +133,10 @@ class TelegramAdapter:
             await self._app.start()
             await self._app.bot.set_my_commands(menu)
         except TelegramError as error:  # PTB names the token when Telegram rejects it
+            # A failed initialize() leaves the application uninitialized, so its shutdown() would skip
+            # the HTTP sessions initialize() opened: close them here.
+            for request in self._requests:
+                await request.shutdown()
             raise TelegramConnectError(f"cannot connect to Telegram: {REDACTOR.redact(str(error))}") from None
         logger.info("Telegram: connected as @%s", self._app.bot.username)
 
