@@ -15,14 +15,15 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import TextIO
 
-from bot.adapters.base import Adapter
+from bot.adapters.base import Adapter, Handler
 from bot.adapters.console import ConsoleAdapter
 from bot.config import Config
 from bot.context import Context
 from bot.delivery.service import start_delivery
-from bot.model import Reply
+from bot.model import Command, Reply
 from bot.router import Router, build_router
 from bot.startup import fill_if_empty, open_content
+from bot.subscriptions.store import SubscriptionStore
 from content.ingest import ingest_forever
 from content.store import Store
 from content.tagging import Tagger
@@ -69,13 +70,15 @@ async def run_newsbot(
     async with AsyncExitStack() as stack:
         stack.push_async_callback(store.close)
         just_filled = not deliver_only and await fill_if_empty(store, config, tagger)
-        router = build_router(Context(store=store, tagger=tagger))
+        context = Context(store=store, tagger=tagger)
+        router = build_router(context)
+        handle = reviving_chats(router.handle, context.subscriptions)
         console = ConsoleAdapter(stdin=console_input, stdout=console_output)
         platforms = platform_adapters(config, router, store, tagger)
         adapters: dict[str, Adapter] = {"console": console, **platforms}
         delivery = await start_delivery(config, store, tagger, adapters, stop)  # before /subscribe can arrive
         try:
-            await _connect(platforms.values(), router, stack, listen=not deliver_only)
+            await _connect(platforms.values(), handle, stack, listen=not deliver_only)
         except BaseException:
             await delivery.close()
             raise
@@ -85,25 +88,36 @@ async def run_newsbot(
             ingest = ingest_forever(store, config.sources, tagger, stop, wait_first=just_filled)
             background.append(asyncio.create_task(ingest, name="ingest"))
             if not platforms:
-                background.append(asyncio.create_task(_console_session(console, router, stop), name="console"))
+                background.append(asyncio.create_task(_console_session(console, handle, stop), name="console"))
         log.info("newsbot is running: %s%s", ", ".join(sorted(adapters)), " (delivery only)" if deliver_only else "")
         await stop.wait()
         log.info("stopping")
         await _finish(background)
 
 
-async def _connect(adapters, router: Router, stack: AsyncExitStack, *, listen: bool) -> None:
+def reviving_chats(handle: Handler, subscriptions: SubscriptionStore) -> Handler:
+    """`handle`, after marking the command's chat reachable: a chat that writes to the bot again
+    (unblocked it, added it back to a group) gets its deliveries again."""
+
+    async def handle_command(command: Command) -> Reply:
+        await subscriptions.revive(command.target)
+        return await handle(command)
+
+    return handle_command
+
+
+async def _connect(adapters, handle: Handler, stack: AsyncExitStack, *, listen: bool) -> None:
     for adapter in adapters:
         await adapter.connect()
         stack.push_async_callback(adapter.disconnect)
         if listen:
-            await adapter.listen(router.handle)
+            await adapter.listen(handle)
 
 
-async def _console_session(console: ConsoleAdapter, router: Router, stop: asyncio.Event) -> None:
+async def _console_session(console: ConsoleAdapter, handle: Handler, stop: asyncio.Event) -> None:
     try:
         await console.send(console.target, Reply(text=CONSOLE_GREETING))
-        await console.listen(router.handle)
+        await console.listen(handle)
     finally:  # however the session ends, newsbot stops rather than run on without its only input
         stop.set()
 

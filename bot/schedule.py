@@ -103,6 +103,13 @@ class ScheduleRunner:
                 misfire_grace_time=math.ceil(self._grace.total_seconds()),
             )
 
+    async def revive_targets(self) -> None:
+        """A restart gives the schedules' channels another try: what made one unreachable (the bot
+        removed from it, a missing permission) may have been fixed meanwhile."""
+        targets = [Target(schedule.target.platform, schedule.target.chat) for schedule in self._schedules.values()]
+        async with self._store.engine.begin() as connection:
+            await target_ids(connection, targets, reactivate=True)
+
     async def close(self) -> None:
         """Give up the schedule lock (the pool keeps the session open, so unlock explicitly)."""
         if self._leader_connection is not None:

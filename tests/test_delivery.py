@@ -11,12 +11,13 @@ import pytest
 import sqlalchemy as sa
 
 from bot.adapters.base import DeliveryError, Progress, RateLimited, TargetGone, TransientError, post_in_order
+from bot.app import reviving_chats
 from bot.clock import ManualClock
 from bot.config import Config, PlatformLimits
 from bot.delivery import tables
 from bot.delivery.db import migrate
 from bot.delivery.service import start_delivery
-from bot.model import ArticleCard, Reply, Target
+from bot.model import ArticleCard, Command, Reply, Target
 from bot.subscriptions.cadence import Cadence
 from bot.subscriptions.store import SubscriptionStore
 from content.model import Article
@@ -136,6 +137,59 @@ async def test_faults_still_deliver_every_message_exactly_once(engine, clock):
     assert dead == 5
     assert attempts["1"] == 1  # the 429 burned no attempt
     assert await outbox.counts() == {"sent": 55, "dead": 5}
+
+
+async def test_a_gone_chat_that_writes_again_gets_what_is_new_not_the_backlog(engine, clock):
+    adapter = FakeAdapter(clock)
+    outbox, worker = build(engine, clock, adapter)
+    chat = Target("telegram", "5")
+    subscriptions = SubscriptionStore(engine)
+    await subscriptions.add(chat, "sector", "energy", Cadence("instant"), START)
+    revision = await subscriptions.revision()
+    adapter.gone.add("5")
+    await enqueue(outbox, chat, "blocked", Reply(text="while blocked"))
+    await worker.run_until_idle()
+    await enqueue(outbox, chat, "piled-up", Reply(text="piled up while gone"))  # an index not yet reloaded
+    adapter.gone.discard("5")  # the person unblocks the bot and sends a command
+
+    await subscriptions.revive(chat)
+    await enqueue(outbox, chat, "new", Reply(text="new"))
+    await worker.run_until_idle()
+
+    assert [text for _, text, _ in adapter.delivered] == ["new"]
+    assert await subscriptions.revision() > revision  # its instant subscriptions are indexed again
+    async with engine.connect() as connection:
+        target = (await connection.execute(sa.select(tables.targets).where(tables.address_of(chat)))).one()
+        piled_up = (await connection.execute(sa.select(tables.outbox.c.status).where(tables.outbox.c.key == "piled-up"))).scalar()
+    assert target.active is True and target.inactive_reason is None and piled_up == "dead"
+
+
+async def test_any_command_from_a_gone_chat_revives_it_before_the_answer(engine):
+    chat = Target("telegram", "5")
+    subscriptions = SubscriptionStore(engine)
+    await subscriptions.add(chat, "sector", "energy", Cadence("instant"), START)
+    async with engine.begin() as connection:
+        await connection.execute(tables.targets.update().values(active=False, inactive_reason="blocked"))
+    answered = []
+
+    async def handle(command: Command) -> Reply:
+        async with engine.connect() as connection:
+            answered.append((await connection.execute(sa.select(tables.targets.c.active))).scalar())
+        return Reply(text="ok")
+
+    await reviving_chats(handle, subscriptions)(Command("subscriptions", "", "u1", chat))
+    assert answered == [True]  # so /subscriptions tells the truth
+
+
+async def test_reviving_a_chat_that_is_not_gone_changes_nothing(engine, clock):
+    subscriptions = SubscriptionStore(engine)
+    await subscriptions.add(Target("telegram", "7"), "sector", "energy", Cadence("instant"), START)
+    revision = await subscriptions.revision()
+    await subscriptions.revive(Target("telegram", "7"))
+    await subscriptions.revive(Target("telegram", "never-seen"))
+    assert await subscriptions.revision() == revision
+    async with engine.connect() as connection:
+        assert (await connection.execute(sa.select(sa.func.count()).select_from(tables.targets))).scalar() == 1
 
 
 async def test_rate_limited_message_waits_for_retry_after(engine, clock):

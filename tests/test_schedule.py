@@ -13,9 +13,10 @@ from bot.clock import ManualClock
 from bot.config import DeliverySettings, ScheduleSettings
 from bot.delivery.db import migrate
 from bot.delivery.limits import RatePlan
-from bot.delivery.outbox import Outbox
+from bot.delivery.outbox import Outbox, target_ids
 from bot.delivery import tables
 from bot.delivery.payload import reply_from_json
+from bot.model import Target
 from bot.schedule import ScheduleError, ScheduleRunner, fire_times, trigger_for
 from content.model import Article
 from content.store import Store
@@ -168,3 +169,15 @@ async def test_two_runners_sharing_the_database_post_once(world):
     results = [await first.run_due(), await second.run_due()]
     assert sorted(results) == [0, 1]
     assert len(await world.queued()) == 1
+
+
+async def test_a_restart_gives_a_channel_the_bot_could_not_post_to_another_try(world):
+    t = tables.targets
+    runner = world.runner(schedule())
+    await runner.run_due()
+    async with world.store.engine.begin() as connection:
+        await target_ids(connection, [Target("telegram", "@energy_channel")])
+        await connection.execute(t.update().values(active=False, inactive_reason="Forbidden: bot is not a member"))
+    await world.runner(schedule()).revive_targets()  # what a restart does before the first run
+    async with world.store.engine.connect() as connection:
+        assert (await connection.execute(sa.select(t.c.active, t.c.inactive_reason))).all() == [(True, None)]

@@ -27,6 +27,7 @@ from content.store.upsert import insert_ignoring_duplicates
 
 _INSERT_CHUNK = 5000
 _ERROR_CHARS = 500
+_QUEUED_WHILE_GONE = "queued while the chat was unreachable"
 
 
 @dataclass(frozen=True)
@@ -86,9 +87,22 @@ async def target_ids(connection: AsyncConnection, addresses: Iterable[Target], r
     ids: dict[Target, int] = {}
     for target in addresses:
         ids[target] = (await connection.execute(sa.select(t.c.id).where(tables.address_of(target)))).scalar_one()
-        if reactivate:
-            await connection.execute(t.update().where(t.c.id == ids[target]).values(active=True, inactive_reason=None))
+    if reactivate:
+        await revive_targets(connection, list(ids.values()))
     return ids
+
+
+async def revive_targets(connection: AsyncConnection, ids: list[int]) -> int:
+    """Make these targets reachable again if they were gone (their chat wrote to us, or the operator
+    restarted after fixing a channel); returns how many were gone. From now on they get what is new:
+    what piled up for them while they were gone is dropped, not sent in one burst."""
+    t, o = tables.targets, tables.outbox
+    revived = list((await connection.execute(sa.select(t.c.id).where(t.c.id.in_(ids), t.c.active.is_(False)))).scalars())
+    if revived:
+        await connection.execute(t.update().where(t.c.id.in_(revived)).values(active=True, inactive_reason=None))
+        stale = o.c.target_id.in_(revived) & (o.c.status == "pending")
+        await connection.execute(o.update().where(stale).values(status="dead", last_error=_QUEUED_WHILE_GONE))
+    return len(revived)
 
 
 class Outbox:

@@ -71,6 +71,7 @@ async def start_delivery(
     )
     fanout = FanOut(store, SubscriptionStore(store.engine), outbox, tagger, clock, on_queued=worker.notify)
     scheduler = AsyncIOScheduler(timezone="UTC")
+    await schedules.revive_targets()
     schedules.start(scheduler)
     scheduler.start()
     tasks = [

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import math
 import os
 import socket
 import uuid
@@ -57,7 +58,10 @@ class DeliveryWorker:
         self._wake = asyncio.Event()
         self._room = asyncio.Event()  # set when half the in-flight sends have finished
         self._held_until: dict[int, float] = {}  # target id → end of a 429 seen by this worker
-        self._gone: dict[int, str] = {}  # target id → why this worker found it gone
+        # target id → why this worker found it gone, and the last claim made before the database knew
+        # (rows claimed later are of a chat revived since: it wrote to the bot again)
+        self._gone: dict[int, tuple[str, float]] = {}
+        self._claims = 0  # claims so far
 
     def notify(self) -> None:
         """Something was queued: look now instead of at the next poll."""
@@ -101,9 +105,10 @@ class DeliveryWorker:
         claimed = 0
         lookahead = max(self._settings.poll_seconds, 1.0)
         for platform in self._adapters:
+            self._claims += 1
             batch = await self._outbox.claim(self.owner, platform, min(room - claimed, self._settings.batch_size), lookahead)
             for item in batch:
-                task = asyncio.create_task(self._deliver(item))
+                task = asyncio.create_task(self._deliver(item, self._claims))
                 self._in_flight.add(task)
                 task.add_done_callback(self._finished)
             claimed += len(batch)
@@ -148,13 +153,17 @@ class DeliveryWorker:
         except BaseException:
             self._outcomes[:0] = outcomes  # keep them for the next attempt
             raise
+        for outcome in outcomes:
+            if isinstance(outcome, Gone):
+                self._gone[outcome.target_id] = (outcome.error, self._claims)
 
-    async def _deliver(self, item: Claimed) -> None:
+    async def _deliver(self, item: Claimed, claim: int) -> None:
         delay = item.send_at - self._clock.now().timestamp()
         if delay > 0:
             await self._clock.sleep(delay)
-        if item.target_id in self._gone:  # a sibling found the chat gone while this one waited for its slot
-            self._outcomes.append(Gone(item.target_id, self._gone[item.target_id]))
+        why, found_in = self._gone.get(item.target_id, ("", 0))
+        if claim <= found_in:  # a sibling found the chat gone while this one waited for its slot
+            self._outcomes.append(Gone(item.target_id, why))
             return
         held_until = self._held_until.get(item.target_id, 0.0)
         if held_until > self._clock.now().timestamp():  # a sibling hit a 429 while this one waited for its slot
@@ -174,9 +183,10 @@ class DeliveryWorker:
             self._held_until[item.target_id] = at
             return Retry(item.id, at, str(error), item.attempts, _parts_sent(item, error), target_id=item.target_id)
         except TargetGone as error:
-            self._gone[item.target_id] = str(error) or type(error).__name__
+            why = str(error) or type(error).__name__
+            self._gone[item.target_id] = (why, math.inf)
             log.warning("target %s:%s is gone, deactivating it: %s", item.target.platform, item.target.chat, error)
-            return Gone(item.target_id, self._gone[item.target_id])
+            return Gone(item.target_id, why)
         except _TRANSIENT as error:
             attempts = item.attempts + 1
             message = str(error) or type(error).__name__

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.delivery import tables
-from bot.delivery.outbox import target_ids
+from bot.delivery.outbox import revive_targets, target_ids
 from bot.model import Target, quoted
 from bot.subscriptions.cadence import Cadence
 from content.model import Query
@@ -58,6 +58,18 @@ def _moment(seconds: float | None) -> datetime | None:
 class SubscriptionStore:
     def __init__(self, engine: AsyncEngine):
         self.engine = engine
+
+    async def revive(self, target: Target) -> None:
+        """Deliver to the chat again if it was marked gone: it has just written to the bot."""
+        t = tables.targets
+        gone = tables.address_of(target) & t.c.active.is_(False)
+        async with self.engine.connect() as connection:  # a read first: nearly every chat is active
+            target_id = (await connection.execute(sa.select(t.c.id).where(gone))).scalar()
+        if target_id is None:
+            return
+        async with self.engine.begin() as connection:
+            if await revive_targets(connection, [target_id]):
+                await self._bump(connection)  # its instant subscriptions match again
 
     async def add(self, target: Target, kind: Kind, value: str, cadence: Cadence, now: datetime) -> bool:
         """Subscribe (or change the cadence of an existing subscription); True when it is new."""
