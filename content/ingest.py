@@ -87,6 +87,45 @@ def _identities(drafts: Sequence[Draft]) -> list[_Identity]:
     return identities
 
 
+async def _stored_identities(
+    store: Store, drafts: Sequence[Draft], identities: list[_Identity]
+) -> tuple[list[_Identity], set[str]]:
+    """The identities, each as stored already where it was, and the ids stored.
+
+    An entry with a link and a guid is known by one of them: by its link, unless other entries of
+    the fetch share the link. Which one can change between fetches (and did on upgrading to this
+    rule), so an id stored already wins; a link's id only for the entry it was stored from.
+    """
+    others = [_other_id(draft, identity) for draft, identity in zip(drafts, identities)]
+    candidates = [identity[0] for identity in identities] + [other for other in others if other]
+    stored = await store.known_ids(candidates) if candidates else set()
+    guids: dict[str, str | None] = {}  # of articles stored under a link's id
+
+    async def guid_stored_under(article_id: str) -> str | None:
+        if article_id not in guids:
+            article = await store.get(article_id)
+            guids[article_id] = article.guid if article else None
+        return guids[article_id]
+
+    settled = []
+    for draft, identity, other in zip(drafts, identities, others):
+        if identity[0] in stored or other not in stored:
+            settled.append(identity)
+        elif other == url_article_id(identity[1] or "") and await guid_stored_under(other) != draft.guid:
+            settled.append(identity)  # the link's article is another entry's
+        else:
+            settled.append((other, identity[1]))
+    return settled, stored
+
+
+def _other_id(draft: Draft, identity: _Identity) -> str | None:
+    """The id the draft would have had by the other of its link and guid, when it has both."""
+    if not (draft.guid and identity[1]):
+        return None
+    by_link, by_guid = url_article_id(identity[1]), article_id(None, draft.guid)
+    return by_guid if identity[0] == by_link else by_link
+
+
 def _without_control_characters(draft: Draft) -> Draft:
     """A NUL or an escape character is never text, and PostgreSQL refuses to store a NUL."""
     cleaned = {
@@ -173,7 +212,7 @@ async def ingest_source(
     identities = _identities(drafts)
     # A feed repeats its recent items on every fetch: only the ones not stored yet are analysed.
     # Looked up before taking the turn, so another source's analysis runs while this waits for the database.
-    stored = await store.known_ids([identity[0] for identity in identities]) if identities else set()
+    identities, stored = await _stored_identities(store, drafts, identities)
     async with turn or contextlib.nullcontext():
         articles = await _articles(drafts, identities, stored, tagger, fetch_times or _distinct_times(now))
     added = await store.add(articles) if articles else None

@@ -84,7 +84,7 @@ def test_a_draft_without_url_or_guid_still_gets_a_stable_id():
 def episode(number: int) -> Draft:
     """A podcast episode that, like every other, links to the show's home page."""
     return draft(
-        number, "cast", title=f"Episode {number}: interview number {number}", text=f"Guest {number} talks. " * 8,
+        number, "cast", title=f"Episode {number}: interview number {number}", text=f"Guest {number} talks.",  # too short to be merged as a copy
         url="https://cast.test/", guid=f"cast-episode-{number}",
     )
 
@@ -100,6 +100,18 @@ async def test_entries_sharing_a_link_but_not_a_guid_are_all_stored(store, monke
     monkeypatch.setattr(ingest, "fetch_source", fake_fetch({"cast": [*episodes, episode(4)]}))
     report = await ingest_once(store, [feed("cast")], None, client=object(), now=NOW + timedelta(hours=1))
     assert (report.new, report.duplicates) == (1, 3)
+
+
+async def test_an_entry_keeps_its_id_when_others_start_or_stop_sharing_its_link(store, monkeypatch):
+    async def fetch(*episodes, hours=0):
+        monkeypatch.setattr(ingest, "fetch_source", fake_fetch({"cast": list(episodes)}))
+        report = await ingest_once(store, [feed("cast")], None, client=object(), now=NOW + timedelta(hours=hours))
+        return report.new, report.duplicates
+
+    assert await fetch(episode(1)) == (1, 0)  # alone: known by its link
+    assert await fetch(episode(1), episode(2), episode(3), hours=1) == (2, 1)  # now by guids, but 1 is stored
+    assert await fetch(episode(3), hours=2) == (0, 1)  # alone again: known by its guid, as stored
+    assert len((await store.find(Query())).articles) == 3
 
 
 async def test_control_characters_are_removed_before_storing(store, monkeypatch):
