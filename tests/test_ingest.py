@@ -82,9 +82,10 @@ def test_a_draft_without_url_or_guid_still_gets_a_stable_id():
 
 
 def episode(number: int) -> Draft:
-    """A podcast episode that, like every other, links to the show's home page."""
+    """A podcast episode that, like every other, links to the show's home page; its text is too
+    short for the store to merge it as a copy of another, so only its id can tell."""
     return draft(
-        number, "cast", title=f"Episode {number}: interview number {number}", text=f"Guest {number} talks.",  # too short to be merged as a copy
+        number, "cast", title=f"Episode {number}: interview number {number}", text=f"Guest {number} talks.",
         url="https://cast.test/", guid=f"cast-episode-{number}",
     )
 
