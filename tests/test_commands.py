@@ -344,6 +344,16 @@ async def test_news_does_not_let_a_fuzzy_phrase_swallow_a_stray_word(store):
             [],
         ),
         (
+            "/news internet of things thailand",  # the name whole, "of" and all, so "IoT" finds it too
+            "Nothing matches Thailand + “internet of things” yet. Try fewer words, or /search for the text alone.",
+            [],
+        ),
+        (
+            "/news electric vehicles kenya",
+            "Nothing matches Kenya + “electric vehicles” yet. Try fewer words, or /search for the text alone.",
+            [],
+        ),
+        (
             "/news what is new in south east asia?",
             f"News: {place_name('south-eastern-asia')}",
             newest_first(a for a in SAMPLE_ARTICLES if "south-eastern-asia" in a.regions),

@@ -110,9 +110,8 @@ async def search(cmd: Command, ctx: Context) -> Reply:
     terms = search_terms(text)
     if terms.excluded and not terms.required:
         return Reply(text="Add a word to look for: “-” only leaves articles out, e.g. /search smart grid -solar.", private=True)
-    return await first_page(
-        ctx, "search", Query(text=text), f"Search: {quoted(text)}", f"No articles mention {quoted(text)}. Try other words."
-    )
+    heading, nothing = f"Search: {quoted(text)}", f"No articles mention {quoted(text)}. Try other words."
+    return await first_page(ctx, "search", Query(text=text), heading, nothing)
 
 
 async def sectors(cmd: Command, ctx: Context) -> Reply:
@@ -194,7 +193,7 @@ def understand(words: str, ctx: Context) -> Understanding:
     for index, token in enumerate(tokens):
         if index in recognized:
             understanding.matches.append(recognized[index])
-        elif not used[index] and token.lower() not in STOPWORDS:
+        elif not used[index] and (index in kept_whole or token.lower() not in STOPWORDS):
             understanding.words.append(token)
     understanding.words += literals
     return understanding

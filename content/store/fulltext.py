@@ -137,10 +137,12 @@ def _counts(word: str) -> bool:
 
 
 def names_of_several_words(words: list[str]) -> list[range]:
-    """Where names of several words that have equivalents ("electric vehicle") stand in lower-case words."""
+    """Where names of several words that have equivalents ("electric vehicle", "electric vehicles",
+    "internet of things") stand in lower-case words."""
+    singular = [word.removesuffix("s") if len(word) > 3 else word for word in words]
     spans, position = [], 0
     while position < len(words):
-        name, _ = _name_at(words, position)
+        name, _ = max(_name_at(words, position), _name_at(singular, position), key=lambda found: len(found[0]))
         if len(name) > 1:
             spans.append(range(position, position + len(name)))
         position += max(len(name), 1)
