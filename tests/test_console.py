@@ -111,6 +111,26 @@ async def test_a_number_picks_from_the_buttons_of_a_delivered_message():
     assert commands == ["subscriptions"]
 
 
+async def test_a_number_too_long_to_be_a_choice_is_no_crash(router):
+    printed = await converse(router, "/latest 2", "5" * 5000, "/help")
+    assert "Commands start with a slash" in printed and "What I understand" in printed
+
+
+async def test_a_delivered_message_without_buttons_leaves_no_old_choices():
+    commands = []
+
+    async def handle(command: Command) -> Reply:
+        commands.append(command.name)
+        return Reply(text="ok")
+
+    output = io.StringIO()
+    console = ConsoleAdapter(stdin=io.StringIO("1\n"), stdout=output)
+    await console.send(console.target, Reply(text="Yours", actions=[Action("Remove Kenya", "/unsubscribe kenya")]))
+    await console.send(console.target, Reply(text="Digest", cards=[ArticleCard("Story", None, "Text.")]))
+    await asyncio.wait_for(console.listen(handle), LISTEN_TIMEOUT)
+    assert commands == [] and "There is nothing to choose here" in output.getvalue()
+
+
 async def test_unknown_commands_get_the_router_hint(router):
     assert "Unknown command /latset. Did you mean /latest?" in await converse(router, "/latset")
 

@@ -21,6 +21,7 @@ from bot.terminal import terminal_safe
 log = logging.getLogger(__name__)
 
 QUIT_WORDS = frozenset({"quit", "exit", "/quit", "/exit"})
+_LONGEST_CHOICE = 6  # digits; int() refuses strings over 4,300 of them
 def render(reply: Reply) -> str:
     """A reply as terminal text; user- and article-provided text is made terminal-safe."""
     blocks = []
@@ -91,7 +92,7 @@ class ConsoleAdapter:
             return
         if target != self.target:
             self._write(f"── to {terminal_safe(target.chat)} ──\n")
-        elif reply.actions:  # a typed number now picks from the buttons just shown
+        else:  # a typed number picks from the buttons just shown, if any
             self._choices = list(reply.actions)
         self._write(render(reply))
 
@@ -108,7 +109,7 @@ class ConsoleAdapter:
     async def _answer(self, line: str, handle: Handler) -> None:
         if not line:
             return
-        if line.isdecimal():  # not isdigit(): "²" is a digit that int() refuses
+        if line.isdecimal() and len(line) < _LONGEST_CHOICE:  # not isdigit(): "²" is a digit that int() refuses
             line = self._chosen_command(int(line))
             if line is None:
                 return
