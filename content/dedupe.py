@@ -35,7 +35,8 @@ _STOPWORDS = frozenset(
     "to was were will with".split()
 )
 _NON_WORD = re.compile(r"[^\w]+")
-_REVISION = re.compile(r"^(?:update|refile|corrected|rpt) \d+ ")  # a wire's "UPDATE 2-": no figure of the story
+# a wire's "UPDATE 2-", "REFILE-UPDATE 1-", "WRAPUP 1-": no figure of the story
+_REVISION = re.compile(r"^(?:(?:refile|rpt|corrected) )*(?:update|wrapup) \d+ ")
 _ASCII_WORD = frozenset((string.ascii_letters + string.digits + "_").encode("ascii"))
 _ASCII_NON_WORD_TO_SPACE = bytes(byte if byte in _ASCII_WORD else ord(" ") for byte in range(256))
 _COMBINING_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")

@@ -36,6 +36,8 @@ def test_a_wire_update_of_a_story_with_figures_is_the_same_story():
     assert set(original.keys) & set(update.keys)
     assert same_story(original, update)
     assert not same_story(original, fingerprint("Kenya to train 20,000 farmers in AI crop tools", FARMING_LEAD))
+    for prefix in ("REFILE-UPDATE 1-", "RPT-UPDATE 2-", "CORRECTED-UPDATE 1-", "WRAPUP 1-"):
+        assert same_story(original, fingerprint(prefix + "Kenya to train 10,000 farmers in AI crop tools", FARMING_LEAD))
 
 
 def test_similar_titles_over_different_leads_stay_apart():
