@@ -64,6 +64,11 @@ def test_a_word_inside_a_sector_name_is_not_that_sector(tagger, words):
     assert tagger.resolve_sector(words).match is None
 
 
+@pytest.mark.parametrize("words", ["logistics and transport", "logistics transport"])
+def test_resolve_sector_takes_a_name_in_another_order(tagger, words):
+    assert tagger.resolve_sector(words).match.id == "transport"
+
+
 def test_resolve_sector_knows_nothing_of_nonsense(tagger):
     assert tagger.resolve_sector("zzzqqq") == Resolution(None)
     assert tagger.resolve_sector("") == Resolution(None)

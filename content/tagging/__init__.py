@@ -26,11 +26,12 @@ __all__ = ["SECTORS", "Match", "Resolution", "Tagger", "countries_in_region", "p
 
 
 def _name_score(key: str, name: str, **_: object) -> float:
-    """How near typed words come to a sector's name: a typo ("enrgy") or the start of the name
-    ("agri", "tech") comes near; a word inside another ("sport" in "transport") does not."""
+    """How near typed words come to a sector's name: a typo ("enrgy"), the start of the name
+    ("agri", "tech") or its words in another order come near; a word inside another ("sport" in
+    "transport") does not."""
     if len(key) >= _SHORTEST_ABBREVIATION and name.startswith(key):
         return _CONFIDENT
-    return fuzz.ratio(key, name)
+    return max(fuzz.ratio(key, name), fuzz.token_sort_ratio(key, name))  # "logistics and transport"
 
 
 def _fold(words: str) -> str:
