@@ -120,3 +120,5 @@ async def test_an_impossible_date_in_one_file_does_not_lose_the_others(tmp_path)
 def test_blank_sectors_and_countries_are_no_override():
     draft = parse_markdown("---\ntitle: T\nsectors: ''\ncountries: [KE, '', ' ']\n---\nbody", "notes", origin="x.md")
     assert draft.sectors is None and draft.countries == ("KE",)
+    only_blanks = parse_markdown("---\ntitle: T\nsectors: ['', ' ']\ncountries: []\n---\nbody", "notes", origin="y.md")
+    assert only_blanks.sectors is None and only_blanks.countries == ()  # an empty list says: none

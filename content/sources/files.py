@@ -88,8 +88,8 @@ class FrontMatter(BaseModel):
     def _one_or_many(cls, value: object) -> object:
         if isinstance(value, str):
             return [value] if value.strip() else None
-        if isinstance(value, list):
-            return [item for item in value if not isinstance(item, str) or item.strip()]
+        if isinstance(value, list) and value:
+            return [item for item in value if not isinstance(item, str) or item.strip()] or None
         return value
 
 
