@@ -217,6 +217,9 @@ async def test_malformed_feed_without_entries_is_an_error(server, client):
 def test_the_line_of_an_error_is_the_documents_own_without_a_declaration():
     with pytest.raises(FeedError, match="mismatched tag at line 3, column 7"):
         parse_feed(b'<rss version="2.0"><channel>\n<title>x</title>\n<bad></item></channel></rss>', "lines")
+    utf16 = '<?xml version="1.0" encoding="utf-16"?>\n<rss version="2.0"><channel>\n<title>x</title>\n<bad></item></channel></rss>'
+    with pytest.raises(FeedError, match="mismatched tag at line 4, column 7"):
+        parse_feed(b"\xff\xfe" + utf16.encode("utf-16-le"), "lines")
 
 
 async def test_connection_refused_keeps_the_state(client):

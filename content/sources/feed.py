@@ -196,10 +196,18 @@ def _describe_parse_error(problem: Exception | None, body: bytes) -> str:
         return "unknown error"
     if hasattr(problem, "getMessage") and hasattr(problem, "getLineNumber"):
         # feedparser puts a line of XML declaration before a document that has none
-        added_lines = 0 if body.removeprefix(b"\xef\xbb\xbf").startswith(b"<?xml") else 1
+        added_lines = 0 if _declared(body) else 1
         line = problem.getLineNumber() - added_lines
         return f"{problem.getMessage()} at line {line}, column {problem.getColumnNumber()}"
     return " ".join(str(problem).split()) or type(problem).__name__
+
+
+def _declared(body: bytes) -> bool:
+    """Whether the document starts with an XML declaration, in UTF-8 or (after its byte order mark) UTF-16."""
+    for mark, encoding in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if body.startswith(mark):
+            return body[len(mark) : len(mark) + 10].decode(encoding, "replace").startswith("<?xml")
+    return body.removeprefix(b"\xef\xbb\xbf").startswith(b"<?xml")
 
 
 def _entry_draft(entry: dict, source_name: str, feed_language: str | None, feed_url: str) -> Draft | None:
