@@ -83,7 +83,8 @@ class Article:
 
 @dataclass(frozen=True)
 class Query:
-    """What to find. Empty fields match everything; a region also matches its member countries."""
+    """What to find. Empty fields match everything; a region also matches its member countries and
+    the regions inside it."""
 
     sectors: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()

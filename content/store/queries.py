@@ -22,6 +22,7 @@ from content.store.schema import article_tags, articles
 def place_values(countries: Iterable[str], regions: Iterable[str]) -> tuple[list[str], list[str]]:
     """(country codes, region ids) satisfying a place filter: a region brings its member countries
     and the regions inside it."""
+    regions = tuple(regions)
     codes = {code.upper() for code in countries}
     region_ids = set(regions)
     for region in regions:

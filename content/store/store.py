@@ -4,7 +4,7 @@
 of articles, counts them and keeps each source's fetch state.
 
 Tags live in `article_tags(kind, value, published, article_seq)`, so a newest-first page of
-a sector, a country or a region with its member countries is a short walk of one index (see
+a sector, a country or a region with its members is a short walk of one index (see
 `queries`). `articles.seq` is the internal integer key (FTS rowid, keyset tie-breaker);
 `Article.id` is the public one. A syndicated copy merged into an article keeps its own id as
 an alias (`article_sources.copy_id`), so `get` finds the article by either.
@@ -218,7 +218,7 @@ class Store:
         return await self._cached_count("country", lambda: self._count_tags("country"))
 
     async def count_by_region(self) -> dict[str, int]:
-        """Articles per known region: tagged with the region or with one of its member countries."""
+        """Articles per known region: tagged with the region, a region inside it or a member country."""
         return await self._cached_count("region", self._count_regions)
 
     async def count_by_source(self) -> dict[str, int]:
