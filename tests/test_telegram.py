@@ -203,6 +203,18 @@ async def test_a_429_is_waited_out_and_the_reply_sent_once(fake):
     assert sent.params["text"] == "echo /latest"
 
 
+async def test_one_chats_429_holds_only_that_chat(fake, caplog):
+    fake.fail_next("sendMessage", status=429, retry_after=3)
+    async with running(fake, Recorder()):
+        await fake.push_update(message_update("/latest", chat_id=-100777, kind="supergroup", user_id=5))
+        await fake.wait_for(lambda server: server.calls_of("sendMessage", ok_only=False), timeout=STEP_TIMEOUT)
+        await sent_after(fake, message_update("/about", chat_id=222, user_id=222, message_id=9))
+        await fake.wait_for_calls("sendMessage", 2, timeout=STEP_TIMEOUT)
+    chats = [(call.params["chat_id"], call.status) for call in fake.calls_of("sendMessage", ok_only=False)]
+    assert chats == [("-100777", 429), ("222", 200), ("-100777", 200)]  # the other chat did not wait
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
+
+
 @pytest.mark.parametrize(
     "status, description, retry_after, expected",
     [
@@ -215,7 +227,7 @@ async def test_a_429_is_waited_out_and_the_reply_sent_once(fake):
         (400, "Bad Request: can't parse entities: unsupported start tag", None, DeliveryError),
     ],
 )
-async def test_delivery_errors_are_mapped_without_retrying(fake, status, description, retry_after, expected):
+async def test_delivery_errors_are_mapped_without_retrying(fake, status, description, retry_after, expected, caplog):
     adapter = TelegramAdapter(settings_for(fake), commands=COMMANDS)
     await adapter.connect()
     try:
@@ -228,6 +240,7 @@ async def test_delivery_errors_are_mapped_without_retrying(fake, status, descrip
     assert type(raised.value) is expected
     if expected is RateLimited:
         assert raised.value.retry_after == 3
+        assert not [record for record in caplog.records if record.levelno >= logging.ERROR]  # the worker handles it
     assert fake.token not in str(raised.value)
     assert [call.status for call in fake.calls_of("sendMessage", ok_only=False)] == [status, 200]
     assert fake.calls_of("sendMessage")[0].params["message_thread_id"] == "5"

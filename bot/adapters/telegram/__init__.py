@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import logging
 import time
-import warnings
 from datetime import timedelta
 
 from telegram import BotCommand, CallbackQuery, Chat, Message, ReplyParameters, Update
 from telegram.constants import ChatMemberStatus, ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, BaseRateLimiter, CallbackQueryHandler, ContextTypes, MessageHandler, filters
-from telegram.warnings import PTBDeprecationWarning
 
 from bot.adapters.base import (
     ConnectError,
@@ -32,7 +30,7 @@ from bot.adapters.base import (
     post_in_order,
 )
 from bot.adapters.telegram.buttons import ButtonCommands
-from bot.adapters.telegram.limits import ChatPacedRateLimiter
+from bot.adapters.telegram.limits import ChatPacedRateLimiter, retry_after_seconds
 from bot.adapters.telegram.redact import REDACTOR, redact_in_logs
 from bot.adapters.telegram.request import AiohttpRequest
 from bot.adapters.telegram.render import OutgoingMessage, render_reply
@@ -328,16 +326,10 @@ def _file_url(base_url: str) -> str:
     return base_url
 
 
-def _seconds(period: int | float | timedelta) -> float:
-    return period.total_seconds() if isinstance(period, timedelta) else float(period)
-
-
 def _delivery_error(error: TelegramError, sent: int) -> DeliveryError:
     description = REDACTOR.redact(str(error))
     if isinstance(error, RetryAfter):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", PTBDeprecationWarning)
-            return RateLimited(_seconds(error.retry_after), description, sent=sent)
+        return RateLimited(retry_after_seconds(error), description, sent=sent)
     if isinstance(error, Forbidden):
         return TargetGone(description, sent=sent)
     if isinstance(error, ChatMigrated):

@@ -1,21 +1,49 @@
 """Telegram's flood limits: 30 messages/s overall, 20/min per group, about 1/s per chat.
 
-PTB's AIORateLimiter covers the first two and retries after a 429; this adds the per-chat pace for
-message sends and edits by wrapping the request it forwards, so the shared limiter stays untouched.
+PTB's AIORateLimiter covers the first two; this adds the per-chat pace for message sends and edits
+by wrapping the request it forwards, so the shared limiter stays untouched. Retries after a 429 are
+this class's own: AIORateLimiter's would hold every chat's requests, long polling included, while
+one busy group waits out its retry_after.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import warnings
 from collections import OrderedDict
+from datetime import timedelta
 from typing import Any, Callable, Coroutine
 
 from aiolimiter import AsyncLimiter
+from telegram.error import RetryAfter
 from telegram.ext import AIORateLimiter, BaseRateLimiter
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.config import PlatformLimits
 
 PACED_METHODS = frozenset({"sendMessage", "editMessageText", "sendPhoto", "sendDocument"})
 MAX_TRACKED_CHATS = 1024
+
+
+def retry_after_seconds(error: RetryAfter) -> float:
+    with warnings.catch_warnings():  # PTB 22 warns that retry_after becomes a timedelta
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        period = error.retry_after
+    return period.total_seconds() if isinstance(period, timedelta) else float(period)
+
+
+class _PassedOnRateLimit(logging.Filter):
+    """AIORateLimiter logs every 429 it passes on as an ERROR with a traceback; here each one is
+    handled (a reply waits and retries, the delivery worker reschedules), so it is an INFO line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.getMessage().startswith("Rate limit hit after maximum"):
+            record.levelno, record.levelname, record.exc_info, record.exc_text = logging.INFO, "INFO", None, None
+        return True
+
+
+logging.getLogger("telegram.ext.AIORateLimiter").addFilter(_PassedOnRateLimit())
 
 
 class ChatPacedRateLimiter(BaseRateLimiter[int]):
@@ -39,8 +67,9 @@ class ChatPacedRateLimiter(BaseRateLimiter[int]):
             overall_time_period=1,
             group_max_rate=group_per_minute,
             group_time_period=60,
-            max_retries=max_retries,
+            max_retries=0,
         )
+        self._max_retries = max_retries
         self._chat_burst = chat_burst
         self._chat_period = chat_burst / chat_per_second if chat_per_second else 0
         self._chats: OrderedDict[str, AsyncLimiter] = OrderedDict()
@@ -85,5 +114,24 @@ class ChatPacedRateLimiter(BaseRateLimiter[int]):
                 async with limiter:
                     return await callback(*call_args, **call_kwargs)
 
-            return await self._shared.process_request(paced, args, kwargs, endpoint, data, rate_limit_args)
-        return await self._shared.process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+            return await self._with_retries(paced, args, kwargs, endpoint, data, rate_limit_args)
+        return await self._with_retries(callback, args, kwargs, endpoint, data, rate_limit_args)
+
+    async def _with_retries(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Any]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> Any:
+        """The request, tried again after each 429 up to the call's number of retries; only this call waits."""
+        retries = self._max_retries if rate_limit_args is None else rate_limit_args
+        for attempt in range(retries + 1):
+            try:
+                return await self._shared.process_request(callback, args, kwargs, endpoint, data, 0)
+            except RetryAfter as error:
+                if attempt == retries:
+                    raise
+                await asyncio.sleep(retry_after_seconds(error) + 0.1)
