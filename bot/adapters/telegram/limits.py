@@ -9,6 +9,7 @@ one busy group waits out its retry_after.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import warnings
 from collections import OrderedDict
@@ -24,6 +25,14 @@ from bot.config import PlatformLimits
 
 PACED_METHODS = frozenset({"sendMessage", "editMessageText", "sendPhoto", "sendDocument"})
 MAX_TRACKED_CHATS = 1024
+
+
+Request = Callable[..., Coroutine[Any, Any, Any]]
+
+
+async def _paced(limiter: AsyncLimiter, callback: Request, *args: Any, **kwargs: Any) -> Any:
+    async with limiter:
+        return await callback(*args, **kwargs)
 
 
 def retry_after_seconds(error: RetryAfter) -> float:
@@ -99,38 +108,23 @@ class ChatPacedRateLimiter(BaseRateLimiter[int]):
 
     async def process_request(
         self,
-        callback: Callable[..., Coroutine[Any, Any, Any]],
+        callback: Request,
         args: Any,
         kwargs: dict[str, Any],
         endpoint: str,
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> Any:
+        """The request at its chat's pace, tried again after each 429 up to the call's number of
+        retries (`rate_limit_args`); only this call waits."""
         chat_id = data.get("chat_id")
+        request = callback
         if chat_id is not None and endpoint in PACED_METHODS and self._chat_period:
-            limiter = self._chat_limiter(chat_id)
-
-            async def paced(*call_args: Any, **call_kwargs: Any) -> Any:
-                async with limiter:
-                    return await callback(*call_args, **call_kwargs)
-
-            return await self._with_retries(paced, args, kwargs, endpoint, data, rate_limit_args)
-        return await self._with_retries(callback, args, kwargs, endpoint, data, rate_limit_args)
-
-    async def _with_retries(
-        self,
-        callback: Callable[..., Coroutine[Any, Any, Any]],
-        args: Any,
-        kwargs: dict[str, Any],
-        endpoint: str,
-        data: dict[str, Any],
-        rate_limit_args: int | None,
-    ) -> Any:
-        """The request, tried again after each 429 up to the call's number of retries; only this call waits."""
+            request = functools.partial(_paced, self._chat_limiter(chat_id), callback)
         retries = self._max_retries if rate_limit_args is None else rate_limit_args
         for attempt in range(retries + 1):
             try:
-                return await self._shared.process_request(callback, args, kwargs, endpoint, data, 0)
+                return await self._shared.process_request(request, args, kwargs, endpoint, data, 0)
             except RetryAfter as error:
                 if attempt == retries:
                     raise
