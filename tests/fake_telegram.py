@@ -202,10 +202,13 @@ class FakeTelegram:
         status: int,
         description: str | None = None,
         retry_after: int | None = None,
+        migrate_to_chat_id: int | None = None,
         after: int = 0,
     ) -> None:
         """Make a call of `method` fail with a Telegram error envelope: the next one, or the one after `after` more."""
         parameters = {"retry_after": retry_after} if retry_after is not None else {}
+        if migrate_to_chat_id is not None:
+            parameters["migrate_to_chat_id"] = migrate_to_chat_id
         text = description or _DEFAULT_DESCRIPTIONS.get(status, "Internal Server Error")
         self._faults.setdefault(method, []).append(_Fault(status, text.format(retry_after=retry_after), parameters, after))
 

@@ -10,7 +10,15 @@ from datetime import datetime, timezone
 import pytest
 import sqlalchemy as sa
 
-from bot.adapters.base import DeliveryError, Progress, RateLimited, TargetGone, TransientError, post_in_order
+from bot.adapters.base import (
+    DeliveryError,
+    Progress,
+    RateLimited,
+    TargetGone,
+    TargetMoved,
+    TransientError,
+    post_in_order,
+)
 from bot.app import reviving_chats
 from bot.clock import ManualClock
 from bot.config import Config, PlatformLimits
@@ -179,6 +187,20 @@ async def test_any_command_from_a_gone_chat_revives_it_before_the_answer(engine)
 
     await reviving_chats(handle, subscriptions)(Command("subscriptions", "", "u1", chat))
     assert answered == [True]  # so /subscriptions tells the truth
+
+
+async def test_a_chat_moved_to_an_id_that_is_already_a_target_is_given_up_not_merged(engine, clock):
+    adapter = FakeAdapter(clock)
+    outbox, worker = build(engine, clock, adapter)
+    subscriptions = SubscriptionStore(engine)
+    for chat in ("-555", "-1009999"):
+        await subscriptions.add(Target("telegram", chat), "sector", "energy", Cadence("instant"), START)
+    adapter.faults[("-555", "news")] = [TargetMoved("-1009999", "group chat was upgraded to a supergroup chat")]
+    await enqueue(outbox, Target("telegram", "-555"), "k", Reply(text="news"))
+    await worker.run_until_idle()
+    async with engine.connect() as connection:
+        rows = (await connection.execute(sa.select(tables.targets.c.chat, tables.targets.c.active))).all()
+    assert sorted(rows) == [("-1009999", True), ("-555", False)] and await outbox.counts() == {"dead": 1}
 
 
 async def test_reviving_a_chat_that_is_not_gone_changes_nothing(engine, clock):

@@ -16,6 +16,8 @@ from bot.clock import ManualClock
 from bot.config import TelegramSettings
 from bot.delivery import tables
 from bot.model import ArticleCard, Reply, Target
+from bot.subscriptions.cadence import Cadence
+from bot.subscriptions.store import SubscriptionStore
 from delivery_helpers import START, build, enqueue, migrated_engine
 from fake_telegram import FakeTelegram
 
@@ -75,6 +77,23 @@ async def test_a_blocked_user_deactivates_the_target_without_retries(delivery):
     async with outbox.engine.connect() as connection:
         target = (await connection.execute(sa.select(tables.targets))).one()
     assert target.active is False and "blocked" in target.inactive_reason
+
+
+async def test_a_group_upgraded_to_a_supergroup_keeps_its_subscriptions_under_the_new_id(delivery):
+    fake, outbox, worker = delivery
+    group, supergroup = Target("telegram", "-555"), Target("telegram", "-1009999")
+    subscriptions = SubscriptionStore(outbox.engine)
+    await subscriptions.add(group, "sector", "energy", Cadence("instant"), START)
+    await subscriptions.set_timezone("telegram", "-555", "Asia/Bangkok")
+    for n in range(2):
+        await enqueue(outbox, group, f"k{n}", Reply(text=f"news {n}"))
+    upgraded = "Bad Request: group chat was upgraded to a supergroup chat"
+    fake.fail_next("sendMessage", status=400, description=upgraded, migrate_to_chat_id=-1009999)
+    await worker.run_until_idle()
+    assert delivered(fake) == Counter({("-1009999", "news 0"): 1, ("-1009999", "news 1"): 1})
+    assert await outbox.counts() == {"sent": 2}
+    assert [s.value for s in await subscriptions.for_target(supergroup)] == ["energy"]
+    assert await subscriptions.timezone("telegram", "-1009999") == "Asia/Bangkok"
 
 
 async def test_a_digest_of_several_messages_resumes_after_a_429_without_repeating_one(delivery):

@@ -50,6 +50,14 @@ class TargetGone(DeliveryError):
     """Blocked, kicked, chat not found, channel deleted: stop sending to this target."""
 
 
+class TargetMoved(DeliveryError):
+    """The chat lives on under another id (a Telegram group upgraded to a supergroup): send there."""
+
+    def __init__(self, new_chat: str, message: str = "", *, sent: int = 0):
+        super().__init__(message, sent=sent)
+        self.new_chat = new_chat
+
+
 class TransientError(DeliveryError):
     """5xx, timeout, connection reset: retry with backoff."""
 

@@ -12,6 +12,7 @@ so the retry (or the next process, after a crash) sends only the rest.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -24,6 +25,8 @@ from bot.delivery.limits import RatePlan
 from bot.delivery.payload import reply_from_json, reply_to_json
 from bot.model import Reply, Target
 from content.store.upsert import insert_ignoring_duplicates
+
+log = logging.getLogger(__name__)
 
 _INSERT_CHUNK = 5000
 _ERROR_CHARS = 500
@@ -70,7 +73,18 @@ class Gone:
     error: str
 
 
-Outcome = Sent | Retry | GiveUp | Gone
+@dataclass(frozen=True)
+class Moved:
+    """The row's chat lives on under another id: the target moves there, and the row is sent again."""
+
+    id: int
+    target_id: int
+    new_chat: str
+    attempts: int
+    parts_sent: int
+
+
+Outcome = Sent | Retry | GiveUp | Gone | Moved
 
 
 def _short(error: str) -> str:
@@ -103,6 +117,36 @@ async def revive_targets(connection: AsyncConnection, ids: list[int]) -> int:
         stale = o.c.target_id.in_(revived) & (o.c.status == "pending")
         await connection.execute(o.update().where(stale).values(status="dead", last_error=_QUEUED_WHILE_GONE))
     return len(revived)
+
+
+async def _deactivate(connection: AsyncConnection, target_id: int, reason: str) -> None:
+    """Stop sending to a target: it is marked gone, and what waits for it is given up."""
+    t, o = tables.targets, tables.outbox
+    gone = (t.c.id == target_id) & t.c.active.is_(True)
+    await connection.execute(t.update().where(gone).values(active=False, inactive_reason=reason))
+    pending = (o.c.target_id == target_id) & (o.c.status == "pending")
+    values = dict(status="dead", last_error=reason, lease_owner=None, lease_until=None)
+    await connection.execute(o.update().where(pending).values(**values))
+
+
+async def _move(connection: AsyncConnection, target_id: int, new_chat: str) -> bool:
+    """Give a target its chat's new id, with the chat's settings; False when that address is another
+    target's already (whose own subscriptions are not merged)."""
+    t, settings = tables.targets, tables.chat_settings
+    address = sa.select(t.c.platform, t.c.chat, t.c.thread).where(t.c.id == target_id)
+    platform, chat, thread = (await connection.execute(address)).one()
+    if chat == new_chat:  # moved already, by another row of the same chat
+        return True
+    taken = sa.select(t.c.id).where(tables.address_of(Target(platform, new_chat, thread or None)))
+    if (await connection.execute(taken)).first():
+        return False
+    await connection.execute(t.update().where(t.c.id == target_id).values(chat=new_chat))
+    new_settings = sa.select(settings.c.chat).where(settings.c.platform == platform, settings.c.chat == new_chat)
+    if (await connection.execute(new_settings)).first() is None:
+        old = (settings.c.platform == platform) & (settings.c.chat == chat)
+        await connection.execute(settings.update().where(old).values(chat=new_chat))
+    log.info("%s chat %s is now %s: its subscriptions and settings moved with it", platform, chat, new_chat)
+    return True
 
 
 class Outbox:
@@ -293,11 +337,13 @@ class Outbox:
                     values = dict(status=item.status, last_error=_short(item.error), attempts=item.attempts, **released)
                     await connection.execute(o.update().where(o.c.id == item.id, o.c.status == "pending").values(**values))
                 elif isinstance(item, Gone):
-                    reason = _short(item.error)
-                    gone = (t.c.id == item.target_id) & t.c.active.is_(True)
-                    await connection.execute(t.update().where(gone).values(active=False, inactive_reason=reason))
-                    pending = (o.c.target_id == item.target_id) & (o.c.status == "pending")
-                    await connection.execute(o.update().where(pending).values(status="dead", last_error=reason, **released))
+                    await _deactivate(connection, item.target_id, _short(item.error))
+                elif isinstance(item, Moved):
+                    if await _move(connection, item.target_id, item.new_chat):
+                        again = dict(next_attempt_at=now, attempts=item.attempts, parts_sent=item.parts_sent, **released)
+                        await connection.execute(o.update().where(o.c.id == item.id, o.c.status == "pending").values(**again))
+                    else:
+                        await _deactivate(connection, item.target_id, f"the chat is now {item.new_chat}, known already")
 
     # ---- inspection ----------------------------------------------------------------------
 

@@ -21,11 +21,11 @@ import socket
 import uuid
 from typing import Mapping
 
-from bot.adapters.base import Adapter, DeliveryError, RateLimited, TargetGone, TransientError
+from bot.adapters.base import Adapter, DeliveryError, RateLimited, TargetGone, TargetMoved, TransientError
 from bot.clock import Clock
 from bot.config import DeliverySettings
 from bot.delivery.limits import RatePlan
-from bot.delivery.outbox import Claimed, GiveUp, Gone, Outbox, Outcome, Retry, Sent
+from bot.delivery.outbox import Claimed, GiveUp, Gone, Moved, Outbox, Outcome, Retry, Sent
 
 log = logging.getLogger(__name__)
 
@@ -182,6 +182,8 @@ class DeliveryWorker:
             at = self._clock.now().timestamp() + error.retry_after
             self._held_until[item.target_id] = at
             return Retry(item.id, at, str(error), item.attempts, _parts_sent(item, error), target_id=item.target_id)
+        except TargetMoved as error:
+            return Moved(item.id, item.target_id, error.new_chat, item.attempts, _parts_sent(item, error))
         except TargetGone as error:
             why = str(error) or type(error).__name__
             self._gone[item.target_id] = (why, math.inf)

@@ -26,6 +26,7 @@ from bot.adapters.base import (
     Progress,
     RateLimited,
     TargetGone,
+    TargetMoved,
     TransientError,
     post_in_order,
 )
@@ -333,7 +334,7 @@ def _delivery_error(error: TelegramError, sent: int) -> DeliveryError:
     if isinstance(error, Forbidden):
         return TargetGone(description, sent=sent)
     if isinstance(error, ChatMigrated):
-        return TargetGone(f"{description}: the group is now chat {error.new_chat_id}", sent=sent)
+        return TargetMoved(str(error.new_chat_id), description, sent=sent)
     if isinstance(error, BadRequest):
         if any(words in description.lower() for words in _GONE_DESCRIPTIONS):
             return TargetGone(description, sent=sent)
