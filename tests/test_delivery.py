@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 from collections import defaultdict
 from datetime import datetime, timezone
 
@@ -187,6 +188,17 @@ async def test_any_command_from_a_gone_chat_revives_it_before_the_answer(engine)
 
     await reviving_chats(handle, subscriptions)(Command("subscriptions", "", "u1", chat))
     assert answered == [True]  # so /subscriptions tells the truth
+
+
+async def test_a_message_the_platform_refuses_is_given_up_with_one_line_not_a_traceback(engine, clock, caplog):
+    adapter = FakeAdapter(clock)
+    outbox, worker = build(engine, clock, adapter)
+    adapter.faults[("9", "news")] = [DeliveryError("Bad Request: can't parse entities")]
+    await enqueue(outbox, Target("telegram", "9"), "k", Reply(text="news"))
+    await worker.run_until_idle()
+    assert await outbox.counts() == {"failed": 1}
+    [record] = [record for record in caplog.records if "refused" in record.getMessage()]
+    assert record.levelno == logging.WARNING and record.exc_info is None
 
 
 async def test_a_chat_moved_to_an_id_that_is_already_a_target_is_given_up_not_merged(engine, clock):

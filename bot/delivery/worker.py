@@ -196,7 +196,10 @@ class DeliveryWorker:
                 return GiveUp(item.id, "dead", message, attempts)
             at = self._clock.now().timestamp() + self._plan.backoff(attempts)
             return Retry(item.id, at, message, attempts, _parts_sent(item, error))
-        except Exception as error:  # a bug or a payload the platform can never take: retrying will not help
+        except DeliveryError as error:  # the platform can never take this message: retrying will not help
+            log.warning("delivery of outbox row %s to %s:%s refused: %s", item.id, item.target.platform, item.target.chat, error)
+            return GiveUp(item.id, "failed", f"{type(error).__name__}: {error}", item.attempts + 1)
+        except Exception as error:  # a bug: retrying will not help either
             log.exception("delivery of outbox row %s failed", item.id)
             return GiveUp(item.id, "failed", f"{type(error).__name__}: {error}", item.attempts + 1)
 

@@ -63,7 +63,19 @@ POOL_TIMEOUT_SECONDS = 20.0
 ADMIN_CACHE_SECONDS = 300.0
 ADMIN_CACHE_SIZE = 4096
 _ADMIN_STATUSES = {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR}
-_GONE_DESCRIPTIONS = ("chat not found", "bot was kicked", "bot is not a member", "user is deactivated", "peer_id_invalid")
+# 400s that mean no message can go to the target until something changes there
+_GONE_DESCRIPTIONS = (
+    "chat not found",
+    "bot was kicked",
+    "bot is not a member",
+    "user is deactivated",
+    "peer_id_invalid",
+    "message thread not found",  # a forum topic deleted
+    "topic_closed",
+    "not enough rights",
+    "have no rights to send",
+    "chat_write_forbidden",
+)
 
 
 class TelegramConnectError(ConnectError):
