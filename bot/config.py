@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from apscheduler.triggers.cron import CronTrigger
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 
 from content.settings import BundledSource, SourceSettings, StorageSettings, Strict, TaxonomySettings
 
@@ -28,6 +28,12 @@ class WebhookSettings(Strict):
     path: str = "telegram"
     url: str | None = Field(default=None, description="the public URL Telegram posts to")
     secret_token: SecretStr | None = None
+
+    @model_validator(mode="after")
+    def _url_when_enabled(self) -> "WebhookSettings":
+        if self.enabled and not self.url:
+            raise ValueError("url is required when the webhook is enabled: the public https:// address Telegram posts to")
+        return self
 
 
 def _empty_as_none(value: Any) -> Any:
@@ -76,7 +82,7 @@ def _valid_timezone(name: str) -> str:
 
 
 class ScheduleSettings(Strict):
-    name: str
+    name: str = Field(min_length=1)
     cron: str
     timezone: str = "UTC"
     target: TargetSettings
@@ -135,41 +141,70 @@ class Config(Strict):
     @field_validator("sources")
     @classmethod
     def _unique_source_names(cls, sources: list) -> list:
-        names = [source.name for source in sources]
-        duplicates = sorted({name for name in names if names.count(name) > 1})
-        if duplicates:
+        if duplicates := _repeated([source.name for source in sources]):
             raise ValueError(f"source names must be unique: {', '.join(duplicates)}")
         return sources
 
+    @field_validator("schedules")
+    @classmethod
+    def _unique_schedule_names(cls, schedules: list) -> list:
+        if duplicates := _repeated([schedule.name for schedule in schedules]):
+            raise ValueError(f"schedule names must be unique: {', '.join(duplicates)}")
+        return schedules
 
-_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+def _repeated(names: list[str]) -> list[str]:
+    return sorted({name for name in names if names.count(name) > 1})
 
 
-def expand_variables(text: str, environ: dict[str, str] | None = None) -> str:
-    """Replace ${VAR} and ${VAR:-default}; an unset ${VAR} without a default is an error."""
+# ${VAR} or ${VAR:-default}; $${…} stands for a literal ${…}
+_VARIABLE = re.compile(r"\$(\$?)\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+
+def expand_variables(text: str, environ: dict[str, str] | None = None, key: str = "") -> str:
+    """Replace ${VAR} and ${VAR:-default}; an unset or empty ${VAR} without a default is an error."""
     environ = os.environ if environ is None else environ
 
     def substitute(match: re.Match[str]) -> str:
-        name, default = match.group(1), match.group(2)
+        escaped, name, default = match.groups()
+        if escaped:
+            return match.group(0)[1:]
         value = environ.get(name)
         if value:
             return value
         if default is not None:
             return default
-        raise ConfigError(f"environment variable {name} is not set (use ${{{name}:-default}} to make it optional)")
+        state = "is empty" if name in environ else "is not set"
+        where = f"{key}: " if key else ""
+        raise ConfigError(f"{where}environment variable {name} {state} (use ${{{name}:-default}} to make it optional)")
 
     return _VARIABLE.sub(substitute, text)
 
 
-def _expand_values(data: Any, environ: dict[str, str] | None) -> Any:
+def _expand_values(data: Any, environ: dict[str, str] | None, path: str = "") -> Any:
     """Expand variables in parsed values only, so comments may mention ${VAR}."""
     if isinstance(data, str):
-        return expand_variables(data, environ)
+        return expand_variables(data, environ, path)
     if isinstance(data, list):
-        return [_expand_values(item, environ) for item in data]
+        return [_expand_values(item, environ, f"{path}[{index}]") for index, item in enumerate(data)]
     if isinstance(data, dict):
-        return {key: _expand_values(value, environ) for key, value in data.items()}
+        return {key: _expand_values(value, environ, f"{path}.{key}" if path else str(key)) for key, value in data.items()}
     return data
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, but a key given twice in one mapping is an error, not "the last one wins"."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key {key!r} is given twice", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep)
 
 
 def _key_path(location: tuple) -> str:
@@ -193,12 +228,17 @@ def _describe(error: dict) -> str:
 
 def parse_config(text: str, origin: str = "config", environ: dict[str, str] | None = None) -> Config:
     try:
-        data = yaml.safe_load(text) or {}
+        data = yaml.load(text, Loader=_UniqueKeyLoader) or {}
     except yaml.YAMLError as error:
         raise ConfigError(f"{origin}: not valid YAML: {error}") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{origin}: the top level must be a mapping of keys")
-    data = _expand_values(data, environ)
+    try:
+        data = _expand_values(data, environ)
+    except RecursionError:
+        raise ConfigError(f"{origin}: a YAML alias refers to itself") from None
+    except ConfigError as error:
+        raise ConfigError(f"{origin}: {error}") from None
     try:
         return Config.model_validate(data)
     except ValidationError as error:
@@ -224,4 +264,6 @@ def load_config(explicit: str | None = None) -> Config:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise ConfigError(f"{path}: cannot read: {error.strerror}") from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {error.start + 1})") from None
     return parse_config(text, origin=str(path))

@@ -40,6 +40,20 @@ def test_unset_variable_without_default_is_named():
         parse_config("telegram:\n  token: ${TG_TOKEN}\n", environ={})
 
 
+def test_a_variable_set_but_empty_is_named_as_empty_and_double_dollar_is_literal():
+    with pytest.raises(ConfigError, match=r"telegram\.token: environment variable TG_TOKEN is empty"):
+        parse_config("telegram:\n  token: ${TG_TOKEN}\n", environ={"TG_TOKEN": ""})
+    config = parse_config("storage: {url: 'sqlite:///$${HOME}.db'}", environ={"HOME": "/root"})
+    assert config.storage.url == "sqlite:///${HOME}.db"
+
+
+def test_a_config_file_that_is_not_utf8_is_named(tmp_path):
+    latin = tmp_path / "latin.yaml"
+    latin.write_bytes('telegram: {base_url: "caf\xe9"}'.encode("latin-1"))
+    with pytest.raises(ConfigError, match=r"latin\.yaml: not UTF-8 text \(byte 26\)"):
+        load_config(str(latin))
+
+
 def test_token_never_shown_in_repr():
     config = parse_config("telegram: {token: '999:very-secret'}", environ={})
     assert "very-secret" not in repr(config)
@@ -65,6 +79,12 @@ def test_token_never_shown_in_repr():
         ("- just\n- a list", "the top level must be a mapping"),
         ("storage: {url: [unclosed", "not valid YAML"),
         ("delivery: {missed_run_grace_seconds: 0}", "delivery.missed_run_grace_seconds: Input should be greater than 0"),
+        ("schedules:\n - " + SCHEDULE % ("a", "0 8 * * *") + "\n - " + SCHEDULE % ("a", "0 9 * * *"),
+         "schedules: schedule names must be unique: a"),
+        ("telegram: {token: '1:x', webhook: {enabled: true}}", "telegram.webhook: url is required when the webhook is enabled"),
+        ("storage: {url: 'sqlite:///a.db'}\nstorage: {url: 'sqlite:///b.db'}", "the key 'storage' is given twice"),
+        ("a: &a [*a]", "a YAML alias refers to itself"),
+        ("storage: {url: '${NOPE}'}", "storage.url: environment variable NOPE is not set"),
     ],
 )
 def test_bad_config_names_the_key(text, message):

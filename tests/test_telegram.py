@@ -270,11 +270,6 @@ async def test_webhook_mode_accepts_only_the_secret(fake):
     assert not fake.calls_of("getUpdates")
 
 
-def test_webhook_mode_needs_a_public_url(fake):
-    with pytest.raises(ValueError, match="telegram.webhook.url"):
-        TelegramAdapter(settings_for(fake, WebhookSettings(enabled=True)), commands=COMMANDS)
-
-
 INJECTIONS = '<b>bold</b> <a href="javascript:alert(1)">click</a> & </i> <i>open &amp; <tg-spoiler>'
 
 

@@ -101,8 +101,6 @@ class TelegramAdapter:
         if rate_limiter is not None and limits is not None:
             raise ValueError("pass either rate_limiter or limits, not both")
         webhook = settings.webhook
-        if webhook.enabled and not webhook.url:
-            raise ValueError("telegram.webhook.url is required when telegram.webhook.enabled is true")
         if webhook.enabled and webhook.secret_token is None:
             logger.warning("Telegram: telegram.webhook.secret_token is not set; anyone who finds the URL can post updates")
         redact_in_logs(settings.token.get_secret_value())
