@@ -129,6 +129,13 @@ class DeliverySettings(Strict):
     missed_run_grace_seconds: float = Field(default=6 * 3600, gt=0, description="post a run missed while down")
 
 
+def _names_unique(items: list) -> list:
+    names = [item.name for item in items]
+    if repeated := sorted({name for name in names if names.count(name) > 1}):
+        raise ValueError(f"names must be unique: {', '.join(repeated)}")
+    return items
+
+
 class Config(Strict):
     storage: StorageSettings = StorageSettings()
     sources: list[SourceSettings] = [BundledSource(kind="bundled")]
@@ -138,23 +145,8 @@ class Config(Strict):
     schedules: list[ScheduleSettings] = []
     delivery: DeliverySettings = DeliverySettings()
 
-    @field_validator("sources")
-    @classmethod
-    def _unique_source_names(cls, sources: list) -> list:
-        if duplicates := _repeated([source.name for source in sources]):
-            raise ValueError(f"source names must be unique: {', '.join(duplicates)}")
-        return sources
-
-    @field_validator("schedules")
-    @classmethod
-    def _unique_schedule_names(cls, schedules: list) -> list:
-        if duplicates := _repeated([schedule.name for schedule in schedules]):
-            raise ValueError(f"schedule names must be unique: {', '.join(duplicates)}")
-        return schedules
-
-
-def _repeated(names: list[str]) -> list[str]:
-    return sorted({name for name in names if names.count(name) > 1})
+    _unique_source_names = field_validator("sources")(_names_unique)
+    _unique_schedule_names = field_validator("schedules")(_names_unique)
 
 
 # ${VAR} or ${VAR:-default}; $${…} stands for a literal ${…}
