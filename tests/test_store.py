@@ -362,6 +362,9 @@ async def test_reopening_keeps_the_data(database_url):
         ("sqlite:////nonexistent-dir/newsbot.db", "unable to open database file"),
         ("postgresql://newsbot:hunter2-not-shown@127.0.0.1:1/newsbot", "127.0.0.1"),
         ("mysql://db.test/newsbot", "unsupported database"),
+        ("postgresql://newsbot@127.0.0.1:1/newsbot?password=hunter2-not-shown", "password=***"),
+        ("postgresql://newsbot:ab@hunter2-not-shown@127.0.0.1:1/newsbot", "an @ in the password must be written %40"),
+        ("postgresql://newsbot:hunter2-not-shown@127.0.0.1:port/newsbot", "the port must be a number"),
     ],
 )
 async def test_a_storage_url_that_cannot_be_opened_is_one_clear_line(url, reason):

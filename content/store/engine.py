@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 _SQLITE_BUSY_TIMEOUT_MS = 10_000
 _POSTGRESQL_CONNECT_TIMEOUT_S = 10
+_SECRET_PARAMETERS = frozenset({"password", "sslpassword", "passfile", "sslkey"})  # libpq and asyncpg names
 
 
 async def open_engine(url: str) -> AsyncEngine:
@@ -23,7 +24,12 @@ async def open_engine(url: str) -> AsyncEngine:
 
 
 def async_url(url: str) -> URL:
-    parsed = make_url(url)
+    try:
+        parsed = make_url(url)
+    except ValueError:  # SQLAlchemy reads the port with int()
+        raise ArgumentError("the port must be a number") from None
+    if "@" in (parsed.host or ""):  # the password's own @ taken for the end of user:password
+        raise ArgumentError("an @ in the password must be written %40")
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         return parsed.set(drivername="sqlite+aiosqlite")
@@ -43,10 +49,15 @@ def create_engine(url: URL) -> AsyncEngine:
 
 
 def display_url(url: str) -> str:
+    """The URL for messages: no password, whether after user: or as a query parameter."""
     try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):  # ValueError: a port that is no number
         return "(unparseable url)"
+    if "@" in (parsed.host or ""):
+        return "(unparseable url)"
+    query = {key: "***" if key.lower() in _SECRET_PARAMETERS else value for key, value in parsed.query.items()}
+    return parsed.set(query=query).render_as_string(hide_password=True).replace("%2A%2A%2A", "***")
 
 
 def failure_reason(error: BaseException) -> str:
