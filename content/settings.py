@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Literal, Union
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -26,23 +27,32 @@ class StorageSettings(Strict):
 
 
 class FeedSource(Strict):
-    name: str
+    name: str = Field(min_length=1)
     kind: Literal["feed"]
     url: str
     interval: int = Field(default=900, ge=60, description="seconds between fetches")
     max_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
     timeout: float = Field(default=20.0, gt=0)
 
+    @field_validator("url")
+    @classmethod
+    def _readable_port(cls, url: str) -> str:
+        try:
+            urlsplit(url).port
+        except ValueError:
+            raise ValueError("the port must be a number from 0 to 65535") from None
+        return url
+
 
 class FilesSource(Strict):
-    name: str
+    name: str = Field(min_length=1)
     kind: Literal["files"]
     path: str = Field(description="a glob of Markdown files with YAML front matter")
     interval: int = Field(default=900, ge=60)
 
 
 class BundledSource(Strict):
-    name: str = "newsbot demo"
+    name: str = Field(default="newsbot demo", min_length=1)
     kind: Literal["bundled"]
     interval: int = Field(default=86400, ge=60)
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import re
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 
@@ -99,3 +101,33 @@ def test_a_failing_source_is_reported_and_the_run_still_succeeds(tmp_path, capsy
     out = capsys.readouterr().out
     assert out.startswith("2 sources: ") and "1 failed" in out
     assert "dead feed: failed: " in out
+
+
+def test_verbose_logs_never_show_a_feed_urls_credentials(tmp_path, caplog):
+    import http.server
+    import threading
+
+    class OneFeed(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = (Path(__file__).parent / "fixtures" / "feeds" / "rss2.xml").read_bytes()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), OneFeed)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://reader:PASSW0RD@127.0.0.1:{server.server_port}/rss.xml?token=SECRETTOKEN&page=1"
+        source = f"  - {{name: private, kind: feed, url: '{url}'}}"
+        config = write_config(tmp_path, f"sqlite:///{tmp_path / 'n.db'}", source)
+        caplog.set_level(logging.DEBUG)
+        assert main(["-v", "--config", config, "ingest"]) == 0
+    finally:
+        server.shutdown()
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "HTTP Request: GET http://***@127.0.0.1:" in logged and "token=***&page=1" in logged
+    assert "PASSW0RD" not in logged and "SECRETTOKEN" not in logged

@@ -84,6 +84,9 @@ def test_token_never_shown_in_repr():
         ("telegram: {token: '1:x', webhook: {enabled: true}}", "telegram.webhook: url is required when the webhook is enabled"),
         ("storage: {url: 'sqlite:///a.db'}\nstorage: {url: 'sqlite:///b.db'}", "the key 'storage' is given twice"),
         ("a: &a [*a]", "a YAML alias refers to itself"),
+        ("sources:\n - {name: x, kind: feed, url: 'http://127.0.0.1:99999/feed'}",
+         "sources[0].url: the port must be a number from 0 to 65535"),
+        ("sources:\n - {name: '', kind: bundled}", "sources[0].name: String should have at least 1 character"),
         ("storage: {url: '${NOPE}'}", "storage.url: environment variable NOPE is not set"),
     ],
 )

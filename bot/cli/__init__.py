@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import re
 import sys
 
 from bot import __version__
@@ -15,6 +16,25 @@ from content.store import StorageError
 
 SUBCOMMANDS = ("ingest", "news", "analyze", "chat", "run")
 NOISY_LOGGERS = ("alembic", "httpx", "apscheduler")  # one INFO line per migration, request or job run
+# credentials a feed URL may carry: user:password@host, ?token=…
+_URL_USERINFO = re.compile(r"(?<=://)[^/\s@]+(?=@)")
+_URL_SECRET_PARAMETER = re.compile(
+    r"(?<=[?&])(token|key|api_key|apikey|access_token|password|secret|sig|signature)=[^&\s\"']+", re.IGNORECASE
+)
+
+
+class HiddenUrlSecrets(logging.Filter):
+    """httpx logs each request's URL (at INFO, seen with -v); a feed's may carry credentials."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        hidden = _URL_SECRET_PARAMETER.sub(r"\1=***", _URL_USERINFO.sub("***", message))
+        if hidden != message:
+            record.msg, record.args = hidden, None
+        return True
+
+
+_HIDDEN_URL_SECRETS = HiddenUrlSecrets()
 
 
 class UsageError(Exception):
@@ -42,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     for chatty in NOISY_LOGGERS:
         logging.getLogger(chatty).setLevel(logging.DEBUG if args.verbose else logging.WARNING)
+    logging.getLogger("httpx").addFilter(_HIDDEN_URL_SECRETS)  # the same filter once, however often main runs
     module = importlib.import_module(f"bot.cli.{args.command}")
     try:
         config = load_config(args.config)
