@@ -73,6 +73,24 @@ def test_invalid_utf8_is_reported_with_its_line(capsys, tmp_path):
     assert ":1: not UTF-8" in errors
 
 
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        ('{"id": "\\ud800", "title": "t", "text": "x"}', "stands for no character"),
+        ('{"id": 1, "title": "t", "text": "a lone \\udc00 here"}', "stands for no character"),
+        ('{"id": ' + "9" * 5000 + ', "title": "t", "text": "x"}', "a number too long to read"),
+        ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        ('{"id": true, "title": "t", "text": "x"}', '"id" must be a string or a number'),
+    ],
+)
+def test_a_line_python_cannot_hold_is_reported_and_the_next_still_analysed(capsys, tmp_path, line, problem):
+    lines = tmp_path / "odd.jsonl"
+    lines.write_text(line + "\n" + FIXTURE.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    status, results, errors = run_cli(capsys, str(lines))
+    assert status == 1 and [result["id"] for result in results] == ["a1"]
+    assert ":1: " in errors and problem in errors
+
+
 def test_missing_file_is_a_usage_error(capsys, tmp_path):
     status = main(["analyze", str(tmp_path / "absent.jsonl")])
     assert status == 2
@@ -93,7 +111,7 @@ def test_config_taxonomy_extension_is_used(capsys, tmp_path):
 def test_reads_standard_input_in_a_subprocess(tmp_path):
     lines = FIXTURE.read_text(encoding="utf-8").splitlines()
     completed = subprocess.run(
-        [sys.executable, "-m", "bot", "analyze", "--sentences", "2"],
+        [sys.executable, "-m", "bot", "analyze", "--sentences", "2", "-"],
         input="\n".join([lines[0], lines[2]]) + "\n",
         capture_output=True,
         text=True,

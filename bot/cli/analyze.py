@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from typing import IO, Iterable
 
@@ -26,8 +27,11 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("file", nargs="?", metavar="FILE", help="JSON lines to read (default: standard input)")
+    parser.add_argument("file", nargs="?", metavar="FILE", help="JSON lines to read (default, or -: standard input)")
     parser.add_argument("--sentences", type=int, default=3, metavar="N", help="summary length in sentences (default 3)")
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class BadLine(ValueError):
@@ -42,17 +46,23 @@ def parse_article(line: bytes) -> tuple[object, str, str]:
         raise BadLine(f"not UTF-8 (byte {error.start + 1})") from None
     except json.JSONDecodeError as error:
         raise BadLine(f"not valid JSON ({error.msg} at column {error.colno})") from None
+    except ValueError:  # a number of more than 4,300 digits
+        raise BadLine("a number too long to read") from None
+    except RecursionError:
+        raise BadLine("nested too deeply") from None
     if not isinstance(article, dict):
         raise BadLine("expected a JSON object")
     missing = [key for key in ("id", "title", "text") if key not in article]
     if missing:
         raise BadLine(f"missing {', '.join(missing)}")
-    title, text = article["title"], article["text"]
+    article_id, title, text = article["id"], article["title"], article["text"]
     if not isinstance(title, str) or not isinstance(text, str):
         raise BadLine('"title" and "text" must be strings')
-    if not isinstance(article["id"], (str, int)):
+    if not isinstance(article_id, (str, int)) or isinstance(article_id, bool):
         raise BadLine('"id" must be a string or a number')
-    return article["id"], title, text
+    if any(isinstance(value, str) and _LONE_SURROGATE.search(value) for value in (article_id, title, text)):
+        raise BadLine("a \\ud800-style escape that stands for no character")
+    return article_id, title, text
 
 
 def analyze_lines(
@@ -86,7 +96,7 @@ def run(args: argparse.Namespace, config) -> int:
     if args.sentences < 1:
         raise UsageError("--sentences must be at least 1")
     tagger = Tagger.from_settings(config.taxonomy)
-    if args.file is None:
+    if args.file in (None, "-"):
         failed = analyze_lines(sys.stdin.buffer, sys.stdout, sys.stderr, tagger, args.sentences, "<stdin>")
     else:
         try:
