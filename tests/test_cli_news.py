@@ -131,3 +131,18 @@ def test_verbose_logs_never_show_a_feed_urls_credentials(tmp_path, caplog):
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert "HTTP Request: GET http://***@127.0.0.1:" in logged and "token=***&page=1" in logged
     assert "PASSW0RD" not in logged and "SECRETTOKEN" not in logged
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(config, tmp_path):
+    import subprocess
+    import sys
+
+    assert main(["--config", config, "ingest"]) == 0
+    reader = subprocess.Popen(
+        [sys.executable, "-m", "bot", "--config", config, "news", "--json", "--limit", "100"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path,
+    )
+    reader.stdout.readline()
+    reader.stdout.close()  # like `| head -1`
+    errors = reader.stderr.read().decode()
+    assert reader.wait(timeout=60) == 1 and "Traceback" not in errors and "BrokenPipe" not in errors
