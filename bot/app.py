@@ -22,6 +22,7 @@ from bot.context import Context
 from bot.delivery.service import start_delivery
 from bot.model import Command, Reply
 from bot.router import Router, build_router
+from bot.schedule import filter_queries
 from bot.startup import fill_if_empty, open_content
 from bot.subscriptions.store import SubscriptionStore
 from content.ingest import ingest_forever
@@ -69,7 +70,13 @@ async def run_newsbot(
     store, tagger = await open_content(config)
     async with AsyncExitStack() as stack:
         stack.push_async_callback(store.close)
-        just_filled = not deliver_only and await fill_if_empty(store, config, tagger)
+        filter_queries(config.schedules, tagger)  # an unknown sector in a schedule is told before a first fill
+        just_filled = False
+        if not deliver_only:
+            filling = asyncio.create_task(fill_if_empty(store, config, tagger))
+            if not await _finished_unless_stopped(filling, stop):
+                return
+            just_filled = filling.result()
         context = Context(store=store, tagger=tagger)
         router = build_router(context)
         handle = reviving_chats(router.handle, context.subscriptions)
@@ -93,6 +100,19 @@ async def run_newsbot(
         await stop.wait()
         log.info("stopping")
         await _finish(background)
+
+
+async def _finished_unless_stopped(task: asyncio.Task, stop: asyncio.Event) -> bool:
+    """Wait for the task; cancel it if `stop` is set first (SIGINT during the first fill). Whether it finished."""
+    stopping = asyncio.create_task(stop.wait())
+    await asyncio.wait({task, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    stopping.cancel()
+    if task.done():
+        return True
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    return False
 
 
 def reviving_chats(handle: Handler, subscriptions: SubscriptionStore) -> Handler:

@@ -60,6 +60,11 @@ def fire_times(trigger: CronTrigger, after: datetime, until: datetime) -> list[d
     return times
 
 
+def filter_queries(schedules: list[ScheduleSettings], tagger: Tagger) -> dict[str, Query]:
+    """Each schedule's filter as a query, by schedule name; raises ScheduleError naming an unknown sector or place."""
+    return {schedule.name: filter_query(schedule, tagger, position) for position, schedule in enumerate(schedules)}
+
+
 def filter_query(schedule: ScheduleSettings, tagger: Tagger, position: int = 0) -> Query:
     sectors, countries, regions = [], [], []
     for name in schedule.filter.sectors:
@@ -86,7 +91,7 @@ class ScheduleRunner:
         grace_seconds: float,
     ):
         self._schedules = {schedule.name: schedule for schedule in schedules}
-        self._queries = {schedule.name: filter_query(schedule, tagger, n) for n, schedule in enumerate(schedules)}
+        self._queries = filter_queries(schedules, tagger)
         self._triggers = {schedule.name: trigger_for(schedule) for schedule in schedules}
         self._store = store
         self._outbox = outbox

@@ -112,3 +112,48 @@ def test_a_rejected_token_is_one_line_and_exit_status_2(tmp_path, capsys):
     assert status == 2
     assert error.endswith("newsbot: cannot connect to Telegram: The token `[REDACTED]` was rejected by the server.\n")
     assert "Traceback" not in error and "WRONG-TOKEN" not in error and "Unclosed" not in error
+
+
+async def test_a_stop_during_the_first_fill_ends_the_run(tmp_path, monkeypatch):
+    import bot.app
+
+    started, cancelled = asyncio.Event(), asyncio.Event()
+
+    async def endless_fill(store, config, tagger):
+        started.set()
+        try:
+            await asyncio.Event().wait()  # a feed that never answers
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+
+    monkeypatch.setattr(bot.app, "fill_if_empty", endless_fill)
+    config = parse_config(f"storage: {{url: 'sqlite:///{tmp_path / 'news.db'}'}}\n", environ={})
+    stop = asyncio.Event()
+    with open(os.devnull) as console_input, open(os.devnull, "w") as console_output:
+        running = asyncio.create_task(run_newsbot(config, stop, console_input=console_input, console_output=console_output))
+        await asyncio.wait_for(started.wait(), timeout=15)
+        stop.set()  # SIGINT
+        await asyncio.wait_for(running, timeout=15)
+    assert cancelled.is_set()
+
+
+async def test_an_unknown_sector_in_a_schedule_is_told_before_the_first_fill(tmp_path, monkeypatch):
+    import bot.app
+    from bot.schedule import ScheduleError
+
+    filled = []
+
+    async def recorded_fill(store, config, tagger):
+        filled.append(True)
+        return False
+
+    monkeypatch.setattr(bot.app, "fill_if_empty", recorded_fill)
+    config = parse_config(
+        f"storage: {{url: 'sqlite:///{tmp_path / 'news.db'}'}}\n"
+        "schedules:\n - {name: a, cron: '0 8 * * *', target: {platform: console, chat: c}, filter: {sectors: [basket weaving]}}\n",
+        environ={},
+    )
+    with pytest.raises(ScheduleError, match=r"schedules\[0\]\.filter\.sectors: unknown sector"):
+        await asyncio.wait_for(run_newsbot(config, asyncio.Event()), timeout=15)
+    assert filled == []
