@@ -56,7 +56,8 @@ def fire_times(trigger: CronTrigger, after: datetime, until: datetime) -> list[d
     moment = trigger.get_next_fire_time(None, after + _TICK)
     while moment is not None and moment <= until:
         times.append(moment.astimezone(timezone.utc))
-        moment = trigger.get_next_fire_time(moment, moment + _TICK)
+        # "now" in UTC: in local time, the hour a DST change repeats reads as the same moment, again and again
+        moment = trigger.get_next_fire_time(moment, times[-1] + _TICK)
     return times
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -46,6 +46,19 @@ def test_fire_times_follow_local_time_across_the_dst_change():
     trigger = trigger_for(schedule())
     times = fire_times(trigger, utc(2026, 3, 27, 12), utc(2026, 3, 31, 12))
     assert times == [utc(2026, 3, 28, 7), utc(2026, 3, 29, 6), utc(2026, 3, 30, 6), utc(2026, 3, 31, 6)]
+
+
+@pytest.mark.parametrize(
+    ("cron", "expected"),
+    [
+        # 02:30 comes twice when the clocks go back: both are local 02:30
+        ("30 2 * * *", [utc(2026, 10, 25, 0, 30), utc(2026, 10, 25, 1, 30), utc(2026, 10, 26, 1, 30)]),
+        ("0 * * * *", [utc(2026, 10, 24, 23) + timedelta(hours=hours) for hours in range(1, 26)]),
+    ],
+)
+def test_fire_times_go_on_through_the_hour_the_clocks_go_back(cron, expected):
+    trigger = trigger_for(schedule(cron=cron))  # Europe/Berlin, back from 03:00 to 02:00 on 25 October 2026
+    assert fire_times(trigger, utc(2026, 10, 24, 23), expected[-1]) == expected
 
 
 async def test_apscheduler_jobs_fire_at_the_local_time():
