@@ -9,9 +9,9 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from apscheduler.triggers.cron import CronTrigger
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 
+from bot.cron import cron_trigger
 from content.settings import BundledSource, SourceSettings, StorageSettings, Strict, TaxonomySettings
 
 EXAMPLE_FILE = Path(__file__).resolve().parent.parent / "config.example.yaml"
@@ -99,7 +99,7 @@ class ScheduleSettings(Strict):
     @classmethod
     def _cron(cls, expression: str) -> str:
         try:
-            CronTrigger.from_crontab(expression)
+            cron_trigger(expression)
         except ValueError:
             raise ValueError(f'invalid cron expression "{expression}"') from None
         return expression

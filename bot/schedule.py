@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.clock import Clock
 from bot.commands.results import article_card
 from bot.config import ScheduleSettings
+from bot.cron import cron_trigger
 from bot.delivery import tables
 from bot.delivery.outbox import Outbox, target_ids
 from bot.model import Reply, Target
@@ -47,7 +48,7 @@ class ScheduleError(ValueError):
 
 
 def trigger_for(schedule: ScheduleSettings) -> CronTrigger:
-    return CronTrigger.from_crontab(schedule.cron, timezone=ZoneInfo(schedule.timezone))
+    return cron_trigger(schedule.cron, timezone=ZoneInfo(schedule.timezone))
 
 
 def fire_times(trigger: CronTrigger, after: datetime, until: datetime) -> list[datetime]:

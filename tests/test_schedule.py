@@ -38,6 +38,9 @@ def schedule(**overrides) -> ScheduleSettings:
     return ScheduleSettings.model_validate({**values, **overrides})
 
 
+DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
 def utc(*parts) -> datetime:
     return datetime(*parts, tzinfo=timezone.utc)
 
@@ -59,6 +62,23 @@ def test_fire_times_follow_local_time_across_the_dst_change():
 def test_fire_times_go_on_through_the_hour_the_clocks_go_back(cron, expected):
     trigger = trigger_for(schedule(cron=cron))  # Europe/Berlin, back from 03:00 to 02:00 on 25 October 2026
     assert fire_times(trigger, utc(2026, 10, 24, 23), expected[-1]) == expected
+
+
+@pytest.mark.parametrize(
+    ("weekdays", "days"),
+    [
+        ("1", ["Monday"]),
+        ("1-5", ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]),
+        ("0", ["Sunday"]),
+        ("7", ["Sunday"]),
+        ("5-7", ["Friday", "Saturday", "Sunday"]),
+        ("sat,sun", ["Saturday", "Sunday"]),
+    ],
+)
+def test_weekdays_count_as_crontab_counts_them(weekdays, days):
+    trigger = trigger_for(schedule(cron=f"0 9 * * {weekdays}", timezone="UTC"))
+    week = fire_times(trigger, utc(2026, 11, 29), utc(2026, 12, 6))  # Sunday 29 November to Sunday 6 December
+    assert sorted({moment.strftime("%A") for moment in week}, key=DAYS.index) == days
 
 
 async def test_apscheduler_jobs_fire_at_the_local_time():
