@@ -183,6 +183,23 @@ async def test_missed_digests_collapse_into_one(bot):
     assert await bot.deliver() == []
 
 
+async def test_a_digest_of_thousands_counts_them_all_and_shows_the_newest(bot):
+    await bot.say("/subscribe energy weekly mon 09:00")
+    start = bot.clock.now()
+    await bot.store.add([
+        Article(
+            id=f"e{n:05d}", url=f"https://news.example/e{n}", title=f"Energy {n}", sources=("Example",),
+            published=start + timedelta(seconds=n + 1), fetched=start + timedelta(seconds=n + 1),
+            text="Grid.", summary="Grid.", sectors=("energy",),
+        )
+        for n in range(2300)
+    ])
+    bot.clock.advance(7 * 86400)
+    [(_, titles, text)] = await bot.deliver()
+    assert "2300 new articles" in text
+    assert titles == [f"Energy {n}" for n in range(2299, 2289, -1)]
+
+
 async def test_non_admins_are_refused_in_groups(bot):
     reply = await bot.say("/subscribe energy", target=GROUP, chat_kind="group", is_admin=False)
     assert "administrators" in reply.text and reply.private

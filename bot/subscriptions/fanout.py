@@ -34,7 +34,6 @@ log = logging.getLogger(__name__)
 _CURSOR = "fanout_cursor"
 _PAGE = 200
 LOOKBACK = timedelta(minutes=5)  # longer than any ingest takes between fetching and committing
-_PERIOD_SCAN = 2000  # articles looked at for one digest at most
 DIGEST_SIZE = 10
 
 
@@ -166,16 +165,17 @@ class FanOut:
 async def period_articles(
     store: Store, query: Query, since: datetime, until: datetime, size: int = DIGEST_SIZE
 ) -> tuple[list[Article], int] | None:
-    """(the newest `size` articles fetched in (since, until], how many there were), or None when none."""
-    found: list[Article] = []
+    """(the newest `size` articles fetched in (since, until], how many there were), or None when none.
+    Only the newest few are kept while the period is read, however many it holds."""
+    newest: list[Article] = []
+    count = 0
     cursor = since
-    while len(found) < _PERIOD_SCAN:
+    while True:
         batch = await store.fetched_since(cursor, query=query, limit=_PAGE)
         in_period = [article for article in batch if article.fetched <= until]
-        found.extend(in_period)
+        count += len(in_period)
+        newest = heapq.nlargest(size, newest + in_period, key=lambda article: article.published)
         if len(batch) < _PAGE or len(in_period) < len(batch):
             break
         cursor = batch[-1].fetched
-    if not found:
-        return None
-    return heapq.nlargest(size, found, key=lambda article: article.published), len(found)
+    return (newest, count) if count else None
