@@ -12,8 +12,9 @@ import asyncio
 import contextlib
 import logging
 from contextlib import AsyncExitStack
+from datetime import datetime
 from pathlib import Path
-from typing import TextIO
+from typing import Callable, TextIO
 
 from bot.adapters.base import Adapter, Handler
 from bot.adapters.console import ConsoleAdapter
@@ -79,7 +80,7 @@ async def run_newsbot(
             just_filled = filling.result()
         context = Context(store=store, tagger=tagger)
         router = build_router(context)
-        handle = reviving_chats(router.handle, context.subscriptions)
+        handle = reviving_chats(router.handle, context.subscriptions, context.clock)
         console = ConsoleAdapter(stdin=console_input, stdout=console_output)
         platforms = platform_adapters(config, router, store, tagger)
         adapters: dict[str, Adapter] = {"console": console, **platforms}
@@ -115,12 +116,12 @@ async def _finished_unless_stopped(task: asyncio.Task, stop: asyncio.Event) -> b
     return False
 
 
-def reviving_chats(handle: Handler, subscriptions: SubscriptionStore) -> Handler:
+def reviving_chats(handle: Handler, subscriptions: SubscriptionStore, clock: Callable[[], datetime]) -> Handler:
     """`handle`, after marking the command's chat reachable: a chat that writes to the bot again
     (unblocked it, added it back to a group) gets its deliveries again."""
 
     async def handle_command(command: Command) -> Reply:
-        await subscriptions.revive(command.target)
+        await subscriptions.revive(command.target, clock())
         return await handle(command)
 
     return handle_command

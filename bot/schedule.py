@@ -115,7 +115,7 @@ class ScheduleRunner:
         removed from it, a missing permission) may have been fixed meanwhile."""
         targets = [Target(schedule.target.platform, schedule.target.chat) for schedule in self._schedules.values()]
         async with self._store.engine.begin() as connection:
-            await target_ids(connection, targets, reactivate=True)
+            await target_ids(connection, targets, revive_at=self._clock.now())
 
     async def close(self) -> None:
         """Give up the schedule lock (the pool keeps the session open, so unlock explicitly)."""

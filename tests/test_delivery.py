@@ -161,7 +161,7 @@ async def test_a_gone_chat_that_writes_again_gets_what_is_new_not_the_backlog(en
     await enqueue(outbox, chat, "piled-up", Reply(text="piled up while gone"))  # an index not yet reloaded
     adapter.gone.discard("5")  # the person unblocks the bot and sends a command
 
-    await subscriptions.revive(chat)
+    await subscriptions.revive(chat, START)
     await enqueue(outbox, chat, "new", Reply(text="new"))
     await worker.run_until_idle()
 
@@ -186,7 +186,7 @@ async def test_any_command_from_a_gone_chat_revives_it_before_the_answer(engine)
             answered.append((await connection.execute(sa.select(tables.targets.c.active))).scalar())
         return Reply(text="ok")
 
-    await reviving_chats(handle, subscriptions)(Command("subscriptions", "", "u1", chat))
+    await reviving_chats(handle, subscriptions, lambda: START)(Command("subscriptions", "", "u1", chat))
     assert answered == [True]  # so /subscriptions tells the truth
 
 
@@ -219,8 +219,8 @@ async def test_reviving_a_chat_that_is_not_gone_changes_nothing(engine, clock):
     subscriptions = SubscriptionStore(engine)
     await subscriptions.add(Target("telegram", "7"), "sector", "energy", Cadence("instant"), START)
     revision = await subscriptions.revision()
-    await subscriptions.revive(Target("telegram", "7"))
-    await subscriptions.revive(Target("telegram", "never-seen"))
+    await subscriptions.revive(Target("telegram", "7"), START)
+    await subscriptions.revive(Target("telegram", "never-seen"), START)
     assert await subscriptions.revision() == revision
     async with engine.connect() as connection:
         assert (await connection.execute(sa.select(sa.func.count()).select_from(tables.targets))).scalar() == 1

@@ -12,6 +12,7 @@ from bot.clock import ManualClock
 from bot.commands.subscriptions import register, split_cadence
 from bot.config import DeliverySettings
 from bot.context import Context
+from bot.delivery import tables
 from bot.delivery.db import migrate
 from bot.delivery.limits import RatePlan
 from bot.delivery.outbox import Outbox
@@ -198,6 +199,33 @@ async def test_a_digest_of_thousands_counts_them_all_and_shows_the_newest(bot):
     [(_, titles, text)] = await bot.deliver()
     assert "2300 new articles" in text
     assert titles == [f"Energy {n}" for n in range(2299, 2289, -1)]
+
+
+async def test_a_switch_from_instant_to_a_digest_does_not_send_again_what_came_instantly(bot):
+    await bot.say("/subscribe energy")
+    bot.clock.advance(60)
+    await bot.publish("Energy sent at once", sectors=["energy"])
+    assert [titles for _, titles, _ in await bot.deliver()] == [["Energy sent at once"]]
+    await bot.say("/subscribe energy daily 09:00")
+    bot.clock.advance(60)
+    await bot.publish("Energy for the digest", sectors=["energy"])
+    bot.clock.advance(86400)
+    assert [titles for _, titles, _ in await bot.deliver()] == [["Energy for the digest"]]
+
+
+async def test_a_chat_that_comes_back_gets_a_digest_of_what_is_new_not_what_piled_up(bot):
+    await bot.say("/subscribe energy daily 09:00")
+    async with bot.store.engine.begin() as connection:
+        await connection.execute(tables.targets.update().values(active=False, inactive_reason="blocked"))
+    for day in range(3):
+        bot.clock.advance(86400)
+        await bot.publish(f"Energy while blocked {day}", sectors=["energy"])
+        assert await bot.deliver() == []
+    await SubscriptionStore(bot.store.engine).revive(ALICE, bot.clock.now())  # the chat writes again
+    bot.clock.advance(60)
+    await bot.publish("Energy after coming back", sectors=["energy"])
+    bot.clock.advance(86400)
+    assert [titles for _, titles, _ in await bot.deliver()] == [["Energy after coming back"]]
 
 
 async def test_non_admins_are_refused_in_groups(bot):

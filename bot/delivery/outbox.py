@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Iterable
 
 import sqlalchemy as sa
@@ -91,8 +92,11 @@ def _short(error: str) -> str:
     return error[:_ERROR_CHARS]
 
 
-async def target_ids(connection: AsyncConnection, addresses: Iterable[Target], reactivate: bool = False) -> dict[Target, int]:
-    """Ids of the targets, created when new; `reactivate` revives a gone target (its chat spoke to us again)."""
+async def target_ids(
+    connection: AsyncConnection, addresses: Iterable[Target], revive_at: datetime | None = None
+) -> dict[Target, int]:
+    """Ids of the targets, created when new; with `revive_at`, a gone target is revived then (its chat
+    spoke to us again)."""
     addresses = list(dict.fromkeys(addresses))
     t = tables.targets
     if addresses:
@@ -101,21 +105,24 @@ async def target_ids(connection: AsyncConnection, addresses: Iterable[Target], r
     ids: dict[Target, int] = {}
     for target in addresses:
         ids[target] = (await connection.execute(sa.select(t.c.id).where(tables.address_of(target)))).scalar_one()
-    if reactivate:
-        await revive_targets(connection, list(ids.values()))
+    if revive_at is not None:
+        await revive_targets(connection, list(ids.values()), revive_at)
     return ids
 
 
-async def revive_targets(connection: AsyncConnection, ids: list[int]) -> int:
+async def revive_targets(connection: AsyncConnection, ids: list[int], now: datetime) -> int:
     """Make these targets reachable again if they were gone (their chat wrote to us, or the operator
-    restarted after fixing a channel); returns how many were gone. From now on they get what is new:
-    what piled up for them while they were gone is dropped, not sent in one burst."""
-    t, o = tables.targets, tables.outbox
+    restarted after fixing a channel); returns how many were gone. From `now` on they get what is new:
+    what piled up for them while they were gone is dropped, not sent in one burst, and their digests
+    start a new period."""
+    t, o, s = tables.targets, tables.outbox, tables.subscriptions
     revived = list((await connection.execute(sa.select(t.c.id).where(t.c.id.in_(ids), t.c.active.is_(False)))).scalars())
     if revived:
         await connection.execute(t.update().where(t.c.id.in_(revived)).values(active=True, inactive_reason=None))
         stale = o.c.target_id.in_(revived) & (o.c.status == "pending")
         await connection.execute(o.update().where(stale).values(status="dead", last_error=_QUEUED_WHILE_GONE))
+        digests = s.c.target_id.in_(revived) & (s.c.cadence != "instant")
+        await connection.execute(s.update().where(digests).values(last_digest_at=now.timestamp()))
     return len(revived)
 
 

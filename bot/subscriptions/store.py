@@ -59,7 +59,7 @@ class SubscriptionStore:
     def __init__(self, engine: AsyncEngine):
         self.engine = engine
 
-    async def revive(self, target: Target) -> None:
+    async def revive(self, target: Target, now: datetime) -> None:
         """Deliver to the chat again if it was marked gone: it has just written to the bot."""
         t = tables.targets
         gone = tables.address_of(target) & t.c.active.is_(False)
@@ -68,21 +68,24 @@ class SubscriptionStore:
         if target_id is None:
             return
         async with self.engine.begin() as connection:
-            if await revive_targets(connection, [target_id]):
+            if await revive_targets(connection, [target_id], now):
                 await self._bump(connection)  # its instant subscriptions match again
 
     async def add(self, target: Target, kind: Kind, value: str, cadence: Cadence, now: datetime) -> bool:
         """Subscribe (or change the cadence of an existing subscription); True when it is new."""
         s = tables.subscriptions
         async with self.engine.begin() as connection:
-            target_id = (await target_ids(connection, [target], reactivate=True))[target]
+            target_id = (await target_ids(connection, [target], revive_at=now))[target]
             topic = (s.c.target_id == target_id) & (s.c.kind == kind) & (s.c.value == value)
-            existing = (await connection.execute(sa.select(s.c.id).where(topic))).scalar()
+            existing, was = (await connection.execute(sa.select(s.c.id, s.c.cadence).where(topic))).first() or (None, None)
             if existing is None:
                 row = dict(target_id=target_id, kind=kind, value=value, cadence=str(cadence), created_at=now.timestamp())
                 await connection.execute(s.insert().values(**row))
             else:
-                await connection.execute(s.update().where(s.c.id == existing).values(cadence=str(cadence)))
+                changes = dict(cadence=str(cadence))
+                if was == "instant" and cadence.kind != "instant":  # the first digest covers what is new from now
+                    changes["last_digest_at"] = now.timestamp()
+                await connection.execute(s.update().where(s.c.id == existing).values(**changes))
             await self._bump(connection)
         return existing is None
 
