@@ -31,7 +31,7 @@ from bot.cron import cron_trigger
 from bot.delivery import tables
 from bot.delivery.outbox import Outbox, target_ids
 from bot.model import Reply, Target
-from bot.subscriptions.fanout import period_articles
+from bot.subscriptions.fanout import LOOKBACK, period_articles
 from content.model import Query
 from content.store import Store
 from content.store.upsert import insert_ignoring_duplicates
@@ -183,6 +183,8 @@ class ScheduleRunner:
     async def _post(self, connection: AsyncConnection, schedule: ScheduleSettings, since: datetime, fire: datetime) -> int:
         target = Target(schedule.target.platform, schedule.target.chat)
         target_id = (await target_ids(connection, [target]))[target]
+        if schedule.mode == "new":  # an article still being stored at the last run is posted now; none twice (keys)
+            since -= LOOKBACK
         found = await period_articles(self._store, self._queries[schedule.name], since, fire, size=schedule.max_articles)
         if found is None:
             return 0

@@ -165,6 +165,22 @@ async def test_new_mode_posts_each_new_article_once_at_the_fire_time(world):
     assert len({key for key, _, _ in queued}) == 4
 
 
+async def test_an_article_stored_just_after_a_run_it_was_fetched_before_comes_in_the_next(world):
+    runner = world.runner(schedule(cron="0 * * * *"))
+    await runner.run_due()
+    await world.publish("Stored in time")
+    world.clock.set(utc(2026, 3, 28, 7, 0))
+    assert await runner.run_due() == 1
+    fetched = utc(2026, 3, 28, 6, 59, 50)  # fetched before the 07:00 run, stored after it
+    await world.store.add([Article(
+        id="late", url="https://news.example/late", title="Stored late", sources=("Example",),
+        published=fetched, fetched=fetched, text="Text.", summary="Text.", sectors=("energy",),
+    )])
+    world.clock.set(utc(2026, 3, 28, 8, 0))
+    assert await runner.run_due() == 1
+    assert [titles for _, titles, _ in await world.queued()] == [["Stored in time"], ["Stored late"]]
+
+
 async def test_a_run_missed_while_down_is_posted_once_and_never_twice(world):
     runner = world.runner(schedule(mode="digest"))
     await runner.run_due()
