@@ -228,6 +228,24 @@ async def test_a_chat_that_comes_back_gets_a_digest_of_what_is_new_not_what_pile
     assert [titles for _, titles, _ in await bot.deliver()] == [["Energy after coming back"]]
 
 
+async def test_nothing_queued_is_sent_after_unsubscribing(bot):
+    await bot.say("/subscribe energy daily 09:00")
+    await bot.say("/subscribe kenya")
+    bot.clock.advance(60)
+    await bot.publish("Energy for the digest", sectors=["energy"])
+    await bot.publish("Kenyan news", countries=["KE"])
+    await bot.fanout.run_once()
+    bot.clock.advance(86400)
+    await bot.fanout.run_digests()  # both queued, and held back (say, by a rate limit)
+    await bot.say("/unsubscribe energy")
+    assert [titles for _, titles, _ in await bot.deliver()] == [["Kenyan news"]]
+    bot.clock.advance(60)
+    await bot.publish("More Kenyan news", countries=["KE"])
+    await bot.fanout.run_once()
+    await bot.say("/unsubscribe all")
+    assert await bot.deliver() == []
+
+
 async def test_non_admins_are_refused_in_groups(bot):
     reply = await bot.say("/subscribe energy", target=GROUP, chat_kind="group", is_admin=False)
     assert "administrators" in reply.text and reply.private

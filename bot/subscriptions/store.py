@@ -24,6 +24,7 @@ from content.tagging import Tagger, place_name
 Kind = Literal["sector", "country", "region", "query"]
 DEFAULT_TIMEZONE = "UTC"
 _REVISION = "subscriptions_revision"
+_UNSUBSCRIBED = "the chat unsubscribed before it was sent"
 
 
 @dataclass(frozen=True)
@@ -90,8 +91,9 @@ class SubscriptionStore:
         return existing is None
 
     async def remove(self, target: Target, kind: str | None = None, value: str | None = None) -> int:
-        """Remove one subscription, or all of the target's when kind and value are None; returns how many."""
-        s = tables.subscriptions
+        """Remove one subscription, or all of the target's when kind and value are None; returns how many.
+        What is queued for them and not sent yet goes too: its digests, or with all, everything."""
+        s, o = tables.subscriptions, tables.outbox
         async with self.engine.begin() as connection:
             target_id = await self._target_id(connection, target)
             if target_id is None:
@@ -99,7 +101,12 @@ class SubscriptionStore:
             condition = s.c.target_id == target_id
             if kind is not None:
                 condition &= (s.c.kind == kind) & (s.c.value == value)
+            ids = list((await connection.execute(sa.select(s.c.id).where(condition))).scalars())
             removed = (await connection.execute(s.delete().where(condition))).rowcount
+            queued = (o.c.target_id == target_id) & (o.c.status == "pending")
+            if kind is not None:  # an instant message may be another subscription's too: only digests go
+                queued &= sa.or_(*(o.c.key.startswith(f"digest:sub{id_}:") for id_ in ids), sa.false())
+            await connection.execute(o.update().where(queued).values(status="dead", last_error=_UNSUBSCRIBED))
             if removed:
                 await self._bump(connection)
         return removed
