@@ -32,7 +32,12 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--sector", metavar="S", help="a sector, e.g. energy")
     parser.add_argument("--country", metavar="C", help="a country or region, e.g. TH, Kenya, Southeast Asia")
-    parser.add_argument("--query", metavar="TEXT", help="words the article must contain")
+    parser.add_argument(
+        "--query",
+        metavar="TEXT",
+        help='words the article must contain: "quoted phrases" as written, -word left out '
+        '(text that starts with "-" goes after "=": --query=-solar)',
+    )
     parser.add_argument("--limit", metavar="N", type=_limit, default=10, help=f"at most N articles (1-{MAX_LIMIT}, default 10)")
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
 
