@@ -8,7 +8,6 @@ neither; queueing twice is harmless anyway (the outbox is unique per target and 
 from __future__ import annotations
 
 import asyncio
-import heapq
 import json
 import logging
 from datetime import datetime, timedelta, timezone
@@ -165,17 +164,6 @@ class FanOut:
 async def period_articles(
     store: Store, query: Query, since: datetime, until: datetime, size: int = DIGEST_SIZE
 ) -> tuple[list[Article], int] | None:
-    """(the newest `size` articles fetched in (since, until], how many there were), or None when none.
-    Only the newest few are kept while the period is read, however many it holds."""
-    newest: list[Article] = []
-    count = 0
-    cursor = since
-    while True:
-        batch = await store.fetched_since(cursor, query=query, limit=_PAGE)
-        in_period = [article for article in batch if article.fetched <= until]
-        count += len(in_period)
-        newest = heapq.nlargest(size, newest + in_period, key=lambda article: article.published)
-        if len(batch) < _PAGE or len(in_period) < len(batch):
-            break
-        cursor = batch[-1].fetched
+    """(the newest `size` articles fetched in (since, until], how many there were), or None when none."""
+    newest, count = await store.fetched_within(since, until, query, newest=size)
     return (newest, count) if count else None

@@ -148,9 +148,16 @@ def with_articles(positions: sa.Select, *order: str) -> sa.Select:
 
 def fetched_after(dialect: str, since: datetime, query: Query, terms: fulltext.Terms, count: int) -> sa.Select:
     """SELECT the articles fetched after `since`, oldest fetch first."""
+    return fetched_within(dialect, since, None, query, terms).order_by(articles.c.fetched, articles.c.seq).limit(count)
+
+
+def fetched_within(dialect: str, since: datetime, until: datetime | None, query: Query, terms: fulltext.Terms) -> sa.Select:
+    """SELECT the articles fetched in (since, until] that match the query, in no order."""
     statement = sa.select(articles).where(articles.c.fetched > since)
+    if until is not None:
+        statement = statement.where(articles.c.fetched <= until)
     for condition in tag_conditions(query, articles.c.seq):
         statement = statement.where(condition)
     if terms:
         statement = statement.where(fulltext.condition(dialect, articles.c.seq, terms, fulltext.FILTER))
-    return statement.order_by(articles.c.fetched, articles.c.seq).limit(count)
+    return statement

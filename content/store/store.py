@@ -200,6 +200,22 @@ class Store:
         async with self.engine.connect() as connection:
             return [_article(row) for row in await connection.execute(statement)]
 
+    async def fetched_within(
+        self, since: datetime, until: datetime, query: Query = Query(), newest: int = 10
+    ) -> tuple[list[Article], int]:
+        """The `newest` articles (by publication) of those fetched in (since, until] that match the
+        query, and how many those are (for digests: the count of a period and its newest few)."""
+        _check_limit(newest)
+        since, until = _aware(since, "since"), _aware(until, "until")
+        terms = fulltext.search_terms(query.text) if query.text else fulltext.Terms()
+        if query.text and not terms:
+            return [], 0
+        statement = queries.fetched_within(self.dialect, since, until, query, terms)
+        newest_first = statement.order_by(articles.c.published.desc(), articles.c.seq.desc()).limit(newest)
+        async with self.engine.connect() as connection:
+            count = await connection.scalar(sa.select(sa.func.count()).select_from(statement.subquery()))
+            return [_article(row) for row in await connection.execute(newest_first)], count
+
     async def _text_mode(self, connection: AsyncConnection, terms: fulltext.Terms, tag_filtered: bool) -> str:
         if not terms.required or self.dialect != "sqlite":
             return fulltext.join_mode(self.dialect, None)
