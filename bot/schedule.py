@@ -32,7 +32,7 @@ from bot.delivery import tables
 from bot.delivery.outbox import Outbox, target_ids
 from bot.model import Reply, Target
 from bot.subscriptions.fanout import LOOKBACK, period_articles
-from content.model import Query
+from content.model import Article, Query
 from content.store import Store
 from content.store.upsert import insert_ignoring_duplicates
 from content.tagging import Tagger
@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 
 _LEADER_LOCK = 0x6E627363  # PostgreSQL advisory lock key of the process that runs schedules
 _TICK = timedelta(microseconds=1)
+_LATE_ONES = 200  # articles fetched in the few minutes before a run, looked at again by the next
 
 
 class ScheduleError(ValueError):
@@ -171,6 +172,25 @@ class ScheduleRunner:
                 return 0
             return await self._post(connection, schedule, last, fire)
 
+    async def _with_late_ones(
+        self,
+        connection: AsyncConnection,
+        schedule: ScheduleSettings,
+        target_id: int,
+        since: datetime,
+        found: tuple[list[Article], int] | None,
+    ) -> tuple[list[Article], int] | None:
+        """`found`, plus the articles fetched just before the last run that were stored after it
+        (and so are not in the outbox of this target yet), newest first within the cap."""
+        before, _ = await self._store.fetched_within(since - LOOKBACK, since, self._queries[schedule.name], _LATE_ONES)
+        posted = await self._outbox.keys_of(connection, target_id, [article.id for article in before])
+        late = [article for article in before if article.id not in posted]
+        if not late:
+            return found
+        top, total = found or ([], 0)
+        newest = sorted(top + late, key=lambda article: article.published, reverse=True)[: schedule.max_articles]
+        return newest, total + len(late)
+
     async def _last_fire(self, connection: AsyncConnection, name: str, now: datetime) -> datetime:
         """The last fire time run; a schedule seen for the first time starts from now (no backlog)."""
         runs = tables.schedule_runs
@@ -183,9 +203,9 @@ class ScheduleRunner:
     async def _post(self, connection: AsyncConnection, schedule: ScheduleSettings, since: datetime, fire: datetime) -> int:
         target = Target(schedule.target.platform, schedule.target.chat)
         target_id = (await target_ids(connection, [target]))[target]
-        if schedule.mode == "new":  # an article still being stored at the last run is posted now; none twice (keys)
-            since -= LOOKBACK
         found = await period_articles(self._store, self._queries[schedule.name], since, fire, size=schedule.max_articles)
+        if schedule.mode == "new":
+            found = await self._with_late_ones(connection, schedule, target_id, since, found)
         if found is None:
             return 0
         top, total = found

@@ -181,6 +181,27 @@ async def test_an_article_stored_just_after_a_run_it_was_fetched_before_comes_in
     assert [titles for _, titles, _ in await world.queued()] == [["Stored in time"], ["Stored late"]]
 
 
+async def test_articles_posted_at_the_last_run_do_not_crowd_out_new_ones(world):
+    runner = world.runner(schedule(cron="0 * * * *", max_articles=2))
+    await runner.run_due()
+
+    async def stored(name, fetched, published):
+        await world.store.add([Article(
+            id=name, url=f"https://news.example/{name}", title=name, sources=("Example",), published=published,
+            fetched=fetched, text="Text.", summary="Text.", sectors=("energy",),
+        )])
+
+    await stored("Old 0", utc(2026, 3, 28, 6, 58), utc(2026, 3, 28, 6, 58))
+    await stored("Old 1", utc(2026, 3, 28, 6, 59), utc(2026, 3, 28, 6, 59))
+    world.clock.set(utc(2026, 3, 28, 7, 0))
+    assert await runner.run_due() == 2
+    await stored("New 0", utc(2026, 3, 28, 7, 30), utc(2026, 3, 28, 5, 0))  # published earlier than the old ones
+    await stored("New 1", utc(2026, 3, 28, 7, 31), utc(2026, 3, 28, 5, 1))
+    world.clock.set(utc(2026, 3, 28, 8, 0))
+    assert await runner.run_due() == 2
+    assert [titles for _, titles, _ in await world.queued()] == [["Old 0"], ["Old 1"], ["New 0"], ["New 1"]]
+
+
 async def test_a_run_missed_while_down_is_posted_once_and_never_twice(world):
     runner = world.runner(schedule(mode="digest"))
     await runner.run_due()

@@ -192,6 +192,15 @@ class Outbox:
             await connection.execute(statement.from_select(columns, rows))
         return len(fresh)
 
+    @staticmethod
+    async def keys_of(connection: AsyncConnection, target_id: int, keys: list[str]) -> set[str]:
+        """Which of these keys the target has a row for already, in any status."""
+        if not keys:
+            return set()
+        o = tables.outbox
+        rows = await connection.execute(sa.select(o.c.key).where(o.c.target_id == target_id, o.c.key.in_(keys)))
+        return set(rows.scalars())
+
     async def _without_existing(self, connection: AsyncConnection, ids: list[int], key: str) -> list[int]:
         o = tables.outbox
         existing: set[int] = set()
