@@ -215,6 +215,41 @@ async def test_a_chat_moved_to_an_id_that_is_already_a_target_is_given_up_not_me
     assert sorted(rows) == [("-1009999", True), ("-555", False)] and await outbox.counts() == {"dead": 1}
 
 
+class GatedClock(ManualClock):
+    """A manual clock whose sleeps wait for the test to open the gate."""
+
+    def __init__(self, start):
+        super().__init__(start)
+        self.gate = asyncio.Event()
+
+    async def sleep(self, seconds):
+        if seconds > 0:
+            await self.gate.wait()
+            self.advance(seconds)
+
+
+async def test_a_row_still_waiting_when_its_chat_was_found_gone_does_not_undo_a_revival(engine):
+    clock = GatedClock(START)
+    adapter = FakeAdapter(clock)
+    outbox, worker = build(engine, clock, adapter, telegram=PlatformLimits(per_chat_seconds=1.0, per_group_seconds=1.0))
+    chat = Target("telegram", "5")
+    subscriptions = SubscriptionStore(engine)
+    await subscriptions.add(chat, "sector", "energy", Cadence("instant"), START)
+    await enqueue(outbox, chat, "a", Reply(text="a"))
+    await enqueue(outbox, chat, "b", Reply(text="b"))
+    adapter.gone.add("5")
+    assert await worker.step() == 2  # both claimed; b waits for its slot
+    await asyncio.sleep(0.05)
+    await worker.step()  # a's Gone is recorded: the chat is deactivated
+    adapter.gone.discard("5")
+    await subscriptions.revive(chat, START)  # the person unblocks the bot and writes /start
+    clock.gate.set()  # b's slot comes
+    await asyncio.sleep(0.05)
+    await worker.step()
+    async with engine.connect() as connection:
+        assert (await connection.execute(sa.select(tables.targets.c.active))).scalar() is True
+
+
 async def test_reviving_a_chat_that_is_not_gone_changes_nothing(engine, clock):
     subscriptions = SubscriptionStore(engine)
     await subscriptions.add(Target("telegram", "7"), "sector", "energy", Cadence("instant"), START)

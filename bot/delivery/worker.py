@@ -163,7 +163,8 @@ class DeliveryWorker:
             await self._clock.sleep(delay)
         why, found_in = self._gone.get(item.target_id, ("", 0))
         if claim <= found_in:  # a sibling found the chat gone while this one waited for its slot
-            self._outcomes.append(Gone(item.target_id, why))
+            # only the row: the sibling's Gone deactivates the chat, which may have been revived since
+            self._outcomes.append(GiveUp(item.id, "dead", why, item.attempts))
             return
         held_until = self._held_until.get(item.target_id, 0.0)
         if held_until > self._clock.now().timestamp():  # a sibling hit a 429 while this one waited for its slot
