@@ -54,6 +54,19 @@ def test_a_config_file_that_is_not_utf8_is_named(tmp_path):
         load_config(str(latin))
 
 
+def test_yaml_merge_keys_share_settings_and_a_key_after_them_overrides():
+    config = parse_config(
+        "sources:\n"
+        " - &feed {name: one, kind: feed, url: 'https://a.example/rss', interval: 600}\n"
+        " - <<: *feed\n   name: two\n   url: 'https://b.example/rss'\n",
+        environ={},
+    )
+    assert [(source.name, source.url, source.interval) for source in config.sources] == [
+        ("one", "https://a.example/rss", 600),
+        ("two", "https://b.example/rss", 600),
+    ]
+
+
 def test_token_never_shown_in_repr():
     config = parse_config("telegram: {token: '999:very-secret'}", environ={})
     assert "very-secret" not in repr(config)
@@ -84,6 +97,7 @@ def test_token_never_shown_in_repr():
         ("telegram: {token: '1:x', webhook: {enabled: true}}", "telegram.webhook: url is required when the webhook is enabled"),
         ("storage: {url: 'sqlite:///a.db'}\nstorage: {url: 'sqlite:///b.db'}", "the key 'storage' is given twice"),
         ("a: &a [*a]", "a YAML alias refers to itself"),
+        ("? [a, b]\n: 1", "a key that is a list or mapping"),
         ("sources:\n - {name: x, kind: feed, url: 'http://127.0.0.1:99999/feed'}",
          "sources[0].url: the port must be a number from 0 to 65535"),
         ("sources:\n - {name: '', kind: bundled}", "sources[0].name: String should have at least 1 character"),
