@@ -1,28 +1,36 @@
-"""Crontab expressions read as crontab reads them. APScheduler 3's `from_crontab` counts the weekday
-field from Monday = 0, where crontab counts from Sunday = 0 (and 7), so "0 9 * * 1" would fire on
-Tuesdays; numbers in that field become day names first."""
+"""Crontab expressions read as crontab reads them, which APScheduler 3's `from_crontab` does not:
+it counts the weekday field from Monday = 0 where crontab counts from Sunday = 0 (and 7), so
+"0 9 * * 1" would fire on Tuesdays, and it fires only on days that match both the day of the month
+and the weekday, where crontab fires on days that match either (when both are given)."""
 
 from __future__ import annotations
 
 from datetime import tzinfo
 
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
 
 _DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")  # by crontab number; 7 is Sunday again
 
 
-def cron_trigger(expression: str, timezone: tzinfo | str | None = None) -> CronTrigger:
+def cron_trigger(expression: str, timezone: tzinfo | str | None = None) -> BaseTrigger:
     """A trigger for "minute hour day month weekday"; raises ValueError for an expression it cannot read."""
     fields = expression.split()
     if len(fields) != 5:
         raise ValueError(f"expected 5 fields, got {len(fields)}")
-    fields[4] = _day_names(fields[4])
-    return CronTrigger.from_crontab(" ".join(fields), timezone=timezone)
+    minute, hour, day, month, weekday = fields
+    weekday = _day_names(weekday)
+    if day != "*" and weekday != "*":  # either may match
+        by_date = CronTrigger.from_crontab(f"{minute} {hour} {day} {month} *", timezone=timezone)
+        by_weekday = CronTrigger.from_crontab(f"{minute} {hour} * {month} {weekday}", timezone=timezone)
+        return OrTrigger([by_date, by_weekday])
+    return CronTrigger.from_crontab(f"{minute} {hour} {day} {month} {weekday}", timezone=timezone)
 
 
 def _day_names(field: str) -> str:
-    """"1-5" -> "mon,tue,wed,thu,fri", "0,6" -> "sun,sat"; names and "*" stay as written."""
-    if not any(character.isdigit() for character in field):
+    """"1-5" or "mon-fri" -> "mon,tue,wed,thu,fri", "0,6" -> "sun,sat", "1/2" -> "mon,wed,fri,sun"."""
+    if field == "*":
         return field
     days: set[int] = set()
     for part in field.split(","):
@@ -31,7 +39,8 @@ def _day_names(field: str) -> str:
             first, last = 0, 6
         else:
             first, _, last_text = span.partition("-")
-            first, last = _day_number(first), _day_number(last_text or first)
+            first = _day_number(first)
+            last = _day_number(last_text) if last_text else (7 if step else first)  # "1/2": from Monday on
         if step and not (step.isdigit() and int(step) > 0):
             raise ValueError(f'"/{step}" is no step')
         days.update(range(first, last + 1, int(step or 1)))

@@ -1,7 +1,7 @@
 """Scheduled channel posts from the config's `schedules`.
 
-Each schedule's cron expression fires in its own timezone (APScheduler's CronTrigger, so
-daylight-saving changes land on the right local time). A run claims its fire time in the
+Each schedule's cron expression (read as crontab reads it, see `bot.cron`) fires in its own
+timezone through APScheduler's triggers, so daylight-saving changes land on the right local time. A run claims its fire time in the
 database and queues its posts in the same transaction, so a run happens once even with
 several processes or a crash between the two; a run missed while newsbot was down is posted
 once when it is back, if within the grace period. On PostgreSQL one process at a time runs
@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.base import BaseTrigger
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.clock import Clock
@@ -48,11 +48,11 @@ class ScheduleError(ValueError):
     """A schedule names a sector or place newsbot does not know."""
 
 
-def trigger_for(schedule: ScheduleSettings) -> CronTrigger:
+def trigger_for(schedule: ScheduleSettings) -> BaseTrigger:
     return cron_trigger(schedule.cron, timezone=ZoneInfo(schedule.timezone))
 
 
-def fire_times(trigger: CronTrigger, after: datetime, until: datetime) -> list[datetime]:
+def fire_times(trigger: BaseTrigger, after: datetime, until: datetime) -> list[datetime]:
     """Every fire time in (after, until], in UTC."""
     times = []
     moment = trigger.get_next_fire_time(None, after + _TICK)

@@ -73,12 +73,20 @@ def test_fire_times_go_on_through_the_hour_the_clocks_go_back(cron, expected):
         ("7", ["Sunday"]),
         ("5-7", ["Friday", "Saturday", "Sunday"]),
         ("sat,sun", ["Saturday", "Sunday"]),
+        ("sun-wed", ["Monday", "Tuesday", "Wednesday", "Sunday"]),
+        ("1/2", ["Monday", "Wednesday", "Friday", "Sunday"]),
     ],
 )
 def test_weekdays_count_as_crontab_counts_them(weekdays, days):
     trigger = trigger_for(schedule(cron=f"0 9 * * {weekdays}", timezone="UTC"))
     week = fire_times(trigger, utc(2026, 11, 29), utc(2026, 12, 6))  # Sunday 29 November to Sunday 6 December
     assert sorted({moment.strftime("%A") for moment in week}, key=DAYS.index) == days
+
+
+def test_a_day_of_the_month_and_a_weekday_fire_on_either_as_in_crontab():
+    trigger = trigger_for(schedule(cron="0 9 1 * 1", timezone="UTC"))  # the 1st, and every Monday
+    fired = fire_times(trigger, utc(2026, 6, 25), utc(2026, 7, 7))
+    assert [moment.strftime("%a %d") for moment in fired] == ["Mon 29", "Wed 01", "Mon 06"]
 
 
 async def test_apscheduler_jobs_fire_at_the_local_time():

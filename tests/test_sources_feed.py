@@ -290,4 +290,5 @@ async def test_dates_with_month_names_in_other_languages(server, client):
         datetime(2018, 9, 24, 22, 42, 40, tzinfo=timezone.utc),  # "Seg, 24 Set 2018 19:42:40 -0300"
         datetime(2024, 12, 3, 9, 0, tzinfo=timezone.utc),  # "mar., 3 déc. 2024 10:00:00 +0100"
         datetime(2025, 5, 5, 1, 0, tzinfo=timezone.utc),  # "Sen, 5 Mei 2025 08:00:00 +0700"
+        datetime(2024, 3, 13, 9, 0, tzinfo=timezone.utc),  # "wo, 13 mrt 2024 10:00:00 +0100"
     ]

@@ -16,7 +16,7 @@ _ENGLISH_MONTH = {
     for english, names in {
         "jan": "ene enero janv janvier gen gennaio januar januari janeiro",
         "feb": "fev fevereiro febrero fevr fevrier febbraio februar februari",
-        "mar": "marco marzo mars marz mrz maret maart mac",
+        "mar": "marco marzo mars marz mrz mrt maa maret maart mac",
         "apr": "abr abril avr avril aprile",
         "may": "mai maio mayo mei mag maggio",
         "jun": "junho junio juin giu giugno juni",
