@@ -246,6 +246,19 @@ async def test_nothing_queued_is_sent_after_unsubscribing(bot):
     assert await bot.deliver() == []
 
 
+async def test_a_switch_from_a_digest_to_instant_hands_over_what_the_digest_would_have_held(bot):
+    await bot.say("/subscribe energy daily 20:00")
+    bot.clock.advance(60)
+    await bot.publish("Morning energy", sectors=["energy"])
+    await bot.fanout.run_once()  # the morning article is seen while the subscription is a digest
+    reply = await bot.say("/subscribe energy")
+    assert "Since your last digest: 1 new article" in reply.text
+    assert [card.title for card in reply.cards] == ["Morning energy"]
+    bot.clock.advance(60)
+    await bot.publish("Later energy", sectors=["energy"])
+    assert [titles for _, titles, _ in await bot.deliver()] == [["Later energy"]]
+
+
 async def test_non_admins_are_refused_in_groups(bot):
     reply = await bot.say("/subscribe energy", target=GROUP, chat_kind="group", is_admin=False)
     assert "administrators" in reply.text and reply.private

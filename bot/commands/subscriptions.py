@@ -13,6 +13,7 @@ from bot.commands.results import article_card, bounded_command
 from bot.context import Context
 from bot.model import Action, Command, Reply, quoted
 from bot.subscriptions.cadence import PATTERN, Cadence, CadenceError
+from bot.subscriptions.fanout import DIGEST_SIZE
 from bot.subscriptions.store import Subscription, SubscriptionStore, topic_label
 from content.model import Query
 from content.store.fulltext import literal_pieces, search_terms
@@ -97,13 +98,22 @@ async def subscribe(cmd: Command, ctx: Context) -> Reply:
         )
     kind, value = topic
     store = ctx.subscriptions
-    created = await store.add(cmd.target, kind, value, cadence, ctx.clock())
+    before = next((s for s in await store.for_target(cmd.target) if (s.kind, s.value) == (kind, value)), None)
+    now = ctx.clock()
+    created = await store.add(cmd.target, kind, value, cadence, now)
     label = topic_label(kind, value, ctx.tagger)
     reply = Reply(text=await _confirmation(store, cmd, label, cadence, created))
-    page = await ctx.store.find(Query.on(kind, value), limit=LATEST_ON_SUBSCRIBE)
-    if page.articles:
-        reply.text += f"\nThe latest {len(page.articles)} now:"
-        reply.cards = [article_card(article, ctx.tagger) for article in page.articles]
+    if before and not before.cadence.is_instant and cadence.is_instant:
+        # the digest in progress will not come: what it would have held comes now
+        since = before.last_digest_at or before.created_at
+        articles, count = await ctx.store.fetched_within(since, now, Query.on(kind, value), newest=DIGEST_SIZE)
+        if count:
+            reply.text += f"\nSince your last digest: {count} new article{'s' if count != 1 else ''}"
+    else:
+        articles = (await ctx.store.find(Query.on(kind, value), limit=LATEST_ON_SUBSCRIBE)).articles
+        if articles:
+            reply.text += f"\nThe latest {len(articles)} now:"
+    reply.cards = [article_card(article, ctx.tagger) for article in articles]
     reply.actions.append(Action("Unsubscribe", bounded_command(f"/unsubscribe {value}", "/subscriptions")))
     return reply
 
