@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from content.tagging.places import PlaceTagger
-from content.tagging.resolution import Match
+from content.tagging.resolution import Match, Resolution
 
 
 @pytest.fixture(scope="module")
@@ -101,6 +101,11 @@ def test_unclear_words_give_ranked_suggestions(tagger):
     assert len(ids) <= 5 and len(set(ids)) == len(ids)
     scores = [suggestion.score for suggestion in resolution.suggestions]
     assert scores == sorted(scores, reverse=True)
+
+
+@pytest.mark.parametrize("words", ["banks", "bonds", "stocks", "🇹🇭🇰🇪"])
+def test_words_far_from_every_place_get_no_suggestions(tagger, words):
+    assert tagger.resolve(words) == Resolution(None)
 
 
 def test_suggestions_name_their_places(tagger):

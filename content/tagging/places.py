@@ -492,7 +492,7 @@ class PlaceTagger:
         ranked = self._fuzzy(key)
         if ranked and _is_confident(ranked):
             return Resolution(ranked[0])
-        return Resolution(None, tuple(ranked[:5]))
+        return Resolution(None, tuple(match for match in ranked[:5] if match.score >= _SUGGESTION_FLOOR))
 
     def _exact(self, key: str) -> Match | None:
         compact = key.replace(" ", "")
@@ -511,6 +511,9 @@ class PlaceTagger:
 
     def _match(self, kind: str, place_id: str, score: float = 100.0) -> Match:
         return Match(kind, place_id, place_name(place_id), round(score, 1))
+
+
+_SUGGESTION_FLOOR = 75  # below, a "did you mean" reads as nonsense ("banks": Cuba, Libya)
 
 
 def _is_confident(ranked: list[Match]) -> bool:
