@@ -80,6 +80,10 @@ class Harness:
         await self.store.add([article])
         return article
 
+    async def delivered_titles(self) -> list[list[str]]:
+        """The card titles of each message delivered now."""
+        return [titles for _, titles, _ in await self.deliver()]
+
     async def deliver(self):
         await self.fanout.run_once()
         await self.fanout.run_digests()
@@ -147,7 +151,7 @@ async def test_one_message_per_article_even_when_several_subscriptions_match(bot
     await bot.say("/subscribe kenya")
     bot.clock.advance(60)
     await bot.publish("Geothermal power in Kenya", sectors=["energy"], countries=["KE"])
-    assert [titles for _, titles, _ in await bot.deliver()] == [["Geothermal power in Kenya"]]
+    assert await bot.delivered_titles() == [["Geothermal power in Kenya"]]
 
 
 async def test_daily_digest_arrives_once_at_local_time_across_the_dst_change(bot):
@@ -172,7 +176,7 @@ async def test_daily_digest_arrives_once_at_local_time_across_the_dst_change(bot
     bot.clock.set(datetime(2026, 3, 29, 5, 59, tzinfo=timezone.utc))
     assert await bot.deliver() == []
     bot.clock.set(datetime(2026, 3, 29, 6, 0, tzinfo=timezone.utc))
-    assert [titles for _, titles, _ in await bot.deliver()] == [["Weekend energy"]]
+    assert await bot.delivered_titles() == [["Weekend energy"]]
 
 
 async def test_missed_digests_collapse_into_one(bot):
@@ -205,12 +209,12 @@ async def test_a_switch_from_instant_to_a_digest_does_not_send_again_what_came_i
     await bot.say("/subscribe energy")
     bot.clock.advance(60)
     await bot.publish("Energy sent at once", sectors=["energy"])
-    assert [titles for _, titles, _ in await bot.deliver()] == [["Energy sent at once"]]
+    assert await bot.delivered_titles() == [["Energy sent at once"]]
     await bot.say("/subscribe energy daily 09:00")
     bot.clock.advance(60)
     await bot.publish("Energy for the digest", sectors=["energy"])
     bot.clock.advance(86400)
-    assert [titles for _, titles, _ in await bot.deliver()] == [["Energy for the digest"]]
+    assert await bot.delivered_titles() == [["Energy for the digest"]]
 
 
 async def test_a_chat_that_comes_back_gets_a_digest_of_what_is_new_not_what_piled_up(bot):
@@ -225,7 +229,7 @@ async def test_a_chat_that_comes_back_gets_a_digest_of_what_is_new_not_what_pile
     bot.clock.advance(60)
     await bot.publish("Energy after coming back", sectors=["energy"])
     bot.clock.advance(86400)
-    assert [titles for _, titles, _ in await bot.deliver()] == [["Energy after coming back"]]
+    assert await bot.delivered_titles() == [["Energy after coming back"]]
 
 
 async def test_nothing_queued_is_sent_after_unsubscribing(bot):
@@ -238,7 +242,7 @@ async def test_nothing_queued_is_sent_after_unsubscribing(bot):
     bot.clock.advance(86400)
     await bot.fanout.run_digests()  # both queued, and held back (say, by a rate limit)
     await bot.say("/unsubscribe energy")
-    assert [titles for _, titles, _ in await bot.deliver()] == [["Kenyan news"]]
+    assert await bot.delivered_titles() == [["Kenyan news"]]
     bot.clock.advance(60)
     await bot.publish("More Kenyan news", countries=["KE"])
     await bot.fanout.run_once()
@@ -256,7 +260,7 @@ async def test_a_switch_from_a_digest_to_instant_hands_over_what_the_digest_woul
     assert [card.title for card in reply.cards] == ["Morning energy"]
     bot.clock.advance(60)
     await bot.publish("Later energy", sectors=["energy"])
-    assert [titles for _, titles, _ in await bot.deliver()] == [["Later energy"]]
+    assert await bot.delivered_titles() == [["Later energy"]]
 
 
 async def test_non_admins_are_refused_in_groups(bot):
