@@ -19,9 +19,9 @@ def cron_trigger(expression: str, timezone: tzinfo | str | None = None) -> BaseT
     fields = expression.split()
     if len(fields) != 5:
         raise ValueError(f"expected 5 fields, got {len(fields)}")
-    minute, hour, day, month, weekday = fields
-    weekday = _day_names(weekday)
-    if day != "*" and weekday != "*":  # either may match
+    minute, hour, day, month, written_weekday = fields
+    weekday = _day_names(written_weekday)
+    if not day.startswith("*") and not written_weekday.startswith("*"):  # both restricted: either may match
         by_date = CronTrigger.from_crontab(f"{minute} {hour} {day} {month} *", timezone=timezone)
         by_weekday = CronTrigger.from_crontab(f"{minute} {hour} * {month} {weekday}", timezone=timezone)
         return OrTrigger([by_date, by_weekday])
