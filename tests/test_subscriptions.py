@@ -121,12 +121,24 @@ async def test_subscribe_offers_the_latest_three_and_then_delivers_only_new_arti
     assert await bot.deliver() == []
 
 
-async def test_the_unsubscribe_button_names_the_topic_only_when_it_fits_a_button(bot):
+async def test_the_unsubscribe_button_removes_its_subscription_whatever_the_topics_length(bot):
     short = await bot.say("/subscribe smart grid")
-    assert [action.command for action in short.actions] == ["/unsubscribe smart grid"]
-    wide = "智能电网 " * 5  # 24 characters: 77 bytes with the command
+    wide = "智能电网 " * 5  # 24 characters: 77 bytes as a command, more than a Telegram button holds
     long = await bot.say(f"/subscribe {wide}")
-    assert [action.command for action in long.actions] == ["/subscriptions"]
+    for reply, topic in ((long, f"“{wide.strip()}”"), (short, "“smart grid”")):
+        [button] = reply.actions
+        assert len(button.command.encode()) <= 64
+        assert (await bot.say(button.command)).text == f"Unsubscribed from {topic}."
+
+
+async def test_an_old_remove_button_never_removes_another_topic_that_got_its_id(bot):
+    await bot.say("/subscribe kenya")
+    [remove_kenya] = (await bot.say("/subscriptions")).actions
+    await bot.say("/unsubscribe kenya")
+    await bot.say("/subscribe energy")  # SQLite may give it the id Kenya had
+    assert (await bot.say(remove_kenya.command)).text == "That subscription was removed already."
+    assert [s.value for s in await SubscriptionStore(bot.store.engine).for_target(ALICE)] == ["energy"]
+    assert (await bot.say("/unsubscribe KE")).text == "This chat is not subscribed to Kenya."
 
 
 async def test_country_region_and_words_subscriptions_match(bot):
@@ -256,11 +268,31 @@ async def test_a_switch_from_a_digest_to_instant_hands_over_what_the_digest_woul
     await bot.publish("Morning energy", sectors=["energy"])
     await bot.fanout.run_once()  # the morning article is seen while the subscription is a digest
     reply = await bot.say("/subscribe energy")
-    assert "Since your last digest: 1 new article" in reply.text
+    assert "Since you subscribed: 1 new article" in reply.text  # no digest was sent yet
     assert [card.title for card in reply.cards] == ["Morning energy"]
     bot.clock.advance(60)
     await bot.publish("Later energy", sectors=["energy"])
     assert await bot.delivered_titles() == [["Later energy"]]
+
+
+async def test_a_switch_to_instant_before_the_fan_out_ran_brings_the_article_once(bot):
+    await bot.say("/subscribe energy daily 20:00")
+    bot.clock.advance(60)
+    await bot.publish("Morning energy", sectors=["energy"])
+    reply = await bot.say("/subscribe energy")  # the fan-out has not seen the article yet
+    assert [card.title for card in reply.cards] == ["Morning energy"]
+    assert await bot.deliver() == []
+
+
+async def test_deliveries_carry_no_button_that_would_replace_them_and_one_article_reads_well(bot):
+    await bot.publish("Ghana news", countries=["GH"])
+    reply = await bot.say("/subscribe ghana")
+    assert reply.text.endswith("\nThe latest article now:") and len(reply.cards) == 1
+    await bot.say("/subscribe energy")
+    bot.clock.advance(60)
+    await bot.publish("Energy news", sectors=["energy"])
+    assert await bot.delivered_titles() == [["Energy news"]]
+    assert [reply.actions for _, reply in bot.recorder.sent] == [[]]
 
 
 async def test_non_admins_are_refused_in_groups(bot):

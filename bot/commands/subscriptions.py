@@ -7,9 +7,10 @@ only the chat's administrators change what the chat receives.
 from __future__ import annotations
 
 import re
+import zlib
 from zoneinfo import available_timezones
 
-from bot.commands.results import article_card, bounded_command
+from bot.commands.results import article_card
 from bot.context import Context
 from bot.model import Action, Command, Reply, quoted
 from bot.subscriptions.cadence import PATTERN, Cadence, CadenceError
@@ -20,7 +21,7 @@ from content.store.fulltext import literal_pieces, search_terms
 
 MAX_QUERY_CHARS = 100
 LATEST_ON_SUBSCRIBE = 3
-_ID_FORM = re.compile(r"#(\d+)")
+_ID_FORM = re.compile(r"#(\d+)(?:\.(\d+))?")  # a button's "#id.topic-check", so a reused id is no match
 _ADMINS_ONLY = "Only this chat's administrators can change what it receives."
 _NO_PLACE_ZONES = frozenset({"localtime", "Factory"})  # the server's own zone, and a placeholder
 _CADENCE_WORDS = frozenset({"instant", "instantly", "hourly", "daily", "weekly", "monthly"})
@@ -98,7 +99,7 @@ async def subscribe(cmd: Command, ctx: Context) -> Reply:
         )
     kind, value = topic
     store = ctx.subscriptions
-    before = next((s for s in await store.for_target(cmd.target) if (s.kind, s.value) == (kind, value)), None)
+    before = await _subscription(store, cmd.target, kind, value)
     now = ctx.clock()
     created = await store.add(cmd.target, kind, value, cadence, now)
     label = topic_label(kind, value, ctx.tagger)
@@ -108,14 +109,33 @@ async def subscribe(cmd: Command, ctx: Context) -> Reply:
         since = before.last_digest_at or before.created_at
         articles, count = await ctx.store.fetched_within(since, now, Query.on(kind, value), newest=DIGEST_SIZE)
         if count:
-            reply.text += f"\nSince your last digest: {count} new article{'s' if count != 1 else ''}"
+            start = "your last digest" if before.last_digest_at else "you subscribed"
+            reply.text += f"\nSince {start}: {_articles(count)}"
     else:
         articles = (await ctx.store.find(Query.on(kind, value), limit=LATEST_ON_SUBSCRIBE)).articles
         if articles:
-            reply.text += f"\nThe latest {len(articles)} now:"
+            reply.text += "\nThe latest article now:" if len(articles) == 1 else f"\nThe latest {len(articles)} now:"
     reply.cards = [article_card(article, ctx.tagger) for article in articles]
-    reply.actions.append(Action("Unsubscribe", bounded_command(f"/unsubscribe {value}", "/subscriptions")))
+    subscription = await _subscription(store, cmd.target, kind, value)
+    reply.actions.append(Action("Unsubscribe", _removal_command(subscription)))
     return reply
+
+
+async def _subscription(store: SubscriptionStore, target, kind: str, value: str) -> Subscription | None:
+    return next((s for s in await store.for_target(target) if (s.kind, s.value) == (kind, value)), None)
+
+
+def _removal_command(subscription: Subscription) -> str:
+    """A button's command that removes this subscription only, even once its id is another topic's."""
+    return f"/unsubscribe #{subscription.id}.{_topic_check(subscription)}"
+
+
+def _topic_check(subscription: Subscription) -> int:
+    return zlib.crc32(f"{subscription.kind}:{subscription.value}".encode()) % 1_000_000
+
+
+def _articles(count: int) -> str:
+    return f"{count} new article{'s' if count != 1 else ''}"
 
 
 async def _confirmation(store: SubscriptionStore, cmd: Command, label: str, cadence: Cadence, created: bool) -> str:
@@ -140,9 +160,16 @@ async def unsubscribe(cmd: Command, ctx: Context) -> Reply:
     current = await store.for_target(cmd.target)
     chosen = _pick(cmd.args, current, ctx)
     if chosen is None:
-        return Reply(text=f"This chat is not subscribed to {quoted(cmd.args)}.", actions=[Action("My subscriptions", "/subscriptions")], private=True)
+        return Reply(text=_not_subscribed(cmd.args, ctx), actions=[Action("My subscriptions", "/subscriptions")], private=True)
     await store.remove(cmd.target, chosen.kind, chosen.value)
     return Reply(text=f"Unsubscribed from {topic_label(chosen.kind, chosen.value, ctx.tagger)}.")
+
+
+def _not_subscribed(words: str, ctx: Context) -> str:
+    if _ID_FORM.fullmatch(words.strip()):
+        return "That subscription was removed already."
+    topic = resolve_topic(words, ctx)
+    return f"This chat is not subscribed to {topic_label(*topic, ctx.tagger) if topic else quoted(words)}."
 
 
 def _pick(words: str, current: list[Subscription], ctx: Context) -> Subscription | None:
@@ -151,7 +178,8 @@ def _pick(words: str, current: list[Subscription], ctx: Context) -> Subscription
     by_id = _ID_FORM.fullmatch(key)
     for subscription in current:
         if by_id and subscription.id == int(by_id.group(1)):
-            return subscription
+            check = by_id.group(2)
+            return subscription if check is None or int(check) == _topic_check(subscription) else None
         if key in (subscription.value.casefold(), topic_label(subscription.kind, subscription.value, ctx.tagger).casefold()):
             return subscription
     topic = None if by_id else resolve_topic(words, ctx)
@@ -167,7 +195,7 @@ async def subscriptions(cmd: Command, ctx: Context) -> Reply:
     for subscription in current:
         label = topic_label(subscription.kind, subscription.value, ctx.tagger)
         lines.append(f"• {label} — {subscription.cadence}")
-        actions.append(Action(f"Remove {label}"[:60], f"/unsubscribe #{subscription.id}"))
+        actions.append(Action(f"Remove {label}"[:60], _removal_command(subscription)))
     return Reply(text="\n".join(lines), actions=actions)
 
 

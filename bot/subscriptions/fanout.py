@@ -20,7 +20,7 @@ from bot.clock import Clock
 from bot.commands.results import article_card
 from bot.delivery import tables
 from bot.delivery.outbox import Outbox
-from bot.model import Action, Reply
+from bot.model import Reply
 from bot.subscriptions.matching import SubscriptionIndex
 from bot.subscriptions.store import Subscription, SubscriptionStore, topic_label
 from content.model import Article, Query
@@ -106,11 +106,8 @@ class FanOut:
             since = batch[-1].fetched
 
     def _instant(self, article: Article) -> Reply:
-        return Reply(
-            text="New for your subscriptions",
-            cards=[article_card(article, self._tagger)],
-            actions=[Action("My subscriptions", "/subscriptions")],
-        )
+        # no buttons on deliveries: a button's answer replaces its message, and in a group this one is everyone's news
+        return Reply(text="New for your subscriptions", cards=[article_card(article, self._tagger)])
 
     async def _load_cursor(self) -> tuple[datetime, dict[str, float]]:
         st = tables.state
@@ -157,7 +154,6 @@ class FanOut:
         return Reply(
             text=f"Your {subscription.cadence.kind} digest for {label}: {total} new article{'s' if total != 1 else ''}{more}",
             cards=[article_card(article, self._tagger) for article in top],
-            actions=[Action("My subscriptions", "/subscriptions")],
         )
 
 

@@ -86,6 +86,8 @@ class SubscriptionStore:
                 changes = dict(cadence=str(cadence))
                 if was == "instant" and cadence.kind != "instant":  # the first digest covers what is new from now
                     changes["last_digest_at"] = now.timestamp()
+                elif was != "instant" and cadence.kind == "instant":  # the reply hands over the digest so far
+                    changes["created_at"] = now.timestamp()
                 await connection.execute(s.update().where(s.c.id == existing).values(**changes))
             await self._bump(connection)
         return existing is None
