@@ -311,8 +311,9 @@ async def test_non_admins_are_refused_in_groups(bot):
 async def test_subscriptions_list_with_remove_buttons(bot):
     await bot.say("/subscribe energy")
     await bot.say("/subscribe kenya weekly fri 18:30")
+    await bot.say("/settings timezone Africa/Nairobi")
     reply = await bot.say("/subscriptions")
-    assert reply.text.splitlines()[1:] == ["• Energy — instant", "• Kenya — weekly fri 18:30"]
+    assert reply.text.splitlines()[1:] == ["• Energy — instant", "• Kenya — weekly fri 18:30 (Africa/Nairobi)"]
     assert [action.label for action in reply.actions] == ["Remove Energy", "Remove Kenya"]
     pressed = await bot.say(reply.actions[1].command)
     assert pressed.text == "Unsubscribed from Kenya."

@@ -192,9 +192,11 @@ async def subscriptions(cmd: Command, ctx: Context) -> Reply:
         return Reply(text="This chat has no subscriptions yet. Try /subscribe energy or /subscribe kenya daily 08:00.")
     lines = ["This chat's subscriptions:"]
     actions = []
+    zone = await ctx.subscriptions.timezone(cmd.platform, cmd.target.chat)
     for subscription in current:
         label = topic_label(subscription.kind, subscription.value, ctx.tagger)
-        lines.append(f"• {label} — {subscription.cadence}")
+        when = str(subscription.cadence) if subscription.cadence.is_instant else f"{subscription.cadence} ({zone})"
+        lines.append(f"• {label} — {when}")
         actions.append(Action(f"Remove {label}"[:60], _removal_command(subscription)))
     return Reply(text="\n".join(lines), actions=actions)
 
