@@ -162,6 +162,18 @@ async def test_filters_by_sector_country_and_both(store):
     assert ids(await store.find(Query(sectors=("mining",)))) == []
 
 
+@pytest.fixture(params=["driving", "filter", "correlated"])
+def text_join_mode(request, store, monkeypatch) -> str:
+    """Each way a text condition can join the rest of a query, forced (SQLite; PostgreSQL's planner chooses)."""
+    from content.store import fulltext
+
+    mode = request.param
+    if store.dialect != "sqlite" and mode != fulltext.FILTER:
+        pytest.skip("PostgreSQL's planner chooses how to join the text index itself")
+    monkeypatch.setattr(fulltext, "join_mode", lambda dialect, count, tag_filtered=False: mode)
+    return mode
+
+
 async def test_region_matches_its_tag_and_its_member_countries(store):
     await store.add(
         [
@@ -192,13 +204,7 @@ async def test_a_region_matches_the_regions_inside_it(store):
     assert (await store.count_by_region())["asia"] == 2
 
 
-@pytest.mark.parametrize("mode", ["driving", "filter", "correlated"])
-async def test_one_sector_within_a_region_pages_newest_first(store, monkeypatch, mode):
-    from content.store import fulltext
-
-    if store.dialect != "sqlite" and mode != fulltext.FILTER:
-        pytest.skip("PostgreSQL's planner chooses how to join the text index itself")
-    monkeypatch.setattr(fulltext, "join_mode", lambda dialect, count, tag_filtered=False: mode)
+async def test_one_sector_within_a_region_pages_newest_first(store, text_join_mode):
     await store.add(
         [
             make_article(1, title="Grid one", sectors=("energy",), countries=("TH",)),
@@ -250,13 +256,7 @@ async def test_a_name_finds_articles_that_use_its_equivalent(store):
     assert sorted(ids(await store.search("artificial"))) == ["article-2", "article-3"]  # one word is no name
 
 
-@pytest.mark.parametrize("mode", ["driving", "filter", "correlated"])
-async def test_quoted_phrases_and_excluded_words(store, monkeypatch, mode):
-    from content.store import fulltext
-
-    if store.dialect != "sqlite" and mode != fulltext.FILTER:
-        pytest.skip("PostgreSQL's planner chooses how to join the text index itself")
-    monkeypatch.setattr(fulltext, "join_mode", lambda dialect, count, tag_filtered=False: mode)
+async def test_quoted_phrases_and_excluded_words(store, text_join_mode):
     await store.add(
         [
             make_article(1, title="Smart grid pilot", text="The utility links rooftop solar to a smart grid. " * 2),
