@@ -25,7 +25,7 @@ from apscheduler.triggers.base import BaseTrigger
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.clock import Clock
-from bot.commands.results import article_card
+from bot.commands.results import article_card, new_articles
 from bot.config import ScheduleSettings
 from bot.cron import cron_trigger
 from bot.delivery import tables
@@ -212,7 +212,7 @@ class ScheduleRunner:
         if schedule.mode == "digest":
             more = f", the top {len(top)}" if total > len(top) else ""
             reply = Reply(
-                text=f"{schedule.name}: {total} new article{'' if total == 1 else 's'}{more}",
+                text=f"{schedule.name}: {new_articles(total)}{more}",
                 cards=[article_card(article, self._tagger) for article in top],
             )
             return await self._outbox.enqueue_for(connection, [target_id], f"digest:{schedule.name}:{fire:%Y%m%dT%H%MZ}", reply)

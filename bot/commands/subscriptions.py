@@ -10,7 +10,7 @@ import re
 import zlib
 from zoneinfo import available_timezones
 
-from bot.commands.results import article_card
+from bot.commands.results import article_card, new_articles
 from bot.context import Context
 from bot.model import Action, Command, Reply, quoted
 from bot.subscriptions.cadence import PATTERN, Cadence, CadenceError
@@ -110,7 +110,7 @@ async def subscribe(cmd: Command, ctx: Context) -> Reply:
         articles, count = await ctx.store.fetched_within(since, now, Query.on(kind, value), newest=DIGEST_SIZE)
         if count:
             start = "your last digest" if before.last_digest_at else "you subscribed"
-            reply.text += f"\nSince {start}: {_articles(count)}"
+            reply.text += f"\nSince {start}: {new_articles(count)}"
     else:
         articles = (await ctx.store.find(Query.on(kind, value), limit=LATEST_ON_SUBSCRIBE)).articles
         if articles:
@@ -132,10 +132,6 @@ def _removal_command(subscription: Subscription) -> str:
 
 def _topic_check(subscription: Subscription) -> int:
     return zlib.crc32(f"{subscription.kind}:{subscription.value}".encode()) % 1_000_000
-
-
-def _articles(count: int) -> str:
-    return f"{count} new article{'s' if count != 1 else ''}"
 
 
 async def _confirmation(store: SubscriptionStore, cmd: Command, label: str, cadence: Cadence, created: bool) -> str:

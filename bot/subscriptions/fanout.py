@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.clock import Clock
-from bot.commands.results import article_card
+from bot.commands.results import article_card, new_articles
 from bot.delivery import tables
 from bot.delivery.outbox import Outbox
 from bot.model import Reply
@@ -152,7 +152,7 @@ class FanOut:
         label = topic_label(subscription.kind, subscription.value, self._tagger)
         more = f" (the newest {len(top)} of {total})" if total > len(top) else ""
         return Reply(
-            text=f"Your {subscription.cadence.kind} digest for {label}: {total} new article{'s' if total != 1 else ''}{more}",
+            text=f"Your {subscription.cadence.kind} digest for {label}: {new_articles(total)}{more}",
             cards=[article_card(article, self._tagger) for article in top],
         )
 
