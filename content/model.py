@@ -10,6 +10,11 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 _TRACKING_PARAMS = {"fbclid", "gclid"}
 
 
+def is_web_url(url: str) -> bool:
+    """Whether the URL is http:// or https:// (not javascript:, a tag: id or a relative path)."""
+    return url.strip().split(":", 1)[0].lower() in ("http", "https")
+
+
 def canonical_url(url: str) -> str:
     """Lowercase scheme and host, drop tracking parameters and the fragment."""
     parts = urlsplit(url.strip())

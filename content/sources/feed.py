@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 import feedparser
 import httpx
 
-from content.model import Draft, SourceState, content_guid
+from content.model import Draft, SourceState, content_guid, is_web_url
 from content.settings import FeedSource
 from content.sources.dates import parse_localized_date
 from content.sources.result import FetchResult
@@ -63,7 +63,7 @@ async def fetch_feed(source: FeedSource, state: SourceState, client: httpx.Async
 
 
 async def _download_within_deadline(source: FeedSource, state: SourceState, client: httpx.AsyncClient) -> Download:
-    if not _is_web_url(source.url):
+    if not is_web_url(source.url):
         raise FeedError("unsupported URL (only http:// and https:// feeds)")
     try:
         # The overall deadline also stops a server that trickles bytes just under the read timeout.
@@ -105,7 +105,7 @@ def _redirect_target(response: httpx.Response, visited: set[httpx.URL]) -> httpx
     target = response.url.join(response.headers["Location"])
     if target in visited:
         raise FeedError("redirect loop")
-    if not _is_web_url(str(target)):
+    if not is_web_url(str(target)):
         raise FeedError("redirect to a non-HTTP URL")
     visited.add(target)
     return target
@@ -234,11 +234,7 @@ def _entry_draft(entry: dict, source_name: str, feed_language: str | None, feed_
 def _web_link(link: str | None) -> str | None:
     """The entry's link when it is a web address (feedparser falls back to a tag: or urn: id)."""
     link = (link or "").strip()
-    return link if _is_web_url(link) else None
-
-
-def _is_web_url(url: str) -> bool:
-    return url.strip().split(":", 1)[0].lower() in ("http", "https")
+    return link if is_web_url(link) else None
 
 
 def _entry_title(entry: dict) -> str:

@@ -14,13 +14,12 @@ import os
 import re
 from datetime import date, datetime, time, timezone
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import yaml
 from markdown_it import MarkdownIt
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from content.model import Draft, SourceState
+from content.model import Draft, SourceState, is_web_url
 from content.settings import FilesSource
 from content.sources.result import FetchResult
 from content.text import html_to_text
@@ -56,7 +55,7 @@ class FrontMatter(BaseModel):
     @field_validator("url")
     @classmethod
     def _web_address(cls, url: str | None) -> str | None:
-        if url and urlsplit(url).scheme.lower() not in ("http", "https"):
+        if url and not is_web_url(url):
             raise ValueError("must be an http:// or https:// address")
         return url
 
