@@ -7,9 +7,10 @@ several processes or a crash between the two; a run missed while newsbot was dow
 once when it is back, if within the grace period. On PostgreSQL one process at a time runs
 the schedules (an advisory lock held by its session); the claim keeps it correct regardless.
 
-Modes: `new` posts each article fetched since the previous run (up to `max_articles`), one
+Modes: `new` posts each article stored since the previous run (up to `max_articles`), one
 message per article, so the outbox's uniqueness keeps any article from reaching the same
-target twice; `digest` posts the top `max_articles` of the period in one message.
+target twice; `digest` posts the top `max_articles` of the period in one message. A run
+remembers the store position it covered, so the next takes exactly the articles stored after it.
 """
 
 from __future__ import annotations
@@ -31,9 +32,10 @@ from bot.cron import cron_trigger
 from bot.delivery import tables
 from bot.delivery.outbox import Outbox, target_ids
 from bot.model import Reply, Target
-from bot.subscriptions.fanout import LOOKBACK, period_articles
-from content.model import Article, Query
+from bot.subscriptions.fanout import period_articles
+from content.model import Query
 from content.store import Store
+from content.store.queries import position
 from content.store.upsert import insert_ignoring_duplicates
 from content.tagging import Tagger
 
@@ -41,7 +43,6 @@ log = logging.getLogger(__name__)
 
 _LEADER_LOCK = 0x6E627363  # PostgreSQL advisory lock key of the process that runs schedules
 _TICK = timedelta(microseconds=1)
-_LATE_ONES = 200  # articles fetched in the few minutes before a run, looked at again by the next
 
 
 class ScheduleError(ValueError):
@@ -157,55 +158,39 @@ class ScheduleRunner:
     async def _run_one(self, name: str, now: datetime) -> int:
         schedule, runs = self._schedules[name], tables.schedule_runs
         async with self._store.engine.begin() as connection:
-            last = await self._last_fire(connection, name, now)
+            last, after = await self._last_run(connection, name, now)
             due = fire_times(self._triggers[name], last, now)
             if not due:
                 return 0
             fire = due[-1]  # runs missed while down collapse into the latest one
+            through = await connection.scalar(sa.select(position()))
             claimed = await connection.execute(
-                runs.update().where(runs.c.name == name, runs.c.last_fire_at == last.timestamp()).values(last_fire_at=fire.timestamp())
+                runs.update()
+                .where(runs.c.name == name, runs.c.last_fire_at == last.timestamp())
+                .values(last_fire_at=fire.timestamp(), last_seq=through)
             )
             if claimed.rowcount != 1:
                 return 0  # another process ran it
             if now - fire > self._grace:
                 log.warning("schedule %r: the run due at %s was missed by more than the grace period; skipped", name, fire)
                 return 0
-            return await self._post(connection, schedule, last, fire)
+            return await self._post(connection, schedule, after, through, fire)
 
-    async def _with_late_ones(
-        self,
-        connection: AsyncConnection,
-        schedule: ScheduleSettings,
-        target_id: int,
-        since: datetime,
-        found: tuple[list[Article], int] | None,
-    ) -> tuple[list[Article], int] | None:
-        """`found`, plus the articles fetched just before the last run that were stored after it
-        (and so are not in the outbox of this target yet), newest first within the cap."""
-        before, _ = await self._store.fetched_within(since - LOOKBACK, since, self._queries[schedule.name], _LATE_ONES)
-        posted = await self._outbox.keys_of(connection, target_id, [article.id for article in before])
-        late = [article for article in before if article.id not in posted]
-        if not late:
-            return found
-        top, total = found or ([], 0)
-        newest = sorted(top + late, key=lambda article: article.published, reverse=True)[: schedule.max_articles]
-        return newest, total + len(late)
-
-    async def _last_fire(self, connection: AsyncConnection, name: str, now: datetime) -> datetime:
-        """The last fire time run; a schedule seen for the first time starts from now (no backlog)."""
+    async def _last_run(self, connection: AsyncConnection, name: str, now: datetime) -> tuple[datetime, int]:
+        """The last fire time run and the store position it covered; a schedule seen for the first
+        time starts from now (no backlog)."""
         runs = tables.schedule_runs
-        await connection.execute(
-            insert_ignoring_duplicates(connection, runs, ["name"]), [{"name": name, "last_fire_at": now.timestamp()}]
-        )
-        seconds = (await connection.execute(sa.select(runs.c.last_fire_at).where(runs.c.name == name))).scalar_one()
-        return datetime.fromtimestamp(seconds, timezone.utc)
+        first = {"name": name, "last_fire_at": now.timestamp(), "last_seq": position()}
+        await connection.execute(insert_ignoring_duplicates(connection, runs, ["name"]).values(first))
+        row = (await connection.execute(sa.select(runs.c.last_fire_at, runs.c.last_seq).where(runs.c.name == name))).one()
+        return datetime.fromtimestamp(row.last_fire_at, timezone.utc), row.last_seq
 
-    async def _post(self, connection: AsyncConnection, schedule: ScheduleSettings, since: datetime, fire: datetime) -> int:
+    async def _post(
+        self, connection: AsyncConnection, schedule: ScheduleSettings, after: int, through: int, fire: datetime
+    ) -> int:
         target = Target(schedule.target.platform, schedule.target.chat)
         target_id = (await target_ids(connection, [target]))[target]
-        found = await period_articles(self._store, self._queries[schedule.name], since, fire, size=schedule.max_articles)
-        if schedule.mode == "new":
-            found = await self._with_late_ones(connection, schedule, target_id, since, found)
+        found = await period_articles(self._store, self._queries[schedule.name], after, through, size=schedule.max_articles)
         if found is None:
             return 0
         top, total = found

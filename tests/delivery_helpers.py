@@ -17,6 +17,7 @@ from bot.delivery.limits import RatePlan
 from bot.delivery.outbox import Outbox, target_ids
 from bot.delivery.worker import DeliveryWorker
 from bot.model import Reply, Target
+from content.store import run_migrations, store
 from content.store.engine import open_engine
 
 START = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
@@ -24,7 +25,9 @@ START = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
 
 @asynccontextmanager
 async def migrated_engine(url: str) -> AsyncIterator[AsyncEngine]:
+    """A database with the bot's tables beside the article store's, as newsbot runs them."""
     engine = await open_engine(url)
+    await run_migrations(engine, store.MIGRATIONS, store.VERSION_TABLE)
     await migrate(engine)
     try:
         yield engine

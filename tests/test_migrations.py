@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import textwrap
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
@@ -122,3 +122,39 @@ async def test_the_bot_tables_upgrade_from_the_first_schema_keeping_queued_messa
         )
     finally:
         await engine.dispose()
+
+
+async def test_subscriptions_schedules_and_the_fan_out_of_an_older_schema_go_on_from_where_they_were(database_url):
+    store = await Store.open(database_url)
+    try:
+        article_rows, _, _ = _rows(3)
+        for row, hours in zip(article_rows, (-2, -1, 1)):  # seqs 1 and 2 fetched before MOMENT, 3 after
+            row["fetched"] = MOMENT + timedelta(hours=hours)
+        async with store.engine.begin() as connection:
+            await connection.execute(sa.insert(articles), article_rows)
+        await run_migrations(store.engine, bot_db.MIGRATIONS, bot_db.VERSION_TABLE, revision="0002")
+        at = MOMENT.timestamp()
+        async with store.engine.begin() as connection:
+            await connection.execute(sa.text("INSERT INTO bot_targets (id, platform, chat) VALUES (1, 'telegram', '-100')"))
+            await connection.execute(
+                sa.text(
+                    "INSERT INTO bot_subscriptions (target_id, kind, value, cadence, created_at, last_digest_at) VALUES"
+                    f" (1, 'sector', 'agriculture', 'daily 09:00', {at - 86400}, {at}),"  # last digest at MOMENT
+                    f" (1, 'sector', 'energy', 'daily 09:00', {at + 7200}, NULL),"  # no digest yet
+                    f" (1, 'country', 'KE', 'instant', {at - 5400}, {at + 7200})"  # a digest until 90 minutes before
+                )
+            )
+            await connection.execute(sa.text(f"INSERT INTO bot_schedule_runs (name, last_fire_at) VALUES ('morning', {at})"))
+            await connection.execute(
+                sa.text(f"INSERT INTO bot_state (name, number, text) VALUES ('fanout_cursor', {at + 300}, '{{\"x\": 1}}')")
+            )
+        await bot_db.migrate(store.engine)
+        async with store.engine.connect() as connection:
+            s, runs, state = bot_tables.subscriptions, bot_tables.schedule_runs, bot_tables.state
+            positions = (await connection.execute(sa.select(s.c.value, s.c.covered_seq).order_by(s.c.id))).all()
+            run_position = await connection.scalar(sa.select(runs.c.last_seq))
+            cursor = (await connection.execute(sa.select(state.c.number, state.c.text))).one()
+        assert positions == [("agriculture", 2), ("energy", 3), ("KE", 1)]
+        assert run_position == 2 and tuple(cursor) == (2, "")
+    finally:
+        await store.close()

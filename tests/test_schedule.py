@@ -173,8 +173,9 @@ async def test_new_mode_posts_each_new_article_once_at_the_fire_time(world):
     assert len({key for key, _, _ in queued}) == 4
 
 
-async def test_an_article_stored_just_after_a_run_it_was_fetched_before_comes_in_the_next(world):
-    runner = world.runner(schedule(cron="0 * * * *"))
+@pytest.mark.parametrize("mode", ["new", "digest"])
+async def test_an_article_stored_just_after_a_run_it_was_fetched_before_comes_in_the_next(world, mode):
+    runner = world.runner(schedule(cron="0 * * * *", mode=mode))
     await runner.run_due()
     await world.publish("Stored in time")
     world.clock.set(utc(2026, 3, 28, 7, 0))

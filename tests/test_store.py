@@ -323,11 +323,18 @@ async def test_counts(store, monkeypatch):
     assert await store.count_by_source() == {"A": 2, "B": 1}
 
 
-async def test_fetched_since_is_oldest_first_and_filtered(store):
-    await store.add([make_article(n, sectors=("energy",) if n % 2 else ()) for n in range(6)])
-    since = T0 + timedelta(days=30, seconds=1)
-    assert ids(await store.fetched_since(since)) == ["article-2", "article-3", "article-4", "article-5"]
-    assert ids(await store.fetched_since(since, Query(sectors=("energy",)), limit=1)) == ["article-3"]
+async def test_articles_come_in_the_order_they_were_stored_after_a_position(store):
+    start = await store.position()
+    await store.add([make_article(n, sectors=("energy",) if n % 2 else ()) for n in (5, 1, 3)])
+    await store.add([make_article(n, sectors=("energy",) if n % 2 else ()) for n in (0, 2)])
+    first = await store.stored_after(start, limit=2)
+    assert [article.id for _, article in first] == ["article-5", "article-1"]
+    middle, end = first[-1][0], await store.position()
+    rest = await store.stored_after(middle)
+    assert [article.id for _, article in rest] == ["article-3", "article-0", "article-2"] and rest[-1][0] == end
+    assert await store.stored_after(end) == []
+    energy, count = await store.stored_between(middle, end, Query(sectors=("energy",)), newest=5)
+    assert ids(energy) == ["article-3"] and count == 1
 
 
 async def test_source_state_round_trip(store):

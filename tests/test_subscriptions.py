@@ -141,6 +141,16 @@ async def test_an_old_remove_button_never_removes_another_topic_that_got_its_id(
     assert (await bot.say("/unsubscribe KE")).text == "This chat is not subscribed to Kenya."
 
 
+async def test_an_article_stored_long_after_it_was_fetched_still_reaches_instant_subscribers(bot):
+    await bot.say("/subscribe energy")
+    bot.clock.advance(3600)
+    await bot.publish("Energy now", sectors=["energy"])
+    assert await bot.delivered_titles() == [["Energy now"]]
+    # a slow ingest fetched this 30 minutes ago and commits only now
+    await bot.publish("Energy fetched earlier", sectors=["energy"], fetched=bot.clock.now() - timedelta(minutes=30))
+    assert await bot.delivered_titles() == [["Energy fetched earlier"]]
+
+
 async def test_country_region_and_words_subscriptions_match(bot):
     await bot.say("/subscribe kenya")
     await bot.say("/subscribe asean", target=Target("console", "bob"))
@@ -198,6 +208,17 @@ async def test_missed_digests_collapse_into_one(bot):
     bot.clock.advance(3 * 86400)
     assert len(await bot.deliver()) == 1
     assert await bot.deliver() == []
+
+
+async def test_an_article_fetched_before_a_digest_and_stored_after_it_comes_in_the_next(bot):
+    await bot.say("/subscribe energy daily 09:00")
+    await bot.publish("Energy on time", sectors=["energy"], fetched=START + timedelta(hours=2))
+    bot.clock.set(START.replace(hour=9))
+    assert await bot.delivered_titles() == [["Energy on time"]]
+    # an ingest that fetched at 08:59:30 commits after the digest went out
+    await bot.publish("Energy committed late", sectors=["energy"], fetched=START.replace(hour=8, minute=59, second=30))
+    bot.clock.advance(86400)
+    assert await bot.delivered_titles() == [["Energy committed late"]]
 
 
 async def test_a_digest_of_thousands_counts_them_all_and_shows_the_newest(bot):
@@ -351,15 +372,15 @@ def test_cadence_parsing_and_local_times():
     assert daily.next_after(before, "Asia/Bangkok") == datetime(2026, 3, 29, 1, 0, tzinfo=timezone.utc)
 
 
-def test_index_matches_by_tag_region_and_words_and_respects_creation_time():
+def test_index_matches_by_tag_region_and_words_and_respects_when_each_subscription_started():
     rows = [
-        (1, "sector", "energy", 0.0),
-        (2, "country", "KE", 0.0),
-        (3, "query", "smart grid", 0.0),
-        (4, "sector", "energy", 2e9),  # created after the article was fetched
-        (5, "region", "africa", 0.0),
-        (6, "query", "smart toaster", 0.0),
-        (7, "region", "asia", 0.0),
+        (1, "sector", "energy", 0),
+        (2, "country", "KE", 0),
+        (3, "query", "smart grid", 0),
+        (4, "sector", "energy", 9),  # made after the article was stored
+        (5, "region", "africa", 0),
+        (6, "query", "smart toaster", 0),
+        (7, "region", "asia", 0),
     ]
     index = SubscriptionIndex(rows, region_scope)
     fetched = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -367,30 +388,30 @@ def test_index_matches_by_tag_region_and_words_and_respects_creation_time():
         id="x", url=None, title="Smart grids in Nigeria", sources=("s",), published=fetched, fetched=fetched,
         text="", summary="", sectors=("energy",), countries=("NG",),
     )
-    assert sorted(index.targets_for(article)) == [1, 3, 5]
+    assert sorted(index.targets_for(article, 5)) == [1, 3, 5]
     named_only_by_region = replace(article, title="Customs agencies test AI", sectors=(), countries=(), regions=("asean",))
-    assert index.targets_for(named_only_by_region) == [7]
+    assert index.targets_for(named_only_by_region, 5) == [7]
 
 
 def test_a_words_subscription_matches_an_article_that_uses_an_equivalent_name():
-    rows = [(1, "query", "artificial intelligence farming", 0.0), (2, "query", "AI", 0.0), (3, "query", "artificial sweetener", 0.0)]
+    rows = [(1, "query", "artificial intelligence farming", 0), (2, "query", "AI", 0), (3, "query", "artificial sweetener", 0)]
     index = SubscriptionIndex(rows, region_scope)
     fetched = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
     def article(title: str) -> Article:
         return Article(id=title, url=None, title=title, sources=("s",), published=fetched, fetched=fetched, text="", summary="")
 
-    assert sorted(index.targets_for(article("AI pest alerts help farming families"))) == [1, 2]
-    assert sorted(index.targets_for(article("Artificial intelligence reads X-rays"))) == [2]
-    assert index.targets_for(article("Intelligence services study an artificial lake")) == []
+    assert sorted(index.targets_for(article("AI pest alerts help farming families"), 5)) == [1, 2]
+    assert sorted(index.targets_for(article("Artificial intelligence reads X-rays"), 5)) == [2]
+    assert index.targets_for(article("Intelligence services study an artificial lake"), 5) == []
 
 
 def test_a_words_subscription_reads_quoted_phrases_and_excluded_words_as_a_search_does():
     rows = [
-        (1, "query", '"smart grid"', 0.0),
-        (2, "query", "grid -solar", 0.0),
-        (3, "query", "“bank of england” rates", 0.0),
-        (4, "query", "grid -AI", 0.0),
+        (1, "query", '"smart grid"', 0),
+        (2, "query", "grid -solar", 0),
+        (3, "query", "“bank of england” rates", 0),
+        (4, "query", "grid -AI", 0),
     ]
     index = SubscriptionIndex(rows, region_scope)
     fetched = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -398,8 +419,8 @@ def test_a_words_subscription_reads_quoted_phrases_and_excluded_words_as_a_searc
     def article(title: str) -> Article:
         return Article(id=title, url=None, title=title, sources=("s",), published=fetched, fetched=fetched, text="", summary="")
 
-    assert sorted(index.targets_for(article("Smart grids balance rooftop solar"))) == [1, 4]
-    assert sorted(index.targets_for(article("A smart city redraws its street grid"))) == [2, 4]
-    assert sorted(index.targets_for(article("Artificial intelligence runs the grid"))) == [2]
-    assert index.targets_for(article("The Bank of England holds rates")) == [3]
-    assert index.targets_for(article("England's bank raises rates")) == []
+    assert sorted(index.targets_for(article("Smart grids balance rooftop solar"), 5)) == [1, 4]
+    assert sorted(index.targets_for(article("A smart city redraws its street grid"), 5)) == [2, 4]
+    assert sorted(index.targets_for(article("Artificial intelligence runs the grid"), 5)) == [2]
+    assert index.targets_for(article("The Bank of England holds rates"), 5) == [3]
+    assert index.targets_for(article("England's bank raises rates"), 5) == []

@@ -102,12 +102,13 @@ async def subscribe(cmd: Command, ctx: Context) -> Reply:
     before = await _subscription(store, cmd.target, kind, value)
     now = ctx.clock()
     created = await store.add(cmd.target, kind, value, cadence, now)
+    subscription = await _subscription(store, cmd.target, kind, value)
     label = topic_label(kind, value, ctx.tagger)
     reply = Reply(text=await _confirmation(store, cmd, label, cadence, created))
     if before and not before.cadence.is_instant and cadence.is_instant:
-        # the digest in progress will not come: what it would have held comes now
-        since = before.last_digest_at or before.created_at
-        articles, count = await ctx.store.fetched_within(since, now, Query.on(kind, value), newest=DIGEST_SIZE)
+        # the digest in progress will not come: what it would have held comes now, what is stored later comes instantly
+        since, until = before.covered_seq, subscription.covered_seq
+        articles, count = await ctx.store.stored_between(since, until, Query.on(kind, value), DIGEST_SIZE)
         if count:
             start = "your last digest" if before.last_digest_at else "you subscribed"
             reply.text += f"\nSince {start}: {new_articles(count)}"
@@ -116,7 +117,6 @@ async def subscribe(cmd: Command, ctx: Context) -> Reply:
         if articles:
             reply.text += "\nThe latest article now:" if len(articles) == 1 else f"\nThe latest {len(articles)} now:"
     reply.cards = [article_card(article, ctx.tagger) for article in articles]
-    subscription = await _subscription(store, cmd.target, kind, value)
     reply.actions.append(Action("Unsubscribe", _removal_command(subscription)))
     return reply
 

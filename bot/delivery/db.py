@@ -1,7 +1,8 @@
 """Database plumbing for the bot-side tables: their migrations.
 
-The content store opens the database (`content.store.engine`); the bot's tables live beside
-its tables, with their own Alembic version table so each side migrates on its own.
+The content store opens and migrates the database (`content.store`); the bot's tables live
+beside its tables, with their own Alembic version table so each side migrates on its own. They
+refer to its articles by store position (`content.store.queries.position`).
 """
 
 from __future__ import annotations

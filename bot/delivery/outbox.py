@@ -25,6 +25,7 @@ from bot.delivery import tables
 from bot.delivery.limits import RatePlan
 from bot.delivery.payload import reply_from_json, reply_to_json
 from bot.model import Reply, Target
+from content.store.queries import position
 from content.store.upsert import insert_ignoring_duplicates
 
 log = logging.getLogger(__name__)
@@ -122,7 +123,7 @@ async def revive_targets(connection: AsyncConnection, ids: list[int], now: datet
         stale = o.c.target_id.in_(revived) & (o.c.status == "pending")
         await connection.execute(o.update().where(stale).values(status="dead", last_error=_QUEUED_WHILE_GONE))
         digests = s.c.target_id.in_(revived) & (s.c.cadence != "instant")
-        await connection.execute(s.update().where(digests).values(last_digest_at=now.timestamp()))
+        await connection.execute(s.update().where(digests).values(last_digest_at=now.timestamp(), covered_seq=position()))
     return len(revived)
 
 
@@ -191,15 +192,6 @@ class Outbox:
             statement = insert_ignoring_duplicates(connection, o, ["target_id", "key"])
             await connection.execute(statement.from_select(columns, rows))
         return len(fresh)
-
-    @staticmethod
-    async def keys_of(connection: AsyncConnection, target_id: int, keys: list[str]) -> set[str]:
-        """Which of these keys the target has a row for already, in any status."""
-        if not keys:
-            return set()
-        o = tables.outbox
-        rows = await connection.execute(sa.select(o.c.key).where(o.c.target_id == target_id, o.c.key.in_(keys)))
-        return set(rows.scalars())
 
     async def _without_existing(self, connection: AsyncConnection, ids: list[int], key: str) -> list[int]:
         o = tables.outbox

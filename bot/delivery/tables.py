@@ -89,6 +89,7 @@ subscriptions = sa.Table(
     sa.Column("cadence", sa.String(20), nullable=False),
     sa.Column("created_at", sa.Double, nullable=False),
     sa.Column("last_digest_at", sa.Double),
+    sa.Column("covered_seq", sa.Integer, nullable=False, server_default="0"),  # articles stored up to it are not for this subscription
     sa.UniqueConstraint("target_id", "kind", "value", name="uq_bot_subscriptions_target_topic"),
 )
 
@@ -105,4 +106,5 @@ schedule_runs = sa.Table(
     metadata,
     sa.Column("name", sa.String(200), primary_key=True),
     sa.Column("last_fire_at", sa.Double, nullable=False),
+    sa.Column("last_seq", sa.Integer, nullable=False, server_default="0"),  # the store position that run covered
 )

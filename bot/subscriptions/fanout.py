@@ -1,20 +1,19 @@
 """From new articles to queued messages: instant subscriptions per article, digests per period.
 
-A persisted cursor over `store.fetched_since` moves forward in the same transaction as the
-rows it queued, so a crash either queued a page of articles and moved past it, or did
-neither; queueing twice is harmless anyway (the outbox is unique per target and key).
+A persisted cursor, a store position (see `Store.stored_after`), moves forward in the same
+transaction as the rows it queued, so a crash either queued a page of articles and moved past
+it, or did neither; queueing twice is harmless anyway (the outbox is unique per target and key).
+Digests remember the position they covered the same way.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Callable
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.clock import Clock
 from bot.commands.results import article_card, new_articles
@@ -25,14 +24,14 @@ from bot.subscriptions.matching import SubscriptionIndex
 from bot.subscriptions.store import Subscription, SubscriptionStore, topic_label
 from content.model import Article, Query
 from content.store import Store
-from content.store.upsert import insert_or_update
+from content.store.queries import position
+from content.store.upsert import insert_ignoring_duplicates, insert_or_update
 from content.tagging import Tagger, region_scope
 
 log = logging.getLogger(__name__)
 
 _CURSOR = "fanout_cursor"
 _PAGE = 200
-LOOKBACK = timedelta(minutes=5)  # longer than any ingest takes between fetching and committing
 DIGEST_SIZE = 10
 
 
@@ -82,45 +81,33 @@ class FanOut:
     async def run_once(self) -> int:
         """Queue a message per new article for every instant subscription it matches; returns rows queued.
 
-        Reads from `LOOKBACK` before the newest fetch time seen, skipping articles already handled:
-        an ingest that committed late, with an older fetch time, is still picked up.
+        Articles are read in the order they were stored, after the store position the cursor
+        holds: an ingest that committed late is still read, and nothing is read twice.
         """
         index = await self.index()
-        newest, handled = await self._load_cursor()
-        since, queued = newest - LOOKBACK, 0
-        while True:
-            batch = await self._store.fetched_since(since, limit=_PAGE)
-            fresh = [article for article in batch if article.id not in handled]
-            if fresh:
-                async with self._store.engine.begin() as connection:
-                    for article in fresh:
-                        targets = index.targets_for(article)
-                        queued += await self._outbox.enqueue_for(connection, targets, article.id, self._instant(article))
-                    newest = max(newest, *(article.fetched for article in fresh))
-                    handled.update((article.id, article.fetched.timestamp()) for article in fresh)
-                    horizon = (newest - LOOKBACK).timestamp()
-                    handled = {key: at for key, at in handled.items() if at > horizon}
-                    await self._save_cursor(connection, newest, handled)
-            if len(batch) < _PAGE:
-                return queued
-            since = batch[-1].fetched
+        after, queued = await self._load_cursor(), 0
+        while batch := await self._store.stored_after(after, limit=_PAGE):
+            async with self._store.engine.begin() as connection:
+                for seq, article in batch:
+                    targets = index.targets_for(article, seq)
+                    queued += await self._outbox.enqueue_for(connection, targets, article.id, self._instant(article))
+                after = batch[-1][0]
+                await insert_or_update(connection, tables.state, {"name": _CURSOR}, {"number": after})
+        return queued
 
     def _instant(self, article: Article) -> Reply:
         # no buttons on deliveries: a button's answer replaces its message, and in a group this one is everyone's news
         return Reply(text="New for your subscriptions", cards=[article_card(article, self._tagger)])
 
-    async def _load_cursor(self) -> tuple[datetime, dict[str, float]]:
-        st = tables.state
-        async with self._store.engine.connect() as connection:
-            row = (await connection.execute(sa.select(st.c.number, st.c.text).where(st.c.name == _CURSOR))).first()
-        if row is None:  # first run: subscriptions only get articles fetched after they were made anyway
-            return self._clock.now(), {}
-        return datetime.fromtimestamp(row.number, timezone.utc), json.loads(row.text or "{}")
-
-    @staticmethod
-    async def _save_cursor(connection: AsyncConnection, newest: datetime, handled: dict[str, float]) -> None:
-        values = {"number": newest.timestamp(), "text": json.dumps(handled)}
-        await insert_or_update(connection, tables.state, {"name": _CURSOR}, values)
+    async def _load_cursor(self) -> int:
+        """The store position read up to; the first run starts where the oldest instant
+        subscription started, or from the current position when there is none."""
+        st, s = tables.state, tables.subscriptions
+        oldest = sa.select(sa.func.min(s.c.covered_seq)).where(s.c.cadence == "instant").scalar_subquery()
+        async with self._store.engine.begin() as connection:
+            start = {"name": _CURSOR, "number": sa.select(sa.func.coalesce(oldest, position())).scalar_subquery()}
+            await connection.execute(insert_ignoring_duplicates(connection, st, ["name"]).values(start))
+            return int(await connection.scalar(sa.select(st.c.number).where(st.c.name == _CURSOR)))
 
     # ---- digests -------------------------------------------------------------------------
 
@@ -134,17 +121,18 @@ class FanOut:
             since = subscription.last_digest_at or subscription.created_at
             due = subscription.cadence.latest_due(since, now, zones[chat])
             if due is not None:
-                queued += await self._send_digest(subscription, since, due)
+                queued += await self._send_digest(subscription, due)
         return queued
 
-    async def _send_digest(self, subscription: Subscription, since: datetime, due: datetime) -> int:
-        found = await period_articles(self._store, subscription.query, since, due)
+    async def _send_digest(self, subscription: Subscription, due: datetime) -> int:
+        through = await self._store.position()
+        found = await period_articles(self._store, subscription.query, subscription.covered_seq, through)
         async with self._store.engine.begin() as connection:
             queued = 0
             if found:
                 key = f"digest:sub{subscription.id}:{due:%Y%m%dT%H%MZ}"
                 queued = await self._outbox.enqueue_for(connection, [subscription.target_id], key, self._digest(subscription, *found))
-            await self._subscriptions.mark_digest(connection, subscription.id, due)
+            await self._subscriptions.mark_digest(connection, subscription.id, due, through)
         return queued
 
     def _digest(self, subscription: Subscription, top: list[Article], total: int) -> Reply:
@@ -158,8 +146,10 @@ class FanOut:
 
 
 async def period_articles(
-    store: Store, query: Query, since: datetime, until: datetime, size: int = DIGEST_SIZE
+    store: Store, query: Query, after: int, through: int, size: int = DIGEST_SIZE
 ) -> tuple[list[Article], int] | None:
-    """(the newest `size` articles fetched in (since, until], how many there were), or None when none."""
-    newest, count = await store.fetched_within(since, until, query, newest=size)
+    """(the newest `size` articles stored after position `after` up to `through`, how many there
+    were), or None when none. Positions, not fetch times, bound a period: an ingest that fetched
+    before a digest was due and committed after it still has its articles in the next one."""
+    newest, count = await store.stored_between(after, through, query, size)
     return (newest, count) if count else None

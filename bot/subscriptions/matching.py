@@ -76,17 +76,17 @@ class WordQuery:
 
 class SubscriptionIndex:
     def __init__(self, rows: Iterable, region_scope: Callable[[str], tuple[frozenset[str], frozenset[str]]]):
-        """`rows`: (target id, kind, value, created_at seconds) of instant subscriptions;
+        """`rows`: (target id, kind, value, the store position it starts after) of instant subscriptions;
         `region_scope`: a region's member countries and the regions inside it (content.tagging's)."""
         self._targets = array("q")
-        self._created = array("d")
+        self._starts = array("q")
         self._by_sector: dict[str, list[int]] = defaultdict(list)
         self._by_place: dict[str, list[int]] = defaultdict(list)
         self._by_word: dict[str, list[tuple[int, WordQuery, tuple[Item, ...]]]] = defaultdict(list)
-        for target_id, kind, value, created_at in rows:
+        for target_id, kind, value, start in rows:
             slot = len(self._targets)
             self._targets.append(target_id)
-            self._created.append(created_at)
+            self._starts.append(start)
             if kind == "sector":
                 self._by_sector[value].append(slot)
             elif kind == "country":
@@ -103,8 +103,9 @@ class SubscriptionIndex:
     def __len__(self) -> int:
         return len(self._targets)
 
-    def targets_for(self, article: Article) -> list[int]:
-        """Target ids of the subscriptions this article matches and that existed when it was fetched."""
+    def targets_for(self, article: Article, seq: int) -> list[int]:
+        """Target ids of the subscriptions this article, stored at position `seq`, matches and that
+        existed when it was stored."""
         slots: set[int] = set()
         for sector in article.sectors:
             slots.update(self._by_sector.get(sector, ()))
@@ -114,8 +115,7 @@ class SubscriptionIndex:
             slots.update(self._by_place.get("region:" + region, ()))
         if self._by_word:
             slots.update(self._text_matches(article))
-        fetched = article.fetched.timestamp()
-        return list({self._targets[slot] for slot in slots if self._created[slot] < fetched})
+        return list({self._targets[slot] for slot in slots if self._starts[slot] < seq})
 
     def _text_matches(self, article: Article) -> Iterable[int]:
         words = ArticleWords(article)

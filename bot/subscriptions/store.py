@@ -18,6 +18,7 @@ from bot.delivery.outbox import revive_targets, target_ids
 from bot.model import Target, quoted
 from bot.subscriptions.cadence import Cadence
 from content.model import Query
+from content.store.queries import position
 from content.store.upsert import insert_or_update
 from content.tagging import Tagger, place_name
 
@@ -37,6 +38,7 @@ class Subscription:
     cadence: Cadence
     created_at: datetime
     last_digest_at: datetime | None = None
+    covered_seq: int = 0  # the store position up to which it has had the articles: where it started, or its last digest
 
     @property
     def query(self) -> Query:
@@ -80,14 +82,16 @@ class SubscriptionStore:
             topic = (s.c.target_id == target_id) & (s.c.kind == kind) & (s.c.value == value)
             existing, was = (await connection.execute(sa.select(s.c.id, s.c.cadence).where(topic))).first() or (None, None)
             if existing is None:
-                row = dict(target_id=target_id, kind=kind, value=value, cadence=str(cadence), created_at=now.timestamp())
+                row = dict(
+                    target_id=target_id, kind=kind, value=value, cadence=str(cadence), created_at=now.timestamp(), covered_seq=position()
+                )
                 await connection.execute(s.insert().values(**row))
             else:
                 changes = dict(cadence=str(cadence))
                 if was == "instant" and cadence.kind != "instant":  # the first digest covers what is new from now
-                    changes["last_digest_at"] = now.timestamp()
+                    changes.update(last_digest_at=now.timestamp(), covered_seq=position())
                 elif was != "instant" and cadence.kind == "instant":  # the reply hands over the digest so far
-                    changes["created_at"] = now.timestamp()
+                    changes["covered_seq"] = position()
                 await connection.execute(s.update().where(s.c.id == existing).values(**changes))
             await self._bump(connection)
         return existing is None
@@ -136,10 +140,10 @@ class SubscriptionStore:
             return [self._subscription(row, Target(row.platform, row.chat, row.thread or None)) for row in rows]
 
     async def instant_rows(self):
-        """(target id, kind, value, created_at seconds) of every instant subscription of an active target."""
+        """(target id, kind, value, the store position it starts after) of every instant subscription of an active target."""
         s, t = tables.subscriptions, tables.targets
         query = (
-            sa.select(s.c.target_id, s.c.kind, s.c.value, s.c.created_at)
+            sa.select(s.c.target_id, s.c.kind, s.c.value, s.c.covered_seq)
             .join(t, t.c.id == s.c.target_id)
             .where(s.c.cadence == "instant", t.c.active.is_(True))
         )
@@ -151,9 +155,11 @@ class SubscriptionStore:
         async with self.engine.connect() as connection:
             return (await connection.execute(sa.select(st.c.number).where(st.c.name == _REVISION))).scalar() or 0
 
-    async def mark_digest(self, connection: AsyncConnection, subscription_id: int, due: datetime) -> None:
+    async def mark_digest(self, connection: AsyncConnection, subscription_id: int, due: datetime, through: int) -> None:
+        """Record the digest due at `due`, which covered the articles up to store position `through`."""
         s = tables.subscriptions
-        await connection.execute(s.update().where(s.c.id == subscription_id).values(last_digest_at=due.timestamp()))
+        marked = s.update().where(s.c.id == subscription_id).values(last_digest_at=due.timestamp(), covered_seq=through)
+        await connection.execute(marked)
 
     async def timezone(self, platform: str, chat: str) -> str:
         c = tables.chat_settings
@@ -184,4 +190,5 @@ class SubscriptionStore:
             cadence=Cadence.parse(row.cadence),
             created_at=_moment(row.created_at),
             last_digest_at=_moment(row.last_digest_at),
+            covered_seq=row.covered_seq,
         )

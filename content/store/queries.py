@@ -1,4 +1,4 @@
-"""The SELECTs behind `Store.find`, `search` and `fetched_since`: tag filters, text, keyset pages.
+"""The SELECTs behind `Store.find`, `search` and `stored_between`: tag filters, text, keyset pages.
 
 A newest-first query starts from whichever side is cheapest: few text matches (start from
 them), else the tag index (`kind, value, published, article_seq`: each tag value is one range
@@ -146,18 +146,22 @@ def with_articles(positions: sa.Select, *order: str) -> sa.Select:
     return statement.order_by(*(page.c[name].desc() for name in order))
 
 
-def fetched_after(dialect: str, since: datetime, query: Query, terms: fulltext.Terms, count: int) -> sa.Select:
-    """SELECT the articles fetched after `since`, oldest fetch first."""
-    return fetched_within(dialect, since, None, query, terms).order_by(articles.c.fetched, articles.c.seq).limit(count)
+def stored_between(dialect: str, after: int, through: int, query: Query, terms: fulltext.Terms) -> sa.Select:
+    """SELECT the articles stored after position `after` up to `through` that match the query, in no order."""
+    return _matching(dialect, query, terms).where(articles.c.seq > after, articles.c.seq <= through)
 
 
-def fetched_within(dialect: str, since: datetime, until: datetime | None, query: Query, terms: fulltext.Terms) -> sa.Select:
-    """SELECT the articles fetched in (since, until] that match the query, in no order."""
-    statement = sa.select(articles).where(articles.c.fetched > since)
-    if until is not None:
-        statement = statement.where(articles.c.fetched <= until)
+def _matching(dialect: str, query: Query, terms: fulltext.Terms) -> sa.Select:
+    """SELECT the articles that match the query, in no order."""
+    statement = sa.select(articles)
     for condition in tag_conditions(query, articles.c.seq):
         statement = statement.where(condition)
     if terms:
         statement = statement.where(fulltext.condition(dialect, articles.c.seq, terms, fulltext.FILTER))
     return statement
+
+
+def position() -> sa.ScalarSelect:
+    """The store's position: the seq of the newest stored article, 0 when there is none. Articles
+    become visible in seq order (see `Store.add`), so every article stored later has a greater one."""
+    return sa.select(sa.func.coalesce(sa.func.max(articles.c.seq), 0)).scalar_subquery()

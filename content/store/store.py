@@ -44,6 +44,7 @@ COUNTS_TTL = 60.0  # seconds; another process (`newsbot ingest`) may add article
 # this long, for this many texts, sparing the count (a scan of up to 20,000 matches) on repeats.
 _MATCH_COUNT_TTL = 600.0  # seconds
 _MATCH_COUNTS = 1024
+_ADD_LOCK = 0x6E626164  # PostgreSQL advisory lock key of a transaction adding articles
 
 
 class StorageError(Exception):
@@ -123,6 +124,10 @@ class Store:
     async def _add_in_transaction(self, batch: list[Article]) -> AddResult:
         fingerprints = [fingerprint(article.title, article.text, published=article.published) for article in batch]
         async with self.engine.begin() as connection:
+            if self.dialect == "postgresql":
+                # One writer at a time, so articles become visible in seq order and a reader of
+                # `position()` has seen every article up to it (SQLite has a single writer anyway).
+                await connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADD_LOCK})
             known = await adding.find_known(connection, batch, fingerprints, self._recent_prints)
             pending, copies, duplicates = adding.sort_batch(batch, fingerprints, known)
             await adding.insert_new(connection, pending, known.common_keys)
@@ -189,28 +194,30 @@ class Store:
             next_cursor = cursors.ranked_cursor(float(rows[limit - 1].score), rows[limit - 1].seq)
         return Page([_article(row) for row in rows[:limit]], next_cursor)
 
-    async def fetched_since(self, since: datetime, query: Query = Query(), limit: int = 100) -> list[Article]:
-        """Articles fetched strictly after `since`, oldest fetch first (for schedules and subscriptions)."""
+    async def stored_after(self, after: int, limit: int = 100) -> list[tuple[int, Article]]:
+        """The first `limit` articles stored after position `after`, each with its position, in the
+        order they were stored."""
         _check_limit(limit)
-        since = _aware(since, "since")
-        terms = fulltext.search_terms(query.text) if query.text else fulltext.Terms()
-        if query.text and not terms:
-            return []
-        statement = queries.fetched_after(self.dialect, since, query, terms, limit)
+        statement = sa.select(articles).where(articles.c.seq > after).order_by(articles.c.seq).limit(limit)
         async with self.engine.connect() as connection:
-            return [_article(row) for row in await connection.execute(statement)]
+            return [(row.seq, _article(row)) for row in await connection.execute(statement)]
 
-    async def fetched_within(
-        self, since: datetime, until: datetime, query: Query = Query(), newest: int = 10
+    async def position(self) -> int:
+        """The seq of the newest stored article (0 when empty): what is added later comes after it."""
+        async with self.engine.connect() as connection:
+            return await connection.scalar(sa.select(queries.position()))
+
+    async def stored_between(
+        self, after: int, through: int, query: Query = Query(), newest: int = 10
     ) -> tuple[list[Article], int]:
-        """The `newest` articles (by publication) of those fetched in (since, until] that match the
-        query, and how many those are (for digests: the count of a period and its newest few)."""
+        """The `newest` articles (by publication) of those stored after position `after` up to
+        `through` that match the query, and how many those are (for digests: the count of a
+        period and its newest few)."""
         _check_limit(newest)
-        since, until = _aware(since, "since"), _aware(until, "until")
         terms = fulltext.search_terms(query.text) if query.text else fulltext.Terms()
         if query.text and not terms:
             return [], 0
-        statement = queries.fetched_within(self.dialect, since, until, query, terms)
+        statement = queries.stored_between(self.dialect, after, through, query, terms)
         newest_first = statement.order_by(articles.c.published.desc(), articles.c.seq.desc()).limit(newest)
         async with self.engine.connect() as connection:
             count = await connection.scalar(sa.select(sa.func.count()).select_from(statement.subquery()))
