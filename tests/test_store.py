@@ -277,6 +277,29 @@ async def test_quoted_phrases_and_excluded_words(store, text_join_mode):
     assert ids(await store.find(Query(text="-solar -AI"))) == ["article-3", "article-2"]
 
 
+async def test_words_the_tokenizers_cut_in_pieces_are_found_as_written(store):
+    await store.add(
+        [
+            make_article(1, title="COVID-19 clinics use GPT-4", text="Details at example.com. " * 2),
+            make_article(2, title="A 2.5GW solar park opens in İzmir", text="Covid cases fell; 19 clinics closed. " * 2),
+            make_article(3, title="Việt Nam grid", text="ระบบพลังงานใหม่ and " + "भारत ऊर्जा " * 2),
+        ]
+    )
+    for text, found in [
+        ("COVID-19", ["article-1"]), ("GPT-4", ["article-1"]), ("example.com", ["article-1"]), ("2.5GW", ["article-2"]),
+        ("kenya -COVID-19", []), ("clinics -COVID-19", ["article-2"]), ("İzmir", ["article-2"]), ("İZMIR", ["article-2"]),
+        ("Việt Nam", ["article-3"]), ("ระบบพลังงานใหม่", ["article-3"]), ("ऊर्जा", ["article-3"]),
+    ]:
+        assert ids(await store.search(text)) == found, text
+
+
+async def test_a_long_text_filter_is_read_not_refused(store):
+    await store.add([make_article(1, title="Solar grid")])
+    words = " ".join(f"word{n}" for n in range(400))
+    assert ids(await store.find(Query(text=f"solar -{words.replace(' ', ' -')}"))) == ["article-1"]
+    assert ids(await store.find(Query(text=f"solar {words}"))) == []
+
+
 async def test_text_results_stay_exact_after_adds_change_the_match_count(store):
     # The store keeps a text's match count to pick its join plan; a stale count must not change results.
     await store.add([make_article(1, title="Grid upgrade one")])
@@ -416,7 +439,7 @@ def test_search_terms_read_quotes_and_a_leading_minus_only():
     from content.store.fulltext import Terms, search_terms
 
     assert search_terms('mini-grid "bank of the north" -solar') == Terms(
-        required=(("mini",), ("grid",), ("bank of the north",)), excluded=(("solar",),)
+        required=(("mini-grid",), ("bank of the north",)), excluded=(("solar",),)
     )
     assert search_terms('"the unclosed phrase') == Terms(required=(("unclosed phrase",),))
     assert search_terms("grid - -the") == Terms(required=(("grid",),))

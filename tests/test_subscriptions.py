@@ -424,3 +424,17 @@ def test_a_words_subscription_reads_quoted_phrases_and_excluded_words_as_a_searc
     assert sorted(index.targets_for(article("Artificial intelligence runs the grid"), 5)) == [2]
     assert index.targets_for(article("The Bank of England holds rates"), 5) == [3]
     assert index.targets_for(article("England's bank raises rates"), 5) == []
+
+
+def test_a_words_subscription_stems_as_the_search_does_and_reads_joined_words_whole():
+    rows = [(1, "query", "drone policies", 0), (2, "query", "library", 0), (3, "query", "COVID-19", 0), (4, "query", "covid", 0)]
+    index = SubscriptionIndex(rows, region_scope)
+    fetched = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+    def article(title: str) -> Article:
+        return Article(id=title, url=None, title=title, sources=("s",), published=fetched, fetched=fetched, text="", summary="")
+
+    assert index.targets_for(article("The new drone policy takes effect"), 5) == [1]
+    assert index.targets_for(article("Libraries lend tablets"), 5) == [2]
+    assert sorted(index.targets_for(article("COVID-19 clinics reopen"), 5)) == [3, 4]
+    assert index.targets_for(article("Covid clinics: 19 reopen"), 5) == [4]

@@ -14,21 +14,22 @@ import re
 from array import array
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable, Iterable
 
+import snowballstemmer
+
 from content.model import Article
-from content.store.fulltext import search_terms
+from content.store.fulltext import name_words, search_terms
 
-_SUFFIXES = ("ies", "es", "s", "ing", "ed")
 _WORD = re.compile(r"\w+")
+_PORTER = snowballstemmer.stemmer("porter")  # the stemmer of the store's search on SQLite (FTS5 "porter")
 
 
+@lru_cache(maxsize=200_000)
 def word_root(word: str) -> str:
-    """A crude stem so "grids" matches "grid" (the store's full-text search stems the same way, more carefully)."""
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)]
-    return word
+    """The word's stem, so "policies" matches "policy" here as it does in a search or a digest."""
+    return _PORTER.stemWord(word)
 
 
 def _roots(words: Iterable[str]) -> tuple[str, ...]:
@@ -63,9 +64,9 @@ class WordQuery:
     @classmethod
     def of(cls, text: str) -> "WordQuery":
         terms = search_terms(text)
-        choices = [[_roots(name.split()) for name in term] for term in terms.required]
+        choices = [[_roots(name_words(name)) for name in term] for term in terms.required]
         ways = tuple(tuple(dict.fromkeys(items)) for items in itertools.product(*choices)) if choices else ()
-        return cls(ways, tuple(_roots(name.split()) for term in terms.excluded for name in term))
+        return cls(ways, tuple(_roots(name_words(name)) for term in terms.excluded for name in term))
 
     def matches(self, words: ArticleWords) -> bool:
         return any(self.matches_way(way, words) for way in self.ways)

@@ -9,8 +9,8 @@ intelligence") any of which an article may use.
 
 from __future__ import annotations
 
-import functools
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -70,22 +70,34 @@ class Terms:
 def search_terms(text: str) -> Terms:
     """The terms of people's words. Words are required (stop words dropped, "AI" also found as
     "artificial intelligence"); a "quoted phrase" must appear as written; a word or phrase after
-    "-" must not appear."""
+    "-" must not appear. A word the tokenizers cut in pieces ("COVID-19", "example.com", "2.5GW",
+    a Thai word with vowel signs) is a phrase of them."""
     required: list[Term] = []
     excluded: list[Term] = []
     words: list[str] = []  # plain words, read together so a name of several words is found
-    for piece in _PIECE.finditer(text.casefold().replace("_", " ")):
+    for piece in _PIECE.finditer(_folded(text)):
         negated, quoted, bare = piece.groups()
-        if not negated and quoted is None:
+        surface = quoted if quoted is not None else bare
+        if not negated and quoted is None and len(_WORD.findall(bare)) <= 1:
             words += _WORD.findall(bare)
             continue
         required += _plain_terms(words)
         words = []
-        term = _phrase_term(_WORD.findall(quoted if quoted is not None else bare), exact=quoted is not None)
+        term = _phrase_term(surface, exact=quoted is not None)
         if term:
             (excluded if negated else required).append(term)
     required += _plain_terms(words)
     return Terms(tuple(required), tuple(excluded))
+
+
+def name_words(name: str) -> list[str]:
+    """The words of a term's name, as the tokenizers read them."""
+    return _WORD.findall(name)
+
+
+def _folded(text: str) -> str:
+    # NFC: a decomposed "Việt" reads as the composed one; a Turkish capital İ folds to "i" and a dot, read as "i"
+    return unicodedata.normalize("NFC", text).casefold().replace("i\u0307", "i").replace("_", " ")
 
 
 def literal_pieces(text: str) -> tuple[str, list[str]]:
@@ -119,8 +131,11 @@ def _plain_terms(words: list[str]) -> list[Term]:
     return terms
 
 
-def _phrase_term(words: list[str], exact: bool) -> Term | None:
-    """One term for a quoted or excluded phrase; a name with equivalents keeps them unless quoted."""
+def _phrase_term(surface: str, exact: bool) -> Term | None:
+    """One term for a quoted, excluded or joined phrase; a name with equivalents keeps them unless
+    quoted. The name keeps the phrase as written when it has no stop word to trim at either end,
+    so PostgreSQL's parser reads it as it read the articles ("covid-19" is "covid" and "-19")."""
+    words = all_words = _WORD.findall(surface)
     while words and not _counts(words[0]):
         words = words[1:]
     while words and not _counts(words[-1]):
@@ -129,11 +144,21 @@ def _phrase_term(words: list[str], exact: bool) -> Term | None:
         return None
     if not exact and tuple(words) in _EQUIVALENTS:
         return _EQUIVALENTS[tuple(words)]
-    return (" ".join(words),)
+    return (_without_edges(surface) if words == all_words else " ".join(words),)
+
+
+def _without_edges(surface: str) -> str:
+    """The text without the punctuation around it ("(covid-19)," is "covid-19"); a final vowel or tone mark stays."""
+    def inside(character: str) -> bool:
+        return character.isalnum() or unicodedata.category(character).startswith("M")
+
+    kept = [index for index, character in enumerate(surface) if inside(character)]
+    return surface[kept[0] : kept[-1] + 1]
 
 
 def _counts(word: str) -> bool:
-    return word not in _STOPWORDS and (len(word) > 1 or word.isdigit())
+    # a single letter is no word in English, but can be a piece of one in Hindi or Thai
+    return word not in _STOPWORDS and (len(word) > 1 or word.isdigit() or not word.isascii())
 
 
 def names_of_several_words(words: list[str]) -> list[range]:
@@ -178,20 +203,26 @@ def _sqlite_match(terms: Terms) -> sa.ColumnElement:
 
 
 def _fts5_any(term: Term) -> str:
-    # every name is \w+ words, so quoting it makes an FTS5 phrase that cannot be read as syntax
-    return "(" + " OR ".join(f'"{name}"' for name in term) + ")"
+    # a name's \w+ words, quoted, make an FTS5 phrase that cannot be read as syntax
+    return "(" + " OR ".join(f'"{" ".join(name_words(name))}"' for name in term) + ")"
 
 
 def _postgresql_query(terms: Terms) -> sa.ColumnElement:
     english = sa.literal_column("'english'::regconfig")
 
     def any_name(term: Term) -> sa.ColumnElement:
-        return functools.reduce(lambda a, b: a.op("||")(b), (sa.func.phraseto_tsquery(english, name) for name in term))
+        return _balanced("||", [sa.func.phraseto_tsquery(english, name) for name in term])
 
-    query = functools.reduce(lambda a, b: a.op("&&")(b), map(any_name, terms.required))
-    for term in terms.excluded:
-        query = query.op("&&")(sa.func.tsquery_not(any_name(term)))
-    return query
+    excluded = [sa.func.tsquery_not(any_name(term)) for term in terms.excluded]
+    return _balanced("&&", [any_name(term) for term in terms.required] + excluded)
+
+
+def _balanced(operator: str, operands: list[sa.ColumnElement]) -> sa.ColumnElement:
+    """`a op b op c …` as a balanced tree: a long query nests shallowly enough to compile."""
+    if len(operands) == 1:
+        return operands[0]
+    middle = len(operands) // 2
+    return _balanced(operator, operands[:middle]).op(operator)(_balanced(operator, operands[middle:]))
 
 
 def _postgresql_matches(terms: Terms) -> sa.ColumnElement:
