@@ -72,12 +72,12 @@ async def run_newsbot(
     async with AsyncExitStack() as stack:
         stack.push_async_callback(store.close)
         filter_queries(config.schedules, tagger)  # an unknown sector in a schedule is told before a first fill
-        just_filled = False
-        if not deliver_only:
-            filling = asyncio.create_task(fill_if_empty(store, config, tagger))
+        just_fetched: list[str] = []
+        if not deliver_only:  # feeds are left to the ingest loop, which starts with them
+            filling = asyncio.create_task(fill_if_empty(store, config, tagger, local_only=True))
             if not await _finished_unless_stopped(filling, stop):
                 return
-            just_filled = filling.result()
+            just_fetched = filling.result()
         context = Context(store=store, tagger=tagger)
         router = build_router(context)
         handle = reviving_chats(router.handle, context.subscriptions, context.clock)
@@ -93,7 +93,7 @@ async def run_newsbot(
         stack.push_async_callback(delivery.close)  # pushed last, so it closes before the adapters it sends through
         background = []
         if not deliver_only:
-            ingest = ingest_forever(store, config.sources, tagger, stop, wait_first=just_filled)
+            ingest = ingest_forever(store, config.sources, tagger, stop, fetched_just_now=just_fetched)
             background.append(asyncio.create_task(ingest, name="ingest"))
             if not platforms:
                 background.append(asyncio.create_task(_console_session(console, handle, stop), name="console"))

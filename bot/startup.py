@@ -8,6 +8,7 @@ import logging
 from bot.config import Config
 from bot.delivery.db import migrate as migrate_bot_tables
 from content.ingest import ingest_once
+from content.settings import FeedSource
 from content.store import Store
 from content.tagging import Tagger
 
@@ -29,14 +30,16 @@ async def open_content(config: Config) -> tuple[Store, Tagger]:
     return store, tagger
 
 
-async def fill_if_empty(store: Store, config: Config, tagger: Tagger) -> bool:
+async def fill_if_empty(store: Store, config: Config, tagger: Tagger, *, local_only: bool = False) -> list[str]:
     """Fetch the configured sources once into an empty store, so a fresh machine has the bundled
-    articles to show; returns whether it fetched."""
+    articles to show; returns the names of the sources fetched. `local_only` leaves out the feeds,
+    so a feed that does not answer cannot hold up the start."""
     if await store.count_by_source():
-        return False
-    log.info("the store is empty: fetching the configured sources once")
-    report = await ingest_once(store, config.sources, tagger)
+        return []
+    sources = [source for source in config.sources if not (local_only and isinstance(source, FeedSource))]
+    log.info("the store is empty: fetching %s once", "the local sources" if local_only else "the configured sources")
+    report = await ingest_once(store, sources, tagger)
     for failed in report.failed:
         log.warning("source %s failed: %s", failed.name, failed.error)
     log.info("stored %d new articles", report.new)
-    return True
+    return [source.name for source in sources]

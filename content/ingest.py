@@ -14,7 +14,7 @@ import logging
 import random
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Collection, Iterator, Sequence
 
 import httpx
 
@@ -293,10 +293,10 @@ async def ingest_forever(
     stop: asyncio.Event,
     *,
     client: httpx.AsyncClient | None = None,
-    wait_first: bool = False,
+    fetched_just_now: Collection[str] = (),
 ) -> None:
-    """Fetch each source now (or, with `wait_first`, after one interval, when it was just fetched)
-    and then every `interval` seconds (±10%) until `stop` is set."""
+    """Fetch each source now (or after one interval, when it is one of `fetched_just_now`) and then
+    every `interval` seconds (±10%) until `stop` is set."""
     own_client = client is None
     client = client or new_http_client()
     turn = asyncio.Lock()
@@ -307,7 +307,7 @@ async def ingest_forever(
             await asyncio.wait_for(stop.wait(), timeout=delay)
 
     async def keep_fetching(source: SourceSettings) -> None:
-        if wait_first:
+        if source.name in fetched_just_now:
             await pause(source)
         while not stop.is_set():
             try:

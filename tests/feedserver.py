@@ -33,6 +33,7 @@ class FeedServer:
         self.hits: Counter[str] = Counter()
         self.request_headers: dict[str, dict[str, str]] = {}
         self.huge_bytes_sent = 0
+        self.slow_answered = 0
         self._release = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.base_url = ""
@@ -94,6 +95,7 @@ class FeedServer:
             await asyncio.wait_for(self._release.wait(), SLOW_LIMIT)
         except TimeoutError:
             pass
+        self.slow_answered += 1
         return web.Response(body=(FIXTURES / "rss2.xml").read_bytes())
 
     async def _trickle(self, request: web.Request) -> web.StreamResponse:

@@ -14,6 +14,7 @@ from bot.app import run_newsbot
 from bot.cli import main
 from bot.config import parse_config
 from content.store import Store
+from feedserver import FeedServer
 
 
 def test_deliver_only_is_refused_on_sqlite(tmp_path, capsys):
@@ -61,6 +62,36 @@ async def test_the_first_run_fetches_each_source_once(tmp_path, monkeypatch):
         os.close(write_end)  # the console session ends, and with it the run
         await asyncio.wait_for(running, timeout=15)
     assert fetched == ["newsbot demo"]  # filled the empty store, and the loop waits an interval before the next fetch
+
+
+async def test_a_feed_that_does_not_answer_does_not_hold_up_the_first_start(tmp_path):
+    server = FeedServer()
+    await server.start()
+    try:
+        config = parse_config(
+            f"storage: {{url: 'sqlite:///{tmp_path / 'news.db'}'}}\n"
+            f"sources:\n - {{kind: bundled, name: demo}}\n - {{kind: feed, name: stuck, url: '{server.url('/slow')}', timeout: 60}}\n",
+            environ={},
+        )
+        read_end, write_end = os.pipe()
+        output = tmp_path / "console.txt"
+        with os.fdopen(read_end) as console_input, output.open("w") as console_output:
+            running = asyncio.create_task(
+                run_newsbot(config, asyncio.Event(), console_input=console_input, console_output=console_output)
+            )
+            try:
+                os.write(write_end, b"/latest 1\n")
+                async with asyncio.timeout(30):
+                    while "Latest" not in output.read_text():
+                        await asyncio.sleep(0.05)
+                answered_while_the_feed_hung = server.slow_answered == 0
+            finally:
+                os.close(write_end)  # the console session ends, and with it the run
+                await asyncio.wait_for(running, timeout=15)
+            assert answered_while_the_feed_hung  # from the bundled articles
+        assert server.hits["/slow"] == 1  # the ingest loop started with the feed
+    finally:
+        await server.close()
 
 
 async def test_a_console_that_fails_ends_the_run_instead_of_hanging(tmp_path, monkeypatch):
@@ -119,7 +150,7 @@ async def test_a_stop_during_the_first_fill_ends_the_run(tmp_path, monkeypatch):
 
     started, cancelled = asyncio.Event(), asyncio.Event()
 
-    async def endless_fill(store, config, tagger):
+    async def endless_fill(store, config, tagger, **options):
         started.set()
         try:
             await asyncio.Event().wait()  # a feed that never answers
@@ -144,9 +175,9 @@ async def test_an_unknown_sector_in_a_schedule_is_told_before_the_first_fill(tmp
 
     filled = []
 
-    async def recorded_fill(store, config, tagger):
+    async def recorded_fill(store, config, tagger, **options):
         filled.append(True)
-        return False
+        return []
 
     monkeypatch.setattr(bot.app, "fill_if_empty", recorded_fill)
     config = parse_config(

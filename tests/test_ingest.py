@@ -213,7 +213,7 @@ async def test_ingest_forever_can_wait_an_interval_before_the_first_fetch(store,
     fast = FeedSource.model_construct(name="fast", kind="feed", url="https://fast.test/rss", interval=0.01)
     slow = BundledSource(kind="bundled", name="demo", interval=3600)
     stop = asyncio.Event()
-    task = asyncio.create_task(ingest_forever(store, [fast, slow], None, stop, client=object(), wait_first=True))
+    task = asyncio.create_task(ingest_forever(store, [fast, slow], None, stop, client=object(), fetched_just_now=["demo"]))
     async with asyncio.timeout(10):
         while fetch.calls.count("fast") < 2:
             await asyncio.sleep(0.01)
