@@ -71,7 +71,7 @@ async def _download_within_deadline(source: FeedSource, state: SourceState, clie
             return await _download(source, state, client)
     except (TimeoutError, httpx.TimeoutException):
         raise FeedError(f"timed out after {source.timeout:g}s") from None
-    except httpx.InvalidURL as error:
+    except (httpx.InvalidURL, UnicodeError) as error:  # UnicodeError: a host name that is not valid IDNA
         raise FeedError(f"invalid URL ({error})") from None
     except httpx.HTTPError as error:
         detail = " ".join(str(error).split())
@@ -121,7 +121,7 @@ async def _read_response(response: httpx.Response, max_bytes: int) -> Download:
         raise FeedError("empty response")
     return Download(
         body=body,
-        url=str(response.url),
+        url=str(response.url.copy_with(userinfo=b"")),  # the base of relative links, which readers see
         content_type=response.headers.get("Content-Type", ""),
         etag=response.headers.get("ETag"),
         last_modified=response.headers.get("Last-Modified"),
