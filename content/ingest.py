@@ -203,11 +203,7 @@ async def ingest_source(
     writes (a thread that rarely needs the GIL) run beside the next source's analysis.
     """
     state = await store.source_state(source.name)
-    try:
-        result = await fetch_source(source, state, client, now)
-    except Exception as error:  # a bug in one fetcher must not stop the other sources
-        log.exception("fetching %s failed", source.name)
-        return SourceReport(source.name, error=f"unexpected {type(error).__name__} while fetching")
+    result = await fetch_source(source, state, client, now)
     drafts = [_without_control_characters(draft) for draft in result.drafts]
     identities = _identities(drafts)
     # A feed repeats its recent items on every fetch: only the ones not stored yet are analysed.

@@ -9,6 +9,7 @@ Routes:
   /huge                  streams zeros, without a Content-Length, until the client hangs up
   /declared-huge         declares a 100 MB Content-Length and sends a few bytes
   /loop/a, /loop/b       redirect to each other
+  /bad-host              redirects to a host name that is not valid IDNA
   /chain/{n}             redirects n more times, then serves rss2.xml
 """
 
@@ -52,6 +53,7 @@ class FeedServer:
                 web.get("/trickle", self._trickle),
                 web.get("/huge", self._huge),
                 web.get("/declared-huge", self._declared_huge),
+                web.get("/bad-host", self._redirect_to("http://xn--zz.example/feed")),
                 web.get("/loop/a", self._redirect_to("/loop/b")),
                 web.get("/loop/b", self._redirect_to("/loop/a")),
                 web.get("/chain/{remaining}", self._chain),

@@ -57,6 +57,13 @@ async def test_rss2_entries_become_clean_drafts(server, client):
     assert untitled.published is None
 
 
+async def test_relative_links_resolve_against_the_feed_address_without_its_credentials(server, client):
+    address = server.url("/feeds/relative.xml").replace("http://", "http://reader:s3cret@")
+    result = await fetch(feed(address), client)
+    assert result.error is None and server.hits["/feeds/relative.xml"] == 1
+    assert [draft.url for draft in result.drafts] == [server.url("/news/kenya-ai-irrigation")]
+
+
 async def test_user_agent_names_newsbot(server, client):
     await fetch(feed(server.url("/feeds/rss2.xml")), client)
     assert server.request_headers["/feeds/rss2.xml"]["User-Agent"].startswith("newsbot/")
@@ -130,9 +137,28 @@ async def test_server_error_backs_off_then_recovers(server, client):
     assert (recovered.state.failures, recovered.state.next_attempt_at, recovered.state.last_error) == (0, None, None)
 
 
+async def test_a_redirect_to_an_invalid_host_name_is_a_failure_that_backs_off(server, client):
+    result = await fetch(feed(server.url("/bad-host"), interval=600), client)
+    assert result.error.startswith("invalid URL") and result.drafts == []
+    assert result.state.failures == 1 and result.state.next_attempt_at == NOW + timedelta(seconds=1200)
+
+
+async def test_a_bug_in_a_fetcher_is_a_failure_that_backs_off(server, client, monkeypatch):
+    import content.sources
+
+    async def buggy(source, state, client):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(content.sources, "fetch_feed", buggy)
+    result = await fetch(feed(server.url("/feeds/rss2.xml"), interval=600), client)
+    assert result.error == "unexpected RuntimeError while fetching"
+    assert result.state.failures == 1 and result.state.next_attempt_at == NOW + timedelta(seconds=1200)
+
+
 def test_backoff_is_capped_at_six_hours():
     assert backoff_delay(900, 3) == timedelta(hours=2)
     assert backoff_delay(900, 30) == timedelta(hours=6)
+    assert backoff_delay(900, 37) == backoff_delay(0.5, 5000) == timedelta(hours=6)  # eight days down, and far more
 
 
 async def test_not_found_is_reported(server, client):

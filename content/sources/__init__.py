@@ -8,6 +8,7 @@ exponentially (see `content.sources.result`).
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import replace
 from datetime import datetime
 from importlib.metadata import PackageNotFoundError, version
@@ -23,6 +24,8 @@ from content.sources.result import FetchResult, backoff_delay
 
 __all__ = ["FetchResult", "backoff_delay", "fetch_source", "new_http_client", "user_agent"]
 
+log = logging.getLogger(__name__)
+
 CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 20.0
 
@@ -33,15 +36,22 @@ async def fetch_source(
     """Fetch one source once, unless it is still backing off after failures (then `skipped`)."""
     if state.next_attempt_at is not None and now < state.next_attempt_at:
         return FetchResult(drafts=[], state=state, skipped=True)
-    if isinstance(source, FeedSource):
-        result = await fetch_feed(source, state, client)
-    elif isinstance(source, FilesSource):
-        result = await asyncio.to_thread(read_files, source, state)
-    elif isinstance(source, BundledSource):
-        result = await asyncio.to_thread(read_bundled, source, state)
-    else:
-        raise TypeError(f"unknown kind of source: {type(source).__name__}")
+    try:
+        result = await _fetch(source, state, client)
+    except Exception as error:  # a bug in one fetcher must not stop the other sources, nor skip the backoff
+        log.exception("fetching %s failed", source.name)
+        result = FetchResult(drafts=[], state=state, error=f"unexpected {type(error).__name__} while fetching")
     return _record_outcome(result, source.interval, now)
+
+
+async def _fetch(source: SourceSettings, state: SourceState, client: httpx.AsyncClient) -> FetchResult:
+    if isinstance(source, FeedSource):
+        return await fetch_feed(source, state, client)
+    if isinstance(source, FilesSource):
+        return await asyncio.to_thread(read_files, source, state)
+    if isinstance(source, BundledSource):
+        return await asyncio.to_thread(read_bundled, source, state)
+    raise TypeError(f"unknown kind of source: {type(source).__name__}")
 
 
 def _record_outcome(result: FetchResult, interval: int, now: datetime) -> FetchResult:

@@ -23,4 +23,5 @@ class FetchResult:
 
 def backoff_delay(interval: int, failures: int) -> timedelta:
     """interval * 2**failures, capped at six hours."""
-    return min(timedelta(seconds=interval) * (2**failures), MAX_BACKOFF)
+    doublings = min(failures, 64)  # a source failing for weeks must not overflow the arithmetic
+    return timedelta(seconds=min(interval * 2**doublings, MAX_BACKOFF.total_seconds()))
