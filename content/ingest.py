@@ -46,6 +46,22 @@ class SourceReport:
     not_modified: bool = False
     skipped: bool = False  # still backing off after earlier failures
 
+    @property
+    def failed(self) -> bool:
+        """Nothing came of the fetch but an error (a partial success keeps what it stored)."""
+        return bool(self.error) and not (self.new or self.duplicates)
+
+    def outcome(self) -> str:
+        """One line: "wire: 3 new, 1 duplicate", "wire: failed: HTTP 500", "wire: skipped, …"."""
+        if self.skipped:
+            return f"{self.name}: skipped, backing off after failures"
+        if self.failed:
+            return f"{self.name}: failed: {self.error}"
+        if self.not_modified:
+            return f"{self.name}: not modified"
+        duplicates = f"{self.duplicates} duplicate" + ("" if self.duplicates == 1 else "s")
+        return f"{self.name}: {self.new} new, {duplicates}" + (f" (with problems: {self.error})" if self.error else "")
+
 
 @dataclass
 class IngestReport:
@@ -308,8 +324,7 @@ async def ingest_forever(
         while not stop.is_set():
             try:
                 report = await ingest_source(store, source, tagger, client, datetime.now(timezone.utc), turn=turn)
-                log.info("%s: %d new, %d duplicates%s", source.name, report.new, report.duplicates,
-                         f", failed: {report.error}" if report.error else "")
+                log.log(logging.WARNING if report.failed else logging.INFO, "%s", report.outcome())
             except Exception:
                 log.exception("ingesting %s failed; trying again next interval", source.name)
             await pause(source)

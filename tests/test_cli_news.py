@@ -99,8 +99,11 @@ def test_a_failing_source_is_reported_and_the_run_still_succeeds(tmp_path, capsy
     config = write_config(tmp_path, f"sqlite:///{tmp_path / 'n.db'}", sources)
     assert main(["--config", config, "ingest"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("2 sources: ") and "1 failed" in out
+    assert out.startswith("2 sources: ") and "1 failed\n" in out
     assert "dead feed: failed: " in out
+    assert main(["--config", config, "ingest"]) == 0  # the dead feed is not asked again before its backoff ends
+    out = capsys.readouterr().out
+    assert "0 failed, 1 backing off\n" in out and "dead feed: skipped, backing off after failures" in out
 
 
 def test_verbose_logs_never_show_a_feed_urls_credentials(tmp_path, caplog):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
@@ -188,8 +189,9 @@ async def test_a_second_run_adds_only_what_is_new(store, monkeypatch):
     assert stored[0].summary.startswith("Story 1") and stored[0].countries == ("TH",)
 
 
-async def test_ingest_forever_fetches_each_source_on_its_interval_until_stopped(store, monkeypatch):
-    fetch = fake_fetch({"fast": [draft(1, "fast")], "failing": RuntimeError("down"), "demo": []})
+async def test_ingest_forever_fetches_each_source_on_its_interval_until_stopped(store, monkeypatch, caplog):
+    caplog.set_level(logging.INFO, logger="content.ingest")
+    fetch = fake_fetch({"fast": [draft(1, "fast")], "failing": "HTTP 503", "demo": []})
     monkeypatch.setattr(ingest, "fetch_source", fetch)
     fast = FeedSource.model_construct(name="fast", kind="feed", url="https://fast.test/rss", interval=0.01)
     failing = FeedSource.model_construct(name="failing", kind="feed", url="https://x.test/rss", interval=0.01)
@@ -203,6 +205,8 @@ async def test_ingest_forever_fetches_each_source_on_its_interval_until_stopped(
         await task
     assert fetch.calls.count("demo") == 1  # an hour's interval: fetched once at start
     assert len((await store.find(Query())).articles) == 1
+    outcomes = {(record.levelname, record.getMessage()) for record in caplog.records}
+    assert ("WARNING", "failing: failed: HTTP 503") in outcomes and ("INFO", "fast: 1 new, 0 duplicates") in outcomes
 
 
 async def test_ingest_forever_can_wait_an_interval_before_the_first_fetch(store, monkeypatch):

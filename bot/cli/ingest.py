@@ -31,7 +31,7 @@ class Progress:
             bar = "#" * filled + "." * (_BAR_WIDTH - filled)
             self.stream.write(f"\r[{bar}] {self.done}/{self.total} {printable(report.name)[:40]:<40}")
         else:
-            self.stream.write(f"ingest: {_outcome(report)}\n")
+            self.stream.write(f"ingest: {printable(report.outcome())}\n")
         self.stream.flush()
 
     def finish(self) -> None:
@@ -44,25 +44,14 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}" + ("" if count == 1 else "s")
 
 
-def _outcome(report: SourceReport) -> str:
-    name = printable(report.name)
-    if report.skipped:
-        return f"{name}: skipped, backing off after failures"
-    if report.error and not (report.new or report.duplicates):
-        return f"{name}: failed: {printable(report.error)}"
-    if report.not_modified:
-        return f"{name}: not modified"
-    outcome = f"{name}: {report.new} new, {_plural(report.duplicates, 'duplicate')}"
-    return outcome + (f" (with problems: {printable(report.error)})" if report.error else "")
-
-
 def summary(report: IngestReport) -> str:
-    failed = [source for source in report.failed if not (source.new or source.duplicates)]
+    failed = sum(source.failed for source in report.sources)
+    backing_off = sum(source.skipped for source in report.sources)
     lines = [
         f"{_plural(len(report.sources), 'source')}: {report.new} new, {_plural(report.duplicates, 'duplicate')}, "
-        f"{len(failed)} failed"
+        f"{failed} failed" + (f", {backing_off} backing off" if backing_off else "")
     ]
-    lines += ["  " + _outcome(source) for source in report.sources]
+    lines += ["  " + printable(source.outcome()) for source in report.sources]
     return "\n".join(lines)
 
 
