@@ -29,6 +29,9 @@ from content.text import remove_control_characters
 log = logging.getLogger(__name__)
 
 SUMMARY_SENTENCES = 3
+# About 15,000 words, more than any article: a longer entry is cut rather than analysed for seconds
+# on the event loop that answers chats.
+MAX_TEXT_CHARS = 100_000
 CONCURRENT_FETCHES = 4
 _JITTER = 0.1  # each interval varies by ±10% so sources drift apart instead of firing together
 _DRAFTS_PER_CHUNK = 200  # analysis is CPU work: let the bot's other tasks run between chunks (~50 ms)
@@ -142,20 +145,23 @@ def _other_id(draft: Draft, identity: _Identity) -> str | None:
     return by_guid if identity[0] == by_link else by_link
 
 
-def _without_control_characters(draft: Draft) -> Draft:
-    """A NUL or an escape character is never text, and PostgreSQL refuses to store a NUL."""
+def _cleaned(draft: Draft) -> Draft:
+    """Without control characters (a NUL or an escape character is never text, and PostgreSQL
+    refuses to store a NUL), and with a text past MAX_TEXT_CHARS cut after its last whole word."""
     cleaned = {
         name: remove_control_characters(value)
         for name in ("title", "text", "url", "guid", "author", "language")
         if (value := getattr(draft, name))
     }
+    if len(cleaned.get("text", "")) > MAX_TEXT_CHARS:
+        cleaned["text"] = cleaned["text"][:MAX_TEXT_CHARS].rsplit(maxsplit=1)[0]
     return replace(draft, **cleaned)
 
 
 def build_articles(drafts: Sequence[Draft], tagger: Tagger | None, fetched: Sequence[datetime]) -> list[Article]:
     """Summarize and tag drafts (fetched at these times), analysed together, which is faster; a
     source's own sectors and countries (front matter) win over the taggers."""
-    drafts = [_without_control_characters(draft) for draft in drafts]
+    drafts = [_cleaned(draft) for draft in drafts]
     return _build_articles(drafts, _identities(drafts), tagger, fetched)
 
 
@@ -220,7 +226,7 @@ async def ingest_source(
     """
     state = await store.source_state(source.name)
     result = await fetch_source(source, state, client, now)
-    drafts = [_without_control_characters(draft) for draft in result.drafts]
+    drafts = [_cleaned(draft) for draft in result.drafts]
     identities = _identities(drafts)
     # A feed repeats its recent items on every fetch: only the ones not stored yet are analysed.
     # Looked up before taking the turn, so another source's analysis runs while this waits for the database.

@@ -126,6 +126,12 @@ async def test_control_characters_are_removed_before_storing(store, monkeypatch)
     assert stored.text.startswith("Nul here.\tTab\nkept.") and "\x00" not in stored.summary
 
 
+def test_a_text_longer_than_any_article_is_cut_after_a_whole_word():
+    [article] = build_articles([draft(1, "wire", text=SOLAR_TEXT + " kilowatt" * 300_000)], None, [NOW])
+    assert len(article.text) <= ingest.MAX_TEXT_CHARS and article.text.endswith(" kilowatt")
+    assert article.text.startswith(SOLAR_TEXT)
+
+
 @pytest.mark.parametrize(
     ("published", "stored"),
     [
