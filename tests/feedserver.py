@@ -3,7 +3,7 @@
 Routes:
   /feeds/{name}?type=…   a fixture from tests/fixtures/feeds/, with the given Content-Type
   /etag/{name}           the same with an ETag and Last-Modified; answers 304 when If-None-Match matches
-  /status/{code}         an empty response with that status
+  /status/{code}         an empty response with that status (and ?retry_after=… as its Retry-After)
   /slow                  waits until the test ends (or 10 s) before answering
   /trickle               sends one byte every 0.1 s until the test ends (or 10 s)
   /huge                  streams zeros, without a Content-Length, until the client hangs up
@@ -90,7 +90,8 @@ class FeedServer:
         return web.Response(body=body, headers=headers)
 
     async def _status(self, request: web.Request) -> web.Response:
-        return web.Response(status=int(request.match_info["code"]))
+        headers = {"Retry-After": request.query["retry_after"]} if "retry_after" in request.query else {}
+        return web.Response(status=int(request.match_info["code"]), headers=headers)
 
     async def _slow(self, request: web.Request) -> web.Response:
         try:

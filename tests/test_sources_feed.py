@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -153,6 +155,22 @@ async def test_a_bug_in_a_fetcher_is_a_failure_that_backs_off(server, client, mo
     result = await fetch(feed(server.url("/feeds/rss2.xml"), interval=600), client)
     assert result.error == "unexpected RuntimeError while fetching"
     assert result.state.failures == 1 and result.state.next_attempt_at == NOW + timedelta(seconds=1200)
+
+
+@pytest.mark.parametrize(
+    ("path", "wait"),
+    [
+        ("/status/429?retry_after=3600", timedelta(hours=1)),
+        ("/status/503?retry_after={in two hours}", timedelta(hours=2)),  # an HTTP date
+        ("/status/429?retry_after=86400", timedelta(hours=6)),  # no longer than the longest backoff
+        ("/status/429?retry_after=soon", timedelta(seconds=120)),  # unreadable: the usual backoff
+    ],
+)
+async def test_a_server_that_asks_to_wait_is_not_asked_again_sooner(server, client, path, wait):
+    in_two_hours = format_datetime(datetime.now(timezone.utc) + timedelta(hours=2), usegmt=True)  # the real clock's
+    result = await fetch(feed(server.url(path.replace("{in two hours}", quote(in_two_hours))), interval=60), client)
+    assert result.error.startswith(("HTTP 429", "HTTP 503")) and result.state.failures == 1
+    assert abs(result.state.next_attempt_at - (NOW + wait)) < timedelta(minutes=1)
 
 
 def test_backoff_is_capped_at_six_hours():

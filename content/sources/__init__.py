@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from importlib.metadata import PackageNotFoundError, version
 
 import httpx
@@ -20,7 +20,7 @@ from content.settings import BundledSource, FeedSource, FilesSource, SourceSetti
 from content.sources.bundled import read_bundled
 from content.sources.feed import MAX_REDIRECTS, fetch_feed
 from content.sources.files import read_files
-from content.sources.result import FetchResult, backoff_delay
+from content.sources.result import MAX_BACKOFF, FetchResult, backoff_delay
 
 __all__ = ["FetchResult", "backoff_delay", "fetch_source", "new_http_client", "user_agent"]
 
@@ -63,9 +63,8 @@ def _record_outcome(result: FetchResult, interval: int, now: datetime) -> FetchR
     state = result.state
     if result.error and not result.drafts:
         failures = state.failures + 1
-        state = replace(
-            state, failures=failures, next_attempt_at=now + backoff_delay(interval, failures), last_error=result.error
-        )
+        delay = max(backoff_delay(interval, failures), min(result.retry_after or timedelta(0), MAX_BACKOFF))
+        state = replace(state, failures=failures, next_attempt_at=now + delay, last_error=result.error)
     else:
         state = replace(state, failures=0, next_attempt_at=None, last_error=result.error)
     return replace(result, state=state)

@@ -11,7 +11,8 @@ import asyncio
 import calendar
 import io
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
 
 import feedparser
 import httpx
@@ -34,7 +35,12 @@ _field = dict.get
 
 
 class FeedError(Exception):
-    """A download or parse failure, already phrased as the one line a user sees."""
+    """A download or parse failure, already phrased as the one line a user sees; `retry_after` is
+    how long the server asked us to wait (429 or 503 with Retry-After)."""
+
+    def __init__(self, message: str, retry_after: timedelta | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -57,7 +63,7 @@ async def fetch_feed(source: FeedSource, state: SourceState, client: httpx.Async
             parse_feed, download.body, source.name, content_type=download.content_type, url=download.url
         )
     except FeedError as error:
-        return FetchResult(drafts=[], state=state, error=str(error))
+        return FetchResult(drafts=[], state=state, error=str(error), retry_after=error.retry_after)
     updated = replace(state, etag=download.etag, last_modified=download.last_modified)
     return FetchResult(drafts=drafts, state=updated)
 
@@ -115,7 +121,9 @@ async def _read_response(response: httpx.Response, max_bytes: int) -> Download:
     if response.status_code == 304:
         return Download(b"", str(response.url), "", None, None, not_modified=True)
     if not 200 <= response.status_code < 300:
-        raise FeedError(f"HTTP {response.status_code} {response.reason_phrase}".strip())
+        message = f"HTTP {response.status_code} {response.reason_phrase}".strip()
+        retry_after = _retry_after(response) if response.status_code in (429, 503) else None
+        raise FeedError(message, retry_after=retry_after)
     body = await _read_capped(response, max_bytes)
     if not body.strip():
         raise FeedError("empty response")
@@ -126,6 +134,20 @@ async def _read_response(response: httpx.Response, max_bytes: int) -> Download:
         etag=response.headers.get("ETag"),
         last_modified=response.headers.get("Last-Modified"),
     )
+
+
+def _retry_after(response: httpx.Response) -> timedelta | None:
+    """The wait a Retry-After header asks for, in seconds or as an HTTP date; None when absent or unreadable."""
+    value = response.headers.get("Retry-After", "").strip()
+    if value.isdigit():
+        return timedelta(seconds=int(value))
+    try:
+        until = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if until.tzinfo is None:
+        return None
+    return max(until - datetime.now(timezone.utc), timedelta(0))
 
 
 async def _read_capped(response: httpx.Response, max_bytes: int) -> bytes:

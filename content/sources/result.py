@@ -19,6 +19,7 @@ class FetchResult:
     error: str | None = None
     not_modified: bool = False
     skipped: bool = False
+    retry_after: timedelta | None = None  # the server's own request to wait before the next try
 
 
 def backoff_delay(interval: int, failures: int) -> timedelta:
