@@ -10,6 +10,7 @@ Routes:
   /declared-huge         declares a 100 MB Content-Length and sends a few bytes
   /loop/a, /loop/b       redirect to each other
   /bad-host              redirects to a host name that is not valid IDNA
+  /moved                 redirects permanently (301) to /feeds/rss2.xml
   /chain/{n}             redirects n more times, then serves rss2.xml
 """
 
@@ -54,6 +55,7 @@ class FeedServer:
                 web.get("/huge", self._huge),
                 web.get("/declared-huge", self._declared_huge),
                 web.get("/bad-host", self._redirect_to("http://xn--zz.example/feed")),
+                web.get("/moved", self._redirect_to("/feeds/rss2.xml", permanent=True)),
                 web.get("/loop/a", self._redirect_to("/loop/b")),
                 web.get("/loop/b", self._redirect_to("/loop/a")),
                 web.get("/chain/{remaining}", self._chain),
@@ -135,9 +137,9 @@ class FeedServer:
         return response
 
     @staticmethod
-    def _redirect_to(path: str):
+    def _redirect_to(path: str, permanent: bool = False):
         async def redirect(request: web.Request) -> web.Response:
-            raise web.HTTPFound(path)
+            raise (web.HTTPMovedPermanently if permanent else web.HTTPFound)(path)
 
         return redirect
 

@@ -173,6 +173,14 @@ async def test_a_server_that_asks_to_wait_is_not_asked_again_sooner(server, clie
     assert abs(result.state.next_attempt_at - (NOW + wait)) < timedelta(minutes=1)
 
 
+async def test_a_feed_that_moved_permanently_is_read_and_the_operator_told(server, client, caplog):
+    address = server.url("/moved").replace("http://", "http://reader:s3cret@")
+    result = await fetch(feed(address), client)
+    assert result.error is None and len(result.drafts) == 2
+    [warning] = [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
+    assert warning == f"test feed moved permanently to {server.url('/feeds/rss2.xml')}: update its url in the config"
+
+
 def test_backoff_is_capped_at_six_hours():
     assert backoff_delay(900, 3) == timedelta(hours=2)
     assert backoff_delay(900, 30) == timedelta(hours=6)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import calendar
 import io
+import logging
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
@@ -32,6 +33,9 @@ _UNTITLED_LENGTH = 80
 # Entries are FeedParserDicts, whose get() maps legacy key aliases in Python, slowly; none of
 # the keys read here has an alias, so the plain dict lookup gives the same values.
 _field = dict.get
+
+
+log = logging.getLogger(__name__)
 
 
 class FeedError(Exception):
@@ -93,6 +97,9 @@ async def _download(source: FeedSource, state: SourceState, client: httpx.AsyncC
         ) as response:
             if response.has_redirect_location:
                 url = _redirect_target(response, visited)
+                if response.status_code in (301, 308) and len(visited) == 2:  # the configured address itself moved
+                    log.warning("%s moved permanently to %s: update its url in the config", source.name,
+                                url.copy_with(userinfo=b""))
                 continue
             return await _read_response(response, source.max_bytes)
     raise FeedError(f"too many redirects (more than {MAX_REDIRECTS})")
