@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 _TRACKING_PARAMS = {"fbclid", "gclid"}
+NEWS_AGE = timedelta(days=3)
 
 
 def is_web_url(url: str) -> bool:
@@ -84,6 +85,12 @@ class Article:
     countries: tuple[str, ...] = ()
     regions: tuple[str, ...] = ()
     language: str | None = None
+
+    @property
+    def was_news_when_fetched(self) -> bool:
+        """Published at most NEWS_AGE before it was first fetched: deliveries carry it; a feed's
+        archive, read when the feed is added, stays out of them (searches still find it)."""
+        return self.published >= self.fetched - NEWS_AGE
 
 
 @dataclass(frozen=True)

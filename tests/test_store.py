@@ -356,8 +356,10 @@ async def test_articles_come_in_the_order_they_were_stored_after_a_position(stor
     rest = await store.stored_after(middle)
     assert [article.id for _, article in rest] == ["article-3", "article-0", "article-2"] and rest[-1][0] == end
     assert await store.stored_after(end) == []
-    energy, count = await store.stored_between(middle, end, Query(sectors=("energy",)), newest=5)
-    assert ids(energy) == ["article-3"] and count == 1
+    fresh = replace(make_article(7, sectors=("energy",)), published=T0 + timedelta(days=28))  # two days before it was fetched
+    await store.add([fresh])
+    energy, count = await store.stored_between(middle, await store.position(), Query(sectors=("energy",)), newest=5)
+    assert ids(energy) == ["article-7"] and count == 1  # article-3 was published a month before it was fetched
 
 
 async def test_source_state_round_trip(store):

@@ -23,7 +23,7 @@ from bot.subscriptions.cadence import Cadence, CadenceError
 from bot.subscriptions.fanout import FanOut
 from bot.subscriptions.matching import SubscriptionIndex
 from bot.subscriptions.store import SubscriptionStore
-from content.model import Article
+from content.model import Article, Query
 from content.store import Store
 from content.tagging import Tagger, countries_in_region, region_scope
 
@@ -62,7 +62,9 @@ class Harness:
         command = Command(name, args.strip(), "someone", target, chat_kind, is_admin)
         return await self.router.handle(command)
 
-    async def publish(self, title: str, sectors=(), countries=(), text="Body text.", fetched: datetime | None = None):
+    async def publish(
+        self, title: str, sectors=(), countries=(), text="Body text.", fetched: datetime | None = None, age=timedelta(0)
+    ):
         self.count += 1
         fetched = fetched or self.clock.now()
         article = Article(
@@ -70,7 +72,7 @@ class Harness:
             url=f"https://news.example/{self.count}",
             title=title,
             sources=("Example",),
-            published=fetched,
+            published=fetched - age,
             fetched=fetched,
             text=text,
             summary=text,
@@ -149,6 +151,21 @@ async def test_an_article_stored_long_after_it_was_fetched_still_reaches_instant
     # a slow ingest fetched this 30 minutes ago and commits only now
     await bot.publish("Energy fetched earlier", sectors=["energy"], fetched=bot.clock.now() - timedelta(minutes=30))
     assert await bot.delivered_titles() == [["Energy fetched earlier"]]
+
+
+async def test_a_new_feeds_archive_is_not_delivered_but_its_news_is(bot):
+    await bot.say("/subscribe energy")
+    await bot.say("/subscribe kenya daily 09:00")
+    bot.clock.advance(60)
+    for title, age in [("Energy last month", timedelta(days=30)), ("Energy this week", timedelta(days=2))]:
+        await bot.publish(title, sectors=["energy"], countries=["KE"], age=age)
+    assert await bot.delivered_titles() == [["Energy this week"]]
+    bot.clock.set(START.replace(hour=9))
+    [(_, titles, text)] = await bot.deliver()
+    assert titles == ["Energy this week"] and "1 new article" in text
+    assert [article.title for article in (await bot.store.find(Query(countries=("KE",)))).articles] == [
+        "Energy this week", "Energy last month"  # both still found
+    ]
 
 
 async def test_country_region_and_words_subscriptions_match(bot):

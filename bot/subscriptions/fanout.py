@@ -89,7 +89,7 @@ class FanOut:
         while batch := await self._store.stored_after(after, limit=_PAGE):
             async with self._store.engine.begin() as connection:
                 for seq, article in batch:
-                    targets = index.targets_for(article, seq)
+                    targets = index.targets_for(article, seq) if article.was_news_when_fetched else []
                     queued += await self._outbox.enqueue_for(connection, targets, article.id, self._instant(article))
                 after = batch[-1][0]
                 await insert_or_update(connection, tables.state, {"name": _CURSOR}, {"number": after})

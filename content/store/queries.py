@@ -8,13 +8,13 @@ first), else the date index of all articles. The other filters become per-row ch
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Iterable
 
 import sqlalchemy as sa
 
 import content.tagging as tagging
-from content.model import Query
+from content.model import NEWS_AGE, Query
 from content.store import fulltext
 from content.store.schema import article_tags, articles
 
@@ -147,8 +147,17 @@ def with_articles(positions: sa.Select, *order: str) -> sa.Select:
 
 
 def stored_between(dialect: str, after: int, through: int, query: Query, terms: fulltext.Terms) -> sa.Select:
-    """SELECT the articles stored after position `after` up to `through` that match the query, in no order."""
-    return _matching(dialect, query, terms).where(articles.c.seq > after, articles.c.seq <= through)
+    """SELECT the articles stored after position `after` up to `through` that match the query and
+    were news when fetched (`Article.was_news_when_fetched`), in no order."""
+    statement = _matching(dialect, query, terms).where(articles.c.seq > after, articles.c.seq <= through)
+    return statement.where(_news_when_fetched(dialect))
+
+
+def _news_when_fetched(dialect: str) -> sa.ColumnElement[bool]:
+    if dialect == "postgresql":
+        return articles.c.published >= articles.c.fetched - sa.literal(NEWS_AGE)
+    # SQLite holds the times as text: compare them as Julian days
+    return sa.func.julianday(articles.c.published) >= sa.func.julianday(articles.c.fetched) - NEWS_AGE / timedelta(days=1)
 
 
 def _matching(dialect: str, query: Query, terms: fulltext.Terms) -> sa.Select:
