@@ -27,7 +27,7 @@ def _rows(count: int) -> tuple[list[dict], list[dict], list[dict]]:
         article_rows.append(
             {
                 "seq": seq, "id": f"old-{seq}", "url": f"https://old.test/{seq}", "guid": None,
-                "title": f"Irrigation sensors report {seq}", "author": None, "language": "en",
+                "title": f"Irrigation sensors report {seq} from São Paulo", "author": None, "language": "en",
                 "published": MOMENT, "fetched": MOMENT, "text": f"Farm {seq} saves water with soil moisture sensors.",
                 "summary": "Sensors save water.", "sectors": ["agriculture"], "countries": ["PK"], "regions": [],
             }
@@ -61,6 +61,7 @@ async def test_upgrade_from_the_first_schema_keeps_and_indexes_every_row(databas
         assert sorted(article.id for article in everything.articles) == sorted(f"old-{n}" for n in range(1, 13))
         assert len((await store.search("irrigation sensor", limit=50)).articles) == 12
         assert [a.id for a in (await store.search("report 7")).articles] == ["old-7"]
+        assert len((await store.search("sao paulo", limit=50)).articles) == 12  # indexed without accents on both
         assert (await store.count_by_sector()) == {"agriculture": 12}
         assert (await store.get("old-3")).sources == ("Old feed",)
     finally:

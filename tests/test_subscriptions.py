@@ -444,7 +444,10 @@ def test_a_words_subscription_reads_quoted_phrases_and_excluded_words_as_a_searc
 
 
 def test_a_words_subscription_stems_as_the_search_does_and_reads_joined_words_whole():
-    rows = [(1, "query", "drone policies", 0), (2, "query", "library", 0), (3, "query", "COVID-19", 0), (4, "query", "covid", 0)]
+    rows = [
+        (1, "query", "drone policies", 0), (2, "query", "library", 0), (3, "query", "COVID-19", 0), (4, "query", "covid", 0),
+        (5, "query", "sao paulo", 0), (6, "query", "Việt Nam", 0),
+    ]
     index = SubscriptionIndex(rows, region_scope)
     fetched = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
@@ -455,3 +458,5 @@ def test_a_words_subscription_stems_as_the_search_does_and_reads_joined_words_wh
     assert index.targets_for(article("Libraries lend tablets"), 5) == [2]
     assert sorted(index.targets_for(article("COVID-19 clinics reopen"), 5)) == [3, 4]
     assert index.targets_for(article("Covid clinics: 19 reopen"), 5) == [4]
+    assert index.targets_for(article("São Paulo tests AI buses"), 5) == [5]
+    assert index.targets_for(article("Viet Nam tests AI buses"), 5) == [6]

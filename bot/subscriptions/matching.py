@@ -20,7 +20,7 @@ from typing import Callable, Iterable
 import snowballstemmer
 
 from content.model import Article
-from content.store.fulltext import name_words, search_terms
+from content.store.fulltext import fold_accents, name_words, search_terms
 
 _WORD = re.compile(r"\w+")
 _PORTER = snowballstemmer.stemmer("porter")  # the stemmer of the store's search on SQLite (FTS5 "porter")
@@ -43,7 +43,7 @@ class ArticleWords:
     """The word roots of an article's title, summary and text, to look words and phrases up in."""
 
     def __init__(self, article: Article):
-        roots = _roots(_WORD.findall(f"{article.title} {article.summary} {article.text}".casefold()))
+        roots = _roots(_WORD.findall(fold_accents(f"{article.title} {article.summary} {article.text}".casefold())))
         self.roots = frozenset(roots)
         self._joined = f" {' '.join(roots)} "
 
@@ -64,9 +64,9 @@ class WordQuery:
     @classmethod
     def of(cls, text: str) -> "WordQuery":
         terms = search_terms(text)
-        choices = [[_roots(name_words(name)) for name in term] for term in terms.required]
+        choices = [[_roots(name_words(fold_accents(name))) for name in term] for term in terms.required]
         ways = tuple(tuple(dict.fromkeys(items)) for items in itertools.product(*choices)) if choices else ()
-        return cls(ways, tuple(_roots(name_words(name)) for term in terms.excluded for name in term))
+        return cls(ways, tuple(_roots(name_words(fold_accents(name))) for term in terms.excluded for name in term))
 
     def matches(self, words: ArticleWords) -> bool:
         return any(self.matches_way(way, words) for way in self.ways)

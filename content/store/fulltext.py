@@ -28,6 +28,27 @@ _STOPWORDS = frozenset(
 )
 _WORD = re.compile(r"\w+")
 
+
+def _accent_folds() -> tuple[str, str]:
+    """Latin letters with accents ("é", "ệ", "ñ") and their bare letters, one for one: what FTS5's
+    remove_diacritics does on SQLite, done by translate() on PostgreSQL (migration 0004)."""
+    accented, bare = [], []
+    for code in [*range(0xC0, 0x250), *range(0x1E00, 0x1F00)]:
+        letter = unicodedata.normalize("NFD", chr(code))[0]
+        if letter != chr(code) and letter.isascii() and letter.isalpha():
+            accented.append(chr(code))
+            bare.append(letter)
+    return "".join(accented), "".join(bare)
+
+
+ACCENTED, UNACCENTED = _accent_folds()  # the PostgreSQL index was built with these: change them with a migration
+_FOLDS = str.maketrans(ACCENTED, UNACCENTED)
+
+
+def fold_accents(text: str) -> str:
+    """"Việt Nam" as "Viet Nam", as both stores index it."""
+    return text.translate(_FOLDS)
+
 # Names for the same thing that articles use interchangeably: a query naming one finds any.
 EQUIVALENT_NAMES = (
     ("ai", "artificial intelligence"),
@@ -211,7 +232,7 @@ def _postgresql_query(terms: Terms) -> sa.ColumnElement:
     english = sa.literal_column("'english'::regconfig")
 
     def any_name(term: Term) -> sa.ColumnElement:
-        return _balanced("||", [sa.func.phraseto_tsquery(english, name) for name in term])
+        return _balanced("||", [sa.func.phraseto_tsquery(english, fold_accents(name)) for name in term])
 
     excluded = [sa.func.tsquery_not(any_name(term)) for term in terms.excluded]
     return _balanced("&&", [any_name(term) for term in terms.required] + excluded)
