@@ -321,6 +321,19 @@ async def test_search_pages_follow_the_ranking(store):
     assert paged == everything and len(everything) == 7
 
 
+async def test_search_pages_neither_skip_nor_repeat_when_articles_arrive_between_them(store):
+    await store.add([make_article(n, title=f"Solar item {n}", text="solar " * (n % 5 + 1) + "filler " * 30) for n in range(40)])
+    first = await store.search("solar", limit=5)
+    # an ingest between pages: long articles change SQLite's document statistics, and new matches arrive
+    await store.add([make_article(100 + n, text="filler " * 3000) for n in range(30)])
+    await store.add([make_article(200 + n, title=f"Solar newcomer {n}") for n in range(10)])
+    shown, cursor = ids(first), first.next_cursor
+    while cursor:
+        page = await store.search("solar", limit=5, cursor=cursor)
+        shown, cursor = shown + ids(page), page.next_cursor
+    assert sorted(shown) == sorted(f"article-{n}" for n in range(40))  # each once; the newcomers wait for a new search
+
+
 async def test_bad_cursor_and_limit_are_clear_errors(store):
     await store.add([make_article(n) for n in range(3)])
     with pytest.raises(InvalidCursor):

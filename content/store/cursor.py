@@ -1,4 +1,5 @@
-"""Opaque keyset cursors: the sort key of the last row of a page, packed into ~23 URL-safe characters."""
+"""Opaque page cursors, packed into ~23 URL-safe characters: for `find`, the sort key of a page's
+last row; for `search`, how many results were shown and the store position ranked."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from datetime import datetime, timedelta, timezone
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _NEWEST = b"n"  # find(): (published, seq)
-_RANKED = b"r"  # search(): (score, seq)
-_LAYOUT = {_NEWEST: ">cqq", _RANKED: ">cdq"}
+_RANKED = b"s"  # search(): (results shown, store position); "r" was (score, seq)
+_LAYOUT = {_NEWEST: ">cqq", _RANKED: ">cqq"}
 
 
 class InvalidCursor(ValueError):
@@ -46,9 +47,12 @@ def decode_newest(cursor: str) -> tuple[datetime, int]:
         raise InvalidCursor("invalid page cursor") from None
 
 
-def ranked_cursor(score: float, seq: int) -> str:
-    return _encode(_RANKED, score, seq)
+def ranked_cursor(shown: int, through: int) -> str:
+    return _encode(_RANKED, shown, through)
 
 
-def decode_ranked(cursor: str) -> tuple[float, int]:
-    return _decode(cursor, _RANKED)
+def decode_ranked(cursor: str) -> tuple[int, int]:
+    shown, through = _decode(cursor, _RANKED)
+    if shown < 0:
+        raise InvalidCursor("invalid page cursor")
+    return shown, through

@@ -291,23 +291,24 @@ def driving(terms: Terms) -> sa.Select:
     )
 
 
-def ranked(dialect: str, terms: Terms, windowed: bool) -> sa.Subquery:
-    """(seq, score) of matching articles; a higher score is more relevant. `windowed` (SQLite)
-    ranks only the newest RANK_WINDOW matches, so a word in most articles stays fast."""
+def ranked(dialect: str, terms: Terms, windowed: bool, through: int) -> sa.Subquery:
+    """(seq, score) of matching articles stored up to position `through`; a higher score is more
+    relevant. `windowed` (SQLite) ranks only the newest RANK_WINDOW matches, so a word in most
+    articles stays fast."""
     if dialect == "postgresql":
         tsquery = _postgresql_query(terms)
         search = sa.literal_column("articles.search")
         statement = sa.select(articles.c.seq, sa.func.ts_rank_cd(search, tsquery).label("score")).where(
-            search.op("@@")(tsquery)
+            search.op("@@")(tsquery), articles.c.seq <= through
         )
         return statement.subquery("ranked")
     statement = sa.select(_fts.c.rowid.label("seq"), sa.literal_column(_SQLITE_RANK).label("score")).where(
-        _sqlite_match(terms)
+        _sqlite_match(terms), _fts.c.rowid <= through
     )
     if windowed:
         oldest_in_window = (
             sa.select(_fts.c.rowid)
-            .where(_sqlite_match(terms))
+            .where(_sqlite_match(terms), _fts.c.rowid <= through)
             .order_by(_fts.c.rowid.desc())
             .offset(RANK_WINDOW - 1)
             .limit(1)

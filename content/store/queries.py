@@ -124,18 +124,16 @@ def newest_first(
     return _newest(statement, tags.c.published, tags.c.article_seq, count)
 
 
-def ranked_first(
-    dialect: str, query: Query, terms: fulltext.Terms, after: tuple[float, int] | None, count: int
-) -> sa.Select:
-    """SELECT (seq, score) of the first `count` matches, most relevant first."""
+def ranked_page(dialect: str, query: Query, terms: fulltext.Terms, through: int, skip: int, count: int) -> sa.Select:
+    """SELECT (seq, score) of `count` matches stored up to position `through`, most relevant first,
+    after the first `skip`. Pages go by place in the ranking, not by score: SQLite's bm25 scores
+    move whenever articles are added, and a page that continued after a score would skip or repeat."""
     has_tag_filter = bool(query.sectors or query.countries or query.regions)
-    ranked = fulltext.ranked(dialect, terms, windowed=not has_tag_filter)
+    ranked = fulltext.ranked(dialect, terms, windowed=not has_tag_filter, through=through)
     statement = sa.select(ranked.c.seq, ranked.c.score)
     for condition in tag_conditions(query, ranked.c.seq):
         statement = statement.where(condition)
-    if after is not None:
-        statement = statement.where(sa.tuple_(ranked.c.score, ranked.c.seq) < sa.tuple_(*after))
-    return statement.order_by(ranked.c.score.desc(), ranked.c.seq.desc()).limit(count)
+    return statement.order_by(ranked.c.score.desc(), ranked.c.seq.desc()).offset(skip).limit(count)
 
 
 def with_articles(positions: sa.Select, *order: str) -> sa.Select:

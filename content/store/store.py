@@ -182,16 +182,16 @@ class Store:
 
         Without sector or place filters, SQLite ranks the newest 2,000 matches (news: recent first)."""
         _check_limit(limit)
-        after = cursors.decode_ranked(cursor) if cursor else None
+        shown, through = cursors.decode_ranked(cursor) if cursor else (0, None)
         terms = fulltext.search_terms(text) + (fulltext.search_terms(query.text) if query.text else fulltext.Terms())
         if not terms.required:
             return Page([])
-        positions = queries.ranked_first(self.dialect, query, terms, after, limit + 1)
         async with self.engine.connect() as connection:
+            if through is None:  # the first page: later pages rank what was stored by now, nothing newer
+                through = await connection.scalar(sa.select(queries.position()))
+            positions = queries.ranked_page(self.dialect, query, terms, through, shown, limit + 1)
             rows = (await connection.execute(queries.with_articles(positions, "score", "seq"))).all()
-        next_cursor = None
-        if len(rows) > limit:
-            next_cursor = cursors.ranked_cursor(float(rows[limit - 1].score), rows[limit - 1].seq)
+        next_cursor = cursors.ranked_cursor(shown + limit, through) if len(rows) > limit else None
         return Page([_article(row) for row in rows[:limit]], next_cursor)
 
     async def stored_after(self, after: int, limit: int = 100) -> list[tuple[int, Article]]:
