@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import unicodedata
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
@@ -151,6 +152,22 @@ async def test_an_article_stored_long_after_it_was_fetched_still_reaches_instant
     # a slow ingest fetched this 30 minutes ago and commits only now
     await bot.publish("Energy fetched earlier", sectors=["energy"], fetched=bot.clock.now() - timedelta(minutes=30))
     assert await bot.delivered_titles() == [["Energy fetched earlier"]]
+
+
+async def test_a_subscription_made_while_the_fan_out_runs_gets_what_that_pass_read(bot):
+    await bot.deliver()  # the fan-out has its index and cursor
+    load_index = bot.fanout.index
+
+    async def index_then_subscribe():
+        index = await load_index()
+        bot.fanout.index = load_index
+        await bot.say("/subscribe energy")  # between the pass's index and its read
+        await bot.publish("Energy while the pass ran", sectors=["energy"])
+        return index
+
+    bot.fanout.index = index_then_subscribe
+    delivered = await bot.delivered_titles() + await bot.delivered_titles() + await bot.delivered_titles()
+    assert delivered == [["Energy while the pass ran"]]
 
 
 async def test_a_new_feeds_archive_is_not_delivered_but_its_news_is(bot):
@@ -313,6 +330,24 @@ async def test_a_switch_from_a_digest_to_instant_hands_over_what_the_digest_woul
     assert await bot.delivered_titles() == [["Later energy"]]
 
 
+async def test_a_switch_to_instant_while_its_digest_falls_due_brings_the_article_once(bot):
+    await bot.say("/subscribe energy daily 09:00")
+    bot.clock.advance(60)
+    await bot.publish("Morning energy", sectors=["energy"])
+    bot.clock.set(START.replace(hour=9))
+    subscriptions, replies = bot.fanout._subscriptions, []
+    read_digests = subscriptions.digests
+
+    async def digests_then_switch():
+        due = await read_digests()
+        replies.append(await bot.say("/subscribe energy"))  # after the fan-out read the digest as due
+        return due
+
+    subscriptions.digests = digests_then_switch
+    assert await bot.deliver() == []
+    assert [card.title for card in replies[0].cards] == ["Morning energy"]
+
+
 async def test_a_switch_to_instant_before_the_fan_out_ran_brings_the_article_once(bot):
     await bot.say("/subscribe energy daily 20:00")
     bot.clock.advance(60)
@@ -446,7 +481,7 @@ def test_a_words_subscription_reads_quoted_phrases_and_excluded_words_as_a_searc
 def test_a_words_subscription_stems_as_the_search_does_and_reads_joined_words_whole():
     rows = [
         (1, "query", "drone policies", 0), (2, "query", "library", 0), (3, "query", "COVID-19", 0), (4, "query", "covid", 0),
-        (5, "query", "sao paulo", 0), (6, "query", "Việt Nam", 0),
+        (5, "query", "sao paulo", 0), (6, "query", "Việt Nam", 0), (7, "query", "İstanbul", 0),
     ]
     index = SubscriptionIndex(rows, region_scope)
     fetched = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -460,3 +495,5 @@ def test_a_words_subscription_stems_as_the_search_does_and_reads_joined_words_wh
     assert index.targets_for(article("Covid clinics: 19 reopen"), 5) == [4]
     assert index.targets_for(article("São Paulo tests AI buses"), 5) == [5]
     assert index.targets_for(article("Viet Nam tests AI buses"), 5) == [6]
+    assert index.targets_for(article(unicodedata.normalize("NFD", "Việt Nam tests AI buses")), 5) == [6]
+    assert index.targets_for(article("İstanbul tests AI buses"), 5) == [7]

@@ -122,8 +122,10 @@ async def revive_targets(connection: AsyncConnection, ids: list[int], now: datet
         await connection.execute(t.update().where(t.c.id.in_(revived)).values(active=True, inactive_reason=None))
         stale = o.c.target_id.in_(revived) & (o.c.status == "pending")
         await connection.execute(o.update().where(stale).values(status="dead", last_error=_QUEUED_WHILE_GONE))
-        digests = s.c.target_id.in_(revived) & (s.c.cadence != "instant")
-        await connection.execute(s.update().where(digests).values(last_digest_at=now.timestamp(), covered_seq=position()))
+        subscriptions = s.c.target_id.in_(revived)
+        await connection.execute(s.update().where(subscriptions).values(covered_seq=position()))
+        digests = subscriptions & (s.c.cadence != "instant")
+        await connection.execute(s.update().where(digests).values(last_digest_at=now.timestamp()))
     return len(revived)
 
 

@@ -53,6 +53,8 @@ class FanOut:
         self._on_queued = on_queued
         self._index: SubscriptionIndex | None = None
         self._index_revision: float | None = None
+        self._rows: set[tuple] | None = None  # the instant subscriptions the index holds
+        self._newcomers: list[tuple] = []
 
     async def run(self, stop: asyncio.Event, interval: float = 15.0) -> None:
         """Match new articles and send due digests every `interval` seconds until `stop` is set."""
@@ -71,11 +73,14 @@ class FanOut:
     # ---- instant -------------------------------------------------------------------------
 
     async def index(self) -> SubscriptionIndex:
-        """The instant-subscription index, rebuilt when any process changed a subscription."""
+        """The instant-subscription index, rebuilt when any process changed a subscription; the
+        subscriptions that appeared since the last build wait in `_newcomers` for a catch-up."""
         revision = await self._subscriptions.revision()
         if self._index is None or revision != self._index_revision:
-            rows = await self._subscriptions.instant_rows()
-            self._index, self._index_revision = SubscriptionIndex(rows, region_scope), revision
+            rows = [tuple(row) for row in await self._subscriptions.instant_rows()]
+            if self._rows is not None:
+                self._newcomers += [row for row in rows if row not in self._rows]
+            self._index, self._index_revision, self._rows = SubscriptionIndex(rows, region_scope), revision, set(rows)
         return self._index
 
     async def run_once(self) -> int:
@@ -85,7 +90,8 @@ class FanOut:
         holds: an ingest that committed late is still read, and nothing is read twice.
         """
         index = await self.index()
-        after, queued = await self._load_cursor(), 0
+        after = await self._load_cursor()
+        queued = await self._catch_up(after)
         while batch := await self._store.stored_after(after, limit=_PAGE):
             async with self._store.engine.begin() as connection:
                 for seq, article in batch:
@@ -93,6 +99,19 @@ class FanOut:
                     queued += await self._outbox.enqueue_for(connection, targets, article.id, self._instant(article))
                 after = batch[-1][0]
                 await insert_or_update(connection, tables.state, {"name": _CURSOR}, {"number": after})
+        return queued
+
+    async def _catch_up(self, after: int) -> int:
+        """Queue for the subscriptions that appeared after the articles they should have had were
+        read: made, switched to instant or revived while a pass ran (or, on PostgreSQL, committed
+        after such an article), they get the articles from their start up to position `after`."""
+        newcomers, self._newcomers = [row for row in self._newcomers if row[3] < after], []
+        queued = 0
+        for target_id, kind, value, start in newcomers:
+            missed, _ = await self._store.stored_between(start, after, Query.on(kind, value), _PAGE)
+            async with self._store.engine.begin() as connection:
+                for article in reversed(missed):  # oldest first
+                    queued += await self._outbox.enqueue_for(connection, [target_id], article.id, self._instant(article))
         return queued
 
     def _instant(self, article: Article) -> Reply:
@@ -103,6 +122,10 @@ class FanOut:
         """The store position read up to; the first run starts where the oldest instant
         subscription started, or from the current position when there is none."""
         st, s = tables.state, tables.subscriptions
+        async with self._store.engine.connect() as connection:  # a read: the row exists after the first run
+            number = (await connection.execute(sa.select(st.c.number).where(st.c.name == _CURSOR))).scalar()
+        if number is not None:
+            return int(number)
         oldest = sa.select(sa.func.min(s.c.covered_seq)).where(s.c.cadence == "instant").scalar_subquery()
         async with self._store.engine.begin() as connection:
             start = {"name": _CURSOR, "number": sa.select(sa.func.coalesce(oldest, position())).scalar_subquery()}
@@ -128,12 +151,10 @@ class FanOut:
         through = await self._store.position()
         found = await period_articles(self._store, subscription.query, subscription.covered_seq, through)
         async with self._store.engine.begin() as connection:
-            queued = 0
-            if found:
-                key = f"digest:sub{subscription.id}:{due:%Y%m%dT%H%MZ}"
-                queued = await self._outbox.enqueue_for(connection, [subscription.target_id], key, self._digest(subscription, *found))
-            await self._subscriptions.mark_digest(connection, subscription.id, due, through)
-        return queued
+            if not await self._subscriptions.claim_digest(connection, subscription, due, through) or not found:
+                return 0
+            key = f"digest:sub{subscription.id}:{due:%Y%m%dT%H%MZ}"
+            return await self._outbox.enqueue_for(connection, [subscription.target_id], key, self._digest(subscription, *found))
 
     def _digest(self, subscription: Subscription, top: list[Article], total: int) -> Reply:
         """One message: the newest articles of the period as cards."""

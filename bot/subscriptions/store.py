@@ -155,11 +155,15 @@ class SubscriptionStore:
         async with self.engine.connect() as connection:
             return (await connection.execute(sa.select(st.c.number).where(st.c.name == _REVISION))).scalar() or 0
 
-    async def mark_digest(self, connection: AsyncConnection, subscription_id: int, due: datetime, through: int) -> None:
-        """Record the digest due at `due`, which covered the articles up to store position `through`."""
+    async def claim_digest(self, connection: AsyncConnection, subscription: Subscription, due: datetime, through: int) -> bool:
+        """Record the digest due at `due`, covering the articles up to store position `through`, unless
+        the subscription changed since it was read (switched to instant, or its digest sent by
+        another process); whether it was recorded."""
         s = tables.subscriptions
-        marked = s.update().where(s.c.id == subscription_id).values(last_digest_at=due.timestamp(), covered_seq=through)
-        await connection.execute(marked)
+        unchanged = (s.c.id == subscription.id) & (s.c.cadence == str(subscription.cadence))
+        unchanged &= s.c.covered_seq == subscription.covered_seq
+        marked = s.update().where(unchanged).values(last_digest_at=due.timestamp(), covered_seq=through)
+        return (await connection.execute(marked)).rowcount == 1
 
     async def timezone(self, platform: str, chat: str) -> str:
         c = tables.chat_settings
