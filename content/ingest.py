@@ -154,8 +154,16 @@ def _cleaned(draft: Draft) -> Draft:
         if (value := getattr(draft, name))
     }
     if len(cleaned.get("text", "")) > MAX_TEXT_CHARS:
-        cleaned["text"] = cleaned["text"][:MAX_TEXT_CHARS].rsplit(maxsplit=1)[0]
+        cleaned["text"] = _cut(cleaned["text"], MAX_TEXT_CHARS)
     return replace(draft, **cleaned)
+
+
+def _cut(text: str, limit: int) -> str:
+    """The first `limit` characters, without a word cut in two when a space is near the end (Chinese
+    or Thai may have none for pages)."""
+    head = text[:limit]
+    space = max(head.rfind(" "), head.rfind("\n"))
+    return (head[:space] if space > limit - 100 else head).rstrip()
 
 
 def build_articles(drafts: Sequence[Draft], tagger: Tagger | None, fetched: Sequence[datetime]) -> list[Article]:

@@ -127,9 +127,12 @@ async def test_control_characters_are_removed_before_storing(store, monkeypatch)
 
 
 def test_a_text_longer_than_any_article_is_cut_after_a_whole_word():
-    [article] = build_articles([draft(1, "wire", text=SOLAR_TEXT + " kilowatt" * 300_000)], None, [NOW])
-    assert len(article.text) <= ingest.MAX_TEXT_CHARS and article.text.endswith(" kilowatt")
-    assert article.text.startswith(SOLAR_TEXT)
+    texts = [SOLAR_TEXT + " kilowatt" * 300_000, "OpenAI 发布" + "人工智能" * 60_000, " " * 150_000 + "words"]
+    long_english, long_chinese, blank_start = build_articles([draft(n, "wire", text=t) for n, t in enumerate(texts)], None, [NOW] * 3)
+    assert len(long_english.text) <= ingest.MAX_TEXT_CHARS and long_english.text.endswith(" kilowatt")
+    assert long_english.text.startswith(SOLAR_TEXT)
+    assert len(long_chinese.text) == ingest.MAX_TEXT_CHARS  # no space near the end: cut where it is
+    assert blank_start.text == ""
 
 
 @pytest.mark.parametrize(
