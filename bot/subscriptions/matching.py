@@ -20,7 +20,7 @@ from typing import Callable, Iterable
 import snowballstemmer
 
 from content.model import Article
-from content.store.fulltext import fold_accents, name_words, search_terms
+from content.store.fulltext import fold_accents, folded, name_words, search_terms
 
 _WORD = re.compile(r"\w+")
 _PORTER = snowballstemmer.stemmer("porter")  # the stemmer of the store's search on SQLite (FTS5 "porter")
@@ -43,7 +43,8 @@ class ArticleWords:
     """The word roots of an article's title, summary and text, to look words and phrases up in."""
 
     def __init__(self, article: Article):
-        roots = _roots(_WORD.findall(fold_accents(f"{article.title} {article.summary} {article.text}".casefold())))
+        # folded as a search folds its words: "İstanbul", a decomposed "Việt", case and accents
+        roots = _roots(_WORD.findall(fold_accents(folded(f"{article.title} {article.summary} {article.text}"))))
         self.roots = frozenset(roots)
         self._joined = f" {' '.join(roots)} "
 

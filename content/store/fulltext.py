@@ -96,7 +96,7 @@ def search_terms(text: str) -> Terms:
     required: list[Term] = []
     excluded: list[Term] = []
     words: list[str] = []  # plain words, read together so a name of several words is found
-    for piece in _PIECE.finditer(_folded(text)):
+    for piece in _PIECE.finditer(folded(text)):
         negated, quoted, bare = piece.groups()
         surface = quoted if quoted is not None else bare
         if not negated and quoted is None and len(_WORD.findall(bare)) <= 1:
@@ -116,7 +116,7 @@ def name_words(name: str) -> list[str]:
     return _WORD.findall(name)
 
 
-def _folded(text: str) -> str:
+def folded(text: str) -> str:
     # NFC: a decomposed "Việt" reads as the composed one; a Turkish capital İ folds to "i" and a dot, read as "i"
     return unicodedata.normalize("NFC", text).casefold().replace("i\u0307", "i").replace("_", " ")
 
