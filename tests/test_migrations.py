@@ -128,8 +128,9 @@ async def test_the_bot_tables_upgrade_from_the_first_schema_keeping_queued_messa
 async def test_subscriptions_schedules_and_the_fan_out_of_an_older_schema_go_on_from_where_they_were(database_url):
     store = await Store.open(database_url)
     try:
-        article_rows, _, _ = _rows(3)
-        for row, hours in zip(article_rows, (-2, -1, 1)):  # seqs 1 and 2 fetched before MOMENT, 3 after
+        article_rows, _, _ = _rows(4)
+        # seqs 1, 2 and 4 fetched before MOMENT, 3 after; 4 was stored last (another ingest committed late)
+        for row, hours in zip(article_rows, (-2, -1, 1, -0.5)):
             row["fetched"] = MOMENT + timedelta(hours=hours)
         async with store.engine.begin() as connection:
             await connection.execute(sa.insert(articles), article_rows)
@@ -155,7 +156,8 @@ async def test_subscriptions_schedules_and_the_fan_out_of_an_older_schema_go_on_
             positions = (await connection.execute(sa.select(s.c.value, s.c.covered_seq).order_by(s.c.id))).all()
             run_position = await connection.scalar(sa.select(runs.c.last_seq))
             cursor = (await connection.execute(sa.select(state.c.number, state.c.text))).one()
-        assert positions == [("agriculture", 2), ("energy", 3), ("KE", 1)]
+        # a boundary becomes the position before the first article fetched after it: 4 may come twice, none is lost
+        assert positions == [("agriculture", 2), ("energy", 4), ("KE", 1)]
         assert run_position == 2 and tuple(cursor) == (2, "")
     finally:
         await store.close()
