@@ -114,6 +114,9 @@ async def run(article_count: int, repeat: int, database: Path | None) -> None:
                 print(f"  region {region}: {len(countries_in_region(region))} member countries")
             ids = [f"gen{number:07d}" for number in range(article_count)]
             second_page = (await store.find(Query(), limit=10)).next_cursor
+            fifth_ranked_page = None  # the cursor of page 5 of a ranked search (places 41-50)
+            for _ in range(4):
+                fifth_ranked_page = (await store.search(SEARCHES[0], limit=10, cursor=fifth_ranked_page)).next_cursor
             cases = {
                 "baseline: get by id": lambda rng: store.get(rng.choice(ids)),
                 "latest 10": lambda rng: store.find(Query(), limit=10),
@@ -132,6 +135,7 @@ async def run(article_count: int, repeat: int, database: Path | None) -> None:
                 ),
                 "text filter, newest first": lambda rng: store.find(Query(text=rng.choice(SEARCHES))),
                 "ranked text search": lambda rng: store.search(rng.choice(SEARCHES)),
+                "ranked, page 5": lambda rng: store.search(SEARCHES[0], limit=10, cursor=fifth_ranked_page),
                 "ranked, equivalent names": lambda rng: store.search("fintech"),  # or "financial technology"
                 "ranked, quoted phrase": lambda rng: store.search('"supply chain"'),
                 "ranked, a word left out": lambda rng: store.search("smart grid -solar"),

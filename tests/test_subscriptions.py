@@ -284,6 +284,16 @@ async def test_a_switch_from_instant_to_a_digest_does_not_send_again_what_came_i
     assert await bot.delivered_titles() == [["Energy for the digest"]]
 
 
+async def test_a_switch_from_instant_to_a_digest_before_the_fan_out_ran_keeps_the_article_for_the_digest(bot):
+    await bot.say("/subscribe energy")
+    assert await bot.deliver() == []  # the fan-out has read everything so far
+    await bot.publish("Energy not fanned out yet", sectors=["energy"])
+    await bot.say("/subscribe energy daily 09:00")
+    bot.clock.set(START.replace(hour=9))
+    assert await bot.delivered_titles() == [["Energy not fanned out yet"]]
+    assert "daily digest" in bot.recorder.sent[0][1].text
+
+
 async def test_a_chat_that_comes_back_gets_a_digest_of_what_is_new_not_what_piled_up(bot):
     await bot.say("/subscribe energy daily 09:00")
     async with bot.store.engine.begin() as connection:

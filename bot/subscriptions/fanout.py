@@ -21,7 +21,7 @@ from bot.delivery import tables
 from bot.delivery.outbox import Outbox
 from bot.model import Reply
 from bot.subscriptions.matching import SubscriptionIndex
-from bot.subscriptions.store import Subscription, SubscriptionStore, topic_label
+from bot.subscriptions.store import FANOUT_CURSOR, Subscription, SubscriptionStore, topic_label
 from content.model import Article, Query
 from content.store import Store
 from content.store.queries import position
@@ -30,7 +30,6 @@ from content.tagging import Tagger, region_scope
 
 log = logging.getLogger(__name__)
 
-_CURSOR = "fanout_cursor"
 _PAGE = 200
 DIGEST_SIZE = 10
 
@@ -98,7 +97,7 @@ class FanOut:
                     targets = index.targets_for(article, seq) if article.was_news_when_fetched else []
                     queued += await self._outbox.enqueue_for(connection, targets, article.id, self._instant(article))
                 after = batch[-1][0]
-                await insert_or_update(connection, tables.state, {"name": _CURSOR}, {"number": after})
+                await insert_or_update(connection, tables.state, {"name": FANOUT_CURSOR}, {"number": after})
         return queued
 
     async def _catch_up(self, after: int) -> int:
@@ -123,14 +122,14 @@ class FanOut:
         subscription started, or from the current position when there is none."""
         st, s = tables.state, tables.subscriptions
         async with self._store.engine.connect() as connection:  # a read: the row exists after the first run
-            number = (await connection.execute(sa.select(st.c.number).where(st.c.name == _CURSOR))).scalar()
+            number = (await connection.execute(sa.select(st.c.number).where(st.c.name == FANOUT_CURSOR))).scalar()
         if number is not None:
             return int(number)
         oldest = sa.select(sa.func.min(s.c.covered_seq)).where(s.c.cadence == "instant").scalar_subquery()
         async with self._store.engine.begin() as connection:
-            start = {"name": _CURSOR, "number": sa.select(sa.func.coalesce(oldest, position())).scalar_subquery()}
+            start = {"name": FANOUT_CURSOR, "number": sa.select(sa.func.coalesce(oldest, position())).scalar_subquery()}
             await connection.execute(insert_ignoring_duplicates(connection, st, ["name"]).values(start))
-            return int(await connection.scalar(sa.select(st.c.number).where(st.c.name == _CURSOR)))
+            return int(await connection.scalar(sa.select(st.c.number).where(st.c.name == FANOUT_CURSOR)))
 
     # ---- digests -------------------------------------------------------------------------
 

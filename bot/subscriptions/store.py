@@ -24,6 +24,7 @@ from content.tagging import Tagger, place_name
 
 Kind = Literal["sector", "country", "region", "query"]
 DEFAULT_TIMEZONE = "UTC"
+FANOUT_CURSOR = "fanout_cursor"  # the bot_state row of the store position the instant fan-out has read up to
 _REVISION = "subscriptions_revision"
 _UNSUBSCRIBED = "the chat unsubscribed before it was sent"
 
@@ -52,6 +53,14 @@ def topic_label(kind: str, value: str, tagger: Tagger) -> str:
     if kind in ("country", "region"):
         return place_name(value)
     return quoted(value)
+
+
+def instant_progress() -> sa.ColumnElement[int]:
+    """The store position instant deliveries have reached: the fan-out's cursor, or the store's
+    own position before the first pass."""
+    st = tables.state
+    cursor = sa.select(sa.cast(st.c.number, sa.Integer)).where(st.c.name == FANOUT_CURSOR).scalar_subquery()
+    return sa.func.coalesce(cursor, position())
 
 
 def _moment(seconds: float | None) -> datetime | None:
@@ -88,8 +97,8 @@ class SubscriptionStore:
                 await connection.execute(s.insert().values(**row))
             else:
                 changes = dict(cadence=str(cadence))
-                if was == "instant" and cadence.kind != "instant":  # the first digest covers what is new from now
-                    changes.update(last_digest_at=now.timestamp(), covered_seq=position())
+                if was == "instant" and cadence.kind != "instant":  # the first digest takes what was not sent instantly
+                    changes.update(last_digest_at=now.timestamp(), covered_seq=instant_progress())
                 elif was != "instant" and cadence.kind == "instant":  # the reply hands over the digest so far
                     changes["covered_seq"] = position()
                 await connection.execute(s.update().where(s.c.id == existing).values(**changes))
