@@ -52,7 +52,7 @@ class FanOut:
         self._on_queued = on_queued
         self._index: SubscriptionIndex | None = None
         self._index_revision: float | None = None
-        self._rows: set[tuple] | None = None  # the instant subscriptions the index holds
+        self._row_hashes: set[int] | None = None  # of the instant subscriptions the index holds
         self._newcomers: list[tuple] = []
 
     async def run(self, stop: asyncio.Event, interval: float = 15.0) -> None:
@@ -76,10 +76,11 @@ class FanOut:
         subscriptions that appeared since the last build wait in `_newcomers` for a catch-up."""
         revision = await self._subscriptions.revision()
         if self._index is None or revision != self._index_revision:
-            rows = [tuple(row) for row in await self._subscriptions.instant_rows()]
-            if self._rows is not None:
-                self._newcomers += [row for row in rows if row not in self._rows]
-            self._index, self._index_revision, self._rows = SubscriptionIndex(rows, region_scope), revision, set(rows)
+            rows = await self._subscriptions.instant_rows()
+            hashes = {hash(row) for row in rows}
+            if self._row_hashes is not None:
+                self._newcomers += [row for row in rows if hash(row) not in self._row_hashes]
+            self._index, self._index_revision, self._row_hashes = SubscriptionIndex(rows, region_scope), revision, hashes
         return self._index
 
     async def run_once(self) -> int:

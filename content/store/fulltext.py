@@ -291,7 +291,7 @@ def driving(terms: Terms) -> sa.Select:
     )
 
 
-def ranked(dialect: str, terms: Terms, windowed: bool, through: int) -> sa.Subquery:
+def ranked(dialect: str, terms: Terms, windowed: bool, through: sa.ColumnElement[int]) -> sa.Subquery:
     """(seq, score) of matching articles stored up to position `through`; a higher score is more
     relevant. `windowed` (SQLite) ranks only the newest RANK_WINDOW matches, so a word in most
     articles stays fast."""

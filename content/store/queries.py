@@ -124,22 +124,26 @@ def newest_first(
     return _newest(statement, tags.c.published, tags.c.article_seq, count)
 
 
-def ranked_page(dialect: str, query: Query, terms: fulltext.Terms, through: int, skip: int, count: int) -> sa.Select:
-    """SELECT (seq, score) of `count` matches stored up to position `through`, most relevant first,
-    after the first `skip`. Pages go by place in the ranking, not by score: SQLite's bm25 scores
-    move whenever articles are added, and a page that continued after a score would skip or repeat."""
+def ranked_page(
+    dialect: str, query: Query, terms: fulltext.Terms, through: sa.ColumnElement[int], skip: int, count: int
+) -> sa.Select:
+    """SELECT (seq, score, through) of `count` matches stored up to position `through` (a number,
+    or `position()` for the first page), most relevant first, after the first `skip`. Pages go by
+    place in the ranking, not by score: SQLite's bm25 scores move whenever articles are added, and
+    a page that continued after a score would skip or repeat."""
     has_tag_filter = bool(query.sectors or query.countries or query.regions)
     ranked = fulltext.ranked(dialect, terms, windowed=not has_tag_filter, through=through)
-    statement = sa.select(ranked.c.seq, ranked.c.score)
+    statement = sa.select(ranked.c.seq, ranked.c.score, through.label("through"))
     for condition in tag_conditions(query, ranked.c.seq):
         statement = statement.where(condition)
     return statement.order_by(ranked.c.score.desc(), ranked.c.seq.desc()).offset(skip).limit(count)
 
 
 def with_articles(positions: sa.Select, *order: str) -> sa.Select:
-    """The full articles of a page of positions, in its order (descending by the `order` columns)."""
+    """The full articles of a page of positions with the page's other columns, in its order
+    (descending by the `order` columns)."""
     page = positions.subquery("page")
-    extra = [page.c[name] for name in order if name not in articles.c]
+    extra = [column for column in page.c if column.name not in articles.c]
     statement = sa.select(articles, *extra).join(page, articles.c.seq == page.c.seq)
     return statement.order_by(*(page.c[name].desc() for name in order))
 

@@ -186,12 +186,12 @@ class Store:
         terms = fulltext.search_terms(text) + (fulltext.search_terms(query.text) if query.text else fulltext.Terms())
         if not terms.required:
             return Page([])
+        # the first page ranks what is stored now; later pages the same articles, nothing newer
+        bound = queries.position() if through is None else sa.literal(through, sa.Integer)
+        positions = queries.ranked_page(self.dialect, query, terms, bound, shown, limit + 1)
         async with self.engine.connect() as connection:
-            if through is None:  # the first page: later pages rank what was stored by now, nothing newer
-                through = await connection.scalar(sa.select(queries.position()))
-            positions = queries.ranked_page(self.dialect, query, terms, through, shown, limit + 1)
             rows = (await connection.execute(queries.with_articles(positions, "score", "seq"))).all()
-        next_cursor = cursors.ranked_cursor(shown + limit, through) if len(rows) > limit else None
+        next_cursor = cursors.ranked_cursor(shown + limit, rows[0].through) if len(rows) > limit else None
         return Page([_article(row) for row in rows[:limit]], next_cursor)
 
     async def stored_after(self, after: int, limit: int = 100) -> list[tuple[int, Article]]:
