@@ -154,20 +154,81 @@ async def test_an_article_stored_long_after_it_was_fetched_still_reaches_instant
     assert await bot.delivered_titles() == [["Energy fetched earlier"]]
 
 
-async def test_a_subscription_made_while_the_fan_out_runs_gets_what_that_pass_read(bot):
-    await bot.deliver()  # the fan-out has its index and cursor
+def change_during_the_next_pass(bot, change) -> None:
+    """Run `change` once, in the next fan-out pass, after it loaded its index and before it reads articles."""
     load_index = bot.fanout.index
 
-    async def index_then_subscribe():
+    async def index_then_change():
         index = await load_index()
         bot.fanout.index = load_index
-        await bot.say("/subscribe energy")  # between the pass's index and its read
-        await bot.publish("Energy while the pass ran", sectors=["energy"])
+        await change()
         return index
 
-    bot.fanout.index = index_then_subscribe
-    delivered = await bot.delivered_titles() + await bot.delivered_titles() + await bot.delivered_titles()
-    assert delivered == [["Energy while the pass ran"]]
+    bot.fanout.index = index_then_change
+
+
+def titles_of(messages: list[list[str]]) -> list[str]:
+    return [title for titles in messages for title in titles]
+
+
+async def subscribe_and_publish_energy(bot) -> None:
+    await bot.say("/subscribe energy")
+    await bot.publish("Energy while the pass ran", sectors=["energy"])
+
+
+@pytest.mark.parametrize("restart", [False, True])
+async def test_a_subscription_made_while_the_fan_out_runs_gets_what_that_pass_read(bot, restart):
+    await bot.deliver()  # the fan-out has its index and cursor
+    change_during_the_next_pass(bot, lambda: subscribe_and_publish_energy(bot))
+    await bot.fanout.run_once()
+    if restart:  # a new process: nothing of the last pass is remembered
+        bot.fanout = FanOut(bot.store, SubscriptionStore(bot.store.engine), bot.outbox, bot.tagger, bot.clock)
+    assert await bot.delivered_titles() + await bot.delivered_titles() == [["Energy while the pass ran"]]
+
+
+async def test_a_switch_to_a_digest_right_after_such_a_pass_keeps_the_article_for_the_digest(bot):
+    await bot.deliver()
+    change_during_the_next_pass(bot, lambda: subscribe_and_publish_energy(bot))
+    await bot.fanout.run_once()
+    await bot.say("/subscribe energy daily 09:00")
+    delivered = await bot.delivered_titles()
+    bot.clock.advance(86400)
+    assert titles_of(delivered + await bot.delivered_titles()) == ["Energy while the pass ran"]
+
+
+async def test_a_switch_to_a_digest_during_a_pass_sends_the_article_once(bot):
+    await bot.say("/subscribe energy")
+    await bot.deliver()
+    bot.clock.advance(60)
+    await bot.publish("Energy before the switch", sectors=["energy"])
+    change_during_the_next_pass(bot, lambda: bot.say("/subscribe energy daily 09:00"))
+    delivered = await bot.delivered_titles()
+    bot.clock.advance(86400)
+    assert titles_of(delivered + await bot.delivered_titles()) == ["Energy before the switch"]
+
+
+async def test_a_switch_to_a_digest_before_the_fan_out_caught_up_leaves_out_what_came_before_subscribing(bot):
+    await bot.deliver()
+    for n in range(3):
+        await bot.publish(f"Energy before subscribing {n}", sectors=["energy"])
+    await bot.say("/subscribe energy")  # its reply shows these three; the subscription starts after them
+    await bot.say("/subscribe energy daily 09:00")  # before the fan-out ran again
+    bot.clock.advance(86400)
+    assert await bot.delivered_titles() == []
+
+
+async def test_a_chat_revived_during_a_pass_gets_nothing_of_what_piled_up(bot):
+    await bot.say("/subscribe energy")
+    await bot.deliver()
+    async with bot.store.engine.begin() as connection:
+        await connection.execute(tables.targets.update().values(active=False, inactive_reason="blocked"))
+    for n in range(3):
+        bot.clock.advance(3600)
+        await bot.publish(f"Energy while blocked {n}", sectors=["energy"])
+    change_during_the_next_pass(bot, lambda: SubscriptionStore(bot.store.engine).revive(ALICE, bot.clock.now()))
+    assert await bot.delivered_titles() == []
+    await bot.publish("Energy after coming back", sectors=["energy"])
+    assert await bot.delivered_titles() == [["Energy after coming back"]]
 
 
 async def test_a_new_feeds_archive_is_not_delivered_but_its_news_is(bot):

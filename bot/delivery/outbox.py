@@ -119,6 +119,7 @@ async def revive_targets(connection: AsyncConnection, ids: list[int], now: datet
     t, o, s = tables.targets, tables.outbox, tables.subscriptions
     revived = list((await connection.execute(sa.select(t.c.id).where(t.c.id.in_(ids), t.c.active.is_(False)))).scalars())
     if revived:
+        await tables.bump_subscriptions_revision(connection)  # first: see `bump_subscriptions_revision`
         await connection.execute(t.update().where(t.c.id.in_(revived)).values(active=True, inactive_reason=None))
         stale = o.c.target_id.in_(revived) & (o.c.status == "pending")
         await connection.execute(o.update().where(stale).values(status="dead", last_error=_QUEUED_WHILE_GONE))
@@ -132,6 +133,7 @@ async def revive_targets(connection: AsyncConnection, ids: list[int], now: datet
 async def _deactivate(connection: AsyncConnection, target_id: int, reason: str) -> None:
     """Stop sending to a target: it is marked gone, and what waits for it is given up."""
     t, o = tables.targets, tables.outbox
+    await tables.bump_subscriptions_revision(connection)  # the fan-out stops matching its subscriptions
     gone = (t.c.id == target_id) & t.c.active.is_(True)
     await connection.execute(t.update().where(gone).values(active=False, inactive_reason=reason))
     pending = (o.c.target_id == target_id) & (o.c.status == "pending")

@@ -8,8 +8,10 @@ exactly these; change both together.
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.model import Target
+from content.store.upsert import insert_or_update
 
 metadata = sa.MetaData()
 
@@ -108,3 +110,21 @@ schedule_runs = sa.Table(
     sa.Column("last_fire_at", sa.Double, nullable=False),
     sa.Column("last_seq", sa.Integer, nullable=False, server_default="0"),  # the store position that run covered
 )
+
+
+# The `state` row a change to instant subscriptions bumps, so each process's fan-out rebuilds its index.
+SUBSCRIPTIONS_REVISION = "subscriptions_revision"
+
+
+async def bump_subscriptions_revision(connection: AsyncConnection) -> None:
+    """Say that subscriptions change in this transaction. Called before the change: it locks the
+    revision row, so a fan-out page (`locked_subscriptions_revision`) and the change take turns."""
+    await insert_or_update(connection, state, {"name": SUBSCRIPTIONS_REVISION}, {"number": state.c.number + 1})
+
+
+async def locked_subscriptions_revision(connection: AsyncConnection) -> float:
+    """The subscriptions revision, its row locked (the write lock on SQLite) until the transaction ends."""
+    row = state.c.name == SUBSCRIPTIONS_REVISION
+    await connection.execute(state.update().where(row).values(number=state.c.number))
+    return (await connection.execute(sa.select(state.c.number).where(row))).scalar() or 0
+

@@ -52,8 +52,6 @@ class FanOut:
         self._on_queued = on_queued
         self._index: SubscriptionIndex | None = None
         self._index_revision: float | None = None
-        self._row_hashes: set[int] | None = None  # of the instant subscriptions the index holds
-        self._newcomers: list[tuple] = []
 
     async def run(self, stop: asyncio.Event, interval: float = 15.0) -> None:
         """Match new articles and send due digests every `interval` seconds until `stop` is set."""
@@ -72,46 +70,35 @@ class FanOut:
     # ---- instant -------------------------------------------------------------------------
 
     async def index(self) -> SubscriptionIndex:
-        """The instant-subscription index, rebuilt when any process changed a subscription; the
-        subscriptions that appeared since the last build wait in `_newcomers` for a catch-up."""
+        """The instant-subscription index, rebuilt when any process changed a subscription."""
         revision = await self._subscriptions.revision()
         if self._index is None or revision != self._index_revision:
             rows = await self._subscriptions.instant_rows()
-            hashes = {hash(row) for row in rows}
-            if self._row_hashes is not None:
-                self._newcomers += [row for row in rows if hash(row) not in self._row_hashes]
-            self._index, self._index_revision, self._row_hashes = SubscriptionIndex(rows, region_scope), revision, hashes
+            self._index, self._index_revision = SubscriptionIndex(rows, region_scope), revision
         return self._index
 
     async def run_once(self) -> int:
         """Queue a message per new article for every instant subscription it matches; returns rows queued.
 
         Articles are read in the order they were stored, after the store position the cursor
-        holds: an ingest that committed late is still read, and nothing is read twice.
+        holds: an ingest that committed late is still read, and nothing is read twice. Each page
+        is queued under the subscriptions revision's lock, with the index of that revision: a
+        subscription made, switched, removed or revived meanwhile makes the page wait for it, and
+        then be read again with a new index.
         """
         index = await self.index()
-        after = await self._load_cursor()
-        queued = await self._catch_up(after)
+        after, queued = await self._load_cursor(), 0
         while batch := await self._store.stored_after(after, limit=_PAGE):
             async with self._store.engine.begin() as connection:
-                for seq, article in batch:
-                    targets = index.targets_for(article, seq) if article.was_news_when_fetched else []
-                    queued += await self._outbox.enqueue_for(connection, targets, article.id, self._instant(article))
-                after = batch[-1][0]
-                await insert_or_update(connection, tables.state, {"name": FANOUT_CURSOR}, {"number": after})
-        return queued
-
-    async def _catch_up(self, after: int) -> int:
-        """Queue for the subscriptions that appeared after the articles they should have had were
-        read: made, switched to instant or revived while a pass ran (or, on PostgreSQL, committed
-        after such an article), they get the articles from their start up to position `after`."""
-        newcomers, self._newcomers = [row for row in self._newcomers if row[3] < after], []
-        queued = 0
-        for target_id, kind, value, start in newcomers:
-            missed, _ = await self._store.stored_between(start, after, Query.on(kind, value), _PAGE)
-            async with self._store.engine.begin() as connection:
-                for article in reversed(missed):  # oldest first
-                    queued += await self._outbox.enqueue_for(connection, [target_id], article.id, self._instant(article))
+                current = await tables.locked_subscriptions_revision(connection) == self._index_revision
+                if current:
+                    for seq, article in batch:
+                        targets = index.targets_for(article, seq) if article.was_news_when_fetched else []
+                        queued += await self._outbox.enqueue_for(connection, targets, article.id, self._instant(article))
+                    after = batch[-1][0]
+                    await insert_or_update(connection, tables.state, {"name": FANOUT_CURSOR}, {"number": after})
+            if not current:
+                index = await self.index()
         return queued
 
     def _instant(self, article: Article) -> Reply:

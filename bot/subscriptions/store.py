@@ -25,7 +25,6 @@ from content.tagging import Tagger, place_name
 Kind = Literal["sector", "country", "region", "query"]
 DEFAULT_TIMEZONE = "UTC"
 FANOUT_CURSOR = "fanout_cursor"  # the bot_state row of the store position the instant fan-out has read up to
-_REVISION = "subscriptions_revision"
 _UNSUBSCRIBED = "the chat unsubscribed before it was sent"
 
 
@@ -80,13 +79,13 @@ class SubscriptionStore:
         if target_id is None:
             return
         async with self.engine.begin() as connection:
-            if await revive_targets(connection, [target_id], now):
-                await self._bump(connection)  # its instant subscriptions match again
+            await revive_targets(connection, [target_id], now)
 
     async def add(self, target: Target, kind: Kind, value: str, cadence: Cadence, now: datetime) -> bool:
         """Subscribe (or change the cadence of an existing subscription); True when it is new."""
         s = tables.subscriptions
         async with self.engine.begin() as connection:
+            await tables.bump_subscriptions_revision(connection)
             target_id = (await target_ids(connection, [target], revive_at=now))[target]
             topic = (s.c.target_id == target_id) & (s.c.kind == kind) & (s.c.value == value)
             existing, was = (await connection.execute(sa.select(s.c.id, s.c.cadence).where(topic))).first() or (None, None)
@@ -98,11 +97,11 @@ class SubscriptionStore:
             else:
                 changes = dict(cadence=str(cadence))
                 if was == "instant" and cadence.kind != "instant":  # the first digest takes what was not sent instantly
-                    changes.update(last_digest_at=now.timestamp(), covered_seq=instant_progress())
+                    covered = sa.case((s.c.covered_seq > instant_progress(), s.c.covered_seq), else_=instant_progress())
+                    changes.update(last_digest_at=now.timestamp(), covered_seq=covered)
                 elif was != "instant" and cadence.kind == "instant":  # the reply hands over the digest so far
                     changes["covered_seq"] = position()
                 await connection.execute(s.update().where(s.c.id == existing).values(**changes))
-            await self._bump(connection)
         return existing is None
 
     async def remove(self, target: Target, kind: str | None = None, value: str | None = None) -> int:
@@ -113,6 +112,7 @@ class SubscriptionStore:
             target_id = await self._target_id(connection, target)
             if target_id is None:
                 return 0
+            await tables.bump_subscriptions_revision(connection)
             condition = s.c.target_id == target_id
             if kind is not None:
                 condition &= (s.c.kind == kind) & (s.c.value == value)
@@ -122,8 +122,6 @@ class SubscriptionStore:
             if kind is not None:  # an instant message may be another subscription's too: only digests go
                 queued &= sa.or_(*(o.c.key.startswith(f"digest:sub{id_}:") for id_ in ids), sa.false())
             await connection.execute(o.update().where(queued).values(status="dead", last_error=_UNSUBSCRIBED))
-            if removed:
-                await self._bump(connection)
         return removed
 
     async def for_target(self, target: Target) -> list[Subscription]:
@@ -162,7 +160,8 @@ class SubscriptionStore:
     async def revision(self) -> float:
         st = tables.state
         async with self.engine.connect() as connection:
-            return (await connection.execute(sa.select(st.c.number).where(st.c.name == _REVISION))).scalar() or 0
+            revision = st.c.name == tables.SUBSCRIPTIONS_REVISION
+            return (await connection.execute(sa.select(st.c.number).where(revision))).scalar() or 0
 
     async def claim_digest(self, connection: AsyncConnection, subscription: Subscription, due: datetime, through: int) -> bool:
         """Record the digest due at `due`, covering the articles up to store position `through`, unless
@@ -187,10 +186,6 @@ class SubscriptionStore:
 
     async def _target_id(self, connection: AsyncConnection, target: Target) -> int | None:
         return (await connection.execute(sa.select(tables.targets.c.id).where(tables.address_of(target)))).scalar()
-
-    async def _bump(self, connection: AsyncConnection) -> None:
-        st = tables.state
-        await insert_or_update(connection, st, {"name": _REVISION}, {"number": st.c.number + 1})
 
     @staticmethod
     def _subscription(row, target: Target) -> Subscription:
