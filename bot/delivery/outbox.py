@@ -131,9 +131,9 @@ async def revive_targets(connection: AsyncConnection, ids: list[int], now: datet
 
 
 async def _deactivate(connection: AsyncConnection, target_id: int, reason: str) -> None:
-    """Stop sending to a target: it is marked gone, and what waits for it is given up."""
+    """Stop sending to a target: it is marked gone, and what waits for it is given up. The caller
+    has bumped the subscriptions revision."""
     t, o = tables.targets, tables.outbox
-    await tables.bump_subscriptions_revision(connection)  # the fan-out stops matching its subscriptions
     gone = (t.c.id == target_id) & t.c.active.is_(True)
     await connection.execute(t.update().where(gone).values(active=False, inactive_reason=reason))
     pending = (o.c.target_id == target_id) & (o.c.status == "pending")
@@ -328,6 +328,10 @@ class Outbox:
         now = self._now()
         released = {"lease_owner": None, "lease_until": None}
         async with self.engine.begin() as connection:
+            if any(isinstance(item, (Gone, Moved)) for item in outcomes):
+                # a chat may be found gone: the fan-out stops matching its subscriptions. First, before
+                # any outbox row is locked, as a fan-out page takes the same locks in the same order.
+                await tables.bump_subscriptions_revision(connection)
             sent = [item.id for item in outcomes if isinstance(item, Sent)]
             if sent:
                 statement = o.update().where(o.c.id.in_(sent), o.c.status == "pending")
