@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
+import sqlalchemy as sa
 
 from bot.clock import ManualClock
 from bot.commands.subscriptions import register, split_cadence
@@ -180,10 +181,34 @@ async def subscribe_and_publish_energy(bot) -> None:
 async def test_a_subscription_made_while_the_fan_out_runs_gets_what_that_pass_read(bot, restart):
     await bot.deliver()  # the fan-out has its index and cursor
     change_during_the_next_pass(bot, lambda: subscribe_and_publish_energy(bot))
-    await bot.fanout.run_once()
+    assert await bot.fanout.run_once() == 1  # the page waited for the change and was read with it
     if restart:  # a new process: nothing of the last pass is remembered
         bot.fanout = FanOut(bot.store, SubscriptionStore(bot.store.engine), bot.outbox, bot.tagger, bot.clock)
     assert await bot.delivered_titles() + await bot.delivered_titles() == [["Energy while the pass ran"]]
+
+
+async def test_a_page_of_many_messages_is_queued_in_several_transactions_without_losing_one(bot, monkeypatch):
+    import bot.subscriptions.fanout as fanout
+
+    monkeypatch.setattr(fanout, "_ROWS_PER_TRANSACTION", 2)
+    await bot.say("/subscribe energy")
+    await bot.say("/subscribe energy", target=GROUP)
+    await bot.deliver()
+    for n in range(3):
+        await bot.publish(f"Energy {n}", sectors=["energy"])
+    assert await bot.fanout.run_once() == 6
+    assert await bot.fanout.run_once() == 0
+
+
+async def test_the_fan_out_cursor_never_moves_back_and_the_revision_row_is_made_to_be_locked(bot):
+    await bot.publish("Energy", sectors=["energy"])
+    await bot.fanout.run_once()
+    async with bot.store.engine.begin() as connection:
+        await FanOut._save_cursor(connection, 0)  # a process that read less, later
+        assert await tables.locked_subscriptions_revision(connection) == 0  # no subscription yet: the row is made
+    async with bot.store.engine.connect() as connection:
+        state = dict((await connection.execute(sa.select(tables.state.c.name, tables.state.c.number))).all())
+    assert state == {"fanout_cursor": await bot.store.position(), "subscriptions_revision": 0}
 
 
 async def test_a_switch_to_a_digest_right_after_such_a_pass_keeps_the_article_for_the_digest(bot):

@@ -124,7 +124,7 @@ async def bump_subscriptions_revision(connection: AsyncConnection) -> None:
 
 async def locked_subscriptions_revision(connection: AsyncConnection) -> float:
     """The subscriptions revision, its row locked (the write lock on SQLite) until the transaction ends."""
-    row = state.c.name == SUBSCRIPTIONS_REVISION
-    await connection.execute(state.update().where(row).values(number=state.c.number))
-    return (await connection.execute(sa.select(state.c.number).where(row))).scalar() or 0
+    # made when missing: a lock on no row would let a first subscription and a page overlap
+    await insert_or_update(connection, state, {"name": SUBSCRIPTIONS_REVISION}, {"number": state.c.number})
+    return (await connection.execute(sa.select(state.c.number).where(state.c.name == SUBSCRIPTIONS_REVISION))).scalar()
 

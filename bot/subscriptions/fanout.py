@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Callable
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.clock import Clock
 from bot.commands.results import article_card, new_articles
@@ -31,6 +32,7 @@ from content.tagging import Tagger, region_scope
 log = logging.getLogger(__name__)
 
 _PAGE = 200
+_ROWS_PER_TRANSACTION = 10_000
 DIGEST_SIZE = 10
 
 
@@ -73,8 +75,12 @@ class FanOut:
         """The instant-subscription index, rebuilt when any process changed a subscription."""
         revision = await self._subscriptions.revision()
         if self._index is None or revision != self._index_revision:
-            rows = await self._subscriptions.instant_rows()
-            self._index, self._index_revision = SubscriptionIndex(rows, region_scope), revision
+            return await self._rebuild(revision)
+        return self._index
+
+    async def _rebuild(self, revision: float, connection: AsyncConnection | None = None) -> SubscriptionIndex:
+        rows = await self._subscriptions.instant_rows(connection)
+        self._index, self._index_revision = SubscriptionIndex(rows, region_scope), revision
         return self._index
 
     async def run_once(self) -> int:
@@ -82,24 +88,33 @@ class FanOut:
 
         Articles are read in the order they were stored, after the store position the cursor
         holds: an ingest that committed late is still read, and nothing is read twice. Each page
-        is queued under the subscriptions revision's lock, with the index of that revision: a
-        subscription made, switched, removed or revived meanwhile makes the page wait for it, and
-        then be read again with a new index.
+        is queued under the subscriptions revision's lock, with the index of that revision (rebuilt
+        under the lock when a subscription changed): a change to subscriptions and a page take turns.
         """
         index = await self.index()
         after, queued = await self._load_cursor(), 0
         while batch := await self._store.stored_after(after, limit=_PAGE):
             async with self._store.engine.begin() as connection:
-                current = await tables.locked_subscriptions_revision(connection) == self._index_revision
-                if current:
-                    for seq, article in batch:
-                        targets = index.targets_for(article, seq) if article.was_news_when_fetched else []
-                        queued += await self._outbox.enqueue_for(connection, targets, article.id, self._instant(article))
-                    after = batch[-1][0]
-                    await insert_or_update(connection, tables.state, {"name": FANOUT_CURSOR}, {"number": after})
-            if not current:
-                index = await self.index()
+                revision = await tables.locked_subscriptions_revision(connection)
+                if revision != self._index_revision:
+                    index = await self._rebuild(revision, connection)
+                rows = 0
+                for seq, article in batch:
+                    targets = index.targets_for(article, seq) if article.was_news_when_fetched else []
+                    rows += await self._outbox.enqueue_for(connection, targets, article.id, self._instant(article))
+                    after = seq
+                    if rows >= _ROWS_PER_TRANSACTION:  # the lock is not held for long: the rest in the next one
+                        break
+                queued += rows
+                await self._save_cursor(connection, after)
         return queued
+
+    @staticmethod
+    async def _save_cursor(connection: AsyncConnection, after: int) -> None:
+        """Move the cursor to `after`, never back (another process may have read further)."""
+        number = tables.state.c.number
+        forward = sa.case((number < after, after), else_=number)
+        await insert_or_update(connection, tables.state, {"name": FANOUT_CURSOR}, {"number": forward}, {"number": after})
 
     def _instant(self, article: Article) -> Reply:
         # no buttons on deliveries: a button's answer replaces its message, and in a group this one is everyone's news

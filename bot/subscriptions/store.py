@@ -85,10 +85,11 @@ class SubscriptionStore:
         """Subscribe (or change the cadence of an existing subscription); True when it is new."""
         s = tables.subscriptions
         async with self.engine.begin() as connection:
-            await tables.bump_subscriptions_revision(connection)
             target_id = (await target_ids(connection, [target], revive_at=now))[target]
             topic = (s.c.target_id == target_id) & (s.c.kind == kind) & (s.c.value == value)
             existing, was = (await connection.execute(sa.select(s.c.id, s.c.cadence).where(topic))).first() or (None, None)
+            if cadence.is_instant or was == "instant":  # before the row and its position change
+                await tables.bump_subscriptions_revision(connection)
             if existing is None:
                 row = dict(
                     target_id=target_id, kind=kind, value=value, cadence=str(cadence), created_at=now.timestamp(), covered_seq=position()
@@ -112,11 +113,13 @@ class SubscriptionStore:
             target_id = await self._target_id(connection, target)
             if target_id is None:
                 return 0
-            await tables.bump_subscriptions_revision(connection)
             condition = s.c.target_id == target_id
             if kind is not None:
                 condition &= (s.c.kind == kind) & (s.c.value == value)
-            ids = list((await connection.execute(sa.select(s.c.id).where(condition))).scalars())
+            rows = (await connection.execute(sa.select(s.c.id, s.c.cadence).where(condition))).all()
+            if any(row.cadence == "instant" for row in rows):
+                await tables.bump_subscriptions_revision(connection)
+            ids = [row.id for row in rows]
             removed = (await connection.execute(s.delete().where(condition))).rowcount
             queued = (o.c.target_id == target_id) & (o.c.status == "pending")
             if kind is not None:  # an instant message may be another subscription's too: only digests go
@@ -146,14 +149,17 @@ class SubscriptionStore:
             rows = await connection.execute(query)
             return [self._subscription(row, Target(row.platform, row.chat, row.thread or None)) for row in rows]
 
-    async def instant_rows(self):
-        """(target id, kind, value, the store position it starts after) of every instant subscription of an active target."""
+    async def instant_rows(self, connection: AsyncConnection | None = None):
+        """(target id, kind, value, the store position it starts after) of every instant subscription
+        of an active target; in the caller's transaction when given one."""
         s, t = tables.subscriptions, tables.targets
         query = (
             sa.select(s.c.target_id, s.c.kind, s.c.value, s.c.covered_seq)
             .join(t, t.c.id == s.c.target_id)
             .where(s.c.cadence == "instant", t.c.active.is_(True))
         )
+        if connection is not None:
+            return (await connection.execute(query)).all()
         async with self.engine.connect() as connection:
             return (await connection.execute(query)).all()
 
