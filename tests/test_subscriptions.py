@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
+from contextlib import asynccontextmanager
 import unicodedata
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.util import await_only
 
 from bot.clock import ManualClock
 from bot.commands.subscriptions import register, split_cadence
@@ -209,6 +212,59 @@ async def test_the_fan_out_cursor_never_moves_back_and_the_revision_row_is_made_
     async with bot.store.engine.connect() as connection:
         state = dict((await connection.execute(sa.select(tables.state.c.name, tables.state.c.number))).all())
     assert state == {"fanout_cursor": await bot.store.position(), "subscriptions_revision": 0}
+
+
+@asynccontextmanager
+async def another_process(bot):
+    """A second connection pool on the same database, as another newsbot process has."""
+    other = await Store.open(bot.store.engine.url.render_as_string(hide_password=False).replace("+aiosqlite", "").replace("+asyncpg", ""))
+    try:
+        yield SubscriptionStore(other.engine)
+    finally:
+        await other.close()
+
+
+@asynccontextmanager
+async def meanwhile(bot, statement_start: str, change):
+    """Run `change` to its end while the first statement starting with `statement_start` waits to run."""
+    started: list[asyncio.Task] = []
+
+    def before(connection, cursor, statement, parameters, context, executemany):
+        if not started and statement.lstrip().upper().startswith(statement_start):
+            started.append(asyncio.ensure_future(change()))
+            await_only(asyncio.sleep(0.3))  # the other process gets as far as it can meanwhile
+
+    sa.event.listen(bot.store.engine.sync_engine, "before_cursor_execute", before)
+    try:
+        yield
+    finally:
+        sa.event.remove(bot.store.engine.sync_engine, "before_cursor_execute", before)
+        if started:
+            await started[0]
+
+
+@pytest.mark.parametrize(("statement", "change_of_mine"), [
+    ("DELETE FROM BOT_SUBSCRIPTIONS", lambda store: store.remove(ALICE, "sector", "energy")),
+    ("UPDATE BOT_SUBSCRIPTIONS", lambda store: store.add(ALICE, "sector", "energy", Cadence.parse("weekly mon 09:00"), START)),
+    ("INSERT INTO BOT_SUBSCRIPTIONS", lambda store: store.add(ALICE, "sector", "energy", Cadence.parse("daily 09:00"), START)),
+], ids=["unsubscribe", "switch to weekly", "subscribe to a digest"])
+async def test_changes_to_one_subscription_from_two_processes_take_turns(bot, statement, change_of_mine):
+    if statement.startswith("INSERT"):
+        await bot.say("/subscribe kenya")  # the chat is known; energy is new to both processes
+    else:
+        await bot.say("/subscribe energy daily 09:00")
+    await bot.deliver()
+    async with another_process(bot) as theirs:
+        async def switch_to_instant_and_fan_out():
+            await theirs.add(ALICE, "sector", "energy", Cadence("instant"), START)
+            await bot.fanout.run_once()
+
+        async with meanwhile(bot, statement, switch_to_instant_and_fan_out):
+            await change_of_mine(SubscriptionStore(bot.store.engine))
+    bot.clock.advance(60)
+    await bot.publish("Energy afterwards", sectors=["energy"])
+    instant = any(subscription.cadence.is_instant for subscription in await SubscriptionStore(bot.store.engine).for_target(ALICE))
+    assert (await bot.delivered_titles() == [["Energy afterwards"]]) == instant
 
 
 async def test_a_switch_to_a_digest_right_after_such_a_pass_keeps_the_article_for_the_digest(bot):

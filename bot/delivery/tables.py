@@ -117,8 +117,9 @@ SUBSCRIPTIONS_REVISION = "subscriptions_revision"
 
 
 async def bump_subscriptions_revision(connection: AsyncConnection) -> None:
-    """Say that subscriptions change in this transaction. Called before the change: it locks the
-    revision row, so a fan-out page (`locked_subscriptions_revision`) and the change take turns."""
+    """Say that instant subscriptions change in this transaction. Called before the change (or after
+    `locked_subscriptions_revision`): the revision row is locked, so a fan-out page and the change
+    take turns."""
     await insert_or_update(connection, state, {"name": SUBSCRIPTIONS_REVISION}, {"number": state.c.number + 1})
 
 

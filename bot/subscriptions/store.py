@@ -85,6 +85,7 @@ class SubscriptionStore:
         """Subscribe (or change the cadence of an existing subscription); True when it is new."""
         s = tables.subscriptions
         async with self.engine.begin() as connection:
+            await tables.locked_subscriptions_revision(connection)  # changes to subscriptions take turns
             target_id = (await target_ids(connection, [target], revive_at=now))[target]
             topic = (s.c.target_id == target_id) & (s.c.kind == kind) & (s.c.value == value)
             existing, was = (await connection.execute(sa.select(s.c.id, s.c.cadence).where(topic))).first() or (None, None)
@@ -110,6 +111,7 @@ class SubscriptionStore:
         What is queued for them and not sent yet goes too: its digests, or with all, everything."""
         s, o = tables.subscriptions, tables.outbox
         async with self.engine.begin() as connection:
+            await tables.locked_subscriptions_revision(connection)  # changes to subscriptions take turns
             target_id = await self._target_id(connection, target)
             if target_id is None:
                 return 0
