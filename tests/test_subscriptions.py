@@ -597,17 +597,18 @@ def test_index_matches_by_tag_region_and_words_and_respects_when_each_subscripti
     assert index.targets_for(named_only_by_region, 5) == [7]
 
 
+def titled(title: str) -> Article:
+    """An article of just a title, for matching."""
+    moment = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    return Article(id=title, url=None, title=title, sources=("s",), published=moment, fetched=moment, text="", summary="")
+
+
 def test_a_words_subscription_matches_an_article_that_uses_an_equivalent_name():
     rows = [(1, "query", "artificial intelligence farming", 0), (2, "query", "AI", 0), (3, "query", "artificial sweetener", 0)]
     index = SubscriptionIndex(rows, region_scope)
-    fetched = datetime(2026, 1, 1, tzinfo=timezone.utc)
-
-    def article(title: str) -> Article:
-        return Article(id=title, url=None, title=title, sources=("s",), published=fetched, fetched=fetched, text="", summary="")
-
-    assert sorted(index.targets_for(article("AI pest alerts help farming families"), 5)) == [1, 2]
-    assert sorted(index.targets_for(article("Artificial intelligence reads X-rays"), 5)) == [2]
-    assert index.targets_for(article("Intelligence services study an artificial lake"), 5) == []
+    assert sorted(index.targets_for(titled("AI pest alerts help farming families"), 5)) == [1, 2]
+    assert sorted(index.targets_for(titled("Artificial intelligence reads X-rays"), 5)) == [2]
+    assert index.targets_for(titled("Intelligence services study an artificial lake"), 5) == []
 
 
 def test_a_words_subscription_reads_quoted_phrases_and_excluded_words_as_a_search_does():
@@ -618,16 +619,11 @@ def test_a_words_subscription_reads_quoted_phrases_and_excluded_words_as_a_searc
         (4, "query", "grid -AI", 0),
     ]
     index = SubscriptionIndex(rows, region_scope)
-    fetched = datetime(2026, 1, 1, tzinfo=timezone.utc)
-
-    def article(title: str) -> Article:
-        return Article(id=title, url=None, title=title, sources=("s",), published=fetched, fetched=fetched, text="", summary="")
-
-    assert sorted(index.targets_for(article("Smart grids balance rooftop solar"), 5)) == [1, 4]
-    assert sorted(index.targets_for(article("A smart city redraws its street grid"), 5)) == [2, 4]
-    assert sorted(index.targets_for(article("Artificial intelligence runs the grid"), 5)) == [2]
-    assert index.targets_for(article("The Bank of England holds rates"), 5) == [3]
-    assert index.targets_for(article("England's bank raises rates"), 5) == []
+    assert sorted(index.targets_for(titled("Smart grids balance rooftop solar"), 5)) == [1, 4]
+    assert sorted(index.targets_for(titled("A smart city redraws its street grid"), 5)) == [2, 4]
+    assert sorted(index.targets_for(titled("Artificial intelligence runs the grid"), 5)) == [2]
+    assert index.targets_for(titled("The Bank of England holds rates"), 5) == [3]
+    assert index.targets_for(titled("England's bank raises rates"), 5) == []
 
 
 def test_a_words_subscription_stems_as_the_search_does_and_reads_joined_words_whole():
@@ -636,16 +632,11 @@ def test_a_words_subscription_stems_as_the_search_does_and_reads_joined_words_wh
         (5, "query", "sao paulo", 0), (6, "query", "Việt Nam", 0), (7, "query", "İstanbul", 0),
     ]
     index = SubscriptionIndex(rows, region_scope)
-    fetched = datetime(2026, 1, 1, tzinfo=timezone.utc)
-
-    def article(title: str) -> Article:
-        return Article(id=title, url=None, title=title, sources=("s",), published=fetched, fetched=fetched, text="", summary="")
-
-    assert index.targets_for(article("The new drone policy takes effect"), 5) == [1]
-    assert index.targets_for(article("Libraries lend tablets"), 5) == [2]
-    assert sorted(index.targets_for(article("COVID-19 clinics reopen"), 5)) == [3, 4]
-    assert index.targets_for(article("Covid clinics: 19 reopen"), 5) == [4]
-    assert index.targets_for(article("São Paulo tests AI buses"), 5) == [5]
-    assert index.targets_for(article("Viet Nam tests AI buses"), 5) == [6]
-    assert index.targets_for(article(unicodedata.normalize("NFD", "Việt Nam tests AI buses")), 5) == [6]
-    assert index.targets_for(article("İstanbul tests AI buses"), 5) == [7]
+    assert index.targets_for(titled("The new drone policy takes effect"), 5) == [1]
+    assert index.targets_for(titled("Libraries lend tablets"), 5) == [2]
+    assert sorted(index.targets_for(titled("COVID-19 clinics reopen"), 5)) == [3, 4]
+    assert index.targets_for(titled("Covid clinics: 19 reopen"), 5) == [4]
+    assert index.targets_for(titled("São Paulo tests AI buses"), 5) == [5]
+    assert index.targets_for(titled("Viet Nam tests AI buses"), 5) == [6]
+    assert index.targets_for(titled(unicodedata.normalize("NFD", "Việt Nam tests AI buses")), 5) == [6]
+    assert index.targets_for(titled("İstanbul tests AI buses"), 5) == [7]
