@@ -100,6 +100,8 @@ async def target_ids(
     spoke to us again)."""
     addresses = list(dict.fromkeys(addresses))
     t = tables.targets
+    if revive_at is not None:  # a revival changes subscriptions: the revision lock before any target row's
+        await tables.locked_subscriptions_revision(connection)
     if addresses:
         statement = insert_ignoring_duplicates(connection, t, ["platform", "chat", "thread"])
         await connection.execute(statement, [{"platform": a.platform, "chat": a.chat, "thread": a.thread or ""} for a in addresses])
