@@ -56,9 +56,10 @@ def start_worker(config, record) -> subprocess.Popen:
 
 
 def lines(record) -> list[dict]:
+    """The complete lines: one being written while the file is read may show only in part."""
     if not record.exists():
         return []
-    return [json.loads(line) for line in record.read_text().splitlines()]
+    return [json.loads(line) for line in record.read_text().split("\n")[:-1]]
 
 
 async def wait_for_lines(record, count: int, process: subprocess.Popen, timeout: float = 60) -> None:
