@@ -1,11 +1,12 @@
 """Crontab expressions read as crontab reads them, which APScheduler 3's `from_crontab` does not:
 it counts the weekday field from Monday = 0 where crontab counts from Sunday = 0 (and 7), so
-"0 9 * * 1" would fire on Tuesdays, and it fires only on days that match both the day of the month
-and the weekday, where crontab fires on days that match either (when both are given)."""
+"0 9 * * 1" would fire on Tuesdays; it fires only on days that match both the day of the month
+and the weekday, where crontab fires on days that match either (when both are given); and it
+fires a fixed time twice when the clocks go back and the time comes twice, where crontab runs it once."""
 
 from __future__ import annotations
 
-from datetime import tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.combining import OrTrigger
@@ -24,8 +25,35 @@ def cron_trigger(expression: str, timezone: tzinfo | str | None = None) -> BaseT
     if not day.startswith("*") and not written_weekday.startswith("*"):  # both restricted: either may match
         by_date = CronTrigger.from_crontab(f"{minute} {hour} {day} {month} *", timezone=timezone)
         by_weekday = CronTrigger.from_crontab(f"{minute} {hour} * {month} {weekday}", timezone=timezone)
-        return OrTrigger([by_date, by_weekday])
-    return CronTrigger.from_crontab(f"{minute} {hour} {day} {month} {weekday}", timezone=timezone)
+        trigger: BaseTrigger = OrTrigger([by_date, by_weekday])
+    else:
+        trigger = CronTrigger.from_crontab(f"{minute} {hour} {day} {month} {weekday}", timezone=timezone)
+    return trigger if "*" in hour else _OnceAtRepeatedTimes(trigger)
+
+
+class _OnceAtRepeatedTimes(BaseTrigger):
+    """Fires a local time that comes twice (the hour the clocks go back) only the first time, as
+    crontab does for a job at fixed hours; an hourly job goes on through that hour."""
+
+    __slots__ = ("_trigger",)
+
+    def __init__(self, trigger: BaseTrigger) -> None:
+        self._trigger = trigger
+
+    def get_next_fire_time(self, previous_fire_time: datetime | None, now: datetime) -> datetime | None:
+        moment = self._trigger.get_next_fire_time(previous_fire_time, now)
+        while moment is not None and _comes_again(moment):
+            # after it in UTC: aware arithmetic in local time would land back before it
+            moment = self._trigger.get_next_fire_time(moment, moment.astimezone(UTC) + timedelta(microseconds=1))
+        return moment
+
+    def __str__(self) -> str:
+        return str(self._trigger)
+
+
+def _comes_again(moment: datetime) -> bool:
+    """Whether this is the second time its local wall-clock time comes (fold=1 of an ambiguous time)."""
+    return moment.fold == 1 and moment.replace(fold=0).utcoffset() != moment.utcoffset()
 
 
 def _day_names(field: str) -> str:

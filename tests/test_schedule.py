@@ -54,8 +54,11 @@ def test_fire_times_follow_local_time_across_the_dst_change():
 @pytest.mark.parametrize(
     ("cron", "expected"),
     [
-        # 02:30 comes twice when the clocks go back: both are local 02:30
-        ("30 2 * * *", [utc(2026, 10, 25, 0, 30), utc(2026, 10, 25, 1, 30), utc(2026, 10, 26, 1, 30)]),
+        # 02:30 comes twice when the clocks go back: a daily run fires at the first one only, as crontab does
+        ("30 2 * * *", [utc(2026, 10, 25, 0, 30), utc(2026, 10, 26, 1, 30)]),
+        ("30 2 * * 0", [utc(2026, 10, 25, 0, 30), utc(2026, 11, 1, 1, 30)]),
+        ("*/30 2 * * *", [utc(2026, 10, 25, 0), utc(2026, 10, 25, 0, 30), utc(2026, 10, 26, 1)]),
+        # an hourly run goes on through the repeated hour
         ("0 * * * *", [utc(2026, 10, 24, 23) + timedelta(hours=hours) for hours in range(1, 26)]),
     ],
 )
