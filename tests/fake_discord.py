@@ -62,6 +62,7 @@ class Fault:
     headers: dict[str, str] = field(default_factory=dict)
     times: int = 1
     after: int = 0  # matching requests still to let through before answering any
+    after_handling: bool = False  # handle the request, then answer with the fault (the answer was lost)
 
 
 @dataclass
@@ -175,6 +176,7 @@ class FakeDiscord:
         self.resume_count = 0
         self.heartbeats = 0
         self._messages: dict[str, dict] = {}
+        self._by_nonce: dict[tuple[str, str], dict] = {}
         self._ids = itertools.count(1_100_000_000_000_000_000)
         self._sessions: dict[str, _Session] = {}
         self._current_session: _Session | None = None
@@ -227,11 +229,19 @@ class FakeDiscord:
     # test controls ---------------------------------------------------------------------------------
 
     def inject(
-        self, method: str, path: str, status: int | None, body: Any = None, headers=None, times: int = 1, after: int = 0
+        self,
+        method: str,
+        path: str,
+        status: int | None,
+        body: Any = None,
+        headers=None,
+        times: int = 1,
+        after: int = 0,
+        after_handling: bool = False,
     ):
         """Answer the next `times` requests matching method and path (a regex) with this instead,
-        once `after` matching requests have gone through."""
-        self.faults.append(Fault(method, re.compile(path), status, body, dict(headers or {}), times, after))
+        once `after` matching requests have gone through; `after_handling`: carry the request out first."""
+        self.faults.append(Fault(method, re.compile(path), status, body, dict(headers or {}), times, after, after_handling))
 
     def rate_limit(self, method: str, path: str, retry_after: float, times: int = 1, after: int = 0) -> None:
         headers = {
@@ -433,6 +443,8 @@ class FakeDiscord:
                     fault.after -= 1
                     continue
                 fault.times -= 1
+                if fault.after_handling:
+                    await handler(request)
                 if fault.status is None:
                     request.transport.close()
                     raise ConnectionResetError("fault: connection dropped")
@@ -496,7 +508,12 @@ class FakeDiscord:
         payload = await request.json()
         if problems := self._record_message(payload):
             return self._error(400, "Invalid Form Body", 50035, problems)
+        nonce = (channel_id, payload.get("nonce")) if payload.get("enforce_nonce") else None
+        if nonce in self._by_nonce:  # Discord answers a repeated enforced nonce with the message it made
+            return self._json(self._by_nonce[nonce])
         message = self._store_message(channel_id, payload)
+        if nonce is not None:
+            self._by_nonce[nonce] = message
         await self._notify()
         return self._json(message)
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from bot.adapters.discord import DiscordAdapter
 from bot.clock import ManualClock
 from bot.config import DiscordSettings
+from bot.delivery import tables
 from bot.model import ArticleCard, Reply, Target
 from delivery_helpers import START, build, enqueue, migrated_engine
 from fake_discord import FakeDiscord
@@ -83,3 +86,63 @@ async def test_a_digest_reports_its_progress_between_messages(discord_client):
     await adapter.send(Target("discord", "602"), Reply(text="Your morning digest", cards=cards), progress=note)
     assert progress == [(1, 1), (2, 2)]  # each after its message, none after the last
     assert len(fake.messages_in("602")) == 3
+
+
+async def test_a_resend_after_an_answer_lost_on_the_way_is_not_posted_twice(delivery):
+    fake, outbox, worker = delivery
+    await enqueue(outbox, Target("discord", "611"), "k", Reply(text="news that went through"))
+    fake.inject("POST", r"/channels/611/messages", None, after_handling=True)  # posted, then the connection dropped
+    await asyncio.wait_for(worker.run_until_idle(), 60)
+
+    assert [message["content"] for message in fake.messages_in("611")] == ["news that went through"]
+    assert len([call for call in fake.calls if call.path == "/channels/611/messages"]) == 2
+    assert await outbox.counts() == {"sent": 1}
+
+
+async def test_a_message_discord_refuses_is_given_up_at_once_and_the_channel_kept(delivery):
+    fake, outbox, worker = delivery
+    await enqueue(outbox, Target("discord", "612"), "k1", Reply(text="into a forum channel"))
+    await enqueue(outbox, Target("discord", "612"), "k2", Reply(text="the next one"))
+    refusal = {"message": "Cannot send messages in a non-text channel", "code": 50008}
+    fake.inject("POST", r"/channels/612/messages", 400, refusal)
+    await asyncio.wait_for(worker.run_until_idle(), 60)
+
+    assert [message["content"] for message in fake.messages_in("612")] == ["the next one"]
+    assert len([call for call in fake.calls if call.path == "/channels/612/messages"]) == 2  # no retries
+    assert await outbox.counts() == {"sent": 1, "failed": 1}
+
+
+async def test_a_cloudflare_block_holds_back_every_channel(discord_client, tmp_path):
+    fake, adapter = discord_client
+    clock = ManualClock(START)
+    sends = []
+    send = adapter.send
+
+    async def timed_send(target, reply, **options):
+        sends.append((target.chat, clock.now()))
+        return await send(target, reply, **options)
+
+    adapter.send = timed_send
+    async with migrated_engine(f"sqlite:///{tmp_path / 'bot.db'}") as engine:
+        outbox, worker = build(engine, clock, adapter, max_in_flight=1, batch_size=1)
+        await enqueue(outbox, Target("discord", "621"), "k", Reply(text="first"))
+        await enqueue(outbox, Target("discord", "622"), "k", Reply(text="second"))
+        fake.inject("POST", r"/channels/621/messages", 429, "error code: 1015")  # no Via header: Cloudflare
+        await asyncio.wait_for(worker.run_until_idle(), 60)
+
+        assert sends[0] == ("621", START)
+        assert all(at >= START + timedelta(seconds=30) for _, at in sends[1:])
+        assert sorted(chat for chat, _ in sends[1:]) == ["621", "622"]
+        assert await outbox.counts() == {"sent": 2}
+
+
+async def test_messages_wait_without_using_attempts_while_the_adapter_logs_in(tmp_path):
+    adapter = DiscordAdapter(DiscordSettings(token="123456:TEST-TOKEN"))  # never connected
+    async with migrated_engine(f"sqlite:///{tmp_path / 'bot.db'}") as engine:
+        outbox, worker = build(engine, ManualClock(START), adapter)
+        await enqueue(outbox, Target("discord", "631"), "k", Reply(text="waits for the login"))
+        with pytest.raises(RuntimeError, match="did not settle"):
+            await worker.run_until_idle(max_steps=20)
+        async with engine.connect() as connection:
+            row = (await connection.execute(sa.select(tables.outbox.c.status, tables.outbox.c.attempts))).one()
+        assert tuple(row) == ("pending", 0)

@@ -41,9 +41,13 @@ class DeliveryError(Exception):
 
 
 class RateLimited(DeliveryError):
-    def __init__(self, retry_after: float, message: str = "rate limited", *, sent: int = 0):
+    """Try again after `retry_after` seconds, without counting an attempt; `platform_wide` holds every
+    target of the platform (a limit on the whole bot, or the adapter not connected yet), else this one."""
+
+    def __init__(self, retry_after: float, message: str = "rate limited", *, sent: int = 0, platform_wide: bool = False):
         super().__init__(f"{message} (retry after {retry_after:g}s)", sent=sent)
         self.retry_after = retry_after
+        self.platform_wide = platform_wide
 
 
 class TargetGone(DeliveryError):

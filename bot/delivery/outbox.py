@@ -59,6 +59,7 @@ class Retry:
     attempts: int  # the row's attempts after this one
     parts_sent: int  # messages of the reply delivered so far, for the retry to skip
     target_id: int | None = None  # push back the whole chat until `at` (a rate limit)
+    platform: str | None = None  # push back every chat of the platform until `at` (a limit on the whole bot)
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,12 @@ async def _deactivate(connection: AsyncConnection, target_id: int, reason: str) 
     pending = (o.c.target_id == target_id) & (o.c.status == "pending")
     values = dict(status="dead", last_error=reason, lease_owner=None, lease_until=None)
     await connection.execute(o.update().where(pending).values(**values))
+
+
+async def _hold_platform(connection: AsyncConnection, platform: str, until: float) -> None:
+    p = tables.platforms
+    later = sa.case((p.c.next_send_at < until, until), else_=p.c.next_send_at)
+    await connection.execute(p.update().where(p.c.platform == platform).values(next_send_at=later))
 
 
 async def _move(connection: AsyncConnection, target_id: int, new_chat: str) -> bool:
@@ -334,6 +341,9 @@ class Outbox:
                 # a chat may be found gone: the fan-out stops matching its subscriptions. First, before
                 # any outbox row is locked, as a fan-out page takes the same locks in the same order.
                 await tables.bump_subscriptions_revision(connection)
+            for item in outcomes:  # the platform row before any chat's, in the order a claim locks them
+                if isinstance(item, Retry) and item.platform is not None:
+                    await _hold_platform(connection, item.platform, item.at)
             sent = [item.id for item in outcomes if isinstance(item, Sent)]
             if sent:
                 statement = o.update().where(o.c.id.in_(sent), o.c.status == "pending")
@@ -367,13 +377,12 @@ class Outbox:
 
     async def next_due(self, platforms: list[str]) -> float | None:
         """When the earliest pending row of these platforms may be sent, or None when none is pending."""
-        o, t = tables.outbox, tables.targets
-        ready = sa.func.max(o.c.next_attempt_at, sa.func.coalesce(o.c.lease_until, 0), t.c.next_send_at)
-        if self.engine.dialect.name == "postgresql":
-            ready = sa.func.greatest(o.c.next_attempt_at, sa.func.coalesce(o.c.lease_until, 0), t.c.next_send_at)
+        o, t, p = tables.outbox, tables.targets, tables.platforms
+        times = (o.c.next_attempt_at, sa.func.coalesce(o.c.lease_until, 0), t.c.next_send_at, sa.func.coalesce(p.c.next_send_at, 0))
+        ready = sa.func.greatest(*times) if self.engine.dialect.name == "postgresql" else sa.func.max(*times)
         query = (
             sa.select(sa.func.min(ready))
-            .select_from(o.join(t, t.c.id == o.c.target_id))
+            .select_from(o.join(t, t.c.id == o.c.target_id).outerjoin(p, p.c.platform == o.c.platform))
             .where(o.c.status == "pending", o.c.platform.in_(platforms), t.c.active.is_(True))
         )
         async with self.engine.connect() as connection:

@@ -58,6 +58,7 @@ class DeliveryWorker:
         self._wake = asyncio.Event()
         self._room = asyncio.Event()  # set when half the in-flight sends have finished
         self._held_until: dict[int, float] = {}  # target id → end of a 429 seen by this worker
+        self._platform_held_until: dict[str, float] = {}  # platform → end of a limit on all its targets
         # target id → why this worker found it gone, and the last claim made before the database knew
         # (rows claimed later are of a chat revived since: it wrote to the bot again)
         self._gone: dict[int, tuple[str, float]] = {}
@@ -166,7 +167,7 @@ class DeliveryWorker:
             # only the row: the sibling's Gone deactivates the chat, which may have been revived since
             self._outcomes.append(GiveUp(item.id, "dead", why, item.attempts))
             return
-        held_until = self._held_until.get(item.target_id, 0.0)
+        held_until = max(self._held_until.get(item.target_id, 0.0), self._platform_held_until.get(item.target.platform, 0.0))
         if held_until > self._clock.now().timestamp():  # a sibling hit a 429 while this one waited for its slot
             held = Retry(item.id, held_until, "held back by a rate limit", item.attempts, item.parts_sent, item.target_id)
             self._outcomes.append(held)
@@ -181,8 +182,12 @@ class DeliveryWorker:
             return Sent(item.id)
         except RateLimited as error:
             at = self._clock.now().timestamp() + error.retry_after
+            parts_sent = _parts_sent(item, error)
+            if error.platform_wide:
+                self._platform_held_until[item.target.platform] = at
+                return Retry(item.id, at, str(error), item.attempts, parts_sent, platform=item.target.platform)
             self._held_until[item.target_id] = at
-            return Retry(item.id, at, str(error), item.attempts, _parts_sent(item, error), target_id=item.target_id)
+            return Retry(item.id, at, str(error), item.attempts, parts_sent, target_id=item.target_id)
         except TargetMoved as error:
             return Moved(item.id, item.target_id, error.new_chat, item.attempts, _parts_sent(item, error))
         except TargetGone as error:

@@ -14,7 +14,9 @@ Rate limits: discord.py already waits out a 429 by its `retry_after` and retries
 time from the X-RateLimit headers. A wait longer than `RATE_LIMIT_WAIT_LIMIT` seconds is not waited out:
 `send()` raises `RateLimited(retry_after)` so the delivery worker can reschedule instead of blocking.
 A 500/502/504 is retried by discord.py a few times (sleeping 1, 3, 5… s) before `send()` raises
-`TransientError`; other 5xx, timeouts and dropped connections raise it at once.
+`TransientError`; other 5xx, timeouts and dropped connections raise it at once. Any other refusal (400:
+a forum channel, an archived thread) raises `DeliveryError`, given up at once. Each message carries a
+nonce made from its channel and content, so a resend after a lost answer is not posted twice.
 
 Which slash commands there are: `commands.py`; syncing them only when they changed: `sync.py`.
 """
@@ -22,7 +24,10 @@ Which slash commands there are: `commands.py`; syncing them only when they chang
 from __future__ import annotations
 
 import asyncio
+import base64
 import functools
+import hashlib
+import json
 import logging
 import re
 from pathlib import Path
@@ -35,7 +40,16 @@ from discord import app_commands
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
-from bot.adapters.base import ConnectError, Handler, Progress, RateLimited, TargetGone, TransientError, post_in_order
+from bot.adapters.base import (
+    ConnectError,
+    DeliveryError,
+    Handler,
+    Progress,
+    RateLimited,
+    TargetGone,
+    TransientError,
+    post_in_order,
+)
 from bot.adapters.discord.commands import STANDARD_COMMANDS, CommandSpec, SlashCommand, as_slash_command
 from bot.commands.news import MAX_LATEST
 from bot.adapters.discord.render import Button, OutgoingMessage, render_reply
@@ -56,6 +70,7 @@ log = logging.getLogger(__name__)
 
 NO_MENTIONS = discord.AllowedMentions.none()
 RATE_LIMIT_WAIT_LIMIT = 30.0  # discord.py's minimum for max_ratelimit_timeout
+NOT_CONNECTED_RETRY = 5.0
 DEFER_AFTER = 2.0  # Discord drops an interaction not answered within 3 s
 AUTOCOMPLETE_TIMEOUT = 2.0
 MAX_CHOICES = 25
@@ -348,8 +363,8 @@ class DiscordAdapter:
     async def send(self, target: Target, reply: Reply, *, skip: int = 0, progress: Progress | None = None) -> None:
         """Post a reply's messages after the first `skip` to a channel (or thread); errors say what the
         delivery worker should do next, and how many of the messages went out."""
-        if self._client is None or self._client.is_closed():
-            raise TransientError("the Discord adapter is not connected", sent=skip)
+        if self._client is None or self._client.is_closed():  # logging in still, or stopped: no attempt counted
+            raise RateLimited(NOT_CONNECTED_RETRY, "the Discord adapter is not connected", sent=skip, platform_wide=True)
         try:
             channel = self._client.get_partial_messageable(int(target.thread or target.chat))
         except ValueError:
@@ -359,17 +374,29 @@ class DiscordAdapter:
     async def _post(self, channel: discord.PartialMessageable, message: OutgoingMessage, sent: int) -> None:
         """Send one message; `sent` (messages of the reply already out) goes into the error if it fails."""
         try:
-            await channel.send(**self._fields(message))
+            await channel.send(**self._fields(message), nonce=_nonce(channel.id, message, sent))
         except discord.RateLimited as error:
             raise RateLimited(error.retry_after, sent=sent) from None
         except (discord.NotFound, discord.Forbidden) as error:
             raise TargetGone(f"Discord channel {channel.id}: {error.status} {error.text}", sent=sent) from None
         except discord.HTTPException as error:
-            if error.status == 429:  # no Via header: Cloudflare's own limit, not Discord's
-                raise RateLimited(RATE_LIMIT_WAIT_LIMIT, "blocked by Cloudflare", sent=sent) from None
-            raise TransientError(f"Discord channel {channel.id}: {error.status} {error.text}", sent=sent) from None
+            why = f"Discord channel {channel.id}: {error.status} {error.text}"
+            if error.status == 429:  # no Via header: Cloudflare's limit on this address, every channel at once
+                raise RateLimited(RATE_LIMIT_WAIT_LIMIT, "blocked by Cloudflare", sent=sent, platform_wide=True) from None
+            if error.status >= 500 or error.status == 401:  # 401: the token was reset, a restart with the new one fixes it
+                raise TransientError(why, sent=sent) from None
+            raise DeliveryError(why, sent=sent) from None  # e.g. 400: a forum channel, an archived thread
         except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as error:
             raise TransientError(f"Discord channel {channel.id}: {type(error).__name__}", sent=sent) from None
+
+
+def _nonce(channel_id: int, message: OutgoingMessage, index: int) -> str:
+    """The same for the same message to the same channel: Discord keeps a resend after a lost answer
+    (a timeout, a 5xx after the post went through) from posting it twice, for a few minutes."""
+    content = json.dumps(
+        [channel_id, index, message.content, [embed.to_dict() for embed in message.embeds]], sort_keys=True
+    )
+    return base64.urlsafe_b64encode(hashlib.sha256(content.encode("utf-8")).digest()).decode("ascii")[:25]
 
 
 def _view(buttons: list[Button]) -> discord.ui.View | None:
