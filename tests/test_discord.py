@@ -486,6 +486,21 @@ async def test_commands_sync_to_configured_guilds(fake, start, caplog):
     assert "intent" not in caplog.text.lower()
 
 
+async def test_a_guild_that_refuses_the_sync_keeps_neither_the_bot_nor_the_other_guilds_from_starting(
+    fake, start, tmp_path, caplog
+):
+    fake.guild_ids = ["111", "222", "333"]
+    fake.inject("PUT", r"/applications/\d+/guilds/222/commands", 403, {"message": "Missing Access", "code": 50001})
+    state = tmp_path / "discord-sync.json"
+    adapter = await start(Recorder(), settings=settings(fake, guild_ids=[111, 222, 333]), sync_state=state)
+    assert fake.sync_requests == ["111", "333"]
+    assert "222" in caplog.text and "Missing Access" in caplog.text
+    await adapter.disconnect()
+
+    await start(Recorder(), settings=settings(fake, guild_ids=[111, 222, 333]), sync_state=state)
+    assert fake.sync_requests == ["111", "333", "222"]  # the synced guilds are written down, the refused one tried again
+
+
 # --- secrets and endpoints ------------------------------------------------------------------------
 
 

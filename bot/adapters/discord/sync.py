@@ -1,6 +1,8 @@
 """Slash-command sync: the JSON payload of the command set is hashed per application and scope (each
 configured guild, else global); a scope is synced only when its hash differs from the one stored in the
-sync-state file (none given: sync on every start). Discord rate-limits command syncs, so restarts skip them."""
+sync-state file (none given: sync on every start). Discord rate-limits command syncs, so restarts skip them.
+A scope Discord refuses (a guild that removed the bot, a long rate limit) keeps its old commands and is
+tried again at the next start; the others sync regardless."""
 
 from __future__ import annotations
 
@@ -31,10 +33,14 @@ async def sync_commands(
         if state.get(key) == digest:
             log.info("Discord commands for %s unchanged; not syncing", key)
             continue
-        await tree.sync(guild=scope)
+        try:
+            await tree.sync(guild=scope)
+        except (discord.HTTPException, discord.RateLimited) as error:
+            log.warning("Discord commands for %s not synced (tried again at the next start): %s", key, error)
+            continue
         state[key] = digest
+        _write_state(state_file, state)
         log.info("synced %d Discord commands for %s", len(payload), key)
-    _write_state(state_file, state)
 
 
 def _read_state(state_file: Path | None) -> dict[str, str]:
