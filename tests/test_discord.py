@@ -179,6 +179,22 @@ async def test_autocomplete_offers_names_with_counts(fake, start):
     assert asked[:2] == [("sector", "ene"), ("place", "pl")]
 
 
+async def test_topic_autocomplete_asks_for_sectors_and_places_at_once(fake, start):
+    places_asked = asyncio.Event()
+
+    async def suggest(kind, partial):
+        if kind == "sector":
+            await places_asked.wait()  # answers only once places are being looked up too
+            return [("Energy (3 articles)", "Energy")]
+        places_asked.set()
+        return [("Estonia (1 article)", "Estonia")]
+
+    topic = SlashCommand("subscribe", "Subscribe", "topic", kind="topic")
+    await start(Recorder(), suggest=suggest, extra_commands=[topic])
+    both = await answered(fake, await fake.autocomplete("subscribe", "e"))
+    assert [choice["value"] for choice in both.choices] == ["Energy", "Estonia"]
+
+
 async def test_failing_autocomplete_answers_no_choices(fake, start):
     async def suggest(kind, partial):
         raise RuntimeError("store is down")
