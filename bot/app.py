@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable, TextIO
 
-from bot.adapters.base import Adapter, Handler
+from bot.adapters.base import Adapter, ConnectError, Handler
 from bot.adapters.console import ConsoleAdapter
 from bot.config import Config
 from bot.context import Context
@@ -36,8 +36,11 @@ CONSOLE_GREETING = "newsbot is running. Type a command such as /help, a number t
 DISCORD_SYNC_STATE = Path(".newsbot/discord-commands.json")
 
 
-def platform_adapters(config: Config, router: Router, store: Store, tagger: Tagger) -> dict[str, Adapter]:
-    """The chat platforms that have a token; each library is imported only when configured."""
+def platform_adapters(
+    config: Config, router: Router, store: Store, tagger: Tagger, lost: Callable[[str], None] | None = None
+) -> dict[str, Adapter]:
+    """The chat platforms that have a token; each library is imported only when configured. `lost(reason)`:
+    a platform ended its connection for good."""
     adapters: dict[str, Adapter] = {}
     if config.telegram.token:
         from bot.adapters.telegram import TelegramAdapter
@@ -55,6 +58,7 @@ def platform_adapters(config: Config, router: Router, store: Store, tagger: Tagg
             suggest=build_suggest(store, tagger),
             sync_state=DISCORD_SYNC_STATE,
             extra_commands=SUBSCRIPTION_COMMANDS,
+            lost=lost,
         )
     return adapters
 
@@ -67,7 +71,28 @@ async def run_newsbot(
     console_input: TextIO | None = None,
     console_output: TextIO | None = None,
 ) -> None:
-    """Run until `stop` is set (or the console session ends), then shut down in order."""
+    """Run until `stop` is set (or the console session ends), then shut down in order. A platform
+    that ends its connection for good stops newsbot too, which then raises ConnectError saying why:
+    a supervisor restarts it, or tells someone, rather than it running on deaf."""
+    lost: list[str] = []
+
+    def connection_lost(reason: str) -> None:
+        lost.append(reason)
+        stop.set()
+
+    await _run(config, stop, connection_lost, deliver_only, console_input, console_output)
+    if lost:
+        raise ConnectError("; ".join(lost))
+
+
+async def _run(
+    config: Config,
+    stop: asyncio.Event,
+    connection_lost: Callable[[str], None],
+    deliver_only: bool,
+    console_input: TextIO | None,
+    console_output: TextIO | None,
+) -> None:
     store, tagger = await open_content(config)
     async with AsyncExitStack() as stack:
         stack.push_async_callback(store.close)
@@ -82,7 +107,7 @@ async def run_newsbot(
         router = build_router(context)
         handle = reviving_chats(router.handle, context.subscriptions, context.clock)
         console = ConsoleAdapter(stdin=console_input, stdout=console_output)
-        platforms = platform_adapters(config, router, store, tagger)
+        platforms = platform_adapters(config, router, store, tagger, connection_lost)
         adapters: dict[str, Adapter] = {"console": console, **platforms}
         delivery = await start_delivery(config, store, tagger, adapters, stop)  # before /subscribe can arrive
         try:

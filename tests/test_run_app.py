@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 from pydantic import SecretStr
 
+from bot.adapters.base import ConnectError
 from bot.app import run_newsbot
 from bot.config import Config, DeliverySettings, DiscordSettings, PlatformLimits, TelegramSettings
 from bot.delivery import tables
@@ -213,3 +214,18 @@ async def test_discord_subscribe_receive_unsubscribe_by_slash_commands(tmp_path,
             assert not await queued_for(store, "discord", str(reader), later)
     assert "Salt caverns" not in posted_in(fake, reader)
     assert "Tidal turbines" not in posted_in(fake, refused)
+
+
+async def test_discord_ending_the_gateway_for_good_stops_newsbot_saying_why(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    async with FakeDiscord(fake_token()) as fake:
+        discord = DiscordSettings(token=SecretStr(fake_token()), api_base=fake.api_base, gateway_url=fake.gateway_url)
+        config = app_config(tmp_path, discord=discord)
+        stop = asyncio.Event()
+        running = asyncio.create_task(run_newsbot(config, stop))
+        await fake.wait_until(lambda: fake.synced_commands and fake.identify_count, timeout=STEP)
+        await fake.wait_answered(await fake.slash("latest"), timeout=STEP)  # running, past start-up
+        await fake.drop_gateway(code=4004)  # "Authentication failed": the token was reset
+        with pytest.raises(ConnectError, match="4004"):
+            await asyncio.wait_for(running, STEP)
+    assert fake_token() not in str(running.exception())

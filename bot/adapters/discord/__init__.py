@@ -120,7 +120,10 @@ class DiscordAdapter:
         defer_after: float = DEFER_AFTER,
         ready_timeout: float = 60.0,
         guild_ready_timeout: float = 2.0,
+        lost: Callable[[str], None] | None = None,
     ):
+        """`lost(reason)` is called when Discord ends the gateway for good (the token was reset, the
+        intents refused): discord.py reconnects by itself from anything less."""
         if settings.token is None:
             raise ValueError("discord.token is not set")
         self._settings = settings
@@ -130,6 +133,7 @@ class DiscordAdapter:
         self._defer_after = defer_after
         self._ready_timeout = ready_timeout
         self._guild_ready_timeout = guild_ready_timeout
+        self._lost = lost
         self._action_ids = ActionIds()
         self._handle: Handler | None = None
         self._client: _Client | None = None
@@ -179,7 +183,7 @@ class DiscordAdapter:
             return
         ready.cancel()
         if self._gateway in done and self._gateway.exception() is not None:
-            raise self._gateway.exception()
+            raise DiscordConnectError(f"the Discord gateway stopped: {self._gateway.exception()}")
         raise TimeoutError(f"the Discord gateway was not ready within {self._ready_timeout:g}s")
 
     async def disconnect(self) -> None:
@@ -190,10 +194,11 @@ class DiscordAdapter:
         self._client = self._gateway = None
         self._restore_endpoints()
 
-    @staticmethod
-    def _gateway_ended(task: asyncio.Task) -> None:
+    def _gateway_ended(self, task: asyncio.Task) -> None:
         if not task.cancelled() and task.exception() is not None:
             log.error("the Discord gateway stopped: %s", task.exception())
+            if self._lost is not None:
+                self._lost(f"the Discord gateway stopped: {task.exception()}")
 
     def _point_at_endpoints(self) -> None:
         self._previous_endpoints = (Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY)
