@@ -203,18 +203,31 @@ async def test_a_message_the_platform_refuses_is_given_up_with_one_line_not_a_tr
     assert record.levelno == logging.WARNING and record.exc_info is None
 
 
-async def test_a_chat_moved_to_an_id_that_is_already_a_target_is_given_up_not_merged(engine, clock):
+async def test_a_chat_moved_to_an_id_that_is_already_a_target_merges_into_it(engine, clock):
     adapter = FakeAdapter(clock)
     outbox, worker = build(engine, clock, adapter)
     subscriptions = SubscriptionStore(engine)
-    for chat in ("-555", "-1009999"):
-        await subscriptions.add(Target("telegram", chat), "sector", "energy", Cadence("instant"), START)
-    adapter.faults[("-555", "news")] = [TargetMoved("-1009999", "group chat was upgraded to a supergroup chat")]
-    await enqueue(outbox, Target("telegram", "-555"), "k", Reply(text="news"))
+    old, new = Target("telegram", "-555"), Target("telegram", "-1009999")
+    await subscriptions.add(old, "sector", "energy", Cadence("instant"), START)
+    await subscriptions.add(old, "country", "KE", Cadence.parse("daily 08:00"), START)
+    await subscriptions.add(new, "sector", "energy", Cadence("instant"), START)  # made in the upgraded group
+    await subscriptions.add(new, "sector", "health", Cadence("instant"), START)
+    await subscriptions.set_timezone("telegram", "-555", "Africa/Nairobi")
+    for text in ("news", "queued for both"):
+        adapter.faults[("-555", text)] = [TargetMoved("-1009999", "group chat was upgraded to a supergroup chat")]
+    await enqueue(outbox, old, "k", Reply(text="news"))
+    await enqueue(outbox, old, "twice", Reply(text="queued for both"))
+    await enqueue(outbox, new, "twice", Reply(text="queued for both"))
     await worker.run_until_idle()
+
+    assert sorted((chat, text) for chat, text, _ in adapter.delivered) == [("-1009999", "news"), ("-1009999", "queued for both")]
+    topics = sorted((row.kind, row.value, row.cadence.kind) for row in await subscriptions.for_target(new))
+    assert topics == [("country", "KE", "daily"), ("sector", "energy", "instant"), ("sector", "health", "instant")]
+    assert await subscriptions.for_target(old) == []
+    assert await subscriptions.timezone("telegram", "-1009999") == "Africa/Nairobi"
     async with engine.connect() as connection:
         rows = (await connection.execute(sa.select(tables.targets.c.chat, tables.targets.c.active))).all()
-    assert sorted(rows) == [("-1009999", True), ("-555", False)] and await outbox.counts() == {"dead": 1}
+    assert sorted(rows) == [("-1009999", True), ("-555", False)]
 
 
 class GatedClock(ManualClock):

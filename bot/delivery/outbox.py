@@ -150,24 +150,39 @@ async def _hold_platform(connection: AsyncConnection, platform: str, until: floa
     await connection.execute(p.update().where(p.c.platform == platform).values(next_send_at=later))
 
 
-async def _move(connection: AsyncConnection, target_id: int, new_chat: str) -> bool:
-    """Give a target its chat's new id, with the chat's settings; False when that address is another
-    target's already (whose own subscriptions are not merged)."""
+async def _move(connection: AsyncConnection, target_id: int, new_chat: str) -> None:
+    """Give a target its chat's new id, with the chat's settings. When the new id is a target
+    already (someone subscribed in the upgraded group before a delivery found it moved), the two
+    merge: the old target's subscriptions and pending messages join the new one's, but for topics
+    and messages it has already. The caller has bumped the subscriptions revision."""
     t, settings = tables.targets, tables.chat_settings
     address = sa.select(t.c.platform, t.c.chat, t.c.thread).where(t.c.id == target_id)
     platform, chat, thread = (await connection.execute(address)).one()
     if chat == new_chat:  # moved already, by another row of the same chat
-        return True
+        return
     taken = sa.select(t.c.id).where(tables.address_of(Target(platform, new_chat, thread or None)))
-    if (await connection.execute(taken)).first():
-        return False
-    await connection.execute(t.update().where(t.c.id == target_id).values(chat=new_chat))
+    into = (await connection.execute(taken)).scalar()
+    if into is None:
+        await connection.execute(t.update().where(t.c.id == target_id).values(chat=new_chat))
+    else:
+        await _merge(connection, target_id, into)
+        await _deactivate(connection, target_id, f"the chat is now {new_chat}")
     new_settings = sa.select(settings.c.chat).where(settings.c.platform == platform, settings.c.chat == new_chat)
     if (await connection.execute(new_settings)).first() is None:
         old = (settings.c.platform == platform) & (settings.c.chat == chat)
         await connection.execute(settings.update().where(old).values(chat=new_chat))
     log.info("%s chat %s is now %s: its subscriptions and settings moved with it", platform, chat, new_chat)
-    return True
+
+
+async def _merge(connection: AsyncConnection, target_id: int, into: int) -> None:
+    s, o = tables.subscriptions, tables.outbox
+    theirs, queued = s.alias("theirs"), o.alias("queued")
+    same_topic = sa.exists().where(theirs.c.target_id == into, theirs.c.kind == s.c.kind, theirs.c.value == s.c.value)
+    await connection.execute(s.update().where(s.c.target_id == target_id, ~same_topic).values(target_id=into))
+    await connection.execute(s.delete().where(s.c.target_id == target_id))
+    same_key = sa.exists().where(queued.c.target_id == into, queued.c.key == o.c.key)
+    pending = (o.c.target_id == target_id) & (o.c.status == "pending")
+    await connection.execute(o.update().where(pending, ~same_key).values(target_id=into))
 
 
 class Outbox:
@@ -367,11 +382,9 @@ class Outbox:
                 elif isinstance(item, Gone):
                     await _deactivate(connection, item.target_id, _short(item.error))
                 elif isinstance(item, Moved):
-                    if await _move(connection, item.target_id, item.new_chat):
-                        again = dict(next_attempt_at=now, attempts=item.attempts, parts_sent=item.parts_sent, **released)
-                        await connection.execute(o.update().where(o.c.id == item.id, o.c.status == "pending").values(**again))
-                    else:
-                        await _deactivate(connection, item.target_id, f"the chat is now {item.new_chat}, known already")
+                    await _move(connection, item.target_id, item.new_chat)
+                    again = dict(next_attempt_at=now, attempts=item.attempts, parts_sent=item.parts_sent, **released)
+                    await connection.execute(o.update().where(o.c.id == item.id, o.c.status == "pending").values(**again))
 
     # ---- inspection ----------------------------------------------------------------------
 
