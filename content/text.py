@@ -12,10 +12,11 @@ from html import unescape
 from html.parser import HTMLParser
 
 _BLOCK_TAGS = frozenset(
-    "address article aside blockquote caption dd details dialog div dl dt fieldset figcaption figure footer "
+    "address article aside blockquote caption dd details dialog div dl dt fieldset figure footer "
     "form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section summary table tbody td tfoot th thead tr ul".split()
 )
-_DROPPED_TAGS = frozenset("script style noscript template head svg math iframe object".split())
+# A picture's caption tells what the picture shows, not the story: it is no sentence for a summary.
+_DROPPED_TAGS = frozenset("script style noscript template head svg math iframe object figcaption".split())
 _LINE_BREAK = "\n"
 _PARAGRAPH_BREAK = "\n\n"
 _BLANK_LINES = re.compile(r"\n{3,}")
@@ -118,3 +119,27 @@ def _collect_text(text: str, collector: _TextCollector) -> bool:
     if text:
         collector.handle_data(unescape(text))
     return True
+
+
+# What feeds append to an entry that is no part of the story: a link to read on, the blog's
+# "The post … appeared first on …", Medium's own line, share buttons, a "Related:" link.
+_FOOTER_PARAGRAPH = re.compile(
+    r"(?:(?:continue|keep) reading|read (?:the )?(?:full|more|rest)(?: (?:story|article|post))?|read more)\W*"
+    r"|the post .{1,300} appeared first on .{1,200}"
+    r"|.{1,300} was originally published in .{1,200} on medium, where people are continuing the conversation .{0,120}"
+    r"|(?:share (?:on|via) \w+\W*)+"
+    r"|related: .{1,300}",
+    re.IGNORECASE | re.DOTALL,
+)
+_FOOTER_TAIL = re.compile(r"\s*(?:\[(?:…|\.\.\.)\]|…?\s*(?:continue reading|read more)\W*)$", re.IGNORECASE)
+
+
+def without_footers(text: str) -> str:
+    """The text without the trailing paragraphs feeds add to an entry, and without a final "[…]"
+    or "Read more »" that cuts off an excerpt."""
+    paragraphs = text.split(_PARAGRAPH_BREAK)
+    while len(paragraphs) > 1 and _FOOTER_PARAGRAPH.fullmatch(paragraphs[-1].strip()):
+        paragraphs.pop()
+    if paragraphs:
+        paragraphs[-1] = _FOOTER_TAIL.sub("", paragraphs[-1])
+    return _PARAGRAPH_BREAK.join(paragraphs).strip()

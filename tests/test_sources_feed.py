@@ -344,3 +344,14 @@ async def test_dates_with_month_names_in_other_languages(server, client):
         datetime(2025, 5, 5, 1, 0, tzinfo=timezone.utc),  # "Sen, 5 Mei 2025 08:00:00 +0700"
         datetime(2024, 3, 13, 9, 0, tzinfo=timezone.utc),  # "wo, 13 mrt 2024 10:00:00 +0100"
     ]
+
+
+def test_an_entry_is_read_without_the_footer_its_feed_appends():
+    item = (
+        b"<item><title>AI tutors in Thai schools</title><link>https://news.example/tutors</link><description>"
+        b"&lt;p&gt;Thailand pilots AI tutors in 200 schools.&lt;/p&gt;&lt;p&gt;The post &lt;a href='https://news.example/tutors'&gt;"
+        b"AI tutors in Thai schools&lt;/a&gt; appeared first on &lt;a href='https://news.example'&gt;WP News&lt;/a&gt;.&lt;/p&gt;"
+        b"</description></item>"
+    )
+    [draft] = parse_feed(b'<rss version="2.0"><channel><title>WP News</title>' + item + b"</channel></rss>", "wp")
+    assert draft.text == "Thailand pilots AI tutors in 200 schools."

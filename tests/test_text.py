@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from content.text import html_to_text, normalize_whitespace
+from content.text import html_to_text, normalize_whitespace, without_footers
 
 
 def test_tags_are_removed_and_entities_decoded():
@@ -43,3 +43,25 @@ def test_attributes_comments_and_stray_brackets_read_as_a_browser_would():
     assert html_to_text("<p>x &amp; y</p><!-- <p>note</p> --><p>z</p>") == "x & y\n\nz"
     assert html_to_text("<p>1 < 2 &lt; 3</p><p>three</p>") == "1 < 2 < 3\n\nthree"
     assert html_to_text("<STYLE>p{}</STYLE><P>Upper</P><BR>case") == "Upper\n\ncase"
+
+
+def test_what_feeds_append_to_an_entry_is_left_out():
+    assert without_footers("Solar farms grow.\n\nRelated: Fact check: wind\n\nContinue reading...") == "Solar farms grow."
+    assert without_footers("AI tutors reach 200 schools.\n\nThe post AI tutors appeared first on WP News.") == (
+        "AI tutors reach 200 schools."
+    )
+    assert without_footers("Kenya's grid grows.\n\nShare on Facebook | Share on Twitter") == "Kenya's grid grows."
+    assert without_footers("Wind power rises in Kenya, officials said [...]") == "Wind power rises in Kenya, officials said"
+    assert without_footers("Wind power rises in Kenya. Read more »") == "Wind power rises in Kenya."
+
+
+def test_text_that_only_looks_like_a_footer_stays():
+    assert without_footers("He said: keep reading the signs.") == "He said: keep reading the signs."
+    related = "Related: the board met in Nairobi and chose to extend the grid."
+    assert without_footers(related) == related  # the whole text is never dropped
+    assert without_footers("Read more about it.\n\nThe grid grows.") == "Read more about it.\n\nThe grid grows."
+
+
+def test_a_picture_caption_is_no_part_of_the_text():
+    markup = "<figure><img src='a.jpg'><figcaption>Workers at the plant in 2019.</figcaption></figure><p>The plant opens.</p>"
+    assert html_to_text(markup) == "The plant opens."

@@ -22,7 +22,7 @@ from content.model import Draft, SourceState, content_guid, is_web_url
 from content.settings import FeedSource
 from content.sources.dates import parse_localized_date
 from content.sources.result import FetchResult
-from content.text import html_to_text, normalize_whitespace
+from content.text import html_to_text, normalize_whitespace, without_footers
 
 feedparser.registerDateHandler(parse_localized_date)  # tried first, for every feed this process reads
 
@@ -283,8 +283,8 @@ def _entry_text(entry: dict) -> str:
         return ""
     block = max(candidates, key=lambda candidate: len(_field(candidate, "value")))
     if _field(block, "type") == "text/plain":
-        return normalize_whitespace(_field(block, "value"))
-    return html_to_text(_field(block, "value"))
+        return without_footers(normalize_whitespace(_field(block, "value")))
+    return without_footers(html_to_text(_field(block, "value")))
 
 
 def _entry_author(entry: dict) -> str | None:
