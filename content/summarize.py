@@ -192,7 +192,8 @@ def summarize(title: str, text: str, max_sentences: int = 3, max_chars: int | No
     """Up to `max_sentences` of the best sentences of `text`, in article order, within `max_chars`.
 
     A text of no more sentences than asked comes back whole (budget permitting); a run of words
-    without a closing full stop is cut at a word boundary.
+    without a closing full stop is cut at a word boundary, and picked among others only when the
+    finished sentences are too few (a heading or a standfirst is no sentence of the story).
     """
     if max_sentences < 1:
         raise ValueError("max_sentences must be at least 1")
@@ -202,7 +203,8 @@ def summarize(title: str, text: str, max_sentences: int = 3, max_chars: int | No
     if len(sentences) <= max_sentences and max_chars is None:
         return sentences
     scores = _scores(title, sentences)
-    ranked = sorted(range(len(sentences)), key=lambda i: (-scores[i], i))
+    # words that never reach a full stop (a heading, a standfirst) only when finished sentences run out
+    ranked = sorted(range(len(sentences)), key=lambda i: (not _TERMINAL.search(sentences[i]), -scores[i], i))
     chosen: list[int] = []
     used = 0
     for index in ranked:

@@ -150,3 +150,15 @@ def test_a_repeated_sentence_is_picked_once():
     )
     summary = summarize("Kenya launches an AI farming programme", text, max_sentences=3)
     assert len(summary) == len(set(summary)) == 3
+
+
+def test_a_heading_is_picked_only_when_finished_sentences_run_out():
+    text = (
+        "Solar power in Kenya grows fast as a new plant opens near Nairobi\n\n"
+        "Kenya opened a solar plant near Nairobi on Monday. It will power 50,000 homes. "
+        "Officials said more plants would follow next year. The plant cost $20 million."
+    )
+    picked = summarize("Kenya opens a solar plant", text, 3)
+    assert "Solar power in Kenya grows fast as a new plant opens near Nairobi" not in picked
+    assert picked[0] == "Kenya opened a solar plant near Nairobi on Monday."
+    assert summarize("Kenya opens a solar plant", text, 5)[0].startswith("Solar power in Kenya")
