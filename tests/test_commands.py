@@ -6,12 +6,15 @@ regions behave the same whatever state the real resolver is in.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from rapidfuzz import fuzz, process
 
 from bot.model import Command, Reply, Target
+from bot.commands.news import understand
 from bot.router import build_router
-from content.tagging import Match, Resolution, place_name
+from content.tagging import Match, Resolution, Tagger, place_name
 from helpers_content import SAMPLE_ARTICLES, open_sample_store, sample_article, sample_context
 
 SECTOR_NAMES = {
@@ -377,3 +380,28 @@ async def test_country_region_with_the_real_resolver_finds_member_countries(data
     finally:
         await store.close()
     assert titles(reply) == ["Thai hospital tests an AI scheduling tool"]
+
+
+@pytest.mark.parametrize(
+    ("words", "understood"),
+    [
+        # everyday words stay words, however near a country's name
+        ("energy plan", "Energy + “plan”"),
+        ("police drones", "“police drones”"),
+        ("urban transport", "Transport & logistics + “urban”"),
+        ("labor shortages", "“labor shortages”"),
+        ("energy thailnd", "Energy + Thailand"),  # a typo close enough still names the place
+        # names of several words, stop words and all
+        ("New Zealand", "New Zealand"),
+        ("Democratic Republic of the Congo", "Democratic Republic of the Congo"),
+        ("United Arab Emirates solar", "United Arab Emirates + “solar”"),
+        ("Ivory Coast", "Côte d'Ivoire"),
+        ("Latin America", place_name("latin-america-and-the-caribbean")),
+        # signs are no words to search for
+        ("energy & thailand", "Energy + Thailand"),
+        ("Transport & logistics", "Transport & logistics"),
+        ("🔋", ""),
+    ],
+)
+def test_news_understands_names_and_leaves_everyday_words_alone(words, understood):
+    assert understand(words, SimpleNamespace(tagger=Tagger.from_settings())).describe() == understood

@@ -24,7 +24,10 @@ STOPWORDS = frozenset(
     "a an and about around at by for from in into of on or the to with news latest articles stories "
     "what whats what's is are any show me new newest recent today this week".split()
 )
-_LONGEST_NAME_WORDS = 4
+_LONGEST_NAME_WORDS = 6  # "Saint Vincent and the Grenadines", "Democratic Republic of the Congo"
+# A near miss names a place or sector in free text only when this close: "thailnd" is Thailand, but
+# "plan" is no Poland, "urban" no Cuba and "children" no Chile.
+_FREE_TEXT_LIKENESS = 85
 # A multi-word phrase counts as a name only when it reads like the name it resolved to,
 # so "energy thailand" does not become a fuzzy match for Energy that swallows Thailand.
 _PHRASE_LIKENESS = 75
@@ -183,9 +186,10 @@ def understand(words: str, ctx: Context) -> Understanding:
         for start in range(len(tokens) - length + 1):
             span = tokens[start : start + length]
             taken = any(used[start : start + length]) or kept_whole.intersection(range(start, start + length))
-            if taken or not _could_be_name(span):
-                continue
-            match = _resolve_phrase(span, ctx)
+            could_be_name = _could_be_name(span)
+            if taken or (length == 1 and not could_be_name) or (length > 1 and not all(map(_has_letters, span))):
+                continue  # a name has no "&" or flag inside: those fold away and would let "energy 🇹🇭" read as Energy
+            match = _resolve_phrase(span, ctx, exactly=not could_be_name)
             if match:
                 recognized[start] = match
                 used[start : start + length] = [True] * length
@@ -193,10 +197,14 @@ def understand(words: str, ctx: Context) -> Understanding:
     for index, token in enumerate(tokens):
         if index in recognized:
             understanding.matches.append(recognized[index])
-        elif not used[index] and (index in kept_whole or token.lower() not in STOPWORDS):
-            understanding.words.append(token)
+        elif not used[index] and (index in kept_whole or (token.lower() not in STOPWORDS and search_terms(token))):
+            understanding.words.append(token)  # not "&" or "🔋": no word to search for
     understanding.words += literals
     return understanding
+
+
+def _has_letters(token: str) -> bool:
+    return any(character.isalnum() for character in token)
 
 
 def _could_be_name(span: list[str]) -> bool:
@@ -207,10 +215,11 @@ def _could_be_name(span: list[str]) -> bool:
     return len(joined) > 2 or not joined.isascii()
 
 
-def _resolve_phrase(span: list[str], ctx: Context) -> Match | None:
+def _resolve_phrase(span: list[str], ctx: Context, exactly: bool) -> Match | None:
+    """What the phrase names; `exactly`: only a name as written ("New Zealand", though "new" joins words)."""
     for resolve in (ctx.tagger.resolve_sector, ctx.tagger.resolve_place):
         match = _phrase_match(span, resolve)
-        if match:
+        if match and match.score >= (100 if exactly else _FREE_TEXT_LIKENESS):
             return match
     return None
 
@@ -221,7 +230,7 @@ def _phrase_match(span: list[str], resolve: Callable[[str], Resolution]) -> Matc
     Fuzzy resolvers happily read "AI education" as Education; then "AI" must stay search text.
     """
     match = resolve(" ".join(span)).match
-    if match is None or len(span) == 1:
+    if match is None or len(span) == 1 or match.score == 100:  # a name as written: "United Arab Emirates"
         return match
     if not _reads_like(" ".join(span), match):
         return None
