@@ -356,6 +356,35 @@ async def test_a_rejected_token_fails_connect_without_showing_it(fake, caplog):
     assert not [record for record in caplog.records if fake.token in formatter.format(record)]
 
 
+def inject(fake: FakeTelegram, method: str, fault: int | str) -> None:
+    """A transient failure of the next call of `method`: an HTTP status, or "dropped" for a lost connection."""
+    if fault == "dropped":
+        fake.drop_next(method)
+    else:
+        fake.fail_next(method, status=fault, retry_after=30 if fault == 429 else None)
+
+
+@pytest.mark.parametrize("fault", [502, 500, 429, "dropped"])
+async def test_a_transient_failure_to_set_the_command_menu_is_logged_and_the_bot_starts(fake, fault, caplog):
+    inject(fake, "setMyCommands", fault)
+    async with running(fake, Recorder()):
+        [sent] = await sent_after(fake, message_update("/latest"))
+    assert sent.params["text"] == "echo /latest"
+    assert fake.commands == []  # set at the next start
+    warnings = [record.levelname for record in caplog.records if "command menu not set" in record.getMessage()]
+    assert warnings == ["WARNING"]
+
+
+async def test_a_refused_command_menu_fails_connect_and_stops_the_application(fake):
+    fake.fail_next("setMyCommands", status=401, description="Unauthorized")
+    adapter = TelegramAdapter(settings_for(fake), commands=COMMANDS)
+    with pytest.raises(TelegramConnectError) as raised:
+        await asyncio.wait_for(adapter.connect(), STEP_TIMEOUT)
+    assert "Unauthorized" in str(raised.value) and fake.token not in str(raised.value)
+    assert not [task for task in asyncio.all_tasks() if task.get_name().endswith(":update_fetcher")]
+    await adapter.disconnect()  # still safe to call
+
+
 async def test_messages_to_one_chat_are_paced_while_other_chats_go_on(fake):
     limiter = ChatPacedRateLimiter(chat_per_second=0.001, chat_burst=1)
     adapter = TelegramAdapter(settings_for(fake), commands=COMMANDS, rate_limiter=limiter)

@@ -1,11 +1,12 @@
 """The Telegram adapter: python-telegram-bot's Application, run with its manual lifecycle on the caller's loop.
 
-`connect` initializes and starts the Application and registers the command list; `listen(handle)` wires
-command messages and button presses to `handle` and starts long polling (or the webhook server) and
-returns, leaving the bot running on the loop next to Discord, the scheduler and ingest; `disconnect` stops
-it all. Replies to users retry after a 429 inside the rate limiter (a user is waiting; a short pause is
-better than a lost answer); `send`, the delivery worker's path, never retries and maps every failure to a
-DeliveryError so the worker decides when to try again.
+`connect` initializes and starts the Application and registers the command list (a transient failure
+there is only logged: the commands work without the menu); `listen(handle)` wires command messages and
+button presses to `handle` and starts long polling (or the webhook server) and returns, leaving the bot
+running on the loop next to Discord, the scheduler and ingest; `disconnect` stops it all. Replies to users
+retry after a 429 inside the rate limiter (a user is waiting; a short pause is better than a lost answer);
+`send`, the delivery worker's path, never retries and maps every failure to a DeliveryError so the worker
+decides when to try again.
 """
 
 from __future__ import annotations
@@ -136,18 +137,32 @@ class TelegramAdapter:
     # lifecycle ------------------------------------------------------------------------------------
     async def connect(self) -> None:
         """Log in and register the command list; raises TelegramConnectError (never showing the token)."""
-        menu = [BotCommand(name, description) for name, description in self._commands]
         try:
             await self._app.initialize()
-            await self._app.start()
-            await self._app.bot.set_my_commands(menu)
-        except TelegramError as error:  # PTB names the token when Telegram rejects it
+        except TelegramError as error:
             # A failed initialize() leaves the application uninitialized, so its shutdown() would skip
             # the HTTP sessions initialize() opened: close them here.
             for request in self._requests:
                 await request.shutdown()
-            raise TelegramConnectError(f"cannot connect to Telegram: {REDACTOR.redact(str(error))}") from None
+            raise _connect_error(error) from None
+        await self._app.start()
+        try:
+            await self._set_command_menu()
+        except TelegramError as error:
+            await self.disconnect()  # the caller gets no adapter to disconnect
+            raise _connect_error(error) from None
         logger.info("Telegram: connected as @%s", self._app.bot.username)
+
+    async def _set_command_menu(self) -> None:
+        """The menu only lists the commands, which work without it: after a transient failure newsbot
+        starts anyway and sets it at the next start."""
+        menu = [BotCommand(name, description) for name, description in self._commands]
+        try:
+            await self._app.bot.set_my_commands(menu)
+        except TelegramError as error:
+            if not (isinstance(error, RetryAfter) or _is_transient_failure(error)):
+                raise
+            logger.warning("Telegram: command menu not set (set again at the next start): %s", error)
 
     async def listen(self, handle: Handler) -> None:
         self._handle = handle
@@ -335,6 +350,17 @@ def _file_url(base_url: str) -> str:
     if base_url.endswith("/bot"):
         return base_url.removesuffix("bot") + "file/bot"
     return base_url
+
+
+def _connect_error(error: TelegramError) -> TelegramConnectError:
+    """The error with the token masked: PTB names it when Telegram rejects it."""
+    return TelegramConnectError(f"cannot connect to Telegram: {REDACTOR.redact(str(error))}")
+
+
+def _is_transient_failure(error: TelegramError) -> bool:
+    """A 5xx answer, a timeout or a lost connection: PTB raises them all as NetworkError, of which a
+    400 (BadRequest) is a subclass too."""
+    return isinstance(error, NetworkError) and not isinstance(error, BadRequest)
 
 
 def _delivery_error(error: TelegramError, sent: int) -> DeliveryError:
