@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 
 import pytest
 
+import bot.adapters.telegram as telegram_adapter
 from bot.adapters.base import DeliveryError, RateLimited, TargetGone, TransientError
 from bot.adapters.telegram import APOLOGY, EXPIRED_BUTTON, TelegramAdapter, TelegramConnectError
 from bot.adapters.telegram.limits import ChatPacedRateLimiter
@@ -383,6 +384,26 @@ async def test_a_refused_command_menu_fails_connect_and_stops_the_application(fa
     assert "Unauthorized" in str(raised.value) and fake.token not in str(raised.value)
     assert not [task for task in asyncio.all_tasks() if task.get_name().endswith(":update_fetcher")]
     await adapter.disconnect()  # still safe to call
+
+
+@pytest.mark.parametrize("fault", [502, 500, "dropped"])
+async def test_a_reply_is_sent_again_after_a_transient_failure(fake, fault):
+    inject(fake, "sendMessage", fault)
+    async with running(fake, Recorder()):
+        [sent] = await sent_after(fake, message_update("/latest"))
+    assert sent.params["text"] == "echo /latest"
+    assert len(fake.calls_of("sendMessage", ok_only=False)) == 2
+
+
+async def test_a_reply_failing_three_times_is_given_up_and_logged(fake, caplog, monkeypatch):
+    monkeypatch.setattr(telegram_adapter, "REPLY_RETRY_PAUSES", (0, 0))
+    for _ in range(3):
+        fake.fail_next("sendMessage", status=502)
+    async with running(fake, Recorder()):
+        await fake.push_update(message_update("/latest"))
+        await fake.wait_for(lambda server: len(server.calls_of("sendMessage", ok_only=False)) == 3, STEP_TIMEOUT)
+    assert [call.status for call in fake.calls_of("sendMessage", ok_only=False)] == [502, 502, 502]  # no fourth try
+    assert [record.levelname for record in caplog.records if "could not reply" in record.getMessage()] == ["WARNING"]
 
 
 async def test_messages_to_one_chat_are_paced_while_other_chats_go_on(fake):

@@ -4,13 +4,14 @@
 there is only logged: the commands work without the menu); `listen(handle)` wires command messages and
 button presses to `handle` and starts long polling (or the webhook server) and returns, leaving the bot
 running on the loop next to Discord, the scheduler and ingest; `disconnect` stops it all. Replies to users
-retry after a 429 inside the rate limiter (a user is waiting; a short pause is better than a lost answer);
-`send`, the delivery worker's path, never retries and maps every failure to a DeliveryError so the worker
-decides when to try again.
+retry after a 429 inside the rate limiter, and twice after a short pause after a 5xx, a timeout or a lost
+connection (a user is waiting; a short pause is better than a lost answer); `send`, the delivery worker's
+path, never retries and maps every failure to a DeliveryError so the worker decides when to try again.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from datetime import timedelta
@@ -55,6 +56,7 @@ APOLOGY = "Sorry, something went wrong while answering that. Please try again in
 EXPIRED_BUTTON = "This button has expired. Please send the command again."
 ALERT_LIMIT = 200  # answerCallbackQuery's text limit
 REPLY_RETRIES = 2  # 429 retries for an interactive reply
+REPLY_RETRY_PAUSES = (1.0, 3.0)  # seconds before each retry of a reply after a 5xx, a timeout or a lost connection
 CONCURRENT_UPDATES = 16
 # A few busy connections with a short queue in front serve the delivery worker's concurrent sends
 # (measured in bench/fanout.py); the generous pool timeout lets queued sends wait for a connection
@@ -313,10 +315,24 @@ class TelegramAdapter:
         the rest would read out of context, so stop."""
         for number, message in enumerate(messages):
             try:
-                await self._post(target, message, retries=REPLY_RETRIES, quote=quote if number == 0 else None)
+                await self._post_retrying(target, message, quote=quote if number == 0 else None)
             except TelegramError as error:
                 logger.warning("Telegram: could not reply in chat %s: %s", target.chat, REDACTOR.redact(str(error)))
                 return
+
+    async def _post_retrying(self, target: Target, message: OutgoingMessage, *, quote: int | None) -> None:
+        """Post a message of a reply, tried again after a transient failure. One that timed out may have
+        arrived all the same: a rare double beats a lost answer."""
+        for pause in REPLY_RETRY_PAUSES:
+            try:
+                await self._post(target, message, retries=REPLY_RETRIES, quote=quote)
+                return
+            except TelegramError as error:
+                if not _is_transient_failure(error):
+                    raise
+                logger.info("Telegram: reply in chat %s failed, trying again in %g s: %s", target.chat, pause, error)
+            await asyncio.sleep(pause)
+        await self._post(target, message, retries=REPLY_RETRIES, quote=quote)
 
     async def _edit(self, original: Message, message: OutgoingMessage) -> bool:
         """Replace a message's text in place; False if it cannot be edited (then the caller sends anew)."""
