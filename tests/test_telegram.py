@@ -162,6 +162,18 @@ async def test_pagination_button_is_answered_and_edits_the_message(fake):
     assert len(fake.calls_of("sendMessage")) == 1
 
 
+@pytest.mark.parametrize("status, failures", [(502, 1), (429, telegram_adapter.REPLY_RETRIES + 1)])
+async def test_a_failed_edit_sends_the_page_as_a_new_message(fake, status, failures):
+    async with running(fake, Recorder(paged)):
+        [first] = await sent_after(fake, message_update("/latest"))
+        [[button]] = first.params["reply_markup"]["inline_keyboard"]
+        for _ in range(failures):
+            fake.fail_next("editMessageText", status=status, retry_after=1 if status == 429 else None)
+        [page] = await sent_after(fake, callback_update(button["callback_data"], message_id=first.result["message_id"]))
+    assert visible_text(page.params["text"]).startswith("Page 2 for p2")
+    assert [call.status for call in fake.calls_of("editMessageText", ok_only=False)] == [status] * failures
+
+
 async def test_long_button_commands_and_expired_buttons(fake):
     long_command = "/news " + "artificial intelligence in rural education " * 3
     handler = Recorder(lambda command: Reply(text="ok", actions=[Action("Related", long_command)]))

@@ -335,7 +335,7 @@ class TelegramAdapter:
         await self._post(target, message, retries=REPLY_RETRIES, quote=quote)
 
     async def _edit(self, original: Message, message: OutgoingMessage) -> bool:
-        """Replace a message's text in place; False if it cannot be edited (then the caller sends anew)."""
+        """Replace a message's text in place; False if the edit failed (then the caller sends anew)."""
         try:
             await self._app.bot.edit_message_text(
                 chat_id=original.chat.id,
@@ -346,14 +346,11 @@ class TelegramAdapter:
                 reply_markup=message.keyboard,
                 rate_limit_args=REPLY_RETRIES,
             )
-        except BadRequest as error:
-            if "not modified" in error.message.lower():
+        except TelegramError as error:
+            if isinstance(error, BadRequest) and "not modified" in error.message.lower():
                 return True
             logger.info("Telegram: cannot edit message %s, sending a new one: %s", original.message_id, error)
             return False
-        except TelegramError as error:
-            logger.warning("Telegram: could not edit message %s: %s", original.message_id, error)
-            return True  # the chat is unreachable; sending anew would fail the same way
         return True
 
 
