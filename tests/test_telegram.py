@@ -15,7 +15,7 @@ import pytest
 
 import bot.adapters.telegram as telegram_adapter
 from bot.adapters.base import DeliveryError, RateLimited, TargetGone, TransientError
-from bot.adapters.telegram import APOLOGY, EXPIRED_BUTTON, TelegramAdapter, TelegramConnectError
+from bot.adapters.telegram import APOLOGY, EXPIRED_BUTTON, RIGHTS_UNCHECKED, TelegramAdapter, TelegramConnectError
 from bot.adapters.telegram.limits import ChatPacedRateLimiter
 from bot.config import TelegramSettings, WebhookSettings
 from bot.model import Action, ArticleCard, Command, Reply, Target
@@ -126,6 +126,36 @@ async def test_admin_rights_are_cached(fake):
             await sent_after(fake, message_update("/latest", chat_id=GROUP, kind="supergroup", user_id=42))
     assert [command.is_admin for command in handler.commands] == [True, True, True]
     assert len(fake.calls_of("getChatMember")) == 1
+
+
+async def test_rights_that_cannot_be_checked_get_a_request_to_try_again(fake):
+    fake.chat_members[(GROUP, 42)] = "administrator"
+    fake.fail_next("getChatMember", status=502)
+    handler = Recorder()
+    async with running(fake, handler):
+        [asked] = await sent_after(fake, message_update("/latest x", chat_id=GROUP, kind="supergroup", user_id=42))
+        await sent_after(fake, message_update("/latest x", chat_id=GROUP, kind="supergroup", user_id=42))
+    assert asked.params["text"] == RIGHTS_UNCHECKED
+    assert [command.is_admin for command in handler.commands] == [True]  # the first never reached the handler
+    assert [call.status for call in fake.calls_of("getChatMember", ok_only=False)] == [502, 200]
+
+
+async def test_a_429_while_checking_rights_is_waited_out(fake):
+    fake.chat_members[(GROUP, 42)] = "creator"
+    fake.fail_next("getChatMember", status=429, retry_after=1)
+    handler = Recorder()
+    async with running(fake, handler):
+        await sent_after(fake, message_update("/latest x", chat_id=GROUP, kind="supergroup", user_id=42))
+    assert [command.is_admin for command in handler.commands] == [True]
+
+
+async def test_a_member_promoted_after_a_refusal_is_an_admin_at_the_next_command(fake):
+    handler = Recorder()
+    async with running(fake, handler):
+        await sent_after(fake, message_update("/latest x", chat_id=GROUP, kind="supergroup", user_id=43))
+        fake.chat_members[(GROUP, 43)] = "administrator"
+        await sent_after(fake, message_update("/latest x", chat_id=GROUP, kind="supergroup", user_id=43))
+    assert [command.is_admin for command in handler.commands] == [False, True]
 
 
 async def test_forum_topic_reply_stays_in_the_topic(fake):

@@ -39,6 +39,7 @@ from bot.adapters.telegram.request import AiohttpRequest
 from bot.adapters.telegram.render import OutgoingMessage, render_reply
 from bot.adapters.telegram.translate import (
     PLATFORM,
+    CommandLine,
     chat_kind,
     is_addressed_to_us,
     parse_command_line,
@@ -48,12 +49,13 @@ from bot.adapters.telegram.translate import (
     to_command,
 )
 from bot.config import PlatformLimits, TelegramSettings
-from bot.model import Command, Reply, Target
+from bot.model import ChatKind, Reply, Target
 
 logger = logging.getLogger(__name__)
 
 APOLOGY = "Sorry, something went wrong while answering that. Please try again in a moment."
 EXPIRED_BUTTON = "This button has expired. Please send the command again."
+RIGHTS_UNCHECKED = "Sorry, your rights in this chat could not be checked just now. Please try again in a moment."
 ALERT_LIMIT = 200  # answerCallbackQuery's text limit
 REPLY_RETRIES = 2  # 429 retries for an interactive reply
 REPLY_RETRY_PAUSES = (1.0, 3.0)  # seconds before each retry of a reply after a 5xx, a timeout or a lost connection
@@ -63,6 +65,8 @@ CONCURRENT_UPDATES = 16
 # instead of failing.
 CONNECTION_POOL_SIZE = 8
 POOL_TIMEOUT_SECONDS = 20.0
+# Only administrators are remembered, so a member promoted a moment ago is let through at the next command;
+# the price is a getChatMember before each command of a member in a group.
 ADMIN_CACHE_SECONDS = 300.0
 ADMIN_CACHE_SIZE = 4096
 _ADMIN_STATUSES = {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR}
@@ -114,7 +118,7 @@ class TelegramAdapter:
         self._known_commands = frozenset(name for name, _ in commands)
         self._poll_timeout = poll_timeout
         self._buttons = ButtonCommands()
-        self._admin_cache: dict[tuple[int, int], tuple[bool, float]] = {}
+        self._admin_cache: dict[tuple[int, int], float] = {}  # (chat, administrator) → until when
         self._handle: Handler | None = None
         self._requests = (
             AiohttpRequest(connection_pool_size=CONNECTION_POOL_SIZE, pool_timeout=POOL_TIMEOUT_SECONDS),
@@ -219,8 +223,7 @@ class TelegramAdapter:
         else:
             is_admin = await self._is_admin(message.chat, message.from_user.id if message.from_user else None)
         target = target_of(message)
-        command = to_command(line, user=sender_id(message), target=target, kind=kind, is_admin=is_admin)
-        reply = await self._answer(command)
+        reply = await self._answer(line, user=sender_id(message), target=target, kind=kind, is_admin=is_admin)
         # Telegram has no messages only one member sees: in a group, a private reply (a usage hint, a
         # refusal) at least quotes the command it answers, so it reads as addressed to its sender
         quote = message.message_id if reply.private and kind != "private" else None
@@ -244,8 +247,7 @@ class TelegramAdapter:
             reply = Reply(text=EXPIRED_BUTTON, private=True)
         else:
             is_admin = await self._is_admin(pressed_on.chat, query.from_user.id)
-            command = to_command(line, user=str(query.from_user.id), target=target, kind=kind, is_admin=is_admin)
-            reply = await self._answer(command)
+            reply = await self._answer(line, user=str(query.from_user.id), target=target, kind=kind, is_admin=is_admin)
         if reply.private and not reply.cards and not reply.actions and len(reply.text) <= ALERT_LIMIT:
             await self._answer_button(query, alert=reply.text)
             return
@@ -265,32 +267,40 @@ class TelegramAdapter:
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         logger.error("Telegram: error while processing an update", exc_info=context.error)
 
-    async def _answer(self, command: Command) -> Reply:
+    async def _answer(
+        self, line: CommandLine, *, user: str, target: Target, kind: ChatKind, is_admin: bool | None
+    ) -> Reply:
+        """The handler's reply; if the user's rights could not be checked, a request to try again instead
+        (a refusal would wrong an administrator)."""
+        if is_admin is None:
+            return Reply(text=RIGHTS_UNCHECKED, private=True)
+        command = to_command(line, user=user, target=target, kind=kind, is_admin=is_admin)
         try:
             return await self._handle(command)
         except Exception:
             logger.exception("Telegram: the handler failed on /%s", command.name)
             return Reply(text=APOLOGY, private=True)
 
-    async def _is_admin(self, chat: Chat, user_id: int | None) -> bool:
+    async def _is_admin(self, chat: Chat, user_id: int | None) -> bool | None:
+        """Does the user administer the chat; None if Telegram could not tell."""
         if chat.type == Chat.PRIVATE:
             return True
         if user_id is None:
             return False
         key = (chat.id, user_id)
-        cached = self._admin_cache.get(key)
-        if cached and cached[1] > time.monotonic():
-            return cached[0]
+        if self._admin_cache.get(key, 0.0) > time.monotonic():
+            return True
         try:
-            member = await self._app.bot.get_chat_member(chat.id, user_id)
+            member = await self._app.bot.get_chat_member(chat.id, user_id, rate_limit_args=REPLY_RETRIES)
         except TelegramError as error:
             logger.warning("Telegram: could not check admin rights in chat %s: %s", chat.id, error)
+            return None
+        if member.status not in _ADMIN_STATUSES:
             return False
-        is_admin = member.status in _ADMIN_STATUSES
         if len(self._admin_cache) >= ADMIN_CACHE_SIZE:
             self._admin_cache.clear()
-        self._admin_cache[key] = (is_admin, time.monotonic() + ADMIN_CACHE_SECONDS)
-        return is_admin
+        self._admin_cache[key] = time.monotonic() + ADMIN_CACHE_SECONDS
+        return True
 
     # outgoing --------------------------------------------------------------------------------------
     def _render(self, reply: Reply) -> list[OutgoingMessage]:
