@@ -82,6 +82,7 @@ _GONE_DESCRIPTIONS = (
     "not enough rights",
     "have no rights to send",
     "chat_write_forbidden",
+    "need administrator rights in the channel",  # a channel where the bot is not an admin (or may not post)
 )
 
 
