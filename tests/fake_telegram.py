@@ -110,11 +110,14 @@ def validate_message_text(text: str | None, parse_mode: str | None) -> str:
     return shown
 
 
+DROPPED = 0  # the status of a call whose connection the fake closed without answering
+
+
 @dataclass
 class Call:
     method: str
     params: dict[str, Any]
-    status: int = 200
+    status: int = 200  # or DROPPED
     result: Any = None
 
 
@@ -212,6 +215,10 @@ class FakeTelegram:
         text = description or _DEFAULT_DESCRIPTIONS.get(status, "Internal Server Error")
         self._faults.setdefault(method, []).append(_Fault(status, text.format(retry_after=retry_after), parameters, after))
 
+    def drop_next(self, method: str) -> None:
+        """Make the next call of `method` lose its connection before any answer, as a network failure would."""
+        self._faults.setdefault(method, []).append(_Fault(DROPPED, ""))
+
     def calls_of(self, method: str, *, ok_only: bool = True) -> list[Call]:
         return [call for call in self.calls if call.method == method and (call.status == 200 or not ok_only)]
 
@@ -253,6 +260,9 @@ class FakeTelegram:
             fault = faults.pop(0)
             call.status = fault.status
             await self._record(call)
+            if fault.status == DROPPED:
+                request.transport.close()
+                return web.Response()  # never written: the connection is gone
             return _error(fault.status, fault.description, fault.parameters)
         handler = getattr(self, f"_api_{method}", None)
         if handler is None:

@@ -13,8 +13,9 @@ from datetime import datetime, timezone
 
 import pytest
 
+import bot.adapters.telegram as telegram_adapter
 from bot.adapters.base import DeliveryError, RateLimited, TargetGone, TransientError
-from bot.adapters.telegram import APOLOGY, EXPIRED_BUTTON, TelegramAdapter, TelegramConnectError
+from bot.adapters.telegram import APOLOGY, EXPIRED_BUTTON, RIGHTS_UNCHECKED, TelegramAdapter, TelegramConnectError
 from bot.adapters.telegram.limits import ChatPacedRateLimiter
 from bot.config import TelegramSettings, WebhookSettings
 from bot.model import Action, ArticleCard, Command, Reply, Target
@@ -127,6 +128,36 @@ async def test_admin_rights_are_cached(fake):
     assert len(fake.calls_of("getChatMember")) == 1
 
 
+async def test_rights_that_cannot_be_checked_get_a_request_to_try_again(fake):
+    fake.chat_members[(GROUP, 42)] = "administrator"
+    fake.fail_next("getChatMember", status=502)
+    handler = Recorder()
+    async with running(fake, handler):
+        [asked] = await sent_after(fake, message_update("/latest x", chat_id=GROUP, kind="supergroup", user_id=42))
+        await sent_after(fake, message_update("/latest x", chat_id=GROUP, kind="supergroup", user_id=42))
+    assert asked.params["text"] == RIGHTS_UNCHECKED
+    assert [command.is_admin for command in handler.commands] == [True]  # the first never reached the handler
+    assert [call.status for call in fake.calls_of("getChatMember", ok_only=False)] == [502, 200]
+
+
+async def test_a_429_while_checking_rights_is_waited_out(fake):
+    fake.chat_members[(GROUP, 42)] = "creator"
+    fake.fail_next("getChatMember", status=429, retry_after=1)
+    handler = Recorder()
+    async with running(fake, handler):
+        await sent_after(fake, message_update("/latest x", chat_id=GROUP, kind="supergroup", user_id=42))
+    assert [command.is_admin for command in handler.commands] == [True]
+
+
+async def test_a_member_promoted_after_a_refusal_is_an_admin_at_the_next_command(fake):
+    handler = Recorder()
+    async with running(fake, handler):
+        await sent_after(fake, message_update("/latest x", chat_id=GROUP, kind="supergroup", user_id=43))
+        fake.chat_members[(GROUP, 43)] = "administrator"
+        await sent_after(fake, message_update("/latest x", chat_id=GROUP, kind="supergroup", user_id=43))
+    assert [command.is_admin for command in handler.commands] == [False, True]
+
+
 async def test_forum_topic_reply_stays_in_the_topic(fake):
     handler = Recorder()
     async with running(fake, handler):
@@ -159,6 +190,18 @@ async def test_pagination_button_is_answered_and_edits_the_message(fake):
     assert edit.params["message_id"] == str(message_id) and edit.params["chat_id"] == str(GROUP)
     assert visible_text(edit.params["text"]).startswith("Page 2 for p2")
     assert len(fake.calls_of("sendMessage")) == 1
+
+
+@pytest.mark.parametrize("status, failures", [(502, 1), (429, telegram_adapter.REPLY_RETRIES + 1)])
+async def test_a_failed_edit_sends_the_page_as_a_new_message(fake, status, failures):
+    async with running(fake, Recorder(paged)):
+        [first] = await sent_after(fake, message_update("/latest"))
+        [[button]] = first.params["reply_markup"]["inline_keyboard"]
+        for _ in range(failures):
+            fake.fail_next("editMessageText", status=status, retry_after=1 if status == 429 else None)
+        [page] = await sent_after(fake, callback_update(button["callback_data"], message_id=first.result["message_id"]))
+    assert visible_text(page.params["text"]).startswith("Page 2 for p2")
+    assert [call.status for call in fake.calls_of("editMessageText", ok_only=False)] == [status] * failures
 
 
 async def test_long_button_commands_and_expired_buttons(fake):
@@ -224,6 +267,8 @@ async def test_one_chats_429_holds_only_that_chat(fake, caplog):
         (400, "Bad Request: chat not found", None, TargetGone),
         (400, "Bad Request: message thread not found", None, TargetGone),  # a deleted forum topic
         (400, "Bad Request: not enough rights to send text messages to the chat", None, TargetGone),
+        (400, "Bad Request: need administrator rights in the channel chat", None, TargetGone),
+        (403, "Forbidden: bot is not a member of the channel chat", None, TargetGone),
         (500, "Internal Server Error", None, TransientError),
         (502, "Bad Gateway", None, TransientError),
         (400, "Bad Request: can't parse entities: unsupported start tag", None, DeliveryError),
@@ -354,6 +399,55 @@ async def test_a_rejected_token_fails_connect_without_showing_it(fake, caplog):
     assert fake.token not in str(raised.value) and raised.value.__suppress_context__
     formatter = logging.Formatter("%(name)s %(message)s")
     assert not [record for record in caplog.records if fake.token in formatter.format(record)]
+
+
+def inject(fake: FakeTelegram, method: str, fault: int | str) -> None:
+    """A transient failure of the next call of `method`: an HTTP status, or "dropped" for a lost connection."""
+    if fault == "dropped":
+        fake.drop_next(method)
+    else:
+        fake.fail_next(method, status=fault, retry_after=30 if fault == 429 else None)
+
+
+@pytest.mark.parametrize("fault", [502, 500, 429, "dropped"])
+async def test_a_transient_failure_to_set_the_command_menu_is_logged_and_the_bot_starts(fake, fault, caplog):
+    inject(fake, "setMyCommands", fault)
+    async with running(fake, Recorder()):
+        [sent] = await sent_after(fake, message_update("/latest"))
+    assert sent.params["text"] == "echo /latest"
+    assert fake.commands == []  # set at the next start
+    warnings = [record.levelname for record in caplog.records if "command menu not set" in record.getMessage()]
+    assert warnings == ["WARNING"]
+
+
+async def test_a_refused_command_menu_fails_connect_and_stops_the_application(fake):
+    fake.fail_next("setMyCommands", status=401, description="Unauthorized")
+    adapter = TelegramAdapter(settings_for(fake), commands=COMMANDS)
+    with pytest.raises(TelegramConnectError) as raised:
+        await asyncio.wait_for(adapter.connect(), STEP_TIMEOUT)
+    assert "Unauthorized" in str(raised.value) and fake.token not in str(raised.value)
+    assert not [task for task in asyncio.all_tasks() if task.get_name().endswith(":update_fetcher")]
+    await adapter.disconnect()  # still safe to call
+
+
+@pytest.mark.parametrize("fault", [502, 500, "dropped"])
+async def test_a_reply_is_sent_again_after_a_transient_failure(fake, fault):
+    inject(fake, "sendMessage", fault)
+    async with running(fake, Recorder()):
+        [sent] = await sent_after(fake, message_update("/latest"))
+    assert sent.params["text"] == "echo /latest"
+    assert len(fake.calls_of("sendMessage", ok_only=False)) == 2
+
+
+async def test_a_reply_failing_three_times_is_given_up_and_logged(fake, caplog, monkeypatch):
+    monkeypatch.setattr(telegram_adapter, "REPLY_RETRY_PAUSES", (0, 0))
+    for _ in range(3):
+        fake.fail_next("sendMessage", status=502)
+    async with running(fake, Recorder()):
+        await fake.push_update(message_update("/latest"))
+        await fake.wait_for(lambda server: len(server.calls_of("sendMessage", ok_only=False)) == 3, STEP_TIMEOUT)
+    assert [call.status for call in fake.calls_of("sendMessage", ok_only=False)] == [502, 502, 502]  # no fourth try
+    assert [record.levelname for record in caplog.records if "could not reply" in record.getMessage()] == ["WARNING"]
 
 
 async def test_messages_to_one_chat_are_paced_while_other_chats_go_on(fake):

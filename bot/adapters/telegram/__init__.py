@@ -1,15 +1,17 @@
 """The Telegram adapter: python-telegram-bot's Application, run with its manual lifecycle on the caller's loop.
 
-`connect` initializes and starts the Application and registers the command list; `listen(handle)` wires
-command messages and button presses to `handle` and starts long polling (or the webhook server) and
-returns, leaving the bot running on the loop next to Discord, the scheduler and ingest; `disconnect` stops
-it all. Replies to users retry after a 429 inside the rate limiter (a user is waiting; a short pause is
-better than a lost answer); `send`, the delivery worker's path, never retries and maps every failure to a
-DeliveryError so the worker decides when to try again.
+`connect` initializes and starts the Application and registers the command list (a transient failure
+there is only logged: the commands work without the menu); `listen(handle)` wires command messages and
+button presses to `handle` and starts long polling (or the webhook server) and returns, leaving the bot
+running on the loop next to Discord, the scheduler and ingest; `disconnect` stops it all. Replies to users
+retry after a 429 inside the rate limiter, and twice after a short pause after a 5xx, a timeout or a lost
+connection (a user is waiting; a short pause is better than a lost answer); `send`, the delivery worker's
+path, never retries and maps every failure to a DeliveryError so the worker decides when to try again.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from datetime import timedelta
@@ -37,6 +39,7 @@ from bot.adapters.telegram.request import AiohttpRequest
 from bot.adapters.telegram.render import OutgoingMessage, render_reply
 from bot.adapters.telegram.translate import (
     PLATFORM,
+    CommandLine,
     chat_kind,
     is_addressed_to_us,
     parse_command_line,
@@ -46,20 +49,24 @@ from bot.adapters.telegram.translate import (
     to_command,
 )
 from bot.config import PlatformLimits, TelegramSettings
-from bot.model import Command, Reply, Target
+from bot.model import ChatKind, Reply, Target
 
 logger = logging.getLogger(__name__)
 
 APOLOGY = "Sorry, something went wrong while answering that. Please try again in a moment."
 EXPIRED_BUTTON = "This button has expired. Please send the command again."
+RIGHTS_UNCHECKED = "Sorry, your rights in this chat could not be checked just now. Please try again in a moment."
 ALERT_LIMIT = 200  # answerCallbackQuery's text limit
 REPLY_RETRIES = 2  # 429 retries for an interactive reply
+REPLY_RETRY_PAUSES = (1.0, 3.0)  # seconds before each retry of a reply after a 5xx, a timeout or a lost connection
 CONCURRENT_UPDATES = 16
 # A few busy connections with a short queue in front serve the delivery worker's concurrent sends
 # (measured in bench/fanout.py); the generous pool timeout lets queued sends wait for a connection
 # instead of failing.
 CONNECTION_POOL_SIZE = 8
 POOL_TIMEOUT_SECONDS = 20.0
+# Only administrators are remembered, so a member promoted a moment ago is let through at the next command;
+# the price is a getChatMember before each command of a member in a group.
 ADMIN_CACHE_SECONDS = 300.0
 ADMIN_CACHE_SIZE = 4096
 _ADMIN_STATUSES = {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR}
@@ -75,6 +82,7 @@ _GONE_DESCRIPTIONS = (
     "not enough rights",
     "have no rights to send",
     "chat_write_forbidden",
+    "need administrator rights in the channel",  # a channel where the bot is not an admin (or may not post)
 )
 
 
@@ -111,7 +119,7 @@ class TelegramAdapter:
         self._known_commands = frozenset(name for name, _ in commands)
         self._poll_timeout = poll_timeout
         self._buttons = ButtonCommands()
-        self._admin_cache: dict[tuple[int, int], tuple[bool, float]] = {}
+        self._admin_cache: dict[tuple[int, int], float] = {}  # (chat, administrator) → until when
         self._handle: Handler | None = None
         self._requests = (
             AiohttpRequest(connection_pool_size=CONNECTION_POOL_SIZE, pool_timeout=POOL_TIMEOUT_SECONDS),
@@ -136,18 +144,32 @@ class TelegramAdapter:
     # lifecycle ------------------------------------------------------------------------------------
     async def connect(self) -> None:
         """Log in and register the command list; raises TelegramConnectError (never showing the token)."""
-        menu = [BotCommand(name, description) for name, description in self._commands]
         try:
             await self._app.initialize()
-            await self._app.start()
-            await self._app.bot.set_my_commands(menu)
-        except TelegramError as error:  # PTB names the token when Telegram rejects it
+        except TelegramError as error:
             # A failed initialize() leaves the application uninitialized, so its shutdown() would skip
             # the HTTP sessions initialize() opened: close them here.
             for request in self._requests:
                 await request.shutdown()
-            raise TelegramConnectError(f"cannot connect to Telegram: {REDACTOR.redact(str(error))}") from None
+            raise _connect_error(error) from None
+        await self._app.start()
+        try:
+            await self._set_command_menu()
+        except TelegramError as error:
+            await self.disconnect()  # the caller gets no adapter to disconnect
+            raise _connect_error(error) from None
         logger.info("Telegram: connected as @%s", self._app.bot.username)
+
+    async def _set_command_menu(self) -> None:
+        """The menu only lists the commands, which work without it: after a transient failure newsbot
+        starts anyway and sets it at the next start."""
+        menu = [BotCommand(name, description) for name, description in self._commands]
+        try:
+            await self._app.bot.set_my_commands(menu)
+        except TelegramError as error:
+            if not (isinstance(error, RetryAfter) or _is_transient_failure(error)):
+                raise
+            logger.warning("Telegram: command menu not set (set again at the next start): %s", error)
 
     async def listen(self, handle: Handler) -> None:
         self._handle = handle
@@ -202,8 +224,7 @@ class TelegramAdapter:
         else:
             is_admin = await self._is_admin(message.chat, message.from_user.id if message.from_user else None)
         target = target_of(message)
-        command = to_command(line, user=sender_id(message), target=target, kind=kind, is_admin=is_admin)
-        reply = await self._answer(command)
+        reply = await self._answer(line, user=sender_id(message), target=target, kind=kind, is_admin=is_admin)
         # Telegram has no messages only one member sees: in a group, a private reply (a usage hint, a
         # refusal) at least quotes the command it answers, so it reads as addressed to its sender
         quote = message.message_id if reply.private and kind != "private" else None
@@ -227,8 +248,7 @@ class TelegramAdapter:
             reply = Reply(text=EXPIRED_BUTTON, private=True)
         else:
             is_admin = await self._is_admin(pressed_on.chat, query.from_user.id)
-            command = to_command(line, user=str(query.from_user.id), target=target, kind=kind, is_admin=is_admin)
-            reply = await self._answer(command)
+            reply = await self._answer(line, user=str(query.from_user.id), target=target, kind=kind, is_admin=is_admin)
         if reply.private and not reply.cards and not reply.actions and len(reply.text) <= ALERT_LIMIT:
             await self._answer_button(query, alert=reply.text)
             return
@@ -248,32 +268,40 @@ class TelegramAdapter:
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         logger.error("Telegram: error while processing an update", exc_info=context.error)
 
-    async def _answer(self, command: Command) -> Reply:
+    async def _answer(
+        self, line: CommandLine, *, user: str, target: Target, kind: ChatKind, is_admin: bool | None
+    ) -> Reply:
+        """The handler's reply; if the user's rights could not be checked, a request to try again instead
+        (a refusal would wrong an administrator)."""
+        if is_admin is None:
+            return Reply(text=RIGHTS_UNCHECKED, private=True)
+        command = to_command(line, user=user, target=target, kind=kind, is_admin=is_admin)
         try:
             return await self._handle(command)
         except Exception:
             logger.exception("Telegram: the handler failed on /%s", command.name)
             return Reply(text=APOLOGY, private=True)
 
-    async def _is_admin(self, chat: Chat, user_id: int | None) -> bool:
+    async def _is_admin(self, chat: Chat, user_id: int | None) -> bool | None:
+        """Does the user administer the chat; None if Telegram could not tell."""
         if chat.type == Chat.PRIVATE:
             return True
         if user_id is None:
             return False
         key = (chat.id, user_id)
-        cached = self._admin_cache.get(key)
-        if cached and cached[1] > time.monotonic():
-            return cached[0]
+        if self._admin_cache.get(key, 0.0) > time.monotonic():
+            return True
         try:
-            member = await self._app.bot.get_chat_member(chat.id, user_id)
+            member = await self._app.bot.get_chat_member(chat.id, user_id, rate_limit_args=REPLY_RETRIES)
         except TelegramError as error:
             logger.warning("Telegram: could not check admin rights in chat %s: %s", chat.id, error)
+            return None
+        if member.status not in _ADMIN_STATUSES:
             return False
-        is_admin = member.status in _ADMIN_STATUSES
         if len(self._admin_cache) >= ADMIN_CACHE_SIZE:
             self._admin_cache.clear()
-        self._admin_cache[key] = (is_admin, time.monotonic() + ADMIN_CACHE_SECONDS)
-        return is_admin
+        self._admin_cache[key] = time.monotonic() + ADMIN_CACHE_SECONDS
+        return True
 
     # outgoing --------------------------------------------------------------------------------------
     def _render(self, reply: Reply) -> list[OutgoingMessage]:
@@ -298,13 +326,27 @@ class TelegramAdapter:
         the rest would read out of context, so stop."""
         for number, message in enumerate(messages):
             try:
-                await self._post(target, message, retries=REPLY_RETRIES, quote=quote if number == 0 else None)
+                await self._post_retrying(target, message, quote=quote if number == 0 else None)
             except TelegramError as error:
                 logger.warning("Telegram: could not reply in chat %s: %s", target.chat, REDACTOR.redact(str(error)))
                 return
 
+    async def _post_retrying(self, target: Target, message: OutgoingMessage, *, quote: int | None) -> None:
+        """Post a message of a reply, tried again after a transient failure. One that timed out may have
+        arrived all the same: a rare double beats a lost answer."""
+        for pause in REPLY_RETRY_PAUSES:
+            try:
+                await self._post(target, message, retries=REPLY_RETRIES, quote=quote)
+                return
+            except TelegramError as error:
+                if not _is_transient_failure(error):
+                    raise
+                logger.info("Telegram: reply in chat %s failed, trying again in %g s: %s", target.chat, pause, error)
+            await asyncio.sleep(pause)
+        await self._post(target, message, retries=REPLY_RETRIES, quote=quote)
+
     async def _edit(self, original: Message, message: OutgoingMessage) -> bool:
-        """Replace a message's text in place; False if it cannot be edited (then the caller sends anew)."""
+        """Replace a message's text in place; False if the edit failed (then the caller sends anew)."""
         try:
             await self._app.bot.edit_message_text(
                 chat_id=original.chat.id,
@@ -315,14 +357,11 @@ class TelegramAdapter:
                 reply_markup=message.keyboard,
                 rate_limit_args=REPLY_RETRIES,
             )
-        except BadRequest as error:
-            if "not modified" in error.message.lower():
+        except TelegramError as error:
+            if isinstance(error, BadRequest) and "not modified" in error.message.lower():
                 return True
             logger.info("Telegram: cannot edit message %s, sending a new one: %s", original.message_id, error)
             return False
-        except TelegramError as error:
-            logger.warning("Telegram: could not edit message %s: %s", original.message_id, error)
-            return True  # the chat is unreachable; sending anew would fail the same way
         return True
 
 
@@ -335,6 +374,17 @@ def _file_url(base_url: str) -> str:
     if base_url.endswith("/bot"):
         return base_url.removesuffix("bot") + "file/bot"
     return base_url
+
+
+def _connect_error(error: TelegramError) -> TelegramConnectError:
+    """The error with the token masked: PTB names it when Telegram rejects it."""
+    return TelegramConnectError(f"cannot connect to Telegram: {REDACTOR.redact(str(error))}")
+
+
+def _is_transient_failure(error: TelegramError) -> bool:
+    """A 5xx answer, a timeout or a lost connection: PTB raises them all as NetworkError, of which a
+    400 (BadRequest) is a subclass too."""
+    return isinstance(error, NetworkError) and not isinstance(error, BadRequest)
 
 
 def _delivery_error(error: TelegramError, sent: int) -> DeliveryError:
