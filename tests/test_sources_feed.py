@@ -344,3 +344,36 @@ async def test_dates_with_month_names_in_other_languages(server, client):
         datetime(2025, 5, 5, 1, 0, tzinfo=timezone.utc),  # "Sen, 5 Mei 2025 08:00:00 +0700"
         datetime(2024, 3, 13, 9, 0, tzinfo=timezone.utc),  # "wo, 13 mrt 2024 10:00:00 +0100"
     ]
+
+
+def rss(*titles: bytes, declaration: bytes = b'<?xml version="1.0" encoding="utf-8"?>') -> bytes:
+    items = b"".join(b"<item><title>%s</title><link>https://e.newsbot.example/%d</link></item>" % pair
+                     for pair in zip(titles, range(len(titles))))
+    return declaration + b'<rss version="2.0"><channel><title>T</title>' + items + b"</channel></rss>"
+
+
+def test_a_stray_byte_in_a_utf8_feed_spoils_only_itself(caplog):
+    body = rss("Żółć w Łodzi".encode(), "中国 AI 芯片".encode(), b"Caf\xe9 opens in Lyon")
+    assert [draft.title for draft in parse_feed(body, "mixed bytes")] == [
+        "Żółć w Łodzi", "中国 AI 芯片", "Caf\ufffd opens in Lyon"
+    ]
+    [warning] = [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
+    assert warning.startswith("mixed bytes: ")
+
+
+@pytest.mark.parametrize(
+    ("title", "encoding", "declaration", "content_type"),
+    [
+        ("深圳港试行人工智能调度系统", "gb2312", b'<?xml version="1.0" encoding="gb2312"?>', "application/rss+xml"),
+        ("深圳港试行人工智能调度系统", "gb2312", b'<?xml version="1.0" encoding="gb2312"?>', "text/xml"),
+        ("ŽLUŤOUČKÝ KŮŇ ÚPĚL ĎÁBELSKÉ ÓDY", "windows-1250", b'<?xml version="1.0" encoding="windows-1250"?>', "text/xml"),
+        ("Příliš žluťoučký kůň", "windows-1250", b"", "application/rss+xml; charset=windows-1250"),
+        ("Łódź testuje inteligentną sieć", "iso-8859-2", b'<?xml version="1.0" encoding="iso-8859-2"?>', ""),
+        ("Cooperativa em São Paulo", "windows-1252", b"", ""),
+        ("Умная сеть в Москве", "utf-16", b'<?xml version="1.0" encoding="utf-16"?>', ""),
+    ],
+)
+def test_feeds_in_other_encodings_are_not_taken_for_utf8(title, encoding, declaration, content_type, caplog):
+    body = rss(title.encode("utf-8"), declaration=declaration).decode("utf-8").encode(encoding)
+    assert [draft.title for draft in parse_feed(body, "legacy", content_type=content_type)] == [title]
+    assert not [record for record in caplog.records if record.levelname == "WARNING"]

@@ -11,6 +11,7 @@ import asyncio
 import calendar
 import io
 import logging
+import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
@@ -29,6 +30,9 @@ feedparser.registerDateHandler(parse_localized_date)  # tried first, for every f
 MAX_REDIRECTS = 5
 _HTML_MEDIA_TYPES = ("text/html", "application/xhtml+xml")
 _BENIGN_BOZO = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
+# What feedparser reads a document as when neither UTF-8 nor any declared encoding fits its bytes
+_LAST_GUESSES = ("windows-1252", "iso-8859-2")
+_UNDECODABLE_BYTE = re.compile("[\udc80-\udcff]")  # as the surrogateescape error handler leaves it
 _UNTITLED_LENGTH = 80
 # Entries are FeedParserDicts, whose get() maps legacy key aliases in Python, slowly; none of
 # the keys read here has an alias, so the plain dict lookup gives the same values.
@@ -182,10 +186,24 @@ def parse_feed(body: bytes, source_name: str, content_type: str = "", url: str =
     """Drafts from a feed document's bytes; raises FeedError when nothing usable is in them.
 
     A malformed feed still yields whatever entries feedparser could recover. The HTTP content type's
-    charset, when present, takes part in feedparser's encoding detection.
+    charset, when present, takes part in feedparser's encoding detection. A UTF-8 feed with a few
+    bytes that are not UTF-8 stays UTF-8, with U+FFFD for those bytes.
     """
+    parsed = _parse(body, content_type, url)
+    if parsed.get("encoding") in _LAST_GUESSES and _mostly_utf8(body):
+        # A few stray bytes would otherwise turn every entry of a UTF-8 feed into mojibake.
+        log.warning("%s: bytes that are not UTF-8 in a UTF-8 feed, read as U+FFFD", source_name)
+        parsed = _parse(body.decode("utf-8", "replace").encode(), "application/xml; charset=utf-8", url)
+    if not parsed.entries:
+        _raise_if_not_a_feed(parsed, body, content_type)
+    feed_language = _language(parsed.feed.get("language"))
+    drafts = (_entry_draft(entry, source_name, feed_language, url) for entry in parsed.entries)
+    return [draft for draft in drafts if draft is not None]
+
+
+def _parse(body: bytes, content_type: str, url: str) -> feedparser.FeedParserDict:
     try:
-        parsed = feedparser.parse(
+        return feedparser.parse(
             io.BytesIO(body),  # as a stream: plain bytes that name a local file would be read from disk
             response_headers={"content-type": content_type or "application/xml", "content-location": url},
             sanitize_html=False,  # every tag is stripped afterwards; no HTML is ever kept
@@ -193,11 +211,15 @@ def parse_feed(body: bytes, source_name: str, content_type: str = "", url: str =
         )
     except Exception as error:  # untrusted bytes: whatever the parser trips on is this feed's problem
         raise FeedError(f"unreadable feed ({type(error).__name__})") from None
-    if not parsed.entries:
-        _raise_if_not_a_feed(parsed, body, content_type)
-    feed_language = _language(parsed.feed.get("language"))
-    drafts = (_entry_draft(entry, source_name, feed_language, url) for entry in parsed.entries)
-    return [draft for draft in drafts if draft is not None]
+
+
+def _mostly_utf8(body: bytes) -> bool:
+    """Whether the characters the bytes spell in UTF-8 outnumber the bytes that are not UTF-8; text
+    in a legacy encoding seldom spells any."""
+    text = body.decode("utf-8", "surrogateescape")
+    undecodable = len(_UNDECODABLE_BYTE.findall(text))
+    non_ascii = len(text) - len(text.encode("ascii", "ignore"))
+    return non_ascii - undecodable > undecodable
 
 
 def _raise_if_not_a_feed(parsed: feedparser.FeedParserDict, body: bytes, content_type: str) -> None:
