@@ -377,3 +377,16 @@ def test_feeds_in_other_encodings_are_not_taken_for_utf8(title, encoding, declar
     body = rss(title.encode("utf-8"), declaration=declaration).decode("utf-8").encode(encoding)
     assert [draft.title for draft in parse_feed(body, "legacy", content_type=content_type)] == [title]
     assert not [record for record in caplog.records if record.levelname == "WARNING"]
+
+
+def test_bare_ampersands_stay_as_written():
+    item = (
+        b"<item><title>S&P 500 hits record as M&A picks up at P&G</title>"
+        b"<description>AT&T and R&D: <![CDATA[Q&A]]> &amp; caf&#233;</description>"
+        b"<link>https://e.newsbot.example/1?a=1&b=2</link></item>"
+    )
+    body = b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>' + item + b"</channel></rss>"
+    [draft] = parse_feed(body, "ampersands")
+    assert draft.title == "S&P 500 hits record as M&A picks up at P&G"
+    assert draft.text == "AT&T and R&D: Q&A & café"
+    assert draft.url == "https://e.newsbot.example/1?a=1&b=2"

@@ -33,6 +33,8 @@ _BENIGN_BOZO = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentTy
 # What feedparser reads a document as when neither UTF-8 nor any declared encoding fits its bytes
 _LAST_GUESSES = ("windows-1252", "iso-8859-2")
 _UNDECODABLE_BYTE = re.compile("[\udc80-\udcff]")  # as the surrogateescape error handler leaves it
+# An "&" that starts no entity or character reference ("S&P 500"), or a CDATA section, where "&" is no markup
+_BARE_AMPERSAND_OR_CDATA = re.compile(rb"&(?!#?\w+;)|(<!\[CDATA\[.*?\]\]>)", re.DOTALL)
 _UNTITLED_LENGTH = 80
 # Entries are FeedParserDicts, whose get() maps legacy key aliases in Python, slowly; none of
 # the keys read here has an alias, so the plain dict lookup gives the same values.
@@ -189,16 +191,28 @@ def parse_feed(body: bytes, source_name: str, content_type: str = "", url: str =
     charset, when present, takes part in feedparser's encoding detection. A UTF-8 feed with a few
     bytes that are not UTF-8 stays UTF-8, with U+FFFD for those bytes.
     """
-    parsed = _parse(body, content_type, url)
-    if parsed.get("encoding") in _LAST_GUESSES and _mostly_utf8(body):
-        # A few stray bytes would otherwise turn every entry of a UTF-8 feed into mojibake.
-        log.warning("%s: bytes that are not UTF-8 in a UTF-8 feed, read as U+FFFD", source_name)
-        parsed = _parse(body.decode("utf-8", "replace").encode(), "application/xml; charset=utf-8", url)
+    parsed = _parse_mending(body, source_name, content_type, url)
     if not parsed.entries:
         _raise_if_not_a_feed(parsed, body, content_type)
     feed_language = _language(parsed.feed.get("language"))
     drafts = (_entry_draft(entry, source_name, feed_language, url) for entry in parsed.entries)
     return [draft for draft in drafts if draft is not None]
+
+
+def _parse_mending(body: bytes, source_name: str, content_type: str, url: str) -> feedparser.FeedParserDict:
+    """feedparser's reading of the document, or of it mended when it has faults that spoil the text
+    of every entry: stray bytes in UTF-8, bare ampersands (which feedparser's lenient parser reads
+    as entities: "S&P; 500")."""
+    parsed = _parse(body, content_type, url)
+    if parsed.get("encoding") in _LAST_GUESSES and _mostly_utf8(body):
+        log.warning("%s: bytes that are not UTF-8 in a UTF-8 feed, read as U+FFFD", source_name)
+        body, content_type = body.decode("utf-8", "replace").encode(), "application/xml; charset=utf-8"
+        parsed = _parse(body, content_type, url)
+    if _malformed(parsed) and (escaped := _escape_bare_ampersands(body)) != body:
+        mended = _parse(escaped, content_type, url)
+        if mended.entries:  # else the error to report is the one at the document's own line and column
+            return mended
+    return parsed
 
 
 def _parse(body: bytes, content_type: str, url: str) -> feedparser.FeedParserDict:
@@ -222,6 +236,16 @@ def _mostly_utf8(body: bytes) -> bool:
     return non_ascii - undecodable > undecodable
 
 
+def _escape_bare_ampersands(body: bytes) -> bytes:
+    if b"\x00" in body:  # UTF-16 or UTF-32 (XML text has no NUL), whose "&" is not this byte
+        return body
+    return _BARE_AMPERSAND_OR_CDATA.sub(lambda match: match[1] or b"&amp;", body)
+
+
+def _malformed(parsed: feedparser.FeedParserDict) -> bool:
+    return bool(parsed.get("bozo")) and not isinstance(parsed.get("bozo_exception"), _BENIGN_BOZO)
+
+
 def _raise_if_not_a_feed(parsed: feedparser.FeedParserDict, body: bytes, content_type: str) -> None:
     media_type = content_type.split(";", 1)[0].strip().lower()
     if media_type in _HTML_MEDIA_TYPES:
@@ -230,9 +254,8 @@ def _raise_if_not_a_feed(parsed: feedparser.FeedParserDict, body: bytes, content
         raise FeedError("not a feed (an HTML page)")
     if body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
         raise FeedError("not a feed (JSON)")
-    problem = parsed.get("bozo_exception")
-    if parsed.get("bozo") and not isinstance(problem, _BENIGN_BOZO):
-        raise FeedError(f"malformed XML: {_describe_parse_error(problem, body)}")
+    if _malformed(parsed):
+        raise FeedError(f"malformed XML: {_describe_parse_error(parsed.get('bozo_exception'), body)}")
     if not parsed.get("version"):
         raise FeedError("not a feed (no RSS or Atom document found)")
 
