@@ -390,3 +390,10 @@ def test_bare_ampersands_stay_as_written():
     assert draft.title == "S&P 500 hits record as M&A picks up at P&G"
     assert draft.text == "AT&T and R&D: Q&A & café"
     assert draft.url == "https://e.newsbot.example/1?a=1&b=2"
+
+
+def test_character_references_to_utf16_surrogates_make_their_character():
+    body = rss(b"Launch day &#55357;&#56960;", b"Launch day &#xD83D;&#xDE80;", b"Half &#xd83d; a rocket", b"Calm day")
+    assert [draft.title for draft in parse_feed(body, "surrogates")] == [
+        "Launch day 🚀", "Launch day 🚀", "Half \ufffd a rocket", "Calm day"
+    ]

@@ -35,6 +35,9 @@ _LAST_GUESSES = ("windows-1252", "iso-8859-2")
 _UNDECODABLE_BYTE = re.compile("[\udc80-\udcff]")  # as the surrogateescape error handler leaves it
 # An "&" that starts no entity or character reference ("S&P 500"), or a CDATA section, where "&" is no markup
 _BARE_AMPERSAND_OR_CDATA = re.compile(rb"&(?!#?\w+;)|(<!\[CDATA\[.*?\]\]>)", re.DOTALL)
+# A row of character references that may name UTF-16 surrogates (&#xD83D;&#xDE80; or &#55357;&#56960;,
+# JavaScript's way to write 🚀); decimal ones are taken from 55000 to 57999, and those not surrogates kept
+_SURROGATE_REFERENCES = re.compile(rb"(?:&#(?:x0*d[89a-f][0-9a-f]{2}|0*5[5-7][0-9]{3});)+", re.IGNORECASE)
 _UNTITLED_LENGTH = 80
 # Entries are FeedParserDicts, whose get() maps legacy key aliases in Python, slowly; none of
 # the keys read here has an alias, so the plain dict lookup gives the same values.
@@ -202,7 +205,8 @@ def parse_feed(body: bytes, source_name: str, content_type: str = "", url: str =
 def _parse_mending(body: bytes, source_name: str, content_type: str, url: str) -> feedparser.FeedParserDict:
     """feedparser's reading of the document, or of it mended when it has faults that spoil the text
     of every entry: stray bytes in UTF-8, bare ampersands (which feedparser's lenient parser reads
-    as entities: "S&P; 500")."""
+    as entities: "S&P; 500"), or the whole feed: references to surrogates, which it cannot encode."""
+    body = _SURROGATE_REFERENCES.sub(_references_to_whole_characters, body)
     parsed = _parse(body, content_type, url)
     if parsed.get("encoding") in _LAST_GUESSES and _mostly_utf8(body):
         log.warning("%s: bytes that are not UTF-8 in a UTF-8 feed, read as U+FFFD", source_name)
@@ -213,6 +217,14 @@ def _parse_mending(body: bytes, source_name: str, content_type: str, url: str) -
         if mended.entries:  # else the error to report is the one at the document's own line and column
             return mended
     return parsed
+
+
+def _references_to_whole_characters(references: re.Match) -> bytes:
+    """A pair of surrogates as its one character, a lone one as U+FFFD."""
+    numbers = [int(number[1:], 16) if number[:1] in b"xX" else int(number)
+               for number in re.findall(rb"&#(\w+);", references[0])]
+    text = "".join(map(chr, numbers)).encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return b"".join(b"&#%d;" % ord(character) for character in text)
 
 
 def _parse(body: bytes, content_type: str, url: str) -> feedparser.FeedParserDict:
