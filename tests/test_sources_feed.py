@@ -397,3 +397,26 @@ def test_character_references_to_utf16_surrogates_make_their_character():
     assert [draft.title for draft in parse_feed(body, "surrogates")] == [
         "Launch day 🚀", "Launch day 🚀", "Half \ufffd a rocket", "Calm day"
     ]
+
+
+@pytest.mark.parametrize(
+    ("date", "published"),
+    [
+        ("Mon, 04 Mar 2024 10:00:00 CET", datetime(2024, 3, 4, 9, 0)),
+        ("Thu, 04 Jul 2024 10:00:00 CEST", datetime(2024, 7, 4, 8, 0)),
+        ("Thu, 04 Jul 2024 10:00:00 BST", datetime(2024, 7, 4, 9, 0)),
+        ("Mon, 04 Mar 2024 10:00:00 IST", datetime(2024, 3, 4, 4, 30)),  # India's
+        ("Sen, 4 Mar 2024 10:00:00 WIB", datetime(2024, 3, 4, 3, 0)),
+        ("Mon, 04 Mar 2024 10:00:00 EST", datetime(2024, 3, 4, 15, 0)),
+        ("Thu, 04 Jul 2024 10:00:00 pdt", datetime(2024, 7, 4, 17, 0)),
+        ("Mon, 04 Mar 2024 10:00:00 GMT", datetime(2024, 3, 4, 10, 0)),
+        ("Thu, 29 Feb 2024 10:00:00 +0100", datetime(2024, 2, 29, 9, 0)),
+        ("Sat, 31 Feb 2024 10:00:00 GMT", None),  # not 2 March
+        ("31 Feb 2024 10:00 +0100", None),
+        ("Fri, 29 Feb 2023 10:00:00 CET", None),
+    ],
+)
+def test_dates_with_named_time_zones_and_impossible_days(date, published):
+    item = f"<item><title>Dated</title><link>https://e.newsbot.example/1</link><pubDate>{date}</pubDate></item>"
+    [draft] = parse_feed(f'<rss version="2.0"><channel><title>T</title>{item}</channel></rss>'.encode(), "dates")
+    assert draft.published == (published and published.replace(tzinfo=timezone.utc))
