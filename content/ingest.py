@@ -12,9 +12,10 @@ import contextlib
 import itertools
 import logging
 import random
+import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
-from typing import Callable, Collection, Iterator, Sequence
+from typing import Callable, Collection, Iterable, Iterator, Sequence
 
 import httpx
 
@@ -23,6 +24,7 @@ from content.model import Article, Draft, article_id, canonical_url, content_gui
 from content.settings import SourceSettings
 from content.sources import fetch_source, new_http_client
 from content.store import Store
+from content.store.schema import MAX_LANGUAGE_CHARS, MAX_TAG_CHARS
 from content.tagging import Tagger
 from content.text import remove_control_characters
 
@@ -38,6 +40,8 @@ _DRAFTS_PER_CHUNK = 200  # analysis is CPU work: let the bot's other tasks run b
 
 _Identity = tuple[str, str | None]  # an article's id and canonical URL
 _EARLIEST_PUBLICATION = datetime(1971, 1, 1, tzinfo=timezone.utc)
+_LANGUAGE_TAG = re.compile(r"[a-z]{2,8}(?:[-_][a-z0-9]{1,8})*")  # "en", "pt-br", "zh-hant-tw"; and "en_us"
+_LANGUAGE_SEPARATOR = re.compile(r"[\s,;]+")
 
 
 @dataclass
@@ -201,11 +205,23 @@ def _article(draft: Draft, identity: _Identity, analysis: Analysis, fetched: dat
         summary=" ".join(analysis.summary),
         author=draft.author,
         guid=draft.guid,
-        sectors=tuple(dict.fromkeys(sector.lower() for sector in sectors)),
-        countries=tuple(dict.fromkeys(code.upper() for code in countries)),
+        sectors=_tag_values(sector.lower() for sector in sectors),
+        countries=_tag_values(code.upper() for code in countries),
         regions=tuple(analysis.regions),
-        language=draft.language,
+        language=_language_tag(draft.language),
     )
+
+
+def _tag_values(values: Iterable[str]) -> tuple[str, ...]:
+    """The distinct values, but those too long to store as tags (none can be a sector or a country)."""
+    return tuple(dict.fromkeys(value for value in values if len(value) <= MAX_TAG_CHARS))
+
+
+def _language_tag(language: str | None) -> str | None:
+    """The first language a source names ("en-us, en-gb, en-au" is en-us), when it looks like a
+    language tag and fits the store; else None."""
+    first = _LANGUAGE_SEPARATOR.split((language or "").strip().lower(), maxsplit=1)[0]
+    return first if len(first) <= MAX_LANGUAGE_CHARS and _LANGUAGE_TAG.fullmatch(first) else None
 
 
 def _publication_time(published: datetime | None, fetched: datetime) -> datetime:

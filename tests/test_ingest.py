@@ -231,3 +231,22 @@ async def test_ingest_forever_can_wait_an_interval_before_the_first_fetch(store,
         stop.set()
         await task
     assert "demo" not in fetch.calls  # just fetched by whoever filled the store; next due in an hour
+
+
+async def test_values_too_long_for_their_columns_are_stored_without_the_excess(store, monkeypatch):
+    overlong = draft(1, "wire", language="en-us, en-gb, en-au, en-ca, en-in, en-nz",
+                     sectors=("energy", "a sector " * 12), countries=("ke", "country " * 13))
+    monkeypatch.setattr(ingest, "fetch_source", fake_fetch({"wire": [overlong]}))
+    assert (await ingest_once(store, [feed("wire")], None, client=object(), now=NOW)).new == 1
+    [stored] = (await store.find(Query())).articles
+    assert (stored.language, stored.sectors, stored.countries) == ("en-us", ("energy",), ("KE",))
+
+
+@pytest.mark.parametrize(
+    ("language", "stored"),
+    [("pt-BR", "pt-br"), ("zh-Hant-TW", "zh-hant-tw"), ("en_US; q=0.9", "en_us"), ("English (UK)", "english"),
+     ("x-" + "a" * 40, None), ("en-" + "-".join(["abcdefgh"] * 4), None), ("français", None), ("*", None)],
+)
+def test_a_language_is_kept_only_when_it_looks_like_a_language_tag(language, stored):
+    [article] = build_articles([draft(1, "wire", language=language)], None, [NOW])
+    assert article.language == stored

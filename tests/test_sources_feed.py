@@ -346,6 +346,81 @@ async def test_dates_with_month_names_in_other_languages(server, client):
     ]
 
 
+def rss(*titles: bytes, declaration: bytes = b'<?xml version="1.0" encoding="utf-8"?>') -> bytes:
+    items = b"".join(b"<item><title>%s</title><link>https://e.newsbot.example/%d</link></item>" % pair
+                     for pair in zip(titles, range(len(titles))))
+    return declaration + b'<rss version="2.0"><channel><title>T</title>' + items + b"</channel></rss>"
+
+
+def test_a_stray_byte_in_a_utf8_feed_spoils_only_itself(caplog):
+    body = rss("Żółć w Łodzi".encode(), "中国 AI 芯片".encode(), b"Caf\xe9 opens in Lyon")
+    assert [draft.title for draft in parse_feed(body, "mixed bytes")] == [
+        "Żółć w Łodzi", "中国 AI 芯片", "Caf\ufffd opens in Lyon"
+    ]
+    [warning] = [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
+    assert warning.startswith("mixed bytes: ")
+
+
+@pytest.mark.parametrize(
+    ("title", "encoding", "declaration", "content_type"),
+    [
+        ("深圳港试行人工智能调度系统", "gb2312", b'<?xml version="1.0" encoding="gb2312"?>', "application/rss+xml"),
+        ("深圳港试行人工智能调度系统", "gb2312", b'<?xml version="1.0" encoding="gb2312"?>', "text/xml"),
+        ("ŽLUŤOUČKÝ KŮŇ ÚPĚL ĎÁBELSKÉ ÓDY", "windows-1250", b'<?xml version="1.0" encoding="windows-1250"?>', "text/xml"),
+        ("Příliš žluťoučký kůň", "windows-1250", b"", "application/rss+xml; charset=windows-1250"),
+        ("Łódź testuje inteligentną sieć", "iso-8859-2", b'<?xml version="1.0" encoding="iso-8859-2"?>', ""),
+        ("Cooperativa em São Paulo", "windows-1252", b"", ""),
+        ("Умная сеть в Москве", "utf-16", b'<?xml version="1.0" encoding="utf-16"?>', ""),
+    ],
+)
+def test_feeds_in_other_encodings_are_not_taken_for_utf8(title, encoding, declaration, content_type, caplog):
+    body = rss(title.encode("utf-8"), declaration=declaration).decode("utf-8").encode(encoding)
+    assert [draft.title for draft in parse_feed(body, "legacy", content_type=content_type)] == [title]
+    assert not [record for record in caplog.records if record.levelname == "WARNING"]
+
+
+def test_bare_ampersands_stay_as_written():
+    item = (
+        b"<item><title>S&P 500 hits record as M&A picks up at P&G</title>"
+        b"<description>AT&T and R&D: <![CDATA[Q&A]]> &amp; caf&#233;</description>"
+        b"<link>https://e.newsbot.example/1?a=1&b=2</link></item>"
+    )
+    body = b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>' + item + b"</channel></rss>"
+    [draft] = parse_feed(body, "ampersands")
+    assert draft.title == "S&P 500 hits record as M&A picks up at P&G"
+    assert draft.text == "AT&T and R&D: Q&A & café"
+    assert draft.url == "https://e.newsbot.example/1?a=1&b=2"
+
+
+def test_character_references_to_utf16_surrogates_make_their_character():
+    body = rss(b"Launch day &#55357;&#56960;", b"Launch day &#xD83D;&#xDE80;", b"Half &#xd83d; a rocket", b"Calm day")
+    assert [draft.title for draft in parse_feed(body, "surrogates")] == [
+        "Launch day 🚀", "Launch day 🚀", "Half \ufffd a rocket", "Calm day"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("date", "published"),
+    [
+        ("Mon, 04 Mar 2024 10:00:00 CET", datetime(2024, 3, 4, 9, 0)),
+        ("Thu, 04 Jul 2024 10:00:00 CEST", datetime(2024, 7, 4, 8, 0)),
+        ("Thu, 04 Jul 2024 10:00:00 BST", datetime(2024, 7, 4, 9, 0)),
+        ("Mon, 04 Mar 2024 10:00:00 IST", datetime(2024, 3, 4, 4, 30)),  # India's
+        ("Sen, 4 Mar 2024 10:00:00 WIB", datetime(2024, 3, 4, 3, 0)),
+        ("Mon, 04 Mar 2024 10:00:00 EST", datetime(2024, 3, 4, 15, 0)),
+        ("Thu, 04 Jul 2024 10:00:00 pdt", datetime(2024, 7, 4, 17, 0)),
+        ("Mon, 04 Mar 2024 10:00:00 GMT", datetime(2024, 3, 4, 10, 0)),
+        ("Thu, 29 Feb 2024 10:00:00 +0100", datetime(2024, 2, 29, 9, 0)),
+        ("Sat, 31 Feb 2024 10:00:00 GMT", None),  # not 2 March
+        ("31 Feb 2024 10:00 +0100", None),
+        ("Fri, 29 Feb 2023 10:00:00 CET", None),
+    ],
+)
+def test_dates_with_named_time_zones_and_impossible_days(date, published):
+    item = f"<item><title>Dated</title><link>https://e.newsbot.example/1</link><pubDate>{date}</pubDate></item>"
+    [draft] = parse_feed(f'<rss version="2.0"><channel><title>T</title>{item}</channel></rss>'.encode(), "dates")
+    assert draft.published == (published and published.replace(tzinfo=timezone.utc))
+
 def test_an_entry_is_read_without_the_footer_its_feed_appends():
     item = (
         b"<item><title>AI tutors in Thai schools</title><link>https://news.example/tutors</link><description>"

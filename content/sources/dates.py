@@ -1,8 +1,10 @@
 """Feed dates with another language's month names ("Seg, 24 Set 2018 19:42:40 -0300"), which
-feedparser reads only in English: without this, such an entry would get its fetch time as its date."""
+feedparser reads only in English: without this, such an entry would get its fetch time as its date.
+Also time zone names beyond RFC 822's ("10:00 CET"), which would be read as UTC."""
 
 from __future__ import annotations
 
+import calendar
 import re
 import time
 from email.utils import mktime_tz, parsedate_tz
@@ -29,6 +31,39 @@ _ENGLISH_MONTH = {
     }.items()
     for name in (english, *names.split())
 }
+# Offsets of the time zone names in RFC 822 and others common in feeds. Some names mean more than one
+# zone: IST is India's (in feeds the most common, not Irish or Israel Standard Time), BST British
+# Summer Time, and CST and AST are North American as in RFC 822 (not China's or Arabia's).
+_ZONE_OFFSET = {
+    name: offset
+    for offset, names in {
+        "-1000": "hst",
+        "-0900": "akst",
+        "-0800": "pst akdt",
+        "-0700": "mst pdt",
+        "-0600": "cst mdt",
+        "-0500": "est cdt",
+        "-0400": "edt ast",
+        "-0300": "adt brt art",
+        "+0000": "ut utc gmt z wet",
+        "+0100": "cet met west bst wat",
+        "+0200": "cest mest eet sast cat",
+        "+0300": "eest msk eat",
+        "+0500": "pkt",
+        "+0530": "ist",
+        "+0700": "ict wib",
+        "+0800": "wita sgt hkt pht awst",
+        "+0900": "wit jst kst",
+        "+0930": "acst",
+        "+1000": "aest",
+        "+1030": "acdt",
+        "+1100": "aedt",
+        "+1200": "nzst",
+        "+1300": "nzdt",
+    }.items()
+    for name in names.split()
+}
+_NAMED_ZONE = re.compile(r"(?<=\s)[^\W\d_]+$")
 # [weekday,] day month year time zone: what RFC 822 says, in other words
 _DATE = re.compile(r"^\s*(?:[^\W\d]+\.?,?\s+)?(\d{1,2})\.?\s+([^\W\d]+)\.?\s+(\d{4}\b.*)$")
 
@@ -42,7 +77,8 @@ def parse_localized_date(value: str) -> time.struct_time | None:
     month = _ENGLISH_MONTH.get(strip_accents(match[2]).lower())
     if month is None:
         return None
-    parsed = parsedate_tz(f"{match[1]} {month} {match[3]}")
-    if parsed is None:
-        return None
+    rest = _NAMED_ZONE.sub(lambda zone: _ZONE_OFFSET.get(zone[0].lower(), zone[0]), match[3].rstrip())
+    parsed = parsedate_tz(f"{match[1]} {month} {rest}")
+    if parsed is None or parsed[2] > calendar.monthrange(parsed[0], parsed[1])[1]:
+        return None  # 31 Feb is no date (mktime_tz would make it 2 March), and feedparser's handlers refuse it too
     return time.gmtime(mktime_tz(parsed))

@@ -11,6 +11,7 @@ import asyncio
 import calendar
 import io
 import logging
+import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
@@ -29,6 +30,14 @@ feedparser.registerDateHandler(parse_localized_date)  # tried first, for every f
 MAX_REDIRECTS = 5
 _HTML_MEDIA_TYPES = ("text/html", "application/xhtml+xml")
 _BENIGN_BOZO = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
+# What feedparser reads a document as when neither UTF-8 nor any declared encoding fits its bytes
+_LAST_GUESSES = ("windows-1252", "iso-8859-2")
+_UNDECODABLE_BYTE = re.compile("[\udc80-\udcff]")  # as the surrogateescape error handler leaves it
+# An "&" that starts no entity or character reference ("S&P 500"), or a CDATA section, where "&" is no markup
+_BARE_AMPERSAND_OR_CDATA = re.compile(rb"&(?!#?\w+;)|(<!\[CDATA\[.*?\]\]>)", re.DOTALL)
+# A row of character references that may name UTF-16 surrogates (&#xD83D;&#xDE80; or &#55357;&#56960;,
+# JavaScript's way to write 🚀); decimal ones are taken from 55000 to 57999, and those not surrogates kept
+_SURROGATE_REFERENCES = re.compile(rb"(?:&#(?:x0*d[89a-f][0-9a-f]{2}|0*5[5-7][0-9]{3});)+", re.IGNORECASE)
 _UNTITLED_LENGTH = 80
 # Entries are FeedParserDicts, whose get() maps legacy key aliases in Python, slowly; none of
 # the keys read here has an alias, so the plain dict lookup gives the same values.
@@ -182,10 +191,45 @@ def parse_feed(body: bytes, source_name: str, content_type: str = "", url: str =
     """Drafts from a feed document's bytes; raises FeedError when nothing usable is in them.
 
     A malformed feed still yields whatever entries feedparser could recover. The HTTP content type's
-    charset, when present, takes part in feedparser's encoding detection.
+    charset, when present, takes part in feedparser's encoding detection. A UTF-8 feed with a few
+    bytes that are not UTF-8 stays UTF-8, with U+FFFD for those bytes.
     """
+    parsed = _parse_mending(body, source_name, content_type, url)
+    if not parsed.entries:
+        _raise_if_not_a_feed(parsed, body, content_type)
+    feed_language = _language(parsed.feed.get("language"))
+    drafts = (_entry_draft(entry, source_name, feed_language, url) for entry in parsed.entries)
+    return [draft for draft in drafts if draft is not None]
+
+
+def _parse_mending(body: bytes, source_name: str, content_type: str, url: str) -> feedparser.FeedParserDict:
+    """feedparser's reading of the document, or of it mended when it has faults that spoil the text
+    of every entry: stray bytes in UTF-8, bare ampersands (which feedparser's lenient parser reads
+    as entities: "S&P; 500"), or the whole feed: references to surrogates, which it cannot encode."""
+    body = _SURROGATE_REFERENCES.sub(_references_to_whole_characters, body)
+    parsed = _parse(body, content_type, url)
+    if parsed.get("encoding") in _LAST_GUESSES and _mostly_utf8(body):
+        log.warning("%s: bytes that are not UTF-8 in a UTF-8 feed, read as U+FFFD", source_name)
+        body, content_type = body.decode("utf-8", "replace").encode(), "application/xml; charset=utf-8"
+        parsed = _parse(body, content_type, url)
+    if _malformed(parsed) and (escaped := _escape_bare_ampersands(body)) != body:
+        mended = _parse(escaped, content_type, url)
+        if mended.entries:  # else the error to report is the one at the document's own line and column
+            return mended
+    return parsed
+
+
+def _references_to_whole_characters(references: re.Match) -> bytes:
+    """A pair of surrogates as its one character, a lone one as U+FFFD."""
+    numbers = [int(number[1:], 16) if number[:1] in b"xX" else int(number)
+               for number in re.findall(rb"&#(\w+);", references[0])]
+    text = "".join(map(chr, numbers)).encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return b"".join(b"&#%d;" % ord(character) for character in text)
+
+
+def _parse(body: bytes, content_type: str, url: str) -> feedparser.FeedParserDict:
     try:
-        parsed = feedparser.parse(
+        return feedparser.parse(
             io.BytesIO(body),  # as a stream: plain bytes that name a local file would be read from disk
             response_headers={"content-type": content_type or "application/xml", "content-location": url},
             sanitize_html=False,  # every tag is stripped afterwards; no HTML is ever kept
@@ -193,11 +237,25 @@ def parse_feed(body: bytes, source_name: str, content_type: str = "", url: str =
         )
     except Exception as error:  # untrusted bytes: whatever the parser trips on is this feed's problem
         raise FeedError(f"unreadable feed ({type(error).__name__})") from None
-    if not parsed.entries:
-        _raise_if_not_a_feed(parsed, body, content_type)
-    feed_language = _language(parsed.feed.get("language"))
-    drafts = (_entry_draft(entry, source_name, feed_language, url) for entry in parsed.entries)
-    return [draft for draft in drafts if draft is not None]
+
+
+def _mostly_utf8(body: bytes) -> bool:
+    """Whether the characters the bytes spell in UTF-8 outnumber the bytes that are not UTF-8; text
+    in a legacy encoding seldom spells any."""
+    text = body.decode("utf-8", "surrogateescape")
+    undecodable = len(_UNDECODABLE_BYTE.findall(text))
+    non_ascii = len(text) - len(text.encode("ascii", "ignore"))
+    return non_ascii - undecodable > undecodable
+
+
+def _escape_bare_ampersands(body: bytes) -> bytes:
+    if b"\x00" in body:  # UTF-16 or UTF-32 (XML text has no NUL), whose "&" is not this byte
+        return body
+    return _BARE_AMPERSAND_OR_CDATA.sub(lambda match: match[1] or b"&amp;", body)
+
+
+def _malformed(parsed: feedparser.FeedParserDict) -> bool:
+    return bool(parsed.get("bozo")) and not isinstance(parsed.get("bozo_exception"), _BENIGN_BOZO)
 
 
 def _raise_if_not_a_feed(parsed: feedparser.FeedParserDict, body: bytes, content_type: str) -> None:
@@ -208,9 +266,8 @@ def _raise_if_not_a_feed(parsed: feedparser.FeedParserDict, body: bytes, content
         raise FeedError("not a feed (an HTML page)")
     if body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
         raise FeedError("not a feed (JSON)")
-    problem = parsed.get("bozo_exception")
-    if parsed.get("bozo") and not isinstance(problem, _BENIGN_BOZO):
-        raise FeedError(f"malformed XML: {_describe_parse_error(problem, body)}")
+    if _malformed(parsed):
+        raise FeedError(f"malformed XML: {_describe_parse_error(parsed.get('bozo_exception'), body)}")
     if not parsed.get("version"):
         raise FeedError("not a feed (no RSS or Atom document found)")
 

@@ -27,6 +27,9 @@ class UtcDateTime(sa.TypeDecorator):
         return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
+MAX_LANGUAGE_CHARS = 35
+MAX_TAG_CHARS = 100
+
 metadata = sa.MetaData()
 
 articles = sa.Table(
@@ -38,7 +41,7 @@ articles = sa.Table(
     sa.Column("guid", sa.Text),
     sa.Column("title", sa.Text, nullable=False),
     sa.Column("author", sa.Text),
-    sa.Column("language", sa.String(35)),
+    sa.Column("language", sa.String(MAX_LANGUAGE_CHARS)),
     sa.Column("published", UtcDateTime, nullable=False),
     sa.Column("fetched", UtcDateTime, nullable=False),
     sa.Column("text", sa.Text, nullable=False),
@@ -54,7 +57,7 @@ article_tags = sa.Table(
     metadata,
     sa.Column("article_seq", sa.Integer, nullable=False),
     sa.Column("kind", sa.String(16), nullable=False),
-    sa.Column("value", sa.String(100), nullable=False),
+    sa.Column("value", sa.String(MAX_TAG_CHARS), nullable=False),
     sa.Column("published", UtcDateTime, nullable=False),
 )
 
