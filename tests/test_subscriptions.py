@@ -138,6 +138,13 @@ async def test_the_unsubscribe_button_removes_its_subscription_whatever_the_topi
         assert (await bot.say(button.command)).text == f"Unsubscribed from {topic}."
 
 
+@pytest.mark.parametrize(("subscribed", "unsubscribed"), [('"green hydrogen"', "green hydrogen"), ("smart grid", '"smart grid"')])
+async def test_words_unsubscribe_with_or_without_their_quotes(bot, subscribed, unsubscribed):
+    await bot.say(f"/subscribe {subscribed}")
+    assert (await bot.say(f"/unsubscribe {unsubscribed}")).text.startswith("Unsubscribed from")
+    assert await SubscriptionStore(bot.store.engine).for_target(ALICE) == []
+
+
 async def test_an_old_remove_button_never_removes_another_topic_that_got_its_id(bot):
     await bot.say("/subscribe kenya")
     [remove_kenya] = (await bot.say("/subscriptions")).actions

@@ -17,10 +17,11 @@ from bot.subscriptions.cadence import PATTERN, Cadence, CadenceError
 from bot.subscriptions.fanout import DIGEST_SIZE
 from bot.subscriptions.store import Subscription, SubscriptionStore, topic_label
 from content.model import Query
-from content.store.fulltext import literal_pieces, search_terms
+from content.store.fulltext import QUOTES, literal_pieces, search_terms
 
 MAX_QUERY_CHARS = 100
 LATEST_ON_SUBSCRIBE = 3
+_NO_QUOTES = str.maketrans("", "", QUOTES)
 _ID_FORM = re.compile(r"#(\d+)(?:\.(\d+))?")  # a button's "#id.topic-check", so a reused id is no match
 _ADMINS_ONLY = "Only this chat's administrators can change what it receives."
 _NO_PLACE_ZONES = frozenset({"localtime", "Factory"})  # the server's own zone, and a placeholder
@@ -178,8 +179,14 @@ def _pick(words: str, current: list[Subscription], ctx: Context) -> Subscription
             return subscription if check is None or int(check) == _topic_check(subscription) else None
         if key in (subscription.value.casefold(), topic_label(subscription.kind, subscription.value, ctx.tagger).casefold()):
             return subscription
+        if subscription.kind == "query" and _unquoted(key) == _unquoted(subscription.value.casefold()):
+            return subscription  # "smart grid" for the words "\"smart grid\"", and back
     topic = None if by_id else resolve_topic(words, ctx)
     return next((s for s in current if topic == (s.kind, s.value)), None)
+
+
+def _unquoted(words: str) -> str:
+    return " ".join(words.translate(_NO_QUOTES).split())
 
 
 async def subscriptions(cmd: Command, ctx: Context) -> Reply:

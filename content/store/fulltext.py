@@ -68,9 +68,9 @@ Term = tuple[str, ...]  # a word or phrase, or the equivalent names (words or ph
 # Title matters most, then the summary, then the body.
 _SQLITE_RANK = "-bm25(articles_fts, 10.0, 4.0, 1.0)"
 
-_QUOTES = "\"“”„«»"  # straight and typographic quotes, as phone keyboards type them
+QUOTES = "\"“”„«»"  # straight and typographic quotes, as phone keyboards type them
 # A piece of a query: an optional leading "-" (exclude), then a quoted phrase or a run of non-spaces.
-_PIECE = re.compile(rf"(?<!\S)(-?)(?:[{_QUOTES}]([^{_QUOTES}]*)[{_QUOTES}]?|(\S+))")
+_PIECE = re.compile(rf"(?<!\S)(-?)(?:[{QUOTES}]([^{QUOTES}]*)[{QUOTES}]?|(\S+))")
 
 
 @dataclass(frozen=True)
