@@ -542,6 +542,17 @@ async def test_the_token_never_appears_in_logs(fake, start, caplog):
     assert all(TOKEN not in text and "999:WRONG" not in text for text in texts)
 
 
+@pytest.mark.parametrize("echo", [str.strip, str.lower], ids=["as sent", "lower case"])
+async def test_a_server_echoing_the_token_in_an_error_does_not_show_it(fake, caplog, echo):
+    caplog.set_level(logging.DEBUG)
+    fake.inject("GET", r"/users/@me", 403, {"message": f"bad auth {echo('Bot ' + TOKEN)}", "code": 0})
+    adapter = DiscordAdapter(DiscordSettings(token=TOKEN, api_base=fake.api_base, gateway_url=fake.gateway_url))
+    with pytest.raises(DiscordConnectError, match="bad auth") as refused:
+        await adapter.connect()
+    assert TOKEN.lower() not in str(refused.value).lower()
+    assert TOKEN.lower() not in caplog.text.lower()
+
+
 async def test_endpoints_are_restored_after_disconnect(fake, start):
     before = (Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY)
     adapter = await start(Recorder())

@@ -50,6 +50,7 @@ from bot.adapters.base import (
     TransientError,
     post_in_order,
 )
+from bot.adapters.redact import REDACTOR, redact_in_logs
 from bot.adapters.discord.commands import STANDARD_COMMANDS, CommandSpec, SlashCommand, as_slash_command
 from bot.commands.news import MAX_LATEST
 from bot.adapters.discord.render import Button, OutgoingMessage, render_reply
@@ -126,6 +127,7 @@ class DiscordAdapter:
         intents refused): discord.py reconnects by itself from anything less."""
         if settings.token is None:
             raise ValueError("discord.token is not set")
+        redact_in_logs(settings.token.get_secret_value())
         self._settings = settings
         self._suggest = suggest
         self._commands = [*STANDARD_COMMANDS, *(as_slash_command(spec) for spec in extra_commands)]
@@ -159,7 +161,8 @@ class DiscordAdapter:
             await sync_commands(client.tree, client.application_id, self._settings.guild_ids, self._sync_state)
         except (discord.DiscordException, aiohttp.ClientError, OSError, asyncio.TimeoutError) as error:
             await self._abandon(client)
-            raise DiscordConnectError(f"cannot connect to Discord at {self._settings.api_base}: {error}") from None
+            why = REDACTOR.redact(str(error))
+            raise DiscordConnectError(f"cannot connect to Discord at {self._settings.api_base}: {why}") from None
         except BaseException:
             await self._abandon(client)
             raise
@@ -183,8 +186,8 @@ class DiscordAdapter:
             return
         ready.cancel()
         if self._gateway in done and self._gateway.exception() is not None:
-            raise DiscordConnectError(f"the Discord gateway stopped: {self._gateway.exception()}")
-        raise TimeoutError(f"the Discord gateway was not ready within {self._ready_timeout:g}s")
+            raise DiscordConnectError(f"the Discord gateway stopped: {REDACTOR.redact(str(self._gateway.exception()))}")
+        raise DiscordConnectError(f"the Discord gateway was not ready within {self._ready_timeout:g}s")
 
     async def disconnect(self) -> None:
         if self._client is not None:
@@ -198,7 +201,7 @@ class DiscordAdapter:
         if not task.cancelled() and task.exception() is not None:
             log.error("the Discord gateway stopped: %s", task.exception())
             if self._lost is not None:
-                self._lost(f"the Discord gateway stopped: {task.exception()}")
+                self._lost(f"the Discord gateway stopped: {REDACTOR.redact(str(task.exception()))}")
 
     def _point_at_endpoints(self) -> None:
         self._previous_endpoints = (Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY)
@@ -384,9 +387,9 @@ class DiscordAdapter:
         except discord.RateLimited as error:
             raise RateLimited(error.retry_after, sent=sent) from None
         except (discord.NotFound, discord.Forbidden) as error:
-            raise TargetGone(f"Discord channel {channel.id}: {error.status} {error.text}", sent=sent) from None
+            raise TargetGone(f"Discord channel {channel.id}: {error.status} {REDACTOR.redact(error.text)}", sent=sent) from None
         except discord.HTTPException as error:
-            why = f"Discord channel {channel.id}: {error.status} {error.text}"
+            why = f"Discord channel {channel.id}: {error.status} {REDACTOR.redact(error.text)}"
             if error.status == 429:  # no Via header: Cloudflare's limit on this address, every channel at once
                 raise RateLimited(RATE_LIMIT_WAIT_LIMIT, "blocked by Cloudflare", sent=sent, platform_wide=True) from None
             if error.status >= 500 or error.status == 401:  # 401: the token was reset, a restart with the new one fixes it

@@ -34,7 +34,7 @@ from bot.adapters.base import (
 )
 from bot.adapters.telegram.buttons import ButtonCommands
 from bot.adapters.telegram.limits import ChatPacedRateLimiter, retry_after_seconds
-from bot.adapters.telegram.redact import REDACTOR, redact_in_logs
+from bot.adapters.redact import REDACTOR, redact_in_logs
 from bot.adapters.telegram.request import AiohttpRequest
 from bot.adapters.telegram.render import OutgoingMessage, render_reply
 from bot.adapters.telegram.translate import (

@@ -29,7 +29,7 @@ from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
-from bot.adapters.telegram.redact import MASK, REDACTOR
+from bot.adapters.redact import MASK, REDACTOR
 
 logger = logging.getLogger(__name__)
 

@@ -1,13 +1,15 @@
-"""Keep the bot token out of every log record.
+"""Keep the bots' tokens out of every log record and error message.
 
-PTB and httpx log request URLs, and Telegram puts the token in the URL path. A logging.Filter on one
-logger misses records of its child loggers, so the redaction runs in the log record factory: every
-record, from any library, has the token replaced before any handler sees it.
+PTB and httpx log request URLs, and Telegram puts the token in the URL path; a server or proxy may
+echo the Authorization header in an error body, in any case. A logging.Filter on one logger misses
+records of its child loggers, so the redaction runs in the log record factory: every record, from
+any library, has the tokens replaced before any handler sees it.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import traceback
 from typing import Any
 
@@ -20,18 +22,20 @@ class SecretRedactor(logging.Filter):
     def __init__(self) -> None:
         super().__init__()
         self._secrets: set[str] = set()
+        self._pattern: re.Pattern[str] | None = None
 
     def add(self, secret: str) -> None:
-        if secret:
+        if secret and secret not in self._secrets:
             self._secrets.add(secret)
+            # any case: PTB capitalises an error's first letter, which may be the token's echo
+            alternatives = "|".join(map(re.escape, sorted(self._secrets, key=len, reverse=True)))
+            self._pattern = re.compile(alternatives, re.IGNORECASE)
 
     def redact(self, text: str) -> str:
-        for secret in self._secrets:
-            text = text.replace(secret, MASK)
-        return text
+        return self._pattern.sub(MASK, text) if self._pattern else text
 
     def _contains_secret(self, text: str) -> bool:
-        return any(secret in text for secret in self._secrets)
+        return bool(self._pattern and self._pattern.search(text))
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:
