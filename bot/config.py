@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any, Hashable, Literal
+from typing import Any, Hashable, Literal, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -222,9 +222,11 @@ def _describe(error: dict) -> str:
 
 def parse_config(text: str, origin: str = "config", environ: dict[str, str] | None = None) -> Config:
     try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader) or {}
+        data = yaml.load(text, Loader=_UniqueKeyLoader)
     except yaml.YAMLError as error:
         raise ConfigError(f"{origin}: not valid YAML: {error}") from None
+    if data is None:  # an empty file (or only comments): the defaults
+        data = {}
     if not isinstance(data, dict):
         raise ConfigError(f"{origin}: the top level must be a mapping of keys")
     try:
@@ -250,10 +252,18 @@ def config_path(explicit: str | None) -> Path | None:
     return local if local.exists() else None
 
 
+def built_in_config(environ: Mapping[str, str] = os.environ) -> Config:
+    """The defaults, as config.example.yaml reads: the tokens from TELEGRAM_BOT_TOKEN and DISCORD_BOT_TOKEN."""
+    return Config(
+        telegram=TelegramSettings(token=environ.get("TELEGRAM_BOT_TOKEN")),
+        discord=DiscordSettings(token=environ.get("DISCORD_BOT_TOKEN")),
+    )
+
+
 def load_config(explicit: str | None = None) -> Config:
     path = config_path(explicit)
     if path is None:
-        return Config()
+        return built_in_config()
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:

@@ -36,12 +36,21 @@ class FeedSource(Strict):
 
     @field_validator("url")
     @classmethod
-    def _readable_port(cls, url: str) -> str:
+    def _web_address(cls, url: str) -> str:
         try:
-            urlsplit(url).port
-        except ValueError:
-            raise ValueError("the port must be a number from 0 to 65535") from None
+            parts = urlsplit(url.strip())
+            parts.port
+        except ValueError as error:
+            raise ValueError(_address_problem(str(error))) from None
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            raise ValueError(f'"{url}" is not a web address (http:// or https:// and a host)')
         return url
+
+
+def _address_problem(error: str) -> str:
+    if "port" in error.lower():
+        return "the port must be a number from 0 to 65535"
+    return f"not a web address: {error}"
 
 
 class FilesSource(Strict):

@@ -5,13 +5,25 @@ from __future__ import annotations
 import pytest
 
 from bot.cli import main
-from bot.config import EXAMPLE_FILE, Config, ConfigError, config_path, load_config, parse_config
+from bot.config import EXAMPLE_FILE, Config, ConfigError, built_in_config, config_path, load_config, parse_config
 
 SCHEDULE = "{name: %s, cron: '%s', target: {platform: telegram, chat: '@news'}}"
 
 
 def test_example_file_equals_built_in_defaults():
-    assert parse_config(EXAMPLE_FILE.read_text(), environ={}) == Config()
+    assert parse_config(EXAMPLE_FILE.read_text(), environ={}) == Config() == built_in_config({})
+
+
+def test_without_a_config_file_the_tokens_come_from_the_environment_as_the_example_reads_them(tmp_path, monkeypatch):
+    tokens = {"TELEGRAM_BOT_TOKEN": "123456:EXAMPLE", "DISCORD_BOT_TOKEN": "discord-example"}
+    assert built_in_config(tokens) == parse_config(EXAMPLE_FILE.read_text(), environ=tokens)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("NEWSBOT_CONFIG", raising=False)
+    for name, value in tokens.items():
+        monkeypatch.setenv(name, value)
+    config = load_config()
+    assert config.telegram.token.get_secret_value() == "123456:EXAMPLE"
+    assert config.discord.token.get_secret_value() == "discord-example"
 
 
 def test_lookup_order(tmp_path, monkeypatch):
@@ -90,6 +102,12 @@ def test_token_never_shown_in_repr():
         ("schedules:\n - {name: a, cron: '0 8 * * *', target: {platform: irc, chat: x}}",
          "schedules[0].target.platform"),
         ("- just\n- a list", "the top level must be a mapping"),
+        ("[]", "the top level must be a mapping"),
+        ("false", "the top level must be a mapping"),
+        ("sources:\n - {name: x, kind: feed, url: 'not a url'}", 'sources[0].url: "not a url" is not a web address'),
+        ("sources:\n - {name: x, kind: feed, url: 'ftp://example.org/feed'}", "sources[0].url: \"ftp://example.org/feed\" is not"),
+        ("sources:\n - {name: x, kind: feed, url: 'file:///etc/passwd'}", "is not a web address"),
+        ("sources:\n - {name: x, kind: feed, url: 'http://[::1/feed'}", "sources[0].url: not a web address: Invalid IPv6 URL"),
         ("storage: {url: [unclosed", "not valid YAML"),
         ("delivery: {missed_run_grace_seconds: 0}", "delivery.missed_run_grace_seconds: Input should be greater than 0"),
         ("schedules:\n - " + SCHEDULE % ("a", "0 8 * * *") + "\n - " + SCHEDULE % ("a", "0 9 * * *"),

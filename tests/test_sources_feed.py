@@ -281,11 +281,6 @@ async def test_connection_refused_keeps_the_state(client):
     assert result.state.etag == '"old"' and result.state.failures == 1
 
 
-async def test_only_http_urls(client):
-    result = await fetch(feed("file:///etc/passwd"), client)
-    assert result.error == "unsupported URL (only http:// and https:// feeds)"
-
-
 async def test_invalid_url_is_reported(client):
     result = await fetch(feed("http://feeds.newsbot.example/\x01"), client)
     assert result.error.startswith("invalid URL (")
