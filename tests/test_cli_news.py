@@ -106,6 +106,18 @@ def test_a_failing_source_is_reported_and_the_run_still_succeeds(tmp_path, capsy
     assert "0 failed, 1 backing off\n" in out and "dead feed: skipped, backing off after failures" in out
 
 
+def test_a_source_given_another_address_is_fetched_at_once_despite_its_backoff(tmp_path, capsys):
+    def ingest(pattern: str) -> str:
+        sources = f"  - {{name: notes, kind: files, path: '{tmp_path / pattern}'}}"
+        assert main(["--config", write_config(tmp_path, f"sqlite:///{tmp_path / 'n.db'}", sources), "ingest"]) == 0
+        return capsys.readouterr().out
+
+    assert "notes: failed: " in ingest("notes/*.md")  # no such files yet
+    (tmp_path / "articles").mkdir()
+    (tmp_path / "articles" / "grid.md").write_text("---\ntitle: Kenya extends its grid\n---\nKenya extends its grid.\n")
+    assert "notes: 1 new" in ingest("articles/*.md")  # the path fixed: not "backing off"
+
+
 def test_verbose_logs_never_show_a_feed_urls_credentials(tmp_path, caplog):
     import http.server
     import threading

@@ -8,6 +8,7 @@ exponentially (see `content.sources.result`).
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -33,7 +34,11 @@ READ_TIMEOUT = 20.0
 async def fetch_source(
     source: SourceSettings, state: SourceState, client: httpx.AsyncClient, now: datetime
 ) -> FetchResult:
-    """Fetch one source once, unless it is still backing off after failures (then `skipped`)."""
+    """Fetch one source once, unless it is still backing off after failures (then `skipped`). A source
+    given another address (its feed url fixed, say) starts afresh: no backoff, no cached validators."""
+    address = _address(source)
+    if state.extra.get("address") != address:
+        state = SourceState(name=state.name, extra={**state.extra, "address": address})
     if state.next_attempt_at is not None and now < state.next_attempt_at:
         return FetchResult(drafts=[], state=state, skipped=True)
     try:
@@ -52,6 +57,12 @@ async def _fetch(source: SourceSettings, state: SourceState, client: httpx.Async
     if isinstance(source, BundledSource):
         return await asyncio.to_thread(read_bundled, source, state)
     raise TypeError(f"unknown kind of source: {type(source).__name__}")
+
+
+def _address(source: SourceSettings) -> str:
+    """A digest of where the source is read from: a feed url may hold credentials, never stored."""
+    where = source.url if isinstance(source, FeedSource) else source.path if isinstance(source, FilesSource) else source.kind
+    return hashlib.sha256(where.encode("utf-8")).hexdigest()[:16]
 
 
 def _record_outcome(result: FetchResult, interval: int, now: datetime) -> FetchResult:
