@@ -282,8 +282,10 @@ async def test_news_leaves_quoted_phrases_and_exclusions_to_the_search(router):
     assert reply.text == "News: \"smart grid\""  # quoted by the person, so not quoted again
     assert titles(reply) == ["Thai utility pilots a smart grid in Chiang Mai"]
     reply = await router.handle(command("/news energy -villages"))
-    assert reply.text == "News: Energy + “-villages”"
+    assert reply.text == "News: Energy, without “villages”"
     assert titles(reply) == ["Thai utility pilots a smart grid in Chiang Mai"]
+    reply = await router.handle(command('/news energy -"mini-grids" -villages'))
+    assert reply.text == 'News: Energy, without "mini-grids", without “villages”'
 
 
 async def test_news_text_only_searches(router):

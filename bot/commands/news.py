@@ -166,10 +166,13 @@ class Understanding:
         )
 
     def describe(self) -> str:
+        """"Energy + “smart grid”, without “coal”" for /news energy "smart grid" -coal."""
         parts = list(dict.fromkeys(match.name for match in self.matches))
-        if self.words:
-            parts.append(quoted(" ".join(self.words)))
-        return " + ".join(parts)
+        wanted = [word for word in self.words if not word.startswith("-")]
+        if wanted:
+            parts.append(quoted(" ".join(wanted)))
+        excluded = [f"without {quoted(word[1:])}" for word in self.words if word.startswith("-") and len(word) > 1]
+        return ", ".join(filter(None, [" + ".join(parts), *excluded]))
 
 
 def understand(words: str, ctx: Context) -> Understanding:
