@@ -570,6 +570,20 @@ async def test_bad_input_gets_a_clear_error(bot):
     assert (await bot.say("/subscriptions")).text.startswith("This chat has no subscriptions")  # none made above
 
 
+@pytest.mark.parametrize(
+    ("written", "answer"),
+    [
+        ("Asia/Ho Chi Minh", "Timezone set to Asia/Ho_Chi_Minh:"),
+        ("bangkok", "Timezone set to Asia/Bangkok:"),
+        ("UTC+7", "Timezone set to Etc/GMT-7 (UTC+7: names like Etc/GMT-7 count the other way):"),
+        ("+03:00", "Timezone set to Etc/GMT-3 (UTC+3: names like Etc/GMT-3 count the other way):"),
+        ("Etc/GMT+7", "Timezone set to Etc/GMT+7 (UTC−7: names like Etc/GMT+7 count the other way):"),
+    ],
+)
+async def test_a_timezone_may_be_a_city_or_an_offset_and_a_reversed_sign_is_told(bot, written, answer):
+    assert (await bot.say(f"/settings timezone {written}")).text.startswith(answer)
+
+
 def test_cadence_parsing_and_local_times():
     assert split_cadence("smart grid weekly Mon 07:05") == ("smart grid", Cadence("weekly", Cadence.parse("daily 07:05").at, 0))
     assert str(Cadence.parse("WEEKLY sunday 9:30")) == "weekly sun 09:30"

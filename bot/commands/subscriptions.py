@@ -22,6 +22,7 @@ from content.store.fulltext import QUOTES, literal_pieces, search_terms
 MAX_QUERY_CHARS = 100
 LATEST_ON_SUBSCRIBE = 3
 _NO_QUOTES = str.maketrans("", "", QUOTES)
+_UTC_OFFSET = re.compile(r"(?:utc|gmt)?(?P<sign>[+-])(?P<hours>\d{1,2})(?::?(?P<minutes>\d{2}))?", re.IGNORECASE)
 _ID_FORM = re.compile(r"#(\d+)(?:\.(\d+))?")  # a button's "#id.topic-check", so a reused id is no match
 _ADMINS_ONLY = "Only this chat's administrators can change what it receives."
 _NO_PLACE_ZONES = frozenset({"localtime", "Factory"})  # the server's own zone, and a placeholder
@@ -210,20 +211,37 @@ async def settings(cmd: Command, ctx: Context) -> Reply:
     if not words:
         zone = await store.timezone(cmd.platform, cmd.target.chat)
         return Reply(text=f"Timezone for digests: {zone}. Change it with /settings timezone Europe/Berlin.")
-    if words[0].lower() != "timezone" or len(words) != 2:
+    if words[0].lower() != "timezone" or len(words) < 2:
         return Reply(text="Usage: /settings timezone <IANA zone>, e.g. /settings timezone Asia/Bangkok.", private=True)
     if refusal := _refusal(cmd):
         return refusal
-    zone = _zone_named(words[1])
+    name = "_".join(words[1:])  # "Asia/Ho Chi Minh" is Asia/Ho_Chi_Minh
+    zone = _zone_named(name)
     if zone is None:
-        return Reply(text=f"“{words[1]}” is not a timezone I know: use an IANA name like Europe/Berlin or America/New_York.", private=True)
+        return Reply(text=f"“{name}” is not a timezone I know: use an IANA name like Europe/Berlin or America/New_York.", private=True)
     await store.set_timezone(cmd.platform, cmd.target.chat, zone)
-    return Reply(text=f"Timezone set to {zone}: digests now arrive at that local time.")
+    return Reply(text=f"Timezone set to {zone}{_offset_note(zone)}: digests now arrive at that local time.")
 
 
 def _zone_named(name: str) -> str | None:
+    """An IANA zone by its name in any case, its city alone ("bangkok"), or a whole-hour UTC offset
+    ("UTC+7", "+07:00", which is Etc/GMT-7)."""
     zones = available_timezones() - _NO_PLACE_ZONES
     if name in zones:
         return name
     folded = {zone.casefold(): zone for zone in zones}
-    return folded.get(name.casefold())
+    cities = {zone.rsplit("/", 1)[-1].casefold(): zone for zone in sorted(zones) if "/" in zone and not zone.startswith("Etc/")}
+    offset = _UTC_OFFSET.fullmatch(name)
+    if offset and not int(offset["minutes"] or 0) and int(offset["hours"]) <= 14:
+        hours, flipped = int(offset["hours"]), {"+": "-", "-": "+"}[offset["sign"]]
+        return f"Etc/GMT{flipped}{hours}" if hours else "Etc/UTC"
+    return folded.get(name.casefold()) or cities.get(name.casefold())
+
+
+def _offset_note(zone: str) -> str:
+    """Etc/GMT-7 is UTC+7: POSIX counts these names the other way, which surprises everyone."""
+    found = re.fullmatch(r"Etc/GMT([+-])(\d+)", zone)
+    if not found:
+        return ""
+    sign = "−" if found[1] == "+" else "+"
+    return f" (UTC{sign}{found[2]}: names like Etc/GMT{found[1]}{found[2]} count the other way)"
