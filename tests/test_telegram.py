@@ -315,6 +315,21 @@ async def test_webhook_mode_accepts_only_the_secret(fake):
     assert not fake.calls_of("getUpdates")
 
 
+async def test_a_webhook_that_cannot_start_is_a_connect_error(fake):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        webhook = WebhookSettings(enabled=True, listen="127.0.0.1", port=port, path="telegram", url=f"http://127.0.0.1:{port}/telegram")
+        adapter = TelegramAdapter(settings_for(fake, webhook), commands=COMMANDS, poll_timeout=1)
+        await adapter.connect()
+        try:
+            with pytest.raises(TelegramConnectError, match=f"cannot start the Telegram webhook on 127.0.0.1:{port}"):
+                await adapter.listen(Recorder())
+        finally:
+            await adapter.disconnect()
+
+
 INJECTIONS = '<b>bold</b> <a href="javascript:alert(1)">click</a> & </i> <i>open &amp; <tg-spoiler>'
 
 

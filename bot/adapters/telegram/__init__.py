@@ -178,13 +178,17 @@ class TelegramAdapter:
         self._app.add_error_handler(self._on_error)
         webhook = self._settings.webhook
         if webhook.enabled:
-            await self._app.updater.start_webhook(
-                listen=webhook.listen,
-                port=webhook.port,
-                url_path=webhook.path,
-                webhook_url=webhook.url,
-                secret_token=webhook.secret_token.get_secret_value() if webhook.secret_token else None,
-            )
+            try:
+                await self._app.updater.start_webhook(
+                    listen=webhook.listen,
+                    port=webhook.port,
+                    url_path=webhook.path,
+                    webhook_url=webhook.url,
+                    secret_token=webhook.secret_token.get_secret_value() if webhook.secret_token else None,
+                )
+            except (TelegramError, OSError) as error:  # the port taken, Telegram refusing the url
+                why = REDACTOR.redact(str(error))
+                raise TelegramConnectError(f"cannot start the Telegram webhook on {webhook.listen}:{webhook.port}: {why}") from None
             logger.info("Telegram: webhook listening on %s:%d/%s", webhook.listen, webhook.port, webhook.path)
         else:
             await self._app.updater.start_polling(timeout=timedelta(seconds=self._poll_timeout))
