@@ -109,6 +109,7 @@ async def _run(
         console = ConsoleAdapter(stdin=console_input, stdout=console_output)
         platforms = platform_adapters(config, router, store, tagger, connection_lost)
         adapters: dict[str, Adapter] = {"console": console, **platforms}
+        _warn_of_schedules_without_their_platform(config, adapters)
         delivery = await start_delivery(config, store, tagger, adapters, stop)  # before /subscribe can arrive
         try:
             await _connect(platforms.values(), handle, stack, listen=not deliver_only)
@@ -126,6 +127,15 @@ async def _run(
         await stop.wait()
         log.info("stopping")
         await _finish(background)
+
+
+def _warn_of_schedules_without_their_platform(config: Config, adapters: dict[str, Adapter]) -> None:
+    for position, schedule in enumerate(config.schedules):
+        if schedule.target.platform not in adapters:
+            log.warning(
+                "schedules[%d] (%r) posts to %s, which has no token: its posts wait until newsbot runs with one",
+                position, schedule.name, schedule.target.platform,
+            )
 
 
 async def _finished_unless_stopped(task: asyncio.Task, stop: asyncio.Event) -> bool:

@@ -188,3 +188,15 @@ async def test_an_unknown_sector_in_a_schedule_is_told_before_the_first_fill(tmp
     with pytest.raises(ScheduleError, match=r"schedules\[0\]\.filter\.sectors: unknown sector"):
         await asyncio.wait_for(run_newsbot(config, asyncio.Event()), timeout=15)
     assert filled == []
+
+
+async def test_a_schedule_for_a_platform_without_a_token_is_warned_of(tmp_path, caplog):
+    config = parse_config(
+        f"storage: {{url: 'sqlite:///{tmp_path / 'news.db'}'}}\nsources: []\n"
+        "schedules:\n - {name: morning, cron: '0 8 * * *', target: {platform: telegram, chat: '@news'}}\n",
+        environ={},
+    )
+    with open(os.devnull) as console_input, open(os.devnull, "w") as console_output:
+        await asyncio.wait_for(run_newsbot(config, asyncio.Event(), console_input=console_input, console_output=console_output), 15)
+    [warning] = [record.getMessage() for record in caplog.records if "has no token" in record.getMessage()]
+    assert warning.startswith("schedules[0] ('morning') posts to telegram, which has no token")
