@@ -25,7 +25,7 @@ from content.settings import SourceSettings
 from content.sources import fetch_source, new_http_client
 from content.store import Store
 from content.store.schema import MAX_LANGUAGE_CHARS, MAX_TAG_CHARS
-from content.tagging import Tagger
+from content.tagging import Match, Tagger
 from content.text import remove_control_characters
 
 log = logging.getLogger(__name__)
@@ -184,7 +184,32 @@ def _build_articles(
     fetched: Sequence[datetime],
 ) -> list[Article]:
     analyses = analyze_many([(draft.title, draft.text) for draft in drafts], SUMMARY_SENTENCES, tagger)
+    if tagger is not None:
+        drafts = [_with_known_tags(draft, tagger) for draft in drafts]
     return [_article(*parts) for parts in zip(drafts, identities, analyses, fetched, strict=True)]
+
+
+def _with_known_tags(draft: Draft, tagger: Tagger) -> Draft:
+    """A source's own sectors and countries (front matter) as ids ("Kenya" is KE), without those
+    newsbot does not know, which are logged; when none is known, the taggers decide."""
+    if draft.sectors is None and draft.countries is None:
+        return draft
+    sectors = _known(draft, "sector", draft.sectors, lambda value: tagger.resolve_sector(value).match)
+    countries = _known(draft, "country", draft.countries, lambda value: tagger.resolve_place(value).match)
+    return replace(draft, sectors=sectors, countries=countries)
+
+
+def _known(draft: Draft, kind: str, values: Sequence[str] | None, resolve: Callable[[str], Match | None]) -> tuple[str, ...] | None:
+    if values is None:
+        return None
+    known = []
+    for value in values:
+        match = resolve(value)
+        if match is not None and match.score == 100 and match.kind == kind:
+            known.append(match.id)
+        else:
+            log.warning("%s: %r names no %s newsbot knows, in the front matter of %r; left out", draft.source, value, kind, draft.title)
+    return tuple(dict.fromkeys(known)) or None
 
 
 # A draft whose id is stored already: the store only records its source, so it is not analysed.

@@ -16,6 +16,7 @@ from content.model import Draft, Query, article_id
 from content.settings import BundledSource, FeedSource
 from content.sources import FetchResult
 from content.store import Store
+from content.tagging import Tagger
 
 NOW = datetime(2026, 4, 2, 6, 0, tzinfo=timezone.utc)
 SOLAR_TEXT = (
@@ -74,6 +75,17 @@ def test_build_article_summarizes_keeps_overrides_and_canonicalizes():
     assert article.sectors == ("energy",) and article.countries == ("TH",)
     assert article.summary.startswith("Story 1 is about something else entirely.")
     assert article.sources == ("wire",)
+
+
+def test_a_sources_own_tags_are_read_by_name_and_unknown_ones_left_out(caplog):
+    tagged = draft(1, "notes", sectors=("Energy", "not-a-sector"), countries=("XX", "kenya", "Kenya", "🇹🇭", "42", "africa"))
+    unknown_only = draft(2, "notes", sectors=("basket weaving",), countries=("Atlantis",))
+    untagged = replace(unknown_only, sectors=None, countries=None)
+    first, second, by_taggers = build_articles([tagged, unknown_only, untagged], Tagger.from_settings(), [NOW] * 3)
+    assert (first.sectors, first.countries) == (("energy",), ("KE", "TH"))
+    assert (second.sectors, second.countries) == (by_taggers.sectors, by_taggers.countries)  # none known: the taggers decide
+    warned = " ".join(record.getMessage() for record in caplog.records)
+    assert "'not-a-sector' names no sector newsbot knows" in warned and "'XX' names no country" in warned
 
 
 def test_a_draft_without_url_or_guid_still_gets_a_stable_id():
