@@ -10,6 +10,7 @@ import pytest
 from content.model import SourceState
 from content.settings import FilesSource
 from content.sources import fetch_source, new_http_client
+from content.sources import files
 from content.sources.files import FrontMatterError, parse_markdown
 
 FIXTURES = Path(__file__).parent / "fixtures" / "markdown"
@@ -56,7 +57,7 @@ async def test_broken_files_are_named_and_good_ones_still_returned():
     assert [draft.title for draft in result.drafts] == [
         "Drip lines with moisture sensors reach Sindh cotton growers"
     ]
-    assert result.error.startswith("front matter: ")
+    assert result.error.startswith("files left out: ")
     assert "bad-yaml.md: invalid YAML" in result.error
     assert "no-front-matter.md: missing" in result.error
     assert "no-title.md: title: field required" in result.error
@@ -82,7 +83,7 @@ async def test_no_matching_files_is_a_failure_with_backoff(tmp_path):
 async def test_non_utf8_file_is_named(tmp_path):
     (tmp_path / "latin.md").write_bytes("---\ntitle: Caf\u00e9\n---\n".encode("latin-1"))
     result = await fetch(str(tmp_path / "*.md"))
-    assert result.error == f"front matter: {tmp_path / 'latin.md'}: not UTF-8 text (byte 14)"
+    assert result.error == f"files left out: {tmp_path / 'latin.md'}: not UTF-8 text (byte 14)"
 
 
 def test_front_matter_must_be_a_mapping():
@@ -122,3 +123,15 @@ def test_blank_sectors_and_countries_are_no_override():
     assert draft.sectors is None and draft.countries == ("KE",)
     only_blanks = parse_markdown("---\ntitle: T\nsectors: ['', ' ']\ncountries: []\n---\nbody", "notes", origin="y.md")
     assert only_blanks.sectors is None and only_blanks.countries == ()  # an empty list says: none
+
+
+async def test_every_file_left_out_is_logged_and_an_oversized_one_is_not_read(tmp_path, monkeypatch, caplog):
+    monkeypatch.setattr(files, "MAX_FILE_BYTES", 200)
+    for number in range(5):
+        (tmp_path / f"untitled-{number}.md").write_text("---\nurl: https://e.example/x\n---\nText.\n", encoding="utf-8")
+    (tmp_path / "huge.md").write_text("---\ntitle: Huge\n---\n" + "Words. " * 100, encoding="utf-8")
+    result = await fetch(str(tmp_path / "*.md"))
+    assert result.drafts == [] and result.error.endswith("; and 3 more (each in the log)")
+    logged = [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
+    assert len(logged) == 6 and all(str(tmp_path) in line for line in logged)
+    assert any(line.endswith("huge.md: larger than 200 bytes") for line in logged)

@@ -10,6 +10,7 @@ fences leave only their words.
 from __future__ import annotations
 
 import glob
+import logging
 import os
 import re
 from datetime import date, datetime, time, timezone
@@ -23,6 +24,10 @@ from content.model import Draft, SourceState, is_web_url
 from content.settings import FilesSource
 from content.sources.result import FetchResult
 from content.text import html_to_text
+
+log = logging.getLogger(__name__)
+
+MAX_FILE_BYTES = 10 * 2**20  # as a feed's default max_bytes
 
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL | re.MULTILINE)
 _MARKDOWN = MarkdownIt("commonmark")
@@ -103,12 +108,15 @@ def read_files(source: FilesSource, state: SourceState) -> FetchResult:
         try:
             drafts.append(parse_markdown(_read_text(path), source.name, origin=path))
         except FrontMatterError as problem:
+            log.warning("%s: %s", source.name, problem)  # every one; the report line names the first few
             problems.append(str(problem))
     return FetchResult(drafts=drafts, state=state, error=_problems_line(problems))
 
 
 def _read_text(path: Path) -> str:
     try:
+        if path.stat().st_size > MAX_FILE_BYTES:  # Markdown rendering holds the loop's thread
+            raise FrontMatterError(f"{path}: larger than {MAX_FILE_BYTES:,} bytes")
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
         raise FrontMatterError(f"{path}: not UTF-8 text (byte {error.start})") from None
@@ -120,8 +128,8 @@ def _problems_line(problems: list[str]) -> str | None:
     if not problems:
         return None
     shown = "; ".join(problems[:3])
-    more = f"; and {len(problems) - 3} more" if len(problems) > 3 else ""
-    return f"front matter: {shown}{more}"
+    more = f"; and {len(problems) - 3} more (each in the log)" if len(problems) > 3 else ""
+    return f"files left out: {shown}{more}"
 
 
 def parse_markdown(document: str, default_source: str, origin: Path | str) -> Draft:
