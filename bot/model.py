@@ -29,6 +29,7 @@ class Command:
     target: Target
     chat_kind: ChatKind = "private"
     is_admin: bool = True  # does the user administer this chat (always true in private)
+    bot_can_post: bool = True  # may the bot post here unasked (what a subscription sends); False: it lacks the rights
 
     @property
     def platform(self) -> str:

@@ -40,6 +40,10 @@ GUILDS_INTENT = 1 << 0
 _BOT_ROUTE = re.compile(r"/(users|oauth2|gateway/bot|applications|channels)(/.*)?")
 
 
+# What a bot added with the usual scopes may do in a channel: view it, send messages (also in threads), embed links
+BOT_IN_A_CHANNEL = (1 << 10) | (1 << 11) | (1 << 14) | (1 << 38)
+
+
 class FakeDiscordError(AssertionError):
     """The test asked the fake for something Discord would not do."""
 
@@ -607,6 +611,7 @@ class FakeDiscord:
         channel_id: int | str = 1_000_000_000_000_000_10,
         guild_id: int | None = 1_000_000_000_000_000_20,
         permissions: int = 0,
+        app_permissions: int = BOT_IN_A_CHANNEL,
         message: dict | None = None,
     ) -> InteractionLog:
         channel_id = str(channel_id)
@@ -628,7 +633,7 @@ class FakeDiscord:
             "version": 1,
             "attachment_size_limit": 10_485_760,
             "locale": "en-US",
-            "app_permissions": "0",
+            "app_permissions": str(app_permissions),
             "entitlements": [],
             "channel_id": channel_id,
         }

@@ -182,3 +182,24 @@ def test_action_ids_keep_short_lines_and_map_long_ones_with_a_bounded_memory():
     assert ids.decode(tokens[0]) is None  # evicted: the oldest of three with room for two
     assert [ids.decode(token) for token in tokens[1:]] == long_lines[1:]
     assert ids.decode("#unknown") is None
+
+
+VIEW, SEND, EMBED, SEND_IN_THREADS, ADMINISTRATOR = 1 << 10, 1 << 11, 1 << 14, 1 << 38, 1 << 3
+
+
+@pytest.mark.parametrize(
+    ("guild_id", "bot_permissions", "can_post"),
+    [
+        (None, 0, True),  # a direct message
+        (1, None, True),  # not told: assume so, as before Discord sent it
+        (1, VIEW | SEND | EMBED, True),
+        (1, VIEW | SEND_IN_THREADS | EMBED, True),  # a thread
+        (1, ADMINISTRATOR, True),
+        (1, VIEW | SEND, False),  # no article cards
+        (1, VIEW | EMBED, False),
+        (1, SEND | EMBED, False),
+    ],
+)
+def test_a_command_says_whether_the_bot_may_post_in_its_channel(guild_id, bot_permissions, can_post):
+    origin = Origin(user_id=1, channel_id=2, guild_id=guild_id, bot_permissions=bot_permissions)
+    assert to_command("subscribe", "energy", origin).bot_can_post is can_post

@@ -22,7 +22,7 @@ from bot.delivery import tables
 from bot.delivery.db import migrate
 from content.model import Article
 from content.store import Store
-from fake_discord import FakeDiscord
+from fake_discord import BOT_IN_A_CHANNEL, FakeDiscord
 from fake_telegram import FakeTelegram, message_update
 from run_helpers import (
     STORIES,
@@ -40,6 +40,7 @@ from run_helpers import (
 STEP = 10.0  # seconds any one step may take
 LIFTED = PlatformLimits(per_chat_seconds=0, per_group_seconds=0, per_second=0)
 MANAGE_CHANNELS = 1 << 4
+EMBED_LINKS = 1 << 14
 
 
 class SlowFakeTelegram(FakeTelegram):
@@ -201,6 +202,10 @@ async def test_discord_subscribe_receive_unsubscribe_by_slash_commands(tmp_path,
                 assert "Subscribed to Energy" in json.dumps(answer.message_payloads())
             answer = await fake.wait_answered(await fake.slash("subscribe", "energy", channel_id=refused), timeout=STEP)
             assert "Only this chat's administrators" in json.dumps(answer.message_payloads())
+            no_cards = BOT_IN_A_CHANNEL & ~EMBED_LINKS  # the bot may post text but not article cards there
+            answer = await fake.slash("subscribe", "energy", channel_id=refused, permissions=MANAGE_CHANNELS, app_permissions=no_cards)
+            await fake.wait_answered(answer, timeout=STEP)
+            assert "send messages and embed links" in json.dumps(answer.message_payloads())
 
             await publish(store, 1, "Tidal turbines power a fishing harbour")
             for channel in (reader, witness):

@@ -25,6 +25,10 @@ _NO_QUOTES = str.maketrans("", "", QUOTES)
 _UTC_OFFSET = re.compile(r"(?:utc|gmt)?(?P<sign>[+-])(?P<hours>\d{1,2})(?::?(?P<minutes>\d{2}))?", re.IGNORECASE)
 _ID_FORM = re.compile(r"#(\d+)(?:\.(\d+))?")  # a button's "#id.topic-check", so a reused id is no match
 _ADMINS_ONLY = "Only this chat's administrators can change what it receives."
+_CANNOT_POST = (
+    "I may answer here but not post on my own, so a subscription would never arrive: let me view this "
+    "channel, send messages and embed links in it, then subscribe again."
+)
 _NO_PLACE_ZONES = frozenset({"localtime", "Factory"})  # the server's own zone, and a placeholder
 _CADENCE_WORDS = frozenset({"instant", "instantly", "hourly", "daily", "weekly", "monthly"})
 _CLOCK_TIME = re.compile(r"\d{1,2}(?::\d{2})?(?:am|pm)|\d{1,2}:\d{2}")  # "8am", "08:00"; not a bare "19"
@@ -86,6 +90,8 @@ def split_cadence(args: str) -> tuple[str, Cadence]:
 async def subscribe(cmd: Command, ctx: Context) -> Reply:
     if refusal := _refusal(cmd):
         return refusal
+    if not cmd.bot_can_post:
+        return Reply(text=_CANNOT_POST, private=True)
     try:
         words, cadence = split_cadence(cmd.args)
     except CadenceError as error:

@@ -310,6 +310,7 @@ class DiscordAdapter:
             channel_id=interaction.channel_id or 0,
             guild_id=interaction.guild_id,
             permissions=interaction.permissions.value,
+            bot_permissions=interaction.app_permissions.value,
         )
 
     async def _answer(self, command: Command) -> Reply:

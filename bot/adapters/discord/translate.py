@@ -18,6 +18,10 @@ CUSTOM_ID_LIMIT = 100
 TOKEN_PREFIX = "#"
 _ADMINISTRATOR = 1 << 3
 _MANAGE_CHANNELS = 1 << 4
+_VIEW_CHANNEL = 1 << 10
+_SEND_MESSAGES = 1 << 11
+_EMBED_LINKS = 1 << 14  # without it, Discord drops a message's article cards
+_SEND_MESSAGES_IN_THREADS = 1 << 38
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,7 @@ class Origin:
     channel_id: int
     guild_id: int | None = None  # None in a direct message
     permissions: int = 0  # the member's permission bits in that channel (Discord's "member.permissions")
+    bot_permissions: int | None = None  # the bot's there ("app_permissions"); None: not told
 
 
 def is_chat_admin(origin: Origin) -> bool:
@@ -35,6 +40,18 @@ def is_chat_admin(origin: Origin) -> bool:
     if origin.guild_id is None:
         return True
     return bool(origin.permissions & (_ADMINISTRATOR | _MANAGE_CHANNELS))
+
+
+def bot_can_post(origin: Origin) -> bool:
+    """Whether the bot may post article cards in the channel unasked: an answer to a slash command
+    needs no rights there, a subscription's messages do."""
+    if origin.guild_id is None or origin.bot_permissions is None:
+        return True
+    granted = origin.bot_permissions
+    if granted & _ADMINISTRATOR:
+        return True
+    may_send = granted & (_SEND_MESSAGES | _SEND_MESSAGES_IN_THREADS)
+    return bool(granted & _VIEW_CHANNEL and granted & _EMBED_LINKS and may_send)
 
 
 def to_command(name: str, args: str, origin: Origin) -> Command:
@@ -45,6 +62,7 @@ def to_command(name: str, args: str, origin: Origin) -> Command:
         target=Target(PLATFORM, str(origin.channel_id)),
         chat_kind="private" if origin.guild_id is None else "group",
         is_admin=is_chat_admin(origin),
+        bot_can_post=bot_can_post(origin),
     )
 
 
