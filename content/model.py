@@ -96,16 +96,23 @@ class Article:
 @dataclass(frozen=True)
 class Query:
     """What to find. Empty fields match everything; a region also matches its member countries and
-    the regions inside it."""
+    the regions inside it. An article tagged with any one of the sectors (and any one of the places)
+    matches; each query in `also` must match too, so "China and Pakistan" is
+    Query(countries=("CN",), also=(Query(countries=("PK",)),))."""
 
     sectors: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()
     regions: tuple[str, ...] = ()
     text: str | None = None
+    also: tuple["Query", ...] = ()  # tags only: their text is not read
 
     @property
     def is_empty(self) -> bool:
-        return not (self.sectors or self.countries or self.regions or self.text)
+        return not (self.has_tags or self.text)
+
+    @property
+    def has_tags(self) -> bool:
+        return bool(self.sectors or self.countries or self.regions or self.also)
 
     @classmethod
     def on(cls, kind: str, value: str) -> "Query":

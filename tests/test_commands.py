@@ -333,6 +333,18 @@ async def test_news_does_not_let_a_fuzzy_phrase_swallow_a_stray_word(store):
     ]
 
 
+async def test_news_naming_two_places_or_two_sectors_finds_what_is_about_both(store):
+    router = build_router(sample_context(store))
+    both = await router.handle(command("/news nigeria africa"))
+    assert both.text == "News: Nigeria + Africa"
+    assert titles(both) == ["Chinese and Nigerian universities open a joint AI lab"]  # not every African story
+    both = await router.handle(command("/news education agriculture"))
+    assert titles(both) == ["Thai vocational colleges teach drone mapping"]
+    with_words = await router.handle(command("/news china africa AI"))
+    assert titles(with_words) == ["Chinese and Nigerian universities open a joint AI lab"]
+    assert len(titles(await router.handle(command("/country africa")))) > 1
+
+
 @pytest.mark.parametrize(
     ("line", "heading", "expected_titles"),
     [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable
 
 from rapidfuzz import fuzz
@@ -158,12 +158,10 @@ class Understanding:
 
     @property
     def query(self) -> Query:
-        return Query(
-            sectors=tuple(dict.fromkeys(m.id for m in self.matches if m.kind == "sector")),
-            countries=tuple(dict.fromkeys(m.id for m in self.matches if m.kind == "country")),
-            regions=tuple(dict.fromkeys(m.id for m in self.matches if m.kind == "region")),
-            text=" ".join(self.words) or None,
-        )
+        """Every sector and every place named: "/news china pakistan" is about both, not either."""
+        topics = [Query.on(match.kind, match.id) for match in dict.fromkeys(self.matches)]
+        first = topics[0] if topics else Query()
+        return replace(first, text=" ".join(self.words) or None, also=tuple(dict.fromkeys(topics[1:])))
 
     def describe(self) -> str:
         """"Energy + “smart grid”, without “coal”" for /news energy "smart grid" -coal."""

@@ -47,8 +47,9 @@ def _value_in(tags: sa.FromClause, values: list[str], per_article: bool) -> sa.C
 
 
 def tag_conditions(query: Query, seq: sa.ColumnElement) -> list[sa.ColumnElement]:
-    """EXISTS checks on `seq`: tagged with one of the sectors, and with one of the places."""
-    conditions = []
+    """EXISTS checks on `seq`: tagged with one of the sectors, with one of the places, and so for
+    each query in `also`."""
+    conditions = [condition for extra in query.also for condition in tag_conditions(extra, seq)]
     if query.sectors:
         tags = article_tags.alias("sector_tags")
         conditions.append(
@@ -104,13 +105,14 @@ def newest_first(
     # sector drives instead and the place becomes the per-row check.
     if places and (len(places) == 1 or len(query.sectors) != 1):
         # Country codes and region ids never collide, so one IN over both kinds is exact.
-        kinds, values, others = ["country", "region"], places, Query(sectors=query.sectors)
+        kinds, values, others = ["country", "region"], places, Query(sectors=query.sectors, also=query.also)
     elif query.sectors:
         kinds, values = ["sector"], list(query.sectors)
-        others = Query(countries=query.countries, regions=query.regions)
+        others = Query(countries=query.countries, regions=query.regions, also=query.also)
     else:
         statement = sa.select(articles.c.published, articles.c.seq)
-        statement = _filtered(statement, articles.c.seq, articles.c.published, text_conditions(articles.c.seq), after)
+        conditions = tag_conditions(query, articles.c.seq) + text_conditions(articles.c.seq)  # `also`, if any
+        statement = _filtered(statement, articles.c.seq, articles.c.published, conditions, after)
         return _newest(statement, articles.c.published, articles.c.seq, count)
     tags = article_tags.alias("driving")
     # DISTINCT: an article tagged with two of the values (two member countries) is one row.
@@ -131,7 +133,7 @@ def ranked_page(
     or `position()` for the first page), most relevant first, after the first `skip`. Pages go by
     place in the ranking, not by score: SQLite's bm25 scores move whenever articles are added, and
     a page that continued after a score would skip or repeat."""
-    has_tag_filter = bool(query.sectors or query.countries or query.regions)
+    has_tag_filter = query.has_tags
     ranked = fulltext.ranked(dialect, terms, windowed=not has_tag_filter, through=through)
     statement = sa.select(ranked.c.seq, ranked.c.score, through.label("through"))
     for condition in tag_conditions(query, ranked.c.seq):

@@ -167,7 +167,7 @@ class Store:
         if query.text and not terms:
             return Page([])
         async with self.engine.connect() as connection:
-            text_mode = await self._text_mode(connection, terms, bool(query.sectors or query.countries or query.regions))
+            text_mode = await self._text_mode(connection, terms, query.has_tags)
             positions = queries.newest_first(self.dialect, query, terms, text_mode, after, limit + 1)
             rows = (await connection.execute(queries.with_articles(positions, "published", "seq"))).all()
         next_cursor = None
