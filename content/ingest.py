@@ -15,7 +15,7 @@ import random
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
-from typing import Callable, Collection, Iterable, Iterator, Sequence
+from typing import Callable, Collection, Iterable, Iterator, NamedTuple, Sequence
 
 import httpx
 
@@ -91,23 +91,40 @@ def _identities(drafts: Sequence[Draft]) -> list[_Identity]:
     """The id and canonical URL each draft's article gets (the URL is canonicalized once for both).
 
     An article is known by its link, so the same story in two feeds is stored once. A link that
-    entries with different guids share (podcast episodes that all link to the show's home page,
-    a changelog's items linking into one page) tells them apart from nothing, so those entries are
-    known by their guids.
+    different entries share (podcast episodes that all link to the show's home page, a changelog's
+    items linking into one page) tells them apart from nothing, so those entries are known by their
+    guids, or without one by their words. A guid that is no address ("1", "post-42") names an entry
+    only within its feed: it is read with the source's name, so two podcasts' episode 1 stay two.
     """
     urls = [canonical_url(draft.url) if draft.url else None for draft in drafts]
-    guids_by_url: dict[str, set[str]] = {}
+    entries_by_url: dict[str, set[str]] = {}
     for draft, url in zip(drafts, urls):
-        if url and draft.guid:
-            guids_by_url.setdefault(url, set()).add(draft.guid)
+        if url:
+            entries_by_url.setdefault(url, set()).add(draft.guid or _words_guid(draft))
     identities = []
     for draft, url in zip(drafts, urls):
-        if url and len(guids_by_url.get(url, ())) < 2:
+        if url and len(entries_by_url[url]) < 2:
             identities.append((url_article_id(url), url))
         else:
-            guid = draft.guid or content_guid(draft.source, draft.title, draft.text)
-            identities.append((article_id(None, guid), url))
+            identities.append((_guid_id(draft), url))
     return identities
+
+
+def _words_guid(draft: Draft) -> str:
+    return content_guid(draft.source, draft.title, draft.text)
+
+
+def _guid_id(draft: Draft) -> str:
+    if draft.guid is None:
+        return article_id(None, _words_guid(draft))
+    return article_id(None, draft.guid if ":" in draft.guid else f"{draft.source}\n{draft.guid}")
+
+
+class _Alternative(NamedTuple):
+    """An id the draft's article may be stored under from an earlier fetch (or an earlier rule)."""
+
+    id: str
+    kind: str  # "guid": its guid's id; "link": its link's id; "unscoped": its guid's id before guids were read with the source
 
 
 async def _stored_identities(
@@ -115,38 +132,52 @@ async def _stored_identities(
 ) -> tuple[list[_Identity], set[str]]:
     """The identities, each as stored already where it was, and the ids stored.
 
-    An entry with a link and a guid is known by one of them: by its link, unless other entries of
-    the fetch share the link. Which one can change between fetches (and did on upgrading to this
-    rule), so an id stored already wins; a link's id only for the entry it was stored from.
+    An entry with a link is known by its link, unless other entries of the fetch share the link.
+    Which one can change between fetches (and did on upgrading to this rule), so an id stored
+    already wins: a guid's id always; a link's id only for the entry it was stored from (the same
+    guid, or the same title where there is none); a guid's id from before guids were read with the
+    source's name only for an article of this source.
     """
-    others = [_other_id(draft, identity) for draft, identity in zip(drafts, identities)]
-    candidates = [identity[0] for identity in identities] + [other for other in others if other]
+    alternatives = [_alternatives(draft, identity) for draft, identity in zip(drafts, identities)]
+    candidates = [identity[0] for identity in identities] + [other.id for others in alternatives for other in others]
     stored = await store.known_ids(candidates) if candidates else set()
-    guids: dict[str, str | None] = {}  # of articles stored under a link's id
+    articles: dict[str, Article | None] = {}
 
-    async def guid_stored_under(article_id: str) -> str | None:
-        if article_id not in guids:
-            article = await store.get(article_id)
-            guids[article_id] = article.guid if article else None
-        return guids[article_id]
+    async def same_entry(draft: Draft, other: _Alternative) -> bool:
+        if other.kind == "guid":
+            return True
+        if other.id not in articles:
+            articles[other.id] = await store.get(other.id)
+        article = articles[other.id]
+        if article is None:
+            return False
+        if other.kind == "unscoped":
+            return draft.source in article.sources
+        return article.guid == draft.guid and (draft.guid is not None or article.title == draft.title)
 
     settled = []
-    for draft, identity, other in zip(drafts, identities, others):
-        if identity[0] in stored or other not in stored:
-            settled.append(identity)
-        elif other == url_article_id(identity[1] or "") and await guid_stored_under(other) != draft.guid:
-            settled.append(identity)  # the link's article is another entry's
-        else:
-            settled.append((other, identity[1]))
+    for draft, identity, others in zip(drafts, identities, alternatives):
+        chosen = identity
+        if identity[0] not in stored:
+            for other in others:
+                if other.id in stored and await same_entry(draft, other):
+                    chosen = (other.id, identity[1])
+                    break
+        settled.append(chosen)
     return settled, stored
 
 
-def _other_id(draft: Draft, identity: _Identity) -> str | None:
-    """The id the draft would have had by the other of its link and guid, when it has both."""
-    if not (draft.guid and identity[1]):
-        return None
-    by_link, by_guid = url_article_id(identity[1]), article_id(None, draft.guid)
-    return by_guid if identity[0] == by_link else by_link
+def _alternatives(draft: Draft, identity: _Identity) -> list[_Alternative]:
+    by_link = url_article_id(identity[1]) if identity[1] else None
+    by_guid = _guid_id(draft)
+    found = []
+    if identity[0] == by_link and draft.guid:
+        found.append(_Alternative(by_guid, "guid"))
+    if by_link and identity[0] != by_link:
+        found.append(_Alternative(by_link, "link"))
+    if draft.guid and ":" not in draft.guid:
+        found.append(_Alternative(article_id(None, draft.guid), "unscoped"))
+    return found
 
 
 def _cleaned(draft: Draft) -> Draft:

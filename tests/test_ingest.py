@@ -116,6 +116,47 @@ async def test_entries_sharing_a_link_but_not_a_guid_are_all_stored(store, monke
     assert (report.new, report.duplicates) == (1, 3)
 
 
+async def test_two_feeds_numbering_their_entries_alike_keep_every_entry(store, monkeypatch):
+    def show(name: str) -> list[Draft]:
+        return [
+            draft(number, name, title=f"{name} episode {number}", text=f"{name} guest {number} talks.",
+                  url=f"https://{name}.test/", guid=str(number))
+            for number in (1, 2)
+        ]
+
+    monkeypatch.setattr(ingest, "fetch_source", fake_fetch({"casta": show("casta"), "castb": show("castb")}))
+    report = await ingest_once(store, [feed("casta"), feed("castb")], None, client=object(), now=NOW)
+    assert (report.new, report.duplicates) == (4, 0)
+    report = await ingest_once(store, [feed("casta"), feed("castb")], None, client=object(), now=NOW + timedelta(hours=1))
+    assert (report.new, report.duplicates) == (0, 4)
+
+
+async def test_entries_sharing_a_link_without_guids_are_told_apart_by_their_words(store, monkeypatch):
+    notes = [draft(number, "notes", title=f"Release note {number}", text=f"Change {number} ships.",
+                   url="https://notes.test/changelog") for number in (1, 2, 3)]
+    monkeypatch.setattr(ingest, "fetch_source", fake_fetch({"notes": notes}))
+    assert (await ingest_once(store, [feed("notes")], None, client=object(), now=NOW)).new == 3
+    report = await ingest_once(store, [feed("notes")], None, client=object(), now=NOW + timedelta(hours=1))
+    assert (report.new, report.duplicates) == (0, 3)
+
+
+async def test_articles_stored_under_the_former_ids_are_found_again(store, monkeypatch):
+    numbered = draft(1, "casta", title="casta episode 1", text="casta guest 1 talks.", url="https://casta.test/", guid="1")
+    first_note = draft(1, "notes", title="Release note 1", text="Change 1 ships.", url="https://notes.test/changelog")
+    [by_guid, by_link] = build_articles([numbered, first_note], None, [NOW, NOW])
+    # as stored before guids were read with the source, and before words told entries sharing a link apart
+    await store.add([replace(by_guid, id=article_id(None, "1")), by_link])
+    others = [draft(number, "notes", title=f"Release note {number}", text=f"Change {number} ships.",
+                    url="https://notes.test/changelog") for number in (2, 3)]
+    episode_2 = replace(numbered, guid="2", title="casta episode 2", text="casta guest 2 talks.")
+    stranger = replace(numbered, source="castb", title="castb episode 1", text="castb guest 1 talks.")
+    monkeypatch.setattr(ingest, "fetch_source", fake_fetch(
+        {"casta": [numbered, episode_2], "notes": [first_note, *others], "castb": [stranger]}
+    ))
+    report = await ingest_once(store, [feed("casta"), feed("notes"), feed("castb")], None, client=object(), now=NOW)
+    assert [(source.new, source.duplicates) for source in report.sources] == [(1, 1), (2, 1), (1, 0)]
+
+
 async def test_an_entry_keeps_its_id_when_others_start_or_stop_sharing_its_link(store, monkeypatch):
     async def fetch(*episodes, hours=0):
         monkeypatch.setattr(ingest, "fetch_source", fake_fetch({"cast": list(episodes)}))
