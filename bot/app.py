@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from contextlib import AsyncExitStack
 from datetime import datetime
@@ -20,6 +21,7 @@ from bot.adapters.base import Adapter, ConnectError, Handler
 from bot.adapters.console import ConsoleAdapter
 from bot.config import Config
 from bot.context import Context
+from bot.delivery.outbox import move_chat
 from bot.delivery.service import start_delivery
 from bot.model import Command, Reply
 from bot.router import Router, build_router
@@ -46,7 +48,10 @@ def platform_adapters(
         from bot.adapters.telegram import TelegramAdapter
 
         adapters["telegram"] = TelegramAdapter(
-            config.telegram, commands=router.command_menu(), limits=config.delivery.telegram
+            config.telegram,
+            commands=router.command_menu(),
+            limits=config.delivery.telegram,
+            moved=functools.partial(move_chat, store.engine),
         )
     if config.discord.token:
         from bot.adapters.discord import DiscordAdapter

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import inspect
 import json
 import signal
 from contextlib import asynccontextmanager
@@ -23,7 +24,7 @@ from bot.delivery.db import migrate
 from content.model import Article
 from content.store import Store
 from fake_discord import BOT_IN_A_CHANNEL, FakeDiscord
-from fake_telegram import FakeTelegram, message_update
+from fake_telegram import FakeTelegram, message, message_update
 from run_helpers import (
     STORIES,
     deliveries,
@@ -141,9 +142,20 @@ async def queued_for(store: Store, platform: str, chat: str, key: str) -> bool:
         return (await connection.execute(query)).first() is not None
 
 
+async def chat_known(store: Store, chat: str) -> bool:
+    async with store.engine.connect() as connection:
+        return (await connection.execute(sa.select(tables.targets.c.id).where(tables.targets.c.chat == chat))).first() is not None
+
+
 async def until(condition, running: asyncio.Task, what: str) -> None:
+    """Until `condition()` (a value, or a coroutine's) is true, while newsbot runs."""
+
+    async def met() -> bool:
+        result = condition()
+        return await result if inspect.isawaitable(result) else result
+
     async def polled():
-        while not condition():
+        while not await met():
             assert not running.done(), f"newsbot stopped before {what}: {running.exception()!r}"
             await asyncio.sleep(0.02)
 
@@ -183,6 +195,26 @@ async def test_telegram_subscribe_receive_unsubscribe_and_a_non_admin_refused(tm
             assert await queued_for(store, "telegram", str(witness), later)
     assert not any("Salt caverns" in text for text in texts_to(fake, reader))
     assert not any("Tidal turbines" in text for text in texts_to(fake, group))  # the refused subscription never existed
+
+
+async def test_a_telegram_group_upgraded_to_a_supergroup_keeps_its_subscriptions(tmp_path):
+    group, supergroup, admin = -555, -1000555, 444
+    async with FakeTelegram(fake_token()) as fake:
+        config = app_config(tmp_path, telegram=TelegramSettings(token=SecretStr(fake_token()), base_url=fake.base_url))
+        for chat in (group, supergroup):
+            fake.chat_members[(chat, admin)] = "administrator"
+        async with newsbot(config) as (store, running):
+            await fake.wait_for_calls("getUpdates", timeout=STEP)
+            await fake.push_update(message_update("/subscribe kenya", chat_id=group, kind="group", user_id=admin))
+            await until(lambda: texts_to(fake, group), running, "the subscription")
+            upgraded = message("", chat_id=group, kind="group", user_id=admin, message_id=2)
+            del upgraded["text"]
+            upgraded["migrate_to_chat_id"] = supergroup  # what Telegram posts in the group as it goes
+            await fake.push_update({"message": upgraded})
+            await until(lambda: chat_known(store, str(supergroup)), running, "the move")
+            await fake.push_update(message_update("/subscriptions", chat_id=supergroup, kind="supergroup", user_id=admin))
+            await until(lambda: texts_to(fake, supergroup), running, "the list in the supergroup")
+    assert "Kenya" in texts_to(fake, supergroup)[0]
 
 
 def posted_in(fake: FakeDiscord, channel: int) -> str:

@@ -133,6 +133,17 @@ async def revive_targets(connection: AsyncConnection, ids: list[int], now: datet
     return len(revived)
 
 
+async def move_chat(engine: AsyncEngine, chat: Target, new_chat: str) -> None:
+    """The platform says the chat lives on under a new id (a Telegram group upgraded to a supergroup):
+    its subscriptions, settings and waiting messages go there, merged with any made there already."""
+    t = tables.targets
+    async with engine.begin() as connection:
+        await tables.bump_subscriptions_revision(connection)  # first, as every change to subscriptions
+        target_id = (await connection.execute(sa.select(t.c.id).where(tables.address_of(chat)))).scalar()
+        if target_id is not None:
+            await _move(connection, target_id, new_chat)
+
+
 async def _deactivate(connection: AsyncConnection, target_id: int, reason: str) -> None:
     """Stop sending to a target: it is marked gone, and what waits for it is given up. The caller
     has bumped the subscriptions revision."""

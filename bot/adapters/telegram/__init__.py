@@ -15,6 +15,7 @@ import asyncio
 import logging
 import time
 from datetime import timedelta
+from typing import Awaitable, Callable
 
 from telegram import BotCommand, CallbackQuery, Chat, Message, ReplyParameters, Update
 from telegram.constants import ChatMemberStatus, ParseMode
@@ -52,6 +53,8 @@ from bot.config import PlatformLimits, TelegramSettings
 from bot.model import ChatKind, Reply, Target
 
 logger = logging.getLogger(__name__)
+
+ChatMoved = Callable[[Target, str], Awaitable[None]]
 
 APOLOGY = "Sorry, something went wrong while answering that. Please try again in a moment."
 EXPIRED_BUTTON = "This button has expired. Please send the command again."
@@ -101,9 +104,11 @@ class TelegramAdapter:
         rate_limiter: BaseRateLimiter | None = None,
         limits: PlatformLimits | None = None,
         poll_timeout: float = 10.0,
+        moved: ChatMoved | None = None,
     ):
         """`limits` (delivery.telegram from the config) sets the pace; without it Telegram's own limits apply.
-        `rate_limiter` replaces the pacing altogether (tests and benchmarks); pass one or the other."""
+        `rate_limiter` replaces the pacing altogether (tests and benchmarks); pass one or the other.
+        `moved(chat, new_chat)` is awaited when a group becomes a supergroup, which has a new id."""
         if settings.token is None:
             raise ValueError("telegram.token is not set")
         if rate_limiter is not None and limits is not None:
@@ -118,6 +123,7 @@ class TelegramAdapter:
         self._commands = commands
         self._known_commands = frozenset(name for name, _ in commands)
         self._poll_timeout = poll_timeout
+        self._moved = moved
         self._buttons = ButtonCommands()
         self._admin_cache: dict[tuple[int, int], float] = {}  # (chat, administrator) → until when
         self._handle: Handler | None = None
@@ -175,6 +181,7 @@ class TelegramAdapter:
         self._handle = handle
         self._app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND, self._on_command))
         self._app.add_handler(CallbackQueryHandler(self._on_button))
+        self._app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, self._on_migration))
         self._app.add_error_handler(self._on_error)
         webhook = self._settings.webhook
         if webhook.enabled:
@@ -268,6 +275,17 @@ class TelegramAdapter:
             await query.answer(text=alert, show_alert=alert is not None)
         except TelegramError as error:
             logger.warning("Telegram: could not answer a button press: %s", error)
+
+    async def _on_migration(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Telegram says so in both chats: in the group (migrate_to) and in the supergroup (migrate_from)."""
+        message = update.effective_message
+        if message.migrate_to_chat_id:
+            old, new = message.chat.id, message.migrate_to_chat_id
+        else:
+            old, new = message.migrate_from_chat_id, message.chat.id
+        logger.info("Telegram: group %s is now supergroup %s", old, new)
+        if self._moved is not None:
+            await self._moved(Target(PLATFORM, str(old)), str(new))
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         logger.error("Telegram: error while processing an update", exc_info=context.error)
