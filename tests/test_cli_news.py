@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.cli import build_parser, main
 from content.model import Article
 from content.store import Store
 
@@ -136,7 +136,8 @@ def test_verbose_logs_never_show_a_feed_urls_credentials(tmp_path, caplog):
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), OneFeed)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        url = f"http://reader:PASSW0RD@127.0.0.1:{server.server_port}/rss.xml?token=SECRETTOKEN&page=1"
+        url = (f"http://reader:PASSW0RD@127.0.0.1:{server.server_port}/rss.xml?token=SECRETTOKEN&page=1"
+               "&client_secret=CLIENTSECRET&auth=AUTHVALUE")
         source = f"  - {{name: private, kind: feed, url: '{url}'}}"
         config = write_config(tmp_path, f"sqlite:///{tmp_path / 'n.db'}", source)
         caplog.set_level(logging.DEBUG)
@@ -145,7 +146,8 @@ def test_verbose_logs_never_show_a_feed_urls_credentials(tmp_path, caplog):
         server.shutdown()
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert "HTTP Request: GET http://***@127.0.0.1:" in logged and "token=***&page=1" in logged
-    assert "PASSW0RD" not in logged and "SECRETTOKEN" not in logged
+    assert not any(secret in logged for secret in ("PASSW0RD", "SECRETTOKEN", "CLIENTSECRET", "AUTHVALUE"))
+    assert "httpcore" in logged  # the debug lines of the library below httpx, which no filter of httpx's sees
 
 
 def test_a_reader_that_stops_early_gets_no_traceback(tmp_path):
@@ -162,3 +164,9 @@ def test_a_reader_that_stops_early_gets_no_traceback(tmp_path):
     reader.stdout.close()  # like `| head -1`, while newsbot still has most lines to write
     errors = reader.stderr.read().decode()
     assert reader.wait(timeout=60) == 1 and "Traceback" not in errors and "BrokenPipe" not in errors
+
+
+@pytest.mark.parametrize("argv", [["-v", "news"], ["news", "-v"]])
+def test_verbose_goes_before_or_after_the_command(argv):
+    assert build_parser().parse_args(argv).verbose is True
+    assert build_parser().parse_args(["news"]).verbose is False

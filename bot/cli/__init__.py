@@ -8,9 +8,11 @@ import logging
 import os
 import re
 import sys
+from urllib.parse import urlsplit
 
 from bot import __version__
 from bot.adapters.base import ConnectError
+from bot.adapters.redact import redact_in_logs
 from bot.config import ConfigError, load_config
 from bot.schedule import ScheduleError
 from content.store import StorageError
@@ -20,7 +22,7 @@ NOISY_LOGGERS = ("alembic", "httpx", "apscheduler")  # one INFO line per migrati
 # credentials a feed URL may carry: user:password@host, ?token=…
 _URL_USERINFO = re.compile(r"(?<=://)[^/\s@]+(?=@)")
 _URL_SECRET_PARAMETER = re.compile(
-    r"(?<=[?&])(token|key|api_key|apikey|access_token|password|secret|sig|signature)=[^&\s\"']+", re.IGNORECASE
+    r"(?<=[?&])([^=&\s]*(?:token|key|pass|secret|auth|sig|session|cred)[^=&\s]*)=([^&\s\"']+)", re.IGNORECASE
 )
 
 
@@ -42,6 +44,18 @@ class UsageError(Exception):
     """A problem with what the user asked for on the command line; exit status 2."""
 
 
+def hide_feed_secrets(sources) -> None:
+    """Mask the credentials feed URLs carry in every log line from any library (httpcore's debug
+    lines show a redirect's Location header), beyond the URLs httpx logs."""
+    for source in sources:
+        url = getattr(source, "url", "")
+        for secret in [parameter.group(2) for parameter in _URL_SECRET_PARAMETER.finditer(url)]:
+            redact_in_logs(secret)
+        password = urlsplit(url).password
+        if password:
+            redact_in_logs(password)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsbot", description="News about AI and technology by sector and country.")
     parser.add_argument("--version", action="version", version=f"newsbot {__version__}")
@@ -51,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     for name in SUBCOMMANDS:
         module = importlib.import_module(f"bot.cli.{name}")
         module.add_parser(commands)
+    for command in commands.choices.values():  # "newsbot news -v" as well as "newsbot -v news"
+        command.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="log debug detail")
     return parser
 
 
@@ -67,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     module = importlib.import_module(f"bot.cli.{args.command}")
     try:
         config = load_config(args.config)
+        hide_feed_secrets(config.sources)
         return module.run(args, config)
     except (ConfigError, UsageError, StorageError, ScheduleError, ConnectError) as error:
         print(f"newsbot: {error}", file=sys.stderr)
