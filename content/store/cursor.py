@@ -1,5 +1,5 @@
-"""Opaque page cursors, packed into ~23 URL-safe characters: for `find`, the sort key of a page's
-last row; for `search`, how many results were shown and the store position ranked."""
+"""Opaque page cursors, URL-safe: for `find`, the sort key of a page's last row (~23 characters);
+for `search`, the store position ranked and the articles shown so far (11 characters each)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,13 @@ import base64
 import binascii
 import struct
 from datetime import datetime, timedelta, timezone
+from typing import Sequence
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _NEWEST = b"n"  # find(): (published, seq)
-_RANKED = b"s"  # search(): (results shown, store position); "r" was (score, seq)
-_LAYOUT = {_NEWEST: ">cqq", _RANKED: ">cqq"}
+_SHOWN = b"x"  # search(): store position, then the seq of every article shown; "s" was (results shown, position)
+_LAYOUT = {_NEWEST: ">cqq"}
+MAX_SHOWN = 1_000  # a search shows no more results than this, page after page
 
 
 class InvalidCursor(ValueError):
@@ -47,12 +49,19 @@ def decode_newest(cursor: str) -> tuple[datetime, int]:
         raise InvalidCursor("invalid page cursor") from None
 
 
-def ranked_cursor(shown: int, through: int) -> str:
-    return _encode(_RANKED, shown, through)
+def ranked_cursor(through: int, shown: Sequence[int]) -> str:
+    packed = struct.pack(f">cq{len(shown)}q", _SHOWN, through, *shown)
+    return base64.urlsafe_b64encode(packed).rstrip(b"=").decode("ascii")
 
 
-def decode_ranked(cursor: str) -> tuple[int, int]:
-    shown, through = _decode(cursor, _RANKED)
-    if shown < 0:
-        raise InvalidCursor("invalid page cursor")
-    return shown, through
+def decode_ranked(cursor: str) -> tuple[int, tuple[int, ...]]:
+    """The store position ranked, and the articles shown on the pages so far."""
+    try:
+        packed = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        count, remainder = divmod(len(packed) - 9, 8)
+        if packed[:1] != _SHOWN or remainder or not 0 < count <= MAX_SHOWN:
+            raise InvalidCursor("invalid page cursor")
+        _, through, *shown = struct.unpack(f">cq{count}q", packed)
+    except (binascii.Error, struct.error, ValueError, TypeError):
+        raise InvalidCursor("invalid page cursor") from None
+    return through, tuple(shown)

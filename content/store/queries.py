@@ -9,7 +9,7 @@ first), else the date index of all articles. The other filters become per-row ch
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Iterable
+from typing import Iterable, Sequence
 
 import sqlalchemy as sa
 
@@ -127,18 +127,20 @@ def newest_first(
 
 
 def ranked_page(
-    dialect: str, query: Query, terms: fulltext.Terms, through: sa.ColumnElement[int], skip: int, count: int
+    dialect: str, query: Query, terms: fulltext.Terms, through: sa.ColumnElement[int], shown: Sequence[int], count: int
 ) -> sa.Select:
     """SELECT (seq, score, through) of `count` matches stored up to position `through` (a number,
-    or `position()` for the first page), most relevant first, after the first `skip`. Pages go by
-    place in the ranking, not by score: SQLite's bm25 scores move whenever articles are added, and
-    a page that continued after a score would skip or repeat."""
-    has_tag_filter = query.has_tags
-    ranked = fulltext.ranked(dialect, terms, windowed=not has_tag_filter, through=through)
+    or `position()` for the first page), most relevant first, leaving out those `shown` on earlier
+    pages. A page goes by what was shown, not by score or place in the ranking: SQLite's bm25
+    scores and their order move whenever articles are added, and a page that continued after a
+    score or a place would skip or repeat."""
+    ranked = fulltext.ranked(dialect, terms, windowed=not query.has_tags, through=through)
     statement = sa.select(ranked.c.seq, ranked.c.score, through.label("through"))
     for condition in tag_conditions(query, ranked.c.seq):
         statement = statement.where(condition)
-    return statement.order_by(ranked.c.score.desc(), ranked.c.seq.desc()).offset(skip).limit(count)
+    if shown:
+        statement = statement.where(ranked.c.seq.not_in(list(shown)))
+    return statement.order_by(ranked.c.score.desc(), ranked.c.seq.desc()).limit(count)
 
 
 def with_articles(positions: sa.Select, *order: str) -> sa.Select:

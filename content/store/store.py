@@ -182,7 +182,7 @@ class Store:
 
         Without sector or place filters, SQLite ranks the newest 2,000 matches (news: recent first)."""
         _check_limit(limit)
-        shown, through = cursors.decode_ranked(cursor) if cursor else (0, None)
+        through, shown = cursors.decode_ranked(cursor) if cursor else (None, ())
         terms = fulltext.search_terms(text) + (fulltext.search_terms(query.text) if query.text else fulltext.Terms())
         if not terms.required:
             return Page([])
@@ -191,8 +191,10 @@ class Store:
         positions = queries.ranked_page(self.dialect, query, terms, bound, shown, limit + 1)
         async with self.engine.connect() as connection:
             rows = (await connection.execute(queries.with_articles(positions, "score", "seq"))).all()
-        next_cursor = cursors.ranked_cursor(shown + limit, rows[0].through) if len(rows) > limit else None
-        return Page([_article(row) for row in rows[:limit]], next_cursor)
+        page = rows[:limit]
+        now_shown = (*shown, *(row.seq for row in page))
+        more = len(rows) > limit and len(now_shown) < cursors.MAX_SHOWN
+        return Page([_article(row) for row in page], cursors.ranked_cursor(rows[0].through, now_shown) if more else None)
 
     async def stored_after(self, after: int, limit: int = 100) -> list[tuple[int, Article]]:
         """The first `limit` articles stored after position `after`, each with its position, in the
