@@ -15,7 +15,14 @@ import pytest
 
 import bot.adapters.telegram as telegram_adapter
 from bot.adapters.base import DeliveryError, RateLimited, TargetGone, TransientError
-from bot.adapters.telegram import APOLOGY, EXPIRED_BUTTON, RIGHTS_UNCHECKED, TelegramAdapter, TelegramConnectError
+from bot.adapters.telegram import (
+    APOLOGY,
+    EXPIRED_BUTTON,
+    MAX_WAITING_PER_CHAT,
+    RIGHTS_UNCHECKED,
+    TelegramAdapter,
+    TelegramConnectError,
+)
 from bot.adapters.telegram.limits import ChatPacedRateLimiter
 from bot.config import TelegramSettings, WebhookSettings
 from bot.model import Action, ArticleCard, Command, Reply, Target
@@ -491,3 +498,24 @@ async def test_a_private_reply_in_a_group_quotes_the_command_it_answers(fake):
     assert private.params["reply_parameters"] == {"message_id": 31, "allow_sending_without_reply": True}
     assert "reply_parameters" not in public.params
     assert "reply_parameters" not in direct.params  # in a private chat every reply is private already
+
+
+async def test_a_chat_flooding_commands_gets_a_few_answered_and_keeps_no_one_else_waiting(fake):
+    release, seen = asyncio.Event(), []
+
+    async def handle(command: Command) -> Reply:
+        seen.append(command.target.chat)
+        if command.target.chat == "555":
+            await release.wait()  # as an answer waiting for its chat's rate limit
+        return Reply(text=f"answer for {command.target.chat}")
+
+    async with running(fake, handle):
+        for number in range(10):
+            await fake.push_update(message_update(f"/latest {number + 1}", chat_id=555, user_id=555, message_id=number + 1))
+        other = message_update("/latest", chat_id=777, user_id=777)
+        [answer] = await sent_after(fake, other)
+        assert int(answer.params["chat_id"]) == 777
+        assert seen.count("555") == MAX_WAITING_PER_CHAT  # the rest were let go, not queued
+        release.set()
+        await fake.wait_for_calls("sendMessage", 1 + MAX_WAITING_PER_CHAT, timeout=STEP_TIMEOUT)
+    assert seen.count("555") == MAX_WAITING_PER_CHAT

@@ -12,12 +12,14 @@ path, never retries and maps every failure to a DeliveryError so the worker deci
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
+from collections import Counter
 from datetime import timedelta
-from typing import Awaitable, Callable
+from typing import Awaitable, Callable, Iterator
 
-from telegram import BotCommand, CallbackQuery, Chat, Message, ReplyParameters, Update
+from telegram import BotCommand, CallbackQuery, Chat, InaccessibleMessage, Message, ReplyParameters, Update
 from telegram.constants import ChatMemberStatus, ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, BaseRateLimiter, CallbackQueryHandler, ContextTypes, MessageHandler, filters
@@ -63,6 +65,7 @@ ALERT_LIMIT = 200  # answerCallbackQuery's text limit
 REPLY_RETRIES = 2  # 429 retries for an interactive reply
 REPLY_RETRY_PAUSES = (1.0, 3.0)  # seconds before each retry of a reply after a 5xx, a timeout or a lost connection
 CONCURRENT_UPDATES = 16
+MAX_WAITING_PER_CHAT = 3  # of those, for one chat
 # A few busy connections with a short queue in front serve the delivery worker's concurrent sends
 # (measured in bench/fanout.py); the generous pool timeout lets queued sends wait for a connection
 # instead of failing.
@@ -124,6 +127,7 @@ class TelegramAdapter:
         self._known_commands = frozenset(name for name, _ in commands)
         self._poll_timeout = poll_timeout
         self._moved = moved
+        self._waiting: Counter[int] = Counter()  # answers on their way, by chat
         self._buttons = ButtonCommands()
         self._admin_cache: dict[tuple[int, int], float] = {}  # (chat, administrator) → until when
         self._handle: Handler | None = None
@@ -230,6 +234,11 @@ class TelegramAdapter:
         kind = chat_kind(message.chat)
         if not is_addressed_to_us(line, self._app.bot.username, kind, self._known_commands):
             return
+        with self._taking_a_turn(message.chat.id) as admitted:
+            if admitted:
+                await self._answer_command(message, line, kind)
+
+    async def _answer_command(self, message: Message, line: CommandLine, kind: ChatKind) -> None:
         if sent_as_the_chat(message):
             is_admin = True
         else:
@@ -240,6 +249,23 @@ class TelegramAdapter:
         # refusal) at least quotes the command it answers, so it reads as addressed to its sender
         quote = message.message_id if reply.private and kind != "private" else None
         await self._post_all(target, self._render(reply), quote=quote)
+
+    @contextlib.contextmanager
+    def _taking_a_turn(self, chat_id: int) -> Iterator[bool]:
+        """Whether a command from the chat may be answered now. Answers wait for their chat's rate
+        limit while holding one of the few update slots, so a chat with MAX_WAITING_PER_CHAT answers
+        on their way gets no more until they are out: one flooding chat cannot keep everyone waiting."""
+        if self._waiting[chat_id] >= MAX_WAITING_PER_CHAT:
+            logger.info("Telegram: chat %s has %d answers waiting; a further command is ignored", chat_id, MAX_WAITING_PER_CHAT)
+            yield False
+            return
+        self._waiting[chat_id] += 1
+        try:
+            yield True
+        finally:
+            self._waiting[chat_id] -= 1
+            if not self._waiting[chat_id]:
+                del self._waiting[chat_id]
 
     async def _on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Run the button's command as the presser; show the result in place of the pressed message.
@@ -252,6 +278,13 @@ class TelegramAdapter:
         if pressed_on is None:  # a button on an inline-mode message; newsbot sends none
             await self._answer_button(query)
             return
+        with self._taking_a_turn(pressed_on.chat.id) as admitted:
+            if admitted:
+                await self._answer_press(query, pressed_on)
+            else:
+                await self._answer_button(query)
+
+    async def _answer_press(self, query: CallbackQuery, pressed_on: Message | InaccessibleMessage) -> None:
         kind = chat_kind(pressed_on.chat)
         target = target_of(pressed_on)
         line = parse_command_line(self._buttons.command_for(query.data))
