@@ -52,6 +52,7 @@ def platform_adapters(
             commands=router.command_menu(),
             limits=config.delivery.telegram,
             moved=functools.partial(move_chat, store.engine),
+            lost=lost,
         )
     if config.discord.token:
         from bot.adapters.discord import DiscordAdapter

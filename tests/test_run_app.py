@@ -197,6 +197,17 @@ async def test_telegram_subscribe_receive_unsubscribe_and_a_non_admin_refused(tm
     assert not any("Tidal turbines" in text for text in texts_to(fake, group))  # the refused subscription never existed
 
 
+async def test_telegram_revoking_the_token_stops_newsbot_saying_why(tmp_path):
+    async with FakeTelegram(fake_token()) as fake:
+        config = app_config(tmp_path, telegram=TelegramSettings(token=SecretStr(fake_token()), base_url=fake.base_url))
+        running = asyncio.create_task(run_newsbot(config, asyncio.Event()))
+        await fake.wait_for_calls("getUpdates", timeout=STEP)
+        fake.token = "999:REVOKED"  # @BotFather's /revoke: the old token gets 401 Unauthorized
+        with pytest.raises(ConnectError, match="no longer accepts the bot token") as stopped:
+            await asyncio.wait_for(running, STEP)
+    assert fake_token() not in str(stopped.value)
+
+
 async def test_a_telegram_group_upgraded_to_a_supergroup_keeps_its_subscriptions(tmp_path):
     group, supergroup, admin = -555, -1000555, 444
     async with FakeTelegram(fake_token()) as fake:

@@ -108,10 +108,12 @@ class TelegramAdapter:
         limits: PlatformLimits | None = None,
         poll_timeout: float = 10.0,
         moved: ChatMoved | None = None,
+        lost: Callable[[str], None] | None = None,
     ):
         """`limits` (delivery.telegram from the config) sets the pace; without it Telegram's own limits apply.
         `rate_limiter` replaces the pacing altogether (tests and benchmarks); pass one or the other.
-        `moved(chat, new_chat)` is awaited when a group becomes a supergroup, which has a new id."""
+        `moved(chat, new_chat)` is awaited when a group becomes a supergroup, which has a new id;
+        `lost(reason)` is called once if Telegram stops taking the token after the start (it was revoked)."""
         if settings.token is None:
             raise ValueError("telegram.token is not set")
         if rate_limiter is not None and limits is not None:
@@ -127,13 +129,17 @@ class TelegramAdapter:
         self._known_commands = frozenset(name for name, _ in commands)
         self._poll_timeout = poll_timeout
         self._moved = moved
+        self._lost = lost
+        self._connected = False
         self._waiting: Counter[int] = Counter()  # answers on their way, by chat
         self._buttons = ButtonCommands()
         self._admin_cache: dict[tuple[int, int], float] = {}  # (chat, administrator) → until when
         self._handle: Handler | None = None
         self._requests = (
-            AiohttpRequest(connection_pool_size=CONNECTION_POOL_SIZE, pool_timeout=POOL_TIMEOUT_SECONDS),
-            AiohttpRequest(connection_pool_size=1),  # long polling's own
+            AiohttpRequest(
+                connection_pool_size=CONNECTION_POOL_SIZE, pool_timeout=POOL_TIMEOUT_SECONDS, unauthorized=self._refused
+            ),
+            AiohttpRequest(connection_pool_size=1, unauthorized=self._refused),  # long polling's own
         )
         self._app = (
             Application.builder()
@@ -168,7 +174,14 @@ class TelegramAdapter:
         except TelegramError as error:
             await self.disconnect()  # the caller gets no adapter to disconnect
             raise _connect_error(error) from None
+        self._connected = True
         logger.info("Telegram: connected as @%s", self._app.bot.username)
+
+    def _refused(self) -> None:
+        """Telegram answered 401: a wrong token at the start is connect()'s error; later, the token was revoked."""
+        if self._connected and self._lost is not None:
+            self._connected = False  # say it once
+            self._lost("Telegram no longer accepts the bot token (401 Unauthorized): it was revoked or changed")
 
     async def _set_command_menu(self) -> None:
         """The menu only lists the commands, which work without it: after a transient failure newsbot
@@ -207,7 +220,10 @@ class TelegramAdapter:
 
     async def disconnect(self) -> None:
         if self._app.updater is not None and self._app.updater.running:
-            await self._app.updater.stop()
+            try:
+                await self._app.updater.stop()
+            except TelegramError as error:  # the error polling stopped on (a revoked token), told already
+                logger.info("Telegram: polling had stopped: %s", REDACTOR.redact(str(error)))
         if self._app.running:
             await self._app.stop()
         await self._app.shutdown()

@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from typing import Callable
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
@@ -43,7 +44,7 @@ POOL_TIMEOUT_MESSAGE = (
 class AiohttpRequest(BaseRequest):
     """A `BaseRequest` over one aiohttp session with at most `connection_pool_size` connections."""
 
-    __slots__ = ("_connection_pool_size", "_pool", "_session", "_timeouts")
+    __slots__ = ("_connection_pool_size", "_pool", "_session", "_timeouts", "_unauthorized")
 
     def __init__(
         self,
@@ -53,10 +54,14 @@ class AiohttpRequest(BaseRequest):
         connect_timeout: float | None = 5.0,
         pool_timeout: float | None = 1.0,
         media_write_timeout: float | None = 20.0,
+        unauthorized: Callable[[], None] | None = None,
     ):
+        """`unauthorized()` is called on every 401: Telegram no longer takes the token (it was revoked),
+        and python-telegram-bot's polling stops on it without a word to its application."""
         if connection_pool_size < 1:
             raise ValueError("connection_pool_size must be at least 1")
         self._connection_pool_size = connection_pool_size
+        self._unauthorized = unauthorized
         self._timeouts = {
             "read": read_timeout,
             "write": write_timeout,
@@ -121,6 +126,8 @@ class AiohttpRequest(BaseRequest):
             self._pool.release()
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug("HTTP Request: %s %s %d", method, _redacted(url), response.status)
+        if response.status == 401 and self._unauthorized is not None:
+            self._unauthorized()
         return response.status, payload
 
     def _chosen(self, value: ODVInput[float], default: str) -> float | None:
