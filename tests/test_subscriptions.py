@@ -570,6 +570,17 @@ async def test_bad_input_gets_a_clear_error(bot):
     assert (await bot.say("/subscriptions")).text.startswith("This chat has no subscriptions")  # none made above
 
 
+async def test_an_offset_with_no_zone_is_refused_and_a_zone_this_machine_lacks_holds_up_no_other_digest(bot):
+    assert "not a timezone" in (await bot.say("/settings timezone UTC-13")).text  # Etc/GMT+13 does not exist
+    mallory = Target("console", "mallory")
+    await bot.say("/subscribe energy daily 08:00", target=mallory)
+    await SubscriptionStore(bot.store.engine).set_timezone("console", "mallory", "Mars/Olympus")  # say, a zone removed
+    await bot.say("/subscribe energy daily 08:00")
+    await bot.publish("Energy news", sectors=["energy"])
+    bot.clock.set(START + timedelta(days=1))
+    assert [(target.chat, titles) for target, titles, _ in await bot.deliver()] == [("alice", ["Energy news"])]
+
+
 @pytest.mark.parametrize(
     ("written", "answer"),
     [

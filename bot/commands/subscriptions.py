@@ -238,9 +238,10 @@ def _zone_named(name: str) -> str | None:
     folded = {zone.casefold(): zone for zone in zones}
     cities = {zone.rsplit("/", 1)[-1].casefold(): zone for zone in sorted(zones) if "/" in zone and not zone.startswith("Etc/")}
     offset = _UTC_OFFSET.fullmatch(name)
-    if offset and not int(offset["minutes"] or 0) and int(offset["hours"]) <= 14:
+    if offset and not int(offset["minutes"] or 0):
         hours, flipped = int(offset["hours"]), {"+": "-", "-": "+"}[offset["sign"]]
-        return f"Etc/GMT{flipped}{hours}" if hours else "Etc/UTC"
+        zone = f"Etc/GMT{flipped}{hours}" if hours else "Etc/UTC"
+        return zone if zone in zones else None  # Etc/GMT+12 down to Etc/GMT-14: UTC-13 is none
     return folded.get(name.casefold()) or cities.get(name.casefold())
 
 

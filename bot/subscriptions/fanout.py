@@ -144,7 +144,11 @@ class FanOut:
             if chat not in zones:
                 zones[chat] = await self._subscriptions.timezone(*chat)
             since = subscription.last_digest_at or subscription.created_at
-            due = subscription.cadence.latest_due(since, now, zones[chat])
+            try:
+                due = subscription.cadence.latest_due(since, now, zones[chat])
+            except (KeyError, ValueError) as error:  # a zone this machine does not know: that chat's alone
+                log.warning("digest of subscription %s (%s:%s) skipped: timezone %s: %r", subscription.id, *chat, zones[chat], error)
+                continue
             if due is not None:
                 queued += await self._send_digest(subscription, due)
         return queued
