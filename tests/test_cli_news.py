@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import build_parser, main
+from content.settings import FeedSource
 from content.model import Article
 from content.store import Store
 
@@ -170,3 +171,15 @@ def test_a_reader_that_stops_early_gets_no_traceback(tmp_path):
 def test_verbose_goes_before_or_after_the_command(argv):
     assert build_parser().parse_args(argv).verbose is True
     assert build_parser().parse_args(["news"]).verbose is False
+
+
+def test_only_credentials_of_a_feed_url_are_masked_everywhere():
+    from bot.adapters.redact import REDACTOR
+    from bot.cli import hide_feed_secrets
+
+    url = "https://blog.example/feed/?author=2&keywords=solar&design=e&api_key=K3Y-0F-F33D"
+    hide_feed_secrets([FeedSource(name="blog", kind="feed", url=url)])
+    assert REDACTOR.redact("ingested 12 new articles by author 2 on solar design") == (
+        "ingested 12 new articles by author 2 on solar design"
+    )
+    assert "K3Y-0F-F33D" not in REDACTOR.redact(f"GET {url}")

@@ -21,9 +21,12 @@ SUBCOMMANDS = ("ingest", "news", "analyze", "chat", "run")
 NOISY_LOGGERS = ("alembic", "httpx", "apscheduler")  # one INFO line per migration, request or job run
 # credentials a feed URL may carry: user:password@host, ?token=…
 _URL_USERINFO = re.compile(r"(?<=://)[^/\s@]+(?=@)")
+# a parameter named for a credential, alone or as a part between _ or - ("client_secret", "x-api-key"), not "author"
+_SECRET_NAME = r"(?:token|key|apikey|password|passwd|pass|pwd|secret|auth|sig|signature|session|sessionid|credentials?)"
 _URL_SECRET_PARAMETER = re.compile(
-    r"(?<=[?&])([^=&\s]*(?:token|key|pass|secret|auth|sig|session|cred)[^=&\s]*)=([^&\s\"']+)", re.IGNORECASE
+    rf"(?<=[?&])((?:[^=&\s]*[_-])?{_SECRET_NAME}(?:[_-][^=&\s]*)?)=([^&\s\"']+)", re.IGNORECASE
 )
+_SHORTEST_SECRET = 8  # masked everywhere, in any case: "2" would mask every 2 in every line
 
 
 class HiddenUrlSecrets(logging.Filter):
@@ -49,11 +52,10 @@ def hide_feed_secrets(sources) -> None:
     lines show a redirect's Location header), beyond the URLs httpx logs."""
     for source in sources:
         url = getattr(source, "url", "")
-        for secret in [parameter.group(2) for parameter in _URL_SECRET_PARAMETER.finditer(url)]:
-            redact_in_logs(secret)
-        password = urlsplit(url).password
-        if password:
-            redact_in_logs(password)
+        secrets = [parameter.group(2) for parameter in _URL_SECRET_PARAMETER.finditer(url)] + [urlsplit(url).password or ""]
+        for secret in secrets:
+            if len(secret) >= _SHORTEST_SECRET:
+                redact_in_logs(secret)
 
 
 def build_parser() -> argparse.ArgumentParser:
