@@ -28,7 +28,7 @@ class Command:
     user: str
     target: Target
     chat_kind: ChatKind = "private"
-    is_admin: bool = True  # does the user administer this chat (always true in private)
+    is_admin: bool | None = True  # does the user administer this chat (always true in private); None: unknown just now
     bot_can_post: bool = True  # may the bot post here unasked (what a subscription sends); False: it lacks the rights
 
     @property

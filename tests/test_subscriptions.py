@@ -540,6 +540,14 @@ async def test_non_admins_are_refused_in_groups(bot):
     assert "Energy" in (await bot.say("/subscriptions", target=GROUP, chat_kind="group")).text
 
 
+async def test_rights_not_known_just_now_ask_to_try_again_and_change_nothing(bot):
+    reply = await bot.say("/subscribe energy", target=GROUP, chat_kind="group", is_admin=None)
+    assert reply.text.startswith("Sorry, your rights in this chat could not be checked") and reply.private
+    assert (await bot.say("/subscriptions", target=GROUP, chat_kind="group", is_admin=None)).text.startswith(
+        "This chat has no subscriptions"
+    )
+
+
 async def test_subscriptions_list_with_remove_buttons(bot):
     await bot.say("/subscribe energy")
     await bot.say("/subscribe kenya weekly fri 18:30")

@@ -19,7 +19,6 @@ from bot.adapters.telegram import (
     APOLOGY,
     EXPIRED_BUTTON,
     MAX_WAITING_PER_CHAT,
-    RIGHTS_UNCHECKED,
     TelegramAdapter,
     TelegramConnectError,
 )
@@ -135,16 +134,24 @@ async def test_admin_rights_are_cached(fake):
     assert len(fake.calls_of("getChatMember")) == 1
 
 
-async def test_rights_that_cannot_be_checked_get_a_request_to_try_again(fake):
+async def test_rights_that_cannot_be_checked_are_unknown_and_the_command_still_answered(fake):
     fake.chat_members[(GROUP, 42)] = "administrator"
     fake.fail_next("getChatMember", status=502)
     handler = Recorder()
     async with running(fake, handler):
-        [asked] = await sent_after(fake, message_update("/latest x", chat_id=GROUP, kind="supergroup", user_id=42))
+        [answered] = await sent_after(fake, message_update("/latest x", chat_id=GROUP, kind="supergroup", user_id=42))
         await sent_after(fake, message_update("/latest x", chat_id=GROUP, kind="supergroup", user_id=42))
-    assert asked.params["text"] == RIGHTS_UNCHECKED
-    assert [command.is_admin for command in handler.commands] == [True]  # the first never reached the handler
+    assert answered.params["text"] == "echo /latest x"  # /latest needs no rights
+    assert [command.is_admin for command in handler.commands] == [None, True]  # the router asks admins' commands to retry
     assert [call.status for call in fake.calls_of("getChatMember", ok_only=False)] == [502, 200]
+
+
+async def test_a_member_telegram_cannot_find_is_no_administrator(fake):
+    fake.fail_next("getChatMember", status=400, description="Bad Request: user not found")
+    handler = Recorder()
+    async with running(fake, handler):
+        await sent_after(fake, message_update("/latest x", chat_id=GROUP, kind="supergroup", user_id=45))
+    assert [command.is_admin for command in handler.commands] == [False]
 
 
 async def test_a_429_while_checking_rights_is_waited_out(fake):

@@ -25,6 +25,7 @@ _NO_QUOTES = str.maketrans("", "", QUOTES)
 _UTC_OFFSET = re.compile(r"(?:utc|gmt)?(?P<sign>[+-])(?P<hours>\d{1,2})(?::?(?P<minutes>\d{2}))?", re.IGNORECASE)
 _ID_FORM = re.compile(r"#(\d+)(?:\.(\d+))?")  # a button's "#id.topic-check", so a reused id is no match
 _ADMINS_ONLY = "Only this chat's administrators can change what it receives."
+_RIGHTS_UNCHECKED = "Sorry, your rights in this chat could not be checked just now. Please try again in a moment."
 _CANNOT_POST = (
     "I may answer here but not post on my own, so a subscription would never arrive: let me view this "
     "channel, send messages and embed links in it, then subscribe again."
@@ -49,7 +50,7 @@ def register(router) -> None:
 
 def _refusal(cmd: Command) -> Reply | None:
     if cmd.chat_kind != "private" and not cmd.is_admin:
-        return Reply(text=_ADMINS_ONLY, private=True)
+        return Reply(text=_ADMINS_ONLY if cmd.is_admin is False else _RIGHTS_UNCHECKED, private=True)
     return None
 
 

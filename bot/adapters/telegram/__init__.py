@@ -60,7 +60,6 @@ ChatMoved = Callable[[Target, str], Awaitable[None]]
 
 APOLOGY = "Sorry, something went wrong while answering that. Please try again in a moment."
 EXPIRED_BUTTON = "This button has expired. Please send the command again."
-RIGHTS_UNCHECKED = "Sorry, your rights in this chat could not be checked just now. Please try again in a moment."
 ALERT_LIMIT = 200  # answerCallbackQuery's text limit
 REPLY_RETRIES = 2  # 429 retries for an interactive reply
 REPLY_RETRY_PAUSES = (1.0, 3.0)  # seconds before each retry of a reply after a 5xx, a timeout or a lost connection
@@ -342,10 +341,8 @@ class TelegramAdapter:
     async def _answer(
         self, line: CommandLine, *, user: str, target: Target, kind: ChatKind, is_admin: bool | None
     ) -> Reply:
-        """The handler's reply; if the user's rights could not be checked, a request to try again instead
-        (a refusal would wrong an administrator)."""
-        if is_admin is None:
-            return Reply(text=RIGHTS_UNCHECKED, private=True)
+        """The handler's reply; `is_admin` None (rights not known just now) matters only to commands
+        for administrators, which ask to try again."""
         command = to_command(line, user=user, target=target, kind=kind, is_admin=is_admin)
         try:
             return await self._handle(command)
@@ -364,6 +361,9 @@ class TelegramAdapter:
             return True
         try:
             member = await self._app.bot.get_chat_member(chat.id, user_id, rate_limit_args=REPLY_RETRIES)
+        except BadRequest as error:  # "user not found", say: no member, so no administrator
+            logger.info("Telegram: no rights to check in chat %s: %s", chat.id, error)
+            return False
         except TelegramError as error:
             logger.warning("Telegram: could not check admin rights in chat %s: %s", chat.id, error)
             return None

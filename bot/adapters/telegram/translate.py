@@ -69,7 +69,7 @@ def sent_as_the_chat(message: Message) -> bool:
     return message.sender_chat is not None and message.sender_chat.id == message.chat.id
 
 
-def to_command(line: CommandLine, *, user: str, target: Target, kind: ChatKind, is_admin: bool) -> Command:
+def to_command(line: CommandLine, *, user: str, target: Target, kind: ChatKind, is_admin: bool | None) -> Command:
     return Command(
         name=line.name,
         args=line.args,
