@@ -93,7 +93,7 @@ def _identities(drafts: Sequence[Draft]) -> list[_Identity]:
     An article is known by its link, so the same story in two feeds is stored once. A link that
     different entries share (podcast episodes that all link to the show's home page, a changelog's
     items linking into one page) tells them apart from nothing, so those entries are known by their
-    guids, or without one by their words. A guid that is no address ("1", "post-42") names an entry
+    guids, or without one by their title and date. A guid that is no address ("1", "post-42") names an entry
     only within its feed: it is read with the source's name, so two podcasts' episode 1 stay two.
     """
     urls = [canonical_url(draft.url) if draft.url else None for draft in drafts]
@@ -111,7 +111,8 @@ def _identities(drafts: Sequence[Draft]) -> list[_Identity]:
 
 
 def _words_guid(draft: Draft) -> str:
-    return content_guid(draft.source, draft.title, draft.text)
+    """What tells apart entries sharing a link without guids: title and date (not the text, which an edit changes)."""
+    return content_guid(draft.source, draft.title, draft.published.isoformat() if draft.published else "")
 
 
 def _guid_id(draft: Draft) -> str:
@@ -171,7 +172,7 @@ def _alternatives(draft: Draft, identity: _Identity) -> list[_Alternative]:
     by_link = url_article_id(identity[1]) if identity[1] else None
     by_guid = _guid_id(draft)
     found = []
-    if identity[0] == by_link and draft.guid:
+    if identity[0] == by_link:  # alone with its link now; stored under its guid (or words) when it was not
         found.append(_Alternative(by_guid, "guid"))
     if by_link and identity[0] != by_link:
         found.append(_Alternative(by_link, "link"))

@@ -140,6 +140,18 @@ async def test_entries_sharing_a_link_without_guids_are_told_apart_by_their_word
     assert (report.new, report.duplicates) == (0, 3)
 
 
+async def test_an_entry_without_guid_is_found_again_when_alone_with_its_link_or_edited(store, monkeypatch):
+    notes = [draft(number, "notes", title=f"Release note {number}", text=f"Change {number} ships.",
+                   url="https://notes.test/changelog") for number in (1, 2)]
+    monkeypatch.setattr(ingest, "fetch_source", fake_fetch({"notes": notes}))
+    assert (await ingest_once(store, [feed("notes")], None, client=object(), now=NOW)).new == 2
+    edited = replace(notes[1], text="Change 2 ships, and a fix.")
+    for fetched in ([edited], [notes[0], edited]):  # note 1 gone from the feed, then back
+        monkeypatch.setattr(ingest, "fetch_source", fake_fetch({"notes": fetched}))
+        report = await ingest_once(store, [feed("notes")], None, client=object(), now=NOW + timedelta(hours=1))
+        assert (report.new, report.duplicates) == (0, len(fetched))
+
+
 async def test_articles_stored_under_the_former_ids_are_found_again(store, monkeypatch):
     numbered = draft(1, "casta", title="casta episode 1", text="casta guest 1 talks.", url="https://casta.test/", guid="1")
     first_note = draft(1, "notes", title="Release note 1", text="Change 1 ships.", url="https://notes.test/changelog")
