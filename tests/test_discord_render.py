@@ -188,18 +188,20 @@ VIEW, SEND, EMBED, SEND_IN_THREADS, ADMINISTRATOR = 1 << 10, 1 << 11, 1 << 14, 1
 
 
 @pytest.mark.parametrize(
-    ("guild_id", "bot_permissions", "can_post"),
+    ("guild_id", "bot_permissions", "in_thread", "can_post"),
     [
-        (None, 0, True),  # a direct message
-        (1, None, True),  # not told: assume so, as before Discord sent it
-        (1, VIEW | SEND | EMBED, True),
-        (1, VIEW | SEND_IN_THREADS | EMBED, True),  # a thread
-        (1, ADMINISTRATOR, True),
-        (1, VIEW | SEND, False),  # no article cards
-        (1, VIEW | EMBED, False),
-        (1, SEND | EMBED, False),
+        (None, 0, False, True),  # a direct message
+        (1, None, False, True),  # not told: assume so, as before Discord sent it
+        (1, VIEW | SEND | EMBED, False, True),
+        (1, VIEW | SEND_IN_THREADS | EMBED, True, True),
+        (1, VIEW | SEND_IN_THREADS | EMBED, False, False),  # the thread right is no help in the channel
+        (1, VIEW | SEND | EMBED, True, False),  # nor the channel's in a thread
+        (1, ADMINISTRATOR, False, True),
+        (1, VIEW | SEND, False, False),  # no article cards
+        (1, VIEW | EMBED, False, False),
+        (1, SEND | EMBED, False, False),
     ],
 )
-def test_a_command_says_whether_the_bot_may_post_in_its_channel(guild_id, bot_permissions, can_post):
-    origin = Origin(user_id=1, channel_id=2, guild_id=guild_id, bot_permissions=bot_permissions)
+def test_a_command_says_whether_the_bot_may_post_in_its_channel(guild_id, bot_permissions, in_thread, can_post):
+    origin = Origin(user_id=1, channel_id=2, guild_id=guild_id, bot_permissions=bot_permissions, in_thread=in_thread)
     assert to_command("subscribe", "energy", origin).bot_can_post is can_post

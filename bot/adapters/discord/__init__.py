@@ -72,6 +72,7 @@ log = logging.getLogger(__name__)
 NO_MENTIONS = discord.AllowedMentions.none()
 RATE_LIMIT_WAIT_LIMIT = 30.0  # discord.py's minimum for max_ratelimit_timeout
 NOT_CONNECTED_RETRY = 5.0
+_THREADS = (discord.ChannelType.public_thread, discord.ChannelType.private_thread, discord.ChannelType.news_thread)
 DEFER_AFTER = 2.0  # Discord drops an interaction not answered within 3 s
 AUTOCOMPLETE_TIMEOUT = 2.0
 MAX_CHOICES = 25
@@ -311,6 +312,7 @@ class DiscordAdapter:
             guild_id=interaction.guild_id,
             permissions=interaction.permissions.value,
             bot_permissions=interaction.app_permissions.value,
+            in_thread=getattr(interaction.channel, "type", None) in _THREADS,
         )
 
     async def _answer(self, command: Command) -> Reply:

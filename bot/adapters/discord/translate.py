@@ -33,6 +33,7 @@ class Origin:
     guild_id: int | None = None  # None in a direct message
     permissions: int = 0  # the member's permission bits in that channel (Discord's "member.permissions")
     bot_permissions: int | None = None  # the bot's there ("app_permissions"); None: not told
+    in_thread: bool = False
 
 
 def is_chat_admin(origin: Origin) -> bool:
@@ -50,7 +51,7 @@ def bot_can_post(origin: Origin) -> bool:
     granted = origin.bot_permissions
     if granted & _ADMINISTRATOR:
         return True
-    may_send = granted & (_SEND_MESSAGES | _SEND_MESSAGES_IN_THREADS)
+    may_send = granted & (_SEND_MESSAGES_IN_THREADS if origin.in_thread else _SEND_MESSAGES)
     return bool(granted & _VIEW_CHANNEL and granted & _EMBED_LINKS and may_send)
 
 
