@@ -21,12 +21,23 @@ SUBCOMMANDS = ("ingest", "news", "analyze", "chat", "run")
 NOISY_LOGGERS = ("alembic", "httpx", "apscheduler")  # one INFO line per migration, request or job run
 # credentials a feed URL may carry: user:password@host, ?token=…
 _URL_USERINFO = re.compile(r"(?<=://)[^/\s@]+(?=@)")
-# a parameter named for a credential, alone or as a part between _ or - ("client_secret", "x-api-key"), not "author"
-_SECRET_NAME = r"(?:token|key|apikey|password|passwd|pass|pwd|secret|auth|sig|signature|session|sessionid|credentials?)"
-_URL_SECRET_PARAMETER = re.compile(
-    rf"(?<=[?&])((?:[^=&\s]*[_-])?{_SECRET_NAME}(?:[_-][^=&\s]*)?)=([^&\s\"']+)", re.IGNORECASE
+_URL_PARAMETER = re.compile(r"(?<=[?&])([^=&\s]+)=([^&\s\"']+)")
+# words of a parameter's name that make it a credential: "client_secret", "x-api-key", "accessToken"; not "author"
+_SECRET_WORDS = frozenset(
+    "token key apikey accesskey accesstoken authtoken password passwd pass pwd secret auth sig signature session "
+    "sessionid credential credentials".split()
 )
+_NAME_PARTS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")  # "accessToken" → access, Token; "API_KEY" → API, KEY
 _SHORTEST_SECRET = 8  # masked everywhere, in any case: "2" would mask every 2 in every line
+
+
+def _names_a_credential(name: str) -> bool:
+    parts = {part.lower() for part in _NAME_PARTS.findall(name)}
+    return name.lower() in _SECRET_WORDS or not parts.isdisjoint(_SECRET_WORDS)
+
+
+def _hide_parameter(parameter: re.Match) -> str:
+    return f"{parameter[1]}=***" if _names_a_credential(parameter[1]) else parameter[0]
 
 
 class HiddenUrlSecrets(logging.Filter):
@@ -34,7 +45,7 @@ class HiddenUrlSecrets(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        hidden = _URL_SECRET_PARAMETER.sub(r"\1=***", _URL_USERINFO.sub("***", message))
+        hidden = _URL_PARAMETER.sub(_hide_parameter, _URL_USERINFO.sub("***", message))
         if hidden != message:
             record.msg, record.args = hidden, None
         return True
@@ -52,7 +63,8 @@ def hide_feed_secrets(sources) -> None:
     lines show a redirect's Location header), beyond the URLs httpx logs."""
     for source in sources:
         url = getattr(source, "url", "")
-        secrets = [parameter.group(2) for parameter in _URL_SECRET_PARAMETER.finditer(url)] + [urlsplit(url).password or ""]
+        credentials = [value for name, value in _URL_PARAMETER.findall(url) if _names_a_credential(name)]
+        secrets = credentials + [urlsplit(url).password or ""]
         for secret in secrets:
             if len(secret) >= _SHORTEST_SECRET:
                 redact_in_logs(secret)
