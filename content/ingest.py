@@ -93,32 +93,49 @@ def _identities(drafts: Sequence[Draft]) -> list[_Identity]:
     An article is known by its link, so the same story in two feeds is stored once. A link that
     different entries share (podcast episodes that all link to the show's home page, a changelog's
     items linking into one page) tells them apart from nothing, so those entries are known by their
-    guids, or without one by their title and date. A guid that is no address ("1", "post-42") names an entry
-    only within its feed: it is read with the source's name, so two podcasts' episode 1 stay two.
+    guids, or without one by their title and date (not the text, which an edit changes; but by the
+    text where title and date do not tell them apart). A guid that is no address ("1", "post-42")
+    names an entry only within its feed: it is read with the source's name, so two podcasts'
+    episode 1 stay two.
     """
     urls = [canonical_url(draft.url) if draft.url else None for draft in drafts]
+    keys = _entry_keys(drafts, urls)
     entries_by_url: dict[str, set[str]] = {}
-    for draft, url in zip(drafts, urls):
+    for key, url in zip(keys, urls):
         if url:
-            entries_by_url.setdefault(url, set()).add(draft.guid or _words_guid(draft))
+            entries_by_url.setdefault(url, set()).add(key)
     identities = []
-    for draft, url in zip(drafts, urls):
+    for draft, key, url in zip(drafts, keys, urls):
         if url and len(entries_by_url[url]) < 2:
             identities.append((url_article_id(url), url))
         else:
-            identities.append((_guid_id(draft), url))
+            identities.append((_key_id(draft, key), url))
     return identities
 
 
-def _words_guid(draft: Draft) -> str:
-    """What tells apart entries sharing a link without guids: title and date (not the text, which an edit changes)."""
+def _entry_keys(drafts: Sequence[Draft], urls: Sequence[str | None]) -> list[str]:
+    """What tells each draft apart from others that share its link: its guid, else its title and
+    date, else (the same title and date on different texts) its words."""
+    keys = [draft.guid or _title_guid(draft) for draft in drafts]
+    texts: dict[tuple[str | None, str], set[str]] = {}
+    for draft, key, url in zip(drafts, keys, urls):
+        texts.setdefault((url, key), set()).add(draft.text)
+    return [
+        _words_guid(draft) if draft.guid is None and len(texts[(url, key)]) > 1 else key
+        for draft, key, url in zip(drafts, keys, urls)
+    ]
+
+
+def _title_guid(draft: Draft) -> str:
     return content_guid(draft.source, draft.title, draft.published.isoformat() if draft.published else "")
 
 
-def _guid_id(draft: Draft) -> str:
-    if draft.guid is None:
-        return article_id(None, _words_guid(draft))
-    return article_id(None, draft.guid if ":" in draft.guid else f"{draft.source}\n{draft.guid}")
+def _words_guid(draft: Draft) -> str:
+    return content_guid(draft.source, draft.title, draft.text)
+
+
+def _key_id(draft: Draft, key: str) -> str:
+    return article_id(None, key if ":" in key else f"{draft.source}\n{key}")
 
 
 class _Alternative(NamedTuple):
@@ -170,15 +187,16 @@ async def _stored_identities(
 
 def _alternatives(draft: Draft, identity: _Identity) -> list[_Alternative]:
     by_link = url_article_id(identity[1]) if identity[1] else None
-    by_guid = _guid_id(draft)
     found = []
-    if identity[0] == by_link:  # alone with its link now; stored under its guid (or words) when it was not
-        found.append(_Alternative(by_guid, "guid"))
-    if by_link and identity[0] != by_link:
+    if draft.guid is not None:
+        found.append(_Alternative(_key_id(draft, draft.guid), "guid"))
+        if ":" not in draft.guid:
+            found.append(_Alternative(article_id(None, draft.guid), "unscoped"))
+    else:  # stored under its title and date, or its words, while it shared its link
+        found += [_Alternative(_key_id(draft, key(draft)), "guid") for key in (_title_guid, _words_guid)]
+    if by_link:
         found.append(_Alternative(by_link, "link"))
-    if draft.guid and ":" not in draft.guid:
-        found.append(_Alternative(article_id(None, draft.guid), "unscoped"))
-    return found
+    return [other for other in found if other.id != identity[0]]
 
 
 def _cleaned(draft: Draft) -> Draft:

@@ -12,7 +12,7 @@ import pytest
 import content.ingest as ingest
 from content.analysis import analyze_many
 from content.ingest import build_articles, ingest_forever, ingest_once
-from content.model import Draft, Query, article_id
+from content.model import Draft, Query, article_id, content_guid
 from content.settings import BundledSource, FeedSource
 from content.sources import FetchResult
 from content.store import Store
@@ -152,12 +152,26 @@ async def test_an_entry_without_guid_is_found_again_when_alone_with_its_link_or_
         assert (report.new, report.duplicates) == (0, len(fetched))
 
 
+async def test_entries_sharing_a_link_title_and_date_are_told_apart_by_their_text(store, monkeypatch):
+    updates = [draft(number, "status", title="Status update", text=f"Service {number} is back.", published=None,
+                     url="https://status.test/") for number in (1, 2)]
+    monkeypatch.setattr(ingest, "fetch_source", fake_fetch({"status": updates}))
+    assert (await ingest_once(store, [feed("status")], None, client=object(), now=NOW)).new == 2
+    for fetched in (updates, updates[1:]):  # again, and then alone with the link
+        monkeypatch.setattr(ingest, "fetch_source", fake_fetch({"status": fetched}))
+        report = await ingest_once(store, [feed("status")], None, client=object(), now=NOW + timedelta(hours=1))
+        assert (report.new, report.duplicates) == (0, len(fetched))
+
+
 async def test_articles_stored_under_the_former_ids_are_found_again(store, monkeypatch):
     numbered = draft(1, "casta", title="casta episode 1", text="casta guest 1 talks.", url="https://casta.test/", guid="1")
     first_note = draft(1, "notes", title="Release note 1", text="Change 1 ships.", url="https://notes.test/changelog")
-    [by_guid, by_link] = build_articles([numbered, first_note], None, [NOW, NOW])
-    # as stored before guids were read with the source, and before words told entries sharing a link apart
-    await store.add([replace(by_guid, id=article_id(None, "1")), by_link])
+    second_note = draft(2, "notes", title="Release note 2", text="Change 2 ships.", url="https://notes.test/changelog")
+    [by_guid, by_link, by_words] = build_articles([numbered, first_note, second_note], None, [NOW] * 3)
+    # as stored before guids were read with the source, before words told entries sharing a link apart,
+    # and while words meant the text
+    by_words = replace(by_words, id=article_id(None, content_guid("notes", "Release note 2", "Change 2 ships.")))
+    await store.add([replace(by_guid, id=article_id(None, "1")), by_link, by_words])
     others = [draft(number, "notes", title=f"Release note {number}", text=f"Change {number} ships.",
                     url="https://notes.test/changelog") for number in (2, 3)]
     episode_2 = replace(numbered, guid="2", title="casta episode 2", text="casta guest 2 talks.")
@@ -166,7 +180,7 @@ async def test_articles_stored_under_the_former_ids_are_found_again(store, monke
         {"casta": [numbered, episode_2], "notes": [first_note, *others], "castb": [stranger]}
     ))
     report = await ingest_once(store, [feed("casta"), feed("notes"), feed("castb")], None, client=object(), now=NOW)
-    assert [(source.new, source.duplicates) for source in report.sources] == [(1, 1), (2, 1), (1, 0)]
+    assert [(source.new, source.duplicates) for source in report.sources] == [(1, 1), (1, 2), (1, 0)]
 
 
 async def test_an_entry_keeps_its_id_when_others_start_or_stop_sharing_its_link(store, monkeypatch):
