@@ -94,7 +94,7 @@ def _identities(drafts: Sequence[Draft]) -> list[_Identity]:
     different entries share (podcast episodes that all link to the show's home page, a changelog's
     items linking into one page) tells them apart from nothing, so those entries are known by their
     guids, or without one by their title and date (not the text, which an edit changes; but by the
-    text where title and date do not tell them apart). A guid that is no address ("1", "post-42")
+    text where there is no date and the title does not tell them apart). A guid that is no address ("1", "post-42")
     names an entry only within its feed: it is read with the source's name, so two podcasts'
     episode 1 stay two.
     """
@@ -115,13 +115,14 @@ def _identities(drafts: Sequence[Draft]) -> list[_Identity]:
 
 def _entry_keys(drafts: Sequence[Draft], urls: Sequence[str | None]) -> list[str]:
     """What tells each draft apart from others that share its link: its guid, else its title and
-    date, else (the same title and date on different texts) its words."""
+    date, else (the same title on different texts, and no date) its words. The same title and date
+    on different texts is one story listed twice (a shortened repeat), as before."""
     keys = [draft.guid or _title_guid(draft) for draft in drafts]
     texts: dict[tuple[str | None, str], set[str]] = {}
     for draft, key, url in zip(drafts, keys, urls):
         texts.setdefault((url, key), set()).add(draft.text)
     return [
-        _words_guid(draft) if draft.guid is None and len(texts[(url, key)]) > 1 else key
+        _words_guid(draft) if draft.guid is None and draft.published is None and len(texts[(url, key)]) > 1 else key
         for draft, key, url in zip(drafts, keys, urls)
     ]
 

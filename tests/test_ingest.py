@@ -163,6 +163,14 @@ async def test_entries_sharing_a_link_title_and_date_are_told_apart_by_their_tex
         assert (report.new, report.duplicates) == (0, len(fetched))
 
 
+async def test_a_story_listed_twice_with_its_date_is_one_article(store, monkeypatch):
+    story = draft(1, "wire", url="https://wire.test/grid", guid=None)
+    shortened = replace(story, text=story.text[:60])  # the same story again, cut short
+    monkeypatch.setattr(ingest, "fetch_source", fake_fetch({"wire": [story, shortened]}))
+    report = await ingest_once(store, [feed("wire")], None, client=object(), now=NOW)
+    assert (report.new, report.duplicates) == (1, 1)
+
+
 async def test_articles_stored_under_the_former_ids_are_found_again(store, monkeypatch):
     numbered = draft(1, "casta", title="casta episode 1", text="casta guest 1 talks.", url="https://casta.test/", guid="1")
     first_note = draft(1, "notes", title="Release note 1", text="Change 1 ships.", url="https://notes.test/changelog")
