@@ -24,11 +24,16 @@ _URL_USERINFO = re.compile(r"(?<=://)[^/\s@]+(?=@)")
 _URL_PARAMETER = re.compile(r"(?<=[?&])([^=&\s]+)=([^&\s\"']+)")
 # words of a parameter's name that make it a credential: "client_secret", "x-api-key", "accessToken"; not "author"
 _SECRET_WORDS = frozenset(
-    "token key apikey accesskey accesstoken authtoken password passwd pass pwd secret auth sig signature session "
-    "sessionid credential credentials".split()
+    "token key apikey accesskey accesstoken authtoken password passwd pass passkey pwd secret auth sig signature "
+    "session sessionid credential credentials".split()
 )
-_NAME_PARTS = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")  # "accessToken" → access, Token; "API_KEY" → API, KEY
-_SHORTEST_SECRET = 8  # masked everywhere, in any case: "2" would mask every 2 in every line
+_NAME_PARTS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")  # "accessToken2" → access, Token, 2; "API_KEY" → API, KEY
+
+
+def _looks_secret(value: str) -> bool:
+    """Long and random-looking enough to mask in every log line: "2" would mask every 2, and a
+    ?sortKey=published every "published"."""
+    return len(value) >= 16 or (len(value) >= 8 and any(character.isdigit() for character in value))
 
 
 def _names_a_credential(name: str) -> bool:
@@ -66,7 +71,7 @@ def hide_feed_secrets(sources) -> None:
         credentials = [value for name, value in _URL_PARAMETER.findall(url) if _names_a_credential(name)]
         secrets = credentials + [urlsplit(url).password or ""]
         for secret in secrets:
-            if len(secret) >= _SHORTEST_SECRET:
+            if _looks_secret(secret):
                 redact_in_logs(secret)
 
 
