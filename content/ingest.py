@@ -143,7 +143,9 @@ class _Alternative(NamedTuple):
     """An id the draft's article may be stored under from an earlier fetch (or an earlier rule)."""
 
     id: str
-    kind: str  # "guid": its guid's id; "link": its link's id; "unscoped": its guid's id before guids were read with the source
+    # "guid": its guid's (or words') id; "link": its link's id; "unscoped": its guid's id before guids
+    # were read with the source's name
+    kind: str
 
 
 async def _stored_identities(
@@ -250,7 +252,9 @@ def _with_known_tags(draft: Draft, tagger: Tagger) -> Draft:
     return replace(draft, sectors=sectors, countries=countries)
 
 
-def _known(draft: Draft, kind: str, values: Sequence[str] | None, resolve: Callable[[str], Match | None]) -> tuple[str, ...] | None:
+def _known(
+    draft: Draft, kind: str, values: Sequence[str] | None, resolve: Callable[[str], Match | None]
+) -> tuple[str, ...] | None:
     if values is None:
         return None
     known = []
@@ -259,7 +263,8 @@ def _known(draft: Draft, kind: str, values: Sequence[str] | None, resolve: Calla
         if match is not None and match.score == 100 and match.kind == kind:
             known.append(match.id)
         else:
-            log.warning("%s: %r names no %s newsbot knows, in the front matter of %r; left out", draft.source, value, kind, draft.title)
+            why = "%s: %r names no %s newsbot knows, in the front matter of %r; left out"
+            log.warning(why, draft.source, value, kind, draft.title)
     return tuple(dict.fromkeys(known)) or None
 
 

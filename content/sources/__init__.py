@@ -61,7 +61,7 @@ async def _fetch(source: SourceSettings, state: SourceState, client: httpx.Async
 
 def _address(source: SourceSettings) -> str:
     """A digest of where the source is read from: a feed url may hold credentials, never stored."""
-    where = source.url if isinstance(source, FeedSource) else source.path if isinstance(source, FilesSource) else source.kind
+    where = getattr(source, "url", None) or getattr(source, "path", None) or source.kind
     return hashlib.sha256(where.encode("utf-8")).hexdigest()[:16]
 
 

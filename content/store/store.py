@@ -194,7 +194,8 @@ class Store:
         page = rows[:limit]
         now_shown = (*shown, *(row.seq for row in page))
         more = len(rows) > limit and len(now_shown) < cursors.MAX_SHOWN
-        return Page([_article(row) for row in page], cursors.ranked_cursor(rows[0].through, now_shown) if more else None)
+        next_cursor = cursors.ranked_cursor(rows[0].through, now_shown) if more else None
+        return Page([_article(row) for row in page], next_cursor)
 
     async def stored_after(self, after: int, limit: int = 100) -> list[tuple[int, Article]]:
         """The first `limit` articles stored after position `after`, each with its position, in the
