@@ -12,7 +12,7 @@ from typing import Sequence
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _NEWEST = b"n"  # find(): (published, seq)
 _SHOWN = b"x"  # search(): store position, then the seq of every article shown; "s" was (results shown, position)
-_LAYOUT = {_NEWEST: ">cqq"}
+_NEWEST_LAYOUT = ">cqq"
 MAX_SHOWN = 1_000  # a search shows no more results than this, page after page
 
 
@@ -20,29 +20,28 @@ class InvalidCursor(ValueError):
     """A cursor that this store did not hand out for this kind of query."""
 
 
-def _encode(layout_key: bytes, first: int | float, seq: int) -> str:
-    packed = struct.pack(_LAYOUT[layout_key], layout_key, first, seq)
+def _text(packed: bytes) -> str:
     return base64.urlsafe_b64encode(packed).rstrip(b"=").decode("ascii")
 
 
-def _decode(cursor: str, layout_key: bytes) -> tuple[int | float, int]:
-    layout = _LAYOUT[layout_key]
+def _packed(cursor: str) -> bytes:
     try:
-        packed = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        kind, first, seq = struct.unpack(layout, packed)
-    except (binascii.Error, struct.error, ValueError, TypeError):
+        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+    except (binascii.Error, ValueError, TypeError):
         raise InvalidCursor("invalid page cursor") from None
-    if kind != layout_key:
-        raise InvalidCursor("invalid page cursor")
-    return first, seq
 
 
 def newest_cursor(published: datetime, seq: int) -> str:
-    return _encode(_NEWEST, (published - _EPOCH) // timedelta(microseconds=1), seq)
+    return _text(struct.pack(_NEWEST_LAYOUT, _NEWEST, (published - _EPOCH) // timedelta(microseconds=1), seq))
 
 
 def decode_newest(cursor: str) -> tuple[datetime, int]:
-    micros, seq = _decode(cursor, _NEWEST)
+    try:
+        kind, micros, seq = struct.unpack(_NEWEST_LAYOUT, _packed(cursor))
+    except struct.error:
+        raise InvalidCursor("invalid page cursor") from None
+    if kind != _NEWEST:
+        raise InvalidCursor("invalid page cursor")
     try:
         return _EPOCH + timedelta(microseconds=micros), seq
     except OverflowError:
@@ -50,18 +49,14 @@ def decode_newest(cursor: str) -> tuple[datetime, int]:
 
 
 def ranked_cursor(through: int, shown: Sequence[int]) -> str:
-    packed = struct.pack(f">cq{len(shown)}q", _SHOWN, through, *shown)
-    return base64.urlsafe_b64encode(packed).rstrip(b"=").decode("ascii")
+    return _text(struct.pack(f">cq{len(shown)}q", _SHOWN, through, *shown))
 
 
 def decode_ranked(cursor: str) -> tuple[int, tuple[int, ...]]:
     """The store position ranked, and the articles shown on the pages so far."""
-    try:
-        packed = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        count, remainder = divmod(len(packed) - 9, 8)
-        if packed[:1] != _SHOWN or remainder or not 0 < count <= MAX_SHOWN:
-            raise InvalidCursor("invalid page cursor")
-        _, through, *shown = struct.unpack(f">cq{count}q", packed)
-    except (binascii.Error, struct.error, ValueError, TypeError):
-        raise InvalidCursor("invalid page cursor") from None
+    packed = _packed(cursor)
+    count, remainder = divmod(len(packed) - 9, 8)
+    if packed[:1] != _SHOWN or remainder or not 0 < count <= MAX_SHOWN:
+        raise InvalidCursor("invalid page cursor")
+    _, through, *shown = struct.unpack(f">cq{count}q", packed)
     return through, tuple(shown)
