@@ -30,6 +30,9 @@ class Command:
     chat_kind: ChatKind = "private"
     is_admin: bool | None = True  # does the user administer this chat (always true in private); None: unknown just now
     bot_can_post: bool = True  # may the bot post here unasked (what a subscription sends); False: it lacks the rights
+    # The chat the command is about when it was typed in another: a Telegram channel, which takes no
+    # commands, managed from a private chat. Its name comes first in such a command ("/subscriptions @news").
+    chat_name: str | None = None
 
     @property
     def platform(self) -> str:

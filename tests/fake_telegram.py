@@ -37,8 +37,12 @@ _ATTRIBUTE = re.compile(r"([A-Za-z-]+)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'))?")
 _ENTITY = re.compile(r"&(?:lt|gt|amp|quot|#[0-9]{1,7}|#x[0-9A-Fa-f]{1,6});")
 
 
-class HtmlRejected(ValueError):
-    """The text is not valid Telegram HTML; the message is Telegram's description."""
+class BadRequestError(ValueError):
+    """A call the Bot API answers with 400; the message is Telegram's description."""
+
+
+class HtmlRejected(BadRequestError):
+    """The text is not valid Telegram HTML."""
 
 
 def utf16_length(text: str) -> int:
@@ -156,6 +160,8 @@ class FakeTelegram:
         self.long_poll_cap = long_poll_cap  # bounds every getUpdates wait so shutdown never hangs
         self.calls: list[Call] = []
         self.chat_members: dict[tuple[int, int], str] = {}
+        self.chats: dict[str, dict[str, Any]] = {}  # getChat's answers, by "@username" and by id
+        self._members: dict[tuple[int, int], dict[str, Any]] = {}  # members with rights beyond their status
         self.webhook_url: str | None = None
         self.webhook_secret: str | None = None
         self.commands: list[dict[str, str]] = []
@@ -197,6 +203,16 @@ class FakeTelegram:
             self._updates.append(update)
             self._changed.notify_all()
         return update["update_id"]
+
+    def add_chat(self, chat_id: int, username: str | None, kind: str = "channel", *, bot_may_post: bool | None = True) -> None:
+        """A chat getChat finds; the bot administers it (allowed to post or not), or with None is not in it."""
+        found = {"id": chat_id, "type": kind, "title": f"Test {kind}", **_CHAT_FULL_INFO}
+        if username:
+            found["username"] = username
+            self.chats[f"@{username}".lower()] = found
+        self.chats[str(chat_id)] = found
+        if bot_may_post is not None:
+            self._members[(chat_id, BOT_ID)] = chat_member(BOT_ID, "administrator") | {"can_post_messages": bot_may_post}
 
     def fail_next(
         self,
@@ -271,7 +287,7 @@ class FakeTelegram:
             return _error(404, "Not Found: method not found")
         try:
             result = await handler(params)
-        except HtmlRejected as rejected:
+        except BadRequestError as rejected:
             call.status = 400
             await self._record(call)
             return _error(400, str(rejected))
@@ -334,10 +350,15 @@ class FakeTelegram:
     async def _api_answerCallbackQuery(self, params: dict[str, Any]) -> bool:
         return True
 
+    async def _api_getChat(self, params: dict[str, Any]) -> dict[str, Any]:
+        found = self.chats.get(str(params["chat_id"]).lower())
+        if found is None:
+            raise BadRequestError("Bad Request: chat not found")
+        return found
+
     async def _api_getChatMember(self, params: dict[str, Any]) -> dict[str, Any]:
-        user_id = int(params["user_id"])
-        status = self.chat_members.get((int(params["chat_id"]), user_id), "member")
-        return chat_member(user_id, status)
+        key = (int(params["chat_id"]), int(params["user_id"]))
+        return self._members.get(key) or chat_member(key[1], self.chat_members.get(key, "member"))
 
     async def _api_getChatAdministrators(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         chat_id = int(params["chat_id"])
@@ -457,6 +478,14 @@ def callback_update(
         }
     }
 
+
+_CHAT_FULL_INFO = {
+    "accent_color_id": 0,
+    "max_reaction_count": 11,
+    "accepted_gift_types": dict.fromkeys(
+        ["unlimited_gifts", "limited_gifts", "unique_gifts", "premium_subscription", "gifts_from_channels"], False
+    ),
+}
 
 _ADMIN_RIGHTS = dict.fromkeys(
     [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import re
 from contextlib import asynccontextmanager
 import unicodedata
 from dataclasses import replace
@@ -62,9 +63,9 @@ class Harness:
         self.fanout = FanOut(store, SubscriptionStore(store.engine), self.outbox, self.tagger, clock)
         self.count = 0
 
-    async def say(self, line: str, target: Target = ALICE, chat_kind="private", is_admin=True):
+    async def say(self, line: str, target: Target = ALICE, chat_kind="private", is_admin=True, chat_name=None):
         name, _, args = line.lstrip("/").partition(" ")
-        command = Command(name, args.strip(), "someone", target, chat_kind, is_admin)
+        command = Command(name, args.strip(), "someone", target, chat_kind, is_admin, chat_name=chat_name)
         return await self.router.handle(command)
 
     async def publish(
@@ -680,3 +681,24 @@ def test_a_words_subscription_stems_as_the_search_does_and_reads_joined_words_wh
     assert index.targets_for(titled("Viet Nam tests AI buses"), 5) == [6]
     assert index.targets_for(titled(unicodedata.normalize("NFD", "Việt Nam tests AI buses")), 5) == [6]
     assert index.targets_for(titled("İstanbul tests AI buses"), 5) == [7]
+
+
+async def test_replies_about_a_channel_managed_elsewhere_name_it_in_texts_and_buttons(bot):
+    channel = {"target": Target("telegram", "-1003000"), "chat_kind": "channel", "chat_name": "@ai_news"}
+    await bot.publish("Kenyan grid story", sectors=["energy"], countries=["KE"])
+    usage = await bot.say("/subscribe", **channel)
+    subscribed = await bot.say("/subscribe kenya", **channel)
+    zone = await bot.say("/settings timezone nairobi", **channel)
+    shown = await bot.say("/settings", **channel)
+    missing = await bot.say("/unsubscribe energy", **channel)
+    unchecked = await bot.say("/unsubscribe all", is_admin=None, **channel)
+    assert "e.g. /subscribe @ai_news energy, /subscribe @ai_news kenya daily 08:00" in usage.text
+    assert subscribed.text.startswith("Subscribed @ai_news to Kenya: each new article as it arrives.")
+    [unsubscribe] = subscribed.actions
+    assert re.fullmatch(r"/unsubscribe @ai_news #\d+\.\d+", unsubscribe.command)
+    assert zone.text == "Timezone set to Africa/Nairobi: @ai_news's digests now arrive at that local time."
+    assert shown.text.startswith("Timezone for @ai_news's digests: Africa/Nairobi. Change it with /settings @ai_news timezone")
+    assert missing.text == "@ai_news is not subscribed to Energy."
+    assert [action.command for action in missing.actions] == ["/subscriptions @ai_news"]
+    assert unchecked.text.startswith("Sorry, your rights in @ai_news could not be checked just now.")
+    assert (await bot.say("/subscriptions")).text.startswith("This chat has no subscriptions yet.")

@@ -17,6 +17,9 @@ import bot.adapters.telegram as telegram_adapter
 from bot.adapters.base import DeliveryError, RateLimited, TargetGone, TransientError
 from bot.adapters.telegram import (
     APOLOGY,
+    CANNOT_POST_IN_CHANNEL,
+    CHANNEL_NOT_FOUND,
+    CHANNEL_UNCHECKED,
     EXPIRED_BUTTON,
     MAX_WAITING_PER_CHAT,
     TelegramAdapter,
@@ -26,6 +29,7 @@ from bot.adapters.telegram.limits import ChatPacedRateLimiter
 from bot.config import TelegramSettings, WebhookSettings
 from bot.model import Action, ArticleCard, Command, Reply, Target
 from fake_telegram import (  # noqa: F401 - fake and token are pytest fixtures
+    BOT_ID,
     FakeTelegram,
     callback_update,
     channel_post_update,
@@ -37,6 +41,7 @@ from fake_telegram import (  # noqa: F401 - fake and token are pytest fixtures
 
 COMMANDS = [("help", "every command"), ("latest", "the newest articles"), ("more", "next page")]
 GROUP = -1001000
+CHANNEL = -1003000
 STEP_TIMEOUT = 10.0
 
 
@@ -170,6 +175,73 @@ async def test_a_member_promoted_after_a_refusal_is_an_admin_at_the_next_command
         fake.chat_members[(GROUP, 43)] = "administrator"
         await sent_after(fake, message_update("/latest x", chat_id=GROUP, kind="supergroup", user_id=43))
     assert [command.is_admin for command in handler.commands] == [False, True]
+
+
+async def test_a_channel_named_in_a_private_chat_is_what_its_command_is_about(fake):
+    fake.add_chat(CHANNEL, "ai_news")
+    fake.chat_members[(CHANNEL, 42)] = "creator"
+    handler = Recorder()
+    async with running(fake, handler):
+        [sent] = await sent_after(fake, message_update("/subscribe @AI_news energy daily 08:00", chat_id=42, user_id=42))
+        await fake.push_update(callback_update("/subscriptions t.me/ai_news", message_id=7, chat_id=42, user_id=42))
+        await fake.wait_for_calls("editMessageText", timeout=STEP_TIMEOUT)
+        await sent_after(fake, message_update(f"/settings {CHANNEL} timezone nairobi", chat_id=42, user_id=43))
+    about_channel = Target("telegram", str(CHANNEL))
+    assert [(c.name, c.args, c.target, c.chat_kind, c.is_admin, c.chat_name) for c in handler.commands] == [
+        ("subscribe", "energy daily 08:00", about_channel, "channel", True, "@ai_news"),
+        ("subscriptions", "", about_channel, "channel", True, "@ai_news"),
+        ("settings", "timezone nairobi", about_channel, "channel", False, "@ai_news"),  # 43 is no administrator
+    ]
+    assert sent.params["chat_id"] == "42"  # the answer goes where the command was typed
+    answers = fake.calls_of("sendMessage") + fake.calls_of("editMessageText")
+    assert {call.params["chat_id"] for call in answers} == {"42"}
+    assert {call.params["user_id"] for call in fake.calls_of("getChatMember")} == {str(BOT_ID), "42", "43"}
+
+
+async def test_other_commands_and_other_chats_leave_a_named_channel_alone(fake):
+    fake.add_chat(CHANNEL, "ai_news")
+    fake.chat_members[(GROUP, 42)] = "administrator"
+    handler = Recorder()
+    async with running(fake, handler):
+        await sent_after(fake, message_update("/search @ai_news energy", chat_id=42, user_id=42))
+        in_the_group = message_update(f"/subscribe@{fake.username} @ai_news energy", chat_id=GROUP, kind="supergroup", user_id=42)
+        await sent_after(fake, in_the_group)
+    assert [(c.args, c.target.chat, c.chat_name) for c in handler.commands] == [
+        ("@ai_news energy", "42", None),
+        ("@ai_news energy", str(GROUP), None),
+    ]
+    assert not fake.calls_of("getChat")
+
+
+@pytest.mark.parametrize(
+    "channel, fault, expected",
+    [
+        ("@nowhere", None, CHANNEL_NOT_FOUND.format(channel="@nowhere")),
+        ("@ai_news", None, CANNOT_POST_IN_CHANNEL.format(channel="@ai_news")),  # an administrator who may not post
+        ("@quiet_news", None, CANNOT_POST_IN_CHANNEL.format(channel="@quiet_news")),  # not in the channel at all
+        ("@ai_news", ("getChat", 502), CHANNEL_UNCHECKED.format(channel="@ai_news")),
+        ("@ai_news", ("getChatMember", 400), CHANNEL_NOT_FOUND.format(channel="@ai_news")),
+    ],
+)
+async def test_a_channel_the_bot_cannot_post_in_is_refused_before_the_handler(fake, channel, fault, expected):
+    fake.add_chat(CHANNEL, "ai_news", bot_may_post=fault is not None)
+    fake.add_chat(CHANNEL - 1, "quiet_news", bot_may_post=None)
+    if fault:
+        fake.fail_next(fault[0], status=fault[1], description="Bad Request: member list is inaccessible")
+    handler = Recorder()
+    async with running(fake, handler):
+        [sent] = await sent_after(fake, message_update(f"/subscribe {channel} energy", chat_id=42, user_id=42))
+    assert visible_text(sent.params["text"]) == expected
+    assert not handler.commands
+
+
+async def test_a_group_named_in_a_private_chat_is_refused(fake):
+    fake.add_chat(GROUP, "team_chat", "supergroup")
+    handler = Recorder()
+    async with running(fake, handler):
+        [sent] = await sent_after(fake, message_update("/subscriptions @team_chat", chat_id=42, user_id=42))
+    assert visible_text(sent.params["text"]) == telegram_adapter.NOT_A_CHANNEL.format(channel="@team_chat")
+    assert not handler.commands
 
 
 async def test_forum_topic_reply_stays_in_the_topic(fake):

@@ -117,3 +117,25 @@ async def test_sector_buttons_in_a_group(database_url):
         [edit] = await fake.wait_for_calls("editMessageText", timeout=STEP_TIMEOUT)
     assert "Thai utility pilots a smart grid in Chiang Mai" in visible_text(edit.params["text"])
     assert edit.params["chat_id"] == str(GROUP)
+
+
+async def test_a_channel_is_subscribed_from_a_private_chat_by_its_administrator(database_url):
+    channel = -1003000
+    async with telegram_newsbot(database_url) as fake:
+        fake.add_chat(channel, "ai_news")
+        fake.chat_members[(channel, 111)] = "creator"
+        [subscribed] = await reply_to(fake, "/subscribe @ai_news energy daily 08:00")
+        listed = shown(await reply_to(fake, "/subscriptions @ai_news"))
+        own = shown(await reply_to(fake, "/subscriptions"))
+        refused = shown(await reply_to(fake, "/unsubscribe @ai_news all", chat_id=222, user_id=222))
+        await fake.push_update(callback_update(buttons(subscribed)["Unsubscribe"], message_id=subscribed.result["message_id"]))
+        [removed] = await fake.wait_for_calls("editMessageText", timeout=STEP_TIMEOUT)
+        after = shown(await reply_to(fake, "/subscriptions @ai_news"))
+    assert visible_text(subscribed.params["text"]).startswith(
+        "Subscribed @ai_news to Energy: a daily 08:00 digest (UTC; change it with /settings @ai_news timezone <zone>)."
+    )
+    assert listed.startswith("@ai_news's subscriptions:\n• Energy — daily 08:00 (UTC)")
+    assert own.startswith("This chat has no subscriptions yet.")
+    assert refused == "Only @ai_news's administrators can change what it receives."
+    assert visible_text(removed.params["text"]) == "Unsubscribed from Energy."
+    assert after.startswith("@ai_news has no subscriptions yet. Try /subscribe @ai_news energy")

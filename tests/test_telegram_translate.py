@@ -9,6 +9,8 @@ import pytest
 from telegram import Update
 
 from bot.adapters.telegram.translate import (
+    CommandLine,
+    channel_named,
     chat_kind,
     is_addressed_to_us,
     parse_command_line,
@@ -87,3 +89,22 @@ def test_private_chats_are_always_administered_by_the_user():
     line = parse_command_line("/subscribe energy")
     command = to_command(line, user="5", target=Target("telegram", "5"), kind="private", is_admin=False)
     assert command.is_admin is True
+
+
+@pytest.mark.parametrize(
+    "name, args, expected",
+    [
+        ("subscribe", "@ai_news energy daily 08:00", ("@ai_news", "energy daily 08:00")),
+        ("unsubscribe", "https://t.me/AI_News  all", ("@AI_News", "all")),
+        ("settings", "t.me/ai_news timezone Asia/Bangkok", ("@ai_news", "timezone Asia/Bangkok")),
+        ("subscriptions", "-1003000", ("-1003000", "")),
+        ("subscribe", "energy @ai_news", None),  # a channel is named first
+        ("subscribe", "@ai energy", None),  # too short for a username: words to look for
+        ("subscribe", "-42 energy", None),  # a group's id, not a channel's
+        ("search", "@ai_news energy", None),  # not a command about what a chat receives
+        ("subscriptions", "", None),
+    ],
+)
+def test_a_channel_named_first_in_a_channel_command(name, args, expected):
+    found = channel_named(CommandLine(name, args, None))
+    assert (found and (found[0], found[1].args)) == expected

@@ -1,7 +1,8 @@
 """/subscribe, /unsubscribe, /subscriptions and /settings timezone.
 
 A topic is a sector, a country or region, or else words to look for. In groups and channels
-only the chat's administrators change what the chat receives.
+only the chat's administrators change what the chat receives; a command about a chat other than the
+one it was typed in (`Command.chat_name`) names that chat in its replies and buttons.
 """
 
 from __future__ import annotations
@@ -24,8 +25,6 @@ LATEST_ON_SUBSCRIBE = 3
 _NO_QUOTES = str.maketrans("", "", QUOTES)
 _UTC_OFFSET = re.compile(r"(?:utc|gmt)?(?P<sign>[+-])(?P<hours>\d{1,2})(?::?(?P<minutes>\d{2}))?", re.IGNORECASE)
 _ID_FORM = re.compile(r"#(\d+)(?:\.(\d+))?")  # a button's "#id.topic-check", so a reused id is no match
-_ADMINS_ONLY = "Only this chat's administrators can change what it receives."
-_RIGHTS_UNCHECKED = "Sorry, your rights in this chat could not be checked just now. Please try again in a moment."
 _CANNOT_POST = (
     "I may answer here but not post on my own, so a subscription would never arrive: let me view this "
     "channel, send messages and embed links in it, then subscribe again."
@@ -33,6 +32,7 @@ _CANNOT_POST = (
 _NO_PLACE_ZONES = frozenset({"localtime", "Factory"})  # the server's own zone, and a placeholder
 _CADENCE_WORDS = frozenset({"instant", "instantly", "hourly", "daily", "weekly", "monthly"})
 _CLOCK_TIME = re.compile(r"\d{1,2}(?::\d{2})?(?:am|pm)|\d{1,2}:\d{2}")  # "8am", "08:00"; not a bare "19"
+_SUBSCRIBE_EXAMPLES = ("energy", "kenya daily 08:00", "smart grid weekly mon 09:00")
 _CADENCE_USAGE = (
     "Put how often last: instant, daily HH:MM or weekly DAY HH:MM, "
     "e.g. /subscribe energy daily 08:00 or /subscribe kenya weekly mon 09:00."
@@ -49,9 +49,24 @@ def register(router) -> None:
 
 
 def _refusal(cmd: Command) -> Reply | None:
-    if cmd.chat_kind != "private" and not cmd.is_admin:
-        return Reply(text=_ADMINS_ONLY if cmd.is_admin is False else _RIGHTS_UNCHECKED, private=True)
-    return None
+    if cmd.chat_kind == "private" or cmd.is_admin:
+        return None
+    if cmd.is_admin is False:
+        return Reply(text=f"Only {_chat(cmd)}'s administrators can change what it receives.", private=True)
+    return Reply(
+        text=f"Sorry, your rights in {_chat(cmd)} could not be checked just now. Please try again in a moment.",
+        private=True,
+    )
+
+
+def _chat(cmd: Command, *, first: bool = False) -> str:
+    """How a reply names the chat the command is about."""
+    return cmd.chat_name or ("This chat" if first else "this chat")
+
+
+def _line(cmd: Command, name: str, args: str = "") -> str:
+    """A command line about the same chat as `cmd`, for a button or an example."""
+    return " ".join(part for part in (f"/{name}", cmd.chat_name, args) if part)
 
 
 def resolve_topic(words: str, ctx: Context) -> tuple[str, str] | None:
@@ -101,11 +116,8 @@ async def subscribe(cmd: Command, ctx: Context) -> Reply:
         return Reply(text=f"That topic is too long: at most {MAX_QUERY_CHARS} characters.", private=True)
     topic = resolve_topic(words, ctx) if words else None
     if topic is None:
-        return Reply(
-            text="Subscribe to a sector, a country or region, or words, e.g. /subscribe energy, "
-            "/subscribe kenya daily 08:00, /subscribe smart grid weekly mon 09:00.",
-            private=True,
-        )
+        examples = ", ".join(_line(cmd, "subscribe", args) for args in _SUBSCRIBE_EXAMPLES)
+        return Reply(text=f"Subscribe to a sector, a country or region, or words, e.g. {examples}.", private=True)
     kind, value = topic
     store = ctx.subscriptions
     before = await _subscription(store, cmd.target, kind, value)
@@ -126,7 +138,7 @@ async def subscribe(cmd: Command, ctx: Context) -> Reply:
         if articles:
             reply.text += "\nThe latest article now:" if len(articles) == 1 else f"\nThe latest {len(articles)} now:"
     reply.cards = [article_card(article, ctx.tagger) for article in articles]
-    reply.actions.append(Action("Unsubscribe", _removal_command(subscription)))
+    reply.actions.append(Action("Unsubscribe", _removal_command(cmd, subscription)))
     return reply
 
 
@@ -134,9 +146,9 @@ async def _subscription(store: SubscriptionStore, target, kind: str, value: str)
     return next((s for s in await store.for_target(target) if (s.kind, s.value) == (kind, value)), None)
 
 
-def _removal_command(subscription: Subscription) -> str:
+def _removal_command(cmd: Command, subscription: Subscription) -> str:
     """A button's command that removes this subscription only, even once its id is another topic's."""
-    return f"/unsubscribe #{subscription.id}.{_topic_check(subscription)}"
+    return _line(cmd, "unsubscribe", f"#{subscription.id}.{_topic_check(subscription)}")
 
 
 def _topic_check(subscription: Subscription) -> int:
@@ -144,37 +156,43 @@ def _topic_check(subscription: Subscription) -> int:
 
 
 async def _confirmation(store: SubscriptionStore, cmd: Command, label: str, cadence: Cadence, created: bool) -> str:
-    verb = "Subscribed to" if created else "Updated your subscription to"
+    if cmd.chat_name:
+        verb = f"Subscribed {cmd.chat_name} to" if created else f"Updated {cmd.chat_name}'s subscription to"
+    else:
+        verb = "Subscribed to" if created else "Updated your subscription to"
     if cadence.is_instant:
         return f"{verb} {label}: each new article as it arrives."
     zone = await store.timezone(cmd.platform, cmd.target.chat)
-    return f"{verb} {label}: a {cadence} digest ({zone}; change it with /settings timezone <zone>)."
+    return f"{verb} {label}: a {cadence} digest ({zone}; change it with {_line(cmd, 'settings', 'timezone <zone>')})."
 
 
 async def unsubscribe(cmd: Command, ctx: Context) -> Reply:
     if refusal := _refusal(cmd):
         return refusal
     if not cmd.args:
-        return Reply(text="Unsubscribe from what? e.g. /unsubscribe energy, or /unsubscribe all.", private=True)
+        examples = f"{_line(cmd, 'unsubscribe', 'energy')}, or {_line(cmd, 'unsubscribe', 'all')}"
+        return Reply(text=f"Unsubscribe from what? e.g. {examples}.", private=True)
     store = ctx.subscriptions
     if cmd.args.strip().lower() == "all":
         removed = await store.remove(cmd.target)
         if not removed:
-            return Reply(text="This chat has no subscriptions.")
-        return Reply(text=f"Removed {removed} subscription{'' if removed == 1 else 's'}: this chat gets nothing now.")
+            return Reply(text=f"{_chat(cmd, first=True)} has no subscriptions.")
+        return Reply(text=f"Removed {removed} subscription{'' if removed == 1 else 's'}: {_chat(cmd)} gets nothing now.")
     current = await store.for_target(cmd.target)
     chosen = _pick(cmd.args, current, ctx)
     if chosen is None:
-        return Reply(text=_not_subscribed(cmd.args, ctx), actions=[Action("My subscriptions", "/subscriptions")], private=True)
+        listing = Action("My subscriptions", _line(cmd, "subscriptions"))
+        return Reply(text=_not_subscribed(cmd, ctx), actions=[listing], private=True)
     await store.remove(cmd.target, chosen.kind, chosen.value)
     return Reply(text=f"Unsubscribed from {topic_label(chosen.kind, chosen.value, ctx.tagger)}.")
 
 
-def _not_subscribed(words: str, ctx: Context) -> str:
-    if _ID_FORM.fullmatch(words.strip()):
+def _not_subscribed(cmd: Command, ctx: Context) -> str:
+    if _ID_FORM.fullmatch(cmd.args.strip()):
         return "That subscription was removed already."
-    topic = resolve_topic(words, ctx)
-    return f"This chat is not subscribed to {topic_label(*topic, ctx.tagger) if topic else quoted(words)}."
+    topic = resolve_topic(cmd.args, ctx)
+    named = topic_label(*topic, ctx.tagger) if topic else quoted(cmd.args)
+    return f"{_chat(cmd, first=True)} is not subscribed to {named}."
 
 
 def _pick(words: str, current: list[Subscription], ctx: Context) -> Subscription | None:
@@ -200,15 +218,16 @@ def _unquoted(words: str) -> str:
 async def subscriptions(cmd: Command, ctx: Context) -> Reply:
     current = await ctx.subscriptions.for_target(cmd.target)
     if not current:
-        return Reply(text="This chat has no subscriptions yet. Try /subscribe energy or /subscribe kenya daily 08:00.")
-    lines = ["This chat's subscriptions:"]
+        examples = f"{_line(cmd, 'subscribe', 'energy')} or {_line(cmd, 'subscribe', 'kenya daily 08:00')}"
+        return Reply(text=f"{_chat(cmd, first=True)} has no subscriptions yet. Try {examples}.")
+    lines = [f"{_chat(cmd, first=True)}'s subscriptions:"]
     actions = []
     zone = await ctx.subscriptions.timezone(cmd.platform, cmd.target.chat)
     for subscription in current:
         label = topic_label(subscription.kind, subscription.value, ctx.tagger)
         when = str(subscription.cadence) if subscription.cadence.is_instant else f"{subscription.cadence} ({zone})"
         lines.append(f"• {label} — {when}")
-        actions.append(Action(f"Remove {label}"[:60], _removal_command(subscription)))
+        actions.append(Action(f"Remove {label}"[:60], _removal_command(cmd, subscription)))
     return Reply(text="\n".join(lines), actions=actions)
 
 
@@ -217,9 +236,11 @@ async def settings(cmd: Command, ctx: Context) -> Reply:
     words = cmd.args.split()
     if not words:
         zone = await store.timezone(cmd.platform, cmd.target.chat)
-        return Reply(text=f"Timezone for digests: {zone}. Change it with /settings timezone Europe/Berlin.")
+        whose = f"{cmd.chat_name}'s digests" if cmd.chat_name else "digests"
+        return Reply(text=f"Timezone for {whose}: {zone}. Change it with {_line(cmd, 'settings', 'timezone Europe/Berlin')}.")
     if words[0].lower() != "timezone" or len(words) < 2:
-        return Reply(text="Usage: /settings timezone <IANA zone>, e.g. /settings timezone Asia/Bangkok.", private=True)
+        usage = f"{_line(cmd, 'settings', 'timezone <IANA zone>')}, e.g. {_line(cmd, 'settings', 'timezone Asia/Bangkok')}"
+        return Reply(text=f"Usage: {usage}.", private=True)
     if refusal := _refusal(cmd):
         return refusal
     name = "_".join(words[1:])  # "Asia/Ho Chi Minh" is Asia/Ho_Chi_Minh
@@ -227,7 +248,8 @@ async def settings(cmd: Command, ctx: Context) -> Reply:
     if zone is None:
         return Reply(text=f"“{name}” is not a timezone I know: use an IANA name like Europe/Berlin or America/New_York.", private=True)
     await store.set_timezone(cmd.platform, cmd.target.chat, zone)
-    return Reply(text=f"Timezone set to {zone}{_offset_note(zone)}: digests now arrive at that local time.")
+    whose = f"{cmd.chat_name}'s digests" if cmd.chat_name else "digests"
+    return Reply(text=f"Timezone set to {zone}{_offset_note(zone)}: {whose} now arrive at that local time.")
 
 
 def _zone_named(name: str) -> str | None:

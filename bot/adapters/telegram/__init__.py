@@ -7,6 +7,8 @@ running on the loop next to Discord, the scheduler and ingest; `disconnect` stop
 retry after a 429 inside the rate limiter, and twice after a short pause after a 5xx, a timeout or a lost
 connection (a user is waiting; a short pause is better than a lost answer); `send`, the delivery worker's
 path, never retries and maps every failure to a DeliveryError so the worker decides when to try again.
+A channel takes no commands, so a subscription command typed in a private chat may name one first
+("/subscribe @news energy"): it is then about that channel, once Telegram confirms the bot may post there.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from collections import Counter
 from datetime import timedelta
 from typing import Awaitable, Callable, Iterator
 
-from telegram import BotCommand, CallbackQuery, Chat, InaccessibleMessage, Message, ReplyParameters, Update
+from telegram import BotCommand, CallbackQuery, Chat, ChatFullInfo, InaccessibleMessage, Message, ReplyParameters, Update
 from telegram.constants import ChatMemberStatus, ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, BaseRateLimiter, CallbackQueryHandler, ContextTypes, MessageHandler, filters
@@ -43,6 +45,7 @@ from bot.adapters.telegram.render import OutgoingMessage, render_reply
 from bot.adapters.telegram.translate import (
     PLATFORM,
     CommandLine,
+    channel_named,
     chat_kind,
     is_addressed_to_us,
     parse_command_line,
@@ -52,7 +55,7 @@ from bot.adapters.telegram.translate import (
     to_command,
 )
 from bot.config import PlatformLimits, TelegramSettings
-from bot.model import ChatKind, Reply, Target
+from bot.model import ChatKind, Command, Reply, Target
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +63,12 @@ ChatMoved = Callable[[Target, str], Awaitable[None]]
 
 APOLOGY = "Sorry, something went wrong while answering that. Please try again in a moment."
 EXPIRED_BUTTON = "This button has expired. Please send the command again."
+CHANNEL_NOT_FOUND = "I cannot find the channel {channel}. Add me to it as an administrator who may post messages, then try again."
+NOT_A_CHANNEL = "{channel} is not a channel. In a group, send the command in the group itself."
+CANNOT_POST_IN_CHANNEL = (
+    "I may not post in {channel}: make me an administrator of the channel who may post messages, then try again."
+)
+CHANNEL_UNCHECKED = "Sorry, {channel} could not be checked just now. Please try again in a moment."
 ALERT_LIMIT = 200  # answerCallbackQuery's text limit
 REPLY_RETRIES = 2  # 429 retries for an interactive reply
 REPLY_RETRY_PAUSES = (1.0, 3.0)  # seconds before each retry of a reply after a 5xx, a timeout or a lost connection
@@ -254,12 +263,14 @@ class TelegramAdapter:
                 await self._answer_command(message, line, kind)
 
     async def _answer_command(self, message: Message, line: CommandLine, kind: ChatKind) -> None:
-        if sent_as_the_chat(message):
-            is_admin = True
-        else:
-            is_admin = await self._is_admin(message.chat, message.from_user.id if message.from_user else None)
         target = target_of(message)
-        reply = await self._answer(line, user=sender_id(message), target=target, kind=kind, is_admin=is_admin)
+        user_id = message.from_user.id if message.from_user else None
+        if kind == "private" and (named := channel_named(line)):
+            reply = await self._answer_about_channel(*named, user_id=user_id)
+        else:
+            is_admin = True if sent_as_the_chat(message) else await self._is_admin(message.chat, user_id)
+            command = to_command(line, user=sender_id(message), target=target, kind=kind, is_admin=is_admin)
+            reply = await self._answer(command)
         # Telegram has no messages only one member sees: in a group, a private reply (a usage hint, a
         # refusal) at least quotes the command it answers, so it reads as addressed to its sender
         quote = message.message_id if reply.private and kind != "private" else None
@@ -305,9 +316,12 @@ class TelegramAdapter:
         line = parse_command_line(self._buttons.command_for(query.data))
         if line is None:
             reply = Reply(text=EXPIRED_BUTTON, private=True)
+        elif kind == "private" and (named := channel_named(line)):
+            reply = await self._answer_about_channel(*named, user_id=query.from_user.id)
         else:
             is_admin = await self._is_admin(pressed_on.chat, query.from_user.id)
-            reply = await self._answer(line, user=str(query.from_user.id), target=target, kind=kind, is_admin=is_admin)
+            command = to_command(line, user=str(query.from_user.id), target=target, kind=kind, is_admin=is_admin)
+            reply = await self._answer(command)
         if reply.private and not reply.cards and not reply.actions and len(reply.text) <= ALERT_LIMIT:
             await self._answer_button(query, alert=reply.text)
             return
@@ -338,19 +352,47 @@ class TelegramAdapter:
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         logger.error("Telegram: error while processing an update", exc_info=context.error)
 
-    async def _answer(
-        self, line: CommandLine, *, user: str, target: Target, kind: ChatKind, is_admin: bool | None
-    ) -> Reply:
+    async def _answer_about_channel(self, channel: str, line: CommandLine, *, user_id: int | None) -> Reply:
+        """The reply to a command typed in a private chat about a channel the bot posts in, once
+        Telegram confirms the bot may post there; whether the user administers it is the handler's to judge."""
+        found = await self._channel_to_post_in(channel)
+        if isinstance(found, str):
+            return Reply(text=found, private=True)
+        name = f"@{found.username}" if found.username else str(found.id)
+        is_admin = await self._is_admin(found, user_id)
+        target = Target(PLATFORM, str(found.id))
+        command = to_command(line, user=str(user_id), target=target, kind="channel", is_admin=is_admin, chat_name=name)
+        return await self._answer(command)
+
+    async def _channel_to_post_in(self, channel: str) -> ChatFullInfo | str:
+        """The channel, or why a command cannot be about it. The bot must administer it anyway: only
+        administrators may read a channel's members, which the user's rights check does."""
+        bot = self._app.bot
+        try:
+            found = await bot.get_chat(channel, rate_limit_args=REPLY_RETRIES)
+            if found.type != Chat.CHANNEL:
+                return NOT_A_CHANNEL.format(channel=channel)
+            me = await bot.get_chat_member(found.id, bot.id, rate_limit_args=REPLY_RETRIES)
+        except BadRequest as error:  # "chat not found", or a channel the bot is not in
+            logger.info("Telegram: channel %s cannot be used: %s", channel, error)
+            return CHANNEL_NOT_FOUND.format(channel=channel)
+        except TelegramError as error:
+            logger.warning("Telegram: could not look up channel %s: %s", channel, error)
+            return CHANNEL_UNCHECKED.format(channel=channel)
+        if me.status != ChatMemberStatus.ADMINISTRATOR or not me.can_post_messages:
+            return CANNOT_POST_IN_CHANNEL.format(channel=channel)
+        return found
+
+    async def _answer(self, command: Command) -> Reply:
         """The handler's reply; `is_admin` None (rights not known just now) matters only to commands
         for administrators, which ask to try again."""
-        command = to_command(line, user=user, target=target, kind=kind, is_admin=is_admin)
         try:
             return await self._handle(command)
         except Exception:
             logger.exception("Telegram: the handler failed on /%s", command.name)
             return Reply(text=APOLOGY, private=True)
 
-    async def _is_admin(self, chat: Chat, user_id: int | None) -> bool | None:
+    async def _is_admin(self, chat: Chat | ChatFullInfo, user_id: int | None) -> bool | None:
         """Does the user administer the chat; None if Telegram could not tell."""
         if chat.type == Chat.PRIVATE:
             return True

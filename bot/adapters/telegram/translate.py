@@ -7,13 +7,18 @@ a bare command we do not know may be meant for another bot, so only addressed or
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from telegram import Chat, Message, MaybeInaccessibleMessage
 
 from bot.model import ChatKind, Command, Target
 
 PLATFORM = "telegram"
+# Commands that change or show what a chat receives: in a private chat, they may name a channel first
+# ("/subscribe @news energy"), as a channel takes no commands of its own.
+CHANNEL_COMMANDS = frozenset({"subscribe", "unsubscribe", "subscriptions", "settings"})
+# "@news", "t.me/news" (a link to the channel), or a channel's id
+_CHANNEL_REFERENCE = re.compile(r"(?:@|(?:https?://)?t\.me/)([A-Za-z][A-Za-z0-9_]{3,31})|(-100\d{1,13})", re.IGNORECASE)
 _COMMAND_LINE = re.compile(r"/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]{1,64}))?(?:\s+(.*))?\s*\Z", re.DOTALL)
 _CHAT_KINDS: dict[str, ChatKind] = {
     Chat.PRIVATE: "private",
@@ -37,6 +42,19 @@ def parse_command_line(text: str | None) -> CommandLine | None:
         return None
     name, mention, args = match.groups()
     return CommandLine(name.lower(), (args or "").strip(), mention)
+
+
+def channel_named(line: CommandLine) -> tuple[str, CommandLine] | None:
+    """("@news", the line without it) when a channel command names a channel first; the reference is
+    "@username" or the channel's id, as Telegram's getChat takes it."""
+    if line.name not in CHANNEL_COMMANDS:
+        return None
+    first, *rest = line.args.split(maxsplit=1) or [""]
+    found = _CHANNEL_REFERENCE.fullmatch(first)
+    if found is None:
+        return None
+    reference = f"@{found[1]}" if found[1] else found[2]
+    return reference, replace(line, args=rest[0] if rest else "")
 
 
 def chat_kind(chat: Chat) -> ChatKind:
@@ -69,7 +87,9 @@ def sent_as_the_chat(message: Message) -> bool:
     return message.sender_chat is not None and message.sender_chat.id == message.chat.id
 
 
-def to_command(line: CommandLine, *, user: str, target: Target, kind: ChatKind, is_admin: bool | None) -> Command:
+def to_command(
+    line: CommandLine, *, user: str, target: Target, kind: ChatKind, is_admin: bool | None, chat_name: str | None = None
+) -> Command:
     return Command(
         name=line.name,
         args=line.args,
@@ -77,4 +97,5 @@ def to_command(line: CommandLine, *, user: str, target: Target, kind: ChatKind, 
         target=target,
         chat_kind=kind,
         is_admin=True if kind == "private" else is_admin,
+        chat_name=chat_name,
     )
