@@ -121,11 +121,11 @@ class ScheduleRunner:
 
     async def close(self) -> None:
         """Give up the schedule lock (the pool keeps the session open, so unlock explicitly)."""
-        if self._leader_connection is not None:
+        if self._leader_connection is not None and await self._still_connected(self._leader_connection):
             await self._leader_connection.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": _LEADER_LOCK})
             await self._leader_connection.commit()
             await self._leader_connection.close()
-            self._leader_connection = None
+        self._leader_connection = None
 
     async def run_due(self) -> int:
         """Post every schedule whose fire time has come (and runs missed within the grace period); returns rows queued."""
@@ -145,6 +145,10 @@ class ScheduleRunner:
         """On PostgreSQL, whether this process holds the schedule lock (taking it when free)."""
         if self._store.engine.dialect.name != "postgresql":
             return True
+        if self._leader_connection is not None and not await self._still_connected(self._leader_connection):
+            # the session ended (a database restart, an idle connection dropped) and the lock with it
+            log.warning("schedules: the database session holding the schedule lock ended; taking the lock again if free")
+            self._leader_connection = None
         if self._leader_connection is None:
             connection = await self._store.engine.connect()
             held = await connection.scalar(sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": _LEADER_LOCK})
@@ -154,6 +158,18 @@ class ScheduleRunner:
                 return False
             self._leader_connection = connection
         return True
+
+    @staticmethod
+    async def _still_connected(connection: AsyncConnection) -> bool:
+        """Whether the connection's session lives on (else it is thrown away)."""
+        try:
+            await connection.execute(sa.text("SELECT 1"))
+            await connection.commit()
+            return True
+        except sa.exc.DBAPIError:
+            await connection.invalidate()
+            await connection.close()
+            return False
 
     async def _run_one(self, name: str, now: datetime) -> int:
         schedule, runs = self._schedules[name], tables.schedule_runs

@@ -192,6 +192,29 @@ async def test_any_command_from_a_gone_chat_revives_it_before_the_answer(engine)
     assert answered == [True]  # so /subscriptions tells the truth
 
 
+async def test_a_command_anywhere_in_a_forum_group_brings_back_all_its_topics(engine, clock):
+    """The bot removed from a Telegram forum group and added back: each topic with subscriptions was
+    found gone on its own delivery, and one command in any topic (or in General) brings the group back."""
+    adapter = FakeAdapter(clock)
+    outbox, worker = build(engine, clock, adapter)
+    general, energy_topic, kenya_topic = (Target("telegram", "-1007", thread) for thread in (None, "5", "9"))
+    subscriptions = SubscriptionStore(engine)
+    await subscriptions.add(energy_topic, "sector", "energy", Cadence("instant"), START)
+    await subscriptions.add(kenya_topic, "country", "KE", Cadence("instant"), START)
+    adapter.gone.add("-1007")  # the bot was removed from the group
+    for topic in (energy_topic, kenya_topic):
+        await enqueue(outbox, topic, "while removed", Reply(text="while removed"))
+    await worker.run_until_idle()
+    adapter.gone.discard("-1007")  # added back; an admin types a command in General
+
+    await subscriptions.revive(general, START)
+    for topic in (energy_topic, kenya_topic):
+        await enqueue(outbox, topic, "new", Reply(text=f"new in topic {topic.thread}"))
+    await worker.run_until_idle()
+
+    assert sorted(text for _, text, _ in adapter.delivered) == ["new in topic 5", "new in topic 9"]
+
+
 async def test_a_message_the_platform_refuses_is_given_up_with_one_line_not_a_traceback(engine, clock, caplog):
     adapter = FakeAdapter(clock)
     outbox, worker = build(engine, clock, adapter)

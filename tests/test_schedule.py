@@ -263,3 +263,21 @@ async def test_a_restart_gives_a_channel_the_bot_could_not_post_to_another_try(w
     await world.runner(schedule()).revive_targets()  # what a restart does before the first run
     async with world.store.engine.connect() as connection:
         assert (await connection.execute(sa.select(t.c.active, t.c.inactive_reason))).all() == [(True, None)]
+
+
+async def test_a_leader_whose_database_session_ended_gives_way_and_still_stops_cleanly(world):
+    if world.store.dialect != "postgresql":
+        pytest.skip("the schedule lock is PostgreSQL's")
+    first = world.runner(schedule())
+    await first.run_due()  # takes the schedule lock
+    async with world.store.engine.begin() as connection:  # its session ends: a database restart, a dropped idle connection
+        holder = "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = :key AND granted"
+        [pid] = (await connection.execute(sa.text(holder), {"key": 0x6E627363})).scalars().all()
+        await connection.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    second = world.runner(schedule())
+    await second.run_due()  # the lock was free: the second process runs the schedules now
+    await world.publish("Shared")
+    world.clock.set(utc(2026, 3, 28, 7, 0))
+    assert await first.run_due() == 0  # no longer the leader, and knows it
+    assert await second.run_due() == 1
+    await first.close()  # no error from the session that ended

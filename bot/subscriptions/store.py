@@ -71,15 +71,16 @@ class SubscriptionStore:
         self.engine = engine
 
     async def revive(self, target: Target, now: datetime) -> None:
-        """Deliver to the chat again if it was marked gone: it has just written to the bot."""
+        """Deliver to the chat again if it was marked gone: it has just written to the bot. Each of its
+        threads (Telegram forum topics) was found gone on its own; a command in any one brings back all."""
         t = tables.targets
-        gone = tables.address_of(target) & t.c.active.is_(False)
+        gone = (t.c.platform == target.platform) & (t.c.chat == target.chat) & t.c.active.is_(False)
         async with self.engine.connect() as connection:  # a read first: nearly every chat is active
-            target_id = (await connection.execute(sa.select(t.c.id).where(gone))).scalar()
-        if target_id is None:
+            gone_ids = list((await connection.execute(sa.select(t.c.id).where(gone))).scalars())
+        if not gone_ids:
             return
         async with self.engine.begin() as connection:
-            await revive_targets(connection, [target_id], now)
+            await revive_targets(connection, gone_ids, now)
 
     async def add(self, target: Target, kind: Kind, value: str, cadence: Cadence, now: datetime) -> bool:
         """Subscribe (or change the cadence of an existing subscription); True when it is new."""
