@@ -25,6 +25,7 @@ from bot.clock import ManualClock
 from bot.config import Config, PlatformLimits
 from bot.delivery import tables
 from bot.delivery.db import migrate
+from bot.delivery.outbox import move_chat, target_ids
 from bot.delivery.service import start_delivery
 from bot.model import ArticleCard, Command, Reply, Target
 from bot.subscriptions.cadence import Cadence
@@ -576,3 +577,27 @@ async def test_the_service_turns_a_subscription_and_an_article_into_a_message(tm
         await service.close()
         await store.close()
     assert console.sent == [(Target("console", "me"), ["Grid news"])]
+
+
+async def test_a_schedule_naming_a_group_that_became_a_supergroup_posts_to_the_supergroup(engine, clock):
+    """A schedule's target comes from the config, which still names the old group after the upgrade:
+    every run posts to the supergroup, not just the one that found out."""
+    adapter = FakeAdapter(clock)
+    outbox, worker = build(engine, clock, adapter)
+    old = Target("telegram", "-555")
+    for run in (1, 2, 3):  # Telegram refuses every message to the old id
+        adapter.faults[("-555", f"run {run}")] = [TargetMoved("-1009999", "group chat was upgraded to a supergroup chat")]
+    for run in (1, 2, 3):
+        await enqueue(outbox, old, f"run {run}", Reply(text=f"run {run}"))
+        await worker.run_until_idle()
+
+    assert [(chat, text) for chat, text, _ in adapter.delivered] == [("-1009999", f"run {run}") for run in (1, 2, 3)]
+
+
+async def test_a_chat_moved_before_it_had_a_target_is_found_under_its_new_id(engine, clock):
+    await move_chat(engine, Target("telegram", "-555"), "-1009999")  # Telegram's migrate message, nothing subscribed yet
+    await move_chat(engine, Target("telegram", "-1009999"), "-1007777")  # and once more, for the sake of the chain
+    async with engine.begin() as connection:
+        ids = await target_ids(connection, [Target("telegram", "-555"), Target("telegram", "-1007777")])
+        chats = (await connection.execute(sa.select(tables.targets.c.chat))).scalars().all()
+    assert len(set(ids.values())) == 1 and chats == ["-1007777"]

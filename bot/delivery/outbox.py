@@ -13,7 +13,7 @@ so the retry (or the next process, after a crash) sends only the rest.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Iterable
 
@@ -98,20 +98,40 @@ async def target_ids(
     connection: AsyncConnection, addresses: Iterable[Target], revive_at: datetime | None = None
 ) -> dict[Target, int]:
     """Ids of the targets, created when new; with `revive_at`, a gone target is revived then (its chat
-    spoke to us again)."""
-    addresses = list(dict.fromkeys(addresses))
+    spoke to us again). An address naming a chat that moved is the target under its new id."""
     t = tables.targets
     if revive_at is not None:  # a revival changes subscriptions: the revision lock before any target row's
         await tables.locked_subscriptions_revision(connection)
-    if addresses:
+    current = await _current_addresses(connection, dict.fromkeys(addresses))
+    if current:
         statement = insert_ignoring_duplicates(connection, t, ["platform", "chat", "thread"])
-        await connection.execute(statement, [{"platform": a.platform, "chat": a.chat, "thread": a.thread or ""} for a in addresses])
+        unique = dict.fromkeys(current.values())
+        rows = [{"platform": a.platform, "chat": a.chat, "thread": a.thread or ""} for a in unique]
+        await connection.execute(statement, rows)
     ids: dict[Target, int] = {}
-    for target in addresses:
-        ids[target] = (await connection.execute(sa.select(t.c.id).where(tables.address_of(target)))).scalar_one()
+    for target, address in current.items():
+        ids[target] = (await connection.execute(sa.select(t.c.id).where(tables.address_of(address)))).scalar_one()
     if revive_at is not None:
         await revive_targets(connection, list(ids.values()), revive_at)
     return ids
+
+
+async def _current_addresses(connection: AsyncConnection, addresses: Iterable[Target]) -> dict[Target, Target]:
+    """Each address under its chat's current id."""
+    m = tables.chat_moves
+    addresses = list(addresses)
+    if not addresses:
+        return {}
+    chats = {address.chat for address in addresses}
+    moves = await connection.execute(sa.select(m.c.platform, m.c.chat, m.c.new_chat).where(m.c.chat.in_(chats)))
+    new_chats = {(platform, chat): new_chat for platform, chat, new_chat in moves}
+    current = {}
+    for address in addresses:
+        new_chat = new_chats.get((address.platform, address.chat))
+        if new_chat is not None:
+            log.info("%s chat %s is now %s: what names the old id goes there", address.platform, address.chat, new_chat)
+        current[address] = replace(address, chat=new_chat) if new_chat else address
+    return current
 
 
 async def revive_targets(connection: AsyncConnection, ids: list[int], now: datetime) -> int:
@@ -140,7 +160,9 @@ async def move_chat(engine: AsyncEngine, chat: Target, new_chat: str) -> None:
     async with engine.begin() as connection:
         await tables.bump_subscriptions_revision(connection)  # first, as every change to subscriptions
         target_id = (await connection.execute(sa.select(t.c.id).where(tables.address_of(chat)))).scalar()
-        if target_id is not None:
+        if target_id is None:
+            await _record_move(connection, chat.platform, chat.chat, new_chat)
+        else:
             await _move(connection, target_id, new_chat)
 
 
@@ -171,6 +193,7 @@ async def _move(connection: AsyncConnection, target_id: int, new_chat: str) -> N
     platform, chat, thread = (await connection.execute(address)).one()
     if chat == new_chat:  # moved already, by another row of the same chat
         return
+    await _record_move(connection, platform, chat, new_chat)
     taken = sa.select(t.c.id).where(tables.address_of(Target(platform, new_chat, thread or None)))
     into = (await connection.execute(taken)).scalar()
     if into is None:
@@ -183,6 +206,15 @@ async def _move(connection: AsyncConnection, target_id: int, new_chat: str) -> N
         old = (settings.c.platform == platform) & (settings.c.chat == chat)
         await connection.execute(settings.update().where(old).values(chat=new_chat))
     log.info("%s chat %s is now %s: its subscriptions and settings moved with it", platform, chat, new_chat)
+
+
+async def _record_move(connection: AsyncConnection, platform: str, chat: str, new_chat: str) -> None:
+    """Remember the chat's new id, for the addresses that still name an old one."""
+    m = tables.chat_moves
+    earlier = (m.c.platform == platform) & (m.c.new_chat == chat)
+    await connection.execute(m.update().where(earlier).values(new_chat=new_chat))
+    statement = insert_ignoring_duplicates(connection, m, ["platform", "chat"])
+    await connection.execute(statement.values(platform=platform, chat=chat, new_chat=new_chat))
 
 
 async def _merge(connection: AsyncConnection, target_id: int, into: int) -> None:

@@ -73,6 +73,16 @@ outbox = sa.Table(
     sa.Index("ix_bot_outbox_due", "status", "platform", "next_attempt_at"),
 )
 
+# A chat that lives on under a new id (a Telegram group upgraded to a supergroup): an address that
+# still names the old id, such as a schedule's target in the config, means the new one.
+chat_moves = sa.Table(
+    "bot_chat_moves",
+    metadata,
+    sa.Column("platform", sa.String(20), primary_key=True),
+    sa.Column("chat", sa.String(200), primary_key=True),
+    sa.Column("new_chat", sa.String(200), nullable=False),
+)
+
 chat_settings = sa.Table(
     "bot_chat_settings",
     metadata,
