@@ -213,9 +213,21 @@ def _key_path(location: tuple) -> str:
     return path or "(top level)"
 
 
+def _location(error: dict) -> tuple:
+    """Where the error is; a source's missing or unknown `kind` is an error in `kind`, not the whole source."""
+    if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
+        return (*error["loc"], error["ctx"]["discriminator"].strip("'"))
+    return error["loc"]
+
+
 def _describe(error: dict) -> str:
     if error["type"] == "extra_forbidden":
         return "unknown key"
+    if error["type"] == "union_tag_not_found":
+        return "Field required"
+    if error["type"] == "union_tag_invalid":  # as a Literal's message reads: "Input should be 'new' or 'digest'"
+        *others, last = error["ctx"]["expected_tags"].split(", ")
+        return f"Input should be {', '.join(others)} or {last}"
     message = error["msg"]
     return message.removeprefix("Value error, ")
 
@@ -238,7 +250,7 @@ def parse_config(text: str, origin: str = "config", environ: dict[str, str] | No
     try:
         return Config.model_validate(data)
     except ValidationError as error:
-        lines = [f"{_key_path(e['loc'])}: {_describe(e)}" for e in error.errors()]
+        lines = [f"{_key_path(_location(e))}: {_describe(e)}" for e in error.errors()]
         raise ConfigError(f"{origin}: " + "; ".join(lines)) from None
 
 
