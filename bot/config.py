@@ -12,7 +12,7 @@ import yaml
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 
 from bot.cron import cron_trigger
-from content.settings import BundledSource, SourceSettings, StorageSettings, Strict, TaxonomySettings
+from content.settings import BundledSource, SourceSettings, StorageSettings, Strict, TaxonomySettings, web_address
 
 EXAMPLE_FILE = Path(__file__).resolve().parent.parent / "config.example.yaml"
 
@@ -28,6 +28,11 @@ class WebhookSettings(Strict):
     path: str = "telegram"
     url: str | None = Field(default=None, description="the public URL Telegram posts to")
     secret_token: SecretStr | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _web_address(cls, url: str | None) -> str | None:
+        return url and web_address(url)
 
     @model_validator(mode="after")
     def _url_when_enabled(self) -> "WebhookSettings":
@@ -47,6 +52,11 @@ class TelegramSettings(Strict):
 
     _no_empty_token = field_validator("token", mode="before")(_empty_as_none)
 
+    @field_validator("base_url")
+    @classmethod
+    def _web_address(cls, url: str) -> str:
+        return web_address(url)
+
 
 class DiscordSettings(Strict):
     token: SecretStr | None = None
@@ -55,6 +65,16 @@ class DiscordSettings(Strict):
     guild_ids: list[int] = []
 
     _no_empty_token = field_validator("token", mode="before")(_empty_as_none)
+
+    @field_validator("api_base")
+    @classmethod
+    def _web_address(cls, url: str) -> str:
+        return web_address(url)
+
+    @field_validator("gateway_url")
+    @classmethod
+    def _gateway_address(cls, url: str | None) -> str | None:
+        return url and web_address(url, ("wss", "ws"))
 
 
 class TargetSettings(Strict):

@@ -121,6 +121,11 @@ def test_token_never_shown_in_repr():
          "sources[0].url: the port must be a number from 0 to 65535"),
         ("sources:\n - {name: '', kind: bundled}", "sources[0].name: String should have at least 1 character"),
         ("storage: {url: '${NOPE}'}", "storage.url: environment variable NOPE is not set"),
+        ("telegram: {base_url: 'api.telegram.org/bot'}", 'telegram.base_url: "api.telegram.org/bot" is not a web address'),
+        ("telegram: {webhook: {enabled: true, url: 'bot.example.org/hook'}}", "telegram.webhook.url: \"bot.example.org/hook\" is not"),
+        ("discord: {api_base: 'discord api'}", 'discord.api_base: "discord api" is not a web address'),
+        ("discord: {gateway_url: 'https://gateway.example'}",
+         'discord.gateway_url: "https://gateway.example" is not a web address (wss:// or ws:// and a host)'),
     ],
 )
 def test_bad_config_names_the_key(text, message):
