@@ -9,7 +9,7 @@ from typing import Any, Hashable, Literal, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator, model_validator
 
 from bot.cron import cron_trigger
 from content.settings import BundledSource, SourceSettings, StorageSettings, Strict, TaxonomySettings, web_address
@@ -85,6 +85,16 @@ class TargetSettings(Strict):
     @classmethod
     def _chat_as_text(cls, chat: Any) -> Any:
         return str(chat) if isinstance(chat, int) else chat
+
+    @field_validator("chat")
+    @classmethod
+    def _chat_the_platform_knows(cls, chat: str, info: ValidationInfo) -> str:
+        platform = info.data.get("platform")
+        if platform == "telegram" and not re.fullmatch(r"@\w+|-?\d+", chat):
+            raise ValueError(f'"{chat}" is no Telegram chat: a chat id or "@channelname"')
+        if platform == "discord" and not re.fullmatch(r"\d+", chat):
+            raise ValueError(f'"{chat}" is no Discord channel id (a number)')
+        return chat
 
 
 class FilterSettings(Strict):
