@@ -9,10 +9,10 @@ from typing import Any, Hashable, Literal, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator, model_validator
 
 from bot.cron import cron_trigger
-from content.settings import BundledSource, SourceSettings, StorageSettings, Strict, TaxonomySettings
+from content.settings import BundledSource, SourceSettings, StorageSettings, Strict, TaxonomySettings, web_address
 
 EXAMPLE_FILE = Path(__file__).resolve().parent.parent / "config.example.yaml"
 
@@ -28,6 +28,11 @@ class WebhookSettings(Strict):
     path: str = "telegram"
     url: str | None = Field(default=None, description="the public URL Telegram posts to")
     secret_token: SecretStr | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _web_address(cls, url: str | None) -> str | None:
+        return url and web_address(url)
 
     @model_validator(mode="after")
     def _url_when_enabled(self) -> "WebhookSettings":
@@ -47,6 +52,11 @@ class TelegramSettings(Strict):
 
     _no_empty_token = field_validator("token", mode="before")(_empty_as_none)
 
+    @field_validator("base_url")
+    @classmethod
+    def _web_address(cls, url: str) -> str:
+        return web_address(url)
+
 
 class DiscordSettings(Strict):
     token: SecretStr | None = None
@@ -55,6 +65,16 @@ class DiscordSettings(Strict):
     guild_ids: list[int] = []
 
     _no_empty_token = field_validator("token", mode="before")(_empty_as_none)
+
+    @field_validator("api_base")
+    @classmethod
+    def _web_address(cls, url: str) -> str:
+        return web_address(url)
+
+    @field_validator("gateway_url")
+    @classmethod
+    def _gateway_address(cls, url: str | None) -> str | None:
+        return url and web_address(url, ("wss", "ws"))
 
 
 class TargetSettings(Strict):
@@ -65,6 +85,16 @@ class TargetSettings(Strict):
     @classmethod
     def _chat_as_text(cls, chat: Any) -> Any:
         return str(chat) if isinstance(chat, int) else chat
+
+    @field_validator("chat")
+    @classmethod
+    def _chat_the_platform_knows(cls, chat: str, info: ValidationInfo) -> str:
+        platform = info.data.get("platform")
+        if platform == "telegram" and not re.fullmatch(r"@\w+|-?\d+", chat):
+            raise ValueError(f'"{chat}" is no Telegram chat: a chat id or "@channelname"')
+        if platform == "discord" and not re.fullmatch(r"\d+", chat):
+            raise ValueError(f'"{chat}" is no Discord channel id (a number)')
+        return chat
 
 
 class FilterSettings(Strict):
@@ -213,9 +243,21 @@ def _key_path(location: tuple) -> str:
     return path or "(top level)"
 
 
+def _location(error: dict) -> tuple:
+    """Where the error is; a source's missing or unknown `kind` is an error in `kind`, not the whole source."""
+    if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
+        return (*error["loc"], error["ctx"]["discriminator"].strip("'"))
+    return error["loc"]
+
+
 def _describe(error: dict) -> str:
     if error["type"] == "extra_forbidden":
         return "unknown key"
+    if error["type"] == "union_tag_not_found":
+        return "Field required"
+    if error["type"] == "union_tag_invalid":  # as a Literal's message reads: "Input should be 'new' or 'digest'"
+        *others, last = error["ctx"]["expected_tags"].split(", ")
+        return f"Input should be {', '.join(others)} or {last}"
     message = error["msg"]
     return message.removeprefix("Value error, ")
 
@@ -238,7 +280,7 @@ def parse_config(text: str, origin: str = "config", environ: dict[str, str] | No
     try:
         return Config.model_validate(data)
     except ValidationError as error:
-        lines = [f"{_key_path(e['loc'])}: {_describe(e)}" for e in error.errors()]
+        lines = [f"{_key_path(_location(e))}: {_describe(e)}" for e in error.errors()]
         raise ConfigError(f"{origin}: " + "; ".join(lines)) from None
 
 

@@ -52,6 +52,8 @@ class SourceReport:
     error: str | None = None
     not_modified: bool = False
     skipped: bool = False  # still backing off after earlier failures
+    retry_at: datetime | None = None  # when skipped: the next attempt, and why the last one failed
+    last_error: str | None = None
 
     @property
     def failed(self) -> bool:
@@ -61,7 +63,9 @@ class SourceReport:
     def outcome(self) -> str:
         """One line: "wire: 3 new, 1 duplicate", "wire: failed: HTTP 500", "wire: skipped, …"."""
         if self.skipped:
-            return f"{self.name}: skipped, backing off after failures"
+            until = f" until {self.retry_at.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC" if self.retry_at else ""
+            last = f" (last: {self.last_error})" if self.last_error else ""
+            return f"{self.name}: skipped, backing off after failures{until}{last}"
         if self.failed:
             return f"{self.name}: failed: {self.error}"
         if self.not_modified:
@@ -347,6 +351,8 @@ async def ingest_source(
         error=result.error,
         not_modified=result.not_modified,
         skipped=result.skipped,
+        retry_at=result.state.next_attempt_at if result.skipped else None,
+        last_error=result.state.last_error if result.skipped else None,
     )
 
 

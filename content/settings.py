@@ -37,14 +37,20 @@ class FeedSource(Strict):
     @field_validator("url")
     @classmethod
     def _web_address(cls, url: str) -> str:
-        try:
-            parts = urlsplit(url.strip())
-            parts.port
-        except ValueError as error:
-            raise ValueError(_address_problem(str(error))) from None
-        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-            raise ValueError(f'"{url}" is not a web address (http:// or https:// and a host)')
-        return url
+        return web_address(url)
+
+
+def web_address(url: str, schemes: tuple[str, ...] = ("http", "https")) -> str:
+    """`url` if it is an address of one of `schemes` with a host; else ValueError saying what is wrong."""
+    try:
+        parts = urlsplit(url.strip())
+        parts.port
+    except ValueError as error:
+        raise ValueError(_address_problem(str(error))) from None
+    if parts.scheme.lower() not in schemes or not parts.hostname:
+        written = " or ".join(f"{scheme}://" for scheme in schemes)
+        raise ValueError(f'"{url}" is not a web address ({written} and a host)')
+    return url
 
 
 def _address_problem(error: str) -> str:

@@ -109,6 +109,7 @@ STANDARD = [
     ("countries", None, ""),
     ("about", None, ""),
     ("help", None, ""),
+    ("start", None, ""),
 ]
 
 
@@ -135,6 +136,18 @@ async def test_synced_commands_carry_options_and_autocomplete(fake, start):
     assert synced["sector"]["options"][0]["autocomplete"] is True
     assert synced["news"]["options"][0]["required"] is True
     assert synced["help"]["options"] == []
+
+
+def test_every_command_help_lists_is_a_slash_command():
+    """/help on Discord lists the router's commands: each must be one a member can run there."""
+    from unittest.mock import Mock
+
+    from bot.adapters.discord.commands import STANDARD_COMMANDS, SUBSCRIPTION_COMMANDS
+    from bot.context import Context
+    from bot.router import build_router
+
+    listed = {info.name for info in build_router(Mock(spec=Context)).commands()}
+    assert listed == {command.name for command in (*STANDARD_COMMANDS, *SUBSCRIPTION_COMMANDS)}
 
 
 async def test_direct_messages_are_private_and_channel_managers_are_admins(fake, start):

@@ -60,8 +60,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "ingest",
         help="fetch every configured source once",
         description="Fetch every configured source once and store new articles. Exits 0 when the run "
-        "completes, even if some sources failed (each is listed with its reason); 2 when the storage "
-        "cannot be opened.",
+        "completes, even if some sources failed (each is listed with its reason); 2 when the config is "
+        "invalid or the storage cannot be opened.",
     )
 
 

@@ -35,6 +35,7 @@ STANDARD_COMMANDS = (
     SlashCommand("countries", "Countries and regions with article counts"),
     SlashCommand("about", "Sources, and how summaries and tags are made"),
     SlashCommand("help", "Every command with an example"),
+    SlashCommand("start", "What this bot does"),
 )
 
 SUBSCRIPTION_COMMANDS = (
