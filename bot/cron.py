@@ -13,11 +13,21 @@ from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
 
 _DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")  # by crontab number; 7 is Sunday again
+_NICKNAMES = {
+    "@yearly": "0 0 1 1 *",
+    "@annually": "0 0 1 1 *",
+    "@monthly": "0 0 1 * *",
+    "@weekly": "0 0 * * 0",
+    "@daily": "0 0 * * *",
+    "@midnight": "0 0 * * *",
+    "@hourly": "0 * * * *",
+}
 
 
 def cron_trigger(expression: str, timezone: tzinfo | str | None = None) -> BaseTrigger:
-    """A trigger for "minute hour day month weekday"; raises ValueError for an expression it cannot read."""
-    fields = expression.split()
+    """A trigger for "minute hour day month weekday" or a nickname such as "@daily"; raises ValueError
+    for an expression it cannot read."""
+    fields = _NICKNAMES.get(expression.strip().lower(), expression).split()
     if len(fields) != 5:
         raise ValueError(f"expected 5 fields, got {len(fields)}")
     minute, hour, day, month, written_weekday = fields

@@ -92,6 +92,26 @@ def test_a_day_of_the_month_and_a_weekday_fire_on_either_as_in_crontab():
     assert [moment.strftime("%a %d") for moment in fired] == ["Mon 29", "Wed 01", "Mon 06"]
 
 
+@pytest.mark.parametrize(
+    "nickname, expected",
+    [
+        ("@daily", ["Sun 29 00:00", "Mon 30 00:00", "Tue 01 00:00", "Wed 02 00:00"]),
+        ("@weekly", ["Sun 29 00:00"]),
+        ("@Monthly", ["Tue 01 00:00"]),
+        ("@yearly", []),
+    ],
+)
+def test_crontab_nicknames_stand_for_their_expressions(nickname, expected):
+    trigger = trigger_for(schedule(cron=nickname, timezone="UTC"))
+    fired = fire_times(trigger, utc(2026, 11, 28, 12), utc(2026, 12, 2, 12))
+    assert [moment.strftime("%a %d %H:%M") for moment in fired] == expected
+
+
+def test_a_nickname_crontab_does_not_know_is_an_invalid_cron_expression():
+    with pytest.raises(ValueError, match='invalid cron expression "@reboot"'):
+        schedule(cron="@reboot")
+
+
 async def test_apscheduler_jobs_fire_at_the_local_time():
     scheduler = AsyncIOScheduler(timezone=timezone.utc)
     runner = ScheduleRunner([schedule(timezone="Asia/Bangkok")], store=None, outbox=None, tagger=Tagger.from_settings(), clock=None, grace_seconds=60)
