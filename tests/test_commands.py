@@ -300,6 +300,13 @@ async def test_search_ranks_full_text_matches(router):
     assert titles(reply)[0] == "Solar mini-grids with smart meters reach Kenyan villages"
 
 
+async def test_a_search_heading_reads_exclusions_as_news_does(router):
+    assert (await router.handle(command("/search smart meters -coal"))).text == "Search: “smart meters”, without “coal”"
+    reply = await router.handle(command('/search -"coal power" "smart meters" kenyan'))
+    assert reply.text == 'Search: “kenyan” + "smart meters", without "coal power"'
+    assert "mention “quantum”, without “solar”." in (await router.handle(command("/search quantum -solar"))).text
+
+
 async def test_search_without_matches_and_without_words(router):
     assert "Add a word to look for" in (await router.handle(command("/search -solar"))).text
     assert "No articles mention “quantum”" in (await router.handle(command("/search quantum"))).text

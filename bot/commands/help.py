@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from bot.router import CommandHandler, Router
 
 HOW_IT_WORKS = (
-    "How it works: articles come from the sources above (feeds, Markdown files and a bundled demo set). "
+    "How it works: articles come from the configured sources (feeds, Markdown files and a bundled demo set). "
     "Each one is cleaned, and copies of the same story from different sources are merged. "
     "The summary is a few sentences picked from the article itself, nothing is written by a model. "
     "Sectors come from keyword lists per sector; countries and regions from place names, "

@@ -11,7 +11,7 @@ from bot.commands.results import PAGE_SIZE, bounded_command, first_page, next_pa
 from bot.context import Context
 from bot.model import Action, Command, Reply, quoted
 from content.model import Query
-from content.store.fulltext import literal_pieces, names_of_several_words, search_terms
+from content.store.fulltext import QUOTES, literal_pieces, names_of_several_words, search_terms
 from content.tagging import Match, Resolution, place_name
 
 MAX_LATEST = 20
@@ -113,7 +113,9 @@ async def search(cmd: Command, ctx: Context) -> Reply:
     terms = search_terms(text)
     if terms.excluded and not terms.required:
         return Reply(text="Add a word to look for: “-” only leaves articles out, e.g. /search smart grid -solar.", private=True)
-    heading, nothing = f"Search: {quoted(text)}", f"No articles mention {quoted(text)}. Try other words."
+    plain, literals = literal_pieces(text)
+    described = Understanding(words=[*plain.split(), *literals]).describe()  # "“smart grid”, without “solar”"
+    heading, nothing = f"Search: {described}", f"No articles mention {described}. Try other words."
     return await first_page(ctx, "search", Query(text=text), heading, nothing)
 
 
@@ -167,8 +169,10 @@ class Understanding:
         """"Energy + “smart grid”, without “coal”" for /news energy "smart grid" -coal."""
         parts = list(dict.fromkeys(match.name for match in self.matches))
         wanted = [word for word in self.words if not word.startswith("-")]
-        if wanted:
-            parts.append(quoted(" ".join(wanted)))
+        plain = [word for word in wanted if word[0] not in QUOTES]
+        if plain:
+            parts.append(quoted(" ".join(plain)))
+        parts += [phrase for phrase in wanted if phrase[0] in QUOTES]  # in the person's own quotes
         excluded = [f"without {quoted(word[1:])}" for word in self.words if word.startswith("-") and len(word) > 1]
         return ", ".join(filter(None, [" + ".join(parts), *excluded]))
 
