@@ -84,6 +84,18 @@ def test_unknown_sector_is_a_usage_error(config, capsys):
     assert 'unknown sector "zzzz-not-a-sector"' in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    "option, words, expected",
+    [
+        ("--sector", "kenya", '"kenya" is no sector but Kenya: use --country'),
+        ("--country", "energy", '"energy" is no country or region but Energy: use --sector'),
+    ],
+)
+def test_a_place_given_as_a_sector_is_pointed_to_the_right_option(config, capsys, option, words, expected):
+    assert main(["--config", config, "news", option, words]) == 2
+    assert expected in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("command", ["ingest", "news"])
 @pytest.mark.parametrize("url", ["sqlite:////nonexistent-dir/x.db", "postgresql://postgres@127.0.0.1:1/newsbot"])
 def test_storage_that_cannot_be_opened_is_one_line_and_exit_2(tmp_path, capsys, command, url):

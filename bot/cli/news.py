@@ -53,11 +53,15 @@ def build_query(args: argparse.Namespace, tagger: Tagger) -> Query:
     if args.sector:
         resolution = tagger.resolve_sector(args.sector)
         if resolution.match is None:
+            if place := tagger.resolve_place(args.sector).match:
+                raise UsageError(f'"{printable(args.sector)}" is no sector but {place.name}: use --country')
             raise _did_you_mean("sector", args.sector, resolution)
         sectors = (resolution.match.id,)
     if args.country:
         resolution = tagger.resolve_place(args.country)
         if resolution.match is None:
+            if sector := tagger.resolve_sector(args.country).match:
+                raise UsageError(f'"{printable(args.country)}" is no country or region but {sector.name}: use --sector')
             raise _did_you_mean("country or region", args.country, resolution)
         if resolution.match.kind == "region":
             regions = (resolution.match.id,)
