@@ -112,7 +112,7 @@ def _valid_timezone(name: str) -> str:
 
 
 class ScheduleSettings(Strict):
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=100)  # within the 200 characters of the keys it is part of
     cron: str
     timezone: str = "UTC"
     target: TargetSettings

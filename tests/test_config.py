@@ -123,6 +123,7 @@ def test_token_never_shown_in_repr():
         ("storage: {url: '${NOPE}'}", "storage.url: environment variable NOPE is not set"),
         ("schedules:\n - {name: a, cron: '0 8 * * *', target: {platform: discord, chat: general}}",
          'schedules[0].target.chat: "general" is no Discord channel id'),
+        ("schedules:\n - " + SCHEDULE % ("n" * 101, "0 8 * * *"), "schedules[0].name: String should have at most 100 characters"),
         ("schedules:\n - {name: a, cron: '0 8 * * *', target: {platform: telegram, chat: my_channel}}",
          'schedules[0].target.chat: "my_channel" is no Telegram chat'),
         ("telegram: {base_url: 'api.telegram.org/bot'}", 'telegram.base_url: "api.telegram.org/bot" is not a web address'),
