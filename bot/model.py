@@ -5,7 +5,7 @@ Handlers see only these types; adapters translate them to and from one platform.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
 
@@ -64,6 +64,17 @@ class Reply:
     cards: list[ArticleCard] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
     private: bool = False  # errors and help: ephemeral where the platform can
+
+
+# How a chat's posts look, its choice in /settings format: what each holds
+POST_FORMATS = {"full": "headline, summary and link", "compact": "headline and link, no summary"}
+
+
+def in_post_format(reply: Reply, post_format: str) -> Reply:
+    """A post as a chat that chose this format gets it."""
+    if post_format == "compact":
+        return replace(reply, cards=[replace(card, summary="") for card in reply.cards])
+    return reply
 
 
 _QUOTE_MARKS = "\"'“”‘’«»„"

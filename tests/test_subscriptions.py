@@ -697,8 +697,25 @@ async def test_replies_about_a_channel_managed_elsewhere_name_it_in_texts_and_bu
     [unsubscribe] = subscribed.actions
     assert re.fullmatch(r"/unsubscribe @ai_news #\d+\.\d+", unsubscribe.command)
     assert zone.text == "Timezone set to Africa/Nairobi: @ai_news's digests now arrive at that local time."
-    assert shown.text.startswith("Timezone for @ai_news's digests: Africa/Nairobi. Change it with /settings @ai_news timezone")
+    assert shown.text.startswith("@ai_news's digests follow Africa/Nairobi; its posts are full")
+    assert shown.text.endswith("Change them with /settings @ai_news timezone Europe/Berlin or /settings @ai_news format compact.")
     assert missing.text == "@ai_news is not subscribed to Energy."
     assert [action.command for action in missing.actions] == ["/subscriptions @ai_news"]
     assert unchecked.text.startswith("Sorry, your rights in @ai_news could not be checked just now.")
     assert (await bot.say("/subscriptions")).text.startswith("This chat has no subscriptions yet.")
+
+
+async def test_a_chat_chooses_compact_posts_and_its_deliveries_leave_the_summaries_out(bot):
+    group = Target("telegram", "-100777")
+    assert (await bot.say("/settings format compact", group, "group", is_admin=False)).text.startswith("Only this chat's")
+    assert (await bot.say("/settings format tiny", group, "group")).text.startswith("Choose a format: full: headline")
+    assert (await bot.say("/settings format Compact", group, "group")).text == (
+        "Posts here are now compact: headline and link, no summary."
+    )
+    assert "its posts are compact" in (await bot.say("/settings", group, "group")).text
+    await bot.say("/subscribe energy", group, "group")
+    await bot.say("/subscribe energy")  # another chat, with full posts
+    await bot.publish("Grid story", sectors=["energy"], text="The grid grew. It grew a lot.")
+    await bot.deliver()
+    summaries = {target.chat: [card.summary for card in reply.cards] for target, reply in bot.recorder.sent}
+    assert summaries == {"-100777": [""], ALICE.chat: ["The grid grew. It grew a lot."]}

@@ -13,7 +13,7 @@ from zoneinfo import available_timezones
 
 from bot.commands.results import article_card, new_articles
 from bot.context import Context
-from bot.model import Action, Command, Reply, quoted
+from bot.model import POST_FORMATS, Action, Command, Reply, quoted
 from bot.subscriptions.cadence import PATTERN, Cadence, CadenceError
 from bot.subscriptions.fanout import DIGEST_SIZE
 from bot.subscriptions.store import Subscription, SubscriptionStore, topic_label
@@ -45,7 +45,9 @@ def register(router) -> None:
     )
     router.register("unsubscribe", unsubscribe, "stop a subscription, or all of them", "/unsubscribe energy")
     router.register("subscriptions", subscriptions, "what this chat is subscribed to", "/subscriptions")
-    router.register("settings", settings, "this chat's timezone for digests", "/settings timezone Europe/Berlin")
+    router.register(
+        "settings", settings, "this chat's timezone for digests, and full or compact posts", "/settings timezone Europe/Berlin"
+    )
 
 
 def _refusal(cmd: Command) -> Reply | None:
@@ -232,18 +234,45 @@ async def subscriptions(cmd: Command, ctx: Context) -> Reply:
 
 
 async def settings(cmd: Command, ctx: Context) -> Reply:
-    store = ctx.subscriptions
     words = cmd.args.split()
     if not words:
-        zone = await store.timezone(cmd.platform, cmd.target.chat)
-        whose = f"{cmd.chat_name}'s digests" if cmd.chat_name else "digests"
-        return Reply(text=f"Timezone for {whose}: {zone}. Change it with {_line(cmd, 'settings', 'timezone Europe/Berlin')}.")
-    if words[0].lower() != "timezone" or len(words) < 2:
-        usage = f"{_line(cmd, 'settings', 'timezone <IANA zone>')}, e.g. {_line(cmd, 'settings', 'timezone Asia/Bangkok')}"
-        return Reply(text=f"Usage: {usage}.", private=True)
+        return await _current_settings(cmd, ctx.subscriptions)
+    setting = words[0].lower()
+    if setting not in ("timezone", "format") or len(words) < 2:
+        examples = ", ".join(_line(cmd, "settings", args) for args in ("timezone Asia/Bangkok", "format compact"))
+        usage = f"{_line(cmd, 'settings', 'timezone <IANA zone>')} or {_line(cmd, 'settings', 'format full|compact')}"
+        return Reply(text=f"Usage: {usage}, e.g. {examples}.", private=True)
     if refusal := _refusal(cmd):
         return refusal
-    name = "_".join(words[1:])  # "Asia/Ho Chi Minh" is Asia/Ho_Chi_Minh
+    if setting == "format":
+        return await _set_post_format(cmd, ctx.subscriptions, " ".join(words[1:]).lower())
+    return await _set_timezone(cmd, ctx.subscriptions, "_".join(words[1:]))  # "Asia/Ho Chi Minh" is Asia/Ho_Chi_Minh
+
+
+async def _current_settings(cmd: Command, store: SubscriptionStore) -> Reply:
+    zone = await store.timezone(cmd.platform, cmd.target.chat)
+    post_format = await store.post_format(cmd.platform, cmd.target.chat)
+    whose = f"{cmd.chat_name}'s" if cmd.chat_name else "This chat's"
+    change = " or ".join(_line(cmd, "settings", args) for args in ("timezone Europe/Berlin", f"format {_other_format(post_format)}"))
+    return Reply(
+        text=f"{whose} digests follow {zone}; its posts are {post_format} ({POST_FORMATS[post_format]}). Change them with {change}."
+    )
+
+
+def _other_format(post_format: str) -> str:
+    return next(name for name in POST_FORMATS if name != post_format)
+
+
+async def _set_post_format(cmd: Command, store: SubscriptionStore, post_format: str) -> Reply:
+    if post_format not in POST_FORMATS:
+        choices = "; ".join(f"{name}: {holds}" for name, holds in POST_FORMATS.items())
+        return Reply(text=f"Choose a format: {choices}.", private=True)
+    await store.set_post_format(cmd.platform, cmd.target.chat, post_format)
+    whose = f"{cmd.chat_name}'s posts" if cmd.chat_name else "Posts here"
+    return Reply(text=f"{whose} are now {post_format}: {POST_FORMATS[post_format]}.")
+
+
+async def _set_timezone(cmd: Command, store: SubscriptionStore, name: str) -> Reply:
     zone = _zone_named(name)
     if zone is None:
         return Reply(text=f"“{name}” is not a timezone I know: use an IANA name like Europe/Berlin or America/New_York.", private=True)

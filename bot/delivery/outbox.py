@@ -24,7 +24,7 @@ from bot.clock import Clock
 from bot.delivery import tables
 from bot.delivery.limits import RatePlan
 from bot.delivery.payload import reply_from_json, reply_to_json
-from bot.model import Reply, Target
+from bot.model import Reply, Target, in_post_format
 from content.store.queries import position
 from content.store.upsert import insert_ignoring_duplicates
 
@@ -319,7 +319,7 @@ class Outbox:
                 id=row.id,
                 target_id=row.target_id,
                 target=Target(platform, row.chat, row.thread or None),
-                reply=reply_from_json(bodies[row.payload_id]),
+                reply=in_post_format(reply_from_json(bodies[row.payload_id]), row.post_format),
                 send_at=send_at,
                 attempts=row.attempts,
                 parts_sent=row.parts_sent,
@@ -336,12 +336,14 @@ class Outbox:
         return (await connection.execute(query)).scalar_one()
 
     async def _due_rows(self, connection: AsyncConnection, platform: str, now: float, horizon: float, limit: int):
-        o, t = tables.outbox, tables.targets
+        o, t, c = tables.outbox, tables.targets, tables.chat_settings
         query = (
             sa.select(
-                o.c.id, o.c.target_id, o.c.payload_id, o.c.attempts, o.c.parts_sent, t.c.chat, t.c.thread, t.c.next_send_at
+                o.c.id, o.c.target_id, o.c.payload_id, o.c.attempts, o.c.parts_sent, t.c.chat, t.c.thread, t.c.next_send_at,
+                c.c.post_format,
             )
             .join(t, t.c.id == o.c.target_id)
+            .outerjoin(c, (c.c.platform == t.c.platform) & (c.c.chat == t.c.chat))
             .where(
                 o.c.status == "pending",
                 o.c.platform == platform,

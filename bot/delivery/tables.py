@@ -89,6 +89,7 @@ chat_settings = sa.Table(
     sa.Column("platform", sa.String(20), primary_key=True),
     sa.Column("chat", sa.String(200), primary_key=True),
     sa.Column("timezone", sa.String(64), nullable=False),
+    sa.Column("post_format", sa.String(10), nullable=False, server_default="full"),  # see POST_FORMATS
 )
 
 subscriptions = sa.Table(

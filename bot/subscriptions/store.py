@@ -24,6 +24,7 @@ from content.tagging import Tagger, place_name
 
 Kind = Literal["sector", "country", "region", "query"]
 DEFAULT_TIMEZONE = "UTC"
+DEFAULT_POST_FORMAT = "full"
 FANOUT_CURSOR = "fanout_cursor"  # the bot_state row of the store position the instant fan-out has read up to
 _UNSUBSCRIBED = "the chat unsubscribed before it was sent"
 
@@ -183,15 +184,27 @@ class SubscriptionStore:
         return (await connection.execute(marked)).rowcount == 1
 
     async def timezone(self, platform: str, chat: str) -> str:
-        c = tables.chat_settings
-        async with self.engine.connect() as connection:
-            query = sa.select(c.c.timezone).where(c.c.platform == platform, c.c.chat == chat)
-            return (await connection.execute(query)).scalar() or DEFAULT_TIMEZONE
+        return await self._chat_setting(platform, chat, tables.chat_settings.c.timezone) or DEFAULT_TIMEZONE
 
     async def set_timezone(self, platform: str, chat: str, zone: str) -> None:
+        await self._set_chat_settings(platform, chat, timezone=zone)
+
+    async def post_format(self, platform: str, chat: str) -> str:
+        return await self._chat_setting(platform, chat, tables.chat_settings.c.post_format) or DEFAULT_POST_FORMAT
+
+    async def set_post_format(self, platform: str, chat: str, post_format: str) -> None:
+        await self._set_chat_settings(platform, chat, post_format=post_format)
+
+    async def _chat_setting(self, platform: str, chat: str, column: sa.Column) -> str | None:
+        c = tables.chat_settings
+        async with self.engine.connect() as connection:
+            return (await connection.execute(sa.select(column).where(c.c.platform == platform, c.c.chat == chat))).scalar()
+
+    async def _set_chat_settings(self, platform: str, chat: str, **values: str) -> None:
         chat_row = {"platform": platform, "chat": chat}
+        new_row = {"timezone": DEFAULT_TIMEZONE, **values}  # the columns a new chat's row needs
         async with self.engine.begin() as connection:
-            await insert_or_update(connection, tables.chat_settings, chat_row, {"timezone": zone}, required={"timezone": zone})
+            await insert_or_update(connection, tables.chat_settings, chat_row, values, required=new_row)
 
     async def _target_id(self, connection: AsyncConnection, target: Target) -> int | None:
         return (await connection.execute(sa.select(tables.targets.c.id).where(tables.address_of(target)))).scalar()

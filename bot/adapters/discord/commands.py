@@ -49,7 +49,9 @@ SUBSCRIPTION_COMMANDS = (
     ),
     SlashCommand("unsubscribe", "Stop a subscription, or all", "topic", "A topic, or all", required=True, kind="topic"),
     SlashCommand("subscriptions", "This channel's subscriptions"),
-    SlashCommand("settings", "Channel settings", "setting", "e.g. timezone Asia/Bangkok", required=True),
+    SlashCommand(
+        "settings", "Channel settings", "setting", "e.g. timezone Asia/Bangkok, or format compact", required=True
+    ),
 )
 
 CommandSpec = SlashCommand | tuple[str, str, Optional[str]]
