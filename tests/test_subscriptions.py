@@ -638,6 +638,26 @@ def test_index_matches_by_tag_region_and_words_and_respects_when_each_subscripti
     assert index.targets_for(named_only_by_region, 5) == [7]
 
 
+def test_index_matches_a_combined_subscription_only_where_the_article_has_all_it_names():
+    rows = [
+        (1, "news", "region:south-eastern-asia+sector:energy", 0),
+        (2, "news", "sector:energy+region:south-eastern-asia solar", 0),
+        (3, "news", "country:KE+country:CN", 0),
+        (4, "news", "sector:energy -coal", 0),
+    ]
+    index = SubscriptionIndex(rows, region_scope)
+    moment = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    solar = Article(
+        id="x", url=None, title="Thai solar auction", sources=("s",), published=moment, fetched=moment,
+        text="Solar power.", summary="", sectors=("energy",), countries=("TH",),
+    )
+    assert sorted(index.targets_for(solar, 5)) == [1, 2, 4]
+    assert sorted(index.targets_for(replace(solar, title="Thai grid", text="Coal and gas."), 5)) == [1]
+    assert index.targets_for(replace(solar, countries=("CL",)), 5) == [4]
+    assert index.targets_for(replace(solar, sectors=(), countries=("KE", "CN")), 5) == [3]
+    assert index.targets_for(replace(solar, sectors=(), countries=("KE",)), 5) == []
+
+
 def titled(title: str) -> Article:
     """An article of just a title, for matching."""
     moment = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -719,3 +739,39 @@ async def test_a_chat_chooses_compact_posts_and_its_deliveries_leave_the_summari
     await bot.deliver()
     summaries = {target.chat: [card.summary for card in reply.cards] for target, reply in bot.recorder.sent}
     assert summaries == {"-100777": [""], ALICE.chat: ["The grid grew. It grew a lot."]}
+
+
+async def test_words_naming_several_sectors_and_places_subscribe_to_all_of_them_as_news_reads_them(bot):
+    reply = await bot.say("/subscribe AI education in Thailand")
+    assert reply.text.startswith("Subscribed to Education + Thailand + “ai”: each new article as it arrives.")
+    await bot.say("/subscribe energy in kenya -coal daily 09:00")
+    bot.clock.advance(60)
+    await bot.publish("Thai schools try AI tutors", sectors=["education"], countries=["TH"], text="An AI tutor.")
+    await bot.publish("Thai schools add libraries", sectors=["education"], countries=["TH"], text="Books.")
+    await bot.publish("Kenyan AI tutors", sectors=["education"], countries=["KE"], text="An AI tutor.")
+    await bot.publish("Kenyan solar farm", sectors=["energy"], countries=["KE"], text="Solar power.")
+    await bot.publish("Kenyan coal plant", sectors=["energy"], countries=["KE"], text="A coal plant.")
+    await bot.publish("Solar farm in Chile", sectors=["energy"], countries=["CL"], text="Solar power.")
+    assert await bot.delivered_titles() == [["Thai schools try AI tutors"]]
+    bot.clock.set(START.replace(hour=9))
+    [(_, titles, text)] = await bot.deliver()
+    assert titles == ["Kenyan solar farm"]
+    assert text.startswith("Your daily digest for Energy + Kenya, without “coal”: 1 new article")
+    listed = (await bot.say("/subscriptions")).text
+    assert "• Education + Thailand + “ai” — instant" in listed and "• Energy + Kenya, without “coal” — daily 09:00" in listed
+    assert (await bot.say("/unsubscribe ai education in thailand")).text == "Unsubscribed from Education + Thailand + “ai”."
+
+
+@pytest.mark.parametrize(
+    "words, topic",
+    [
+        ("smart grid", "“smart grid”"),  # "grid" hints at Energy, but names no sector: words, as before
+        ("energy kenya", "Energy + Kenya"),
+        ("solar nigeria", "Nigeria + “solar”"),
+        ("transport & logistics in vietnam", "Transport & logistics + Vietnam"),  # "logistics" only repeats the sector
+        ("in kenya", "Kenya"),
+        ("kenia", "Kenya"),  # a near miss of one name
+    ],
+)
+async def test_what_a_subscription_is_to(bot, words, topic):
+    assert (await bot.say(f"/subscribe {words}")).text.startswith(f"Subscribed to {topic}:")

@@ -9,9 +9,10 @@ from rapidfuzz import fuzz
 
 from bot.commands.results import PAGE_SIZE, bounded_command, first_page, next_page
 from bot.context import Context
-from bot.model import Action, Command, Reply, quoted
+from bot.model import Action, Command, Reply
+from bot.topics import describe
 from content.model import Query
-from content.store.fulltext import QUOTES, literal_pieces, names_of_several_words, search_terms
+from content.store.fulltext import literal_pieces, names_of_several_words, search_terms
 from content.tagging import Match, Resolution, place_name
 
 MAX_LATEST = 20
@@ -113,8 +114,7 @@ async def search(cmd: Command, ctx: Context) -> Reply:
     terms = search_terms(text)
     if terms.excluded and not terms.required:
         return Reply(text="Add a word to look for: “-” only leaves articles out, e.g. /search smart grid -solar.", private=True)
-    plain, literals = literal_pieces(text)
-    described = Understanding(words=[*plain.split(), *literals]).describe()  # "“smart grid”, without “solar”"
+    described = describe((), text)  # "“smart grid”, without “solar”"
     heading, nothing = f"Search: {described}", f"No articles mention {described}. Try other words."
     return await first_page(ctx, "search", Query(text=text), heading, nothing)
 
@@ -156,6 +156,7 @@ class Understanding:
     """What /news recognized in free words: sectors, places, and the leftover text."""
 
     matches: list[Match] = field(default_factory=list)
+    phrases: list[str] = field(default_factory=list)  # the words each match was read from
     words: list[str] = field(default_factory=list)
 
     @property
@@ -167,14 +168,7 @@ class Understanding:
 
     def describe(self) -> str:
         """"Energy + “smart grid”, without “coal”" for /news energy "smart grid" -coal."""
-        parts = list(dict.fromkeys(match.name for match in self.matches))
-        wanted = [word for word in self.words if not word.startswith("-")]
-        plain = [word for word in wanted if word[0] not in QUOTES]
-        if plain:
-            parts.append(quoted(" ".join(plain)))
-        parts += [phrase for phrase in wanted if phrase[0] in QUOTES]  # in the person's own quotes
-        excluded = [f"without {quoted(word[1:])}" for word in self.words if word.startswith("-") and len(word) > 1]
-        return ", ".join(filter(None, [" + ".join(parts), *excluded]))
+        return describe((match.name for match in self.matches), " ".join(self.words))
 
 
 def understand(words: str, ctx: Context) -> Understanding:
@@ -183,7 +177,7 @@ def understand(words: str, ctx: Context) -> Understanding:
     words, literals = literal_pieces(words)
     tokens = [token.strip(_EDGE_PUNCTUATION) for token in words.split()]
     tokens = [token for token in tokens if token]
-    recognized: dict[int, Match] = {}  # by the index of the phrase's first token
+    recognized: dict[int, tuple[Match, str]] = {}  # by the index of the phrase's first token
     used = [False] * len(tokens)
     # "electric vehicle" is one name to search for (with "EV"), not the word "electric" and the Transport sector
     kept_whole = {index for span in names_of_several_words([token.lower() for token in tokens]) for index in span}
@@ -196,12 +190,14 @@ def understand(words: str, ctx: Context) -> Understanding:
                 continue  # a name has no "&" or flag inside: those fold away and would let "energy 🇹🇭" read as Energy
             match = _resolve_phrase(span, ctx, exactly=not could_be_name)
             if match:
-                recognized[start] = match
+                recognized[start] = match, " ".join(span)
                 used[start : start + length] = [True] * length
     understanding = Understanding()
     for index, token in enumerate(tokens):
         if index in recognized:
-            understanding.matches.append(recognized[index])
+            match, phrase = recognized[index]
+            understanding.matches.append(match)
+            understanding.phrases.append(phrase)
         elif not used[index] and (index in kept_whole or (token.lower() not in STOPWORDS and search_terms(token))):
             understanding.words.append(token)  # not "&" or "🔋": no word to search for
     understanding.words += literals

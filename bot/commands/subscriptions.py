@@ -11,12 +11,13 @@ import re
 import zlib
 from zoneinfo import available_timezones
 
+from bot.commands.news import understand
 from bot.commands.results import article_card, new_articles
 from bot.context import Context
 from bot.model import POST_FORMATS, Action, Command, Reply, quoted
 from bot.subscriptions.cadence import PATTERN, Cadence, CadenceError
 from bot.subscriptions.fanout import DIGEST_SIZE
-from bot.subscriptions.store import Subscription, SubscriptionStore, topic_label
+from bot.subscriptions.store import Subscription, SubscriptionStore, combined, topic_label
 from content.model import Query
 from content.store.fulltext import QUOTES, literal_pieces, search_terms
 
@@ -72,9 +73,12 @@ def _line(cmd: Command, name: str, args: str = "") -> str:
 
 
 def resolve_topic(words: str, ctx: Context) -> tuple[str, str] | None:
-    """(kind, value) for a sector, a country or region, or the words themselves; None when nothing is left.
-    Quoted phrases and "-" exclusions make words to look for."""
-    if not literal_pieces(words)[1]:
+    """(kind, value) for a sector, a country or region, several of them as /news reads them ("energy
+    kenya", "AI education in Thailand"), or else the words themselves; None when nothing is left.
+    Quoted phrases and "-" exclusions are words to look for."""
+    if combination := _combination(words, ctx):
+        return combination
+    if not literal_pieces(words)[1]:  # a near miss of one name: "kenia"
         sector = ctx.tagger.resolve_sector(words).match
         if sector:
             return "sector", sector.id
@@ -84,6 +88,21 @@ def resolve_topic(words: str, ctx: Context) -> tuple[str, str] | None:
     if not search_terms(words).required:
         return None
     return "query", " ".join(words.casefold().split())
+
+
+def _combination(words: str, ctx: Context) -> tuple[str, str] | None:
+    """The sectors and places the words name, with the rest as words to look for, as /news reads
+    them; None when they name none. A sector counts when named ("energy"): a word that only hints
+    at one ("grid" in "smart grid") stays a word to look for, unless that sector is named too."""
+    understood = understand(words, ctx)
+    named = [(match, phrase) for match, phrase in zip(understood.matches, understood.phrases)
+             if match.kind != "sector" or ctx.tagger.is_sector_name(phrase)]
+    if not named:
+        return None
+    topics = list(dict.fromkeys((match.kind, match.id) for match, _ in named))
+    hints = [phrase for match, phrase in zip(understood.matches, understood.phrases) if (match.kind, match.id) not in topics]
+    text = " ".join([*hints, *understood.words]).casefold()
+    return topics[0] if len(topics) == 1 and not text else ("news", combined(topics, text))
 
 
 def split_cadence(args: str) -> tuple[str, Cadence]:

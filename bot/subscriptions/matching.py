@@ -4,7 +4,9 @@ Subscriptions are indexed by what they name: a sector, a country (a region subsc
 filed under each member country, the region itself and the regions inside it), or the first word of a
 query (of each way it can match, when it names something with equivalents, such as "AI"). An
 article then looks up only its own tags and words, never every subscription. Words queries read
-like searches: a "quoted phrase" must stand as written, a word after "-" must not appear.
+like searches: a "quoted phrase" must stand as written, a word after "-" must not appear. A
+subscription to several sectors and places ("news") is filed under the first, and an article found
+there must also be on the others and have its words.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Callable, Iterable
 import snowballstemmer
 
 from content.model import Article
+from bot.subscriptions.store import combined_parts
 from content.store.fulltext import fold_accents, folded, name_words, search_terms
 
 _WORD = re.compile(r"\w+")
@@ -70,6 +73,8 @@ class WordQuery:
         return cls(ways, tuple(_roots(name_words(fold_accents(name))) for term in terms.excluded for name in term))
 
     def matches(self, words: ArticleWords) -> bool:
+        if not self.ways:  # only words to leave out: a combined subscription's topics say what to find
+            return not any(item in words for item in self.excluded)
         return any(self.matches_way(way, words) for way in self.ways)
 
     def matches_way(self, way: tuple[Item, ...], words: ArticleWords) -> bool:
@@ -85,22 +90,29 @@ class SubscriptionIndex:
         self._by_sector: dict[str, list[int]] = defaultdict(list)
         self._by_place: dict[str, list[int]] = defaultdict(list)
         self._by_word: dict[str, list[tuple[int, WordQuery, tuple[Item, ...]]]] = defaultdict(list)
+        self._combined: dict[int, CombinedCheck] = {}  # the slots of "news" subscriptions
+        self._region_scope = region_scope
         for target_id, kind, value, start in rows:
             slot = len(self._targets)
             self._targets.append(target_id)
             self._starts.append(start)
-            if kind == "sector":
-                self._by_sector[value].append(slot)
-            elif kind == "country":
-                self._by_place[value].append(slot)
-            elif kind == "region":
-                countries, regions = region_scope(value)
-                for place in (*countries, *("region:" + region for region in regions | {value})):
-                    self._by_place[place].append(slot)
+            if kind == "news":
+                topics, words = combined_parts(value)
+                self._file(slot, *topics[0])
+                self._combined[slot] = CombinedCheck.of(topics[1:], words, region_scope)
+            elif kind in ("sector", "country", "region"):
+                self._file(slot, kind, value)
             else:
                 query = WordQuery.of(value)
                 for way in query.ways:  # filed under the first word it needs
                     self._by_word[way[0][0]].append((slot, query, way))
+
+    def _file(self, slot: int, kind: str, value: str) -> None:
+        if kind == "sector":
+            self._by_sector[value].append(slot)
+        else:
+            for place in _places(kind, value, self._region_scope):
+                self._by_place[place].append(slot)
 
     def __len__(self) -> int:
         return len(self._targets)
@@ -117,7 +129,19 @@ class SubscriptionIndex:
             slots.update(self._by_place.get("region:" + region, ()))
         if self._by_word:
             slots.update(self._text_matches(article))
+        if self._combined:
+            slots = self._without_partial_matches(slots, article)
         return list({self._targets[slot] for slot in slots if self._starts[slot] < seq})
+
+    def _without_partial_matches(self, slots: set[int], article: Article) -> set[int]:
+        """The slots, less the combined subscriptions the article meets only in part."""
+        combined = [self._combined[slot] for slot in slots if slot in self._combined]
+        if not combined:
+            return slots
+        tags = {f"sector:{sector}" for sector in article.sectors} | set(article.countries)
+        tags |= {f"region:{region}" for region in article.regions}
+        words = ArticleWords(article) if any(check.words for check in combined) else None
+        return {slot for slot in slots if slot not in self._combined or self._combined[slot].met(tags, words)}
 
     def _text_matches(self, article: Article) -> Iterable[int]:
         words = ArticleWords(article)
@@ -125,3 +149,29 @@ class SubscriptionIndex:
             for slot, query, way in self._by_word.get(root, ()):
                 if query.matches_way(way, words):
                     yield slot
+
+
+@dataclass(frozen=True)
+class CombinedCheck:
+    """What an article filed under a combined subscription's first topic must also have."""
+
+    others: tuple[frozenset[str], ...]  # for each other topic, the article tags any one of which is on it
+    words: WordQuery | None
+
+    @classmethod
+    def of(cls, topics: list[tuple[str, str]], words: str, region_scope) -> "CombinedCheck":
+        others = tuple(
+            frozenset({f"sector:{value}"} if kind == "sector" else _places(kind, value, region_scope)) for kind, value in topics
+        )
+        return cls(others, WordQuery.of(words) if words else None)
+
+    def met(self, tags: set[str], words: ArticleWords | None) -> bool:
+        return all(tags & other for other in self.others) and (self.words is None or self.words.matches(words))
+
+
+def _places(kind: str, value: str, region_scope) -> tuple[str, ...]:
+    """The index keys of a country, or of a region: its member countries, itself and the regions inside it."""
+    if kind == "country":
+        return (value,)
+    countries, regions = region_scope(value)
+    return (*countries, *("region:" + region for region in regions | {value}))

@@ -6,9 +6,9 @@ process knows when to rebuild its in-memory index.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
-from typing import Literal
+from typing import Iterable, Literal
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -16,13 +16,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from bot.delivery import tables
 from bot.delivery.outbox import revive_targets, target_ids
 from bot.model import Target, quoted
+from bot.topics import describe
 from bot.subscriptions.cadence import Cadence
 from content.model import Query
 from content.store.queries import position
 from content.store.upsert import insert_or_update
 from content.tagging import Tagger, place_name
 
-Kind = Literal["sector", "country", "region", "query"]
+# "news": several sectors and places, maybe with words, as /news reads them (see `combined`)
+Kind = Literal["sector", "country", "region", "query", "news"]
 DEFAULT_TIMEZONE = "UTC"
 DEFAULT_POST_FORMAT = "full"
 FANOUT_CURSOR = "fanout_cursor"  # the bot_state row of the store position the instant fan-out has read up to
@@ -43,15 +45,34 @@ class Subscription:
 
     @property
     def query(self) -> Query:
+        if self.kind == "news":
+            topics, words = combined_parts(self.value)
+            first, *others = (Query.on(*topic) for topic in topics)
+            return replace(first, text=words or None, also=tuple(others))
         return Query.on(self.kind, self.value)
 
 
+def combined(topics: Iterable[tuple[str, str]], words: str) -> str:
+    """A "news" subscription's value: the (kind, id) of every sector and place it names, then its
+    words, "sector:education+country:TH ai". An article must be on all of them and have the words."""
+    return f"{'+'.join(f'{kind}:{value}' for kind, value in topics)} {words}".strip()
+
+
+def combined_parts(value: str) -> tuple[list[tuple[str, str]], str]:
+    """The topics and words of a "news" subscription's value."""
+    tags, _, words = value.partition(" ")
+    return [(kind, topic) for kind, _, topic in (tag.partition(":") for tag in tags.split("+"))], words
+
+
 def topic_label(kind: str, value: str, tagger: Tagger) -> str:
-    """How a subscription's topic reads in replies: "Energy", "Kenya", "“smart grid”"."""
+    """How a subscription's topic reads in replies: "Energy", "Kenya", "“smart grid”", "Energy + Kenya"."""
     if kind == "sector":
         return tagger.sector_names().get(value, value)
     if kind in ("country", "region"):
         return place_name(value)
+    if kind == "news":
+        topics, words = combined_parts(value)
+        return describe((topic_label(*topic, tagger) for topic in topics), words)
     return quoted(value)
 
 

@@ -47,6 +47,9 @@ class Tagger:
         self._place_tagger = place_tagger
         weights = self._keyword_weights()
         self._sector_keys = self._sector_lookup(weights)
+        self._sector_names = frozenset(
+            _fold(name) for sector in sector_tagger.sectors.values() for name in (sector.id, sector.id.replace("_", " "), sector.name)
+        )
         self._keyword_sectors = {
             keyword: sorted(owners, key=lambda sector_id: -owners[sector_id]) for keyword, owners in weights.items()
         }
@@ -96,6 +99,10 @@ class Tagger:
 
     def _sector_match(self, sector_id: str, score: float = 100.0) -> Match:
         return Match("sector", sector_id, self._sector_tagger.sectors[sector_id].name, score)
+
+    def is_sector_name(self, words: str) -> bool:
+        """Whether the words are a sector's id or name ("energy"), not only a keyword of it ("grid")."""
+        return _fold(words) in self._sector_names
 
     def resolve_sector(self, words: str) -> Resolution:
         """A sector id, name or telling keyword, any case or accents, with suggestions for near misses."""

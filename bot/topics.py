@@ -1,0 +1,23 @@
+"""How replies name what people look for and follow: "Energy + Kenya + “smart grid”, without “coal”"."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from bot.model import quoted
+from content.store.fulltext import QUOTES, literal_pieces
+
+
+def describe(names: Iterable[str], words: str = "") -> str:
+    """Sector and place names, then the words to look for: plain words in our quotes, a phrase in
+    the person's own, and each "-" exclusion as "without …"."""
+    plain, literals = literal_pieces(words)
+    pieces = [*plain.split(), *literals]
+    parts = list(dict.fromkeys(names))
+    wanted = [piece for piece in pieces if not piece.startswith("-")]
+    unquoted = [piece for piece in wanted if piece[0] not in QUOTES]
+    if unquoted:
+        parts.append(quoted(" ".join(unquoted)))
+    parts += [phrase for phrase in wanted if phrase[0] in QUOTES]
+    excluded = [f"without {quoted(piece[1:])}" for piece in pieces if piece.startswith("-") and len(piece) > 1]
+    return ", ".join(filter(None, [" + ".join(parts), *excluded]))
