@@ -36,8 +36,11 @@ _UNDECODABLE_BYTE = re.compile("[\udc80-\udcff]")  # as the surrogateescape erro
 # An "&" that starts no entity or character reference ("S&P 500"), or a CDATA section, where "&" is no markup
 _BARE_AMPERSAND_OR_CDATA = re.compile(rb"&(?!#?\w+;)|(<!\[CDATA\[.*?\]\]>)", re.DOTALL)
 # A row of character references that may name UTF-16 surrogates (&#xD83D;&#xDE80; or &#55357;&#56960;,
-# JavaScript's way to write 🚀); decimal ones are taken from 55000 to 57999, and those not surrogates kept
-_SURROGATE_REFERENCES = re.compile(rb"(?:&#(?:x0*d[89a-f][0-9a-f]{2}|0*5[5-7][0-9]{3});)+", re.IGNORECASE)
+# JavaScript's way to write 🚀); decimal ones are taken from 55000 to 57999, and those not surrogates kept.
+# Written to start with a plain "&#" (no repeat, no flag around it) so re skips to each "&#" at once:
+# tried at every byte, the pattern took as long as a tenth of feedparser's parse.
+_SURROGATE_REFERENCE = rb"&#(?i:x0*d[89a-f][0-9a-f]{2}|0*5[5-7][0-9]{3});"
+_SURROGATE_REFERENCES = re.compile(_SURROGATE_REFERENCE + rb"(?:" + _SURROGATE_REFERENCE + rb")*")
 _UNTITLED_LENGTH = 80
 # Entries are FeedParserDicts, whose get() maps legacy key aliases in Python, slowly; none of
 # the keys read here has an alias, so the plain dict lookup gives the same values.
