@@ -313,6 +313,13 @@ async def test_search_without_matches_and_without_words(router):
     assert "e.g. /search" in (await router.handle(command("/search"))).text
 
 
+async def test_a_search_for_only_common_words_says_so_instead_of_claiming_no_article_mentions_them(router):
+    for words in ("it", "the", "-", '""'):
+        reply = await router.handle(command(f"/search {words}"))
+        assert "no word to search for" in reply.text, words
+        assert "No articles mention" not in reply.text
+
+
 async def test_about_lists_sources_with_counts(router):
     reply = await router.handle(command("/about"))
     assert "Example Wire (8), Classroom Notes (2), Grid Bulletin (2)" in reply.text

@@ -113,6 +113,9 @@ async def search(cmd: Command, ctx: Context) -> Reply:
     terms = search_terms(text)
     if terms.excluded and not terms.required:
         return Reply(text="Add a word to look for: “-” only leaves articles out, e.g. /search smart grid -solar.", private=True)
+    if not terms:  # "it", "the", "-": every article has such words, so saying none mentions them would be false
+        return Reply(text=f"{quoted(text)} has no word to search for: words as common as “the” or “it” are left out. "
+                     "Try a more telling word, e.g. /search smart grid.", private=True)
     plain, literals = literal_pieces(text)
     described = Understanding(words=[*plain.split(), *literals]).describe()  # "“smart grid”, without “solar”"
     heading, nothing = f"Search: {described}", f"No articles mention {described}. Try other words."
