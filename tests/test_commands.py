@@ -54,6 +54,9 @@ class WordListTagger:
     def resolve_place(self, words: str) -> Resolution:
         return _resolve(words, PLACES)
 
+    def is_place_name(self, words: str) -> bool:
+        return words.strip().lower() in PLACES
+
 
 def _resolve(words: str, known: dict[str, Match]) -> Resolution:
     key = words.strip().lower()
@@ -429,6 +432,12 @@ async def test_country_region_with_the_real_resolver_finds_member_countries(data
         ("energy & thailand", "Energy + Thailand"),
         ("Transport & logistics", "Transport & logistics"),
         ("🔋", ""),
+        # two letters in capitals are a place only when that is the place's own short name, not an ISO code
+        ("health UK", "Health + United Kingdom"),
+        ("US trade", "United States + Trade"),
+        ("EU AI rules", "European Union + “AI rules”"),
+        ("IN energy", "Energy"),  # India's code, and a stop word
+        ("us energy", "Energy + “us”"),  # in lower case, the pronoun
     ],
 )
 def test_news_understands_names_and_leaves_everyday_words_alone(words, understood):

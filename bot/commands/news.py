@@ -194,7 +194,7 @@ def understand(words: str, ctx: Context) -> Understanding:
         for start in range(len(tokens) - length + 1):
             span = tokens[start : start + length]
             taken = any(used[start : start + length]) or kept_whole.intersection(range(start, start + length))
-            could_be_name = _could_be_name(span)
+            could_be_name = _could_be_name(span, ctx)
             if taken or (length == 1 and not could_be_name) or (length > 1 and not all(map(_has_letters, span))):
                 continue  # a name has no "&" or flag inside: those fold away and would let "energy 🇹🇭" read as Energy
             match = _resolve_phrase(span, ctx, exactly=not could_be_name)
@@ -215,12 +215,15 @@ def _has_letters(token: str) -> bool:
     return any(character.isalnum() for character in token)
 
 
-def _could_be_name(span: list[str]) -> bool:
+def _could_be_name(span: list[str], ctx: Context) -> bool:
     if span[0].lower() in STOPWORDS or span[-1].lower() in STOPWORDS:
         return False
-    # Two letters are more often a word ("AI") than a country code in free text; a flag ("🇹🇭") is a place.
+    # Two letters are more often a word ("AI") than a country code in free text, unless written in
+    # capitals as a place's own short name ("US", "UK", "EU"); a flag ("🇹🇭") is a place.
     joined = "".join(span)
-    return len(joined) > 2 or not joined.isascii()
+    if len(joined) <= 2 and joined.isascii():
+        return joined.isupper() and ctx.tagger.is_place_name(joined)
+    return True
 
 
 def _resolve_phrase(span: list[str], ctx: Context, exactly: bool) -> Match | None:

@@ -123,3 +123,7 @@ class Tagger:
         """A country or region by code, name, demonym or a near miss (see `places.PlaceTagger.resolve`)."""
         return self._places.resolve(words)
 
+    def is_place_name(self, words: str) -> bool:
+        """The words are a name the gazetteer lists for a place ("UK", "EU", "Kenyan"), not only an ISO code ("AI")."""
+        return self._places.is_name(words)
+

@@ -494,6 +494,9 @@ class PlaceTagger:
             return Resolution(ranked[0])
         return Resolution(None, tuple(match for match in ranked[:5] if match.score >= _SUGGESTION_FLOOR))
 
+    def is_name(self, words: str) -> bool:
+        return _phrase_key(words) in self._data.resolver_keys
+
     def _exact(self, key: str) -> Match | None:
         compact = key.replace(" ", "")
         found = (self._data.resolver_keys.get(key) or self._compact_resolver_keys.get(compact)
