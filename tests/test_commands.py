@@ -438,6 +438,12 @@ async def test_country_region_with_the_real_resolver_finds_member_countries(data
         ("EU AI rules", "European Union + “AI rules”"),
         ("IN energy", "Energy"),  # India's code, and a stop word
         ("us energy", "Energy + “us”"),  # in lower case, the pronoun
+        # a sea, a state or a city that holds a country's name is searched for whole, not read as the country
+        ("south china sea", "“south china sea”"),
+        ("New Mexico energy", "Energy + “New Mexico”"),
+        ("lake chad", "“lake chad”"),
+        ("new south wales", "“new south wales”"),
+        ("papua new guinea", "Papua New Guinea"),
     ],
 )
 def test_news_understands_names_and_leaves_everyday_words_alone(words, understood):

@@ -12,7 +12,7 @@ from bot.context import Context
 from bot.model import Action, Command, Reply, quoted
 from content.model import Query
 from content.store.fulltext import QUOTES, literal_pieces, names_of_several_words, search_terms
-from content.tagging import Match, Resolution, place_name
+from content.tagging import Match, Resolution, non_country_phrases, place_name
 
 MAX_LATEST = 20
 MAX_NEWS_WORDS = 12
@@ -189,7 +189,9 @@ def understand(words: str, ctx: Context) -> Understanding:
     recognized: dict[int, Match] = {}  # by the index of the phrase's first token
     used = [False] * len(tokens)
     # "electric vehicle" is one name to search for (with "EV"), not the word "electric" and the Transport sector
-    kept_whole = {index for span in names_of_several_words([token.lower() for token in tokens]) for index in span}
+    # and "South China Sea" or "New Mexico" is searched for as written, not read as China or Mexico
+    lowered = [token.lower() for token in tokens]
+    kept_whole = {index for span in names_of_several_words(lowered) + non_country_phrases(lowered) for index in span}
     for length in range(min(_LONGEST_NAME_WORDS, len(tokens)), 0, -1):
         for start in range(len(tokens) - length + 1):
             span = tokens[start : start + length]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from rapidfuzz import fuzz, process
 
 from content.settings import TaxonomySettings
-from content.tagging.places import PlaceTagger, countries_in_region, place_name, region_scope
+from content.tagging.places import PlaceTagger, countries_in_region, non_country_phrases, place_name, region_scope
 from content.tagging.resolution import Match, Resolution
 from content.tagging.sectors import SectorTagger, bundled_taxonomy, tokens
 
@@ -22,7 +22,9 @@ _SHORTEST_ABBREVIATION = 3
 _MAX_SUGGESTIONS = 3
 ALIAS_WEIGHT = 2.0  # taxonomy keywords this strong, owned by one sector, resolve to it ("oil" -> energy)
 
-__all__ = ["SECTORS", "Match", "Resolution", "Tagger", "countries_in_region", "place_name", "region_scope"]
+__all__ = [
+    "SECTORS", "Match", "Resolution", "Tagger", "countries_in_region", "non_country_phrases", "place_name", "region_scope"
+]
 
 
 def _name_score(key: str, name: str, **_: object) -> float:

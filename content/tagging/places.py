@@ -337,6 +337,29 @@ def regions_of(country_code: str) -> tuple[str, ...]:
     return gazetteer().regions_by_country.get(country_code.upper(), ())
 
 
+_OWN_NAME_KINDS = frozenset({"name", "demonym", "region"})
+
+
+@cache
+def _longest_phrase_words() -> int:
+    return max(len(phrase.tokens) for phrase in gazetteer().phrases.values())
+
+
+def non_country_phrases(words: list[str]) -> list[range]:
+    """Where phrases of several words that name something other than a country or region stand in
+    `words`: a sea, a state, a city or an old state ("South China Sea", "Lake Chad", "New Mexico",
+    "New South Wales"), which hold a country's name but are not about that country."""
+    phrases = gazetteer().phrases
+    spans, position = [], 0
+    while position < len(words):
+        size = next((size for size in range(min(_longest_phrase_words(), len(words) - position), 1, -1)
+                     if _phrase_key(" ".join(words[position : position + size])) in phrases), 1)
+        if size > 1 and phrases[_phrase_key(" ".join(words[position : position + size]))].kind not in _OWN_NAME_KINDS:
+            spans.append(range(position, position + size))
+        position += size
+    return spans
+
+
 def place_name(place_id: str) -> str:
     """Display name of a country code or region id; the id itself when unknown."""
     data = gazetteer()
