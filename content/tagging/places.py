@@ -512,6 +512,9 @@ class PlaceTagger:
         exact = self._exact(key)
         if exact:
             return Resolution(exact)
+        other = self._data.phrases.get(key)
+        if other and len(other.tokens) > 1:  # "New Mexico" is no near miss for Mexico, "New Jersey" none for Jersey
+            return Resolution(None, (self._match("country", other.place),) if other.place else ())
         ranked = self._fuzzy(key)
         if ranked and _is_confident(ranked):
             return Resolution(ranked[0])
