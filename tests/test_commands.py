@@ -54,6 +54,9 @@ class WordListTagger:
     def resolve_place(self, words: str) -> Resolution:
         return _resolve(words, PLACES)
 
+    def is_place_name(self, words: str) -> bool:
+        return words.strip().lower() in PLACES
+
 
 def _resolve(words: str, known: dict[str, Match]) -> Resolution:
     key = words.strip().lower()
@@ -313,6 +316,13 @@ async def test_search_without_matches_and_without_words(router):
     assert "e.g. /search" in (await router.handle(command("/search"))).text
 
 
+async def test_a_search_for_only_common_words_says_so_instead_of_claiming_no_article_mentions_them(router):
+    for words in ("it", "the", "-", '""'):
+        reply = await router.handle(command(f"/search {words}"))
+        assert "no word to search for" in reply.text, words
+        assert "No articles mention" not in reply.text
+
+
 async def test_about_lists_sources_with_counts(router):
     reply = await router.handle(command("/about"))
     assert "Example Wire (8), Classroom Notes (2), Grid Bulletin (2)" in reply.text
@@ -422,6 +432,18 @@ async def test_country_region_with_the_real_resolver_finds_member_countries(data
         ("energy & thailand", "Energy + Thailand"),
         ("Transport & logistics", "Transport & logistics"),
         ("🔋", ""),
+        # two letters in capitals are a place only when that is the place's own short name, not an ISO code
+        ("health UK", "Health + United Kingdom"),
+        ("US trade", "United States + Trade"),
+        ("EU AI rules", "European Union + “AI rules”"),
+        ("IN energy", "Energy"),  # India's code, and a stop word
+        ("us energy", "Energy + “us”"),  # in lower case, the pronoun
+        # a sea, a state or a city that holds a country's name is searched for whole, not read as the country
+        ("south china sea", "“south china sea”"),
+        ("New Mexico energy", "Energy + “New Mexico”"),
+        ("lake chad", "“lake chad”"),
+        ("new south wales", "“new south wales”"),
+        ("papua new guinea", "Papua New Guinea"),
     ],
 )
 def test_news_understands_names_and_leaves_everyday_words_alone(words, understood):

@@ -123,3 +123,13 @@ def test_empty_and_garbage_resolve_to_nothing(tagger, words):
     resolution = tagger.resolve(words)
     assert resolution.match is None
     assert resolution.suggestions == ()
+
+
+@pytest.mark.parametrize(
+    ("words", "suggested"),
+    [("New Mexico", ["US"]), ("new jersey", ["US"]), ("New South Wales", ["AU"]), ("south china sea", [])],
+)
+def test_a_state_or_sea_holding_a_country_name_is_not_that_country(tagger, words, suggested):
+    resolution = tagger.resolve(words)
+    assert resolution.match is None
+    assert [match.id for match in resolution.suggestions] == suggested

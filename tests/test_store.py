@@ -294,6 +294,20 @@ async def test_words_the_tokenizers_cut_in_pieces_are_found_as_written(store):
         assert ids(await store.search(text)) == found, text
 
 
+async def test_single_letters_the_tokenizers_cut_off_stay_part_of_the_word(store):
+    await store.add(
+        [
+            make_article(1, title="U.S. e-commerce rules", text="The S&P index rose; an x-ray lab opened. " * 2),
+            make_article(2, title="Commerce ministers meet", text="A ray of hope for US and UK banks. " * 2),
+        ]
+    )
+    for text, found in [
+        ("U.S.", ["article-1"]), ("e-commerce", ["article-1"]), ("x-ray", ["article-1"]), ("S&P", ["article-1"]),
+        ("banks -U.S.", ["article-2"]), ('"u.s. e-commerce"', ["article-1"]),
+    ]:
+        assert ids(await store.search(text)) == found, text
+
+
 async def test_a_long_text_filter_is_read_not_refused(store):
     await store.add([make_article(1, title="Solar grid")])
     words = " ".join(f"word{n}" for n in range(400))

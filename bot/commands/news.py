@@ -9,11 +9,11 @@ from rapidfuzz import fuzz
 
 from bot.commands.results import PAGE_SIZE, bounded_command, first_page, next_page
 from bot.context import Context
-from bot.model import Action, Command, Reply
+from bot.model import Action, Command, Reply, quoted
 from bot.topics import describe
 from content.model import Query
 from content.store.fulltext import literal_pieces, names_of_several_words, search_terms
-from content.tagging import Match, Resolution, place_name
+from content.tagging import Match, Resolution, non_country_phrases, place_name
 
 MAX_LATEST = 20
 MAX_NEWS_WORDS = 12
@@ -114,6 +114,9 @@ async def search(cmd: Command, ctx: Context) -> Reply:
     terms = search_terms(text)
     if terms.excluded and not terms.required:
         return Reply(text="Add a word to look for: “-” only leaves articles out, e.g. /search smart grid -solar.", private=True)
+    if not terms:  # "it", "the", "-": every article has such words, so saying none mentions them would be false
+        return Reply(text=f"{quoted(text)} has no word to search for: words as common as “the” or “it” are left out. "
+                     "Try a more telling word, e.g. /search smart grid.", private=True)
     described = describe((), text)  # "“smart grid”, without “solar”"
     heading, nothing = f"Search: {described}", f"No articles mention {described}. Try other words."
     return await first_page(ctx, "search", Query(text=text), heading, nothing)
@@ -180,12 +183,14 @@ def understand(words: str, ctx: Context) -> Understanding:
     recognized: dict[int, tuple[Match, str]] = {}  # by the index of the phrase's first token
     used = [False] * len(tokens)
     # "electric vehicle" is one name to search for (with "EV"), not the word "electric" and the Transport sector
-    kept_whole = {index for span in names_of_several_words([token.lower() for token in tokens]) for index in span}
+    # and "South China Sea" or "New Mexico" is searched for as written, not read as China or Mexico
+    lowered = [token.lower() for token in tokens]
+    kept_whole = {index for span in names_of_several_words(lowered) + non_country_phrases(lowered) for index in span}
     for length in range(min(_LONGEST_NAME_WORDS, len(tokens)), 0, -1):
         for start in range(len(tokens) - length + 1):
             span = tokens[start : start + length]
             taken = any(used[start : start + length]) or kept_whole.intersection(range(start, start + length))
-            could_be_name = _could_be_name(span)
+            could_be_name = _could_be_name(span, ctx)
             if taken or (length == 1 and not could_be_name) or (length > 1 and not all(map(_has_letters, span))):
                 continue  # a name has no "&" or flag inside: those fold away and would let "energy 🇹🇭" read as Energy
             match = _resolve_phrase(span, ctx, exactly=not could_be_name)
@@ -208,12 +213,15 @@ def _has_letters(token: str) -> bool:
     return any(character.isalnum() for character in token)
 
 
-def _could_be_name(span: list[str]) -> bool:
+def _could_be_name(span: list[str], ctx: Context) -> bool:
     if span[0].lower() in STOPWORDS or span[-1].lower() in STOPWORDS:
         return False
-    # Two letters are more often a word ("AI") than a country code in free text; a flag ("🇹🇭") is a place.
+    # Two letters are more often a word ("AI") than a country code in free text, unless written in
+    # capitals as a place's own short name ("US", "UK", "EU"); a flag ("🇹🇭") is a place.
     joined = "".join(span)
-    return len(joined) > 2 or not joined.isascii()
+    if len(joined) <= 2 and joined.isascii():
+        return joined.isupper() and ctx.tagger.is_place_name(joined)
+    return True
 
 
 def _resolve_phrase(span: list[str], ctx: Context, exactly: bool) -> Match | None:

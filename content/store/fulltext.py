@@ -157,11 +157,12 @@ def _phrase_term(surface: str, exact: bool) -> Term | None:
     quoted. The name keeps the phrase as written when it has no stop word to trim at either end,
     so PostgreSQL's parser reads it as it read the articles ("covid-19" is "covid" and "-19")."""
     words = all_words = _WORD.findall(surface)
-    while words and not _counts(words[0]):
+    while words and words[0] in _STOPWORDS:
         words = words[1:]
-    while words and not _counts(words[-1]):
+    while words and words[-1] in _STOPWORDS:
         words = words[:-1]
-    if not words:
+    # a letter cut off by punctuation is a piece of the word ("U.S.", "e-commerce", "x-ray"), not one to drop
+    if not words or (len(words) == 1 and not _counts(words[0])):
         return None
     if not exact and tuple(words) in _EQUIVALENTS:
         return _EQUIVALENTS[tuple(words)]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from rapidfuzz import fuzz, process
 
 from content.settings import TaxonomySettings
-from content.tagging.places import PlaceTagger, countries_in_region, place_name, region_scope
+from content.tagging.places import PlaceTagger, countries_in_region, non_country_phrases, place_name, region_scope
 from content.tagging.resolution import Match, Resolution
 from content.tagging.sectors import SectorTagger, bundled_taxonomy, tokens
 
@@ -22,7 +22,9 @@ _SHORTEST_ABBREVIATION = 3
 _MAX_SUGGESTIONS = 3
 ALIAS_WEIGHT = 2.0  # taxonomy keywords this strong, owned by one sector, resolve to it ("oil" -> energy)
 
-__all__ = ["SECTORS", "Match", "Resolution", "Tagger", "countries_in_region", "place_name", "region_scope"]
+__all__ = [
+    "SECTORS", "Match", "Resolution", "Tagger", "countries_in_region", "non_country_phrases", "place_name", "region_scope"
+]
 
 
 def _name_score(key: str, name: str, **_: object) -> float:
@@ -129,4 +131,8 @@ class Tagger:
     def resolve_place(self, words: str) -> Resolution:
         """A country or region by code, name, demonym or a near miss (see `places.PlaceTagger.resolve`)."""
         return self._places.resolve(words)
+
+    def is_place_name(self, words: str) -> bool:
+        """The words are a name the gazetteer lists for a place ("UK", "EU", "Kenyan"), not only an ISO code ("AI")."""
+        return self._places.is_name(words)
 

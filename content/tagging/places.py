@@ -344,6 +344,29 @@ def regions_of(country_code: str) -> tuple[str, ...]:
     return gazetteer().regions_by_country.get(country_code.upper(), ())
 
 
+_OWN_NAME_KINDS = frozenset({"name", "demonym", "region"})
+
+
+@cache
+def _longest_phrase_words() -> int:
+    return max(len(phrase.tokens) for phrase in gazetteer().phrases.values())
+
+
+def non_country_phrases(words: list[str]) -> list[range]:
+    """Where phrases of several words that name something other than a country or region stand in
+    `words`: a sea, a state, a city or an old state ("South China Sea", "Lake Chad", "New Mexico",
+    "New South Wales"), which hold a country's name but are not about that country."""
+    phrases = gazetteer().phrases
+    spans, position = [], 0
+    while position < len(words):
+        size = next((size for size in range(min(_longest_phrase_words(), len(words) - position), 1, -1)
+                     if _phrase_key(" ".join(words[position : position + size])) in phrases), 1)
+        if size > 1 and phrases[_phrase_key(" ".join(words[position : position + size]))].kind not in _OWN_NAME_KINDS:
+            spans.append(range(position, position + size))
+        position += size
+    return spans
+
+
 def place_name(place_id: str) -> str:
     """Display name of a country code or region id; the id itself when unknown."""
     data = gazetteer()
@@ -496,10 +519,16 @@ class PlaceTagger:
         exact = self._exact(key)
         if exact:
             return Resolution(exact)
+        other = self._data.phrases.get(key)
+        if other and len(other.tokens) > 1:  # "New Mexico" is no near miss for Mexico, "New Jersey" none for Jersey
+            return Resolution(None, (self._match("country", other.place),) if other.place else ())
         ranked = self._fuzzy(key)
         if ranked and _is_confident(ranked):
             return Resolution(ranked[0])
         return Resolution(None, tuple(match for match in ranked[:5] if match.score >= _SUGGESTION_FLOOR))
+
+    def is_name(self, words: str) -> bool:
+        return _phrase_key(words) in self._data.resolver_keys
 
     def _exact(self, key: str) -> Match | None:
         compact = key.replace(" ", "")
