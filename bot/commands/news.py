@@ -159,7 +159,6 @@ class Understanding:
     """What /news recognized in free words: sectors, places, and the leftover text."""
 
     matches: list[Match] = field(default_factory=list)
-    phrases: list[str] = field(default_factory=list)  # the words each match was read from
     words: list[str] = field(default_factory=list)
 
     @property
@@ -198,15 +197,24 @@ def understand(words: str, ctx: Context) -> Understanding:
                 recognized[start] = match, " ".join(span)
                 used[start : start + length] = [True] * length
     understanding = Understanding()
+    named = {match for match, phrase in recognized.values() if not _only_hints(match, phrase, ctx)}
     for index, token in enumerate(tokens):
         if index in recognized:
             match, phrase = recognized[index]
-            understanding.matches.append(match)
-            understanding.phrases.append(phrase)
+            if match in named:
+                understanding.matches.append(match)
+            elif not any(match.id == other.id for other in named):
+                understanding.words.append(phrase)  # "oil nigeria" is Nigeria with "oil", not Energy in Nigeria
         elif not used[index] and (index in kept_whole or (token.lower() not in STOPWORDS and search_terms(token))):
             understanding.words.append(token)  # not "&" or "🔋": no word to search for
     understanding.words += literals
     return understanding
+
+
+def _only_hints(match: Match, phrase: str, ctx: Context) -> bool:
+    """A sector's keyword ("oil", "grid", "coffee") is searched for as written: it names something
+    narrower than the sector, which articles may be about without being tagged with it."""
+    return match.kind == "sector" and ctx.tagger.is_sector_keyword(phrase)
 
 
 def _has_letters(token: str) -> bool:

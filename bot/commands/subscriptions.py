@@ -92,16 +92,12 @@ def resolve_topic(words: str, ctx: Context) -> tuple[str, str] | None:
 
 def _combination(words: str, ctx: Context) -> tuple[str, str] | None:
     """The sectors and places the words name, with the rest as words to look for, as /news reads
-    them; None when they name none. A sector counts when named ("energy"): a word that only hints
-    at one ("grid" in "smart grid") stays a word to look for, unless that sector is named too."""
+    them; None when they name none."""
     understood = understand(words, ctx)
-    named = [(match, phrase) for match, phrase in zip(understood.matches, understood.phrases)
-             if match.kind != "sector" or ctx.tagger.is_sector_name(phrase)]
-    if not named:
+    topics = list(dict.fromkeys((match.kind, match.id) for match in understood.matches))
+    if not topics:
         return None
-    topics = list(dict.fromkeys((match.kind, match.id) for match, _ in named))
-    hints = [phrase for match, phrase in zip(understood.matches, understood.phrases) if (match.kind, match.id) not in topics]
-    text = " ".join([*hints, *understood.words]).casefold()
+    text = " ".join(understood.words).casefold()
     return topics[0] if len(topics) == 1 and not text else ("news", combined(topics, text))
 
 

@@ -102,9 +102,10 @@ class Tagger:
     def _sector_match(self, sector_id: str, score: float = 100.0) -> Match:
         return Match("sector", sector_id, self._sector_tagger.sectors[sector_id].name, score)
 
-    def is_sector_name(self, words: str) -> bool:
-        """Whether the words are a sector's id or name ("energy"), not only a keyword of it ("grid")."""
-        return _fold(words) in self._sector_names
+    def is_sector_keyword(self, words: str) -> bool:
+        """Whether the words are a keyword standing for a sector ("grid", "oil"), not its id or name ("energy")."""
+        key = _fold(words)
+        return key in self._sector_keys and key not in self._sector_names
 
     def resolve_sector(self, words: str) -> Resolution:
         """A sector id, name or telling keyword, any case or accents, with suggestions for near misses."""
