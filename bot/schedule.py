@@ -15,6 +15,7 @@ remembers the store position it covered, so the next takes exactly the articles 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 from datetime import datetime, timedelta, timezone
@@ -103,6 +104,8 @@ class ScheduleRunner:
         self._clock = clock
         self._grace = timedelta(seconds=grace_seconds)
         self._leader_connection: AsyncConnection | None = None
+        # schedules firing together run `run_due` at once: one at a time uses the lock's session
+        self._leader_turn = asyncio.Lock()
 
     def start(self, scheduler: AsyncIOScheduler) -> None:
         """Add one job per schedule; each fire runs whatever is due (the claim makes extra calls harmless)."""
@@ -121,6 +124,10 @@ class ScheduleRunner:
 
     async def close(self) -> None:
         """Give up the schedule lock (the pool keeps the session open, so unlock explicitly)."""
+        async with self._leader_turn:
+            await self._unlock()
+
+    async def _unlock(self) -> None:
         if self._leader_connection is not None and await self._still_connected(self._leader_connection):
             await self._leader_connection.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": _LEADER_LOCK})
             await self._leader_connection.commit()
@@ -145,6 +152,10 @@ class ScheduleRunner:
         """On PostgreSQL, whether this process holds the schedule lock (taking it when free)."""
         if self._store.engine.dialect.name != "postgresql":
             return True
+        async with self._leader_turn:
+            return await self._take_the_lead()
+
+    async def _take_the_lead(self) -> bool:
         if self._leader_connection is not None and not await self._still_connected(self._leader_connection):
             # the session ended (a database restart, an idle connection dropped) and the lock with it
             log.warning("schedules: the database session holding the schedule lock ended; taking the lock again if free")

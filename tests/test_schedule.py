@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import random
 from datetime import datetime, timedelta, timezone
 
@@ -301,3 +303,19 @@ async def test_a_leader_whose_database_session_ended_gives_way_and_still_stops_c
     assert await first.run_due() == 0  # no longer the leader, and knows it
     assert await second.run_due() == 1
     await first.close()  # no error from the session that ended
+
+
+async def test_schedules_firing_together_share_the_lock_without_losing_it(world, caplog):
+    """Two schedules with the same fire time are two APScheduler jobs, each calling run_due at once:
+    both check the one session holding the lock, which must not be taken for ended."""
+    if world.store.dialect != "postgresql":
+        pytest.skip("the schedule lock is PostgreSQL's")
+    other = {"name": "evening energy", "target": {"platform": "telegram", "chat": "@other_channel"}}
+    runner = world.runner(schedule(), schedule(**other))
+    await runner.run_due()  # takes the schedule lock
+    leader = runner._leader_connection
+    for _ in range(5):
+        results = await asyncio.gather(*(runner.run_due() for _ in range(3)), return_exceptions=True)
+        assert results == [0, 0, 0]
+    assert runner._leader_connection is leader
+    assert not [record for record in caplog.records if record.levelno >= logging.WARNING]
