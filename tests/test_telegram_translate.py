@@ -98,6 +98,8 @@ def test_private_chats_are_always_administered_by_the_user():
         ("unsubscribe", "https://t.me/AI_News  all", ("@AI_News", "all")),
         ("settings", "t.me/ai_news timezone Asia/Bangkok", ("@ai_news", "timezone Asia/Bangkok")),
         ("subscriptions", "-1003000", ("-1003000", "")),
+        ("subscribe", "https://t.me/ai_news/123 kenya", ("@ai_news", "kenya")),  # a link to one of its posts
+        ("subscriptions", "telegram.me/ai_news/", ("@ai_news", "")),
         ("subscribe", "energy @ai_news", None),  # a channel is named first
         ("subscribe", "@ai energy", None),  # too short for a username: words to look for
         ("subscribe", "-42 energy", None),  # a group's id, not a channel's

@@ -17,8 +17,10 @@ PLATFORM = "telegram"
 # Commands that change or show what a chat receives: in a private chat, they may name a channel first
 # ("/subscribe @news energy"), as a channel takes no commands of its own.
 CHANNEL_COMMANDS = frozenset({"subscribe", "unsubscribe", "subscriptions", "settings"})
-# "@news", "t.me/news" (a link to the channel), or a channel's id
-_CHANNEL_REFERENCE = re.compile(r"(?:@|(?:https?://)?t\.me/)([A-Za-z][A-Za-z0-9_]{3,31})|(-100\d{1,13})", re.IGNORECASE)
+# "@news", "t.me/news" (a link to the channel, or to one of its posts), or a channel's id
+_CHANNEL_REFERENCE = re.compile(
+    r"(?:@|(?:https?://)?(?:t|telegram)\.me/)([A-Za-z][A-Za-z0-9_]{3,31})(?:/\d+)?/?|(-100\d{1,13})", re.IGNORECASE
+)
 _COMMAND_LINE = re.compile(r"/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]{1,64}))?(?:\s+(.*))?\s*\Z", re.DOTALL)
 _CHAT_KINDS: dict[str, ChatKind] = {
     Chat.PRIVATE: "private",
