@@ -42,7 +42,7 @@ _CADENCE_USAGE = (
 
 def register(router) -> None:
     router.register(
-        "subscribe", subscribe, "get new articles on a topic, instantly or as a digest", "/subscribe energy daily 08:00"
+        "subscribe", subscribe, "get new articles on a topic, instantly or as a digest", "/subscribe energy kenya daily 08:00"
     )
     router.register("unsubscribe", unsubscribe, "stop a subscription, or all of them", "/unsubscribe energy")
     router.register("subscriptions", subscriptions, "what this chat is subscribed to", "/subscriptions")
