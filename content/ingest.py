@@ -31,6 +31,7 @@ from content.text import remove_control_characters
 log = logging.getLogger(__name__)
 
 SUMMARY_SENTENCES = 3
+SUMMARY_MAX_CHARS = 600  # about 100 words: a summary reads as a teaser in a chat, not a third of the article
 # About 15,000 words, more than any article: a longer entry is cut rather than analysed for seconds
 # on the event loop that answers chats.
 MAX_TEXT_CHARS = 100_000
@@ -240,7 +241,7 @@ def _build_articles(
     tagger: Tagger | None,
     fetched: Sequence[datetime],
 ) -> list[Article]:
-    analyses = analyze_many([(draft.title, draft.text) for draft in drafts], SUMMARY_SENTENCES, tagger)
+    analyses = analyze_many([(draft.title, draft.text) for draft in drafts], SUMMARY_SENTENCES, tagger, SUMMARY_MAX_CHARS)
     if tagger is not None:
         drafts = [_with_known_tags(draft, tagger) for draft in drafts]
     return [_article(*parts) for parts in zip(drafts, identities, analyses, fetched, strict=True)]

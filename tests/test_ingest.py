@@ -11,7 +11,7 @@ import pytest
 
 import content.ingest as ingest
 from content.analysis import analyze_many
-from content.ingest import build_articles, ingest_forever, ingest_once
+from content.ingest import SUMMARY_MAX_CHARS, build_articles, ingest_forever, ingest_once
 from content.model import Draft, Query, article_id, content_guid
 from content.settings import BundledSource, FeedSource
 from content.sources import FetchResult
@@ -86,6 +86,14 @@ def test_a_sources_own_tags_are_read_by_name_and_unknown_ones_left_out(caplog):
     assert (second.sectors, second.countries) == (by_taggers.sectors, by_taggers.countries)  # none known: the taggers decide
     warned = " ".join(record.getMessage() for record in caplog.records)
     assert "'not-a-sector' names no sector newsbot knows" in warned and "'XX' names no country" in warned
+
+
+def test_a_summary_of_long_sentences_stays_a_teaser():
+    long_sentence = "The regional grid operator said its new forecasting system " + "and its partners " * 14 + "cut curtailment."
+    text = " ".join(f"{long_sentence[:-1]} by {n} percent." for n in range(5))
+    [article] = build_articles([draft(1, "wire", text=text)], None, [NOW])
+    assert 300 < len(article.summary) <= SUMMARY_MAX_CHARS
+    assert article.summary.endswith("percent.")  # whole sentences, not a cut one
 
 
 def test_a_draft_without_url_or_guid_still_gets_a_stable_id():
