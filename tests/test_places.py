@@ -130,6 +130,13 @@ def test_jordan_the_person_river_and_country(tagger):
     assert countries(tagger, "Jordan raises bread prices", "") == ["JO"]
 
 
+def test_a_name_after_a_title_is_a_person(tagger):
+    speech = "Mr Hague told parliament that Mr Hague would go on. Mrs. Jordan agreed, and so did Mr Jordan."
+    assert countries(tagger, "Debate", speech) == []
+    assert countries(tagger, "Fighting in eastern DR Congo", "Fighting went on in eastern DR Congo.") == ["CD"]
+    assert countries(tagger, "Talks", "Ministers met in The Hague. The Hague talks went on in The Hague.") == ["NL"]
+
+
 def test_georgia_the_us_state_and_the_country(tagger):
     us_story = "ATLANTA, Georgia, May 2 - Georgia farmers in Georgia expect a big peach crop."
     assert countries(tagger, "Peach crop", us_story) == ["US"]

@@ -51,6 +51,8 @@ _FLAG_LETTERS = str.maketrans({0x1F1E6 + index: chr(ord("A") + index) for index 
 _LEADING_THE = re.compile(r"^(?i:the)\s+")
 _SEPARATORS = re.compile(r"[\W\d_]+")
 _NEXT_WORD = re.compile(r" ([^\W\d_]+)")
+# A title before a name makes it a person's: "Mr Hague", "Mrs. Jordan" ("DR Congo", in capitals, is a country)
+_TITLE_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Sir|Lord|Lady|Dame)\.? $")
 _PREVIOUS_WORD = re.compile(r"([^\W\d_]+) $")
 _WORD_BEFORE = re.compile(r"([^\W\d_]+)$")
 # "NAIROBI -", "SAN JOSE, Calif., March 3 -", "BANGKOK (Reuters) -"; in mixed case only with a date
@@ -497,8 +499,12 @@ class PlaceTagger:
         return states
 
     def _looks_like_a_person(self, original, start, end, phrase, headline_case, people) -> bool:
-        """"Chad Smith", "Michael Jordan": a given name next to another capitalised name."""
-        if len(phrase.tokens) > 1 or phrase.tokens[0] not in self._data.given_names:
+        """"Chad Smith", "Michael Jordan": a given name next to another capitalised name; "Mr Hague"."""
+        if len(phrase.tokens) > 1:
+            return False
+        if _TITLE_BEFORE.search(original, max(0, start - 6), start):
+            return True
+        if phrase.tokens[0] not in self._data.given_names:
             return False
         if headline_case or original[start:end].isupper():
             return bool(people) and phrase.tokens[0] in people
