@@ -68,11 +68,17 @@ def test_exact_names_codes_aliases_and_demonyms(tagger, words, expected):
         ("latin america", "latin-america-and-the-caribbean"),
         ("EU", "european-union"),
         ("ASEAN", "asean"),
+        ("european", "europe"),  # what people type; in articles "European" alone is no region
+        ("Asian", "asia"),
     ],
 )
 def test_region_names(tagger, words, expected):
     match = tagger.resolve(words).match
     assert match is not None and match.kind == "region" and match.id == expected
+
+
+def test_a_continent_adjective_people_type_is_no_region_in_an_article(tagger):
+    assert tagger.tag("Asian carp reach the lake", "Asian carp spread. European officials met.") == ([], [])
 
 
 def test_a_match_carries_kind_and_display_name(tagger):

@@ -260,12 +260,13 @@ def _states_after_comma(gazetteer_data: dict) -> dict[str, tuple[str, bool]]:
 
 
 def _add_region_phrases(table: _PhraseTable, resolver_keys: dict, regions: dict) -> None:
-    """Adds every region's names, and its id as a word people may type."""
+    """Adds every region's names, and its id and typed names as words people may type."""
     for region_id, spec in regions.items():
         for written in spec["names"]:
             table.add(written, region_id, "region")
             resolver_keys[_phrase_key(written)] = ("region", region_id)
-        resolver_keys[_phrase_key(region_id)] = ("region", region_id)
+        for typed in (region_id, *spec.get("typed", ())):
+            resolver_keys[_phrase_key(typed)] = ("region", region_id)
 
 
 def _check_region_members(region_members: dict[str, frozenset[str]], country_names: dict[str, str]) -> None:
