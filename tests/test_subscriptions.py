@@ -775,3 +775,17 @@ async def test_words_naming_several_sectors_and_places_subscribe_to_all_of_them_
 )
 async def test_what_a_subscription_is_to(bot, words, topic):
     assert (await bot.say(f"/subscribe {words}")).text.startswith(f"Subscribed to {topic}:")
+
+
+async def test_subscribing_to_several_topics_shows_and_hands_over_the_articles_on_all_of_them(bot):
+    await bot.publish("Kenyan hospital", sectors=["health"], countries=["KE"], fetched=START - timedelta(hours=3))
+    await bot.publish("Kenyan wind farm", sectors=["energy"], countries=["KE"], fetched=START - timedelta(hours=2))
+    await bot.publish("Chilean solar farm", sectors=["energy"], countries=["CL"], fetched=START - timedelta(hours=1))
+    reply = await bot.say("/subscribe energy kenya")
+    assert reply.text.endswith("The latest article now:") and [card.title for card in reply.cards] == ["Kenyan wind farm"]
+    await bot.say("/subscribe energy kenya daily 09:00")
+    bot.clock.advance(60)
+    await bot.publish("Kenyan solar farm", sectors=["energy"], countries=["KE"])
+    await bot.publish("Thai solar farm", sectors=["energy"], countries=["TH"])
+    reply = await bot.say("/subscribe energy kenya")  # back to instant: the digest so far comes now
+    assert "1 new article" in reply.text and [card.title for card in reply.cards] == ["Kenyan solar farm"]

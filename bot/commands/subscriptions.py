@@ -18,7 +18,6 @@ from bot.model import POST_FORMATS, Action, Command, Reply, quoted
 from bot.subscriptions.cadence import PATTERN, Cadence, CadenceError
 from bot.subscriptions.fanout import DIGEST_SIZE
 from bot.subscriptions.store import Subscription, SubscriptionStore, combined, topic_label
-from content.model import Query
 from content.store.fulltext import QUOTES, literal_pieces, search_terms
 
 MAX_QUERY_CHARS = 100
@@ -150,12 +149,12 @@ async def subscribe(cmd: Command, ctx: Context) -> Reply:
     if before and not before.cadence.is_instant and cadence.is_instant:
         # the digest in progress will not come: what it would have held comes now, what is stored later comes instantly
         since, until = before.covered_seq, subscription.covered_seq
-        articles, count = await ctx.store.stored_between(since, until, Query.on(kind, value), DIGEST_SIZE)
+        articles, count = await ctx.store.stored_between(since, until, subscription.query, DIGEST_SIZE)
         if count:
             start = "your last digest" if before.last_digest_at else "you subscribed"
             reply.text += f"\nSince {start}: {new_articles(count)}"
     else:
-        articles = (await ctx.store.find(Query.on(kind, value), limit=LATEST_ON_SUBSCRIBE)).articles
+        articles = (await ctx.store.find(subscription.query, limit=LATEST_ON_SUBSCRIBE)).articles
         if articles:
             reply.text += "\nThe latest article now:" if len(articles) == 1 else f"\nThe latest {len(articles)} now:"
     reply.cards = [article_card(article, ctx.tagger) for article in articles]
