@@ -789,3 +789,10 @@ async def test_subscribing_to_several_topics_shows_and_hands_over_the_articles_o
     await bot.publish("Thai solar farm", sectors=["energy"], countries=["TH"])
     reply = await bot.say("/subscribe energy kenya")  # back to instant: the digest so far comes now
     assert "1 new article" in reply.text and [card.title for card in reply.cards] == ["Kenyan solar farm"]
+
+
+async def test_the_same_topics_in_another_order_are_the_same_subscription(bot):
+    assert (await bot.say("/subscribe energy kenya")).text.startswith("Subscribed to Energy + Kenya:")
+    assert (await bot.say("/subscribe kenya energy daily 08:00")).text.startswith("Updated your subscription to Energy + Kenya:")
+    assert (await bot.say("/subscriptions")).text.count("•") == 1
+    assert (await bot.say("/unsubscribe kenya energy")).text == "Unsubscribed from Energy + Kenya."
