@@ -796,3 +796,12 @@ async def test_the_same_topics_in_another_order_are_the_same_subscription(bot):
     assert (await bot.say("/subscribe kenya energy daily 08:00")).text.startswith("Updated your subscription to Energy + Kenya:")
     assert (await bot.say("/subscriptions")).text.count("•") == 1
     assert (await bot.say("/unsubscribe kenya energy")).text == "Unsubscribed from Energy + Kenya."
+
+
+async def test_a_subscription_naming_more_topics_than_its_column_holds_is_refused(bot):
+    flags = " ".join(chr(0x1F1E6 + ord(a) - 65) + chr(0x1F1E6 + ord(b) - 65) for a, b in (
+        "KE UG TZ RW BI ET SO SD EG LY TD NE ML NG GH SN CM ZA ZM ZW".split()
+    ))
+    reply = await bot.say(f"/subscribe {flags}")  # twenty countries: 219 characters as stored, in a column of 200
+    assert reply.private and reply.text.startswith("That names too many sectors and places for one subscription")
+    assert (await bot.say("/subscriptions")).text.startswith("This chat has no subscriptions yet.")

@@ -17,7 +17,7 @@ from bot.context import Context
 from bot.model import POST_FORMATS, Action, Command, Reply, quoted
 from bot.subscriptions.cadence import PATTERN, Cadence, CadenceError
 from bot.subscriptions.fanout import DIGEST_SIZE
-from bot.subscriptions.store import Subscription, SubscriptionStore, combined, topic_label
+from bot.subscriptions.store import VALUE_CHARS, Subscription, SubscriptionStore, combined, topic_label
 from content.store.fulltext import QUOTES, literal_pieces, search_terms
 
 MAX_QUERY_CHARS = 100
@@ -139,6 +139,8 @@ async def subscribe(cmd: Command, ctx: Context) -> Reply:
         examples = ", ".join(_line(cmd, "subscribe", args) for args in _SUBSCRIBE_EXAMPLES)
         return Reply(text=f"Subscribe to a sector, a country or region, or words, e.g. {examples}.", private=True)
     kind, value = topic
+    if len(value) > VALUE_CHARS:  # twenty countries by their flags fit in the words, not in the column
+        return Reply(text="That names too many sectors and places for one subscription: split it in two.", private=True)
     store = ctx.subscriptions
     before = await _subscription(store, cmd.target, kind, value)
     now = ctx.clock()

@@ -29,6 +29,7 @@ DEFAULT_TIMEZONE = "UTC"
 DEFAULT_POST_FORMAT = "full"
 FANOUT_CURSOR = "fanout_cursor"  # the bot_state row of the store position the instant fan-out has read up to
 _UNSUBSCRIBED = "the chat unsubscribed before it was sent"
+VALUE_CHARS = tables.subscriptions.c.value.type.length  # the longest topic value a subscription holds
 _TOPIC_ORDER = {"sector": 0, "country": 1, "region": 2}  # of the topics in a "news" subscription's value
 
 
