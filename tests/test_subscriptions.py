@@ -805,3 +805,27 @@ async def test_a_subscription_naming_more_topics_than_its_column_holds_is_refuse
     reply = await bot.say(f"/subscribe {flags}")  # twenty countries: 219 characters as stored, in a column of 200
     assert reply.private and reply.text.startswith("That names too many sectors and places for one subscription")
     assert (await bot.say("/subscriptions")).text.startswith("This chat has no subscriptions yet.")
+
+
+async def test_compact_posts_chosen_for_a_channel_by_its_name_reach_the_schedule_that_names_it_so(bot):
+    from bot.config import ScheduleSettings
+    from bot.schedule import ScheduleRunner
+
+    channel = Target("telegram", "-1001234")  # the adapter's target for "/settings @ai_news …" typed in a private chat
+    reply = await bot.say("/settings format compact", channel, "channel", chat_name="@ai_news")
+    assert reply.text == "@ai_news's posts are now compact: headline and link, no summary."
+    schedule = ScheduleSettings.model_validate({
+        "name": "energy", "cron": "0 8 * * *", "timezone": "UTC", "target": {"platform": "telegram", "chat": "@ai_news"},
+        "filter": {"sectors": ["energy"]}, "mode": "new", "max_articles": 3,
+    })
+    runner = ScheduleRunner([schedule], bot.store, bot.outbox, bot.tagger, bot.clock, 3600)
+    try:
+        await runner.run_due()  # first sight: from now on
+        bot.clock.advance(60)
+        await bot.publish("Grid story", sectors=["energy"], text="The grid grew.")
+        bot.clock.set(START.replace(hour=8))
+        assert await runner.run_due() == 1
+        await bot.worker.run_until_idle()
+    finally:
+        await runner.close()
+    assert [(target.chat, [card.summary for card in reply.cards]) for target, reply in bot.recorder.sent] == [("@ai_news", [""])]
