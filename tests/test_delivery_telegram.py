@@ -118,3 +118,20 @@ async def test_a_digest_reports_its_progress_between_messages(telegram):
     await adapter.send(Target("telegram", "404"), long_digest(), skip=1, progress=note)
     assert progress == [(2, 1)]  # after the second message, before the third; none after the last
     assert len(fake.calls_of("sendMessage")) == 2
+
+
+async def test_a_digest_half_sent_when_its_chat_turns_compact_goes_on_as_it_began(delivery):
+    fake, outbox, worker = delivery
+    subscriptions = SubscriptionStore(outbox.engine)
+    await enqueue(outbox, Target("telegram", "404"), "digest:morning", long_digest())
+    fake.fail_next("sendMessage", status=429, retry_after=7, after=1)  # the second of three messages
+    save_progress = outbox.save_progress
+
+    async def progress_then_compact(*args):
+        await save_progress(*args)
+        await subscriptions.set_post_format("telegram", "404", "compact")  # an administrator, meanwhile
+
+    outbox.save_progress = progress_then_compact
+    await worker.run_until_idle()
+    messages = [message.text for message in render_reply(long_digest(), callback_data=str)]
+    assert [call.params["text"] for call in fake.calls_of("sendMessage")] == messages  # the rest of it, not lost

@@ -775,3 +775,57 @@ async def test_words_naming_several_sectors_and_places_subscribe_to_all_of_them_
 )
 async def test_what_a_subscription_is_to(bot, words, topic):
     assert (await bot.say(f"/subscribe {words}")).text.startswith(f"Subscribed to {topic}:")
+
+
+async def test_subscribing_to_several_topics_shows_and_hands_over_the_articles_on_all_of_them(bot):
+    await bot.publish("Kenyan hospital", sectors=["health"], countries=["KE"], fetched=START - timedelta(hours=3))
+    await bot.publish("Kenyan wind farm", sectors=["energy"], countries=["KE"], fetched=START - timedelta(hours=2))
+    await bot.publish("Chilean solar farm", sectors=["energy"], countries=["CL"], fetched=START - timedelta(hours=1))
+    reply = await bot.say("/subscribe energy kenya")
+    assert reply.text.endswith("The latest article now:") and [card.title for card in reply.cards] == ["Kenyan wind farm"]
+    await bot.say("/subscribe energy kenya daily 09:00")
+    bot.clock.advance(60)
+    await bot.publish("Kenyan solar farm", sectors=["energy"], countries=["KE"])
+    await bot.publish("Thai solar farm", sectors=["energy"], countries=["TH"])
+    reply = await bot.say("/subscribe energy kenya")  # back to instant: the digest so far comes now
+    assert "1 new article" in reply.text and [card.title for card in reply.cards] == ["Kenyan solar farm"]
+
+
+async def test_the_same_topics_in_another_order_are_the_same_subscription(bot):
+    assert (await bot.say("/subscribe energy kenya")).text.startswith("Subscribed to Energy + Kenya:")
+    assert (await bot.say("/subscribe kenya energy daily 08:00")).text.startswith("Updated your subscription to Energy + Kenya:")
+    assert (await bot.say("/subscriptions")).text.count("•") == 1
+    assert (await bot.say("/unsubscribe kenya energy")).text == "Unsubscribed from Energy + Kenya."
+
+
+async def test_a_subscription_naming_more_topics_than_its_column_holds_is_refused(bot):
+    flags = " ".join(chr(0x1F1E6 + ord(a) - 65) + chr(0x1F1E6 + ord(b) - 65) for a, b in (
+        "KE UG TZ RW BI ET SO SD EG LY TD NE ML NG GH SN CM ZA ZM ZW".split()
+    ))
+    reply = await bot.say(f"/subscribe {flags}")  # twenty countries: 219 characters as stored, in a column of 200
+    assert reply.private and reply.text.startswith("That names too many sectors and places for one subscription")
+    assert (await bot.say("/subscriptions")).text.startswith("This chat has no subscriptions yet.")
+
+
+async def test_compact_posts_chosen_for_a_channel_by_its_name_reach_the_schedule_that_names_it_so(bot):
+    from bot.config import ScheduleSettings
+    from bot.schedule import ScheduleRunner
+
+    channel = Target("telegram", "-1001234")  # the adapter's target for "/settings @ai_news …" typed in a private chat
+    reply = await bot.say("/settings format compact", channel, "channel", chat_name="@ai_news")
+    assert reply.text == "@ai_news's posts are now compact: headline and link, no summary."
+    schedule = ScheduleSettings.model_validate({
+        "name": "energy", "cron": "0 8 * * *", "timezone": "UTC", "target": {"platform": "telegram", "chat": "@ai_news"},
+        "filter": {"sectors": ["energy"]}, "mode": "new", "max_articles": 3,
+    })
+    runner = ScheduleRunner([schedule], bot.store, bot.outbox, bot.tagger, bot.clock, 3600)
+    try:
+        await runner.run_due()  # first sight: from now on
+        bot.clock.advance(60)
+        await bot.publish("Grid story", sectors=["energy"], text="The grid grew.")
+        bot.clock.set(START.replace(hour=8))
+        assert await runner.run_due() == 1
+        await bot.worker.run_until_idle()
+    finally:
+        await runner.close()
+    assert [(target.chat, [card.summary for card in reply.cards]) for target, reply in bot.recorder.sent] == [("@ai_news", [""])]

@@ -17,8 +17,7 @@ from bot.context import Context
 from bot.model import POST_FORMATS, Action, Command, Reply, quoted
 from bot.subscriptions.cadence import PATTERN, Cadence, CadenceError
 from bot.subscriptions.fanout import DIGEST_SIZE
-from bot.subscriptions.store import Subscription, SubscriptionStore, combined, topic_label
-from content.model import Query
+from bot.subscriptions.store import VALUE_CHARS, Subscription, SubscriptionStore, combined, topic_label
 from content.store.fulltext import QUOTES, literal_pieces, search_terms
 
 MAX_QUERY_CHARS = 100
@@ -136,6 +135,8 @@ async def subscribe(cmd: Command, ctx: Context) -> Reply:
         examples = ", ".join(_line(cmd, "subscribe", args) for args in _SUBSCRIBE_EXAMPLES)
         return Reply(text=f"Subscribe to a sector, a country or region, or words, e.g. {examples}.", private=True)
     kind, value = topic
+    if len(value) > VALUE_CHARS:  # twenty countries by their flags fit in the words, not in the column
+        return Reply(text="That names too many sectors and places for one subscription: split it in two.", private=True)
     store = ctx.subscriptions
     before = await _subscription(store, cmd.target, kind, value)
     now = ctx.clock()
@@ -146,12 +147,12 @@ async def subscribe(cmd: Command, ctx: Context) -> Reply:
     if before and not before.cadence.is_instant and cadence.is_instant:
         # the digest in progress will not come: what it would have held comes now, what is stored later comes instantly
         since, until = before.covered_seq, subscription.covered_seq
-        articles, count = await ctx.store.stored_between(since, until, Query.on(kind, value), DIGEST_SIZE)
+        articles, count = await ctx.store.stored_between(since, until, subscription.query, DIGEST_SIZE)
         if count:
             start = "your last digest" if before.last_digest_at else "you subscribed"
             reply.text += f"\nSince {start}: {new_articles(count)}"
     else:
-        articles = (await ctx.store.find(Query.on(kind, value), limit=LATEST_ON_SUBSCRIBE)).articles
+        articles = (await ctx.store.find(subscription.query, limit=LATEST_ON_SUBSCRIBE)).articles
         if articles:
             reply.text += "\nThe latest article now:" if len(articles) == 1 else f"\nThe latest {len(articles)} now:"
     reply.cards = [article_card(article, ctx.tagger) for article in articles]
@@ -283,6 +284,9 @@ async def _set_post_format(cmd: Command, store: SubscriptionStore, post_format: 
         choices = "; ".join(f"{name}: {holds}" for name, holds in POST_FORMATS.items())
         return Reply(text=f"Choose a format: {choices}.", private=True)
     await store.set_post_format(cmd.platform, cmd.target.chat, post_format)
+    if cmd.chat_name and cmd.chat_name.startswith("@") and cmd.chat_name != cmd.target.chat:
+        # a channel named by its @name: the operator's schedules may post to it under that name
+        await store.set_post_format(cmd.platform, cmd.chat_name, post_format)
     whose = f"{cmd.chat_name}'s posts" if cmd.chat_name else "Posts here"
     return Reply(text=f"{whose} are now {post_format}: {POST_FORMATS[post_format]}.")
 

@@ -337,10 +337,13 @@ class Outbox:
 
     async def _due_rows(self, connection: AsyncConnection, platform: str, now: float, horizon: float, limit: int):
         o, t, c = tables.outbox, tables.targets, tables.chat_settings
+        chat_format = sa.func.coalesce(c.c.post_format, "full")  # a chat without settings has full posts
         query = (
             sa.select(
                 o.c.id, o.c.target_id, o.c.payload_id, o.c.attempts, o.c.parts_sent, t.c.chat, t.c.thread, t.c.next_send_at,
-                c.c.post_format,
+                # a reply some of whose messages are out goes on in the format they went in: it splits the same way
+                sa.case((o.c.parts_sent > 0, sa.func.coalesce(o.c.post_format, chat_format)), else_=chat_format)
+                .label("post_format"),
             )
             .join(t, t.c.id == o.c.target_id)
             .outerjoin(c, (c.c.platform == t.c.platform) & (c.c.chat == t.c.chat))
@@ -364,7 +367,10 @@ class Outbox:
         await connection.execute(
             o.update().where(o.c.id == sa.bindparam("row_id")),
             [
-                {"row_id": row.id, "lease_owner": owner, "lease_until": send_at + self._lease_seconds, "send_at": send_at}
+                {
+                    "row_id": row.id, "lease_owner": owner, "lease_until": send_at + self._lease_seconds, "send_at": send_at,
+                    "post_format": row.post_format,
+                }
                 for row, send_at in chosen
             ],
         )

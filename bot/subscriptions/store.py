@@ -29,6 +29,8 @@ DEFAULT_TIMEZONE = "UTC"
 DEFAULT_POST_FORMAT = "full"
 FANOUT_CURSOR = "fanout_cursor"  # the bot_state row of the store position the instant fan-out has read up to
 _UNSUBSCRIBED = "the chat unsubscribed before it was sent"
+VALUE_CHARS = tables.subscriptions.c.value.type.length  # the longest topic value a subscription holds
+_TOPIC_ORDER = {"sector": 0, "country": 1, "region": 2}  # of the topics in a "news" subscription's value
 
 
 @dataclass(frozen=True)
@@ -54,8 +56,10 @@ class Subscription:
 
 def combined(topics: Iterable[tuple[str, str]], words: str) -> str:
     """A "news" subscription's value: the (kind, id) of every sector and place it names, then its
-    words, "sector:education+country:TH ai". An article must be on all of them and have the words."""
-    return f"{'+'.join(f'{kind}:{value}' for kind, value in topics)} {words}".strip()
+    words, "sector:education+country:TH ai". An article must be on all of them and have the words.
+    The topics go in one order, sectors first, so the same ones named in another order are the same value."""
+    ordered = sorted(set(topics), key=lambda topic: (_TOPIC_ORDER.get(topic[0], len(_TOPIC_ORDER)), *topic))
+    return f"{'+'.join(f'{kind}:{value}' for kind, value in ordered)} {words}".strip()
 
 
 def combined_parts(value: str) -> tuple[list[tuple[str, str]], str]:
