@@ -175,7 +175,7 @@ async def test_extra_commands_are_added_without_code_changes(fake, start):
 async def test_autocomplete_offers_names_with_counts(fake, start):
     asked = []
 
-    async def suggest(kind, partial):
+    async def suggest(kind, partial, chat):
         asked.append((kind, partial))
         if kind == "sector":
             return [("Energy (3 articles)", "Energy")]
@@ -195,7 +195,7 @@ async def test_autocomplete_offers_names_with_counts(fake, start):
 async def test_topic_autocomplete_asks_for_sectors_and_places_at_once(fake, start):
     places_asked = asyncio.Event()
 
-    async def suggest(kind, partial):
+    async def suggest(kind, partial, chat):
         if kind == "sector":
             await places_asked.wait()  # answers only once places are being looked up too
             return [("Energy (3 articles)", "Energy")]
@@ -209,7 +209,7 @@ async def test_topic_autocomplete_asks_for_sectors_and_places_at_once(fake, star
 
 
 async def test_failing_autocomplete_answers_no_choices(fake, start):
-    async def suggest(kind, partial):
+    async def suggest(kind, partial, chat):
         raise RuntimeError("store is down")
 
     await start(Recorder(), suggest=suggest)

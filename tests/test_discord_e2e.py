@@ -8,14 +8,18 @@ from contextlib import asynccontextmanager
 import pytest
 
 from bot.adapters.discord import DiscordAdapter
+from bot.adapters.discord.commands import SUBSCRIPTION_COMMANDS
 from bot.adapters.discord.suggest import build_suggest
 from bot.config import DiscordSettings
+from bot.model import Target
 from bot.router import build_router
 from fake_discord import EPHEMERAL, FakeDiscord
 from helpers_content import open_sample_store, sample_context
 
 TOKEN = ":".join(["123456", "TEST-TOKEN"])
 STEP_TIMEOUT = 10.0
+MANAGE_CHANNELS = 1 << 4
+CHANNEL = Target("discord", "42")
 
 EVERY_COMMAND = [
     ("latest", None, "Kenyan dairy cooperative forecasts milk prices with AI"),
@@ -51,7 +55,10 @@ async def discord_newsbot(database_url: str):
     context = sample_context(store)
     async with FakeDiscord(TOKEN) as fake:
         settings = DiscordSettings(token=TOKEN, api_base=fake.api_base, gateway_url=fake.gateway_url)
-        adapter = DiscordAdapter(settings, suggest=build_suggest(store, context.tagger), guild_ready_timeout=0.01)
+        adapter = DiscordAdapter(
+            settings, suggest=build_suggest(store, context.tagger), guild_ready_timeout=0.01,
+            extra_commands=SUBSCRIPTION_COMMANDS,
+        )
         try:
             await asyncio.wait_for(adapter.connect(), STEP_TIMEOUT)
             await asyncio.wait_for(adapter.listen(build_router(context).handle), STEP_TIMEOUT)
@@ -110,18 +117,36 @@ async def test_autocomplete_lists_names_with_article_counts(database_url):
     assert everything.choices[0]["name"] in ("Education (3 articles)", "Agriculture (3 articles)")
 
 
+async def test_unsubscribe_autocomplete_offers_the_channels_own_subscriptions(database_url):
+    manager = {"permissions": MANAGE_CHANNELS}
+    async with discord_newsbot(database_url) as (fake, _, _):
+        for topic in ("energy", "kenya daily 08:00"):
+            await fake.wait_answered(await fake.slash("subscribe", topic, **manager), timeout=STEP_TIMEOUT)
+        elsewhere = await fake.wait_answered(await fake.autocomplete("unsubscribe", "", channel_id=42), timeout=STEP_TIMEOUT)
+        offered = await fake.wait_answered(await fake.autocomplete("unsubscribe", ""), timeout=STEP_TIMEOUT)
+        typed = await fake.wait_answered(await fake.autocomplete("unsubscribe", "ken"), timeout=STEP_TIMEOUT)
+        [kenya] = typed.choices
+        removed = await fake.wait_answered(await fake.slash("unsubscribe", kenya["value"], **manager), timeout=STEP_TIMEOUT)
+        left = await fake.wait_answered(await fake.autocomplete("unsubscribe", ""), timeout=STEP_TIMEOUT)
+    assert elsewhere.choices == []
+    assert [choice["name"] for choice in offered.choices] == ["Energy (instant)", "Kenya (daily 08:00)", "All of them"]
+    assert kenya["name"] == "Kenya (daily 08:00)" and kenya["value"].startswith("#")
+    assert "Unsubscribed from Kenya." in visible(removed.message_payloads())
+    assert [choice["name"] for choice in left.choices] == ["Energy (instant)"]
+
+
 async def test_suggest_ranks_prefixes_then_words_then_the_resolver(database_url):
     store = await open_sample_store(database_url)
     try:
         suggest = build_suggest(store, sample_context(store).tagger)
-        places = await suggest("place", "")
+        places = await suggest("place", "", CHANNEL)
         counts = [int(label.rsplit("(", 1)[1].split()[0]) for label, _ in places]
         assert counts == sorted(counts, reverse=True) and ("Kenya (3 articles)", "Kenya") in places
         assert {"Thailand", "Brazil", "Egypt"} <= {value for _, value in places}
-        assert [value for _, value in await suggest("place", "thai")][:1] == ["Thailand"]
-        assert "Kenya" in [value for _, value in await suggest("place", "kenyan")]  # a demonym, via the resolver
-        assert [value for _, value in await suggest("sector", "manu")] == ["Manufacturing"]
+        assert [value for _, value in await suggest("place", "thai", CHANNEL)][:1] == ["Thailand"]
+        assert "Kenya" in [value for _, value in await suggest("place", "kenyan", CHANNEL)]  # a demonym, via the resolver
+        assert [value for _, value in await suggest("sector", "manu", CHANNEL)] == ["Manufacturing"]
         with pytest.raises(ValueError):
-            await suggest("planet", "x")
+            await suggest("planet", "x", CHANNEL)
     finally:
         await store.close()

@@ -166,7 +166,12 @@ async def _subscription(store: SubscriptionStore, target, kind: str, value: str)
 
 def _removal_command(cmd: Command, subscription: Subscription) -> str:
     """A button's command that removes this subscription only, even once its id is another topic's."""
-    return _line(cmd, "unsubscribe", f"#{subscription.id}.{_topic_check(subscription)}")
+    return _line(cmd, "unsubscribe", removal_argument(subscription))
+
+
+def removal_argument(subscription: Subscription) -> str:
+    """What /unsubscribe takes to remove this subscription only: "#12.345678", its id and a check of its topic."""
+    return f"#{subscription.id}.{_topic_check(subscription)}"
 
 
 def _topic_check(subscription: Subscription) -> int:

@@ -219,10 +219,10 @@ class DiscordAdapter:
 
     def _app_command(self, spec: SlashCommand) -> app_commands.Command:
         command = app_commands.Command(name=spec.name, description=spec.description, callback=self._callback(spec))
-        if spec.kind in ("sector", "place", "topic"):
+        if spec.kind in ("sector", "place", "topic", "subscription"):
 
             async def complete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-                return await self._choices(spec.kind, current)
+                return await self._choices(spec.kind, current, Target(PLATFORM, str(interaction.channel_id)))
 
             command.autocomplete("value")(complete)
         return command
@@ -255,13 +255,13 @@ class DiscordAdapter:
         callback = app_commands.rename(value=spec.argument)(callback)
         return app_commands.describe(value=spec.argument_description or spec.argument)(callback)
 
-    async def _choices(self, kind: str, current: str) -> list[app_commands.Choice[str]]:
+    async def _choices(self, kind: str, current: str, channel: Target) -> list[app_commands.Choice[str]]:
         if self._suggest is None:
             return []
         kinds = ("sector", "place") if kind == "topic" else (kind,)
         try:  # together, under one deadline: Discord drops an answer after 3 s
             lists = await asyncio.wait_for(
-                asyncio.gather(*(self._suggest(each, current) for each in kinds)), AUTOCOMPLETE_TIMEOUT
+                asyncio.gather(*(self._suggest(each, current, channel) for each in kinds)), AUTOCOMPLETE_TIMEOUT
             )
             found = [choice for choices in lists for choice in choices]
         except Exception:

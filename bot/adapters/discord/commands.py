@@ -8,7 +8,7 @@ from typing import Literal, Optional
 
 from bot.commands.news import MAX_LATEST
 
-ArgumentKind = Literal["text", "count", "sector", "place", "topic"]
+ArgumentKind = Literal["text", "count", "sector", "place", "topic", "subscription"]
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,7 @@ class SlashCommand:
     argument: str | None = None
     argument_description: str = ""
     required: bool = False
-    kind: ArgumentKind = "text"  # count: a number 1–MAX_LATEST; sector/place/topic: with autocomplete
+    kind: ArgumentKind = "text"  # count: a number 1–MAX_LATEST; sector/place/topic/subscription: with autocomplete
 
 
 STANDARD_COMMANDS = (
@@ -47,7 +47,9 @@ SUBSCRIPTION_COMMANDS = (
         required=True,
         kind="topic",
     ),
-    SlashCommand("unsubscribe", "Stop a subscription, or all", "topic", "A topic, or all", required=True, kind="topic"),
+    SlashCommand(
+        "unsubscribe", "Stop a subscription, or all", "topic", "A topic, or all", required=True, kind="subscription"
+    ),
     SlashCommand("subscriptions", "This channel's subscriptions"),
     SlashCommand(
         "settings", "Channel settings", "setting", "e.g. timezone Asia/Bangkok, or format compact", required=True

@@ -1,20 +1,25 @@
-"""Autocomplete for sector and country/region names, with article counts in the labels.
+"""Autocomplete for sector and country/region names, with article counts in the labels, and for the
+subscriptions of the channel asked in.
 
-Platform-neutral (no discord import): `build_suggest(store, tagger)` gives the `suggest(kind, partial)`
-callable the Discord adapter takes; kind is "sector" or "place". Names that start with what was typed
-come first, then names with a word starting with it, then names containing it; the resolver adds what
-plain matching misses (ISO codes, demonyms, typos). Ties go to the name with more articles.
+Platform-neutral (no discord import): `build_suggest(store, tagger)` gives the `suggest(kind, partial,
+chat)` callable the Discord adapter takes; kind is "sector", "place" or "subscription". Names that
+start with what was typed come first, then names with a word starting with it, then names containing
+it; the resolver adds what plain matching misses (ISO codes, demonyms, typos). Ties go to the name with
+more articles. A subscription's choice removes exactly it, whatever its label.
 """
 
 from __future__ import annotations
 
 from typing import Awaitable, Callable, Literal
 
+from bot.commands.subscriptions import removal_argument
+from bot.model import Target
+from bot.subscriptions.store import SubscriptionStore, topic_label
 from content.tagging import place_name
 from content.text import strip_accents
 
-Suggest = Callable[[str, str], Awaitable[list[tuple[str, str]]]]
-SuggestKind = Literal["sector", "place"]
+Suggest = Callable[[str, str, Target], Awaitable[list[tuple[str, str]]]]
+SuggestKind = Literal["sector", "place", "subscription"]
 
 MAX_SUGGESTIONS = 25
 
@@ -53,7 +58,21 @@ def build_suggest(store, tagger, limit: int = MAX_SUGGESTIONS) -> Suggest:
         matches = ([resolution.match] if resolution.match else []) + list(resolution.suggestions)
         return [match.name for match in matches]
 
-    async def suggest(kind: SuggestKind, partial: str) -> list[tuple[str, str]]:
+    async def subscribed(partial: str, chat: Target) -> list[tuple[str, str]]:
+        """The chat's subscriptions that match what was typed, then "all" when there are several."""
+        typed = _fold(partial)
+        choices = []
+        for subscription in await SubscriptionStore(store.engine).for_target(chat):
+            name = topic_label(subscription.kind, subscription.value, tagger)
+            if _rank(name, typed) is not None:
+                choices.append((f"{name} ({subscription.cadence})", removal_argument(subscription)))
+        if len(choices) > 1 and "all".startswith(typed):
+            choices.append(("All of them", "all"))
+        return choices[:limit]
+
+    async def suggest(kind: SuggestKind, partial: str, chat: Target) -> list[tuple[str, str]]:
+        if kind == "subscription":
+            return await subscribed(partial, chat)
         if kind not in ("sector", "place"):
             raise ValueError(f"unknown suggestion kind {kind!r}")
         counts = await candidates(kind)
