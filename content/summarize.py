@@ -215,7 +215,9 @@ def summarize(title: str, text: str, max_sentences: int = 3, max_chars: int | No
         used += needed
         if len(chosen) == max_sentences:
             break
-    if not chosen:
+    finished_fits = any(_TERMINAL.search(sentences[index]) for index in chosen)
+    if not chosen or (not finished_fits and _TERMINAL.search(sentences[ranked[0]])):
+        # no finished sentence fits: the best one, cut, rather than a heading or a caption alone
         return [_cut_at_word(sentences[ranked[0]], max_chars or 0)]
     return [sentences[index] for index in sorted(chosen)]
 

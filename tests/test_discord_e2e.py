@@ -12,9 +12,11 @@ from bot.adapters.discord.commands import SUBSCRIPTION_COMMANDS
 from bot.adapters.discord.suggest import build_suggest
 from bot.config import DiscordSettings
 from bot.model import Target
+from bot.subscriptions.cadence import Cadence
+from bot.subscriptions.store import SubscriptionStore
 from bot.router import build_router
 from fake_discord import EPHEMERAL, FakeDiscord
-from helpers_content import open_sample_store, sample_context
+from helpers_content import FIXED_NOW, open_sample_store, sample_context
 
 TOKEN = ":".join(["123456", "TEST-TOKEN"])
 STEP_TIMEOUT = 10.0
@@ -133,6 +135,22 @@ async def test_unsubscribe_autocomplete_offers_the_channels_own_subscriptions(da
     assert kenya["name"] == "Kenya (daily 08:00)" and kenya["value"].startswith("#")
     assert "Unsubscribed from Kenya." in visible(removed.message_payloads())
     assert [choice["name"] for choice in left.choices] == ["Energy (instant)"]
+
+
+async def test_typing_all_offers_to_remove_all_of_the_channels_subscriptions(database_url):
+    store = await open_sample_store(database_url)
+    try:
+        subscriptions = SubscriptionStore(store.engine)
+        for sector in ("energy", "health", "finance"):
+            await subscriptions.add(CHANNEL, "sector", sector, Cadence("instant"), FIXED_NOW)
+        suggest = build_suggest(store, sample_context(store).tagger)
+        for typed in ("a", "al", "all", "All"):  # whether or not a label holds what was typed
+            assert ("All of them", "all") in await suggest("subscription", typed, CHANNEL), typed
+        fewer = build_suggest(store, sample_context(store).tagger, limit=3)
+        offered = await fewer("subscription", "", CHANNEL)
+        assert len(offered) == 3 and offered[-1] == ("All of them", "all")  # a long list does not push it out
+    finally:
+        await store.close()
 
 
 async def test_suggest_ranks_prefixes_then_words_then_the_resolver(database_url):

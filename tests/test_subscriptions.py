@@ -771,10 +771,24 @@ async def test_words_naming_several_sectors_and_places_subscribe_to_all_of_them_
         ("transport & logistics in vietnam", "Transport & logistics + Vietnam"),  # "logistics" only repeats the sector
         ("in kenya", "Kenya"),
         ("kenia", "Kenya"),  # a near miss of one name
+        # a word that only stands for a sector is looked for as written, as /news looks for it
+        ("oil", "“oil”"),
+        ("sugar", "“sugar”"),
+        ("power plant", "“power plant”"),
+        ("AI", "“ai”"),  # not Anguilla's code either
+        ("agri", "Agriculture"),  # a near miss of a sector's name is still the sector
     ],
 )
 async def test_what_a_subscription_is_to(bot, words, topic):
     assert (await bot.say(f"/subscribe {words}")).text.startswith(f"Subscribed to {topic}:")
+
+
+async def test_a_word_that_only_stands_for_a_sector_subscribes_to_articles_mentioning_it(bot):
+    await bot.say("/subscribe sugar")
+    bot.clock.advance(60)
+    await bot.publish("Cane growers see better yields", text="Sugar content in the cane rose this year.")
+    await bot.publish("Dairy farmers adopt sensors", sectors=["agriculture"], text="Milk yields rose.")
+    assert await bot.delivered_titles() == [["Cane growers see better yields"]]
 
 
 async def test_subscribing_to_several_topics_shows_and_hands_over_the_articles_on_all_of_them(bot):

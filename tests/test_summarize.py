@@ -138,6 +138,13 @@ def test_budget_keeps_the_best_sentences_that_fit():
     assert "Tickets for the fair sold out." not in summary
 
 
+def test_sentences_all_over_budget_give_the_best_one_cut_not_a_caption_that_fits():
+    sentence = "The regional grid operator said its new forecasting system " + "and its partners " * 40 + "cut curtailment."
+    text = f"{sentence} {sentence.replace('cut', 'halved')}\n\nPhoto: Reuters"
+    [summary] = summarize("Grid operator cuts curtailment", text, max_chars=600)
+    assert summary.startswith("The regional grid operator said") and summary.endswith("…") and len(summary) <= 600
+
+
 def test_long_runs_of_marks_are_split_without_backtracking_blowup():
     text = "Wait" + "." * 5000 + " Then it rained. " + "!" * 5000 + "x"
     assert split_sentences(text) == ["Wait" + "." * 5000, "Then it rained. " + "!" * 5000 + "x"]

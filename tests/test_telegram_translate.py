@@ -100,6 +100,10 @@ def test_private_chats_are_always_administered_by_the_user():
         ("subscriptions", "-1003000", ("-1003000", "")),
         ("subscribe", "https://t.me/ai_news/123 kenya", ("@ai_news", "kenya")),  # a link to one of its posts
         ("subscriptions", "telegram.me/ai_news/", ("@ai_news", "")),
+        # as the app copies a post's link: one of an album, a private channel's (its id after -100)
+        ("subscribe", "https://t.me/ai_news/123?single kenya", ("@ai_news", "kenya")),
+        ("subscribe", "https://t.me/c/1234567890/45 energy", ("-1001234567890", "energy")),
+        ("subscribe", "https://t.me/+AbCdEfGh energy", None),  # an invite link names no channel the bot can look up
         ("subscribe", "energy @ai_news", None),  # a channel is named first
         ("subscribe", "@ai energy", None),  # too short for a username: words to look for
         ("subscribe", "-42 energy", None),  # a group's id, not a channel's

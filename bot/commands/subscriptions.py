@@ -77,7 +77,8 @@ def resolve_topic(words: str, ctx: Context) -> tuple[str, str] | None:
     Quoted phrases and "-" exclusions are words to look for."""
     if combination := _combination(words, ctx):
         return combination
-    if not literal_pieces(words)[1]:  # a near miss of one name: "kenia"
+    # a near miss of one name ("kenia"); a word that only stands for a sector ("oil") is looked for as written, as /news does
+    if not literal_pieces(words)[1] and not ctx.tagger.is_sector_keyword(words):
         sector = ctx.tagger.resolve_sector(words).match
         if sector:
             return "sector", sector.id

@@ -62,12 +62,13 @@ def build_suggest(store, tagger, limit: int = MAX_SUGGESTIONS) -> Suggest:
         """The chat's subscriptions that match what was typed, then "all" when there are several."""
         typed = _fold(partial)
         choices = []
-        for subscription in await SubscriptionStore(store.engine).for_target(chat):
+        current = await SubscriptionStore(store.engine).for_target(chat)
+        for subscription in current:
             name = topic_label(subscription.kind, subscription.value, tagger)
             if _rank(name, typed) is not None:
                 choices.append((f"{name} ({subscription.cadence})", removal_argument(subscription)))
-        if len(choices) > 1 and "all".startswith(typed):
-            choices.append(("All of them", "all"))
+        if len(current) > 1 and "all".startswith(typed):  # however few labels hold what was typed ("al")
+            choices = choices[: limit - 1] + [("All of them", "all")]
         return choices[:limit]
 
     async def suggest(kind: SuggestKind, partial: str, chat: Target) -> list[tuple[str, str]]:

@@ -17,9 +17,12 @@ PLATFORM = "telegram"
 # Commands that change or show what a chat receives: in a private chat, they may name a channel first
 # ("/subscribe @news energy"), as a channel takes no commands of its own.
 CHANNEL_COMMANDS = frozenset({"subscribe", "unsubscribe", "subscriptions", "settings"})
-# "@news", "t.me/news" (a link to the channel, or to one of its posts), or a channel's id
+# "@news", "t.me/news" (a link to the channel, or to one of its posts: "t.me/news/123?single"), a link
+# to a private channel's post ("t.me/c/3000/5" is -1003000), or a channel's id
 _CHANNEL_REFERENCE = re.compile(
-    r"(?:@|(?:https?://)?(?:t|telegram)\.me/)([A-Za-z][A-Za-z0-9_]{3,31})(?:/\d+)?/?|(-100\d{1,13})", re.IGNORECASE
+    r"(?:@|(?:https?://)?(?:t|telegram)\.me/)([A-Za-z][A-Za-z0-9_]{3,31})(?:/\d+(?:\?\S*)?)?/?"
+    r"|(?:https?://)?(?:t|telegram)\.me/c/(\d{1,13})(?:/\d+(?:\?\S*)?)?/?|(-100\d{1,13})",
+    re.IGNORECASE,
 )
 _COMMAND_LINE = re.compile(r"/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]{1,64}))?(?:\s+(.*))?\s*\Z", re.DOTALL)
 _CHAT_KINDS: dict[str, ChatKind] = {
@@ -55,7 +58,7 @@ def channel_named(line: CommandLine) -> tuple[str, CommandLine] | None:
     found = _CHANNEL_REFERENCE.fullmatch(first)
     if found is None:
         return None
-    reference = f"@{found[1]}" if found[1] else found[2]
+    reference = f"@{found[1]}" if found[1] else found[3] or f"-100{found[2]}"
     return reference, replace(line, args=rest[0] if rest else "")
 
 
