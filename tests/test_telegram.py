@@ -392,12 +392,12 @@ async def test_webhook_mode_accepts_only_the_secret(fake):
     handler = Recorder()
     async with running(fake, handler, webhook=webhook):
         assert (fake.webhook_url, fake.webhook_secret) == (url, secret)
-        assert await fake.post_to_webhook(message_update("/help wrong"), secret="not-" + secret) == 403
-        assert await fake.post_to_webhook(message_update("/help none"), secret=None) == 403
-        assert await fake.post_to_webhook(message_update("/help right"), secret=secret) == 200
+        assert await fake.post_to_webhook(message_update("/latest wrong"), secret="not-" + secret) == 403
+        assert await fake.post_to_webhook(message_update("/latest none"), secret=None) == 403
+        assert await fake.post_to_webhook(message_update("/latest right"), secret=secret) == 200
         [sent] = await fake.wait_for_calls("sendMessage", timeout=STEP_TIMEOUT)
     assert [command.args for command in handler.commands] == ["right"]
-    assert sent.params["text"] == "echo /help right"
+    assert sent.params["text"] == "echo /latest right"
     assert not fake.calls_of("getUpdates")
 
 
@@ -465,7 +465,7 @@ async def test_a_failing_handler_gets_an_apology_and_the_bot_keeps_answering(fak
 
     async with running(fake, Recorder(flaky)):
         [apology] = await sent_after(fake, message_update("/boom"))
-        [after] = await sent_after(fake, message_update("/help"))
+        [after] = await sent_after(fake, message_update("/latest"))
     assert apology.params["text"] == APOLOGY
     assert after.params["text"] == "still here"
     assert any(record.exc_info and "handler exploded" in str(record.exc_info[1]) for record in caplog.records)

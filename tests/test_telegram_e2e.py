@@ -7,7 +7,7 @@ import re
 import secrets
 from contextlib import asynccontextmanager
 
-from bot.adapters.telegram import TelegramAdapter
+from bot.adapters.telegram import CHANNEL_HELP, TelegramAdapter
 from bot.adapters.telegram.limits import ChatPacedRateLimiter
 from bot.config import TelegramSettings
 from bot.router import build_router
@@ -139,3 +139,11 @@ async def test_a_channel_is_subscribed_from_a_private_chat_by_its_administrator(
     assert refused == "Only @ai_news's administrators can change what it receives."
     assert visible_text(removed.params["text"]) == "Unsubscribed from Energy."
     assert after.startswith("@ai_news has no subscriptions yet. Try /subscribe @ai_news energy")
+
+
+async def test_help_in_a_private_chat_tells_how_to_manage_a_channel(database_url):
+    async with telegram_newsbot(database_url) as fake:
+        private = shown(await reply_to(fake, "/help"))
+        in_a_group = shown(await reply_to(fake, f"/help@{fake.username}", chat_id=GROUP, kind="supergroup", user_id=8))
+    assert private.startswith("What I understand:") and private.endswith(CHANNEL_HELP)
+    assert CHANNEL_HELP not in in_a_group

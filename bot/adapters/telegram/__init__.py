@@ -18,6 +18,7 @@ import contextlib
 import logging
 import time
 from collections import Counter
+from dataclasses import replace
 from datetime import timedelta
 from typing import Awaitable, Callable, Iterator
 
@@ -69,6 +70,10 @@ CANNOT_POST_IN_CHANNEL = (
     "I may not post in {channel}: make me an administrator of the channel who may post messages, then try again."
 )
 CHANNEL_UNCHECKED = "Sorry, {channel} could not be checked just now. Please try again in a moment."
+CHANNEL_HELP = (
+    "Run a channel? Make me an administrator of it who may post messages, then manage it from here by "
+    "naming it first: /subscribe @your_channel energy daily 08:00, /subscriptions @your_channel."
+)
 ALERT_LIMIT = 200  # answerCallbackQuery's text limit
 REPLY_RETRIES = 2  # 429 retries for an interactive reply
 REPLY_RETRY_PAUSES = (1.0, 3.0)  # seconds before each retry of a reply after a 5xx, a timeout or a lost connection
@@ -385,12 +390,15 @@ class TelegramAdapter:
 
     async def _answer(self, command: Command) -> Reply:
         """The handler's reply; `is_admin` None (rights not known just now) matters only to commands
-        for administrators, which ask to try again."""
+        for administrators, which ask to try again. /help in a private chat also tells how to manage a channel."""
         try:
-            return await self._handle(command)
+            reply = await self._handle(command)
         except Exception:
             logger.exception("Telegram: the handler failed on /%s", command.name)
             return Reply(text=APOLOGY, private=True)
+        if command.name == "help" and command.chat_kind == "private" and command.chat_name is None:
+            return replace(reply, text=f"{reply.text}\n\n{CHANNEL_HELP}")
+        return reply
 
     async def _is_admin(self, chat: Chat | ChatFullInfo, user_id: int | None) -> bool | None:
         """Does the user administer the chat; None if Telegram could not tell."""
