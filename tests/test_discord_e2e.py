@@ -168,3 +168,11 @@ async def test_suggest_ranks_prefixes_then_words_then_the_resolver(database_url)
             await suggest("planet", "x", CHANNEL)
     finally:
         await store.close()
+
+
+async def test_settings_alone_shows_the_channels_settings(database_url):
+    manager = {"permissions": MANAGE_CHANNELS}
+    async with discord_newsbot(database_url) as (fake, _, _):
+        await fake.wait_answered(await fake.slash("settings", "format compact", **manager), timeout=STEP_TIMEOUT)
+        shown = await fake.wait_answered(await fake.slash("settings"), timeout=STEP_TIMEOUT)
+    assert "This chat's digests follow UTC; its posts are compact" in visible(shown.message_payloads())

@@ -52,7 +52,7 @@ SUBSCRIPTION_COMMANDS = (
     ),
     SlashCommand("subscriptions", "This channel's subscriptions"),
     SlashCommand(
-        "settings", "Channel settings", "setting", "e.g. timezone Asia/Bangkok, or format compact", required=True
+        "settings", "Show this channel's settings, or change one", "setting", "e.g. timezone Asia/Bangkok, or format compact"
     ),
 )
 
