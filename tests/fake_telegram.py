@@ -375,7 +375,7 @@ class FakeTelegram:
         return True
 
     def _message(self, params: dict[str, Any], message_id: int) -> dict[str, Any]:
-        chat_id = int(params["chat_id"])
+        chat_id = self._chat_id(params["chat_id"])
         message = {
             "message_id": message_id,
             "date": int(time.time()),
@@ -389,6 +389,16 @@ class FakeTelegram:
         if params.get("reply_markup"):
             message["reply_markup"] = params["reply_markup"]
         return message
+
+
+    def _chat_id(self, chat: Any) -> int:
+        """A chat id, or a channel's "@username" as Telegram takes it in place of one."""
+        if str(chat).startswith("@"):
+            found = self.chats.get(str(chat).lower())
+            if found is None:
+                raise BadRequestError("Bad Request: chat not found")
+            return found["id"]
+        return int(chat)
 
 
 async def _read_params(request: web.Request) -> dict[str, Any]:

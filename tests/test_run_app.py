@@ -5,12 +5,13 @@ receive → unsubscribe end to end through the fake Bot API and the fake Discord
 from __future__ import annotations
 
 import asyncio
+import functools
 import html
 import inspect
 import json
 import signal
 from contextlib import asynccontextmanager
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -18,9 +19,11 @@ from pydantic import SecretStr
 
 from bot.adapters.base import ConnectError
 from bot.app import run_newsbot
+from bot.clock import SystemClock
 from bot.config import Config, DeliverySettings, DiscordSettings, PlatformLimits, TelegramSettings
 from bot.delivery import tables
 from bot.delivery.db import migrate
+from bot.delivery.service import start_delivery
 from content.model import Article
 from content.store import Store
 from fake_discord import BOT_IN_A_CHANNEL, FakeDiscord
@@ -226,6 +229,62 @@ async def test_a_telegram_group_upgraded_to_a_supergroup_keeps_its_subscriptions
             await fake.push_update(message_update("/subscriptions", chat_id=supergroup, kind="supergroup", user_id=admin))
             await until(lambda: texts_to(fake, supergroup), running, "the list in the supergroup")
     assert "Kenya" in texts_to(fake, supergroup)[0]
+
+
+class LaterClock(SystemClock):
+    """The system clock, moved ahead as far as a test says: a restart an hour later, without the hour."""
+
+    ahead = timedelta(0)
+
+    def now(self) -> datetime:
+        return super().now() + self.ahead
+
+
+async def last_fire(store: Store, schedule: str) -> float | None:
+    runs = tables.schedule_runs
+    async with store.engine.connect() as connection:
+        return (await connection.execute(sa.select(runs.c.last_fire_at).where(runs.c.name == schedule))).scalar()
+
+
+async def nothing_pending(store: Store) -> bool:
+    async with store.engine.connect() as connection:
+        return not (await connection.execute(sa.select(tables.outbox.c.id).where(tables.outbox.c.status == "pending"))).first()
+
+
+async def test_a_channel_a_schedule_names_by_its_username_gets_an_article_its_subscription_brought_once(tmp_path, monkeypatch):
+    channel, owner = -1001234, 111
+    clock = LaterClock()
+    monkeypatch.setattr("bot.app.start_delivery", functools.partial(start_delivery, clock=clock))
+    schedule = {
+        "name": "hourly energy", "cron": "0 * * * *", "target": {"platform": "telegram", "chat": "@my_channel"},
+        "filter": {"sectors": ["energy"]},
+    }
+    async with FakeTelegram(fake_token()) as fake:
+        fake.add_chat(channel, "my_channel")
+        fake.chat_members[(channel, owner)] = "creator"
+        telegram = TelegramSettings(token=SecretStr(fake_token()), base_url=fake.base_url)
+        config = app_config(tmp_path, telegram=telegram, schedules=[schedule])
+
+        def in_the_channel() -> list[str]:
+            return [call.params["text"] for call in fake.calls_of("sendMessage") if call.params["chat_id"] in (str(channel), "@my_channel")]
+
+        async with newsbot(config) as (store, running):
+            await fake.wait_for_calls("getUpdates", timeout=STEP)
+            await until(lambda: last_fire(store, "hourly energy"), running, "the schedule's first look")
+            await fake.push_update(message_update("/subscribe @my_channel energy", chat_id=owner, user_id=owner))
+            await until(lambda: texts_to(fake, owner), running, "the subscription")
+            await publish(store, 1, "Tidal turbines power a fishing harbour")
+            await until(in_the_channel, running, "the subscription's post")
+            first_run = await last_fire(store, "hourly energy")
+        clock.ahead = timedelta(hours=1)  # the schedule's hourly run came while newsbot was down
+        async with newsbot(config) as (store, running):
+            async def ran_again() -> bool:  # claimed in the transaction that queued its posts
+                return await last_fire(store, "hourly energy") != first_run
+
+            await until(ran_again, running, "the missed run")
+            await until(lambda: nothing_pending(store), running, "the run's posts")
+    assert [text for text in in_the_channel() if "Tidal turbines" in text] == in_the_channel()
+    assert len(in_the_channel()) == 1
 
 
 def posted_in(fake: FakeDiscord, channel: int) -> str:

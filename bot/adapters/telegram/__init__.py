@@ -125,7 +125,8 @@ class TelegramAdapter:
     ):
         """`limits` (delivery.telegram from the config) sets the pace; without it Telegram's own limits apply.
         `rate_limiter` replaces the pacing altogether (tests and benchmarks); pass one or the other.
-        `moved(chat, new_chat)` is awaited when a group becomes a supergroup, which has a new id;
+        `moved(chat, new_chat)` is awaited when a group becomes a supergroup, which has a new id, and
+        when a channel named in a private chat turns out to be its @name's chat id;
         `lost(reason)` is called once if Telegram stops taking the token after the start (it was revoked)."""
         if settings.token is None:
             raise ValueError("telegram.token is not set")
@@ -364,6 +365,9 @@ class TelegramAdapter:
         if isinstance(found, str):
             return Reply(text=found, private=True)
         name = f"@{found.username}" if found.username else str(found.id)
+        if found.username and self._moved is not None:
+            # a schedule may post to the channel as @name: the same chat as its id, so nothing reaches it twice
+            await self._moved(Target(PLATFORM, name), str(found.id))
         is_admin = await self._is_admin(found, user_id)
         target = Target(PLATFORM, str(found.id))
         command = to_command(line, user=str(user_id), target=target, kind="channel", is_admin=is_admin, chat_name=name)
