@@ -92,6 +92,8 @@ class TargetSettings(Strict):
         platform = info.data.get("platform")
         if platform == "telegram" and not re.fullmatch(r"@\w+|-?\d+", chat):
             raise ValueError(f'"{chat}" is no Telegram chat: a chat id or "@channelname"')
+        if platform == "telegram":
+            return chat.lower()  # Telegram reads usernames in any case: one spelling, one chat
         if platform == "discord" and not re.fullmatch(r"\d+", chat):
             raise ValueError(f'"{chat}" is no Discord channel id (a number)')
         return chat

@@ -139,6 +139,11 @@ def test_bad_config_names_the_key(text, message):
     assert message in str(raised.value)
 
 
+def test_a_telegram_channel_is_one_chat_however_its_name_is_spelled():
+    config = parse_config("schedules:\n - {name: a, cron: '0 8 * * *', target: {platform: telegram, chat: '@My_Channel'}}")
+    assert config.schedules[0].target.chat == "@my_channel"
+
+
 def test_cli_exits_2_with_one_line_naming_the_key(tmp_path, capsys):
     bad = tmp_path / "bad.yaml"
     bad.write_text("schedules:\n - " + SCHEDULE % ("a", "0 25 * * *"))

@@ -260,7 +260,7 @@ async def test_a_channel_a_schedule_names_by_its_username_gets_an_article_its_su
         "filter": {"sectors": ["energy"]},
     }
     async with FakeTelegram(fake_token()) as fake:
-        fake.add_chat(channel, "my_channel")
+        fake.add_chat(channel, "My_Channel")  # the config spells it in lower case, as Telegram allows
         fake.chat_members[(channel, owner)] = "creator"
         telegram = TelegramSettings(token=SecretStr(fake_token()), base_url=fake.base_url)
         config = app_config(tmp_path, telegram=telegram, schedules=[schedule])

@@ -27,6 +27,7 @@ from bot.model import Command, Target
 from bot.router import Router
 from bot.subscriptions.cadence import Cadence, CadenceError
 from bot.subscriptions.fanout import FanOut
+from bot.delivery.outbox import move_chat
 from bot.subscriptions.matching import SubscriptionIndex
 from bot.subscriptions.store import SubscriptionStore
 from content.model import Article, Query
@@ -826,6 +827,7 @@ async def test_compact_posts_chosen_for_a_channel_by_its_name_reach_the_schedule
     from bot.schedule import ScheduleRunner
 
     channel = Target("telegram", "-1001234")  # the adapter's target for "/settings @ai_news …" typed in a private chat
+    await move_chat(bot.store.engine, Target("telegram", "@ai_news"), channel.chat)  # as the adapter records it
     reply = await bot.say("/settings format compact", channel, "channel", chat_name="@ai_news")
     assert reply.text == "@ai_news's posts are now compact: headline and link, no summary."
     schedule = ScheduleSettings.model_validate({
@@ -842,4 +844,4 @@ async def test_compact_posts_chosen_for_a_channel_by_its_name_reach_the_schedule
         await bot.worker.run_until_idle()
     finally:
         await runner.close()
-    assert [(target.chat, [card.summary for card in reply.cards]) for target, reply in bot.recorder.sent] == [("@ai_news", [""])]
+    assert [(target.chat, [card.summary for card in reply.cards]) for target, reply in bot.recorder.sent] == [("-1001234", [""])]

@@ -198,6 +198,28 @@ async def test_a_channel_named_in_a_private_chat_is_what_its_command_is_about(fa
     assert {call.params["user_id"] for call in fake.calls_of("getChatMember")} == {str(BOT_ID), "42", "43"}
 
 
+async def test_a_channel_named_by_its_username_is_told_as_its_chat_once(fake):
+    fake.add_chat(CHANNEL, "AI_News")
+    fake.chat_members[(CHANNEL, 42)] = "creator"
+    told = []
+
+    async def moved(chat: Target, new_chat: str) -> None:
+        told.append((chat, new_chat))
+
+    limiter = ChatPacedRateLimiter(chat_per_second=100, chat_burst=100)
+    adapter = TelegramAdapter(settings_for(fake), commands=COMMANDS, rate_limiter=limiter, poll_timeout=1, moved=moved)
+    async with asyncio.timeout(STEP_TIMEOUT):
+        await adapter.connect()
+        await adapter.listen(Recorder())
+    try:
+        for line in ("/subscriptions @ai_news", f"/subscriptions {CHANNEL}", "/settings @AI_NEWS"):
+            await sent_after(fake, message_update(line, chat_id=42, user_id=42))
+    finally:
+        async with asyncio.timeout(STEP_TIMEOUT):
+            await adapter.disconnect()
+    assert told == [(Target("telegram", "@ai_news"), str(CHANNEL))]
+
+
 async def test_other_commands_and_other_chats_leave_a_named_channel_alone(fake):
     fake.add_chat(CHANNEL, "ai_news")
     fake.chat_members[(GROUP, 42)] = "administrator"

@@ -290,9 +290,6 @@ async def _set_post_format(cmd: Command, store: SubscriptionStore, post_format: 
         choices = "; ".join(f"{name}: {holds}" for name, holds in POST_FORMATS.items())
         return Reply(text=f"Choose a format: {choices}.", private=True)
     await store.set_post_format(cmd.platform, cmd.target.chat, post_format)
-    if cmd.chat_name and cmd.chat_name.startswith("@") and cmd.chat_name != cmd.target.chat:
-        # a channel named by its @name: the operator's schedules may post to it under that name
-        await store.set_post_format(cmd.platform, cmd.chat_name, post_format)
     whose = f"{cmd.chat_name}'s posts" if cmd.chat_name else "Posts here"
     return Reply(text=f"{whose} are now {post_format}: {POST_FORMATS[post_format]}.")
 

@@ -148,6 +148,7 @@ class TelegramAdapter:
         self._waiting: Counter[int] = Counter()  # answers on their way, by chat
         self._buttons = ButtonCommands()
         self._admin_cache: dict[tuple[int, int], float] = {}  # (chat, administrator) → until when
+        self._named_channels: set[str] = set()  # the @names whose chat id `moved` was told
         self._handle: Handler | None = None
         self._requests = (
             AiohttpRequest(
@@ -365,13 +366,18 @@ class TelegramAdapter:
         if isinstance(found, str):
             return Reply(text=found, private=True)
         name = f"@{found.username}" if found.username else str(found.id)
-        if found.username and self._moved is not None:
-            # a schedule may post to the channel as @name: the same chat as its id, so nothing reaches it twice
-            await self._moved(Target(PLATFORM, name), str(found.id))
+        await self._name_as_its_chat(name, found.id)
         is_admin = await self._is_admin(found, user_id)
         target = Target(PLATFORM, str(found.id))
         command = to_command(line, user=str(user_id), target=target, kind="channel", is_admin=is_admin, chat_name=name)
         return await self._answer(command)
+
+    async def _name_as_its_chat(self, name: str, chat_id: int) -> None:
+        """A schedule may post to the channel as @name: that is the chat of its id, so nothing reaches
+        it twice. Told once a process; usernames are read in lower case, as Telegram reads them."""
+        if name.startswith("@") and name.lower() not in self._named_channels and self._moved is not None:
+            await self._moved(Target(PLATFORM, name.lower()), str(chat_id))
+            self._named_channels.add(name.lower())
 
     async def _channel_to_post_in(self, channel: str) -> ChatFullInfo | str:
         """The channel, or why a command cannot be about it. The bot must administer it anyway: only
