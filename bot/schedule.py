@@ -158,7 +158,9 @@ class ScheduleRunner:
     async def _take_the_lead(self) -> bool:
         if self._leader_connection is not None and not await self._still_connected(self._leader_connection):
             # the session ended (a database restart, an idle connection dropped) and the lock with it
-            log.warning("schedules: the database session holding the schedule lock ended; taking the lock again if free")
+            log.warning(
+                "schedules: the database session holding the schedule lock ended; taking the lock again if free"
+            )
             self._leader_connection = None
         if self._leader_connection is None:
             connection = await self._store.engine.connect()

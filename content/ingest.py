@@ -241,7 +241,8 @@ def _build_articles(
     tagger: Tagger | None,
     fetched: Sequence[datetime],
 ) -> list[Article]:
-    analyses = analyze_many([(draft.title, draft.text) for draft in drafts], SUMMARY_SENTENCES, tagger, SUMMARY_MAX_CHARS)
+    texts = [(draft.title, draft.text) for draft in drafts]
+    analyses = analyze_many(texts, SUMMARY_SENTENCES, tagger, SUMMARY_MAX_CHARS)
     if tagger is not None:
         drafts = [_with_known_tags(draft, tagger) for draft in drafts]
     return [_article(*parts) for parts in zip(drafts, identities, analyses, fetched, strict=True)]

@@ -19,7 +19,8 @@ _BLOCK_TAGS = frozenset(
 _DROPPED_TAGS = frozenset("script style noscript template head svg math iframe object figcaption".split())
 _LINE_BREAK = "\n"
 _PARAGRAPH_BREAK = "\n\n"
-_BLANK_LINES = re.compile(r"\n\n\n+")  # not \n{3,}: re finds a plain "\n\n\n" prefix at once, where it tried {3,} at every position
+# not \n{3,}: re finds a plain "\n\n\n" prefix at once, where it tried {3,} at every position
+_BLANK_LINES = re.compile(r"\n\n\n+")
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _MARKUP_HINT = re.compile(r"[<&]")
 # Left to HTMLParser: comments, declarations, processing instructions, and the elements whose

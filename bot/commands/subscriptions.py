@@ -41,12 +41,18 @@ _CADENCE_USAGE = (
 
 def register(router) -> None:
     router.register(
-        "subscribe", subscribe, "get new articles on a topic, instantly or as a digest", "/subscribe energy kenya daily 08:00"
+        "subscribe",
+        subscribe,
+        "get new articles on a topic, instantly or as a digest",
+        "/subscribe energy kenya daily 08:00",
     )
     router.register("unsubscribe", unsubscribe, "stop a subscription, or all of them", "/unsubscribe energy")
     router.register("subscriptions", subscriptions, "what this chat is subscribed to", "/subscriptions")
     router.register(
-        "settings", settings, "this chat's timezone for digests, and full or compact posts", "/settings timezone Europe/Berlin"
+        "settings",
+        settings,
+        "this chat's timezone for digests, and full or compact posts",
+        "/settings timezone Europe/Berlin",
     )
 
 
@@ -77,7 +83,8 @@ def resolve_topic(words: str, ctx: Context) -> tuple[str, str] | None:
     Quoted phrases and "-" exclusions are words to look for."""
     if combination := _combination(words, ctx):
         return combination
-    # a near miss of one name ("kenia"); a word that only stands for a sector ("oil") is looked for as written, as /news does
+    # a near miss of one name ("kenia"); a word that only stands for a sector ("oil") is looked for
+    # as written, as /news does
     if not literal_pieces(words)[1] and not ctx.tagger.is_sector_keyword(words):
         sector = ctx.tagger.resolve_sector(words).match
         if sector:
@@ -201,7 +208,8 @@ async def unsubscribe(cmd: Command, ctx: Context) -> Reply:
         removed = await store.remove(cmd.target)
         if not removed:
             return Reply(text=f"{_chat(cmd, first=True)} has no subscriptions.")
-        return Reply(text=f"Removed {removed} subscription{'' if removed == 1 else 's'}: {_chat(cmd)} gets nothing now.")
+        removed_text = f"Removed {removed} subscription{'' if removed == 1 else 's'}"
+        return Reply(text=f"{removed_text}: {_chat(cmd)} gets nothing now.")
     current = await store.for_target(cmd.target)
     chosen = _pick(cmd.args, current, ctx)
     if chosen is None:
@@ -275,10 +283,10 @@ async def _current_settings(cmd: Command, store: SubscriptionStore) -> Reply:
     zone = await store.timezone(cmd.platform, cmd.target.chat)
     post_format = await store.post_format(cmd.platform, cmd.target.chat)
     whose = f"{cmd.chat_name}'s" if cmd.chat_name else "This chat's"
-    change = " or ".join(_line(cmd, "settings", args) for args in ("timezone Europe/Berlin", f"format {_other_format(post_format)}"))
-    return Reply(
-        text=f"{whose} digests follow {zone}; its posts are {post_format} ({POST_FORMATS[post_format]}). Change them with {change}."
-    )
+    changes = ("timezone Europe/Berlin", f"format {_other_format(post_format)}")
+    change = " or ".join(_line(cmd, "settings", args) for args in changes)
+    posts = f"its posts are {post_format} ({POST_FORMATS[post_format]})"
+    return Reply(text=f"{whose} digests follow {zone}; {posts}. Change them with {change}.")
 
 
 def _other_format(post_format: str) -> str:

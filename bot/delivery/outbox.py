@@ -340,7 +340,8 @@ class Outbox:
         chat_format = sa.func.coalesce(c.c.post_format, "full")  # a chat without settings has full posts
         query = (
             sa.select(
-                o.c.id, o.c.target_id, o.c.payload_id, o.c.attempts, o.c.parts_sent, t.c.chat, t.c.thread, t.c.next_send_at,
+                o.c.id, o.c.target_id, o.c.payload_id, o.c.attempts, o.c.parts_sent,
+                t.c.chat, t.c.thread, t.c.next_send_at,
                 # a reply some of whose messages are out goes on in the format they went in: it splits the same way
                 sa.case((o.c.parts_sent > 0, sa.func.coalesce(o.c.post_format, chat_format)), else_=chat_format)
                 .label("post_format"),
@@ -368,7 +369,10 @@ class Outbox:
             o.update().where(o.c.id == sa.bindparam("row_id")),
             [
                 {
-                    "row_id": row.id, "lease_owner": owner, "lease_until": send_at + self._lease_seconds, "send_at": send_at,
+                    "row_id": row.id,
+                    "lease_owner": owner,
+                    "lease_until": send_at + self._lease_seconds,
+                    "send_at": send_at,
                     "post_format": row.post_format,
                 }
                 for row, send_at in chosen

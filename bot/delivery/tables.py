@@ -62,7 +62,8 @@ outbox = sa.Table(
     sa.Column("status", sa.String(10), nullable=False, server_default="pending"),
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
     sa.Column("parts_sent", sa.Integer, nullable=False, server_default="0"),  # messages of the reply delivered so far
-    sa.Column("post_format", sa.String(10)),  # the chat's post format when last claimed: a retry after parts_sent keeps it
+    # the chat's post format when last claimed: a retry after parts_sent keeps it
+    sa.Column("post_format", sa.String(10)),
     sa.Column("last_error", sa.Text),
     sa.Column("created_at", sa.Double, nullable=False),
     sa.Column("next_attempt_at", sa.Double, nullable=False),

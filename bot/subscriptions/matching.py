@@ -161,7 +161,8 @@ class CombinedCheck:
     @classmethod
     def of(cls, topics: list[tuple[str, str]], words: str, region_scope) -> "CombinedCheck":
         others = tuple(
-            frozenset({f"sector:{value}"} if kind == "sector" else _places(kind, value, region_scope)) for kind, value in topics
+            frozenset({f"sector:{value}"} if kind == "sector" else _places(kind, value, region_scope))
+            for kind, value in topics
         )
         return cls(others, WordQuery.of(words) if words else None)
 

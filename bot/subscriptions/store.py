@@ -223,7 +223,8 @@ class SubscriptionStore:
     async def _chat_setting(self, platform: str, chat: str, column: sa.Column) -> str | None:
         c = tables.chat_settings
         async with self.engine.connect() as connection:
-            return (await connection.execute(sa.select(column).where(c.c.platform == platform, c.c.chat == chat))).scalar()
+            query = sa.select(column).where(c.c.platform == platform, c.c.chat == chat)
+            return (await connection.execute(query)).scalar()
 
     async def _set_chat_settings(self, platform: str, chat: str, **values: str) -> None:
         chat_row = {"platform": platform, "chat": chat}

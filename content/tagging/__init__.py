@@ -23,7 +23,14 @@ _MAX_SUGGESTIONS = 3
 ALIAS_WEIGHT = 2.0  # taxonomy keywords this strong, owned by one sector, resolve to it ("oil" -> energy)
 
 __all__ = [
-    "SECTORS", "Match", "Resolution", "Tagger", "countries_in_region", "non_country_phrases", "place_name", "region_scope"
+    "SECTORS",
+    "Match",
+    "Resolution",
+    "Tagger",
+    "countries_in_region",
+    "non_country_phrases",
+    "place_name",
+    "region_scope",
 ]
 
 
@@ -50,7 +57,9 @@ class Tagger:
         weights = self._keyword_weights()
         self._sector_keys = self._sector_lookup(weights)
         self._sector_names = frozenset(
-            _fold(name) for sector in sector_tagger.sectors.values() for name in (sector.id, sector.id.replace("_", " "), sector.name)
+            _fold(name)
+            for sector in sector_tagger.sectors.values()
+            for name in (sector.id, sector.id.replace("_", " "), sector.name)
         )
         self._keyword_sectors = {
             keyword: sorted(owners, key=lambda sector_id: -owners[sector_id]) for keyword, owners in weights.items()

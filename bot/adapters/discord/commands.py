@@ -52,7 +52,10 @@ SUBSCRIPTION_COMMANDS = (
     ),
     SlashCommand("subscriptions", "This channel's subscriptions"),
     SlashCommand(
-        "settings", "Show this channel's settings, or change one", "setting", "e.g. timezone Asia/Bangkok, or format compact"
+        "settings",
+        "Show this channel's settings, or change one",
+        "setting",
+        "e.g. timezone Asia/Bangkok, or format compact",
     ),
 )
 

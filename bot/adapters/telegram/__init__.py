@@ -22,7 +22,16 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Awaitable, Callable, Iterator
 
-from telegram import BotCommand, CallbackQuery, Chat, ChatFullInfo, InaccessibleMessage, Message, ReplyParameters, Update
+from telegram import (
+    BotCommand,
+    CallbackQuery,
+    Chat,
+    ChatFullInfo,
+    InaccessibleMessage,
+    Message,
+    ReplyParameters,
+    Update,
+)
 from telegram.constants import ChatMemberStatus, ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, BaseRateLimiter, CallbackQueryHandler, ContextTypes, MessageHandler, filters
@@ -64,7 +73,9 @@ ChatMoved = Callable[[Target, str], Awaitable[None]]
 
 APOLOGY = "Sorry, something went wrong while answering that. Please try again in a moment."
 EXPIRED_BUTTON = "This button has expired. Please send the command again."
-CHANNEL_NOT_FOUND = "I cannot find the channel {channel}. Add me to it as an administrator who may post messages, then try again."
+CHANNEL_NOT_FOUND = (
+    "I cannot find the channel {channel}. Add me to it as an administrator who may post messages, then try again."
+)
 NOT_A_CHANNEL = "{channel} is not a channel. In a group, send the command in the group itself."
 CANNOT_POST_IN_CHANNEL = (
     "I may not post in {channel}: make me an administrator of the channel who may post messages, then try again."
