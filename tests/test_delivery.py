@@ -601,3 +601,12 @@ async def test_a_chat_moved_before_it_had_a_target_is_found_under_its_new_id(eng
         ids = await target_ids(connection, [Target("telegram", "-555"), Target("telegram", "-1007777")])
         chats = (await connection.execute(sa.select(tables.targets.c.chat))).scalars().all()
     assert len(set(ids.values())) == 1 and chats == ["-1007777"]
+
+
+async def test_a_channel_name_given_to_another_channel_is_that_channel(engine, clock):
+    await move_chat(engine, Target("telegram", "@kenya_news"), "-1001111")  # the name, told as its channel's chat
+    await move_chat(engine, Target("telegram", "@kenya_news"), "-1002222")  # the name now belongs to another channel
+    async with engine.begin() as connection:
+        ids = await target_ids(connection, [Target("telegram", "@kenya_news")])
+        chats = dict((await connection.execute(sa.select(tables.targets.c.id, tables.targets.c.chat))).all())
+    assert chats[ids[Target("telegram", "@kenya_news")]] == "-1002222"

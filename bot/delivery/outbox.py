@@ -26,7 +26,7 @@ from bot.delivery.limits import RatePlan
 from bot.delivery.payload import reply_from_json, reply_to_json
 from bot.model import Reply, Target, in_post_format
 from content.store.queries import position
-from content.store.upsert import insert_ignoring_duplicates
+from content.store.upsert import insert_ignoring_duplicates, insert_or_update
 
 log = logging.getLogger(__name__)
 
@@ -209,12 +209,13 @@ async def _move(connection: AsyncConnection, target_id: int, new_chat: str) -> N
 
 
 async def _record_move(connection: AsyncConnection, platform: str, chat: str, new_chat: str) -> None:
-    """Remember the chat's new id, for the addresses that still name an old one."""
+    """Remember the chat's new id, for the addresses that still name an old one. A channel's @name
+    may be told again as another channel's (its owner gave the name to a new channel): the latest wins."""
     m = tables.chat_moves
     earlier = (m.c.platform == platform) & (m.c.new_chat == chat)
     await connection.execute(m.update().where(earlier).values(new_chat=new_chat))
-    statement = insert_ignoring_duplicates(connection, m, ["platform", "chat"])
-    await connection.execute(statement.values(platform=platform, chat=chat, new_chat=new_chat))
+    moved = {"new_chat": new_chat}
+    await insert_or_update(connection, m, {"platform": platform, "chat": chat}, moved, required=moved)
 
 
 async def _merge(connection: AsyncConnection, target_id: int, into: int) -> None:
