@@ -417,7 +417,7 @@ class TelegramAdapter:
         except Exception:
             logger.exception("Telegram: the handler failed on /%s", command.name)
             return Reply(text=APOLOGY, private=True)
-        if command.name == "help" and command.chat_kind == "private" and command.chat_name is None:
+        if command.name == "help" and command.chat_kind == "private":
             return replace(reply, text=f"{reply.text}\n\n{CHANNEL_HELP}")
         return reply
 
