@@ -18,6 +18,7 @@ from bot.adapters.base import DeliveryError, RateLimited, TargetGone, TransientE
 from bot.adapters.telegram import (
     APOLOGY,
     CANNOT_POST_IN_CHANNEL,
+    CHANNEL_ADMINS_ONLY,
     CHANNEL_NOT_FOUND,
     CHANNEL_UNCHECKED,
     EXPIRED_BUTTON,
@@ -185,16 +186,16 @@ async def test_a_channel_named_in_a_private_chat_is_what_its_command_is_about(fa
         [sent] = await sent_after(fake, message_update("/subscribe @AI_news energy daily 08:00", chat_id=42, user_id=42))
         await fake.push_update(callback_update("/subscriptions t.me/ai_news", message_id=7, chat_id=42, user_id=42))
         await fake.wait_for_calls("editMessageText", timeout=STEP_TIMEOUT)
-        await sent_after(fake, message_update(f"/settings {CHANNEL} timezone nairobi", chat_id=42, user_id=43))
+        [refused] = await sent_after(fake, message_update(f"/subscriptions {CHANNEL}", chat_id=43, user_id=43))
     about_channel = Target("telegram", str(CHANNEL))
     assert [(c.name, c.args, c.target, c.chat_kind, c.is_admin, c.chat_name) for c in handler.commands] == [
         ("subscribe", "energy daily 08:00", about_channel, "channel", True, "@ai_news"),
         ("subscriptions", "", about_channel, "channel", True, "@ai_news"),
-        ("settings", "timezone nairobi", about_channel, "channel", False, "@ai_news"),  # 43 is no administrator
     ]
+    assert visible_text(refused.params["text"]) == CHANNEL_ADMINS_ONLY.format(channel="@ai_news")  # 43 is no administrator
     assert sent.params["chat_id"] == "42"  # the answer goes where the command was typed
     answers = fake.calls_of("sendMessage") + fake.calls_of("editMessageText")
-    assert {call.params["chat_id"] for call in answers} == {"42"}
+    assert {call.params["chat_id"] for call in answers} == {"42", "43"}
     assert {call.params["user_id"] for call in fake.calls_of("getChatMember")} == {str(BOT_ID), "42", "43"}
 
 

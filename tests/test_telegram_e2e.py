@@ -136,7 +136,7 @@ async def test_a_channel_is_subscribed_from_a_private_chat_by_its_administrator(
     )
     assert listed.startswith("@ai_news's subscriptions:\n• Energy — daily 08:00 (UTC)")
     assert own.startswith("This chat has no subscriptions yet.")
-    assert refused == "Only @ai_news's administrators can change what it receives."
+    assert refused == "Only @ai_news's administrators can see or change what it receives."
     assert visible_text(removed.params["text"]) == "Unsubscribed from Energy."
     assert after.startswith("@ai_news has no subscriptions yet. Try /subscribe @ai_news energy")
 

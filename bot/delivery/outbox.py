@@ -129,7 +129,7 @@ async def _current_addresses(connection: AsyncConnection, addresses: Iterable[Ta
     for address in addresses:
         new_chat = new_chats.get((address.platform, address.chat))
         if new_chat is not None:
-            log.info("%s chat %s is now %s: what names the old id goes there", address.platform, address.chat, new_chat)
+            log.debug("%s chat %s is %s now", address.platform, address.chat, new_chat)  # told when it moved
         current[address] = replace(address, chat=new_chat) if new_chat else address
     return current
 

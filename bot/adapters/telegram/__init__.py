@@ -81,6 +81,7 @@ CANNOT_POST_IN_CHANNEL = (
     "I may not post in {channel}: make me an administrator of the channel who may post messages, then try again."
 )
 CHANNEL_UNCHECKED = "Sorry, {channel} could not be checked just now. Please try again in a moment."
+CHANNEL_ADMINS_ONLY = "Only {channel}'s administrators can see or change what it receives."
 CHANNEL_HELP = (
     "Run a channel? Make me an administrator of it who may post messages, then manage it from here by "
     "naming it first: /subscribe @your_channel energy daily 08:00, /subscriptions @your_channel."
@@ -372,13 +373,16 @@ class TelegramAdapter:
 
     async def _answer_about_channel(self, channel: str, line: CommandLine, *, user_id: int | None) -> Reply:
         """The reply to a command typed in a private chat about a channel the bot posts in, once
-        Telegram confirms the bot may post there; whether the user administers it is the handler's to judge."""
+        Telegram confirms the bot may post there and that the user administers it (rights Telegram could
+        not tell just now are the handler's to judge: it asks to try again before a change)."""
         found = await self._channel_to_post_in(channel)
         if isinstance(found, str):
             return Reply(text=found, private=True)
         name = f"@{found.username}" if found.username else str(found.id)
         await self._name_as_its_chat(name, found.id)
         is_admin = await self._is_admin(found, user_id)
+        if is_admin is False:  # a channel's settings and subscriptions are its administrators' business
+            return Reply(text=CHANNEL_ADMINS_ONLY.format(channel=name), private=True)
         target = Target(PLATFORM, str(found.id))
         command = to_command(line, user=str(user_id), target=target, kind="channel", is_admin=is_admin, chat_name=name)
         return await self._answer(command)
