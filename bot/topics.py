@@ -7,6 +7,9 @@ from typing import Iterable
 from bot.model import quoted
 from content.store.fulltext import QUOTES, literal_pieces
 
+# Words kept in lower case (a subscription's words are) that read as acronyms: "“AI”", not "“ai”"
+_USUAL_CASE = {"ai": "AI", "genai": "GenAI", "llm": "LLM", "llms": "LLMs", "iot": "IoT", "ev": "EV", "evs": "EVs"}
+
 
 def describe(names: Iterable[str], words: str = "") -> str:
     """Sector and place names, then the words to look for: plain words in our quotes, a phrase in
@@ -17,7 +20,7 @@ def describe(names: Iterable[str], words: str = "") -> str:
     wanted = [piece for piece in pieces if not piece.startswith("-")]
     unquoted = [piece for piece in wanted if piece[0] not in QUOTES]
     if unquoted:
-        parts.append(quoted(" ".join(unquoted)))
+        parts.append(quoted(" ".join(_USUAL_CASE.get(word.casefold(), word) for word in unquoted)))
     parts += [phrase for phrase in wanted if phrase[0] in QUOTES]
     excluded = [f"without {quoted(piece[1:])}" for piece in pieces if piece.startswith("-") and len(piece) > 1]
     return ", ".join(filter(None, [" + ".join(parts), *excluded]))

@@ -744,7 +744,7 @@ async def test_a_chat_chooses_compact_posts_and_its_deliveries_leave_the_summari
 
 async def test_words_naming_several_sectors_and_places_subscribe_to_all_of_them_as_news_reads_them(bot):
     reply = await bot.say("/subscribe AI education in Thailand")
-    assert reply.text.startswith("Subscribed to Education + Thailand + “ai”: each new article as it arrives.")
+    assert reply.text.startswith("Subscribed to Education + Thailand + “AI”: each new article as it arrives.")
     await bot.say("/subscribe energy in kenya -coal daily 09:00")
     bot.clock.advance(60)
     await bot.publish("Thai schools try AI tutors", sectors=["education"], countries=["TH"], text="An AI tutor.")
@@ -759,8 +759,8 @@ async def test_words_naming_several_sectors_and_places_subscribe_to_all_of_them_
     assert titles == ["Kenyan solar farm"]
     assert text.startswith("Your daily digest for Energy + Kenya, without “coal”: 1 new article")
     listed = (await bot.say("/subscriptions")).text
-    assert "• Education + Thailand + “ai” — instant" in listed and "• Energy + Kenya, without “coal” — daily 09:00" in listed
-    assert (await bot.say("/unsubscribe ai education in thailand")).text == "Unsubscribed from Education + Thailand + “ai”."
+    assert "• Education + Thailand + “AI” — instant" in listed and "• Energy + Kenya, without “coal” — daily 09:00" in listed
+    assert (await bot.say("/unsubscribe ai education in thailand")).text == "Unsubscribed from Education + Thailand + “AI”."
 
 
 @pytest.mark.parametrize(
@@ -776,7 +776,8 @@ async def test_words_naming_several_sectors_and_places_subscribe_to_all_of_them_
         ("oil", "“oil”"),
         ("sugar", "“sugar”"),
         ("power plant", "“power plant”"),
-        ("AI", "“ai”"),  # not Anguilla's code either
+        ("AI", "“AI”"),  # not Anguilla's code either
+        ("grid -solar", "“grid”, without “solar”"),
         ("agri", "Agriculture"),  # a near miss of a sector's name is still the sector
     ],
 )

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.delivery import tables
 from bot.delivery.outbox import revive_targets, target_ids
-from bot.model import Target, quoted
+from bot.model import Target
 from bot.topics import describe
 from bot.subscriptions.cadence import Cadence
 from content.model import Query
@@ -77,7 +77,7 @@ def topic_label(kind: str, value: str, tagger: Tagger) -> str:
     if kind == "news":
         topics, words = combined_parts(value)
         return describe((topic_label(*topic, tagger) for topic in topics), words)
-    return quoted(value)
+    return describe((), value)
 
 
 def instant_progress() -> sa.ColumnElement[int]:
