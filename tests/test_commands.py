@@ -449,6 +449,7 @@ async def test_country_region_with_the_real_resolver_finds_member_countries(data
         ("agri kenya", "Agriculture + Kenya"),  # a near miss of a sector's name is still its name
         # a sea, a state or a city that holds a country's name is searched for whole, not read as the country
         ("south china sea", "“south china sea”"),
+        ("african swine fever vietnam", "Vietnam + “african swine fever”"),  # a disease, not a region
         ("New Mexico energy", "Energy + “New Mexico”"),
         ("lake chad", "“lake chad”"),
         ("new south wales", "“new south wales”"),
