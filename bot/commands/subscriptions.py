@@ -1,9 +1,9 @@
 """/subscribe, /unsubscribe, /subscriptions and /settings (timezone and post format).
 
 A topic is a sector, a country or region, several of them with words as /news reads them, or else
-words to look for. In groups and channels
-only the chat's administrators change what the chat receives; a command about a chat other than the
-one it was typed in (`Command.chat_name`) names that chat in its replies and buttons.
+words to look for. In groups and channels only the chat's administrators change what the chat
+receives; a command about a chat other than the one it was typed in (`Command.chat_name`) names
+that chat in its replies and buttons.
 """
 
 from __future__ import annotations

@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from bot.delivery import tables
 from bot.delivery.outbox import revive_targets, target_ids
 from bot.model import Target
-from bot.topics import describe
 from bot.subscriptions.cadence import Cadence
+from bot.topics import describe
 from content.model import Query
 from content.store.queries import position
 from content.store.upsert import insert_or_update
