@@ -846,3 +846,9 @@ async def test_compact_posts_chosen_for_a_channel_by_its_name_reach_the_schedule
     finally:
         await runner.close()
     assert [(target.chat, [card.summary for card in reply.cards]) for target, reply in bot.recorder.sent] == [("-1001234", [""])]
+
+
+async def test_a_combined_subscription_is_unsubscribed_with_or_without_its_quotes(bot):
+    await bot.say('/subscribe kenya "solar farms"')
+    reply = await bot.say("/unsubscribe kenya solar farms")
+    assert reply.text == 'Unsubscribed from Kenya + "solar farms".'

@@ -241,7 +241,10 @@ def _pick(words: str, current: list[Subscription], ctx: Context) -> Subscription
         if subscription.kind == "query" and _unquoted(key) == _unquoted(subscription.value.casefold()):
             return subscription  # "smart grid" for the words "\"smart grid\"", and back
     topic = None if by_id else resolve_topic(words, ctx)
-    return next((s for s in current if topic == (s.kind, s.value)), None)
+    if topic is None:
+        return None
+    kind, value = topic
+    return next((s for s in current if kind == s.kind and _unquoted(value) == _unquoted(s.value)), None)
 
 
 def _unquoted(words: str) -> str:
