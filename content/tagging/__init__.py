@@ -55,12 +55,12 @@ class Tagger:
         self._sector_tagger = sector_tagger
         self._place_tagger = place_tagger
         weights = self._keyword_weights()
-        self._sector_keys = self._sector_lookup(weights)
-        self._sector_names = frozenset(
-            _fold(name)
+        self._sector_names = {  # folded id or display name -> sector id
+            _fold(name): sector.id
             for sector in sector_tagger.sectors.values()
             for name in (sector.id, sector.id.replace("_", " "), sector.name)
-        )
+        }
+        self._sector_keys = {**self._telling_keywords(weights), **self._sector_names}
         self._keyword_sectors = {
             keyword: sorted(owners, key=lambda sector_id: -owners[sector_id]) for keyword, owners in weights.items()
         }
@@ -95,17 +95,14 @@ class Tagger:
                 owners[sector.id] = max(weight, owners.get(sector.id, 0.0))
         return weights
 
-    def _sector_lookup(self, weights: dict[str, dict[str, float]]) -> dict[str, str]:
-        """Folded id, display name or telling keyword ("ai", "oil") -> sector id."""
+    @staticmethod
+    def _telling_keywords(weights: dict[str, dict[str, float]]) -> dict[str, str]:
+        """Folded keyword strong enough to stand for one sector ("ai", "oil") -> sector id."""
         keys = {}
         for keyword, owners in weights.items():
             strong = [sector_id for sector_id, weight in owners.items() if weight >= ALIAS_WEIGHT]
             if len(strong) == 1:
                 keys[keyword] = strong[0]
-        for sector in self._sector_tagger.sectors.values():
-            keys[_fold(sector.id)] = sector.id
-            keys[_fold(sector.id.replace("_", " "))] = sector.id
-            keys[_fold(sector.name)] = sector.id
         return keys
 
     def _sector_match(self, sector_id: str, score: float = 100.0) -> Match:
