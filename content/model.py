@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Iterable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 _TRACKING_PARAMS = {"fbclid", "gclid"}
@@ -124,6 +125,13 @@ class Query:
         if kind == "region":
             return cls(regions=(value,))
         return cls(text=value)
+
+    @classmethod
+    def on_all(cls, topics: Iterable[tuple[str, str]], text: str | None = None) -> "Query":
+        """The articles on every one of the (kind, id) topics, with the text: the first topic here,
+        the others in `also`."""
+        first, *others = [cls.on(kind, value) for kind, value in dict.fromkeys(topics)] or [cls()]
+        return replace(first, text=text or None, also=tuple(others))
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 from rapidfuzz import fuzz
@@ -164,9 +164,7 @@ class Understanding:
     @property
     def query(self) -> Query:
         """Every sector and every place named: "/news china pakistan" is about both, not either."""
-        topics = [Query.on(match.kind, match.id) for match in dict.fromkeys(self.matches)]
-        first = topics[0] if topics else Query()
-        return replace(first, text=" ".join(self.words) or None, also=tuple(dict.fromkeys(topics[1:])))
+        return Query.on_all(((match.kind, match.id) for match in self.matches), " ".join(self.words))
 
     def describe(self) -> str:
         """"Energy + “smart grid”, without “coal”" for /news energy "smart grid" -coal."""

@@ -6,7 +6,7 @@ process knows when to rebuild its in-memory index.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Iterable, Literal
 
@@ -48,9 +48,7 @@ class Subscription:
     @property
     def query(self) -> Query:
         if self.kind == "news":
-            topics, words = combined_parts(self.value)
-            first, *others = (Query.on(*topic) for topic in topics)
-            return replace(first, text=words or None, also=tuple(others))
+            return Query.on_all(*combined_parts(self.value))
         return Query.on(self.kind, self.value)
 
 
