@@ -68,6 +68,7 @@ class Reply:
 
 # How a chat's posts look, its choice in /settings format: what each holds
 POST_FORMATS = {"full": "headline, summary and link", "compact": "headline and link, no summary"}
+DEFAULT_POST_FORMAT = "full"  # a chat that chose none
 
 
 def in_post_format(reply: Reply, post_format: str) -> Reply:

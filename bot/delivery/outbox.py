@@ -24,7 +24,7 @@ from bot.clock import Clock
 from bot.delivery import tables
 from bot.delivery.limits import RatePlan
 from bot.delivery.payload import reply_from_json, reply_to_json
-from bot.model import Reply, Target, in_post_format
+from bot.model import DEFAULT_POST_FORMAT, Reply, Target, in_post_format
 from content.store.queries import position
 from content.store.upsert import insert_ignoring_duplicates, insert_or_update
 
@@ -338,7 +338,7 @@ class Outbox:
 
     async def _due_rows(self, connection: AsyncConnection, platform: str, now: float, horizon: float, limit: int):
         o, t, c = tables.outbox, tables.targets, tables.chat_settings
-        chat_format = sa.func.coalesce(c.c.post_format, "full")  # a chat without settings has full posts
+        chat_format = sa.func.coalesce(c.c.post_format, DEFAULT_POST_FORMAT)  # a chat without settings
         query = (
             sa.select(
                 o.c.id, o.c.target_id, o.c.payload_id, o.c.attempts, o.c.parts_sent,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.model import Target
+from bot.model import DEFAULT_POST_FORMAT, Target
 from content.store.upsert import insert_or_update
 
 metadata = sa.MetaData()
@@ -91,7 +91,7 @@ chat_settings = sa.Table(
     sa.Column("platform", sa.String(20), primary_key=True),
     sa.Column("chat", sa.String(200), primary_key=True),
     sa.Column("timezone", sa.String(64), nullable=False),
-    sa.Column("post_format", sa.String(10), nullable=False, server_default="full"),  # see POST_FORMATS
+    sa.Column("post_format", sa.String(10), nullable=False, server_default=DEFAULT_POST_FORMAT),  # see POST_FORMATS
 )
 
 subscriptions = sa.Table(

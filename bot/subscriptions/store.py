@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.delivery import tables
 from bot.delivery.outbox import revive_targets, target_ids
-from bot.model import Target
+from bot.model import DEFAULT_POST_FORMAT, Target
 from bot.subscriptions.cadence import Cadence
 from bot.topics import describe
 from content.model import Query
@@ -26,7 +26,6 @@ from content.tagging import Tagger, place_name
 # "news": several sectors and places, maybe with words, as /news reads them (see `combined`)
 Kind = Literal["sector", "country", "region", "query", "news"]
 DEFAULT_TIMEZONE = "UTC"
-DEFAULT_POST_FORMAT = "full"
 FANOUT_CURSOR = "fanout_cursor"  # the bot_state row of the store position the instant fan-out has read up to
 _UNSUBSCRIBED = "the chat unsubscribed before it was sent"
 VALUE_CHARS = tables.subscriptions.c.value.type.length  # the longest topic value a subscription holds
