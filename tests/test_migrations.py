@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
@@ -64,6 +65,30 @@ async def test_upgrade_from_the_first_schema_keeps_and_indexes_every_row(databas
         assert len((await store.search("sao paulo", limit=50)).articles) == 12  # indexed without accents on both
         assert (await store.count_by_sector()) == {"agriculture": 12}
         assert (await store.get("old-3")).sources == ("Old feed",)
+    finally:
+        await store.close()
+
+
+async def test_an_index_of_porter_stems_is_rebuilt_from_the_stored_articles(tmp_path):
+    database_url = f"sqlite:///{tmp_path / 'newsbot.db'}"
+    engine = create_engine(async_url(database_url))
+    try:
+        await run_migrations(engine, MIGRATIONS, VERSION_TABLE, revision="0004")
+        article_rows, _, _ = _rows(3)
+        article_rows[0]["text"] = "The US funds irrigation."
+        article_rows[1]["text"] = "Farm 2 uses soil moisture sensors."
+        async with engine.begin() as connection:
+            await connection.execute(sa.insert(articles), article_rows)
+    finally:
+        await engine.dispose()
+
+    store = await Store.open(database_url)
+    try:
+        assert [a.id for a in (await store.search("US")).articles] == ["old-1"]  # Porter read "uses" as "us"
+        assert [a.id for a in (await store.search("use")).articles] == ["old-2"]
+        assert len((await store.search("sensor", limit=50)).articles) == 3
+        await store.add([replace(await store.get("old-2"), id="new-1", url="https://new.test/1", text="The US uses drones.")])
+        assert sorted(a.id for a in (await store.search("US")).articles) == ["new-1", "old-1"]
     finally:
         await store.close()
 

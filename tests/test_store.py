@@ -240,6 +240,24 @@ async def test_text_filter_and_ranked_search(store):
     assert ids(await store.search("!!!")) == []
 
 
+async def test_short_words_are_not_read_as_the_stems_of_longer_ones(store):
+    await store.add(
+        [
+            make_article(1, title="Farmers use drones", text="The cooperative uses drones and used sensors."),
+            make_article(2, title="US funds a grid", text="The US and Kenya sign a grid deal."),
+            make_article(3, title="Eve of the election", text="News from the capital on election eve."),
+            make_article(4, title="EVs reach Nairobi", text="Electric taxis charge at new stations."),
+        ]
+    )
+    assert ids(await store.search("US")) == ["article-2"]
+    assert ids(await store.search("uses")) == ["article-1"]
+    assert ids(await store.search("EV")) == ["article-4"]
+    assert ids(await store.search("eve")) == ["article-3"]
+    assert ids(await store.search("new")) == ["article-4"]
+    assert ids(await store.search("news")) == ["article-3"]
+    assert ids(await store.find(Query(text="use"))) == ["article-1"]
+
+
 async def test_a_name_finds_articles_that_use_its_equivalent(store):
     await store.add(
         [

@@ -704,6 +704,15 @@ def test_a_words_subscription_stems_as_the_search_does_and_reads_joined_words_wh
     assert index.targets_for(titled("İstanbul tests AI buses"), 5) == [7]
 
 
+def test_a_words_subscription_keeps_short_words_apart_from_longer_ones():
+    rows = [(1, "query", "US", 0), (2, "query", "new", 0), (3, "query", "EV", 0)]
+    index = SubscriptionIndex(rows, region_scope)
+    assert index.targets_for(titled("Farmers use drones, and more uses are planned"), 5) == []
+    assert index.targets_for(titled("US farmers use drones"), 5) == [1]
+    assert index.targets_for(titled("News of the election eve"), 5) == []
+    assert sorted(index.targets_for(titled("New EVs reach Nairobi"), 5)) == [2, 3]
+
+
 async def test_replies_about_a_channel_managed_elsewhere_name_it_in_texts_and_buttons(bot):
     channel = {"target": Target("telegram", "-1003000"), "chat_kind": "channel", "chat_name": "@ai_news"}
     await bot.publish("Kenyan grid story", sectors=["energy"], countries=["KE"])

@@ -12,31 +12,20 @@ there must also be on the others and have its words.
 from __future__ import annotations
 
 import itertools
-import re
 from array import array
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Callable, Iterable
-
-import snowballstemmer
 
 from content.model import Article
 from bot.subscriptions.store import combined_parts
-from content.store.fulltext import fold_accents, folded, name_words, search_terms
-
-_WORD = re.compile(r"\w+")
-_PORTER = snowballstemmer.stemmer("porter")  # the stemmer of the store's search on SQLite (FTS5 "porter")
+from content.store.fulltext import name_words, search_terms
+from content.store.words import english_stems
 
 
-@lru_cache(maxsize=200_000)
-def word_root(word: str) -> str:
-    """The word's stem, so "policies" matches "policy" here as it does in a search or a digest."""
-    return _PORTER.stemWord(word)
-
-
-def _roots(words: Iterable[str]) -> tuple[str, ...]:
-    return tuple(word_root(word) for word in words)
+def _roots(text: str) -> tuple[str, ...]:
+    """The words of the text as the search index holds them: folded, English words by their stems."""
+    return tuple(name_words(english_stems(text)))
 
 
 Item = tuple[str, ...]  # the roots of a word, or of several words that must stand together in this order
@@ -46,8 +35,7 @@ class ArticleWords:
     """The word roots of an article's title, summary and text, to look words and phrases up in."""
 
     def __init__(self, article: Article):
-        # folded as a search folds its words: "İstanbul", a decomposed "Việt", case and accents
-        roots = _roots(_WORD.findall(fold_accents(folded(f"{article.title} {article.summary} {article.text}"))))
+        roots = _roots(f"{article.title} {article.summary} {article.text}")
         self.roots = frozenset(roots)
         self._joined = f" {' '.join(roots)} "
 
@@ -68,9 +56,9 @@ class WordQuery:
     @classmethod
     def of(cls, text: str) -> "WordQuery":
         terms = search_terms(text)
-        choices = [[_roots(name_words(fold_accents(name))) for name in term] for term in terms.required]
+        choices = [[_roots(name) for name in term] for term in terms.required]
         ways = tuple(tuple(dict.fromkeys(items)) for items in itertools.product(*choices)) if choices else ()
-        return cls(ways, tuple(_roots(name_words(fold_accents(name))) for term in terms.excluded for name in term))
+        return cls(ways, tuple(_roots(name) for term in terms.excluded for name in term))
 
     def matches(self, words: ArticleWords) -> bool:
         if not self.ways:  # only words to leave out: a combined subscription's topics say what to find

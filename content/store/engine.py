@@ -10,6 +10,8 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from content.store import words
+
 _SQLITE_BUSY_TIMEOUT_MS = 10_000
 _POSTGRESQL_CONNECT_TIMEOUT_S = 10
 _SECRET_PARAMETERS = frozenset({"password", "sslpassword", "passfile", "sslkey"})  # libpq and asyncpg names
@@ -41,7 +43,7 @@ def async_url(url: str) -> URL:
 def create_engine(url: URL) -> AsyncEngine:
     if url.get_backend_name() == "sqlite":
         engine = create_async_engine(url)
-        sa.event.listen(engine.sync_engine, "connect", _enable_sqlite_pragmas)
+        sa.event.listen(engine.sync_engine, "connect", _prepare_sqlite_connection)
         return engine
     return create_async_engine(
         url, pool_pre_ping=True, connect_args={"timeout": _POSTGRESQL_CONNECT_TIMEOUT_S}
@@ -74,7 +76,8 @@ def _probe_sqlite_file(path: str | None) -> None:
         sqlite3.connect(path).close()
 
 
-def _enable_sqlite_pragmas(dbapi_connection, _record) -> None:
+def _prepare_sqlite_connection(dbapi_connection, _record) -> None:
+    dbapi_connection.create_function(words.SQL_FUNCTION, 1, words.english_stems, deterministic=True)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_TIMEOUT_MS}")

@@ -1,8 +1,8 @@
 """The dialect-specific SQL of full-text search, kept small and in one place.
 
 SQLite uses the FTS5 table `articles_fts` (rowid = articles.seq); PostgreSQL the generated
-`articles.search` tsvector. Both tokenize English with stemming; people's words become an
-AND of terms, stop words dropped on both sides so results agree, less the terms written after
+`articles.search` tsvector. Both read English words by the same Snowball stems (content.store.words);
+people's words become an AND of terms, stop words dropped on both sides so results agree, less the terms written after
 "-". A term is a word, a "quoted phrase", or a set of equivalent names ("AI" or "artificial
 intelligence") any of which an article may use.
 """
@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from content.store.schema import articles
+from content.store.words import english_stems, fold_accents, folded
 
 # Close to PostgreSQL's English stop words, so SQLite does not require "in" or "the" to match.
 _STOPWORDS = frozenset(
@@ -28,26 +29,6 @@ _STOPWORDS = frozenset(
 )
 _WORD = re.compile(r"\w+")
 
-
-def _accent_folds() -> tuple[str, str]:
-    """Latin letters with accents ("é", "ệ", "ñ") and their bare letters, one for one: what FTS5's
-    remove_diacritics does on SQLite, done by translate() on PostgreSQL (migration 0004)."""
-    accented, bare = [], []
-    for code in [*range(0xC0, 0x250), *range(0x1E00, 0x1F00)]:
-        letter = unicodedata.normalize("NFD", chr(code))[0]
-        if letter != chr(code) and letter.isascii() and letter.isalpha():
-            accented.append(chr(code))
-            bare.append(letter)
-    return "".join(accented), "".join(bare)
-
-
-ACCENTED, UNACCENTED = _accent_folds()  # the PostgreSQL index was built with these: change them with a migration
-_FOLDS = str.maketrans(ACCENTED, UNACCENTED)
-
-
-def fold_accents(text: str) -> str:
-    """"Việt Nam" as "Viet Nam", as both stores index it."""
-    return text.translate(_FOLDS)
 
 # Names for the same thing that articles use interchangeably: a query naming one finds any.
 EQUIVALENT_NAMES = (
@@ -114,11 +95,6 @@ def search_terms(text: str) -> Terms:
 def name_words(name: str) -> list[str]:
     """The words of a term's name, as the tokenizers read them."""
     return _WORD.findall(name)
-
-
-def folded(text: str) -> str:
-    # NFC: a decomposed "Việt" reads as the composed one; a Turkish capital İ folds to "i" and a dot, read as "i"
-    return unicodedata.normalize("NFC", text).casefold().replace("i\u0307", "i").replace("_", " ")
 
 
 def literal_pieces(text: str) -> tuple[str, list[str]]:
@@ -225,8 +201,8 @@ def _sqlite_match(terms: Terms) -> sa.ColumnElement:
 
 
 def _fts5_any(term: Term) -> str:
-    # a name's \w+ words, quoted, make an FTS5 phrase that cannot be read as syntax
-    return "(" + " OR ".join(f'"{" ".join(name_words(name))}"' for name in term) + ")"
+    # a name's \w+ words, stemmed as the index holds them and quoted, make an FTS5 phrase that cannot be read as syntax
+    return "(" + " OR ".join(f'"{english_stems(" ".join(name_words(name)))}"' for name in term) + ")"
 
 
 def _postgresql_query(terms: Terms) -> sa.ColumnElement:

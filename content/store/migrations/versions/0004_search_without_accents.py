@@ -7,7 +7,7 @@ Revises: 0003
 
 from alembic import op
 
-from content.store.fulltext import ACCENTED, UNACCENTED
+from content.store.words import ACCENTED, UNACCENTED
 
 revision = "0004"
 down_revision = "0003"

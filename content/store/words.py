@@ -1,0 +1,56 @@
+"""How both stores read a word: case and accents folded, and English words by their Snowball
+"english" stems, which PostgreSQL's "english" configuration makes and SQLite's index is given
+(FTS5's own "porter" tokenizer cut short words too far: "uses" was "us", "Eve" was "ev")."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import snowballstemmer
+
+SQL_FUNCTION = "newsbot_english_stems"  # what the index's triggers call (migration 0005)
+
+_ENGLISH = snowballstemmer.stemmer("english")
+# A word of ASCII letters alone; "covid19" or a Thai word stays as the tokenizer reads it.
+_ENGLISH_WORD = re.compile(r"(?<![^\W_])[a-z]+(?![^\W_])")
+
+
+def _accent_folds() -> tuple[str, str]:
+    """Latin letters with accents ("é", "ệ", "ñ") and their bare letters, one for one: what FTS5's
+    remove_diacritics does on SQLite, done by translate() on PostgreSQL (migration 0004)."""
+    accented, bare = [], []
+    for code in [*range(0xC0, 0x250), *range(0x1E00, 0x1F00)]:
+        letter = unicodedata.normalize("NFD", chr(code))[0]
+        if letter != chr(code) and letter.isascii() and letter.isalpha():
+            accented.append(chr(code))
+            bare.append(letter)
+    return "".join(accented), "".join(bare)
+
+
+ACCENTED, UNACCENTED = _accent_folds()  # the PostgreSQL index was built with these: change them with a migration
+_FOLDS = str.maketrans(ACCENTED, UNACCENTED)
+
+
+def fold_accents(text: str) -> str:
+    """"Việt Nam" as "Viet Nam", as both stores index it."""
+    return text.translate(_FOLDS)
+
+
+def folded(text: str) -> str:
+    # NFC: a decomposed "Việt" reads as the composed one; a Turkish capital İ folds to "i" and a dot, read as "i"
+    return unicodedata.normalize("NFC", text).casefold().replace("i\u0307", "i").replace("_", " ")
+
+
+@lru_cache(maxsize=200_000)
+def _word_root(word: str) -> str:
+    """The stem of a lower-case word: "policies" and "policy" are "polici", "uses" is "use"."""
+    return _ENGLISH.stemWord(word)
+
+
+def english_stems(text: str | None) -> str | None:
+    """The text folded as a search folds it, each English word replaced by its stem."""
+    if text is None:
+        return None
+    return _ENGLISH_WORD.sub(lambda word: _word_root(word.group()), fold_accents(folded(text)))
