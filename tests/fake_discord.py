@@ -3,13 +3,15 @@
 REST: `/users/@me`, `/oauth2/applications/@me`, `/gateway(/bot)`, bulk command upserts (global and
 guild), interaction callbacks, webhook followups and `@original` edits/deletes, channel messages.
 Responses are JSON with `Content-Type: application/json` exactly and X-RateLimit headers; a 429
-carries `Via`, `Retry-After` and a JSON `retry_after` with `global: false`, as Discord sends it.
+carries `Via`, `Retry-After` and a JSON `retry_after` with `global: false` (`global_rate_limit()`: the
+bot's global limit, `global: true` with `X-RateLimit-Global`), as Discord sends it.
 Like Discord, it rejects messages over the limits (content, embeds, buttons), a second callback for one
 interaction, and a callback after the 3-second window (`callback_window`).
 Gateway: HELLO, heartbeat/ACK, IDENTIFY → READY, RESUME → replay + RESUMED (else INVALID_SESSION),
 zlib-stream compression when asked, INTERACTION_CREATE dispatch, `drop_gateway()` to test resume, and
 `expire_sessions()` to test identifying again.
-Faults: `inject()` answers matching requests with any status (or drops the connection); `rate_limit()`.
+Faults: `inject()` answers matching requests with any status (or drops the connection); `rate_limit()`,
+`global_rate_limit()`.
 Every request is recorded in `calls`; every message the bot sends or edits in `message_payloads`.
 """
 
@@ -37,6 +39,9 @@ RESPONSE_UPDATE_MESSAGE = 7
 RESPONSE_AUTOCOMPLETE = 8
 GUILDS_INTENT = 1 << 0
 
+_BUCKET_HEADERS = (
+    "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "X-RateLimit-Reset-After", "X-RateLimit-Bucket"
+)
 _BOT_ROUTE = re.compile(r"/(users|oauth2|gateway/bot|applications|channels)(/.*)?")
 
 
@@ -248,6 +253,7 @@ class FakeDiscord:
         self.faults.append(Fault(method, re.compile(path), status, body, dict(headers or {}), times, after, after_handling))
 
     def rate_limit(self, method: str, path: str, retry_after: float, times: int = 1, after: int = 0) -> None:
+        """A route's (bucket's) limit, as Discord answers it."""
         headers = {
             "Via": "1.1 google",
             "Retry-After": str(math.ceil(retry_after)),
@@ -260,6 +266,18 @@ class FakeDiscord:
         }
         body = {"message": "You are being rate limited.", "retry_after": retry_after, "global": False}
         self.inject(method, path, 429, body, headers, times, after)
+
+    def global_rate_limit(self, method: str, path: str, retry_after: float, times: int = 1) -> None:
+        """The bot's global limit (50 requests a second), as Discord answers it: no bucket headers."""
+        headers = {
+            "Via": "1.1 google",
+            "Retry-After": str(math.ceil(retry_after)),
+            "X-RateLimit-Global": "true",
+            "X-RateLimit-Scope": "global",
+            **dict.fromkeys(_BUCKET_HEADERS),
+        }
+        body = {"message": "You are being rate limited.", "retry_after": retry_after, "global": True}
+        self.inject(method, path, 429, body, headers, times)
 
     async def wait_until(self, predicate: Callable[[], Any], timeout: float = 5.0) -> Any:
         async def satisfied():
@@ -359,7 +377,8 @@ class FakeDiscord:
         return {"id": str(user_id), "username": f"user{user_id}", "discriminator": "0", "avatar": None}
 
     @staticmethod
-    def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    def _json(data: Any, status: int = 200, headers: dict[str, str | None] | None = None) -> web.Response:
+        """A JSON answer with a bucket's X-RateLimit headers; a header given as None is left out."""
         all_headers = {
             "Content-Type": "application/json",
             "X-RateLimit-Limit": "5",
@@ -369,7 +388,8 @@ class FakeDiscord:
             "X-RateLimit-Bucket": "fakebucket",
         }
         all_headers.update(headers or {})
-        return web.Response(status=status, body=json.dumps(data).encode("utf-8"), headers=all_headers)
+        present = {name: value for name, value in all_headers.items() if value is not None}
+        return web.Response(status=status, body=json.dumps(data).encode("utf-8"), headers=present)
 
     def _error(self, status: int, message: str, code: int = 0, errors: Any = None) -> web.Response:
         body = {"message": message, "code": code}

@@ -423,12 +423,15 @@ async def test_send_waits_out_a_short_429_then_succeeds(fake, start):
     assert len(posts) == 2 and len(fake.messages_in("555")) == 1
 
 
-async def test_send_raises_rate_limited_for_a_long_429(fake, start):
+@pytest.mark.parametrize("scope", ["channel", "global"])
+async def test_send_raises_rate_limited_for_a_long_429_on_every_channel_when_global(fake, start, scope):
     adapter = await start(Recorder())
-    fake.rate_limit("POST", r"/channels/555/messages", retry_after=120)
+    limit = fake.global_rate_limit if scope == "global" else fake.rate_limit
+    limit("POST", r"/channels/555/messages", retry_after=64.57)
     with pytest.raises(RateLimited) as raised:
         await asyncio.wait_for(adapter.send(Target("discord", "555"), Reply(text="hello")), 5)
-    assert raised.value.retry_after == 120
+    assert raised.value.retry_after == 64.57
+    assert raised.value.platform_wide == (scope == "global")
     assert fake.messages_in("555") == []
 
 

@@ -12,7 +12,8 @@ disconnect (one Discord client per process).
 
 Rate limits: discord.py already waits out a 429 by its `retry_after` and retries, and throttles ahead of
 time from the X-RateLimit headers. A wait longer than `RATE_LIMIT_WAIT_LIMIT` seconds is not waited out:
-`send()` raises `RateLimited(retry_after)` so the delivery worker can reschedule instead of blocking.
+`send()` raises `RateLimited(retry_after)` so the delivery worker can reschedule instead of blocking; when
+it was the bot's global limit (or Cloudflare's), with `platform_wide`, as every channel would hit it too.
 A 500/502/504 is retried by discord.py a few times (sleeping 1, 3, 5… s) before `send()` raises
 `TransientError`; other 5xx, timeouts and dropped connections raise it at once. Any other refusal (400:
 a forum channel, an archived thread) raises `DeliveryError`, given up at once. Each message carries a
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextvars
 import functools
 import hashlib
 import json
@@ -152,6 +154,7 @@ class DiscordAdapter:
             intents=discord.Intents(guilds=True),  # not privileged; slash commands need no more
             allowed_mentions=NO_MENTIONS,
             max_ratelimit_timeout=RATE_LIMIT_WAIT_LIMIT,
+            http_trace=_global_limit_trace(),
             guild_ready_timeout=self._guild_ready_timeout,
         )
         for spec in self._commands:
@@ -385,9 +388,13 @@ class DiscordAdapter:
 
     async def _post(self, channel: discord.PartialMessageable, message: OutgoingMessage, sent: int) -> None:
         """Send one message; `sent` (messages of the reply already out) goes into the error if it fails."""
+        seen = _Seen429()
+        context = _SEEN_429.set(seen)
         try:
             await channel.send(**self._fields(message), nonce=_nonce(channel.id, message, sent))
         except discord.RateLimited as error:
+            if seen.is_global:
+                raise RateLimited(error.retry_after, "Discord's global rate limit", sent=sent, platform_wide=True) from None
             raise RateLimited(error.retry_after, sent=sent) from None
         except (discord.NotFound, discord.Forbidden) as error:
             raise TargetGone(f"Discord channel {channel.id}: {error.status} {REDACTOR.redact(error.text)}", sent=sent) from None
@@ -400,6 +407,35 @@ class DiscordAdapter:
             raise DeliveryError(why, sent=sent) from None  # e.g. 400: a forum channel, an archived thread
         except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as error:
             raise TransientError(f"Discord channel {channel.id}: {type(error).__name__}", sent=sent) from None
+        finally:
+            _SEEN_429.reset(context)
+
+
+class _Seen429:
+    """Whether a request of this send was refused by the bot's global limit. discord.py (2.7) raises the
+    same `RateLimited(retry_after)` for a global 429 as for a channel's, without the answer, so an aiohttp
+    trace reads the answer's headers, in the sending task's context."""
+
+    def __init__(self) -> None:
+        self.is_global = False
+
+
+_SEEN_429: contextvars.ContextVar[_Seen429] = contextvars.ContextVar("discord_seen_429")
+
+
+def _global_limit_trace() -> aiohttp.TraceConfig:
+    trace = aiohttp.TraceConfig()
+    trace.on_request_end.append(_note_global_limit)
+    return trace
+
+
+async def _note_global_limit(session, context, params: aiohttp.TraceRequestEndParams) -> None:
+    """Each 429 overwrites the last: the one that counts is the one discord.py gave up on."""
+    seen = _SEEN_429.get(None)
+    if params.response.status == 429 and seen is not None:
+        headers = params.response.headers
+        is_global = headers.get("X-RateLimit-Global", "").lower() == "true" or headers.get("X-RateLimit-Scope") == "global"
+        seen.is_global = is_global
 
 
 def _nonce(channel_id: int, message: OutgoingMessage, index: int) -> str:
