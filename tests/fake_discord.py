@@ -6,7 +6,8 @@ Responses are JSON with `Content-Type: application/json` exactly and X-RateLimit
 carries `Via`, `Retry-After` and a JSON `retry_after` with `global: false` (`global_rate_limit()`: the
 bot's global limit, `global: true` with `X-RateLimit-Global`), as Discord sends it.
 Like Discord, it rejects messages over the limits (content, embeds, buttons), a second callback for one
-interaction, and a callback after the 3-second window (`callback_window`).
+interaction, and a callback after the 3-second window (`callback_window`), counted from the interaction's
+creation, which its id tells; `late_by` dispatches an interaction made earlier.
 Gateway: HELLO, heartbeat/ACK, IDENTIFY → READY, RESUME → replay + RESUMED (else INVALID_SESSION),
 zlib-stream compression when asked, INTERACTION_CREATE dispatch, `drop_gateway()` to test resume, and
 `expire_sessions()` to test identifying again.
@@ -31,6 +32,7 @@ from typing import Any, Callable
 from aiohttp import WSMsgType, web
 
 API_PREFIX = "/api/v10"
+DISCORD_EPOCH_MS = 1_420_070_400_000
 EPHEMERAL = 1 << 6
 RESPONSE_MESSAGE = 4
 RESPONSE_DEFERRED_MESSAGE = 5
@@ -355,6 +357,10 @@ class FakeDiscord:
     def _snowflake(self) -> str:
         return str(next(self._ids))
 
+    def _snowflake_at(self, moment: float) -> str:
+        """An id that tells the moment it was made (Unix seconds), as Discord's do."""
+        return str((int(moment * 1000) - DISCORD_EPOCH_MS) << 22 | next(self._ids) & 0x3FFFFF)
+
     async def _notify(self) -> None:
         async with self._changed:
             self._changed.notify_all()
@@ -633,13 +639,16 @@ class FakeDiscord:
         permissions: int = 0,
         app_permissions: int = BOT_IN_A_CHANNEL,
         message: dict | None = None,
+        late_by: float = 0.0,
     ) -> InteractionLog:
+        """`late_by`: the interaction was made that many seconds before it is dispatched (gateway lag);
+        its 3-second window counts from when it was made."""
         channel_id = str(channel_id)
         log = InteractionLog(
-            id=self._snowflake(),
+            id=self._snowflake_at(time.time() - late_by),
             token=f"interaction-token-{self._snowflake()}",
             type=interaction_type,
-            created=time.monotonic(),
+            created=time.monotonic() - late_by,
             channel_id=channel_id,
             component_message_id=message["id"] if message else None,
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import aiohttp
 import pytest
@@ -13,6 +13,7 @@ from discord.http import Route
 
 from bot.adapters.base import RateLimited, TargetGone, TransientError
 from bot.adapters.discord import DiscordAdapter, DiscordConnectError, SlashCommand
+from bot.clock import ManualClock
 from bot.config import DiscordSettings
 from bot.commands.news import MAX_LATEST
 from bot.model import Action, ArticleCard, Command, Reply, Target
@@ -316,6 +317,42 @@ async def test_a_slow_private_reply_replaces_the_public_thinking_message(fake, s
     log = await answered(fake, await fake.slash("help"), count=3)
     assert [kind for kind, _ in log.responses] == ["callback", "delete_original", "followup"]
     assert log.responses[2][1]["flags"] & EPHEMERAL
+
+
+async def test_a_command_that_arrived_late_is_deferred_within_3_s_of_its_making(fake, start):
+    release = asyncio.Event()
+
+    async def slow(command):
+        await release.wait()
+        return Reply(text="done after a late arrival")
+
+    await start(Recorder({"search": slow}))
+    log = await fake.wait_answered(await fake.slash("search", "grid", late_by=1.5))  # 1.5 of the 3 s lost on the way
+    release.set()
+    log = await answered(fake, log, count=2)
+    assert log.callback_types == [5]
+    assert log.responses[1][1]["content"] == "done after a late arrival"
+
+
+async def test_a_clock_ahead_of_discords_does_not_defer_a_quick_answer(fake, start):
+    clock = ManualClock(datetime.now(timezone.utc) + timedelta(minutes=1))
+    await start(Recorder({"about": Reply(text="about newsbot")}), clock=clock)
+    log = await answered(fake, await fake.slash("about"))
+    assert log.callback_types == [4]
+
+
+async def test_a_clock_behind_discords_still_defers_a_slow_command(fake, start):
+    release = asyncio.Event()
+
+    async def slow(command):
+        await release.wait()
+        return Reply(text="done slowly")
+
+    clock = ManualClock(datetime.now(timezone.utc) - timedelta(minutes=1))
+    await start(Recorder({"search": slow}), defer_after=0.05, clock=clock)
+    log = await fake.wait_answered(await fake.slash("search", "grid"))
+    release.set()
+    assert (await answered(fake, log, count=2)).callback_types == [5]
 
 
 async def test_private_replies_are_ephemeral(fake, start):

@@ -32,6 +32,7 @@ import hashlib
 import json
 import logging
 import re
+from datetime import datetime
 from pathlib import Path
 from typing import Awaitable, Callable, Optional, Sequence
 
@@ -65,6 +66,7 @@ from bot.adapters.discord.translate import (
     argument_text,
     to_command,
 )
+from bot.clock import Clock, SystemClock
 from bot.config import DiscordSettings
 from bot.model import Command, Reply, Target
 from bot.router import parse_command_line
@@ -75,7 +77,10 @@ NO_MENTIONS = discord.AllowedMentions.none()
 RATE_LIMIT_WAIT_LIMIT = 30.0  # discord.py's minimum for max_ratelimit_timeout
 NOT_CONNECTED_RETRY = 5.0
 _THREADS = (discord.ChannelType.public_thread, discord.ChannelType.private_thread, discord.ChannelType.news_thread)
-DEFER_AFTER = 2.0  # Discord drops an interaction not answered within 3 s
+DEFER_AFTER = 2.0  # since the interaction was made: Discord drops one not answered within 3 s of that
+# however old an interaction seems, its handler gets this share of DEFER_AFTER before the deferral, as our clock
+# may be ahead of Discord's: the share keeps a quick answer from being deferred (one more request) every time
+MIN_DEFER_SHARE = 0.25
 AUTOCOMPLETE_TIMEOUT = 2.0
 MAX_CHOICES = 25
 CHOICE_LIMIT = 100
@@ -125,9 +130,11 @@ class DiscordAdapter:
         ready_timeout: float = 60.0,
         guild_ready_timeout: float = 2.0,
         lost: Callable[[str], None] | None = None,
+        clock: Clock | None = None,
     ):
         """`lost(reason)` is called when Discord ends the gateway for good (the token was reset, the
-        intents refused): discord.py reconnects by itself from anything less."""
+        intents refused): discord.py reconnects by itself from anything less. `clock` tells how long ago
+        an interaction was made (tests set it off Discord's)."""
         if settings.token is None:
             raise ValueError("discord.token is not set")
         redact_in_logs(settings.token.get_secret_value())
@@ -136,6 +143,7 @@ class DiscordAdapter:
         self._commands = [*STANDARD_COMMANDS, *(as_slash_command(spec) for spec in extra_commands)]
         self._sync_state = sync_state
         self._defer_after = defer_after
+        self._clock = clock or SystemClock()
         self._ready_timeout = ready_timeout
         self._guild_ready_timeout = guild_ready_timeout
         self._lost = lost
@@ -280,7 +288,7 @@ class DiscordAdapter:
     async def run_slash(self, interaction: discord.Interaction, name: str, args: str) -> None:
         try:
             command = to_command(name, args, self._origin(interaction))
-            reply = await self._answer_in_time(command, lambda: interaction.response.defer(thinking=True))
+            reply = await self._answer_in_time(command, interaction, lambda: interaction.response.defer(thinking=True))
             await self._answer_slash(interaction, reply)
         except Exception:
             log.exception("answering /%s on Discord failed", name)
@@ -293,7 +301,7 @@ class DiscordAdapter:
                 await interaction.response.send_message(EXPIRED_BUTTON, ephemeral=True, allowed_mentions=NO_MENTIONS)
                 return
             command = to_command(*parsed, self._origin(interaction))
-            reply = await self._answer_in_time(command, interaction.response.defer)
+            reply = await self._answer_in_time(command, interaction, interaction.response.defer)
             await self._answer_click(interaction, reply)
         except Exception:
             log.exception("answering a Discord button click failed")
@@ -325,14 +333,23 @@ class DiscordAdapter:
             log.exception("command /%s failed", command.name)
             return Reply(text=APOLOGY, private=True)
 
-    async def _answer_in_time(self, command: Command, defer: Callable[[], Awaitable]) -> Reply:
-        """The handler's reply; if it is not ready within `defer_after`, the interaction is deferred first."""
+    async def _answer_in_time(
+        self, command: Command, interaction: discord.Interaction, defer: Callable[[], Awaitable]
+    ) -> Reply:
+        """The handler's reply; if it is not ready `defer_after` s after the interaction was made (not
+        received: it may have been on its way a while), the interaction is deferred first."""
         answer = asyncio.ensure_future(self._answer(command))
         try:
-            return await asyncio.wait_for(asyncio.shield(answer), self._defer_after)
+            return await asyncio.wait_for(asyncio.shield(answer), self._defer_wait(interaction.created_at))
         except asyncio.TimeoutError:
             await defer()
             return await answer
+
+    def _defer_wait(self, made: datetime) -> float:
+        """Seconds left before deferring. An interaction from the future (our clock behind Discord's)
+        gets all of `defer_after`; one from long ago (or our clock ahead), MIN_DEFER_SHARE of it."""
+        age = max((self._clock.now() - made).total_seconds(), 0.0)
+        return max(self._defer_after - age, self._defer_after * MIN_DEFER_SHARE)
 
     async def _answer_slash(self, interaction: discord.Interaction, reply: Reply) -> None:
         first, *rest = self._render(reply)
