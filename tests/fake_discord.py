@@ -3,13 +3,16 @@
 REST: `/users/@me`, `/oauth2/applications/@me`, `/gateway(/bot)`, bulk command upserts (global and
 guild), interaction callbacks, webhook followups and `@original` edits/deletes, channel messages.
 Responses are JSON with `Content-Type: application/json` exactly and X-RateLimit headers; a 429
-carries `Via`, `Retry-After` and a JSON `retry_after` with `global: false`, as Discord sends it.
+carries `Via`, `Retry-After` and a JSON `retry_after` with `global: false` (`global_rate_limit()`: the
+bot's global limit, `global: true` with `X-RateLimit-Global`), as Discord sends it.
 Like Discord, it rejects messages over the limits (content, embeds, buttons), a second callback for one
-interaction, and a callback after the 3-second window (`callback_window`).
+interaction, and a callback after the 3-second window (`callback_window`), counted from the interaction's
+creation, which its id tells; `late_by` dispatches an interaction made earlier.
 Gateway: HELLO, heartbeat/ACK, IDENTIFY → READY, RESUME → replay + RESUMED (else INVALID_SESSION),
 zlib-stream compression when asked, INTERACTION_CREATE dispatch, `drop_gateway()` to test resume, and
 `expire_sessions()` to test identifying again.
-Faults: `inject()` answers matching requests with any status (or drops the connection); `rate_limit()`.
+Faults: `inject()` answers matching requests with any status (or drops the connection); `rate_limit()`,
+`global_rate_limit()`.
 Every request is recorded in `calls`; every message the bot sends or edits in `message_payloads`.
 """
 
@@ -29,6 +32,7 @@ from typing import Any, Callable
 from aiohttp import WSMsgType, web
 
 API_PREFIX = "/api/v10"
+DISCORD_EPOCH_MS = 1_420_070_400_000
 EPHEMERAL = 1 << 6
 RESPONSE_MESSAGE = 4
 RESPONSE_DEFERRED_MESSAGE = 5
@@ -37,6 +41,9 @@ RESPONSE_UPDATE_MESSAGE = 7
 RESPONSE_AUTOCOMPLETE = 8
 GUILDS_INTENT = 1 << 0
 
+_BUCKET_HEADERS = (
+    "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "X-RateLimit-Reset-After", "X-RateLimit-Bucket"
+)
 _BOT_ROUTE = re.compile(r"/(users|oauth2|gateway/bot|applications|channels)(/.*)?")
 
 
@@ -248,6 +255,7 @@ class FakeDiscord:
         self.faults.append(Fault(method, re.compile(path), status, body, dict(headers or {}), times, after, after_handling))
 
     def rate_limit(self, method: str, path: str, retry_after: float, times: int = 1, after: int = 0) -> None:
+        """A route's (bucket's) limit, as Discord answers it."""
         headers = {
             "Via": "1.1 google",
             "Retry-After": str(math.ceil(retry_after)),
@@ -260,6 +268,18 @@ class FakeDiscord:
         }
         body = {"message": "You are being rate limited.", "retry_after": retry_after, "global": False}
         self.inject(method, path, 429, body, headers, times, after)
+
+    def global_rate_limit(self, method: str, path: str, retry_after: float, times: int = 1) -> None:
+        """The bot's global limit (50 requests a second), as Discord answers it: no bucket headers."""
+        headers = {
+            "Via": "1.1 google",
+            "Retry-After": str(math.ceil(retry_after)),
+            "X-RateLimit-Global": "true",
+            "X-RateLimit-Scope": "global",
+            **dict.fromkeys(_BUCKET_HEADERS),
+        }
+        body = {"message": "You are being rate limited.", "retry_after": retry_after, "global": True}
+        self.inject(method, path, 429, body, headers, times)
 
     async def wait_until(self, predicate: Callable[[], Any], timeout: float = 5.0) -> Any:
         async def satisfied():
@@ -337,6 +357,10 @@ class FakeDiscord:
     def _snowflake(self) -> str:
         return str(next(self._ids))
 
+    def _snowflake_at(self, moment: float) -> str:
+        """An id that tells the moment it was made (Unix seconds), as Discord's do."""
+        return str((int(moment * 1000) - DISCORD_EPOCH_MS) << 22 | next(self._ids) & 0x3FFFFF)
+
     async def _notify(self) -> None:
         async with self._changed:
             self._changed.notify_all()
@@ -359,7 +383,8 @@ class FakeDiscord:
         return {"id": str(user_id), "username": f"user{user_id}", "discriminator": "0", "avatar": None}
 
     @staticmethod
-    def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    def _json(data: Any, status: int = 200, headers: dict[str, str | None] | None = None) -> web.Response:
+        """A JSON answer with a bucket's X-RateLimit headers; a header given as None is left out."""
         all_headers = {
             "Content-Type": "application/json",
             "X-RateLimit-Limit": "5",
@@ -369,7 +394,8 @@ class FakeDiscord:
             "X-RateLimit-Bucket": "fakebucket",
         }
         all_headers.update(headers or {})
-        return web.Response(status=status, body=json.dumps(data).encode("utf-8"), headers=all_headers)
+        present = {name: value for name, value in all_headers.items() if value is not None}
+        return web.Response(status=status, body=json.dumps(data).encode("utf-8"), headers=present)
 
     def _error(self, status: int, message: str, code: int = 0, errors: Any = None) -> web.Response:
         body = {"message": message, "code": code}
@@ -613,13 +639,16 @@ class FakeDiscord:
         permissions: int = 0,
         app_permissions: int = BOT_IN_A_CHANNEL,
         message: dict | None = None,
+        late_by: float = 0.0,
     ) -> InteractionLog:
+        """`late_by`: the interaction was made that many seconds before it is dispatched (gateway lag);
+        its 3-second window counts from when it was made."""
         channel_id = str(channel_id)
         log = InteractionLog(
-            id=self._snowflake(),
+            id=self._snowflake_at(time.time() - late_by),
             token=f"interaction-token-{self._snowflake()}",
             type=interaction_type,
-            created=time.monotonic(),
+            created=time.monotonic() - late_by,
             channel_id=channel_id,
             component_message_id=message["id"] if message else None,
         )

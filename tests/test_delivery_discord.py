@@ -1,5 +1,6 @@
 """The delivery worker through the real Discord adapter (discord.py) and the fake Discord API:
-long 429s, 503s and a deleted channel, and every message still arrives exactly once."""
+long 429s (a channel's, the bot's global limit, Cloudflare's), 503s and a deleted channel, and every message
+still arrives exactly once."""
 
 from __future__ import annotations
 
@@ -112,9 +113,8 @@ async def test_a_message_discord_refuses_is_given_up_at_once_and_the_channel_kep
     assert await outbox.counts() == {"sent": 1, "failed": 1}
 
 
-async def test_a_cloudflare_block_holds_back_every_channel(discord_client, tmp_path):
-    fake, adapter = discord_client
-    clock = ManualClock(START)
+def noted_sends(adapter: DiscordAdapter, clock: ManualClock) -> list[tuple[str, object]]:
+    """From now on, each send's channel and the clock's time when it began, in order."""
     sends = []
     send = adapter.send
 
@@ -123,6 +123,13 @@ async def test_a_cloudflare_block_holds_back_every_channel(discord_client, tmp_p
         return await send(target, reply, **options)
 
     adapter.send = timed_send
+    return sends
+
+
+async def test_a_cloudflare_block_holds_back_every_channel(discord_client, tmp_path):
+    fake, adapter = discord_client
+    clock = ManualClock(START)
+    sends = noted_sends(adapter, clock)
     async with migrated_engine(f"sqlite:///{tmp_path / 'bot.db'}") as engine:
         outbox, worker = build(engine, clock, adapter, max_in_flight=1, batch_size=1)
         await enqueue(outbox, Target("discord", "621"), "k", Reply(text="first"))
@@ -134,6 +141,27 @@ async def test_a_cloudflare_block_holds_back_every_channel(discord_client, tmp_p
         assert all(at >= START + timedelta(seconds=30) for _, at in sends[1:])
         assert sorted(chat for chat, _ in sends[1:]) == ["621", "622"]
         assert await outbox.counts() == {"sent": 2}
+
+
+async def test_a_long_global_429_holds_back_every_channel_without_using_an_attempt(discord_client, database_url):
+    fake, adapter = discord_client
+    clock = ManualClock(START)
+    sends = noted_sends(adapter, clock)
+    async with migrated_engine(database_url) as engine:
+        # one row in flight at a time: what holds back the other channels is the hold in the database
+        outbox, worker = build(engine, clock, adapter, max_in_flight=1, batch_size=1)
+        for channel in ("641", "642", "643"):
+            await enqueue(outbox, Target("discord", channel), "k", Reply(text=f"news for {channel}"))
+        fake.global_rate_limit("POST", r"/channels/\d+/messages", retry_after=64.57)
+        await asyncio.wait_for(worker.run_until_idle(), 60)
+
+        assert sends[0] == ("641", START)
+        assert all(at >= START + timedelta(seconds=64.57) for _, at in sends[1:])
+        assert sorted(chat for chat, _ in sends[1:]) == ["641", "642", "643"]
+        assert len([call for call in fake.calls if call.path.startswith("/channels/64")]) == 4  # one 429
+        async with engine.connect() as connection:
+            rows = (await connection.execute(sa.select(tables.outbox.c.status, tables.outbox.c.attempts))).all()
+        assert sorted(map(tuple, rows)) == [("sent", 1)] * 3
 
 
 async def test_messages_wait_without_using_attempts_while_the_adapter_logs_in(tmp_path):

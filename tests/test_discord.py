@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import aiohttp
 import pytest
@@ -13,6 +13,7 @@ from discord.http import Route
 
 from bot.adapters.base import RateLimited, TargetGone, TransientError
 from bot.adapters.discord import DiscordAdapter, DiscordConnectError, SlashCommand
+from bot.clock import ManualClock
 from bot.config import DiscordSettings
 from bot.commands.news import MAX_LATEST
 from bot.model import Action, ArticleCard, Command, Reply, Target
@@ -318,6 +319,42 @@ async def test_a_slow_private_reply_replaces_the_public_thinking_message(fake, s
     assert log.responses[2][1]["flags"] & EPHEMERAL
 
 
+async def test_a_command_that_arrived_late_is_deferred_within_3_s_of_its_making(fake, start):
+    release = asyncio.Event()
+
+    async def slow(command):
+        await release.wait()
+        return Reply(text="done after a late arrival")
+
+    await start(Recorder({"search": slow}))
+    log = await fake.wait_answered(await fake.slash("search", "grid", late_by=1.5))  # 1.5 of the 3 s lost on the way
+    release.set()
+    log = await answered(fake, log, count=2)
+    assert log.callback_types == [5]
+    assert log.responses[1][1]["content"] == "done after a late arrival"
+
+
+async def test_a_clock_ahead_of_discords_does_not_defer_a_quick_answer(fake, start):
+    clock = ManualClock(datetime.now(timezone.utc) + timedelta(minutes=1))
+    await start(Recorder({"about": Reply(text="about newsbot")}), clock=clock)
+    log = await answered(fake, await fake.slash("about"))
+    assert log.callback_types == [4]
+
+
+async def test_a_clock_behind_discords_still_defers_a_slow_command(fake, start):
+    release = asyncio.Event()
+
+    async def slow(command):
+        await release.wait()
+        return Reply(text="done slowly")
+
+    clock = ManualClock(datetime.now(timezone.utc) - timedelta(minutes=1))
+    await start(Recorder({"search": slow}), defer_after=0.05, clock=clock)
+    log = await fake.wait_answered(await fake.slash("search", "grid"))
+    release.set()
+    assert (await answered(fake, log, count=2)).callback_types == [5]
+
+
 async def test_private_replies_are_ephemeral(fake, start):
     await start(Recorder({"help": Reply(text="Commands…", private=True)}))
     log = await answered(fake, await fake.slash("help"))
@@ -423,12 +460,15 @@ async def test_send_waits_out_a_short_429_then_succeeds(fake, start):
     assert len(posts) == 2 and len(fake.messages_in("555")) == 1
 
 
-async def test_send_raises_rate_limited_for_a_long_429(fake, start):
+@pytest.mark.parametrize("scope", ["channel", "global"])
+async def test_send_raises_rate_limited_for_a_long_429_on_every_channel_when_global(fake, start, scope):
     adapter = await start(Recorder())
-    fake.rate_limit("POST", r"/channels/555/messages", retry_after=120)
+    limit = fake.global_rate_limit if scope == "global" else fake.rate_limit
+    limit("POST", r"/channels/555/messages", retry_after=64.57)
     with pytest.raises(RateLimited) as raised:
         await asyncio.wait_for(adapter.send(Target("discord", "555"), Reply(text="hello")), 5)
-    assert raised.value.retry_after == 120
+    assert raised.value.retry_after == 64.57
+    assert raised.value.platform_wide == (scope == "global")
     assert fake.messages_in("555") == []
 
 

@@ -12,7 +12,8 @@ disconnect (one Discord client per process).
 
 Rate limits: discord.py already waits out a 429 by its `retry_after` and retries, and throttles ahead of
 time from the X-RateLimit headers. A wait longer than `RATE_LIMIT_WAIT_LIMIT` seconds is not waited out:
-`send()` raises `RateLimited(retry_after)` so the delivery worker can reschedule instead of blocking.
+`send()` raises `RateLimited(retry_after)` so the delivery worker can reschedule instead of blocking; when
+it was the bot's global limit (or Cloudflare's), with `platform_wide`, as every channel would hit it too.
 A 500/502/504 is retried by discord.py a few times (sleeping 1, 3, 5… s) before `send()` raises
 `TransientError`; other 5xx, timeouts and dropped connections raise it at once. Any other refusal (400:
 a forum channel, an archived thread) raises `DeliveryError`, given up at once. Each message carries a
@@ -25,11 +26,13 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextvars
 import functools
 import hashlib
 import json
 import logging
 import re
+from datetime import datetime
 from pathlib import Path
 from typing import Awaitable, Callable, Optional, Sequence
 
@@ -63,6 +66,7 @@ from bot.adapters.discord.translate import (
     argument_text,
     to_command,
 )
+from bot.clock import Clock, SystemClock
 from bot.config import DiscordSettings
 from bot.model import Command, Reply, Target
 from bot.router import parse_command_line
@@ -73,7 +77,10 @@ NO_MENTIONS = discord.AllowedMentions.none()
 RATE_LIMIT_WAIT_LIMIT = 30.0  # discord.py's minimum for max_ratelimit_timeout
 NOT_CONNECTED_RETRY = 5.0
 _THREADS = (discord.ChannelType.public_thread, discord.ChannelType.private_thread, discord.ChannelType.news_thread)
-DEFER_AFTER = 2.0  # Discord drops an interaction not answered within 3 s
+DEFER_AFTER = 2.0  # since the interaction was made: Discord drops one not answered within 3 s of that
+# however old an interaction seems, its handler gets this share of DEFER_AFTER before the deferral, as our clock
+# may be ahead of Discord's: the share keeps a quick answer from being deferred (one more request) every time
+MIN_DEFER_SHARE = 0.25
 AUTOCOMPLETE_TIMEOUT = 2.0
 MAX_CHOICES = 25
 CHOICE_LIMIT = 100
@@ -123,9 +130,11 @@ class DiscordAdapter:
         ready_timeout: float = 60.0,
         guild_ready_timeout: float = 2.0,
         lost: Callable[[str], None] | None = None,
+        clock: Clock | None = None,
     ):
         """`lost(reason)` is called when Discord ends the gateway for good (the token was reset, the
-        intents refused): discord.py reconnects by itself from anything less."""
+        intents refused): discord.py reconnects by itself from anything less. `clock` tells how long ago
+        an interaction was made (tests set it off Discord's)."""
         if settings.token is None:
             raise ValueError("discord.token is not set")
         redact_in_logs(settings.token.get_secret_value())
@@ -134,6 +143,7 @@ class DiscordAdapter:
         self._commands = [*STANDARD_COMMANDS, *(as_slash_command(spec) for spec in extra_commands)]
         self._sync_state = sync_state
         self._defer_after = defer_after
+        self._clock = clock or SystemClock()
         self._ready_timeout = ready_timeout
         self._guild_ready_timeout = guild_ready_timeout
         self._lost = lost
@@ -152,6 +162,7 @@ class DiscordAdapter:
             intents=discord.Intents(guilds=True),  # not privileged; slash commands need no more
             allowed_mentions=NO_MENTIONS,
             max_ratelimit_timeout=RATE_LIMIT_WAIT_LIMIT,
+            http_trace=_global_limit_trace(),
             guild_ready_timeout=self._guild_ready_timeout,
         )
         for spec in self._commands:
@@ -277,7 +288,7 @@ class DiscordAdapter:
     async def run_slash(self, interaction: discord.Interaction, name: str, args: str) -> None:
         try:
             command = to_command(name, args, self._origin(interaction))
-            reply = await self._answer_in_time(command, lambda: interaction.response.defer(thinking=True))
+            reply = await self._answer_in_time(command, interaction, lambda: interaction.response.defer(thinking=True))
             await self._answer_slash(interaction, reply)
         except Exception:
             log.exception("answering /%s on Discord failed", name)
@@ -290,7 +301,7 @@ class DiscordAdapter:
                 await interaction.response.send_message(EXPIRED_BUTTON, ephemeral=True, allowed_mentions=NO_MENTIONS)
                 return
             command = to_command(*parsed, self._origin(interaction))
-            reply = await self._answer_in_time(command, interaction.response.defer)
+            reply = await self._answer_in_time(command, interaction, interaction.response.defer)
             await self._answer_click(interaction, reply)
         except Exception:
             log.exception("answering a Discord button click failed")
@@ -322,14 +333,23 @@ class DiscordAdapter:
             log.exception("command /%s failed", command.name)
             return Reply(text=APOLOGY, private=True)
 
-    async def _answer_in_time(self, command: Command, defer: Callable[[], Awaitable]) -> Reply:
-        """The handler's reply; if it is not ready within `defer_after`, the interaction is deferred first."""
+    async def _answer_in_time(
+        self, command: Command, interaction: discord.Interaction, defer: Callable[[], Awaitable]
+    ) -> Reply:
+        """The handler's reply; if it is not ready `defer_after` s after the interaction was made (not
+        received: it may have been on its way a while), the interaction is deferred first."""
         answer = asyncio.ensure_future(self._answer(command))
         try:
-            return await asyncio.wait_for(asyncio.shield(answer), self._defer_after)
+            return await asyncio.wait_for(asyncio.shield(answer), self._defer_wait(interaction.created_at))
         except asyncio.TimeoutError:
             await defer()
             return await answer
+
+    def _defer_wait(self, made: datetime) -> float:
+        """Seconds left before deferring. An interaction from the future (our clock behind Discord's)
+        gets all of `defer_after`; one from long ago (or our clock ahead), MIN_DEFER_SHARE of it."""
+        age = max((self._clock.now() - made).total_seconds(), 0.0)
+        return max(self._defer_after - age, self._defer_after * MIN_DEFER_SHARE)
 
     async def _answer_slash(self, interaction: discord.Interaction, reply: Reply) -> None:
         first, *rest = self._render(reply)
@@ -385,9 +405,13 @@ class DiscordAdapter:
 
     async def _post(self, channel: discord.PartialMessageable, message: OutgoingMessage, sent: int) -> None:
         """Send one message; `sent` (messages of the reply already out) goes into the error if it fails."""
+        seen = _Seen429()
+        context = _SEEN_429.set(seen)
         try:
             await channel.send(**self._fields(message), nonce=_nonce(channel.id, message, sent))
         except discord.RateLimited as error:
+            if seen.is_global:
+                raise RateLimited(error.retry_after, "Discord's global rate limit", sent=sent, platform_wide=True) from None
             raise RateLimited(error.retry_after, sent=sent) from None
         except (discord.NotFound, discord.Forbidden) as error:
             raise TargetGone(f"Discord channel {channel.id}: {error.status} {REDACTOR.redact(error.text)}", sent=sent) from None
@@ -400,6 +424,35 @@ class DiscordAdapter:
             raise DeliveryError(why, sent=sent) from None  # e.g. 400: a forum channel, an archived thread
         except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as error:
             raise TransientError(f"Discord channel {channel.id}: {type(error).__name__}", sent=sent) from None
+        finally:
+            _SEEN_429.reset(context)
+
+
+class _Seen429:
+    """Whether a request of this send was refused by the bot's global limit. discord.py (2.7) raises the
+    same `RateLimited(retry_after)` for a global 429 as for a channel's, without the answer, so an aiohttp
+    trace reads the answer's headers, in the sending task's context."""
+
+    def __init__(self) -> None:
+        self.is_global = False
+
+
+_SEEN_429: contextvars.ContextVar[_Seen429] = contextvars.ContextVar("discord_seen_429")
+
+
+def _global_limit_trace() -> aiohttp.TraceConfig:
+    trace = aiohttp.TraceConfig()
+    trace.on_request_end.append(_note_global_limit)
+    return trace
+
+
+async def _note_global_limit(session, context, params: aiohttp.TraceRequestEndParams) -> None:
+    """Each 429 overwrites the last: the one that counts is the one discord.py gave up on."""
+    seen = _SEEN_429.get(None)
+    if params.response.status == 429 and seen is not None:
+        headers = params.response.headers
+        is_global = headers.get("X-RateLimit-Global", "").lower() == "true" or headers.get("X-RateLimit-Scope") == "global"
+        seen.is_global = is_global
 
 
 def _nonce(channel_id: int, message: OutgoingMessage, index: int) -> str:
