@@ -14,7 +14,6 @@ from bot.adapters.discord.render import (
     escape,
     fit,
     render_reply,
-    safe_url,
     split_text,
 )
 from bot.adapters.discord.translate import ActionIds, Origin, to_command
@@ -76,23 +75,6 @@ def test_split_text_cuts_a_single_huge_line_at_words_or_anywhere():
     chunks = split_text(stars)
     assert all(len(chunk) <= CONTENT_LIMIT for chunk in chunks)
     assert "".join(chunks) == escape(stars)
-
-
-@pytest.mark.parametrize(
-    "url, kept",
-    [
-        ("https://news.example.org/a?b=1", True),
-        ("http://news.example.org/", True),
-        ("javascript:alert(1)", False),
-        ("news.example.org/a", False),
-        ("https://news.example.org/" + "a" * 3000, False),
-        ("https://news.example.org/a b", False),
-        ("https://[broken/x", False),
-        (None, False),
-    ],
-)
-def test_only_absolute_http_links_are_kept(url, kept):
-    assert safe_url(url) == (url if kept else None)
 
 
 def test_a_card_becomes_an_embed_within_discords_limits():

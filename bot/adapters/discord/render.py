@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 import discord
 from discord.utils import escape_mentions, format_dt
 
+from bot.adapters.links import web_address
 from bot.model import Action, ArticleCard, Reply
 
 CONTENT_LIMIT = 2000
@@ -28,7 +28,6 @@ EMBEDS_PER_MESSAGE = 10
 MESSAGE_EMBED_TOTAL_LIMIT = 6000
 BUTTONS_PER_MESSAGE = 25
 BUTTON_LABEL_LIMIT = 80
-URL_LIMIT = 2048
 ELLIPSIS = "…"
 EMPTY_REPLY = "Nothing to show."
 UNTITLED = "(untitled)"
@@ -126,19 +125,8 @@ def split_text(text: str, limit: int = CONTENT_LIMIT) -> list[str]:
     return chunks
 
 
-def safe_url(url: str | None) -> str | None:
-    """Only absolute http(s) URLs Discord accepts as an embed link."""
-    if not url or len(url) > URL_LIMIT or any(character.isspace() for character in url):
-        return None
-    try:
-        parts = urlsplit(url)
-    except ValueError:  # "https://[broken/x" is no URL
-        return None
-    return url if parts.scheme in ("http", "https") and parts.netloc else None
-
-
 def card_embed(card: ArticleCard) -> discord.Embed:
-    embed = discord.Embed(title=fit(card.title, TITLE_LIMIT) or UNTITLED, url=safe_url(card.url))
+    embed = discord.Embed(title=fit(card.title, TITLE_LIMIT) or UNTITLED, url=web_address(card.url))
     for name, values in (("Sectors", card.sectors), ("Places", card.countries)):
         if shown := ", ".join(value for value in values if value.strip()):  # Discord refuses an empty field
             embed.add_field(name=name, value=fit(shown, FIELD_VALUE_LIMIT), inline=True)
