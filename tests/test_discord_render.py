@@ -134,6 +134,15 @@ def test_buttons_are_unique_labelled_within_limits_and_25_to_a_message():
     assert more.content == "More:" and not more.embeds
 
 
+@pytest.mark.parametrize("cluster", ["\U0001F1F0\U0001F1EA", "👩\u200d👩\u200d👧\u200d👦", "e\u0301\u0302"])
+def test_cuts_split_no_flag_emoji_sequence_or_accented_letter(cluster):
+    text = "x" + cluster * 1500
+    assert fit(text, 256)[1:-1].replace(cluster, "") == ""
+    assert all(chunk.lstrip("x").replace(cluster, "") == "" for chunk in split_text(text))
+    [message] = render_reply(Reply(actions=[Action(text, "/sector energy")]), identity)
+    assert message.buttons[0].label[1:].replace(cluster, "") == ""
+
+
 def test_an_empty_reply_still_says_something():
     (message,) = render_reply(Reply(), identity)
     assert message.content == "Nothing to show."

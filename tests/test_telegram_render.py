@@ -142,6 +142,15 @@ def test_lengths_count_utf16_units():
     assert "".join(visible_text(message.text) for message in messages) == emoji_text
 
 
+@pytest.mark.parametrize("cluster", ["\U0001F1F0\U0001F1EA", "👩\u200d👩\u200d👧\u200d👦", "e\u0301\u0302"])
+def test_a_cut_splits_no_flag_emoji_sequence_or_accented_letter(cluster):
+    text = "x" + cluster * 3000  # no space or line break to cut at
+    chunks = [visible_text(message.text) for message in render_reply(Reply(text=text))]
+    assert all(chunk.lstrip("x").replace(cluster, "") == "" for chunk in chunks)
+    card_text = visible_text(truncate_html(render_card(card(title="x" + cluster * 3000))))
+    assert card_text.startswith("x") and card_text.split("\n")[0][1:-1].replace(cluster, "") == ""
+
+
 def test_link_preview_only_for_the_first_article():
     cards = [card(number, summary="long " * 300) for number in range(1, 12)]
     messages = render_reply(Reply(text="Header", cards=cards))

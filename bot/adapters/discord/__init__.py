@@ -66,6 +66,7 @@ from bot.adapters.discord.translate import (
 from bot.config import DiscordSettings
 from bot.model import Command, Reply, Target
 from bot.router import parse_command_line
+from content.text import clip
 
 log = logging.getLogger(__name__)
 
@@ -268,7 +269,7 @@ class DiscordAdapter:
             log.exception("autocomplete for %s failed", kind)
             return []
         return [
-            app_commands.Choice(name=label[:CHOICE_LIMIT], value=value[:CHOICE_LIMIT])
+            app_commands.Choice(name=clip(label, CHOICE_LIMIT), value=value[:CHOICE_LIMIT])
             for label, value in found[:MAX_CHOICES]
         ]
 

@@ -18,6 +18,7 @@ from discord.utils import escape_mentions, format_dt
 
 from bot.adapters.links import web_address
 from bot.model import Action, ArticleCard, Reply
+from content.text import clip, grapheme_boundary
 
 CONTENT_LIMIT = 2000
 TITLE_LIMIT = 256
@@ -67,7 +68,8 @@ def escape(text: str) -> str:
 
 
 def _longest_fitting_prefix(text: str, limit: int, suffix: str = "") -> int:
-    """The largest n such that escape(text[:n]) + suffix fits in limit characters."""
+    """The largest n such that escape(text[:n]) + suffix fits in limit characters, cutting no character
+    as people see it (a flag, an emoji sequence, a letter and its accents) in two."""
     low, high = 0, len(text)
     while low < high:
         middle = (low + high + 1) // 2
@@ -75,7 +77,7 @@ def _longest_fitting_prefix(text: str, limit: int, suffix: str = "") -> int:
             low = middle
         else:
             high = middle - 1
-    return low
+    return grapheme_boundary(text, low)
 
 
 def fit(text: str, limit: int) -> str:
@@ -161,7 +163,7 @@ def buttons(actions: list[Action], encode) -> list[Button]:
     result = []
     for action in actions:
         custom_id = encode(action.command)
-        label = " ".join(action.label.split())[:BUTTON_LABEL_LIMIT] or action.command[:BUTTON_LABEL_LIMIT]
+        label = clip(" ".join(action.label.split()), BUTTON_LABEL_LIMIT) or clip(action.command, BUTTON_LABEL_LIMIT)
         if custom_id in seen:
             continue
         seen.add(custom_id)

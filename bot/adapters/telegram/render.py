@@ -18,6 +18,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOpti
 
 from bot.adapters.links import web_address
 from bot.model import Action, ArticleCard, Reply
+from content.text import grapheme_boundary
 
 MESSAGE_LIMIT = 4096
 MAX_BUTTONS = 100  # Telegram's limit per inline keyboard
@@ -139,7 +140,7 @@ def _utf16_prefix(text: str, units: int) -> str:
         if units < 0:
             break
         prefix.append(character)
-    return "".join(prefix)
+    return text[: grapheme_boundary(text, len(prefix))]
 
 
 def keyboard(actions: list[Action], callback_data: Callable[[str], str]) -> InlineKeyboardMarkup | None:
