@@ -23,6 +23,8 @@ _PARAGRAPH_BREAK = "\n\n"
 _BLANK_LINES = re.compile(r"\n\n\n+")
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _MARKUP_HINT = re.compile(r"[<&]")
+# Embeddings, overrides and isolates: they turn the rest of the line around, the words after them included
+_BIDI_OVERRIDES = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _ZERO_WIDTH_JOINER = "\u200d"
 _MARKS = frozenset({"Mn", "Mc", "Me"})
 # What extends the character before it without being a mark: variation selectors, skin tones, emoji tags
@@ -111,6 +113,12 @@ def _same_grapheme(text: str, index: int) -> bool:
 
 def _is_regional_indicator(char: str) -> bool:
     return "\U0001F1E6" <= char <= "\U0001F1FF"
+
+
+def remove_bidi_overrides(text: str) -> str:
+    """The text without the controls that reorder what follows them (U+202E and kin), as Telegram's
+    servers remove them; the marks right-to-left scripts use (U+200E, U+200F) stay."""
+    return _BIDI_OVERRIDES.sub("", text)
 
 
 def strip_accents(text: str) -> str:

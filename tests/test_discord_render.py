@@ -44,6 +44,8 @@ def card(number: int = 1, **changes) -> ArticleCard:
         ("see https://example.org/a_b_c*d for more_info", "see https://example.org/a_b_c*d for more\\_info"),
         ("# Heading\n> quote\n- item", "\\# Heading\n\\> quote\n\\- item"),
         ("`code` and ```block```", "\\`code\\` and \\`\\`\\`block\\`\\`\\`"),
+        ("No articles mention “\u202edrow”. Try other words.", "No articles mention “drow”. Try other words."),
+        ("a\u2067b\u2069 \u202bc\u202c שלום\u200f", "ab c שלום\u200f"),
     ],
 )
 def test_escape_leaves_no_markup(hostile, shown):

@@ -18,7 +18,7 @@ from discord.utils import escape_mentions, format_dt
 
 from bot.adapters.links import web_address
 from bot.model import Action, ArticleCard, Reply
-from content.text import clip, grapheme_boundary
+from content.text import clip, grapheme_boundary, remove_bidi_overrides
 
 CONTENT_LIMIT = 2000
 TITLE_LIMIT = 256
@@ -52,13 +52,14 @@ class OutgoingMessage:
 
 
 def escape(text: str) -> str:
-    """Text shown literally: no markdown, no masked links, no mentions, no `<…>` entities.
+    """Text shown literally: no markdown, no masked links, no mentions, no `<…>` entities, nothing
+    that turns the words after it around.
 
     Every markup character gets a backslash, brackets included: discord.py's
     escape_markdown puts one before a whole `[…](…)` span only, leaving the links after it live.
     Web addresses stay as written, so Discord links them showing the address itself.
     """
-    text = escape_mentions(text)
+    text = escape_mentions(remove_bidi_overrides(text))
     shown, position = [], 0
     for address in _WEB_ADDRESS.finditer(text):
         shown += [_INLINE_MARKUP.sub(r"\\\g<0>", text[position : address.start()]), address.group()]
