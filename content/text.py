@@ -23,6 +23,17 @@ _PARAGRAPH_BREAK = "\n\n"
 _BLANK_LINES = re.compile(r"\n\n\n+")
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _MARKUP_HINT = re.compile(r"[<&]")
+# Embeddings, overrides and isolates: they turn the rest of the line around, the words after them included
+_BIDI_OVERRIDES = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_ZERO_WIDTH_JOINER = "\u200d"
+_MARKS = frozenset({"Mn", "Mc", "Me"})
+# What extends the character before it without being a mark: variation selectors, skin tones, emoji tags
+_EXTENDERS = frozenset(
+    [chr(code) for code in range(0xFE00, 0xFE10)]
+    + [chr(code) for code in range(0x1F3FB, 0x1F400)]
+    + [chr(code) for code in range(0xE0020, 0xE0080)]
+    + [chr(code) for code in range(0xE0100, 0xE01F0)]
+)
 # Left to HTMLParser: comments, declarations, processing instructions, and the elements whose
 # content is raw text in some Python version.
 _NEEDS_FULL_PARSER = re.compile(
@@ -70,6 +81,44 @@ class _TextCollector(HTMLParser):
 def remove_control_characters(text: str) -> str:
     """The text without C0 control characters (NUL, escape, …) and DEL; tabs and line breaks stay."""
     return _CONTROL_CHARACTERS.sub("", text)
+
+
+def grapheme_boundary(text: str, index: int) -> int:
+    """`index` moved back to where a character as people see it starts, so that a cut there splits no
+    flag, emoji sequence or letter from its accents; `index` itself when one such character spans all
+    before it (a stack of thousands of combining marks)."""
+    start = index
+    while 0 < start < len(text) and _same_grapheme(text, start):
+        start -= 1
+    return start or index
+
+
+def clip(text: str, limit: int) -> str:
+    """At most `limit` characters of the text, none of them part of a character cut in two."""
+    return text if len(text) <= limit else text[: grapheme_boundary(text, limit)]
+
+
+def _same_grapheme(text: str, index: int) -> bool:
+    """Whether text[index] continues the character text[index - 1] is part of (a simplified UAX #29)."""
+    char, before = text[index], text[index - 1]
+    if _ZERO_WIDTH_JOINER in (char, before) or char in _EXTENDERS or unicodedata.category(char) in _MARKS:
+        return True
+    if not (_is_regional_indicator(char) and _is_regional_indicator(before)):
+        return False
+    indicators_before = 0
+    while index - indicators_before > 0 and _is_regional_indicator(text[index - indicators_before - 1]):
+        indicators_before += 1
+    return indicators_before % 2 == 1  # a flag is a pair: this one completes an odd one out
+
+
+def _is_regional_indicator(char: str) -> bool:
+    return "\U0001F1E6" <= char <= "\U0001F1FF"
+
+
+def remove_bidi_overrides(text: str) -> str:
+    """The text without the controls that reorder what follows them (U+202E and kin), as Telegram's
+    servers remove them; the marks right-to-left scripts use (U+200E, U+200F) stay."""
+    return _BIDI_OVERRIDES.sub("", text)
 
 
 def strip_accents(text: str) -> str:

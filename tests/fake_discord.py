@@ -5,7 +5,8 @@ guild), interaction callbacks, webhook followups and `@original` edits/deletes, 
 Responses are JSON with `Content-Type: application/json` exactly and X-RateLimit headers; a 429
 carries `Via`, `Retry-After` and a JSON `retry_after` with `global: false` (`global_rate_limit()`: the
 bot's global limit, `global: true` with `X-RateLimit-Global`), as Discord sends it.
-Like Discord, it rejects messages over the limits (content, embeds, buttons), a second callback for one
+Like Discord, it rejects messages over the limits (content, embeds, buttons), an embed link that is
+not a well-formed http(s) URL (spaces, a host without a dot such as localhost), a second callback for one
 interaction, and a callback after the 3-second window (`callback_window`), counted from the interaction's
 creation, which its id tells; `late_by` dispatches an interaction made earlier.
 Gateway: HELLO, heartbeat/ACK, IDENTIFY → READY, RESUME → replay + RESUMED (else INVALID_SESSION),
@@ -118,6 +119,17 @@ class _Session:
     sequence: int = 0
 
 
+def _embed_url_problem(url: str) -> str | None:
+    """Discord's answer to an embed link it refuses; None when it takes it."""
+    scheme, _, rest = url.partition("://")
+    if scheme.lower() not in ("http", "https"):
+        return f"Scheme {scheme!r} is not supported. Scheme must be one of ('http', 'https')."
+    host = rest.split("/", 1)[0].split("?", 1)[0].rpartition("@")[2].rsplit(":", 1)[0]
+    if any(character.isspace() for character in url) or "." not in host.strip("."):
+        return "Not a well formed URL."
+    return None
+
+
 def _validate_message(payload: dict) -> list[str]:
     """Discord's limits on a message body; an empty list when it would be accepted."""
     problems = []
@@ -135,6 +147,8 @@ def _validate_message(payload: dict) -> list[str]:
         size += sum(len(item.get("name", "")) + len(item.get("value", "")) for item in fields)
         size += len((embed.get("footer") or {}).get("text", "")) + len((embed.get("author") or {}).get("name", ""))
         total += size
+        if embed.get("url") and (problem := _embed_url_problem(embed["url"])):
+            problems.append(f"embed url: {problem}")
         if len(title) > 256 or len(description) > 4096 or len(fields) > 25 or size > 6000:
             problems.append(f"embed over its limits: {embed}")
         if any(len(item.get("name", "")) > 256 or len(item.get("value", "")) > 1024 for item in fields):

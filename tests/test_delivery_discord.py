@@ -113,6 +113,23 @@ async def test_a_message_discord_refuses_is_given_up_at_once_and_the_channel_kep
     assert await outbox.counts() == {"sent": 1, "failed": 1}
 
 
+async def test_articles_whose_links_discord_refuses_are_delivered_with_the_links_it_takes(delivery):
+    fake, outbox, worker = delivery
+    cards = [
+        ArticleCard("Staging site story", "http://localhost:8080/post", "A careless publisher's link."),
+        ArticleCard("Spaced story", "https://news.example.org/My Story.html", "A link with a space."),
+    ]
+    await enqueue(outbox, Target("discord", "613"), "k1", Reply(cards=cards))
+    await asyncio.wait_for(worker.run_until_idle(), 60)
+
+    [message] = fake.messages_in("613")
+    assert [(embed["title"], embed.get("url")) for embed in message["embeds"]] == [
+        ("Staging site story", None),
+        ("Spaced story", "https://news.example.org/My%20Story.html"),
+    ]
+    assert await outbox.counts() == {"sent": 1}
+
+
 def noted_sends(adapter: DiscordAdapter, clock: ManualClock) -> list[tuple[str, object]]:
     """From now on, each send's channel and the clock's time when it began, in order."""
     sends = []

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from content.text import html_to_text, normalize_whitespace, without_footers
+import pytest
+
+from content.text import clip, grapheme_boundary, html_to_text, normalize_whitespace, without_footers
 
 
 def test_tags_are_removed_and_entities_decoded():
@@ -65,3 +67,26 @@ def test_text_that_only_looks_like_a_footer_stays():
 def test_a_picture_caption_is_no_part_of_the_text():
     markup = "<figure><img src='a.jpg'><figcaption>Workers at the plant in 2019.</figcaption></figure><p>The plant opens.</p>"
     assert html_to_text(markup) == "The plant opens."
+
+
+FLAG, FAMILY, THUMB, ACCENTED = "\U0001F1F0\U0001F1EA", "👩\u200d👩\u200d👧\u200d👦", "👍\U0001F3FD", "e\u0301"
+
+
+@pytest.mark.parametrize("cluster", [FLAG, FAMILY, THUMB, ACCENTED, "1\ufe0f\u20e3"])
+def test_a_cut_never_splits_a_character_as_people_see_it(cluster):
+    text = "ab" + cluster * 5
+    starts = {2 + len(cluster) * number for number in range(6)}
+    for index in range(2, len(text) + 1):
+        assert grapheme_boundary(text, index) == max(start for start in starts if start <= index)
+        assert clip(text, index) == text[: grapheme_boundary(text, index)]
+
+
+def test_flags_pair_up_from_the_start_of_their_run():
+    assert grapheme_boundary("x" + FLAG * 3, 4) == 3  # the second flag's first half stays with it
+    assert grapheme_boundary("x" + FLAG * 3, 5) == 5
+
+
+def test_one_character_spanning_the_whole_prefix_is_cut_all_the_same():
+    zalgo = "Z" + "\u0336" * 1000
+    assert grapheme_boundary(zalgo, 100) == 100
+    assert clip("short", 80) == "short"

@@ -20,8 +20,10 @@ from bot.subscriptions.cadence import PATTERN, Cadence, CadenceError
 from bot.subscriptions.fanout import DIGEST_SIZE
 from bot.subscriptions.store import VALUE_CHARS, Subscription, SubscriptionStore, combined, topic_label
 from content.store.fulltext import QUOTES, literal_pieces, search_terms
+from content.text import clip
 
 MAX_QUERY_CHARS = 100
+REMOVE_LABEL_LIMIT = 60
 LATEST_ON_SUBSCRIBE = 3
 _NO_QUOTES = str.maketrans("", "", QUOTES)
 _UTC_OFFSET = re.compile(r"(?:utc|gmt)?(?P<sign>[+-])(?P<hours>\d{1,2})(?::?(?P<minutes>\d{2}))?", re.IGNORECASE)
@@ -263,7 +265,7 @@ async def subscriptions(cmd: Command, ctx: Context) -> Reply:
         label = topic_label(subscription.kind, subscription.value, ctx.tagger)
         when = str(subscription.cadence) if subscription.cadence.is_instant else f"{subscription.cadence} ({zone})"
         lines.append(f"• {label} — {when}")
-        actions.append(Action(f"Remove {label}"[:60], _removal_command(cmd, subscription)))
+        actions.append(Action(clip(f"Remove {label}", REMOVE_LABEL_LIMIT), _removal_command(cmd, subscription)))
     return Reply(text="\n".join(lines), actions=actions)
 
 

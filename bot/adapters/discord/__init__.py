@@ -70,6 +70,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import DiscordSettings
 from bot.model import Command, Reply, Target
 from bot.router import parse_command_line
+from content.text import clip
 
 log = logging.getLogger(__name__)
 
@@ -279,7 +280,7 @@ class DiscordAdapter:
             log.exception("autocomplete for %s failed", kind)
             return []
         return [
-            app_commands.Choice(name=label[:CHOICE_LIMIT], value=value[:CHOICE_LIMIT])
+            app_commands.Choice(name=clip(label, CHOICE_LIMIT), value=value[:CHOICE_LIMIT])
             for label, value in found[:MAX_CHOICES]
         ]
 

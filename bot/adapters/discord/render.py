@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 import discord
 from discord.utils import escape_mentions, format_dt
 
+from bot.adapters.links import web_address
 from bot.model import Action, ArticleCard, Reply
+from content.text import clip, grapheme_boundary, remove_bidi_overrides
 
 CONTENT_LIMIT = 2000
 TITLE_LIMIT = 256
@@ -28,7 +29,6 @@ EMBEDS_PER_MESSAGE = 10
 MESSAGE_EMBED_TOTAL_LIMIT = 6000
 BUTTONS_PER_MESSAGE = 25
 BUTTON_LABEL_LIMIT = 80
-URL_LIMIT = 2048
 ELLIPSIS = "…"
 EMPTY_REPLY = "Nothing to show."
 UNTITLED = "(untitled)"
@@ -52,13 +52,14 @@ class OutgoingMessage:
 
 
 def escape(text: str) -> str:
-    """Text shown literally: no markdown, no masked links, no mentions, no `<…>` entities.
+    """Text shown literally: no markdown, no masked links, no mentions, no `<…>` entities, nothing
+    that turns the words after it around.
 
     Every markup character gets a backslash, brackets included: discord.py's
     escape_markdown puts one before a whole `[…](…)` span only, leaving the links after it live.
     Web addresses stay as written, so Discord links them showing the address itself.
     """
-    text = escape_mentions(text)
+    text = escape_mentions(remove_bidi_overrides(text))
     shown, position = [], 0
     for address in _WEB_ADDRESS.finditer(text):
         shown += [_INLINE_MARKUP.sub(r"\\\g<0>", text[position : address.start()]), address.group()]
@@ -68,7 +69,8 @@ def escape(text: str) -> str:
 
 
 def _longest_fitting_prefix(text: str, limit: int, suffix: str = "") -> int:
-    """The largest n such that escape(text[:n]) + suffix fits in limit characters."""
+    """The largest n such that escape(text[:n]) + suffix fits in limit characters, cutting no character
+    as people see it (a flag, an emoji sequence, a letter and its accents) in two."""
     low, high = 0, len(text)
     while low < high:
         middle = (low + high + 1) // 2
@@ -76,7 +78,7 @@ def _longest_fitting_prefix(text: str, limit: int, suffix: str = "") -> int:
             low = middle
         else:
             high = middle - 1
-    return low
+    return grapheme_boundary(text, low)
 
 
 def fit(text: str, limit: int) -> str:
@@ -126,19 +128,8 @@ def split_text(text: str, limit: int = CONTENT_LIMIT) -> list[str]:
     return chunks
 
 
-def safe_url(url: str | None) -> str | None:
-    """Only absolute http(s) URLs Discord accepts as an embed link."""
-    if not url or len(url) > URL_LIMIT or any(character.isspace() for character in url):
-        return None
-    try:
-        parts = urlsplit(url)
-    except ValueError:  # "https://[broken/x" is no URL
-        return None
-    return url if parts.scheme in ("http", "https") and parts.netloc else None
-
-
 def card_embed(card: ArticleCard) -> discord.Embed:
-    embed = discord.Embed(title=fit(card.title, TITLE_LIMIT) or UNTITLED, url=safe_url(card.url))
+    embed = discord.Embed(title=fit(card.title, TITLE_LIMIT) or UNTITLED, url=web_address(card.url))
     for name, values in (("Sectors", card.sectors), ("Places", card.countries)):
         if shown := ", ".join(value for value in values if value.strip()):  # Discord refuses an empty field
             embed.add_field(name=name, value=fit(shown, FIELD_VALUE_LIMIT), inline=True)
@@ -173,7 +164,7 @@ def buttons(actions: list[Action], encode) -> list[Button]:
     result = []
     for action in actions:
         custom_id = encode(action.command)
-        label = " ".join(action.label.split())[:BUTTON_LABEL_LIMIT] or action.command[:BUTTON_LABEL_LIMIT]
+        label = clip(" ".join(action.label.split()), BUTTON_LABEL_LIMIT) or clip(action.command, BUTTON_LABEL_LIMIT)
         if custom_id in seen:
             continue
         seen.add(custom_id)

@@ -13,14 +13,14 @@ import html
 import re
 from dataclasses import dataclass
 from typing import Callable
-from urllib.parse import urlsplit
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 
+from bot.adapters.links import web_address
 from bot.model import Action, ArticleCard, Reply
+from content.text import grapheme_boundary
 
 MESSAGE_LIMIT = 4096
-URL_LIMIT = 2048  # a longer link is dropped rather than sent
 MAX_BUTTONS = 100  # Telegram's limit per inline keyboard
 BUTTONS_PER_ROW = 3
 ROW_LABEL_BUDGET = 36  # characters of labels per row before wrapping, so labels stay readable on phones
@@ -59,19 +59,6 @@ def escape(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def safe_link(url: str | None) -> str | None:
-    """The URL if it is an absolute http(s) URL, else None (javascript:, data:, relative …)."""
-    if not url or len(url) > URL_LIMIT:
-        return None
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return None
-    if parts.scheme.lower() in ("http", "https") and parts.netloc:
-        return url.strip()
-    return None
-
-
 def hashtag(name: str) -> str | None:
     """"Southeast Asia" → "#SoutheastAsia"; letters and digits only, so Telegram links all of it."""
     parts = _HASHTAG_PART.findall(name)
@@ -83,7 +70,7 @@ def hashtag(name: str) -> str | None:
 
 def render_card(card: ArticleCard) -> str:
     title = escape(card.title.strip() or "(untitled)")
-    link = safe_link(card.url)
+    link = web_address(card.url)
     heading = f'<b><a href="{escape(link)}">{title}</a></b>' if link else f"<b>{title}</b>"
     lines = [heading]
     if card.summary.strip():
@@ -153,7 +140,7 @@ def _utf16_prefix(text: str, units: int) -> str:
         if units < 0:
             break
         prefix.append(character)
-    return "".join(prefix)
+    return text[: grapheme_boundary(text, len(prefix))]
 
 
 def keyboard(actions: list[Action], callback_data: Callable[[str], str]) -> InlineKeyboardMarkup | None:
@@ -181,7 +168,7 @@ def render_reply(
     blocks += card_blocks
     if not blocks and reply.actions:
         blocks = [ACTIONS_ONLY_TEXT]
-    preview_url = safe_link(reply.cards[0].url) if reply.cards else None
+    preview_url = web_address(reply.cards[0].url) if reply.cards else None
 
     texts: list[str] = []
     preview_message = None
