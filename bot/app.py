@@ -29,8 +29,6 @@ from bot.schedule import filter_queries
 from bot.startup import fill_if_empty, open_content
 from bot.subscriptions.store import SubscriptionStore
 from content.ingest import ingest_forever
-from content.store import Store
-from content.tagging import Tagger
 
 log = logging.getLogger(__name__)
 
@@ -39,10 +37,11 @@ DISCORD_SYNC_STATE = Path(".newsbot/discord-commands.json")
 
 
 def platform_adapters(
-    config: Config, router: Router, store: Store, tagger: Tagger, lost: Callable[[str], None] | None = None
+    config: Config, router: Router, context: Context, lost: Callable[[str], None] | None = None
 ) -> dict[str, Adapter]:
     """The chat platforms that have a token; each library is imported only when configured. `lost(reason)`:
     a platform ended its connection for good."""
+    store, tagger = context.store, context.tagger
     adapters: dict[str, Adapter] = {}
     if config.telegram.token:
         from bot.adapters.telegram import TelegramAdapter
@@ -52,6 +51,7 @@ def platform_adapters(
             commands=router.command_menu(),
             limits=config.delivery.telegram,
             moved=functools.partial(move_chat, store.engine),
+            reachable=lambda chat: context.subscriptions.revive(chat, context.clock()),
             lost=lost,
         )
     if config.discord.token:
@@ -113,7 +113,7 @@ async def _run(
         router = build_router(context)
         handle = reviving_chats(router.handle, context.subscriptions, context.clock)
         console = ConsoleAdapter(stdin=console_input, stdout=console_output)
-        platforms = platform_adapters(config, router, store, tagger, connection_lost)
+        platforms = platform_adapters(config, router, context, connection_lost)
         adapters: dict[str, Adapter] = {"console": console, **platforms}
         _warn_of_schedules_without_their_platform(config, adapters)
         delivery = await start_delivery(config, store, tagger, adapters, stop)  # before /subscribe can arrive
@@ -159,10 +159,13 @@ async def _finished_unless_stopped(task: asyncio.Task, stop: asyncio.Event) -> b
 
 def reviving_chats(handle: Handler, subscriptions: SubscriptionStore, clock: Callable[[], datetime]) -> Handler:
     """`handle`, after marking the command's chat reachable: a chat that writes to the bot again
-    (unblocked it, added it back to a group) gets its deliveries again."""
+    (unblocked it, added it back to a group) gets its deliveries again. Not a chat the bot may answer
+    about but not post in (a channel it administers without the right to post): it would only be
+    found gone again."""
 
     async def handle_command(command: Command) -> Reply:
-        await subscriptions.revive(command.target, clock())
+        if command.bot_can_post:
+            await subscriptions.revive(command.target, clock())
         return await handle(command)
 
     return handle_command

@@ -41,6 +41,10 @@ class BadRequestError(ValueError):
     """A call the Bot API answers with 400; the message is Telegram's description."""
 
 
+class ForbiddenError(ValueError):
+    """A call the Bot API answers with 403; the message is Telegram's description."""
+
+
 class HtmlRejected(BadRequestError):
     """The text is not valid Telegram HTML."""
 
@@ -211,8 +215,15 @@ class FakeTelegram:
             found["username"] = username
             self.chats[f"@{username}".lower()] = found
         self.chats[str(chat_id)] = found
-        if bot_may_post is not None:
-            self._members[(chat_id, BOT_ID)] = chat_member(BOT_ID, "administrator") | {"can_post_messages": bot_may_post}
+        self.set_bot_rights(chat_id, bot_may_post)
+
+    def set_bot_rights(self, chat_id: int, may_post: bool | None, *, kicked: bool = False) -> None:
+        """The bot administers the chat, allowed to post or not; with None it is not in it (left, or
+        `kicked`), as after an administrator demotes a bot in a channel or removes it."""
+        if may_post is None:
+            self._members[(chat_id, BOT_ID)] = chat_member(BOT_ID, "kicked" if kicked else "left")
+        else:
+            self._members[(chat_id, BOT_ID)] = chat_member(BOT_ID, "administrator") | {"can_post_messages": may_post}
 
     def fail_next(
         self,
@@ -287,10 +298,10 @@ class FakeTelegram:
             return _error(404, "Not Found: method not found")
         try:
             result = await handler(params)
-        except BadRequestError as rejected:
-            call.status = 400
+        except (BadRequestError, ForbiddenError) as rejected:
+            call.status = 403 if isinstance(rejected, ForbiddenError) else 400
             await self._record(call)
-            return _error(400, str(rejected))
+            return _error(call.status, str(rejected))
         call.result = result
         await self._record(call)
         return web.json_response({"ok": True, "result": result})
@@ -333,6 +344,7 @@ class FakeTelegram:
             return list(self._updates)
 
     async def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        self._check_bot_may_post(params["chat_id"])
         validate_message_text(params.get("text"), params.get("parse_mode"))
         return self._message(params, next(self._message_ids))
 
@@ -358,6 +370,8 @@ class FakeTelegram:
 
     async def _api_getChatMember(self, params: dict[str, Any]) -> dict[str, Any]:
         key = (int(params["chat_id"]), int(params["user_id"]))
+        if key[1] != BOT_ID and self._is_channel(key[0]) and self._bot_status(key[0]) != "administrator":
+            raise BadRequestError("Bad Request: member list is inaccessible")  # only administrators see a channel's members
         return self._members.get(key) or chat_member(key[1], self.chat_members.get(key, "member"))
 
     async def _api_getChatAdministrators(self, params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -390,6 +404,25 @@ class FakeTelegram:
             message["reply_markup"] = params["reply_markup"]
         return message
 
+
+    def _is_channel(self, chat_id: int) -> bool:
+        return self.chats.get(str(chat_id), {}).get("type") == "channel"
+
+    def _bot_status(self, chat_id: int) -> str | None:
+        return self._members.get((chat_id, BOT_ID), {}).get("status")
+
+    def _check_bot_may_post(self, chat: Any) -> None:
+        """Telegram's answers to a post in a channel the bot may not post in (one added with add_chat)."""
+        chat_id = self._chat_id(chat)
+        if not self._is_channel(chat_id):
+            return
+        status = self._bot_status(chat_id)
+        if status == "kicked":
+            raise ForbiddenError("Forbidden: bot was kicked from the channel chat")
+        if status != "administrator":
+            raise ForbiddenError("Forbidden: bot is not a member of the channel chat")
+        if not self._members[(chat_id, BOT_ID)].get("can_post_messages"):
+            raise BadRequestError("Bad Request: need administrator rights in the channel chat")
 
     def _chat_id(self, chat: Any) -> int:
         """A chat id, or a channel's "@username" as Telegram takes it in place of one."""
@@ -489,6 +522,16 @@ def callback_update(
     }
 
 
+def bot_status_update(chat_id: int, old: str, new: str, *, kind: str = "channel", by: int = 111, may_post: bool = True) -> dict[str, Any]:
+    """The my_chat_member update Telegram sends when an administrator changes the bot's status in a chat."""
+    def member(status: str) -> dict[str, Any]:
+        found = chat_member(BOT_ID, status) | {"user": user(BOT_ID, "Newsbot") | {"is_bot": True}}
+        return found | {"can_post_messages": may_post} if status == "administrator" and kind == "channel" else found
+
+    changed = {"chat": chat(chat_id, kind), "from": user(by), "date": next(_dates)}
+    return {"my_chat_member": changed | {"old_chat_member": member(old), "new_chat_member": member(new)}}
+
+
 _CHAT_FULL_INFO = {
     "accent_color_id": 0,
     "max_reaction_count": 11,
@@ -513,6 +556,8 @@ def chat_member(user_id: int, status: str) -> dict[str, Any]:
         member["is_anonymous"] = False
     elif status == "administrator":
         member |= _ADMIN_RIGHTS | {"can_manage_chat": True}
+    elif status == "kicked":
+        member["until_date"] = 0
     return member
 
 

@@ -193,6 +193,24 @@ async def test_any_command_from_a_gone_chat_revives_it_before_the_answer(engine)
     assert answered == [True]  # so /subscriptions tells the truth
 
 
+async def test_a_command_about_a_chat_the_bot_may_not_post_in_leaves_it_gone(engine):
+    """A Telegram channel whose administrator lists its subscriptions after demoting the bot: posting
+    there would only find it gone again."""
+    channel = Target("telegram", "-1003000")
+    subscriptions = SubscriptionStore(engine)
+    await subscriptions.add(channel, "sector", "energy", Cadence("instant"), START)
+    async with engine.begin() as connection:
+        await connection.execute(tables.targets.update().values(active=False, inactive_reason="need administrator rights"))
+
+    async def handle(command: Command) -> Reply:
+        return Reply(text="ok")
+
+    listing = Command("subscriptions", "", "u1", channel, chat_kind="channel", bot_can_post=False)
+    await reviving_chats(handle, subscriptions, lambda: START)(listing)
+    async with engine.connect() as connection:
+        assert (await connection.execute(sa.select(tables.targets.c.active))).scalar() is False
+
+
 async def test_a_command_anywhere_in_a_forum_group_brings_back_all_its_topics(engine, clock):
     """The bot removed from a Telegram forum group and added back: each topic with subscriptions was
     found gone on its own delivery, and one command in any topic (or in General) brings the group back."""

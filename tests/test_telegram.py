@@ -23,6 +23,7 @@ from bot.adapters.telegram import (
     CHANNEL_UNCHECKED,
     EXPIRED_BUTTON,
     MAX_WAITING_PER_CHAT,
+    NOT_ADMIN_OF_CHANNEL,
     TelegramAdapter,
     TelegramConnectError,
 )
@@ -32,6 +33,7 @@ from bot.model import Action, ArticleCard, Command, Reply, Target
 from fake_telegram import (  # noqa: F401 - fake and token are pytest fixtures
     BOT_ID,
     FakeTelegram,
+    bot_status_update,
     callback_update,
     channel_post_update,
     fake,
@@ -63,9 +65,10 @@ def settings_for(fake: FakeTelegram, webhook: WebhookSettings | None = None) -> 
 
 
 @asynccontextmanager
-async def running(fake: FakeTelegram, handle, *, webhook: WebhookSettings | None = None):
+async def running(fake: FakeTelegram, handle, *, webhook: WebhookSettings | None = None, **options):
+    """A connected adapter listening with `handle`; `options` are the adapter's callbacks."""
     limiter = ChatPacedRateLimiter(chat_per_second=100, chat_burst=100)
-    adapter = TelegramAdapter(settings_for(fake, webhook), commands=COMMANDS, rate_limiter=limiter, poll_timeout=1)
+    adapter = TelegramAdapter(settings_for(fake, webhook), commands=COMMANDS, rate_limiter=limiter, poll_timeout=1, **options)
     async with asyncio.timeout(STEP_TIMEOUT):
         await adapter.connect()
         await adapter.listen(handle)
@@ -207,17 +210,9 @@ async def test_a_channel_named_by_its_username_is_told_as_its_chat_once(fake):
     async def moved(chat: Target, new_chat: str) -> None:
         told.append((chat, new_chat))
 
-    limiter = ChatPacedRateLimiter(chat_per_second=100, chat_burst=100)
-    adapter = TelegramAdapter(settings_for(fake), commands=COMMANDS, rate_limiter=limiter, poll_timeout=1, moved=moved)
-    async with asyncio.timeout(STEP_TIMEOUT):
-        await adapter.connect()
-        await adapter.listen(Recorder())
-    try:
+    async with running(fake, Recorder(), moved=moved):
         for line in ("/subscriptions @ai_news", f"/subscriptions {CHANNEL}", "/settings @AI_NEWS"):
             await sent_after(fake, message_update(line, chat_id=42, user_id=42))
-    finally:
-        async with asyncio.timeout(STEP_TIMEOUT):
-            await adapter.disconnect()
     assert told == [(Target("telegram", "@ai_news"), str(CHANNEL))]
 
 
@@ -244,18 +239,71 @@ async def test_other_commands_and_other_chats_leave_a_named_channel_alone(fake):
         ("@quiet_news", None, CANNOT_POST_IN_CHANNEL.format(channel="@quiet_news")),  # not in the channel at all
         ("@ai_news", ("getChat", 502), CHANNEL_UNCHECKED.format(channel="@ai_news")),
         ("@ai_news", ("getChatMember", 400), CHANNEL_NOT_FOUND.format(channel="@ai_news")),
+        ("@ai_news", ("getChat", 403), CHANNEL_NOT_FOUND.format(channel="@ai_news")),  # a channel that banned the bot
     ],
 )
 async def test_a_channel_the_bot_cannot_post_in_is_refused_before_the_handler(fake, channel, fault, expected):
     fake.add_chat(CHANNEL, "ai_news", bot_may_post=fault is not None)
     fake.add_chat(CHANNEL - 1, "quiet_news", bot_may_post=None)
     if fault:
-        fake.fail_next(fault[0], status=fault[1], description="Bad Request: member list is inaccessible")
+        description = "Forbidden: bot was kicked from the channel chat" if fault[1] == 403 else "Bad Request: member list is inaccessible"
+        fake.fail_next(fault[0], status=fault[1], description=description)
     handler = Recorder()
     async with running(fake, handler):
         [sent] = await sent_after(fake, message_update(f"/subscribe {channel} energy", chat_id=42, user_id=42))
     assert visible_text(sent.params["text"]) == expected
     assert not handler.commands
+
+
+async def test_an_admin_sees_and_changes_a_channel_the_bot_administers_without_the_right_to_post(fake):
+    fake.add_chat(CHANNEL, "ai_news", bot_may_post=False)
+    fake.chat_members[(CHANNEL, 42)] = "creator"
+    handler = Recorder()
+    async with running(fake, handler):
+        for line in ("/subscriptions @ai_news", "/unsubscribe @ai_news all", "/settings @ai_news format compact"):
+            await sent_after(fake, message_update(line, chat_id=42, user_id=42))
+        [refused] = await sent_after(fake, message_update("/subscribe @ai_news energy", chat_id=42, user_id=42))
+        [stranger] = await sent_after(fake, message_update("/subscriptions @ai_news", chat_id=43, user_id=43))
+    assert [(c.name, c.target.chat, c.is_admin, c.bot_can_post) for c in handler.commands] == [
+        (name, str(CHANNEL), True, False) for name in ("subscriptions", "unsubscribe", "settings")
+    ]
+    assert visible_text(refused.params["text"]) == CANNOT_POST_IN_CHANNEL.format(channel="@ai_news")
+    assert visible_text(stranger.params["text"]) == CHANNEL_ADMINS_ONLY.format(channel="@ai_news")
+
+
+@pytest.mark.parametrize("kicked", [False, True])
+async def test_a_channel_the_bot_is_no_longer_in_is_not_shown_to_anyone(fake, kicked):
+    fake.add_chat(CHANNEL, "ai_news")
+    fake.set_bot_rights(CHANNEL, None, kicked=kicked)
+    fake.add_chat(CHANNEL - 1, None)  # a private channel: Telegram no longer finds it for the bot
+    fake.chats.pop(str(CHANNEL - 1))
+    handler = Recorder()
+    async with running(fake, handler):
+        [left] = await sent_after(fake, message_update("/unsubscribe @ai_news all", chat_id=42, user_id=42))
+        [gone] = await sent_after(fake, message_update(f"/subscriptions {CHANNEL - 1}", chat_id=42, user_id=42))
+    assert visible_text(left.params["text"]) == NOT_ADMIN_OF_CHANNEL.format(channel="@ai_news")
+    assert visible_text(gone.params["text"]) == NOT_ADMIN_OF_CHANNEL.format(channel=str(CHANNEL - 1))
+    assert not handler.commands
+
+
+async def test_a_chat_the_bot_may_post_in_again_is_told_reachable(fake):
+    reachable: list[Target] = []
+
+    async def record(chat: Target) -> None:
+        reachable.append(chat)
+
+    async with running(fake, Recorder(), reachable=record):
+        for update in (
+            bot_status_update(CHANNEL, "administrator", "administrator", may_post=False),  # demoted: no
+            bot_status_update(CHANNEL, "administrator", "left"),  # removed: no
+            bot_status_update(CHANNEL, "left", "administrator"),  # added back, may post: yes
+            bot_status_update(GROUP, "left", "member", kind="supergroup"),  # added back to a group: yes
+            bot_status_update(555, "member", "kicked", kind="private"),  # blocked: no
+        ):
+            await fake.push_update(update)
+        await fake.wait_for(lambda _: len(reachable) == 2, timeout=STEP_TIMEOUT)
+        await sent_after(fake, message_update("/help", chat_id=42, user_id=42))  # every update before it is handled
+    assert reachable == [Target("telegram", str(CHANNEL)), Target("telegram", str(GROUP))]
 
 
 async def test_a_group_named_in_a_private_chat_is_refused(fake):

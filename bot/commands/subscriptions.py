@@ -266,6 +266,8 @@ async def subscriptions(cmd: Command, ctx: Context) -> Reply:
         when = str(subscription.cadence) if subscription.cadence.is_instant else f"{subscription.cadence} ({zone})"
         lines.append(f"• {label} — {when}")
         actions.append(Action(clip(f"Remove {label}", REMOVE_LABEL_LIMIT), _removal_command(cmd, subscription)))
+    if not cmd.bot_can_post:
+        lines.append(f"They are paused: I may not post in {_chat(cmd)}. They resume once I may.")
     return Reply(text="\n".join(lines), actions=actions)
 
 

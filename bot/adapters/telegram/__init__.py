@@ -34,7 +34,15 @@ from telegram import (
 )
 from telegram.constants import ChatMemberStatus, ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.ext import Application, BaseRateLimiter, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import (
+    Application,
+    BaseRateLimiter,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
 
 from bot.adapters.base import (
     ConnectError,
@@ -55,6 +63,7 @@ from bot.adapters.telegram.render import OutgoingMessage, render_reply
 from bot.adapters.telegram.translate import (
     PLATFORM,
     CommandLine,
+    bot_may_post,
     channel_named,
     chat_kind,
     is_addressed_to_us,
@@ -70,6 +79,7 @@ from bot.model import ChatKind, Command, Reply, Target
 logger = logging.getLogger(__name__)
 
 ChatMoved = Callable[[Target, str], Awaitable[None]]
+ChatReachable = Callable[[Target], Awaitable[None]]
 
 APOLOGY = "Sorry, something went wrong while answering that. Please try again in a moment."
 EXPIRED_BUTTON = "This button has expired. Please send the command again."
@@ -79,6 +89,10 @@ CHANNEL_NOT_FOUND = (
 NOT_A_CHANNEL = "{channel} is not a channel. In a group, send the command in the group itself."
 CANNOT_POST_IN_CHANNEL = (
     "I may not post in {channel}: make me an administrator of the channel who may post messages, then try again."
+)
+NOT_ADMIN_OF_CHANNEL = (
+    "I am not an administrator of {channel}, so I post nothing there and cannot check who administers it. "
+    "Make me one, then try again: to see or remove its subscriptions I need not be allowed to post."
 )
 CHANNEL_UNCHECKED = "Sorry, {channel} could not be checked just now. Please try again in a moment."
 CHANNEL_ADMINS_ONLY = "Only {channel}'s administrators can see or change what it receives."
@@ -133,12 +147,14 @@ class TelegramAdapter:
         limits: PlatformLimits | None = None,
         poll_timeout: float = 10.0,
         moved: ChatMoved | None = None,
+        reachable: ChatReachable | None = None,
         lost: Callable[[str], None] | None = None,
     ):
         """`limits` (delivery.telegram from the config) sets the pace; without it Telegram's own limits apply.
         `rate_limiter` replaces the pacing altogether (tests and benchmarks); pass one or the other.
         `moved(chat, new_chat)` is awaited when a group becomes a supergroup, which has a new id, and
-        when a channel named in a private chat turns out to be its @name's chat id;
+        when a channel named in a private chat turns out to be its @name's chat id; `reachable(chat)` when
+        an administrator lets the bot post in a chat again (promotes it in a channel, adds it back to a group);
         `lost(reason)` is called once if Telegram stops taking the token after the start (it was revoked)."""
         if settings.token is None:
             raise ValueError("telegram.token is not set")
@@ -155,6 +171,7 @@ class TelegramAdapter:
         self._known_commands = frozenset(name for name, _ in commands)
         self._poll_timeout = poll_timeout
         self._moved = moved
+        self._reachable = reachable
         self._lost = lost
         self._connected = False
         self._waiting: Counter[int] = Counter()  # answers on their way, by chat
@@ -226,6 +243,7 @@ class TelegramAdapter:
         self._app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND, self._on_command))
         self._app.add_handler(CallbackQueryHandler(self._on_button))
         self._app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, self._on_migration))
+        self._app.add_handler(ChatMemberHandler(self._on_my_rights, ChatMemberHandler.MY_CHAT_MEMBER))
         self._app.add_error_handler(self._on_error)
         webhook = self._settings.webhook
         if webhook.enabled:
@@ -368,23 +386,38 @@ class TelegramAdapter:
         if self._moved is not None:
             await self._moved(Target(PLATFORM, str(old)), str(new))
 
+    async def _on_my_rights(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Telegram tells the bot when its rights in a chat change: a chat found gone while the bot could
+        not post there gets its deliveries again once it may, without waiting for a command about it."""
+        changed = update.my_chat_member
+        if self._reachable is None or not bot_may_post(changed.new_chat_member, changed.chat):
+            return
+        if changed.chat.type == Chat.CHANNEL and changed.chat.username:
+            await self._name_as_its_chat(f"@{changed.chat.username}", changed.chat.id)
+        logger.info("Telegram: may post in chat %s again", changed.chat.id)
+        await self._reachable(Target(PLATFORM, str(changed.chat.id)))
+
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         logger.error("Telegram: error while processing an update", exc_info=context.error)
 
     async def _answer_about_channel(self, channel: str, line: CommandLine, *, user_id: int | None) -> Reply:
-        """The reply to a command typed in a private chat about a channel the bot posts in, once
-        Telegram confirms the bot may post there and that the user administers it (rights Telegram could
-        not tell just now are the handler's to judge: it asks to try again before a change)."""
-        found = await self._channel_to_post_in(channel)
+        """The reply to a command typed in a private chat about a channel the bot administers, once
+        Telegram confirms that the user administers it too (rights Telegram could not tell just now are
+        the handler's to judge: it asks to try again before a change). Only /subscribe needs the bot to
+        be allowed to post: a channel's administrators see and remove its subscriptions without that."""
+        found = await self._channel_to_manage(channel, to_post=line.name == "subscribe")
         if isinstance(found, str):
             return Reply(text=found, private=True)
-        name = f"@{found.username}" if found.username else str(found.id)
-        await self._name_as_its_chat(name, found.id)
-        is_admin = await self._is_admin(found, user_id)
+        chat, bot_can_post = found
+        name = f"@{chat.username}" if chat.username else str(chat.id)
+        await self._name_as_its_chat(name, chat.id)
+        is_admin = await self._is_admin(chat, user_id)
         if is_admin is False:  # a channel's settings and subscriptions are its administrators' business
             return Reply(text=CHANNEL_ADMINS_ONLY.format(channel=name), private=True)
-        target = Target(PLATFORM, str(found.id))
-        command = to_command(line, user=str(user_id), target=target, kind="channel", is_admin=is_admin, chat_name=name)
+        target = Target(PLATFORM, str(chat.id))
+        command = to_command(
+            line, user=str(user_id), target=target, kind="channel", is_admin=is_admin, chat_name=name, bot_can_post=bot_can_post
+        )
         return await self._answer(command)
 
     async def _name_as_its_chat(self, name: str, chat_id: int) -> None:
@@ -394,24 +427,28 @@ class TelegramAdapter:
             await self._moved(Target(PLATFORM, name.lower()), str(chat_id))
             self._named_channels.add(name.lower())
 
-    async def _channel_to_post_in(self, channel: str) -> ChatFullInfo | str:
-        """The channel, or why a command cannot be about it. The bot must administer it anyway: only
-        administrators may read a channel's members, which the user's rights check does."""
+    async def _channel_to_manage(self, channel: str, *, to_post: bool) -> tuple[ChatFullInfo, bool] | str:
+        """The channel and whether the bot may post there, or why a command cannot be about it. The bot
+        must administer it anyway: only administrators may read a channel's members, which the user's
+        rights check does. With `to_post`, it must also be allowed to post."""
         bot = self._app.bot
         try:
             found = await bot.get_chat(channel, rate_limit_args=REPLY_RETRIES)
             if found.type != Chat.CHANNEL:
                 return NOT_A_CHANNEL.format(channel=channel)
             me = await bot.get_chat_member(found.id, bot.id, rate_limit_args=REPLY_RETRIES)
-        except BadRequest as error:  # "chat not found", or a channel the bot is not in
+        except (BadRequest, Forbidden) as error:  # "chat not found", or a channel the bot is not in
             logger.info("Telegram: channel %s cannot be used: %s", channel, error)
-            return CHANNEL_NOT_FOUND.format(channel=channel)
+            return (CHANNEL_NOT_FOUND if to_post else NOT_ADMIN_OF_CHANNEL).format(channel=channel)
         except TelegramError as error:
             logger.warning("Telegram: could not look up channel %s: %s", channel, error)
             return CHANNEL_UNCHECKED.format(channel=channel)
-        if me.status != ChatMemberStatus.ADMINISTRATOR or not me.can_post_messages:
+        may_post = bot_may_post(me, found)
+        if to_post and not may_post:
             return CANNOT_POST_IN_CHANNEL.format(channel=channel)
-        return found
+        if me.status != ChatMemberStatus.ADMINISTRATOR:
+            return NOT_ADMIN_OF_CHANNEL.format(channel=channel)
+        return found, may_post
 
     async def _answer(self, command: Command) -> Reply:
         """The handler's reply; `is_admin` None (rights not known just now) matters only to commands

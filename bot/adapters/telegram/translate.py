@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from telegram import Chat, Message, MaybeInaccessibleMessage
+from telegram import Chat, ChatMember, Message, MaybeInaccessibleMessage
+from telegram.constants import ChatMemberStatus
 
 from bot.model import ChatKind, Command, Target
 
@@ -62,6 +63,15 @@ def channel_named(line: CommandLine) -> tuple[str, CommandLine] | None:
     return reference, replace(line, args=rest[0] if rest else "")
 
 
+def bot_may_post(bot: ChatMember, chat: Chat) -> bool:
+    """Whether the bot, a member of the chat as `bot` says, may post there unasked."""
+    if chat.type == Chat.CHANNEL:
+        return bot.status == ChatMemberStatus.ADMINISTRATOR and bool(bot.can_post_messages)
+    if bot.status == ChatMemberStatus.RESTRICTED:
+        return bot.is_member and bot.can_send_messages
+    return bot.status in (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR)
+
+
 def chat_kind(chat: Chat) -> ChatKind:
     return _CHAT_KINDS.get(chat.type, "group")
 
@@ -93,7 +103,14 @@ def sent_as_the_chat(message: Message) -> bool:
 
 
 def to_command(
-    line: CommandLine, *, user: str, target: Target, kind: ChatKind, is_admin: bool | None, chat_name: str | None = None
+    line: CommandLine,
+    *,
+    user: str,
+    target: Target,
+    kind: ChatKind,
+    is_admin: bool | None,
+    chat_name: str | None = None,
+    bot_can_post: bool = True,
 ) -> Command:
     return Command(
         name=line.name,
@@ -102,5 +119,6 @@ def to_command(
         target=target,
         chat_kind=kind,
         is_admin=True if kind == "private" else is_admin,
+        bot_can_post=bot_can_post,
         chat_name=chat_name,
     )
