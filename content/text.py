@@ -11,6 +11,8 @@ import unicodedata
 from html import unescape
 from html.parser import HTMLParser
 
+import regex
+
 _BLOCK_TAGS = frozenset(
     "address article aside blockquote caption dd details dialog div dl dt fieldset figure footer "
     "form h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section summary table tbody td tfoot th thead tr ul".split()
@@ -25,15 +27,7 @@ _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _MARKUP_HINT = re.compile(r"[<&]")
 # Embeddings, overrides and isolates: they turn the rest of the line around, the words after them included
 _BIDI_OVERRIDES = re.compile("[\u202a-\u202e\u2066-\u2069]")
-_ZERO_WIDTH_JOINER = "\u200d"
-_MARKS = frozenset({"Mn", "Mc", "Me"})
-# What extends the character before it without being a mark: variation selectors, skin tones, emoji tags
-_EXTENDERS = frozenset(
-    [chr(code) for code in range(0xFE00, 0xFE10)]
-    + [chr(code) for code in range(0x1F3FB, 0x1F400)]
-    + [chr(code) for code in range(0xE0020, 0xE0080)]
-    + [chr(code) for code in range(0xE0100, 0xE01F0)]
-)
+_GRAPHEME = regex.compile(r"\X")  # a character as people see it (Unicode's extended grapheme cluster)
 # Left to HTMLParser: comments, declarations, processing instructions, and the elements whose
 # content is raw text in some Python version.
 _NEEDS_FULL_PARSER = re.compile(
@@ -87,32 +81,15 @@ def grapheme_boundary(text: str, index: int) -> int:
     """`index` moved back to where a character as people see it starts, so that a cut there splits no
     flag, emoji sequence or letter from its accents; `index` itself when one such character spans all
     before it (a stack of thousands of combining marks)."""
-    start = index
-    while 0 < start < len(text) and _same_grapheme(text, start):
-        start -= 1
-    return start or index
+    for character in _GRAPHEME.finditer(text, 0, index + 1):  # whether index splits one: the text up to it tells
+        if character.end() > index:
+            return character.start() or index
+    return index
 
 
 def clip(text: str, limit: int) -> str:
     """At most `limit` characters of the text, none of them part of a character cut in two."""
     return text if len(text) <= limit else text[: grapheme_boundary(text, limit)]
-
-
-def _same_grapheme(text: str, index: int) -> bool:
-    """Whether text[index] continues the character text[index - 1] is part of (a simplified UAX #29)."""
-    char, before = text[index], text[index - 1]
-    if _ZERO_WIDTH_JOINER in (char, before) or char in _EXTENDERS or unicodedata.category(char) in _MARKS:
-        return True
-    if not (_is_regional_indicator(char) and _is_regional_indicator(before)):
-        return False
-    indicators_before = 0
-    while index - indicators_before > 0 and _is_regional_indicator(text[index - indicators_before - 1]):
-        indicators_before += 1
-    return indicators_before % 2 == 1  # a flag is a pair: this one completes an odd one out
-
-
-def _is_regional_indicator(char: str) -> bool:
-    return "\U0001F1E6" <= char <= "\U0001F1FF"
 
 
 def remove_bidi_overrides(text: str) -> str:
