@@ -9,6 +9,7 @@ the log, never to the user).
 from __future__ import annotations
 
 import logging
+import re
 import unicodedata
 from dataclasses import dataclass, replace
 from typing import Awaitable, Callable
@@ -28,6 +29,9 @@ MAX_ARGUMENT_LENGTH = 200
 _MAX_ECHOED_NAME = 32
 _SUGGESTION_CUTOFF = 70
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))  # not the joiners, which emoji and scripts need
+# reordering controls (U+202E turns the words after it around), not the marks right-to-left scripts use
+_INVISIBLE.update(dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)]))
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -42,8 +46,9 @@ class CommandInfo:
 
 def as_typed(text: str) -> str:
     """Text as the person meant it: full-width and other compatibility forms folded (ＡＩ is AI),
-    and characters that show nothing (zero-width space, byte order mark, soft hyphen) removed."""
-    return unicodedata.normalize("NFKC", text).translate(_INVISIBLE).strip()
+    characters that show nothing (zero-width space, byte order mark, soft hyphen) or reorder the line
+    removed, and control characters read as spaces, as Telegram's servers read them."""
+    return _CONTROL_CHARACTERS.sub(" ", unicodedata.normalize("NFKC", text).translate(_INVISIBLE)).strip()
 
 
 def parse_command_line(line: str, bot_name: str | None = None) -> tuple[str, str] | None:

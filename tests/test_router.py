@@ -43,6 +43,12 @@ async def test_arguments_arrive_as_the_person_meant_them(router):
     assert (await router.handle(command("search", typed))).text == "search:AI smart grid 👨\u200d🌾"
 
 
+async def test_control_characters_are_spaces_and_reordering_controls_are_dropped(router):
+    # a NUL would be refused by PostgreSQL in a stored subscription; U+202E turns the reply's words around
+    typed = "solar\x00grid\x1b[31m \u202ekenya\u202c \u200fمرحبا"
+    assert (await router.handle(command("search", typed))).text == "search:solar grid [31m kenya \u200fمرحبا"
+
+
 def test_a_byte_order_mark_before_a_command_is_no_obstacle():
     assert parse_command_line("\ufeff/help") == ("help", "")
 
