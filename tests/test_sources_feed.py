@@ -288,6 +288,16 @@ async def test_invalid_url_is_reported(client):
     assert result.error.startswith("invalid URL (")
 
 
+def test_a_title_of_invisible_characters_is_no_title():
+    document = (
+        "<rss version='2.0'><channel><title>t</title><item><title>\u200b\u200d\u2060 \ufeff</title>"
+        "<description>Solar pumps reach farms in Kisumu.</description>"
+        "<link>https://fixtures.newsbot.example/i</link></item></channel></rss>"
+    ).encode()
+    (draft,) = parse_feed(document, "invisible")
+    assert draft.title == "Solar pumps reach farms in Kisumu."
+
+
 def test_entities_in_titles_and_bodies_are_decoded():
     document = (
         b'<rss version="2.0"><channel><title>t</title><item><title>AT&amp;T &#038; Caf&#233;</title>'

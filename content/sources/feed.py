@@ -329,7 +329,9 @@ def _entry_title(entry: dict) -> str:
     title = _field(entry, "title") or ""
     if _field(detail, "type") in _HTML_MEDIA_TYPES:
         title = html_to_text(title)
-    return " ".join(title.split())
+    title = " ".join(title.split())
+    # zero-width spaces and joiners alone show nothing: a link with them as its text could not be clicked
+    return title if any(character.isprintable() and not character.isspace() for character in title) else ""
 
 
 def _entry_text(entry: dict) -> str:
