@@ -13,8 +13,8 @@ import snowballstemmer
 SQL_FUNCTION = "newsbot_english_stems"  # what the index's triggers call (migration 0005)
 
 _ENGLISH = snowballstemmer.stemmer("english")
-# A word of ASCII letters alone; "covid19" or a Thai word stays as the tokenizer reads it.
-_ENGLISH_WORD = re.compile(r"(?<![^\W_])[a-z]+(?![^\W_])")
+# A word of ASCII letters alone in folded text (no "_" left); "covid19" or a Thai word stays as the tokenizer reads it.
+_ENGLISH_WORD = re.compile(r"\b[a-z]+\b")
 
 
 def _accent_folds() -> tuple[str, str]:
