@@ -1,6 +1,6 @@
 """SQLite's search index holds Snowball "english" stems, as PostgreSQL's does, instead of FTS5's
 Porter stems ("uses" was "us", "Eve" was "ev"). The index becomes contentless: its triggers store
-what content.store.stems makes of each column, through a function every connection registers
+what content.store.words makes of each column, through a function every connection registers
 (content.store.engine), so a connection without it cannot write articles. PostgreSQL is unchanged.
 
 Revision ID: 0005
