@@ -65,6 +65,7 @@ def platform_adapters(
             sync_state=DISCORD_SYNC_STATE,
             extra_commands=SUBSCRIPTION_COMMANDS,
             lost=lost,
+            deleted=context.subscriptions.forget_deleted,
         )
     return adapters
 

@@ -49,6 +49,7 @@ from bot.adapters.base import (
     Handler,
     Progress,
     RateLimited,
+    TargetDeleted,
     TargetGone,
     TransientError,
     post_in_order,
@@ -77,6 +78,7 @@ log = logging.getLogger(__name__)
 NO_MENTIONS = discord.AllowedMentions.none()
 RATE_LIMIT_WAIT_LIMIT = 30.0  # discord.py's minimum for max_ratelimit_timeout
 NOT_CONNECTED_RETRY = 5.0
+UNKNOWN_CHANNEL = 10003  # Discord's error code for a channel that does not exist (any more)
 _THREADS = (discord.ChannelType.public_thread, discord.ChannelType.private_thread, discord.ChannelType.news_thread)
 DEFER_AFTER = 2.0  # since the interaction was made: Discord drops one not answered within 3 s of that
 # however old an interaction seems, its handler gets this share of DEFER_AFTER before the deferral, as our clock
@@ -86,6 +88,7 @@ AUTOCOMPLETE_TIMEOUT = 2.0
 MAX_CHOICES = 25
 CHOICE_LIMIT = 100
 APOLOGY = "Sorry, that did not work. Please try again in a moment."
+ChannelDeleted = Callable[[Target], Awaitable[None]]
 EXPIRED_BUTTON = "This button has expired. Run the command again."
 
 
@@ -116,6 +119,12 @@ class _Client(discord.Client):
     async def setup_hook(self) -> None:
         self.add_dynamic_items(ActionButton)
 
+    async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
+        await self.adapter.channel_deleted(channel.id)
+
+    async def on_raw_thread_delete(self, payload: discord.RawThreadDeleteEvent) -> None:
+        await self.adapter.channel_deleted(payload.thread_id)
+
 
 class DiscordAdapter:
     platform = PLATFORM
@@ -131,11 +140,13 @@ class DiscordAdapter:
         ready_timeout: float = 60.0,
         guild_ready_timeout: float = 2.0,
         lost: Callable[[str], None] | None = None,
+        deleted: ChannelDeleted | None = None,
         clock: Clock | None = None,
     ):
         """`lost(reason)` is called when Discord ends the gateway for good (the token was reset, the
-        intents refused): discord.py reconnects by itself from anything less. `clock` tells how long ago
-        an interaction was made (tests set it off Discord's)."""
+        intents refused): discord.py reconnects by itself from anything less. `deleted(channel)` is awaited
+        when Discord says a channel or thread was deleted. `clock` tells how long ago an interaction was
+        made (tests set it off Discord's)."""
         if settings.token is None:
             raise ValueError("discord.token is not set")
         redact_in_logs(settings.token.get_secret_value())
@@ -148,6 +159,7 @@ class DiscordAdapter:
         self._ready_timeout = ready_timeout
         self._guild_ready_timeout = guild_ready_timeout
         self._lost = lost
+        self._deleted = deleted
         self._action_ids = ActionIds()
         self._handle: Handler | None = None
         self._client: _Client | None = None
@@ -226,6 +238,13 @@ class DiscordAdapter:
         if self._previous_endpoints is not None:
             Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY = self._previous_endpoints
             self._previous_endpoints = None
+
+    # what a server administrator changes ----------------------------------------------------------
+
+    async def channel_deleted(self, channel_id: int) -> None:
+        if self._deleted is not None:
+            log.info("Discord: channel %s was deleted", channel_id)
+            await self._deleted(Target(PLATFORM, str(channel_id)))
 
     # slash commands --------------------------------------------------------------------------------
 
@@ -415,7 +434,10 @@ class DiscordAdapter:
                 raise RateLimited(error.retry_after, "Discord's global rate limit", sent=sent, platform_wide=True) from None
             raise RateLimited(error.retry_after, sent=sent) from None
         except (discord.NotFound, discord.Forbidden) as error:
-            raise TargetGone(f"Discord channel {channel.id}: {error.status} {REDACTOR.redact(error.text)}", sent=sent) from None
+            why = f"Discord channel {channel.id}: {error.status} {REDACTOR.redact(error.text)}"
+            if error.code == UNKNOWN_CHANNEL:  # deleted: channel ids are never used again
+                raise TargetDeleted(why, sent=sent) from None
+            raise TargetGone(why, sent=sent) from None
         except discord.HTTPException as error:
             why = f"Discord channel {channel.id}: {error.status} {REDACTOR.redact(error.text)}"
             if error.status == 429:  # no Via header: Cloudflare's limit on this address, every channel at once
