@@ -16,7 +16,7 @@ Guilds (`guild_ids`, `add_guild()`): GUILD_CREATE carries the guild's channels, 
 member (with the bot's role), as Discord sends them with the GUILDS intent alone. A server administrator's
 changes arrive as Discord dispatches them and hold for posting too: `set_bot_overwrite()` (CHANNEL_UPDATE;
 a channel the bot may not view answers 403 Missing Access, one it may not send in 403 Missing Permissions),
-`set_role_permissions()` (GUILD_ROLE_UPDATE), `remove_bot()` (GUILD_DELETE, then 403 Missing Access in every
+`set_role_permissions()` (GUILD_ROLE_UPDATE), `give_bot_role()` (GUILD_ROLE_CREATE, GUILD_MEMBER_UPDATE), `remove_bot()` (GUILD_DELETE, then 403 Missing Access in every
 channel), `add_bot()` (GUILD_CREATE), `delete_channel()` (CHANNEL_DELETE, then 404 Unknown Channel).
 Faults: `inject()` answers matching requests with any status (or drops the connection); `rate_limit()`,
 `global_rate_limit()`.
@@ -410,6 +410,17 @@ class FakeDiscord:
         role = guild.roles[str(role_id)]
         role["permissions"] = str(permissions)
         await self.dispatch("GUILD_ROLE_UPDATE", {"guild_id": guild.id, "role": role})
+
+    async def give_bot_role(self, guild_id: int | str, role_id: int | str, permissions: int) -> None:
+        """A new role, then the bot given it: GUILD_ROLE_CREATE, then GUILD_MEMBER_UPDATE (which Discord
+        sends for the bot's own member without the GUILD_MEMBERS intent)."""
+        guild = self.guilds[str(guild_id)]
+        role = _role(str(role_id), f"role {role_id}", permissions, len(guild.roles))
+        guild.roles[role["id"]] = role
+        await self.dispatch("GUILD_ROLE_CREATE", {"guild_id": guild.id, "role": role})
+        guild.bot_roles.append(role["id"])
+        member = {"guild_id": guild.id, "user": self._bot_user(), "roles": guild.bot_roles, "joined_at": "2024-01-01T00:00:00+00:00"}
+        await self.dispatch("GUILD_MEMBER_UPDATE", {**member, "nick": None, "avatar": None, "flags": 0, "pending": False})
 
     async def remove_bot(self, guild_id: int | str) -> None:
         """The bot is kicked: GUILD_DELETE without `unavailable`, and no more access to its channels."""

@@ -496,6 +496,39 @@ async def test_send_maps_failures_for_the_delivery_worker(fake, start, fault, er
         await asyncio.wait_for(adapter.send(Target("discord", "555"), Reply(text="hello")), 5)
 
 
+class ReachableRecorder:
+    """A `reachable` callback that records the channels of each call."""
+
+    def __init__(self):
+        self.calls: list[list[str]] = []
+
+    async def __call__(self, channels: list[Target]) -> None:
+        self.calls.append(sorted(channel.chat for channel in channels))
+
+
+async def test_the_channels_the_bot_may_post_in_are_told_reachable_when_a_guild_becomes_available(fake, start):
+    fake.add_guild(900, 901, 902, 903)
+    fake.guilds["900"].channels["902"]["permission_overwrites"] = [
+        {"id": fake.bot_user_id, "type": 1, "allow": "0", "deny": str(1 << 11)}  # no Send Messages
+    ]
+    fake.guilds["900"].channels["903"]["permission_overwrites"] = [
+        {"id": "900", "type": 0, "allow": "0", "deny": str(1 << 14)}  # no Embed Links for @everyone
+    ]
+    reachable = ReachableRecorder()
+    await start(Recorder(), reachable=reachable)
+    await eventually(lambda: reachable.calls)
+    assert reachable.calls == [["9000", "901"]]
+
+
+async def test_a_role_given_to_the_bot_that_lets_it_post_makes_the_guild_s_channels_reachable(fake, start):
+    fake.add_guild(900, 901).roles["901"]["permissions"] = "0"  # the bot's own role has lost every permission
+    reachable = ReachableRecorder()
+    await start(Recorder(), reachable=reachable)
+    await fake.give_bot_role(900, 905, 1 << 3)  # an administrator role is given to the bot
+    await eventually(lambda: reachable.calls)
+    assert reachable.calls == [["9000", "901"]]
+
+
 async def test_a_deleted_channel_or_thread_is_told_as_discord_says_so(fake, start):
     deleted: list[Target] = []
 

@@ -14,11 +14,12 @@ from pydantic import SecretStr
 from bot.config import DiscordSettings
 from bot.delivery import tables
 from content.store import Store
-from fake_discord import FakeDiscord
+from fake_discord import BOT_IN_A_CHANNEL, SEND_MESSAGES, VIEW_CHANNEL, FakeDiscord
 from run_helpers import fake_token
 from test_run_app import MANAGE_CHANNELS, STEP, app_config, newsbot, publish, until
 
 GUILD, NEWS, TALK = 900, 901, 902
+BOT_ROLE = GUILD + 1  # the role Discord gives a bot it adds to a server
 
 
 async def channel_active(store: Store, channel: int) -> bool | None:
@@ -69,6 +70,62 @@ async def serving_a_guild(tmp_path, monkeypatch):
             for channel in (NEWS, TALK):
                 assert "Subscribed to Energy" in await run_in(fake, channel, "subscribe", "energy")
             yield fake, store, running
+
+
+async def test_a_channel_the_bot_may_not_post_in_pauses_and_resumes_when_its_right_is_given_back(tmp_path, monkeypatch):
+    async with serving_a_guild(tmp_path, monkeypatch) as (fake, store, running):
+        await fake.set_bot_overwrite(NEWS, deny=SEND_MESSAGES)
+        await publish(store, 1, "Tidal turbines power a fishing harbour")
+        await until(lambda: channel_paused(store, NEWS), running, "#news paused")
+        await until(lambda: "Tidal turbines" in posted(fake, TALK), running, "#talk's post")
+        refused = await run_in(fake, NEWS, "subscribe", "kenya")
+        listed = await run_in(fake, NEWS, "subscriptions")
+        assert await channel_paused(store, NEWS)  # a command there does not undo the pause
+
+        await fake.set_bot_overwrite(NEWS)  # the administrator lifts the deny
+        await until(lambda: channel_active(store, NEWS), running, "#news resumed")
+        await publish(store, 2, "Salt caverns store hydrogen for winter")
+        await until(lambda: "Salt caverns" in posted(fake, NEWS), running, "#news's post after the fix")
+    assert "send messages and embed links" in refused
+    assert "Energy" in listed and "paused" in listed
+    assert posts_tried(fake, NEWS) == 2  # the refused post was given up, not retried
+    assert "Tidal turbines" not in posted(fake, NEWS)  # what came while it was paused is not sent in a burst
+
+
+async def test_a_role_that_gets_its_permissions_back_resumes_the_channels_it_lets_the_bot_post_in(tmp_path, monkeypatch):
+    async with serving_a_guild(tmp_path, monkeypatch) as (fake, store, running):
+        await fake.set_bot_overwrite(TALK, deny=VIEW_CHANNEL)  # #talk stays closed to the bot throughout
+        await fake.set_role_permissions(GUILD, BOT_ROLE, BOT_IN_A_CHANNEL & ~SEND_MESSAGES)
+        await publish(store, 1, "Tidal turbines power a fishing harbour")
+        for channel in (NEWS, TALK):
+            await until(lambda: channel_paused(store, channel), running, "both channels paused")
+
+        await fake.set_role_permissions(GUILD, BOT_ROLE, BOT_IN_A_CHANNEL)
+        await until(lambda: channel_active(store, NEWS), running, "#news resumed")
+        await publish(store, 2, "Salt caverns store hydrogen for winter")
+        await until(lambda: "Salt caverns" in posted(fake, NEWS), running, "#news's post")
+        talk_paused = await channel_paused(store, TALK)
+    assert talk_paused  # resuming it would only find it refused again
+    assert posts_tried(fake, TALK) == 1
+
+
+async def test_a_kicked_bot_keeps_the_subscriptions_paused_and_resumes_them_when_invited_back(tmp_path, monkeypatch):
+    async with serving_a_guild(tmp_path, monkeypatch) as (fake, store, running):
+        await fake.remove_bot(GUILD)
+        await publish(store, 1, "Tidal turbines power a fishing harbour")
+        for channel in (NEWS, TALK):
+            await until(lambda: channel_paused(store, channel), running, "both channels paused")
+        kept = [await subscriptions_kept(store, channel) for channel in (NEWS, TALK)]
+
+        await fake.set_bot_overwrite(TALK, deny=VIEW_CHANNEL)  # changed while the bot was out
+        await fake.add_bot(GUILD)
+        await until(lambda: channel_active(store, NEWS), running, "#news resumed")
+        await publish(store, 2, "Salt caverns store hydrogen for winter")
+        await until(lambda: "Salt caverns" in posted(fake, NEWS), running, "#news's post")
+        talk_paused = await channel_paused(store, TALK)
+    assert kept == [1, 1]
+    assert talk_paused
+    assert [posts_tried(fake, channel) for channel in (NEWS, TALK)] == [2, 1]
 
 
 async def test_a_deleted_channel_loses_its_subscriptions_and_the_others_keep_theirs(tmp_path, monkeypatch):

@@ -97,8 +97,15 @@ class SubscriptionStore:
     async def revive(self, target: Target, now: datetime) -> None:
         """Deliver to the chat again if it was marked gone: it has just written to the bot. Each of its
         threads (Telegram forum topics) was found gone on its own; a command in any one brings back all."""
+        await self.revive_chats([target], now)
+
+    async def revive_chats(self, chats: list[Target], now: datetime) -> None:
+        """`revive` for several chats of one platform at once (a Discord guild's channels)."""
+        if not chats:
+            return
         t = tables.targets
-        gone = (t.c.platform == target.platform) & (t.c.chat == target.chat) & t.c.active.is_(False)
+        platform = chats[0].platform
+        gone = (t.c.platform == platform) & t.c.chat.in_({chat.chat for chat in chats}) & t.c.active.is_(False)
         async with self.engine.connect() as connection:  # a read first: nearly every chat is active
             gone_ids = list((await connection.execute(sa.select(t.c.id).where(gone))).scalars())
         if not gone_ids:

@@ -65,6 +65,7 @@ from bot.adapters.discord.translate import (
     ActionIds,
     Origin,
     argument_text,
+    may_post,
     to_command,
 )
 from bot.clock import Clock, SystemClock
@@ -89,6 +90,7 @@ MAX_CHOICES = 25
 CHOICE_LIMIT = 100
 APOLOGY = "Sorry, that did not work. Please try again in a moment."
 ChannelDeleted = Callable[[Target], Awaitable[None]]
+ChannelsReachable = Callable[[list[Target]], Awaitable[None]]
 EXPIRED_BUTTON = "This button has expired. Run the command again."
 
 
@@ -119,6 +121,24 @@ class _Client(discord.Client):
     async def setup_hook(self) -> None:
         self.add_dynamic_items(ActionButton)
 
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        await self.adapter.may_post_again(guild)
+
+    async def on_guild_available(self, guild: discord.Guild) -> None:
+        await self.adapter.may_post_again(guild)
+
+    async def on_guild_channel_update(self, before: discord.abc.GuildChannel, after: discord.abc.GuildChannel) -> None:
+        if before.overwrites != after.overwrites:
+            await self.adapter.may_post_again(after.guild)
+
+    async def on_guild_role_update(self, before: discord.Role, after: discord.Role) -> None:
+        if before.permissions != after.permissions:
+            await self.adapter.may_post_again(after.guild)
+
+    async def on_member_update(self, before: discord.Member, after: discord.Member) -> None:
+        if after.id == self.user.id and before.roles != after.roles:  # sent for the bot without the members intent
+            await self.adapter.may_post_again(after.guild)
+
     async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
         await self.adapter.channel_deleted(channel.id)
 
@@ -140,13 +160,17 @@ class DiscordAdapter:
         ready_timeout: float = 60.0,
         guild_ready_timeout: float = 2.0,
         lost: Callable[[str], None] | None = None,
+        reachable: ChannelsReachable | None = None,
         deleted: ChannelDeleted | None = None,
         clock: Clock | None = None,
     ):
         """`lost(reason)` is called when Discord ends the gateway for good (the token was reset, the
-        intents refused): discord.py reconnects by itself from anything less. `deleted(channel)` is awaited
-        when Discord says a channel or thread was deleted. `clock` tells how long ago an interaction was
-        made (tests set it off Discord's)."""
+        intents refused): discord.py reconnects by itself from anything less. `reachable(channels)` is
+        awaited with the channels and threads of a guild the bot may post in, when that may have changed:
+        the guild became available (newsbot connected, or the bot was invited back), a channel's overwrites,
+        a role's permissions or the bot's roles changed. `deleted(channel)` is awaited when Discord says a
+        channel or thread was deleted. `clock` tells how long ago an interaction was made (tests set it off
+        Discord's)."""
         if settings.token is None:
             raise ValueError("discord.token is not set")
         redact_in_logs(settings.token.get_secret_value())
@@ -159,6 +183,7 @@ class DiscordAdapter:
         self._ready_timeout = ready_timeout
         self._guild_ready_timeout = guild_ready_timeout
         self._lost = lost
+        self._reachable = reachable
         self._deleted = deleted
         self._action_ids = ActionIds()
         self._handle: Handler | None = None
@@ -240,6 +265,16 @@ class DiscordAdapter:
             self._previous_endpoints = None
 
     # what a server administrator changes ----------------------------------------------------------
+
+    async def may_post_again(self, guild: discord.Guild) -> None:
+        """Tell `reachable` the guild's channels and threads the bot may post in, as discord.py's cache of the
+        guild's roles, overwrites and the bot's own member works them out: those paused meanwhile resume."""
+        me = guild.me
+        if self._reachable is None or me is None:
+            return
+        channels = [channel for channel in (*guild.channels, *guild.threads) if _may_post_in(channel, me)]
+        if channels:
+            await self._reachable([Target(PLATFORM, str(channel.id)) for channel in channels])
 
     async def channel_deleted(self, channel_id: int) -> None:
         if self._deleted is not None:
@@ -476,6 +511,12 @@ async def _note_global_limit(session, context, params: aiohttp.TraceRequestEndPa
         headers = params.response.headers
         is_global = headers.get("X-RateLimit-Global", "").lower() == "true" or headers.get("X-RateLimit-Scope") == "global"
         seen.is_global = is_global
+
+
+def _may_post_in(channel: discord.abc.GuildChannel | discord.Thread, me: discord.Member) -> bool:
+    if not isinstance(channel, discord.abc.Messageable):  # a category, a forum: no messages of their own
+        return False
+    return may_post(channel.permissions_for(me).value, in_thread=isinstance(channel, discord.Thread))
 
 
 def _nonce(channel_id: int, message: OutgoingMessage, index: int) -> str:
