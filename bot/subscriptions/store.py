@@ -105,7 +105,7 @@ class SubscriptionStore:
             return
         t = tables.targets
         platform = chats[0].platform
-        gone = (t.c.platform == platform) & t.c.chat.in_({chat.chat for chat in chats}) & t.c.active.is_(False)
+        gone = (t.c.platform == platform) & t.c.chat.in_([chat.chat for chat in chats]) & t.c.active.is_(False)
         async with self.engine.connect() as connection:  # a read first: nearly every chat is active
             gone_ids = list((await connection.execute(sa.select(t.c.id).where(gone))).scalars())
         if not gone_ids:
