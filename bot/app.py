@@ -65,6 +65,8 @@ def platform_adapters(
             sync_state=DISCORD_SYNC_STATE,
             extra_commands=SUBSCRIPTION_COMMANDS,
             lost=lost,
+            reachable=lambda channels: context.subscriptions.revive_chats(channels, context.clock()),
+            deleted=context.subscriptions.forget_deleted,
         )
     return adapters
 

@@ -12,6 +12,12 @@ creation, which its id tells; `late_by` dispatches an interaction made earlier.
 Gateway: HELLO, heartbeat/ACK, IDENTIFY → READY, RESUME → replay + RESUMED (else INVALID_SESSION),
 zlib-stream compression when asked, INTERACTION_CREATE dispatch, `drop_gateway()` to test resume, and
 `expire_sessions()` to test identifying again.
+Guilds (`guild_ids`, `add_guild()`): GUILD_CREATE carries the guild's channels, its roles and the bot's own
+member (with the bot's role), as Discord sends them with the GUILDS intent alone. A server administrator's
+changes arrive as Discord dispatches them and hold for posting too: `set_bot_overwrite()` (CHANNEL_UPDATE;
+a channel the bot may not view answers 403 Missing Access, one it may not send in 403 Missing Permissions),
+`set_role_permissions()` (GUILD_ROLE_UPDATE), `give_bot_role()` (GUILD_ROLE_CREATE, GUILD_MEMBER_UPDATE), `remove_bot()` (GUILD_DELETE, then 403 Missing Access in every
+channel), `add_bot()` (GUILD_CREATE), `delete_channel()` (CHANNEL_DELETE, then 404 Unknown Channel).
 Faults: `inject()` answers matching requests with any status (or drops the connection); `rate_limit()`,
 `global_rate_limit()`.
 Every request is recorded in `calls`; every message the bot sends or edits in `message_payloads`.
@@ -50,6 +56,11 @@ _BOT_ROUTE = re.compile(r"/(users|oauth2|gateway/bot|applications|channels)(/.*)
 
 # What a bot added with the usual scopes may do in a channel: view it, send messages (also in threads), embed links
 BOT_IN_A_CHANNEL = (1 << 10) | (1 << 11) | (1 << 14) | (1 << 38)
+ADMINISTRATOR = 1 << 3
+VIEW_CHANNEL = 1 << 10
+SEND_MESSAGES = 1 << 11
+ALL_PERMISSIONS = (1 << 50) - 1
+MEMBER_OVERWRITE = 1
 
 
 class FakeDiscordError(AssertionError):
@@ -110,6 +121,50 @@ class InteractionLog:
             elif kind in ("followup", "edit_original"):
                 result.append(payload)
         return result
+
+
+@dataclass
+class FakeGuild:
+    """A guild as far as the bot's permissions go: channels (Discord's channel objects), roles by id (the
+    @everyone role has the guild's id), the roles the bot holds, and whether the bot is in it."""
+
+    id: str
+    channels: dict[str, dict]
+    roles: dict[str, dict]
+    bot_roles: list[str]
+    bot_present: bool = True
+
+
+def _role(role_id: str, name: str, permissions: int, position: int) -> dict:
+    role = {"id": role_id, "name": name, "permissions": str(permissions), "position": position, "color": 0}
+    role.update(hoist=False, managed=name != "@everyone", mentionable=False, flags=0)
+    return role
+
+
+def _text_channel(guild_id: str, channel_id: str) -> dict:
+    return {"id": channel_id, "guild_id": guild_id, "type": 0, "name": f"news-{channel_id}", "position": 0, "permission_overwrites": []}
+
+
+def _permissions(guild: FakeGuild, channel: dict, member_id: str) -> int:
+    """Discord's computation of a member's permissions in a channel: roles, then overwrites."""
+    granted = 0
+    for role_id in (guild.id, *guild.bot_roles):
+        granted |= int(guild.roles[role_id]["permissions"])
+    if granted & ADMINISTRATOR:
+        return ALL_PERMISSIONS
+    overwrites = {overwrite["id"]: overwrite for overwrite in channel["permission_overwrites"]}
+    for applying in ([guild.id], guild.bot_roles, [member_id]):
+        found = [overwrites[key] for key in applying if key in overwrites]
+        granted &= ~_union(overwrite["deny"] for overwrite in found)
+        granted |= _union(overwrite["allow"] for overwrite in found)
+    return granted
+
+
+def _union(values) -> int:
+    total = 0
+    for value in values:
+        total |= int(value)
+    return total
 
 
 @dataclass
@@ -194,6 +249,7 @@ class FakeDiscord:
         self.channel_messages: dict[str, list[dict]] = {}
         self.deleted_channels: set[str] = set()
         self.forbidden_channels: set[str] = set()
+        self.guilds: dict[str, FakeGuild] = {}
         self.synced_commands: dict[str, list[dict]] = {}  # "global" or guild id → commands
         self.sync_requests: list[str] = []
         self.interactions: dict[str, InteractionLog] = {}
@@ -324,6 +380,68 @@ class FakeDiscord:
         if self._socket is not None:
             await self._send(message)
 
+    # a server administrator ----------------------------------------------------------------------------
+
+    def add_guild(self, guild_id: int | str, *channel_ids: int | str) -> FakeGuild:
+        """A guild the bot is in, with text channels; before the bot connects."""
+        guild = self._guild_state(str(guild_id))
+        for channel_id in map(str, channel_ids):
+            guild.channels[channel_id] = _text_channel(guild.id, channel_id)
+        if guild.id not in self.guild_ids:
+            self.guild_ids.append(guild.id)
+        return guild
+
+    def bot_permissions(self, channel_id: int | str) -> int:
+        """The bot's permissions in a channel of a guild (what an interaction's app_permissions says)."""
+        guild, channel = self._guild_of(str(channel_id))
+        return _permissions(guild, channel, self.bot_user_id)
+
+    async def set_bot_overwrite(self, channel_id: int | str, *, deny: int = 0, allow: int = 0) -> None:
+        """Set the bot's own overwrite in a channel (none when both are 0), as Manage Permissions does."""
+        guild, channel = self._guild_of(str(channel_id))
+        others = [overwrite for overwrite in channel["permission_overwrites"] if overwrite["id"] != self.bot_user_id]
+        if deny or allow:
+            others.append({"id": self.bot_user_id, "type": MEMBER_OVERWRITE, "allow": str(allow), "deny": str(deny)})
+        channel["permission_overwrites"] = others
+        await self.dispatch("CHANNEL_UPDATE", channel)
+
+    async def set_role_permissions(self, guild_id: int | str, role_id: int | str, permissions: int) -> None:
+        guild = self.guilds[str(guild_id)]
+        role = guild.roles[str(role_id)]
+        role["permissions"] = str(permissions)
+        await self.dispatch("GUILD_ROLE_UPDATE", {"guild_id": guild.id, "role": role})
+
+    async def give_bot_role(self, guild_id: int | str, role_id: int | str, permissions: int) -> None:
+        """A new role, then the bot given it: GUILD_ROLE_CREATE, then GUILD_MEMBER_UPDATE (which Discord
+        sends for the bot's own member without the GUILD_MEMBERS intent)."""
+        guild = self.guilds[str(guild_id)]
+        role = _role(str(role_id), f"role {role_id}", permissions, len(guild.roles))
+        guild.roles[role["id"]] = role
+        await self.dispatch("GUILD_ROLE_CREATE", {"guild_id": guild.id, "role": role})
+        guild.bot_roles.append(role["id"])
+        member = {"guild_id": guild.id, "user": self._bot_user(), "roles": guild.bot_roles, "joined_at": "2024-01-01T00:00:00+00:00"}
+        await self.dispatch("GUILD_MEMBER_UPDATE", {**member, "nick": None, "avatar": None, "flags": 0, "pending": False})
+
+    async def remove_bot(self, guild_id: int | str) -> None:
+        """The bot is kicked: GUILD_DELETE without `unavailable`, and no more access to its channels."""
+        self.guilds[str(guild_id)].bot_present = False
+        await self.dispatch("GUILD_DELETE", {"id": str(guild_id)})
+
+    async def add_bot(self, guild_id: int | str) -> None:
+        """The bot is invited back: GUILD_CREATE for a guild joined (no `unavailable`)."""
+        self.guilds[str(guild_id)].bot_present = True
+        payload = self._guild(str(guild_id))
+        del payload["unavailable"]
+        await self.dispatch("GUILD_CREATE", payload)
+
+    async def delete_channel(self, channel_id: int | str) -> None:
+        guild, channel = self._guild_of(str(channel_id))
+        del guild.channels[channel["id"]]
+        self.deleted_channels.add(channel["id"])
+        await self.dispatch("CHANNEL_DELETE", channel)
+
+    # users ---------------------------------------------------------------------------------------------
+
     async def slash(self, name: str, value: Any = None, **origin) -> InteractionLog:
         """A user runs /name with its one option (if any) set to value."""
         command = self._command(name, origin.get("guild_id"))
@@ -424,6 +542,34 @@ class FakeDiscord:
                 if command["name"] == name:
                     return command
         raise FakeDiscordError(f"/{name} was never synced for {scopes}")
+
+    def _guild_state(self, guild_id: str) -> FakeGuild:
+        """The guild's model; a guild named only in `guild_ids` has one channel, "<guild id>0"."""
+        if guild_id not in self.guilds:
+            bot_role = str(int(guild_id) + 1)
+            roles = {guild_id: _role(guild_id, "@everyone", 0, 0), bot_role: _role(bot_role, "newsbot", BOT_IN_A_CHANNEL, 1)}
+            channel = _text_channel(guild_id, f"{guild_id}0")
+            self.guilds[guild_id] = FakeGuild(guild_id, {channel["id"]: channel}, roles, [bot_role])
+        return self.guilds[guild_id]
+
+    def _guild_of(self, channel_id: str) -> tuple[FakeGuild, dict]:
+        for guild in self.guilds.values():
+            if channel_id in guild.channels:
+                return guild, guild.channels[channel_id]
+        raise FakeDiscordError(f"channel {channel_id} is in no guild of the fake")
+
+    def _posting_refusal(self, channel_id: str) -> web.Response | None:
+        """Discord's answer to a message in a channel of a guild where the bot may not post; None when it may."""
+        try:
+            guild, _ = self._guild_of(channel_id)
+        except FakeDiscordError:  # a channel the test did not model: the bot may post there
+            return None
+        granted = self.bot_permissions(channel_id)
+        if not guild.bot_present or not granted & VIEW_CHANNEL:
+            return self._error(403, "Missing Access", 50001)
+        if not granted & SEND_MESSAGES:
+            return self._error(403, "Missing Permissions", 50013)
+        return None
 
     def _store_message(self, channel_id: str, payload: dict, *, flags: int = 0, interaction: bool = False) -> dict:
         message = {
@@ -549,6 +695,8 @@ class FakeDiscord:
             return self._error(404, "Unknown Channel", 10003)
         if channel_id in self.forbidden_channels:
             return self._error(403, "Missing Access", 50001)
+        if refusal := self._posting_refusal(channel_id):
+            return refusal
         payload = await request.json()
         if problems := self._record_message(payload):
             return self._error(400, "Invalid Form Body", 50035, problems)
@@ -771,33 +919,37 @@ class FakeDiscord:
             {
                 "v": 10,
                 "user": self._bot_user(),
-                "guilds": [{"id": guild_id, "unavailable": True} for guild_id in self.guild_ids],
+                "guilds": [{"id": guild_id, "unavailable": True} for guild_id in self._guilds_with_the_bot()],
                 "session_id": session.id,
                 "resume_gateway_url": self.gateway_url,
                 "application": {"id": self.application_id, "flags": 0},
             },
         )
         if (data.get("intents") or 0) & GUILDS_INTENT:
-            for guild_id in self.guild_ids:
+            for guild_id in self._guilds_with_the_bot():
                 await self.dispatch("GUILD_CREATE", self._guild(guild_id))
 
+    def _guilds_with_the_bot(self) -> list[str]:
+        return [guild_id for guild_id in self.guild_ids if self._guild_state(guild_id).bot_present]
+
     def _guild(self, guild_id: str) -> dict:
-        everyone = {"id": guild_id, "name": "@everyone", "permissions": "0", "position": 0, "color": 0}
-        everyone.update(hoist=False, managed=False, mentionable=False, flags=0)
-        channel = {"id": f"{guild_id}0", "type": 0, "name": "news", "position": 0, "permission_overwrites": []}
+        """GUILD_CREATE's guild: without the GUILD_MEMBERS intent, its members are the bot alone."""
+        guild = self._guild_state(guild_id)
+        me = {"user": self._bot_user(), "roles": guild.bot_roles, "joined_at": "2024-01-01T00:00:00+00:00"}
+        me.update(deaf=False, mute=False, flags=0, pending=False, nick=None, avatar=None, premium_since=None)
         return {
             "id": guild_id,
             "name": f"guild {guild_id}",
             "unavailable": False,
             "owner_id": "42",
-            "channels": [channel],
+            "channels": list(guild.channels.values()),
             "threads": [],
-            "roles": [everyone],
+            "roles": list(guild.roles.values()),
             "emojis": [],
             "stickers": [],
             "features": [],
-            "members": [],
-            "member_count": 1,
+            "members": [me],
+            "member_count": 2,
             "large": False,
             "joined_at": "2024-01-01T00:00:00+00:00",
         }

@@ -211,6 +211,19 @@ async def test_a_command_about_a_chat_the_bot_may_not_post_in_leaves_it_gone(eng
         assert (await connection.execute(sa.select(tables.targets.c.active))).scalar() is False
 
 
+async def test_the_channels_of_a_discord_guild_the_bot_may_post_in_again_are_revived_together_and_no_others(engine):
+    subscriptions = SubscriptionStore(engine)
+    channels = [Target("discord", chat) for chat in ("901", "902", "903")]
+    for channel in channels:
+        await subscriptions.add(channel, "sector", "energy", Cadence("instant"), START)
+    async with engine.begin() as connection:
+        await connection.execute(tables.targets.update().values(active=False, inactive_reason="403 Missing Permissions"))
+    await subscriptions.revive_chats(channels[:2], START)
+    async with engine.connect() as connection:
+        rows = await connection.execute(sa.select(tables.targets.c.chat, tables.targets.c.active).order_by(tables.targets.c.chat))
+        assert [tuple(row) for row in rows] == [("901", True), ("902", True), ("903", False)]
+
+
 async def test_a_command_anywhere_in_a_forum_group_brings_back_all_its_topics(engine, clock):
     """The bot removed from a Telegram forum group and added back: each topic with subscriptions was
     found gone on its own delivery, and one command in any topic (or in General) brings the group back."""

@@ -16,6 +16,8 @@ from bot.clock import ManualClock
 from bot.config import DiscordSettings
 from bot.delivery import tables
 from bot.model import ArticleCard, Reply, Target
+from bot.subscriptions.cadence import Cadence
+from bot.subscriptions.store import SubscriptionStore
 from delivery_helpers import START, build, enqueue, migrated_engine
 from fake_discord import FakeDiscord
 
@@ -61,6 +63,21 @@ async def test_faults_still_deliver_each_message_once_and_a_deleted_channel_is_d
     assert contents == Counter({f"news {n} from {channel}": 1 for channel in ("501", "502") for n in range(3)})
     assert await outbox.counts() == {"sent": 6, "dead": 3}
     assert len([call for call in fake.calls if call.path == "/channels/503/messages"]) == 1  # no retry storm
+
+
+async def test_a_channel_found_deleted_loses_its_subscriptions_and_one_found_forbidden_keeps_them(delivery):
+    fake, outbox, worker = delivery
+    subscriptions = SubscriptionStore(outbox.engine)
+    deleted, forbidden = Target("discord", "505"), Target("discord", "506")
+    for channel in (deleted, forbidden):
+        await subscriptions.add(channel, "sector", "energy", Cadence("instant"), START)
+        await enqueue(outbox, channel, "k", Reply(text=f"news for {channel.chat}"))
+    fake.deleted_channels.add("505")  # deleted while newsbot was not connected to hear it
+    fake.forbidden_channels.add("506")
+    await asyncio.wait_for(worker.run_until_idle(), 60)
+
+    assert [len(await subscriptions.for_target(channel)) for channel in (deleted, forbidden)] == [0, 1]
+    assert await outbox.counts() == {"dead": 2}
 
 
 async def test_a_digest_of_several_messages_resumes_after_a_429_without_repeating_one(delivery):

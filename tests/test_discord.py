@@ -11,7 +11,7 @@ import pytest
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
-from bot.adapters.base import RateLimited, TargetGone, TransientError
+from bot.adapters.base import RateLimited, TargetDeleted, TargetGone, TransientError
 from bot.adapters.discord import DiscordAdapter, DiscordConnectError, SlashCommand
 from bot.clock import ManualClock
 from bot.config import DiscordSettings
@@ -475,7 +475,7 @@ async def test_send_raises_rate_limited_for_a_long_429_on_every_channel_when_glo
 @pytest.mark.parametrize(
     "fault, error",
     [
-        ("deleted", TargetGone),
+        ("deleted", TargetDeleted),
         ("forbidden", TargetGone),
         (503, TransientError),
         (None, TransientError),  # connection dropped without an answer
@@ -494,6 +494,53 @@ async def test_send_maps_failures_for_the_delivery_worker(fake, start, fault, er
         fake.inject("POST", r"/channels/555/messages", fault, {"message": "Service Unavailable", "code": 0})
     with pytest.raises(error):
         await asyncio.wait_for(adapter.send(Target("discord", "555"), Reply(text="hello")), 5)
+
+
+class ReachableRecorder:
+    """A `reachable` callback that records the channels of each call."""
+
+    def __init__(self):
+        self.calls: list[list[str]] = []
+
+    async def __call__(self, channels: list[Target]) -> None:
+        self.calls.append(sorted(channel.chat for channel in channels))
+
+
+async def test_the_channels_the_bot_may_post_in_are_told_reachable_when_a_guild_becomes_available(fake, start):
+    fake.add_guild(900, 901, 902, 903)
+    fake.guilds["900"].channels["902"]["permission_overwrites"] = [
+        {"id": fake.bot_user_id, "type": 1, "allow": "0", "deny": str(1 << 11)}  # no Send Messages
+    ]
+    fake.guilds["900"].channels["903"]["permission_overwrites"] = [
+        {"id": "900", "type": 0, "allow": "0", "deny": str(1 << 14)}  # no Embed Links for @everyone
+    ]
+    reachable = ReachableRecorder()
+    await start(Recorder(), reachable=reachable)
+    await eventually(lambda: reachable.calls)
+    assert reachable.calls == [["9000", "901"]]
+
+
+async def test_a_role_given_to_the_bot_that_lets_it_post_makes_the_guild_s_channels_reachable(fake, start):
+    fake.add_guild(900, 901).roles["901"]["permissions"] = "0"  # the bot's own role has lost every permission
+    reachable = ReachableRecorder()
+    await start(Recorder(), reachable=reachable)
+    await fake.give_bot_role(900, 905, 1 << 3)  # an administrator role is given to the bot
+    await eventually(lambda: reachable.calls)
+    assert reachable.calls == [["9000", "901"]]
+
+
+async def test_a_deleted_channel_or_thread_is_told_as_discord_says_so(fake, start):
+    deleted: list[Target] = []
+
+    async def record(channel: Target) -> None:
+        deleted.append(channel)
+
+    fake.add_guild(900, 901)
+    await start(Recorder(), deleted=record)
+    await fake.delete_channel(901)
+    await fake.dispatch("THREAD_DELETE", {"id": "903", "guild_id": "900", "parent_id": "902", "type": 11})
+    await eventually(lambda: len(deleted) == 2)
+    assert deleted == [Target("discord", "901"), Target("discord", "903")]
 
 
 async def test_send_to_a_target_that_is_no_channel_id_is_gone(fake, start):

@@ -51,7 +51,11 @@ class RateLimited(DeliveryError):
 
 
 class TargetGone(DeliveryError):
-    """Blocked, kicked, chat not found, channel deleted: stop sending to this target."""
+    """Blocked, kicked, chat not found, no right to post: stop sending to this target until it comes back."""
+
+
+class TargetDeleted(TargetGone):
+    """The chat no longer exists and never will again (a deleted Discord channel): its subscriptions go too."""
 
 
 class TargetMoved(DeliveryError):

@@ -74,6 +74,7 @@ class GiveUp:
 class Gone:
     target_id: int
     error: str
+    deleted: bool = False  # the chat no longer exists: its subscriptions go too
 
 
 @dataclass(frozen=True)
@@ -175,6 +176,13 @@ async def _deactivate(connection: AsyncConnection, target_id: int, reason: str) 
     pending = (o.c.target_id == target_id) & (o.c.status == "pending")
     values = dict(status="dead", last_error=reason, lease_owner=None, lease_until=None)
     await connection.execute(o.update().where(pending).values(**values))
+
+
+async def forget_deleted_chat(connection: AsyncConnection, target_id: int, reason: str) -> None:
+    """The target's chat was deleted: it is marked gone, what waits for it is given up, and its
+    subscriptions go, as they could never be delivered again. The caller has bumped the subscriptions revision."""
+    await _deactivate(connection, target_id, reason)
+    await connection.execute(tables.subscriptions.delete().where(tables.subscriptions.c.target_id == target_id))
 
 
 async def _hold_platform(connection: AsyncConnection, platform: str, until: float) -> None:
@@ -436,7 +444,8 @@ class Outbox:
                     values = dict(status=item.status, last_error=_short(item.error), attempts=item.attempts, **released)
                     await connection.execute(o.update().where(o.c.id == item.id, o.c.status == "pending").values(**values))
                 elif isinstance(item, Gone):
-                    await _deactivate(connection, item.target_id, _short(item.error))
+                    forget = forget_deleted_chat if item.deleted else _deactivate
+                    await forget(connection, item.target_id, _short(item.error))
                 elif isinstance(item, Moved):
                     await _move(connection, item.target_id, item.new_chat)
                     again = dict(next_attempt_at=now, attempts=item.attempts, parts_sent=item.parts_sent, **released)

@@ -21,7 +21,7 @@ import socket
 import uuid
 from typing import Mapping
 
-from bot.adapters.base import Adapter, DeliveryError, RateLimited, TargetGone, TargetMoved, TransientError
+from bot.adapters.base import Adapter, DeliveryError, RateLimited, TargetDeleted, TargetGone, TargetMoved, TransientError
 from bot.clock import Clock
 from bot.config import DeliverySettings
 from bot.delivery.limits import RatePlan
@@ -194,7 +194,7 @@ class DeliveryWorker:
             why = str(error) or type(error).__name__
             self._gone[item.target_id] = (why, math.inf)
             log.warning("target %s:%s is gone, deactivating it: %s", item.target.platform, item.target.chat, error)
-            return Gone(item.target_id, why)
+            return Gone(item.target_id, why, deleted=isinstance(error, TargetDeleted))
         except _TRANSIENT as error:
             attempts = item.attempts + 1
             message = str(error) or type(error).__name__

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.delivery import tables
-from bot.delivery.outbox import revive_targets, target_ids
+from bot.delivery.outbox import forget_deleted_chat, revive_targets, target_ids
 from bot.model import DEFAULT_POST_FORMAT, Target
 from bot.subscriptions.cadence import Cadence
 from bot.topics import describe
@@ -28,6 +28,7 @@ Kind = Literal["sector", "country", "region", "query", "news"]
 DEFAULT_TIMEZONE = "UTC"
 FANOUT_CURSOR = "fanout_cursor"  # the bot_state row of the store position the instant fan-out has read up to
 _UNSUBSCRIBED = "the chat unsubscribed before it was sent"
+_DELETED = "the chat was deleted"
 VALUE_CHARS = tables.subscriptions.c.value.type.length  # the longest topic value a subscription holds
 _TOPIC_ORDER = {"sector": 0, "country": 1, "region": 2}  # of the topics in a "news" subscription's value
 
@@ -96,14 +97,31 @@ class SubscriptionStore:
     async def revive(self, target: Target, now: datetime) -> None:
         """Deliver to the chat again if it was marked gone: it has just written to the bot. Each of its
         threads (Telegram forum topics) was found gone on its own; a command in any one brings back all."""
+        await self.revive_chats([target], now)
+
+    async def revive_chats(self, chats: list[Target], now: datetime) -> None:
+        """`revive` for several chats of one platform at once (a Discord guild's channels)."""
+        if not chats:
+            return
         t = tables.targets
-        gone = (t.c.platform == target.platform) & (t.c.chat == target.chat) & t.c.active.is_(False)
+        platform = chats[0].platform
+        gone = (t.c.platform == platform) & t.c.chat.in_([chat.chat for chat in chats]) & t.c.active.is_(False)
         async with self.engine.connect() as connection:  # a read first: nearly every chat is active
             gone_ids = list((await connection.execute(sa.select(t.c.id).where(gone))).scalars())
         if not gone_ids:
             return
         async with self.engine.begin() as connection:
             await revive_targets(connection, gone_ids, now)
+
+    async def forget_deleted(self, target: Target) -> None:
+        """The platform says the chat was deleted (a Discord channel): its subscriptions go, and what waits for it."""
+        async with self.engine.connect() as connection:  # a read first: most deleted channels had none
+            if await self._target_id(connection, target) is None:
+                return
+        async with self.engine.begin() as connection:
+            await tables.bump_subscriptions_revision(connection)  # first, as every change to subscriptions
+            target_id = await self._target_id(connection, target)
+            await forget_deleted_chat(connection, target_id, _DELETED)
 
     async def add(self, target: Target, kind: Kind, value: str, cadence: Cadence, now: datetime) -> bool:
         """Subscribe (or change the cadence of an existing subscription); True when it is new."""

@@ -49,6 +49,7 @@ from bot.adapters.base import (
     Handler,
     Progress,
     RateLimited,
+    TargetDeleted,
     TargetGone,
     TransientError,
     post_in_order,
@@ -64,6 +65,7 @@ from bot.adapters.discord.translate import (
     ActionIds,
     Origin,
     argument_text,
+    may_post,
     to_command,
 )
 from bot.clock import Clock, SystemClock
@@ -77,6 +79,7 @@ log = logging.getLogger(__name__)
 NO_MENTIONS = discord.AllowedMentions.none()
 RATE_LIMIT_WAIT_LIMIT = 30.0  # discord.py's minimum for max_ratelimit_timeout
 NOT_CONNECTED_RETRY = 5.0
+UNKNOWN_CHANNEL = 10003  # Discord's error code for a channel that does not exist (any more)
 _THREADS = (discord.ChannelType.public_thread, discord.ChannelType.private_thread, discord.ChannelType.news_thread)
 DEFER_AFTER = 2.0  # since the interaction was made: Discord drops one not answered within 3 s of that
 # however old an interaction seems, its handler gets this share of DEFER_AFTER before the deferral, as our clock
@@ -86,6 +89,8 @@ AUTOCOMPLETE_TIMEOUT = 2.0
 MAX_CHOICES = 25
 CHOICE_LIMIT = 100
 APOLOGY = "Sorry, that did not work. Please try again in a moment."
+ChannelDeleted = Callable[[Target], Awaitable[None]]
+ChannelsReachable = Callable[[list[Target]], Awaitable[None]]
 EXPIRED_BUTTON = "This button has expired. Run the command again."
 
 
@@ -116,6 +121,30 @@ class _Client(discord.Client):
     async def setup_hook(self) -> None:
         self.add_dynamic_items(ActionButton)
 
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        await self.adapter.may_post_again(guild)
+
+    async def on_guild_available(self, guild: discord.Guild) -> None:
+        await self.adapter.may_post_again(guild)
+
+    async def on_guild_channel_update(self, before: discord.abc.GuildChannel, after: discord.abc.GuildChannel) -> None:
+        if before.overwrites != after.overwrites:
+            await self.adapter.may_post_again(after.guild)
+
+    async def on_guild_role_update(self, before: discord.Role, after: discord.Role) -> None:
+        if before.permissions != after.permissions:
+            await self.adapter.may_post_again(after.guild)
+
+    async def on_member_update(self, before: discord.Member, after: discord.Member) -> None:
+        if after.id == self.user.id and before.roles != after.roles:  # sent for the bot without the members intent
+            await self.adapter.may_post_again(after.guild)
+
+    async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
+        await self.adapter.channel_deleted(channel.id)
+
+    async def on_raw_thread_delete(self, payload: discord.RawThreadDeleteEvent) -> None:
+        await self.adapter.channel_deleted(payload.thread_id)
+
 
 class DiscordAdapter:
     platform = PLATFORM
@@ -131,11 +160,17 @@ class DiscordAdapter:
         ready_timeout: float = 60.0,
         guild_ready_timeout: float = 2.0,
         lost: Callable[[str], None] | None = None,
+        reachable: ChannelsReachable | None = None,
+        deleted: ChannelDeleted | None = None,
         clock: Clock | None = None,
     ):
         """`lost(reason)` is called when Discord ends the gateway for good (the token was reset, the
-        intents refused): discord.py reconnects by itself from anything less. `clock` tells how long ago
-        an interaction was made (tests set it off Discord's)."""
+        intents refused): discord.py reconnects by itself from anything less. `reachable(channels)` is
+        awaited with the channels and threads of a guild the bot may post in, when that may have changed:
+        the guild became available (newsbot connected, or the bot was invited back), a channel's overwrites,
+        a role's permissions or the bot's roles changed. `deleted(channel)` is awaited when Discord says a
+        channel or thread was deleted. `clock` tells how long ago an interaction was made (tests set it off
+        Discord's)."""
         if settings.token is None:
             raise ValueError("discord.token is not set")
         redact_in_logs(settings.token.get_secret_value())
@@ -148,6 +183,8 @@ class DiscordAdapter:
         self._ready_timeout = ready_timeout
         self._guild_ready_timeout = guild_ready_timeout
         self._lost = lost
+        self._reachable = reachable
+        self._deleted = deleted
         self._action_ids = ActionIds()
         self._handle: Handler | None = None
         self._client: _Client | None = None
@@ -226,6 +263,23 @@ class DiscordAdapter:
         if self._previous_endpoints is not None:
             Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY = self._previous_endpoints
             self._previous_endpoints = None
+
+    # what a server administrator changes ----------------------------------------------------------
+
+    async def may_post_again(self, guild: discord.Guild) -> None:
+        """Tell `reachable` the guild's channels and threads the bot may post in, as discord.py's cache of the
+        guild's roles, overwrites and the bot's own member works them out: those paused meanwhile resume."""
+        me = guild.me
+        if self._reachable is None or me is None:
+            return
+        channels = [channel for channel in (*guild.channels, *guild.threads) if _may_post_in(channel, me)]
+        if channels:
+            await self._reachable([Target(PLATFORM, str(channel.id)) for channel in channels])
+
+    async def channel_deleted(self, channel_id: int) -> None:
+        if self._deleted is not None:
+            log.info("Discord: channel %s was deleted", channel_id)
+            await self._deleted(Target(PLATFORM, str(channel_id)))
 
     # slash commands --------------------------------------------------------------------------------
 
@@ -415,7 +469,10 @@ class DiscordAdapter:
                 raise RateLimited(error.retry_after, "Discord's global rate limit", sent=sent, platform_wide=True) from None
             raise RateLimited(error.retry_after, sent=sent) from None
         except (discord.NotFound, discord.Forbidden) as error:
-            raise TargetGone(f"Discord channel {channel.id}: {error.status} {REDACTOR.redact(error.text)}", sent=sent) from None
+            why = f"Discord channel {channel.id}: {error.status} {REDACTOR.redact(error.text)}"
+            if error.code == UNKNOWN_CHANNEL:  # deleted: channel ids are never used again
+                raise TargetDeleted(why, sent=sent) from None
+            raise TargetGone(why, sent=sent) from None
         except discord.HTTPException as error:
             why = f"Discord channel {channel.id}: {error.status} {REDACTOR.redact(error.text)}"
             if error.status == 429:  # no Via header: Cloudflare's limit on this address, every channel at once
@@ -454,6 +511,12 @@ async def _note_global_limit(session, context, params: aiohttp.TraceRequestEndPa
         headers = params.response.headers
         is_global = headers.get("X-RateLimit-Global", "").lower() == "true" or headers.get("X-RateLimit-Scope") == "global"
         seen.is_global = is_global
+
+
+def _may_post_in(channel: discord.abc.GuildChannel | discord.Thread, me: discord.Member) -> bool:
+    if not isinstance(channel, discord.abc.Messageable):  # a category, a forum: no messages of their own
+        return False
+    return may_post(channel.permissions_for(me).value, in_thread=isinstance(channel, discord.Thread))
 
 
 def _nonce(channel_id: int, message: OutgoingMessage, index: int) -> str:

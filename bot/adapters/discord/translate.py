@@ -48,10 +48,14 @@ def bot_can_post(origin: Origin) -> bool:
     needs no rights there, a subscription's messages do."""
     if origin.guild_id is None or origin.bot_permissions is None:
         return True
-    granted = origin.bot_permissions
+    return may_post(origin.bot_permissions, in_thread=origin.in_thread)
+
+
+def may_post(granted: int, *, in_thread: bool) -> bool:
+    """Whether these permission bits (the bot's in a channel or thread) let it post article cards there."""
     if granted & _ADMINISTRATOR:
         return True
-    may_send = granted & (_SEND_MESSAGES_IN_THREADS if origin.in_thread else _SEND_MESSAGES)
+    may_send = granted & (_SEND_MESSAGES_IN_THREADS if in_thread else _SEND_MESSAGES)
     return bool(granted & _VIEW_CHANNEL and granted & _EMBED_LINKS and may_send)
 
 
