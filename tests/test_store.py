@@ -11,6 +11,7 @@ import pytest
 
 from content.model import Article, Query, SourceState
 from content.store import InvalidCursor, StorageError, Store
+from content.store.words import english_stems
 
 T0 = datetime(2026, 3, 1, 8, 0, tzinfo=timezone.utc)
 
@@ -504,3 +505,8 @@ def test_search_terms_read_quotes_and_a_leading_minus_only():
     assert search_terms("grid - -the") == Terms(required=(("grid",),))
     assert search_terms("-grid") == Terms(excluded=(("grid",),))
     assert not search_terms('"the" -a')
+
+
+def test_english_words_are_stemmed_as_postgresql_stems_them():
+    # PostgreSQL 13-18 stem by Snowball 2; Snowball 3 made "internat", "organiz", "universiti"
+    assert english_stems("International organizations added universities") == "intern organ ad univers"
