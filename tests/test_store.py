@@ -510,3 +510,18 @@ def test_search_terms_read_quotes_and_a_leading_minus_only():
 def test_english_words_are_stemmed_as_postgresql_stems_them():
     # PostgreSQL 13-18 stem by Snowball 2; Snowball 3 made "internat", "organiz", "universiti"
     assert english_stems("International organizations added universities") == "intern organ ad univers"
+
+
+async def test_a_word_with_s_or_t_after_an_apostrophe_is_the_word_alone(store):
+    await store.add(
+        [
+            make_article(1, title="Kenya's farmers plant maize", text="Growers in the highlands plant early."),
+            make_article(2, title="Kenya plants more tea", text="Estates near Kericho won a prize."),
+            make_article(3, title="Rains do not come", text="Farmers don't plant and the dams won't fill."),
+        ]
+    )
+    assert sorted(ids(await store.search("Kenya's"))) == ["article-1", "article-2"]
+    assert ids(await store.find(Query(text="Kenya’s farmers"))) == ["article-1"]
+    assert sorted(ids(await store.search("won't"))) == ["article-2", "article-3"]
+    assert ids(await store.search("don't")) == []
+    assert ids(await store.search('"Kenya\'s farmers"')) == ["article-1"]
