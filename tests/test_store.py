@@ -499,7 +499,7 @@ def test_search_terms_read_quotes_and_a_leading_minus_only():
     from content.store.fulltext import Terms, search_terms
 
     assert search_terms('mini-grid "bank of the north" -solar') == Terms(
-        required=(("mini-grid",), ("bank of the north",)), excluded=(("solar",),)
+        required=(("mini grid",), ("bank of the north",)), excluded=(("solar",),)
     )
     assert search_terms('"the unclosed phrase') == Terms(required=(("unclosed phrase",),))
     assert search_terms("grid - -the") == Terms(required=(("grid",),))
@@ -525,3 +525,18 @@ async def test_a_word_with_s_or_t_after_an_apostrophe_is_the_word_alone(store):
     assert sorted(ids(await store.search("won't"))) == ["article-2", "article-3"]
     assert ids(await store.search("don't")) == []
     assert ids(await store.search('"Kenya\'s farmers"')) == ["article-1"]
+
+
+async def test_a_hyphenated_word_finds_its_parts_written_apart_on_both_stores(store):
+    await store.add(
+        [
+            make_article(1, title="A state-of-the-art port", text="Cranes load e-commerce parcels."),
+            make_article(2, title="Port of the future", text="The state of the art in cranes; long term loans."),
+            make_article(3, title="Loans", text="A long-term plan for E commerce."),
+        ]
+    )
+    assert sorted(ids(await store.search("state-of-the-art"))) == ["article-1", "article-2"]
+    assert sorted(ids(await store.search("long-term"))) == ["article-2", "article-3"]
+    assert ids(await store.find(Query(text="e-commerce"))) == ["article-3", "article-1"]
+    assert ids(await store.search("-e-commerce cranes")) == ["article-2"]
+    assert ids(await store.search('"state-of-the-art"')) == ids(await store.search('"state of the art"'))

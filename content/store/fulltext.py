@@ -31,6 +31,7 @@ _STOPWORDS = frozenset(
 _WORD = re.compile(r"\w+")
 # "Kenya's" and "won't" are "Kenya" and "won" to PostgreSQL, which reads "s" and "t" as stop words.
 _CLITIC = re.compile(r"(?<=\w)['’][st](?!\w)")
+_LETTERS_JOINED = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")  # "long-term", "state-of-the-art", not "covid-19"
 
 
 # Names for the same thing that articles use interchangeably: a query naming one finds any.
@@ -136,7 +137,9 @@ def _plain_terms(words: list[str]) -> list[Term]:
 def _phrase_term(surface: str, exact: bool) -> Term | None:
     """One term for a quoted, excluded or joined phrase; a name with equivalents keeps them unless
     quoted. The name keeps the phrase as written when it has no stop word to trim at either end,
-    so PostgreSQL's parser reads it as it read the articles ("covid-19" is "covid" and "-19")."""
+    so PostgreSQL's parser reads it as it read the articles ("covid-19" is "covid" and "-19"), but
+    for one word of letters joined by hyphens: PostgreSQL indexes the parts of "long-term" too, and
+    finds "long term" as SQLite does only when asked for the parts."""
     words = all_words = _WORD.findall(surface)
     while words and words[0] in _STOPWORDS:
         words = words[1:]
@@ -147,7 +150,10 @@ def _phrase_term(surface: str, exact: bool) -> Term | None:
         return None
     if not exact and tuple(words) in _EQUIVALENTS:
         return _EQUIVALENTS[tuple(words)]
-    return (_without_edges(surface) if words == all_words else " ".join(words),)
+    if words != all_words:
+        return (" ".join(words),)
+    written = _without_edges(surface)
+    return (written.replace("-", " ") if _LETTERS_JOINED.fullmatch(written) else written,)
 
 
 def _without_edges(surface: str) -> str:
