@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from contextlib import asynccontextmanager
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -36,14 +37,29 @@ async def _drop_postgres_database(name: str) -> None:
         await connection.close()
 
 
+@asynccontextmanager
+async def _postgres_database():
+    url, name = await _create_postgres_database()
+    try:
+        yield url
+    finally:
+        await _drop_postgres_database(name)
+
+
 @pytest.fixture(params=DATABASE_BACKENDS)
 async def database_url(request, tmp_path):
     """A fresh, empty database URL: a SQLite file, or a new PostgreSQL database dropped afterwards."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'newsbot.db'}"
         return
-    url, name = await _create_postgres_database()
-    try:
+    async with _postgres_database() as url:
         yield url
-    finally:
-        await _drop_postgres_database(name)
+
+
+@pytest.fixture
+async def postgresql_url():
+    """A new PostgreSQL database, dropped afterwards; without NEWSBOT_TEST_DATABASE_URL the test is skipped."""
+    if not POSTGRES_URL:
+        pytest.skip("NEWSBOT_TEST_DATABASE_URL is not set")
+    async with _postgres_database() as url:
+        yield url

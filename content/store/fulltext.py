@@ -18,16 +18,20 @@ import sqlalchemy as sa
 from content.store.schema import articles
 from content.store.words import english_stems, fold_accents, folded
 
-# Close to PostgreSQL's English stop words, so SQLite does not require "in" or "the" to match.
+# PostgreSQL's English stop words, so SQLite does not require "in" or "the" to match; its "s" and
+# "t" are left to _CLITIC, as "U.S." keeps its "s".
 _STOPWORDS = frozenset(
     "a about above after again against all am an and any are as at be because been before being below between "
-    "both but by can did do does doing down during each few for from further had has have having he her here "
+    "both but by can did do does doing don down during each few for from further had has have having he her here "
     "hers herself him himself his how i if in into is it its itself just me more most my myself no nor not now "
     "of off on once only or other our ours ourselves out over own same she should so some such than that the "
     "their theirs them themselves then there these they this those through to too under until up very was we "
     "were what when where which while who whom why will with you your yours yourself yourselves".split()
 )
 _WORD = re.compile(r"\w+")
+# "Kenya's" and "won't" are "Kenya" and "won" to PostgreSQL, which reads "s" and "t" as stop words.
+_CLITIC = re.compile(r"(?<=\w)['’][st](?!\w)")
+_LETTERS_JOINED = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")  # "long-term", "state-of-the-art", not "covid-19"
 
 
 # Names for the same thing that articles use interchangeably: a query naming one finds any.
@@ -79,6 +83,8 @@ def search_terms(text: str) -> Terms:
     words: list[str] = []  # plain words, read together so a name of several words is found
     for piece in _PIECE.finditer(folded(text)):
         negated, quoted, bare = piece.groups()
+        if bare is not None:
+            bare = _CLITIC.sub("", bare)
         surface = quoted if quoted is not None else bare
         if not negated and quoted is None and len(_WORD.findall(bare)) <= 1:
             words += _WORD.findall(bare)
@@ -131,7 +137,9 @@ def _plain_terms(words: list[str]) -> list[Term]:
 def _phrase_term(surface: str, exact: bool) -> Term | None:
     """One term for a quoted, excluded or joined phrase; a name with equivalents keeps them unless
     quoted. The name keeps the phrase as written when it has no stop word to trim at either end,
-    so PostgreSQL's parser reads it as it read the articles ("covid-19" is "covid" and "-19")."""
+    so PostgreSQL's parser reads it as it read the articles ("covid-19" is "covid" and "-19"), but
+    for one word of letters joined by hyphens: PostgreSQL indexes the parts of "long-term" too, and
+    finds "long term" as SQLite does only when asked for the parts."""
     words = all_words = _WORD.findall(surface)
     while words and words[0] in _STOPWORDS:
         words = words[1:]
@@ -142,7 +150,10 @@ def _phrase_term(surface: str, exact: bool) -> Term | None:
         return None
     if not exact and tuple(words) in _EQUIVALENTS:
         return _EQUIVALENTS[tuple(words)]
-    return (_without_edges(surface) if words == all_words else " ".join(words),)
+    if words != all_words:
+        return (" ".join(words),)
+    written = _without_edges(surface)
+    return (written.replace("-", " ") if _LETTERS_JOINED.fullmatch(written) else written,)
 
 
 def _without_edges(surface: str) -> str:
