@@ -166,7 +166,7 @@ class DiscordAdapter:
     ):
         """`lost(reason)` is called when Discord ends the gateway for good (the token was reset, the
         intents refused): discord.py reconnects by itself from anything less. `reachable(channels)` is
-        awaited with the channels and threads of a guild the bot may post in, when that may have changed:
+        awaited with the channels and threads of guilds the bot may post in, when that may have changed:
         the guild became available (newsbot connected, or the bot was invited back), a channel's overwrites,
         a role's permissions or the bot's roles changed. `deleted(channel)` is awaited when Discord says a
         channel or thread was deleted. `clock` tells how long ago an interaction was made (tests set it off
@@ -186,6 +186,8 @@ class DiscordAdapter:
         self._reachable = reachable
         self._deleted = deleted
         self._action_ids = ActionIds()
+        self._guilds_to_look_at: dict[int, discord.Guild] = {}  # by `may_post_again`, in its next turn
+        self._looking_at_guilds = asyncio.Lock()
         self._handle: Handler | None = None
         self._client: _Client | None = None
         self._gateway: asyncio.Task | None = None
@@ -268,13 +270,24 @@ class DiscordAdapter:
 
     async def may_post_again(self, guild: discord.Guild) -> None:
         """Tell `reachable` the guild's channels and threads the bot may post in, as discord.py's cache of the
-        guild's roles, overwrites and the bot's own member works them out: those paused meanwhile resume."""
-        me = guild.me
-        if self._reachable is None or me is None:
+        guild's roles, overwrites and the bot's own member works them out: those paused meanwhile resume.
+        One call at a time: the guilds told of while one is on its way (every guild becomes available when
+        newsbot connects, each event in a task of its own) go together in the next."""
+        if self._reachable is None:
             return
-        channels = [channel for channel in (*guild.channels, *guild.threads) if _may_post_in(channel, me)]
-        if channels:
-            await self._reachable([Target(PLATFORM, str(channel.id)) for channel in channels])
+        self._guilds_to_look_at[guild.id] = guild
+        async with self._looking_at_guilds:
+            guilds = list(self._guilds_to_look_at.values())
+            self._guilds_to_look_at.clear()  # empty when an earlier call took this guild along
+            channels = [
+                Target(PLATFORM, str(channel.id))
+                for guild in guilds
+                if (me := guild.me) is not None
+                for channel in (*guild.channels, *guild.threads)
+                if _may_post_in(channel, me)
+            ]
+            if channels:
+                await self._reachable(channels)
 
     async def channel_deleted(self, channel_id: int) -> None:
         if self._deleted is not None:
