@@ -15,9 +15,14 @@ time from the X-RateLimit headers. A wait longer than `RATE_LIMIT_WAIT_LIMIT` se
 `send()` raises `RateLimited(retry_after)` so the delivery worker can reschedule instead of blocking; when
 it was the bot's global limit (or Cloudflare's), with `platform_wide`, as every channel would hit it too.
 A 500/502/504 is retried by discord.py a few times (sleeping 1, 3, 5… s) before `send()` raises
-`TransientError`; other 5xx, timeouts and dropped connections raise it at once. Any other refusal (400:
-a forum channel, an archived thread) raises `DeliveryError`, given up at once. Each message carries a
-nonce made from its channel and content, so a resend after a lost answer is not posted twice.
+`TransientError`; other 5xx, timeouts and dropped connections raise it at once. A 403 or 404 raises
+`TargetGone` (`TargetDeleted` for 10003 Unknown Channel). Any other refusal (400: a forum channel, an
+archived thread) raises `DeliveryError`, given up at once. Each message carries a nonce made from its
+channel and content, so a resend after a lost answer is not posted twice.
+
+Server events: a guild becoming available or joined, a channel's overwrites, a role's permissions or the
+bot's roles changing tell `reachable` the channels the bot may post in now; a channel or thread deleted
+tells `deleted`.
 
 Which slash commands there are: `commands.py`; syncing them only when they changed: `sync.py`.
 """
