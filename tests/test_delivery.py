@@ -224,6 +224,19 @@ async def test_the_channels_of_a_discord_guild_the_bot_may_post_in_again_are_rev
         assert [tuple(row) for row in rows] == [("901", True), ("902", True), ("903", False)]
 
 
+async def test_the_channels_of_every_guild_at_connect_are_revived_however_many_they_are(engine):
+    """More channels than a statement takes parameters (32766 on SQLite, 32767 with asyncpg)."""
+    subscriptions = SubscriptionStore(engine)
+    for chat in ("901", "903"):
+        await subscriptions.add(Target("discord", chat), "sector", "energy", Cadence("instant"), START)
+    async with engine.begin() as connection:
+        await connection.execute(tables.targets.update().values(active=False, inactive_reason="403 Missing Permissions"))
+    await subscriptions.revive_chats([Target("discord", str(chat)) for chat in range(40_000, 0, -1)], START)
+    async with engine.connect() as connection:
+        rows = await connection.execute(sa.select(tables.targets.c.chat, tables.targets.c.active).order_by(tables.targets.c.chat))
+        assert [tuple(row) for row in rows] == [("901", True), ("903", True)]
+
+
 async def test_a_command_anywhere_in_a_forum_group_brings_back_all_its_topics(engine, clock):
     """The bot removed from a Telegram forum group and added back: each topic with subscriptions was
     found gone on its own delivery, and one command in any topic (or in General) brings the group back."""

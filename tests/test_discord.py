@@ -520,6 +520,38 @@ async def test_the_channels_the_bot_may_post_in_are_told_reachable_when_a_guild_
     assert reachable.calls == [["9000", "901"]]
 
 
+class GatedReachable(ReachableRecorder):
+    """A `reachable` that waits, as a database read does, until `gate` opens; counts the calls waiting at once."""
+
+    def __init__(self):
+        super().__init__()
+        self.gate = asyncio.Event()
+        self.waiting = self.most_waiting = 0
+
+    async def __call__(self, channels: list[Target]) -> None:
+        self.waiting += 1
+        self.most_waiting = max(self.most_waiting, self.waiting)
+        await self.gate.wait()
+        self.waiting -= 1
+        await super().__call__(channels)
+
+
+async def test_many_guilds_available_at_connect_are_told_reachable_one_call_at_a_time(fake, start):
+    guilds = [1000 + 10 * n for n in range(30)]
+    for guild in guilds:
+        fake.add_guild(guild)
+    reachable = GatedReachable()
+    await start(Recorder(), reachable=reachable)  # ready: every guild's GUILD_AVAILABLE has been dispatched
+    await eventually(lambda: reachable.waiting)
+    for _ in range(20):  # the other guilds' events run as far as they go
+        await asyncio.sleep(0)
+    reachable.gate.set()
+    await eventually(lambda: sum(map(len, reachable.calls)) == len(guilds))
+    assert reachable.most_waiting == 1  # not a database read per guild at once, contending for the pool
+    assert sorted(chat for call in reachable.calls for chat in call) == sorted(f"{guild}0" for guild in guilds)
+    assert len(reachable.calls) <= 2  # those told while the first call waited, together
+
+
 async def test_a_role_given_to_the_bot_that_lets_it_post_makes_the_guild_s_channels_reachable(fake, start):
     fake.add_guild(900, 901).roles["901"]["permissions"] = "0"  # the bot's own role has lost every permission
     reachable = ReachableRecorder()

@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
+import sqlalchemy as sa
 
 from content.model import Article, Query, SourceState
 from content.store import InvalidCursor, StorageError, Store
@@ -540,3 +541,24 @@ async def test_a_hyphenated_word_finds_its_parts_written_apart_on_both_stores(st
     assert ids(await store.find(Query(text="e-commerce"))) == ["article-3", "article-1"]
     assert ids(await store.search("-e-commerce cranes")) == ["article-2"]
     assert ids(await store.search('"state-of-the-art"')) == ids(await store.search('"state of the art"'))
+
+
+async def test_articles_are_written_where_sqlite_trusts_no_function_in_a_schema_by_default(tmp_path, monkeypatch):
+    """An SQLite built with SQLITE_TRUSTED_SCHEMA=0 refuses the search index's triggers ("unsafe use of
+    virtual table", of their stemming function too) unless the connection trusts its own schema."""
+    from sqlalchemy.ext import asyncio as sa_asyncio
+
+    from content.store import engine as engine_module
+
+    def distrusting_engine(url, **options):
+        engine = sa_asyncio.create_async_engine(url, **options)
+        sa.event.listen(engine.sync_engine, "connect", lambda connection, _: connection.execute("PRAGMA trusted_schema=OFF"))
+        return engine
+
+    monkeypatch.setattr(engine_module, "create_async_engine", distrusting_engine)
+    opened = await Store.open(f"sqlite:///{tmp_path / 'news.db'}")
+    try:
+        await opened.add([make_article(1, title="Farmers use drones")])
+        assert ids(await opened.search("drone")) == ["article-1"]
+    finally:
+        await opened.close()

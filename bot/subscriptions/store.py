@@ -18,6 +18,7 @@ from bot.delivery.outbox import forget_deleted_chat, revive_targets, target_ids
 from bot.model import DEFAULT_POST_FORMAT, Target
 from bot.subscriptions.cadence import Cadence
 from bot.topics import describe
+from content.store.bulk import among, lists
 from content.model import Query
 from content.store.queries import position
 from content.store.upsert import insert_or_update
@@ -100,14 +101,16 @@ class SubscriptionStore:
         await self.revive_chats([target], now)
 
     async def revive_chats(self, chats: list[Target], now: datetime) -> None:
-        """`revive` for several chats of one platform at once (a Discord guild's channels)."""
+        """`revive` for several chats of one platform at once (the channels of Discord guilds)."""
         if not chats:
             return
         t = tables.targets
-        platform = chats[0].platform
-        gone = (t.c.platform == platform) & t.c.chat.in_([chat.chat for chat in chats]) & t.c.active.is_(False)
+        platform, dialect = chats[0].platform, self.engine.dialect.name
+        gone_ids = []
         async with self.engine.connect() as connection:  # a read first: nearly every chat is active
-            gone_ids = list((await connection.execute(sa.select(t.c.id).where(gone))).scalars())
+            for listed in lists(dialect, [chat.chat for chat in chats]):  # a connect's guilds may list thousands
+                gone = (t.c.platform == platform) & among(dialect, t.c.chat, listed) & t.c.active.is_(False)
+                gone_ids += (await connection.execute(sa.select(t.c.id).where(gone))).scalars()
         if not gone_ids:
             return
         async with self.engine.begin() as connection:

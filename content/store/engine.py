@@ -79,6 +79,9 @@ def _probe_sqlite_file(path: str | None) -> None:
 def _prepare_sqlite_connection(dbapi_connection, _record) -> None:
     dbapi_connection.create_function(words.SQL_FUNCTION, 1, words.english_stems, deterministic=True)
     cursor = dbapi_connection.cursor()
+    # the search index's triggers write to an FTS5 table through that function: an SQLite built to trust
+    # neither in a schema (SQLITE_TRUSTED_SCHEMA=0) would refuse every article
+    cursor.execute("PRAGMA trusted_schema=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")

@@ -10,8 +10,13 @@ from functools import lru_cache
 
 import snowballstemmer
 
-SQL_FUNCTION = "newsbot_english_stems"  # what the index's triggers call (migration 0005)
+# What the index's triggers call (migration 0005). The index keeps no text, and taking an article out
+# gives it the article's words as this makes them now: what it makes (the stemmer's version included)
+# changes only with a migration that builds the index again.
+SQL_FUNCTION = "newsbot_english_stems"
 
+# Called from the event loop and from each SQLite connection's thread: PyStemmer's stemmer must not run
+# twice at once, which the GIL, held through its C call, sees to.
 _ENGLISH = snowballstemmer.stemmer("english")
 # A word of ASCII letters alone in folded text (no "_" left); "covid19" or a Thai word stays as the tokenizer reads it.
 _ENGLISH_WORD = re.compile(r"\b[a-z]+\b")

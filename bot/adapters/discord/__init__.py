@@ -15,9 +15,14 @@ time from the X-RateLimit headers. A wait longer than `RATE_LIMIT_WAIT_LIMIT` se
 `send()` raises `RateLimited(retry_after)` so the delivery worker can reschedule instead of blocking; when
 it was the bot's global limit (or Cloudflare's), with `platform_wide`, as every channel would hit it too.
 A 500/502/504 is retried by discord.py a few times (sleeping 1, 3, 5… s) before `send()` raises
-`TransientError`; other 5xx, timeouts and dropped connections raise it at once. Any other refusal (400:
-a forum channel, an archived thread) raises `DeliveryError`, given up at once. Each message carries a
-nonce made from its channel and content, so a resend after a lost answer is not posted twice.
+`TransientError`; other 5xx, timeouts and dropped connections raise it at once. A 403 or 404 raises
+`TargetGone` (`TargetDeleted` for 10003 Unknown Channel). Any other refusal (400: a forum channel, an
+archived thread) raises `DeliveryError`, given up at once. Each message carries a nonce made from its
+channel and content, so a resend after a lost answer is not posted twice.
+
+Server events: a guild becoming available or joined, a channel's overwrites, a role's permissions or the
+bot's roles changing tell `reachable` the channels the bot may post in now; a channel or thread deleted
+tells `deleted`.
 
 Which slash commands there are: `commands.py`; syncing them only when they changed: `sync.py`.
 """
@@ -166,7 +171,7 @@ class DiscordAdapter:
     ):
         """`lost(reason)` is called when Discord ends the gateway for good (the token was reset, the
         intents refused): discord.py reconnects by itself from anything less. `reachable(channels)` is
-        awaited with the channels and threads of a guild the bot may post in, when that may have changed:
+        awaited with the channels and threads of guilds the bot may post in, when that may have changed:
         the guild became available (newsbot connected, or the bot was invited back), a channel's overwrites,
         a role's permissions or the bot's roles changed. `deleted(channel)` is awaited when Discord says a
         channel or thread was deleted. `clock` tells how long ago an interaction was made (tests set it off
@@ -186,6 +191,8 @@ class DiscordAdapter:
         self._reachable = reachable
         self._deleted = deleted
         self._action_ids = ActionIds()
+        self._guilds_to_look_at: dict[int, discord.Guild] = {}  # by `may_post_again`, in its next turn
+        self._looking_at_guilds = asyncio.Lock()
         self._handle: Handler | None = None
         self._client: _Client | None = None
         self._gateway: asyncio.Task | None = None
@@ -268,13 +275,24 @@ class DiscordAdapter:
 
     async def may_post_again(self, guild: discord.Guild) -> None:
         """Tell `reachable` the guild's channels and threads the bot may post in, as discord.py's cache of the
-        guild's roles, overwrites and the bot's own member works them out: those paused meanwhile resume."""
-        me = guild.me
-        if self._reachable is None or me is None:
+        guild's roles, overwrites and the bot's own member works them out: those paused meanwhile resume.
+        One call at a time: the guilds told of while one is on its way (every guild becomes available when
+        newsbot connects, each event in a task of its own) go together in the next."""
+        if self._reachable is None:
             return
-        channels = [channel for channel in (*guild.channels, *guild.threads) if _may_post_in(channel, me)]
-        if channels:
-            await self._reachable([Target(PLATFORM, str(channel.id)) for channel in channels])
+        self._guilds_to_look_at[guild.id] = guild
+        async with self._looking_at_guilds:
+            guilds = list(self._guilds_to_look_at.values())
+            self._guilds_to_look_at.clear()  # empty when an earlier call took this guild along
+            channels = [
+                Target(PLATFORM, str(channel.id))
+                for guild in guilds
+                if (me := guild.me) is not None
+                for channel in (*guild.channels, *guild.threads)
+                if _may_post_in(channel, me)
+            ]
+            if channels:
+                await self._reachable(channels)
 
     async def channel_deleted(self, channel_id: int) -> None:
         if self._deleted is not None:

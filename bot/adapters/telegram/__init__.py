@@ -8,7 +8,9 @@ retry after a 429 inside the rate limiter, and twice after a short pause after a
 connection (a user is waiting; a short pause is better than a lost answer); `send`, the delivery worker's
 path, never retries and maps every failure to a DeliveryError so the worker decides when to try again.
 A channel takes no commands, so a subscription command typed in a private chat may name one first
-("/subscribe @news energy"): it is then about that channel, once Telegram confirms the bot may post there.
+("/subscribe @news energy"): it is then about that channel, once Telegram confirms that the bot and the user
+administer it (and, for /subscribe, that the bot may post there). Telegram telling the bot it may post in a
+chat again (my_chat_member) resumes the chat's paused deliveries.
 """
 
 from __future__ import annotations
