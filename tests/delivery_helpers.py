@@ -16,7 +16,8 @@ from bot.delivery.db import migrate
 from bot.delivery.limits import RatePlan
 from bot.delivery.outbox import Outbox, target_ids
 from bot.delivery.worker import DeliveryWorker
-from bot.model import Reply, Target
+from bot.model import ArticleCard, Reply, Target
+from bot.subscriptions.fanout import DIGEST_SIZE, burst_message
 from content.store import run_migrations, store
 from content.store.engine import open_engine
 
@@ -48,3 +49,28 @@ async def enqueue(outbox: Outbox, target: Target, key: str, reply: Reply, not_be
     async with outbox.engine.begin() as connection:
         target_id = (await target_ids(connection, [target]))[target]
         return await outbox.enqueue_for(connection, [target_id], key, reply, not_before) == 1
+
+
+def full_burst_message() -> Reply:
+    """The first message of a 12-article burst, as the fan-out writes it: ten cards as long as articles get."""
+    summary = ("Summary. " + "Batteries smooth the evening peak & <grid> operators say " * 11)[:600]  # an ingested summary's most
+    cards = [
+        ArticleCard(
+            title=f"Burst story {n}: " + "regulators approve a long-awaited transmission line " * 3,
+            url=f"https://news.test/{n}/" + "section/" * 20 + "story.html",
+            summary=summary,
+            sectors=("Energy", "Transport", "Technology"),
+            countries=("Kenya", "Thailand", "Germany"),
+            source="A publisher with a rather long name",
+        )
+        for n in range(DIGEST_SIZE)
+    ]
+    return burst_message(cards, 1, 2, 12)
+
+
+async def enqueue_bundle(outbox: Outbox, target: Target, reply: Reply) -> None:
+    """Queue a reply as one message carrying an article per card, as the fan-out queues a burst."""
+    async with outbox.engine.begin() as connection:
+        target_id = (await target_ids(connection, [target]))[target]
+        payload_id = await outbox.add_payload(connection, reply)
+        await outbox.enqueue_bundle(connection, target_id, [card.url for card in reply.cards], payload_id)

@@ -18,7 +18,7 @@ from bot.delivery import tables
 from bot.model import ArticleCard, Reply, Target
 from bot.subscriptions.cadence import Cadence
 from bot.subscriptions.store import SubscriptionStore
-from delivery_helpers import START, build, enqueue, migrated_engine
+from delivery_helpers import START, build, enqueue, enqueue_bundle, full_burst_message, migrated_engine
 from fake_discord import FakeDiscord
 
 STEP_TIMEOUT = 10.0
@@ -78,6 +78,18 @@ async def test_a_channel_found_deleted_loses_its_subscriptions_and_one_found_for
 
     assert [len(await subscriptions.for_target(channel)) for channel in (deleted, forbidden)] == [0, 1]
     assert await outbox.counts() == {"dead": 2}
+
+
+async def test_a_burst_of_ten_full_articles_is_posted_within_the_limits_with_each_article_once(delivery):
+    fake, outbox, worker = delivery
+    await enqueue_bundle(outbox, Target("discord", "603"), full_burst_message())
+    await asyncio.wait_for(worker.run_until_idle(), 60)
+    messages = fake.messages_in("603")
+    assert messages[0]["content"].startswith("12 new articles for your subscriptions (1 of 2)")
+    embeds = [embed for message in messages for embed in message["embeds"]]
+    assert [embed["title"].split(":")[0] for embed in embeds] == [f"Burst story {n}" for n in range(10)]
+    assert all("Summary. " in embed["description"] for embed in embeds)  # full: each with its summary
+    assert await outbox.counts() == {"sent": 1, "bundled": 9}
 
 
 async def test_a_digest_of_several_messages_resumes_after_a_429_without_repeating_one(delivery):

@@ -18,7 +18,7 @@ from bot.delivery import tables
 from bot.model import ArticleCard, Reply, Target
 from bot.subscriptions.cadence import Cadence
 from bot.subscriptions.store import SubscriptionStore
-from delivery_helpers import START, build, enqueue, migrated_engine
+from delivery_helpers import START, build, enqueue, enqueue_bundle, full_burst_message, migrated_engine
 from fake_telegram import FakeTelegram
 
 
@@ -94,6 +94,17 @@ async def test_a_group_upgraded_to_a_supergroup_keeps_its_subscriptions_under_th
     assert await outbox.counts() == {"sent": 2}
     assert [s.value for s in await subscriptions.for_target(supergroup)] == ["energy"]
     assert await subscriptions.timezone("telegram", "-1009999") == "Asia/Bangkok"
+
+
+async def test_a_burst_of_ten_full_articles_is_posted_within_the_limits_with_each_article_once(delivery):
+    fake, outbox, worker = delivery
+    await enqueue_bundle(outbox, Target("telegram", "405"), full_burst_message())
+    await worker.run_until_idle()
+    posted = "".join(call.params["text"] for call in fake.calls_of("sendMessage"))
+    assert posted.startswith("12 new articles for your subscriptions (1 of 2)")
+    assert [posted.count(f"Burst story {n}:") for n in range(10)] == [1] * 10
+    assert posted.count("Summary. ") == 10  # full: each with its summary
+    assert await outbox.counts() == {"sent": 1, "bundled": 9}
 
 
 async def test_a_digest_of_several_messages_resumes_after_a_429_without_repeating_one(delivery):

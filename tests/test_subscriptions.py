@@ -21,9 +21,9 @@ from bot.context import Context
 from bot.delivery import tables
 from bot.delivery.db import migrate
 from bot.delivery.limits import RatePlan
-from bot.delivery.outbox import Outbox
+from bot.delivery.outbox import Outbox, target_ids
 from bot.delivery.worker import DeliveryWorker
-from bot.model import Command, Target
+from bot.model import Command, Reply, Target
 from bot.router import Router
 from bot.subscriptions.cadence import Cadence, CadenceError
 from bot.subscriptions.fanout import FanOut
@@ -210,6 +210,86 @@ async def test_a_page_of_many_messages_is_queued_in_several_transactions_without
         await bot.publish(f"Energy {n}", sectors=["energy"])
     assert await bot.fanout.run_once() == 6
     assert await bot.fanout.run_once() == 0
+
+
+async def publish_energy(bot, numbers, countries=()) -> list[Article]:
+    return [await bot.publish(f"Energy {n}", sectors=["energy"], countries=countries) for n in numbers]
+
+
+def energy(numbers) -> list[str]:
+    return [f"Energy {n}" for n in numbers]
+
+
+async def test_a_burst_for_one_chat_comes_ten_articles_a_message_and_a_chat_with_two_gets_two_messages(bot):
+    await bot.say("/subscribe energy")
+    await bot.say("/subscribe kenya", target=GROUP)
+    await bot.deliver()
+    for n in range(12):
+        await publish_energy(bot, [n], countries=["KE"] if n in (3, 8) else [])
+    messages = await bot.deliver()
+    assert [(titles, text) for target, titles, text in messages if target == ALICE] == [
+        (energy(range(10)), "12 new articles for your subscriptions (1 of 2)"),
+        (energy([10, 11]), "12 new articles for your subscriptions (2 of 2)"),
+    ]
+    assert [(titles, text) for target, titles, text in messages if target == GROUP] == [
+        (["Energy 3"], "New for your subscriptions"),
+        (["Energy 8"], "New for your subscriptions"),
+    ]
+    assert await bot.deliver() == []
+
+
+async def test_a_burst_comes_in_the_chats_post_format(bot):
+    await bot.say("/subscribe energy")
+    await bot.say("/settings format compact")
+    await bot.deliver()
+    await publish_energy(bot, range(4))
+    [message] = await bot.deliver()
+    assert message[1] == energy(range(4))
+    async with bot.store.engine.connect() as connection:
+        formats = (await connection.execute(sa.select(tables.outbox.c.post_format).where(tables.outbox.c.status == "sent"))).scalars()
+        assert list(formats) == ["compact"]
+
+
+async def rewind_fan_out(bot, position: int) -> None:
+    """Put the fan-out cursor back, as a worker that read a page while another queued it sees it."""
+    state = tables.state
+    async with bot.store.engine.begin() as connection:
+        await connection.execute(state.update().where(state.c.name == "fanout_cursor").values(number=position))
+
+
+@pytest.mark.parametrize(("more", "again"), [(0, []), (1, [energy([12])]), (5, [energy(range(12, 17))])])
+async def test_a_burst_read_again_after_a_crash_sends_only_what_it_had_not_queued(bot, more, again):
+    await bot.say("/subscribe energy")
+    await bot.deliver()
+    before = await bot.store.position()
+    await publish_energy(bot, range(12))
+    assert await bot.delivered_titles() == [energy(range(10)), energy([10, 11])]
+    await rewind_fan_out(bot, before)
+    await publish_energy(bot, range(12, 12 + more))  # the page read again has grown meanwhile
+    assert await bot.delivered_titles() == again
+
+
+async def test_an_article_queued_for_the_chat_already_is_left_out_of_its_burst(bot):
+    await bot.say("/subscribe energy")
+    await bot.deliver()
+    articles = await publish_energy(bot, range(5))
+    async with bot.store.engine.begin() as connection:  # as a schedule's post of new articles queues it
+        target_id = (await target_ids(connection, [ALICE]))[ALICE]
+        await bot.outbox.enqueue_for(connection, [target_id], articles[2].id, Reply(text="Scheduled", cards=[]))
+    messages = await bot.deliver()
+    assert [(titles, text) for _, titles, text in messages] == [
+        ([], "Scheduled"), (energy([0, 1, 3, 4]), "4 new articles for your subscriptions")
+    ]
+
+
+async def test_a_burst_cut_short_by_the_rows_of_a_transaction_still_sends_each_article_once(bot, monkeypatch):
+    import bot.subscriptions.fanout as fanout
+
+    monkeypatch.setattr(fanout, "_ROWS_PER_TRANSACTION", 5)
+    await bot.say("/subscribe energy")
+    await bot.deliver()
+    await publish_energy(bot, range(12))
+    assert await bot.delivered_titles() == [energy(range(5)), energy(range(5, 10)), ["Energy 10"], ["Energy 11"]]
 
 
 async def test_the_fan_out_cursor_never_moves_back_and_the_revision_row_is_made_to_be_locked(bot):

@@ -3,7 +3,9 @@
 A key is an article id, or "digest:<schedule-or-subscription>:<period>", so the same
 article can never be queued twice for one target. Rows go pending → sent | failed | dead:
 `failed` is a message that cannot be sent at all (a bug or an unrenderable payload),
-`dead` one given up on (too many transient failures, or the target is gone).
+`dead` one given up on (too many transient failures, or the target is gone). Several articles
+may go to a target in one message (a bundle): the message is the first article's row, and
+each other article has a row of its own under its id, `bundled`, never sent, with the same payload.
 
 A reply the platform posts as several messages can fail halfway: `parts_sent` counts the messages
 already delivered, written between its messages and with a Retry, and handed back with the claim,
@@ -259,9 +261,7 @@ class Outbox:
         fresh = await self._without_existing(connection, ids, key)
         if not fresh:
             return 0
-        payload_id = (
-            await connection.execute(tables.payloads.insert().values(body=reply_to_json(reply)).returning(tables.payloads.c.id))
-        ).scalar_one()
+        payload_id = await self.add_payload(connection, reply)
         now = self._now()
         t = tables.targets
         columns = ["target_id", "platform", "key", "payload_id", "created_at", "next_attempt_at"]
@@ -272,6 +272,34 @@ class Outbox:
             statement = insert_ignoring_duplicates(connection, o, ["target_id", "key"])
             await connection.execute(statement.from_select(columns, rows))
         return len(fresh)
+
+    async def queued_keys(self, connection: AsyncConnection, ids: list[int], keys: list[str]) -> set[tuple[int, str]]:
+        """The (target id, key) pairs among these that have a row already."""
+        o, found = tables.outbox, set()
+        for start in range(0, len(ids), _INSERT_CHUNK):
+            chunk = ids[start : start + _INSERT_CHUNK]
+            query = sa.select(o.c.target_id, o.c.key).where(o.c.target_id.in_(chunk), o.c.key.in_(keys))
+            found.update((target_id, key) for target_id, key in await connection.execute(query))
+        return found
+
+    async def add_payload(self, connection: AsyncConnection, reply: Reply) -> int:
+        """Store a reply for rows to name (several targets may share one); returns its id."""
+        insert = tables.payloads.insert().values(body=reply_to_json(reply)).returning(tables.payloads.c.id)
+        return (await connection.execute(insert)).scalar_one()
+
+    async def enqueue_bundle(self, connection: AsyncConnection, target_id: int, keys: list[str], payload_id: int) -> None:
+        """Queue one message carrying the articles of all `keys` for a target: a row per key, the
+        first one's sent. A key the target has already fails the caller's transaction, rather
+        than leave an article out of the message while its row says it was queued."""
+        t, o = tables.targets, tables.outbox
+        platform = (await connection.execute(sa.select(t.c.platform).where(t.c.id == target_id))).scalar_one()
+        now = self._now()
+        rows = [
+            dict(target_id=target_id, platform=platform, key=key, payload_id=payload_id, created_at=now, next_attempt_at=now,
+                 status="pending" if n == 0 else "bundled")
+            for n, key in enumerate(keys)
+        ]
+        await connection.execute(o.insert(), rows)
 
     async def _without_existing(self, connection: AsyncConnection, ids: list[int], key: str) -> list[int]:
         o = tables.outbox

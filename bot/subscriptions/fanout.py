@@ -2,7 +2,8 @@
 
 A persisted cursor, a store position (see `Store.stored_after`), moves forward in the same
 transaction as the rows it queued, so a crash either queued a page of articles and moved past
-it, or did neither; queueing twice is harmless anyway (the outbox is unique per target and key).
+it, or did neither; queueing twice is harmless anyway (the outbox is unique per target and key,
+and an article sent in a message of several still has its own row, under its id, for that target).
 Digests remember the position they covered the same way.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import defaultdict
 from datetime import datetime
 from typing import Callable
 
@@ -20,7 +22,7 @@ from bot.clock import Clock
 from bot.commands.results import article_card, new_articles
 from bot.delivery import tables
 from bot.delivery.outbox import Outbox
-from bot.model import Reply
+from bot.model import ArticleCard, Reply
 from bot.subscriptions.matching import SubscriptionIndex
 from bot.subscriptions.store import FANOUT_CURSOR, Subscription, SubscriptionStore, topic_label
 from content.model import Article, Query
@@ -34,6 +36,7 @@ log = logging.getLogger(__name__)
 _PAGE = 200
 _ROWS_PER_TRANSACTION = 10_000
 DIGEST_SIZE = 10
+BURST_THRESHOLD = 3  # more articles than this for one chat in one page go DIGEST_SIZE to a message
 
 
 class FanOut:
@@ -84,12 +87,14 @@ class FanOut:
         return self._index
 
     async def run_once(self) -> int:
-        """Queue a message per new article for every instant subscription it matches; returns rows queued.
+        """Queue the messages of new articles for the instant subscriptions they match; returns messages queued.
 
         Articles are read in the order they were stored, after the store position the cursor
         holds: an ingest that committed late is still read, and nothing is read twice. Each page
         is queued under the subscriptions revision's lock, with the index of that revision (rebuilt
         under the lock when a subscription changed): a change to subscriptions and a page take turns.
+        A chat gets a message per article, or, when the page has more than BURST_THRESHOLD for it,
+        messages of up to DIGEST_SIZE articles each (see `_queue_bursts`).
         """
         index = await self.index()
         after, queued = await self._load_cursor(), 0
@@ -98,15 +103,61 @@ class FanOut:
                 revision = await tables.locked_subscriptions_revision(connection)
                 if revision != self._index_revision:
                     index = await self._rebuild(revision, connection)
-                rows = 0
-                for seq, article in batch:
-                    targets = index.targets_for(article, seq) if article.was_news_when_fetched else []
-                    rows += await self._outbox.enqueue_for(connection, targets, article.id, self._instant(article))
-                    after = seq
-                    if rows >= _ROWS_PER_TRANSACTION:  # the lock is not held for long: the rest in the next one
-                        break
-                queued += rows
+                matches, after = self._matches(index, batch)
+                queued += await self._queue(connection, matches)
                 await self._save_cursor(connection, after)
+        return queued
+
+    @staticmethod
+    def _matches(index: SubscriptionIndex, batch: list[tuple[int, Article]]) -> tuple[list[tuple[Article, list[int]]], int]:
+        """The page's articles with the targets each reaches, and the position they go up to."""
+        matches, rows = [], 0
+        for seq, article in batch:
+            targets = index.targets_for(article, seq) if article.was_news_when_fetched else []
+            matches.append((article, targets))
+            rows += len(targets)
+            after = seq
+            if rows >= _ROWS_PER_TRANSACTION:  # the lock is not held for long: the rest in the next one
+                break
+        return matches, after
+
+    async def _queue(self, connection: AsyncConnection, matches: list[tuple[Article, list[int]]]) -> int:
+        bursts = await self._bursts(connection, matches)
+        queued = await self._queue_bursts(connection, bursts)
+        for article, targets in matches:
+            singles = [target_id for target_id in targets if target_id not in bursts]
+            queued += await self._outbox.enqueue_for(connection, singles, article.id, self._instant(article))
+        return queued
+
+    async def _bursts(self, connection: AsyncConnection, matches: list[tuple[Article, list[int]]]) -> dict[int, list[Article]]:
+        """The targets with more than BURST_THRESHOLD of these articles not queued for them yet, with
+        those articles in store order."""
+        by_target: dict[int, dict[str, Article]] = defaultdict(dict)
+        for article, targets in matches:
+            for target_id in targets:
+                by_target[target_id][article.id] = article
+        many = [target_id for target_id, articles in by_target.items() if len(articles) > BURST_THRESHOLD]
+        if not many:
+            return {}
+        queued = await self._outbox.queued_keys(connection, many, [article.id for article, _ in matches])
+        fresh = {t: [a for key, a in by_target[t].items() if (t, key) not in queued] for t in many}
+        return {target_id: articles for target_id, articles in fresh.items() if len(articles) > BURST_THRESHOLD}
+
+    async def _queue_bursts(self, connection: AsyncConnection, bursts: dict[int, list[Article]]) -> int:
+        """Queue each burst as messages of DIGEST_SIZE articles; chats given the same articles share payloads."""
+        payloads: dict[tuple, int] = {}
+        queued = 0
+        for target_id, articles in bursts.items():
+            parts = [articles[n : n + DIGEST_SIZE] for n in range(0, len(articles), DIGEST_SIZE)]
+            for number, part in enumerate(parts, 1):
+                keys = [article.id for article in part]
+                message = (*keys, number, len(parts), len(articles))
+                if message not in payloads:
+                    cards = [article_card(article, self._tagger) for article in part]
+                    reply = burst_message(cards, number, len(parts), len(articles))
+                    payloads[message] = await self._outbox.add_payload(connection, reply)
+                await self._outbox.enqueue_bundle(connection, target_id, keys, payloads[message])
+            queued += len(parts)
         return queued
 
     @staticmethod
@@ -170,6 +221,12 @@ class FanOut:
             text=f"Your {subscription.cadence.kind} digest for {label}: {new_articles(total)}{more}",
             cards=[article_card(article, self._tagger) for article in top],
         )
+
+
+def burst_message(cards: list[ArticleCard], part: int, parts: int, total: int) -> Reply:
+    """Message `part` of `parts` carrying a chat's `total` new articles of one fan-out page."""
+    of = f" ({part} of {parts})" if parts > 1 else ""
+    return Reply(text=f"{new_articles(total)} for your subscriptions{of}", cards=cards)
 
 
 async def period_articles(
