@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 _PAGE = 200
 _ROWS_PER_TRANSACTION = 10_000
+_PAGE_ATTEMPTS = 3
 DIGEST_SIZE = 10
 BURST_THRESHOLD = 3  # more articles than this for one chat in one page go DIGEST_SIZE to a message
 
@@ -96,17 +97,34 @@ class FanOut:
         A chat gets a message per article, or, when the page has more than BURST_THRESHOLD for it,
         messages of up to DIGEST_SIZE articles each (see `_queue_bursts`).
         """
-        index = await self.index()
+        await self.index()
         after, queued = await self._load_cursor(), 0
         while batch := await self._store.stored_after(after, limit=_PAGE):
-            async with self._store.engine.begin() as connection:
-                revision = await tables.locked_subscriptions_revision(connection)
-                if revision != self._index_revision:
-                    index = await self._rebuild(revision, connection)
-                matches, after = self._matches(index, batch)
-                queued += await self._queue(connection, matches)
-                await self._save_cursor(connection, after)
+            messages, after = await self._queue_page(batch)
+            queued += messages
         return queued
+
+    async def _queue_page(self, batch: list[tuple[int, Article]]) -> tuple[int, int]:
+        """Queue a page in one transaction; returns the messages queued and the position it goes up to.
+
+        A schedule queues articles without the revision lock: one may commit an article for a chat
+        after the page read the chat's rows, and a burst's message then fails on it. The page goes
+        again, and this time leaves that article out of the message."""
+        for _ in range(_PAGE_ATTEMPTS - 1):
+            try:
+                return await self._queue_page_once(batch)
+            except sa.exc.IntegrityError:
+                log.info("fan-out: an article of a burst was queued for its chat meanwhile; queueing the page again")
+        return await self._queue_page_once(batch)
+
+    async def _queue_page_once(self, batch: list[tuple[int, Article]]) -> tuple[int, int]:
+        async with self._store.engine.begin() as connection:
+            revision = await tables.locked_subscriptions_revision(connection)
+            index = self._index if revision == self._index_revision else await self._rebuild(revision, connection)
+            matches, after = self._matches(index, batch)
+            queued = await self._queue(connection, matches)
+            await self._save_cursor(connection, after)
+        return queued, after
 
     @staticmethod
     def _matches(index: SubscriptionIndex, batch: list[tuple[int, Article]]) -> tuple[list[tuple[Article, list[int]]], int]:
