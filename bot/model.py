@@ -78,6 +78,17 @@ def in_post_format(reply: Reply, post_format: str) -> Reply:
     return reply
 
 
+def new_articles(count: int) -> str:
+    """"1 new article", "3 new articles": how digests and replies count the articles of a period."""
+    return f"{count} new article{'' if count == 1 else 's'}"
+
+
+def burst_message(cards: list[ArticleCard], part: int, parts: int, total: int) -> Reply:
+    """Message `part` of `parts` carrying `total` new articles for a chat's instant subscriptions at once."""
+    of = f" ({part} of {parts})" if parts > 1 else ""
+    return Reply(text=f"{new_articles(total)} for your subscriptions{of}", cards=cards)
+
+
 _QUOTE_MARKS = "\"'“”‘’«»„"
 
 

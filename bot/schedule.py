@@ -27,12 +27,12 @@ from apscheduler.triggers.base import BaseTrigger
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.clock import Clock
-from bot.commands.results import article_card, new_articles
+from bot.commands.results import article_card
 from bot.config import ScheduleSettings
 from bot.cron import cron_trigger
 from bot.delivery import tables
 from bot.delivery.outbox import Outbox, target_ids
-from bot.model import Reply, Target
+from bot.model import Reply, Target, new_articles
 from bot.subscriptions.fanout import period_articles
 from content.model import Query
 from content.store import Store

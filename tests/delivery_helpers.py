@@ -16,8 +16,8 @@ from bot.delivery.db import migrate
 from bot.delivery.limits import RatePlan
 from bot.delivery.outbox import Outbox, target_ids
 from bot.delivery.worker import DeliveryWorker
-from bot.model import ArticleCard, Reply, Target
-from bot.subscriptions.fanout import DIGEST_SIZE, burst_message
+from bot.model import ArticleCard, Reply, Target, burst_message
+from bot.subscriptions.fanout import DIGEST_SIZE
 from content.store import run_migrations, store
 from content.store.engine import open_engine
 

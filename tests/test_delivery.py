@@ -27,13 +27,13 @@ from bot.delivery import tables
 from bot.delivery.db import migrate
 from bot.delivery.outbox import move_chat, target_ids
 from bot.delivery.service import start_delivery
-from bot.model import ArticleCard, Command, Reply, Target
+from bot.model import ArticleCard, Command, Reply, Target, burst_message
 from bot.subscriptions.cadence import Cadence
 from bot.subscriptions.store import SubscriptionStore
 from content.model import Article
 from content.store import Store
 from content.tagging import Tagger
-from delivery_helpers import START, build, enqueue, migrated_engine
+from delivery_helpers import START, build, enqueue, enqueue_bundle, migrated_engine
 
 PART_BREAK = " | "  # the FakeAdapter posts each piece of a reply's text between these as its own message
 
@@ -296,6 +296,52 @@ async def test_a_chat_moved_to_an_id_that_is_already_a_target_merges_into_it(eng
     async with engine.connect() as connection:
         rows = (await connection.execute(sa.select(tables.targets.c.chat, tables.targets.c.active))).all()
     assert sorted(rows) == [("-1009999", True), ("-555", False)]
+
+
+def story_cards(numbers) -> list[ArticleCard]:
+    return [ArticleCard(title=f"Story {n}", url=f"https://news.test/{n}", summary="") for n in numbers]
+
+
+async def queued_messages(outbox) -> list[tuple[str, str, list[str]]]:
+    """(chat, text, card titles) of every message waiting to be sent."""
+    claimed = await outbox.claim("test", "telegram", 100, lookahead=3600)
+    return sorted((row.target.chat, row.reply.text, [card.title for card in row.reply.cards]) for row in claimed)
+
+
+async def test_a_burst_of_a_chat_that_moved_goes_whole_to_its_new_id_with_each_article_kept_queued_there(engine, clock):
+    outbox, _ = build(engine, clock, FakeAdapter(clock))
+    old, new = Target("telegram", "-555"), Target("telegram", "-1009999")
+    await enqueue(outbox, new, "other", Reply(text="made in the upgraded group"))
+    await enqueue_bundle(outbox, old, burst_message(story_cards(range(4)), 1, 1, 4))
+    await move_chat(engine, old, new.chat)
+    assert await queued_messages(outbox) == [
+        ("-1009999", "4 new articles for your subscriptions", [f"Story {n}" for n in range(4)]),
+        ("-1009999", "made in the upgraded group", []),
+    ]
+    assert not await enqueue(outbox, new, "https://news.test/2", Reply(text="a schedule's post of it"))  # sent in the burst
+
+
+async def test_a_burst_of_a_chat_that_moved_where_some_of_its_articles_wait_already_brings_only_the_others(engine, clock):
+    outbox, _ = build(engine, clock, FakeAdapter(clock))
+    old, new = Target("telegram", "-555"), Target("telegram", "-1009999")
+    for n in (0, 2):  # the burst's first article among them
+        await enqueue(outbox, new, f"https://news.test/{n}", Reply(text=f"Story {n} alone"))
+    await enqueue_bundle(outbox, old, burst_message(story_cards(range(4)), 1, 1, 4))
+    await move_chat(engine, old, new.chat)
+    assert await queued_messages(outbox) == [
+        ("-1009999", "2 new articles for your subscriptions", ["Story 1", "Story 3"]),
+        ("-1009999", "Story 0 alone", []),
+        ("-1009999", "Story 2 alone", []),
+    ]
+
+
+async def test_a_burst_of_a_chat_that_moved_where_all_its_articles_wait_already_is_not_sent_again(engine, clock):
+    outbox, _ = build(engine, clock, FakeAdapter(clock))
+    old, new = Target("telegram", "-555"), Target("telegram", "-1009999")
+    await enqueue_bundle(outbox, new, burst_message(story_cards(range(4)), 1, 1, 4))
+    await enqueue_bundle(outbox, old, burst_message(story_cards(range(4)), 1, 1, 4))
+    await move_chat(engine, old, new.chat)
+    assert await queued_messages(outbox) == [("-1009999", "4 new articles for your subscriptions", [f"Story {n}" for n in range(4)])]
 
 
 class GatedClock(ManualClock):

@@ -16,11 +16,6 @@ PAGE_SIZE = 5
 ACTION_BYTES = 64  # Telegram's callback_data limit, the tightest of the platforms
 
 
-def new_articles(count: int) -> str:
-    """"1 new article", "3 new articles": how digests and replies count the articles of a period."""
-    return f"{count} new article{'' if count == 1 else 's'}"
-
-
 def bounded_command(command: str, fallback: str) -> str:
     """The readable command line when it fits a button as it is (and so outlives a restart), else `fallback`."""
     return command if len(command.encode("utf-8")) <= ACTION_BYTES else fallback

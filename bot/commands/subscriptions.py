@@ -13,9 +13,9 @@ import zlib
 from zoneinfo import available_timezones
 
 from bot.commands.news import understand
-from bot.commands.results import article_card, new_articles
+from bot.commands.results import article_card
 from bot.context import Context
-from bot.model import POST_FORMATS, Action, Command, Reply, quoted
+from bot.model import POST_FORMATS, Action, Command, Reply, new_articles, quoted
 from bot.subscriptions.cadence import PATTERN, Cadence, CadenceError
 from bot.subscriptions.fanout import DIGEST_SIZE
 from bot.subscriptions.store import VALUE_CHARS, Subscription, SubscriptionStore, combined, topic_label

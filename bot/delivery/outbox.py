@@ -26,7 +26,7 @@ from bot.clock import Clock
 from bot.delivery import tables
 from bot.delivery.limits import RatePlan
 from bot.delivery.payload import reply_from_json, reply_to_json
-from bot.model import DEFAULT_POST_FORMAT, Reply, Target, in_post_format
+from bot.model import DEFAULT_POST_FORMAT, Reply, Target, burst_message, in_post_format
 from content.store.queries import position
 from content.store.upsert import insert_ignoring_duplicates, insert_or_update
 
@@ -234,9 +234,71 @@ async def _merge(connection: AsyncConnection, target_id: int, into: int) -> None
     same_topic = sa.exists().where(theirs.c.target_id == into, theirs.c.kind == s.c.kind, theirs.c.value == s.c.value)
     await connection.execute(s.update().where(s.c.target_id == target_id, ~same_topic).values(target_id=into))
     await connection.execute(s.delete().where(s.c.target_id == target_id))
+    await _merge_bundles(connection, target_id, into)
     same_key = sa.exists().where(queued.c.target_id == into, queued.c.key == o.c.key)
     pending = (o.c.target_id == target_id) & (o.c.status == "pending")
     await connection.execute(o.update().where(pending, ~same_key).values(target_id=into))
+
+
+async def _merge_bundles(connection: AsyncConnection, target_id: int, into: int) -> None:
+    """Each waiting bundle of the old target goes to the new one whole; where the new one has some of
+    its articles queued already, those stay behind and the others go as a message of their own."""
+    o = tables.outbox
+    for rows in await _waiting_bundles(connection, target_id):
+        keys = [row.key for row in rows]
+        queued = sa.select(o.c.key).where(o.c.target_id == into, o.c.key.in_(keys))
+        taken = set((await connection.execute(queued)).scalars())
+        if not taken:
+            await connection.execute(o.update().where(o.c.id.in_([row.id for row in rows])).values(target_id=into))
+        elif len(taken) < len(keys):
+            await _rebundle(connection, rows, taken, into)
+
+
+async def _waiting_bundles(connection: AsyncConnection, target_id: int) -> list[list]:
+    """The target's bundles whose message waits to be sent: each its rows, the message's first."""
+    o = tables.outbox
+    bundled = sa.select(o.c.payload_id).where(o.c.target_id == target_id, o.c.status == "bundled")
+    query = (
+        sa.select(o.c.id, o.c.key, o.c.payload_id, o.c.status, o.c.next_attempt_at)
+        .where(o.c.target_id == target_id, o.c.status.in_(["pending", "bundled"]), o.c.payload_id.in_(bundled))
+        .order_by(o.c.payload_id, o.c.id)
+    )
+    bundles: dict[int, list] = {}
+    for row in await connection.execute(query):
+        bundles.setdefault(row.payload_id, []).append(row)
+    return [rows for rows in bundles.values() if rows[0].status == "pending"]
+
+
+async def _rebundle(connection: AsyncConnection, rows: list, taken: set[str], into: int) -> None:
+    """Queue for `into` the articles of a bundle it has not got, in a message of their own."""
+    bundle = rows[0].payload_id
+    cards = reply_from_json((await _payload_bodies(connection, {bundle}))[bundle]).cards
+    kept = [(row.key, card) for row, card in zip(rows, cards) if row.key not in taken]
+    keys, cards = [key for key, _ in kept], [card for _, card in kept]
+    payload_id = await _add_payload(connection, burst_message(cards, 1, 1, len(cards)))
+    await _insert_bundle(connection, into, keys, payload_id, rows[0].next_attempt_at)
+
+
+async def _add_payload(connection: AsyncConnection, reply: Reply) -> int:
+    insert = tables.payloads.insert().values(body=reply_to_json(reply)).returning(tables.payloads.c.id)
+    return (await connection.execute(insert)).scalar_one()
+
+
+async def _insert_bundle(connection: AsyncConnection, target_id: int, keys: list[str], payload_id: int, at: float) -> None:
+    """A bundle's rows, written in the order of its keys (and cards): `_waiting_bundles` reads them back so."""
+    t, o = tables.targets, tables.outbox
+    platform = (await connection.execute(sa.select(t.c.platform).where(t.c.id == target_id))).scalar_one()
+    rows = [
+        dict(target_id=target_id, platform=platform, key=key, payload_id=payload_id, created_at=at, next_attempt_at=at,
+             status="pending" if n == 0 else "bundled")
+        for n, key in enumerate(keys)
+    ]
+    await connection.execute(o.insert(), rows)
+
+
+async def _payload_bodies(connection: AsyncConnection, ids: set[int]) -> dict[int, str]:
+    query = sa.select(tables.payloads.c.id, tables.payloads.c.body).where(tables.payloads.c.id.in_(ids))
+    return dict((await connection.execute(query)).all())
 
 
 class Outbox:
@@ -284,22 +346,13 @@ class Outbox:
 
     async def add_payload(self, connection: AsyncConnection, reply: Reply) -> int:
         """Store a reply for rows to name (several targets may share one); returns its id."""
-        insert = tables.payloads.insert().values(body=reply_to_json(reply)).returning(tables.payloads.c.id)
-        return (await connection.execute(insert)).scalar_one()
+        return await _add_payload(connection, reply)
 
     async def enqueue_bundle(self, connection: AsyncConnection, target_id: int, keys: list[str], payload_id: int) -> None:
-        """Queue one message carrying the articles of all `keys` for a target: a row per key, the
-        first one's sent. A key the target has already fails the caller's transaction, rather
-        than leave an article out of the message while its row says it was queued."""
-        t, o = tables.targets, tables.outbox
-        platform = (await connection.execute(sa.select(t.c.platform).where(t.c.id == target_id))).scalar_one()
-        now = self._now()
-        rows = [
-            dict(target_id=target_id, platform=platform, key=key, payload_id=payload_id, created_at=now, next_attempt_at=now,
-                 status="pending" if n == 0 else "bundled")
-            for n, key in enumerate(keys)
-        ]
-        await connection.execute(o.insert(), rows)
+        """Queue one message carrying the articles of all `keys`, in the order of its cards, for a target:
+        a row per key, the first one's sent. A key the target has already fails the caller's transaction,
+        rather than leave an article out of the message while its row says it was queued."""
+        await _insert_bundle(connection, target_id, keys, payload_id, self._now())
 
     async def _without_existing(self, connection: AsyncConnection, ids: list[int], key: str) -> list[int]:
         o = tables.outbox
@@ -350,7 +403,7 @@ class Outbox:
             if not chosen:
                 return []
             await self._write_claims(connection, owner, platform, chosen, target_next, platform_next)
-            bodies = await self._payload_bodies(connection, {row.payload_id for row, _ in chosen})
+            bodies = await _payload_bodies(connection, {row.payload_id for row, _ in chosen})
         return [
             Claimed(
                 id=row.id,
@@ -423,9 +476,6 @@ class Outbox:
         if self._plan.platform_gap(platform):
             await connection.execute(p.update().where(p.c.platform == platform).values(next_send_at=platform_next))
 
-    async def _payload_bodies(self, connection: AsyncConnection, ids: set[int]) -> dict[int, str]:
-        query = sa.select(tables.payloads.c.id, tables.payloads.c.body).where(tables.payloads.c.id.in_(ids))
-        return dict((await connection.execute(query)).all())
 
     # ---- outcomes ------------------------------------------------------------------------
 

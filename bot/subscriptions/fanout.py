@@ -19,10 +19,10 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.clock import Clock
-from bot.commands.results import article_card, new_articles
+from bot.commands.results import article_card
 from bot.delivery import tables
 from bot.delivery.outbox import Outbox
-from bot.model import ArticleCard, Reply
+from bot.model import Reply, burst_message, new_articles
 from bot.subscriptions.matching import SubscriptionIndex
 from bot.subscriptions.store import FANOUT_CURSOR, Subscription, SubscriptionStore, topic_label
 from content.model import Article, Query
@@ -239,12 +239,6 @@ class FanOut:
             text=f"Your {subscription.cadence.kind} digest for {label}: {new_articles(total)}{more}",
             cards=[article_card(article, self._tagger) for article in top],
         )
-
-
-def burst_message(cards: list[ArticleCard], part: int, parts: int, total: int) -> Reply:
-    """Message `part` of `parts` carrying a chat's `total` new articles of one fan-out page."""
-    of = f" ({part} of {parts})" if parts > 1 else ""
-    return Reply(text=f"{new_articles(total)} for your subscriptions{of}", cards=cards)
 
 
 async def period_articles(
