@@ -442,7 +442,7 @@ def wait_for_fanout(database: Path, process: subprocess.Popen, log: Path, timeou
             raise RuntimeError(f"newsbot run stopped or never fanned out:\n{log.read_text()[-3000:]}")
         time.sleep(0.5)
         try:
-            total = sum(outbox_counts(database).values())
+            total = sum(count for status, count in outbox_counts(database).items() if status != "bundled")  # no message of its own
         except sqlite3.OperationalError:  # the tables are not there yet
             continue
         steady = steady + 1 if total == last and total else 0
