@@ -10,8 +10,9 @@ Digests remember the position they covered the same way.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import datetime
 from typing import Callable
 
@@ -150,15 +151,17 @@ class FanOut:
     async def _bursts(self, connection: AsyncConnection, matches: list[tuple[Article, list[int]]]) -> dict[int, list[Article]]:
         """The targets with more than BURST_THRESHOLD of these articles not queued for them yet, with
         those articles in store order."""
-        by_target: dict[int, dict[str, Article]] = defaultdict(dict)
-        for article, targets in matches:
-            for target_id in targets:
-                by_target[target_id][article.id] = article
-        many = [target_id for target_id, articles in by_target.items() if len(articles) > BURST_THRESHOLD]
+        # counted first: one article matching 100,000 chats must not build 100,000 lists
+        counts = Counter(itertools.chain.from_iterable(targets for _, targets in matches))
+        many = {target_id for target_id, count in counts.items() if count > BURST_THRESHOLD}
         if not many:
             return {}
-        queued = await self._outbox.queued_keys(connection, many, [article.id for article, _ in matches])
-        fresh = {t: [a for key, a in by_target[t].items() if (t, key) not in queued] for t in many}
+        queued = await self._outbox.queued_keys(connection, list(many), [article.id for article, _ in matches])
+        fresh: dict[int, list[Article]] = defaultdict(list)
+        for article, targets in matches:
+            for target_id in many.intersection(targets):
+                if (target_id, article.id) not in queued:
+                    fresh[target_id].append(article)
         return {target_id: articles for target_id, articles in fresh.items() if len(articles) > BURST_THRESHOLD}
 
     async def _queue_bursts(self, connection: AsyncConnection, bursts: dict[int, list[Article]]) -> int:
