@@ -20,6 +20,7 @@ from bot.commands import help as getting_started
 from bot.commands import news, subscriptions
 from bot.context import Context
 from bot.model import Command, Reply
+from content.text import remove_bidi_overrides
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +30,6 @@ MAX_ARGUMENT_LENGTH = 200
 _MAX_ECHOED_NAME = 32
 _SUGGESTION_CUTOFF = 70
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))  # not the joiners, which emoji and scripts need
-# reordering controls (U+202E turns the words after it around), not the marks right-to-left scripts use
-_INVISIBLE.update(dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)]))
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
@@ -48,7 +47,8 @@ def as_typed(text: str) -> str:
     """Text as the person meant it: full-width and other compatibility forms folded (ＡＩ is AI),
     characters that show nothing (zero-width space, byte order mark, soft hyphen) or reorder the line
     removed, and control characters read as spaces, as Telegram's servers read them."""
-    return _CONTROL_CHARACTERS.sub(" ", unicodedata.normalize("NFKC", text).translate(_INVISIBLE)).strip()
+    shown = remove_bidi_overrides(unicodedata.normalize("NFKC", text).translate(_INVISIBLE))
+    return _CONTROL_CHARACTERS.sub(" ", shown).strip()
 
 
 def parse_command_line(line: str, bot_name: str | None = None) -> tuple[str, str] | None:
