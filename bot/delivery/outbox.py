@@ -355,13 +355,8 @@ class Outbox:
         await _insert_bundle(connection, target_id, keys, payload_id, self._now())
 
     async def _without_existing(self, connection: AsyncConnection, ids: list[int], key: str) -> list[int]:
-        o = tables.outbox
-        existing: set[int] = set()
-        for start in range(0, len(ids), _INSERT_CHUNK):
-            chunk = ids[start : start + _INSERT_CHUNK]
-            query = sa.select(o.c.target_id).where(o.c.key == key, o.c.target_id.in_(chunk))
-            existing.update((await connection.execute(query)).scalars())
-        return [target_id for target_id in dict.fromkeys(ids) if target_id not in existing]
+        queued = await self.queued_keys(connection, ids, [key])
+        return [target_id for target_id in dict.fromkeys(ids) if (target_id, key) not in queued]
 
     # ---- claim ---------------------------------------------------------------------------
 
