@@ -343,6 +343,24 @@ def test_an_item_without_link_or_guid_gets_a_stable_guid_from_its_words_and_feed
     assert first.guid == again.guid != elsewhere.guid
 
 
+def test_a_guid_that_is_no_address_is_no_link_and_stays_as_written():
+    rss = (
+        b'<rss version="2.0"><channel><title>T</title><item><title>Tender 1</title><guid>12345</guid></item>'
+        b"<item><title>Tender 2</title><link>https://a.newsbot.example/t2</link><guid>t2</guid></item>"
+        b"<item><title>Tender 3</title><guid>https://a.newsbot.example/t3</guid></item></channel></rss>"
+    )
+    atom = b'<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title><entry><title>Tender 4</title><id>42</id></entry></feed>'
+    drafts = parse_feed(rss, "t", url="https://a.newsbot.example/feeds/rss") + parse_feed(
+        atom, "t", url="https://a.newsbot.example/feeds/atom"
+    )
+    assert [(draft.url, draft.guid) for draft in drafts] == [
+        (None, "12345"),
+        ("https://a.newsbot.example/t2", "t2"),
+        ("https://a.newsbot.example/t3", "https://a.newsbot.example/t3"),
+        (None, "42"),
+    ]
+
+
 async def test_dates_with_month_names_in_other_languages(server, client):
     result = await fetch(feed(server.url("/feeds/localized-dates.xml")), client)
     assert [draft.published for draft in result.drafts] == [

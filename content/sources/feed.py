@@ -18,6 +18,7 @@ from email.utils import parsedate_to_datetime
 
 import feedparser
 import httpx
+from feedparser.mixin import _FeedParserMixin
 
 from content.model import Draft, SourceState, content_guid, is_web_url
 from content.settings import FeedSource
@@ -26,6 +27,9 @@ from content.sources.result import FetchResult
 from content.text import html_to_text, normalize_whitespace, without_footers
 
 feedparser.registerDateHandler(parse_localized_date)  # tried first, for every feed this process reads
+# A guid is a name, not an address: feedparser read "12345" against the feed's URL, making up a link
+# to no page (for an entry without <link>) and a guid that changed whenever the feed moved.
+_FeedParserMixin.can_be_relative_uri.discard("id")
 
 MAX_REDIRECTS = 5
 _HTML_MEDIA_TYPES = ("text/html", "application/xhtml+xml")
