@@ -436,6 +436,8 @@ def test_character_references_to_utf16_surrogates_make_their_character():
         ("Thu, 04 Jul 2024 10:00:00 pdt", datetime(2024, 7, 4, 17, 0)),
         ("Mon, 04 Mar 2024 10:00:00 GMT", datetime(2024, 3, 4, 10, 0)),
         ("Thu, 29 Feb 2024 10:00:00 +0100", datetime(2024, 2, 29, 9, 0)),
+        ("Mon, 04 Mar 2024 10:00:00 +07:00", datetime(2024, 3, 4, 3, 0)),
+        ("Sen, 4 Mar 2024 10:00:00 -03:30", datetime(2024, 3, 4, 13, 30)),
         ("Sat, 31 Feb 2024 10:00:00 GMT", None),  # not 2 March
         ("31 Feb 2024 10:00 +0100", None),
         ("Fri, 29 Feb 2023 10:00:00 CET", None),

@@ -64,6 +64,7 @@ _ZONE_OFFSET = {
     for name in names.split()
 }
 _NAMED_ZONE = re.compile(r"(?<=\s)[^\W\d_]+$")
+_COLON_OFFSET = re.compile(r"([+-]\d\d):(\d\d)$")  # "+07:00", which parsedate_tz ignores, reading the time as UTC
 # [weekday,] day month year time zone: what RFC 822 says, in other words
 _DATE = re.compile(r"^\s*(?:[^\W\d]+\.?,?\s+)?(\d{1,2})\.?\s+([^\W\d]+)\.?\s+(\d{4}\b.*)$")
 
@@ -78,6 +79,7 @@ def parse_localized_date(value: str) -> time.struct_time | None:
     if month is None:
         return None
     rest = _NAMED_ZONE.sub(lambda zone: _ZONE_OFFSET.get(zone[0].lower(), zone[0]), match[3].rstrip())
+    rest = _COLON_OFFSET.sub(r"\1\2", rest)
     parsed = parsedate_tz(f"{match[1]} {month} {rest}")
     if parsed is None or parsed[2] > calendar.monthrange(parsed[0], parsed[1])[1]:
         return None  # 31 Feb is no date (mktime_tz would make it 2 March), and feedparser's handlers refuse it too
