@@ -262,6 +262,27 @@ async def test_malformed_feed_keeps_what_could_be_parsed(server, client):
     assert result.drafts[0].title == "Drone survey maps cocoa farms in Ghana"
 
 
+@pytest.mark.parametrize(
+    ("fault", "warning"),
+    [
+        ("<title>Second</titel>", "lost: malformed XML (mismatched tag at line 3, column 21): read 1 of its 3 entries"),
+        ("<title>Caf&eacute; &nbsp;opens</title>", None),
+    ],
+)
+def test_a_malformed_feed_that_loses_entries_says_how_many(fault, warning, caplog):
+    body = (
+        b'<rss version="2.0"><channel><title>T</title>\n'
+        b"<item><title>First</title><link>https://e.newsbot.example/1</link></item>\n"
+        b"<item>" + fault.encode() + b"<link>https://e.newsbot.example/2</link></item>\n"
+        b"<item><title>Third</title><link>https://e.newsbot.example/3</link></item></channel></rss>"
+    )
+    drafts = parse_feed(body, "lost")
+    assert drafts[0].title == "First" and len(drafts) == (1 if warning else 3)
+    assert [record.getMessage() for record in caplog.records if record.levelname == "WARNING"] == (
+        [warning] if warning else []
+    )
+
+
 async def test_malformed_feed_without_entries_is_an_error(server, client):
     result = await fetch(feed(server.url("/feeds/broken.xml")), client)
     assert result.error.startswith("malformed XML: not well-formed (invalid token) at line 2")
