@@ -459,6 +459,10 @@ def test_character_references_to_utf16_surrogates_make_their_character():
         ("Thu, 29 Feb 2024 10:00:00 +0100", datetime(2024, 2, 29, 9, 0)),
         ("Mon, 04 Mar 2024 10:00:00 +07:00", datetime(2024, 3, 4, 3, 0)),
         ("Sen, 4 Mar 2024 10:00:00 -03:30", datetime(2024, 3, 4, 13, 30)),
+        ("2024/03/04 10:00:00 +0800", datetime(2024, 3, 4, 2, 0)),  # not 1 March, nor the current month's first
+        ("2024/3/4 10:00", datetime(2024, 3, 4, 10, 0)),
+        ("2024/03/04", datetime(2024, 3, 4, 0, 0)),
+        ("2024年3月4日 10:00", datetime(2024, 3, 4, 10, 0)),
         ("Sat, 31 Feb 2024 10:00:00 GMT", None),  # not 2 March
         ("31 Feb 2024 10:00 +0100", None),
         ("Fri, 29 Feb 2023 10:00:00 CET", None),
