@@ -23,7 +23,8 @@ _LINE_BREAK = "\n"
 _PARAGRAPH_BREAK = "\n\n"
 # not \n{3,}: re finds a plain "\n\n\n" prefix at once, where it tried {3,} at every position
 _BLANK_LINES = re.compile(r"\n\n\n+")
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# The soft hyphen (U+00AD) only marks where a word may break: left in, it split the word for search and tagging
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\xad]")
 _MARKUP_HINT = re.compile(r"[<&]")
 # Embeddings, overrides and isolates: they turn the rest of the line around, the words after them included
 _BIDI_OVERRIDES = re.compile("[\u202a-\u202e\u2066-\u2069]")
@@ -73,7 +74,7 @@ class _TextCollector(HTMLParser):
 
 
 def remove_control_characters(text: str) -> str:
-    """The text without C0 control characters (NUL, escape, …) and DEL; tabs and line breaks stay."""
+    """The text without C0 control characters (NUL, escape, …), DEL and soft hyphens; tabs and line breaks stay."""
     return _CONTROL_CHARACTERS.sub("", text)
 
 

@@ -221,6 +221,16 @@ async def test_control_characters_are_removed_before_storing(store, monkeypatch)
     assert stored.text.startswith("Nul here.\tTab\nkept.") and "\x00" not in stored.summary
 
 
+async def test_soft_hyphens_are_removed_so_their_words_are_found_and_tagged(store, monkeypatch):
+    hyphenated = draft(1, "wire", title="Tele\xadmedicine reaches Nai\xadrobi", text="Doc\xadtors in Ken\xadya. " + SOLAR_TEXT)
+    [article] = build_articles([hyphenated], Tagger.from_settings(), [NOW])
+    assert (article.title, article.text[:17]) == ("Telemedicine reaches Nairobi", "Doctors in Kenya.")
+    assert "KE" in article.countries
+    monkeypatch.setattr(ingest, "fetch_source", fake_fetch({"wire": [hyphenated]}))
+    await ingest_once(store, [feed("wire")], None, client=object(), now=NOW)
+    assert [a.title for a in (await store.find(Query(text="telemedicine"))).articles] == ["Telemedicine reaches Nairobi"]
+
+
 def test_a_text_longer_than_any_article_is_cut_after_a_whole_word():
     texts = [SOLAR_TEXT + " kilowatt" * 300_000, "OpenAI 发布" + "人工智能" * 60_000, " " * 150_000 + "words"]
     long_english, long_chinese, blank_start = build_articles([draft(n, "wire", text=t) for n, t in enumerate(texts)], None, [NOW] * 3)

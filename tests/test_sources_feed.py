@@ -262,6 +262,27 @@ async def test_malformed_feed_keeps_what_could_be_parsed(server, client):
     assert result.drafts[0].title == "Drone survey maps cocoa farms in Ghana"
 
 
+@pytest.mark.parametrize(
+    ("fault", "warning"),
+    [
+        ("<title>Second</titel>", "lost: malformed XML (mismatched tag at line 3, column 21): read 1 of its 3 entries"),
+        ("<title>Caf&eacute; &nbsp;opens</title>", None),
+    ],
+)
+def test_a_malformed_feed_that_loses_entries_says_how_many(fault, warning, caplog):
+    body = (
+        b'<rss version="2.0"><channel><title>T</title>\n'
+        b"<item><title>First</title><link>https://e.newsbot.example/1</link></item>\n"
+        b"<item>" + fault.encode() + b"<link>https://e.newsbot.example/2</link></item>\n"
+        b"<item><title>Third</title><link>https://e.newsbot.example/3</link></item></channel></rss>"
+    )
+    drafts = parse_feed(body, "lost")
+    assert drafts[0].title == "First" and len(drafts) == (1 if warning else 3)
+    assert [record.getMessage() for record in caplog.records if record.levelname == "WARNING"] == (
+        [warning] if warning else []
+    )
+
+
 async def test_malformed_feed_without_entries_is_an_error(server, client):
     result = await fetch(feed(server.url("/feeds/broken.xml")), client)
     assert result.error.startswith("malformed XML: not well-formed (invalid token) at line 2")
@@ -343,6 +364,24 @@ def test_an_item_without_link_or_guid_gets_a_stable_guid_from_its_words_and_feed
     assert first.guid == again.guid != elsewhere.guid
 
 
+def test_a_guid_that_is_no_address_is_no_link_and_stays_as_written():
+    rss = (
+        b'<rss version="2.0"><channel><title>T</title><item><title>Tender 1</title><guid>12345</guid></item>'
+        b"<item><title>Tender 2</title><link>https://a.newsbot.example/t2</link><guid>t2</guid></item>"
+        b"<item><title>Tender 3</title><guid>https://a.newsbot.example/t3</guid></item></channel></rss>"
+    )
+    atom = b'<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title><entry><title>Tender 4</title><id>42</id></entry></feed>'
+    drafts = parse_feed(rss, "t", url="https://a.newsbot.example/feeds/rss") + parse_feed(
+        atom, "t", url="https://a.newsbot.example/feeds/atom"
+    )
+    assert [(draft.url, draft.guid) for draft in drafts] == [
+        (None, "12345"),
+        ("https://a.newsbot.example/t2", "t2"),
+        ("https://a.newsbot.example/t3", "https://a.newsbot.example/t3"),
+        (None, "42"),
+    ]
+
+
 async def test_dates_with_month_names_in_other_languages(server, client):
     result = await fetch(feed(server.url("/feeds/localized-dates.xml")), client)
     assert [draft.published for draft in result.drafts] == [
@@ -418,6 +457,12 @@ def test_character_references_to_utf16_surrogates_make_their_character():
         ("Thu, 04 Jul 2024 10:00:00 pdt", datetime(2024, 7, 4, 17, 0)),
         ("Mon, 04 Mar 2024 10:00:00 GMT", datetime(2024, 3, 4, 10, 0)),
         ("Thu, 29 Feb 2024 10:00:00 +0100", datetime(2024, 2, 29, 9, 0)),
+        ("Mon, 04 Mar 2024 10:00:00 +07:00", datetime(2024, 3, 4, 3, 0)),
+        ("Sen, 4 Mar 2024 10:00:00 -03:30", datetime(2024, 3, 4, 13, 30)),
+        ("2024/03/04 10:00:00 +0800", datetime(2024, 3, 4, 2, 0)),  # not 1 March, nor the current month's first
+        ("2024/3/4 10:00", datetime(2024, 3, 4, 10, 0)),
+        ("2024/03/04", datetime(2024, 3, 4, 0, 0)),
+        ("2024年3月4日 10:00", datetime(2024, 3, 4, 10, 0)),
         ("Sat, 31 Feb 2024 10:00:00 GMT", None),  # not 2 March
         ("31 Feb 2024 10:00 +0100", None),
         ("Fri, 29 Feb 2023 10:00:00 CET", None),

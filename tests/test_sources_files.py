@@ -103,6 +103,8 @@ def test_bad_published_date_is_named():
         ("title: yes", "when.md: title: .*put the title in quotes"),
         ("title: T\nurl: javascript:alert(1)", "when.md: url: .*must be an http:// or https:// address"),
         ("title: T\nurl: /posts/relative", "when.md: url: .*must be an http:// or https:// address"),
+        ("title: T\npublished: 0001-01-01 00:00:00 +05:00", "when.md: published: .*out of range"),
+        ("title: T\npublished: 9999-12-31T23:00:00-05:00", "when.md: published: .*out of range"),
     ],
 )
 def test_unusable_values_are_named(front_matter, problem):

@@ -1,6 +1,8 @@
 """Feed dates with another language's month names ("Seg, 24 Set 2018 19:42:40 -0300"), which
 feedparser reads only in English: without this, such an entry would get its fetch time as its date.
-Also time zone names beyond RFC 822's ("10:00 CET"), which would be read as UTC."""
+Also time zone names beyond RFC 822's ("10:00 CET"), which would be read as UTC, and dates written
+year/month/day ("2024/05/10 12:00:00 +0800", "2024年5月10日 12:00"), which feedparser reads as the first
+of the current month."""
 
 from __future__ import annotations
 
@@ -64,21 +66,29 @@ _ZONE_OFFSET = {
     for name in names.split()
 }
 _NAMED_ZONE = re.compile(r"(?<=\s)[^\W\d_]+$")
+_COLON_OFFSET = re.compile(r"([+-]\d\d):(\d\d)$")  # "+07:00", which parsedate_tz ignores, reading the time as UTC
 # [weekday,] day month year time zone: what RFC 822 says, in other words
 _DATE = re.compile(r"^\s*(?:[^\W\d]+\.?,?\s+)?(\d{1,2})\.?\s+([^\W\d]+)\.?\s+(\d{4}\b.*)$")
+# year/month/day [time [zone]], also year.month.day and 2024年3月4日
+_NUMERIC_DATE = re.compile(r"^\s*(\d{4})[/.年](\d{1,2})[/.月](\d{1,2})日?(?:[\sT]*(\d.*))?$")
 
 
 def parse_localized_date(value: str) -> time.struct_time | None:
     """A feedparser date handler: the UTC time of an RFC 822 date, its month named in any of those
-    languages, else None (for feedparser's own handlers to try)."""
-    match = _DATE.match(value)
-    if not match:
+    languages, or of a year/month/day date, else None (for feedparser's own handlers to try)."""
+    if match := _DATE.match(value):
+        day, month, rest = match[1], _ENGLISH_MONTH.get(strip_accents(match[2]).lower()), match[3]
+    elif match := _NUMERIC_DATE.match(value):
+        year, number, day, time_and_zone = match.groups()
+        month = calendar.month_abbr[int(number)] if 1 <= int(number) <= 12 else None
+        rest = f"{year} {time_and_zone or '00:00'}"
+    else:
         return None
-    month = _ENGLISH_MONTH.get(strip_accents(match[2]).lower())
     if month is None:
         return None
-    rest = _NAMED_ZONE.sub(lambda zone: _ZONE_OFFSET.get(zone[0].lower(), zone[0]), match[3].rstrip())
-    parsed = parsedate_tz(f"{match[1]} {month} {rest}")
+    rest = _NAMED_ZONE.sub(lambda zone: _ZONE_OFFSET.get(zone[0].lower(), zone[0]), rest.rstrip())
+    rest = _COLON_OFFSET.sub(r"\1\2", rest)
+    parsed = parsedate_tz(f"{day} {month} {rest}")
     if parsed is None or parsed[2] > calendar.monthrange(parsed[0], parsed[1])[1]:
         return None  # 31 Feb is no date (mktime_tz would make it 2 March), and feedparser's handlers refuse it too
     return time.gmtime(mktime_tz(parsed))

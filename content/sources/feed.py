@@ -18,6 +18,7 @@ from email.utils import parsedate_to_datetime
 
 import feedparser
 import httpx
+from feedparser.mixin import _FeedParserMixin
 
 from content.model import Draft, SourceState, content_guid, is_web_url
 from content.settings import FeedSource
@@ -26,6 +27,9 @@ from content.sources.result import FetchResult
 from content.text import html_to_text, normalize_whitespace, without_footers
 
 feedparser.registerDateHandler(parse_localized_date)  # tried first, for every feed this process reads
+# A guid is a name, not an address: feedparser read "12345" against the feed's URL, making up a link
+# to no page (for an entry without <link>) and a guid that changed whenever the feed moved.
+_FeedParserMixin.can_be_relative_uri.discard("id")
 
 MAX_REDIRECTS = 5
 _HTML_MEDIA_TYPES = ("text/html", "application/xhtml+xml")
@@ -42,6 +46,7 @@ _BARE_AMPERSAND_OR_CDATA = re.compile(rb"&(?!#?\w+;)|(<!\[CDATA\[.*?\]\]>)", re.
 _SURROGATE_REFERENCE = rb"&#(?i:x0*d[89a-f][0-9a-f]{2}|0*5[5-7][0-9]{3});"
 _SURROGATE_REFERENCES = re.compile(_SURROGATE_REFERENCE + rb"(?:" + _SURROGATE_REFERENCE + rb")*")
 _UNTITLED_LENGTH = 80
+_ENTRY_START = re.compile(rb"<(?:[\w.-]+:)?(?:item|entry)[\s/>]")
 # Entries are FeedParserDicts, whose get() maps legacy key aliases in Python, slowly; none of
 # the keys read here has an alias, so the plain dict lookup gives the same values.
 _field = dict.get
@@ -199,8 +204,11 @@ def parse_feed(body: bytes, source_name: str, content_type: str = "", url: str =
     if not parsed.entries:
         _raise_if_not_a_feed(parsed, body, content_type)
     feed_language = _language(parsed.feed.get("language"))
-    drafts = (_entry_draft(entry, source_name, feed_language, url) for entry in parsed.entries)
-    return [draft for draft in drafts if draft is not None]
+    entry_drafts = (_entry_draft(entry, source_name, feed_language, url) for entry in parsed.entries)
+    drafts = [draft for draft in entry_drafts if draft is not None]
+    if parsed.entries and _malformed(parsed):
+        _warn_of_lost_entries(parsed, body, source_name, len(drafts))
+    return drafts
 
 
 def _parse_mending(body: bytes, source_name: str, content_type: str, url: str) -> feedparser.FeedParserDict:
@@ -271,6 +279,15 @@ def _raise_if_not_a_feed(parsed: feedparser.FeedParserDict, body: bytes, content
         raise FeedError(f"malformed XML: {_describe_parse_error(parsed.get('bozo_exception'), body)}")
     if not parsed.get("version"):
         raise FeedError("not a feed (no RSS or Atom document found)")
+
+
+def _warn_of_lost_entries(parsed: feedparser.FeedParserDict, body: bytes, source_name: str, read: int) -> None:
+    """A malformed feed whose entries stop being read at the fault: the operator is told of those lost,
+    not of faults feedparser reads past (an undefined entity such as &nbsp;)."""
+    written = len(_ENTRY_START.findall(body))
+    if written > read:
+        problem = _describe_parse_error(parsed.get("bozo_exception"), body)
+        log.warning("%s: malformed XML (%s): read %d of its %d entries", source_name, problem, read, written)
 
 
 def _looks_like_html(body: bytes) -> bool:

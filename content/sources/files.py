@@ -85,7 +85,10 @@ class FrontMatter(BaseModel):
             return None
         if value.tzinfo is None:
             return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+        try:
+            return value.astimezone(timezone.utc)
+        except OverflowError:  # a ValueError names the file; an OverflowError lost every file of the source
+            raise ValueError("out of range: its UTC time falls outside years 1 to 9999") from None
 
     @field_validator("sectors", "countries", mode="before")
     @classmethod
