@@ -426,6 +426,8 @@ async def test_one_chats_429_holds_only_that_chat(fake, caplog):
         (400, "Bad Request: not enough rights to send text messages to the chat", None, TargetGone),
         (400, "Bad Request: need administrator rights in the channel chat", None, TargetGone),
         (403, "Forbidden: bot is not a member of the channel chat", None, TargetGone),
+        (400, "Bad Request: group chat was deactivated", None, TargetGone),
+        (400, "Bad Request: CHANNEL_PRIVATE", None, TargetGone),
         (500, "Internal Server Error", None, TransientError),
         (502, "Bad Gateway", None, TransientError),
         (400, "Bad Request: can't parse entities: unsupported start tag", None, DeliveryError),

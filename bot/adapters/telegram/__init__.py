@@ -130,6 +130,8 @@ _GONE_DESCRIPTIONS = (
     "have no rights to send",
     "chat_write_forbidden",
     "need administrator rights in the channel",  # a channel where the bot is not an admin (or may not post)
+    "group chat was deactivated",  # a basic group that no longer exists
+    "channel_private",  # a private channel the bot was removed from
 )
 
 
