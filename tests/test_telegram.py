@@ -430,6 +430,7 @@ async def test_one_chats_429_holds_only_that_chat(fake, caplog):
         (400, "Bad Request: CHANNEL_PRIVATE", None, TargetGone),
         (500, "Internal Server Error", None, TransientError),
         (502, "Bad Gateway", None, TransientError),
+        (401, "Unauthorized", None, TransientError),
         (400, "Bad Request: can't parse entities: unsupported start tag", None, DeliveryError),
     ],
 )

@@ -35,7 +35,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatMemberStatus, ParseMode
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     Application,
     BaseRateLimiter,
@@ -586,6 +586,8 @@ def _delivery_error(error: TelegramError, sent: int) -> DeliveryError:
         if any(words in description.lower() for words in _GONE_DESCRIPTIONS):
             return TargetGone(description, sent=sent)
         return DeliveryError(description, sent=sent)
-    if isinstance(error, NetworkError):  # includes TimedOut and 5xx answers
+    # NetworkError includes TimedOut and 5xx answers; InvalidToken is a revoked token, which a restart
+    # with the new one gets past: neither is the message's fault
+    if isinstance(error, (NetworkError, InvalidToken)):
         return TransientError(description, sent=sent)
     return DeliveryError(description, sent=sent)
