@@ -67,8 +67,8 @@ def settings_for(fake: FakeTelegram, webhook: WebhookSettings | None = None) -> 
 @asynccontextmanager
 async def running(fake: FakeTelegram, handle, *, webhook: WebhookSettings | None = None, **options):
     """A connected adapter listening with `handle`; `options` are the adapter's callbacks."""
-    limiter = ChatPacedRateLimiter(chat_per_second=100, chat_burst=100)
-    adapter = TelegramAdapter(settings_for(fake, webhook), commands=COMMANDS, rate_limiter=limiter, poll_timeout=1, **options)
+    options.setdefault("rate_limiter", ChatPacedRateLimiter(chat_per_second=100, chat_burst=100))
+    adapter = TelegramAdapter(settings_for(fake, webhook), commands=COMMANDS, poll_timeout=1, **options)
     async with asyncio.timeout(STEP_TIMEOUT):
         await adapter.connect()
         await adapter.listen(handle)
@@ -179,6 +179,14 @@ async def test_a_member_promoted_after_a_refusal_is_an_admin_at_the_next_command
         fake.chat_members[(GROUP, 43)] = "administrator"
         await sent_after(fake, message_update("/latest x", chat_id=GROUP, kind="supergroup", user_id=43))
     assert [command.is_admin for command in handler.commands] == [False, True]
+
+
+async def test_checking_a_members_rights_takes_none_of_the_groups_messages_a_minute(fake):
+    handler = Recorder()
+    async with running(fake, handler, rate_limiter=ChatPacedRateLimiter(group_per_minute=1, chat_per_second=100, chat_burst=100)):
+        [answer] = await sent_after(fake, message_update("/latest x", chat_id=GROUP, kind="supergroup", user_id=43))
+    assert answer.params["text"] == "echo /latest x"
+    assert [command.is_admin for command in handler.commands] == [False]  # getChatMember was asked first
 
 
 async def test_a_channel_named_in_a_private_chat_is_what_its_command_is_about(fake):
