@@ -472,6 +472,7 @@ async def test_webhook_mode_accepts_only_the_secret(fake):
     url = f"http://127.0.0.1:{port}/telegram"
     webhook = WebhookSettings(enabled=True, listen="127.0.0.1", port=port, path="telegram", url=url, secret_token=secret)
     handler = Recorder()
+    fake.fail_next("setWebhook", status=502)  # tried again
     async with running(fake, handler, webhook=webhook):
         assert (fake.webhook_url, fake.webhook_secret) == (url, secret)
         assert await fake.post_to_webhook(message_update("/latest wrong"), secret="not-" + secret) == 403
@@ -496,6 +497,22 @@ async def test_a_webhook_that_cannot_start_is_a_connect_error(fake):
                 await adapter.listen(Recorder())
         finally:
             await adapter.disconnect()
+
+
+async def test_polling_starts_after_a_transient_failure_and_a_lasting_one_is_a_connect_error(fake, monkeypatch):
+    fake.fail_next("deleteWebhook", status=502)  # the first call long polling makes
+    async with running(fake, Recorder()):
+        [sent] = await sent_after(fake, message_update("/latest"))
+    assert sent.params["text"] == "echo /latest"
+    monkeypatch.setattr(telegram_adapter, "START_RETRIES", 0)
+    fake.fail_next("deleteWebhook", status=502)
+    adapter = TelegramAdapter(settings_for(fake), commands=COMMANDS, poll_timeout=1)
+    await adapter.connect()
+    try:
+        with pytest.raises(TelegramConnectError, match="cannot start Telegram long polling: Bad Gateway"):
+            await asyncio.wait_for(adapter.listen(Recorder()), STEP_TIMEOUT)
+    finally:
+        await adapter.disconnect()
 
 
 INJECTIONS = '<b>bold</b> <a href="javascript:alert(1)">click</a> & </i> <i>open &amp; <tg-spoiler>'

@@ -105,6 +105,7 @@ CHANNEL_HELP = (
 ALERT_LIMIT = 200  # answerCallbackQuery's text limit
 REPLY_RETRIES = 2  # 429 retries for an interactive reply
 REPLY_RETRY_PAUSES = (1.0, 3.0)  # seconds before each retry of a reply after a 5xx, a timeout or a lost connection
+START_RETRIES = 3  # of deleteWebhook (long polling) or setWebhook after a failure at the start (a 5xx, a timeout)
 CONCURRENT_UPDATES = 16
 MAX_WAITING_PER_CHAT = 3  # of those, for one chat
 # A few busy connections with a short queue in front serve the delivery worker's concurrent sends
@@ -258,13 +259,19 @@ class TelegramAdapter:
                     url_path=webhook.path,
                     webhook_url=webhook.url,
                     secret_token=webhook.secret_token.get_secret_value() if webhook.secret_token else None,
+                    bootstrap_retries=START_RETRIES,
                 )
             except (TelegramError, OSError) as error:  # the port taken, Telegram refusing the url
                 why = REDACTOR.redact(str(error))
                 raise TelegramConnectError(f"cannot start the Telegram webhook on {webhook.listen}:{webhook.port}: {why}") from None
             logger.info("Telegram: webhook listening on %s:%d/%s", webhook.listen, webhook.port, webhook.path)
         else:
-            await self._app.updater.start_polling(timeout=timedelta(seconds=self._poll_timeout))
+            try:
+                await self._app.updater.start_polling(
+                    timeout=timedelta(seconds=self._poll_timeout), bootstrap_retries=START_RETRIES
+                )
+            except TelegramError as error:
+                raise TelegramConnectError(f"cannot start Telegram long polling: {REDACTOR.redact(str(error))}") from None
             logger.info("Telegram: long polling started")
 
     async def disconnect(self) -> None:
