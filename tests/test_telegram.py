@@ -67,8 +67,8 @@ def settings_for(fake: FakeTelegram, webhook: WebhookSettings | None = None) -> 
 @asynccontextmanager
 async def running(fake: FakeTelegram, handle, *, webhook: WebhookSettings | None = None, **options):
     """A connected adapter listening with `handle`; `options` are the adapter's callbacks."""
-    limiter = ChatPacedRateLimiter(chat_per_second=100, chat_burst=100)
-    adapter = TelegramAdapter(settings_for(fake, webhook), commands=COMMANDS, rate_limiter=limiter, poll_timeout=1, **options)
+    options.setdefault("rate_limiter", ChatPacedRateLimiter(chat_per_second=100, chat_burst=100))
+    adapter = TelegramAdapter(settings_for(fake, webhook), commands=COMMANDS, poll_timeout=1, **options)
     async with asyncio.timeout(STEP_TIMEOUT):
         await adapter.connect()
         await adapter.listen(handle)
@@ -179,6 +179,14 @@ async def test_a_member_promoted_after_a_refusal_is_an_admin_at_the_next_command
         fake.chat_members[(GROUP, 43)] = "administrator"
         await sent_after(fake, message_update("/latest x", chat_id=GROUP, kind="supergroup", user_id=43))
     assert [command.is_admin for command in handler.commands] == [False, True]
+
+
+async def test_checking_a_members_rights_takes_none_of_the_groups_messages_a_minute(fake):
+    handler = Recorder()
+    async with running(fake, handler, rate_limiter=ChatPacedRateLimiter(group_per_minute=1, chat_per_second=100, chat_burst=100)):
+        [answer] = await sent_after(fake, message_update("/latest x", chat_id=GROUP, kind="supergroup", user_id=43))
+    assert answer.params["text"] == "echo /latest x"
+    assert [command.is_admin for command in handler.commands] == [False]  # getChatMember was asked first
 
 
 async def test_a_channel_named_in_a_private_chat_is_what_its_command_is_about(fake):
@@ -426,8 +434,11 @@ async def test_one_chats_429_holds_only_that_chat(fake, caplog):
         (400, "Bad Request: not enough rights to send text messages to the chat", None, TargetGone),
         (400, "Bad Request: need administrator rights in the channel chat", None, TargetGone),
         (403, "Forbidden: bot is not a member of the channel chat", None, TargetGone),
+        (400, "Bad Request: group chat was deactivated", None, TargetGone),
+        (400, "Bad Request: CHANNEL_PRIVATE", None, TargetGone),
         (500, "Internal Server Error", None, TransientError),
         (502, "Bad Gateway", None, TransientError),
+        (401, "Unauthorized", None, TransientError),
         (400, "Bad Request: can't parse entities: unsupported start tag", None, DeliveryError),
     ],
 )
@@ -461,6 +472,7 @@ async def test_webhook_mode_accepts_only_the_secret(fake):
     url = f"http://127.0.0.1:{port}/telegram"
     webhook = WebhookSettings(enabled=True, listen="127.0.0.1", port=port, path="telegram", url=url, secret_token=secret)
     handler = Recorder()
+    fake.fail_next("setWebhook", status=502)  # tried again
     async with running(fake, handler, webhook=webhook):
         assert (fake.webhook_url, fake.webhook_secret) == (url, secret)
         assert await fake.post_to_webhook(message_update("/latest wrong"), secret="not-" + secret) == 403
@@ -485,6 +497,22 @@ async def test_a_webhook_that_cannot_start_is_a_connect_error(fake):
                 await adapter.listen(Recorder())
         finally:
             await adapter.disconnect()
+
+
+async def test_polling_starts_after_a_transient_failure_and_a_lasting_one_is_a_connect_error(fake, monkeypatch):
+    fake.fail_next("deleteWebhook", status=502)  # the first call long polling makes
+    async with running(fake, Recorder()):
+        [sent] = await sent_after(fake, message_update("/latest"))
+    assert sent.params["text"] == "echo /latest"
+    monkeypatch.setattr(telegram_adapter, "START_RETRIES", 0)
+    fake.fail_next("deleteWebhook", status=502)
+    adapter = TelegramAdapter(settings_for(fake), commands=COMMANDS, poll_timeout=1)
+    await adapter.connect()
+    try:
+        with pytest.raises(TelegramConnectError, match="cannot start Telegram long polling: Bad Gateway"):
+            await asyncio.wait_for(adapter.listen(Recorder()), STEP_TIMEOUT)
+    finally:
+        await adapter.disconnect()
 
 
 INJECTIONS = '<b>bold</b> <a href="javascript:alert(1)">click</a> & </i> <i>open &amp; <tg-spoiler>'

@@ -35,7 +35,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatMemberStatus, ParseMode
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     Application,
     BaseRateLimiter,
@@ -105,6 +105,7 @@ CHANNEL_HELP = (
 ALERT_LIMIT = 200  # answerCallbackQuery's text limit
 REPLY_RETRIES = 2  # 429 retries for an interactive reply
 REPLY_RETRY_PAUSES = (1.0, 3.0)  # seconds before each retry of a reply after a 5xx, a timeout or a lost connection
+START_RETRIES = 3  # of deleteWebhook (long polling) or setWebhook after a failure at the start (a 5xx, a timeout)
 CONCURRENT_UPDATES = 16
 MAX_WAITING_PER_CHAT = 3  # of those, for one chat
 # A few busy connections with a short queue in front serve the delivery worker's concurrent sends
@@ -130,6 +131,8 @@ _GONE_DESCRIPTIONS = (
     "have no rights to send",
     "chat_write_forbidden",
     "need administrator rights in the channel",  # a channel where the bot is not an admin (or may not post)
+    "group chat was deactivated",  # a basic group that no longer exists
+    "channel_private",  # a private channel the bot was removed from
 )
 
 
@@ -256,13 +259,19 @@ class TelegramAdapter:
                     url_path=webhook.path,
                     webhook_url=webhook.url,
                     secret_token=webhook.secret_token.get_secret_value() if webhook.secret_token else None,
+                    bootstrap_retries=START_RETRIES,
                 )
             except (TelegramError, OSError) as error:  # the port taken, Telegram refusing the url
                 why = REDACTOR.redact(str(error))
                 raise TelegramConnectError(f"cannot start the Telegram webhook on {webhook.listen}:{webhook.port}: {why}") from None
             logger.info("Telegram: webhook listening on %s:%d/%s", webhook.listen, webhook.port, webhook.path)
         else:
-            await self._app.updater.start_polling(timeout=timedelta(seconds=self._poll_timeout))
+            try:
+                await self._app.updater.start_polling(
+                    timeout=timedelta(seconds=self._poll_timeout), bootstrap_retries=START_RETRIES
+                )
+            except TelegramError as error:
+                raise TelegramConnectError(f"cannot start Telegram long polling: {REDACTOR.redact(str(error))}") from None
             logger.info("Telegram: long polling started")
 
     async def disconnect(self) -> None:
@@ -584,6 +593,8 @@ def _delivery_error(error: TelegramError, sent: int) -> DeliveryError:
         if any(words in description.lower() for words in _GONE_DESCRIPTIONS):
             return TargetGone(description, sent=sent)
         return DeliveryError(description, sent=sent)
-    if isinstance(error, NetworkError):  # includes TimedOut and 5xx answers
+    # NetworkError includes TimedOut and 5xx answers; InvalidToken is a revoked token, which a restart
+    # with the new one gets past: neither is the message's fault
+    if isinstance(error, (NetworkError, InvalidToken)):
         return TransientError(description, sent=sent)
     return DeliveryError(description, sent=sent)

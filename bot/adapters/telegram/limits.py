@@ -1,7 +1,9 @@
 """Telegram's flood limits: 30 messages/s overall, 20/min per group, about 1/s per chat.
 
 PTB's AIORateLimiter covers the first two; this adds the per-chat pace for message sends and edits
-by wrapping the request it forwards, so the shared limiter stays untouched. Retries after a 429 are
+by wrapping the request it forwards, so the shared limiter stays untouched. The limits count messages:
+other calls (getChatMember before a member's command in a group) go at once, where AIORateLimiter
+would count them against the group's 20 a minute too. Retries after a 429 are
 this class's own: AIORateLimiter's would hold every chat's requests, long polling included, while
 one busy group waits out its retry_after.
 """
@@ -115,16 +117,20 @@ class ChatPacedRateLimiter(BaseRateLimiter[int]):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> Any:
-        """The request at its chat's pace, tried again after each 429 up to the call's number of
-        retries (`rate_limit_args`); only this call waits."""
-        chat_id = data.get("chat_id")
-        request = callback
-        if chat_id is not None and endpoint in PACED_METHODS and self._chat_period:
-            request = functools.partial(_paced, self._chat_limiter(chat_id), callback)
+        """A message at its chat's pace and within the overall and group limits (other calls, such as
+        getChatMember, are no messages and go at once), tried again after each 429 up to the call's
+        number of retries (`rate_limit_args`); only this call waits."""
+        if endpoint not in PACED_METHODS:
+            call = functools.partial(callback, *args, **kwargs)
+        else:
+            request, chat_id = callback, data.get("chat_id")
+            if chat_id is not None and self._chat_period:
+                request = functools.partial(_paced, self._chat_limiter(chat_id), callback)
+            call = functools.partial(self._shared.process_request, request, args, kwargs, endpoint, data, 0)
         retries = self._max_retries if rate_limit_args is None else rate_limit_args
         for attempt in range(retries + 1):
             try:
-                return await self._shared.process_request(request, args, kwargs, endpoint, data, 0)
+                return await call()
             except RetryAfter as error:
                 if attempt == retries:
                     raise
