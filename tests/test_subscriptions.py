@@ -881,7 +881,6 @@ async def test_words_naming_several_sectors_and_places_subscribe_to_all_of_them_
         ("solar nigeria", "Nigeria + “solar”"),
         ("transport & logistics in vietnam", "Transport & logistics + Vietnam"),  # "logistics" only repeats the sector
         ("in kenya", "Kenya"),
-        ("kenia", "Kenya"),  # a near miss of one name
         # a word that only stands for a sector is looked for as written, as /news looks for it
         ("oil", "“oil”"),
         ("sugar", "“sugar”"),
@@ -893,6 +892,16 @@ async def test_words_naming_several_sectors_and_places_subscribe_to_all_of_them_
 )
 async def test_what_a_subscription_is_to(bot, words, topic):
     assert (await bot.say(f"/subscribe {words}")).text.startswith(f"Subscribed to {topic}:")
+
+
+@pytest.mark.parametrize("words, guess", [("kenia", "Kenya"), ("children", "Chile"), ("plan", "Poland")])
+async def test_words_only_near_a_name_ask_did_you_mean_and_subscribe_to_nothing_yet(bot, words, guess):
+    reply = await bot.say(f"/subscribe {words} daily 08:00")
+    assert reply.text.startswith(f"Did you mean {guess}?") and f"/subscribe “{words}” daily 08:00" in reply.text
+    assert reply.private and [action.label for action in reply.actions] == [guess]
+    assert (await bot.say("/subscriptions")).text.startswith("This chat has no subscriptions")
+    assert (await bot.say(reply.actions[0].command)).text.startswith(f"Subscribed to {guess}: a daily 08:00 digest")
+    assert (await bot.say(f"/subscribe “{words}”")).text.startswith(f"Subscribed to “{words}”:")
 
 
 async def test_a_word_that_only_stands_for_a_sector_subscribes_to_articles_mentioning_it(bot):

@@ -28,7 +28,7 @@ STOPWORDS = frozenset(
 _LONGEST_NAME_WORDS = 6  # "Saint Vincent and the Grenadines", "Democratic Republic of the Congo"
 # A near miss names a place or sector in free text only when this close: "thailnd" is Thailand, but
 # "plan" is no Poland, "urban" no Cuba and "children" no Chile.
-_FREE_TEXT_LIKENESS = 85
+FREE_TEXT_LIKENESS = 85
 # A multi-word phrase counts as a name only when it reads like the name it resolved to,
 # so "energy thailand" does not become a fuzzy match for Energy that swallows Thailand.
 _PHRASE_LIKENESS = 75
@@ -234,7 +234,7 @@ def _resolve_phrase(span: list[str], ctx: Context, exactly: bool) -> Match | Non
     """What the phrase names; `exactly`: only a name as written ("New Zealand", though "new" joins words)."""
     for resolve in (ctx.tagger.resolve_sector, ctx.tagger.resolve_place):
         match = _phrase_match(span, resolve)
-        if match and match.score >= (100 if exactly else _FREE_TEXT_LIKENESS):
+        if match and match.score >= (100 if exactly else FREE_TEXT_LIKENESS):
             return match
     return None
 

@@ -12,7 +12,7 @@ import re
 import zlib
 from zoneinfo import available_timezones
 
-from bot.commands.news import understand
+from bot.commands.news import FREE_TEXT_LIKENESS, understand
 from bot.commands.results import article_card
 from bot.context import Context
 from bot.model import POST_FORMATS, Action, Command, Reply, new_articles, quoted
@@ -20,6 +20,7 @@ from bot.subscriptions.cadence import PATTERN, Cadence, CadenceError
 from bot.subscriptions.fanout import DIGEST_SIZE
 from bot.subscriptions.store import VALUE_CHARS, Subscription, SubscriptionStore, combined, topic_label
 from content.store.fulltext import QUOTES, literal_pieces, search_terms
+from content.tagging import Match
 from content.text import clip
 
 MAX_QUERY_CHARS = 100
@@ -86,18 +87,26 @@ def resolve_topic(words: str, ctx: Context) -> tuple[str, str] | None:
     Quoted phrases and "-" exclusions are words to look for."""
     if combination := _combination(words, ctx):
         return combination
-    # a near miss of one name ("kenia"); a word that only stands for a sector ("oil") is looked for
-    # as written, as /news does
-    if not literal_pieces(words)[1] and not ctx.tagger.is_sector_keyword(words):
-        sector = ctx.tagger.resolve_sector(words).match
-        if sector:
-            return "sector", sector.id
-        place = ctx.tagger.resolve_place(words).match
-        if place:
-            return place.kind, place.id
+    if name := _near_name(words, ctx):
+        return name.kind, name.id
     if not search_terms(words).required:
         return None
     return "query", " ".join(words.casefold().split())
+
+
+def _near_name(words: str, ctx: Context) -> Match | None:
+    """The one sector or place the words come near ("kenia"); a word that only stands for a sector
+    ("oil") is looked for as written, as /news does."""
+    if literal_pieces(words)[1] or ctx.tagger.is_sector_keyword(words):
+        return None
+    return ctx.tagger.resolve_sector(words).match or ctx.tagger.resolve_place(words).match
+
+
+def _guess(words: str, ctx: Context) -> Match | None:
+    """The name the words only come near, where /news reads none in them: "kenia", but also
+    "children" (Chile) and "plan" (Poland), so it is asked about rather than subscribed to."""
+    name = None if _combination(words, ctx) else _near_name(words, ctx)
+    return name if name and name.score < FREE_TEXT_LIKENESS else None
 
 
 def _combination(words: str, ctx: Context) -> tuple[str, str] | None:
@@ -141,6 +150,14 @@ async def subscribe(cmd: Command, ctx: Context) -> Reply:
         return Reply(text=str(error), private=True)
     if len(words) > MAX_QUERY_CHARS:
         return Reply(text=f"That topic is too long: at most {MAX_QUERY_CHARS} characters.", private=True)
+    if words and (guess := _guess(words, ctx)):
+        when = "" if cadence.is_instant else f" {cadence}"
+        return Reply(
+            text=f"Did you mean {guess.name}? To follow the words as written, quote them: "
+            f"{_line(cmd, 'subscribe', f'{quoted(words)}{when}')}",
+            actions=[Action(guess.name, _line(cmd, "subscribe", f"{guess.id}{when}"))],
+            private=True,
+        )
     topic = resolve_topic(words, ctx) if words else None
     if topic is None:
         examples = ", ".join(_line(cmd, "subscribe", args) for args in _SUBSCRIBE_EXAMPLES)
