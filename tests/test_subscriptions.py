@@ -668,6 +668,9 @@ async def test_bad_input_gets_a_clear_error(bot):
     assert "not a time of day" in (await bot.say("/subscribe energy daily 25:00")).text
     assert "not a day of the week" in (await bot.say("/subscribe energy weekly funday 08:00")).text
     assert "needs a time" in (await bot.say("/subscribe energy daily")).text
+    assert (await bot.say("/subscribe energy weekly 08:00")).text.startswith("weekly needs a day and a time")
+    for twelve_hour in ("daily 8am", "weekly mon 8:30pm"):
+        assert "write the time as HH:MM on a 24-hour clock" in (await bot.say(f"/subscribe energy {twelve_hour}")).text
     for unreadable in ("energy hourly", "energy daily at 08:00", "energy 08:00", "kenya monthly"):
         assert (await bot.say(f"/subscribe {unreadable}")).text.startswith("Put how often last"), unreadable
     assert (await bot.say("/subscribe covid 19", target=Target("console", "dave"))).text.startswith("Subscribed to “covid 19”")

@@ -134,6 +134,11 @@ def split_cadence(args: str) -> tuple[str, Cadence]:
     words = args.lower().split()
     if words and words[-1] in ("daily", "weekly"):
         raise CadenceError(f"{words[-1]} needs a time, e.g. daily 08:00 or weekly mon 08:00")
+    clock = words[-1] if words and _CLOCK_TIME.fullmatch(words[-1]) else None
+    if clock and words[-2:-1] == ["weekly"]:
+        raise CadenceError("weekly needs a day and a time, e.g. weekly mon 08:00")
+    if clock and clock.endswith(("am", "pm")):
+        raise CadenceError(f"“{clock}”: write the time as HH:MM on a 24-hour clock, e.g. daily 08:00 or daily 20:00")
     if _CADENCE_WORDS.intersection(words[1:]) or (words and _CLOCK_TIME.fullmatch(words[-1])):
         raise CadenceError(_CADENCE_USAGE)
     return args.strip(), Cadence("instant")
