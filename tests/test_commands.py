@@ -441,6 +441,12 @@ async def test_country_region_with_the_real_resolver_finds_member_countries(data
         ("EU AI rules", "European Union + “AI rules”"),
         ("IN energy", "Energy"),  # India's code, and a stop word
         ("us energy", "Energy + “us”"),  # in lower case, the pronoun
+        # nor are words that spell a three-letter code, alone or after a stop word
+        ("how can farmers use AI", "“farmers use AI”"),
+        ("yields per hectare", "“yields per hectare”"),
+        ("what are the AI stories", "“AI”"),
+        ("solar in the UAE", "United Arab Emirates + “solar”"),
+        ("usa trade", "United States + Trade"),
         # a word that only stands for a sector is looked for as written; a sector's name makes the sector
         ("oil nigeria", "Nigeria + “oil”"),
         ("sugar", "“sugar”"),

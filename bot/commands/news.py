@@ -234,9 +234,18 @@ def _resolve_phrase(span: list[str], ctx: Context, exactly: bool) -> Match | Non
     """What the phrase names; `exactly`: only a name as written ("New Zealand", though "new" joins words)."""
     for resolve in (ctx.tagger.resolve_sector, ctx.tagger.resolve_place):
         match = _phrase_match(span, resolve)
+        if match and match.kind != "sector" and _only_a_code(span, ctx):
+            continue
         if match and match.score >= (100 if exactly else FREE_TEXT_LIKENESS):
             return match
     return None
+
+
+def _only_a_code(span: list[str], ctx: Context) -> bool:
+    """Whether the words spell no more than a country's ISO code, as "can", "per", "pan" or "the ai"
+    do: everyday words in free text. A place's own short name ("USA", "UAE", "the US") stays a name."""
+    letters = "".join(word for word in span if word.lower() not in STOPWORDS)
+    return len(letters) <= 3 and letters.isascii() and not ctx.tagger.is_place_name(" ".join(span))
 
 
 def _phrase_match(span: list[str], resolve: Callable[[str], Resolution]) -> Match | None:
