@@ -936,6 +936,16 @@ async def test_the_same_topics_in_another_order_are_the_same_subscription(bot):
     assert (await bot.say("/unsubscribe kenya energy")).text == "Unsubscribed from Energy + Kenya."
 
 
+async def test_subscribing_again_as_before_says_the_chat_is_already_subscribed(bot):
+    await bot.say("/subscribe kenya daily 08:00")
+    again = await bot.say("/subscribe Kenya daily 8:00")
+    assert again.text.startswith("This chat is already subscribed to Kenya: a daily 08:00 digest")
+    channel = await bot.say("/subscribe kenya daily 08:00", target=GROUP, chat_name="@news")
+    assert channel.text.startswith("Subscribed @news to Kenya")
+    again = await bot.say("/subscribe kenya daily 08:00", target=GROUP, chat_name="@news")
+    assert again.text.startswith("@news is already subscribed to Kenya: a daily 08:00 digest")
+
+
 async def test_a_subscription_naming_more_topics_than_its_column_holds_is_refused(bot):
     flags = " ".join(chr(0x1F1E6 + ord(a) - 65) + chr(0x1F1E6 + ord(b) - 65) for a, b in (
         "KE UG TZ RW BI ET SO SD EG LY TD NE ML NG GH SN CM ZA ZM ZW".split()

@@ -176,7 +176,7 @@ async def subscribe(cmd: Command, ctx: Context) -> Reply:
     created = await store.add(cmd.target, kind, value, cadence, now)
     subscription = await _subscription(store, cmd.target, kind, value)
     label = topic_label(kind, value, ctx.tagger)
-    reply = Reply(text=await _confirmation(store, cmd, label, cadence, created))
+    reply = Reply(text=await _confirmation(store, cmd, label, cadence, created, before))
     if before and not before.cadence.is_instant and cadence.is_instant:
         # the digest in progress will not come: what it would have held comes now, what is stored later comes instantly
         since, until = before.covered_seq, subscription.covered_seq
@@ -211,8 +211,12 @@ def _topic_check(subscription: Subscription) -> int:
     return zlib.crc32(f"{subscription.kind}:{subscription.value}".encode()) % 1_000_000
 
 
-async def _confirmation(store: SubscriptionStore, cmd: Command, label: str, cadence: Cadence, created: bool) -> str:
-    if cmd.chat_name:
+async def _confirmation(
+    store: SubscriptionStore, cmd: Command, label: str, cadence: Cadence, created: bool, before: Subscription | None
+) -> str:
+    if before and before.cadence == cadence:
+        verb = f"{_chat(cmd, first=True)} is already subscribed to"
+    elif cmd.chat_name:
         verb = f"Subscribed {cmd.chat_name} to" if created else f"Updated {cmd.chat_name}'s subscription to"
     else:
         verb = "Subscribed to" if created else "Updated your subscription to"
