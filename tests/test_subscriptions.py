@@ -671,7 +671,7 @@ async def test_bad_input_gets_a_clear_error(bot):
     assert (await bot.say("/subscribe energy weekly 08:00")).text.startswith("weekly needs a day and a time")
     for twelve_hour in ("daily 8am", "weekly mon 8:30pm"):
         assert "write the time as HH:MM on a 24-hour clock" in (await bot.say(f"/subscribe energy {twelve_hour}")).text
-    for unreadable in ("energy hourly", "energy daily at 08:00", "energy 08:00", "kenya monthly"):
+    for unreadable in ("energy hourly", "energy daily at 08:00", "energy 08:00", "kenya monthly", "daily 08:00 energy"):
         assert (await bot.say(f"/subscribe {unreadable}")).text.startswith("Put how often last"), unreadable
     assert (await bot.say("/subscribe covid 19", target=Target("console", "dave"))).text.startswith("Subscribed to “covid 19”")
     assert "Subscribe to a sector" in (await bot.say("/subscribe")).text

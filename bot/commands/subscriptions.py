@@ -139,7 +139,7 @@ def split_cadence(args: str) -> tuple[str, Cadence]:
         raise CadenceError("weekly needs a day and a time, e.g. weekly mon 08:00")
     if clock and clock.endswith(("am", "pm")):
         raise CadenceError(f"“{clock}”: write the time as HH:MM on a 24-hour clock, e.g. daily 08:00 or daily 20:00")
-    if _CADENCE_WORDS.intersection(words[1:]) or (words and _CLOCK_TIME.fullmatch(words[-1])):
+    if _CADENCE_WORDS.intersection(words[1:]) or any(map(_CLOCK_TIME.fullmatch, words)):
         raise CadenceError(_CADENCE_USAGE)
     return args.strip(), Cadence("instant")
 
