@@ -281,6 +281,9 @@ async def test_news_with_nothing_matching_says_what_it_understood(router):
 async def test_news_needs_words(router):
     assert "e.g. /news" in (await router.handle(command("/news"))).text
     assert "could not find a topic" in (await router.handle(command("/news in the of"))).text
+    for nothing_quoted in ('""', '"', "“ ”"):
+        assert "could not find a topic" in (await router.handle(command(f"/news {nothing_quoted}"))).text, nothing_quoted
+    assert (await router.handle(command('/news kenya ""'))).text == "News: Kenya"
 
 
 async def test_news_leaves_quoted_phrases_and_exclusions_to_the_search(router):

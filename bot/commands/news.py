@@ -205,7 +205,7 @@ def understand(words: str, ctx: Context) -> Understanding:
                 understanding.words.append(phrase)  # "oil nigeria" is Nigeria with "oil", not Energy in Nigeria
         elif not used[index] and (index in kept_whole or (token.lower() not in STOPWORDS and search_terms(token))):
             understanding.words.append(token)  # not "&" or "🔋": no word to search for
-    understanding.words += literals
+    understanding.words += filter(search_terms, literals)  # not "" or a quote left alone
     return understanding
 
 
