@@ -281,6 +281,9 @@ async def test_news_with_nothing_matching_says_what_it_understood(router):
 async def test_news_needs_words(router):
     assert "e.g. /news" in (await router.handle(command("/news"))).text
     assert "could not find a topic" in (await router.handle(command("/news in the of"))).text
+    for nothing_quoted in ('""', '"', "“ ”"):
+        assert "could not find a topic" in (await router.handle(command(f"/news {nothing_quoted}"))).text, nothing_quoted
+    assert (await router.handle(command('/news kenya ""'))).text == "News: Kenya"
 
 
 async def test_news_leaves_quoted_phrases_and_exclusions_to_the_search(router):
@@ -441,6 +444,12 @@ async def test_country_region_with_the_real_resolver_finds_member_countries(data
         ("EU AI rules", "European Union + “AI rules”"),
         ("IN energy", "Energy"),  # India's code, and a stop word
         ("us energy", "Energy + “us”"),  # in lower case, the pronoun
+        # nor are words that spell a three-letter code, alone or after a stop word
+        ("how can farmers use AI", "“farmers use AI”"),
+        ("yields per hectare", "“yields per hectare”"),
+        ("what are the AI stories", "“AI”"),
+        ("solar in the UAE", "United Arab Emirates + “solar”"),
+        ("usa trade", "United States + Trade"),
         # a word that only stands for a sector is looked for as written; a sector's name makes the sector
         ("oil nigeria", "Nigeria + “oil”"),
         ("sugar", "“sugar”"),

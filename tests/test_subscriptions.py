@@ -668,7 +668,10 @@ async def test_bad_input_gets_a_clear_error(bot):
     assert "not a time of day" in (await bot.say("/subscribe energy daily 25:00")).text
     assert "not a day of the week" in (await bot.say("/subscribe energy weekly funday 08:00")).text
     assert "needs a time" in (await bot.say("/subscribe energy daily")).text
-    for unreadable in ("energy hourly", "energy daily at 08:00", "energy 08:00", "kenya monthly"):
+    assert (await bot.say("/subscribe energy weekly 08:00")).text.startswith("weekly needs a day and a time")
+    for twelve_hour in ("daily 8am", "weekly mon 8:30pm"):
+        assert "write the time as HH:MM on a 24-hour clock" in (await bot.say(f"/subscribe energy {twelve_hour}")).text
+    for unreadable in ("energy hourly", "energy daily at 08:00", "energy 08:00", "kenya monthly", "daily 08:00 energy"):
         assert (await bot.say(f"/subscribe {unreadable}")).text.startswith("Put how often last"), unreadable
     assert (await bot.say("/subscribe covid 19", target=Target("console", "dave"))).text.startswith("Subscribed to “covid 19”")
     assert "Subscribe to a sector" in (await bot.say("/subscribe")).text
@@ -881,7 +884,6 @@ async def test_words_naming_several_sectors_and_places_subscribe_to_all_of_them_
         ("solar nigeria", "Nigeria + “solar”"),
         ("transport & logistics in vietnam", "Transport & logistics + Vietnam"),  # "logistics" only repeats the sector
         ("in kenya", "Kenya"),
-        ("kenia", "Kenya"),  # a near miss of one name
         # a word that only stands for a sector is looked for as written, as /news looks for it
         ("oil", "“oil”"),
         ("sugar", "“sugar”"),
@@ -893,6 +895,16 @@ async def test_words_naming_several_sectors_and_places_subscribe_to_all_of_them_
 )
 async def test_what_a_subscription_is_to(bot, words, topic):
     assert (await bot.say(f"/subscribe {words}")).text.startswith(f"Subscribed to {topic}:")
+
+
+@pytest.mark.parametrize("words, guess", [("kenia", "Kenya"), ("children", "Chile"), ("plan", "Poland")])
+async def test_words_only_near_a_name_ask_did_you_mean_and_subscribe_to_nothing_yet(bot, words, guess):
+    reply = await bot.say(f"/subscribe {words} daily 08:00")
+    assert reply.text.startswith(f"Did you mean {guess}?") and f"/subscribe “{words}” daily 08:00" in reply.text
+    assert reply.private and [action.label for action in reply.actions] == [guess]
+    assert (await bot.say("/subscriptions")).text.startswith("This chat has no subscriptions")
+    assert (await bot.say(reply.actions[0].command)).text.startswith(f"Subscribed to {guess}: a daily 08:00 digest")
+    assert (await bot.say(f"/subscribe “{words}”")).text.startswith(f"Subscribed to “{words}”:")
 
 
 async def test_a_word_that_only_stands_for_a_sector_subscribes_to_articles_mentioning_it(bot):
@@ -922,6 +934,16 @@ async def test_the_same_topics_in_another_order_are_the_same_subscription(bot):
     assert (await bot.say("/subscribe kenya energy daily 08:00")).text.startswith("Updated your subscription to Energy + Kenya:")
     assert (await bot.say("/subscriptions")).text.count("•") == 1
     assert (await bot.say("/unsubscribe kenya energy")).text == "Unsubscribed from Energy + Kenya."
+
+
+async def test_subscribing_again_as_before_says_the_chat_is_already_subscribed(bot):
+    await bot.say("/subscribe kenya daily 08:00")
+    again = await bot.say("/subscribe Kenya daily 8:00")
+    assert again.text.startswith("This chat is already subscribed to Kenya: a daily 08:00 digest")
+    channel = await bot.say("/subscribe kenya daily 08:00", target=GROUP, chat_name="@news")
+    assert channel.text.startswith("Subscribed @news to Kenya")
+    again = await bot.say("/subscribe kenya daily 08:00", target=GROUP, chat_name="@news")
+    assert again.text.startswith("@news is already subscribed to Kenya: a daily 08:00 digest")
 
 
 async def test_a_subscription_naming_more_topics_than_its_column_holds_is_refused(bot):

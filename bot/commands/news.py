@@ -28,7 +28,7 @@ STOPWORDS = frozenset(
 _LONGEST_NAME_WORDS = 6  # "Saint Vincent and the Grenadines", "Democratic Republic of the Congo"
 # A near miss names a place or sector in free text only when this close: "thailnd" is Thailand, but
 # "plan" is no Poland, "urban" no Cuba and "children" no Chile.
-_FREE_TEXT_LIKENESS = 85
+FREE_TEXT_LIKENESS = 85
 # A multi-word phrase counts as a name only when it reads like the name it resolved to,
 # so "energy thailand" does not become a fuzzy match for Energy that swallows Thailand.
 _PHRASE_LIKENESS = 75
@@ -205,7 +205,7 @@ def understand(words: str, ctx: Context) -> Understanding:
                 understanding.words.append(phrase)  # "oil nigeria" is Nigeria with "oil", not Energy in Nigeria
         elif not used[index] and (index in kept_whole or (token.lower() not in STOPWORDS and search_terms(token))):
             understanding.words.append(token)  # not "&" or "🔋": no word to search for
-    understanding.words += literals
+    understanding.words += filter(search_terms, literals)  # not "" or a quote left alone
     return understanding
 
 
@@ -234,9 +234,18 @@ def _resolve_phrase(span: list[str], ctx: Context, exactly: bool) -> Match | Non
     """What the phrase names; `exactly`: only a name as written ("New Zealand", though "new" joins words)."""
     for resolve in (ctx.tagger.resolve_sector, ctx.tagger.resolve_place):
         match = _phrase_match(span, resolve)
-        if match and match.score >= (100 if exactly else _FREE_TEXT_LIKENESS):
+        if match and match.kind != "sector" and _only_a_code(span, ctx):
+            continue
+        if match and match.score >= (100 if exactly else FREE_TEXT_LIKENESS):
             return match
     return None
+
+
+def _only_a_code(span: list[str], ctx: Context) -> bool:
+    """Whether the words spell no more than a country's ISO code, as "can", "per", "pan" or "the ai"
+    do: everyday words in free text. A place's own short name ("USA", "UAE", "the US") stays a name."""
+    letters = "".join(word for word in span if word.lower() not in STOPWORDS)
+    return len(letters) <= 3 and letters.isascii() and not ctx.tagger.is_place_name(" ".join(span))
 
 
 def _phrase_match(span: list[str], resolve: Callable[[str], Resolution]) -> Match | None:

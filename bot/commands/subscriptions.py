@@ -12,7 +12,7 @@ import re
 import zlib
 from zoneinfo import available_timezones
 
-from bot.commands.news import understand
+from bot.commands.news import FREE_TEXT_LIKENESS, understand
 from bot.commands.results import article_card
 from bot.context import Context
 from bot.model import POST_FORMATS, Action, Command, Reply, new_articles, quoted
@@ -20,6 +20,7 @@ from bot.subscriptions.cadence import PATTERN, Cadence, CadenceError
 from bot.subscriptions.fanout import DIGEST_SIZE
 from bot.subscriptions.store import VALUE_CHARS, Subscription, SubscriptionStore, combined, topic_label
 from content.store.fulltext import QUOTES, literal_pieces, search_terms
+from content.tagging import Match
 from content.text import clip
 
 MAX_QUERY_CHARS = 100
@@ -86,18 +87,26 @@ def resolve_topic(words: str, ctx: Context) -> tuple[str, str] | None:
     Quoted phrases and "-" exclusions are words to look for."""
     if combination := _combination(words, ctx):
         return combination
-    # a near miss of one name ("kenia"); a word that only stands for a sector ("oil") is looked for
-    # as written, as /news does
-    if not literal_pieces(words)[1] and not ctx.tagger.is_sector_keyword(words):
-        sector = ctx.tagger.resolve_sector(words).match
-        if sector:
-            return "sector", sector.id
-        place = ctx.tagger.resolve_place(words).match
-        if place:
-            return place.kind, place.id
+    if name := _near_name(words, ctx):
+        return name.kind, name.id
     if not search_terms(words).required:
         return None
     return "query", " ".join(words.casefold().split())
+
+
+def _near_name(words: str, ctx: Context) -> Match | None:
+    """The one sector or place the words come near ("kenia"); a word that only stands for a sector
+    ("oil") is looked for as written, as /news does."""
+    if literal_pieces(words)[1] or ctx.tagger.is_sector_keyword(words):
+        return None
+    return ctx.tagger.resolve_sector(words).match or ctx.tagger.resolve_place(words).match
+
+
+def _guess(words: str, ctx: Context) -> Match | None:
+    """The name the words only come near, where /news reads none in them: "kenia", but also
+    "children" (Chile) and "plan" (Poland), so it is asked about rather than subscribed to."""
+    name = None if _combination(words, ctx) else _near_name(words, ctx)
+    return name if name and name.score < FREE_TEXT_LIKENESS else None
 
 
 def _combination(words: str, ctx: Context) -> tuple[str, str] | None:
@@ -125,7 +134,12 @@ def split_cadence(args: str) -> tuple[str, Cadence]:
     words = args.lower().split()
     if words and words[-1] in ("daily", "weekly"):
         raise CadenceError(f"{words[-1]} needs a time, e.g. daily 08:00 or weekly mon 08:00")
-    if _CADENCE_WORDS.intersection(words[1:]) or (words and _CLOCK_TIME.fullmatch(words[-1])):
+    clock = words[-1] if words and _CLOCK_TIME.fullmatch(words[-1]) else None
+    if clock and words[-2:-1] == ["weekly"]:
+        raise CadenceError("weekly needs a day and a time, e.g. weekly mon 08:00")
+    if clock and clock.endswith(("am", "pm")):
+        raise CadenceError(f"“{clock}”: write the time as HH:MM on a 24-hour clock, e.g. daily 08:00 or daily 20:00")
+    if _CADENCE_WORDS.intersection(words[1:]) or any(map(_CLOCK_TIME.fullmatch, words)):
         raise CadenceError(_CADENCE_USAGE)
     return args.strip(), Cadence("instant")
 
@@ -141,6 +155,14 @@ async def subscribe(cmd: Command, ctx: Context) -> Reply:
         return Reply(text=str(error), private=True)
     if len(words) > MAX_QUERY_CHARS:
         return Reply(text=f"That topic is too long: at most {MAX_QUERY_CHARS} characters.", private=True)
+    if words and (guess := _guess(words, ctx)):
+        when = "" if cadence.is_instant else f" {cadence}"
+        return Reply(
+            text=f"Did you mean {guess.name}? To follow the words as written, quote them: "
+            f"{_line(cmd, 'subscribe', f'{quoted(words)}{when}')}",
+            actions=[Action(guess.name, _line(cmd, "subscribe", f"{guess.id}{when}"))],
+            private=True,
+        )
     topic = resolve_topic(words, ctx) if words else None
     if topic is None:
         examples = ", ".join(_line(cmd, "subscribe", args) for args in _SUBSCRIBE_EXAMPLES)
@@ -154,7 +176,7 @@ async def subscribe(cmd: Command, ctx: Context) -> Reply:
     created = await store.add(cmd.target, kind, value, cadence, now)
     subscription = await _subscription(store, cmd.target, kind, value)
     label = topic_label(kind, value, ctx.tagger)
-    reply = Reply(text=await _confirmation(store, cmd, label, cadence, created))
+    reply = Reply(text=await _confirmation(store, cmd, label, cadence, created, before))
     if before and not before.cadence.is_instant and cadence.is_instant:
         # the digest in progress will not come: what it would have held comes now, what is stored later comes instantly
         since, until = before.covered_seq, subscription.covered_seq
@@ -189,8 +211,12 @@ def _topic_check(subscription: Subscription) -> int:
     return zlib.crc32(f"{subscription.kind}:{subscription.value}".encode()) % 1_000_000
 
 
-async def _confirmation(store: SubscriptionStore, cmd: Command, label: str, cadence: Cadence, created: bool) -> str:
-    if cmd.chat_name:
+async def _confirmation(
+    store: SubscriptionStore, cmd: Command, label: str, cadence: Cadence, created: bool, before: Subscription | None
+) -> str:
+    if before and before.cadence == cadence:
+        verb = f"{_chat(cmd, first=True)} is already subscribed to"
+    elif cmd.chat_name:
         verb = f"Subscribed {cmd.chat_name} to" if created else f"Updated {cmd.chat_name}'s subscription to"
     else:
         verb = "Subscribed to" if created else "Updated your subscription to"
