@@ -15,7 +15,8 @@ zlib-stream compression when asked, INTERACTION_CREATE dispatch, `drop_gateway()
 Guilds (`guild_ids`, `add_guild()`): GUILD_CREATE carries the guild's channels, its roles and the bot's own
 member (with the bot's role), as Discord sends them with the GUILDS intent alone. A server administrator's
 changes arrive as Discord dispatches them and hold for posting too: `set_bot_overwrite()` (CHANNEL_UPDATE;
-a channel the bot may not view answers 403 Missing Access, one it may not send in 403 Missing Permissions),
+a channel the bot may not view answers 403 Missing Access, one it may not send in 403 Missing Permissions, one
+it may not embed links in posts a message's text without its embeds and answers embeds alone 403),
 `set_role_permissions()` (GUILD_ROLE_UPDATE), `give_bot_role()` (GUILD_ROLE_CREATE, GUILD_MEMBER_UPDATE), `remove_bot()` (GUILD_DELETE, then 403 Missing Access in every
 channel), `add_bot()` (GUILD_CREATE), `delete_channel()` (CHANNEL_DELETE, then 404 Unknown Channel).
 Faults: `inject()` answers matching requests with any status (or drops the connection); `rate_limit()`,
@@ -59,6 +60,7 @@ BOT_IN_A_CHANNEL = (1 << 10) | (1 << 11) | (1 << 14) | (1 << 38)
 ADMINISTRATOR = 1 << 3
 VIEW_CHANNEL = 1 << 10
 SEND_MESSAGES = 1 << 11
+EMBED_LINKS = 1 << 14
 ALL_PERMISSIONS = (1 << 50) - 1
 MEMBER_OVERWRITE = 1
 
@@ -558,18 +560,21 @@ class FakeDiscord:
                 return guild, guild.channels[channel_id]
         raise FakeDiscordError(f"channel {channel_id} is in no guild of the fake")
 
-    def _posting_refusal(self, channel_id: str) -> web.Response | None:
-        """Discord's answer to a message in a channel of a guild where the bot may not post; None when it may."""
+    def _as_posted(self, channel_id: str, payload: dict) -> dict | web.Response:
+        """The message as Discord posts it in a channel of a guild, or its refusal where the bot may not post it.
+        Without Embed Links, Discord drops a message's embeds and posts the rest, and refuses embeds alone."""
         try:
             guild, _ = self._guild_of(channel_id)
         except FakeDiscordError:  # a channel the test did not model: the bot may post there
-            return None
+            return payload
         granted = self.bot_permissions(channel_id)
         if not guild.bot_present or not granted & VIEW_CHANNEL:
             return self._error(403, "Missing Access", 50001)
         if not granted & SEND_MESSAGES:
             return self._error(403, "Missing Permissions", 50013)
-        return None
+        if payload.get("embeds") and not granted & EMBED_LINKS:
+            return {**payload, "embeds": []} if payload.get("content") else self._error(403, "Missing Permissions", 50013)
+        return payload
 
     def _store_message(self, channel_id: str, payload: dict, *, flags: int = 0, interaction: bool = False) -> dict:
         message = {
@@ -695,15 +700,16 @@ class FakeDiscord:
             return self._error(404, "Unknown Channel", 10003)
         if channel_id in self.forbidden_channels:
             return self._error(403, "Missing Access", 50001)
-        if refusal := self._posting_refusal(channel_id):
-            return refusal
         payload = await request.json()
+        posted = self._as_posted(channel_id, payload)
+        if isinstance(posted, web.Response):
+            return posted
         if problems := self._record_message(payload):
             return self._error(400, "Invalid Form Body", 50035, problems)
         nonce = (channel_id, payload.get("nonce")) if payload.get("enforce_nonce") else None
         if nonce in self._by_nonce:  # Discord answers a repeated enforced nonce with the message it made
             return self._json(self._by_nonce[nonce])
-        message = self._store_message(channel_id, payload)
+        message = self._store_message(channel_id, posted)
         if nonce is not None:
             self._by_nonce[nonce] = message
         await self._notify()

@@ -17,7 +17,7 @@ from bot.clock import ManualClock
 from bot.config import DiscordSettings
 from bot.commands.news import MAX_LATEST
 from bot.model import Action, ArticleCard, Command, Reply, Target
-from fake_discord import EPHEMERAL, FakeDiscord
+from fake_discord import EMBED_LINKS, EPHEMERAL, FakeDiscord
 
 TOKEN = ":".join(["123456", "TEST-TOKEN"])  # built at runtime; a fake token
 DM = {"guild_id": None, "channel_id": 3_000_000_000_000_000_01, "user_id": 4_000_000_000_000_000_01}
@@ -494,6 +494,18 @@ async def test_send_maps_failures_for_the_delivery_worker(fake, start, fault, er
         fake.inject("POST", r"/channels/555/messages", fault, {"message": "Service Unavailable", "code": 0})
     with pytest.raises(error):
         await asyncio.wait_for(adapter.send(Target("discord", "555"), Reply(text="hello")), 5)
+
+
+async def test_a_channel_where_the_bot_may_not_embed_links_is_gone_not_sent_headings_without_articles(fake, start):
+    fake.add_guild(900, 901)
+    fake.guilds["900"].channels["901"]["permission_overwrites"] = [
+        {"id": fake.bot_user_id, "type": 1, "allow": "0", "deny": str(EMBED_LINKS)}
+    ]
+    adapter = await start(Recorder())
+    with pytest.raises(TargetGone) as raised:
+        await adapter.send(Target("discord", "901"), Reply(text="New for your subscriptions", cards=[card(1)]))
+    assert "embed links" in str(raised.value)
+    assert [message["embeds"] for message in fake.messages_in("901")] == [[]]  # Discord posted the heading alone
 
 
 class ReachableRecorder:

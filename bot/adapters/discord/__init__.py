@@ -16,9 +16,10 @@ time from the X-RateLimit headers. A wait longer than `RATE_LIMIT_WAIT_LIMIT` se
 it was the bot's global limit (or Cloudflare's), with `platform_wide`, as every channel would hit it too.
 A 500/502/504 is retried by discord.py a few times (sleeping 1, 3, 5… s) before `send()` raises
 `TransientError`; other 5xx, timeouts and dropped connections raise it at once. A 403 or 404 raises
-`TargetGone` (`TargetDeleted` for 10003 Unknown Channel). Any other refusal (400: a forum channel, an
-archived thread) raises `DeliveryError`, given up at once. Each message carries a nonce made from its
-channel and content, so a resend after a lost answer is not posted twice.
+`TargetGone` (`TargetDeleted` for 10003 Unknown Channel), and so does a message Discord posted without its
+article cards (where the bot may not embed links, Discord drops the embeds of a message with text). Any
+other refusal (400: a forum channel, an archived thread) raises `DeliveryError`, given up at once. Each
+message carries a nonce made from its channel and content, so a resend after a lost answer is not posted twice.
 
 Server events: a guild becoming available or joined, a channel's overwrites, a role's permissions or the
 bot's roles changing tell `reachable` the channels the bot may post in now; a channel or thread deleted
@@ -481,7 +482,9 @@ class DiscordAdapter:
         seen = _Seen429()
         context = _SEEN_429.set(seen)
         try:
-            await channel.send(**self._fields(message), nonce=_nonce(channel.id, message, sent))
+            posted = await channel.send(**self._fields(message), nonce=_nonce(channel.id, message, sent))
+            if message.embeds and not posted.embeds:  # Discord posts the text alone where the bot may not embed links
+                raise TargetGone(f"Discord channel {channel.id}: the bot may not embed links there", sent=sent + 1)
         except discord.RateLimited as error:
             if seen.is_global:
                 raise RateLimited(error.retry_after, "Discord's global rate limit", sent=sent, platform_wide=True) from None
