@@ -19,6 +19,8 @@ a channel the bot may not view answers 403 Missing Access, one it may not send i
 it may not embed links in posts a message's text without its embeds and answers embeds alone 403),
 `set_role_permissions()` (GUILD_ROLE_UPDATE), `give_bot_role()` (GUILD_ROLE_CREATE, GUILD_MEMBER_UPDATE), `remove_bot()` (GUILD_DELETE, then 403 Missing Access in every
 channel), `add_bot()` (GUILD_CREATE), `delete_channel()` (CHANNEL_DELETE, then 404 Unknown Channel).
+A forum channel (`add_forum()`) refuses messages (400, 50008) and takes posts: a thread named 1 to 100
+characters with its first message (`forum_posts`), in which messages are then posted.
 Faults: `inject()` answers matching requests with any status (or drops the connection); `rate_limit()`,
 `global_rate_limit()`.
 Every request is recorded in `calls`; every message the bot sends or edits in `message_payloads`.
@@ -48,6 +50,7 @@ RESPONSE_DEFERRED_UPDATE = 6
 RESPONSE_UPDATE_MESSAGE = 7
 RESPONSE_AUTOCOMPLETE = 8
 GUILDS_INTENT = 1 << 0
+GUILD_FORUM = 15
 
 _BUCKET_HEADERS = (
     "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "X-RateLimit-Reset-After", "X-RateLimit-Bucket"
@@ -250,6 +253,7 @@ class FakeDiscord:
         self.rejected: list[list[str]] = []
         self.channel_messages: dict[str, list[dict]] = {}
         self.deleted_channels: set[str] = set()
+        self.forum_posts: dict[str, list[dict]] = {}  # forum channel id → the threads the bot started there
         self.forbidden_channels: set[str] = set()
         self.guilds: dict[str, FakeGuild] = {}
         self.synced_commands: dict[str, list[dict]] = {}  # "global" or guild id → commands
@@ -286,6 +290,7 @@ class FakeDiscord:
             ("PATCH", "/webhooks/{app}/{token}/messages/@original", self._edit_original),
             ("DELETE", "/webhooks/{app}/{token}/messages/@original", self._delete_original),
             ("POST", "/channels/{channel}/messages", self._channel_message),
+            ("POST", "/channels/{channel}/threads", self._forum_post),
         ]
         for method, path, handler in routes:
             app.router.add_route(method, API_PREFIX + path, handler)
@@ -392,6 +397,12 @@ class FakeDiscord:
         if guild.id not in self.guild_ids:
             self.guild_ids.append(guild.id)
         return guild
+
+    def add_forum(self, guild_id: int | str, forum_id: int | str) -> None:
+        """A forum channel in a guild the bot is in; before the bot connects."""
+        guild = self.add_guild(guild_id)
+        forum = {**_text_channel(guild.id, str(forum_id)), "type": GUILD_FORUM, "available_tags": []}
+        guild.channels[forum["id"]] = forum
 
     def bot_permissions(self, channel_id: int | str) -> int:
         """The bot's permissions in a channel of a guild (what an interaction's app_permissions says)."""
@@ -560,6 +571,12 @@ class FakeDiscord:
                 return guild, guild.channels[channel_id]
         raise FakeDiscordError(f"channel {channel_id} is in no guild of the fake")
 
+    def _is_forum(self, channel_id: str) -> bool:
+        try:
+            return self._guild_of(channel_id)[1]["type"] == GUILD_FORUM
+        except FakeDiscordError:
+            return False
+
     def _as_posted(self, channel_id: str, payload: dict) -> dict | web.Response:
         """The message as Discord posts it in a channel of a guild, or its refusal where the bot may not post it.
         Without Embed Links, Discord drops a message's embeds and posts the rest, and refuses embeds alone."""
@@ -700,6 +717,8 @@ class FakeDiscord:
             return self._error(404, "Unknown Channel", 10003)
         if channel_id in self.forbidden_channels:
             return self._error(403, "Missing Access", 50001)
+        if self._is_forum(channel_id):
+            return self._error(400, "Cannot send messages in a non-text channel", 50008)
         payload = await request.json()
         posted = self._as_posted(channel_id, payload)
         if isinstance(posted, web.Response):
@@ -714,6 +733,41 @@ class FakeDiscord:
             self._by_nonce[nonce] = message
         await self._notify()
         return self._json(message)
+
+    async def _forum_post(self, request: web.Request) -> web.Response:
+        forum_id = request.match_info["channel"]
+        if not self._is_forum(forum_id):
+            raise FakeDiscordError(f"the fake starts threads in forum channels only, not in {forum_id}")
+        payload = await request.json()
+        name = payload.get("name") or ""
+        if not 1 <= len(name) <= 100:
+            self.rejected.append([f"thread name of {len(name)} characters"])
+            return self._error(400, "Invalid Form Body", 50035, {"name": "Must be between 1 and 100 in length."})
+        posted = self._as_posted(forum_id, payload.get("message") or {})
+        if isinstance(posted, web.Response):
+            return posted
+        if problems := self._record_message(payload["message"]):
+            return self._error(400, "Invalid Form Body", 50035, problems)
+        thread_id = self._snowflake()
+        message = self._store_message(thread_id, posted)
+        metadata = {"archived": False, "auto_archive_duration": payload.get("auto_archive_duration") or 1440, "locked": False}
+        thread = {
+            "id": thread_id,
+            "type": 11,
+            "guild_id": self._guild_of(forum_id)[0].id,
+            "parent_id": forum_id,
+            "owner_id": self.bot_user_id,
+            "name": name,
+            "last_message_id": message["id"],
+            "message_count": 1,
+            "member_count": 1,
+            "rate_limit_per_user": 0,
+            "flags": 0,
+            "thread_metadata": {**metadata, "archive_timestamp": message["timestamp"]},
+        }
+        self.forum_posts.setdefault(forum_id, []).append(thread)
+        await self._notify()
+        return self._json({**thread, "message": message}, 201)
 
     async def _callback(self, request: web.Request) -> web.Response:
         log = self.interactions.get(request.match_info["interaction"])

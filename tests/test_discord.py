@@ -508,6 +508,20 @@ async def test_a_channel_where_the_bot_may_not_embed_links_is_gone_not_sent_head
     assert [message["embeds"] for message in fake.messages_in("901")] == [[]]  # Discord posted the heading alone
 
 
+async def test_a_reply_sent_to_a_forum_channel_goes_out_as_a_post_named_after_it(fake, start):
+    fake.add_forum(900, 950)
+    adapter = await start(Recorder())
+    digest = Reply(text="morning digest: 4 new articles", cards=[card(n, summary="word " * 900) for n in range(4)])
+    await adapter.send(Target("discord", "950"), digest)  # more than one message's 6,000 embed characters
+    await adapter.send(Target("discord", "950"), Reply(cards=[card(5, title="Solar *pumps* reach [farms]")]))
+    digest_post, article_post = fake.forum_posts["950"]
+    assert (digest_post["name"], article_post["name"]) == ("morning digest: 4 new articles", "Solar *pumps* reach [farms]")
+    messages = fake.messages_in(digest_post["id"])
+    assert len(messages) > 1 and messages[0]["content"] == "morning digest: 4 new articles"
+    assert [embed["title"] for message in messages for embed in message["embeds"]] == [f"Story {n}" for n in range(4)]
+    assert [message["embeds"][0]["title"] for message in fake.messages_in(article_post["id"])] == ["Solar \\*pumps\\* reach \\[farms\\]"]
+
+
 class ReachableRecorder:
     """A `reachable` callback that records the channels of each call."""
 

@@ -18,8 +18,9 @@ A 500/502/504 is retried by discord.py a few times (sleeping 1, 3, 5… s) befor
 `TransientError`; other 5xx, timeouts and dropped connections raise it at once. A 403 or 404 raises
 `TargetGone` (`TargetDeleted` for 10003 Unknown Channel), and so does a message Discord posted without its
 article cards (where the bot may not embed links, Discord drops the embeds of a message with text). Any
-other refusal (400: a forum channel, an archived thread) raises `DeliveryError`, given up at once. Each
-message carries a nonce made from its channel and content, so a resend after a lost answer is not posted twice.
+other refusal (400: a locked thread, a forum that requires tags) raises `DeliveryError`, given up at once.
+Each message carries a nonce made from its channel and content, so a resend after a lost answer is not
+posted twice. A forum channel takes no messages: a reply sent there starts a post of its own, named after it.
 
 Server events: a guild becoming available or joined, a channel's overwrites, a role's permissions or the
 bot's roles changing tell `reachable` the channels the bot may post in now; a channel or thread deleted
@@ -63,7 +64,7 @@ from bot.adapters.base import (
 from bot.adapters.redact import REDACTOR, redact_in_logs
 from bot.adapters.discord.commands import STANDARD_COMMANDS, CommandSpec, SlashCommand, as_slash_command
 from bot.commands.news import MAX_LATEST
-from bot.adapters.discord.render import Button, OutgoingMessage, render_reply
+from bot.adapters.discord.render import Button, OutgoingMessage, post_name, render_reply
 from bot.adapters.discord.suggest import Suggest
 from bot.adapters.discord.sync import sync_commands
 from bot.adapters.discord.translate import (
@@ -472,12 +473,17 @@ class DiscordAdapter:
         if self._client is None or self._client.is_closed():  # logging in still, or stopped: no attempt counted
             raise RateLimited(NOT_CONNECTED_RETRY, "the Discord adapter is not connected", sent=skip, platform_wide=True)
         try:
-            channel = self._client.get_partial_messageable(int(target.thread or target.chat))
+            channel_id = int(target.thread or target.chat)
         except ValueError:
             raise TargetGone(f"not a Discord channel id: {target.thread or target.chat!r}", sent=skip) from None
+        forum = self._client.get_channel(channel_id)
+        if isinstance(forum, discord.ForumChannel):
+            channel = _ForumPost(forum, post_name(reply))
+        else:
+            channel = self._client.get_partial_messageable(channel_id)
         await post_in_order(self._render(reply), skip, functools.partial(self._post, channel), progress)
 
-    async def _post(self, channel: discord.PartialMessageable, message: OutgoingMessage, sent: int) -> None:
+    async def _post(self, channel: discord.PartialMessageable | _ForumPost, message: OutgoingMessage, sent: int) -> None:
         """Send one message; `sent` (messages of the reply already out) goes into the error if it fails."""
         seen = _Seen429()
         context = _SEEN_429.set(seen)
@@ -500,11 +506,28 @@ class DiscordAdapter:
                 raise RateLimited(RATE_LIMIT_WAIT_LIMIT, "blocked by Cloudflare", sent=sent, platform_wide=True) from None
             if error.status >= 500 or error.status == 401:  # 401: the token was reset, a restart with the new one fixes it
                 raise TransientError(why, sent=sent) from None
-            raise DeliveryError(why, sent=sent) from None  # e.g. 400: a forum channel, an archived thread
+            raise DeliveryError(why, sent=sent) from None  # e.g. 400: a locked thread
         except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as error:
             raise TransientError(f"Discord channel {channel.id}: {type(error).__name__}", sent=sent) from None
         finally:
             _SEEN_429.reset(context)
+
+
+class _ForumPost:
+    """A forum channel as the place of one reply: its first message starts a post (a thread) with the reply's
+    name, the others go in that post. A retry after some went out starts another post for the rest."""
+
+    def __init__(self, forum: discord.ForumChannel, name: str):
+        self.id = forum.id
+        self._forum = forum
+        self._name = name
+        self._thread: discord.Thread | None = None
+
+    async def send(self, *, nonce: str, **fields) -> discord.Message:
+        if self._thread is not None:
+            return await self._thread.send(**fields, nonce=nonce)
+        self._thread, message = await self._forum.create_thread(name=self._name, **fields)
+        return message
 
 
 class _Seen429:
