@@ -546,6 +546,14 @@ async def test_the_channels_the_bot_may_post_in_are_told_reachable_when_a_guild_
     assert reachable.calls == [["9000", "901"]]
 
 
+async def test_a_forum_channel_the_bot_may_post_in_is_told_reachable_too(fake, start):
+    fake.add_forum(900, 950)
+    reachable = ReachableRecorder()
+    await start(Recorder(), reachable=reachable)
+    await eventually(lambda: reachable.calls)
+    assert reachable.calls == [["9000", "950"]]
+
+
 class GatedReachable(ReachableRecorder):
     """A `reachable` that waits, as a database read does, until `gate` opens; counts the calls waiting at once."""
 

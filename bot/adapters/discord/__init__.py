@@ -558,7 +558,7 @@ async def _note_global_limit(session, context, params: aiohttp.TraceRequestEndPa
 
 
 def _may_post_in(channel: discord.abc.GuildChannel | discord.Thread, me: discord.Member) -> bool:
-    if not isinstance(channel, discord.abc.Messageable):  # a category, a forum: no messages of their own
+    if not isinstance(channel, (discord.abc.Messageable, discord.ForumChannel)):  # a category: nothing posted in it
         return False
     return may_post(channel.permissions_for(me).value, in_thread=isinstance(channel, discord.Thread))
 
