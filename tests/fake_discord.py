@@ -1,7 +1,8 @@
 """A fake Discord (REST + gateway websocket) on 127.0.0.1, good enough for the real discord.py client.
 
 REST: `/users/@me`, `/oauth2/applications/@me`, `/gateway(/bot)`, bulk command upserts (global and
-guild), interaction callbacks, webhook followups and `@original` edits/deletes, channel messages.
+guild), interaction callbacks, webhook followups and `@original` edits/deletes, channel messages, a guild
+channel's object, forum posts.
 Responses are JSON with `Content-Type: application/json` exactly and X-RateLimit headers; a 429
 carries `Via`, `Retry-After` and a JSON `retry_after` with `global: false` (`global_rate_limit()`: the
 bot's global limit, `global: true` with `X-RateLimit-Global`), as Discord sends it.
@@ -291,6 +292,7 @@ class FakeDiscord:
             ("DELETE", "/webhooks/{app}/{token}/messages/@original", self._delete_original),
             ("POST", "/channels/{channel}/messages", self._channel_message),
             ("POST", "/channels/{channel}/threads", self._forum_post),
+            ("GET", "/channels/{channel}", self._channel),
         ]
         for method, path, handler in routes:
             app.router.add_route(method, API_PREFIX + path, handler)
@@ -733,6 +735,13 @@ class FakeDiscord:
             self._by_nonce[nonce] = message
         await self._notify()
         return self._json(message)
+
+    async def _channel(self, request: web.Request) -> web.Response:
+        try:
+            _, channel = self._guild_of(request.match_info["channel"])
+        except FakeDiscordError:
+            return self._error(404, "Unknown Channel", 10003)
+        return self._json(channel)
 
     async def _forum_post(self, request: web.Request) -> web.Response:
         forum_id = request.match_info["channel"]

@@ -546,6 +546,20 @@ async def test_the_channels_the_bot_may_post_in_are_told_reachable_when_a_guild_
     assert reachable.calls == [["9000", "901"]]
 
 
+async def test_a_delivery_only_process_posts_in_a_forum_channel_it_has_not_seen(fake):
+    fake.add_forum(900, 950)
+    adapter = DiscordAdapter(settings(fake))
+    await asyncio.wait_for(adapter.connect(), 10)  # as `newsbot run --deliver-only` does: no gateway, no channels known
+    try:
+        await adapter.send(Target("discord", "950"), Reply(text="morning digest: 1 new article", cards=[card(1)]))
+    finally:
+        await adapter.disconnect()
+    (post,) = fake.forum_posts["950"]
+    assert post["name"] == "morning digest: 1 new article"
+    assert [message["embeds"][0]["title"] for message in fake.messages_in(post["id"])] == ["Story 1"]
+    assert fake.rejected == []
+
+
 async def test_a_forum_channel_the_bot_may_post_in_is_told_reachable_too(fake, start):
     fake.add_forum(900, 950)
     reachable = ReachableRecorder()

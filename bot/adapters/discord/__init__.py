@@ -20,7 +20,9 @@ A 500/502/504 is retried by discord.py a few times (sleeping 1, 3, 5… s) befor
 article cards (where the bot may not embed links, Discord drops the embeds of a message with text). Any
 other refusal (400: a locked thread, a forum that requires tags) raises `DeliveryError`, given up at once.
 Each message carries a nonce made from its channel and content, so a resend after a lost answer is not
-posted twice. A forum channel takes no messages: a reply sent there starts a post of its own, named after it.
+posted twice. A forum channel takes no messages: a reply sent there starts a post of its own, named after it
+(a process that has not seen the forum, such as a delivery-only one, asks Discord what the channel is once
+Discord refuses a message there with 50008).
 
 Server events: a guild becoming available or joined, a channel's overwrites, a role's permissions or the
 bot's roles changing tell `reachable` the channels the bot may post in now; a channel or thread deleted
@@ -87,6 +89,7 @@ NO_MENTIONS = discord.AllowedMentions.none()
 RATE_LIMIT_WAIT_LIMIT = 30.0  # discord.py's minimum for max_ratelimit_timeout
 NOT_CONNECTED_RETRY = 5.0
 UNKNOWN_CHANNEL = 10003  # Discord's error code for a channel that does not exist (any more)
+NOT_A_TEXT_CHANNEL = 50008  # Discord's error code for a message to a channel that takes none, such as a forum
 _THREADS = (discord.ChannelType.public_thread, discord.ChannelType.private_thread, discord.ChannelType.news_thread)
 DEFER_AFTER = 2.0  # since the interaction was made: Discord drops one not answered within 3 s of that
 # however old an interaction seems, its handler gets this share of DEFER_AFTER before the deferral, as our clock
@@ -476,12 +479,27 @@ class DiscordAdapter:
             channel_id = int(target.thread or target.chat)
         except ValueError:
             raise TargetGone(f"not a Discord channel id: {target.thread or target.chat!r}", sent=skip) from None
-        forum = self._client.get_channel(channel_id)
-        if isinstance(forum, discord.ForumChannel):
-            channel = _ForumPost(forum, post_name(reply))
-        else:
+        channel = self._client.get_channel(channel_id)
+        if not isinstance(channel, discord.ForumChannel):
             channel = self._client.get_partial_messageable(channel_id)
-        await post_in_order(self._render(reply), skip, functools.partial(self._post, channel), progress)
+        try:
+            await self._post_all(channel, reply, skip, progress)
+        except _NotATextChannel as refused:  # a forum this process knows nothing of (a delivery-only one knows none)
+            if not isinstance(forum := await self._fetched(channel_id), discord.ForumChannel):
+                raise
+            await self._post_all(forum, reply, refused.sent, progress)
+
+    async def _post_all(
+        self, channel: discord.PartialMessageable | discord.ForumChannel, reply: Reply, skip: int, progress: Progress | None
+    ) -> None:
+        place = _ForumPost(channel, post_name(reply)) if isinstance(channel, discord.ForumChannel) else channel
+        await post_in_order(self._render(reply), skip, functools.partial(self._post, place), progress)
+
+    async def _fetched(self, channel_id: int) -> discord.abc.GuildChannel | discord.abc.PrivateChannel | discord.Thread | None:
+        try:
+            return await self._client.fetch_channel(channel_id)
+        except (discord.DiscordException, aiohttp.ClientError, OSError, asyncio.TimeoutError):
+            return None
 
     async def _post(self, channel: discord.PartialMessageable | _ForumPost, message: OutgoingMessage, sent: int) -> None:
         """Send one message; `sent` (messages of the reply already out) goes into the error if it fails."""
@@ -506,11 +524,17 @@ class DiscordAdapter:
                 raise RateLimited(RATE_LIMIT_WAIT_LIMIT, "blocked by Cloudflare", sent=sent, platform_wide=True) from None
             if error.status >= 500 or error.status == 401:  # 401: the token was reset, a restart with the new one fixes it
                 raise TransientError(why, sent=sent) from None
+            if error.code == NOT_A_TEXT_CHANNEL:
+                raise _NotATextChannel(why, sent=sent) from None
             raise DeliveryError(why, sent=sent) from None  # e.g. 400: a locked thread
         except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as error:
             raise TransientError(f"Discord channel {channel.id}: {type(error).__name__}", sent=sent) from None
         finally:
             _SEEN_429.reset(context)
+
+
+class _NotATextChannel(DeliveryError):
+    """Discord takes no messages in this channel: a forum, a category or a voice channel without its chat."""
 
 
 class _ForumPost:
