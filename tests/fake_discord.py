@@ -1,7 +1,8 @@
 """A fake Discord (REST + gateway websocket) on 127.0.0.1, good enough for the real discord.py client.
 
 REST: `/users/@me`, `/oauth2/applications/@me`, `/gateway(/bot)`, bulk command upserts (global and
-guild), interaction callbacks, webhook followups and `@original` edits/deletes, channel messages.
+guild), interaction callbacks, webhook followups and `@original` edits/deletes, channel messages, a guild
+channel's object, forum posts.
 Responses are JSON with `Content-Type: application/json` exactly and X-RateLimit headers; a 429
 carries `Via`, `Retry-After` and a JSON `retry_after` with `global: false` (`global_rate_limit()`: the
 bot's global limit, `global: true` with `X-RateLimit-Global`), as Discord sends it.
@@ -15,9 +16,12 @@ zlib-stream compression when asked, INTERACTION_CREATE dispatch, `drop_gateway()
 Guilds (`guild_ids`, `add_guild()`): GUILD_CREATE carries the guild's channels, its roles and the bot's own
 member (with the bot's role), as Discord sends them with the GUILDS intent alone. A server administrator's
 changes arrive as Discord dispatches them and hold for posting too: `set_bot_overwrite()` (CHANNEL_UPDATE;
-a channel the bot may not view answers 403 Missing Access, one it may not send in 403 Missing Permissions),
+a channel the bot may not view answers 403 Missing Access, one it may not send in 403 Missing Permissions, one
+it may not embed links in posts a message's text without its embeds and answers embeds alone 403),
 `set_role_permissions()` (GUILD_ROLE_UPDATE), `give_bot_role()` (GUILD_ROLE_CREATE, GUILD_MEMBER_UPDATE), `remove_bot()` (GUILD_DELETE, then 403 Missing Access in every
 channel), `add_bot()` (GUILD_CREATE), `delete_channel()` (CHANNEL_DELETE, then 404 Unknown Channel).
+A forum channel (`add_forum()`) refuses messages (400, 50008) and takes posts: a thread named 1 to 100
+characters with its first message (`forum_posts`), in which messages are then posted.
 Faults: `inject()` answers matching requests with any status (or drops the connection); `rate_limit()`,
 `global_rate_limit()`.
 Every request is recorded in `calls`; every message the bot sends or edits in `message_payloads`.
@@ -47,6 +51,7 @@ RESPONSE_DEFERRED_UPDATE = 6
 RESPONSE_UPDATE_MESSAGE = 7
 RESPONSE_AUTOCOMPLETE = 8
 GUILDS_INTENT = 1 << 0
+GUILD_FORUM = 15
 
 _BUCKET_HEADERS = (
     "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "X-RateLimit-Reset-After", "X-RateLimit-Bucket"
@@ -59,6 +64,7 @@ BOT_IN_A_CHANNEL = (1 << 10) | (1 << 11) | (1 << 14) | (1 << 38)
 ADMINISTRATOR = 1 << 3
 VIEW_CHANNEL = 1 << 10
 SEND_MESSAGES = 1 << 11
+EMBED_LINKS = 1 << 14
 ALL_PERMISSIONS = (1 << 50) - 1
 MEMBER_OVERWRITE = 1
 
@@ -248,6 +254,7 @@ class FakeDiscord:
         self.rejected: list[list[str]] = []
         self.channel_messages: dict[str, list[dict]] = {}
         self.deleted_channels: set[str] = set()
+        self.forum_posts: dict[str, list[dict]] = {}  # forum channel id → the threads the bot started there
         self.forbidden_channels: set[str] = set()
         self.guilds: dict[str, FakeGuild] = {}
         self.synced_commands: dict[str, list[dict]] = {}  # "global" or guild id → commands
@@ -284,6 +291,8 @@ class FakeDiscord:
             ("PATCH", "/webhooks/{app}/{token}/messages/@original", self._edit_original),
             ("DELETE", "/webhooks/{app}/{token}/messages/@original", self._delete_original),
             ("POST", "/channels/{channel}/messages", self._channel_message),
+            ("POST", "/channels/{channel}/threads", self._forum_post),
+            ("GET", "/channels/{channel}", self._channel),
         ]
         for method, path, handler in routes:
             app.router.add_route(method, API_PREFIX + path, handler)
@@ -390,6 +399,12 @@ class FakeDiscord:
         if guild.id not in self.guild_ids:
             self.guild_ids.append(guild.id)
         return guild
+
+    def add_forum(self, guild_id: int | str, forum_id: int | str) -> None:
+        """A forum channel in a guild the bot is in; before the bot connects."""
+        guild = self.add_guild(guild_id)
+        forum = {**_text_channel(guild.id, str(forum_id)), "type": GUILD_FORUM, "available_tags": []}
+        guild.channels[forum["id"]] = forum
 
     def bot_permissions(self, channel_id: int | str) -> int:
         """The bot's permissions in a channel of a guild (what an interaction's app_permissions says)."""
@@ -558,18 +573,27 @@ class FakeDiscord:
                 return guild, guild.channels[channel_id]
         raise FakeDiscordError(f"channel {channel_id} is in no guild of the fake")
 
-    def _posting_refusal(self, channel_id: str) -> web.Response | None:
-        """Discord's answer to a message in a channel of a guild where the bot may not post; None when it may."""
+    def _is_forum(self, channel_id: str) -> bool:
+        try:
+            return self._guild_of(channel_id)[1]["type"] == GUILD_FORUM
+        except FakeDiscordError:
+            return False
+
+    def _as_posted(self, channel_id: str, payload: dict) -> dict | web.Response:
+        """The message as Discord posts it in a channel of a guild, or its refusal where the bot may not post it.
+        Without Embed Links, Discord drops a message's embeds and posts the rest, and refuses embeds alone."""
         try:
             guild, _ = self._guild_of(channel_id)
         except FakeDiscordError:  # a channel the test did not model: the bot may post there
-            return None
+            return payload
         granted = self.bot_permissions(channel_id)
         if not guild.bot_present or not granted & VIEW_CHANNEL:
             return self._error(403, "Missing Access", 50001)
         if not granted & SEND_MESSAGES:
             return self._error(403, "Missing Permissions", 50013)
-        return None
+        if payload.get("embeds") and not granted & EMBED_LINKS:
+            return {**payload, "embeds": []} if payload.get("content") else self._error(403, "Missing Permissions", 50013)
+        return payload
 
     def _store_message(self, channel_id: str, payload: dict, *, flags: int = 0, interaction: bool = False) -> dict:
         message = {
@@ -695,19 +719,64 @@ class FakeDiscord:
             return self._error(404, "Unknown Channel", 10003)
         if channel_id in self.forbidden_channels:
             return self._error(403, "Missing Access", 50001)
-        if refusal := self._posting_refusal(channel_id):
-            return refusal
+        if self._is_forum(channel_id):
+            return self._error(400, "Cannot send messages in a non-text channel", 50008)
         payload = await request.json()
+        posted = self._as_posted(channel_id, payload)
+        if isinstance(posted, web.Response):
+            return posted
         if problems := self._record_message(payload):
             return self._error(400, "Invalid Form Body", 50035, problems)
         nonce = (channel_id, payload.get("nonce")) if payload.get("enforce_nonce") else None
         if nonce in self._by_nonce:  # Discord answers a repeated enforced nonce with the message it made
             return self._json(self._by_nonce[nonce])
-        message = self._store_message(channel_id, payload)
+        message = self._store_message(channel_id, posted)
         if nonce is not None:
             self._by_nonce[nonce] = message
         await self._notify()
         return self._json(message)
+
+    async def _channel(self, request: web.Request) -> web.Response:
+        try:
+            _, channel = self._guild_of(request.match_info["channel"])
+        except FakeDiscordError:
+            return self._error(404, "Unknown Channel", 10003)
+        return self._json(channel)
+
+    async def _forum_post(self, request: web.Request) -> web.Response:
+        forum_id = request.match_info["channel"]
+        if not self._is_forum(forum_id):
+            raise FakeDiscordError(f"the fake starts threads in forum channels only, not in {forum_id}")
+        payload = await request.json()
+        name = payload.get("name") or ""
+        if not 1 <= len(name) <= 100:
+            self.rejected.append([f"thread name of {len(name)} characters"])
+            return self._error(400, "Invalid Form Body", 50035, {"name": "Must be between 1 and 100 in length."})
+        posted = self._as_posted(forum_id, payload.get("message") or {})
+        if isinstance(posted, web.Response):
+            return posted
+        if problems := self._record_message(payload["message"]):
+            return self._error(400, "Invalid Form Body", 50035, problems)
+        thread_id = self._snowflake()
+        message = self._store_message(thread_id, posted)
+        metadata = {"archived": False, "auto_archive_duration": payload.get("auto_archive_duration") or 1440, "locked": False}
+        thread = {
+            "id": thread_id,
+            "type": 11,
+            "guild_id": self._guild_of(forum_id)[0].id,
+            "parent_id": forum_id,
+            "owner_id": self.bot_user_id,
+            "name": name,
+            "last_message_id": message["id"],
+            "message_count": 1,
+            "member_count": 1,
+            "rate_limit_per_user": 0,
+            "flags": 0,
+            "thread_metadata": {**metadata, "archive_timestamp": message["timestamp"]},
+        }
+        self.forum_posts.setdefault(forum_id, []).append(thread)
+        await self._notify()
+        return self._json({**thread, "message": message}, 201)
 
     async def _callback(self, request: web.Request) -> web.Response:
         log = self.interactions.get(request.match_info["interaction"])

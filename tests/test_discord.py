@@ -17,7 +17,7 @@ from bot.clock import ManualClock
 from bot.config import DiscordSettings
 from bot.commands.news import MAX_LATEST
 from bot.model import Action, ArticleCard, Command, Reply, Target
-from fake_discord import EPHEMERAL, FakeDiscord
+from fake_discord import EMBED_LINKS, EPHEMERAL, FakeDiscord
 
 TOKEN = ":".join(["123456", "TEST-TOKEN"])  # built at runtime; a fake token
 DM = {"guild_id": None, "channel_id": 3_000_000_000_000_000_01, "user_id": 4_000_000_000_000_000_01}
@@ -496,6 +496,32 @@ async def test_send_maps_failures_for_the_delivery_worker(fake, start, fault, er
         await asyncio.wait_for(adapter.send(Target("discord", "555"), Reply(text="hello")), 5)
 
 
+async def test_a_channel_where_the_bot_may_not_embed_links_is_gone_not_sent_headings_without_articles(fake, start):
+    fake.add_guild(900, 901)
+    fake.guilds["900"].channels["901"]["permission_overwrites"] = [
+        {"id": fake.bot_user_id, "type": 1, "allow": "0", "deny": str(EMBED_LINKS)}
+    ]
+    adapter = await start(Recorder())
+    with pytest.raises(TargetGone) as raised:
+        await adapter.send(Target("discord", "901"), Reply(text="New for your subscriptions", cards=[card(1)]))
+    assert "embed links" in str(raised.value)
+    assert [message["embeds"] for message in fake.messages_in("901")] == [[]]  # Discord posted the heading alone
+
+
+async def test_a_reply_sent_to_a_forum_channel_goes_out_as_a_post_named_after_it(fake, start):
+    fake.add_forum(900, 950)
+    adapter = await start(Recorder())
+    digest = Reply(text="morning digest: 4 new articles", cards=[card(n, summary="word " * 900) for n in range(4)])
+    await adapter.send(Target("discord", "950"), digest)  # more than one message's 6,000 embed characters
+    await adapter.send(Target("discord", "950"), Reply(cards=[card(5, title="Solar *pumps* reach [farms]")]))
+    digest_post, article_post = fake.forum_posts["950"]
+    assert (digest_post["name"], article_post["name"]) == ("morning digest: 4 new articles", "Solar *pumps* reach [farms]")
+    messages = fake.messages_in(digest_post["id"])
+    assert len(messages) > 1 and messages[0]["content"] == "morning digest: 4 new articles"
+    assert [embed["title"] for message in messages for embed in message["embeds"]] == [f"Story {n}" for n in range(4)]
+    assert [message["embeds"][0]["title"] for message in fake.messages_in(article_post["id"])] == ["Solar \\*pumps\\* reach \\[farms\\]"]
+
+
 class ReachableRecorder:
     """A `reachable` callback that records the channels of each call."""
 
@@ -518,6 +544,28 @@ async def test_the_channels_the_bot_may_post_in_are_told_reachable_when_a_guild_
     await start(Recorder(), reachable=reachable)
     await eventually(lambda: reachable.calls)
     assert reachable.calls == [["9000", "901"]]
+
+
+async def test_a_delivery_only_process_posts_in_a_forum_channel_it_has_not_seen(fake):
+    fake.add_forum(900, 950)
+    adapter = DiscordAdapter(settings(fake))
+    await asyncio.wait_for(adapter.connect(), 10)  # as `newsbot run --deliver-only` does: no gateway, no channels known
+    try:
+        await adapter.send(Target("discord", "950"), Reply(text="morning digest: 1 new article", cards=[card(1)]))
+    finally:
+        await adapter.disconnect()
+    (post,) = fake.forum_posts["950"]
+    assert post["name"] == "morning digest: 1 new article"
+    assert [message["embeds"][0]["title"] for message in fake.messages_in(post["id"])] == ["Story 1"]
+    assert fake.rejected == []
+
+
+async def test_a_forum_channel_the_bot_may_post_in_is_told_reachable_too(fake, start):
+    fake.add_forum(900, 950)
+    reachable = ReachableRecorder()
+    await start(Recorder(), reachable=reachable)
+    await eventually(lambda: reachable.calls)
+    assert reachable.calls == [["9000", "950"]]
 
 
 class GatedReachable(ReachableRecorder):

@@ -16,9 +16,13 @@ time from the X-RateLimit headers. A wait longer than `RATE_LIMIT_WAIT_LIMIT` se
 it was the bot's global limit (or Cloudflare's), with `platform_wide`, as every channel would hit it too.
 A 500/502/504 is retried by discord.py a few times (sleeping 1, 3, 5… s) before `send()` raises
 `TransientError`; other 5xx, timeouts and dropped connections raise it at once. A 403 or 404 raises
-`TargetGone` (`TargetDeleted` for 10003 Unknown Channel). Any other refusal (400: a forum channel, an
-archived thread) raises `DeliveryError`, given up at once. Each message carries a nonce made from its
-channel and content, so a resend after a lost answer is not posted twice.
+`TargetGone` (`TargetDeleted` for 10003 Unknown Channel), and so does a message Discord posted without its
+article cards (where the bot may not embed links, Discord drops the embeds of a message with text). Any
+other refusal (400: a locked thread, a forum that requires tags) raises `DeliveryError`, given up at once.
+Each message carries a nonce made from its channel and content, so a resend after a lost answer is not
+posted twice. A forum channel takes no messages: a reply sent there starts a post of its own, named after it
+(a process that has not seen the forum, such as a delivery-only one, asks Discord what the channel is once
+Discord refuses a message there with 50008).
 
 Server events: a guild becoming available or joined, a channel's overwrites, a role's permissions or the
 bot's roles changing tell `reachable` the channels the bot may post in now; a channel or thread deleted
@@ -62,7 +66,7 @@ from bot.adapters.base import (
 from bot.adapters.redact import REDACTOR, redact_in_logs
 from bot.adapters.discord.commands import STANDARD_COMMANDS, CommandSpec, SlashCommand, as_slash_command
 from bot.commands.news import MAX_LATEST
-from bot.adapters.discord.render import Button, OutgoingMessage, render_reply
+from bot.adapters.discord.render import Button, OutgoingMessage, post_name, render_reply
 from bot.adapters.discord.suggest import Suggest
 from bot.adapters.discord.sync import sync_commands
 from bot.adapters.discord.translate import (
@@ -85,6 +89,7 @@ NO_MENTIONS = discord.AllowedMentions.none()
 RATE_LIMIT_WAIT_LIMIT = 30.0  # discord.py's minimum for max_ratelimit_timeout
 NOT_CONNECTED_RETRY = 5.0
 UNKNOWN_CHANNEL = 10003  # Discord's error code for a channel that does not exist (any more)
+NOT_A_TEXT_CHANNEL = 50008  # Discord's error code for a message to a channel that takes none, such as a forum
 _THREADS = (discord.ChannelType.public_thread, discord.ChannelType.private_thread, discord.ChannelType.news_thread)
 DEFER_AFTER = 2.0  # since the interaction was made: Discord drops one not answered within 3 s of that
 # however old an interaction seems, its handler gets this share of DEFER_AFTER before the deferral, as our clock
@@ -471,17 +476,39 @@ class DiscordAdapter:
         if self._client is None or self._client.is_closed():  # logging in still, or stopped: no attempt counted
             raise RateLimited(NOT_CONNECTED_RETRY, "the Discord adapter is not connected", sent=skip, platform_wide=True)
         try:
-            channel = self._client.get_partial_messageable(int(target.thread or target.chat))
+            channel_id = int(target.thread or target.chat)
         except ValueError:
             raise TargetGone(f"not a Discord channel id: {target.thread or target.chat!r}", sent=skip) from None
-        await post_in_order(self._render(reply), skip, functools.partial(self._post, channel), progress)
+        channel = self._client.get_channel(channel_id)
+        if not isinstance(channel, discord.ForumChannel):
+            channel = self._client.get_partial_messageable(channel_id)
+        try:
+            await self._post_all(channel, reply, skip, progress)
+        except _NotATextChannel as refused:  # a forum this process knows nothing of (a delivery-only one knows none)
+            if not isinstance(forum := await self._fetched(channel_id), discord.ForumChannel):
+                raise
+            await self._post_all(forum, reply, refused.sent, progress)
 
-    async def _post(self, channel: discord.PartialMessageable, message: OutgoingMessage, sent: int) -> None:
+    async def _post_all(
+        self, channel: discord.PartialMessageable | discord.ForumChannel, reply: Reply, skip: int, progress: Progress | None
+    ) -> None:
+        place = _ForumPost(channel, post_name(reply)) if isinstance(channel, discord.ForumChannel) else channel
+        await post_in_order(self._render(reply), skip, functools.partial(self._post, place), progress)
+
+    async def _fetched(self, channel_id: int) -> discord.abc.GuildChannel | discord.abc.PrivateChannel | discord.Thread | None:
+        try:
+            return await self._client.fetch_channel(channel_id)
+        except (discord.DiscordException, aiohttp.ClientError, OSError, asyncio.TimeoutError):
+            return None
+
+    async def _post(self, channel: discord.PartialMessageable | _ForumPost, message: OutgoingMessage, sent: int) -> None:
         """Send one message; `sent` (messages of the reply already out) goes into the error if it fails."""
         seen = _Seen429()
         context = _SEEN_429.set(seen)
         try:
-            await channel.send(**self._fields(message), nonce=_nonce(channel.id, message, sent))
+            posted = await channel.send(**self._fields(message), nonce=_nonce(channel.id, message, sent))
+            if message.embeds and not posted.embeds:  # Discord posts the text alone where the bot may not embed links
+                raise TargetGone(f"Discord channel {channel.id}: the bot may not embed links there", sent=sent + 1)
         except discord.RateLimited as error:
             if seen.is_global:
                 raise RateLimited(error.retry_after, "Discord's global rate limit", sent=sent, platform_wide=True) from None
@@ -497,11 +524,34 @@ class DiscordAdapter:
                 raise RateLimited(RATE_LIMIT_WAIT_LIMIT, "blocked by Cloudflare", sent=sent, platform_wide=True) from None
             if error.status >= 500 or error.status == 401:  # 401: the token was reset, a restart with the new one fixes it
                 raise TransientError(why, sent=sent) from None
-            raise DeliveryError(why, sent=sent) from None  # e.g. 400: a forum channel, an archived thread
+            if error.code == NOT_A_TEXT_CHANNEL:
+                raise _NotATextChannel(why, sent=sent) from None
+            raise DeliveryError(why, sent=sent) from None  # e.g. 400: a locked thread
         except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as error:
             raise TransientError(f"Discord channel {channel.id}: {type(error).__name__}", sent=sent) from None
         finally:
             _SEEN_429.reset(context)
+
+
+class _NotATextChannel(DeliveryError):
+    """Discord takes no messages in this channel: a forum, a category or a voice channel without its chat."""
+
+
+class _ForumPost:
+    """A forum channel as the place of one reply: its first message starts a post (a thread) with the reply's
+    name, the others go in that post. A retry after some went out starts another post for the rest."""
+
+    def __init__(self, forum: discord.ForumChannel, name: str):
+        self.id = forum.id
+        self._forum = forum
+        self._name = name
+        self._thread: discord.Thread | None = None
+
+    async def send(self, *, nonce: str, **fields) -> discord.Message:
+        if self._thread is not None:
+            return await self._thread.send(**fields, nonce=nonce)
+        self._thread, message = await self._forum.create_thread(name=self._name, **fields)
+        return message
 
 
 class _Seen429:
@@ -532,7 +582,7 @@ async def _note_global_limit(session, context, params: aiohttp.TraceRequestEndPa
 
 
 def _may_post_in(channel: discord.abc.GuildChannel | discord.Thread, me: discord.Member) -> bool:
-    if not isinstance(channel, discord.abc.Messageable):  # a category, a forum: no messages of their own
+    if not isinstance(channel, (discord.abc.Messageable, discord.ForumChannel)):  # a category: nothing posted in it
         return False
     return may_post(channel.permissions_for(me).value, in_thread=isinstance(channel, discord.Thread))
 

@@ -29,6 +29,7 @@ EMBEDS_PER_MESSAGE = 10
 MESSAGE_EMBED_TOTAL_LIMIT = 6000
 BUTTONS_PER_MESSAGE = 25
 BUTTON_LABEL_LIMIT = 80
+POST_NAME_LIMIT = 100  # a forum post's (a thread's) name
 ELLIPSIS = "…"
 EMPTY_REPLY = "Nothing to show."
 UNTITLED = "(untitled)"
@@ -142,6 +143,15 @@ def card_embed(card: ArticleCard) -> discord.Embed:
     if summary:
         embed.description = summary
     return embed
+
+
+def post_name(reply: Reply) -> str:
+    """The name of the forum post that carries a reply, shown as written: the first line of its text, else
+    its first article's title."""
+    for line in (reply.text.strip().split("\n")[0], *(card.title for card in reply.cards)):
+        if name := clip(" ".join(remove_bidi_overrides(line).split()), POST_NAME_LIMIT):
+            return name
+    return UNTITLED
 
 
 def _embed_groups(embeds: list[discord.Embed]) -> list[list[discord.Embed]]:
