@@ -357,6 +357,23 @@ async def test_pagination_button_is_answered_and_edits_the_message(fake):
     assert len(fake.calls_of("sendMessage")) == 1
 
 
+async def test_button_presses_and_rights_arrive_whatever_update_types_the_token_last_asked_for(fake):
+    fake.allowed_updates = ["message"]  # left by another program that used the token
+    reachable: list[Target] = []
+
+    async def record(chat: Target) -> None:
+        reachable.append(chat)
+
+    async with running(fake, Recorder(paged), reachable=record):
+        [first] = await sent_after(fake, message_update("/latest"))
+        await fake.push_update(bot_status_update(CHANNEL, "left", "administrator"))
+        await fake.push_update(callback_update("/more p2", message_id=first.result["message_id"]))
+        await fake.wait_for_calls("editMessageText", timeout=STEP_TIMEOUT)
+        await fake.wait_for(lambda _: reachable, timeout=STEP_TIMEOUT)
+    assert reachable == [Target("telegram", str(CHANNEL))]
+    assert fake.allowed_updates == ["message", "callback_query", "my_chat_member"]
+
+
 @pytest.mark.parametrize("status, failures", [(502, 1), (429, telegram_adapter.REPLY_RETRIES + 1)])
 async def test_a_failed_edit_sends_the_page_as_a_new_message(fake, status, failures):
     async with running(fake, Recorder(paged)):
@@ -467,10 +484,16 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-async def test_webhook_mode_accepts_only_the_secret(fake):
-    port, secret = free_port(), f"hook-{secrets.token_hex(8)}"
+def local_webhook() -> WebhookSettings:
+    port = free_port()
     url = f"http://127.0.0.1:{port}/telegram"
-    webhook = WebhookSettings(enabled=True, listen="127.0.0.1", port=port, path="telegram", url=url, secret_token=secret)
+    secret = f"hook-{secrets.token_hex(8)}"
+    return WebhookSettings(enabled=True, listen="127.0.0.1", port=port, path="telegram", url=url, secret_token=secret)
+
+
+async def test_webhook_mode_accepts_only_the_secret(fake):
+    webhook = local_webhook()
+    url, secret = webhook.url, webhook.secret_token.get_secret_value()
     handler = Recorder()
     fake.fail_next("setWebhook", status=502)  # tried again
     async with running(fake, handler, webhook=webhook):
@@ -482,6 +505,16 @@ async def test_webhook_mode_accepts_only_the_secret(fake):
     assert [command.args for command in handler.commands] == ["right"]
     assert sent.params["text"] == "echo /latest right"
     assert not fake.calls_of("getUpdates")
+
+
+async def test_the_webhook_gets_button_presses_whatever_the_token_last_asked_for(fake):
+    fake.allowed_updates = ["message"]  # left by another program that used the token
+    webhook = local_webhook()
+    async with running(fake, Recorder(), webhook=webhook):
+        press = callback_update("/more gone", message_id=7)
+        assert await fake.post_to_webhook(press, secret=webhook.secret_token.get_secret_value()) == 200
+        await fake.wait_for_calls("answerCallbackQuery", timeout=STEP_TIMEOUT)
+    assert fake.allowed_updates == ["message", "callback_query", "my_chat_member"]
 
 
 async def test_a_webhook_that_cannot_start_is_a_connect_error(fake):
