@@ -24,6 +24,7 @@ import pytest
 from aiohttp import web
 
 MESSAGE_LIMIT = 4096
+MARKUP_LIMIT = 10 * 1024  # bytes of a reply_markup's JSON: Telegram refuses a larger one, as reported publicly
 ALLOWED_TAGS = {
     "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler",
     "a", "code", "pre", "blockquote", "tg-emoji",
@@ -119,6 +120,14 @@ def validate_message_text(text: str | None, parse_mode: str | None) -> str:
     if not shown.strip():
         raise HtmlRejected("Bad Request: message text is empty")
     return shown
+
+
+def validate_message(params: dict[str, Any]) -> None:
+    """Refuse a message's text or keyboard as Telegram does, with its description."""
+    validate_message_text(params.get("text"), params.get("parse_mode"))
+    markup = params.get("reply_markup")
+    if markup and len(json.dumps(markup, ensure_ascii=False).encode()) > MARKUP_LIMIT:
+        raise BadRequestError("Bad Request: reply markup is too long")
 
 
 DROPPED = 0  # the status of a call whose connection the fake closed without answering
@@ -364,11 +373,11 @@ class FakeTelegram:
 
     async def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
         self._check_bot_may_post(params["chat_id"])
-        validate_message_text(params.get("text"), params.get("parse_mode"))
+        validate_message(params)
         return self._message(params, next(self._message_ids))
 
     async def _api_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
-        validate_message_text(params.get("text"), params.get("parse_mode"))
+        validate_message(params)
         return self._message(params, int(params["message_id"]))
 
     async def _api_sendDocument(self, params: dict[str, Any]) -> dict[str, Any]:

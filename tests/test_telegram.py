@@ -30,6 +30,7 @@ from bot.adapters.telegram import (
 from bot.adapters.telegram.limits import ChatPacedRateLimiter
 from bot.config import TelegramSettings, WebhookSettings
 from bot.model import Action, ArticleCard, Command, Reply, Target
+from test_telegram_render import subscription_list
 from fake_telegram import (  # noqa: F401 - fake and token are pytest fixtures
     BOT_ID,
     FakeTelegram,
@@ -403,6 +404,17 @@ async def test_long_button_commands_and_expired_buttons(fake):
     expired = fake.calls_of("answerCallbackQuery")[-1].params
     assert (expired["callback_query_id"], expired["text"], expired["show_alert"]) == ("q-old", EXPIRED_BUTTON, "true")
     assert len(fake.calls_of("editMessageText")) == 1
+
+
+async def test_a_list_with_more_buttons_than_telegram_takes_is_answered(fake):
+    reply = subscription_list(100)
+    async with running(fake, Recorder(lambda command: reply)):
+        await fake.push_update(message_update("/subscriptions"))
+        await fake.wait_for(lambda _: len(fake.calls_of("sendMessage", ok_only=False)) == 2, timeout=STEP_TIMEOUT)
+    listing = fake.calls_of("sendMessage", ok_only=False)[:2]
+    assert [call.status for call in listing] == [200, 200]
+    assert "\n".join(visible_text(call.params["text"]) for call in listing) == reply.text
+    assert listing[-1].params["reply_markup"]["inline_keyboard"][0][0]["text"] == reply.actions[0].label
 
 
 async def test_a_private_error_from_a_button_pops_up_and_leaves_the_list(fake):

@@ -10,6 +10,7 @@ the text after parsing, where a tag counts nothing and an entity one character.
 from __future__ import annotations
 
 import html
+import json
 import re
 from dataclasses import dataclass
 from typing import Callable
@@ -22,6 +23,9 @@ from content.text import grapheme_boundary
 
 MESSAGE_LIMIT = 4096
 MAX_BUTTONS = 100  # Telegram's limit per inline keyboard
+# Bytes of a keyboard's JSON as PTB sends it (a non-ASCII letter escaped in six): Telegram refuses
+# about 10 KB with "reply markup is too long", and the message with it.
+MARKUP_LIMIT = 8 * 1024
 BUTTONS_PER_ROW = 3
 ROW_LABEL_BUDGET = 36  # characters of labels per row before wrapping, so labels stay readable on phones
 ELLIPSIS = "…"
@@ -144,18 +148,31 @@ def _utf16_prefix(text: str, units: int) -> str:
 
 
 def keyboard(actions: list[Action], callback_data: Callable[[str], str]) -> InlineKeyboardMarkup | None:
+    """The actions' buttons, as many of the first as Telegram takes: a list of many long-labelled buttons
+    (/subscriptions) keeps those that fit, the reply's text naming the rest."""
+    buttons = [
+        InlineKeyboardButton(action.label, callback_data=callback_data(action.command)) for action in actions[:MAX_BUTTONS]
+    ]
+    while buttons:
+        markup = InlineKeyboardMarkup(_rows(buttons))
+        if len(json.dumps(markup.to_dict())) <= MARKUP_LIMIT:
+            return markup
+        buttons.pop()
+    return None
+
+
+def _rows(buttons: list[InlineKeyboardButton]) -> list[list[InlineKeyboardButton]]:
     rows: list[list[InlineKeyboardButton]] = []
     row_width = 0
-    for action in actions[:MAX_BUTTONS]:
-        button = InlineKeyboardButton(action.label, callback_data=callback_data(action.command))
-        width = len(action.label)
+    for button in buttons:
+        width = len(button.text)
         if rows and len(rows[-1]) < BUTTONS_PER_ROW and row_width + width <= ROW_LABEL_BUDGET:
             rows[-1].append(button)
             row_width += width
         else:
             rows.append([button])
             row_width = width
-    return InlineKeyboardMarkup(rows) if rows else None
+    return rows
 
 
 def render_reply(
