@@ -684,6 +684,24 @@ async def test_a_reply_is_sent_again_after_a_transient_failure(fake, fault):
     assert len(fake.calls_of("sendMessage", ok_only=False)) == 2
 
 
+async def test_a_reply_to_a_group_that_just_became_a_supergroup_goes_to_the_supergroup(fake):
+    group, supergroup = -4242, -1004242
+    fake.fail_next(
+        "sendMessage",
+        status=400,
+        description="Bad Request: group chat was upgraded to a supergroup chat",
+        migrate_to_chat_id=supergroup,
+    )
+    usage = Reply(text="usage " * 1000, private=True)  # two messages, the first quoting the command in a group
+    async with running(fake, Recorder(lambda command: usage)):
+        sent = await sent_after(fake, message_update("/latest x", chat_id=group, kind="group", user_id=5), count=2)
+    [refused] = [call for call in fake.calls_of("sendMessage", ok_only=False) if call.status != 200]
+    assert (refused.params["chat_id"], refused.params["reply_parameters"]["message_id"]) == (str(group), 1)
+    assert [call.params["chat_id"] for call in sent] == [str(supergroup)] * 2
+    assert [call.params.get("reply_parameters") for call in sent] == [None, None]
+    assert " ".join(visible_text(call.params["text"]) for call in sent) == usage.text.strip()
+
+
 async def test_a_reply_failing_three_times_is_given_up_and_logged(fake, caplog, monkeypatch):
     monkeypatch.setattr(telegram_adapter, "REPLY_RETRY_PAUSES", (0, 0))
     for _ in range(3):

@@ -523,10 +523,15 @@ class TelegramAdapter:
 
     async def _post_all(self, target: Target, messages: list[OutgoingMessage], *, quote: int | None = None) -> None:
         """Send a reply's messages in order, the first quoting message `quote` if given; after a failure
-        the rest would read out of context, so stop."""
+        the rest would read out of context, so stop. A group that became a supergroup meanwhile gets
+        them in the supergroup, where the command is not there to quote."""
         for number, message in enumerate(messages):
             try:
-                await self._post_retrying(target, message, quote=quote if number == 0 else None)
+                try:
+                    await self._post_retrying(target, message, quote=quote if number == 0 else None)
+                except ChatMigrated as moved:
+                    target = Target(PLATFORM, str(moved.new_chat_id))
+                    await self._post_retrying(target, message, quote=None)
             except TelegramError as error:
                 logger.warning("Telegram: could not reply in chat %s: %s", target.chat, REDACTOR.redact(str(error)))
                 return
