@@ -24,6 +24,7 @@ import pytest
 from aiohttp import web
 
 MESSAGE_LIMIT = 4096
+MESSAGE_ENTITIES = 100  # Telegram shows the formatting of no more of a message's entities, hashtags among them
 MARKUP_LIMIT = 10 * 1024  # bytes of a reply_markup's JSON: Telegram refuses a larger one, as reported publicly
 ALLOWED_TAGS = {
     "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler",
@@ -108,6 +109,12 @@ def visible_text(markup: str) -> str:
     if open_tags:
         raise HtmlRejected(f'Bad Request: can\'t parse entities: can\'t find end tag corresponding to start tag "{open_tags[-1]}"')
     return "".join(shown)
+
+
+def entity_count(markup: str) -> int:
+    """The entities Telegram makes of a valid HTML message: one per formatting tag, one per hashtag."""
+    tags = sum(1 for tag in _TAG.finditer(markup) if not tag.group(1))
+    return tags + len(re.findall(r"(?<!\w)#\w", visible_text(markup)))
 
 
 def validate_message_text(text: str | None, parse_mode: str | None) -> str:

@@ -18,7 +18,7 @@ from bot.adapters.telegram.render import (
     utf16_length,
 )
 from bot.model import Action, ArticleCard, Reply
-from fake_telegram import HtmlRejected, validate_message, visible_text
+from fake_telegram import MESSAGE_ENTITIES, HtmlRejected, entity_count, validate_message, visible_text
 
 
 def card(number: int = 1, **fields) -> ArticleCard:
@@ -149,6 +149,13 @@ def test_a_cut_splits_no_flag_emoji_sequence_or_accented_letter(cluster):
     assert all(chunk.lstrip("x").replace(cluster, "") == "" for chunk in chunks)
     card_text = visible_text(truncate_html(render_card(card(title="x" + cluster * 3000))))
     assert card_text.startswith("x") and card_text.split("\n")[0][1:-1].replace(cluster, "") == ""
+
+
+def test_no_message_has_more_entities_than_telegram_shows():
+    cards = [card(number, summary="", sectors=("Energy", "Finance")) for number in range(50)]  # a compact digest of 50
+    messages = render_reply(Reply(text="Morning energy digest", cards=cards))
+    assert max(entity_count(message.text) for message in messages) <= MESSAGE_ENTITIES
+    assert sum(message.text.count("<a href=") for message in messages) == 50
 
 
 def test_link_preview_only_for_the_first_article():

@@ -1,7 +1,8 @@
 """Reply → Telegram HTML messages with inline keyboards. Pure: no I/O.
 
 Every piece of article and user text is escaped; links are kept only for http(s) URLs; sectors and
-countries become hashtags; a reply longer than one message (4,096 characters) is split at card
+countries become hashtags; a reply longer than one message (4,096 characters, or more than the 100
+formatted pieces and hashtags Telegram shows, dropping the links past them) is split at card
 boundaries, a plain text at line or word boundaries, and a single over-long card is cut between tags
 and entities, never inside one. Lengths are counted as Telegram counts them: in UTF-16 code units of
 the text after parsing, where a tag counts nothing and an entity one character.
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
+from telegram.constants import MessageLimit
 
 from bot.adapters.links import web_address
 from bot.model import Action, ArticleCard, Reply
@@ -34,6 +36,7 @@ NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 ACTIONS_ONLY_TEXT = "Choose:"
 
 _HTML_TOKEN = re.compile(r"<[^>]*>|&[^;]*;|[^<&]+")
+_MESSAGE_ENTITY = re.compile(r"<[^/]|(?<![\w&])#\w")  # a tag's formatting, or a hashtag Telegram finds in the text
 _HASHTAG_PART = re.compile(r"[^\W_]+", re.UNICODE)
 
 
@@ -51,6 +54,12 @@ def utf16_length(text: str) -> int:
 def shown_length(markup: str) -> int:
     """The length Telegram checks against its limit. escape() writes only entities of one character."""
     return sum(_token_length(token) for token in _HTML_TOKEN.findall(markup))
+
+
+def _fits(markup: str, limit: int) -> bool:
+    """Within the length limit, and with no more entities than Telegram shows (it drops the formatting
+    and links past them)."""
+    return shown_length(markup) <= limit and len(_MESSAGE_ENTITY.findall(markup)) <= MessageLimit.MESSAGE_ENTITIES
 
 
 def _token_length(token: str) -> int:
@@ -190,7 +199,7 @@ def render_reply(
     texts: list[str] = []
     preview_message = None
     for index, block in enumerate(blocks):
-        if texts and shown_length(texts[-1] + CARD_SEPARATOR + block) <= limit:
+        if texts and _fits(texts[-1] + CARD_SEPARATOR + block, limit):
             texts[-1] += CARD_SEPARATOR + block
         else:
             texts.append(block)
