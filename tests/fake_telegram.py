@@ -9,6 +9,7 @@ in webhook mode posts updates to the bot's webhook with the secret-token header.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import itertools
 import json
@@ -23,6 +24,8 @@ import pytest
 from aiohttp import web
 
 MESSAGE_LIMIT = 4096
+MESSAGE_ENTITIES = 100  # Telegram shows the formatting of no more of a message's entities, hashtags among them
+MARKUP_LIMIT = 10 * 1024  # bytes of a reply_markup's JSON: Telegram refuses a larger one, as reported publicly
 ALLOWED_TAGS = {
     "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler",
     "a", "code", "pre", "blockquote", "tg-emoji",
@@ -31,6 +34,8 @@ ALLOWED_LINK_SCHEMES = ("http://", "https://", "tg://", "mailto:")
 # Form bodies carry JSON-encoded values for these; every other value is a plain string.
 JSON_FIELDS = {"reply_markup", "link_preview_options", "commands", "allowed_updates", "reply_parameters", "scope"}
 BOT_ID = 4242
+# What Telegram sends a bot that never set allowed_updates (or set an empty list)
+UNLISTED_UPDATES = {"chat_member", "message_reaction", "message_reaction_count"}
 
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)((?:\s+[A-Za-z-]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'))?)*)\s*>")
 _ATTRIBUTE = re.compile(r"([A-Za-z-]+)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'))?")
@@ -106,6 +111,12 @@ def visible_text(markup: str) -> str:
     return "".join(shown)
 
 
+def entity_count(markup: str) -> int:
+    """The entities Telegram makes of a valid HTML message: one per formatting tag, one per hashtag."""
+    tags = sum(1 for tag in _TAG.finditer(markup) if not tag.group(1))
+    return tags + len(re.findall(r"(?<!\w)#\w", visible_text(markup)))
+
+
 def validate_message_text(text: str | None, parse_mode: str | None) -> str:
     """Return the visible text of an outgoing message or raise HtmlRejected with Telegram's description."""
     if not text or not text.strip():
@@ -116,6 +127,14 @@ def validate_message_text(text: str | None, parse_mode: str | None) -> str:
     if not shown.strip():
         raise HtmlRejected("Bad Request: message text is empty")
     return shown
+
+
+def validate_message(params: dict[str, Any]) -> None:
+    """Refuse a message's text or keyboard as Telegram does, with its description."""
+    validate_message_text(params.get("text"), params.get("parse_mode"))
+    markup = params.get("reply_markup")
+    if markup and len(json.dumps(markup, ensure_ascii=False).encode()) > MARKUP_LIMIT:
+        raise BadRequestError("Bad Request: reply markup is too long")
 
 
 DROPPED = 0  # the status of a call whose connection the fake closed without answering
@@ -169,6 +188,9 @@ class FakeTelegram:
         self.webhook_url: str | None = None
         self.webhook_secret: str | None = None
         self.commands: list[dict[str, str]] = []
+        # The update types the bot last asked for (getUpdates or setWebhook): Telegram keeps the list
+        # until a call gives another. None is its default: every type but UNLISTED_UPDATES.
+        self.allowed_updates: list[str] | None = None
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
@@ -264,8 +286,16 @@ class FakeTelegram:
         await self.wait_for(lambda fake: len(fake.calls_of(method)) >= count, timeout)
         return self.calls_of(method)
 
-    async def post_to_webhook(self, update: dict[str, Any], *, secret: str | None) -> int:
-        """POST an update to the registered webhook as Telegram does; returns the HTTP status."""
+    def delivers(self, update: dict[str, Any]) -> bool:
+        """Whether Telegram sends the bot this update, given the update types it last asked for."""
+        [kind] = (key for key in update if key != "update_id")
+        return kind in self.allowed_updates if self.allowed_updates else kind not in UNLISTED_UPDATES
+
+    async def post_to_webhook(self, update: dict[str, Any], *, secret: str | None) -> int | None:
+        """POST an update to the registered webhook as Telegram does; returns the HTTP status, or None
+        when Telegram would not send the update (a type the bot did not ask for)."""
+        if not self.delivers(update):
+            return None
         update = {"update_id": next(self._update_ids), **update}
         headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret is not None else {}
         timeout = aiohttp.ClientTimeout(total=5)
@@ -324,7 +354,12 @@ class FakeTelegram:
     async def _api_setWebhook(self, params: dict[str, Any]) -> bool:
         self.webhook_url = params["url"]
         self.webhook_secret = params.get("secret_token")
+        self._keep_allowed_updates(params)
         return True
+
+    def _keep_allowed_updates(self, params: dict[str, Any]) -> None:
+        if "allowed_updates" in params:
+            self.allowed_updates = params["allowed_updates"]
 
     async def _api_setMyCommands(self, params: dict[str, Any]) -> bool:
         self.commands = params["commands"]
@@ -333,23 +368,23 @@ class FakeTelegram:
     async def _api_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset") or 0)
         wait = min(float(params.get("timeout") or 0), self.long_poll_cap)
+        self._keep_allowed_updates(params)
         async with self._changed:
-            self._updates = [update for update in self._updates if update["update_id"] >= offset]
             deadline = time.monotonic() + wait
-            while not self._updates and not self._closing and time.monotonic() < deadline:
-                try:
+            while True:
+                self._updates = [update for update in self._updates if update["update_id"] >= offset and self.delivers(update)]
+                if self._updates or self._closing or time.monotonic() >= deadline:
+                    return list(self._updates)
+                with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(self._changed.wait(), deadline - time.monotonic())
-                except asyncio.TimeoutError:
-                    break
-            return list(self._updates)
 
     async def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
         self._check_bot_may_post(params["chat_id"])
-        validate_message_text(params.get("text"), params.get("parse_mode"))
+        validate_message(params)
         return self._message(params, next(self._message_ids))
 
     async def _api_editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
-        validate_message_text(params.get("text"), params.get("parse_mode"))
+        validate_message(params)
         return self._message(params, int(params["message_id"]))
 
     async def _api_sendDocument(self, params: dict[str, Any]) -> dict[str, Any]:

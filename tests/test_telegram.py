@@ -30,6 +30,7 @@ from bot.adapters.telegram import (
 from bot.adapters.telegram.limits import ChatPacedRateLimiter
 from bot.config import TelegramSettings, WebhookSettings
 from bot.model import Action, ArticleCard, Command, Reply, Target
+from test_telegram_render import subscription_list
 from fake_telegram import (  # noqa: F401 - fake and token are pytest fixtures
     BOT_ID,
     FakeTelegram,
@@ -357,6 +358,23 @@ async def test_pagination_button_is_answered_and_edits_the_message(fake):
     assert len(fake.calls_of("sendMessage")) == 1
 
 
+async def test_button_presses_and_rights_arrive_whatever_update_types_the_token_last_asked_for(fake):
+    fake.allowed_updates = ["message"]  # left by another program that used the token
+    reachable: list[Target] = []
+
+    async def record(chat: Target) -> None:
+        reachable.append(chat)
+
+    async with running(fake, Recorder(paged), reachable=record):
+        [first] = await sent_after(fake, message_update("/latest"))
+        await fake.push_update(bot_status_update(CHANNEL, "left", "administrator"))
+        await fake.push_update(callback_update("/more p2", message_id=first.result["message_id"]))
+        await fake.wait_for_calls("editMessageText", timeout=STEP_TIMEOUT)
+        await fake.wait_for(lambda _: reachable, timeout=STEP_TIMEOUT)
+    assert reachable == [Target("telegram", str(CHANNEL))]
+    assert fake.allowed_updates == ["message", "callback_query", "my_chat_member"]
+
+
 @pytest.mark.parametrize("status, failures", [(502, 1), (429, telegram_adapter.REPLY_RETRIES + 1)])
 async def test_a_failed_edit_sends_the_page_as_a_new_message(fake, status, failures):
     async with running(fake, Recorder(paged)):
@@ -386,6 +404,17 @@ async def test_long_button_commands_and_expired_buttons(fake):
     expired = fake.calls_of("answerCallbackQuery")[-1].params
     assert (expired["callback_query_id"], expired["text"], expired["show_alert"]) == ("q-old", EXPIRED_BUTTON, "true")
     assert len(fake.calls_of("editMessageText")) == 1
+
+
+async def test_a_list_with_more_buttons_than_telegram_takes_is_answered(fake):
+    reply = subscription_list(100)
+    async with running(fake, Recorder(lambda command: reply)):
+        await fake.push_update(message_update("/subscriptions"))
+        await fake.wait_for(lambda _: len(fake.calls_of("sendMessage", ok_only=False)) == 2, timeout=STEP_TIMEOUT)
+    listing = fake.calls_of("sendMessage", ok_only=False)[:2]
+    assert [call.status for call in listing] == [200, 200]
+    assert "\n".join(visible_text(call.params["text"]) for call in listing) == reply.text
+    assert listing[-1].params["reply_markup"]["inline_keyboard"][0][0]["text"] == reply.actions[0].label
 
 
 async def test_a_private_error_from_a_button_pops_up_and_leaves_the_list(fake):
@@ -467,10 +496,16 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-async def test_webhook_mode_accepts_only_the_secret(fake):
-    port, secret = free_port(), f"hook-{secrets.token_hex(8)}"
+def local_webhook() -> WebhookSettings:
+    port = free_port()
     url = f"http://127.0.0.1:{port}/telegram"
-    webhook = WebhookSettings(enabled=True, listen="127.0.0.1", port=port, path="telegram", url=url, secret_token=secret)
+    secret = f"hook-{secrets.token_hex(8)}"
+    return WebhookSettings(enabled=True, listen="127.0.0.1", port=port, path="telegram", url=url, secret_token=secret)
+
+
+async def test_webhook_mode_accepts_only_the_secret(fake):
+    webhook = local_webhook()
+    url, secret = webhook.url, webhook.secret_token.get_secret_value()
     handler = Recorder()
     fake.fail_next("setWebhook", status=502)  # tried again
     async with running(fake, handler, webhook=webhook):
@@ -482,6 +517,16 @@ async def test_webhook_mode_accepts_only_the_secret(fake):
     assert [command.args for command in handler.commands] == ["right"]
     assert sent.params["text"] == "echo /latest right"
     assert not fake.calls_of("getUpdates")
+
+
+async def test_the_webhook_gets_button_presses_whatever_the_token_last_asked_for(fake):
+    fake.allowed_updates = ["message"]  # left by another program that used the token
+    webhook = local_webhook()
+    async with running(fake, Recorder(), webhook=webhook):
+        press = callback_update("/more gone", message_id=7)
+        assert await fake.post_to_webhook(press, secret=webhook.secret_token.get_secret_value()) == 200
+        await fake.wait_for_calls("answerCallbackQuery", timeout=STEP_TIMEOUT)
+    assert fake.allowed_updates == ["message", "callback_query", "my_chat_member"]
 
 
 async def test_a_webhook_that_cannot_start_is_a_connect_error(fake):
@@ -637,6 +682,24 @@ async def test_a_reply_is_sent_again_after_a_transient_failure(fake, fault):
         [sent] = await sent_after(fake, message_update("/latest"))
     assert sent.params["text"] == "echo /latest"
     assert len(fake.calls_of("sendMessage", ok_only=False)) == 2
+
+
+async def test_a_reply_to_a_group_that_just_became_a_supergroup_goes_to_the_supergroup(fake):
+    group, supergroup = -4242, -1004242
+    fake.fail_next(
+        "sendMessage",
+        status=400,
+        description="Bad Request: group chat was upgraded to a supergroup chat",
+        migrate_to_chat_id=supergroup,
+    )
+    usage = Reply(text="usage " * 1000, private=True)  # two messages, the first quoting the command in a group
+    async with running(fake, Recorder(lambda command: usage)):
+        sent = await sent_after(fake, message_update("/latest x", chat_id=group, kind="group", user_id=5), count=2)
+    [refused] = [call for call in fake.calls_of("sendMessage", ok_only=False) if call.status != 200]
+    assert (refused.params["chat_id"], refused.params["reply_parameters"]["message_id"]) == (str(group), 1)
+    assert [call.params["chat_id"] for call in sent] == [str(supergroup)] * 2
+    assert [call.params.get("reply_parameters") for call in sent] == [None, None]
+    assert " ".join(visible_text(call.params["text"]) for call in sent) == usage.text.strip()
 
 
 async def test_a_reply_failing_three_times_is_given_up_and_logged(fake, caplog, monkeypatch):

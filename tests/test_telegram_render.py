@@ -18,7 +18,7 @@ from bot.adapters.telegram.render import (
     utf16_length,
 )
 from bot.model import Action, ArticleCard, Reply
-from fake_telegram import HtmlRejected, visible_text
+from fake_telegram import MESSAGE_ENTITIES, HtmlRejected, entity_count, validate_message, visible_text
 
 
 def card(number: int = 1, **fields) -> ArticleCard:
@@ -151,6 +151,13 @@ def test_a_cut_splits_no_flag_emoji_sequence_or_accented_letter(cluster):
     assert card_text.startswith("x") and card_text.split("\n")[0][1:-1].replace(cluster, "") == ""
 
 
+def test_no_message_has_more_entities_than_telegram_shows():
+    cards = [card(number, summary="", sectors=("Energy", "Finance")) for number in range(50)]  # a compact digest of 50
+    messages = render_reply(Reply(text="Morning energy digest", cards=cards))
+    assert max(entity_count(message.text) for message in messages) <= MESSAGE_ENTITIES
+    assert sum(message.text.count("<a href=") for message in messages) == 50
+
+
 def test_link_preview_only_for_the_first_article():
     cards = [card(number, summary="long " * 300) for number in range(1, 12)]
     messages = render_reply(Reply(text="Header", cards=cards))
@@ -173,6 +180,27 @@ def test_keyboard_on_the_last_message_only():
         ("More", "/more k3f9"),
         ("Energy (12)", "/sector energy"),
     ]
+
+
+def subscription_list(count: int) -> Reply:
+    """A /subscriptions reply of `count` long topics, each with its remove button."""
+    topics = [f"Energy + Côte d’Ivoire + “solar mini-grids” {number}" for number in range(count)]
+    return Reply(
+        text="\n".join(f"• {topic} — instant" for topic in topics),
+        actions=[
+            Action(f"Remove {topic}", f"/unsubscribe @a_long_channel_name #{number}.1234567")
+            for number, topic in enumerate(topics)
+        ],
+    )
+
+
+def test_a_keyboard_too_long_for_telegram_keeps_the_first_buttons_that_fit():
+    reply = subscription_list(100)
+    message = render_reply(reply)[-1]
+    validate_message({"text": message.text, "parse_mode": "HTML", "reply_markup": message.keyboard.to_dict()})
+    labels = [button.text for row in message.keyboard.inline_keyboard for button in row]
+    assert 20 < len(labels) < 100
+    assert labels == [action.label for action in reply.actions[: len(labels)]]
 
 
 def test_actions_without_text_still_make_a_message():

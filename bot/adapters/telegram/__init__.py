@@ -106,6 +106,9 @@ ALERT_LIMIT = 200  # answerCallbackQuery's text limit
 REPLY_RETRIES = 2  # 429 retries for an interactive reply
 REPLY_RETRY_PAUSES = (1.0, 3.0)  # seconds before each retry of a reply after a 5xx, a timeout or a lost connection
 START_RETRIES = 3  # of deleteWebhook (long polling) or setWebhook after a failure at the start (a 5xx, a timeout)
+# The updates listen() handles, asked for at every start: Telegram keeps the list a bot last set, so a
+# token once used by a program that asked for fewer would otherwise never bring button presses or rights.
+ALLOWED_UPDATES = (Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER)
 CONCURRENT_UPDATES = 16
 MAX_WAITING_PER_CHAT = 3  # of those, for one chat
 # A few busy connections with a short queue in front serve the delivery worker's concurrent sends
@@ -260,6 +263,7 @@ class TelegramAdapter:
                     webhook_url=webhook.url,
                     secret_token=webhook.secret_token.get_secret_value() if webhook.secret_token else None,
                     bootstrap_retries=START_RETRIES,
+                    allowed_updates=ALLOWED_UPDATES,
                 )
             except (TelegramError, OSError) as error:  # the port taken, Telegram refusing the url
                 why = REDACTOR.redact(str(error))
@@ -268,7 +272,9 @@ class TelegramAdapter:
         else:
             try:
                 await self._app.updater.start_polling(
-                    timeout=timedelta(seconds=self._poll_timeout), bootstrap_retries=START_RETRIES
+                    timeout=timedelta(seconds=self._poll_timeout),
+                    bootstrap_retries=START_RETRIES,
+                    allowed_updates=ALLOWED_UPDATES,
                 )
             except TelegramError as error:
                 raise TelegramConnectError(f"cannot start Telegram long polling: {REDACTOR.redact(str(error))}") from None
@@ -517,10 +523,15 @@ class TelegramAdapter:
 
     async def _post_all(self, target: Target, messages: list[OutgoingMessage], *, quote: int | None = None) -> None:
         """Send a reply's messages in order, the first quoting message `quote` if given; after a failure
-        the rest would read out of context, so stop."""
+        the rest would read out of context, so stop. A group that became a supergroup meanwhile gets
+        them in the supergroup, where the command is not there to quote."""
         for number, message in enumerate(messages):
             try:
-                await self._post_retrying(target, message, quote=quote if number == 0 else None)
+                try:
+                    await self._post_retrying(target, message, quote=quote if number == 0 else None)
+                except ChatMigrated as moved:
+                    target = Target(PLATFORM, str(moved.new_chat_id))
+                    await self._post_retrying(target, message, quote=None)
             except TelegramError as error:
                 logger.warning("Telegram: could not reply in chat %s: %s", target.chat, REDACTOR.redact(str(error)))
                 return

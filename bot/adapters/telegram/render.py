@@ -1,7 +1,8 @@
 """Reply → Telegram HTML messages with inline keyboards. Pure: no I/O.
 
 Every piece of article and user text is escaped; links are kept only for http(s) URLs; sectors and
-countries become hashtags; a reply longer than one message (4,096 characters) is split at card
+countries become hashtags; a reply longer than one message (4,096 characters, or more than the 100
+formatted pieces and hashtags Telegram shows, dropping the links past them) is split at card
 boundaries, a plain text at line or word boundaries, and a single over-long card is cut between tags
 and entities, never inside one. Lengths are counted as Telegram counts them: in UTF-16 code units of
 the text after parsing, where a tag counts nothing and an entity one character.
@@ -10,11 +11,13 @@ the text after parsing, where a tag counts nothing and an entity one character.
 from __future__ import annotations
 
 import html
+import json
 import re
 from dataclasses import dataclass
 from typing import Callable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
+from telegram.constants import MessageLimit
 
 from bot.adapters.links import web_address
 from bot.model import Action, ArticleCard, Reply
@@ -22,6 +25,9 @@ from content.text import grapheme_boundary
 
 MESSAGE_LIMIT = 4096
 MAX_BUTTONS = 100  # Telegram's limit per inline keyboard
+# Bytes of a keyboard's JSON as PTB sends it (a non-ASCII letter escaped in six): Telegram refuses
+# about 10 KB with "reply markup is too long", and the message with it.
+MARKUP_LIMIT = 8 * 1024
 BUTTONS_PER_ROW = 3
 ROW_LABEL_BUDGET = 36  # characters of labels per row before wrapping, so labels stay readable on phones
 ELLIPSIS = "…"
@@ -30,6 +36,7 @@ NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 ACTIONS_ONLY_TEXT = "Choose:"
 
 _HTML_TOKEN = re.compile(r"<[^>]*>|&[^;]*;|[^<&]+")
+_MESSAGE_ENTITY = re.compile(r"<[^/]|(?<![\w&])#\w")  # a tag's formatting, or a hashtag Telegram finds in the text
 _HASHTAG_PART = re.compile(r"[^\W_]+", re.UNICODE)
 
 
@@ -47,6 +54,12 @@ def utf16_length(text: str) -> int:
 def shown_length(markup: str) -> int:
     """The length Telegram checks against its limit. escape() writes only entities of one character."""
     return sum(_token_length(token) for token in _HTML_TOKEN.findall(markup))
+
+
+def _fits(markup: str, limit: int) -> bool:
+    """Within the length limit, and with no more entities than Telegram shows (it drops the formatting
+    and links past them)."""
+    return shown_length(markup) <= limit and len(_MESSAGE_ENTITY.findall(markup)) <= MessageLimit.MESSAGE_ENTITIES
 
 
 def _token_length(token: str) -> int:
@@ -144,18 +157,31 @@ def _utf16_prefix(text: str, units: int) -> str:
 
 
 def keyboard(actions: list[Action], callback_data: Callable[[str], str]) -> InlineKeyboardMarkup | None:
+    """The actions' buttons, as many of the first as Telegram takes: a list of many long-labelled buttons
+    (/subscriptions) keeps those that fit, the reply's text naming the rest."""
+    buttons = [
+        InlineKeyboardButton(action.label, callback_data=callback_data(action.command)) for action in actions[:MAX_BUTTONS]
+    ]
+    while buttons:
+        markup = InlineKeyboardMarkup(_rows(buttons))
+        if len(json.dumps(markup.to_dict())) <= MARKUP_LIMIT:
+            return markup
+        buttons.pop()
+    return None
+
+
+def _rows(buttons: list[InlineKeyboardButton]) -> list[list[InlineKeyboardButton]]:
     rows: list[list[InlineKeyboardButton]] = []
     row_width = 0
-    for action in actions[:MAX_BUTTONS]:
-        button = InlineKeyboardButton(action.label, callback_data=callback_data(action.command))
-        width = len(action.label)
+    for button in buttons:
+        width = len(button.text)
         if rows and len(rows[-1]) < BUTTONS_PER_ROW and row_width + width <= ROW_LABEL_BUDGET:
             rows[-1].append(button)
             row_width += width
         else:
             rows.append([button])
             row_width = width
-    return InlineKeyboardMarkup(rows) if rows else None
+    return rows
 
 
 def render_reply(
@@ -173,7 +199,7 @@ def render_reply(
     texts: list[str] = []
     preview_message = None
     for index, block in enumerate(blocks):
-        if texts and shown_length(texts[-1] + CARD_SEPARATOR + block) <= limit:
+        if texts and _fits(texts[-1] + CARD_SEPARATOR + block, limit):
             texts[-1] += CARD_SEPARATOR + block
         else:
             texts.append(block)
