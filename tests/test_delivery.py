@@ -528,6 +528,28 @@ async def test_an_expired_lease_is_taken_over(engine, clock):
     assert [text for _, text, _ in adapter.delivered] == ["a"]
 
 
+async def test_a_send_outlasting_its_lease_is_not_taken_over_while_its_worker_is_still_at_it(engine, clock):
+    release = asyncio.Event()
+
+    class Slow(FakeAdapter):
+        async def send(self, target, reply, *, skip=0, progress=None):
+            await release.wait()  # a 429 waited out inside the adapter, a long digest paced message by message
+            await super().send(target, reply, skip=skip, progress=progress)
+
+    adapter = Slow(clock)
+    outbox, worker = build(engine, clock, adapter, lease_seconds=60)
+    await enqueue(outbox, Target("telegram", "3"), "a", Reply(text="a"))
+    assert await worker.step() == 1
+    for _ in range(4):  # the worker's polls go on meanwhile
+        clock.advance(40)
+        await worker.step()
+    assert await outbox.claim("another", "telegram", 10, 1.0) == []
+    release.set()
+    await worker.run_until_idle()
+    assert [text for _, text, _ in adapter.delivered] == ["a"]
+    assert await outbox.counts() == {"sent": 1}
+
+
 async def test_released_leases_are_claimable_at_once(engine, clock):
     adapter = FakeAdapter(clock)
     outbox, worker = build(engine, clock, adapter, lease_seconds=60)

@@ -472,6 +472,15 @@ class Outbox:
             await connection.execute(p.update().where(p.c.platform == platform).values(next_send_at=platform_next))
 
 
+    async def renew_leases(self, owner: str, row_ids: list[int]) -> float:
+        """Lengthen the leases of rows this owner is still sending; returns when they end now."""
+        o = tables.outbox
+        until = self._now() + self._lease_seconds
+        mine = o.c.id.in_(row_ids) & (o.c.status == "pending") & (o.c.lease_owner == owner)
+        async with self.engine.begin() as connection:
+            await connection.execute(o.update().where(mine).values(lease_until=until))
+        return until
+
     # ---- outcomes ------------------------------------------------------------------------
 
     async def save_progress(self, row_id: int, owner: str, parts_sent: int) -> None:
