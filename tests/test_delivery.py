@@ -550,6 +550,30 @@ async def test_a_send_outlasting_its_lease_is_not_taken_over_while_its_worker_is
     assert await outbox.counts() == {"sent": 1}
 
 
+async def test_messages_sent_or_given_up_are_deleted_after_keep_days_with_their_payloads(engine, clock):
+    o, t = tables.outbox, tables.targets
+    adapter = FakeAdapter(clock)
+    outbox, worker = build(engine, clock, adapter, keep_days=30)
+    cards = [ArticleCard(title=f"Story {n}", url=f"https://e.org/{n}", summary="S", published=START) for n in (1, 2)]
+    await enqueue(outbox, Target("telegram", "1"), "a", Reply(text="a"))
+    await enqueue_bundle(outbox, Target("telegram", "2"), Reply(text="two", cards=cards))
+    adapter.faults[("5", "failed")].append(ValueError("a bug"))
+    await enqueue(outbox, Target("telegram", "5"), "f", Reply(text="failed"))
+    await worker.run_until_idle()
+    later = clock.now().timestamp() + 40 * 86400
+    await enqueue(outbox, Target("telegram", "3"), "c", Reply(text="c"), not_before=later)  # still to be sent
+    await enqueue_bundle(outbox, Target("telegram", "4"), Reply(text="two", cards=cards))
+    async with engine.begin() as connection:  # the chat held back by a long 429: its bundle waits
+        await connection.execute(t.update().where(t.c.chat == "4").values(next_send_at=later))
+    clock.advance(31 * 86400)
+    assert await worker.step() == 0
+    async with engine.connect() as connection:
+        kept = (await connection.execute(sa.select(t.c.chat, o.c.key, o.c.status).join(t).order_by(o.c.id))).all()
+        payloads = await connection.scalar(sa.select(sa.func.count()).select_from(tables.payloads))
+    assert kept == [("3", "c", "pending"), ("4", "https://e.org/1", "pending"), ("4", "https://e.org/2", "bundled")]
+    assert payloads == 2
+
+
 async def test_released_leases_are_claimable_at_once(engine, clock):
     adapter = FakeAdapter(clock)
     outbox, worker = build(engine, clock, adapter, lease_seconds=60)

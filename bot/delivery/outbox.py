@@ -33,6 +33,7 @@ from content.store.upsert import insert_ignoring_duplicates, insert_or_update
 log = logging.getLogger(__name__)
 
 _INSERT_CHUNK = 5000
+PRUNE_CHUNK = 5000
 _ERROR_CHARS = 500
 _QUEUED_WHILE_GONE = "queued while the chat was unreachable"
 
@@ -532,6 +533,28 @@ class Outbox:
                     await _move(connection, item.target_id, item.new_chat)
                     again = dict(next_attempt_at=now, attempts=item.attempts, parts_sent=item.parts_sent, **released)
                     await connection.execute(o.update().where(o.c.id == item.id, o.c.status == "pending").values(**again))
+
+    async def prune(self, before: float) -> int:
+        """Delete up to PRUNE_CHUNK rows queued before `before` (epoch seconds) and sent, given up or
+        failed, with the payloads no row names any more; returns how many rows. A bundle goes once
+        its message is no longer pending."""
+        o, p = tables.outbox, tables.payloads
+        waiting = sa.select(o.c.payload_id).where(o.c.status == "pending")
+        old = (
+            sa.select(o.c.id, o.c.payload_id)
+            .where(o.c.created_at < before, o.c.status != "pending", o.c.payload_id.not_in(waiting))
+            .order_by(o.c.created_at)
+            .limit(PRUNE_CHUNK)
+        )
+        async with self.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":  # workers pruning at once take different rows
+                old = old.with_for_update(skip_locked=True)
+            rows = (await connection.execute(old)).all()
+            if rows:
+                await connection.execute(o.delete().where(o.c.id.in_([row.id for row in rows])))
+                named = sa.exists().where(o.c.payload_id == p.c.id)
+                await connection.execute(p.delete().where(p.c.id.in_(list({row.payload_id for row in rows})), ~named))
+        return len(rows)
 
     # ---- inspection ----------------------------------------------------------------------
 

@@ -25,11 +25,12 @@ from bot.adapters.base import Adapter, DeliveryError, RateLimited, TargetDeleted
 from bot.clock import Clock
 from bot.config import DeliverySettings
 from bot.delivery.limits import RatePlan
-from bot.delivery.outbox import Claimed, GiveUp, Gone, Moved, Outbox, Outcome, Retry, Sent
+from bot.delivery.outbox import PRUNE_CHUNK, Claimed, GiveUp, Gone, Moved, Outbox, Outcome, Retry, Sent
 
 log = logging.getLogger(__name__)
 
 _TRANSIENT = (TransientError, asyncio.TimeoutError, ConnectionError)
+_PRUNE_SECONDS = 3600.0  # how often old outbox rows are deleted
 
 
 def worker_name() -> str:
@@ -64,6 +65,7 @@ class DeliveryWorker:
         self._gone: dict[int, tuple[str, float]] = {}
         self._claims = 0  # claims so far
         self._leases: dict[int, float] = {}  # row id → end of its lease, for the rows being sent
+        self._next_prune = 0.0
 
     def notify(self) -> None:
         """Something was queued: look now instead of at the next poll."""
@@ -101,6 +103,7 @@ class DeliveryWorker:
         """Record finished sends, then claim more if there is room; returns how many were claimed."""
         await self._flush()
         await self._renew_leases()
+        await self._prune()
         # sends that finished during the flush are not recorded yet: a crash now would resend them too
         room = self._settings.max_in_flight - len(self._in_flight) - len(self._outcomes)
         if self._stopping.is_set() or len(self._in_flight) > self._settings.max_in_flight // 2 or room <= 0:
@@ -159,6 +162,14 @@ class DeliveryWorker:
         if ending:
             until = await self._outbox.renew_leases(self.owner, ending)
             self._leases.update(dict.fromkeys(ending, until))
+
+    async def _prune(self) -> None:
+        """Delete old outbox rows a chunk at a time, between claims, until none is left; then again in an hour."""
+        now = self._clock.now().timestamp()
+        if now < self._next_prune:
+            return
+        deleted = await self._outbox.prune(now - self._settings.keep_days * 86400)
+        self._next_prune = now if deleted == PRUNE_CHUNK else now + _PRUNE_SECONDS
 
     async def _flush(self) -> None:
         outcomes, self._outcomes = self._outcomes, []
