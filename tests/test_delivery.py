@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.util import await_only
 
 from bot.adapters.base import (
     DeliveryError,
@@ -25,7 +26,7 @@ from bot.clock import ManualClock
 from bot.config import Config, PlatformLimits
 from bot.delivery import tables
 from bot.delivery.db import migrate
-from bot.delivery.outbox import move_chat, target_ids
+from bot.delivery.outbox import Gone, move_chat, target_ids
 from bot.delivery.service import start_delivery
 from bot.model import ArticleCard, Command, Reply, Target, burst_message
 from bot.subscriptions.cadence import Cadence
@@ -572,6 +573,31 @@ async def test_messages_sent_or_given_up_are_deleted_after_keep_days_with_their_
         payloads = await connection.scalar(sa.select(sa.func.count()).select_from(tables.payloads))
     assert kept == [("3", "c", "pending"), ("4", "https://e.org/1", "pending"), ("4", "https://e.org/2", "bundled")]
     assert payloads == 2
+
+
+async def test_a_chat_found_gone_while_another_worker_claims_its_messages_is_recorded_and_the_claim_made(engine, clock):
+    """A claim locks the chat's rows, then the chat's slot; finding the chat gone must lock them in that order too."""
+    outbox, _ = build(engine, clock, FakeAdapter(clock))
+    group = Target("telegram", "-100")
+    for key in ("a", "b"):
+        await enqueue(outbox, group, key, Reply(text=key))
+    async with engine.connect() as connection:
+        target_id = await connection.scalar(sa.select(tables.targets.c.id))
+    recorded = []
+
+    def before(connection, cursor, statement, parameters, context, executemany):
+        if not recorded and statement.lstrip().upper().startswith("UPDATE BOT_TARGETS SET NEXT_SEND_AT"):
+            # the claim holds the chat's rows: another worker records the chat gone meanwhile
+            recorded.append(asyncio.ensure_future(outbox.record([Gone(target_id, "Forbidden: bot was kicked")])))
+            await_only(asyncio.sleep(0.3))
+
+    sa.event.listen(engine.sync_engine, "before_cursor_execute", before)
+    try:
+        claimed = await outbox.claim("claiming-worker", "telegram", 10, 1.0)
+        await recorded[0]
+    finally:
+        sa.event.remove(engine.sync_engine, "before_cursor_execute", before)
+    assert [item.id for item in claimed] and await outbox.counts() == {"dead": 2}
 
 
 async def test_released_leases_are_claimable_at_once(engine, clock):

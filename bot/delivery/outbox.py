@@ -174,11 +174,12 @@ async def _deactivate(connection: AsyncConnection, target_id: int, reason: str) 
     """Stop sending to a target: it is marked gone, and what waits for it is given up. The caller
     has bumped the subscriptions revision."""
     t, o = tables.targets, tables.outbox
-    gone = (t.c.id == target_id) & t.c.active.is_(True)
-    await connection.execute(t.update().where(gone).values(active=False, inactive_reason=reason))
+    # its rows before the target's row, as a claim locks them: else the two wait for each other
     pending = (o.c.target_id == target_id) & (o.c.status == "pending")
     values = dict(status="dead", last_error=reason, lease_owner=None, lease_until=None)
     await connection.execute(o.update().where(pending).values(**values))
+    gone = (t.c.id == target_id) & t.c.active.is_(True)
+    await connection.execute(t.update().where(gone).values(active=False, inactive_reason=reason))
 
 
 async def forget_deleted_chat(connection: AsyncConnection, target_id: int, reason: str) -> None:
