@@ -159,6 +159,7 @@ class DeliverySettings(Strict):
     fanout_seconds: float = Field(default=15.0, gt=0, description="how often new articles are matched to subscriptions")
     # more than 0: the scheduler fires a moment after the fire time, so 0 would skip on-time runs too
     missed_run_grace_seconds: float = Field(default=6 * 3600, gt=0, description="post a run missed while down")
+    keep_days: float = Field(default=30, gt=0, description="messages sent or given up are deleted after this")
 
 
 def _names_unique(items: list) -> list:

@@ -191,6 +191,8 @@ class ScheduleRunner:
             due = fire_times(self._triggers[name], last, now)
             if not due:
                 return 0
+            # a fan-out page may queue the same articles for this channel in another order: take turns
+            await tables.locked_subscriptions_revision(connection)
             fire = due[-1]  # runs missed while down collapse into the latest one
             through = await connection.scalar(sa.select(position()))
             claimed = await connection.execute(

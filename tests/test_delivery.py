@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.util import await_only
 
 from bot.adapters.base import (
     DeliveryError,
@@ -25,7 +26,7 @@ from bot.clock import ManualClock
 from bot.config import Config, PlatformLimits
 from bot.delivery import tables
 from bot.delivery.db import migrate
-from bot.delivery.outbox import move_chat, target_ids
+from bot.delivery.outbox import Gone, move_chat, target_ids
 from bot.delivery.service import start_delivery
 from bot.model import ArticleCard, Command, Reply, Target, burst_message
 from bot.subscriptions.cadence import Cadence
@@ -526,6 +527,77 @@ async def test_an_expired_lease_is_taken_over(engine, clock):
     clock.advance(61)
     await worker.run_until_idle()
     assert [text for _, text, _ in adapter.delivered] == ["a"]
+
+
+async def test_a_send_outlasting_its_lease_is_not_taken_over_while_its_worker_is_still_at_it(engine, clock):
+    release = asyncio.Event()
+
+    class Slow(FakeAdapter):
+        async def send(self, target, reply, *, skip=0, progress=None):
+            await release.wait()  # a 429 waited out inside the adapter, a long digest paced message by message
+            await super().send(target, reply, skip=skip, progress=progress)
+
+    adapter = Slow(clock)
+    outbox, worker = build(engine, clock, adapter, lease_seconds=60)
+    await enqueue(outbox, Target("telegram", "3"), "a", Reply(text="a"))
+    assert await worker.step() == 1
+    for _ in range(4):  # the worker's polls go on meanwhile
+        clock.advance(40)
+        await worker.step()
+    assert await outbox.claim("another", "telegram", 10, 1.0) == []
+    release.set()
+    await worker.run_until_idle()
+    assert [text for _, text, _ in adapter.delivered] == ["a"]
+    assert await outbox.counts() == {"sent": 1}
+
+
+async def test_messages_sent_or_given_up_are_deleted_after_keep_days_with_their_payloads(engine, clock):
+    o, t = tables.outbox, tables.targets
+    adapter = FakeAdapter(clock)
+    outbox, worker = build(engine, clock, adapter, keep_days=30)
+    cards = [ArticleCard(title=f"Story {n}", url=f"https://e.org/{n}", summary="S", published=START) for n in (1, 2)]
+    await enqueue(outbox, Target("telegram", "1"), "a", Reply(text="a"))
+    await enqueue_bundle(outbox, Target("telegram", "2"), Reply(text="two", cards=cards))
+    adapter.faults[("5", "failed")].append(ValueError("a bug"))
+    await enqueue(outbox, Target("telegram", "5"), "f", Reply(text="failed"))
+    await worker.run_until_idle()
+    later = clock.now().timestamp() + 40 * 86400
+    await enqueue(outbox, Target("telegram", "3"), "c", Reply(text="c"), not_before=later)  # still to be sent
+    await enqueue_bundle(outbox, Target("telegram", "4"), Reply(text="two", cards=cards))
+    async with engine.begin() as connection:  # the chat held back by a long 429: its bundle waits
+        await connection.execute(t.update().where(t.c.chat == "4").values(next_send_at=later))
+    clock.advance(31 * 86400)
+    assert await worker.step() == 0
+    async with engine.connect() as connection:
+        kept = (await connection.execute(sa.select(t.c.chat, o.c.key, o.c.status).join(t).order_by(o.c.id))).all()
+        payloads = await connection.scalar(sa.select(sa.func.count()).select_from(tables.payloads))
+    assert kept == [("3", "c", "pending"), ("4", "https://e.org/1", "pending"), ("4", "https://e.org/2", "bundled")]
+    assert payloads == 2
+
+
+async def test_a_chat_found_gone_while_another_worker_claims_its_messages_is_recorded_and_the_claim_made(engine, clock):
+    """A claim locks the chat's rows, then the chat's slot; finding the chat gone must lock them in that order too."""
+    outbox, _ = build(engine, clock, FakeAdapter(clock))
+    group = Target("telegram", "-100")
+    for key in ("a", "b"):
+        await enqueue(outbox, group, key, Reply(text=key))
+    async with engine.connect() as connection:
+        target_id = await connection.scalar(sa.select(tables.targets.c.id))
+    recorded = []
+
+    def before(connection, cursor, statement, parameters, context, executemany):
+        if not recorded and statement.lstrip().upper().startswith("UPDATE BOT_TARGETS SET NEXT_SEND_AT"):
+            # the claim holds the chat's rows: another worker records the chat gone meanwhile
+            recorded.append(asyncio.ensure_future(outbox.record([Gone(target_id, "Forbidden: bot was kicked")])))
+            await_only(asyncio.sleep(0.3))
+
+    sa.event.listen(engine.sync_engine, "before_cursor_execute", before)
+    try:
+        claimed = await outbox.claim("claiming-worker", "telegram", 10, 1.0)
+        await recorded[0]
+    finally:
+        sa.event.remove(engine.sync_engine, "before_cursor_execute", before)
+    assert [item.id for item in claimed] and await outbox.counts() == {"dead": 2}
 
 
 async def test_released_leases_are_claimable_at_once(engine, clock):

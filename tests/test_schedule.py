@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.util import await_only
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.clock import ManualClock
@@ -20,6 +21,9 @@ from bot.delivery import tables
 from bot.delivery.payload import reply_from_json
 from bot.model import Target
 from bot.schedule import ScheduleError, ScheduleRunner, fire_times, trigger_for
+from bot.subscriptions.cadence import Cadence
+from bot.subscriptions.fanout import FanOut
+from bot.subscriptions.store import SubscriptionStore
 from content.model import Article
 from content.store import Store
 from content.tagging import Tagger
@@ -319,3 +323,42 @@ async def test_schedules_firing_together_share_the_lock_without_losing_it(world,
         assert results == [0, 0, 0]
     assert runner._leader_connection is leader
     assert not [record for record in caplog.records if record.levelno >= logging.WARNING]
+
+
+async def test_a_run_queueing_articles_the_fan_out_queues_for_the_same_channel_meanwhile_posts_them_once(world, caplog):
+    """The fan-out queues a page's articles in the order they were stored, a schedule in the order
+    they were published: both at once for one channel must take turns, not lock each other's rows."""
+    channel = Target("telegram", "@energy_channel")
+    runner = world.runner(schedule())
+    await runner.run_due()
+    subscriptions = SubscriptionStore(world.store.engine)
+    await subscriptions.add(channel, "sector", "energy", Cadence("instant"), world.clock.now())
+    fanout = FanOut(world.store, subscriptions, world.outbox, Tagger.from_settings(), world.clock)
+    await fanout.run_once()
+    world.clock.set(utc(2026, 3, 28, 6, 0))
+    for name, published in [("Stored first", utc(2026, 3, 28, 5, 0)), ("Stored second", utc(2026, 3, 28, 4, 0))]:
+        await world.store.add([Article(
+            id=name, url=f"https://news.example/{name}", title=name, sources=("Example",), published=published,
+            fetched=world.clock.now(), text="Text.", summary="Text.", sectors=("energy",),
+        )])
+    world.clock.set(utc(2026, 3, 28, 7, 0))
+    inserts, scheduled = [], []
+
+    def before(connection, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("INSERT INTO BOT_OUTBOX"):
+            inserts.append(statement)
+            if len(inserts) == 2:  # the fan-out's second article: the schedule runs meanwhile
+                scheduled.append(asyncio.ensure_future(runner.run_due()))
+                await_only(asyncio.sleep(0.3))
+
+    sa.event.listen(world.store.engine.sync_engine, "before_cursor_execute", before)
+    try:
+        assert await fanout.run_once() == 2
+        await scheduled[0]
+    finally:
+        sa.event.remove(world.store.engine.sync_engine, "before_cursor_execute", before)
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
+    assert sorted(key for key, _, _ in await world.queued()) == ["Stored first", "Stored second"]
+    async with world.store.engine.connect() as connection:
+        fired = await connection.scalar(sa.select(tables.schedule_runs.c.last_fire_at))
+    assert fired == utc(2026, 3, 28, 7, 0).timestamp()  # the run is done, not left for tomorrow's

@@ -282,27 +282,6 @@ async def test_an_article_queued_for_the_chat_already_is_left_out_of_its_burst(b
     ]
 
 
-async def test_an_article_a_schedule_queues_while_the_page_is_read_fails_the_burst_and_the_page_is_queued_again(bot, monkeypatch):
-    await bot.say("/subscribe energy")
-    await bot.deliver()
-    articles = await publish_energy(bot, range(5))
-    async with bot.store.engine.begin() as connection:
-        target_id = (await target_ids(connection, [ALICE]))[ALICE]
-        await bot.outbox.enqueue_for(connection, [target_id], articles[2].id, Reply(text="Scheduled", cards=[]))
-    queued_keys = bot.outbox.queued_keys
-
-    async def read_before_the_schedule_committed(connection, ids, keys):
-        monkeypatch.setattr(bot.outbox, "queued_keys", queued_keys)  # the next read sees it
-        return set()
-
-    monkeypatch.setattr(bot.outbox, "queued_keys", read_before_the_schedule_committed)
-    assert await bot.fanout.run_once() == 1  # the burst's insert met the schedule's row: the page again, in this run
-    messages = await bot.deliver()
-    assert [(titles, text) for _, titles, text in messages] == [
-        ([], "Scheduled"), (energy([0, 1, 3, 4]), "4 new articles for your subscriptions")
-    ]
-
-
 async def test_a_burst_cut_short_by_the_rows_of_a_transaction_still_sends_each_article_once(bot, monkeypatch):
     import bot.subscriptions.fanout as fanout
 

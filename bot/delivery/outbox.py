@@ -33,6 +33,7 @@ from content.store.upsert import insert_ignoring_duplicates, insert_or_update
 log = logging.getLogger(__name__)
 
 _INSERT_CHUNK = 5000
+PRUNE_CHUNK = 5000
 _ERROR_CHARS = 500
 _QUEUED_WHILE_GONE = "queued while the chat was unreachable"
 
@@ -173,11 +174,12 @@ async def _deactivate(connection: AsyncConnection, target_id: int, reason: str) 
     """Stop sending to a target: it is marked gone, and what waits for it is given up. The caller
     has bumped the subscriptions revision."""
     t, o = tables.targets, tables.outbox
-    gone = (t.c.id == target_id) & t.c.active.is_(True)
-    await connection.execute(t.update().where(gone).values(active=False, inactive_reason=reason))
+    # its rows before the target's row, as a claim locks them: else the two wait for each other
     pending = (o.c.target_id == target_id) & (o.c.status == "pending")
     values = dict(status="dead", last_error=reason, lease_owner=None, lease_until=None)
     await connection.execute(o.update().where(pending).values(**values))
+    gone = (t.c.id == target_id) & t.c.active.is_(True)
+    await connection.execute(t.update().where(gone).values(active=False, inactive_reason=reason))
 
 
 async def forget_deleted_chat(connection: AsyncConnection, target_id: int, reason: str) -> None:
@@ -472,6 +474,15 @@ class Outbox:
             await connection.execute(p.update().where(p.c.platform == platform).values(next_send_at=platform_next))
 
 
+    async def renew_leases(self, owner: str, row_ids: list[int]) -> float:
+        """Lengthen the leases of rows this owner is still sending; returns when they end now."""
+        o = tables.outbox
+        until = self._now() + self._lease_seconds
+        mine = o.c.id.in_(row_ids) & (o.c.status == "pending") & (o.c.lease_owner == owner)
+        async with self.engine.begin() as connection:
+            await connection.execute(o.update().where(mine).values(lease_until=until))
+        return until
+
     # ---- outcomes ------------------------------------------------------------------------
 
     async def save_progress(self, row_id: int, owner: str, parts_sent: int) -> None:
@@ -523,6 +534,28 @@ class Outbox:
                     await _move(connection, item.target_id, item.new_chat)
                     again = dict(next_attempt_at=now, attempts=item.attempts, parts_sent=item.parts_sent, **released)
                     await connection.execute(o.update().where(o.c.id == item.id, o.c.status == "pending").values(**again))
+
+    async def prune(self, before: float) -> int:
+        """Delete up to PRUNE_CHUNK rows queued before `before` (epoch seconds) and sent, given up or
+        failed, with the payloads no row names any more; returns how many rows. A bundle goes once
+        its message is no longer pending."""
+        o, p = tables.outbox, tables.payloads
+        waiting = sa.select(o.c.payload_id).where(o.c.status == "pending")
+        old = (
+            sa.select(o.c.id, o.c.payload_id)
+            .where(o.c.created_at < before, o.c.status != "pending", o.c.payload_id.not_in(waiting))
+            .order_by(o.c.created_at)
+            .limit(PRUNE_CHUNK)
+        )
+        async with self.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":  # workers pruning at once take different rows
+                old = old.with_for_update(skip_locked=True)
+            rows = (await connection.execute(old)).all()
+            if rows:
+                await connection.execute(o.delete().where(o.c.id.in_([row.id for row in rows])))
+                named = sa.exists().where(o.c.payload_id == p.c.id)
+                await connection.execute(p.delete().where(p.c.id.in_(list({row.payload_id for row in rows})), ~named))
+        return len(rows)
 
     # ---- inspection ----------------------------------------------------------------------
 

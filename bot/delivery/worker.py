@@ -25,11 +25,12 @@ from bot.adapters.base import Adapter, DeliveryError, RateLimited, TargetDeleted
 from bot.clock import Clock
 from bot.config import DeliverySettings
 from bot.delivery.limits import RatePlan
-from bot.delivery.outbox import Claimed, GiveUp, Gone, Moved, Outbox, Outcome, Retry, Sent
+from bot.delivery.outbox import PRUNE_CHUNK, Claimed, GiveUp, Gone, Moved, Outbox, Outcome, Retry, Sent
 
 log = logging.getLogger(__name__)
 
 _TRANSIENT = (TransientError, asyncio.TimeoutError, ConnectionError)
+_PRUNE_SECONDS = 3600.0  # how often old outbox rows are deleted
 
 
 def worker_name() -> str:
@@ -63,6 +64,8 @@ class DeliveryWorker:
         # (rows claimed later are of a chat revived since: it wrote to the bot again)
         self._gone: dict[int, tuple[str, float]] = {}
         self._claims = 0  # claims so far
+        self._leases: dict[int, float] = {}  # row id → end of its lease, for the rows being sent
+        self._next_prune = 0.0
 
     def notify(self) -> None:
         """Something was queued: look now instead of at the next poll."""
@@ -99,6 +102,8 @@ class DeliveryWorker:
     async def step(self) -> int:
         """Record finished sends, then claim more if there is room; returns how many were claimed."""
         await self._flush()
+        await self._renew_leases()
+        await self._prune()
         # sends that finished during the flush are not recorded yet: a crash now would resend them too
         room = self._settings.max_in_flight - len(self._in_flight) - len(self._outcomes)
         if self._stopping.is_set() or len(self._in_flight) > self._settings.max_in_flight // 2 or room <= 0:
@@ -109,6 +114,7 @@ class DeliveryWorker:
             self._claims += 1
             batch = await self._outbox.claim(self.owner, platform, min(room - claimed, self._settings.batch_size), lookahead)
             for item in batch:
+                self._leases[item.id] = item.send_at + self._settings.lease_seconds
                 task = asyncio.create_task(self._deliver(item, self._claims))
                 self._in_flight.add(task)
                 task.add_done_callback(self._finished)
@@ -143,9 +149,27 @@ class DeliveryWorker:
             waiter.cancel()
 
     async def _drain(self) -> None:
-        if self._in_flight:
-            await asyncio.wait(set(self._in_flight))
+        while self._in_flight:
+            await self._wait()
+            await self.step()
         await self._flush()
+
+    async def _renew_leases(self) -> None:
+        """Keep the rows being sent leased, however long their sends take (a platform's 429 waited
+        out, a long digest paced message by message): else another worker would send them too."""
+        now = self._clock.now().timestamp()
+        ending = [row_id for row_id, until in self._leases.items() if until - now < self._settings.lease_seconds / 2]
+        if ending:
+            until = await self._outbox.renew_leases(self.owner, ending)
+            self._leases.update(dict.fromkeys(ending, until))
+
+    async def _prune(self) -> None:
+        """Delete old outbox rows a chunk at a time, between claims, until none is left; then again in an hour."""
+        now = self._clock.now().timestamp()
+        if now < self._next_prune:
+            return
+        deleted = await self._outbox.prune(now - self._settings.keep_days * 86400)
+        self._next_prune = now if deleted == PRUNE_CHUNK else now + _PRUNE_SECONDS
 
     async def _flush(self) -> None:
         outcomes, self._outcomes = self._outcomes, []
@@ -159,6 +183,12 @@ class DeliveryWorker:
                 self._gone[outcome.target_id] = (outcome.error, self._claims)
 
     async def _deliver(self, item: Claimed, claim: int) -> None:
+        try:
+            await self._deliver_claimed(item, claim)
+        finally:
+            del self._leases[item.id]
+
+    async def _deliver_claimed(self, item: Claimed, claim: int) -> None:
         delay = item.send_at - self._clock.now().timestamp()
         if delay > 0:
             await self._clock.sleep(delay)

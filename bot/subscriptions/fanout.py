@@ -36,7 +36,6 @@ log = logging.getLogger(__name__)
 
 _PAGE = 200
 _ROWS_PER_TRANSACTION = 10_000
-_PAGE_ATTEMPTS = 3
 DIGEST_SIZE = 10
 BURST_THRESHOLD = 3  # more articles than this for one chat in one page go DIGEST_SIZE to a message
 
@@ -107,18 +106,7 @@ class FanOut:
 
     async def _queue_page(self, batch: list[tuple[int, Article]]) -> tuple[int, int]:
         """Queue a page in one transaction; returns the messages queued and the position it goes up to.
-
-        A schedule queues articles without the revision lock: one may commit an article for a chat
-        after the page read the chat's rows, and a burst's message then fails on it. The page goes
-        again, and this time leaves that article out of the message."""
-        for _ in range(_PAGE_ATTEMPTS - 1):
-            try:
-                return await self._queue_page_once(batch)
-            except sa.exc.IntegrityError:
-                log.info("fan-out: an article of a burst was queued for its chat meanwhile; queueing the page again")
-        return await self._queue_page_once(batch)
-
-    async def _queue_page_once(self, batch: list[tuple[int, Article]]) -> tuple[int, int]:
+        The revision lock makes a schedule's run, which queues articles too, wait for the page."""
         async with self._store.engine.begin() as connection:
             revision = await tables.locked_subscriptions_revision(connection)
             index = self._index if revision == self._index_revision else await self._rebuild(revision, connection)
