@@ -47,7 +47,7 @@ class WordListTagger:
     def sector_names(self) -> dict[str, str]:
         return dict(SECTOR_NAMES)
 
-    def resolve_sector(self, words: str) -> Resolution:
+    def resolve_sector(self, words: str, abbreviated: bool = True) -> Resolution:
         matches = {key: Match("sector", key, name) for key, name in SECTOR_NAMES.items()}
         return _resolve(words, matches)
 
@@ -455,7 +455,10 @@ async def test_country_region_with_the_real_resolver_finds_member_countries(data
         ("sugar", "“sugar”"),
         ("smart grid", "“smart grid”"),
         ("energy oil", "Energy"),  # the word only repeats the sector named
-        ("agri kenya", "Agriculture + Kenya"),  # a near miss of a sector's name is still its name
+        ("enrgy kenya", "Energy + Kenya"),  # a typo of a sector's name is still its name
+        ("man", "“man”"),  # but the start of a name is a word ("/sector manu" still takes it)
+        ("agri kenya", "Kenya + “agri”"),
+        ("fin heal", "“fin heal”"),
         # a sea, a state or a city that holds a country's name is searched for whole, not read as the country
         ("south china sea", "“south china sea”"),
         ("african swine fever vietnam", "Vietnam + “african swine fever”"),  # a disease, not a region

@@ -890,14 +890,17 @@ async def test_words_naming_several_sectors_and_places_subscribe_to_all_of_them_
         ("power plant", "“power plant”"),
         ("AI", "“AI”"),  # not Anguilla's code either
         ("grid -solar", "“grid”, without “solar”"),
-        ("agri", "Agriculture"),  # a near miss of a sector's name is still the sector
+        ("enrgy", "Energy"),  # a typo of a sector's name is still the sector
     ],
 )
 async def test_what_a_subscription_is_to(bot, words, topic):
     assert (await bot.say(f"/subscribe {words}")).text.startswith(f"Subscribed to {topic}:")
 
 
-@pytest.mark.parametrize("words, guess", [("kenia", "Kenya"), ("children", "Chile"), ("plan", "Poland")])
+@pytest.mark.parametrize(
+    "words, guess",
+    [("kenia", "Kenya"), ("children", "Chile"), ("plan", "Poland"), ("man", "Manufacturing"), ("agri", "Agriculture")],
+)
 async def test_words_only_near_a_name_ask_did_you_mean_and_subscribe_to_nothing_yet(bot, words, guess):
     reply = await bot.say(f"/subscribe {words} daily 08:00")
     assert reply.text.startswith(f"Did you mean {guess}?") and f"/subscribe “{words}” daily 08:00" in reply.text

@@ -59,6 +59,11 @@ def test_resolve_sector_takes_the_start_of_a_name(tagger, words, sector):
     assert tagger.resolve_sector(words).match.id == sector
 
 
+@pytest.mark.parametrize("words", ["agri", "man", "educ"])
+def test_resolve_sector_takes_no_start_of_a_name_when_not_abbreviated(tagger, words):
+    assert tagger.resolve_sector(words, abbreviated=False).match is None
+
+
 @pytest.mark.parametrize("words", ["sport", "culture"])
 def test_a_word_inside_a_sector_name_is_not_that_sector(tagger, words):
     assert tagger.resolve_sector(words).match is None

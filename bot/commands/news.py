@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Callable, Iterable
 
 from rapidfuzz import fuzz
@@ -231,8 +232,9 @@ def _could_be_name(span: list[str], ctx: Context) -> bool:
 
 
 def _resolve_phrase(span: list[str], ctx: Context, exactly: bool) -> Match | None:
-    """What the phrase names; `exactly`: only a name as written ("New Zealand", though "new" joins words)."""
-    for resolve in (ctx.tagger.resolve_sector, ctx.tagger.resolve_place):
+    """What the phrase names; `exactly`: only a name as written ("New Zealand", though "new" joins words).
+    A word that only begins a sector's name ("man", "fin", "heal") is no name in free text."""
+    for resolve in (partial(ctx.tagger.resolve_sector, abbreviated=False), ctx.tagger.resolve_place):
         match = _phrase_match(span, resolve)
         if match and match.kind != "sector" and _only_a_code(span, ctx):
             continue

@@ -12,7 +12,7 @@ import re
 import zlib
 from zoneinfo import available_timezones
 
-from bot.commands.news import FREE_TEXT_LIKENESS, understand
+from bot.commands.news import understand
 from bot.commands.results import article_card
 from bot.context import Context
 from bot.model import POST_FORMATS, Action, Command, Reply, new_articles, quoted
@@ -103,10 +103,11 @@ def _near_name(words: str, ctx: Context) -> Match | None:
 
 
 def _guess(words: str, ctx: Context) -> Match | None:
-    """The name the words only come near, where /news reads none in them: "kenia", but also
-    "children" (Chile) and "plan" (Poland), so it is asked about rather than subscribed to."""
+    """The name the words only come near, where /news reads none in them: "kenia", "man" (the start
+    of Manufacturing), but also "children" (Chile) and "plan" (Poland), so it is asked about rather
+    than subscribed to."""
     name = None if _combination(words, ctx) else _near_name(words, ctx)
-    return name if name and name.score < FREE_TEXT_LIKENESS else None
+    return name if name and name.score < 100 else None
 
 
 def _combination(words: str, ctx: Context) -> tuple[str, str] | None:
