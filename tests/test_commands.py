@@ -406,6 +406,11 @@ async def test_news_with_the_real_resolver(store, line, heading, expected_titles
     assert titles(reply) == expected_titles
 
 
+async def test_a_sector_named_in_the_plural_is_that_sector(store):
+    reply = await build_router(sample_context(store)).handle(command("/sector energies"))
+    assert reply.text == "Latest in Energy" and reply.cards
+
+
 async def test_country_region_with_the_real_resolver_finds_member_countries(database_url):
     thai_without_region = sample_article(
         30, "Thai hospital tests an AI scheduling tool", "A hospital in Bangkok schedules nurses with software.",

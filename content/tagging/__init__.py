@@ -44,8 +44,9 @@ def _name_score(key: str, name: str, *, abbreviated: bool = True, **_: object) -
 
 
 def _fold(words: str) -> str:
-    """What people type, compared as the tagger reads text: lower case, no accents, punctuation or plural "s"."""
-    return " ".join(tokens(words))
+    """What people type, compared as the tagger reads text: lower case, no accents, punctuation or
+    plural "s", and a plural in "-ies" read as its "-y" ("energies" is "energy")."""
+    return " ".join(token[:-2] + "y" if token.endswith("ie") else token for token in tokens(words))
 
 
 class Tagger:
