@@ -406,6 +406,15 @@ async def test_news_with_the_real_resolver(store, line, heading, expected_titles
     assert titles(reply) == expected_titles
 
 
+async def test_news_that_finds_nothing_offers_the_name_its_words_come_near(store):
+    router = build_router(sample_context(store))
+    reply = await router.handle(command("/news kenia"))
+    assert reply.text == "Nothing matches “kenia” yet. Did you mean Kenya?" and not reply.cards
+    assert [(action.label, action.command) for action in reply.actions] == [("Kenya", "/country KE")]
+    assert (await router.handle(command(reply.actions[0].command))).text == "Latest from Kenya"
+    assert not (await router.handle(command("/news kenia cobalt"))).actions  # near no one name
+
+
 async def test_a_sector_named_in_the_plural_is_that_sector(store):
     reply = await build_router(sample_context(store)).handle(command("/sector energies"))
     assert reply.text == "Latest in Energy" and reply.cards

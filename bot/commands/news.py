@@ -99,13 +99,17 @@ async def news(cmd: Command, ctx: Context) -> Reply:
             private=True,
         )
     described = understood.describe()
-    return await first_page(
+    reply = await first_page(
         ctx,
         "find",
         understood.query,
         f"News: {described}",
         f"Nothing matches {described} yet. Try fewer words, or /search for the text alone.",
     )
+    if not reply.cards and not understood.matches and (guess := near_name(cmd.args, ctx)):
+        reply.text = f"Nothing matches {described} yet. Did you mean {guess.name}?"
+        reply.actions.append(Action(guess.name, _match_command(guess)))
+    return reply
 
 
 async def search(cmd: Command, ctx: Context) -> Reply:
@@ -208,6 +212,14 @@ def understand(words: str, ctx: Context) -> Understanding:
             understanding.words.append(token)  # not "&" or "🔋": no word to search for
     understanding.words += filter(search_terms, literals)  # not "" or a quote left alone
     return understanding
+
+
+def near_name(words: str, ctx: Context) -> Match | None:
+    """The one sector or place the words come near ("kenia"), as /sector and /country read them; a
+    word that only stands for a sector ("oil") is looked for as written."""
+    if literal_pieces(words)[1] or ctx.tagger.is_sector_keyword(words):
+        return None
+    return ctx.tagger.resolve_sector(words).match or ctx.tagger.resolve_place(words).match
 
 
 def _only_hints(match: Match, phrase: str, ctx: Context) -> bool:

@@ -12,14 +12,14 @@ import re
 import zlib
 from zoneinfo import available_timezones
 
-from bot.commands.news import understand
+from bot.commands.news import near_name, understand
 from bot.commands.results import article_card
 from bot.context import Context
 from bot.model import POST_FORMATS, Action, Command, Reply, new_articles, quoted
 from bot.subscriptions.cadence import PATTERN, Cadence, CadenceError
 from bot.subscriptions.fanout import DIGEST_SIZE
 from bot.subscriptions.store import VALUE_CHARS, Subscription, SubscriptionStore, combined, topic_label
-from content.store.fulltext import QUOTES, literal_pieces, search_terms
+from content.store.fulltext import QUOTES, search_terms
 from content.tagging import Match
 from content.text import clip
 
@@ -87,26 +87,18 @@ def resolve_topic(words: str, ctx: Context) -> tuple[str, str] | None:
     Quoted phrases and "-" exclusions are words to look for."""
     if combination := _combination(words, ctx):
         return combination
-    if name := _near_name(words, ctx):
+    if name := near_name(words, ctx):
         return name.kind, name.id
     if not search_terms(words).required:
         return None
     return "query", " ".join(words.casefold().split())
 
 
-def _near_name(words: str, ctx: Context) -> Match | None:
-    """The one sector or place the words come near ("kenia"); a word that only stands for a sector
-    ("oil") is looked for as written, as /news does."""
-    if literal_pieces(words)[1] or ctx.tagger.is_sector_keyword(words):
-        return None
-    return ctx.tagger.resolve_sector(words).match or ctx.tagger.resolve_place(words).match
-
-
 def _guess(words: str, ctx: Context) -> Match | None:
     """The name the words only come near, where /news reads none in them: "kenia", "man" (the start
     of Manufacturing), but also "children" (Chile) and "plan" (Poland), so it is asked about rather
     than subscribed to."""
-    name = None if _combination(words, ctx) else _near_name(words, ctx)
+    name = None if _combination(words, ctx) else near_name(words, ctx)
     return name if name and name.score < 100 else None
 
 
