@@ -152,9 +152,27 @@ async def test_an_old_remove_button_never_removes_another_topic_that_got_its_id(
     [remove_kenya] = (await bot.say("/subscriptions")).actions
     await bot.say("/unsubscribe kenya")
     await bot.say("/subscribe energy")  # SQLite may give it the id Kenya had
-    assert (await bot.say(remove_kenya.command)).text == "That subscription was removed already."
+    assert (await bot.say(remove_kenya.command)).text.startswith("That subscription was removed already.\n")
     assert [s.value for s in await SubscriptionStore(bot.store.engine).for_target(ALICE)] == ["energy"]
-    assert (await bot.say("/unsubscribe KE")).text == "This chat is not subscribed to Kenya."
+    assert (await bot.say("/unsubscribe KE")).text.startswith("This chat is not subscribed to Kenya.\n")
+
+
+async def test_unsubscribing_from_a_topic_the_chat_lacks_names_the_words_and_lists_what_it_has(bot):
+    assert (await bot.say("/unsubscribe children")).text.startswith(
+        "This chat is not subscribed to “children”.\nThis chat has no subscriptions yet."
+    )
+    await bot.say("/subscribe chile")
+    await bot.say("/subscribe kenya daily 08:00")
+    reply = await bot.say("/unsubscribe children")  # near Chile, which the chat has, but no name of it
+    assert reply.private and reply.text.splitlines() == [
+        "This chat is not subscribed to “children”.",
+        "This chat's subscriptions:",
+        "• Chile — instant",
+        "• Kenya — daily 08:00 (UTC)",
+    ]
+    assert [action.label for action in reply.actions] == ["Remove Chile", "Remove Kenya"]
+    assert len(await SubscriptionStore(bot.store.engine).for_target(ALICE)) == 2
+    assert (await bot.say("/unsubscribe chilean")).text == "Unsubscribed from Chile."
 
 
 async def test_an_article_stored_long_after_it_was_fetched_still_reaches_instant_subscribers(bot):
@@ -833,8 +851,8 @@ async def test_replies_about_a_channel_managed_elsewhere_name_it_in_texts_and_bu
     assert zone.text == "Timezone set to Africa/Nairobi: @ai_news's digests now arrive at that local time."
     assert shown.text.startswith("@ai_news's digests follow Africa/Nairobi; its posts are full")
     assert shown.text.endswith("Change them with /settings @ai_news timezone Europe/Berlin or /settings @ai_news format compact.")
-    assert missing.text == "@ai_news is not subscribed to Energy."
-    assert [action.command for action in missing.actions] == ["/subscriptions @ai_news"]
+    assert missing.text.startswith("@ai_news is not subscribed to Energy.\n@ai_news's subscriptions:\n• Kenya — instant")
+    assert [action.command for action in missing.actions] == [unsubscribe.command]
     assert unchecked.text.startswith("Sorry, your rights in @ai_news could not be checked just now.")
     assert (await bot.say("/subscriptions")).text.startswith("This chat has no subscriptions yet.")
 

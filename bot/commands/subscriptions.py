@@ -235,8 +235,8 @@ async def unsubscribe(cmd: Command, ctx: Context) -> Reply:
     current = await store.for_target(cmd.target)
     chosen = _pick(cmd.args, current, ctx)
     if chosen is None:
-        listing = Action("My subscriptions", _line(cmd, "subscriptions"))
-        return Reply(text=_not_subscribed(cmd, ctx), actions=[listing], private=True)
+        listing = await subscriptions(cmd, ctx)
+        return Reply(text=f"{_not_subscribed(cmd, ctx)}\n{listing.text}", actions=listing.actions, private=True)
     await store.remove(cmd.target, chosen.kind, chosen.value)
     return Reply(text=f"Unsubscribed from {topic_label(chosen.kind, chosen.value, ctx.tagger)}.")
 
@@ -244,7 +244,7 @@ async def unsubscribe(cmd: Command, ctx: Context) -> Reply:
 def _not_subscribed(cmd: Command, ctx: Context) -> str:
     if _ID_FORM.fullmatch(cmd.args.strip()):
         return "That subscription was removed already."
-    topic = resolve_topic(cmd.args, ctx)
+    topic = _topic_named(cmd.args, ctx)
     named = topic_label(*topic, ctx.tagger) if topic else quoted(cmd.args)
     return f"{_chat(cmd, first=True)} is not subscribed to {named}."
 
@@ -261,11 +261,16 @@ def _pick(words: str, current: list[Subscription], ctx: Context) -> Subscription
             return subscription
         if subscription.kind == "query" and _unquoted(key) == _unquoted(subscription.value.casefold()):
             return subscription  # "smart grid" for the words "\"smart grid\"", and back
-    topic = None if by_id else resolve_topic(words, ctx)
+    topic = None if by_id else _topic_named(words, ctx)
     if topic is None:
         return None
     kind, value = topic
     return next((s for s in current if kind == s.kind and _unquoted(value) == _unquoted(s.value)), None)
+
+
+def _topic_named(words: str, ctx: Context) -> tuple[str, str] | None:
+    """The topic the words name, but no name they only come near: "children" is no Chile."""
+    return None if _guess(words, ctx) else resolve_topic(words, ctx)
 
 
 def _unquoted(words: str) -> str:
