@@ -734,6 +734,10 @@ def test_cadence_parsing_and_local_times():
         Cadence.parse("hourly")
     with pytest.raises(CadenceError, match="Give one cadence"):
         split_cadence("kenya daily 08:00 daily 09:00")
+    with pytest.raises(CadenceError, match="Give one cadence"):
+        split_cadence("kenya instant daily 09:00")
+    assert split_cadence("kenya instant payments") == ("kenya instant payments", Cadence("instant"))
+    assert split_cadence("instant payments instant") == ("instant payments", Cadence("instant"))
     daily = Cadence.parse("daily 08:00")
     before = datetime(2026, 3, 28, 12, 0, tzinfo=timezone.utc)
     assert daily.next_after(before, "Europe/Berlin") == datetime(2026, 3, 29, 6, 0, tzinfo=timezone.utc)
@@ -908,6 +912,7 @@ async def test_words_naming_several_sectors_and_places_subscribe_to_all_of_them_
         ("power plant", "“power plant”"),
         ("AI", "“AI”"),  # not Anguilla's code either
         ("grid -solar", "“grid”, without “solar”"),
+        ("kenya instant payments", "Kenya + “instant payments”"),  # a word, not a misplaced cadence
         ("enrgy", "Energy"),  # a typo of a sector's name is still the sector
     ],
 )

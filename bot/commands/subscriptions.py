@@ -34,7 +34,8 @@ _CANNOT_POST = (
     "channel, send messages and embed links in it, then subscribe again."
 )
 _NO_PLACE_ZONES = frozenset({"localtime", "Factory"})  # the server's own zone, and a placeholder
-_CADENCE_WORDS = frozenset({"instant", "instantly", "hourly", "daily", "weekly", "monthly"})
+# not "instant", which last is the cadence and before a word a word ("instant payments")
+_CADENCE_WORDS = frozenset({"instantly", "hourly", "daily", "weekly", "monthly"})
 _CLOCK_TIME = re.compile(r"\d{1,2}(?::\d{2})?(?:am|pm)|\d{1,2}:\d{2}")  # "8am", "08:00"; not a bare "19"
 _SUBSCRIBE_EXAMPLES = ("energy", "kenya daily 08:00", "smart grid weekly mon 09:00")
 _CADENCE_USAGE = (
