@@ -147,6 +147,14 @@ async def test_words_unsubscribe_with_or_without_their_quotes(bot, subscribed, u
     assert await SubscriptionStore(bot.store.engine).for_target(ALICE) == []
 
 
+async def test_unsubscribe_takes_the_topic_with_its_cadence_as_subscribe_did(bot):
+    await bot.say("/subscribe kenya daily 08:00")
+    await bot.say("/subscribe smart grid weekly mon 09:00")
+    assert (await bot.say("/unsubscribe Kenya daily 08:00")).text == "Unsubscribed from Kenya."
+    assert (await bot.say("/unsubscribe smart grid weekly mon 09:00")).text == "Unsubscribed from “smart grid”."
+    assert (await bot.say("/unsubscribe energy instant")).text.startswith("This chat is not subscribed to Energy.\n")
+
+
 async def test_an_old_remove_button_never_removes_another_topic_that_got_its_id(bot):
     await bot.say("/subscribe kenya")
     [remove_kenya] = (await bot.say("/subscriptions")).actions

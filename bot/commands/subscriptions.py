@@ -234,19 +234,26 @@ async def unsubscribe(cmd: Command, ctx: Context) -> Reply:
         removed_text = f"Removed {removed} subscription{'' if removed == 1 else 's'}"
         return Reply(text=f"{removed_text}: {_chat(cmd)} gets nothing now.")
     current = await store.for_target(cmd.target)
-    chosen = _pick(cmd.args, current, ctx)
+    words = _without_cadence(cmd.args)
+    chosen = _pick(words, current, ctx)
     if chosen is None:
         listing = await subscriptions(cmd, ctx)
-        return Reply(text=f"{_not_subscribed(cmd, ctx)}\n{listing.text}", actions=listing.actions, private=True)
+        return Reply(text=f"{_not_subscribed(cmd, words, ctx)}\n{listing.text}", actions=listing.actions, private=True)
     await store.remove(cmd.target, chosen.kind, chosen.value)
     return Reply(text=f"Unsubscribed from {topic_label(chosen.kind, chosen.value, ctx.tagger)}.")
 
 
-def _not_subscribed(cmd: Command, ctx: Context) -> str:
-    if _ID_FORM.fullmatch(cmd.args.strip()):
+def _without_cadence(args: str) -> str:
+    """The topic of "kenya daily 08:00": a chat has one subscription to a topic, whatever its cadence."""
+    found = PATTERN.search(args)
+    return args[: found.start()].strip() if found and found.start() else args
+
+
+def _not_subscribed(cmd: Command, words: str, ctx: Context) -> str:
+    if _ID_FORM.fullmatch(words.strip()):
         return "That subscription was removed already."
-    topic = _topic_named(cmd.args, ctx)
-    named = topic_label(*topic, ctx.tagger) if topic else quoted(cmd.args)
+    topic = _topic_named(words, ctx)
+    named = topic_label(*topic, ctx.tagger) if topic else quoted(words)
     return f"{_chat(cmd, first=True)} is not subscribed to {named}."
 
 
