@@ -721,6 +721,15 @@ async def test_an_offset_with_no_zone_is_refused_and_a_zone_this_machine_lacks_h
     assert [(target.chat, titles) for target, titles, _ in await bot.deliver()] == [("alice", ["Energy news"])]
 
 
+async def test_an_offset_off_the_hour_is_refused_saying_why_and_names_the_zone_of_its_places(bot):
+    reply = await bot.say("/settings timezone UTC+5:30")
+    assert reply.private and "an offset works only in whole hours" in reply.text
+    assert [(action.label, action.command) for action in reply.actions] == [("Asia/Kolkata", "/settings timezone Asia/Kolkata")]
+    assert (await bot.say(reply.actions[0].command)).text.startswith("Timezone set to Asia/Kolkata:")
+    other = await bot.say("/settings timezone -03:30")
+    assert "an offset works only in whole hours" in other.text and not other.actions
+
+
 @pytest.mark.parametrize(
     ("written", "answer"),
     [

@@ -34,6 +34,15 @@ _CANNOT_POST = (
     "channel, send messages and embed links in it, then subscribe again."
 )
 _NO_PLACE_ZONES = frozenset({"localtime", "Factory"})  # the server's own zone, and a placeholder
+# Offsets not in whole hours, each the time all year of the places most people mean by it
+_OFF_THE_HOUR_ZONES = {
+    "+3:30": "Asia/Tehran",
+    "+4:30": "Asia/Kabul",
+    "+5:30": "Asia/Kolkata",
+    "+5:45": "Asia/Kathmandu",
+    "+6:30": "Asia/Yangon",
+    "+9:30": "Australia/Darwin",
+}
 # not "instant", which last is the cadence and before a word a word ("instant payments")
 _CADENCE_WORDS = frozenset({"instantly", "hourly", "daily", "weekly", "monthly"})
 _CLOCK_TIME = re.compile(r"\d{1,2}(?::\d{2})?(?:am|pm)|\d{1,2}:\d{2}")  # "8am", "08:00"; not a bare "19"
@@ -344,11 +353,24 @@ async def _set_post_format(cmd: Command, store: SubscriptionStore, post_format: 
 
 async def _set_timezone(cmd: Command, store: SubscriptionStore, name: str) -> Reply:
     zone = _zone_named(name)
+    offset = _UTC_OFFSET.fullmatch(name)
+    if zone is None and offset and int(offset["minutes"] or 0):
+        return _off_the_hour(cmd, name, f"{offset['sign']}{int(offset['hours'])}:{offset['minutes']}")
     if zone is None:
         return Reply(text=f"“{name}” is not a timezone I know: use an IANA name like Europe/Berlin or America/New_York.", private=True)
     await store.set_timezone(cmd.platform, cmd.target.chat, zone)
     whose = f"{cmd.chat_name}'s digests" if cmd.chat_name else "digests"
     return Reply(text=f"Timezone set to {zone}{_offset_note(zone)}: {whose} now arrive at that local time.")
+
+
+def _off_the_hour(cmd: Command, name: str, offset: str) -> Reply:
+    """UTC+5:30 has no Etc/ zone: the refusal says so and names the place's zone where one is meant."""
+    refusal = f"“{name}”: an offset works only in whole hours (UTC+7), as only those have a zone of their own"
+    place = _OFF_THE_HOUR_ZONES.get(offset)
+    if place is None:
+        return Reply(text=f"{refusal}. Use your place's zone or its city instead, e.g. Asia/Kolkata or kathmandu.", private=True)
+    line = _line(cmd, "settings", f"timezone {place}")
+    return Reply(text=f"{refusal}. UTC{offset} is {place}: {line}", actions=[Action(place, line)], private=True)
 
 
 def _zone_named(name: str) -> str | None:
