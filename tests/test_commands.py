@@ -297,6 +297,13 @@ async def test_news_leaves_quoted_phrases_and_exclusions_to_the_search(router):
     assert reply.text == 'News: Energy, without "mini-grids", without “villages”'
 
 
+async def test_news_that_only_leaves_articles_out_asks_for_a_topic_as_search_does(router):
+    for words in ("-coal", '-"coal power" in', "-coal -villages"):
+        reply = await router.handle(command(f"/news {words}"))
+        assert reply.private and reply.text.startswith("Add a topic: “-” only leaves articles out") and not reply.cards
+    assert (await router.handle(command("/news kenya -coal"))).text == "News: Kenya, without “coal”"
+
+
 async def test_news_text_only_searches(router):
     reply = await router.handle(command("/news drones"))
     assert reply.text == "News: “drones”"

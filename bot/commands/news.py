@@ -93,6 +93,8 @@ async def news(cmd: Command, ctx: Context) -> Reply:
     if len(cmd.args.split()) > MAX_NEWS_WORDS:
         return Reply(text=f"Please use at most {MAX_NEWS_WORDS} words, e.g. /news AI education in Kenya.", private=True)
     understood = understand(cmd.args, ctx)
+    if not understood.matches and _only_left_out(" ".join(understood.words)):
+        return Reply(text="Add a topic: “-” only leaves articles out, e.g. /news energy -coal.", private=True)
     if understood.query.is_empty:
         return Reply(
             text="I could not find a topic in that. Try a sector, a country or some words, e.g. /news energy thailand.",
@@ -116,15 +118,20 @@ async def search(cmd: Command, ctx: Context) -> Reply:
     if not cmd.args:
         return Reply(text="Tell me what to search for, e.g. /search smart grid.", private=True)
     text = cmd.args
-    terms = search_terms(text)
-    if terms.excluded and not terms.required:
+    if _only_left_out(text):
         return Reply(text="Add a word to look for: “-” only leaves articles out, e.g. /search smart grid -solar.", private=True)
-    if not terms:  # "it", "the", "-": every article has such words, so saying none mentions them would be false
+    if not search_terms(text):  # "it", "the", "-": every article has such words, so saying none mentions them would be false
         return Reply(text=f"{quoted(text)} has no word to search for: words as common as “the” or “it” are left out. "
                      "Try a more telling word, e.g. /search smart grid.", private=True)
     described = describe((), text)  # "“smart grid”, without “solar”"
     heading, nothing = f"Search: {described}", f"No articles mention {described}. Try other words."
     return await first_page(ctx, "search", Query(text=text), heading, nothing)
+
+
+def _only_left_out(text: str) -> bool:
+    """Whether the words only leave articles out ("-coal"): every other article is no answer."""
+    terms = search_terms(text)
+    return bool(terms.excluded) and not terms.required
 
 
 async def sectors(cmd: Command, ctx: Context) -> Reply:
