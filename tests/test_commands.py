@@ -47,7 +47,7 @@ class WordListTagger:
     def sector_names(self) -> dict[str, str]:
         return dict(SECTOR_NAMES)
 
-    def resolve_sector(self, words: str) -> Resolution:
+    def resolve_sector(self, words: str, abbreviated: bool = True) -> Resolution:
         matches = {key: Match("sector", key, name) for key, name in SECTOR_NAMES.items()}
         return _resolve(words, matches)
 
@@ -297,6 +297,13 @@ async def test_news_leaves_quoted_phrases_and_exclusions_to_the_search(router):
     assert reply.text == 'News: Energy, without "mini-grids", without “villages”'
 
 
+async def test_news_that_only_leaves_articles_out_asks_for_a_topic_as_search_does(router):
+    for words in ("-coal", '-"coal power" in', "-coal -villages"):
+        reply = await router.handle(command(f"/news {words}"))
+        assert reply.private and reply.text.startswith("Add a topic: “-” only leaves articles out") and not reply.cards
+    assert (await router.handle(command("/news kenya -coal"))).text == "News: Kenya, without “coal”"
+
+
 async def test_news_text_only_searches(router):
     reply = await router.handle(command("/news drones"))
     assert reply.text == "News: “drones”"
@@ -406,6 +413,20 @@ async def test_news_with_the_real_resolver(store, line, heading, expected_titles
     assert titles(reply) == expected_titles
 
 
+async def test_news_that_finds_nothing_offers_the_name_its_words_come_near(store):
+    router = build_router(sample_context(store))
+    reply = await router.handle(command("/news kenia"))
+    assert reply.text == "Nothing matches “kenia” yet. Did you mean Kenya?" and not reply.cards
+    assert [(action.label, action.command) for action in reply.actions] == [("Kenya", "/country KE")]
+    assert (await router.handle(command(reply.actions[0].command))).text == "Latest from Kenya"
+    assert not (await router.handle(command("/news kenia cobalt"))).actions  # near no one name
+
+
+async def test_a_sector_named_in_the_plural_is_that_sector(store):
+    reply = await build_router(sample_context(store)).handle(command("/sector energies"))
+    assert reply.text == "Latest in Energy" and reply.cards
+
+
 async def test_country_region_with_the_real_resolver_finds_member_countries(database_url):
     thai_without_region = sample_article(
         30, "Thai hospital tests an AI scheduling tool", "A hospital in Bangkok schedules nurses with software.",
@@ -455,7 +476,10 @@ async def test_country_region_with_the_real_resolver_finds_member_countries(data
         ("sugar", "“sugar”"),
         ("smart grid", "“smart grid”"),
         ("energy oil", "Energy"),  # the word only repeats the sector named
-        ("agri kenya", "Agriculture + Kenya"),  # a near miss of a sector's name is still its name
+        ("enrgy kenya", "Energy + Kenya"),  # a typo of a sector's name is still its name
+        ("man", "“man”"),  # but the start of a name is a word ("/sector manu" still takes it)
+        ("agri kenya", "Kenya + “agri”"),
+        ("fin heal", "“fin heal”"),
         # a sea, a state or a city that holds a country's name is searched for whole, not read as the country
         ("south china sea", "“south china sea”"),
         ("african swine fever vietnam", "Vietnam + “african swine fever”"),  # a disease, not a region

@@ -147,14 +147,40 @@ async def test_words_unsubscribe_with_or_without_their_quotes(bot, subscribed, u
     assert await SubscriptionStore(bot.store.engine).for_target(ALICE) == []
 
 
+async def test_unsubscribe_takes_the_topic_with_its_cadence_as_subscribe_did(bot):
+    await bot.say("/subscribe kenya daily 08:00")
+    await bot.say("/subscribe smart grid weekly mon 09:00")
+    assert (await bot.say("/unsubscribe Kenya daily 08:00")).text == "Unsubscribed from Kenya."
+    assert (await bot.say("/unsubscribe smart grid weekly mon 09:00")).text == "Unsubscribed from “smart grid”."
+    assert (await bot.say("/unsubscribe energy instant")).text.startswith("This chat is not subscribed to Energy.\n")
+
+
 async def test_an_old_remove_button_never_removes_another_topic_that_got_its_id(bot):
     await bot.say("/subscribe kenya")
     [remove_kenya] = (await bot.say("/subscriptions")).actions
     await bot.say("/unsubscribe kenya")
     await bot.say("/subscribe energy")  # SQLite may give it the id Kenya had
-    assert (await bot.say(remove_kenya.command)).text == "That subscription was removed already."
+    assert (await bot.say(remove_kenya.command)).text.startswith("That subscription was removed already.\n")
     assert [s.value for s in await SubscriptionStore(bot.store.engine).for_target(ALICE)] == ["energy"]
-    assert (await bot.say("/unsubscribe KE")).text == "This chat is not subscribed to Kenya."
+    assert (await bot.say("/unsubscribe KE")).text.startswith("This chat is not subscribed to Kenya.\n")
+
+
+async def test_unsubscribing_from_a_topic_the_chat_lacks_names_the_words_and_lists_what_it_has(bot):
+    assert (await bot.say("/unsubscribe children")).text.startswith(
+        "This chat is not subscribed to “children”.\nThis chat has no subscriptions yet."
+    )
+    await bot.say("/subscribe chile")
+    await bot.say("/subscribe kenya daily 08:00")
+    reply = await bot.say("/unsubscribe children")  # near Chile, which the chat has, but no name of it
+    assert reply.private and reply.text.splitlines() == [
+        "This chat is not subscribed to “children”.",
+        "This chat's subscriptions:",
+        "• Chile — instant",
+        "• Kenya — daily 08:00 (UTC)",
+    ]
+    assert [action.label for action in reply.actions] == ["Remove Chile", "Remove Kenya"]
+    assert len(await SubscriptionStore(bot.store.engine).for_target(ALICE)) == 2
+    assert (await bot.say("/unsubscribe chilean")).text == "Unsubscribed from Chile."
 
 
 async def test_an_article_stored_long_after_it_was_fetched_still_reaches_instant_subscribers(bot):
@@ -674,6 +700,15 @@ async def test_an_offset_with_no_zone_is_refused_and_a_zone_this_machine_lacks_h
     assert [(target.chat, titles) for target, titles, _ in await bot.deliver()] == [("alice", ["Energy news"])]
 
 
+async def test_an_offset_off_the_hour_is_refused_saying_why_and_names_the_zone_of_its_places(bot):
+    reply = await bot.say("/settings timezone UTC+5:30")
+    assert reply.private and "an offset works only in whole hours" in reply.text
+    assert [(action.label, action.command) for action in reply.actions] == [("Asia/Kolkata", "/settings timezone Asia/Kolkata")]
+    assert (await bot.say(reply.actions[0].command)).text.startswith("Timezone set to Asia/Kolkata:")
+    other = await bot.say("/settings timezone -03:30")
+    assert "an offset works only in whole hours" in other.text and not other.actions
+
+
 @pytest.mark.parametrize(
     ("written", "answer"),
     [
@@ -695,6 +730,10 @@ def test_cadence_parsing_and_local_times():
         Cadence.parse("hourly")
     with pytest.raises(CadenceError, match="Give one cadence"):
         split_cadence("kenya daily 08:00 daily 09:00")
+    with pytest.raises(CadenceError, match="Give one cadence"):
+        split_cadence("kenya instant daily 09:00")
+    assert split_cadence("kenya instant payments") == ("kenya instant payments", Cadence("instant"))
+    assert split_cadence("instant payments instant") == ("instant payments", Cadence("instant"))
     daily = Cadence.parse("daily 08:00")
     before = datetime(2026, 3, 28, 12, 0, tzinfo=timezone.utc)
     assert daily.next_after(before, "Europe/Berlin") == datetime(2026, 3, 29, 6, 0, tzinfo=timezone.utc)
@@ -812,8 +851,8 @@ async def test_replies_about_a_channel_managed_elsewhere_name_it_in_texts_and_bu
     assert zone.text == "Timezone set to Africa/Nairobi: @ai_news's digests now arrive at that local time."
     assert shown.text.startswith("@ai_news's digests follow Africa/Nairobi; its posts are full")
     assert shown.text.endswith("Change them with /settings @ai_news timezone Europe/Berlin or /settings @ai_news format compact.")
-    assert missing.text == "@ai_news is not subscribed to Energy."
-    assert [action.command for action in missing.actions] == ["/subscriptions @ai_news"]
+    assert missing.text.startswith("@ai_news is not subscribed to Energy.\n@ai_news's subscriptions:\n• Kenya — instant")
+    assert [action.command for action in missing.actions] == [unsubscribe.command]
     assert unchecked.text.startswith("Sorry, your rights in @ai_news could not be checked just now.")
     assert (await bot.say("/subscriptions")).text.startswith("This chat has no subscriptions yet.")
 
@@ -869,14 +908,18 @@ async def test_words_naming_several_sectors_and_places_subscribe_to_all_of_them_
         ("power plant", "“power plant”"),
         ("AI", "“AI”"),  # not Anguilla's code either
         ("grid -solar", "“grid”, without “solar”"),
-        ("agri", "Agriculture"),  # a near miss of a sector's name is still the sector
+        ("kenya instant payments", "Kenya + “instant payments”"),  # a word, not a misplaced cadence
+        ("enrgy", "Energy"),  # a typo of a sector's name is still the sector
     ],
 )
 async def test_what_a_subscription_is_to(bot, words, topic):
     assert (await bot.say(f"/subscribe {words}")).text.startswith(f"Subscribed to {topic}:")
 
 
-@pytest.mark.parametrize("words, guess", [("kenia", "Kenya"), ("children", "Chile"), ("plan", "Poland")])
+@pytest.mark.parametrize(
+    "words, guess",
+    [("kenia", "Kenya"), ("children", "Chile"), ("plan", "Poland"), ("man", "Manufacturing"), ("agri", "Agriculture")],
+)
 async def test_words_only_near_a_name_ask_did_you_mean_and_subscribe_to_nothing_yet(bot, words, guess):
     reply = await bot.say(f"/subscribe {words} daily 08:00")
     assert reply.text.startswith(f"Did you mean {guess}?") and f"/subscribe “{words}” daily 08:00" in reply.text

@@ -37,6 +37,11 @@ def test_resolve_sector_by_id_in_any_case_or_accent(tagger, words):
     assert tagger.resolve_sector(words) == Resolution(Match("sector", "energy", "Energy"))
 
 
+@pytest.mark.parametrize(("words", "sector"), [("energies", "Energy"), ("Technologies", "Technology")])
+def test_resolve_sector_by_its_name_in_the_plural(tagger, words, sector):
+    assert tagger.resolve_sector(words) == Resolution(Match("sector", sector.lower(), sector))
+
+
 def test_resolve_sector_by_display_name(tagger):
     assert tagger.resolve_sector("transport & logistics").match.id == "transport"
 
@@ -57,6 +62,11 @@ def test_resolve_sector_suggests_when_unsure(tagger):
 @pytest.mark.parametrize(("words", "sector"), [("agri", "agriculture"), ("tech", "technology"), ("educ", "education")])
 def test_resolve_sector_takes_the_start_of_a_name(tagger, words, sector):
     assert tagger.resolve_sector(words).match.id == sector
+
+
+@pytest.mark.parametrize("words", ["agri", "man", "educ"])
+def test_resolve_sector_takes_no_start_of_a_name_when_not_abbreviated(tagger, words):
+    assert tagger.resolve_sector(words, abbreviated=False).match is None
 
 
 @pytest.mark.parametrize("words", ["sport", "culture"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Callable, Iterable
 
 from rapidfuzz import fuzz
@@ -92,34 +93,45 @@ async def news(cmd: Command, ctx: Context) -> Reply:
     if len(cmd.args.split()) > MAX_NEWS_WORDS:
         return Reply(text=f"Please use at most {MAX_NEWS_WORDS} words, e.g. /news AI education in Kenya.", private=True)
     understood = understand(cmd.args, ctx)
+    if not understood.matches and _only_left_out(" ".join(understood.words)):
+        return Reply(text="Add a topic: “-” only leaves articles out, e.g. /news energy -coal.", private=True)
     if understood.query.is_empty:
         return Reply(
             text="I could not find a topic in that. Try a sector, a country or some words, e.g. /news energy thailand.",
             private=True,
         )
     described = understood.describe()
-    return await first_page(
+    reply = await first_page(
         ctx,
         "find",
         understood.query,
         f"News: {described}",
         f"Nothing matches {described} yet. Try fewer words, or /search for the text alone.",
     )
+    if not reply.cards and not understood.matches and (guess := near_name(cmd.args, ctx)):
+        reply.text = f"Nothing matches {described} yet. Did you mean {guess.name}?"
+        reply.actions.append(Action(guess.name, _match_command(guess)))
+    return reply
 
 
 async def search(cmd: Command, ctx: Context) -> Reply:
     if not cmd.args:
         return Reply(text="Tell me what to search for, e.g. /search smart grid.", private=True)
     text = cmd.args
-    terms = search_terms(text)
-    if terms.excluded and not terms.required:
+    if _only_left_out(text):
         return Reply(text="Add a word to look for: “-” only leaves articles out, e.g. /search smart grid -solar.", private=True)
-    if not terms:  # "it", "the", "-": every article has such words, so saying none mentions them would be false
+    if not search_terms(text):  # "it", "the", "-": every article has such words, so saying none mentions them would be false
         return Reply(text=f"{quoted(text)} has no word to search for: words as common as “the” or “it” are left out. "
                      "Try a more telling word, e.g. /search smart grid.", private=True)
     described = describe((), text)  # "“smart grid”, without “solar”"
     heading, nothing = f"Search: {described}", f"No articles mention {described}. Try other words."
     return await first_page(ctx, "search", Query(text=text), heading, nothing)
+
+
+def _only_left_out(text: str) -> bool:
+    """Whether the words only leave articles out ("-coal"): every other article is no answer."""
+    terms = search_terms(text)
+    return bool(terms.excluded) and not terms.required
 
 
 async def sectors(cmd: Command, ctx: Context) -> Reply:
@@ -209,6 +221,14 @@ def understand(words: str, ctx: Context) -> Understanding:
     return understanding
 
 
+def near_name(words: str, ctx: Context) -> Match | None:
+    """The one sector or place the words come near ("kenia"), as /sector and /country read them; a
+    word that only stands for a sector ("oil") is looked for as written."""
+    if literal_pieces(words)[1] or ctx.tagger.is_sector_keyword(words):
+        return None
+    return ctx.tagger.resolve_sector(words).match or ctx.tagger.resolve_place(words).match
+
+
 def _only_hints(match: Match, phrase: str, ctx: Context) -> bool:
     """A sector's keyword ("oil", "grid", "coffee") is searched for as written: it names something
     narrower than the sector, which articles may be about without being tagged with it."""
@@ -231,8 +251,9 @@ def _could_be_name(span: list[str], ctx: Context) -> bool:
 
 
 def _resolve_phrase(span: list[str], ctx: Context, exactly: bool) -> Match | None:
-    """What the phrase names; `exactly`: only a name as written ("New Zealand", though "new" joins words)."""
-    for resolve in (ctx.tagger.resolve_sector, ctx.tagger.resolve_place):
+    """What the phrase names; `exactly`: only a name as written ("New Zealand", though "new" joins words).
+    A word that only begins a sector's name ("man", "fin", "heal") is no name in free text."""
+    for resolve in (partial(ctx.tagger.resolve_sector, abbreviated=False), ctx.tagger.resolve_place):
         match = _phrase_match(span, resolve)
         if match and match.kind != "sector" and _only_a_code(span, ctx):
             continue

@@ -12,14 +12,14 @@ import re
 import zlib
 from zoneinfo import available_timezones
 
-from bot.commands.news import FREE_TEXT_LIKENESS, understand
+from bot.commands.news import near_name, understand
 from bot.commands.results import article_card
 from bot.context import Context
 from bot.model import POST_FORMATS, Action, Command, Reply, new_articles, quoted
 from bot.subscriptions.cadence import PATTERN, Cadence, CadenceError
 from bot.subscriptions.fanout import DIGEST_SIZE
 from bot.subscriptions.store import VALUE_CHARS, Subscription, SubscriptionStore, combined, topic_label
-from content.store.fulltext import QUOTES, literal_pieces, search_terms
+from content.store.fulltext import QUOTES, search_terms
 from content.tagging import Match
 from content.text import clip
 
@@ -34,7 +34,17 @@ _CANNOT_POST = (
     "channel, send messages and embed links in it, then subscribe again."
 )
 _NO_PLACE_ZONES = frozenset({"localtime", "Factory"})  # the server's own zone, and a placeholder
-_CADENCE_WORDS = frozenset({"instant", "instantly", "hourly", "daily", "weekly", "monthly"})
+# Offsets not in whole hours, each the time all year of the places most people mean by it
+_OFF_THE_HOUR_ZONES = {
+    "+3:30": "Asia/Tehran",
+    "+4:30": "Asia/Kabul",
+    "+5:30": "Asia/Kolkata",
+    "+5:45": "Asia/Kathmandu",
+    "+6:30": "Asia/Yangon",
+    "+9:30": "Australia/Darwin",
+}
+# not "instant", which last is the cadence and before a word a word ("instant payments")
+_CADENCE_WORDS = frozenset({"instantly", "hourly", "daily", "weekly", "monthly"})
 _CLOCK_TIME = re.compile(r"\d{1,2}(?::\d{2})?(?:am|pm)|\d{1,2}:\d{2}")  # "8am", "08:00"; not a bare "19"
 _SUBSCRIBE_EXAMPLES = ("energy", "kenya daily 08:00", "smart grid weekly mon 09:00")
 _CADENCE_USAGE = (
@@ -87,26 +97,19 @@ def resolve_topic(words: str, ctx: Context) -> tuple[str, str] | None:
     Quoted phrases and "-" exclusions are words to look for."""
     if combination := _combination(words, ctx):
         return combination
-    if name := _near_name(words, ctx):
+    if name := near_name(words, ctx):
         return name.kind, name.id
     if not search_terms(words).required:
         return None
     return "query", " ".join(words.casefold().split())
 
 
-def _near_name(words: str, ctx: Context) -> Match | None:
-    """The one sector or place the words come near ("kenia"); a word that only stands for a sector
-    ("oil") is looked for as written, as /news does."""
-    if literal_pieces(words)[1] or ctx.tagger.is_sector_keyword(words):
-        return None
-    return ctx.tagger.resolve_sector(words).match or ctx.tagger.resolve_place(words).match
-
-
 def _guess(words: str, ctx: Context) -> Match | None:
-    """The name the words only come near, where /news reads none in them: "kenia", but also
-    "children" (Chile) and "plan" (Poland), so it is asked about rather than subscribed to."""
-    name = None if _combination(words, ctx) else _near_name(words, ctx)
-    return name if name and name.score < FREE_TEXT_LIKENESS else None
+    """The name the words only come near, where /news reads none in them: "kenia", "man" (the start
+    of Manufacturing), but also "children" (Chile) and "plan" (Poland), so it is asked about rather
+    than subscribed to."""
+    name = None if _combination(words, ctx) else near_name(words, ctx)
+    return name if name and name.score < 100 else None
 
 
 def _combination(words: str, ctx: Context) -> tuple[str, str] | None:
@@ -240,19 +243,26 @@ async def unsubscribe(cmd: Command, ctx: Context) -> Reply:
         removed_text = f"Removed {removed} subscription{'' if removed == 1 else 's'}"
         return Reply(text=f"{removed_text}: {_chat(cmd)} gets nothing now.")
     current = await store.for_target(cmd.target)
-    chosen = _pick(cmd.args, current, ctx)
+    words = _without_cadence(cmd.args)
+    chosen = _pick(words, current, ctx)
     if chosen is None:
-        listing = Action("My subscriptions", _line(cmd, "subscriptions"))
-        return Reply(text=_not_subscribed(cmd, ctx), actions=[listing], private=True)
+        listing = await subscriptions(cmd, ctx)
+        return Reply(text=f"{_not_subscribed(cmd, words, ctx)}\n{listing.text}", actions=listing.actions, private=True)
     await store.remove(cmd.target, chosen.kind, chosen.value)
     return Reply(text=f"Unsubscribed from {topic_label(chosen.kind, chosen.value, ctx.tagger)}.")
 
 
-def _not_subscribed(cmd: Command, ctx: Context) -> str:
-    if _ID_FORM.fullmatch(cmd.args.strip()):
+def _without_cadence(args: str) -> str:
+    """The topic of "kenya daily 08:00": a chat has one subscription to a topic, whatever its cadence."""
+    found = PATTERN.search(args)
+    return args[: found.start()].strip() if found and found.start() else args
+
+
+def _not_subscribed(cmd: Command, words: str, ctx: Context) -> str:
+    if _ID_FORM.fullmatch(words.strip()):
         return "That subscription was removed already."
-    topic = resolve_topic(cmd.args, ctx)
-    named = topic_label(*topic, ctx.tagger) if topic else quoted(cmd.args)
+    topic = _topic_named(words, ctx)
+    named = topic_label(*topic, ctx.tagger) if topic else quoted(words)
     return f"{_chat(cmd, first=True)} is not subscribed to {named}."
 
 
@@ -268,11 +278,16 @@ def _pick(words: str, current: list[Subscription], ctx: Context) -> Subscription
             return subscription
         if subscription.kind == "query" and _unquoted(key) == _unquoted(subscription.value.casefold()):
             return subscription  # "smart grid" for the words "\"smart grid\"", and back
-    topic = None if by_id else resolve_topic(words, ctx)
+    topic = None if by_id else _topic_named(words, ctx)
     if topic is None:
         return None
     kind, value = topic
     return next((s for s in current if kind == s.kind and _unquoted(value) == _unquoted(s.value)), None)
+
+
+def _topic_named(words: str, ctx: Context) -> tuple[str, str] | None:
+    """The topic the words name, but no name they only come near: "children" is no Chile."""
+    return None if _guess(words, ctx) else resolve_topic(words, ctx)
 
 
 def _unquoted(words: str) -> str:
@@ -338,11 +353,24 @@ async def _set_post_format(cmd: Command, store: SubscriptionStore, post_format: 
 
 async def _set_timezone(cmd: Command, store: SubscriptionStore, name: str) -> Reply:
     zone = _zone_named(name)
+    offset = _UTC_OFFSET.fullmatch(name)
+    if zone is None and offset and int(offset["minutes"] or 0):
+        return _off_the_hour(cmd, name, f"{offset['sign']}{int(offset['hours'])}:{offset['minutes']}")
     if zone is None:
         return Reply(text=f"“{name}” is not a timezone I know: use an IANA name like Europe/Berlin or America/New_York.", private=True)
     await store.set_timezone(cmd.platform, cmd.target.chat, zone)
     whose = f"{cmd.chat_name}'s digests" if cmd.chat_name else "digests"
     return Reply(text=f"Timezone set to {zone}{_offset_note(zone)}: {whose} now arrive at that local time.")
+
+
+def _off_the_hour(cmd: Command, name: str, offset: str) -> Reply:
+    """UTC+5:30 has no Etc/ zone: the refusal says so and names the place's zone where one is meant."""
+    refusal = f"“{name}”: an offset works only in whole hours (UTC+7), as only those have a zone of their own"
+    place = _OFF_THE_HOUR_ZONES.get(offset)
+    if place is None:
+        return Reply(text=f"{refusal}. Use your place's zone or its city instead, e.g. Asia/Kolkata or kathmandu.", private=True)
+    line = _line(cmd, "settings", f"timezone {place}")
+    return Reply(text=f"{refusal}. UTC{offset} is {place}: {line}", actions=[Action(place, line)], private=True)
 
 
 def _zone_named(name: str) -> str | None:

@@ -34,18 +34,19 @@ __all__ = [
 ]
 
 
-def _name_score(key: str, name: str, **_: object) -> float:
+def _name_score(key: str, name: str, *, abbreviated: bool = True, **_: object) -> float:
     """How near typed words come to a sector's name: a typo ("enrgy"), the start of the name
-    ("agri", "tech") or its words in another order come near; a word inside another ("sport" in
-    "transport") does not."""
-    if len(key) >= _SHORTEST_ABBREVIATION and name.startswith(key):
+    ("agri", "tech") unless not `abbreviated`, or its words in another order come near; a word
+    inside another ("sport" in "transport") does not."""
+    if abbreviated and len(key) >= _SHORTEST_ABBREVIATION and name.startswith(key):
         return _CONFIDENT
     return max(fuzz.ratio(key, name), fuzz.token_sort_ratio(key, name))  # "logistics and transport"
 
 
 def _fold(words: str) -> str:
-    """What people type, compared as the tagger reads text: lower case, no accents, punctuation or plural "s"."""
-    return " ".join(tokens(words))
+    """What people type, compared as the tagger reads text: lower case, no accents, punctuation or
+    plural "s", and a plural in "-ies" read as its "-y" ("energies" is "energy")."""
+    return " ".join(token[:-2] + "y" if token.endswith("ie") else token for token in tokens(words))
 
 
 class Tagger:
@@ -113,15 +114,18 @@ class Tagger:
         key = _fold(words)
         return key in self._sector_keys and key not in self._sector_names
 
-    def resolve_sector(self, words: str) -> Resolution:
-        """A sector id, name or telling keyword, any case or accents, with suggestions for near misses."""
+    def resolve_sector(self, words: str, abbreviated: bool = True) -> Resolution:
+        """A sector id, name or telling keyword, any case or accents, with suggestions for near misses;
+        `abbreviated`: the start of a name ("agri") names it too."""
         key = _fold(words)
         if not key:
             return Resolution(None)
         if key in self._sector_keys:
             return Resolution(self._sector_match(self._sector_keys[key]))
         names = [_fold(name) for sector in self._sector_tagger.sectors.values() for name in (sector.id, sector.name)]
-        ranked = process.extract(key, names, scorer=_name_score, limit=None, score_cutoff=_SUGGEST)
+        ranked = process.extract(
+            key, names, scorer=_name_score, limit=None, score_cutoff=_SUGGEST, scorer_kwargs={"abbreviated": abbreviated}
+        )
         near_names: dict[str, Match] = {}
         for candidate, score, _ in ranked:
             sector_id = self._sector_keys[candidate]
