@@ -562,3 +562,17 @@ async def test_articles_are_written_where_sqlite_trusts_no_function_in_a_schema_
         assert ids(await opened.search("drone")) == ["article-1"]
     finally:
         await opened.close()
+
+
+async def test_a_word_that_is_a_stop_word_or_a_letter_but_for_its_accent_is_left_out_as_they_are(store):
+    # "à" is "a" and "às" is "as" to both indexes: looked for, they found every article that has "a" or "as"
+    await store.add(
+        [
+            make_article(1, title="Solar panels on a roof", text="A bakery serves food à la carte. " * 2),
+            make_article(2, title="Solar farms", text="Panels as far as a field reaches. " * 2),
+        ]
+    )
+    assert ids(await store.search("à")) == ids(await store.search("às")) == []
+    assert ids(await store.find(Query(text="solar -à"))) == ["article-2", "article-1"]
+    assert ids(await store.search('"à la carte"')) == ["article-1"]
+    assert ids(await store.search('"a la carte" solar')) == ["article-1"]

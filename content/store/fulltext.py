@@ -81,7 +81,7 @@ def search_terms(text: str) -> Terms:
     required: list[Term] = []
     excluded: list[Term] = []
     words: list[str] = []  # plain words, read together so a name of several words is found
-    for piece in _PIECE.finditer(folded(text)):
+    for piece in _PIECE.finditer(fold_accents(folded(text))):
         negated, quoted, bare = piece.groups()
         if bare is not None:
             bare = _CLITIC.sub("", bare)
