@@ -576,3 +576,27 @@ async def test_a_word_that_is_a_stop_word_or_a_letter_but_for_its_accent_is_left
     assert ids(await store.find(Query(text="solar -à"))) == ["article-2", "article-1"]
     assert ids(await store.search('"à la carte"')) == ["article-1"]
     assert ids(await store.search('"a la carte" solar')) == ["article-1"]
+
+
+async def test_a_copy_another_process_adds_while_a_batch_is_checked_is_merged_not_listed_twice(store, database_url, monkeypatch):
+    from content.store import adding
+
+    text = "Engineers in Mombasa fitted cranes with sensors that predict failures, and the port says delays fell by a third."
+    other = await Store.open(database_url)
+    checked, racing = adding.find_known, []
+
+    async def check_then_let_the_other_add(*args):
+        known = await checked(*args)
+        if not racing:  # the other process adds its copy now, unless this batch keeps other writers waiting
+            racing.append(asyncio.create_task(other.add([make_article(2, title="Mombasa port cranes predict failures", text=text)])))
+            await asyncio.wait(racing, timeout=1)
+        return known
+
+    monkeypatch.setattr(adding, "find_known", check_then_let_the_other_add)
+    try:
+        await store.add([make_article(1, title="Mombasa port cranes predict failures", text=text)])
+        await racing[0]
+        assert ids(await store.find(Query())) == ["article-1"]
+        assert (await store.get("article-2")).id == "article-1"
+    finally:
+        await other.close()
