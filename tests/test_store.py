@@ -600,3 +600,20 @@ async def test_a_copy_another_process_adds_while_a_batch_is_checked_is_merged_no
         assert (await store.get("article-2")).id == "article-1"
     finally:
         await other.close()
+
+
+async def test_a_word_of_a_script_written_without_spaces_is_found_inside_a_sentence(store):
+    await store.add(
+        [
+            make_article(1, title="北京发布人工智能新政策", text="北京市政府今天发布了人工智能产业发展计划。"),
+            make_article(2, title="กรุงเทพฯ เปิดโครงการ", text="รัฐบาลไทยประกาศแผนพลังงานแสงอาทิตย์ใหม่"),
+            make_article(3, title="東京で自動運転バスの実験", text="東京都は自動運転バスの実証実験を始めた。"),
+            make_article(4, title="Solar in Beijing", text="A plan for 北京 and Shanghai."),
+        ]
+    )
+    for text, found in [
+        ("人工智能", ["article-1"]), ("北京", ["article-4", "article-1"]), ("พลังงานแสงอาทิตย์", ["article-2"]),
+        ("自動運転", ["article-3"]), ('"東京都" バス', ["article-3"]), ("北京 -人工智能", ["article-4"]), ("能人", []),
+    ]:
+        assert ids(await store.find(Query(text=text))) == found, text
+    assert ids(await store.search("人工智能")) == ["article-1"]
