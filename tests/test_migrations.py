@@ -12,7 +12,7 @@ from alembic.script import ScriptDirectory
 from bot.delivery import db as bot_db
 from bot.delivery import tables as bot_tables
 from content.model import Query
-from content.store import Store, run_migrations
+from content.store import Store, run_migrations, words
 from content.store.engine import async_url, create_engine, open_engine
 from content.store.schema import article_sources, article_tags, articles
 from content.store.store import MIGRATIONS, VERSION_TABLE
@@ -36,6 +36,20 @@ def _rows(count: int) -> tuple[list[dict], list[dict], list[dict]]:
         tag_rows.append({"article_seq": seq, "kind": "sector", "value": "agriculture", "published": MOMENT})
         source_rows.append({"article_seq": seq, "copy_id": f"old-{seq}", "source": "Old feed", "url": None, "added": MOMENT})
     return article_rows, tag_rows, source_rows
+
+
+async def _store_old_articles(database_url: str, revision: str, texts: list[str | None]) -> None:
+    """Articles stored in the schema of `revision`, one for each text (None: the usual one)."""
+    engine = create_engine(async_url(database_url))
+    try:
+        await run_migrations(engine, MIGRATIONS, VERSION_TABLE, revision=revision)
+        article_rows, _, _ = _rows(len(texts))
+        for row, text in zip(article_rows, texts):
+            row["text"] = text or row["text"]
+        async with engine.begin() as connection:
+            await connection.execute(sa.insert(articles), article_rows)
+    finally:
+        await engine.dispose()
 
 
 async def test_upgrade_from_the_first_schema_keeps_and_indexes_every_row(database_url):
@@ -71,16 +85,7 @@ async def test_upgrade_from_the_first_schema_keeps_and_indexes_every_row(databas
 
 async def test_an_index_of_porter_stems_is_rebuilt_from_the_stored_articles(tmp_path):
     database_url = f"sqlite:///{tmp_path / 'newsbot.db'}"
-    engine = create_engine(async_url(database_url))
-    try:
-        await run_migrations(engine, MIGRATIONS, VERSION_TABLE, revision="0004")
-        article_rows, _, _ = _rows(3)
-        article_rows[0]["text"] = "The US funds irrigation."
-        article_rows[1]["text"] = "Farm 2 uses soil moisture sensors."
-        async with engine.begin() as connection:
-            await connection.execute(sa.insert(articles), article_rows)
-    finally:
-        await engine.dispose()
+    await _store_old_articles(database_url, "0004", ["The US funds irrigation.", "Farm 2 uses soil moisture sensors.", None])
 
     store = await Store.open(database_url)
     try:
@@ -184,5 +189,23 @@ async def test_subscriptions_schedules_and_the_fan_out_of_an_older_schema_go_on_
         # a boundary becomes the position before the first article fetched after it: 4 may come twice, none is lost
         assert positions == [("agriculture", 2), ("energy", 4), ("KE", 1)]
         assert run_position == 2 and tuple(cursor) == (2, "")
+    finally:
+        await store.close()
+
+
+async def test_words_of_scripts_written_without_spaces_in_stored_articles_are_found_after_the_upgrade(
+    database_url, monkeypatch
+):
+    with monkeypatch.context() as before_0006:  # SQLite's index as it was written then: a sentence is one word
+        before_0006.setattr(words, "spaced", lambda text: text)
+        await _store_old_articles(
+            database_url, "0005", ["北京市政府今天发布了人工智能产业发展计划。", "รัฐบาลไทยประกาศแผนพลังงานแสงอาทิตย์ใหม่"]
+        )
+
+    store = await Store.open(database_url)
+    try:
+        assert [a.id for a in (await store.search("人工智能")).articles] == ["old-1"]
+        assert [a.id for a in (await store.search("พลังงาน")).articles] == ["old-2"]
+        assert len((await store.search("irrigation sensors", limit=50)).articles) == 2
     finally:
         await store.close()

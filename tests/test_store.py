@@ -562,3 +562,58 @@ async def test_articles_are_written_where_sqlite_trusts_no_function_in_a_schema_
         assert ids(await opened.search("drone")) == ["article-1"]
     finally:
         await opened.close()
+
+
+async def test_a_word_that_is_a_stop_word_or_a_letter_but_for_its_accent_is_left_out_as_they_are(store):
+    # "à" is "a" and "às" is "as" to both indexes: looked for, they found every article that has "a" or "as"
+    await store.add(
+        [
+            make_article(1, title="Solar panels on a roof", text="A bakery serves food à la carte. " * 2),
+            make_article(2, title="Solar farms", text="Panels as far as a field reaches. " * 2),
+        ]
+    )
+    assert ids(await store.search("à")) == ids(await store.search("às")) == []
+    assert ids(await store.find(Query(text="solar -à"))) == ["article-2", "article-1"]
+    assert ids(await store.search('"à la carte"')) == ["article-1"]
+    assert ids(await store.search('"a la carte" solar')) == ["article-1"]
+
+
+async def test_a_copy_another_process_adds_while_a_batch_is_checked_is_merged_not_listed_twice(store, database_url, monkeypatch):
+    from content.store import adding
+
+    text = "Engineers in Mombasa fitted cranes with sensors that predict failures, and the port says delays fell by a third."
+    other = await Store.open(database_url)
+    checked, racing = adding.find_known, []
+
+    async def check_then_let_the_other_add(*args):
+        known = await checked(*args)
+        if not racing:  # the other process adds its copy now, unless this batch keeps other writers waiting
+            racing.append(asyncio.create_task(other.add([make_article(2, title="Mombasa port cranes predict failures", text=text)])))
+            await asyncio.wait(racing, timeout=1)
+        return known
+
+    monkeypatch.setattr(adding, "find_known", check_then_let_the_other_add)
+    try:
+        await store.add([make_article(1, title="Mombasa port cranes predict failures", text=text)])
+        await racing[0]
+        assert ids(await store.find(Query())) == ["article-1"]
+        assert (await store.get("article-2")).id == "article-1"
+    finally:
+        await other.close()
+
+
+async def test_a_word_of_a_script_written_without_spaces_is_found_inside_a_sentence(store):
+    await store.add(
+        [
+            make_article(1, title="北京发布人工智能新政策", text="北京市政府今天发布了人工智能产业发展计划。"),
+            make_article(2, title="กรุงเทพฯ เปิดโครงการ", text="รัฐบาลไทยประกาศแผนพลังงานแสงอาทิตย์ใหม่"),
+            make_article(3, title="東京で自動運転バスの実験", text="東京都は自動運転バスの実証実験を始めた。"),
+            make_article(4, title="Solar in Beijing", text="A plan for 北京 and Shanghai."),
+        ]
+    )
+    for text, found in [
+        ("人工智能", ["article-1"]), ("北京", ["article-4", "article-1"]), ("พลังงานแสงอาทิตย์", ["article-2"]),
+        ("自動運転", ["article-3"]), ('"東京都" バス', ["article-3"]), ("北京 -人工智能", ["article-4"]), ("能人", []),
+    ]:
+        assert ids(await store.find(Query(text=text))) == found, text
+    assert ids(await store.search("人工智能")) == ["article-1"]

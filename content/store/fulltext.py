@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from content.store.schema import articles
-from content.store.words import english_stems, fold_accents, folded
+from content.store.words import english_stems, fold_accents, folded, spaced
 
 # PostgreSQL's English stop words, so SQLite does not require "in" or "the" to match; its "s" and
 # "t" are left to _CLITIC, as "U.S." keeps its "s".
@@ -81,7 +81,7 @@ def search_terms(text: str) -> Terms:
     required: list[Term] = []
     excluded: list[Term] = []
     words: list[str] = []  # plain words, read together so a name of several words is found
-    for piece in _PIECE.finditer(folded(text)):
+    for piece in _PIECE.finditer(fold_accents(folded(text))):
         negated, quoted, bare = piece.groups()
         if bare is not None:
             bare = _CLITIC.sub("", bare)
@@ -220,7 +220,7 @@ def _postgresql_query(terms: Terms) -> sa.ColumnElement:
     english = sa.literal_column("'english'::regconfig")
 
     def any_name(term: Term) -> sa.ColumnElement:
-        return _balanced("||", [sa.func.phraseto_tsquery(english, fold_accents(name)) for name in term])
+        return _balanced("||", [sa.func.phraseto_tsquery(english, spaced(fold_accents(name))) for name in term])
 
     excluded = [sa.func.tsquery_not(any_name(term)) for term in terms.excluded]
     return _balanced("&&", [any_name(term) for term in terms.required] + excluded)

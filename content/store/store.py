@@ -124,10 +124,13 @@ class Store:
     async def _add_in_transaction(self, batch: list[Article]) -> AddResult:
         fingerprints = [fingerprint(article.title, article.text, published=article.published) for article in batch]
         async with self.engine.begin() as connection:
+            # One writer at a time from before it reads what is stored, so a copy another process is
+            # adding is merged, not stored beside it, and articles become visible in seq order (a
+            # reader of `position()` has seen every article up to it).
             if self.dialect == "postgresql":
-                # One writer at a time, so articles become visible in seq order and a reader of
-                # `position()` has seen every article up to it (SQLite has a single writer anyway).
                 await connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADD_LOCK})
+            else:  # SQLite takes its write lock at the first insert otherwise
+                await connection.exec_driver_sql("BEGIN IMMEDIATE")
             known = await adding.find_known(connection, batch, fingerprints, self._recent_prints)
             pending, copies, duplicates = adding.sort_batch(batch, fingerprints, known)
             await adding.insert_new(connection, pending, known.common_keys)
