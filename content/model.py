@@ -13,8 +13,18 @@ NEWS_AGE = timedelta(days=3)
 
 
 def is_web_url(url: str) -> bool:
-    """Whether the URL is http:// or https:// (not javascript:, a tag: id or a relative path)."""
-    return url.strip().split(":", 1)[0].lower() in ("http", "https")
+    """Whether the URL is http:// or https:// with a host (not javascript:, a tag: id, a relative path
+    or a bare "http://")."""
+    return web_host(url) is not None
+
+
+def web_host(url: str) -> str | None:
+    """The host of an http:// or https:// URL, else None."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # "https://[broken/x"
+        return None
+    return parts.hostname if parts.scheme.lower() in ("http", "https") and parts.hostname else None
 
 
 def canonical_url(url: str) -> str:

@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 import pytest
 
-from content.model import SourceState
+from content.model import SourceState, article_id
 from content.settings import FeedSource
 from content.sources import backoff_delay, fetch_source, new_http_client
 from content.sources.feed import FeedError, parse_feed
@@ -362,6 +362,15 @@ def test_an_item_without_link_or_guid_gets_a_stable_guid_from_its_words_and_feed
     [elsewhere] = parse_feed(body, "t", url="https://b.newsbot.example/rss")
     assert first.url is None and first.guid.startswith("content:")
     assert first.guid == again.guid != elsewhere.guid
+
+
+def test_a_link_without_a_host_is_no_link_and_shares_no_id():
+    links = (b"http://", b"http:///", b"https:///news/1", b"https://news/2")
+    items = b"".join(b"<item><title>Tender %d</title><link>%s</link></item>" % pair for pair in enumerate(links))
+    body = b'<rss version="2.0"><channel><title>T</title>' + items + b"</channel></rss>"
+    drafts = parse_feed(body, "t", url="https://a.newsbot.example/rss")
+    assert [draft.url for draft in drafts] == [None] * 4
+    assert len({article_id(draft.url, draft.guid) for draft in drafts}) == 4
 
 
 def test_a_guid_that_is_no_address_is_no_link_and_stays_as_written():

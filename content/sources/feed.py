@@ -20,7 +20,7 @@ import feedparser
 import httpx
 from feedparser.mixin import _FeedParserMixin
 
-from content.model import Draft, SourceState, content_guid, is_web_url
+from content.model import Draft, SourceState, content_guid, is_web_url, web_host
 from content.settings import FeedSource
 from content.sources.dates import parse_localized_date
 from content.sources.result import FetchResult
@@ -336,9 +336,12 @@ def _entry_draft(entry: dict, source_name: str, feed_language: str | None, feed_
 
 
 def _web_link(link: str | None) -> str | None:
-    """The entry's link when it is a web address (feedparser falls back to a tag: or urn: id)."""
+    """The entry's link when it is a web address whose host has a dot (feedparser falls back to a tag:
+    or urn: id, and makes "https:///news/1" "https://news/1"); else None, as no reader could open it
+    and every entry with such a link would be taken for one story."""
     link = (link or "").strip()
-    return link if is_web_url(link) else None
+    host = web_host(link)
+    return link if host and "." in host.strip(".") else None
 
 
 def _entry_title(entry: dict) -> str:
