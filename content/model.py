@@ -28,7 +28,8 @@ def web_host(url: str) -> str | None:
 
 
 def canonical_url(url: str) -> str:
-    """Lowercase scheme and host, drop tracking parameters and the fragment."""
+    """Lowercase scheme and host, drop tracking parameters and the fragment, unless the fragment is
+    the route of a page that shows its stories by it ("#!/story/1", "#/news/42")."""
     parts = urlsplit(url.strip())
     query = [
         (key, value)
@@ -36,7 +37,8 @@ def canonical_url(url: str) -> str:
         if not key.lower().startswith("utm_") and key.lower() not in _TRACKING_PARAMS
     ]
     netloc = parts.netloc.lower()
-    return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", urlencode(query), ""))
+    route = parts.fragment if parts.fragment.startswith(("!", "/")) else ""
+    return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", urlencode(query), route))
 
 
 def article_id(url: str | None, guid: str | None) -> str:
