@@ -472,6 +472,18 @@ def test_character_references_to_utf16_surrogates_make_their_character():
         ("2024/3/4 10:00", datetime(2024, 3, 4, 10, 0)),
         ("2024/03/04", datetime(2024, 3, 4, 0, 0)),
         ("2024年3月4日 10:00", datetime(2024, 3, 4, 10, 0)),
+        ("2025-06-10 04:00:00 GMT+0800", datetime(2025, 6, 9, 20, 0)),  # not 00:00 UTC, the time and offset lost
+        ("2025-06-10 04:00:00 UTC+08:00", datetime(2025, 6, 9, 20, 0)),
+        ("2025-06-10T04:00 gmt+8", datetime(2025, 6, 9, 20, 0)),
+        ("Tue, 10 Jun 2025 16:00:00 GMT+0800", datetime(2025, 6, 10, 8, 0)),  # not 16:00 UTC
+        ("Tue, 10 Jun 2025 16:00:00 UTC-03:30", datetime(2025, 6, 10, 19, 30)),
+        ("2025-06-10T04:00:00+08:00", datetime(2025, 6, 9, 20, 0)),
+        ("2025-06-10 04:00:00", datetime(2025, 6, 10, 4, 0)),
+        ("10 Jun 2025 4:00 PM", datetime(2025, 6, 10, 16, 0)),  # not 04:00
+        ("Tue, 10 Jun 2025 04:00:00 pm +0700", datetime(2025, 6, 10, 9, 0)),
+        ("10 Jun 2025 12:30 AM GMT", datetime(2025, 6, 10, 0, 30)),
+        ("10 Jun 2025 12:30 p.m.", datetime(2025, 6, 10, 12, 30)),
+        ("2025/06/10 4:05 pm", datetime(2025, 6, 10, 16, 5)),
         ("Sat, 31 Feb 2024 10:00:00 GMT", None),  # not 2 March
         ("31 Feb 2024 10:00 +0100", None),
         ("Fri, 29 Feb 2023 10:00:00 CET", None),
