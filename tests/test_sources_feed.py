@@ -251,6 +251,26 @@ async def test_feed_served_as_html_is_still_read(server, client):
     assert result.error is None and len(result.drafts) == 2
 
 
+@pytest.mark.parametrize("path", ["/gzip/2/rss2.xml", "/gzip/1/rss2.xml?unsaid"])
+async def test_a_feed_gzipped_twice_or_served_as_a_gz_file_is_read(server, client, path):
+    result = await fetch(feed(server.url(path)), client)
+    assert result.error is None
+    assert [draft.title for draft in result.drafts][0] == "Port of Mombasa trials AI crane scheduling"
+
+
+@pytest.mark.parametrize(
+    ("path", "error"),
+    [
+        ("/gzip/0/none?unsaid", "gzip data that cannot be read (Error -3 while decompressing data: "),
+        ("/gzip/1/atom.xml?unsaid&cut", "gzip data that cannot be read (cut short)"),
+        ("/gzip/2/rss2.xml", "response larger than 1 KB once uncompressed"),
+    ],
+)
+async def test_gzip_data_that_cannot_be_read_or_is_too_large_says_so(server, client, path, error):
+    result = await fetch(feed(server.url(path), max_bytes=1024), client)
+    assert result.error.startswith(error) and result.drafts == []
+
+
 async def test_empty_body(server, client):
     result = await fetch(feed(server.url("/feeds/empty.xml")), client)
     assert result.error == "empty response"

@@ -12,6 +12,7 @@ import calendar
 import io
 import logging
 import re
+import zlib
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
@@ -46,6 +47,7 @@ _BARE_AMPERSAND_OR_CDATA = re.compile(rb"&(?!#?\w+;)|(<!\[CDATA\[.*?\]\]>)", re.
 _SURROGATE_REFERENCE = rb"&#(?i:x0*d[89a-f][0-9a-f]{2}|0*5[5-7][0-9]{3});"
 _SURROGATE_REFERENCES = re.compile(_SURROGATE_REFERENCE + rb"(?:" + _SURROGATE_REFERENCE + rb")*")
 _UNTITLED_LENGTH = 80
+_GZIP_MAGIC = b"\x1f\x8b"
 _ENTRY_START = re.compile(rb"<(?:[\w.-]+:)?(?:item|entry)[\s/>]")
 # Entries are FeedParserDicts, whose get() maps legacy key aliases in Python, slowly; none of
 # the keys read here has an alias, so the plain dict lookup gives the same values.
@@ -147,6 +149,9 @@ async def _read_response(response: httpx.Response, max_bytes: int) -> Download:
         retry_after = _retry_after(response) if response.status_code in (429, 503) else None
         raise FeedError(message, retry_after=retry_after)
     body = await _read_capped(response, max_bytes)
+    # a .gz file served as it is, or a body gzipped twice (httpx undoes the one layer Content-Encoding names)
+    if body.startswith(_GZIP_MAGIC):
+        body = _gunzipped(body, max_bytes)
     if not body.strip():
         raise FeedError("empty response")
     return Download(
@@ -184,6 +189,19 @@ async def _read_capped(response: httpx.Response, max_bytes: int) -> bytes:
             raise too_large
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def _gunzipped(body: bytes, max_bytes: int) -> bytes:
+    decompressor = zlib.decompressobj(wbits=31)  # 31: gzip's header and trailer
+    try:
+        unzipped = decompressor.decompress(body, max_bytes + 1)
+    except zlib.error as error:
+        raise FeedError(f"gzip data that cannot be read ({error})") from None
+    if len(unzipped) > max_bytes:
+        raise FeedError(f"response larger than {_human_size(max_bytes)} once uncompressed")
+    if not decompressor.eof:
+        raise FeedError("gzip data that cannot be read (cut short)")
+    return unzipped
 
 
 def _human_size(size: int) -> str:
