@@ -454,6 +454,24 @@ def test_feeds_in_other_encodings_are_not_taken_for_utf8(title, encoding, declar
     assert not [record for record in caplog.records if record.levelname == "WARNING"]
 
 
+@pytest.mark.parametrize(
+    ("encoding", "titles"),
+    [
+        ("gb2312", ["深圳港试行人工智能调度系统", "广东农民用无人机监测水稻病虫害", "专家称智能电网将降低工业用电成本"]),
+        ("big5", ["台灣醫院試用人工智慧判讀影像", "高雄港啟用智慧物流平台", "農民以感測器管理稻田灌溉"]),
+        ("euc-kr", ["서울시 인공지능 교통 신호 시범 운영", "부산항 스마트 물류 플랫폼 도입", "농가에 드론 방제 서비스 확대"]),
+        ("shift_jis", ["東京の病院が人工知能で画像診断を試行", "大阪港でスマート物流の実証実験", "農家がセンサーで水田を管理"]),
+        ("tis-620", ["โรงพยาบาลในเชียงใหม่ทดลองใช้ปัญญาประดิษฐ์", "ท่าเรือแหลมฉบังเปิดระบบโลจิสติกส์อัจฉริยะ",
+                     "เกษตรกรใช้เซ็นเซอร์จัดการน้ำในนาข้าว"]),
+    ],
+)
+@pytest.mark.parametrize("content_type", ["application/rss+xml", "text/xml"])
+def test_feeds_in_legacy_encodings_they_do_not_declare_are_read(encoding, titles, content_type, caplog):
+    body = rss(*(title.encode() for title in titles), declaration=b'<?xml version="1.0"?>').decode().encode(encoding)
+    assert [draft.title for draft in parse_feed(body, "legacy", content_type=content_type)] == titles
+    assert not [record for record in caplog.records if record.levelname == "WARNING"]
+
+
 def test_bare_ampersands_stay_as_written():
     item = (
         b"<item><title>S&P 500 hits record as M&A picks up at P&G</title>"

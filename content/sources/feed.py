@@ -35,7 +35,8 @@ _FeedParserMixin.can_be_relative_uri.discard("id")
 MAX_REDIRECTS = 5
 _HTML_MEDIA_TYPES = ("text/html", "application/xhtml+xml")
 _BENIGN_BOZO = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
-# What feedparser reads a document as when neither UTF-8 nor any declared encoding fits its bytes
+# What feedparser reads a document as when neither UTF-8 nor any declared encoding fits its bytes, and
+# chardet's guess does not either
 _LAST_GUESSES = ("windows-1252", "iso-8859-2")
 _UNDECODABLE_BYTE = re.compile("[\udc80-\udcff]")  # as the surrogateescape error handler leaves it
 # An "&" that starts no entity or character reference ("S&P 500"), or a CDATA section, where "&" is no markup
@@ -215,8 +216,9 @@ def parse_feed(body: bytes, source_name: str, content_type: str = "", url: str =
     """Drafts from a feed document's bytes; raises FeedError when nothing usable is in them.
 
     A malformed feed still yields whatever entries feedparser could recover. The HTTP content type's
-    charset, when present, takes part in feedparser's encoding detection. A UTF-8 feed with a few
-    bytes that are not UTF-8 stays UTF-8, with U+FFFD for those bytes.
+    charset, when present, takes part in feedparser's encoding detection; a feed in an encoding it does
+    not declare (GB2312, Big5, Shift_JIS, …) is read in chardet's guess. A UTF-8 feed with a few bytes
+    that are not UTF-8 stays UTF-8, with U+FFFD for those bytes.
     """
     parsed = _parse_mending(body, source_name, content_type, url)
     if not parsed.entries:
@@ -235,7 +237,7 @@ def _parse_mending(body: bytes, source_name: str, content_type: str, url: str) -
     as entities: "S&P; 500"), or the whole feed: references to surrogates, which it cannot encode."""
     body = _SURROGATE_REFERENCES.sub(_references_to_whole_characters, body)
     parsed = _parse(body, content_type, url)
-    if parsed.get("encoding") in _LAST_GUESSES and _mostly_utf8(body):
+    if _guessed_encoding(parsed) and _mostly_utf8(body):
         log.warning("%s: bytes that are not UTF-8 in a UTF-8 feed, read as U+FFFD", source_name)
         body, content_type = body.decode("utf-8", "replace").encode(), "application/xml; charset=utf-8"
         parsed = _parse(body, content_type, url)
@@ -264,6 +266,14 @@ def _parse(body: bytes, content_type: str, url: str) -> feedparser.FeedParserDic
         )
     except Exception as error:  # untrusted bytes: whatever the parser trips on is this feed's problem
         raise FeedError(f"unreadable feed ({type(error).__name__})") from None
+
+
+def _guessed_encoding(parsed: feedparser.FeedParserDict) -> bool:
+    """Whether feedparser read the document in an encoding of its guessing (chardet's, else its last
+    guesses) other than UTF-8, as neither UTF-8 nor a declared encoding fit its bytes."""
+    encoding = parsed.get("encoding", "").lower()
+    overridden = isinstance(parsed.get("bozo_exception"), feedparser.CharacterEncodingOverride)
+    return encoding in _LAST_GUESSES or overridden and encoding != "utf-8"
 
 
 def _mostly_utf8(body: bytes) -> bool:
