@@ -13,12 +13,23 @@ NEWS_AGE = timedelta(days=3)
 
 
 def is_web_url(url: str) -> bool:
-    """Whether the URL is http:// or https:// (not javascript:, a tag: id or a relative path)."""
-    return url.strip().split(":", 1)[0].lower() in ("http", "https")
+    """Whether the URL is http:// or https:// with a host (not javascript:, a tag: id, a relative path
+    or a bare "http://")."""
+    return web_host(url) is not None
+
+
+def web_host(url: str) -> str | None:
+    """The host of an http:// or https:// URL, else None."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # "https://[broken/x"
+        return None
+    return parts.hostname if parts.scheme.lower() in ("http", "https") and parts.hostname else None
 
 
 def canonical_url(url: str) -> str:
-    """Lowercase scheme and host, drop tracking parameters and the fragment."""
+    """Lowercase scheme and host, drop tracking parameters and the fragment, unless the fragment is
+    the route of a page that shows its stories by it ("#!/story/1", "#/news/42")."""
     parts = urlsplit(url.strip())
     query = [
         (key, value)
@@ -26,7 +37,8 @@ def canonical_url(url: str) -> str:
         if not key.lower().startswith("utm_") and key.lower() not in _TRACKING_PARAMS
     ]
     netloc = parts.netloc.lower()
-    return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", urlencode(query), ""))
+    route = parts.fragment if parts.fragment.startswith(("!", "/")) else ""
+    return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", urlencode(query), route))
 
 
 def article_id(url: str | None, guid: str | None) -> str:

@@ -12,11 +12,15 @@ Routes:
   /bad-host              redirects to a host name that is not valid IDNA
   /moved                 redirects permanently (301) to /feeds/rss2.xml
   /chain/{n}             redirects n more times, then serves rss2.xml
+  /gzip/{layers}/{name}  a fixture gzipped that many times, with one layer said in Content-Encoding
+                         (?unsaid: none, as a .gz file is served; ?cut: the last bytes left off); a
+                         fixture that is no file: bytes that start as gzip and are not
 """
 
 from __future__ import annotations
 
 import asyncio
+import gzip
 from collections import Counter
 from pathlib import Path
 
@@ -59,6 +63,7 @@ class FeedServer:
                 web.get("/loop/a", self._redirect_to("/loop/b")),
                 web.get("/loop/b", self._redirect_to("/loop/a")),
                 web.get("/chain/{remaining}", self._chain),
+                web.get("/gzip/{layers}/{name}", self._gzipped),
             ]
         )
         self._runner = web.AppRunner(app, shutdown_timeout=1.0)
@@ -148,3 +153,15 @@ class FeedServer:
         if remaining == 0:
             raise web.HTTPFound("/feeds/rss2.xml")
         raise web.HTTPFound(f"/chain/{remaining - 1}")
+
+    async def _gzipped(self, request: web.Request) -> web.Response:
+        path = FIXTURES / request.match_info["name"]
+        body = path.read_bytes() if path.is_file() else b"\x1f\x8b\x08\x00 not gzip at all"
+        for _ in range(int(request.match_info["layers"])):
+            body = gzip.compress(body)
+        if "cut" in request.query:
+            body = body[:-100]
+        headers = {"Content-Type": "application/rss+xml"}
+        if "unsaid" not in request.query:
+            headers["Content-Encoding"] = "gzip"
+        return web.Response(body=body, headers=headers)

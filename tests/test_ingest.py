@@ -77,6 +77,15 @@ def test_build_article_summarizes_keeps_overrides_and_canonicalizes():
     assert article.sources == ("wire",)
 
 
+def test_a_hash_routed_link_keeps_its_route_and_each_story_its_id():
+    links = ["https://site.test/#!/story/1", "https://site.test/#/news/42", "https://site.test/#/news/43",
+             "https://site.test/#comments"]
+    articles = [build_articles([draft(1, "spa", url=link)], None, [NOW])[0] for link in links]  # a fetch each
+    assert [article.url for article in articles] == links[:3] + ["https://site.test/"]
+    assert len({article.id for article in articles}) == 4
+    assert articles[3].id == article_id("https://site.test/", None)
+
+
 def test_a_sources_own_tags_are_read_by_name_and_unknown_ones_left_out(caplog):
     tagged = draft(1, "notes", sectors=("Energy", "not-a-sector"), countries=("XX", "kenya", "Kenya", "🇹🇭", "42", "africa"))
     unknown_only = draft(2, "notes", sectors=("basket weaving",), countries=("Atlantis",))

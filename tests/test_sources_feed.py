@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 import pytest
 
-from content.model import SourceState
+from content.model import SourceState, article_id
 from content.settings import FeedSource
 from content.sources import backoff_delay, fetch_source, new_http_client
 from content.sources.feed import FeedError, parse_feed
@@ -251,6 +251,26 @@ async def test_feed_served_as_html_is_still_read(server, client):
     assert result.error is None and len(result.drafts) == 2
 
 
+@pytest.mark.parametrize("path", ["/gzip/2/rss2.xml", "/gzip/1/rss2.xml?unsaid"])
+async def test_a_feed_gzipped_twice_or_served_as_a_gz_file_is_read(server, client, path):
+    result = await fetch(feed(server.url(path)), client)
+    assert result.error is None
+    assert [draft.title for draft in result.drafts][0] == "Port of Mombasa trials AI crane scheduling"
+
+
+@pytest.mark.parametrize(
+    ("path", "error"),
+    [
+        ("/gzip/0/none?unsaid", "gzip data that cannot be read (Error -3 while decompressing data: "),
+        ("/gzip/1/atom.xml?unsaid&cut", "gzip data that cannot be read (cut short)"),
+        ("/gzip/2/rss2.xml", "response larger than 1 KB once uncompressed"),
+    ],
+)
+async def test_gzip_data_that_cannot_be_read_or_is_too_large_says_so(server, client, path, error):
+    result = await fetch(feed(server.url(path), max_bytes=1024), client)
+    assert result.error.startswith(error) and result.drafts == []
+
+
 async def test_empty_body(server, client):
     result = await fetch(feed(server.url("/feeds/empty.xml")), client)
     assert result.error == "empty response"
@@ -364,6 +384,15 @@ def test_an_item_without_link_or_guid_gets_a_stable_guid_from_its_words_and_feed
     assert first.guid == again.guid != elsewhere.guid
 
 
+def test_a_link_without_a_host_is_no_link_and_shares_no_id():
+    links = (b"http://", b"http:///", b"https:///news/1", b"https://news/2")
+    items = b"".join(b"<item><title>Tender %d</title><link>%s</link></item>" % pair for pair in enumerate(links))
+    body = b'<rss version="2.0"><channel><title>T</title>' + items + b"</channel></rss>"
+    drafts = parse_feed(body, "t", url="https://a.newsbot.example/rss")
+    assert [draft.url for draft in drafts] == [None] * 4
+    assert len({article_id(draft.url, draft.guid) for draft in drafts}) == 4
+
+
 def test_a_guid_that_is_no_address_is_no_link_and_stays_as_written():
     rss = (
         b'<rss version="2.0"><channel><title>T</title><item><title>Tender 1</title><guid>12345</guid></item>'
@@ -425,6 +454,24 @@ def test_feeds_in_other_encodings_are_not_taken_for_utf8(title, encoding, declar
     assert not [record for record in caplog.records if record.levelname == "WARNING"]
 
 
+@pytest.mark.parametrize(
+    ("encoding", "titles"),
+    [
+        ("gb2312", ["深圳港试行人工智能调度系统", "广东农民用无人机监测水稻病虫害", "专家称智能电网将降低工业用电成本"]),
+        ("big5", ["台灣醫院試用人工智慧判讀影像", "高雄港啟用智慧物流平台", "農民以感測器管理稻田灌溉"]),
+        ("euc-kr", ["서울시 인공지능 교통 신호 시범 운영", "부산항 스마트 물류 플랫폼 도입", "농가에 드론 방제 서비스 확대"]),
+        ("shift_jis", ["東京の病院が人工知能で画像診断を試行", "大阪港でスマート物流の実証実験", "農家がセンサーで水田を管理"]),
+        ("tis-620", ["โรงพยาบาลในเชียงใหม่ทดลองใช้ปัญญาประดิษฐ์", "ท่าเรือแหลมฉบังเปิดระบบโลจิสติกส์อัจฉริยะ",
+                     "เกษตรกรใช้เซ็นเซอร์จัดการน้ำในนาข้าว"]),
+    ],
+)
+@pytest.mark.parametrize("content_type", ["application/rss+xml", "text/xml"])
+def test_feeds_in_legacy_encodings_they_do_not_declare_are_read(encoding, titles, content_type, caplog):
+    body = rss(*(title.encode() for title in titles), declaration=b'<?xml version="1.0"?>').decode().encode(encoding)
+    assert [draft.title for draft in parse_feed(body, "legacy", content_type=content_type)] == titles
+    assert not [record for record in caplog.records if record.levelname == "WARNING"]
+
+
 def test_bare_ampersands_stay_as_written():
     item = (
         b"<item><title>S&P 500 hits record as M&A picks up at P&G</title>"
@@ -463,6 +510,18 @@ def test_character_references_to_utf16_surrogates_make_their_character():
         ("2024/3/4 10:00", datetime(2024, 3, 4, 10, 0)),
         ("2024/03/04", datetime(2024, 3, 4, 0, 0)),
         ("2024年3月4日 10:00", datetime(2024, 3, 4, 10, 0)),
+        ("2025-06-10 04:00:00 GMT+0800", datetime(2025, 6, 9, 20, 0)),  # not 00:00 UTC, the time and offset lost
+        ("2025-06-10 04:00:00 UTC+08:00", datetime(2025, 6, 9, 20, 0)),
+        ("2025-06-10T04:00 gmt+8", datetime(2025, 6, 9, 20, 0)),
+        ("Tue, 10 Jun 2025 16:00:00 GMT+0800", datetime(2025, 6, 10, 8, 0)),  # not 16:00 UTC
+        ("Tue, 10 Jun 2025 16:00:00 UTC-03:30", datetime(2025, 6, 10, 19, 30)),
+        ("2025-06-10T04:00:00+08:00", datetime(2025, 6, 9, 20, 0)),
+        ("2025-06-10 04:00:00", datetime(2025, 6, 10, 4, 0)),
+        ("10 Jun 2025 4:00 PM", datetime(2025, 6, 10, 16, 0)),  # not 04:00
+        ("Tue, 10 Jun 2025 04:00:00 pm +0700", datetime(2025, 6, 10, 9, 0)),
+        ("10 Jun 2025 12:30 AM GMT", datetime(2025, 6, 10, 0, 30)),
+        ("10 Jun 2025 12:30 p.m.", datetime(2025, 6, 10, 12, 30)),
+        ("2025/06/10 4:05 pm", datetime(2025, 6, 10, 16, 5)),
         ("Sat, 31 Feb 2024 10:00:00 GMT", None),  # not 2 March
         ("31 Feb 2024 10:00 +0100", None),
         ("Fri, 29 Feb 2023 10:00:00 CET", None),

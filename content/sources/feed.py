@@ -12,6 +12,7 @@ import calendar
 import io
 import logging
 import re
+import zlib
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
@@ -20,7 +21,7 @@ import feedparser
 import httpx
 from feedparser.mixin import _FeedParserMixin
 
-from content.model import Draft, SourceState, content_guid, is_web_url
+from content.model import Draft, SourceState, content_guid, is_web_url, web_host
 from content.settings import FeedSource
 from content.sources.dates import parse_localized_date
 from content.sources.result import FetchResult
@@ -34,7 +35,8 @@ _FeedParserMixin.can_be_relative_uri.discard("id")
 MAX_REDIRECTS = 5
 _HTML_MEDIA_TYPES = ("text/html", "application/xhtml+xml")
 _BENIGN_BOZO = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
-# What feedparser reads a document as when neither UTF-8 nor any declared encoding fits its bytes
+# What feedparser reads a document as when neither UTF-8 nor any declared encoding fits its bytes, and
+# chardet's guess does not either
 _LAST_GUESSES = ("windows-1252", "iso-8859-2")
 _UNDECODABLE_BYTE = re.compile("[\udc80-\udcff]")  # as the surrogateescape error handler leaves it
 # An "&" that starts no entity or character reference ("S&P 500"), or a CDATA section, where "&" is no markup
@@ -46,6 +48,7 @@ _BARE_AMPERSAND_OR_CDATA = re.compile(rb"&(?!#?\w+;)|(<!\[CDATA\[.*?\]\]>)", re.
 _SURROGATE_REFERENCE = rb"&#(?i:x0*d[89a-f][0-9a-f]{2}|0*5[5-7][0-9]{3});"
 _SURROGATE_REFERENCES = re.compile(_SURROGATE_REFERENCE + rb"(?:" + _SURROGATE_REFERENCE + rb")*")
 _UNTITLED_LENGTH = 80
+_GZIP_MAGIC = b"\x1f\x8b"
 _ENTRY_START = re.compile(rb"<(?:[\w.-]+:)?(?:item|entry)[\s/>]")
 # Entries are FeedParserDicts, whose get() maps legacy key aliases in Python, slowly; none of
 # the keys read here has an alias, so the plain dict lookup gives the same values.
@@ -147,6 +150,9 @@ async def _read_response(response: httpx.Response, max_bytes: int) -> Download:
         retry_after = _retry_after(response) if response.status_code in (429, 503) else None
         raise FeedError(message, retry_after=retry_after)
     body = await _read_capped(response, max_bytes)
+    # a .gz file served as it is, or a body gzipped twice (httpx undoes the one layer Content-Encoding names)
+    if body.startswith(_GZIP_MAGIC):
+        body = _gunzipped(body, max_bytes)
     if not body.strip():
         raise FeedError("empty response")
     return Download(
@@ -186,6 +192,19 @@ async def _read_capped(response: httpx.Response, max_bytes: int) -> bytes:
     return b"".join(chunks)
 
 
+def _gunzipped(body: bytes, max_bytes: int) -> bytes:
+    decompressor = zlib.decompressobj(wbits=31)  # 31: gzip's header and trailer
+    try:
+        unzipped = decompressor.decompress(body, max_bytes + 1)
+    except zlib.error as error:
+        raise FeedError(f"gzip data that cannot be read ({error})") from None
+    if len(unzipped) > max_bytes:
+        raise FeedError(f"response larger than {_human_size(max_bytes)} once uncompressed")
+    if not decompressor.eof:
+        raise FeedError("gzip data that cannot be read (cut short)")
+    return unzipped
+
+
 def _human_size(size: int) -> str:
     for unit, factor in (("MB", 1024 * 1024), ("KB", 1024)):
         if size >= factor:
@@ -197,8 +216,9 @@ def parse_feed(body: bytes, source_name: str, content_type: str = "", url: str =
     """Drafts from a feed document's bytes; raises FeedError when nothing usable is in them.
 
     A malformed feed still yields whatever entries feedparser could recover. The HTTP content type's
-    charset, when present, takes part in feedparser's encoding detection. A UTF-8 feed with a few
-    bytes that are not UTF-8 stays UTF-8, with U+FFFD for those bytes.
+    charset, when present, takes part in feedparser's encoding detection; a feed in an encoding it does
+    not declare (GB2312, Big5, Shift_JIS, …) is read in chardet's guess. A UTF-8 feed with a few bytes
+    that are not UTF-8 stays UTF-8, with U+FFFD for those bytes.
     """
     parsed = _parse_mending(body, source_name, content_type, url)
     if not parsed.entries:
@@ -217,7 +237,7 @@ def _parse_mending(body: bytes, source_name: str, content_type: str, url: str) -
     as entities: "S&P; 500"), or the whole feed: references to surrogates, which it cannot encode."""
     body = _SURROGATE_REFERENCES.sub(_references_to_whole_characters, body)
     parsed = _parse(body, content_type, url)
-    if parsed.get("encoding") in _LAST_GUESSES and _mostly_utf8(body):
+    if _guessed_encoding(parsed) and _mostly_utf8(body):
         log.warning("%s: bytes that are not UTF-8 in a UTF-8 feed, read as U+FFFD", source_name)
         body, content_type = body.decode("utf-8", "replace").encode(), "application/xml; charset=utf-8"
         parsed = _parse(body, content_type, url)
@@ -246,6 +266,14 @@ def _parse(body: bytes, content_type: str, url: str) -> feedparser.FeedParserDic
         )
     except Exception as error:  # untrusted bytes: whatever the parser trips on is this feed's problem
         raise FeedError(f"unreadable feed ({type(error).__name__})") from None
+
+
+def _guessed_encoding(parsed: feedparser.FeedParserDict) -> bool:
+    """Whether feedparser read the document in an encoding of its guessing (chardet's, else its last
+    guesses) other than UTF-8, as neither UTF-8 nor a declared encoding fit its bytes."""
+    encoding = parsed.get("encoding", "").lower()
+    overridden = isinstance(parsed.get("bozo_exception"), feedparser.CharacterEncodingOverride)
+    return encoding in _LAST_GUESSES or overridden and encoding != "utf-8"
 
 
 def _mostly_utf8(body: bytes) -> bool:
@@ -336,9 +364,12 @@ def _entry_draft(entry: dict, source_name: str, feed_language: str | None, feed_
 
 
 def _web_link(link: str | None) -> str | None:
-    """The entry's link when it is a web address (feedparser falls back to a tag: or urn: id)."""
+    """The entry's link when it is a web address whose host has a dot (feedparser falls back to a tag:
+    or urn: id, and makes "https:///news/1" "https://news/1"); else None, as no reader could open it
+    and every entry with such a link would be taken for one story."""
     link = (link or "").strip()
-    return link if is_web_url(link) else None
+    host = web_host(link)
+    return link if host and "." in host.strip(".") else None
 
 
 def _entry_title(entry: dict) -> str:
