@@ -492,13 +492,16 @@ class Outbox:
         async with self.engine.begin() as connection:
             await connection.execute(o.update().where(mine).values(parts_sent=parts_sent))
 
-    async def record(self, outcomes: list[Outcome]) -> None:
-        """Write what happened to claimed rows, all in one transaction."""
+    async def record(self, owner: str, outcomes: list[Outcome]) -> None:
+        """Write what happened to rows `owner` claimed, all in one transaction. A row another worker
+        claimed since (this one's lease ran out) is that worker's: of this one's outcomes for it only
+        Sent counts, as its message did go out; a Retry, GiveUp or Moved would undo the other's claim."""
         if not outcomes:
             return
         o, t = tables.outbox, tables.targets
         now = self._now()
         released = {"lease_owner": None, "lease_until": None}
+        held = (o.c.status == "pending") & (o.c.lease_owner == owner)
         async with self.engine.begin() as connection:
             if any(isinstance(item, (Gone, Moved)) for item in outcomes):
                 # a chat may be found gone: the fan-out stops matching its subscriptions. First, before
@@ -520,20 +523,20 @@ class Outbox:
                         parts_sent=item.parts_sent,
                         **released,
                     )
-                    await connection.execute(o.update().where(o.c.id == item.id, o.c.status == "pending").values(**values))
+                    await connection.execute(o.update().where(o.c.id == item.id, held).values(**values))
                     if item.target_id is not None:
                         later = sa.case((t.c.next_send_at < item.at, item.at), else_=t.c.next_send_at)
                         await connection.execute(t.update().where(t.c.id == item.target_id).values(next_send_at=later))
                 elif isinstance(item, GiveUp):
                     values = dict(status=item.status, last_error=_short(item.error), attempts=item.attempts, **released)
-                    await connection.execute(o.update().where(o.c.id == item.id, o.c.status == "pending").values(**values))
+                    await connection.execute(o.update().where(o.c.id == item.id, held).values(**values))
                 elif isinstance(item, Gone):
                     forget = forget_deleted_chat if item.deleted else _deactivate
                     await forget(connection, item.target_id, _short(item.error))
                 elif isinstance(item, Moved):
                     await _move(connection, item.target_id, item.new_chat)
                     again = dict(next_attempt_at=now, attempts=item.attempts, parts_sent=item.parts_sent, **released)
-                    await connection.execute(o.update().where(o.c.id == item.id, o.c.status == "pending").values(**again))
+                    await connection.execute(o.update().where(o.c.id == item.id, held).values(**again))
 
     async def prune(self, before: float) -> int:
         """Delete up to PRUNE_CHUNK rows queued before `before` (epoch seconds) and sent, given up or
