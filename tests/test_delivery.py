@@ -6,7 +6,7 @@ import asyncio
 import functools
 import logging
 from collections import defaultdict
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -23,10 +23,11 @@ from bot.adapters.base import (
 )
 from bot.app import reviving_chats
 from bot.clock import ManualClock
-from bot.config import Config, PlatformLimits
+from bot.config import Config, DeliverySettings, PlatformLimits
 from bot.delivery import tables
 from bot.delivery.db import migrate
-from bot.delivery.outbox import GiveUp, Gone, Retry, Sent, move_chat, target_ids
+from bot.delivery.limits import RatePlan
+from bot.delivery.outbox import GiveUp, Gone, Outbox, Retry, Sent, move_chat, target_ids
 from bot.delivery.service import start_delivery
 from bot.model import ArticleCard, Command, Reply, Target, burst_message
 from bot.subscriptions.cadence import Cadence
@@ -527,6 +528,33 @@ async def test_an_expired_lease_is_taken_over(engine, clock):
     clock.advance(61)
     await worker.run_until_idle()
     assert [text for _, text, _ in adapter.delivered] == ["a"]
+
+
+async def test_leases_run_on_the_database_clock_whatever_the_workers_clocks_say(engine, clock):
+    behind, ahead = ManualClock(START - timedelta(minutes=10)), ManualClock(START + timedelta(minutes=10))
+    late, _ = build(engine, behind, FakeAdapter(behind), database_clock=clock, lease_seconds=60)
+    early, _ = build(engine, ahead, FakeAdapter(ahead), database_clock=clock, lease_seconds=60)
+    await enqueue(late, Target("telegram", "3"), "a", Reply(text="a"))
+    [item] = await late.claim("worker-behind", "telegram", 10, 1.0)
+    assert await early.claim("worker-ahead", "telegram", 10, 1.0) == []
+    for moment in (behind, ahead, clock):
+        moment.advance(50)
+    await late.renew_leases("worker-behind", [item.id])
+    for moment in (behind, ahead, clock):
+        moment.advance(50)
+    assert await early.claim("worker-ahead", "telegram", 10, 1.0) == []
+    clock.advance(11)  # the renewed lease has run out on the database's clock
+    assert [taken.id for taken in await early.claim("worker-ahead", "telegram", 10, 1.0)] == [item.id]
+
+
+async def test_on_postgresql_a_worker_a_day_ahead_does_not_take_over_a_lease_the_database_clock_keeps(engine, clock):
+    if engine.dialect.name != "postgresql":
+        pytest.skip("one process delivers from SQLite: its leases run on its own clock")
+    plan, ahead = RatePlan(DeliverySettings()), ManualClock(START + timedelta(days=1))
+    outbox, early = Outbox(engine, clock, plan, lease_seconds=60), Outbox(engine, ahead, plan, lease_seconds=60)
+    await enqueue(outbox, Target("telegram", "3"), "a", Reply(text="a"))
+    assert len(await outbox.claim("worker", "telegram", 10, 1.0)) == 1
+    assert await early.claim("worker-ahead", "telegram", 10, 1.0) == []
 
 
 async def test_a_late_outcome_of_a_worker_whose_lease_was_taken_over_counts_only_if_sent(engine, clock):
