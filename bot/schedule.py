@@ -140,7 +140,7 @@ class ScheduleRunner:
         """On PostgreSQL, while another process runs the schedules, see every minute (every half grace
         period, if shorter) whether it still does, and take over if not: a run its leader stopped just
         after is posted then, not at the schedule's next fire time."""
-        if self._store.engine.dialect.name != "postgresql":
+        if self._store.engine.dialect.name != "postgresql" or not self._schedules:
             return
         interval = min(_FOLLOW_SECONDS, self._grace.total_seconds() / 2)
         while True:
