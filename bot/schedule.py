@@ -5,7 +5,8 @@ timezone through APScheduler's triggers, so daylight-saving changes land on the 
 database and queues its posts in the same transaction, so a run happens once even with
 several processes or a crash between the two; a run missed while newsbot was down is posted
 once when it is back, if within the grace period. On PostgreSQL one process at a time runs
-the schedules (an advisory lock held by its session); the claim keeps it correct regardless.
+the schedules (an advisory lock held by its session), the others taking over within a minute when
+it stops; the claim keeps it correct regardless.
 
 Modes: `new` posts each article stored since the previous run (up to `max_articles`), one
 message per article, so the outbox's uniqueness keeps any article from reaching the same
@@ -43,6 +44,7 @@ from content.tagging import Tagger
 log = logging.getLogger(__name__)
 
 _LEADER_LOCK = 0x6E627363  # PostgreSQL advisory lock key of the process that runs schedules
+_FOLLOW_SECONDS = 60.0  # how often a process that does not run the schedules sees whether it should
 _TICK = timedelta(microseconds=1)
 
 
@@ -133,6 +135,21 @@ class ScheduleRunner:
             await self._leader_connection.commit()
             await self._leader_connection.close()
         self._leader_connection = None
+
+    async def follow(self) -> None:
+        """On PostgreSQL, while another process runs the schedules, see every minute (every half grace
+        period, if shorter) whether it still does, and take over if not: a run its leader stopped just
+        after is posted then, not at the schedule's next fire time."""
+        if self._store.engine.dialect.name != "postgresql" or not self._schedules:
+            return
+        interval = min(_FOLLOW_SECONDS, self._grace.total_seconds() / 2)
+        while True:
+            await self._clock.sleep(interval)
+            if self._leader_connection is None:
+                try:
+                    await self.run_due()
+                except Exception:  # the database went away for a moment
+                    log.exception("schedules: could not see whether to run them; trying again in %gs", interval)
 
     async def run_due(self) -> int:
         """Post every schedule whose fire time has come (and runs missed within the grace period); returns rows queued."""

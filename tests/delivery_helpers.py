@@ -36,11 +36,14 @@ async def migrated_engine(url: str) -> AsyncIterator[AsyncEngine]:
         await engine.dispose()
 
 
-def build(engine: AsyncEngine, clock: ManualClock, adapter: Adapter, **overrides) -> tuple[Outbox, DeliveryWorker]:
-    """An outbox and its worker; `overrides` are DeliverySettings fields (no safety margin unless given)."""
+def build(
+    engine: AsyncEngine, clock: ManualClock, adapter: Adapter, database_clock: ManualClock | None = None, **overrides
+) -> tuple[Outbox, DeliveryWorker]:
+    """An outbox and its worker; `database_clock` stands in for the database's (`clock` unless given),
+    `overrides` are DeliverySettings fields (no safety margin unless given)."""
     config = DeliverySettings(**{"safety_margin": 0.0, **overrides})
     plan = RatePlan(config, random.Random(7))
-    outbox = Outbox(engine, clock, plan, lease_seconds=config.lease_seconds)
+    outbox = Outbox(engine, clock, plan, lease_seconds=config.lease_seconds, database_clock=database_clock or clock)
     return outbox, DeliveryWorker(outbox, {adapter.platform: adapter}, clock, config, plan, owner="test-worker")
 
 

@@ -6,7 +6,7 @@ import asyncio
 import functools
 import logging
 from collections import defaultdict
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
@@ -23,10 +23,11 @@ from bot.adapters.base import (
 )
 from bot.app import reviving_chats
 from bot.clock import ManualClock
-from bot.config import Config, PlatformLimits
+from bot.config import Config, DeliverySettings, PlatformLimits
 from bot.delivery import tables
 from bot.delivery.db import migrate
-from bot.delivery.outbox import Gone, move_chat, target_ids
+from bot.delivery.limits import RatePlan
+from bot.delivery.outbox import GiveUp, Gone, Outbox, Retry, Sent, move_chat, target_ids
 from bot.delivery.service import start_delivery
 from bot.model import ArticleCard, Command, Reply, Target, burst_message
 from bot.subscriptions.cadence import Cadence
@@ -529,6 +530,52 @@ async def test_an_expired_lease_is_taken_over(engine, clock):
     assert [text for _, text, _ in adapter.delivered] == ["a"]
 
 
+async def test_leases_run_on_the_database_clock_whatever_the_workers_clocks_say(engine, clock):
+    behind, ahead = ManualClock(START - timedelta(minutes=10)), ManualClock(START + timedelta(minutes=10))
+    late, _ = build(engine, behind, FakeAdapter(behind), database_clock=clock, lease_seconds=60)
+    early, _ = build(engine, ahead, FakeAdapter(ahead), database_clock=clock, lease_seconds=60)
+    await enqueue(late, Target("telegram", "3"), "a", Reply(text="a"))
+    [item] = await late.claim("worker-behind", "telegram", 10, 1.0)
+    assert await early.claim("worker-ahead", "telegram", 10, 1.0) == []
+    for moment in (behind, ahead, clock):
+        moment.advance(50)
+    await late.renew_leases("worker-behind", [item.id])
+    for moment in (behind, ahead, clock):
+        moment.advance(50)
+    assert await early.claim("worker-ahead", "telegram", 10, 1.0) == []
+    clock.advance(11)  # the renewed lease has run out on the database's clock
+    assert [taken.id for taken in await early.claim("worker-ahead", "telegram", 10, 1.0)] == [item.id]
+
+
+async def test_on_postgresql_a_worker_a_day_ahead_does_not_take_over_a_lease_the_database_clock_keeps(engine, clock):
+    if engine.dialect.name != "postgresql":
+        pytest.skip("one process delivers from SQLite: its leases run on its own clock")
+    plan, ahead = RatePlan(DeliverySettings()), ManualClock(START + timedelta(days=1))
+    outbox, early = Outbox(engine, clock, plan, lease_seconds=60), Outbox(engine, ahead, plan, lease_seconds=60)
+    await enqueue(outbox, Target("telegram", "3"), "a", Reply(text="a"))
+    assert len(await outbox.claim("worker", "telegram", 10, 1.0)) == 1
+    assert await early.claim("worker-ahead", "telegram", 10, 1.0) == []
+
+
+async def test_a_late_outcome_of_a_worker_whose_lease_was_taken_over_counts_only_if_sent(engine, clock):
+    o = tables.outbox
+    outbox, _ = build(engine, clock, FakeAdapter(clock), lease_seconds=60)
+    for chat, key in [("1", "retried"), ("2", "given up"), ("3", "sent")]:
+        await enqueue(outbox, Target("telegram", chat), key, Reply(text=key))
+    late = {item.reply.text: item.id for item in await outbox.claim("slow-worker", "telegram", 10, 1.0)}
+    clock.advance(61)
+    assert len(await outbox.claim("next-worker", "telegram", 10, 1.0)) == 3
+    await outbox.record("slow-worker", [
+        Retry(late["retried"], clock.now().timestamp(), "timed out", 1, 0),
+        GiveUp(late["given up"], "dead", "timed out", 5),
+        Sent(late["sent"]),  # its message went out: the next worker need not send it
+    ])
+    async with engine.connect() as connection:
+        rows = (await connection.execute(sa.select(o.c.key, o.c.status, o.c.lease_owner).order_by(o.c.key))).all()
+    assert rows == [("given up", "pending", "next-worker"), ("retried", "pending", "next-worker"), ("sent", "sent", None)]
+    assert await outbox.claim("third-worker", "telegram", 10, 1.0) == []
+
+
 async def test_a_send_outlasting_its_lease_is_not_taken_over_while_its_worker_is_still_at_it(engine, clock):
     release = asyncio.Event()
 
@@ -588,7 +635,7 @@ async def test_a_chat_found_gone_while_another_worker_claims_its_messages_is_rec
     def before(connection, cursor, statement, parameters, context, executemany):
         if not recorded and statement.lstrip().upper().startswith("UPDATE BOT_TARGETS SET NEXT_SEND_AT"):
             # the claim holds the chat's rows: another worker records the chat gone meanwhile
-            recorded.append(asyncio.ensure_future(outbox.record([Gone(target_id, "Forbidden: bot was kicked")])))
+            recorded.append(asyncio.ensure_future(outbox.record("another-worker", [Gone(target_id, "Forbidden: bot was kicked")])))
             await_only(asyncio.sleep(0.3))
 
     sa.event.listen(engine.sync_engine, "before_cursor_execute", before)
@@ -682,11 +729,11 @@ async def test_sends_not_yet_recorded_count_against_the_in_flight_limit(engine, 
     outbox, worker = build(engine, clock, adapter, telegram=lifted, max_in_flight=4)
     record = outbox.record
 
-    async def slow_record(outcomes):
+    async def slow_record(owner, outcomes):
         if outcomes:
             writing.set()
             await write.wait()
-        await record(outcomes)
+        await record(owner, outcomes)
 
     outbox.record = slow_record
     for n in range(8):

@@ -309,6 +309,34 @@ async def test_a_leader_whose_database_session_ended_gives_way_and_still_stops_c
     await first.close()  # no error from the session that ended
 
 
+async def test_a_run_the_leader_stopped_just_after_is_posted_by_another_process_within_a_minute(world):
+    if world.store.dialect != "postgresql":
+        pytest.skip("the schedule lock is PostgreSQL's")
+    leader, follower = world.runner(schedule(mode="digest")), world.runner(schedule(mode="digest"))
+    await leader.run_due()  # takes the schedule lock
+    await world.publish("Friday news")
+    world.clock.set(utc(2026, 3, 28, 7, 0))
+    assert await follower.run_due() == 0  # its job fires too, but the leader runs the schedules
+    await leader.close()  # the leader stops before its own job ran
+    runs = asyncio.Queue()
+    run_due = follower.run_due
+
+    async def run_and_tell():
+        queued = await run_due()
+        runs.put_nowait((world.clock.now(), queued))
+        return queued
+
+    follower.run_due = run_and_tell
+    following = asyncio.create_task(follower.follow())
+    try:
+        assert await asyncio.wait_for(runs.get(), 10) == (utc(2026, 3, 28, 7, 1), 1)  # not at Sunday's fire time
+    finally:
+        following.cancel()
+        await asyncio.gather(following, return_exceptions=True)
+    [(key, titles, _)] = await world.queued()
+    assert key == "digest:morning energy:20260328T0700Z" and titles == ["Friday news"]
+
+
 async def test_schedules_firing_together_share_the_lock_without_losing_it(world, caplog):
     """Two schedules with the same fire time are two APScheduler jobs, each calling run_due at once:
     both check the one session holding the lock, which must not be taken for ended."""

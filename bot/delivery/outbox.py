@@ -10,6 +10,9 @@ each other article has a row of its own under its id, `bundled`, never sent, wit
 A reply the platform posts as several messages can fail halfway: `parts_sent` counts the messages
 already delivered, written between its messages and with a Retry, and handed back with the claim,
 so the retry (or the next process, after a crash) sends only the rest.
+
+Leases run on the database's clock on PostgreSQL, which every worker shares; send slots, retries
+and holds on the workers' own clocks.
 """
 
 from __future__ import annotations
@@ -304,14 +307,27 @@ async def _payload_bodies(connection: AsyncConnection, ids: set[int]) -> dict[in
 
 
 class Outbox:
-    def __init__(self, engine: AsyncEngine, clock: Clock, plan: RatePlan, lease_seconds: float = 120.0):
+    def __init__(
+        self, engine: AsyncEngine, clock: Clock, plan: RatePlan, lease_seconds: float = 120.0, database_clock: Clock | None = None
+    ):
         self.engine = engine
         self._clock = clock
         self._plan = plan
         self._lease_seconds = lease_seconds
+        self._database_clock = database_clock  # tests stand it in for the database's
 
     def _now(self) -> float:
         return self._clock.now().timestamp()
+
+    async def _lease_now(self, connection: AsyncConnection) -> float:
+        """Now on the clock leases are kept by: on PostgreSQL the database's, so that a worker whose
+        clock runs ahead (or behind) of the others' neither takes over their live rows nor leases its own
+        for too short; on SQLite, where one process delivers, the worker's."""
+        if self._database_clock is not None:
+            return self._database_clock.now().timestamp()
+        if connection.dialect.name == "postgresql":
+            return float(await connection.scalar(sa.select(sa.extract("epoch", sa.func.clock_timestamp()))))
+        return self._now()
 
     # ---- enqueue -------------------------------------------------------------------------
 
@@ -387,7 +403,8 @@ class Outbox:
         horizon = now + lookahead
         async with self.engine.begin() as connection:
             platform_next = await self._lock_platform(connection, platform)
-            candidates = await self._due_rows(connection, platform, now, horizon, limit)
+            lease_now = await self._lease_now(connection)
+            candidates = await self._due_rows(connection, platform, now, lease_now, horizon, limit)
             chosen, target_next = [], {}
             platform_gap = self._plan.platform_gap(platform)
             for row in candidates:
@@ -399,7 +416,7 @@ class Outbox:
                 chosen.append((row, send_at))
             if not chosen:
                 return []
-            await self._write_claims(connection, owner, platform, chosen, target_next, platform_next)
+            await self._write_claims(connection, owner, platform, chosen, target_next, platform_next, lease_now - now)
             bodies = await _payload_bodies(connection, {row.payload_id for row, _ in chosen})
         return [
             Claimed(
@@ -422,7 +439,9 @@ class Outbox:
             query = query.with_for_update()
         return (await connection.execute(query)).scalar_one()
 
-    async def _due_rows(self, connection: AsyncConnection, platform: str, now: float, horizon: float, limit: int):
+    async def _due_rows(
+        self, connection: AsyncConnection, platform: str, now: float, lease_now: float, horizon: float, limit: int
+    ):
         o, t, c = tables.outbox, tables.targets, tables.chat_settings
         chat_format = sa.func.coalesce(c.c.post_format, DEFAULT_POST_FORMAT)  # a chat without settings
         query = (
@@ -439,7 +458,7 @@ class Outbox:
                 o.c.status == "pending",
                 o.c.platform == platform,
                 o.c.next_attempt_at <= now,
-                sa.or_(o.c.lease_until.is_(None), o.c.lease_until <= now),
+                sa.or_(o.c.lease_until.is_(None), o.c.lease_until <= lease_now),
                 t.c.active.is_(True),
                 t.c.next_send_at <= horizon,
             )
@@ -450,7 +469,8 @@ class Outbox:
             query = query.with_for_update(of=o, skip_locked=True)
         return (await connection.execute(query)).all()
 
-    async def _write_claims(self, connection, owner, platform, chosen, target_next, platform_next) -> None:
+    async def _write_claims(self, connection, owner, platform, chosen, target_next, platform_next, lease_offset) -> None:
+        """`lease_offset`: the lease clock's time less the worker's, for a send slot's lease to end on the lease clock."""
         o, t, p = tables.outbox, tables.targets, tables.platforms
         await connection.execute(
             o.update().where(o.c.id == sa.bindparam("row_id")),
@@ -458,7 +478,7 @@ class Outbox:
                 {
                     "row_id": row.id,
                     "lease_owner": owner,
-                    "lease_until": send_at + self._lease_seconds,
+                    "lease_until": send_at + lease_offset + self._lease_seconds,
                     "send_at": send_at,
                     "post_format": row.post_format,
                 }
@@ -477,11 +497,11 @@ class Outbox:
     async def renew_leases(self, owner: str, row_ids: list[int]) -> float:
         """Lengthen the leases of rows this owner is still sending; returns when they end now."""
         o = tables.outbox
-        until = self._now() + self._lease_seconds
         mine = o.c.id.in_(row_ids) & (o.c.status == "pending") & (o.c.lease_owner == owner)
         async with self.engine.begin() as connection:
-            await connection.execute(o.update().where(mine).values(lease_until=until))
-        return until
+            lease_until = await self._lease_now(connection) + self._lease_seconds
+            await connection.execute(o.update().where(mine).values(lease_until=lease_until))
+        return self._now() + self._lease_seconds
 
     # ---- outcomes ------------------------------------------------------------------------
 
@@ -492,13 +512,16 @@ class Outbox:
         async with self.engine.begin() as connection:
             await connection.execute(o.update().where(mine).values(parts_sent=parts_sent))
 
-    async def record(self, outcomes: list[Outcome]) -> None:
-        """Write what happened to claimed rows, all in one transaction."""
+    async def record(self, owner: str, outcomes: list[Outcome]) -> None:
+        """Write what happened to rows `owner` claimed, all in one transaction. A row another worker
+        claimed since (this one's lease ran out) is that worker's: of this one's outcomes for it only
+        Sent counts, as its message did go out; a Retry, GiveUp or Moved would undo the other's claim."""
         if not outcomes:
             return
         o, t = tables.outbox, tables.targets
         now = self._now()
         released = {"lease_owner": None, "lease_until": None}
+        held = (o.c.status == "pending") & (o.c.lease_owner == owner)
         async with self.engine.begin() as connection:
             if any(isinstance(item, (Gone, Moved)) for item in outcomes):
                 # a chat may be found gone: the fan-out stops matching its subscriptions. First, before
@@ -520,20 +543,20 @@ class Outbox:
                         parts_sent=item.parts_sent,
                         **released,
                     )
-                    await connection.execute(o.update().where(o.c.id == item.id, o.c.status == "pending").values(**values))
+                    await connection.execute(o.update().where(o.c.id == item.id, held).values(**values))
                     if item.target_id is not None:
                         later = sa.case((t.c.next_send_at < item.at, item.at), else_=t.c.next_send_at)
                         await connection.execute(t.update().where(t.c.id == item.target_id).values(next_send_at=later))
                 elif isinstance(item, GiveUp):
                     values = dict(status=item.status, last_error=_short(item.error), attempts=item.attempts, **released)
-                    await connection.execute(o.update().where(o.c.id == item.id, o.c.status == "pending").values(**values))
+                    await connection.execute(o.update().where(o.c.id == item.id, held).values(**values))
                 elif isinstance(item, Gone):
                     forget = forget_deleted_chat if item.deleted else _deactivate
                     await forget(connection, item.target_id, _short(item.error))
                 elif isinstance(item, Moved):
                     await _move(connection, item.target_id, item.new_chat)
                     again = dict(next_attempt_at=now, attempts=item.attempts, parts_sent=item.parts_sent, **released)
-                    await connection.execute(o.update().where(o.c.id == item.id, o.c.status == "pending").values(**again))
+                    await connection.execute(o.update().where(o.c.id == item.id, held).values(**again))
 
     async def prune(self, before: float) -> int:
         """Delete up to PRUNE_CHUNK rows queued before `before` (epoch seconds) and sent, given up or
@@ -562,14 +585,15 @@ class Outbox:
     async def next_due(self, platforms: list[str]) -> float | None:
         """When the earliest pending row of these platforms may be sent, or None when none is pending."""
         o, t, p = tables.outbox, tables.targets, tables.platforms
-        times = (o.c.next_attempt_at, sa.func.coalesce(o.c.lease_until, 0), t.c.next_send_at, sa.func.coalesce(p.c.next_send_at, 0))
-        ready = sa.func.greatest(*times) if self.engine.dialect.name == "postgresql" else sa.func.max(*times)
-        query = (
-            sa.select(sa.func.min(ready))
-            .select_from(o.join(t, t.c.id == o.c.target_id).outerjoin(p, p.c.platform == o.c.platform))
-            .where(o.c.status == "pending", o.c.platform.in_(platforms), t.c.active.is_(True))
-        )
         async with self.engine.connect() as connection:
+            lease_ends = o.c.lease_until + (self._now() - await self._lease_now(connection))  # on the worker's clock
+            times = (o.c.next_attempt_at, sa.func.coalesce(lease_ends, 0), t.c.next_send_at, sa.func.coalesce(p.c.next_send_at, 0))
+            ready = sa.func.greatest(*times) if self.engine.dialect.name == "postgresql" else sa.func.max(*times)
+            query = (
+                sa.select(sa.func.min(ready))
+                .select_from(o.join(t, t.c.id == o.c.target_id).outerjoin(p, p.c.platform == o.c.platform))
+                .where(o.c.status == "pending", o.c.platform.in_(platforms), t.c.active.is_(True))
+            )
             return (await connection.execute(query)).scalar()
 
     async def counts(self) -> dict[str, int]:

@@ -1,6 +1,7 @@
 """Everything behind subscriptions and scheduled posts, started in one call for `newsbot run`:
 the bot-side tables, the delivery worker, the subscription fan-out loop and the schedules
-(APScheduler's AsyncIOScheduler, plus one catch-up pass for runs missed while down).
+(APScheduler's AsyncIOScheduler, plus one catch-up pass for runs missed while down, and on
+PostgreSQL a watch for the process running the schedules stopping).
 """
 
 from __future__ import annotations
@@ -78,5 +79,6 @@ async def start_delivery(
         asyncio.create_task(worker.run(), name="delivery"),
         asyncio.create_task(fanout.run(stop, fanout_interval or config.delivery.fanout_seconds), name="subscriptions"),
         asyncio.create_task(schedules.run_due(), name="missed schedule runs"),
+        asyncio.create_task(schedules.follow(), name="schedule leadership"),
     ]
     return DeliveryService(outbox, worker, schedules, scheduler, tasks)

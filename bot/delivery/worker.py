@@ -174,7 +174,7 @@ class DeliveryWorker:
     async def _flush(self) -> None:
         outcomes, self._outcomes = self._outcomes, []
         try:
-            await self._outbox.record(outcomes)
+            await self._outbox.record(self.owner, outcomes)
         except BaseException:
             self._outcomes[:0] = outcomes  # keep them for the next attempt
             raise
