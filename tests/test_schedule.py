@@ -297,7 +297,10 @@ async def test_a_leader_whose_database_session_ended_gives_way_and_still_stops_c
     first = world.runner(schedule())
     await first.run_due()  # takes the schedule lock
     async with world.store.engine.begin() as connection:  # its session ends: a database restart, a dropped idle connection
-        holder = "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = :key AND granted"
+        holder = (
+            "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = :key AND granted"
+            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+        )
         [pid] = (await connection.execute(sa.text(holder), {"key": 0x6E627363})).scalars().all()
         await connection.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
     second = world.runner(schedule())
