@@ -265,11 +265,21 @@ def _describe(error: dict) -> str:
     return message.removeprefix("Value error, ")
 
 
+def _yaml_problem(error: yaml.YAMLError) -> str:
+    """What is wrong and where, without the lines of the file PyYAML quotes: one may hold a token."""
+    if not isinstance(error, yaml.MarkedYAMLError):
+        return str(error)
+    told = ((error.context, error.context_mark), (error.problem, error.problem_mark))
+    return ": ".join(
+        f"{text} (line {mark.line + 1}, column {mark.column + 1})" if mark else text for text, mark in told if text
+    )
+
+
 def parse_config(text: str, origin: str = "config", environ: dict[str, str] | None = None) -> Config:
     try:
         data = yaml.load(text, Loader=_UniqueKeyLoader)
     except yaml.YAMLError as error:
-        raise ConfigError(f"{origin}: not valid YAML: {error}") from None
+        raise ConfigError(f"{origin}: not valid YAML: {_yaml_problem(error)}") from None
     if data is None:  # an empty file (or only comments): the defaults
         data = {}
     if not isinstance(data, dict):
