@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator, model_validator
 
+from bot.adapters.redact import SecretRedactor
 from bot.cron import cron_trigger
 from content.settings import BundledSource, SourceSettings, StorageSettings, Strict, TaxonomySettings, web_address
 
@@ -265,6 +266,22 @@ def _describe(error: dict) -> str:
     return message.removeprefix("Value error, ")
 
 
+_SECRET_KEYS = (("telegram", "token"), ("discord", "token"), ("telegram", "webhook", "secret_token"))
+
+
+def _tokens_hidden(message: str, data: dict) -> str:
+    """The message with the file's tokens masked: an error quotes the value it is about, and a webhook
+    url may hold the token (bot.example.org/${TELEGRAM_BOT_TOKEN})."""
+    redactor = SecretRedactor()
+    for path in _SECRET_KEYS:
+        value: Any = data
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        if isinstance(value, str):
+            redactor.add(value)
+    return redactor.redact(message)
+
+
 def _yaml_problem(error: yaml.YAMLError) -> str:
     """What is wrong and where, without the lines of the file PyYAML quotes: one may hold a token."""
     if not isinstance(error, yaml.MarkedYAMLError):
@@ -294,7 +311,7 @@ def parse_config(text: str, origin: str = "config", environ: dict[str, str] | No
         return Config.model_validate(data)
     except ValidationError as error:
         lines = [f"{_key_path(_location(e))}: {_describe(e)}" for e in error.errors()]
-        raise ConfigError(f"{origin}: " + "; ".join(lines)) from None
+        raise ConfigError(_tokens_hidden(f"{origin}: " + "; ".join(lines), data)) from None
 
 
 def config_path(explicit: str | None) -> Path | None:

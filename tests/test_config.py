@@ -173,3 +173,17 @@ def test_a_yaml_error_says_where_without_quoting_the_token(tmp_path, capsys, tex
     error = capsys.readouterr().err
     assert f"not valid YAML: {where}" in error
     assert token not in error
+
+
+def test_a_value_quoted_in_an_error_shows_no_token(tmp_path, capsys, monkeypatch):
+    token = "13579:made-up-webhook-token"
+    monkeypatch.setenv("NEWSBOT_TEST_TOKEN", token)
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        "telegram:\n  token: ${NEWSBOT_TEST_TOKEN}\n"
+        "  webhook: {enabled: true, url: 'bot.example.org/${NEWSBOT_TEST_TOKEN}'}\n"
+    )
+    assert main(["--config", str(config), "news"]) == 2
+    error = capsys.readouterr().err
+    assert 'telegram.webhook.url: "bot.example.org/[REDACTED]" is not a web address' in error
+    assert token not in error
