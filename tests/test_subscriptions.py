@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.util import await_only
 
 from bot.clock import ManualClock
-from bot.commands.subscriptions import register, split_cadence
+from bot.commands.subscriptions import MAX_SUBSCRIPTIONS, register, split_cadence
 from bot.config import DeliverySettings
 from bot.context import Context
 from bot.delivery import tables
@@ -145,6 +145,18 @@ async def test_words_unsubscribe_with_or_without_their_quotes(bot, subscribed, u
     await bot.say(f"/subscribe {subscribed}")
     assert (await bot.say(f"/unsubscribe {unsubscribed}")).text.startswith("Unsubscribed from")
     assert await SubscriptionStore(bot.store.engine).for_target(ALICE) == []
+
+
+async def test_a_chat_has_at_most_a_hundred_subscriptions_and_may_still_change_them(bot):
+    subscriptions = SubscriptionStore(bot.store.engine)
+    for number in range(MAX_SUBSCRIPTIONS):
+        await subscriptions.add(ALICE, "query", f"topic{number}", Cadence("instant"), bot.clock.now())
+    refused = await bot.say("/subscribe one more topic")
+    assert refused.private and refused.text.startswith("This chat has 100 subscriptions, as many as it may have")
+    assert len(await subscriptions.for_target(ALICE)) == MAX_SUBSCRIPTIONS
+    assert (await bot.say("/subscribe topic7 daily 08:00")).text.startswith("Updated your subscription")
+    await bot.say("/unsubscribe topic7")
+    assert (await bot.say("/subscribe one more topic")).text.startswith("Subscribed to")
 
 
 async def test_an_old_remove_button_never_removes_another_topic_that_got_its_id(bot):
