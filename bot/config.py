@@ -42,7 +42,11 @@ class WebhookSettings(Strict):
         return self
 
 
-def _empty_as_none(value: Any) -> Any:
+def _token_as_sent(value: Any) -> Any:
+    """The token without the white space around it (the line break `echo` or a secrets file leaves), as
+    the platforms' libraries send it and so as it must be masked; None when empty."""
+    if isinstance(value, str):
+        value = value.strip()
     return None if value == "" else value
 
 
@@ -51,7 +55,7 @@ class TelegramSettings(Strict):
     base_url: str = "https://api.telegram.org/bot"
     webhook: WebhookSettings = WebhookSettings()
 
-    _no_empty_token = field_validator("token", mode="before")(_empty_as_none)
+    _trimmed_token = field_validator("token", mode="before")(_token_as_sent)
 
     @field_validator("base_url")
     @classmethod
@@ -65,7 +69,7 @@ class DiscordSettings(Strict):
     gateway_url: str | None = None
     guild_ids: list[int] = []
 
-    _no_empty_token = field_validator("token", mode="before")(_empty_as_none)
+    _trimmed_token = field_validator("token", mode="before")(_token_as_sent)
 
     @field_validator("api_base")
     @classmethod
