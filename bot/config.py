@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator, model_validator
 
+from bot.adapters.redact import SecretRedactor
 from bot.cron import cron_trigger
 from content.settings import BundledSource, SourceSettings, StorageSettings, Strict, TaxonomySettings, web_address
 
@@ -41,7 +42,11 @@ class WebhookSettings(Strict):
         return self
 
 
-def _empty_as_none(value: Any) -> Any:
+def _token_as_sent(value: Any) -> Any:
+    """The token without the white space around it (the line break `echo` or a secrets file leaves), as
+    the platforms' libraries send it and so as it must be masked; None when empty."""
+    if isinstance(value, str):
+        value = value.strip()
     return None if value == "" else value
 
 
@@ -50,7 +55,7 @@ class TelegramSettings(Strict):
     base_url: str = "https://api.telegram.org/bot"
     webhook: WebhookSettings = WebhookSettings()
 
-    _no_empty_token = field_validator("token", mode="before")(_empty_as_none)
+    _trimmed_token = field_validator("token", mode="before")(_token_as_sent)
 
     @field_validator("base_url")
     @classmethod
@@ -64,7 +69,7 @@ class DiscordSettings(Strict):
     gateway_url: str | None = None
     guild_ids: list[int] = []
 
-    _no_empty_token = field_validator("token", mode="before")(_empty_as_none)
+    _trimmed_token = field_validator("token", mode="before")(_token_as_sent)
 
     @field_validator("api_base")
     @classmethod
@@ -265,11 +270,37 @@ def _describe(error: dict) -> str:
     return message.removeprefix("Value error, ")
 
 
+_SECRET_KEYS = (("telegram", "token"), ("discord", "token"), ("telegram", "webhook", "secret_token"))
+
+
+def _tokens_hidden(message: str, data: dict) -> str:
+    """The message with the file's tokens masked: an error quotes the value it is about, and a webhook
+    url may hold the token (bot.example.org/${TELEGRAM_BOT_TOKEN})."""
+    redactor = SecretRedactor()
+    for path in _SECRET_KEYS:
+        value: Any = data
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        if isinstance(value, str):
+            redactor.add(value)
+    return redactor.redact(message)
+
+
+def _yaml_problem(error: yaml.YAMLError) -> str:
+    """What is wrong and where, without the lines of the file PyYAML quotes: one may hold a token."""
+    if not isinstance(error, yaml.MarkedYAMLError):
+        return str(error)
+    told = ((error.context, error.context_mark), (error.problem, error.problem_mark))
+    return ": ".join(
+        f"{text} (line {mark.line + 1}, column {mark.column + 1})" if mark else text for text, mark in told if text
+    )
+
+
 def parse_config(text: str, origin: str = "config", environ: dict[str, str] | None = None) -> Config:
     try:
         data = yaml.load(text, Loader=_UniqueKeyLoader)
     except yaml.YAMLError as error:
-        raise ConfigError(f"{origin}: not valid YAML: {error}") from None
+        raise ConfigError(f"{origin}: not valid YAML: {_yaml_problem(error)}") from None
     if data is None:  # an empty file (or only comments): the defaults
         data = {}
     if not isinstance(data, dict):
@@ -284,7 +315,7 @@ def parse_config(text: str, origin: str = "config", environ: dict[str, str] | No
         return Config.model_validate(data)
     except ValidationError as error:
         lines = [f"{_key_path(_location(e))}: {_describe(e)}" for e in error.errors()]
-        raise ConfigError(f"{origin}: " + "; ".join(lines)) from None
+        raise ConfigError(_tokens_hidden(f"{origin}: " + "; ".join(lines), data)) from None
 
 
 def config_path(explicit: str | None) -> Path | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import unicodedata
 
 _BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -22,3 +23,11 @@ def terminal_safe(text: str, *, multiline: bool = False) -> str:
 def printable(text: str) -> str:
     """Terminal-safe text on one line, runs of white space made one space."""
     return " ".join(terminal_safe(text).split())
+
+
+class TerminalSafeFormatter(logging.Formatter):
+    """Log lines quote feeds and people (a source's name, a typed channel): none may recolour, retitle or
+    rewrite the terminal it is read on."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return terminal_safe(super().format(record), multiline=True)

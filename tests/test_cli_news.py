@@ -198,3 +198,25 @@ def test_only_credentials_of_a_feed_url_are_masked_everywhere():
     )
     shown = REDACTOR.redact(f"GET {url}")
     assert not any(secret in shown for secret in ("K3Y-0F-F33D", "ACC3SS-T0KEN", "S3C0ND-T0KEN"))
+
+
+def test_log_lines_quoting_a_source_show_no_terminal_controls(tmp_path):
+    import subprocess
+    import sys
+
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "a.md").write_text(
+        "---\ntitle: Solar grid in Kenya\nurl: https://feed.test/a\npublished: 2026-05-04T06:00:00+00:00\n"
+        'source: "Wire \\e]8;;https://evil.test\\e\\\\click\\e]8;;\\e\\\\ \\e[2J\\r\\u009b31m"\n'
+        "sectors: [basket weaving]\n---\nSolar panels power a school in Kenya.\n",
+        encoding="utf-8",
+    )
+    config = write_config(
+        tmp_path, f"sqlite:///{tmp_path / 'newsbot.db'}", f"  - {{name: notes, kind: files, path: '{notes}/*.md'}}"
+    )
+    ingest = subprocess.run([sys.executable, "-m", "bot", "--config", config, "ingest"], capture_output=True, cwd=tmp_path)
+    errors = ingest.stderr.decode()
+    assert ingest.returncode == 0
+    assert "Wire ]8;;https://evil.test\\click]8;;\\ [2J31m: 'basket weaving' names no sector" in errors
+    assert not {"\x1b", "\r", "\x9b"} & set(errors)

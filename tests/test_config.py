@@ -155,3 +155,35 @@ def test_cli_exits_2_with_one_line_naming_the_key(tmp_path, capsys):
 def test_missing_config_file_is_a_clear_error(tmp_path, capsys):
     assert main(["--config", str(tmp_path / "nope.yaml"), "news"]) == 2
     assert "nope.yaml: cannot read" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "text, where",
+    [
+        ("telegram:\n  token: '{token}\n", "while scanning a quoted scalar (line 2, column 10)"),
+        ("telegram:\n  token: {token}\n  token: {token}\n", "the key 'token' is given twice (line 3, column 3)"),
+    ],
+    ids=["quote left open", "key given twice"],
+)
+def test_a_yaml_error_says_where_without_quoting_the_token(tmp_path, capsys, text, where):
+    token = "24680:made-up-config-token"
+    config = tmp_path / "config.yaml"
+    config.write_text(text.format(token=token))
+    assert main(["--config", str(config), "news"]) == 2
+    error = capsys.readouterr().err
+    assert f"not valid YAML: {where}" in error
+    assert token not in error
+
+
+def test_a_value_quoted_in_an_error_shows_no_token(tmp_path, capsys, monkeypatch):
+    token = "13579:made-up-webhook-token"
+    monkeypatch.setenv("NEWSBOT_TEST_TOKEN", token)
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        "telegram:\n  token: ${NEWSBOT_TEST_TOKEN}\n"
+        "  webhook: {enabled: true, url: 'bot.example.org/${NEWSBOT_TEST_TOKEN}'}\n"
+    )
+    assert main(["--config", str(config), "news"]) == 2
+    error = capsys.readouterr().err
+    assert 'telegram.webhook.url: "bot.example.org/[REDACTED]" is not a web address' in error
+    assert token not in error

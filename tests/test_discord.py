@@ -733,6 +733,17 @@ async def test_a_server_echoing_the_token_in_an_error_does_not_show_it(fake, cap
     assert TOKEN.lower() not in caplog.text.lower()
 
 
+async def test_a_token_written_with_a_line_break_after_it_is_hidden_as_discord_gets_it(fake, caplog):
+    caplog.set_level(logging.DEBUG)
+    sent = ":".join(["97531", "LINE-BREAK-TOKEN"])  # no other test's, which the log redactor would know already
+    fake.inject("GET", r"/users/@me", 403, {"message": f"bad auth Bot {sent}", "code": 0})
+    adapter = DiscordAdapter(DiscordSettings(token=f"{sent}\n", api_base=fake.api_base, gateway_url=fake.gateway_url))
+    with pytest.raises(DiscordConnectError, match="bad auth") as refused:
+        await adapter.connect()
+    assert sent not in str(refused.value)
+    assert sent not in caplog.text
+
+
 async def test_endpoints_are_restored_after_disconnect(fake, start):
     before = (Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY)
     adapter = await start(Recorder())

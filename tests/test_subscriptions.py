@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.util import await_only
 
 from bot.clock import ManualClock
-from bot.commands.subscriptions import register, split_cadence
+from bot.commands.subscriptions import MAX_SUBSCRIPTIONS, register, split_cadence
 from bot.config import DeliverySettings
 from bot.context import Context
 from bot.delivery import tables
@@ -153,6 +153,18 @@ async def test_unsubscribe_takes_the_topic_with_its_cadence_as_subscribe_did(bot
     assert (await bot.say("/unsubscribe Kenya daily 08:00")).text == "Unsubscribed from Kenya."
     assert (await bot.say("/unsubscribe smart grid weekly mon 09:00")).text == "Unsubscribed from “smart grid”."
     assert (await bot.say("/unsubscribe energy instant")).text.startswith("This chat is not subscribed to Energy.\n")
+
+
+async def test_a_chat_has_at_most_a_hundred_subscriptions_and_may_still_change_them(bot):
+    subscriptions = SubscriptionStore(bot.store.engine)
+    for number in range(MAX_SUBSCRIPTIONS):
+        await subscriptions.add(ALICE, "query", f"topic{number}", Cadence("instant"), bot.clock.now())
+    refused = await bot.say("/subscribe one more topic")
+    assert refused.private and refused.text.startswith("This chat has 100 subscriptions, as many as it may have")
+    assert len(await subscriptions.for_target(ALICE)) == MAX_SUBSCRIPTIONS
+    assert (await bot.say("/subscribe topic7 daily 08:00")).text.startswith("Updated your subscription")
+    await bot.say("/unsubscribe topic7")
+    assert (await bot.say("/subscribe one more topic")).text.startswith("Subscribed to")
 
 
 async def test_an_old_remove_button_never_removes_another_topic_that_got_its_id(bot):

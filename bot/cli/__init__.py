@@ -15,6 +15,7 @@ from bot.adapters.base import ConnectError
 from bot.adapters.redact import redact_in_logs
 from bot.config import ConfigError, load_config
 from bot.schedule import ScheduleError
+from bot.terminal import TerminalSafeFormatter
 from content.store import StorageError
 
 SUBCOMMANDS = ("ingest", "news", "analyze", "chat", "run")
@@ -91,11 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(TerminalSafeFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, handlers=[handler])
     for chatty in NOISY_LOGGERS:
         logging.getLogger(chatty).setLevel(logging.DEBUG if args.verbose else logging.WARNING)
     logging.getLogger("httpx").addFilter(_HIDDEN_URL_SECRETS)  # the same filter once, however often main runs

@@ -24,6 +24,9 @@ from content.tagging import Match
 from content.text import clip
 
 MAX_QUERY_CHARS = 100
+# each costs the chat's commands a read and the delivery a match or a digest: one person scripting
+# /subscribe would otherwise grow them, and the time of every /subscribe, without end
+MAX_SUBSCRIPTIONS = 100
 REMOVE_LABEL_LIMIT = 60
 LATEST_ON_SUBSCRIBE = 3
 _NO_QUOTES = str.maketrans("", "", QUOTES)
@@ -174,7 +177,14 @@ async def subscribe(cmd: Command, ctx: Context) -> Reply:
     if len(value) > VALUE_CHARS:  # twenty countries by their flags fit in the words, not in the column
         return Reply(text="That names too many sectors and places for one subscription: split it in two.", private=True)
     store = ctx.subscriptions
-    before = await _subscription(store, cmd.target, kind, value)
+    existing = await store.for_target(cmd.target)
+    before = _same_topic(existing, kind, value)
+    if before is None and len(existing) >= MAX_SUBSCRIPTIONS:
+        return Reply(
+            text=f"This chat has {MAX_SUBSCRIPTIONS} subscriptions, as many as it may have: "
+            f"remove one ({_line(cmd, 'subscriptions')}) before adding another.",
+            private=True,
+        )
     now = ctx.clock()
     created = await store.add(cmd.target, kind, value, cadence, now)
     subscription = await _subscription(store, cmd.target, kind, value)
@@ -197,7 +207,11 @@ async def subscribe(cmd: Command, ctx: Context) -> Reply:
 
 
 async def _subscription(store: SubscriptionStore, target, kind: str, value: str) -> Subscription | None:
-    return next((s for s in await store.for_target(target) if (s.kind, s.value) == (kind, value)), None)
+    return _same_topic(await store.for_target(target), kind, value)
+
+
+def _same_topic(subscriptions: list[Subscription], kind: str, value: str) -> Subscription | None:
+    return next((s for s in subscriptions if (s.kind, s.value) == (kind, value)), None)
 
 
 def _removal_command(cmd: Command, subscription: Subscription) -> str:
