@@ -35,7 +35,7 @@ QUERIES = [
     "e-commerce", '"state of the art"', '"long term plan"', '"election eve"', "solar -policy", "farm -drones",
     "-solar", "COVID-19", "covid", "2.5GW", "U.S.", "São Paulo", "sao paulo", "Hà Nội", "Ha Noi", "ภาษาไทย",
     "the", "in the", "of", "ok", "running", "ran", "policies", "MiXeD Policy", "SOLAR chiang mai",
-    "strasse", "Straße", "λόγος", "ΛΌΓΟΣ", "financial", "flood walls",
+    "strasse", "Straße", "λόγος", "ΛΌΓΟΣ", "financial", "flood walls", "solar " + "x" * 3000,
 ]
 
 
