@@ -35,12 +35,13 @@ def _accent_folds() -> tuple[str, str]:
     return "".join(accented), "".join(bare)
 
 
-def _full_case_folds() -> tuple[tuple[str, str], ...]:
+def full_case_folds() -> list[tuple[str, str]]:
     """The letters whose full case folding (str.casefold(), as folded() reads them) is more than their
     lower case ("ß" is "ss", a final "ς" is "σ", "ﬁ" is "fi"), and that folding: PostgreSQL, which only
-    lowers words, is given them folded (migration 0007). All such letters are in the Basic Multilingual Plane."""
+    lowers words, is given them folded (migration 0007, which alone needs them: working them out takes a
+    moment). All such letters are in the Basic Multilingual Plane."""
     letters = map(chr, range(0x10000))
-    return tuple((letter, letter.casefold()) for letter in letters if letter.casefold().lower() != letter.lower())
+    return [(letter, letter.casefold()) for letter in letters if letter.casefold().lower() != letter.lower()]
 
 
 # Scripts written without spaces between words (Thai, Lao, Myanmar, Khmer, Japanese kana, Chinese
@@ -50,7 +51,6 @@ UNSPACED_CHARACTER = r"([\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3
 _UNSPACED_CHARACTER = re.compile(UNSPACED_CHARACTER)
 
 ACCENTED, UNACCENTED = _accent_folds()  # the PostgreSQL index was built with these: change them with a migration
-FULL_CASE_FOLDS = _full_case_folds()  # likewise
 _FOLDS = str.maketrans(ACCENTED, UNACCENTED)
 
 

@@ -10,7 +10,7 @@ Revises: 0006
 from alembic import op
 
 from content.store.migrations.search_column import rebuild
-from content.store.words import ACCENTED, FULL_CASE_FOLDS, UNACCENTED, UNSPACED_CHARACTER
+from content.store.words import ACCENTED, UNACCENTED, UNSPACED_CHARACTER, full_case_folds
 
 revision = "0007"
 down_revision = "0006"
@@ -19,10 +19,11 @@ depends_on = None
 
 
 def _case_folded(value: str) -> str:
-    for letter, folding in FULL_CASE_FOLDS:
+    folds = full_case_folds()
+    for letter, folding in folds:
         if len(folding) > 1:
             value = f"replace({value}, '{letter}', '{folding}')"
-    letters, foldings = zip(*((letter, folding) for letter, folding in FULL_CASE_FOLDS if len(folding) == 1))
+    letters, foldings = zip(*((letter, folding) for letter, folding in folds if len(folding) == 1))
     return f"translate({value}, '{''.join(letters)}', '{''.join(foldings)}')"
 
 
