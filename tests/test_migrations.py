@@ -209,3 +209,14 @@ async def test_words_of_scripts_written_without_spaces_in_stored_articles_are_fo
         assert len((await store.search("irrigation sensors", limit=50)).articles) == 2
     finally:
         await store.close()
+
+
+async def test_words_folded_in_full_in_stored_articles_are_found_after_the_upgrade(database_url):
+    await _store_old_articles(database_url, "0006", ["Die Straße bleibt zu.", "Ο Λόγος και ﬁnance.", None])
+
+    store = await Store.open(database_url)
+    try:
+        for words, found in [("strasse", ["old-1"]), ("straße", ["old-1"]), ("λόγος", ["old-2"]), ("finance", ["old-2"])]:
+            assert [a.id for a in (await store.search(words)).articles] == found, words
+    finally:
+        await store.close()

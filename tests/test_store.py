@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from content.model import Article, Query, SourceState
 from content.store import InvalidCursor, StorageError, Store
+from content.store.fulltext import search_terms
 from content.store.words import english_stems
 
 T0 = datetime(2026, 3, 1, 8, 0, tzinfo=timezone.utc)
@@ -526,6 +527,21 @@ async def test_a_word_with_s_or_t_after_an_apostrophe_is_the_word_alone(store):
     assert sorted(ids(await store.search("won't"))) == ["article-2", "article-3"]
     assert ids(await store.search("don't")) == []
     assert ids(await store.search('"Kenya\'s farmers"')) == ["article-1"]
+
+
+async def test_a_word_too_long_for_postgresql_to_index_is_no_word_to_search_for_on_both_stores(store):
+    long_word, longest_kept = "x" * 3000, "y" * 2047
+    await store.add(
+        [
+            make_article(1, title="Solar farm opens", text=f"Its serial is {long_word} and {longest_kept}."),
+            make_article(2, title="Solar roofs spread", text="Installers are busy."),
+            make_article(3, title="Wind farm opens", text=f"Its serial is {long_word}."),
+        ]
+    )
+    assert sorted(ids(await store.search(f"solar {long_word}"))) == ["article-1", "article-2"]
+    assert sorted(ids(await store.search(f'farm -"{long_word}"'))) == ["article-1", "article-3"]
+    assert ids(await store.search(f"solar {longest_kept}")) == ["article-1"]
+    assert not search_terms(f'{long_word} "farm {long_word}"')
 
 
 async def test_a_hyphenated_word_finds_its_parts_written_apart_on_both_stores(store):

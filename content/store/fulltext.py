@@ -32,6 +32,8 @@ _WORD = re.compile(r"\w+")
 # "Kenya's" and "won't" are "Kenya" and "won" to PostgreSQL, which reads "s" and "t" as stop words.
 _CLITIC = re.compile(r"(?<=\w)['’][st](?!\w)")
 _LETTERS_JOINED = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")  # "long-term", "state-of-the-art", not "covid-19"
+# PostgreSQL leaves a longer word (in UTF-8 bytes) out of its index and out of a query, where SQLite keeps it
+_LONGEST_WORD = 2047
 
 
 # Names for the same thing that articles use interchangeably: a query naming one finds any.
@@ -141,6 +143,8 @@ def _phrase_term(surface: str, exact: bool) -> Term | None:
     for one word of letters joined by hyphens: PostgreSQL indexes the parts of "long-term" too, and
     finds "long term" as SQLite does only when asked for the parts."""
     words = all_words = _WORD.findall(surface)
+    if any(map(_too_long, all_words)):
+        return None
     while words and words[0] in _STOPWORDS:
         words = words[1:]
     while words and words[-1] in _STOPWORDS:
@@ -167,7 +171,11 @@ def _without_edges(surface: str) -> str:
 
 def _counts(word: str) -> bool:
     # a single letter is no word in English, but can be a piece of one in Hindi or Thai
-    return word not in _STOPWORDS and (len(word) > 1 or word.isdigit() or not word.isascii())
+    return word not in _STOPWORDS and (len(word) > 1 or word.isdigit() or not word.isascii()) and not _too_long(word)
+
+
+def _too_long(word: str) -> bool:
+    return len(word.encode()) > _LONGEST_WORD
 
 
 def names_of_several_words(words: list[str]) -> list[range]:

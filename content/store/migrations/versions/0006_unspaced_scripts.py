@@ -9,6 +9,7 @@ Revises: 0005
 
 from alembic import op
 
+from content.store.migrations.search_column import COLUMNS, rebuild
 from content.store.words import ACCENTED, SQL_FUNCTION, UNACCENTED, UNSPACED_CHARACTER
 
 revision = "0006"
@@ -16,37 +17,24 @@ down_revision = "0005"
 branch_labels = None
 depends_on = None
 
-_COLUMNS = ("title", "summary", "text")
-
 _SQLITE_REBUILD = [
     "INSERT INTO articles_fts(articles_fts) VALUES ('delete-all')",
-    f"INSERT INTO articles_fts(rowid, {', '.join(_COLUMNS)}) "
-    f"SELECT seq, {', '.join(f'{SQL_FUNCTION}({column})' for column in _COLUMNS)} FROM articles",
+    f"INSERT INTO articles_fts(rowid, {', '.join(COLUMNS)}) "
+    f"SELECT seq, {', '.join(f'{SQL_FUNCTION}({column})' for column in COLUMNS)} FROM articles",
 ]
 
 
-def _search_column(spaced: bool) -> str:
-    def text(column: str) -> str:
-        value = f"coalesce({column}, '')" if column != "text" else "left(coalesce(text, ''), 200000)"
-        value = f"translate({value}, '{ACCENTED}', '{UNACCENTED}')"
-        return f"regexp_replace({value}, '{UNSPACED_CHARACTER}', ' \\1 ', 'g')" if spaced else value
-
-    weighted = " || ".join(
-        f"setweight(to_tsvector('english', {text(column)}), '{weight}')" for column, weight in zip(_COLUMNS, "ABC")
-    )
-    return f"ALTER TABLE articles ADD COLUMN search tsvector GENERATED ALWAYS AS ({weighted}) STORED"
+def _without_accents(value: str) -> str:
+    return f"translate({value}, '{ACCENTED}', '{UNACCENTED}')"
 
 
-def _rebuild_postgresql(spaced: bool) -> None:
-    op.execute("DROP INDEX ix_articles_search")
-    op.execute("ALTER TABLE articles DROP COLUMN search")
-    op.execute(_search_column(spaced))
-    op.execute("CREATE INDEX ix_articles_search ON articles USING gin (search)")
+def _spaced(value: str) -> str:
+    return f"regexp_replace({_without_accents(value)}, '{UNSPACED_CHARACTER}', ' \\1 ', 'g')"
 
 
 def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        _rebuild_postgresql(spaced=True)
+        rebuild(_spaced)
         return
     for statement in _SQLITE_REBUILD:
         op.execute(statement)
@@ -54,4 +42,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        _rebuild_postgresql(spaced=False)
+        rebuild(_without_accents)
