@@ -56,12 +56,12 @@ _FOLDS = str.maketrans(ACCENTED, UNACCENTED)
 
 def fold_accents(text: str) -> str:
     """"Việt Nam" as "Viet Nam", as both stores index it."""
-    return text.translate(_FOLDS)
+    return text if text.isascii() else text.translate(_FOLDS)
 
 
 def spaced(text: str) -> str:
     """"北京市" as " 北  京  市 ", as both stores index it."""
-    return _UNSPACED_CHARACTER.sub(r" \1 ", text)
+    return text if text.isascii() else _UNSPACED_CHARACTER.sub(r" \1 ", text)
 
 
 def folded(text: str) -> str:
