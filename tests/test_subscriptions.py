@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.util import await_only
 
 from bot.clock import ManualClock
-from bot.commands.subscriptions import MAX_SUBSCRIPTIONS, register, split_cadence
+from bot.commands.subscriptions import MAX_SUBSCRIPTIONS, MAX_TOPIC_WORDS, register, split_cadence
 from bot.config import DeliverySettings
 from bot.context import Context
 from bot.delivery import tables
@@ -153,6 +153,14 @@ async def test_unsubscribe_takes_the_topic_with_its_cadence_as_subscribe_did(bot
     assert (await bot.say("/unsubscribe Kenya daily 08:00")).text == "Unsubscribed from Kenya."
     assert (await bot.say("/unsubscribe smart grid weekly mon 09:00")).text == "Unsubscribed from “smart grid”."
     assert (await bot.say("/unsubscribe energy instant")).text.startswith("This chat is not subscribed to Energy.\n")
+
+
+async def test_a_topic_of_more_than_twenty_words_is_refused_before_they_are_read(bot):
+    words = [f"w{number}" for number in range(MAX_TOPIC_WORDS + 1)]  # short enough in characters
+    refused = await bot.say("/subscribe " + " ".join(words))
+    assert refused.private and refused.text.startswith(f"Please use at most {MAX_TOPIC_WORDS} words")
+    assert await SubscriptionStore(bot.store.engine).for_target(ALICE) == []
+    assert (await bot.say("/subscribe " + " ".join(words[:MAX_TOPIC_WORDS]))).text.startswith("Subscribed to")
 
 
 async def test_a_chat_has_at_most_a_hundred_subscriptions_and_may_still_change_them(bot):
