@@ -97,25 +97,19 @@ def _line(cmd: Command, name: str, args: str = "") -> str:
     return " ".join(part for part in (f"/{name}", cmd.chat_name, args) if part)
 
 
-def resolve_topic(words: str, ctx: Context) -> tuple[str, str] | None:
+def _read_topic(words: str, ctx: Context) -> tuple[tuple[str, str] | None, Match | None]:
     """(kind, value) for a sector, a country or region, several of them as /news reads them ("energy
     kenya", "AI education in Thailand"), or else the words themselves; None when nothing is left.
-    Quoted phrases and "-" exclusions are words to look for."""
+    Quoted phrases and "-" exclusions are words to look for. Second, the name the words only come
+    near, where /news reads none in them: "kenia", "man" (the start of Manufacturing), but also
+    "children" (Chile) and "plan" (Poland), to be asked about rather than taken (the topic is None)."""
     if combination := _combination(words, ctx):
-        return combination
+        return combination, None
     if name := near_name(words, ctx):
-        return name.kind, name.id
+        return (None, name) if name.score < 100 else ((name.kind, name.id), None)
     if not search_terms(words).required:
-        return None
-    return "query", " ".join(words.casefold().split())
-
-
-def _guess(words: str, ctx: Context) -> Match | None:
-    """The name the words only come near, where /news reads none in them: "kenia", "man" (the start
-    of Manufacturing), but also "children" (Chile) and "plan" (Poland), so it is asked about rather
-    than subscribed to."""
-    name = None if _combination(words, ctx) else near_name(words, ctx)
-    return name if name and name.score < 100 else None
+        return None, None
+    return ("query", " ".join(words.casefold().split())), None
 
 
 def _combination(words: str, ctx: Context) -> tuple[str, str] | None:
@@ -167,7 +161,8 @@ async def subscribe(cmd: Command, ctx: Context) -> Reply:
     if len(words.split()) > MAX_TOPIC_WORDS:
         example = _line(cmd, "subscribe", "AI education in Kenya")
         return Reply(text=f"Please use at most {MAX_TOPIC_WORDS} words, e.g. {example}.", private=True)
-    if words and (guess := _guess(words, ctx)):
+    topic, guess = _read_topic(words, ctx) if words else (None, None)
+    if guess:
         when = "" if cadence.is_instant else f" {cadence}"
         return Reply(
             text=f"Did you mean {guess.name}? To follow the words as written, quote them: "
@@ -175,7 +170,6 @@ async def subscribe(cmd: Command, ctx: Context) -> Reply:
             actions=[Action(guess.name, _line(cmd, "subscribe", f"{guess.id}{when}"))],
             private=True,
         )
-    topic = resolve_topic(words, ctx) if words else None
     if topic is None:
         examples = ", ".join(_line(cmd, "subscribe", args) for args in _SUBSCRIBE_EXAMPLES)
         return Reply(text=f"Subscribe to a sector, a country or region, or words, e.g. {examples}.", private=True)
@@ -281,7 +275,7 @@ def _without_cadence(args: str) -> str:
 def _not_subscribed(cmd: Command, words: str, ctx: Context) -> str:
     if _ID_FORM.fullmatch(words.strip()):
         return "That subscription was removed already."
-    topic = _topic_named(words, ctx)
+    topic, _ = _read_topic(words, ctx)
     named = topic_label(*topic, ctx.tagger) if topic else quoted(words)
     return f"{_chat(cmd, first=True)} is not subscribed to {named}."
 
@@ -298,16 +292,11 @@ def _pick(words: str, current: list[Subscription], ctx: Context) -> Subscription
             return subscription
         if subscription.kind == "query" and _unquoted(key) == _unquoted(subscription.value.casefold()):
             return subscription  # "smart grid" for the words "\"smart grid\"", and back
-    topic = None if by_id else _topic_named(words, ctx)
+    topic = None if by_id else _read_topic(words, ctx)[0]  # not a name the words only come near: "children" is no Chile
     if topic is None:
         return None
     kind, value = topic
     return next((s for s in current if kind == s.kind and _unquoted(value) == _unquoted(s.value)), None)
-
-
-def _topic_named(words: str, ctx: Context) -> tuple[str, str] | None:
-    """The topic the words name, but no name they only come near: "children" is no Chile."""
-    return None if _guess(words, ctx) else resolve_topic(words, ctx)
 
 
 def _unquoted(words: str) -> str:
