@@ -29,7 +29,7 @@ STOPWORDS = frozenset(
 _LONGEST_NAME_WORDS = 6  # "Saint Vincent and the Grenadines", "Democratic Republic of the Congo"
 # A near miss names a place or sector in free text only when this close: "thailnd" is Thailand, but
 # "plan" is no Poland, "urban" no Cuba and "children" no Chile.
-FREE_TEXT_LIKENESS = 85
+_FREE_TEXT_LIKENESS = 85
 # A multi-word phrase counts as a name only when it reads like the name it resolved to,
 # so "energy thailand" does not become a fuzzy match for Energy that swallows Thailand.
 _PHRASE_LIKENESS = 75
@@ -257,7 +257,7 @@ def _resolve_phrase(span: list[str], ctx: Context, exactly: bool) -> Match | Non
         match = _phrase_match(span, resolve)
         if match and match.kind != "sector" and _only_a_code(span, ctx):
             continue
-        if match and match.score >= (100 if exactly else FREE_TEXT_LIKENESS):
+        if match and match.score >= (100 if exactly else _FREE_TEXT_LIKENESS):
             return match
     return None
 
