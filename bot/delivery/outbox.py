@@ -493,7 +493,6 @@ class Outbox:
         if self._plan.platform_gap(platform):
             await connection.execute(p.update().where(p.c.platform == platform).values(next_send_at=platform_next))
 
-
     async def renew_leases(self, owner: str, row_ids: list[int]) -> float:
         """Lengthen the leases of rows this owner is still sending; returns when they end now."""
         o = tables.outbox
