@@ -4,7 +4,20 @@ from collections.abc import Callable
 
 from alembic import op
 
+from content.store.words import ACCENTED, UNACCENTED, UNSPACED_CHARACTER
+
 COLUMNS = ("title", "summary", "text")
+
+
+def without_accents(value: str) -> str:
+    """The SQL text `value` with its accents folded, as content.store.words.fold_accents folds them."""
+    return f"translate({value}, '{ACCENTED}', '{UNACCENTED}')"
+
+
+def spaced(value: str) -> str:
+    """The SQL text `value` with each character of the scripts written without spaces a word of its
+    own, as content.store.words.spaced makes it."""
+    return f"regexp_replace({value}, '{UNSPACED_CHARACTER}', ' \\1 ', 'g')"
 
 
 def rebuild(prepared: Callable[[str], str]) -> None:

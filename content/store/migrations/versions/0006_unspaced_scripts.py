@@ -9,8 +9,8 @@ Revises: 0005
 
 from alembic import op
 
-from content.store.migrations.search_column import COLUMNS, rebuild
-from content.store.words import ACCENTED, SQL_FUNCTION, UNACCENTED, UNSPACED_CHARACTER
+from content.store.migrations.search_column import COLUMNS, rebuild, spaced, without_accents
+from content.store.words import SQL_FUNCTION
 
 revision = "0006"
 down_revision = "0005"
@@ -24,17 +24,9 @@ _SQLITE_REBUILD = [
 ]
 
 
-def _without_accents(value: str) -> str:
-    return f"translate({value}, '{ACCENTED}', '{UNACCENTED}')"
-
-
-def _spaced(value: str) -> str:
-    return f"regexp_replace({_without_accents(value)}, '{UNSPACED_CHARACTER}', ' \\1 ', 'g')"
-
-
 def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        rebuild(_spaced)
+        rebuild(lambda value: spaced(without_accents(value)))
         return
     for statement in _SQLITE_REBUILD:
         op.execute(statement)
@@ -42,4 +34,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        rebuild(_without_accents)
+        rebuild(without_accents)

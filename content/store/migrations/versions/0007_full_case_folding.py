@@ -9,8 +9,8 @@ Revises: 0006
 
 from alembic import op
 
-from content.store.migrations.search_column import rebuild
-from content.store.words import ACCENTED, UNACCENTED, UNSPACED_CHARACTER, full_case_folds
+from content.store.migrations.search_column import rebuild, spaced, without_accents
+from content.store.words import full_case_folds
 
 revision = "0007"
 down_revision = "0006"
@@ -27,19 +27,11 @@ def _case_folded(value: str) -> str:
     return f"translate({value}, '{''.join(letters)}', '{''.join(foldings)}')"
 
 
-def _search_text(case_folded: bool):
-    def prepared(value: str) -> str:
-        value = f"translate({_case_folded(value) if case_folded else value}, '{ACCENTED}', '{UNACCENTED}')"
-        return f"regexp_replace({value}, '{UNSPACED_CHARACTER}', ' \\1 ', 'g')"
-
-    return prepared
-
-
 def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        rebuild(_search_text(case_folded=True))
+        rebuild(lambda value: spaced(without_accents(_case_folded(value))))
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        rebuild(_search_text(case_folded=False))
+        rebuild(lambda value: spaced(without_accents(value)))
