@@ -9,6 +9,7 @@ fences leave only their words.
 
 from __future__ import annotations
 
+import calendar
 import glob
 import logging
 import os
@@ -16,6 +17,7 @@ import re
 from datetime import date, datetime, time, timezone
 from pathlib import Path
 
+import feedparser.datetimes
 import yaml
 from markdown_it import MarkdownIt
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
@@ -31,6 +33,9 @@ MAX_FILE_BYTES = 10 * 2**20  # as a feed's default max_bytes
 
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL | re.MULTILINE)
 _MARKDOWN = MarkdownIt("commonmark")
+_ISO_DATE = re.compile(r"\d+-\d")
+_SPACED_OFFSET = re.compile(r"\s+([+-]\d\d:?\d\d)$")  # Jekyll's "2026-03-04 10:00:00 +0700"
+_HOW_TO_WRITE_A_DATE = "is no date newsbot reads; write it as 2026-03-04, or 2026-03-04 10:00:00 +07:00"
 
 
 class FrontMatterError(Exception):
@@ -73,9 +78,13 @@ class FrontMatter(BaseModel):
 
     @field_validator("published", mode="before")
     @classmethod
-    def _date_means_midnight(cls, value: object) -> object:
+    def _readable_date(cls, value: object) -> object:
+        if isinstance(value, bool):  # Jekyll's "published: false" marks a draft
+            raise ValueError(f"{str(value).lower()} {_HOW_TO_WRITE_A_DATE}")
         if isinstance(value, date) and not isinstance(value, datetime):
             return datetime.combine(value, time.min)
+        if isinstance(value, str):
+            return _date_from_text(value)
         return value
 
     @field_validator("published")
@@ -98,6 +107,21 @@ class FrontMatter(BaseModel):
         if isinstance(value, list) and value:
             return [item for item in value if not isinstance(item, str) or item.strip()] or None
         return value
+
+
+def _date_from_text(text: str) -> str | datetime | None:
+    """ISO 8601 (with Jekyll's spaced offset too) and Unix times are left for pydantic to read;
+    other dates are read as in feeds ("Wed, 04 Mar 2026 10:00:00 GMT", "4 March 2026", "2026/03/04")."""
+    text = text.strip()
+    if not text:
+        return None
+    if _ISO_DATE.match(text) or text.isdigit():
+        return _SPACED_OFFSET.sub(r"\1", text)
+    parsed = feedparser.datetimes._parse_date(text)  # the feeds' reader, content.sources.dates' formats included
+    try:
+        return datetime.fromtimestamp(calendar.timegm(parsed), tz=timezone.utc)
+    except (TypeError, OverflowError, ValueError, OSError):  # TypeError: not read at all
+        raise ValueError(f'"{text}" {_HOW_TO_WRITE_A_DATE}') from None
 
 
 def read_files(source: FilesSource, state: SourceState) -> FetchResult:
@@ -177,6 +201,8 @@ def _split_front_matter(document: str, origin: Path | str) -> tuple[FrontMatter,
 def _describe_validation(error: ValidationError) -> str:
     first = error.errors()[0]
     key = ".".join(str(part) for part in first["loc"])
+    if first["type"] == "value_error":  # one of FrontMatter's own messages, as written
+        return f"{key}: {first['ctx']['error']}"
     return f"{key}: {first['msg'].lower()}"
 
 
