@@ -59,7 +59,7 @@ async def test_broken_files_are_named_and_good_ones_still_returned():
     ]
     assert result.error.startswith("files left out: ")
     assert "bad-yaml.md: invalid YAML" in result.error
-    assert "no-front-matter.md: missing" in result.error
+    assert "no-front-matter.md: no front matter" in result.error
     assert "no-title.md: title: field required" in result.error
     assert result.state.failures == 0 and result.state.last_error == result.error
 
@@ -159,3 +159,18 @@ def test_dates_written_as_blogs_and_feeds_write_them_are_read(written, meant):
 def test_a_date_newsbot_cannot_read_says_how_to_write_one(written):
     with pytest.raises(FrontMatterError, match=r"when.md: published: .* write it as 2026-03-04"):
         parse_markdown(f"---\ntitle: T\npublished: {written}\n---\nbody", "notes", origin="when.md")
+
+
+@pytest.mark.parametrize(
+    ("document", "problem"),
+    [
+        ("", "x.md: empty file"),
+        ("  \n\n", "x.md: empty file"),
+        ("# Just Markdown\n\nNo front matter.\n", r"x.md: no front matter \(the file must start with a line of ---"),
+        ("---\ntitle: T\nsectors: {energy: 1}\n---\nbody", r"x.md: sectors: a name or a list of names, such as \[energy"),
+        ("---\ntitle: T\ncountries: 42\n---\nbody", r"x.md: countries: a name or a list of names, such as \[Kenya"),
+    ],
+)
+def test_a_file_without_usable_front_matter_says_what_is_wrong(document, problem):
+    with pytest.raises(FrontMatterError, match=problem):
+        parse_markdown(document, "notes", origin="x.md")

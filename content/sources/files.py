@@ -20,7 +20,7 @@ from pathlib import Path
 import feedparser.datetimes
 import yaml
 from markdown_it import MarkdownIt
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
 
 from content.model import Draft, SourceState, is_web_url
 from content.settings import FilesSource
@@ -35,6 +35,7 @@ _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*(?
 _MARKDOWN = MarkdownIt("commonmark")
 _ISO_DATE = re.compile(r"\d+-\d")
 _SPACED_OFFSET = re.compile(r"\s+([+-]\d\d:?\d\d)$")  # Jekyll's "2026-03-04 10:00:00 +0700"
+_EXAMPLE_NAMES = {"sectors": "[energy, health]", "countries": "[Kenya, TH]"}
 _HOW_TO_WRITE_A_DATE = "is no date newsbot reads; write it as 2026-03-04, or 2026-03-04 10:00:00 +07:00"
 
 
@@ -101,11 +102,13 @@ class FrontMatter(BaseModel):
 
     @field_validator("sectors", "countries", mode="before")
     @classmethod
-    def _one_or_many(cls, value: object) -> object:
+    def _one_or_many(cls, value: object, info: ValidationInfo) -> object:
         if isinstance(value, str):
             return [value] if value.strip() else None
         if isinstance(value, list) and value:
             return [item for item in value if not isinstance(item, str) or item.strip()] or None
+        if value is not None and not isinstance(value, list):
+            raise ValueError(f"a name or a list of names, such as {_EXAMPLE_NAMES[info.field_name]}")
         return value
 
 
@@ -181,7 +184,10 @@ def parse_markdown(document: str, default_source: str, origin: Path | str) -> Dr
 def _split_front_matter(document: str, origin: Path | str) -> tuple[FrontMatter, str]:
     match = _FRONT_MATTER.match(document)
     if not match:
-        raise FrontMatterError(f"{origin}: missing (the file must start with a line of ---, and a second --- ends it)")
+        if not document.strip():
+            raise FrontMatterError(f"{origin}: empty file")
+        why = "the file must start with a line of ---, and a second --- ends it"
+        raise FrontMatterError(f"{origin}: no front matter ({why})")
     try:
         fields = yaml.safe_load(match.group(1))
     except yaml.YAMLError as error:
