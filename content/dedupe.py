@@ -27,6 +27,7 @@ LEAD_CHARS = 400  # how much of the text is compared; syndicated copies agree in
 _MIN_LEAD_CHARS = 40  # shorter leads (title-only items) never merge: a shared title alone is too weak
 _LEAD_PREFIX_WORDS = 12
 _STEM_LETTERS = 5
+_FEW_TITLE_WORDS = 3  # "Live updates", "Morning briefing", "Podcast episode 12": titles different stories share
 _MINHASH_WORDS = 40  # of title + lead: enough to tell stories apart, cheap to hash
 _MINHASH_SEEDS = (0x9E3779B9, 0x85EBCA6B)  # CRC32 start values: two different hash functions
 
@@ -107,7 +108,9 @@ def same_story(first: Fingerprint, second: Fingerprint) -> bool:
     """Near-identical lead and compatible titles: one title may extend the other ("… for
     smallholders", "UPDATE 1-"), but when each has words the other lacks ("farming app" vs
     "health app") or other figures, or they were published months apart, they are different
-    stories, however alike their leads (boilerplate descriptions are)."""
+    stories, however alike their leads (boilerplate descriptions are). A title of a few words says
+    too little to tell a newsletter's Tuesday edition from Wednesday's: then the leads alone must
+    be one text."""
     if min(len(first.lead), len(second.lead)) < _MIN_LEAD_CHARS:  # too little text to tell
         return False
     if first.title_numbers != second.title_numbers:
@@ -120,4 +123,6 @@ def same_story(first: Fingerprint, second: Fingerprint) -> bool:
     if title_similarity < 80:
         return False
     lead_similarity = fuzz.ratio(first.lead, second.lead)
+    if min(len(_content_words(first.title)), len(_content_words(second.title))) <= _FEW_TITLE_WORDS:
+        return lead_similarity >= 95
     return lead_similarity >= 90 or (lead_similarity >= 80 and title_similarity >= 95)

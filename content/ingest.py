@@ -20,7 +20,15 @@ from typing import Callable, Collection, Iterable, Iterator, NamedTuple, Sequenc
 import httpx
 
 from content.analysis import Analysis, analyze_many
-from content.model import Article, Draft, article_id, canonical_url, content_guid, url_article_id
+from content.model import (
+    Article,
+    Draft,
+    article_id,
+    canonical_url,
+    content_guid,
+    former_url_article_id,
+    url_article_id,
+)
 from content.settings import SourceSettings
 from content.sources import fetch_source, new_http_client
 from content.store import Store
@@ -104,31 +112,32 @@ def _identities(drafts: Sequence[Draft]) -> list[_Identity]:
     episode 1 stay two.
     """
     urls = [canonical_url(draft.url) if draft.url else None for draft in drafts]
-    keys = _entry_keys(drafts, urls)
-    entries_by_url: dict[str, set[str]] = {}
-    for key, url in zip(keys, urls):
-        if url:
-            entries_by_url.setdefault(url, set()).add(key)
+    links = [url_article_id(url) if url else None for url in urls]  # one for every link to a page
+    keys = _entry_keys(drafts, links)
+    entries_by_link: dict[str, set[str]] = {}
+    for key, link in zip(keys, links):
+        if link:
+            entries_by_link.setdefault(link, set()).add(key)
     identities = []
-    for draft, key, url in zip(drafts, keys, urls):
-        if url and len(entries_by_url[url]) < 2:
-            identities.append((url_article_id(url), url))
+    for draft, key, url, link in zip(drafts, keys, urls, links):
+        if link and len(entries_by_link[link]) < 2:
+            identities.append((link, url))
         else:
             identities.append((_key_id(draft, key), url))
     return identities
 
 
-def _entry_keys(drafts: Sequence[Draft], urls: Sequence[str | None]) -> list[str]:
+def _entry_keys(drafts: Sequence[Draft], links: Sequence[str | None]) -> list[str]:
     """What tells each draft apart from others that share its link: its guid, else its title and
     date, else (the same title on different texts, and no date) its words. The same title and date
     on different texts is one story listed twice (a shortened repeat), as before."""
     keys = [draft.guid or _title_guid(draft) for draft in drafts]
     texts: dict[tuple[str | None, str], set[str]] = {}
-    for draft, key, url in zip(drafts, keys, urls):
-        texts.setdefault((url, key), set()).add(draft.text)
+    for draft, key, link in zip(drafts, keys, links):
+        texts.setdefault((link, key), set()).add(draft.text)
     return [
-        _words_guid(draft) if draft.guid is None and draft.published is None and len(texts[(url, key)]) > 1 else key
-        for draft, key, url in zip(drafts, keys, urls)
+        _words_guid(draft) if draft.guid is None and draft.published is None and len(texts[(link, key)]) > 1 else key
+        for draft, key, link in zip(drafts, keys, links)
     ]
 
 
@@ -194,7 +203,7 @@ async def _stored_identities(
 
 
 def _alternatives(draft: Draft, identity: _Identity) -> list[_Alternative]:
-    by_link = url_article_id(identity[1]) if identity[1] else None
+    by_link = [url_article_id(identity[1]), former_url_article_id(identity[1])] if identity[1] else []
     found = []
     if draft.guid is not None:
         found.append(_Alternative(_key_id(draft, draft.guid), "guid"))
@@ -202,8 +211,7 @@ def _alternatives(draft: Draft, identity: _Identity) -> list[_Alternative]:
             found.append(_Alternative(article_id(None, draft.guid), "unscoped"))
     else:  # stored under its title and date, or its words, while it shared its link
         found += [_Alternative(_key_id(draft, key(draft)), "guid") for key in (_title_guid, _words_guid)]
-    if by_link:
-        found.append(_Alternative(by_link, "link"))
+    found += [_Alternative(link, "link") for link in dict.fromkeys(by_link)]
     return [other for other in found if other.id != identity[0]]
 
 

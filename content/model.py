@@ -9,6 +9,9 @@ from typing import Iterable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 _TRACKING_PARAMS = {"fbclid", "gclid"}
+# Further parameters that only say where a reader came from: left in the stored link, ignored in an id.
+_REFERRER_PARAMS = {"ref", "ref_src", "ref_url", "mc_cid", "mc_eid", "msclkid", "dclid", "igshid", "yclid", "twclid"}
+_SERVING_HOSTS = ("www.", "m.", "mobile.", "amp.")  # the same site for another device or a faster page
 NEWS_AGE = timedelta(days=3)
 
 
@@ -41,6 +44,37 @@ def canonical_url(url: str) -> str:
     return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", urlencode(query), route))
 
 
+def page_key(canonical: str) -> str:
+    """What a canonical URL says about which page it is, without how the page is served: http or
+    https, a www., m., mobile. or amp. host, a default port, an AMP version ("/amp", "?output=amp"),
+    a trailing slash, a referrer parameter ("?ref=rss") and the order of the parameters. Links
+    already in this form ("https://site/news/1") are their own key."""
+    parts = urlsplit(canonical)
+    host = parts.hostname or ""
+    for prefix in _SERVING_HOSTS:
+        if host.startswith(prefix) and "." in host[len(prefix) :]:
+            host = host[len(prefix) :]
+            break
+    if parts.port not in (None, 80, 443):
+        host = f"{host}:{parts.port}"
+    segments = [segment for segment in parts.path.split("/") if segment]
+    if segments and segments[0] == "amp":
+        segments = segments[1:]
+    if segments and segments[-1] == "amp":
+        segments = segments[:-1]
+    query = sorted(
+        (key, value)
+        for key, value in parse_qsl(parts.query, keep_blank_values=True)
+        if key.lower() not in _REFERRER_PARAMS and not _asks_for_amp(key, value)
+    )
+    return urlunsplit(("https", host, "/" + "/".join(segments), urlencode(query), parts.fragment))
+
+
+def _asks_for_amp(key: str, value: str) -> bool:
+    key, value = key.lower(), value.lower()
+    return (key in ("output", "outputtype") and value == "amp") or (key == "amp" and value in ("", "1", "true"))
+
+
 def article_id(url: str | None, guid: str | None) -> str:
     """A stable id from the canonical URL, else the feed guid."""
     if url:
@@ -51,7 +85,13 @@ def article_id(url: str | None, guid: str | None) -> str:
 
 
 def url_article_id(canonical: str) -> str:
-    """`article_id` of a URL that is canonical already (from `canonical_url`)."""
+    """`article_id` of a URL that is canonical already (from `canonical_url`): the same for every
+    link to one page (see `page_key`)."""
+    return _short_hash("url:" + page_key(canonical))
+
+
+def former_url_article_id(canonical: str) -> str:
+    """The id an article stored by this link had before ids were made from `page_key`."""
     return _short_hash("url:" + canonical)
 
 

@@ -128,3 +128,17 @@ async def test_boilerplate_leads_stay_apart_and_their_keys_stop_growing(database
         assert MAX_KEY_HITS <= stored < MAX_KEY_HITS + 6
     finally:
         await store.close()
+
+
+def test_stories_under_one_short_title_stay_apart_unless_their_leads_are_one_text():
+    opening = (
+        "Good morning. This is the Morning Briefing from the Nairobi Daily newsroom, the news you need to start "
+        "your day, in five minutes. Sign up to get it by email every weekday. "
+    )
+    tuesday = opening + "Today: the central bank sets its lending rate, and fuel prices rise."
+    wednesday = opening + "Today: parliament debates the finance bill, and Kisumu votes."
+    assert not same_story(fingerprint("Morning briefing", tuesday), fingerprint("Morning briefing", wednesday))
+    live = "Follow live updates as votes are counted across Kenya, with results from Nairobi and Mombasa expected tonight."
+    other_live = live.replace("Nairobi and Mombasa", "Kisumu and Eldoret")
+    assert not same_story(fingerprint("Live updates", live), fingerprint("Live updates", other_live))
+    assert same_story(fingerprint("Live updates", live), fingerprint("Live updates", "NAIROBI (AP) — " + live))

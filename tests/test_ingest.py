@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
@@ -218,6 +219,36 @@ async def test_an_entry_keeps_its_id_when_others_start_or_stop_sharing_its_link(
     assert await fetch(episode(1), episode(2), episode(3), hours=1) == (2, 1)  # now by guids, but 1 is stored
     assert await fetch(episode(3), hours=2) == (0, 1)  # alone again: known by its guid, as stored
     assert len((await store.find(Query())).articles) == 3
+
+
+async def test_one_page_under_links_that_differ_only_in_how_it_is_served_is_one_article(store, monkeypatch):
+    links = ["https://www.wire.test/grid/?ref=rss", "http://wire.test/grid", "https://m.wire.test/grid/amp",
+             "https://wire.test/grid?output=amp&mc_cid=7", "https://amp.wire.test/amp/grid", "https://wire.test:443/grid"]
+    # title-only entries: too little text for the store to merge them as copies, so only the link can tell
+    copies = [draft(1, f"feed{n}", text="", url=link) for n, link in enumerate(links)]
+    others = [draft(n, "feed0", text="", url=link) for n, link in
+              enumerate(["https://wire.test/grid?page=2", "https://wire.test/grid/amplifiers", "https://wire.test/Grid"], 2)]
+    monkeypatch.setattr(ingest, "fetch_source", fake_fetch({f"feed{n}": [copy] for n, copy in enumerate(copies)}))
+    report = await ingest_once(store, [feed(f"feed{n}") for n in range(len(links))], None, client=object(), now=NOW)
+    assert (report.new, report.duplicates) == (1, len(links) - 1)
+    [stored] = (await store.find(Query())).articles
+    assert sorted(stored.sources) == [f"feed{n}" for n in range(len(links))]
+    monkeypatch.setattr(ingest, "fetch_source", fake_fetch({"feed0": others}))
+    assert (await ingest_once(store, [feed("feed0")], None, client=object(), now=NOW)).new == 3
+
+
+async def test_an_article_stored_under_its_links_former_id_is_found_again(store, monkeypatch):
+    entry = draft(1, "wire", text="", url="https://www.wire.test/grid/")
+    [article] = build_articles([entry], None, [NOW])
+    await store.add([replace(article, id=_former_link_id(article.url))])
+    monkeypatch.setattr(ingest, "fetch_source", fake_fetch({"wire": [entry]}))
+    report = await ingest_once(store, [feed("wire")], None, client=object(), now=NOW + timedelta(hours=1))
+    assert (report.new, report.duplicates) == (0, 1)
+
+
+def _former_link_id(canonical: str) -> str:
+    """The id a link's article had before links were compared without their www., scheme or slash."""
+    return hashlib.sha256(("url:" + canonical).encode()).hexdigest()[:24]
 
 
 async def test_control_characters_are_removed_before_storing(store, monkeypatch):

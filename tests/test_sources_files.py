@@ -59,7 +59,7 @@ async def test_broken_files_are_named_and_good_ones_still_returned():
     ]
     assert result.error.startswith("files left out: ")
     assert "bad-yaml.md: invalid YAML" in result.error
-    assert "no-front-matter.md: missing" in result.error
+    assert "no-front-matter.md: no front matter" in result.error
     assert "no-title.md: title: field required" in result.error
     assert result.state.failures == 0 and result.state.last_error == result.error
 
@@ -137,3 +137,40 @@ async def test_every_file_left_out_is_logged_and_an_oversized_one_is_not_read(tm
     logged = [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
     assert len(logged) == 6 and all(str(tmp_path) in line for line in logged)
     assert any(line.endswith("huge.md: larger than 200 bytes") for line in logged)
+
+
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [
+        ("2026-03-04 10:00:00 +0700", datetime(2026, 3, 4, 3, 0, tzinfo=timezone.utc)),  # Jekyll's own form
+        ("'2026-03-04T10:00:00+0700'", datetime(2026, 3, 4, 3, 0, tzinfo=timezone.utc)),
+        ("'Wed, 04 Mar 2026 10:00:00 GMT'", datetime(2026, 3, 4, 10, 0, tzinfo=timezone.utc)),  # as a feed writes it
+        ("4 March 2026", datetime(2026, 3, 4, tzinfo=timezone.utc)),
+        ("2026/03/04", datetime(2026, 3, 4, tzinfo=timezone.utc)),
+        ("''", None),
+    ],
+)
+def test_dates_written_as_blogs_and_feeds_write_them_are_read(written, meant):
+    draft = parse_markdown(f"---\ntitle: T\npublished: {written}\n---\nbody", "notes", origin="when.md")
+    assert draft.published == meant
+
+
+@pytest.mark.parametrize("written", ["03/04/2026", "next tuesday", "true"])
+def test_a_date_newsbot_cannot_read_says_how_to_write_one(written):
+    with pytest.raises(FrontMatterError, match=r"when.md: published: .* write it as 2026-03-04"):
+        parse_markdown(f"---\ntitle: T\npublished: {written}\n---\nbody", "notes", origin="when.md")
+
+
+@pytest.mark.parametrize(
+    ("document", "problem"),
+    [
+        ("", "x.md: empty file"),
+        ("  \n\n", "x.md: empty file"),
+        ("# Just Markdown\n\nNo front matter.\n", r"x.md: no front matter \(the file must start with a line of ---"),
+        ("---\ntitle: T\nsectors: {energy: 1}\n---\nbody", r"x.md: sectors: a name or a list of names, such as \[energy"),
+        ("---\ntitle: T\ncountries: 42\n---\nbody", r"x.md: countries: a name or a list of names, such as \[Kenya"),
+    ],
+)
+def test_a_file_without_usable_front_matter_says_what_is_wrong(document, problem):
+    with pytest.raises(FrontMatterError, match=problem):
+        parse_markdown(document, "notes", origin="x.md")

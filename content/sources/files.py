@@ -9,6 +9,7 @@ fences leave only their words.
 
 from __future__ import annotations
 
+import calendar
 import glob
 import logging
 import os
@@ -16,9 +17,10 @@ import re
 from datetime import date, datetime, time, timezone
 from pathlib import Path
 
+import feedparser.datetimes
 import yaml
 from markdown_it import MarkdownIt
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator
 
 from content.model import Draft, SourceState, is_web_url
 from content.settings import FilesSource
@@ -31,6 +33,10 @@ MAX_FILE_BYTES = 10 * 2**20  # as a feed's default max_bytes
 
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL | re.MULTILINE)
 _MARKDOWN = MarkdownIt("commonmark")
+_ISO_DATE = re.compile(r"\d+-\d")
+_SPACED_OFFSET = re.compile(r"\s+([+-]\d\d:?\d\d)$")  # Jekyll's "2026-03-04 10:00:00 +0700"
+_EXAMPLE_NAMES = {"sectors": "[energy, health]", "countries": "[Kenya, TH]"}
+_HOW_TO_WRITE_A_DATE = "is no date newsbot reads; write it as 2026-03-04, or 2026-03-04 10:00:00 +07:00"
 
 
 class FrontMatterError(Exception):
@@ -73,9 +79,13 @@ class FrontMatter(BaseModel):
 
     @field_validator("published", mode="before")
     @classmethod
-    def _date_means_midnight(cls, value: object) -> object:
+    def _readable_date(cls, value: object) -> object:
+        if isinstance(value, bool):  # Jekyll's "published: false" marks a draft
+            raise ValueError(f"{str(value).lower()} {_HOW_TO_WRITE_A_DATE}")
         if isinstance(value, date) and not isinstance(value, datetime):
             return datetime.combine(value, time.min)
+        if isinstance(value, str):
+            return _date_from_text(value)
         return value
 
     @field_validator("published")
@@ -92,12 +102,29 @@ class FrontMatter(BaseModel):
 
     @field_validator("sectors", "countries", mode="before")
     @classmethod
-    def _one_or_many(cls, value: object) -> object:
+    def _one_or_many(cls, value: object, info: ValidationInfo) -> object:
         if isinstance(value, str):
             return [value] if value.strip() else None
         if isinstance(value, list) and value:
             return [item for item in value if not isinstance(item, str) or item.strip()] or None
+        if value is not None and not isinstance(value, list):
+            raise ValueError(f"a name or a list of names, such as {_EXAMPLE_NAMES[info.field_name]}")
         return value
+
+
+def _date_from_text(text: str) -> str | datetime | None:
+    """ISO 8601 (with Jekyll's spaced offset too) and Unix times are left for pydantic to read;
+    other dates are read as in feeds ("Wed, 04 Mar 2026 10:00:00 GMT", "4 March 2026", "2026/03/04")."""
+    text = text.strip()
+    if not text:
+        return None
+    if _ISO_DATE.match(text) or text.isdigit():
+        return _SPACED_OFFSET.sub(r"\1", text)
+    parsed = feedparser.datetimes._parse_date(text)  # the feeds' reader, content.sources.dates' formats included
+    try:
+        return datetime.fromtimestamp(calendar.timegm(parsed), tz=timezone.utc)
+    except (TypeError, OverflowError, ValueError, OSError):  # TypeError: not read at all
+        raise ValueError(f'"{text}" {_HOW_TO_WRITE_A_DATE}') from None
 
 
 def read_files(source: FilesSource, state: SourceState) -> FetchResult:
@@ -157,7 +184,10 @@ def parse_markdown(document: str, default_source: str, origin: Path | str) -> Dr
 def _split_front_matter(document: str, origin: Path | str) -> tuple[FrontMatter, str]:
     match = _FRONT_MATTER.match(document)
     if not match:
-        raise FrontMatterError(f"{origin}: missing (the file must start with a line of ---, and a second --- ends it)")
+        if not document.strip():
+            raise FrontMatterError(f"{origin}: empty file")
+        why = "the file must start with a line of ---, and a second --- ends it"
+        raise FrontMatterError(f"{origin}: no front matter ({why})")
     try:
         fields = yaml.safe_load(match.group(1))
     except yaml.YAMLError as error:
@@ -177,6 +207,8 @@ def _split_front_matter(document: str, origin: Path | str) -> tuple[FrontMatter,
 def _describe_validation(error: ValidationError) -> str:
     first = error.errors()[0]
     key = ".".join(str(part) for part in first["loc"])
+    if first["type"] == "value_error":  # one of FrontMatter's own messages, as written
+        return f"{key}: {first['ctx']['error']}"
     return f"{key}: {first['msg'].lower()}"
 
 
