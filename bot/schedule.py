@@ -10,7 +10,7 @@ it stops; the claim keeps it correct regardless.
 
 Modes: `new` posts each article stored since the previous run (up to `max_articles`), one
 message per article, so the outbox's uniqueness keeps any article from reaching the same
-target twice; `digest` posts the top `max_articles` of the period in one message. A run
+target twice; `digest` posts the newest `max_articles` of the period in one message. A run
 remembers the store position it covered, so the next takes exactly the articles stored after it.
 """
 
@@ -265,7 +265,7 @@ class ScheduleRunner:
             return 0
         top, total = found
         if schedule.mode == "digest":
-            more = f", the top {len(top)}" if total > len(top) else ""
+            more = f", the newest {len(top)}" if total > len(top) else ""
             reply = Reply(
                 text=f"{schedule.name}: {new_articles(total)}{more}",
                 cards=[article_card(article, self._tagger) for article in top],

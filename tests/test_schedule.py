@@ -235,6 +235,18 @@ async def test_an_article_stored_just_after_a_run_it_was_fetched_before_comes_in
     assert [titles for _, titles, _ in await world.queued()] == [["Stored in time"], ["Stored late"]]
 
 
+async def test_a_digest_of_more_than_it_shows_says_it_shows_the_newest(world):
+    runner = world.runner(schedule(mode="digest"))  # at most 3
+    await runner.run_due()
+    for n in range(5):
+        await world.publish(f"Energy {n}")
+    world.clock.set(utc(2026, 3, 28, 7, 0))
+    assert await runner.run_due() == 1
+    [(_, titles, text)] = await world.queued()
+    assert titles == ["Energy 4", "Energy 3", "Energy 2"]
+    assert text == "morning energy: 5 new articles, the newest 3"
+
+
 async def test_articles_posted_at_the_last_run_do_not_crowd_out_new_ones(world):
     runner = world.runner(schedule(cron="0 * * * *", max_articles=2))
     await runner.run_due()
