@@ -6,6 +6,7 @@ import asyncio
 import logging
 import random
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -55,6 +56,19 @@ def test_fire_times_follow_local_time_across_the_dst_change():
     trigger = trigger_for(schedule())
     times = fire_times(trigger, utc(2026, 3, 27, 12), utc(2026, 3, 31, 12))
     assert times == [utc(2026, 3, 28, 7), utc(2026, 3, 29, 6), utc(2026, 3, 30, 6), utc(2026, 3, 31, 6)]
+
+
+@pytest.mark.parametrize(
+    ("zone", "expected"),
+    [
+        ("Europe/Berlin", [utc(2026, 3, 28, 1, 30), utc(2026, 3, 29, 1, 30), utc(2026, 3, 30, 0, 30)]),
+        ("America/New_York", [utc(2026, 3, 7, 7, 30), utc(2026, 3, 8, 7, 30), utc(2026, 3, 9, 6, 30)]),
+    ],
+)
+def test_a_time_the_clocks_skip_fires_as_much_later_as_they_skipped(zone, expected):
+    trigger = trigger_for(schedule(cron="30 2 * * *", timezone=zone))  # 02:30 does not exist on the middle day
+    assert fire_times(trigger, expected[0] - timedelta(hours=1), expected[-1]) == expected
+    assert [moment.astimezone(ZoneInfo(zone)).strftime("%H:%M") for moment in expected] == ["02:30", "03:30", "02:30"]
 
 
 @pytest.mark.parametrize(
