@@ -260,6 +260,8 @@ class ScheduleRunner:
     ) -> int:
         target = Target(schedule.target.platform, schedule.target.chat)
         target_id = (await target_ids(connection, [target]))[target]
+        if not await _reachable(connection, target_id):
+            return 0  # gone: its posts would wait only to be given up when it comes back, getting what is new
         found = await period_articles(self._store, self._queries[schedule.name], after, through, size=schedule.max_articles)
         if found is None:
             return 0
@@ -276,3 +278,9 @@ class ScheduleRunner:
             reply = Reply(cards=[article_card(article, self._tagger)])
             queued += await self._outbox.enqueue_for(connection, [target_id], article.id, reply)
         return queued
+
+
+async def _reachable(connection: AsyncConnection, target_id: int) -> bool:
+    """Whether the bot may post to the target, as far as newsbot knows (not gone)."""
+    targets = tables.targets
+    return bool(await connection.scalar(sa.select(targets.c.active).where(targets.c.id == target_id)))

@@ -333,6 +333,25 @@ async def test_a_restart_gives_a_channel_the_bot_could_not_post_to_another_try(w
         assert (await connection.execute(sa.select(t.c.active, t.c.inactive_reason))).all() == [(True, None)]
 
 
+async def test_a_channel_the_bot_may_not_post_to_has_nothing_piled_up_for_it_meanwhile(world):
+    """Its posts could never go: they would only fill the outbox until a restart gave them up."""
+    runner = world.runner(schedule(cron="0 * * * *"))
+    await runner.run_due()
+    async with world.store.engine.begin() as connection:
+        await target_ids(connection, [Target("telegram", "@energy_channel")])
+        await connection.execute(tables.targets.update().values(active=False, inactive_reason="Forbidden: bot was kicked"))
+    for hour in range(7, 10):
+        await world.publish(f"While gone {hour}")
+        world.clock.set(utc(2026, 3, 28, hour, 0))
+        assert await runner.run_due() == 0
+    assert await world.queued() == []
+    await world.runner(schedule(cron="0 * * * *")).revive_targets()  # a restart
+    await world.publish("Back")
+    world.clock.set(utc(2026, 3, 28, 10, 0))
+    assert await runner.run_due() == 1
+    assert [titles for _, titles, _ in await world.queued()] == [["Back"]]
+
+
 async def test_a_leader_whose_database_session_ended_gives_way_and_still_stops_cleanly(world):
     if world.store.dialect != "postgresql":
         pytest.skip("the schedule lock is PostgreSQL's")
