@@ -10,7 +10,7 @@ it stops; the claim keeps it correct regardless.
 
 Modes: `new` posts each article stored since the previous run (up to `max_articles`), one
 message per article, so the outbox's uniqueness keeps any article from reaching the same
-target twice; `digest` posts the top `max_articles` of the period in one message. A run
+target twice; `digest` posts the newest `max_articles` of the period in one message. A run
 remembers the store position it covered, so the next takes exactly the articles stored after it.
 """
 
@@ -39,7 +39,7 @@ from content.model import Query
 from content.store import Store
 from content.store.queries import position
 from content.store.upsert import insert_ignoring_duplicates
-from content.tagging import Tagger
+from content.tagging import Resolution, Tagger
 
 log = logging.getLogger(__name__)
 
@@ -74,17 +74,39 @@ def filter_queries(schedules: list[ScheduleSettings], tagger: Tagger) -> dict[st
 
 def filter_query(schedule: ScheduleSettings, tagger: Tagger, position: int = 0) -> Query:
     sectors, countries, regions = [], [], []
+    key = f"schedules[{position}].filter"
     for name in schedule.filter.sectors:
-        match = tagger.resolve_sector(name).match
-        if match is None:
-            raise ScheduleError(f'schedules[{position}].filter.sectors: unknown sector "{name}"')
-        sectors.append(match.id)
+        resolution = tagger.resolve_sector(name)
+        if resolution.match is None:
+            raise ScheduleError(f"{key}.sectors: {_unknown_sector(name, resolution, tagger)}")
+        sectors.append(resolution.match.id)
     for name in schedule.filter.countries:
-        match = tagger.resolve_place(name).match
-        if match is None:
-            raise ScheduleError(f'schedules[{position}].filter.countries: unknown country or region "{name}"')
-        (countries if match.kind == "country" else regions).append(match.id)
+        resolution = tagger.resolve_place(name)
+        if resolution.match is None:
+            raise ScheduleError(f"{key}.countries: {_unknown_place(name, resolution, tagger)}")
+        (countries if resolution.match.kind == "country" else regions).append(resolution.match.id)
     return Query(tuple(sectors), tuple(countries), tuple(regions), schedule.filter.query or None)
+
+
+def _unknown_sector(name: str, resolution: Resolution, tagger: Tagger) -> str:
+    """Why a name is no sector, and what the operator may write instead: the config's sector ids
+    are listed nowhere else."""
+    if place := tagger.resolve_place(name).match:
+        return f'"{name}" is no sector but {place.name}, a country or region: put it in filter.countries'
+    known = f"known sectors: {', '.join(sorted(tagger.sector_names()))}"
+    return f'unknown sector "{name}" ({_did_you_mean(resolution) or known})'
+
+
+def _unknown_place(name: str, resolution: Resolution, tagger: Tagger) -> str:
+    if sector := tagger.resolve_sector(name).match:
+        return f'"{name}" is no country or region but {sector.name}, a sector: put it in filter.sectors'
+    guess = _did_you_mean(resolution)
+    return f'unknown country or region "{name}"' + (f" ({guess})" if guess else "")
+
+
+def _did_you_mean(resolution: Resolution) -> str:
+    names = " or ".join(match.name for match in resolution.suggestions)
+    return f"did you mean {names}?" if names else ""
 
 
 class ScheduleRunner:
@@ -238,12 +260,14 @@ class ScheduleRunner:
     ) -> int:
         target = Target(schedule.target.platform, schedule.target.chat)
         target_id = (await target_ids(connection, [target]))[target]
+        if not await _reachable(connection, target_id):
+            return 0  # gone: its posts would wait only to be given up when it comes back, getting what is new
         found = await period_articles(self._store, self._queries[schedule.name], after, through, size=schedule.max_articles)
         if found is None:
             return 0
         top, total = found
         if schedule.mode == "digest":
-            more = f", the top {len(top)}" if total > len(top) else ""
+            more = f", the newest {len(top)}" if total > len(top) else ""
             reply = Reply(
                 text=f"{schedule.name}: {new_articles(total)}{more}",
                 cards=[article_card(article, self._tagger) for article in top],
@@ -254,3 +278,9 @@ class ScheduleRunner:
             reply = Reply(cards=[article_card(article, self._tagger)])
             queued += await self._outbox.enqueue_for(connection, [target_id], article.id, reply)
         return queued
+
+
+async def _reachable(connection: AsyncConnection, target_id: int) -> bool:
+    """Whether the bot may post to the target, as far as newsbot knows (not gone)."""
+    targets = tables.targets
+    return bool(await connection.scalar(sa.select(targets.c.active).where(targets.c.id == target_id)))

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import random
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -20,7 +21,7 @@ from bot.delivery.outbox import Outbox, target_ids
 from bot.delivery import tables
 from bot.delivery.payload import reply_from_json
 from bot.model import Target
-from bot.schedule import ScheduleError, ScheduleRunner, fire_times, trigger_for
+from bot.schedule import ScheduleError, ScheduleRunner, filter_queries, fire_times, trigger_for
 from bot.subscriptions.cadence import Cadence
 from bot.subscriptions.fanout import FanOut
 from bot.subscriptions.store import SubscriptionStore
@@ -55,6 +56,19 @@ def test_fire_times_follow_local_time_across_the_dst_change():
     trigger = trigger_for(schedule())
     times = fire_times(trigger, utc(2026, 3, 27, 12), utc(2026, 3, 31, 12))
     assert times == [utc(2026, 3, 28, 7), utc(2026, 3, 29, 6), utc(2026, 3, 30, 6), utc(2026, 3, 31, 6)]
+
+
+@pytest.mark.parametrize(
+    ("zone", "expected"),
+    [
+        ("Europe/Berlin", [utc(2026, 3, 28, 1, 30), utc(2026, 3, 29, 1, 30), utc(2026, 3, 30, 0, 30)]),
+        ("America/New_York", [utc(2026, 3, 7, 7, 30), utc(2026, 3, 8, 7, 30), utc(2026, 3, 9, 6, 30)]),
+    ],
+)
+def test_a_time_the_clocks_skip_fires_as_much_later_as_they_skipped(zone, expected):
+    trigger = trigger_for(schedule(cron="30 2 * * *", timezone=zone))  # 02:30 does not exist on the middle day
+    assert fire_times(trigger, expected[0] - timedelta(hours=1), expected[-1]) == expected
+    assert [moment.astimezone(ZoneInfo(zone)).strftime("%H:%M") for moment in expected] == ["02:30", "03:30", "02:30"]
 
 
 @pytest.mark.parametrize(
@@ -138,6 +152,22 @@ def test_unknown_filter_names_are_clear_errors():
         ScheduleRunner([schedule(filter={"sectors": ["basket weaving"]})], None, None, Tagger.from_settings(), None, 60)
 
 
+@pytest.mark.parametrize(
+    ("field", "name", "message"),
+    [
+        ("sectors", "basket weaving", 'sectors: unknown sector "basket weaving" (known sectors: agriculture, education, energy, '),
+        ("sectors", "banks", 'sectors: unknown sector "banks" (did you mean Finance?)'),
+        ("sectors", "kenya", 'sectors: "kenya" is no sector but Kenya, a country or region: put it in filter.countries'),
+        ("countries", "SEA", 'countries: unknown country or region "SEA" (did you mean ASEAN?)'),
+        ("countries", "energy", 'countries: "energy" is no country or region but Energy, a sector: put it in filter.sectors'),
+    ],
+)
+def test_an_unknown_filter_name_says_what_would_do_instead(field, name, message):
+    with pytest.raises(ScheduleError) as error:
+        filter_queries([schedule(), schedule(name="second", filter={field: [name]})], Tagger.from_settings())
+    assert str(error.value).startswith(f"schedules[1].filter.{message}")
+
+
 class World:
     def __init__(self, store: Store, clock: ManualClock):
         self.store, self.clock, self.count = store, clock, 0
@@ -219,6 +249,18 @@ async def test_an_article_stored_just_after_a_run_it_was_fetched_before_comes_in
     assert [titles for _, titles, _ in await world.queued()] == [["Stored in time"], ["Stored late"]]
 
 
+async def test_a_digest_of_more_than_it_shows_says_it_shows_the_newest(world):
+    runner = world.runner(schedule(mode="digest"))  # at most 3
+    await runner.run_due()
+    for n in range(5):
+        await world.publish(f"Energy {n}")
+    world.clock.set(utc(2026, 3, 28, 7, 0))
+    assert await runner.run_due() == 1
+    [(_, titles, text)] = await world.queued()
+    assert titles == ["Energy 4", "Energy 3", "Energy 2"]
+    assert text == "morning energy: 5 new articles, the newest 3"
+
+
 async def test_articles_posted_at_the_last_run_do_not_crowd_out_new_ones(world):
     runner = world.runner(schedule(cron="0 * * * *", max_articles=2))
     await runner.run_due()
@@ -289,6 +331,25 @@ async def test_a_restart_gives_a_channel_the_bot_could_not_post_to_another_try(w
     await world.runner(schedule()).revive_targets()  # what a restart does before the first run
     async with world.store.engine.connect() as connection:
         assert (await connection.execute(sa.select(t.c.active, t.c.inactive_reason))).all() == [(True, None)]
+
+
+async def test_a_channel_the_bot_may_not_post_to_has_nothing_piled_up_for_it_meanwhile(world):
+    """Its posts could never go: they would only fill the outbox until a restart gave them up."""
+    runner = world.runner(schedule(cron="0 * * * *"))
+    await runner.run_due()
+    async with world.store.engine.begin() as connection:
+        await target_ids(connection, [Target("telegram", "@energy_channel")])
+        await connection.execute(tables.targets.update().values(active=False, inactive_reason="Forbidden: bot was kicked"))
+    for hour in range(7, 10):
+        await world.publish(f"While gone {hour}")
+        world.clock.set(utc(2026, 3, 28, hour, 0))
+        assert await runner.run_due() == 0
+    assert await world.queued() == []
+    await world.runner(schedule(cron="0 * * * *")).revive_targets()  # a restart
+    await world.publish("Back")
+    world.clock.set(utc(2026, 3, 28, 10, 0))
+    assert await runner.run_due() == 1
+    assert [titles for _, titles, _ in await world.queued()] == [["Back"]]
 
 
 async def test_a_leader_whose_database_session_ended_gives_way_and_still_stops_cleanly(world):
