@@ -147,6 +147,14 @@ def test_georgia_the_us_state_and_the_country(tagger):
         "AM", "GE"]
 
 
+def test_a_georgian_town_before_georgia_is_in_the_country(tagger):
+    """AP datelines name the country after its towns: "TBILISI, Georgia (AP) —" is no US town."""
+    protest = "TBILISI, Georgia (AP) \u2014 Protesters rallied outside parliament for a third night."
+    assert countries(tagger, "Protests go on", protest) == ["GE"]
+    assert countries(tagger, "Port deal", "The port of Batumi, Georgia, will be rebuilt. Batumi is busy.") == ["GE"]
+    assert countries(tagger, "Peaches", "ATLANTA, Georgia (AP) \u2014 Farmers expect a big crop.") == ["US"]
+
+
 def test_turkey_the_bird_and_the_country(tagger):
     assert countries(tagger, "Holiday recipes", "Roast the turkey for three hours; turkey prices rose.") == []
     assert countries(tagger, "Turkey raises interest rates", "") == ["TR"]

@@ -482,7 +482,8 @@ class PlaceTagger:
     def _states_after_towns(self, original: str, lowered: str, found: dict[int, _Found]) -> dict[int, _Found]:
         """States after a town and a comma, by where they start; a place found as the town becomes a city.
 
-        "Lebanon, Pa." rewrites Lebanon in `found` as a US city and hides Pennsylvania's own match.
+        "Lebanon, Pa." rewrites Lebanon in `found` as a US city and hides Pennsylvania's own match;
+        "Tbilisi, Georgia" is a town in the country the state shares its name with, and stays so.
         """
         states = {}
         for match in self._data.comma_state_pattern.finditer(lowered):
@@ -491,13 +492,20 @@ class PlaceTagger:
                 continue
             comma = match.start()
             before = found.get(comma)
-            country, homonym = self._data.states_after_comma[_SEPARATORS.sub(" ", match.group(1))]
+            state_words = _SEPARATORS.sub(" ", match.group(1))
+            country, homonym = self._data.states_after_comma[state_words]
+            if before and self._names_country(state_words, before.place):
+                continue
             if before is None and _word_before(original, comma)[:1].isupper():
                 states[state_start] = _Found(state_start, match.end(), country, "state")  # "Marietta, Ga."
             elif before and before.kind in ("name", "city", "demonym") and not (homonym and before.kind == "name"):
                 found[before.end] = _Found(before.start, before.end, country, "city")  # "Lebanon, Pa."
                 states[state_start] = _Found(state_start, match.end(), "", "state")  # hides the state's own match
         return states
+
+    def _names_country(self, words: str, country: str) -> bool:
+        phrase = self._data.phrases.get(words)
+        return phrase is not None and phrase.place == country
 
     def _looks_like_a_person(self, original, start, end, phrase, headline_case, people) -> bool:
         """"Chad Smith", "Michael Jordan": a given name next to another capitalised name; "Mr Hague"."""
