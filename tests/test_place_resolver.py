@@ -50,6 +50,8 @@ def resolved_id(tagger: PlaceTagger, words: str) -> str | None:
         ("Georgia", "GE"),
         ("Chad", "TD"),
         ("congo-brazzaville", "CG"),
+        ("N. Korea", "KP"),
+        ("n korea", "KP"),
     ],
 )
 def test_exact_names_codes_aliases_and_demonyms(tagger, words, expected):

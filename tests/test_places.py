@@ -60,6 +60,14 @@ def regions(tagger: PlaceTagger, title: str, text: str = "") -> list[str]:
         ("Papua New Guinea signs LNG deal", ["PG"]),
         ("Equatorial Guinea oil output rises", ["GQ"]),
         ("Guinea bauxite exports rise", ["GN"]),
+        ("N. Korea fires ballistic missile into sea", ["KP"]),
+        ("N.Korea fires ballistic missile into sea", ["KP"]),
+        ("NKorea fires ballistic missile into sea", ["KP"]),
+        ("S.Korea's exports rise", ["KR"]),
+        ("SKorea's exports rise", ["KR"]),
+        ("N. Korea and S. Korea reopen hotline", ["KP", "KR"]),
+        ("N. Korean troops fight in Kursk", ["KP"]),
+        ("N.Korean hackers steal crypto", ["KP"]),
     ],
 )
 def test_names_and_aliases_in_titles(tagger, title, expected):
