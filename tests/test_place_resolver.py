@@ -111,6 +111,14 @@ def test_unclear_words_give_ranked_suggestions(tagger):
     assert scores == sorted(scores, reverse=True)
 
 
+@pytest.mark.parametrize(("words", "near"), [("sui", "SA"), ("bit", "GB"), ("cat", "HR"), ("gre", "GR")])
+def test_three_letters_that_are_no_code_or_name_only_suggest(tagger, words, near):
+    """One letter off in three is a third of the word: "sui" (Switzerland in sport) is no typo for Saudi."""
+    resolution = tagger.resolve(words)
+    assert resolution.match is None
+    assert near in [suggestion.id for suggestion in resolution.suggestions]
+
+
 @pytest.mark.parametrize("words", ["banks", "bonds", "stocks", "🇹🇭🇰🇪"])
 def test_words_far_from_every_place_get_no_suggestions(tagger, words):
     assert tagger.resolve(words) == Resolution(None)

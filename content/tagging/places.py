@@ -538,7 +538,7 @@ class PlaceTagger:
         if other and len(other.tokens) > 1:  # "New Mexico" is no near miss for Mexico, "New Jersey" none for Jersey
             return Resolution(None, (self._match("country", other.place),) if other.place else ())
         ranked = self._fuzzy(key)
-        if ranked and _is_confident(ranked):
+        if ranked and _is_confident(ranked) and len(key.replace(" ", "")) > _LONGEST_CODE:
             return Resolution(ranked[0])
         return Resolution(None, tuple(match for match in ranked[:5] if match.score >= _SUGGESTION_FLOOR))
 
@@ -564,6 +564,7 @@ class PlaceTagger:
         return Match(kind, place_id, place_name(place_id), round(score, 1))
 
 
+_LONGEST_CODE = 3  # words this short that are no code or name are only near misses: "sui" is no typo for Saudi
 _SUGGESTION_FLOOR = 75  # below, a "did you mean" reads as nonsense ("banks": Cuba, Libya)
 
 
