@@ -70,6 +70,9 @@ def test_exact_names_codes_aliases_and_demonyms(tagger, words, expected):
         ("latin america", "latin-america-and-the-caribbean"),
         ("EU", "european-union"),
         ("ASEAN", "asean"),
+        ("mena", "middle-east-and-north-africa"),
+        ("Middle East and North Africa", "middle-east-and-north-africa"),
+        ("latam", "latin-america-and-the-caribbean"),
         ("european", "europe"),  # what people type; in articles "European" alone is no region
         ("Asian", "asia"),
     ],

@@ -9,6 +9,7 @@ from content.tagging.places import (
     countries_in_region,
     known_regions,
     place_name,
+    region_scope,
     regions_of,
 )
 
@@ -291,6 +292,15 @@ def test_regions_are_tagged_when_named(tagger):
     assert regions(tagger, "Middle East oil", "Sub-Saharan Africa and Latin America follow.") == [
         "latin-america-and-the-caribbean", "middle-east", "sub-saharan-africa"]
     assert regions(tagger, "EU tightens rules", "The European Union said.") == ["european-union"]
+
+
+def test_mena_and_latam_name_their_regions(tagger):
+    assert tagger.tag("MENA IPOs surge as listings grow", "") == ([], ["middle-east-and-north-africa"])
+    assert tagger.tag("LatAm FX slips as dollar firms", "") == ([], ["latin-america-and-the-caribbean"])
+    spelled_out = "Listings in the Middle East and North Africa rose."
+    assert regions(tagger, "IPOs", spelled_out) == ["middle-east", "northern-africa"]
+    members, within = region_scope("middle-east-and-north-africa")
+    assert {"EG", "SA", "MA"} <= members and {"middle-east", "northern-africa", "gulf"} <= within
 
 
 def test_a_region_adjective_names_the_region(tagger):
