@@ -156,6 +156,14 @@ def test_georgia_the_us_state_and_the_country(tagger):
         "AM", "GE"]
 
 
+def test_georgia_in_us_party_politics_is_the_state(tagger):
+    story = ("Georgia's governor signed a bill on Tuesday that changes how counties certify ballots. "
+             "Republicans said it would speed up counting; Democrats said it would slow it down.")
+    assert countries(tagger, "Georgia's governor signs election bill", story) == ["US"]
+    story = "The Georgian Dream party said Georgia would pause talks. Republicans in Congress objected."
+    assert countries(tagger, "Georgia pauses EU talks", story) == ["GE"]
+
+
 def test_a_georgian_town_before_georgia_is_in_the_country(tagger):
     """AP datelines name the country after its towns: "TBILISI, Georgia (AP) —" is no US town."""
     protest = "TBILISI, Georgia (AP) \u2014 Protesters rallied outside parliament for a third night."

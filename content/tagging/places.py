@@ -609,9 +609,10 @@ def _capitalised_name(word: str) -> bool:
 
 
 def _settle_us_state_homonyms(evidence: _Evidence) -> None:
-    """"Georgia" is the US state when the story names US places and nothing else points to the country."""
+    """"Georgia" is the US state when the story names US places, institutions or parties ("Democrats")
+    and nothing else points to the country."""
     georgia = evidence.scores.get("GE")
-    if georgia and evidence.kinds["GE"] == {"name"} and evidence.kinds["US"] & {"city", "state", "marker"}:
+    if georgia and evidence.kinds["GE"] == {"name"} and evidence.kinds["US"] & {"city", "state", "marker", "weak"}:
         evidence.scores["US"] += georgia * KIND_WEIGHTS["state"]
         del evidence.scores["GE"]
 
