@@ -109,6 +109,11 @@ def test_us_the_pronoun_is_not_a_country_but_us_in_capitals_is(tagger):
         ("MILWAUKEE, Wis., March 2- Quarterly net rose.", ["US"]),
         ("NEW YORK, April 7 - Stocks closed higher.", ["US"]),
         ("ARNHEM, the Netherlands, April 1 - The licence was signed.", ["NL"]),
+        ("TRIPOLI, Lebanon (AP) \u2014 Gunmen clashed in the port.", ["LB"]),
+        ("TRIPOLI, Libya (AP) \u2014 Gunmen clashed in the port.", ["LY"]),
+        ("PERTH, Scotland (AP) \u2014 The distillery reopened.", ["GB"]),
+        ("BRAZZAVILLE, Congo (AP) \u2014 Voters queued.", ["CG"]),
+        ("KINSHASA, Congo (AP) \u2014 Voters queued.", ["CD"]),
     ],
 )
 def test_dateline_is_strong_evidence(tagger, text, expected):

@@ -53,6 +53,7 @@ _SEPARATORS = re.compile(r"[\W\d_]+")
 _NEXT_WORD = re.compile(r" ([^\W\d_]+)")
 # A title before a name makes it a person's: "Mr Hague", "Mrs. Jordan" ("DR Congo", in capitals, is a country)
 _TITLE_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Sir|Lord|Lady|Dame)\.? $")
+_COMMA_BETWEEN = re.compile(r",\s*(?:the\s+)?", re.IGNORECASE)
 _PREVIOUS_WORD = re.compile(r"([^\W\d_]+) $")
 _WORD_BEFORE = re.compile(r"([^\W\d_]+)$")
 # "NAIROBI -", "SAN JOSE, Calif., March 3 -", "BANGKOK (Reuters) -"; in mixed case only with a date
@@ -423,7 +424,7 @@ class PlaceTagger:
         body = text.lstrip()
         dateline = _dateline(body)
         if dateline:
-            for found in self._find(dateline, headline_case=True):
+            for found in _where_the_town_is(dateline, self._find(dateline, headline_case=True)):
                 self._count(found, DATELINE_WEIGHT, evidence)
             body = body[len(dateline):]
         people: set[str] = set()
@@ -585,6 +586,23 @@ def _dateline(text: str) -> str:
     """The dateline at the start of a story ("NAIROBI, March 3 -"), or ""."""
     dateline = _DATELINE.match(text[:120])
     return dateline.group() if dateline else ""
+
+
+def _where_the_town_is(dateline: str, found: list[_Found]) -> list[_Found]:
+    """A dateline's country after its town says where the town is: "TRIPOLI, Lebanon" is no Libyan
+    city, "PERTH, Scotland" no Australian one. A bare "Congo", a guess kept as a demonym, yields
+    to the town instead: "BRAZZAVILLE, Congo" is the Republic of the Congo."""
+    if len(found) < 2:
+        return found
+    town, country = found[:2]
+    if town.kind != "city" or country.place in ("", town.place) or not _COMMA_BETWEEN.fullmatch(
+            dateline, town.end, country.start):
+        return found
+    if country.kind == "name":
+        return found[1:]
+    if country.kind == "demonym":
+        return [town, *found[2:]]
+    return found
 
 
 def _is_headline_case(title: str) -> bool:
