@@ -83,6 +83,11 @@ def test_names_and_aliases_in_titles(tagger, title, expected):
         ("Pakistani and Pakistani-owned firms led; Pakistani banks followed.", ["PK"]),
         ("Emirati investors and Saudi funds bought Emirati and Saudi bonds. Emirati demand held.", ["AE", "SA"]),
         ("Filipino nurses and Filipino teachers joined Filipino unions.", ["PH"]),
+        ("Cabo Verdean fans cheered; Cabo Verdean players and Cabo Verdeans sang.", ["CV"]),
+        ("Greenlandic leaders and Greenlanders said Greenlandic fishing must stay local.", ["GL"]),
+        ("Gazans queued for bread; Gazan doctors said Gazans lacked fuel.", ["PS"]),
+        ("Kyrgyzstani and Uzbekistani traders met Tajikistani and Turkmenistani buyers. "
+         "Kyrgyzstani, Uzbekistani, Tajikistani and Turkmenistani officials agreed.", ["KG", "TJ", "TM", "UZ"]),
     ],
 )
 def test_demonyms_count_when_repeated(tagger, text, expected):
