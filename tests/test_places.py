@@ -187,6 +187,19 @@ def test_turkey_the_bird_and_the_country(tagger):
     assert countries(tagger, "Turkey raises interest rates", "") == ["TR"]
 
 
+@pytest.mark.parametrize(
+    ("title", "text", "expected"),
+    [
+        ("How to Roast a Turkey This Thanksgiving", "Brine the bird overnight, then roast it slowly.", []),
+        ("Turkey prices fall ahead of Thanksgiving", "Shoppers will pay less for the holiday bird.", []),
+        ("Turkey Day travel record expected", "Airports braced for the busiest day of the year.", []),
+        ("Turkey hosts Thanksgiving dinner for troops", "Turkish officials joined the dinner at Incirlik.", ["TR"]),
+    ],
+)
+def test_a_capitalised_turkey_at_thanksgiving_is_the_bird(tagger, title, text, expected):
+    assert countries(tagger, title, text) == expected
+
+
 def test_niger_and_nigeria_are_told_apart(tagger):
     assert countries(tagger, "Nigeria expands oil output", "") == ["NG"]
     assert countries(tagger, "Niger uranium exports grow", "") == ["NE"]

@@ -126,7 +126,7 @@ class Phrase:
 
     tokens: tuple[str, ...]
     place: str
-    kind: str  # name, demonym, city, marker, weak, state, region, not-place
+    kind: str  # name, demonym, city, marker, weak, state, region, not-place, historical, homonym
     case: str  # acronym, proper or any
 
 
@@ -240,7 +240,8 @@ def _add_hand_kept_country_phrases(table: _PhraseTable, resolver_keys: dict, han
 
 
 def _add_state_and_non_country_phrases(table: _PhraseTable, gazetteer_data: dict) -> None:
-    """Adds US states, phrases that name no place ("South China Sea") and old states ("Soviet Union")."""
+    """Adds US states, phrases that name no place ("South China Sea"), old states ("Soviet Union") and
+    words that show a country's name means something else ("Thanksgiving")."""
     for written in gazetteer_data["us_states"]["names"]:
         table.add(written, "US", "state")
     for written in gazetteer_data["not_places"]:
@@ -248,6 +249,9 @@ def _add_state_and_non_country_phrases(table: _PhraseTable, gazetteer_data: dict
     for code, names in gazetteer_data["historical_names"].items():
         for written in names:
             table.add(written, code, "historical")
+    for code, words in gazetteer_data["name_homonyms"].items():
+        for written in words:
+            table.add(written, code, "homonym")
 
 
 def _states_after_comma(gazetteer_data: dict) -> dict[str, tuple[str, bool]]:
@@ -391,6 +395,7 @@ class _Evidence:
     kinds: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     regions: set[str] = field(default_factory=set)
     historical: set[str] = field(default_factory=set)  # successors of old states the story names
+    homonyms: set[str] = field(default_factory=set)  # countries whose bare name the story uses otherwise
 
     def add(self, place: str, kind: str, weight: float) -> None:
         repeat = REPEAT_FACTOR if self.mentions[place] else 1.0
@@ -437,6 +442,7 @@ class PlaceTagger:
             self._count(found, KIND_WEIGHTS.get(found.kind, 0.0) * lead, evidence)
         _settle_us_state_homonyms(evidence)
         _drop_old_state_capitals(evidence)
+        _drop_homonym_names(evidence)
         return _chosen_countries(evidence.scores), sorted(evidence.regions)
 
     @staticmethod
@@ -445,6 +451,8 @@ class PlaceTagger:
             evidence.regions.add(found.place)
         elif found.kind == "historical":
             evidence.historical.add(found.place)
+        elif found.kind == "homonym":
+            evidence.homonyms.add(found.place)
         elif found.place:
             evidence.add(found.place, found.kind, weight)
 
@@ -639,6 +647,14 @@ def _drop_old_state_capitals(evidence: _Evidence) -> None:
     """"MOSCOW - ... the Soviet Union": the city speaks for the old state, not for Russia."""
     for code in evidence.historical:
         if code in evidence.scores and evidence.kinds[code] <= {"city", "marker"}:
+            del evidence.scores[code]
+
+
+def _drop_homonym_names(evidence: _Evidence) -> None:
+    """"Roast a Turkey This Thanksgiving": the bare name speaks for the country only when the story
+    has nothing to say it means something else."""
+    for code in evidence.homonyms:
+        if code in evidence.scores and evidence.kinds[code] == {"name"}:
             del evidence.scores[code]
 
 
