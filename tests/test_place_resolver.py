@@ -51,6 +51,9 @@ def resolved_id(tagger: PlaceTagger, words: str) -> str | None:
         ("Chad", "TD"),
         ("congo-brazzaville", "CG"),
         ("N. Korea", "KP"),
+        ("UAE's", "AE"),
+        ("the US’s", "US"),
+        ("DRC's", "CD"),
         ("n korea", "KP"),
     ],
 )

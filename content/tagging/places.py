@@ -48,6 +48,7 @@ _LEADING_WORDS = frozenset(
 _WORD = re.compile(r"[^\W\d_]+")
 # A flag emoji is its country's two letters written in "regional indicator" symbols: 🇰🇪 is K E.
 _FLAG_LETTERS = str.maketrans({0x1F1E6 + index: chr(ord("A") + index) for index in range(26)})
+_POSSESSIVE_END = re.compile(r"['\u2019]s\s*$", re.IGNORECASE)  # "UAE's" is the UAE
 _LEADING_THE = re.compile(r"^(?i:the)\s+")
 _SEPARATORS = re.compile(r"[\W\d_]+")
 _NEXT_WORD = re.compile(r" ([^\W\d_]+)")
@@ -537,7 +538,7 @@ class PlaceTagger:
 
     def resolve(self, words: str) -> Resolution:
         """People's words (or a flag emoji) -> one confident country or region, else ranked suggestions."""
-        key = _phrase_key(words.translate(_FLAG_LETTERS))
+        key = _phrase_key(_POSSESSIVE_END.sub("", words.translate(_FLAG_LETTERS)))
         if not key:
             return Resolution(None)
         exact = self._exact(key)
