@@ -119,6 +119,9 @@ def test_us_the_pronoun_is_not_a_country_but_us_in_capitals_is(tagger):
         ("PERTH, Scotland (AP) \u2014 The distillery reopened.", ["GB"]),
         ("BRAZZAVILLE, Congo (AP) \u2014 Voters queued.", ["CG"]),
         ("KINSHASA, Congo (AP) \u2014 Voters queued.", ["CD"]),
+        ("Nairobi (AFP) - Police fired tear gas at protesters.", ["KE"]),
+        ("Tbilisi (AFP) \u2013 Protesters rallied again.", ["GE"]),
+        ("NEW DELHI: Growth slowed in the quarter.", ["IN"]),
     ],
 )
 def test_dateline_is_strong_evidence(tagger, text, expected):
@@ -128,6 +131,11 @@ def test_dateline_is_strong_evidence(tagger, text, expected):
 def test_a_dateline_is_read_only_at_the_start(tagger):
     text = "Prices rose. Analysts in TOKYO, March 3 - said little."
     assert countries(tagger, "Market report", text) == []
+
+
+def test_a_sentence_in_mixed_case_is_no_dateline(tagger):
+    assert countries(tagger, "Market report", "Nairobi - and Kampala - saw prices rise.") == []
+    assert countries(tagger, "Market report", "Analysis: Nairobi prices rose.") == []
 
 
 def test_unknown_dateline_place_gives_nothing(tagger):

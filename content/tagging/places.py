@@ -57,15 +57,19 @@ _TITLE_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Sir|Lord|Lady|Dame)\.? $")
 _COMMA_BETWEEN = re.compile(r",\s*(?:the\s+)?", re.IGNORECASE)
 _PREVIOUS_WORD = re.compile(r"([^\W\d_]+) $")
 _WORD_BEFORE = re.compile(r"([^\W\d_]+)$")
-# "NAIROBI -", "SAN JOSE, Calif., March 3 -", "BANGKOK (Reuters) -"; in mixed case only with a date
-# ("London, March 12 -"), so an ordinary first sentence is never taken for a dateline.
+# "NAIROBI -", "SAN JOSE, Calif., March 3 -", "BANGKOK (Reuters) -", "NEW DELHI:"; in mixed case only
+# with a date or an agency ("London, March 12 -", "Nairobi (AFP) -"), so an ordinary first sentence
+# is never taken for a dateline.
 _DATELINE_STATE = r"(?:,\s*(?:the )?[A-Z][\w.]*(?: [A-Z][\w.]*)?)?"  # ", Calif." or ", the Netherlands"
 _DATELINE_DATE = r",\s*(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[A-Za-z]*\.?\s+\d{1,2}"
-_DATELINE_AGENCY = r"(?:\s*\([^()]{1,30}\))?"
+_DATELINE_AGENCY = r"\s*\([^()]{1,30}\)"
+_DATELINE_DASH = r"\s*(?:-{1,2}|\u2013|\u2014)\s"
+_DATELINE_MIXED_CASE = r"[A-Z][\w.'\-]*(?: [A-Z][\w.'\-]*){0,3}" + _DATELINE_STATE
 _DATELINE = re.compile(
-    r"\s*(?:[A-Z][A-Z.'\-]*(?: [A-Z][A-Z.'\-]*){0,3}" + _DATELINE_STATE + f"(?:{_DATELINE_DATE})?"
-    + r"|[A-Z][\w.'\-]*(?: [A-Z][\w.'\-]*){0,3}" + _DATELINE_STATE + _DATELINE_DATE + ")"
-    + _DATELINE_AGENCY + r"\s*(?:-{1,2}|\u2013|\u2014)\s"
+    r"\s*(?:[A-Z][A-Z.'\-]*(?: [A-Z][A-Z.'\-]*){0,3}" + _DATELINE_STATE + f"(?:{_DATELINE_DATE})?(?:{_DATELINE_AGENCY})?"
+    + f"(?:{_DATELINE_DASH}|:\\s)"
+    + f"|{_DATELINE_MIXED_CASE}(?:{_DATELINE_DATE}(?:{_DATELINE_AGENCY})?|{_DATELINE_AGENCY})"
+    + _DATELINE_DASH + ")"
 )
 
 
