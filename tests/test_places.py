@@ -221,6 +221,13 @@ def test_new_mexico_new_jersey_and_new_south_wales_are_not_mexico_jersey_or_wale
     assert countries(tagger, "Mexico cuts tariffs", "") == ["MX"]
 
 
+def test_longer_place_names_hold_a_city_or_country_of_another(tagger):
+    assert countries(tagger, "Report", "SANTIAGO DE CUBA, Cuba (AP) \u2014 Blackouts hit the city.") == ["CU"]
+    pilgrims = "Pilgrims walked to Santiago de Compostela. Santiago de Compostela's cathedral was full."
+    assert "CL" not in countries(tagger, "Pilgrims flock to Santiago de Compostela", pilgrims)
+    assert "JE" not in countries(tagger, "Jersey Shore reboot starts filming", "")
+
+
 def test_new_guinea_is_not_guinea(tagger):
     assert "GN" not in countries(tagger, "Rare birds found on New Guinea", "")
 
