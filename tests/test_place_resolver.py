@@ -50,6 +50,11 @@ def resolved_id(tagger: PlaceTagger, words: str) -> str | None:
         ("Georgia", "GE"),
         ("Chad", "TD"),
         ("congo-brazzaville", "CG"),
+        ("N. Korea", "KP"),
+        ("UAE's", "AE"),
+        ("the US’s", "US"),
+        ("DRC's", "CD"),
+        ("n korea", "KP"),
     ],
 )
 def test_exact_names_codes_aliases_and_demonyms(tagger, words, expected):
@@ -68,6 +73,9 @@ def test_exact_names_codes_aliases_and_demonyms(tagger, words, expected):
         ("latin america", "latin-america-and-the-caribbean"),
         ("EU", "european-union"),
         ("ASEAN", "asean"),
+        ("mena", "middle-east-and-north-africa"),
+        ("Middle East and North Africa", "middle-east-and-north-africa"),
+        ("latam", "latin-america-and-the-caribbean"),
         ("european", "europe"),  # what people type; in articles "European" alone is no region
         ("Asian", "asia"),
     ],
@@ -107,6 +115,14 @@ def test_unclear_words_give_ranked_suggestions(tagger):
     assert len(ids) <= 5 and len(set(ids)) == len(ids)
     scores = [suggestion.score for suggestion in resolution.suggestions]
     assert scores == sorted(scores, reverse=True)
+
+
+@pytest.mark.parametrize(("words", "near"), [("sui", "SA"), ("bit", "GB"), ("cat", "HR"), ("gre", "GR")])
+def test_three_letters_that_are_no_code_or_name_only_suggest(tagger, words, near):
+    """One letter off in three is a third of the word: "sui" (Switzerland in sport) is no typo for Saudi."""
+    resolution = tagger.resolve(words)
+    assert resolution.match is None
+    assert near in [suggestion.id for suggestion in resolution.suggestions]
 
 
 @pytest.mark.parametrize("words", ["banks", "bonds", "stocks", "🇹🇭🇰🇪"])

@@ -9,6 +9,7 @@ from content.tagging.places import (
     countries_in_region,
     known_regions,
     place_name,
+    region_scope,
     regions_of,
 )
 
@@ -60,6 +61,14 @@ def regions(tagger: PlaceTagger, title: str, text: str = "") -> list[str]:
         ("Papua New Guinea signs LNG deal", ["PG"]),
         ("Equatorial Guinea oil output rises", ["GQ"]),
         ("Guinea bauxite exports rise", ["GN"]),
+        ("N. Korea fires ballistic missile into sea", ["KP"]),
+        ("N.Korea fires ballistic missile into sea", ["KP"]),
+        ("NKorea fires ballistic missile into sea", ["KP"]),
+        ("S.Korea's exports rise", ["KR"]),
+        ("SKorea's exports rise", ["KR"]),
+        ("N. Korea and S. Korea reopen hotline", ["KP", "KR"]),
+        ("N. Korean troops fight in Kursk", ["KP"]),
+        ("N.Korean hackers steal crypto", ["KP"]),
     ],
 )
 def test_names_and_aliases_in_titles(tagger, title, expected):
@@ -74,6 +83,11 @@ def test_names_and_aliases_in_titles(tagger, title, expected):
         ("Pakistani and Pakistani-owned firms led; Pakistani banks followed.", ["PK"]),
         ("Emirati investors and Saudi funds bought Emirati and Saudi bonds. Emirati demand held.", ["AE", "SA"]),
         ("Filipino nurses and Filipino teachers joined Filipino unions.", ["PH"]),
+        ("Cabo Verdean fans cheered; Cabo Verdean players and Cabo Verdeans sang.", ["CV"]),
+        ("Greenlandic leaders and Greenlanders said Greenlandic fishing must stay local.", ["GL"]),
+        ("Gazans queued for bread; Gazan doctors said Gazans lacked fuel.", ["PS"]),
+        ("Kyrgyzstani and Uzbekistani traders met Tajikistani and Turkmenistani buyers. "
+         "Kyrgyzstani, Uzbekistani, Tajikistani and Turkmenistani officials agreed.", ["KG", "TJ", "TM", "UZ"]),
     ],
 )
 def test_demonyms_count_when_repeated(tagger, text, expected):
@@ -100,6 +114,14 @@ def test_us_the_pronoun_is_not_a_country_but_us_in_capitals_is(tagger):
         ("MILWAUKEE, Wis., March 2- Quarterly net rose.", ["US"]),
         ("NEW YORK, April 7 - Stocks closed higher.", ["US"]),
         ("ARNHEM, the Netherlands, April 1 - The licence was signed.", ["NL"]),
+        ("TRIPOLI, Lebanon (AP) \u2014 Gunmen clashed in the port.", ["LB"]),
+        ("TRIPOLI, Libya (AP) \u2014 Gunmen clashed in the port.", ["LY"]),
+        ("PERTH, Scotland (AP) \u2014 The distillery reopened.", ["GB"]),
+        ("BRAZZAVILLE, Congo (AP) \u2014 Voters queued.", ["CG"]),
+        ("KINSHASA, Congo (AP) \u2014 Voters queued.", ["CD"]),
+        ("Nairobi (AFP) - Police fired tear gas at protesters.", ["KE"]),
+        ("Tbilisi (AFP) \u2013 Protesters rallied again.", ["GE"]),
+        ("NEW DELHI: Growth slowed in the quarter.", ["IN"]),
     ],
 )
 def test_dateline_is_strong_evidence(tagger, text, expected):
@@ -109,6 +131,11 @@ def test_dateline_is_strong_evidence(tagger, text, expected):
 def test_a_dateline_is_read_only_at_the_start(tagger):
     text = "Prices rose. Analysts in TOKYO, March 3 - said little."
     assert countries(tagger, "Market report", text) == []
+
+
+def test_a_sentence_in_mixed_case_is_no_dateline(tagger):
+    assert countries(tagger, "Market report", "Nairobi - and Kampala - saw prices rise.") == []
+    assert countries(tagger, "Market report", "Analysis: Nairobi prices rose.") == []
 
 
 def test_unknown_dateline_place_gives_nothing(tagger):
@@ -147,9 +174,38 @@ def test_georgia_the_us_state_and_the_country(tagger):
         "AM", "GE"]
 
 
+def test_georgia_in_us_party_politics_is_the_state(tagger):
+    story = ("Georgia's governor signed a bill on Tuesday that changes how counties certify ballots. "
+             "Republicans said it would speed up counting; Democrats said it would slow it down.")
+    assert countries(tagger, "Georgia's governor signs election bill", story) == ["US"]
+    story = "The Georgian Dream party said Georgia would pause talks. Republicans in Congress objected."
+    assert countries(tagger, "Georgia pauses EU talks", story) == ["GE"]
+
+
+def test_a_georgian_town_before_georgia_is_in_the_country(tagger):
+    """AP datelines name the country after its towns: "TBILISI, Georgia (AP) —" is no US town."""
+    protest = "TBILISI, Georgia (AP) \u2014 Protesters rallied outside parliament for a third night."
+    assert countries(tagger, "Protests go on", protest) == ["GE"]
+    assert countries(tagger, "Port deal", "The port of Batumi, Georgia, will be rebuilt. Batumi is busy.") == ["GE"]
+    assert countries(tagger, "Peaches", "ATLANTA, Georgia (AP) \u2014 Farmers expect a big crop.") == ["US"]
+
+
 def test_turkey_the_bird_and_the_country(tagger):
     assert countries(tagger, "Holiday recipes", "Roast the turkey for three hours; turkey prices rose.") == []
     assert countries(tagger, "Turkey raises interest rates", "") == ["TR"]
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "expected"),
+    [
+        ("How to Roast a Turkey This Thanksgiving", "Brine the bird overnight, then roast it slowly.", []),
+        ("Turkey prices fall ahead of Thanksgiving", "Shoppers will pay less for the holiday bird.", []),
+        ("Turkey Day travel record expected", "Airports braced for the busiest day of the year.", []),
+        ("Turkey hosts Thanksgiving dinner for troops", "Turkish officials joined the dinner at Incirlik.", ["TR"]),
+    ],
+)
+def test_a_capitalised_turkey_at_thanksgiving_is_the_bird(tagger, title, text, expected):
+    assert countries(tagger, title, text) == expected
 
 
 def test_niger_and_nigeria_are_told_apart(tagger):
@@ -163,6 +219,13 @@ def test_new_mexico_new_jersey_and_new_south_wales_are_not_mexico_jersey_or_wale
     assert "JE" not in countries(tagger, "New Jersey transit strike", "")
     assert countries(tagger, "New South Wales drought deepens", "") == ["AU"]
     assert countries(tagger, "Mexico cuts tariffs", "") == ["MX"]
+
+
+def test_longer_place_names_hold_a_city_or_country_of_another(tagger):
+    assert countries(tagger, "Report", "SANTIAGO DE CUBA, Cuba (AP) \u2014 Blackouts hit the city.") == ["CU"]
+    pilgrims = "Pilgrims walked to Santiago de Compostela. Santiago de Compostela's cathedral was full."
+    assert "CL" not in countries(tagger, "Pilgrims flock to Santiago de Compostela", pilgrims)
+    assert "JE" not in countries(tagger, "Jersey Shore reboot starts filming", "")
 
 
 def test_new_guinea_is_not_guinea(tagger):
@@ -275,6 +338,15 @@ def test_regions_are_tagged_when_named(tagger):
     assert regions(tagger, "Middle East oil", "Sub-Saharan Africa and Latin America follow.") == [
         "latin-america-and-the-caribbean", "middle-east", "sub-saharan-africa"]
     assert regions(tagger, "EU tightens rules", "The European Union said.") == ["european-union"]
+
+
+def test_mena_and_latam_name_their_regions(tagger):
+    assert tagger.tag("MENA IPOs surge as listings grow", "") == ([], ["middle-east-and-north-africa"])
+    assert tagger.tag("LatAm FX slips as dollar firms", "") == ([], ["latin-america-and-the-caribbean"])
+    spelled_out = "Listings in the Middle East and North Africa rose."
+    assert regions(tagger, "IPOs", spelled_out) == ["middle-east", "northern-africa"]
+    members, within = region_scope("middle-east-and-north-africa")
+    assert {"EG", "SA", "MA"} <= members and {"middle-east", "northern-africa", "gulf"} <= within
 
 
 def test_a_region_adjective_names_the_region(tagger):

@@ -48,22 +48,28 @@ _LEADING_WORDS = frozenset(
 _WORD = re.compile(r"[^\W\d_]+")
 # A flag emoji is its country's two letters written in "regional indicator" symbols: 🇰🇪 is K E.
 _FLAG_LETTERS = str.maketrans({0x1F1E6 + index: chr(ord("A") + index) for index in range(26)})
+_POSSESSIVE_END = re.compile(r"['\u2019]s\s*$", re.IGNORECASE)  # "UAE's" is the UAE
 _LEADING_THE = re.compile(r"^(?i:the)\s+")
 _SEPARATORS = re.compile(r"[\W\d_]+")
 _NEXT_WORD = re.compile(r" ([^\W\d_]+)")
 # A title before a name makes it a person's: "Mr Hague", "Mrs. Jordan" ("DR Congo", in capitals, is a country)
 _TITLE_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Sir|Lord|Lady|Dame)\.? $")
+_COMMA_BETWEEN = re.compile(r",\s*(?:the\s+)?", re.IGNORECASE)
 _PREVIOUS_WORD = re.compile(r"([^\W\d_]+) $")
 _WORD_BEFORE = re.compile(r"([^\W\d_]+)$")
-# "NAIROBI -", "SAN JOSE, Calif., March 3 -", "BANGKOK (Reuters) -"; in mixed case only with a date
-# ("London, March 12 -"), so an ordinary first sentence is never taken for a dateline.
+# "NAIROBI -", "SAN JOSE, Calif., March 3 -", "BANGKOK (Reuters) -", "NEW DELHI:"; in mixed case only
+# with a date or an agency ("London, March 12 -", "Nairobi (AFP) -"), so an ordinary first sentence
+# is never taken for a dateline.
 _DATELINE_STATE = r"(?:,\s*(?:the )?[A-Z][\w.]*(?: [A-Z][\w.]*)?)?"  # ", Calif." or ", the Netherlands"
 _DATELINE_DATE = r",\s*(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[A-Za-z]*\.?\s+\d{1,2}"
-_DATELINE_AGENCY = r"(?:\s*\([^()]{1,30}\))?"
+_DATELINE_AGENCY = r"\s*\([^()]{1,30}\)"
+_DATELINE_DASH = r"\s*(?:-{1,2}|\u2013|\u2014)\s"
+_DATELINE_MIXED_CASE = r"[A-Z][\w.'\-]*(?: [A-Z][\w.'\-]*){0,3}" + _DATELINE_STATE
 _DATELINE = re.compile(
-    r"\s*(?:[A-Z][A-Z.'\-]*(?: [A-Z][A-Z.'\-]*){0,3}" + _DATELINE_STATE + f"(?:{_DATELINE_DATE})?"
-    + r"|[A-Z][\w.'\-]*(?: [A-Z][\w.'\-]*){0,3}" + _DATELINE_STATE + _DATELINE_DATE + ")"
-    + _DATELINE_AGENCY + r"\s*(?:-{1,2}|\u2013|\u2014)\s"
+    r"\s*(?:[A-Z][A-Z.'\-]*(?: [A-Z][A-Z.'\-]*){0,3}" + _DATELINE_STATE + f"(?:{_DATELINE_DATE})?(?:{_DATELINE_AGENCY})?"
+    + f"(?:{_DATELINE_DASH}|:\\s)"
+    + f"|{_DATELINE_MIXED_CASE}(?:{_DATELINE_DATE}(?:{_DATELINE_AGENCY})?|{_DATELINE_AGENCY})"
+    + _DATELINE_DASH + ")"
 )
 
 
@@ -125,7 +131,7 @@ class Phrase:
 
     tokens: tuple[str, ...]
     place: str
-    kind: str  # name, demonym, city, marker, weak, state, region, not-place
+    kind: str  # name, demonym, city, marker, weak, state, region, not-place, historical, homonym
     case: str  # acronym, proper or any
 
 
@@ -239,7 +245,8 @@ def _add_hand_kept_country_phrases(table: _PhraseTable, resolver_keys: dict, han
 
 
 def _add_state_and_non_country_phrases(table: _PhraseTable, gazetteer_data: dict) -> None:
-    """Adds US states, phrases that name no place ("South China Sea") and old states ("Soviet Union")."""
+    """Adds US states, phrases that name no place ("South China Sea"), old states ("Soviet Union") and
+    words that show a country's name means something else ("Thanksgiving")."""
     for written in gazetteer_data["us_states"]["names"]:
         table.add(written, "US", "state")
     for written in gazetteer_data["not_places"]:
@@ -247,6 +254,9 @@ def _add_state_and_non_country_phrases(table: _PhraseTable, gazetteer_data: dict
     for code, names in gazetteer_data["historical_names"].items():
         for written in names:
             table.add(written, code, "historical")
+    for code, words in gazetteer_data["name_homonyms"].items():
+        for written in words:
+            table.add(written, code, "homonym")
 
 
 def _states_after_comma(gazetteer_data: dict) -> dict[str, tuple[str, bool]]:
@@ -390,6 +400,7 @@ class _Evidence:
     kinds: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     regions: set[str] = field(default_factory=set)
     historical: set[str] = field(default_factory=set)  # successors of old states the story names
+    homonyms: set[str] = field(default_factory=set)  # countries whose bare name the story uses otherwise
 
     def add(self, place: str, kind: str, weight: float) -> None:
         repeat = REPEAT_FACTOR if self.mentions[place] else 1.0
@@ -423,7 +434,7 @@ class PlaceTagger:
         body = text.lstrip()
         dateline = _dateline(body)
         if dateline:
-            for found in self._find(dateline, headline_case=True):
+            for found in _where_the_town_is(dateline, self._find(dateline, headline_case=True)):
                 self._count(found, DATELINE_WEIGHT, evidence)
             body = body[len(dateline):]
         people: set[str] = set()
@@ -436,6 +447,7 @@ class PlaceTagger:
             self._count(found, KIND_WEIGHTS.get(found.kind, 0.0) * lead, evidence)
         _settle_us_state_homonyms(evidence)
         _drop_old_state_capitals(evidence)
+        _drop_homonym_names(evidence)
         return _chosen_countries(evidence.scores), sorted(evidence.regions)
 
     @staticmethod
@@ -444,6 +456,8 @@ class PlaceTagger:
             evidence.regions.add(found.place)
         elif found.kind == "historical":
             evidence.historical.add(found.place)
+        elif found.kind == "homonym":
+            evidence.homonyms.add(found.place)
         elif found.place:
             evidence.add(found.place, found.kind, weight)
 
@@ -482,7 +496,8 @@ class PlaceTagger:
     def _states_after_towns(self, original: str, lowered: str, found: dict[int, _Found]) -> dict[int, _Found]:
         """States after a town and a comma, by where they start; a place found as the town becomes a city.
 
-        "Lebanon, Pa." rewrites Lebanon in `found` as a US city and hides Pennsylvania's own match.
+        "Lebanon, Pa." rewrites Lebanon in `found` as a US city and hides Pennsylvania's own match;
+        "Tbilisi, Georgia" is a town in the country the state shares its name with, and stays so.
         """
         states = {}
         for match in self._data.comma_state_pattern.finditer(lowered):
@@ -491,13 +506,20 @@ class PlaceTagger:
                 continue
             comma = match.start()
             before = found.get(comma)
-            country, homonym = self._data.states_after_comma[_SEPARATORS.sub(" ", match.group(1))]
+            state_words = _SEPARATORS.sub(" ", match.group(1))
+            country, homonym = self._data.states_after_comma[state_words]
+            if before and self._names_country(state_words, before.place):
+                continue
             if before is None and _word_before(original, comma)[:1].isupper():
                 states[state_start] = _Found(state_start, match.end(), country, "state")  # "Marietta, Ga."
             elif before and before.kind in ("name", "city", "demonym") and not (homonym and before.kind == "name"):
                 found[before.end] = _Found(before.start, before.end, country, "city")  # "Lebanon, Pa."
                 states[state_start] = _Found(state_start, match.end(), "", "state")  # hides the state's own match
         return states
+
+    def _names_country(self, words: str, country: str) -> bool:
+        phrase = self._data.phrases.get(words)
+        return phrase is not None and phrase.place == country
 
     def _looks_like_a_person(self, original, start, end, phrase, headline_case, people) -> bool:
         """"Chad Smith", "Michael Jordan": a given name next to another capitalised name; "Mr Hague"."""
@@ -520,7 +542,7 @@ class PlaceTagger:
 
     def resolve(self, words: str) -> Resolution:
         """People's words (or a flag emoji) -> one confident country or region, else ranked suggestions."""
-        key = _phrase_key(words.translate(_FLAG_LETTERS))
+        key = _phrase_key(_POSSESSIVE_END.sub("", words.translate(_FLAG_LETTERS)))
         if not key:
             return Resolution(None)
         exact = self._exact(key)
@@ -530,7 +552,7 @@ class PlaceTagger:
         if other and len(other.tokens) > 1:  # "New Mexico" is no near miss for Mexico, "New Jersey" none for Jersey
             return Resolution(None, (self._match("country", other.place),) if other.place else ())
         ranked = self._fuzzy(key)
-        if ranked and _is_confident(ranked):
+        if ranked and _is_confident(ranked) and len(key.replace(" ", "")) > _LONGEST_CODE:
             return Resolution(ranked[0])
         return Resolution(None, tuple(match for match in ranked[:5] if match.score >= _SUGGESTION_FLOOR))
 
@@ -556,6 +578,7 @@ class PlaceTagger:
         return Match(kind, place_id, place_name(place_id), round(score, 1))
 
 
+_LONGEST_CODE = 3  # words this short that are no code or name are only near misses: "sui" is no typo for Saudi
 _SUGGESTION_FLOOR = 75  # below, a "did you mean" reads as nonsense ("banks": Cuba, Libya)
 
 
@@ -576,6 +599,23 @@ def _dateline(text: str) -> str:
     """The dateline at the start of a story ("NAIROBI, March 3 -"), or ""."""
     dateline = _DATELINE.match(text[:120])
     return dateline.group() if dateline else ""
+
+
+def _where_the_town_is(dateline: str, found: list[_Found]) -> list[_Found]:
+    """A dateline's country after its town says where the town is: "TRIPOLI, Lebanon" is no Libyan
+    city, "PERTH, Scotland" no Australian one. A bare "Congo", a guess kept as a demonym, yields
+    to the town instead: "BRAZZAVILLE, Congo" is the Republic of the Congo."""
+    if len(found) < 2:
+        return found
+    town, country = found[:2]
+    if town.kind != "city" or country.place in ("", town.place) or not _COMMA_BETWEEN.fullmatch(
+            dateline, town.end, country.start):
+        return found
+    if country.kind == "name":
+        return found[1:]
+    if country.kind == "demonym":
+        return [town, *found[2:]]
+    return found
 
 
 def _is_headline_case(title: str) -> bool:
@@ -600,9 +640,10 @@ def _capitalised_name(word: str) -> bool:
 
 
 def _settle_us_state_homonyms(evidence: _Evidence) -> None:
-    """"Georgia" is the US state when the story names US places and nothing else points to the country."""
+    """"Georgia" is the US state when the story names US places, institutions or parties ("Democrats")
+    and nothing else points to the country."""
     georgia = evidence.scores.get("GE")
-    if georgia and evidence.kinds["GE"] == {"name"} and evidence.kinds["US"] & {"city", "state", "marker"}:
+    if georgia and evidence.kinds["GE"] == {"name"} and evidence.kinds["US"] & {"city", "state", "marker", "weak"}:
         evidence.scores["US"] += georgia * KIND_WEIGHTS["state"]
         del evidence.scores["GE"]
 
@@ -611,6 +652,14 @@ def _drop_old_state_capitals(evidence: _Evidence) -> None:
     """"MOSCOW - ... the Soviet Union": the city speaks for the old state, not for Russia."""
     for code in evidence.historical:
         if code in evidence.scores and evidence.kinds[code] <= {"city", "marker"}:
+            del evidence.scores[code]
+
+
+def _drop_homonym_names(evidence: _Evidence) -> None:
+    """"Roast a Turkey This Thanksgiving": the bare name speaks for the country only when the story
+    has nothing to say it means something else."""
+    for code in evidence.homonyms:
+        if code in evidence.scores and evidence.kinds[code] == {"name"}:
             del evidence.scores[code]
 
 
