@@ -349,6 +349,22 @@ def test_mena_and_latam_name_their_regions(tagger):
     assert {"EG", "SA", "MA"} <= members and {"middle-east", "northern-africa", "gulf"} <= within
 
 
+def test_regions_people_name_beyond_the_un_subregions(tagger):
+    assert tagger.tag("APAC cloud spending grows", "") == ([], ["asia-pacific"])
+    assert tagger.tag("Drought grips the Sahel", "") == ([], ["sahel"])
+    assert tagger.tag("South Caucasus corridor talks resume", "") == ([], ["caucasus"])
+    assert tagger.tag("Arab states back a reconstruction fund", "") == ([], ["arab-world"])
+    assert tagger.tag("Gulf Arab states sign a deal", "") == ([], ["gulf"])
+    assert regions(tagger, "EU offers the Western Balkans a growth plan") == ["european-union", "western-balkans"]
+    assert regions(tagger, "Baltic states leave the Russian grid") == ["baltic-states"]
+    assert regions(tagger, "Baltic Sea cable cut") == []
+    members, within = region_scope("balkans")
+    assert {"RS", "AL", "GR", "HR"} <= members and "western-balkans" in within
+    assert {"JP", "VN", "AU"} <= region_scope("asia-pacific")[0]
+    for typed, region in [("balkan", "balkans"), ("apac", "asia-pacific"), ("baltics", "baltic-states")]:
+        assert tagger.resolve(typed).match.id == region
+
+
 def test_a_region_adjective_names_the_region(tagger):
     assert regions(tagger, "Southeast Asian customs agencies test AI risk checks", "") == ["south-eastern-asia"]
     assert regions(tagger, "Drones for West African cocoa", "Latin American buyers watch.") == [
