@@ -214,6 +214,8 @@ def _validate_message(payload: dict) -> list[str]:
             problems.append(f"embed over its limits: {embed}")
         if any(len(item.get("name", "")) > 256 or len(item.get("value", "")) > 1024 for item in fields):
             problems.append("embed field over its limits")
+        if any(not item.get("name", "").strip() or not item.get("value", "").strip() for item in fields):
+            problems.append("embed field with no name or value: this field is required")
     if total > 6000:
         problems.append(f"embeds total {total} characters")
     rows = payload.get("components") or []

@@ -26,6 +26,9 @@ from aiohttp import web
 MESSAGE_LIMIT = 4096
 MESSAGE_ENTITIES = 100  # Telegram shows the formatting of no more of a message's entities, hashtags among them
 MARKUP_LIMIT = 10 * 1024  # bytes of a reply_markup's JSON: Telegram refuses a larger one, as reported publicly
+# Characters of the text links' addresses in one message: Telegram refuses more with ENTITIES_TOO_LONG, a limit
+# on the entities' total size that its maintainers put at about 9,500 characters of text and links together
+LINK_ADDRESSES_LIMIT = 9000
 ALLOWED_TAGS = {
     "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler",
     "a", "code", "pre", "blockquote", "tg-emoji",
@@ -117,6 +120,17 @@ def entity_count(markup: str) -> int:
     return tags + len(re.findall(r"(?<!\w)#\w", visible_text(markup)))
 
 
+def link_addresses_length(markup: str) -> int:
+    """Characters of the addresses of a message's text links, which Telegram keeps with their entities."""
+    return sum(
+        len(html.unescape(attribute.group(2) or attribute.group(3) or ""))
+        for tag in _TAG.finditer(markup)
+        if tag.group(2).lower() == "a" and not tag.group(1)
+        for attribute in _ATTRIBUTE.finditer(tag.group(3))
+        if attribute.group(1).lower() == "href"
+    )
+
+
 def validate_message_text(text: str | None, parse_mode: str | None) -> str:
     """Return the visible text of an outgoing message or raise HtmlRejected with Telegram's description."""
     if not text or not text.strip():
@@ -124,6 +138,8 @@ def validate_message_text(text: str | None, parse_mode: str | None) -> str:
     shown = visible_text(text) if (parse_mode or "").upper() == "HTML" else text
     if utf16_length(shown) > MESSAGE_LIMIT:
         raise HtmlRejected("Bad Request: message is too long")
+    if (parse_mode or "").upper() == "HTML" and link_addresses_length(text) > LINK_ADDRESSES_LIMIT:
+        raise BadRequestError("Bad Request: ENTITIES_TOO_LONG")
     if not shown.strip():
         raise HtmlRejected("Bad Request: message text is empty")
     return shown

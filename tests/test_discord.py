@@ -452,6 +452,13 @@ async def test_send_posts_embeds_to_the_channel(fake, start):
     assert fake.calls[-1].body["allowed_mentions"]["parse"] == []
 
 
+async def test_send_posts_a_card_whose_source_shows_nothing_without_an_empty_field(fake, start):
+    adapter = await start(Recorder())
+    await adapter.send(Target("discord", "555"), Reply(cards=[card(1, source="\u202e")]))
+    (message,) = fake.messages_in("555")
+    assert [field["name"] for field in message["embeds"][0]["fields"]] == ["Sectors", "Places", "Published"]
+
+
 async def test_send_waits_out_a_short_429_then_succeeds(fake, start):
     adapter = await start(Recorder())
     fake.rate_limit("POST", r"/channels/555/messages", retry_after=0.05)

@@ -103,6 +103,12 @@ def test_blank_sector_and_place_names_leave_no_empty_field():
     assert "Sectors" not in fields and fields["Places"] == "Kenya"
 
 
+def test_a_source_that_shows_nothing_leaves_no_empty_field():
+    # only the controls that turn text around, which escaping removes: Discord refuses an empty field
+    fields = {field.name: field.value for field in card_embed(card(source="\u202e\u202c")).fields}
+    assert "Source" not in fields
+
+
 def test_a_bare_card_has_only_a_title():
     embed = card_embed(ArticleCard(title="", url=None, summary=""))
     assert embed.title == "(untitled)" and embed.url is None and embed.description is None and not embed.fields

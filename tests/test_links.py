@@ -51,3 +51,9 @@ def test_a_host_without_a_dot_is_no_link(url):
 
 def test_a_link_escaped_past_the_limit_is_dropped():
     assert web_address("https://a.example/" + "\u00e9" * 400) is None  # 2,418 characters escaped
+
+
+@pytest.mark.parametrize("url", ["https://news.example\u00a0/a", "https://news.example\u3000/a", "https://news.\u2002example/a"])
+def test_a_host_holding_a_space_outside_ascii_is_no_link(url):
+    # IDNA turns a no-break or ideographic space into a plain one, and Discord refuses such a link with the whole message
+    assert web_address(url) is None

@@ -18,7 +18,7 @@ from bot.adapters.telegram.render import (
     utf16_length,
 )
 from bot.model import Action, ArticleCard, Reply
-from fake_telegram import MESSAGE_ENTITIES, HtmlRejected, entity_count, validate_message, visible_text
+from fake_telegram import MESSAGE_ENTITIES, BadRequestError, HtmlRejected, entity_count, validate_message, visible_text
 
 
 def card(number: int = 1, **fields) -> ArticleCard:
@@ -158,6 +158,15 @@ def test_no_message_has_more_entities_than_telegram_shows():
     assert sum(message.text.count("<a href=") for message in messages) == 50
 
 
+def test_long_links_are_spread_over_messages_telegram_takes():
+    # a page of five from a feed whose links run to 2,000 characters: in one message Telegram refuses them all
+    cards = [card(number, url="https://news.example/" + "a" * 1980 + str(number)) for number in range(5)]
+    messages = render_reply(Reply(text="Latest", cards=cards))
+    for message in messages:
+        validate_message({"text": message.text, "parse_mode": "HTML"})
+    assert sum(message.text.count("<a href=") for message in messages) == 5
+
+
 def test_link_preview_only_for_the_first_article():
     cards = [card(number, summary="long " * 300) for number in range(1, 12)]
     messages = render_reply(Reply(text="Header", cards=cards))
@@ -230,3 +239,6 @@ def test_validator_rejects_what_telegram_rejects():
     for bad in ["<b>x", "a < b", "a & b", "<script>x</script>", '<a href="javascript:x">y</a>', "<b><i>x</b></i>"]:
         with pytest.raises(HtmlRejected):
             visible_text(bad)
+    links = "\n".join(f'<a href="https://news.example/{"a" * 2000}">{number}</a>' for number in range(5))
+    with pytest.raises(BadRequestError, match="ENTITIES_TOO_LONG"):
+        validate_message({"text": links, "parse_mode": "HTML"})

@@ -33,11 +33,11 @@ def web_address(url: str | None) -> str | None:
 
 
 def _ascii_netloc(netloc: str, host: str, port: int | None) -> str | None:
-    if netloc.isascii():
-        return netloc if netloc.isprintable() and " " not in netloc else None
-    try:
-        ascii_host = host.encode("idna").decode("ascii")
-    except UnicodeError:
-        return None
-    user = netloc.rpartition("@")[0]
-    return (quote(user, safe=":%") + "@" if user else "") + ascii_host + (f":{port}" if port is not None else "")
+    if not netloc.isascii():
+        try:
+            ascii_host = host.encode("idna").decode("ascii")  # maps a no-break or ideographic space to " "
+        except UnicodeError:
+            return None
+        user = netloc.rpartition("@")[0]
+        netloc = (quote(user, safe=":%") + "@" if user else "") + ascii_host + (f":{port}" if port is not None else "")
+    return netloc if netloc.isprintable() and " " not in netloc else None

@@ -132,10 +132,8 @@ def split_text(text: str, limit: int = CONTENT_LIMIT) -> list[str]:
 def card_embed(card: ArticleCard) -> discord.Embed:
     embed = discord.Embed(title=fit(card.title, TITLE_LIMIT) or UNTITLED, url=web_address(card.url))
     for name, values in (("Sectors", card.sectors), ("Places", card.countries)):
-        if shown := ", ".join(value for value in values if value.strip()):  # Discord refuses an empty field
-            embed.add_field(name=name, value=fit(shown, FIELD_VALUE_LIMIT), inline=True)
-    if card.source.strip():
-        embed.add_field(name="Source", value=fit(card.source, FIELD_VALUE_LIMIT), inline=True)
+        _add_field(embed, name, ", ".join(value for value in values if value.strip()))
+    _add_field(embed, "Source", card.source)
     if card.published is not None:
         embed.add_field(name="Published", value=format_dt(card.published, style="D"), inline=True)
     budget = min(DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT - len(embed))
@@ -143,6 +141,13 @@ def card_embed(card: ArticleCard) -> discord.Embed:
     if summary:
         embed.description = summary
     return embed
+
+
+def _add_field(embed: discord.Embed, name: str, text: str) -> None:
+    """A field showing the text, unless none of it shows once escaped (blank, or only controls that turn
+    text around): Discord refuses an empty field, and the whole message with it."""
+    if value := fit(text, FIELD_VALUE_LIMIT):
+        embed.add_field(name=name, value=value, inline=True)
 
 
 def post_name(reply: Reply) -> str:

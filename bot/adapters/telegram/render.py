@@ -1,9 +1,9 @@
 """Reply → Telegram HTML messages with inline keyboards. Pure: no I/O.
 
 Every piece of article and user text is escaped; links are kept only for http(s) URLs; sectors and
-countries become hashtags; a reply longer than one message (4,096 characters, or more than the 100
-formatted pieces and hashtags Telegram shows, dropping the links past them) is split at card
-boundaries, a plain text at line or word boundaries, and a single over-long card is cut between tags
+countries become hashtags; a reply longer than one message (4,096 characters, more than the 100
+formatted pieces and hashtags Telegram shows, dropping the links past them, or links whose addresses
+add up to more than Telegram keeps with one message) is split at card boundaries, a plain text at line or word boundaries, and a single over-long card is cut between tags
 and entities, never inside one. Lengths are counted as Telegram counts them: in UTF-16 code units of
 the text after parsing, where a tag counts nothing and an entity one character.
 """
@@ -34,10 +34,15 @@ ELLIPSIS = "…"
 CARD_SEPARATOR = "\n\n"
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 ACTIONS_ONLY_TEXT = "Choose:"
+# Characters of the links' addresses in one message. Telegram refuses a message whose entities are too large
+# in all (ENTITIES_TOO_LONG), about 9,500 characters of text and links as its maintainers put it: five
+# articles of a feed with 2,000-character links would not go out together.
+LINK_ADDRESSES_LIMIT = 6000
 
 _HTML_TOKEN = re.compile(r"<[^>]*>|&[^;]*;|[^<&]+")
 _MESSAGE_ENTITY = re.compile(r"<[^/]|(?<![\w&])#\w")  # a tag's formatting, or a hashtag Telegram finds in the text
 _HASHTAG_PART = re.compile(r"[^\W_]+", re.UNICODE)
+_LINK_ADDRESS = re.compile(r'<a href="([^"]*)">')
 
 
 @dataclass(frozen=True)
@@ -57,9 +62,13 @@ def shown_length(markup: str) -> int:
 
 
 def _fits(markup: str, limit: int) -> bool:
-    """Within the length limit, and with no more entities than Telegram shows (it drops the formatting
-    and links past them)."""
-    return shown_length(markup) <= limit and len(_MESSAGE_ENTITY.findall(markup)) <= MessageLimit.MESSAGE_ENTITIES
+    """Within the length limit, with no more entities than Telegram shows (it drops the formatting and
+    links past them), and with no more of the links' addresses than it takes."""
+    return (
+        shown_length(markup) <= limit
+        and len(_MESSAGE_ENTITY.findall(markup)) <= MessageLimit.MESSAGE_ENTITIES
+        and sum(map(len, _LINK_ADDRESS.findall(markup))) <= LINK_ADDRESSES_LIMIT
+    )
 
 
 def _token_length(token: str) -> int:
