@@ -29,9 +29,10 @@ _SENTENCE_OPENERS = frozenset(
 )
 
 # A boundary starts at the first mark of a run and never backtracks into it, so a run of
-# thousands of dots costs linear time.
+# thousands of dots costs linear time. What may open the next sentence (`first`) is checked in
+# `_opens_sentence`: re has no class for the capitals of every script.
 _BOUNDARY = re.compile(
-    r"""(?<![.!?…])(?P<end>[.!?…]++)(?P<close>["'”’)\]]*+)\s+(?=["'“‘(\[]?[A-Z0-9$£€])"""
+    r"""(?<![.!?…])(?P<end>[.!?…]++)(?P<close>["'”’)\]»]*+)\s+(?=["'“‘(\[«„¿¡]?(?P<first>[^\W_]|[$£€]))"""
     r"""|(?P<glued>\.)(?=[A-Z][a-z])(?<=[a-z0-9%][a-z%]\.)"""  # "…$10.9bn.For the year…": no space
 )
 _BULLET = re.compile(r"^\s*(?:[-*•·–—]|\d{1,2}[.)])\s+")
@@ -87,6 +88,12 @@ def _ends_list_line(line: str, following: str, widest: int) -> bool:
     return len(line) < 0.6 * widest and (following[0].isupper() or following[0].isdigit())
 
 
+def _opens_sentence(character: str) -> bool:
+    """Whether a sentence may start with the character: a digit, a currency sign, a capital in any
+    script ("É", "Ж"), or a letter of a script without case (Arabic, Devanagari, Thai, Chinese)."""
+    return not character.islower()
+
+
 def _is_boundary(block: str, match: re.Match[str]) -> bool:
     if match.group("end") != ".":
         return True
@@ -115,7 +122,7 @@ def split_sentences(text: str) -> list[str]:
         for match in _boundaries(block):
             if match.group("glued"):
                 cut = match.end()
-            elif _is_boundary(block, match):
+            elif _opens_sentence(match.group("first")) and _is_boundary(block, match):
                 cut = match.start() + len(match.group("end")) + len(match.group("close"))
             else:
                 continue

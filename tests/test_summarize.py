@@ -64,6 +64,32 @@ def test_split_sentences(text, expected):
     assert split_sentences(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Le réseau a été modernisé. Également, les tarifs baissent.",
+            ["Le réseau a été modernisé.", "Également, les tarifs baissent."],
+        ),
+        (
+            "Сеть обновили в мае. Тарифы снизились.",
+            ["Сеть обновили в мае.", "Тарифы снизились."],
+        ),
+        (
+            "El plan empieza en mayo. ¿Funcionará? ¡Los agricultores creen que sí! «Es un paso», dijo.",
+            ["El plan empieza en mayo.", "¿Funcionará?", "¡Los agricultores creen que sí!", "«Es un paso», dijo."],
+        ),
+        (
+            "أعلنت الحكومة خطة جديدة. ويقول المحللون إنها خطوة مهمة.",
+            ["أعلنت الحكومة خطة جديدة.", "ويقول المحللون إنها خطوة مهمة."],
+        ),
+        ("Les prix montent. et ensuite ?", ["Les prix montent. et ensuite ?"]),
+    ],
+)
+def test_sentences_open_with_a_capital_of_any_script_or_a_letter_without_case(text, expected):
+    assert split_sentences(text) == expected
+
+
 def test_empty_text_has_no_sentences():
     assert split_sentences("  \n\n ") == []
     assert summarize("Title", "") == []
