@@ -30,14 +30,17 @@ _SENTENCE_OPENERS = frozenset(
 
 # A boundary starts at the first mark of a run and never backtracks into it, so a run of
 # thousands of dots costs linear time. What may open the next sentence (`first`) is checked in
-# `_opens_sentence`: re has no class for the capitals of every script.
+# `_opens_sentence`: re has no class for the capitals of every script. Arabic's question mark, Urdu's
+# full stop and the Devanagari danda end a sentence as "?" and "!" do; Chinese and Japanese full stops
+# need no space after them, and one inside a quote ("。」と述べた", "。”他说") ends no sentence.
 _BOUNDARY = re.compile(
-    r"""(?<![.!?…])(?P<end>[.!?…]++)(?P<close>["'”’)\]»]*+)\s+(?=["'“‘(\[«„¿¡]?(?P<first>[^\W_]|[$£€]))"""
+    r"""(?<![.!?…؟۔।॥])(?P<end>[.!?…؟۔।॥]++)(?P<close>["'”’)\]»]*+)\s+(?=["'“‘(\[«„¿¡]?(?P<first>[^\W_]|[$£€]))"""
+    r"""|(?P<wide>[。！？]++)(?:[」』”’）]++(?=\s|$)|(?![」』”’）]))\s*+"""
     r"""|(?P<glued>\.)(?=[A-Z][a-z])(?<=[a-z0-9%][a-z%]\.)"""  # "…$10.9bn.For the year…": no space
 )
 _BULLET = re.compile(r"^\s*(?:[-*•·–—]|\d{1,2}[.)])\s+")
-_TERMINAL = re.compile(r"""[.!?…:;]["'”’)\]]*$""")
-_MARK = re.compile(r"[.!?…]")  # every boundary starts at one: only there is _BOUNDARY tried
+_TERMINAL = re.compile(r"""[.!?…:;؟۔।॥。！？]["'”’)\]»」』）]*$""")
+_MARK = re.compile(r"[.!?…؟۔।॥。！？]")  # every boundary starts at one: only there is _BOUNDARY tried
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d[\d,.]*")
 _TERM = re.compile(r"[A-Za-z][A-Za-z'’-]*")  # _WORD without numbers, which never score
 
@@ -120,7 +123,7 @@ def split_sentences(text: str) -> list[str]:
         block = " ".join(block.split())
         start = 0
         for match in _boundaries(block):
-            if match.group("glued"):
+            if match.group("glued") or match.group("wide"):
                 cut = match.end()
             elif _opens_sentence(match.group("first")) and _is_boundary(block, match):
                 cut = match.start() + len(match.group("end")) + len(match.group("close"))

@@ -90,6 +90,28 @@ def test_sentences_open_with_a_capital_of_any_script_or_a_letter_without_case(te
     assert split_sentences(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("新模型周一发布。它表现出色！价格未定？", ["新模型周一发布。", "它表现出色！", "价格未定？"]),
+        ("“我们准备好了。”他说。明年上市。", ["“我们准备好了。”他说。", "明年上市。"]),
+        ("「準備はできた。」と社長は述べた。 販売は来年だ。", ["「準備はできた。」と社長は述べた。", "販売は来年だ。"]),
+        ("هل ستنجح الخطة؟ يقول المحللون إنها مهمة.", ["هل ستنجح الخطة؟", "يقول المحللون إنها مهمة."]),
+        ("सरकार ने योजना की घोषणा की। किसान खुश हैं।", ["सरकार ने योजना की घोषणा की।", "किसान खुश हैं।"]),
+    ],
+)
+def test_sentences_end_at_the_full_stops_and_question_marks_of_other_scripts(text, expected):
+    assert split_sentences(text) == expected
+
+
+def test_a_chinese_summary_is_whole_sentences_within_the_budget():
+    text = "新模型周一在北京发布。" + "".join(f"第{number}家公司表示将采用这一技术。" for number in range(60))
+    summary = summarize("新模型发布", text, max_sentences=3, max_chars=60)
+    assert summary[0] == "新模型周一在北京发布。"
+    assert all(sentence.endswith("。") for sentence in summary)
+    assert len(" ".join(summary)) <= 60
+
+
 def test_empty_text_has_no_sentences():
     assert split_sentences("  \n\n ") == []
     assert summarize("Title", "") == []
