@@ -13,6 +13,8 @@ from collections import Counter
 from functools import lru_cache
 from typing import Iterator
 
+from content.text import clip
+
 # Words after which a full stop does not end a sentence.
 _TITLES = frozenset(
     "mr mrs ms dr prof st sen rep gov gen lt col capt sgt maj cmdr adm rev hon pres supt insp "
@@ -192,10 +194,14 @@ def _scores(title: str, sentences: list[str]) -> list[float]:
 
 
 def _cut_at_word(text: str, limit: int) -> str:
+    """The text within `limit` characters, the ellipsis included: cut after its last whole word,
+    or (a run without spaces: Thai, Chinese, a long address) after its last whole character."""
     if len(text) <= limit:
         return text
-    cut = text[: max(limit - 1, 0)].rsplit(" ", 1)[0].rstrip(" ,;:-–")
-    return cut + "…"
+    head = clip(text, max(limit - 1, 0))
+    if not text[len(head)].isspace() and " " in head:
+        head = head.rsplit(" ", 1)[0]
+    return head.rstrip(" ,;:-–—") + "…"
 
 
 def summarize(title: str, text: str, max_sentences: int = 3, max_chars: int | None = None) -> list[str]:

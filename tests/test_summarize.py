@@ -168,6 +168,20 @@ def test_text_without_punctuation_is_cut_at_a_word_boundary():
     assert summary[:-1].split()[-1] in text.split()
 
 
+def test_a_cut_run_without_spaces_keeps_every_character_whole():
+    thai = "ก" + "ที่" * 300  # each "ที่" is a consonant with a vowel and a tone mark above it
+    (summary,) = summarize("ข่าว", thai, max_chars=100)
+    assert summary.endswith("ที่…") and len(summary) <= 100
+    (flags,) = summarize("Flags", "🇰🇪" * 100, max_chars=52)
+    assert flags == "🇰🇪" * 25 + "…"
+
+
+def test_a_cut_keeps_a_word_that_ends_right_at_the_budget():
+    text = "Farmers and traders met in Nakuru " + "and talked " * 40 + "for hours"
+    (summary,) = summarize("Meeting", text, max_chars=34)
+    assert summary == "Farmers and traders met in Nakuru…"
+
+
 def test_sentences_must_be_positive():
     with pytest.raises(ValueError):
         summarize("Title", "Text.", max_sentences=0)
