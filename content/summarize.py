@@ -120,9 +120,14 @@ def _is_boundary(block: str, match: re.Match[str]) -> bool:
 
 def split_sentences(text: str) -> list[str]:
     """The sentences of `text`, in order, whitespace-normalised."""
-    sentences: list[str] = []
+    return [sentence for block in _sentences_by_block(text) for sentence in block]
+
+
+def _sentences_by_block(text: str) -> Iterator[list[str]]:
+    """The sentences of each block of `text` (a paragraph, a list item, a heading)."""
     for block in _blocks(text):
         block = " ".join(block.split())
+        sentences: list[str] = []
         start = 0
         for match in _boundaries(block):
             if match.group("glued") or match.group("wide"):
@@ -138,7 +143,7 @@ def split_sentences(text: str) -> list[str]:
         tail = block[start:].strip()
         if tail:
             sentences.append(tail)
-    return sentences
+        yield sentences
 
 
 def _boundaries(block: str) -> Iterator[re.Match[str]]:
@@ -213,14 +218,17 @@ def summarize(title: str, text: str, max_sentences: int = 3, max_chars: int | No
     """
     if max_sentences < 1:
         raise ValueError("max_sentences must be at least 1")
-    sentences = list(dict.fromkeys(split_sentences(text)))  # a sentence repeated (a pasted lead) counts once
+    blocks = list(_sentences_by_block(text))
+    sentences = list(dict.fromkeys(sentence for block in blocks for sentence in block))  # a pasted lead counts once
     if len(sentences) <= 1:
         return [_cut_at_word(sentence, max_chars or _limit_for(sentence)) for sentence in sentences]
     if len(sentences) <= max_sentences and max_chars is None:
         return sentences
     scores = _scores(title, sentences)
     # words that never reach a full stop (a heading, a standfirst) only when finished sentences run out
-    ranked = sorted(range(len(sentences)), key=lambda i: (not _TERMINAL.search(sentences[i]), -scores[i], i))
+    cut_off = _cut_off(blocks)
+    candidates = [index for index in range(len(sentences)) if sentences[index] not in cut_off] or range(len(sentences))
+    ranked = sorted(candidates, key=lambda i: (not _TERMINAL.search(sentences[i]), -scores[i], i))
     chosen: list[int] = []
     used = 0
     for index in ranked:
@@ -236,6 +244,12 @@ def summarize(title: str, text: str, max_sentences: int = 3, max_chars: int | No
         # no finished sentence fits: the best one, cut, rather than a heading or a caption alone
         return [_cut_at_word(sentences[ranked[0]], max_chars or 0)]
     return [sentences[index] for index in sorted(chosen)]
+
+
+def _cut_off(blocks: list[list[str]]) -> set[str]:
+    """The words that end a paragraph after its sentences without reaching a full stop: the start of a
+    sentence the feed cut off ("The minister said", where an excerpt ended in "[…]"), no heading."""
+    return {block[-1] for block in blocks if len(block) > 1 and not _TERMINAL.search(block[-1])}
 
 
 def _limit_for(sentence: str) -> int:

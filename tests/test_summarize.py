@@ -231,3 +231,13 @@ def test_a_heading_is_picked_only_when_finished_sentences_run_out():
     assert "Solar power in Kenya grows fast as a new plant opens near Nairobi" not in picked
     assert picked[0] == "Kenya opened a solar plant near Nairobi on Monday."
     assert summarize("Kenya opens a solar plant", text, 5)[0].startswith("Solar power in Kenya")
+
+
+def test_the_words_an_excerpt_cut_off_are_left_out():
+    # a feed's excerpt ended "… the minister said the plant [...]"; the cleaning removed the "[...]"
+    text = "Kenya opened a solar plant near Nairobi on Monday. It will power 50,000 homes. The minister said the plant"
+    assert summarize("Kenya opens a solar plant", text, max_sentences=3, max_chars=600) == [
+        "Kenya opened a solar plant near Nairobi on Monday.",
+        "It will power 50,000 homes.",
+    ]
+    assert summarize("Kenya", "The minister said the plant", max_chars=600) == ["The minister said the plant"]
