@@ -113,9 +113,19 @@ def _is_boundary(block: str, match: re.Match[str]) -> bool:
         return False
     if len(word) == 1 and word.isupper():
         return False  # an initial: "J. Smith"
+    if _is_list_number(block, match.start(), word):
+        return False
     if key in _AMBIGUOUS or "." in word:  # "U.S.", "Acme Inc."
         return next_key in _SENTENCE_OPENERS
     return True
+
+
+def _is_list_number(block: str, end: int, word: str) -> bool:
+    """Whether the word before a full stop at `end` numbers an item of a list run into one paragraph
+    ("three steps: 1. Train teachers. 2. Buy laptops."): a number of one or two digits after a colon
+    or a sentence's end."""
+    before = block[: end - len(word)].rstrip()
+    return len(word) <= 2 and word.isdigit() and before.endswith((":", ".", "!", "?"))
 
 
 def split_sentences(text: str) -> list[str]:

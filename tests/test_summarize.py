@@ -58,6 +58,15 @@ from content.summarize import split_sentences, summarize
         ),
         ("J. K. Mensah arrived at 9 a.m. on Tuesday.", ["J. K. Mensah arrived at 9 a.m. on Tuesday."]),
         ("Is it over? Yes! It is.", ["Is it over?", "Yes!", "It is."]),
+        (
+            "The plan has three steps: 1. Train teachers. 2. Buy laptops. He finished in the top 10. Then he left.",
+            [
+                "The plan has three steps: 1. Train teachers.",
+                "2. Buy laptops.",
+                "He finished in the top 10.",
+                "Then he left.",
+            ],
+        ),
     ],
 )
 def test_split_sentences(text, expected):
