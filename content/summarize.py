@@ -13,7 +13,7 @@ from collections import Counter
 from functools import lru_cache
 from typing import Iterator
 
-from content.text import clip
+from content.text import CALL_OR_CREDIT, clip
 
 # Words after which a full stop does not end a sentence.
 _TITLES = frozenset(
@@ -45,6 +45,15 @@ _TERMINAL = re.compile(r"""[.!?…:;؟۔।॥。！？]["'”’)\]»」』）]
 _MARK = re.compile(r"[.!?…؟۔।॥。！？]")  # every boundary starts at one: only there is _BOUNDARY tried
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d[\d,.]*")
 _TERM = re.compile(r"[A-Za-z][A-Za-z'’-]*")  # _WORD without numbers, which never score
+
+# A paragraph that is the page around the story, not the story. A byline, a date line or a caption has
+# no full stop; a call to sign up or read on may have one.
+_FURNITURE = re.compile(
+    r"(?:(?:written |words |reporting )?by|published|updated|last updated|posted) [^.!?…]{1,80}"
+    r"|(?:image|photo|picture|video|media) (?:caption|source|copyright)\b.{0,200}"
+    r"|advertisement|advert|sponsored(?: content)?|getty images|read more\b.{0,120}|" + CALL_OR_CREDIT,
+    re.IGNORECASE,
+)
 
 _STOPWORDS = frozenset(
     """a about above after again against all also am an and any are as at be because been before being
@@ -224,7 +233,8 @@ def summarize(title: str, text: str, max_sentences: int = 3, max_chars: int | No
 
     A text of no more sentences than asked comes back whole (budget permitting); a run of words
     without a closing full stop is cut at a word boundary, and picked among others only when the
-    finished sentences are too few (a heading or a standfirst is no sentence of the story).
+    finished sentences are too few (a heading or a standfirst is no sentence of the story). A byline,
+    a caption or a call to sign up is picked only when the text has nothing else.
     """
     if max_sentences < 1:
         raise ValueError("max_sentences must be at least 1")
@@ -236,8 +246,8 @@ def summarize(title: str, text: str, max_sentences: int = 3, max_chars: int | No
         return sentences
     scores = _scores(title, sentences)
     # words that never reach a full stop (a heading, a standfirst) only when finished sentences run out
-    cut_off = _cut_off(blocks)
-    candidates = [index for index in range(len(sentences)) if sentences[index] not in cut_off] or range(len(sentences))
+    no_story = _no_story(blocks)
+    candidates = [index for index in range(len(sentences)) if sentences[index] not in no_story] or range(len(sentences))
     ranked = sorted(candidates, key=lambda i: (not _TERMINAL.search(sentences[i]), -scores[i], i))
     chosen: list[int] = []
     used = 0
@@ -256,10 +266,14 @@ def summarize(title: str, text: str, max_sentences: int = 3, max_chars: int | No
     return [sentences[index] for index in sorted(chosen)]
 
 
-def _cut_off(blocks: list[list[str]]) -> set[str]:
-    """The words that end a paragraph after its sentences without reaching a full stop: the start of a
-    sentence the feed cut off ("The minister said", where an excerpt ended in "[…]"), no heading."""
-    return {block[-1] for block in blocks if len(block) > 1 and not _TERMINAL.search(block[-1])}
+def _no_story(blocks: list[list[str]]) -> set[str]:
+    """What no summary should show: the page's furniture (a byline, a picture's caption or credit, a
+    date line, "Advertisement", a call to sign up), and the words that end a paragraph after its
+    sentences without reaching a full stop: the start of a sentence the feed cut off ("The minister
+    said", where an excerpt ended in "[…]"), no heading."""
+    furniture = {sentence for block in blocks for sentence in block if _FURNITURE.fullmatch(sentence)}
+    cut_off = {block[-1] for block in blocks if len(block) > 1 and not _TERMINAL.search(block[-1])}
+    return furniture | cut_off
 
 
 def _limit_for(sentence: str) -> int:

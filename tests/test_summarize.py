@@ -250,3 +250,25 @@ def test_the_words_an_excerpt_cut_off_are_left_out():
         "It will power 50,000 homes.",
     ]
     assert summarize("Kenya", "The minister said the plant", max_chars=600) == ["The minister said the plant"]
+
+
+@pytest.mark.parametrize(
+    "furniture",
+    [
+        "By Jane Wanjiru, Technology Reporter",
+        "Published 30 November 2026",
+        "Image caption, Farmers harvest maize near Nakuru",
+        "Photo: Reuters/Jane Doe",
+        "Advertisement",
+        "Sign up for our newsletter.",
+    ],
+)
+def test_a_short_entry_is_summarized_without_the_page_around_the_story(furniture):
+    story = ["Kenya launched an AI plan for farmers on Monday.", "It will reach two million growers by 2027."]
+    text = f"{furniture}\n\n{story[0]}\n\n{furniture}\n\n{story[1]}"
+    assert summarize("Kenya AI plan", text, max_sentences=3, max_chars=600) == story
+
+
+def test_a_sentence_that_opens_like_a_byline_stays():
+    text = "By Monday the plan will reach two million farmers. It was launched on Friday."
+    assert summarize("Kenya AI plan", text, max_sentences=3, max_chars=600) == split_sentences(text)
