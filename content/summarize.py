@@ -42,6 +42,7 @@ _BOUNDARY = re.compile(
 )
 _BULLET = re.compile(r"^\s*(?:[-*•·–—]|\d{1,2}[.)])\s+")
 _TERMINAL = re.compile(r"""[.!?…:;؟۔।॥。！？]["'”’)\]»」』）]*$""")
+_LETTER_OR_DIGIT = re.compile(r"[^\W_]")  # what a sentence has and a divider ("* * *", "—") has not
 _MARK = re.compile(r"[.!?…؟۔।॥。！？]")  # every boundary starts at one: only there is _BOUNDARY tried
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d[\d,.]*")
 _TERM = re.compile(r"[A-Za-z][A-Za-z'’-]*")  # _WORD without numbers, which never score
@@ -155,14 +156,10 @@ def _sentences_by_block(text: str) -> Iterator[list[str]]:
                 cut = match.start() + len(match.group("end")) + len(match.group("close"))
             else:
                 continue
-            sentence = block[start:cut].strip()
-            if sentence:
-                sentences.append(sentence)
+            sentences.append(block[start:cut].strip())
             start = match.end()
-        tail = block[start:].strip()
-        if tail:
-            sentences.append(tail)
-        yield sentences
+        sentences.append(block[start:].strip())
+        yield [sentence for sentence in sentences if _LETTER_OR_DIGIT.search(sentence)]
 
 
 def _boundaries(block: str) -> Iterator[re.Match[str]]:

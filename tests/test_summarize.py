@@ -181,8 +181,8 @@ def test_a_cut_run_without_spaces_keeps_every_character_whole():
     thai = "ก" + "ที่" * 300  # each "ที่" is a consonant with a vowel and a tone mark above it
     (summary,) = summarize("ข่าว", thai, max_chars=100)
     assert summary.endswith("ที่…") and len(summary) <= 100
-    (flags,) = summarize("Flags", "🇰🇪" * 100, max_chars=52)
-    assert flags == "🇰🇪" * 25 + "…"
+    (flags,) = summarize("Flags", "Fans" + "🇰🇪" * 100, max_chars=52)
+    assert flags == "Fans" + "🇰🇪" * 23 + "…"
 
 
 def test_a_cut_keeps_a_word_that_ends_right_at_the_budget():
@@ -272,3 +272,10 @@ def test_a_short_entry_is_summarized_without_the_page_around_the_story(furniture
 def test_a_sentence_that_opens_like_a_byline_stays():
     text = "By Monday the plan will reach two million farmers. It was launched on Friday."
     assert summarize("Kenya AI plan", text, max_sentences=3, max_chars=600) == split_sentences(text)
+
+
+@pytest.mark.parametrize("divider", ["* * *", "***", "—", "…", "•••"])
+def test_a_section_divider_is_no_sentence(divider):
+    story = ["Kenya launched an AI plan for farmers on Monday.", "It will reach two million growers by 2027."]
+    assert split_sentences(f"{story[0]}\n\n{divider}\n\n{story[1]}") == story
+    assert summarize("Kenya AI plan", f"{story[0]}\n\n{divider}\n\n{story[1]}", max_chars=600) == story
