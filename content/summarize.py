@@ -42,6 +42,9 @@ _BOUNDARY = re.compile(
 )
 _BULLET = re.compile(r"^\s*(?:[-*•·–—]|\d{1,2}[.)])\s+")
 _TERMINAL = re.compile(r"""[.!?…:;؟۔।॥。！？]["'”’)\]»」』）]*$""")
+# Letters in ones and twos between dots ("U.S", "a.m", "Ph.D"), where a number ("3.5%", "v2.5") or an
+# address ("bbc.co.uk", "jane@example.org") at a sentence's end is a word like any other.
+_DOTTED_ABBREVIATION = re.compile(r"(?:[^\W\d_]{1,2}\.)+[^\W\d_]{1,2}")
 _LETTER_OR_DIGIT = re.compile(r"[^\W_]")  # what a sentence has and a divider ("* * *", "—") has not
 _MARK = re.compile(r"[.!?…؟۔।॥。！？]")  # every boundary starts at one: only there is _BOUNDARY tried
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d[\d,.]*")
@@ -125,7 +128,7 @@ def _is_boundary(block: str, match: re.Match[str]) -> bool:
         return False  # an initial: "J. Smith"
     if _is_list_number(block, match.start(), word):
         return False
-    if key in _AMBIGUOUS or "." in word:  # "U.S.", "Acme Inc."
+    if key in _AMBIGUOUS or _DOTTED_ABBREVIATION.fullmatch(word):  # "Acme Inc.", "U.S.", "Ph.D."
         return next_key in _SENTENCE_OPENERS
     return True
 

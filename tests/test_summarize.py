@@ -121,6 +121,20 @@ def test_a_chinese_summary_is_whole_sentences_within_the_budget():
     assert len(" ".join(summary)) <= 60
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Inflation rose to 3.5%. Markets fell.", ["Inflation rose to 3.5%.", "Markets fell."]),
+        ("The train leaves at 9.30. Passengers wait.", ["The train leaves at 9.30.", "Passengers wait."]),
+        ("Update to v2.5. Kenya's users get it first.", ["Update to v2.5.", "Kenya's users get it first."]),
+        ("Details at nation.africa. Kenya's readers agreed.", ["Details at nation.africa.", "Kenya's readers agreed."]),
+        ("The U.S. Federal Reserve and Ph.D. Students met.", ["The U.S. Federal Reserve and Ph.D. Students met."]),
+    ],
+)
+def test_a_number_or_an_address_ends_a_sentence_as_any_word_does(text, expected):
+    assert split_sentences(text) == expected
+
+
 def test_empty_text_has_no_sentences():
     assert split_sentences("  \n\n ") == []
     assert summarize("Title", "") == []
