@@ -260,8 +260,9 @@ def summarize(title: str, text: str, max_sentences: int = 3, max_chars: int | No
         if len(chosen) == max_sentences:
             break
     finished_fits = any(_TERMINAL.search(sentences[index]) for index in chosen)
-    if not chosen or (not finished_fits and _TERMINAL.search(sentences[ranked[0]])):
-        # no finished sentence fits: the best one, cut, rather than a heading or a caption alone
+    if not chosen or (not finished_fits and ranked[0] not in chosen):
+        # the best piece is too long and no finished sentence fits: it, cut, rather than a caption alone
+        # (a text without full stops, as Thai is written, is all such pieces)
         return [_cut_at_word(sentences[ranked[0]], max_chars or 0)]
     return [sentences[index] for index in sorted(chosen)]
 

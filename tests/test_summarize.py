@@ -293,3 +293,11 @@ def test_a_section_divider_is_no_sentence(divider):
     story = ["Kenya launched an AI plan for farmers on Monday.", "It will reach two million growers by 2027."]
     assert split_sentences(f"{story[0]}\n\n{divider}\n\n{story[1]}") == story
     assert summarize("Kenya AI plan", f"{story[0]}\n\n{divider}\n\n{story[1]}", max_chars=600) == story
+
+
+def test_a_text_without_full_stops_is_summarized_by_its_lead_cut_not_by_the_short_lines_after_it():
+    # Thai marks no sentence's end; a lead paragraph over the budget came after a caption and a "read on" line
+    lead = " ".join(["รัฐบาลไทยประกาศแผนพัฒนาปัญญาประดิษฐ์เพื่อเกษตรกร"] * 16)
+    text = f"{lead}\n\nภาพประกอบ เกษตรกรในจังหวัดเชียงใหม่\n\nติดตามข่าวสารเพิ่มเติมได้ที่เว็บไซต์"
+    (summary,) = summarize("แผน AI", text, max_sentences=3, max_chars=600)
+    assert summary.endswith("…") and lead.startswith(summary[:-1]) and len(summary) <= 600
