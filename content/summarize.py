@@ -22,6 +22,8 @@ _TITLES = frozenset(
 )
 _NEVER_FINAL = frozenset({"e.g", "i.e", "cf", "viz", "vs", "v"})
 _BEFORE_NUMBER = frozenset("no nos p jan feb mar apr jun jul aug sep sept oct nov dec".split())
+_BEFORE_ORDINAL = frozenset("am im zum zur vom beim den dem der des die das seit ab bis".split())
+_MONTHS = frozenset("januar jänner februar märz april mai juni juli august september oktober november dezember".split())
 # Endings that may or may not close a sentence ("Acme Inc. said" / "bought Acme Inc. The deal").
 _AMBIGUOUS = frozenset({"inc", "ltd", "co", "corp", "bros", "llc", "plc", "jr", "sr", "a.m", "p.m", "etc"})
 _SENTENCE_OPENERS = frozenset(
@@ -126,19 +128,23 @@ def _is_boundary(block: str, match: re.Match[str]) -> bool:
         return False
     if len(word) == 1 and word.isupper():
         return False  # an initial: "J. Smith"
-    if _is_list_number(block, match.start(), word):
+    if word.isdigit() and _is_list_number_or_ordinal(block, match.start() - len(word), word, following):
         return False
     if key in _AMBIGUOUS or _DOTTED_ABBREVIATION.fullmatch(word):  # "Acme Inc.", "U.S.", "Ph.D."
         return next_key in _SENTENCE_OPENERS
     return True
 
 
-def _is_list_number(block: str, end: int, word: str) -> bool:
-    """Whether the word before a full stop at `end` numbers an item of a list run into one paragraph
-    ("three steps: 1. Train teachers. 2. Buy laptops."): a number of one or two digits after a colon
-    or a sentence's end."""
-    before = block[: end - len(word)].rstrip()
-    return len(word) <= 2 and word.isdigit() and before.endswith((":", ".", "!", "?"))
+def _is_list_number_or_ordinal(block: str, start: int, number: str, following: str) -> bool:
+    """Whether the number at `start`, before a full stop, numbers an item of a list run into one
+    paragraph ("three steps: 1. Train teachers. 2. Buy laptops.": one or two digits after a colon or
+    a sentence's end), or is an ordinal as German writes it ("am 22. November", "den 3. Platz", "im
+    19. Jahrhundert": after an article or a preposition, or before a month)."""
+    previous = block[block.rfind(" ", 0, max(start - 1, 0)) + 1 : start].rstrip()
+    if len(number) <= 2 and previous.endswith((":", ".", "!", "?")):
+        return True
+    next_word = following.split(" ", 1)[0].rstrip(",;:").lower()
+    return len(number) <= 3 and (previous.lower() in _BEFORE_ORDINAL or next_word in _MONTHS)
 
 
 def split_sentences(text: str) -> list[str]:

@@ -135,6 +135,28 @@ def test_a_number_or_an_address_ends_a_sentence_as_any_word_does(text, expected)
     assert split_sentences(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Die Messe startet am 22. November. Sie dauert drei Tage.",
+            ["Die Messe startet am 22. November.", "Sie dauert drei Tage."],
+        ),
+        (
+            "Kenia belegte den 3. Platz. Der Trainer war zufrieden.",
+            ["Kenia belegte den 3. Platz.", "Der Trainer war zufrieden."],
+        ),
+        (
+            "Die Bahn wurde im 19. Jahrhundert gebaut. Heute fährt sie elektrisch.",
+            ["Die Bahn wurde im 19. Jahrhundert gebaut.", "Heute fährt sie elektrisch."],
+        ),
+        ("Die Zahl stieg auf 12. Das ist viel.", ["Die Zahl stieg auf 12.", "Das ist viel."]),
+    ],
+)
+def test_a_german_ordinal_ends_no_sentence(text, expected):
+    assert split_sentences(text) == expected
+
+
 def test_empty_text_has_no_sentences():
     assert split_sentences("  \n\n ") == []
     assert summarize("Title", "") == []
