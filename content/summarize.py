@@ -275,10 +275,13 @@ def summarize(title: str, text: str, max_sentences: int = 3, max_chars: int | No
 
 def _no_story(blocks: list[list[str]]) -> set[str]:
     """What no summary should show: the page's furniture (a byline, a picture's caption or credit, a
-    date line, "Advertisement", a call to sign up), and the words that end a paragraph after its
+    date line, "Advertisement", a call to sign up), a lead-in to a list or a quote ("It covers three
+    areas:"), which says nothing without what follows, and the words that end a paragraph after its
     sentences without reaching a full stop: the start of a sentence the feed cut off ("The minister
     said", where an excerpt ended in "[…]"), no heading."""
-    furniture = {sentence for block in blocks for sentence in block if _FURNITURE.fullmatch(sentence)}
+    furniture = {
+        sentence for block in blocks for sentence in block if sentence.endswith(":") or _FURNITURE.fullmatch(sentence)
+    }
     cut_off = {block[-1] for block in blocks if len(block) > 1 and not _TERMINAL.search(block[-1])}
     return furniture | cut_off
 

@@ -323,3 +323,16 @@ def test_a_text_without_full_stops_is_summarized_by_its_lead_cut_not_by_the_shor
     text = f"{lead}\n\nภาพประกอบ เกษตรกรในจังหวัดเชียงใหม่\n\nติดตามข่าวสารเพิ่มเติมได้ที่เว็บไซต์"
     (summary,) = summarize("แผน AI", text, max_sentences=3, max_chars=600)
     assert summary.endswith("…") and lead.startswith(summary[:-1]) and len(summary) <= 600
+
+
+def test_a_lead_in_to_a_list_is_left_out():
+    text = (
+        "Kenya launched an AI plan for farmers on Monday. It covers three areas:\n\n"
+        "- weather forecasts by text message\n- cheaper loans for seed\n\n"
+        "The plan runs to 2030 and costs $20 million. Officials said more would follow."
+    )
+    assert summarize("Kenya AI plan", text, max_sentences=3, max_chars=600) == [
+        "Kenya launched an AI plan for farmers on Monday.",
+        "The plan runs to 2030 and costs $20 million.",
+        "Officials said more would follow.",
+    ]
