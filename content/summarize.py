@@ -240,7 +240,7 @@ def summarize(title: str, text: str, max_sentences: int = 3, max_chars: int | No
     A text of no more sentences than asked comes back whole (budget permitting); a run of words
     without a closing full stop is cut at a word boundary, and picked among others only when the
     finished sentences are too few (a heading or a standfirst is no sentence of the story). A byline,
-    a caption or a call to sign up is picked only when the text has nothing else.
+    a caption, a call to sign up or the title repeated is picked only when the text has nothing else.
     """
     if max_sentences < 1:
         raise ValueError("max_sentences must be at least 1")
@@ -252,7 +252,7 @@ def summarize(title: str, text: str, max_sentences: int = 3, max_chars: int | No
         return sentences
     scores = _scores(title, sentences)
     # words that never reach a full stop (a heading, a standfirst) only when finished sentences run out
-    no_story = _no_story(blocks)
+    no_story = _no_story(blocks) | _repeating(title, sentences)
     candidates = [index for index in range(len(sentences)) if sentences[index] not in no_story] or range(len(sentences))
     ranked = sorted(candidates, key=lambda i: (not _TERMINAL.search(sentences[i]), -scores[i], i))
     chosen: list[int] = []
@@ -284,6 +284,17 @@ def _no_story(blocks: list[list[str]]) -> set[str]:
     }
     cut_off = {block[-1] for block in blocks if len(block) > 1 and not _TERMINAL.search(block[-1])}
     return furniture | cut_off
+
+
+def _repeating(title: str, sentences: list[str]) -> set[str]:
+    """The sentences that only repeat the title, which is shown above the summary (many feeds start an
+    entry's text with its headline)."""
+    headline = _comparable(title)
+    return {sentence for sentence in sentences if _comparable(sentence) == headline}
+
+
+def _comparable(text: str) -> str:
+    return " ".join(text.split()).strip(" .!?…").casefold()
 
 
 def _limit_for(sentence: str) -> int:

@@ -336,3 +336,12 @@ def test_a_lead_in_to_a_list_is_left_out():
         "The plan runs to 2030 and costs $20 million.",
         "Officials said more would follow.",
     ]
+
+
+def test_a_text_that_opens_with_its_headline_is_summarized_without_it():
+    title = "Kenya launches AI plan for farmers"
+    story = ["Kenya launched an AI plan for farmers on Monday.", "It will reach two million growers."]
+    for headline in (title, f"{title.upper()}.", f"  {title} "):
+        text = f"{headline}\n\n{story[0]} {story[1]}"
+        assert summarize(title, text, max_sentences=3, max_chars=600) == story
+    assert summarize(title, title, max_chars=600) == [title]  # the headline alone is all there is
