@@ -13,6 +13,8 @@ from collections import Counter
 from functools import lru_cache
 from typing import Iterator
 
+from content.text import CALL_OR_CREDIT, clip
+
 # Words after which a full stop does not end a sentence.
 _TITLES = frozenset(
     "mr mrs ms dr prof st sen rep gov gen lt col capt sgt maj cmdr adm rev hon pres supt insp "
@@ -20,6 +22,8 @@ _TITLES = frozenset(
 )
 _NEVER_FINAL = frozenset({"e.g", "i.e", "cf", "viz", "vs", "v"})
 _BEFORE_NUMBER = frozenset("no nos p jan feb mar apr jun jul aug sep sept oct nov dec".split())
+_BEFORE_ORDINAL = frozenset("am im zum zur vom beim den dem der des die das seit ab bis".split())
+_MONTHS = frozenset("januar jänner februar märz april mai juni juli august september oktober november dezember".split())
 # Endings that may or may not close a sentence ("Acme Inc. said" / "bought Acme Inc. The deal").
 _AMBIGUOUS = frozenset({"inc", "ltd", "co", "corp", "bros", "llc", "plc", "jr", "sr", "a.m", "p.m", "etc"})
 _SENTENCE_OPENERS = frozenset(
@@ -29,16 +33,33 @@ _SENTENCE_OPENERS = frozenset(
 )
 
 # A boundary starts at the first mark of a run and never backtracks into it, so a run of
-# thousands of dots costs linear time.
+# thousands of dots costs linear time. What may open the next sentence (`first`) is checked in
+# `_opens_sentence`: re has no class for the capitals of every script. Arabic's question mark, Urdu's
+# full stop and the Devanagari danda end a sentence as "?" and "!" do; Chinese and Japanese full stops
+# need no space after them, and one inside a quote ("。」と述べた", "。”他说") ends no sentence.
 _BOUNDARY = re.compile(
-    r"""(?<![.!?…])(?P<end>[.!?…]++)(?P<close>["'”’)\]]*+)\s+(?=["'“‘(\[]?[A-Z0-9$£€])"""
+    r"""(?<![.!?…؟۔।॥])(?P<end>[.!?…؟۔।॥]++)(?P<close>["'”’)\]»]*+)\s+(?=["'“‘(\[«„¿¡]?(?P<first>[^\W_]|[$£€]))"""
+    r"""|(?P<wide>[。！？]++)(?:[」』”’）]++(?=\s|$)|(?![」』”’）]))\s*+"""
     r"""|(?P<glued>\.)(?=[A-Z][a-z])(?<=[a-z0-9%][a-z%]\.)"""  # "…$10.9bn.For the year…": no space
 )
 _BULLET = re.compile(r"^\s*(?:[-*•·–—]|\d{1,2}[.)])\s+")
-_TERMINAL = re.compile(r"""[.!?…:;]["'”’)\]]*$""")
-_MARK = re.compile(r"[.!?…]")  # every boundary starts at one: only there is _BOUNDARY tried
+_TERMINAL = re.compile(r"""[.!?…:;؟۔।॥。！？]["'”’)\]»」』）]*$""")
+# Letters in ones and twos between dots ("U.S", "a.m", "Ph.D"), where a number ("3.5%", "v2.5") or an
+# address ("bbc.co.uk", "jane@example.org") at a sentence's end is a word like any other.
+_DOTTED_ABBREVIATION = re.compile(r"(?:[^\W\d_]{1,2}\.)+[^\W\d_]{1,2}")
+_LETTER_OR_DIGIT = re.compile(r"[^\W_]")  # what a sentence has and a divider ("* * *", "—") has not
+_MARK = re.compile(r"[.!?…؟۔।॥。！？]")  # every boundary starts at one: only there is _BOUNDARY tried
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d[\d,.]*")
 _TERM = re.compile(r"[A-Za-z][A-Za-z'’-]*")  # _WORD without numbers, which never score
+
+# A paragraph that is the page around the story, not the story. A byline, a date line or a caption has
+# no full stop; a call to sign up or read on may have one.
+_FURNITURE = re.compile(
+    r"(?:(?:written |words |reporting )?by|published|updated|last updated|posted) [^.!?…]{1,80}"
+    r"|(?:image|photo|picture|video|media) (?:caption|source|copyright)\b.{0,200}"
+    r"|advertisement|advert|sponsored(?: content)?|getty images|read more\b.{0,120}|" + CALL_OR_CREDIT,
+    re.IGNORECASE,
+)
 
 _STOPWORDS = frozenset(
     """a about above after again against all also am an and any are as at be because been before being
@@ -87,6 +108,12 @@ def _ends_list_line(line: str, following: str, widest: int) -> bool:
     return len(line) < 0.6 * widest and (following[0].isupper() or following[0].isdigit())
 
 
+def _opens_sentence(character: str) -> bool:
+    """Whether a sentence may start with the character: a digit, a currency sign, a capital in any
+    script ("É", "Ж"), or a letter of a script without case (Arabic, Devanagari, Thai, Chinese)."""
+    return not character.islower()
+
+
 def _is_boundary(block: str, match: re.Match[str]) -> bool:
     if match.group("end") != ".":
         return True
@@ -101,32 +128,47 @@ def _is_boundary(block: str, match: re.Match[str]) -> bool:
         return False
     if len(word) == 1 and word.isupper():
         return False  # an initial: "J. Smith"
-    if key in _AMBIGUOUS or "." in word:  # "U.S.", "Acme Inc."
+    if word.isdigit() and _is_list_number_or_ordinal(block, match.start() - len(word), word, following):
+        return False
+    if key in _AMBIGUOUS or _DOTTED_ABBREVIATION.fullmatch(word):  # "Acme Inc.", "U.S.", "Ph.D."
         return next_key in _SENTENCE_OPENERS
     return True
 
 
+def _is_list_number_or_ordinal(block: str, start: int, number: str, following: str) -> bool:
+    """Whether the number at `start`, before a full stop, numbers an item of a list run into one
+    paragraph ("three steps: 1. Train teachers. 2. Buy laptops.": one or two digits after a colon or
+    a sentence's end), or is an ordinal as German writes it ("am 22. November", "den 3. Platz", "im
+    19. Jahrhundert": after an article or a preposition, or before a month)."""
+    previous = block[block.rfind(" ", 0, max(start - 1, 0)) + 1 : start].rstrip()
+    if len(number) <= 2 and previous.endswith((":", ".", "!", "?")):
+        return True
+    next_word = following.split(" ", 1)[0].rstrip(",;:").lower()
+    return len(number) <= 3 and (previous.lower() in _BEFORE_ORDINAL or next_word in _MONTHS)
+
+
 def split_sentences(text: str) -> list[str]:
     """The sentences of `text`, in order, whitespace-normalised."""
-    sentences: list[str] = []
+    return [sentence for block in _sentences_by_block(text) for sentence in block]
+
+
+def _sentences_by_block(text: str) -> Iterator[list[str]]:
+    """The sentences of each block of `text` (a paragraph, a list item, a heading)."""
     for block in _blocks(text):
         block = " ".join(block.split())
+        sentences: list[str] = []
         start = 0
         for match in _boundaries(block):
-            if match.group("glued"):
+            if match.group("glued") or match.group("wide"):
                 cut = match.end()
-            elif _is_boundary(block, match):
+            elif _opens_sentence(match.group("first")) and _is_boundary(block, match):
                 cut = match.start() + len(match.group("end")) + len(match.group("close"))
             else:
                 continue
-            sentence = block[start:cut].strip()
-            if sentence:
-                sentences.append(sentence)
+            sentences.append(block[start:cut].strip())
             start = match.end()
-        tail = block[start:].strip()
-        if tail:
-            sentences.append(tail)
-    return sentences
+        sentences.append(block[start:].strip())
+        yield [sentence for sentence in sentences if _LETTER_OR_DIGIT.search(sentence)]
 
 
 def _boundaries(block: str) -> Iterator[re.Match[str]]:
@@ -182,10 +224,14 @@ def _scores(title: str, sentences: list[str]) -> list[float]:
 
 
 def _cut_at_word(text: str, limit: int) -> str:
+    """The text within `limit` characters, the ellipsis included: cut after its last whole word,
+    or (a run without spaces: Thai, Chinese, a long address) after its last whole character."""
     if len(text) <= limit:
         return text
-    cut = text[: max(limit - 1, 0)].rsplit(" ", 1)[0].rstrip(" ,;:-–")
-    return cut + "…"
+    head = clip(text, max(limit - 1, 0))
+    if not text[len(head)].isspace() and " " in head:
+        head = head.rsplit(" ", 1)[0]
+    return head.rstrip(" ,;:-–—") + "…"
 
 
 def summarize(title: str, text: str, max_sentences: int = 3, max_chars: int | None = None) -> list[str]:
@@ -193,18 +239,22 @@ def summarize(title: str, text: str, max_sentences: int = 3, max_chars: int | No
 
     A text of no more sentences than asked comes back whole (budget permitting); a run of words
     without a closing full stop is cut at a word boundary, and picked among others only when the
-    finished sentences are too few (a heading or a standfirst is no sentence of the story).
+    finished sentences are too few (a heading or a standfirst is no sentence of the story). A byline,
+    a caption, a call to sign up or the title repeated is picked only when the text has nothing else.
     """
     if max_sentences < 1:
         raise ValueError("max_sentences must be at least 1")
-    sentences = list(dict.fromkeys(split_sentences(text)))  # a sentence repeated (a pasted lead) counts once
+    blocks = list(_sentences_by_block(text))
+    sentences = list(dict.fromkeys(sentence for block in blocks for sentence in block))  # a pasted lead counts once
     if len(sentences) <= 1:
         return [_cut_at_word(sentence, max_chars or _limit_for(sentence)) for sentence in sentences]
     if len(sentences) <= max_sentences and max_chars is None:
         return sentences
     scores = _scores(title, sentences)
     # words that never reach a full stop (a heading, a standfirst) only when finished sentences run out
-    ranked = sorted(range(len(sentences)), key=lambda i: (not _TERMINAL.search(sentences[i]), -scores[i], i))
+    no_story = _no_story(blocks) | _repeating(title, sentences)
+    candidates = [index for index in range(len(sentences)) if sentences[index] not in no_story] or range(len(sentences))
+    ranked = sorted(candidates, key=lambda i: (not _TERMINAL.search(sentences[i]), -scores[i], i))
     chosen: list[int] = []
     used = 0
     for index in ranked:
@@ -216,10 +266,35 @@ def summarize(title: str, text: str, max_sentences: int = 3, max_chars: int | No
         if len(chosen) == max_sentences:
             break
     finished_fits = any(_TERMINAL.search(sentences[index]) for index in chosen)
-    if not chosen or (not finished_fits and _TERMINAL.search(sentences[ranked[0]])):
-        # no finished sentence fits: the best one, cut, rather than a heading or a caption alone
+    if not chosen or (not finished_fits and ranked[0] not in chosen):
+        # the best piece is too long and no finished sentence fits: it, cut, rather than a caption alone
+        # (a text without full stops, as Thai is written, is all such pieces)
         return [_cut_at_word(sentences[ranked[0]], max_chars or 0)]
     return [sentences[index] for index in sorted(chosen)]
+
+
+def _no_story(blocks: list[list[str]]) -> set[str]:
+    """What no summary should show: the page's furniture (a byline, a picture's caption or credit, a
+    date line, "Advertisement", a call to sign up), a lead-in to a list or a quote ("It covers three
+    areas:"), which says nothing without what follows, and the words that end a paragraph after its
+    sentences without reaching a full stop: the start of a sentence the feed cut off ("The minister
+    said", where an excerpt ended in "[…]"), no heading."""
+    furniture = {
+        sentence for block in blocks for sentence in block if sentence.endswith(":") or _FURNITURE.fullmatch(sentence)
+    }
+    cut_off = {block[-1] for block in blocks if len(block) > 1 and not _TERMINAL.search(block[-1])}
+    return furniture | cut_off
+
+
+def _repeating(title: str, sentences: list[str]) -> set[str]:
+    """The sentences that only repeat the title, which is shown above the summary (many feeds start an
+    entry's text with its headline)."""
+    headline = _comparable(title)
+    return {sentence for sentence in sentences if _comparable(sentence) == headline}
+
+
+def _comparable(text: str) -> str:
+    return " ".join(text.split()).strip(" .!?…").casefold()
 
 
 def _limit_for(sentence: str) -> int:

@@ -149,14 +149,21 @@ def _collect_text(text: str, collector: _TextCollector) -> bool:
     return True
 
 
+# A call to sign up, follow or click, or a picture's credit: no part of the story wherever it stands.
+CALL_OR_CREDIT = (
+    r"(?:sign up|subscribe)\b.{0,80}\bnewsletters?\b.{0,120}|follow us on .{1,120}|click here\b.{0,120}"
+    r"|(?:photo|photograph|picture|image)s?(?: credit)?: .{1,120}"
+)
 # What feeds append to an entry that is no part of the story: a link to read on, the blog's
-# "The post … appeared first on …", Medium's own line, share buttons, a "Related:" link.
+# "The post … appeared first on …", Medium's own line, a republisher's credit line, share buttons, a
+# "Related:" link, a call to sign up or follow, a picture's credit.
 _FOOTER_PARAGRAPH = re.compile(
     r"(?:(?:continue|keep) reading|read (?:the )?(?:full|more|rest)(?: (?:story|article|post))?|read more)\W*"
     r"|the post .{1,300} appeared first on .{1,200}"
     r"|.{1,300} was originally published in .{1,200} on medium, where people are continuing the conversation .{0,120}"
+    r"|this (?:article|story|post) (?:is republished|was (?:originally |first )?published) .{1,300}"
     r"|(?:share (?:on|via) \w+\W*)+"
-    r"|related: .{1,300}",
+    r"|related: .{1,300}|" + CALL_OR_CREDIT,
     re.IGNORECASE | re.DOTALL,
 )
 _FOOTER_TAIL = re.compile(r"\s*(?:\[(?:…|\.\.\.)\]|…?\s*(?:continue reading|read more)\W*)$", re.IGNORECASE)

@@ -58,9 +58,102 @@ from content.summarize import split_sentences, summarize
         ),
         ("J. K. Mensah arrived at 9 a.m. on Tuesday.", ["J. K. Mensah arrived at 9 a.m. on Tuesday."]),
         ("Is it over? Yes! It is.", ["Is it over?", "Yes!", "It is."]),
+        (
+            "The plan has three steps: 1. Train teachers. 2. Buy laptops. He finished in the top 10. Then he left.",
+            [
+                "The plan has three steps: 1. Train teachers.",
+                "2. Buy laptops.",
+                "He finished in the top 10.",
+                "Then he left.",
+            ],
+        ),
     ],
 )
 def test_split_sentences(text, expected):
+    assert split_sentences(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Le réseau a été modernisé. Également, les tarifs baissent.",
+            ["Le réseau a été modernisé.", "Également, les tarifs baissent."],
+        ),
+        (
+            "Сеть обновили в мае. Тарифы снизились.",
+            ["Сеть обновили в мае.", "Тарифы снизились."],
+        ),
+        (
+            "El plan empieza en mayo. ¿Funcionará? ¡Los agricultores creen que sí! «Es un paso», dijo.",
+            ["El plan empieza en mayo.", "¿Funcionará?", "¡Los agricultores creen que sí!", "«Es un paso», dijo."],
+        ),
+        (
+            "أعلنت الحكومة خطة جديدة. ويقول المحللون إنها خطوة مهمة.",
+            ["أعلنت الحكومة خطة جديدة.", "ويقول المحللون إنها خطوة مهمة."],
+        ),
+        ("Les prix montent. et ensuite ?", ["Les prix montent. et ensuite ?"]),
+    ],
+)
+def test_sentences_open_with_a_capital_of_any_script_or_a_letter_without_case(text, expected):
+    assert split_sentences(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("新模型周一发布。它表现出色！价格未定？", ["新模型周一发布。", "它表现出色！", "价格未定？"]),
+        ("“我们准备好了。”他说。明年上市。", ["“我们准备好了。”他说。", "明年上市。"]),
+        ("「準備はできた。」と社長は述べた。 販売は来年だ。", ["「準備はできた。」と社長は述べた。", "販売は来年だ。"]),
+        ("هل ستنجح الخطة؟ يقول المحللون إنها مهمة.", ["هل ستنجح الخطة؟", "يقول المحللون إنها مهمة."]),
+        ("सरकार ने योजना की घोषणा की। किसान खुश हैं।", ["सरकार ने योजना की घोषणा की।", "किसान खुश हैं।"]),
+    ],
+)
+def test_sentences_end_at_the_full_stops_and_question_marks_of_other_scripts(text, expected):
+    assert split_sentences(text) == expected
+
+
+def test_a_chinese_summary_is_whole_sentences_within_the_budget():
+    text = "新模型周一在北京发布。" + "".join(f"第{number}家公司表示将采用这一技术。" for number in range(60))
+    summary = summarize("新模型发布", text, max_sentences=3, max_chars=60)
+    assert summary[0] == "新模型周一在北京发布。"
+    assert all(sentence.endswith("。") for sentence in summary)
+    assert len(" ".join(summary)) <= 60
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Inflation rose to 3.5%. Markets fell.", ["Inflation rose to 3.5%.", "Markets fell."]),
+        ("The train leaves at 9.30. Passengers wait.", ["The train leaves at 9.30.", "Passengers wait."]),
+        ("Update to v2.5. Kenya's users get it first.", ["Update to v2.5.", "Kenya's users get it first."]),
+        ("Details at nation.africa. Kenya's readers agreed.", ["Details at nation.africa.", "Kenya's readers agreed."]),
+        ("The U.S. Federal Reserve and Ph.D. Students met.", ["The U.S. Federal Reserve and Ph.D. Students met."]),
+    ],
+)
+def test_a_number_or_an_address_ends_a_sentence_as_any_word_does(text, expected):
+    assert split_sentences(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Die Messe startet am 22. November. Sie dauert drei Tage.",
+            ["Die Messe startet am 22. November.", "Sie dauert drei Tage."],
+        ),
+        (
+            "Kenia belegte den 3. Platz. Der Trainer war zufrieden.",
+            ["Kenia belegte den 3. Platz.", "Der Trainer war zufrieden."],
+        ),
+        (
+            "Die Bahn wurde im 19. Jahrhundert gebaut. Heute fährt sie elektrisch.",
+            ["Die Bahn wurde im 19. Jahrhundert gebaut.", "Heute fährt sie elektrisch."],
+        ),
+        ("Die Zahl stieg auf 12. Das ist viel.", ["Die Zahl stieg auf 12.", "Das ist viel."]),
+    ],
+)
+def test_a_german_ordinal_ends_no_sentence(text, expected):
     assert split_sentences(text) == expected
 
 
@@ -120,6 +213,20 @@ def test_text_without_punctuation_is_cut_at_a_word_boundary():
     assert summary[:-1].split()[-1] in text.split()
 
 
+def test_a_cut_run_without_spaces_keeps_every_character_whole():
+    thai = "ก" + "ที่" * 300  # each "ที่" is a consonant with a vowel and a tone mark above it
+    (summary,) = summarize("ข่าว", thai, max_chars=100)
+    assert summary.endswith("ที่…") and len(summary) <= 100
+    (flags,) = summarize("Flags", "Fans" + "🇰🇪" * 100, max_chars=52)
+    assert flags == "Fans" + "🇰🇪" * 23 + "…"
+
+
+def test_a_cut_keeps_a_word_that_ends_right_at_the_budget():
+    text = "Farmers and traders met in Nakuru " + "and talked " * 40 + "for hours"
+    (summary,) = summarize("Meeting", text, max_chars=34)
+    assert summary == "Farmers and traders met in Nakuru…"
+
+
 def test_sentences_must_be_positive():
     with pytest.raises(ValueError):
         summarize("Title", "Text.", max_sentences=0)
@@ -169,3 +276,72 @@ def test_a_heading_is_picked_only_when_finished_sentences_run_out():
     assert "Solar power in Kenya grows fast as a new plant opens near Nairobi" not in picked
     assert picked[0] == "Kenya opened a solar plant near Nairobi on Monday."
     assert summarize("Kenya opens a solar plant", text, 5)[0].startswith("Solar power in Kenya")
+
+
+def test_the_words_an_excerpt_cut_off_are_left_out():
+    # a feed's excerpt ended "… the minister said the plant [...]"; the cleaning removed the "[...]"
+    text = "Kenya opened a solar plant near Nairobi on Monday. It will power 50,000 homes. The minister said the plant"
+    assert summarize("Kenya opens a solar plant", text, max_sentences=3, max_chars=600) == [
+        "Kenya opened a solar plant near Nairobi on Monday.",
+        "It will power 50,000 homes.",
+    ]
+    assert summarize("Kenya", "The minister said the plant", max_chars=600) == ["The minister said the plant"]
+
+
+@pytest.mark.parametrize(
+    "furniture",
+    [
+        "By Jane Wanjiru, Technology Reporter",
+        "Published 30 November 2026",
+        "Image caption, Farmers harvest maize near Nakuru",
+        "Photo: Reuters/Jane Doe",
+        "Advertisement",
+        "Sign up for our newsletter.",
+    ],
+)
+def test_a_short_entry_is_summarized_without_the_page_around_the_story(furniture):
+    story = ["Kenya launched an AI plan for farmers on Monday.", "It will reach two million growers by 2027."]
+    text = f"{furniture}\n\n{story[0]}\n\n{furniture}\n\n{story[1]}"
+    assert summarize("Kenya AI plan", text, max_sentences=3, max_chars=600) == story
+
+
+def test_a_sentence_that_opens_like_a_byline_stays():
+    text = "By Monday the plan will reach two million farmers. It was launched on Friday."
+    assert summarize("Kenya AI plan", text, max_sentences=3, max_chars=600) == split_sentences(text)
+
+
+@pytest.mark.parametrize("divider", ["* * *", "***", "—", "…", "•••"])
+def test_a_section_divider_is_no_sentence(divider):
+    story = ["Kenya launched an AI plan for farmers on Monday.", "It will reach two million growers by 2027."]
+    assert split_sentences(f"{story[0]}\n\n{divider}\n\n{story[1]}") == story
+    assert summarize("Kenya AI plan", f"{story[0]}\n\n{divider}\n\n{story[1]}", max_chars=600) == story
+
+
+def test_a_text_without_full_stops_is_summarized_by_its_lead_cut_not_by_the_short_lines_after_it():
+    # Thai marks no sentence's end; a lead paragraph over the budget came after a caption and a "read on" line
+    lead = " ".join(["รัฐบาลไทยประกาศแผนพัฒนาปัญญาประดิษฐ์เพื่อเกษตรกร"] * 16)
+    text = f"{lead}\n\nภาพประกอบ เกษตรกรในจังหวัดเชียงใหม่\n\nติดตามข่าวสารเพิ่มเติมได้ที่เว็บไซต์"
+    (summary,) = summarize("แผน AI", text, max_sentences=3, max_chars=600)
+    assert summary.endswith("…") and lead.startswith(summary[:-1]) and len(summary) <= 600
+
+
+def test_a_lead_in_to_a_list_is_left_out():
+    text = (
+        "Kenya launched an AI plan for farmers on Monday. It covers three areas:\n\n"
+        "- weather forecasts by text message\n- cheaper loans for seed\n\n"
+        "The plan runs to 2030 and costs $20 million. Officials said more would follow."
+    )
+    assert summarize("Kenya AI plan", text, max_sentences=3, max_chars=600) == [
+        "Kenya launched an AI plan for farmers on Monday.",
+        "The plan runs to 2030 and costs $20 million.",
+        "Officials said more would follow.",
+    ]
+
+
+def test_a_text_that_opens_with_its_headline_is_summarized_without_it():
+    title = "Kenya launches AI plan for farmers"
+    story = ["Kenya launched an AI plan for farmers on Monday.", "It will reach two million growers."]
+    for headline in (title, f"{title.upper()}.", f"  {title} "):
+        text = f"{headline}\n\n{story[0]} {story[1]}"
+        assert summarize(title, text, max_sentences=3, max_chars=600) == story
+    assert summarize(title, title, max_chars=600) == [title]  # the headline alone is all there is

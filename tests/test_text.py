@@ -57,6 +57,24 @@ def test_what_feeds_append_to_an_entry_is_left_out():
     assert without_footers("Wind power rises in Kenya. Read more »") == "Wind power rises in Kenya."
 
 
+@pytest.mark.parametrize(
+    "footer",
+    [
+        "Sign up for our daily newsletter to get the latest tech news.",
+        "Subscribe to the Morning Brief newsletter",
+        "Follow us on Twitter and Facebook.",
+        "Click here to read the full story.",
+        "Photo: Reuters/Jane Doe",
+        "Image credit: Getty Images",
+        "This article is republished from The Conversation under a Creative Commons license. Read the original article.",
+    ],
+)
+def test_a_call_to_sign_up_or_follow_a_credit_line_or_a_picture_credit_at_the_end_is_left_out(footer):
+    text = "Kenya's grid grows.\n\nThe new line reaches Kisumu in May."
+    assert without_footers(f"{text}\n\n{footer}") == text
+    assert without_footers(f"{footer}\n\n{text}") == f"{footer}\n\n{text}"  # only what ends the entry
+
+
 def test_text_that_only_looks_like_a_footer_stays():
     assert without_footers("He said: keep reading the signs.") == "He said: keep reading the signs."
     related = "Related: the board met in Nairobi and chose to extend the grid."
