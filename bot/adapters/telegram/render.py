@@ -4,8 +4,9 @@ Every piece of article and user text is escaped; links are kept only for http(s)
 countries become hashtags; a reply longer than one message (4,096 characters, more than the 100
 formatted pieces and hashtags Telegram shows, dropping the links past them, or links whose addresses
 add up to more than Telegram keeps with one message) is split at card boundaries, a plain text at
-line or word boundaries, and a single over-long card is cut between tags and entities, never inside one. Lengths are counted as Telegram counts them: in UTF-16 code units of
-the text after parsing, where a tag counts nothing and an entity one character.
+line or word boundaries, and a single over-long card is cut between tags and entities, never inside
+one. Lengths are counted as Telegram counts them: in UTF-16 code units of the text after parsing,
+where a tag counts nothing and an entity one character.
 """
 
 from __future__ import annotations
