@@ -8,7 +8,9 @@ users are removed, so nothing shown can move the cursor, recolour or retitle the
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
+import re
 import sys
 import threading
 from typing import TextIO
@@ -22,6 +24,9 @@ log = logging.getLogger(__name__)
 
 QUIT_WORDS = frozenset({"quit", "exit", "/quit", "/exit"})
 _LONGEST_CHOICE = 6  # digits; int() refuses strings over 4,300 of them
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # how Python reads bytes that are no UTF-8 in argv
+
+
 def render(reply: Reply) -> str:
     """A reply as terminal text; user- and article-provided text is made terminal-safe."""
     blocks = []
@@ -50,6 +55,15 @@ def _render_card(number: int, card: ArticleCard) -> str:
     return "\n".join(lines)
 
 
+def _forgiving(stream: TextIO) -> TextIO:
+    """The stream, reading bytes that are no text in its encoding (a paste from a Latin-1 file) as "�":
+    a UTF-8 locale's standard input raises on them, which ended the reading thread, and C.UTF-8's
+    passes them on as lone surrogates, which no store can keep."""
+    if isinstance(stream, io.TextIOWrapper):
+        stream.reconfigure(errors="replace")
+    return stream
+
+
 class ConsoleAdapter:
     """One person at a terminal. `send` also serves the delivery worker's "console" targets."""
 
@@ -65,7 +79,7 @@ class ConsoleAdapter:
         bot_name: str = "newsbot",
         prompt: str | None = None,
     ):
-        self._input = stdin if stdin is not None else sys.stdin
+        self._input = stdin if stdin is not None else _forgiving(sys.stdin)
         self._output = stdout if stdout is not None else sys.stdout
         self.target = Target(self.platform, chat)
         self._user = user
@@ -81,7 +95,7 @@ class ConsoleAdapter:
 
     def command(self, line: str) -> Command | None:
         """The command a typed line means, or None when it is not a command."""
-        parsed = parse_command_line(line, self._bot_name)
+        parsed = parse_command_line(_LONE_SURROGATE.sub("\ufffd", line), self._bot_name)
         if parsed is None:
             return None
         name, args = parsed
