@@ -91,6 +91,17 @@ def test_a_line_python_cannot_hold_is_reported_and_the_next_still_analysed(capsy
     assert ":1: " in errors and problem in errors
 
 
+def test_controls_in_the_text_come_out_escaped_on_one_line(capsys, tmp_path):
+    line = {"id": "a\u2028b", "title": "Grid", "text": "Kenya \x9b31mbuilds\u202e a grid.\x7f"}
+    articles = tmp_path / "controls.jsonl"
+    articles.write_text(json.dumps(line) + "\n", encoding="utf-8")
+    assert main(["analyze", str(articles)]) == 0
+    printed = capsys.readouterr().out
+    assert not any(control in printed for control in "\x9b\u202e\u2028\x7f")
+    (result,) = [json.loads(line) for line in printed.splitlines()]
+    assert result["id"] == "a\u2028b" and result["summary"] == ["Kenya \x9b31mbuilds\u202e a grid.\x7f"]
+
+
 def test_missing_file_is_a_usage_error(capsys, tmp_path):
     status = main(["analyze", str(tmp_path / "absent.jsonl")])
     assert status == 2

@@ -9,6 +9,7 @@ import sys
 from typing import IO, Iterable
 
 from bot.cli import UsageError
+from bot.terminal import json_line
 from content.analysis import analyze
 from content.tagging import Tagger
 
@@ -87,7 +88,7 @@ def analyze_lines(
             "countries": analysis.countries,
             "regions": analysis.regions,
         }
-        out.write(json.dumps(result, ensure_ascii=False) + "\n")
+        out.write(json_line(result) + "\n")
         out.flush()  # a reader at the other end of a pipe gets each result as it is ready
     return failed
 
