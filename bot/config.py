@@ -258,7 +258,24 @@ def _location(error: dict) -> tuple:
     return error["loc"]
 
 
+_MAPPING, _LIST = "keys and values", "a list"
+_SHAPES = {"model_type": _MAPPING, "model_attributes_type": _MAPPING, "dict_type": _MAPPING, "list_type": _LIST}
+_YAML_KINDS = {
+    type(None): "nothing", bool: "true or false", int: "a number", float: "a number", str: "text", list: _LIST, dict: _MAPPING
+}
+
+
+def _wrong_shape(error: dict) -> str:
+    """What was written instead of a section or a list, in YAML's words ("expected a list, found keys and
+    values") rather than pydantic's ("a valid dictionary or instance of StorageSettings")."""
+    found = _YAML_KINDS.get(type(error["input"]), "something else")
+    empty = " (an empty section: fill it in or leave it out)" if error["input"] is None else ""
+    return f"expected {_SHAPES[error['type']]}, found {found}{empty}"
+
+
 def _describe(error: dict) -> str:
+    if error["type"] in _SHAPES:
+        return _wrong_shape(error)
     if error["type"] == "extra_forbidden":
         return "unknown key"
     if error["type"] == "union_tag_not_found":
