@@ -80,7 +80,8 @@ def test_invalid_utf8_is_reported_with_its_line(capsys, tmp_path):
         ('{"id": 1, "title": "t", "text": "a lone \\udc00 here"}', "stands for no character"),
         ('{"id": ' + "9" * 5000 + ', "title": "t", "text": "x"}', "a number too long to read"),
         ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
-        ('{"id": true, "title": "t", "text": "x"}', '"id" must be a string or a number'),
+        ('{"id": true, "title": "t", "text": "x"}', '"id" must be a string or a whole number'),
+        ('{"id": 2.5, "title": "t", "text": "x"}', '"id" must be a string or a whole number'),
     ],
 )
 def test_a_line_python_cannot_hold_is_reported_and_the_next_still_analysed(capsys, tmp_path, line, problem):
