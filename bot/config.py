@@ -313,6 +313,19 @@ def _yaml_problem(error: yaml.YAMLError) -> str:
     )
 
 
+_TOKEN_VARIABLES = {"telegram": "TELEGRAM_BOT_TOKEN", "discord": "DISCORD_BOT_TOKEN"}
+
+
+def _tokens_from_environment(data: dict, environ: Mapping[str, str]) -> dict:
+    """`data` with a platform's token from the environment where the file leaves `token` out, as a key left
+    out takes config.example.yaml's value, there `token: ${TELEGRAM_BOT_TOKEN:-}`."""
+    for platform, variable in _TOKEN_VARIABLES.items():
+        section = data.get(platform, {})
+        if isinstance(section, dict) and "token" not in section and environ.get(variable):
+            data = {**data, platform: {**section, "token": environ[variable]}}
+    return data
+
+
 def parse_config(text: str, origin: str = "config", environ: dict[str, str] | None = None) -> Config:
     try:
         data = yaml.load(text, Loader=_UniqueKeyLoader)
@@ -328,6 +341,7 @@ def parse_config(text: str, origin: str = "config", environ: dict[str, str] | No
         raise ConfigError(f"{origin}: a YAML alias refers to itself") from None
     except ConfigError as error:
         raise ConfigError(f"{origin}: {error}") from None
+    data = _tokens_from_environment(data, os.environ if environ is None else environ)
     try:
         return Config.model_validate(data)
     except ValidationError as error:
@@ -345,12 +359,9 @@ def config_path(explicit: str | None) -> Path | None:
     return local if local.exists() else None
 
 
-def built_in_config(environ: Mapping[str, str] = os.environ) -> Config:
+def built_in_config(environ: dict[str, str] | None = None) -> Config:
     """The defaults, as config.example.yaml reads: the tokens from TELEGRAM_BOT_TOKEN and DISCORD_BOT_TOKEN."""
-    return Config(
-        telegram=TelegramSettings(token=environ.get("TELEGRAM_BOT_TOKEN")),
-        discord=DiscordSettings(token=environ.get("DISCORD_BOT_TOKEN")),
-    )
+    return parse_config("", "the built-in defaults", environ)
 
 
 def load_config(explicit: str | None = None) -> Config:

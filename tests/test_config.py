@@ -26,6 +26,16 @@ def test_without_a_config_file_the_tokens_come_from_the_environment_as_the_examp
     assert config.discord.token.get_secret_value() == "discord-example"
 
 
+def test_a_file_that_leaves_the_tokens_out_reads_them_from_the_environment_as_the_example_does():
+    tokens = {"TELEGRAM_BOT_TOKEN": "123456:EXAMPLE", "DISCORD_BOT_TOKEN": "discord-example"}
+    config = parse_config("storage: {url: 'postgresql://newsbot@db.example:5432/newsbot'}\n", environ=tokens)
+    assert config.telegram.token.get_secret_value() == "123456:EXAMPLE"
+    assert config.discord.token.get_secret_value() == "discord-example"
+    webhook_only = parse_config("telegram:\n  webhook: {enabled: false}\n", environ=tokens)
+    assert webhook_only.telegram.token.get_secret_value() == "123456:EXAMPLE"
+    assert parse_config("telegram: {token: ''}\ndiscord: {token: ''}\n", environ=tokens).telegram.token is None
+
+
 def test_lookup_order(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("NEWSBOT_CONFIG", raising=False)
