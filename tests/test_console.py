@@ -183,6 +183,16 @@ async def test_a_crashing_handler_does_not_end_the_console():
     assert "Sorry, something went wrong" in output.getvalue() and "ok after" in output.getvalue()
 
 
+async def test_end_of_input_at_the_prompt_ends_its_line():
+    async def handle(command: Command) -> Reply:
+        return Reply(text="ok")
+
+    output = io.StringIO()
+    console = ConsoleAdapter(stdin=io.StringIO("/help\n"), stdout=output, prompt="> ")
+    await asyncio.wait_for(console.listen(handle), LISTEN_TIMEOUT)
+    assert output.getvalue() == "> ok\n\n> \n"
+
+
 async def test_send_prints_for_the_delivery_worker():
     output = io.StringIO()
     console = ConsoleAdapter(stdin=io.StringIO(""), stdout=output)

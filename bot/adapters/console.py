@@ -116,7 +116,10 @@ class ConsoleAdapter:
         while True:
             self._write(self._prompt)
             line = await lines.get()
-            if line is None or line.strip().lower() in QUIT_WORDS:
+            if line is None:  # Ctrl-D: the shell's prompt goes on a line of its own, not after ours
+                self._write("\n" if self._prompt else "")
+                return
+            if line.strip().lower() in QUIT_WORDS:
                 return
             await self._answer(line.strip(), handle)
 
