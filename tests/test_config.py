@@ -110,6 +110,11 @@ def test_token_never_shown_in_repr():
         ("sources:\n - {name: x, url: 'https://example.org/feed'}", "sources[0].kind: Field required"),
         ("sources:\n - {kind: bundled}\n - {kind: bundled}", "sources: names must be unique: newsbot demo"),
         ("storage: {url: 'mysql://x'}", 'storage.url: unsupported storage url "mysql:…"'),
+        ("storage: {url: 'sqlite://newsbot.db'}",
+         'storage.url: "sqlite://newsbot.db" names a host, not a file: three slashes, sqlite:///newsbot.db,'),
+        ("storage: {url: 'sqlite:newsbot.db'}", "storage.url: not a database URL: write sqlite:///newsbot.db or"),
+        ("storage: {url: 'postgresql://newsbot@db.example:port/newsbot'}",
+         "storage.url: not a database URL: the port must be a number;"),
         ("schedules:\n - {name: a, cron: '0 8 * * *', target: {platform: irc, chat: x}}",
          "schedules[0].target.platform"),
         ("- just\n- a list", "the top level must be a mapping"),
@@ -153,6 +158,13 @@ def test_bad_config_names_the_key(text, message):
     with pytest.raises(ConfigError) as raised:
         parse_config(text, environ={})
     assert message in str(raised.value)
+
+
+def test_a_storage_url_that_cannot_be_read_shows_no_password():
+    with pytest.raises(ConfigError) as raised:
+        parse_config("storage: {url: 'postgresql://newsbot:ab@hunter2@db.example/newsbot'}", environ={})
+    assert "storage.url: not a database URL: an @ in the password must be written %40" in str(raised.value)
+    assert "hunter2" not in str(raised.value)
 
 
 def test_a_telegram_channel_is_one_chat_however_its_name_is_spelled():
