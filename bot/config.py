@@ -260,9 +260,8 @@ def _location(error: dict) -> tuple:
 
 _MAPPING, _LIST = "keys and values", "a list"
 _SHAPES = {"model_type": _MAPPING, "model_attributes_type": _MAPPING, "dict_type": _MAPPING, "list_type": _LIST}
-_YAML_KINDS = {
-    type(None): "nothing", bool: "true or false", int: "a number", float: "a number", str: "text", list: _LIST, dict: _MAPPING
-}
+_YAML_KINDS = {type(None): "nothing", bool: "true or false", int: "a number", float: "a number", str: "text"}
+_YAML_KINDS |= {list: _LIST, dict: _MAPPING}
 
 
 def _wrong_shape(error: dict) -> str:
