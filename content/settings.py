@@ -61,7 +61,7 @@ def web_address(url: str, schemes: tuple[str, ...] = ("http", "https")) -> str:
         parts.port
     except ValueError as error:
         raise ValueError(_address_problem(str(error))) from None
-    if parts.scheme.lower() not in schemes or not parts.hostname:
+    if parts.scheme.lower() not in schemes or not parts.hostname or any(char.isspace() for char in parts.hostname):
         written = " or ".join(f"{scheme}://" for scheme in schemes)
         raise ValueError(f'"{url}" is not a web address ({written} and a host)')
     return url

@@ -121,6 +121,8 @@ def test_token_never_shown_in_repr():
         ("[]", "the top level must be a mapping"),
         ("false", "the top level must be a mapping"),
         ("sources:\n - {name: x, kind: feed, url: 'not a url'}", 'sources[0].url: "not a url" is not a web address'),
+        ("sources:\n - {name: x, kind: feed, url: 'https://news.example .org/feed'}",
+         'sources[0].url: "https://news.example .org/feed" is not a web address'),
         ("sources:\n - {name: x, kind: feed, url: 'ftp://example.org/feed'}", "sources[0].url: \"ftp://example.org/feed\" is not"),
         ("sources:\n - {name: x, kind: feed, url: 'file:///etc/passwd'}", "is not a web address"),
         ("sources:\n - {name: x, kind: feed, url: 'http://[::1/feed'}", "sources[0].url: not a web address: Invalid IPv6 URL"),
