@@ -183,6 +183,22 @@ async def test_a_crashing_handler_does_not_end_the_console():
     assert "Sorry, something went wrong" in output.getvalue() and "ok after" in output.getvalue()
 
 
+async def test_a_process_started_without_standard_input_or_output_has_a_console_that_reads_and_shows_nothing(monkeypatch):
+    monkeypatch.setattr(sys, "stdin", None)  # as Python sets them when the file descriptor is closed
+    monkeypatch.setattr(sys, "stdout", None)
+    commands = []
+
+    async def handle(command: Command) -> Reply:
+        commands.append(command)
+        return Reply(text="ok")
+
+    console = ConsoleAdapter()
+    await console.send(Target("console", "news-room"), Reply(text="Scheduled"))
+    await asyncio.wait_for(console.listen(handle), LISTEN_TIMEOUT)
+    await console.disconnect()
+    assert commands == []
+
+
 async def test_end_of_input_at_the_prompt_ends_its_line():
     async def handle(command: Command) -> Reply:
         return Reply(text="ok")

@@ -55,13 +55,23 @@ def _render_card(number: int, card: ArticleCard) -> str:
     return "\n".join(lines)
 
 
-def _forgiving(stream: TextIO) -> TextIO:
-    """The stream, reading bytes that are no text in its encoding (a paste from a Latin-1 file) as "�":
+def _standard_input() -> TextIO:
+    """sys.stdin, reading bytes that are no text in its encoding (a paste from a Latin-1 file) as "�":
     a UTF-8 locale's standard input raises on them, which ended the reading thread, and C.UTF-8's
-    passes them on as lone surrogates, which no store can keep."""
-    if isinstance(stream, io.TextIOWrapper):
-        stream.reconfigure(errors="replace")
-    return stream
+    passes them on as lone surrogates, which no store can keep. Empty when the process was started
+    without one (some supervisors close it)."""
+    if sys.stdin is None:
+        return io.StringIO()
+    if isinstance(sys.stdin, io.TextIOWrapper):
+        sys.stdin.reconfigure(errors="replace")
+    return sys.stdin
+
+
+class _Nowhere(io.TextIOBase):
+    """Standard output for a process started without one (some supervisors close it)."""
+
+    def write(self, text: str) -> int:
+        return len(text)
 
 
 class ConsoleAdapter:
@@ -79,8 +89,8 @@ class ConsoleAdapter:
         bot_name: str = "newsbot",
         prompt: str | None = None,
     ):
-        self._input = stdin if stdin is not None else _forgiving(sys.stdin)
-        self._output = stdout if stdout is not None else sys.stdout
+        self._input = stdin if stdin is not None else _standard_input()
+        self._output = stdout if stdout is not None else sys.stdout or _Nowhere()
         self.target = Target(self.platform, chat)
         self._user = user
         self._bot_name = bot_name
