@@ -258,7 +258,23 @@ def _location(error: dict) -> tuple:
     return error["loc"]
 
 
+_MAPPING, _LIST = "keys and values", "a list"
+_SHAPES = {"model_type": _MAPPING, "model_attributes_type": _MAPPING, "dict_type": _MAPPING, "list_type": _LIST}
+_YAML_KINDS = {type(None): "nothing", bool: "true or false", int: "a number", float: "a number", str: "text"}
+_YAML_KINDS |= {list: _LIST, dict: _MAPPING}
+
+
+def _wrong_shape(error: dict) -> str:
+    """What was written instead of a section or a list, in YAML's words ("expected a list, found keys and
+    values") rather than pydantic's ("a valid dictionary or instance of StorageSettings")."""
+    found = _YAML_KINDS.get(type(error["input"]), "something else")
+    empty = " (an empty section: fill it in or leave it out)" if error["input"] is None else ""
+    return f"expected {_SHAPES[error['type']]}, found {found}{empty}"
+
+
 def _describe(error: dict) -> str:
+    if error["type"] in _SHAPES:
+        return _wrong_shape(error)
     if error["type"] == "extra_forbidden":
         return "unknown key"
     if error["type"] == "union_tag_not_found":
@@ -296,6 +312,19 @@ def _yaml_problem(error: yaml.YAMLError) -> str:
     )
 
 
+_TOKEN_VARIABLES = {"telegram": "TELEGRAM_BOT_TOKEN", "discord": "DISCORD_BOT_TOKEN"}
+
+
+def _tokens_from_environment(data: dict, environ: Mapping[str, str]) -> dict:
+    """`data` with a platform's token from the environment where the file leaves `token` out, as a key left
+    out takes config.example.yaml's value, there `token: ${TELEGRAM_BOT_TOKEN:-}`."""
+    for platform, variable in _TOKEN_VARIABLES.items():
+        section = data.get(platform, {})
+        if isinstance(section, dict) and "token" not in section and environ.get(variable):
+            data = {**data, platform: {**section, "token": environ[variable]}}
+    return data
+
+
 def parse_config(text: str, origin: str = "config", environ: dict[str, str] | None = None) -> Config:
     try:
         data = yaml.load(text, Loader=_UniqueKeyLoader)
@@ -311,6 +340,7 @@ def parse_config(text: str, origin: str = "config", environ: dict[str, str] | No
         raise ConfigError(f"{origin}: a YAML alias refers to itself") from None
     except ConfigError as error:
         raise ConfigError(f"{origin}: {error}") from None
+    data = _tokens_from_environment(data, os.environ if environ is None else environ)
     try:
         return Config.model_validate(data)
     except ValidationError as error:
@@ -328,12 +358,9 @@ def config_path(explicit: str | None) -> Path | None:
     return local if local.exists() else None
 
 
-def built_in_config(environ: Mapping[str, str] = os.environ) -> Config:
+def built_in_config(environ: dict[str, str] | None = None) -> Config:
     """The defaults, as config.example.yaml reads: the tokens from TELEGRAM_BOT_TOKEN and DISCORD_BOT_TOKEN."""
-    return Config(
-        telegram=TelegramSettings(token=environ.get("TELEGRAM_BOT_TOKEN")),
-        discord=DiscordSettings(token=environ.get("DISCORD_BOT_TOKEN")),
-    )
+    return parse_config("", "the built-in defaults", environ)
 
 
 def load_config(explicit: str | None = None) -> Config:

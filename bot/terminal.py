@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 import unicodedata
 
 _BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _LINE_BREAKS = frozenset("\n\u2028\u2029")
+# what json.dumps(ensure_ascii=False) leaves as it is: C1 controls ("\x9b" starts an escape sequence as
+# ESC [ does), DEL, bidi overrides, and the line separators that split a line for str.splitlines()
+_RAW_IN_JSON = re.compile("[\x7f-\x9f" + "".join(sorted(_BIDI_CONTROLS | (_LINE_BREAKS - {"\n"}))) + "]")
 
 
 def terminal_safe(text: str, *, multiline: bool = False) -> str:
@@ -23,6 +28,12 @@ def terminal_safe(text: str, *, multiline: bool = False) -> str:
 def printable(text: str) -> str:
     """Terminal-safe text on one line, runs of white space made one space."""
     return " ".join(terminal_safe(text).split())
+
+
+def json_line(value: object) -> str:
+    """`value` as JSON on one line, readable text kept as it is, controls written as \\u escapes: the line
+    goes to a terminal or to a reader of lines as safely as json.dumps' own escapes of ESC and line breaks."""
+    return _RAW_IN_JSON.sub(lambda control: f"\\u{ord(control[0]):04x}", json.dumps(value, ensure_ascii=False))
 
 
 class TerminalSafeFormatter(logging.Formatter):

@@ -9,6 +9,7 @@ from typing import Annotated, Literal, Union
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlalchemy.exc import ArgumentError
 
 
 class Strict(BaseModel):
@@ -20,9 +21,22 @@ class StorageSettings(Strict):
 
     @field_validator("url")
     @classmethod
-    def _known_scheme(cls, url: str) -> str:
+    def _database_url(cls, url: str) -> str:
         if not url.startswith(("sqlite:", "postgresql:", "postgresql+asyncpg:", "sqlite+aiosqlite:")):
             raise ValueError(f'unsupported storage url "{url.split(":", 1)[0]}:…" (use sqlite:/// or postgresql://)')
+        from content.store.engine import async_url  # the store's package imports these settings
+
+        try:
+            parsed = async_url(url)
+        except ArgumentError as error:
+            problem = "" if str(error).startswith("Could not parse") else f"{error}; "  # SQLAlchemy's words
+            example = "sqlite:///newsbot.db or postgresql://user@host:5432/db"
+            raise ValueError(f"not a database URL: {problem}write {example}") from None
+        if parsed.get_backend_name() == "sqlite" and parsed.host:
+            raise ValueError(
+                f'"{url}" names a host, not a file: three slashes, sqlite:///{parsed.host}, for a file '
+                "where newsbot runs, four for an absolute path (sqlite:////var/lib/newsbot/newsbot.db)"
+            )
         return url
 
 
@@ -47,7 +61,7 @@ def web_address(url: str, schemes: tuple[str, ...] = ("http", "https")) -> str:
         parts.port
     except ValueError as error:
         raise ValueError(_address_problem(str(error))) from None
-    if parts.scheme.lower() not in schemes or not parts.hostname:
+    if parts.scheme.lower() not in schemes or not parts.hostname or any(char.isspace() for char in parts.hostname):
         written = " or ".join(f"{scheme}://" for scheme in schemes)
         raise ValueError(f'"{url}" is not a web address ({written} and a host)')
     return url

@@ -63,3 +63,11 @@ async def postgresql_url():
         pytest.skip("NEWSBOT_TEST_DATABASE_URL is not set")
     async with _postgres_database() as url:
         yield url
+
+
+@pytest.fixture(autouse=True)
+def no_platform_tokens(monkeypatch):
+    """A developer's own TELEGRAM_BOT_TOKEN or DISCORD_BOT_TOKEN never reaches a test: a config file that
+    leaves the tokens out reads them from the environment, and a test must not talk to the real platforms."""
+    for variable in ("TELEGRAM_BOT_TOKEN", "DISCORD_BOT_TOKEN"):
+        monkeypatch.delenv(variable, raising=False)

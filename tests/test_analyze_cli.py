@@ -80,7 +80,8 @@ def test_invalid_utf8_is_reported_with_its_line(capsys, tmp_path):
         ('{"id": 1, "title": "t", "text": "a lone \\udc00 here"}', "stands for no character"),
         ('{"id": ' + "9" * 5000 + ', "title": "t", "text": "x"}', "a number too long to read"),
         ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
-        ('{"id": true, "title": "t", "text": "x"}', '"id" must be a string or a number'),
+        ('{"id": true, "title": "t", "text": "x"}', '"id" must be a string or a whole number'),
+        ('{"id": 2.5, "title": "t", "text": "x"}', '"id" must be a string or a whole number'),
     ],
 )
 def test_a_line_python_cannot_hold_is_reported_and_the_next_still_analysed(capsys, tmp_path, line, problem):
@@ -89,6 +90,17 @@ def test_a_line_python_cannot_hold_is_reported_and_the_next_still_analysed(capsy
     status, results, errors = run_cli(capsys, str(lines))
     assert status == 1 and [result["id"] for result in results] == ["a1"]
     assert ":1: " in errors and problem in errors
+
+
+def test_controls_in_the_text_come_out_escaped_on_one_line(capsys, tmp_path):
+    line = {"id": "a\u2028b", "title": "Grid", "text": "Kenya \x9b31mbuilds\u202e a grid.\x7f"}
+    articles = tmp_path / "controls.jsonl"
+    articles.write_text(json.dumps(line) + "\n", encoding="utf-8")
+    assert main(["analyze", str(articles)]) == 0
+    printed = capsys.readouterr().out
+    assert not any(control in printed for control in "\x9b\u202e\u2028\x7f")
+    (result,) = [json.loads(line) for line in printed.splitlines()]
+    assert result["id"] == "a\u2028b" and result["summary"] == ["Kenya \x9b31mbuilds\u202e a grid.\x7f"]
 
 
 def test_missing_file_is_a_usage_error(capsys, tmp_path):

@@ -79,6 +79,30 @@ def test_text_output_shows_the_fields_and_strips_terminal_controls(config, capsy
     assert "Summary line." in out and "https://feed.test/a" in out
 
 
+def test_json_output_escapes_the_controls_json_leaves_raw(config, capsys):
+    async def seed():
+        store = await Store.open(f"sqlite:///{config.rsplit('/', 1)[0]}/newsbot.db")
+        moment = datetime(2026, 5, 4, tzinfo=timezone.utc)
+        title, summary = "Grid \u202eedargpu\u2028in Lampang", "Summary \x9b31mline.\x7f"
+        await store.add(
+            [
+                Article(
+                    id="evil", url="https://feed.test/a", title=title, sources=("Test Wire",), published=moment,
+                    fetched=moment, text="Text.", summary=summary, sectors=("energy",), countries=("TH",),
+                )
+            ]
+        )
+        await store.close()
+        return title, summary
+
+    title, summary = asyncio.run(seed())
+    assert main(["--config", config, "news", "--json"]) == 0
+    printed = capsys.readouterr().out
+    assert not any(control in printed for control in "\x9b\u202e\u2028\x7f")
+    (article,) = [json.loads(line) for line in printed.splitlines()]
+    assert (article["title"], article["summary"]) == (title, summary)
+
+
 def test_unknown_sector_is_a_usage_error(config, capsys):
     assert main(["--config", config, "news", "--sector", "zzzz-not-a-sector"]) == 2
     assert 'unknown sector "zzzz-not-a-sector"' in capsys.readouterr().err

@@ -26,6 +26,16 @@ def test_without_a_config_file_the_tokens_come_from_the_environment_as_the_examp
     assert config.discord.token.get_secret_value() == "discord-example"
 
 
+def test_a_file_that_leaves_the_tokens_out_reads_them_from_the_environment_as_the_example_does():
+    tokens = {"TELEGRAM_BOT_TOKEN": "123456:EXAMPLE", "DISCORD_BOT_TOKEN": "discord-example"}
+    config = parse_config("storage: {url: 'postgresql://newsbot@db.example:5432/newsbot'}\n", environ=tokens)
+    assert config.telegram.token.get_secret_value() == "123456:EXAMPLE"
+    assert config.discord.token.get_secret_value() == "discord-example"
+    webhook_only = parse_config("telegram:\n  webhook: {enabled: false}\n", environ=tokens)
+    assert webhook_only.telegram.token.get_secret_value() == "123456:EXAMPLE"
+    assert parse_config("telegram: {token: ''}\ndiscord: {token: ''}\n", environ=tokens).telegram.token is None
+
+
 def test_lookup_order(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("NEWSBOT_CONFIG", raising=False)
@@ -100,12 +110,19 @@ def test_token_never_shown_in_repr():
         ("sources:\n - {name: x, url: 'https://example.org/feed'}", "sources[0].kind: Field required"),
         ("sources:\n - {kind: bundled}\n - {kind: bundled}", "sources: names must be unique: newsbot demo"),
         ("storage: {url: 'mysql://x'}", 'storage.url: unsupported storage url "mysql:…"'),
+        ("storage: {url: 'sqlite://newsbot.db'}",
+         'storage.url: "sqlite://newsbot.db" names a host, not a file: three slashes, sqlite:///newsbot.db,'),
+        ("storage: {url: 'sqlite:newsbot.db'}", "storage.url: not a database URL: write sqlite:///newsbot.db or"),
+        ("storage: {url: 'postgresql://newsbot@db.example:port/newsbot'}",
+         "storage.url: not a database URL: the port must be a number;"),
         ("schedules:\n - {name: a, cron: '0 8 * * *', target: {platform: irc, chat: x}}",
          "schedules[0].target.platform"),
         ("- just\n- a list", "the top level must be a mapping"),
         ("[]", "the top level must be a mapping"),
         ("false", "the top level must be a mapping"),
         ("sources:\n - {name: x, kind: feed, url: 'not a url'}", 'sources[0].url: "not a url" is not a web address'),
+        ("sources:\n - {name: x, kind: feed, url: 'https://news.example .org/feed'}",
+         'sources[0].url: "https://news.example .org/feed" is not a web address'),
         ("sources:\n - {name: x, kind: feed, url: 'ftp://example.org/feed'}", "sources[0].url: \"ftp://example.org/feed\" is not"),
         ("sources:\n - {name: x, kind: feed, url: 'file:///etc/passwd'}", "is not a web address"),
         ("sources:\n - {name: x, kind: feed, url: 'http://[::1/feed'}", "sources[0].url: not a web address: Invalid IPv6 URL"),
@@ -129,6 +146,12 @@ def test_token_never_shown_in_repr():
         ("telegram: {base_url: 'api.telegram.org/bot'}", 'telegram.base_url: "api.telegram.org/bot" is not a web address'),
         ("telegram: {webhook: {enabled: true, url: 'bot.example.org/hook'}}", "telegram.webhook.url: \"bot.example.org/hook\" is not"),
         ("discord: {api_base: 'discord api'}", 'discord.api_base: "discord api" is not a web address'),
+        ("storage:\n  # url: sqlite:///newsbot.db\n",
+         "storage: expected keys and values, found nothing (an empty section: fill it in or leave it out)"),
+        ("telegram: {webhook: [enabled]}", "telegram.webhook: expected keys and values, found a list"),
+        ("sources: [bundled]", "sources[0]: expected keys and values, found text"),
+        ("schedules: {name: a}", "schedules: expected a list, found keys and values"),
+        ("taxonomy: {sectors: [energy]}", "taxonomy.sectors: expected keys and values, found a list"),
         ("discord: {gateway_url: 'https://gateway.example'}",
          'discord.gateway_url: "https://gateway.example" is not a web address (wss:// or ws:// and a host)'),
     ],
@@ -137,6 +160,13 @@ def test_bad_config_names_the_key(text, message):
     with pytest.raises(ConfigError) as raised:
         parse_config(text, environ={})
     assert message in str(raised.value)
+
+
+def test_a_storage_url_that_cannot_be_read_shows_no_password():
+    with pytest.raises(ConfigError) as raised:
+        parse_config("storage: {url: 'postgresql://newsbot:ab@hunter2@db.example/newsbot'}", environ={})
+    assert "storage.url: not a database URL: an @ in the password must be written %40" in str(raised.value)
+    assert "hunter2" not in str(raised.value)
 
 
 def test_a_telegram_channel_is_one_chat_however_its_name_is_spelled():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import sys
 from dataclasses import replace
 from datetime import datetime, timezone
 
@@ -131,6 +132,19 @@ async def test_a_delivered_message_without_buttons_leaves_no_old_choices():
     assert commands == [] and "There is nothing to choose here" in output.getvalue()
 
 
+@pytest.mark.parametrize("errors", ["strict", "surrogateescape"])  # a UTF-8 locale's standard input; C.UTF-8's
+async def test_typed_bytes_that_are_no_utf8_neither_end_the_console_nor_break_a_command(router, monkeypatch, errors):
+    typed = b"/subscribe caf\xe9 red\x9b31m\n/subscriptions\n/help\n"
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(typed), encoding="utf-8", errors=errors))
+    output = io.StringIO()
+    console = ConsoleAdapter(stdout=output)
+    await asyncio.wait_for(console.listen(router.handle), LISTEN_TIMEOUT)
+    printed = output.getvalue()
+    assert "Sorry, something went wrong" not in printed
+    assert "red\ufffd31m" in printed.partition("This chat's subscriptions")[2]
+    assert "What I understand" in printed
+
+
 async def test_unknown_commands_get_the_router_hint(router):
     assert "Unknown command /latset. Did you mean /latest?" in await converse(router, "/latset")
 
@@ -169,6 +183,32 @@ async def test_a_crashing_handler_does_not_end_the_console():
     assert "Sorry, something went wrong" in output.getvalue() and "ok after" in output.getvalue()
 
 
+async def test_a_process_started_without_standard_input_or_output_has_a_console_that_reads_and_shows_nothing(monkeypatch):
+    monkeypatch.setattr(sys, "stdin", None)  # as Python sets them when the file descriptor is closed
+    monkeypatch.setattr(sys, "stdout", None)
+    commands = []
+
+    async def handle(command: Command) -> Reply:
+        commands.append(command)
+        return Reply(text="ok")
+
+    console = ConsoleAdapter()
+    await console.send(Target("console", "news-room"), Reply(text="Scheduled"))
+    await asyncio.wait_for(console.listen(handle), LISTEN_TIMEOUT)
+    await console.disconnect()
+    assert commands == []
+
+
+async def test_end_of_input_at_the_prompt_ends_its_line():
+    async def handle(command: Command) -> Reply:
+        return Reply(text="ok")
+
+    output = io.StringIO()
+    console = ConsoleAdapter(stdin=io.StringIO("/help\n"), stdout=output, prompt="> ")
+    await asyncio.wait_for(console.listen(handle), LISTEN_TIMEOUT)
+    assert output.getvalue() == "> ok\n\n> \n"
+
+
 async def test_send_prints_for_the_delivery_worker():
     output = io.StringIO()
     console = ConsoleAdapter(stdin=io.StringIO(""), stdout=output)
@@ -203,6 +243,13 @@ def test_newsbot_chat_accepts_a_command_without_the_slash(tmp_path, capsys):
     database_url = f"sqlite:///{tmp_path / 'chat.db'}"
     assert main(["--config", _config_file(tmp_path, database_url), "chat", "about"]) == 0
     assert "No articles have been collected yet." in capsys.readouterr().out
+
+
+def test_newsbot_chat_reads_bytes_that_are_no_utf8_in_its_argument_as_replacement_characters(tmp_path, capsys):
+    database_url = f"sqlite:///{tmp_path / 'chat.db'}"
+    argument = b"/subscribe solar red\x9b31m".decode("utf-8", "surrogateescape")  # as Python reads its argv
+    assert main(["--config", _config_file(tmp_path, database_url), "chat", argument]) == 0
+    assert "Subscribed to “solar red\ufffd31m”" in capsys.readouterr().out
 
 
 def test_newsbot_chat_with_an_unusable_store_exits_2(tmp_path, capsys):

@@ -8,7 +8,9 @@ users are removed, so nothing shown can move the cursor, recolour or retitle the
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
+import re
 import sys
 import threading
 from typing import TextIO
@@ -22,6 +24,9 @@ log = logging.getLogger(__name__)
 
 QUIT_WORDS = frozenset({"quit", "exit", "/quit", "/exit"})
 _LONGEST_CHOICE = 6  # digits; int() refuses strings over 4,300 of them
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # how Python reads bytes that are no UTF-8 in argv
+
+
 def render(reply: Reply) -> str:
     """A reply as terminal text; user- and article-provided text is made terminal-safe."""
     blocks = []
@@ -50,6 +55,25 @@ def _render_card(number: int, card: ArticleCard) -> str:
     return "\n".join(lines)
 
 
+def _standard_input() -> TextIO:
+    """sys.stdin, reading bytes that are no text in its encoding (a paste from a Latin-1 file) as "�":
+    a UTF-8 locale's standard input raises on them, which ended the reading thread, and C.UTF-8's
+    passes them on as lone surrogates, which no store can keep. Empty when the process was started
+    without one (some supervisors close it)."""
+    if sys.stdin is None:
+        return io.StringIO()
+    if isinstance(sys.stdin, io.TextIOWrapper):
+        sys.stdin.reconfigure(errors="replace")
+    return sys.stdin
+
+
+class _Nowhere(io.TextIOBase):
+    """Standard output for a process started without one (some supervisors close it)."""
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+
 class ConsoleAdapter:
     """One person at a terminal. `send` also serves the delivery worker's "console" targets."""
 
@@ -65,8 +89,8 @@ class ConsoleAdapter:
         bot_name: str = "newsbot",
         prompt: str | None = None,
     ):
-        self._input = stdin if stdin is not None else sys.stdin
-        self._output = stdout if stdout is not None else sys.stdout
+        self._input = stdin if stdin is not None else _standard_input()
+        self._output = stdout if stdout is not None else sys.stdout or _Nowhere()
         self.target = Target(self.platform, chat)
         self._user = user
         self._bot_name = bot_name
@@ -81,7 +105,7 @@ class ConsoleAdapter:
 
     def command(self, line: str) -> Command | None:
         """The command a typed line means, or None when it is not a command."""
-        parsed = parse_command_line(line, self._bot_name)
+        parsed = parse_command_line(_LONE_SURROGATE.sub("\ufffd", line), self._bot_name)
         if parsed is None:
             return None
         name, args = parsed
@@ -102,7 +126,10 @@ class ConsoleAdapter:
         while True:
             self._write(self._prompt)
             line = await lines.get()
-            if line is None or line.strip().lower() in QUIT_WORDS:
+            if line is None:  # Ctrl-D: the shell's prompt goes on a line of its own, not after ours
+                self._write("\n" if self._prompt else "")
+                return
+            if line.strip().lower() in QUIT_WORDS:
                 return
             await self._answer(line.strip(), handle)
 

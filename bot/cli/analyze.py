@@ -9,6 +9,7 @@ import sys
 from typing import IO, Iterable
 
 from bot.cli import UsageError
+from bot.terminal import json_line
 from content.analysis import analyze
 from content.tagging import Tagger
 
@@ -59,7 +60,7 @@ def parse_article(line: bytes) -> tuple[object, str, str]:
     if not isinstance(title, str) or not isinstance(text, str):
         raise BadLine('"title" and "text" must be strings')
     if not isinstance(article_id, (str, int)) or isinstance(article_id, bool):
-        raise BadLine('"id" must be a string or a number')
+        raise BadLine('"id" must be a string or a whole number')
     if any(isinstance(value, str) and _LONE_SURROGATE.search(value) for value in (article_id, title, text)):
         raise BadLine("a \\ud800-style escape that stands for no character")
     return article_id, title, text
@@ -87,7 +88,7 @@ def analyze_lines(
             "countries": analysis.countries,
             "regions": analysis.regions,
         }
-        out.write(json.dumps(result, ensure_ascii=False) + "\n")
+        out.write(json_line(result) + "\n")
         out.flush()  # a reader at the other end of a pipe gets each result as it is ready
     return failed
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 
 from bot.cli import UsageError
-from bot.terminal import printable
+from bot.terminal import json_line, printable
 from content.model import Article, Query
 from content.store import Store
 from content.tagging import Tagger, place_name
@@ -72,7 +71,7 @@ def build_query(args: argparse.Namespace, tagger: Tagger) -> Query:
 
 
 def as_json(article: Article) -> str:
-    return json.dumps(
+    return json_line(
         {
             "id": article.id,
             "title": article.title,
@@ -83,8 +82,7 @@ def as_json(article: Article) -> str:
             "sectors": list(article.sectors),
             "countries": list(article.countries),
             "regions": list(article.regions),
-        },
-        ensure_ascii=False,
+        }
     )
 
 
