@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 
 import pytest
@@ -10,6 +11,7 @@ from bot.adapters.telegram.buttons import CALLBACK_DATA_LIMIT, ButtonCommands
 from bot.adapters.telegram.render import (
     MESSAGE_LIMIT,
     NO_PREVIEW,
+    WORD_JOINER,
     hashtag,
     render_card,
     render_reply,
@@ -60,6 +62,16 @@ def test_injection_is_escaped_and_still_valid_html():
     assert '<b>bold</b> <a href="javascript:alert(1)">x</a>' in shown
     assert "a & b </i> <i>unbalanced <script>alert(1)</script> &amp;" in shown
     assert "#BEnergyB #CôteDIvoire" in shown
+
+
+def test_a_feed_cannot_mention_a_groups_members():
+    telegram_mention = re.compile(r"(?<!\w)@\w{5,32}")  # what Telegram turns into a mention, and notifies
+    shown = visible_text(
+        render_card(card(title="Thanks @alice_admin", summary="Ask @bob_the_mod, or write to news@wire.example.", source="@wire_desk"))
+    )
+    assert telegram_mention.findall(shown) == []
+    assert f"Thanks @{WORD_JOINER}alice_admin" in shown and f"Ask @{WORD_JOINER}bob_the_mod" in shown
+    assert "news@wire.example" in shown  # an e-mail address is no mention, and stays as written
 
 
 def test_link_href_is_escaped():

@@ -44,6 +44,9 @@ _HTML_TOKEN = re.compile(r"<[^>]*>|&[^;]*;|[^<&]+")
 _MESSAGE_ENTITY = re.compile(r"<[^/]|(?<![\w&])#\w")  # a tag's formatting, or a hashtag Telegram finds in the text
 _HASHTAG_PART = re.compile(r"[^\W_]+", re.UNICODE)
 _LINK_ADDRESS = re.compile(r'<a href="([^"]*)">')
+# "@name" at a word's start, as Telegram reads a mention (an e-mail address has a letter before its @)
+_MENTION = re.compile(r"(?<!\w)@(?=\w)")
+WORD_JOINER = "\u2060"
 
 
 @dataclass(frozen=True)
@@ -91,19 +94,25 @@ def hashtag(name: str) -> str | None:
     return "#" + tag
 
 
+def _article_text(text: str) -> str:
+    """Escaped, and with every "@name" shown as written but read as no mention: Telegram notifies a
+    group's members that a message mentions, and a feed could call any of them out by name."""
+    return escape(_MENTION.sub("@" + WORD_JOINER, text))
+
+
 def render_card(card: ArticleCard) -> str:
-    title = escape(card.title.strip() or "(untitled)")
+    title = _article_text(card.title.strip() or "(untitled)")
     link = web_address(card.url)
     heading = f'<b><a href="{escape(link)}">{title}</a></b>' if link else f"<b>{title}</b>"
     lines = [heading]
     if card.summary.strip():
-        lines.append(escape(card.summary.strip()))
+        lines.append(_article_text(card.summary.strip()))
     tags = [tag for tag in map(hashtag, (*card.sectors, *card.countries)) if tag]
     if tags:
         lines.append(" ".join(dict.fromkeys(tags)))
     byline = " · ".join(part for part in (card.source.strip(), _date(card)) if part)
     if byline:
-        lines.append(f"<i>{escape(byline)}</i>")
+        lines.append(f"<i>{_article_text(byline)}</i>")
     return "\n".join(lines)
 
 
