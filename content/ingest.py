@@ -27,6 +27,7 @@ from content.model import (
     canonical_url,
     content_guid,
     former_url_article_id,
+    text_hash,
     url_article_id,
 )
 from content.settings import SourceSettings
@@ -58,6 +59,7 @@ class SourceReport:
     name: str
     new: int = 0
     duplicates: int = 0
+    updated: int = 0  # stored articles their source has corrected or edited since
     error: str | None = None
     not_modified: bool = False
     skipped: bool = False  # still backing off after earlier failures
@@ -67,10 +69,11 @@ class SourceReport:
     @property
     def failed(self) -> bool:
         """Nothing came of the fetch but an error (a partial success keeps what it stored)."""
-        return bool(self.error) and not (self.new or self.duplicates)
+        return bool(self.error) and not (self.new or self.duplicates or self.updated)
 
     def outcome(self) -> str:
-        """One line: "wire: 3 new, 1 duplicate", "wire: failed: HTTP 500", "wire: skipped, …"."""
+        """One line: "wire: 3 new, 1 duplicate", "wire: 2 new, 1 updated, 40 duplicates", "wire: failed:
+        HTTP 500", "wire: skipped, …"."""
         if self.skipped:
             until = f" until {self.retry_at.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC" if self.retry_at else ""
             last = f" (last: {self.last_error})" if self.last_error else ""
@@ -79,8 +82,10 @@ class SourceReport:
             return f"{self.name}: failed: {self.error}"
         if self.not_modified:
             return f"{self.name}: not modified"
+        updated = f"{self.updated} updated, " if self.updated else ""
         duplicates = f"{self.duplicates} duplicate" + ("" if self.duplicates == 1 else "s")
-        return f"{self.name}: {self.new} new, {duplicates}" + (f" (with problems: {self.error})" if self.error else "")
+        problems = f" (with problems: {self.error})" if self.error else ""
+        return f"{self.name}: {self.new} new, {updated}{duplicates}{problems}"
 
 
 @dataclass
@@ -94,6 +99,10 @@ class IngestReport:
     @property
     def duplicates(self) -> int:
         return sum(report.duplicates for report in self.sources)
+
+    @property
+    def updated(self) -> int:
+        return sum(report.updated for report in self.sources)
 
     @property
     def failed(self) -> list[SourceReport]:
@@ -282,7 +291,7 @@ def _known(
     return tuple(dict.fromkeys(known)) or None
 
 
-# A draft whose id is stored already: the store only records its source, so it is not analysed.
+# A draft whose id is stored already, unedited: the store only records its source, so it is not analysed.
 _NOT_ANALYSED = Analysis(summary=[], sectors=[], countries=[], regions=[])
 
 
@@ -337,7 +346,8 @@ async def ingest_source(
     fetch_times: Iterator[datetime] | None = None,
     turn: asyncio.Lock | None = None,
 ) -> SourceReport:
-    """Fetch one source, store what is new, save its state. Never raises for a source's own problems.
+    """Fetch one source, store what is new, update what its source edited, save its state. Never
+    raises for a source's own problems.
 
     Sources sharing a `turn` download and store together but analyse one at a time: analysis is
     CPU work, so interleaving several sources' analyses only adds switching, while one source's SQLite
@@ -350,14 +360,20 @@ async def ingest_source(
     # A feed repeats its recent items on every fetch: only the ones not stored yet are analysed.
     # Looked up before taking the turn, so another source's analysis runs while this waits for the database.
     identities, stored = await _stored_identities(store, drafts, identities)
+    edited = await _edited(store, drafts, identities, stored)
+    analysed = [identity[0] not in stored or slot in edited for slot, identity in enumerate(identities)]
     async with turn or contextlib.nullcontext():
-        articles = await _articles(drafts, identities, stored, tagger, fetch_times or _distinct_times(now))
+        articles = await _articles(drafts, identities, analysed, tagger, fetch_times or _distinct_times(now))
+    revised = [article for slot, article in enumerate(articles) if slot in edited]
+    articles = [article for slot, article in enumerate(articles) if slot not in edited]
     added = await store.add(articles) if articles else None
+    updated = await store.revise(revised) if revised else 0
     await store.save_source_state(result.state)
     return SourceReport(
         source.name,
         new=added.new if added else 0,
         duplicates=added.duplicates if added else 0,
+        updated=updated,
         error=result.error,
         not_modified=result.not_modified,
         skipped=result.skipped,
@@ -366,18 +382,44 @@ async def ingest_source(
     )
 
 
+async def _edited(
+    store: Store, drafts: Sequence[Draft], identities: Sequence[_Identity], stored: set[str]
+) -> set[int]:
+    """The slots of the drafts that are stored articles their own source has edited since (a
+    corrected title, a changed text), told by a hash, so unchanged ones are not analysed again.
+
+    Only the entry an article was stored from edits it: another feed's version (a syndicated copy,
+    the same link with a shorter text) would make it flip on every fetch, and another entry of the
+    feed found under the link (another guid) is not this story. Of entries a feed lists twice under
+    one id, the first is the article, as when it was stored."""
+    stored_ids = [identity[0] for identity in identities if identity[0] in stored]
+    texts = await store.stored_texts(stored_ids) if stored_ids else {}
+    edited, seen = set(), set()
+    for slot, (draft, identity) in enumerate(zip(drafts, identities)):
+        article_id = identity[0]
+        stored_text = texts.get(article_id)
+        same_entry = stored_text is not None and (stored_text.source, stored_text.guid) == (draft.source, draft.guid)
+        if article_id in seen or not same_entry:
+            continue
+        seen.add(article_id)
+        if stored_text.text_hash != text_hash(draft.title, draft.text):
+            edited.add(slot)
+    return edited
+
+
 async def _articles(
     drafts: Sequence[Draft],
     identities: Sequence[_Identity],
-    stored: set[str],
+    analysed: Sequence[bool],
     tagger: Tagger | None,
     fetch_times: Iterator[datetime],
 ) -> list[Article]:
+    """An article of each draft: summarized and tagged where `analysed`, else (stored already) not."""
     articles: list[Article | None] = []
     fresh: list[tuple[int, Draft, _Identity, datetime]] = []  # (slot in articles, draft, identity, time)
-    for draft, identity in zip(drafts, identities):
+    for draft, identity, analyse in zip(drafts, identities, analysed):
         fetched = next(fetch_times)
-        if identity[0] in stored:
+        if not analyse:
             articles.append(_article(draft, identity, _NOT_ANALYSED, fetched))
         else:
             fresh.append((len(articles), draft, identity, fetched))

@@ -100,6 +100,12 @@ def content_guid(origin: str, title: str, text: str) -> str:
     return "content:" + _short_hash(f"{origin}\n{title}\n{text}")
 
 
+def text_hash(title: str, text: str) -> str:
+    """A short hash of an article's title and text: a feed's entry seen again with another one was
+    edited at its source."""
+    return hashlib.blake2b(f"{title}\n{text}".encode("utf-8"), digest_size=16).hexdigest()
+
+
 def _short_hash(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
 

@@ -244,3 +244,17 @@ def test_log_lines_quoting_a_source_show_no_terminal_controls(tmp_path):
     assert ingest.returncode == 0
     assert "Wire ]8;;https://evil.test\\click]8;;\\ [2J31m: 'basket weaving' names no sector" in errors
     assert not {"\x1b", "\r", "\x9b"} & set(errors)
+
+
+def test_ingest_counts_the_articles_their_source_corrected(tmp_path, capsys):
+    note = tmp_path / "notes" / "grid.md"
+    note.parent.mkdir()
+    notes = f"  - {{name: notes, kind: files, path: '{tmp_path / 'notes' / '*.md'}'}}"
+    config = write_config(tmp_path, f"sqlite:///{tmp_path / 'newsbot.db'}", sources=notes)
+    for title in ("Grid storage for Lahore", "CORRECTED: Grid storage for Karachi"):
+        note.write_text(f"---\ntitle: '{title}'\n---\nThe grid operator added batteries.\n", encoding="utf-8")
+        assert main(["--config", config, "ingest"]) == 0
+    out = capsys.readouterr().out
+    assert "1 source: 0 new, 1 updated, 0 duplicates, 0 failed" in out
+    assert "  notes: 0 new, 1 updated, 0 duplicates" in out
+    assert [a["title"] for a in news_json(capsys, config)] == ["CORRECTED: Grid storage for Karachi"]

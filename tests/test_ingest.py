@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
+import sqlalchemy as sa
 
 import content.ingest as ingest
 from content.analysis import analyze_many
@@ -16,7 +17,11 @@ from content.ingest import SUMMARY_MAX_CHARS, build_articles, ingest_forever, in
 from content.model import Draft, Query, article_id, content_guid
 from content.settings import BundledSource, FeedSource
 from content.sources import FetchResult
-from content.store import Store
+from content.store import Store, run_migrations
+from content.store.adding import _article_row
+from content.store.engine import async_url, create_engine
+from content.store.schema import articles
+from content.store.store import MIGRATIONS, VERSION_TABLE
 from content.tagging import Tagger
 
 NOW = datetime(2026, 4, 2, 6, 0, tzinfo=timezone.utc)
@@ -164,10 +169,10 @@ async def test_an_entry_without_guid_is_found_again_when_alone_with_its_link_or_
     monkeypatch.setattr(ingest, "fetch_source", fake_fetch({"notes": notes}))
     assert (await ingest_once(store, [feed("notes")], None, client=object(), now=NOW)).new == 2
     edited = replace(notes[1], text="Change 2 ships, and a fix.")
-    for fetched in ([edited], [notes[0], edited]):  # note 1 gone from the feed, then back
+    for fetched, updated in (([edited], 1), ([notes[0], edited], 0)):  # note 1 gone from the feed, then back
         monkeypatch.setattr(ingest, "fetch_source", fake_fetch({"notes": fetched}))
         report = await ingest_once(store, [feed("notes")], None, client=object(), now=NOW + timedelta(hours=1))
-        assert (report.new, report.duplicates) == (0, len(fetched))
+        assert (report.new, report.updated, report.duplicates) == (0, updated, len(fetched) - updated)
 
 
 async def test_entries_sharing_a_link_title_and_date_are_told_apart_by_their_text(store, monkeypatch):
@@ -395,3 +400,118 @@ async def test_values_too_long_for_their_columns_are_stored_without_the_excess(s
 def test_a_language_is_kept_only_when_it_looks_like_a_language_tag(language, stored):
     [article] = build_articles([draft(1, "wire", language=language)], None, [NOW])
     assert article.language == stored
+
+
+KENYA_TEXT = (
+    "Kenya's power company connected a solar mini-grid in Turkana on Tuesday. "
+    "Pastoralist families now charge phones and pump water from the same panels. "
+    "The county plans ten more sites before the rains."
+)
+
+
+async def _ingest(store, monkeypatch, entries: dict[str, list[Draft]], hours: int, tagger: Tagger | None = None):
+    monkeypatch.setattr(ingest, "fetch_source", fake_fetch(entries))
+    sources = [feed(name) for name in entries]
+    return await ingest_once(store, sources, tagger, client=object(), now=NOW + timedelta(hours=hours))
+
+
+def _counting_analyses(monkeypatch) -> list[str]:
+    analysed = []
+
+    def counting_analyze_many(articles, *args, **kwargs):
+        analysed.extend(title for title, _text in articles)
+        return analyze_many(articles, *args, **kwargs)
+
+    monkeypatch.setattr(ingest, "analyze_many", counting_analyze_many)
+    return analysed
+
+
+async def test_a_corrected_title_and_edited_text_update_the_stored_article(store, monkeypatch):
+    tagger = Tagger.from_settings()
+    original = draft(1, "wire", title="Thai utility switches on rooftop solar network")
+    await _ingest(store, monkeypatch, {"wire": [original, draft(2, "wire")]}, hours=0, tagger=tagger)
+    before = await store.get(article_id(original.url, None))
+    corrected = replace(original, title="CORRECTED: Kenyan utility switches on solar mini-grid", text=KENYA_TEXT)
+    analysed = _counting_analyses(monkeypatch)
+    report = await _ingest(store, monkeypatch, {"wire": [corrected, draft(2, "wire")]}, hours=1, tagger=tagger)
+    assert (report.new, report.updated, report.duplicates) == (0, 1, 1)
+    assert report.sources[0].outcome() == "wire: 0 new, 1 updated, 1 duplicate"
+    assert analysed == [corrected.title]  # the unchanged story is not analysed again
+    after = await store.get(before.id)
+    assert (after.title, after.text) == (corrected.title, KENYA_TEXT)
+    assert after.summary.startswith("Kenya's power company") and after.countries == ("KE",)
+    assert (after.published, after.fetched, after.sources) == (before.published, before.fetched, before.sources)
+    assert [a.id for a in (await store.search("Turkana")).articles] == [before.id]
+    assert [a.id for a in (await store.search("corrected mini-grid")).articles] == [before.id]
+    assert before.id not in [a.id for a in (await store.search("Chiang Mai")).articles]  # the removed words no more
+    assert [a.id for a in (await store.find(Query(countries=("KE",)))).articles] == [before.id]
+    assert before.id not in [a.id for a in (await store.find(Query(countries=("TH",)))).articles]
+    assert (await store.count_by_country()).get("KE") == 1
+    again = await _ingest(store, monkeypatch, {"wire": [corrected]}, hours=2, tagger=tagger)
+    assert (again.new, again.updated, again.duplicates) == (0, 0, 1)
+
+
+async def test_a_copy_of_the_corrected_text_is_merged_into_the_article_as_its_fingerprint_follows(store, monkeypatch):
+    original = draft(1, "wire", title="Thai utility switches on rooftop solar network")
+    await _ingest(store, monkeypatch, {"wire": [original]}, hours=0)
+    corrected = replace(original, title="Kenyan utility switches on solar mini-grid in Turkana", text=KENYA_TEXT)
+    await _ingest(store, monkeypatch, {"wire": [corrected]}, hours=1)
+    copy = replace(corrected, source="mirror", url="https://mirror.test/kenya-mini-grid")
+    report = await _ingest(store, monkeypatch, {"mirror": [copy]}, hours=2)
+    assert (report.new, report.duplicates) == (0, 1)
+    [stored] = (await store.find(Query())).articles
+    assert stored.sources == ("wire", "mirror")
+
+
+async def test_another_feeds_version_of_the_story_never_overwrites_it(store, monkeypatch):
+    original = draft(1, "wire")
+    same_link = replace(original, source="mirror", text=original.text[:80])  # the same link, a shorter text
+    copy = replace(original, source="syndicate", url="https://syndicate.test/solar-1", text=original.text + " More.")
+    for hours in (0, 1):
+        report = await _ingest(store, monkeypatch, {"wire": [original]}, hours=hours)
+        assert report.updated == 0
+        for name, version in (("mirror", same_link), ("syndicate", copy)):
+            report = await _ingest(store, monkeypatch, {name: [version]}, hours=hours)
+            assert (report.new, report.updated, report.duplicates) == (0, 0, 1)
+    [stored] = (await store.find(Query())).articles
+    assert (stored.text, stored.sources) == (original.text, ("wire", "mirror", "syndicate"))
+    corrected = replace(original, title="Rooftop solar story 1, corrected")
+    assert (await _ingest(store, monkeypatch, {"wire": [corrected]}, hours=2)).updated == 1
+    assert (await _ingest(store, monkeypatch, {"mirror": [same_link], "syndicate": [copy]}, hours=3)).updated == 0
+    assert (await store.get(stored.id)).title == corrected.title  # the copies do not turn it back
+
+
+async def test_an_entry_listed_twice_under_one_id_does_not_update_its_article_on_every_fetch(store, monkeypatch):
+    story = draft(1, "wire", url="https://wire.test/grid", guid=None)
+    shortened = replace(story, text=story.text[:60])  # the same story again, cut short
+    for hours in (0, 1, 2):
+        report = await _ingest(store, monkeypatch, {"wire": [story, shortened]}, hours=hours)
+        assert report.updated == 0
+    assert [a.text for a in (await store.find(Query())).articles] == [story.text]
+
+
+async def test_an_article_stored_before_text_hashes_were_kept_is_updated_only_when_edited(database_url, monkeypatch):
+    stories = [draft(1, "wire"), draft(2, "wire")]
+    engine = create_engine(async_url(database_url))
+    try:  # stored by the schema before hashes, as the upgrade finds them
+        await run_migrations(engine, MIGRATIONS, VERSION_TABLE, revision="0007")
+        rows = [_article_row(article) for article in build_articles(stories, None, [NOW] * 2)]
+        for row in rows:
+            del row["text_hash"]
+        async with engine.begin() as connection:
+            await connection.execute(sa.insert(articles), rows)
+    finally:
+        await engine.dispose()
+    store = await Store.open(database_url)
+    try:
+        edited = replace(stories[1], text=stories[1].text + " The pilot was extended.")
+        analysed = _counting_analyses(monkeypatch)
+        report = await _ingest(store, monkeypatch, {"wire": [stories[0], edited]}, hours=1)
+        assert (report.new, report.updated, report.duplicates) == (0, 1, 1)
+        assert analysed == [edited.title]  # the unchanged one is not analysed again
+        assert (await store.get(article_id(edited.url, None))).text == edited.text
+        async with store.engine.connect() as connection:
+            assert None not in (await connection.execute(sa.select(articles.c.text_hash))).scalars().all()
+        assert (await _ingest(store, monkeypatch, {"wire": [stories[0], edited]}, hours=2)).updated == 0
+    finally:
+        await store.close()

@@ -7,11 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from content.model import SourceState
+from content.ingest import ingest_once
+from content.model import Query, SourceState
 from content.settings import FilesSource
 from content.sources import fetch_source, new_http_client
 from content.sources import files
 from content.sources.files import FrontMatterError, parse_markdown
+from content.store import Store
+from content.tagging import Tagger
 
 FIXTURES = Path(__file__).parent / "fixtures" / "markdown"
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=timezone.utc)
@@ -174,3 +177,31 @@ def test_a_date_newsbot_cannot_read_says_how_to_write_one(written):
 def test_a_file_without_usable_front_matter_says_what_is_wrong(document, problem):
     with pytest.raises(FrontMatterError, match=problem):
         parse_markdown(document, "notes", origin="x.md")
+
+
+async def test_an_edited_file_updates_its_article_and_its_own_sectors_still_win(tmp_path, database_url):
+    note = tmp_path / "notes" / "grid.md"
+    note.parent.mkdir()
+    front_matter = "---\ntitle: {title}\npublished: 2026-04-30\nsectors: [energy]\n---\n"
+    note.write_text(front_matter.format(title="Grid report from Lahore") + "Lahore's grid operator added storage.\n")
+    source = FilesSource(name="notes", kind="files", path=str(tmp_path / "notes" / "*.md"))
+    store = await Store.open(database_url)
+    try:
+        first = await ingest_once(store, [source], Tagger.from_settings(), now=NOW)
+        [stored] = (await store.find(Query())).articles
+        note.write_text(
+            front_matter.format(title="Grid report from Nairobi (corrected)")
+            + "Nairobi's clinics now run on solar power, the county's health office says.\n"
+        )
+        second = await ingest_once(store, [source], Tagger.from_settings(), now=NOW + timedelta(hours=1))
+        third = await ingest_once(store, [source], Tagger.from_settings(), now=NOW + timedelta(hours=2))
+        [edited] = (await store.find(Query())).articles
+        by_words = (await store.search("clinics")).articles
+    finally:
+        await store.close()
+    assert [(r.new, r.updated, r.duplicates) for r in (first, second, third)] == [(1, 0, 0), (0, 1, 0), (0, 0, 1)]
+    assert (edited.id, edited.published) == (stored.id, stored.published)
+    assert edited.title == "Grid report from Nairobi (corrected)" and edited.text.startswith("Nairobi's clinics")
+    assert (stored.countries, edited.countries) == (("PK",), ("KE",))
+    assert edited.sectors == ("energy",)  # the file's own sectors, not the taggers' health
+    assert [article.id for article in by_words] == [stored.id]

@@ -10,9 +10,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
-from content.model import Article, Query, SourceState
-from content.store import InvalidCursor, StorageError, Store
+from content.model import Article, Page, Query, SourceState, text_hash
+from content.store import InvalidCursor, StorageError, Store, StoredText
 from content.store.fulltext import search_terms
+from content.store.schema import articles
 from content.store.words import english_stems
 
 T0 = datetime(2026, 3, 1, 8, 0, tzinfo=timezone.utc)
@@ -633,3 +634,49 @@ async def test_a_word_of_a_script_written_without_spaces_is_found_inside_a_sente
     ]:
         assert ids(await store.find(Query(text=text))) == found, text
     assert ids(await store.search("人工智能")) == ["article-1"]
+
+
+async def test_a_revised_article_takes_the_new_title_text_summary_and_tags_and_keeps_its_place(store):
+    original = make_article(1, title="Utility tests rooftop solar in Chiang Mai", text="Rooftop panels feed the grid.",
+                            sectors=("energy",), countries=("TH",), source="Wire")
+    await store.add([original, make_article(2, sectors=("energy",))])
+    position = await store.position()
+    assert await store.count_by_sector() == {"energy": 2}
+    revised = replace(
+        original, title="CORRECTED: Clinic tests telemedicine in Nairobi", text="Doctors consult by video.",
+        summary="Doctors consult by video.", sectors=("health",), countries=("ke",), published=T0 + timedelta(days=9),
+        sources=("Other",),
+    )
+    assert await store.revise([revised, replace(revised, id="not-stored")]) == 1
+    stored = await store.get("article-1")
+    assert (stored.title, stored.text, stored.summary) == (revised.title, revised.text, revised.summary)
+    assert (stored.sectors, stored.countries) == (("health",), ("KE",))
+    assert (stored.published, stored.fetched, stored.sources) == (original.published, original.fetched, ("Wire",))
+    assert await store.position() == position and await store.stored_after(position) == []
+    assert ids(await store.search("telemedicine")) == ["article-1"]
+    assert ids(await store.search("corrected nairobi")) == ["article-1"]
+    assert await store.search("rooftop") == Page([]) and await store.search("Chiang Mai") == Page([])
+    assert ids(await store.find(Query(sectors=("health",), countries=("KE",)))) == ["article-1"]
+    assert ids(await store.find(Query(sectors=("energy",)))) == ["article-2"]
+    assert (await store.count_by_sector(), await store.count_by_country()) == ({"energy": 1, "health": 1}, {"KE": 1})
+
+
+async def test_stored_texts_name_each_articles_first_source_and_hash_its_title_and_text(store):
+    article = replace(make_article(1, source="Wire"), guid="wire-1")
+    copy = replace(article, id="copy-1", sources=("Mirror",))
+    await store.add([article])
+    await store.add([copy, replace(article, sources=("Mirror",))])
+    assert (await store.get("article-1")).sources == ("Wire", "Mirror")
+    texts = await store.stored_texts(["article-1", "copy-1", "missing"])
+    assert texts == {"article-1": StoredText("Wire", "wire-1", text_hash(article.title, article.text))}
+
+
+async def test_an_article_stored_before_text_hashes_were_kept_gets_the_hash_of_its_stored_text(store):
+    await store.add([make_article(1), make_article(2)])
+    async with store.engine.begin() as connection:
+        await connection.execute(sa.update(articles).values(text_hash=None))
+    texts = await store.stored_texts(["article-1", "article-2"])
+    assert texts["article-2"].text_hash == text_hash(make_article(2).title, make_article(2).text)
+    async with store.engine.connect() as connection:
+        kept = dict((await connection.execute(sa.select(articles.c.id, articles.c.text_hash))).all())
+    assert kept == {article_id: stored.text_hash for article_id, stored in texts.items()}

@@ -30,7 +30,11 @@ from bot.subscriptions.fanout import FanOut
 from bot.delivery.outbox import move_chat
 from bot.subscriptions.matching import SubscriptionIndex
 from bot.subscriptions.store import SubscriptionStore
-from content.model import Article, Query
+import content.ingest
+from content.ingest import ingest_once
+from content.model import Article, Draft, Query
+from content.settings import FeedSource
+from content.sources import FetchResult
 from content.store import Store
 from content.tagging import Tagger, countries_in_region, region_scope
 
@@ -1026,3 +1030,33 @@ async def test_a_combined_subscription_is_unsubscribed_with_or_without_its_quote
     await bot.say('/subscribe kenya "solar farms"')
     reply = await bot.say("/unsubscribe kenya solar farms")
     assert reply.text == 'Unsubscribed from Kenya + "solar farms".'
+
+
+async def test_an_article_corrected_at_its_source_is_not_sent_again_and_a_later_digest_shows_the_correction(
+    bot, monkeypatch
+):
+    bob = Target("console", "bob")
+    await bot.say("/subscribe solar")
+    await bot.say("/subscribe solar daily 09:00", target=bob)
+
+    async def ingest_entry(title: str):
+        entry = Draft(source="wire", title=title, text="Solar panels now power the clinic in Lodwar.",
+                      url="https://wire.test/turkana", published=bot.clock.now())
+        monkeypatch.setattr(content.ingest, "fetch_source", lambda source, state, client, now: _fetched(entry, state))
+        wire = FeedSource(name="wire", kind="feed", url="https://wire.test/rss")
+        return await ingest_once(bot.store, [wire], bot.tagger, client=object(), now=bot.clock.now())
+
+    bot.clock.advance(60)
+    await ingest_entry("Solar clinic opens in Turkana")
+    delivered = await bot.deliver()
+    assert [(target, titles) for target, titles, _text in delivered] == [(ALICE, ["Solar clinic opens in Turkana"])]
+    bot.clock.advance(60)
+    assert (await ingest_entry("CORRECTED: Solar clinic opens in Lodwar, Turkana")).updated == 1
+    assert await bot.deliver() == []  # the correction is no new article
+    bot.clock.set(START.replace(hour=9))
+    [(target, titles, _text)] = await bot.deliver()
+    assert (target, titles) == (bob, ["CORRECTED: Solar clinic opens in Lodwar, Turkana"])
+
+
+async def _fetched(entry: Draft, state) -> FetchResult:
+    return FetchResult([entry], state)

@@ -1,4 +1,5 @@
-"""`newsbot ingest`: fetch every configured source once, store what is new, summarize the run."""
+"""`newsbot ingest`: fetch every configured source once, store what is new, update what its source
+edited, summarize the run."""
 
 from __future__ import annotations
 
@@ -47,9 +48,11 @@ def _plural(count: int, word: str) -> str:
 def summary(report: IngestReport) -> str:
     failed = sum(source.failed for source in report.sources)
     backing_off = sum(source.skipped for source in report.sources)
+    updated = f"{report.updated} updated, " if report.updated else ""
+    duplicates = _plural(report.duplicates, "duplicate")
     lines = [
-        f"{_plural(len(report.sources), 'source')}: {report.new} new, {_plural(report.duplicates, 'duplicate')}, "
-        f"{failed} failed" + (f", {backing_off} backing off" if backing_off else "")
+        f"{_plural(len(report.sources), 'source')}: {report.new} new, {updated}{duplicates}, {failed} failed"
+        + (f", {backing_off} backing off" if backing_off else "")
     ]
     lines += ["  " + printable(source.outcome()) for source in report.sources]
     return "\n".join(lines)
@@ -59,9 +62,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     commands.add_parser(
         "ingest",
         help="fetch every configured source once",
-        description="Fetch every configured source once and store new articles. Exits 0 when the run "
-        "completes, even if some sources failed (each is listed with its reason); 2 when the config is "
-        "invalid or the storage cannot be opened.",
+        description="Fetch every configured source once, store new articles and update those their source "
+        "corrected. Exits 0 when the run completes, even if some sources failed (each is listed with its "
+        "reason); 2 when the config is invalid or the storage cannot be opened.",
     )
 
 

@@ -5,7 +5,7 @@ sources of their copies."""
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Mapping
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from content.dedupe import LEAD_CHARS, MAX_KEY_HITS, Fingerprint, fingerprint, same_story
-from content.model import Article
+from content.model import Article, text_hash
 from content.store.bulk import chunks, insert_rows, rows_where_in
 from content.store.schema import article_sources, article_tags, articles, dedupe_keys
 
@@ -187,7 +187,11 @@ def _article_row(article: Article) -> dict:
         "countries": list(dict.fromkeys(code.upper() for code in article.countries)),
         "regions": list(dict.fromkeys(article.regions)),
         "sources": list(dict.fromkeys(article.sources)),
+        "text_hash": text_hash(article.title, article.text),
     }
+
+
+_REVISED_COLUMNS = ("title", "text", "summary", "sectors", "countries", "regions", "text_hash")
 
 
 def _tag_rows(article: Article, seq: int) -> list[dict]:
@@ -240,6 +244,50 @@ async def _refresh_source_lists(connection: AsyncConnection, seqs: list[int]) ->
     if names_by_seq:
         update = articles.update().where(articles.c.seq == sa.bindparam("target")).values(sources=sa.bindparam("names"))
         await connection.execute(update, [{"target": seq, "names": names} for seq, names in names_by_seq.items()])
+
+
+async def revise(connection: AsyncConnection, revised: list[Article]) -> list[int]:
+    """Give stored articles their source's edited title, text, summary and tags (the search
+    index follows, by trigger or generated column), and dedupe keys from the new text; their id,
+    dates, sources and seq stay. Returns the seqs of those stored."""
+    columns = (articles.c.id, articles.c.seq, articles.c.published)
+    found = await rows_where_in(connection, columns, articles.c.id, [article.id for article in revised])
+    stored = {article_id: (seq, _utc(published)) for article_id, seq, published in found}
+    # each as stored, with its own publication date (the tags' rows and the fingerprint carry it)
+    edits = [
+        (replace(article, published=stored[article.id][1]), stored[article.id][0])
+        for article in {article.id: article for article in revised}.values()
+        if article.id in stored
+    ]
+    for article, seq in edits:
+        row = _article_row(article)
+        update = articles.update().where(articles.c.seq == seq)
+        await connection.execute(update.values({name: row[name] for name in _REVISED_COLUMNS}))
+    seqs = [seq for _article, seq in edits]
+    for table in (article_tags, dedupe_keys):
+        for chunk in chunks(seqs):
+            await connection.execute(table.delete().where(table.c.article_seq.in_(chunk)))
+    tag_rows = [row for article, seq in edits for row in _tag_rows(article, seq)]
+    if tag_rows:
+        await insert_rows(connection, article_tags, tag_rows)
+    prints = [(seq, fingerprint(article.title, article.text, published=article.published)) for article, seq in edits]
+    await _insert_keys(connection, prints)
+    return seqs
+
+
+async def _insert_keys(connection: AsyncConnection, prints: list[tuple[int, Fingerprint]]) -> None:
+    """Dedupe keys for these stored articles, but those too many other articles carry already."""
+    if not prints:
+        return
+    seqs_by_key = await _seqs_by_key(connection, list({key for _seq, print_ in prints for key in print_.keys}))
+    rows = [
+        {"key": key, "article_seq": seq}
+        for seq, print_ in prints
+        for key in print_.keys
+        if len(seqs_by_key.get(key, ())) < MAX_KEY_HITS
+    ]
+    if rows:
+        await insert_rows(connection, dedupe_keys, rows)
 
 
 def remember_prints(recent_prints: OrderedDict[int, Fingerprint], added: list[Pending]) -> None:

@@ -50,6 +50,7 @@ articles = sa.Table(
     sa.Column("countries", sa.JSON, nullable=False),
     sa.Column("regions", sa.JSON, nullable=False),
     sa.Column("sources", sa.JSON, nullable=False),
+    sa.Column("text_hash", sa.String(32)),  # content.model.text_hash; None: stored before migration 0008
 )
 
 article_tags = sa.Table(

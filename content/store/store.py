@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 import content.tagging.places as places
 from content.dedupe import Fingerprint, fingerprint
-from content.model import Article, Page, Query, SourceState
+from content.model import Article, Page, Query, SourceState, text_hash
 from content.store import adding, fulltext, queries
 from content.store import cursor as cursors
 from content.store.bulk import rows_where_in
@@ -49,6 +49,15 @@ _ADD_LOCK = 0x6E626164  # PostgreSQL advisory lock key of a transaction adding a
 
 class StorageError(Exception):
     """The store cannot be opened or migrated. The message is one line without secrets."""
+
+
+@dataclass(frozen=True)
+class StoredText:
+    """What ingest compares a feed's entry seen again against."""
+
+    source: str  # the source that stored the article: the only one whose edits it takes
+    guid: str | None  # of the entry it was stored from
+    text_hash: str  # of its title and text (content.model.text_hash)
 
 
 @dataclass(frozen=True)
@@ -124,13 +133,7 @@ class Store:
     async def _add_in_transaction(self, batch: list[Article]) -> AddResult:
         fingerprints = [fingerprint(article.title, article.text, published=article.published) for article in batch]
         async with self.engine.begin() as connection:
-            # One writer at a time from before it reads what is stored, so a copy another process is
-            # adding is merged, not stored beside it, and articles become visible in seq order (a
-            # reader of `position()` has seen every article up to it).
-            if self.dialect == "postgresql":
-                await connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADD_LOCK})
-            else:  # SQLite takes its write lock at the first insert otherwise
-                await connection.exec_driver_sql("BEGIN IMMEDIATE")
+            await self._take_turn_to_write(connection)
             known = await adding.find_known(connection, batch, fingerprints, self._recent_prints)
             pending, copies, duplicates = adding.sort_batch(batch, fingerprints, known)
             await adding.insert_new(connection, pending, known.common_keys)
@@ -139,6 +142,58 @@ class Store:
         return AddResult(
             new=len(pending), duplicates=duplicates, new_ids=[entry.article.id for entry in pending]
         )
+
+    async def revise(self, revised: Sequence[Article]) -> int:
+        """Give stored articles (by id) the title, text, summary and tags of these edited versions,
+        keeping everything else (dates, sources, their place in the store, so no one is sent them
+        again). Returns how many were stored."""
+        async with self._write_lock, self.engine.begin() as connection:
+            await self._take_turn_to_write(connection)
+            seqs = await adding.revise(connection, list(revised))
+        for seq in seqs:
+            self._recent_prints.pop(seq, None)
+        self._counts.clear()
+        return len(seqs)
+
+    async def stored_texts(self, ids: Sequence[str]) -> dict[str, StoredText]:
+        """The source, guid and text hash of those of `ids` stored as articles (not as copies merged
+        into one). An article stored before hashes were kept gets one now, of its stored title and text."""
+        columns = (articles.c.id, articles.c.sources[0].as_string(), articles.c.guid, articles.c.text_hash)
+        async with self.engine.connect() as connection:
+            rows = await rows_where_in(connection, columns, articles.c.id, list(set(ids)))
+        hashes = {article_id: stored_hash for article_id, _source, _guid, stored_hash in rows}
+        missing = [article_id for article_id, stored_hash in hashes.items() if stored_hash is None]
+        if missing:
+            hashes.update(await self._hash_stored_texts(missing))
+        return {
+            article_id: StoredText(source, guid, hashes[article_id])
+            for article_id, source, guid, _hash in rows
+            if source
+        }
+
+    async def _hash_stored_texts(self, ids: list[str]) -> dict[str, str]:
+        async with self._write_lock, self.engine.begin() as connection:
+            await self._take_turn_to_write(connection)
+            columns = (articles.c.id, articles.c.title, articles.c.text)
+            hashes = {
+                article_id: text_hash(title, text)
+                for article_id, title, text in await rows_where_in(connection, columns, articles.c.id, ids)
+            }
+            unhashed = articles.update().where(articles.c.id == sa.bindparam("target"), articles.c.text_hash.is_(None))
+            await connection.execute(
+                unhashed.values(text_hash=sa.bindparam("hash")),
+                [{"target": article_id, "hash": value} for article_id, value in hashes.items()],
+            )
+        return hashes
+
+    async def _take_turn_to_write(self, connection: AsyncConnection) -> None:
+        """One writer at a time from before it reads what is stored, so a copy another process is
+        adding is merged, not stored beside it, and articles become visible in seq order (a reader
+        of `position()` has seen every article up to it)."""
+        if self.dialect == "postgresql":
+            await connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADD_LOCK})
+        else:  # SQLite takes its write lock at the first write otherwise, refused if another wrote since the read
+            await connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     # -- reading ----------------------------------------------------------------------------
 
