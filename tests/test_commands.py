@@ -224,6 +224,23 @@ async def test_country_by_iso_code_works_with_the_real_tagger(store):
     assert titles(reply) == newest_first(a for a in SAMPLE_ARTICLES if "KE" in a.countries)
 
 
+async def test_kosovo_outside_iso_is_listed_found_and_named_on_cards(database_url):
+    pristina = sample_article(
+        40, "Pristina startups court investors", "PRISTINA, Kosovo — Founders met investors.", countries=("XK",)
+    )
+    store = await open_sample_store(database_url, [*SAMPLE_ARTICLES, pristina])
+    try:
+        router = build_router(sample_context(store))
+        listed = await router.handle(command("/countries"))
+        assert {action.label: action.command for action in listed.actions}["Kosovo (1)"] == "/country XK"
+        for line in ("/country XK", "/country kosovo"):
+            reply = await router.handle(command(line))
+            assert reply.text == "Latest from Kosovo"
+            assert titles(reply) == [pristina.title] and reply.cards[0].countries == ("Kosovo",)
+    finally:
+        await store.close()
+
+
 async def test_a_region_is_a_region_query(router):
     reply = await router.handle(command("/country southeast asia"))
     assert reply.text == "Latest from South-eastern Asia"

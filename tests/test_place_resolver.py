@@ -155,3 +155,8 @@ def test_a_state_or_sea_holding_a_country_name_is_not_that_country(tagger, words
     resolution = tagger.resolve(words)
     assert resolution.match is None
     assert [match.id for match in resolution.suggestions] == suggested
+
+
+@pytest.mark.parametrize("words", ["Kosovo", "kosova", "Republic of Kosovo", "Kosovar", "kosovans", "XK", "xk"])
+def test_kosovo_resolves_by_its_names_and_user_assigned_code(tagger, words):
+    assert tagger.resolve(words).match == Match("country", "XK", "Kosovo")

@@ -1,7 +1,8 @@
 """Which countries and regions a news story is about, and which place people mean.
 
 The reference data is hand-kept: `data/gazetteer.yaml` (aliases, demonyms, cities and
-institutions per country, on top of pycountry's ISO 3166-1 names) and `data/regions.yaml`
+institutions per country, on top of pycountry's ISO 3166-1 names, and Kosovo, which ISO leaves
+out, by its user-assigned code XK) and `data/regions.yaml`
 (UN M49 regions and common groupings). Both load once into an immutable `Gazetteer`.
 
 Tagging runs one regex, compiled from every known phrase as a character trie, over the
@@ -235,7 +236,7 @@ def _add_hand_kept_country_phrases(table: _PhraseTable, resolver_keys: dict, han
     """Adds the gazetteer's names, demonyms, cities, markers and weak signs of each country."""
     for code, spec in hand_countries.items():
         if code not in country_names:
-            raise ValueError(f"gazetteer: {code} is not an ISO 3166-1 alpha-2 code")
+            raise ValueError(f"gazetteer: {code} is neither an ISO 3166-1 alpha-2 code nor in user_assigned_codes")
         for kind, plural in (("name", "names"), ("demonym", "demonyms"), ("city", "cities"),
                              ("marker", "markers"), ("weak", "weak")):
             for written in spec.get(plural, ()):
@@ -311,6 +312,7 @@ def _build_gazetteer() -> Gazetteer:
     table = _PhraseTable()
     resolver_keys: dict[str, tuple[str, str]] = {}
     country_names = _add_iso_country_phrases(table, resolver_keys, hand_countries)
+    country_names.update(gazetteer_data["user_assigned_codes"])
     _add_hand_kept_country_phrases(table, resolver_keys, hand_countries, country_names)
     _add_state_and_non_country_phrases(table, gazetteer_data)
     _add_region_phrases(table, resolver_keys, regions)
@@ -562,7 +564,7 @@ class PlaceTagger:
     def _exact(self, key: str) -> Match | None:
         compact = key.replace(" ", "")
         found = (self._data.resolver_keys.get(key) or self._compact_resolver_keys.get(compact)
-                 or _country_code(compact))
+                 or _country_code(compact, self._data.country_names))
         return self._match(*found) if found else None
 
     def _fuzzy(self, key: str) -> list[Match]:
@@ -588,10 +590,13 @@ def _is_confident(ranked: list[Match]) -> bool:
     return best >= 90 or (best >= 75 and best - runner_up >= 10)
 
 
-def _country_code(compact: str) -> tuple[str, str] | None:
+def _country_code(compact: str, country_names: dict[str, str]) -> tuple[str, str] | None:
+    """A country's two-letter code (Kosovo's XK too) or ISO alpha-3 code."""
     if not compact.isalpha() or len(compact) not in (2, 3):
         return None
-    country = pycountry.countries.get(**{"alpha_2" if len(compact) == 2 else "alpha_3": compact.upper()})
+    if len(compact) == 2:
+        return ("country", compact.upper()) if compact.upper() in country_names else None
+    country = pycountry.countries.get(alpha_3=compact.upper())
     return ("country", country.alpha_2) if country else None
 
 
