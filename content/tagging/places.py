@@ -150,6 +150,7 @@ class Gazetteer:
     region_members: dict[str, frozenset[str]]
     regions_by_country: dict[str, tuple[str, ...]]
     regions_within: dict[str, frozenset[str]]  # region id -> it and the regions wholly inside it
+    typed_cities: dict[str, tuple[str, ...]]  # city words -> the countries people typing them may mean
     resolver_keys: dict[str, tuple[str, str]] = field(repr=False)  # normalized words -> (kind, id)
 
 
@@ -280,6 +281,17 @@ def _add_region_phrases(table: _PhraseTable, resolver_keys: dict, regions: dict)
             resolver_keys[_phrase_key(typed)] = ("region", region_id)
 
 
+def _typed_cities(phrases: dict[str, Phrase], cities_elsewhere: dict[str, list[str]]) -> dict[str, tuple[str, ...]]:
+    """City words -> the country the city is listed under, then those with a place of that name."""
+    typed = {key: (phrase.place,) for key, phrase in phrases.items() if phrase.kind == "city"}
+    for written, countries in cities_elsewhere.items():
+        key = _phrase_key(written)
+        if key not in typed:
+            raise ValueError(f"gazetteer: cities_elsewhere lists {written!r}, which no country lists as a city")
+        typed[key] += tuple(countries)
+    return typed
+
+
 def _check_region_members(region_members: dict[str, frozenset[str]], country_names: dict[str, str]) -> None:
     """Raises ValueError for a region that lists a code that is no country."""
     for region_id, members in region_members.items():
@@ -331,6 +343,7 @@ def _build_gazetteer() -> Gazetteer:
         region_members=region_members,
         regions_by_country=_regions_by_country(region_members),
         regions_within=_regions_within(region_members),
+        typed_cities=_typed_cities(phrases, gazetteer_data["cities_elsewhere"]),
         resolver_keys=resolver_keys,
     )
 
@@ -368,15 +381,17 @@ def _longest_phrase_words() -> int:
 
 
 def non_country_phrases(words: list[str]) -> list[range]:
-    """Where phrases of several words that name something other than a country or region stand in
-    `words`: a sea, a state, a city or an old state ("South China Sea", "Lake Chad", "New Mexico",
-    "New South Wales"), which hold a country's name but are not about that country."""
+    """Where phrases that name something other than a country or region stand in `words`: a sea, a
+    state, a city or an old state of several words ("South China Sea", "Lake Chad", "New Mexico",
+    "New South Wales"), which hold a country's name but are not about that country, and a city of
+    one word ("Lagos"), which may come near a country's name ("Laos") but is not that country."""
     phrases = gazetteer().phrases
     spans, position = [], 0
     while position < len(words):
         size = next((size for size in range(min(_longest_phrase_words(), len(words) - position), 1, -1)
                      if _phrase_key(" ".join(words[position : position + size])) in phrases), 1)
-        if size > 1 and phrases[_phrase_key(" ".join(words[position : position + size]))].kind not in _OWN_NAME_KINDS:
+        phrase = phrases.get(_phrase_key(" ".join(words[position : position + size])))
+        if phrase and phrase.kind not in _OWN_NAME_KINDS and (size > 1 or phrase.kind == "city"):
             spans.append(range(position, position + size))
         position += size
     return spans
@@ -542,14 +557,20 @@ class PlaceTagger:
 
     # -- resolving -----------------------------------------------------------------------
 
-    def resolve(self, words: str) -> Resolution:
-        """People's words (or a flag emoji) -> one confident country or region, else ranked suggestions."""
+    def resolve(self, words: str, cities: bool = True) -> Resolution:
+        """People's words (or a flag emoji) -> one confident country or region, else ranked suggestions.
+
+        With `cities`, a city stands for its country ("kyiv" is Ukraine), and one whose name places
+        in several countries share ("tripoli") suggests each of them; near misses are never cities."""
         key = _phrase_key(_POSSESSIVE_END.sub("", words.translate(_FLAG_LETTERS)))
         if not key:
             return Resolution(None)
         exact = self._exact(key)
         if exact:
             return Resolution(exact)
+        if cities and key in self._data.typed_cities:
+            countries = tuple(self._match("country", code) for code in self._data.typed_cities[key])
+            return Resolution(countries[0]) if len(countries) == 1 else Resolution(None, countries)
         other = self._data.phrases.get(key)
         if other and len(other.tokens) > 1:  # "New Mexico" is no near miss for Mexico, "New Jersey" none for Jersey
             return Resolution(None, (self._match("country", other.place),) if other.place else ())
