@@ -224,6 +224,42 @@ async def test_country_by_iso_code_works_with_the_real_tagger(store):
     assert titles(reply) == newest_first(a for a in SAMPLE_ARTICLES if "KE" in a.countries)
 
 
+async def test_kosovo_outside_iso_is_listed_found_and_named_on_cards(database_url):
+    pristina = sample_article(
+        40, "Pristina startups court investors", "PRISTINA, Kosovo — Founders met investors.", countries=("XK",)
+    )
+    store = await open_sample_store(database_url, [*SAMPLE_ARTICLES, pristina])
+    try:
+        router = build_router(sample_context(store))
+        listed = await router.handle(command("/countries"))
+        assert {action.label: action.command for action in listed.actions}["Kosovo (1)"] == "/country XK"
+        for line in ("/country XK", "/country kosovo"):
+            reply = await router.handle(command(line))
+            assert reply.text == "Latest from Kosovo"
+            assert titles(reply) == [pristina.title] and reply.cards[0].countries == ("Kosovo",)
+    finally:
+        await store.close()
+
+
+async def test_a_city_of_one_country_shows_that_countrys_news_and_a_shared_one_asks(store):
+    router = build_router(sample_context(store))
+    reply = await router.handle(command("/country nairobi"))
+    assert reply.text == "Latest from Kenya"
+    assert titles(reply) == newest_first(a for a in SAMPLE_ARTICLES if "KE" in a.countries)
+    assert (await router.handle(command("/country kyiv"))).text == "No articles about Ukraine yet."
+    tripoli = await router.handle(command("/country tripoli"))
+    assert "Did you mean Libya, Lebanon?" in tripoli.text and not tripoli.cards
+    assert [action.command for action in tripoli.actions] == ["/country LY", "/country LB"]
+
+
+async def test_a_city_in_news_or_subscribe_is_looked_for_as_written(store):
+    router = build_router(sample_context(store))
+    assert (await router.handle(command("/news fintech lagos"))).text.startswith("Nothing matches “fintech lagos” yet.")
+    for words in ("lagos", "new york", "kyiv"):
+        reply = await router.handle(command(f"/subscribe {words}"))
+        assert reply.text.startswith(f"Subscribed to “{words}”:"), reply.text
+
+
 async def test_a_region_is_a_region_query(router):
     reply = await router.handle(command("/country southeast asia"))
     assert reply.text == "Latest from South-eastern Asia"
@@ -487,6 +523,10 @@ async def test_country_region_with_the_real_resolver_finds_member_countries(data
         ("lake chad", "“lake chad”"),
         ("new south wales", "“new south wales”"),
         ("papua new guinea", "Papua New Guinea"),
+        # so is a city of one word, even one near a country's name ("lagos", "austin")
+        ("fintech lagos", "“fintech lagos”"),
+        ("energy austin", "Energy + “austin”"),
+        ("nairobi startups kenya", "Kenya + “nairobi startups”"),
     ],
 )
 def test_news_understands_names_and_leaves_everyday_words_alone(words, understood):

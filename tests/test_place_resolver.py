@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from content.tagging import Tagger
 from content.tagging.places import PlaceTagger
 from content.tagging.resolution import Match, Resolution
 
@@ -155,3 +156,53 @@ def test_a_state_or_sea_holding_a_country_name_is_not_that_country(tagger, words
     resolution = tagger.resolve(words)
     assert resolution.match is None
     assert [match.id for match in resolution.suggestions] == suggested
+
+
+@pytest.mark.parametrize("words", ["Kosovo", "kosova", "Republic of Kosovo", "Kosovar", "kosovans", "XK", "xk"])
+def test_kosovo_resolves_by_its_names_and_user_assigned_code(tagger, words):
+    assert tagger.resolve(words).match == Match("country", "XK", "Kosovo")
+
+
+@pytest.mark.parametrize(
+    ("words", "country", "name"),
+    [
+        ("kyiv", "UA", "Ukraine"),
+        ("Kiev", "UA", "Ukraine"),
+        ("dubai", "AE", "United Arab Emirates"),
+        ("Nairobi", "KE", "Kenya"),
+        ("lagos", "NG", "Nigeria"),  # was Laos, the nearest country's name
+        ("vienna", "AT", "Austria"),  # was Viet Nam
+        ("austin", "US", "United States"),  # was Austria
+        ("ho chi minh city", "VN", "Vietnam"),
+        ("new york", "US", "United States"),
+        ("Pristina", "XK", "Kosovo"),
+    ],
+)
+def test_a_city_of_one_country_typed_alone_is_that_country(tagger, words, country, name):
+    assert tagger.resolve(words) == Resolution(Match("country", country, name))
+
+
+@pytest.mark.parametrize(
+    ("words", "countries"),
+    [("tripoli", ["LY", "LB"]), ("Paris", ["FR", "US"]), ("sydney", ["AU", "CA"]), ("santiago", ["CL", "CU", "DO", "ES"])],
+)
+def test_a_city_several_countries_have_asks_which_country_first_the_listed_one(tagger, words, countries):
+    resolution = tagger.resolve(words)
+    assert resolution.match is None
+    assert [match.id for match in resolution.suggestions] == countries
+
+
+@pytest.mark.parametrize("words", ["Paris, Texas", "victoria", "santiago de chile"])
+def test_a_city_the_gazetteer_does_not_tie_to_one_country_is_no_country(tagger, words):
+    assert tagger.resolve(words).match is None
+
+
+def test_a_city_of_several_words_keeps_its_own_country(tagger):
+    assert tagger.resolve("Santiago de Cuba").match.id == "CU"
+
+
+def test_a_city_that_is_also_a_sector_word_is_not_taken_for_its_country():
+    tagger = Tagger.from_settings()
+    assert tagger.resolve_sector("silicon valley").match.id == "technology"
+    assert tagger.resolve_place("silicon valley").match is None
+    assert tagger.resolve_place("nairobi").match.id == "KE"

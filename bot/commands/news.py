@@ -223,10 +223,17 @@ def understand(words: str, ctx: Context) -> Understanding:
 
 def near_name(words: str, ctx: Context) -> Match | None:
     """The one sector or place the words come near ("kenia"), as /sector and /country read them; a
-    word that only stands for a sector ("oil") is looked for as written."""
-    if literal_pieces(words)[1] or ctx.tagger.is_sector_keyword(words):
+    word that only stands for a sector ("oil") and a place inside a country ("lagos", "new york")
+    are looked for as written."""
+    if literal_pieces(words)[1] or ctx.tagger.is_sector_keyword(words) or _inside_a_country(words):
         return None
     return ctx.tagger.resolve_sector(words).match or ctx.tagger.resolve_place(words).match
+
+
+def _inside_a_country(words: str) -> bool:
+    """Whether the words are one place inside a country: a city, a sea or a state."""
+    tokens = [token.strip(_EDGE_PUNCTUATION).lower() for token in words.split()]
+    return non_country_phrases(tokens) == [range(len(tokens))]
 
 
 def _only_hints(match: Match, phrase: str, ctx: Context) -> bool:

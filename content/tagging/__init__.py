@@ -140,8 +140,13 @@ class Tagger:
         return Resolution(None, tuple(suggestions.values())[:_MAX_SUGGESTIONS])
 
     def resolve_place(self, words: str) -> Resolution:
-        """A country or region by code, name, demonym or a near miss (see `places.PlaceTagger.resolve`)."""
-        return self._places.resolve(words)
+        """A country or region by code, name, demonym, city or a near miss (see `places.PlaceTagger.resolve`);
+        a city's name that is also a sector's word ("silicon valley") is no country."""
+        return self._places.resolve(words, cities=not self._is_sector_word(words))
+
+    def _is_sector_word(self, words: str) -> bool:
+        key = _fold(words)
+        return key in self._sector_keys or key in self._keyword_sectors
 
     def is_place_name(self, words: str) -> bool:
         """The words are a name the gazetteer lists for a place ("UK", "EU", "Kenyan"), not only an ISO code ("AI")."""

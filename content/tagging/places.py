@@ -1,7 +1,8 @@
 """Which countries and regions a news story is about, and which place people mean.
 
 The reference data is hand-kept: `data/gazetteer.yaml` (aliases, demonyms, cities and
-institutions per country, on top of pycountry's ISO 3166-1 names) and `data/regions.yaml`
+institutions per country, on top of pycountry's ISO 3166-1 names, and Kosovo, which ISO leaves
+out, by its user-assigned code XK) and `data/regions.yaml`
 (UN M49 regions and common groupings). Both load once into an immutable `Gazetteer`.
 
 Tagging runs one regex, compiled from every known phrase as a character trie, over the
@@ -149,6 +150,7 @@ class Gazetteer:
     region_members: dict[str, frozenset[str]]
     regions_by_country: dict[str, tuple[str, ...]]
     regions_within: dict[str, frozenset[str]]  # region id -> it and the regions wholly inside it
+    typed_cities: dict[str, tuple[str, ...]]  # city words -> the countries people typing them may mean
     resolver_keys: dict[str, tuple[str, str]] = field(repr=False)  # normalized words -> (kind, id)
 
 
@@ -235,7 +237,7 @@ def _add_hand_kept_country_phrases(table: _PhraseTable, resolver_keys: dict, han
     """Adds the gazetteer's names, demonyms, cities, markers and weak signs of each country."""
     for code, spec in hand_countries.items():
         if code not in country_names:
-            raise ValueError(f"gazetteer: {code} is not an ISO 3166-1 alpha-2 code")
+            raise ValueError(f"gazetteer: {code} is neither an ISO 3166-1 alpha-2 code nor in user_assigned_codes")
         for kind, plural in (("name", "names"), ("demonym", "demonyms"), ("city", "cities"),
                              ("marker", "markers"), ("weak", "weak")):
             for written in spec.get(plural, ()):
@@ -279,6 +281,17 @@ def _add_region_phrases(table: _PhraseTable, resolver_keys: dict, regions: dict)
             resolver_keys[_phrase_key(typed)] = ("region", region_id)
 
 
+def _typed_cities(phrases: dict[str, Phrase], cities_elsewhere: dict[str, list[str]]) -> dict[str, tuple[str, ...]]:
+    """City words -> the country the city is listed under, then those with a place of that name."""
+    typed = {key: (phrase.place,) for key, phrase in phrases.items() if phrase.kind == "city"}
+    for written, countries in cities_elsewhere.items():
+        key = _phrase_key(written)
+        if key not in typed:
+            raise ValueError(f"gazetteer: cities_elsewhere lists {written!r}, which no country lists as a city")
+        typed[key] += tuple(countries)
+    return typed
+
+
 def _check_region_members(region_members: dict[str, frozenset[str]], country_names: dict[str, str]) -> None:
     """Raises ValueError for a region that lists a code that is no country."""
     for region_id, members in region_members.items():
@@ -311,6 +324,7 @@ def _build_gazetteer() -> Gazetteer:
     table = _PhraseTable()
     resolver_keys: dict[str, tuple[str, str]] = {}
     country_names = _add_iso_country_phrases(table, resolver_keys, hand_countries)
+    country_names.update(gazetteer_data["user_assigned_codes"])
     _add_hand_kept_country_phrases(table, resolver_keys, hand_countries, country_names)
     _add_state_and_non_country_phrases(table, gazetteer_data)
     _add_region_phrases(table, resolver_keys, regions)
@@ -329,6 +343,7 @@ def _build_gazetteer() -> Gazetteer:
         region_members=region_members,
         regions_by_country=_regions_by_country(region_members),
         regions_within=_regions_within(region_members),
+        typed_cities=_typed_cities(phrases, gazetteer_data["cities_elsewhere"]),
         resolver_keys=resolver_keys,
     )
 
@@ -366,15 +381,17 @@ def _longest_phrase_words() -> int:
 
 
 def non_country_phrases(words: list[str]) -> list[range]:
-    """Where phrases of several words that name something other than a country or region stand in
-    `words`: a sea, a state, a city or an old state ("South China Sea", "Lake Chad", "New Mexico",
-    "New South Wales"), which hold a country's name but are not about that country."""
+    """Where phrases that name something other than a country or region stand in `words`: a sea, a
+    state, a city or an old state of several words ("South China Sea", "Lake Chad", "New Mexico",
+    "New South Wales"), which hold a country's name but are not about that country, and a city of
+    one word ("Lagos"), which may come near a country's name ("Laos") but is not that country."""
     phrases = gazetteer().phrases
     spans, position = [], 0
     while position < len(words):
         size = next((size for size in range(min(_longest_phrase_words(), len(words) - position), 1, -1)
                      if _phrase_key(" ".join(words[position : position + size])) in phrases), 1)
-        if size > 1 and phrases[_phrase_key(" ".join(words[position : position + size]))].kind not in _OWN_NAME_KINDS:
+        phrase = phrases.get(_phrase_key(" ".join(words[position : position + size])))
+        if phrase and phrase.kind not in _OWN_NAME_KINDS and (size > 1 or phrase.kind == "city"):
             spans.append(range(position, position + size))
         position += size
     return spans
@@ -540,14 +557,20 @@ class PlaceTagger:
 
     # -- resolving -----------------------------------------------------------------------
 
-    def resolve(self, words: str) -> Resolution:
-        """People's words (or a flag emoji) -> one confident country or region, else ranked suggestions."""
+    def resolve(self, words: str, cities: bool = True) -> Resolution:
+        """People's words (or a flag emoji) -> one confident country or region, else ranked suggestions.
+
+        With `cities`, a city stands for its country ("kyiv" is Ukraine), and one whose name places
+        in several countries share ("tripoli") suggests each of them; near misses are never cities."""
         key = _phrase_key(_POSSESSIVE_END.sub("", words.translate(_FLAG_LETTERS)))
         if not key:
             return Resolution(None)
         exact = self._exact(key)
         if exact:
             return Resolution(exact)
+        if cities and key in self._data.typed_cities:
+            countries = tuple(self._match("country", code) for code in self._data.typed_cities[key])
+            return Resolution(countries[0]) if len(countries) == 1 else Resolution(None, countries)
         other = self._data.phrases.get(key)
         if other and len(other.tokens) > 1:  # "New Mexico" is no near miss for Mexico, "New Jersey" none for Jersey
             return Resolution(None, (self._match("country", other.place),) if other.place else ())
@@ -562,7 +585,7 @@ class PlaceTagger:
     def _exact(self, key: str) -> Match | None:
         compact = key.replace(" ", "")
         found = (self._data.resolver_keys.get(key) or self._compact_resolver_keys.get(compact)
-                 or _country_code(compact))
+                 or _country_code(compact, self._data.country_names))
         return self._match(*found) if found else None
 
     def _fuzzy(self, key: str) -> list[Match]:
@@ -588,10 +611,13 @@ def _is_confident(ranked: list[Match]) -> bool:
     return best >= 90 or (best >= 75 and best - runner_up >= 10)
 
 
-def _country_code(compact: str) -> tuple[str, str] | None:
+def _country_code(compact: str, country_names: dict[str, str]) -> tuple[str, str] | None:
+    """A country's two-letter code (Kosovo's XK too) or ISO alpha-3 code."""
     if not compact.isalpha() or len(compact) not in (2, 3):
         return None
-    country = pycountry.countries.get(**{"alpha_2" if len(compact) == 2 else "alpha_3": compact.upper()})
+    if len(compact) == 2:
+        return ("country", compact.upper()) if compact.upper() in country_names else None
+    country = pycountry.countries.get(alpha_3=compact.upper())
     return ("country", country.alpha_2) if country else None
 
 
