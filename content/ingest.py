@@ -224,6 +224,13 @@ def _alternatives(draft: Draft, identity: _Identity) -> list[_Alternative]:
     return [other for other in found if other.id != identity[0]]
 
 
+def _oldest_first(drafts: list[Draft], now: datetime) -> list[Draft]:
+    """The drafts by their dates, oldest first; those of one date in the feed's order. Feeds list
+    their newest entries first, and articles are delivered in the order they are stored, so a chat
+    reading top to bottom would otherwise get a fetch's news backwards."""
+    return sorted(drafts, key=lambda draft: _publication_time(draft.published, now))
+
+
 def _cleaned(draft: Draft) -> Draft:
     """Without control characters (a NUL or an escape character is never text, and PostgreSQL
     refuses to store a NUL), and with a text past MAX_TEXT_CHARS cut after its last whole word."""
@@ -355,7 +362,7 @@ async def ingest_source(
     """
     state = await store.source_state(source.name)
     result = await fetch_source(source, state, client, now)
-    drafts = [_cleaned(draft) for draft in result.drafts]
+    drafts = _oldest_first([_cleaned(draft) for draft in result.drafts], now)
     identities = _identities(drafts)
     # A feed repeats its recent items on every fetch: only the ones not stored yet are analysed.
     # Looked up before taking the turn, so another source's analysis runs while this waits for the database.

@@ -194,6 +194,16 @@ async def test_a_story_listed_twice_with_its_date_is_one_article(store, monkeypa
     assert (report.new, report.duplicates) == (1, 1)
 
 
+async def test_a_fetch_is_stored_oldest_first_so_chats_get_its_news_in_the_order_it_happened(store, monkeypatch):
+    newest_first = [draft(number, "wire") for number in (1, 2, 3)]  # as feeds list them: story 1 is an hour old
+    undated = draft(4, "wire", published=None)
+    same_hour = [draft(5, "wire", published=NOW - timedelta(hours=5)), draft(6, "wire", published=NOW - timedelta(hours=5))]
+    monkeypatch.setattr(ingest, "fetch_source", fake_fetch({"wire": [undated, *newest_first, *same_hour]}))
+    await ingest_once(store, [feed("wire")], None, client=object(), now=NOW)
+    stored = [article.title for _, article in await store.stored_after(0)]
+    assert stored == [f"Rooftop solar story {number}" for number in (5, 6, 3, 2, 1, 4)]  # undated: as new as the fetch
+
+
 async def test_articles_stored_under_the_former_ids_are_found_again(store, monkeypatch):
     numbered = draft(1, "casta", title="casta episode 1", text="casta guest 1 talks.", url="https://casta.test/", guid="1")
     first_note = draft(1, "notes", title="Release note 1", text="Change 1 ships.", url="https://notes.test/changelog")
