@@ -436,6 +436,12 @@ async def test_news_naming_two_places_or_two_sectors_finds_what_is_about_both(st
             "Nothing matches Kenya + “electric vehicles” yet. Try fewer words, or /search for the text alone.",
             [],
         ),
+        (  # "sector" or "industry" after a sector's name only says what the name is
+            "/news Kenya's education sector",
+            "News: Kenya + Education",
+            ["Kenyan schools try an AI reading tutor"],
+        ),
+        ("/news energy industry thailand", "News: Energy + Thailand", ["Thai utility pilots a smart grid in Chiang Mai"]),
         (
             "/news what is new in south east asia?",
             f"News: {place_name('south-eastern-asia')}",

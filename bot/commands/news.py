@@ -34,6 +34,8 @@ _FREE_TEXT_LIKENESS = 85
 # so "energy thailand" does not become a fuzzy match for Energy that swallows Thailand.
 _PHRASE_LIKENESS = 75
 _EDGE_PUNCTUATION = ".,;:!?\"'()[]{}“”‘’"
+# Words after a sector's name or keyword that only say it is one: "Kenya's health sector", "energy industry"
+_SECTOR_NOUNS = frozenset({"sector", "sectors", "industry", "industries"})
 
 
 async def latest(cmd: Command, ctx: Context) -> Reply:
@@ -188,7 +190,7 @@ def understand(words: str, ctx: Context) -> Understanding:
     Quoted phrases and "-" exclusions are search text as written."""
     words, literals = literal_pieces(words)
     tokens = [token.strip(_EDGE_PUNCTUATION) for token in words.split()]
-    tokens = [token for token in tokens if token]
+    tokens = _without_sector_nouns([token for token in tokens if token], ctx)
     recognized: dict[int, tuple[Match, str]] = {}  # by the index of the phrase's first token
     used = [False] * len(tokens)
     # "electric vehicle" is one name to search for (with "EV"), not the word "electric" and the Transport sector
@@ -219,6 +221,20 @@ def understand(words: str, ctx: Context) -> Understanding:
             understanding.words.append(token)  # not "&" or "🔋": no word to search for
     understanding.words += filter(search_terms, literals)  # not "" or a quote left alone
     return understanding
+
+
+def _without_sector_nouns(tokens: list[str], ctx: Context) -> list[str]:
+    """The tokens less "sector" or "industry" after a word that stands for a sector: no article about
+    Kenya's health sector needs to say "sector"."""
+    return [
+        token
+        for index, token in enumerate(tokens)
+        if not (
+            index
+            and token.lower() in _SECTOR_NOUNS
+            and ctx.tagger.resolve_sector(tokens[index - 1], abbreviated=False).match
+        )
+    ]
 
 
 def near_name(words: str, ctx: Context) -> Match | None:
