@@ -110,10 +110,28 @@ async def news(cmd: Command, ctx: Context) -> Reply:
         f"News: {described}",
         f"Nothing matches {described} yet. Try fewer words, or /search for the text alone.",
     )
-    if not reply.cards and not understood.matches and (guess := near_name(cmd.args, ctx)):
-        reply.text = f"Nothing matches {described} yet. Did you mean {guess.name}?"
-        reply.actions.append(Action(guess.name, _match_command(guess)))
+    if not reply.cards and (meant := await _reading_meant(understood, cmd.args, ctx)):
+        reply.text = f"Nothing matches {described} yet. Did you mean {meant.describe()}?"
+        reply.actions.append(Action(meant.describe(), meant.command()))
     return reply
+
+
+async def _reading_meant(understood: Understanding, words: str, ctx: Context) -> Understanding | None:
+    """What words that found nothing may have meant: the one name they all come near ("kenia"), else
+    the names their leftover words stand for as /sector and /country read them ("healthcare" is Health,
+    "kenia" Kenya beside "energy"), when those find articles."""
+    if not understood.matches and (guess := near_name(words, ctx)):
+        return Understanding([guess])
+    meant = Understanding(list(understood.matches))
+    for word in understood.words:
+        name = None if literal_pieces(word)[1] else _name_for(word, ctx)
+        if name and all(match.id != name.id for match in meant.matches):
+            meant.matches.append(name)
+        else:
+            meant.words.append(word)
+    if len(meant.matches) == len(understood.matches):
+        return None
+    return meant if (await ctx.store.find(meant.query, limit=1)).articles else None
 
 
 async def search(cmd: Command, ctx: Context) -> Reply:
@@ -184,6 +202,13 @@ class Understanding:
         """"Energy + “smart grid”, without “coal”" for /news energy "smart grid" -coal."""
         return describe((match.name for match in self.matches), " ".join(self.words))
 
+    def command(self) -> str:
+        """The command that reads as this: /sector or /country for one name alone, else /news."""
+        if len(self.matches) == 1 and not self.words:
+            return _match_command(self.matches[0])
+        names = [match.id if match.kind == "sector" else match.name for match in self.matches]
+        return " ".join(["/news", *names, *self.words])
+
 
 def understand(words: str, ctx: Context) -> Understanding:
     """Resolve the longest phrases first; stopwords join, everything else becomes search text.
@@ -243,6 +268,11 @@ def near_name(words: str, ctx: Context) -> Match | None:
     are looked for as written."""
     if literal_pieces(words)[1] or ctx.tagger.is_sector_keyword(words) or _inside_a_country(words):
         return None
+    return _name_for(words, ctx)
+
+
+def _name_for(words: str, ctx: Context) -> Match | None:
+    """The sector or place the words name as /sector and /country read them."""
     return ctx.tagger.resolve_sector(words).match or ctx.tagger.resolve_place(words).match
 
 
