@@ -492,6 +492,11 @@ async def test_news_offers_no_other_reading_that_finds_nothing_either(store):
     assert not reply.actions
 
 
+async def test_sector_it_is_technology_not_italy(store):
+    reply = await build_router(sample_context(store)).handle(command("/sector IT"))
+    assert reply.text == "Latest in Technology" and reply.cards
+
+
 async def test_a_sector_named_in_the_plural_is_that_sector(store):
     reply = await build_router(sample_context(store)).handle(command("/sector energies"))
     assert reply.text == "Latest in Energy" and reply.cards
