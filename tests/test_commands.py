@@ -436,6 +436,12 @@ async def test_news_naming_two_places_or_two_sectors_finds_what_is_about_both(st
             "Nothing matches Kenya + “electric vehicles” yet. Try fewer words, or /search for the text alone.",
             [],
         ),
+        (  # "sector" or "industry" after a sector's name only says what the name is
+            "/news Kenya's education sector",
+            "News: Kenya + Education",
+            ["Kenyan schools try an AI reading tutor"],
+        ),
+        ("/news energy industry thailand", "News: Energy + Thailand", ["Thai utility pilots a smart grid in Chiang Mai"]),
         (
             "/news what is new in south east asia?",
             f"News: {place_name('south-eastern-asia')}",
@@ -456,6 +462,39 @@ async def test_news_that_finds_nothing_offers_the_name_its_words_come_near(store
     assert [(action.label, action.command) for action in reply.actions] == [("Kenya", "/country KE")]
     assert (await router.handle(command(reply.actions[0].command))).text == "Latest from Kenya"
     assert not (await router.handle(command("/news kenia cobalt"))).actions  # near no one name
+
+
+@pytest.mark.parametrize(
+    ("line", "meant", "button", "expected_titles"),
+    [
+        # a keyword searched as written finds nothing: the sector it stands for does
+        ("/news healthcare brazil", "Brazil + Health", "/news Brazil health",
+         ["Brazilian clinics use triage software for dengue season"]),
+        ("/news kenia energy", "Energy + Kenya", "/news energy Kenya",  # a typo beside a name
+         ["Solar mini-grids with smart meters reach Kenyan villages"]),
+        ("/news farming in kenia", "Agriculture + Kenya", "/news agriculture Kenya",
+         ["Kenyan dairy cooperative forecasts milk prices with AI"]),
+    ],
+)
+async def test_news_that_finds_nothing_offers_the_names_its_words_stand_for(store, line, meant, button, expected_titles):
+    router = build_router(sample_context(store))
+    reply = await router.handle(command(line))
+    assert not reply.cards and reply.text.endswith(f"yet. Did you mean {meant}?")
+    assert [(action.label, action.command) for action in reply.actions] == [(meant, button)]
+    offered = await router.handle(command(button))
+    assert offered.text == f"News: {meant}" and titles(offered) == expected_titles
+
+
+async def test_news_offers_no_other_reading_that_finds_nothing_either(store):
+    router = build_router(sample_context(store))
+    reply = await router.handle(command("/news healthcare kenya"))  # no Kenyan health story either
+    assert reply.text == "Nothing matches Kenya + “healthcare” yet. Try fewer words, or /search for the text alone."
+    assert not reply.actions
+
+
+async def test_sector_it_is_technology_not_italy(store):
+    reply = await build_router(sample_context(store)).handle(command("/sector IT"))
+    assert reply.text == "Latest in Technology" and reply.cards
 
 
 async def test_a_sector_named_in_the_plural_is_that_sector(store):

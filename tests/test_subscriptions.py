@@ -934,6 +934,11 @@ async def test_words_naming_several_sectors_and_places_subscribe_to_all_of_them_
         ("grid -solar", "“grid”, without “solar”"),
         ("kenya instant payments", "Kenya + “instant payments”"),  # a word, not a misplaced cadence
         ("enrgy", "Energy"),  # a typo of a sector's name is still the sector
+        # words that only join a request, and punctuation around words, are not looked for, as in /news
+        ("latest fintech news", "“fintech”"),
+        ("fintech?", "“fintech”"),
+        ("what's new in smart grids?", "“smart grids”"),
+        ("Kenya's health sector", "Health + Kenya"),
     ],
 )
 async def test_what_a_subscription_is_to(bot, words, topic):

@@ -121,6 +121,19 @@ def test_resolve_sector_by_a_telling_keyword_in_the_singular_or_plural(tagger, w
     assert tagger.resolve_sector(words).match.id == sector_id
 
 
+@pytest.mark.parametrize(
+    ("words", "sector_id"), [("IT", "technology"), ("ict", "technology"), ("financial services", "finance")]
+)
+def test_resolve_sector_by_a_name_people_type_for_it(tagger, words, sector_id):
+    assert tagger.resolve_sector(words).match.id == sector_id
+    assert not tagger.is_sector_keyword(words)  # a name: /news ict kenya is Technology in Kenya
+
+
+def test_a_sector_name_people_type_tags_no_article(tagger):
+    assert tagger.sectors("ICT ministers meet", "The ICT ministers of several countries met to discuss budgets.") == []
+    assert tagger.sectors("Financial services group reports", "The financial services group reported its plans.") == []
+
+
 def test_a_keyword_shared_by_sectors_is_no_alias(tagger):
     assert tagger.resolve_sector("tonnes").match is None
 

@@ -34,6 +34,8 @@ _FREE_TEXT_LIKENESS = 85
 # so "energy thailand" does not become a fuzzy match for Energy that swallows Thailand.
 _PHRASE_LIKENESS = 75
 _EDGE_PUNCTUATION = ".,;:!?\"'()[]{}“”‘’"
+# Words after a sector's name or keyword that only say it is one: "Kenya's health sector", "energy industry"
+_SECTOR_NOUNS = frozenset({"sector", "sectors", "industry", "industries"})
 
 
 async def latest(cmd: Command, ctx: Context) -> Reply:
@@ -108,10 +110,28 @@ async def news(cmd: Command, ctx: Context) -> Reply:
         f"News: {described}",
         f"Nothing matches {described} yet. Try fewer words, or /search for the text alone.",
     )
-    if not reply.cards and not understood.matches and (guess := near_name(cmd.args, ctx)):
-        reply.text = f"Nothing matches {described} yet. Did you mean {guess.name}?"
-        reply.actions.append(Action(guess.name, _match_command(guess)))
+    if not reply.cards and (meant := await _reading_meant(understood, cmd.args, ctx)):
+        reply.text = f"Nothing matches {described} yet. Did you mean {meant.describe()}?"
+        reply.actions.append(Action(meant.describe(), meant.command()))
     return reply
+
+
+async def _reading_meant(understood: Understanding, words: str, ctx: Context) -> Understanding | None:
+    """What words that found nothing may have meant: the one name they all come near ("kenia"), else
+    the names their leftover words stand for as /sector and /country read them ("healthcare" is Health,
+    "kenia" Kenya beside "energy"), when those find articles."""
+    if not understood.matches and (guess := near_name(words, ctx)):
+        return Understanding([guess])
+    meant = Understanding(list(understood.matches))
+    for word in understood.words:
+        name = None if literal_pieces(word)[1] else _name_for(word, ctx)
+        if name and all(match.id != name.id for match in meant.matches):
+            meant.matches.append(name)
+        else:
+            meant.words.append(word)
+    if len(meant.matches) == len(understood.matches):
+        return None
+    return meant if (await ctx.store.find(meant.query, limit=1)).articles else None
 
 
 async def search(cmd: Command, ctx: Context) -> Reply:
@@ -182,13 +202,20 @@ class Understanding:
         """"Energy + “smart grid”, without “coal”" for /news energy "smart grid" -coal."""
         return describe((match.name for match in self.matches), " ".join(self.words))
 
+    def command(self) -> str:
+        """The command that reads as this: /sector or /country for one name alone, else /news."""
+        if len(self.matches) == 1 and not self.words:
+            return _match_command(self.matches[0])
+        names = [match.id if match.kind == "sector" else match.name for match in self.matches]
+        return " ".join(["/news", *names, *self.words])
+
 
 def understand(words: str, ctx: Context) -> Understanding:
     """Resolve the longest phrases first; stopwords join, everything else becomes search text.
     Quoted phrases and "-" exclusions are search text as written."""
     words, literals = literal_pieces(words)
     tokens = [token.strip(_EDGE_PUNCTUATION) for token in words.split()]
-    tokens = [token for token in tokens if token]
+    tokens = _without_sector_nouns([token for token in tokens if token], ctx)
     recognized: dict[int, tuple[Match, str]] = {}  # by the index of the phrase's first token
     used = [False] * len(tokens)
     # "electric vehicle" is one name to search for (with "EV"), not the word "electric" and the Transport sector
@@ -221,12 +248,31 @@ def understand(words: str, ctx: Context) -> Understanding:
     return understanding
 
 
+def _without_sector_nouns(tokens: list[str], ctx: Context) -> list[str]:
+    """The tokens less "sector" or "industry" after a word that stands for a sector: no article about
+    Kenya's health sector needs to say "sector"."""
+    return [
+        token
+        for index, token in enumerate(tokens)
+        if not (
+            index
+            and token.lower() in _SECTOR_NOUNS
+            and ctx.tagger.resolve_sector(tokens[index - 1], abbreviated=False).match
+        )
+    ]
+
+
 def near_name(words: str, ctx: Context) -> Match | None:
     """The one sector or place the words come near ("kenia"), as /sector and /country read them; a
     word that only stands for a sector ("oil") and a place inside a country ("lagos", "new york")
     are looked for as written."""
     if literal_pieces(words)[1] or ctx.tagger.is_sector_keyword(words) or _inside_a_country(words):
         return None
+    return _name_for(words, ctx)
+
+
+def _name_for(words: str, ctx: Context) -> Match | None:
+    """The sector or place the words name as /sector and /country read them."""
     return ctx.tagger.resolve_sector(words).match or ctx.tagger.resolve_place(words).match
 
 

@@ -12,7 +12,7 @@ import re
 import zlib
 from zoneinfo import available_timezones
 
-from bot.commands.news import near_name, understand
+from bot.commands.news import Understanding, near_name, understand
 from bot.commands.results import article_card
 from bot.context import Context
 from bot.model import POST_FORMATS, Action, Command, Reply, new_articles, quoted
@@ -103,23 +103,23 @@ def _read_topic(words: str, ctx: Context) -> tuple[tuple[str, str] | None, Match
     Quoted phrases and "-" exclusions are words to look for. Second, the name the words only come
     near, where /news reads none in them: "kenia", "man" (the start of Manufacturing), but also
     "children" (Chile) and "plan" (Poland), to be asked about rather than taken (the topic is None)."""
-    if combination := _combination(words, ctx):
+    understood = understand(words, ctx)
+    text = " ".join(understood.words).casefold()  # not "latest … news" or a "?": /news looks for none
+    if combination := _combination(understood, text):
         return combination, None
     if name := near_name(words, ctx):
         return (None, name) if name.score < 100 else ((name.kind, name.id), None)
-    if not search_terms(words).required:
+    if not search_terms(text).required:
         return None, None
-    return ("query", " ".join(words.casefold().split())), None
+    return ("query", text), None
 
 
-def _combination(words: str, ctx: Context) -> tuple[str, str] | None:
-    """The sectors and places the words name, with the rest as words to look for, as /news reads
-    them; None when they name none."""
-    understood = understand(words, ctx)
+def _combination(understood: Understanding, text: str) -> tuple[str, str] | None:
+    """The sectors and places /news read in the words, with the rest (`text`) as words to look for;
+    None when they name none."""
     topics = list(dict.fromkeys((match.kind, match.id) for match in understood.matches))
     if not topics:
         return None
-    text = " ".join(understood.words).casefold()
     return topics[0] if len(topics) == 1 and not text else ("news", combined(topics, text))
 
 

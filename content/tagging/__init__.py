@@ -21,6 +21,8 @@ _SUGGEST = 60.0
 _SHORTEST_ABBREVIATION = 3
 _MAX_SUGGESTIONS = 3
 ALIAS_WEIGHT = 2.0  # taxonomy keywords this strong, owned by one sector, resolve to it ("oil" -> energy)
+# Names people type for a sector, too short or too general to tag an article by ("IT" in an article may be "it")
+_TYPED_NAMES = {"technology": ("IT", "ICT"), "finance": ("financial services",)}
 
 __all__ = [
     "SECTORS",
@@ -59,7 +61,7 @@ class Tagger:
         self._sector_names = {  # folded id or display name -> sector id
             _fold(name): sector.id
             for sector in sector_tagger.sectors.values()
-            for name in (sector.id, sector.id.replace("_", " "), sector.name)
+            for name in (sector.id, sector.id.replace("_", " "), sector.name, *_TYPED_NAMES.get(sector.id, ()))
         }
         self._sector_keys = {**self._telling_keywords(weights), **self._sector_names}
         self._keyword_sectors = {
