@@ -164,7 +164,9 @@ async def test_a_bug_in_a_fetcher_is_a_failure_that_backs_off(server, client, mo
         ("/status/429?retry_after=3600", timedelta(hours=1)),
         ("/status/503?retry_after={in two hours}", timedelta(hours=2)),  # an HTTP date
         ("/status/429?retry_after=86400", timedelta(hours=6)),  # no longer than the longest backoff
+        ("/status/503?retry_after=99999999999999999999", timedelta(hours=6)),  # past what a timedelta holds
         ("/status/429?retry_after=soon", timedelta(seconds=120)),  # unreadable: the usual backoff
+        ("/status/429?retry_after=%C2%B2", timedelta(seconds=120)),  # "²", a digit to str.isdigit()
     ],
 )
 async def test_a_server_that_asks_to_wait_is_not_asked_again_sooner(server, client, path, wait):

@@ -24,7 +24,7 @@ from feedparser.mixin import _FeedParserMixin
 from content.model import Draft, SourceState, content_guid, is_web_url, web_host
 from content.settings import FeedSource
 from content.sources.dates import parse_localized_date
-from content.sources.result import FetchResult
+from content.sources.result import MAX_BACKOFF, FetchResult
 from content.text import html_to_text, normalize_whitespace, without_footers
 
 feedparser.registerDateHandler(parse_localized_date)  # tried first, for every feed this process reads
@@ -49,6 +49,7 @@ _SURROGATE_REFERENCE = rb"&#(?i:x0*d[89a-f][0-9a-f]{2}|0*5[5-7][0-9]{3});"
 _SURROGATE_REFERENCES = re.compile(_SURROGATE_REFERENCE + rb"(?:" + _SURROGATE_REFERENCE + rb")*")
 _UNTITLED_LENGTH = 80
 _GZIP_MAGIC = b"\x1f\x8b"
+_DELAY_SECONDS = re.compile("[0-9]+")  # not str.isdigit(), which takes "²" for a digit
 _ENTRY_START = re.compile(rb"<(?:[\w.-]+:)?(?:item|entry)[\s/>]")
 # Entries are FeedParserDicts, whose get() maps legacy key aliases in Python, slowly; none of
 # the keys read here has an alias, so the plain dict lookup gives the same values.
@@ -167,8 +168,9 @@ async def _read_response(response: httpx.Response, max_bytes: int) -> Download:
 def _retry_after(response: httpx.Response) -> timedelta | None:
     """The wait a Retry-After header asks for, in seconds or as an HTTP date; None when absent or unreadable."""
     value = response.headers.get("Retry-After", "").strip()
-    if value.isdigit():
-        return timedelta(seconds=int(value))
+    if _DELAY_SECONDS.fullmatch(value):
+        # nine digits are thirty years; a longer number is more than a timedelta holds
+        return timedelta(seconds=int(value)) if len(value) <= 9 else MAX_BACKOFF
     try:
         until = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
