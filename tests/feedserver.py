@@ -11,6 +11,8 @@ Routes:
   /loop/a, /loop/b       redirect to each other
   /bad-host              redirects to a host name that is not valid IDNA
   /moved                 redirects permanently (301) to /feeds/rss2.xml
+  /moved-twice           redirects permanently (301) to /moved
+  /moved-on              redirects permanently (301) to /chain/1, which redirects for now (302)
   /chain/{n}             redirects n more times, then serves rss2.xml
   /gzip/{layers}/{name}  a fixture gzipped that many times, with one layer said in Content-Encoding
                          (?unsaid: none, as a .gz file is served; ?cut: the last bytes left off); a
@@ -60,6 +62,8 @@ class FeedServer:
                 web.get("/declared-huge", self._declared_huge),
                 web.get("/bad-host", self._redirect_to("http://xn--zz.example/feed")),
                 web.get("/moved", self._redirect_to("/feeds/rss2.xml", permanent=True)),
+                web.get("/moved-twice", self._redirect_to("/moved", permanent=True)),
+                web.get("/moved-on", self._redirect_to("/chain/1", permanent=True)),
                 web.get("/loop/a", self._redirect_to("/loop/b")),
                 web.get("/loop/b", self._redirect_to("/loop/a")),
                 web.get("/chain/{remaining}", self._chain),

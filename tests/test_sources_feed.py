@@ -176,12 +176,26 @@ async def test_a_server_that_asks_to_wait_is_not_asked_again_sooner(server, clie
     assert abs(result.state.next_attempt_at - (NOW + wait)) < timedelta(minutes=1)
 
 
-async def test_a_feed_that_moved_permanently_is_read_and_the_operator_told(server, client, caplog):
+async def test_a_feed_that_moved_permanently_is_read_and_the_operator_told_once(server, client, caplog):
     address = server.url("/moved").replace("http://", "http://reader:s3cret@")
     result = await fetch(feed(address), client)
     assert result.error is None and len(result.drafts) == 2
+    again = await fetch(feed(address), client, state=result.state, now=NOW + timedelta(minutes=15))
+    assert again.error is None and server.hits["/moved"] == 2
     [warning] = [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
     assert warning == f"test feed moved permanently to {server.url('/feeds/rss2.xml')}: update its url in the config"
+    assert "s3cret" not in str(again.state) and "rss2" not in str(again.state)
+
+    updated = await fetch(feed(server.url("/feeds/rss2.xml")), client, state=again.state)
+    assert updated.error is None and "moved_to" not in updated.state.extra  # a later move is told again
+
+
+@pytest.mark.parametrize(("path", "moved_to"), [("/moved-twice", "/feeds/rss2.xml"), ("/moved-on", "/chain/1")])
+async def test_a_feed_that_moved_more_than_once_is_told_where_it_moved_for_good(server, client, caplog, path, moved_to):
+    result = await fetch(feed(server.url(path)), client)
+    assert result.error is None and len(result.drafts) == 2
+    [warning] = [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
+    assert warning == f"test feed moved permanently to {server.url(moved_to)}: update its url in the config"
 
 
 def test_backoff_is_capped_at_six_hours():

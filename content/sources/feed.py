@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import calendar
+import hashlib
 import io
 import logging
 import re
@@ -76,12 +77,14 @@ class Download:
     etag: str | None
     last_modified: str | None
     not_modified: bool = False
+    moved_to: str | None = None  # where the configured address led by permanent redirects, without credentials
 
 
 async def fetch_feed(source: FeedSource, state: SourceState, client: httpx.AsyncClient) -> FetchResult:
     """Download and parse one feed; never raises for anything the server or the feed does."""
     try:
         download = await _download_within_deadline(source, state, client)
+        state = _noting_move(source.name, state, download.moved_to)
         if download.not_modified:
             return FetchResult(drafts=[], state=state, not_modified=True)
         drafts = await asyncio.to_thread(
@@ -110,18 +113,32 @@ async def _download_within_deadline(source: FeedSource, state: SourceState, clie
 async def _download(source: FeedSource, state: SourceState, client: httpx.AsyncClient) -> Download:
     url = httpx.URL(source.url)
     visited = {url}
+    moved_to, only_permanent = None, True
     for _ in range(MAX_REDIRECTS + 1):
         async with client.stream(
             "GET", url, headers=_conditional_headers(state), follow_redirects=False, timeout=source.timeout
         ) as response:
             if response.has_redirect_location:
                 url = _redirect_target(response, visited)
-                if response.status_code in (301, 308) and len(visited) == 2:  # the configured address itself moved
-                    log.warning("%s moved permanently to %s: update its url in the config", source.name,
-                                url.copy_with(userinfo=b""))
+                only_permanent = only_permanent and response.status_code in (301, 308)
+                if only_permanent:  # where the configured address itself now is
+                    moved_to = str(url.copy_with(userinfo=b""))
                 continue
-            return await _read_response(response, source.max_bytes)
+            download = await _read_response(response, source.max_bytes)
+            return replace(download, moved_to=moved_to)
     raise FeedError(f"too many redirects (more than {MAX_REDIRECTS})")
+
+
+def _noting_move(source_name: str, state: SourceState, moved_to: str | None) -> SourceState:
+    """The state with a digest of where the feed moved permanently (its query may hold a key, never
+    stored); the operator is told once of each new address, not on every fetch through the redirect."""
+    digest = hashlib.sha256(moved_to.encode("utf-8")).hexdigest()[:16] if moved_to else None
+    if digest == state.extra.get("moved_to"):
+        return state
+    if moved_to:
+        log.warning("%s moved permanently to %s: update its url in the config", source_name, moved_to)
+    extra = {key: value for key, value in state.extra.items() if key != "moved_to"}
+    return replace(state, extra={**extra, "moved_to": digest} if digest else extra)
 
 
 def _conditional_headers(state: SourceState) -> dict[str, str]:
