@@ -209,6 +209,12 @@ async def test_not_found_is_reported(server, client):
     assert result.error == "HTTP 404 Not Found" and result.drafts == []
 
 
+async def test_a_feed_that_is_gone_says_so_and_waits_the_longest_backoff_at_once(server, client):
+    result = await fetch(feed(server.url("/status/410"), interval=900), client)
+    assert result.error == "HTTP 410 Gone (the feed was taken down: fix its url or remove it from the config)"
+    assert result.state.failures == 1 and result.state.next_attempt_at == NOW + timedelta(hours=6)
+
+
 async def test_slow_response_times_out(server, client):
     result = await fetch(feed(server.url("/slow"), timeout=0.5), client)
     assert result.error == "timed out after 0.5s"

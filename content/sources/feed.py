@@ -50,6 +50,7 @@ _SURROGATE_REFERENCE = rb"&#(?i:x0*d[89a-f][0-9a-f]{2}|0*5[5-7][0-9]{3});"
 _SURROGATE_REFERENCES = re.compile(_SURROGATE_REFERENCE + rb"(?:" + _SURROGATE_REFERENCE + rb")*")
 _UNTITLED_LENGTH = 80
 _GZIP_MAGIC = b"\x1f\x8b"
+_GONE = "the feed was taken down: fix its url or remove it from the config"
 _DELAY_SECONDS = re.compile("[0-9]+")  # not str.isdigit(), which takes "²" for a digit
 _ENTRY_START = re.compile(rb"<(?:[\w.-]+:)?(?:item|entry)[\s/>]")
 # Entries are FeedParserDicts, whose get() maps legacy key aliases in Python, slowly; none of
@@ -62,7 +63,7 @@ log = logging.getLogger(__name__)
 
 class FeedError(Exception):
     """A download or parse failure, already phrased as the one line a user sees; `retry_after` is
-    how long the server asked us to wait (429 or 503 with Retry-After)."""
+    how long the server asked us to wait (429 or 503 with Retry-After, or 410: as long as any)."""
 
     def __init__(self, message: str, retry_after: timedelta | None = None):
         super().__init__(message)
@@ -163,6 +164,8 @@ def _redirect_target(response: httpx.Response, visited: set[httpx.URL]) -> httpx
 async def _read_response(response: httpx.Response, max_bytes: int) -> Download:
     if response.status_code == 304:
         return Download(b"", str(response.url), "", None, None, not_modified=True)
+    if response.status_code == 410:  # taken down for good: asking every interval would only find it gone again
+        raise FeedError(f"HTTP 410 Gone ({_GONE})", retry_after=MAX_BACKOFF)
     if not 200 <= response.status_code < 300:
         message = f"HTTP {response.status_code} {response.reason_phrase}".strip()
         retry_after = _retry_after(response) if response.status_code in (429, 503) else None
