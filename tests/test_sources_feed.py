@@ -251,20 +251,39 @@ async def test_redirects_are_followed_up_to_a_cap(server, client):
 
 async def test_html_page_is_not_a_feed(server, client):
     result = await fetch(feed(server.url("/feeds/page.html?type=text/html;%20charset=utf-8")), client)
-    assert result.error == "not a feed (text/html)"
+    assert result.error == "a web page, not a feed"
     mislabelled = await fetch(feed(server.url("/feeds/page.html?type=application/xml")), client)
-    assert mislabelled.error == "not a feed (an HTML page)"
+    assert mislabelled.error == "a web page, not a feed"
+
+
+async def test_a_web_page_that_names_its_feed_says_which_to_configure(server, client):
+    address = server.url("/feeds/site.html?type=text/html").replace("http://", "http://reader:s3cret@")
+    result = await fetch(feed(address), client)
+    assert result.error == f"a web page, not a feed; it names its feed: {server.url('/feeds/rss2.xml')}"
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        b'<link rel="alternate" type="application/rss+xml" href="javascript:alert(1)">',
+        b'<link rel="alternate" type="application/rss+xml" href="https://a.example/feed\n2026-05-01 forged log line">',
+        b'<link rel="alternate" type="text/html" href="https://a.example/print">',
+    ],
+)
+def test_a_web_page_names_no_feed_but_a_web_address_that_is_one(link):
+    with pytest.raises(FeedError, match=r"^a web page, not a feed$"):
+        parse_feed(b"<!DOCTYPE html><html><head>" + link + b"</head><body>Hello</body></html>", "site")
 
 
 @pytest.mark.parametrize(
     ("body", "problem"),
     [
-        (b"<head><title>Document Moved</title></head>\n<body>Moved <a href='/rss'>here</a></body>", "an HTML page"),
-        (b'\n{"items": [{"title": "a JSON feed"}]}', "JSON"),
+        (b"<head><title>Document Moved</title></head>\n<body>Moved <a href='/rss'>here</a></body>", "a web page, not a feed"),
+        (b'\n{"items": [{"title": "a JSON feed"}]}', r"not a feed \(JSON\)"),
     ],
 )
 def test_what_is_no_feed_says_what_it_is(body, problem):
-    with pytest.raises(FeedError, match=rf"^not a feed \({problem}\)$"):
+    with pytest.raises(FeedError, match=rf"^{problem}$"):
         parse_feed(body, "moved")
 
 

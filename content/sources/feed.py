@@ -17,6 +17,8 @@ import zlib
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
+from html.parser import HTMLParser
+from urllib.parse import urljoin
 
 import feedparser
 import httpx
@@ -35,6 +37,8 @@ _FeedParserMixin.can_be_relative_uri.discard("id")
 
 MAX_REDIRECTS = 5
 _HTML_MEDIA_TYPES = ("text/html", "application/xhtml+xml")
+_FEED_MEDIA_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml")
+_PAGE_HEAD_BYTES = 256 * 1024  # where a web page's <link> elements are; reading all of a large page is slow
 _BENIGN_BOZO = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
 # What feedparser reads a document as when neither UTF-8 nor any declared encoding fits its bytes, and
 # chardet's guess does not either
@@ -244,7 +248,7 @@ def parse_feed(body: bytes, source_name: str, content_type: str = "", url: str =
     """
     parsed = _parse_mending(body, source_name, content_type, url)
     if not parsed.entries:
-        _raise_if_not_a_feed(parsed, body, content_type)
+        _raise_if_not_a_feed(parsed, body, content_type, url)
     feed_language = _language(parsed.feed.get("language"))
     entry_drafts = (_entry_draft(entry, source_name, feed_language, url) for entry in parsed.entries)
     drafts = [draft for draft in entry_drafts if draft is not None]
@@ -317,12 +321,11 @@ def _malformed(parsed: feedparser.FeedParserDict) -> bool:
     return bool(parsed.get("bozo")) and not isinstance(parsed.get("bozo_exception"), _BENIGN_BOZO)
 
 
-def _raise_if_not_a_feed(parsed: feedparser.FeedParserDict, body: bytes, content_type: str) -> None:
+def _raise_if_not_a_feed(parsed: feedparser.FeedParserDict, body: bytes, content_type: str, url: str) -> None:
     media_type = content_type.split(";", 1)[0].strip().lower()
-    if media_type in _HTML_MEDIA_TYPES:
-        raise FeedError(f"not a feed ({media_type})")
-    if _looks_like_html(body):
-        raise FeedError("not a feed (an HTML page)")
+    if media_type in _HTML_MEDIA_TYPES or _looks_like_html(body):
+        named = _named_feed(body, url)
+        raise FeedError("a web page, not a feed" + (f"; it names its feed: {named}" if named else ""))
     if body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
         raise FeedError("not a feed (JSON)")
     if _malformed(parsed):
@@ -338,6 +341,31 @@ def _warn_of_lost_entries(parsed: feedparser.FeedParserDict, body: bytes, source
     if written > read:
         problem = _describe_parse_error(parsed.get("bozo_exception"), body)
         log.warning("%s: malformed XML (%s): read %d of its %d entries", source_name, problem, read, written)
+
+
+def _named_feed(page: bytes, page_url: str) -> str | None:
+    """The address of the first feed a web page names in its head (<link rel="alternate"
+    type="application/rss+xml" href="…">), for the operator who configured the site's own address."""
+    links = _FeedLinks()
+    links.feed(page[:_PAGE_HEAD_BYTES].decode("utf-8", "replace"))
+    for href in links.hrefs:
+        address = urljoin(page_url, href)
+        if is_web_url(address) and address.isprintable() and " " not in address:  # it goes in a log line as it is
+            return address
+    return None
+
+
+class _FeedLinks(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {name: value or "" for name, value in attrs}
+        media_type = attributes.get("type", "").split(";", 1)[0].strip().lower()
+        rel = attributes.get("rel", "").lower().split()
+        if tag == "link" and "alternate" in rel and media_type in _FEED_MEDIA_TYPES and attributes.get("href"):
+            self.hrefs.append(attributes["href"].strip())
 
 
 def _looks_like_html(body: bytes) -> bool:
