@@ -3,7 +3,8 @@
 Routes:
   /feeds/{name}?type=…   a fixture from tests/fixtures/feeds/, with the given Content-Type
   /etag/{name}           the same with an ETag and Last-Modified; answers 304 when If-None-Match matches
-  /status/{code}         an empty response with that status (and ?retry_after=… as its Retry-After)
+  /status/{code}         an empty response with that status (and ?retry_after=… as its Retry-After; ?challenge:
+                         the header of a Cloudflare bot check)
   /slow                  waits until the test ends (or 10 s) before answering
   /trickle               sends one byte every 0.1 s until the test ends (or 10 s)
   /huge                  streams zeros, without a Content-Length, until the client hangs up
@@ -102,6 +103,8 @@ class FeedServer:
 
     async def _status(self, request: web.Request) -> web.Response:
         headers = {"Retry-After": request.query["retry_after"]} if "retry_after" in request.query else {}
+        if "challenge" in request.query:
+            headers.update({"Server": "cloudflare", "cf-mitigated": "challenge"})
         return web.Response(status=int(request.match_info["code"]), headers=headers)
 
     async def _slow(self, request: web.Request) -> web.Response:

@@ -209,6 +209,16 @@ async def test_not_found_is_reported(server, client):
     assert result.error == "HTTP 404 Not Found" and result.drafts == []
 
 
+async def test_a_bot_check_before_the_feed_says_so(server, client):
+    checked = await fetch(feed(server.url("/status/403?challenge")), client)
+    assert checked.error == (
+        "HTTP 403 Forbidden (a Cloudflare bot check, which no feed reader passes: "
+        "ask the site to let newsbot through, or use another feed)"
+    )
+    forbidden = await fetch(feed(server.url("/status/403")), client)
+    assert forbidden.error == "HTTP 403 Forbidden"
+
+
 async def test_a_feed_that_is_gone_says_so_and_waits_the_longest_backoff_at_once(server, client):
     result = await fetch(feed(server.url("/status/410"), interval=900), client)
     assert result.error == "HTTP 410 Gone (the feed was taken down: fix its url or remove it from the config)"
@@ -278,7 +288,10 @@ def test_a_web_page_names_no_feed_but_a_web_address_that_is_one(link):
 @pytest.mark.parametrize(
     ("body", "problem"),
     [
-        (b"<head><title>Document Moved</title></head>\n<body>Moved <a href='/rss'>here</a></body>", "a web page, not a feed"),
+        (
+            b"<head><title>Document Moved</title></head>\n<body>Moved <a href='/rss'>here</a></body>",
+            "a web page, not a feed",
+        ),
         (b'\n{"items": [{"title": "a JSON feed"}]}', r"not a feed \(JSON\)"),
     ],
 )

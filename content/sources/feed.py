@@ -55,6 +55,9 @@ _SURROGATE_REFERENCES = re.compile(_SURROGATE_REFERENCE + rb"(?:" + _SURROGATE_R
 _UNTITLED_LENGTH = 80
 _GZIP_MAGIC = b"\x1f\x8b"
 _GONE = "the feed was taken down: fix its url or remove it from the config"
+_BOT_CHECK = (
+    "a Cloudflare bot check, which no feed reader passes: ask the site to let newsbot through, or use another feed"
+)
 _DELAY_SECONDS = re.compile("[0-9]+")  # not str.isdigit(), which takes "²" for a digit
 _ENTRY_START = re.compile(rb"<(?:[\w.-]+:)?(?:item|entry)[\s/>]")
 # Entries are FeedParserDicts, whose get() maps legacy key aliases in Python, slowly; none of
@@ -172,6 +175,8 @@ async def _read_response(response: httpx.Response, max_bytes: int) -> Download:
         raise FeedError(f"HTTP 410 Gone ({_GONE})", retry_after=MAX_BACKOFF)
     if not 200 <= response.status_code < 300:
         message = f"HTTP {response.status_code} {response.reason_phrase}".strip()
+        if response.headers.get("cf-mitigated", "").lower() == "challenge":  # Cloudflare's mark on its challenge pages
+            message += f" ({_BOT_CHECK})"
         retry_after = _retry_after(response) if response.status_code in (429, 503) else None
         raise FeedError(message, retry_after=retry_after)
     body = await _read_capped(response, max_bytes)
