@@ -3,7 +3,8 @@
 Routes:
   /feeds/{name}?type=…   a fixture from tests/fixtures/feeds/, with the given Content-Type
   /etag/{name}           the same with an ETag and Last-Modified; answers 304 when If-None-Match matches
-  /status/{code}         an empty response with that status (and ?retry_after=… as its Retry-After)
+  /status/{code}         an empty response with that status (and ?retry_after=… as its Retry-After; ?challenge:
+                         the header of a Cloudflare bot check)
   /slow                  waits until the test ends (or 10 s) before answering
   /trickle               sends one byte every 0.1 s until the test ends (or 10 s)
   /huge                  streams zeros, without a Content-Length, until the client hangs up
@@ -11,6 +12,8 @@ Routes:
   /loop/a, /loop/b       redirect to each other
   /bad-host              redirects to a host name that is not valid IDNA
   /moved                 redirects permanently (301) to /feeds/rss2.xml
+  /moved-twice           redirects permanently (301) to /moved
+  /moved-on              redirects permanently (301) to /chain/1, which redirects for now (302)
   /chain/{n}             redirects n more times, then serves rss2.xml
   /gzip/{layers}/{name}  a fixture gzipped that many times, with one layer said in Content-Encoding
                          (?unsaid: none, as a .gz file is served; ?cut: the last bytes left off); a
@@ -60,6 +63,8 @@ class FeedServer:
                 web.get("/declared-huge", self._declared_huge),
                 web.get("/bad-host", self._redirect_to("http://xn--zz.example/feed")),
                 web.get("/moved", self._redirect_to("/feeds/rss2.xml", permanent=True)),
+                web.get("/moved-twice", self._redirect_to("/moved", permanent=True)),
+                web.get("/moved-on", self._redirect_to("/chain/1", permanent=True)),
                 web.get("/loop/a", self._redirect_to("/loop/b")),
                 web.get("/loop/b", self._redirect_to("/loop/a")),
                 web.get("/chain/{remaining}", self._chain),
@@ -98,6 +103,8 @@ class FeedServer:
 
     async def _status(self, request: web.Request) -> web.Response:
         headers = {"Retry-After": request.query["retry_after"]} if "retry_after" in request.query else {}
+        if "challenge" in request.query:
+            headers.update({"Server": "cloudflare", "cf-mitigated": "challenge"})
         return web.Response(status=int(request.match_info["code"]), headers=headers)
 
     async def _slow(self, request: web.Request) -> web.Response:

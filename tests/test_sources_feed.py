@@ -164,7 +164,9 @@ async def test_a_bug_in_a_fetcher_is_a_failure_that_backs_off(server, client, mo
         ("/status/429?retry_after=3600", timedelta(hours=1)),
         ("/status/503?retry_after={in two hours}", timedelta(hours=2)),  # an HTTP date
         ("/status/429?retry_after=86400", timedelta(hours=6)),  # no longer than the longest backoff
+        ("/status/503?retry_after=99999999999999999999", timedelta(hours=6)),  # past what a timedelta holds
         ("/status/429?retry_after=soon", timedelta(seconds=120)),  # unreadable: the usual backoff
+        ("/status/429?retry_after=%C2%B2", timedelta(seconds=120)),  # "²", a digit to str.isdigit()
     ],
 )
 async def test_a_server_that_asks_to_wait_is_not_asked_again_sooner(server, client, path, wait):
@@ -174,12 +176,26 @@ async def test_a_server_that_asks_to_wait_is_not_asked_again_sooner(server, clie
     assert abs(result.state.next_attempt_at - (NOW + wait)) < timedelta(minutes=1)
 
 
-async def test_a_feed_that_moved_permanently_is_read_and_the_operator_told(server, client, caplog):
+async def test_a_feed_that_moved_permanently_is_read_and_the_operator_told_once(server, client, caplog):
     address = server.url("/moved").replace("http://", "http://reader:s3cret@")
     result = await fetch(feed(address), client)
     assert result.error is None and len(result.drafts) == 2
+    again = await fetch(feed(address), client, state=result.state, now=NOW + timedelta(minutes=15))
+    assert again.error is None and server.hits["/moved"] == 2
     [warning] = [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
     assert warning == f"test feed moved permanently to {server.url('/feeds/rss2.xml')}: update its url in the config"
+    assert "s3cret" not in str(again.state) and "rss2" not in str(again.state)
+
+    updated = await fetch(feed(server.url("/feeds/rss2.xml")), client, state=again.state)
+    assert updated.error is None and "moved_to" not in updated.state.extra  # a later move is told again
+
+
+@pytest.mark.parametrize(("path", "moved_to"), [("/moved-twice", "/feeds/rss2.xml"), ("/moved-on", "/chain/1")])
+async def test_a_feed_that_moved_more_than_once_is_told_where_it_moved_for_good(server, client, caplog, path, moved_to):
+    result = await fetch(feed(server.url(path)), client)
+    assert result.error is None and len(result.drafts) == 2
+    [warning] = [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
+    assert warning == f"test feed moved permanently to {server.url(moved_to)}: update its url in the config"
 
 
 def test_backoff_is_capped_at_six_hours():
@@ -191,6 +207,22 @@ def test_backoff_is_capped_at_six_hours():
 async def test_not_found_is_reported(server, client):
     result = await fetch(feed(server.url("/status/404")), client)
     assert result.error == "HTTP 404 Not Found" and result.drafts == []
+
+
+async def test_a_bot_check_before_the_feed_says_so(server, client):
+    checked = await fetch(feed(server.url("/status/403?challenge")), client)
+    assert checked.error == (
+        "HTTP 403 Forbidden (a Cloudflare bot check, which no feed reader passes: "
+        "ask the site to let newsbot through, or use another feed)"
+    )
+    forbidden = await fetch(feed(server.url("/status/403")), client)
+    assert forbidden.error == "HTTP 403 Forbidden"
+
+
+async def test_a_feed_that_is_gone_says_so_and_waits_the_longest_backoff_at_once(server, client):
+    result = await fetch(feed(server.url("/status/410"), interval=900), client)
+    assert result.error == "HTTP 410 Gone (the feed was taken down: fix its url or remove it from the config)"
+    assert result.state.failures == 1 and result.state.next_attempt_at == NOW + timedelta(hours=6)
 
 
 async def test_slow_response_times_out(server, client):
@@ -229,20 +261,42 @@ async def test_redirects_are_followed_up_to_a_cap(server, client):
 
 async def test_html_page_is_not_a_feed(server, client):
     result = await fetch(feed(server.url("/feeds/page.html?type=text/html;%20charset=utf-8")), client)
-    assert result.error == "not a feed (text/html)"
+    assert result.error == "a web page, not a feed"
     mislabelled = await fetch(feed(server.url("/feeds/page.html?type=application/xml")), client)
-    assert mislabelled.error == "not a feed (an HTML page)"
+    assert mislabelled.error == "a web page, not a feed"
+
+
+async def test_a_web_page_that_names_its_feed_says_which_to_configure(server, client):
+    address = server.url("/feeds/site.html?type=text/html").replace("http://", "http://reader:s3cret@")
+    result = await fetch(feed(address), client)
+    assert result.error == f"a web page, not a feed; it names its feed: {server.url('/feeds/rss2.xml')}"
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        b'<link rel="alternate" type="application/rss+xml" href="javascript:alert(1)">',
+        b'<link rel="alternate" type="application/rss+xml" href="https://a.example/feed\n2026-05-01 forged log line">',
+        b'<link rel="alternate" type="text/html" href="https://a.example/print">',
+    ],
+)
+def test_a_web_page_names_no_feed_but_a_web_address_that_is_one(link):
+    with pytest.raises(FeedError, match=r"^a web page, not a feed$"):
+        parse_feed(b"<!DOCTYPE html><html><head>" + link + b"</head><body>Hello</body></html>", "site")
 
 
 @pytest.mark.parametrize(
     ("body", "problem"),
     [
-        (b"<head><title>Document Moved</title></head>\n<body>Moved <a href='/rss'>here</a></body>", "an HTML page"),
-        (b'\n{"items": [{"title": "a JSON feed"}]}', "JSON"),
+        (
+            b"<head><title>Document Moved</title></head>\n<body>Moved <a href='/rss'>here</a></body>",
+            "a web page, not a feed",
+        ),
+        (b'\n{"items": [{"title": "a JSON feed"}]}', r"not a feed \(JSON\)"),
     ],
 )
 def test_what_is_no_feed_says_what_it_is(body, problem):
-    with pytest.raises(FeedError, match=rf"^not a feed \({problem}\)$"):
+    with pytest.raises(FeedError, match=rf"^{problem}$"):
         parse_feed(body, "moved")
 
 

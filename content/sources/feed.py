@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import calendar
+import hashlib
 import io
 import logging
 import re
@@ -16,6 +17,8 @@ import zlib
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
+from html.parser import HTMLParser
+from urllib.parse import urljoin
 
 import feedparser
 import httpx
@@ -24,7 +27,7 @@ from feedparser.mixin import _FeedParserMixin
 from content.model import Draft, SourceState, content_guid, is_web_url, web_host
 from content.settings import FeedSource
 from content.sources.dates import parse_localized_date
-from content.sources.result import FetchResult
+from content.sources.result import MAX_BACKOFF, FetchResult
 from content.text import html_to_text, normalize_whitespace, without_footers
 
 feedparser.registerDateHandler(parse_localized_date)  # tried first, for every feed this process reads
@@ -34,6 +37,8 @@ _FeedParserMixin.can_be_relative_uri.discard("id")
 
 MAX_REDIRECTS = 5
 _HTML_MEDIA_TYPES = ("text/html", "application/xhtml+xml")
+_FEED_MEDIA_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml")
+_PAGE_HEAD_BYTES = 256 * 1024  # where a web page's <link> elements are; reading all of a large page is slow
 _BENIGN_BOZO = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
 # What feedparser reads a document as when neither UTF-8 nor any declared encoding fits its bytes, and
 # chardet's guess does not either
@@ -49,6 +54,11 @@ _SURROGATE_REFERENCE = rb"&#(?i:x0*d[89a-f][0-9a-f]{2}|0*5[5-7][0-9]{3});"
 _SURROGATE_REFERENCES = re.compile(_SURROGATE_REFERENCE + rb"(?:" + _SURROGATE_REFERENCE + rb")*")
 _UNTITLED_LENGTH = 80
 _GZIP_MAGIC = b"\x1f\x8b"
+_GONE = "the feed was taken down: fix its url or remove it from the config"
+_BOT_CHECK = (
+    "a Cloudflare bot check, which no feed reader passes: ask the site to let newsbot through, or use another feed"
+)
+_DELAY_SECONDS = re.compile("[0-9]+")  # not str.isdigit(), which takes "²" for a digit
 _ENTRY_START = re.compile(rb"<(?:[\w.-]+:)?(?:item|entry)[\s/>]")
 # Entries are FeedParserDicts, whose get() maps legacy key aliases in Python, slowly; none of
 # the keys read here has an alias, so the plain dict lookup gives the same values.
@@ -60,7 +70,7 @@ log = logging.getLogger(__name__)
 
 class FeedError(Exception):
     """A download or parse failure, already phrased as the one line a user sees; `retry_after` is
-    how long the server asked us to wait (429 or 503 with Retry-After)."""
+    how long the server asked us to wait (429 or 503 with Retry-After, or 410: as long as any)."""
 
     def __init__(self, message: str, retry_after: timedelta | None = None):
         super().__init__(message)
@@ -75,12 +85,14 @@ class Download:
     etag: str | None
     last_modified: str | None
     not_modified: bool = False
+    moved_to: str | None = None  # where the configured address led by permanent redirects, without credentials
 
 
 async def fetch_feed(source: FeedSource, state: SourceState, client: httpx.AsyncClient) -> FetchResult:
     """Download and parse one feed; never raises for anything the server or the feed does."""
     try:
         download = await _download_within_deadline(source, state, client)
+        state = _noting_move(source.name, state, download.moved_to)
         if download.not_modified:
             return FetchResult(drafts=[], state=state, not_modified=True)
         drafts = await asyncio.to_thread(
@@ -109,18 +121,32 @@ async def _download_within_deadline(source: FeedSource, state: SourceState, clie
 async def _download(source: FeedSource, state: SourceState, client: httpx.AsyncClient) -> Download:
     url = httpx.URL(source.url)
     visited = {url}
+    moved_to, only_permanent = None, True
     for _ in range(MAX_REDIRECTS + 1):
         async with client.stream(
             "GET", url, headers=_conditional_headers(state), follow_redirects=False, timeout=source.timeout
         ) as response:
             if response.has_redirect_location:
                 url = _redirect_target(response, visited)
-                if response.status_code in (301, 308) and len(visited) == 2:  # the configured address itself moved
-                    log.warning("%s moved permanently to %s: update its url in the config", source.name,
-                                url.copy_with(userinfo=b""))
+                only_permanent = only_permanent and response.status_code in (301, 308)
+                if only_permanent:  # where the configured address itself now is
+                    moved_to = str(url.copy_with(userinfo=b""))
                 continue
-            return await _read_response(response, source.max_bytes)
+            download = await _read_response(response, source.max_bytes)
+            return replace(download, moved_to=moved_to)
     raise FeedError(f"too many redirects (more than {MAX_REDIRECTS})")
+
+
+def _noting_move(source_name: str, state: SourceState, moved_to: str | None) -> SourceState:
+    """The state with a digest of where the feed moved permanently (its query may hold a key, never
+    stored); the operator is told once of each new address, not on every fetch through the redirect."""
+    digest = hashlib.sha256(moved_to.encode("utf-8")).hexdigest()[:16] if moved_to else None
+    if digest == state.extra.get("moved_to"):
+        return state
+    if moved_to:
+        log.warning("%s moved permanently to %s: update its url in the config", source_name, moved_to)
+    extra = {key: value for key, value in state.extra.items() if key != "moved_to"}
+    return replace(state, extra={**extra, "moved_to": digest} if digest else extra)
 
 
 def _conditional_headers(state: SourceState) -> dict[str, str]:
@@ -145,8 +171,12 @@ def _redirect_target(response: httpx.Response, visited: set[httpx.URL]) -> httpx
 async def _read_response(response: httpx.Response, max_bytes: int) -> Download:
     if response.status_code == 304:
         return Download(b"", str(response.url), "", None, None, not_modified=True)
+    if response.status_code == 410:  # taken down for good: asking every interval would only find it gone again
+        raise FeedError(f"HTTP 410 Gone ({_GONE})", retry_after=MAX_BACKOFF)
     if not 200 <= response.status_code < 300:
         message = f"HTTP {response.status_code} {response.reason_phrase}".strip()
+        if response.headers.get("cf-mitigated", "").lower() == "challenge":  # Cloudflare's mark on its challenge pages
+            message += f" ({_BOT_CHECK})"
         retry_after = _retry_after(response) if response.status_code in (429, 503) else None
         raise FeedError(message, retry_after=retry_after)
     body = await _read_capped(response, max_bytes)
@@ -167,8 +197,9 @@ async def _read_response(response: httpx.Response, max_bytes: int) -> Download:
 def _retry_after(response: httpx.Response) -> timedelta | None:
     """The wait a Retry-After header asks for, in seconds or as an HTTP date; None when absent or unreadable."""
     value = response.headers.get("Retry-After", "").strip()
-    if value.isdigit():
-        return timedelta(seconds=int(value))
+    if _DELAY_SECONDS.fullmatch(value):
+        # nine digits are thirty years; a longer number is more than a timedelta holds
+        return timedelta(seconds=int(value)) if len(value) <= 9 else MAX_BACKOFF
     try:
         until = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
@@ -222,7 +253,7 @@ def parse_feed(body: bytes, source_name: str, content_type: str = "", url: str =
     """
     parsed = _parse_mending(body, source_name, content_type, url)
     if not parsed.entries:
-        _raise_if_not_a_feed(parsed, body, content_type)
+        _raise_if_not_a_feed(parsed, body, content_type, url)
     feed_language = _language(parsed.feed.get("language"))
     entry_drafts = (_entry_draft(entry, source_name, feed_language, url) for entry in parsed.entries)
     drafts = [draft for draft in entry_drafts if draft is not None]
@@ -295,12 +326,11 @@ def _malformed(parsed: feedparser.FeedParserDict) -> bool:
     return bool(parsed.get("bozo")) and not isinstance(parsed.get("bozo_exception"), _BENIGN_BOZO)
 
 
-def _raise_if_not_a_feed(parsed: feedparser.FeedParserDict, body: bytes, content_type: str) -> None:
+def _raise_if_not_a_feed(parsed: feedparser.FeedParserDict, body: bytes, content_type: str, url: str) -> None:
     media_type = content_type.split(";", 1)[0].strip().lower()
-    if media_type in _HTML_MEDIA_TYPES:
-        raise FeedError(f"not a feed ({media_type})")
-    if _looks_like_html(body):
-        raise FeedError("not a feed (an HTML page)")
+    if media_type in _HTML_MEDIA_TYPES or _looks_like_html(body):
+        named = _named_feed(body, url)
+        raise FeedError("a web page, not a feed" + (f"; it names its feed: {named}" if named else ""))
     if body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
         raise FeedError("not a feed (JSON)")
     if _malformed(parsed):
@@ -316,6 +346,31 @@ def _warn_of_lost_entries(parsed: feedparser.FeedParserDict, body: bytes, source
     if written > read:
         problem = _describe_parse_error(parsed.get("bozo_exception"), body)
         log.warning("%s: malformed XML (%s): read %d of its %d entries", source_name, problem, read, written)
+
+
+def _named_feed(page: bytes, page_url: str) -> str | None:
+    """The address of the first feed a web page names in its head (<link rel="alternate"
+    type="application/rss+xml" href="…">), for the operator who configured the site's own address."""
+    links = _FeedLinks()
+    links.feed(page[:_PAGE_HEAD_BYTES].decode("utf-8", "replace"))
+    for href in links.hrefs:
+        address = urljoin(page_url, href)
+        if is_web_url(address) and address.isprintable() and " " not in address:  # it goes in a log line as it is
+            return address
+    return None
+
+
+class _FeedLinks(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {name: value or "" for name, value in attrs}
+        media_type = attributes.get("type", "").split(";", 1)[0].strip().lower()
+        rel = attributes.get("rel", "").lower().split()
+        if tag == "link" and "alternate" in rel and media_type in _FEED_MEDIA_TYPES and attributes.get("href"):
+            self.hrefs.append(attributes["href"].strip())
 
 
 def _looks_like_html(body: bytes) -> bool:
