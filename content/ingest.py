@@ -484,10 +484,13 @@ async def ingest_forever(
     fetched_just_now: Collection[str] = (),
 ) -> None:
     """Fetch each source now (or after one interval, when it is one of `fetched_just_now`) and then
-    every `interval` seconds (±10%) until `stop` is set."""
+    every `interval` seconds (±10%) until `stop` is set; a few at a time, as `ingest_once` does (at
+    start every source is due at once, and each download's deadline runs while it waits for a
+    connection)."""
     own_client = client is None
     client = client or new_http_client()
     turn = asyncio.Lock()
+    limit = asyncio.Semaphore(CONCURRENT_FETCHES)
 
     async def pause(source: SourceSettings) -> None:
         delay = source.interval * random.uniform(1 - _JITTER, 1 + _JITTER)
@@ -499,7 +502,8 @@ async def ingest_forever(
             await pause(source)
         while not stop.is_set():
             try:
-                report = await ingest_source(store, source, tagger, client, datetime.now(timezone.utc), turn=turn)
+                async with limit:
+                    report = await ingest_source(store, source, tagger, client, datetime.now(timezone.utc), turn=turn)
                 log.log(logging.WARNING if report.failed else logging.INFO, "%s", report.outcome())
             except Exception:
                 log.exception("ingesting %s failed; trying again next interval", source.name)

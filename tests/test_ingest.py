@@ -393,6 +393,34 @@ async def test_ingest_forever_can_wait_an_interval_before_the_first_fetch(store,
     assert "demo" not in fetch.calls  # just fetched by whoever filled the store; next due in an hour
 
 
+async def test_ingest_forever_fetches_a_few_sources_at_a_time(store, monkeypatch):
+    """At start every source is due at once: a hundred feeds must not open a hundred downloads, each
+    waiting for a connection against its own deadline."""
+    fetching, most, release = 0, 0, asyncio.Event()
+
+    async def fetch(source, state, client, now):
+        nonlocal fetching, most
+        fetching += 1
+        most = max(most, fetching)
+        await release.wait()
+        fetching -= 1
+        return FetchResult(drafts=[], state=state)
+
+    monkeypatch.setattr(ingest, "fetch_source", fetch)
+    stop = asyncio.Event()
+    task = asyncio.create_task(ingest_forever(store, [feed(f"feed{n}") for n in range(12)], None, stop, client=object()))
+    async with asyncio.timeout(10):
+        while fetching < ingest.CONCURRENT_FETCHES:
+            await asyncio.sleep(0.01)
+        for _ in range(20):  # time for any source past the limit to start its download
+            await asyncio.sleep(0)
+        assert fetching == ingest.CONCURRENT_FETCHES
+        release.set()
+        stop.set()
+        await task
+    assert most == ingest.CONCURRENT_FETCHES
+
+
 async def test_values_too_long_for_their_columns_are_stored_without_the_excess(store, monkeypatch):
     overlong = draft(1, "wire", language="en-us, en-gb, en-au, en-ca, en-in, en-nz",
                      sectors=("energy", "a sector " * 12), countries=("ke", "country " * 13))
