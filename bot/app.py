@@ -141,7 +141,8 @@ def _warn_of_schedules_without_their_platform(config: Config, adapters: dict[str
     for position, schedule in enumerate(config.schedules):
         if schedule.target.platform not in adapters:
             log.warning(
-                "schedules[%d] (%r) posts to %s, which has no token: its posts wait until newsbot runs with one",
+                "schedules[%d] (%r) posts to %s, which has no token: its posts wait until a newsbot process has one"
+                " (by then, only its newest digest or its posts of the last three days go out)",
                 position, schedule.name, schedule.target.platform,
             )
 

@@ -32,7 +32,7 @@ from bot.commands.results import article_card
 from bot.config import ScheduleSettings
 from bot.cron import cron_trigger
 from bot.delivery import tables
-from bot.delivery.outbox import Outbox, target_ids
+from bot.delivery.outbox import Outbox, digest_key, target_ids
 from bot.model import Reply, Target, new_articles
 from bot.subscriptions.fanout import period_articles
 from content.model import Query
@@ -272,7 +272,7 @@ class ScheduleRunner:
                 text=f"{schedule.name}: {new_articles(total)}{more}",
                 cards=[article_card(article, self._tagger) for article in top],
             )
-            return await self._outbox.enqueue_for(connection, [target_id], f"digest:{schedule.name}:{fire:%Y%m%dT%H%MZ}", reply)
+            return await self._outbox.enqueue_for(connection, [target_id], digest_key(schedule.name, fire), reply)
         queued = 0
         for article in reversed(top):  # oldest first, so the channel reads in order
             reply = Reply(cards=[article_card(article, self._tagger)])

@@ -27,7 +27,7 @@ from bot.config import Config, DeliverySettings, PlatformLimits
 from bot.delivery import tables
 from bot.delivery.db import migrate
 from bot.delivery.limits import RatePlan
-from bot.delivery.outbox import GiveUp, Gone, Outbox, Retry, Sent, move_chat, target_ids
+from bot.delivery.outbox import GiveUp, Gone, Outbox, Retry, Sent, digest_key, move_chat, target_ids
 from bot.delivery.service import start_delivery
 from bot.model import ArticleCard, Command, Reply, Target, burst_message
 from bot.subscriptions.cadence import Cadence
@@ -176,6 +176,64 @@ async def test_a_gone_chat_that_writes_again_gets_what_is_new_not_the_backlog(en
         target = (await connection.execute(sa.select(tables.targets).where(tables.address_of(chat)))).one()
         piled_up = (await connection.execute(sa.select(tables.outbox.c.status).where(tables.outbox.c.key == "piled-up"))).scalar()
     assert target.active is True and target.inactive_reason is None and piled_up == "dead"
+
+
+async def test_messages_that_waited_more_than_three_days_are_given_up_as_no_longer_news(engine, clock):
+    """What piled up for a platform nothing sent to for days (no token, or its adapter down) is not
+    posted all at once when it can go again: only what is still news, and a digest that no newer one
+    replaced."""
+    o = tables.outbox
+    adapter = FakeAdapter(clock)
+    outbox, worker = build(engine, clock, adapter)
+    chat = Target("telegram", "5")
+    cards = [ArticleCard(title=f"Story {n}", url=f"https://e.org/{n}", summary="S", published=START) for n in (1, 2)]
+    await enqueue(outbox, chat, "a week ago", Reply(text="a week ago"))
+    await enqueue_bundle(outbox, chat, Reply(text="a burst a week ago", cards=cards))
+    await enqueue(outbox, chat, digest_key("energy", START), Reply(text="the only digest, a week ago"))
+    clock.advance(4 * 86400)
+    await enqueue(outbox, chat, "three days ago", Reply(text="three days ago"))
+    clock.advance(3 * 86400 - 60)
+    await enqueue(outbox, chat, "now", Reply(text="now"))
+    await worker.run_until_idle()
+    assert [text for _, text, _ in adapter.delivered] == ["the only digest, a week ago", "three days ago", "now"]
+    async with engine.connect() as connection:
+        rows = (await connection.execute(sa.select(o.c.key, o.c.status, o.c.last_error).order_by(o.c.id))).all()
+    no_longer_news = "no longer news: it waited more than 3 days to be sent"
+    assert rows == [
+        ("a week ago", "dead", no_longer_news),
+        ("https://e.org/1", "dead", no_longer_news),
+        ("https://e.org/2", "bundled", None),
+        ("digest:energy:20260301T1200Z", "sent", None),  # a weekly digest may well wait as long
+        ("three days ago", "sent", None),
+        ("now", "sent", None),
+    ]
+
+
+async def test_of_the_digests_of_one_schedule_or_subscription_waiting_together_only_the_newest_is_sent(engine, clock):
+    adapter = FakeAdapter(clock)
+    outbox, worker = build(engine, clock, adapter)
+    for hour in range(3):  # nothing sent to Telegram meanwhile
+        due = START + timedelta(hours=hour)
+        for chat in ("1", "2"):
+            await enqueue(outbox, Target("telegram", chat), digest_key("morning: energy", due), Reply(text=f"energy {hour}h, {chat}"))
+        await enqueue(outbox, Target("telegram", "1"), digest_key("sub7", due), Reply(text=f"subscription {hour}h"))
+        clock.advance(3600)
+    await worker.run_until_idle()
+    assert sorted(text for _, text, _ in adapter.delivered) == ["energy 2h, 1", "energy 2h, 2", "subscription 2h"]
+    assert await outbox.counts() == {"sent": 3, "dead": 6}
+
+
+async def test_a_digest_half_sent_before_a_newer_one_was_queued_is_finished(engine, clock):
+    adapter = FakeAdapter(clock)
+    outbox, worker = build(engine, clock, adapter)
+    chat = Target("telegram", "7")
+    await enqueue(outbox, chat, digest_key("energy", START), Reply(text=PART_BREAK.join(["older one", "older two"])))
+    async with engine.begin() as connection:  # its first message went out before its worker died
+        await connection.execute(tables.outbox.update().values(parts_sent=1))
+    clock.advance(3600)
+    await enqueue(outbox, chat, digest_key("energy", clock.now()), Reply(text="newer"))
+    await worker.run_until_idle()
+    assert [text for _, text, _ in adapter.delivered] == ["older two", "newer"]
 
 
 async def test_any_command_from_a_gone_chat_revives_it_before_the_answer(engine):

@@ -20,6 +20,7 @@ from bot.delivery.limits import RatePlan
 from bot.delivery.outbox import Outbox, target_ids
 from bot.delivery import tables
 from bot.delivery.payload import reply_from_json
+from bot.delivery.worker import DeliveryWorker
 from bot.model import Target
 from bot.schedule import ScheduleError, ScheduleRunner, filter_queries, fire_times, trigger_for
 from bot.subscriptions.cadence import Cadence
@@ -350,6 +351,29 @@ async def test_a_channel_the_bot_may_not_post_to_has_nothing_piled_up_for_it_mea
     world.clock.set(utc(2026, 3, 28, 10, 0))
     assert await runner.run_due() == 1
     assert [titles for _, titles, _ in await world.queued()] == [["Back"]]
+
+
+async def test_a_week_of_hourly_digests_waiting_for_a_token_comes_as_the_newest_digest_alone(world):
+    """The schedule ran all week while Telegram had no token; the token is added, and the channel
+    gets one digest, not 168 of them."""
+    runner = world.runner(schedule(cron="0 * * * *", mode="digest"))
+    await runner.run_due()
+    for hour in range(1, 7 * 24 + 1):
+        await world.publish(f"Energy {hour}")
+        world.clock.set(START + timedelta(hours=hour))
+        assert await runner.run_due() == 1
+    assert len(await world.queued()) == 168
+
+    class Channel:
+        platform, posted = "telegram", []
+
+        async def send(self, target, reply, *, skip=0, progress=None):
+            self.posted.append((reply.text, [card.title for card in reply.cards]))
+
+    settings = DeliverySettings()
+    plan = RatePlan(settings, random.Random(3))
+    await DeliveryWorker(world.outbox, {"telegram": Channel()}, world.clock, settings, plan, owner="t").run_until_idle()
+    assert Channel.posted == [("morning energy: 1 new article", ["Energy 168"])]
 
 
 async def test_a_leader_whose_database_session_ended_gives_way_and_still_stops_cleanly(world):

@@ -451,6 +451,25 @@ async def test_a_chat_revived_during_a_pass_gets_nothing_of_what_piled_up(bot):
     assert await bot.delivered_titles() == [["Energy after coming back"]]
 
 
+async def test_a_chat_on_a_platform_without_a_token_for_a_week_gets_its_last_three_days_and_one_digest(bot):
+    await bot.say("/subscribe energy", target=GROUP)
+    await bot.say("/subscribe kenya daily 09:00", target=GROUP)
+    for hour in range(1, 7 * 24 + 1):  # only the fan-out runs: no process sends to Telegram
+        bot.clock.set(START + timedelta(hours=hour))
+        await bot.publish(f"Energy {hour}", sectors=["energy"])
+        await bot.publish(f"Kenya {hour}", countries=["KE"])
+        await bot.fanout.run_once()
+        await bot.fanout.run_digests()
+    bot.clock.advance(1800)  # the token is added
+    messages = await bot.deliver()
+    assert [titles for _, titles, _ in messages if len(titles) == 1] == [[f"Energy {hour}"] for hour in range(97, 169)]
+    [digest] = [(titles, text) for _, titles, text in messages if len(titles) > 1]
+    assert digest == (
+        [f"Kenya {hour}" for hour in range(147, 137, -1)],  # Thursday 09:00 is hour 147
+        "Your daily digest for Kenya: 24 new articles (the newest 10 of 24)",
+    )
+
+
 async def test_a_new_feeds_archive_is_not_delivered_but_its_news_is(bot):
     await bot.say("/subscribe energy")
     await bot.say("/subscribe kenya daily 09:00")

@@ -3,7 +3,8 @@
 A key is an article id, or "digest:<schedule-or-subscription>:<period>", so the same
 article can never be queued twice for one target. Rows go pending → sent | failed | dead:
 `failed` is a message that cannot be sent at all (a bug or an unrenderable payload),
-`dead` one given up on (too many transient failures, or the target is gone). Several articles
+`dead` one given up on (too many transient failures, the target is gone, or it went stale while
+waiting, see `_stale`). Several articles
 may go to a target in one message (a bundle): the message is the first article's row, and
 each other article has a row of its own under its id, `bundled`, never sent, with the same payload.
 
@@ -30,6 +31,7 @@ from bot.delivery import tables
 from bot.delivery.limits import RatePlan
 from bot.delivery.payload import reply_from_json, reply_to_json
 from bot.model import DEFAULT_POST_FORMAT, Reply, Target, burst_message, in_post_format
+from content.model import NEWS_AGE
 from content.store.queries import position
 from content.store.upsert import insert_ignoring_duplicates, insert_or_update
 
@@ -39,6 +41,9 @@ _INSERT_CHUNK = 5000
 PRUNE_CHUNK = 5000
 _ERROR_CHARS = 500
 _QUEUED_WHILE_GONE = "queued while the chat was unreachable"
+DIGEST_PREFIX = "digest:"
+_SUPERSEDED = "superseded by a newer digest of the same schedule or subscription"
+_NO_LONGER_NEWS = f"no longer news: it waited more than {NEWS_AGE.days} days to be sent"
 
 
 @dataclass(frozen=True)
@@ -99,6 +104,16 @@ Outcome = Sent | Retry | GiveUp | Gone | Moved
 
 def _short(error: str) -> str:
     return error[:_ERROR_CHARS]
+
+
+def digest_key(series: str, due: datetime) -> str:
+    """The key of a schedule's or subscription's digest (`series`: its name) for the period due at
+    `due` (UTC); of one series, a later period's key sorts after an earlier one's."""
+    return f"{DIGEST_PREFIX}{series}:{due:%Y%m%dT%H%MZ}"
+
+
+def _digest_series(key: str) -> str:
+    return key.rpartition(":")[0]
 
 
 async def target_ids(
@@ -301,6 +316,40 @@ async def _insert_bundle(connection: AsyncConnection, target_id: int, keys: list
     await connection.execute(o.insert(), rows)
 
 
+async def _stale(connection: AsyncConnection, rows, now: float) -> dict[str, list[int]]:
+    """The ids of the rows no longer worth sending, by why: a digest after which a later period's
+    digest of its schedule or subscription was queued (that one sums up what is new), and any other
+    message queued more than NEWS_AGE ago (its articles are no longer news; a digest's are as old as
+    its period is long). Only a backlog has them: messages no process could send for days, their
+    platform having no token or its adapter being down. A message some of whose parts went out
+    already is finished."""
+    unsent = [row for row in rows if row.parts_sent == 0]
+    newest = await _newest_digests(connection, [row for row in unsent if row.key.startswith(DIGEST_PREFIX)])
+    stale: dict[str, list[int]] = {}
+    for row in unsent:
+        if row.key.startswith(DIGEST_PREFIX):
+            if row.key < newest[row.target_id, _digest_series(row.key)]:
+                stale.setdefault(_SUPERSEDED, []).append(row.id)
+        elif row.created_at < now - NEWS_AGE.total_seconds():
+            stale.setdefault(_NO_LONGER_NEWS, []).append(row.id)
+    return stale
+
+
+async def _newest_digests(connection: AsyncConnection, digests: list) -> dict[tuple[int, str], str]:
+    """The key of the latest digest queued for each of these digest rows' targets and series."""
+    o, newest = tables.outbox, {}
+    if digests:
+        query = sa.select(o.c.target_id, o.c.key).where(
+            o.c.target_id.in_({row.target_id for row in digests}),
+            o.c.key.startswith(DIGEST_PREFIX),
+            o.c.id >= min(row.id for row in digests),  # a later period's digest is queued later: not the days before
+        )
+        for target_id, key in await connection.execute(query):
+            series = (target_id, _digest_series(key))
+            newest[series] = max(key, newest.get(series, key))
+    return newest
+
+
 async def _payload_bodies(connection: AsyncConnection, ids: set[int]) -> dict[int, str]:
     query = sa.select(tables.payloads.c.id, tables.payloads.c.body).where(tables.payloads.c.id.in_(ids))
     return dict((await connection.execute(query)).all())
@@ -404,7 +453,7 @@ class Outbox:
         async with self.engine.begin() as connection:
             platform_next = await self._lock_platform(connection, platform)
             lease_now = await self._lease_now(connection)
-            candidates = await self._due_rows(connection, platform, now, lease_now, horizon, limit)
+            candidates = await self._due_rows_still_wanted(connection, platform, now, lease_now, horizon, limit)
             chosen, target_next = [], {}
             platform_gap = self._plan.platform_gap(platform)
             for row in candidates:
@@ -439,6 +488,25 @@ class Outbox:
             query = query.with_for_update()
         return (await connection.execute(query)).scalar_one()
 
+    async def _due_rows_still_wanted(
+        self, connection: AsyncConnection, platform: str, now: float, lease_now: float, horizon: float, limit: int
+    ):
+        """The due rows, once those that went stale while waiting are given up: a backlog goes a batch
+        at a time, until a batch has none."""
+        given_up = 0
+        while True:
+            rows = await self._due_rows(connection, platform, now, lease_now, horizon, limit)
+            stale = await _stale(connection, rows, now)
+            if not stale:
+                break
+            for reason, ids in stale.items():
+                values = dict(status="dead", last_error=reason, lease_owner=None, lease_until=None)
+                await connection.execute(tables.outbox.update().where(tables.outbox.c.id.in_(ids)).values(**values))
+                given_up += len(ids)
+        if given_up:
+            log.info("gave up %d %s messages that waited too long to be worth sending", given_up, platform)
+        return rows
+
     async def _due_rows(
         self, connection: AsyncConnection, platform: str, now: float, lease_now: float, horizon: float, limit: int
     ):
@@ -446,7 +514,7 @@ class Outbox:
         chat_format = sa.func.coalesce(c.c.post_format, DEFAULT_POST_FORMAT)  # a chat without settings
         query = (
             sa.select(
-                o.c.id, o.c.target_id, o.c.payload_id, o.c.attempts, o.c.parts_sent,
+                o.c.id, o.c.target_id, o.c.key, o.c.payload_id, o.c.attempts, o.c.parts_sent, o.c.created_at,
                 t.c.chat, t.c.thread, t.c.next_send_at,
                 # a reply some of whose messages are out goes on in the format they went in: it splits the same way
                 sa.case((o.c.parts_sent > 0, sa.func.coalesce(o.c.post_format, chat_format)), else_=chat_format)

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.clock import Clock
 from bot.commands.results import article_card
 from bot.delivery import tables
-from bot.delivery.outbox import Outbox
+from bot.delivery.outbox import Outbox, digest_key
 from bot.model import Reply, burst_message, new_articles
 from bot.subscriptions.matching import SubscriptionIndex
 from bot.subscriptions.store import FANOUT_CURSOR, Subscription, SubscriptionStore, topic_label
@@ -219,7 +219,7 @@ class FanOut:
         async with self._store.engine.begin() as connection:
             if not await self._subscriptions.claim_digest(connection, subscription, due, through) or not found:
                 return 0
-            key = f"digest:sub{subscription.id}:{due:%Y%m%dT%H%MZ}"
+            key = digest_key(f"sub{subscription.id}", due)
             return await self._outbox.enqueue_for(connection, [subscription.target_id], key, self._digest(subscription, *found))
 
     def _digest(self, subscription: Subscription, top: list[Article], total: int) -> Reply:
