@@ -704,6 +704,29 @@ async def test_a_guild_that_refuses_the_sync_keeps_neither_the_bot_nor_the_other
     assert fake.sync_requests == ["111", "333", "222"]  # the synced guilds are written down, the refused one tried again
 
 
+
+async def test_a_scope_no_longer_configured_loses_its_commands_so_none_shows_twice(fake, start, tmp_path):
+    fake.guild_ids = ["111"]
+    state = tmp_path / "discord-sync.json"
+    in_the_guild = settings(fake, guild_ids=[111])
+    await (await start(Recorder(), settings=in_the_guild, sync_state=state)).disconnect()
+    await (await start(Recorder(), sync_state=state)).disconnect()  # guild_ids taken out: global commands now
+    assert fake.synced_commands["111"] == [] and len(fake.synced_commands["global"]) == len(STANDARD)
+    await start(Recorder(), settings=in_the_guild, sync_state=state)  # and back
+    assert fake.synced_commands["global"] == [] and len(fake.synced_commands["111"]) == len(STANDARD)
+    assert fake.sync_requests == ["111", "global", "111", "111", "global"]
+
+
+async def test_a_scope_left_that_refuses_its_removal_is_tried_again_unless_the_bot_left_it(fake, start, tmp_path):
+    fake.guild_ids = ["111", "222"]
+    state = tmp_path / "discord-sync.json"
+    await (await start(Recorder(), settings=settings(fake, guild_ids=[111, 222]), sync_state=state)).disconnect()
+    fake.rate_limit("PUT", r"/applications/\d+/guilds/111/commands", retry_after=120)
+    fake.inject("PUT", r"/applications/\d+/guilds/222/commands", 403, {"message": "Missing Access", "code": 50001})
+    await (await start(Recorder(), sync_state=state)).disconnect()
+    await start(Recorder(), sync_state=state)
+    assert fake.sync_requests == ["111", "222", "global", "111"]  # 222 is not asked again
+
 # --- secrets and endpoints ------------------------------------------------------------------------
 
 

@@ -176,3 +176,15 @@ async def test_settings_alone_shows_the_channels_settings(database_url):
         await fake.wait_answered(await fake.slash("settings", "format compact", **manager), timeout=STEP_TIMEOUT)
         shown = await fake.wait_answered(await fake.slash("settings"), timeout=STEP_TIMEOUT)
     assert "This chat's digests follow UTC; its posts are compact" in visible(shown.message_payloads())
+
+
+async def test_subscribe_autocomplete_offers_what_was_typed_before_a_name_it_only_comes_near(database_url):
+    async with discord_newsbot(database_url) as (fake, _, _):
+        answers = {}
+        for typed in ("energy kenya daily 08:00", "oil", "ener", "x" * 101):
+            answers[typed] = await fake.wait_answered(await fake.autocomplete("subscribe", typed), timeout=STEP_TIMEOUT)
+    both, oil, name, too_long = (answers[typed].choices for typed in answers)
+    assert both[:1] == [{"name": "energy kenya daily 08:00", "value": "energy kenya daily 08:00"}]
+    assert [choice["value"] for choice in oil] == ["oil", "Energy"]  # /subscribe oil follows the word, as /news oil
+    assert name[0]["value"] == "Energy"  # the start of a name: the name first
+    assert all(len(choice["value"]) <= 100 for choice in too_long)

@@ -356,6 +356,8 @@ class DiscordAdapter:
         except Exception:
             log.exception("autocomplete for %s failed", kind)
             return []
+        if kind == "topic":
+            found = _typed_first(current, found)
         return [
             app_commands.Choice(name=clip(label, CHOICE_LIMIT), value=value[:CHOICE_LIMIT])
             for label, value in found[:MAX_CHOICES]
@@ -585,6 +587,17 @@ def _may_post_in(channel: discord.abc.GuildChannel | discord.Thread, me: discord
     if not isinstance(channel, (discord.abc.Messageable, discord.ForumChannel)):  # a category: nothing posted in it
         return False
     return may_post(channel.permissions_for(me).value, in_thread=isinstance(channel, discord.Thread))
+
+
+def _typed_first(typed: str, found: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """/subscribe's topic is words and a cadence as well as a name: what was typed comes first, so that
+    taking the first suggestion keeps it ("energy kenya daily 08:00", "oil") instead of the one name it
+    comes near ("Energy"); not while it is the start of a name suggested ("ener"), nor when it is longer
+    than a choice may be."""
+    typed = " ".join(typed.split())
+    if not typed or len(typed) > CHOICE_LIMIT or any(value.casefold().startswith(typed.casefold()) for _, value in found):
+        return found
+    return [(typed, typed), *found]
 
 
 def _nonce(channel_id: int, message: OutgoingMessage, index: int) -> str:
