@@ -760,3 +760,40 @@ async def test_a_chat_flooding_commands_gets_a_few_answered_and_keeps_no_one_els
         release.set()
         await fake.wait_for_calls("sendMessage", 1 + MAX_WAITING_PER_CHAT, timeout=STEP_TIMEOUT)
     assert seen.count("555") == MAX_WAITING_PER_CHAT
+
+
+async def test_words_without_a_command_in_a_private_chat_get_a_hint_with_a_news_button(fake):
+    handler = Recorder()
+    async with running(fake, handler):
+        await fake.push_update(message_update("energy kenya", chat_id=GROUP, kind="supergroup", user_id=8))  # group chatter
+        [hint] = await sent_after(fake, message_update("energy kenya"))
+        [[button]] = hint.params["reply_markup"]["inline_keyboard"]
+        await fake.push_update(callback_update(button["callback_data"], message_id=hint.result["message_id"]))
+        await fake.wait_for_calls("editMessageText", timeout=STEP_TIMEOUT)
+    assert hint.params["chat_id"] == "111"
+    assert visible_text(hint.params["text"]) == telegram_adapter.COMMANDS_HINT
+    assert button["text"] == "News on “energy kenya”"
+    assert [(command.name, command.args) for command in handler.commands] == [("news", "energy kenya")]
+    assert len(fake.calls_of("sendMessage")) == 1  # nothing in the group
+
+
+async def test_a_slash_that_makes_no_command_in_a_private_chat_gets_the_hint(fake):
+    unmarked = message_update("/новости")
+    del unmarked["message"]["entities"]  # Telegram marks only Latin letters, digits and _ as a command
+    handler = Recorder()
+    async with running(fake, handler):
+        hints = [*await sent_after(fake, message_update("/news-energy")), *await sent_after(fake, unmarked)]
+    assert [visible_text(hint.params["text"]) for hint in hints] == [telegram_adapter.COMMANDS_HINT] * 2
+    assert not any("reply_markup" in hint.params for hint in hints) and not handler.commands
+
+
+async def test_long_words_are_clipped_on_the_news_button_and_kept_whole_in_its_command(fake):
+    words = "AI tutors in rural\nschools across Kenya and Uganda"
+    handler = Recorder()
+    async with running(fake, handler):
+        [hint] = await sent_after(fake, message_update(words))
+        [[button]] = hint.params["reply_markup"]["inline_keyboard"]
+        await fake.push_update(callback_update(button["callback_data"], message_id=hint.result["message_id"]))
+        await fake.wait_for_calls("editMessageText", timeout=STEP_TIMEOUT)
+    assert button["text"] == "News on “AI tutors in rural schools across Kenya…”"
+    assert handler.commands[0].args == words
