@@ -38,8 +38,10 @@ from fake_telegram import (  # noqa: F401 - fake and token are pytest fixtures
     callback_update,
     channel_post_update,
     fake,
+    message,
     message_update,
     token,
+    user,
     visible_text,
 )
 
@@ -797,3 +799,29 @@ async def test_long_words_are_clipped_on_the_news_button_and_kept_whole_in_its_c
         await fake.wait_for_calls("editMessageText", timeout=STEP_TIMEOUT)
     assert button["text"] == "News on “AI tutors in rural schools across Kenya…”"
     assert handler.commands[0].args == words
+
+
+def joined_update(*members: int, chat_id: int = GROUP, created: bool = False) -> dict:
+    """The service message Telegram posts when members are added to a group, or a group is created with them."""
+    joined = message("(service)", chat_id=chat_id, kind="group" if created else "supergroup", user_id=42)
+    del joined["text"]
+    if created:
+        joined["group_chat_created"] = True
+    else:
+        joined["new_chat_members"] = [user(member) | {"is_bot": member == BOT_ID} for member in members]
+    return {"message": joined}
+
+
+async def test_the_bot_added_to_a_group_says_what_it_does_and_other_arrivals_are_not_greeted(fake):
+    handler = Recorder(lambda command: Reply(text=f"welcome from /{command.name}"))
+    async with running(fake, handler):
+        await fake.push_update(joined_update(77))  # a person joins: the group's business
+        [added] = await sent_after(fake, joined_update(77, BOT_ID))
+        [created] = await sent_after(fake, joined_update(chat_id=-4005, created=True))
+    assert [(command.name, command.chat_kind, command.target.chat) for command in handler.commands] == [
+        ("start", "group", str(GROUP)),
+        ("start", "group", "-4005"),
+    ]
+    assert visible_text(added.params["text"]) == f"welcome from /start\n\n{telegram_adapter.GROUP_HELP}"
+    assert created.params["chat_id"] == "-4005"
+    assert len(fake.calls_of("sendMessage")) == 2

@@ -103,6 +103,10 @@ CHANNEL_HELP = (
     "Run a channel? Make me an administrator of it who may post messages, then manage it from here by "
     "naming it first: /subscribe @your_channel energy daily 08:00, /subscriptions @your_channel."
 )
+GROUP_HELP = (
+    "In a group, its administrators choose what I post here: /subscribe energy daily 08:00. "
+    "Anyone may ask, e.g. /news AI education in Kenya."
+)
 COMMANDS_HINT = (
     "I answer commands, which start with a slash: /news energy thailand, /search smart grid, or /help for all of them."
 )
@@ -259,6 +263,9 @@ class TelegramAdapter:
         self._app.add_handler(
             MessageHandler(filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & filters.TEXT, self._on_private_words)
         )
+        self._app.add_handler(
+            MessageHandler(filters.StatusUpdate.NEW_CHAT_MEMBERS | filters.StatusUpdate.CHAT_CREATED, self._on_joined)
+        )
         self._app.add_handler(CallbackQueryHandler(self._on_button))
         self._app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, self._on_migration))
         self._app.add_handler(ChatMemberHandler(self._on_my_rights, ChatMemberHandler.MY_CHAT_MEMBER))
@@ -354,6 +361,18 @@ class TelegramAdapter:
         with self._taking_a_turn(message.chat.id) as admitted:
             if admitted:
                 await self._post_all(target_of(message), self._render(Reply(text=COMMANDS_HINT, actions=actions)))
+
+    async def _on_joined(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Added to a group (or in it as it is created), the bot says what it does, as /start would: the
+        members who added it see it works and how to ask. Not on a group becoming a supergroup, which
+        Telegram tells without a new member."""
+        message = update.message
+        if not message.group_chat_created and all(member.id != self._app.bot.id for member in message.new_chat_members):
+            return
+        line = CommandLine("start", "", None)
+        start = to_command(line, user=sender_id(message), target=target_of(message), kind="group", is_admin=None)
+        reply = await self._answer(start)
+        await self._post_all(start.target, self._render(replace(reply, text=f"{reply.text}\n\n{GROUP_HELP}")))
 
     @contextlib.contextmanager
     def _taking_a_turn(self, chat_id: int) -> Iterator[bool]:
