@@ -677,6 +677,17 @@ async def test_a_refused_command_menu_fails_connect_and_stops_the_application(fa
     await adapter.disconnect()  # still safe to call
 
 
+@pytest.mark.parametrize(
+    "menu, description",
+    [([("Latest", "the newest")], "BOT_COMMAND_INVALID"), ([("latest", "x" * 257)], "BOT_COMMAND_DESCRIPTION_INVALID")],
+)
+async def test_the_fake_refuses_a_command_menu_telegram_refuses(fake, menu, description):
+    adapter = TelegramAdapter(settings_for(fake), commands=menu)
+    with pytest.raises(TelegramConnectError, match=f"(?i){description}"):  # PTB capitalizes it
+        await asyncio.wait_for(adapter.connect(), STEP_TIMEOUT)
+    await adapter.disconnect()
+
+
 @pytest.mark.parametrize("fault", [502, 500, "dropped"])
 async def test_a_reply_is_sent_again_after_a_transient_failure(fake, fault):
     inject(fake, "sendMessage", fault)
