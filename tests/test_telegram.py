@@ -836,3 +836,15 @@ async def test_the_bot_added_to_a_group_says_what_it_does_and_other_arrivals_are
     assert visible_text(added.params["text"]) == f"welcome from /start\n\n{telegram_adapter.GROUP_HELP}"
     assert created.params["chat_id"] == "-4005"
     assert len(fake.calls_of("sendMessage")) == 2
+
+
+async def test_a_press_too_old_to_answer_is_logged_in_a_line_and_the_bot_goes_on(fake, caplog):
+    too_old = "Bad Request: query is too old and response timeout expired or query ID is invalid"
+    fake.fail_next("answerCallbackQuery", status=400, description=too_old)
+    async with running(fake, Recorder(paged)):
+        await fake.push_update(callback_update("~from-before-a-restart", message_id=3, query_id="q-stale"))
+        await fake.wait_for(lambda _: fake.calls_of("answerCallbackQuery", ok_only=False), timeout=STEP_TIMEOUT)
+        [after] = await sent_after(fake, message_update("/latest"))
+    assert [call.status for call in fake.calls_of("answerCallbackQuery", ok_only=False)] == [400]
+    assert visible_text(after.params["text"]).startswith("Latest")
+    assert not [record for record in caplog.records if record.exc_info or record.levelno >= logging.ERROR]
