@@ -234,11 +234,9 @@ async def test_other_commands_and_other_chats_leave_a_named_channel_alone(fake):
     async with running(fake, handler):
         await sent_after(fake, message_update("/search @ai_news energy", chat_id=42, user_id=42))
         in_the_group = message_update(f"/subscribe@{fake.username} @ai_news energy", chat_id=GROUP, kind="supergroup", user_id=42)
-        await sent_after(fake, in_the_group)
-    assert [(c.args, c.target.chat, c.chat_name) for c in handler.commands] == [
-        ("@ai_news energy", "42", None),
-        ("@ai_news energy", str(GROUP), None),
-    ]
+        [refused] = await sent_after(fake, in_the_group)
+    assert [(c.args, c.target.chat, c.chat_name) for c in handler.commands] == [("@ai_news energy", "42", None)]
+    assert visible_text(refused.params["text"]).startswith("A channel is managed from a private chat with me")
     assert not fake.calls_of("getChat")
 
 
@@ -324,6 +322,21 @@ async def test_a_group_named_in_a_private_chat_is_refused(fake):
         [sent] = await sent_after(fake, message_update("/subscriptions @team_chat", chat_id=42, user_id=42))
     assert visible_text(sent.params["text"]) == telegram_adapter.NOT_A_CHANNEL.format(channel="@team_chat")
     assert not handler.commands
+
+
+async def test_a_channel_named_in_a_group_is_sent_to_a_private_chat_not_read_as_words(fake):
+    fake.chat_members[(GROUP, 42)] = "administrator"
+    handler = Recorder()
+    async with running(fake, handler):
+        in_the_group = dict(chat_id=GROUP, kind="supergroup", user_id=42)
+        command = f"/subscribe@{fake.username} @ai_news energy"
+        [sent] = await sent_after(fake, message_update(command, message_id=51, **in_the_group))
+        await sent_after(fake, message_update(f"/subscribe@{fake.username} energy", **in_the_group))
+    assert visible_text(sent.params["text"]) == telegram_adapter.CHANNEL_FROM_A_GROUP.format(
+        bot=fake.username, command="/subscribe @ai_news energy"
+    )
+    assert sent.params["reply_parameters"]["message_id"] == 51  # to its sender
+    assert [(command.name, command.args) for command in handler.commands] == [("subscribe", "energy")]
 
 
 async def test_forum_topic_reply_stays_in_the_topic(fake):

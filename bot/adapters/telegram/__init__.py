@@ -99,6 +99,7 @@ NOT_ADMIN_OF_CHANNEL = (
 )
 CHANNEL_UNCHECKED = "Sorry, {channel} could not be checked just now. Please try again in a moment."
 CHANNEL_ADMINS_ONLY = "Only {channel}'s administrators can see or change what it receives."
+CHANNEL_FROM_A_GROUP = "A channel is managed from a private chat with me: open t.me/{bot} and send {command} there."
 CHANNEL_HELP = (
     "Run a channel? Make me an administrator of it who may post messages, then manage it from here by "
     "naming it first: /subscribe @your_channel energy daily 08:00, /subscriptions @your_channel."
@@ -338,8 +339,12 @@ class TelegramAdapter:
     async def _answer_command(self, message: Message, line: CommandLine, kind: ChatKind) -> None:
         target = target_of(message)
         user_id = message.from_user.id if message.from_user else None
-        if kind == "private" and (named := channel_named(line)):
+        named = channel_named(line)
+        if named and kind == "private":
             reply = await self._answer_about_channel(*named, user_id=user_id)
+        elif named:  # else the group would be subscribed to the words "@channel energy", which no article has
+            command = f"/{line.name} {line.args}"
+            reply = Reply(text=CHANNEL_FROM_A_GROUP.format(bot=self._app.bot.username, command=command), private=True)
         else:
             is_admin = True if sent_as_the_chat(message) else await self._is_admin(message.chat, user_id)
             command = to_command(line, user=sender_id(message), target=target, kind=kind, is_admin=is_admin)
