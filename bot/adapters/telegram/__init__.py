@@ -105,8 +105,8 @@ CHANNEL_HELP = (
     "naming it first: /subscribe @your_channel energy daily 08:00, /subscriptions @your_channel."
 )
 GROUP_HELP = (
-    "In a group, its administrators choose what I post here: /subscribe energy daily 08:00. "
-    "Anyone may ask, e.g. /news AI education in Kenya."
+    "The group's administrators choose what I post here, e.g. /subscribe energy daily 08:00; "
+    "anyone may ask, e.g. /news AI education in Kenya."
 )
 COMMANDS_HINT = (
     "I answer commands, which start with a slash: /news energy thailand, /search smart grid, or /help for all of them."
