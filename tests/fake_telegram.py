@@ -40,6 +40,10 @@ BOT_ID = 4242
 # What Telegram sends a bot that never set allowed_updates (or set an empty list)
 UNLISTED_UPDATES = {"chat_member", "message_reaction", "message_reaction_count"}
 
+# setMyCommands: names of lower-case Latin letters, digits and underscores, descriptions of 1 to 256 characters
+MAX_COMMANDS = 100
+COMMAND_DESCRIPTION_LIMIT = 256
+_COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)((?:\s+[A-Za-z-]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'))?)*)\s*>")
 _ATTRIBUTE = re.compile(r"([A-Za-z-]+)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'))?")
 _ENTITY = re.compile(r"&(?:lt|gt|amp|quot|#[0-9]{1,7}|#x[0-9A-Fa-f]{1,6});")
@@ -378,7 +382,15 @@ class FakeTelegram:
             self.allowed_updates = params["allowed_updates"]
 
     async def _api_setMyCommands(self, params: dict[str, Any]) -> bool:
-        self.commands = params["commands"]
+        commands = params["commands"]
+        if len(commands) > MAX_COMMANDS:
+            raise BadRequestError("Bad Request: too many commands specified")
+        for entry in commands:
+            if not _COMMAND_NAME.fullmatch(entry["command"]):
+                raise BadRequestError("Bad Request: BOT_COMMAND_INVALID")
+            if not 1 <= len(entry["description"]) <= COMMAND_DESCRIPTION_LIMIT:
+                raise BadRequestError("Bad Request: BOT_COMMAND_DESCRIPTION_INVALID")
+        self.commands = commands
         return True
 
     async def _api_getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:

@@ -38,8 +38,10 @@ from fake_telegram import (  # noqa: F401 - fake and token are pytest fixtures
     callback_update,
     channel_post_update,
     fake,
+    message,
     message_update,
     token,
+    user,
     visible_text,
 )
 
@@ -232,11 +234,9 @@ async def test_other_commands_and_other_chats_leave_a_named_channel_alone(fake):
     async with running(fake, handler):
         await sent_after(fake, message_update("/search @ai_news energy", chat_id=42, user_id=42))
         in_the_group = message_update(f"/subscribe@{fake.username} @ai_news energy", chat_id=GROUP, kind="supergroup", user_id=42)
-        await sent_after(fake, in_the_group)
-    assert [(c.args, c.target.chat, c.chat_name) for c in handler.commands] == [
-        ("@ai_news energy", "42", None),
-        ("@ai_news energy", str(GROUP), None),
-    ]
+        [refused] = await sent_after(fake, in_the_group)
+    assert [(c.args, c.target.chat, c.chat_name) for c in handler.commands] == [("@ai_news energy", "42", None)]
+    assert visible_text(refused.params["text"]).startswith("A channel is managed from a private chat with me")
     assert not fake.calls_of("getChat")
 
 
@@ -322,6 +322,21 @@ async def test_a_group_named_in_a_private_chat_is_refused(fake):
         [sent] = await sent_after(fake, message_update("/subscriptions @team_chat", chat_id=42, user_id=42))
     assert visible_text(sent.params["text"]) == telegram_adapter.NOT_A_CHANNEL.format(channel="@team_chat")
     assert not handler.commands
+
+
+async def test_a_channel_named_in_a_group_is_sent_to_a_private_chat_not_read_as_words(fake):
+    fake.chat_members[(GROUP, 42)] = "administrator"
+    handler = Recorder()
+    async with running(fake, handler):
+        in_the_group = dict(chat_id=GROUP, kind="supergroup", user_id=42)
+        command = f"/subscribe@{fake.username} @ai_news energy"
+        [sent] = await sent_after(fake, message_update(command, message_id=51, **in_the_group))
+        await sent_after(fake, message_update(f"/subscribe@{fake.username} energy", **in_the_group))
+    assert visible_text(sent.params["text"]) == telegram_adapter.CHANNEL_FROM_A_GROUP.format(
+        bot=fake.username, command="/subscribe @ai_news energy"
+    )
+    assert sent.params["reply_parameters"]["message_id"] == 51  # to its sender
+    assert [(command.name, command.args) for command in handler.commands] == [("subscribe", "energy")]
 
 
 async def test_forum_topic_reply_stays_in_the_topic(fake):
@@ -675,6 +690,17 @@ async def test_a_refused_command_menu_fails_connect_and_stops_the_application(fa
     await adapter.disconnect()  # still safe to call
 
 
+@pytest.mark.parametrize(
+    "menu, description",
+    [([("Latest", "the newest")], "BOT_COMMAND_INVALID"), ([("latest", "x" * 257)], "BOT_COMMAND_DESCRIPTION_INVALID")],
+)
+async def test_the_fake_refuses_a_command_menu_telegram_refuses(fake, menu, description):
+    adapter = TelegramAdapter(settings_for(fake), commands=menu)
+    with pytest.raises(TelegramConnectError, match=f"(?i){description}"):  # PTB capitalizes it
+        await asyncio.wait_for(adapter.connect(), STEP_TIMEOUT)
+    await adapter.disconnect()
+
+
 @pytest.mark.parametrize("fault", [502, 500, "dropped"])
 async def test_a_reply_is_sent_again_after_a_transient_failure(fake, fault):
     inject(fake, "sendMessage", fault)
@@ -760,3 +786,78 @@ async def test_a_chat_flooding_commands_gets_a_few_answered_and_keeps_no_one_els
         release.set()
         await fake.wait_for_calls("sendMessage", 1 + MAX_WAITING_PER_CHAT, timeout=STEP_TIMEOUT)
     assert seen.count("555") == MAX_WAITING_PER_CHAT
+
+
+async def test_words_without_a_command_in_a_private_chat_get_a_hint_with_a_news_button(fake):
+    handler = Recorder()
+    async with running(fake, handler):
+        await fake.push_update(message_update("energy kenya", chat_id=GROUP, kind="supergroup", user_id=8))  # group chatter
+        [hint] = await sent_after(fake, message_update("energy kenya"))
+        [[button]] = hint.params["reply_markup"]["inline_keyboard"]
+        await fake.push_update(callback_update(button["callback_data"], message_id=hint.result["message_id"]))
+        await fake.wait_for_calls("editMessageText", timeout=STEP_TIMEOUT)
+    assert hint.params["chat_id"] == "111"
+    assert visible_text(hint.params["text"]) == telegram_adapter.COMMANDS_HINT
+    assert button["text"] == "News on “energy kenya”"
+    assert [(command.name, command.args) for command in handler.commands] == [("news", "energy kenya")]
+    assert len(fake.calls_of("sendMessage")) == 1  # nothing in the group
+
+
+async def test_a_slash_that_makes_no_command_in_a_private_chat_gets_the_hint(fake):
+    unmarked = message_update("/новости")
+    del unmarked["message"]["entities"]  # Telegram marks only Latin letters, digits and _ as a command
+    handler = Recorder()
+    async with running(fake, handler):
+        hints = [*await sent_after(fake, message_update("/news-energy")), *await sent_after(fake, unmarked)]
+    assert [visible_text(hint.params["text"]) for hint in hints] == [telegram_adapter.COMMANDS_HINT] * 2
+    assert not any("reply_markup" in hint.params for hint in hints) and not handler.commands
+
+
+async def test_long_words_are_clipped_on_the_news_button_and_kept_whole_in_its_command(fake):
+    words = "AI tutors in rural\nschools across Kenya and Uganda"
+    handler = Recorder()
+    async with running(fake, handler):
+        [hint] = await sent_after(fake, message_update(words))
+        [[button]] = hint.params["reply_markup"]["inline_keyboard"]
+        await fake.push_update(callback_update(button["callback_data"], message_id=hint.result["message_id"]))
+        await fake.wait_for_calls("editMessageText", timeout=STEP_TIMEOUT)
+    assert button["text"] == "News on “AI tutors in rural schools across Kenya…”"
+    assert handler.commands[0].args == words
+
+
+def joined_update(*members: int, chat_id: int = GROUP, created: bool = False) -> dict:
+    """The service message Telegram posts when members are added to a group, or a group is created with them."""
+    joined = message("(service)", chat_id=chat_id, kind="group" if created else "supergroup", user_id=42)
+    del joined["text"]
+    if created:
+        joined["group_chat_created"] = True
+    else:
+        joined["new_chat_members"] = [user(member) | {"is_bot": member == BOT_ID} for member in members]
+    return {"message": joined}
+
+
+async def test_the_bot_added_to_a_group_says_what_it_does_and_other_arrivals_are_not_greeted(fake):
+    handler = Recorder(lambda command: Reply(text=f"welcome from /{command.name}"))
+    async with running(fake, handler):
+        await fake.push_update(joined_update(77))  # a person joins: the group's business
+        [added] = await sent_after(fake, joined_update(77, BOT_ID))
+        [created] = await sent_after(fake, joined_update(chat_id=-4005, created=True))
+    assert [(command.name, command.chat_kind, command.target.chat) for command in handler.commands] == [
+        ("start", "group", str(GROUP)),
+        ("start", "group", "-4005"),
+    ]
+    assert visible_text(added.params["text"]) == f"welcome from /start\n\n{telegram_adapter.GROUP_HELP}"
+    assert created.params["chat_id"] == "-4005"
+    assert len(fake.calls_of("sendMessage")) == 2
+
+
+async def test_a_press_too_old_to_answer_is_logged_in_a_line_and_the_bot_goes_on(fake, caplog):
+    too_old = "Bad Request: query is too old and response timeout expired or query ID is invalid"
+    fake.fail_next("answerCallbackQuery", status=400, description=too_old)
+    async with running(fake, Recorder(paged)):
+        await fake.push_update(callback_update("~from-before-a-restart", message_id=3, query_id="q-stale"))
+        await fake.wait_for(lambda _: fake.calls_of("answerCallbackQuery", ok_only=False), timeout=STEP_TIMEOUT)
+        [after] = await sent_after(fake, message_update("/latest"))
+    assert [call.status for call in fake.calls_of("answerCallbackQuery", ok_only=False)] == [400]
+    assert visible_text(after.params["text"]).startswith("Latest")
+    assert not [record for record in caplog.records if record.exc_info or record.levelno >= logging.ERROR]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 import secrets
+from pathlib import Path
 from contextlib import asynccontextmanager
 
 from bot.adapters.telegram import CHANNEL_HELP, TelegramAdapter
@@ -147,3 +148,16 @@ async def test_help_in_a_private_chat_tells_how_to_manage_a_channel(database_url
         in_a_group = shown(await reply_to(fake, f"/help@{fake.username}", chat_id=GROUP, kind="supergroup", user_id=8))
     assert private.startswith("What I understand:") and private.endswith(CHANNEL_HELP)
     assert CHANNEL_HELP not in in_a_group
+
+
+async def test_the_command_menu_is_what_help_and_the_readme_list(database_url):
+    async with telegram_newsbot(database_url) as fake:
+        listed = shown(await reply_to(fake, "/help"))
+        menu = [entry["command"] for entry in fake.commands]  # the fake refuses what Telegram refuses
+    helped = re.findall(r"^/(\w+):", listed, re.MULTILINE)
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    table = re.search(r"^### Commands.*?\n\n(.*?)\n\n", readme, re.MULTILINE | re.DOTALL)[1]
+    first_cells = [re.split(r"(?<!\\)\|", row)[1] for row in table.splitlines()[2:]]  # an escaped \| stays in its cell
+    documented = {name for cell in first_cells for name in re.findall(r"`/(\w+)", cell)}
+    assert menu == helped
+    assert set(menu) == documented

@@ -2,7 +2,7 @@
 
 `connect` initializes and starts the Application and registers the command list (a transient failure
 there is only logged: the commands work without the menu); `listen(handle)` wires command messages and
-button presses to `handle` and starts long polling (or the webhook server) and returns, leaving the bot
+button presses to `handle` (words without a command in a private chat get a hint) and starts long polling (or the webhook server) and returns, leaving the bot
 running on the loop next to Discord, the scheduler and ingest; `disconnect` stops it all. Replies to users
 retry after a 429 inside the rate limiter, and twice after a short pause after a 5xx, a timeout or a lost
 connection (a user is waiting; a short pause is better than a lost answer); `send`, the delivery worker's
@@ -76,7 +76,8 @@ from bot.adapters.telegram.translate import (
     to_command,
 )
 from bot.config import PlatformLimits, TelegramSettings
-from bot.model import ChatKind, Command, Reply, Target
+from bot.model import Action, ChatKind, Command, Reply, Target
+from content.text import clip
 
 logger = logging.getLogger(__name__)
 
@@ -98,10 +99,21 @@ NOT_ADMIN_OF_CHANNEL = (
 )
 CHANNEL_UNCHECKED = "Sorry, {channel} could not be checked just now. Please try again in a moment."
 CHANNEL_ADMINS_ONLY = "Only {channel}'s administrators can see or change what it receives."
+CHANNEL_FROM_A_GROUP = "A channel is managed from a private chat with me: open t.me/{bot} and send {command} there."
 CHANNEL_HELP = (
     "Run a channel? Make me an administrator of it who may post messages, then manage it from here by "
     "naming it first: /subscribe @your_channel energy daily 08:00, /subscriptions @your_channel."
 )
+GROUP_HELP = (
+    "The group's administrators choose what I post here, e.g. /subscribe energy daily 08:00; "
+    "anyone may ask, e.g. /news AI education in Kenya."
+)
+COMMANDS_HINT = (
+    "I answer commands, which start with a slash: /news energy thailand, /search smart grid, or /help for all of them."
+)
+NEWS_BUTTON = "News on “{words}”"
+NEWS_BUTTON_WORDS = 100  # characters of plain words offered as /news behind a button: a subscription topic's most
+NEWS_BUTTON_LABEL = 40  # characters of them shown on the button
 ALERT_LIMIT = 200  # answerCallbackQuery's text limit
 REPLY_RETRIES = 2  # 429 retries for an interactive reply
 REPLY_RETRY_PAUSES = (1.0, 3.0)  # seconds before each retry of a reply after a 5xx, a timeout or a lost connection
@@ -249,6 +261,12 @@ class TelegramAdapter:
     async def listen(self, handle: Handler) -> None:
         self._handle = handle
         self._app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND, self._on_command))
+        self._app.add_handler(
+            MessageHandler(filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & filters.TEXT, self._on_private_words)
+        )
+        self._app.add_handler(
+            MessageHandler(filters.StatusUpdate.NEW_CHAT_MEMBERS | filters.StatusUpdate.CHAT_CREATED, self._on_joined)
+        )
         self._app.add_handler(CallbackQueryHandler(self._on_button))
         self._app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, self._on_migration))
         self._app.add_handler(ChatMemberHandler(self._on_my_rights, ChatMemberHandler.MY_CHAT_MEMBER))
@@ -307,9 +325,11 @@ class TelegramAdapter:
     async def _on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.message
         line = parse_command_line(message.text)
-        if line is None:
-            return
         kind = chat_kind(message.chat)
+        if line is None:  # "/news-energy": a slash, but no command
+            if kind == "private":
+                await self._hint_commands(message, words=None)
+            return
         if not is_addressed_to_us(line, self._app.bot.username, kind, self._known_commands):
             return
         with self._taking_a_turn(message.chat.id) as admitted:
@@ -319,8 +339,12 @@ class TelegramAdapter:
     async def _answer_command(self, message: Message, line: CommandLine, kind: ChatKind) -> None:
         target = target_of(message)
         user_id = message.from_user.id if message.from_user else None
-        if kind == "private" and (named := channel_named(line)):
+        named = channel_named(line)
+        if named and kind == "private":
             reply = await self._answer_about_channel(*named, user_id=user_id)
+        elif named:  # else the group would be subscribed to the words "@channel energy", which no article has
+            command = f"/{line.name} {line.args}"
+            reply = Reply(text=CHANNEL_FROM_A_GROUP.format(bot=self._app.bot.username, command=command), private=True)
         else:
             is_admin = True if sent_as_the_chat(message) else await self._is_admin(message.chat, user_id)
             command = to_command(line, user=sender_id(message), target=target, kind=kind, is_admin=is_admin)
@@ -329,6 +353,31 @@ class TelegramAdapter:
         # refusal) at least quotes the command it answers, so it reads as addressed to its sender
         quote = message.message_id if reply.private and kind != "private" else None
         await self._post_all(target, self._render(reply), quote=quote)
+
+    async def _on_private_words(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Someone writing to the bot in words, as to a person, is told how to ask, with a button that
+        looks their words up; in a group, words are the members' conversation, none of the bot's business."""
+        words = update.message.text.strip()
+        offered = 0 < len(words) <= NEWS_BUTTON_WORDS and not words.startswith("/")  # "/новости": a command it is not
+        await self._hint_commands(update.message, words=words if offered else None)
+
+    async def _hint_commands(self, message: Message, *, words: str | None) -> None:
+        actions = [Action(NEWS_BUTTON.format(words=_label_for(words)), f"/news {words}")] if words else []
+        with self._taking_a_turn(message.chat.id) as admitted:
+            if admitted:
+                await self._post_all(target_of(message), self._render(Reply(text=COMMANDS_HINT, actions=actions)))
+
+    async def _on_joined(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Added to a group (or in it as it is created), the bot says what it does, as /start would: the
+        members who added it see it works and how to ask. Not on a group becoming a supergroup, which
+        Telegram tells without a new member."""
+        message = update.message
+        if not message.group_chat_created and all(member.id != self._app.bot.id for member in message.new_chat_members):
+            return
+        line = CommandLine("start", "", None)
+        start = to_command(line, user=sender_id(message), target=target_of(message), kind="group", is_admin=None)
+        reply = await self._answer(start)
+        await self._post_all(start.target, self._render(replace(reply, text=f"{reply.text}\n\n{GROUP_HELP}")))
 
     @contextlib.contextmanager
     def _taking_a_turn(self, chat_id: int) -> Iterator[bool]:
@@ -568,6 +617,13 @@ class TelegramAdapter:
             logger.info("Telegram: cannot edit message %s, sending a new one: %s", original.message_id, error)
             return False
         return True
+
+
+def _label_for(words: str) -> str:
+    """The words on one line, clipped to fit a button."""
+    line = " ".join(words.split())
+    shown = clip(line, NEWS_BUTTON_LABEL)
+    return shown if shown == line else shown.rstrip() + "…"
 
 
 def _rate_limiter_for(limits: PlatformLimits | None) -> ChatPacedRateLimiter:
