@@ -2,8 +2,9 @@
 
 `connect` initializes and starts the Application and registers the command list (a transient failure
 there is only logged: the commands work without the menu); `listen(handle)` wires command messages and
-button presses to `handle` (words without a command in a private chat get a hint) and starts long polling (or the webhook server) and returns, leaving the bot
-running on the loop next to Discord, the scheduler and ingest; `disconnect` stops it all. Replies to users
+button presses to `handle` (words without a command in a private chat get a hint) and starts long
+polling (or the webhook server) and returns, leaving the bot running on the loop next to Discord, the
+scheduler and ingest; `disconnect` stops it all. Replies to users
 retry after a 429 inside the rate limiter, and twice after a short pause after a 5xx, a timeout or a lost
 connection (a user is waiting; a short pause is better than a lost answer); `send`, the delivery worker's
 path, never retries and maps every failure to a DeliveryError so the worker decides when to try again.
