@@ -35,7 +35,7 @@ from bot.subscriptions.store import SubscriptionStore
 from content.model import Article
 from content.store import Store
 from content.tagging import Tagger
-from delivery_helpers import START, build, enqueue, enqueue_bundle, migrated_engine
+from delivery_helpers import START, build, enqueue, enqueue_bundle, failing_first, migrated_engine
 
 PART_BREAK = " | "  # the FakeAdapter posts each piece of a reply's text between these as its own message
 
@@ -736,6 +736,25 @@ async def test_stop_finishes_sends_in_flight(engine, clock):
     await asyncio.wait_for(running, 5)
     assert [text for _, text, _ in adapter.delivered] == ["a"]
     assert await outbox.counts() == {"sent": 1}
+
+
+async def test_a_database_outage_is_logged_once_and_its_end_too_not_on_every_poll(engine, clock, caplog):
+    adapter = FakeAdapter(clock)
+    outbox, worker = build(engine, clock, adapter)
+    await enqueue(outbox, Target("telegram", "1"), "a", Reply(text="a"))
+    outage = [ConnectionRefusedError(111, "Connect call failed ('127.0.0.1', 5432)")] * 30
+    outbox.claim = failing_first(outbox.claim, outage)
+    caplog.set_level(logging.INFO, logger="bot.delivery.worker")
+    running = asyncio.create_task(worker.run())
+    await until(lambda: adapter.delivered)
+    worker.stop()
+    await asyncio.wait_for(running, 5)
+    told = [(record.levelname, record.getMessage()) for record in caplog.records if record.name == "bot.delivery.worker"]
+    assert told == [
+        ("ERROR", "delivery worker: claiming or recording failed ([Errno 111] Connect call failed ('127.0.0.1', 5432)); retrying every 1s"),
+        ("INFO", "delivery worker: claiming or recording succeeded again, after 30 failed attempts"),
+    ]
+    assert [text for _, text, _ in adapter.delivered] == ["a"]
 
 
 async def until(condition) -> None:

@@ -30,6 +30,7 @@ from bot.subscriptions.store import SubscriptionStore
 from content.model import Article
 from content.store import Store
 from content.tagging import Tagger
+from delivery_helpers import failing_first
 
 START = datetime(2026, 3, 27, 12, 0, tzinfo=timezone.utc)  # Friday; Berlin moves to summer time on Sunday 29 March
 
@@ -453,6 +454,26 @@ async def test_a_run_the_database_failed_midway_is_posted_within_a_minute_not_at
     assert await first_run_while_following(runner, world.clock) == (utc(2026, 3, 28, 7, 1), 1)
     [(key, titles, _)] = await world.queued()
     assert key == "digest:morning energy:20260328T0700Z" and titles == ["Friday news"]
+
+
+async def test_a_schedule_failing_on_every_try_is_logged_once_and_its_end_too(world, caplog):
+    runner = world.runner(schedule(mode="digest"))
+    await runner.run_due()
+    await world.publish("Friday news")
+    outage = [sa.exc.OperationalError("SELECT", {}, sqlite3.OperationalError("disk I/O error"))] * 3
+    runner._run_one = failing_first(runner._run_one, outage)
+    caplog.set_level(logging.INFO, logger="bot.schedule")
+    world.clock.set(utc(2026, 3, 28, 7, 0))
+    for minute in range(1, 4):
+        assert await runner.run_due() == 0
+        world.clock.set(utc(2026, 3, 28, 7, minute))
+    assert await runner.run_due() == 1
+    told = [(record.levelname, record.getMessage()) for record in caplog.records if record.name == "bot.schedule"]
+    assert told == [
+        ("ERROR", "running the schedules failed (disk I/O error); 'morning energy' runs again within a minute"),
+        ("INFO", "running the schedules succeeded again, after 3 failed attempts"),
+        ("INFO", "schedules queued 1 messages"),
+    ]
 
 
 async def the_database_goes_away(connection) -> None:

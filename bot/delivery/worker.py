@@ -26,6 +26,7 @@ from bot.clock import Clock
 from bot.config import DeliverySettings
 from bot.delivery.limits import RatePlan
 from bot.delivery.outbox import PRUNE_CHUNK, Claimed, GiveUp, Gone, Moved, Outbox, Outcome, Retry, Sent
+from bot.failures import RetriedFailures
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,7 @@ class DeliveryWorker:
         self._claims = 0  # claims so far
         self._leases: dict[int, float] = {}  # row id → end of its lease, for the rows being sent
         self._next_prune = 0.0
+        self._failures = RetriedFailures(log, "delivery worker: claiming or recording")
 
     def notify(self) -> None:
         """Something was queued: look now instead of at the next poll."""
@@ -79,9 +81,11 @@ class DeliveryWorker:
         while not self._stopping.is_set():
             try:
                 await self.step()
-            except Exception:  # the database went away for a moment: outcomes are kept, try again
-                log.exception("delivery worker: claiming or recording failed; retrying in %gs", self._settings.poll_seconds)
+            except Exception as error:  # the database went away for a moment: outcomes are kept, try again
+                self._failures.failed(error, f"retrying every {self._settings.poll_seconds:g}s")
                 await self._clock.sleep(self._settings.poll_seconds)
+            else:
+                self._failures.succeeded()
             await self._wait()
         await self._drain()
 
