@@ -33,6 +33,7 @@ from bot.config import ScheduleSettings
 from bot.cron import cron_trigger
 from bot.delivery import tables
 from bot.delivery.outbox import Outbox, digest_key, target_ids
+from bot.failures import RetriedFailures
 from bot.model import Reply, Target, new_articles
 from bot.subscriptions.fanout import period_articles
 from content.model import Query
@@ -128,6 +129,8 @@ class ScheduleRunner:
         self._clock = clock
         self._grace = timedelta(seconds=grace_seconds)
         self._leader_connection: AsyncConnection | None = None
+        self._failed = False  # the last run_due failed (the database went away): `follow` tries again
+        self._failures = RetriedFailures(log, "running the schedules")
         # schedules firing together run `run_due` at once: one at a time uses the lock's session
         self._leader_turn = asyncio.Lock()
 
@@ -159,30 +162,38 @@ class ScheduleRunner:
         self._leader_connection = None
 
     async def follow(self) -> None:
-        """On PostgreSQL, while another process runs the schedules, see every minute (every half grace
-        period, if shorter) whether it still does, and take over if not: a run its leader stopped just
-        after is posted then, not at the schedule's next fire time."""
-        if self._store.engine.dialect.name != "postgresql" or not self._schedules:
+        """Every minute (every half grace period, if shorter), run the schedules again if their last run
+        failed (the database went away), and on PostgreSQL, while another process runs them, see whether
+        it still does, taking over if not: a run the database failed, or its leader stopped just after,
+        is posted then, not at the schedule's next fire time."""
+        if not self._schedules:
             return
+        on_postgresql = self._store.engine.dialect.name == "postgresql"
         interval = min(_FOLLOW_SECONDS, self._grace.total_seconds() / 2)
         while True:
             await self._clock.sleep(interval)
-            if self._leader_connection is None:
-                try:
-                    await self.run_due()
-                except Exception:  # the database went away for a moment
-                    log.exception("schedules: could not see whether to run them; trying again in %gs", interval)
+            if self._failed or (on_postgresql and self._leader_connection is None):
+                await self.run_due()
 
     async def run_due(self) -> int:
         """Post every schedule whose fire time has come (and runs missed within the grace period); returns rows queued."""
-        if not await self._lead():
+        try:
+            if not await self._lead():
+                return 0
+        except Exception as error:  # the database went away: `follow` tries again
+            self._failed = True
+            self._failures.failed(error, "trying again within a minute")
             return 0
-        queued = 0
+        queued, failed = 0, False
         for name in self._schedules:
             try:
                 queued += await self._run_one(name, self._clock.now())
-            except Exception:
-                log.exception("schedule %r failed; it runs again at its next fire time", name)
+            except Exception as error:
+                failed = True
+                self._failures.failed(error, f"{name!r} runs again within a minute")
+        self._failed = failed
+        if not failed:
+            self._failures.succeeded()
         if queued:
             log.info("schedules queued %d messages", queued)
         return queued

@@ -47,6 +47,17 @@ def build(
     return outbox, DeliveryWorker(outbox, {adapter.platform: adapter}, clock, config, plan, owner="test-worker")
 
 
+def failing_first(call, failures: list[BaseException]):
+    """`call`, raising each of `failures` first, one a call: the database away for that many tries."""
+
+    async def failing(*args):
+        if failures:
+            raise failures.pop()
+        return await call(*args)
+
+    return failing
+
+
 async def enqueue(outbox: Outbox, target: Target, key: str, reply: Reply, not_before: float | None = None) -> bool:
     """Queue one message for one target; False when this key was already queued for it."""
     async with outbox.engine.begin() as connection:

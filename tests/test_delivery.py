@@ -35,7 +35,7 @@ from bot.subscriptions.store import SubscriptionStore
 from content.model import Article
 from content.store import Store
 from content.tagging import Tagger
-from delivery_helpers import START, build, enqueue, enqueue_bundle, migrated_engine
+from delivery_helpers import START, build, enqueue, enqueue_bundle, failing_first, migrated_engine
 
 PART_BREAK = " | "  # the FakeAdapter posts each piece of a reply's text between these as its own message
 
@@ -717,25 +717,68 @@ async def test_released_leases_are_claimable_at_once(engine, clock):
     assert await outbox.release_leases() == 0  # sent rows are not touched
 
 
+class HeldSends(FakeAdapter):
+    """Each send starts (setting `started`) and waits for `release`."""
+
+    def __init__(self, clock: ManualClock):
+        super().__init__(clock)
+        self.started, self.release = asyncio.Event(), asyncio.Event()
+
+    async def send(self, target, reply, *, skip=0, progress=None):
+        self.started.set()
+        await self.release.wait()
+        await super().send(target, reply, skip=skip, progress=progress)
+
+
 async def test_stop_finishes_sends_in_flight(engine, clock):
-    started, release = asyncio.Event(), asyncio.Event()
-
-    class Slow(FakeAdapter):
-        async def send(self, target, reply, *, skip=0, progress=None):
-            started.set()
-            await release.wait()
-            await super().send(target, reply, skip=skip, progress=progress)
-
-    adapter = Slow(clock)
+    adapter = HeldSends(clock)
     outbox, worker = build(engine, clock, adapter)
     await enqueue(outbox, Target("telegram", "1"), "a", Reply(text="a"))
     running = asyncio.create_task(worker.run())
-    await asyncio.wait_for(started.wait(), 5)
+    await asyncio.wait_for(adapter.started.wait(), 5)
     worker.stop()
-    release.set()
+    adapter.release.set()
     await asyncio.wait_for(running, 5)
     assert [text for _, text, _ in adapter.delivered] == ["a"]
     assert await outbox.counts() == {"sent": 1}
+
+
+async def test_a_database_outage_is_logged_once_and_its_end_too_not_on_every_poll(engine, clock, caplog):
+    adapter = FakeAdapter(clock)
+    outbox, worker = build(engine, clock, adapter)
+    await enqueue(outbox, Target("telegram", "1"), "a", Reply(text="a"))
+    outage = [ConnectionRefusedError(111, "Connect call failed ('127.0.0.1', 5432)")] * 30
+    outbox.claim = failing_first(outbox.claim, outage)
+    caplog.set_level(logging.INFO, logger="bot.delivery.worker")
+    running = asyncio.create_task(worker.run())
+    await until(lambda: adapter.delivered)
+    worker.stop()
+    await asyncio.wait_for(running, 5)
+    told = [(record.levelname, record.getMessage()) for record in caplog.records if record.name == "bot.delivery.worker"]
+    assert told == [
+        ("ERROR", "delivery worker: claiming or recording failed ([Errno 111] Connect call failed ('127.0.0.1', 5432)); retrying every 1s"),
+        ("INFO", "delivery worker: claiming or recording succeeded again, after 30 failed attempts"),
+    ]
+    assert [text for _, text, _ in adapter.delivered] == ["a"]
+
+
+async def test_stopping_while_the_database_is_away_finishes_the_sends_and_says_what_may_go_again(engine, clock, caplog):
+    """The machine shutting down stops the database and newsbot at once: the sends on their way still
+    finish, and newsbot stops without a traceback; what it could not write down is sent again, as after a crash."""
+    adapter = HeldSends(clock)
+    outbox, worker = build(engine, clock, adapter)
+    await enqueue(outbox, Target("telegram", "1"), "a", Reply(text="a"))
+    running = asyncio.create_task(worker.run())
+    await asyncio.wait_for(adapter.started.wait(), 5)
+    outbox.record = failing_first(outbox.record, [ConnectionRefusedError(111, "Connect call failed")] * 1000)
+    worker.stop()
+    adapter.release.set()
+    await asyncio.wait_for(running, 5)
+    assert [text for _, text, _ in adapter.delivered] == ["a"]
+    assert (
+        "delivery worker: stopping with 1 sends not written down ([Errno 111] Connect call failed):"
+        " their messages may go again at the next start" in caplog.messages
+    )
 
 
 async def until(condition) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import sqlite3
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -29,6 +30,7 @@ from bot.subscriptions.store import SubscriptionStore
 from content.model import Article
 from content.store import Store
 from content.tagging import Tagger
+from delivery_helpers import failing_first
 
 START = datetime(2026, 3, 27, 12, 0, tzinfo=timezone.utc)  # Friday; Berlin moves to summer time on Sunday 29 March
 
@@ -406,23 +408,81 @@ async def test_a_run_the_leader_stopped_just_after_is_posted_by_another_process_
     world.clock.set(utc(2026, 3, 28, 7, 0))
     assert await follower.run_due() == 0  # its job fires too, but the leader runs the schedules
     await leader.close()  # the leader stops before its own job ran
+    assert await first_run_while_following(follower, world.clock) == (utc(2026, 3, 28, 7, 1), 1)  # not at Sunday's
+    [(key, titles, _)] = await world.queued()
+    assert key == "digest:morning energy:20260328T0700Z" and titles == ["Friday news"]
+
+
+async def first_run_while_following(runner: ScheduleRunner, clock: ManualClock) -> tuple[datetime, int]:
+    """When `runner.follow()` first runs the schedules, and the rows that run queued."""
     runs = asyncio.Queue()
-    run_due = follower.run_due
+    run_due = runner.run_due
 
     async def run_and_tell():
         queued = await run_due()
-        runs.put_nowait((world.clock.now(), queued))
+        runs.put_nowait((clock.now(), queued))
         return queued
 
-    follower.run_due = run_and_tell
-    following = asyncio.create_task(follower.follow())
+    runner.run_due = run_and_tell
+    following = asyncio.create_task(runner.follow())
     try:
-        assert await asyncio.wait_for(runs.get(), 10) == (utc(2026, 3, 28, 7, 1), 1)  # not at Sunday's fire time
+        return await asyncio.wait_for(runs.get(), 10)
     finally:
         following.cancel()
         await asyncio.gather(following, return_exceptions=True)
+
+
+async def test_a_run_the_database_failed_midway_is_posted_within_a_minute_not_at_the_next_fire_time(world):
+    """The database went away while the daily digest was being queued (on PostgreSQL, every session of
+    newsbot's ended, the one holding the schedule lock too): it is posted once the database is back,
+    not merged into tomorrow's."""
+    runner = world.runner(schedule(mode="digest"))
+    await runner.run_due()
+    await world.publish("Friday news")
+    enqueue_for = world.outbox.enqueue_for
+    failures = [the_database_goes_away]
+
+    async def failing_once(connection, *args):
+        if failures:
+            await failures.pop()(connection)
+        return await enqueue_for(connection, *args)
+
+    world.outbox.enqueue_for = failing_once
+    world.clock.set(utc(2026, 3, 28, 7, 0))
+    assert await runner.run_due() == 0
+    assert await world.queued() == []
+    assert await first_run_while_following(runner, world.clock) == (utc(2026, 3, 28, 7, 1), 1)
     [(key, titles, _)] = await world.queued()
     assert key == "digest:morning energy:20260328T0700Z" and titles == ["Friday news"]
+
+
+async def test_a_schedule_failing_on_every_try_is_logged_once_and_its_end_too(world, caplog):
+    runner = world.runner(schedule(mode="digest"))
+    await runner.run_due()
+    await world.publish("Friday news")
+    outage = [sa.exc.OperationalError("SELECT", {}, sqlite3.OperationalError("disk I/O error"))] * 3
+    runner._run_one = failing_first(runner._run_one, outage)
+    caplog.set_level(logging.INFO, logger="bot.schedule")
+    world.clock.set(utc(2026, 3, 28, 7, 0))
+    for minute in range(1, 4):
+        assert await runner.run_due() == 0
+        world.clock.set(utc(2026, 3, 28, 7, minute))
+    assert await runner.run_due() == 1
+    told = [(record.levelname, record.getMessage()) for record in caplog.records if record.name == "bot.schedule"]
+    assert told == [
+        ("ERROR", "running the schedules failed (disk I/O error); 'morning energy' runs again within a minute"),
+        ("INFO", "running the schedules succeeded again, after 3 failed attempts"),
+        ("INFO", "schedules queued 1 messages"),
+    ]
+
+
+async def the_database_goes_away(connection) -> None:
+    """On PostgreSQL, end every other session of this test's database (as a restart does), then this one; on SQLite, fail."""
+    if connection.dialect.name != "postgresql":
+        raise sa.exc.OperationalError("INSERT", {}, sqlite3.OperationalError("disk I/O error"))
+    others = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    await connection.execute(sa.text(others))
+    await connection.execute(sa.text("SELECT pg_terminate_backend(pg_backend_pid())"))
 
 
 async def test_schedules_firing_together_share_the_lock_without_losing_it(world, caplog):

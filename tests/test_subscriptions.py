@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 import re
 from contextlib import asynccontextmanager
@@ -111,6 +112,31 @@ async def bot(database_url):
     await migrate(store.engine)
     yield Harness(store, ManualClock(START))
     await store.close()
+
+
+async def test_a_database_outage_is_logged_once_by_the_fan_out_and_its_end_too(bot, caplog):
+    await bot.say("/subscribe energy")
+    bot.clock.advance(60)
+    await bot.publish("Solar farm opens", sectors=["energy"])
+    run_once, outage, stop = bot.fanout.run_once, [ConnectionRefusedError(111, "Connect call failed")] * 5, asyncio.Event()
+
+    async def run_once_the_database_is_back():
+        if outage:
+            raise outage.pop()
+        stop.set()
+        return await run_once()
+
+    bot.fanout.run_once = run_once_the_database_is_back
+    caplog.set_level(logging.INFO, logger="bot.subscriptions.fanout")
+    await asyncio.wait_for(bot.fanout.run(stop, interval=0.001), 10)
+    told = [(record.levelname, record.getMessage()) for record in caplog.records if record.name == "bot.subscriptions.fanout"]
+    assert told == [
+        ("ERROR", "subscription fan-out failed ([Errno 111] Connect call failed); retrying every 0.001s"),
+        ("INFO", "subscription fan-out succeeded again, after 5 failed attempts"),
+    ]
+    bot.recorder.sent.clear()
+    await bot.worker.run_until_idle()
+    assert [[card.title for card in reply.cards] for _, reply in bot.recorder.sent] == [["Solar farm opens"]]
 
 
 async def test_subscribe_offers_the_latest_three_and_then_delivers_only_new_articles(bot):

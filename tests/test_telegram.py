@@ -227,6 +227,29 @@ async def test_a_channel_named_by_its_username_is_told_as_its_chat_once(fake):
     assert told == [(Target("telegram", "@ai_news"), str(CHANNEL))]
 
 
+async def test_a_command_about_a_channel_while_the_database_is_away_gets_an_apology_and_names_it_later(fake):
+    fake.add_chat(CHANNEL, "ai_news")
+    fake.chat_members[(CHANNEL, 42)] = "creator"
+    told, outage = [], [ConnectionRefusedError(111, "Connect call failed")]
+
+    async def moved(chat: Target, new_chat: str) -> None:
+        if outage:
+            raise outage.pop()
+        told.append((chat, new_chat))
+
+    def database_away(command: Command) -> Reply:
+        if not told:
+            raise ConnectionRefusedError(111, "Connect call failed")
+        return Reply(text="Energy — instant")
+
+    async with running(fake, Recorder(database_away), moved=moved):
+        [apology] = await sent_after(fake, message_update("/subscriptions @ai_news", chat_id=42, user_id=42))
+        [answer] = await sent_after(fake, message_update("/subscriptions @ai_news", chat_id=42, user_id=42))
+    assert apology.params["text"] == APOLOGY
+    assert answer.params["text"] == "Energy — instant"
+    assert told == [(Target("telegram", "@ai_news"), str(CHANNEL))]
+
+
 async def test_other_commands_and_other_chats_leave_a_named_channel_alone(fake):
     fake.add_chat(CHANNEL, "ai_news")
     fake.chat_members[(GROUP, 42)] = "administrator"

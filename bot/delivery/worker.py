@@ -26,6 +26,8 @@ from bot.clock import Clock
 from bot.config import DeliverySettings
 from bot.delivery.limits import RatePlan
 from bot.delivery.outbox import PRUNE_CHUNK, Claimed, GiveUp, Gone, Moved, Outbox, Outcome, Retry, Sent
+from bot.failures import RetriedFailures
+from content.store.engine import failure_reason
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +68,7 @@ class DeliveryWorker:
         self._claims = 0  # claims so far
         self._leases: dict[int, float] = {}  # row id → end of its lease, for the rows being sent
         self._next_prune = 0.0
+        self._failures = RetriedFailures(log, "delivery worker: claiming or recording")
 
     def notify(self) -> None:
         """Something was queued: look now instead of at the next poll."""
@@ -77,13 +80,21 @@ class DeliveryWorker:
 
     async def run(self) -> None:
         while not self._stopping.is_set():
-            try:
-                await self.step()
-            except Exception:  # the database went away for a moment: outcomes are kept, try again
-                log.exception("delivery worker: claiming or recording failed; retrying in %gs", self._settings.poll_seconds)
+            if not await self._try_step():
                 await self._clock.sleep(self._settings.poll_seconds)
             await self._wait()
         await self._drain()
+
+    async def _try_step(self) -> bool:
+        """A step; whether it worked. A failure (the database went away for a moment) is logged, and
+        the outcomes are kept for the next step."""
+        try:
+            await self.step()
+        except Exception as error:
+            self._failures.failed(error, f"retrying every {self._settings.poll_seconds:g}s")
+            return False
+        self._failures.succeeded()
+        return True
 
     async def run_until_idle(self, max_steps: int = 100_000) -> None:
         """Deliver until nothing is due or in flight (tests and the bench drive time with a ManualClock)."""
@@ -149,10 +160,18 @@ class DeliveryWorker:
             waiter.cancel()
 
     async def _drain(self) -> None:
+        """Finish the sends in flight and write down how they went; with the database away, the rows not
+        written down keep their leases and go again after a restart, as after a crash."""
         while self._in_flight:
             await self._wait()
-            await self.step()
-        await self._flush()
+            await self._try_step()
+        try:
+            await self._flush()
+        except Exception as error:
+            log.warning(
+                "delivery worker: stopping with %d sends not written down (%s): their messages may go again at the next start",
+                len(self._outcomes), failure_reason(error),
+            )
 
     async def _renew_leases(self) -> None:
         """Keep the rows being sent leased, however long their sends take (a platform's 429 waited

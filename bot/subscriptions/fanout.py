@@ -23,6 +23,7 @@ from bot.clock import Clock
 from bot.commands.results import article_card
 from bot.delivery import tables
 from bot.delivery.outbox import Outbox, digest_key
+from bot.failures import RetriedFailures
 from bot.model import Reply, burst_message, new_articles
 from bot.subscriptions.matching import SubscriptionIndex
 from bot.subscriptions.store import FANOUT_CURSOR, Subscription, SubscriptionStore, topic_label
@@ -58,6 +59,7 @@ class FanOut:
         self._on_queued = on_queued
         self._index: SubscriptionIndex | None = None
         self._index_revision: float | None = None
+        self._failures = RetriedFailures(log, "subscription fan-out")
 
     async def run(self, stop: asyncio.Event, interval: float = 15.0) -> None:
         """Match new articles and send due digests every `interval` seconds until `stop` is set."""
@@ -66,8 +68,10 @@ class FanOut:
                 queued = await self.run_once() + await self.run_digests()
                 if queued:
                     self._on_queued()
-            except Exception:
-                log.exception("subscription fan-out failed; retrying in %gs", interval)
+            except Exception as error:
+                self._failures.failed(error, f"retrying every {interval:g}s")
+            else:
+                self._failures.succeeded()
             try:
                 await asyncio.wait_for(stop.wait(), interval)
             except asyncio.TimeoutError:

@@ -78,6 +78,7 @@ from bot.adapters.telegram.translate import (
 )
 from bot.config import PlatformLimits, TelegramSettings
 from bot.model import Action, ChatKind, Command, Reply, Target
+from content.store.engine import failure_reason
 from content.text import clip
 
 logger = logging.getLogger(__name__)
@@ -491,7 +492,11 @@ class TelegramAdapter:
         """A schedule may post to the channel as @name: that is the chat of its id, so nothing reaches
         it twice. Told once a process; usernames are read in lower case, as Telegram reads them."""
         if name.startswith("@") and name.lower() not in self._named_channels and self._moved is not None:
-            await self._moved(Target(PLATFORM, name.lower()), str(chat_id))
+            try:
+                await self._moved(Target(PLATFORM, name.lower()), str(chat_id))
+            except Exception as error:  # the database away: the command is still answered, and it is told next time
+                logger.warning("Telegram: could not note that %s is chat %s: %s", name, chat_id, failure_reason(error))
+                return
             self._named_channels.add(name.lower())
 
     async def _channel_to_manage(self, channel: str, *, to_post: bool) -> tuple[ChatFullInfo, bool] | str:
