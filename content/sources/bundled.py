@@ -1,6 +1,6 @@
 """The demo corpus shipped inside the package: what a fresh install shows with no network.
 
-Its twenty stories are fictional, written for newsbot; every url is under demo.newsbot.example.
+Its twenty-eight stories are fictional, written for newsbot; every url is under demo.newsbot.example.
 
 The articles are Markdown files with front matter in `corpus/`, read with the same parser as a
 `files` source. They carry no sector or country overrides: the taggers find those in the prose.
