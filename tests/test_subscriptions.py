@@ -905,7 +905,7 @@ async def test_a_chat_chooses_compact_posts_and_its_deliveries_leave_the_summari
     assert (await bot.say("/settings format compact", group, "group", is_admin=False)).text.startswith("Only this chat's")
     assert (await bot.say("/settings format tiny", group, "group")).text.startswith("Choose a format: full: headline")
     assert (await bot.say("/settings format Compact", group, "group")).text == (
-        "Posts here are now compact: headline and link, no summary."
+        "Posts here are now compact: headline, tags and link, no summary."
     )
     assert "its posts are compact" in (await bot.say("/settings", group, "group")).text
     await bot.say("/subscribe energy", group, "group")
@@ -1032,7 +1032,7 @@ async def test_compact_posts_chosen_for_a_channel_by_its_name_reach_the_schedule
     channel = Target("telegram", "-1001234")  # the adapter's target for "/settings @ai_news …" typed in a private chat
     await move_chat(bot.store.engine, Target("telegram", "@ai_news"), channel.chat)  # as the adapter records it
     reply = await bot.say("/settings format compact", channel, "channel", chat_name="@ai_news")
-    assert reply.text == "@ai_news's posts are now compact: headline and link, no summary."
+    assert reply.text == "@ai_news's posts are now compact: headline, tags and link, no summary."
     schedule = ScheduleSettings.model_validate({
         "name": "energy", "cron": "0 8 * * *", "timezone": "UTC", "target": {"platform": "telegram", "chat": "@ai_news"},
         "filter": {"sectors": ["energy"]}, "mode": "new", "max_articles": 3,
