@@ -766,6 +766,13 @@ async def test_a_timezone_may_be_a_city_or_an_offset_and_a_reversed_sign_is_told
     assert (await bot.say(f"/settings timezone {written}")).text.startswith(answer)
 
 
+async def test_a_zone_set_as_an_offset_is_shown_as_that_offset_not_its_reversed_name(bot):
+    await bot.say("/settings timezone UTC+7")
+    assert "a daily 08:00 digest (UTC+7;" in (await bot.say("/subscribe energy daily 08:00")).text
+    assert "Energy — daily 08:00 (UTC+7)" in (await bot.say("/subscriptions")).text
+    assert (await bot.say("/settings")).text.startswith("This chat's digests follow UTC+7;")
+
+
 def test_cadence_parsing_and_local_times():
     assert split_cadence("smart grid weekly Mon 07:05") == ("smart grid", Cadence("weekly", Cadence.parse("daily 07:05").at, 0))
     assert str(Cadence.parse("WEEKLY sunday 9:30")) == "weekly sun 09:30"
