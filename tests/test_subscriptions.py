@@ -900,7 +900,7 @@ async def test_replies_about_a_channel_managed_elsewhere_name_it_in_texts_and_bu
     assert re.fullmatch(r"/unsubscribe @ai_news #\d+\.\d+", unsubscribe.command)
     assert zone.text == "Timezone set to Africa/Nairobi: @ai_news's digests now arrive at that local time."
     assert shown.text.startswith("@ai_news's digests follow Africa/Nairobi; its posts are full")
-    assert shown.text.endswith("Change them with /settings @ai_news timezone Europe/Berlin or /settings @ai_news format compact.")
+    assert shown.text.endswith("Change them with /settings @ai_news timezone Asia/Bangkok or /settings @ai_news format compact.")
     assert missing.text.startswith("@ai_news is not subscribed to Energy.\n@ai_news's subscriptions:\n• Kenya — instant")
     assert [action.command for action in missing.actions] == [unsubscribe.command]
     assert unchecked.text.startswith("Sorry, your rights in @ai_news could not be checked just now.")

@@ -73,7 +73,7 @@ def register(router) -> None:
         "settings",
         settings,
         "this chat's timezone for digests, and full or compact posts",
-        "/settings timezone Europe/Berlin",
+        "/settings timezone Asia/Bangkok",
     )
 
 
@@ -342,7 +342,7 @@ async def _current_settings(cmd: Command, store: SubscriptionStore) -> Reply:
     zone = _zone_label(await store.timezone(cmd.platform, cmd.target.chat))
     post_format = await store.post_format(cmd.platform, cmd.target.chat)
     whose = f"{cmd.chat_name}'s" if cmd.chat_name else "This chat's"
-    changes = ("timezone Europe/Berlin", f"format {_other_format(post_format)}")
+    changes = ("timezone Asia/Bangkok", f"format {_other_format(post_format)}")
     change = " or ".join(_line(cmd, "settings", args) for args in changes)
     posts = f"its posts are {post_format} ({POST_FORMATS[post_format]})"
     return Reply(text=f"{whose} digests follow {zone}; {posts}. Change them with {change}.")
