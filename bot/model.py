@@ -67,7 +67,7 @@ class Reply:
 
 
 # How a chat's posts look, its choice in /settings format: what each holds
-POST_FORMATS = {"full": "headline, summary and link", "compact": "headline and link, no summary"}
+POST_FORMATS = {"full": "headline, summary, tags and link", "compact": "headline, tags and link, no summary"}
 DEFAULT_POST_FORMAT = "full"  # a chat that chose none
 
 

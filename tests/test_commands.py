@@ -378,6 +378,20 @@ async def test_about_lists_sources_with_counts(router):
     assert "summary" in reply.text
 
 
+async def test_about_says_the_bundled_demo_stories_are_fictional(database_url):
+    articles = [
+        sample_article(1, "Grid news", "A real feed's story.", source="Example Wire"),
+        sample_article(2, "Tutors in Kisumu", "A demo story.", source="Nairobi Tech Wire"),  # a source of the demo corpus
+    ]
+    store = await open_sample_store(database_url, articles=articles)
+    try:
+        text = (await build_router(sample_context(store, WordListTagger())).handle(command("/about"))).text
+    finally:
+        await store.close()
+    assert "\nSources: Example Wire (1).\n" in text
+    assert "\nFictional demo stories, bundled with newsbot to show what it does: Nairobi Tech Wire (1).\n" in text
+
+
 async def test_an_empty_store_answers_politely(database_url):
     store = await open_sample_store(database_url, articles=[])
     try:

@@ -65,6 +65,11 @@ def test_render_numbers_cards_and_choices():
     )
 
 
+def test_a_tenth_card_lines_up_under_its_title():
+    cards = [ArticleCard(title=f"Story {number}", url=f"https://news.example.org/{number}", summary="") for number in range(10)]
+    assert render(Reply(cards=cards)).endswith("10. Story 9\n    https://news.example.org/9\n")
+
+
 def test_terminal_control_characters_are_removed():
     hostile = "Title\x1b[2J\x1b]0;owned\x07 \u202eevil\x9b31m\r\nnext\tcol"
     assert terminal_safe(hostile) == "Title[2J]0;owned evil31m next col"

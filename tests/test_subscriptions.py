@@ -792,6 +792,13 @@ async def test_a_timezone_may_be_a_city_or_an_offset_and_a_reversed_sign_is_told
     assert (await bot.say(f"/settings timezone {written}")).text.startswith(answer)
 
 
+async def test_a_zone_set_as_an_offset_is_shown_as_that_offset_not_its_reversed_name(bot):
+    await bot.say("/settings timezone UTC+7")
+    assert "a daily 08:00 digest (UTC+7;" in (await bot.say("/subscribe energy daily 08:00")).text
+    assert "Energy — daily 08:00 (UTC+7)" in (await bot.say("/subscriptions")).text
+    assert (await bot.say("/settings")).text.startswith("This chat's digests follow UTC+7;")
+
+
 def test_cadence_parsing_and_local_times():
     assert split_cadence("smart grid weekly Mon 07:05") == ("smart grid", Cadence("weekly", Cadence.parse("daily 07:05").at, 0))
     assert str(Cadence.parse("WEEKLY sunday 9:30")) == "weekly sun 09:30"
@@ -919,7 +926,7 @@ async def test_replies_about_a_channel_managed_elsewhere_name_it_in_texts_and_bu
     assert re.fullmatch(r"/unsubscribe @ai_news #\d+\.\d+", unsubscribe.command)
     assert zone.text == "Timezone set to Africa/Nairobi: @ai_news's digests now arrive at that local time."
     assert shown.text.startswith("@ai_news's digests follow Africa/Nairobi; its posts are full")
-    assert shown.text.endswith("Change them with /settings @ai_news timezone Europe/Berlin or /settings @ai_news format compact.")
+    assert shown.text.endswith("Change them with /settings @ai_news timezone Asia/Bangkok or /settings @ai_news format compact.")
     assert missing.text.startswith("@ai_news is not subscribed to Energy.\n@ai_news's subscriptions:\n• Kenya — instant")
     assert [action.command for action in missing.actions] == [unsubscribe.command]
     assert unchecked.text.startswith("Sorry, your rights in @ai_news could not be checked just now.")
@@ -931,7 +938,7 @@ async def test_a_chat_chooses_compact_posts_and_its_deliveries_leave_the_summari
     assert (await bot.say("/settings format compact", group, "group", is_admin=False)).text.startswith("Only this chat's")
     assert (await bot.say("/settings format tiny", group, "group")).text.startswith("Choose a format: full: headline")
     assert (await bot.say("/settings format Compact", group, "group")).text == (
-        "Posts here are now compact: headline and link, no summary."
+        "Posts here are now compact: headline, tags and link, no summary."
     )
     assert "its posts are compact" in (await bot.say("/settings", group, "group")).text
     await bot.say("/subscribe energy", group, "group")
@@ -1058,7 +1065,7 @@ async def test_compact_posts_chosen_for_a_channel_by_its_name_reach_the_schedule
     channel = Target("telegram", "-1001234")  # the adapter's target for "/settings @ai_news …" typed in a private chat
     await move_chat(bot.store.engine, Target("telegram", "@ai_news"), channel.chat)  # as the adapter records it
     reply = await bot.say("/settings format compact", channel, "channel", chat_name="@ai_news")
-    assert reply.text == "@ai_news's posts are now compact: headline and link, no summary."
+    assert reply.text == "@ai_news's posts are now compact: headline, tags and link, no summary."
     schedule = ScheduleSettings.model_validate({
         "name": "energy", "cron": "0 8 * * *", "timezone": "UTC", "target": {"platform": "telegram", "chat": "@ai_news"},
         "filter": {"sectors": ["energy"]}, "mode": "new", "max_articles": 3,

@@ -40,18 +40,20 @@ def render(reply: Reply) -> str:
 
 
 def _render_card(number: int, card: ArticleCard) -> str:
-    lines = [f"{number}. {terminal_safe(card.title)}"]
+    heading = f"{number}. "
+    indent = " " * len(heading)  # "10. " takes one more column than "9. "
+    lines = [heading + terminal_safe(card.title)]
     if card.summary:
-        lines.append("   " + terminal_safe(card.summary))
+        lines.append(indent + terminal_safe(card.summary))
     details = [", ".join(terminal_safe(name) for name in names) for names in (card.sectors, card.countries) if names]
     if card.source:
         details.append(terminal_safe(card.source))
     if card.published:
         details.append(card.published.strftime("%Y-%m-%d"))
     if details:
-        lines.append("   " + " · ".join(details))
+        lines.append(indent + " · ".join(details))
     if card.url:
-        lines.append("   " + terminal_safe(card.url))
+        lines.append(indent + terminal_safe(card.url))
     return "\n".join(lines)
 
 

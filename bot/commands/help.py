@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from bot.context import Context
 from bot.model import Action, Command, Reply
+from content.sources.bundled import demo_sources
 
 if TYPE_CHECKING:
     from bot.router import CommandHandler, Router
@@ -49,9 +50,19 @@ def help_for(router: Router) -> CommandHandler:
 
 async def about(cmd: Command, ctx: Context) -> Reply:
     counts = await ctx.store.count_by_source()
-    if counts:
-        ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-        sources = "Sources: " + ", ".join(f"{name} ({count})" for name, count in ranked) + "."
-    else:
-        sources = "No articles have been collected yet."
-    return Reply(text=f"{ctx.bot_name} collects news about AI and technology collaboration.\n{sources}\n{HOW_IT_WORKS}")
+    demo = {name: count for name, count in counts.items() if name in demo_sources()}
+    real = {name: count for name, count in counts.items() if name not in demo}
+    lines = [f"{ctx.bot_name} collects news about AI and technology collaboration."]
+    if real:
+        lines.append(f"Sources: {_with_counts(real)}.")
+    if demo:  # an operator who added feeds may have kept the demo: its outlets are not real ones
+        lines.append(f"Fictional demo stories, bundled with newsbot to show what it does: {_with_counts(demo)}.")
+    if not counts:
+        lines.append("No articles have been collected yet.")
+    return Reply(text="\n".join([*lines, HOW_IT_WORKS]))
+
+
+def _with_counts(counts: dict[str, int]) -> str:
+    """"Nairobi Tech Wire (3), ASEAN Digital Monitor (1)": the most articles first, then by name."""
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0].casefold()))
+    return ", ".join(f"{name} ({count})" for name, count in ranked)

@@ -34,6 +34,7 @@ REMOVE_LABEL_LIMIT = 60
 LATEST_ON_SUBSCRIBE = 3
 _NO_QUOTES = str.maketrans("", "", QUOTES)
 _UTC_OFFSET = re.compile(r"(?:utc|gmt)?(?P<sign>[+-])(?P<hours>\d{1,2})(?::?(?P<minutes>\d{2}))?", re.IGNORECASE)
+_REVERSED_OFFSET = re.compile(r"Etc/GMT([+-])(\d+)")  # Etc/GMT-7 is UTC+7
 _ID_FORM = re.compile(r"#(\d+)(?:\.(\d+))?")  # a button's "#id.topic-check", so a reused id is no match
 _CANNOT_POST = (
     "I may answer here but not post on my own, so a subscription would never arrive: let me view this "
@@ -72,7 +73,7 @@ def register(router) -> None:
         "settings",
         settings,
         "this chat's timezone for digests, and full or compact posts",
-        "/settings timezone Europe/Berlin",
+        "/settings timezone Asia/Bangkok",
     )
 
 
@@ -239,7 +240,7 @@ async def _confirmation(
         verb = "Subscribed to" if created else "Updated your subscription to"
     if cadence.is_instant:
         return f"{verb} {label}: each new article as it arrives."
-    zone = await store.timezone(cmd.platform, cmd.target.chat)
+    zone = _zone_label(await store.timezone(cmd.platform, cmd.target.chat))
     return f"{verb} {label}: a {cadence} digest ({zone}; change it with {_line(cmd, 'settings', 'timezone <zone>')})."
 
 
@@ -310,7 +311,7 @@ async def subscriptions(cmd: Command, ctx: Context) -> Reply:
         return Reply(text=f"{_chat(cmd, first=True)} has no subscriptions yet. Try {examples}.")
     lines = [f"{_chat(cmd, first=True)}'s subscriptions:"]
     actions = []
-    zone = await ctx.subscriptions.timezone(cmd.platform, cmd.target.chat)
+    zone = _zone_label(await ctx.subscriptions.timezone(cmd.platform, cmd.target.chat))
     for subscription in current:
         label = topic_label(subscription.kind, subscription.value, ctx.tagger)
         when = str(subscription.cadence) if subscription.cadence.is_instant else f"{subscription.cadence} ({zone})"
@@ -338,10 +339,10 @@ async def settings(cmd: Command, ctx: Context) -> Reply:
 
 
 async def _current_settings(cmd: Command, store: SubscriptionStore) -> Reply:
-    zone = await store.timezone(cmd.platform, cmd.target.chat)
+    zone = _zone_label(await store.timezone(cmd.platform, cmd.target.chat))
     post_format = await store.post_format(cmd.platform, cmd.target.chat)
     whose = f"{cmd.chat_name}'s" if cmd.chat_name else "This chat's"
-    changes = ("timezone Europe/Berlin", f"format {_other_format(post_format)}")
+    changes = ("timezone Asia/Bangkok", f"format {_other_format(post_format)}")
     change = " or ".join(_line(cmd, "settings", args) for args in changes)
     posts = f"its posts are {post_format} ({POST_FORMATS[post_format]})"
     return Reply(text=f"{whose} digests follow {zone}; {posts}. Change them with {change}.")
@@ -398,10 +399,13 @@ def _zone_named(name: str) -> str | None:
     return folded.get(name.casefold()) or cities.get(name.casefold())
 
 
+def _zone_label(zone: str) -> str:
+    """A chat's zone as people read it: Etc/GMT-7 is UTC+7, as POSIX counts these names the other
+    way, which surprises everyone; any other zone by its name."""
+    found = _REVERSED_OFFSET.fullmatch(zone)
+    return f"UTC{'−' if found[1] == '+' else '+'}{found[2]}" if found else zone
+
+
 def _offset_note(zone: str) -> str:
-    """Etc/GMT-7 is UTC+7: POSIX counts these names the other way, which surprises everyone."""
-    found = re.fullmatch(r"Etc/GMT([+-])(\d+)", zone)
-    if not found:
-        return ""
-    sign = "−" if found[1] == "+" else "+"
-    return f" (UTC{sign}{found[2]}: names like Etc/GMT{found[1]}{found[2]} count the other way)"
+    """Why the zone just set is not named as the offset typed."""
+    return f" ({_zone_label(zone)}: names like {zone} count the other way)" if _REVERSED_OFFSET.fullmatch(zone) else ""
