@@ -36,8 +36,8 @@ PLACES = {
     "pakistan": Match("country", "PK", "Pakistan"),
     "vietnam": Match("country", "VN", "Viet Nam"),
     "peru": Match("country", "PE", "Peru"),
-    "southeast asia": Match("region", "south-eastern-asia", "South-eastern Asia"),
-    "south-eastern asia": Match("region", "south-eastern-asia", "South-eastern Asia"),
+    "southeast asia": Match("region", "south-eastern-asia", "Southeast Asia"),
+    "south-eastern asia": Match("region", "south-eastern-asia", "Southeast Asia"),
 }
 
 
@@ -174,7 +174,7 @@ async def test_sector_with_a_name_shows_its_articles_with_display_names(router):
 async def test_a_card_names_the_region_of_an_article_that_names_no_country(router):
     reply = await router.handle(command("/sector trade"))
     [regional] = [card for card in reply.cards if card.title.startswith("Southeast Asian regulators")]
-    assert regional.countries == ("South-eastern Asia",)
+    assert regional.countries == ("Southeast Asia",)
 
 
 async def test_sector_without_a_name_lists_sectors_with_counts_as_buttons(router):
@@ -262,7 +262,7 @@ async def test_a_city_in_news_or_subscribe_is_looked_for_as_written(store):
 
 async def test_a_region_is_a_region_query(router):
     reply = await router.handle(command("/country southeast asia"))
-    assert reply.text == "Latest from South-eastern Asia"
+    assert reply.text == "Latest from Southeast Asia"
     assert titles(reply)[0] == "Southeast Asian regulators draft shared rules for AI in trade"
     assert set(titles(reply)) == {a.title for a in SAMPLE_ARTICLES if "south-eastern-asia" in a.regions}
 
@@ -305,7 +305,7 @@ async def test_news_keeps_unrecognized_words_as_text_and_drops_stopwords(router)
 
 async def test_news_recognizes_a_multiword_region(router):
     reply = await router.handle(command("/news trade in southeast asia"))
-    assert reply.text == "News: Trade + South-eastern Asia"
+    assert reply.text == "News: Trade + Southeast Asia"
     assert titles(reply) == ["Southeast Asian regulators draft shared rules for AI in trade"]
 
 

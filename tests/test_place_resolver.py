@@ -93,7 +93,7 @@ def test_a_continent_adjective_people_type_is_no_region_in_an_article(tagger):
 def test_a_match_carries_kind_and_display_name(tagger):
     assert tagger.resolve("kenya") == tagger.resolve("KEN")
     assert tagger.resolve("kenya").match == Match("country", "KE", "Kenya", 100.0)
-    assert tagger.resolve("southeast asia").match.name == "South-eastern Asia"
+    assert tagger.resolve("southeast asia").match.name == "Southeast Asia"
 
 
 @pytest.mark.parametrize(

@@ -444,7 +444,7 @@ def test_kosovo_belongs_to_southern_europe_and_the_balkans():
 
 def test_display_names():
     assert place_name("KE") == "Kenya"
-    assert place_name("south-eastern-asia") == "South-eastern Asia"
+    assert place_name("south-eastern-asia") == "Southeast Asia"
     assert place_name("CD") == "Democratic Republic of the Congo"
     assert place_name("unknown-place") == "unknown-place"
     assert known_regions()["middle-east"] == "Middle East"
