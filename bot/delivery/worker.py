@@ -26,7 +26,6 @@ from bot.clock import Clock
 from bot.config import DeliverySettings
 from bot.delivery.limits import RatePlan
 from bot.delivery.outbox import PRUNE_CHUNK, Claimed, GiveUp, Gone, Moved, Outbox, Outcome, Retry, Sent
-from bot.model import Target
 
 log = logging.getLogger(__name__)
 
@@ -213,11 +212,11 @@ class DeliveryWorker:
         _, found_in = self._gone.get(item.target_id, ("", 0))
         if claim > found_in:
             if gone.deleted:
-                log.warning("%s was deleted (%s): its subscriptions are dropped", _named(item.target), gone.error)
+                log.warning("%s was deleted (%s): its subscriptions are dropped", item.target.named(), gone.error)
             else:
                 log.warning(
                     "%s is gone (%s): its subscriptions are paused and its waiting messages given up until it comes back",
-                    _named(item.target), gone.error,
+                    item.target.named(), gone.error,
                 )
         self._gone[item.target_id] = (gone.error, math.inf)
 
@@ -242,12 +241,12 @@ class DeliveryWorker:
             attempts = item.attempts + 1
             message = str(error) or type(error).__name__
             if attempts >= self._settings.max_attempts:
-                log.warning("gave up outbox row %s to %s after %d attempts: %s", item.id, _named(item.target), attempts, message)
+                log.warning("gave up outbox row %s to %s after %d attempts: %s", item.id, item.target.named(), attempts, message)
                 return GiveUp(item.id, "dead", message, attempts)
             at = self._clock.now().timestamp() + self._plan.backoff(attempts)
             return Retry(item.id, at, message, attempts, _parts_sent(item, error))
         except DeliveryError as error:  # the platform can never take this message: retrying will not help
-            log.warning("delivery of outbox row %s to %s refused: %s", item.id, _named(item.target), error)
+            log.warning("delivery of outbox row %s to %s refused: %s", item.id, item.target.named(), error)
             return GiveUp(item.id, "failed", f"{type(error).__name__}: {error}", item.attempts + 1)
         except Exception as error:  # a bug: retrying will not help either
             log.exception("delivery of outbox row %s failed", item.id)
@@ -258,12 +257,6 @@ class DeliveryWorker:
             await self._outbox.save_progress(row_id, self.owner, parts_sent)
         except Exception:  # the send goes on; only a crash before the next write would repeat these messages
             log.warning("delivery of outbox row %s: could not save its progress", row_id, exc_info=True)
-
-
-def _named(target: Target) -> str:
-    """The target as an operator looks it up: "telegram chat -1007 thread 5"."""
-    thread = f" thread {target.thread}" if target.thread else ""
-    return f"{target.platform} chat {target.chat}{thread}"
 
 
 def _parts_sent(item: Claimed, error: BaseException) -> int:
