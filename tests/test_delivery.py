@@ -491,6 +491,21 @@ async def test_rate_limited_message_waits_for_retry_after(engine, clock):
     assert times["a"] >= START.timestamp() + 40 and times["b"] >= START.timestamp() + 40
 
 
+async def test_a_rate_limit_is_told_once_naming_the_chat_and_the_wait(engine, clock, caplog):
+    caplog.set_level(logging.INFO)
+    import bot.adapters.telegram.limits  # noqa: F401  (installs the filter on python-telegram-bot's logger)
+
+    logging.getLogger("telegram.ext.AIORateLimiter").info("Rate limit hit after maximum of 0 retries")  # names no chat
+    adapter = FakeAdapter(clock)
+    outbox, worker = build(engine, clock, adapter)
+    await enqueue(outbox, Target("telegram", "9"), "a", Reply(text="a"))
+    adapter.faults[("9", "a")] = [RateLimited(40.0, "Too Many Requests: retry after 40")]
+    await worker.run_until_idle()
+    assert [record.getMessage() for record in caplog.records] == [
+        "telegram chat 9 is rate limited: its messages wait 40 s"
+    ]
+
+
 async def test_transient_failures_back_off_then_give_up(engine, clock):
     adapter = FakeAdapter(clock)
     outbox, worker = build(engine, clock, adapter, max_attempts=4, backoff_seconds=10)

@@ -229,8 +229,10 @@ class DeliveryWorker:
             at = self._clock.now().timestamp() + error.retry_after
             parts_sent = _parts_sent(item, error)
             if error.platform_wide:
+                log.info("%s: every chat's messages wait %g s: %s", item.target.platform, error.retry_after, error)
                 self._platform_held_until[item.target.platform] = at
                 return Retry(item.id, at, str(error), item.attempts, parts_sent, platform=item.target.platform)
+            log.info("%s is rate limited: its messages wait %g s", item.target.named(), error.retry_after)
             self._held_until[item.target_id] = at
             return Retry(item.id, at, str(error), item.attempts, parts_sent, target_id=item.target_id)
         except TargetMoved as error:
