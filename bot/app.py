@@ -29,6 +29,7 @@ from bot.schedule import filter_queries
 from bot.startup import fill_if_empty, open_content
 from bot.subscriptions.store import SubscriptionStore
 from content.ingest import ingest_forever
+from content.store.engine import display_url
 
 log = logging.getLogger(__name__)
 
@@ -131,10 +132,23 @@ async def _run(
             background.append(asyncio.create_task(ingest, name="ingest"))
             if not platforms:
                 background.append(asyncio.create_task(_console_session(console, handle, stop), name="console"))
-        log.info("newsbot is running: %s%s", ", ".join(sorted(adapters)), " (delivery only)" if deliver_only else "")
+        log.info("%s", running_summary(config, list(platforms), deliver_only=deliver_only))
         await stop.wait()
         log.info("stopping")
         await _finish(background)
+
+
+def running_summary(config: Config, platforms: list[str], *, deliver_only: bool = False) -> str:
+    """The first line an operator looks for: what takes commands and posts, what is read, where it is kept."""
+    parts = [", ".join(sorted(platforms) or ["console"]) + (", delivery only" if deliver_only else "")]
+    counts = [] if deliver_only else [_counted(len(config.sources), "source")]
+    parts.append(", ".join([*counts, _counted(len(config.schedules), "schedule")]))
+    parts.append(f"storage {display_url(config.storage.url)}")
+    return "newsbot is running: " + "; ".join(parts)
+
+
+def _counted(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _warn_of_schedules_without_their_platform(config: Config, adapters: dict[str, Adapter]) -> None:

@@ -20,6 +20,11 @@ class Target:
     chat: str
     thread: str | None = None
 
+    def named(self) -> str:
+        """The target as an operator looks it up in a log line: "telegram chat -1007 thread 5"."""
+        thread = f" thread {self.thread}" if self.thread else ""
+        return f"{self.platform} chat {self.chat}{thread}"
+
 
 @dataclass(frozen=True)
 class Command:

@@ -194,8 +194,6 @@ class ScheduleRunner:
         self._failed = failed
         if not failed:
             self._failures.succeeded()
-        if queued:
-            log.info("schedules queued %d messages", queued)
         return queued
 
     async def _lead(self) -> bool:
@@ -255,7 +253,11 @@ class ScheduleRunner:
             if now - fire > self._grace:
                 log.warning("schedule %r: the run due at %s was missed by more than the grace period; skipped", name, fire)
                 return 0
-            return await self._post(connection, schedule, after, through, fire)
+            queued = await self._post(connection, schedule, after, through, fire)
+        if queued:
+            target = Target(schedule.target.platform, schedule.target.chat)
+            log.info("schedule %r queued %d message%s for %s", name, queued, "" if queued == 1 else "s", target.named())
+        return queued
 
     async def _last_run(self, connection: AsyncConnection, name: str, now: datetime) -> tuple[datetime, int]:
         """The last fire time run and the store position it covered; a schedule seen for the first
@@ -271,8 +273,10 @@ class ScheduleRunner:
     ) -> int:
         target = Target(schedule.target.platform, schedule.target.chat)
         target_id = (await target_ids(connection, [target]))[target]
-        if not await _reachable(connection, target_id):
-            return 0  # gone: its posts would wait only to be given up when it comes back, getting what is new
+        gone = await _why_gone(connection, target_id)
+        if gone is not None:  # its posts would wait only to be given up when it comes back, getting what is new
+            log.warning("schedule %r posted nothing: %s is gone (%s) until it comes back", schedule.name, target.named(), gone)
+            return 0
         found = await period_articles(self._store, self._queries[schedule.name], after, through, size=schedule.max_articles)
         if found is None:
             return 0
@@ -291,7 +295,8 @@ class ScheduleRunner:
         return queued
 
 
-async def _reachable(connection: AsyncConnection, target_id: int) -> bool:
-    """Whether the bot may post to the target, as far as newsbot knows (not gone)."""
+async def _why_gone(connection: AsyncConnection, target_id: int) -> str | None:
+    """Why the bot may not post to the target, as far as newsbot knows; None when it may."""
     targets = tables.targets
-    return bool(await connection.scalar(sa.select(targets.c.active).where(targets.c.id == target_id)))
+    row = (await connection.execute(sa.select(targets.c.active, targets.c.inactive_reason).where(targets.c.id == target_id))).one()
+    return None if row.active else row.inactive_reason or "no reason recorded"

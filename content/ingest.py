@@ -63,7 +63,7 @@ class SourceReport:
     error: str | None = None
     not_modified: bool = False
     skipped: bool = False  # still backing off after earlier failures
-    retry_at: datetime | None = None  # when skipped: the next attempt, and why the last one failed
+    retry_at: datetime | None = None  # when skipped or failed: the next attempt; when skipped, why the last one failed
     last_error: str | None = None
 
     @property
@@ -73,13 +73,14 @@ class SourceReport:
 
     def outcome(self) -> str:
         """One line: "wire: 3 new, 1 duplicate", "wire: 2 new, 1 updated, 40 duplicates", "wire: failed:
-        HTTP 500", "wire: skipped, …"."""
+        HTTP 500; trying again after …", "wire: skipped, …"."""
         if self.skipped:
             until = f" until {self.retry_at.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC" if self.retry_at else ""
             last = f" (last: {self.last_error})" if self.last_error else ""
             return f"{self.name}: skipped, backing off after failures{until}{last}"
         if self.failed:
-            return f"{self.name}: failed: {self.error}"
+            retry = f"; trying again after {self.retry_at.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC" if self.retry_at else ""
+            return f"{self.name}: failed: {self.error}{retry}"
         if self.not_modified:
             return f"{self.name}: not modified"
         updated = f"{self.updated} updated, " if self.updated else ""
@@ -384,7 +385,7 @@ async def ingest_source(
         error=result.error,
         not_modified=result.not_modified,
         skipped=result.skipped,
-        retry_at=result.state.next_attempt_at if result.skipped else None,
+        retry_at=result.state.next_attempt_at if result.skipped or result.error else None,
         last_error=result.state.last_error if result.skipped else None,
     )
 
@@ -504,7 +505,7 @@ async def ingest_forever(
             try:
                 async with limit:
                     report = await ingest_source(store, source, tagger, client, datetime.now(timezone.utc), turn=turn)
-                log.log(logging.WARNING if report.failed else logging.INFO, "%s", report.outcome())
+                log.log(_level(report), "%s", report.outcome())
             except Exception:
                 log.exception("ingesting %s failed; trying again next interval", source.name)
             await pause(source)
@@ -514,6 +515,14 @@ async def ingest_forever(
     finally:
         if own_client:
             await client.aclose()
+
+
+def _level(report: SourceReport) -> int:
+    """A failure warns; a fetch that brought something, or had a problem, is told; a quiet one (nothing
+    new, not modified, still backing off after a failure told already) is a debug line."""
+    if report.failed:
+        return logging.WARNING
+    return logging.INFO if report.new or report.updated or report.error else logging.DEBUG
 
 
 def _distinct_times(start: datetime) -> Iterator[datetime]:

@@ -188,6 +188,17 @@ def test_verbose_logs_never_show_a_feed_urls_credentials(tmp_path, caplog):
     assert "httpcore" in logged  # the debug lines of the library below httpx, which no filter of httpx's sees
 
 
+def test_verbose_logs_leave_out_the_libraries_that_log_every_database_call_or_parser_rule(tmp_path, caplog):
+    (tmp_path / "articles").mkdir()
+    (tmp_path / "articles" / "grid.md").write_text("---\ntitle: Kenya extends its grid\n---\nKenya extends its **grid**.\n")
+    config = write_config(tmp_path, f"sqlite:///{tmp_path / 'n.db'}", f"  - {{name: notes, kind: files, path: '{tmp_path}/articles/*.md'}}")
+    caplog.set_level(logging.DEBUG)
+    assert main(["-v", "--config", config, "ingest"]) == 0
+    loggers = {record.name.split(".")[0] for record in caplog.records if record.levelno == logging.DEBUG}
+    assert "asyncio" in loggers  # debug lines are on
+    assert not loggers & {"aiosqlite", "markdown_it"}  # thousands of lines a minute on a running bot
+
+
 def test_a_reader_that_stops_early_gets_no_traceback(tmp_path):
     import subprocess
     import sys

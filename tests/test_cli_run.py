@@ -4,13 +4,14 @@ it delivers without taking input or fetching."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import threading
 from contextlib import contextmanager
 
 import pytest
 
-from bot.app import run_newsbot
+from bot.app import run_newsbot, running_summary
 from bot.cli import main
 from bot.config import parse_config
 from content.store import Store
@@ -200,3 +201,25 @@ async def test_a_schedule_for_a_platform_without_a_token_is_warned_of(tmp_path, 
         await asyncio.wait_for(run_newsbot(config, asyncio.Event(), console_input=console_input, console_output=console_output), 15)
     [warning] = [record.getMessage() for record in caplog.records if "has no token" in record.getMessage()]
     assert warning.startswith("schedules[0] ('morning') posts to telegram, which has no token")
+
+
+async def test_the_first_screen_says_what_runs_where_its_articles_come_from_and_where_it_keeps_them(tmp_path, caplog):
+    caplog.set_level(logging.INFO, logger="bot.app")
+    config = parse_config(
+        "storage: {url: 'postgresql://newsbot:s3cret-pw@127.0.0.1:1/newsbot'}\n"
+        "sources:\n - {name: notes, kind: files, path: 'none/*.md'}\n - {name: wire, kind: feed, url: 'https://wire.example/rss'}\n"
+        "schedules:\n - {name: morning, cron: '0 8 * * *', target: {platform: console, chat: c}}\n",
+        environ={},
+    )
+    assert running_summary(config, []) == (
+        "newsbot is running: console; 2 sources, 1 schedule; storage postgresql://newsbot:***@127.0.0.1:1/newsbot"
+    )
+    assert running_summary(config, ["telegram", "discord"], deliver_only=True) == (
+        "newsbot is running: discord, telegram, delivery only; 1 schedule; storage postgresql://newsbot:***@127.0.0.1:1/newsbot"
+    )
+
+    config = parse_config(f"storage: {{url: 'sqlite:///{tmp_path / 'news.db'}'}}\nsources: []\n", environ={})
+    with open(os.devnull) as console_input, open(os.devnull, "w") as console_output:
+        await asyncio.wait_for(run_newsbot(config, asyncio.Event(), console_input=console_input, console_output=console_output), 15)
+    [line] = [record.getMessage() for record in caplog.records if record.getMessage().startswith("newsbot is running")]
+    assert line == f"newsbot is running: console; 0 sources, 0 schedules; storage sqlite:///{tmp_path / 'news.db'}"

@@ -331,6 +331,35 @@ async def test_a_message_the_platform_refuses_is_given_up_with_one_line_not_a_tr
     assert record.levelno == logging.WARNING and record.exc_info is None
 
 
+async def test_a_chat_found_gone_by_several_messages_at_once_is_told_once(engine, clock, caplog):
+    adapter = FakeAdapter(clock)
+    lifted = PlatformLimits(per_chat_seconds=0, per_group_seconds=0, per_second=0)
+    outbox, worker = build(engine, clock, adapter, telegram=lifted)  # its messages sent together
+    adapter.gone.add("222")
+    for key in ("a", "b", "c"):
+        await enqueue(outbox, Target("telegram", "222"), key, Reply(text=key))
+    await worker.run_until_idle()
+    assert sum(adapter.attempts.values()) > 1  # more than one of its messages met the blocked chat
+    [record] = [record for record in caplog.records if "222" in record.getMessage()]
+    assert record.levelno == logging.WARNING
+    assert record.getMessage() == (
+        "telegram chat 222 is gone (Forbidden: bot was blocked by the user): its subscriptions are paused"
+        " and its waiting messages given up until it comes back"
+    )
+
+
+async def test_a_message_given_up_after_its_last_attempt_says_so_in_one_line(engine, clock, caplog):
+    adapter = FakeAdapter(clock)
+    outbox, worker = build(engine, clock, adapter, max_attempts=3, backoff_seconds=10)
+    await enqueue(outbox, Target("telegram", "8"), "a", Reply(text="a"))
+    adapter.faults[("8", "a")] = [TransientError(f"502 Bad Gateway #{n}") for n in range(3)]
+    await worker.run_until_idle()
+    [record] = [record for record in caplog.records if record.levelno >= logging.WARNING]
+    assert record.exc_info is None
+    assert "telegram chat 8" in record.getMessage() and "gave up" in record.getMessage()
+    assert "after 3 attempts" in record.getMessage() and "502 Bad Gateway #2" in record.getMessage()
+
+
 async def test_a_chat_moved_to_an_id_that_is_already_a_target_merges_into_it(engine, clock):
     adapter = FakeAdapter(clock)
     outbox, worker = build(engine, clock, adapter)
@@ -460,6 +489,21 @@ async def test_rate_limited_message_waits_for_retry_after(engine, clock):
     times = {text: at for _, text, at in adapter.delivered}
     # the 429 pushed back the whole chat, not just the one message
     assert times["a"] >= START.timestamp() + 40 and times["b"] >= START.timestamp() + 40
+
+
+async def test_a_rate_limit_is_told_once_naming_the_chat_and_the_wait(engine, clock, caplog):
+    caplog.set_level(logging.INFO)
+    import bot.adapters.telegram.limits  # noqa: F401  (installs the filter on python-telegram-bot's logger)
+
+    logging.getLogger("telegram.ext.AIORateLimiter").info("Rate limit hit after maximum of 0 retries")  # names no chat
+    adapter = FakeAdapter(clock)
+    outbox, worker = build(engine, clock, adapter)
+    await enqueue(outbox, Target("telegram", "9"), "a", Reply(text="a"))
+    adapter.faults[("9", "a")] = [RateLimited(40.0, "Too Many Requests: retry after 40")]
+    await worker.run_until_idle()
+    assert [record.getMessage() for record in caplog.records] == [
+        "telegram chat 9 is rate limited: its messages wait 40 s"
+    ]
 
 
 async def test_transient_failures_back_off_then_give_up(engine, clock):

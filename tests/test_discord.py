@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 import aiohttp
 import pytest
+from discord import VoiceClient
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
@@ -728,6 +729,13 @@ async def test_a_scope_left_that_refuses_its_removal_is_tried_again_unless_the_b
     assert fake.sync_requests == ["111", "222", "global", "111"]  # 222 is not asked again
 
 # --- secrets and endpoints ------------------------------------------------------------------------
+
+
+async def test_connecting_warns_of_nothing_about_voice_which_newsbot_never_uses(start, caplog, monkeypatch):
+    monkeypatch.setattr(VoiceClient, "warn_nacl", True)  # as in a fresh process without PyNaCl
+    monkeypatch.setattr(VoiceClient, "warn_dave", True)
+    await start(Recorder())
+    assert not [record.getMessage() for record in caplog.records if record.levelno >= logging.WARNING]
 
 
 async def test_the_token_never_appears_in_logs(fake, start, caplog):

@@ -378,6 +378,41 @@ async def test_ingest_forever_fetches_each_source_on_its_interval_until_stopped(
     assert ("WARNING", "failing: failed: HTTP 503") in outcomes and ("INFO", "fast: 1 new, 0 duplicates") in outcomes
 
 
+async def test_a_running_bot_logs_what_a_fetch_brought_or_how_it_failed_and_leaves_quiet_fetches_to_debug(
+    store, monkeypatch, caplog
+):
+    """A busy bot reads each of its feeds every 15 minutes: a line at INFO for each fetch that brought
+    nothing, or skipped a feed still backing off, would be most of its log."""
+    caplog.set_level(logging.DEBUG, logger="content.ingest")
+    retry_at = datetime(2026, 4, 2, 7, 30, tzinfo=timezone.utc)
+    fetches = {"wire": 0, "down": 0}
+
+    async def fetch(source, state, client, now):
+        fetches[source.name] += 1
+        if source.name == "down":
+            if fetches["down"] > 1:
+                return FetchResult([], state, skipped=True)
+            return FetchResult([], replace(state, failures=1, next_attempt_at=retry_at, last_error="HTTP 502"), error="HTTP 502")
+        if fetches["wire"] > 2:
+            return FetchResult([], state, not_modified=True)
+        return FetchResult([draft(1, "wire")], state)
+
+    monkeypatch.setattr(ingest, "fetch_source", fetch)
+    sources = [FeedSource.model_construct(name=name, kind="feed", url=f"https://{name}.test/rss", interval=0.01) for name in fetches]
+    stop = asyncio.Event()
+    task = asyncio.create_task(ingest_forever(store, sources, None, stop, client=object()))
+    async with asyncio.timeout(10):
+        while min(fetches.values()) < 3:
+            await asyncio.sleep(0.01)
+        stop.set()
+        await task
+    told = sorted((record.levelname, record.getMessage()) for record in caplog.records if record.levelno >= logging.INFO)
+    assert told == [("INFO", "wire: 1 new, 0 duplicates"), ("WARNING", "down: failed: HTTP 502; trying again after 2026-04-02 07:30 UTC")]
+    quiet = {record.getMessage() for record in caplog.records if record.levelno == logging.DEBUG}
+    assert {"wire: 0 new, 1 duplicate", "wire: not modified"} <= quiet
+    assert "down: skipped, backing off after failures until 2026-04-02 07:30 UTC (last: HTTP 502)" in quiet
+
+
 async def test_ingest_forever_can_wait_an_interval_before_the_first_fetch(store, monkeypatch):
     fetch = fake_fetch({"fast": [draft(1, "fast")], "demo": []})
     monkeypatch.setattr(ingest, "fetch_source", fetch)

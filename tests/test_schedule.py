@@ -355,6 +355,25 @@ async def test_a_channel_the_bot_may_not_post_to_has_nothing_piled_up_for_it_mea
     assert [titles for _, titles, _ in await world.queued()] == [["Back"]]
 
 
+async def test_each_run_says_what_it_queued_where_or_why_it_posted_nothing(world, caplog):
+    caplog.set_level(logging.INFO, logger="bot.schedule")
+    runner = world.runner(schedule(cron="0 * * * *"))
+    await runner.run_due()
+    await world.publish("Before the run")
+    world.clock.set(utc(2026, 3, 28, 7, 0))
+    assert await runner.run_due() == 1
+    async with world.store.engine.begin() as connection:
+        await connection.execute(tables.targets.update().values(active=False, inactive_reason="Forbidden: bot was kicked"))
+    await world.publish("While gone")
+    world.clock.set(utc(2026, 3, 28, 8, 0))
+    assert await runner.run_due() == 0
+    assert [record.getMessage() for record in caplog.records] == [
+        "schedule 'morning energy' queued 1 message for telegram chat @energy_channel",
+        "schedule 'morning energy' posted nothing: telegram chat @energy_channel is gone (Forbidden: bot was kicked)"
+        " until it comes back",
+    ]
+
+
 async def test_a_week_of_hourly_digests_waiting_for_a_token_comes_as_the_newest_digest_alone(world):
     """The schedule ran all week while Telegram had no token; the token is added, and the channel
     gets one digest, not 168 of them."""

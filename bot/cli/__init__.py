@@ -20,6 +20,8 @@ from content.store import StorageError
 
 SUBCOMMANDS = ("ingest", "news", "analyze", "chat", "run")
 NOISY_LOGGERS = ("alembic", "httpx", "apscheduler")  # one INFO line per migration, request or job run
+# a DEBUG line per database call or Markdown parser rule, thousands a minute: they would bury -v's other lines
+FLOODING_LOGGERS = ("aiosqlite", "markdown_it")
 # credentials a feed URL may carry: user:password@host, ?token=…
 _URL_USERINFO = re.compile(r"(?<=://)[^/\s@]+(?=@)")
 _URL_PARAMETER = re.compile(r"(?<=[?&])([^=&\s]+)=([^&\s\"']+)")
@@ -97,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, handlers=[handler])
     for chatty in NOISY_LOGGERS:
         logging.getLogger(chatty).setLevel(logging.DEBUG if args.verbose else logging.WARNING)
+    for flooding in FLOODING_LOGGERS:
+        logging.getLogger(flooding).setLevel(logging.INFO)
     logging.getLogger("httpx").addFilter(_HIDDEN_URL_SECRETS)  # the same filter once, however often main runs
     module = importlib.import_module(f"bot.cli.{args.command}")
     try:

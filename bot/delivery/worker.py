@@ -222,7 +222,22 @@ class DeliveryWorker:
             self._outcomes.append(held)
             return
         outcome = await self._send(item)  # not append(await …): _flush may swap the list meanwhile
+        if isinstance(outcome, Gone):
+            self._found_gone(item, claim, outcome)
         self._outcomes.append(outcome)
+
+    def _found_gone(self, item: Claimed, claim: int, gone: Gone) -> None:
+        """Told once per chat: its other rows sent at the same time find it gone too."""
+        _, found_in = self._gone.get(item.target_id, ("", 0))
+        if claim > found_in:
+            if gone.deleted:
+                log.warning("%s was deleted (%s): its subscriptions are dropped", item.target.named(), gone.error)
+            else:
+                log.warning(
+                    "%s is gone (%s): its subscriptions are paused and its waiting messages given up until it comes back",
+                    item.target.named(), gone.error,
+                )
+        self._gone[item.target_id] = (gone.error, math.inf)
 
     async def _send(self, item: Claimed) -> Outcome:
         try:
@@ -233,26 +248,26 @@ class DeliveryWorker:
             at = self._clock.now().timestamp() + error.retry_after
             parts_sent = _parts_sent(item, error)
             if error.platform_wide:
+                log.info("%s: every chat's messages wait %g s: %s", item.target.platform, error.retry_after, error)
                 self._platform_held_until[item.target.platform] = at
                 return Retry(item.id, at, str(error), item.attempts, parts_sent, platform=item.target.platform)
+            log.info("%s is rate limited: its messages wait %g s", item.target.named(), error.retry_after)
             self._held_until[item.target_id] = at
             return Retry(item.id, at, str(error), item.attempts, parts_sent, target_id=item.target_id)
         except TargetMoved as error:
             return Moved(item.id, item.target_id, error.new_chat, item.attempts, _parts_sent(item, error))
         except TargetGone as error:
-            why = str(error) or type(error).__name__
-            self._gone[item.target_id] = (why, math.inf)
-            log.warning("target %s:%s is gone, deactivating it: %s", item.target.platform, item.target.chat, error)
-            return Gone(item.target_id, why, deleted=isinstance(error, TargetDeleted))
+            return Gone(item.target_id, str(error) or type(error).__name__, deleted=isinstance(error, TargetDeleted))
         except _TRANSIENT as error:
             attempts = item.attempts + 1
             message = str(error) or type(error).__name__
             if attempts >= self._settings.max_attempts:
+                log.warning("gave up outbox row %s to %s after %d attempts: %s", item.id, item.target.named(), attempts, message)
                 return GiveUp(item.id, "dead", message, attempts)
             at = self._clock.now().timestamp() + self._plan.backoff(attempts)
             return Retry(item.id, at, message, attempts, _parts_sent(item, error))
         except DeliveryError as error:  # the platform can never take this message: retrying will not help
-            log.warning("delivery of outbox row %s to %s:%s refused: %s", item.id, item.target.platform, item.target.chat, error)
+            log.warning("delivery of outbox row %s to %s refused: %s", item.id, item.target.named(), error)
             return GiveUp(item.id, "failed", f"{type(error).__name__}: {error}", item.attempts + 1)
         except Exception as error:  # a bug: retrying will not help either
             log.exception("delivery of outbox row %s failed", item.id)

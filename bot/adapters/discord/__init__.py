@@ -207,6 +207,8 @@ class DiscordAdapter:
 
     async def connect(self) -> None:
         self._point_at_endpoints()
+        # newsbot never joins a voice channel: no warning at every start that voice's libraries are missing
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         client = _Client(
             self,
             intents=discord.Intents(guilds=True),  # not privileged; slash commands need no more

@@ -45,13 +45,12 @@ def retry_after_seconds(error: RetryAfter) -> float:
 
 
 class _PassedOnRateLimit(logging.Filter):
-    """AIORateLimiter logs every 429 it passes on as an ERROR with a traceback; here each one is
-    handled (a reply waits and retries, the delivery worker reschedules), so it is an INFO line."""
+    """AIORateLimiter logs every 429 it passes on as an ERROR with a traceback, naming no chat; here
+    each one is handled and told with its chat (a reply that cannot wait says it failed, the delivery
+    worker that its chat's messages wait), so the line is left out."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.getMessage().startswith("Rate limit hit after maximum"):
-            record.levelno, record.levelname, record.exc_info, record.exc_text = logging.INFO, "INFO", None, None
-        return True
+        return not record.getMessage().startswith("Rate limit hit after maximum")
 
 
 logging.getLogger("telegram.ext.AIORateLimiter").addFilter(_PassedOnRateLimit())
