@@ -490,8 +490,8 @@ async def test_a_schedule_failing_on_every_try_is_logged_once_and_its_end_too(wo
     told = [(record.levelname, record.getMessage()) for record in caplog.records if record.name == "bot.schedule"]
     assert told == [
         ("ERROR", "running the schedules failed (disk I/O error); 'morning energy' runs again within a minute"),
+        ("INFO", "schedule 'morning energy' queued 1 message for telegram chat @energy_channel"),
         ("INFO", "running the schedules succeeded again, after 3 failed attempts"),
-        ("INFO", "schedules queued 1 messages"),
     ]
 
 
