@@ -236,6 +236,22 @@ async def test_a_digest_half_sent_before_a_newer_one_was_queued_is_finished(engi
     assert [text for _, text, _ in adapter.delivered] == ["older two", "newer"]
 
 
+async def test_a_digest_is_not_given_up_for_a_newer_one_that_failed(engine, clock):
+    """Only a newer digest that went out, or will, sums up what the older one had: one that could not
+    be sent at all (an unrenderable reply) replaces nothing."""
+    adapter = FakeAdapter(clock)
+    outbox, worker = build(engine, clock, adapter)
+    chat = Target("telegram", "7")
+    await enqueue(outbox, chat, digest_key("energy", START), Reply(text="older"))
+    clock.advance(3600)
+    await enqueue(outbox, chat, digest_key("energy", clock.now()), Reply(text="newer, unsendable"))
+    async with engine.begin() as connection:
+        newer = tables.outbox.c.key == digest_key("energy", clock.now())
+        await connection.execute(tables.outbox.update().where(newer).values(status="failed"))
+    await worker.run_until_idle()
+    assert [text for _, text, _ in adapter.delivered] == ["older"]
+
+
 async def test_any_command_from_a_gone_chat_revives_it_before_the_answer(engine):
     chat = Target("telegram", "5")
     subscriptions = SubscriptionStore(engine)

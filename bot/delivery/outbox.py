@@ -336,12 +336,14 @@ async def _stale(connection: AsyncConnection, rows, now: float) -> dict[str, lis
 
 
 async def _newest_digests(connection: AsyncConnection, digests: list) -> dict[tuple[int, str], str]:
-    """The key of the latest digest queued for each of these digest rows' targets and series."""
+    """The key of the latest digest queued for each of these digest rows' targets and series, of those
+    sent or still to be: one that could not be sent at all sums up nothing for the chat."""
     o, newest = tables.outbox, {}
     if digests:
         query = sa.select(o.c.target_id, o.c.key).where(
             o.c.target_id.in_({row.target_id for row in digests}),
             o.c.key.startswith(DIGEST_PREFIX),
+            o.c.status.in_(("pending", "sent")),
             o.c.id >= min(row.id for row in digests),  # a later period's digest is queued later: not the days before
         )
         for target_id, key in await connection.execute(query):
