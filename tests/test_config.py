@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from typing import get_args, get_origin
+
 import pytest
+import yaml
+from pydantic import BaseModel
 
 from bot.cli import main
 from bot.config import EXAMPLE_FILE, Config, ConfigError, built_in_config, config_path, load_config, parse_config
@@ -12,6 +17,43 @@ SCHEDULE = "{name: %s, cron: '%s', target: {platform: telegram, chat: '@news'}}"
 
 def test_example_file_equals_built_in_defaults():
     assert parse_config(EXAMPLE_FILE.read_text(), environ={}) == Config() == built_in_config({})
+
+
+def _settings_keys(model: type[BaseModel], path: str = "") -> list[str]:
+    """Every key a config file may set, as a dotted path; the keys of a list's or a mapping's items under "[]"."""
+    keys = []
+    for name, field in model.model_fields.items():
+        key = f"{path}.{name}" if path else name
+        keys.append(key)
+        for item_model, in_items in _models_inside(field.annotation):
+            keys += _settings_keys(item_model, f"{key}[]" if in_items else key)
+    return sorted(set(keys))
+
+
+def _models_inside(annotation, in_items: bool = False) -> list[tuple[type[BaseModel], bool]]:
+    """The settings models a field holds (`Annotated`, unions, lists and mappings looked into), each with
+    whether it is an item of a list or mapping."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [(annotation, in_items)]
+    container = get_origin(annotation) in (list, dict)
+    return [found for inner in get_args(annotation) for found in _models_inside(inner, in_items or container)]
+
+
+def test_the_example_file_shows_every_key_as_its_header_says():
+    text = EXAMPLE_FILE.read_text()
+    sections = yaml.safe_load(text)
+
+    def shown(key: str) -> bool:
+        if "[]" in key:  # a list's items are shown in comments: their key must be written there
+            return re.search(rf"^\s*#.*\b{re.escape(key.rsplit('.', 1)[-1])}:", text, re.MULTILINE) is not None
+        value = sections
+        for part in key.split("."):
+            if not isinstance(value, dict) or part not in value:
+                return False
+            value = value[part]
+        return True
+
+    assert [key for key in _settings_keys(Config) if not shown(key)] == []
 
 
 def test_without_a_config_file_the_tokens_come_from_the_environment_as_the_example_reads_them(tmp_path, monkeypatch):
