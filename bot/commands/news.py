@@ -95,7 +95,7 @@ async def news(cmd: Command, ctx: Context) -> Reply:
     if len(cmd.args.split()) > MAX_NEWS_WORDS:
         return Reply(text=f"Please use at most {MAX_NEWS_WORDS} words, e.g. /news AI education in Kenya.", private=True)
     understood = understand(cmd.args, ctx)
-    if not understood.matches and _only_left_out(" ".join(understood.words)):
+    if not understood.matches and only_left_out(" ".join(understood.words)):
         return Reply(text="Add a topic: “-” only leaves articles out, e.g. /news energy -coal.", private=True)
     if understood.query.is_empty:
         return Reply(
@@ -138,7 +138,7 @@ async def search(cmd: Command, ctx: Context) -> Reply:
     if not cmd.args:
         return Reply(text="Tell me what to search for, e.g. /search smart grid.", private=True)
     text = cmd.args
-    if _only_left_out(text):
+    if only_left_out(text):
         return Reply(text="Add a word to look for: “-” only leaves articles out, e.g. /search smart grid -solar.", private=True)
     if not search_terms(text):  # "it", "the", "-": every article has such words, so saying none mentions them would be false
         return Reply(text=f"{quoted(text)} has no word to search for: words as common as “the” or “it” are left out. "
@@ -148,7 +148,7 @@ async def search(cmd: Command, ctx: Context) -> Reply:
     return await first_page(ctx, "search", Query(text=text), heading, nothing)
 
 
-def _only_left_out(text: str) -> bool:
+def only_left_out(text: str) -> bool:
     """Whether the words only leave articles out ("-coal"): every other article is no answer."""
     terms = search_terms(text)
     return bool(terms.excluded) and not terms.required

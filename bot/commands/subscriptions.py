@@ -12,7 +12,7 @@ import re
 import zlib
 from zoneinfo import available_timezones
 
-from bot.commands.news import Understanding, near_name, understand
+from bot.commands.news import Understanding, near_name, only_left_out, understand
 from bot.commands.results import article_card
 from bot.context import Context
 from bot.model import POST_FORMATS, Action, Command, Reply, new_articles, quoted
@@ -171,6 +171,9 @@ async def subscribe(cmd: Command, ctx: Context) -> Reply:
             actions=[Action(guess.name, _line(cmd, "subscribe", f"{guess.id}{when}"))],
             private=True,
         )
+    if topic is None and only_left_out(words):
+        example = _line(cmd, "subscribe", "energy -coal")
+        return Reply(text=f"Add a topic: “-” only leaves articles out, e.g. {example}.", private=True)
     if topic is None:
         examples = ", ".join(_line(cmd, "subscribe", args) for args in _SUBSCRIBE_EXAMPLES)
         return Reply(text=f"Subscribe to a sector, a country or region, or words, e.g. {examples}.", private=True)
