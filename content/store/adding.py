@@ -52,7 +52,7 @@ async def find_known(
     """What the database holds of the batch's ids and of the stories its fingerprints could match."""
     seq_by_id, copies = await _stored_ids(connection, list({article.id for article in batch}))
     seqs_by_key = await _seqs_by_key(connection, list({key for print_ in fingerprints for key in print_.keys}))
-    common_keys = {key for key, seqs in seqs_by_key.items() if len(seqs) >= MAX_KEY_HITS}
+    common_keys = _common(seqs_by_key)
     seqs_by_key = {key: seqs for key, seqs in seqs_by_key.items() if key not in common_keys}
     candidates = {seq for seqs in seqs_by_key.values() for seq in seqs}
     stored_prints = await _stored_prints(connection, candidates, recent_prints)
@@ -81,6 +81,11 @@ async def _seqs_by_key(connection: AsyncConnection, keys: list[str]) -> dict[str
     for key, seq in await rows_where_in(connection, columns, dedupe_keys.c.key, keys):
         seqs_by_key.setdefault(key, []).append(seq)
     return seqs_by_key
+
+
+def _common(seqs_by_key: Mapping[str, list[int]]) -> set[str]:
+    """The keys carried by too many articles to mean anything: not stored again."""
+    return {key for key, seqs in seqs_by_key.items() if len(seqs) >= MAX_KEY_HITS}
 
 
 async def _stored_prints(
@@ -161,14 +166,7 @@ async def insert_new(connection: AsyncConnection, pending: list[Pending], common
     tag_rows = [row for entry in pending for row in _tag_rows(entry.article, entry.seq)]
     if tag_rows:
         await insert_rows(connection, article_tags, tag_rows)
-    key_rows = [
-        {"key": key, "article_seq": entry.seq}
-        for entry in pending
-        for key in entry.fingerprint.keys
-        if key not in common_keys
-    ]
-    if key_rows:
-        await insert_rows(connection, dedupe_keys, key_rows)
+    await _insert_keys(connection, [(entry.seq, entry.fingerprint) for entry in pending], common_keys)
 
 
 def _article_row(article: Article) -> dict:
@@ -271,21 +269,14 @@ async def revise(connection: AsyncConnection, revised: list[Article]) -> list[in
     if tag_rows:
         await insert_rows(connection, article_tags, tag_rows)
     prints = [(seq, fingerprint(article.title, article.text, published=article.published)) for article, seq in edits]
-    await _insert_keys(connection, prints)
+    keys = list({key for _seq, print_ in prints for key in print_.keys})
+    await _insert_keys(connection, prints, _common(await _seqs_by_key(connection, keys)))
     return seqs
 
 
-async def _insert_keys(connection: AsyncConnection, prints: list[tuple[int, Fingerprint]]) -> None:
-    """Dedupe keys for these stored articles, but those too many other articles carry already."""
-    if not prints:
-        return
-    seqs_by_key = await _seqs_by_key(connection, list({key for _seq, print_ in prints for key in print_.keys}))
-    rows = [
-        {"key": key, "article_seq": seq}
-        for seq, print_ in prints
-        for key in print_.keys
-        if len(seqs_by_key.get(key, ())) < MAX_KEY_HITS
-    ]
+async def _insert_keys(connection: AsyncConnection, prints: list[tuple[int, Fingerprint]], common_keys: set[str]) -> None:
+    """The dedupe keys of these stored articles (by seq), but `common_keys`."""
+    rows = [{"key": key, "article_seq": seq} for seq, print_ in prints for key in print_.keys if key not in common_keys]
     if rows:
         await insert_rows(connection, dedupe_keys, rows)
 
