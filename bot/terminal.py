@@ -11,6 +11,8 @@ _BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u20
 _LINE_BREAKS = frozenset("\n\u2028\u2029")
 # what json.dumps(ensure_ascii=False) leaves as it is: C1 controls ("\x9b" starts an escape sequence as
 # ESC [ does), DEL, bidi overrides, and the line separators that split a line for str.splitlines()
+# a surrogate alone is no character: how Python reads bytes that are no UTF-8 (argv, a "\ud800" JSON escape)
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _RAW_IN_JSON = re.compile("[\x7f-\x9f" + "".join(sorted(_BIDI_CONTROLS | (_LINE_BREAKS - {"\n"}))) + "]")
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
-import re
 import sys
 import threading
 from typing import TextIO
@@ -18,13 +17,12 @@ from typing import TextIO
 from bot.adapters.base import Handler, Progress
 from bot.model import Action, ArticleCard, Command, Reply, Target
 from bot.router import parse_command_line
-from bot.terminal import terminal_safe
+from bot.terminal import LONE_SURROGATE, terminal_safe
 
 log = logging.getLogger(__name__)
 
 QUIT_WORDS = frozenset({"quit", "exit", "/quit", "/exit"})
 _LONGEST_CHOICE = 6  # digits; int() refuses strings over 4,300 of them
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # how Python reads bytes that are no UTF-8 in argv
 
 
 def render(reply: Reply) -> str:
@@ -107,7 +105,7 @@ class ConsoleAdapter:
 
     def command(self, line: str) -> Command | None:
         """The command a typed line means, or None when it is not a command."""
-        parsed = parse_command_line(_LONE_SURROGATE.sub("\ufffd", line), self._bot_name)
+        parsed = parse_command_line(LONE_SURROGATE.sub("\ufffd", line), self._bot_name)
         if parsed is None:
             return None
         name, args = parsed

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from typing import IO, Iterable
 
 from bot.cli import UsageError
-from bot.terminal import json_line
+from bot.terminal import LONE_SURROGATE, json_line
 from content.analysis import analyze
 from content.tagging import Tagger
 
@@ -30,9 +29,6 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("file", nargs="?", metavar="FILE", help="JSON lines to read (default, or -: standard input)")
     parser.add_argument("--sentences", type=int, default=3, metavar="N", help="summary length in sentences (default 3)")
-
-
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class BadLine(ValueError):
@@ -61,7 +57,7 @@ def parse_article(line: bytes) -> tuple[object, str, str]:
         raise BadLine('"title" and "text" must be strings')
     if not isinstance(article_id, (str, int)) or isinstance(article_id, bool):
         raise BadLine('"id" must be a string or a whole number')
-    if any(isinstance(value, str) and _LONE_SURROGATE.search(value) for value in (article_id, title, text)):
+    if any(isinstance(value, str) and LONE_SURROGATE.search(value) for value in (article_id, title, text)):
         raise BadLine("a \\ud800-style escape that stands for no character")
     return article_id, title, text
 
