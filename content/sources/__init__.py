@@ -8,7 +8,6 @@ exponentially (see `content.sources.result`).
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -21,7 +20,7 @@ from content.settings import BundledSource, FeedSource, FilesSource, SourceSetti
 from content.sources.bundled import read_bundled
 from content.sources.feed import MAX_REDIRECTS, fetch_feed
 from content.sources.files import read_files
-from content.sources.result import MAX_BACKOFF, FetchResult, backoff_delay
+from content.sources.result import MAX_BACKOFF, FetchResult, address_digest, backoff_delay
 
 __all__ = ["FetchResult", "backoff_delay", "fetch_source", "new_http_client", "user_agent"]
 
@@ -60,9 +59,8 @@ async def _fetch(source: SourceSettings, state: SourceState, client: httpx.Async
 
 
 def _address(source: SourceSettings) -> str:
-    """A digest of where the source is read from: a feed url may hold credentials, never stored."""
-    where = getattr(source, "url", None) or getattr(source, "path", None) or source.kind
-    return hashlib.sha256(where.encode("utf-8")).hexdigest()[:16]
+    """A digest of where the source is read from."""
+    return address_digest(getattr(source, "url", None) or getattr(source, "path", None) or source.kind)
 
 
 def _record_outcome(result: FetchResult, interval: int, now: datetime) -> FetchResult:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import calendar
-import hashlib
 import io
 import logging
 import re
@@ -27,7 +26,7 @@ from feedparser.mixin import _FeedParserMixin
 from content.model import Draft, SourceState, content_guid, is_web_url, web_host
 from content.settings import FeedSource
 from content.sources.dates import parse_localized_date
-from content.sources.result import MAX_BACKOFF, FetchResult
+from content.sources.result import MAX_BACKOFF, FetchResult, address_digest
 from content.text import html_to_text, normalize_whitespace, without_footers
 
 feedparser.registerDateHandler(parse_localized_date)  # tried first, for every feed this process reads
@@ -140,7 +139,7 @@ async def _download(source: FeedSource, state: SourceState, client: httpx.AsyncC
 def _noting_move(source_name: str, state: SourceState, moved_to: str | None) -> SourceState:
     """The state with a digest of where the feed moved permanently (its query may hold a key, never
     stored); the operator is told once of each new address, not on every fetch through the redirect."""
-    digest = hashlib.sha256(moved_to.encode("utf-8")).hexdigest()[:16] if moved_to else None
+    digest = address_digest(moved_to) if moved_to else None
     if digest == state.extra.get("moved_to"):
         return state
     if moved_to:
