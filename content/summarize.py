@@ -71,6 +71,9 @@ _STOPWORDS = frozenset(
     would you your yours mr mrs ms new one two year years last first told also would could may might
     per cent percent""".split()
 )
+_QUOTE_MARK = re.compile(r'["“”«»„]')
+_CLOSING = {'"': '"', "“": "”", "«": "»", "„": "“"}  # by the mark that opens a quotation
+_Edges = tuple[str | None, str | None]  # the mark a sentence starts inside, the one its end lacks
 _UNCUT_LIMIT = 400  # characters kept from a text with no sentence breaks when no budget is given
 
 
@@ -241,6 +244,7 @@ def summarize(title: str, text: str, max_sentences: int = 3, max_chars: int | No
     without a closing full stop is cut at a word boundary, and picked among others only when the
     finished sentences are too few (a heading or a standfirst is no sentence of the story). A byline,
     a caption, a call to sign up or the title repeated is picked only when the text has nothing else.
+    A sentence of a quotation shown without the rest of it gets the quotation marks it lacks.
     """
     if max_sentences < 1:
         raise ValueError("max_sentences must be at least 1")
@@ -255,10 +259,11 @@ def summarize(title: str, text: str, max_sentences: int = 3, max_chars: int | No
     no_story = _no_story(blocks) | _repeating(title, sentences)
     candidates = [index for index in range(len(sentences)) if sentences[index] not in no_story] or range(len(sentences))
     ranked = sorted(candidates, key=lambda i: (not _TERMINAL.search(sentences[i]), -scores[i], i))
+    quotations = _quotation_edges(blocks)
     chosen: list[int] = []
     used = 0
     for index in ranked:
-        needed = len(sentences[index]) + (1 if chosen else 0)  # a space between sentences
+        needed = len(sentences[index]) + (1 if chosen else 0) + _marks_to_add(quotations.get(sentences[index]))
         if max_chars is not None and used + needed > max_chars:
             continue
         chosen.append(index)
@@ -270,7 +275,56 @@ def summarize(title: str, text: str, max_sentences: int = 3, max_chars: int | No
         # the best piece is too long and no finished sentence fits: it, cut, rather than a caption alone
         # (a text without full stops, as Thai is written, is all such pieces)
         return [_cut_at_word(sentences[ranked[0]], max_chars or 0)]
-    return [sentences[index] for index in sorted(chosen)]
+    return _with_quotes_closed(quotations, sentences, sorted(chosen))
+
+
+def _with_quotes_closed(quotations: dict[str, _Edges], sentences: list[str], chosen: list[int]) -> list[str]:
+    """The chosen sentences, each inside a quotation that runs over several sentences given the marks
+    it lacks where its neighbour in the quotation is not shown, so a quote neither dangles ("…ready,"
+    she said.") nor reads as the writer's own words (a quoted sentence between two others)."""
+    shown = set(chosen)
+    picked = []
+    for index in chosen:
+        sentence = sentences[index]
+        opened, closing = quotations.get(sentence, (None, None))
+        if opened and index - 1 not in shown:
+            sentence = opened + sentence
+        if closing and index + 1 not in shown:
+            sentence += closing
+        picked.append(sentence)
+    return picked
+
+
+def _marks_to_add(edges: _Edges | None) -> int:
+    return sum(1 for mark in edges or () if mark)
+
+
+def _quotation_edges(blocks: list[list[str]]) -> dict[str, _Edges]:
+    """For each sentence that starts or ends inside a quotation of its paragraph: the mark that opened
+    the quotation (where it starts inside one) and the mark that would close it (where it ends inside
+    one). A straight quote after a digit (12" screen) is no quotation mark."""
+    edges: dict[str, _Edges] = {}
+    for block in blocks:
+        opened: str | None = None
+        for sentence in block:
+            started_inside = opened
+            for mark in _QUOTE_MARK.finditer(sentence):
+                opened = _quotation_after(opened, mark.group(), sentence, mark.start())
+            if (started_inside or opened) and sentence not in edges:
+                edges[sentence] = (started_inside, _CLOSING[opened] if opened else None)
+    return edges
+
+
+def _quotation_after(opened: str | None, mark: str, sentence: str, at: int) -> str | None:
+    """The quotation open after `mark`: the opening mark in force, or None."""
+    before = sentence[at - 1] if at else " "
+    if mark == '"' and before.isdigit():
+        return opened
+    if opened and _CLOSING[opened] == mark:
+        return None
+    if mark == '"':
+        return mark if before.isspace() or before in "([{—–-" else opened
+    return mark if mark in _CLOSING else opened
 
 
 def _no_story(blocks: list[list[str]]) -> set[str]:

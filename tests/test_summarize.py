@@ -345,3 +345,48 @@ def test_a_text_that_opens_with_its_headline_is_summarized_without_it():
         text = f"{headline}\n\n{story[0]} {story[1]}"
         assert summarize(title, text, max_sentences=3, max_chars=600) == story
     assert summarize(title, title, max_chars=600) == [title]  # the headline alone is all there is
+
+
+
+QUOTED = (
+    "The geothermal plant opened on Monday in Kisumu after two years of work.\n\n"
+    '"We are ready. The grid is ready. Nothing will stop us now," said Mr. Otieno, the engineer. '
+    "Officials agreed.\n\n"
+    "Critics said the costs were high. Farmers welcomed the cheaper power. Prices rose."
+)
+LEAD = "The geothermal plant opened on Monday in Kisumu after two years of work."
+
+
+@pytest.mark.parametrize(
+    ("title", "max_sentences", "expected"),
+    [
+        ("Grid is ready", 2, [LEAD, '"The grid is ready."']),  # inside the quotation: both marks
+        ("Nothing will stop Otieno, engineer", 2, [LEAD, '"Nothing will stop us now," said Mr. Otieno, the engineer.']),
+        ("Grid is ready", 3, [LEAD, '"We are ready.', 'The grid is ready."']),  # shown together: one pair
+        ("Nothing will stop Otieno, engineer", 3, [LEAD, '"The grid is ready.', 'Nothing will stop us now," said Mr. Otieno, the engineer.']),
+    ],
+)
+def test_a_sentence_of_a_longer_quotation_is_shown_as_a_quote(title, max_sentences, expected):
+    assert summarize(title, QUOTED, max_sentences=max_sentences) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "“Nous sommes prêts.” The grid is ready. Work starts in May. Others doubt it. The rains came late.",
+        'He bought a 12" screen. The grid is ready. Work starts in May. Others doubt it. The rains came late.',
+        "„Wir sind bereit“, sagte er. The grid is ready. Work starts in May. Others doubt it. The rains came late.",
+        'The minister said "we are ready." The grid is ready. Work starts in May. Others doubt it. Rain came late.',
+    ],
+)
+def test_a_closed_quotation_or_an_inch_mark_adds_no_marks(text):
+    summary = summarize("grid ready", text, max_sentences=2)
+    assert "The grid is ready." in summary
+    assert set(summary) <= set(split_sentences(text))
+
+
+def test_quotation_marks_added_count_against_the_character_budget():
+    expected = [LEAD, '"The grid is ready."']
+    budget = len(" ".join(expected))
+    assert summarize("Grid is ready", QUOTED, max_sentences=2, max_chars=budget) == expected
+    assert summarize("Grid is ready", QUOTED, max_sentences=2, max_chars=budget - 1) != expected
