@@ -34,6 +34,9 @@ class Command:
     target: Target
     chat_kind: ChatKind = "private"
     is_admin: bool | None = True  # does the user administer this chat (always true in private); None: unknown just now
+    # Who `is_admin` stands for, in the platform's words ("members with the Manage Channels permission"),
+    # for a refusal to name what is needed; None: the chat's administrators.
+    admins: str | None = None
     bot_can_post: bool = True  # may the bot post here unasked (what a subscription sends); False: it lacks the rights
     # The chat the command is about when it was typed in another: a Telegram channel, which takes no
     # commands, managed from a private chat. Its name comes first in such a command ("/subscriptions @news").

@@ -131,6 +131,7 @@ class ScheduleRunner:
         self._leader_connection: AsyncConnection | None = None
         self._failed = False  # the last run_due failed (the database went away): `follow` tries again
         self._failures = RetriedFailures(log, "running the schedules")
+        self._gone: set[tuple[str, Target]] = set()  # (schedule, target) warned about as gone, until it is back
         # schedules firing together run `run_due` at once: one at a time uses the lock's session
         self._leader_turn = asyncio.Lock()
 
@@ -268,15 +269,29 @@ class ScheduleRunner:
         row = (await connection.execute(sa.select(runs.c.last_fire_at, runs.c.last_seq).where(runs.c.name == name))).one()
         return datetime.fromtimestamp(row.last_fire_at, timezone.utc), row.last_seq
 
+    def _may_post(self, name: str, target: Target, gone: str | None) -> bool:
+        """Whether the schedule may post to its target; `gone` is why not (None: it may). A target gone
+        is warned about at the first fire it misses and told back at the first after, not at every fire."""
+        key = (name, target)
+        if gone is None:
+            if key in self._gone:
+                self._gone.discard(key)
+                log.info("schedule %r posts again: %s is back", name, target.named())
+            return True
+        if key in self._gone:
+            log.debug("schedule %r posted nothing: %s is still gone (%s)", name, target.named(), gone)
+        else:
+            self._gone.add(key)
+            log.warning("schedule %r posted nothing: %s is gone (%s) until it comes back", name, target.named(), gone)
+        return False
+
     async def _post(
         self, connection: AsyncConnection, schedule: ScheduleSettings, after: int, through: int, fire: datetime
     ) -> int:
         target = Target(schedule.target.platform, schedule.target.chat)
         target_id = (await target_ids(connection, [target]))[target]
-        gone = await _why_gone(connection, target_id)
-        if gone is not None:  # its posts would wait only to be given up when it comes back, getting what is new
-            log.warning("schedule %r posted nothing: %s is gone (%s) until it comes back", schedule.name, target.named(), gone)
-            return 0
+        if not self._may_post(schedule.name, target, await _why_gone(connection, target_id)):
+            return 0  # its posts would wait only to be given up when it comes back, getting what is new
         found = await period_articles(self._store, self._queries[schedule.name], after, through, size=schedule.max_articles)
         if found is None:
             return 0

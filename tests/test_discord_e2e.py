@@ -21,6 +21,7 @@ from helpers_content import FIXED_NOW, open_sample_store, sample_context
 TOKEN = ":".join(["123456", "TEST-TOKEN"])
 STEP_TIMEOUT = 10.0
 MANAGE_CHANNELS = 1 << 4
+SEND_MESSAGES = 1 << 11
 CHANNEL = Target("discord", "42")
 
 EVERY_COMMAND = [
@@ -135,6 +136,21 @@ async def test_unsubscribe_autocomplete_offers_the_channels_own_subscriptions(da
     assert kenya["name"] == "Kenya (daily 08:00)" and kenya["value"].startswith("#")
     assert "Unsubscribed from Kenya." in visible(removed.message_payloads())
     assert [choice["name"] for choice in left.choices] == ["Energy (instant)"]
+
+
+async def test_a_member_without_manage_channels_is_told_that_is_the_permission_needed(database_url):
+    async with discord_newsbot(database_url) as (fake, _, _):
+        refusals = [
+            await fake.wait_answered(await fake.slash(name, args, permissions=SEND_MESSAGES), timeout=STEP_TIMEOUT)
+            for name, args in (("subscribe", "energy"), ("unsubscribe", "energy"), ("settings", "format compact"))
+        ]
+        allowed = await fake.wait_answered(await fake.slash("subscribe", "energy", permissions=MANAGE_CHANNELS), timeout=STEP_TIMEOUT)
+    for refusal in refusals:
+        assert visible(refusal.message_payloads()) == (
+            "Only members with the Manage Channels permission can change what this chat receives."
+        )
+        assert refusal.responses[0][1]["data"]["flags"] & EPHEMERAL
+    assert visible(allowed.message_payloads()).startswith("Subscribed to Energy")
 
 
 async def test_typing_all_offers_to_remove_all_of_the_channels_subscriptions(database_url):

@@ -303,7 +303,7 @@ async def test_discord_subscribe_receive_unsubscribe_by_slash_commands(tmp_path,
                 await fake.wait_answered(answer, timeout=STEP)
                 assert "Subscribed to Energy" in json.dumps(answer.message_payloads())
             answer = await fake.wait_answered(await fake.slash("subscribe", "energy", channel_id=refused), timeout=STEP)
-            assert "Only this chat's administrators" in json.dumps(answer.message_payloads())
+            assert "Only members with the Manage Channels permission" in json.dumps(answer.message_payloads())
             no_cards = BOT_IN_A_CHANNEL & ~EMBED_LINKS  # the bot may post text but not article cards there
             answer = await fake.slash("subscribe", "energy", channel_id=refused, permissions=MANAGE_CHANNELS, app_permissions=no_cards)
             await fake.wait_answered(answer, timeout=STEP)

@@ -374,6 +374,40 @@ async def test_each_run_says_what_it_queued_where_or_why_it_posted_nothing(world
     ]
 
 
+async def test_a_gone_channel_is_warned_about_once_while_it_stays_gone_and_told_when_back(world, caplog):
+    caplog.set_level(logging.INFO, logger="bot.schedule")
+    runner = world.runner(schedule(cron="0 * * * *"))
+    await runner.run_due()
+
+    async def gone() -> None:
+        async with world.store.engine.begin() as connection:
+            await target_ids(connection, [Target("telegram", "@energy_channel")])
+            await connection.execute(tables.targets.update().values(active=False, inactive_reason="Forbidden: bot was kicked"))
+
+    await gone()
+    for hour in (7, 8):
+        world.clock.set(utc(2026, 3, 28, hour, 0))
+        assert await runner.run_due() == 0
+    await world.runner(schedule(cron="0 * * * *")).revive_targets()  # a restart of another process
+    await world.publish("Back")
+    world.clock.set(utc(2026, 3, 28, 9, 0))
+    assert await runner.run_due() == 1
+    await gone()
+    world.clock.set(utc(2026, 3, 28, 10, 0))
+    assert await runner.run_due() == 0
+    warned = (
+        "WARNING",
+        "schedule 'morning energy' posted nothing: telegram chat @energy_channel is gone (Forbidden: bot was kicked)"
+        " until it comes back",
+    )
+    assert [(record.levelname, record.getMessage()) for record in caplog.records] == [
+        warned,
+        ("INFO", "schedule 'morning energy' posts again: telegram chat @energy_channel is back"),
+        ("INFO", "schedule 'morning energy' queued 1 message for telegram chat @energy_channel"),
+        warned,
+    ]
+
+
 async def test_a_week_of_hourly_digests_waiting_for_a_token_comes_as_the_newest_digest_alone(world):
     """The schedule ran all week while Telegram had no token; the token is added, and the channel
     gets one digest, not 168 of them."""

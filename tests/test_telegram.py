@@ -874,6 +874,38 @@ async def test_the_bot_added_to_a_group_says_what_it_does_and_other_arrivals_are
     assert len(fake.calls_of("sendMessage")) == 2
 
 
+def startgroup_join(fake: FakeTelegram, *, by: int = 42, payload: str = "from-site") -> list[dict]:
+    """The updates a t.me/<bot>?startgroup=<payload> link brings, in Telegram's order: the bot's new
+    membership, the service message that it was added, then the /start the link sends in the adder's name."""
+    start = message(f"/start@{fake.username} {payload}".strip(), chat_id=GROUP, kind="supergroup", user_id=by)
+    return [bot_status_update(GROUP, "left", "member", kind="supergroup", by=by), joined_update(BOT_ID), {"message": start}]
+
+
+async def test_a_group_joined_through_a_startgroup_link_is_greeted_once(fake):
+    handler = Recorder(lambda command: Reply(text=f"welcome from /{command.name}"))
+    async with running(fake, handler):
+        for update in startgroup_join(fake):
+            await fake.push_update(update)
+        # a later command from another member shows the link's updates were all read
+        await sent_after(fake, message_update("/latest", chat_id=GROUP, kind="supergroup", user_id=43))
+    # stopping waited for every update read to be answered
+    greetings = [text for text in map(visible_text, fake.sent_texts()) if "/start" in text]
+    assert greetings == [f"welcome from /start\n\n{telegram_adapter.GROUP_HELP}"]
+    assert [command.name for command in handler.commands] == ["start", "latest"]
+
+
+async def test_a_start_that_is_no_links_own_is_answered_after_a_join(fake):
+    handler = Recorder(lambda command: Reply(text=f"welcome from /{command.name}"))
+    _, joined, start = startgroup_join(fake, payload="")
+    later = message(start["message"]["text"], chat_id=GROUP, kind="supergroup", user_id=42)
+    later["date"] = joined["message"]["date"] + 3600  # the adder asks again an hour later
+    async with running(fake, handler):
+        await sent_after(fake, joined)
+        await sent_after(fake, message_update(f"/start@{fake.username}", chat_id=GROUP, kind="supergroup", user_id=43))
+        await sent_after(fake, {"message": later})
+    assert [command.user for command in handler.commands] == ["42", "43", "42"]
+
+
 async def test_a_press_too_old_to_answer_is_logged_in_a_line_and_the_bot_goes_on(fake, caplog):
     too_old = "Bad Request: query is too old and response timeout expired or query ID is invalid"
     fake.fail_next("answerCallbackQuery", status=400, description=too_old)

@@ -81,7 +81,9 @@ def _refusal(cmd: Command) -> Reply | None:
     if cmd.chat_kind == "private" or cmd.is_admin:
         return None
     if cmd.is_admin is False:
-        return Reply(text=f"Only {_chat(cmd)}'s administrators can change what it receives.", private=True)
+        if cmd.admins is None:
+            return Reply(text=f"Only {_chat(cmd)}'s administrators can change what it receives.", private=True)
+        return Reply(text=f"Only {cmd.admins} can change what {_chat(cmd)} receives.", private=True)
     return Reply(
         text=f"Sorry, your rights in {_chat(cmd)} could not be checked just now. Please try again in a moment.",
         private=True,

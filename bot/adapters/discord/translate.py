@@ -36,8 +36,12 @@ class Origin:
     in_thread: bool = False
 
 
+CHAT_ADMINS = "members with the Manage Channels permission"  # what is_chat_admin checks, as Discord names it
+
+
 def is_chat_admin(origin: Origin) -> bool:
-    """Manage Channels (or Administrator) in a guild; always true in a direct message."""
+    """Manage Channels (or Administrator, which grants every permission) in a guild, for the server or
+    this channel; always true in a direct message."""
     if origin.guild_id is None:
         return True
     return bool(origin.permissions & (_ADMINISTRATOR | _MANAGE_CHANNELS))
@@ -67,6 +71,7 @@ def to_command(name: str, args: str, origin: Origin) -> Command:
         target=Target(PLATFORM, str(origin.channel_id)),
         chat_kind="private" if origin.guild_id is None else "group",
         is_admin=is_chat_admin(origin),
+        admins=CHAT_ADMINS,
         bot_can_post=bot_can_post(origin),
     )
 

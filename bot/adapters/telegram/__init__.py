@@ -22,7 +22,7 @@ import logging
 import time
 from collections import Counter
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Awaitable, Callable, Iterator
 
 from telegram import (
@@ -134,6 +134,10 @@ POOL_TIMEOUT_SECONDS = 20.0
 # the price is a getChatMember before each command of a member in a group.
 ADMIN_CACHE_SECONDS = 300.0
 ADMIN_CACHE_SIZE = 4096
+# A t.me/<bot>?startgroup link adds the bot, then sends "/start@<bot> <payload>" in the adder's name: a
+# /start from the adder this soon after the join (by Telegram's message dates) is the link's, and the
+# join's greeting answered it already.
+JOIN_START_SECONDS = 60
 _ADMIN_STATUSES = {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR}
 # 400s that mean no message can go to the target until something changes there
 _GONE_DESCRIPTIONS = (
@@ -200,6 +204,7 @@ class TelegramAdapter:
         self._buttons = ButtonCommands()
         self._admin_cache: dict[tuple[int, int], float] = {}  # (chat, administrator) → until when
         self._named_channels: set[str] = set()  # the @names whose chat id `moved` was told
+        self._greeted: dict[int, tuple[int | None, datetime]] = {}  # group → who added the bot, and when
         self._handle: Handler | None = None
         self._requests = (
             AiohttpRequest(
@@ -334,6 +339,9 @@ class TelegramAdapter:
             return
         if not is_addressed_to_us(line, self._app.bot.username, kind, self._known_commands):
             return
+        if line.name == "start" and self._greeted_on_joining(message):
+            logger.debug("Telegram: chat %s was greeted already for the link's /start", message.chat.id)
+            return
         with self._taking_a_turn(message.chat.id) as admitted:
             if admitted:
                 await self._answer_command(message, line, kind)
@@ -376,10 +384,27 @@ class TelegramAdapter:
         message = update.message
         if not message.group_chat_created and all(member.id != self._app.bot.id for member in message.new_chat_members):
             return
+        self._remember_greeting(message)
         line = CommandLine("start", "", None)
         start = to_command(line, user=sender_id(message), target=target_of(message), kind="group", is_admin=None)
         reply = await self._answer(start)
         await self._post_all(start.target, self._render(replace(reply, text=f"{reply.text}\n\n{GROUP_HELP}")))
+
+    def _remember_greeting(self, joined: Message) -> None:
+        """Noted before any await, so the link's /start, a later update, finds it (PTB starts the
+        handlers of concurrent updates in their order); notes older than the window are dropped."""
+        recent = joined.date - timedelta(seconds=JOIN_START_SECONDS)
+        self._greeted = {chat: note for chat, note in self._greeted.items() if note[1] >= recent}
+        self._greeted[joined.chat.id] = (joined.from_user.id if joined.from_user else None, joined.date)
+
+    def _greeted_on_joining(self, start: Message) -> bool:
+        """Whether this /start is the one a startgroup link sent right after adding the bot: from the
+        member who added it, within JOIN_START_SECONDS. Only the first such /start is skipped."""
+        adder, joined_at = self._greeted.get(start.chat.id, (None, None))
+        if joined_at is None or start.from_user is None or start.from_user.id != adder:
+            return False
+        del self._greeted[start.chat.id]
+        return start.date - joined_at <= timedelta(seconds=JOIN_START_SECONDS)
 
     @contextlib.contextmanager
     def _taking_a_turn(self, chat_id: int) -> Iterator[bool]:
