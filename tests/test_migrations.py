@@ -216,7 +216,7 @@ async def test_words_folded_in_full_in_stored_articles_are_found_after_the_upgra
 
     store = await Store.open(database_url)
     try:
-        for words, found in [("strasse", ["old-1"]), ("straße", ["old-1"]), ("λόγος", ["old-2"]), ("finance", ["old-2"])]:
-            assert [a.id for a in (await store.search(words)).articles] == found, words
+        for query, found in [("strasse", ["old-1"]), ("straße", ["old-1"]), ("λόγος", ["old-2"]), ("finance", ["old-2"])]:
+            assert [a.id for a in (await store.search(query)).articles] == found, query
     finally:
         await store.close()
