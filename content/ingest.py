@@ -13,6 +13,7 @@ import itertools
 import logging
 import random
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Collection, Iterable, Iterator, NamedTuple, Sequence
@@ -32,7 +33,7 @@ from content.model import (
 )
 from content.settings import SourceSettings
 from content.sources import fetch_source, new_http_client
-from content.store import Store
+from content.store import Store, StoredEntry
 from content.store.schema import MAX_LANGUAGE_CHARS, MAX_TAG_CHARS
 from content.tagging import Match, Tagger
 from content.text import remove_control_characters
@@ -212,6 +213,43 @@ async def _stored_identities(
     return settled, stored
 
 
+async def _moved_entries(
+    store: Store, drafts: Sequence[Draft], identities: list[_Identity], stored: set[str]
+) -> tuple[list[_Identity], set[str]]:
+    """The identities, with entries back at another link under their guid (a fixed slug, another
+    section, the story's own address instead of a tracking link) settled as the articles they were
+    stored as, and the ids stored.
+
+    Feeds give a guid ("1", even an address) to other stories too, so an entry is only taken for
+    the article stored from its source's entry with its guid when nothing else can be meant: the
+    fetch lists the guid once, one article was stored under it, no other entry of the fetch is
+    that article, and the entry keeps its date or its title (a story moved or corrected keeps one)."""
+    listed = Counter((draft.source, draft.guid) for draft in drafts)
+    moved = [
+        slot
+        for slot, (draft, identity) in enumerate(zip(drafts, identities))
+        if identity[0] not in stored and draft.guid is not None and listed[(draft.source, draft.guid)] == 1
+    ]
+    if not moved:
+        return identities, stored
+    found: dict[tuple[str, str], list[StoredEntry]] = {}
+    for entry in await store.stored_entries([(drafts[slot].source, drafts[slot].guid) for slot in moved]):
+        found.setdefault((entry.source, entry.guid), []).append(entry)
+    settled, claimed, taken = list(identities), {identity[0] for identity in identities}, set()
+    for slot in moved:
+        draft = drafts[slot]
+        entries = found.get((draft.source, draft.guid), [])
+        if len(entries) == 1 and entries[0].id not in claimed and _same_story(draft, entries[0]):
+            settled[slot] = (entries[0].id, identities[slot][1])
+            claimed.add(entries[0].id)
+            taken.add(entries[0].id)
+    return settled, stored | taken
+
+
+def _same_story(draft: Draft, entry: StoredEntry) -> bool:
+    return draft.title == entry.title or (draft.published is not None and draft.published == entry.published)
+
+
 def _alternatives(draft: Draft, identity: _Identity) -> list[_Alternative]:
     by_link = [url_article_id(identity[1]), former_url_article_id(identity[1])] if identity[1] else []
     found = []
@@ -368,6 +406,7 @@ async def ingest_source(
     # A feed repeats its recent items on every fetch: only the ones not stored yet are analysed.
     # Looked up before taking the turn, so another source's analysis runs while this waits for the database.
     identities, stored = await _stored_identities(store, drafts, identities)
+    identities, stored = await _moved_entries(store, drafts, identities, stored)
     edited = await _edited(store, drafts, identities, stored)
     analysed = [identity[0] not in stored or slot in edited for slot, identity in enumerate(identities)]
     async with turn or contextlib.nullcontext():
@@ -394,7 +433,8 @@ async def _edited(
     store: Store, drafts: Sequence[Draft], identities: Sequence[_Identity], stored: set[str]
 ) -> set[int]:
     """The slots of the drafts that are stored articles their own source has edited since (a
-    corrected title, a changed text), told by a hash, so unchanged ones are not analysed again.
+    corrected title, a changed text, told by a hash, so unchanged ones are not analysed again; or a
+    link to another page).
 
     Only the entry an article was stored from edits it: another feed's version (a syndicated copy,
     the same link with a shorter text) would make it flip on every fetch, and another entry of the
@@ -410,9 +450,14 @@ async def _edited(
         if article_id in seen or not same_entry:
             continue
         seen.add(article_id)
-        if stored_text.text_hash != text_hash(draft.title, draft.text):
+        if stored_text.text_hash != text_hash(draft.title, draft.text) or _page(stored_text.url) != _page(identity[1]):
             edited.add(slot)
     return edited
+
+
+def _page(url: str | None) -> str | None:
+    """Which page a canonical link is, however it is served (another ?ref= is the same page)."""
+    return url_article_id(url) if url else None
 
 
 async def _articles(

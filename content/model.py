@@ -100,6 +100,12 @@ def content_guid(origin: str, title: str, text: str) -> str:
     return "content:" + _short_hash(f"{origin}\n{title}\n{text}")
 
 
+def entry_key(source: str, guid: str) -> str:
+    """The key of a source's entry by its guid, whatever its link: an entry back at another link
+    (a fixed slug, another section) is looked up by it."""
+    return _short_hash(f"entry:{source}\n{guid}")
+
+
 def text_hash(title: str, text: str) -> str:
     """A short hash of an article's title and text: a feed's entry seen again with another one was
     edited at its source."""

@@ -570,7 +570,7 @@ async def test_an_article_stored_before_text_hashes_were_kept_is_updated_only_wh
         await run_migrations(engine, MIGRATIONS, VERSION_TABLE, revision="0007")
         rows = [_article_row(article) for article in build_articles(stories, None, [NOW] * 2)]
         for row in rows:
-            del row["text_hash"]
+            del row["text_hash"], row["entry_key"]
         async with engine.begin() as connection:
             await connection.execute(sa.insert(articles), rows)
     finally:
@@ -588,3 +588,77 @@ async def test_an_article_stored_before_text_hashes_were_kept_is_updated_only_wh
         assert (await _ingest(store, monkeypatch, {"wire": [stories[0], edited]}, hours=2)).updated == 0
     finally:
         await store.close()
+
+
+async def _moved(store, monkeypatch, original: Draft, moved: Draft) -> tuple:
+    """Store `original`, then fetch `moved` (its entry at another link): the report, the one article
+    stored, and what was stored after the first fetch (what a subscription's fan-out would send)."""
+    await _ingest(store, monkeypatch, {original.source: [original]}, hours=0)
+    position = await store.position()
+    report = await _ingest(store, monkeypatch, {moved.source: [moved]}, hours=1)
+    [stored] = (await store.find(Query())).articles
+    return report, stored, await store.stored_after(position)
+
+
+async def test_an_entry_whose_link_changed_under_its_guid_updates_its_article_and_is_not_sent_again(store, monkeypatch):
+    original = draft(1, "wire", title="Thai utility switches on rooftop solar network",
+                     url="https://wire.test/energy/thai-solr", guid="https://wire.test/?p=1")
+    moved = replace(original, title="CORRECTED: Kenyan utility switches on solar mini-grid", text=KENYA_TEXT,
+                    url="https://wire.test/africa/kenya-solar-mini-grid")
+    report, stored, sent_again = await _moved(store, monkeypatch, original, moved)
+    assert (report.new, report.updated, report.duplicates) == (0, 1, 0)
+    assert (stored.id, stored.url) == (article_id(original.url, None), moved.url)
+    assert (stored.title, stored.text) == (moved.title, KENYA_TEXT)
+    assert sent_again == []
+    again = await _ingest(store, monkeypatch, {"wire": [moved]}, hours=2)
+    assert (again.new, again.updated, again.duplicates) == (0, 0, 1)
+
+
+async def test_an_entry_moved_from_a_tracking_link_to_its_own_and_dated_again_takes_the_new_link(store, monkeypatch):
+    original = draft(1, "wire", url="https://track.test/click?story=1", guid="wire-1")
+    moved = replace(original, url="https://wire.test/grid/solar-story-1", published=original.published + timedelta(minutes=5))
+    report, stored, sent_again = await _moved(store, monkeypatch, original, moved)
+    assert (report.new, report.updated, report.duplicates) == (0, 1, 0)
+    assert (stored.url, stored.title, stored.text) == (moved.url, original.title, original.text)
+    assert sent_again == []
+
+
+async def test_a_guid_a_feed_gives_again_to_another_story_is_a_new_article(store, monkeypatch):
+    original = draft(1, "cast", title="Episode one: solar in Chiang Mai", url="https://cast.test/1", guid="1")
+    reused = draft(30, "cast", title="Kenya mini-grids, a month on", text=KENYA_TEXT, url="https://cast.test/30", guid="1")
+    report = await _ingest(store, monkeypatch, {"cast": [original]}, hours=0)
+    report = await _ingest(store, monkeypatch, {"cast": [reused]}, hours=1)
+    assert (report.new, report.updated) == (1, 0)
+    assert (await store.get(article_id(original.url, None))).title == original.title
+
+
+async def test_another_feed_carrying_the_guid_at_another_link_never_updates_the_article(store, monkeypatch):
+    original = draft(1, "wire", url="https://wire.test/grid", guid="https://wire.test/?p=1")
+    await _ingest(store, monkeypatch, {"wire": [original]}, hours=0)
+    for hours, name in enumerate(("mirror", "syndicate"), 1):  # a copy keeping the guid; a feed numbering alike
+        other = replace(original, source=name, url=f"https://{name}.test/grid", text=original.text + " More.",
+                        title=original.title + " (republished)")
+        report = await _ingest(store, monkeypatch, {name: [other]}, hours=hours)
+        assert report.updated == 0
+    stored = await store.get(article_id(original.url, None))
+    assert (stored.url, stored.title, stored.text) == ("https://wire.test/grid", original.title, original.text)
+
+
+async def test_a_feed_numbering_its_entries_by_place_moves_no_story_onto_another(store, monkeypatch):
+    day = NOW.replace(hour=0)  # dates without a time: every story of the day has the same
+    first, second, third = (draft(n, "list", published=day, url=f"https://list.test/story-{n}") for n in (1, 2, 3))
+    await _ingest(store, monkeypatch, {"list": [replace(first, guid="1"), replace(second, guid="2")]}, hours=0)
+    report = await _ingest(store, monkeypatch, {"list": [replace(third, guid="1"), replace(first, guid="2")]}, hours=1)
+    assert (report.new, report.updated, report.duplicates) == (1, 0, 1)
+    assert (await store.get(article_id(first.url, None))).title == first.title
+
+
+async def test_entries_a_feed_gives_one_guid_and_one_date_are_new_articles(store, monkeypatch):
+    stories = [draft(n, "fixed", published=NOW, guid="https://fixed.test/") for n in (1, 2, 3, 4)]
+    await _ingest(store, monkeypatch, {"fixed": stories[:1]}, hours=0)
+    report = await _ingest(store, monkeypatch, {"fixed": stories[1:3]}, hours=1)
+    assert (report.new, report.updated) == (2, 0)
+    moved = replace(stories[0], url="https://fixed.test/moved-1")  # which one moved can no longer be told
+    report = await _ingest(store, monkeypatch, {"fixed": [moved]}, hours=2)
+    assert report.updated == 0
+    assert [(await store.get(article_id(story.url, None))).title for story in stories[:3]] == [s.title for s in stories[:3]]

@@ -38,14 +38,18 @@ def _rows(count: int) -> tuple[list[dict], list[dict], list[dict]]:
     return article_rows, tag_rows, source_rows
 
 
-async def _store_old_articles(database_url: str, revision: str, texts: list[str | None]) -> None:
-    """Articles stored in the schema of `revision`, one for each text (None: the usual one)."""
+async def _store_old_articles(
+    database_url: str, revision: str, texts: list[str | None], **columns: list
+) -> None:
+    """Articles stored in the schema of `revision`, one for each text (None: the usual one), with
+    these values of further `columns`, one for each article."""
     engine = create_engine(async_url(database_url))
     try:
         await run_migrations(engine, MIGRATIONS, VERSION_TABLE, revision=revision)
         article_rows, _, _ = _rows(len(texts))
-        for row, text in zip(article_rows, texts):
+        for index, (row, text) in enumerate(zip(article_rows, texts)):
             row["text"] = text or row["text"]
+            row.update({name: values[index] for name, values in columns.items()})
         async with engine.begin() as connection:
             await connection.execute(sa.insert(articles), article_rows)
     finally:
@@ -218,5 +222,20 @@ async def test_words_folded_in_full_in_stored_articles_are_found_after_the_upgra
     try:
         for query, found in [("strasse", ["old-1"]), ("straße", ["old-1"]), ("λόγος", ["old-2"]), ("finance", ["old-2"])]:
             assert [a.id for a in (await store.search(query)).articles] == found, query
+    finally:
+        await store.close()
+
+
+async def test_articles_stored_from_entries_with_guids_are_found_by_their_entry_after_the_upgrade(database_url):
+    guids = ["1", "https://old.test/?p=2", None]
+    await _store_old_articles(database_url, "0008", [None] * 3, guid=guids, sources=[["Old feed", "Mirror"]] * 3)
+
+    store = await Store.open(database_url)
+    try:
+        wanted = [("Old feed", "1"), ("Old feed", "https://old.test/?p=2"), ("Mirror", "1")]
+        entries = await store.stored_entries(wanted)
+        assert sorted((entry.id, entry.source, entry.guid) for entry in entries) == [
+            ("old-1", "Old feed", "1"), ("old-2", "Old feed", "https://old.test/?p=2"),
+        ]
     finally:
         await store.close()

@@ -636,7 +636,7 @@ async def test_a_word_of_a_script_written_without_spaces_is_found_inside_a_sente
     assert ids(await store.search("人工智能")) == ["article-1"]
 
 
-async def test_a_revised_article_takes_the_new_title_text_summary_and_tags_and_keeps_its_place(store):
+async def test_a_revised_article_takes_the_new_link_title_text_summary_and_tags_and_keeps_its_place(store):
     original = make_article(1, title="Utility tests rooftop solar in Chiang Mai", text="Rooftop panels feed the grid.",
                             sectors=("energy",), countries=("TH",), source="Wire")
     await store.add([original, make_article(2, sectors=("energy",))])
@@ -645,11 +645,11 @@ async def test_a_revised_article_takes_the_new_title_text_summary_and_tags_and_k
     revised = replace(
         original, title="CORRECTED: Clinic tests telemedicine in Nairobi", text="Doctors consult by video.",
         summary="Doctors consult by video.", sectors=("health",), countries=("ke",), published=T0 + timedelta(days=9),
-        sources=("Other",),
+        sources=("Other",), url="https://news.test/health/1",
     )
     assert await store.revise([revised, replace(revised, id="not-stored")]) == 1
     stored = await store.get("article-1")
-    assert (stored.title, stored.text, stored.summary) == (revised.title, revised.text, revised.summary)
+    assert (stored.url, stored.title, stored.text, stored.summary) == (revised.url, revised.title, revised.text, revised.summary)
     assert (stored.sectors, stored.countries) == (("health",), ("KE",))
     assert (stored.published, stored.fetched, stored.sources) == (original.published, original.fetched, ("Wire",))
     assert await store.position() == position and await store.stored_after(position) == []
@@ -668,7 +668,21 @@ async def test_stored_texts_name_each_articles_first_source_and_hash_its_title_a
     await store.add([copy, replace(article, sources=("Mirror",))])
     assert (await store.get("article-1")).sources == ("Wire", "Mirror")
     texts = await store.stored_texts(["article-1", "copy-1", "missing"])
-    assert texts == {"article-1": StoredText("Wire", "wire-1", text_hash(article.title, article.text))}
+    assert texts == {"article-1": StoredText("Wire", "wire-1", text_hash(article.title, article.text), article.url)}
+
+
+async def test_stored_entries_are_the_articles_first_stored_from_a_sources_entries_with_those_guids(store):
+    first = replace(make_article(1, source="Wire"), guid="1")
+    again = replace(make_article(2, source="Wire"), guid="1")  # a feed giving its guid to another story
+    other = replace(make_article(3, source="Wire"), guid="https://news.test/?p=3")
+    copy = replace(first, id="copy-1", sources=("Mirror",))  # merged into the first: its entry stores nothing
+    await store.add([first, again, other, replace(make_article(4, source="Mirror"), guid="4")])
+    await store.add([copy])
+    entries = await store.stored_entries([("Wire", "1"), ("Wire", "https://news.test/?p=3"), ("Mirror", "1"), ("Wire", "4")])
+    assert sorted((entry.id, entry.source, entry.guid) for entry in entries) == [
+        ("article-1", "Wire", "1"), ("article-2", "Wire", "1"), ("article-3", "Wire", "https://news.test/?p=3"),
+    ]
+    assert {entry.id: (entry.title, entry.published) for entry in entries}["article-3"] == (other.title, other.published)
 
 
 async def test_an_article_stored_before_text_hashes_were_kept_gets_the_hash_of_its_stored_text(store):

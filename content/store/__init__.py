@@ -2,6 +2,6 @@
 
 from content.store.cursor import InvalidCursor
 from content.store.migrate import run_migrations
-from content.store.store import AddResult, Store, StorageError, StoredText
+from content.store.store import AddResult, Store, StorageError, StoredEntry, StoredText
 
-__all__ = ["AddResult", "InvalidCursor", "Store", "StorageError", "StoredText", "run_migrations"]
+__all__ = ["AddResult", "InvalidCursor", "Store", "StorageError", "StoredEntry", "StoredText", "run_migrations"]

@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from content.dedupe import LEAD_CHARS, MAX_KEY_HITS, Fingerprint, fingerprint, same_story
-from content.model import Article, text_hash
-from content.store.bulk import chunks, insert_rows, rows_where_in
+from content.model import Article, entry_key, text_hash
+from content.store.bulk import chunks, insert_rows, rows_where_in, stored_time
 from content.store.schema import article_sources, article_tags, articles, dedupe_keys
 
 _RECENT_PRINTS = 4096  # fingerprints of articles this store added, kept to compare later batches against
@@ -98,17 +98,11 @@ async def _stored_prints(
     rows = await rows_where_in(connection, columns, articles.c.seq, [seq for seq in seqs if seq not in found])
     found.update(
         {
-            seq: fingerprint(title, lead, with_keys=False, published=_utc(published))
+            seq: fingerprint(title, lead, with_keys=False, published=stored_time(published))
             for seq, title, lead, published in rows
         }
     )
     return found
-
-
-def _utc(value: datetime | str) -> datetime:
-    """A stored time as `all_rows` returns it: on SQLite, naive UTC text."""
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def sort_batch(
@@ -186,10 +180,11 @@ def _article_row(article: Article) -> dict:
         "regions": list(dict.fromkeys(article.regions)),
         "sources": list(dict.fromkeys(article.sources)),
         "text_hash": text_hash(article.title, article.text),
+        "entry_key": entry_key(article.sources[0], article.guid) if article.guid and article.sources else None,
     }
 
 
-_REVISED_COLUMNS = ("title", "text", "summary", "sectors", "countries", "regions", "text_hash")
+_REVISED_COLUMNS = ("url", "title", "text", "summary", "sectors", "countries", "regions", "text_hash")
 
 
 def _tag_rows(article: Article, seq: int) -> list[dict]:
@@ -245,12 +240,12 @@ async def _refresh_source_lists(connection: AsyncConnection, seqs: list[int]) ->
 
 
 async def revise(connection: AsyncConnection, revised: list[Article]) -> list[int]:
-    """Give stored articles their source's edited title, text, summary and tags (the search
+    """Give stored articles their source's edited link, title, text, summary and tags (the search
     index follows, by trigger or generated column), and dedupe keys from the new text; their id,
     dates, sources and seq stay. Returns the seqs of those stored."""
     columns = (articles.c.id, articles.c.seq, articles.c.published)
     found = await rows_where_in(connection, columns, articles.c.id, [article.id for article in revised])
-    stored = {article_id: (seq, _utc(published)) for article_id, seq, published in found}
+    stored = {article_id: (seq, stored_time(published)) for article_id, seq, published in found}
     # each as stored, with its own publication date (the tags' rows and the fingerprint carry it)
     edits = [
         (replace(article, published=stored[article.id][1]), stored[article.id][0])

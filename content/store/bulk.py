@@ -9,6 +9,7 @@ through plain `IN (...)` lists and executemany.
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 from typing import Iterable, Sequence
 
 import sqlalchemy as sa
@@ -45,6 +46,12 @@ async def all_rows(connection: AsyncConnection, statement: sa.Select) -> list[tu
     found = statement.subquery()
     as_json = sa.select(sa.func.json_group_array(sa.func.json_array(*found.c)))
     return [tuple(row) for row in json.loads(await connection.scalar(as_json))]
+
+
+def stored_time(value: datetime | str) -> datetime:
+    """A stored time as `all_rows` returns it (on SQLite, naive UTC text), aware."""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 async def insert_rows(connection: AsyncConnection, table: sa.Table, rows: list[dict]) -> None:

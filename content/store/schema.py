@@ -51,6 +51,7 @@ articles = sa.Table(
     sa.Column("regions", sa.JSON, nullable=False),
     sa.Column("sources", sa.JSON, nullable=False),
     sa.Column("text_hash", sa.String(32)),  # content.model.text_hash; None: stored before migration 0008
+    sa.Column("entry_key", sa.String(24)),  # content.model.entry_key of its first source and guid; None without guid
 )
 
 article_tags = sa.Table(

@@ -27,10 +27,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 import content.tagging.places as places
 from content.dedupe import Fingerprint, fingerprint
-from content.model import Article, Page, Query, SourceState, text_hash
+from content.model import Article, Page, Query, SourceState, entry_key, text_hash
 from content.store import adding, fulltext, queries
 from content.store import cursor as cursors
-from content.store.bulk import rows_where_in
+from content.store.bulk import rows_where_in, stored_time
 from content.store.engine import display_url, failure_reason, open_engine
 from content.store.migrate import run_migrations
 from content.store.schema import article_sources, article_tags, articles, source_states
@@ -58,6 +58,19 @@ class StoredText:
     source: str  # the source that stored the article: the only one whose edits it takes
     guid: str | None  # of the entry it was stored from
     text_hash: str  # of its title and text (content.model.text_hash)
+    url: str | None
+
+
+@dataclass(frozen=True)
+class StoredEntry:
+    """An article by the entry it was stored from: what ingest compares that entry met at another
+    link against, to tell a moved story from another one under the same guid."""
+
+    id: str
+    source: str
+    guid: str
+    title: str
+    published: datetime
 
 
 @dataclass(frozen=True)
@@ -144,7 +157,7 @@ class Store:
         )
 
     async def revise(self, revised: Sequence[Article]) -> int:
-        """Give stored articles (by id) the title, text, summary and tags of these edited versions,
+        """Give stored articles (by id) the link, title, text, summary and tags of these edited versions,
         keeping everything else (dates, sources, their place in the store, so no one is sent them
         again). Returns how many were stored."""
         async with self._write_lock, self.engine.begin() as connection:
@@ -156,20 +169,33 @@ class Store:
         return len(seqs)
 
     async def stored_texts(self, ids: Sequence[str]) -> dict[str, StoredText]:
-        """The source, guid and text hash of those of `ids` stored as articles (not as copies merged
-        into one). An article stored before hashes were kept gets one now, of its stored title and text."""
-        columns = (articles.c.id, articles.c.sources[0].as_string(), articles.c.guid, articles.c.text_hash)
+        """The source, guid, text hash and link of those of `ids` stored as articles (not as copies
+        merged into one). An article stored before hashes were kept gets one now, of its stored title
+        and text."""
+        columns = (articles.c.id, articles.c.sources[0].as_string(), articles.c.guid, articles.c.text_hash, articles.c.url)
         async with self.engine.connect() as connection:
             rows = await rows_where_in(connection, columns, articles.c.id, list(set(ids)))
-        hashes = {article_id: stored_hash for article_id, _source, _guid, stored_hash in rows}
+        hashes = {article_id: stored_hash for article_id, _source, _guid, stored_hash, _url in rows}
         missing = [article_id for article_id, stored_hash in hashes.items() if stored_hash is None]
         if missing:
             hashes.update(await self._hash_stored_texts(missing))
         return {
-            article_id: StoredText(source, guid, hashes[article_id])
-            for article_id, source, guid, _hash in rows
+            article_id: StoredText(source, guid, hashes[article_id], url)
+            for article_id, source, guid, _hash, url in rows
             if source
         }
+
+    async def stored_entries(self, entries: Sequence[tuple[str, str]]) -> list[StoredEntry]:
+        """The articles first stored from these (source, guid) entries: none, one, or several for a
+        guid its feed gave to several stories."""
+        by_key = {entry_key(source, guid): (source, guid) for source, guid in entries}
+        columns = (articles.c.id, articles.c.entry_key, articles.c.title, articles.c.published)
+        async with self.engine.connect() as connection:
+            rows = await rows_where_in(connection, columns, articles.c.entry_key, list(by_key))
+        return [
+            StoredEntry(article_id, *by_key[key], title, stored_time(published))
+            for article_id, key, title, published in rows
+        ]
 
     async def _hash_stored_texts(self, ids: list[str]) -> dict[str, str]:
         async with self._write_lock, self.engine.begin() as connection:
