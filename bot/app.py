@@ -156,7 +156,8 @@ def _warn_of_schedules_without_their_platform(config: Config, adapters: dict[str
         if schedule.target.platform not in adapters:
             log.warning(
                 "schedules[%d] (%r) posts to %s, which has no token: its posts wait until a newsbot process has one"
-                " (by then, only its newest digest or its posts of the last three days go out)",
+                " (by then, its digests come as one, of their articles of the last three days, and its other posts"
+                " of the last three days go out)",
                 position, schedule.name, schedule.target.platform,
             )
 

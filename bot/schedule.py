@@ -35,7 +35,7 @@ from bot.delivery import tables
 from bot.delivery.outbox import Outbox, digest_key, target_ids
 from bot.failures import RetriedFailures
 from bot.model import Reply, Target, new_articles
-from bot.subscriptions.fanout import period_articles
+from bot.subscriptions.fanout import DigestArticles, period_articles
 from content.model import Query
 from content.store import Store
 from content.store.queries import position
@@ -292,22 +292,34 @@ class ScheduleRunner:
         target_id = (await target_ids(connection, [target]))[target]
         if not self._may_post(schedule.name, target, await _why_gone(connection, target_id)):
             return 0  # its posts would wait only to be given up when it comes back, getting what is new
+        if schedule.mode == "digest":
+            return await self._post_digest(connection, schedule, target_id, (after, through), fire)
         found = await period_articles(self._store, self._queries[schedule.name], after, through, size=schedule.max_articles)
         if found is None:
             return 0
-        top, total = found
-        if schedule.mode == "digest":
-            more = f", the newest {len(top)}" if total > len(top) else ""
-            reply = Reply(
-                text=f"{schedule.name}: {new_articles(total)}{more}",
-                cards=[article_card(article, self._tagger) for article in top],
-            )
-            return await self._outbox.enqueue_for(connection, [target_id], digest_key(schedule.name, fire), reply)
+        top, _ = found
         queued = 0
         for article in reversed(top):  # oldest first, so the channel reads in order
             reply = Reply(cards=[article_card(article, self._tagger)])
             queued += await self._outbox.enqueue_for(connection, [target_id], article.id, reply)
         return queued
+
+    async def _post_digest(
+        self, connection: AsyncConnection, schedule: ScheduleSettings, target_id: int, period: tuple[int, int], fire: datetime
+    ) -> int:
+        query, size = self._queries[schedule.name], schedule.max_articles
+        digest = await DigestArticles.read(
+            self._store, self._outbox, connection, target_id, schedule.name, query, period, size, self._clock.now()
+        )
+        reply = None
+        if digest.count:
+            more = f", the newest {len(digest.newest)}" if digest.count > len(digest.newest) else ""
+            reply = Reply(
+                text=f"{schedule.name}: {new_articles(digest.count)}{more}",
+                cards=[article_card(article, self._tagger) for article in digest.newest],
+            )
+        key = digest_key(schedule.name, fire)
+        return await self._outbox.enqueue_digest(connection, target_id, key, reply, digest.covered_after, digest.waiting)
 
 
 async def _why_gone(connection: AsyncConnection, target_id: int) -> str | None:

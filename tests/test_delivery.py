@@ -209,18 +209,20 @@ async def test_messages_that_waited_more_than_three_days_are_given_up_as_no_long
     ]
 
 
-async def test_of_the_digests_of_one_schedule_or_subscription_waiting_together_only_the_newest_is_sent(engine, clock):
+async def test_the_worker_gives_up_no_digest_for_a_newer_one_of_its_series(engine, clock):
+    """A newer digest sums up the older ones waiting when it is queued, which are given up then: one
+    left waiting (it was on its way then, or the newer one could not be sent at all) is sent."""
     adapter = FakeAdapter(clock)
     outbox, worker = build(engine, clock, adapter)
-    for hour in range(3):  # nothing sent to Telegram meanwhile
-        due = START + timedelta(hours=hour)
-        for chat in ("1", "2"):
-            await enqueue(outbox, Target("telegram", chat), digest_key("morning: energy", due), Reply(text=f"energy {hour}h, {chat}"))
-        await enqueue(outbox, Target("telegram", "1"), digest_key("sub7", due), Reply(text=f"subscription {hour}h"))
+    chat = Target("telegram", "1")
+    for hour in range(3):
+        await enqueue(outbox, chat, digest_key("morning: energy", START + timedelta(hours=hour)), Reply(text=f"energy {hour}h"))
         clock.advance(3600)
+    async with engine.begin() as connection:
+        newest = tables.outbox.c.key == digest_key("morning: energy", START + timedelta(hours=2))
+        await connection.execute(tables.outbox.update().where(newest).values(status="failed"))
     await worker.run_until_idle()
-    assert sorted(text for _, text, _ in adapter.delivered) == ["energy 2h, 1", "energy 2h, 2", "subscription 2h"]
-    assert await outbox.counts() == {"sent": 3, "dead": 6}
+    assert [text for _, text, _ in adapter.delivered] == ["energy 0h", "energy 1h"]
 
 
 async def test_a_digest_half_sent_before_a_newer_one_was_queued_is_finished(engine, clock):
@@ -234,22 +236,6 @@ async def test_a_digest_half_sent_before_a_newer_one_was_queued_is_finished(engi
     await enqueue(outbox, chat, digest_key("energy", clock.now()), Reply(text="newer"))
     await worker.run_until_idle()
     assert [text for _, text, _ in adapter.delivered] == ["older two", "newer"]
-
-
-async def test_a_digest_is_not_given_up_for_a_newer_one_that_failed(engine, clock):
-    """Only a newer digest that went out, or will, sums up what the older one had: one that could not
-    be sent at all (an unrenderable reply) replaces nothing."""
-    adapter = FakeAdapter(clock)
-    outbox, worker = build(engine, clock, adapter)
-    chat = Target("telegram", "7")
-    await enqueue(outbox, chat, digest_key("energy", START), Reply(text="older"))
-    clock.advance(3600)
-    await enqueue(outbox, chat, digest_key("energy", clock.now()), Reply(text="newer, unsendable"))
-    async with engine.begin() as connection:
-        newer = tables.outbox.c.key == digest_key("energy", clock.now())
-        await connection.execute(tables.outbox.update().where(newer).values(status="failed"))
-    await worker.run_until_idle()
-    assert [text for _, text, _ in adapter.delivered] == ["older"]
 
 
 async def test_any_command_from_a_gone_chat_revives_it_before_the_answer(engine):

@@ -159,6 +159,43 @@ async def test_the_bot_tables_upgrade_from_the_first_schema_keeping_queued_messa
         await engine.dispose()
 
 
+async def test_digests_waiting_at_the_upgrade_are_given_up_for_a_newer_one_of_their_series_as_before(database_url):
+    """The worker gave up such a digest until the upgrade; from it on, the next digest sums up those
+    waiting, which needs to know where their periods began: the backlog of before is not posted."""
+    engine = await open_engine(database_url)
+    try:
+        await run_migrations(engine, bot_db.MIGRATIONS, bot_db.VERSION_TABLE, revision="0007")
+        keys = [  # (target, key, status)
+            (1, "digest:morning:20260301T0700Z", "pending"),
+            (1, "digest:morning:20260302T0700Z", "pending"),
+            (1, "digest:morning:20260303T0700Z", "pending"),
+            (1, "digest:morning: late:20260304T0700Z", "pending"),  # another series, its name going on
+            (2, "digest:morning:20260301T0700Z", "pending"),
+            (2, "digest:morning:20260302T0700Z", "sent"),
+            (2, "a1", "pending"),
+        ]
+        async with engine.begin() as connection:
+            await connection.execute(sa.text("INSERT INTO bot_targets (id, platform, chat) VALUES (1, 'telegram', '-1'), (2, 'telegram', '-2')"))
+            await connection.execute(sa.text("INSERT INTO bot_payloads (id, body) VALUES (1, '{}')"))
+            for target, key, status in keys:
+                await connection.execute(
+                    sa.text(
+                        "INSERT INTO bot_outbox (target_id, platform, key, payload_id, status, created_at, next_attempt_at)"
+                        " VALUES (:target, 'telegram', :key, 1, :status, 0, 0)"
+                    ),
+                    {"target": target, "key": key, "status": status},
+                )
+        await bot_db.migrate(engine)
+        o = bot_tables.outbox
+        async with engine.connect() as connection:
+            rows = (await connection.execute(sa.select(o.c.status, o.c.last_error, o.c.covered_after).order_by(o.c.id))).all()
+        superseded = ("dead", "superseded by a newer digest of the same schedule or subscription", None)
+        waiting, sent = ("pending", None, None), ("sent", None, None)
+        assert rows == [superseded, superseded, waiting, waiting, superseded, sent, waiting]
+    finally:
+        await engine.dispose()
+
+
 async def test_subscriptions_schedules_and_the_fan_out_of_an_older_schema_go_on_from_where_they_were(database_url):
     store = await Store.open(database_url)
     try:

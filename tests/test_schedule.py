@@ -18,7 +18,7 @@ from bot.clock import ManualClock
 from bot.config import DeliverySettings, ScheduleSettings
 from bot.delivery.db import migrate
 from bot.delivery.limits import RatePlan
-from bot.delivery.outbox import Outbox, target_ids
+from bot.delivery.outbox import Outbox, Retry, Sent, target_ids
 from bot.delivery import tables
 from bot.delivery.payload import reply_from_json
 from bot.delivery.worker import DeliveryWorker
@@ -192,6 +192,21 @@ class World:
             published=now, fetched=now, text="Text.", summary="Text.", sectors=tuple(sectors),
         )])
 
+    async def deliver(self, **retried) -> list[tuple[str, list[str]]]:
+        """(text, card titles) of each message a delivery worker posts now."""
+        posted = []
+
+        class Channel:
+            platform = "telegram"
+
+            async def send(self, target, reply, *, skip=0, progress=None):
+                posted.append((reply.text, [card.title for card in reply.cards]))
+
+        settings = DeliverySettings()
+        plan = RatePlan(settings, random.Random(3))
+        await DeliveryWorker(self.outbox, {"telegram": Channel()}, self.clock, settings, plan, owner="t").run_until_idle()
+        return posted
+
     async def queued(self):
         """(key, card titles, text) of every queued row, in queue order."""
         o, p = tables.outbox, tables.payloads
@@ -242,6 +257,7 @@ async def test_an_article_stored_just_after_a_run_it_was_fetched_before_comes_in
     await world.publish("Stored in time")
     world.clock.set(utc(2026, 3, 28, 7, 0))
     assert await runner.run_due() == 1
+    await world.deliver()  # else the next digest sums this one up
     fetched = utc(2026, 3, 28, 6, 59, 50)  # fetched before the 07:00 run, stored after it
     await world.store.add([Article(
         id="late", url="https://news.example/late", title="Stored late", sources=("Example",),
@@ -408,9 +424,9 @@ async def test_a_gone_channel_is_warned_about_once_while_it_stays_gone_and_told_
     ]
 
 
-async def test_a_week_of_hourly_digests_waiting_for_a_token_comes_as_the_newest_digest_alone(world):
+async def test_a_week_of_hourly_digests_waiting_for_a_token_comes_as_one_digest_of_its_last_three_days(world):
     """The schedule ran all week while Telegram had no token; the token is added, and the channel
-    gets one digest, not 168 of them."""
+    gets one digest, not 168 of them, summing up the articles that are still news."""
     runner = world.runner(schedule(cron="0 * * * *", mode="digest"))
     await runner.run_due()
     for hour in range(1, 7 * 24 + 1):
@@ -418,17 +434,31 @@ async def test_a_week_of_hourly_digests_waiting_for_a_token_comes_as_the_newest_
         world.clock.set(START + timedelta(hours=hour))
         assert await runner.run_due() == 1
     assert len(await world.queued()) == 168
+    # Energy 97 was published 71 hours and some seconds before the last run, Energy 96 an hour earlier
+    assert await world.deliver() == [("morning energy: 72 new articles, the newest 3", ["Energy 168", "Energy 167", "Energy 166"])]
+    assert await world.outbox.counts() == {"dead": 167, "sent": 1}
 
-    class Channel:
-        platform, posted = "telegram", []
 
-        async def send(self, target, reply, *, skip=0, progress=None):
-            self.posted.append((reply.text, [card.title for card in reply.cards]))
-
-    settings = DeliverySettings()
-    plan = RatePlan(settings, random.Random(3))
-    await DeliveryWorker(world.outbox, {"telegram": Channel()}, world.clock, settings, plan, owner="t").run_until_idle()
-    assert Channel.posted == [("morning energy: 1 new article", ["Energy 168"])]
+async def test_a_digest_on_its_way_when_the_next_was_queued_goes_on_its_own_and_none_carries_it_again(world):
+    runner = world.runner(schedule(cron="0 * * * *", mode="digest"))
+    await runner.run_due()
+    await world.publish("Energy 1")
+    world.clock.set(START + timedelta(hours=1))
+    await runner.run_due()
+    [on_its_way] = await world.outbox.claim("w", "telegram", limit=10, lookahead=60)
+    await world.publish("Energy 2")
+    world.clock.set(START + timedelta(hours=2))
+    await runner.run_due()
+    later = (world.clock.now() + timedelta(hours=2)).timestamp()
+    await world.outbox.record("w", [Retry(on_its_way.id, at=later, error="timed out", attempts=1, parts_sent=0)])
+    [newer] = await world.outbox.claim("w", "telegram", limit=10, lookahead=60)
+    assert [card.title for card in newer.reply.cards] == ["Energy 2"]
+    await world.outbox.record("w", [Sent(newer.id)])
+    await world.publish("Energy 3")
+    world.clock.set(START + timedelta(hours=3))
+    await runner.run_due()
+    posted = await world.deliver()
+    assert sorted(posted) == [("morning energy: 1 new article", ["Energy 1"]), ("morning energy: 1 new article", ["Energy 3"])]
 
 
 async def test_a_leader_whose_database_session_ended_gives_way_and_still_stops_cleanly(world):
@@ -495,10 +525,10 @@ async def test_a_run_the_database_failed_midway_is_posted_within_a_minute_not_at
     enqueue_for = world.outbox.enqueue_for
     failures = [the_database_goes_away]
 
-    async def failing_once(connection, *args):
+    async def failing_once(connection, *args, **kwargs):
         if failures:
             await failures.pop()(connection)
-        return await enqueue_for(connection, *args)
+        return await enqueue_for(connection, *args, **kwargs)
 
     world.outbox.enqueue_for = failing_once
     world.clock.set(utc(2026, 3, 28, 7, 0))

@@ -477,7 +477,7 @@ async def test_a_chat_revived_during_a_pass_gets_nothing_of_what_piled_up(bot):
     assert await bot.delivered_titles() == [["Energy after coming back"]]
 
 
-async def test_a_chat_on_a_platform_without_a_token_for_a_week_gets_its_last_three_days_and_one_digest(bot):
+async def test_a_chat_on_a_platform_without_a_token_for_a_week_gets_its_last_three_days_and_one_digest_of_them(bot):
     await bot.say("/subscribe energy", target=GROUP)
     await bot.say("/subscribe kenya daily 09:00", target=GROUP)
     for hour in range(1, 7 * 24 + 1):  # only the fan-out runs: no process sends to Telegram
@@ -492,8 +492,28 @@ async def test_a_chat_on_a_platform_without_a_token_for_a_week_gets_its_last_thr
     [digest] = [(titles, text) for _, titles, text in messages if len(titles) > 1]
     assert digest == (
         [f"Kenya {hour}" for hour in range(147, 137, -1)],  # Thursday 09:00 is hour 147
-        "Your daily digest for Kenya: 24 new articles (the newest 10 of 24)",
+        # its own day's 24, and the 49 before them still news then: published from hour 75 (147 less 72) on
+        "Your daily digest for Kenya: 73 new articles (the newest 10 of 73)",
     )
+
+
+async def test_digests_that_waited_for_an_unreachable_platform_come_as_one_carrying_every_day(bot):
+    """Telegram could not be sent to for two days: the chat gets one digest with both days' articles
+    in it, not Saturday's alone (Friday's digest, given up for it, carried the others)."""
+    await bot.say("/subscribe kenya daily 09:00", target=GROUP)
+    for day, name in ((0, "Friday"), (1, "Saturday")):
+        bot.clock.set(START + timedelta(days=day, hours=1))
+        await bot.publish(f"Kenya {name} one", countries=["KE"])
+        await bot.publish(f"Kenya {name} two", countries=["KE"])
+        bot.clock.set(START + timedelta(days=day, hours=3))  # 09:00
+        await bot.fanout.run_digests()  # no process sends to Telegram
+    bot.clock.advance(1800)  # it can be sent to again
+    assert await bot.deliver() == [(
+        GROUP,
+        ["Kenya Saturday two", "Kenya Saturday one", "Kenya Friday two", "Kenya Friday one"],
+        "Your daily digest for Kenya: 4 new articles",
+    )]
+    assert await bot.deliver() == []
 
 
 async def test_a_new_feeds_archive_is_not_delivered_but_its_news_is(bot):

@@ -3,8 +3,9 @@
 A key is an article id, or "digest:<schedule-or-subscription>:<period>", so the same
 article can never be queued twice for one target. Rows go pending → sent | failed | dead:
 `failed` is a message that cannot be sent at all (a bug or an unrenderable payload),
-`dead` one given up on (too many transient failures, the target is gone, or it went stale while
-waiting, see `_stale`). Several articles
+`dead` one given up on (too many transient failures, the target is gone, it went stale while
+waiting, see `_stale`, or a newer digest of its schedule or subscription sums it up, see
+`Outbox.waiting_digests`). Several articles
 may go to a target in one message (a bundle): the message is the first article's row, and
 each other article has a row of its own under its id, `bundled`, never sent, with the same payload.
 
@@ -42,8 +43,19 @@ PRUNE_CHUNK = 5000
 _ERROR_CHARS = 500
 _QUEUED_WHILE_GONE = "queued while the chat was unreachable"
 DIGEST_PREFIX = "digest:"
-_SUPERSEDED = "superseded by a newer digest of the same schedule or subscription"
+_DUE_FORMAT = "%Y%m%dT%H%MZ"
+_DUE_CHARS = len("20260301T1200Z")
+_SUMMED_UP = "summed up by a newer digest of the same schedule or subscription"
+_NOTHING_STILL_NEWS = f"no longer news: its articles were published more than {NEWS_AGE.days} days ago"
 _NO_LONGER_NEWS = f"no longer news: it waited more than {NEWS_AGE.days} days to be sent"
+
+
+@dataclass(frozen=True)
+class WaitingDigests:
+    """Digests of one schedule or subscription waiting unsent for a target, for its next digest to sum up."""
+
+    ids: list[int]
+    covered_after: int | None  # the store position the earliest of their periods starts after; None: no digest waits
 
 
 @dataclass(frozen=True)
@@ -109,11 +121,18 @@ def _short(error: str) -> str:
 def digest_key(series: str, due: datetime) -> str:
     """The key of a schedule's or subscription's digest (`series`: its name) for the period due at
     `due` (UTC); of one series, a later period's key sorts after an earlier one's."""
-    return f"{DIGEST_PREFIX}{series}:{due:%Y%m%dT%H%MZ}"
+    return f"{_series_prefix(series)}{due:{_DUE_FORMAT}}"
 
 
-def _digest_series(key: str) -> str:
-    return key.rpartition(":")[0]
+def _series_prefix(series: str) -> str:
+    return f"{DIGEST_PREFIX}{series}:"
+
+
+def _of_series(target_id: int, series: str) -> sa.ColumnElement[bool]:
+    """The condition that picks the target's digests of `series` (and not those of a series whose name goes on)."""
+    o, prefix = tables.outbox, _series_prefix(series)
+    same_length = sa.func.length(o.c.key) == len(prefix) + _DUE_CHARS
+    return (o.c.target_id == target_id) & o.c.key.startswith(prefix, autoescape=True) & same_length
 
 
 async def target_ids(
@@ -316,40 +335,23 @@ async def _insert_bundle(connection: AsyncConnection, target_id: int, keys: list
     await connection.execute(o.insert(), rows)
 
 
-async def _stale(connection: AsyncConnection, rows, now: float) -> dict[str, list[int]]:
-    """The ids of the rows no longer worth sending, by why: a digest after which a later period's
-    digest of its schedule or subscription was queued (that one sums up what is new), and any other
-    message queued more than NEWS_AGE ago (its articles are no longer news; a digest's are as old as
-    its period is long). Only a backlog has them: messages no process could send for days, their
+async def _stale(rows, now: float) -> dict[str, list[int]]:
+    """The ids of the rows no longer worth sending, by why: any message but a digest queued more than
+    NEWS_AGE ago (its articles are no longer news; a digest's are as old as its period is long, and
+    what a digest left waiting has is summed up by the next one of its series, see
+    `Outbox.waiting_digests`). Only a backlog has them: messages no process could send for days, their
     platform having no token or its adapter being down. A message some of whose parts went out
     already is finished."""
-    unsent = [row for row in rows if row.parts_sent == 0]
-    newest = await _newest_digests(connection, [row for row in unsent if row.key.startswith(DIGEST_PREFIX)])
     stale: dict[str, list[int]] = {}
-    for row in unsent:
-        if row.key.startswith(DIGEST_PREFIX):
-            if row.key < newest[row.target_id, _digest_series(row.key)]:
-                stale.setdefault(_SUPERSEDED, []).append(row.id)
-        elif row.created_at < now - NEWS_AGE.total_seconds():
+    for row in rows:
+        if row.parts_sent == 0 and not row.key.startswith(DIGEST_PREFIX) and row.created_at < now - NEWS_AGE.total_seconds():
             stale.setdefault(_NO_LONGER_NEWS, []).append(row.id)
     return stale
 
 
-async def _newest_digests(connection: AsyncConnection, digests: list) -> dict[tuple[int, str], str]:
-    """The key of the latest digest queued for each of these digest rows' targets and series, of those
-    sent or still to be: one that could not be sent at all sums up nothing for the chat."""
-    o, newest = tables.outbox, {}
-    if digests:
-        query = sa.select(o.c.target_id, o.c.key).where(
-            o.c.target_id.in_({row.target_id for row in digests}),
-            o.c.key.startswith(DIGEST_PREFIX),
-            o.c.status.in_(("pending", "sent")),
-            o.c.id >= min(row.id for row in digests),  # a later period's digest is queued later: not the days before
-        )
-        for target_id, key in await connection.execute(query):
-            series = (target_id, _digest_series(key))
-            newest[series] = max(key, newest.get(series, key))
-    return newest
+async def _give_up(connection: AsyncConnection, ids: list[int], reason: str) -> None:
+    values = dict(status="dead", last_error=reason, lease_owner=None, lease_until=None)
+    await connection.execute(tables.outbox.update().where(tables.outbox.c.id.in_(ids)).values(**values))
 
 
 async def _payload_bodies(connection: AsyncConnection, ids: set[int]) -> dict[int, str]:
@@ -383,9 +385,16 @@ class Outbox:
     # ---- enqueue -------------------------------------------------------------------------
 
     async def enqueue_for(
-        self, connection: AsyncConnection, ids: list[int], key: str, reply: Reply, not_before: float | None = None
+        self,
+        connection: AsyncConnection,
+        ids: list[int],
+        key: str,
+        reply: Reply,
+        not_before: float | None = None,
+        covered_after: int | None = None,
     ) -> int:
-        """Queue one message for many targets (by id) inside the caller's transaction; returns how many were new."""
+        """Queue one message for many targets (by id) inside the caller's transaction; returns how many were new.
+        A digest's `covered_after`: the store position its period starts after."""
         if not ids:
             return 0
         o = tables.outbox
@@ -395,14 +404,52 @@ class Outbox:
         payload_id = await self.add_payload(connection, reply)
         now = self._now()
         t = tables.targets
-        columns = ["target_id", "platform", "key", "payload_id", "created_at", "next_attempt_at"]
+        columns = ["target_id", "platform", "key", "payload_id", "created_at", "next_attempt_at", "covered_after"]
         for begin in range(0, len(fresh), _INSERT_CHUNK):
             rows = sa.select(
-                t.c.id, t.c.platform, sa.literal(key), sa.literal(payload_id), sa.literal(now), sa.literal(not_before or now)
+                t.c.id, t.c.platform, sa.literal(key), sa.literal(payload_id), sa.literal(now), sa.literal(not_before or now),
+                sa.literal(covered_after, sa.Integer),
             ).where(t.c.id.in_(fresh[begin : begin + _INSERT_CHUNK]))
             statement = insert_ignoring_duplicates(connection, o, ["target_id", "key"])
             await connection.execute(statement.from_select(columns, rows))
         return len(fresh)
+
+    async def waiting_digests(self, connection: AsyncConnection, target_id: int, series: str) -> WaitingDigests:
+        """The digests of `series` (see `digest_key`) waiting for the target that no attempt has begun to
+        send (their platform was unreachable), but for those before one sent or on its way: the periods
+        of those left are the ones just before the next digest's, for it to sum them up (`enqueue_digest`);
+        one on its way, and those before it, go on their own. Locked until the caller's transaction ends,
+        after a claim taking one of them: then it is on its way."""
+        o = tables.outbox
+        series_rows = _of_series(target_id, series)
+        query = sa.select(o.c.id, o.c.key, o.c.parts_sent, o.c.lease_owner, o.c.covered_after).where(
+            series_rows, o.c.status == "pending"
+        )
+        if connection.dialect.name == "postgresql":
+            query = query.with_for_update()
+        rows = (await connection.execute(query)).all()
+        if not rows:
+            return WaitingDigests([], None)
+        # a digest queued before migration 0008 has no covered_after: its period is not known
+        unsent = {row.id for row in rows if row.parts_sent == 0 and row.lease_owner is None and row.covered_after is not None}
+        newest_sent = await connection.scalar(sa.select(sa.func.max(o.c.key)).where(series_rows, o.c.status == "sent"))
+        after = max([newest_sent or "", *(row.key for row in rows if row.id not in unsent)])
+        summed = [row for row in rows if row.id in unsent and row.key > after]
+        return WaitingDigests([row.id for row in summed], min((row.covered_after for row in summed), default=None))
+
+    async def enqueue_digest(
+        self, connection: AsyncConnection, target_id: int, key: str, reply: Reply | None, covered_after: int,
+        waiting: WaitingDigests,
+    ) -> int:
+        """Queue a digest covering the store positions after `covered_after` (None: it has no article),
+        the `waiting` digests summed up in it given up; returns how many were queued, 0 or 1."""
+        if reply is None:  # nothing new, and what the waiting ones had is no longer news
+            await _give_up(connection, waiting.ids, _NOTHING_STILL_NEWS)
+            return 0
+        queued = await self.enqueue_for(connection, [target_id], key, reply, covered_after=covered_after)
+        if queued:
+            await _give_up(connection, waiting.ids, _SUMMED_UP)
+        return queued
 
     async def queued_keys(self, connection: AsyncConnection, ids: list[int], keys: list[str]) -> set[tuple[int, str]]:
         """The (target id, key) pairs among these that have a row already."""
@@ -498,12 +545,11 @@ class Outbox:
         given_up = 0
         while True:
             rows = await self._due_rows(connection, platform, now, lease_now, horizon, limit)
-            stale = await _stale(connection, rows, now)
+            stale = await _stale(rows, now)
             if not stale:
                 break
             for reason, ids in stale.items():
-                values = dict(status="dead", last_error=reason, lease_owner=None, lease_until=None)
-                await connection.execute(tables.outbox.update().where(tables.outbox.c.id.in_(ids)).values(**values))
+                await _give_up(connection, ids, reason)
                 given_up += len(ids)
         if given_up:
             log.info("gave up %d %s messages that waited too long to be worth sending", given_up, platform)

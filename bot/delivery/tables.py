@@ -64,6 +64,8 @@ outbox = sa.Table(
     sa.Column("parts_sent", sa.Integer, nullable=False, server_default="0"),  # messages of the reply delivered so far
     # the chat's post format when last claimed: a retry after parts_sent keeps it
     sa.Column("post_format", sa.String(10)),
+    # a digest's: the store position its period starts after, the periods of the digests it sums up included
+    sa.Column("covered_after", sa.Integer),
     sa.Column("last_error", sa.Text),
     sa.Column("created_at", sa.Double, nullable=False),
     sa.Column("next_attempt_at", sa.Double, nullable=False),

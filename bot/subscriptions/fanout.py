@@ -13,6 +13,7 @@ import asyncio
 import itertools
 import logging
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
 
@@ -22,12 +23,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.clock import Clock
 from bot.commands.results import article_card
 from bot.delivery import tables
-from bot.delivery.outbox import Outbox, digest_key
+from bot.delivery.outbox import Outbox, WaitingDigests, digest_key
 from bot.failures import RetriedFailures
 from bot.model import Reply, burst_message, new_articles
 from bot.subscriptions.matching import SubscriptionIndex
 from bot.subscriptions.store import FANOUT_CURSOR, Subscription, SubscriptionStore, topic_label
-from content.model import Article, Query
+from content.model import NEWS_AGE, Article, Query
 from content.store import Store
 from content.store.queries import position
 from content.store.upsert import insert_ignoring_duplicates, insert_or_update
@@ -219,21 +220,55 @@ class FanOut:
 
     async def _send_digest(self, subscription: Subscription, due: datetime) -> int:
         through = await self._store.position()
-        found = await period_articles(self._store, subscription.query, subscription.covered_seq, through)
         async with self._store.engine.begin() as connection:
-            if not await self._subscriptions.claim_digest(connection, subscription, due, through) or not found:
+            if not await self._subscriptions.claim_digest(connection, subscription, due, through):
                 return 0
-            key = digest_key(f"sub{subscription.id}", due)
-            return await self._outbox.enqueue_for(connection, [subscription.target_id], key, self._digest(subscription, *found))
+            series, target_id = f"sub{subscription.id}", subscription.target_id
+            digest = await DigestArticles.read(
+                self._store, self._outbox, connection, target_id, series, subscription.query,
+                (subscription.covered_seq, through), DIGEST_SIZE, self._clock.now(),
+            )
+            reply = self._digest(subscription, digest) if digest.count else None
+            key = digest_key(series, due)
+            return await self._outbox.enqueue_digest(connection, target_id, key, reply, digest.covered_after, digest.waiting)
 
-    def _digest(self, subscription: Subscription, top: list[Article], total: int) -> Reply:
+    def _digest(self, subscription: Subscription, digest: DigestArticles) -> Reply:
         """One message: the newest articles of the period as cards."""
         label = topic_label(subscription.kind, subscription.value, self._tagger)
+        top, total = digest.newest, digest.count
         more = f" (the newest {len(top)} of {total})" if total > len(top) else ""
         return Reply(
             text=f"Your {subscription.cadence.kind} digest for {label}: {new_articles(total)}{more}",
             cards=[article_card(article, self._tagger) for article in top],
         )
+
+
+@dataclass(frozen=True)
+class DigestArticles:
+    """What a digest of a schedule or subscription carries: its period's articles, and those of the
+    digests of its series still waiting unsent for the target (their platform was unreachable), which
+    it sums up; of theirs only the ones published less than NEWS_AGE before it are still news."""
+
+    newest: list[Article]  # the newest few, by publication
+    count: int
+    covered_after: int  # the store position its period starts after, the periods it sums up included
+    waiting: WaitingDigests
+
+    @classmethod
+    async def read(
+        cls, store: Store, outbox: Outbox, connection: AsyncConnection, target_id: int, series: str, query: Query,
+        period: tuple[int, int], size: int, now: datetime,
+    ) -> "DigestArticles":
+        """The articles of the digest of `series` for a target covering the store positions of `period`
+        (after its first, up to its second), inside the caller's transaction, which queues it."""
+        after, through = period
+        waiting = await outbox.waiting_digests(connection, target_id, series)
+        newest, count = await store.stored_between(after, through, query, size)
+        if waiting.covered_after is None:
+            return cls(newest, count, after, waiting)
+        older, more = await store.stored_between(waiting.covered_after, after, query, size, published_since=now - NEWS_AGE)
+        newest = sorted(newest + older, key=lambda article: article.published, reverse=True)[:size]  # stable: ties keep store order
+        return cls(newest, count + more, waiting.covered_after, waiting)
 
 
 async def period_articles(
