@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Iterable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -84,9 +85,12 @@ def article_id(url: str | None, guid: str | None) -> str:
     raise ValueError("an article needs a url or a guid")
 
 
+@lru_cache(maxsize=8192)
 def url_article_id(canonical: str) -> str:
     """`article_id` of a URL that is canonical already (from `canonical_url`): the same for every
-    link to one page (see `page_key`)."""
+    link to one page (see `page_key`). Kept for the links seen last: an ingest reads each link twice (as
+    the draft's id, and among the ids it may be stored under), and a feed lists most links again at
+    every fetch."""
     return _short_hash("url:" + page_key(canonical))
 
 

@@ -7,6 +7,7 @@ recurring vocabulary they share) and their length, then the best are returned in
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
@@ -202,20 +203,19 @@ def _term(word: str) -> str:
     return "" if word in _STOPWORDS else _stem(word)
 
 
-def _terms(sentence: str) -> list[str]:
-    return [term for term in map(_term, _TERM.findall(sentence.lower())) if term]
+def _terms(sentence: str) -> set[str]:
+    return set(filter(None, map(_term, _TERM.findall(sentence.lower()))))
 
 
 def _scores(title: str, sentences: list[str]) -> list[float]:
-    distinct_terms = [set(_terms(sentence)) for sentence in sentences]
-    document = Counter()
-    for distinct in distinct_terms:
-        document.update(distinct)
-    log_counts = {term: math.log(count) for term, count in document.items()}
-    title_terms = set(_terms(title))
+    """The score of each sentence (as `split_sentences` gives them: single spaces, none around)."""
+    distinct_terms = [_terms(sentence) for sentence in sentences]
+    document = Counter(itertools.chain.from_iterable(distinct_terms))
+    log_counts = dict(zip(document, map(math.log, document.values())))
+    title_terms = _terms(title)
     scores = []
     for position, distinct in enumerate(distinct_terms):
-        words = len(sentences[position].split())
+        words = sentences[position].count(" ") + 1
         # recurring vocabulary: a term seen in several sentences is about the story
         centrality = sum(map(log_counts.__getitem__, distinct)) / (1 + math.sqrt(len(distinct) or 1))
         title_overlap = len(distinct & title_terms) / (len(title_terms) or 1)
@@ -342,13 +342,13 @@ def _no_story(blocks: list[list[str]]) -> set[str]:
 
 def _repeating(title: str, sentences: list[str]) -> set[str]:
     """The sentences that only repeat the title, which is shown above the summary (many feeds start an
-    entry's text with its headline)."""
-    headline = _comparable(title)
+    entry's text with its headline). Sentences have single spaces already: only the title needs them."""
+    headline = _comparable(" ".join(title.split()))
     return {sentence for sentence in sentences if _comparable(sentence) == headline}
 
 
 def _comparable(text: str) -> str:
-    return " ".join(text.split()).strip(" .!?…").casefold()
+    return text.strip(" .!?…").casefold()
 
 
 def _limit_for(sentence: str) -> int:

@@ -488,6 +488,8 @@ class PlaceTagger:
         lowered = _lower(original)
         found = self._phrases_found(original, lowered, headline_case, people)
         states = self._states_after_towns(original, lowered, found)
+        if not states:  # found in the text's order already
+            return list(found.values())
         kept = [item for item in found.values() if item.start not in states]
         return sorted(kept + list(states.values()), key=lambda item: item.start)
 

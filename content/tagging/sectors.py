@@ -61,7 +61,7 @@ def _normalise(token: str) -> str:
 def tokens(text: str) -> list[str]:
     """Lower-case word tokens without accents or a plural "s"."""
     text = strip_accents(text)
-    return [_normalise(token) for token in _TOKEN.findall(_ACRONYM_DOT.sub("", text).lower())]
+    return list(map(_normalise, _TOKEN.findall(_ACRONYM_DOT.sub("", text).lower())))
 
 
 @dataclass(frozen=True)
@@ -163,12 +163,16 @@ class SectorTagger:
             for phrase, weight in sector.terms.items():
                 self._lexicon.setdefault(tuple(tokens(phrase)), []).append((sector.id, weight))
         self._lexicon.pop((), None)
-        sizes: dict[str, set[int]] = {}
+        sizes: dict[str, dict[str, set[int]]] = {}
         for key in self._lexicon:
             if len(key) > 1:
-                sizes.setdefault(key[0], set()).add(len(key))
-        # first word -> lengths of the phrases it starts, longest first
-        self._phrase_sizes = {word: sorted(lengths, reverse=True) for word, lengths in sizes.items()}
+                sizes.setdefault(key[0], {}).setdefault(key[1], set()).add(len(key))
+        # first word -> second word -> lengths of the phrases they start, longest first: most words that
+        # start a phrase ("the", "in") are followed by none of its second words, and cost no lookup more
+        self._phrase_sizes = {
+            first: {second: sorted(lengths, reverse=True) for second, lengths in seconds.items()}
+            for first, seconds in sizes.items()
+        }
         self._first_words = frozenset(key[0] for key in self._lexicon)
         # phrase -> the subjects it is decisive evidence for
         self._decisive_for = {
@@ -185,23 +189,29 @@ class SectorTagger:
         rivals = {rival_id: rival for rival_id, rival in taxonomy.rivals.items() if rival_id not in configured}
         return cls(extend({**taxonomy.sectors, **promoted}, settings), taxonomy.ignore, rivals)
 
-    def _phrases(self, words: list[str]) -> Iterable[tuple[int, tuple[str, ...]]]:
+    def _phrases(self, words: list[str]) -> list[tuple[int, tuple[str, ...]]]:
         """(position, phrase) for each longest match, left to right."""
         lexicon = self._lexicon
         starts = self._first_words
+        phrase_sizes = self._phrase_sizes
+        last = len(words) - 1
+        found = []
         free_from = 0
         for position in [index for index, word in enumerate(words) if word in starts]:
             if position < free_from:
                 continue  # inside the phrase matched before
-            phrase = (words[position],)
-            for size in self._phrase_sizes.get(words[position], ()):
-                candidate = tuple(words[position : position + size])
-                if candidate in lexicon:
-                    phrase = candidate
-                    break
+            word = words[position]
+            phrase = (word,)
+            if position < last and word in phrase_sizes:
+                for size in phrase_sizes[word].get(words[position + 1], ()):
+                    candidate = tuple(words[position : position + size])
+                    if candidate in lexicon:
+                        phrase = candidate
+                        break
             if phrase in lexicon:
-                yield position, phrase
+                found.append((position, phrase))
                 free_from = position + len(phrase)
+        return found
 
     def scores(self, title: str, text: str) -> dict[str, float]:
         """Evidence per sector, for every sector with any core evidence."""
