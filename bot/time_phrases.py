@@ -27,6 +27,7 @@ _WEEKDAYS = {name: number for number, day in enumerate(_WEEKDAY_NAMES) for name 
 _MONTHS.update((short, _MONTHS[name]) for short, name in _SHORT_FORMS.items() if name in _MONTHS)
 _WEEKDAYS.update((short, _WEEKDAYS[name]) for short, name in _SHORT_FORMS.items() if name in _WEEKDAYS)
 _MONTH = rf"(?P<month>{'|'.join(_MONTHS)})"
+_WHOLE_MONTH = rf"(?P<month>{'|'.join(_MONTH_NAMES)})"  # after "in": "fishing in Jan Mayen" is no January
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
 _YEAR = r"(?: (?P<year>\d{4}))?"
 _EDGES = re.compile(r"^\W+|\W+$")  # "today?" and "(monday)" are the words themselves
@@ -157,7 +158,7 @@ _PHRASES: tuple[tuple[str, Reader], ...] = (
     (rf"since {_DAY} {_MONTH}{_YEAR}", _since_day),
     (rf"since {_MONTH} {_DAY}{_YEAR}", _since_day),
     (rf"since {_MONTH}{_YEAR}", _since_month),
-    (rf"in {_MONTH}{_YEAR}", _in_month),
+    (rf"in {_WHOLE_MONTH}{_YEAR}", _in_month),
 )
 _PATTERNS = [(re.compile(rf"(?<!\S)(?:{phrase})(?!\S)"), reader) for phrase, reader in _PHRASES]
 

@@ -51,7 +51,8 @@ def at(text: str, zone: str = "UTC") -> tuple[str, str, datetime, datetime | Non
         ("grid since march", ("grid", "since March", datetime(2026, 3, 1, tzinfo=UTC), None)),
         ("grid in November", ("grid", "in November 2025", datetime(2025, 11, 1, tzinfo=UTC), datetime(2025, 12, 1, tzinfo=UTC))),
         ("grid in May", ("grid", "in May", datetime(2026, 5, 1, tzinfo=UTC), datetime(2026, 6, 1, tzinfo=UTC))),
-        ("grid in dec 2024", ("grid", "in December 2024", datetime(2024, 12, 1, tzinfo=UTC), datetime(2025, 1, 1, tzinfo=UTC))),
+        ("grid in December 2024", ("grid", "in December 2024", datetime(2024, 12, 1, tzinfo=UTC), datetime(2025, 1, 1, tzinfo=UTC))),
+        ("grid since dec 2024", ("grid", "since December 2024", datetime(2024, 12, 1, tzinfo=UTC), None)),
         ('"smart grid" today -coal', ('"smart grid" -coal', "today", datetime(2026, 6, 1, tzinfo=UTC), None)),
     ],
 )
@@ -74,6 +75,7 @@ def test_days_and_weeks_begin_at_midnight_in_the_chats_timezone():
         "AI may help farmers",
         "may",
         "women's march in Kenya",
+        "fishing in Jan Mayen",  # after "in", only a month's whole name
         '"today" show',  # quoted: words to look for
         "energy -today",
         'since "the" monday',  # a quoted phrase breaks the time phrase
