@@ -150,13 +150,22 @@ def ranked_page(
     # Ranking only the newest matches would miss those of an older period, as it would a tag's few
     ranked = fulltext.ranked(dialect, terms, windowed=not (query.has_tags or query.period), through=through)
     statement = sa.select(ranked.c.seq, ranked.c.score, through.label("through"))
-    if query.period:
-        statement = statement.join(articles, articles.c.seq == ranked.c.seq)
-    for condition in tag_conditions(query, ranked.c.seq) + in_period(articles.c.published, query.period):
+    for condition in tag_conditions(query, ranked.c.seq) + _published_in(ranked.c.seq, query.period):
         statement = statement.where(condition)
     if shown:
         statement = statement.where(ranked.c.seq.not_in(list(shown)))
     return statement.order_by(ranked.c.score.desc(), ranked.c.seq.desc()).limit(count)
+
+
+def _published_in(seq: sa.ColumnElement[int], period: Period | None) -> list[sa.ColumnElement[bool]]:
+    """Checks that the article at `seq` was published in the period. The period's positions are read
+    off the date index once, sparing a read of each match's row: on bench/query.py's 100,000 articles,
+    a week's search took 4 ms instead of 18, a month's 10 instead of 25, but a year's (most of the
+    store) 70 instead of 30. "+ 0": the set is a filter, the matches lead."""
+    if period is None:
+        return []
+    dated = sa.select(articles.c.seq).where(*in_period(articles.c.published, period))
+    return [(seq + 0).in_(dated)]
 
 
 def with_articles(positions: sa.Select, *order: str) -> sa.Select:
