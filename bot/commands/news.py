@@ -50,10 +50,10 @@ async def latest(cmd: Command, ctx: Context) -> Reply:
     return await first_page(ctx, "find", Query(), "Latest articles", "No articles yet.", page_size=count)
 
 
-Lookup = Callable[[Command, Context, Window | None], Awaitable[Reply]]
+_Lookup = Callable[[Command, Context, Window | None], Awaitable[Reply]]
 
 
-def dated(lookup: Lookup) -> Callable[[Command, Context], Awaitable[Reply]]:
+def _dated(lookup: _Lookup) -> Callable[[Command, Context], Awaitable[Reply]]:
     """The lookup with the time phrase in its words read ("this week", "since Monday"): it gets the
     command without the phrase, and the window the phrase stands for in the chat's timezone. A
     phrase alone is no lookup: "/search today" looks for the word."""
@@ -74,7 +74,7 @@ def dated(lookup: Lookup) -> Callable[[Command, Context], Awaitable[Reply]]:
 
 
 @dataclass(frozen=True)
-class Asked:
+class _Asked:
     """A lookup's query, and how its reply names it."""
 
     kind: PageKind
@@ -84,7 +84,7 @@ class Asked:
     nothing: str  # the reply when no article matches at any date
 
 
-async def answer(asked: Asked, cmd: Command, ctx: Context, window: Window | None) -> Reply:
+async def _answer(asked: _Asked, cmd: Command, ctx: Context, window: Window | None) -> Reply:
     """The first page of what was asked, within the window when there is one. Finding nothing there
     but articles from other dates, it says when the latest is from and offers the lookup at any date
     (`cmd` less its time phrase)."""
@@ -101,7 +101,7 @@ async def answer(asked: Asked, cmd: Command, ctx: Context, window: Window | None
     return reply
 
 
-@dated
+@_dated
 async def sector(cmd: Command, ctx: Context, window: Window | None) -> Reply:
     if not cmd.args:
         return await sectors(cmd, ctx)
@@ -109,7 +109,8 @@ async def sector(cmd: Command, ctx: Context, window: Window | None) -> Reply:
     if resolution.match:
         name = resolution.match.name
         query = Query(sectors=(resolution.match.id,))
-        return await answer(Asked("find", query, name, f"Latest in {name}", f"No articles about {name} yet."), cmd, ctx, window)
+        asked = _Asked("find", query, name, f"Latest in {name}", f"No articles about {name} yet.")
+        return await _answer(asked, cmd, ctx, window)
     place = ctx.tagger.resolve_place(cmd.args).match
     if place:
         return Reply(
@@ -120,7 +121,7 @@ async def sector(cmd: Command, ctx: Context, window: Window | None) -> Reply:
     return _not_found("sector", cmd.args, resolution, "/sectors")
 
 
-@dated
+@_dated
 async def country(cmd: Command, ctx: Context, window: Window | None) -> Reply:
     if not cmd.args:
         return await countries(cmd, ctx)
@@ -128,8 +129,8 @@ async def country(cmd: Command, ctx: Context, window: Window | None) -> Reply:
     if resolution.match:
         name = resolution.match.name
         query = Query.on(resolution.match.kind, resolution.match.id)
-        asked = Asked("find", query, name, f"Latest from {name}", f"No articles about {name} yet.")
-        return await answer(asked, cmd, ctx, window)
+        asked = _Asked("find", query, name, f"Latest from {name}", f"No articles about {name} yet.")
+        return await _answer(asked, cmd, ctx, window)
     found_sector = ctx.tagger.resolve_sector(cmd.args).match
     if found_sector:
         return Reply(
@@ -140,7 +141,7 @@ async def country(cmd: Command, ctx: Context, window: Window | None) -> Reply:
     return _not_found("country or region", cmd.args, resolution, "/countries")
 
 
-@dated
+@_dated
 async def news(cmd: Command, ctx: Context, window: Window | None) -> Reply:
     if not cmd.args:
         return Reply(text="Tell me what you are looking for, e.g. /news AI education in Kenya.", private=True)
@@ -156,7 +157,7 @@ async def news(cmd: Command, ctx: Context, window: Window | None) -> Reply:
         )
     described = understood.describe()
     nothing = f"Nothing matches {described} yet. Try fewer words, or /search for the text alone."
-    reply = await answer(Asked("find", understood.query, described, f"News: {described}", nothing), cmd, ctx, window)
+    reply = await _answer(_Asked("find", understood.query, described, f"News: {described}", nothing), cmd, ctx, window)
     if reply.text == nothing and (meant := await _reading_meant(understood, cmd.args, ctx)):
         reply.text = f"Nothing matches {described} yet. Did you mean {meant.describe()}?"
         command = meant.command() if window is None else f"{meant.command()} {window.words}"
@@ -182,7 +183,7 @@ async def _reading_meant(understood: Understanding, words: str, ctx: Context) ->
     return meant if (await ctx.store.find(meant.query, limit=1)).articles else None
 
 
-@dated
+@_dated
 async def search(cmd: Command, ctx: Context, window: Window | None) -> Reply:
     if not cmd.args:
         return Reply(text="Tell me what to search for, e.g. /search smart grid.", private=True)
@@ -194,7 +195,7 @@ async def search(cmd: Command, ctx: Context, window: Window | None) -> Reply:
                      "Try a more telling word, e.g. /search smart grid.", private=True)
     described = describe((), text)  # "“smart grid”, without “solar”"
     heading, nothing = f"Search: {described}", f"No articles mention {described}. Try other words."
-    return await answer(Asked("search", Query(text=text), described, heading, nothing), cmd, ctx, window)
+    return await _answer(_Asked("search", Query(text=text), described, heading, nothing), cmd, ctx, window)
 
 
 def only_left_out(text: str) -> bool:
