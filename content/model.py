@@ -163,6 +163,15 @@ class Article:
 
 
 @dataclass(frozen=True)
+class Period:
+    """Articles published at or after `start` and before `end`, when there is one (an article whose
+    source gave no date is dated when it was fetched). Times are timezone-aware."""
+
+    start: datetime
+    end: datetime | None = None
+
+
+@dataclass(frozen=True)
 class Query:
     """What to find. Empty fields match everything; a region also matches its member countries and
     the regions inside it. An article tagged with any one of the sectors (and any one of the places)
@@ -174,6 +183,7 @@ class Query:
     regions: tuple[str, ...] = ()
     text: str | None = None
     also: tuple["Query", ...] = ()  # tags only: their text is not read
+    period: Period | None = None  # none: any date
 
     @property
     def is_empty(self) -> bool:

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
-from content.model import Article, Page, Query, SourceState, text_hash
+from content.model import Article, Page, Period, Query, SourceState, text_hash
 from content.store import InvalidCursor, StorageError, Store, StoredText
 from content.store.fulltext import search_terms
 from content.store.schema import articles
@@ -225,6 +225,44 @@ async def test_one_sector_within_a_region_pages_newest_first(store, text_join_mo
     assert ids(first) + ids(rest) == ["article-6", "article-5", "article-3", "article-1"] and rest.next_cursor is None
     with_text = Query(sectors=("energy",), regions=("south-eastern-asia",), text="grid")
     assert ids(await store.find(with_text)) == ["article-5", "article-3", "article-1"]
+
+
+async def test_a_period_keeps_what_was_published_from_its_start_until_before_its_end(store, text_join_mode):
+    await store.add(
+        [
+            make_article(n, title=f"Grid note {n}", sectors=("energy",), countries=("TH",) if n % 2 else ("KE",))
+            for n in range(1, 9)
+        ]
+    )
+    period = Period(start=T0 + timedelta(hours=3), end=T0 + timedelta(hours=7))  # articles 3 to 6
+    expected = {
+        Query(period=period): [6, 5, 4, 3],
+        Query(sectors=("energy",), period=period): [6, 5, 4, 3],
+        Query(regions=("africa",), sectors=("energy",), period=period): [6, 4],  # Kenya's
+        Query(text="grid note", period=period): [6, 5, 4, 3],
+        Query(text="grid", countries=("TH",), period=period): [5, 3],
+        Query(sectors=("energy",), period=Period(start=T0 + timedelta(hours=7))): [8, 7],
+    }
+    for query, numbers in expected.items():
+        assert ids(await store.find(query)) == [f"article-{n}" for n in numbers], query
+    first = await store.find(Query(period=period), limit=3)
+    rest = await store.find(Query(period=period), limit=3, cursor=first.next_cursor)
+    assert ids(first) + ids(rest) == ["article-6", "article-5", "article-4", "article-3"] and rest.next_cursor is None
+
+
+async def test_search_and_stored_between_keep_to_a_period_too(store, monkeypatch):
+    from content.store import fulltext
+
+    monkeypatch.setattr(fulltext, "RANK_WINDOW", 2)  # SQLite's newest matches would be articles 5 and 4
+    await store.add(
+        [replace(make_article(n, title=f"Grid note {n}", text="grid " * n), fetched=T0 + timedelta(hours=n)) for n in range(1, 6)]
+    )
+    period = Period(start=T0 + timedelta(hours=2), end=T0 + timedelta(hours=4))
+    first = await store.search("grid", Query(period=period), limit=1)
+    rest = await store.search("grid", Query(period=period), limit=5, cursor=first.next_cursor)
+    assert ids(first) + ids(rest) == ["article-3", "article-2"] and rest.next_cursor is None  # more "grid" ranks first
+    found, count = await store.stored_between(0, await store.position(), Query(text="grid", period=period))
+    assert sorted(ids(found)) == ["article-2", "article-3"] and count == 2
 
 
 async def test_text_filter_and_ranked_search(store):

@@ -19,6 +19,12 @@ HOW_IT_WORKS = (
     "demonyms and cities found in the text."
 )
 
+TIME_PHRASES = (
+    "Add a time to /news, /search, /sector or /country for that time's articles only: today, yesterday, "
+    "this week, last week, past 3 days, last 24 hours, this month, last month, since Monday, since 20 November, "
+    "in November. Example: /news AI health last month"
+)
+
 
 async def start(cmd: Command, ctx: Context) -> Reply:
     return Reply(
@@ -43,6 +49,7 @@ def help_for(router: Router) -> CommandHandler:
         lines = ["What I understand:"]
         for info in router.commands():
             lines.append(f"/{info.name}: {info.summary}. Example: {info.example}")
+        lines.append(TIME_PHRASES)
         return Reply(text="\n".join(lines), private=True)
 
     return help_command

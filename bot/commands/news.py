@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from functools import partial
-from typing import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from functools import partial, wraps
+from typing import Awaitable, Callable, Iterable
 
 from rapidfuzz import fuzz
 
 from bot.commands.results import PAGE_SIZE, bounded_command, first_page, next_page
 from bot.context import Context
 from bot.model import Action, Command, Reply, quoted
+from bot.pages import PageKind
+from bot.time_phrases import TimePhraseError, Window, take_time_phrase
 from bot.topics import describe
 from content.model import Query
 from content.store.fulltext import literal_pieces, names_of_several_words, search_terms
@@ -48,15 +50,67 @@ async def latest(cmd: Command, ctx: Context) -> Reply:
     return await first_page(ctx, "find", Query(), "Latest articles", "No articles yet.", page_size=count)
 
 
-async def sector(cmd: Command, ctx: Context) -> Reply:
+_Lookup = Callable[[Command, Context, Window | None], Awaitable[Reply]]
+
+
+def _dated(lookup: _Lookup) -> Callable[[Command, Context], Awaitable[Reply]]:
+    """The lookup with the time phrase in its words read ("this week", "since Monday"): it gets the
+    command without the phrase, and the window the phrase stands for in the chat's timezone. A
+    phrase alone is no lookup: "/search today" looks for the word."""
+
+    @wraps(lookup)
+    async def reading_time(cmd: Command, ctx: Context) -> Reply:
+        try:
+            words, phrase = take_time_phrase(cmd.args)
+            if phrase is None or not words:
+                return await lookup(cmd, ctx, None)
+            zone = await ctx.subscriptions.timezone(cmd.platform, cmd.target.chat)
+            window = phrase.window(ctx.clock(), zone)
+        except TimePhraseError as error:
+            return Reply(text=str(error), private=True)
+        return await lookup(replace(cmd, args=words), ctx, window)
+
+    return reading_time
+
+
+@dataclass(frozen=True)
+class _Asked:
+    """A lookup's query, and how its reply names it."""
+
+    kind: PageKind
+    query: Query
+    named: str  # "Energy + Kenya"
+    heading: str  # "News: Energy + Kenya"
+    nothing: str  # the reply when no article matches at any date
+
+
+async def _answer(asked: _Asked, cmd: Command, ctx: Context, window: Window | None) -> Reply:
+    """The first page of what was asked, within the window when there is one. Finding nothing there
+    but articles from other dates, it says when the latest is from and offers the lookup at any date
+    (`cmd` less its time phrase)."""
+    if window is None:
+        return await first_page(ctx, asked.kind, asked.query, asked.heading, asked.nothing)
+    dated_query = replace(asked.query, period=window.period)
+    reply = await first_page(ctx, asked.kind, dated_query, f"{asked.heading} · {window.label}", asked.nothing)
+    if reply.cards or not (latest := (await ctx.store.find(asked.query, limit=1)).articles):
+        return reply
+    reply.text = (
+        f"Nothing {window.label} matches {asked.named}: the latest that does is from {window.day(latest[0].published)}."
+    )
+    reply.actions.append(Action(f"{asked.named}, any date", f"/{cmd.name} {cmd.args}"))
+    return reply
+
+
+@_dated
+async def sector(cmd: Command, ctx: Context, window: Window | None) -> Reply:
     if not cmd.args:
         return await sectors(cmd, ctx)
     resolution = ctx.tagger.resolve_sector(cmd.args)
     if resolution.match:
         name = resolution.match.name
-        return await first_page(
-            ctx, "find", Query(sectors=(resolution.match.id,)), f"Latest in {name}", f"No articles about {name} yet."
-        )
+        query = Query(sectors=(resolution.match.id,))
+        asked = _Asked("find", query, name, f"Latest in {name}", f"No articles about {name} yet.")
+        return await _answer(asked, cmd, ctx, window)
     place = ctx.tagger.resolve_place(cmd.args).match
     if place:
         return Reply(
@@ -67,18 +121,16 @@ async def sector(cmd: Command, ctx: Context) -> Reply:
     return _not_found("sector", cmd.args, resolution, "/sectors")
 
 
-async def country(cmd: Command, ctx: Context) -> Reply:
+@_dated
+async def country(cmd: Command, ctx: Context, window: Window | None) -> Reply:
     if not cmd.args:
         return await countries(cmd, ctx)
     resolution = ctx.tagger.resolve_place(cmd.args)
     if resolution.match:
-        return await first_page(
-            ctx,
-            "find",
-            Query.on(resolution.match.kind, resolution.match.id),
-            f"Latest from {resolution.match.name}",
-            f"No articles about {resolution.match.name} yet.",
-        )
+        name = resolution.match.name
+        query = Query.on(resolution.match.kind, resolution.match.id)
+        asked = _Asked("find", query, name, f"Latest from {name}", f"No articles about {name} yet.")
+        return await _answer(asked, cmd, ctx, window)
     found_sector = ctx.tagger.resolve_sector(cmd.args).match
     if found_sector:
         return Reply(
@@ -89,7 +141,8 @@ async def country(cmd: Command, ctx: Context) -> Reply:
     return _not_found("country or region", cmd.args, resolution, "/countries")
 
 
-async def news(cmd: Command, ctx: Context) -> Reply:
+@_dated
+async def news(cmd: Command, ctx: Context, window: Window | None) -> Reply:
     if not cmd.args:
         return Reply(text="Tell me what you are looking for, e.g. /news AI education in Kenya.", private=True)
     if len(cmd.args.split()) > MAX_NEWS_WORDS:
@@ -103,16 +156,12 @@ async def news(cmd: Command, ctx: Context) -> Reply:
             private=True,
         )
     described = understood.describe()
-    reply = await first_page(
-        ctx,
-        "find",
-        understood.query,
-        f"News: {described}",
-        f"Nothing matches {described} yet. Try fewer words, or /search for the text alone.",
-    )
-    if not reply.cards and (meant := await _reading_meant(understood, cmd.args, ctx)):
+    nothing = f"Nothing matches {described} yet. Try fewer words, or /search for the text alone."
+    reply = await _answer(_Asked("find", understood.query, described, f"News: {described}", nothing), cmd, ctx, window)
+    if reply.text == nothing and (meant := await _reading_meant(understood, cmd.args, ctx)):
         reply.text = f"Nothing matches {described} yet. Did you mean {meant.describe()}?"
-        reply.actions.append(Action(meant.describe(), meant.command()))
+        command = meant.command() if window is None else f"{meant.command()} {window.words}"
+        reply.actions.append(Action(meant.describe(), command))
     return reply
 
 
@@ -134,7 +183,8 @@ async def _reading_meant(understood: Understanding, words: str, ctx: Context) ->
     return meant if (await ctx.store.find(meant.query, limit=1)).articles else None
 
 
-async def search(cmd: Command, ctx: Context) -> Reply:
+@_dated
+async def search(cmd: Command, ctx: Context, window: Window | None) -> Reply:
     if not cmd.args:
         return Reply(text="Tell me what to search for, e.g. /search smart grid.", private=True)
     text = cmd.args
@@ -145,7 +195,7 @@ async def search(cmd: Command, ctx: Context) -> Reply:
                      "Try a more telling word, e.g. /search smart grid.", private=True)
     described = describe((), text)  # "“smart grid”, without “solar”"
     heading, nothing = f"Search: {described}", f"No articles mention {described}. Try other words."
-    return await first_page(ctx, "search", Query(text=text), heading, nothing)
+    return await _answer(_Asked("search", Query(text=text), described, heading, nothing), cmd, ctx, window)
 
 
 def only_left_out(text: str) -> bool:

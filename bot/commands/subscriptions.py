@@ -19,6 +19,7 @@ from bot.model import POST_FORMATS, Action, Command, Reply, new_articles, quoted
 from bot.subscriptions.cadence import PATTERN, Cadence, CadenceError
 from bot.subscriptions.fanout import DIGEST_SIZE
 from bot.subscriptions.store import VALUE_CHARS, Subscription, SubscriptionStore, combined, topic_label
+from bot.time_phrases import TimePhrase, TimePhraseError, take_time_phrase
 from content.store.fulltext import QUOTES, search_terms
 from content.tagging import Match
 from content.text import clip
@@ -72,7 +73,7 @@ def register(router) -> None:
     router.register(
         "settings",
         settings,
-        "this chat's timezone for digests, and full or compact posts",
+        "this chat's timezone for digests and times such as today, and full or compact posts",
         "/settings timezone Asia/Bangkok",
     )
 
@@ -164,6 +165,12 @@ async def subscribe(cmd: Command, ctx: Context) -> Reply:
     if len(words.split()) > MAX_TOPIC_WORDS:
         example = _line(cmd, "subscribe", "AI education in Kenya")
         return Reply(text=f"Please use at most {MAX_TOPIC_WORDS} words, e.g. {example}.", private=True)
+    try:
+        words, phrase = take_time_phrase(words)
+    except TimePhraseError as error:
+        return Reply(text=str(error), private=True)
+    if phrase and not words:
+        return Reply(text=f"{_not_kept(phrase)}: add a topic, e.g. {_line(cmd, 'subscribe', 'energy')}.", private=True)
     topic, guess = _read_topic(words, ctx) if words else (None, None)
     if guess:
         when = "" if cadence.is_instant else f" {cadence}"
@@ -196,6 +203,8 @@ async def subscribe(cmd: Command, ctx: Context) -> Reply:
     subscription = await _subscription(store, cmd.target, kind, value)
     label = topic_label(kind, value, ctx.tagger)
     reply = Reply(text=await _confirmation(store, cmd, label, cadence, created, before))
+    if phrase:
+        reply.text += f"\n{_not_kept(phrase)}; to look back: /news {words} {phrase.words}"
     if before and not before.cadence.is_instant and cadence.is_instant:
         # the digest in progress will not come: what it would have held comes now, what is stored later comes instantly
         since, until = before.covered_seq, subscription.covered_seq
@@ -210,6 +219,10 @@ async def subscribe(cmd: Command, ctx: Context) -> Reply:
     reply.cards = [article_card(article, ctx.tagger) for article in articles]
     reply.actions.append(Action("Unsubscribe", _removal_command(cmd, subscription)))
     return reply
+
+
+def _not_kept(phrase: TimePhrase) -> str:
+    return f"A subscription brings what is new from now on, so “{phrase.words}” is not kept"
 
 
 async def _subscription(store: SubscriptionStore, target, kind: str, value: str) -> Subscription | None:

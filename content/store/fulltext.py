@@ -120,6 +120,16 @@ def literal_pieces(text: str) -> tuple[str, list[str]]:
     return _PIECE.sub(take, text), pieces
 
 
+def plain_words(text: str) -> list[tuple[str, tuple[int, int]]]:
+    """Each piece of the text with where it stands in it: a plain word as written, a quoted phrase or
+    a "-" exclusion as "", so that nothing read in the plain words runs across one."""
+    pieces = []
+    for piece in _PIECE.finditer(text):
+        negated, quoted, bare = piece.groups()
+        pieces.append(("" if negated or quoted is not None else bare, piece.span()))
+    return pieces
+
+
 def _plain_terms(words: list[str]) -> list[Term]:
     terms: list[Term] = []
     position = 0

@@ -14,7 +14,7 @@ from typing import Iterable, Sequence
 import sqlalchemy as sa
 
 import content.tagging as tagging
-from content.model import NEWS_AGE, Query
+from content.model import NEWS_AGE, Period, Query
 from content.store import fulltext
 from content.store.schema import article_tags, articles
 
@@ -65,6 +65,17 @@ def tag_conditions(query: Query, seq: sa.ColumnElement) -> list[sa.ColumnElement
     return conditions
 
 
+def in_period(published: sa.ColumnElement, period: Period | None) -> list[sa.ColumnElement]:
+    """Checks that `published` falls in the period: none without one."""
+    if period is None:
+        return []
+    bound = {"type_": published.type}
+    conditions = [published >= sa.bindparam(None, period.start, **bound)]
+    if period.end is not None:
+        conditions.append(published < sa.bindparam(None, period.end, **bound))
+    return conditions
+
+
 def before(published: sa.ColumnElement, seq: sa.ColumnElement, after: tuple[datetime, int]) -> sa.ColumnElement:
     """Strictly after the cursor's row in newest-first order."""
     moment, last_seq = after
@@ -76,9 +87,9 @@ def _newest(statement: sa.Select, published: sa.ColumnElement, seq: sa.ColumnEle
 
 
 def _filtered(
-    statement: sa.Select, seq: sa.ColumnElement, published: sa.ColumnElement, conditions: list, after
+    statement: sa.Select, seq: sa.ColumnElement, published: sa.ColumnElement, conditions: list, after, period
 ) -> sa.Select:
-    for condition in conditions:
+    for condition in conditions + in_period(published, period):
         statement = statement.where(condition)
     if after is not None:
         statement = statement.where(before(published, seq, after))
@@ -95,7 +106,9 @@ def newest_first(
 
     if terms.required and text_mode == fulltext.DRIVING:
         conditions = tag_conditions(query, articles.c.seq)
-        statement = _filtered(fulltext.driving(terms), articles.c.seq, articles.c.published, conditions, after)
+        statement = _filtered(
+            fulltext.driving(terms), articles.c.seq, articles.c.published, conditions, after, query.period
+        )
         return _newest(statement, articles.c.published, articles.c.seq, count)
 
     codes, region_ids = place_values(query.countries, query.regions)
@@ -112,7 +125,7 @@ def newest_first(
     else:
         statement = sa.select(articles.c.published, articles.c.seq)
         conditions = tag_conditions(query, articles.c.seq) + text_conditions(articles.c.seq)  # `also`, if any
-        statement = _filtered(statement, articles.c.seq, articles.c.published, conditions, after)
+        statement = _filtered(statement, articles.c.seq, articles.c.published, conditions, after, query.period)
         return _newest(statement, articles.c.published, articles.c.seq, count)
     tags = article_tags.alias("driving")
     # DISTINCT: an article tagged with two of the values (two member countries) is one row.
@@ -122,7 +135,7 @@ def newest_first(
         .distinct()
     )
     conditions = tag_conditions(others, tags.c.article_seq) + text_conditions(tags.c.article_seq)
-    statement = _filtered(statement, tags.c.article_seq, tags.c.published, conditions, after)
+    statement = _filtered(statement, tags.c.article_seq, tags.c.published, conditions, after, query.period)
     return _newest(statement, tags.c.published, tags.c.article_seq, count)
 
 
@@ -134,13 +147,25 @@ def ranked_page(
     pages. A page goes by what was shown, not by score or place in the ranking: SQLite's bm25
     scores and their order move whenever articles are added, and a page that continued after a
     score or a place would skip or repeat."""
-    ranked = fulltext.ranked(dialect, terms, windowed=not query.has_tags, through=through)
+    # Ranking only the newest matches would miss those of an older period, as it would a tag's few
+    ranked = fulltext.ranked(dialect, terms, windowed=not (query.has_tags or query.period), through=through)
     statement = sa.select(ranked.c.seq, ranked.c.score, through.label("through"))
-    for condition in tag_conditions(query, ranked.c.seq):
+    for condition in tag_conditions(query, ranked.c.seq) + _published_in(ranked.c.seq, query.period):
         statement = statement.where(condition)
     if shown:
         statement = statement.where(ranked.c.seq.not_in(list(shown)))
     return statement.order_by(ranked.c.score.desc(), ranked.c.seq.desc()).limit(count)
+
+
+def _published_in(seq: sa.ColumnElement[int], period: Period | None) -> list[sa.ColumnElement[bool]]:
+    """Checks that the article at `seq` was published in the period. The period's positions are read
+    off the date index once, sparing a read of each match's row: on bench/query.py's 100,000 articles,
+    a week's search took 4 ms instead of 18, a month's 10 instead of 25, but a year's (most of the
+    store) 70 instead of 30. "+ 0": the set is a filter, the matches lead."""
+    if period is None:
+        return []
+    dated = sa.select(articles.c.seq).where(*in_period(articles.c.published, period))
+    return [(seq + 0).in_(dated)]
 
 
 def with_articles(positions: sa.Select, *order: str) -> sa.Select:
@@ -174,7 +199,7 @@ def _news_when_fetched(dialect: str) -> sa.ColumnElement[bool]:
 def _matching(dialect: str, query: Query, terms: fulltext.Terms) -> sa.Select:
     """SELECT the articles that match the query, in no order."""
     statement = sa.select(articles)
-    for condition in tag_conditions(query, articles.c.seq):
+    for condition in tag_conditions(query, articles.c.seq) + in_period(articles.c.published, query.period):
         statement = statement.where(condition)
     if terms:
         statement = statement.where(fulltext.condition(dialect, articles.c.seq, terms, fulltext.FILTER))

@@ -264,7 +264,7 @@ class Store:
     ) -> Page:
         """Articles matching every word of `text`, most relevant first, within `query`'s filters.
 
-        Without sector or place filters, SQLite ranks the newest 2,000 matches (news: recent first)."""
+        Without sector, place or date filters, SQLite ranks the newest 2,000 matches (news: recent first)."""
         _check_limit(limit)
         through, shown = cursors.decode_ranked(cursor) if cursor else (None, ())
         terms = fulltext.search_terms(text) + (fulltext.search_terms(query.text) if query.text else fulltext.Terms())

@@ -1,0 +1,211 @@
+"""Time phrases in a lookup ("/news energy this week", "/search smart grid since Monday"): which
+words say the time, and the period they stand for in the chat's timezone.
+
+Only plain words are read: "today" in quotes or after "-" stays words to look for. A month's name
+is a time only after "in" or "since" ("March for Science" and "AI may help" are words).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from itertools import accumulate
+from typing import Callable
+from zoneinfo import ZoneInfo
+
+from content.model import Period
+from content.store.fulltext import plain_words
+
+_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+                "october", "november", "december")
+_WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# Each name is read whole or by its first three letters ("nov", "mon"), and by these usual short forms
+_SHORT_FORMS = {"sept": "september", "tues": "tuesday", "thur": "thursday", "thurs": "thursday"}
+_MONTHS = {name: number for number, month in enumerate(_MONTH_NAMES, start=1) for name in (month, month[:3])}
+_WEEKDAYS = {name: number for number, day in enumerate(_WEEKDAY_NAMES) for name in (day, day[:3])}
+_MONTHS.update((short, _MONTHS[name]) for short, name in _SHORT_FORMS.items() if name in _MONTHS)
+_WEEKDAYS.update((short, _WEEKDAYS[name]) for short, name in _SHORT_FORMS.items() if name in _WEEKDAYS)
+_MONTH = rf"(?P<month>{'|'.join(_MONTHS)})"
+_WHOLE_MONTH = rf"(?P<month>{'|'.join(_MONTH_NAMES)})"  # after "in": "fishing in Jan Mayen" is no January
+_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
+_YEAR = r"(?: (?P<year>\d{4}))?"
+_EDGES = re.compile(r"^\W+|\W+$")  # "today?" and "(monday)" are the words themselves
+
+
+class TimePhraseError(ValueError):
+    """Words that read as a time but say none that can be: "since 31 February"."""
+
+
+@dataclass(frozen=True)
+class Window:
+    """The period a time phrase stands for, how replies name it, and the phrase itself."""
+
+    period: Period
+    label: str  # "this week", "since Monday 23 November": reads after "Nothing …" and after "·"
+    words: str  # the phrase in lower case, to say it again in a command: "since monday"
+    zone: ZoneInfo
+
+    def day(self, moment: datetime) -> str:
+        """The moment's date in the chat's timezone: "24 November 2026"."""
+        local = moment.astimezone(self.zone)
+        return f"{local.day} {_month_name(local.month)} {local.year}"
+
+
+# A reader turns the phrase's parts and the chat's local time into (start, end or None, label).
+Reader = Callable[[dict[str, str], datetime], tuple[datetime, datetime | None, str]]
+
+
+def _midnight(moment: datetime, days_back: int = 0) -> datetime:
+    """The start of the day `days_back` days before the moment's, on its own clock."""
+    day = moment.date() - timedelta(days=days_back)
+    return datetime(day.year, day.month, day.day, tzinfo=moment.tzinfo)
+
+
+def _month_start(year: int, month: int, zone) -> datetime:
+    year, month = year + (month - 1) // 12, (month - 1) % 12 + 1  # month 0 is last December, 13 next January
+    return datetime(year, month, 1, tzinfo=zone)
+
+
+def _latest_month(month: int, now: datetime) -> int:
+    """The year of the latest such month begun by now: "in December" in November is last year's."""
+    return now.year if month <= now.month else now.year - 1
+
+
+def _month_name(month: int) -> str:
+    return _MONTH_NAMES[month - 1].title()  # not strftime's %B, which follows the process's locale
+
+
+def _year_shown(year: int, now: datetime) -> str:
+    return "" if year == now.year else f" {year}"
+
+
+def _today(parts: dict[str, str], now: datetime):
+    return _midnight(now), None, "today"
+
+
+def _yesterday(parts: dict[str, str], now: datetime):
+    return _midnight(now, 1), _midnight(now), "yesterday"
+
+
+def _week(parts: dict[str, str], now: datetime):
+    this_week = _midnight(now, now.weekday())  # weeks begin on Monday
+    if parts["which"] == "this":
+        return this_week, None, "this week"
+    return _midnight(this_week, 7), this_week, "last week"
+
+
+def _month(parts: dict[str, str], now: datetime):
+    this_month = _month_start(now.year, now.month, now.tzinfo)
+    if parts["which"] == "this":
+        return this_month, None, "this month"
+    return _month_start(now.year, now.month - 1, now.tzinfo), this_month, "last month"
+
+
+def _recent(parts: dict[str, str], now: datetime):
+    count, unit = int(parts.get("count") or 1), parts["unit"]
+    span = timedelta(**{f"{unit}s": count})
+    counted = unit if count == 1 else f"{count} {unit}s"
+    return now.astimezone(timezone.utc) - span, None, f"in the last {counted}"  # hours, not the clock's: DST
+
+
+def _since_weekday(parts: dict[str, str], now: datetime):
+    days_back = (now.weekday() - _WEEKDAYS[parts["weekday"]]) % 7 or 7  # "since Friday" on a Friday: a week ago
+    start = _midnight(now, days_back)
+    weekday = _WEEKDAY_NAMES[start.weekday()].title()
+    return start, None, f"since {weekday} {start.day} {_month_name(start.month)}{_year_shown(start.year, now)}"
+
+
+def _since_day(parts: dict[str, str], now: datetime):
+    month = int(parts["month"]) if parts["month"].isdecimal() else _MONTHS[parts["month"]]
+    day = int(parts["day"])
+    year = int(parts["year"]) if parts.get("year") else None
+    if year is None:  # the latest such day: "since 20 December" in November is last year's
+        year = now.year if (month, day) <= (now.month, now.day) else now.year - 1
+    start = datetime(year, month, day, tzinfo=now.tzinfo)
+    return start, None, f"since {day} {_month_name(month)}{_year_shown(year, now)}"
+
+
+def _since_month(parts: dict[str, str], now: datetime):
+    start, year = _month_named(parts, now)
+    return start, None, f"since {_month_name(start.month)}{_year_shown(year, now)}"
+
+
+def _in_month(parts: dict[str, str], now: datetime):
+    start, year = _month_named(parts, now)
+    end = _month_start(year, start.month + 1, now.tzinfo)
+    return start, end, f"in {_month_name(start.month)}{_year_shown(year, now)}"
+
+
+def _month_named(parts: dict[str, str], now: datetime) -> tuple[datetime, int]:
+    """The start of the month the words name, the latest begun by now unless they give a year; and its year."""
+    month = _MONTHS[parts["month"]]
+    year = int(parts["year"]) if parts.get("year") else _latest_month(month, now)
+    return _month_start(year, month, now.tzinfo), year
+
+
+# Each phrase as lower-case words, and how to read it. Where two match at the same place, the
+# longer wins ("since november 20" over "since november").
+_PHRASES: tuple[tuple[str, Reader], ...] = (
+    ("today", _today),
+    ("yesterday", _yesterday),
+    ("(?P<which>this|last) week", _week),
+    ("(?P<which>this|last) month", _month),
+    (r"(?:past|last) (?P<count>[1-9]\d{0,3}) (?P<unit>hour|day|week)s?", _recent),
+    ("past (?P<unit>hour|day|week)", _recent),
+    (rf"since (?:last )?(?P<weekday>{'|'.join(_WEEKDAYS)})", _since_weekday),
+    (r"since (?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})", _since_day),
+    (rf"since {_DAY} {_MONTH}{_YEAR}", _since_day),
+    (rf"since {_MONTH} {_DAY}{_YEAR}", _since_day),
+    (rf"since {_MONTH}{_YEAR}", _since_month),
+    (rf"in {_WHOLE_MONTH}{_YEAR}", _in_month),
+)
+_PATTERNS = [(re.compile(rf"(?<!\S)(?:{phrase})(?!\S)"), reader) for phrase, reader in _PHRASES]
+
+
+@dataclass(frozen=True)
+class TimePhrase:
+    """A time phrase found in a lookup's words, read once the chat's clock is known."""
+
+    words: str  # in lower case: "since monday"
+    parts: dict[str, str]
+    reader: Reader
+
+    def window(self, now: datetime, zone: str) -> Window:
+        """The period the phrase stands for at `now` on the clock of the timezone `zone`."""
+        local_zone = ZoneInfo(zone)
+        try:
+            start, end, label = self.reader(self.parts, now.astimezone(local_zone))
+        except ValueError:  # datetime() refused the day: "since 31 february"
+            raise TimePhraseError(
+                f"“{self.words}” is no date I know: write it as since 2026-11-20 or since 20 November."
+            ) from None
+        return Window(Period(start, end), label, self.words, local_zone)
+
+
+def take_time_phrase(text: str) -> tuple[str, TimePhrase | None]:
+    """The text without its time phrase, and the phrase; (text, None) without one. Two phrases
+    are an error: which one is meant cannot be told."""
+    found = _first_phrase(text)
+    if found is None:
+        return text, None
+    phrase, (start, end) = found
+    rest = " ".join(f"{text[:start]} {text[end:]}".split())
+    if second := _first_phrase(rest):
+        raise TimePhraseError(f"Give one time, please: “{phrase.words}” or “{second[0].words}”.")
+    return rest, phrase
+
+
+def _first_phrase(text: str) -> tuple[TimePhrase, tuple[int, int]] | None:
+    """The first time phrase among the plain words, and where it stands in the text."""
+    pieces = plain_words(text)
+    words = [_EDGES.sub("", word).lower() for word, _ in pieces]
+    starts = list(accumulate((len(word) + 1 for word in words[:-1]), initial=0))
+    joined = " ".join(words)
+    matches = [(found, reader) for pattern, reader in _PATTERNS if (found := pattern.search(joined))]
+    if not matches:
+        return None
+    found, reader = min(matches, key=lambda match: (match[0].start(), -match[0].end()))
+    first, last = starts.index(found.start()), joined.count(" ", 0, found.end())
+    parts = {name: value for name, value in found.groupdict().items() if value}
+    return TimePhrase(found.group(0), parts, reader), (pieces[first][1][0], pieces[last][1][1])

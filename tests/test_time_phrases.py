@@ -1,0 +1,222 @@
+"""Time phrases in /news, /search, /sector and /country ("this week", "since Monday", "in May"):
+which words are read as a time, the period each stands for, and the replies on a fixed clock.
+
+The clock is helpers_content.FIXED_NOW: Monday 1 June 2026, 12:00 UTC.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timezone
+
+import pytest
+
+from bot.model import Command, Reply, Target
+from bot.router import build_router
+from bot.time_phrases import TimePhraseError, take_time_phrase
+from helpers_content import FIXED_NOW, open_sample_store, sample_article, sample_context
+
+UTC = timezone.utc
+
+
+def at(text: str, zone: str = "UTC") -> tuple[str, str, datetime, datetime | None]:
+    """(the words left, the window's label, its start, its end) of the text at FIXED_NOW."""
+    rest, phrase = take_time_phrase(text)
+    window = phrase.window(FIXED_NOW, zone)
+    return rest, window.label, window.period.start, window.period.end
+
+
+@pytest.mark.parametrize(
+    ("text", "read"),
+    [
+        ("solar today", ("solar", "today", datetime(2026, 6, 1, tzinfo=UTC), None)),
+        ("Yesterday, solar", ("solar", "yesterday", datetime(2026, 5, 31, tzinfo=UTC), datetime(2026, 6, 1, tzinfo=UTC))),
+        ("energy kenya this week", ("energy kenya", "this week", datetime(2026, 6, 1, tzinfo=UTC), None)),
+        ("energy last week", ("energy", "last week", datetime(2026, 5, 25, tzinfo=UTC), datetime(2026, 6, 1, tzinfo=UTC))),
+        ("AI past 3 days", ("AI", "in the last 3 days", datetime(2026, 5, 29, 12, tzinfo=UTC), None)),
+        ("AI last 2 weeks", ("AI", "in the last 2 weeks", datetime(2026, 5, 18, 12, tzinfo=UTC), None)),
+        ("AI last 24 hours", ("AI", "in the last 24 hours", datetime(2026, 5, 31, 12, tzinfo=UTC), None)),
+        ("AI past week", ("AI", "in the last week", datetime(2026, 5, 25, 12, tzinfo=UTC), None)),
+        ("AI this month", ("AI", "this month", datetime(2026, 6, 1, tzinfo=UTC), None)),
+        ("AI health last month", ("AI health", "last month", datetime(2026, 5, 1, tzinfo=UTC), datetime(2026, 6, 1, tzinfo=UTC))),
+        # on a Monday, "since Monday" is a week ago: "since today" would say today
+        ("smart grid since Monday", ("smart grid", "since Monday 25 May", datetime(2026, 5, 25, tzinfo=UTC), None)),
+        ("grid since fri.", ("grid", "since Friday 29 May", datetime(2026, 5, 29, tzinfo=UTC), None)),
+        ("grid since last Thursday", ("grid", "since Thursday 28 May", datetime(2026, 5, 28, tzinfo=UTC), None)),
+        ("grid since 2026-05-20", ("grid", "since 20 May", datetime(2026, 5, 20, tzinfo=UTC), None)),
+        ("grid since 20 May", ("grid", "since 20 May", datetime(2026, 5, 20, tzinfo=UTC), None)),
+        ("grid since May 20th, 2025", ("grid", "since 20 May 2025", datetime(2025, 5, 20, tzinfo=UTC), None)),
+        # a day still to come this year is last year's
+        ("grid since 20 November", ("grid", "since 20 November 2025", datetime(2025, 11, 20, tzinfo=UTC), None)),
+        ("grid since march", ("grid", "since March", datetime(2026, 3, 1, tzinfo=UTC), None)),
+        ("grid in November", ("grid", "in November 2025", datetime(2025, 11, 1, tzinfo=UTC), datetime(2025, 12, 1, tzinfo=UTC))),
+        ("grid in May", ("grid", "in May", datetime(2026, 5, 1, tzinfo=UTC), datetime(2026, 6, 1, tzinfo=UTC))),
+        ("grid in December 2024", ("grid", "in December 2024", datetime(2024, 12, 1, tzinfo=UTC), datetime(2025, 1, 1, tzinfo=UTC))),
+        ("grid since dec 2024", ("grid", "since December 2024", datetime(2024, 12, 1, tzinfo=UTC), None)),
+        ('"smart grid" today -coal', ('"smart grid" -coal', "today", datetime(2026, 6, 1, tzinfo=UTC), None)),
+    ],
+)
+def test_each_phrase_stands_for_its_period_and_leaves_the_other_words(text, read):
+    assert at(text) == read
+
+
+def test_days_and_weeks_begin_at_midnight_in_the_chats_timezone():
+    bangkok_midnight = datetime(2026, 5, 31, 17, tzinfo=UTC)  # 1 June 00:00 at UTC+7
+    assert at("solar today", "Asia/Bangkok")[2:] == (bangkok_midnight, None)
+    assert at("solar this week", "Asia/Bangkok")[2] == bangkok_midnight
+    new_york = at("solar yesterday", "America/New_York")  # 08:00 on Monday there: yesterday was Sunday
+    assert new_york[2:] == (datetime(2026, 5, 31, 4, tzinfo=UTC), datetime(2026, 6, 1, 4, tzinfo=UTC))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "march for science",  # a month's name is a time only after "in" or "since"
+        "AI may help farmers",
+        "may",
+        "women's march in Kenya",
+        "fishing in Jan Mayen",  # after "in", only a month's whole name
+        '"today" show',  # quoted: words to look for
+        "energy -today",
+        'since "the" monday',  # a quoted phrase breaks the time phrase
+        "last days of coal",
+        "this weekend",
+        "since 2025",
+        "last 0 days",
+        "today's headlines",
+    ],
+)
+def test_words_that_only_look_like_a_time_are_left_as_they_are(text):
+    assert take_time_phrase(text) == (text, None)
+
+
+def test_two_times_or_a_day_that_is_none_are_clear_errors():
+    with pytest.raises(TimePhraseError, match="Give one time, please: “today” or “last week”"):
+        take_time_phrase("energy today last week")
+    _, phrase = take_time_phrase("energy since 31 february")
+    with pytest.raises(TimePhraseError, match="“since 31 february” is no date I know"):
+        phrase.window(FIXED_NOW, "UTC")
+
+
+# -- the commands ---------------------------------------------------------------------------
+
+# sample_article(number): published `number` days after 1 May 2026 at 08:00 UTC
+ARTICLES = [
+    sample_article(31, "Kenyan solar farm opens", "A solar farm near Nairobi opens.", sectors=("energy",), countries=("KE",)),
+    sample_article(30, "Kenyan grid adds storage", "Batteries join the solar grid.", sectors=("energy",), countries=("KE",)),
+    sample_article(26, "Kenyan wind forecast pilot", "A wind farm tests forecasts.", sectors=("energy",), countries=("KE",)),
+    sample_article(-20, "Kenyan clinics share records", "Clinics in Kisumu share solar-powered records.",
+                   sectors=("health",), countries=("KE",)),
+    sample_article(-40, "Thai grid tender", "A smart grid tender in Thailand.", sectors=("energy",), countries=("TH",)),
+]
+
+
+def command(line: str, chat: str = "chat-1") -> Command:
+    name, _, args = line.lstrip("/").partition(" ")
+    return Command(name=name, args=args.strip(), user="u1", target=Target("test", chat))
+
+
+def titles(reply: Reply) -> list[str]:
+    return [card.title for card in reply.cards]
+
+
+@pytest.fixture
+async def router(database_url):
+    store = await open_sample_store(database_url, ARTICLES)
+    yield build_router(sample_context(store))
+    await store.close()
+
+
+@pytest.mark.parametrize(
+    ("line", "heading", "expected"),
+    [
+        ("/news energy Kenya this week", "News: Energy + Kenya · this week", ["Kenyan solar farm opens"]),
+        ("/news solar today", "News: “solar” · today", ["Kenyan solar farm opens"]),
+        ("/sector energy yesterday", "Latest in Energy · yesterday", ["Kenyan grid adds storage"]),
+        ("/country kenya last week", "Latest from Kenya · last week", ["Kenyan grid adds storage", "Kenyan wind forecast pilot"]),
+        ("/search solar since Monday", "Search: “solar” · since Monday 25 May", ["Kenyan solar farm opens", "Kenyan grid adds storage"]),
+        ("/news health kenya in April", "News: Health + Kenya · in April", ["Kenyan clinics share records"]),
+    ],
+)
+async def test_a_lookup_keeps_to_the_time_it_names_and_says_which(router, line, heading, expected):
+    reply = await router.handle(command(line))
+    assert (reply.text, sorted(titles(reply))) == (heading, sorted(expected))
+
+
+async def test_a_time_quoted_or_alone_is_words_to_look_for(router):
+    assert (await router.handle(command('/search "today" solar'))).text.startswith('No articles mention “solar” + "today".')
+    assert (await router.handle(command("/search today"))).text == "No articles mention “today”. Try other words."
+
+
+async def test_more_pages_keep_the_window(database_url):
+    older = [sample_article(number, f"Grid note {number}", "Grid work.", sectors=("energy",)) for number in range(10, 14)]
+    recent = [sample_article(number, f"Grid note {number}", "Grid work.", sectors=("energy",)) for number in range(24, 31)]
+    store = await open_sample_store(database_url, older + recent)
+    try:
+        router = build_router(sample_context(store))
+        reply = await router.handle(command("/sector energy past 10 days"))
+        seen = titles(reply)
+        assert reply.text == "Latest in Energy · in the last 10 days" and [a.label for a in reply.actions] == ["More"]
+        reply = await router.handle(command(reply.actions[0].command))
+        assert reply.text == "Latest in Energy · in the last 10 days (continued)" and not reply.actions
+        assert seen + titles(reply) == [f"Grid note {number}" for number in range(30, 23, -1)]
+    finally:
+        await store.close()
+
+
+async def test_nothing_in_the_window_says_when_the_latest_is_from_and_offers_any_date(router):
+    reply = await router.handle(command("/news health Kenya this week"))
+    assert reply.text == "Nothing this week matches Health + Kenya: the latest that does is from 11 April 2026."
+    assert not reply.cards
+    assert [(action.label, action.command) for action in reply.actions] == [("Health + Kenya, any date", "/news health Kenya")]
+    assert titles(await router.handle(command(reply.actions[0].command))) == ["Kenyan clinics share records"]
+    searched = await router.handle(command("/search smart grid today"))
+    assert searched.text == "Nothing today matches “smart grid”: the latest that does is from 22 March 2026."
+    assert searched.actions[0].command == "/search smart grid"
+
+
+async def test_nothing_at_any_date_is_said_as_before(router):
+    reply = await router.handle(command("/news health thailand today"))
+    assert reply.text == "Nothing matches Health + Thailand yet. Try fewer words, or /search for the text alone."
+
+
+async def test_a_name_meant_is_offered_with_the_same_time(router):
+    reply = await router.handle(command("/news kenia today"))
+    assert reply.text == "Nothing matches “kenia” yet. Did you mean Kenya?"
+    assert [action.command for action in reply.actions] == ["/country KE today"]
+    assert (await router.handle(command("/country KE today"))).text == "Latest from Kenya · today"
+
+
+async def test_the_chats_timezone_sets_when_its_day_begins(database_url):
+    late_sunday = replace(ARTICLES[1], published=datetime(2026, 5, 31, 20, tzinfo=UTC))  # Monday 03:00 in Bangkok
+    store = await open_sample_store(database_url, [late_sunday])
+    try:
+        router = build_router(sample_context(store))
+        assert not (await router.handle(command("/sector energy today"))).cards
+        await router.handle(command("/settings timezone Asia/Bangkok"))
+        assert titles(await router.handle(command("/sector energy today"))) == ["Kenyan grid adds storage"]
+        assert not (await router.handle(command("/sector energy today", chat="chat-2"))).cards  # another chat's zone
+    finally:
+        await store.close()
+
+
+async def test_help_names_the_times_it_reads(router):
+    assert "Add a time to /news, /search, /sector or /country" in (await router.handle(command("/help"))).text
+
+
+async def test_a_bad_date_is_explained_privately(router):
+    reply = await router.handle(command("/news energy since 30 february"))
+    assert reply.private and reply.text.startswith("“since 30 february” is no date I know")
+
+
+async def test_subscribe_explains_that_a_time_is_not_kept(router):
+    reply = await router.handle(command("/subscribe energy kenya this week"))
+    assert reply.text.startswith("Subscribed to Energy + Kenya: each new article as it arrives.\n")
+    assert "A subscription brings what is new from now on, so “this week” is not kept; " \
+        "to look back: /news energy kenya this week" in reply.text
+    listed = (await router.handle(command("/subscriptions"))).text
+    assert "• Energy + Kenya — instant" in listed and "week" not in listed
+    alone = await router.handle(command("/subscribe since monday daily 08:00"))
+    assert alone.private and alone.text == (
+        "A subscription brings what is new from now on, so “since monday” is not kept: add a topic, e.g. /subscribe energy."
+    )
