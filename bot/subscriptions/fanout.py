@@ -13,7 +13,7 @@ import asyncio
 import itertools
 import logging
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Callable
 
@@ -28,7 +28,7 @@ from bot.failures import RetriedFailures
 from bot.model import Reply, burst_message, new_articles
 from bot.subscriptions.matching import SubscriptionIndex
 from bot.subscriptions.store import FANOUT_CURSOR, Subscription, SubscriptionStore, topic_label
-from content.model import NEWS_AGE, Article, Query
+from content.model import NEWS_AGE, Article, Period, Query
 from content.store import Store
 from content.store.queries import position
 from content.store.upsert import insert_ignoring_duplicates, insert_or_update
@@ -266,7 +266,8 @@ class DigestArticles:
         newest, count = await store.stored_between(after, through, query, size)
         if waiting.covered_after is None:
             return cls(newest, count, after, waiting)
-        older, more = await store.stored_between(waiting.covered_after, after, query, size, published_since=now - NEWS_AGE)
+        still_news = replace(query, period=Period(now - NEWS_AGE))
+        older, more = await store.stored_between(waiting.covered_after, after, still_news, size)
         newest = sorted(newest + older, key=lambda article: article.published, reverse=True)[:size]  # stable: ties keep store order
         return cls(newest, count + more, waiting.covered_after, waiting)
 

@@ -177,15 +177,10 @@ def with_articles(positions: sa.Select, *order: str) -> sa.Select:
     return statement.order_by(*(page.c[name].desc() for name in order))
 
 
-def stored_between(
-    dialect: str, after: int, through: int, query: Query, terms: fulltext.Terms, published_since: datetime | None = None
-) -> sa.Select:
+def stored_between(dialect: str, after: int, through: int, query: Query, terms: fulltext.Terms) -> sa.Select:
     """SELECT the articles stored after position `after` up to `through` that match the query and
-    were news when fetched (`Article.was_news_when_fetched`), published at `published_since` or later
-    when given, in no order."""
+    were news when fetched (`Article.was_news_when_fetched`), in no order."""
     statement = _matching(dialect, query, terms).where(articles.c.seq > after, articles.c.seq <= through)
-    if published_since is not None:
-        statement = statement.where(articles.c.published >= published_since)
     return statement.where(_news_when_fetched(dialect))
 
 

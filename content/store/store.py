@@ -295,16 +295,16 @@ class Store:
             return await connection.scalar(sa.select(queries.position()))
 
     async def stored_between(
-        self, after: int, through: int, query: Query = Query(), newest: int = 10, published_since: datetime | None = None
+        self, after: int, through: int, query: Query = Query(), newest: int = 10
     ) -> tuple[list[Article], int]:
         """The `newest` articles (by publication) of those stored after position `after` up to
-        `through` that match the query (and were published at `published_since` or later, when
-        given), and how many those are (for digests: the count of a period and its newest few)."""
+        `through` that match the query (its period included), and how many those are (for digests:
+        the count of a period and its newest few)."""
         _check_limit(newest)
         terms = fulltext.search_terms(query.text) if query.text else fulltext.Terms()
         if query.text and not terms:
             return [], 0
-        statement = queries.stored_between(self.dialect, after, through, query, terms, published_since)
+        statement = queries.stored_between(self.dialect, after, through, query, terms)
         newest_first = statement.order_by(articles.c.published.desc(), articles.c.seq.desc()).limit(newest)
         async with self.engine.connect() as connection:
             count = await connection.scalar(sa.select(sa.func.count()).select_from(statement.subquery()))
