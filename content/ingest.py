@@ -223,7 +223,8 @@ async def _moved_entries(
     Feeds give a guid ("1", even an address) to other stories too, so an entry is only taken for
     the article stored from its source's entry with its guid when nothing else can be meant: the
     fetch lists the guid once, one article was stored under it, no other entry of the fetch is
-    that article, and the entry keeps its date or its title (a story moved or corrected keeps one)."""
+    that article, and the entry keeps its date or its title (a story moved or corrected keeps one),
+    or is at the link the article took when it moved before (its own id is still the first link's)."""
     listed = Counter((draft.source, draft.guid) for draft in drafts)
     moved = [
         slot
@@ -239,15 +240,17 @@ async def _moved_entries(
     for slot in moved:
         draft = drafts[slot]
         entries = found.get((draft.source, draft.guid), [])
-        if len(entries) == 1 and entries[0].id not in claimed and _same_story(draft, entries[0]):
+        if len(entries) == 1 and entries[0].id not in claimed and _same_story(draft, identities[slot], entries[0]):
             settled[slot] = (entries[0].id, identities[slot][1])
             claimed.add(entries[0].id)
             taken.add(entries[0].id)
     return settled, stored | taken
 
 
-def _same_story(draft: Draft, entry: StoredEntry) -> bool:
-    return draft.title == entry.title or (draft.published is not None and draft.published == entry.published)
+def _same_story(draft: Draft, identity: _Identity, entry: StoredEntry) -> bool:
+    if draft.title == entry.title or (draft.published is not None and draft.published == entry.published):
+        return True
+    return identity[1] is not None and _page(identity[1]) == _page(entry.url)
 
 
 def _alternatives(draft: Draft, identity: _Identity) -> list[_Alternative]:

@@ -662,3 +662,19 @@ async def test_entries_a_feed_gives_one_guid_and_one_date_are_new_articles(store
     report = await _ingest(store, monkeypatch, {"fixed": [moved]}, hours=2)
     assert report.updated == 0
     assert [(await store.get(article_id(story.url, None))).title for story in stories[:3]] == [s.title for s in stories[:3]]
+
+
+async def test_an_entry_moved_once_is_corrected_at_its_new_link_like_any_other(store, monkeypatch):
+    """Once the article took the entry's new link, that link is the entry's: a correction there that
+    changes the title, the text and the date at once (as an unmoved entry's may) updates it, not a
+    new article sent again."""
+    original = draft(1, "wire", url="https://wire.test/energy/thai-solr", guid="wire-1")
+    moved = replace(original, url="https://wire.test/energy/thai-solar")
+    await _moved(store, monkeypatch, original, moved)
+    position = await store.position()
+    corrected = replace(moved, title="CORRECTED: " + moved.title, text=KENYA_TEXT, published=moved.published + timedelta(hours=2))
+    report = await _ingest(store, monkeypatch, {"wire": [corrected]}, hours=3)
+    assert (report.new, report.updated, report.duplicates) == (0, 1, 0)
+    [stored] = (await store.find(Query())).articles
+    assert (stored.id, stored.url, stored.title, stored.text) == (article_id(original.url, None), moved.url, corrected.title, KENYA_TEXT)
+    assert await store.stored_after(position) == []

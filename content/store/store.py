@@ -71,6 +71,7 @@ class StoredEntry:
     guid: str
     title: str
     published: datetime
+    url: str | None
 
 
 @dataclass(frozen=True)
@@ -189,12 +190,12 @@ class Store:
         """The articles first stored from these (source, guid) entries: none, one, or several for a
         guid its feed gave to several stories."""
         by_key = {entry_key(source, guid): (source, guid) for source, guid in entries}
-        columns = (articles.c.id, articles.c.entry_key, articles.c.title, articles.c.published)
+        columns = (articles.c.id, articles.c.entry_key, articles.c.title, articles.c.published, articles.c.url)
         async with self.engine.connect() as connection:
             rows = await rows_where_in(connection, columns, articles.c.entry_key, list(by_key))
         return [
-            StoredEntry(article_id, *by_key[key], title, stored_time(published))
-            for article_id, key, title, published in rows
+            StoredEntry(article_id, *by_key[key], title, stored_time(published), url)
+            for article_id, key, title, published, url in rows
         ]
 
     async def _hash_stored_texts(self, ids: list[str]) -> dict[str, str]:
