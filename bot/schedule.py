@@ -35,7 +35,7 @@ from bot.delivery import tables
 from bot.delivery.outbox import Outbox, digest_key, target_ids
 from bot.failures import RetriedFailures
 from bot.model import Reply, Target, new_articles
-from bot.subscriptions.fanout import DigestArticles, period_articles
+from bot.subscriptions.fanout import DigestArticles
 from content.model import Query
 from content.store import Store
 from content.store.queries import position
@@ -294,10 +294,9 @@ class ScheduleRunner:
             return 0  # its posts would wait only to be given up when it comes back, getting what is new
         if schedule.mode == "digest":
             return await self._post_digest(connection, schedule, target_id, (after, through), fire)
-        found = await period_articles(self._store, self._queries[schedule.name], after, through, size=schedule.max_articles)
-        if found is None:
-            return 0
-        top, _ = found
+        # positions, not fetch times, bound a period: an ingest that fetched before the run and
+        # committed after it still has its articles in the next one
+        top, _ = await self._store.stored_between(after, through, self._queries[schedule.name], schedule.max_articles)
         queued = 0
         for article in reversed(top):  # oldest first, so the channel reads in order
             reply = Reply(cards=[article_card(article, self._tagger)])

@@ -415,8 +415,9 @@ class Outbox:
         return len(fresh)
 
     async def waiting_digests(self, connection: AsyncConnection, target_id: int, series: str) -> WaitingDigests:
-        """The digests of `series` (see `digest_key`) waiting for the target that no attempt has begun to
-        send (their platform was unreachable), but for those before one sent or on its way: the periods
+        """The digests of `series` (see `digest_key`) waiting for the target, none of them being sent now
+        nor partly sent (their platform was unreachable, or a failed attempt waits to be retried), but
+        for those before one sent or on its way: the periods
         of those left are the ones just before the next digest's, for it to sum them up (`enqueue_digest`);
         one on its way, and those before it, go on their own. Locked until the caller's transaction ends,
         after a claim taking one of them: then it is on its way."""

@@ -270,13 +270,3 @@ class DigestArticles:
         older, more = await store.stored_between(waiting.covered_after, after, still_news, size)
         newest = sorted(newest + older, key=lambda article: article.published, reverse=True)[:size]  # stable: ties keep store order
         return cls(newest, count + more, waiting.covered_after, waiting)
-
-
-async def period_articles(
-    store: Store, query: Query, after: int, through: int, size: int = DIGEST_SIZE
-) -> tuple[list[Article], int] | None:
-    """(the newest `size` articles stored after position `after` up to `through`, how many there
-    were), or None when none. Positions, not fetch times, bound a period: an ingest that fetched
-    before a digest was due and committed after it still has its articles in the next one."""
-    newest, count = await store.stored_between(after, through, query, size)
-    return (newest, count) if count else None
