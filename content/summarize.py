@@ -259,7 +259,7 @@ def summarize(title: str, text: str, max_sentences: int = 3, max_chars: int | No
     no_story = _no_story(blocks) | _repeating(title, sentences)
     candidates = [index for index in range(len(sentences)) if sentences[index] not in no_story] or range(len(sentences))
     ranked = sorted(candidates, key=lambda i: (not _TERMINAL.search(sentences[i]), -scores[i], i))
-    quotations = _quotation_edges(blocks)
+    quotations = _quotation_edges(blocks) if _QUOTE_MARK.search(text) else {}
     chosen: list[int] = []
     used = 0
     for index in ranked:
