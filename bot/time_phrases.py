@@ -30,6 +30,21 @@ _MONTH = rf"(?P<month>{'|'.join(_MONTHS)})"
 _WHOLE_MONTH = rf"(?P<month>{'|'.join(_MONTH_NAMES)})"  # after "in": "fishing in Jan Mayen" is no January
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
 _YEAR = r"(?: (?P<year>\d{4}))?"
+# Counts in words, read as their digits are: "past three days", "last twenty-four hours", "past a week"
+_ONES = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_TEENS = ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+          "nineteen")
+_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_COUNT_WORDS = {word: number for number, word in enumerate(_ONES + _TEENS, start=1)}
+_COUNT_WORDS.update((ten, 10 * tens) for tens, ten in enumerate(_TENS, start=2))
+_COUNT_WORDS.update(
+    (f"{ten}{joint}{one}", 10 * tens + ones)
+    for tens, ten in enumerate(_TENS, start=2) for ones, one in enumerate(_ONES, start=1) for joint in "- "
+)
+_COUNT_WORDS.update({"a": 1, "an": 1, "couple of": 2, "a couple of": 2, "few": 3, "a few": 3})
+_COUNT = rf"(?P<count>[1-9]\d{{0,3}}|{'|'.join(_COUNT_WORDS)})"
+_UNIT = "(?P<unit>hour|day|week|fortnight)"
+_RECENT_LEAD = "(?:(?:in|over|within|during) )?(?:the )?"  # "over the past week" is all time, no words
 _EDGES = re.compile(r"^\W+|\W+$")  # "today?" and "(monday)" are the words themselves
 
 
@@ -103,10 +118,16 @@ def _month(parts: dict[str, str], now: datetime):
 
 
 def _recent(parts: dict[str, str], now: datetime):
-    count, unit = int(parts.get("count") or 1), parts["unit"]
+    count, unit = _count(parts.get("count", "1")), parts["unit"]
+    if unit == "fortnight":
+        count, unit = 2 * count, "week"
     span = timedelta(**{f"{unit}s": count})
     counted = unit if count == 1 else f"{count} {unit}s"
     return now.astimezone(timezone.utc) - span, None, f"in the last {counted}"  # hours, not the clock's: DST
+
+
+def _count(words: str) -> int:
+    return int(words) if words.isdecimal() else _COUNT_WORDS[words]
 
 
 def _since_weekday(parts: dict[str, str], now: datetime):
@@ -151,8 +172,9 @@ _PHRASES: tuple[tuple[str, Reader], ...] = (
     ("yesterday", _yesterday),
     ("(?P<which>this|last) week", _week),
     ("(?P<which>this|last) month", _month),
-    (r"(?:past|last) (?P<count>[1-9]\d{0,3}) (?P<unit>hour|day|week)s?", _recent),
-    ("past (?P<unit>hour|day|week)", _recent),
+    (rf"{_RECENT_LEAD}(?:past|last) {_COUNT} {_UNIT}s?", _recent),
+    (rf"{_RECENT_LEAD}past {_UNIT}", _recent),  # "last week" is the calendar's, above
+    (rf"{_RECENT_LEAD}last (?P<unit>fortnight)", _recent),
     (rf"since (?:last )?(?P<weekday>{'|'.join(_WEEKDAYS)})", _since_weekday),
     (r"since (?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})", _since_day),
     (rf"since {_DAY} {_MONTH}{_YEAR}", _since_day),

@@ -37,6 +37,20 @@ def at(text: str, zone: str = "UTC") -> tuple[str, str, datetime, datetime | Non
         ("AI last 2 weeks", ("AI", "in the last 2 weeks", datetime(2026, 5, 18, 12, tzinfo=UTC), None)),
         ("AI last 24 hours", ("AI", "in the last 24 hours", datetime(2026, 5, 31, 12, tzinfo=UTC), None)),
         ("AI past week", ("AI", "in the last week", datetime(2026, 5, 25, 12, tzinfo=UTC), None)),
+        # counts in words, read as their digits are
+        ("AI last three days", ("AI", "in the last 3 days", datetime(2026, 5, 29, 12, tzinfo=UTC), None)),
+        ("AI past Two Weeks", ("AI", "in the last 2 weeks", datetime(2026, 5, 18, 12, tzinfo=UTC), None)),
+        ("AI past twenty-four hours", ("AI", "in the last 24 hours", datetime(2026, 5, 31, 12, tzinfo=UTC), None)),
+        ("AI last thirty days", ("AI", "in the last 30 days", datetime(2026, 5, 2, 12, tzinfo=UTC), None)),
+        ("AI the past week", ("AI", "in the last week", datetime(2026, 5, 25, 12, tzinfo=UTC), None)),
+        ("AI past a week", ("AI", "in the last week", datetime(2026, 5, 25, 12, tzinfo=UTC), None)),
+        ("AI the last an hour", ("AI", "in the last hour", datetime(2026, 6, 1, 11, tzinfo=UTC), None)),
+        ("AI the last few days", ("AI", "in the last 3 days", datetime(2026, 5, 29, 12, tzinfo=UTC), None)),
+        ("AI past couple of weeks", ("AI", "in the last 2 weeks", datetime(2026, 5, 18, 12, tzinfo=UTC), None)),
+        ("AI over the past few days", ("AI", "in the last 3 days", datetime(2026, 5, 29, 12, tzinfo=UTC), None)),
+        ("AI in the last 2 weeks", ("AI", "in the last 2 weeks", datetime(2026, 5, 18, 12, tzinfo=UTC), None)),
+        ("AI past fortnight", ("AI", "in the last 2 weeks", datetime(2026, 5, 18, 12, tzinfo=UTC), None)),
+        ("AI last two fortnights", ("AI", "in the last 4 weeks", datetime(2026, 5, 4, 12, tzinfo=UTC), None)),
         ("AI this month", ("AI", "this month", datetime(2026, 6, 1, tzinfo=UTC), None)),
         ("AI health last month", ("AI health", "last month", datetime(2026, 5, 1, tzinfo=UTC), datetime(2026, 6, 1, tzinfo=UTC))),
         # on a Monday, "since Monday" is a week ago: "since today" would say today
@@ -83,6 +97,11 @@ def test_days_and_weeks_begin_at_midnight_in_the_chats_timezone():
         "this weekend",
         "since 2025",
         "last 0 days",
+        "last zero days",
+        "three gorges dam",  # a number word is a count only after "past" or "last"
+        "the last three",
+        "the past",
+        "last hundred days",
         "today's headlines",
     ],
 )
@@ -136,6 +155,12 @@ async def router(database_url):
         ("/country kenya last week", "Latest from Kenya · last week", ["Kenyan grid adds storage", "Kenyan wind forecast pilot"]),
         ("/search solar since Monday", "Search: “solar” · since Monday 25 May", ["Kenyan solar farm opens", "Kenyan grid adds storage"]),
         ("/news health kenya in April", "News: Health + Kenya · in April", ["Kenyan clinics share records"]),
+        ("/news energy Kenya the past week", "News: Energy + Kenya · in the last week",
+         ["Kenyan solar farm opens", "Kenyan grid adds storage", "Kenyan wind forecast pilot"]),
+        ("/sector energy past two days", "Latest in Energy · in the last 2 days", ["Kenyan solar farm opens", "Kenyan grid adds storage"]),
+        ("/country kenya last few days", "Latest from Kenya · in the last 3 days", ["Kenyan solar farm opens", "Kenyan grid adds storage"]),
+        ("/search solar past a day", "Search: “solar” · in the last day", ["Kenyan solar farm opens"]),
+        ("/search solar in the past week", "Search: “solar” · in the last week", ["Kenyan solar farm opens", "Kenyan grid adds storage"]),
     ],
 )
 async def test_a_lookup_keeps_to_the_time_it_names_and_says_which(router, line, heading, expected):
@@ -146,6 +171,19 @@ async def test_a_lookup_keeps_to_the_time_it_names_and_says_which(router, line, 
 async def test_a_time_quoted_or_alone_is_words_to_look_for(router):
     assert (await router.handle(command('/search "today" solar'))).text.startswith('No articles mention “solar” + "today".')
     assert (await router.handle(command("/search today"))).text == "No articles mention “today”. Try other words."
+
+
+async def test_a_number_word_without_past_or_last_is_words_to_look_for(database_url):
+    dam = sample_article(30, "Three Gorges dam raises output", "The Three Gorges dam sends more power east.", sectors=("energy",))
+    store = await open_sample_store(database_url, [dam])
+    try:
+        router = build_router(sample_context(store))
+        reply = await router.handle(command("/search three gorges dam"))
+        assert (reply.text, titles(reply)) == ("Search: “three gorges dam”", ["Three Gorges dam raises output"])
+        reply = await router.handle(command("/search three gorges dam past two days"))
+        assert (reply.text, titles(reply)) == ("Search: “three gorges dam” · in the last 2 days", ["Three Gorges dam raises output"])
+    finally:
+        await store.close()
 
 
 async def test_more_pages_keep_the_window(database_url):

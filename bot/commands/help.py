@@ -21,8 +21,8 @@ HOW_IT_WORKS = (
 
 TIME_PHRASES = (
     "Add a time to /news, /search, /sector or /country for that time's articles only: today, yesterday, "
-    "this week, last week, past 3 days, last 24 hours, this month, last month, since Monday, since 20 November, "
-    "in November. Example: /news AI health last month"
+    "this week, last week, past 3 days, last two weeks, last 24 hours, this month, last month, since Monday, "
+    "since 20 November, in November. Example: /news AI health last month"
 )
 
 
