@@ -32,7 +32,7 @@ from content.model import (
     url_article_id,
 )
 from content.settings import SourceSettings
-from content.sources import fetch_source, new_http_client
+from content.sources import fetch_source, new_http_client, read_at_address_of
 from content.store import Store, StoredEntry
 from content.store.schema import MAX_LANGUAGE_CHARS, MAX_TAG_CHARS
 from content.tagging import Match, Tagger
@@ -111,6 +111,25 @@ class IngestReport:
         return [report for report in self.sources if report.error]
 
 
+@dataclass(frozen=True)
+class _SourceNames:
+    """The name of the source being read, and those it had before in the config: the names other
+    sources last read at its address had (it was renamed, or is another name for the same feed).
+    Articles stored under any of them are its own, to correct."""
+
+    current: str
+    former: tuple[str, ...] = ()
+
+    def of(self, draft: Draft) -> tuple[str, ...]:
+        """The names the draft's source stored articles under (a file's front matter may name another)."""
+        return (draft.source, *self.former) if draft.source == self.current else (draft.source,)
+
+
+async def _source_names(store: Store, source: SourceSettings) -> _SourceNames:
+    former = [state.name for state in await store.source_states() if read_at_address_of(source, state)]
+    return _SourceNames(source.name, tuple(name for name in former if name != source.name))
+
+
 def _identities(drafts: Sequence[Draft]) -> list[_Identity]:
     """The id and canonical URL each draft's article gets (the URL is canonicalized once for both).
 
@@ -174,7 +193,7 @@ class _Alternative(NamedTuple):
 
 
 async def _stored_identities(
-    store: Store, drafts: Sequence[Draft], identities: list[_Identity]
+    store: Store, drafts: Sequence[Draft], identities: list[_Identity], names: _SourceNames
 ) -> tuple[list[_Identity], set[str]]:
     """The identities, each as stored already where it was, and the ids stored.
 
@@ -182,9 +201,9 @@ async def _stored_identities(
     Which one can change between fetches (and did on upgrading to this rule), so an id stored
     already wins: a guid's id always; a link's id only for the entry it was stored from (the same
     guid, or the same title where there is none); a guid's id from before guids were read with the
-    source's name only for an article of this source.
+    source's name only for an article of this source, by any of its `names`.
     """
-    alternatives = [_alternatives(draft, identity) for draft, identity in zip(drafts, identities)]
+    alternatives = [_alternatives(draft, identity, names.of(draft)) for draft, identity in zip(drafts, identities)]
     candidates = [identity[0] for identity in identities] + [other.id for others in alternatives for other in others]
     stored = await store.known_ids(candidates) if candidates else set()
     articles: dict[str, Article | None] = {}
@@ -198,7 +217,7 @@ async def _stored_identities(
         if article is None:
             return False
         if other.kind == "unscoped":
-            return draft.source in article.sources
+            return not set(names.of(draft)).isdisjoint(article.sources)
         return article.guid == draft.guid and (draft.guid is not None or article.title == draft.title)
 
     settled = []
@@ -214,7 +233,7 @@ async def _stored_identities(
 
 
 async def _moved_entries(
-    store: Store, drafts: Sequence[Draft], identities: list[_Identity], stored: set[str]
+    store: Store, drafts: Sequence[Draft], identities: list[_Identity], stored: set[str], names: _SourceNames
 ) -> tuple[list[_Identity], set[str]]:
     """The identities, with entries back at another link under their guid (a fixed slug, another
     section, the story's own address instead of a tracking link) settled as the articles they were
@@ -233,13 +252,14 @@ async def _moved_entries(
     ]
     if not moved:
         return identities, stored
+    wanted = [(name, drafts[slot].guid) for slot in moved for name in names.of(drafts[slot])]
     found: dict[tuple[str, str], list[StoredEntry]] = {}
-    for entry in await store.stored_entries([(drafts[slot].source, drafts[slot].guid) for slot in moved]):
+    for entry in await store.stored_entries(wanted):
         found.setdefault((entry.source, entry.guid), []).append(entry)
     settled, claimed, taken = list(identities), {identity[0] for identity in identities}, set()
     for slot in moved:
         draft = drafts[slot]
-        entries = found.get((draft.source, draft.guid), [])
+        entries = [entry for name in names.of(draft) for entry in found.get((name, draft.guid), [])]
         if len(entries) == 1 and entries[0].id not in claimed and _same_story(draft, identities[slot], entries[0]):
             settled[slot] = (entries[0].id, identities[slot][1])
             claimed.add(entries[0].id)
@@ -253,15 +273,17 @@ def _same_story(draft: Draft, identity: _Identity, entry: StoredEntry) -> bool:
     return identity[1] is not None and _page(identity[1]) == _page(entry.url)
 
 
-def _alternatives(draft: Draft, identity: _Identity) -> list[_Alternative]:
+def _alternatives(draft: Draft, identity: _Identity, names: Sequence[str]) -> list[_Alternative]:
     by_link = [url_article_id(identity[1]), former_url_article_id(identity[1])] if identity[1] else []
+    as_read = [replace(draft, source=name) for name in names]  # the draft as its source read it under each name
     found = []
     if draft.guid is not None:
-        found.append(_Alternative(_key_id(draft, draft.guid), "guid"))
+        found += [_Alternative(_key_id(named, draft.guid), "guid") for named in as_read]
         if ":" not in draft.guid:
             found.append(_Alternative(article_id(None, draft.guid), "unscoped"))
     else:  # stored under its title and date, or its words, while it shared its link
-        found += [_Alternative(_key_id(draft, key(draft)), "guid") for key in (_title_guid, _words_guid)]
+        keys = (_title_guid, _words_guid)
+        found += [_Alternative(_key_id(named, key(named)), "guid") for named in as_read for key in keys]
     found += [_Alternative(link, "link") for link in dict.fromkeys(by_link)]
     return [other for other in found if other.id != identity[0]]
 
@@ -408,9 +430,10 @@ async def ingest_source(
     identities = _identities(drafts)
     # A feed repeats its recent items on every fetch: only the ones not stored yet are analysed.
     # Looked up before taking the turn, so another source's analysis runs while this waits for the database.
-    identities, stored = await _stored_identities(store, drafts, identities)
-    identities, stored = await _moved_entries(store, drafts, identities, stored)
-    edited = await _edited(store, drafts, identities, stored)
+    names = await _source_names(store, source)
+    identities, stored = await _stored_identities(store, drafts, identities, names)
+    identities, stored = await _moved_entries(store, drafts, identities, stored, names)
+    edited = await _edited(store, drafts, identities, stored, names)
     analysed = [identity[0] not in stored or slot in edited for slot, identity in enumerate(identities)]
     async with turn or contextlib.nullcontext():
         articles = await _articles(drafts, identities, analysed, tagger, fetch_times or _distinct_times(now))
@@ -433,23 +456,25 @@ async def ingest_source(
 
 
 async def _edited(
-    store: Store, drafts: Sequence[Draft], identities: Sequence[_Identity], stored: set[str]
+    store: Store, drafts: Sequence[Draft], identities: Sequence[_Identity], stored: set[str], names: _SourceNames
 ) -> set[int]:
     """The slots of the drafts that are stored articles their own source has edited since (a
     corrected title, a changed text, told by a hash, so unchanged ones are not analysed again; or a
     link to another page).
 
-    Only the entry an article was stored from edits it: another feed's version (a syndicated copy,
-    the same link with a shorter text) would make it flip on every fetch, and another entry of the
-    feed found under the link (another guid) is not this story. Of entries a feed lists twice under
-    one id, the first is the article, as when it was stored."""
+    Only the entry an article was stored from edits it (its source under any of its `names`): another
+    feed's version (a syndicated copy, the same link with a shorter text) would make it flip on every
+    fetch, and another entry of the feed found under the link (another guid) is not this story. Of
+    entries a feed lists twice under one id, the first is the article, as when it was stored."""
     stored_ids = [identity[0] for identity in identities if identity[0] in stored]
     texts = await store.stored_texts(stored_ids) if stored_ids else {}
     edited, seen = set(), set()
     for slot, (draft, identity) in enumerate(zip(drafts, identities)):
         article_id = identity[0]
         stored_text = texts.get(article_id)
-        same_entry = stored_text is not None and (stored_text.source, stored_text.guid) == (draft.source, draft.guid)
+        same_entry = (
+            stored_text is not None and stored_text.guid == draft.guid and stored_text.source in names.of(draft)
+        )
         if article_id in seen or not same_entry:
             continue
         seen.add(article_id)

@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 import content.ingest as ingest
+import content.sources
 from content.analysis import analyze_many
 from content.ingest import SUMMARY_MAX_CHARS, build_articles, ingest_forever, ingest_once
 from content.model import Draft, Query, article_id, content_guid
@@ -678,3 +679,74 @@ async def test_an_entry_moved_once_is_corrected_at_its_new_link_like_any_other(s
     [stored] = (await store.find(Query())).articles
     assert (stored.id, stored.url, stored.title, stored.text) == (article_id(original.url, None), moved.url, corrected.title, KENYA_TEXT)
     assert await store.stored_after(position) == []
+
+
+# -- a source renamed in the config -----------------------------------------------------------
+
+WIRE_URL = "https://wire.test/rss"
+
+
+async def _ingest_as(store, monkeypatch, name: str, url: str, entries: list[Draft], hours: int):
+    """Ingest `entries` as the feed `name` at `url` reads them, through fetch_source, which remembers
+    where each source is read from."""
+
+    async def read(source, state, client):
+        return FetchResult([replace(entry, source=source.name) for entry in entries], state)
+
+    monkeypatch.setattr(content.sources, "_fetch", read)
+    source = FeedSource(name=name, kind="feed", url=url)
+    return await ingest_once(store, [source], None, client=object(), now=NOW + timedelta(hours=hours))
+
+
+@pytest.mark.parametrize(
+    ("entry", "correction"),
+    [
+        ({"guid": "https://wire.test/?p=1"}, {"title": "CORRECTED: Kenyan utility switches on solar mini-grid"}),
+        ({"url": None, "guid": "42"}, {"title": "CORRECTED: Kenyan utility switches on solar mini-grid"}),
+        ({"url": "https://wire.test/energy/thai-solr", "guid": "wire-1"}, {"url": "https://wire.test/energy/thai-solar"}),
+    ],
+    ids=["known by its link", "known by its guid", "moved to another link"],
+)
+async def test_a_source_renamed_at_the_same_address_still_corrects_the_articles_it_stored(
+    store, monkeypatch, entry, correction
+):
+    original = draft(1, "A", **entry)
+    await _ingest_as(store, monkeypatch, "A", WIRE_URL, [original], hours=0)
+    [before] = (await store.find(Query())).articles
+    position = await store.position()
+    corrected = replace(original, text=KENYA_TEXT, **correction)
+    report = await _ingest_as(store, monkeypatch, "B", WIRE_URL, [corrected], hours=1)
+    assert (report.new, report.updated, report.duplicates) == (0, 1, 0)
+    [after] = (await store.find(Query())).articles
+    assert (after.id, after.title, after.text, after.sources) == (before.id, corrected.title, KENYA_TEXT, ("A",))
+    assert await store.stored_after(position) == []  # not sent again
+    again = await _ingest_as(store, monkeypatch, "B", WIRE_URL, [corrected], hours=2)
+    assert (again.new, again.updated, again.duplicates) == (0, 0, 1)
+
+
+async def test_two_names_for_one_address_are_one_source_and_a_name_keeps_its_articles_at_a_new_address(
+    store, monkeypatch
+):
+    original = draft(1, "A", url=None, guid="42")
+    await _ingest_as(store, monkeypatch, "A", WIRE_URL, [original], hours=0)
+    report = await _ingest_as(store, monkeypatch, "B", WIRE_URL, [original], hours=1)  # both in the config
+    assert (report.new, report.duplicates) == (0, 1)
+    corrected = replace(original, title="Rooftop solar story 1, corrected")
+    assert (await _ingest_as(store, monkeypatch, "B", WIRE_URL, [corrected], hours=2)).updated == 1
+    assert (await _ingest_as(store, monkeypatch, "A", WIRE_URL, [corrected], hours=3)).updated == 0
+    moved_feed = "https://wire.test/feed.xml"  # the operator fixed A's url: its name still says which articles are its
+    again = replace(corrected, title="Rooftop solar story 1, corrected again")
+    assert (await _ingest_as(store, monkeypatch, "A", moved_feed, [again], hours=4)).updated == 1
+    last = replace(again, title="Rooftop solar story 1, corrected once more")  # then renamed at its new address
+    assert (await _ingest_as(store, monkeypatch, "C", moved_feed, [last], hours=5)).updated == 1
+    [stored] = (await store.find(Query())).articles
+    assert stored.title == last.title
+
+
+async def test_a_renamed_source_at_another_address_is_another_source(store, monkeypatch):
+    original = draft(1, "A", url=None, guid="42")
+    await _ingest_as(store, monkeypatch, "A", WIRE_URL, [original], hours=0)
+    elsewhere = replace(original, title="Rooftop solar story 1 elsewhere", text=KENYA_TEXT)
+    report = await _ingest_as(store, monkeypatch, "B", "https://other.test/rss", [elsewhere], hours=1)
+    assert (report.new, report.updated) == (1, 0)
+    assert (await store.get(article_id(None, "A\n42"))).title == original.title

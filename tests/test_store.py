@@ -467,6 +467,8 @@ async def test_source_state_round_trip(store):
     await store.save_source_state(state)
     await store.save_source_state(SourceState("feed", etag='"def"', extra={"k": 2}))
     assert await store.source_state("feed") == SourceState("feed", etag='"def"', extra={"k": 2})
+    await store.save_source_state(SourceState("another", failures=1))
+    assert await store.source_states() == [SourceState("another", failures=1), SourceState("feed", etag='"def"', extra={"k": 2})]
 
 
 async def test_naive_times_are_rejected_and_nothing_is_stored(store):

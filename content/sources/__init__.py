@@ -22,7 +22,7 @@ from content.sources.feed import MAX_REDIRECTS, fetch_feed
 from content.sources.files import read_files
 from content.sources.result import MAX_BACKOFF, FetchResult, address_digest, backoff_delay
 
-__all__ = ["FetchResult", "backoff_delay", "fetch_source", "new_http_client", "user_agent"]
+__all__ = ["FetchResult", "backoff_delay", "fetch_source", "new_http_client", "read_at_address_of", "user_agent"]
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +35,8 @@ async def fetch_source(
 ) -> FetchResult:
     """Fetch one source once, unless it is still backing off after failures (then `skipped`). A source
     given another address (its feed url fixed, say) starts afresh: no backoff, no cached validators."""
-    address = _address(source)
-    if state.extra.get("address") != address:
-        state = SourceState(name=state.name, extra={**state.extra, "address": address})
+    if not read_at_address_of(source, state):
+        state = SourceState(name=state.name, extra={**state.extra, "address": _address(source)})
     if state.next_attempt_at is not None and now < state.next_attempt_at:
         return FetchResult(drafts=[], state=state, skipped=True)
     try:
@@ -56,6 +55,12 @@ async def _fetch(source: SourceSettings, state: SourceState, client: httpx.Async
     if isinstance(source, BundledSource):
         return await asyncio.to_thread(read_bundled, source, state)
     raise TypeError(f"unknown kind of source: {type(source).__name__}")
+
+
+def read_at_address_of(source: SourceSettings, state: SourceState) -> bool:
+    """Whether the state is of a source last read where `source` is read: its feed url, its files
+    path, or the bundled corpus."""
+    return state.extra.get("address") == _address(source)
 
 
 def _address(source: SourceSettings) -> str:

@@ -376,17 +376,13 @@ class Store:
     async def source_state(self, name: str) -> SourceState:
         async with self.engine.connect() as connection:
             row = (await connection.execute(sa.select(source_states).where(source_states.c.name == name))).first()
-        if row is None:
-            return SourceState(name=name)
-        return SourceState(
-            name=row.name,
-            etag=row.etag,
-            last_modified=row.last_modified,
-            failures=row.failures,
-            next_attempt_at=row.next_attempt_at,
-            last_error=row.last_error,
-            extra=dict(row.extra or {}),
-        )
+        return SourceState(name=name) if row is None else _source_state(row)
+
+    async def source_states(self) -> list[SourceState]:
+        """The state of every source saved so far, by name, those no longer configured too."""
+        async with self.engine.connect() as connection:
+            rows = (await connection.execute(sa.select(source_states).order_by(source_states.c.name))).all()
+        return [_source_state(row) for row in rows]
 
     async def save_source_state(self, state: SourceState) -> None:
         values = {
@@ -410,6 +406,10 @@ async def _load(connection: AsyncConnection, seqs: Sequence[int]) -> list[Articl
         return []
     rows = {row.seq: row for row in await connection.execute(sa.select(articles).where(articles.c.seq.in_(seqs)))}
     return [_article(rows[seq]) for seq in seqs if seq in rows]
+
+
+def _source_state(row) -> SourceState:
+    return SourceState(**{**row._mapping, "extra": dict(row.extra or {})})  # the table's columns are its fields
 
 
 def _article(row) -> Article:
