@@ -32,7 +32,7 @@ from bot.commands.results import article_card
 from bot.config import ScheduleSettings
 from bot.cron import cron_trigger
 from bot.delivery import tables
-from bot.delivery.outbox import Outbox, digest_key, target_ids
+from bot.delivery.outbox import Outbox, digest_key, schedule_series, target_ids
 from bot.failures import RetriedFailures
 from bot.model import Reply, Target, new_articles
 from bot.subscriptions.fanout import DigestArticles
@@ -254,7 +254,7 @@ class ScheduleRunner:
             if now - fire > self._grace:
                 log.warning("schedule %r: the run due at %s was missed by more than the grace period; skipped", name, fire)
                 return 0
-            queued = await self._post(connection, schedule, after, through, fire)
+            queued = await self._post(connection, schedule, after, through, (due[0], fire))
         if queued:
             target = Target(schedule.target.platform, schedule.target.chat)
             log.info("schedule %r queued %d message%s for %s", name, queued, "" if queued == 1 else "s", target.named())
@@ -286,14 +286,15 @@ class ScheduleRunner:
         return False
 
     async def _post(
-        self, connection: AsyncConnection, schedule: ScheduleSettings, after: int, through: int, fire: datetime
+        self, connection: AsyncConnection, schedule: ScheduleSettings, after: int, through: int, fires: tuple[datetime, datetime]
     ) -> int:
+        """Post the run of the fire times from the first of `fires` to the last (one, unless runs were missed)."""
         target = Target(schedule.target.platform, schedule.target.chat)
         target_id = (await target_ids(connection, [target]))[target]
         if not self._may_post(schedule.name, target, await _why_gone(connection, target_id)):
             return 0  # its posts would wait only to be given up when it comes back, getting what is new
         if schedule.mode == "digest":
-            return await self._post_digest(connection, schedule, target_id, (after, through), fire)
+            return await self._post_digest(connection, schedule, target_id, (after, through), fires)
         # positions, not fetch times, bound a period: an ingest that fetched before the run and
         # committed after it still has its articles in the next one
         top, _ = await self._store.stored_between(after, through, self._queries[schedule.name], schedule.max_articles)
@@ -304,20 +305,23 @@ class ScheduleRunner:
         return queued
 
     async def _post_digest(
-        self, connection: AsyncConnection, schedule: ScheduleSettings, target_id: int, period: tuple[int, int], fire: datetime
+        self, connection: AsyncConnection, schedule: ScheduleSettings, target_id: int, period: tuple[int, int],
+        fires: tuple[datetime, datetime],
     ) -> int:
-        query, size = self._queries[schedule.name], schedule.max_articles
+        (first_fire, fire), query, size = fires, self._queries[schedule.name], schedule.max_articles
+        series = schedule_series(schedule.name)
         digest = await DigestArticles.read(
-            self._store, self._outbox, connection, target_id, schedule.name, query, period, size, self._clock.now()
+            self._store, self._outbox, connection, target_id, series, query, period, size, first_fire, self._clock.now()
         )
         reply = None
         if digest.count:
             more = f", the newest {len(digest.newest)}" if digest.count > len(digest.newest) else ""
+            span = digest.span(fire, ZoneInfo(schedule.timezone))
             reply = Reply(
-                text=f"{schedule.name}: {new_articles(digest.count)}{more}",
+                text=f"{schedule.name}{span}: {new_articles(digest.count)}{more}",
                 cards=[article_card(article, self._tagger) for article in digest.newest],
             )
-        key = digest_key(schedule.name, fire)
+        key = digest_key(series, fire)
         return await self._outbox.enqueue_digest(connection, target_id, key, reply, digest.covered_after, digest.waiting)
 
 

@@ -67,6 +67,19 @@ class Window:
         return f"{local.day} {_month_name(local.month)} {local.year}"
 
 
+def span_label(first: datetime, last: datetime, zone: ZoneInfo) -> str:
+    """The days from `first` to `last` in `zone`, as briefly as they read: "27–29 November",
+    "30 November – 2 December", "30 December 2026 – 2 January 2027"; within a day, the times: "09:00–12:00"."""
+    start, end = first.astimezone(zone), last.astimezone(zone)
+    if start.date() == end.date():
+        return f"{start:%H:%M}–{end:%H:%M}"
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.day}–{end.day} {_month_name(end.month)}"
+    if start.year == end.year:
+        return f"{start.day} {_month_name(start.month)} – {end.day} {_month_name(end.month)}"
+    return f"{start.day} {_month_name(start.month)} {start.year} – {end.day} {_month_name(end.month)} {end.year}"
+
+
 # A reader turns the phrase's parts and the chat's local time into (start, end or None, label).
 Reader = Callable[[dict[str, str], datetime], tuple[datetime, datetime | None, str]]
 

@@ -518,7 +518,7 @@ async def test_transient_failures_back_off_then_give_up(engine, clock):
     assert adapter.delivered == []
     async with engine.connect() as connection:
         row = (await connection.execute(sa.select(tables.outbox))).one()
-    assert (row.status, row.attempts, row.last_error) == ("dead", 4, "500 #3")
+    assert (row.status, row.attempts, row.last_error) == ("exhausted", 4, "500 #3")
     # three backoffs of at least half of 10, 20 and 40 seconds
     assert clock.now().timestamp() - START.timestamp() >= 35
 
@@ -554,7 +554,7 @@ async def test_a_dead_reply_keeps_the_count_of_its_messages_delivered(engine, cl
     assert [text for _, text, _ in adapter.delivered] == ["one"]
     async with engine.connect() as connection:
         row = (await connection.execute(sa.select(tables.outbox))).one()
-    assert (row.status, row.parts_sent) == ("dead", 1)
+    assert (row.status, row.parts_sent) == ("exhausted", 1)
 
 
 async def test_after_a_crash_mid_reply_only_the_message_on_its_way_is_sent_again(engine, clock):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import textwrap
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
@@ -9,8 +10,12 @@ from datetime import datetime, timedelta, timezone
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
+from bot.clock import ManualClock
+from bot.config import DeliverySettings
 from bot.delivery import db as bot_db
 from bot.delivery import tables as bot_tables
+from bot.delivery.limits import RatePlan
+from bot.delivery.outbox import Outbox, schedule_series, subscription_series
 from content.model import Query
 from content.store import Store, run_migrations, words
 from content.store.engine import async_url, create_engine, open_engine
@@ -153,7 +158,7 @@ async def test_the_bot_tables_upgrade_from_the_first_schema_keeping_queued_messa
             assert await connection.scalar(sa.text(f"SELECT version_num FROM {bot_db.VERSION_TABLE}")) == BOT_NEWEST != "0001"
             row = (await connection.execute(sa.select(bot_tables.outbox))).one()
         assert (row.key, row.status, row.attempts, row.next_attempt_at, row.parts_sent) == (
-            "digest:daily:2026-03-01", "pending", 2, 200.0, 0
+            "digest:schedule:daily:2026-03-01", "pending", 2, 200.0, 0  # a schedule's digest, in their series since 0009
         )
     finally:
         await engine.dispose()
@@ -192,6 +197,53 @@ async def test_digests_waiting_at_the_upgrade_are_given_up_for_a_newer_one_of_th
         superseded = ("dead", "superseded by a newer digest of the same schedule or subscription", None)
         waiting, sent = ("pending", None, None), ("sent", None, None)
         assert rows == [superseded, superseded, waiting, waiting, superseded, sent, waiting]
+    finally:
+        await engine.dispose()
+
+
+async def test_schedules_digests_stored_before_their_series_were_apart_are_found_in_their_own(database_url):
+    """Until 0009 a schedule's digests went under its name: one named "sub7" shared subscription 7's keys."""
+    engine = await open_engine(database_url)
+    try:
+        await run_migrations(engine, bot_db.MIGRATIONS, bot_db.VERSION_TABLE, revision="0008")
+        rows = [  # (target, key, status, covered_after), and the key after the upgrade
+            ((1, "digest:sub7:20260301T0700Z", "sent", 3), "digest:sub7:20260301T0700Z"),  # subscription 7's
+            ((1, "digest:sub7:20260302T0700Z", "pending", 4), "digest:sub7:20260302T0700Z"),
+            ((2, "digest:sub7:20260301T0700Z", "sent", 3), "digest:schedule:sub7:20260301T0700Z"),  # a schedule "sub7"
+            ((2, "digest:sub7:20260302T0700Z", "pending", 4), "digest:schedule:sub7:20260302T0700Z"),
+            ((1, "digest:x:20260302T0700Z", "pending", 4), "digest:schedule:x:20260302T0700Z"),
+            ((1, "digest:schedule:x:20260302T0700Z", "sent", 4), "digest:schedule:schedule:x:20260302T0700Z"),
+            ((1, "digest:sub8:20260302T0700Z", "dead", 4), "digest:schedule:sub8:20260302T0700Z"),  # no subscription 8
+            ((1, "a1", "pending", None), "a1"),
+        ]
+        async with engine.begin() as connection:
+            await connection.execute(sa.text("INSERT INTO bot_targets (id, platform, chat) VALUES (1, 'telegram', '-1'), (2, 'telegram', '-2')"))
+            await connection.execute(
+                sa.text(
+                    "INSERT INTO bot_subscriptions (id, target_id, kind, value, cadence, created_at)"
+                    " VALUES (7, 1, 'sector', 'energy', 'daily 07:00', 0)"
+                )
+            )
+            await connection.execute(sa.text("INSERT INTO bot_payloads (id, body) VALUES (1, '{}')"))
+            for (target, key, status, covered_after), _ in rows:
+                await connection.execute(
+                    sa.text(
+                        "INSERT INTO bot_outbox (target_id, platform, key, payload_id, status, covered_after, created_at, next_attempt_at)"
+                        " VALUES (:target, 'telegram', :key, 1, :status, :covered_after, 0, 0)"
+                    ),
+                    {"target": target, "key": key, "status": status, "covered_after": covered_after},
+                )
+        await bot_db.migrate(engine)
+        o = bot_tables.outbox
+        async with engine.connect() as connection:
+            assert (await connection.execute(sa.select(o.c.key).order_by(o.c.id))).scalars().all() == [key for _, key in rows]
+        outbox = Outbox(engine, ManualClock(MOMENT), RatePlan(DeliverySettings(), random.Random(1)))
+        async with engine.begin() as connection:  # each series' next digest sums up its own waiting one
+            waiting = [
+                await outbox.waiting_digests(connection, target, series)
+                for target, series in ((1, subscription_series(7)), (2, schedule_series("sub7")), (1, schedule_series("x")))
+            ]
+        assert [(len(digests.ids), digests.covered_after) for digests in waiting] == [(1, 4), (1, 4), (1, 4)]
     finally:
         await engine.dispose()
 

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.util import await_only
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.adapters.base import TransientError
 from bot.clock import ManualClock
 from bot.config import DeliverySettings, ScheduleSettings
 from bot.delivery.db import migrate
@@ -192,14 +193,16 @@ class World:
             published=now, fetched=now, text="Text.", summary="Text.", sectors=tuple(sectors),
         )])
 
-    async def deliver(self, **retried) -> list[tuple[str, list[str]]]:
-        """(text, card titles) of each message a delivery worker posts now."""
-        posted = []
+    async def deliver(self, failures: list[Exception] | None = None) -> list[tuple[str, list[str]]]:
+        """(text, card titles) of each message a delivery worker posts now, `failures` raised first, one a send."""
+        posted, failures = [], list(failures or [])
 
         class Channel:
             platform = "telegram"
 
             async def send(self, target, reply, *, skip=0, progress=None):
+                if failures:
+                    raise failures.pop(0)
                 posted.append((reply.text, [card.title for card in reply.cards]))
 
         settings = DeliverySettings()
@@ -313,7 +316,7 @@ async def test_a_run_missed_while_down_is_posted_once_and_never_twice(world):
     await restarted.close()
     assert await world.runner(schedule(mode="digest")).run_due() == 0  # another restart: still once
     [(key, titles, text)] = await world.queued()
-    assert key == "digest:morning energy:20260328T0700Z"
+    assert key == "digest:schedule:morning energy:20260328T0700Z"
     assert titles == ["Friday news"] and text == "morning energy: 1 new article"
 
 
@@ -435,7 +438,10 @@ async def test_a_week_of_hourly_digests_waiting_for_a_token_comes_as_one_digest_
         assert await runner.run_due() == 1
     assert len(await world.queued()) == 168
     # Energy 97 was published 71 hours and some seconds before the last run, Energy 96 an hour earlier
-    assert await world.deliver() == [("morning energy: 72 new articles, the newest 3", ["Energy 168", "Energy 167", "Energy 166"])]
+    # headed with the days of the digests whose articles are still news: from 72 hours before the last on
+    assert await world.deliver() == [
+        ("morning energy, 31 March – 3 April: 72 new articles, the newest 3", ["Energy 168", "Energy 167", "Energy 166"])
+    ]
     assert await world.outbox.counts() == {"dead": 167, "sent": 1}
 
 
@@ -459,6 +465,45 @@ async def test_a_digest_on_its_way_when_the_next_was_queued_goes_on_its_own_and_
     await runner.run_due()
     posted = await world.deliver()
     assert sorted(posted) == [("morning energy: 1 new article", ["Energy 1"]), ("morning energy: 1 new article", ["Energy 3"])]
+
+
+async def test_a_digest_given_up_after_its_last_attempt_is_carried_by_the_next_run(world):
+    runner = world.runner(schedule(mode="digest"))
+    await runner.run_due()
+    await world.publish("Energy Friday")
+    world.clock.set(utc(2026, 3, 28, 7, 0))  # Saturday 08:00 in Berlin
+    assert await runner.run_due() == 1
+    assert await world.deliver([TransientError("502 Bad Gateway")] * DeliverySettings().max_attempts) == []
+    await world.publish("Energy Saturday")
+    world.clock.set(utc(2026, 3, 29, 6, 0))  # Sunday 08:00, summer time
+    assert await runner.run_due() == 1
+    assert await world.deliver() == [("morning energy, 28–29 March: 2 new articles", ["Energy Saturday", "Energy Friday"])]
+
+
+async def test_a_schedule_named_like_a_subscriptions_digests_has_digests_of_its_own(world):
+    """A schedule's name is the operator's: "sub1" is no other digest's series, subscription 1's included."""
+    channel = Target("telegram", "@energy_channel")
+    subscriptions = SubscriptionStore(world.store.engine)
+    await subscriptions.set_timezone("telegram", "@energy_channel", "Europe/Berlin")
+    await subscriptions.add(channel, "sector", "health", Cadence.parse("daily 08:00"), world.clock.now())
+    [subscription] = await subscriptions.for_target(channel)
+    fanout = FanOut(world.store, subscriptions, world.outbox, Tagger.from_settings(), world.clock)
+    runner = world.runner(schedule(name=f"sub{subscription.id}", mode="digest"))
+    await runner.run_due()
+    await world.publish("Energy one")
+    await world.publish("Health one", sectors=("health",))
+    world.clock.set(utc(2026, 3, 28, 7, 0))  # Saturday 08:00 in Berlin, for both
+    assert await runner.run_due() == 1
+    assert await fanout.run_digests() == 1
+    assert sorted(await world.deliver()) == [
+        ("Your daily digest for Health: 1 new article", ["Health one"]),
+        (f"sub{subscription.id}: 1 new article", ["Energy one"]),
+    ]
+    await world.publish("Energy two")
+    world.clock.set(utc(2026, 3, 29, 6, 0))
+    assert await runner.run_due() == 1
+    await subscriptions.remove(channel, "sector", "health")  # goes with what it queued, not with the schedule's
+    assert await world.deliver() == [(f"sub{subscription.id}: 1 new article", ["Energy two"])]
 
 
 async def test_a_leader_whose_database_session_ended_gives_way_and_still_stops_cleanly(world):
@@ -493,7 +538,7 @@ async def test_a_run_the_leader_stopped_just_after_is_posted_by_another_process_
     await leader.close()  # the leader stops before its own job ran
     assert await first_run_while_following(follower, world.clock) == (utc(2026, 3, 28, 7, 1), 1)  # not at Sunday's
     [(key, titles, _)] = await world.queued()
-    assert key == "digest:morning energy:20260328T0700Z" and titles == ["Friday news"]
+    assert key == "digest:schedule:morning energy:20260328T0700Z" and titles == ["Friday news"]
 
 
 async def first_run_while_following(runner: ScheduleRunner, clock: ManualClock) -> tuple[datetime, int]:
@@ -536,7 +581,7 @@ async def test_a_run_the_database_failed_midway_is_posted_within_a_minute_not_at
     assert await world.queued() == []
     assert await first_run_while_following(runner, world.clock) == (utc(2026, 3, 28, 7, 1), 1)
     [(key, titles, _)] = await world.queued()
-    assert key == "digest:morning energy:20260328T0700Z" and titles == ["Friday news"]
+    assert key == "digest:schedule:morning energy:20260328T0700Z" and titles == ["Friday news"]
 
 
 async def test_a_schedule_failing_on_every_try_is_logged_once_and_its_end_too(world, caplog):

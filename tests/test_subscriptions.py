@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.util import await_only
 
+from bot.adapters.base import TargetGone, TransientError
 from bot.clock import ManualClock
 from bot.commands.subscriptions import MAX_SUBSCRIPTIONS, MAX_TOPIC_WORDS, register, split_cadence
 from bot.config import DeliverySettings
@@ -49,8 +50,11 @@ class Recorder:
 
     def __init__(self):
         self.sent = []
+        self.failures: list[Exception] = []  # raised first, one a send
 
     async def send(self, target, reply, *, skip=0, progress=None):
+        if self.failures:
+            raise self.failures.pop(0)
         self.sent.append((target, reply))
 
 
@@ -493,7 +497,8 @@ async def test_a_chat_on_a_platform_without_a_token_for_a_week_gets_its_last_thr
     assert digest == (
         [f"Kenya {hour}" for hour in range(147, 137, -1)],  # Thursday 09:00 is hour 147
         # its own day's 24, and the 49 before them still news then: published from hour 75 (147 less 72) on
-        "Your daily digest for Kenya: 73 new articles (the newest 10 of 73)",
+        # headed with the days of the digests whose articles are still news: from 72 hours before the last on
+        "Your daily digest for Kenya, 30 March – 2 April: 73 new articles (the newest 10 of 73)",
     )
 
 
@@ -511,9 +516,71 @@ async def test_digests_that_waited_for_an_unreachable_platform_come_as_one_carry
     assert await bot.deliver() == [(
         GROUP,
         ["Kenya Saturday two", "Kenya Saturday one", "Kenya Friday two", "Kenya Friday one"],
-        "Your daily digest for Kenya: 4 new articles",
+        "Your daily digest for Kenya, 27–28 March: 4 new articles",
     )]
     assert await bot.deliver() == []
+
+
+async def a_digest_given_up_after_its_last_attempt(bot: Harness, title: str, **tags) -> None:
+    """A daily 09:00 digest of Kenya for GROUP, Friday's carrying an article with these tags, which
+    Telegram failed on every attempt."""
+    await bot.say("/subscribe kenya daily 09:00", target=GROUP)
+    bot.clock.set(START + timedelta(hours=1))
+    await bot.publish(title, **tags)
+    bot.clock.set(START + timedelta(hours=3))  # 09:00
+    bot.recorder.failures = [TransientError("502 Bad Gateway")] * DeliverySettings().max_attempts
+    assert await bot.deliver() == []
+
+
+async def test_a_digest_given_up_after_its_last_attempt_is_carried_by_the_next_one(bot):
+    """Telegram failed Friday's digest on every attempt: the chat never saw it, so Saturday's digest
+    brings its articles, headed with the days it stands for."""
+    await a_digest_given_up_after_its_last_attempt(bot, "Kenya Friday", countries=["KE"])
+    bot.clock.set(START + timedelta(days=1, hours=1))
+    await bot.publish("Kenya Saturday", countries=["KE"])
+    bot.clock.set(START + timedelta(days=1, hours=3))
+    assert await bot.deliver() == [
+        (GROUP, ["Kenya Saturday", "Kenya Friday"], "Your daily digest for Kenya, 27–28 March: 2 new articles")
+    ]
+    bot.clock.set(START + timedelta(days=2, hours=1))
+    await bot.publish("Kenya Sunday", countries=["KE"])
+    bot.clock.set(START + timedelta(days=2, hours=3))
+    assert await bot.deliver() == [(GROUP, ["Kenya Sunday"], "Your daily digest for Kenya: 1 new article")]
+
+
+async def test_a_digest_given_up_before_its_chat_went_gone_is_not_carried_after_it_comes_back(bot):
+    await bot.say("/subscribe energy", target=GROUP)
+    await a_digest_given_up_after_its_last_attempt(bot, "Kenya before", countries=["KE"])
+    await bot.publish("Energy", sectors=["energy"])
+    bot.recorder.failures = [TargetGone("Forbidden: bot was kicked from the group chat")]
+    assert await bot.deliver() == []
+    bot.clock.set(START + timedelta(days=1, hours=6))
+    await SubscriptionStore(bot.store.engine).revive(GROUP, bot.clock.now())
+    await bot.publish("Kenya after coming back", countries=["KE"])
+    bot.clock.set(START + timedelta(days=2, hours=3))
+    assert await bot.deliver() == [(GROUP, ["Kenya after coming back"], "Your daily digest for Kenya: 1 new article")]
+
+
+async def test_a_digest_given_up_for_a_removed_subscription_is_not_carried_by_a_new_one(bot):
+    """SQLite may give a new subscription the id of one just removed: the series is the new one's."""
+    await a_digest_given_up_after_its_last_attempt(bot, "Kenyan energy", sectors=["energy"], countries=["KE"])
+    await bot.say("/unsubscribe kenya", target=GROUP)
+    await bot.say("/subscribe energy daily 09:00", target=GROUP)
+    await bot.publish("Energy", sectors=["energy"])
+    bot.clock.set(START + timedelta(days=1, hours=3))
+    assert await bot.deliver() == [(GROUP, ["Energy"], "Your daily digest for Energy: 1 new article")]
+
+
+async def test_a_digest_given_up_before_its_subscription_turned_instant_is_not_carried_once_it_is_a_digest_again(bot):
+    await a_digest_given_up_after_its_last_attempt(bot, "Kenya in the digest", countries=["KE"])
+    await bot.say("/subscribe kenya instant", target=GROUP)
+    bot.clock.advance(60)
+    await bot.publish("Kenya instantly", countries=["KE"])
+    assert await bot.delivered_titles() == [["Kenya instantly"]]
+    await bot.say("/subscribe kenya daily 09:00", target=GROUP)
+    await bot.publish("Kenya in the next digest", countries=["KE"])
+    bot.clock.set(START + timedelta(days=1, hours=3))
+    assert await bot.delivered_titles() == [["Kenya in the next digest"]]
 
 
 async def test_a_new_feeds_archive_is_not_delivered_but_its_news_is(bot):
@@ -585,8 +652,8 @@ async def test_missed_digests_collapse_into_one(bot):
     await bot.say("/subscribe energy daily 09:00")
     bot.clock.advance(60)
     await bot.publish("Energy one", sectors=["energy"])
-    bot.clock.advance(3 * 86400)
-    assert len(await bot.deliver()) == 1
+    bot.clock.advance(3 * 86400)  # newsbot was down: Friday's to Sunday's digest times
+    assert await bot.deliver() == [(ALICE, ["Energy one"], "Your daily digest for Energy, 27–29 March: 1 new article")]
     assert await bot.deliver() == []
 
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.model import Command, Reply, Target
 from bot.router import build_router
-from bot.time_phrases import TimePhraseError, take_time_phrase
+from bot.time_phrases import TimePhraseError, span_label, take_time_phrase
 from helpers_content import FIXED_NOW, open_sample_store, sample_article, sample_context
 
 UTC = timezone.utc
@@ -258,3 +259,18 @@ async def test_subscribe_explains_that_a_time_is_not_kept(router):
     assert alone.private and alone.text == (
         "A subscription brings what is new from now on, so “since monday” is not kept: add a topic, e.g. /subscribe energy."
     )
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "zone", "label"),
+    [
+        (datetime(2026, 11, 27, 8, tzinfo=UTC), datetime(2026, 11, 29, 8, tzinfo=UTC), "UTC", "27–29 November"),
+        (datetime(2026, 11, 30, 8, tzinfo=UTC), datetime(2026, 12, 2, 8, tzinfo=UTC), "UTC", "30 November – 2 December"),
+        (datetime(2026, 12, 30, 8, tzinfo=UTC), datetime(2027, 1, 2, 8, tzinfo=UTC), "UTC", "30 December 2026 – 2 January 2027"),
+        (datetime(2026, 11, 29, 9, tzinfo=UTC), datetime(2026, 11, 29, 12, tzinfo=UTC), "UTC", "09:00–12:00"),
+        # the chat's days: 23:00 UTC on the 28th is the 29th in Bangkok
+        (datetime(2026, 11, 28, 23, tzinfo=UTC), datetime(2026, 11, 29, 12, tzinfo=UTC), "Asia/Bangkok", "06:00–19:00"),
+    ],
+)
+def test_a_span_of_digests_reads_as_briefly_as_its_days_allow(first, last, zone, label):
+    assert span_label(first, last, ZoneInfo(zone)) == label

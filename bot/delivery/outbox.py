@@ -1,11 +1,12 @@
 """The durable outbox: one row per (target, key), claimed under leases and rate-limit slots.
 
-A key is an article id, or "digest:<schedule-or-subscription>:<period>", so the same
-article can never be queued twice for one target. Rows go pending → sent | failed | dead:
+A key is an article id, or "digest:<series>:<period>" (see `digest_key`), so the same
+article can never be queued twice for one target. Rows go pending → sent | failed | exhausted | dead:
 `failed` is a message that cannot be sent at all (a bug or an unrenderable payload),
-`dead` one given up on (too many transient failures, the target is gone, it went stale while
-waiting, see `_stale`, or a newer digest of its schedule or subscription sums it up, see
-`Outbox.waiting_digests`). Several articles
+`exhausted` one given up after too many transient failures (a digest's period is then summed up by
+the next digest of its series, see `Outbox.waiting_digests`), `dead` one given up on for good (the
+target is gone, it went stale while waiting, see `_stale`, or a newer digest of its schedule or
+subscription sums it up). Several articles
 may go to a target in one message (a bundle): the message is the first article's row, and
 each other article has a row of its own under its id, `bundled`, never sent, with the same payload.
 
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Iterable
 
 import sqlalchemy as sa
@@ -43,6 +44,7 @@ PRUNE_CHUNK = 5000
 _ERROR_CHARS = 500
 _QUEUED_WHILE_GONE = "queued while the chat was unreachable"
 DIGEST_PREFIX = "digest:"
+EXHAUSTED = "exhausted"  # the status of a row given up after its last attempt
 _DUE_FORMAT = "%Y%m%dT%H%MZ"
 _DUE_CHARS = len("20260301T1200Z")
 _SUMMED_UP = "summed up by a newer digest of the same schedule or subscription"
@@ -52,10 +54,12 @@ _NO_LONGER_NEWS = f"no longer news: it waited more than {NEWS_AGE.days} days to 
 
 @dataclass(frozen=True)
 class WaitingDigests:
-    """Digests of one schedule or subscription waiting unsent for a target, for its next digest to sum up."""
+    """Digests of one schedule or subscription the target did not get, for its next digest to sum up."""
 
     ids: list[int]
     covered_after: int | None  # the store position the earliest of their periods starts after; None: no digest waits
+    earliest_due: datetime | None = None  # when the earliest of them (or of those they sum up) was due
+    latest_due: datetime | None = None  # when the latest of them was due
 
 
 @dataclass(frozen=True)
@@ -88,7 +92,7 @@ class Retry:
 @dataclass(frozen=True)
 class GiveUp:
     id: int
-    status: str  # "dead" or "failed"
+    status: str  # "dead", EXHAUSTED or "failed"
     error: str
     attempts: int
 
@@ -118,19 +122,39 @@ def _short(error: str) -> str:
     return error[:_ERROR_CHARS]
 
 
+def subscription_series(subscription_id: int) -> str:
+    """The series of a daily or weekly subscription's digests."""
+    return f"sub{subscription_id}"
+
+
+def schedule_series(name: str) -> str:
+    """The series of a digest schedule's digests: whatever its name, no subscription's ("sub7" too)."""
+    return f"schedule:{name}"
+
+
 def digest_key(series: str, due: datetime) -> str:
-    """The key of a schedule's or subscription's digest (`series`: its name) for the period due at
+    """The key of a digest of `series` (`subscription_series`, `schedule_series`) for the period due at
     `due` (UTC); of one series, a later period's key sorts after an earlier one's."""
-    return f"{_series_prefix(series)}{due:{_DUE_FORMAT}}"
+    return f"{series_prefix(series)}{due:{_DUE_FORMAT}}"
 
 
-def _series_prefix(series: str) -> str:
+def series_prefix(series: str) -> str:
+    """What the keys of the series' digests begin with."""
     return f"{DIGEST_PREFIX}{series}:"
+
+
+def _due_of(key: str) -> datetime:
+    return datetime.strptime(key[-_DUE_CHARS:], _DUE_FORMAT).replace(tzinfo=timezone.utc)
+
+
+def _since_due(row) -> datetime:
+    """When the earliest digest a digest row stands for was due: its own period's, or the earliest it sums up."""
+    return datetime.fromtimestamp(row.since_due, timezone.utc) if row.since_due is not None else _due_of(row.key)
 
 
 def _of_series(target_id: int, series: str) -> sa.ColumnElement[bool]:
     """The condition that picks the target's digests of `series` (and not those of a series whose name goes on)."""
-    o, prefix = tables.outbox, _series_prefix(series)
+    o, prefix = tables.outbox, series_prefix(series)
     same_length = sa.func.length(o.c.key) == len(prefix) + _DUE_CHARS
     return (o.c.target_id == target_id) & o.c.key.startswith(prefix, autoescape=True) & same_length
 
@@ -215,6 +239,9 @@ async def _deactivate(connection: AsyncConnection, target_id: int, reason: str) 
     pending = (o.c.target_id == target_id) & (o.c.status == "pending")
     values = dict(status="dead", last_error=reason, lease_owner=None, lease_until=None)
     await connection.execute(o.update().where(pending).values(**values))
+    # nor is a digest given up before summed up by a next one: the target comes back to what is new
+    exhausted = (o.c.target_id == target_id) & (o.c.status == EXHAUSTED) & o.c.key.startswith(DIGEST_PREFIX)
+    await connection.execute(o.update().where(exhausted).values(status="dead"))
     gone = (t.c.id == target_id) & t.c.active.is_(True)
     await connection.execute(t.update().where(gone).values(active=False, inactive_reason=reason))
 
@@ -224,6 +251,16 @@ async def forget_deleted_chat(connection: AsyncConnection, target_id: int, reaso
     subscriptions go, as they could never be delivered again. The caller has bumped the subscriptions revision."""
     await _deactivate(connection, target_id, reason)
     await connection.execute(tables.subscriptions.delete().where(tables.subscriptions.c.target_id == target_id))
+
+
+async def give_up_digests(
+    connection: AsyncConnection, target_id: int, series: list[str], reason: str, statuses: tuple[str, ...] = ("pending", EXHAUSTED)
+) -> None:
+    """Give up the target's digests of these series that are waiting, or given up after their last
+    attempt, as no next digest of theirs is to sum them up."""
+    o = tables.outbox
+    of_series = sa.or_(*(_of_series(target_id, name) for name in series), sa.false())
+    await connection.execute(o.update().where(of_series, o.c.status.in_(statuses)).values(status="dead", last_error=reason))
 
 
 async def _hold_platform(connection: AsyncConnection, platform: str, until: float) -> None:
@@ -392,9 +429,11 @@ class Outbox:
         reply: Reply,
         not_before: float | None = None,
         covered_after: int | None = None,
+        since_due: float | None = None,
     ) -> int:
         """Queue one message for many targets (by id) inside the caller's transaction; returns how many were new.
-        A digest's `covered_after`: the store position its period starts after."""
+        A digest's `covered_after`: the store position its period starts after; `since_due`: when the
+        earliest digest it sums up was due (None: it sums up none)."""
         if not ids:
             return 0
         o = tables.outbox
@@ -404,39 +443,49 @@ class Outbox:
         payload_id = await self.add_payload(connection, reply)
         now = self._now()
         t = tables.targets
-        columns = ["target_id", "platform", "key", "payload_id", "created_at", "next_attempt_at", "covered_after"]
+        columns = ["target_id", "platform", "key", "payload_id", "created_at", "next_attempt_at", "covered_after", "since_due"]
         for begin in range(0, len(fresh), _INSERT_CHUNK):
             rows = sa.select(
                 t.c.id, t.c.platform, sa.literal(key), sa.literal(payload_id), sa.literal(now), sa.literal(not_before or now),
-                sa.literal(covered_after, sa.Integer),
+                sa.literal(covered_after, sa.Integer), sa.literal(since_due, sa.Double),
             ).where(t.c.id.in_(fresh[begin : begin + _INSERT_CHUNK]))
             statement = insert_ignoring_duplicates(connection, o, ["target_id", "key"])
             await connection.execute(statement.from_select(columns, rows))
         return len(fresh)
 
     async def waiting_digests(self, connection: AsyncConnection, target_id: int, series: str) -> WaitingDigests:
-        """The digests of `series` (see `digest_key`) waiting for the target, none of them being sent now
-        nor partly sent (their platform was unreachable, or a failed attempt waits to be retried), but
-        for those before one sent or on its way: the periods
-        of those left are the ones just before the next digest's, for it to sum them up (`enqueue_digest`);
-        one on its way, and those before it, go on their own. Locked until the caller's transaction ends,
-        after a claim taking one of them: then it is on its way."""
+        """The digests of `series` (see `digest_key`) the target did not get: those waiting for it, none
+        of them being sent now nor partly sent (their platform was unreachable, or a failed attempt waits
+        to be retried), and those given up after their last attempt, but for those before one sent or
+        on its way: the periods of those left are the ones just before the next digest's, for it to sum
+        them up (`enqueue_digest`); one on its way, and those before it, go on their own. Locked until
+        the caller's transaction ends, after a claim taking one of them: then it is on its way."""
         o = tables.outbox
         series_rows = _of_series(target_id, series)
-        query = sa.select(o.c.id, o.c.key, o.c.parts_sent, o.c.lease_owner, o.c.covered_after).where(
-            series_rows, o.c.status == "pending"
-        )
+        query = sa.select(
+            o.c.id, o.c.key, o.c.status, o.c.parts_sent, o.c.lease_owner, o.c.covered_after, o.c.since_due
+        ).where(series_rows, o.c.status.in_(["pending", EXHAUSTED]))
         if connection.dialect.name == "postgresql":
             query = query.with_for_update()
         rows = (await connection.execute(query)).all()
         if not rows:
             return WaitingDigests([], None)
         # a digest queued before migration 0008 has no covered_after: its period is not known
-        unsent = {row.id for row in rows if row.parts_sent == 0 and row.lease_owner is None and row.covered_after is not None}
+        missed = {
+            row.id for row in rows
+            if row.covered_after is not None and (row.status == EXHAUSTED or (row.parts_sent == 0 and row.lease_owner is None))
+        }
         newest_sent = await connection.scalar(sa.select(sa.func.max(o.c.key)).where(series_rows, o.c.status == "sent"))
-        after = max([newest_sent or "", *(row.key for row in rows if row.id not in unsent)])
-        summed = [row for row in rows if row.id in unsent and row.key > after]
-        return WaitingDigests([row.id for row in summed], min((row.covered_after for row in summed), default=None))
+        after = max([newest_sent or "", *(row.key for row in rows if row.id not in missed)])
+        summed = [row for row in rows if row.id in missed and row.key > after]
+        if not summed:
+            return WaitingDigests([], None)
+        return WaitingDigests(
+            [row.id for row in summed],
+            min(row.covered_after for row in summed),
+            min(_since_due(row) for row in summed),
+            max(_due_of(row.key) for row in summed),
+        )
 
     async def enqueue_digest(
         self, connection: AsyncConnection, target_id: int, key: str, reply: Reply | None, covered_after: int,
@@ -447,7 +496,8 @@ class Outbox:
         if reply is None:  # nothing new, and what the waiting ones had is no longer news
             await _give_up(connection, waiting.ids, _NOTHING_STILL_NEWS)
             return 0
-        queued = await self.enqueue_for(connection, [target_id], key, reply, covered_after=covered_after)
+        since_due = waiting.earliest_due.timestamp() if waiting.earliest_due else None
+        queued = await self.enqueue_for(connection, [target_id], key, reply, covered_after=covered_after, since_due=since_due)
         if queued:
             await _give_up(connection, waiting.ids, _SUMMED_UP)
         return queued

@@ -25,7 +25,7 @@ from bot.adapters.base import Adapter, DeliveryError, RateLimited, TargetDeleted
 from bot.clock import Clock
 from bot.config import DeliverySettings
 from bot.delivery.limits import RatePlan
-from bot.delivery.outbox import PRUNE_CHUNK, Claimed, GiveUp, Gone, Moved, Outbox, Outcome, Retry, Sent
+from bot.delivery.outbox import EXHAUSTED, PRUNE_CHUNK, Claimed, GiveUp, Gone, Moved, Outbox, Outcome, Retry, Sent
 from bot.failures import RetriedFailures
 from content.store.engine import failure_reason
 
@@ -263,7 +263,7 @@ class DeliveryWorker:
             message = str(error) or type(error).__name__
             if attempts >= self._settings.max_attempts:
                 log.warning("gave up outbox row %s to %s after %d attempts: %s", item.id, item.target.named(), attempts, message)
-                return GiveUp(item.id, "dead", message, attempts)
+                return GiveUp(item.id, EXHAUSTED, message, attempts)
             at = self._clock.now().timestamp() + self._plan.backoff(attempts)
             return Retry(item.id, at, message, attempts, _parts_sent(item, error))
         except DeliveryError as error:  # the platform can never take this message: retrying will not help

@@ -16,6 +16,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Callable
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -23,11 +24,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.clock import Clock
 from bot.commands.results import article_card
 from bot.delivery import tables
-from bot.delivery.outbox import Outbox, WaitingDigests, digest_key
+from bot.delivery.outbox import Outbox, WaitingDigests, digest_key, subscription_series
 from bot.failures import RetriedFailures
 from bot.model import Reply, burst_message, new_articles
 from bot.subscriptions.matching import SubscriptionIndex
 from bot.subscriptions.store import FANOUT_CURSOR, Subscription, SubscriptionStore, topic_label
+from bot.time_phrases import span_label
 from content.model import NEWS_AGE, Article, Period, Query
 from content.store import Store
 from content.store.queries import position
@@ -210,35 +212,38 @@ class FanOut:
                 zones[chat] = await self._subscriptions.timezone(*chat)
             since = subscription.last_digest_at or subscription.created_at
             try:
+                zone = ZoneInfo(zones[chat])
                 due = subscription.cadence.latest_due(since, now, zones[chat])
             except (KeyError, ValueError) as error:  # a zone this machine does not know: that chat's alone
                 log.warning("digest of subscription %s (%s:%s) skipped: timezone %s: %r", subscription.id, *chat, zones[chat], error)
                 continue
-            if due is not None:
-                queued += await self._send_digest(subscription, due)
+            if due is not None:  # due at every digest time since: missed while newsbot was down, they are one
+                queued += await self._send_digest(subscription, (subscription.cadence.next_after(since, zones[chat]), due), zone)
         return queued
 
-    async def _send_digest(self, subscription: Subscription, due: datetime) -> int:
+    async def _send_digest(self, subscription: Subscription, dues: tuple[datetime, datetime], zone: ZoneInfo) -> int:
+        """Queue the digest due at the digest times `dues` (the first and the last), headed in the chat's `zone`."""
+        first_due, due = dues
         through = await self._store.position()
         async with self._store.engine.begin() as connection:
             if not await self._subscriptions.claim_digest(connection, subscription, due, through):
                 return 0
-            series, target_id = f"sub{subscription.id}", subscription.target_id
+            series, target_id = subscription_series(subscription.id), subscription.target_id
             digest = await DigestArticles.read(
                 self._store, self._outbox, connection, target_id, series, subscription.query,
-                (subscription.covered_seq, through), DIGEST_SIZE, self._clock.now(),
+                (subscription.covered_seq, through), DIGEST_SIZE, first_due, self._clock.now(),
             )
-            reply = self._digest(subscription, digest) if digest.count else None
+            reply = self._digest(subscription, digest, digest.span(due, zone)) if digest.count else None
             key = digest_key(series, due)
             return await self._outbox.enqueue_digest(connection, target_id, key, reply, digest.covered_after, digest.waiting)
 
-    def _digest(self, subscription: Subscription, digest: DigestArticles) -> Reply:
+    def _digest(self, subscription: Subscription, digest: DigestArticles, span: str) -> Reply:
         """One message: the newest articles of the period as cards."""
         label = topic_label(subscription.kind, subscription.value, self._tagger)
         top, total = digest.newest, digest.count
         more = f" (the newest {len(top)} of {total})" if total > len(top) else ""
         return Reply(
-            text=f"Your {subscription.cadence.kind} digest for {label}: {new_articles(total)}{more}",
+            text=f"Your {subscription.cadence.kind} digest for {label}{span}: {new_articles(total)}{more}",
             cards=[article_card(article, self._tagger) for article in top],
         )
 
@@ -246,27 +251,38 @@ class FanOut:
 @dataclass(frozen=True)
 class DigestArticles:
     """What a digest of a schedule or subscription carries: its period's articles, and those of the
-    digests of its series still waiting unsent for the target (their platform was unreachable), which
-    it sums up; of theirs only the ones published less than NEWS_AGE before it are still news."""
+    digests of its series the target did not get (their platform was unreachable, or failed them on
+    every attempt), which it sums up; of theirs only the ones published less than NEWS_AGE before it
+    are still news."""
 
     newest: list[Article]  # the newest few, by publication
     count: int
     covered_after: int  # the store position its period starts after, the periods it sums up included
     waiting: WaitingDigests
+    since: datetime  # when the earliest digest it stands for was due, its own or one it sums up
 
     @classmethod
     async def read(
         cls, store: Store, outbox: Outbox, connection: AsyncConnection, target_id: int, series: str, query: Query,
-        period: tuple[int, int], size: int, now: datetime,
+        period: tuple[int, int], size: int, first_due: datetime, now: datetime,
     ) -> "DigestArticles":
         """The articles of the digest of `series` for a target covering the store positions of `period`
-        (after its first, up to its second), inside the caller's transaction, which queues it."""
+        (after its first, up to its second), inside the caller's transaction, which queues it. Its
+        period is that of the digests due from `first_due` on (several, when runs were missed while
+        newsbot was down)."""
         after, through = period
         waiting = await outbox.waiting_digests(connection, target_id, series)
         newest, count = await store.stored_between(after, through, query, size)
         if waiting.covered_after is None:
-            return cls(newest, count, after, waiting)
-        still_news = replace(query, period=Period(now - NEWS_AGE))
-        older, more = await store.stored_between(waiting.covered_after, after, still_news, size)
+            return cls(newest, count, after, waiting, first_due)
+        still_news = now - NEWS_AGE
+        older, more = await store.stored_between(waiting.covered_after, after, replace(query, period=Period(still_news)), size)
         newest = sorted(newest + older, key=lambda article: article.published, reverse=True)[:size]  # stable: ties keep store order
-        return cls(newest, count + more, waiting.covered_after, waiting)
+        # the digests it sums up that were due before their articles could still be news bring none
+        since = max(waiting.earliest_due, still_news) if waiting.latest_due > still_news else first_due
+        return cls(newest, count + more, waiting.covered_after, waiting, since)
+
+    def span(self, due: datetime, zone: ZoneInfo) -> str:
+        """For its heading, when it stands for more digests than the one due at `due`, the days they
+        were due in `zone` (", 27–29 November"); else nothing."""
+        return f", {span_label(self.since, due, zone)}" if self.since < due else ""

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.delivery import tables
-from bot.delivery.outbox import forget_deleted_chat, revive_targets, target_ids
+from bot.delivery.outbox import EXHAUSTED, forget_deleted_chat, give_up_digests, revive_targets, subscription_series, target_ids
 from bot.model import DEFAULT_POST_FORMAT, Target
 from bot.subscriptions.cadence import Cadence
 from bot.topics import describe
@@ -29,6 +29,7 @@ Kind = Literal["sector", "country", "region", "query", "news"]
 DEFAULT_TIMEZONE = "UTC"
 FANOUT_CURSOR = "fanout_cursor"  # the bot_state row of the store position the instant fan-out has read up to
 _UNSUBSCRIBED = "the chat unsubscribed before it was sent"
+_NOW_INSTANT = "the subscription became instant: no digest of it sums this one up"
 _DELETED = "the chat was deleted"
 VALUE_CHARS = tables.subscriptions.c.value.type.length  # the longest topic value a subscription holds
 _TOPIC_ORDER = {"sector": 0, "country": 1, "region": 2}  # of the topics in a "news" subscription's value
@@ -148,6 +149,8 @@ class SubscriptionStore:
                     changes.update(last_digest_at=now.timestamp(), covered_seq=covered)
                 elif was != "instant" and cadence.kind == "instant":  # the reply hands over the digest so far
                     changes["covered_seq"] = position()
+                    series = [subscription_series(existing)]
+                    await give_up_digests(connection, target_id, series, _NOW_INSTANT, statuses=(EXHAUSTED,))
                 await connection.execute(s.update().where(s.c.id == existing).values(**changes))
         return existing is None
 
@@ -166,12 +169,12 @@ class SubscriptionStore:
             rows = (await connection.execute(sa.select(s.c.id, s.c.cadence).where(condition))).all()
             if any(row.cadence == "instant" for row in rows):
                 await tables.bump_subscriptions_revision(connection)
-            ids = [row.id for row in rows]
             removed = (await connection.execute(s.delete().where(condition))).rowcount
-            queued = (o.c.target_id == target_id) & (o.c.status == "pending")
-            if kind is not None:  # an instant message may be another subscription's too: only digests go
-                queued &= sa.or_(*(o.c.key.startswith(f"digest:sub{id_}:") for id_ in ids), sa.false())
-            await connection.execute(o.update().where(queued).values(status="dead", last_error=_UNSUBSCRIBED))
+            # an instant message may be another subscription's too: only digests go, but with all
+            await give_up_digests(connection, target_id, [subscription_series(row.id) for row in rows], _UNSUBSCRIBED)
+            if kind is None:
+                queued = (o.c.target_id == target_id) & (o.c.status == "pending")
+                await connection.execute(o.update().where(queued).values(status="dead", last_error=_UNSUBSCRIBED))
         return removed
 
     async def for_target(self, target: Target) -> list[Subscription]:
