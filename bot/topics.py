@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from bot.model import quoted
-from content.store.fulltext import QUOTES, literal_pieces
+from content.store.fulltext import QUOTES, literal_pieces, search_terms
 
 # Words kept in lower case (a subscription's words are) that read as acronyms: "“AI”", not "“ai”"
 _USUAL_CASE = {"ai": "AI", "genai": "GenAI", "llm": "LLM", "llms": "LLMs", "iot": "IoT", "ev": "EV", "evs": "EVs"}
@@ -13,9 +13,10 @@ _USUAL_CASE = {"ai": "AI", "genai": "GenAI", "llm": "LLM", "llms": "LLMs", "iot"
 
 def describe(names: Iterable[str], words: str = "") -> str:
     """Sector and place names, then the words to look for: plain words in our quotes, a phrase in
-    the person's own, and each "-" exclusion as "without …"."""
+    the person's own, and each "-" exclusion as "without …". A phrase or exclusion with no word to
+    look for ("--", "-the", "!!!" in quotes) changes no search, so it is not named."""
     plain, literals = literal_pieces(words)
-    pieces = [*plain.split(), *literals]
+    pieces = [*plain.split(), *filter(search_terms, literals)]
     parts = list(dict.fromkeys(names))
     wanted = [piece for piece in pieces if not piece.startswith("-")]
     unquoted = [piece for piece in wanted if piece[0] not in QUOTES]

@@ -359,6 +359,15 @@ async def test_a_search_heading_reads_exclusions_as_news_does(router):
     assert "mention “quantum”, without “solar”." in (await router.handle(command("/search quantum -solar"))).text
 
 
+async def test_a_search_heading_names_no_exclusion_or_phrase_that_has_no_word(router):
+    # "--" (as in "' OR 1=1 --"), "-!!!" and "-the" leave nothing out, as /news reads them
+    for extra in ("--", "-!!!", "-the", '"!!!"', '-"the"'):
+        reply = await router.handle(command(f"/search smart meters {extra}"))
+        assert reply.text == "Search: “smart meters”", extra
+        assert titles(reply)[0] == "Solar mini-grids with smart meters reach Kenyan villages"
+    assert (await router.handle(command("/news energy -- -the"))).text == "News: Energy"
+
+
 async def test_search_without_matches_and_without_words(router):
     assert "Add a word to look for" in (await router.handle(command("/search -solar"))).text
     assert "No articles mention “quantum”" in (await router.handle(command("/search quantum"))).text
