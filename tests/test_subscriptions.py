@@ -856,6 +856,16 @@ async def test_an_offset_with_no_zone_is_refused_and_a_zone_this_machine_lacks_h
     assert [(target.chat, titles) for target, titles, _ in await bot.deliver()] == [("alice", ["Energy news"])]
 
 
+async def test_an_unknown_timezone_is_named_as_typed_and_a_near_one_is_offered(bot):
+    reply = await bot.say("/settings timezone ' OR 1=1 --")
+    assert reply.text.startswith("“' OR 1=1 --” is not a timezone I know:") and not reply.actions
+    for typed, meant in (("Asia/Bangkk", "Asia/Bangkok"), ("nairobbi", "Africa/Nairobi"), ("Europe/Berln", "Europe/Berlin")):
+        reply = await bot.say(f"/settings timezone {typed}")
+        assert reply.text.startswith(f"“{typed}” is not a timezone I know. Did you mean {meant}?"), typed
+        assert [(action.label, action.command) for action in reply.actions] == [(meant, f"/settings timezone {meant}")]
+    assert (await bot.say("/settings")).text.startswith("This chat's digests follow UTC;")  # nothing was set
+
+
 async def test_an_offset_off_the_hour_is_refused_saying_why_and_names_the_zone_of_its_places(bot):
     reply = await bot.say("/settings timezone UTC+5:30")
     assert reply.private and "an offset works only in whole hours" in reply.text

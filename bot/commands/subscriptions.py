@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import re
 import zlib
+from functools import lru_cache
 from zoneinfo import available_timezones
+
+from rapidfuzz import fuzz, process
 
 from bot.commands.news import Understanding, near_name, only_left_out, understand
 from bot.commands.results import article_card
@@ -42,6 +45,7 @@ _CANNOT_POST = (
     "channel, send messages and embed links in it, then subscribe again."
 )
 _NO_PLACE_ZONES = frozenset({"localtime", "Factory"})  # the server's own zone, and a placeholder
+_NEAR_ZONE_SCORE = 85  # "nairobbi" and "Asia/Bangkk" score over 90; "Mars/Olympus" comes near nothing
 # Offsets not in whole hours, each the time all year of the places most people mean by it
 _OFF_THE_HOUR_ZONES = {
     "+3:30": "Asia/Tehran",
@@ -353,7 +357,7 @@ async def settings(cmd: Command, ctx: Context) -> Reply:
         return refusal
     if setting == "format":
         return await _set_post_format(cmd, ctx.subscriptions, " ".join(words[1:]).lower())
-    return await _set_timezone(cmd, ctx.subscriptions, "_".join(words[1:]))  # "Asia/Ho Chi Minh" is Asia/Ho_Chi_Minh
+    return await _set_timezone(cmd, ctx.subscriptions, " ".join(words[1:]))
 
 
 async def _current_settings(cmd: Command, store: SubscriptionStore) -> Reply:
@@ -379,16 +383,26 @@ async def _set_post_format(cmd: Command, store: SubscriptionStore, post_format: 
     return Reply(text=f"{whose} are now {post_format}: {POST_FORMATS[post_format]}.")
 
 
-async def _set_timezone(cmd: Command, store: SubscriptionStore, name: str) -> Reply:
+async def _set_timezone(cmd: Command, store: SubscriptionStore, typed: str) -> Reply:
+    name = typed.replace(" ", "_")  # "Asia/Ho Chi Minh" is Asia/Ho_Chi_Minh
     zone = _zone_named(name)
     offset = _UTC_OFFSET.fullmatch(name)
     if zone is None and offset and int(offset["minutes"] or 0):
-        return _off_the_hour(cmd, name, f"{offset['sign']}{int(offset['hours'])}:{offset['minutes']}")
+        return _off_the_hour(cmd, typed, f"{offset['sign']}{int(offset['hours'])}:{offset['minutes']}")
     if zone is None:
-        return Reply(text=f"“{name}” is not a timezone I know: use an IANA name like Europe/Berlin or America/New_York.", private=True)
+        return _unknown_zone(cmd, typed, name)
     await store.set_timezone(cmd.platform, cmd.target.chat, zone)
     whose = f"{cmd.chat_name}'s digests" if cmd.chat_name else "digests"
     return Reply(text=f"Timezone set to {zone}{_offset_note(zone)}: {whose} now arrive at that local time.")
+
+
+def _unknown_zone(cmd: Command, typed: str, name: str) -> Reply:
+    """A zone name misspelt ("Asia/Bangkk", "nairobbi") is answered with the zone it comes near."""
+    meant = _zone_near(name)
+    if meant is None:
+        return Reply(text=f"“{typed}” is not a timezone I know: use an IANA name like Europe/Berlin or America/New_York.", private=True)
+    line = _line(cmd, "settings", f"timezone {meant}")
+    return Reply(text=f"“{typed}” is not a timezone I know. Did you mean {meant}? {line}", actions=[Action(meant, line)], private=True)
 
 
 def _off_the_hour(cmd: Command, name: str, offset: str) -> Reply:
@@ -404,17 +418,28 @@ def _off_the_hour(cmd: Command, name: str, offset: str) -> Reply:
 def _zone_named(name: str) -> str | None:
     """An IANA zone by its name in any case, its city alone ("bangkok"), or a whole-hour UTC offset
     ("UTC+7", "+07:00", which is Etc/GMT-7)."""
-    zones = available_timezones() - _NO_PLACE_ZONES
-    if name in zones:
-        return name
-    folded = {zone.casefold(): zone for zone in zones}
-    cities = {zone.rsplit("/", 1)[-1].casefold(): zone for zone in sorted(zones) if "/" in zone and not zone.startswith("Etc/")}
+    names = _names_of_zones()
     offset = _UTC_OFFSET.fullmatch(name)
     if offset and not int(offset["minutes"] or 0):
         hours, flipped = int(offset["hours"]), {"+": "-", "-": "+"}[offset["sign"]]
         zone = f"Etc/GMT{flipped}{hours}" if hours else "Etc/UTC"
-        return zone if zone in zones else None  # Etc/GMT+12 down to Etc/GMT-14: UTC-13 is none
-    return folded.get(name.casefold()) or cities.get(name.casefold())
+        return names.get(zone.casefold())  # Etc/GMT+12 down to Etc/GMT-14: UTC-13 is none
+    return names.get(name.casefold())
+
+
+def _zone_near(name: str) -> str | None:
+    """The zone whose whole name or city comes nearest a misspelt name, if one comes near enough."""
+    names = _names_of_zones()
+    best = process.extractOne(name.casefold(), list(names), scorer=fuzz.ratio, score_cutoff=_NEAR_ZONE_SCORE)
+    return names[best[0]] if best else None
+
+
+@lru_cache(maxsize=1)
+def _names_of_zones() -> dict[str, str]:
+    """Each place zone by its name and by its city alone, folded; a whole name wins over a city."""
+    zones = sorted(available_timezones() - _NO_PLACE_ZONES)
+    cities = {zone.rsplit("/", 1)[-1].casefold(): zone for zone in zones if "/" in zone and not zone.startswith("Etc/")}
+    return {**cities, **{zone.casefold(): zone for zone in zones}}
 
 
 def _zone_label(zone: str) -> str:
