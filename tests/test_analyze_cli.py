@@ -82,6 +82,10 @@ def test_invalid_utf8_is_reported_with_its_line(capsys, tmp_path):
         ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
         ('{"id": true, "title": "t", "text": "x"}', '"id" must be a string or a whole number'),
         ('{"id": 2.5, "title": "t", "text": "x"}', '"id" must be a string or a whole number'),
+        ('{"id": 3, "title": 12345, "text": "x"}', '"title" must be a string, not a number'),
+        ('{"id": 3, "title": "t", "text": null}', '"text" must be a string, not null'),
+        ('{"id": 3, "title": ["t"], "text": {"a": 1}}', '"title" must be a string, not a list; "text" must be a string, not an object'),
+        ('{"id": 3, "title": true, "text": "x"}', '"title" must be a string, not true or false'),
     ],
 )
 def test_a_line_python_cannot_hold_is_reported_and_the_next_still_analysed(capsys, tmp_path, line, problem):

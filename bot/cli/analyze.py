@@ -53,13 +53,23 @@ def parse_article(line: bytes) -> tuple[object, str, str]:
     if missing:
         raise BadLine(f"missing {', '.join(missing)}")
     article_id, title, text = article["id"], article["title"], article["text"]
-    if not isinstance(title, str) or not isinstance(text, str):
-        raise BadLine('"title" and "text" must be strings')
+    not_strings = [(key, value) for key, value in (("title", title), ("text", text)) if not isinstance(value, str)]
+    if not_strings:
+        raise BadLine("; ".join(f'"{key}" must be a string, not {_json_kind(value)}' for key, value in not_strings))
     if not isinstance(article_id, (str, int)) or isinstance(article_id, bool):
         raise BadLine('"id" must be a string or a whole number')
     if any(isinstance(value, str) and LONE_SURROGATE.search(value) for value in (article_id, title, text)):
         raise BadLine("a \\ud800-style escape that stands for no character")
     return article_id, title, text
+
+
+def _json_kind(value: object) -> str:
+    """What a JSON value is, in the words of JSON: "a number", "null", "an object"."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true or false"
+    return {int: "a number", float: "a number", list: "a list", dict: "an object"}[type(value)]
 
 
 def analyze_lines(
