@@ -13,7 +13,16 @@ from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_va
 
 from bot.adapters.redact import SecretRedactor
 from bot.cron import cron_trigger
-from content.settings import BundledSource, SourceSettings, StorageSettings, Strict, TaxonomySettings, web_address
+from content.settings import (
+    BundledSource,
+    Number,
+    SourceSettings,
+    StorageSettings,
+    Strict,
+    TaxonomySettings,
+    WholeNumber,
+    web_address,
+)
 
 EXAMPLE_FILE = Path(__file__).resolve().parent.parent / "config.example.yaml"
 
@@ -25,7 +34,7 @@ class ConfigError(Exception):
 class WebhookSettings(Strict):
     enabled: bool = False
     listen: str = "127.0.0.1"
-    port: int = Field(default=8443, ge=1, le=65535)
+    port: WholeNumber = Field(default=8443, ge=1, le=65535)
     path: str = "telegram"
     url: str | None = Field(default=None, description="the public URL Telegram posts to")
     secret_token: SecretStr | None = None
@@ -67,7 +76,7 @@ class DiscordSettings(Strict):
     token: SecretStr | None = None
     api_base: str = "https://discord.com/api/v10"
     gateway_url: str | None = None
-    guild_ids: list[int] = []
+    guild_ids: list[WholeNumber] = []
 
     _trimmed_token = field_validator("token", mode="before")(_token_as_sent)
 
@@ -125,7 +134,7 @@ class ScheduleSettings(Strict):
     target: TargetSettings
     filter: FilterSettings = FilterSettings()
     mode: Literal["new", "digest"] = "new"
-    max_articles: int = Field(default=5, ge=1, le=50)
+    max_articles: WholeNumber = Field(default=5, ge=1, le=50)
 
     @field_validator("timezone")
     @classmethod
@@ -145,26 +154,26 @@ class ScheduleSettings(Strict):
 class PlatformLimits(Strict):
     """How fast one platform may be sent to. 0 lifts a limit."""
 
-    per_chat_seconds: float = Field(default=1.0, ge=0, description="gap between messages to one private chat")
-    per_group_seconds: float = Field(default=3.0, ge=0, description="gap between messages to one group or channel")
-    per_second: float = Field(default=30.0, ge=0, description="messages per second over all chats")
+    per_chat_seconds: Number = Field(default=1.0, ge=0, description="gap between messages to one private chat")
+    per_group_seconds: Number = Field(default=3.0, ge=0, description="gap between messages to one group or channel")
+    per_second: Number = Field(default=30.0, ge=0, description="messages per second over all chats")
 
 
 class DeliverySettings(Strict):
     telegram: PlatformLimits = PlatformLimits()
     discord: PlatformLimits = PlatformLimits(per_chat_seconds=1.0, per_group_seconds=1.0, per_second=50.0)
-    safety_margin: float = Field(default=0.03, ge=0, le=0.5, description="stretch every gap by this fraction")
-    max_attempts: int = Field(default=8, ge=1, description="transient failures before a message is dead")
-    backoff_seconds: float = Field(default=2.0, gt=0, description="first retry delay; doubles per attempt")
-    backoff_max_seconds: float = Field(default=900.0, gt=0)
-    lease_seconds: float = Field(default=120.0, gt=0, description="a claimed message returns to the queue after this")
-    batch_size: int = Field(default=200, ge=1)
-    max_in_flight: int = Field(default=100, ge=1)
-    poll_seconds: float = Field(default=1.0, gt=0)
-    fanout_seconds: float = Field(default=15.0, gt=0, description="how often new articles are matched to subscriptions")
+    safety_margin: Number = Field(default=0.03, ge=0, le=0.5, description="stretch every gap by this fraction")
+    max_attempts: WholeNumber = Field(default=8, ge=1, description="transient failures before a message is dead")
+    backoff_seconds: Number = Field(default=2.0, gt=0, description="first retry delay; doubles per attempt")
+    backoff_max_seconds: Number = Field(default=900.0, gt=0)
+    lease_seconds: Number = Field(default=120.0, gt=0, description="a claimed message returns to the queue after this")
+    batch_size: WholeNumber = Field(default=200, ge=1)
+    max_in_flight: WholeNumber = Field(default=100, ge=1)
+    poll_seconds: Number = Field(default=1.0, gt=0)
+    fanout_seconds: Number = Field(default=15.0, gt=0, description="how often new articles are matched to subscriptions")
     # more than 0: the scheduler fires a moment after the fire time, so 0 would skip on-time runs too
-    missed_run_grace_seconds: float = Field(default=6 * 3600, gt=0, description="post a run missed while down")
-    keep_days: float = Field(default=30, gt=0, description="messages sent or given up are deleted after this")
+    missed_run_grace_seconds: Number = Field(default=6 * 3600, gt=0, description="post a run missed while down")
+    keep_days: Number = Field(default=30, gt=0, description="messages sent or given up are deleted after this")
 
 
 def _names_unique(items: list) -> list:

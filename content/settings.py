@@ -8,12 +8,23 @@ from __future__ import annotations
 from typing import Annotated, Literal, Union
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 from sqlalchemy.exc import ArgumentError
 
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _not_true_or_false(value: object) -> object:
+    """YAML reads true, yes and on as true, which pydantic would take for 1 (`interval: yes`)."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number, found {str(value).lower()}")
+    return value
+
+
+WholeNumber = Annotated[int, BeforeValidator(_not_true_or_false)]
+Number = Annotated[float, BeforeValidator(_not_true_or_false)]
 
 
 class StorageSettings(Strict):
@@ -44,9 +55,9 @@ class FeedSource(Strict):
     name: str = Field(min_length=1)
     kind: Literal["feed"]
     url: str
-    interval: int = Field(default=900, ge=60, description="seconds between fetches")
-    max_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
-    timeout: float = Field(default=20.0, gt=0)
+    interval: WholeNumber = Field(default=900, ge=60, description="seconds between fetches")
+    max_bytes: WholeNumber = Field(default=10 * 1024 * 1024, gt=0)
+    timeout: Number = Field(default=20.0, gt=0)
 
     @field_validator("url")
     @classmethod
@@ -77,13 +88,13 @@ class FilesSource(Strict):
     name: str = Field(min_length=1)
     kind: Literal["files"]
     path: str = Field(description="a glob of Markdown files with YAML front matter")
-    interval: int = Field(default=900, ge=60)
+    interval: WholeNumber = Field(default=900, ge=60)
 
 
 class BundledSource(Strict):
     name: str = Field(default="newsbot demo", min_length=1)
     kind: Literal["bundled"]
-    interval: int = Field(default=86400, ge=60)
+    interval: WholeNumber = Field(default=86400, ge=60)
 
 
 SourceSettings = Annotated[Union[FeedSource, FilesSource, BundledSource], Field(discriminator="kind")]
@@ -94,7 +105,7 @@ class SectorExtension(Strict):
 
     name: str | None = None
     keywords: list[str] = []
-    weight: float = Field(
+    weight: Number = Field(
         default=3.0,
         gt=0,
         le=10,

@@ -196,6 +196,13 @@ def test_token_never_shown_in_repr():
         ("taxonomy: {sectors: [energy]}", "taxonomy.sectors: expected keys and values, found a list"),
         ("discord: {gateway_url: 'https://gateway.example'}",
          'discord.gateway_url: "https://gateway.example" is not a web address (wss:// or ws:// and a host)'),
+        # YAML reads true, yes and on as true, which pydantic would take for the number 1
+        ("sources:\n - {name: x, kind: bundled, interval: true}", "sources[0].interval: expected a number, found true"),
+        ("delivery: {max_attempts: yes}", "delivery.max_attempts: expected a number, found true"),
+        ("delivery: {telegram: {per_second: off}}", "delivery.telegram.per_second: expected a number, found false"),
+        ("taxonomy: {sectors: {water: {keywords: [desalination], weight: true}}}",
+         "taxonomy.sectors.water.weight: expected a number, found true"),
+        ("discord: {guild_ids: [true]}", "discord.guild_ids[0]: expected a number, found true"),
     ],
 )
 def test_bad_config_names_the_key(text, message):
