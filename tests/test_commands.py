@@ -248,8 +248,11 @@ async def test_a_city_of_one_country_shows_that_countrys_news_and_a_shared_one_a
     assert titles(reply) == newest_first(a for a in SAMPLE_ARTICLES if "KE" in a.countries)
     assert (await router.handle(command("/country kyiv"))).text == "No articles about Ukraine yet."
     tripoli = await router.handle(command("/country tripoli"))
-    assert "Did you mean Libya, Lebanon?" in tripoli.text and not tripoli.cards
+    # not "I don't know a country or region called “tripoli”": it knows two
+    assert tripoli.text == "“tripoli” is a place in more than one country: Libya or Lebanon?" and not tripoli.cards
     assert [action.command for action in tripoli.actions] == ["/country LY", "/country LB"]
+    santiago = await router.handle(command("/country santiago"))
+    assert santiago.text == "“santiago” is a place in more than one country: Chile, Cuba, Dominican Republic or Spain?"
 
 
 async def test_a_city_in_news_or_subscribe_is_looked_for_as_written(store):

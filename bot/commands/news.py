@@ -412,9 +412,13 @@ def _not_found(kind: str, words: str, resolution: Resolution, list_command: str)
             actions=[Action("Show the list", list_command)],
             private=True,
         )
-    names = ", ".join(match.name for match in suggestions)
-    return Reply(
-        text=f"I don't know a {kind} called “{words}”. Did you mean {names}?",
+    *others, last = [match.name for match in suggestions]
+    names = f"{', '.join(others)} or {last}" if others else last
+    shared = others and all(match.kind == "country" and match.score == 100 for match in suggestions)
+    return Reply(  # a name several countries have ("tripoli") is known, a near miss ("banks") is not
+        text=f"“{words}” is a place in more than one country: {names}?"
+        if shared
+        else f"I don't know a {kind} called “{words}”. Did you mean {names}?",
         actions=[Action(match.name, _match_command(match)) for match in suggestions],
         private=True,
     )
