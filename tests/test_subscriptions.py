@@ -828,7 +828,9 @@ async def test_subscriptions_list_with_remove_buttons(bot):
 async def test_bad_input_gets_a_clear_error(bot):
     assert "not a time of day" in (await bot.say("/subscribe energy daily 25:00")).text
     assert "not a day of the week" in (await bot.say("/subscribe energy weekly funday 08:00")).text
-    assert "needs a time" in (await bot.say("/subscribe energy daily")).text
+    assert (await bot.say("/subscribe energy daily")).text == "daily needs a time, e.g. daily 08:00"
+    for no_time in ("weekly", "weekly mon", "weekly Monday"):
+        assert (await bot.say(f"/subscribe energy {no_time}")).text == "weekly needs a day and a time, e.g. weekly mon 08:00"
     assert (await bot.say("/subscribe energy weekly 08:00")).text.startswith("weekly needs a day and a time")
     for twelve_hour in ("daily 8am", "weekly mon 8:30pm"):
         assert "write the time as HH:MM on a 24-hour clock" in (await bot.say(f"/subscribe energy {twelve_hour}")).text

@@ -19,7 +19,7 @@ from bot.commands.news import Understanding, near_name, only_left_out, understan
 from bot.commands.results import article_card
 from bot.context import Context
 from bot.model import POST_FORMATS, Action, Command, Reply, new_articles, quoted
-from bot.subscriptions.cadence import PATTERN, Cadence, CadenceError
+from bot.subscriptions.cadence import DAYS, FULL_DAYS, PATTERN, Cadence, CadenceError
 from bot.subscriptions.fanout import DIGEST_SIZE
 from bot.subscriptions.store import VALUE_CHARS, Subscription, SubscriptionStore, combined, topic_label
 from bot.time_phrases import TimePhrase, TimePhraseError, take_time_phrase
@@ -143,10 +143,11 @@ def split_cadence(args: str) -> tuple[str, Cadence]:
             raise CadenceError(f"Give one cadence. {_CADENCE_USAGE}")
         return topic, Cadence.parse(found.group("cadence"))
     words = args.lower().split()
-    if words and words[-1] in ("daily", "weekly"):
-        raise CadenceError(f"{words[-1]} needs a time, e.g. daily 08:00 or weekly mon 08:00")
+    if words[-1:] == ["daily"]:
+        raise CadenceError("daily needs a time, e.g. daily 08:00")
     clock = words[-1] if words and _CLOCK_TIME.fullmatch(words[-1]) else None
-    if clock and words[-2:-1] == ["weekly"]:
+    day = words[-1] if words and words[-1] in (*DAYS, *FULL_DAYS) else None
+    if words[-1:] == ["weekly"] or ((clock or day) and words[-2:-1] == ["weekly"]):  # "weekly 08:00", "weekly mon"
         raise CadenceError("weekly needs a day and a time, e.g. weekly mon 08:00")
     if clock and clock.endswith(("am", "pm")):
         raise CadenceError(f"“{clock}”: write the time as HH:MM on a 24-hour clock, e.g. daily 08:00 or daily 20:00")

@@ -11,7 +11,7 @@ from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_FULL_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+FULL_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 PATTERN = re.compile(
     r"(?:^|\s)(?P<cadence>instant|daily\s+\d{1,2}:\d{2}|weekly\s+[a-z]+\s+\d{1,2}:\d{2})\s*$", re.IGNORECASE
 )
@@ -80,7 +80,7 @@ def _clock_time(text: str) -> time:
 
 
 def _weekday(text: str) -> int:
-    for names in (DAYS, _FULL_DAYS):
+    for names in (DAYS, FULL_DAYS):
         if text in names:
             return names.index(text)
     raise CadenceError(f'"{text}" is not a day of the week (mon, tue, wed, thu, fri, sat, sun)')
