@@ -382,6 +382,9 @@ async def test_a_search_for_only_common_words_says_so_instead_of_claiming_no_art
         reply = await router.handle(command(f"/search {words}"))
         assert "no word to search for" in reply.text, words
         assert "No articles mention" not in reply.text
+    for no_letters in ("^", "*_[]()~>#", "😀", "-"):  # no word at all: no common word to blame
+        reply = await router.handle(command(f"/search {no_letters}"))
+        assert reply.text == f"“{no_letters}” has no word to search for. Try words, e.g. /search smart grid.", no_letters
 
 
 async def test_about_lists_sources_with_counts(router):

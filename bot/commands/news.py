@@ -190,7 +190,9 @@ async def search(cmd: Command, ctx: Context, window: Window | None) -> Reply:
     text = cmd.args
     if only_left_out(text):
         return Reply(text="Add a word to look for: “-” only leaves articles out, e.g. /search smart grid -solar.", private=True)
-    if not search_terms(text):  # "it", "the", "-": every article has such words, so saying none mentions them would be false
+    if not search_terms(text) and not _has_letters(text):  # "^", "😀"
+        return Reply(text=f"{quoted(text)} has no word to search for. Try words, e.g. /search smart grid.", private=True)
+    if not search_terms(text):  # "it", "the": every article has such words, so saying none mentions them would be false
         return Reply(text=f"{quoted(text)} has no word to search for: words as common as “the” or “it” are left out. "
                      "Try a more telling word, e.g. /search smart grid.", private=True)
     described = describe((), text)  # "“smart grid”, without “solar”"
