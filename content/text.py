@@ -166,6 +166,9 @@ _FOOTER_PARAGRAPH = re.compile(
     r"|related: .{1,300}|" + CALL_OR_CREDIT,
     re.IGNORECASE | re.DOTALL,
 )
+# The line a link aggregator (Reddit) puts under every post: who submitted it where, and links to
+# the post and its comments. Alone, it is all a link post's entry holds, and says nothing its title does not.
+_AGGREGATOR_FOOTER = re.compile(r"submitted by.{1,200}?\[link\]\s*\[(?:[\d,.]+k? )?comments?\]", re.DOTALL)
 _FOOTER_TAIL = re.compile(r"\s*(?:\[(?:…|\.\.\.)\]|…?\s*(?:continue reading|read more)\W*)$", re.IGNORECASE)
 # Matched against the reversed paragraph: where its last three words start. A footer tail has at
 # most two words, so it starts after there, and _FOOTER_TAIL need not be tried at every position
@@ -175,13 +178,21 @@ _LAST_THREE_WORDS_REVERSED = re.compile(r"(?:\W*+\w++){3}")  # possessive: a wor
 
 def without_footers(text: str) -> str:
     """The text without the trailing paragraphs feeds add to an entry, and without a final "[…]"
-    or "Read more »" that cuts off an excerpt."""
+    or "Read more »" that cuts off an excerpt; a link aggregator's line under a post, even alone."""
+    text = _without_aggregator_footer(text)
     paragraphs = text.split(_PARAGRAPH_BREAK)
     while len(paragraphs) > 1 and _FOOTER_PARAGRAPH.fullmatch(paragraphs[-1].strip()):
         paragraphs.pop()
     if paragraphs:
         paragraphs[-1] = _without_footer_tail(paragraphs[-1])
     return _PARAGRAPH_BREAK.join(paragraphs).strip()
+
+
+def _without_aggregator_footer(text: str) -> str:
+    start = text.rfind("submitted by")
+    if start < 0 or not _AGGREGATOR_FOOTER.fullmatch(text, start):
+        return text
+    return text[:start].rstrip()
 
 
 def _without_footer_tail(paragraph: str) -> str:

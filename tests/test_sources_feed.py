@@ -18,6 +18,7 @@ from feedserver import ETAG, LAST_MODIFIED, FeedServer
 
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=timezone.utc)
 SHARED_FEEDS = Path(__file__).resolve().parents[2] / "shared" / "data" / "feeds"
+FIXTURES = Path(__file__).parent / "fixtures" / "feeds"
 
 
 @pytest.fixture
@@ -595,3 +596,9 @@ def test_an_entry_is_read_without_the_footer_its_feed_appends():
     )
     [draft] = parse_feed(b'<rss version="2.0"><channel><title>WP News</title>' + item + b"</channel></rss>", "wp")
     assert draft.text == "Thailand pilots AI tutors in 200 schools."
+
+
+def test_a_link_aggregators_entries_are_read_without_the_line_under_each_post():
+    link_post, text_post = parse_feed((FIXTURES / "aggregator.xml").read_bytes(), "aggregator")
+    assert link_post.text == ""  # a thumbnail and that line: nothing its title does not say
+    assert text_post.text == "Our cooperative put soil sensors in forty fields last spring. Water use fell by a fifth."

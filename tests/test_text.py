@@ -75,6 +75,20 @@ def test_a_call_to_sign_up_or_follow_a_credit_line_or_a_picture_credit_at_the_en
     assert without_footers(f"{footer}\n\n{text}") == f"{footer}\n\n{text}"  # only what ends the entry
 
 
+@pytest.mark.parametrize(
+    "footer",
+    [
+        "submitted by /u/grid_watcher to /r/energy\n[link] [212 comments]",
+        "submitted by /u/grid_watcher\n[link] [comments]",
+        "submitted bygrid_watchertoenergy\n[link][1 comment]",  # the older feeds' links, with no space around them
+    ],
+)
+def test_a_link_aggregators_line_under_a_post_is_left_out_even_alone(footer):
+    post = "Our town's new battery kept the lights on during Tuesday's storm."
+    assert without_footers(f"{post}\n\n{footer}") == post
+    assert without_footers(footer) == ""  # a link post has nothing else: its title says it all
+
+
 def test_text_that_only_looks_like_a_footer_stays():
     assert without_footers("He said: keep reading the signs.") == "He said: keep reading the signs."
     related = "Related: the board met in Nairobi and chose to extend the grid."
