@@ -599,6 +599,20 @@ def test_an_entry_is_read_without_the_footer_its_feed_appends():
 
 
 def test_a_link_aggregators_entries_are_read_without_the_line_under_each_post():
-    link_post, text_post = parse_feed((FIXTURES / "aggregator.xml").read_bytes(), "aggregator")
+    link_post, text_post, _ = parse_feed((FIXTURES / "aggregator.xml").read_bytes(), "aggregator")
     assert link_post.text == ""  # a thumbnail and that line: nothing its title does not say
     assert text_post.text == "Our cooperative put soil sensors in forty fields last spring. Water use fell by a fifth."
+
+
+def test_markup_escaped_once_too_often_is_read_as_markup_not_shown_as_text():
+    *_, escaped_twice = parse_feed((FIXTURES / "aggregator.xml").read_bytes(), "aggregator")
+    assert escaped_twice.text == "A bright spark."
+
+
+def test_a_text_that_names_a_tag_keeps_it():
+    item = (
+        "<item><title>Tags</title><link>https://e.newsbot.example/t</link>"
+        "<description>&lt;p&gt;The &amp;lt;blink&amp;gt; tag and &amp;lt;br/&amp;gt; are gone.&lt;/p&gt;</description></item>"
+    )
+    [draft] = parse_feed(f'<rss version="2.0"><channel><title>T</title>{item}</channel></rss>'.encode(), "tags")
+    assert draft.text == "The <blink> tag and <br/> are gone."

@@ -51,6 +51,10 @@ _BARE_AMPERSAND_OR_CDATA = re.compile(rb"&(?!#?\w+;)|(<!\[CDATA\[.*?\]\]>)", re.
 # tried at every byte, the pattern took as long as a tenth of feedparser's parse.
 _SURROGATE_REFERENCE = rb"&#(?i:x0*d[89a-f][0-9a-f]{2}|0*5[5-7][0-9]{3});"
 _SURROGATE_REFERENCES = re.compile(_SURROGATE_REFERENCE + rb"(?:" + _SURROGATE_REFERENCE + rb")*")
+# Markup its publisher escaped once too often ("&lt;p&gt;…&lt;/p&gt;" inside an HTML body), which would show its
+# tags as text. An escaped closing tag of a common element tells it from a text that names a tag ("the <blink> tag").
+_ESCAPED_CLOSING_TAG = re.compile(r"&lt;/(?:p|div|span|a|b|i|em|strong|li|ul|ol|table|tr|td|h[1-6]|blockquote)\s*&gt;")
+_ESCAPED_TAG = re.compile(r"&lt;(!--.*?--|/?[a-zA-Z][^<>]*?)&gt;", re.DOTALL)
 _UNTITLED_LENGTH = 80
 _GZIP_MAGIC = b"\x1f\x8b"
 _GONE = "the feed was taken down: fix its url or remove it from the config"
@@ -446,7 +450,13 @@ def _entry_text(entry: dict) -> str:
     block = max(candidates, key=lambda candidate: len(_field(candidate, "value")))
     if _field(block, "type") == "text/plain":
         return without_footers(normalize_whitespace(_field(block, "value")))
-    return without_footers(html_to_text(_field(block, "value")))
+    return without_footers(html_to_text(_with_escaped_markup_read(_field(block, "value"))))
+
+
+def _with_escaped_markup_read(markup: str) -> str:
+    if "&lt;/" not in markup or not _ESCAPED_CLOSING_TAG.search(markup):
+        return markup
+    return _ESCAPED_TAG.sub(r"<\1>", markup)
 
 
 def _entry_author(entry: dict) -> str | None:
