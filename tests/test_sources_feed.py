@@ -616,3 +616,14 @@ def test_a_text_that_names_a_tag_keeps_it():
     )
     [draft] = parse_feed(f'<rss version="2.0"><channel><title>T</title>{item}</channel></rss>'.encode(), "tags")
     assert draft.text == "The <blink> tag and <br/> are gone."
+
+
+def test_a_description_in_plain_text_keeps_its_lines():
+    # feedparser calls every RSS description HTML, where a line break is a space: the show's name ran into
+    # the first sentence ("…in East Africa We visit…"), each source line into the next
+    [episode] = parse_feed((FIXTURES / "plain-descriptions.xml").read_bytes(), "podcast")
+    assert episode.text == (
+        "Grid Talk, the show about power in East Africa\n\n"
+        "We visit a solar co-op in Kisumu & ask how it pays for its batteries.\nThe answer surprised us.\n\n"
+        "(0:12) Source: “Batteries for All,” Energy Weekly, March 2026. https://energy.newsbot.example/b"
+    )

@@ -16,6 +16,7 @@ import zlib
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
+from html import unescape
 from html.parser import HTMLParser
 from urllib.parse import urljoin
 
@@ -450,7 +451,12 @@ def _entry_text(entry: dict) -> str:
     block = max(candidates, key=lambda candidate: len(_field(candidate, "value")))
     if _field(block, "type") == "text/plain":
         return without_footers(normalize_whitespace(_field(block, "value")))
-    return without_footers(html_to_text(_with_escaped_markup_read(_field(block, "value"))))
+    markup = _with_escaped_markup_read(_field(block, "value"))
+    if "<" not in markup:
+        # Plain text, though feedparser calls every RSS description HTML: its line breaks are the writer's,
+        # where HTML's are spaces (a podcast's or a video's notes, a classified ad, one line for each thing)
+        return without_footers(normalize_whitespace(unescape(markup)))
+    return without_footers(html_to_text(markup))
 
 
 def _with_escaped_markup_read(markup: str) -> str:
