@@ -56,6 +56,7 @@ _SURROGATE_REFERENCES = re.compile(_SURROGATE_REFERENCE + rb"(?:" + _SURROGATE_R
 # tags as text. An escaped closing tag of a common element tells it from a text that names a tag ("the <blink> tag").
 _ESCAPED_CLOSING_TAG = re.compile(r"&lt;/(?:p|div|span|a|b|i|em|strong|li|ul|ol|table|tr|td|h[1-6]|blockquote)\s*&gt;")
 _ESCAPED_TAG = re.compile(r"&lt;(!--.*?--|/?[a-zA-Z][^<>]*?)&gt;", re.DOTALL)
+_ESCAPED_REFERENCE = re.compile(r"&amp;(#?\w+;)")  # "&amp;#39;": the text's own references, escaped once more too
 _UNTITLED_LENGTH = 80
 _GZIP_MAGIC = b"\x1f\x8b"
 _GONE = "the feed was taken down: fix its url or remove it from the config"
@@ -462,7 +463,7 @@ def _entry_text(entry: dict) -> str:
 def _with_escaped_markup_read(markup: str) -> str:
     if "&lt;/" not in markup or not _ESCAPED_CLOSING_TAG.search(markup):
         return markup
-    return _ESCAPED_TAG.sub(r"<\1>", markup)
+    return _ESCAPED_REFERENCE.sub(r"&\1", _ESCAPED_TAG.sub(r"<\1>", markup))
 
 
 def _entry_author(entry: dict) -> str | None:
