@@ -241,8 +241,8 @@ def summarize(title: str, text: str, max_sentences: int = 3, max_chars: int | No
     """Up to `max_sentences` of the best sentences of `text`, in article order, within `max_chars`.
 
     A text of no more sentences than asked comes back whole (budget permitting); a run of words
-    without a closing full stop is cut at a word boundary, and picked among others only when the
-    finished sentences are too few (a heading or a standfirst is no sentence of the story). A byline,
+    without a closing full stop is cut at a word boundary, and picked only when no finished sentence
+    fits (a heading or a standfirst is no sentence of the story, and would run into the one after it). A byline,
     a caption, a call to sign up or the title repeated is picked only when the text has nothing else.
     A sentence of a quotation shown without the rest of it gets the quotation marks it lacks.
     """
@@ -263,6 +263,8 @@ def summarize(title: str, text: str, max_sentences: int = 3, max_chars: int | No
     chosen: list[int] = []
     used = 0
     for index in ranked:
+        if chosen and _TERMINAL.search(sentences[chosen[0]]) and not _TERMINAL.search(sentences[index]):
+            break  # beside finished sentences, words without a full stop would run into them ("…300 sites Nearly half…")
         needed = len(sentences[index]) + (1 if chosen else 0) + _marks_to_add(quotations.get(sentences[index]))
         if max_chars is not None and used + needed > max_chars:
             continue

@@ -275,7 +275,19 @@ def test_a_heading_is_picked_only_when_finished_sentences_run_out():
     picked = summarize("Kenya opens a solar plant", text, 3)
     assert "Solar power in Kenya grows fast as a new plant opens near Nairobi" not in picked
     assert picked[0] == "Kenya opened a solar plant near Nairobi on Monday."
-    assert summarize("Kenya opens a solar plant", text, 5)[0].startswith("Solar power in Kenya")
+    assert summarize("Kenya opens a solar plant", text, 5, max_chars=600) == split_sentences(text)[1:]  # all finished
+    assert summarize("Kenya opens a solar plant", "Solar power in Kenya grows fast\n\nA new plant opens", max_chars=600) == [
+        "Solar power in Kenya grows fast",
+        "A new plant opens",
+    ]
+
+
+def test_words_without_a_full_stop_never_run_into_the_sentence_after_them():
+    # a standfirst's bullet points, then the story: "…could reach 300 sites Nearly half of…"
+    bullets = ["Defence ministry says floods could reach 300 sites", "Findings contradict earlier estimates"]
+    story = ["Nearly half of the country's army bases face flood risk, a study found.", "Drought and wind came next."]
+    text = "\n\n".join(bullets + story)
+    assert summarize("Floods threaten army bases", text, max_sentences=3, max_chars=600) == story
 
 
 def test_the_words_an_excerpt_cut_off_are_left_out():
