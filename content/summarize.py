@@ -54,10 +54,12 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d[\d,.]*")
 _TERM = re.compile(r"[A-Za-z][A-Za-z'’-]*")  # _WORD without numbers, which never score
 
 # A paragraph that is the page around the story, not the story. A byline, a date line or a caption has
-# no full stop; a call to sign up or read on may have one.
+# no full stop; a call to sign up or read on may have one; so have a show's notes: a chapter mark
+# ("(12:40) …", the source cited there) or a link.
 _FURNITURE = re.compile(
     r"(?:(?:written |words |reporting )?by|published|updated|last updated|posted) [^.!?…]{1,80}"
     r"|(?:image|photo|picture|video|media) (?:caption|source|copyright)\b.{0,200}"
+    r"|(?:\(\d{1,2}(?::\d\d){1,2}\)|https?://).*"
     r"|advertisement|advert|sponsored(?: content)?|getty images|read more\b.{0,120}|" + CALL_OR_CREDIT,
     re.IGNORECASE,
 )

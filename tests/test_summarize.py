@@ -317,6 +317,19 @@ def test_a_short_entry_is_summarized_without_the_page_around_the_story(furniture
     assert summarize("Kenya AI plan", text, max_sentences=3, max_chars=600) == story
 
 
+def test_a_shows_notes_are_no_summary_of_it():
+    # a podcast's or a video's notes: chapter marks, the sources it cites, links
+    notes = (
+        "Two hosts ask whether home batteries pay for themselves in Nairobi.\n\n"
+        "(0:12) Source: “Batteries for All,” Energy Weekly, March 2026. https://energy.newsbot.example/b\n"
+        "(3:40) Grid costs since 2020.\n"
+        "https://power.newsbot.example/c Listen on every podcast app."
+    )
+    assert summarize("Do batteries pay?", notes, max_sentences=3, max_chars=600) == [
+        "Two hosts ask whether home batteries pay for themselves in Nairobi."
+    ]
+
+
 def test_a_sentence_that_opens_like_a_byline_stays():
     text = "By Monday the plan will reach two million farmers. It was launched on Friday."
     assert summarize("Kenya AI plan", text, max_sentences=3, max_chars=600) == split_sentences(text)
