@@ -78,6 +78,7 @@ _QUOTE_MARK = re.compile(r'["“”«»„]')
 _CLOSING = {'"': '"', "“": "”", "«": "»", "„": "“"}  # by the mark that opens a quotation
 _Edges = tuple[str | None, str | None]  # the mark a sentence starts inside, the one its end lacks
 _UNCUT_LIMIT = 400  # characters kept from a text with no sentence breaks when no budget is given
+_CUT_BY_FEED_CHARS = 200  # a shorter piece without a full stop may be a heading or a standfirst
 
 
 def _blocks(text: str) -> list[str]:
@@ -239,13 +240,22 @@ def _cut_at_word(text: str, limit: int) -> str:
     return head.rstrip(" ,;:-–—") + "…"
 
 
+def _whole_or_cut(text: str, limit: int) -> str:
+    """A text of one sentence or piece, within `limit`; a long one without a full stop, in a script that
+    has them (its letters have capitals), was cut by its feed ("…and get in the mud at the demoli", as
+    podcasts cut their notes at 255 characters): an ellipsis says so."""
+    cut_by_feed = len(text) >= _CUT_BY_FEED_CHARS and not _TERMINAL.search(text) and text[-1].lower() != text[-1].upper()
+    return text + "…" if cut_by_feed and len(text) < limit else _cut_at_word(text, limit)
+
+
 def summarize(title: str, text: str, max_sentences: int = 3, max_chars: int | None = None) -> list[str]:
     """Up to `max_sentences` of the best sentences of `text`, in article order, within `max_chars`.
 
     A text of no more sentences than asked comes back whole (budget permitting); a run of words
-    without a closing full stop is cut at a word boundary, and picked only when no finished sentence
-    fits (a heading or a standfirst is no sentence of the story, and would run into the one after it). A byline,
-    a caption, a call to sign up or the title repeated is picked only when the text has nothing else.
+    without a closing full stop is cut at a word boundary (a long one alone, which its feed cut off,
+    gets an ellipsis), and picked only when no finished sentence fits (a heading or a standfirst is
+    no sentence of the story, and would run into the one after it). A byline, a caption, a call to
+    sign up or the title repeated is picked only when the text has nothing else.
     A sentence of a quotation shown without the rest of it gets the quotation marks it lacks.
     """
     if max_sentences < 1:
@@ -253,7 +263,7 @@ def summarize(title: str, text: str, max_sentences: int = 3, max_chars: int | No
     blocks = list(_sentences_by_block(text))
     sentences = list(dict.fromkeys(sentence for block in blocks for sentence in block))  # a pasted lead counts once
     if len(sentences) <= 1:
-        return [_cut_at_word(sentence, max_chars or _limit_for(sentence)) for sentence in sentences]
+        return [_whole_or_cut(sentence, max_chars or _limit_for(sentence)) for sentence in sentences]
     if len(sentences) <= max_sentences and max_chars is None:
         return sentences
     scores = _scores(title, sentences)

@@ -227,6 +227,15 @@ def test_a_cut_keeps_a_word_that_ends_right_at_the_budget():
     assert summary == "Farmers and traders met in Nakuru…"
 
 
+def test_a_text_its_feed_cut_off_mid_sentence_ends_in_an_ellipsis():
+    # podcast feeds cut their notes at 255 characters, mid-word, and mark nothing: "…at the demoli"
+    text = "This week we visit " + "a solar farm, a wind park and a battery plant, " * 4 + "and the new transmis"
+    assert summarize("Grid Talk 12", text, max_chars=600) == [text + "…"]
+    assert summarize("Release", "Version 3.9.0 of the toolkit", max_chars=600) == ["Version 3.9.0 of the toolkit"]
+    thai = " ".join(["รัฐบาลไทยประกาศแผนพัฒนาปัญญาประดิษฐ์เพื่อเกษตรกร"] * 5)  # a script that marks no sentence's end
+    assert summarize("แผน AI", thai, max_chars=600) == [thai]
+
+
 def test_sentences_must_be_positive():
     with pytest.raises(ValueError):
         summarize("Title", "Text.", max_sentences=0)
