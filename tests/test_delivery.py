@@ -27,7 +27,7 @@ from bot.config import Config, DeliverySettings, PlatformLimits
 from bot.delivery import tables
 from bot.delivery.db import migrate
 from bot.delivery.limits import RatePlan
-from bot.delivery.outbox import GiveUp, Gone, Outbox, Retry, Sent, digest_key, move_chat, target_ids
+from bot.delivery.outbox import GiveUp, Gone, Outbox, Retry, Sent, digest_key, move_chat, schedule_series, target_ids
 from bot.delivery.service import start_delivery
 from bot.model import ArticleCard, Command, Reply, Target, burst_message
 from bot.subscriptions.cadence import Cadence
@@ -531,6 +531,27 @@ async def test_an_unexpected_error_fails_the_message_without_retrying(engine, cl
     await worker.run_until_idle()
     assert adapter.attempts[("8", "a")] == 1
     assert await outbox.counts() == {"failed": 1}
+
+
+async def queue_digest(outbox: Outbox, chat: Target, series: str, text: str) -> int:
+    """Queue the digest of `series` due now, whose period starts after store position 1; returns its target's id."""
+    async with outbox.engine.begin() as connection:
+        target_id = (await target_ids(connection, [chat]))[chat]
+        key = digest_key(series, outbox._clock.now())
+        await outbox.enqueue_for(connection, [target_id], key, Reply(text=text), covered_after=1)
+    return target_id
+
+
+async def waiting_ids(outbox: Outbox, target_id: int, series: str) -> list[int]:
+    async with outbox.engine.begin() as connection:
+        return (await outbox.waiting_digests(connection, target_id, series)).ids
+
+
+async def test_schedules_whose_names_differ_only_in_case_have_digests_of_their_own(engine, clock):
+    outbox, _ = build(engine, clock, FakeAdapter(clock))
+    target_id = await queue_digest(outbox, Target("telegram", "7"), schedule_series("Morning"), "Morning's")
+    assert len(await waiting_ids(outbox, target_id, schedule_series("Morning"))) == 1
+    assert await waiting_ids(outbox, target_id, schedule_series("morning")) == []
 
 
 async def test_a_reply_of_several_messages_is_retried_from_the_message_that_failed(engine, clock):

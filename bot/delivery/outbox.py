@@ -156,7 +156,9 @@ def _of_series(target_id: int, series: str) -> sa.ColumnElement[bool]:
     """The condition that picks the target's digests of `series` (and not those of a series whose name goes on)."""
     o, prefix = tables.outbox, series_prefix(series)
     same_length = sa.func.length(o.c.key) == len(prefix) + _DUE_CHARS
-    return (o.c.target_id == target_id) & o.c.key.startswith(prefix, autoescape=True) & same_length
+    # not LIKE: SQLite's ignores case, and schedules "Morning" and "morning" are two series
+    same_prefix = sa.func.substr(o.c.key, 1, len(prefix)) == prefix
+    return (o.c.target_id == target_id) & same_prefix & same_length
 
 
 async def target_ids(
