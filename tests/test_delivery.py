@@ -547,6 +547,17 @@ async def waiting_ids(outbox: Outbox, target_id: int, series: str) -> list[int]:
         return (await outbox.waiting_digests(connection, target_id, series)).ids
 
 
+async def test_a_digest_given_up_after_its_last_attempt_half_sent_is_not_summed_up_again(engine, clock):
+    """Its first message reached the chat: summed up by the next digest, its articles would come twice."""
+    adapter = FakeAdapter(clock)
+    outbox, worker = build(engine, clock, adapter, max_attempts=2)
+    target_id = await queue_digest(outbox, Target("telegram", "7"), schedule_series("morning"), PART_BREAK.join(["one", "two"]))
+    adapter.faults[("7", "two")] = [TransientError("500"), TransientError("503")]
+    await worker.run_until_idle()
+    assert [text for _, text, _ in adapter.delivered] == ["one"]
+    assert await waiting_ids(outbox, target_id, schedule_series("morning")) == []
+
+
 async def test_schedules_whose_names_differ_only_in_case_have_digests_of_their_own(engine, clock):
     outbox, _ = build(engine, clock, FakeAdapter(clock))
     target_id = await queue_digest(outbox, Target("telegram", "7"), schedule_series("Morning"), "Morning's")

@@ -458,10 +458,11 @@ class Outbox:
     async def waiting_digests(self, connection: AsyncConnection, target_id: int, series: str) -> WaitingDigests:
         """The digests of `series` (see `digest_key`) the target did not get: those waiting for it, none
         of them being sent now nor partly sent (their platform was unreachable, or a failed attempt waits
-        to be retried), and those given up after their last attempt, but for those before one sent or
-        on its way: the periods of those left are the ones just before the next digest's, for it to sum
-        them up (`enqueue_digest`); one on its way, and those before it, go on their own. Locked until
-        the caller's transaction ends, after a claim taking one of them: then it is on its way."""
+        to be retried), and those given up after their last attempt none of whose messages went out, but
+        for those before one sent, on its way or partly sent: the periods of those left are the ones just
+        before the next digest's, for it to sum them up (`enqueue_digest`); one on its way, and those
+        before it, go on their own. Locked until the caller's transaction ends, after a claim taking one
+        of them: then it is on its way."""
         o = tables.outbox
         series_rows = _of_series(target_id, series)
         query = sa.select(
@@ -472,10 +473,11 @@ class Outbox:
         rows = (await connection.execute(query)).all()
         if not rows:
             return WaitingDigests([], None)
-        # a digest queued before migration 0008 has no covered_after: its period is not known
+        # a digest queued before migration 0008 has no covered_after: its period is not known; one some
+        # of whose messages went out is the chat's (given up, it is finished as one sent)
         missed = {
             row.id for row in rows
-            if row.covered_after is not None and (row.status == EXHAUSTED or (row.parts_sent == 0 and row.lease_owner is None))
+            if row.covered_after is not None and row.parts_sent == 0 and (row.status == EXHAUSTED or row.lease_owner is None)
         }
         newest_sent = await connection.scalar(sa.select(sa.func.max(o.c.key)).where(series_rows, o.c.status == "sent"))
         after = max([newest_sent or "", *(row.key for row in rows if row.id not in missed)])
