@@ -322,7 +322,9 @@ class ScheduleRunner:
                 cards=[article_card(article, self._tagger) for article in digest.newest],
             )
         key = digest_key(series, fire)
-        return await self._outbox.enqueue_digest(connection, target_id, key, reply, digest.covered_after, digest.waiting)
+        return await self._outbox.enqueue_digest(
+            connection, target_id, key, reply, digest.covered_after, digest.waiting, digest.since
+        )
 
 
 async def _why_gone(connection: AsyncConnection, target_id: int) -> str | None:

@@ -548,6 +548,23 @@ async def test_a_digest_given_up_after_its_last_attempt_is_carried_by_the_next_o
     assert await bot.deliver() == [(GROUP, ["Kenya Sunday"], "Your daily digest for Kenya: 1 new article")]
 
 
+async def test_a_digest_given_up_after_its_last_attempt_keeps_the_missed_days_it_stood_for(bot):
+    """Saturday's digest stood for Friday's too (newsbot was down then): the digest carrying it is
+    headed from Friday, as its articles are."""
+    await bot.say("/subscribe kenya daily 09:00", target=GROUP)
+    bot.clock.set(START + timedelta(hours=1))
+    await bot.publish("Kenya Friday", countries=["KE"])
+    bot.clock.set(START + timedelta(days=1, hours=3))  # Saturday 09:00, newsbot down since before Friday's
+    bot.recorder.failures = [TransientError("502 Bad Gateway")] * DeliverySettings().max_attempts
+    assert await bot.deliver() == []
+    bot.clock.set(START + timedelta(days=2, hours=1))
+    await bot.publish("Kenya Sunday", countries=["KE"])
+    bot.clock.set(START + timedelta(days=2, hours=3))
+    assert await bot.deliver() == [
+        (GROUP, ["Kenya Sunday", "Kenya Friday"], "Your daily digest for Kenya, 27–29 March: 2 new articles")
+    ]
+
+
 async def test_a_digest_given_up_before_its_chat_went_gone_is_not_carried_after_it_comes_back(bot):
     await bot.say("/subscribe energy", target=GROUP)
     await a_digest_given_up_after_its_last_attempt(bot, "Kenya before", countries=["KE"])

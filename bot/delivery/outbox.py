@@ -58,7 +58,7 @@ class WaitingDigests:
 
     ids: list[int]
     covered_after: int | None  # the store position the earliest of their periods starts after; None: no digest waits
-    earliest_due: datetime | None = None  # when the earliest of them (or of those they sum up) was due
+    earliest_due: datetime | None = None  # when the earliest of them (or of those they stand for) was due
     latest_due: datetime | None = None  # when the latest of them was due
 
 
@@ -435,7 +435,7 @@ class Outbox:
     ) -> int:
         """Queue one message for many targets (by id) inside the caller's transaction; returns how many were new.
         A digest's `covered_after`: the store position its period starts after; `since_due`: when the
-        earliest digest it sums up was due (None: it sums up none)."""
+        earliest digest it stands for was due (None: its own)."""
         if not ids:
             return 0
         o = tables.outbox
@@ -493,14 +493,16 @@ class Outbox:
 
     async def enqueue_digest(
         self, connection: AsyncConnection, target_id: int, key: str, reply: Reply | None, covered_after: int,
-        waiting: WaitingDigests,
+        waiting: WaitingDigests, since: datetime,
     ) -> int:
         """Queue a digest covering the store positions after `covered_after` (None: it has no article),
-        the `waiting` digests summed up in it given up; returns how many were queued, 0 or 1."""
+        the `waiting` digests summed up in it given up; returns how many were queued, 0 or 1. `since`:
+        when the earliest digest it stands for was due (its own, one it sums up, or one missed while
+        newsbot was down), kept for a next digest summing it up."""
         if reply is None:  # nothing new, and what the waiting ones had is no longer news
             await _give_up(connection, waiting.ids, _NOTHING_STILL_NEWS)
             return 0
-        since_due = waiting.earliest_due.timestamp() if waiting.earliest_due else None
+        since_due = since.timestamp() if since < _due_of(key) else None
         queued = await self.enqueue_for(connection, [target_id], key, reply, covered_after=covered_after, since_due=since_due)
         if queued:
             await _give_up(connection, waiting.ids, _SUMMED_UP)

@@ -66,7 +66,7 @@ outbox = sa.Table(
     sa.Column("post_format", sa.String(10)),
     # a digest's: the store position its period starts after, the periods of the digests it sums up included
     sa.Column("covered_after", sa.Integer),
-    # a digest's that sums up others: when the earliest of them was due (epoch seconds)
+    # a digest's that stands for others (it sums them up, or they were missed): when the earliest was due (epoch seconds)
     sa.Column("since_due", sa.Double),
     sa.Column("last_error", sa.Text),
     sa.Column("created_at", sa.Double, nullable=False),

@@ -235,7 +235,9 @@ class FanOut:
             )
             reply = self._digest(subscription, digest, digest.span(due, zone)) if digest.count else None
             key = digest_key(series, due)
-            return await self._outbox.enqueue_digest(connection, target_id, key, reply, digest.covered_after, digest.waiting)
+            return await self._outbox.enqueue_digest(
+                connection, target_id, key, reply, digest.covered_after, digest.waiting, digest.since
+            )
 
     def _digest(self, subscription: Subscription, digest: DigestArticles, span: str) -> Reply:
         """One message: the newest articles of the period as cards."""
