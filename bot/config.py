@@ -163,7 +163,7 @@ class DeliverySettings(Strict):
     telegram: PlatformLimits = PlatformLimits()
     discord: PlatformLimits = PlatformLimits(per_chat_seconds=1.0, per_group_seconds=1.0, per_second=50.0)
     safety_margin: Number = Field(default=0.03, ge=0, le=0.5, description="stretch every gap by this fraction")
-    max_attempts: WholeNumber = Field(default=8, ge=1, description="transient failures before a message is dead")
+    max_attempts: WholeNumber = Field(default=8, ge=1, description="transient failures before a message is given up")
     backoff_seconds: Number = Field(default=2.0, gt=0, description="first retry delay; doubles per attempt")
     backoff_max_seconds: Number = Field(default=900.0, gt=0)
     lease_seconds: Number = Field(default=120.0, gt=0, description="a claimed message returns to the queue after this")
