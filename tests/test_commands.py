@@ -599,3 +599,31 @@ async def test_country_region_with_the_real_resolver_finds_member_countries(data
 )
 def test_news_understands_names_and_leaves_everyday_words_alone(words, understood):
     assert understand(words, SimpleNamespace(tagger=Tagger.from_settings())).describe() == understood
+
+
+async def test_every_listed_place_is_a_button_a_page_of_the_list_away(database_url):
+    codes = ["KE", "TH", "PK", "VN", "NG", "GH", "EG", "ZA", "IN", "ID", "PH", "MY", "BR", "AR", "CL", "PE", "MX", "US",
+             "CA", "GB", "FR", "DE", "PL", "UA", "RO", "TR", "SA", "AE", "JP", "KR"]
+    articles = [sample_article(number, f"Story {code}", f"News from {code}.", countries=(code,))
+                for number, code in enumerate(codes, start=1)]
+    store = await open_sample_store(database_url, articles)
+    try:
+        router = build_router(sample_context(store))
+        reply = await router.handle(command("/country"))
+        listed, pages = [], 1
+        while True:
+            assert len(reply.actions) <= 25  # one Discord message's buttons, More included
+            listed += [action.command for action in reply.actions if action.label != "More"]
+            names = [line.split(":")[0] for line in reply.text.splitlines()[1:] if ": " in line]
+            assert names == [action.label.rsplit(" (", 1)[0] for action in reply.actions if action.label != "More"]
+            more = [action.command for action in reply.actions if action.label == "More"]
+            if not more:
+                break
+            pages += 1
+            reply = await router.handle(command(more[0]))
+            assert reply.text.splitlines()[0].endswith("(continued):")
+        assert pages > 1 and set(listed) >= {f"/country {code}" for code in codes}
+        assert len(listed) == len(set(listed))
+        assert (await router.handle(command("/countries 9"))).text == "That was everything: /countries has no page 9."
+    finally:
+        await store.close()

@@ -21,7 +21,9 @@ from content.tagging import Match, Resolution, non_country_phrases, place_name
 MAX_LATEST = 20
 MAX_NEWS_WORDS = 12
 MAX_SUGGESTIONS = 5
-MAX_CHOICES = 24  # buttons on one list reply; beyond that the text still names them
+# A list's choices on one page: with its More button, 25 buttons, as many as one Discord message takes
+CHOICES_PER_PAGE = 24
+_LONGEST_PAGE_NUMBER = 4  # digits
 
 # Words that join a request together rather than name a topic ("AI education in Kenya").
 STOPWORDS = frozenset(
@@ -212,7 +214,7 @@ async def sectors(cmd: Command, ctx: Context) -> Reply:
     listed = _ranked((names.get(key, key.title()), count, f"/sector {key}") for key, count in counts.items())
     if not listed:
         return Reply(text="No articles have been tagged with a sector yet.")
-    return _choice_list([("Sectors with articles:", listed)])
+    return _choice_page([("Sectors with articles:", listed)], "/sectors", _page_number(cmd.args))
 
 
 async def countries(cmd: Command, ctx: Context) -> Reply:
@@ -225,7 +227,8 @@ async def countries(cmd: Command, ctx: Context) -> Reply:
     )
     if not listed_countries and not listed_regions:
         return Reply(text="No articles have been tagged with a country or region yet.")
-    return _choice_list([("Countries with articles:", listed_countries), ("Regions:", listed_regions)])
+    sections = [("Countries with articles:", listed_countries), ("Regions:", listed_regions)]
+    return _choice_page(sections, "/countries", _page_number(cmd.args))
 
 
 async def more(cmd: Command, ctx: Context) -> Reply:
@@ -431,11 +434,27 @@ def _ranked(choices: Iterable[tuple[str, int, str]]) -> list[tuple[str, int, str
     return sorted((choice for choice in choices if choice[1]), key=lambda choice: (-choice[1], choice[0]))
 
 
-def _choice_list(sections: list[tuple[str, list[tuple[str, int, str]]]]) -> Reply:
-    lines = []
-    for heading, choices in sections:
-        if choices:
-            lines += [heading, *(f"{name}: {count}" for name, count, _ in choices)]
-    every_choice = [choice for _, choices in sections for choice in choices]
-    actions = [Action(f"{name} ({count})", command) for name, count, command in every_choice[:MAX_CHOICES]]
+def _page_number(args: str) -> int:
+    """The page of a list its More button asks for ("/countries 2"); the first for anything else."""
+    page = args.strip()
+    return int(page) if page.isdecimal() and len(page) <= _LONGEST_PAGE_NUMBER and int(page) else 1
+
+
+def _choice_page(sections: list[tuple[str, list[tuple[str, int, str]]]], list_command: str, page: int) -> Reply:
+    """One page of a list of choices, each a line and a button, under its section's heading; a More
+    button runs `list_command` for the next page, so every choice is a button on some page."""
+    every_choice = [(heading, choice) for heading, choices in sections for choice in choices]
+    start = (page - 1) * CHOICES_PER_PAGE
+    shown = every_choice[start : start + CHOICES_PER_PAGE]
+    if not shown:
+        return Reply(text=f"That was everything: {list_command} has no page {page}.", private=True)
+    lines: list[str] = []
+    for index, (heading, (name, count, _)) in enumerate(shown, start=start):
+        if index == start or every_choice[index - 1][0] != heading:
+            begun_before = index and every_choice[index - 1][0] == heading
+            lines.append(f"{heading.removesuffix(':')} (continued):" if begun_before else heading)
+        lines.append(f"{name}: {count}")
+    actions = [Action(f"{name} ({count})", command) for _, (name, count, command) in shown]
+    if start + CHOICES_PER_PAGE < len(every_choice):
+        actions.append(Action("More", f"{list_command} {page + 1}"))
     return Reply(text="\n".join(lines), actions=actions)
