@@ -627,3 +627,27 @@ async def test_every_listed_place_is_a_button_a_page_of_the_list_away(database_u
         assert (await router.handle(command("/countries 9"))).text == "That was everything: /countries has no page 9."
     finally:
         await store.close()
+
+
+@pytest.mark.parametrize(
+    ("line", "subscribed", "meant", "button"),
+    [
+        ("/subscribe healthcare", "“healthcare”", "Health", "/subscribe health"),
+        ("/subscribe healthcare brazil daily 08:00", "Brazil + “healthcare”", "Brazil + Health",
+         "/subscribe Brazil health daily 08:00"),
+    ],
+)
+async def test_words_subscribed_to_that_find_nothing_offer_the_sector_they_stand_for(store, line, subscribed, meant, button):
+    router = build_router(sample_context(store))
+    reply = await router.handle(command(line))
+    assert reply.text.startswith(f"Subscribed to {subscribed}:") and not reply.cards
+    assert reply.text.endswith(
+        f"\nNo article matches {subscribed} yet. Did you mean {meant}? It has articles: to follow it as well, "
+        f"{button} (this subscription stays until you unsubscribe)."
+    )
+    assert [(action.label, action.command) for action in reply.actions][:1] == [(f"Subscribe to {meant}", button)]
+    assert [action.label for action in reply.actions][1:] == ["Unsubscribe"]
+    taken = await router.handle(command(button))
+    assert taken.text.startswith("Subscribed to ") and taken.cards
+    found = await router.handle(command("/subscribe smart grid"))  # words that find articles are offered nothing else
+    assert found.cards and [action.label for action in found.actions] == ["Unsubscribe"]

@@ -160,14 +160,14 @@ async def news(cmd: Command, ctx: Context, window: Window | None) -> Reply:
     described = understood.describe()
     nothing = f"Nothing matches {described} yet. Try fewer words, or /search for the text alone."
     reply = await _answer(_Asked("find", understood.query, described, f"News: {described}", nothing), cmd, ctx, window)
-    if reply.text == nothing and (meant := await _reading_meant(understood, cmd.args, ctx)):
+    if reply.text == nothing and (meant := await reading_meant(understood, cmd.args, ctx)):
         reply.text = f"Nothing matches {described} yet. Did you mean {meant.describe()}?"
         command = meant.command() if window is None else f"{meant.command()} {window.words}"
         reply.actions.append(Action(meant.describe(), command))
     return reply
 
 
-async def _reading_meant(understood: Understanding, words: str, ctx: Context) -> Understanding | None:
+async def reading_meant(understood: Understanding, words: str, ctx: Context) -> Understanding | None:
     """What words that found nothing may have meant: the one name they all come near ("kenia"), else
     the names their leftover words stand for as /sector and /country read them ("healthcare" is Health,
     "kenia" Kenya beside "energy"), when those find articles."""
@@ -261,8 +261,12 @@ class Understanding:
         """The command that reads as this: /sector or /country for one name alone, else /news."""
         if len(self.matches) == 1 and not self.words:
             return _match_command(self.matches[0])
+        return f"/news {self.arguments()}"
+
+    def arguments(self) -> str:
+        """The words /news and /subscribe read as this: "Brazil health"."""
         names = [match.id if match.kind == "sector" else match.name for match in self.matches]
-        return " ".join(["/news", *names, *self.words])
+        return " ".join([*names, *self.words])
 
 
 def understand(words: str, ctx: Context) -> Understanding:

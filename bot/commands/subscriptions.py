@@ -15,7 +15,7 @@ from zoneinfo import available_timezones
 
 from rapidfuzz import fuzz, process
 
-from bot.commands.news import Understanding, near_name, only_left_out, understand
+from bot.commands.news import Understanding, near_name, only_left_out, reading_meant, understand
 from bot.commands.results import article_card
 from bot.context import Context
 from bot.model import POST_FORMATS, Action, Command, Reply, new_articles, quoted
@@ -221,9 +221,23 @@ async def subscribe(cmd: Command, ctx: Context) -> Reply:
         articles = (await ctx.store.find(subscription.query, limit=LATEST_ON_SUBSCRIBE)).articles
         if articles:
             reply.text += "\nThe latest article now:" if len(articles) == 1 else f"\nThe latest {len(articles)} now:"
+        elif kind in ("query", "news") and (meant := await reading_meant(understand(words, ctx), words, ctx)):
+            _offer_meant(reply, cmd, label, meant, cadence)
     reply.cards = [article_card(article, ctx.tagger) for article in articles]
     reply.actions.append(Action("Unsubscribe", _removal_command(cmd, subscription)))
     return reply
+
+
+def _offer_meant(reply: Reply, cmd: Command, label: str, meant: Understanding, cadence: Cadence) -> None:
+    """Words that find no article but stand for a sector or place that has some ("healthcare" is
+    Health) get that subscription offered beside the one made, which stays: the words may yet come."""
+    when = "" if cadence.is_instant else f" {cadence}"
+    line = _line(cmd, "subscribe", f"{meant.arguments()}{when}")
+    reply.text += (
+        f"\nNo article matches {label} yet. Did you mean {meant.describe()}? It has articles: to follow it as well, "
+        f"{line} (this subscription stays until you unsubscribe)."
+    )
+    reply.actions.append(Action(f"Subscribe to {meant.describe()}", line))
 
 
 def _not_kept(phrase: TimePhrase) -> str:
