@@ -52,6 +52,10 @@ class TimePhraseError(ValueError):
     """Words that read as a time but say none that can be: "since 31 February"."""
 
 
+class TimeToComeError(TimePhraseError):
+    """A time that begins after now ("tomorrow", "next week", "since 2027-01-01"): no article is from then."""
+
+
 @dataclass(frozen=True)
 class Window:
     """The period a time phrase stands for, how replies name it, and the phrase itself."""
@@ -116,10 +120,16 @@ def _yesterday(parts: dict[str, str], now: datetime):
     return _midnight(now, 1), _midnight(now), "yesterday"
 
 
+def _tomorrow(parts: dict[str, str], now: datetime):
+    return _midnight(now, -1), _midnight(now, -2), "tomorrow"
+
+
 def _week(parts: dict[str, str], now: datetime):
     this_week = _midnight(now, now.weekday())  # weeks begin on Monday
     if parts["which"] == "this":
         return this_week, None, "this week"
+    if parts["which"] == "next":
+        return _midnight(this_week, -7), _midnight(this_week, -14), "next week"
     return _midnight(this_week, 7), this_week, "last week"
 
 
@@ -127,6 +137,8 @@ def _month(parts: dict[str, str], now: datetime):
     this_month = _month_start(now.year, now.month, now.tzinfo)
     if parts["which"] == "this":
         return this_month, None, "this month"
+    if parts["which"] == "next":
+        return _month_start(now.year, now.month + 1, now.tzinfo), _month_start(now.year, now.month + 2, now.tzinfo), "next month"
     return _month_start(now.year, now.month - 1, now.tzinfo), this_month, "last month"
 
 
@@ -183,8 +195,9 @@ def _month_named(parts: dict[str, str], now: datetime) -> tuple[datetime, int]:
 _PHRASES: tuple[tuple[str, Reader], ...] = (
     ("today", _today),
     ("yesterday", _yesterday),
-    ("(?P<which>this|last) week", _week),
-    ("(?P<which>this|last) month", _month),
+    ("(?:since )?tomorrow", _tomorrow),  # still to come, as are the next week and month: said so
+    ("(?P<which>this|last|next) week", _week),
+    ("(?P<which>this|last|next) month", _month),
     (rf"{_RECENT_LEAD}(?:past|last) {_COUNT} {_UNIT}s?", _recent),
     (rf"{_RECENT_LEAD}past {_UNIT}", _recent),  # "last week" is the calendar's, above
     (rf"{_RECENT_LEAD}last (?P<unit>fortnight)", _recent),
@@ -207,7 +220,8 @@ class TimePhrase:
     reader: Reader
 
     def window(self, now: datetime, zone: str) -> Window:
-        """The period the phrase stands for at `now` on the clock of the timezone `zone`."""
+        """The period the phrase stands for at `now` on the clock of the timezone `zone`; a period
+        that begins after `now` is a TimeToComeError."""
         local_zone = ZoneInfo(zone)
         try:
             start, end, label = self.reader(self.parts, now.astimezone(local_zone))
@@ -215,6 +229,8 @@ class TimePhrase:
             raise TimePhraseError(
                 f"“{self.words}” is no date I know: write it as since 2026-11-20 or since 20 November."
             ) from None
+        if start > now:
+            raise TimeToComeError(f"“{self.words}” is still to come: no article is from then yet.")
         return Window(Period(start, end), label, self.words, local_zone)
 
 

@@ -274,3 +274,32 @@ async def test_subscribe_explains_that_a_time_is_not_kept(router):
 )
 def test_a_span_of_digests_reads_as_briefly_as_its_days_allow(first, last, zone, label):
     assert span_label(first, last, ZoneInfo(zone)) == label
+
+
+async def test_a_time_alone_in_news_is_the_news_of_that_time(router):
+    reply = await router.handle(command("/news today"))
+    assert (reply.text, titles(reply)) == ("Latest articles · today", ["Kenyan solar farm opens"])
+    reply = await router.handle(command("/news since may"))
+    assert reply.text == "Latest articles · since May"
+    assert titles(reply) == ["Kenyan solar farm opens", "Kenyan grid adds storage", "Kenyan wind forecast pilot"]
+    reply = await router.handle(command("/news in May 2025"))
+    assert (reply.text, reply.cards) == ("No articles in May 2025: the latest is from 1 June 2026.", [])
+    assert [(action.label, action.command) for action in reply.actions] == [("Latest articles", "/latest")]
+
+
+@pytest.mark.parametrize(
+    ("line", "phrase", "button"),
+    [
+        ("/news energy since tomorrow", "since tomorrow", ("energy, any date", "/news energy")),
+        ("/news energy kenya tomorrow", "tomorrow", ("energy kenya, any date", "/news energy kenya")),
+        ("/search grid next week", "next week", ("grid, any date", "/search grid")),
+        ("/sector energy next month", "next month", ("energy, any date", "/sector energy")),
+        ("/news energy since 2026-07-01", "since 2026-07-01", ("energy, any date", "/news energy")),
+        ("/country kenya in December 2026", "in december 2026", ("kenya, any date", "/country kenya")),
+        ("/news tomorrow", "tomorrow", ("Latest articles", "/latest")),
+    ],
+)
+async def test_a_time_still_to_come_is_said_so_with_the_lookup_at_any_date(router, line, phrase, button):
+    reply = await router.handle(command(line))
+    assert reply.private and reply.text == f"“{phrase}” is still to come: no article is from then yet."
+    assert [(action.label, action.command) for action in reply.actions] == [button]

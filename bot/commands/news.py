@@ -12,7 +12,7 @@ from bot.commands.results import PAGE_SIZE, bounded_command, first_page, next_pa
 from bot.context import Context
 from bot.model import Action, Command, Reply, quoted
 from bot.pages import PageKind
-from bot.time_phrases import TimePhraseError, Window, take_time_phrase
+from bot.time_phrases import TimePhraseError, TimeToComeError, Window, take_time_phrase
 from bot.topics import describe
 from content.model import Query
 from content.store.fulltext import literal_pieces, names_of_several_words, search_terms
@@ -52,22 +52,27 @@ async def latest(cmd: Command, ctx: Context) -> Reply:
     return await first_page(ctx, "find", Query(), "Latest articles", "No articles yet.", page_size=count)
 
 
+_LATEST = Action("Latest articles", "/latest")
 _Lookup = Callable[[Command, Context, Window | None], Awaitable[Reply]]
 
 
-def _dated(lookup: _Lookup) -> Callable[[Command, Context], Awaitable[Reply]]:
+def _dated(lookup: _Lookup, *, time_alone: bool = False) -> Callable[[Command, Context], Awaitable[Reply]]:
     """The lookup with the time phrase in its words read ("this week", "since Monday"): it gets the
     command without the phrase, and the window the phrase stands for in the chat's timezone. A
-    phrase alone is no lookup: "/search today" looks for the word."""
+    phrase alone is no lookup unless `time_alone`: "/search today" looks for the word, "/news today"
+    is today's news. A time still to come is said to be, with the lookup at any date offered."""
 
     @wraps(lookup)
     async def reading_time(cmd: Command, ctx: Context) -> Reply:
         try:
             words, phrase = take_time_phrase(cmd.args)
-            if phrase is None or not words:
+            if phrase is None or not (words or time_alone):
                 return await lookup(cmd, ctx, None)
             zone = await ctx.subscriptions.timezone(cmd.platform, cmd.target.chat)
             window = phrase.window(ctx.clock(), zone)
+        except TimeToComeError as error:
+            any_date = Action(f"{words}, any date", f"/{cmd.name} {words}") if words else _LATEST
+            return Reply(text=str(error), actions=[any_date], private=True)
         except TimePhraseError as error:
             return Reply(text=str(error), private=True)
         return await lookup(replace(cmd, args=words), ctx, window)
@@ -95,6 +100,10 @@ async def _answer(asked: _Asked, cmd: Command, ctx: Context, window: Window | No
     dated_query = replace(asked.query, period=window.period)
     reply = await first_page(ctx, asked.kind, dated_query, f"{asked.heading} · {window.label}", asked.nothing)
     if reply.cards or not (latest := (await ctx.store.find(asked.query, limit=1)).articles):
+        return reply
+    if asked.query.is_empty:  # a time alone: "/news today"
+        reply.text = f"No articles {window.label}: the latest is from {window.day(latest[0].published)}."
+        reply.actions.append(_LATEST)
         return reply
     reply.text = (
         f"Nothing {window.label} matches {asked.named}: the latest that does is from {window.day(latest[0].published)}."
@@ -143,8 +152,10 @@ async def country(cmd: Command, ctx: Context, window: Window | None) -> Reply:
     return _not_found("country or region", cmd.args, resolution, "/countries")
 
 
-@_dated
+@partial(_dated, time_alone=True)
 async def news(cmd: Command, ctx: Context, window: Window | None) -> Reply:
+    if not cmd.args and window:  # "/news today"
+        return await _answer(_Asked("find", Query(), "", "Latest articles", "No articles yet."), cmd, ctx, window)
     if not cmd.args:
         return Reply(text="Tell me what you are looking for, e.g. /news AI education in Kenya.", private=True)
     if len(cmd.args.split()) > MAX_NEWS_WORDS:
