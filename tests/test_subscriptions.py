@@ -843,11 +843,22 @@ async def test_subscriptions_list_with_remove_buttons(bot):
 
 
 async def test_bad_input_gets_a_clear_error(bot):
-    assert "not a time of day" in (await bot.say("/subscribe energy daily 25:00")).text
-    assert "not a day of the week" in (await bot.say("/subscribe energy weekly funday 08:00")).text
-    assert (await bot.say("/subscribe energy daily")).text == "daily needs a time, e.g. daily 08:00"
+    assert (await bot.say("/subscribe energy daily 25:00")).text == "“25:00” is not a time of day: write it HH:MM, from 00:00 to 23:59."
+    assert (await bot.say("/subscribe energy weekly funday 08:00")).text == (
+        "“funday” is not a day of the week: use mon, tue, wed, thu, fri, sat or sun."
+    )
+    assert (await bot.say("/subscribe energy daily")).text == "daily needs a time, e.g. daily 08:00."
     for no_time in ("weekly", "weekly mon", "weekly Monday"):
-        assert (await bot.say(f"/subscribe energy {no_time}")).text == "weekly needs a day and a time, e.g. weekly mon 08:00"
+        assert (await bot.say(f"/subscribe energy {no_time}")).text == "weekly needs a day and a time, e.g. weekly mon 08:00."
+    for other_clock in ("08.00", "8h", "0800", "8"):
+        assert (await bot.say(f"/subscribe smart grid daily {other_clock}")).text == (
+            f"“{other_clock}”: write the time as HH:MM, e.g. daily 08:00."
+        )
+    assert (await bot.say("/subscribe smart grid weekly mon 9.30")).text == "“9.30”: write the time as HH:MM, e.g. weekly mon 09:30."
+    for after in ("09:00 mon", "09:00 Monday", "9.00 mon"):
+        assert (await bot.say(f"/subscribe smart grid weekly {after}")).text == (
+            "Put the day before the time, written HH:MM: weekly mon 09:00."
+        ), after
     assert (await bot.say("/subscribe energy weekly 08:00")).text.startswith("weekly needs a day and a time")
     for twelve_hour in ("daily 8am", "weekly mon 8:30pm"):
         assert "write the time as HH:MM on a 24-hour clock" in (await bot.say(f"/subscribe energy {twelve_hour}")).text

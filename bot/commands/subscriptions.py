@@ -58,6 +58,8 @@ _OFF_THE_HOUR_ZONES = {
 # not "instant", which last is the cadence and before a word a word ("instant payments")
 _CADENCE_WORDS = frozenset({"instantly", "hourly", "daily", "weekly", "monthly"})
 _CLOCK_TIME = re.compile(r"\d{1,2}(?::\d{2})?(?:am|pm)|\d{1,2}:\d{2}")  # "8am", "08:00"; not a bare "19"
+# A time of day written otherwise, read as one only where a cadence's time stands: "08.00", "8h", "0800", "8"
+_OTHER_CLOCK = re.compile(r"(?P<hours>\d{1,2})(?:[.:h]?(?P<minutes>\d{2}))?h?")
 _SUBSCRIBE_EXAMPLES = ("energy", "kenya daily 08:00", "smart grid weekly mon 09:00")
 _CADENCE_USAGE = (
     "Put how often last: instant, daily HH:MM or weekly DAY HH:MM, "
@@ -144,16 +146,39 @@ def split_cadence(args: str) -> tuple[str, Cadence]:
         return topic, Cadence.parse(found.group("cadence"))
     words = args.lower().split()
     if words[-1:] == ["daily"]:
-        raise CadenceError("daily needs a time, e.g. daily 08:00")
+        raise CadenceError("daily needs a time, e.g. daily 08:00.")
     clock = words[-1] if words and _CLOCK_TIME.fullmatch(words[-1]) else None
     day = words[-1] if words and words[-1] in (*DAYS, *FULL_DAYS) else None
     if words[-1:] == ["weekly"] or ((clock or day) and words[-2:-1] == ["weekly"]):  # "weekly 08:00", "weekly mon"
-        raise CadenceError("weekly needs a day and a time, e.g. weekly mon 08:00")
+        raise CadenceError("weekly needs a day and a time, e.g. weekly mon 08:00.")
     if clock and clock.endswith(("am", "pm")):
-        raise CadenceError(f"“{clock}”: write the time as HH:MM on a 24-hour clock, e.g. daily 08:00 or daily 20:00")
+        raise CadenceError(f"“{clock}”: write the time as HH:MM on a 24-hour clock, e.g. daily 08:00 or daily 20:00.")
+    if misread := _misread_cadence(words):
+        raise CadenceError(misread)
     if _CADENCE_WORDS.intersection(words[1:]) or any(map(_CLOCK_TIME.fullmatch, words)):
         raise CadenceError(_CADENCE_USAGE)
     return args.strip(), Cadence("instant")
+
+
+def _misread_cadence(words: list[str]) -> str | None:
+    """What is wrong with a cadence written almost as newsbot reads it: its time not as HH:MM
+    ("daily 08.00", "weekly mon 8h"), or its day after its time ("weekly 09:00 mon")."""
+    days = (*DAYS, *FULL_DAYS)
+    if words[-3:-2] == ["weekly"] and words[-1] in days and _OTHER_CLOCK.fullmatch(words[-2]):
+        day = DAYS[days.index(words[-1]) % 7]
+        return f"Put the day before the time, written HH:MM: weekly {day} {_as_clock(words[-2])}."
+    if words[-2:-1] == ["daily"] and _OTHER_CLOCK.fullmatch(words[-1]):
+        return f"“{words[-1]}”: write the time as HH:MM, e.g. daily {_as_clock(words[-1])}."
+    if words[-3:-2] == ["weekly"] and words[-2] in days and _OTHER_CLOCK.fullmatch(words[-1]):
+        return f"“{words[-1]}”: write the time as HH:MM, e.g. weekly {DAYS[days.index(words[-2]) % 7]} {_as_clock(words[-1])}."
+    return None
+
+
+def _as_clock(typed: str) -> str:
+    """A time written otherwise ("9.30", "8h") as HH:MM; 08:00 when it is no time of day ("25.00")."""
+    found = _OTHER_CLOCK.fullmatch(typed)
+    hours, minutes = int(found["hours"]), int(found["minutes"] or 0)
+    return f"{hours:02d}:{minutes:02d}" if hours < 24 and minutes < 60 else "08:00"
 
 
 async def subscribe(cmd: Command, ctx: Context) -> Reply:

@@ -36,7 +36,7 @@ class Cadence:
             return cls("daily", _clock_time(words[1]))
         if len(words) == 3 and words[0] == "weekly":
             return cls("weekly", _clock_time(words[2]), _weekday(words[1]))
-        raise CadenceError(f'"{text}" is not a delivery time: use instant, daily HH:MM or weekly DAY HH:MM')
+        raise CadenceError(f"“{text}” is not a delivery time: use instant, daily HH:MM or weekly DAY HH:MM.")
 
     def __str__(self) -> str:
         if self.kind == "instant":
@@ -76,11 +76,11 @@ def _clock_time(text: str) -> time:
     try:
         return time(int(hours), int(minutes))
     except ValueError:
-        raise CadenceError(f'"{text}" is not a time of day (HH:MM, 00:00 to 23:59)') from None
+        raise CadenceError(f"“{text}” is not a time of day: write it HH:MM, from 00:00 to 23:59.") from None
 
 
 def _weekday(text: str) -> int:
     for names in (DAYS, FULL_DAYS):
         if text in names:
             return names.index(text)
-    raise CadenceError(f'"{text}" is not a day of the week (mon, tue, wed, thu, fri, sat, sun)')
+    raise CadenceError(f"“{text}” is not a day of the week: use mon, tue, wed, thu, fri, sat or sun.")
