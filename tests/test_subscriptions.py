@@ -1063,7 +1063,14 @@ async def test_replies_about_a_channel_managed_elsewhere_name_it_in_texts_and_bu
 async def test_a_chat_chooses_compact_posts_and_its_deliveries_leave_the_summaries_out(bot):
     group = Target("telegram", "-100777")
     assert (await bot.say("/settings format compact", group, "group", is_admin=False)).text.startswith("Only this chat's")
-    assert (await bot.say("/settings format tiny", group, "group")).text.startswith("Choose a format: full: headline")
+    tiny = await bot.say("/settings format tiny", group, "group")
+    assert tiny.text == (
+        "“tiny” is not a format. Choose full (headline, summary, tags and link) or compact (headline, tags and link, "
+        "no summary), e.g. /settings format compact."
+    )
+    assert [(action.label, action.command) for action in tiny.actions] == [
+        ("Full", "/settings format full"), ("Compact", "/settings format compact")
+    ]
     assert (await bot.say("/settings format Compact", group, "group")).text == (
         "Posts here are now compact: headline, tags and link, no summary."
     )
@@ -1244,3 +1251,18 @@ async def test_an_article_corrected_at_its_source_is_not_sent_again_and_a_later_
 
 async def _fetched(entry: Draft, state) -> FetchResult:
     return FetchResult([entry], state)
+
+
+async def test_a_setting_named_without_a_value_shows_it_and_how_to_change_it(bot):
+    zone = await bot.say("/settings timezone")
+    assert zone.text == (
+        "This chat's timezone is UTC, for digests and times such as today: change it with "
+        "/settings timezone <zone>, e.g. /settings timezone Asia/Bangkok or /settings timezone UTC+7."
+    )
+    await bot.say("/settings timezone nairobi")
+    assert (await bot.say("/settings timezone")).text.startswith("This chat's timezone is Africa/Nairobi,")
+    shown = await bot.say("/settings format", target=Target("telegram", "-1003000"), chat_name="@ai_news")
+    assert shown.text == (
+        "@ai_news's posts are full (headline, summary, tags and link): change it with /settings @ai_news format compact."
+    )
+    assert [(action.label, action.command) for action in shown.actions] == [("Compact", "/settings @ai_news format compact")]

@@ -18,7 +18,7 @@ from rapidfuzz import fuzz, process
 from bot.commands.news import Understanding, near_name, only_left_out, reading_meant, understand
 from bot.commands.results import article_card
 from bot.context import Context
-from bot.model import POST_FORMATS, Action, Command, Reply, new_articles, quoted
+from bot.model import DEFAULT_POST_FORMAT, POST_FORMATS, Action, Command, Reply, new_articles, quoted
 from bot.subscriptions.cadence import DAYS, FULL_DAYS, PATTERN, Cadence, CadenceError
 from bot.subscriptions.fanout import DIGEST_SIZE
 from bot.subscriptions.store import VALUE_CHARS, Subscription, SubscriptionStore, combined, topic_label
@@ -389,7 +389,9 @@ async def settings(cmd: Command, ctx: Context) -> Reply:
     if not words:
         return await _current_settings(cmd, ctx.subscriptions)
     setting = words[0].lower()
-    if setting not in ("timezone", "format") or len(words) < 2:
+    if setting in ("timezone", "format") and len(words) == 1:
+        return await _one_setting(cmd, ctx.subscriptions, setting)
+    if setting not in ("timezone", "format"):
         examples = ", ".join(_line(cmd, "settings", args) for args in ("timezone Asia/Bangkok", "format compact"))
         usage = f"{_line(cmd, 'settings', 'timezone <IANA zone>')} or {_line(cmd, 'settings', 'format full|compact')}"
         return Reply(text=f"Usage: {usage}, e.g. {examples}.", private=True)
@@ -410,14 +412,32 @@ async def _current_settings(cmd: Command, store: SubscriptionStore) -> Reply:
     return Reply(text=f"{whose} digests follow {zone}; {posts}. Change them with {change}.")
 
 
+async def _one_setting(cmd: Command, store: SubscriptionStore, setting: str) -> Reply:
+    """"/settings timezone" or "/settings format" alone: what it is now, and how to change it."""
+    whose = f"{_chat(cmd, first=True)}'s"
+    if setting == "timezone":
+        zone = _zone_label(await store.timezone(cmd.platform, cmd.target.chat))
+        examples = " or ".join(_line(cmd, "settings", f"timezone {example}") for example in ("Asia/Bangkok", "UTC+7"))
+        change = _line(cmd, "settings", "timezone <zone>")
+        return Reply(text=f"{whose} timezone is {zone}, for digests and times such as today: change it with {change}, e.g. {examples}.")
+    post_format = await store.post_format(cmd.platform, cmd.target.chat)
+    change = _line(cmd, "settings", f"format {_other_format(post_format)}")
+    return Reply(
+        text=f"{whose} posts are {post_format} ({POST_FORMATS[post_format]}): change it with {change}.",
+        actions=[Action(_other_format(post_format).title(), change)],
+    )
+
+
 def _other_format(post_format: str) -> str:
     return next(name for name in POST_FORMATS if name != post_format)
 
 
 async def _set_post_format(cmd: Command, store: SubscriptionStore, post_format: str) -> Reply:
     if post_format not in POST_FORMATS:
-        choices = "; ".join(f"{name}: {holds}" for name, holds in POST_FORMATS.items())
-        return Reply(text=f"Choose a format: {choices}.", private=True)
+        choices = " or ".join(f"{name} ({holds})" for name, holds in POST_FORMATS.items())
+        example = _line(cmd, "settings", f"format {_other_format(DEFAULT_POST_FORMAT)}")
+        actions = [Action(name.title(), _line(cmd, "settings", f"format {name}")) for name in POST_FORMATS]
+        return Reply(text=f"{quoted(post_format)} is not a format. Choose {choices}, e.g. {example}.", actions=actions, private=True)
     await store.set_post_format(cmd.platform, cmd.target.chat, post_format)
     whose = f"{cmd.chat_name}'s posts" if cmd.chat_name else "Posts here"
     return Reply(text=f"{whose} are now {post_format}: {POST_FORMATS[post_format]}.")
