@@ -1266,3 +1266,15 @@ async def test_a_setting_named_without_a_value_shows_it_and_how_to_change_it(bot
         "@ai_news's posts are full (headline, summary, tags and link): change it with /settings @ai_news format compact."
     )
     assert [(action.label, action.command) for action in shown.actions] == [("Compact", "/settings @ai_news format compact")]
+
+
+async def test_unsubscribe_all_with_more_words_removes_nothing_and_says_how_to_remove_all(bot):
+    await bot.say("/subscribe energy")
+    reply = await bot.say("/unsubscribe all extra")
+    assert reply.private and reply.text.startswith(
+        "This chat is not subscribed to “all extra”. To remove every subscription, send /unsubscribe all alone.\n"
+        "This chat's subscriptions:\n• Energy — instant"
+    )
+    assert [(action.label, action.command) for action in reply.actions][:1] == [("Remove all", "/unsubscribe all")]
+    assert [action.label for action in reply.actions][1:] == ["Remove Energy"]
+    assert (await bot.say("/unsubscribe all")).text.startswith("Removed 1 subscription:")
