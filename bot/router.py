@@ -19,8 +19,8 @@ from rapidfuzz import fuzz, process
 from bot.commands import help as getting_started
 from bot.commands import news, subscriptions
 from bot.context import Context
-from bot.model import Command, Reply
-from content.text import remove_bidi_overrides
+from bot.model import Action, Command, Reply
+from content.text import clip, remove_bidi_overrides
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,12 @@ _MAX_ECHOED_NAME = 32
 _SUGGESTION_CUTOFF = 70
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))  # not the joiners, which emoji and scripts need
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+COMMANDS_HINT = (
+    "I answer commands, which start with a slash: /news energy thailand, /search smart grid, or /help for all of them."
+)
+NEWS_BUTTON = "News on “{words}”"
+NEWS_BUTTON_WORDS = 100  # characters of plain words offered as /news behind a button: a subscription topic's most
+NEWS_BUTTON_LABEL = 40  # characters of them shown on the button
 
 
 @dataclass(frozen=True)
@@ -66,6 +72,23 @@ def parse_command_line(line: str, bot_name: str | None = None) -> tuple[str, str
     if addressee and (bot_name is None or addressee.lower() != bot_name.lower()):
         return None
     return name.lower(), rest[0].strip() if rest else ""
+
+
+def hint_for_words(text: str) -> Reply:
+    """The answer to words sent without a command, as to a person: how to ask, with a button that
+    looks them up as /news does, unless they are too long for one or begin with a slash that makes
+    no command ("/news-energy", "/новости")."""
+    words = text.strip()
+    if not 0 < len(words) <= NEWS_BUTTON_WORDS or words.startswith("/"):
+        return Reply(text=COMMANDS_HINT)
+    return Reply(text=COMMANDS_HINT, actions=[Action(NEWS_BUTTON.format(words=_label_for(words)), f"/news {words}")])
+
+
+def _label_for(words: str) -> str:
+    """The words on one line, clipped to fit a button."""
+    line = " ".join(words.split())
+    shown = clip(line, NEWS_BUTTON_LABEL)
+    return shown if shown == line else shown.rstrip() + "…"
 
 
 class Router:
@@ -120,11 +143,20 @@ class Router:
                 private=True,
             )
 
-    def _unknown(self, name: str) -> Reply:
-        shown = name[:_MAX_ECHOED_NAME] + ("…" if len(name) > _MAX_ECHOED_NAME else "")
+    def reads_as_command(self, name: str) -> bool:
+        """Whether a word names a command, or comes near enough a listed one to be a typo of it ("sectr")."""
+        return name.lower() in self._names or self._nearest(name) is not None
+
+    def _nearest(self, name: str) -> str | None:
+        """The listed command whose name or alias comes nearest `name`, if one comes near enough."""
         listed = {key: key for key, target in self._names.items() if not self._commands[target].hidden}
         best = process.extractOne(name, listed, scorer=fuzz.ratio, score_cutoff=_SUGGESTION_CUTOFF)
-        hint = f" Did you mean /{self._names[best[2]]}?" if best else ""
+        return self._names[best[2]] if best else None
+
+    def _unknown(self, name: str) -> Reply:
+        shown = name[:_MAX_ECHOED_NAME] + ("…" if len(name) > _MAX_ECHOED_NAME else "")
+        nearest = self._nearest(name)
+        hint = f" Did you mean /{nearest}?" if nearest else ""
         return Reply(text=f"Unknown command /{shown}.{hint} Try /help.", private=True)
 
 

@@ -14,7 +14,7 @@ from bot.adapters.console import ConsoleAdapter, render
 from bot.terminal import terminal_safe
 from bot.cli import main
 from bot.model import Action, ArticleCard, Command, Reply, Target
-from bot.router import build_router
+from bot.router import COMMANDS_HINT, build_router
 from helpers_content import SAMPLE_ARTICLES, open_sample_store, sample_article, sample_context
 
 LISTEN_TIMEOUT = 10
@@ -94,13 +94,29 @@ async def test_console_runs_the_real_commands(router):
 async def test_numbers_without_choices_and_plain_text_get_hints(router):
     printed = await converse(router, "7", "hello there", "/latest 2", "9")
     assert "There is nothing to choose here" in printed
-    assert "Commands start with a slash" in printed
+    assert f"{COMMANDS_HINT}\n\n[1] News on “hello there”" in printed
     assert "Choose a number from 1 to 1" in printed
+
+
+async def test_words_without_a_command_get_the_hint_with_a_button_that_looks_them_up(router):
+    printed = await converse(router, "energy kenya", "1")
+    assert f"{COMMANDS_HINT}\n\n[1] News on “energy kenya”\n" in printed
+    assert "News: Energy + Kenya\n\n1. Solar mini-grids with smart meters reach Kenyan villages" in printed
+
+
+def test_newsbot_chat_refuses_words_that_start_with_no_command_naming_the_news_command(tmp_path, capsys):
+    database_url = f"sqlite:///{tmp_path / 'chat.db'}"
+    assert main(["--config", _config_file(tmp_path, database_url), "chat", "hello there"]) == 2
+    assert capsys.readouterr().err == (
+        'newsbot: not a command: “hello there”; to look the words up, try newsbot chat "/news hello there"\n'
+    )
+    assert main(["--config", _config_file(tmp_path, database_url), "chat", "sectr energy"]) == 0  # a typo of one
+    assert capsys.readouterr().out.startswith("Unknown command /sectr. Did you mean /sector?")
 
 
 async def test_digits_that_are_no_number_are_no_choice(router):
     printed = await converse(router, "/latest 2", "²", "①", "/help")
-    assert printed.count("Commands start with a slash") == 2 and "What I understand" in printed
+    assert printed.count(COMMANDS_HINT) == 2 and "What I understand" in printed
 
 
 async def test_a_number_picks_from_the_buttons_of_a_delivered_message():
@@ -119,7 +135,7 @@ async def test_a_number_picks_from_the_buttons_of_a_delivered_message():
 
 async def test_a_number_too_long_to_be_a_choice_is_no_crash(router):
     printed = await converse(router, "/latest 2", "5" * 5000, "/help")
-    assert "Commands start with a slash" in printed and "What I understand" in printed
+    assert COMMANDS_HINT in printed and "[1] News on" not in printed and "What I understand" in printed
 
 
 async def test_a_delivered_message_without_buttons_leaves_no_old_choices():

@@ -15,6 +15,7 @@ import pytest
 
 import bot.adapters.telegram as telegram_adapter
 from bot.adapters.base import DeliveryError, RateLimited, TargetGone, TransientError
+from bot.router import COMMANDS_HINT
 from bot.adapters.telegram import (
     APOLOGY,
     CANNOT_POST_IN_CHANNEL,
@@ -820,7 +821,7 @@ async def test_words_without_a_command_in_a_private_chat_get_a_hint_with_a_news_
         await fake.push_update(callback_update(button["callback_data"], message_id=hint.result["message_id"]))
         await fake.wait_for_calls("editMessageText", timeout=STEP_TIMEOUT)
     assert hint.params["chat_id"] == "111"
-    assert visible_text(hint.params["text"]) == telegram_adapter.COMMANDS_HINT
+    assert visible_text(hint.params["text"]) == COMMANDS_HINT
     assert button["text"] == "News on “energy kenya”"
     assert [(command.name, command.args) for command in handler.commands] == [("news", "energy kenya")]
     assert len(fake.calls_of("sendMessage")) == 1  # nothing in the group
@@ -832,7 +833,7 @@ async def test_a_slash_that_makes_no_command_in_a_private_chat_gets_the_hint(fak
     handler = Recorder()
     async with running(fake, handler):
         hints = [*await sent_after(fake, message_update("/news-energy")), *await sent_after(fake, unmarked)]
-    assert [visible_text(hint.params["text"]) for hint in hints] == [telegram_adapter.COMMANDS_HINT] * 2
+    assert [visible_text(hint.params["text"]) for hint in hints] == [COMMANDS_HINT] * 2
     assert not any("reply_markup" in hint.params for hint in hints) and not handler.commands
 
 

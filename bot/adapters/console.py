@@ -16,7 +16,7 @@ from typing import TextIO
 
 from bot.adapters.base import Handler, Progress
 from bot.model import Action, ArticleCard, Command, Reply, Target
-from bot.router import parse_command_line
+from bot.router import hint_for_words, parse_command_line
 from bot.terminal import LONE_SURROGATE, terminal_safe
 
 log = logging.getLogger(__name__)
@@ -142,15 +142,18 @@ class ConsoleAdapter:
                 return
         command = self.command(line)
         if command is None:
-            self._write("Commands start with a slash, e.g. /help or /news energy thailand.\n")
-            return
-        try:
-            reply = await handle(command)
-        except Exception:
-            log.exception("the console handler failed on /%s", command.name)
-            reply = Reply(text="Sorry, something went wrong. Please try again.")
+            reply = hint_for_words(line)
+        else:
+            reply = await self._reply(command, handle)
         self._choices = list(reply.actions)
         self._write(render(reply) + "\n")
+
+    async def _reply(self, command: Command, handle: Handler) -> Reply:
+        try:
+            return await handle(command)
+        except Exception:
+            log.exception("the console handler failed on /%s", command.name)
+            return Reply(text="Sorry, something went wrong. Please try again.")
 
     def _chosen_command(self, number: int) -> str | None:
         if 1 <= number <= len(self._choices):

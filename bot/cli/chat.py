@@ -10,7 +10,7 @@ from bot.cli import UsageError
 from bot.config import Config
 from bot.context import Context
 from bot.model import Reply
-from bot.router import build_router
+from bot.router import Router, build_router
 from bot.startup import fill_if_empty, open_content
 
 GREETING = "newsbot console: type a command such as /help, a number to choose, or quit to leave."
@@ -37,9 +37,16 @@ def run(args: argparse.Namespace, config: Config) -> int:
         line = line.strip()
         if not line:
             raise UsageError('the command is empty; try newsbot chat "/help"')
-        if not line.startswith("/"):
-            line = "/" + line
     return asyncio.run(_chat(config, line))
+
+
+def _as_command(line: str, router: Router) -> str:
+    """The line with its slash: one may be left out ("sector energy"), but words that begin with no
+    command, nor a typo of one, are refused, naming the /news command that looks them up."""
+    if line.startswith("/") or router.reads_as_command(line.split()[0]):
+        return line if line.startswith("/") else "/" + line
+    shown = line[:60]
+    raise UsageError(f'not a command: “{shown}”; to look the words up, try newsbot chat "/news {shown}"')
 
 
 async def _chat(config: Config, line: str | None) -> int:
@@ -47,6 +54,8 @@ async def _chat(config: Config, line: str | None) -> int:
     console = ConsoleAdapter()
     router = build_router(Context(store=store, tagger=tagger))
     try:
+        if line is not None:
+            line = _as_command(line, router)
         await fill_if_empty(store, config, tagger)
         await console.connect()
         if line is None:

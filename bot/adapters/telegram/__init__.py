@@ -77,9 +77,9 @@ from bot.adapters.telegram.translate import (
     to_command,
 )
 from bot.config import PlatformLimits, TelegramSettings
-from bot.model import Action, ChatKind, Command, Reply, Target
+from bot.model import ChatKind, Command, Reply, Target
+from bot.router import hint_for_words
 from content.store.engine import failure_reason
-from content.text import clip
 
 logger = logging.getLogger(__name__)
 
@@ -110,12 +110,6 @@ GROUP_HELP = (
     "The group's administrators choose what I post here, e.g. /subscribe energy daily 08:00; "
     "anyone may ask, e.g. /news AI education in Kenya."
 )
-COMMANDS_HINT = (
-    "I answer commands, which start with a slash: /news energy thailand, /search smart grid, or /help for all of them."
-)
-NEWS_BUTTON = "News on “{words}”"
-NEWS_BUTTON_WORDS = 100  # characters of plain words offered as /news behind a button: a subscription topic's most
-NEWS_BUTTON_LABEL = 40  # characters of them shown on the button
 ALERT_LIMIT = 200  # answerCallbackQuery's text limit
 REPLY_RETRIES = 2  # 429 retries for an interactive reply
 REPLY_RETRY_PAUSES = (1.0, 3.0)  # seconds before each retry of a reply after a 5xx, a timeout or a lost connection
@@ -335,7 +329,7 @@ class TelegramAdapter:
         kind = chat_kind(message.chat)
         if line is None:  # "/news-energy": a slash, but no command
             if kind == "private":
-                await self._hint_commands(message, words=None)
+                await self._hint_commands(message)
             return
         if not is_addressed_to_us(line, self._app.bot.username, kind, self._known_commands):
             return
@@ -367,15 +361,12 @@ class TelegramAdapter:
     async def _on_private_words(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Someone writing to the bot in words, as to a person, is told how to ask, with a button that
         looks their words up; in a group, words are the members' conversation, none of the bot's business."""
-        words = update.message.text.strip()
-        offered = 0 < len(words) <= NEWS_BUTTON_WORDS and not words.startswith("/")  # "/новости": a command it is not
-        await self._hint_commands(update.message, words=words if offered else None)
+        await self._hint_commands(update.message)
 
-    async def _hint_commands(self, message: Message, *, words: str | None) -> None:
-        actions = [Action(NEWS_BUTTON.format(words=_label_for(words)), f"/news {words}")] if words else []
+    async def _hint_commands(self, message: Message) -> None:
         with self._taking_a_turn(message.chat.id) as admitted:
             if admitted:
-                await self._post_all(target_of(message), self._render(Reply(text=COMMANDS_HINT, actions=actions)))
+                await self._post_all(target_of(message), self._render(hint_for_words(message.text)))
 
     async def _on_joined(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Added to a group (or in it as it is created), the bot says what it does, as /start would: the
@@ -648,13 +639,6 @@ class TelegramAdapter:
             logger.info("Telegram: cannot edit message %s, sending a new one: %s", original.message_id, error)
             return False
         return True
-
-
-def _label_for(words: str) -> str:
-    """The words on one line, clipped to fit a button."""
-    line = " ".join(words.split())
-    shown = clip(line, NEWS_BUTTON_LABEL)
-    return shown if shown == line else shown.rstrip() + "…"
 
 
 def _rate_limiter_for(limits: PlatformLimits | None) -> ChatPacedRateLimiter:
