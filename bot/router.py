@@ -119,6 +119,11 @@ class Router:
         """The listed commands, in registration order (for /help and setMyCommands)."""
         return [info for info in self._commands.values() if not info.hidden]
 
+    def listed_command(self, name: str) -> CommandInfo | None:
+        """The listed command called `name` or by an alias of it."""
+        info = self._commands.get(self._names.get(name, ""))
+        return None if info is None or info.hidden else info
+
     def command_menu(self) -> list[tuple[str, str]]:
         """(name, summary) pairs, the shape platform command menus take."""
         return [(info.name, info.summary) for info in self.commands()]
@@ -127,7 +132,7 @@ class Router:
         command = replace(command, args=as_typed(command.args))
         info = self._commands.get(self._names.get(command.name, ""))
         if info is None:
-            return self._unknown(command.name)
+            return self.unknown_command(command.name)
         if len(command.args) > MAX_ARGUMENT_LENGTH:
             return Reply(
                 text=f"That is too long: /{info.name} takes at most {MAX_ARGUMENT_LENGTH} characters "
@@ -153,7 +158,7 @@ class Router:
         best = process.extractOne(name, listed, scorer=fuzz.ratio, score_cutoff=_SUGGESTION_CUTOFF)
         return self._names[best[2]] if best else None
 
-    def _unknown(self, name: str) -> Reply:
+    def unknown_command(self, name: str) -> Reply:
         shown = name[:_MAX_ECHOED_NAME] + ("…" if len(name) > _MAX_ECHOED_NAME else "")
         nearest = self._nearest(name)
         hint = f" Did you mean /{nearest}?" if nearest else ""

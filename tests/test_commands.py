@@ -651,3 +651,14 @@ async def test_words_subscribed_to_that_find_nothing_offer_the_sector_they_stand
     assert taken.text.startswith("Subscribed to ") and taken.cards
     found = await router.handle(command("/subscribe smart grid"))  # words that find articles are offered nothing else
     assert found.cards and [action.label for action in found.actions] == ["Unsubscribe"]
+
+
+async def test_help_for_one_command_gives_its_line_of_the_full_help(router):
+    full = (await router.handle(command("/help"))).text.splitlines()
+    news = await router.handle(command("/help news"))
+    assert news.text.splitlines() == [line for line in full if line.startswith(("/news:", "Add a time"))]
+    subscribe = await router.handle(command("/help /Subscribe"))
+    assert subscribe.text.splitlines() == [line for line in full if line.startswith("/subscribe:")]
+    assert [(action.label, action.command) for action in subscribe.actions] == [("All commands", "/help")]
+    unknown = await router.handle(command("/help frobnicate"))
+    assert unknown.text == "Unknown command /frobnicate. Try /help." and unknown.actions[0].command == "/help"

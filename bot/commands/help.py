@@ -9,7 +9,7 @@ from bot.model import Action, Command, Reply
 from content.sources.bundled import demo_sources
 
 if TYPE_CHECKING:
-    from bot.router import CommandHandler, Router
+    from bot.router import CommandHandler, CommandInfo, Router
 
 HOW_IT_WORKS = (
     "How it works: articles come from the configured sources (feeds, Markdown files and a bundled demo set). "
@@ -19,8 +19,10 @@ HOW_IT_WORKS = (
     "demonyms and cities found in the text."
 )
 
+TIMED_COMMANDS = ("news", "search", "sector", "country")  # those that read a time among their words
 TIME_PHRASES = (
-    "Add a time to /news, /search, /sector or /country for that time's articles only: today, yesterday, "
+    f"Add a time to {', '.join(f'/{name}' for name in TIMED_COMMANDS[:-1])} or /{TIMED_COMMANDS[-1]} "
+    "for that time's articles only: today, yesterday, "
     "this week, last week, past 3 days, last two weeks, last 24 hours, this month, last month, since Monday, "
     "since 20 November, in November. Example: /news AI health last month"
 )
@@ -46,13 +48,27 @@ def help_for(router: Router) -> CommandHandler:
     """A /help handler listing the router's commands at the time it is asked, so late registrations show."""
 
     async def help_command(cmd: Command, ctx: Context) -> Reply:
-        lines = ["What I understand:"]
-        for info in router.commands():
-            lines.append(f"/{info.name}: {info.summary}. Example: {info.example}")
-        lines.append(TIME_PHRASES)
+        if cmd.args:  # "/help news": that command's lines of the full help
+            return _help_for_one(router, cmd.args.split()[0].removeprefix("/").lower())
+        lines = ["What I understand:", *map(_help_line, router.commands()), TIME_PHRASES]
         return Reply(text="\n".join(lines), private=True)
 
     return help_command
+
+
+def _help_for_one(router: Router, name: str) -> Reply:
+    every_command = Action("All commands", "/help")
+    info = router.listed_command(name)
+    if info is None:
+        unknown = router.unknown_command(name)
+        unknown.actions.append(every_command)
+        return unknown
+    lines = [_help_line(info), *([TIME_PHRASES] if info.name in TIMED_COMMANDS else [])]
+    return Reply(text="\n".join(lines), actions=[every_command], private=True)
+
+
+def _help_line(info: CommandInfo) -> str:
+    return f"/{info.name}: {info.summary}. Example: {info.example}"
 
 
 async def about(cmd: Command, ctx: Context) -> Reply:
