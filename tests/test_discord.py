@@ -110,7 +110,7 @@ STANDARD = [
     ("sectors", None, ""),
     ("countries", None, ""),
     ("about", None, ""),
-    ("help", None, ""),
+    ("help", "news", "news"),
     ("start", None, ""),
 ]
 
@@ -137,7 +137,8 @@ async def test_synced_commands_carry_options_and_autocomplete(fake, start):
     assert (count["name"], count["type"], count["min_value"], count["max_value"]) == ("count", 4, 1, MAX_LATEST)  # what /latest accepts
     assert synced["sector"]["options"][0]["autocomplete"] is True
     assert synced["news"]["options"][0]["required"] is True
-    assert synced["help"]["options"] == []
+    assert synced["help"]["options"][0]["required"] is False  # /help alone lists every command
+    assert synced["start"]["options"] == []
 
 
 def test_every_command_help_lists_is_a_slash_command():

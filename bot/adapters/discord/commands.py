@@ -34,7 +34,7 @@ STANDARD_COMMANDS = (
     SlashCommand("sectors", "Sectors with article counts"),
     SlashCommand("countries", "Countries and regions with article counts"),
     SlashCommand("about", "Sources, and how summaries and tags are made"),
-    SlashCommand("help", "Every command with an example"),
+    SlashCommand("help", "Every command with an example, or one command's", "command", "A command, e.g. news"),
     SlashCommand("start", "What this bot does"),
 )
 
