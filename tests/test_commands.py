@@ -137,6 +137,18 @@ async def test_latest_n_and_its_bad_values(router):
         assert reply.text.startswith("/latest takes a number from 1 to 20") and not reply.cards
 
 
+@pytest.mark.parametrize(
+    ("words", "meant", "line"),
+    [("energy", "Energy", "/sector energy"), ("kenya", "Kenya", "/country KE"),
+     ("energy kenya", "Energy + Kenya", "/news energy Kenya"), ("smart grid", "“smart grid”", "/news smart grid")],
+)
+async def test_latest_with_words_points_to_the_lookup_of_them(router, words, meant, line):
+    reply = await router.handle(command(f"/latest {words}"))
+    assert reply.text == f"/latest takes a number from 1 to 20, e.g. /latest 10. For the latest on {meant}: {line}."
+    assert [(action.label, action.command) for action in reply.actions] == [(meant, line)] and not reply.cards
+    assert not (await router.handle(command("/latest -3"))).actions
+
+
 async def test_more_continues_the_same_query_without_duplicates(router):
     every = await collect_all_pages(router, "/latest 5")
     assert every == newest_first(SAMPLE_ARTICLES)

@@ -48,8 +48,18 @@ async def latest(cmd: Command, ctx: Context) -> Reply:
     elif cmd.args.isdecimal() and 1 <= int(cmd.args) <= MAX_LATEST:
         count = int(cmd.args)
     else:
-        return Reply(text=f"/latest takes a number from 1 to {MAX_LATEST}, e.g. /latest 10.", private=True)
+        return _latest_usage(cmd.args, ctx)
     return await first_page(ctx, "find", Query(), "Latest articles", "No articles yet.", page_size=count)
+
+
+def _latest_usage(args: str, ctx: Context) -> Reply:
+    """/latest given no number it takes: words ("energy") are pointed to the lookup that reads them."""
+    usage = f"/latest takes a number from 1 to {MAX_LATEST}, e.g. /latest 10."
+    understood = understand(args, ctx)
+    if args.lstrip("-").isdecimal() or understood.query.is_empty or only_left_out(args):
+        return Reply(text=usage, private=True)
+    meant, line = understood.describe(), understood.command()
+    return Reply(text=f"{usage} For the latest on {meant}: {line}.", actions=[Action(meant, line)], private=True)
 
 
 _LATEST = Action("Latest articles", "/latest")
