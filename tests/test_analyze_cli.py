@@ -155,3 +155,14 @@ def test_an_unusable_taxonomy_extension_is_a_config_error(capsys, tmp_path):
     assert status == 2
     assert captured.out == ""
     assert 'taxonomy.sectors: sector "music" is new and needs keywords' in captured.err
+
+
+def test_a_summary_is_capped_as_ingest_caps_it_even_when_the_text_reads_as_one_sentence(capsys, tmp_path):
+    lower_case = "the grid is growing fast in kenya. " * 20000  # no capital after a full stop: one "sentence"
+    articles = tmp_path / "long.jsonl"
+    articles.write_text(json.dumps({"id": 1, "title": "Grid", "text": lower_case}) + "\n", encoding="utf-8")
+    status, [result], _ = run_cli(capsys, str(articles))
+    assert status == 0 and 0 < sum(map(len, result["summary"])) <= 600
+    status, [result], _ = run_cli(capsys, str(articles), "--max-chars", "100")
+    assert status == 0 and 0 < sum(map(len, result["summary"])) <= 100
+    assert main(["analyze", str(articles), "--max-chars", "0"]) == 2

@@ -10,12 +10,14 @@ from typing import IO, Iterable
 from bot.cli import UsageError
 from bot.terminal import LONE_SURROGATE, json_line
 from content.analysis import analyze
+from content.ingest import SUMMARY_MAX_CHARS
 from content.tagging import Tagger
 
 DESCRIPTION = """\
 Read articles as JSON lines {"id", "title", "text"} from FILE (standard input without FILE) and
 write one JSON line per article: {"id", "summary": [sentences], "sectors": [ids],
-"countries": [ISO alpha-2 codes], "regions": [region ids]}. Lines are processed as they arrive.
+"countries": [ISO alpha-2 codes], "regions": [region ids]}. A summary has at most --sentences
+sentences and --max-chars characters, as ingest makes them. Lines are processed as they arrive.
 A line that is not such an object is reported on standard error with its line number and
 skipped; the exit status is then 1 after all other lines are written (0 when all succeed)."""
 
@@ -29,6 +31,13 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("file", nargs="?", metavar="FILE", help="JSON lines to read (default, or -: standard input)")
     parser.add_argument("--sentences", type=int, default=3, metavar="N", help="summary length in sentences (default 3)")
+    parser.add_argument(
+        "--max-chars",
+        type=int,
+        default=SUMMARY_MAX_CHARS,
+        metavar="N",
+        help=f"summary length in characters at most, a long sentence cut at a word (default {SUMMARY_MAX_CHARS}, as ingest)",
+    )
 
 
 class BadLine(ValueError):
@@ -73,7 +82,13 @@ def _json_kind(value: object) -> str:
 
 
 def analyze_lines(
-    lines: Iterable[bytes], out: IO[str], errors: IO[str], tagger: Tagger, sentences: int, origin: str
+    lines: Iterable[bytes],
+    out: IO[str],
+    errors: IO[str],
+    tagger: Tagger,
+    sentences: int,
+    origin: str,
+    max_chars: int = SUMMARY_MAX_CHARS,
 ) -> int:
     """Write one result per good line; return how many lines failed."""
     failed = 0
@@ -86,7 +101,7 @@ def analyze_lines(
             print(f"newsbot analyze: {origin}:{number}: {error}", file=errors)
             failed += 1
             continue
-        analysis = analyze(title, text, sentences=sentences, tagger=tagger)
+        analysis = analyze(title, text, sentences=sentences, tagger=tagger, max_chars=max_chars)
         result = {
             "id": article_id,
             "summary": analysis.summary,
@@ -102,16 +117,19 @@ def analyze_lines(
 def run(args: argparse.Namespace, config) -> int:
     if args.sentences < 1:
         raise UsageError("--sentences must be at least 1")
+    if args.max_chars < 1:
+        raise UsageError("--max-chars must be at least 1")
     tagger = Tagger.from_settings(config.taxonomy)
+    analysing = {"tagger": tagger, "sentences": args.sentences, "max_chars": args.max_chars}
     if args.file in (None, "-"):
-        failed = analyze_lines(sys.stdin.buffer, sys.stdout, sys.stderr, tagger, args.sentences, "<stdin>")
+        failed = analyze_lines(sys.stdin.buffer, sys.stdout, sys.stderr, origin="<stdin>", **analysing)
     else:
         try:
             source = open(args.file, "rb")
         except OSError as error:
             raise UsageError(f"cannot read {args.file}: {error.strerror}") from None
         with source:
-            failed = analyze_lines(source, sys.stdout, sys.stderr, tagger, args.sentences, args.file)
+            failed = analyze_lines(source, sys.stdout, sys.stderr, origin=args.file, **analysing)
     if failed:
         print(f"newsbot analyze: {failed} line(s) could not be analysed", file=sys.stderr)
     return 1 if failed else 0
