@@ -53,7 +53,7 @@ class TimePhraseError(ValueError):
 
 
 class TimeToComeError(TimePhraseError):
-    """A time that begins after now ("tomorrow", "next week", "since 2027-01-01"): no article is from then."""
+    """A time that begins after now ("since 2027-01-01", "in December 2027"): no article is from then."""
 
 
 @dataclass(frozen=True)
@@ -120,16 +120,10 @@ def _yesterday(parts: dict[str, str], now: datetime):
     return _midnight(now, 1), _midnight(now), "yesterday"
 
 
-def _tomorrow(parts: dict[str, str], now: datetime):
-    return _midnight(now, -1), _midnight(now, -2), "tomorrow"
-
-
 def _week(parts: dict[str, str], now: datetime):
     this_week = _midnight(now, now.weekday())  # weeks begin on Monday
     if parts["which"] == "this":
         return this_week, None, "this week"
-    if parts["which"] == "next":
-        return _midnight(this_week, -7), _midnight(this_week, -14), "next week"
     return _midnight(this_week, 7), this_week, "last week"
 
 
@@ -137,8 +131,6 @@ def _month(parts: dict[str, str], now: datetime):
     this_month = _month_start(now.year, now.month, now.tzinfo)
     if parts["which"] == "this":
         return this_month, None, "this month"
-    if parts["which"] == "next":
-        return _month_start(now.year, now.month + 1, now.tzinfo), _month_start(now.year, now.month + 2, now.tzinfo), "next month"
     return _month_start(now.year, now.month - 1, now.tzinfo), this_month, "last month"
 
 
@@ -195,9 +187,8 @@ def _month_named(parts: dict[str, str], now: datetime) -> tuple[datetime, int]:
 _PHRASES: tuple[tuple[str, Reader], ...] = (
     ("today", _today),
     ("yesterday", _yesterday),
-    ("(?:since )?tomorrow", _tomorrow),  # still to come, as are the next week and month: said so
-    ("(?P<which>this|last|next) week", _week),
-    ("(?P<which>this|last|next) month", _month),
+    ("(?P<which>this|last) week", _week),  # "tomorrow", "next week" are words: "/search summit next week"
+    ("(?P<which>this|last) month", _month),
     (rf"{_RECENT_LEAD}(?:past|last) {_COUNT} {_UNIT}s?", _recent),
     (rf"{_RECENT_LEAD}past {_UNIT}", _recent),  # "last week" is the calendar's, above
     (rf"{_RECENT_LEAD}last (?P<unit>fortnight)", _recent),
