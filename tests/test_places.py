@@ -157,6 +157,15 @@ def test_jordan_the_person_river_and_country(tagger):
     assert countries(tagger, "Jordan raises bread prices", "") == ["JO"]
 
 
+def test_holland_as_a_surname_is_a_person(tagger):
+    film = "Tom Holland plays the lead. The actor said Tom Holland had trained for months."
+    assert countries(tagger, "Tom Holland stars in a new heist film", film) == []
+    assert countries(tagger, "Concert", "Jools Holland played piano. Later Jools Holland sang.") == []
+    assert countries(tagger, "Tulips", "Growers in Holland and in North Holland cut prices. Holland exports fell.") == [
+        "NL"]
+    assert countries(tagger, "Holland builds more dikes", "") == ["NL"]
+
+
 def test_a_name_after_a_title_is_a_person(tagger):
     speech = "Mr Hague told parliament that Mr Hague would go on. Mrs. Jordan agreed, and so did Mr Jordan."
     assert countries(tagger, "Debate", speech) == []

@@ -144,7 +144,7 @@ class Gazetteer:
     phrase_pattern: re.Pattern
     states_after_comma: dict[str, tuple[str, bool]]  # state words -> (country, also names something else)
     comma_state_pattern: re.Pattern
-    given_names: frozenset[str]
+    personal_names: frozenset[str]  # place names that are also people's
     country_names: dict[str, str]
     region_names: dict[str, str]
     region_members: dict[str, frozenset[str]]
@@ -337,7 +337,7 @@ def _build_gazetteer() -> Gazetteer:
         phrase_pattern=re.compile(rf"\b{_first_letter_lookahead(phrases)}(?:{_trie_pattern(phrases)})\b"),
         states_after_comma=states_after_comma,
         comma_state_pattern=re.compile(rf",\s*({_trie_pattern(states_after_comma)})\b"),
-        given_names=frozenset(name.lower() for name in gazetteer_data["given_names"]),
+        personal_names=frozenset(name.lower() for name in gazetteer_data["personal_names"]),
         country_names=country_names,
         region_names={region_id: spec["name"] for region_id, spec in regions.items()},
         region_members=region_members,
@@ -481,7 +481,7 @@ class PlaceTagger:
     def _find(self, text: str, headline_case: bool = False, people: set[str] | None = None) -> list[_Found]:
         """The places in `text`, in order, after case, person-name and US-town rules.
 
-        `people` collects the given names seen as people ("Chad Smith"); under a headline's
+        `people` collects the place names seen as people ("Chad Smith"); under a headline's
         capitals those names count as people too.
         """
         original = strip_accents(text)
@@ -541,12 +541,12 @@ class PlaceTagger:
         return phrase is not None and phrase.place == country
 
     def _looks_like_a_person(self, original, start, end, phrase, headline_case, people) -> bool:
-        """"Chad Smith", "Michael Jordan": a given name next to another capitalised name; "Mr Hague"."""
+        """"Chad Smith", "Michael Jordan": a personal name next to another capitalised name; "Mr Hague"."""
         if len(phrase.tokens) > 1:
             return False
         if _TITLE_BEFORE.search(original, max(0, start - 6), start):
             return True
-        if phrase.tokens[0] not in self._data.given_names:
+        if phrase.tokens[0] not in self._data.personal_names:
             return False
         if headline_case or original[start:end].isupper():
             return bool(people) and phrase.tokens[0] in people
