@@ -284,6 +284,44 @@ def test_a_place_name_before_a_us_state_is_a_us_town(tagger):
     assert countries(tagger, "France: Paris gets a new mayor", "") == ["FR"]
 
 
+@pytest.mark.parametrize(
+    ("title", "text", "expected"),
+    [
+        ("Dublin, California opens a library", "The Dublin library cost $5 million. Dublin residents queued.", ["US"]),
+        ("Fair opens", "Mexico, Missouri, hosts a county fair. Mexico residents said the Mexico fair grew.", ["US"]),
+        ("Mayor elected", "LEBANON, Ohio (AP) \u2014 Lebanon's voters chose a mayor. Lebanon will get a new park.",
+         ["US"]),
+        ("Port reopens", "Sydney, Nova Scotia, reopened its port. Sydney officials said Sydney harbour was deep.",
+         ["CA"]),
+    ],
+)
+def test_a_town_placed_by_its_state_stays_there_through_the_story(tagger, title, text, expected):
+    assert countries(tagger, title, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "expected"),
+    [
+        ("Distillery reopens",
+         "The distillery in Perth, Scotland, reopened. Perth residents cheered in Perth.", ["GB"]),
+        ("Protests", "In Valencia, Venezuela, students marched. Valencia police fired tear gas in Valencia.", ["VE"]),
+        ("Vote", "Voters queued in Brazzaville, Congo, on Sunday. Brazzaville stayed calm.", ["CG"]),
+    ],
+)
+def test_a_town_before_another_countrys_name_is_in_that_country(tagger, title, text, expected):
+    assert countries(tagger, title, text) == expected
+
+
+def test_a_list_of_cities_and_countries_places_no_town(tagger):
+    text = "Factories in Shanghai, Vietnam and Thailand grew. Shanghai wages rose. Shanghai output fell."
+    assert countries(tagger, "Wages", text) == ["CN", "TH", "VN"]
+
+
+def test_a_town_the_story_places_two_ways_is_left_as_written(tagger):
+    text = "The mayor of Athens, Georgia, met the mayor of Athens, Greece. Greece and Athens hosted the talks."
+    assert countries(tagger, "Sister cities", text) == ["GR"]
+
+
 def test_a_list_of_countries_is_not_a_us_town(tagger):
     assert countries(tagger, "Kenya, Georgia and Chad sign a trade pact", "") == ["GE", "KE", "TD"]
 

@@ -56,6 +56,7 @@ _NEXT_WORD = re.compile(r" ([^\W\d_]+)")
 # A title before a name makes it a person's: "Mr Hague", "Mrs. Jordan" ("DR Congo", in capitals, is a country)
 _TITLE_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Sir|Lord|Lady|Dame)\.? $")
 _COMMA_BETWEEN = re.compile(r",\s*(?:the\s+)?", re.IGNORECASE)
+_LIST_GOES_ON = re.compile(r",?\s*(?:and|or|&)\b", re.IGNORECASE)
 _PREVIOUS_WORD = re.compile(r"([^\W\d_]+) $")
 _WORD_BEFORE = re.compile(r"([^\W\d_]+)$")
 # "NAIROBI -", "SAN JOSE, Calif., March 3 -", "BANGKOK (Reuters) -", "NEW DELHI:"; in mixed case only
@@ -433,6 +434,11 @@ class _Found(NamedTuple):  # a tuple: built for every phrase of every article, s
     end: int
     place: str
     kind: str
+    words: str  # the phrase's key: its words in lower case
+
+
+# Where the story itself says a town or a country's word is: "Lebanon, Ohio" -> {("US", "city")}
+_Placings = dict[str, set[tuple[str, str]]]
 
 
 class PlaceTagger:
@@ -450,16 +456,20 @@ class PlaceTagger:
         evidence = _Evidence()
         body = text.lstrip()
         dateline = _dateline(body)
-        if dateline:
-            for found in _where_the_town_is(dateline, self._find(dateline, headline_case=True)):
-                self._count(found, DATELINE_WEIGHT, evidence)
-            body = body[len(dateline):]
+        body = body[len(dateline):]
         people: set[str] = set()
-        in_body = self._find(body, people=people)
+        placings: _Placings = defaultdict(set)
+        in_dateline = self._find(dateline, placings, headline_case=True)
+        in_body = self._find(body, placings, people=people)
         # A Title Case headline cannot show "Jordan Peterson" is a person; the body can.
-        for found in self._find(title, headline_case=_is_headline_case(title), people=people):
+        in_title = self._find(title, placings, headline_case=_is_headline_case(title), people=people)
+        # "Dublin, California" once makes every "Dublin" of the story that town, unless it also says another.
+        placed = {words: next(iter(places)) for words, places in placings.items() if len(places) == 1}
+        for found in _as_placed(in_dateline, placed):
+            self._count(found, DATELINE_WEIGHT, evidence)
+        for found in _as_placed(in_title, placed):
             self._count(found, KIND_WEIGHTS.get(found.kind, 0.0) * TITLE_FACTOR, evidence)
-        for found in in_body:
+        for found in _as_placed(in_body, placed):
             lead = LEAD_FACTOR if found.start < LEAD_CHARS else 1.0
             self._count(found, KIND_WEIGHTS.get(found.kind, 0.0) * lead, evidence)
         _settle_us_state_homonyms(evidence)
@@ -478,20 +488,24 @@ class PlaceTagger:
         elif found.place:
             evidence.add(found.place, found.kind, weight)
 
-    def _find(self, text: str, headline_case: bool = False, people: set[str] | None = None) -> list[_Found]:
-        """The places in `text`, in order, after case, person-name and US-town rules.
+    def _find(self, text: str, placings: _Placings, headline_case: bool = False,
+              people: set[str] | None = None) -> list[_Found]:
+        """The places in `text`, in order, after case, person-name and town rules.
 
         `people` collects the place names seen as people ("Chad Smith"); under a headline's
-        capitals those names count as people too.
+        capitals those names count as people too. `placings` collects where the text says its
+        towns are ("Dublin, California").
         """
         original = strip_accents(text)
         lowered = _lower(original)
         found = self._phrases_found(original, lowered, headline_case, people)
-        states = self._states_after_towns(original, lowered, found)
-        if not states:  # found in the text's order already
-            return list(found.values())
-        kept = [item for item in found.values() if item.start not in states]
-        return sorted(kept + list(states.values()), key=lambda item: item.start)
+        states = self._states_after_towns(original, lowered, found, placings)
+        if states:
+            kept = [item for item in found.values() if item.start not in states]
+            in_order = sorted(kept + list(states.values()), key=lambda item: item.start)
+        else:  # found in the text's order already
+            in_order = list(found.values())
+        return _where_the_towns_are(original, in_order, placings)
 
     def _phrases_found(self, original: str, lowered: str, headline_case: bool,
                        people: set[str] | None) -> dict[int, _Found]:
@@ -502,17 +516,20 @@ class PlaceTagger:
             start, end = match.span()
             words = match.group()
             # Most matches are a key as written; others ("U.S.") are read with their separators as spaces.
-            phrase = phrases.get(words) or phrases[_SEPARATORS.sub(" ", words)]
+            if words not in phrases:
+                words = _SEPARATORS.sub(" ", words)
+            phrase = phrases[words]
             if not _fits_case(phrase, original[start:end]):
                 continue
             if self._looks_like_a_person(original, start, end, phrase, headline_case, people):
                 if people is not None:
                     people.add(phrase.tokens[0])
                 continue
-            found[end] = _Found(start, end, phrase.place, phrase.kind)
+            found[end] = _Found(start, end, phrase.place, phrase.kind, words)
         return found
 
-    def _states_after_towns(self, original: str, lowered: str, found: dict[int, _Found]) -> dict[int, _Found]:
+    def _states_after_towns(self, original: str, lowered: str, found: dict[int, _Found],
+                            placings: _Placings) -> dict[int, _Found]:
         """States after a town and a comma, by where they start; a place found as the town becomes a city.
 
         "Lebanon, Pa." rewrites Lebanon in `found` as a US city and hides Pennsylvania's own match;
@@ -528,12 +545,15 @@ class PlaceTagger:
             state_words = _SEPARATORS.sub(" ", match.group(1))
             country, homonym = self._data.states_after_comma[state_words]
             if before and self._names_country(state_words, before.place):
+                placings[before.words].add((before.place, before.kind))
                 continue
-            if before is None and _word_before(original, comma)[:1].isupper():
-                states[state_start] = _Found(state_start, match.end(), country, "state")  # "Marietta, Ga."
+            if before is None and _word_before(original, comma)[:1].isupper():  # "Marietta, Ga."
+                states[state_start] = _Found(state_start, match.end(), country, "state", state_words)
             elif before and before.kind in ("name", "city", "demonym") and not (homonym and before.kind == "name"):
-                found[before.end] = _Found(before.start, before.end, country, "city")  # "Lebanon, Pa."
-                states[state_start] = _Found(state_start, match.end(), "", "state")  # hides the state's own match
+                found[before.end] = _Found(before.start, before.end, country, "city", before.words)  # "Lebanon, Pa."
+                placings[before.words].add((country, "city"))
+                # hides the state's own match
+                states[state_start] = _Found(state_start, match.end(), "", "state", state_words)
         return states
 
     def _names_country(self, words: str, country: str) -> bool:
@@ -629,21 +649,44 @@ def _dateline(text: str) -> str:
     return dateline.group() if dateline else ""
 
 
-def _where_the_town_is(dateline: str, found: list[_Found]) -> list[_Found]:
-    """A dateline's country after its town says where the town is: "TRIPOLI, Lebanon" is no Libyan
-    city, "PERTH, Scotland" no Australian one. A bare "Congo", a guess kept as a demonym, yields
-    to the town instead: "BRAZZAVILLE, Congo" is the Republic of the Congo."""
-    if len(found) < 2:
+def _where_the_towns_are(text: str, found: list[_Found], placings: _Placings) -> list[_Found]:
+    """A country after a town and a comma says where the town is: "TRIPOLI, Lebanon" is no Libyan
+    city, "Perth, Scotland" no Australian one, so the town drops out and the country counts. A bare
+    "Congo", a guess kept as a demonym, yields to the town instead: "BRAZZAVILLE, Congo" is the
+    Republic of the Congo. A list ("Shanghai, Vietnam and Thailand") places no town."""
+    kept: list[_Found] = []
+    for index, item in enumerate(found):
+        following = found[index + 1] if index + 1 < len(found) else None
+        if not kept or not _country_after_town(text, kept[-1], item, following):
+            kept.append(item)
+            continue
+        town = kept[-1]
+        if item.place == town.place:
+            placings[town.words].add((town.place, town.kind))
+            kept.append(item)
+        elif item.kind == "name":
+            placings[town.words].add((item.place, "city"))
+            kept[-1] = item
+        else:  # a demonym
+            placings[item.words].add((town.place, item.kind))
+            kept.append(item._replace(place=town.place))
+    return kept
+
+
+def _country_after_town(text: str, town: _Found, country: _Found, following: _Found | None) -> bool:
+    if town.kind != "city" or country.kind not in ("name", "demonym") or not country.place:
+        return False
+    if not _COMMA_BETWEEN.fullmatch(text, town.end, country.start) or _LIST_GOES_ON.match(text, country.end):
+        return False
+    return not (following and _COMMA_BETWEEN.fullmatch(text, country.end, following.start))
+
+
+def _as_placed(found: list[_Found], placed: dict[str, tuple[str, str]]) -> list[_Found]:
+    """`found` with each word the story placed ("Dublin" of "Dublin, California") where it placed it."""
+    if not placed:
         return found
-    town, country = found[:2]
-    if town.kind != "city" or country.place in ("", town.place) or not _COMMA_BETWEEN.fullmatch(
-            dateline, town.end, country.start):
-        return found
-    if country.kind == "name":
-        return found[1:]
-    if country.kind == "demonym":
-        return [town, *found[2:]]
-    return found
+    return [item._replace(place=placed[item.words][0], kind=placed[item.words][1])
+            if item.place and item.words in placed else item for item in found]
 
 
 def _is_headline_case(title: str) -> bool:
