@@ -334,6 +334,24 @@ def test_the_two_congos(tagger):
     assert countries(tagger, "Congo holds vote", "") == ["CD"]
 
 
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        ("Festas de Natal enchem as lojas",
+         "As festas de Natal trazem mais gente a Lisboa. O Natal e a epoca das compras. Feliz Natal."),
+        ("IRS desce em 2027",
+         "O IRS vai descer no proximo ano, disse o Governo. O reembolso do IRS chega em junho. O IRS muda."),
+    ],
+)
+def test_portuguese_christmas_and_income_tax_are_not_places(tagger, title, text):
+    assert countries(tagger, title, text) == []
+
+
+def test_kwazulu_natal_and_the_us_tax_agency_still_count(tagger):
+    assert countries(tagger, "Floods hit KwaZulu-Natal", "Rivers burst their banks near Durban.") == ["ZA"]
+    assert countries(tagger, "Internal Revenue Service delays refunds", "The IRS blamed staff cuts.") == ["US"]
+
+
 def test_soviet_capital_does_not_make_a_story_about_russia(tagger):
     assert countries(tagger, "Grain", "MOSCOW, March 3 - The Soviet Union bought wheat.") == []
     assert countries(tagger, "Grain", "MOSCOW, March 3 - Russia bought wheat.") == ["RU"]
