@@ -56,6 +56,7 @@ def resolved_id(tagger: PlaceTagger, words: str) -> str | None:
         ("the US’s", "US"),
         ("DRC's", "CD"),
         ("n korea", "KP"),
+        ("korea", "KR"),  # North Korea's news is asked for by its full name
     ],
 )
 def test_exact_names_codes_aliases_and_demonyms(tagger, words, expected):
@@ -187,12 +188,20 @@ def test_a_city_of_one_country_typed_alone_is_that_country(tagger, words, countr
 
 @pytest.mark.parametrize(
     ("words", "countries"),
-    [("tripoli", ["LY", "LB"]), ("Birmingham", ["GB", "US"]), ("santiago", ["CL", "CU", "DO", "ES"])],
+    [("tripoli", ["LY", "LB"]), ("Birmingham", ["GB", "US"]), ("santiago", ["CL", "CU", "DO", "ES"]),
+     ("hyderabad", ["IN", "PK"]), ("St. Petersburg", ["RU", "US"]), ("saint petersburg", ["RU", "US"])],
 )
 def test_a_city_several_countries_have_asks_which_country_first_the_listed_one(tagger, words, countries):
     resolution = tagger.resolve(words)
     assert resolution.match is None
     assert [match.id for match in resolution.suggestions] == countries
+
+
+@pytest.mark.parametrize("words", ["congo", "Congo's", "the Congo"])
+def test_a_name_two_countries_share_asks_which(tagger, words):
+    resolution = tagger.resolve(words)
+    assert resolution.match is None
+    assert [match.id for match in resolution.suggestions] == ["CD", "CG"]
 
 
 @pytest.mark.parametrize("words", ["Paris, Texas", "victoria", "santiago de chile"])

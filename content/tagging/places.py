@@ -152,6 +152,7 @@ class Gazetteer:
     regions_by_country: dict[str, tuple[str, ...]]
     regions_within: dict[str, frozenset[str]]  # region id -> it and the regions wholly inside it
     typed_cities: dict[str, tuple[str, ...]]  # city words -> the countries people typing them may mean
+    shared_names: dict[str, tuple[str, ...]]  # country words -> the countries people typing them may mean
     resolver_keys: dict[str, tuple[str, str]] = field(repr=False)  # normalized words -> (kind, id)
 
 
@@ -345,6 +346,7 @@ def _build_gazetteer() -> Gazetteer:
         regions_by_country=_regions_by_country(region_members),
         regions_within=_regions_within(region_members),
         typed_cities=_typed_cities(phrases, gazetteer_data["cities_elsewhere"]),
+        shared_names={_phrase_key(written): tuple(codes) for written, codes in gazetteer_data["names_shared"].items()},
         resolver_keys=resolver_keys,
     )
 
@@ -583,10 +585,13 @@ class PlaceTagger:
         """People's words (or a flag emoji) -> one confident country or region, else ranked suggestions.
 
         With `cities`, a city stands for its country ("kyiv" is Ukraine), and one whose name places
-        in several countries share ("tripoli") suggests each of them; near misses are never cities."""
+        in several countries share ("tripoli") suggests each of them; near misses are never cities.
+        A name several countries share ("congo") suggests each of them too."""
         key = _phrase_key(_POSSESSIVE_END.sub("", words.translate(_FLAG_LETTERS)))
         if not key:
             return Resolution(None)
+        if key in self._data.shared_names:
+            return Resolution(None, tuple(self._match("country", code) for code in self._data.shared_names[key]))
         exact = self._exact(key)
         if exact:
             return Resolution(exact)
