@@ -19,6 +19,9 @@ _BLOCK_TAGS = frozenset(
 )
 # A picture's caption tells what the picture shows, not the story: it is no sentence for a summary.
 _DROPPED_TAGS = frozenset("script style noscript template head svg math iframe object figcaption".split())
+# A block of code (<pre>, and <pre><code>) is no sentence of the story either; code inside a sentence stays.
+_CODE_BLOCK_TAG = "pre"
+_DROPPED_TAGS_AND_CODE = _DROPPED_TAGS | {_CODE_BLOCK_TAG}
 _LINE_BREAK = "\n"
 _PARAGRAPH_BREAK = "\n\n"
 # not \n{3,}: re finds a plain "\n\n\n" prefix at once, where it tried {3,} at every position
@@ -44,25 +47,28 @@ _PLAIN_TAG = re.compile(
 class _TextCollector(HTMLParser):
     """Collects text nodes; block elements become paragraph breaks, <br> a line break."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep_code: bool = False) -> None:
         super().__init__(convert_charrefs=True)
         self.pieces: list[str] = []
+        self.dropped_code = False
         self._dropped_depth = 0
+        self._dropped_tags = _DROPPED_TAGS if keep_code else _DROPPED_TAGS_AND_CODE
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
-        if tag in _DROPPED_TAGS:
+        if tag in self._dropped_tags:
             self._dropped_depth += 1
+            self.dropped_code |= tag == _CODE_BLOCK_TAG
         elif tag == "br":
             self.pieces.append(_LINE_BREAK)
         elif tag in _BLOCK_TAGS:
             self.pieces.append(_PARAGRAPH_BREAK)
 
     def handle_startendtag(self, tag: str, attrs: list) -> None:
-        if tag not in _DROPPED_TAGS:
+        if tag not in self._dropped_tags:
             self.handle_starttag(tag, attrs)
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in _DROPPED_TAGS:
+        if tag in self._dropped_tags:
             self._dropped_depth = max(0, self._dropped_depth - 1)
         elif tag in _BLOCK_TAGS:
             self.pieces.append(_PARAGRAPH_BREAK)
@@ -113,15 +119,25 @@ def normalize_whitespace(text: str) -> str:
 
 
 def html_to_text(markup: str) -> str:
-    """Plain text from an HTML fragment or document, with paragraphs separated by a blank line."""
+    """Plain text from an HTML fragment or document, with paragraphs separated by a blank line; without
+    its blocks of code (<pre>), unless they are all it has."""
     if not _MARKUP_HINT.search(markup):
         return normalize_whitespace(markup.replace("\n", " "))
-    collector = _TextCollector()
+    collector = _collected(markup, keep_code=False)
+    text = normalize_whitespace("".join(collector.pieces))
+    if not text and collector.dropped_code:
+        # all of it preformatted, as some mailing lists send a message: the text itself, not code beside it
+        return normalize_whitespace("".join(_collected(markup, keep_code=True).pieces))
+    return text
+
+
+def _collected(markup: str, keep_code: bool) -> _TextCollector:
+    collector = _TextCollector(keep_code)
     if _NEEDS_FULL_PARSER.search(markup) or not _collect_plain_markup(markup, collector):
-        collector = _TextCollector()
+        collector = _TextCollector(keep_code)
         collector.feed(markup)
         collector.close()
-    return normalize_whitespace("".join(collector.pieces))
+    return collector
 
 
 def _collect_plain_markup(markup: str, collector: _TextCollector) -> bool:

@@ -41,7 +41,7 @@ async def test_front_matter_and_markdown_body():
     assert drip.text == (
         "Drip lines arrive\n\n"
         "Growers near Hyderabad now schedule water from sensor readings, says the provincial extension office.\n\n"
-        "pump_hours = 3\n\nLess water per acre\n\nFewer pests"
+        "Less water per acre\n\nFewer pests"  # the fenced code block is no part of the story
     )
 
 

@@ -101,6 +101,19 @@ def test_a_picture_caption_is_no_part_of_the_text():
     assert html_to_text(markup) == "The plant opens."
 
 
+def test_a_code_block_is_no_part_of_the_text_but_code_words_in_a_sentence_are():
+    markup = (
+        "<p>Guard clauses keep code flat.</p><pre>if ready:<br />    start()<br />else:<br />    stop()</pre>"
+        "<div class='highlight'><pre><code>x = load()</code></pre></div><p>Call <code>start()</code> first.</p>"
+    )
+    assert html_to_text(markup) == "Guard clauses keep code flat.\n\nCall start() first."
+
+
+def test_a_text_that_is_all_preformatted_is_kept():
+    # some mailing lists send a whole message as one <pre>
+    assert html_to_text("<pre>The meeting moves to Friday.</pre>") == "The meeting moves to Friday."
+
+
 FLAG, FAMILY, THUMB, ACCENTED = "\U0001F1F0\U0001F1EA", "👩\u200d👩\u200d👧\u200d👦", "👍\U0001F3FD", "e\u0301"
 
 
