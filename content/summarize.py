@@ -55,9 +55,12 @@ _TERM = re.compile(r"[A-Za-z][A-Za-z'’-]*")  # _WORD without numbers, which ne
 
 # A paragraph that is the page around the story, not the story. A byline, a date line or a caption has
 # no full stop; a call to sign up or read on may have one; so have a show's notes: a chapter mark
-# ("(12:40) …", the source cited there) or a link.
+# ("(12:40) …", the source cited there) or a link; so has the line under an embedded post saying who
+# posted it when ("— Jane Doe (@janedoe) March 3, 2017", the dash read as a bullet's).
 _FURNITURE = re.compile(
     r"(?:(?:written |words |reporting )?by|published|updated|last updated|posted) [^.!?…]{1,80}"
+    r"|(?:a post shared by )?[^()@]{1,80}\(@[\w.]{1,30}\)(?: on)? (?:\w{3,9}\.? \d{1,2}, \d{4}|\d{1,2} \w{3,9} \d{4})"
+    r"(?: at \d{1,2}:\d\d ?[ap]m(?: \w{2,4})?)?"
     r"|(?:image|photo|picture|video|media) (?:caption|source|copyright)\b.{0,200}"
     r"|(?:\(\d{1,2}(?::\d\d){1,2}\)|https?://).*"
     r"|advertisement|advert|sponsored(?: content)?|getty images|read more\b.{0,120}|" + CALL_OR_CREDIT,
@@ -74,6 +77,8 @@ _STOPWORDS = frozenset(
     would you your yours mr mrs ms new one two year years last first told also would could may might
     per cent percent""".split()
 )
+# The links an embedded post (a tweet) shows after its words, to itself and its pictures
+_EMBEDDED_POST_LINK = re.compile(r"[ \t]*(?:https?://)?\b(?:pic\.twitter\.com|t\.co)/\w+")
 _QUOTE_MARK = re.compile(r'["“”«»„]')
 _CLOSING = {'"': '"', "“": "”", "«": "»", "„": "“"}  # by the mark that opens a quotation
 _Edges = tuple[str | None, str | None]  # the mark a sentence starts inside, the one its end lacks
@@ -255,11 +260,14 @@ def summarize(title: str, text: str, max_sentences: int = 3, max_chars: int | No
     without a closing full stop is cut at a word boundary (a long one alone, which its feed cut off,
     gets an ellipsis), and picked only when no finished sentence fits (a heading or a standfirst is
     no sentence of the story, and would run into the one after it). A byline, a caption, a call to
-    sign up or the title repeated is picked only when the text has nothing else.
+    sign up, the line naming who posted an embedded post or the title repeated is picked only when the
+    text has nothing else; the links such a post shows after its words (pic.twitter.com/…) never are.
     A sentence of a quotation shown without the rest of it gets the quotation marks it lacks.
     """
     if max_sentences < 1:
         raise ValueError("max_sentences must be at least 1")
+    if "t.co/" in text or "pic.twitter.com/" in text:
+        text = _EMBEDDED_POST_LINK.sub("", text)
     blocks = list(_sentences_by_block(text))
     sentences = list(dict.fromkeys(sentence for block in blocks for sentence in block))  # a pasted lead counts once
     if len(sentences) <= 1:

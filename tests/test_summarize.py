@@ -339,6 +339,18 @@ def test_a_shows_notes_are_no_summary_of_it():
     ]
 
 
+@pytest.mark.parametrize(
+    "attribution",
+    ["— Kenya Power (@KenyaPower) March 3, 2017", "A post shared by Kenya Power (@kenya.power) on Mar 3, 2017 at 9:14am PST"],
+)
+def test_an_embedded_posts_picture_links_and_attribution_are_left_out(attribution):
+    story = "Kenya opened a geothermal plant near Kisumu on Monday."
+    post = "Power reaches Kisumu tonight! https://t.co/Qw3rTy7 pic.twitter.com/Xy12AbC9"
+    text = f"{story}\n\n{post}\n\n{attribution}"
+    assert summarize("Kenya plant", text, max_sentences=3, max_chars=600) == [story, "Power reaches Kisumu tonight!"]
+    assert summarize("Kenya plant", f"{post}\n\n{attribution}", max_chars=600) == ["Power reaches Kisumu tonight!"]
+
+
 def test_a_sentence_that_opens_like_a_byline_stays():
     text = "By Monday the plan will reach two million farmers. It was launched on Friday."
     assert summarize("Kenya AI plan", text, max_sentences=3, max_chars=600) == split_sentences(text)
