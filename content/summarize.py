@@ -14,6 +14,8 @@ from collections import Counter
 from functools import lru_cache
 from typing import Iterator
 
+import regex
+
 from content.text import CALL_OR_CREDIT, clip
 
 # Words after which a full stop does not end a sentence.
@@ -77,6 +79,11 @@ _STOPWORDS = frozenset(
     would you your yours mr mrs ms new one two year years last first told also would could may might
     per cent percent""".split()
 )
+# A byline in another language ("Por Ana Souza e João da Silva", "Von Anna Schmidt und Jonas Weber"). Its
+# first word opens many a sentence ("Por eso…", "Von Berlin aus…"): here only names may follow, each of
+# two capitalised words or more (a particle between them: "Jan de Vries"), joined by a comma or an "and".
+_NAME = r"\p{Lu}[\p{L}'’.-]*+(?: (?:(?:da|das|de|del|della|di|do|dos|du|la|le|van|von|der|den|ten|ter|zu) )*+\p{Lu}[\p{L}'’.-]*+)++"
+_BYLINE_IN_ANOTHER_LANGUAGE = regex.compile(rf"(?:Por|Par|Von|Di|Door) {_NAME}(?:(?:,| e| y| et| und| en| i) {_NAME})*")
 # The links an embedded post (a tweet) shows after its words, to itself and its pictures
 _EMBEDDED_POST_LINK = re.compile(r"[ \t]*(?:https?://)?\b(?:pic\.twitter\.com|t\.co)/\w+")
 _QUOTE_MARK = re.compile(r'["“”«»„]')
@@ -356,7 +363,10 @@ def _no_story(blocks: list[list[str]]) -> set[str]:
     sentences without reaching a full stop: the start of a sentence the feed cut off ("The minister
     said", where an excerpt ended in "[…]"), no heading."""
     furniture = {
-        sentence for block in blocks for sentence in block if sentence.endswith(":") or _FURNITURE.fullmatch(sentence)
+        sentence
+        for block in blocks
+        for sentence in block
+        if sentence.endswith(":") or _FURNITURE.fullmatch(sentence) or _BYLINE_IN_ANOTHER_LANGUAGE.fullmatch(sentence)
     }
     cut_off = {block[-1] for block in blocks if len(block) > 1 and not _TERMINAL.search(block[-1])}
     return furniture | cut_off

@@ -351,6 +351,33 @@ def test_an_embedded_posts_picture_links_and_attribution_are_left_out(attributio
     assert summarize("Kenya plant", f"{post}\n\n{attribution}", max_chars=600) == ["Power reaches Kisumu tonight!"]
 
 
+# a feed's excerpt, cut before its first full stop: beside it, nothing shows which words are a byline
+STANDFIRST = "Quénia lançou um plano de IA para agricultores na segunda-feira e ele chegará a dois milhões de produtores"
+
+
+@pytest.mark.parametrize(
+    "byline",
+    [
+        "Por Ana Souza e João da Silva",
+        "Por Lucía Pérez y Matías Ortega",
+        "Par Marie Dupont et Jean-Luc Martin",
+        "Von Anna Schmidt, Jonas Weber und Lena Vogt",
+        "Di Marco Rossi",
+        "Door Jan de Vries en Eva Smit",
+    ],
+)
+def test_a_byline_in_another_language_is_left_out(byline):
+    assert summarize("Plano de IA", f"{byline}\n\n{STANDFIRST}", max_chars=600) == [STANDFIRST]
+
+
+@pytest.mark.parametrize(
+    "opening",
+    ["Por eso el plan empieza en mayo", "Por Buenos Aires pasan dos trenes al día", "Von Berlin aus fahren täglich zwei Züge"],
+)
+def test_words_that_open_like_a_byline_in_another_language_stay(opening):
+    assert summarize("Plano de IA", f"{opening}\n\n{STANDFIRST}", max_chars=600) == [opening, STANDFIRST]
+
+
 def test_a_sentence_that_opens_like_a_byline_stays():
     text = "By Monday the plan will reach two million farmers. It was launched on Friday."
     assert summarize("Kenya AI plan", text, max_sentences=3, max_chars=600) == split_sentences(text)
