@@ -312,6 +312,25 @@ def test_a_town_before_another_countrys_name_is_in_that_country(tagger, title, t
     assert countries(tagger, title, text) == expected
 
 
+@pytest.mark.parametrize(
+    ("title", "text", "expected"),
+    [
+        ("Strikes", "In Kyiv, Russian drones struck flats. Russian officials denied it. Kyiv residents sheltered.",
+         ["RU"]),
+        ("KYIV, RUSSIAN DRONES HIT A POWER PLANT", "Russian drones hit a power plant, officials said.", ["RU"]),
+        ("Talks", "In Moscow, Ukraine's envoy met officials. Moscow said the talks went well. Moscow wants a deal.",
+         ["RU", "UA"]),
+        ("Talks", "In Geneva, Iran said it would keep enriching. Geneva talks resume next week in Geneva.",
+         ["CH", "IR"]),
+        ("Strikes", "In Beirut, Iran-backed Hezbollah fired rockets. Beirut was hit. Beirut residents fled.",
+         ["IR", "LB"]),
+        ("Talks", "In Paris, U.S. officials met their counterparts. Paris hosted the talks in Paris.", ["FR", "US"]),
+    ],
+)
+def test_a_clause_after_a_town_and_a_comma_does_not_place_it(tagger, title, text, expected):
+    assert countries(tagger, title, text) == expected
+
+
 def test_a_list_of_cities_and_countries_places_no_town(tagger):
     text = "Factories in Shanghai, Vietnam and Thailand grew. Shanghai wages rose. Shanghai output fell."
     assert countries(tagger, "Wages", text) == ["CN", "TH", "VN"]

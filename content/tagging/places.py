@@ -57,6 +57,9 @@ _NEXT_WORD = re.compile(r" ([^\W\d_]+)")
 _TITLE_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Sir|Lord|Lady|Dame)\.? $")
 _COMMA_BETWEEN = re.compile(r",\s*(?:the\s+)?", re.IGNORECASE)
 _LIST_GOES_ON = re.compile(r",?\s*(?:and|or|&)\b", re.IGNORECASE)
+# A country that places the town before it ends there ("Perth, Scotland, reopened"); one that goes on
+# starts a clause of its own: "In Kyiv, Russian drones…", "In Geneva, Iran's envoy…", "Iran-backed".
+_PLACE_ENDS = re.compile(r"\s*(?:$|[,.;:!?()\[\]]|[-\u2013\u2014](?:\s|$))")
 _PREVIOUS_WORD = re.compile(r"([^\W\d_]+) $")
 _WORD_BEFORE = re.compile(r"([^\W\d_]+)$")
 # "NAIROBI -", "SAN JOSE, Calif., March 3 -", "BANGKOK (Reuters) -", "NEW DELHI:"; in mixed case only
@@ -681,9 +684,17 @@ def _where_the_towns_are(text: str, found: list[_Found], placings: _Placings) ->
 def _country_after_town(text: str, town: _Found, country: _Found, following: _Found | None) -> bool:
     if town.kind != "city" or country.kind not in ("name", "demonym") or not country.place:
         return False
-    if not _COMMA_BETWEEN.fullmatch(text, town.end, country.start) or _LIST_GOES_ON.match(text, country.end):
+    if not _COMMA_BETWEEN.fullmatch(text, town.end, country.start) or not _PLACE_ENDS.match(text, _end(text, country)):
+        return False
+    if _LIST_GOES_ON.match(text, country.end):
         return False
     return not (following and _COMMA_BETWEEN.fullmatch(text, country.end, following.start))
+
+
+def _end(text: str, found: _Found) -> int:
+    """Where a place's words end, after the last dot of an abbreviation ("U.S." is matched as "U.S")."""
+    abbreviated = "." in text[found.start:found.end] and text.startswith(".", found.end)
+    return found.end + abbreviated
 
 
 def _as_placed(found: list[_Found], placed: dict[str, tuple[str, str]]) -> list[_Found]:
