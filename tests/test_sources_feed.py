@@ -609,13 +609,19 @@ def test_markup_escaped_once_too_often_is_read_as_markup_not_shown_as_text():
     assert escaped_twice.text == "It's a bright spark."
 
 
-def test_a_text_that_names_a_tag_keeps_it():
-    item = (
-        "<item><title>Tags</title><link>https://e.newsbot.example/t</link>"
-        "<description>&lt;p&gt;The &amp;lt;blink&amp;gt; tag and &amp;lt;br/&amp;gt; are gone.&lt;/p&gt;</description></item>"
-    )
+@pytest.mark.parametrize(
+    ("description", "text"),
+    [
+        ("&lt;p&gt;The &amp;lt;blink&amp;gt; tag and &amp;lt;br/&amp;gt; are gone.&lt;/p&gt;",
+         "The <blink> tag and <br/> are gone."),
+        # escaped closing tags among real markup are the text's own words, not markup escaped once too often
+        ("&lt;p&gt;Close every &amp;lt;div&amp;gt; with &amp;lt;/div&amp;gt;.&lt;/p&gt;", "Close every <div> with </div>."),
+    ],
+)
+def test_a_text_that_names_a_tag_keeps_it(description, text):
+    item = f"<item><title>Tags</title><link>https://e.newsbot.example/t</link><description>{description}</description></item>"
     [draft] = parse_feed(f'<rss version="2.0"><channel><title>T</title>{item}</channel></rss>'.encode(), "tags")
-    assert draft.text == "The <blink> tag and <br/> are gone."
+    assert draft.text == text
 
 
 def test_a_description_in_plain_text_keeps_its_lines():

@@ -461,7 +461,9 @@ def _entry_text(entry: dict) -> str:
 
 
 def _with_escaped_markup_read(markup: str) -> str:
-    if "&lt;/" not in markup or not _ESCAPED_CLOSING_TAG.search(markup):
+    """Markup escaped once too often read as markup: it opens the body ("&lt;div class=…"), where tags a
+    text names ("close it with &lt;/div&gt;") stand among its words."""
+    if "&lt;/" not in markup or not _ESCAPED_TAG.match(markup.lstrip()) or not _ESCAPED_CLOSING_TAG.search(markup):
         return markup
     return _ESCAPED_REFERENCE.sub(r"&\1", _ESCAPED_TAG.sub(r"<\1>", markup))
 
