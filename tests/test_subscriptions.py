@@ -839,6 +839,12 @@ async def test_subscriptions_list_with_remove_buttons(bot):
     pressed = await bot.say(reply.actions[1].command)
     assert pressed.text == "Unsubscribed from Kenya."
     assert (await bot.say("/unsubscribe all")).text.startswith("Removed 1 subscription:")
+
+
+async def test_unsubscribe_all_with_more_words_in_a_chat_without_subscriptions_names_all_it_was_sent(bot):
+    reply = await bot.say("/unsubscribe all extra")
+    assert reply.private and reply.text.startswith("This chat is not subscribed to “all extra”.\n")
+    assert "Remove all" not in [action.label for action in reply.actions]
     assert (await bot.say("/unsubscribe energy")).text.startswith("This chat is not subscribed")
 
 

@@ -324,12 +324,12 @@ async def unsubscribe(cmd: Command, ctx: Context) -> Reply:
     chosen = _pick(words, current, ctx)
     if chosen is None:
         listing = await subscriptions(cmd, ctx)
-        if current and words.split()[0].lower() == "all":  # "all extra": not every subscription, and no topic
+        if words.split()[0].lower() == "all":  # "all extra": not every subscription, and no topic
+            text = f"{_chat(cmd, first=True)} is not subscribed to {quoted(words)}."
+            if not current:
+                return Reply(text=f"{text}\n{listing.text}", actions=listing.actions, private=True)
             everything = _line(cmd, "unsubscribe", "all")
-            text = (
-                f"{_chat(cmd, first=True)} is not subscribed to {quoted(words)}. "
-                f"To remove every subscription, send {everything} alone.\n{listing.text}"
-            )
+            text += f" To remove every subscription, send {everything} alone.\n{listing.text}"
             return Reply(text=text, actions=[Action("Remove all", everything), *listing.actions], private=True)
         return Reply(text=f"{_not_subscribed(cmd, words, ctx)}\n{listing.text}", actions=listing.actions, private=True)
     await store.remove(cmd.target, chosen.kind, chosen.value)
