@@ -140,7 +140,8 @@ async def test_latest_n_and_its_bad_values(router):
 @pytest.mark.parametrize(
     ("words", "meant", "line"),
     [("energy", "Energy", "/sector energy"), ("kenya", "Kenya", "/country KE"),
-     ("energy kenya", "Energy + Kenya", "/news energy Kenya"), ("smart grid", "“smart grid”", "/news smart grid")],
+     ("energy kenya", "Energy + Kenya", "/news energy Kenya"), ("smart grid", "“smart grid”", "/news smart grid"),
+     ("5 energy", "Energy", "/sector energy"), ("kenya 10", "Kenya", "/country KE")],
 )
 async def test_latest_with_words_points_to_the_lookup_of_them(router, words, meant, line):
     reply = await router.handle(command(f"/latest {words}"))

@@ -55,8 +55,9 @@ async def latest(cmd: Command, ctx: Context) -> Reply:
 def _latest_usage(args: str, ctx: Context) -> Reply:
     """/latest given no number it takes: words ("energy") are pointed to the lookup that reads them."""
     usage = f"/latest takes a number from 1 to {MAX_LATEST}, e.g. /latest 10."
-    understood = understand(args, ctx)
-    if args.lstrip("-").isdecimal() or understood.query.is_empty or only_left_out(args):
+    words = " ".join(word for word in args.split() if not word.lstrip("-").isdecimal())  # "/latest 5 energy"
+    understood = understand(words, ctx)
+    if not words or understood.query.is_empty or only_left_out(words):
         return Reply(text=usage, private=True)
     meant, line = understood.describe(), understood.command()
     return Reply(text=f"{usage} For the latest on {meant}: {line}.", actions=[Action(meant, line)], private=True)
