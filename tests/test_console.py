@@ -108,8 +108,10 @@ def test_newsbot_chat_refuses_words_that_start_with_no_command_naming_the_news_c
     database_url = f"sqlite:///{tmp_path / 'chat.db'}"
     assert main(["--config", _config_file(tmp_path, database_url), "chat", "hello there"]) == 2
     assert capsys.readouterr().err == (
-        'newsbot: not a command: “hello there”; to look the words up, try newsbot chat "/news hello there"\n'
+        "newsbot: not a command: “hello there”; to look the words up, try newsbot chat '/news hello there'\n"
     )
+    assert main(["--config", _config_file(tmp_path, database_url), "chat", 'say "hi" $HOME']) == 2
+    assert capsys.readouterr().err.endswith("""try newsbot chat '/news say "hi" $HOME'\n""")  # as a shell reads it
     assert main(["--config", _config_file(tmp_path, database_url), "chat", "sectr energy"]) == 0  # a typo of one
     assert capsys.readouterr().out.startswith("Unknown command /sectr. Did you mean /sector?")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import shlex
 
 from bot.adapters.console import ConsoleAdapter
 from bot.cli import UsageError
@@ -46,7 +47,7 @@ def _as_command(line: str, router: Router) -> str:
     if line.startswith("/") or router.reads_as_command(line.split()[0]):
         return line if line.startswith("/") else "/" + line
     shown = line[:60]
-    raise UsageError(f'not a command: “{shown}”; to look the words up, try newsbot chat "/news {shown}"')
+    raise UsageError(f"not a command: “{shown}”; to look the words up, try newsbot chat {shlex.quote('/news ' + shown)}")
 
 
 async def _chat(config: Config, line: str | None) -> int:
