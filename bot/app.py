@@ -25,7 +25,6 @@ from bot.delivery.outbox import move_chat
 from bot.delivery.service import start_delivery
 from bot.model import Command, Reply
 from bot.router import Router, build_router
-from bot.schedule import filter_queries
 from bot.startup import fill_if_empty, open_content
 from bot.subscriptions.store import SubscriptionStore
 from content.ingest import ingest_forever
@@ -105,7 +104,6 @@ async def _run(
     store, tagger = await open_content(config)
     async with AsyncExitStack() as stack:
         stack.push_async_callback(store.close)
-        filter_queries(config.schedules, tagger)  # an unknown sector in a schedule is told before a first fill
         just_fetched: list[str] = []
         if not deliver_only:  # feeds are left to the ingest loop, which starts with them
             filling = asyncio.create_task(fill_if_empty(store, config, tagger, local_only=True))

@@ -13,6 +13,7 @@ from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_va
 
 from bot.adapters.redact import SecretRedactor
 from bot.cron import cron_trigger
+from bot.filters import FilterError, filter_queries
 from content.settings import (
     BundledSource,
     Number,
@@ -23,6 +24,7 @@ from content.settings import (
     WholeNumber,
     web_address,
 )
+from content.tagging import Tagger
 
 EXAMPLE_FILE = Path(__file__).resolve().parent.parent / "config.example.yaml"
 
@@ -351,10 +353,15 @@ def parse_config(text: str, origin: str = "config", environ: dict[str, str] | No
         raise ConfigError(f"{origin}: {error}") from None
     data = _tokens_from_environment(data, os.environ if environ is None else environ)
     try:
-        return Config.model_validate(data)
+        config = Config.model_validate(data)
     except ValidationError as error:
         lines = [f"{_key_path(_location(e))}: {_describe(e)}" for e in error.errors()]
         raise ConfigError(_tokens_hidden(f"{origin}: " + "; ".join(lines), data)) from None
+    try:
+        filter_queries(config.schedules, Tagger.from_settings(config.taxonomy))
+    except FilterError as error:
+        raise ConfigError(_tokens_hidden(f"{origin}: {error}", data)) from None
+    return config
 
 
 def config_path(explicit: str | None) -> Path | None:

@@ -34,23 +34,19 @@ from bot.cron import cron_trigger
 from bot.delivery import tables
 from bot.delivery.outbox import Outbox, digest_key, schedule_series, target_ids
 from bot.failures import RetriedFailures
+from bot.filters import filter_queries
 from bot.model import Reply, Target, new_articles
 from bot.subscriptions.fanout import DigestArticles
-from content.model import Query
 from content.store import Store
 from content.store.queries import position
 from content.store.upsert import insert_ignoring_duplicates
-from content.tagging import Resolution, Tagger
+from content.tagging import Tagger
 
 log = logging.getLogger(__name__)
 
 _LEADER_LOCK = 0x6E627363  # PostgreSQL advisory lock key of the process that runs schedules
 _FOLLOW_SECONDS = 60.0  # how often a process that does not run the schedules sees whether it should
 _TICK = timedelta(microseconds=1)
-
-
-class ScheduleError(ValueError):
-    """A schedule names a sector or place newsbot does not know."""
 
 
 def trigger_for(schedule: ScheduleSettings) -> BaseTrigger:
@@ -66,48 +62,6 @@ def fire_times(trigger: BaseTrigger, after: datetime, until: datetime) -> list[d
         # "now" in UTC: in local time, the hour a DST change repeats reads as the same moment, again and again
         moment = trigger.get_next_fire_time(moment, times[-1] + _TICK)
     return times
-
-
-def filter_queries(schedules: list[ScheduleSettings], tagger: Tagger) -> dict[str, Query]:
-    """Each schedule's filter as a query, by schedule name; raises ScheduleError naming an unknown sector or place."""
-    return {schedule.name: filter_query(schedule, tagger, position) for position, schedule in enumerate(schedules)}
-
-
-def filter_query(schedule: ScheduleSettings, tagger: Tagger, position: int = 0) -> Query:
-    sectors, countries, regions = [], [], []
-    key = f"schedules[{position}].filter"
-    for name in schedule.filter.sectors:
-        resolution = tagger.resolve_sector(name)
-        if resolution.match is None:
-            raise ScheduleError(f"{key}.sectors: {_unknown_sector(name, resolution, tagger)}")
-        sectors.append(resolution.match.id)
-    for name in schedule.filter.countries:
-        resolution = tagger.resolve_place(name)
-        if resolution.match is None:
-            raise ScheduleError(f"{key}.countries: {_unknown_place(name, resolution, tagger)}")
-        (countries if resolution.match.kind == "country" else regions).append(resolution.match.id)
-    return Query(tuple(sectors), tuple(countries), tuple(regions), schedule.filter.query or None)
-
-
-def _unknown_sector(name: str, resolution: Resolution, tagger: Tagger) -> str:
-    """Why a name is no sector, and what the operator may write instead: the config's sector ids
-    are listed nowhere else."""
-    if place := tagger.resolve_place(name).match:
-        return f'"{name}" is no sector but {place.name}, a country or region: put it in filter.countries'
-    known = f"known sectors: {', '.join(sorted(tagger.sector_names()))}"
-    return f'unknown sector "{name}" ({_did_you_mean(resolution) or known})'
-
-
-def _unknown_place(name: str, resolution: Resolution, tagger: Tagger) -> str:
-    if sector := tagger.resolve_sector(name).match:
-        return f'"{name}" is no country or region but {sector.name}, a sector: put it in filter.sectors'
-    guess = _did_you_mean(resolution)
-    return f'unknown country or region "{name}"' + (f" ({guess})" if guess else "")
-
-
-def _did_you_mean(resolution: Resolution) -> str:
-    names = " or ".join(match.name for match in resolution.suggestions)
-    return f"did you mean {names}?" if names else ""
 
 
 class ScheduleRunner:

@@ -170,27 +170,6 @@ async def test_a_stop_during_the_first_fill_ends_the_run(tmp_path, monkeypatch):
     assert cancelled.is_set()
 
 
-async def test_an_unknown_sector_in_a_schedule_is_told_before_the_first_fill(tmp_path, monkeypatch):
-    import bot.app
-    from bot.schedule import ScheduleError
-
-    filled = []
-
-    async def recorded_fill(store, config, tagger, **options):
-        filled.append(True)
-        return []
-
-    monkeypatch.setattr(bot.app, "fill_if_empty", recorded_fill)
-    config = parse_config(
-        f"storage: {{url: 'sqlite:///{tmp_path / 'news.db'}'}}\n"
-        "schedules:\n - {name: a, cron: '0 8 * * *', target: {platform: console, chat: c}, filter: {sectors: [basket weaving]}}\n",
-        environ={},
-    )
-    with pytest.raises(ScheduleError, match=r"schedules\[0\]\.filter\.sectors: unknown sector"):
-        await asyncio.wait_for(run_newsbot(config, asyncio.Event()), timeout=15)
-    assert filled == []
-
-
 async def test_a_schedule_for_a_platform_without_a_token_is_warned_of(tmp_path, caplog):
     config = parse_config(
         f"storage: {{url: 'sqlite:///{tmp_path / 'news.db'}'}}\nsources: []\n"

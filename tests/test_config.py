@@ -211,6 +211,53 @@ def test_bad_config_names_the_key(text, message):
     assert message in str(raised.value)
 
 
+FILTERED = "schedules:\n - {name: a, cron: '0 8 * * *', target: {platform: telegram, chat: '@news'}, filter: %s}"
+
+
+@pytest.mark.parametrize(
+    "written, message",
+    [
+        ("{countries: [TH, kenia]}", 'schedules[0].filter.countries[1]: unknown country or region "kenia" (did you mean Kenya?)'),
+        ("{sectors: [enrgy]}", 'schedules[0].filter.sectors[0]: unknown sector "enrgy" (did you mean Energy?)'),
+        ("{sectors: [agri]}", 'schedules[0].filter.sectors[0]: unknown sector "agri" (did you mean Agriculture?)'),
+        ("{countries: [XX]}", 'schedules[0].filter.countries[0]: unknown country or region "XX"'),
+        ("{countries: [SEA]}", 'schedules[0].filter.countries[0]: unknown country or region "SEA" (did you mean ASEAN?)'),
+        ("{sectors: [basket weaving]}",
+         'schedules[0].filter.sectors[0]: unknown sector "basket weaving" (known sectors: agriculture, education, energy, '),
+        ("{sectors: [banks]}", 'schedules[0].filter.sectors[0]: unknown sector "banks" (did you mean Finance?)'),
+        ("{sectors: [kenya]}",
+         'schedules[0].filter.sectors[0]: "kenya" is no sector but Kenya, a country or region: put it in filter.countries'),
+        ("{countries: [energy]}",
+         'schedules[0].filter.countries[0]: "energy" is no country or region but Energy, a sector: put it in filter.sectors'),
+        ("{countries: [congo]}", 'schedules[0].filter.countries[0]: "congo" could be '
+         "Democratic Republic of the Congo or Republic of the Congo: write which"),
+        ("{sectors: [enrgy], countries: [kenia]}",
+         'sectors[0]: unknown sector "enrgy" (did you mean Energy?); schedules[0].filter.countries[0]: unknown country'),
+    ],
+)
+def test_a_filter_names_sectors_and_places_exactly(written, message):
+    with pytest.raises(ConfigError) as raised:
+        parse_config(FILTERED % written, "config.yaml", environ={})
+    assert str(raised.value).startswith("config.yaml: ") and message in str(raised.value)
+
+
+def test_a_filter_takes_names_as_the_resolver_knows_them_exactly():
+    written = ("{sectors: [Energy, ÉNERGIE, oil, IT, transport and logistics, water], "
+               "countries: [ke, KEN, Kenyan, kényan, 🇰🇪, the UK, EU, southeast asia]}")
+    config = parse_config("taxonomy: {sectors: {water: {name: Water, keywords: [desalination]}}}\n" + FILTERED % written,
+                          environ={})
+    assert config.schedules[0].filter.countries[-1] == "southeast asia"
+
+
+def test_a_misspelt_filter_is_an_error_of_every_command_that_loads_the_config(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(f"storage: {{url: 'sqlite:///{tmp_path / 'news.db'}'}}\nsources: []\n" + FILTERED % "{countries: [kenia]}")
+    assert main(["--config", str(bad), "ingest"]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error == f'newsbot: {bad}: schedules[0].filter.countries[0]: unknown country or region "kenia" (did you mean Kenya?)'
+    assert not (tmp_path / "news.db").exists()
+
+
 def test_a_storage_url_that_cannot_be_read_shows_no_password():
     with pytest.raises(ConfigError) as raised:
         parse_config("storage: {url: 'postgresql://newsbot:ab@hunter2@db.example/newsbot'}", environ={})

@@ -24,7 +24,7 @@ from bot.delivery import tables
 from bot.delivery.payload import reply_from_json
 from bot.delivery.worker import DeliveryWorker
 from bot.model import Target
-from bot.schedule import ScheduleError, ScheduleRunner, filter_queries, fire_times, trigger_for
+from bot.schedule import ScheduleRunner, fire_times, trigger_for
 from bot.subscriptions.cadence import Cadence
 from bot.subscriptions.fanout import FanOut
 from bot.subscriptions.store import SubscriptionStore
@@ -149,27 +149,6 @@ async def test_apscheduler_jobs_fire_at_the_local_time():
         assert job.next_run_time.astimezone(timezone.utc).hour == 1  # 08:00 in Bangkok (UTC+7)
     finally:
         scheduler.shutdown(wait=False)
-
-
-def test_unknown_filter_names_are_clear_errors():
-    with pytest.raises(ScheduleError, match=r'schedules\[0\].filter.sectors: unknown sector "basket weaving"'):
-        ScheduleRunner([schedule(filter={"sectors": ["basket weaving"]})], None, None, Tagger.from_settings(), None, 60)
-
-
-@pytest.mark.parametrize(
-    ("field", "name", "message"),
-    [
-        ("sectors", "basket weaving", 'sectors: unknown sector "basket weaving" (known sectors: agriculture, education, energy, '),
-        ("sectors", "banks", 'sectors: unknown sector "banks" (did you mean Finance?)'),
-        ("sectors", "kenya", 'sectors: "kenya" is no sector but Kenya, a country or region: put it in filter.countries'),
-        ("countries", "SEA", 'countries: unknown country or region "SEA" (did you mean ASEAN?)'),
-        ("countries", "energy", 'countries: "energy" is no country or region but Energy, a sector: put it in filter.sectors'),
-    ],
-)
-def test_an_unknown_filter_name_says_what_would_do_instead(field, name, message):
-    with pytest.raises(ScheduleError) as error:
-        filter_queries([schedule(), schedule(name="second", filter={field: [name]})], Tagger.from_settings())
-    assert str(error.value).startswith(f"schedules[1].filter.{message}")
 
 
 class World:

@@ -14,7 +14,6 @@ from bot import __version__
 from bot.adapters.base import ConnectError
 from bot.adapters.redact import redact_in_logs
 from bot.config import ConfigError, load_config
-from bot.schedule import ScheduleError
 from bot.terminal import TerminalSafeFormatter
 from content.store import StorageError
 
@@ -107,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         config = load_config(args.config)
         hide_feed_secrets(config.sources)
         return module.run(args, config)
-    except (ConfigError, UsageError, StorageError, ScheduleError, ConnectError) as error:
+    except (ConfigError, UsageError, StorageError, ConnectError) as error:
         print(f"newsbot: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

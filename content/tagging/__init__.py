@@ -61,7 +61,10 @@ class Tagger:
         self._sector_names = {  # folded id or display name -> sector id
             _fold(name): sector.id
             for sector in sector_tagger.sectors.values()
-            for name in (sector.id, sector.id.replace("_", " "), sector.name, *_TYPED_NAMES.get(sector.id, ()))
+            for name in (
+                sector.id, sector.id.replace("_", " "), sector.name, sector.name.replace("&", "and"),
+                *_TYPED_NAMES.get(sector.id, ()),
+            )
         }
         self._sector_keys = {**self._telling_keywords(weights), **self._sector_names}
         self._keyword_sectors = {
