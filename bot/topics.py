@@ -16,7 +16,7 @@ def describe(names: Iterable[str], words: str = "") -> str:
     the person's own, and each "-" exclusion as "without …". A phrase or exclusion with no word to
     look for ("--", "-the", "!!!" in quotes) changes no search, so it is not named."""
     plain, literals = literal_pieces(words)
-    pieces = [*plain.split(), *filter(search_terms, literals)]
+    pieces = [*plain.split(), *map(_closed, filter(search_terms, literals))]
     parts = list(dict.fromkeys(names))
     wanted = [piece for piece in pieces if not piece.startswith("-")]
     unquoted = [piece for piece in wanted if piece[0] not in QUOTES]
@@ -25,3 +25,15 @@ def describe(names: Iterable[str], words: str = "") -> str:
     parts += [phrase for phrase in wanted if phrase[0] in QUOTES]
     excluded = [f"without {quoted(piece[1:])}" for piece in pieces if piece.startswith("-") and len(piece) > 1]
     return ", ".join(filter(None, [" + ".join(parts), *excluded]))
+
+
+_CLOSING_QUOTES = {"“": "”", "„": "“", "«": "»", "»": "«"}  # other quote marks close with themselves
+
+
+def _closed(literal: str) -> str:
+    """A quoted phrase (or "-" exclusion) as typed, its quote closed where the person left it open:
+    "“solar" reads “solar”, not as a quote running on into the reply."""
+    phrase = literal.removeprefix("-")
+    if not phrase or phrase[0] not in QUOTES or (len(phrase) > 1 and phrase[-1] in QUOTES):
+        return literal
+    return literal + _CLOSING_QUOTES.get(phrase[0], phrase[0])

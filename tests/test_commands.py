@@ -384,6 +384,29 @@ async def test_a_search_heading_names_no_exclusion_or_phrase_that_has_no_word(ro
     assert (await router.handle(command("/news energy -- -the"))).text == "News: Energy"
 
 
+async def test_a_heading_echoes_brackets_as_typed(router):
+    words = "<b>bold</b> *star* [l](http://e.x) @everyone #tag"
+    reply = await router.handle(command(f"/news {words}"))
+    assert reply.text.startswith(f"Nothing matches “{words}” yet.")
+    assert (await router.handle(command("/news energy (grid)"))).text == "News: Energy + “grid”"
+    assert (await router.handle(command("/news [grid], energy."))).text == "News: Energy + “grid”"
+    assert "Energy + “grid(s)”" in (await router.handle(command("/news energy grid(s)"))).text
+
+
+@pytest.mark.parametrize(
+    "words, heading",
+    [
+        ('"smart grid', 'Search: "smart grid"'),
+        ("“smart grid", "Search: “smart grid”"),
+        ("«smart grid", "Search: «smart grid»"),
+        ('meters -"coal power', 'Search: “meters”, without "coal power"'),
+    ],
+)
+async def test_a_quote_left_open_is_closed_in_the_heading(router, words, heading):
+    assert (await router.handle(command(f"/search {words}"))).text.startswith(heading)
+    assert (await router.handle(command(f"/news {words}"))).text.startswith(heading.replace("Search", "News"))
+
+
 async def test_search_without_matches_and_without_words(router):
     assert "Add a word to look for" in (await router.handle(command("/search -solar"))).text
     assert "No articles mention “quantum”" in (await router.handle(command("/search quantum"))).text

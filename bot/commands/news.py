@@ -38,6 +38,7 @@ _FREE_TEXT_LIKENESS = 85
 # so "energy thailand" does not become a fuzzy match for Energy that swallows Thailand.
 _PHRASE_LIKENESS = 75
 _EDGE_PUNCTUATION = ".,;:!?\"'()[]{}“”‘’"
+_OPENING_BRACKETS = {")": "(", "]": "[", "}": "{"}  # by the bracket that closes them
 # Words after a sector's name or keyword that only say it is one: "Kenya's health sector", "energy industry"
 _SECTOR_NOUNS = frozenset({"sector", "sectors", "industry", "industries"})
 
@@ -295,7 +296,7 @@ def understand(words: str, ctx: Context) -> Understanding:
     """Resolve the longest phrases first; stopwords join, everything else becomes search text.
     Quoted phrases and "-" exclusions are search text as written."""
     words, literals = literal_pieces(words)
-    tokens = [token.strip(_EDGE_PUNCTUATION) for token in words.split()]
+    tokens = [_trimmed(token) for token in words.split()]
     tokens = _without_sector_nouns([token for token in tokens if token], ctx)
     recognized: dict[int, tuple[Match, str]] = {}  # by the index of the phrase's first token
     used = [False] * len(tokens)
@@ -327,6 +328,37 @@ def understand(words: str, ctx: Context) -> Understanding:
             understanding.words.append(token)  # not "&" or "🔋": no word to search for
     understanding.words += filter(search_terms, literals)  # not "" or a quote left alone
     return understanding
+
+
+def _trimmed(token: str) -> str:
+    """The token without the punctuation around it ("Kenya,", "(grid)"), but for a bracket that pairs
+    with one inside it: "[l](http://e.x)" and "grid(s)" stay whole, not "l](http://e.x" and "grid(s"."""
+    start, end = len(token) - len(token.lstrip(_EDGE_PUNCTUATION)), len(token.rstrip(_EDGE_PUNCTUATION))
+    if start >= end:
+        return ""
+    while True:
+        opened, closed = _unpaired_brackets(token[start:end])
+        if closed and start and token[start - 1] == _OPENING_BRACKETS[closed[0]]:
+            start -= 1
+        elif opened and end < len(token) and _OPENING_BRACKETS.get(token[end]) == opened[-1]:
+            end += 1
+        else:
+            return token[start:end]
+
+
+def _unpaired_brackets(text: str) -> tuple[list[str], list[str]]:
+    """The opening brackets of the text that none closes, and the closing ones that close none."""
+    opened: list[str] = []
+    closed: list[str] = []
+    for character in text:
+        if character in _OPENING_BRACKETS.values():
+            opened.append(character)
+        elif character in _OPENING_BRACKETS:
+            if opened and opened[-1] == _OPENING_BRACKETS[character]:
+                opened.pop()
+            else:
+                closed.append(character)
+    return opened, closed
 
 
 def _without_sector_nouns(tokens: list[str], ctx: Context) -> list[str]:
