@@ -407,6 +407,14 @@ async def test_a_quote_left_open_is_closed_in_the_heading(router, words, heading
     assert (await router.handle(command(f"/news {words}"))).text.startswith(heading.replace("Search", "News"))
 
 
+async def test_news_reads_as_many_words_as_a_subscription_topic_takes(router):
+    words = ["kenya", "energy"] + [f"w{number}" for number in range(18)]
+    assert (await router.handle(command("/news " + " ".join(words)))).text.startswith("Nothing matches Kenya + Energy")
+    for name in ("news", "subscribe"):
+        refused = await router.handle(command(f"/{name} " + " ".join([*words, "more"])))
+        assert refused.private and refused.text.startswith("Please use at most 20 words"), name
+
+
 async def test_search_without_matches_and_without_words(router):
     assert "Add a word to look for" in (await router.handle(command("/search -solar"))).text
     assert "No articles mention “quantum”" in (await router.handle(command("/search quantum"))).text

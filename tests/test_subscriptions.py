@@ -17,7 +17,8 @@ from sqlalchemy.util import await_only
 
 from bot.adapters.base import TargetGone, TransientError
 from bot.clock import ManualClock
-from bot.commands.subscriptions import MAX_SUBSCRIPTIONS, MAX_TOPIC_WORDS, register, split_cadence
+from bot.commands.news import MAX_NEWS_WORDS
+from bot.commands.subscriptions import MAX_SUBSCRIPTIONS, register, split_cadence
 from bot.config import DeliverySettings
 from bot.context import Context
 from bot.delivery import tables
@@ -190,11 +191,11 @@ async def test_unsubscribe_takes_the_topic_with_its_cadence_as_subscribe_did(bot
 
 
 async def test_a_topic_of_more_than_twenty_words_is_refused_before_they_are_read(bot):
-    words = [f"w{number}" for number in range(MAX_TOPIC_WORDS + 1)]  # short enough in characters
+    words = [f"w{number}" for number in range(MAX_NEWS_WORDS + 1)]  # short enough in characters
     refused = await bot.say("/subscribe " + " ".join(words))
-    assert refused.private and refused.text.startswith(f"Please use at most {MAX_TOPIC_WORDS} words")
+    assert refused.private and refused.text.startswith(f"Please use at most {MAX_NEWS_WORDS} words")
     assert await SubscriptionStore(bot.store.engine).for_target(ALICE) == []
-    assert (await bot.say("/subscribe " + " ".join(words[:MAX_TOPIC_WORDS]))).text.startswith("Subscribed to")
+    assert (await bot.say("/subscribe " + " ".join(words[:MAX_NEWS_WORDS]))).text.startswith("Subscribed to")
 
 
 async def test_a_chat_has_at_most_a_hundred_subscriptions_and_may_still_change_them(bot):

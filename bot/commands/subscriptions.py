@@ -15,7 +15,7 @@ from zoneinfo import available_timezones
 
 from rapidfuzz import fuzz, process
 
-from bot.commands.news import Understanding, near_name, only_left_out, reading_meant, understand
+from bot.commands.news import MAX_NEWS_WORDS, Understanding, near_name, only_left_out, reading_meant, understand
 from bot.commands.results import article_card
 from bot.context import Context
 from bot.model import DEFAULT_POST_FORMAT, POST_FORMATS, Action, Command, Reply, new_articles, quoted
@@ -28,9 +28,6 @@ from content.tagging import Match
 from content.text import clip
 
 MAX_QUERY_CHARS = 100
-# reading words as /news does takes time growing with their square (50 took 0.1 s of the loop);
-# more than /news takes, so a list of countries by their flags fits
-MAX_TOPIC_WORDS = 20
 # each costs the chat's commands a read and the delivery a match or a digest: one person scripting
 # /subscribe would otherwise grow them, and the time of every /subscribe, without end
 MAX_SUBSCRIPTIONS = 100
@@ -192,9 +189,9 @@ async def subscribe(cmd: Command, ctx: Context) -> Reply:
         return Reply(text=str(error), private=True)
     if len(words) > MAX_QUERY_CHARS:
         return Reply(text=f"That topic is too long: at most {MAX_QUERY_CHARS} characters.", private=True)
-    if len(words.split()) > MAX_TOPIC_WORDS:
+    if len(words.split()) > MAX_NEWS_WORDS:
         example = _line(cmd, "subscribe", "AI education in Kenya")
-        return Reply(text=f"Please use at most {MAX_TOPIC_WORDS} words, e.g. {example}.", private=True)
+        return Reply(text=f"Please use at most {MAX_NEWS_WORDS} words, e.g. {example}.", private=True)
     try:
         words, phrase = take_time_phrase(words)
     except TimePhraseError as error:
