@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Awaitable, Callable
 
 from rapidfuzz import fuzz, process
+import regex
 
 from bot.commands import help as getting_started
 from bot.commands import news, subscriptions
@@ -30,6 +31,7 @@ MAX_ARGUMENT_LENGTH = 200
 _MAX_ECHOED_NAME = 32
 _SUGGESTION_CUTOFF = 70
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))  # not the joiners, which emoji and scripts need
+_CHARACTER = regex.compile(r"\X")  # Unicode's extended grapheme cluster
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 COMMANDS_HINT = (
     "I answer commands, which start with a slash: /news energy thailand, /search smart grid, or /help for all of them."
@@ -55,6 +57,12 @@ def as_typed(text: str) -> str:
     removed, and control characters read as spaces, as Telegram's servers read them."""
     shown = remove_bidi_overrides(unicodedata.normalize("NFKC", text).translate(_INVISIBLE))
     return _CONTROL_CHARACTERS.sub(" ", shown).strip()
+
+
+def _shown_length(text: str) -> int:
+    """How many characters people see in the text: a flag, an emoji sequence or a letter with its
+    accents is one, however many code points make it."""
+    return len(_CHARACTER.findall(text))
 
 
 def parse_command_line(line: str, bot_name: str | None = None) -> tuple[str, str] | None:
@@ -133,10 +141,10 @@ class Router:
         info = self._commands.get(self._names.get(command.name, ""))
         if info is None:
             return self.unknown_command(command.name)
-        if len(command.args) > MAX_ARGUMENT_LENGTH:
+        if (length := _shown_length(command.args)) > MAX_ARGUMENT_LENGTH:
             return Reply(
                 text=f"That is too long: /{info.name} takes at most {MAX_ARGUMENT_LENGTH} characters "
-                f"(you sent {len(command.args)}). Try something shorter, e.g. {info.example}",
+                f"(you sent {length}). Try something shorter, e.g. {info.example}",
                 private=True,
             )
         try:

@@ -86,6 +86,14 @@ async def test_arguments_over_the_limit_get_a_clear_message(router):
     assert (await router.handle(command("search", "a" * MAX_ARGUMENT_LENGTH))).text.startswith("search:")
 
 
+async def test_a_length_is_counted_in_characters_as_people_see_them(router):
+    reply = await router.handle(command("search", "🇰🇪" * 1500))  # each flag two code points
+    assert reply.text.startswith(f"That is too long: /search takes at most {MAX_ARGUMENT_LENGTH} characters (you sent 1500).")
+    family = "👨‍👩‍👧‍👦"  # seven code points
+    assert (await router.handle(command("search", family * MAX_ARGUMENT_LENGTH))).text.startswith("search:")
+    assert "(you sent 201)" in (await router.handle(command("search", "🇰🇪" * 200 + "é"))).text
+
+
 async def test_a_failing_handler_gives_an_apology_logs_and_the_router_keeps_working(router, caplog):
     with caplog.at_level(logging.ERROR, logger="bot.router"):
         reply = await router.handle(command("boom"))
