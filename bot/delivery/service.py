@@ -59,8 +59,8 @@ async def start_delivery(
 ) -> DeliveryService:
     """Start delivering from a store whose bot-side tables are migrated. `adapters` is read on every
     claim, so the caller may pass its dict before all adapters are connected. `fanout_interval`
-    defaults to `delivery.fanout_seconds`. Raises bot.schedule.ScheduleError when a schedule names
-    an unknown sector or place."""
+    defaults to `delivery.fanout_seconds`. Schedules' filters were checked when the config was loaded
+    (`bot.filters.FilterError`)."""
     clock = clock or SystemClock()
     plan = RatePlan(config.delivery)
     outbox = Outbox(store.engine, clock, plan, lease_seconds=config.delivery.lease_seconds)
