@@ -421,3 +421,60 @@ def test_config_can_make_stock_markets_a_sector():
     text = "The Dow Jones average rose 30 points as share prices climbed on the stock exchange."
     settings = TaxonomySettings(sectors={"markets": SectorExtension()})
     assert SectorTagger.from_settings(settings).tag(title, text) == ["markets"]
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        (
+            "Code Health: keep your functions short",
+            "This is another post in our Code Health series. Long functions are hard to read and to test; "
+            "split them, and the codebase health dashboard turns green.",
+        ),
+        (
+            "Why our team cares about code health",
+            "Code health is the readability and maintainability of a codebase. We track project health "
+            "with a dashboard and review every change.",
+        ),
+    ],
+)
+def test_software_code_health_is_not_health_news(tagger, title, text):
+    assert "health" not in tagger.tag(title, text)
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        (
+            "Sunny 2BD/1BA, Hardwood, Dishwasher, Parking, Laundry (riverside) $2400 2bd 900ft2",
+            "Please contact us to schedule a viewing appointment. 2 Bedroom / 1 Bathroom Apartment. "
+            "Terms: $2400 rent, $2600 fully refundable security deposit. Garage parking available.",
+        ),
+        (
+            "Spacious family home for rent (hillside) $3900 3bd",
+            "Updated 3 bedroom, 2 bath home. Oak hardwood floors, stainless steel appliances, gas stove "
+            "and a sunny deck. Walk-in closet, washer/dryer in unit. Security deposit one month's rent.",
+        ),
+        (
+            "1BR with garage parking near the highway (lakeside) $1800 1bd",
+            "For lease: bright 1 bedroom apartment, hardwood floors, dishwasher. Parking space included; "
+            "a short walk to the train station and the highway on-ramp. Security deposit $1800.",
+        ),
+    ],
+)
+def test_a_home_to_rent_is_no_transport_or_mining_news(tagger, title, text):
+    assert tagger.tag(title, text) == []
+
+
+def test_a_steel_price_story_is_still_mining(tagger):
+    assert "mining" in tagger.tag(
+        "Stainless steel prices climb as nickel supply tightens",
+        "Steelmakers raised stainless steel prices for a third month as nickel output fell.",
+    )
+
+
+def test_parking_and_highway_news_is_still_transport(tagger):
+    assert "transport" in tagger.tag(
+        "City raises parking fees downtown",
+        "Parking meters will cost twice as much from May, and the highway toll rises too.",
+    )
