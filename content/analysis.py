@@ -34,9 +34,11 @@ def analyze(
     sentences: int = 3,
     tagger: Tagger | None = None,
     max_chars: int | None = None,
+    language: str | None = None,
 ) -> Analysis:
-    """Summary (at most `sentences` sentences and `max_chars` characters) and tags of one article."""
-    return analyze_many([(title, text)], sentences, tagger, max_chars)[0]
+    """Summary (at most `sentences` sentences and `max_chars` characters) and tags of one article, in the
+    language its source declares (None: not said)."""
+    return analyze_many([(title, text)], sentences, tagger, max_chars, [language])[0]
 
 
 def analyze_many(
@@ -44,13 +46,15 @@ def analyze_many(
     sentences: int = 3,
     tagger: Tagger | None = None,
     max_chars: int | None = None,
+    languages: Sequence[str | None] | None = None,
 ) -> list[Analysis]:
-    """`analyze` for several (title, text) pairs. Each step runs over all of them before the next
+    """`analyze` for several (title, text) pairs, with each one's declared language. Each step runs over all of them before the next
     (measured 10-15% faster than article by article: one step's patterns and tables stay in the CPU caches)."""
     tagger = tagger or default_tagger()
     places = [tagger.places(title, text) for title, text in articles]
     summaries = [summarize(title, text, max_sentences=sentences, max_chars=max_chars) for title, text in articles]
-    sectors = [tagger.sectors(title, text) for title, text in articles]
+    languages = languages or [None] * len(articles)
+    sectors = [tagger.sectors(title, text, language) for (title, text), language in zip(articles, languages, strict=True)]
     return [
         Analysis(summary=summary, sectors=sector_ids, countries=countries, regions=regions)
         for summary, sector_ids, (countries, regions) in zip(summaries, sectors, places)

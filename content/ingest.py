@@ -330,7 +330,8 @@ def _build_articles(
     fetched: Sequence[datetime],
 ) -> list[Article]:
     texts = [(draft.title, draft.text) for draft in drafts]
-    analyses = analyze_many(texts, SUMMARY_SENTENCES, tagger, SUMMARY_MAX_CHARS)
+    languages = [draft.language for draft in drafts]
+    analyses = analyze_many(texts, SUMMARY_SENTENCES, tagger, SUMMARY_MAX_CHARS, languages)
     if tagger is not None:
         drafts = [_with_known_tags(draft, tagger) for draft in drafts]
     return [_article(*parts) for parts in zip(drafts, identities, analyses, fetched, strict=True)]

@@ -750,3 +750,12 @@ async def test_a_renamed_source_at_another_address_is_another_source(store, monk
     report = await _ingest_as(store, monkeypatch, "B", "https://other.test/rss", [elsewhere], hours=1)
     assert (report.new, report.updated) == (1, 0)
     assert (await store.get(article_id(None, "A\n42"))).title == original.title
+
+
+def test_a_draft_is_tagged_in_the_language_its_source_declares():
+    text = "O canal de comunicação com o vizinho volta a funcionar."
+    portuguese = draft(1, "jornal", title="Reabertura do canal de comunicação", text=text, language="pt-PT")
+    undeclared = replace(portuguese, language=None)
+    read_in_portuguese, read_in_english = build_articles([portuguese, undeclared], Tagger.from_settings(), [NOW] * 2)
+    assert read_in_english.sectors == ("transport",)  # "canal" read as English
+    assert read_in_portuguese.sectors == ()

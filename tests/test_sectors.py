@@ -478,3 +478,34 @@ def test_parking_and_highway_news_is_still_transport(tagger):
         "City raises parking fees downtown",
         "Parking meters will cost twice as much from May, and the highway toll rises too.",
     )
+
+
+PORTUGUESE_TITLE = "Coreia do Norte anuncia reabertura de canal de comunicação com vizinho do Sul"
+PORTUGUESE_TEXT = "O governo diz que o canal de comunicação com o vizinho do Sul volta a funcionar na segunda-feira."
+
+
+@pytest.mark.parametrize("language", ["pt-PT", "pt", "de-de"])
+def test_an_english_word_in_a_text_in_another_language_is_weaker_evidence(tagger, language):
+    assert tagger.tag(PORTUGUESE_TITLE, PORTUGUESE_TEXT) == ["transport"]  # "canal", read as English
+    assert tagger.tag(PORTUGUESE_TITLE, PORTUGUESE_TEXT, language) == []
+
+
+def test_a_text_in_another_language_still_tags_on_strong_evidence(tagger):
+    assert tagger.tag(
+        "Greve nos portos: navios de carga esperam no porto de Santos",
+        "Os navios de carga e os petroleiros esperam. Container ship, cargo ship, port, ferry: the shipping "
+        "lane is closed, dizem os armadores.",
+        "pt-br",
+    ) == ["transport"]
+
+
+@pytest.mark.parametrize("language", ["en", "en-GB", None, ""])
+def test_english_or_an_undeclared_language_is_read_in_full(tagger, language):
+    assert tagger.tag("Canal reopens to ships", "The canal reopened to cargo traffic on Monday.", language) == [
+        "transport"
+    ]
+
+
+def test_a_text_in_english_from_a_source_declaring_another_language_is_read_in_full(tagger):
+    title, text = "Canal talks resume", "The government said it is ready to talk with the South again."
+    assert tagger.tag(title, text, "kn") == tagger.tag(title, text) == ["transport"]

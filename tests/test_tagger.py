@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from content.analysis import Analysis, analyze
+from content.analysis import Analysis, analyze, analyze_many
 from content.settings import SectorExtension, TaxonomySettings
 from content.tagging import SECTORS, Match, Resolution, Tagger, countries_in_region, place_name
 from content.tagging.places import regions_of
@@ -143,3 +143,10 @@ def test_a_weak_keyword_suggests_its_sectors_without_choosing_one(tagger):
     assert banks.match is None and [match.id for match in banks.suggestions] == ["finance"]
     power = tagger.resolve_sector("power")
     assert power.match is None and [match.id for match in power.suggestions][:1] == ["energy"]
+
+
+def test_analyze_many_reads_each_article_in_its_declared_language():
+    title, text = "Reabertura do canal de comunicação", "O canal de comunicação com o vizinho volta a funcionar."
+    english, portuguese = analyze_many([(title, text), (title, text)], languages=[None, "pt"])
+    assert english.sectors == ["transport"]  # "canal" read as English
+    assert portuguese.sectors == []

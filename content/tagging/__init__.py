@@ -84,9 +84,9 @@ class Tagger:
     def sector_names(self) -> dict[str, str]:
         return {sector.id: sector.name for sector in self._sector_tagger.sectors.values()}
 
-    def sectors(self, title: str, text: str) -> list[str]:
-        """Sector ids the article is about, strongest first."""
-        return self._sector_tagger.tag(title, text)
+    def sectors(self, title: str, text: str, language: str | None = None) -> list[str]:
+        """Sector ids the article is about, strongest first; `language` is the one its source declares."""
+        return self._sector_tagger.tag(title, text, language)
 
     def places(self, title: str, text: str) -> tuple[list[str], list[str]]:
         """(countries as ISO alpha-2 codes, region ids)."""

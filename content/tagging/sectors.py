@@ -11,6 +11,10 @@ the headline alone makes a decisive case), a long article names it with at least
 phrase, and it is not dwarfed by the article's main subject: the strongest sector, or a rival
 subject that is no sector (a company's quarterly results, a takeover, stock and bond markets,
 government debt, sport, the economy), so an oil company's earnings report is not energy news.
+
+The taxonomy is English: in a text its source says is in another language, an English keyword is as
+likely a word of that language (Portuguese "canal" is a channel, German "plant" plans), so it counts
+for less, unless the text reads as English after all.
 """
 
 from __future__ import annotations
@@ -45,6 +49,12 @@ MAX_THRESHOLD_GROWTH = 3.0
 DECISIVE_HEADLINE = DECISIVE_WEIGHT * TITLE_FACTOR  # a headline this sure tags an article of any length
 RIVAL_FACTOR = 1.2  # how much a rival subject's evidence counts against a sector's
 RELATIVE_THRESHOLD = 0.6  # of the main subject's score, so a passing second sector is left out
+OTHER_LANGUAGE_SHARE = 0.5  # of a keyword's weight, in a text in another language
+# Common English words, few of them words of other languages; a text with this many of them reads as English
+ENGLISH_WORDS = frozenset(
+    "the and of to is for that with was are it by from this be has have were which will said their its not".split()
+)
+ENGLISH_WORDS_NEEDED = 3
 
 _TOKEN = re.compile(r"[a-z0-9]+")
 _ACRONYM_DOT = re.compile(r"\.(?<=\b[A-Za-z]\.)(?=[A-Za-z]\b)")  # "F.D.A." reads as "FDA"; dot first so re scans fast
@@ -213,17 +223,19 @@ class SectorTagger:
                 free_from = position + len(phrase)
         return found
 
-    def scores(self, title: str, text: str) -> dict[str, float]:
+    def scores(self, title: str, text: str, language: str | None = None) -> dict[str, float]:
         """Evidence per sector, for every sector with any core evidence."""
-        scores = self._evidence(title, text).scores
+        scores = self._evidence(title, text, language).scores
         return {subject: score for subject, score in scores.items() if subject in self.sectors}
 
-    def _evidence(self, title: str, text: str) -> "Evidence":
+    def _evidence(self, title: str, text: str, language: str | None) -> "Evidence":
         """Evidence per sector and rival subject."""
         best: dict[tuple[str, ...], float] = {}
         repeats: dict[tuple[str, ...], int] = {}
+        title_words = tokens(title)
         body = tokens(text)
-        for words, factor_at in ((tokens(title), lambda _: TITLE_FACTOR), (body, _text_factor)):
+        share = OTHER_LANGUAGE_SHARE if _in_another_language(language, title_words, body) else 1.0
+        for words, factor_at in ((title_words, lambda _: TITLE_FACTOR), (body, _text_factor)):
             for position, phrase in self._phrases(words):
                 factor = factor_at(position)
                 if phrase in best:
@@ -238,7 +250,7 @@ class SectorTagger:
             extra = REPEAT_SHARE * min(repeats.get(phrase, 0), MAX_REPEATS)
             for sector_id, weight in self._lexicon[phrase]:
                 evidence = core if _is_core(weight, factor, long_text) else support
-                evidence[sector_id] = evidence.get(sector_id, 0.0) + weight * (factor + extra)
+                evidence[sector_id] = evidence.get(sector_id, 0.0) + share * weight * (factor + extra)
         # supporting words ("prices", "exports") only strengthen a sector the article is already about
         scores = {
             sector: score + min(support.get(sector, 0.0), SUPPORT_SHARE * score) for sector, score in core.items()
@@ -247,9 +259,9 @@ class SectorTagger:
             return Evidence(scores, None)
         return Evidence(scores, frozenset().union(*(self._decisive_for[phrase] for phrase in best)))
 
-    def tag(self, title: str, text: str) -> list[str]:
-        """Sector ids, strongest first."""
-        evidence = self._evidence(title, text)
+    def tag(self, title: str, text: str, language: str | None = None) -> list[str]:
+        """Sector ids, strongest first, of a text in the language its source declares (None: not said)."""
+        evidence = self._evidence(title, text, language)
         sectors = {subject: score for subject, score in evidence.scores.items() if subject in self.sectors}
         if not sectors:
             return []
@@ -257,7 +269,7 @@ class SectorTagger:
         floor = RELATIVE_THRESHOLD * max(max(sectors.values()), RIVAL_FACTOR * rival)
         needed = threshold(len(title) + len(text))
         undecided = any(floor <= score < needed for score in sectors.values())
-        headline = self._evidence(title, "").scores if needed > THRESHOLD and undecided else {}
+        headline = self._evidence(title, "", language).scores if needed > THRESHOLD and undecided else {}
         chosen = [
             sector
             for sector, score in sectors.items()
@@ -293,6 +305,14 @@ def _is_core(weight: float, factor: float, long_text: bool) -> bool:
     if weight >= DECISIVE_WEIGHT:
         return True
     return weight >= CORE_WEIGHT and (not long_text or factor >= TITLE_FACTOR)
+
+
+def _in_another_language(language: str | None, title_words: list[str], body: list[str]) -> bool:
+    """Whether the source declares a language other than English ("pt-PT", "de") for a text that does not
+    read as English: sources declare one language for a whole feed, and some declare the wrong one."""
+    if not language or language.strip().lower().startswith("en"):
+        return False
+    return len(ENGLISH_WORDS.intersection([*title_words, *body])) < ENGLISH_WORDS_NEEDED
 
 
 def _text_factor(position: int) -> float:
