@@ -256,7 +256,11 @@ def _whole_or_cut(text: str, limit: int) -> str:
     """A text of one sentence or piece, within `limit`; a long one without a full stop, in a script that
     has them (its letters have capitals), was cut by its feed ("…and get in the mud at the demoli", as
     podcasts cut their notes at 255 characters): an ellipsis says so."""
-    cut_by_feed = len(text) >= _CUT_BY_FEED_CHARS and not _TERMINAL.search(text) and text[-1].lower() != text[-1].upper()
+    last_word = text.rsplit(None, 1)[-1]
+    cut_by_feed = (
+        len(text) >= _CUT_BY_FEED_CHARS and not _TERMINAL.search(text) and text[-1].lower() != text[-1].upper()
+        and last_word[0] not in "#@"  # a post that ends in its hashtag or a handle ("… #ClimateAction") is whole
+    )
     return text + "…" if cut_by_feed and len(text) < limit else _cut_at_word(text, limit)
 
 

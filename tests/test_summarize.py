@@ -232,6 +232,9 @@ def test_a_text_its_feed_cut_off_mid_sentence_ends_in_an_ellipsis():
     text = "This week we visit " + "a solar farm, a wind park and a battery plant, " * 4 + "and the new transmis"
     assert summarize("Grid Talk 12", text, max_chars=600) == [text + "…"]
     assert summarize("Release", "Version 3.9.0 of the toolkit", max_chars=600) == ["Version 3.9.0 of the toolkit"]
+    for tag in ("#ClimateAction", "@GridWatch"):  # a post ending in its hashtag or a handle is whole
+        post = "Our volunteers planted " + "trees along the river, hedges by the school and flowers in the park, " * 3 + tag
+        assert summarize("Planting day", post, max_chars=600) == [post]
     thai = " ".join(["รัฐบาลไทยประกาศแผนพัฒนาปัญญาประดิษฐ์เพื่อเกษตรกร"] * 5)  # a script that marks no sentence's end
     assert summarize("แผน AI", thai, max_chars=600) == [thai]
 
