@@ -14,6 +14,7 @@ from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_va
 from bot.adapters.redact import SecretRedactor
 from bot.cron import cron_trigger
 from bot.filters import FilterError, filter_queries
+from bot.model import one_of
 from content.settings import (
     BundledSource,
     Number,
@@ -291,8 +292,7 @@ def _describe(error: dict) -> str:
     if error["type"] == "union_tag_not_found":
         return "Field required"
     if error["type"] == "union_tag_invalid":  # as a Literal's message reads: "Input should be 'new' or 'digest'"
-        *others, last = error["ctx"]["expected_tags"].split(", ")
-        return f"Input should be {', '.join(others)} or {last}"
+        return f"Input should be {one_of(error['ctx']['expected_tags'].split(', '))}"
     message = error["msg"]
     return message.removeprefix("Value error, ")
 

@@ -105,3 +105,9 @@ def quoted(words: str) -> str:
     if len(words) > 1 and words[0] in _QUOTE_MARKS and words[-1] in _QUOTE_MARKS:
         return words
     return f"“{words}”"
+
+
+def one_of(names: list[str]) -> str:
+    """Names as a choice reads: "A", "A or B", "A, B or C"."""
+    *others, last = names
+    return f"{', '.join(others)} or {last}" if others else last

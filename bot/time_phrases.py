@@ -14,16 +14,16 @@ from itertools import accumulate
 from typing import Callable
 from zoneinfo import ZoneInfo
 
+from bot.subscriptions.cadence import FULL_DAYS
 from content.model import Period
 from content.store.fulltext import plain_words
 
 _MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
                 "october", "november", "december")
-_WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 # Each name is read whole or by its first three letters ("nov", "mon"), and by these usual short forms
 _SHORT_FORMS = {"sept": "september", "tues": "tuesday", "thur": "thursday", "thurs": "thursday"}
 _MONTHS = {name: number for number, month in enumerate(_MONTH_NAMES, start=1) for name in (month, month[:3])}
-_WEEKDAYS = {name: number for number, day in enumerate(_WEEKDAY_NAMES) for name in (day, day[:3])}
+_WEEKDAYS = {name: number for number, day in enumerate(FULL_DAYS) for name in (day, day[:3])}
 _MONTHS.update((short, _MONTHS[name]) for short, name in _SHORT_FORMS.items() if name in _MONTHS)
 _WEEKDAYS.update((short, _WEEKDAYS[name]) for short, name in _SHORT_FORMS.items() if name in _WEEKDAYS)
 _MONTH = rf"(?P<month>{'|'.join(_MONTHS)})"
@@ -150,7 +150,7 @@ def _count(words: str) -> int:
 def _since_weekday(parts: dict[str, str], now: datetime):
     days_back = (now.weekday() - _WEEKDAYS[parts["weekday"]]) % 7 or 7  # "since Friday" on a Friday: a week ago
     start = _midnight(now, days_back)
-    weekday = _WEEKDAY_NAMES[start.weekday()].title()
+    weekday = FULL_DAYS[start.weekday()].title()
     return start, None, f"since {weekday} {start.day} {_month_name(start.month)}{_year_shown(start.year, now)}"
 
 

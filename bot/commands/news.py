@@ -10,7 +10,7 @@ from rapidfuzz import fuzz
 
 from bot.commands.results import PAGE_SIZE, bounded_command, first_page, next_page
 from bot.context import Context
-from bot.model import Action, Command, Reply, quoted
+from bot.model import Action, Command, Reply, one_of, quoted
 from bot.pages import PageKind
 from bot.time_phrases import TimePhraseError, TimeToComeError, Window, take_time_phrase
 from bot.topics import describe
@@ -477,9 +477,8 @@ def _not_found(kind: str, words: str, resolution: Resolution, list_command: str)
             actions=[Action("Show the list", list_command)],
             private=True,
         )
-    *others, last = [match.name for match in suggestions]
-    names = f"{', '.join(others)} or {last}" if others else last
-    shared = others and all(match.kind == "country" and match.score == 100 for match in suggestions)
+    names = one_of([match.name for match in suggestions])
+    shared = len(suggestions) > 1 and all(match.kind == "country" and match.score == 100 for match in suggestions)
     return Reply(  # a name several countries have ("tripoli") is known, a near miss ("banks") is not
         text=f"“{words}” is a place in more than one country: {names}?"
         if shared
