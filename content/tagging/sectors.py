@@ -170,8 +170,13 @@ class SectorTagger:
         for phrase in ignore:
             self._lexicon.setdefault(tuple(tokens(phrase)), [])
         for sector in [*sectors.values(), *(rivals or {}).values()]:
+            # "school" and "schools" read as one phrase, which counts once for its sector
+            weights: dict[tuple[str, ...], float] = {}
             for phrase, weight in sector.terms.items():
-                self._lexicon.setdefault(tuple(tokens(phrase)), []).append((sector.id, weight))
+                key = tuple(tokens(phrase))
+                weights[key] = max(weight, weights.get(key, 0.0))
+            for key, weight in weights.items():
+                self._lexicon.setdefault(key, []).append((sector.id, weight))
         self._lexicon.pop((), None)
         sizes: dict[str, dict[str, set[int]]] = {}
         for key in self._lexicon:
