@@ -166,6 +166,31 @@ def test_holland_as_a_surname_is_a_person(tagger):
     assert countries(tagger, "Holland builds more dikes", "") == ["NL"]
 
 
+@pytest.mark.parametrize(("title", "text"), [
+    ("Reality TV", "Kenya Moore joined the cast. Later Kenya Moore said she was thrilled."),
+    ("UFC", "Israel Adesanya won the fight in Sydney. Israel Adesanya said he would fight again."),
+    ("Wikipedia", "Wikipedia founder Jimmy Wales said the site would go on. Jimmy Wales asked for donations."),
+    ("Film", "Cuba Gooding Jr. starred in the film. Cuba Gooding Jr. said it was fun."),
+    ("Kenya Moore Returns To The Show", ""),
+    ("Sitcom", "Kenya Barris, America Ferrera and Kathy Ireland spoke. Steve Israel and Jamaica Kincaid listened."),
+])
+def test_well_known_people_named_after_a_country_are_people(tagger, title, text):
+    assert countries(tagger, title, text) == []
+
+
+@pytest.mark.parametrize(("title", "text", "expected"), [
+    ("Airline", "Kenya Airways cut flights. Kenya Airways said fuel cost more.", ["KE"]),
+    ("Press", "China Daily reported the plan. China Daily said more.", ["CN"]),
+    ("Army", "The Pakistan Army said it moved troops. Pakistan Army units moved.", ["PK"]),
+    ("Army", "The Israel Defense Forces said. Israel Defense Forces units moved.", ["IL"]),
+    ("News", "Wales Online reported it. Wales Online said more.", ["GB"]),
+    ("Copper", "Chile's copper exports rose. Chile's mines produced more.", ["CL"]),
+    ("Politics", "NAIROBI, Kenya \u2014 Lawmakers met on Tuesday.", ["KE"]),
+])
+def test_a_country_before_another_capitalised_word_stays_a_country(tagger, title, text, expected):
+    assert countries(tagger, title, text) == expected
+
+
 def test_a_name_after_a_title_is_a_person(tagger):
     speech = "Mr Hague told parliament that Mr Hague would go on. Mrs. Jordan agreed, and so did Mr Jordan."
     assert countries(tagger, "Debate", speech) == []

@@ -136,7 +136,7 @@ class Phrase:
 
     tokens: tuple[str, ...]
     place: str
-    kind: str  # name, demonym, city, marker, weak, state, region, not-place, historical, homonym
+    kind: str  # name, demonym, city, marker, weak, state, region, not-place, person, historical, homonym
     case: str  # acronym, proper or any
 
 
@@ -148,7 +148,7 @@ class Gazetteer:
     phrase_pattern: re.Pattern
     states_after_comma: dict[str, tuple[str, bool]]  # state words -> (country, also names something else)
     comma_state_pattern: re.Pattern
-    personal_names: frozenset[str]  # place names that are also people's
+    personal_names: frozenset[str]  # one-word place names that are also people's
     country_names: dict[str, str]
     region_names: dict[str, str]
     region_members: dict[str, frozenset[str]]
@@ -252,12 +252,16 @@ def _add_hand_kept_country_phrases(table: _PhraseTable, resolver_keys: dict, han
 
 
 def _add_state_and_non_country_phrases(table: _PhraseTable, gazetteer_data: dict) -> None:
-    """Adds US states, phrases that name no place ("South China Sea"), old states ("Soviet Union") and
-    words that show a country's name means something else ("Thanksgiving")."""
+    """Adds US states, phrases that name no place ("South China Sea"), well-known people's full names
+    ("Jimmy Wales"), old states ("Soviet Union") and words that show a country's name means something
+    else ("Thanksgiving")."""
     for written in gazetteer_data["us_states"]["names"]:
         table.add(written, "US", "state")
     for written in gazetteer_data["not_places"]:
         table.add(written, "", "not-place")
+    for written in gazetteer_data["personal_names"]:
+        if len(_key(written)) > 1:
+            table.add(written, "", "person")
     for code, names in gazetteer_data["historical_names"].items():
         for written in names:
             table.add(written, code, "historical")
@@ -342,7 +346,7 @@ def _build_gazetteer() -> Gazetteer:
         phrase_pattern=re.compile(rf"\b{_first_letter_lookahead(phrases)}(?:{_trie_pattern(phrases)})\b"),
         states_after_comma=states_after_comma,
         comma_state_pattern=re.compile(rf",\s*({_trie_pattern(states_after_comma)})\b"),
-        personal_names=frozenset(name.lower() for name in gazetteer_data["personal_names"]),
+        personal_names=frozenset(key for key in map(_phrase_key, gazetteer_data["personal_names"]) if " " not in key),
         country_names=country_names,
         region_names={region_id: spec["name"] for region_id, spec in regions.items()},
         region_members=region_members,
