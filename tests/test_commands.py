@@ -634,10 +634,11 @@ async def test_country_region_with_the_real_resolver_finds_member_countries(data
         ("New Mexico energy", "Energy + “New Mexico”"),
         ("lake chad", "“lake chad”"),
         ("new south wales", "“new south wales”"),
-        # so is a well-known person named after a country
+        # so is a well-known person or a thing named after a country
         ("jimmy wales", "“jimmy wales”"),
         ("kenya moore energy", "Energy + “kenya moore”"),
         ("kenya airways", "Kenya + “airways”"),
+        ("jersey cows", "“jersey cows”"),
         ("papua new guinea", "Papua New Guinea"),
         # so is a city of one word, even one near a country's name ("lagos", "austin")
         ("fintech lagos", "“fintech lagos”"),

@@ -285,6 +285,14 @@ def test_seas_and_products_named_after_countries(tagger):
     assert countries(tagger, "Phone review", text) == []
 
 
+def test_breeds_and_peppers_named_after_countries(tagger):
+    herd = "A herd of Jersey cows grazed. Jersey cows and Guernsey cattle give rich milk."
+    assert countries(tagger, "Farm", herd) == []
+    text = "Roasted chile peppers are good. Chile peppers and a chile pepper sauce sell well."
+    assert countries(tagger, "Roasted Chile Peppers", text) == []
+    assert countries(tagger, "Jersey votes on its budget", "") == ["JE"]
+
+
 def test_lower_case_common_words_are_not_places(tagger):
     text = "The member states agreed. The united front held; states and america-themed cafes opened."
     assert countries(tagger, "Summit", text) == []
