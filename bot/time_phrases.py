@@ -134,6 +134,13 @@ def _month(parts: dict[str, str], now: datetime):
     return _month_start(now.year, now.month - 1, now.tzinfo), this_month, "last month"
 
 
+def _since_named(parts: dict[str, str], now: datetime):
+    """"since yesterday", "since last week": from the start of the day, week or month it names until now."""
+    reader = {"today": _today, "yesterday": _yesterday, "week": _week, "month": _month}[parts.get("span", parts["named"])]
+    start, _, label = reader(parts, now)
+    return start, None, f"since {label}"
+
+
 def _recent(parts: dict[str, str], now: datetime):
     count, unit = _count(parts.get("count", "1")), parts["unit"]
     if unit == "fortnight":
@@ -192,6 +199,7 @@ _PHRASES: tuple[tuple[str, Reader], ...] = (
     (rf"{_RECENT_LEAD}(?:past|last) {_COUNT} {_UNIT}s?", _recent),
     (rf"{_RECENT_LEAD}past {_UNIT}", _recent),  # "last week" is the calendar's, above
     (rf"{_RECENT_LEAD}last (?P<unit>fortnight)", _recent),
+    (r"since (?P<named>today|yesterday|(?P<which>this|last) (?P<span>week|month))", _since_named),
     (rf"since (?:last )?(?P<weekday>{'|'.join(_WEEKDAYS)})", _since_weekday),
     (r"since (?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})", _since_day),
     (rf"since {_DAY} {_MONTH}{_YEAR}", _since_day),

@@ -75,6 +75,21 @@ def test_each_phrase_stands_for_its_period_and_leaves_the_other_words(text, read
     assert at(text) == read
 
 
+@pytest.mark.parametrize(
+    ("text", "read"),
+    [
+        ("solar since yesterday", ("solar", "since yesterday", datetime(2026, 5, 31, tzinfo=UTC), None)),
+        ("since today solar", ("solar", "since today", datetime(2026, 6, 1, tzinfo=UTC), None)),
+        ("solar since last week", ("solar", "since last week", datetime(2026, 5, 25, tzinfo=UTC), None)),
+        ("solar since this week", ("solar", "since this week", datetime(2026, 6, 1, tzinfo=UTC), None)),
+        ("solar since last month", ("solar", "since last month", datetime(2026, 5, 1, tzinfo=UTC), None)),
+    ],
+)
+def test_since_a_day_week_or_month_runs_from_its_start_until_now(text, read):
+    """"since yesterday" is yesterday and today, not yesterday with the word "since" to look for."""
+    assert at(text) == read
+
+
 def test_days_and_weeks_begin_at_midnight_in_the_chats_timezone():
     bangkok_midnight = datetime(2026, 5, 31, 17, tzinfo=UTC)  # 1 June 00:00 at UTC+7
     assert at("solar today", "Asia/Bangkok")[2:] == (bangkok_midnight, None)
@@ -162,6 +177,7 @@ async def router(database_url):
         ("/country kenya last few days", "Latest from Kenya · in the last 3 days", ["Kenyan solar farm opens", "Kenyan grid adds storage"]),
         ("/search solar past a day", "Search: “solar” · in the last day", ["Kenyan solar farm opens"]),
         ("/search solar in the past week", "Search: “solar” · in the last week", ["Kenyan solar farm opens", "Kenyan grid adds storage"]),
+        ("/news since yesterday", "Latest articles · since yesterday", ["Kenyan solar farm opens", "Kenyan grid adds storage"]),
     ],
 )
 async def test_a_lookup_keeps_to_the_time_it_names_and_says_which(router, line, heading, expected):
