@@ -644,6 +644,10 @@ async def test_country_region_with_the_real_resolver_finds_member_countries(data
         ("fintech lagos", "“fintech lagos”"),
         ("energy austin", "Energy + “austin”"),
         ("nairobi startups kenya", "Kenya + “nairobi startups”"),
+        # a number is no part of a name: "in 2026" is no India, and "19" stays beside Kenya
+        ("energy in 2026", "Energy + “2026”"),
+        ("covid 19 kenya", "Kenya + “covid 19”"),
+        ("kenya 2025", "Kenya + “2025”"),
     ],
 )
 def test_news_understands_names_and_leaves_everyday_words_alone(words, understood):

@@ -311,8 +311,9 @@ def understand(words: str, ctx: Context) -> Understanding:
             span = tokens[start : start + length]
             taken = any(used[start : start + length]) or kept_whole.intersection(range(start, start + length))
             could_be_name = _could_be_name(span, ctx)
-            if taken or (length == 1 and not could_be_name) or (length > 1 and not all(map(_has_letters, span))):
-                continue  # a name has no "&" or flag inside: those fold away and would let "energy 🇹🇭" read as Energy
+            # a name has no "&", flag or number inside: those fold away ("energy 🇹🇭" read as Energy, "in 2026" as India)
+            if taken or (length == 1 and not could_be_name) or (length > 1 and not all(map(_spelt_in_letters, span))):
+                continue
             match = _resolve_phrase(span, ctx, exactly=not could_be_name)
             if match:
                 recognized[start] = match, " ".join(span)
@@ -405,6 +406,10 @@ def _only_hints(match: Match, phrase: str, ctx: Context) -> bool:
 
 def _has_letters(token: str) -> bool:
     return any(character.isalnum() for character in token)
+
+
+def _spelt_in_letters(token: str) -> bool:
+    return any(character.isalpha() for character in token)
 
 
 def _could_be_name(span: list[str], ctx: Context) -> bool:
