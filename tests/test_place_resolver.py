@@ -149,6 +149,15 @@ def test_empty_and_garbage_resolve_to_nothing(tagger, words):
     assert resolution.suggestions == ()
 
 
+@pytest.mark.parametrize(("words", "suggested"), [("kenya 2025", "KE"), ("kenya in 2025", "KE"), ("2025 kenia", "KE")])
+def test_a_name_with_a_number_is_only_suggested(tagger, words, suggested):
+    """The number is something more than the place ("/country kenya 2025" is no Kenya at any date), so the
+    place the other words name is offered, not taken."""
+    resolution = tagger.resolve(words)
+    assert resolution.match is None
+    assert [match.id for match in resolution.suggestions][:1] == [suggested]
+
+
 @pytest.mark.parametrize(
     ("words", "suggested"),
     [("New Mexico", ["US"]), ("new jersey", ["US"]), ("New South Wales", ["AU"]), ("south china sea", [])],

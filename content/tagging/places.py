@@ -593,7 +593,11 @@ class PlaceTagger:
 
         With `cities`, a city stands for its country ("kyiv" is Ukraine), and one whose name places
         in several countries share ("tripoli") suggests each of them; near misses are never cities.
-        A name several countries share ("congo") suggests each of them too."""
+        A name several countries share ("congo") suggests each of them too. Words with a number name
+        something more than a place ("kenya 2025"): the place the rest names is only suggested."""
+        if any(character.isdigit() for character in words):
+            found = self.resolve("".join(character for character in words if not character.isdigit()), cities)
+            return Resolution(None, tuple(filter(None, (found.match, *found.suggestions)))[:5])
         key = _phrase_key(_POSSESSIVE_END.sub("", words.translate(_FLAG_LETTERS)))
         if not key:
             return Resolution(None)
