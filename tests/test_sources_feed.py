@@ -572,6 +572,13 @@ def test_character_references_to_utf16_surrogates_make_their_character():
         ("Tue, 10 Jun 2025 16:00:00 UTC-03:30", datetime(2025, 6, 10, 19, 30)),
         ("2025-06-10T04:00:00+08:00", datetime(2025, 6, 9, 20, 0)),
         ("2025-06-10 04:00:00", datetime(2025, 6, 10, 4, 0)),
+        ("2025-06-10T04:00:00+0530", datetime(2025, 6, 9, 22, 30)),  # not 23:00: the offset's minutes lost
+        ("2025-06-10T04:00:00.000+0545", datetime(2025, 6, 9, 22, 15)),
+        ("2025-06-10T04:00:00-0330", datetime(2025, 6, 10, 7, 30)),
+        ("2025-06-10T04:00:00+0100", datetime(2025, 6, 10, 3, 0)),
+        ("2025-06-10 04:00:00 CET", datetime(2025, 6, 10, 3, 0)),  # not 00:00 UTC, the time lost
+        ("2025-06-10 04:00 EST", datetime(2025, 6, 10, 9, 0)),
+        ("Tue, 10 Jun 2025 04:00:00.250 +0200", datetime(2025, 6, 10, 2, 0)),  # not the fetch time
         ("10 Jun 2025 4:00 PM", datetime(2025, 6, 10, 16, 0)),  # not 04:00
         ("Tue, 10 Jun 2025 04:00:00 pm +0700", datetime(2025, 6, 10, 9, 0)),
         ("10 Jun 2025 12:30 AM GMT", datetime(2025, 6, 10, 0, 30)),

@@ -3,7 +3,9 @@ feedparser reads only in English: without this, such an entry would get its fetc
 Also time zone names beyond RFC 822's ("10:00 CET"), which would be read as UTC, and dates written
 year/month/day ("2024/05/10 12:00:00 +0800", "2024年5月10日 12:00"), which feedparser reads as the first
 of the current month; offsets written after GMT or UTC ("2024-05-10 12:00:00 GMT+0800", "UTC+08:00"),
-which it drops with the time; and a 12-hour clock ("4:00 PM"), which it reads as the morning."""
+which it drops with the time; a year-month-day date with an offset without a colon ("+0530"), whose
+minutes feedparser misreads, or with a zone's name ("CET"), which it drops with the time; fractions of
+a second ("10:00:00.250 +0200"); and a 12-hour clock ("4:00 PM"), which it reads as the morning."""
 
 from __future__ import annotations
 
@@ -68,6 +70,9 @@ _ZONE_OFFSET = {
 }
 _NAMED_ZONE = re.compile(r"(?<=\s)[^\W\d_]+$")
 _COLON_OFFSET = re.compile(r"([+-]\d\d):(\d\d)$")  # "+07:00", which parsedate_tz ignores, reading the time as UTC
+# What feedparser misreads after a year-month-day date: an offset without a colon, a zone's name
+_MISREAD_ZONE = re.compile(r"\d[+-]\d{4}$|\s[^\W\d_]+$")
+_FRACTION_OF_SECOND = re.compile(r"(?<=:\d\d)[.,]\d+")  # which parsedate_tz refuses
 _UTC_OFFSET = re.compile(r"\s*\b(?:GMT|UTC)([+-])(\d\d?)(?::?(\d\d))?$", re.IGNORECASE)  # "GMT+0800", "UTC+8"
 _TWELVE_HOUR_TIME = re.compile(r"\b(1[0-2]|0?[1-9])(:\d\d(?::\d\d)?)\s*([ap])\.?m\b\.?", re.IGNORECASE)
 # [weekday,] day month year time zone: what RFC 822 says, in other words
@@ -83,7 +88,7 @@ def parse_localized_date(value: str) -> time.struct_time | None:
     value, utc_offsets = _UTC_OFFSET.subn(_offset, value.rstrip())
     if match := _DATE.match(value):
         day, month, rest = match[1], _ENGLISH_MONTH.get(strip_accents(match[2]).lower()), match[3]
-    elif (match := _NUMERIC_DATE.match(value)) and (match[2] != "-" or utc_offsets):
+    elif (match := _NUMERIC_DATE.match(value)) and (match[2] != "-" or utc_offsets or _MISREAD_ZONE.search(value)):
         year, _, number, day, time_and_zone = match.groups()
         month = calendar.month_abbr[int(number)] if 1 <= int(number) <= 12 else None
         rest = f"{year} {time_and_zone or '00:00'}"
@@ -91,7 +96,7 @@ def parse_localized_date(value: str) -> time.struct_time | None:
         return None
     if month is None:
         return None
-    rest = _TWELVE_HOUR_TIME.sub(_24_hour, rest)
+    rest = _TWELVE_HOUR_TIME.sub(_24_hour, _FRACTION_OF_SECOND.sub("", rest))
     rest = _NAMED_ZONE.sub(lambda zone: _ZONE_OFFSET.get(zone[0].lower(), zone[0]), rest.rstrip())
     rest = _COLON_OFFSET.sub(r"\1\2", rest)
     parsed = parsedate_tz(f"{day} {month} {rest}")
