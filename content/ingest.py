@@ -232,6 +232,33 @@ async def _stored_identities(
     return settled, stored
 
 
+async def _other_entries_at_stored_links(
+    store: Store, drafts: Sequence[Draft], identities: list[_Identity], stored: set[str], names: _SourceNames
+) -> tuple[list[_Identity], set[str]]:
+    """The identities, with an entry alone at a link whose article its source stored from another entry
+    (another guid and another text: a show listing only its latest episode, each at the show's page)
+    known by its guid instead, and the ids stored. Known by the link, it was taken for that article
+    and never stored."""
+    at_link = [
+        slot
+        for slot, (draft, identity) in enumerate(zip(drafts, identities))
+        if draft.guid is not None and identity[0] in stored and identity[1] and identity[0] == _page(identity[1])
+    ]
+    texts = await store.stored_texts([identities[slot][0] for slot in at_link]) if at_link else {}
+    settled = list(identities)
+    for slot in at_link:
+        draft, stored_text = drafts[slot], texts.get(identities[slot][0])
+        if (
+            stored_text is not None
+            and stored_text.source in names.of(draft)
+            and stored_text.guid not in (None, draft.guid)
+            and stored_text.text_hash != text_hash(draft.title, draft.text)
+        ):
+            settled[slot] = (_key_id(draft, draft.guid), identities[slot][1])
+    others = [settled[slot][0] for slot in at_link if settled[slot] != identities[slot]]
+    return settled, stored | (await store.known_ids(others) if others else set())
+
+
 async def _moved_entries(
     store: Store, drafts: Sequence[Draft], identities: list[_Identity], stored: set[str], names: _SourceNames
 ) -> tuple[list[_Identity], set[str]]:
@@ -433,6 +460,7 @@ async def ingest_source(
     # Looked up before taking the turn, so another source's analysis runs while this waits for the database.
     names = await _source_names(store, source)
     identities, stored = await _stored_identities(store, drafts, identities, names)
+    identities, stored = await _other_entries_at_stored_links(store, drafts, identities, stored, names)
     identities, stored = await _moved_entries(store, drafts, identities, stored, names)
     edited = await _edited(store, drafts, identities, stored, names)
     analysed = [identity[0] not in stored or slot in edited for slot, identity in enumerate(identities)]

@@ -237,6 +237,19 @@ async def test_an_entry_keeps_its_id_when_others_start_or_stop_sharing_its_link(
     assert len((await store.find(Query())).articles) == 3
 
 
+async def test_each_episode_of_a_feed_listing_only_its_latest_at_one_link_is_stored(store, monkeypatch):
+    async def fetch(*episodes, hours=0):
+        monkeypatch.setattr(ingest, "fetch_source", fake_fetch({"cast": list(episodes)}))
+        report = await ingest_once(store, [feed("cast")], None, client=object(), now=NOW + timedelta(hours=hours))
+        return report.new, report.duplicates
+
+    assert await fetch(episode(1)) == (1, 0)
+    assert await fetch(episode(2), hours=1) == (1, 0)  # not taken for episode 1, stored at the show's page first
+    assert await fetch(episode(2), hours=2) == (0, 1)
+    assert await fetch(episode(1), episode(2), episode(3), hours=3) == (1, 2)
+    assert sorted(a.title for a in (await store.find(Query())).articles) == [episode(n).title for n in (1, 2, 3)]
+
+
 async def test_one_page_under_links_that_differ_only_in_how_it_is_served_is_one_article(store, monkeypatch):
     links = ["https://www.wire.test/grid/?ref=rss", "http://wire.test/grid", "https://m.wire.test/grid/amp",
              "https://wire.test/grid?output=amp&mc_cid=7", "https://amp.wire.test/amp/grid", "https://wire.test:443/grid"]
