@@ -319,6 +319,12 @@ async def test_news_keeps_unrecognized_words_as_text_and_drops_stopwords(router)
     assert titles(reply) == ["Kenyan schools try an AI reading tutor"]
 
 
+async def test_news_reads_words_joined_by_a_comma_as_words_apart(router):
+    for joined in ("energy,thailand", "energy;thailand", "energy/thailand"):
+        reply = await router.handle(command(f"/news {joined}"))
+        assert (reply.text, titles(reply)) == ("News: Energy + Thailand", ["Thai utility pilots a smart grid in Chiang Mai"])
+
+
 async def test_news_recognizes_a_multiword_region(router):
     reply = await router.handle(command("/news trade in southeast asia"))
     assert reply.text == "News: Trade + Southeast Asia"
@@ -648,6 +654,18 @@ async def test_country_region_with_the_real_resolver_finds_member_countries(data
         ("energy in 2026", "Energy + “2026”"),
         ("covid 19 kenya", "Kenya + “covid 19”"),
         ("kenya 2025", "Kenya + “2025”"),
+        # a comma, semicolon or slash between two words parts them as a space does
+        ("energy,kenya", "Energy + Kenya"),
+        ("energy;kenya", "Energy + Kenya"),
+        ("energy/kenya", "Energy + Kenya"),
+        ("solar,wind,kenya", "Kenya + “solar wind”"),
+        # but not the digits of a number, an address or a path, nor a letter before a slash
+        ("1,000 jobs kenya", "Kenya + “1,000 jobs”"),
+        ("2.5 GW,kenya", "Kenya + “2.5 GW”"),
+        ("24/7 kenya", "Kenya + “24/7”"),
+        ("https://example.org/energy,kenya", "“https://example.org/energy,kenya”"),
+        ("/r/energy", "“/r/energy”"),
+        ("r/energy", "“r/energy”"),
     ],
 )
 def test_news_understands_names_and_leaves_everyday_words_alone(words, understood):

@@ -1132,6 +1132,10 @@ async def test_words_naming_several_sectors_and_places_subscribe_to_all_of_them_
         ("fintech?", "“fintech”"),
         ("what's new in smart grids?", "“smart grids”"),
         ("Kenya's health sector", "Health + Kenya"),
+        # a comma, semicolon or slash between two words parts them as a space does
+        ("energy,kenya", "Energy + Kenya"),
+        ("solar;wind", "“solar wind”"),
+        ("1,000 jobs", "“1,000 jobs”"),
     ],
 )
 async def test_what_a_subscription_is_to(bot, words, topic):
