@@ -52,10 +52,6 @@ class TimePhraseError(ValueError):
     """Words that read as a time but say none that can be: "since 31 February"."""
 
 
-class TimeToComeError(TimePhraseError):
-    """A time that begins after now ("since 2027-01-01", "in December 2027"): no article is from then."""
-
-
 @dataclass(frozen=True)
 class Window:
     """The period a time phrase stands for, how replies name it, and the phrase itself."""
@@ -64,6 +60,7 @@ class Window:
     label: str  # "this week", "since Monday 23 November": reads after "Nothing …" and after "·"
     words: str  # the phrase in lower case, to say it again in a command: "since monday"
     zone: ZoneInfo
+    to_come: bool = False  # it begins after now ("since 2027-01-01", "in December 2027"): no article is from then
 
     def day(self, moment: datetime) -> str:
         """The moment's date in the chat's timezone: "24 November 2026"."""
@@ -219,8 +216,8 @@ class TimePhrase:
     reader: Reader
 
     def window(self, now: datetime, zone: str) -> Window:
-        """The period the phrase stands for at `now` on the clock of the timezone `zone`; a period
-        that begins after `now` is a TimeToComeError."""
+        """The period the phrase stands for at `now` on the clock of the timezone `zone`, and whether
+        it is still to come."""
         local_zone = ZoneInfo(zone)
         try:
             start, end, label = self.reader(self.parts, now.astimezone(local_zone))
@@ -228,9 +225,7 @@ class TimePhrase:
             raise TimePhraseError(
                 f"“{self.words}” is no date I know: write it as since 2026-11-20 or since 20 November."
             ) from None
-        if start > now:
-            raise TimeToComeError(f"“{self.words}” is still to come: no article is from then yet.")
-        return Window(Period(start, end), label, self.words, local_zone)
+        return Window(Period(start, end), label, self.words, local_zone, to_come=start > now)
 
 
 def take_time_phrase(text: str) -> tuple[str, TimePhrase | None]:

@@ -306,10 +306,11 @@ async def test_a_time_alone_in_news_is_the_news_of_that_time(router):
 @pytest.mark.parametrize(
     ("line", "phrase", "button"),
     [
-        ("/search grid since 2027-01-01", "since 2027-01-01", ("grid, any date", "/search grid")),
-        ("/sector energy since 2026-12-03", "since 2026-12-03", ("energy, any date", "/sector energy")),
-        ("/news energy since 2026-07-01", "since 2026-07-01", ("energy, any date", "/news energy")),
-        ("/country kenya in December 2026", "in december 2026", ("kenya, any date", "/country kenya")),
+        ("/search grid since 2027-01-01", "since 2027-01-01", ("“grid”, any date", "/search grid")),
+        ("/sector energy since 2026-12-03", "since 2026-12-03", ("Energy, any date", "/sector energy")),
+        ("/news energy since 2026-07-01", "since 2026-07-01", ("Energy, any date", "/news energy")),
+        ("/news energy kenya in december 2027", "in december 2027", ("Energy + Kenya, any date", "/news energy kenya")),
+        ("/country kenya in December 2026", "in december 2026", ("Kenya, any date", "/country kenya")),
         ("/news since 2026-12-24", "since 2026-12-24", ("Latest articles", "/latest")),
     ],
 )
@@ -317,6 +318,12 @@ async def test_a_time_still_to_come_is_said_so_with_the_lookup_at_any_date(route
     reply = await router.handle(command(line))
     assert reply.private and reply.text == f"“{phrase}” is still to come: no article is from then yet."
     assert [(action.label, action.command) for action in reply.actions] == [button]
+
+
+async def test_a_lookup_that_cannot_be_made_says_so_before_a_time_to_come_as_before_a_past_one(router):
+    for when in ("this week", "since 2027-01-01"):
+        reply = await router.handle(command(f"/sector kenya {when}"))
+        assert reply.text == "Kenya is a place, not a sector."
 
 
 @pytest.mark.parametrize("line", ["/search summit next week", "/news election tomorrow", "/search budget next month"])

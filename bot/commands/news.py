@@ -13,7 +13,7 @@ from bot.commands.results import PAGE_SIZE, bounded_command, first_page, next_pa
 from bot.context import Context
 from bot.model import Action, Command, Reply, one_of, quoted
 from bot.pages import PageKind
-from bot.time_phrases import TimePhraseError, TimeToComeError, Window, take_time_phrase
+from bot.time_phrases import TimePhraseError, Window, take_time_phrase
 from bot.topics import describe
 from content.model import Query
 from content.store.fulltext import literal_pieces, names_of_several_words, search_terms
@@ -79,7 +79,7 @@ def _dated(lookup: _Lookup, *, time_alone: bool = False) -> Callable[[Command, C
     """The lookup with the time phrase in its words read ("this week", "since Monday"): it gets the
     command without the phrase, and the window the phrase stands for in the chat's timezone. A
     phrase alone is no lookup unless `time_alone`: "/search today" looks for the word, "/news today"
-    is today's news. A time still to come is said to be, with the lookup at any date offered."""
+    is today's news."""
 
     @wraps(lookup)
     async def reading_time(cmd: Command, ctx: Context) -> Reply:
@@ -89,9 +89,6 @@ def _dated(lookup: _Lookup, *, time_alone: bool = False) -> Callable[[Command, C
                 return await lookup(cmd, ctx, None)
             zone = await ctx.subscriptions.timezone(cmd.platform, cmd.target.chat)
             window = phrase.window(ctx.clock(), zone)
-        except TimeToComeError as error:
-            any_date = Action(f"{words}, any date", f"/{cmd.name} {words}") if words else _LATEST
-            return Reply(text=str(error), actions=[any_date], private=True)
         except TimePhraseError as error:
             return Reply(text=str(error), private=True)
         return await lookup(replace(cmd, args=words), ctx, window)
@@ -113,22 +110,28 @@ class _Asked:
 async def _answer(asked: _Asked, cmd: Command, ctx: Context, window: Window | None) -> Reply:
     """The first page of what was asked, within the window when there is one. Finding nothing there
     but articles from other dates, it says when the latest is from and offers the lookup at any date
-    (`cmd` less its time phrase)."""
+    (`cmd` less its time phrase); a time still to come is said to be, with the same offer."""
     if window is None:
         return await first_page(ctx, asked.kind, asked.query, asked.heading, asked.nothing)
+    if window.to_come:
+        text = f"“{window.words}” is still to come: no article is from then yet."
+        return Reply(text=text, actions=[_at_any_date(asked, cmd)], private=True)
     dated_query = replace(asked.query, period=window.period)
     reply = await first_page(ctx, asked.kind, dated_query, f"{asked.heading} · {window.label}", asked.nothing)
     if reply.cards or not (latest := (await ctx.store.find(asked.query, limit=1)).articles):
         return reply
     if asked.query.is_empty:  # a time alone: "/news today"
         reply.text = f"No articles {window.label}: the latest is from {window.day(latest[0].published)}."
-        reply.actions.append(_LATEST)
-        return reply
-    reply.text = (
-        f"Nothing {window.label} matches {asked.named}: the latest that does is from {window.day(latest[0].published)}."
-    )
-    reply.actions.append(Action(f"{asked.named}, any date", f"/{cmd.name} {cmd.args}"))
+    else:
+        latest_day = window.day(latest[0].published)
+        reply.text = f"Nothing {window.label} matches {asked.named}: the latest that does is from {latest_day}."
+    reply.actions.append(_at_any_date(asked, cmd))
     return reply
+
+
+def _at_any_date(asked: _Asked, cmd: Command) -> Action:
+    """The lookup asked for without its time: the latest articles for a time alone ("/news today")."""
+    return _LATEST if asked.query.is_empty else Action(f"{asked.named}, any date", f"/{cmd.name} {cmd.args}")
 
 
 @_dated
