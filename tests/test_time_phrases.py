@@ -277,6 +277,20 @@ async def test_subscribe_explains_that_a_time_is_not_kept(router):
     )
 
 
+async def test_subscribe_to_a_time_still_to_come_offers_no_look_back(router):
+    reply = await router.handle(command("/subscribe energy in december 2027"))
+    assert reply.text.startswith("Subscribed to Energy: each new article as it arrives.\n")
+    assert "A subscription brings what is new from now on, so “in december 2027” is not kept: " \
+        "articles from then come as they arrive, as every new one does" in reply.text
+    assert "/news" not in reply.text
+
+
+async def test_subscribe_with_a_bad_date_is_explained_and_subscribes_to_nothing(router):
+    reply = await router.handle(command("/subscribe energy since 30 february"))
+    assert reply.private and reply.text.startswith("“since 30 february” is no date I know")
+    assert (await router.handle(command("/subscriptions"))).text.startswith("This chat has no subscriptions")
+
+
 @pytest.mark.parametrize(
     ("first", "last", "zone", "label"),
     [

@@ -194,6 +194,8 @@ async def subscribe(cmd: Command, ctx: Context) -> Reply:
         return Reply(text=f"Please use at most {MAX_NEWS_WORDS} words, e.g. {example}.", private=True)
     try:
         words, phrase = take_time_phrase(words)
+        zone = await ctx.subscriptions.timezone(cmd.platform, cmd.target.chat) if phrase else None
+        window = phrase.window(ctx.clock(), zone) if phrase else None
     except TimePhraseError as error:
         return Reply(text=str(error), private=True)
     if phrase and not words:
@@ -230,7 +232,9 @@ async def subscribe(cmd: Command, ctx: Context) -> Reply:
     subscription = await _subscription(store, cmd.target, kind, value)
     label = topic_label(kind, value, ctx.tagger)
     reply = Reply(text=await _confirmation(store, cmd, label, cadence, created, before))
-    if phrase:
+    if window and window.to_come:
+        reply.text += f"\n{_not_kept(phrase)}: articles from then come as they arrive, as every new one does."
+    elif phrase:
         reply.text += f"\n{_not_kept(phrase)}; to look back: /news {words} {phrase.words}"
     if before and not before.cadence.is_instant and cadence.is_instant:
         # the digest in progress will not come: what it would have held comes now, what is stored later comes instantly
