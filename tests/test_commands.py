@@ -225,6 +225,27 @@ async def test_a_place_given_to_sector_is_redirected(router):
     assert reply.actions[0].command == "/country KE"
 
 
+@pytest.mark.parametrize(
+    ("line", "meant", "news"),
+    [
+        ("/sector energy kenya", "Energy + Kenya", "/news energy Kenya"),
+        ("/sector energy agriculture", "Energy + Agriculture", "/news energy agriculture"),
+        ("/country kenya energy", "Kenya + Energy", "/news Kenya energy"),
+        ("/country kenya thailand", "Kenya + Thailand", "/news Kenya Thailand"),
+        ("/sector energy kenya this week", "Energy + Kenya", "/news energy Kenya this week"),
+    ],
+)
+async def test_a_sector_or_place_with_more_names_points_to_news_on_all_of_them(router, line, meant, news):
+    reply = await router.handle(command(line))
+    takes = "one sector" if line.startswith("/sector") else "one country or region"
+    assert reply.text == f"{line.split()[0]} takes {takes}. For the latest on {meant}: {news}."
+    assert reply.private and [(action.label, action.command) for action in reply.actions] == [(meant, news)]
+
+
+async def test_a_sector_with_words_that_name_nothing_more_is_still_asked_about(router):
+    assert "Did you mean Energy?" in (await router.handle(command("/sector energy 2025"))).text
+
+
 async def test_country_shows_its_articles(router):
     reply = await router.handle(command("/country kenya"))
     assert reply.text == "Latest from Kenya"

@@ -151,6 +151,8 @@ async def sector(cmd: Command, ctx: Context, window: Window | None) -> Reply:
             actions=[Action(f"News from {place.name}", _place_command(place))],
             private=True,
         )
+    if several := _several_names("/sector takes one sector", cmd, ctx, window):
+        return several
     return _not_found("sector", cmd.args, resolution, "/sectors")
 
 
@@ -171,7 +173,20 @@ async def country(cmd: Command, ctx: Context, window: Window | None) -> Reply:
             actions=[Action(f"News about {found_sector.name}", f"/sector {found_sector.id}")],
             private=True,
         )
+    if several := _several_names("/country takes one country or region", cmd, ctx, window):
+        return several
     return _not_found("country or region", cmd.args, resolution, "/countries")
+
+
+def _several_names(usage: str, cmd: Command, ctx: Context, window: Window | None) -> Reply | None:
+    """Words naming more than one sector or place ("energy kenya") pointed to /news, which reads them
+    all, as /latest points words to their lookup; None for one name or none."""
+    understood = understand(cmd.args, ctx)
+    if len({match.id for match in understood.matches}) < 2:
+        return None
+    meant = understood.describe()
+    line = understood.command() if window is None else f"{understood.command()} {window.words}"
+    return Reply(text=f"{usage}. For the latest on {meant}: {line}.", actions=[Action(meant, line)], private=True)
 
 
 @partial(_dated, time_alone=True)
