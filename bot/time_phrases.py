@@ -8,6 +8,7 @@ is a time only after "in" or "since" ("March for Science" and "AI may help" are 
 from __future__ import annotations
 
 import re
+from calendar import monthrange
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from itertools import accumulate
@@ -43,7 +44,7 @@ _COUNT_WORDS.update(
 )
 _COUNT_WORDS.update({"a": 1, "an": 1, "couple of": 2, "a couple of": 2, "few": 3, "a few": 3})
 _COUNT = rf"(?P<count>[1-9]\d{{0,3}}|{'|'.join(_COUNT_WORDS)})"
-_UNIT = "(?P<unit>hour|day|week|fortnight)"
+_UNIT = "(?P<unit>hour|day|week|fortnight|month)"
 _RECENT_LEAD = "(?:(?:in|over|within|during) )?(?:the )?"  # "over the past week" is all time, no words
 _EDGES = re.compile(r"^\W+|\W+$")  # "today?" and "(monday)" are the words themselves
 
@@ -139,12 +140,22 @@ def _since_named(parts: dict[str, str], now: datetime):
 
 
 def _recent(parts: dict[str, str], now: datetime):
+    """"past 3 days", "since 2 weeks ago": from that long before now until now."""
     count, unit = _count(parts.get("count", "1")), parts["unit"]
     if unit == "fortnight":
         count, unit = 2 * count, "week"
-    span = timedelta(**{f"{unit}s": count})
     counted = unit if count == 1 else f"{count} {unit}s"
+    if unit == "month":
+        return _months_before(now, count), None, f"in the last {counted}"
+    span = timedelta(**{f"{unit}s": count})
     return now.astimezone(timezone.utc) - span, None, f"in the last {counted}"  # hours, not the clock's: DST
+
+
+def _months_before(moment: datetime, count: int) -> datetime:
+    """The same time of day `count` months before, on the month's last day where it has no such day."""
+    start = _month_start(moment.year, moment.month - count, moment.tzinfo)
+    day = min(moment.day, monthrange(start.year, start.month)[1])
+    return moment.replace(year=start.year, month=start.month, day=day)
 
 
 def _count(words: str) -> int:
@@ -196,6 +207,7 @@ _PHRASES: tuple[tuple[str, Reader], ...] = (
     (rf"{_RECENT_LEAD}(?:past|last) {_COUNT} {_UNIT}s?", _recent),
     (rf"{_RECENT_LEAD}past {_UNIT}", _recent),  # "last week" is the calendar's, above
     (rf"{_RECENT_LEAD}last (?P<unit>fortnight)", _recent),
+    (rf"(?:since )?{_COUNT} {_UNIT}s? ago", _recent),
     (r"since (?P<named>today|yesterday|(?P<which>this|last) (?P<span>week|month))", _since_named),
     (rf"since (?:last )?(?P<weekday>{'|'.join(_WEEKDAYS)})", _since_weekday),
     (r"since (?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})", _since_day),

@@ -90,6 +90,28 @@ def test_since_a_day_week_or_month_runs_from_its_start_until_now(text, read):
     assert at(text) == read
 
 
+@pytest.mark.parametrize(
+    ("text", "read"),
+    [
+        ("energy since 1 week ago", ("energy", "in the last week", datetime(2026, 5, 25, 12, tzinfo=UTC), None)),
+        ("energy 3 days ago", ("energy", "in the last 3 days", datetime(2026, 5, 29, 12, tzinfo=UTC), None)),
+        ("energy since a few hours ago", ("energy", "in the last 3 hours", datetime(2026, 6, 1, 9, tzinfo=UTC), None)),
+        ("AI since two months ago", ("AI", "in the last 2 months", datetime(2026, 4, 1, 12, tzinfo=UTC), None)),
+        ("AI a month ago", ("AI", "in the last month", datetime(2026, 5, 1, 12, tzinfo=UTC), None)),
+        # months count as the calendar does, so the past month is as long as a month ago is far
+        ("AI past 3 months", ("AI", "in the last 3 months", datetime(2026, 3, 1, 12, tzinfo=UTC), None)),
+        ("AI over the past month", ("AI", "in the last month", datetime(2026, 5, 1, 12, tzinfo=UTC), None)),
+    ],
+)
+def test_a_time_ago_runs_from_then_until_now(text, read):
+    assert at(text) == read
+
+
+def test_a_month_ago_from_a_day_the_month_before_lacks_is_that_months_last_day():
+    _, phrase = take_time_phrase("energy since 1 month ago")
+    assert phrase.window(datetime(2026, 3, 31, 12, tzinfo=UTC), "UTC").period.start == datetime(2026, 2, 28, 12, tzinfo=UTC)
+
+
 def test_days_and_weeks_begin_at_midnight_in_the_chats_timezone():
     bangkok_midnight = datetime(2026, 5, 31, 17, tzinfo=UTC)  # 1 June 00:00 at UTC+7
     assert at("solar today", "Asia/Bangkok")[2:] == (bangkok_midnight, None)
@@ -178,6 +200,8 @@ async def router(database_url):
         ("/search solar past a day", "Search: “solar” · in the last day", ["Kenyan solar farm opens"]),
         ("/search solar in the past week", "Search: “solar” · in the last week", ["Kenyan solar farm opens", "Kenyan grid adds storage"]),
         ("/news since yesterday", "Latest articles · since yesterday", ["Kenyan solar farm opens", "Kenyan grid adds storage"]),
+        ("/news energy since 1 week ago", "News: Energy · in the last week",
+         ["Kenyan solar farm opens", "Kenyan grid adds storage", "Kenyan wind forecast pilot"]),
     ],
 )
 async def test_a_lookup_keeps_to_the_time_it_names_and_says_which(router, line, heading, expected):
