@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.commands.help import TIME_PHRASES
 from bot.model import Command, Reply, Target
 from bot.router import build_router
 from bot.time_phrases import TimePhraseError, span_label, take_time_phrase
@@ -368,3 +369,11 @@ async def test_a_lookup_that_cannot_be_made_says_so_before_a_time_to_come_as_bef
 async def test_a_coming_event_is_words_to_look_for_not_a_time(router, line):
     reply = await router.handle(command(line))
     assert "still to come" not in reply.text and "·" not in reply.text
+
+
+def test_every_time_the_help_lists_is_read_as_a_time():
+    listed = TIME_PHRASES.split(": ", 1)[1].split(". Example")[0].split(", ")
+    assert len(listed) > 10
+    for words in listed:
+        rest, phrase = take_time_phrase(f"solar {words}")
+        assert (rest, phrase and phrase.words) == ("solar", words.lower()), words
