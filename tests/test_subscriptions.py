@@ -65,14 +65,17 @@ class Harness:
         self.tagger = Tagger.from_settings()
         self.router = Router(Context(store=store, tagger=self.tagger, clock=clock.now))
         register(self.router)
-        settings = DeliverySettings()
-        plan = RatePlan(settings, random.Random(1))
-        self.outbox = Outbox(store.engine, clock, plan)
         self.recorder = Recorder()
-        adapters = {"console": self.recorder, "telegram": self.recorder}
-        self.worker = DeliveryWorker(self.outbox, adapters, clock, settings, plan, owner="t")
+        self.deliver_as(DeliverySettings())
         self.fanout = FanOut(store, SubscriptionStore(store.engine), self.outbox, self.tagger, clock)
         self.count = 0
+
+    def deliver_as(self, settings: DeliverySettings) -> None:
+        """Send through an outbox and a worker with these settings."""
+        plan = RatePlan(settings, random.Random(1))
+        self.outbox = Outbox(self.store.engine, self.clock, plan)
+        adapters = {"console": self.recorder, "telegram": self.recorder}
+        self.worker = DeliveryWorker(self.outbox, adapters, self.clock, settings, plan, owner="t")
 
     async def say(self, line: str, target: Target = ALICE, chat_kind="private", is_admin=True, chat_name=None):
         name, _, args = line.lstrip("/").partition(" ")
@@ -564,6 +567,41 @@ async def test_a_digest_given_up_after_its_last_attempt_keeps_the_missed_days_it
     assert await bot.deliver() == [
         (GROUP, ["Kenya Sunday", "Kenya Friday"], "Your daily digest for Kenya, 27–29 March: 2 new articles")
     ]
+
+
+async def test_a_digest_given_up_after_its_last_attempt_is_carried_however_soon_given_up_rows_are_deleted(bot):
+    """Rows given up are deleted after delivery.keep_days, here half a day: Friday's digest still waits
+    for Saturday's to carry it."""
+    bot.deliver_as(DeliverySettings(keep_days=0.5))
+    await a_digest_given_up_after_its_last_attempt(bot, "Kenya Friday", countries=["KE"])
+    bot.clock.set(START + timedelta(hours=16))  # Friday 22:00: the worker deletes what it may
+    await bot.worker.run_until_idle()
+    bot.clock.set(START + timedelta(days=1, hours=1))
+    await bot.publish("Kenya Saturday", countries=["KE"])
+    bot.clock.set(START + timedelta(days=1, hours=3))
+    assert await bot.deliver() == [
+        (GROUP, ["Kenya Saturday", "Kenya Friday"], "Your daily digest for Kenya, 27–28 March: 2 new articles")
+    ]
+
+
+@pytest.mark.parametrize("keep_days, kept", [(3, 0), (30, 1)])
+async def test_a_weekly_digest_given_up_and_deleted_before_the_next_is_due_had_nothing_still_news_for_it(bot, keep_days, kept):
+    """keep_days 3 deletes last week's digest, given up, before this week's is due: by then its
+    articles are no longer news, so this week's does not carry them, as when it is kept."""
+    bot.deliver_as(DeliverySettings(keep_days=keep_days))
+    await bot.say("/subscribe kenya weekly fri 09:00", target=GROUP)
+    bot.clock.set(START + timedelta(hours=1))
+    await bot.publish("Kenya last week", countries=["KE"])
+    bot.clock.set(START + timedelta(hours=3))  # Friday 09:00
+    bot.recorder.failures = [TransientError("502 Bad Gateway")] * DeliverySettings().max_attempts
+    assert await bot.deliver() == []
+    bot.clock.set(START + timedelta(days=4))
+    await bot.worker.run_until_idle()  # deletes what it may
+    async with bot.store.engine.connect() as connection:
+        assert await connection.scalar(sa.select(sa.func.count()).select_from(tables.outbox)) == kept
+    await bot.publish("Kenya this week", countries=["KE"])
+    bot.clock.set(START + timedelta(days=7, hours=3))
+    assert await bot.deliver() == [(GROUP, ["Kenya this week"], "Your weekly digest for Kenya: 1 new article")]
 
 
 async def test_a_digest_given_up_before_its_chat_went_gone_is_not_carried_after_it_comes_back(bot):

@@ -733,12 +733,16 @@ class Outbox:
     async def prune(self, before: float) -> int:
         """Delete up to PRUNE_CHUNK rows queued before `before` (epoch seconds) and sent, given up or
         failed, with the payloads no row names any more; returns how many rows. A bundle goes once
-        its message is no longer pending."""
+        its message is no longer pending. A digest given up after its last attempt stays NEWS_AGE at
+        least, however early `before` is: the next digest of its series may still carry its articles
+        until then (see `DigestArticles`), none of them after."""
         o, p = tables.outbox, tables.payloads
         waiting = sa.select(o.c.payload_id).where(o.c.status == "pending")
+        exhausted_digest = (o.c.status == EXHAUSTED) & o.c.key.startswith(DIGEST_PREFIX)
+        still_carried = exhausted_digest & (o.c.created_at >= self._now() - NEWS_AGE.total_seconds())
         old = (
             sa.select(o.c.id, o.c.payload_id)
-            .where(o.c.created_at < before, o.c.status != "pending", o.c.payload_id.not_in(waiting))
+            .where(o.c.created_at < before, o.c.status != "pending", ~still_carried, o.c.payload_id.not_in(waiting))
             .order_by(o.c.created_at)
             .limit(PRUNE_CHUNK)
         )
