@@ -49,6 +49,7 @@ _DUE_FORMAT = "%Y%m%dT%H%MZ"
 _DUE_CHARS = len("20260301T1200Z")
 _SUMMED_UP = "summed up by a newer digest of the same schedule or subscription"
 _NOTHING_STILL_NEWS = f"no longer news: its articles were published more than {NEWS_AGE.days} days ago"
+_MERGED = "its chat moved to one with the same subscription, whose digests go on"
 _NO_LONGER_NEWS = f"no longer news: it waited more than {NEWS_AGE.days} days to be sent"
 
 
@@ -275,7 +276,8 @@ async def _move(connection: AsyncConnection, target_id: int, new_chat: str) -> N
     """Give a target its chat's new id, with the chat's settings. When the new id is a target
     already (someone subscribed in the upgraded group before a delivery found it moved), the two
     merge: the old target's subscriptions and pending messages join the new one's, but for topics
-    and messages it has already. The caller has bumped the subscriptions revision."""
+    and messages it has already, and so do its digests given up after their last attempt, for the
+    next of their series to sum up. The caller has bumped the subscriptions revision."""
     t, settings = tables.targets, tables.chat_settings
     address = sa.select(t.c.platform, t.c.chat, t.c.thread).where(t.c.id == target_id)
     platform, chat, thread = (await connection.execute(address)).one()
@@ -310,12 +312,16 @@ async def _merge(connection: AsyncConnection, target_id: int, into: int) -> None
     s, o = tables.subscriptions, tables.outbox
     theirs, queued = s.alias("theirs"), o.alias("queued")
     same_topic = sa.exists().where(theirs.c.target_id == into, theirs.c.kind == s.c.kind, theirs.c.value == s.c.value)
+    dropped = (await connection.execute(sa.select(s.c.id).where(s.c.target_id == target_id, same_topic))).scalars()
+    # no digest of theirs sums these up (a later subscription given one's id on SQLite must not)
+    await give_up_digests(connection, target_id, [subscription_series(number) for number in dropped], _MERGED, (EXHAUSTED,))
     await connection.execute(s.update().where(s.c.target_id == target_id, ~same_topic).values(target_id=into))
     await connection.execute(s.delete().where(s.c.target_id == target_id))
     await _merge_bundles(connection, target_id, into)
     same_key = sa.exists().where(queued.c.target_id == into, queued.c.key == o.c.key)
-    pending = (o.c.target_id == target_id) & (o.c.status == "pending")
-    await connection.execute(o.update().where(pending, ~same_key).values(target_id=into))
+    exhausted_digest = (o.c.status == EXHAUSTED) & o.c.key.startswith(DIGEST_PREFIX)  # for the next of its series
+    waiting = (o.c.target_id == target_id) & ((o.c.status == "pending") | exhausted_digest)
+    await connection.execute(o.update().where(waiting, ~same_key).values(target_id=into))
 
 
 async def _merge_bundles(connection: AsyncConnection, target_id: int, into: int) -> None:
