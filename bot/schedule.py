@@ -32,7 +32,7 @@ from bot.commands.results import article_card
 from bot.config import ScheduleSettings
 from bot.cron import cron_trigger
 from bot.delivery import tables
-from bot.delivery.outbox import Outbox, digest_key, schedule_series, target_ids
+from bot.delivery.outbox import Outbox, digest_key, schedule_series, target_ids, waiting_digests
 from bot.failures import RetriedFailures
 from bot.filters import filter_queries
 from bot.model import Reply, Target, new_articles
@@ -264,9 +264,8 @@ class ScheduleRunner:
     ) -> int:
         (first_fire, fire), query, size = fires, self._queries[schedule.name], schedule.max_articles
         series = schedule_series(schedule.name)
-        digest = await DigestArticles.read(
-            self._store, self._outbox, connection, target_id, series, query, period, size, first_fire, self._clock.now()
-        )
+        waiting = await waiting_digests(connection, target_id, series)
+        digest = await DigestArticles.read(self._store, waiting, query, period, size, first_fire, self._clock.now())
         reply = None
         if digest.count:
             more = f", the newest {len(digest.newest)}" if digest.count > len(digest.newest) else ""

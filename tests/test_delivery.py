@@ -27,7 +27,9 @@ from bot.config import Config, DeliverySettings, PlatformLimits
 from bot.delivery import tables
 from bot.delivery.db import migrate
 from bot.delivery.limits import RatePlan
-from bot.delivery.outbox import GiveUp, Gone, Outbox, Retry, Sent, digest_key, move_chat, schedule_series, target_ids
+from bot.delivery.outbox import (
+    GiveUp, Gone, Outbox, Retry, Sent, digest_key, move_chat, schedule_series, target_ids, waiting_digests,
+)
 from bot.delivery.service import start_delivery
 from bot.model import ArticleCard, Command, Reply, Target, burst_message
 from bot.subscriptions.cadence import Cadence
@@ -544,7 +546,7 @@ async def queue_digest(outbox: Outbox, chat: Target, series: str, text: str) -> 
 
 async def waiting_ids(outbox: Outbox, target_id: int, series: str) -> list[int]:
     async with outbox.engine.begin() as connection:
-        return (await outbox.waiting_digests(connection, target_id, series)).ids
+        return (await waiting_digests(connection, target_id, series)).ids
 
 
 async def test_a_digest_given_up_after_its_last_attempt_half_sent_is_not_summed_up_again(engine, clock):

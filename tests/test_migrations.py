@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 import textwrap
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
@@ -10,12 +9,9 @@ from datetime import datetime, timedelta, timezone
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
-from bot.clock import ManualClock
-from bot.config import DeliverySettings
 from bot.delivery import db as bot_db
 from bot.delivery import tables as bot_tables
-from bot.delivery.limits import RatePlan
-from bot.delivery.outbox import Outbox, schedule_series, subscription_series
+from bot.delivery.outbox import schedule_series, subscription_series, waiting_digests
 from content.model import Query
 from content.store import Store, run_migrations, words
 from content.store.engine import async_url, create_engine, open_engine
@@ -237,10 +233,9 @@ async def test_schedules_digests_stored_before_their_series_were_apart_are_found
         o = bot_tables.outbox
         async with engine.connect() as connection:
             assert (await connection.execute(sa.select(o.c.key).order_by(o.c.id))).scalars().all() == [key for _, key in rows]
-        outbox = Outbox(engine, ManualClock(MOMENT), RatePlan(DeliverySettings(), random.Random(1)))
         async with engine.begin() as connection:  # each series' next digest sums up its own waiting one
             waiting = [
-                await outbox.waiting_digests(connection, target, series)
+                await waiting_digests(connection, target, series)
                 for target, series in ((1, subscription_series(7)), (2, schedule_series("sub7")), (1, schedule_series("x")))
             ]
         assert [(len(digests.ids), digests.covered_after) for digests in waiting] == [(1, 4), (1, 4), (1, 4)]

@@ -71,9 +71,9 @@ class Harness:
         self.count = 0
 
     def deliver_as(self, settings: DeliverySettings) -> None:
-        """Send through an outbox and a worker with these settings."""
+        """Send through an outbox and a worker with these settings, leases kept on the test's clock."""
         plan = RatePlan(settings, random.Random(1))
-        self.outbox = Outbox(self.store.engine, self.clock, plan)
+        self.outbox = Outbox(self.store.engine, self.clock, plan, database_clock=self.clock)
         adapters = {"console": self.recorder, "telegram": self.recorder}
         self.worker = DeliveryWorker(self.outbox, adapters, self.clock, settings, plan, owner="t")
 
@@ -662,9 +662,10 @@ async def test_a_digest_given_up_for_a_removed_subscription_is_not_carried_by_a_
     assert await bot.deliver() == [(GROUP, ["Energy"], "Your daily digest for Energy: 1 new article")]
 
 
-async def test_a_digest_given_up_before_its_subscription_turned_instant_is_not_carried_once_it_is_a_digest_again(bot):
+async def test_a_digest_given_up_before_its_subscription_turned_instant_is_handed_over_by_the_reply_not_by_a_digest_after(bot):
     await a_digest_given_up_after_its_last_attempt(bot, "Kenya in the digest", countries=["KE"])
-    await bot.say("/subscribe kenya instant", target=GROUP)
+    reply = await bot.say("/subscribe kenya instant", target=GROUP)
+    assert [card.title for card in reply.cards] == ["Kenya in the digest"]
     bot.clock.advance(60)
     await bot.publish("Kenya instantly", countries=["KE"])
     assert await bot.delivered_titles() == [["Kenya instantly"]]
@@ -672,6 +673,57 @@ async def test_a_digest_given_up_before_its_subscription_turned_instant_is_not_c
     await bot.publish("Kenya in the next digest", countries=["KE"])
     bot.clock.set(START + timedelta(days=1, hours=3))
     assert await bot.delivered_titles() == [["Kenya in the next digest"]]
+
+
+async def turned_instant(bot: Harness) -> list[str]:
+    """GROUP's Kenya subscription turns instant at Friday 09:05; returns the titles the reply hands over."""
+    bot.clock.set(START + timedelta(hours=3, minutes=5))
+    reply = await bot.say("/subscribe kenya instant", target=GROUP)
+    return [card.title for card in reply.cards]
+
+
+async def a_digest_again(bot: Harness) -> None:
+    """GROUP's Kenya subscription, instant, has "Kenya instantly" queued so, then is a daily 09:00 digest again."""
+    bot.clock.advance(60)
+    await bot.publish("Kenya instantly", countries=["KE"])
+    await bot.fanout.run_once()
+    bot.clock.advance(60)
+    await bot.say("/subscribe kenya daily 09:00", target=GROUP)
+
+
+async def test_a_digest_waiting_when_its_subscription_turned_instant_and_back_brings_each_article_once(bot):
+    """Telegram could not be sent to from Friday 09:00 to Saturday's digest."""
+    await bot.say("/subscribe kenya daily 09:00", target=GROUP)
+    bot.clock.set(START + timedelta(hours=1))
+    await bot.publish("Kenya Friday", countries=["KE"])
+    bot.clock.set(START + timedelta(hours=3))
+    await bot.fanout.run_digests()
+    handed_over = await turned_instant(bot)
+    await a_digest_again(bot)
+    assert sorted(await saturdays_digest(bot)) == [
+        (GROUP, ["Kenya Saturday"], "Your daily digest for Kenya: 1 new article"),
+        (GROUP, ["Kenya instantly"], "New for your subscriptions"),
+    ]
+    assert handed_over == ["Kenya Friday"]
+
+
+async def test_a_digest_on_its_way_when_its_subscription_turned_instant_and_given_up_after_is_not_carried_by_a_digest_again(bot):
+    """Friday's digest was being sent at the switch: it goes on its own, and once given up, the next
+    digest does not carry it, as the period after it would come with it, instant articles included."""
+    await bot.say("/subscribe kenya daily 09:00", target=GROUP)
+    bot.clock.set(START + timedelta(hours=1))
+    await bot.publish("Kenya Friday", countries=["KE"])
+    bot.clock.set(START + timedelta(hours=3))
+    await bot.fanout.run_digests()
+    assert len(await bot.outbox.claim("another worker", "telegram", 10, 1.0)) == 1
+    assert await turned_instant(bot) == []
+    bot.recorder.failures = [TransientError("502 Bad Gateway")] * DeliverySettings().max_attempts
+    assert await bot.deliver() == []
+    await a_digest_again(bot)
+    assert sorted(await saturdays_digest(bot)) == [
+        (GROUP, ["Kenya Saturday"], "Your daily digest for Kenya: 1 new article"),
+        (GROUP, ["Kenya instantly"], "New for your subscriptions"),
+    ]
 
 
 async def test_a_new_feeds_archive_is_not_delivered_but_its_news_is(bot):

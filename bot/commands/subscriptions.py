@@ -20,7 +20,7 @@ from bot.commands.results import article_card
 from bot.context import Context
 from bot.model import DEFAULT_POST_FORMAT, POST_FORMATS, Action, Command, Reply, new_articles, quoted
 from bot.subscriptions.cadence import DAYS, FULL_DAYS, PATTERN, Cadence, CadenceError
-from bot.subscriptions.fanout import DIGEST_SIZE
+from bot.subscriptions.fanout import DIGEST_SIZE, DigestArticles
 from bot.subscriptions.store import VALUE_CHARS, Subscription, SubscriptionStore, combined, topic_label
 from bot.time_phrases import TimePhrase, TimePhraseError, take_time_phrase
 from content.store.fulltext import QUOTES, search_terms
@@ -228,18 +228,20 @@ async def subscribe(cmd: Command, ctx: Context) -> Reply:
             private=True,
         )
     now = ctx.clock()
-    created = await store.add(cmd.target, kind, value, cadence, now)
+    added = await store.add(cmd.target, kind, value, cadence, now)
     subscription = await _subscription(store, cmd.target, kind, value)
     label = topic_label(kind, value, ctx.tagger)
-    reply = Reply(text=await _confirmation(store, cmd, label, cadence, created, before))
+    reply = Reply(text=await _confirmation(store, cmd, label, cadence, added.created, before))
     if window and window.to_come:
         reply.text += f"\n{_not_kept(phrase)}: articles from then come as they arrive, as every new one does."
     elif phrase:
         reply.text += f"\n{_not_kept(phrase)}; to look back: /news {words} {phrase.words}"
     if before and not before.cadence.is_instant and cadence.is_instant:
-        # the digest in progress will not come: what it would have held comes now, what is stored later comes instantly
-        since, until = before.covered_seq, subscription.covered_seq
-        articles, count = await ctx.store.stored_between(since, until, subscription.query, DIGEST_SIZE)
+        # the digest in progress will not come, nor those the chat did not get: what they would have
+        # held comes now, what is stored later comes instantly
+        period = (before.covered_seq, subscription.covered_seq)
+        digest = await DigestArticles.read(ctx.store, added.handed_over, subscription.query, period, DIGEST_SIZE, now, now)
+        articles, count = digest.newest, digest.count
         if count:
             start = "your last digest" if before.last_digest_at else "you subscribed"
             reply.text += f"\nSince {start}: {new_articles(count)}"

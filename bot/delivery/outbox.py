@@ -4,7 +4,7 @@ A key is an article id, or "digest:<series>:<period>" (see `digest_key`), so the
 article can never be queued twice for one target. Rows go pending → sent | failed | exhausted | dead:
 `failed` is a message that cannot be sent at all (a bug or an unrenderable payload),
 `exhausted` one given up after too many transient failures (a digest's period is then summed up by
-the next digest of its series, see `Outbox.waiting_digests`), `dead` one given up on for good (the
+the next digest of its series, see `waiting_digests`), `dead` one given up on for good (the
 target is gone, it went stale while waiting, see `_stale`, or a newer digest of its schedule or
 subscription sums it up). Several articles
 may go to a target in one message (a bundle): the message is the first article's row, and
@@ -266,6 +266,56 @@ async def give_up_digests(
     await connection.execute(o.update().where(of_series, o.c.status.in_(statuses)).values(status="dead", last_error=reason))
 
 
+async def waiting_digests(connection: AsyncConnection, target_id: int, series: str) -> WaitingDigests:
+    """The digests of `series` (see `digest_key`) the target did not get: those waiting for it, none
+    of them being sent now nor partly sent (their platform was unreachable, or a failed attempt waits
+    to be retried), and those given up after their last attempt none of whose messages went out, but
+    for those before one sent, on its way or partly sent: the periods of those left are the ones just
+    before the next digest's, for it to sum them up (`Outbox.enqueue_digest`); one on its way, and those
+    before it, go on their own. Locked until the caller's transaction ends, after a claim taking one
+    of them: then it is on its way."""
+    o = tables.outbox
+    series_rows = _of_series(target_id, series)
+    query = sa.select(
+        o.c.id, o.c.key, o.c.status, o.c.parts_sent, o.c.lease_owner, o.c.covered_after, o.c.since_due
+    ).where(series_rows, o.c.status.in_(["pending", EXHAUSTED]))
+    if connection.dialect.name == "postgresql":
+        query = query.with_for_update()
+    rows = (await connection.execute(query)).all()
+    if not rows:
+        return WaitingDigests([], None)
+    # a digest without covered_after has no period the next one's follows on (it was queued before
+    # migration 0008, or before its subscription was instant a while); one some of whose messages
+    # went out is the chat's (given up, it is finished as one sent)
+    missed = {
+        row.id for row in rows
+        if row.covered_after is not None and row.parts_sent == 0 and (row.status == EXHAUSTED or row.lease_owner is None)
+    }
+    newest_sent = await connection.scalar(sa.select(sa.func.max(o.c.key)).where(series_rows, o.c.status == "sent"))
+    after = max([newest_sent or "", *(row.key for row in rows if row.id not in missed)])
+    summed = [row for row in rows if row.id in missed and row.key > after]
+    if not summed:
+        return WaitingDigests([], None)
+    return WaitingDigests(
+        [row.id for row in summed],
+        min(row.covered_after for row in summed),
+        min(_since_due(row) for row in summed),
+        max(_due_of(row.key) for row in summed),
+    )
+
+
+async def hand_over_digests(connection: AsyncConnection, target_id: int, series: str, reason: str) -> WaitingDigests:
+    """A subscription turns instant: the digests of its series the target did not get (see
+    `waiting_digests`) are given up, for the caller to hand over their articles, and the others go
+    on their own, never summed up by a digest of a later period (it would bring the instant ones too)."""
+    o = tables.outbox
+    waiting = await waiting_digests(connection, target_id, series)
+    await _give_up(connection, waiting.ids, reason)
+    left = _of_series(target_id, series) & o.c.status.in_(["pending", EXHAUSTED])
+    await connection.execute(o.update().where(left).values(covered_after=None))
+    return waiting
+
+
 async def _hold_platform(connection: AsyncConnection, platform: str, until: float) -> None:
     p = tables.platforms
     later = sa.case((p.c.next_send_at < until, until), else_=p.c.next_send_at)
@@ -384,7 +434,7 @@ async def _stale(rows, now: float) -> dict[str, list[int]]:
     """The ids of the rows no longer worth sending, by why: any message but a digest queued more than
     NEWS_AGE ago (its articles are no longer news; a digest's are as old as its period is long, and
     what a digest left waiting has is summed up by the next one of its series, see
-    `Outbox.waiting_digests`). Only a backlog has them: messages no process could send for days, their
+    `waiting_digests`). Only a backlog has them: messages no process could send for days, their
     platform having no token or its adapter being down. A message some of whose parts went out
     already is finished."""
     stale: dict[str, list[int]] = {}
@@ -460,42 +510,6 @@ class Outbox:
             statement = insert_ignoring_duplicates(connection, o, ["target_id", "key"])
             await connection.execute(statement.from_select(columns, rows))
         return len(fresh)
-
-    async def waiting_digests(self, connection: AsyncConnection, target_id: int, series: str) -> WaitingDigests:
-        """The digests of `series` (see `digest_key`) the target did not get: those waiting for it, none
-        of them being sent now nor partly sent (their platform was unreachable, or a failed attempt waits
-        to be retried), and those given up after their last attempt none of whose messages went out, but
-        for those before one sent, on its way or partly sent: the periods of those left are the ones just
-        before the next digest's, for it to sum them up (`enqueue_digest`); one on its way, and those
-        before it, go on their own. Locked until the caller's transaction ends, after a claim taking one
-        of them: then it is on its way."""
-        o = tables.outbox
-        series_rows = _of_series(target_id, series)
-        query = sa.select(
-            o.c.id, o.c.key, o.c.status, o.c.parts_sent, o.c.lease_owner, o.c.covered_after, o.c.since_due
-        ).where(series_rows, o.c.status.in_(["pending", EXHAUSTED]))
-        if connection.dialect.name == "postgresql":
-            query = query.with_for_update()
-        rows = (await connection.execute(query)).all()
-        if not rows:
-            return WaitingDigests([], None)
-        # a digest queued before migration 0008 has no covered_after: its period is not known; one some
-        # of whose messages went out is the chat's (given up, it is finished as one sent)
-        missed = {
-            row.id for row in rows
-            if row.covered_after is not None and row.parts_sent == 0 and (row.status == EXHAUSTED or row.lease_owner is None)
-        }
-        newest_sent = await connection.scalar(sa.select(sa.func.max(o.c.key)).where(series_rows, o.c.status == "sent"))
-        after = max([newest_sent or "", *(row.key for row in rows if row.id not in missed)])
-        summed = [row for row in rows if row.id in missed and row.key > after]
-        if not summed:
-            return WaitingDigests([], None)
-        return WaitingDigests(
-            [row.id for row in summed],
-            min(row.covered_after for row in summed),
-            min(_since_due(row) for row in summed),
-            max(_due_of(row.key) for row in summed),
-        )
 
     async def enqueue_digest(
         self, connection: AsyncConnection, target_id: int, key: str, reply: Reply | None, covered_after: int,

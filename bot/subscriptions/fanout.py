@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.clock import Clock
 from bot.commands.results import article_card
 from bot.delivery import tables
-from bot.delivery.outbox import Outbox, WaitingDigests, digest_key, subscription_series
+from bot.delivery.outbox import Outbox, WaitingDigests, digest_key, subscription_series, waiting_digests
 from bot.failures import RetriedFailures
 from bot.model import Reply, burst_message, new_articles
 from bot.subscriptions.matching import SubscriptionIndex
@@ -229,9 +229,10 @@ class FanOut:
             if not await self._subscriptions.claim_digest(connection, subscription, due, through):
                 return 0
             series, target_id = subscription_series(subscription.id), subscription.target_id
+            waiting = await waiting_digests(connection, target_id, series)
             digest = await DigestArticles.read(
-                self._store, self._outbox, connection, target_id, series, subscription.query,
-                (subscription.covered_seq, through), DIGEST_SIZE, first_due, self._clock.now(),
+                self._store, waiting, subscription.query, (subscription.covered_seq, through), DIGEST_SIZE, first_due,
+                self._clock.now(),
             )
             reply = self._digest(subscription, digest, digest.span(due, zone)) if digest.count else None
             key = digest_key(series, due)
@@ -265,15 +266,13 @@ class DigestArticles:
 
     @classmethod
     async def read(
-        cls, store: Store, outbox: Outbox, connection: AsyncConnection, target_id: int, series: str, query: Query,
-        period: tuple[int, int], size: int, first_due: datetime, now: datetime,
+        cls, store: Store, waiting: WaitingDigests, query: Query, period: tuple[int, int], size: int, first_due: datetime,
+        now: datetime,
     ) -> "DigestArticles":
-        """The articles of the digest of `series` for a target covering the store positions of `period`
-        (after its first, up to its second), inside the caller's transaction, which queues it. Its
-        period is that of the digests due from `first_due` on (several, when runs were missed while
-        newsbot was down)."""
+        """The articles of a digest covering the store positions of `period` (after its first, up to its
+        second) and summing up the `waiting` digests of its series. Its period is that of the digests
+        due from `first_due` on (several, when runs were missed while newsbot was down)."""
         after, through = period
-        waiting = await outbox.waiting_digests(connection, target_id, series)
         newest, count = await store.stored_between(after, through, query, size)
         if waiting.covered_after is None:
             return cls(newest, count, after, waiting, first_due)

@@ -14,7 +14,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.delivery import tables
-from bot.delivery.outbox import EXHAUSTED, forget_deleted_chat, give_up_digests, revive_targets, subscription_series, target_ids
+from bot.delivery.outbox import (
+    WaitingDigests, forget_deleted_chat, give_up_digests, hand_over_digests, revive_targets, subscription_series, target_ids,
+)
 from bot.model import DEFAULT_POST_FORMAT, Target
 from bot.subscriptions.cadence import Cadence
 from bot.topics import describe
@@ -29,10 +31,16 @@ Kind = Literal["sector", "country", "region", "query", "news"]
 DEFAULT_TIMEZONE = "UTC"
 FANOUT_CURSOR = "fanout_cursor"  # the bot_state row of the store position the instant fan-out has read up to
 _UNSUBSCRIBED = "the chat unsubscribed before it was sent"
-_NOW_INSTANT = "the subscription became instant: no digest of it sums this one up"
+_NOW_INSTANT = "the subscription became instant: the reply handed its articles over"
 _DELETED = "the chat was deleted"
 VALUE_CHARS = tables.subscriptions.c.value.type.length  # the longest topic value a subscription holds
 _TOPIC_ORDER = {"sector": 0, "country": 1, "region": 2}  # of the topics in a "news" subscription's value
+
+
+@dataclass(frozen=True)
+class Added:
+    created: bool  # a new subscription, not a new cadence for one
+    handed_over: WaitingDigests  # a digest turned instant: those of its digests the chat did not get, given up
 
 
 @dataclass(frozen=True)
@@ -127,14 +135,16 @@ class SubscriptionStore:
             target_id = await self._target_id(connection, target)
             await forget_deleted_chat(connection, target_id, _DELETED)
 
-    async def add(self, target: Target, kind: Kind, value: str, cadence: Cadence, now: datetime) -> bool:
-        """Subscribe (or change the cadence of an existing subscription); True when it is new."""
+    async def add(self, target: Target, kind: Kind, value: str, cadence: Cadence, now: datetime) -> Added:
+        """Subscribe (or change the cadence of an existing subscription). A digest turned instant hands
+        over the digests of it the target did not get, for the reply to bring their articles."""
         s = tables.subscriptions
         async with self.engine.begin() as connection:
             await tables.locked_subscriptions_revision(connection)  # changes to subscriptions take turns
             target_id = (await target_ids(connection, [target], revive_at=now))[target]
             topic = (s.c.target_id == target_id) & (s.c.kind == kind) & (s.c.value == value)
             existing, was = (await connection.execute(sa.select(s.c.id, s.c.cadence).where(topic))).first() or (None, None)
+            handed_over = WaitingDigests([], None)
             if cadence.is_instant or was == "instant":  # before the row and its position change
                 await tables.bump_subscriptions_revision(connection)
             if existing is None:
@@ -149,10 +159,9 @@ class SubscriptionStore:
                     changes.update(last_digest_at=now.timestamp(), covered_seq=covered)
                 elif was != "instant" and cadence.kind == "instant":  # the reply hands over the digest so far
                     changes["covered_seq"] = position()
-                    series = [subscription_series(existing)]
-                    await give_up_digests(connection, target_id, series, _NOW_INSTANT, statuses=(EXHAUSTED,))
+                    handed_over = await hand_over_digests(connection, target_id, subscription_series(existing), _NOW_INSTANT)
                 await connection.execute(s.update().where(s.c.id == existing).values(**changes))
-        return existing is None
+        return Added(existing is None, handed_over)
 
     async def remove(self, target: Target, kind: str | None = None, value: str | None = None) -> int:
         """Remove one subscription, or all of the target's when kind and value are None; returns how many.

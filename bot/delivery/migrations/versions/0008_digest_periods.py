@@ -1,5 +1,5 @@
 """Outbox digests remember the store position their period starts after, for a newer digest of their
-schedule or subscription to sum up their period when they could not be sent (see `Outbox.waiting_digests`).
+schedule or subscription to sum up their period when they could not be sent (see `bot.delivery.outbox.waiting_digests`).
 
 The digests waiting when this runs have none: as the worker did until now, those a newer digest of
 theirs was queued after are given up, so the backlog of a platform that was unreachable is not posted.
