@@ -466,6 +466,22 @@ def test_a_guid_that_is_no_address_is_no_link_and_stays_as_written():
     ]
 
 
+
+def test_entries_dropped_for_having_no_title_nor_text_are_not_lost_to_a_malformed_feeds_fault(caplog):
+    body = (
+        b'<rss version="2.0"><channel><title>T</title>\n'
+        b"<item><title>First</title><link>https://e.newsbot.example/1</link></item>\n"
+        b"<item><link>https://e.newsbot.example/2</link></item>\n"
+        b"<item><title>Third</titel><link>https://e.newsbot.example/3</link></item></channel></rss>"
+    )
+    assert [draft.title for draft in parse_feed(body, "lost")] == ["First"]
+    [warning] = [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
+    assert warning.endswith(": read 2 of its 3 entries")
+    caplog.clear()
+    empty = b'<rss version="2.0"><channel><title>T</title>\n<item><link>https://e.newsbot.example/1</link></item>\n<bad></channel></rss>'
+    assert parse_feed(empty, "empty") == []
+    assert [record.getMessage() for record in caplog.records if record.levelname == "WARNING"] == []
+
 async def test_dates_with_month_names_in_other_languages(server, client):
     result = await fetch(feed(server.url("/feeds/localized-dates.xml")), client)
     assert [draft.published for draft in result.drafts] == [

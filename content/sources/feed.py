@@ -263,7 +263,7 @@ def parse_feed(body: bytes, source_name: str, content_type: str = "", url: str =
     entry_drafts = (_entry_draft(entry, source_name, feed_language, url) for entry in parsed.entries)
     drafts = [draft for draft in entry_drafts if draft is not None]
     if parsed.entries and _malformed(parsed):
-        _warn_of_lost_entries(parsed, body, source_name, len(drafts))
+        _warn_of_lost_entries(parsed, body, source_name)
     return drafts
 
 
@@ -344,10 +344,12 @@ def _raise_if_not_a_feed(parsed: feedparser.FeedParserDict, body: bytes, content
         raise FeedError("not a feed (no RSS or Atom document found)")
 
 
-def _warn_of_lost_entries(parsed: feedparser.FeedParserDict, body: bytes, source_name: str, read: int) -> None:
+def _warn_of_lost_entries(parsed: feedparser.FeedParserDict, body: bytes, source_name: str) -> None:
     """A malformed feed whose entries stop being read at the fault: the operator is told of those lost,
-    not of faults feedparser reads past (an undefined entity such as &nbsp;)."""
-    written = len(_ENTRY_START.findall(body))
+    not of faults feedparser reads past (an undefined entity such as &nbsp;), nor of entries read and
+    left out for having neither title nor text. The entry feedparser found the fault in, and read
+    nothing of, is lost."""
+    read, written = sum(1 for entry in parsed.entries if entry), len(_ENTRY_START.findall(body))
     if written > read:
         problem = _describe_parse_error(parsed.get("bozo_exception"), body)
         log.warning("%s: malformed XML (%s): read %d of its %d entries", source_name, problem, read, written)
