@@ -466,6 +466,28 @@ def test_a_guid_that_is_no_address_is_no_link_and_stays_as_written():
     ]
 
 
+SITE = b"<link>https://site.newsbot.example/</link>"
+
+
+@pytest.mark.parametrize(
+    ("site", "item", "url"),
+    [
+        (SITE, b'<item><guid isPermaLink="true">/news/3</guid>', "https://site.newsbot.example/news/3"),
+        (SITE, b"<item><guid>/news/3</guid>", "https://site.newsbot.example/news/3"),  # a permalink unless it says not
+        (SITE, b'<item xml:base="https://base.newsbot.example/x/"><guid isPermaLink="true">/news/3</guid>',
+         "https://base.newsbot.example/news/3"),
+        (SITE, b'<item><guid isPermaLink="false">/news/3</guid>', None),
+        (SITE, b'<item><guid isPermaLink="true">12345</guid>', None),
+        (SITE, b'<item><guid isPermaLink="true">news/3</guid>', None),
+        (b"", b'<item><guid isPermaLink="true">/news/3</guid>', None),  # the feed's address may be a feed service's
+    ],
+)
+def test_a_permalink_guid_that_is_a_path_links_to_its_page_on_the_feeds_site(site, item, url):
+    body = b'<rss version="2.0"><channel><title>T</title>' + site + item + b"<title>Tender 3</title></item></channel></rss>"
+    [draft] = parse_feed(body, "t", url="https://feeds.newsbot.example/rss")
+    assert draft.url == url
+    assert draft.guid == item.rsplit(b">", 2)[1].removesuffix(b"</guid").decode()  # as written
+
 
 def test_entries_dropped_for_having_no_title_nor_text_are_not_lost_to_a_malformed_feeds_fault(caplog):
     body = (

@@ -260,7 +260,8 @@ def parse_feed(body: bytes, source_name: str, content_type: str = "", url: str =
     if not parsed.entries:
         _raise_if_not_a_feed(parsed, body, content_type, url)
     feed_language = _language(parsed.feed.get("language"))
-    entry_drafts = (_entry_draft(entry, source_name, feed_language, url) for entry in parsed.entries)
+    site = _web_link(parsed.feed.get("link")) if parsed.get("version", "").startswith("rss") else None
+    entry_drafts = (_entry_draft(entry, source_name, feed_language, url, site) for entry in parsed.entries)
     drafts = [draft for draft in entry_drafts if draft is not None]
     if parsed.entries and _malformed(parsed):
         _warn_of_lost_entries(parsed, body, source_name)
@@ -404,13 +405,16 @@ def _declared(body: bytes) -> bool:
     return body.removeprefix(b"\xef\xbb\xbf").startswith(b"<?xml")
 
 
-def _entry_draft(entry: dict, source_name: str, feed_language: str | None, feed_url: str) -> Draft | None:
+def _entry_draft(
+    entry: dict, source_name: str, feed_language: str | None, feed_url: str, site: str | None
+) -> Draft | None:
+    """The entry's draft; `site` is an RSS feed's own link, the base of a guid that is a path."""
     title = _entry_title(entry)
     text = _entry_text(entry)
     if not title and not text:
         return None
-    url = _web_link(_field(entry, "link"))
     guid = (_field(entry, "id") or "").strip() or None
+    url = _web_link(_field(entry, "link")) or _permalink_path(entry, guid, feed_url, site)
     if not url and not guid:
         guid = content_guid(feed_url, title, text)
     return Draft(
@@ -432,6 +436,20 @@ def _web_link(link: str | None) -> str | None:
     link = (link or "").strip()
     host = web_host(link)
     return link if host and "." in host.strip(".") else None
+
+
+def _permalink_path(entry: dict, guid: str | None, feed_url: str, site: str | None) -> str | None:
+    """The page of an RSS entry without <link> whose guid is a permalink written as a path ("/news/3"),
+    on its xml:base, else on the feed's site (a feed's own address may be a feed service's). A guid
+    that is no path ("12345") names no page, and one not a permalink (isPermaLink="false") none either."""
+    if site is None or not guid or not guid.startswith("/") or not _field(entry, "guidislink"):
+        return None
+    detail = _field(entry, "title_detail") or _field(entry, "summary_detail") or {}
+    base = _field(detail, "base") or feed_url  # the xml:base in effect, or else the feed's address
+    try:
+        return _web_link(urljoin(site if base == feed_url else base, guid))
+    except ValueError:  # "/news/[3", which is no address
+        return None
 
 
 def _entry_title(entry: dict) -> str:
