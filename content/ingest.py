@@ -301,7 +301,8 @@ def _same_story(draft: Draft, identity: _Identity, entry: StoredEntry) -> bool:
 
 
 def _alternatives(draft: Draft, identity: _Identity, names: Sequence[str]) -> list[_Alternative]:
-    by_link = [url_article_id(identity[1]), former_url_article_id(identity[1])] if identity[1] else []
+    links = [identity[1], canonical_url(draft.tracking_url) if draft.tracking_url else None]
+    by_link = [found for link in links if link for found in (url_article_id(link), former_url_article_id(link))]
     as_read = [replace(draft, source=name) for name in names]  # the draft as its source read it under each name
     found = []
     if draft.guid is not None:
@@ -327,7 +328,7 @@ def _cleaned(draft: Draft) -> Draft:
     refuses to store a NUL), and with a text past MAX_TEXT_CHARS cut after its last whole word."""
     cleaned = {
         name: remove_control_characters(value)
-        for name in ("title", "text", "url", "guid", "author", "language")
+        for name in ("title", "text", "url", "tracking_url", "guid", "author", "language")
         if (value := getattr(draft, name))
     }
     if len(cleaned.get("text", "")) > MAX_TEXT_CHARS:

@@ -132,6 +132,9 @@ class Draft:
     author: str | None = None
     published: datetime | None = None
     language: str | None = None
+    # the link its feed gave when `url` is the article's own address it named besides (FeedBurner's
+    # redirect and <feedburner:origLink>): an article stored under it before is this one
+    tracking_url: str | None = None
     sectors: tuple[str, ...] | None = None  # an override from the source, e.g. front matter
     countries: tuple[str, ...] | None = None
 

@@ -637,6 +637,19 @@ async def test_an_entry_moved_from_a_tracking_link_to_its_own_and_dated_again_ta
     assert sent_again == []
 
 
+
+@pytest.mark.parametrize("guid", [None, "tag:wire.test,2018:post-1"])
+async def test_an_entry_stored_at_its_tracking_link_takes_its_own_link_not_stored_again(store, monkeypatch, guid):
+    """An article stored at FeedBurner's redirect before the feed's <feedburner:origLink> was read."""
+    tracked = draft(1, "wire", url="https://feeds.wire.test/~r/wire/~3/Ab1/solar-story-1.html", guid=guid)
+    own = replace(tracked, url="https://www.wire.test/grid/solar-story-1.html", tracking_url=tracked.url)
+    report, stored, sent_again = await _moved(store, monkeypatch, tracked, own)
+    assert (report.new, report.updated, report.duplicates) == (0, 1, 0)
+    assert (stored.id, stored.url, stored.title, stored.text) == (article_id(tracked.url, None), own.url, own.title, own.text)
+    assert sent_again == []
+    again = await _ingest(store, monkeypatch, {"wire": [own]}, hours=2)
+    assert (again.new, again.updated, again.duplicates) == (0, 0, 1)
+
 async def test_a_guid_a_feed_gives_again_to_another_story_is_a_new_article(store, monkeypatch):
     original = draft(1, "cast", title="Episode one: solar in Chiang Mai", url="https://cast.test/1", guid="1")
     reused = draft(30, "cast", title="Kenya mini-grids, a month on", text=KENYA_TEXT, url="https://cast.test/30", guid="1")

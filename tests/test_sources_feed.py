@@ -466,6 +466,31 @@ def test_a_guid_that_is_no_address_is_no_link_and_stays_as_written():
     ]
 
 
+
+def test_a_feedburner_entry_links_to_the_article_not_to_the_tracking_redirect():
+    origin = b'xmlns:feedburner="http://rssnamespace.org/feedburner/ext/1.0"'
+    items = (
+        b"<item><title>Tender 1</title><link>https://feeds.newsbot.example/~r/wire/~3/Ab1/tender-1.html</link>"
+        b"<feedburner:origLink>https://www.wire.newsbot.example/tenders/tender-1.html</feedburner:origLink></item>"
+        b"<item><title>Tender 2</title><link>https://feeds.newsbot.example/~r/wire/~3/Cd2/tender-2.html</link>"
+        b"<feedburner:origLink>/tenders/tender-2.html</feedburner:origLink></item>"  # no address: the link stays
+    )
+    body = b'<rss version="2.0" ' + origin + b"><channel><title>T</title>" + items + b"</channel></rss>"
+    first, second = parse_feed(body, "t", url="https://feeds.newsbot.example/wire")
+    assert (first.url, first.tracking_url) == (
+        "https://www.wire.newsbot.example/tenders/tender-1.html",
+        "https://feeds.newsbot.example/~r/wire/~3/Ab1/tender-1.html",
+    )
+    assert (second.url, second.tracking_url) == ("https://feeds.newsbot.example/~r/wire/~3/Cd2/tender-2.html", None)
+    atom = (
+        b'<feed xmlns="http://www.w3.org/2005/Atom" ' + origin + b"><title>T</title><entry><title>Tender 3</title>"
+        b'<id>tag:wire,2018:3</id><link rel="alternate" href="https://feedproxy.newsbot.example/~r/wire/~3/Ef3/t3.html"/>'
+        b"<feedburner:origLink>https://wire.newsbot.example/2018/t3.html</feedburner:origLink></entry></feed>"
+    )
+    [third] = parse_feed(atom, "t")
+    assert third.url == "https://wire.newsbot.example/2018/t3.html"
+
+
 SITE = b"<link>https://site.newsbot.example/</link>"
 
 

@@ -414,7 +414,9 @@ def _entry_draft(
     if not title and not text:
         return None
     guid = (_field(entry, "id") or "").strip() or None
-    url = _web_link(_field(entry, "link")) or _permalink_path(entry, guid, feed_url, site)
+    link = _web_link(_field(entry, "link")) or _permalink_path(entry, guid, feed_url, site)
+    # FeedBurner's link is its redirect, counting clicks; what people reach, and other feeds give, is this
+    url = _web_link(_field(entry, "feedburner_origlink")) or link
     if not url and not guid:
         guid = content_guid(feed_url, title, text)
     return Draft(
@@ -422,6 +424,7 @@ def _entry_draft(
         title=title or _title_from_text(text),
         text=text,
         url=url,
+        tracking_url=link if link != url else None,
         guid=guid,
         author=_entry_author(entry),
         published=_entry_published(entry),
