@@ -647,9 +647,22 @@ def test_character_references_to_utf16_surrogates_make_their_character():
         ("10 Jun 2025 12:30 AM GMT", datetime(2025, 6, 10, 0, 30)),
         ("10 Jun 2025 12:30 p.m.", datetime(2025, 6, 10, 12, 30)),
         ("2025/06/10 4:05 pm", datetime(2025, 6, 10, 16, 5)),
+        ("Jan 3, 2018 1:48 PM", datetime(2018, 1, 3, 13, 48)),  # without a zone: UTC, as the others
+        ("Wednesday, January 3rd, 2018 13:48:00 +0100", datetime(2018, 1, 3, 12, 48)),
+        ("Sept. 3 2018 10:00 EST", datetime(2018, 9, 3, 15, 0)),
+        ("Wed,03 Jan 2018 13:48:00 +0000", datetime(2018, 1, 3, 13, 48)),
+        ("03-Jan-2018 13:48", datetime(2018, 1, 3, 13, 48)),
+        ("03-Jan-2018", datetime(2018, 1, 3, 0, 0)),
+        ("Jan 3, 2018", datetime(2018, 1, 3, 0, 0)),
+        ("3-janv.-2018 13:48:00 +0100", datetime(2018, 1, 3, 12, 48)),
+        ("20180103T134800Z", datetime(2018, 1, 3, 13, 48)),  # not midnight
+        ("20180103T134800+0530", datetime(2018, 1, 3, 8, 18)),
+        ("20180103T1348", datetime(2018, 1, 3, 13, 48)),
+        ("20180103T134800.5-03:00", datetime(2018, 1, 3, 16, 48)),
         ("Sat, 31 Feb 2024 10:00:00 GMT", None),  # not 2 March
         ("31 Feb 2024 10:00 +0100", None),
         ("Fri, 29 Feb 2023 10:00:00 CET", None),
+        ("Feb 30, 2018 1:48 PM", None),
     ],
 )
 def test_dates_with_named_time_zones_and_impossible_days(date, published):

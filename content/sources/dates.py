@@ -5,7 +5,10 @@ year/month/day ("2024/05/10 12:00:00 +0800", "2024年5月10日 12:00"), which fe
 of the current month; offsets written after GMT or UTC ("2024-05-10 12:00:00 GMT+0800", "UTC+08:00"),
 which it drops with the time; a year-month-day date with an offset without a colon ("+0530"), whose
 minutes feedparser misreads, or with a zone's name ("CET"), which it drops with the time; fractions of
-a second ("10:00:00.250 +0200"); and a 12-hour clock ("4:00 PM"), which it reads as the morning."""
+a second ("10:00:00.250 +0200"); a 12-hour clock ("4:00 PM"), which it reads as the morning; the month
+before the day ("Jan 3, 2018 1:48 PM"), day, month and year joined by hyphens ("03-Jan-2018 13:48") and
+no space after the weekday's comma ("Wed,03 Jan 2018"), which it cannot read; and ISO 8601's compact form
+("20180103T134800Z"), which it reads as midnight. A date without a zone is UTC, as feedparser reads it."""
 
 from __future__ import annotations
 
@@ -16,23 +19,23 @@ from email.utils import mktime_tz, parsedate_tz
 
 from content.text import strip_accents
 
-# Month abbreviations in English, and month names in Portuguese, Spanish, French, Italian, German,
-# Dutch, Indonesian and Malay (accents removed, lower case: "déc" is "dec", "mär" is "mar").
+# Month names and abbreviations in English, and month names in Portuguese, Spanish, French, Italian,
+# German, Dutch, Indonesian and Malay (accents removed, lower case: "déc" is "dec", "mär" is "mar").
 _ENGLISH_MONTH = {
     name: english
     for english, names in {
-        "jan": "ene enero janv janvier gen gennaio januar januari janeiro",
-        "feb": "fev fevereiro febrero fevr fevrier febbraio februar februari",
-        "mar": "marco marzo mars marz mrz mrt maa maret maart mac",
-        "apr": "abr abril avr avril aprile",
+        "jan": "january ene enero janv janvier gen gennaio januar januari janeiro",
+        "feb": "february fev fevereiro febrero fevr fevrier febbraio februar februari",
+        "mar": "march marco marzo mars marz mrz mrt maa maret maart mac",
+        "apr": "april abr abril avr avril aprile",
         "may": "mai maio mayo mei mag maggio",
-        "jun": "junho junio juin giu giugno juni",
-        "jul": "julho julio juil juillet lug luglio juli julai",
-        "aug": "ago agosto aout agu agt agustus augustus ogos ogo",
-        "sep": "set setembro septiembre sept septembre settembre",
-        "oct": "out outubro octubre octobre ott ottobre okt oktober",
-        "nov": "novembro noviembre novembre",
-        "dec": "dez dezembro dic diciembre decembre dicembre dezember des desember dis disember",
+        "jun": "june junho junio juin giu giugno juni",
+        "jul": "july julho julio juil juillet lug luglio juli julai",
+        "aug": "august ago agosto aout agu agt agustus augustus ogos ogo",
+        "sep": "september set setembro septiembre sept septembre settembre",
+        "oct": "october out outubro octubre octobre ott ottobre okt oktober",
+        "nov": "november novembro noviembre novembre",
+        "dec": "december dez dezembro dic diciembre decembre dicembre dezember des desember dis disember",
     }.items()
     for name in (english, *names.split())
 }
@@ -75,8 +78,13 @@ _MISREAD_ZONE = re.compile(r"\d[+-]\d{4}$|\s[^\W\d_]+$")
 _FRACTION_OF_SECOND = re.compile(r"(?<=:\d\d)[.,]\d+")  # which parsedate_tz refuses
 _UTC_OFFSET = re.compile(r"\s*\b(?:GMT|UTC)([+-])(\d\d?)(?::?(\d\d))?$", re.IGNORECASE)  # "GMT+0800", "UTC+8"
 _TWELVE_HOUR_TIME = re.compile(r"\b(1[0-2]|0?[1-9])(:\d\d(?::\d\d)?)\s*([ap])\.?m\b\.?", re.IGNORECASE)
-# [weekday,] day month year time zone: what RFC 822 says, in other words
-_DATE = re.compile(r"^\s*(?:[^\W\d]+\.?,?\s+)?(\d{1,2})\.?\s+([^\W\d]+)\.?\s+(\d{4}\b.*)$")
+_WEEKDAY = r"(?:[^\W\d]+\.?(?:,\s*|\s+))?"  # "Wed, ", "Wed,", "mar., ", "Wednesday "
+# [weekday,] day month year time zone: what RFC 822 says, in other words, or with hyphens ("03-Jan-2018")
+_DATE = re.compile(rf"^\s*{_WEEKDAY}(\d{{1,2}})(?:\.?\s+|-)([^\W\d]+)\.?(?:\s+|-)(\d{{4}}\b.*)$")
+# [weekday,] month day[,] year time zone ("Jan 3, 2018 1:48 PM", "Wednesday, January 3rd, 2018")
+_MONTH_FIRST_DATE = re.compile(rf"^\s*{_WEEKDAY}([^\W\d]+)\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}}\b.*)$")
+# ISO 8601's basic format: 20180103T134800Z, 20180103T1348+0100
+_COMPACT_DATE = re.compile(r"^\s*(\d{4})(\d\d)(\d\d)[Tt](\d\d)(\d\d)(\d\d)?(?:[.,]\d+)?([Zz]|[+-]\d\d:?\d\d)?$")
 # year/month/day [time [zone]], also year.month.day, 2024年3月4日, and year-month-day (which feedparser
 # reads, but for an offset after GMT or UTC)
 _NUMERIC_DATE = re.compile(r"^\s*(\d{4})([/.年-])(\d{1,2})[/.月-](\d{1,2})日?(?:[\sT]*(\d.*))?$")
@@ -84,18 +92,14 @@ _NUMERIC_DATE = re.compile(r"^\s*(\d{4})([/.年-])(\d{1,2})[/.月-](\d{1,2})日?
 
 def parse_localized_date(value: str) -> time.struct_time | None:
     """A feedparser date handler: the UTC time of an RFC 822 date, its month named in any of those
-    languages, or of a year/month/day date, else None (for feedparser's own handlers to try)."""
+    languages (or before its day), of a year/month/day date or of a compact ISO 8601 one, else None
+    (for feedparser's own handlers to try)."""
     value, utc_offsets = _UTC_OFFSET.subn(_offset, value.rstrip())
-    if match := _DATE.match(value):
-        day, month, rest = match[1], _ENGLISH_MONTH.get(strip_accents(match[2]).lower()), match[3]
-    elif (match := _NUMERIC_DATE.match(value)) and (match[2] != "-" or utc_offsets or _MISREAD_ZONE.search(value)):
-        year, _, number, day, time_and_zone = match.groups()
-        month = calendar.month_abbr[int(number)] if 1 <= int(number) <= 12 else None
-        rest = f"{year} {time_and_zone or '00:00'}"
-    else:
-        return None
+    day, month, rest = _day_month_rest(value, utc_offsets) or (None, None, "")
     if month is None:
         return None
+    if rest.isdecimal():  # the year alone: the day's start, as feedparser reads "3 Jan 2018"
+        rest += " 00:00"
     rest = _TWELVE_HOUR_TIME.sub(_24_hour, _FRACTION_OF_SECOND.sub("", rest))
     rest = _NAMED_ZONE.sub(lambda zone: _ZONE_OFFSET.get(zone[0].lower(), zone[0]), rest.rstrip())
     rest = _COLON_OFFSET.sub(r"\1\2", rest)
@@ -103,6 +107,30 @@ def parse_localized_date(value: str) -> time.struct_time | None:
     if parsed is None or parsed[2] > calendar.monthrange(parsed[0], parsed[1])[1]:
         return None  # 31 Feb is no date (mktime_tz would make it 2 March), and feedparser's handlers refuse it too
     return time.gmtime(mktime_tz(parsed))
+
+
+def _day_month_rest(value: str, utc_offsets: int) -> tuple[str, str | None, str] | None:
+    """The day, the English month's abbreviation (None for a name in no language known) and the year
+    with the time and zone after it, of a date in one of the forms read here."""
+    if match := _DATE.match(value):
+        return match[1], _month_named(match[2]), match[3]
+    if match := _MONTH_FIRST_DATE.match(value):
+        return match[2], _month_named(match[1]), match[3]
+    if match := _COMPACT_DATE.match(value):
+        year, number, day, hours, minutes, seconds, zone = match.groups()
+        return day, _month_numbered(number), f"{year} {hours}:{minutes}:{seconds or '00'} {zone or ''}"
+    if (match := _NUMERIC_DATE.match(value)) and (match[2] != "-" or utc_offsets or _MISREAD_ZONE.search(value)):
+        year, _, number, day, time_and_zone = match.groups()
+        return day, _month_numbered(number), f"{year} {time_and_zone or '00:00'}"
+    return None
+
+
+def _month_named(name: str) -> str | None:
+    return _ENGLISH_MONTH.get(strip_accents(name).lower())
+
+
+def _month_numbered(number: str) -> str | None:
+    return calendar.month_abbr[int(number)] if 1 <= int(number) <= 12 else None
 
 
 def _offset(zone: re.Match) -> str:
