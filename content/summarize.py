@@ -86,6 +86,9 @@ _NAME = r"\p{Lu}[\p{L}'’.-]*+(?: (?:(?:da|das|de|del|della|di|do|dos|du|la|le|
 _BYLINE_IN_ANOTHER_LANGUAGE = regex.compile(rf"(?:Por|Par|Von|Di|Door) {_NAME}(?:(?:,| e| y| et| und| en| i) {_NAME})*")
 # The links an embedded post (a tweet) shows after its words, to itself and its pictures
 _EMBEDDED_POST_LINK = re.compile(r"[ \t]*(?:https?://)?\b(?:pic\.twitter\.com|t\.co)/\w+")
+# "Capra?", "Why not?", "Nothing!": a word or two asked or exclaimed, no sentence of the story on its own
+# (the full-width marks are left out: Chinese and Japanese put no spaces between their words)
+_EXCLAMATION = re.compile(r"""\S+(?: \S+)?[?!؟]["'”’)\]»]*""")
 _QUOTE_MARK = re.compile(r'["“”«»„]')
 _CLOSING = {'"': '"', "“": "”", "«": "»", "„": "“"}  # by the mark that opens a quotation
 _Edges = tuple[str | None, str | None]  # the mark a sentence starts inside, the one its end lacks
@@ -271,8 +274,9 @@ def summarize(title: str, text: str, max_sentences: int = 3, max_chars: int | No
     without a closing full stop is cut at a word boundary (a long one alone, which its feed cut off,
     gets an ellipsis), and picked only when no finished sentence fits (a heading or a standfirst is
     no sentence of the story, and would run into the one after it). A byline, a caption, a call to
-    sign up, the line naming who posted an embedded post or the title repeated is picked only when the
-    text has nothing else; the links such a post shows after its words (pic.twitter.com/…) never are.
+    sign up, the line naming who posted an embedded post, the title repeated or a question or an
+    exclamation of a word or two ("Capra? Coppola?") is picked only when the text has nothing else;
+    the links such a post shows after its words (pic.twitter.com/…) never are.
     A sentence of a quotation shown without the rest of it gets the quotation marks it lacks.
     """
     if max_sentences < 1:
@@ -287,7 +291,7 @@ def summarize(title: str, text: str, max_sentences: int = 3, max_chars: int | No
         return sentences
     scores = _scores(title, sentences)
     # words that never reach a full stop (a heading, a standfirst) only when finished sentences run out
-    no_story = _no_story(blocks) | _repeating(title, sentences)
+    no_story = _no_story(blocks) | _repeating(title, sentences) | set(filter(_EXCLAMATION.fullmatch, sentences))
     candidates = [index for index in range(len(sentences)) if sentences[index] not in no_story] or range(len(sentences))
     ranked = sorted(candidates, key=lambda i: (not _TERMINAL.search(sentences[i]), -scores[i], i))
     quotations = _quotation_edges(blocks) if _QUOTE_MARK.search(text) else {}

@@ -466,3 +466,16 @@ def test_quotation_marks_added_count_against_the_character_budget():
     budget = len(" ".join(expected))
     assert summarize("Grid is ready", QUOTED, max_sentences=2, max_chars=budget) == expected
     assert summarize("Grid is ready", QUOTED, max_sentences=2, max_chars=budget - 1) != expected
+
+
+def test_a_one_or_two_word_question_or_exclamation_is_not_picked_on_its_own():
+    # a standfirst opening "Capra? Coppola? Bigelow? Our critic crowns…" gave a summary starting "Capra?"
+    story = [
+        "Our film critic names the best director of all time.",
+        "The list began last week with five nominees chosen by readers.",
+        "Will the winner surprise anyone?",
+    ]
+    text = "Capra? Coppola? Bigelow! " + " ".join(story) + " Who knows?"
+    assert summarize("The best director of all time", text, max_sentences=3, max_chars=600) == story
+    assert summarize("Directors", "Capra? Coppola?", max_chars=600) == ["Capra?", "Coppola?"]  # all there is
+
