@@ -136,6 +136,12 @@ def _opens_sentence(character: str) -> bool:
     return not character.islower()
 
 
+def _opens_sentence_at(block: str, match: re.Match[str]) -> bool:
+    """Whether what follows the mark may open a sentence: a capital, a digit, …, or a bare link, as a
+    show's notes cite their sources ("Visual Capitalist, August 2017. http://bit.ly/…")."""
+    return _opens_sentence(match.group("first")) or block.startswith(("http://", "https://"), match.end())
+
+
 def _is_boundary(block: str, match: re.Match[str]) -> bool:
     if match.group("end") != ".":
         return True
@@ -183,7 +189,7 @@ def _sentences_by_block(text: str) -> Iterator[list[str]]:
         for match in _boundaries(block):
             if match.group("glued") or match.group("wide"):
                 cut = match.end()
-            elif _opens_sentence(match.group("first")) and _is_boundary(block, match):
+            elif _opens_sentence_at(block, match) and _is_boundary(block, match):
                 cut = match.start() + len(match.group("end")) + len(match.group("close"))
             else:
                 continue

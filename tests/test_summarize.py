@@ -479,3 +479,24 @@ def test_a_one_or_two_word_question_or_exclamation_is_not_picked_on_its_own():
     assert summarize("The best director of all time", text, max_sentences=3, max_chars=600) == story
     assert summarize("Directors", "Capra? Coppola?", max_chars=600) == ["Capra?", "Coppola?"]  # all there is
 
+
+def test_a_link_after_a_full_stop_starts_a_sentence():
+    citation = "Source: “Batteries for All,” Energy Weekly, March 2026. https://energy.newsbot.example/b “Grid costs”"
+    assert split_sentences(citation) == [
+        "Source: “Batteries for All,” Energy Weekly, March 2026.",
+        "https://energy.newsbot.example/b “Grid costs”",
+    ]
+    assert split_sentences("See the maps, e.g. http://maps.newsbot.example/a for Nairobi.") == [
+        "See the maps, e.g. http://maps.newsbot.example/a for Nairobi."
+    ]
+
+
+def test_a_shows_summary_ends_before_the_link_it_cites():
+    # the words before the link were the start of a sentence the feed cut off, and left out
+    story = [
+        "Two hosts ask whether home batteries pay for themselves in Nairobi.",
+        "Prices fell by half in two years.",
+        "Most buyers are small shops, a survey by Energy Weekly found in March 2026.",
+    ]
+    notes = " ".join(story) + " http://bit.ly/2hoewDI"
+    assert summarize("Do batteries pay?", notes, max_sentences=3, max_chars=600) == story
