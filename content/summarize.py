@@ -11,6 +11,7 @@ import itertools
 import math
 import re
 from collections import Counter
+from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import Iterator
 
@@ -89,6 +90,10 @@ _EMBEDDED_POST_LINK = re.compile(r"[ \t]*(?:https?://)?\b(?:pic\.twitter\.com|t\
 # "Capra?", "Why not?", "Nothing!": a word or two asked or exclaimed, no sentence of the story on its own
 # (the full-width marks are left out: Chinese and Japanese put no spaces between their words)
 _EXCLAMATION = re.compile(r"""\S+(?: \S+)?[?!؟]["'”’)\]»]*""")
+# A sentence is one picked already with a few words changed (as the body restates a standfirst) where this
+# share of the two's words (stop words aside) match in order: SequenceMatcher's ratio
+_REPEAT_SHARE = 0.8
+_ANY_WORD = re.compile(r"[^\W\d_][\w'’-]*|\d[\d,.]*\d|\d")  # _WORD in any script
 _QUOTE_MARK = re.compile(r'["“”«»„]')
 _CLOSING = {'"': '"', "“": "”", "«": "»", "„": "“"}  # by the mark that opens a quotation
 _Edges = tuple[str | None, str | None]  # the mark a sentence starts inside, the one its end lacks
@@ -282,7 +287,8 @@ def summarize(title: str, text: str, max_sentences: int = 3, max_chars: int | No
     no sentence of the story, and would run into the one after it). A byline, a caption, a call to
     sign up, the line naming who posted an embedded post, the title repeated or a question or an
     exclamation of a word or two ("Capra? Coppola?") is picked only when the text has nothing else;
-    the links such a post shows after its words (pic.twitter.com/…) never are.
+    the links such a post shows after its words (pic.twitter.com/…) never are, nor a sentence that
+    is one picked already with a few words changed (a standfirst the body restates).
     A sentence of a quotation shown without the rest of it gets the quotation marks it lacks.
     """
     if max_sentences < 1:
@@ -302,14 +308,19 @@ def summarize(title: str, text: str, max_sentences: int = 3, max_chars: int | No
     ranked = sorted(candidates, key=lambda i: (not _TERMINAL.search(sentences[i]), -scores[i], i))
     quotations = _quotation_edges(blocks) if _QUOTE_MARK.search(text) else {}
     chosen: list[int] = []
+    chosen_words: list[list[str]] = []
     used = 0
     for index in ranked:
         if chosen and _TERMINAL.search(sentences[chosen[0]]) and not _TERMINAL.search(sentences[index]):
             break  # beside finished sentences, words without a full stop would run into them ("…300 sites Nearly half…")
+        words = _content_words(sentences[index])
+        if any(_repeats(words, picked) for picked in chosen_words):
+            continue
         needed = len(sentences[index]) + (1 if chosen else 0) + _marks_to_add(quotations.get(sentences[index]))
         if max_chars is not None and used + needed > max_chars:
             continue
         chosen.append(index)
+        chosen_words.append(words)
         used += needed
         if len(chosen) == max_sentences:
             break
@@ -319,6 +330,31 @@ def summarize(title: str, text: str, max_sentences: int = 3, max_chars: int | No
         # (a text without full stops, as Thai is written, is all such pieces)
         return [_cut_at_word(sentences[ranked[0]], max_chars or 0)]
     return _with_quotes_closed(quotations, sentences, sorted(chosen))
+
+
+def _content_words(sentence: str) -> list[str]:
+    """The sentence's words but its stop words, stemmed, and its numbers, in order."""
+    return list(filter(None, map(_term, _ANY_WORD.findall(sentence.lower()))))
+
+
+def _repeats(words: list[str], picked: list[str]) -> bool:
+    """Whether a sentence of `words` is one picked already with a few words changed; not where each has
+    a figure the other lacks: the same words about other figures ("rose 40% in the first quarter", "rose
+    25% in the second quarter") are other news."""
+    figures, picked_figures = _figures(words), _figures(picked)
+    if not words or (figures - picked_figures and picked_figures - figures):
+        return False
+    matcher = SequenceMatcher(None, words, picked, autojunk=False)
+    # its cheap upper bounds first: most pairs of sentences fall short of them
+    return (
+        matcher.real_quick_ratio() >= _REPEAT_SHARE
+        and matcher.quick_ratio() >= _REPEAT_SHARE
+        and matcher.ratio() >= _REPEAT_SHARE
+    )
+
+
+def _figures(words: list[str]) -> set[str]:
+    return {word for word in words if word[0].isdigit()}
 
 
 def _with_quotes_closed(quotations: dict[str, _Edges], sentences: list[str], chosen: list[int]) -> list[str]:

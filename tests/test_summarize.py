@@ -500,3 +500,23 @@ def test_a_shows_summary_ends_before_the_link_it_cites():
     ]
     notes = " ".join(story) + " http://bit.ly/2hoewDI"
     assert summarize("Do batteries pay?", notes, max_sentences=3, max_chars=600) == story
+
+
+def test_a_sentence_that_mostly_repeats_one_picked_is_not_picked():
+    # a standfirst, then the body restating it with a few words changed
+    standfirst = "Kenya will build three geothermal plants near Lake Naivasha by 2030, the energy ministry said."
+    restated = "Kenya plans to build three new geothermal plants near Lake Naivasha by 2030, the ministry said on Monday."
+    story = ["The plants would add 300 megawatts to the national grid.", "Farmers near the lake worry about their water."]
+    text = f"{standfirst}\n\n{restated} {story[0]} {story[1]}"
+    summary = summarize("Kenya to build geothermal plants near Lake Naivasha", text, max_sentences=3, max_chars=600)
+    assert summary[1:] == story and summary[0] in (standfirst, restated)
+
+
+def test_the_same_words_about_other_figures_are_no_repeat():
+    text = (
+        "Sales of electric cars in Kenya rose by 40% in the first quarter, the dealers' association said. "
+        "Sales of electric cars in Kenya rose by 25% in the second quarter, the dealers' association said. "
+        "Most of the cars were imported from China."
+    )
+    assert summarize("Electric car sales rise in Kenya", text, max_sentences=2, max_chars=600) == split_sentences(text)[:2]
+
