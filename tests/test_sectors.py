@@ -518,3 +518,15 @@ def test_english_or_an_undeclared_language_is_read_in_full(tagger, language):
 def test_a_text_in_english_from_a_source_declaring_another_language_is_read_in_full(tagger):
     title, text = "Canal talks resume", "The government said it is ready to talk with the South again."
     assert tagger.tag(title, text, "kn") == tagger.tag(title, text) == ["transport"]
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        ("Malaysia's data centre boom", "Operators plan three new data centres in Johor this year."),
+        ("Cyberattack disrupts Kenyan government services", "The eCitizen portal was offline for two days."),
+        ("Lagos start-up raises $5m", "The start-up was founded in 2021 by two engineers."),
+    ],
+)
+def test_british_and_one_word_spellings_of_technology_terms_count(tagger, title, text):
+    assert tagger.tag(title, text) == ["technology"]
