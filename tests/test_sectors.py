@@ -523,10 +523,18 @@ def test_a_text_in_english_from_a_source_declaring_another_language_is_read_in_f
 @pytest.mark.parametrize(
     ("title", "text"),
     [
+        # spelt the British way or in one word
         ("Malaysia's data centre boom", "Operators plan three new data centres in Johor this year."),
         ("Cyberattack disrupts Kenyan government services", "The eCitizen portal was offline for two days."),
         ("Lagos start-up raises $5m", "The start-up was founded in 2021 by two engineers."),
+        # new words
+        ("Large language models struggle with Swahili, study finds", "Researchers tested five models on Swahili questions."),
+        ("OpenAI opens office in Singapore", "The ChatGPT maker will hire staff for the region."),
+        ("Ransomware locks Jakarta city records", "The attackers demanded a payment to unlock the files."),
+        ("Data breach exposes millions of voters' records", "The leaked records include names and ID numbers."),
+        ("Africa's first AI factory opens in Johannesburg", "The site houses thousands of Nvidia GPUs."),
+        ("Kenya's Konza smart city signs deal with Korean firm", "The consortium will build roads and offices."),
     ],
 )
-def test_british_and_one_word_spellings_of_technology_terms_count(tagger, title, text):
+def test_todays_technology_terms_are_technology(tagger, title, text):
     assert tagger.tag(title, text) == ["technology"]
