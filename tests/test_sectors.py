@@ -538,3 +538,26 @@ def test_a_text_in_english_from_a_source_declaring_another_language_is_read_in_f
 )
 def test_todays_technology_terms_are_technology(tagger, title, text):
     assert tagger.tag(title, text) == ["technology"]
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "sector"),
+    [
+        ("Robotaxis begin service in Abu Dhabi", "Driverless taxis started carrying passengers on Yas Island.", "transport"),
+        ("Kenyans warm to EVs", "EV sales doubled last year.", "transport"),
+        ("Telemedicine reaches rural Pakistan", "Video consultations link villages with specialists.", "health"),
+        ("Nairobi firm raises $10m", "The agritech firm sells soil sensors to smallholders.", "agriculture"),
+        ("Pakistan to pilot stablecoin rules", "Regulators will also study crypto exchanges.", "finance"),
+        ("India's UPI links with Singapore's PayNow", "People can send cross-border payments instantly.", "finance"),
+        ("Gigafactory opens in Hungary", "It will employ 2,000 people.", "manufacturing"),
+        ("US and DR Congo sign pact", "The deal covers critical minerals for ten years.", "mining"),
+        ("Load shedding eases in South Africa", "Eskom said rooftop solar and mini-grids cut demand.", "energy"),
+    ],
+)
+def test_todays_words_of_each_sector_name_it(tagger, title, text, sector):
+    assert tagger.tag(title, text)[0] == sector
+
+
+@pytest.mark.parametrize("word", ["fintech", "edtech", "agritech", "healthtech"])
+def test_a_sector_s_technology_is_technology_news_too(tagger, word):
+    assert "technology" in tagger.tag(f"{word.title()} firm raises $5m", "The company was founded in Nairobi in 2021.")
