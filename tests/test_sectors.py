@@ -561,3 +561,15 @@ def test_todays_words_of_each_sector_name_it(tagger, title, text, sector):
 @pytest.mark.parametrize("word", ["fintech", "edtech", "agritech", "healthtech"])
 def test_a_sector_s_technology_is_technology_news_too(tagger, word):
     assert "technology" in tagger.tag(f"{word.title()} firm raises $5m", "The company was founded in Nairobi in 2021.")
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "sectors"),
+    [
+        ("Tech layoffs reach 100,000", "Google, Meta and Amazon cut jobs.", ["technology"]),
+        ("Call centre workers retrained as AI spreads", "Outsourcing firms in Manila retrain staff.", ["technology"]),
+        ("Factory workers strike in Shenzhen", "They want higher pay.", ["manufacturing"]),
+    ],
+)
+def test_workers_and_layoffs_are_factory_news_only_in_a_factory(tagger, title, text, sectors):
+    assert tagger.tag(title, text) == sectors
