@@ -262,6 +262,21 @@ def test_longer_place_names_hold_a_city_or_country_of_another(tagger):
     assert "JE" not in countries(tagger, "Jersey Shore reboot starts filming", "")
 
 
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Sindh farmers adopt solar water pumps", ["PK"]),
+        ("Balochistan signs mining deal with Saudi fund", ["PK", "SA"]),
+        ("Tamil Nadu signs EV deal with Vietnam's VinFast", ["IN", "VN"]),
+        ("Sulawesi nickel smelters expand", ["ID"]),
+        ("Mindanao rice farmers get drones", ["PH"]),
+        ("Inner Mongolia wind farms feed the grid", ["CN"]),
+    ],
+)
+def test_a_province_or_state_names_its_country(tagger, title, expected):
+    assert countries(tagger, title) == expected
+
+
 def test_new_guinea_is_not_guinea(tagger):
     assert "GN" not in countries(tagger, "Rare birds found on New Guinea", "")
 
