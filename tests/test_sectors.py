@@ -573,3 +573,24 @@ def test_a_sector_s_technology_is_technology_news_too(tagger, word):
 )
 def test_workers_and_layoffs_are_factory_news_only_in_a_factory(tagger, title, text, sectors):
     assert tagger.tag(title, text) == sectors
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "main"),
+    [
+        ("Kenyan farmers get AI-powered crop monitoring", "Satellite images warn farmers of pests, drought and crop disease.", "agriculture"),
+        ("Eskom uses AI to predict power station breakdowns", "The utility hopes to end load shedding by spotting faults early.", "energy"),
+    ],
+)
+def test_technology_named_in_the_headline_is_kept_beside_a_stronger_sector(tagger, title, text, main):
+    assert sorted(tagger.tag(title, text)) == sorted([main, "technology"])
+
+
+def test_a_sector_kept_beside_others_only_where_its_headline_names_it(tagger):
+    text = "Farmers in the Rift Valley plant maize and wheat; the harvest and crop prices rose. An app shows the weather."
+    assert tagger.tag("Kenyan maize harvest up", text) == ["agriculture"]
+
+
+def test_a_sector_extended_from_the_config_stays_beside_others():
+    settings = TaxonomySettings(sectors={"technology": SectorExtension(keywords=["quantum annealing"])})
+    assert SectorTagger.from_settings(settings).sectors["technology"].beside_others

@@ -11,6 +11,8 @@ the headline alone makes a decisive case), a long article names it with at least
 phrase, and it is not dwarfed by the article's main subject: the strongest sector, or a rival
 subject that is no sector (a company's quarterly results, a takeover, stock and bond markets,
 government debt, sport, the economy), so an oil company's earnings report is not energy news.
+A sector marked `beside_others` (technology) named in the headline is kept beside a stronger one:
+"AI-powered crop monitoring" is agriculture and technology news.
 
 The taxonomy is English: in a text its source says is in another language, an English keyword is as
 likely a word of that language (Portuguese "canal" is a channel, German "plant" plans), so it counts
@@ -79,6 +81,8 @@ class Sector:
     id: str
     name: str
     terms: dict[str, float]  # phrase -> weight
+    # named in the headline, kept beside a stronger sector: another sector's technology is technology news too
+    beside_others: bool = False
 
 
 class TaxonomyError(ValueError):
@@ -102,7 +106,7 @@ def _read_entries(entries: dict, source: str) -> dict[str, Sector]:
                 if weights.setdefault(key, float(weight)) != float(weight):
                     raise TaxonomyError(f'{source}: "{phrase}" has two weights in {entry_id}')
                 terms[phrase] = float(weight)
-        read[entry_id] = Sector(entry_id, entry["name"], terms)
+        read[entry_id] = Sector(entry_id, entry["name"], terms, bool(entry.get("beside_others", False)))
     return read
 
 
@@ -155,7 +159,7 @@ def extend(sectors: dict[str, Sector], settings: TaxonomySettings | None) -> dic
         terms = dict(current.terms) if current else {}
         terms.update({keyword: extension.weight for keyword in extension.keywords})
         name = extension.name or (current.name if current else sector_id.replace("_", " ").title())
-        extended[sector_id] = Sector(sector_id, name, terms)
+        extended[sector_id] = Sector(sector_id, name, terms, current.beside_others if current else False)
     return extended
 
 
@@ -271,14 +275,16 @@ class SectorTagger:
         if not sectors:
             return []
         rival = max((score for subject, score in evidence.scores.items() if subject not in sectors), default=0.0)
-        floor = RELATIVE_THRESHOLD * max(max(sectors.values()), RIVAL_FACTOR * rival)
+        rival_floor = RELATIVE_THRESHOLD * RIVAL_FACTOR * rival
+        floor = max(RELATIVE_THRESHOLD * max(sectors.values()), rival_floor)
         needed = threshold(len(title) + len(text))
         undecided = any(floor <= score < needed for score in sectors.values())
-        headline = self._evidence(title, "", language).scores if needed > THRESHOLD and undecided else {}
+        beside = {sector for sector, score in sectors.items() if rival_floor <= score < floor and self.sectors[sector].beside_others}
+        headline = self._evidence(title, "", language).scores if beside or (needed > THRESHOLD and undecided) else {}
         chosen = [
             sector
             for sector, score in sectors.items()
-            if score >= floor
+            if (score >= floor or (sector in beside and headline.get(sector, 0.0) >= THRESHOLD))
             and (score >= needed or headline.get(sector, 0.0) >= DECISIVE_HEADLINE)
             and (evidence.decisive is None or sector in evidence.decisive)
         ]
