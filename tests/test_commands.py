@@ -324,6 +324,27 @@ async def test_countries_lists_countries_and_regions_with_counts(router):
     assert "\nRegions:\n" in reply.text
 
 
+@pytest.mark.parametrize(
+    ("line", "text", "actions"),
+    [
+        ("/sectors 2", "There is no page 2: /sectors has one page.", [("Show the list", "/sectors")]),
+        ("/sectors 0", "There is no page 0: /sectors has one page.", [("Show the list", "/sectors")]),
+        ("/sectors -coal", "/sectors takes a page number, not words: it has one page.", [("Show the list", "/sectors")]),
+        ("/countries kenya", "/countries takes a page number, not words: it has pages 1 to 2. For the latest on Kenya: "
+         "/country KE.", [("Kenya", "/country KE")]),
+        ("/sectors energy", "/sectors takes a page number, not words: it has one page. For the latest on Energy: "
+         "/sector energy.", [("Energy", "/sector energy")]),
+        ("/countries abc", "/countries takes a page number, not words: it has pages 1 to 2. For the latest on “abc”: "
+         "/news abc.", [("“abc”", "/news abc")]),
+    ],
+)
+async def test_a_list_given_no_page_it_has_says_so_and_points_words_to_their_lookup(router, line, text, actions):
+    reply = await router.handle(command(line))
+    assert reply.text == text and reply.private and not reply.cards
+    assert [(action.label, action.command) for action in reply.actions] == actions
+    assert (await router.handle(command("/sectors 1"))).text == (await router.handle(command("/sectors"))).text
+
+
 async def test_country_without_a_name_lists_places(router):
     assert (await router.handle(command("/country"))).text == (await router.handle(command("/countries"))).text
 
@@ -716,7 +737,10 @@ async def test_every_listed_place_is_a_button_a_page_of_the_list_away(database_u
             assert reply.text.splitlines()[0].endswith("(continued):")
         assert pages > 1 and set(listed) >= {f"/country {code}" for code in codes}
         assert len(listed) == len(set(listed))
-        assert (await router.handle(command("/countries 9"))).text == "That was everything: /countries has no page 9."
+        for page in ("9", "0", "-1"):
+            reply = await router.handle(command(f"/countries {page}"))
+            assert reply.text == f"There is no page {page}: /countries has pages 1 to 3." and not reply.cards
+            assert [(action.label, action.command) for action in reply.actions] == [("Show the list", "/countries")]
     finally:
         await store.close()
 

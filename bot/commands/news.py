@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field, replace
 from functools import partial, wraps
@@ -26,7 +27,7 @@ MAX_NEWS_WORDS = 20
 MAX_SUGGESTIONS = 5
 # A list's choices on one page: with its More button, 25 buttons, as many as one Discord message takes
 CHOICES_PER_PAGE = 24
-_LONGEST_PAGE_NUMBER = 4  # digits
+_PAGE_NUMBER = re.compile(r"[+-]?\d+")
 
 # Words that join a request together rather than name a topic ("AI education in Kenya").
 STOPWORDS = frozenset(
@@ -64,9 +65,15 @@ def _latest_usage(args: str, ctx: Context) -> Reply:
     """/latest given no number it takes: words ("energy") are pointed to the lookup that reads them."""
     usage = f"/latest takes a number from 1 to {MAX_LATEST}, e.g. /latest 10."
     words = " ".join(word for word in args.split() if not word.lstrip("-").isdecimal())  # "/latest 5 energy"
+    return _pointing(usage, words, ctx)
+
+
+def _pointing(usage: str, words: str, ctx: Context, otherwise: tuple[Action, ...] = ()) -> Reply:
+    """The usage of a command given words it takes none of, pointing them to the lookup that reads
+    them ("energy": /sector energy) where they name something, else offering `otherwise`."""
     understood = understand(words, ctx)
     if not words or understood.query.is_empty or only_left_out(words):
-        return Reply(text=usage, private=True)
+        return Reply(text=usage, actions=list(otherwise), private=True)
     meant, line = understood.describe(), understood.command()
     return Reply(text=f"{usage} For the latest on {meant}: {line}.", actions=[Action(meant, line)], private=True)
 
@@ -262,7 +269,7 @@ async def sectors(cmd: Command, ctx: Context) -> Reply:
     listed = _ranked((names.get(key, key.title()), count, f"/sector {key}") for key, count in counts.items())
     if not listed:
         return Reply(text="No articles have been tagged with a sector yet.")
-    return _choice_page([("Sectors with articles:", listed)], "/sectors", _page_number(cmd.args))
+    return _choice_page([("Sectors with articles:", listed)], "/sectors", cmd.args, ctx)
 
 
 async def countries(cmd: Command, ctx: Context) -> Reply:
@@ -276,7 +283,7 @@ async def countries(cmd: Command, ctx: Context) -> Reply:
     if not listed_countries and not listed_regions:
         return Reply(text="No articles have been tagged with a country or region yet.")
     sections = [("Countries with articles:", listed_countries), ("Regions:", listed_regions)]
-    return _choice_page(sections, "/countries", _page_number(cmd.args))
+    return _choice_page(sections, "/countries", cmd.args, ctx)
 
 
 async def more(cmd: Command, ctx: Context) -> Reply:
@@ -527,20 +534,24 @@ def _ranked(choices: Iterable[tuple[str, int, str]]) -> list[tuple[str, int, str
     return sorted((choice for choice in choices if choice[1]), key=lambda choice: (-choice[1], choice[0]))
 
 
-def _page_number(args: str) -> int:
-    """The page of a list its More button asks for ("/countries 2"); the first for anything else."""
-    page = args.strip()
-    return int(page) if page.isdecimal() and len(page) <= _LONGEST_PAGE_NUMBER and int(page) else 1
-
-
-def _choice_page(sections: list[tuple[str, list[tuple[str, int, str]]]], list_command: str, page: int) -> Reply:
-    """One page of a list of choices, each a line and a button, under its section's heading; a More
-    button runs `list_command` for the next page, so every choice is a button on some page."""
+def _choice_page(
+    sections: list[tuple[str, list[tuple[str, int, str]]]], list_command: str, args: str, ctx: Context
+) -> Reply:
+    """The page of a list of choices `args` asks for ("2", the first when empty), each choice a line and a
+    button, under its section's heading; a More button runs `list_command` for the next page, so every
+    choice is a button on some page. A page the list lacks is said to be, words pointed to their lookup."""
     every_choice = [(heading, choice) for heading, choices in sections for choice in choices]
+    pages = math.ceil(len(every_choice) / CHOICES_PER_PAGE)
+    has_pages = "it has one page" if pages == 1 else f"it has pages 1 to {pages}"
+    the_list = Action("Show the list", list_command)
+    if args and not _PAGE_NUMBER.fullmatch(args):
+        return _pointing(f"{list_command} takes a page number, not words: {has_pages}.", args, ctx, (the_list,))
+    page = int(args or 1)
+    if not 1 <= page <= pages:
+        text = f"There is no page {args}: {list_command} {has_pages.removeprefix('it ')}."
+        return Reply(text=text, actions=[the_list], private=True)
     start = (page - 1) * CHOICES_PER_PAGE
     shown = every_choice[start : start + CHOICES_PER_PAGE]
-    if not shown:
-        return Reply(text=f"That was everything: {list_command} has no page {page}.", private=True)
     lines: list[str] = []
     for index, (heading, (name, count, _)) in enumerate(shown, start=start):
         if index == start or every_choice[index - 1][0] != heading:
