@@ -994,7 +994,7 @@ async def test_bad_input_gets_a_clear_error(bot):
     assert (await bot.say("/subscribe energy weekly 08:00")).text.startswith("weekly needs a day and a time")
     for twelve_hour in ("daily 8am", "weekly mon 8:30pm"):
         assert "write the time as HH:MM on a 24-hour clock" in (await bot.say(f"/subscribe energy {twelve_hour}")).text
-    for unreadable in ("energy hourly", "energy daily at 08:00", "energy 08:00", "kenya monthly", "daily 08:00 energy"):
+    for unreadable in ("energy daily at 08:00", "energy 08:00", "daily 08:00 energy"):
         assert (await bot.say(f"/subscribe {unreadable}")).text.startswith("Put how often last"), unreadable
     assert (await bot.say("/subscribe covid 19", target=Target("console", "dave"))).text.startswith("Subscribed to “covid 19”")
     assert "Subscribe to a sector" in (await bot.say("/subscribe")).text
@@ -1056,6 +1056,21 @@ async def test_a_zone_set_as_an_offset_is_shown_as_that_offset_not_its_reversed_
     assert "a daily 08:00 digest (UTC+7;" in (await bot.say("/subscribe energy daily 08:00")).text
     assert "Energy — daily 08:00 (UTC+7)" in (await bot.say("/subscriptions")).text
     assert (await bot.say("/settings")).text.startswith("This chat's digests follow UTC+7;")
+
+
+async def test_a_cadence_newsbot_lacks_is_told_the_ones_it_has_and_a_misspelt_one_is_offered(bot):
+    for line in ("/subscribe energy hourly", "/subscribe kenya monthly", "/subscribe energy hourly kenya"):
+        reply = await bot.say(line)
+        assert reply.text == (
+            f"“{line.split()[2]}” is no cadence of mine: I send instant (each new article as it arrives), "
+            "daily HH:MM or weekly DAY HH:MM, e.g. /subscribe energy instant or /subscribe kenya daily 08:00."
+        ), line
+    for typed, meant in (("dialy 08:00", "daily 08:00"), ("wekly mon 09:00", "weekly mon 09:00")):
+        assert (await bot.say(f"/subscribe energy {typed}")).text == f"“{typed}”: did you mean {meant}?"
+    assert (await bot.say("/subscriptions")).text.startswith("This chat has no subscriptions")
+    assert (await bot.say("/subscribe energy instantly")).text == "Subscribed to Energy: each new article as it arrives."
+    assert (await bot.say("/subscribe kenya dairy")).text.startswith("Subscribed to Kenya + “dairy”:")
+    assert (await bot.say("/unsubscribe energy instantly")).text == "Unsubscribed from Energy."
 
 
 def test_cadence_parsing_and_local_times():

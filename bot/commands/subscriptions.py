@@ -53,7 +53,10 @@ _OFF_THE_HOUR_ZONES = {
     "+9:30": "Australia/Darwin",
 }
 # not "instant", which last is the cadence and before a word a word ("instant payments")
-_CADENCE_WORDS = frozenset({"instantly", "hourly", "daily", "weekly", "monthly"})
+_CADENCE_WORDS = frozenset({"instantly", "daily", "weekly"})
+_CADENCES_LACKED = frozenset({"hourly", "monthly"})
+_DIGEST_NAMES = ("daily", "weekly")
+_NEAR_CADENCE_SCORE = 75  # "dialy" and "wekly" come near, read only before a time; "weekend" does not
 _CLOCK_TIME = re.compile(r"\d{1,2}(?::\d{2})?(?:am|pm)|\d{1,2}:\d{2}")  # "8am", "08:00"; not a bare "19"
 # A time of day written otherwise, read as one only where a cadence's time stands: "08.00", "8h", "0800", "8"
 _OTHER_CLOCK = re.compile(r"(?P<hours>\d{1,2})(?:[.:h]?(?P<minutes>\d{2}))?h?")
@@ -61,6 +64,10 @@ _SUBSCRIBE_EXAMPLES = ("energy", "kenya daily 08:00", "smart grid weekly mon 09:
 _CADENCE_USAGE = (
     "Put how often last: instant, daily HH:MM or weekly DAY HH:MM, "
     "e.g. /subscribe energy daily 08:00 or /subscribe kenya weekly mon 09:00."
+)
+_CADENCES_THERE_ARE = (
+    "I send instant (each new article as it arrives), daily HH:MM or weekly DAY HH:MM, "
+    "e.g. /subscribe energy instant or /subscribe kenya daily 08:00."
 )
 
 
@@ -152,6 +159,10 @@ def split_cadence(args: str) -> tuple[str, Cadence]:
         raise CadenceError(f"“{clock}”: write the time as HH:MM on a 24-hour clock, e.g. daily 08:00 or daily 20:00.")
     if misread := _misread_cadence(words):
         raise CadenceError(misread)
+    if lacked := next((word for word in words[1:] if word in _CADENCES_LACKED), None):
+        raise CadenceError(f"“{lacked}” is no cadence of mine: {_CADENCES_THERE_ARE}")
+    if misspelt := _misspelt_cadence(words):
+        raise CadenceError(misspelt)
     if _CADENCE_WORDS.intersection(words[1:]) or any(map(_CLOCK_TIME.fullmatch, words)):
         raise CadenceError(_CADENCE_USAGE)
     return args.strip(), Cadence("instant")
@@ -168,6 +179,20 @@ def _misread_cadence(words: list[str]) -> str | None:
         return f"“{words[-1]}”: write the time as HH:MM, e.g. daily {_as_clock(words[-1])}."
     if words[-3:-2] == ["weekly"] and words[-2] in days and _OTHER_CLOCK.fullmatch(words[-1]):
         return f"“{words[-1]}”: write the time as HH:MM, e.g. weekly {DAYS[days.index(words[-2]) % 7]} {_as_clock(words[-1])}."
+    return None
+
+
+def _misspelt_cadence(words: list[str]) -> str | None:
+    """A digest's cadence with its name misspelt ("dialy 08:00", "wekly mon 09:00"), offered as it is
+    written: a time after the word tells it is no word to look for ("dairy" alone is)."""
+    for length in (2, 3):
+        typed = words[-length:]
+        if len(words) <= length:
+            continue
+        near = process.extractOne(typed[0], _DIGEST_NAMES, scorer=fuzz.ratio, score_cutoff=_NEAR_CADENCE_SCORE)
+        meant = " ".join([near[0], *typed[1:]]) if near else ""
+        if near and near[0] != typed[0] and PATTERN.match(meant):
+            return f"“{' '.join(typed)}”: did you mean {meant}?"
     return None
 
 

@@ -1,6 +1,6 @@
 """How often a subscription delivers: every article at once, or a digest at a local time.
 
-Written as people type it: "instant", "daily 08:00", "weekly mon 18:30".
+Written as people type it: "instant" (or "instantly"), "daily 08:00", "weekly mon 18:30".
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 FULL_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 PATTERN = re.compile(
-    r"(?:^|\s)(?P<cadence>instant|daily\s+\d{1,2}:\d{2}|weekly\s+[a-z]+\s+\d{1,2}:\d{2})\s*$", re.IGNORECASE
+    r"(?:^|\s)(?P<cadence>instant(?:ly)?|daily\s+\d{1,2}:\d{2}|weekly\s+[a-z]+\s+\d{1,2}:\d{2})\s*$", re.IGNORECASE
 )
 
 
@@ -30,7 +30,7 @@ class Cadence:
     @classmethod
     def parse(cls, text: str) -> "Cadence":
         words = text.lower().split()
-        if words == ["instant"]:
+        if words in (["instant"], ["instantly"]):
             return cls("instant")
         if len(words) == 2 and words[0] == "daily":
             return cls("daily", _clock_time(words[1]))
