@@ -223,6 +223,16 @@ async def test_an_old_remove_button_never_removes_another_topic_that_got_its_id(
     assert (await bot.say("/unsubscribe KE")).text.startswith("This chat is not subscribed to Kenya.\n")
 
 
+@pytest.mark.parametrize("words", ["#1.2", "#1", "#2"])
+async def test_words_that_look_like_a_remove_button_are_unsubscribed_by_name_as_subscribed(bot, words):
+    await bot.say("/subscribe kenya")
+    assert (await bot.say(f"/subscribe {words}")).text.startswith(f"Subscribed to “{words}”:")
+    assert (await bot.say(f"/unsubscribe {words}")).text == f"Unsubscribed from “{words}”."
+    assert [s.value for s in await SubscriptionStore(bot.store.engine).for_target(ALICE)] == ["KE"]
+    [remove_kenya] = (await bot.say("/subscriptions")).actions
+    assert (await bot.say(remove_kenya.command)).text == "Unsubscribed from Kenya."
+
+
 async def test_unsubscribing_from_a_topic_the_chat_lacks_names_the_words_and_lists_what_it_has(bot):
     assert (await bot.say("/unsubscribe children")).text.startswith(
         "This chat is not subscribed to “children”.\nThis chat has no subscriptions yet."

@@ -379,18 +379,21 @@ def _not_subscribed(cmd: Command, words: str, ctx: Context) -> str:
 
 
 def _pick(words: str, current: list[Subscription], ctx: Context) -> Subscription | None:
-    """The subscription the words name: "#id" (from a button), its stored value, its label, or what they resolve to."""
+    """The subscription the words name: a button's "#id.check", its stored value or its label (words
+    subscribed to as written, "#1.2" too), a button's "#id" from before the checks, or what they resolve to."""
     key = " ".join(words.casefold().split())
     by_id = _ID_FORM.fullmatch(key)
+    with_id = next((s for s in current if by_id and s.id == int(by_id.group(1))), None)
+    if with_id and by_id.group(2) and int(by_id.group(2)) == _topic_check(with_id):
+        return with_id
     for subscription in current:
-        if by_id and subscription.id == int(by_id.group(1)):
-            check = by_id.group(2)
-            return subscription if check is None or int(check) == _topic_check(subscription) else None
         if key in (subscription.value.casefold(), topic_label(subscription.kind, subscription.value, ctx.tagger).casefold()):
             return subscription
         if subscription.kind == "query" and _unquoted(key) == _unquoted(subscription.value.casefold()):
             return subscription  # "smart grid" for the words "\"smart grid\"", and back
-    topic = None if by_id else _read_topic(words, ctx)[0]  # not a name the words only come near: "children" is no Chile
+    if by_id:
+        return with_id if by_id.group(2) is None else None
+    topic = _read_topic(words, ctx)[0]  # not a name the words only come near: "children" is no Chile
     if topic is None:
         return None
     kind, value = topic
