@@ -242,6 +242,29 @@ async def test_a_sector_or_place_with_more_names_points_to_news_on_all_of_them(r
     assert reply.private and [(action.label, action.command) for action in reply.actions] == [(meant, news)]
 
 
+@pytest.mark.parametrize(
+    ("line", "text", "meant", "news"),
+    [
+        ("/country kenya nairobi", "/country takes one country or region. For the latest on Kenya + “nairobi”: "
+         "/news Kenya nairobi.", "Kenya + “nairobi”", "/news Kenya nairobi"),
+        ("/country nairobi kenya", "/country takes one country or region. For the latest on Kenya + “nairobi”: "
+         "/news Kenya nairobi.", "Kenya + “nairobi”", "/news Kenya nairobi"),
+        ("/sector energy new york", "/sector takes one sector. For the latest on Energy + “new york”: "
+         "/news energy new york.", "Energy + “new york”", "/news energy new york"),
+        ("/country kenia energy", "/country takes one country or region. Did you mean Kenya? For the latest on "
+         "Energy + Kenya: /news energy Kenya.", "Energy + Kenya", "/news energy Kenya"),
+        ("/sector energy kenia", "/sector takes one sector. Did you mean Kenya? For the latest on "
+         "Energy + Kenya: /news energy Kenya.", "Energy + Kenya", "/news energy Kenya"),
+    ],
+)
+async def test_a_name_with_a_city_or_a_misspelt_name_beside_it_points_to_news_as_two_names_do(store, line, text, meant, news):
+    router = build_router(sample_context(store))
+    reply = await router.handle(command(line))
+    assert reply.text == text and reply.private and not reply.cards
+    assert [(action.label, action.command) for action in reply.actions] == [(meant, news)]
+    assert "Did you mean Kenya?" in (await router.handle(command("/country kenya 2025"))).text
+
+
 async def test_a_sector_with_words_that_name_nothing_more_is_still_asked_about(router):
     assert "Did you mean Energy?" in (await router.handle(command("/sector energy 2025"))).text
 

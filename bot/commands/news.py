@@ -186,14 +186,27 @@ async def country(cmd: Command, ctx: Context, window: Window | None) -> Reply:
 
 
 def _several_names(usage: str, cmd: Command, ctx: Context, window: Window | None) -> Reply | None:
-    """Words naming more than one sector or place ("energy kenya") pointed to /news, which reads them
-    all, as /latest points words to their lookup; None for one name or none."""
+    """Words naming more than one sector or place ("energy kenya"), or one and a place inside a country
+    ("kenya nairobi"), pointed to /news, which reads them all, as /latest points words to their lookup;
+    a word only near a name among them ("kenia energy") is asked about. None for one name with other
+    words ("energy 2025"), or none."""
     understood = understand(cmd.args, ctx)
-    if len({match.id for match in understood.matches}) < 2:
+    meant = _with_names(understood, partial(_near_miss, ctx=ctx))
+    inside = bool(meant.matches and meant.words) and _inside_a_country(" ".join(meant.words))
+    if len({match.id for match in meant.matches}) < 2 and not inside:
         return None
-    meant = understood.describe()
-    line = understood.command() if window is None else f"{understood.command()} {window.words}"
-    return Reply(text=f"{usage}. For the latest on {meant}: {line}.", actions=[Action(meant, line)], private=True)
+    near = [match.name for match in meant.matches if match not in understood.matches]
+    asked = f" Did you mean {one_of(near)}?" if near else ""
+    described = meant.describe()
+    line = meant.command() if window is None else f"{meant.command()} {window.words}"
+    text = f"{usage}.{asked} For the latest on {described}: {line}."
+    return Reply(text=text, actions=[Action(described, line)], private=True)
+
+
+def _near_miss(word: str, ctx: Context) -> Match | None:
+    """The sector or place a word only comes near ("kenia"): not one it names, which /news read already."""
+    name = near_name(word, ctx)
+    return name if name and name.score < 100 else None
 
 
 @partial(_dated, time_alone=True)
@@ -228,16 +241,22 @@ async def reading_meant(understood: Understanding, words: str, ctx: Context) -> 
     "kenia" Kenya beside "energy"), when those find articles."""
     if not understood.matches and (guess := near_name(words, ctx)):
         return Understanding([guess])
+    meant = _with_names(understood, lambda word: None if literal_pieces(word)[1] else _name_for(word, ctx))
+    if len(meant.matches) == len(understood.matches):
+        return None
+    return meant if (await ctx.store.find(meant.query, limit=1)).articles else None
+
+
+def _with_names(understood: Understanding, name_of: Callable[[str], Match | None]) -> Understanding:
+    """The understanding with each leftover word `name_of` names as that name, unless named already."""
     meant = Understanding(list(understood.matches))
     for word in understood.words:
-        name = None if literal_pieces(word)[1] else _name_for(word, ctx)
+        name = name_of(word)
         if name and all(match.id != name.id for match in meant.matches):
             meant.matches.append(name)
         else:
             meant.words.append(word)
-    if len(meant.matches) == len(understood.matches):
-        return None
-    return meant if (await ctx.store.find(meant.query, limit=1)).articles else None
+    return meant
 
 
 @_dated
