@@ -701,6 +701,29 @@ async def a_digest_again(bot: Harness) -> None:
     await bot.say("/subscribe kenya daily 09:00", target=GROUP)
 
 
+async def test_a_digest_turned_instant_names_what_it_hands_over_as_the_digests_it_stands_for(bot):
+    await a_digest_given_up_after_its_last_attempt(bot, "Kenya Friday", countries=["KE"])
+    bot.clock.set(START + timedelta(days=1, hours=1))
+    await bot.publish("Kenya Saturday", countries=["KE"])
+    bot.clock.set(START + timedelta(days=1, hours=2))  # Saturday 08:00, before its digest
+    reply = await bot.say("/subscribe kenya instant", target=GROUP)
+    assert reply.text.splitlines()[1] == "What your next digest would have held, 27–28 March: 2 new articles"
+    assert [card.title for card in reply.cards] == ["Kenya Saturday", "Kenya Friday"]
+
+
+async def test_a_digest_turned_instant_after_a_digest_the_chat_got_counts_from_that_digest(bot):
+    await bot.say("/subscribe kenya daily 09:00", target=GROUP)
+    bot.clock.set(START + timedelta(hours=1))
+    await bot.publish("Kenya Friday", countries=["KE"])
+    bot.clock.set(START + timedelta(hours=3))
+    assert await bot.delivered_titles() == [["Kenya Friday"]]
+    bot.clock.set(START + timedelta(days=1, hours=1))
+    await bot.publish("Kenya Saturday", countries=["KE"])
+    reply = await bot.say("/subscribe kenya instant", target=GROUP)
+    assert reply.text.splitlines()[1] == "Since your last digest: 1 new article"
+    assert [card.title for card in reply.cards] == ["Kenya Saturday"]
+
+
 async def test_a_digest_waiting_when_its_subscription_turned_instant_and_back_brings_each_article_once(bot):
     """Telegram could not be sent to from Friday 09:00 to Saturday's digest."""
     await bot.say("/subscribe kenya daily 09:00", target=GROUP)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 import zlib
+from datetime import datetime
 from functools import lru_cache
-from zoneinfo import available_timezones
+from zoneinfo import ZoneInfo, available_timezones
 
 from rapidfuzz import fuzz, process
 
@@ -268,8 +269,7 @@ async def subscribe(cmd: Command, ctx: Context) -> Reply:
         digest = await DigestArticles.read(ctx.store, added.handed_over, subscription.query, period, DIGEST_SIZE, now, now)
         articles, count = digest.newest, digest.count
         if count:
-            start = "your last digest" if before.last_digest_at else "you subscribed"
-            reply.text += f"\nSince {start}: {new_articles(count)}"
+            reply.text += f"\n{await _handed_over(store, cmd, before, digest, now)}: {new_articles(count)}"
     else:
         articles = (await ctx.store.find(subscription.query, limit=LATEST_ON_SUBSCRIBE)).articles
         if articles:
@@ -279,6 +279,21 @@ async def subscribe(cmd: Command, ctx: Context) -> Reply:
     reply.cards = [article_card(article, ctx.tagger) for article in articles]
     reply.actions.append(Action("Unsubscribe", _removal_command(cmd, subscription)))
     return reply
+
+
+async def _handed_over(
+    store: SubscriptionStore, cmd: Command, before: Subscription, digest: DigestArticles, now: datetime
+) -> str:
+    """What a digest turned instant at `now` hands over: the articles since the chat's last digest, or
+    since it subscribed; where the chat did not get some of its digests, what the next would have held,
+    with the days of those it stands for as its heading would have had them ("27–28 March")."""
+    if digest.waiting.covered_after is None:
+        return "Since your last digest" if before.last_digest_at else "Since you subscribed"
+    try:
+        span = digest.span(now, ZoneInfo(await store.timezone(cmd.platform, cmd.target.chat)))
+    except (KeyError, ValueError):  # a zone this machine does not know: the days go unsaid
+        span = ""
+    return f"What your next digest would have held{span}"
 
 
 def _offer_meant(reply: Reply, cmd: Command, label: str, meant: Understanding, cadence: Cadence) -> None:
