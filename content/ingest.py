@@ -236,27 +236,33 @@ async def _other_entries_at_stored_links(
     store: Store, drafts: Sequence[Draft], identities: list[_Identity], stored: set[str], names: _SourceNames
 ) -> tuple[list[_Identity], set[str]]:
     """The identities, with an entry alone at a link whose article its source stored from another entry
-    (another guid and another text: a show listing only its latest episode, each at the show's page)
-    known by its guid instead, and the ids stored. Known by the link, it was taken for that article
-    and never stored."""
+    (another guid, text, title and date: a show listing only its latest episode, each at the show's
+    page) known by its guid instead, and the ids stored. Known by the link, it was taken for that
+    article and never stored. An entry with the article's title or date is that story under a guid its
+    feed writes anew (a time in it), as `_moved_entries` reads a story."""
     at_link = [
         slot
         for slot, (draft, identity) in enumerate(zip(drafts, identities))
         if draft.guid is not None and identity[0] in stored and identity[1] and identity[0] == _page(identity[1])
     ]
     texts = await store.stored_texts([identities[slot][0] for slot in at_link]) if at_link else {}
+    others = {
+        slot: stored_text
+        for slot in at_link
+        if (stored_text := texts.get(identities[slot][0])) is not None
+        and stored_text.source in names.of(drafts[slot])
+        and stored_text.guid not in (None, drafts[slot].guid)
+        and stored_text.text_hash != text_hash(drafts[slot].title, drafts[slot].text)
+    }
+    wanted = [(stored_text.source, stored_text.guid) for stored_text in others.values()]
+    entries = {entry.id: entry for entry in await store.stored_entries(wanted)} if wanted else {}
     settled = list(identities)
-    for slot in at_link:
-        draft, stored_text = drafts[slot], texts.get(identities[slot][0])
-        if (
-            stored_text is not None
-            and stored_text.source in names.of(draft)
-            and stored_text.guid not in (None, draft.guid)
-            and stored_text.text_hash != text_hash(draft.title, draft.text)
-        ):
+    for slot in others:
+        draft, entry = drafts[slot], entries.get(identities[slot][0])
+        if entry is not None and draft.title != entry.title and draft.published != entry.published:
             settled[slot] = (_key_id(draft, draft.guid), identities[slot][1])
-    others = [settled[slot][0] for slot in at_link if settled[slot] != identities[slot]]
-    return settled, stored | (await store.known_ids(others) if others else set())
+    moved = [settled[slot][0] for slot in others if settled[slot] != identities[slot]]
+    return settled, stored | (await store.known_ids(moved) if moved else set())
 
 
 async def _moved_entries(

@@ -250,6 +250,20 @@ async def test_each_episode_of_a_feed_listing_only_its_latest_at_one_link_is_sto
     assert sorted(a.title for a in (await store.find(Query())).articles) == [episode(n).title for n in (1, 2, 3)]
 
 
+@pytest.mark.parametrize("kept", ["title", "published"])
+async def test_an_entry_alone_at_its_link_under_a_new_guid_with_its_title_or_date_is_the_stored_story(
+    store, monkeypatch, kept
+):
+    """A feed that writes a new guid whenever it serves an entry again (a time in it), its short text
+    changing too (a count of comments): the same story, not another entry of the source at its link."""
+    first = draft(1, "wire", guid="https://wire.test/1#t=1", text="Rooftop solar, briefly. 2 comments")
+    again = replace(first, guid="https://wire.test/1#t=2", text="Rooftop solar, briefly. 3 comments")
+    changed = {"title": {"published": NOW}, "published": {"title": "Rooftop solar, in brief"}}[kept]
+    await _ingest(store, monkeypatch, {"wire": [first]}, hours=0)
+    report = await _ingest(store, monkeypatch, {"wire": [replace(again, **changed)]}, hours=1)
+    assert (report.new, report.duplicates) == (0, 1)
+
+
 async def test_one_page_under_links_that_differ_only_in_how_it_is_served_is_one_article(store, monkeypatch):
     links = ["https://www.wire.test/grid/?ref=rss", "http://wire.test/grid", "https://m.wire.test/grid/amp",
              "https://wire.test/grid?output=amp&mc_cid=7", "https://amp.wire.test/amp/grid", "https://wire.test:443/grid"]
