@@ -541,6 +541,19 @@ def test_todays_technology_terms_are_technology(tagger, title, text):
 
 
 @pytest.mark.parametrize(
+    ("title", "text", "sectors"),
+    [
+        ("Hinkley Point C nuclear reactor to start up in 2031", "", ["energy"]),
+        ("Talks on wheat exports start up again", "", ["agriculture"]),
+        ("Lagos start-ups raise $5m", "", ["technology"]),
+    ],
+)
+def test_start_up_is_a_startup_only_written_with_a_hyphen(tagger, title, text, sectors):
+    """"start-up" is the noun, a young firm; "start up" the verb, as a reactor or talks start up."""
+    assert tagger.tag(title, text) == sectors
+
+
+@pytest.mark.parametrize(
     ("title", "text", "sector"),
     [
         ("Robotaxis begin service in Abu Dhabi", "Driverless taxis started carrying passengers on Yas Island.", "transport"),

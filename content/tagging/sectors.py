@@ -60,6 +60,8 @@ ENGLISH_WORDS_NEEDED = 3
 
 _TOKEN = re.compile(r"[a-z0-9]+")
 _ACRONYM_DOT = re.compile(r"\.(?<=\b[A-Za-z]\.)(?=[A-Za-z]\b)")  # "F.D.A." reads as "FDA"; dot first so re scans fast
+# "start-up" is the noun "startup", a young firm; "start up" the verb (a reactor, talks start up); hyphen first, as above
+_START_UP_HYPHEN = re.compile(r"-(?<=\bstart-)(?=ups?\b)", re.IGNORECASE)
 
 
 @lru_cache(maxsize=65536)
@@ -72,7 +74,7 @@ def _normalise(token: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """Lower-case word tokens without accents or a plural "s"."""
-    text = strip_accents(text)
+    text = _START_UP_HYPHEN.sub("", strip_accents(text))
     return list(map(_normalise, _TOKEN.findall(_ACRONYM_DOT.sub("", text).lower())))
 
 
