@@ -222,6 +222,12 @@ def test_tokens_fold_case_plurals_and_dotted_acronyms():
     assert tokens("Power Plants of the F.D.A.") == ["power", "plant", "of", "the", "fda"]
 
 
+def test_a_dotted_abbreviation_in_mixed_case_is_no_acronym(tagger):
+    """German "e.V." (a registered society) is no "EV", an electric vehicle."""
+    assert tokens("Tafel e.V. and the u.s.") == ["tafel", "e", "v", "and", "the", "us"]
+    assert tagger.tag("Berlin's Tafel e.V. seeks volunteers", "Tafel e.V. runs 40 food banks in Berlin.") == []
+
+
 def test_config_adds_a_sector():
     extension = SectorExtension(name="Tourism", keywords=["tourism", "hotel bookings"])
     settings = TaxonomySettings(sectors={"tourism": extension})

@@ -59,7 +59,8 @@ ENGLISH_WORDS = frozenset(
 ENGLISH_WORDS_NEEDED = 3
 
 _TOKEN = re.compile(r"[a-z0-9]+")
-_ACRONYM_DOT = re.compile(r"\.(?<=\b[A-Za-z]\.)(?=[A-Za-z]\b)")  # "F.D.A." reads as "FDA"; dot first so re scans fast
+# "F.D.A." reads as "FDA", "u.s." as "us"; not German "e.V." (a registered society), no "EV". Dot first so re scans fast
+_ACRONYM_DOT = re.compile(r"\.(?:(?<=\b[A-Z]\.)(?=[A-Z]\b)|(?<=\b[a-z]\.)(?=[a-z]\b))")
 # "start-up" is the noun "startup", a young firm; "start up" the verb (a reactor, talks start up); hyphen first, as above
 _START_UP_HYPHEN = re.compile(r"-(?<=\bstart-)(?=ups?\b)", re.IGNORECASE)
 
