@@ -305,6 +305,8 @@ def test_breeds_and_peppers_named_after_countries(tagger):
     assert countries(tagger, "Farm", herd) == []
     text = "Roasted chile peppers are good. Chile peppers and a chile pepper sauce sell well."
     assert countries(tagger, "Roasted Chile Peppers", text) == []
+    text = "Toast Sichuan peppercorns, then grind them. Sichuan pepper numbs the tongue."
+    assert countries(tagger, "Recipe: chicken with Sichuan pepper", text) == []
     assert countries(tagger, "Jersey votes on its budget", "") == ["JE"]
 
 
