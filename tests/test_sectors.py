@@ -539,6 +539,7 @@ def test_a_text_in_english_from_a_source_declaring_another_language_is_read_in_f
         ("Ransomware locks Jakarta city records", "The attackers demanded a payment to unlock the files."),
         ("Data breach exposes millions of voters' records", "The leaked records include names and ID numbers."),
         ("Africa's first AI factory opens in Johannesburg", "The site houses thousands of Nvidia GPUs."),
+        ("Nvidia unveils a faster GPU", "It ships to customers in Taiwan next year."),
         ("Kenya's Konza smart city signs deal with Korean firm", "The consortium will build roads and offices."),
     ],
 )
