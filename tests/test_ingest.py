@@ -651,7 +651,6 @@ async def test_an_entry_moved_from_a_tracking_link_to_its_own_and_dated_again_ta
     assert sent_again == []
 
 
-
 @pytest.mark.parametrize("guid", [None, "tag:wire.test,2018:post-1"])
 async def test_an_entry_stored_at_its_tracking_link_takes_its_own_link_not_stored_again(store, monkeypatch, guid):
     """An article stored at FeedBurner's redirect before the feed's <feedburner:origLink> was read."""
@@ -663,6 +662,7 @@ async def test_an_entry_stored_at_its_tracking_link_takes_its_own_link_not_store
     assert sent_again == []
     again = await _ingest(store, monkeypatch, {"wire": [own]}, hours=2)
     assert (again.new, again.updated, again.duplicates) == (0, 0, 1)
+
 
 async def test_a_guid_a_feed_gives_again_to_another_story_is_a_new_article(store, monkeypatch):
     original = draft(1, "cast", title="Episode one: solar in Chiang Mai", url="https://cast.test/1", guid="1")

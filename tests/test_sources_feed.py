@@ -466,7 +466,6 @@ def test_a_guid_that_is_no_address_is_no_link_and_stays_as_written():
     ]
 
 
-
 def test_a_feedburner_entry_links_to_the_article_not_to_the_tracking_redirect():
     origin = b'xmlns:feedburner="http://rssnamespace.org/feedburner/ext/1.0"'
     items = (
@@ -528,6 +527,7 @@ def test_entries_dropped_for_having_no_title_nor_text_are_not_lost_to_a_malforme
     empty = b'<rss version="2.0"><channel><title>T</title>\n<item><link>https://e.newsbot.example/1</link></item>\n<bad></channel></rss>'
     assert parse_feed(empty, "empty") == []
     assert [record.getMessage() for record in caplog.records if record.levelname == "WARNING"] == []
+
 
 async def test_dates_with_month_names_in_other_languages(server, client):
     result = await fetch(feed(server.url("/feeds/localized-dates.xml")), client)
@@ -669,6 +669,7 @@ def test_dates_with_named_time_zones_and_impossible_days(date, published):
     item = f"<item><title>Dated</title><link>https://e.newsbot.example/1</link><pubDate>{date}</pubDate></item>"
     [draft] = parse_feed(f'<rss version="2.0"><channel><title>T</title>{item}</channel></rss>'.encode(), "dates")
     assert draft.published == (published and published.replace(tzinfo=timezone.utc))
+
 
 def test_an_entry_is_read_without_the_footer_its_feed_appends():
     item = (
