@@ -91,8 +91,10 @@ _EMBEDDED_POST_LINK = re.compile(r"[ \t]*(?:https?://)?\b(?:pic\.twitter\.com|t\
 # (the full-width marks are left out: Chinese and Japanese put no spaces between their words)
 _EXCLAMATION = re.compile(r"""\S+(?: \S+)?[?!؟]["'”’)\]»]*""")
 # A sentence is one picked already with a few words changed (as the body restates a standfirst) where this
-# share of the two's words (stop words aside) match in order: SequenceMatcher's ratio
+# share of the two's words (stop words aside) match in order: SequenceMatcher's ratio. A word put in another's
+# place ("imports" for "exports", "fell" for "rose") may be other news, so then nearly all must match.
 _REPEAT_SHARE = 0.8
+_REPEAT_SHARE_WITH_A_WORD_REPLACED = 0.9
 _ANY_WORD = re.compile(r"[^\W\d_][\w'’-]*|\d[\d,.]*\d|\d")  # _WORD in any script
 _QUOTE_MARK = re.compile(r'["“”«»„]')
 _CLOSING = {'"': '"', "“": "”", "«": "»", "„": "“"}  # by the mark that opens a quotation
@@ -346,11 +348,10 @@ def _repeats(words: list[str], picked: list[str]) -> bool:
         return False
     matcher = SequenceMatcher(None, words, picked, autojunk=False)
     # its cheap upper bounds first: most pairs of sentences fall short of them
-    return (
-        matcher.real_quick_ratio() >= _REPEAT_SHARE
-        and matcher.quick_ratio() >= _REPEAT_SHARE
-        and matcher.ratio() >= _REPEAT_SHARE
-    )
+    if matcher.real_quick_ratio() < _REPEAT_SHARE or matcher.quick_ratio() < _REPEAT_SHARE:
+        return False
+    replaced = any(change == "replace" for change, *_ in matcher.get_opcodes())
+    return matcher.ratio() >= (_REPEAT_SHARE_WITH_A_WORD_REPLACED if replaced else _REPEAT_SHARE)
 
 
 def _figures(words: list[str]) -> set[str]:

@@ -512,6 +512,18 @@ def test_a_sentence_that_mostly_repeats_one_picked_is_not_picked():
     assert summary[1:] == story and summary[0] in (standfirst, restated)
 
 
+@pytest.mark.parametrize(
+    "second",
+    [
+        "Imports rose 10 percent in March from a year earlier.",
+        "Exports fell 10 percent in March from a year earlier.",
+    ],
+)
+def test_the_same_words_about_another_thing_or_the_other_way_are_no_repeat(second):
+    text = f"Exports rose 10 percent in March from a year earlier. {second} The trade gap narrowed."
+    assert summarize("Trade figures for March", text, max_sentences=2, max_chars=600) == split_sentences(text)[:2]
+
+
 def test_the_same_words_about_other_figures_are_no_repeat():
     text = (
         "Sales of electric cars in Kenya rose by 40% in the first quarter, the dealers' association said. "
