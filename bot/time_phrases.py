@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from bot.subscriptions.cadence import FULL_DAYS
 from content.model import Period
-from content.store.fulltext import plain_words
+from content.store.fulltext import WORD_SEPARATORS, parted, plain_words
 
 _MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
                 "october", "november", "december")
@@ -247,16 +247,28 @@ def take_time_phrase(text: str) -> tuple[str, TimePhrase | None]:
     if found is None:
         return text, None
     phrase, (start, end) = found
-    rest = " ".join(f"{text[:start]} {text[end:]}".split())
+    # a comma that joined the phrase to a word goes with it: "energy,today" leaves "energy"
+    rest = " ".join(f"{text[:start].rstrip(WORD_SEPARATORS)} {text[end:].lstrip(WORD_SEPARATORS)}".split())
     if second := _first_phrase(rest):
         raise TimePhraseError(f"Give one time, please: “{phrase.words}” or “{second[0].words}”.")
     return rest, phrase
 
 
+def _parts(word: str, span: tuple[int, int]) -> list[tuple[str, tuple[int, int]]]:
+    """The words, less their edges, a plain word at `span` in the text stands for, each with where it
+    stands: those a comma joins are apart, as /news reads them ("energy,today"; see `parted`)."""
+    trimmed = _EDGES.sub("", word)
+    pieces = parted(trimmed)
+    if len(pieces) == 1:
+        return [(trimmed, span)]
+    starts = accumulate((len(piece) + 1 for piece in pieces[:-1]), initial=span[0] + word.index(trimmed))
+    return [(piece, (start, start + len(piece))) for piece, start in zip(pieces, starts)]
+
+
 def _first_phrase(text: str) -> tuple[TimePhrase, tuple[int, int]] | None:
     """The first time phrase among the plain words, and where it stands in the text."""
-    pieces = plain_words(text)
-    words = [_EDGES.sub("", word).lower() for word, _ in pieces]
+    pieces = [part for word, span in plain_words(text) for part in _parts(word, span)]
+    words = [word.lower() for word, _ in pieces]
     starts = list(accumulate((len(word) + 1 for word in words[:-1]), initial=0))
     joined = " ".join(words)
     matches = [(found, reader) for pattern, reader in _PATTERNS if (found := pattern.search(joined))]

@@ -148,6 +148,24 @@ def test_words_that_only_look_like_a_time_are_left_as_they_are(text):
     assert take_time_phrase(text) == (text, None)
 
 
+@pytest.mark.parametrize(
+    ("text", "read"),
+    [
+        ("energy,today", ("energy", "today", datetime(2026, 6, 1, tzinfo=UTC), None)),
+        ("kenya;last week", ("kenya", "last week", datetime(2026, 5, 25, tzinfo=UTC), datetime(2026, 6, 1, tzinfo=UTC))),
+        ("grid/since monday,solar", ("grid solar", "since Monday 25 May", datetime(2026, 5, 25, tzinfo=UTC), None)),
+        ("today,energy, kenya", ("energy, kenya", "today", datetime(2026, 6, 1, tzinfo=UTC), None)),
+    ],
+)
+def test_a_time_joined_to_a_word_by_a_comma_is_a_time_as_news_parts_them(text, read):
+    assert at(text) == read
+
+
+def test_a_time_joined_to_a_number_or_an_address_stays_words_as_news_reads_them():
+    for text in ("example.org/today", "24/7,today", "r/today"):
+        assert take_time_phrase(text) == (text, None)
+
+
 def test_two_times_or_a_day_that_is_none_are_clear_errors():
     with pytest.raises(TimePhraseError, match="Give one time, please: “today” or “last week”"):
         take_time_phrase("energy today last week")
@@ -208,6 +226,14 @@ async def router(database_url):
 async def test_a_lookup_keeps_to_the_time_it_names_and_says_which(router, line, heading, expected):
     reply = await router.handle(command(line))
     assert (reply.text, sorted(titles(reply))) == (heading, sorted(expected))
+
+
+async def test_a_time_joined_by_a_comma_keeps_the_lookup_to_it_as_a_time_after_a_space_does(router):
+    for joined in ("/news energy,kenya,this week", "/news energy;kenya;this week", "/country kenya,this week"):
+        spaced = joined.replace(",", " ").replace(";", " ")
+        assert (await router.handle(command(joined))).text == (await router.handle(command(spaced))).text
+    reply = await router.handle(command("/subscribe energy,this week"))
+    assert "so “this week” is not kept; to look back: /news energy this week" in reply.text
 
 
 async def test_a_time_quoted_or_alone_is_words_to_look_for(router):

@@ -17,7 +17,7 @@ from bot.pages import PageKind
 from bot.time_phrases import TimePhraseError, Window, take_time_phrase
 from bot.topics import describe
 from content.model import Query
-from content.store.fulltext import literal_pieces, names_of_several_words, search_terms
+from content.store.fulltext import literal_pieces, names_of_several_words, parted, search_terms
 from content.tagging import Match, Resolution, non_country_phrases, place_name
 
 MAX_LATEST = 20
@@ -43,10 +43,6 @@ _FREE_TEXT_LIKENESS = 85
 _PHRASE_LIKENESS = 75
 _EDGE_PUNCTUATION = ".,;:!?\"'()[]{}“”‘’"
 _OPENING_BRACKETS = {")": "(", "]": "[", "}": "{"}  # by the bracket that closes them
-# A comma, semicolon or slash between words parts them as a space does ("energy,kenya", "ai/ml"), where
-# each is a word of two letters or more: not "1,000", "24/7", "r/news" or an address such as "example.org/a,b"
-_WORD_SEPARATORS = re.compile(r"[,;/]")
-_SEPARABLE_WORD = re.compile(r"(?=.*[^\W\d_])[\w'’-]{2,}")
 # Words after a sector's name or keyword that only say it is one: "Kenya's health sector", "energy industry"
 _SECTOR_NOUNS = frozenset({"sector", "sectors", "industry", "industries"})
 
@@ -347,7 +343,7 @@ def understand(words: str, ctx: Context) -> Understanding:
     """Resolve the longest phrases first; stopwords join, everything else becomes search text.
     Quoted phrases and "-" exclusions are search text as written."""
     words, literals = literal_pieces(words)
-    tokens = [piece for token in words.split() for piece in _parted(_trimmed(token))]
+    tokens = [piece for token in words.split() for piece in parted(_trimmed(token))]
     tokens = _without_sector_nouns([token for token in tokens if token], ctx)
     recognized: dict[int, tuple[Match, str]] = {}  # by the index of the phrase's first token
     used = [False] * len(tokens)
@@ -396,12 +392,6 @@ def _trimmed(token: str) -> str:
             end += 1
         else:
             return token[start:end]
-
-
-def _parted(token: str) -> list[str]:
-    """The words a comma, semicolon or slash joins in the token ("energy,kenya"); else the token whole."""
-    pieces = _WORD_SEPARATORS.split(token)
-    return pieces if len(pieces) > 1 and all(map(_SEPARABLE_WORD.fullmatch, pieces)) else [token]
 
 
 def _unpaired_brackets(text: str) -> tuple[list[str], list[str]]:

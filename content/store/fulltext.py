@@ -58,6 +58,11 @@ _SQLITE_RANK = "-bm25(articles_fts, 10.0, 4.0, 1.0)"
 QUOTES = "\"“”„«»"  # straight and typographic quotes, as phone keyboards type them
 # A piece of a query: an optional leading "-" (exclude), then a quoted phrase or a run of non-spaces.
 _PIECE = re.compile(rf"(?<!\S)(-?)(?:[{QUOTES}]([^{QUOTES}]*)[{QUOTES}]?|(\S+))")
+# A comma, semicolon or slash between words parts them as a space does ("energy,kenya", "ai/ml"), where
+# each is a word of two letters or more: not "1,000", "24/7", "r/news" or an address such as "example.org/a,b"
+WORD_SEPARATORS = ",;/"
+_WORD_SEPARATOR = re.compile(f"[{WORD_SEPARATORS}]")
+_SEPARABLE_WORD = re.compile(r"(?=.*[^\W\d_])[\w'’-]{2,}")
 
 
 @dataclass(frozen=True)
@@ -128,6 +133,13 @@ def plain_words(text: str) -> list[tuple[str, tuple[int, int]]]:
         negated, quoted, bare = piece.groups()
         pieces.append(("" if negated or quoted is not None else bare, piece.span()))
     return pieces
+
+
+def parted(word: str) -> list[str]:
+    """The words a comma, semicolon or slash joins in a plain word ("energy,kenya"), else the word whole:
+    commands that read names part them as a space does, and read a time among them ("energy,today")."""
+    pieces = _WORD_SEPARATOR.split(word)
+    return pieces if len(pieces) > 1 and all(map(_SEPARABLE_WORD.fullmatch, pieces)) else [word]
 
 
 def _plain_terms(words: list[str]) -> list[Term]:
