@@ -724,6 +724,17 @@ async def test_a_digest_turned_instant_after_a_digest_the_chat_got_counts_from_t
     assert [card.title for card in reply.cards] == ["Kenya Saturday"]
 
 
+async def test_a_subscription_made_a_digest_and_instant_again_before_any_digest_names_no_last_digest(bot):
+    await bot.say("/subscribe kenya", target=GROUP)
+    bot.clock.advance(60)
+    await bot.say("/subscribe kenya daily 09:00", target=GROUP)
+    bot.clock.advance(60)
+    await bot.publish("Kenya while a digest", countries=["KE"])
+    reply = await bot.say("/subscribe kenya instant", target=GROUP)
+    assert reply.text.splitlines()[1] == "What your next digest would have held: 1 new article"
+    assert [card.title for card in reply.cards] == ["Kenya while a digest"]
+
+
 async def test_a_digest_waiting_when_its_subscription_turned_instant_and_back_brings_each_article_once(bot):
     """Telegram could not be sent to from Friday 09:00 to Saturday's digest."""
     await bot.say("/subscribe kenya daily 09:00", target=GROUP)

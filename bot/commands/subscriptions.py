@@ -22,7 +22,7 @@ from bot.context import Context
 from bot.model import DEFAULT_POST_FORMAT, POST_FORMATS, Action, Command, Reply, new_articles, quoted
 from bot.subscriptions.cadence import DAYS, FULL_DAYS, PATTERN, Cadence, CadenceError
 from bot.subscriptions.fanout import DIGEST_SIZE, DigestArticles
-from bot.subscriptions.store import VALUE_CHARS, Subscription, SubscriptionStore, combined, topic_label
+from bot.subscriptions.store import VALUE_CHARS, Added, Subscription, SubscriptionStore, combined, topic_label
 from bot.time_phrases import TimePhrase, TimePhraseError, take_time_phrase
 from content.store.fulltext import QUOTES, search_terms
 from content.tagging import Match
@@ -269,7 +269,7 @@ async def subscribe(cmd: Command, ctx: Context) -> Reply:
         digest = await DigestArticles.read(ctx.store, added.handed_over, subscription.query, period, DIGEST_SIZE, now, now)
         articles, count = digest.newest, digest.count
         if count:
-            reply.text += f"\n{await _handed_over(store, cmd, before, digest, now)}: {new_articles(count)}"
+            reply.text += f"\n{await _handed_over(store, cmd, before, added, digest, now)}: {new_articles(count)}"
     else:
         articles = (await ctx.store.find(subscription.query, limit=LATEST_ON_SUBSCRIBE)).articles
         if articles:
@@ -282,13 +282,16 @@ async def subscribe(cmd: Command, ctx: Context) -> Reply:
 
 
 async def _handed_over(
-    store: SubscriptionStore, cmd: Command, before: Subscription, digest: DigestArticles, now: datetime
+    store: SubscriptionStore, cmd: Command, before: Subscription, added: Added, digest: DigestArticles, now: datetime
 ) -> str:
     """What a digest turned instant at `now` hands over: the articles since the chat's last digest, or
-    since it subscribed; where the chat did not get some of its digests, what the next would have held,
-    with the days of those it stands for as its heading would have had them ("27–28 March")."""
-    if digest.waiting.covered_after is None:
-        return "Since your last digest" if before.last_digest_at else "Since you subscribed"
+    since it subscribed; else (it did not get some of its digests, or none since it was made a digest)
+    what the next would have held, with the days of those it stands for as its heading would have had
+    them ("27–28 March")."""
+    if digest.waiting.covered_after is None and added.got_a_digest:
+        return "Since your last digest"
+    if digest.waiting.covered_after is None and before.last_digest_at is None:
+        return "Since you subscribed"
     try:
         span = digest.span(now, ZoneInfo(await store.timezone(cmd.platform, cmd.target.chat)))
     except (KeyError, ValueError):  # a zone this machine does not know: the days go unsaid

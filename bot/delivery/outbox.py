@@ -316,6 +316,14 @@ async def hand_over_digests(connection: AsyncConnection, target_id: int, series:
     return waiting
 
 
+async def got_a_digest(connection: AsyncConnection, target_id: int, series: str) -> bool:
+    """Whether the target got a digest of `series` that is still kept (see `Outbox.prune`), or one is on its way."""
+    o = tables.outbox
+    on_its_way = (o.c.status == "pending") & o.c.lease_owner.is_not(None)
+    got = (o.c.status == "sent") | (o.c.parts_sent > 0) | on_its_way
+    return bool(await connection.scalar(sa.select(sa.exists().where(_of_series(target_id, series), got))))
+
+
 async def _hold_platform(connection: AsyncConnection, platform: str, until: float) -> None:
     p = tables.platforms
     later = sa.case((p.c.next_send_at < until, until), else_=p.c.next_send_at)

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.delivery import tables
 from bot.delivery.outbox import (
-    WaitingDigests, forget_deleted_chat, give_up_digests, hand_over_digests, revive_targets, subscription_series, target_ids,
+    WaitingDigests, forget_deleted_chat, give_up_digests, got_a_digest, hand_over_digests, revive_targets, subscription_series, target_ids,
 )
 from bot.model import DEFAULT_POST_FORMAT, Target
 from bot.subscriptions.cadence import Cadence
@@ -41,6 +41,7 @@ _TOPIC_ORDER = {"sector": 0, "country": 1, "region": 2}  # of the topics in a "n
 class Added:
     created: bool  # a new subscription, not a new cadence for one
     handed_over: WaitingDigests  # a digest turned instant: those of its digests the chat did not get, given up
+    got_a_digest: bool = False  # a digest turned instant: the chat got a digest of it, or one is on its way
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,7 @@ class SubscriptionStore:
             target_id = (await target_ids(connection, [target], revive_at=now))[target]
             topic = (s.c.target_id == target_id) & (s.c.kind == kind) & (s.c.value == value)
             existing, was = (await connection.execute(sa.select(s.c.id, s.c.cadence).where(topic))).first() or (None, None)
-            handed_over = WaitingDigests([], None)
+            handed_over, got = WaitingDigests([], None), False
             if cadence.is_instant or was == "instant":  # before the row and its position change
                 await tables.bump_subscriptions_revision(connection)
             if existing is None:
@@ -159,9 +160,11 @@ class SubscriptionStore:
                     changes.update(last_digest_at=now.timestamp(), covered_seq=covered)
                 elif was != "instant" and cadence.kind == "instant":  # the reply hands over the digest so far
                     changes["covered_seq"] = position()
-                    handed_over = await hand_over_digests(connection, target_id, subscription_series(existing), _NOW_INSTANT)
+                    series = subscription_series(existing)
+                    handed_over = await hand_over_digests(connection, target_id, series, _NOW_INSTANT)
+                    got = await got_a_digest(connection, target_id, series)
                 await connection.execute(s.update().where(s.c.id == existing).values(**changes))
-        return Added(existing is None, handed_over)
+        return Added(existing is None, handed_over, got)
 
     async def remove(self, target: Target, kind: str | None = None, value: str | None = None) -> int:
         """Remove one subscription, or all of the target's when kind and value are None; returns how many.
