@@ -247,8 +247,9 @@ def take_time_phrase(text: str) -> tuple[str, TimePhrase | None]:
     if found is None:
         return text, None
     phrase, (start, end) = found
-    # a comma that joined the phrase to a word goes with it: "energy,today" leaves "energy"
-    rest = " ".join(f"{text[:start].rstrip(WORD_SEPARATORS)} {text[end:].lstrip(WORD_SEPARATORS)}".split())
+    # a comma that joined the phrase to a word goes with it: "energy,today" and "energy, today" leave "energy"
+    before, after = text[:start].rstrip().rstrip(WORD_SEPARATORS), text[end:].lstrip().lstrip(WORD_SEPARATORS)
+    rest = " ".join(f"{before} {after}".split())
     if second := _first_phrase(rest):
         raise TimePhraseError(f"Give one time, please: “{phrase.words}” or “{second[0].words}”.")
     return rest, phrase

@@ -155,6 +155,8 @@ def test_words_that_only_look_like_a_time_are_left_as_they_are(text):
         ("kenya;last week", ("kenya", "last week", datetime(2026, 5, 25, tzinfo=UTC), datetime(2026, 6, 1, tzinfo=UTC))),
         ("grid/since monday,solar", ("grid solar", "since Monday 25 May", datetime(2026, 5, 25, tzinfo=UTC), None)),
         ("today,energy, kenya", ("energy, kenya", "today", datetime(2026, 6, 1, tzinfo=UTC), None)),
+        ("energy, today", ("energy", "today", datetime(2026, 6, 1, tzinfo=UTC), None)),
+        ("today; energy", ("energy", "today", datetime(2026, 6, 1, tzinfo=UTC), None)),
     ],
 )
 def test_a_time_joined_to_a_word_by_a_comma_is_a_time_as_news_parts_them(text, read):
