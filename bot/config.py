@@ -27,6 +27,7 @@ from content.settings import (
 )
 from content.tagging import Tagger
 
+TEN_YEARS = 10 * 365 * 86400  # seconds
 EXAMPLE_FILE = Path(__file__).resolve().parent.parent / "config.example.yaml"
 
 
@@ -175,7 +176,9 @@ class DeliverySettings(Strict):
     poll_seconds: Number = Field(default=1.0, gt=0)
     fanout_seconds: Number = Field(default=15.0, gt=0, description="how often new articles are matched to subscriptions")
     # more than 0: the scheduler fires a moment after the fire time, so 0 would skip on-time runs too
-    missed_run_grace_seconds: Number = Field(default=6 * 3600, gt=0, description="post a run missed while down")
+    missed_run_grace_seconds: Number = Field(
+        default=6 * 3600, gt=0, le=TEN_YEARS, description="post a run missed while down"  # a longer time is no timedelta
+    )
     keep_days: Number = Field(default=30, gt=0, description="messages sent or given up are deleted after this")
 
 

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Literal, Union
 from urllib.parse import urlsplit
 
@@ -16,15 +17,18 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def _not_true_or_false(value: object) -> object:
-    """YAML reads true, yes and on as true, which pydantic would take for 1 (`interval: yes`)."""
+def _plain_number(value: object) -> object:
+    """YAML reads true, yes and on as true, which pydantic would take for 1 (`interval: yes`); and .inf
+    and .nan as numbers, which no wait or count can be."""
     if isinstance(value, bool):
         raise ValueError(f"expected a number, found {str(value).lower()}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("Input should be a finite number")
     return value
 
 
-WholeNumber = Annotated[int, BeforeValidator(_not_true_or_false)]
-Number = Annotated[float, BeforeValidator(_not_true_or_false)]
+WholeNumber = Annotated[int, BeforeValidator(_plain_number)]
+Number = Annotated[float, BeforeValidator(_plain_number)]
 
 
 class StorageSettings(Strict):

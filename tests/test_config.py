@@ -203,6 +203,13 @@ def test_token_never_shown_in_repr():
         ("taxonomy: {sectors: {water: {keywords: [desalination], weight: true}}}",
          "taxonomy.sectors.water.weight: expected a number, found true"),
         ("discord: {guild_ids: [true]}", "discord.guild_ids[0]: expected a number, found true"),
+        # a number newsbot cannot count with would stop `newsbot run` with a traceback
+        ("delivery: {missed_run_grace_seconds: 1.0e+300}",
+         "delivery.missed_run_grace_seconds: Input should be less than or equal to 315360000"),
+        ("delivery: {keep_days: .inf}", "delivery.keep_days: Input should be a finite number"),
+        ("delivery: {lease_seconds: .nan}", "delivery.lease_seconds: Input should be a finite number"),
+        ("sources:\n - {name: x, kind: feed, url: 'https://example.org/f', timeout: .inf}",
+         "sources[0].timeout: Input should be a finite number"),
     ],
 )
 def test_bad_config_names_the_key(text, message):
