@@ -5,13 +5,15 @@ and the adapter's pacing taken from the config."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import logging
 import socket
 
 import pytest
+from aiohttp import web
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import NetworkError, TimedOut
+from telegram.error import NetworkError, TelegramError, TimedOut
 from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
 
@@ -123,6 +125,43 @@ async def test_an_unreachable_server_raises_network_error_without_the_token(toke
     assert "ClientConnectorError" in str(raised.value)
     assert token not in str(raised.value) and token not in repr(raised.value)
     assert raised.value.__cause__ is None
+
+
+PROXY_PAGE = "<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n<body>nginx</body></html>\n"
+
+
+@contextlib.asynccontextmanager
+async def html_server(status: int):
+    """A server that answers every request with an HTML page, as a proxy in front of the Bot API or a
+    base_url that is no Bot API server does."""
+
+    async def page(request: web.Request) -> web.Response:
+        return web.Response(text=PROXY_PAGE, status=status, content_type="text/html")
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", page)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        yield f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/bot"
+    finally:
+        await runner.cleanup()
+
+
+@pytest.mark.parametrize("status", [502, 200])
+async def test_an_answer_that_is_no_json_is_told_in_one_short_line(token, caplog, status):
+    """python-telegram-bot logs such an answer whole with a traceback, at ERROR, and quotes it whole in
+    its error: newsbot's log would show a proxy's page line by line."""
+    async with html_server(status) as base_url:
+        async with AiohttpRequest() as request:
+            with pytest.raises(TelegramError) as raised:
+                await asyncio.wait_for(request.post(f"{base_url}{token}/getMe"), STEP_TIMEOUT)
+    assert isinstance(raised.value, NetworkError) == (status == 502)  # a 5xx is retried as before
+    assert "not the Bot API's JSON" in str(raised.value)
+    assert "html>" not in str(raised.value) and "\n" not in str(raised.value)
+    assert [record for record in caplog.records if record.levelno >= logging.WARNING] == []
 
 
 async def test_a_request_before_initialize_is_refused(fake):

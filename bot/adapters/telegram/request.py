@@ -20,14 +20,15 @@ are raised without the aiohttp exception attached, whose text may contain it.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 from typing import Callable
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
-from telegram._utils.types import ODVInput
-from telegram.error import NetworkError, TimedOut
+from telegram._utils.types import JSONDict, ODVInput
+from telegram.error import NetworkError, TelegramError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 from bot.adapters.redact import MASK, REDACTOR
@@ -128,7 +129,20 @@ class AiohttpRequest(BaseRequest):
             logger.debug("HTTP Request: %s %s %d", method, _redacted(url), response.status)
         if response.status == 401 and self._unauthorized is not None:
             self._unauthorized()
+        if not 200 <= response.status <= 299 and _json(payload) is None:
+            # PTB's error would quote the answer whole: a proxy's error page, or a page of a base_url that
+            # is no Bot API server. PTB takes a JSON answer's "description" for its error's text instead.
+            description = f"HTTP {response.status}: {_not_json(payload, response.content_type)}"
+            payload = json.dumps({"ok": False, "description": description}).encode()
         return response.status, payload
+
+    @staticmethod
+    def parse_json_payload(payload: bytes) -> JSONDict:
+        """BaseRequest's, without the ERROR line it logs with the answer whole and a traceback."""
+        parsed = _json(payload)
+        if parsed is None:
+            raise TelegramError(_not_json(payload))
+        return parsed
 
     def _chosen(self, value: ODVInput[float], default: str) -> float | None:
         return self._timeouts[default] if isinstance(value, DefaultValue) else value
@@ -153,6 +167,19 @@ def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str]
     for name, (filename, content, mime_type) in request_data.multipart_data.items():
         form.add_field(name, content, filename=filename, content_type=mime_type)
     return form
+
+
+def _json(payload: bytes) -> JSONDict | None:
+    """The answer read as the Bot API writes it (a JSON object), or None."""
+    try:
+        parsed = json.loads(payload.decode("utf-8", "replace"))
+    except ValueError:
+        return None
+    return parsed if isinstance(parsed, dict) else None
+
+
+def _not_json(payload: bytes, content_type: str = "") -> str:
+    return f"an answer of {len(payload)} bytes{f' ({content_type})' if content_type else ''}, not the Bot API's JSON"
 
 
 def _sum_or_none(*timeouts: float | None) -> float | None:
