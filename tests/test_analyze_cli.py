@@ -96,6 +96,16 @@ def test_a_line_python_cannot_hold_is_reported_and_the_next_still_analysed(capsy
     assert ":1: " in errors and problem in errors
 
 
+def test_a_line_cut_short_is_reported_at_the_column_where_it_ends(capsys, tmp_path):
+    """The line's own line break is no part of the JSON: the error was "at column 1", of the line after."""
+    cut = '{"id": 5, "title": "a", "text": "b"'
+    lines = tmp_path / "cut.jsonl"
+    lines.write_text(cut + "\r\n", encoding="utf-8")
+    status, results, errors = run_cli(capsys, str(lines))
+    assert status == 1
+    assert f":1: not valid JSON (Expecting ',' delimiter at column {len(cut) + 1})" in errors
+
+
 def test_controls_in_the_text_come_out_escaped_on_one_line(capsys, tmp_path):
     line = {"id": "a\u2028b", "title": "Grid", "text": "Kenya \x9b31mbuilds\u202e a grid.\x7f"}
     articles = tmp_path / "controls.jsonl"

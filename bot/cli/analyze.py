@@ -47,7 +47,8 @@ class BadLine(ValueError):
 def parse_article(line: bytes) -> tuple[object, str, str]:
     """(id, title, text) from one JSON line."""
     try:
-        article = json.loads(line.decode("utf-8-sig"))  # tolerate a byte order mark
+        # a byte order mark tolerated; the line break left off, so an error's column is on this line
+        article = json.loads(line.decode("utf-8-sig").rstrip("\r\n"))
     except UnicodeDecodeError as error:
         raise BadLine(f"not UTF-8 (byte {error.start + 1})") from None
     except json.JSONDecodeError as error:
