@@ -40,7 +40,13 @@ def json_line(value: object) -> str:
 
 class TerminalSafeFormatter(logging.Formatter):
     """Log lines quote feeds and people (a source's name, a typed channel): none may recolour, retitle or
-    rewrite the terminal it is read on."""
+    rewrite the terminal it is read on, nor add a line: one event is one line, but for its traceback."""
 
-    def format(self, record: logging.LogRecord) -> str:
-        return terminal_safe(super().format(record), multiline=True)
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return terminal_safe(super().formatMessage(record))
+
+    def formatException(self, exc_info) -> str:
+        return terminal_safe(super().formatException(exc_info), multiline=True)
+
+    def formatStack(self, stack_info: str) -> str:
+        return terminal_safe(super().formatStack(stack_info), multiline=True)

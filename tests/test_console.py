@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 import sys
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -11,7 +12,7 @@ from datetime import datetime, timezone
 import pytest
 
 from bot.adapters.console import ConsoleAdapter, render
-from bot.terminal import terminal_safe
+from bot.terminal import TerminalSafeFormatter, terminal_safe
 from bot.cli import main
 from bot.model import Action, ArticleCard, Command, Reply, Target
 from bot.router import COMMANDS_HINT, build_router
@@ -74,6 +75,21 @@ def test_terminal_control_characters_are_removed():
     hostile = "Title\x1b[2J\x1b]0;owned\x07 \u202eevil\x9b31m\r\nnext\tcol"
     assert terminal_safe(hostile) == "Title[2J]0;owned evil31m next col"
     assert terminal_safe("line one\nline two\x00", multiline=True) == "line one\nline two"
+
+
+def test_a_log_message_is_one_line_and_its_traceback_keeps_its_lines():
+    """A message with line breaks (alembic logs each migration's docstring at -v, a name may quote a
+    feed's) would read as several events, or let a feed write a line of its own into the log."""
+    formatter = TerminalSafeFormatter("%(levelname)s %(name)s: %(message)s")
+    record = logging.LogRecord("alembic", logging.INFO, __file__, 1, "Running upgrade: %s", ("Base tables.\nMore\u2028words",), None)
+    assert formatter.format(record) == "INFO alembic: Running upgrade: Base tables. More words"
+    try:
+        raise ValueError("broken")
+    except ValueError:
+        failed = logging.LogRecord("newsbot", logging.ERROR, __file__, 1, "it failed\nERROR forged: line", (), sys.exc_info())
+    first, *traceback = formatter.format(failed).splitlines()
+    assert first == "ERROR newsbot: it failed ERROR forged: line"
+    assert traceback[0] == "Traceback (most recent call last):" and traceback[-1] == "ValueError: broken"
 
 
 async def test_typing_commands_and_choosing_numbers(router):
