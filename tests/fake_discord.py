@@ -664,6 +664,8 @@ class FakeDiscord:
                 if fault.status is None:
                     request.transport.close()
                     raise ConnectionResetError("fault: connection dropped")
+                if isinstance(fault.body, str):  # a web page where the API should be: a proxy's, a wrong api_base
+                    return web.Response(status=fault.status, text=fault.body, content_type="text/html")
                 return self._json(fault.body if fault.body is not None else {}, fault.status, fault.headers)
         if _BOT_ROUTE.fullmatch(path) and request.headers.get("Authorization") != f"Bot {self.token}":
             return self._error(401, "401: Unauthorized")

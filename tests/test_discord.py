@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from datetime import datetime, timedelta, timezone
 
 import aiohttp
@@ -796,6 +797,16 @@ async def test_an_unreachable_discord_is_a_clear_connect_error():
     with pytest.raises(DiscordConnectError, match="cannot connect to Discord at http://127.0.0.1:9/api/v10"):
         await asyncio.wait_for(DiscordAdapter(unreachable).connect(), 10)
     assert Route.BASE == "https://discord.com/api/v10"
+
+
+@pytest.mark.parametrize(("status", "told"), [(200, "its answer is not the Discord API's JSON"), (404, "404 Not Found")])
+async def test_a_web_page_where_the_api_should_be_is_one_short_connect_error(fake, status, told):
+    page = "<html><body>" + "<p>Welcome to our proxy</p>" * 200 + "</body></html>"
+    fake.inject("GET", r"/users/@me", status, page, times=10)
+    adapter = DiscordAdapter(DiscordSettings(token=TOKEN, api_base=fake.api_base, gateway_url=fake.gateway_url))
+    with pytest.raises(DiscordConnectError, match=re.escape(told)) as refused:
+        await asyncio.wait_for(adapter.connect(), 30)
+    assert "Welcome" not in str(refused.value) and len(str(refused.value)) < 200
 
 
 async def test_an_adapter_without_a_token_is_a_clear_error():

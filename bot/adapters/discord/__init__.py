@@ -108,6 +108,25 @@ class DiscordConnectError(ConnectError):
     """Logging in or syncing commands failed; the message says why and never shows the token."""
 
 
+class _NotTheApi(discord.DiscordException):
+    """An answer that is no Discord API JSON: a web page where `discord.api_base` points."""
+
+
+async def _log_in(client: discord.Client, token: str) -> None:
+    try:
+        await client.login(token)
+    except (TypeError, KeyError):  # discord.py read a page's text as the JSON of the bot's user
+        raise _NotTheApi("its answer is not the Discord API's JSON") from None
+
+
+def _told(error: BaseException) -> str:
+    """What went wrong, in a line: an error page's text is left out, as its length and type say enough."""
+    if isinstance(error, discord.HTTPException) and error.response.content_type != "application/json":
+        answer = f"{error.response.status} {error.response.reason}"
+        return f"{answer}: an answer of {error.response.content_type or 'unknown type'}, not the Discord API's JSON"
+    return str(error)
+
+
 class ActionButton(discord.ui.DynamicItem[discord.ui.Button], template=re.compile(r"[/#].*", re.DOTALL)):
     """A button whose custom_id is a command line (or a token for one); clicks work across restarts."""
 
@@ -221,11 +240,11 @@ class DiscordAdapter:
             client.tree.add_command(self._app_command(spec))
         client.tree.error(self._command_error)
         try:
-            await client.login(self._settings.token.get_secret_value())
+            await _log_in(client, self._settings.token.get_secret_value())
             await sync_commands(client.tree, client.application_id, self._settings.guild_ids, self._sync_state)
         except (discord.DiscordException, aiohttp.ClientError, OSError, asyncio.TimeoutError) as error:
             await self._abandon(client)
-            why = REDACTOR.redact(str(error))
+            why = REDACTOR.redact(_told(error))
             raise DiscordConnectError(f"cannot connect to Discord at {self._settings.api_base}: {why}") from None
         except BaseException:
             await self._abandon(client)
