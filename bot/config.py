@@ -389,7 +389,8 @@ def load_config(explicit: str | None = None) -> Config:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
-        raise ConfigError(f"{path}: cannot read: {error.strerror}") from None
+        given_by = "" if explicit or os.environ.get("NEWSBOT_CONFIG") != str(path) else " (from $NEWSBOT_CONFIG)"
+        raise ConfigError(f"{path}{given_by}: cannot read: {error.strerror}") from None
     except UnicodeDecodeError as error:
         raise ConfigError(f"{path}: not UTF-8 text (byte {error.start + 1})") from None
     return parse_config(text, origin=str(path))

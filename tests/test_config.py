@@ -285,9 +285,12 @@ def test_cli_exits_2_with_one_line_naming_the_key(tmp_path, capsys):
     assert error == f'newsbot: {bad}: schedules[0].cron: invalid cron expression "0 25 * * *"'
 
 
-def test_missing_config_file_is_a_clear_error(tmp_path, capsys):
+def test_missing_config_file_is_a_clear_error(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("NEWSBOT_CONFIG", str(tmp_path / "env.yaml"))
     assert main(["--config", str(tmp_path / "nope.yaml"), "news"]) == 2
     assert "nope.yaml: cannot read" in capsys.readouterr().err
+    assert main(["news"]) == 2
+    assert f"{tmp_path / 'env.yaml'} (from $NEWSBOT_CONFIG): cannot read: No such file" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
