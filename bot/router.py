@@ -156,6 +156,10 @@ class Router:
                 private=True,
             )
 
+    def knows(self, name: str) -> bool:
+        """Whether `name` is a command's name or alias, as a Command carries it."""
+        return name in self._names
+
     def reads_as_command(self, name: str) -> bool:
         """Whether a word names a command, or comes near enough a listed one to be a typo of it ("sectr")."""
         return name.lower() in self._names or self._nearest(name) is not None

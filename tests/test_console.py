@@ -128,8 +128,10 @@ def test_newsbot_chat_refuses_words_that_start_with_no_command_naming_the_news_c
     )
     assert main(["--config", _config_file(tmp_path, database_url), "chat", 'say "hi" $HOME']) == 2
     assert capsys.readouterr().err.endswith("""try newsbot chat '/news say "hi" $HOME'\n""")  # as a shell reads it
-    assert main(["--config", _config_file(tmp_path, database_url), "chat", "sectr energy"]) == 0  # a typo of one
-    assert capsys.readouterr().out.startswith("Unknown command /sectr. Did you mean /sector?")
+    assert main(["--config", _config_file(tmp_path, database_url), "chat", "sectr energy"]) == 2  # a typo of one
+    assert capsys.readouterr().err == "newsbot: Unknown command /sectr. Did you mean /sector? Try /help.\n"
+    assert main(["--config", _config_file(tmp_path, database_url), "chat", "/nonexistent"]) == 2
+    assert capsys.readouterr().err == "newsbot: Unknown command /nonexistent. Try /help.\n"
 
 
 async def test_digits_that_are_no_number_are_no_choice(router):

@@ -66,6 +66,8 @@ async def _chat(config: Config, line: str | None) -> int:
             command = console.command(line)
             if command is None:
                 raise UsageError(f"not a command for this bot: {line[:60]}")
+            if not router.knows(command.name):  # a script running it learns so from the exit status
+                raise UsageError(router.unknown_command(command.name).text)
             await console.send(console.target, await router.handle(command))
         await console.disconnect()
     finally:
