@@ -1115,6 +1115,8 @@ async def test_a_cadence_newsbot_lacks_is_told_the_ones_it_has_and_a_misspelt_on
     assert (await bot.say("/subscribe energy instantly")).text == "Subscribed to Energy: each new article as it arrives."
     assert (await bot.say("/subscribe kenya dairy")).text.startswith("Subscribed to Kenya + “dairy”:")
     assert (await bot.say("/unsubscribe energy instantly")).text == "Unsubscribed from Energy."
+    assert (await bot.say("/subscribe energy,kenya,daily 08:00")).text.startswith("Subscribed to Energy + Kenya: a daily 08:00")
+    assert (await bot.say("/unsubscribe energy,kenya,daily 08:00")).text == "Unsubscribed from Energy + Kenya."
 
 
 def test_cadence_parsing_and_local_times():
@@ -1128,6 +1130,8 @@ def test_cadence_parsing_and_local_times():
         split_cadence("kenya instant daily 09:00")
     assert split_cadence("kenya instant payments") == ("kenya instant payments", Cadence("instant"))
     assert split_cadence("instant payments instant") == ("instant payments", Cadence("instant"))
+    assert split_cadence("energy,kenya,daily 08:00") == ("energy,kenya", Cadence.parse("daily 08:00"))
+    assert split_cadence("energy;instantly") == ("energy", Cadence("instant"))
     daily = Cadence.parse("daily 08:00")
     before = datetime(2026, 3, 28, 12, 0, tzinfo=timezone.utc)
     assert daily.next_after(before, "Europe/Berlin") == datetime(2026, 3, 29, 6, 0, tzinfo=timezone.utc)

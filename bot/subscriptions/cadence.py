@@ -12,8 +12,9 @@ from zoneinfo import ZoneInfo
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 FULL_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# last, after a space or after a comma, semicolon or slash as /news parts words by ("energy,kenya,daily 08:00")
 PATTERN = re.compile(
-    r"(?:^|\s)(?P<cadence>instant(?:ly)?|daily\s+\d{1,2}:\d{2}|weekly\s+[a-z]+\s+\d{1,2}:\d{2})\s*$", re.IGNORECASE
+    r"(?:^|[\s,;/])(?P<cadence>instant(?:ly)?|daily\s+\d{1,2}:\d{2}|weekly\s+[a-z]+\s+\d{1,2}:\d{2})\s*$", re.IGNORECASE
 )
 
 
