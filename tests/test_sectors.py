@@ -614,3 +614,8 @@ def test_a_sector_kept_beside_others_only_where_its_headline_names_it(tagger):
 def test_a_sector_extended_from_the_config_stays_beside_others():
     settings = TaxonomySettings(sectors={"technology": SectorExtension(keywords=["quantum annealing"])})
     assert SectorTagger.from_settings(settings).sectors["technology"].beside_others
+
+
+def test_ev_in_a_valuation_ratio_is_no_electric_vehicle(tagger):
+    text = "The brewer trades at 9 times EV/EBITDA, below its peers at an EV to EBITDA of 11."
+    assert "transport" not in tagger.tag("Brewer's shares look cheap", text)
