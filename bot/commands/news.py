@@ -551,13 +551,13 @@ def _choice_page(
     choice is a button on some page. A page the list lacks is said to be, words pointed to their lookup."""
     every_choice = [(heading, choice) for heading, choices in sections for choice in choices]
     pages = math.ceil(len(every_choice) / CHOICES_PER_PAGE)
-    has_pages = "it has one page" if pages == 1 else f"it has pages 1 to {pages}"
+    its_pages = "one page" if pages == 1 else f"pages 1 to {pages}"
     the_list = Action("Show the list", list_command)
     if args and not _PAGE_NUMBER.fullmatch(args):
-        return _pointing(f"{list_command} takes a page number, not words: {has_pages}.", args, ctx, (the_list,))
+        return _pointing(f"{list_command} takes a page number, not words: it has {its_pages}.", args, ctx, (the_list,))
     page = int(args or 1)
     if not 1 <= page <= pages:
-        text = f"There is no page {args}: {list_command} {has_pages.removeprefix('it ')}."
+        text = f"There is no page {args}: {list_command} has {its_pages}."
         return Reply(text=text, actions=[the_list], private=True)
     start = (page - 1) * CHOICES_PER_PAGE
     shown = every_choice[start : start + CHOICES_PER_PAGE]
