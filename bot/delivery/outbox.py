@@ -51,6 +51,9 @@ _SUMMED_UP = "summed up by a newer digest of the same schedule or subscription"
 _NOTHING_STILL_NEWS = f"no longer news: its articles were published more than {NEWS_AGE.days} days ago"
 _MERGED = "its chat moved to one with the same subscription, whose digests go on"
 _NO_LONGER_NEWS = f"no longer news: it waited more than {NEWS_AGE.days} days to be sent"
+_NOT_GOT = ("pending", EXHAUSTED)  # the statuses of a digest the target did not get (yet)
+# a digest given up after its last attempt, whose period the next one of its series may sum up
+_EXHAUSTED_DIGEST = (tables.outbox.c.status == EXHAUSTED) & tables.outbox.c.key.startswith(DIGEST_PREFIX)
 
 
 @dataclass(frozen=True)
@@ -243,8 +246,7 @@ async def _deactivate(connection: AsyncConnection, target_id: int, reason: str) 
     values = dict(status="dead", last_error=reason, lease_owner=None, lease_until=None)
     await connection.execute(o.update().where(pending).values(**values))
     # nor is a digest given up before summed up by a next one: the target comes back to what is new
-    exhausted = (o.c.target_id == target_id) & (o.c.status == EXHAUSTED) & o.c.key.startswith(DIGEST_PREFIX)
-    await connection.execute(o.update().where(exhausted).values(status="dead"))
+    await connection.execute(o.update().where(o.c.target_id == target_id, _EXHAUSTED_DIGEST).values(status="dead"))
     gone = (t.c.id == target_id) & t.c.active.is_(True)
     await connection.execute(t.update().where(gone).values(active=False, inactive_reason=reason))
 
@@ -257,7 +259,7 @@ async def forget_deleted_chat(connection: AsyncConnection, target_id: int, reaso
 
 
 async def give_up_digests(
-    connection: AsyncConnection, target_id: int, series: list[str], reason: str, statuses: tuple[str, ...] = ("pending", EXHAUSTED)
+    connection: AsyncConnection, target_id: int, series: list[str], reason: str, statuses: tuple[str, ...] = _NOT_GOT
 ) -> None:
     """Give up the target's digests of these series that are waiting, or given up after their last
     attempt, as no next digest of theirs is to sum them up."""
@@ -278,7 +280,7 @@ async def waiting_digests(connection: AsyncConnection, target_id: int, series: s
     series_rows = _of_series(target_id, series)
     query = sa.select(
         o.c.id, o.c.key, o.c.status, o.c.parts_sent, o.c.lease_owner, o.c.covered_after, o.c.since_due
-    ).where(series_rows, o.c.status.in_(["pending", EXHAUSTED]))
+    ).where(series_rows, o.c.status.in_(_NOT_GOT))
     if connection.dialect.name == "postgresql":
         query = query.with_for_update()
     rows = (await connection.execute(query)).all()
@@ -311,7 +313,7 @@ async def hand_over_digests(connection: AsyncConnection, target_id: int, series:
     o = tables.outbox
     waiting = await waiting_digests(connection, target_id, series)
     await _give_up(connection, waiting.ids, reason)
-    left = _of_series(target_id, series) & o.c.status.in_(["pending", EXHAUSTED])
+    left = _of_series(target_id, series) & o.c.status.in_(_NOT_GOT)
     await connection.execute(o.update().where(left).values(covered_after=None))
     return waiting
 
@@ -377,8 +379,7 @@ async def _merge(connection: AsyncConnection, target_id: int, into: int) -> None
     await connection.execute(s.delete().where(s.c.target_id == target_id))
     await _merge_bundles(connection, target_id, into)
     same_key = sa.exists().where(queued.c.target_id == into, queued.c.key == o.c.key)
-    exhausted_digest = (o.c.status == EXHAUSTED) & o.c.key.startswith(DIGEST_PREFIX)  # for the next of its series
-    waiting = (o.c.target_id == target_id) & ((o.c.status == "pending") | exhausted_digest)
+    waiting = (o.c.target_id == target_id) & ((o.c.status == "pending") | _EXHAUSTED_DIGEST)
     await connection.execute(o.update().where(waiting, ~same_key).values(target_id=into))
 
 
@@ -766,8 +767,7 @@ class Outbox:
         until then (see `DigestArticles`), none of them after."""
         o, p = tables.outbox, tables.payloads
         waiting = sa.select(o.c.payload_id).where(o.c.status == "pending")
-        exhausted_digest = (o.c.status == EXHAUSTED) & o.c.key.startswith(DIGEST_PREFIX)
-        still_carried = exhausted_digest & (o.c.created_at >= self._now() - NEWS_AGE.total_seconds())
+        still_carried = _EXHAUSTED_DIGEST & (o.c.created_at >= self._now() - NEWS_AGE.total_seconds())
         old = (
             sa.select(o.c.id, o.c.payload_id)
             .where(o.c.created_at < before, o.c.status != "pending", ~still_carried, o.c.payload_id.not_in(waiting))
