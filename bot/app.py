@@ -89,6 +89,7 @@ async def run_newsbot(
         stop.set()
 
     await _run(config, stop, connection_lost, deliver_only, console_input, console_output)
+    log.info("newsbot stopped")
     if lost:
         raise ConnectError("; ".join(lost))
 

@@ -6,8 +6,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import signal
+import subprocess
+import sys
 import threading
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
@@ -16,6 +20,7 @@ from bot.cli import main
 from bot.config import parse_config
 from content.store import Store
 from feedserver import FeedServer
+from run_helpers import ROOT, wait_exit, wait_until
 
 
 def test_deliver_only_is_refused_on_sqlite(tmp_path, capsys):
@@ -202,3 +207,55 @@ async def test_the_first_screen_says_what_runs_where_its_articles_come_from_and_
         await asyncio.wait_for(run_newsbot(config, asyncio.Event(), console_input=console_input, console_output=console_output), 15)
     [line] = [record.getMessage() for record in caplog.records if record.getMessage().startswith("newsbot is running")]
     assert line == f"newsbot is running: console; 0 sources, 0 schedules; storage sqlite:///{tmp_path / 'news.db'}"
+
+
+def importing_its_config_module(process: subprocess.Popen, log: Path) -> bool:
+    """pydantic's compiled core is mapped: the process is importing bot.config, most of a second before its loop runs."""
+    try:
+        return "pydantic_core" in Path(f"/proc/{process.pid}/maps").read_text()
+    except FileNotFoundError:  # it exited; wait_until says so
+        return False
+
+
+def running(process: subprocess.Popen, log: Path) -> bool:
+    return "newsbot is running" in log.read_text()
+
+
+@pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize("moment", [importing_its_config_module, running], ids=["while importing", "while running"])
+async def test_a_stop_signal_at_any_moment_stops_newsbot_in_order_with_exit_status_0(tmp_path, moment, signal_number):
+    config, log = tmp_path / "config.yaml", tmp_path / "newsbot.log"
+    config.write_text(f"storage: {{url: 'sqlite:///{tmp_path / 'news.db'}'}}\n")  # the bundled articles, on the console
+    environment = {name: value for name, value in os.environ.items() if not name.endswith("_BOT_TOKEN")}
+    command = [sys.executable, "-m", "bot", "--config", str(config), "run"]
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=environment, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=output
+        )
+    try:  # stdin stays open: the console session goes on until the signal
+        await wait_until(lambda: moment(process, log), process, log, 30, moment.__name__)
+        process.send_signal(signal_number)
+        status = await wait_exit(process, 30)
+    finally:
+        process.stdin.close()
+        if process.poll() is None:
+            process.kill()
+    errors = log.read_text()
+    assert status == 0, errors
+    assert "Traceback" not in errors and "KeyboardInterrupt" not in errors
+    assert errors.endswith("INFO bot.app: newsbot stopped\n"), errors
+    assert errors.count("newsbot stopped") == 1
+
+
+def test_a_stop_signal_held_for_a_command_other_than_run_acts_as_by_default_once_released():
+    from bot import stop_signals
+
+    stop_signals.hold()
+    try:
+        signal.raise_signal(signal.SIGINT)  # while `newsbot news` imports
+    finally:
+        with pytest.raises(KeyboardInterrupt):
+            stop_signals.release()
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+    assert not stop_signals.received()  # acted once: a run in this process later is not stopped by it

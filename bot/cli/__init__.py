@@ -10,7 +10,7 @@ import re
 import sys
 from urllib.parse import urlsplit
 
-from bot import __version__
+from bot import __version__, stop_signals
 from bot.adapters.base import ConnectError
 from bot.adapters.redact import redact_in_logs
 from bot.config import ConfigError, load_config
@@ -103,6 +103,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("httpx").addFilter(_HIDDEN_URL_SECRETS)  # the same filter once, however often main runs
     module = importlib.import_module(f"bot.cli.{args.command}")
     try:
+        if args.command != "run":  # only `newsbot run` stops in order, whenever the signal came
+            stop_signals.release()
         config = load_config(args.config)
         hide_feed_secrets(config.sources)
         return module.run(args, config)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import signal
+from typing import Iterator
 
+from bot import stop_signals
 from bot.app import run_newsbot
 from bot.cli import UsageError
 from bot.config import Config
@@ -33,8 +36,24 @@ def run(args: argparse.Namespace, config: Config) -> int:
 
 async def _run(config: Config, *, deliver_only: bool) -> int:
     stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signal_number in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signal_number, stop.set)
-    await run_newsbot(config, stop, deliver_only=deliver_only)
+    with _stopped_by_signals(stop):
+        await run_newsbot(config, stop, deliver_only=deliver_only)
     return 0
+
+
+@contextlib.contextmanager
+def _stopped_by_signals(stop: asyncio.Event) -> Iterator[None]:
+    """SIGINT or SIGTERM sets `stop` while the loop runs, and at once if one came while they were held
+    (newsbot starting). After, they are handled as before: held again, for the last of the shutdown."""
+    loop = asyncio.get_running_loop()
+    handlers_before = {number: signal.getsignal(number) for number in stop_signals.STOP_SIGNALS}
+    for number in stop_signals.STOP_SIGNALS:
+        loop.add_signal_handler(number, stop.set)
+    if stop_signals.received():
+        stop.set()
+    try:
+        yield
+    finally:
+        for number, handler in handlers_before.items():
+            loop.remove_signal_handler(number)
+            signal.signal(number, handler)
