@@ -33,7 +33,7 @@ from content.model import (
 )
 from content.settings import SourceSettings
 from content.sources import fetch_source, new_http_client, read_at_address_of
-from content.store import Store, StoredEntry
+from content.store import Store, StoredEntry, StoredText
 from content.store.schema import MAX_LANGUAGE_CHARS, MAX_TAG_CHARS
 from content.tagging import Match, Tagger
 from content.text import remove_control_characters
@@ -232,8 +232,33 @@ async def _stored_identities(
     return settled, stored
 
 
+class _StoredTexts:
+    """The stored texts (source, guid, hash, link) a fetch looks up, each read from the store once.
+    A fetch reads those of every id it finds stored at once; only an entry found moved later, under
+    another id, takes a read of its own."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._read: set[str] = set()
+        self._texts: dict[str, StoredText] = {}
+
+    async def of(self, ids: Iterable[str]) -> dict[str, StoredText]:
+        """Those of `ids` stored as articles, by id (Store.stored_texts)."""
+        wanted = list(dict.fromkeys(ids))
+        unread = [article_id for article_id in wanted if article_id not in self._read]
+        if unread:
+            self._texts.update(await self._store.stored_texts(unread))
+            self._read.update(unread)
+        return {article_id: self._texts[article_id] for article_id in wanted if article_id in self._texts}
+
+
 async def _other_entries_at_stored_links(
-    store: Store, drafts: Sequence[Draft], identities: list[_Identity], stored: set[str], names: _SourceNames
+    store: Store,
+    stored_texts: _StoredTexts,
+    drafts: Sequence[Draft],
+    identities: list[_Identity],
+    stored: set[str],
+    names: _SourceNames,
 ) -> tuple[list[_Identity], set[str]]:
     """The identities, with an entry alone at a link whose article its source stored from another entry
     (another guid, text, title and date: a show listing only its latest episode, each at the show's
@@ -245,7 +270,7 @@ async def _other_entries_at_stored_links(
         for slot, (draft, identity) in enumerate(zip(drafts, identities))
         if draft.guid is not None and identity[0] in stored and identity[1] and identity[0] == _page(identity[1])
     ]
-    texts = await store.stored_texts([identities[slot][0] for slot in at_link]) if at_link else {}
+    texts = await stored_texts.of(identities[slot][0] for slot in at_link)
     others = {
         slot: stored_text
         for slot in at_link
@@ -467,9 +492,11 @@ async def ingest_source(
     # Looked up before taking the turn, so another source's analysis runs while this waits for the database.
     names = await _source_names(store, source)
     identities, stored = await _stored_identities(store, drafts, identities, names)
-    identities, stored = await _other_entries_at_stored_links(store, drafts, identities, stored, names)
+    texts = _StoredTexts(store)
+    await texts.of(stored)  # all at once: the steps below look up some of them
+    identities, stored = await _other_entries_at_stored_links(store, texts, drafts, identities, stored, names)
     identities, stored = await _moved_entries(store, drafts, identities, stored, names)
-    edited = await _edited(store, drafts, identities, stored, names)
+    edited = await _edited(texts, drafts, identities, stored, names)
     analysed = [identity[0] not in stored or slot in edited for slot, identity in enumerate(identities)]
     async with turn or contextlib.nullcontext():
         articles = await _articles(drafts, identities, analysed, tagger, fetch_times or _distinct_times(now))
@@ -492,7 +519,11 @@ async def ingest_source(
 
 
 async def _edited(
-    store: Store, drafts: Sequence[Draft], identities: Sequence[_Identity], stored: set[str], names: _SourceNames
+    stored_texts: _StoredTexts,
+    drafts: Sequence[Draft],
+    identities: Sequence[_Identity],
+    stored: set[str],
+    names: _SourceNames,
 ) -> set[int]:
     """The slots of the drafts that are stored articles their own source has edited since (a
     corrected title, a changed text, told by a hash, so unchanged ones are not analysed again; or a
@@ -502,8 +533,7 @@ async def _edited(
     feed's version (a syndicated copy, the same link with a shorter text) would make it flip on every
     fetch, and another entry of the feed found under the link (another guid) is not this story. Of
     entries a feed lists twice under one id, the first is the article, as when it was stored."""
-    stored_ids = [identity[0] for identity in identities if identity[0] in stored]
-    texts = await store.stored_texts(stored_ids) if stored_ids else {}
+    texts = await stored_texts.of(identity[0] for identity in identities if identity[0] in stored)
     edited, seen = set(), set()
     for slot, (draft, identity) in enumerate(zip(drafts, identities)):
         article_id = identity[0]

@@ -552,6 +552,24 @@ async def test_a_corrected_title_and_edited_text_update_the_stored_article(store
     assert (again.new, again.updated, again.duplicates) == (0, 0, 1)
 
 
+async def test_a_fetch_reads_the_stored_texts_of_its_articles_once(store, monkeypatch):
+    own_links = [draft(1, "wire", guid="wire-1"), draft(2, "wire", guid="wire-2")]
+    entries = own_links + [draft(number, "wire", url="https://wire.test/shared") for number in (3, 4)]
+    await _ingest(store, monkeypatch, {"wire": entries}, hours=0)
+    reads = []
+    stored_texts = store.stored_texts
+
+    async def counting_stored_texts(ids):
+        reads.append(sorted(ids))
+        return await stored_texts(ids)
+
+    monkeypatch.setattr(store, "stored_texts", counting_stored_texts)
+    edited = replace(entries[0], title="CORRECTED: " + entries[0].title)
+    report = await _ingest(store, monkeypatch, {"wire": [edited, *entries[1:]]}, hours=1)
+    assert (report.new, report.updated, report.duplicates) == (0, 1, 3)
+    assert len(reads) == 1
+
+
 async def test_a_copy_of_the_corrected_text_is_merged_into_the_article_as_its_fingerprint_follows(store, monkeypatch):
     original = draft(1, "wire", title="Thai utility switches on rooftop solar network")
     await _ingest(store, monkeypatch, {"wire": [original]}, hours=0)
