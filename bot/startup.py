@@ -21,7 +21,7 @@ async def open_content(config: Config) -> tuple[Store, Tagger]:
     Raises content.store.StorageError when the store cannot be opened.
     """
     tagger = Tagger.from_settings(config.taxonomy)
-    store = await Store.open(config.storage.url)
+    store = await Store.from_settings(config.storage)
     try:
         await migrate_bot_tables(store.engine)
     except BaseException:

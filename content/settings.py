@@ -31,8 +31,18 @@ WholeNumber = Annotated[int, BeforeValidator(_plain_number)]
 Number = Annotated[float, BeforeValidator(_plain_number)]
 
 
+STATEMENT_TIMEOUT_SECONDS = 60.0
+_LONGEST_STATEMENT_TIMEOUT_SECONDS = 2_147_483  # PostgreSQL keeps it in milliseconds, in an int
+
+
 class StorageSettings(Strict):
     url: str = "sqlite:///newsbot.db"
+    statement_timeout_seconds: Number = Field(
+        default=STATEMENT_TIMEOUT_SECONDS,
+        gt=0,
+        le=_LONGEST_STATEMENT_TIMEOUT_SECONDS,
+        description="PostgreSQL ends a statement that runs longer, so a hung query cannot stall newsbot",
+    )
 
     @field_validator("url")
     @classmethod

@@ -14,10 +14,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from bot.app import run_newsbot, running_summary
 from bot.cli import main
 from bot.config import parse_config
+from bot.startup import open_content
 from content.store import Store
 from feedserver import FeedServer
 from run_helpers import ROOT, wait_exit, wait_until
@@ -68,6 +70,16 @@ async def test_the_first_run_fetches_each_source_once(tmp_path, monkeypatch):
         os.close(write_end)  # the console session ends, and with it the run
         await asyncio.wait_for(running, timeout=15)
     assert fetched == ["newsbot demo"]  # filled the empty store, and the loop waits an interval before the next fetch
+
+
+async def test_the_configured_statement_timeout_holds_on_the_postgresql_connections(postgresql_url):
+    config = parse_config(f"storage: {{url: '{postgresql_url}', statement_timeout_seconds: 5}}\n", environ={})
+    store, _tagger = await open_content(config)
+    try:
+        async with store.engine.connect() as connection:
+            assert await connection.scalar(sa.text("SHOW statement_timeout")) == "5s"
+    finally:
+        await store.close()
 
 
 async def test_a_feed_that_does_not_answer_does_not_hold_up_the_first_start(tmp_path):
@@ -226,11 +238,10 @@ def running(process: subprocess.Popen, log: Path) -> bool:
 async def test_a_stop_signal_at_any_moment_stops_newsbot_in_order_with_exit_status_0(tmp_path, moment, signal_number):
     config, log = tmp_path / "config.yaml", tmp_path / "newsbot.log"
     config.write_text(f"storage: {{url: 'sqlite:///{tmp_path / 'news.db'}'}}\n")  # the bundled articles, on the console
-    environment = {name: value for name, value in os.environ.items() if not name.endswith("_BOT_TOKEN")}
     command = [sys.executable, "-m", "bot", "--config", str(config), "run"]
     with log.open("wb") as output:
         process = subprocess.Popen(
-            command, cwd=ROOT, env=environment, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=output
+            command, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=output
         )
     try:  # stdin stays open: the console session goes on until the signal
         await wait_until(lambda: moment(process, log), process, log, 30, moment.__name__)

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError
 
 from content.model import Article, Page, Period, Query, SourceState, text_hash
 from content.store import InvalidCursor, StorageError, Store, StoredText
@@ -506,6 +507,28 @@ async def test_a_storage_url_that_cannot_be_opened_is_one_clear_line(url, reason
     message = str(raised.value)
     assert message.startswith("cannot open storage ") and reason in message
     assert "\n" not in message and "hunter2" not in message
+
+
+async def test_postgresql_connections_end_a_statement_that_runs_past_the_timeout(postgresql_url):
+    store = await Store.open(postgresql_url)
+    try:
+        async with store.engine.connect() as connection:
+            assert await connection.scalar(sa.text("SHOW statement_timeout")) == "1min"  # the default
+    finally:
+        await store.close()
+    store = await Store.open(postgresql_url, statement_timeout_seconds=0.25)
+    try:
+        async with store.engine.connect() as connection:
+            assert await connection.scalar(sa.text("SHOW statement_timeout")) == "250ms"
+            with pytest.raises(DBAPIError, match="statement timeout"):
+                await connection.execute(sa.text("SELECT pg_sleep(60)"))  # a query that hangs
+    finally:
+        await store.close()
+
+
+async def test_migrations_run_however_short_the_statement_timeout(postgresql_url):
+    store = await Store.open(postgresql_url, statement_timeout_seconds=0.001)  # shorter than creating a table takes
+    await store.close()
 
 
 @pytest.mark.parametrize("mode", ["driving", "filter", "correlated"])

@@ -69,7 +69,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 async def _ingest(config) -> int:
-    store = await Store.open(config.storage.url)
+    store = await Store.from_settings(config.storage)
     try:
         progress = Progress(len(config.sources), sys.stderr)
         report = await ingest_once(store, config.sources, Tagger.from_settings(config.taxonomy), progress=progress.advance)

@@ -101,7 +101,7 @@ def as_text(article: Article, sector_names: dict[str, str]) -> str:
 async def _news(args: argparse.Namespace, config) -> int:
     tagger = Tagger.from_settings(config.taxonomy)
     query = build_query(args, tagger)
-    store = await Store.open(config.storage.url)
+    store = await Store.from_settings(config.storage)
     try:
         page = await store.find(query, limit=args.limit)
     finally:

@@ -40,7 +40,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 async def run(args: argparse.Namespace) -> None:
     config = load_config(args.config)
     clock = SystemClock()
-    store = await Store.open(config.storage.url)
+    store = await Store.from_settings(config.storage)
     await migrate(store.engine)
     plan = RatePlan(config.delivery)
     outbox = Outbox(store.engine, clock, plan, lease_seconds=config.delivery.lease_seconds)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import sqlite3
 
 import sqlalchemy as sa
@@ -10,6 +11,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from content.settings import STATEMENT_TIMEOUT_SECONDS
 from content.store import words
 
 _SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -17,12 +19,12 @@ _POSTGRESQL_CONNECT_TIMEOUT_S = 10
 _SECRET_PARAMETERS = frozenset({"password", "sslpassword", "passfile", "sslkey"})  # libpq and asyncpg names
 
 
-async def open_engine(url: str) -> AsyncEngine:
+async def open_engine(url: str, statement_timeout_seconds: float = STATEMENT_TIMEOUT_SECONDS) -> AsyncEngine:
     """An engine for sqlite:///path or postgresql://…; raises ArgumentError, ValueError or sqlite3.Error."""
     database_url = async_url(url)
     if database_url.get_backend_name() == "sqlite":
         await asyncio.to_thread(_probe_sqlite_file, database_url.database)
-    return create_engine(database_url)
+    return create_engine(database_url, statement_timeout_seconds)
 
 
 def async_url(url: str) -> URL:
@@ -40,13 +42,20 @@ def async_url(url: str) -> URL:
     raise ArgumentError(f"unsupported database {backend!r} (use sqlite:/// or postgresql://)")
 
 
-def create_engine(url: URL) -> AsyncEngine:
+def create_engine(url: URL, statement_timeout_seconds: float = STATEMENT_TIMEOUT_SECONDS) -> AsyncEngine:
+    """`statement_timeout_seconds`: PostgreSQL's statement_timeout on every connection (SQLite has none)."""
     if url.get_backend_name() == "sqlite":
         engine = create_async_engine(url)
         sa.event.listen(engine.sync_engine, "connect", _prepare_sqlite_connection)
         return engine
+    statement_timeout_ms = math.ceil(statement_timeout_seconds * 1000)  # 0 would be none at all
     return create_async_engine(
-        url, pool_pre_ping=True, connect_args={"timeout": _POSTGRESQL_CONNECT_TIMEOUT_S}
+        url,
+        pool_pre_ping=True,
+        connect_args={
+            "timeout": _POSTGRESQL_CONNECT_TIMEOUT_S,
+            "server_settings": {"statement_timeout": str(statement_timeout_ms)},
+        },
     )
 
 

@@ -22,6 +22,9 @@ async def run_migrations(
     async with engine.begin() as connection:
         # Two processes starting together (bot and CLI) must not migrate at the same time.
         if connection.dialect.name == "postgresql":
+            # the store's statement timeout is for the loop's queries: a migration of a big table, or the
+            # wait for another process's, takes what it takes
+            await connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
             await connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": version_table})
         else:  # SQLite: take the write lock before reading the version, not at the first DDL
             await connection.exec_driver_sql("BEGIN IMMEDIATE")

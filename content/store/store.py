@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 import content.tagging.places as places
 from content.dedupe import Fingerprint, fingerprint
 from content.model import Article, Page, Query, SourceState, entry_key, text_hash
+from content.settings import STATEMENT_TIMEOUT_SECONDS, StorageSettings
 from content.store import adding, fulltext, queries
 from content.store import cursor as cursors
 from content.store.bulk import rows_where_in, stored_time
@@ -110,10 +111,10 @@ class Store:
         self._match_counts: OrderedDict[fulltext.Terms, tuple[float, int]] = OrderedDict()  # terms -> (expiry, count)
 
     @classmethod
-    async def open(cls, url: str) -> "Store":
+    async def open(cls, url: str, *, statement_timeout_seconds: float = STATEMENT_TIMEOUT_SECONDS) -> "Store":
         """Connect (sqlite:///path or postgresql://…) and migrate the schema to the newest version."""
         try:
-            engine = await open_engine(url)
+            engine = await open_engine(url, statement_timeout_seconds)
         except (ArgumentError, ValueError, sqlite3.Error) as error:
             raise _cannot_open(url, error) from None
         try:
@@ -122,6 +123,10 @@ class Store:
             await engine.dispose()
             raise _cannot_open(url, error) from None
         return cls(engine)
+
+    @classmethod
+    async def from_settings(cls, settings: StorageSettings) -> "Store":
+        return await cls.open(settings.url, statement_timeout_seconds=settings.statement_timeout_seconds)
 
     async def close(self) -> None:
         await self.engine.dispose()
