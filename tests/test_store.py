@@ -522,6 +522,8 @@ async def test_postgresql_connections_end_a_statement_that_runs_past_the_timeout
             assert await connection.scalar(sa.text("SHOW statement_timeout")) == "250ms"
             with pytest.raises(DBAPIError, match="statement timeout"):
                 await connection.execute(sa.text("SELECT pg_sleep(60)"))  # a query that hangs
+        async with store.engine.connect() as connection:  # the pool's connection again, rolled back on checkin
+            assert await connection.scalar(sa.text("SHOW statement_timeout")) == "250ms"
     finally:
         await store.close()
 

@@ -48,15 +48,10 @@ def create_engine(url: URL, statement_timeout_seconds: float = STATEMENT_TIMEOUT
         engine = create_async_engine(url)
         sa.event.listen(engine.sync_engine, "connect", _prepare_sqlite_connection)
         return engine
+    engine = create_async_engine(url, pool_pre_ping=True, connect_args={"timeout": _POSTGRESQL_CONNECT_TIMEOUT_S})
     statement_timeout_ms = math.ceil(statement_timeout_seconds * 1000)  # 0 would be none at all
-    return create_async_engine(
-        url,
-        pool_pre_ping=True,
-        connect_args={
-            "timeout": _POSTGRESQL_CONNECT_TIMEOUT_S,
-            "server_settings": {"statement_timeout": str(statement_timeout_ms)},
-        },
-    )
+    sa.event.listen(engine.sync_engine, "connect", _statement_timeout_setter(statement_timeout_ms))
+    return engine
 
 
 def display_url(url: str) -> str:
@@ -83,6 +78,22 @@ def _probe_sqlite_file(path: str | None) -> None:
     thread that later complains on stderr, and the user should see one line."""
     if path and path != ":memory:":
         sqlite3.connect(path).close()
+
+
+def _statement_timeout_setter(milliseconds: int):
+    """Sets PostgreSQL's statement_timeout on a new connection. Set by a SET, not as a startup parameter,
+    which a pooler (PgBouncer) refuses unless told to ignore it; outside a transaction, so the pool's
+    rollback on checkin does not undo it."""
+
+    def set_statement_timeout(dbapi_connection, _record) -> None:
+        autocommit = dbapi_connection.autocommit
+        dbapi_connection.autocommit = True
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"SET statement_timeout = {milliseconds}")
+        cursor.close()
+        dbapi_connection.autocommit = autocommit
+
+    return set_statement_timeout
 
 
 def _prepare_sqlite_connection(dbapi_connection, _record) -> None:
