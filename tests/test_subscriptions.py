@@ -649,6 +649,54 @@ async def test_a_digest_given_up_for_a_subscription_its_new_chat_had_already_is_
     ]
 
 
+async def fridays_digest_on_its_way(bot: Harness) -> None:
+    """GROUP's daily 09:00 digest of Kenya, Friday's carrying "Kenya Friday", is claimed by another worker."""
+    await bot.say("/subscribe kenya daily 09:00", target=GROUP)
+    bot.clock.set(START + timedelta(hours=1))
+    await bot.publish("Kenya Friday", countries=["KE"])
+    bot.clock.set(START + timedelta(hours=3))
+    await bot.fanout.run_digests()
+    assert len(await bot.outbox.claim("another worker", "telegram", 10, 1.0)) == 1
+
+
+async def a_digest_given_up_after_the_next_was_queued(bot: Harness) -> None:
+    """Friday's digest was on its way (another worker's) when Saturday's fell due, so Saturday's does not
+    carry it; then Telegram failed Friday's on its last attempt, and Saturday's went out."""
+    await fridays_digest_on_its_way(bot)
+    bot.recorder.failures = [TransientError("502 Bad Gateway")]
+    assert await saturdays_digest(bot) == [(GROUP, ["Kenya Saturday"], "Your daily digest for Kenya: 1 new article")]
+
+
+async def sundays_digest(bot: Harness):
+    """What is delivered at Sunday 09:00, "Kenya Sunday" published an hour before."""
+    bot.clock.set(START + timedelta(days=2, hours=1))
+    await bot.publish("Kenya Sunday", countries=["KE"])
+    bot.clock.set(START + timedelta(days=2, hours=3))
+    return await bot.deliver()
+
+
+@pytest.mark.parametrize("keep_days", [0.5, 30])
+async def test_a_digest_given_up_after_the_next_went_out_is_not_carried_however_soon_sent_rows_are_deleted(bot, keep_days):
+    """Saturday's digest is deleted on Saturday evening with keep_days 0.5: Sunday's still does not
+    carry Friday's, which would bring Saturday's articles again (Friday's are given up with it)."""
+    bot.deliver_as(DeliverySettings(max_attempts=1, keep_days=keep_days))
+    await a_digest_given_up_after_the_next_was_queued(bot)
+    bot.clock.set(START + timedelta(days=1, hours=16))  # Saturday 22:00: the worker deletes what it may
+    await bot.worker.run_until_idle()
+    assert await sundays_digest(bot) == [(GROUP, ["Kenya Sunday"], "Your daily digest for Kenya: 1 new article")]
+
+
+async def test_a_digest_given_up_after_the_next_went_out_is_not_carried_in_the_supergroup_its_group_merged_into(bot):
+    """Saturday's digest, sent, stays with the group; Friday's, given up, must not be carried in the
+    supergroup as if no digest had gone out after it."""
+    bot.deliver_as(DeliverySettings(max_attempts=1))
+    await a_digest_given_up_after_the_next_was_queued(bot)
+    supergroup = Target("telegram", "-100999")
+    await bot.say("/subscribe energy", target=supergroup)
+    await move_chat(bot.store.engine, GROUP, supergroup.chat)
+    assert await sundays_digest(bot) == [(supergroup, ["Kenya Sunday"], "Your daily digest for Kenya: 1 new article")]
+
+
 async def test_a_digest_given_up_before_its_chat_went_gone_is_not_carried_after_it_comes_back(bot):
     await bot.say("/subscribe energy", target=GROUP)
     await a_digest_given_up_after_its_last_attempt(bot, "Kenya before", countries=["KE"])
@@ -754,12 +802,7 @@ async def test_a_digest_waiting_when_its_subscription_turned_instant_and_back_br
 async def test_a_digest_on_its_way_when_its_subscription_turned_instant_and_given_up_after_is_not_carried_by_a_digest_again(bot):
     """Friday's digest was being sent at the switch: it goes on its own, and once given up, the next
     digest does not carry it, as the period after it would come with it, instant articles included."""
-    await bot.say("/subscribe kenya daily 09:00", target=GROUP)
-    bot.clock.set(START + timedelta(hours=1))
-    await bot.publish("Kenya Friday", countries=["KE"])
-    bot.clock.set(START + timedelta(hours=3))
-    await bot.fanout.run_digests()
-    assert len(await bot.outbox.claim("another worker", "telegram", 10, 1.0)) == 1
+    await fridays_digest_on_its_way(bot)
     assert await turned_instant(bot) == []
     bot.recorder.failures = [TransientError("502 Bad Gateway")] * DeliverySettings().max_attempts
     assert await bot.deliver() == []

@@ -51,6 +51,7 @@ _SUMMED_UP = "summed up by a newer digest of the same schedule or subscription"
 _NOTHING_STILL_NEWS = f"no longer news: its articles were published more than {NEWS_AGE.days} days ago"
 _MERGED = "its chat moved to one with the same subscription, whose digests go on"
 _NO_LONGER_NEWS = f"no longer news: it waited more than {NEWS_AGE.days} days to be sent"
+_PASSED_OVER = "a later digest of its series went out: carrying it would bring that one's articles again"
 _NOT_GOT = ("pending", EXHAUSTED)  # the statuses of a digest the target did not get (yet)
 # a digest given up after its last attempt, whose period the next one of its series may sum up
 _EXHAUSTED_DIGEST = (tables.outbox.c.status == EXHAUSTED) & tables.outbox.c.key.startswith(DIGEST_PREFIX)
@@ -306,6 +307,22 @@ async def waiting_digests(connection: AsyncConnection, target_id: int, series: s
     )
 
 
+async def _give_up_digests_passed_over(connection: AsyncConnection, among: sa.ColumnElement[bool]) -> None:
+    """Give up for good the digests (`among` these rows) given up after their last attempt that a later
+    digest of their series went out after: `waiting_digests` never sums them up, as the sum would bring
+    that one's articles again. Called before the sent one is deleted or left behind by a merge, when
+    nothing would tell any more."""
+    o, later = tables.outbox, tables.outbox.alias("later")
+    series_chars = sa.func.length(o.c.key) - _DUE_CHARS
+    same_series = (
+        (later.c.target_id == o.c.target_id)
+        & (sa.func.length(later.c.key) == sa.func.length(o.c.key))
+        & (sa.func.substr(later.c.key, 1, series_chars) == sa.func.substr(o.c.key, 1, series_chars))
+    )
+    sent_after = sa.exists().where(same_series, later.c.key > o.c.key, later.c.status == "sent")
+    await connection.execute(o.update().where(among, _EXHAUSTED_DIGEST, sent_after).values(status="dead", last_error=_PASSED_OVER))
+
+
 async def hand_over_digests(connection: AsyncConnection, target_id: int, series: str, reason: str) -> WaitingDigests:
     """A subscription turns instant: the digests of its series the target did not get (see
     `waiting_digests`) are given up, for the caller to hand over their articles, and the others go
@@ -372,6 +389,7 @@ async def _merge(connection: AsyncConnection, target_id: int, into: int) -> None
     s, o = tables.subscriptions, tables.outbox
     theirs, queued = s.alias("theirs"), o.alias("queued")
     same_topic = sa.exists().where(theirs.c.target_id == into, theirs.c.kind == s.c.kind, theirs.c.value == s.c.value)
+    await _give_up_digests_passed_over(connection, o.c.target_id == target_id)  # the sent ones stay behind
     dropped = (await connection.execute(sa.select(s.c.id).where(s.c.target_id == target_id, same_topic))).scalars()
     # no digest of theirs sums these up (a later subscription given one's id on SQLite must not)
     await give_up_digests(connection, target_id, [subscription_series(number) for number in dropped], _MERGED, (EXHAUSTED,))
@@ -764,7 +782,8 @@ class Outbox:
         failed, with the payloads no row names any more; returns how many rows. A bundle goes once
         its message is no longer pending. A digest given up after its last attempt stays NEWS_AGE at
         least, however early `before` is: the next digest of its series may still carry its articles
-        until then (see `DigestArticles`), none of them after."""
+        until then (see `DigestArticles`), none of them after; one a later digest of its series went
+        out after is given up for good first, as that one's row may go (`_give_up_digests_passed_over`)."""
         o, p = tables.outbox, tables.payloads
         waiting = sa.select(o.c.payload_id).where(o.c.status == "pending")
         still_carried = _EXHAUSTED_DIGEST & (o.c.created_at >= self._now() - NEWS_AGE.total_seconds())
@@ -775,6 +794,7 @@ class Outbox:
             .limit(PRUNE_CHUNK)
         )
         async with self.engine.begin() as connection:
+            await _give_up_digests_passed_over(connection, sa.true())
             if connection.dialect.name == "postgresql":  # workers pruning at once take different rows
                 old = old.with_for_update(skip_locked=True)
             rows = (await connection.execute(old)).all()
