@@ -799,18 +799,55 @@ async def test_a_digest_waiting_when_its_subscription_turned_instant_and_back_br
     assert handed_over == ["Kenya Friday"]
 
 
-async def test_a_digest_on_its_way_when_its_subscription_turned_instant_and_given_up_after_is_not_carried_by_a_digest_again(bot):
-    """Friday's digest was being sent at the switch: it goes on its own, and once given up, the next
-    digest does not carry it, as the period after it would come with it, instant articles included."""
+async def test_a_digest_on_its_way_when_its_subscription_turned_instant_goes_on_its_own_past_its_last_attempt(bot):
+    """Friday's digest was being sent at the switch: it goes on its own, tried again after its last
+    attempt as no later digest carries it; once a digest again, the next does not carry it either, as
+    the period after it would come with it, instant articles included."""
     await fridays_digest_on_its_way(bot)
     assert await turned_instant(bot) == []
     bot.recorder.failures = [TransientError("502 Bad Gateway")] * DeliverySettings().max_attempts
-    assert await bot.deliver() == []
+    assert await bot.deliver() == [(GROUP, ["Kenya Friday"], "Your daily digest for Kenya: 1 new article")]
     await a_digest_again(bot)
     assert sorted(await saturdays_digest(bot)) == [
         (GROUP, ["Kenya Saturday"], "Your daily digest for Kenya: 1 new article"),
         (GROUP, ["Kenya instantly"], "New for your subscriptions"),
     ]
+
+
+class HeldSends(Recorder):
+    """A recorder whose sends wait, once started, until the test lets them go on."""
+
+    def __init__(self):
+        super().__init__()
+        self.started, self.go_on = asyncio.Event(), asyncio.Event()
+
+    async def send(self, target, reply, *, skip=0, progress=None):
+        self.started.set()
+        await self.go_on.wait()
+        await super().send(target, reply, skip=skip, progress=progress)
+
+
+@pytest.mark.parametrize("failures", [[], [TransientError("502 Bad Gateway")]], ids=["sent", "failed-on-its-last-attempt"])
+async def test_a_digest_being_sent_when_its_subscription_turns_instant_brings_its_articles_once(bot, failures):
+    """The reply leaves out Friday's digest, which the worker is sending; Telegram then takes it, or
+    fails it on its last attempt: no later digest carrying its articles, it is tried again."""
+    bot.recorder = HeldSends()
+    bot.deliver_as(DeliverySettings(max_attempts=1))
+    await bot.say("/subscribe kenya daily 09:00", target=GROUP)
+    bot.clock.set(START + timedelta(hours=1))
+    await bot.publish("Kenya Friday", countries=["KE"])
+    bot.clock.set(START + timedelta(hours=3))
+    await bot.fanout.run_digests()
+    delivering = asyncio.create_task(bot.worker.run_until_idle())
+    await asyncio.wait_for(bot.recorder.started.wait(), 10)
+    assert await turned_instant(bot) == []
+    bot.recorder.failures = failures
+    bot.recorder.go_on.set()
+    await delivering
+    assert [[card.title for card in reply.cards] for _, reply in bot.recorder.sent] == [["Kenya Friday"]]
+    bot.clock.advance(60)
+    await bot.publish("Kenya instantly", countries=["KE"])
+    assert await bot.delivered_titles() == [["Kenya instantly"]]
 
 
 async def test_a_new_feeds_archive_is_not_delivered_but_its_news_is(bot):

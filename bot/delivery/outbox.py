@@ -326,7 +326,8 @@ async def _give_up_digests_passed_over(connection: AsyncConnection, among: sa.Co
 async def hand_over_digests(connection: AsyncConnection, target_id: int, series: str, reason: str) -> WaitingDigests:
     """A subscription turns instant: the digests of its series the target did not get (see
     `waiting_digests`) are given up, for the caller to hand over their articles, and the others go
-    on their own, never summed up by a digest of a later period (it would bring the instant ones too)."""
+    on their own, never summed up by a digest of a later period (it would bring the instant ones too):
+    one being sent is tried again after its last attempt (`Outbox._retry_digest_no_later_one_carries`)."""
     o = tables.outbox
     waiting = await waiting_digests(connection, target_id, series)
     await _give_up(connection, waiting.ids, reason)
@@ -768,7 +769,9 @@ class Outbox:
                         await connection.execute(t.update().where(t.c.id == item.target_id).values(next_send_at=later))
                 elif isinstance(item, GiveUp):
                     values = dict(status=item.status, last_error=_short(item.error), attempts=item.attempts, **released)
-                    await connection.execute(o.update().where(o.c.id == item.id, held).values(**values))
+                    given_up = await connection.execute(o.update().where(o.c.id == item.id, held).values(**values))
+                    if given_up.rowcount and item.status == EXHAUSTED:
+                        await self._retry_digest_no_later_one_carries(connection, item)
                 elif isinstance(item, Gone):
                     forget = forget_deleted_chat if item.deleted else _deactivate
                     await forget(connection, item.target_id, _short(item.error))
@@ -776,6 +779,17 @@ class Outbox:
                     await _move(connection, item.target_id, item.new_chat)
                     again = dict(next_attempt_at=now, attempts=item.attempts, parts_sent=item.parts_sent, **released)
                     await connection.execute(o.update().where(o.c.id == item.id, held).values(**again))
+
+    async def _retry_digest_no_later_one_carries(self, connection: AsyncConnection, item: GiveUp) -> None:
+        """A digest given up after its last attempt is carried by the next one of its series; one that
+        none follows on (its subscription turned instant while it was being sent, see `hand_over_digests`)
+        would lose its articles, so it is tried again instead, as often as the longest backoff allows.
+        Decided here, in the transaction writing it down, as the switch may come during its send."""
+        o = tables.outbox
+        alone = (o.c.id == item.id) & _EXHAUSTED_DIGEST & o.c.covered_after.is_(None)
+        retry = dict(status="pending", next_attempt_at=self._now() + self._plan.backoff(item.attempts))
+        if (await connection.execute(o.update().where(alone).values(**retry))).rowcount:
+            log.info("outbox row %s is tried again all the same: no later digest carries its articles", item.id)
 
     async def prune(self, before: float) -> int:
         """Delete up to PRUNE_CHUNK rows queued before `before` (epoch seconds) and sent, given up or
