@@ -28,7 +28,7 @@ from bot.delivery import tables
 from bot.delivery.db import migrate
 from bot.delivery.limits import RatePlan
 from bot.delivery.outbox import (
-    GiveUp, Gone, Outbox, Retry, Sent, digest_key, move_chat, schedule_series, target_ids, waiting_digests,
+    EXHAUSTED, GiveUp, Gone, Outbox, Retry, Sent, digest_key, move_chat, schedule_series, target_ids, waiting_digests,
 )
 from bot.delivery.service import start_delivery
 from bot.model import ArticleCard, Command, Reply, Target, burst_message
@@ -209,6 +209,20 @@ async def test_messages_that_waited_more_than_three_days_are_given_up_as_no_long
         ("three days ago", "sent", None),
         ("now", "sent", None),
     ]
+
+
+async def test_a_digest_no_later_one_carries_is_tried_again_at_the_longest_backoff_however_often_it_failed(engine, clock):
+    """A digest without a period for a next one to follow on (its subscription turned instant while
+    it was being sent) is tried again after its last attempt, for as long as it fails."""
+    o = tables.outbox
+    outbox, _ = build(engine, clock, FakeAdapter(clock))
+    await enqueue(outbox, Target("telegram", "5"), digest_key("sub1", START), Reply(text="Friday's digest"))
+    [claimed] = await outbox.claim("test-worker", "telegram", 10, 1.0)
+    await outbox.record("test-worker", [GiveUp(claimed.id, EXHAUSTED, "502 Bad Gateway", attempts=5000)])
+    async with engine.connect() as connection:
+        status, retry_at = (await connection.execute(sa.select(o.c.status, o.c.next_attempt_at))).one()
+    assert status == "pending"
+    assert retry_at >= clock.now().timestamp() + DeliverySettings().backoff_max_seconds / 2
 
 
 async def test_the_worker_gives_up_no_digest_for_a_newer_one_of_its_series(engine, clock):

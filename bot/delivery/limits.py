@@ -46,4 +46,12 @@ class RatePlan:
     def backoff(self, attempts: int) -> float:
         """Delay after the n-th failed attempt: doubling, capped, with jitter so retries do not arrive in step."""
         ceiling = min(self._settings.backoff_max_seconds, self._settings.backoff_seconds * 2 ** (attempts - 1))
+        return self._jittered(ceiling)
+
+    def longest_backoff(self) -> float:
+        """The delay once doubling has reached the cap, for a row retried past its last attempt (`backoff`
+        of a thousand attempts and more would overflow a float)."""
+        return self._jittered(self._settings.backoff_max_seconds)
+
+    def _jittered(self, ceiling: float) -> float:
         return ceiling * self._rng.uniform(0.5, 1.0)

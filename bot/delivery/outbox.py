@@ -787,7 +787,7 @@ class Outbox:
         Decided here, in the transaction writing it down, as the switch may come during its send."""
         o = tables.outbox
         alone = (o.c.id == item.id) & _EXHAUSTED_DIGEST & o.c.covered_after.is_(None)
-        retry = dict(status="pending", next_attempt_at=self._now() + self._plan.backoff(item.attempts))
+        retry = dict(status="pending", next_attempt_at=self._now() + self._plan.longest_backoff())
         if (await connection.execute(o.update().where(alone).values(**retry))).rowcount:
             log.info("outbox row %s is tried again all the same: no later digest carries its articles", item.id)
 
