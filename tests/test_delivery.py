@@ -34,7 +34,7 @@ from bot.delivery.service import start_delivery
 from bot.model import ArticleCard, Command, Reply, Target, burst_message
 from bot.subscriptions.cadence import Cadence
 from bot.subscriptions.store import SubscriptionStore
-from content.model import Article
+from content.model import NEWS_AGE, Article
 from content.store import Store
 from content.tagging import Tagger
 from delivery_helpers import START, build, enqueue, enqueue_bundle, failing_first, migrated_engine
@@ -223,6 +223,17 @@ async def test_a_digest_no_later_one_carries_is_tried_again_at_the_longest_backo
         status, retry_at = (await connection.execute(sa.select(o.c.status, o.c.next_attempt_at))).one()
     assert status == "pending"
     assert retry_at >= clock.now().timestamp() + DeliverySettings().backoff_max_seconds / 2
+
+
+async def test_a_digest_no_later_one_carries_is_given_up_once_its_articles_are_no_longer_news(engine, clock):
+    o = tables.outbox
+    outbox, _ = build(engine, clock, FakeAdapter(clock))
+    await enqueue(outbox, Target("telegram", "5"), digest_key("sub1", START), Reply(text="Friday's digest"))
+    [claimed] = await outbox.claim("test-worker", "telegram", 10, 1.0)
+    clock.advance(NEWS_AGE.total_seconds() + 3600)  # its platform failing it all that time
+    await outbox.record("test-worker", [GiveUp(claimed.id, EXHAUSTED, "502 Bad Gateway", attempts=5000)])
+    async with engine.connect() as connection:
+        assert await connection.scalar(sa.select(o.c.status)) == EXHAUSTED
 
 
 async def test_the_worker_gives_up_no_digest_for_a_newer_one_of_its_series(engine, clock):

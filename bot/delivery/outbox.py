@@ -783,10 +783,12 @@ class Outbox:
     async def _retry_digest_no_later_one_carries(self, connection: AsyncConnection, item: GiveUp) -> None:
         """A digest given up after its last attempt is carried by the next one of its series; one that
         none follows on (its subscription turned instant while it was being sent, see `hand_over_digests`)
-        would lose its articles, so it is tried again instead, as often as the longest backoff allows.
-        Decided here, in the transaction writing it down, as the switch may come during its send."""
+        would lose its articles, so it is tried again instead, as often as the longest backoff allows,
+        until its articles are no longer news. Decided here, in the transaction writing it down, as the
+        switch may come during its send."""
         o = tables.outbox
-        alone = (o.c.id == item.id) & _EXHAUSTED_DIGEST & o.c.covered_after.is_(None)
+        still_news = o.c.created_at >= self._now() - NEWS_AGE.total_seconds()
+        alone = (o.c.id == item.id) & _EXHAUSTED_DIGEST & o.c.covered_after.is_(None) & still_news
         retry = dict(status="pending", next_attempt_at=self._now() + self._plan.longest_backoff())
         if (await connection.execute(o.update().where(alone).values(**retry))).rowcount:
             log.info("outbox row %s is tried again all the same: no later digest carries its articles", item.id)
