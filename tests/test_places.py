@@ -329,9 +329,34 @@ def test_a_place_name_before_a_us_state_is_a_us_town(tagger):
     text = "The mill in Lebanon, Pennsylvania, and another in Lebanon, Pa., will merge."
     assert "LB" not in countries(tagger, "Mills merge", text)
     assert countries(tagger, "Mills merge", "LEBANON, Pa., May 2 - " + text) == ["US"]
-    assert countries(tagger, "Paris, Texas, gets a new mayor", "") == []
-    assert countries(tagger, "Paris gets a new mayor", "") == []  # a city alone is weak evidence
+    assert countries(tagger, "Paris, Texas, gets a new mayor", "") == ["US"]
+    assert countries(tagger, "Paris gets a new mayor", "") == ["FR"]
     assert countries(tagger, "France: Paris gets a new mayor", "") == ["FR"]
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["Nairobi startup uses AI to cut traffic jams", "Nairobi Startup Uses AI to Cut Traffic Jams", "AI in Nairobi's buses"],
+)
+def test_a_city_a_headline_names_is_where_the_story_is(tagger, title):
+    text = "A young company has built an app that predicts congestion and suggests routes to drivers."
+    assert countries(tagger, title, text) == ["KE"]
+    assert countries(tagger, "Startup uses AI to cut traffic jams", f"{text} It is based in Nairobi.") == []
+
+
+def test_a_city_in_a_headline_in_capitals_is_weak_evidence_as_tickers_and_firms_are_written_so(tagger):
+    assert countries(tagger, "NAIROBI STARTUP USES AI", "A young company has built an app.") == []
+    assert countries(tagger, "HANOVER COS INC SETS DIVIDEND", "The company said the dividend is payable.") == []
+
+
+def test_a_name_the_story_shows_is_a_person_is_no_place_in_its_headline(tagger):
+    assert countries(tagger, "Hague says talks will go on", "Mr Hague told reporters the talks would continue.") == []
+    assert countries(tagger, "Isaiah Berlin, philosopher and pluralist, is dead at 88", "He wrote on liberty.") == []
+
+
+def test_a_treaty_or_county_named_after_a_city_is_no_place(tagger):
+    assert countries(tagger, "Bush will go on opposing the Kyoto Protocol", "He said the pact was unfair.") == []
+    assert countries(tagger, "Nassau County reassesses property", "Homeowners will see new bills.") == []
 
 
 @pytest.mark.parametrize(

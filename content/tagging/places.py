@@ -476,8 +476,12 @@ class PlaceTagger:
         placed = {words: next(iter(places)) for words, places in placings.items() if len(places) == 1}
         for found in _as_placed(in_dateline, placed):
             self._count(found, DATELINE_WEIGHT, evidence)
+        # A city a headline names is where the story is ("Nairobi startup uses AI"), but in capitals it
+        # is as likely a company or a ticker ("HANOVER COS", "<CALI>"): there it counts as a city does.
+        title_city = KIND_WEIGHTS["city"] if _in_capitals(title) else KIND_WEIGHTS["name"]
         for found in _as_placed(in_title, placed):
-            self._count(found, KIND_WEIGHTS.get(found.kind, 0.0) * TITLE_FACTOR, evidence)
+            weight = title_city if found.kind == "city" else KIND_WEIGHTS.get(found.kind, 0.0)
+            self._count(found, weight * TITLE_FACTOR, evidence)
         for found in _as_placed(in_body, placed):
             lead = LEAD_FACTOR if found.start < LEAD_CHARS else 1.0
             self._count(found, KIND_WEIGHTS.get(found.kind, 0.0) * lead, evidence)
@@ -575,10 +579,10 @@ class PlaceTagger:
             return False
         if _TITLE_BEFORE.search(original, max(0, start - 6), start):
             return True
-        if phrase.tokens[0] not in self._data.personal_names:
+        if people and phrase.tokens[0] in people:  # the story said whom it means ("Mr Hague", "Chad Smith")
+            return True
+        if phrase.tokens[0] not in self._data.personal_names or headline_case or original[start:end].isupper():
             return False
-        if headline_case or original[start:end].isupper():
-            return bool(people) and phrase.tokens[0] in people
         following = _NEXT_WORD.match(original, end)
         if following and _capitalised_name(following.group(1)):
             return True
@@ -717,6 +721,10 @@ def _is_headline_case(title: str) -> bool:
     """Upper case or Title Case: capitals there say nothing about names."""
     words = [word for word in _WORD.findall(title) if len(word) > 3]
     return bool(words) and sum(word[0].isupper() for word in words) >= 0.6 * len(words)
+
+
+def _in_capitals(title: str) -> bool:
+    return sum(map(str.isupper, title)) > sum(map(str.islower, title))
 
 
 def _fits_case(phrase: Phrase, written: str) -> bool:
