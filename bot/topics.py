@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from bot.model import quoted
-from content.store.fulltext import QUOTES, literal_pieces, search_terms
+from content.store.fulltext import QUOTES, literal_pieces, parted, search_terms
 
 # Words kept in lower case (a subscription's words are) that read as acronyms: "“AI”", not "“ai”"
 _USUAL_CASE = {"ai": "AI", "genai": "GenAI", "llm": "LLM", "llms": "LLMs", "iot": "IoT", "ev": "EV", "evs": "EVs"}
@@ -16,7 +16,8 @@ def describe(names: Iterable[str], words: str = "") -> str:
     the person's own, and each "-" exclusion as "without …". A phrase or exclusion with no word to
     look for ("--", "-the", "!!!" in quotes) changes no search, so it is not named."""
     plain, literals = literal_pieces(words)
-    pieces = [*plain.split(), *map(_closed, filter(search_terms, literals))]
+    words = [part for word in plain.split() for part in parted(word)]  # "energy,kenya" is two, as searched
+    pieces = [*words, *map(_closed, filter(search_terms, literals))]
     parts = list(dict.fromkeys(names))
     wanted = [piece for piece in pieces if not piece.startswith("-")]
     unquoted = [piece for piece in wanted if piece[0] not in QUOTES]

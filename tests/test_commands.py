@@ -439,6 +439,13 @@ async def test_search_ranks_full_text_matches(router):
     assert titles(reply)[0] == "Solar mini-grids with smart meters reach Kenyan villages"
 
 
+async def test_search_parts_words_a_comma_semicolon_or_slash_joins_as_news_does(router):
+    for joined in ("meters,villages", "meters;villages", "meters/villages"):
+        reply = await router.handle(command(f"/search {joined}"))
+        assert reply.text == "Search: “meters villages”", joined
+        assert titles(reply) == ["Solar mini-grids with smart meters reach Kenyan villages"]
+
+
 async def test_a_search_heading_reads_exclusions_as_news_does(router):
     assert (await router.handle(command("/search smart meters -coal"))).text == "Search: “smart meters”, without “coal”"
     reply = await router.handle(command('/search -"coal power" "smart meters" kenyan'))

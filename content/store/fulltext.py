@@ -88,8 +88,7 @@ def search_terms(text: str) -> Terms:
     required: list[Term] = []
     excluded: list[Term] = []
     words: list[str] = []  # plain words, read together so a name of several words is found
-    for piece in _PIECE.finditer(fold_accents(folded(text))):
-        negated, quoted, bare = piece.groups()
+    for negated, quoted, bare in _pieces(fold_accents(folded(text))):
         if bare is not None:
             bare = _CLITIC.sub("", bare)
         surface = quoted if quoted is not None else bare
@@ -103,6 +102,19 @@ def search_terms(text: str) -> Terms:
             (excluded if negated else required).append(term)
     required += _plain_terms(words)
     return Terms(tuple(required), tuple(excluded))
+
+
+def _pieces(text: str) -> list[tuple[str, str | None, str | None]]:
+    """(negated, quoted, bare) for each piece of the text, a plain word that a comma, semicolon or slash
+    joins to another ("energy,kenya") being as many pieces as it parts into."""
+    pieces = []
+    for piece in _PIECE.finditer(text):
+        negated, quoted, bare = piece.groups()
+        if negated or quoted is not None:
+            pieces.append((negated, quoted, bare))
+        else:
+            pieces += [(negated, None, part) for part in parted(bare)]
+    return pieces
 
 
 def name_words(name: str) -> list[str]:
