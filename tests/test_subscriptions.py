@@ -1118,7 +1118,7 @@ async def test_bad_input_gets_a_clear_error(bot):
     assert (await bot.say("/subscribe energy weekly 08:00")).text.startswith("weekly needs a day and a time")
     for twelve_hour in ("daily 8am", "weekly mon 8:30pm"):
         assert "write the time as HH:MM on a 24-hour clock" in (await bot.say(f"/subscribe energy {twelve_hour}")).text
-    for unreadable in ("energy daily at 08:00", "energy 08:00", "daily 08:00 energy"):
+    for unreadable in ("energy 08:00", "daily 08:00 energy"):
         assert (await bot.say(f"/subscribe {unreadable}")).text.startswith("Put how often last"), unreadable
     assert (await bot.say("/subscribe covid 19", target=Target("console", "dave"))).text.startswith("Subscribed to “covid 19”")
     assert "Subscribe to a sector" in (await bot.say("/subscribe")).text
@@ -1197,6 +1197,31 @@ async def test_a_cadence_newsbot_lacks_is_told_the_ones_it_has_and_a_misspelt_on
     assert (await bot.say("/unsubscribe energy instantly")).text == "Unsubscribed from Energy."
     assert (await bot.say("/subscribe energy,kenya,daily 08:00")).text.startswith("Subscribed to Energy + Kenya: a daily 08:00")
     assert (await bot.say("/unsubscribe energy,kenya,daily 08:00")).text == "Unsubscribed from Energy + Kenya."
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("every day", "daily 08:00"),
+        ("each day", "daily 08:00"),
+        ("every day at 7:30", "daily 07:30"),
+        ("every week", "weekly mon 08:00"),
+        ("every Friday at 18.00", "weekly fri 18:00"),
+        ("at 9", "daily 09:00"),
+        ("daily at 08:00", "daily 08:00"),
+        ("weekly Monday at 9", "weekly mon 09:00"),
+    ],
+)
+async def test_how_often_said_in_words_is_offered_as_a_cadence_not_subscribed_to_as_words(bot, typed, meant):
+    reply = await bot.say(f"/subscribe energy {typed}")
+    assert reply.text == f"“{typed}”: did you mean {meant}?"
+    assert [(action.label, action.command) for action in reply.actions] == [(meant, f"/subscribe energy {meant}")]
+    assert (await bot.say("/subscriptions")).text.startswith("This chat has no subscriptions")
+    assert (await bot.say(reply.actions[0].command)).text.startswith(f"Subscribed to Energy: a {meant} digest")
+
+
+async def test_a_number_after_at_that_is_no_time_of_day_stays_words(bot):
+    assert (await bot.say("/subscribe kenya at 50")).text.startswith("Subscribed to Kenya + “50”:")
 
 
 def test_cadence_parsing_and_local_times():

@@ -61,6 +61,11 @@ _NEAR_CADENCE_SCORE = 75  # "dialy" and "wekly" come near, read only before a ti
 _CLOCK_TIME = re.compile(r"\d{1,2}(?::\d{2})?(?:am|pm)|\d{1,2}:\d{2}")  # "8am", "08:00"; not a bare "19"
 # A time of day written otherwise, read as one only where a cadence's time stands: "08.00", "8h", "0800", "8"
 _OTHER_CLOCK = re.compile(r"(?P<hours>\d{1,2})(?:[.:h]?(?P<minutes>\d{2}))?h?")
+# How often said in words, last in the topic ("every day", "each friday at 18:00", "daily at 9", "at 9"): a cadence,
+# not words to look for
+_EVERY = re.compile(
+    rf"(?:(?:every|each|weekly) (?P<span>day|week|{'|'.join(FULL_DAYS + DAYS)})(?: |$)|daily )?(?:at (?P<clock>\S+))?"
+)
 _SUBSCRIBE_EXAMPLES = ("energy", "kenya daily 08:00", "smart grid weekly mon 09:00")
 _CADENCE_USAGE = (
     "Put how often last: instant, daily HH:MM or weekly DAY HH:MM, "
@@ -138,6 +143,14 @@ def _combination(understood: Understanding, text: str) -> tuple[str, str] | None
     return topics[0] if len(topics) == 1 and not text else ("news", combined(topics, text))
 
 
+class CadenceMeant(CadenceError):
+    """A cadence written otherwise than newsbot reads it, and the one it reads as: offered with a button."""
+
+    def __init__(self, typed: str, meant: str, topic: str):
+        super().__init__(f"“{typed}”: did you mean {meant}?")
+        self.meant, self.topic = meant, topic
+
+
 def split_cadence(args: str) -> tuple[str, Cadence]:
     """"energy daily 08:00" → ("energy", daily 08:00); no cadence means instant.
 
@@ -164,6 +177,8 @@ def split_cadence(args: str) -> tuple[str, Cadence]:
         raise CadenceError(f"“{lacked}” is no cadence of mine: {_CADENCES_THERE_ARE}")
     if misspelt := _misspelt_cadence(words):
         raise CadenceError(misspelt)
+    if said := _cadence_in_words(args):
+        raise said
     if _CADENCE_WORDS.intersection(words[1:]) or any(map(_CLOCK_TIME.fullmatch, words)):
         raise CadenceError(_CADENCE_USAGE)
     return args.strip(), Cadence("instant")
@@ -197,11 +212,38 @@ def _misspelt_cadence(words: list[str]) -> str | None:
     return None
 
 
+def _cadence_in_words(args: str) -> CadenceMeant | None:
+    """How often said in words after a topic ("energy every day at 7:30", "energy at 9"), as the
+    cadence it means (daily 07:30, daily 09:00); None when the words end in none, or in a time of
+    day that is none ("at 25")."""
+    words = args.split()
+    for start in range(1, len(words)):
+        typed = " ".join(words[start:])
+        found = _EVERY.fullmatch(typed.lower())
+        clock = _time_of_day(found["clock"]) if found and found["clock"] else "08:00"
+        if not found or not clock:
+            continue
+        span = found["span"]
+        if span in (None, "day"):
+            meant = f"daily {clock}"
+        else:
+            meant = f"weekly {'mon' if span == 'week' else DAYS[(*DAYS, *FULL_DAYS).index(span) % 7]} {clock}"
+        return CadenceMeant(typed, meant, " ".join(words[:start]))
+    return None
+
+
 def _as_clock(typed: str) -> str:
     """A time written otherwise ("9.30", "8h") as HH:MM; 08:00 when it is no time of day ("25.00")."""
+    return _time_of_day(typed) or "08:00"
+
+
+def _time_of_day(typed: str) -> str | None:
+    """A time written otherwise ("9", "9.30", "8h") as HH:MM; None when it is no time of day ("25", "9pm")."""
     found = _OTHER_CLOCK.fullmatch(typed)
+    if not found:
+        return None
     hours, minutes = int(found["hours"]), int(found["minutes"] or 0)
-    return f"{hours:02d}:{minutes:02d}" if hours < 24 and minutes < 60 else "08:00"
+    return f"{hours:02d}:{minutes:02d}" if hours < 24 and minutes < 60 else None
 
 
 async def subscribe(cmd: Command, ctx: Context) -> Reply:
@@ -211,6 +253,9 @@ async def subscribe(cmd: Command, ctx: Context) -> Reply:
         return Reply(text=_CANNOT_POST, private=True)
     try:
         words, cadence = split_cadence(cmd.args)
+    except CadenceMeant as error:
+        offered = _line(cmd, "subscribe", f"{error.topic} {error.meant}")
+        return Reply(text=str(error), actions=[Action(error.meant, offered)], private=True)
     except CadenceError as error:
         return Reply(text=str(error), private=True)
     if len(words) > MAX_QUERY_CHARS:
