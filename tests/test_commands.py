@@ -433,6 +433,27 @@ async def test_news_text_only_searches(router):
     assert titles(reply) == ["Thai vocational colleges teach drone mapping"]
 
 
+async def test_news_finds_either_word_or_joins(router):
+    reply = await router.handle(command("/news drones OR whiteflies"))
+    assert reply.text == "News: “drones OR whiteflies”"
+    assert sorted(titles(reply)) == ["Pakistani farmers get pest alerts by text message", "Thai vocational colleges teach drone mapping"]
+    assert titles(await router.handle(command("/news thailand drones or whiteflies"))) == ["Thai vocational colleges teach drone mapping"]
+    assert (await router.handle(command("/news energy or"))).text == "News: Energy"
+
+
+async def test_news_offers_names_or_joins_one_at_a_time_as_it_finds_articles_on_all_it_names(router):
+    reply = await router.handle(command("/news energy or agriculture"))
+    assert reply.private and not reply.cards
+    assert reply.text == "I look for articles on every sector and place named, so not on Energy or Agriculture: one at a time?"
+    assert [(action.label, action.command) for action in reply.actions] == [
+        ("Energy", "/sector energy"), ("Agriculture", "/sector agriculture")
+    ]
+    reply = await router.handle(command("/news kenya or thailand energy"))
+    assert [(action.label, action.command) for action in reply.actions] == [
+        ("Kenya + Energy", "/news Kenya energy"), ("Thailand + Energy", "/news Thailand energy")
+    ]
+
+
 async def test_search_ranks_full_text_matches(router):
     reply = await router.handle(command("/search smart meters"))
     assert reply.text == "Search: “smart meters”"

@@ -317,6 +317,23 @@ async def test_a_name_finds_articles_that_use_its_equivalent(store):
     assert sorted(ids(await store.search("artificial"))) == ["article-2", "article-3"]  # one word is no name
 
 
+async def test_or_between_words_or_phrases_finds_articles_with_either(store):
+    await store.add(
+        [
+            make_article(1, title="Solar farms in Kenya", text="Panels cover the plain. " * 2),
+            make_article(2, title="Wind farms in Kenya", text="Turbines turn on the ridge. " * 2),
+            make_article(3, title="Coal plants in Kenya", text="Smart grid operators plan. " * 2),
+            make_article(4, title="Solar and wind elsewhere", text="Both grow in Chile. " * 2),
+        ]
+    )
+    assert sorted(ids(await store.search("solar or wind kenya"))) == ["article-1", "article-2"]
+    assert sorted(ids(await store.search("solar OR wind OR coal kenya"))) == ["article-1", "article-2", "article-3"]
+    assert sorted(ids(await store.search('"smart grid" or turbines'))) == ["article-2", "article-3"]
+    assert sorted(ids(await store.find(Query(text="AI or solar")))) == ["article-1", "article-4"]
+    assert ids(await store.search("solar or -wind")) == ["article-1"]  # an exclusion is no alternative
+    assert sorted(ids(await store.search("or solar or"))) == ["article-1", "article-4"]  # nothing on one side
+
+
 async def test_quoted_phrases_and_excluded_words(store, text_join_mode):
     await store.add(
         [

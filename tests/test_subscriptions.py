@@ -1224,6 +1224,23 @@ async def test_a_number_after_at_that_is_no_time_of_day_stays_words(bot):
     assert (await bot.say("/subscribe kenya at 50")).text.startswith("Subscribed to Kenya + “50”:")
 
 
+async def test_names_or_joins_are_offered_one_subscription_each_not_subscribed_to_together(bot):
+    reply = await bot.say("/subscribe energy or agriculture daily 08:00")
+    assert reply.text == (
+        "A subscription brings articles on every sector and place it names, so not on Energy or Agriculture: "
+        "one subscription each?"
+    )
+    assert [(action.label, action.command) for action in reply.actions] == [
+        ("Energy", "/subscribe energy daily 08:00"), ("Agriculture", "/subscribe agriculture daily 08:00")
+    ]
+    assert (await bot.say("/subscriptions")).text.startswith("This chat has no subscriptions")
+    assert (await bot.say("/subscribe solar or wind")).text.startswith("Subscribed to “solar or wind”:")
+    bot.clock.advance(60)
+    await bot.publish("Wind farm opens")
+    await bot.publish("Coal plant closes")
+    assert await bot.deliver() == [(ALICE, ["Wind farm opens"], "New for your subscriptions")]
+
+
 def test_cadence_parsing_and_local_times():
     assert split_cadence("smart grid weekly Mon 07:05") == ("smart grid", Cadence("weekly", Cadence.parse("daily 07:05").at, 0))
     assert str(Cadence.parse("WEEKLY sunday 9:30")) == "weekly sun 09:30"

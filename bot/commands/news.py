@@ -214,6 +214,8 @@ async def news(cmd: Command, ctx: Context, window: Window | None) -> Reply:
     if len(cmd.args.split()) > MAX_NEWS_WORDS:
         return Reply(text=f"Please use at most {MAX_NEWS_WORDS} words, e.g. /news AI education in Kenya.", private=True)
     understood = understand(cmd.args, ctx)
+    if understood.alternatives:
+        return _one_at_a_time(understood, window)
     if not understood.matches and only_left_out(" ".join(understood.words)):
         return Reply(text="Add a topic: “-” only leaves articles out, e.g. /news energy -coal.", private=True)
     if understood.query.is_empty:
@@ -229,6 +231,15 @@ async def news(cmd: Command, ctx: Context, window: Window | None) -> Reply:
         command = meant.command() if window is None else f"{meant.command()} {window.words}"
         reply.actions.append(Action(meant.describe(), command))
     return reply
+
+
+def _one_at_a_time(understood: Understanding, window: Window | None) -> Reply:
+    """Names "or" joins ("energy or agriculture") offered one at a time: /news finds articles on all it names."""
+    either = one_of([match.name for match in dict.fromkeys(understood.alternatives)])
+    text = f"I look for articles on every sector and place named, so not on {either}: one at a time?"
+    choices = understood.one_at_a_time()
+    suffix = f" {window.words}" if window else ""
+    return Reply(text=text, actions=[Action(choice.describe(), choice.command() + suffix) for choice in choices], private=True)
 
 
 async def reading_meant(understood: Understanding, words: str, ctx: Context) -> Understanding | None:
@@ -317,6 +328,14 @@ class Understanding:
 
     matches: list[Match] = field(default_factory=list)
     words: list[str] = field(default_factory=list)
+    alternatives: list[Match] = field(default_factory=list)  # names "or" stands between, read as all of them
+
+    def one_at_a_time(self) -> list["Understanding"]:
+        """This understanding with one of its alternatives in place of them all, for each of them."""
+        return [
+            Understanding([match for match in self.matches if match == chosen or match not in self.alternatives], self.words)
+            for chosen in dict.fromkeys(self.alternatives)
+        ]
 
     @property
     def query(self) -> Query:
@@ -365,6 +384,11 @@ def understand(words: str, ctx: Context) -> Understanding:
                 used[start : start + length] = [True] * length
     understanding = Understanding()
     named = {match for match, phrase in recognized.values() if not _only_hints(match, phrase, ctx)}
+
+    def a_word(index: int) -> bool:
+        token = tokens[index]
+        return not used[index] and (index in kept_whole or (token.lower() not in STOPWORDS and bool(search_terms(token))))
+
     for index, token in enumerate(tokens):
         if index in recognized:
             match, phrase = recognized[index]
@@ -372,10 +396,22 @@ def understand(words: str, ctx: Context) -> Understanding:
                 understanding.matches.append(match)
             elif not any(match.id == other.id for other in named):
                 understanding.words.append(phrase)  # "oil nigeria" is Nigeria with "oil", not Energy in Nigeria
-        elif not used[index] and (index in kept_whole or (token.lower() not in STOPWORDS and search_terms(token))):
+        elif a_word(index):
             understanding.words.append(token)  # not "&" or "🔋": no word to search for
+        elif token.lower() == "or" and 0 < index < len(tokens) - 1:
+            if a_word(index - 1) and a_word(index + 1):
+                understanding.words.append(token)  # "solar or wind": either word
+            else:
+                understanding.alternatives += _names_beside(index, recognized, named)
     understanding.words += filter(search_terms, literals)  # not "" or a quote left alone
     return understanding
+
+
+def _names_beside(index: int, recognized: dict[int, tuple[Match, str]], named: set[Match]) -> list[Match]:
+    """The two names on either side of the word at `index` ("energy or agriculture"), or none."""
+    after = recognized.get(index + 1, (None, ""))[0]
+    before = next((match for start, (match, phrase) in recognized.items() if start + len(phrase.split()) == index), None)
+    return [before, after] if before in named and after in named and before.id != after.id else []
 
 
 def _trimmed(token: str) -> str:

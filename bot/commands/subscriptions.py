@@ -19,7 +19,7 @@ from rapidfuzz import fuzz, process
 from bot.commands.news import MAX_NEWS_WORDS, Understanding, near_name, only_left_out, reading_meant, understand
 from bot.commands.results import article_card
 from bot.context import Context
-from bot.model import DEFAULT_POST_FORMAT, POST_FORMATS, Action, Command, Reply, new_articles, quoted
+from bot.model import DEFAULT_POST_FORMAT, POST_FORMATS, Action, Command, Reply, new_articles, one_of, quoted
 from bot.subscriptions.cadence import DAYS, FULL_DAYS, PATTERN, Cadence, CadenceError
 from bot.subscriptions.fanout import DIGEST_SIZE, DigestArticles
 from bot.subscriptions.store import VALUE_CHARS, Added, Subscription, SubscriptionStore, combined, topic_label
@@ -94,6 +94,17 @@ def register(router) -> None:
     )
 
 
+def _one_subscription_each(cmd: Command, understood: Understanding, cadence: Cadence) -> Reply:
+    """Names "or" joins ("energy or agriculture") offered one subscription each: a subscription is to
+    articles on all it names."""
+    either = one_of([match.name for match in dict.fromkeys(understood.alternatives)])
+    text = f"A subscription brings articles on every sector and place it names, so not on {either}: one subscription each?"
+    when = "" if cadence.is_instant else f" {cadence}"
+    choices = understood.one_at_a_time()
+    actions = [Action(choice.describe(), _line(cmd, "subscribe", f"{choice.arguments()}{when}")) for choice in choices]
+    return Reply(text=text, actions=actions, private=True)
+
+
 def _refusal(cmd: Command) -> Reply | None:
     if cmd.chat_kind == "private" or cmd.is_admin:
         return None
@@ -117,13 +128,12 @@ def _line(cmd: Command, name: str, args: str = "") -> str:
     return " ".join(part for part in (f"/{name}", cmd.chat_name, args) if part)
 
 
-def _read_topic(words: str, ctx: Context) -> tuple[tuple[str, str] | None, Match | None]:
+def _read_topic(words: str, understood: Understanding, ctx: Context) -> tuple[tuple[str, str] | None, Match | None]:
     """(kind, value) for a sector, a country or region, several of them as /news reads them ("energy
     kenya", "AI education in Thailand"), or else the words themselves; None when nothing is left.
     Quoted phrases and "-" exclusions are words to look for. Second, the name the words only come
     near, where /news reads none in them: "kenia", "man" (the start of Manufacturing), but also
     "children" (Chile) and "plan" (Poland), to be asked about rather than taken (the topic is None)."""
-    understood = understand(words, ctx)
     text = " ".join(understood.words).casefold()  # not "latest … news" or a "?": /news looks for none
     if combination := _combination(understood, text):
         return combination, None
@@ -271,7 +281,10 @@ async def subscribe(cmd: Command, ctx: Context) -> Reply:
         return Reply(text=str(error), private=True)
     if phrase and not words:
         return Reply(text=f"{_not_kept(phrase)}: add a topic, e.g. {_line(cmd, 'subscribe', 'energy')}.", private=True)
-    topic, guess = _read_topic(words, ctx) if words else (None, None)
+    understood = understand(words, ctx)
+    if understood.alternatives:
+        return _one_subscription_each(cmd, understood, cadence)
+    topic, guess = _read_topic(words, understood, ctx) if words else (None, None)
     if guess:
         when = "" if cadence.is_instant else f" {cadence}"
         return Reply(
@@ -319,7 +332,7 @@ async def subscribe(cmd: Command, ctx: Context) -> Reply:
         articles = (await ctx.store.find(subscription.query, limit=LATEST_ON_SUBSCRIBE)).articles
         if articles:
             reply.text += "\nThe latest article now:" if len(articles) == 1 else f"\nThe latest {len(articles)} now:"
-        elif kind in ("query", "news") and (meant := await reading_meant(understand(words, ctx), words, ctx)):
+        elif kind in ("query", "news") and (meant := await reading_meant(understood, words, ctx)):
             _offer_meant(reply, cmd, label, meant, cadence)
     reply.cards = [article_card(article, ctx.tagger) for article in articles]
     reply.actions.append(Action("Unsubscribe", _removal_command(cmd, subscription)))
@@ -436,7 +449,7 @@ def _without_cadence(args: str) -> str:
 def _not_subscribed(cmd: Command, words: str, ctx: Context) -> str:
     if _ID_FORM.fullmatch(words.strip()):
         return "That subscription was removed already."
-    topic, _ = _read_topic(words, ctx)
+    topic, _ = _read_topic(words, understand(words, ctx), ctx)
     named = topic_label(*topic, ctx.tagger) if topic else quoted(words)
     return f"{_chat(cmd, first=True)} is not subscribed to {named}."
 
@@ -456,7 +469,7 @@ def _pick(words: str, current: list[Subscription], ctx: Context) -> Subscription
             return subscription  # "smart grid" for the words "\"smart grid\"", and back
     if by_id:
         return with_id if by_id.group(2) is None else None
-    topic = _read_topic(words, ctx)[0]  # not a name the words only come near: "children" is no Chile
+    topic = _read_topic(words, understand(words, ctx), ctx)[0]  # not a name the words only come near: "children" is no Chile
     if topic is None:
         return None
     kind, value = topic

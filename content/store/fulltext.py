@@ -4,7 +4,7 @@ SQLite uses the FTS5 table `articles_fts` (rowid = articles.seq); PostgreSQL the
 `articles.search` tsvector. Both read English words by the same Snowball stems (content.store.words);
 people's words become an AND of terms, stop words dropped on both sides so results agree, less the terms written after
 "-". A term is a word, a "quoted phrase", or a set of equivalent names ("AI" or "artificial
-intelligence") any of which an article may use.
+intelligence") or of alternatives written with "or" between them, any of which an article may use.
 """
 
 from __future__ import annotations
@@ -83,25 +83,46 @@ class Terms:
 def search_terms(text: str) -> Terms:
     """The terms of people's words. Words are required (stop words dropped, "AI" also found as
     "artificial intelligence"); a "quoted phrase" must appear as written; a word or phrase after
-    "-" must not appear. A word the tokenizers cut in pieces ("COVID-19", "example.com", "2.5GW",
-    a Thai word with vowel signs) is a phrase of them."""
+    "-" must not appear; "or" between two makes them one term, either of which will do ("solar or
+    wind", "\"smart grid\" or turbines"). A word the tokenizers cut in pieces ("COVID-19",
+    "example.com", "2.5GW", a Thai word with vowel signs) is a phrase of them."""
     required: list[Term] = []
     excluded: list[Term] = []
     words: list[str] = []  # plain words, read together so a name of several words is found
+    alternatives: set[int] = set()  # where in `required` a term written after "or" goes: it joins the one before
     for negated, quoted, bare in _pieces(fold_accents(folded(text))):
         if bare is not None:
             bare = _CLITIC.sub("", bare)
         surface = quoted if quoted is not None else bare
+        if not negated and bare == "or":
+            required += _plain_terms(words)
+            words = []
+            alternatives.add(len(required))
+            continue
         if not negated and quoted is None and len(_WORD.findall(bare)) <= 1:
             words += _WORD.findall(bare)
             continue
         required += _plain_terms(words)
         words = []
+        if negated:
+            alternatives.discard(len(required))  # "solar or -wind": what is left out is no alternative
         term = _phrase_term(surface, exact=quoted is not None)
         if term:
             (excluded if negated else required).append(term)
     required += _plain_terms(words)
-    return Terms(tuple(required), tuple(excluded))
+    return Terms(_either(required, alternatives), tuple(excluded))
+
+
+def _either(terms: list[Term], alternatives: set[int]) -> tuple[Term, ...]:
+    """The terms with each one at a position in `alternatives` joined to the one before, as names
+    an article may use instead: "solar or wind" is one term, either word."""
+    joined: list[Term] = []
+    for position, term in enumerate(terms):
+        if position in alternatives and joined:
+            joined[-1] = tuple(dict.fromkeys(joined[-1] + term))
+        else:
+            joined.append(term)
+    return tuple(joined)
 
 
 def _pieces(text: str) -> list[tuple[str, str | None, str | None]]:
