@@ -669,6 +669,14 @@ async def test_sector_it_is_technology_not_italy(store):
     assert reply.text == "Latest in Technology" and reply.cards
 
 
+async def test_sector_ag_is_agriculture_not_antigua_and_barbuda(store):
+    router = build_router(sample_context(store))
+    for typed in ("ag", "Ag", "AG"):
+        reply = await router.handle(command(f"/sector {typed}"))
+        assert reply.text == "Latest in Agriculture" and reply.cards, typed
+    assert (await router.handle(command("/country ag"))).text == "No articles about Antigua and Barbuda yet."
+
+
 async def test_a_sector_named_in_the_plural_is_that_sector(store):
     reply = await build_router(sample_context(store)).handle(command("/sector energies"))
     assert reply.text == "Latest in Energy" and reply.cards

@@ -22,7 +22,7 @@ _SHORTEST_ABBREVIATION = 3
 _MAX_SUGGESTIONS = 3
 ALIAS_WEIGHT = 2.0  # taxonomy keywords this strong, owned by one sector, resolve to it ("oil" -> energy)
 # Names people type for a sector, too short or too general to tag an article by ("IT" in an article may be "it")
-_TYPED_NAMES = {"technology": ("IT", "ICT"), "finance": ("financial services",)}
+_TYPED_NAMES = {"technology": ("IT", "ICT"), "finance": ("financial services",), "agriculture": ("Ag",)}
 
 __all__ = [
     "SECTORS",
