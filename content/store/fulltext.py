@@ -200,6 +200,9 @@ def _phrase_term(surface: str, exact: bool) -> Term | None:
     words = all_words = _WORD.findall(surface)
     if any(map(_too_long, all_words)):
         return None
+    spelt = ("".join(all_words),)
+    if not exact and all(len(word) == 1 for word in all_words) and spelt in _EQUIVALENTS:  # "A.I.", "E.V."
+        return _EQUIVALENTS[spelt]
     while words and words[0] in _STOPWORDS:
         words = words[1:]
     while words and words[-1] in _STOPWORDS:
