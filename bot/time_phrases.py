@@ -44,7 +44,7 @@ _COUNT_WORDS.update(
 )
 _COUNT_WORDS.update({"a": 1, "an": 1, "couple of": 2, "a couple of": 2, "few": 3, "a few": 3})
 _COUNT = rf"(?P<count>[1-9]\d{{0,3}}|{'|'.join(_COUNT_WORDS)})"
-_UNIT = "(?P<unit>hour|day|week|fortnight|month)"
+_UNIT = "(?P<unit>hour|day|week|fortnight|month|year)"
 _RECENT_LEAD = "(?:(?:in|over|within|during) )?(?:the )?"  # "over the past week" is all time, no words
 _EDGES = re.compile(r"^\W+|\W+$")  # "today?" and "(monday)" are the words themselves
 
@@ -132,9 +132,17 @@ def _month(parts: dict[str, str], now: datetime):
     return _month_start(now.year, now.month - 1, now.tzinfo), this_month, "last month"
 
 
+def _year(parts: dict[str, str], now: datetime):
+    this_year = datetime(now.year, 1, 1, tzinfo=now.tzinfo)
+    if parts["which"] == "this":
+        return this_year, None, "this year"
+    return datetime(now.year - 1, 1, 1, tzinfo=now.tzinfo), this_year, "last year"
+
+
 def _since_named(parts: dict[str, str], now: datetime):
-    """"since yesterday", "since last week": from the start of the day, week or month it names until now."""
-    reader = {"today": _today, "yesterday": _yesterday, "week": _week, "month": _month}[parts.get("span", parts["named"])]
+    """"since yesterday", "since last week": from the start of the day, week, month or year it names until now."""
+    readers = {"today": _today, "yesterday": _yesterday, "week": _week, "month": _month, "year": _year}
+    reader = readers[parts.get("span", parts["named"])]
     start, _, label = reader(parts, now)
     return start, None, f"since {label}"
 
@@ -145,8 +153,8 @@ def _recent(parts: dict[str, str], now: datetime):
     if unit == "fortnight":
         count, unit = 2 * count, "week"
     counted = unit if count == 1 else f"{count} {unit}s"
-    if unit == "month":
-        return _months_before(now, count), None, f"in the last {counted}"
+    if unit in ("month", "year"):
+        return _months_before(now, count * (12 if unit == "year" else 1)), None, f"in the last {counted}"
     span = timedelta(**{f"{unit}s": count})
     return now.astimezone(timezone.utc) - span, None, f"in the last {counted}"  # hours, not the clock's: DST
 
@@ -204,11 +212,12 @@ _PHRASES: tuple[tuple[str, Reader], ...] = (
     ("yesterday", _yesterday),
     ("(?P<which>this|last) week", _week),  # "tomorrow", "next week" are words: "/search summit next week"
     ("(?P<which>this|last) month", _month),
+    ("(?P<which>this|last) year", _year),
     (rf"{_RECENT_LEAD}(?:past|last) {_COUNT} {_UNIT}s?", _recent),
     (rf"{_RECENT_LEAD}past {_UNIT}", _recent),  # "last week" is the calendar's, above
     (rf"{_RECENT_LEAD}last (?P<unit>fortnight)", _recent),
     (rf"(?:since )?{_COUNT} {_UNIT}s? ago", _recent),
-    (r"since (?P<named>today|yesterday|(?P<which>this|last) (?P<span>week|month))", _since_named),
+    (r"since (?P<named>today|yesterday|(?P<which>this|last) (?P<span>week|month|year))", _since_named),
     (rf"since (?:last )?(?P<weekday>{'|'.join(_WEEKDAYS)})", _since_weekday),
     (r"since (?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})", _since_day),
     (rf"since {_DAY} {_MONTH}{_YEAR}", _since_day),

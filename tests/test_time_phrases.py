@@ -55,6 +55,11 @@ def at(text: str, zone: str = "UTC") -> tuple[str, str, datetime, datetime | Non
         ("AI last two fortnights", ("AI", "in the last 4 weeks", datetime(2026, 5, 4, 12, tzinfo=UTC), None)),
         ("AI this month", ("AI", "this month", datetime(2026, 6, 1, tzinfo=UTC), None)),
         ("AI health last month", ("AI health", "last month", datetime(2026, 5, 1, tzinfo=UTC), datetime(2026, 6, 1, tzinfo=UTC))),
+        ("AI this year", ("AI", "this year", datetime(2026, 1, 1, tzinfo=UTC), None)),
+        ("AI last year", ("AI", "last year", datetime(2025, 1, 1, tzinfo=UTC), datetime(2026, 1, 1, tzinfo=UTC))),
+        ("AI past year", ("AI", "in the last year", datetime(2025, 6, 1, 12, tzinfo=UTC), None)),
+        ("AI over the last two years", ("AI", "in the last 2 years", datetime(2024, 6, 1, 12, tzinfo=UTC), None)),
+        ("grid since last year", ("grid", "since last year", datetime(2025, 1, 1, tzinfo=UTC), None)),
         # on a Monday, "since Monday" is a week ago: "since today" would say today
         ("smart grid since Monday", ("smart grid", "since Monday 25 May", datetime(2026, 5, 25, tzinfo=UTC), None)),
         ("grid since fri.", ("grid", "since Friday 29 May", datetime(2026, 5, 29, tzinfo=UTC), None)),
