@@ -53,6 +53,17 @@ _OFF_THE_HOUR_ZONES = {
     "+6:30": "Asia/Yangon",
     "+9:30": "Australia/Darwin",
 }
+# Abbreviations people give for their zone that are no IANA name themselves ("EAT" would come near Brazil/East),
+# each offered as the zone of the places most people mean by it; EST, MST, HST and CET are IANA names, set as given
+_ZONE_ABBREVIATIONS = {
+    "EAT": "Africa/Nairobi", "CAT": "Africa/Maputo", "WAT": "Africa/Lagos", "SAST": "Africa/Johannesburg",
+    "ICT": "Asia/Bangkok", "PKT": "Asia/Karachi", "IST": "Asia/Kolkata", "NPT": "Asia/Kathmandu", "WIB": "Asia/Jakarta",
+    "SGT": "Asia/Singapore", "MYT": "Asia/Kuala_Lumpur", "PHT": "Asia/Manila", "HKT": "Asia/Hong_Kong",
+    "JST": "Asia/Tokyo", "KST": "Asia/Seoul", "GST": "Asia/Dubai", "AEST": "Australia/Sydney",
+    "AEDT": "Australia/Sydney", "NZST": "Pacific/Auckland", "NZDT": "Pacific/Auckland", "BST": "Europe/London",
+    "CEST": "Europe/Berlin", "EDT": "America/New_York", "CDT": "America/Chicago", "MDT": "America/Denver",
+    "PST": "America/Los_Angeles", "PDT": "America/Los_Angeles",
+}
 # not "instant", which last is the cadence and before a word a word ("instant payments")
 _CADENCE_WORDS = frozenset({"instantly", "daily", "weekly"})
 _CADENCES_LACKED = frozenset({"hourly", "monthly"})
@@ -602,7 +613,10 @@ def _zone_named(name: str) -> str | None:
 
 
 def _zone_near(name: str) -> str | None:
-    """The zone whose whole name or city comes nearest a misspelt name, if one comes near enough."""
+    """The zone an abbreviation stands for ("EAT"), else the one whose whole name or city comes nearest
+    a misspelt name, if one comes near enough."""
+    if abbreviated := _ZONE_ABBREVIATIONS.get(name.upper()):
+        return abbreviated
     names = _names_of_zones()
     best = process.extractOne(name.casefold(), list(names), scorer=fuzz.ratio, score_cutoff=_NEAR_ZONE_SCORE)
     return names[best[0]] if best else None
