@@ -755,6 +755,11 @@ async def test_country_region_with_the_real_resolver_finds_member_countries(data
         ("energy in 2026", "Energy + “2026”"),
         ("covid 19 kenya", "Kenya + “covid 19”"),
         ("kenya 2025", "Kenya + “2025”"),
+        # words that ask rather than name a topic
+        ("tell me about energy", "Energy"),
+        ("AI news please", "“AI”"),
+        ("anything about drones?", "“drones”"),
+        ("give me something on kenya", "Kenya"),
         # a comma, semicolon or slash between two words parts them as a space does
         ("energy,kenya", "Energy + Kenya"),
         ("energy;kenya", "Energy + Kenya"),

@@ -32,7 +32,8 @@ _PAGE_NUMBER = re.compile(r"[+-]?\d+")
 # Words that join a request together rather than name a topic ("AI education in Kenya").
 STOPWORDS = frozenset(
     "a an and about around at by for from in into of on or the to with news latest articles stories "
-    "what whats what's is are any show me new newest recent today this week".split()
+    "what whats what's is are any show me new newest recent today this week "
+    "tell give please pls anything something everything".split()
 )
 _LONGEST_NAME_WORDS = 6  # "Saint Vincent and the Grenadines", "Democratic Republic of the Congo"
 # A near miss names a place or sector in free text only when this close: "thailnd" is Thailand, but
