@@ -1116,8 +1116,10 @@ async def test_bad_input_gets_a_clear_error(bot):
             "Put the day before the time, written HH:MM: weekly mon 09:00."
         ), after
     assert (await bot.say("/subscribe energy weekly 08:00")).text.startswith("weekly needs a day and a time")
-    for twelve_hour in ("daily 8am", "weekly mon 8:30pm"):
-        assert "write the time as HH:MM on a 24-hour clock" in (await bot.say(f"/subscribe energy {twelve_hour}")).text
+    assert (await bot.say("/subscribe energy daily 8am")).text == "“8am”: write the time as HH:MM, e.g. daily 08:00."
+    assert (await bot.say("/subscribe energy weekly mon 8:30pm")).text == "“8:30pm”: write the time as HH:MM, e.g. weekly mon 20:30."
+    assert (await bot.say("/subscribe energy daily 12am")).text == "“12am”: write the time as HH:MM, e.g. daily 00:00."
+    assert "write the time as HH:MM on a 24-hour clock" in (await bot.say("/subscribe energy 8am")).text
     for unreadable in ("energy 08:00", "daily 08:00 energy"):
         assert (await bot.say(f"/subscribe {unreadable}")).text.startswith("Put how often last"), unreadable
     assert (await bot.say("/subscribe covid 19", target=Target("console", "dave"))).text.startswith("Subscribed to “covid 19”")
@@ -1220,6 +1222,7 @@ async def test_a_cadence_newsbot_lacks_is_told_the_ones_it_has_and_a_misspelt_on
         ("at 9", "daily 09:00"),
         ("daily at 08:00", "daily 08:00"),
         ("weekly Monday at 9", "weekly mon 09:00"),
+        ("every day at 8pm", "daily 20:00"),
     ],
 )
 async def test_how_often_said_in_words_is_offered_as_a_cadence_not_subscribed_to_as_words(bot, typed, meant):

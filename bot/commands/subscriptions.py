@@ -70,8 +70,8 @@ _CADENCES_LACKED = frozenset({"hourly", "monthly"})
 _DIGEST_NAMES = ("daily", "weekly")
 _NEAR_CADENCE_SCORE = 75  # "dialy" and "wekly" come near, read only before a time; "weekend" does not
 _CLOCK_TIME = re.compile(r"\d{1,2}(?::\d{2})?(?:am|pm)|\d{1,2}:\d{2}")  # "8am", "08:00"; not a bare "19"
-# A time of day written otherwise, read as one only where a cadence's time stands: "08.00", "8h", "0800", "8"
-_OTHER_CLOCK = re.compile(r"(?P<hours>\d{1,2})(?:[.:h]?(?P<minutes>\d{2}))?h?")
+# A time of day written otherwise, read as one only where a cadence's time stands: "08.00", "8h", "0800", "8", "8pm"
+_OTHER_CLOCK = re.compile(r"(?P<hours>\d{1,2})(?:[.:h]?(?P<minutes>\d{2}))?(?:h|(?P<half>[ap]m))?")
 # How often said in words, last in the topic ("every day", "each friday at 18:00", "daily at 9", "at 9"): a cadence,
 # not words to look for
 _EVERY = re.compile(
@@ -190,8 +190,6 @@ def split_cadence(args: str) -> tuple[str, Cadence]:
     day = words[-1] if words and words[-1] in (*DAYS, *FULL_DAYS) else None
     if words[-1:] == ["weekly"] or ((clock or day) and words[-2:-1] == ["weekly"]):  # "weekly 08:00", "weekly mon"
         raise CadenceError("weekly needs a day and a time, e.g. weekly mon 08:00.")
-    if clock and clock.endswith(("am", "pm")):
-        raise CadenceError(f"“{clock}”: write the time as HH:MM on a 24-hour clock, e.g. daily 08:00 or daily 20:00.")
     if misread := _misread_cadence(words):
         raise CadenceError(misread)
     if lacked := next((word for word in words[1:] if word in _CADENCES_LACKED), None):
@@ -200,6 +198,8 @@ def split_cadence(args: str) -> tuple[str, Cadence]:
         raise CadenceError(misspelt)
     if said := _cadence_in_words(args):
         raise said
+    if clock and clock.endswith(("am", "pm")):
+        raise CadenceError(f"“{clock}”: write the time as HH:MM on a 24-hour clock, e.g. daily 08:00 or daily 20:00.")
     if _CADENCE_WORDS.intersection(words[1:]) or any(map(_CLOCK_TIME.fullmatch, words)):
         raise CadenceError(_CADENCE_USAGE)
     return args.strip(), Cadence("instant")
@@ -259,11 +259,15 @@ def _as_clock(typed: str) -> str:
 
 
 def _time_of_day(typed: str) -> str | None:
-    """A time written otherwise ("9", "9.30", "8h") as HH:MM; None when it is no time of day ("25", "9pm")."""
+    """A time written otherwise ("9", "9.30", "8h", "8pm") as HH:MM; None when it is no time of day ("25", "13pm")."""
     found = _OTHER_CLOCK.fullmatch(typed)
     if not found:
         return None
     hours, minutes = int(found["hours"]), int(found["minutes"] or 0)
+    if found["half"]:
+        if not 1 <= hours <= 12:
+            return None
+        hours = hours % 12 + (12 if found["half"] == "pm" else 0)
     return f"{hours:02d}:{minutes:02d}" if hours < 24 and minutes < 60 else None
 
 
