@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any, Hashable, Literal, Mapping
+from typing import Annotated, Any, Hashable, Literal, Mapping, Union, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, Field, SecretStr, ValidationError, ValidationInfo, field_validator, model_validator
 
 from bot.adapters.redact import SecretRedactor
 from bot.cron import cron_trigger
@@ -287,17 +287,84 @@ def _wrong_shape(error: dict) -> str:
     return f"expected {_SHAPES[error['type']]}, found {found}{empty}"
 
 
+def _settings_type(location: tuple) -> Any:
+    """The type the config holds at `location`, pydantic's path to an error (a source's kind in it, as
+    pydantic names the member of the union); None where the path leaves the settings."""
+    annotation: Any = Config
+    for part in location:
+        annotation = _inside(_unwrapped(annotation), part)
+    return _unwrapped(annotation)
+
+
+def _unwrapped(annotation: Any) -> Any:
+    return get_args(annotation)[0] if get_origin(annotation) is Annotated else annotation
+
+
+def _inside(annotation: Any, part: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        field = annotation.model_fields.get(part)
+        return field and field.annotation
+    if get_origin(annotation) is list and isinstance(part, int):
+        return get_args(annotation)[0]
+    if get_origin(annotation) is dict:
+        return get_args(annotation)[1]
+    if get_origin(annotation) is Union:
+        return next((member for member in get_args(annotation) if part in _tags(member, "kind")), None)
+    return None
+
+
+def _tags(model: Any, key: str) -> tuple:
+    """The values a settings model allows for `key` when they are few (a Literal), else none."""
+    field = model.model_fields.get(key) if isinstance(model, type) and issubclass(model, BaseModel) else None
+    return get_args(field.annotation) if field and get_origin(field.annotation) is Literal else ()
+
+
+def _required(error: dict) -> str:
+    """A missing key, with the values it may have when they are few: "Field required: 'new' or 'digest'"."""
+    *parent, key = _location(error)
+    if error["type"] == "union_tag_not_found":
+        choices = [tag for member in get_args(_settings_type(error["loc"])) for tag in _tags(member, key)]
+    else:
+        choices = list(_tags(_settings_type(tuple(parent)), key))
+    return f"Field required: {one_of([repr(choice) for choice in choices])}" if choices else "Field required"
+
+
 def _describe(error: dict) -> str:
     if error["type"] in _SHAPES:
         return _wrong_shape(error)
     if error["type"] == "extra_forbidden":
         return "unknown key"
-    if error["type"] == "union_tag_not_found":
-        return "Field required"
+    if error["type"] in ("missing", "union_tag_not_found"):
+        return _required(error)
     if error["type"] == "union_tag_invalid":  # as a Literal's message reads: "Input should be 'new' or 'digest'"
         return f"Input should be {one_of(error['ctx']['expected_tags'].split(', '))}"
     message = error["msg"]
     return message.removeprefix("Value error, ")
+
+
+_FIRST_INDEX = re.compile(r"\[(\d+)\]")
+
+
+def _told_once(problems: list[tuple[str, str]]) -> list[str]:
+    """"key: problem" lines, the same problem in several items of a list told once, in the order they
+    came: 31 sources without a kind are `sources[0-30].kind: …`, not 31 messages."""
+    items: dict[tuple[str, str], list[int]] = {}
+    for path, problem in problems:
+        index = _FIRST_INDEX.search(path)
+        pattern = _FIRST_INDEX.sub("[{}]", path.replace("{", "{{").replace("}", "}}"), count=1)
+        items.setdefault((pattern, problem), []).extend([int(index[1])] if index else [])
+    return [f"{pattern.format(_ranges(numbers))}: {problem}" for (pattern, problem), numbers in items.items()]
+
+
+def _ranges(numbers: list[int]) -> str:
+    """0, 1, 2, 4, 5 as "0-2, 4, 5": runs of three or more as a range."""
+    runs: list[list[int]] = []
+    for number in sorted(set(numbers)):
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    return ", ".join(f"{run[0]}-{run[-1]}" if len(run) > 2 else ", ".join(map(str, run)) for run in runs)
 
 
 _SECRET_KEYS = (("telegram", "token"), ("discord", "token"), ("telegram", "webhook", "secret_token"))
@@ -358,7 +425,7 @@ def parse_config(text: str, origin: str = "config", environ: dict[str, str] | No
     try:
         config = Config.model_validate(data)
     except ValidationError as error:
-        lines = [f"{_key_path(_location(e))}: {_describe(e)}" for e in error.errors()]
+        lines = _told_once([(_key_path(_location(e)), _describe(e)) for e in error.errors()])
         raise ConfigError(_tokens_hidden(f"{origin}: " + "; ".join(lines), data)) from None
     try:
         filter_queries(config.schedules, Tagger.from_settings(config.taxonomy))

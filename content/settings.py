@@ -111,7 +111,17 @@ class BundledSource(Strict):
     interval: WholeNumber = Field(default=86400, ge=60)
 
 
-SourceSettings = Annotated[Union[FeedSource, FilesSource, BundledSource], Field(discriminator="kind")]
+def _kind_from_keys(source: object) -> object:
+    """A source written without `kind` is a feed when it has a `url`, files when it has a `path`; with
+    both or neither, `kind` stays missing and the error names the kinds."""
+    if not isinstance(source, dict) or "kind" in source or ("url" in source) == ("path" in source):
+        return source
+    return {**source, "kind": "feed" if "url" in source else "files"}
+
+
+SourceSettings = Annotated[
+    Union[FeedSource, FilesSource, BundledSource], Field(discriminator="kind"), BeforeValidator(_kind_from_keys)
+]
 
 
 class SectorExtension(Strict):

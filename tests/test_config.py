@@ -149,7 +149,11 @@ def test_token_never_shown_in_repr():
         ("colour: blue", "colour: unknown key"),
         ("sources:\n - {name: x, kind: feed}", "sources[0].url: Field required"),
         ("sources:\n - {name: x, kind: carrier-pigeon}", "sources[0].kind: Input should be 'feed', 'files' or 'bundled'"),
-        ("sources:\n - {name: x, url: 'https://example.org/feed'}", "sources[0].kind: Field required"),
+        ("sources:\n - {name: x}", "sources[0].kind: Field required: 'feed', 'files' or 'bundled'"),
+        ("sources:\n - {name: x, url: 'https://example.org/feed', path: 'notes/*.md'}",
+         "sources[0].kind: Field required: 'feed', 'files' or 'bundled'"),
+        ("schedules:\n - {name: a, cron: '0 8 * * *', target: {chat: '@news'}}",
+         "schedules[0].target.platform: Field required: 'telegram', 'discord' or 'console'"),
         ("sources:\n - {kind: bundled}\n - {kind: bundled}", "sources: names must be unique: newsbot demo"),
         ("storage: {url: 'mysql://x'}", 'storage.url: unsupported storage url "mysql:…"'),
         ("storage: {url: 'sqlite://newsbot.db'}",
@@ -220,6 +224,28 @@ def test_bad_config_names_the_key(text, message):
     with pytest.raises(ConfigError) as raised:
         parse_config(text, environ={})
     assert message in str(raised.value)
+
+
+@pytest.mark.parametrize("written, kind", [("url: 'https://example.org/feed'", "feed"), ("path: 'notes/*.md'", "files")])
+def test_a_source_without_kind_is_a_feed_by_its_url_and_files_by_its_path(written, kind):
+    config = parse_config("sources:\n - {name: x, %s}" % written, environ={})
+    assert config.sources[0].kind == kind
+
+
+def test_the_same_error_in_several_items_is_told_once_naming_them_all():
+    feeds = [f"{{name: f{number}, kind: feed, url: 'https://example.org/{number}', intreval: 600}}" for number in range(31)]
+    with pytest.raises(ConfigError) as raised:
+        parse_config("sources:\n - " + "\n - ".join(feeds), "config.yaml", environ={})
+    assert str(raised.value) == "config.yaml: sources[0-30].intreval: unknown key"
+
+
+def test_errors_told_once_keep_their_order_and_list_items_apart():
+    sources = ["{name: a}", "{name: b}", "{name: c}", "{name: d, kind: feed}", "{name: e}", "{name: f}"]
+    with pytest.raises(ConfigError) as raised:
+        parse_config("sources:\n - " + "\n - ".join(sources), "config.yaml", environ={})
+    assert str(raised.value) == (
+        "config.yaml: sources[0-2, 4, 5].kind: Field required: 'feed', 'files' or 'bundled'; sources[3].url: Field required"
+    )
 
 
 FILTERED = "schedules:\n - {name: a, cron: '0 8 * * *', target: {platform: telegram, chat: '@news'}, filter: %s}"
