@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from pathlib import Path
@@ -319,6 +320,17 @@ def _tags(model: Any, key: str) -> tuple:
     return get_args(field.annotation) if field and get_origin(field.annotation) is Literal else ()
 
 
+def _unknown_key(location: tuple) -> str:
+    *parent, key = location
+    model = _settings_type(tuple(parent))
+    if not (isinstance(model, type) and issubclass(model, BaseModel)):
+        return "unknown key"
+    keys = list(model.model_fields)
+    if near := difflib.get_close_matches(str(key), keys, n=1):
+        return f"unknown key (did you mean {near[0]}?)"
+    return f"unknown key (the keys here: {', '.join(keys)})"
+
+
 def _required(error: dict) -> str:
     """A missing key, with the values it may have when they are few: "Field required: 'new' or 'digest'"."""
     *parent, key = _location(error)
@@ -333,7 +345,7 @@ def _describe(error: dict) -> str:
     if error["type"] in _SHAPES:
         return _wrong_shape(error)
     if error["type"] == "extra_forbidden":
-        return "unknown key"
+        return _unknown_key(error["loc"])
     if error["type"] in ("missing", "union_tag_not_found"):
         return _required(error)
     if error["type"] == "union_tag_invalid":  # as a Literal's message reads: "Input should be 'new' or 'digest'"
@@ -387,6 +399,9 @@ def _yaml_problem(error: yaml.YAMLError) -> str:
     """What is wrong and where, without the lines of the file PyYAML quotes: one may hold a token."""
     if not isinstance(error, yaml.MarkedYAMLError):
         return str(error)
+    if error.problem and "'\\t'" in error.problem and error.problem_mark:  # PyYAML: "found character '\t' that …"
+        mark = error.problem_mark
+        return f"a tab (line {mark.line + 1}, column {mark.column + 1}): YAML indents with spaces, not tabs"
     told = ((error.context, error.context_mark), (error.problem, error.problem_mark))
     return ": ".join(
         f"{text} (line {mark.line + 1}, column {mark.column + 1})" if mark else text for text, mark in told if text

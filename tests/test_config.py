@@ -145,8 +145,13 @@ def test_token_never_shown_in_repr():
          'schedules[2].cron: invalid cron expression "0 25 * * *"'),
         ("schedules:\n - {name: a, cron: '0 8 * * *', timezone: Mars/Olympus, target: {platform: telegram, chat: 1}}",
          'schedules[0].timezone: unknown timezone "Mars/Olympus"'),
-        ("storage: {url: 'sqlite:///a.db', pool: 3}", "storage.pool: unknown key"),
-        ("colour: blue", "colour: unknown key"),
+        ("storage: {url: 'sqlite:///a.db', pool: 3}", "storage.pool: unknown key (the keys here: url, statement_timeout_seconds)"),
+        ("colour: blue", "colour: unknown key (the keys here: storage, sources, taxonomy, telegram, discord, schedules, delivery)"),
+        ("sources:\n - {name: x, kind: feed, url: 'https://example.org/f', intreval: 600}",
+         "sources[0].intreval: unknown key (did you mean interval?)"),
+        ("taxonomy: {sectors: {water: {keyword: [desalination]}}}", "taxonomy.sectors.water.keyword: unknown key (did you mean keywords?)"),
+        ("telegram: {webhook: {enabled: true, url: 'https://bot.example.org', secret: x}}",
+         "telegram.webhook.secret: unknown key (did you mean secret_token?)"),
         ("sources:\n - {name: x, kind: feed}", "sources[0].url: Field required"),
         ("sources:\n - {name: x, kind: carrier-pigeon}", "sources[0].kind: Input should be 'feed', 'files' or 'bundled'"),
         ("sources:\n - {name: x}", "sources[0].kind: Field required: 'feed', 'files' or 'bundled'"),
@@ -154,6 +159,7 @@ def test_token_never_shown_in_repr():
          "sources[0].kind: Field required: 'feed', 'files' or 'bundled'"),
         ("schedules:\n - {name: a, cron: '0 8 * * *', target: {chat: '@news'}}",
          "schedules[0].target.platform: Field required: 'telegram', 'discord' or 'console'"),
+        ("sources:\n\t- {name: x, kind: bundled}", "not valid YAML: a tab (line 2, column 1): YAML indents with spaces, not tabs"),
         ("sources:\n - {kind: bundled}\n - {kind: bundled}", "sources: names must be unique: newsbot demo"),
         ("storage: {url: 'mysql://x'}", 'storage.url: unsupported storage url "mysql:…"'),
         ("storage: {url: 'sqlite://newsbot.db'}",
@@ -236,7 +242,7 @@ def test_the_same_error_in_several_items_is_told_once_naming_them_all():
     feeds = [f"{{name: f{number}, kind: feed, url: 'https://example.org/{number}', intreval: 600}}" for number in range(31)]
     with pytest.raises(ConfigError) as raised:
         parse_config("sources:\n - " + "\n - ".join(feeds), "config.yaml", environ={})
-    assert str(raised.value) == "config.yaml: sources[0-30].intreval: unknown key"
+    assert str(raised.value) == "config.yaml: sources[0-30].intreval: unknown key (did you mean interval?)"
 
 
 def test_errors_told_once_keep_their_order_and_list_items_apart():
