@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 from sqlalchemy.exc import ArgumentError
 
+from content.credentials import address_shown
+
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -88,7 +90,7 @@ def web_address(url: str, schemes: tuple[str, ...] = ("http", "https")) -> str:
         raise ValueError(_address_problem(str(error))) from None
     if parts.scheme.lower() not in schemes or not parts.hostname or any(char.isspace() for char in parts.hostname):
         written = " or ".join(f"{scheme}://" for scheme in schemes)
-        raise ValueError(f'"{url}" is not a web address ({written} and a host)')
+        raise ValueError(f'"{address_shown(url)}" is not a web address ({written} and a host)')
     return url
 
 

@@ -359,3 +359,17 @@ def test_a_value_quoted_in_an_error_shows_no_token(tmp_path, capsys, monkeypatch
     error = capsys.readouterr().err
     assert 'telegram.webhook.url: "bot.example.org/[REDACTED]" is not a web address' in error
     assert token not in error
+
+
+@pytest.mark.parametrize(
+    "url, shown",
+    [
+        ("example.org/feed?apikey=MADE-UP-K3Y&lang=en", '"example.org/feed?apikey=***&lang=en" is not a web address'),
+        ("reader:MADE-UP-K3Y@example.org/feed", '"***@example.org/feed" is not a web address'),
+        ("feed://reader:MADE-UP-K3Y@example.org/feed", '"feed://***@example.org/feed" is not a web address'),
+    ],
+)
+def test_a_feed_url_quoted_in_an_error_shows_no_credentials(url, shown):
+    with pytest.raises(ConfigError) as raised:
+        parse_config(f"sources:\n - {{name: x, url: '{url}'}}", environ={})
+    assert f"sources[0].url: {shown}" in str(raised.value) and "MADE-UP-K3Y" not in str(raised.value)

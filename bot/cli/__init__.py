@@ -15,21 +15,15 @@ from bot.adapters.base import ConnectError
 from bot.adapters.redact import redact_in_logs
 from bot.config import ConfigError, load_config
 from bot.terminal import TerminalSafeFormatter
+from content.credentials import URL_PARAMETER, hide_parameter, names_a_credential
 from content.store import StorageError
 
 SUBCOMMANDS = ("ingest", "news", "analyze", "chat", "run")
 NOISY_LOGGERS = ("alembic", "httpx", "apscheduler")  # one INFO line per migration, request or job run
 # a DEBUG line per database call or Markdown parser rule, thousands a minute: they would bury -v's other lines
 FLOODING_LOGGERS = ("aiosqlite", "markdown_it")
-# credentials a feed URL may carry: user:password@host, ?token=…
+# the user:password@ a feed URL may carry (its ?token=… parameters: content.credentials)
 _URL_USERINFO = re.compile(r"(?<=://)[^/\s@]+(?=@)")
-_URL_PARAMETER = re.compile(r"(?<=[?&])([^=&\s]+)=([^&\s\"']+)")
-# words of a parameter's name that make it a credential: "client_secret", "x-api-key", "accessToken"; not "author"
-_SECRET_WORDS = frozenset(
-    "token key apikey accesskey accesstoken authtoken password passwd pass passkey pwd secret auth sig signature "
-    "session sessionid credential credentials".split()
-)
-_NAME_PARTS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")  # "accessToken2" → access, Token, 2; "API_KEY" → API, KEY
 
 
 def _looks_secret(value: str) -> bool:
@@ -38,21 +32,12 @@ def _looks_secret(value: str) -> bool:
     return len(value) >= 16 or (len(value) >= 8 and any(character.isdigit() for character in value))
 
 
-def _names_a_credential(name: str) -> bool:
-    parts = {part.lower() for part in _NAME_PARTS.findall(name)}
-    return name.lower() in _SECRET_WORDS or not parts.isdisjoint(_SECRET_WORDS)
-
-
-def _hide_parameter(parameter: re.Match) -> str:
-    return f"{parameter[1]}=***" if _names_a_credential(parameter[1]) else parameter[0]
-
-
 class HiddenUrlSecrets(logging.Filter):
     """httpx logs each request's URL (at INFO, seen with -v); a feed's may carry credentials."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        hidden = _URL_PARAMETER.sub(_hide_parameter, _URL_USERINFO.sub("***", message))
+        hidden = URL_PARAMETER.sub(hide_parameter, _URL_USERINFO.sub("***", message))
         if hidden != message:
             record.msg, record.args = hidden, None
         return True
@@ -70,7 +55,7 @@ def hide_feed_secrets(sources) -> None:
     lines show a redirect's Location header), beyond the URLs httpx logs."""
     for source in sources:
         url = getattr(source, "url", "")
-        credentials = [value for name, value in _URL_PARAMETER.findall(url) if _names_a_credential(name)]
+        credentials = [value for name, value in URL_PARAMETER.findall(url) if names_a_credential(name)]
         secrets = credentials + [urlsplit(url).password or ""]
         for secret in secrets:
             if _looks_secret(secret):
