@@ -344,6 +344,12 @@ def test_a_city_a_headline_names_is_where_the_story_is(tagger, title):
     assert countries(tagger, "Startup uses AI to cut traffic jams", f"{text} It is based in Nairobi.") == []
 
 
+def test_a_city_a_headline_uses_for_an_institution_seated_there_is_weak_evidence(tagger):
+    assert countries(tagger, "Brussels fines Google over ad tech", "The European Commission said so.") == []
+    assert countries(tagger, "Geneva talks on trade stall", "Envoys left without a deal.") == []
+    assert countries(tagger, "Brussels airport strike grounds flights", "Belgian unions called it.") == ["BE"]
+
+
 def test_a_city_in_a_headline_in_capitals_is_weak_evidence_as_tickers_and_firms_are_written_so(tagger):
     assert countries(tagger, "NAIROBI STARTUP USES AI", "A young company has built an app.") == []
     assert countries(tagger, "HANOVER COS INC SETS DIVIDEND", "The company said the dividend is payable.") == []

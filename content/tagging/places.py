@@ -149,6 +149,7 @@ class Gazetteer:
     states_after_comma: dict[str, tuple[str, bool]]  # state words -> (country, also names something else)
     comma_state_pattern: re.Pattern
     personal_names: frozenset[str]  # one-word place names that are also people's
+    institution_seats: frozenset[str]  # city words a headline uses for an institution there ("Brussels": the EU)
     country_names: dict[str, str]
     region_names: dict[str, str]
     region_members: dict[str, frozenset[str]]
@@ -301,6 +302,13 @@ def _typed_cities(phrases: dict[str, Phrase], cities_elsewhere: dict[str, list[s
     return typed
 
 
+def _institution_seats(phrases: dict[str, Phrase], seats: list[str]) -> frozenset[str]:
+    keys = frozenset(map(_phrase_key, seats))
+    if unlisted := sorted(key for key in keys if key not in phrases or phrases[key].kind != "city"):
+        raise ValueError(f"gazetteer: institution_seats lists {unlisted}, which no country lists as a city")
+    return keys
+
+
 def _check_region_members(region_members: dict[str, frozenset[str]], country_names: dict[str, str]) -> None:
     """Raises ValueError for a region that lists a code that is no country."""
     for region_id, members in region_members.items():
@@ -347,6 +355,7 @@ def _build_gazetteer() -> Gazetteer:
         states_after_comma=states_after_comma,
         comma_state_pattern=re.compile(rf",\s*({_trie_pattern(states_after_comma)})\b"),
         personal_names=frozenset(key for key in map(_phrase_key, gazetteer_data["personal_names"]) if " " not in key),
+        institution_seats=_institution_seats(phrases, gazetteer_data["institution_seats"]),
         country_names=country_names,
         region_names={region_id: spec["name"] for region_id, spec in regions.items()},
         region_members=region_members,
@@ -476,12 +485,9 @@ class PlaceTagger:
         placed = {words: next(iter(places)) for words, places in placings.items() if len(places) == 1}
         for found in _as_placed(in_dateline, placed):
             self._count(found, DATELINE_WEIGHT, evidence)
-        # A city a headline names is where the story is ("Nairobi startup uses AI"), but in capitals it
-        # is as likely a company or a ticker ("HANOVER COS", "<CALI>"): there it counts as a city does.
-        title_city = KIND_WEIGHTS["city"] if _in_capitals(title) else KIND_WEIGHTS["name"]
+        in_capitals = _in_capitals(title)
         for found in _as_placed(in_title, placed):
-            weight = title_city if found.kind == "city" else KIND_WEIGHTS.get(found.kind, 0.0)
-            self._count(found, weight * TITLE_FACTOR, evidence)
+            self._count(found, self._title_weight(found, in_capitals) * TITLE_FACTOR, evidence)
         for found in _as_placed(in_body, placed):
             lead = LEAD_FACTOR if found.start < LEAD_CHARS else 1.0
             self._count(found, KIND_WEIGHTS.get(found.kind, 0.0) * lead, evidence)
@@ -489,6 +495,14 @@ class PlaceTagger:
         _drop_old_state_capitals(evidence)
         _drop_homonym_names(evidence)
         return _chosen_countries(evidence.scores), sorted(evidence.regions)
+
+    def _title_weight(self, found: _Found, in_capitals: bool) -> float:
+        """A city a headline names is where the story is ("Nairobi startup uses AI"), as its country's
+        name would be; not in capitals, where it is as likely a company or a ticker ("HANOVER COS",
+        "<CALI>"), nor where it stands for an institution seated there ("Brussels fines Google")."""
+        if found.kind == "city" and not in_capitals and found.words not in self._data.institution_seats:
+            return KIND_WEIGHTS["name"]
+        return KIND_WEIGHTS.get(found.kind, 0.0)
 
     @staticmethod
     def _count(found: _Found, weight: float, evidence: _Evidence) -> None:
