@@ -45,6 +45,9 @@ _COUNT_WORDS.update(
 _COUNT_WORDS.update({"a": 1, "an": 1, "couple of": 2, "a couple of": 2, "few": 3, "a few": 3})
 _COUNT = rf"(?P<count>[1-9]\d{{0,3}}|{'|'.join(_COUNT_WORDS)})"
 _UNIT = "(?P<unit>hour|day|week|fortnight|month|year)"
+# A unit written short, read only after a count and joined to its digits or not: "past 24h", "last 3 hrs"
+_SHORT_UNITS = {"h": "hour", "hr": "hour", "hrs": "hour", "d": "day", "w": "week"}
+_COUNTED = rf"{_COUNT}(?: |(?<=\d))(?:{_UNIT}s?|(?P<short>{'|'.join(_SHORT_UNITS)}))"
 _RECENT_LEAD = "(?:(?:in|over|within|during) )?(?:the )?"  # "over the past week" is all time, no words
 _EDGES = re.compile(r"^\W+|\W+$")  # "today?" and "(monday)" are the words themselves
 
@@ -149,7 +152,8 @@ def _since_named(parts: dict[str, str], now: datetime):
 
 def _recent(parts: dict[str, str], now: datetime):
     """"past 3 days", "since 2 weeks ago": from that long before now until now."""
-    count, unit = _count(parts.get("count", "1")), parts["unit"]
+    count = _count(parts.get("count", "1"))
+    unit = _SHORT_UNITS[parts["short"]] if "short" in parts else parts["unit"]
     if unit == "fortnight":
         count, unit = 2 * count, "week"
     counted = unit if count == 1 else f"{count} {unit}s"
@@ -213,10 +217,10 @@ _PHRASES: tuple[tuple[str, Reader], ...] = (
     ("(?P<which>this|last) week", _week),  # "tomorrow", "next week" are words: "/search summit next week"
     ("(?P<which>this|last) month", _month),
     ("(?P<which>this|last) year", _year),
-    (rf"{_RECENT_LEAD}(?:past|last) {_COUNT} {_UNIT}s?", _recent),
+    (rf"{_RECENT_LEAD}(?:past|last) {_COUNTED}", _recent),
     (rf"{_RECENT_LEAD}past {_UNIT}", _recent),  # "last week" is the calendar's, above
     (rf"{_RECENT_LEAD}last (?P<unit>fortnight)", _recent),
-    (rf"(?:since )?{_COUNT} {_UNIT}s? ago", _recent),
+    (rf"(?:since )?{_COUNTED} ago", _recent),
     (r"since (?P<named>today|yesterday|(?P<which>this|last) (?P<span>week|month|year))", _since_named),
     (rf"since (?:last )?(?P<weekday>{'|'.join(_WEEKDAYS)})", _since_weekday),
     (r"since (?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})", _since_day),

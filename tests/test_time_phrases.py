@@ -74,6 +74,15 @@ def at(text: str, zone: str = "UTC") -> tuple[str, str, datetime, datetime | Non
         ("grid in May", ("grid", "in May", datetime(2026, 5, 1, tzinfo=UTC), datetime(2026, 6, 1, tzinfo=UTC))),
         ("grid in December 2024", ("grid", "in December 2024", datetime(2024, 12, 1, tzinfo=UTC), datetime(2025, 1, 1, tzinfo=UTC))),
         ("grid since dec 2024", ("grid", "since December 2024", datetime(2024, 12, 1, tzinfo=UTC), None)),
+        # a unit written short after a count, joined to its digits or not
+        ("kenya past 24h", ("kenya", "in the last 24 hours", datetime(2026, 5, 31, 12, tzinfo=UTC), None)),
+        ("kenya last 48h", ("kenya", "in the last 48 hours", datetime(2026, 5, 30, 12, tzinfo=UTC), None)),
+        ("kenya past 2d", ("kenya", "in the last 2 days", datetime(2026, 5, 30, 12, tzinfo=UTC), None)),
+        ("kenya last 3 hrs", ("kenya", "in the last 3 hours", datetime(2026, 6, 1, 9, tzinfo=UTC), None)),
+        ("kenya the past 1 hr", ("kenya", "in the last hour", datetime(2026, 6, 1, 11, tzinfo=UTC), None)),
+        ("kenya past 2 w", ("kenya", "in the last 2 weeks", datetime(2026, 5, 18, 12, tzinfo=UTC), None)),
+        ("kenya past few hrs", ("kenya", "in the last 3 hours", datetime(2026, 6, 1, 9, tzinfo=UTC), None)),
+        ("kenya since 24h ago", ("kenya", "in the last 24 hours", datetime(2026, 5, 31, 12, tzinfo=UTC), None)),
         ('"smart grid" today -coal', ('"smart grid" -coal', "today", datetime(2026, 6, 1, tzinfo=UTC), None)),
     ],
 )
@@ -147,6 +156,10 @@ def test_days_and_weeks_begin_at_midnight_in_the_chats_timezone():
         "the past",
         "last hundred days",
         "today's headlines",
+        "3d printing past",  # a unit written short only after a count after "past" or "last"
+        "past 24",
+        "past h",
+        "last 3 ds",
     ],
 )
 def test_words_that_only_look_like_a_time_are_left_as_they_are(text):
@@ -225,6 +238,7 @@ async def router(database_url):
         ("/country kenya last few days", "Latest from Kenya · in the last 3 days", ["Kenyan solar farm opens", "Kenyan grid adds storage"]),
         ("/search solar past a day", "Search: “solar” · in the last day", ["Kenyan solar farm opens"]),
         ("/search solar in the past week", "Search: “solar” · in the last week", ["Kenyan solar farm opens", "Kenyan grid adds storage"]),
+        ("/news kenya past 48h", "News: Kenya · in the last 48 hours", ["Kenyan solar farm opens", "Kenyan grid adds storage"]),
         ("/news since yesterday", "Latest articles · since yesterday", ["Kenyan solar farm opens", "Kenyan grid adds storage"]),
         ("/news energy since 1 week ago", "News: Energy · in the last week",
          ["Kenyan solar farm opens", "Kenyan grid adds storage", "Kenyan wind forecast pilot"]),
