@@ -128,6 +128,15 @@ def _week(parts: dict[str, str], now: datetime):
     return _midnight(this_week, 7), this_week, "last week"
 
 
+def _weekend(parts: dict[str, str], now: datetime):
+    """This week's Saturday on (the weekend so far, or still to come on a weekday), or last week's
+    Saturday and Sunday."""
+    if parts["which"] == "this":
+        return _midnight(now, now.weekday() - 5), None, "this weekend"
+    this_week = _midnight(now, now.weekday())
+    return _midnight(this_week, 2), this_week, "last weekend"
+
+
 def _month(parts: dict[str, str], now: datetime):
     this_month = _month_start(now.year, now.month, now.tzinfo)
     if parts["which"] == "this":
@@ -144,7 +153,7 @@ def _year(parts: dict[str, str], now: datetime):
 
 def _since_named(parts: dict[str, str], now: datetime):
     """"since yesterday", "since last week": from the start of the day, week, month or year it names until now."""
-    readers = {"today": _today, "yesterday": _yesterday, "week": _week, "month": _month, "year": _year}
+    readers = {"today": _today, "yesterday": _yesterday, "week": _week, "weekend": _weekend, "month": _month, "year": _year}
     reader = readers[parts.get("span", parts["named"])]
     start, _, label = reader(parts, now)
     return start, None, f"since {label}"
@@ -213,15 +222,17 @@ def _month_named(parts: dict[str, str], now: datetime) -> tuple[datetime, int]:
 # longer wins ("since november 20" over "since november").
 _PHRASES: tuple[tuple[str, Reader], ...] = (
     ("today", _today),
+    ("this (?:morning|afternoon|evening)|tonight", _today),  # read as the whole day, its articles since midnight
     ("yesterday", _yesterday),
     ("(?P<which>this|last) week", _week),  # "tomorrow", "next week" are words: "/search summit next week"
+    ("(?P<which>this|last) weekend", _weekend),
     ("(?P<which>this|last) month", _month),
     ("(?P<which>this|last) year", _year),
     (rf"{_RECENT_LEAD}(?:past|last) {_COUNTED}", _recent),
     (rf"{_RECENT_LEAD}past {_UNIT}", _recent),  # "last week" is the calendar's, above
     (rf"{_RECENT_LEAD}last (?P<unit>fortnight)", _recent),
     (rf"(?:since )?{_COUNTED} ago", _recent),
-    (r"since (?P<named>today|yesterday|(?P<which>this|last) (?P<span>week|month|year))", _since_named),
+    (r"since (?P<named>today|yesterday|(?P<which>this|last) (?P<span>week|weekend|month|year))", _since_named),
     (rf"since (?:last )?(?P<weekday>{'|'.join(_WEEKDAYS)})", _since_weekday),
     (r"since (?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})", _since_day),
     (rf"since {_DAY} {_MONTH}{_YEAR}", _since_day),

@@ -16,6 +16,7 @@ from bot.commands.help import TIME_PHRASES
 from bot.model import Command, Reply, Target
 from bot.router import build_router
 from bot.time_phrases import TimePhraseError, span_label, take_time_phrase
+from content.model import Period
 from helpers_content import FIXED_NOW, open_sample_store, sample_article, sample_context
 
 UTC = timezone.utc
@@ -74,6 +75,12 @@ def at(text: str, zone: str = "UTC") -> tuple[str, str, datetime, datetime | Non
         ("grid in May", ("grid", "in May", datetime(2026, 5, 1, tzinfo=UTC), datetime(2026, 6, 1, tzinfo=UTC))),
         ("grid in December 2024", ("grid", "in December 2024", datetime(2024, 12, 1, tzinfo=UTC), datetime(2025, 1, 1, tzinfo=UTC))),
         ("grid since dec 2024", ("grid", "since December 2024", datetime(2024, 12, 1, tzinfo=UTC), None)),
+        # the parts of today are today; a weekend begins on Saturday
+        ("energy this morning", ("energy", "today", datetime(2026, 6, 1, tzinfo=UTC), None)),
+        ("energy this afternoon", ("energy", "today", datetime(2026, 6, 1, tzinfo=UTC), None)),
+        ("energy tonight", ("energy", "today", datetime(2026, 6, 1, tzinfo=UTC), None)),
+        ("energy last weekend", ("energy", "last weekend", datetime(2026, 5, 30, tzinfo=UTC), datetime(2026, 6, 1, tzinfo=UTC))),
+        ("energy since last weekend", ("energy", "since last weekend", datetime(2026, 5, 30, tzinfo=UTC), None)),
         # a unit written short after a count, joined to its digits or not
         ("kenya past 24h", ("kenya", "in the last 24 hours", datetime(2026, 5, 31, 12, tzinfo=UTC), None)),
         ("kenya last 48h", ("kenya", "in the last 48 hours", datetime(2026, 5, 30, 12, tzinfo=UTC), None)),
@@ -127,6 +134,19 @@ def test_a_month_ago_from_a_day_the_month_before_lacks_is_that_months_last_day()
     assert phrase.window(datetime(2026, 3, 31, 12, tzinfo=UTC), "UTC").period.start == datetime(2026, 2, 28, 12, tzinfo=UTC)
 
 
+def test_this_weekend_is_saturday_on_till_now_or_still_to_come_and_last_weekend_the_one_before():
+    _, phrase = take_time_phrase("energy this weekend")
+    sunday = phrase.window(datetime(2026, 6, 7, 10, tzinfo=UTC), "Asia/Bangkok")
+    assert (sunday.label, sunday.period, sunday.to_come) == (
+        "this weekend", Period(datetime(2026, 6, 5, 17, tzinfo=UTC), None), False  # Saturday 00:00 in Bangkok
+    )
+    assert phrase.window(FIXED_NOW, "UTC").to_come  # on a Monday, the coming one
+    _, phrase = take_time_phrase("energy last weekend")
+    assert phrase.window(datetime(2026, 6, 7, 10, tzinfo=UTC), "UTC").period == Period(
+        datetime(2026, 5, 30, tzinfo=UTC), datetime(2026, 6, 1, tzinfo=UTC)
+    )
+
+
 def test_days_and_weeks_begin_at_midnight_in_the_chats_timezone():
     bangkok_midnight = datetime(2026, 5, 31, 17, tzinfo=UTC)  # 1 June 00:00 at UTC+7
     assert at("solar today", "Asia/Bangkok")[2:] == (bangkok_midnight, None)
@@ -147,7 +167,6 @@ def test_days_and_weeks_begin_at_midnight_in_the_chats_timezone():
         "energy -today",
         'since "the" monday',  # a quoted phrase breaks the time phrase
         "last days of coal",
-        "this weekend",
         "since 2025",
         "last 0 days",
         "last zero days",
@@ -238,6 +257,8 @@ async def router(database_url):
         ("/country kenya last few days", "Latest from Kenya · in the last 3 days", ["Kenyan solar farm opens", "Kenyan grid adds storage"]),
         ("/search solar past a day", "Search: “solar” · in the last day", ["Kenyan solar farm opens"]),
         ("/search solar in the past week", "Search: “solar” · in the last week", ["Kenyan solar farm opens", "Kenyan grid adds storage"]),
+        ("/news energy last weekend", "News: Energy · last weekend", ["Kenyan grid adds storage"]),
+        ("/search solar this morning", "Search: “solar” · today", ["Kenyan solar farm opens"]),
         ("/news kenya past 48h", "News: Kenya · in the last 48 hours", ["Kenyan solar farm opens", "Kenyan grid adds storage"]),
         ("/news since yesterday", "Latest articles · since yesterday", ["Kenyan solar farm opens", "Kenyan grid adds storage"]),
         ("/news energy since 1 week ago", "News: Energy · in the last week",
@@ -398,6 +419,7 @@ async def test_a_time_alone_in_news_is_the_news_of_that_time(router):
         ("/news energy kenya in december 2027", "in december 2027", ("Energy + Kenya, any date", "/news energy kenya")),
         ("/country kenya in December 2026", "in december 2026", ("Kenya, any date", "/country kenya")),
         ("/news since 2026-12-24", "since 2026-12-24", ("Latest articles", "/latest")),
+        ("/news energy this weekend", "this weekend", ("Energy, any date", "/news energy")),  # on a Monday
     ],
 )
 async def test_a_time_still_to_come_is_said_so_with_the_lookup_at_any_date(router, line, phrase, button):

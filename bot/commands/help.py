@@ -23,7 +23,7 @@ TIMED_COMMANDS = ("news", "search", "sector", "country")  # those that read a ti
 TIME_PHRASES = (
     f"Add a time to {', '.join(f'/{name}' for name in TIMED_COMMANDS[:-1])} or /{TIMED_COMMANDS[-1]} "
     "for that time's articles only: today, yesterday, "
-    "this week, last week, past 3 days, last two weeks, last 24 hours, this month, last month, past 3 months, "
+    "this week, last week, last weekend, past 3 days, last two weeks, last 24 hours, this month, last month, past 3 months, "
     "2 weeks ago, since Monday, since yesterday, since 20 November, in November. Example: /news AI health last month"
 )
 
