@@ -36,13 +36,13 @@ _ONES = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 _TEENS = ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
           "nineteen")
 _TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
-_COUNT_WORDS = {word: number for number, word in enumerate(_ONES + _TEENS, start=1)}
-_COUNT_WORDS.update((ten, 10 * tens) for tens, ten in enumerate(_TENS, start=2))
-_COUNT_WORDS.update(
+_NUMBER_WORDS = {word: number for number, word in enumerate(_ONES + _TEENS, start=1)}
+_NUMBER_WORDS.update((ten, 10 * tens) for tens, ten in enumerate(_TENS, start=2))
+_NUMBER_WORDS.update(
     (f"{ten}{joint}{one}", 10 * tens + ones)
     for tens, ten in enumerate(_TENS, start=2) for ones, one in enumerate(_ONES, start=1) for joint in "- "
 )
-_COUNT_WORDS.update({"a": 1, "an": 1, "couple of": 2, "a couple of": 2, "few": 3, "a few": 3})
+_COUNT_WORDS = {**_NUMBER_WORDS, "a": 1, "an": 1, "couple of": 2, "a couple of": 2, "few": 3, "a few": 3}
 _COUNT = rf"(?P<count>[1-9]\d{{0,3}}|{'|'.join(_COUNT_WORDS)})"
 _UNIT = "(?P<unit>hour|day|week|fortnight|month|year)"
 # A unit written short, read only after a count and joined to its digits or not: "past 24h", "last 3 hrs"
@@ -181,6 +181,11 @@ def _months_before(moment: datetime, count: int) -> datetime:
 
 def _count(words: str) -> int:
     return int(words) if words.isdecimal() else _COUNT_WORDS[words]
+
+
+def number_in_words(word: str) -> int | None:
+    """The number a word spells, from one to ninety-nine ("five", "Twenty-four"); None for any other word."""
+    return _NUMBER_WORDS.get(word.lower())
 
 
 def _since_weekday(parts: dict[str, str], now: datetime):

@@ -132,14 +132,20 @@ async def test_latest_shows_the_newest_five_with_more(router):
 
 async def test_latest_n_and_its_bad_values(router):
     assert titles(await router.handle(command("/latest 2"))) == newest_first(SAMPLE_ARTICLES)[:2]
-    for bad in ("0", "21", "ten", "-3"):
+    for bad in ("0", "21", "twenty-one", "zero", "a", "-3"):
         reply = await router.handle(command(f"/latest {bad}"))
         assert reply.text.startswith("/latest takes a number from 1 to 20") and not reply.cards
 
 
+async def test_latest_takes_its_number_in_words_too(router):
+    assert titles(await router.handle(command("/latest five"))) == newest_first(SAMPLE_ARTICLES)[:5]
+    assert titles(await router.handle(command("/latest Two"))) == newest_first(SAMPLE_ARTICLES)[:2]
+    assert titles(await router.handle(command("/latest twenty"))) == newest_first(SAMPLE_ARTICLES)  # all twelve
+
+
 @pytest.mark.parametrize(
     ("words", "meant", "line"),
-    [("energy", "Energy", "/sector energy"), ("kenya", "Kenya", "/country KE"),
+    [("energy", "Energy", "/sector energy"), ("three energy", "Energy", "/sector energy"), ("kenya", "Kenya", "/country KE"),
      ("energy kenya", "Energy + Kenya", "/news energy Kenya"), ("smart grid", "“smart grid”", "/news smart grid"),
      ("5 energy", "Energy", "/sector energy"), ("kenya 10", "Kenya", "/country KE")],
 )

@@ -14,7 +14,7 @@ from bot.commands.results import PAGE_SIZE, bounded_command, first_page, next_pa
 from bot.context import Context
 from bot.model import Action, Command, Reply, one_of, quoted
 from bot.pages import PageKind
-from bot.time_phrases import TimePhraseError, Window, take_time_phrase
+from bot.time_phrases import TimePhraseError, Window, number_in_words, take_time_phrase
 from bot.topics import describe
 from content.model import Query
 from content.store.fulltext import literal_pieces, names_of_several_words, parted, search_terms
@@ -49,19 +49,21 @@ _SECTOR_NOUNS = frozenset({"sector", "sectors", "industry", "industries"})
 
 
 async def latest(cmd: Command, ctx: Context) -> Reply:
-    if not cmd.args:
-        count = PAGE_SIZE
-    elif cmd.args.isdecimal() and 1 <= int(cmd.args) <= MAX_LATEST:
-        count = int(cmd.args)
-    else:
+    count = _number(cmd.args) if cmd.args else PAGE_SIZE
+    if count is None or not 1 <= count <= MAX_LATEST:
         return _latest_usage(cmd.args, ctx)
     return await first_page(ctx, "find", Query(), "Latest articles", "No articles yet.", page_size=count)
+
+
+def _number(word: str) -> int | None:
+    """The number a word is, in digits or in words: "5", "five"."""
+    return int(word) if word.isdecimal() else number_in_words(word)
 
 
 def _latest_usage(args: str, ctx: Context) -> Reply:
     """/latest given no number it takes: words ("energy") are pointed to the lookup that reads them."""
     usage = f"/latest takes a number from 1 to {MAX_LATEST}, e.g. /latest 10."
-    words = " ".join(word for word in args.split() if not word.lstrip("-").isdecimal())  # "/latest 5 energy"
+    words = " ".join(word for word in args.split() if _number(word.lstrip("-")) is None)  # "/latest 5 energy"
     return _pointing(usage, words, ctx)
 
 
