@@ -6,6 +6,7 @@ regions behave the same whatever state the real resolver is in.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import SimpleNamespace
 
 import pytest
@@ -269,6 +270,18 @@ async def test_a_name_with_a_city_or_a_misspelt_name_beside_it_points_to_news_as
     assert reply.text == text and reply.private and not reply.cards
     assert [(action.label, action.command) for action in reply.actions] == [(meant, news)]
     assert "Did you mean Kenya?" in (await router.handle(command("/country kenya 2025"))).text
+
+
+async def test_flags_written_together_are_read_as_the_places_they_are_apart(store):
+    router = build_router(sample_context(store))
+    reply = await router.handle(command("/country 🇹🇭🇻🇳"))
+    assert reply.text == "/country takes one country or region. For the latest on Thailand + Vietnam: /news Thailand Vietnam."
+    for line in ("/news 🇹🇭🇻🇳", "/news energy 🇰🇪🇹🇭", "/subscribe 🇹🇭🇻🇳"):
+        apart = line.replace("🇹🇭", " 🇹🇭 ")
+        elsewhere = replace(command(apart), target=Target("test", "chat-2"))  # not subscribed there already
+        assert (await router.handle(command(line))).text == (await router.handle(elsewhere)).text, line
+    assert (await router.handle(command("/subscriptions"))).text.startswith("This chat's subscriptions:\n• Thailand + Vietnam")
+    assert (await router.handle(command("/news " + "🇹🇭" * 21))).text.startswith("Please use at most 20 words")  # each a word
 
 
 async def test_a_sector_with_words_that_name_nothing_more_is_still_asked_about(router):

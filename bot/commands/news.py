@@ -28,6 +28,7 @@ MAX_SUGGESTIONS = 5
 # A list's choices on one page: with its More button, 25 buttons, as many as one Discord message takes
 CHOICES_PER_PAGE = 24
 _PAGE_NUMBER = re.compile(r"[+-]?\d+")
+_FLAGS = re.compile("(?:[\U0001F1E6-\U0001F1FF]{2}){2,}")  # flags written together: "🇹🇭🇻🇳"
 
 # Words that join a request together rather than name a topic ("AI education in Kenya").
 STOPWORDS = frozenset(
@@ -214,7 +215,7 @@ async def news(cmd: Command, ctx: Context, window: Window | None) -> Reply:
         return await _answer(_Asked("find", Query(), "", "Latest articles", "No articles yet."), cmd, ctx, window)
     if not cmd.args:
         return Reply(text="Tell me what you are looking for, e.g. /news AI education in Kenya.", private=True)
-    if len(cmd.args.split()) > MAX_NEWS_WORDS:
+    if word_count(cmd.args) > MAX_NEWS_WORDS:
         return Reply(text=f"Please use at most {MAX_NEWS_WORDS} words, e.g. /news AI education in Kenya.", private=True)
     understood = understand(cmd.args, ctx)
     if understood.alternatives:
@@ -365,7 +366,7 @@ def understand(words: str, ctx: Context) -> Understanding:
     """Resolve the longest phrases first; stopwords join, everything else becomes search text.
     Quoted phrases and "-" exclusions are search text as written."""
     words, literals = literal_pieces(words)
-    tokens = [piece for token in words.split() for piece in parted(_trimmed(token))]
+    tokens = [flag for token in words.split() for piece in parted(_trimmed(token)) for flag in _flags_apart(piece)]
     tokens = _without_sector_nouns([token for token in tokens if token], ctx)
     recognized: dict[int, tuple[Match, str]] = {}  # by the index of the phrase's first token
     used = [False] * len(tokens)
@@ -408,6 +409,16 @@ def understand(words: str, ctx: Context) -> Understanding:
                 understanding.alternatives += _names_beside(index, recognized, named)
     understanding.words += filter(search_terms, literals)  # not "" or a quote left alone
     return understanding
+
+
+def word_count(words: str) -> int:
+    """How many words /news reads in the words, each of several flags written together one."""
+    return sum(len(_flags_apart(word)) for word in words.split())
+
+
+def _flags_apart(token: str) -> list[str]:
+    """The flags of a token of several ("🇹🇭🇻🇳"), each a place, as they are written apart; else the token."""
+    return [token[start : start + 2] for start in range(0, len(token), 2)] if _FLAGS.fullmatch(token) else [token]
 
 
 def _names_beside(index: int, recognized: dict[int, tuple[Match, str]], named: set[Match]) -> list[Match]:

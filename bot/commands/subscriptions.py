@@ -16,7 +16,9 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from rapidfuzz import fuzz, process
 
-from bot.commands.news import MAX_NEWS_WORDS, Understanding, near_name, only_left_out, reading_meant, understand
+from bot.commands.news import (
+    MAX_NEWS_WORDS, Understanding, near_name, only_left_out, reading_meant, understand, word_count,
+)
 from bot.commands.results import article_card
 from bot.context import Context
 from bot.model import DEFAULT_POST_FORMAT, POST_FORMATS, Action, Command, Reply, new_articles, one_of, quoted
@@ -285,7 +287,7 @@ async def subscribe(cmd: Command, ctx: Context) -> Reply:
         return Reply(text=str(error), private=True)
     if len(words) > MAX_QUERY_CHARS:
         return Reply(text=f"That topic is too long: at most {MAX_QUERY_CHARS} characters.", private=True)
-    if len(words.split()) > MAX_NEWS_WORDS:
+    if word_count(words) > MAX_NEWS_WORDS:
         example = _line(cmd, "subscribe", "AI education in Kenya")
         return Reply(text=f"Please use at most {MAX_NEWS_WORDS} words, e.g. {example}.", private=True)
     try:
