@@ -1233,6 +1233,12 @@ async def test_how_often_said_in_words_is_offered_as_a_cadence_not_subscribed_to
     assert (await bot.say(reply.actions[0].command)).text.startswith(f"Subscribed to Energy: a {meant} digest")
 
 
+@pytest.mark.parametrize("typed", ["at 9", "every day", "every Friday at 18:00", "daily at 08:00"])
+async def test_how_often_said_in_words_without_a_topic_asks_for_one_as_a_cadence_alone_does(bot, typed):
+    assert (await bot.say(f"/subscribe {typed}")).text == (await bot.say("/subscribe daily 08:00")).text
+    assert (await bot.say("/subscriptions")).text.startswith("This chat has no subscriptions")
+
+
 async def test_a_number_after_at_that_is_no_time_of_day_stays_words(bot):
     assert (await bot.say("/subscribe kenya at 50")).text.startswith("Subscribed to Kenya + “50”:")
 

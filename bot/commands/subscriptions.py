@@ -240,7 +240,7 @@ def _cadence_in_words(args: str) -> CadenceMeant | None:
     cadence it means (daily 07:30, daily 09:00); None when the words end in none, or in a time of
     day that is none ("at 25")."""
     words = args.split()
-    for start in range(1, len(words)):
+    for start in range(len(words)):  # from the first word: "at 9" alone is a cadence without a topic
         typed = " ".join(words[start:])
         found = _EVERY.fullmatch(typed.lower())
         clock = _time_of_day(found["clock"]) if found and found["clock"] else "08:00"
@@ -281,6 +281,8 @@ async def subscribe(cmd: Command, ctx: Context) -> Reply:
     try:
         words, cadence = split_cadence(cmd.args)
     except CadenceMeant as error:
+        if not error.topic:  # "/subscribe at 9", as "/subscribe daily 09:00"
+            return _topic_asked(cmd)
         offered = _line(cmd, "subscribe", f"{error.topic} {error.meant}")
         return Reply(text=str(error), actions=[Action(error.meant, offered)], private=True)
     except CadenceError as error:
@@ -314,8 +316,7 @@ async def subscribe(cmd: Command, ctx: Context) -> Reply:
         example = _line(cmd, "subscribe", "energy -coal")
         return Reply(text=f"Add a topic: “-” only leaves articles out, e.g. {example}.", private=True)
     if topic is None:
-        examples = ", ".join(_line(cmd, "subscribe", args) for args in _SUBSCRIBE_EXAMPLES)
-        return Reply(text=f"Subscribe to a sector, a country or region, or words, e.g. {examples}.", private=True)
+        return _topic_asked(cmd)
     kind, value = topic
     if len(value) > VALUE_CHARS:  # twenty countries by their flags fit in the words, not in the column
         return Reply(text="That names too many sectors and places for one subscription: split it in two.", private=True)
@@ -354,6 +355,11 @@ async def subscribe(cmd: Command, ctx: Context) -> Reply:
     reply.cards = [article_card(article, ctx.tagger) for article in articles]
     reply.actions.append(Action("Unsubscribe", _removal_command(cmd, subscription)))
     return reply
+
+
+def _topic_asked(cmd: Command) -> Reply:
+    examples = ", ".join(_line(cmd, "subscribe", args) for args in _SUBSCRIBE_EXAMPLES)
+    return Reply(text=f"Subscribe to a sector, a country or region, or words, e.g. {examples}.", private=True)
 
 
 async def _handed_over(
