@@ -1187,6 +1187,28 @@ async def test_a_timezone_may_be_a_city_or_an_offset_and_a_reversed_sign_is_told
     assert (await bot.say(f"/settings timezone {written}")).text.startswith(answer)
 
 
+@pytest.mark.parametrize(
+    ("typed", "note", "meant"),
+    [
+        ("EST", "EST keeps UTC−5 all year, with no daylight saving time: for New York's time, EDT in summer", "America/New_York"),
+        ("mst", "MST keeps UTC−7 all year, with no daylight saving time, as Arizona does (America/Phoenix, where MST is right): "
+         "for Denver's time, MDT in summer", "America/Denver"),
+    ],
+)
+async def test_est_or_mst_is_set_as_asked_saying_it_has_no_summer_time_and_offering_the_zone_that_has(bot, typed, note, meant):
+    reply = await bot.say(f"/settings timezone {typed}")
+    assert reply.text == (
+        f"Timezone set to {typed.upper()}: digests now arrive at that local time. {note}, /settings timezone {meant}"
+    )
+    assert [(action.label, action.command) for action in reply.actions] == [(meant, f"/settings timezone {meant}")]
+    assert (await bot.say("/settings")).text.startswith(f"This chat's digests follow {typed.upper()};")
+
+
+async def test_hst_is_set_as_asked_as_honolulu_keeps_it_all_year(bot):
+    reply = await bot.say("/settings timezone HST")
+    assert (reply.text, reply.actions) == ("Timezone set to HST: digests now arrive at that local time.", [])
+
+
 async def test_a_zone_set_as_an_offset_is_shown_as_that_offset_not_its_reversed_name(bot):
     await bot.say("/settings timezone UTC+7")
     assert "a daily 08:00 digest (UTC+7;" in (await bot.say("/subscribe energy daily 08:00")).text

@@ -57,6 +57,7 @@ _OFF_THE_HOUR_ZONES = {
 }
 # Abbreviations people give for their zone that are no IANA name themselves ("EAT" would come near Brazil/East),
 # each offered as the zone of the places most people mean by it; EST, MST, HST and CET are IANA names, set as given
+# (EST and MST with a word on summer time, below)
 _ZONE_ABBREVIATIONS = {
     "EAT": "Africa/Nairobi", "CAT": "Africa/Maputo", "WAT": "Africa/Lagos", "SAST": "Africa/Johannesburg",
     "ICT": "Asia/Bangkok", "PKT": "Asia/Karachi", "IST": "Asia/Kolkata", "NPT": "Asia/Kathmandu", "WIB": "Asia/Jakarta",
@@ -65,6 +66,16 @@ _ZONE_ABBREVIATIONS = {
     "AEDT": "Australia/Sydney", "NZST": "Pacific/Auckland", "NZDT": "Pacific/Auckland", "BST": "Europe/London",
     "CEST": "Europe/Berlin", "EDT": "America/New_York", "CDT": "America/Chicago", "MDT": "America/Denver",
     "PST": "America/Los_Angeles", "PDT": "America/Los_Angeles",
+}
+# IANA names that keep one offset all year, which people often give meaning a zone that has summer time: each is
+# set as asked, saying so and offering that zone (HST needs neither: Pacific/Honolulu has no summer time either)
+_WITHOUT_SUMMER_TIME = {
+    "EST": ("EST keeps UTC−5 all year, with no daylight saving time: for New York's time, EDT in summer", "America/New_York"),
+    "MST": (
+        "MST keeps UTC−7 all year, with no daylight saving time, as Arizona does (America/Phoenix, where MST is right): "
+        "for Denver's time, MDT in summer",
+        "America/Denver",
+    ),
 }
 # not "instant", which last is the cadence and before a word a word ("instant payments")
 _CADENCE_WORDS = frozenset({"instantly", "daily", "weekly"})
@@ -590,7 +601,13 @@ async def _set_timezone(cmd: Command, store: SubscriptionStore, typed: str) -> R
         return _unknown_zone(cmd, typed, name)
     await store.set_timezone(cmd.platform, cmd.target.chat, zone)
     whose = f"{cmd.chat_name}'s digests" if cmd.chat_name else "digests"
-    return Reply(text=f"Timezone set to {zone}{_offset_note(zone)}: {whose} now arrive at that local time.")
+    reply = Reply(text=f"Timezone set to {zone}{_offset_note(zone)}: {whose} now arrive at that local time.")
+    if zone in _WITHOUT_SUMMER_TIME:
+        note, meant = _WITHOUT_SUMMER_TIME[zone]
+        line = _line(cmd, "settings", f"timezone {meant}")
+        reply.text += f" {note}, {line}"
+        reply.actions.append(Action(meant, line))
+    return reply
 
 
 def _unknown_zone(cmd: Command, typed: str, name: str) -> Reply:
