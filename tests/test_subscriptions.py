@@ -1261,6 +1261,12 @@ async def test_how_often_said_in_words_without_a_topic_asks_for_one_as_a_cadence
     assert (await bot.say("/subscriptions")).text.startswith("This chat has no subscriptions")
 
 
+async def test_at_a_time_after_weekly_with_no_day_is_not_offered_as_daily(bot):
+    reply = await bot.say("/subscribe energy weekly at 9")
+    assert reply.actions == []  # not "/subscribe energy weekly daily 09:00"
+    assert reply.text.startswith("Put how often last")
+
+
 async def test_a_number_after_at_that_is_no_time_of_day_stays_words(bot):
     assert (await bot.say("/subscribe kenya at 50")).text.startswith("Subscribed to Kenya + “50”:")
 

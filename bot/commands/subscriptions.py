@@ -249,13 +249,14 @@ def _misspelt_cadence(words: list[str]) -> str | None:
 def _cadence_in_words(args: str) -> CadenceMeant | None:
     """How often said in words after a topic ("energy every day at 7:30", "energy at 9"), as the
     cadence it means (daily 07:30, daily 09:00); None when the words end in none, or in a time of
-    day that is none ("at 25")."""
+    day that is none ("at 25"), or follow a cadence's name ("weekly at 9" lacks its day)."""
     words = args.split()
     for start in range(len(words)):  # from the first word: "at 9" alone is a cadence without a topic
         typed = " ".join(words[start:])
         found = _EVERY.fullmatch(typed.lower())
         clock = _time_of_day(found["clock"]) if found and found["clock"] else "08:00"
-        if not found or not clock:
+        after_a_cadence_name = start > 0 and words[start - 1].lower() in _CADENCE_WORDS
+        if not found or not clock or after_a_cadence_name:
             continue
         span = found["span"]
         if span in (None, "day"):
