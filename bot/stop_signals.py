@@ -3,8 +3,8 @@
 Importing newsbot takes most of a second, and Python's defaults would have SIGTERM kill the process
 then (exit status 143) and SIGINT raise KeyboardInterrupt in the middle of an import. So the command
 holds them before it imports anything else: `newsbot run` stops as soon as its loop starts, in order,
-when one came meanwhile, and one coming after the loop, with newsbot already stopping, changes
-nothing. The other commands release them, to act as by default.
+when one came meanwhile; one coming when newsbot is stopping already acts as by default, to cut short
+a shutdown that hangs (bot/cli/run.py). The other commands release them, to act as by default.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ import signal
 import subprocess
 import sys
 import threading
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pytest
@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from bot.app import run_newsbot, running_summary
 from bot.cli import main
+from bot.cli.run import _stopped_by_signals
 from bot.config import parse_config
 from bot.startup import open_content
 from content.store import Store
@@ -270,3 +271,36 @@ def test_a_stop_signal_held_for_a_command_other_than_run_acts_as_by_default_once
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
     assert not stop_signals.received()  # acted once: a run in this process later is not stopped by it
+
+
+async def stopped_twice_while_shutdown_hangs() -> None:
+    stop = asyncio.Event()
+    with _stopped_by_signals(stop):
+        signal.raise_signal(signal.SIGINT)
+        await stop.wait()
+        signal.raise_signal(signal.SIGINT)  # again: the shutdown below never ends
+        await asyncio.wait_for(asyncio.Event().wait(), 30)
+
+
+def test_a_second_stop_signal_while_newsbot_stops_ends_it_at_once():
+    with pytest.raises(KeyboardInterrupt):
+        asyncio.run(stopped_twice_while_shutdown_hangs())
+
+
+async def run_until_stopped() -> None:
+    stop = asyncio.Event()
+    with _stopped_by_signals(stop):
+        stop.set()
+
+
+def test_a_stop_signal_after_the_loop_of_a_run_ends_it_at_once():
+    from bot import stop_signals
+
+    stop_signals.hold()  # as the newsbot command does
+    try:
+        asyncio.run(run_until_stopped())
+        with pytest.raises(KeyboardInterrupt):
+            signal.raise_signal(signal.SIGINT)  # asyncio.run's last steps, or the process's, hang
+    finally:
+        with suppress(KeyboardInterrupt):
+            stop_signals.release()

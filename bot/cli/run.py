@@ -44,16 +44,27 @@ async def _run(config: Config, *, deliver_only: bool) -> int:
 @contextlib.contextmanager
 def _stopped_by_signals(stop: asyncio.Event) -> Iterator[None]:
     """SIGINT or SIGTERM sets `stop` while the loop runs, and at once if one came while they were held
-    (newsbot starting). After, they are handled as before: held again, for the last of the shutdown."""
+    (newsbot starting). One coming when newsbot is stopping already, in the loop or after it, acts as
+    by default (KeyboardInterrupt, or the end of the process): a shutdown that hangs can be cut short."""
     loop = asyncio.get_running_loop()
-    handlers_before = {number: signal.getsignal(number) for number in stop_signals.STOP_SIGNALS}
+
+    def stop_or_end_now(number: int) -> None:
+        if stop.is_set():
+            _act_by_default(loop)
+            signal.raise_signal(number)
+        else:
+            stop.set()
+
     for number in stop_signals.STOP_SIGNALS:
-        loop.add_signal_handler(number, stop.set)
+        loop.add_signal_handler(number, stop_or_end_now, number)
     if stop_signals.received():
         stop.set()
     try:
         yield
     finally:
-        for number, handler in handlers_before.items():
-            loop.remove_signal_handler(number)
-            signal.signal(number, handler)
+        _act_by_default(loop)
+
+
+def _act_by_default(loop: asyncio.AbstractEventLoop) -> None:
+    for number in stop_signals.STOP_SIGNALS:
+        loop.remove_signal_handler(number)  # which gives them Python's default handlers back
