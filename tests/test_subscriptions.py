@@ -1155,13 +1155,23 @@ async def test_an_unknown_timezone_is_named_as_typed_and_a_near_one_is_offered(b
 
 
 @pytest.mark.parametrize(
-    ("typed", "meant"), [("EAT", "Africa/Nairobi"), ("ict", "Asia/Bangkok"), ("PKT", "Asia/Karachi"), ("PDT", "America/Los_Angeles")]
+    ("typed", "meant"),
+    [
+        ("EAT", "Africa/Nairobi"), ("ict", "Asia/Bangkok"), ("PKT", "Asia/Karachi"), ("PDT", "America/Los_Angeles"),
+        ("MSK", "Europe/Moscow"), ("ACST", "Australia/Adelaide"), ("ChST", "Pacific/Guam"),  # not Omsk, Canberra, Hawaii
+    ],
 )
 async def test_a_zone_abbreviation_is_offered_the_zone_of_the_places_that_use_it(bot, typed, meant):
     reply = await bot.say(f"/settings timezone {typed}")
     assert reply.text == f"“{typed}” is not a timezone I know. Did you mean {meant}? /settings timezone {meant}"
     assert [(action.label, action.command) for action in reply.actions] == [(meant, f"/settings timezone {meant}")]
     assert (await bot.say("/settings")).text.startswith("This chat's digests follow UTC;")  # nothing was set
+
+
+@pytest.mark.parametrize("typed", ["AST", "cst"])  # Atlantic or Arabia, Central or China
+async def test_an_abbreviation_of_zones_on_different_clocks_is_offered_no_city_it_only_looks_like(bot, typed):
+    reply = await bot.say(f"/settings timezone {typed}")
+    assert (reply.text, reply.actions) == (f"“{typed}” is not a timezone I know: use an IANA name like Europe/Berlin or America/New_York.", [])
 
 
 async def test_an_offset_off_the_hour_is_refused_saying_why_and_names_the_zone_of_its_places(bot):

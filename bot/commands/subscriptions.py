@@ -65,7 +65,9 @@ _ZONE_ABBREVIATIONS = {
     "JST": "Asia/Tokyo", "KST": "Asia/Seoul", "GST": "Asia/Dubai", "AEST": "Australia/Sydney",
     "AEDT": "Australia/Sydney", "NZST": "Pacific/Auckland", "NZDT": "Pacific/Auckland", "BST": "Europe/London",
     "CEST": "Europe/Berlin", "EDT": "America/New_York", "CDT": "America/Chicago", "MDT": "America/Denver",
-    "PST": "America/Los_Angeles", "PDT": "America/Los_Angeles",
+    "PST": "America/Los_Angeles", "PDT": "America/Los_Angeles", "MSK": "Europe/Moscow", "ACST": "Australia/Adelaide",
+    "ACDT": "Australia/Adelaide", "AWST": "Australia/Perth", "AKST": "America/Anchorage", "AKDT": "America/Anchorage",
+    "CHST": "Pacific/Guam", "IDT": "Asia/Jerusalem", "BRT": "America/Sao_Paulo", "ART": "America/Argentina/Buenos_Aires",
 }
 # IANA names that keep one offset all year, which people often give meaning a zone that has summer time: each is
 # set as asked, saying so and offering that zone (HST needs neither: Pacific/Honolulu has no summer time either)
@@ -77,6 +79,9 @@ _WITHOUT_SUMMER_TIME = {
         "America/Denver",
     ),
 }
+# A name this short that is no zone's is an abbreviation rather than a misspelt city: "MSK" and "AST" only look like
+# Omsk and Brazil/East; AST (Atlantic or Arabia) and CST (Central or China) are offered no zone, as they are several
+_LONGEST_ABBREVIATION = 4
 # not "instant", which last is the cadence and before a word a word ("instant payments")
 _CADENCE_WORDS = frozenset({"instantly", "daily", "weekly"})
 _CADENCES_LACKED = frozenset({"hourly", "monthly"})
@@ -647,6 +652,8 @@ def _zone_near(name: str) -> str | None:
     a misspelt name, if one comes near enough."""
     if abbreviated := _ZONE_ABBREVIATIONS.get(name.upper()):
         return abbreviated
+    if len(name) <= _LONGEST_ABBREVIATION:
+        return None
     names = _names_of_zones()
     best = process.extractOne(name.casefold(), list(names), scorer=fuzz.ratio, score_cutoff=_NEAR_ZONE_SCORE)
     return names[best[0]] if best else None
