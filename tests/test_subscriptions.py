@@ -1255,6 +1255,9 @@ async def test_a_cadence_newsbot_lacks_is_told_the_ones_it_has_and_a_misspelt_on
         ("daily at 08:00", "daily 08:00"),
         ("weekly Monday at 9", "weekly mon 09:00"),
         ("every day at 8pm", "daily 20:00"),
+        ("every day at 9 pm", "daily 21:00"),
+        ("at 9 a.m.", "daily 09:00"),
+        ("each friday at 6.30 P.M.", "weekly fri 18:30"),
     ],
 )
 async def test_how_often_said_in_words_is_offered_as_a_cadence_not_subscribed_to_as_words(bot, typed, meant):

@@ -88,12 +88,14 @@ _CADENCES_LACKED = frozenset({"hourly", "monthly"})
 _DIGEST_NAMES = ("daily", "weekly")
 _NEAR_CADENCE_SCORE = 75  # "dialy" and "wekly" come near, read only before a time; "weekend" does not
 _CLOCK_TIME = re.compile(r"\d{1,2}(?::\d{2})?(?:am|pm)|\d{1,2}:\d{2}")  # "8am", "08:00"; not a bare "19"
-# A time of day written otherwise, read as one only where a cadence's time stands: "08.00", "8h", "0800", "8", "8pm"
-_OTHER_CLOCK = re.compile(r"(?P<hours>\d{1,2})(?:[.:h]?(?P<minutes>\d{2}))?(?:h|(?P<half>[ap]m))?")
+# A time of day written otherwise, read as one only where a cadence's time stands: "08.00", "8h", "0800", "8", "8pm",
+# "8 p.m."
+_OTHER_CLOCK = re.compile(r"(?P<hours>\d{1,2})(?:[.:h]?(?P<minutes>\d{2}))?(?:h| ?(?P<half>[ap])\.?m\.?)?")
 # How often said in words, last in the topic ("every day", "each friday at 18:00", "daily at 9", "at 9"): a cadence,
 # not words to look for
 _EVERY = re.compile(
-    rf"(?:(?:every|each|weekly) (?P<span>day|week|{'|'.join(FULL_DAYS + DAYS)})(?: |$)|daily )?(?:at (?P<clock>\S+))?"
+    rf"(?:(?:every|each|weekly) (?P<span>day|week|{'|'.join(FULL_DAYS + DAYS)})(?: |$)|daily )?"
+    r"(?:at (?P<clock>\S+(?: [ap]\.?m\.?)?))?"
 )
 _SUBSCRIBE_EXAMPLES = ("energy", "kenya daily 08:00", "smart grid weekly mon 09:00")
 _CADENCE_USAGE = (
@@ -286,7 +288,7 @@ def _time_of_day(typed: str) -> str | None:
     if found["half"]:
         if not 1 <= hours <= 12:
             return None
-        hours = hours % 12 + (12 if found["half"] == "pm" else 0)
+        hours = hours % 12 + (12 if found["half"] == "p" else 0)
     return f"{hours:02d}:{minutes:02d}" if hours < 24 and minutes < 60 else None
 
 
