@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 URL_PARAMETER = re.compile(r"(?<=[?&])([^=&\s]+)=([^&\s\"']+)")
+# a user:password@ before a host, wherever a slash or the start puts it; "/@name.rss", a path's, is none
+_USER_INFO = re.compile(r"[^/\s]+@")
 # words of a parameter's name that make it a credential: "client_secret", "x-api-key", "accessToken"; not "author"
 _SECRET_WORDS = frozenset(
     "token key apikey accesskey accesstoken authtoken password passwd pass passkey pwd secret auth sig signature "
@@ -23,10 +25,8 @@ def hide_parameter(parameter: re.Match) -> str:
 
 
 def address_shown(url: str) -> str:
-    """One address as an error may quote it, even one written without its scheme: what stands before
-    the host's @ and the values of credential parameters masked."""
-    scheme, separator, rest = url.rpartition("://")
-    authority, slash, path = rest.partition("/")
-    user, at, host = authority.rpartition("@")
-    shown = f"{scheme}{separator}{'***@' if at else ''}{host}{slash}{path}"
-    return URL_PARAMETER.sub(hide_parameter, shown)
+    """One address as an error may quote it, even one written without its scheme or with it mistyped
+    ("https:/user:password@host"): what stands before an @ after a slash masked, and the values of
+    credential parameters."""
+    address, mark, query = url.partition("?")
+    return _USER_INFO.sub("***@", address) + URL_PARAMETER.sub(hide_parameter, mark + query)

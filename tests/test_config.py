@@ -367,6 +367,10 @@ def test_a_value_quoted_in_an_error_shows_no_token(tmp_path, capsys, monkeypatch
         ("example.org/feed?apikey=MADE-UP-K3Y&lang=en", '"example.org/feed?apikey=***&lang=en" is not a web address'),
         ("reader:MADE-UP-K3Y@example.org/feed", '"***@example.org/feed" is not a web address'),
         ("feed://reader:MADE-UP-K3Y@example.org/feed", '"feed://***@example.org/feed" is not a web address'),
+        # a scheme mistyped still leaves the user:password@ after a slash
+        ("https:/reader:MADE-UP-K3Y@example.org/feed", '"https:/***@example.org/feed" is not a web address'),
+        ("https//reader:MADE-UP-K3Y@example.org/feed", '"https//***@example.org/feed" is not a web address'),
+        ("mastodon.example/@reader.rss", '"mastodon.example/@reader.rss" is not a web address'),
     ],
 )
 def test_a_feed_url_quoted_in_an_error_shows_no_credentials(url, shown):
