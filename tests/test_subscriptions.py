@@ -1120,6 +1120,10 @@ async def test_bad_input_gets_a_clear_error(bot):
     assert (await bot.say("/subscribe energy weekly mon 8:30pm")).text == "“8:30pm”: write the time as HH:MM, e.g. weekly mon 20:30."
     assert (await bot.say("/subscribe energy daily 12am")).text == "“12am”: write the time as HH:MM, e.g. daily 00:00."
     assert "write the time as HH:MM on a 24-hour clock" in (await bot.say("/subscribe energy 8am")).text
+    # written apart from its time, am or pm is read as it is joined, not subscribed to as words
+    assert (await bot.say("/subscribe energy daily 8 pm")).text == "“8 pm”: write the time as HH:MM, e.g. daily 20:00."
+    assert (await bot.say("/subscribe energy weekly mon 8 p.m.")).text == "“8 p.m.”: write the time as HH:MM, e.g. weekly mon 20:00."
+    assert "write the time as HH:MM on a 24-hour clock" in (await bot.say("/subscribe energy 8 PM")).text
     for unreadable in ("energy 08:00", "daily 08:00 energy"):
         assert (await bot.say(f"/subscribe {unreadable}")).text.startswith("Put how often last"), unreadable
     assert (await bot.say("/subscribe covid 19", target=Target("console", "dave"))).text.startswith("Subscribed to “covid 19”")

@@ -87,7 +87,9 @@ _CADENCE_WORDS = frozenset({"instantly", "daily", "weekly"})
 _CADENCES_LACKED = frozenset({"hourly", "monthly"})
 _DIGEST_NAMES = ("daily", "weekly")
 _NEAR_CADENCE_SCORE = 75  # "dialy" and "wekly" come near, read only before a time; "weekend" does not
-_CLOCK_TIME = re.compile(r"\d{1,2}(?::\d{2})?(?:am|pm)|\d{1,2}:\d{2}")  # "8am", "08:00"; not a bare "19"
+_TWELVE_HOUR_TIME = re.compile(r"\d{1,2}(?::\d{2})? ?[ap]\.?m\.?")  # "8am", "8 pm", "8:30 p.m."
+_CLOCK_TIME = re.compile(rf"{_TWELVE_HOUR_TIME.pattern}|\d{{1,2}}:\d{{2}}")  # and "08:00"; not a bare "19"
+_HALF_DAY = re.compile(r"[ap]\.?m\.?")  # the "pm" of "8 pm", a word of its own
 # A time of day written otherwise, read as one only where a cadence's time stands: "08.00", "8h", "0800", "8", "8pm",
 # "8 p.m."
 _OTHER_CLOCK = re.compile(r"(?P<hours>\d{1,2})(?:[.:h]?(?P<minutes>\d{2}))?(?:h| ?(?P<half>[ap])\.?m\.?)?")
@@ -203,7 +205,7 @@ def split_cadence(args: str) -> tuple[str, Cadence]:
         if PATTERN.search(topic):
             raise CadenceError(f"Give one cadence. {_CADENCE_USAGE}")
         return topic, Cadence.parse(found.group("cadence"))
-    words = args.lower().split()
+    words = _cadence_words(args)
     if words[-1:] == ["daily"]:
         raise CadenceError("daily needs a time, e.g. daily 08:00.")
     clock = words[-1] if words and _CLOCK_TIME.fullmatch(words[-1]) else None
@@ -218,11 +220,19 @@ def split_cadence(args: str) -> tuple[str, Cadence]:
         raise CadenceError(misspelt)
     if said := _cadence_in_words(args):
         raise said
-    if clock and clock.endswith(("am", "pm")):
+    if clock and _TWELVE_HOUR_TIME.fullmatch(clock):
         raise CadenceError(f"“{clock}”: write the time as HH:MM on a 24-hour clock, e.g. daily 08:00 or daily 20:00.")
     if _CADENCE_WORDS.intersection(words[1:]) or any(map(_CLOCK_TIME.fullmatch, words)):
         raise CadenceError(_CADENCE_USAGE)
     return args.strip(), Cadence("instant")
+
+
+def _cadence_words(args: str) -> list[str]:
+    """The words in lower case, a last "am" or "pm" with the time before it as one: "8 pm" is read as "8pm" is."""
+    words = args.lower().split()
+    if len(words) > 1 and _HALF_DAY.fullmatch(words[-1]) and words[-2][-1:].isdecimal():
+        return [*words[:-2], f"{words[-2]} {words[-1]}"]
+    return words
 
 
 def _misread_cadence(words: list[str]) -> str | None:
