@@ -64,8 +64,11 @@ def _number(word: str) -> int | None:
 def _latest_usage(args: str, ctx: Context) -> Reply:
     """/latest given no number it takes: words ("energy") are pointed to the lookup that reads them."""
     usage = f"/latest takes a number from 1 to {MAX_LATEST}, e.g. /latest 10."
-    words = " ".join(word for word in args.split() if _number(word.lstrip("-")) is None)  # "/latest 5 energy"
-    return _pointing(usage, words, ctx)
+    words = args.split()
+    if words and _number(words[0].lstrip("-")) is not None:  # "/latest three energy": the number /latest takes
+        words = words[1:]
+    # digits are no words to look for anywhere ("/latest kenya 10"); a number in words may be a name's ("formula one")
+    return _pointing(usage, " ".join(word for word in words if not word.lstrip("-").isdecimal()), ctx)
 
 
 def _pointing(usage: str, words: str, ctx: Context, otherwise: tuple[Action, ...] = ()) -> Reply:
