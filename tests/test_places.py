@@ -344,6 +344,14 @@ def test_a_city_a_headline_names_is_where_the_story_is(tagger, title):
     assert countries(tagger, "Startup uses AI to cut traffic jams", f"{text} It is based in Nairobi.") == []
 
 
+@pytest.mark.parametrize(
+    "title", ["Paris Hilton launches AI app", "Sydney Sweeney Stars in AI Thriller", "Kingston Technology expands"]
+)
+def test_a_city_that_is_a_persons_name_before_another_name_in_a_headline_is_weak_evidence(tagger, title):
+    assert countries(tagger, title, "The company said sales of the product had doubled.") == []
+    assert countries(tagger, "Paris hosts AI summit", "Leaders met on Monday.") == ["FR"]
+
+
 def test_a_city_a_headline_uses_for_an_institution_seated_there_is_weak_evidence(tagger):
     assert tagger.tag("Brussels fines Google over ad tech", "The European Commission said so.") == ([], ["european-union"])
     assert countries(tagger, "Geneva talks on trade stall", "Envoys left without a deal.") == []

@@ -485,9 +485,9 @@ class PlaceTagger:
         placed = {words: next(iter(places)) for words, places in placings.items() if len(places) == 1}
         for found in _as_placed(in_dateline, placed):
             self._count(found, DATELINE_WEIGHT, evidence)
-        in_capitals = _in_capitals(title)
+        in_capitals, title_written = _in_capitals(title), strip_accents(title)  # as _find read it, for positions
         for found in _as_placed(in_title, placed):
-            self._count(found, self._title_weight(found, in_capitals) * TITLE_FACTOR, evidence)
+            self._count(found, self._title_weight(found, title_written, in_capitals) * TITLE_FACTOR, evidence)
         for found in _as_placed(in_body, placed):
             lead = LEAD_FACTOR if found.start < LEAD_CHARS else 1.0
             self._count(found, KIND_WEIGHTS.get(found.kind, 0.0) * lead, evidence)
@@ -496,13 +496,21 @@ class PlaceTagger:
         _drop_homonym_names(evidence)
         return _chosen_countries(evidence.scores), sorted(evidence.regions)
 
-    def _title_weight(self, found: _Found, in_capitals: bool) -> float:
+    def _title_weight(self, found: _Found, title: str, in_capitals: bool) -> float:
         """A city a headline names is where the story is ("Nairobi startup uses AI"), as its country's
         name would be; not in capitals, where it is as likely a company or a ticker ("HANOVER COS",
-        "<CALI>"), nor where it stands for an institution seated there ("Brussels fines Google")."""
-        if found.kind == "city" and not in_capitals and found.words not in self._data.institution_seats:
+        "<CALI>"), nor where it stands for an institution seated there ("Brussels fines Google"), nor
+        where, a person's name too, it comes before another name ("Paris Hilton", "Kingston Technology")."""
+        if found.kind == "city" and not in_capitals and found.words not in self._data.institution_seats and not (
+            self._before_a_name(found, title)
+        ):
             return KIND_WEIGHTS["name"]
         return KIND_WEIGHTS.get(found.kind, 0.0)
+
+    def _before_a_name(self, found: _Found, title: str) -> bool:
+        """A headline's case cannot tell "Paris Hilton" from "Paris Summit": a personal name before a name may be a person's."""
+        following = _NEXT_WORD.match(title, found.end)
+        return found.words in self._data.personal_names and bool(following) and _capitalised_name(following.group(1))
 
     @staticmethod
     def _count(found: _Found, weight: float, evidence: _Evidence) -> None:
