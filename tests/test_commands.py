@@ -474,6 +474,28 @@ async def test_news_offers_names_or_joins_one_at_a_time_as_it_finds_articles_on_
     ]
 
 
+async def test_news_offers_a_name_or_a_word_one_at_a_time_rather_than_both(router):
+    reply = await router.handle(command("/news energy or drones"))
+    assert reply.private and not reply.cards
+    assert reply.text == (
+        "I look for articles on every sector and place named that mention every word, so not on Energy or “drones”: "
+        "one at a time?"
+    )
+    assert [(action.label, action.command) for action in reply.actions] == [("Energy", "/sector energy"), ("“drones”", "/news drones")]
+    reply = await router.handle(command("/news thailand drones or the energy"))
+    assert [(action.label, action.command) for action in reply.actions] == [
+        ("Thailand + “drones”", "/news Thailand drones"), ("Thailand + Energy", "/news Thailand energy")
+    ]
+
+
+async def test_news_reads_or_beside_a_stop_word_as_search_does(router):
+    reply = await router.handle(command("/news drones or the whiteflies"))
+    assert reply.text == "News: “drones or whiteflies”"
+    assert sorted(titles(reply)) == ["Pakistani farmers get pest alerts by text message", "Thai vocational colleges teach drone mapping"]
+    reply = await router.handle(command("/news energy or the agriculture"))
+    assert [action.command for action in reply.actions] == ["/sector energy", "/sector agriculture"]
+
+
 async def test_search_ranks_full_text_matches(router):
     reply = await router.handle(command("/search smart meters"))
     assert reply.text == "Search: “smart meters”"

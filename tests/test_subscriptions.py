@@ -1288,7 +1288,7 @@ async def test_a_number_after_at_that_is_no_time_of_day_stays_words(bot):
     assert (await bot.say("/subscribe kenya at 50")).text.startswith("Subscribed to Kenya + “50”:")
 
 
-async def test_names_or_joins_are_offered_one_subscription_each_not_subscribed_to_together(bot):
+async def test_names_or_joins_are_offered_one_subscription_each_words_it_joins_read_either(bot):
     reply = await bot.say("/subscribe energy or agriculture daily 08:00")
     assert reply.text == (
         "A subscription brings articles on every sector and place it names, so not on Energy or Agriculture: "
@@ -1298,7 +1298,14 @@ async def test_names_or_joins_are_offered_one_subscription_each_not_subscribed_t
         ("Energy", "/subscribe energy daily 08:00"), ("Agriculture", "/subscribe agriculture daily 08:00")
     ]
     assert (await bot.say("/subscriptions")).text.startswith("This chat has no subscriptions")
-    assert (await bot.say("/subscribe solar or wind")).text.startswith("Subscribed to “solar or wind”:")
+    reply = await bot.say("/subscribe energy or solar daily 08:00")  # a name or a word
+    assert reply.text == (
+        "A subscription brings articles on every sector and place it names that mention every word, "
+        "so not on Energy or “solar”: one subscription each?"
+    )
+    assert [action.command for action in reply.actions] == ["/subscribe energy daily 08:00", "/subscribe solar daily 08:00"]
+    assert (await bot.say("/subscriptions")).text.startswith("This chat has no subscriptions")
+    assert (await bot.say("/subscribe solar or the wind")).text.startswith("Subscribed to “solar or wind”:")
     bot.clock.advance(60)
     await bot.publish("Wind farm opens")
     await bot.publish("Coal plant closes")

@@ -241,9 +241,10 @@ async def news(cmd: Command, ctx: Context, window: Window | None) -> Reply:
 
 
 def _one_at_a_time(understood: Understanding, window: Window | None) -> Reply:
-    """Names "or" joins ("energy or agriculture") offered one at a time: /news finds articles on all it names."""
-    either = one_of([match.name for match in dict.fromkeys(understood.alternatives)])
-    text = f"I look for articles on every sector and place named, so not on {either}: one at a time?"
+    """Names "or" joins ("energy or agriculture"), or a name and words ("energy or solar"), offered one
+    at a time: /news finds articles on all it names, that mention all its words."""
+    mentioning = " that mention every word" if understood.words_among_alternatives else ""
+    text = f"I look for articles on every sector and place named{mentioning}, so not on {understood.either()}: one at a time?"
     choices = understood.one_at_a_time()
     suffix = f" {window.words}" if window else ""
     return Reply(text=text, actions=[Action(choice.describe(), choice.command() + suffix) for choice in choices], private=True)
@@ -335,14 +336,27 @@ class Understanding:
 
     matches: list[Match] = field(default_factory=list)
     words: list[str] = field(default_factory=list)
-    alternatives: list[Match] = field(default_factory=list)  # names "or" stands between, read as all of them
+    # names, and words among `words`, that "or" stands between with a name beside it, read as all of them
+    alternatives: list[Match | str] = field(default_factory=list)
 
     def one_at_a_time(self) -> list["Understanding"]:
         """This understanding with one of its alternatives in place of them all, for each of them."""
         return [
-            Understanding([match for match in self.matches if match == chosen or match not in self.alternatives], self.words)
+            Understanding(
+                [match for match in self.matches if match == chosen or match not in self.alternatives],
+                [word for word in self.words if word == chosen or word not in self.alternatives],
+            )
             for chosen in dict.fromkeys(self.alternatives)
         ]
+
+    def either(self) -> str:
+        """The alternatives as a choice reads: "Energy or Agriculture", "Energy or “solar”"."""
+        return one_of([describe((), alternative) if isinstance(alternative, str) else alternative.name
+                       for alternative in dict.fromkeys(self.alternatives)])
+
+    @property
+    def words_among_alternatives(self) -> bool:
+        return any(isinstance(alternative, str) for alternative in self.alternatives)
 
     @property
     def query(self) -> Query:
@@ -389,28 +403,50 @@ def understand(words: str, ctx: Context) -> Understanding:
             if match:
                 recognized[start] = match, " ".join(span)
                 used[start : start + length] = [True] * length
-    understanding = Understanding()
     named = {match for match, phrase in recognized.values() if not _only_hints(match, phrase, ctx)}
-
-    def a_word(index: int) -> bool:
-        token = tokens[index]
-        return not used[index] and (index in kept_whole or (token.lower() not in STOPWORDS and bool(search_terms(token))))
-
+    pieces: list[Match | str | _Or] = []  # the names, words and "or"s read, in their order
     for index, token in enumerate(tokens):
         if index in recognized:
             match, phrase = recognized[index]
             if match in named:
-                understanding.matches.append(match)
+                pieces.append(match)
             elif not any(match.id == other.id for other in named):
-                understanding.words.append(phrase)  # "oil nigeria" is Nigeria with "oil", not Energy in Nigeria
-        elif a_word(index):
-            understanding.words.append(token)  # not "&" or "🔋": no word to search for
-        elif token.lower() == "or" and 0 < index < len(tokens) - 1:
-            if a_word(index - 1) and a_word(index + 1):
-                understanding.words.append(token)  # "solar or wind": either word
-            else:
-                understanding.alternatives += _names_beside(index, recognized, named)
+                pieces.append(phrase)  # "oil nigeria" is Nigeria with "oil", not Energy in Nigeria
+        elif not used[index] and (index in kept_whole or (token.lower() not in STOPWORDS and bool(search_terms(token)))):
+            pieces.append(token)  # not "&" or "🔋": no word to search for
+        elif token.lower() == "or":
+            pieces.append(_Or(token))  # stop words beside it join nothing: "solar or the wind" is either word, as searched
+    understanding = _reading_or(pieces)
     understanding.words += filter(search_terms, literals)  # not "" or a quote left alone
+    return understanding
+
+
+@dataclass(frozen=True)
+class _Or:
+    written: str  # "or", "OR"
+
+
+def _reading_or(pieces: list[Match | str | _Or]) -> Understanding:
+    """The names and words read, "or" between some: words it joins are one term, either word ("solar
+    or wind"); a name it joins to a name or a term is an alternative, offered one at a time ("energy or
+    agriculture", "energy or solar"); an "or" beside neither is left out ("energy or")."""
+    joined: list[Match | str | _Or] = []
+    for piece in pieces:
+        if isinstance(piece, str) and len(joined) > 1 and isinstance(joined[-1], _Or) and isinstance(joined[-2], str):
+            joined[-2:] = [f"{joined[-2]} {joined[-1].written} {piece}"]
+        else:
+            joined.append(piece)
+    understanding = Understanding()
+    for position, piece in enumerate(joined):
+        if isinstance(piece, Match):
+            understanding.matches.append(piece)
+        elif isinstance(piece, str):
+            understanding.words.append(piece)
+        elif 0 < position < len(joined) - 1:
+            before, after = joined[position - 1], joined[position + 1]
+            one_name = isinstance(before, Match) and isinstance(after, Match) and before.id == after.id
+            if not (isinstance(before, _Or) or isinstance(after, _Or) or one_name):
+                understanding.alternatives += [before, after]
     return understanding
 
 
@@ -422,13 +458,6 @@ def word_count(words: str) -> int:
 def _flags_apart(token: str) -> list[str]:
     """The flags of a token of several ("🇹🇭🇻🇳"), each a place, as they are written apart; else the token."""
     return [token[start : start + 2] for start in range(0, len(token), 2)] if _FLAGS.fullmatch(token) else [token]
-
-
-def _names_beside(index: int, recognized: dict[int, tuple[Match, str]], named: set[Match]) -> list[Match]:
-    """The two names on either side of the word at `index` ("energy or agriculture"), or none."""
-    after = recognized.get(index + 1, (None, ""))[0]
-    before = next((match for start, (match, phrase) in recognized.items() if start + len(phrase.split()) == index), None)
-    return [before, after] if before in named and after in named and before.id != after.id else []
 
 
 def _trimmed(token: str) -> str:

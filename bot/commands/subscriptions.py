@@ -21,7 +21,7 @@ from bot.commands.news import (
 )
 from bot.commands.results import article_card
 from bot.context import Context
-from bot.model import DEFAULT_POST_FORMAT, POST_FORMATS, Action, Command, Reply, new_articles, one_of, quoted
+from bot.model import DEFAULT_POST_FORMAT, POST_FORMATS, Action, Command, Reply, new_articles, quoted
 from bot.subscriptions.cadence import DAYS, FULL_DAYS, PATTERN, Cadence, CadenceError
 from bot.subscriptions.fanout import DIGEST_SIZE, DigestArticles
 from bot.subscriptions.store import VALUE_CHARS, Added, Subscription, SubscriptionStore, combined, topic_label
@@ -128,10 +128,13 @@ def register(router) -> None:
 
 
 def _one_subscription_each(cmd: Command, understood: Understanding, cadence: Cadence) -> Reply:
-    """Names "or" joins ("energy or agriculture") offered one subscription each: a subscription is to
-    articles on all it names."""
-    either = one_of([match.name for match in dict.fromkeys(understood.alternatives)])
-    text = f"A subscription brings articles on every sector and place it names, so not on {either}: one subscription each?"
+    """Names "or" joins ("energy or agriculture"), or a name and words ("energy or solar"), offered one
+    subscription each: a subscription is to articles on all it names, that mention all its words."""
+    mentioning = " that mention every word" if understood.words_among_alternatives else ""
+    text = (
+        f"A subscription brings articles on every sector and place it names{mentioning}, "
+        f"so not on {understood.either()}: one subscription each?"
+    )
     when = "" if cadence.is_instant else f" {cadence}"
     choices = understood.one_at_a_time()
     actions = [Action(choice.describe(), _line(cmd, "subscribe", f"{choice.arguments()}{when}")) for choice in choices]
