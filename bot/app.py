@@ -28,6 +28,7 @@ from bot.router import Router, build_router
 from bot.startup import fill_if_empty, open_content
 from bot.subscriptions.store import SubscriptionStore
 from content.ingest import ingest_forever
+from content.store import Store
 from content.store.engine import display_url
 
 log = logging.getLogger(__name__)
@@ -111,6 +112,7 @@ async def _run(
             if not await _finished_unless_stopped(filling, stop):
                 return
             just_fetched = filling.result()
+            await _warn_of_nothing_to_find(config, store)
         context = Context(store=store, tagger=tagger)
         router = build_router(context)
         handle = reviving_chats(router.handle, context.subscriptions, context.clock)
@@ -148,6 +150,16 @@ def running_summary(config: Config, platforms: list[str], *, deliver_only: bool 
 
 def _counted(number: int, noun: str) -> str:
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+async def _warn_of_nothing_to_find(config: Config, store: Store) -> None:
+    """No sources and no articles: every lookup would answer "no articles", saying nothing of why.
+    A store another process fills (a chat-only setup on a shared database) has articles, so no warning."""
+    if not config.sources and not await store.count_by_source():
+        log.warning(
+            "no sources are configured and the store is empty, so no command will find an article"
+            " until sources are added under `sources` in the config"
+        )
 
 
 def _warn_of_schedules_without_their_platform(config: Config, adapters: dict[str, Adapter]) -> None:

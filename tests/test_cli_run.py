@@ -23,6 +23,7 @@ from bot.config import parse_config
 from bot.startup import open_content
 from content.store import Store
 from feedserver import FeedServer
+from helpers_content import sample_article
 from run_helpers import ROOT, wait_exit, wait_until
 
 
@@ -220,6 +221,27 @@ async def test_the_first_screen_says_what_runs_where_its_articles_come_from_and_
         await asyncio.wait_for(run_newsbot(config, asyncio.Event(), console_input=console_input, console_output=console_output), 15)
     [line] = [record.getMessage() for record in caplog.records if record.getMessage().startswith("newsbot is running")]
     assert line == f"newsbot is running: console; 0 sources, 0 schedules; storage sqlite:///{tmp_path / 'news.db'}"
+
+
+async def test_no_sources_and_an_empty_store_are_warned_of_once_but_a_store_with_articles_is_not(tmp_path, caplog):
+    config = parse_config(f"storage: {{url: 'sqlite:///{tmp_path / 'news.db'}'}}\nsources: []\n", environ={})
+
+    async def warnings_of_a_run() -> list[str]:
+        caplog.clear()
+        with open(os.devnull) as console_input, open(os.devnull, "w") as console_output:
+            await asyncio.wait_for(run_newsbot(config, asyncio.Event(), console_input=console_input, console_output=console_output), 15)
+        return [record.getMessage() for record in caplog.records if record.levelno == logging.WARNING]
+
+    assert await warnings_of_a_run() == [
+        "no sources are configured and the store is empty, so no command will find an article "
+        "until sources are added under `sources` in the config"
+    ]
+    store = await Store.open(config.storage.url)
+    try:
+        await store.add([sample_article(1, "Tidal turbines power a harbour", "A harbour runs on the tide.")])  # a chat-only process on a database another fills
+    finally:
+        await store.close()
+    assert await warnings_of_a_run() == []
 
 
 def importing_its_config_module(process: subprocess.Popen, log: Path) -> bool:
