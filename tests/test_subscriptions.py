@@ -1262,6 +1262,7 @@ async def test_a_cadence_newsbot_lacks_is_told_the_ones_it_has_and_a_misspelt_on
         ("every day at 9 pm", "daily 21:00"),
         ("at 9 a.m.", "daily 09:00"),
         ("each friday at 6.30 P.M.", "weekly fri 18:30"),
+        ("every day at 2030", "daily 20:30"),
     ],
 )
 async def test_how_often_said_in_words_is_offered_as_a_cadence_not_subscribed_to_as_words(bot, typed, meant):
@@ -1286,6 +1287,24 @@ async def test_at_a_time_after_weekly_with_no_day_is_not_offered_as_daily(bot):
 
 async def test_a_number_after_at_that_is_no_time_of_day_stays_words(bot):
     assert (await bot.say("/subscribe kenya at 50")).text.startswith("Subscribed to Kenya + “50”:")
+
+
+async def test_four_digits_after_at_with_no_word_of_how_often_are_a_year_not_a_time(bot):
+    reply = await bot.say("/subscribe kenya at 2024")  # "daily 20:24" was offered
+    assert reply.text.startswith("Subscribed to Kenya + “2024”: each new article as it arrives.")
+    assert (await bot.say("/subscribe energy at 1230")).text.startswith("Subscribed to Energy + “1230”:")
+
+
+@pytest.mark.parametrize(
+    ("typed", "example"),
+    [("every day at 25", "daily 08:00"), ("each friday at 2460", "weekly fri 08:00"), ("daily at 9.75", "daily 08:00")],
+)
+async def test_how_often_said_in_words_at_no_time_of_day_is_said_to_be_none_not_subscribed_to_as_words(bot, typed, example):
+    reply = await bot.say(f"/subscribe energy {typed}")  # the words "every day 25" were subscribed to
+    clock = typed.rsplit(" ", 1)[1]
+    assert reply.text == f"“{typed}”: “{clock}” is no time of day. Give one from 00:00 to 23:59, e.g. {example}."
+    assert reply.actions == []
+    assert (await bot.say("/subscriptions")).text.startswith("This chat has no subscriptions")
 
 
 async def test_names_or_joins_are_offered_one_subscription_each_words_it_joins_read_either(bot):

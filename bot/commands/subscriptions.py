@@ -99,6 +99,7 @@ _EVERY = re.compile(
     rf"(?:(?:every|each|weekly) (?P<span>day|week|{'|'.join(FULL_DAYS + DAYS)})(?: |$)|daily )?"
     r"(?:at (?P<clock>\S+(?: [ap]\.?m\.?)?))?"
 )
+_FOUR_DIGITS = re.compile(r"\d{4}")  # after "at", a year ("ai at 2024") unless words of how often come first
 _SUBSCRIBE_EXAMPLES = ("energy", "kenya daily 08:00", "smart grid weekly mon 09:00")
 _CADENCE_USAGE = (
     "Put how often last: instant, daily HH:MM or weekly DAY HH:MM, "
@@ -266,25 +267,36 @@ def _misspelt_cadence(words: list[str]) -> str | None:
     return None
 
 
-def _cadence_in_words(args: str) -> CadenceMeant | None:
+def _cadence_in_words(args: str) -> CadenceError | None:
     """How often said in words after a topic ("energy every day at 7:30", "energy at 9"), as the
-    cadence it means (daily 07:30, daily 09:00); None when the words end in none, or in a time of
-    day that is none ("at 25"), or follow a cadence's name ("weekly at 9" lacks its day)."""
+    cadence it means (daily 07:30, daily 09:00), or an error for a time of day that is none after
+    words of how often ("every day at 25"); None when the words end in no cadence, in "at" a number
+    that is no time of day or four digits with no word of how often ("at 50", "ai at 2024": words to
+    look for), or follow a cadence's name ("weekly at 9" lacks its day)."""
     words = args.split()
     for start in range(len(words)):  # from the first word: "at 9" alone is a cadence without a topic
         typed = " ".join(words[start:])
         found = _EVERY.fullmatch(typed.lower())
-        clock = _time_of_day(found["clock"]) if found and found["clock"] else "08:00"
-        after_a_cadence_name = start > 0 and words[start - 1].lower() in _CADENCE_WORDS
-        if not found or not clock or after_a_cadence_name:
+        if not found or (start > 0 and words[start - 1].lower() in _CADENCE_WORDS):
             continue
-        span = found["span"]
-        if span in (None, "day"):
-            meant = f"daily {clock}"
-        else:
-            meant = f"weekly {'mon' if span == 'week' else DAYS[(*DAYS, *FULL_DAYS).index(span) % 7]} {clock}"
-        return CadenceMeant(typed, meant, " ".join(words[:start]))
+        how_often = not found.group().startswith("at ")  # every, each, daily or weekly
+        typed_clock = found["clock"]
+        if typed_clock and _FOUR_DIGITS.fullmatch(typed_clock) and not how_often:
+            continue
+        clock = _time_of_day(typed_clock) if typed_clock else "08:00"
+        if clock:
+            return CadenceMeant(typed, _cadence_meant(found["span"], clock), " ".join(words[:start]))
+        if how_often:
+            example = _cadence_meant(found["span"], "08:00")
+            return CadenceError(f"“{typed}”: “{typed_clock}” is no time of day. Give one from 00:00 to 23:59, e.g. {example}.")
     return None
+
+
+def _cadence_meant(span: str | None, clock: str) -> str:
+    """The cadence how often said in words means: daily for "day" or none, else weekly on its day."""
+    if span in (None, "day"):
+        return f"daily {clock}"
+    return f"weekly {'mon' if span == 'week' else DAYS[(*DAYS, *FULL_DAYS).index(span) % 7]} {clock}"
 
 
 def _as_clock(typed: str) -> str:
