@@ -234,6 +234,27 @@ async def test_a_place_given_to_sector_is_redirected(router):
 
 
 @pytest.mark.parametrize(
+    ("line", "usage", "either", "choices"),
+    [
+        ("/sector energy or agriculture", "/sector takes one sector.", "Energy or Agriculture",
+         [("Energy", "/sector energy"), ("Agriculture", "/sector agriculture")]),
+        ("/country kenya or thailand today", "/country takes one country or region.", "Kenya or Thailand",
+         [("Kenya", "/country KE today"), ("Thailand", "/country TH today")]),
+        ("/sector energy or drones", "/sector takes one sector.", "Energy or “drones”",
+         [("Energy", "/sector energy"), ("“drones”", "/news drones")]),
+        ("/latest kenya or drones", "/latest takes a number from 1 to 20, e.g. /latest 10.", "Kenya or “drones”",
+         [("Kenya", "/country KE"), ("“drones”", "/news drones")]),
+        ("/countries energy or agriculture", "/countries takes a page number, not words: it has pages 1 to 2.",
+         "Energy or Agriculture", [("Energy", "/sector energy"), ("Agriculture", "/sector agriculture")]),
+    ],
+)
+async def test_names_or_joins_are_pointed_to_one_at_a_time_not_to_news_on_all_of_them(router, line, usage, either, choices):
+    reply = await router.handle(command(line))
+    assert reply.text == f"{usage} For the latest on {either}, one at a time:"
+    assert reply.private and [(action.label, action.command) for action in reply.actions] == choices
+
+
+@pytest.mark.parametrize(
     ("line", "meant", "news"),
     [
         ("/sector energy kenya", "Energy + Kenya", "/news energy Kenya"),

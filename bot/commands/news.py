@@ -77,6 +77,8 @@ def _pointing(usage: str, words: str, ctx: Context, otherwise: tuple[Action, ...
     understood = understand(words, ctx)
     if not words or understood.query.is_empty or only_left_out(words):
         return Reply(text=usage, actions=list(otherwise), private=True)
+    if understood.alternatives:
+        return _each_pointed(usage, understood, None)
     meant, line = understood.describe(), understood.command()
     return Reply(text=f"{usage} For the latest on {meant}: {line}.", actions=[Action(meant, line)], private=True)
 
@@ -194,6 +196,8 @@ def _several_names(usage: str, cmd: Command, ctx: Context, window: Window | None
     a word only near a name among them ("kenia energy") is asked about. None for one name with other
     words ("energy 2025"), or none."""
     understood = understand(cmd.args, ctx)
+    if understood.alternatives:
+        return _each_pointed(f"{usage}.", understood, window)
     meant = _with_names(understood, partial(_near_miss, ctx=ctx))
     inside = bool(meant.matches and meant.words) and _inside_a_country(" ".join(meant.words))
     if len({match.id for match in meant.matches}) < 2 and not inside:
@@ -245,9 +249,19 @@ def _one_at_a_time(understood: Understanding, window: Window | None) -> Reply:
     at a time: /news finds articles on all it names, that mention all its words."""
     mentioning = " that mention every word" if understood.words_among_alternatives else ""
     text = f"I look for articles on every sector and place named{mentioning}, so not on {understood.either()}: one at a time?"
-    choices = understood.one_at_a_time()
+    return Reply(text=text, actions=_each_alone(understood, window), private=True)
+
+
+def _each_pointed(usage: str, understood: Understanding, window: Window | None) -> Reply:
+    """A command's usage, given words "or" joins a name to ("energy or agriculture"), pointing to the
+    lookup of each alone, as /news offers them: not to /news on all of them."""
+    text = f"{usage} For the latest on {understood.either()}, one at a time:"
+    return Reply(text=text, actions=_each_alone(understood, window), private=True)
+
+
+def _each_alone(understood: Understanding, window: Window | None) -> list[Action]:
     suffix = f" {window.words}" if window else ""
-    return Reply(text=text, actions=[Action(choice.describe(), choice.command() + suffix) for choice in choices], private=True)
+    return [Action(choice.describe(), choice.command() + suffix) for choice in understood.one_at_a_time()]
 
 
 async def reading_meant(understood: Understanding, words: str, ctx: Context) -> Understanding | None:
