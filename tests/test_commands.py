@@ -149,7 +149,8 @@ async def test_latest_takes_its_number_in_words_too(router):
     [("energy", "Energy", "/sector energy"), ("three energy", "Energy", "/sector energy"), ("kenya", "Kenya", "/country KE"),
      ("energy kenya", "Energy + Kenya", "/news energy Kenya"), ("smart grid", "“smart grid”", "/news smart grid"),
      ("5 energy", "Energy", "/sector energy"), ("kenya 10", "Kenya", "/country KE"),
-     ("formula one", "“formula one”", "/news formula one")],  # a number word inside a name stays
+     ("formula one", "“formula one”", "/news formula one"),  # a number word inside a name stays
+     ("twenty one energy", "Energy", "/sector energy")],  # a number in two words is the number /latest takes
 )
 async def test_latest_with_words_points_to_the_lookup_of_them(router, words, meant, line):
     reply = await router.handle(command(f"/latest {words}"))

@@ -65,8 +65,9 @@ def _latest_usage(args: str, ctx: Context) -> Reply:
     """/latest given no number it takes: words ("energy") are pointed to the lookup that reads them."""
     usage = f"/latest takes a number from 1 to {MAX_LATEST}, e.g. /latest 10."
     words = args.split()
-    if words and _number(words[0].lstrip("-")) is not None:  # "/latest three energy": the number /latest takes
-        words = words[1:]
+    # "/latest three energy", "/latest twenty one energy": the number /latest takes, in one word or two
+    taken = next((length for length in (2, 1) if _number(" ".join(words[:length]).lstrip("-")) is not None), 0)
+    words = words[taken:]
     # digits are no words to look for anywhere ("/latest kenya 10"); a number in words may be a name's ("formula one")
     return _pointing(usage, " ".join(word for word in words if not word.lstrip("-").isdecimal()), ctx)
 
