@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 
 URL_PARAMETER = re.compile(r"(?<=[?&])([^=&\s]+)=([^&\s\"']+)")
-# a user:password@ before a host, wherever a slash or the start puts it; "/@name.rss", a path's, is none
-_USER_INFO = re.compile(r"[^/\s]+@")
+# a user:password@ before a host, wherever a slash or the start puts it, its password's "?" or space
+# unencoded too; "/@name.rss", a path's, is none
+_USER_INFO = re.compile(r"[^/]+@")
 # words of a parameter's name that make it a credential: "client_secret", "x-api-key", "accessToken"; not "author"
 _SECRET_WORDS = frozenset(
     "token key apikey accesskey accesstoken authtoken password passwd pass passkey pwd secret auth sig signature "
@@ -27,6 +28,6 @@ def hide_parameter(parameter: re.Match) -> str:
 def address_shown(url: str) -> str:
     """One address as an error may quote it, even one written without its scheme or with it mistyped
     ("https:/user:password@host"): what stands before an @ after a slash masked, and the values of
-    credential parameters."""
-    address, mark, query = url.partition("?")
-    return _USER_INFO.sub("***@", address) + URL_PARAMETER.sub(hide_parameter, mark + query)
+    credential parameters. An @ in the query masks what is before it too: the user part it could be
+    ends with no "?" ("user:pass?word@host")."""
+    return URL_PARAMETER.sub(hide_parameter, _USER_INFO.sub("***@", url))

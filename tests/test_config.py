@@ -371,6 +371,9 @@ def test_a_value_quoted_in_an_error_shows_no_token(tmp_path, capsys, monkeypatch
         ("https:/reader:MADE-UP-K3Y@example.org/feed", '"https:/***@example.org/feed" is not a web address'),
         ("https//reader:MADE-UP-K3Y@example.org/feed", '"https//***@example.org/feed" is not a web address'),
         ("mastodon.example/@reader.rss", '"mastodon.example/@reader.rss" is not a web address'),
+        # a password not percent-encoded: its "?" or space is no end of the user part
+        ("reader:MADE-UP?K3Y@example.org/feed", '"***@example.org/feed" is not a web address'),
+        ("feed://reader:MADE-UP K3Y@example.org/feed", '"feed://***@example.org/feed" is not a web address'),
     ],
 )
 def test_a_feed_url_quoted_in_an_error_shows_no_credentials(url, shown):
