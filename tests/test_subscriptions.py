@@ -1285,6 +1285,12 @@ async def test_at_a_time_after_weekly_with_no_day_is_not_offered_as_daily(bot):
     assert reply.text.startswith("Put how often last")
 
 
+def test_how_often_in_words_before_a_cadence_is_a_second_cadence_not_words():
+    with pytest.raises(CadenceError, match="Give one cadence"):
+        split_cadence("kenya every day at 9pm daily 08:00")  # the words "every day 9pm" were subscribed to
+    assert split_cadence("ai at 2024 daily 08:00") == ("ai at 2024", Cadence.parse("daily 08:00"))
+
+
 async def test_a_number_after_at_that_is_no_time_of_day_stays_words(bot):
     assert (await bot.say("/subscribe kenya at 50")).text.startswith("Subscribed to Kenya + “50”:")
 

@@ -206,7 +206,7 @@ def split_cadence(args: str) -> tuple[str, Cadence]:
     found = PATTERN.search(args)
     if found:
         topic = args[: found.start()].strip()
-        if PATTERN.search(topic):
+        if PATTERN.search(topic) or _cadence_in_words(topic):  # "kenya every day at 9 daily 08:00" too
             raise CadenceError(f"Give one cadence. {_CADENCE_USAGE}")
         return topic, Cadence.parse(found.group("cadence"))
     words = _cadence_words(args)
