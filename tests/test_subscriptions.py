@@ -1285,6 +1285,13 @@ async def test_at_a_time_after_weekly_with_no_day_is_not_offered_as_daily(bot):
     assert reply.text.startswith("Put how often last")
 
 
+@pytest.mark.parametrize("typed", ["every weekday at 9", "every other day at 9", "each morning at 7:30"])
+async def test_how_often_in_words_newsbot_does_not_read_is_told_how_to_write_it_not_offered_as_words_daily(bot, typed):
+    reply = await bot.say(f"/subscribe energy {typed}")  # "/subscribe energy every weekday daily 09:00" was offered
+    assert reply.text.startswith(f"“{typed}”: Put how often last") and reply.actions == []
+    assert (await bot.say("/subscriptions")).text.startswith("This chat has no subscriptions")
+
+
 def test_how_often_in_words_before_a_cadence_is_a_second_cadence_not_words():
     with pytest.raises(CadenceError, match="Give one cadence"):
         split_cadence("kenya every day at 9pm daily 08:00")  # the words "every day 9pm" were subscribed to

@@ -270,9 +270,10 @@ def _misspelt_cadence(words: list[str]) -> str | None:
 def _cadence_in_words(args: str) -> CadenceError | None:
     """How often said in words after a topic ("energy every day at 7:30", "energy at 9"), as the
     cadence it means (daily 07:30, daily 09:00), or an error for a time of day that is none after
-    words of how often ("every day at 25"); None when the words end in no cadence, in "at" a number
-    that is no time of day or four digits with no word of how often ("at 50", "ai at 2024": words to
-    look for), or follow a cadence's name ("weekly at 9" lacks its day)."""
+    words of how often ("every day at 25"), or for words of how often it reads no cadence in
+    ("every weekday at 9"); None when the words end in no cadence, in "at" a number that is no time
+    of day or four digits with no word of how often ("at 50", "ai at 2024": words to look for), or
+    follow a cadence's name ("weekly at 9" lacks its day)."""
     words = args.split()
     for start in range(len(words)):  # from the first word: "at 9" alone is a cadence without a topic
         typed = " ".join(words[start:])
@@ -284,12 +285,21 @@ def _cadence_in_words(args: str) -> CadenceError | None:
         if typed_clock and _FOUR_DIGITS.fullmatch(typed_clock) and not how_often:
             continue
         clock = _time_of_day(typed_clock) if typed_clock else "08:00"
+        if clock and not how_often and (unread := _how_often_unread(words, start)):
+            return CadenceError(f"“{unread}”: {_CADENCE_USAGE}")
         if clock:
             return CadenceMeant(typed, _cadence_meant(found["span"], clock), " ".join(words[:start]))
         if how_often:
             example = _cadence_meant(found["span"], "08:00")
             return CadenceError(f"“{typed}”: “{typed_clock}” is no time of day. Give one from 00:00 to 23:59, e.g. {example}.")
     return None
+
+
+def _how_often_unread(words: list[str], at: int) -> str | None:
+    """The words from an "every" or "each" a word or two before the "at" at `at`, which say how often
+    as newsbot reads no cadence ("every weekday at 9", "every other day at 9"): not a topic's words."""
+    lead = next((index for index in range(max(0, at - 3), at - 1) if words[index].lower() in ("every", "each")), None)
+    return None if lead is None else " ".join(words[lead:])
 
 
 def _cadence_meant(span: str | None, clock: str) -> str:
