@@ -12,7 +12,7 @@ import math
 import re
 from collections import Counter
 from difflib import SequenceMatcher
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Iterator
 
 import regex
@@ -106,12 +106,13 @@ _CUT_BY_FEED_CHARS = 200  # a shorter piece without a full stop may be a heading
 def _blocks(text: str) -> list[str]:
     """Join wrapped lines into blocks; blank lines, bullets and short list lines start new blocks."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    widest = max((len(line.strip()) for line in lines), default=0)
+    trimmed = [line.strip() for line in lines]
+    widest = max(map(len, trimmed), default=0)
     blocks: list[str] = []
     current: list[str] = []
     for index, line in enumerate(lines):
         bullet = _BULLET.match(line)
-        stripped = (line[bullet.end():] if bullet else line).strip()
+        stripped = line[bullet.end():].strip() if bullet else trimmed[index]
         if not stripped:
             if current:
                 blocks.append(" ".join(current))
@@ -121,7 +122,7 @@ def _blocks(text: str) -> list[str]:
             blocks.append(" ".join(current))
             current = []
         current.append(stripped)
-        following = lines[index + 1].strip() if index + 1 < len(lines) else ""
+        following = trimmed[index + 1] if index + 1 < len(lines) else ""
         if following and _ends_list_line(stripped, following, widest):
             blocks.append(" ".join(current))
             current = []
@@ -132,9 +133,9 @@ def _blocks(text: str) -> list[str]:
 
 def _ends_list_line(line: str, following: str, widest: int) -> bool:
     """A short line without punctuation followed by a capitalised line is an item of a list."""
-    if _TERMINAL.search(line) or line.endswith((",", "-", "–")):
-        return False
-    return len(line) < 0.6 * widest and (following[0].isupper() or following[0].isdigit())
+    if len(line) >= 0.6 * widest or not (following[0].isupper() or following[0].isdigit()):
+        return False  # the cheap checks first: most lines are long
+    return not (_TERMINAL.search(line) or line.endswith((",", "-", "–")))
 
 
 def _opens_sentence(character: str) -> bool:
@@ -155,8 +156,6 @@ def _is_boundary(block: str, match: re.Match[str]) -> bool:
     word = block[block.rfind(" ", 0, match.start()) + 1 : match.start()].lstrip("\"'“‘([")
     key = word.lower()
     following = block[match.end() : match.end() + 40]
-    next_word = _WORD.match(following.lstrip("\"'“‘([")) if following else None
-    next_key = next_word.group(0).lower() if next_word else ""
     if key in _TITLES or key in _NEVER_FINAL:
         return False
     if key in _BEFORE_NUMBER and following[:1].isdigit():
@@ -166,8 +165,14 @@ def _is_boundary(block: str, match: re.Match[str]) -> bool:
     if word.isdigit() and _is_list_number_or_ordinal(block, match.start() - len(word), word, following):
         return False
     if key in _AMBIGUOUS or _DOTTED_ABBREVIATION.fullmatch(word):  # "Acme Inc.", "U.S.", "Ph.D."
-        return next_key in _SENTENCE_OPENERS
+        return _first_word(following) in _SENTENCE_OPENERS
     return True
+
+
+def _first_word(text: str) -> str:
+    """The first word of `text` in lower case, past an opening quote or bracket ("" for none)."""
+    word = _WORD.match(text.lstrip("\"'“‘(["))
+    return word.group(0).lower() if word else ""
 
 
 def _is_list_number_or_ordinal(block: str, start: int, number: str, following: str) -> bool:
@@ -310,19 +315,19 @@ def summarize(title: str, text: str, max_sentences: int = 3, max_chars: int | No
     ranked = sorted(candidates, key=lambda i: (not _TERMINAL.search(sentences[i]), -scores[i], i))
     quotations = _quotation_edges(blocks) if _QUOTE_MARK.search(text) else {}
     chosen: list[int] = []
-    chosen_words: list[list[str]] = []
+    picked: list[_Compared] = []
     used = 0
     for index in ranked:
         if chosen and _TERMINAL.search(sentences[chosen[0]]) and not _TERMINAL.search(sentences[index]):
             break  # beside finished sentences, words without a full stop would run into them ("…300 sites Nearly half…")
-        words = _content_words(sentences[index])
-        if any(_repeats(words, picked) for picked in chosen_words):
+        compared = _Compared(_content_words(sentences[index]))
+        if any(_repeats(compared, earlier) for earlier in picked):
             continue
         needed = len(sentences[index]) + (1 if chosen else 0) + _marks_to_add(quotations.get(sentences[index]))
         if max_chars is not None and used + needed > max_chars:
             continue
         chosen.append(index)
-        chosen_words.append(words)
+        picked.append(compared)
         used += needed
         if len(chosen) == max_sentences:
             break
@@ -339,23 +344,40 @@ def _content_words(sentence: str) -> list[str]:
     return list(filter(None, map(_term, _ANY_WORD.findall(sentence.lower()))))
 
 
-def _repeats(words: list[str], picked: list[str]) -> bool:
-    """Whether a sentence of `words` is one picked already with a few words changed; not where each has
-    a figure the other lacks: the same words about other figures ("rose 40% in the first quarter", "rose
+class _Compared:
+    """A sentence's content words as `_repeats` compares them; what is derived from them is worked out
+    once, when a comparison first needs it (most stop at the words' count)."""
+
+    def __init__(self, words: list[str]) -> None:
+        self.words = words
+
+    @cached_property
+    def figures(self) -> set[str]:
+        return {word for word in self.words if word[0].isdigit()}
+
+    @cached_property
+    def matcher(self) -> SequenceMatcher:
+        """A matcher with these words as its second sequence, which SequenceMatcher indexes once."""
+        return SequenceMatcher(None, b=self.words, autojunk=False)
+
+
+def _repeats(sentence: _Compared, picked: _Compared) -> bool:
+    """Whether the sentence is one picked already with a few words changed; not where each has a
+    figure the other lacks: the same words about other figures ("rose 40% in the first quarter", "rose
     25% in the second quarter") are other news."""
-    figures, picked_figures = _figures(words), _figures(picked)
-    if not words or (figures - picked_figures and picked_figures - figures):
+    words = sentence.words
+    # cheap upper bounds of the ratio first: most pairs of sentences fall short of them (this one is
+    # SequenceMatcher.real_quick_ratio)
+    if not words or 2.0 * min(len(words), len(picked.words)) / (len(words) + len(picked.words)) < _REPEAT_SHARE:
         return False
-    matcher = SequenceMatcher(None, words, picked, autojunk=False)
-    # its cheap upper bounds first: most pairs of sentences fall short of them
-    if matcher.real_quick_ratio() < _REPEAT_SHARE or matcher.quick_ratio() < _REPEAT_SHARE:
+    if sentence.figures - picked.figures and picked.figures - sentence.figures:
+        return False
+    matcher = picked.matcher
+    matcher.set_seq1(words)
+    if matcher.quick_ratio() < _REPEAT_SHARE:
         return False
     replaced = any(change == "replace" for change, *_ in matcher.get_opcodes())
     return matcher.ratio() >= (_REPEAT_SHARE_WITH_A_WORD_REPLACED if replaced else _REPEAT_SHARE)
-
-
-def _figures(words: list[str]) -> set[str]:
-    return {word for word in words if word[0].isdigit()}
 
 
 def _with_quotes_closed(quotations: dict[str, _Edges], sentences: list[str], chosen: list[int]) -> list[str]:
