@@ -312,13 +312,14 @@ def summarize(title: str, text: str, max_sentences: int = 3, max_chars: int | No
     # words that never reach a full stop (a heading, a standfirst) only when finished sentences run out
     no_story = _no_story(blocks) | _repeating(title, sentences) | set(filter(_EXCLAMATION.fullmatch, sentences))
     candidates = [index for index in range(len(sentences)) if sentences[index] not in no_story] or range(len(sentences))
-    ranked = sorted(candidates, key=lambda i: (not _TERMINAL.search(sentences[i]), -scores[i], i))
+    finished = [_TERMINAL.search(sentence) is not None for sentence in sentences]
+    ranked = sorted(candidates, key=lambda i: (not finished[i], -scores[i], i))
     quotations = _quotation_edges(blocks) if _QUOTE_MARK.search(text) else {}
     chosen: list[int] = []
     picked: list[_Compared] = []
     used = 0
     for index in ranked:
-        if chosen and _TERMINAL.search(sentences[chosen[0]]) and not _TERMINAL.search(sentences[index]):
+        if chosen and finished[chosen[0]] and not finished[index]:
             break  # beside finished sentences, words without a full stop would run into them ("…300 sites Nearly half…")
         compared = _Compared(_content_words(sentences[index]))
         if any(_repeats(compared, earlier) for earlier in picked):
@@ -331,7 +332,7 @@ def summarize(title: str, text: str, max_sentences: int = 3, max_chars: int | No
         used += needed
         if len(chosen) == max_sentences:
             break
-    finished_fits = any(_TERMINAL.search(sentences[index]) for index in chosen)
+    finished_fits = any(finished[index] for index in chosen)
     if not chosen or (not finished_fits and ranked[0] not in chosen):
         # the best piece is too long and no finished sentence fits: it, cut, rather than a caption alone
         # (a text without full stops, as Thai is written, is all such pieces)
