@@ -323,6 +323,23 @@ async def test_country_by_iso_code_works_with_the_real_tagger(store):
     assert titles(reply) == newest_first(a for a in SAMPLE_ARTICLES if "KE" in a.countries)
 
 
+@pytest.mark.parametrize("line", ["/news pm", "/news the pm", "/news tv"])
+async def test_news_finding_nothing_offers_no_country_for_a_code_written_in_lower_case(store, line):
+    reply = await build_router(sample_context(store)).handle(command(line))
+    assert "Did you mean" not in reply.text and not reply.actions
+
+
+async def test_news_finding_nothing_offers_the_country_of_a_code_written_in_capitals(store):
+    reply = await build_router(sample_context(store)).handle(command("/news PM"))
+    assert reply.text == "Nothing matches “PM” yet. Did you mean Saint Pierre and Miquelon?"
+
+
+@pytest.mark.parametrize("line", ["/sector tv", "/sector pm"])
+async def test_sector_reads_a_code_in_lower_case_as_no_place(store, line):
+    reply = await build_router(sample_context(store)).handle(command(line))
+    assert "is a place" not in reply.text
+
+
 async def test_kosovo_outside_iso_is_listed_found_and_named_on_cards(database_url):
     pristina = sample_article(
         40, "Pristina startups court investors", "PRISTINA, Kosovo — Founders met investors.", countries=("XK",)

@@ -1537,6 +1537,16 @@ async def test_words_naming_several_sectors_and_places_subscribe_to_all_of_them_
         ("sugar", "“sugar”"),
         ("power plant", "“power plant”"),
         ("AI", "“AI”"),  # not Anguilla's code either
+        # a country's code in lower case is a word ("pm", "tv", "can"); in capitals alone, the country
+        ("pm", "“pm”"),
+        ("the pm", "“pm”"),
+        ("tv", "“tv”"),
+        ("arm", "“arm”"),  # Armenia's alpha-3 code
+        ("the ai", "“AI”"),
+        ("the AI", "“AI”"),
+        ("PM", "Saint Pierre and Miquelon"),
+        ("KE", "Kenya"),
+        ("uk", "United Kingdom"),  # a name of its own, not only a code
         ("grid -solar", "“grid”, without “solar”"),
         ("kenya instant payments", "Kenya + “instant payments”"),  # a word, not a misplaced cadence
         ("enrgy", "Energy"),  # a typo of a sector's name is still the sector

@@ -157,7 +157,7 @@ async def sector(cmd: Command, ctx: Context, window: Window | None) -> Reply:
         query = Query(sectors=(resolution.match.id,))
         asked = _Asked("find", query, name, f"Latest in {name}", f"No articles about {name} yet.")
         return await _answer(asked, cmd, ctx, window)
-    place = ctx.tagger.resolve_place(cmd.args).match
+    place = _place_named(cmd.args, ctx)
     if place:
         return Reply(
             text=f"{place.name} is a place, not a sector.",
@@ -523,15 +523,29 @@ def _without_sector_nouns(tokens: list[str], ctx: Context) -> list[str]:
 def near_name(words: str, ctx: Context) -> Match | None:
     """The one sector or place the words come near ("kenia"), as /sector and /country read them; a
     word that only stands for a sector ("oil") and a place inside a country ("lagos", "new york")
-    are looked for as written."""
-    if literal_pieces(words)[1] or ctx.tagger.is_sector_keyword(words) or _inside_a_country(words):
+    are looked for as written, with or without stop words ("the AI")."""
+    if literal_pieces(words)[1] or ctx.tagger.is_sector_keyword(_less_stop_words(words)) or _inside_a_country(words):
         return None
     return _name_for(words, ctx)
 
 
 def _name_for(words: str, ctx: Context) -> Match | None:
-    """The sector or place the words name as /sector and /country read them."""
-    return ctx.tagger.resolve_sector(words).match or ctx.tagger.resolve_place(words).match
+    """The sector or place the words name as /sector and /country read them, but for a code in lower case."""
+    return ctx.tagger.resolve_sector(words).match or _place_named(words, ctx)
+
+
+def _place_named(words: str, ctx: Context) -> Match | None:
+    """The place the words name, unless they spell only its code in lower case: "pm", "tv", "can" and
+    "the ai" are words people write, though "/country pm" is Saint Pierre and Miquelon (it asks for a
+    place) and "PM" or "KE" alone, in capitals, may mean one."""
+    span = words.split()
+    if _only_a_code(span, ctx) and not _less_stop_words(words).isupper():
+        return None
+    return ctx.tagger.resolve_place(words).match
+
+
+def _less_stop_words(words: str) -> str:
+    return " ".join(word for word in words.split() if word.lower() not in STOPWORDS)
 
 
 def _inside_a_country(words: str) -> bool:
