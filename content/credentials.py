@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 URL_PARAMETER = re.compile(r"(?<=[?&])([^=&\s]+)=([^&\s\"']+)")
+# in one address alone, a value unencoded runs to the next "&", its spaces and quotes too ("?key=ab cd")
+_ADDRESS_PARAMETER = re.compile(r"(?<=[?&])([^=&]+)=([^&]+)")
 # a user:password@ before a host, wherever a slash or the start puts it, its password's "?" or space
 # unencoded too; "/@name.rss", a path's, is none
 _USER_INFO = re.compile(r"[^/]+@")
@@ -28,6 +30,6 @@ def hide_parameter(parameter: re.Match) -> str:
 def address_shown(url: str) -> str:
     """One address as an error may quote it, even one written without its scheme or with it mistyped
     ("https:/user:password@host"): what stands before an @ after a slash masked, and the values of
-    credential parameters. An @ in the query masks what is before it too: the user part it could be
-    ends with no "?" ("user:pass?word@host")."""
-    return URL_PARAMETER.sub(hide_parameter, _USER_INFO.sub("***@", url))
+    credential parameters, each to the next "&". An @ in the query masks what is before it too: the
+    user part it could be ends with no "?" ("user:pass?word@host")."""
+    return _ADDRESS_PARAMETER.sub(hide_parameter, _USER_INFO.sub("***@", url))

@@ -374,6 +374,9 @@ def test_a_value_quoted_in_an_error_shows_no_token(tmp_path, capsys, monkeypatch
         # a password not percent-encoded: its "?" or space is no end of the user part
         ("reader:MADE-UP?K3Y@example.org/feed", '"***@example.org/feed" is not a web address'),
         ("feed://reader:MADE-UP K3Y@example.org/feed", '"feed://***@example.org/feed" is not a web address'),
+        # nor is a space or a quote in a credential parameter's value the end of it
+        ("example.org/feed?apikey=MADE-UP K3Y&lang=en", '"example.org/feed?apikey=***&lang=en" is not a web address'),
+        ('example.org/feed?apikey=MADE-UP"K3Y', '"example.org/feed?apikey=***" is not a web address'),
     ],
 )
 def test_a_feed_url_quoted_in_an_error_shows_no_credentials(url, shown):
