@@ -527,6 +527,15 @@ async def test_news_offers_a_name_or_a_word_one_at_a_time_rather_than_both(route
     ]
 
 
+async def test_news_offers_a_name_of_several_words_or_joins_whole(router):
+    # "new york" and "electric vehicle" are each one name looked for as written, not "new" or "york"
+    reply = await router.handle(command("/news energy or new york"))
+    assert "so not on Energy or “new york”:" in reply.text
+    assert [action.command for action in reply.actions] == ["/sector energy", "/news new york"]
+    reply = await router.handle(command("/news electric vehicle or kenya"))
+    assert [action.command for action in reply.actions] == ["/news electric vehicle", "/country KE"]
+
+
 async def test_news_reads_or_beside_a_stop_word_as_search_does(router):
     reply = await router.handle(command("/news drones or the whiteflies"))
     assert reply.text == "News: “drones or whiteflies”"

@@ -405,7 +405,8 @@ def understand(words: str, ctx: Context) -> Understanding:
     # "electric vehicle" is one name to search for (with "EV"), not the word "electric" and the Transport sector
     # and "South China Sea" or "New Mexico" is searched for as written, not read as China or Mexico
     lowered = [token.lower() for token in tokens]
-    kept_whole = {index for span in names_of_several_words(lowered) + non_country_phrases(lowered) for index in span}
+    kept_whole_ends = _ends_of_spans(names_of_several_words(lowered) + non_country_phrases(lowered))
+    kept_whole = {index for start, end in kept_whole_ends.items() for index in range(start, end)}
     for length in range(min(_LONGEST_NAME_WORDS, len(tokens)), 0, -1):
         for start in range(len(tokens) - length + 1):
             span = tokens[start : start + length]
@@ -427,13 +428,28 @@ def understand(words: str, ctx: Context) -> Understanding:
                 pieces.append(match)
             elif not any(match.id == other.id for other in named):
                 pieces.append(phrase)  # "oil nigeria" is Nigeria with "oil", not Energy in Nigeria
-        elif not used[index] and (index in kept_whole or (token.lower() not in STOPWORDS and bool(search_terms(token)))):
+        elif index in kept_whole:
+            if index in kept_whole_ends:  # one term, which an "or" beside it takes whole: "energy or new york"
+                pieces.append(" ".join(tokens[index : kept_whole_ends[index]]))
+        elif not used[index] and token.lower() not in STOPWORDS and search_terms(token):
             pieces.append(token)  # not "&" or "🔋": no word to search for
         elif token.lower() == "or":
             pieces.append(_Or(token))  # stop words beside it join nothing: "solar or the wind" is either word, as searched
     understanding = _reading_or(pieces)
     understanding.words += filter(search_terms, literals)  # not "" or a quote left alone
     return understanding
+
+
+def _ends_of_spans(spans: list[range]) -> dict[int, int]:
+    """Where each span starts, and where it ends; spans that overlap as one."""
+    ends: dict[int, int] = {}
+    start = end = -1
+    for span in sorted(spans, key=lambda span: span.start):
+        if span.start >= end:
+            start = span.start
+        end = max(end, span.stop)
+        ends[start] = end
+    return ends
 
 
 @dataclass(frozen=True)
