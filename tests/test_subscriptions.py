@@ -1271,6 +1271,8 @@ async def test_how_often_said_in_words_is_offered_as_a_cadence_not_subscribed_to
     assert [(action.label, action.command) for action in reply.actions] == [(meant, f"/subscribe energy {meant}")]
     assert (await bot.say("/subscriptions")).text.startswith("This chat has no subscriptions")
     assert (await bot.say(reply.actions[0].command)).text.startswith(f"Subscribed to Energy: a {meant} digest")
+    reply = await bot.say("/subscribe ai at 2024 every day")  # four digits there are a year, as without "every day"
+    assert [action.command for action in reply.actions] == ["/subscribe ai at 2024 daily 08:00"]
 
 
 @pytest.mark.parametrize("typed", ["at 9", "every day", "every Friday at 18:00", "daily at 08:00"])
@@ -1296,6 +1298,16 @@ def test_how_often_in_words_before_a_cadence_is_a_second_cadence_not_words():
     with pytest.raises(CadenceError, match="Give one cadence"):
         split_cadence("kenya every day at 9pm daily 08:00")  # the words "every day 9pm" were subscribed to
     assert split_cadence("ai at 2024 daily 08:00") == ("ai at 2024", Cadence.parse("daily 08:00"))
+
+
+@pytest.mark.parametrize("typed, meant", [("at 9 every day", "daily 09:00"), ("at 6 pm each friday", "weekly fri 18:00")])
+async def test_a_time_before_how_often_in_words_is_its_time_not_left_in_the_topic(bot, typed, meant):
+    reply = await bot.say(f"/subscribe energy {typed}")  # "/subscribe energy at 9 daily 08:00" was offered: "Give one cadence"
+    assert reply.text == f"“{typed}”: did you mean {meant}?"
+    assert [action.command for action in reply.actions] == [f"/subscribe energy {meant}"]
+    assert (await bot.say(reply.actions[0].command)).text.startswith(f"Subscribed to Energy: a {meant} digest")
+    reply = await bot.say("/subscribe ai at 2024 every day")  # four digits there are a year, as without "every day"
+    assert [action.command for action in reply.actions] == ["/subscribe ai at 2024 daily 08:00"]
 
 
 async def test_a_number_after_at_that_is_no_time_of_day_stays_words(bot):

@@ -285,6 +285,9 @@ def _cadence_in_words(args: str) -> CadenceError | None:
         if typed_clock and _FOUR_DIGITS.fullmatch(typed_clock) and not how_often:
             continue
         clock = _time_of_day(typed_clock) if typed_clock else "08:00"
+        if how_often and not typed_clock and (said_before := _time_before(words, start)):
+            start, clock = said_before  # "energy at 9 every day": daily 09:00, not "at 9" left in the topic
+            typed = " ".join(words[start:])
         if clock and not how_often and (unread := _how_often_unread(words, start)):
             return CadenceError(f"“{unread}”: {_CADENCE_USAGE}")
         if clock:
@@ -292,6 +295,17 @@ def _cadence_in_words(args: str) -> CadenceError | None:
         if how_often:
             example = _cadence_meant(found["span"], "08:00")
             return CadenceError(f"“{typed}”: “{typed_clock}” is no time of day. Give one from 00:00 to 23:59, e.g. {example}.")
+    return None
+
+
+def _time_before(words: list[str], start: int) -> tuple[int, str] | None:
+    """Where "at" and a time of day stand just before the words from `start` ("at 9", "at 6 pm"),
+    and that time as HH:MM; not four digits, which may be a year ("ai at 2024 every day")."""
+    for at in (start - 2, start - 3):
+        said = _EVERY.fullmatch(" ".join(words[at:start]).lower()) if at >= 0 else None
+        if said and said.group().startswith("at ") and not _FOUR_DIGITS.fullmatch(said["clock"]):
+            clock = _time_of_day(said["clock"])
+            return (at, clock) if clock else None
     return None
 
 
