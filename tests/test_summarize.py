@@ -512,6 +512,20 @@ def test_a_sentence_that_mostly_repeats_one_picked_is_not_picked():
     assert summary[1:] == story and summary[0] in (standfirst, restated)
 
 
+def test_a_restatement_of_any_sentence_picked_is_left_out_whatever_came_between():
+    # each picked sentence is compared with every later candidate in turn, one empty of content words
+    # among them, and one a character budget leaves out
+    plans = "Kenya will build three geothermal plants near Lake Naivasha by 2030, the energy ministry said."
+    restated = "Kenya plans to build three new geothermal plants near Lake Naivasha by 2030, the ministry said on Monday."
+    grid = "The geothermal plants would add 300 megawatts to the national grid of Kenya."
+    grid_restated = "The new geothermal plants would add 300 megawatts to Kenya's national grid."
+    water, empty = "Farmers near the lake worry about their water.", "It is what it is."
+    title = "Kenya to build geothermal plants near Lake Naivasha"
+    text = f"{plans} {empty} {grid} {restated} {grid_restated} {water}"
+    assert summarize(title, text, max_sentences=4, max_chars=600) == [plans, empty, grid, water]
+    assert summarize(title, text, max_sentences=4, max_chars=200) == [plans, empty, grid]
+
+
 @pytest.mark.parametrize(
     "second",
     [
