@@ -536,6 +536,15 @@ async def test_news_offers_a_name_of_several_words_or_joins_whole(router):
     assert [action.command for action in reply.actions] == ["/news electric vehicle", "/country KE"]
 
 
+async def test_news_reads_or_beside_a_quoted_phrase_as_beside_a_word(router):
+    reply = await router.handle(command('/news "smart meters" or whiteflies'))  # found nothing: both were asked for
+    assert sorted(titles(reply)) == ["Pakistani farmers get pest alerts by text message", "Solar mini-grids with smart meters reach Kenyan villages"]
+    reply = await router.handle(command('/news energy or "smart meters"'))  # was Energy + "smart meters"
+    assert [action.command for action in reply.actions] == ["/sector energy", '/news "smart meters"']
+    reply = await router.handle(command("/news energy or -coal"))  # an exclusion is no alternative
+    assert reply.text == "News: Energy, without “coal”"
+
+
 async def test_news_reads_or_beside_a_stop_word_as_search_does(router):
     reply = await router.handle(command("/news drones or the whiteflies"))
     assert reply.text == "News: “drones or whiteflies”"

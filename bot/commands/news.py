@@ -6,7 +6,7 @@ import math
 import re
 from dataclasses import dataclass, field, replace
 from functools import partial, wraps
-from typing import Awaitable, Callable, Iterable
+from typing import Awaitable, Callable, Iterable, Iterator
 
 from rapidfuzz import fuzz
 
@@ -17,7 +17,7 @@ from bot.pages import PageKind
 from bot.time_phrases import TimePhraseError, Window, number_in_words, take_time_phrase
 from bot.topics import describe
 from content.model import Query
-from content.store.fulltext import literal_pieces, names_of_several_words, parted, search_terms
+from content.store.fulltext import literal_pieces, names_of_several_words, parted, plain_words, search_terms
 from content.tagging import Match, Resolution, non_country_phrases, place_name
 
 MAX_LATEST = 20
@@ -397,7 +397,7 @@ class Understanding:
 def understand(words: str, ctx: Context) -> Understanding:
     """Resolve the longest phrases first; stopwords join, everything else becomes search text.
     Quoted phrases and "-" exclusions are search text as written."""
-    words, literals = literal_pieces(words)
+    words, literals = _literals_marked(words)
     tokens = [flag for token in words.split() for piece in parted(_trimmed(token)) for flag in _flags_apart(piece)]
     tokens = _without_sector_nouns([token for token in tokens if token], ctx)
     recognized: dict[int, tuple[Match, str]] = {}  # by the index of the phrase's first token
@@ -420,9 +420,12 @@ def understand(words: str, ctx: Context) -> Understanding:
                 recognized[start] = match, " ".join(span)
                 used[start : start + length] = [True] * length
     named = {match for match, phrase in recognized.values() if not _only_hints(match, phrase, ctx)}
-    pieces: list[Match | str | _Or] = []  # the names, words and "or"s read, in their order
+    pieces: list[Match | str | _Or | _Literal] = []  # the names, words, "or"s and pieces as written, in their order
     for index, token in enumerate(tokens):
-        if index in recognized:
+        if token == _LITERAL:
+            if search_terms(literal := next(literals)):  # not "" or a quote left alone
+                pieces.append(_Literal(literal))
+        elif index in recognized:
             match, phrase = recognized[index]
             if match in named:
                 pieces.append(match)
@@ -435,9 +438,15 @@ def understand(words: str, ctx: Context) -> Understanding:
             pieces.append(token)  # not "&" or "🔋": no word to search for
         elif token.lower() == "or":
             pieces.append(_Or(token))  # stop words beside it join nothing: "solar or the wind" is either word, as searched
-    understanding = _reading_or(pieces)
-    understanding.words += filter(search_terms, literals)  # not "" or a quote left alone
-    return understanding
+    return _reading_or(pieces)
+
+
+def _literals_marked(words: str) -> tuple[str, Iterator[str]]:
+    """The words with each quoted phrase and "-" exclusion a mark, so an "or" beside one is read
+    where it stands, and those pieces as written, in their order."""
+    words = words.replace(_LITERAL, " ")
+    pieces = plain_words(words)
+    return " ".join(bare or _LITERAL for bare, _ in pieces), iter([words[start:end] for bare, (start, end) in pieces if not bare])
 
 
 def _ends_of_spans(spans: list[range]) -> dict[int, int]:
@@ -457,28 +466,54 @@ class _Or:
     written: str  # "or", "OR"
 
 
-def _reading_or(pieces: list[Match | str | _Or]) -> Understanding:
+@dataclass(frozen=True)
+class _Literal:
+    written: str  # "\"smart grid\"", "-coal"
+
+    @property
+    def a_term(self) -> bool:
+        """A quoted phrase, which an "or" joins as it joins words; not an exclusion."""
+        return not self.written.startswith("-")
+
+
+_LITERAL = "\ue000"  # where a quoted phrase or an exclusion stood among the words (a private-use character)
+
+
+def _reading_or(pieces: list[Match | str | _Or | _Literal]) -> Understanding:
     """The names and words read, "or" between some: words it joins are one term, either word ("solar
-    or wind"); a name it joins to a name or a term is an alternative, offered one at a time ("energy or
-    agriculture", "energy or solar"); an "or" beside neither is left out ("energy or")."""
-    joined: list[Match | str | _Or] = []
+    or wind", "solar or \"smart grid\""); a name it joins to a name or a term is an alternative, offered
+    one at a time ("energy or agriculture", "energy or solar"); an "or" beside neither is left out
+    ("energy or", "energy or -coal")."""
+    joined: list[Match | str | _Or | _Literal] = []
     for piece in pieces:
-        if isinstance(piece, str) and len(joined) > 1 and isinstance(joined[-1], _Or) and isinstance(joined[-2], str):
-            joined[-2:] = [f"{joined[-2]} {joined[-1].written} {piece}"]
+        if (term := _term(piece)) and len(joined) > 1 and isinstance(joined[-1], _Or) and (earlier := _term(joined[-2])):
+            joined[-2:] = [f"{earlier} {joined[-1].written} {term}"]
         else:
             joined.append(piece)
     understanding = Understanding()
+    as_written: list[str] = []  # quoted phrases and exclusions, after the other words
     for position, piece in enumerate(joined):
         if isinstance(piece, Match):
             understanding.matches.append(piece)
         elif isinstance(piece, str):
             understanding.words.append(piece)
+        elif isinstance(piece, _Literal):
+            as_written.append(piece.written)
         elif 0 < position < len(joined) - 1:
             before, after = joined[position - 1], joined[position + 1]
+            sides = [side if isinstance(side, Match) else _term(side) for side in (before, after)]
             one_name = isinstance(before, Match) and isinstance(after, Match) and before.id == after.id
-            if not (isinstance(before, _Or) or isinstance(after, _Or) or one_name):
-                understanding.alternatives += [before, after]
+            if all(sides) and not one_name:
+                understanding.alternatives += sides
+    understanding.words += as_written
     return understanding
+
+
+def _term(piece: Match | str | _Or | _Literal) -> str | None:
+    """The words a piece is, which an "or" joins to words: a word, or a quoted phrase."""
+    if isinstance(piece, _Literal):
+        return piece.written if piece.a_term else None
+    return piece if isinstance(piece, str) else None
 
 
 def word_count(words: str) -> int:
