@@ -1287,11 +1287,33 @@ async def test_at_a_time_after_weekly_with_no_day_is_not_offered_as_daily(bot):
     assert reply.text.startswith("Put how often last")
 
 
-@pytest.mark.parametrize("typed", ["every weekday at 9", "every other day at 9", "each morning at 7:30"])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "every weekday at 9",
+        "every other day at 9",
+        "each morning at 7:30",
+        "every monday and friday at 9",  # only two words before "at" were looked at: daily 09:00 was offered
+        "every weekday",  # without "at", an instant subscription to Energy + “every weekday” was made
+        "every other day",
+        "each morning",
+        "every Monday and Friday",
+        "twice a day",
+        "every hour",
+        "every 2 hours",
+    ],
+)
 async def test_how_often_in_words_newsbot_does_not_read_is_told_how_to_write_it_not_offered_as_words_daily(bot, typed):
     reply = await bot.say(f"/subscribe energy {typed}")  # "/subscribe energy every weekday daily 09:00" was offered
     assert reply.text.startswith(f"“{typed}”: Put how often last") and reply.actions == []
     assert (await bot.say("/subscriptions")).text.startswith("This chat has no subscriptions")
+
+
+def test_every_among_a_topics_words_stays_words():
+    assert split_cadence("water every drop counts") == ("water every drop counts", Cadence("instant"))
+    assert split_cadence("every child matters daily 08:00") == ("every child matters", Cadence.parse("daily 08:00"))
+    with pytest.raises(CadenceError, match="Give one cadence"):
+        split_cadence("energy every weekday daily 08:00")  # the topic was Energy + “every weekday”
 
 
 def test_how_often_in_words_before_a_cadence_is_a_second_cadence_not_words():

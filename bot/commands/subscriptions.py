@@ -99,6 +99,13 @@ _EVERY = re.compile(
     rf"(?:(?:every|each|weekly) (?P<span>day|week|{'|'.join(FULL_DAYS + DAYS)})(?: |$)|daily )?"
     r"(?:at (?P<clock>\S+(?: [ap]\.?m\.?)?))?"
 )
+# How often said in words newsbot has no cadence for, last in the topic ("every weekday", "every other day", "each
+# morning", "every monday and friday", "twice a day", "every 2 hours"): the person meant a cadence, not words
+_WHEN = rf"(?:{'|'.join(FULL_DAYS + DAYS)}|minute|hour|day|night|morning|afternoon|evening|week|weekday|weekend|month|year)s?"
+_HOW_OFTEN_UNREAD = re.compile(
+    rf"(?:^| )(?P<said>(?:every|each) (?:(?:other|second|single|few|\d+) )?{_WHEN}(?:(?:,? and|,|&) {_WHEN})*"
+    rf"|(?:once|twice|\d+ times) (?:a|an|per|each|every) {_WHEN})$"
+)
 _FOUR_DIGITS = re.compile(r"\d{4}")  # after "at", a year ("ai at 2024") unless words of how often come first
 _SUBSCRIBE_EXAMPLES = ("energy", "kenya daily 08:00", "smart grid weekly mon 09:00")
 _CADENCE_USAGE = (
@@ -206,7 +213,8 @@ def split_cadence(args: str) -> tuple[str, Cadence]:
     found = PATTERN.search(args)
     if found:
         topic = args[: found.start()].strip()
-        if PATTERN.search(topic) or _cadence_in_words(topic):  # "kenya every day at 9 daily 08:00" too
+        topic_words = topic.split()  # "kenya every day at 9 daily 08:00" and "kenya every weekday daily 08:00" too
+        if PATTERN.search(topic) or _cadence_in_words(topic) or _how_often_unread(topic_words, len(topic_words)):
             raise CadenceError(f"Give one cadence. {_CADENCE_USAGE}")
         return topic, Cadence.parse(found.group("cadence"))
     words = _cadence_words(args)
@@ -224,6 +232,8 @@ def split_cadence(args: str) -> tuple[str, Cadence]:
         raise CadenceError(misspelt)
     if said := _cadence_in_words(args):
         raise said
+    if unread := _how_often_unread(args.split(), len(args.split())):
+        raise CadenceError(f"“{unread}”: {_CADENCE_USAGE}")
     if clock and _TWELVE_HOUR_TIME.fullmatch(clock):
         raise CadenceError(f"“{clock}”: write the time as HH:MM on a 24-hour clock, e.g. daily 08:00 or daily 20:00.")
     if _CADENCE_WORDS.intersection(words[1:]) or any(map(_CLOCK_TIME.fullmatch, words)):
@@ -309,11 +319,11 @@ def _time_before(words: list[str], start: int) -> tuple[int, str] | None:
     return None
 
 
-def _how_often_unread(words: list[str], at: int) -> str | None:
-    """The words from an "every" or "each" a word or two before the "at" at `at`, which say how often
-    as newsbot reads no cadence ("every weekday at 9", "every other day at 9"): not a topic's words."""
-    lead = next((index for index in range(max(0, at - 3), at - 1) if words[index].lower() in ("every", "each")), None)
-    return None if lead is None else " ".join(words[lead:])
+def _how_often_unread(words: list[str], end: int) -> str | None:
+    """The words from those that say how often as newsbot reads no cadence, last before `end` (an
+    "at" or the end), to the end: "every weekday at 9", "twice a day"; not a topic's words."""
+    said = _HOW_OFTEN_UNREAD.search(" ".join(words[:end]).lower())
+    return " ".join(words[end - len(said["said"].split()):]) if said else None
 
 
 def _cadence_meant(span: str | None, clock: str) -> str:
