@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
-URL_PARAMETER = re.compile(r"(?<=[?&])([^=&\s]+)=([^&\s\"']+)")
-# in one address alone, a value unencoded runs to the next "&", its spaces and quotes too ("?key=ab cd")
-_ADDRESS_PARAMETER = re.compile(r"(?<=[?&])([^=&]+)=([^&]+)")
+# a parameter of a query, a fragment ("#access_token=…") or a path (";token=…"); a value runs to the
+# next "&" or "#", or to a ";" or "?" that starts another parameter: "?key=ab;cd" is one value
+URL_PARAMETER = re.compile(r"(?<=[?&;#])([^=&;?#\s]+)=((?:[^&;?#\s\"']|[;?](?![^=&;?#\s]*=))+)")
+# in one address alone, a value unencoded runs on over spaces, quotes and "?" too ("?key=ab cd")
+_ADDRESS_PARAMETER = re.compile(r"(?<=[?&;#])([^=&;#]+)=((?:[^&;#]|;(?![^=&;#]*=))+)")
 # a user:password@ before a host, wherever a slash or the start puts it, its password's "?" or space
 # unencoded too; "/@name.rss", a path's, is none
 _USER_INFO = re.compile(r"[^/]+@")
@@ -25,6 +28,18 @@ def names_a_credential(name: str) -> bool:
 
 def hide_parameter(parameter: re.Match) -> str:
     return f"{parameter[1]}=***" if names_a_credential(parameter[1]) else parameter[0]
+
+
+def credential_values(url: str) -> list[str]:
+    """The whole value of each credential parameter of one address, its spaces and quotes too: in its
+    query, its fragment and its path, each part apart ("/feed;token=a b?page=1": "a b", not "a b?page=1")."""
+    parts = urlsplit(url)
+    return [
+        value
+        for part in (parts.path, f"?{parts.query}", f"#{parts.fragment}")
+        for name, value in _ADDRESS_PARAMETER.findall(part)
+        if names_a_credential(name)
+    ]
 
 
 def address_shown(url: str) -> str:

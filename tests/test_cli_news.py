@@ -156,7 +156,8 @@ def test_a_source_given_another_address_is_fetched_at_once_despite_its_backoff(t
     assert "notes: 1 new" in ingest("articles/*.md")  # the path fixed: not "backing off"
 
 
-def test_verbose_logs_never_show_a_feed_urls_credentials(tmp_path, caplog):
+def _serve_one_feed():
+    """A feed server on 127.0.0.1 answering every GET with the RSS fixture; (server, port)."""
     import http.server
     import threading
 
@@ -173,8 +174,13 @@ def test_verbose_logs_never_show_a_feed_urls_credentials(tmp_path, caplog):
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), OneFeed)
     threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, server.server_port
+
+
+def test_verbose_logs_never_show_a_feed_urls_credentials(tmp_path, caplog):
+    server, port = _serve_one_feed()
     try:
-        url = (f"http://reader:PASSW0RD@127.0.0.1:{server.server_port}/rss.xml?token=SECRETTOKEN&page=1"
+        url = (f"http://reader:PASSW0RD@127.0.0.1:{port}/rss.xml?token=SECRETTOKEN&page=1"
                "&client_secret=CLIENTSECRET&auth=AUTHVALUE")
         source = f"  - {{name: private, kind: feed, url: '{url}'}}"
         config = write_config(tmp_path, f"sqlite:///{tmp_path / 'n.db'}", source)
@@ -269,3 +275,25 @@ def test_ingest_counts_the_articles_their_source_corrected(tmp_path, capsys):
     assert "1 source: 0 new, 1 updated, 0 duplicates, 0 failed" in out
     assert "  notes: 0 new, 1 updated, 0 duplicates" in out
     assert [a["title"] for a in news_json(capsys, config)] == ["CORRECTED: Grid storage for Karachi"]
+
+
+def test_verbose_logs_mask_the_whole_value_of_a_feed_urls_credentials_spaces_quotes_and_all(tmp_path, caplog):
+    import httpx
+
+    server, port = _serve_one_feed()
+    try:
+        url = (f"http://127.0.0.1:{port}/rss.xml;token=P4TH T0KEN?page=1&apikey=K3Y W1TH \"QU0TES' AND SPACES"
+               "&sortKey=published#access_token=FR4GMENT T0KEN")
+        source = f"  - {{name: private, kind: feed, url: {json.dumps(url)}}}"  # JSON: YAML's double-quoted string
+        config = write_config(tmp_path, f"sqlite:///{tmp_path / 'n.db'}", source)
+        caplog.set_level(logging.DEBUG)
+        assert main(["-v", "--config", config, "ingest"]) == 0
+        # as a warning quoting the address would, written as in the config and as httpx sends it
+        logging.getLogger("content.sources.feed").warning("private moved to %s and %s", url, httpx.URL(url))
+    finally:
+        server.shutdown()
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "/rss.xml;token=***?page=1&apikey=***&sortKey=***#access_token=*** " in logged  # httpx's request line
+    assert "/rss.xml;token=[REDACTED]?page=1&apikey=[REDACTED]&sortKey=published#" in logged
+    leaked = [word for word in ("P4TH", "T0KEN", "K3Y", "W1TH", "QU0TES", "SPACES", "FR4GMENT") if word in logged]
+    assert leaked == []

@@ -10,12 +10,14 @@ import re
 import sys
 from urllib.parse import urlsplit
 
+import httpx
+
 from bot import __version__, stop_signals
 from bot.adapters.base import ConnectError
 from bot.adapters.redact import redact_in_logs
 from bot.config import ConfigError, load_config
 from bot.terminal import TerminalSafeFormatter
-from content.credentials import URL_PARAMETER, hide_parameter, names_a_credential
+from content.credentials import URL_PARAMETER, credential_values, hide_parameter
 from content.store import StorageError
 
 SUBCOMMANDS = ("ingest", "news", "analyze", "chat", "run")
@@ -55,11 +57,18 @@ def hide_feed_secrets(sources) -> None:
     lines show a redirect's Location header), beyond the URLs httpx logs."""
     for source in sources:
         url = getattr(source, "url", "")
-        credentials = [value for name, value in URL_PARAMETER.findall(url) if names_a_credential(name)]
-        secrets = credentials + [urlsplit(url).password or ""]
+        secrets = credential_values(url) + credential_values(_as_sent(url)) + [urlsplit(url).password or ""]
         for secret in secrets:
             if _looks_secret(secret):
                 redact_in_logs(secret)
+
+
+def _as_sent(url: str) -> str:
+    """The address as httpx sends and logs it, a value's spaces and quotes percent-encoded ("a%20b")."""
+    try:
+        return str(httpx.URL(url))
+    except httpx.InvalidURL:  # never fetched, so never logged in another form
+        return url
 
 
 def build_parser() -> argparse.ArgumentParser:
