@@ -495,6 +495,10 @@ class Outbox:
     def _now(self) -> float:
         return self._clock.now().timestamp()
 
+    def _queued_while_news(self) -> sa.ColumnElement[bool]:
+        """Rows queued less than NEWS_AGE ago: a digest's articles are still news."""
+        return tables.outbox.c.created_at >= self._now() - NEWS_AGE.total_seconds()
+
     async def _lease_now(self, connection: AsyncConnection) -> float:
         """Now on the clock leases are kept by: on PostgreSQL the database's, so that a worker whose
         clock runs ahead (or behind) of the others' neither takes over their live rows nor leases its own
@@ -787,8 +791,7 @@ class Outbox:
         until its articles are no longer news. Decided here, in the transaction writing it down, as the
         switch may come during its send."""
         o = tables.outbox
-        still_news = o.c.created_at >= self._now() - NEWS_AGE.total_seconds()
-        alone = (o.c.id == item.id) & _EXHAUSTED_DIGEST & o.c.covered_after.is_(None) & still_news
+        alone = (o.c.id == item.id) & _EXHAUSTED_DIGEST & o.c.covered_after.is_(None) & self._queued_while_news()
         retry = dict(status="pending", next_attempt_at=self._now() + self._plan.longest_backoff())
         if (await connection.execute(o.update().where(alone).values(**retry))).rowcount:
             log.info("outbox row %s is tried again all the same: no later digest carries its articles", item.id)
@@ -802,7 +805,7 @@ class Outbox:
         out after is given up for good first, as that one's row may go (`_give_up_digests_passed_over`)."""
         o, p = tables.outbox, tables.payloads
         waiting = sa.select(o.c.payload_id).where(o.c.status == "pending")
-        still_carried = _EXHAUSTED_DIGEST & (o.c.created_at >= self._now() - NEWS_AGE.total_seconds())
+        still_carried = _EXHAUSTED_DIGEST & self._queued_while_news()
         old = (
             sa.select(o.c.id, o.c.payload_id)
             .where(o.c.created_at < before, o.c.status != "pending", ~still_carried, o.c.payload_id.not_in(waiting))
