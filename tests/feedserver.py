@@ -11,7 +11,7 @@ Routes:
   /declared-huge         declares a 100 MB Content-Length and sends a few bytes
   /loop/a, /loop/b       redirect to each other
   /bad-host              redirects to a host name that is not valid IDNA
-  /moved                 redirects permanently (301) to /feeds/rss2.xml
+  /moved                 redirects permanently (301) to /feeds/rss2.xml, keeping its query (as http to https does)
   /moved-twice           redirects permanently (301) to /moved
   /moved-on              redirects permanently (301) to /chain/1, which redirects for now (302)
   /chain/{n}             redirects n more times, then serves rss2.xml
@@ -151,7 +151,8 @@ class FeedServer:
     @staticmethod
     def _redirect_to(path: str, permanent: bool = False):
         async def redirect(request: web.Request) -> web.Response:
-            raise (web.HTTPMovedPermanently if permanent else web.HTTPFound)(path)
+            query = f"?{request.query_string}" if request.query_string else ""
+            raise (web.HTTPMovedPermanently if permanent else web.HTTPFound)(path + query)
 
         return redirect
 

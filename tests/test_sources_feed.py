@@ -191,6 +191,16 @@ async def test_a_feed_that_moved_permanently_is_read_and_the_operator_told_once(
     assert updated.error is None and "moved_to" not in updated.state.extra  # a later move is told again
 
 
+async def test_the_new_address_of_a_feed_that_moved_permanently_is_told_with_its_credentials_masked(server, client, caplog):
+    """A redirect keeps the query (http to https does), a key in it too: however short, too short for
+    the logs' masking of the configured secrets, the warning masks it as it masks a user:password@."""
+    result = await fetch(feed(server.url("/moved?apikey=sword'fish&page=2")), client)
+    assert result.error is None
+    [warning] = [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
+    assert "fish" not in warning
+    assert warning == f"test feed moved permanently to {server.url('/feeds/rss2.xml?apikey=***&page=2')}: update its url in the config"
+
+
 @pytest.mark.parametrize(("path", "moved_to"), [("/moved-twice", "/feeds/rss2.xml"), ("/moved-on", "/chain/1")])
 async def test_a_feed_that_moved_more_than_once_is_told_where_it_moved_for_good(server, client, caplog, path, moved_to):
     result = await fetch(feed(server.url(path)), client)

@@ -24,6 +24,7 @@ import feedparser
 import httpx
 from feedparser.mixin import _FeedParserMixin
 
+from content.credentials import address_shown
 from content.model import Draft, SourceState, content_guid, is_web_url, web_host
 from content.settings import FeedSource
 from content.sources.dates import parse_localized_date
@@ -148,8 +149,8 @@ def _noting_move(source_name: str, state: SourceState, moved_to: str | None) -> 
     digest = address_digest(moved_to) if moved_to else None
     if digest == state.extra.get("moved_to"):
         return state
-    if moved_to:
-        log.warning("%s moved permanently to %s: update its url in the config", source_name, moved_to)
+    if moved_to:  # a redirect keeps the query, its key too: the logs mask only the configured keys long enough
+        log.warning("%s moved permanently to %s: update its url in the config", source_name, address_shown(moved_to))
     extra = {key: value for key, value in state.extra.items() if key != "moved_to"}
     return replace(state, extra={**extra, "moved_to": digest} if digest else extra)
 
