@@ -46,5 +46,7 @@ def address_shown(url: str) -> str:
     """One address as an error may quote it, even one written without its scheme or with it mistyped
     ("https:/user:password@host"): what stands before an @ after a slash masked, and the values of
     credential parameters, each to the next "&". An @ in the query masks what is before it too: the
-    user part it could be ends with no "?" ("user:pass?word@host")."""
-    return _ADDRESS_PARAMETER.sub(hide_parameter, _USER_INFO.sub("***@", url))
+    user part it could be ends with no "?" ("user:pass?word@host"). The parameters are masked first
+    too, so that an @ in one's value ("?password=p@ssw0rd") is no end of a user part that leaves the
+    rest shown."""
+    return _ADDRESS_PARAMETER.sub(hide_parameter, _USER_INFO.sub("***@", _ADDRESS_PARAMETER.sub(hide_parameter, url)))

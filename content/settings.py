@@ -97,6 +97,8 @@ def web_address(url: str, schemes: tuple[str, ...] = ("http", "https")) -> str:
 def _address_problem(error: str) -> str:
     if "port" in error.lower():
         return "the port must be a number from 0 to 65535"
+    if "NFKC" in error:  # urlsplit's words quote the user part, password included
+        return 'not a web address: a character of its host or user part reads as "/", "?", "#", "@" or ":" (percent-encode it)'
     return f"not a web address: {error}"
 
 
