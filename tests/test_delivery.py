@@ -389,6 +389,23 @@ async def test_a_message_given_up_after_its_last_attempt_says_so_in_one_line(eng
     assert "after 3 attempts" in record.getMessage() and "502 Bad Gateway #2" in record.getMessage()
 
 
+async def test_a_message_failing_past_a_thousand_attempts_is_tried_again_at_the_longest_backoff(engine, clock):
+    """max_attempts set high not to give up: the delay after the 1025th attempt doubled past a float's range."""
+    o = tables.outbox
+    adapter = FakeAdapter(clock)
+    outbox, worker = build(engine, clock, adapter, max_attempts=5000)
+    await enqueue(outbox, Target("telegram", "8"), "a", Reply(text="a"))
+    async with engine.begin() as connection:
+        await connection.execute(o.update().values(attempts=1024))  # its platform failing it for days
+    adapter.faults[("8", "a")] = [TransientError("502 Bad Gateway")]
+    await worker.run_until_idle()
+    assert [text for _, text, _ in adapter.delivered] == ["a"]
+    async with engine.connect() as connection:
+        sent_after = await connection.scalar(sa.select(o.c.sent_at))
+        assert await connection.scalar(sa.select(o.c.attempts)) == 1026  # the failure written down, then the send
+    assert sent_after <= START.timestamp() + DeliverySettings().backoff_max_seconds
+
+
 async def test_a_chat_moved_to_an_id_that_is_already_a_target_merges_into_it(engine, clock):
     adapter = FakeAdapter(clock)
     outbox, worker = build(engine, clock, adapter)

@@ -7,6 +7,7 @@ the limits hold however many worker processes share it.
 
 from __future__ import annotations
 
+import math
 import random
 
 from bot.config import DeliverySettings, PlatformLimits
@@ -44,13 +45,15 @@ class RatePlan:
         return self._stretch / per_second if per_second else 0.0
 
     def backoff(self, attempts: int) -> float:
-        """Delay after the n-th failed attempt: doubling, capped, with jitter so retries do not arrive in step."""
-        ceiling = min(self._settings.backoff_max_seconds, self._settings.backoff_seconds * 2 ** (attempts - 1))
-        return self._jittered(ceiling)
+        """Delay after the n-th failed attempt: doubling, capped, with jitter so retries do not arrive in step.
+        No doubling past the cap: of a thousand attempts and more (a high max_attempts) it would overflow a float."""
+        settings = self._settings
+        if attempts - 1 >= math.log2(settings.backoff_max_seconds / settings.backoff_seconds):
+            return self.longest_backoff()
+        return self._jittered(settings.backoff_seconds * 2 ** (attempts - 1))
 
     def longest_backoff(self) -> float:
-        """The delay once doubling has reached the cap, for a row retried past its last attempt (`backoff`
-        of a thousand attempts and more would overflow a float)."""
+        """The delay once doubling has reached the cap, for a row retried past its last attempt too."""
         return self._jittered(self._settings.backoff_max_seconds)
 
     def _jittered(self, ceiling: float) -> float:
