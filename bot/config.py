@@ -271,7 +271,15 @@ def _location(error: dict) -> tuple:
     """Where the error is; a source's missing or unknown `kind` is an error in `kind`, not the whole source."""
     if error["type"] in ("union_tag_invalid", "union_tag_not_found"):
         return (*error["loc"], error["ctx"]["discriminator"].strip("'"))
+    if _run_into_its_value(error):  # the key is told by its name alone, in the problem
+        return error["loc"][:-1]
     return error["loc"]
+
+
+def _run_into_its_value(error: dict) -> bool:
+    """A key written with its value and no space after the colon ({token:…}, as JSON writes it), which
+    YAML reads as one key: no key newsbot knows has a colon, and the value may be a token."""
+    return error["type"] == "extra_forbidden" and ":" in str(error["loc"][-1])
 
 
 _MAPPING, _LIST = "keys and values", "a list"
@@ -342,6 +350,9 @@ def _required(error: dict) -> str:
 
 
 def _describe(error: dict) -> str:
+    if _run_into_its_value(error):
+        key = str(error["loc"][-1]).partition(":")[0]
+        return f'"{key}:…" is one key to YAML, its value run into it: write a space after the colon ({key}: …)'
     if error["type"] in _SHAPES:
         return _wrong_shape(error)
     if error["type"] == "extra_forbidden":

@@ -347,6 +347,23 @@ def test_a_yaml_error_says_where_without_quoting_the_token(tmp_path, capsys, tex
     assert token not in error
 
 
+@pytest.mark.parametrize(
+    "text, told",
+    [
+        ("telegram: {token:%s}", 'telegram: "token:…" is one key to YAML'),
+        ("telegram: {webhook: {secret_token:%s}}", 'telegram.webhook: "secret_token:…" is one key to YAML'),
+        ("storage: {url:postgresql://newsbot:%s@db.example/newsbot}", 'storage: "url:…" is one key to YAML'),
+    ],
+)
+def test_a_key_with_its_value_run_into_it_is_told_without_the_value(text, told):
+    """No space after the colon in a flow mapping ({token:…}, as JSON writes it) and YAML reads one key:
+    the unknown key quoted the token whole."""
+    with pytest.raises(ConfigError) as raised:
+        parse_config(text % "24680:made-up-config-token", environ={})
+    assert f"{told}, its value run into it: write a space after the colon" in str(raised.value)
+    assert "made-up-config-token" not in str(raised.value)
+
+
 def test_a_value_quoted_in_an_error_shows_no_token(tmp_path, capsys, monkeypatch):
     token = "13579:made-up-webhook-token"
     monkeypatch.setenv("NEWSBOT_TEST_TOKEN", token)
