@@ -225,7 +225,7 @@ async def test_a_digest_no_later_one_carries_is_tried_again_at_the_longest_backo
     assert retry_at >= clock.now().timestamp() + DeliverySettings().backoff_max_seconds / 2
 
 
-async def test_a_digest_no_later_one_carries_is_given_up_once_its_articles_are_no_longer_news(engine, clock):
+async def test_a_digest_no_later_one_carries_is_given_up_once_its_articles_are_no_longer_news(engine, clock, caplog):
     o = tables.outbox
     outbox, _ = build(engine, clock, FakeAdapter(clock))
     await enqueue(outbox, Target("telegram", "5"), digest_key("sub1", START), Reply(text="Friday's digest"))
@@ -234,6 +234,8 @@ async def test_a_digest_no_later_one_carries_is_given_up_once_its_articles_are_n
     await outbox.record("test-worker", [GiveUp(claimed.id, EXHAUSTED, "502 Bad Gateway", attempts=5000)])
     async with engine.connect() as connection:
         assert await connection.scalar(sa.select(o.c.status)) == EXHAUSTED
+    [warning] = [record.getMessage() for record in caplog.records if record.levelno >= logging.WARNING]
+    assert warning == f"gave up outbox row {claimed.id} after 5000 attempts: 502 Bad Gateway"
 
 
 async def test_the_worker_gives_up_no_digest_for_a_newer_one_of_its_series(engine, clock):
@@ -387,6 +389,21 @@ async def test_a_message_given_up_after_its_last_attempt_says_so_in_one_line(eng
     assert record.exc_info is None
     assert "telegram chat 8" in record.getMessage() and "gave up" in record.getMessage()
     assert "after 3 attempts" in record.getMessage() and "502 Bad Gateway #2" in record.getMessage()
+
+
+async def test_a_digest_tried_again_after_its_last_attempt_is_told_given_up_once_not_at_each_failure(engine, clock, caplog):
+    """A digest no later one carries goes on failing past its last attempt: one warning, not one each
+    longest backoff for three days, each saying it was given up when it is tried again."""
+    caplog.set_level(logging.INFO)
+    adapter = FakeAdapter(clock)
+    outbox, worker = build(engine, clock, adapter, max_attempts=3, backoff_seconds=10)
+    await enqueue(outbox, Target("telegram", "8"), digest_key("sub1", START), Reply(text="Friday's digest"))
+    adapter.faults[("8", "Friday's digest")] = [TransientError(f"502 Bad Gateway #{n}") for n in range(6)]
+    await worker.run_until_idle()
+    assert [text for _, text, _ in adapter.delivered] == ["Friday's digest"]
+    warnings = [record.getMessage() for record in caplog.records if record.levelno >= logging.WARNING]
+    assert len(warnings) == 1 and "after 3 attempts" in warnings[0]
+    assert sum("tried again all the same" in record.getMessage() for record in caplog.records) == 1
 
 
 async def test_a_message_failing_past_a_thousand_attempts_is_tried_again_at_the_longest_backoff(engine, clock):

@@ -44,6 +44,10 @@ class RatePlan:
         per_second = self._limits(platform).per_second
         return self._stretch / per_second if per_second else 0.0
 
+    @property
+    def max_attempts(self) -> int:
+        return self._settings.max_attempts
+
     def backoff(self, attempts: int) -> float:
         """Delay after the n-th failed attempt: doubling, capped, with jitter so retries do not arrive in step.
         No doubling past the cap: of a thousand attempts and more (a high max_attempts) it would overflow a float."""

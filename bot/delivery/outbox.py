@@ -793,8 +793,11 @@ class Outbox:
         o = tables.outbox
         alone = (o.c.id == item.id) & _EXHAUSTED_DIGEST & o.c.covered_after.is_(None) & self._queued_while_news()
         retry = dict(status="pending", next_attempt_at=self._now() + self._plan.longest_backoff())
-        if (await connection.execute(o.update().where(alone).values(**retry))).rowcount:
+        retried = (await connection.execute(o.update().where(alone).values(**retry))).rowcount
+        if item.attempts == self._plan.max_attempts and retried:
             log.info("outbox row %s is tried again all the same: no later digest carries its articles", item.id)
+        elif item.attempts > self._plan.max_attempts and not retried:
+            log.warning("gave up outbox row %s after %d attempts: %s", item.id, item.attempts, item.error)
 
     async def prune(self, before: float) -> int:
         """Delete up to PRUNE_CHUNK rows queued before `before` (epoch seconds) and sent, given up or

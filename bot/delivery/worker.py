@@ -261,8 +261,9 @@ class DeliveryWorker:
         except _TRANSIENT as error:
             attempts = item.attempts + 1
             message = str(error) or type(error).__name__
-            if attempts >= self._settings.max_attempts:
-                log.warning("gave up outbox row %s to %s after %d attempts: %s", item.id, item.target.named(), attempts, message)
+            if attempts >= self._settings.max_attempts:  # past it, a digest the outbox tries again all the same, told there
+                if attempts == self._settings.max_attempts:
+                    log.warning("gave up outbox row %s to %s after %d attempts: %s", item.id, item.target.named(), attempts, message)
                 return GiveUp(item.id, EXHAUSTED, message, attempts)
             at = self._clock.now().timestamp() + self._plan.backoff(attempts)
             return Retry(item.id, at, message, attempts, _parts_sent(item, error))
