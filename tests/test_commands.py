@@ -545,6 +545,18 @@ async def test_news_reads_or_beside_a_quoted_phrase_as_beside_a_word(router):
     assert reply.text == "News: Energy, without “coal”"
 
 
+async def test_a_heading_names_or_beside_a_quoted_phrase_where_it_stands(router):
+    # read as either, the heading named both: “or whiteflies” + "smart meters"
+    reply = await router.handle(command('/news "smart meters" or whiteflies'))
+    assert reply.text == 'News: "smart meters" or “whiteflies”'
+    reply = await router.handle(command('/search kenyan solar or "smart meters" -coal'))
+    assert reply.text == 'Search: “kenyan” + “solar” or "smart meters", without “coal”'
+    # an "or" that joins nothing is no part of what is searched for: it was named (“or solar”, “solar or”)
+    assert (await router.handle(command("/search or solar"))).text == "Search: “solar”"
+    assert (await router.handle(command("/search solar or -wind"))).text == "Search: “solar”, without “wind”"
+    assert (await router.handle(command("/search solar or the wind"))).text == "Search: “solar or the wind”"
+
+
 async def test_news_reads_or_beside_a_stop_word_as_search_does(router):
     reply = await router.handle(command("/news drones or the whiteflies"))
     assert reply.text == "News: “drones or whiteflies”"
