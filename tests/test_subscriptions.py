@@ -1195,6 +1195,10 @@ async def test_an_offset_off_the_hour_is_refused_saying_why_and_names_the_zone_o
         ("UTC+7", "Timezone set to Etc/GMT-7 (UTC+7: names like Etc/GMT-7 count the other way):"),
         ("+03:00", "Timezone set to Etc/GMT-3 (UTC+3: names like Etc/GMT-3 count the other way):"),
         ("Etc/GMT+7", "Timezone set to Etc/GMT+7 (UTC−7: names like Etc/GMT+7 count the other way):"),
+        # an offset with spaces in it was no timezone at all
+        ("UTC +7", "Timezone set to Etc/GMT-7 (UTC+7: names like Etc/GMT-7 count the other way):"),
+        ("GMT - 5", "Timezone set to Etc/GMT+5 (UTC−5: names like Etc/GMT+5 count the other way):"),
+        ("UTC+ 5:30", "“UTC+ 5:30”: an offset works only in whole hours"),
     ],
 )
 async def test_a_timezone_may_be_a_city_or_an_offset_and_a_reversed_sign_is_told(bot, written, answer):

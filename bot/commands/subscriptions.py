@@ -659,9 +659,9 @@ async def _set_post_format(cmd: Command, store: SubscriptionStore, post_format: 
 
 
 async def _set_timezone(cmd: Command, store: SubscriptionStore, typed: str) -> Reply:
-    name = typed.replace(" ", "_")  # "Asia/Ho Chi Minh" is Asia/Ho_Chi_Minh
+    offset = _UTC_OFFSET.fullmatch("".join(typed.split()))  # "UTC +7" as "UTC+7"
+    name = offset[0] if offset else typed.replace(" ", "_")  # "Asia/Ho Chi Minh" is Asia/Ho_Chi_Minh
     zone = _zone_named(name)
-    offset = _UTC_OFFSET.fullmatch(name)
     if zone is None and offset and int(offset["minutes"] or 0):
         return _off_the_hour(cmd, typed, f"{offset['sign']}{int(offset['hours'])}:{offset['minutes']}")
     if zone is None:
