@@ -513,6 +513,20 @@ async def test_news_offers_names_or_joins_one_at_a_time_as_it_finds_articles_on_
     ]
 
 
+async def test_news_offers_each_choice_of_two_ors_together(router):
+    # each name alone was offered: Energy without Kenya or Thailand, Kenya with neither sector
+    reply = await router.handle(command("/news energy or agriculture in kenya or thailand"))
+    assert reply.text == (
+        "I look for articles on every sector and place named, so not on Energy or Agriculture and Kenya or Thailand: "
+        "one at a time?"
+    )
+    assert [action.command for action in reply.actions] == [
+        "/news energy Kenya", "/news energy Thailand", "/news agriculture Kenya", "/news agriculture Thailand"
+    ]
+    reply = await router.handle(command("/news energy or agriculture or health kenya"))  # one choice of three
+    assert [action.command for action in reply.actions] == ["/news energy Kenya", "/news agriculture Kenya", "/news health Kenya"]
+
+
 async def test_news_offers_a_name_or_a_word_one_at_a_time_rather_than_both(router):
     reply = await router.handle(command("/news energy or drones"))
     assert reply.private and not reply.cards

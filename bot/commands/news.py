@@ -6,6 +6,7 @@ import math
 import re
 from dataclasses import dataclass, field, replace
 from functools import partial, wraps
+from itertools import product
 from typing import Awaitable, Callable, Iterable, Iterator
 
 from rapidfuzz import fuzz
@@ -351,27 +352,32 @@ class Understanding:
 
     matches: list[Match] = field(default_factory=list)
     words: list[str] = field(default_factory=list)
-    # names, and words among `words`, that "or" stands between with a name beside it, read as all of them
-    alternatives: list[Match | str] = field(default_factory=list)
+    # names, and words among `words`, that "or" stands between with a name beside it, read as all of them:
+    # a choice of each "energy or agriculture or health", and of "kenya or thailand", after it
+    alternatives: list[list[Match | str]] = field(default_factory=list)
 
     def one_at_a_time(self) -> list["Understanding"]:
-        """This understanding with one of its alternatives in place of them all, for each of them."""
+        """This understanding with one alternative of each choice in place of them all, for each way to choose."""
+        every = {alternative for choice in self.alternatives for alternative in choice}
         return [
             Understanding(
-                [match for match in self.matches if match == chosen or match not in self.alternatives],
-                [word for word in self.words if word == chosen or word not in self.alternatives],
+                [match for match in self.matches if match in chosen or match not in every],
+                [word for word in self.words if word in chosen or word not in every],
             )
-            for chosen in dict.fromkeys(self.alternatives)
+            for chosen in product(*map(dict.fromkeys, self.alternatives))
         ]
 
     def either(self) -> str:
         """The alternatives as a choice reads: "Energy or Agriculture", "Energy or “solar”"."""
-        return one_of([describe((), alternative) if isinstance(alternative, str) else alternative.name
-                       for alternative in dict.fromkeys(self.alternatives)])
+        return " and ".join(
+            one_of([describe((), alternative) if isinstance(alternative, str) else alternative.name
+                    for alternative in dict.fromkeys(choice)])
+            for choice in self.alternatives
+        )
 
     @property
     def words_among_alternatives(self) -> bool:
-        return any(isinstance(alternative, str) for alternative in self.alternatives)
+        return any(isinstance(alternative, str) for choice in self.alternatives for alternative in choice)
 
     @property
     def query(self) -> Query:
@@ -492,6 +498,7 @@ def _reading_or(pieces: list[Match | str | _Or | _Literal]) -> Understanding:
             joined.append(piece)
     understanding = Understanding()
     as_written: list[str] = []  # quoted phrases and exclusions, after the other words
+    chosen_last = -1  # where the last alternative of the latest choice stands: "or" after it goes on with that choice
     for position, piece in enumerate(joined):
         if isinstance(piece, Match):
             understanding.matches.append(piece)
@@ -504,7 +511,11 @@ def _reading_or(pieces: list[Match | str | _Or | _Literal]) -> Understanding:
             sides = [side if isinstance(side, Match) else _term(side) for side in (before, after)]
             one_name = isinstance(before, Match) and isinstance(after, Match) and before.id == after.id
             if all(sides) and not one_name:
-                understanding.alternatives += sides
+                if position - 1 == chosen_last:  # "energy or agriculture or health"
+                    understanding.alternatives[-1].append(sides[1])
+                else:
+                    understanding.alternatives.append(sides)
+                chosen_last = position + 1
     understanding.words += as_written
     return understanding
 
