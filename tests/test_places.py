@@ -358,6 +358,22 @@ def test_a_city_a_headline_uses_for_an_institution_seated_there_is_weak_evidence
     assert countries(tagger, "Brussels airport strike grounds flights", "Belgian unions called it.") == ["BE"]
 
 
+@pytest.mark.parametrize(
+    ("title", "meant"),
+    [
+        ("Lisbon Becomes a Mecca for Tech Startups", ["PT"]),  # was Saudi Arabia's news too
+        ("Swiss Canton Backs Solar Subsidy", ["CH"]),  # was China's
+        ("Cork Prices Rise as Wine Makers Switch to Screw Caps", []),  # was Ireland's
+        ("Kenyan Farmers Turn to Buffalo Milk", ["KE"]),  # was the United States'
+        ("Restorers Rebuild the Medina of Marrakech", ["MA"]),  # was Saudi Arabia's too
+    ],
+)
+def test_a_city_whose_name_is_a_common_word_a_headline_capitalises_is_weak_evidence(tagger, title, meant):
+    assert countries(tagger, title, "Demand has grown for three years, the growers' association said.") == meant
+    assert countries(tagger, "Pilgrims return from Mecca", "Crowds were smaller this year.") == []
+    assert countries(tagger, "Pilgrims return from Mecca", "Saudi officials said crowds in Mecca were smaller.") == ["SA"]
+
+
 def test_a_city_in_a_headline_in_capitals_is_weak_evidence_as_tickers_and_firms_are_written_so(tagger):
     assert countries(tagger, "NAIROBI STARTUP USES AI", "A young company has built an app.") == []
     assert countries(tagger, "HANOVER COS INC SETS DIVIDEND", "The company said the dividend is payable.") == []

@@ -150,6 +150,7 @@ class Gazetteer:
     comma_state_pattern: re.Pattern
     personal_names: frozenset[str]  # one-word place names that are also people's
     institution_seats: frozenset[str]  # city words a headline uses for an institution there ("Brussels": the EU)
+    common_words: frozenset[str]  # city words that are also common words, which headlines capitalise ("a Mecca for")
     country_names: dict[str, str]
     region_names: dict[str, str]
     region_members: dict[str, frozenset[str]]
@@ -302,10 +303,11 @@ def _typed_cities(phrases: dict[str, Phrase], cities_elsewhere: dict[str, list[s
     return typed
 
 
-def _institution_seats(phrases: dict[str, Phrase], seats: list[str]) -> frozenset[str]:
-    keys = frozenset(map(_phrase_key, seats))
+def _listed_cities(phrases: dict[str, Phrase], gazetteer_data: dict, listing: str) -> frozenset[str]:
+    """The keys of the cities a list of the gazetteer names, each checked to be a city it knows."""
+    keys = frozenset(map(_phrase_key, gazetteer_data[listing]))
     if unlisted := sorted(key for key in keys if key not in phrases or phrases[key].kind != "city"):
-        raise ValueError(f"gazetteer: institution_seats lists {unlisted}, which no country lists as a city")
+        raise ValueError(f"gazetteer: {listing} lists {unlisted}, which no country lists as a city")
     return keys
 
 
@@ -355,7 +357,8 @@ def _build_gazetteer() -> Gazetteer:
         states_after_comma=states_after_comma,
         comma_state_pattern=re.compile(rf",\s*({_trie_pattern(states_after_comma)})\b"),
         personal_names=frozenset(key for key in map(_phrase_key, gazetteer_data["personal_names"]) if " " not in key),
-        institution_seats=_institution_seats(phrases, gazetteer_data["institution_seats"]),
+        institution_seats=_listed_cities(phrases, gazetteer_data, "institution_seats"),
+        common_words=_listed_cities(phrases, gazetteer_data, "common_words"),
         country_names=country_names,
         region_names={region_id: spec["name"] for region_id, spec in regions.items()},
         region_members=region_members,
@@ -500,12 +503,16 @@ class PlaceTagger:
         """A city a headline names is where the story is ("Nairobi startup uses AI"), as its country's
         name would be; not in capitals, where it is as likely a company or a ticker ("HANOVER COS",
         "<CALI>"), nor where it stands for an institution seated there ("Brussels fines Google"), nor
-        where, a person's name too, it comes before another name ("Paris Hilton", "Kingston Technology")."""
-        if found.kind == "city" and not in_capitals and found.words not in self._data.institution_seats and not (
+        where, a person's name too, it comes before another name ("Paris Hilton", "Kingston Technology"),
+        nor where it is a common word too, capitalised in a headline ("a Mecca for startups", "Swiss Canton")."""
+        if found.kind == "city" and not in_capitals and not self._stands_for_more(found.words) and not (
             self._before_a_name(found, title)
         ):
             return KIND_WEIGHTS["name"]
         return KIND_WEIGHTS.get(found.kind, 0.0)
+
+    def _stands_for_more(self, words: str) -> bool:
+        return words in self._data.institution_seats or words in self._data.common_words
 
     def _before_a_name(self, found: _Found, title: str) -> bool:
         """A headline's case cannot tell "Paris Hilton" from "Paris Summit": a personal name before a name may be a person's."""
