@@ -384,6 +384,21 @@ def test_a_name_the_story_shows_is_a_person_is_no_place_in_its_headline(tagger):
     assert countries(tagger, "Isaiah Berlin, philosopher and pluralist, is dead at 88", "He wrote on liberty.") == []
 
 
+@pytest.mark.parametrize(
+    ("title", "text", "meant"),
+    [
+        ("Sydney landmark gets a solar roof", "Panels now cover the Sydney Opera House. Sydney's council paid for them.", "AU"),
+        ("Paris fans celebrate title", "Paris Saint-Germain won the league. Fans filled the streets of Paris until dawn.", "FR"),
+        ("Houston hospital opens AI lab", "Houston Methodist said the lab would study scans. It is the first in Houston.", "US"),
+    ],
+)
+def test_a_place_before_a_name_in_the_story_is_still_a_place_where_its_case_shows_it(tagger, title, text, meant):
+    # "Sydney Opera House" looks like a person's name, which made every Sydney of the story no place, headline included
+    assert countries(tagger, title, text) == [meant]
+    # where a headline's case cannot show it, a name the story shows beside another is a person's, as before
+    assert countries(tagger, "Top Award Goes to Sydney", "Sydney Smith, the singer, won it on Monday.") == []
+
+
 def test_a_treaty_or_county_named_after_a_city_is_no_place(tagger):
     assert countries(tagger, "Bush will go on opposing the Kyoto Protocol", "He said the pact was unfair.") == []
     assert countries(tagger, "Nassau County reassesses property", "Homeowners will see new bills.") == []

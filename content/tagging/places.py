@@ -458,6 +458,20 @@ class _Found(NamedTuple):  # a tuple: built for every phrase of every article, s
     words: str  # the phrase's key: its words in lower case
 
 
+@dataclass
+class _People:
+    """The place names a story showed to be people's. One a title showed ("Mr Hague") is a person's
+    anywhere in the story; one beside another capitalised name ("Chad Smith", as "Sydney Opera
+    House" looks too) only where case cannot show a name: a headline in Title Case or in capitals,
+    a word in capitals ("Sydney Smith ... SYDNEY"), not "Sydney's council" or "Sydney landmark"."""
+
+    titled: set[str] = field(default_factory=set)
+    named: set[str] = field(default_factory=set)
+
+    def shown(self, name: str, case_shows: bool) -> bool:
+        return name in self.titled or (not case_shows and name in self.named)
+
+
 # Where the story itself says a town or a country's word is: "Lebanon, Ohio" -> {("US", "city")}
 _Placings = dict[str, set[tuple[str, str]]]
 
@@ -478,7 +492,7 @@ class PlaceTagger:
         body = text.lstrip()
         dateline = _dateline(body)
         body = body[len(dateline):]
-        people: set[str] = set()
+        people = _People()
         placings: _Placings = defaultdict(set)
         in_dateline = self._find(dateline, placings, headline_case=True)
         in_body = self._find(body, placings, people=people)
@@ -531,11 +545,11 @@ class PlaceTagger:
             evidence.add(found.place, found.kind, weight)
 
     def _find(self, text: str, placings: _Placings, headline_case: bool = False,
-              people: set[str] | None = None) -> list[_Found]:
+              people: _People | None = None) -> list[_Found]:
         """The places in `text`, in order, after case, person-name and town rules.
 
-        `people` collects the place names seen as people ("Chad Smith"); under a headline's
-        capitals those names count as people too. `placings` collects where the text says its
+        `people` collects the place names seen as people ("Mr Hague", "Chad Smith"), which count as
+        people in the rest of the story as `_People` says. `placings` collects where the text says its
         towns are ("Dublin, California").
         """
         original = strip_accents(text)
@@ -550,7 +564,7 @@ class PlaceTagger:
         return _where_the_towns_are(original, in_order, placings)
 
     def _phrases_found(self, original: str, lowered: str, headline_case: bool,
-                       people: set[str] | None) -> dict[int, _Found]:
+                       people: _People | None) -> dict[int, _Found]:
         """Known phrases that fit their case and are no person's name, by where they end."""
         phrases = self._data.phrases
         found = {}
@@ -564,8 +578,6 @@ class PlaceTagger:
             if not _fits_case(phrase, original[start:end]):
                 continue
             if self._looks_like_a_person(original, start, end, phrase, headline_case, people):
-                if people is not None:
-                    people.add(phrase.tokens[0])
                 continue
             found[end] = _Found(start, end, phrase.place, phrase.kind, words)
         return found
@@ -602,22 +614,27 @@ class PlaceTagger:
         phrase = self._data.phrases.get(words)
         return phrase is not None and phrase.place == country
 
-    def _looks_like_a_person(self, original, start, end, phrase, headline_case, people) -> bool:
-        """"Chad Smith", "Michael Jordan": a personal name next to another capitalised name; "Mr Hague"."""
+    def _looks_like_a_person(self, original, start, end, phrase, headline_case, people: _People | None) -> bool:
+        """"Chad Smith", "Michael Jordan": a personal name next to another capitalised name; "Mr Hague";
+        a name the story showed to be a person's so. Noted in `people` for the rest of the story."""
         if len(phrase.tokens) > 1:
             return False
+        name, case_shows = phrase.tokens[0], not (headline_case or original[start:end].isupper())
         if _TITLE_BEFORE.search(original, max(0, start - 6), start):
+            if people is not None:
+                people.titled.add(name)
             return True
-        if people and phrase.tokens[0] in people:  # the story said whom it means ("Mr Hague", "Chad Smith")
+        if people is not None and people.shown(name, case_shows):
             return True
-        if phrase.tokens[0] not in self._data.personal_names or headline_case or original[start:end].isupper():
+        if name not in self._data.personal_names or not case_shows:
             return False
         following = _NEXT_WORD.match(original, end)
-        if following and _capitalised_name(following.group(1)):
-            return True
         preceding = _PREVIOUS_WORD.search(original, max(0, start - 30), start)
-        return bool(preceding) and _capitalised_name(preceding.group(1)) and (
-            preceding.group(1).lower() not in _LEADING_WORDS)
+        beside_a_name = bool(following and _capitalised_name(following.group(1))) or (
+            bool(preceding) and _capitalised_name(preceding.group(1)) and preceding.group(1).lower() not in _LEADING_WORDS)
+        if beside_a_name and people is not None:
+            people.named.add(name)
+        return beside_a_name
 
     # -- resolving -----------------------------------------------------------------------
 
