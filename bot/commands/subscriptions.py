@@ -16,13 +16,14 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from rapidfuzz import fuzz, process
 
+from bot.commands.cadence_reading import CadenceMeant, split_cadence
 from bot.commands.news import (
     MAX_NEWS_WORDS, Understanding, near_name, only_left_out, reading_meant, understand, word_count,
 )
 from bot.commands.results import article_card
 from bot.context import Context
 from bot.model import DEFAULT_POST_FORMAT, POST_FORMATS, Action, Command, Reply, new_articles, quoted
-from bot.subscriptions.cadence import DAYS, FULL_DAYS, PATTERN, Cadence, CadenceError
+from bot.subscriptions.cadence import PATTERN, Cadence, CadenceError
 from bot.subscriptions.fanout import DIGEST_SIZE, DigestArticles
 from bot.subscriptions.store import VALUE_CHARS, Added, Subscription, SubscriptionStore, combined, topic_label
 from bot.time_phrases import TimePhrase, TimePhraseError, take_time_phrase
@@ -82,40 +83,7 @@ _WITHOUT_SUMMER_TIME = {
 # A name this short that is no zone's is an abbreviation rather than a misspelt city: "MSK" and "AST" only look like
 # Omsk and Brazil/East; AST (Atlantic or Arabia) and CST (Central or China) are offered no zone, as they are several
 _LONGEST_ABBREVIATION = 4
-# not "instant", which last is the cadence and before a word a word ("instant payments")
-_CADENCE_WORDS = frozenset({"instantly", "daily", "weekly"})
-_CADENCES_LACKED = frozenset({"hourly", "monthly"})
-_DIGEST_NAMES = ("daily", "weekly")
-_NEAR_CADENCE_SCORE = 75  # "dialy" and "wekly" come near, read only before a time; "weekend" does not
-_TWELVE_HOUR_TIME = re.compile(r"\d{1,2}(?::\d{2})? ?[ap]\.?m\.?")  # "8am", "8 pm", "8:30 p.m."
-_CLOCK_TIME = re.compile(rf"{_TWELVE_HOUR_TIME.pattern}|\d{{1,2}}:\d{{2}}")  # and "08:00"; not a bare "19"
-_HALF_DAY = re.compile(r"[ap]\.?m\.?")  # the "pm" of "8 pm", a word of its own
-# A time of day written otherwise, read as one only where a cadence's time stands: "08.00", "8h", "0800", "8", "8pm",
-# "8 p.m."
-_OTHER_CLOCK = re.compile(r"(?P<hours>\d{1,2})(?:[.:h]?(?P<minutes>\d{2}))?(?:h| ?(?P<half>[ap])\.?m\.?)?")
-# How often said in words, last in the topic ("every day", "each friday at 18:00", "daily at 9", "at 9"): a cadence,
-# not words to look for
-_EVERY = re.compile(
-    rf"(?:(?:every|each|weekly) (?P<span>day|week|{'|'.join(FULL_DAYS + DAYS)})(?: |$)|daily )?"
-    r"(?:at (?P<clock>\S+(?: [ap]\.?m\.?)?))?"
-)
-# How often said in words newsbot has no cadence for, last in the topic ("every weekday", "every other day", "each
-# morning", "every monday and friday", "twice a day", "every 2 hours"): the person meant a cadence, not words
-_WHEN = rf"(?:{'|'.join(FULL_DAYS + DAYS)}|minute|hour|day|night|morning|afternoon|evening|week|weekday|weekend|month|year)s?"
-_HOW_OFTEN_UNREAD = re.compile(
-    rf"(?:^| )(?P<said>(?:every|each) (?:(?:other|second|single|few|\d+) )?{_WHEN}(?:(?:,? and|,|&) {_WHEN})*"
-    rf"|(?:once|twice|\d+ times) (?:a|an|per|each|every) {_WHEN})$"
-)
-_FOUR_DIGITS = re.compile(r"\d{4}")  # after "at", a year ("ai at 2024") unless words of how often come first
 _SUBSCRIBE_EXAMPLES = ("energy", "kenya daily 08:00", "smart grid weekly mon 09:00")
-_CADENCE_USAGE = (
-    "Put how often last: instant, daily HH:MM or weekly DAY HH:MM, "
-    "e.g. /subscribe energy daily 08:00 or /subscribe kenya weekly mon 09:00."
-)
-_CADENCES_THERE_ARE = (
-    "I send instant (each new article as it arrives), daily HH:MM or weekly DAY HH:MM, "
-    "e.g. /subscribe energy instant or /subscribe kenya daily 08:00."
-)
 
 
 def register(router) -> None:
@@ -195,160 +163,6 @@ def _combination(understood: Understanding, text: str) -> tuple[str, str] | None
     if not topics:
         return None
     return topics[0] if len(topics) == 1 and not text else ("news", combined(topics, text))
-
-
-class CadenceMeant(CadenceError):
-    """A cadence written otherwise than newsbot reads it, and the one it reads as: offered with a button."""
-
-    def __init__(self, typed: str, meant: str, topic: str):
-        super().__init__(f"“{typed}”: did you mean {meant}?")
-        self.meant, self.topic = meant, topic
-
-
-def split_cadence(args: str) -> tuple[str, Cadence]:
-    """"energy daily 08:00" → ("energy", daily 08:00); no cadence means instant.
-
-    A cadence newsbot cannot read ("energy hourly", "energy daily at 8") is an error, not part of
-    the topic, so it never becomes an instant subscription the person did not ask for."""
-    found = PATTERN.search(args)
-    if found:
-        topic = args[: found.start()].strip()
-        topic_words = topic.split()  # "kenya every day at 9 daily 08:00" and "kenya every weekday daily 08:00" too
-        if PATTERN.search(topic) or _cadence_in_words(topic) or _how_often_unread(topic_words, len(topic_words)):
-            raise CadenceError(f"Give one cadence. {_CADENCE_USAGE}")
-        return topic, Cadence.parse(found.group("cadence"))
-    words = _cadence_words(args)
-    if words[-1:] == ["daily"]:
-        raise CadenceError("daily needs a time, e.g. daily 08:00.")
-    clock = words[-1] if words and _CLOCK_TIME.fullmatch(words[-1]) else None
-    day = words[-1] if words and words[-1] in (*DAYS, *FULL_DAYS) else None
-    if words[-1:] == ["weekly"] or ((clock or day) and words[-2:-1] == ["weekly"]):  # "weekly 08:00", "weekly mon"
-        raise CadenceError("weekly needs a day and a time, e.g. weekly mon 08:00.")
-    if misread := _misread_cadence(words):
-        raise CadenceError(misread)
-    if lacked := next((word for word in words[1:] if word in _CADENCES_LACKED), None):
-        raise CadenceError(f"“{lacked}” is no cadence of mine: {_CADENCES_THERE_ARE}")
-    if misspelt := _misspelt_cadence(words):
-        raise CadenceError(misspelt)
-    if said := _cadence_in_words(args):
-        raise said
-    if unread := _how_often_unread(args.split(), len(args.split())):
-        raise CadenceError(f"“{unread}”: {_CADENCE_USAGE}")
-    if clock and _TWELVE_HOUR_TIME.fullmatch(clock):
-        raise CadenceError(f"“{clock}”: write the time as HH:MM on a 24-hour clock, e.g. daily 08:00 or daily 20:00.")
-    if _CADENCE_WORDS.intersection(words[1:]) or any(map(_CLOCK_TIME.fullmatch, words)):
-        raise CadenceError(_CADENCE_USAGE)
-    return args.strip(), Cadence("instant")
-
-
-def _cadence_words(args: str) -> list[str]:
-    """The words in lower case, a last "am" or "pm" with the time before it as one: "8 pm" is read as "8pm" is."""
-    words = args.lower().split()
-    if len(words) > 1 and _HALF_DAY.fullmatch(words[-1]) and words[-2][-1:].isdecimal():
-        return [*words[:-2], f"{words[-2]} {words[-1]}"]
-    return words
-
-
-def _misread_cadence(words: list[str]) -> str | None:
-    """What is wrong with a cadence written almost as newsbot reads it: its time not as HH:MM
-    ("daily 08.00", "weekly mon 8h"), or its day after its time ("weekly 09:00 mon")."""
-    days = (*DAYS, *FULL_DAYS)
-    if words[-3:-2] == ["weekly"] and words[-1] in days and _OTHER_CLOCK.fullmatch(words[-2]):
-        day = DAYS[days.index(words[-1]) % 7]
-        return f"Put the day before the time, written HH:MM: weekly {day} {_as_clock(words[-2])}."
-    if words[-2:-1] == ["daily"] and _OTHER_CLOCK.fullmatch(words[-1]):
-        return f"“{words[-1]}”: write the time as HH:MM, e.g. daily {_as_clock(words[-1])}."
-    if words[-3:-2] == ["weekly"] and words[-2] in days and _OTHER_CLOCK.fullmatch(words[-1]):
-        return f"“{words[-1]}”: write the time as HH:MM, e.g. weekly {DAYS[days.index(words[-2]) % 7]} {_as_clock(words[-1])}."
-    return None
-
-
-def _misspelt_cadence(words: list[str]) -> str | None:
-    """A digest's cadence with its name misspelt ("dialy 08:00", "wekly mon 09:00"), offered as it is
-    written: a time after the word tells it is no word to look for ("dairy" alone is)."""
-    for length in (2, 3):
-        typed = words[-length:]
-        if len(words) <= length:
-            continue
-        near = process.extractOne(typed[0], _DIGEST_NAMES, scorer=fuzz.ratio, score_cutoff=_NEAR_CADENCE_SCORE)
-        meant = " ".join([near[0], *typed[1:]]) if near else ""
-        if near and near[0] != typed[0] and PATTERN.match(meant):
-            return f"“{' '.join(typed)}”: did you mean {meant}?"
-    return None
-
-
-def _cadence_in_words(args: str) -> CadenceError | None:
-    """How often said in words after a topic ("energy every day at 7:30", "energy at 9"), as the
-    cadence it means (daily 07:30, daily 09:00), or an error for a time of day that is none after
-    words of how often ("every day at 25"), or for words of how often it reads no cadence in
-    ("every weekday at 9"); None when the words end in no cadence, in "at" a number that is no time
-    of day or four digits with no word of how often ("at 50", "ai at 2024": words to look for), or
-    follow a cadence's name ("weekly at 9" lacks its day)."""
-    words = args.split()
-    for start in range(len(words)):  # from the first word: "at 9" alone is a cadence without a topic
-        typed = " ".join(words[start:])
-        found = _EVERY.fullmatch(typed.lower())
-        if not found or (start > 0 and words[start - 1].lower() in _CADENCE_WORDS):
-            continue
-        how_often = not found.group().startswith("at ")  # every, each, daily or weekly
-        typed_clock = found["clock"]
-        if typed_clock and _FOUR_DIGITS.fullmatch(typed_clock) and not how_often:
-            continue
-        clock = _time_of_day(typed_clock) if typed_clock else "08:00"
-        if how_often and not typed_clock and (said_before := _time_before(words, start)):
-            start, clock = said_before  # "energy at 9 every day": daily 09:00, not "at 9" left in the topic
-            typed = " ".join(words[start:])
-        if clock and not how_often and (unread := _how_often_unread(words, start)):
-            return CadenceError(f"“{unread}”: {_CADENCE_USAGE}")
-        if clock:
-            return CadenceMeant(typed, _cadence_meant(found["span"], clock), " ".join(words[:start]))
-        if how_often:
-            example = _cadence_meant(found["span"], "08:00")
-            return CadenceError(f"“{typed}”: “{typed_clock}” is no time of day. Give one from 00:00 to 23:59, e.g. {example}.")
-    return None
-
-
-def _time_before(words: list[str], start: int) -> tuple[int, str] | None:
-    """Where "at" and a time of day stand just before the words from `start` ("at 9", "at 6 pm"),
-    and that time as HH:MM; not four digits, which may be a year ("ai at 2024 every day")."""
-    for at in (start - 2, start - 3):
-        said = _EVERY.fullmatch(" ".join(words[at:start]).lower()) if at >= 0 else None
-        if said and said.group().startswith("at ") and not _FOUR_DIGITS.fullmatch(said["clock"]):
-            clock = _time_of_day(said["clock"])
-            return (at, clock) if clock else None
-    return None
-
-
-def _how_often_unread(words: list[str], end: int) -> str | None:
-    """The words from those that say how often as newsbot reads no cadence, last before `end` (an
-    "at" or the end), to the end: "every weekday at 9", "twice a day"; not a topic's words."""
-    said = _HOW_OFTEN_UNREAD.search(" ".join(words[:end]).lower())
-    return " ".join(words[end - len(said["said"].split()):]) if said else None
-
-
-def _cadence_meant(span: str | None, clock: str) -> str:
-    """The cadence how often said in words means: daily for "day" or none, else weekly on its day."""
-    if span in (None, "day"):
-        return f"daily {clock}"
-    return f"weekly {'mon' if span == 'week' else DAYS[(*DAYS, *FULL_DAYS).index(span) % 7]} {clock}"
-
-
-def _as_clock(typed: str) -> str:
-    """A time written otherwise ("9.30", "8h") as HH:MM; 08:00 when it is no time of day ("25.00")."""
-    return _time_of_day(typed) or "08:00"
-
-
-def _time_of_day(typed: str) -> str | None:
-    """A time written otherwise ("9", "9.30", "8h", "8pm") as HH:MM; None when it is no time of day ("25", "13pm")."""
-    found = _OTHER_CLOCK.fullmatch(typed)
-    if not found:
-        return None
-    hours, minutes = int(found["hours"]), int(found["minutes"] or 0)
-    if found["half"]:
-        if not 1 <= hours <= 12:
-            return None
-        hours = hours % 12 + (12 if found["half"] == "p" else 0)
-    return f"{hours:02d}:{minutes:02d}" if hours < 24 and minutes < 60 else None
 
 
 async def subscribe(cmd: Command, ctx: Context) -> Reply:
