@@ -6,6 +6,7 @@ each told apart from the words of the topic before it.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
@@ -22,20 +23,25 @@ _HALF_DAY = re.compile(r"[ap]\.?m\.?")  # the "pm" of "8 pm", a word of its own
 # A time of day written otherwise, read as one only where a cadence's time stands: "08.00", "8h", "0800", "8", "8pm",
 # "8 p.m."
 _OTHER_CLOCK = re.compile(r"(?P<hours>\d{1,2})(?:[.:h]?(?P<minutes>\d{2}))?(?:h| ?(?P<half>[ap])\.?m\.?)?")
+_SHORT_DAY = {name: DAYS[index % 7] for index, name in enumerate(DAYS + FULL_DAYS)}  # "friday" and "fri": fri
 # How often said in words, last in the topic ("every day", "each friday at 18:00", "daily at 9", "at 9"): a cadence,
-# not words to look for
-_EVERY = re.compile(
-    rf"(?:(?:every|each|weekly) (?P<span>day|week|{'|'.join(FULL_DAYS + DAYS)})(?: |$)|daily )?"
-    r"(?:at (?P<clock>\S+(?: [ap]\.?m\.?)?))?"
+# not words to look for. Each word that says how often after "every", "each" or "weekly", and the cadence it means
+# but for the time
+_EVERY_WHAT = {"day": "daily", "week": "weekly mon", **{name: f"weekly {day}" for name, day in _SHORT_DAY.items()}}
+_AT_TIME = r"at (?P<clock>\S+(?: [ap]\.?m\.?)?)"  # "at 9", "at 6.30 p.m."
+# The whole of how often said in words: "every friday", "every friday at 9", "daily at 9" ("daily" alone is a
+# cadence's name lacking its time, told so) or "at 9"
+_HOW_OFTEN_SAID = re.compile(
+    rf"(?:(?:every|each|weekly) (?P<every>{'|'.join(_EVERY_WHAT)})(?: |$)|(?P<daily>daily) )?(?:{_AT_TIME})?"
 )
 # How often said in words newsbot has no cadence for, last in the topic ("every weekday", "every other day", "each
 # morning", "every monday and friday", "twice a day", "every 2 hours"): the person meant a cadence, not words
 _WHEN = rf"(?:{'|'.join(FULL_DAYS + DAYS)}|minute|hour|day|night|morning|afternoon|evening|week|weekday|weekend|month|year)s?"
-_HOW_OFTEN_UNREAD = re.compile(
-    rf"(?:^| )(?P<said>(?:every|each) (?:(?:other|second|single|few|\d+) )?{_WHEN}(?:(?:,? and|,|&) {_WHEN})*"
-    rf"|(?:once|twice|\d+ times) (?:a|an|per|each|every) {_WHEN})$"
-)
+_EVERY_SO_OFTEN = rf"(?:every|each) (?:(?:other|second|single|few|\d+) )?{_WHEN}(?:(?:,? and|,|&) {_WHEN})*"
+_TIMES_A = rf"(?:once|twice|\d+ times) (?:a|an|per|each|every) {_WHEN}"
+_HOW_OFTEN_UNREAD = re.compile(rf"(?:^| )(?P<said>{_EVERY_SO_OFTEN}|{_TIMES_A})$")
 _FOUR_DIGITS = re.compile(r"\d{4}")  # after "at", a year ("ai at 2024") unless words of how often come first
+_TIME_UNSAID = "08:00"  # a digest's time where how often is said without one ("every day")
 _CADENCE_USAGE = (
     "Put how often last: instant, daily HH:MM or weekly DAY HH:MM, "
     "e.g. /subscribe energy daily 08:00 or /subscribe kenya weekly mon 09:00."
@@ -70,7 +76,7 @@ def split_cadence(args: str) -> tuple[str, Cadence]:
     if words[-1:] == ["daily"]:
         raise CadenceError("daily needs a time, e.g. daily 08:00.")
     clock = words[-1] if words and _CLOCK_TIME.fullmatch(words[-1]) else None
-    day = words[-1] if words and words[-1] in (*DAYS, *FULL_DAYS) else None
+    day = words[-1] if words and words[-1] in _SHORT_DAY else None
     if words[-1:] == ["weekly"] or ((clock or day) and words[-2:-1] == ["weekly"]):  # "weekly 08:00", "weekly mon"
         raise CadenceError("weekly needs a day and a time, e.g. weekly mon 08:00.")
     if misread := _misread_cadence(words):
@@ -101,14 +107,12 @@ def _cadence_words(args: str) -> list[str]:
 def _misread_cadence(words: list[str]) -> str | None:
     """What is wrong with a cadence written almost as newsbot reads it: its time not as HH:MM
     ("daily 08.00", "weekly mon 8h"), or its day after its time ("weekly 09:00 mon")."""
-    days = (*DAYS, *FULL_DAYS)
-    if words[-3:-2] == ["weekly"] and words[-1] in days and _OTHER_CLOCK.fullmatch(words[-2]):
-        day = DAYS[days.index(words[-1]) % 7]
-        return f"Put the day before the time, written HH:MM: weekly {day} {_as_clock(words[-2])}."
+    if words[-3:-2] == ["weekly"] and words[-1] in _SHORT_DAY and _OTHER_CLOCK.fullmatch(words[-2]):
+        return f"Put the day before the time, written HH:MM: weekly {_SHORT_DAY[words[-1]]} {_as_clock(words[-2])}."
     if words[-2:-1] == ["daily"] and _OTHER_CLOCK.fullmatch(words[-1]):
         return f"“{words[-1]}”: write the time as HH:MM, e.g. daily {_as_clock(words[-1])}."
-    if words[-3:-2] == ["weekly"] and words[-2] in days and _OTHER_CLOCK.fullmatch(words[-1]):
-        return f"“{words[-1]}”: write the time as HH:MM, e.g. weekly {DAYS[days.index(words[-2]) % 7]} {_as_clock(words[-1])}."
+    if words[-3:-2] == ["weekly"] and words[-2] in _SHORT_DAY and _OTHER_CLOCK.fullmatch(words[-1]):
+        return f"“{words[-1]}”: write the time as HH:MM, e.g. weekly {_SHORT_DAY[words[-2]]} {_as_clock(words[-1])}."
     return None
 
 
@@ -126,46 +130,99 @@ def _misspelt_cadence(words: list[str]) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class _HowOftenSaid:
+    """How often said in words, the words from `start` to the last: "every friday at 6 pm", "daily at 9", "at 9"."""
+
+    start: int
+    every: str | None  # the cadence its words of how often mean but for the time ("weekly fri"); None for "at 9" alone
+    clock: str | None  # as written after "at", in lower case ("6 pm"); None without "at"
+
+    @property
+    def time(self) -> str | None:
+        """The time of day said, as HH:MM; None for none, for no time of day ("at 25"), or for four
+        digits after "at" alone, which may be a year ("ai at 2024")."""
+        if self.clock is None or (self.every is None and _FOUR_DIGITS.fullmatch(self.clock)):
+            return None
+        return _time_of_day(self.clock)
+
+    def cadence(self, time: str) -> str:
+        return f"{self.every or 'daily'} {time}"
+
+
 def _cadence_in_words(args: str) -> CadenceError | None:
     """How often said in words after a topic ("energy every day at 7:30", "energy at 9"), as the
-    cadence it means (daily 07:30, daily 09:00), or an error for a time of day that is none after
-    words of how often ("every day at 25"), or for words of how often it reads no cadence in
-    ("every weekday at 9"); None when the words end in no cadence, in "at" a number that is no time
-    of day or four digits with no word of how often ("at 50", "ai at 2024": words to look for), or
-    follow a cadence's name ("weekly at 9" lacks its day)."""
+    cadence it means (daily 07:30, daily 09:00) offered, or an error for a time of day that is none
+    after words of how often ("every day at 25"), or for words of how often it reads no cadence in
+    ("every weekday at 9"); None when the words end in no cadence (see `_how_often_last`)."""
     words = args.split()
-    for start in range(len(words)):  # from the first word: "at 9" alone is a cadence without a topic
-        typed = " ".join(words[start:])
-        found = _EVERY.fullmatch(typed.lower())
-        if not found or (start > 0 and words[start - 1].lower() in _CADENCE_WORDS):
-            continue
-        how_often = not found.group().startswith("at ")  # every, each, daily or weekly
-        typed_clock = found["clock"]
-        if typed_clock and _FOUR_DIGITS.fullmatch(typed_clock) and not how_often:
-            continue
-        clock = _time_of_day(typed_clock) if typed_clock else "08:00"
-        if how_often and not typed_clock and (said_before := _time_before(words, start)):
-            start, clock = said_before  # "energy at 9 every day": daily 09:00, not "at 9" left in the topic
-            typed = " ".join(words[start:])
-        if clock and not how_often and (unread := _how_often_unread(words, start)):
-            return CadenceError(f"“{unread}”: {_CADENCE_USAGE}")
-        if clock:
-            return CadenceMeant(typed, _cadence_meant(found["span"], clock), " ".join(words[:start]))
-        if how_often:
-            example = _cadence_meant(found["span"], "08:00")
-            return CadenceError(f"“{typed}”: “{typed_clock}” is no time of day. Give one from 00:00 to 23:59, e.g. {example}.")
+    said = _how_often_last(words)
+    if said is None:
+        return None
+    if said.every is None:
+        return _at_a_time_alone(words, said)
+    if said.clock is None:
+        return _with_time_before(words, said)
+    if said.time is None:
+        return _no_time_of_day(words, said)
+    return _offer(words, said.start, said.cadence(said.time))
+
+
+def _how_often_last(words: list[str]) -> _HowOftenSaid | None:
+    """How often said in words last, in as many words as say it, the first word too ("at 9" alone is
+    a cadence with no topic); None when the words end in none. Not right after a cadence's name
+    ("weekly at 9" lacks its day), nor "at" alone with a number that is no time of day or with four
+    digits ("at 50", "ai at 2024"): those are words to look for."""
+    for start in range(len(words)):
+        said = _how_often_from(words, start)
+        after_cadence_name = start > 0 and words[start - 1].lower() in _CADENCE_WORDS
+        if said and (said.every or said.time) and not after_cadence_name:
+            return said
     return None
+
+
+def _how_often_from(words: list[str], start: int) -> _HowOftenSaid | None:
+    """How often the words from `start` to the last say, if they say only that."""
+    found = _HOW_OFTEN_SAID.fullmatch(" ".join(words[start:]).lower())
+    if not found:
+        return None
+    every = _EVERY_WHAT[found["every"]] if found["every"] else found["daily"]
+    return _HowOftenSaid(start, every, found["clock"])
+
+
+def _at_a_time_alone(words: list[str], said: _HowOftenSaid) -> CadenceError:
+    """"energy at 9" means daily 09:00, unless words of how often newsbot reads no cadence in come
+    before it ("every weekday at 9")."""
+    if unread := _how_often_unread(words, said.start):
+        return CadenceError(f"“{unread}”: {_CADENCE_USAGE}")
+    return _offer(words, said.start, said.cadence(said.time))
+
+
+def _with_time_before(words: list[str], said: _HowOftenSaid) -> CadenceMeant:
+    """How often said without a time: at the time said just before it ("energy at 9 every day" is
+    daily 09:00, not "at 9" left in the topic), else at 08:00."""
+    start, time = _time_before(words, said.start) or (said.start, _TIME_UNSAID)
+    return _offer(words, start, said.cadence(time))
+
+
+def _no_time_of_day(words: list[str], said: _HowOftenSaid) -> CadenceError:
+    typed, example = " ".join(words[said.start:]), said.cadence(_TIME_UNSAID)
+    return CadenceError(f"“{typed}”: “{said.clock}” is no time of day. Give one from 00:00 to 23:59, e.g. {example}.")
 
 
 def _time_before(words: list[str], start: int) -> tuple[int, str] | None:
-    """Where "at" and a time of day stand just before the words from `start` ("at 9", "at 6 pm"),
+    """Where "at" a time of day alone stands just before the words from `start` ("at 9", "at 6 pm"),
     and that time as HH:MM; not four digits, which may be a year ("ai at 2024 every day")."""
     for at in (start - 2, start - 3):
-        said = _EVERY.fullmatch(" ".join(words[at:start]).lower()) if at >= 0 else None
-        if said and said.group().startswith("at ") and not _FOUR_DIGITS.fullmatch(said["clock"]):
-            clock = _time_of_day(said["clock"])
-            return (at, clock) if clock else None
+        said = _how_often_from(words[:start], at) if at >= 0 else None
+        if said and said.every is None:
+            return (at, said.time) if said.time else None
     return None
+
+
+def _offer(words: list[str], start: int, cadence: str) -> CadenceMeant:
+    """The cadence the words from `start` mean, offered for the topic before them."""
+    return CadenceMeant(" ".join(words[start:]), cadence, " ".join(words[:start]))
 
 
 def _how_often_unread(words: list[str], end: int) -> str | None:
@@ -175,16 +232,9 @@ def _how_often_unread(words: list[str], end: int) -> str | None:
     return " ".join(words[end - len(said["said"].split()):]) if said else None
 
 
-def _cadence_meant(span: str | None, clock: str) -> str:
-    """The cadence how often said in words means: daily for "day" or none, else weekly on its day."""
-    if span in (None, "day"):
-        return f"daily {clock}"
-    return f"weekly {'mon' if span == 'week' else DAYS[(*DAYS, *FULL_DAYS).index(span) % 7]} {clock}"
-
-
 def _as_clock(typed: str) -> str:
     """A time written otherwise ("9.30", "8h") as HH:MM; 08:00 when it is no time of day ("25.00")."""
-    return _time_of_day(typed) or "08:00"
+    return _time_of_day(typed) or _TIME_UNSAID
 
 
 def _time_of_day(typed: str) -> str | None:
