@@ -1313,6 +1313,15 @@ async def test_how_often_in_words_newsbot_does_not_read_is_told_how_to_write_it_
     assert (await bot.say("/subscriptions")).text.startswith("This chat has no subscriptions")
 
 
+@pytest.mark.parametrize("typed", ["every weekday at 2030", "twice a day at 25", "each morning at noon"])
+async def test_how_often_newsbot_does_not_read_at_what_is_no_time_alone_is_told_how_to_write_it_not_subscribed_to(bot, typed):
+    reply = await bot.say(f"/subscribe energy {typed}")  # Energy + “every weekday at 2030” was subscribed to, instantly
+    assert reply.text.startswith(f"“{typed}”: Put how often last") and reply.actions == []
+    assert (await bot.say("/subscriptions")).text.startswith("This chat has no subscriptions")
+    with pytest.raises(CadenceError, match="Give one cadence"):
+        split_cadence(f"energy {typed} daily 08:00")  # the topic was Energy + those words
+
+
 def test_every_among_a_topics_words_stays_words():
     assert split_cadence("water every drop counts") == ("water every drop counts", Cadence("instant"))
     assert split_cadence("every child matters daily 08:00") == ("every child matters", Cadence.parse("daily 08:00"))

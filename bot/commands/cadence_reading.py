@@ -172,11 +172,12 @@ def _how_often_last(words: list[str]) -> _HowOftenSaid | None:
     """How often said in words last, in as many words as say it, the first word too ("at 9" alone is
     a cadence with no topic); None when the words end in none. Not right after a cadence's name
     ("weekly at 9" lacks its day), nor "at" alone with a number that is no time of day or with four
-    digits ("at 50", "ai at 2024"): those are words to look for."""
+    digits ("at 50", "ai at 2024": words to look for) but after how often newsbot reads no cadence
+    in ("every weekday at 2030")."""
     for start in range(len(words)):
         said = _how_often_from(words, start)
         after_cadence_name = start > 0 and words[start - 1].lower() in _CADENCE_WORDS
-        if said and (said.every or said.time) and not after_cadence_name:
+        if said and not after_cadence_name and (said.every or said.time or _how_often_unread(words, start)):
             return said
     return None
 
