@@ -7,7 +7,8 @@ from typing import Iterable
 from bot.model import quoted
 from content.store.fulltext import QUOTES, parted, plain_words, search_terms
 
-# Words kept in lower case (a subscription's words are) that read as acronyms: "“AI”", not "“ai”"
+# Words kept in lower case (a subscription's words are) that read as acronyms: "“AI”", not "“ai”"; a word
+# with a capital is named as written ("5 eV", an energy, is no "5 EV")
 _USUAL_CASE = {"ai": "AI", "genai": "GenAI", "llm": "LLM", "llms": "LLMs", "iot": "IoT", "ev": "EV", "evs": "EVs"}
 
 
@@ -70,7 +71,7 @@ def _read_or(pieces: list[str]) -> list[str]:
 
 def _usual(words: list[str]) -> str:
     """Plain words in our quotes, an acronym in its usual case: "“AI tutors”"."""
-    return quoted(" ".join(_USUAL_CASE.get(word.casefold(), word) for word in words))
+    return quoted(" ".join(_USUAL_CASE.get(word, word) for word in words))
 
 
 _CLOSING_QUOTES = {"“": "”", "„": "“", "«": "»", "»": "«"}  # other quote marks close with themselves

@@ -28,6 +28,9 @@ _PARAGRAPH_BREAK = "\n\n"
 _BLANK_LINES = re.compile(r"\n\n\n+")
 # The soft hyphen (U+00AD) only marks where a word may break: left in, it split the word for search and tagging
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\xad]")
+# Physics' electronvolt after a number ("5 eV", "0.7eV"): case tells it from "EV", an electric vehicle.
+# The letters first, so re scans fast; "keV", "MeV", "GeV" and "TeV" are words of their own already
+ELECTRONVOLT = re.compile(r"eV\b(?:(?<=\d eV)|(?<=\deV))")
 _MARKUP_HINT = re.compile(r"[<&]")
 # Embeddings, overrides and isolates: they turn the rest of the line around, the words after them included
 _BIDI_OVERRIDES = re.compile("[\u202a-\u202e\u2066-\u2069]")

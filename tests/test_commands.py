@@ -967,3 +967,17 @@ async def test_help_for_one_command_gives_its_line_of_the_full_help(router):
     assert [(action.label, action.command) for action in subscribe.actions] == [("All commands", "/help")]
     unknown = await router.handle(command("/help frobnicate"))
     assert unknown.text == "Unknown command /frobnicate. Try /help." and unknown.actions[0].command == "/help"
+
+
+async def test_an_energy_in_electronvolts_is_searched_and_named_as_written_not_as_electric_vehicles(database_url):
+    articles = [
+        sample_article(1, "Electric vehicle sales rise", "Carmakers sold more electric vehicles at 5 stores."),
+        sample_article(2, "A 5 eV band gap", "The new crystal has a band gap of 5 eV."),
+    ]
+    store = await open_sample_store(database_url, articles=articles)
+    try:
+        router = build_router(sample_context(store))
+        assert titles(await router.handle(command("/search 5 eV"))) == ["A 5 eV band gap"]
+        assert "“5 eV”" in (await router.handle(command("/news 5 eV kenya"))).text
+    finally:
+        await store.close()

@@ -228,6 +228,13 @@ def test_a_dotted_abbreviation_in_mixed_case_is_no_acronym(tagger):
     assert tagger.tag("Berlin's Tafel e.V. seeks volunteers", "Tafel e.V. runs 40 food banks in Berlin.") == []
 
 
+@pytest.mark.parametrize("energy", ["5 eV", "5eV", "0.7 eV", "13 TeV", "2 keV"])
+def test_an_energy_in_electronvolts_is_no_electric_vehicle(tagger, energy):
+    """Physics' "eV" after a number is a unit; "EV" in capitals after one is still the vehicle."""
+    assert tagger.tag(f"Electrons of {energy} hit the target", f"The beam carried electrons of {energy}.") == []
+    assert tagger.tag("China sold 5 EV models abroad", "") == ["transport"]
+
+
 def test_config_adds_a_sector():
     extension = SectorExtension(name="Tourism", keywords=["tourism", "hotel bookings"])
     settings = TaxonomySettings(sectors={"tourism": extension})

@@ -592,6 +592,13 @@ def test_search_terms_read_quotes_and_a_leading_minus_only():
     assert not search_terms('"the" -a')
 
 
+def test_an_energy_in_electronvolts_is_searched_as_written_not_as_an_electric_vehicle():
+    from content.store.fulltext import Terms, search_terms
+
+    assert search_terms("band gap of 1.1 eV") == Terms(required=(("band",), ("gap",), ("1.1 ev",)))
+    assert search_terms("5 EV models") == Terms(required=(("5",), ("ev", "evs", "electric vehicle"), ("models",)))
+
+
 def test_english_words_are_stemmed_as_postgresql_stems_them():
     # PostgreSQL 13-18 stem by Snowball 2; Snowball 3 made "internat", "organiz", "universiti"
     assert english_stems("International organizations added universities") == "intern organ ad univers"

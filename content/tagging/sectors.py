@@ -32,7 +32,7 @@ from typing import Iterable, NamedTuple
 import yaml
 
 from content.settings import SectorExtension, TaxonomySettings
-from content.text import strip_accents
+from content.text import ELECTRONVOLT, strip_accents
 
 TAXONOMY_FILE = Path(__file__).with_name("taxonomy.yaml")
 
@@ -74,8 +74,8 @@ def _normalise(token: str) -> str:
 
 
 def tokens(text: str) -> list[str]:
-    """Lower-case word tokens without accents or a plural "s"."""
-    text = _START_UP_HYPHEN.sub("", strip_accents(text))
+    """Lower-case word tokens without accents, a plural "s" or the unit of "5 eV" (no EV)."""
+    text = ELECTRONVOLT.sub("", _START_UP_HYPHEN.sub("", strip_accents(text)))
     return list(map(_normalise, _TOKEN.findall(_ACRONYM_DOT.sub("", text).lower())))
 
 
