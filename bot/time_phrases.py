@@ -2,7 +2,9 @@
 words say the time, and the period they stand for in the chat's timezone.
 
 Only plain words are read: "today" in quotes or after "-" stays words to look for. A month's name
-is a time only after "in" or "since" ("March for Science" and "AI may help" are words).
+is a time only after "in" or "since" ("March for Science" and "AI may help" are words). A name known
+to hold a time phrase ("USA Today") is words too, unless a comma parts it: "usa today today" is the
+name, today.
 """
 
 from __future__ import annotations
@@ -223,6 +225,19 @@ def _month_named(parts: dict[str, str], now: datetime) -> tuple[datetime, int]:
     return _month_start(year, month, now.tzinfo), year
 
 
+# Names of papers and shows that hold a time phrase, in lower-case words: where they stand, the words
+# are the name to look for, not a time ("/search usa today")
+NAMES_WITH_A_TIME = (("usa", "today"), ("psychology", "today"), ("last", "week", "tonight"))
+
+
+def names_with_a_time(words: list[str]) -> list[range]:
+    """Where the names of `NAMES_WITH_A_TIME` stand among lower-case words."""
+    return [
+        range(start, start + len(name))
+        for start in range(len(words)) for name in NAMES_WITH_A_TIME if tuple(words[start : start + len(name)]) == name
+    ]
+
+
 # Each phrase as lower-case words, and how to read it. Where two match at the same place, the
 # longer wins ("since november 20" over "since november").
 _PHRASES: tuple[tuple[str, Reader], ...] = (
@@ -301,10 +316,26 @@ def _first_phrase(text: str) -> tuple[TimePhrase, tuple[int, int]] | None:
     words = [word.lower() for word, _ in pieces]
     starts = list(accumulate((len(word) + 1 for word in words[:-1]), initial=0))
     joined = " ".join(words)
-    matches = [(found, reader) for pattern, reader in _PATTERNS if (found := pattern.search(joined))]
+    in_names = {
+        position for name in names_with_a_time(words) if _spaced_apart(text, pieces[name.start : name.stop]) for position in name
+    }
+
+    def words_of(found: re.Match) -> range:
+        return range(starts.index(found.start()), joined.count(" ", 0, found.end()) + 1)
+
+    matches = [
+        (found, reader) for pattern, reader in _PATTERNS for found in pattern.finditer(joined) if not in_names.intersection(words_of(found))
+    ]
     if not matches:
         return None
     found, reader = min(matches, key=lambda match: (match[0].start(), -match[0].end()))
-    first, last = starts.index(found.start()), joined.count(" ", 0, found.end())
+    where = words_of(found)
     parts = {name: value for name, value in found.groupdict().items() if value}
-    return TimePhrase(found.group(0), parts, reader), (pieces[first][1][0], pieces[last][1][1])
+    return TimePhrase(found.group(0), parts, reader), (pieces[where.start][1][0], pieces[where.stop - 1][1][1])
+
+
+def _spaced_apart(text: str, pieces: list[tuple[str, tuple[int, int]]]) -> bool:
+    """Whether only spaces stand between the pieces in the text: "usa, today" is no name."""
+    starts = [text.index(word, span[0]) for word, span in pieces]  # a piece's span may hold the edges it lost
+    ends = [start + len(word) for start, (word, _) in zip(starts, pieces)]
+    return all(not text[end:start].strip() for end, start in zip(ends, starts[1:]))

@@ -185,6 +185,18 @@ def test_words_that_only_look_like_a_time_are_left_as_they_are(text):
     assert take_time_phrase(text) == (text, None)
 
 
+@pytest.mark.parametrize("text", ["usa today", "USA Today kenya", "energy Psychology Today", "last week tonight"])
+def test_a_name_known_with_a_time_word_in_it_is_words(text):
+    assert take_time_phrase(text) == (text, None)
+
+
+def test_a_time_beside_a_name_known_with_a_time_word_is_a_time():
+    assert at("usa today today") == ("usa today", "today", datetime(2026, 6, 1, tzinfo=UTC), None)
+    assert at("today USA Today") == ("USA Today", "today", datetime(2026, 6, 1, tzinfo=UTC), None)
+    assert at("usa today this week")[:2] == ("usa today", "this week")
+    assert at("usa, today")[:2] == ("usa", "today")  # a comma parts them: no name
+
+
 @pytest.mark.parametrize(
     ("text", "read"),
     [
@@ -292,6 +304,18 @@ async def test_a_number_word_without_past_or_last_is_words_to_look_for(database_
         assert (reply.text, titles(reply)) == ("Search: “three gorges dam”", ["Three Gorges dam raises output"])
         reply = await router.handle(command("/search three gorges dam past two days"))
         assert (reply.text, titles(reply)) == ("Search: “three gorges dam” · in the last 2 days", ["Three Gorges dam raises output"])
+    finally:
+        await store.close()
+
+
+async def test_a_name_known_with_a_time_word_in_it_is_looked_for_as_words(database_url):
+    paper = sample_article(1, "USA Today names a new editor", "The newspaper USA Today has a new editor.", countries=("US",))
+    store = await open_sample_store(database_url, [paper])
+    try:
+        router = build_router(sample_context(store))
+        for line, heading in [("/search usa today", "Search: “usa today”"), ("/news usa today", "News: “usa today”")]:
+            reply = await router.handle(command(line))
+            assert (reply.text, titles(reply)) == (heading, ["USA Today names a new editor"])
     finally:
         await store.close()
 
