@@ -255,7 +255,7 @@ class ScheduleRunner:
         queued = 0
         for article in reversed(top):  # oldest first, so the channel reads in order
             reply = Reply(cards=[article_card(article, self._tagger)])
-            queued += await self._outbox.enqueue_for(connection, [target_id], article.id, reply)
+            queued += await self._outbox.enqueue_for(connection, [target_id], article.id, reply, scheduled=True)
         return queued
 
     async def _post_digest(
@@ -276,7 +276,7 @@ class ScheduleRunner:
             )
         key = digest_key(series, fire)
         return await self._outbox.enqueue_digest(
-            connection, target_id, key, reply, digest.covered_after, digest.waiting, digest.since
+            connection, target_id, key, reply, digest.covered_after, digest.waiting, digest.since, scheduled=True
         )
 
 

@@ -153,8 +153,8 @@ async def test_the_bot_tables_upgrade_from_the_first_schema_keeping_queued_messa
         async with engine.connect() as connection:
             assert await connection.scalar(sa.text(f"SELECT version_num FROM {bot_db.VERSION_TABLE}")) == BOT_NEWEST != "0001"
             row = (await connection.execute(sa.select(bot_tables.outbox))).one()
-        assert (row.key, row.status, row.attempts, row.next_attempt_at, row.parts_sent) == (
-            "digest:schedule:daily:2026-03-01", "pending", 2, 200.0, 0  # a schedule's digest, in their series since 0009
+        assert (row.key, row.status, row.attempts, row.next_attempt_at, row.parts_sent, row.scheduled) == (
+            "digest:schedule:daily:2026-03-01", "pending", 2, 200.0, 0, True  # a schedule's digest, in their series since 0009
         )
     finally:
         await engine.dispose()

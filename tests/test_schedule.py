@@ -645,3 +645,44 @@ async def test_a_run_queueing_articles_the_fan_out_queues_for_the_same_channel_m
     async with world.store.engine.connect() as connection:
         fired = await connection.scalar(sa.select(tables.schedule_runs.c.last_fire_at))
     assert fired == utc(2026, 3, 28, 7, 0).timestamp()  # the run is done, not left for tomorrow's
+
+
+@pytest.mark.parametrize("mode", ["new", "digest"])
+async def test_unsubscribing_a_channel_from_all_leaves_what_its_schedule_queued(world, mode):
+    """/unsubscribe all in a channel a schedule posts to gives up what its subscriptions queued, not the schedule's posts."""
+    channel = Target("telegram", "@energy_channel")
+    runner = world.runner(schedule(mode=mode))
+    await runner.run_due()
+    subscriptions = SubscriptionStore(world.store.engine)
+    for sector in ("energy", "education"):
+        await subscriptions.add(channel, "sector", sector, Cadence("instant"), world.clock.now())
+    fanout = FanOut(world.store, subscriptions, world.outbox, Tagger.from_settings(), world.clock)
+    await fanout.run_once()
+    await world.publish("Energy, the fan-out first")
+    await world.publish("School news", sectors=("education",))  # the education subscription's alone
+    await fanout.run_once()
+    await world.publish("Energy, the schedule first")
+    world.clock.set(utc(2026, 3, 28, 7, 0))
+    await runner.run_due()
+    await fanout.run_once()
+    assert await subscriptions.remove(channel) == 2
+    posted = sorted(title for _, titles in await world.deliver() for title in titles)
+    assert posted == ["Energy, the fan-out first", "Energy, the schedule first"]
+
+
+async def test_unsubscribing_a_channel_from_all_leaves_a_message_bundling_an_article_of_its_schedule(world):
+    channel = Target("telegram", "@energy_channel")
+    runner = world.runner(schedule(max_articles=1))
+    await runner.run_due()
+    subscriptions = SubscriptionStore(world.store.engine)
+    await subscriptions.add(channel, "sector", "energy", Cadence("instant"), world.clock.now())
+    fanout = FanOut(world.store, subscriptions, world.outbox, Tagger.from_settings(), world.clock)
+    await fanout.run_once()
+    titles = [f"Energy {n}" for n in range(4)]
+    for title in titles:
+        await world.publish(title)
+    await fanout.run_once()  # more than a few at once: one message bundles them
+    world.clock.set(utc(2026, 3, 28, 7, 0))
+    await runner.run_due()  # the schedule's article is the newest, bundled in the message
+    await subscriptions.remove(channel)
+    assert [sorted(posted) for _, posted in await world.deliver()] == [titles]

@@ -520,24 +520,31 @@ class Outbox:
         not_before: float | None = None,
         covered_after: int | None = None,
         since_due: float | None = None,
+        scheduled: bool = False,
     ) -> int:
         """Queue one message for many targets (by id) inside the caller's transaction; returns how many were new.
         A digest's `covered_after`: the store position its period starts after; `since_due`: when the
-        earliest digest it stands for was due (None: its own)."""
+        earliest digest it stands for was due (None: its own). `scheduled`: a schedule posts it, so the
+        row a subscription queued for it already is the schedule's too."""
         if not ids:
             return 0
         o = tables.outbox
+        if scheduled:
+            waiting = o.c.target_id.in_(ids) & (o.c.key == key) & o.c.status.in_(["pending", "bundled"])
+            await connection.execute(o.update().where(waiting).values(scheduled=True))
         fresh = await self._without_existing(connection, ids, key)
         if not fresh:
             return 0
         payload_id = await self.add_payload(connection, reply)
         now = self._now()
         t = tables.targets
-        columns = ["target_id", "platform", "key", "payload_id", "created_at", "next_attempt_at", "covered_after", "since_due"]
+        columns = [
+            "target_id", "platform", "key", "payload_id", "created_at", "next_attempt_at", "covered_after", "since_due", "scheduled"
+        ]
         for begin in range(0, len(fresh), _INSERT_CHUNK):
             rows = sa.select(
                 t.c.id, t.c.platform, sa.literal(key), sa.literal(payload_id), sa.literal(now), sa.literal(not_before or now),
-                sa.literal(covered_after, sa.Integer), sa.literal(since_due, sa.Double),
+                sa.literal(covered_after, sa.Integer), sa.literal(since_due, sa.Double), sa.literal(scheduled, sa.Boolean),
             ).where(t.c.id.in_(fresh[begin : begin + _INSERT_CHUNK]))
             statement = insert_ignoring_duplicates(connection, o, ["target_id", "key"])
             await connection.execute(statement.from_select(columns, rows))
@@ -545,17 +552,19 @@ class Outbox:
 
     async def enqueue_digest(
         self, connection: AsyncConnection, target_id: int, key: str, reply: Reply | None, covered_after: int,
-        waiting: WaitingDigests, since: datetime,
+        waiting: WaitingDigests, since: datetime, scheduled: bool = False,
     ) -> int:
         """Queue a digest covering the store positions after `covered_after` (None: it has no article),
         the `waiting` digests summed up in it given up; returns how many were queued, 0 or 1. `since`:
         when the earliest digest it stands for was due (its own, one it sums up, or one missed while
-        newsbot was down), kept for a next digest summing it up."""
+        newsbot was down), kept for a next digest summing it up; `scheduled`: a schedule's digest."""
         if reply is None:  # nothing new, and what the waiting ones had is no longer news
             await _give_up(connection, waiting.ids, _NOTHING_STILL_NEWS)
             return 0
         since_due = since.timestamp() if since < _due_of(key) else None
-        queued = await self.enqueue_for(connection, [target_id], key, reply, covered_after=covered_after, since_due=since_due)
+        queued = await self.enqueue_for(
+            connection, [target_id], key, reply, covered_after=covered_after, since_due=since_due, scheduled=scheduled
+        )
         if queued:
             await _give_up(connection, waiting.ids, _SUMMED_UP)
         return queued

@@ -69,6 +69,8 @@ outbox = sa.Table(
     # a digest's that stands for others (it sums them up, or they were missed): when the earliest was due (epoch seconds)
     sa.Column("since_due", sa.Double),
     sa.Column("last_error", sa.Text),
+    # a config schedule posts it (a subscription of its chat may too): /unsubscribe all leaves it queued
+    sa.Column("scheduled", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("created_at", sa.Double, nullable=False),
     sa.Column("next_attempt_at", sa.Double, nullable=False),
     sa.Column("send_at", sa.Double),

@@ -168,7 +168,8 @@ class SubscriptionStore:
 
     async def remove(self, target: Target, kind: str | None = None, value: str | None = None) -> int:
         """Remove one subscription, or all of the target's when kind and value are None; returns how many.
-        What is queued for them and not sent yet goes too: its digests, or with all, everything."""
+        What is queued for them and not sent yet goes too: its digests, or with all, everything but
+        what a schedule posts to the target (a message bundling one of its articles too)."""
         s, o = tables.subscriptions, tables.outbox
         async with self.engine.begin() as connection:
             await tables.locked_subscriptions_revision(connection)  # changes to subscriptions take turns
@@ -185,7 +186,8 @@ class SubscriptionStore:
             # an instant message may be another subscription's too: only digests go, but with all
             await give_up_digests(connection, target_id, [subscription_series(row.id) for row in rows], _UNSUBSCRIBED)
             if kind is None:
-                queued = (o.c.target_id == target_id) & (o.c.status == "pending")
+                scheduled = sa.select(o.c.payload_id).where(o.c.target_id == target_id, o.c.scheduled)
+                queued = (o.c.target_id == target_id) & (o.c.status == "pending") & o.c.payload_id.not_in(scheduled)
                 await connection.execute(o.update().where(queued).values(status="dead", last_error=_UNSUBSCRIBED))
         return removed
 
