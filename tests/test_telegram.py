@@ -917,3 +917,12 @@ async def test_a_press_too_old_to_answer_is_logged_in_a_line_and_the_bot_goes_on
     assert [call.status for call in fake.calls_of("answerCallbackQuery", ok_only=False)] == [400]
     assert visible_text(after.params["text"]).startswith("Latest")
     assert not [record for record in caplog.records if record.exc_info or record.levelno >= logging.ERROR]
+
+
+async def test_a_reply_told_to_wait_longer_than_a_user_would_is_given_up_and_the_bot_stops_at_once(fake, caplog):
+    fake.fail_next("sendMessage", status=429, retry_after=600)  # a flood wait of ten minutes
+    async with running(fake, Recorder()):
+        await fake.push_update(message_update("/latest"))
+        await fake.wait_for(lambda server: server.calls_of("sendMessage", ok_only=False), timeout=STEP_TIMEOUT)
+        await fake.wait_for(lambda _: any("could not reply" in r.getMessage() for r in caplog.records), timeout=STEP_TIMEOUT)
+    assert [call.status for call in fake.calls_of("sendMessage", ok_only=False)] == [429]

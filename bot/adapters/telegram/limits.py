@@ -5,7 +5,9 @@ by wrapping the request it forwards, so the shared limiter stays untouched. The 
 other calls (getChatMember before a member's command in a group) go at once, where AIORateLimiter
 would count them against the group's 20 a minute too. Retries after a 429 are
 this class's own: AIORateLimiter's would hold every chat's requests, long polling included, while
-one busy group waits out its retry_after.
+one busy group waits out its retry_after. A retry_after longer than MAX_RETRY_WAIT is not waited out:
+the person who asked has given up by then, and stopping newsbot would wait for the sleep (PTB's stop
+waits for every update's handler), as Discord's adapter gives up past its own limit.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from bot.config import PlatformLimits
 
 PACED_METHODS = frozenset({"sendMessage", "editMessageText", "sendPhoto", "sendDocument"})
 MAX_TRACKED_CHATS = 1024
+MAX_RETRY_WAIT = 30.0  # seconds
 
 
 Request = Callable[..., Coroutine[Any, Any, Any]]
@@ -131,6 +134,6 @@ class ChatPacedRateLimiter(BaseRateLimiter[int]):
             try:
                 return await call()
             except RetryAfter as error:
-                if attempt == retries:
+                if attempt == retries or retry_after_seconds(error) > MAX_RETRY_WAIT:
                     raise
                 await asyncio.sleep(retry_after_seconds(error) + 0.1)
