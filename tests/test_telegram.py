@@ -926,3 +926,18 @@ async def test_a_reply_told_to_wait_longer_than_a_user_would_is_given_up_and_the
         await fake.wait_for(lambda server: server.calls_of("sendMessage", ok_only=False), timeout=STEP_TIMEOUT)
         await fake.wait_for(lambda _: any("could not reply" in r.getMessage() for r in caplog.records), timeout=STEP_TIMEOUT)
     assert [call.status for call in fake.calls_of("sendMessage", ok_only=False)] == [429]
+
+
+async def test_a_send_before_connecting_waits_for_the_connection_without_using_an_attempt(fake):
+    adapter = TelegramAdapter(settings_for(fake), commands=COMMANDS)  # the delivery worker starts before connect()
+    with pytest.raises(DeliveryError) as raised:
+        await asyncio.wait_for(adapter.send(Target("telegram", "555"), Reply(text="hi")), STEP_TIMEOUT)
+    assert type(raised.value) is RateLimited and raised.value.platform_wide
+    await adapter.connect()
+    try:
+        await asyncio.wait_for(adapter.send(Target("telegram", "555"), Reply(text="hi")), STEP_TIMEOUT)
+    finally:
+        await adapter.disconnect()
+    with pytest.raises(RateLimited):
+        await asyncio.wait_for(adapter.send(Target("telegram", "555"), Reply(text="hi")), STEP_TIMEOUT)
+    assert fake.sent_texts() == ["hi"]

@@ -25,6 +25,7 @@ from bot.model import Command, Reply, Target
 Message = TypeVar("Message")  # a platform's rendered message
 Handler = Callable[[Command], Awaitable[Reply]]
 Progress = Callable[[int], Awaitable[None]]  # messages of a reply delivered so far
+NOT_CONNECTED_RETRY = 5.0  # seconds a send waits when its adapter is not connected (yet)
 
 
 class ConnectError(Exception):

@@ -53,6 +53,7 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 from bot.adapters.base import (
+    NOT_CONNECTED_RETRY,
     ConnectError,
     DeliveryError,
     Handler,
@@ -87,7 +88,6 @@ log = logging.getLogger(__name__)
 
 NO_MENTIONS = discord.AllowedMentions.none()
 RATE_LIMIT_WAIT_LIMIT = 30.0  # discord.py's minimum for max_ratelimit_timeout
-NOT_CONNECTED_RETRY = 5.0
 UNKNOWN_CHANNEL = 10003  # Discord's error code for a channel that does not exist (any more)
 NOT_A_TEXT_CHANNEL = 50008  # Discord's error code for a message to a channel that takes none, such as a forum
 _THREADS = (discord.ChannelType.public_thread, discord.ChannelType.private_thread, discord.ChannelType.news_thread)

@@ -49,6 +49,7 @@ from telegram.ext import (
 
 from bot.adapters.base import (
     ConnectError,
+    NOT_CONNECTED_RETRY,
     DeliveryError,
     Handler,
     Progress,
@@ -312,7 +313,10 @@ class TelegramAdapter:
     # delivery path ---------------------------------------------------------------------------------
     async def send(self, target: Target, reply: Reply, *, skip: int = 0, progress: Progress | None = None) -> None:
         """Post a reply's messages after the first `skip` for the delivery worker; failures become
-        RateLimited, TargetGone or TransientError, carrying how many of the messages went out."""
+        RateLimited, TargetGone or TransientError, carrying how many of the messages went out. Before
+        connect() (the worker starts first) or after disconnect(), every chat waits, no attempt counted."""
+        if not self._app.running:
+            raise RateLimited(NOT_CONNECTED_RETRY, "the Telegram adapter is not connected", sent=skip, platform_wide=True)
 
         async def post(message: OutgoingMessage, sent: int) -> None:
             try:
