@@ -482,6 +482,15 @@ async def test_send_raises_rate_limited_for_a_long_429_on_every_channel_when_glo
     assert fake.messages_in("555") == []
 
 
+async def test_a_channel_429_discord_py_retried_until_it_gave_up_holds_only_that_channel(fake, start):
+    adapter = await start(Recorder())
+    fake.rate_limit("POST", r"/channels/555/messages", retry_after=0.05, times=5)  # each short, all of discord.py's tries
+    with pytest.raises(RateLimited) as raised:
+        await asyncio.wait_for(adapter.send(Target("discord", "555"), Reply(text="hello")), 5)
+    assert not raised.value.platform_wide and "Cloudflare" not in str(raised.value)
+    assert fake.messages_in("555") == []
+
+
 @pytest.mark.parametrize(
     "fault, error",
     [

@@ -233,7 +233,7 @@ class DiscordAdapter:
             intents=discord.Intents(guilds=True),  # not privileged; slash commands need no more
             allowed_mentions=NO_MENTIONS,
             max_ratelimit_timeout=RATE_LIMIT_WAIT_LIMIT,
-            http_trace=_global_limit_trace(),
+            http_trace=_rate_limit_trace(),
             guild_ready_timeout=self._guild_ready_timeout,
         )
         for spec in self._commands:
@@ -543,6 +543,8 @@ class DiscordAdapter:
             raise TargetGone(why, sent=sent) from None
         except discord.HTTPException as error:
             why = f"Discord channel {channel.id}: {error.status} {REDACTOR.redact(error.text)}"
+            if error.status == 429 and seen.by_discord:  # discord.py's tries all refused, each a short wait
+                raise RateLimited(RATE_LIMIT_WAIT_LIMIT, why, sent=sent, platform_wide=seen.is_global) from None
             if error.status == 429:  # no Via header: Cloudflare's limit on this address, every channel at once
                 raise RateLimited(RATE_LIMIT_WAIT_LIMIT, "blocked by Cloudflare", sent=sent, platform_wide=True) from None
             if error.status >= 500 or error.status == 401:  # 401: the token was reset, a restart with the new one fixes it
@@ -578,30 +580,34 @@ class _ForumPost:
 
 
 class _Seen429:
-    """Whether a request of this send was refused by the bot's global limit. discord.py (2.7) raises the
-    same `RateLimited(retry_after)` for a global 429 as for a channel's, without the answer, so an aiohttp
-    trace reads the answer's headers, in the sending task's context."""
+    """Whether a request of this send was refused by the bot's global limit, and whether by Discord at all.
+    discord.py (2.7) raises the same `RateLimited(retry_after)` for a global 429 as for a channel's, and the
+    same HTTPException(429) for Cloudflare's block as for five of a channel's short 429s it gave up after,
+    without the answer, so an aiohttp trace reads the answer's headers, in the sending task's context."""
 
     def __init__(self) -> None:
         self.is_global = False
+        self.by_discord = False  # the 429 came from Discord's limiter, not Cloudflare's
 
 
 _SEEN_429: contextvars.ContextVar[_Seen429] = contextvars.ContextVar("discord_seen_429")
 
 
-def _global_limit_trace() -> aiohttp.TraceConfig:
+def _rate_limit_trace() -> aiohttp.TraceConfig:
     trace = aiohttp.TraceConfig()
-    trace.on_request_end.append(_note_global_limit)
+    trace.on_request_end.append(_note_rate_limit)
     return trace
 
 
-async def _note_global_limit(session, context, params: aiohttp.TraceRequestEndParams) -> None:
+async def _note_rate_limit(session, context, params: aiohttp.TraceRequestEndParams) -> None:
     """Each 429 overwrites the last: the one that counts is the one discord.py gave up on."""
     seen = _SEEN_429.get(None)
     if params.response.status == 429 and seen is not None:
         headers = params.response.headers
         is_global = headers.get("X-RateLimit-Global", "").lower() == "true" or headers.get("X-RateLimit-Scope") == "global"
         seen.is_global = is_global
+        # as discord.py tells Cloudflare's block: no Via header, or an answer that is no JSON
+        seen.by_discord = "Via" in headers and params.response.content_type == "application/json"
 
 
 def _may_post_in(channel: discord.abc.GuildChannel | discord.Thread, me: discord.Member) -> bool:
