@@ -74,6 +74,15 @@ def test_a_feed_cannot_mention_a_groups_members():
     assert "news@wire.example" in shown  # an e-mail address is no mention, and stays as written
 
 
+def test_a_web_address_in_an_article_keeps_its_at_sign_as_written():
+    summary = "Watch https://www.youtube.com/@newsdesk/videos and read https://medium.com/@alice_w/grid-storage-1a2b, thanks @bob_the_mod."
+    shown = visible_text(render_card(card(summary=summary)))
+    # Telegram links the whole address (a mention inside it is none); an invisible character would break it
+    assert "https://www.youtube.com/@newsdesk/videos" in shown and "https://medium.com/@alice_w/grid-storage-1a2b" in shown
+    assert f"thanks @{WORD_JOINER}bob_the_mod" in shown
+    assert f"https://@{WORD_JOINER}alice" in visible_text(render_card(card(summary="https://@alice")))  # no host: a mention
+
+
 def test_link_href_is_escaped():
     markup = render_card(card(url="https://a.example/?q='x'&r=1"))
     assert 'href="https://a.example/?q=&#x27;x&#x27;&amp;r=1"' in markup

@@ -44,8 +44,9 @@ _HTML_TOKEN = re.compile(r"<[^>]*>|&[^;]*;|[^<&]+")
 _MESSAGE_ENTITY = re.compile(r"<[^/]|(?<![\w&])#\w")  # a tag's formatting, or a hashtag Telegram finds in the text
 _HASHTAG_PART = re.compile(r"[^\W_]+", re.UNICODE)
 _LINK_ADDRESS = re.compile(r'<a href="([^"]*)">')
-# "@name" at a word's start, as Telegram reads a mention (an e-mail address has a letter before its @)
-_MENTION = re.compile(r"(?<!\w)@(?=\w)")
+# "@name" at a word's start, as Telegram reads a mention (an e-mail address has a letter before its @), or a
+# web address with a path, which Telegram links whole, an "@" in it included ("youtube.com/@channel"): no mention
+_MENTION_OR_ADDRESS = re.compile(r"(https?://[\w.-]+\.[\w-]+(?::\d+)?/\S*)|(?<!\w)@(?=\w)", re.IGNORECASE)
 WORD_JOINER = "\u2060"
 
 
@@ -96,8 +97,9 @@ def hashtag(name: str) -> str | None:
 
 def _article_text(text: str) -> str:
     """Escaped, and with every "@name" shown as written but read as no mention: Telegram notifies a
-    group's members that a message mentions, and a feed could call any of them out by name."""
-    return escape(_MENTION.sub("@" + WORD_JOINER, text))
+    group's members that a message mentions, and a feed could call any of them out by name. A web
+    address stays as written: an invisible character in it would break the link."""
+    return escape(_MENTION_OR_ADDRESS.sub(lambda found: found[1] or "@" + WORD_JOINER, text))
 
 
 def render_card(card: ArticleCard) -> str:
