@@ -499,6 +499,7 @@ async def test_one_chats_429_holds_only_that_chat(fake, caplog):
         (403, "Forbidden: bot was kicked from the supergroup chat", None, TargetGone),
         (400, "Bad Request: chat not found", None, TargetGone),
         (400, "Bad Request: message thread not found", None, TargetGone),  # a deleted forum topic
+        (400, "Bad Request: TOPIC_DELETED", None, TargetGone),  # a deleted forum topic, as Telegram also says it
         (400, "Bad Request: not enough rights to send text messages to the chat", None, TargetGone),
         (400, "Bad Request: need administrator rights in the channel chat", None, TargetGone),
         (403, "Forbidden: bot is not a member of the channel chat", None, TargetGone),

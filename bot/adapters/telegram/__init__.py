@@ -142,6 +142,7 @@ _GONE_DESCRIPTIONS = (
     "user is deactivated",
     "peer_id_invalid",
     "message thread not found",  # a forum topic deleted
+    "topic_deleted",  # the same, as Telegram also says it
     "topic_closed",
     "not enough rights",
     "have no rights to send",
