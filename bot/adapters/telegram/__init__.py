@@ -5,9 +5,9 @@ there is only logged: the commands work without the menu); `listen(handle)` wire
 button presses to `handle` (words without a command in a private chat get a hint) and starts long
 polling (or the webhook server) and returns, leaving the bot running on the loop next to Discord, the
 scheduler and ingest; `disconnect` stops it all. Replies to users
-retry after a 429 inside the rate limiter, and twice after a short pause after a 5xx, a timeout or a lost
-connection (a user is waiting; a short pause is better than a lost answer); `send`, the delivery worker's
-path, never retries and maps every failure to a DeliveryError so the worker decides when to try again.
+retry after a 429 of up to 30 s inside the rate limiter (a longer one gives the reply up), and twice
+after a short pause after a 5xx, a timeout or a lost connection (a user is waiting; a short pause is
+better than a lost answer); `send`, the delivery worker's path, never retries and maps every failure to a DeliveryError so the worker decides when to try again.
 A channel takes no commands, so a subscription command typed in a private chat may name one first
 ("/subscribe @news energy"): it is then about that channel, once Telegram confirms that the bot and the user
 administer it (and, for /subscribe, that the bot may post there). Telegram telling the bot it may post in a
