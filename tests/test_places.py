@@ -652,3 +652,29 @@ def test_display_names():
     assert place_name("CD") == "Democratic Republic of the Congo"
     assert place_name("unknown-place") == "unknown-place"
     assert known_regions()["middle-east"] == "Middle East"
+
+
+@pytest.mark.parametrize(
+    ("title", "meant"),
+    [
+        ("Hamilton wins in Abu Dhabi", ["AE"]),  # was Bermuda's too: Hamilton is its capital
+        ("Florence wins best actress award", []),  # was Italy's
+        ("Kingston signs a new record deal", []),  # was Jamaica's
+        ("Wellington's letters from Waterloo go on sale", []),  # was New Zealand's
+        ("Santiago scores twice as the Cubs win", []),  # was Chile's
+        ("Valencia hits a grand slam", []),  # was Spain's
+        ("Orlando stars in a new fantasy series", []),  # was the United States'
+    ],
+)
+def test_a_city_that_is_a_common_personal_name_alone_in_a_headline_is_weak_evidence(tagger, title, meant):
+    assert countries(tagger, title, "The crowd cheered long after the end.") == meant
+
+
+def test_a_city_that_is_a_common_personal_name_in_a_headline_counts_with_the_body(tagger):
+    assert countries(tagger, "Hamilton council approves budget", "Bermudian lawmakers backed it.") == ["BM"]
+    assert countries(tagger, "Florence floods museum basements", "Italian officials counted the damage.") == ["IT"]
+
+
+def test_a_company_named_after_a_city_is_no_sign_of_the_citys_country(tagger):
+    assert countries(tagger, "Bristol Myers Squibb wins approval", "Regulators cleared the drug.") == []
+    assert countries(tagger, "Bristol-Myers Squibb Wins Approval", "Regulators cleared the drug.") == []

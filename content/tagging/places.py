@@ -149,6 +149,7 @@ class Gazetteer:
     states_after_comma: dict[str, tuple[str, bool]]  # state words -> (country, also names something else)
     comma_state_pattern: re.Pattern
     personal_names: frozenset[str]  # one-word place names that are also people's
+    personal_names_first: frozenset[str]  # city words a headline uses alone for a person as often ("Hamilton wins")
     institution_seats: frozenset[str]  # city words a headline uses for an institution there ("Brussels": the EU)
     common_words: frozenset[str]  # city words that are also common words, which headlines capitalise ("a Mecca for")
     country_names: dict[str, str]
@@ -311,6 +312,11 @@ def _listed_cities(phrases: dict[str, Phrase], gazetteer_data: dict, listing: st
     return keys
 
 
+def _one_word_personal_names(gazetteer_data: dict) -> frozenset[str]:
+    written = gazetteer_data["personal_names"] + gazetteer_data["personal_names_first"]
+    return frozenset(key for key in map(_phrase_key, written) if " " not in key)
+
+
 def _check_region_members(region_members: dict[str, frozenset[str]], country_names: dict[str, str]) -> None:
     """Raises ValueError for a region that lists a code that is no country."""
     for region_id, members in region_members.items():
@@ -356,7 +362,8 @@ def _build_gazetteer() -> Gazetteer:
         phrase_pattern=re.compile(rf"\b{_first_letter_lookahead(phrases)}(?:{_trie_pattern(phrases)})\b"),
         states_after_comma=states_after_comma,
         comma_state_pattern=re.compile(rf",\s*({_trie_pattern(states_after_comma)})\b"),
-        personal_names=frozenset(key for key in map(_phrase_key, gazetteer_data["personal_names"]) if " " not in key),
+        personal_names=_one_word_personal_names(gazetteer_data),
+        personal_names_first=_listed_cities(phrases, gazetteer_data, "personal_names_first"),
         institution_seats=_listed_cities(phrases, gazetteer_data, "institution_seats"),
         common_words=_listed_cities(phrases, gazetteer_data, "common_words"),
         country_names=country_names,
@@ -518,7 +525,8 @@ class PlaceTagger:
         name would be; not in capitals, where it is as likely a company or a ticker ("HANOVER COS",
         "<CALI>"), nor where it stands for an institution seated there ("Brussels fines Google"), nor
         where, a person's name too, it comes before another name ("Paris Hilton", "Kingston Technology"),
-        nor where it is a common word too, capitalised in a headline ("a Mecca for startups", "Swiss Canton")."""
+        nor where it is a common word too, capitalised in a headline ("a Mecca for startups", "Swiss Canton"),
+        nor where it is as often a person's name alone ("Hamilton wins in Abu Dhabi")."""
         if found.kind == "city" and not in_capitals and not self._stands_for_more(found.words) and not (
             self._before_a_name(found, title)
         ):
@@ -526,7 +534,8 @@ class PlaceTagger:
         return KIND_WEIGHTS.get(found.kind, 0.0)
 
     def _stands_for_more(self, words: str) -> bool:
-        return words in self._data.institution_seats or words in self._data.common_words
+        data = self._data
+        return words in data.institution_seats or words in data.common_words or words in data.personal_names_first
 
     def _before_a_name(self, found: _Found, title: str) -> bool:
         """A headline's case cannot tell "Paris Hilton" from "Paris Summit": a personal name before a name may be a person's."""
