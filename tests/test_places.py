@@ -675,6 +675,20 @@ def test_a_city_that_is_a_common_personal_name_in_a_headline_counts_with_the_bod
     assert countries(tagger, "Florence floods museum basements", "Italian officials counted the damage.") == ["IT"]
 
 
+@pytest.mark.parametrize(
+    "title", ["Jordan Peterson launches app", "Jordan Peterson Launches App", "Michael Jordan Buys a Team",
+              "Chad Kroeger returns", "Jordan Spieth wins"]
+)
+def test_a_country_name_before_or_after_a_name_in_a_headline_is_a_persons(tagger, title):
+    assert countries(tagger, title, "The plan was announced on Monday.") == []
+    assert countries(tagger, "Jordan closes border crossing", "The plan was announced on Monday.") == ["JO"]
+
+
+def test_a_country_name_a_known_full_name_in_the_body_shows_is_a_persons_in_a_title_case_headline(tagger):
+    text = "Michael Jordan said he would keep the coach."
+    assert countries(tagger, "Jordan Buys a Team", text) == []
+
+
 def test_a_company_named_after_a_city_is_no_sign_of_the_citys_country(tagger):
     assert countries(tagger, "Bristol Myers Squibb wins approval", "Regulators cleared the drug.") == []
     assert countries(tagger, "Bristol-Myers Squibb Wins Approval", "Regulators cleared the drug.") == []

@@ -586,6 +586,8 @@ class PlaceTagger:
             phrase = phrases[words]
             if not _fits_case(phrase, original[start:end]):
                 continue
+            if phrase.kind == "person" and people is not None:  # "Michael Jordan": Jordan is him in a Title Case headline
+                people.named.update(token for token in phrase.tokens if token in phrases)
             if self._looks_like_a_person(original, start, end, phrase, headline_case, people):
                 continue
             found[end] = _Found(start, end, phrase.place, phrase.kind, words)
@@ -773,8 +775,9 @@ def _as_placed(found: list[_Found], placed: dict[str, tuple[str, str]]) -> list[
 
 
 def _is_headline_case(title: str) -> bool:
-    """Upper case or Title Case: capitals there say nothing about names."""
-    words = [word for word in _WORD.findall(title) if len(word) > 3]
+    """Upper case or Title Case: capitals there say nothing about names. The first word, capitalised in
+    any headline, tells nothing: "Chad Kroeger returns" is in sentence case."""
+    words = [word for word in _WORD.findall(title)[1:] if len(word) > 3]
     return bool(words) and sum(word[0].isupper() for word in words) >= 0.6 * len(words)
 
 
