@@ -496,6 +496,36 @@ async def test_a_burst_of_a_chat_that_moved_where_all_its_articles_wait_already_
     assert await queued_messages(outbox) == [("-1009999", "4 new articles for your subscriptions", [f"Story {n}" for n in range(4)])]
 
 
+async def enqueue_scheduled(outbox, target: Target, key: str, reply: Reply) -> None:
+    """Queue a message as a config schedule does: `/unsubscribe all` leaves it."""
+    async with outbox.engine.begin() as connection:
+        target_id = (await target_ids(connection, [target]))[target]
+        await outbox.enqueue_for(connection, [target_id], key, reply, scheduled=True)
+
+
+async def test_a_schedules_post_merged_into_a_chat_that_has_its_article_queued_stays_when_it_unsubscribes_from_all(engine, clock):
+    outbox, _ = build(engine, clock, FakeAdapter(clock))
+    old, new = Target("telegram", "-555"), Target("telegram", "-1009999")
+    await enqueue(outbox, new, "https://news.test/1", Reply(text="Story 1, for a subscription of the upgraded group"))
+    await enqueue_scheduled(outbox, old, "https://news.test/1", Reply(text="Story 1, the schedule's post"))
+    await move_chat(engine, old, new.chat)
+    await SubscriptionStore(engine).remove(new)
+    assert await queued_messages(outbox) == [("-1009999", "Story 1, for a subscription of the upgraded group", [])]
+
+
+async def test_a_burst_carrying_a_schedules_article_rebundled_in_a_merge_stays_when_the_chat_unsubscribes_from_all(engine, clock):
+    outbox, _ = build(engine, clock, FakeAdapter(clock))
+    old, new = Target("telegram", "-555"), Target("telegram", "-1009999")
+    await enqueue(outbox, new, "https://news.test/0", Reply(text="Story 0 alone"))
+    await enqueue_bundle(outbox, old, burst_message(story_cards(range(4)), 1, 1, 4))
+    await enqueue_scheduled(outbox, old, "https://news.test/3", Reply(text="Story 3, the schedule's post"))
+    await move_chat(engine, old, new.chat)
+    await SubscriptionStore(engine).remove(new)
+    assert await queued_messages(outbox) == [
+        ("-1009999", "3 new articles for your subscriptions", ["Story 1", "Story 2", "Story 3"]),
+    ]
+
+
 class GatedClock(ManualClock):
     """A manual clock whose sleeps wait for the test to open the gate."""
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
-from typing import Iterable
+from typing import Container, Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -354,8 +354,9 @@ async def _move(connection: AsyncConnection, target_id: int, new_chat: str) -> N
     """Give a target its chat's new id, with the chat's settings. When the new id is a target
     already (someone subscribed in the upgraded group before a delivery found it moved), the two
     merge: the old target's subscriptions and pending messages join the new one's, but for topics
-    and messages it has already, and so do its digests given up after their last attempt, for the
-    next of their series to sum up. The caller has bumped the subscriptions revision."""
+    and messages it has already (a message a config schedule posts staying the schedule's there), and
+    so do its digests given up after their last attempt, for the next of their series to sum up. The
+    caller has bumped the subscriptions revision."""
     t, settings = tables.targets, tables.chat_settings
     address = sa.select(t.c.platform, t.c.chat, t.c.thread).where(t.c.id == target_id)
     platform, chat, thread = (await connection.execute(address)).one()
@@ -396,10 +397,22 @@ async def _merge(connection: AsyncConnection, target_id: int, into: int) -> None
     await give_up_digests(connection, target_id, [subscription_series(number) for number in dropped], _MERGED, (EXHAUSTED,))
     await connection.execute(s.update().where(s.c.target_id == target_id, ~same_topic).values(target_id=into))
     await connection.execute(s.delete().where(s.c.target_id == target_id))
+    await _keep_scheduled(connection, target_id, into)
     await _merge_bundles(connection, target_id, into)
     same_key = sa.exists().where(queued.c.target_id == into, queued.c.key == o.c.key)
     waiting = (o.c.target_id == target_id) & ((o.c.status == "pending") | _EXHAUSTED_DIGEST)
     await connection.execute(o.update().where(waiting, ~same_key).values(target_id=into))
+
+
+async def _keep_scheduled(connection: AsyncConnection, target_id: int, into: int) -> None:
+    """What the new target has queued already that the old one's schedule posts is the schedule's there
+    too: `/unsubscribe all` leaves it (see `SubscriptionStore.remove`)."""
+    o, theirs = tables.outbox, tables.outbox.alias("theirs")
+    waiting = ["pending", "bundled"]
+    scheduled = sa.exists().where(
+        theirs.c.target_id == target_id, theirs.c.key == o.c.key, theirs.c.scheduled, theirs.c.status.in_(waiting)
+    )
+    await connection.execute(o.update().where(o.c.target_id == into, o.c.status.in_(waiting), scheduled).values(scheduled=True))
 
 
 async def _merge_bundles(connection: AsyncConnection, target_id: int, into: int) -> None:
@@ -421,7 +434,7 @@ async def _waiting_bundles(connection: AsyncConnection, target_id: int) -> list[
     o = tables.outbox
     bundled = sa.select(o.c.payload_id).where(o.c.target_id == target_id, o.c.status == "bundled")
     query = (
-        sa.select(o.c.id, o.c.key, o.c.payload_id, o.c.status, o.c.next_attempt_at)
+        sa.select(o.c.id, o.c.key, o.c.payload_id, o.c.status, o.c.next_attempt_at, o.c.scheduled)
         .where(o.c.target_id == target_id, o.c.status.in_(["pending", "bundled"]), o.c.payload_id.in_(bundled))
         .order_by(o.c.payload_id, o.c.id)
     )
@@ -435,10 +448,11 @@ async def _rebundle(connection: AsyncConnection, rows: list, taken: set[str], in
     """Queue for `into` the articles of a bundle it has not got, in a message of their own."""
     bundle = rows[0].payload_id
     cards = reply_from_json((await _payload_bodies(connection, {bundle}))[bundle]).cards
-    kept = [(row.key, card) for row, card in zip(rows, cards) if row.key not in taken]
-    keys, cards = [key for key, _ in kept], [card for _, card in kept]
+    kept = [(row, card) for row, card in zip(rows, cards) if row.key not in taken]
+    keys, cards = [row.key for row, _ in kept], [card for _, card in kept]
+    scheduled = {row.key for row, _ in kept if row.scheduled}
     payload_id = await _add_payload(connection, burst_message(cards, 1, 1, len(cards)))
-    await _insert_bundle(connection, into, keys, payload_id, rows[0].next_attempt_at)
+    await _insert_bundle(connection, into, keys, payload_id, rows[0].next_attempt_at, scheduled)
 
 
 async def _add_payload(connection: AsyncConnection, reply: Reply) -> int:
@@ -446,13 +460,16 @@ async def _add_payload(connection: AsyncConnection, reply: Reply) -> int:
     return (await connection.execute(insert)).scalar_one()
 
 
-async def _insert_bundle(connection: AsyncConnection, target_id: int, keys: list[str], payload_id: int, at: float) -> None:
-    """A bundle's rows, written in the order of its keys (and cards): `_waiting_bundles` reads them back so."""
+async def _insert_bundle(
+    connection: AsyncConnection, target_id: int, keys: list[str], payload_id: int, at: float, scheduled: Container[str] = ()
+) -> None:
+    """A bundle's rows, written in the order of its keys (and cards): `_waiting_bundles` reads them back
+    so. `scheduled`: the keys of articles a config schedule posts."""
     t, o = tables.targets, tables.outbox
     platform = (await connection.execute(sa.select(t.c.platform).where(t.c.id == target_id))).scalar_one()
     rows = [
         dict(target_id=target_id, platform=platform, key=key, payload_id=payload_id, created_at=at, next_attempt_at=at,
-             status="pending" if n == 0 else "bundled")
+             status="pending" if n == 0 else "bundled", scheduled=key in scheduled)
         for n, key in enumerate(keys)
     ]
     await connection.execute(o.insert(), rows)
