@@ -686,3 +686,37 @@ async def test_unsubscribing_a_channel_from_all_leaves_a_message_bundling_an_art
     await runner.run_due()  # the schedule's article is the newest, bundled in the message
     await subscriptions.remove(channel)
     assert [sorted(posted) for _, posted in await world.deliver()] == [titles]
+
+
+async def test_a_schedule_posts_an_article_whose_subscriptions_message_the_channel_gave_up_unsubscribing_from_all(world):
+    """The fan-out queued the article first; /unsubscribe all gave that message up before it went out."""
+    channel = Target("telegram", "@energy_channel")
+    runner = world.runner(schedule(mode="new"))
+    await runner.run_due()
+    subscriptions = SubscriptionStore(world.store.engine)
+    await subscriptions.add(channel, "sector", "energy", Cadence("instant"), world.clock.now())
+    fanout = FanOut(world.store, subscriptions, world.outbox, Tagger.from_settings(), world.clock)
+    await fanout.run_once()
+    await world.publish("Energy, queued for the subscription")
+    await fanout.run_once()
+    await subscriptions.remove(channel)
+    world.clock.set(utc(2026, 3, 28, 7, 0))
+    await runner.run_due()
+    assert [titles for _, titles in await world.deliver()] == [["Energy, queued for the subscription"]]
+
+
+async def test_a_schedule_posts_an_article_of_a_burst_the_channel_gave_up_unsubscribing_from_all(world):
+    channel = Target("telegram", "@energy_channel")
+    runner = world.runner(schedule(max_articles=1))
+    await runner.run_due()
+    subscriptions = SubscriptionStore(world.store.engine)
+    await subscriptions.add(channel, "sector", "energy", Cadence("instant"), world.clock.now())
+    fanout = FanOut(world.store, subscriptions, world.outbox, Tagger.from_settings(), world.clock)
+    await fanout.run_once()
+    for n in range(4):
+        await world.publish(f"Energy {n}")
+    await fanout.run_once()  # one message bundles them
+    await subscriptions.remove(channel)
+    world.clock.set(utc(2026, 3, 28, 7, 0))
+    await runner.run_due()  # the schedule's article is the newest, a bundled one
+    assert [titles for _, titles in await world.deliver()] == [["Energy 3"]]

@@ -43,6 +43,7 @@ _INSERT_CHUNK = 5000
 PRUNE_CHUNK = 5000
 _ERROR_CHARS = 500
 _QUEUED_WHILE_GONE = "queued while the chat was unreachable"
+UNSUBSCRIBED = "the chat unsubscribed before it was sent"
 DIGEST_PREFIX = "digest:"
 EXHAUSTED = "exhausted"  # the status of a row given up after its last attempt
 _DUE_FORMAT = "%Y%m%dT%H%MZ"
@@ -455,6 +456,19 @@ async def _rebundle(connection: AsyncConnection, rows: list, taken: set[str], in
     await _insert_bundle(connection, into, keys, payload_id, rows[0].next_attempt_at, scheduled)
 
 
+async def _forget_given_up_unsubscribing(connection: AsyncConnection, ids: list[int], key: str) -> None:
+    """Delete the targets' rows of `key` whose message none of went out, given up as the chat unsubscribed
+    from all (the row itself, or the one of the message bundling it): a schedule posting the article
+    queues it anew, as their row would stop it."""
+    o, message = tables.outbox, tables.outbox.alias("message")
+    given_up = sa.select(message.c.payload_id).where(
+        message.c.target_id == o.c.target_id, message.c.status == "dead", message.c.last_error == UNSUBSCRIBED,
+        message.c.parts_sent == 0,
+    )
+    unsent = o.c.target_id.in_(ids) & (o.c.key == key) & o.c.status.in_(["dead", "bundled"])
+    await connection.execute(o.delete().where(unsent, o.c.payload_id.in_(given_up)))
+
+
 async def _add_payload(connection: AsyncConnection, reply: Reply) -> int:
     insert = tables.payloads.insert().values(body=reply_to_json(reply)).returning(tables.payloads.c.id)
     return (await connection.execute(insert)).scalar_one()
@@ -547,6 +561,7 @@ class Outbox:
             return 0
         o = tables.outbox
         if scheduled:
+            await _forget_given_up_unsubscribing(connection, ids, key)
             waiting = o.c.target_id.in_(ids) & (o.c.key == key) & o.c.status.in_(["pending", "bundled"])
             await connection.execute(o.update().where(waiting).values(scheduled=True))
         fresh = await self._without_existing(connection, ids, key)

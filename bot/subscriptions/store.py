@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.delivery import tables
 from bot.delivery.outbox import (
-    WaitingDigests, forget_deleted_chat, give_up_digests, got_a_digest, hand_over_digests, revive_targets, subscription_series, target_ids,
+    UNSUBSCRIBED, WaitingDigests, forget_deleted_chat, give_up_digests, got_a_digest, hand_over_digests, revive_targets,
+    subscription_series, target_ids,
 )
 from bot.model import DEFAULT_POST_FORMAT, Target
 from bot.subscriptions.cadence import Cadence
@@ -30,7 +31,6 @@ from content.tagging import Tagger, place_name
 Kind = Literal["sector", "country", "region", "query", "news"]
 DEFAULT_TIMEZONE = "UTC"
 FANOUT_CURSOR = "fanout_cursor"  # the bot_state row of the store position the instant fan-out has read up to
-_UNSUBSCRIBED = "the chat unsubscribed before it was sent"
 _NOW_INSTANT = "the subscription became instant: the reply handed its articles over"
 _DELETED = "the chat was deleted"
 VALUE_CHARS = tables.subscriptions.c.value.type.length  # the longest topic value a subscription holds
@@ -184,11 +184,11 @@ class SubscriptionStore:
                 await tables.bump_subscriptions_revision(connection)
             removed = (await connection.execute(s.delete().where(condition))).rowcount
             # an instant message may be another subscription's too: only digests go, but with all
-            await give_up_digests(connection, target_id, [subscription_series(row.id) for row in rows], _UNSUBSCRIBED)
+            await give_up_digests(connection, target_id, [subscription_series(row.id) for row in rows], UNSUBSCRIBED)
             if kind is None:
                 scheduled = sa.select(o.c.payload_id).where(o.c.target_id == target_id, o.c.scheduled)
                 queued = (o.c.target_id == target_id) & (o.c.status == "pending") & o.c.payload_id.not_in(scheduled)
-                await connection.execute(o.update().where(queued).values(status="dead", last_error=_UNSUBSCRIBED))
+                await connection.execute(o.update().where(queued).values(status="dead", last_error=UNSUBSCRIBED))
         return removed
 
     async def for_target(self, target: Target) -> list[Subscription]:
