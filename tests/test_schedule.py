@@ -653,11 +653,7 @@ async def test_unsubscribing_a_channel_from_all_leaves_what_its_schedule_queued(
     channel = Target("telegram", "@energy_channel")
     runner = world.runner(schedule(mode=mode))
     await runner.run_due()
-    subscriptions = SubscriptionStore(world.store.engine)
-    for sector in ("energy", "education"):
-        await subscriptions.add(channel, "sector", sector, Cadence("instant"), world.clock.now())
-    fanout = FanOut(world.store, subscriptions, world.outbox, Tagger.from_settings(), world.clock)
-    await fanout.run_once()
+    subscriptions, fanout = await caught_up_subscriptions(world, channel, "energy", "education")
     await world.publish("Energy, the fan-out first")
     await world.publish("School news", sectors=("education",))  # the education subscription's alone
     await fanout.run_once()
@@ -674,10 +670,7 @@ async def test_unsubscribing_a_channel_from_all_leaves_a_message_bundling_an_art
     channel = Target("telegram", "@energy_channel")
     runner = world.runner(schedule(max_articles=1))
     await runner.run_due()
-    subscriptions = SubscriptionStore(world.store.engine)
-    await subscriptions.add(channel, "sector", "energy", Cadence("instant"), world.clock.now())
-    fanout = FanOut(world.store, subscriptions, world.outbox, Tagger.from_settings(), world.clock)
-    await fanout.run_once()
+    subscriptions, fanout = await caught_up_subscriptions(world, channel, "energy")
     titles = [f"Energy {n}" for n in range(4)]
     for title in titles:
         await world.publish(title)
@@ -688,35 +681,28 @@ async def test_unsubscribing_a_channel_from_all_leaves_a_message_bundling_an_art
     assert [sorted(posted) for _, posted in await world.deliver()] == [titles]
 
 
-async def test_a_schedule_posts_an_article_whose_subscriptions_message_the_channel_gave_up_unsubscribing_from_all(world):
+
+@pytest.mark.parametrize("articles", [1, 4])  # the article in a message of its own, or in a burst bundling them
+async def test_a_schedule_posts_an_article_whose_subscriptions_message_the_channel_gave_up_unsubscribing_from_all(world, articles):
     """The fan-out queued the article first; /unsubscribe all gave that message up before it went out."""
-    channel = Target("telegram", "@energy_channel")
-    runner = world.runner(schedule(mode="new"))
-    await runner.run_due()
-    subscriptions = SubscriptionStore(world.store.engine)
-    await subscriptions.add(channel, "sector", "energy", Cadence("instant"), world.clock.now())
-    fanout = FanOut(world.store, subscriptions, world.outbox, Tagger.from_settings(), world.clock)
-    await fanout.run_once()
-    await world.publish("Energy, queued for the subscription")
-    await fanout.run_once()
-    await subscriptions.remove(channel)
-    world.clock.set(utc(2026, 3, 28, 7, 0))
-    await runner.run_due()
-    assert [titles for _, titles in await world.deliver()] == [["Energy, queued for the subscription"]]
-
-
-async def test_a_schedule_posts_an_article_of_a_burst_the_channel_gave_up_unsubscribing_from_all(world):
     channel = Target("telegram", "@energy_channel")
     runner = world.runner(schedule(max_articles=1))
     await runner.run_due()
-    subscriptions = SubscriptionStore(world.store.engine)
-    await subscriptions.add(channel, "sector", "energy", Cadence("instant"), world.clock.now())
-    fanout = FanOut(world.store, subscriptions, world.outbox, Tagger.from_settings(), world.clock)
-    await fanout.run_once()
-    for n in range(4):
+    subscriptions, fanout = await caught_up_subscriptions(world, channel, "energy")
+    for n in range(articles):
         await world.publish(f"Energy {n}")
-    await fanout.run_once()  # one message bundles them
+    await fanout.run_once()
     await subscriptions.remove(channel)
     world.clock.set(utc(2026, 3, 28, 7, 0))
-    await runner.run_due()  # the schedule's article is the newest, a bundled one
-    assert [titles for _, titles in await world.deliver()] == [["Energy 3"]]
+    await runner.run_due()  # the schedule's article is the newest
+    assert [titles for _, titles in await world.deliver()] == [[f"Energy {articles - 1}"]]
+
+
+async def caught_up_subscriptions(world, channel: Target, *sectors: str) -> tuple[SubscriptionStore, FanOut]:
+    """The channel subscribed to the sectors, instant, from now on: its fan-out has read what came before."""
+    subscriptions = SubscriptionStore(world.store.engine)
+    for sector in sectors:
+        await subscriptions.add(channel, "sector", sector, Cadence("instant"), world.clock.now())
+    fanout = FanOut(world.store, subscriptions, world.outbox, Tagger.from_settings(), world.clock)
+    await fanout.run_once()
+    return subscriptions, fanout
