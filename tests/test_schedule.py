@@ -682,11 +682,11 @@ async def test_unsubscribing_a_channel_from_all_leaves_a_message_bundling_an_art
 
 
 
-@pytest.mark.parametrize("articles", [1, 4])  # the article in a message of its own, or in a burst bundling them
-async def test_a_schedule_posts_an_article_whose_subscriptions_message_the_channel_gave_up_unsubscribing_from_all(world, articles):
-    """The fan-out queued the article first; /unsubscribe all gave that message up before it went out."""
+@pytest.mark.parametrize(("articles", "posts"), [(1, 1), (4, 1), (4, 4)])  # in a message of its own, or in a burst bundling them
+async def test_a_schedule_posts_articles_whose_subscriptions_message_the_channel_gave_up_unsubscribing_from_all(world, articles, posts):
+    """The fan-out queued the articles first; /unsubscribe all gave their message up before it went out."""
     channel = Target("telegram", "@energy_channel")
-    runner = world.runner(schedule(max_articles=1))
+    runner = world.runner(schedule(max_articles=posts))
     await runner.run_due()
     subscriptions, fanout = await caught_up_subscriptions(world, channel, "energy")
     for n in range(articles):
@@ -694,8 +694,8 @@ async def test_a_schedule_posts_an_article_whose_subscriptions_message_the_chann
     await fanout.run_once()
     await subscriptions.remove(channel)
     world.clock.set(utc(2026, 3, 28, 7, 0))
-    await runner.run_due()  # the schedule's article is the newest
-    assert [titles for _, titles in await world.deliver()] == [[f"Energy {articles - 1}"]]
+    await runner.run_due()  # the schedule's articles are the newest
+    assert [titles for _, titles in await world.deliver()] == [[f"Energy {n}"] for n in range(articles - posts, articles)]
 
 
 async def caught_up_subscriptions(world, channel: Target, *sectors: str) -> tuple[SubscriptionStore, FanOut]:

@@ -457,16 +457,28 @@ async def _rebundle(connection: AsyncConnection, rows: list, taken: set[str], in
 
 
 async def _forget_given_up_unsubscribing(connection: AsyncConnection, ids: list[int], key: str) -> None:
-    """Delete the targets' rows of `key` whose message none of went out, given up as the chat unsubscribed
-    from all (the row itself, or the one of the message bundling it): a schedule posting the article
-    queues it anew, as their row would stop it."""
-    o, message = tables.outbox, tables.outbox.alias("message")
-    given_up = sa.select(message.c.payload_id).where(
-        message.c.target_id == o.c.target_id, message.c.status == "dead", message.c.last_error == UNSUBSCRIBED,
-        message.c.parts_sent == 0,
+    """Delete the targets' rows of `key` given up as the chat unsubscribed from all before any of their
+    message went out (see `give_up_unsubscribed`): a schedule posting the article queues it anew, as
+    their row would stop it."""
+    o = tables.outbox
+    unsent = (o.c.status == "dead") & (o.c.last_error == UNSUBSCRIBED) & (o.c.parts_sent == 0)
+    await connection.execute(o.delete().where(o.c.target_id.in_(ids), o.c.key == key, unsent))
+
+
+async def give_up_unsubscribed(connection: AsyncConnection, target_id: int) -> None:
+    """The chat unsubscribed from all: give up what waits for it, but for what a config schedule posts
+    there (a message bundling one of its articles too). The articles a message none of went out bundles
+    are given up with it, for a schedule to post them all the same (`_forget_given_up_unsubscribing`)."""
+    o, message, of_schedule = tables.outbox, tables.outbox.alias("message"), tables.outbox.alias("of_schedule")
+    scheduled = sa.select(of_schedule.c.payload_id).where(of_schedule.c.target_id == target_id, of_schedule.c.scheduled)
+    queued = (o.c.target_id == target_id) & (o.c.status == "pending") & o.c.payload_id.not_in(scheduled)
+    unsent = sa.select(message.c.payload_id).where(
+        message.c.target_id == target_id, message.c.status == "pending", message.c.parts_sent == 0,
+        message.c.payload_id.not_in(scheduled),
     )
-    unsent = o.c.target_id.in_(ids) & (o.c.key == key) & o.c.status.in_(["dead", "bundled"])
-    await connection.execute(o.delete().where(unsent, o.c.payload_id.in_(given_up)))
+    bundled = (o.c.target_id == target_id) & (o.c.status == "bundled") & o.c.payload_id.in_(unsent)
+    await connection.execute(o.update().where(bundled).values(status="dead", last_error=UNSUBSCRIBED))
+    await connection.execute(o.update().where(queued).values(status="dead", last_error=UNSUBSCRIBED))
 
 
 async def _add_payload(connection: AsyncConnection, reply: Reply) -> int:

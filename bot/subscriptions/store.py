@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.delivery import tables
 from bot.delivery.outbox import (
-    UNSUBSCRIBED, WaitingDigests, forget_deleted_chat, give_up_digests, got_a_digest, hand_over_digests, revive_targets,
-    subscription_series, target_ids,
+    UNSUBSCRIBED, WaitingDigests, forget_deleted_chat, give_up_digests, give_up_unsubscribed, got_a_digest, hand_over_digests,
+    revive_targets, subscription_series, target_ids,
 )
 from bot.model import DEFAULT_POST_FORMAT, Target
 from bot.subscriptions.cadence import Cadence
@@ -170,7 +170,7 @@ class SubscriptionStore:
         """Remove one subscription, or all of the target's when kind and value are None; returns how many.
         What is queued for them and not sent yet goes too: its digests, or with all, everything but
         what a schedule posts to the target (a message bundling one of its articles too)."""
-        s, o = tables.subscriptions, tables.outbox
+        s = tables.subscriptions
         async with self.engine.begin() as connection:
             await tables.locked_subscriptions_revision(connection)  # changes to subscriptions take turns
             target_id = await self._target_id(connection, target)
@@ -186,9 +186,7 @@ class SubscriptionStore:
             # an instant message may be another subscription's too: only digests go, but with all
             await give_up_digests(connection, target_id, [subscription_series(row.id) for row in rows], UNSUBSCRIBED)
             if kind is None:
-                scheduled = sa.select(o.c.payload_id).where(o.c.target_id == target_id, o.c.scheduled)
-                queued = (o.c.target_id == target_id) & (o.c.status == "pending") & o.c.payload_id.not_in(scheduled)
-                await connection.execute(o.update().where(queued).values(status="dead", last_error=UNSUBSCRIBED))
+                await give_up_unsubscribed(connection, target_id)
         return removed
 
     async def for_target(self, target: Target) -> list[Subscription]:
