@@ -1759,3 +1759,14 @@ async def test_unsubscribe_all_with_more_words_removes_nothing_and_says_how_to_r
     assert [(action.label, action.command) for action in reply.actions][:1] == [("Remove all", "/unsubscribe all")]
     assert [action.label for action in reply.actions][1:] == ["Remove Energy"]
     assert (await bot.say("/unsubscribe all")).text.startswith("Removed 1 subscription:")
+
+
+async def test_a_subscription_to_an_energy_in_electronvolts_finds_and_names_it_as_written_not_as_electric_vehicles(bot):
+    # subscribed to in lower case, "5 eV" was "5 EV": Electric vehicles and the number 5, anywhere
+    reply = await bot.say("/subscribe 5 eV band gap")
+    assert reply.text.startswith("Subscribed to “5 eV band gap”")
+    bot.clock.advance(60)
+    await bot.publish("Sales band gap widens among 5 carmakers", text="Electric vehicles sold best.")
+    await bot.publish("A 5 eV band gap", text="The new crystal has a band gap of 5 eV.")
+    assert await bot.delivered_titles() == [["A 5 eV band gap"]]
+    assert "“5 eV band gap”" in (await bot.say("/subscriptions")).text

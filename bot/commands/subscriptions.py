@@ -29,7 +29,7 @@ from bot.subscriptions.store import VALUE_CHARS, Added, Subscription, Subscripti
 from bot.time_phrases import TimePhrase, TimePhraseError, take_time_phrase
 from content.store.fulltext import QUOTES, search_terms
 from content.tagging import Match
-from content.text import clip
+from content.text import ELECTRONVOLT, clip
 
 MAX_QUERY_CHARS = 100
 # each costs the chat's commands a read and the delivery a match or a digest: one person scripting
@@ -146,7 +146,7 @@ def _read_topic(words: str, understood: Understanding, ctx: Context) -> tuple[tu
     Quoted phrases and "-" exclusions are words to look for. Second, the name the words only come
     near, where /news reads none in them: "kenia", "man" (the start of Manufacturing), but also
     "children" (Chile) and "plan" (Poland), to be asked about rather than taken (the topic is None)."""
-    text = " ".join(understood.words).casefold()  # not "latest … news" or a "?": /news looks for none
+    text = _casefolded(" ".join(understood.words))  # not "latest … news" or a "?": /news looks for none
     if combination := _combination(understood, text):
         return combination, None
     if name := near_name(words, ctx):
@@ -154,6 +154,11 @@ def _read_topic(words: str, understood: Understanding, ctx: Context) -> tuple[tu
     if not search_terms(text).required:
         return None, None
     return ("query", text), None
+
+
+def _casefolded(words: str) -> str:
+    """The words in lower case, but for the unit of an energy ("5 eV"), which case tells from "EV"."""
+    return "eV".join(part.casefold() for part in ELECTRONVOLT.split(words))
 
 
 def _combination(understood: Understanding, text: str) -> tuple[str, str] | None:
