@@ -706,3 +706,19 @@ async def caught_up_subscriptions(world, channel: Target, *sectors: str) -> tupl
     fanout = FanOut(world.store, subscriptions, world.outbox, Tagger.from_settings(), world.clock)
     await fanout.run_once()
     return subscriptions, fanout
+
+
+async def test_a_schedule_does_not_post_again_an_article_whose_message_was_on_its_way_when_the_channel_unsubscribed(world):
+    channel = Target("telegram", "@energy_channel")
+    runner = world.runner(schedule(max_articles=1))
+    await runner.run_due()
+    subscriptions, fanout = await caught_up_subscriptions(world, channel, "energy")
+    await world.publish("Energy, being sent")
+    await fanout.run_once()
+    assert len(await world.outbox.claim("worker", "telegram", 10, lookahead=3600)) == 1  # a worker sends it now
+    await subscriptions.remove(channel)
+    world.clock.set(utc(2026, 3, 28, 7, 0))
+    await runner.run_due()
+    async with world.store.engine.connect() as connection:
+        statuses = (await connection.execute(sa.select(tables.outbox.c.status))).scalars().all()
+    assert statuses == ["dead"]  # given up as unsubscribed, not queued again

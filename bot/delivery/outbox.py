@@ -461,7 +461,8 @@ async def _forget_given_up_unsubscribing(connection: AsyncConnection, ids: list[
     message went out (see `give_up_unsubscribed`): a schedule posting the article queues it anew, as
     their row would stop it."""
     o = tables.outbox
-    unsent = (o.c.status == "dead") & (o.c.last_error == UNSUBSCRIBED) & (o.c.parts_sent == 0)
+    # one a worker had leased may have gone out: its lease is kept, the send's outcome not written down
+    unsent = (o.c.status == "dead") & (o.c.last_error == UNSUBSCRIBED) & (o.c.parts_sent == 0) & o.c.lease_owner.is_(None)
     await connection.execute(o.delete().where(o.c.target_id.in_(ids), o.c.key == key, unsent))
 
 
@@ -474,7 +475,7 @@ async def give_up_unsubscribed(connection: AsyncConnection, target_id: int) -> N
     queued = (o.c.target_id == target_id) & (o.c.status == "pending") & o.c.payload_id.not_in(scheduled)
     unsent = sa.select(message.c.payload_id).where(
         message.c.target_id == target_id, message.c.status == "pending", message.c.parts_sent == 0,
-        message.c.payload_id.not_in(scheduled),
+        message.c.lease_owner.is_(None), message.c.payload_id.not_in(scheduled),
     )
     bundled = (o.c.target_id == target_id) & (o.c.status == "bundled") & o.c.payload_id.in_(unsent)
     await connection.execute(o.update().where(bundled).values(status="dead", last_error=UNSUBSCRIBED))
