@@ -37,6 +37,8 @@ async def fill_if_empty(store: Store, config: Config, tagger: Tagger, *, local_o
     if await store.count_by_source():
         return []
     sources = [source for source in config.sources if not (local_only and isinstance(source, FeedSource))]
+    if not sources:
+        return []
     log.info("the store is empty: fetching %s once", "the local sources" if local_only else "the configured sources")
     report = await ingest_once(store, sources, tagger)
     for failed in report.failed:

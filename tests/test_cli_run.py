@@ -20,7 +20,7 @@ from bot.app import run_newsbot, running_summary
 from bot.cli import main
 from bot.cli.run import _stopped_by_signals
 from bot.config import parse_config
-from bot.startup import open_content
+from bot.startup import fill_if_empty, open_content
 from content.store import Store
 from feedserver import FeedServer
 from helpers_content import sample_article
@@ -242,6 +242,22 @@ async def test_no_sources_and_an_empty_store_are_warned_of_once_but_a_store_with
     finally:
         await store.close()
     assert await warnings_of_a_run() == []
+
+
+async def test_a_first_run_with_only_feeds_says_nothing_of_fetching_local_sources(tmp_path, caplog):
+    """The ingest loop fetches the feeds: the first fill has nothing to do, and says nothing of "stored 0"."""
+    config = parse_config(
+        f"storage: {{url: 'sqlite:///{tmp_path / 'news.db'}'}}\n"
+        "sources: [{name: wire, url: 'http://127.0.0.1:9/feed.xml'}]\n",
+        environ={},
+    )
+    caplog.set_level(logging.INFO, logger="bot.startup")
+    store, tagger = await open_content(config)
+    try:
+        assert await fill_if_empty(store, config, tagger, local_only=True) == []
+    finally:
+        await store.close()
+    assert [record.getMessage() for record in caplog.records if record.name == "bot.startup"] == []
 
 
 def importing_its_config_module(process: subprocess.Popen, log: Path) -> bool:
