@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import os
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
@@ -524,6 +525,25 @@ async def test_a_storage_url_that_cannot_be_opened_is_one_clear_line(url, reason
     message = str(raised.value)
     assert message.startswith("cannot open storage ") and reason in message
     assert "\n" not in message and "hunter2" not in message
+
+
+async def test_an_sqlite_file_in_a_missing_folder_names_the_folder(tmp_path):
+    with pytest.raises(StorageError) as raised:
+        await Store.open(f"sqlite:///{tmp_path}/nodir/sub/newsbot.db")
+    assert str(raised.value).endswith(f"unable to open database file (the folder {tmp_path}/nodir/sub does not exist)")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes in a read-only folder")
+async def test_an_sqlite_file_in_a_read_only_folder_says_the_folder_is_read_only(tmp_path):
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        with pytest.raises(StorageError) as raised:
+            await Store.open(f"sqlite:///{folder}/newsbot.db")
+    finally:
+        folder.chmod(0o755)
+    assert str(raised.value).endswith(f"(newsbot cannot write in the folder {folder})")
 
 
 async def test_postgresql_connections_end_a_statement_that_runs_past_the_timeout(postgresql_url):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import os
 import sqlite3
 
 import sqlalchemy as sa
@@ -71,6 +72,23 @@ def failure_reason(error: BaseException) -> str:
     cause = error.orig if isinstance(error, DBAPIError) and error.orig is not None else error
     text = str(cause).strip() or type(cause).__name__
     return text.splitlines()[0]
+
+
+def sqlite_folder_problem(url: str) -> str | None:
+    """What is wrong with the folder of an SQLite file, if anything: SQLite says "unable to open
+    database file" whether the folder is missing or read-only (it writes its journal there too)."""
+    try:
+        database_url = async_url(url)
+    except ArgumentError:
+        return None
+    if database_url.get_backend_name() != "sqlite" or database_url.database in (None, "", ":memory:"):
+        return None
+    folder = os.path.dirname(database_url.database) or "."
+    if not os.path.isdir(folder):
+        return f"the folder {folder} does not exist"
+    if not os.access(folder, os.W_OK):
+        return f"newsbot cannot write in the folder {folder}"
+    return None
 
 
 def _probe_sqlite_file(path: str | None) -> None:

@@ -32,7 +32,7 @@ from content.settings import STATEMENT_TIMEOUT_SECONDS, StorageSettings
 from content.store import adding, fulltext, queries
 from content.store import cursor as cursors
 from content.store.bulk import rows_where_in, stored_time
-from content.store.engine import display_url, failure_reason, open_engine
+from content.store.engine import display_url, failure_reason, open_engine, sqlite_folder_problem
 from content.store.migrate import run_migrations
 from content.store.schema import article_sources, article_tags, articles, source_states
 from content.store.upsert import insert_or_update
@@ -83,7 +83,9 @@ class AddResult:
 
 
 def _cannot_open(url: str, error: BaseException) -> StorageError:
-    return StorageError(f"cannot open storage {display_url(url)}: {failure_reason(error)}")
+    folder_problem = sqlite_folder_problem(url)
+    because = f" ({folder_problem})" if folder_problem else ""
+    return StorageError(f"cannot open storage {display_url(url)}: {failure_reason(error)}{because}")
 
 
 def _check_limit(limit: int) -> None:
