@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, Hashable, Literal, Mapping, Union, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -30,6 +31,7 @@ from content.tagging import Tagger
 
 TEN_YEARS = 10 * 365 * 86400  # seconds
 EXAMPLE_FILE = Path(__file__).resolve().parent.parent / "config.example.yaml"
+_ANY_DAY = datetime(2000, 1, 1, tzinfo=UTC)  # whether a cron expression ever fires does not depend on when
 
 
 class ConfigError(Exception):
@@ -150,9 +152,11 @@ class ScheduleSettings(Strict):
     @classmethod
     def _cron(cls, expression: str) -> str:
         try:
-            cron_trigger(expression)
+            trigger = cron_trigger(expression, timezone=UTC)
         except ValueError:
             raise ValueError(f'invalid cron expression "{expression}"') from None
+        if trigger.get_next_fire_time(None, _ANY_DAY) is None:  # "0 8 31 2 *": crontab takes it, and waits forever
+            raise ValueError(f'cron expression "{expression}" never fires: no month it names has that day')
         return expression
 
 

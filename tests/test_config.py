@@ -143,6 +143,10 @@ def test_token_never_shown_in_repr():
         ("schedules:\n - " + SCHEDULE % ("a", "0 8 * * *") + "\n - " + SCHEDULE % ("b", "0 9 * * *")
          + "\n - " + SCHEDULE % ("c", "0 25 * * *"),
          'schedules[2].cron: invalid cron expression "0 25 * * *"'),
+        ("schedules:\n - " + SCHEDULE % ("a", "0 8 31 2 *"),
+         'schedules[0].cron: cron expression "0 8 31 2 *" never fires: no month it names has that day'),
+        ("schedules:\n - " + SCHEDULE % ("a", "0 8 31 4,6 *"),
+         'schedules[0].cron: cron expression "0 8 31 4,6 *" never fires: no month it names has that day'),
         ("schedules:\n - {name: a, cron: '0 8 * * *', timezone: Mars/Olympus, target: {platform: telegram, chat: 1}}",
          'schedules[0].timezone: unknown timezone "Mars/Olympus"'),
         ("storage: {url: 'sqlite:///a.db', pool: 3}", "storage.pool: unknown key (the keys here: url, statement_timeout_seconds)"),
@@ -311,6 +315,12 @@ def test_a_storage_url_that_cannot_be_read_shows_no_password():
 def test_a_telegram_channel_is_one_chat_however_its_name_is_spelled():
     config = parse_config("schedules:\n - {name: a, cron: '0 8 * * *', target: {platform: telegram, chat: '@My_Channel'}}")
     assert config.schedules[0].target.chat == "@my_channel"
+
+
+@pytest.mark.parametrize("cron", ["0 8 29 2 *", "0 8 31 2 1", "0 8 31 */2 *"])
+def test_a_cron_expression_that_fires_rarely_or_on_another_field_is_taken(cron):
+    [schedule] = parse_config("schedules:\n - " + SCHEDULE % ("a", cron), environ={}).schedules
+    assert schedule.cron == cron
 
 
 def test_cli_exits_2_with_one_line_naming_the_key(tmp_path, capsys):
