@@ -249,13 +249,13 @@ async def test_trickling_response_hits_the_overall_deadline(server, client):
 
 async def test_oversize_body_is_aborted_while_streaming(server, client):
     result = await fetch(feed(server.url("/huge"), max_bytes=4096), client)
-    assert result.error == "response larger than 4 KB"
+    assert result.error == "response larger than its max_bytes (4 KB)"
     assert server.huge_bytes_sent < 64 * 1024 * 1024
 
 
 async def test_oversize_declared_length_is_refused_before_reading(server, client):
     result = await fetch(feed(server.url("/declared-huge"), max_bytes=4096), client)
-    assert result.error == "response larger than 4 KB"
+    assert result.error == "response larger than its max_bytes (4 KB)"
 
 
 async def test_redirect_loop(server, client):
@@ -328,7 +328,7 @@ async def test_a_feed_gzipped_twice_or_served_as_a_gz_file_is_read(server, clien
     [
         ("/gzip/0/none?unsaid", "gzip data that cannot be read (Error -3 while decompressing data: "),
         ("/gzip/1/atom.xml?unsaid&cut", "gzip data that cannot be read (cut short)"),
-        ("/gzip/2/rss2.xml", "response larger than 1 KB once uncompressed"),
+        ("/gzip/2/rss2.xml", "response larger than its max_bytes (1 KB) once uncompressed"),
     ],
 )
 async def test_gzip_data_that_cannot_be_read_or_is_too_large_says_so(server, client, path, error):

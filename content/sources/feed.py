@@ -216,7 +216,7 @@ def _retry_after(response: httpx.Response) -> timedelta | None:
 
 
 async def _read_capped(response: httpx.Response, max_bytes: int) -> bytes:
-    too_large = FeedError(f"response larger than {_human_size(max_bytes)}")
+    too_large = FeedError(f"response larger than its max_bytes ({_human_size(max_bytes)})")
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         raise too_large
@@ -236,7 +236,7 @@ def _gunzipped(body: bytes, max_bytes: int) -> bytes:
     except zlib.error as error:
         raise FeedError(f"gzip data that cannot be read ({error})") from None
     if len(unzipped) > max_bytes:
-        raise FeedError(f"response larger than {_human_size(max_bytes)} once uncompressed")
+        raise FeedError(f"response larger than its max_bytes ({_human_size(max_bytes)}) once uncompressed")
     if not decompressor.eof:
         raise FeedError("gzip data that cannot be read (cut short)")
     return unzipped
