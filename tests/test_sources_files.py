@@ -83,6 +83,13 @@ async def test_no_matching_files_is_a_failure_with_backoff(tmp_path):
     assert result.state.next_attempt_at == NOW + timedelta(seconds=1800)
 
 
+async def test_a_folder_given_as_the_path_is_told_to_name_its_files(tmp_path):
+    (tmp_path / "posts").mkdir()
+    (tmp_path / "posts" / "a.md").write_text("---\ntitle: In a folder\n---\nText.\n", encoding="utf-8")
+    result = await fetch(str(tmp_path / "posts"))
+    assert result.error == f'no files match "{tmp_path / "posts"}", a folder: name its files, "{tmp_path / "posts" / "*.md"}"'
+
+
 async def test_non_utf8_file_is_named(tmp_path):
     (tmp_path / "latin.md").write_bytes("---\ntitle: Caf\u00e9\n---\n".encode("latin-1"))
     result = await fetch(str(tmp_path / "*.md"))

@@ -132,7 +132,8 @@ def read_files(source: FilesSource, state: SourceState) -> FetchResult:
     pattern = os.path.expanduser(source.path)
     paths = sorted(Path(match) for match in glob.glob(pattern, recursive=True) if os.path.isfile(match))
     if not paths:
-        return FetchResult(drafts=[], state=state, error=f'no files match "{source.path}"')
+        folder = f', a folder: name its files, "{os.path.join(source.path, "*.md")}"' if os.path.isdir(pattern) else ""
+        return FetchResult(drafts=[], state=state, error=f'no files match "{source.path}"{folder}')
     drafts, problems = [], []
     for path in paths:
         try:
