@@ -161,3 +161,15 @@ async def test_the_command_menu_is_what_help_and_the_readme_list(database_url):
     documented = {name for cell in first_cells for name in re.findall(r"`/(\w+)", cell)}
     assert menu == helped
     assert set(menu) == documented
+
+
+async def test_another_process_polling_the_bot_is_one_warning_line_not_a_traceback(database_url, caplog):
+    conflict = "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
+    async with telegram_newsbot(database_url) as fake:
+        fake.fail_next("getUpdates", status=409, description=conflict)
+        await fake.wait_for(lambda fake: any(call.status == 409 for call in fake.calls_of("getUpdates", ok_only=False)))
+        ok_before = len(fake.calls_of("getUpdates"))
+        await fake.wait_for_calls("getUpdates", ok_before + 1, timeout=STEP_TIMEOUT)  # polling goes on
+    assert [record.getMessage() for record in caplog.records if record.exc_info] == []
+    [warning] = [record.getMessage() for record in caplog.records if "getUpdates" in record.getMessage()]
+    assert warning.startswith("Telegram: another process is taking this bot's updates (Conflict: terminated by other")

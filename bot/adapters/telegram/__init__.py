@@ -36,7 +36,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatMemberStatus, ParseMode
-from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     Application,
     BaseRateLimiter,
@@ -296,6 +296,7 @@ class TelegramAdapter:
                     timeout=timedelta(seconds=self._poll_timeout),
                     bootstrap_retries=START_RETRIES,
                     allowed_updates=ALLOWED_UPDATES,
+                    error_callback=_polling_failed,
                 )
             except TelegramError as error:
                 raise TelegramConnectError(f"cannot start Telegram long polling: {REDACTOR.redact(str(error))}") from None
@@ -655,6 +656,19 @@ def _file_url(base_url: str) -> str:
     if base_url.endswith("/bot"):
         return base_url.removesuffix("bot") + "file/bot"
     return base_url
+
+
+def _polling_failed(error: TelegramError) -> None:
+    """A getUpdates that failed, python-telegram-bot trying again on its own: one line, where its default
+    is a traceback per try. A 409 Conflict is another process polling the same bot."""
+    why = REDACTOR.redact(str(error))
+    if isinstance(error, Conflict):
+        logger.warning(
+            "Telegram: another process is taking this bot's updates (%s): run one `newsbot run` per bot token"
+            " (more processes as --deliver-only, on PostgreSQL); getUpdates is tried again", why
+        )
+    else:
+        logger.warning("Telegram: getUpdates failed (%s); tried again", why)
 
 
 def _connect_error(error: TelegramError) -> TelegramConnectError:
