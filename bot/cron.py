@@ -2,10 +2,12 @@
 it counts the weekday field from Monday = 0 where crontab counts from Sunday = 0 (and 7), so
 "0 9 * * 1" would fire on Tuesdays; it fires only on days that match both the day of the month
 and the weekday, where crontab fires on days that match either (when both are given); and it
-fires a fixed time twice when the clocks go back and the time comes twice, where crontab runs it once."""
+fires a fixed time twice when the clocks go back and the time comes twice, where crontab runs it once;
+and it drops the step of a range of month names ("feb-jun/2" fires every month from February to June)."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta, tzinfo
 
 from apscheduler.triggers.base import BaseTrigger
@@ -13,6 +15,7 @@ from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
 
 _DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")  # by crontab number; 7 is Sunday again
+_MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _NICKNAMES = {
     "@yearly": "0 0 1 1 *",
     "@annually": "0 0 1 1 *",
@@ -30,7 +33,8 @@ def cron_trigger(expression: str, timezone: tzinfo | str | None = None) -> BaseT
     fields = _NICKNAMES.get(expression.strip().lower(), expression).split()
     if len(fields) != 5:
         raise ValueError(f"expected 5 fields, got {len(fields)}")
-    minute, hour, day, month, written_weekday = fields
+    minute, hour, day, written_month, written_weekday = fields
+    month = _month_numbers(written_month)
     weekday = _day_names(written_weekday)
     if not day.startswith("*") and not written_weekday.startswith("*"):  # both restricted: either may match
         by_date = CronTrigger.from_crontab(f"{minute} {hour} {day} {month} *", timezone=timezone)
@@ -83,6 +87,15 @@ def _day_names(field: str) -> str:
             raise ValueError(f'"/{step}" is no step')
         days.update(range(first, last + 1, int(step or 1)))
     return ",".join(_DAY_NAMES[day] for day in sorted({day % 7 for day in days}))
+
+
+def _month_numbers(field: str) -> str:
+    """"feb-jun/2" -> "2-6/2": APScheduler reads a step only after numbers."""
+
+    def number(name: re.Match[str]) -> str:
+        return str(_MONTH_NAMES.index(name[0]) + 1) if name[0] in _MONTH_NAMES else name[0]
+
+    return re.sub("[a-z]+", number, field.lower())
 
 
 def _day_number(text: str) -> int:

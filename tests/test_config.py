@@ -147,6 +147,8 @@ def test_token_never_shown_in_repr():
          'schedules[0].cron: cron expression "0 8 31 2 *" never fires: no month it names has that day'),
         ("schedules:\n - " + SCHEDULE % ("a", "0 8 31 4,6 *"),
          'schedules[0].cron: cron expression "0 8 31 4,6 *" never fires: no month it names has that day'),
+        ("schedules:\n - " + SCHEDULE % ("a", "0 8 31 feb-apr/2 *"),
+         'schedules[0].cron: cron expression "0 8 31 feb-apr/2 *" never fires: no month it names has that day'),
         ("schedules:\n - {name: a, cron: '0 8 * * *', timezone: Mars/Olympus, target: {platform: telegram, chat: 1}}",
          'schedules[0].timezone: unknown timezone "Mars/Olympus"'),
         ("storage: {url: 'sqlite:///a.db', pool: 3}", "storage.pool: unknown key (the keys here: url, statement_timeout_seconds)"),

@@ -116,6 +116,13 @@ def test_a_day_of_the_month_and_a_weekday_fire_on_either_as_in_crontab():
     assert [moment.strftime("%a %d") for moment in fired] == ["Mon 29", "Wed 01", "Mon 06"]
 
 
+@pytest.mark.parametrize("months", ["2-6/2", "feb-jun/2", "Feb-6/2", "jan,feb-jun/2"])
+def test_months_named_in_a_range_keep_its_step(months):
+    trigger = trigger_for(schedule(cron=f"0 9 1 {months} *", timezone="UTC"))
+    fired = fire_times(trigger, utc(2027, 1, 15), utc(2027, 12, 31))
+    assert [moment.strftime("%b") for moment in fired] == ["Feb", "Apr", "Jun"]
+
+
 @pytest.mark.parametrize(
     "nickname, expected",
     [
