@@ -513,6 +513,27 @@ async def test_a_schedules_post_merged_into_a_chat_that_has_its_article_queued_s
     assert await queued_messages(outbox) == [("-1009999", "Story 1, for a subscription of the upgraded group", [])]
 
 
+@pytest.mark.parametrize(
+    ("burst", "sent"),
+    [
+        (False, ("Story 3, the schedule's post", [])),
+        (True, ("4 new articles for your subscriptions", [f"Story {n}" for n in range(4)])),  # whole, the schedule's post in it
+    ],
+)
+async def test_a_schedules_post_merged_into_a_chat_that_gave_up_its_article_unsubscribing_from_all_is_sent_there(
+    engine, clock, burst, sent
+):
+    outbox, _ = build(engine, clock, FakeAdapter(clock))
+    old, new = Target("telegram", "-555"), Target("telegram", "-1009999")
+    await enqueue(outbox, new, "https://news.test/3", Reply(text="Story 3, for a subscription of the upgraded group"))
+    await SubscriptionStore(engine).remove(new)
+    if burst:
+        await enqueue_bundle(outbox, old, burst_message(story_cards(range(4)), 1, 1, 4))
+    await enqueue_scheduled(outbox, old, "https://news.test/3", Reply(text="Story 3, the schedule's post"))
+    await move_chat(engine, old, new.chat)
+    assert await queued_messages(outbox) == [("-1009999", *sent)]
+
+
 async def test_a_burst_carrying_a_schedules_article_rebundled_in_a_merge_stays_when_the_chat_unsubscribes_from_all(engine, clock):
     outbox, _ = build(engine, clock, FakeAdapter(clock))
     old, new = Target("telegram", "-555"), Target("telegram", "-1009999")

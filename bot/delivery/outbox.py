@@ -407,9 +407,12 @@ async def _merge(connection: AsyncConnection, target_id: int, into: int) -> None
 
 async def _keep_scheduled(connection: AsyncConnection, target_id: int, into: int) -> None:
     """What the new target has queued already that the old one's schedule posts is the schedule's there
-    too: `/unsubscribe all` leaves it (see `SubscriptionStore.remove`)."""
+    too: `/unsubscribe all` leaves it (see `SubscriptionStore.remove`); what it gave up unsubscribing
+    from all goes, for the schedule's post to move there."""
     o, theirs = tables.outbox, tables.outbox.alias("theirs")
     waiting = ["pending", "bundled"]
+    schedules = sa.select(theirs.c.key).where(theirs.c.target_id == target_id, theirs.c.scheduled, theirs.c.status.in_(waiting))
+    await _forget_given_up_unsubscribing(connection, [into], schedules)
     scheduled = sa.exists().where(
         theirs.c.target_id == target_id, theirs.c.key == o.c.key, theirs.c.scheduled, theirs.c.status.in_(waiting)
     )
@@ -456,14 +459,14 @@ async def _rebundle(connection: AsyncConnection, rows: list, taken: set[str], in
     await _insert_bundle(connection, into, keys, payload_id, rows[0].next_attempt_at, scheduled)
 
 
-async def _forget_given_up_unsubscribing(connection: AsyncConnection, ids: list[int], key: str) -> None:
-    """Delete the targets' rows of `key` given up as the chat unsubscribed from all before any of their
+async def _forget_given_up_unsubscribing(connection: AsyncConnection, ids: list[int], keys: sa.Select | list[str]) -> None:
+    """Delete the targets' rows of `keys` given up as the chat unsubscribed from all before any of their
     message went out (see `give_up_unsubscribed`): a schedule posting the article queues it anew, as
     their row would stop it."""
     o = tables.outbox
     # one a worker had leased may have gone out: its lease is kept, the send's outcome not written down
     unsent = (o.c.status == "dead") & (o.c.last_error == UNSUBSCRIBED) & (o.c.parts_sent == 0) & o.c.lease_owner.is_(None)
-    await connection.execute(o.delete().where(o.c.target_id.in_(ids), o.c.key == key, unsent))
+    await connection.execute(o.delete().where(o.c.target_id.in_(ids), o.c.key.in_(keys), unsent))
 
 
 async def give_up_unsubscribed(connection: AsyncConnection, target_id: int) -> None:
@@ -574,7 +577,7 @@ class Outbox:
             return 0
         o = tables.outbox
         if scheduled:
-            await _forget_given_up_unsubscribing(connection, ids, key)
+            await _forget_given_up_unsubscribing(connection, ids, [key])
             waiting = o.c.target_id.in_(ids) & (o.c.key == key) & o.c.status.in_(["pending", "bundled"])
             await connection.execute(o.update().where(waiting).values(scheduled=True))
         fresh = await self._without_existing(connection, ids, key)
