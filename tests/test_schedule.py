@@ -729,3 +729,33 @@ async def test_a_schedule_does_not_post_again_an_article_whose_message_was_on_it
     async with world.store.engine.connect() as connection:
         statuses = (await connection.execute(sa.select(tables.outbox.c.status))).scalars().all()
     assert statuses == ["dead"]  # given up as unsubscribed, not queued again
+
+
+async def test_a_schedule_does_not_post_again_an_article_of_a_burst_a_worker_claimed_while_the_channel_unsubscribed(world):
+    """A worker leases the burst's message between /unsubscribe all's statements: it goes out, its articles with it."""
+    if world.store.dialect != "postgresql":
+        pytest.skip("SQLite has one writer: a claim cannot come between the statements")
+    channel = Target("telegram", "@energy_channel")
+    runner = world.runner(schedule(max_articles=1))
+    await runner.run_due()
+    subscriptions, fanout = await caught_up_subscriptions(world, channel, "energy")
+    for n in range(4):
+        await world.publish(f"Energy {n}")
+    await fanout.run_once()
+    claimed: list[list] = []
+
+    def after(connection, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("UPDATE BOT_OUTBOX") and "AS MESSAGE" in statement.upper() and not claimed:
+            claimed.append([])  # the claim's own updates come here too
+            claimed[0] = await_only(world.outbox.claim("worker", "telegram", 10, lookahead=3600))
+
+    sa.event.listen(world.store.engine.sync_engine, "after_cursor_execute", after)
+    try:
+        await subscriptions.remove(channel)
+    finally:
+        sa.event.remove(world.store.engine.sync_engine, "after_cursor_execute", after)
+    world.clock.set(utc(2026, 3, 28, 7, 0))
+    await runner.run_due()
+    async with world.store.engine.connect() as connection:
+        waiting = await connection.scalar(sa.select(sa.func.count()).where(tables.outbox.c.status == "pending"))
+    assert len(claimed[0]) + waiting == 1  # the newest article goes in the claimed burst or as the schedule's post

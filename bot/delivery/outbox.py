@@ -474,6 +474,9 @@ async def give_up_unsubscribed(connection: AsyncConnection, target_id: int) -> N
     there (a message bundling one of its articles too). The articles a message none of went out bundles
     are given up with it, for a schedule to post them all the same (`_forget_given_up_unsubscribing`)."""
     o, message, of_schedule = tables.outbox, tables.outbox.alias("message"), tables.outbox.alias("of_schedule")
+    if connection.dialect.name == "postgresql":
+        # no worker leases a message between the two updates: it would go out, its bundled articles given up
+        await connection.execute(sa.select(o.c.id).where(o.c.target_id == target_id, o.c.status == "pending").with_for_update())
     scheduled = sa.select(of_schedule.c.payload_id).where(of_schedule.c.target_id == target_id, of_schedule.c.scheduled)
     queued = (o.c.target_id == target_id) & (o.c.status == "pending") & o.c.payload_id.not_in(scheduled)
     unsent = sa.select(message.c.payload_id).where(
