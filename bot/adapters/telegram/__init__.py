@@ -48,8 +48,8 @@ from telegram.ext import (
 )
 
 from bot.adapters.base import (
-    ConnectError,
     NOT_CONNECTED_RETRY,
+    ConnectError,
     DeliveryError,
     Handler,
     Progress,
