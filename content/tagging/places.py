@@ -149,9 +149,9 @@ class Gazetteer:
     states_after_comma: dict[str, tuple[str, bool]]  # state words -> (country, also names something else)
     comma_state_pattern: re.Pattern
     personal_names: frozenset[str]  # one-word place names that are also people's
-    personal_names_first: frozenset[str]  # city words a headline uses alone for a person as often ("Hamilton wins")
-    institution_seats: frozenset[str]  # city words a headline uses for an institution there ("Brussels": the EU)
-    common_words: frozenset[str]  # city words that are also common words, which headlines capitalise ("a Mecca for")
+    # city words a headline uses for more than the city: an institution there ("Brussels": the EU), a common word
+    # it capitalises ("a Mecca for"), a person as often ("Hamilton wins")
+    standing_for_more: frozenset[str]
     country_names: dict[str, str]
     region_names: dict[str, str]
     region_members: dict[str, frozenset[str]]
@@ -363,9 +363,9 @@ def _build_gazetteer() -> Gazetteer:
         states_after_comma=states_after_comma,
         comma_state_pattern=re.compile(rf",\s*({_trie_pattern(states_after_comma)})\b"),
         personal_names=_one_word_personal_names(gazetteer_data),
-        personal_names_first=_listed_cities(phrases, gazetteer_data, "personal_names_first"),
-        institution_seats=_listed_cities(phrases, gazetteer_data, "institution_seats"),
-        common_words=_listed_cities(phrases, gazetteer_data, "common_words"),
+        standing_for_more=frozenset().union(
+            *(_listed_cities(phrases, gazetteer_data, listing) for listing in ("institution_seats", "common_words", "personal_names_first"))
+        ),
         country_names=country_names,
         region_names={region_id: spec["name"] for region_id, spec in regions.items()},
         region_members=region_members,
@@ -527,15 +527,11 @@ class PlaceTagger:
         where, a person's name too, it comes before another name ("Paris Hilton", "Kingston Technology"),
         nor where it is a common word too, capitalised in a headline ("a Mecca for startups", "Swiss Canton"),
         nor where it is as often a person's name alone ("Hamilton wins in Abu Dhabi")."""
-        if found.kind == "city" and not in_capitals and not self._stands_for_more(found.words) and not (
+        if found.kind == "city" and not in_capitals and found.words not in self._data.standing_for_more and not (
             self._before_a_name(found, title)
         ):
             return KIND_WEIGHTS["name"]
         return KIND_WEIGHTS.get(found.kind, 0.0)
-
-    def _stands_for_more(self, words: str) -> bool:
-        data = self._data
-        return words in data.institution_seats or words in data.common_words or words in data.personal_names_first
 
     def _before_a_name(self, found: _Found, title: str) -> bool:
         """A headline's case cannot tell "Paris Hilton" from "Paris Summit": a personal name before a name may be a person's."""
