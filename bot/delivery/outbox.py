@@ -54,6 +54,7 @@ _MERGED = "its chat moved to one with the same subscription, whose digests go on
 _NO_LONGER_NEWS = f"no longer news: it waited more than {NEWS_AGE.days} days to be sent"
 _PASSED_OVER = "a later digest of its series went out: carrying it would bring that one's articles again"
 _NOT_GOT = ("pending", EXHAUSTED)  # the statuses of a digest the target did not get (yet)
+_WAITING = ("pending", "bundled")  # the statuses of an article not sent yet, in a message of its own or a burst
 # a digest given up after its last attempt, whose period the next one of its series may sum up
 _EXHAUSTED_DIGEST = (tables.outbox.c.status == EXHAUSTED) & tables.outbox.c.key.startswith(DIGEST_PREFIX)
 
@@ -410,13 +411,11 @@ async def _keep_scheduled(connection: AsyncConnection, target_id: int, into: int
     too: `/unsubscribe all` leaves it (see `SubscriptionStore.remove`); what it gave up unsubscribing
     from all goes, for the schedule's post to move there."""
     o, theirs = tables.outbox, tables.outbox.alias("theirs")
-    waiting = ["pending", "bundled"]
-    schedules = sa.select(theirs.c.key).where(theirs.c.target_id == target_id, theirs.c.scheduled, theirs.c.status.in_(waiting))
+    schedules = sa.select(theirs.c.key).where(theirs.c.target_id == target_id, theirs.c.scheduled, theirs.c.status.in_(_WAITING))
     await _forget_given_up_unsubscribing(connection, [into], schedules)
-    scheduled = sa.exists().where(
-        theirs.c.target_id == target_id, theirs.c.key == o.c.key, theirs.c.scheduled, theirs.c.status.in_(waiting)
+    await connection.execute(
+        o.update().where(o.c.target_id == into, o.c.status.in_(_WAITING), o.c.key.in_(schedules)).values(scheduled=True)
     )
-    await connection.execute(o.update().where(o.c.target_id == into, o.c.status.in_(waiting), scheduled).values(scheduled=True))
 
 
 async def _merge_bundles(connection: AsyncConnection, target_id: int, into: int) -> None:
@@ -439,7 +438,7 @@ async def _waiting_bundles(connection: AsyncConnection, target_id: int) -> list[
     bundled = sa.select(o.c.payload_id).where(o.c.target_id == target_id, o.c.status == "bundled")
     query = (
         sa.select(o.c.id, o.c.key, o.c.payload_id, o.c.status, o.c.next_attempt_at, o.c.scheduled)
-        .where(o.c.target_id == target_id, o.c.status.in_(["pending", "bundled"]), o.c.payload_id.in_(bundled))
+        .where(o.c.target_id == target_id, o.c.status.in_(_WAITING), o.c.payload_id.in_(bundled))
         .order_by(o.c.payload_id, o.c.id)
     )
     bundles: dict[int, list] = {}
@@ -581,7 +580,7 @@ class Outbox:
         o = tables.outbox
         if scheduled:
             await _forget_given_up_unsubscribing(connection, ids, [key])
-            waiting = o.c.target_id.in_(ids) & (o.c.key == key) & o.c.status.in_(["pending", "bundled"])
+            waiting = o.c.target_id.in_(ids) & (o.c.key == key) & o.c.status.in_(_WAITING)
             await connection.execute(o.update().where(waiting).values(scheduled=True))
         fresh = await self._without_existing(connection, ids, key)
         if not fresh:
