@@ -727,3 +727,22 @@ def test_a_description_in_plain_text_keeps_its_lines():
         "We visit a solar co-op in Kisumu & ask how it pays for its batteries.\nThe answer surprised us.\n\n"
         "(0:12) Source: “Batteries for All,” Energy Weekly, March 2026. https://energy.newsbot.example/b"
     )
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        '<figure><img src="https://e.newsbot.example/garissa.jpg" width="800" /></figure>',
+        '<iframe src="https://video.newsbot.example/embed/garissa" width="560"></iframe>',
+    ],
+)
+def test_an_entry_whose_content_is_only_a_picture_or_an_embed_keeps_its_descriptions_text(content):
+    item = (
+        "<item><title>Solar farm opens in Kenya</title><link>https://e.newsbot.example/garissa</link>"
+        "<description>Kenya opened a 50 MW solar farm in Garissa. It will power 60,000 homes.</description>"
+        f"<content:encoded><![CDATA[{content}]]></content:encoded></item>"
+    )
+    content_module = 'xmlns:content="http://purl.org/rss/1.0/modules/content/"'
+    body = f'<rss version="2.0" {content_module}><channel><title>T</title>{item}</channel></rss>'
+    [draft] = parse_feed(body.encode(), "pictures")
+    assert draft.text == "Kenya opened a 50 MW solar farm in Garissa. It will power 60,000 homes."

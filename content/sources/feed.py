@@ -467,13 +467,16 @@ def _entry_title(entry: dict) -> str:
 
 
 def _entry_text(entry: dict) -> str:
-    """The fullest body the entry offers: its longest content block, else its summary."""
-    candidates = [block for block in _field(entry, "content") or [] if _field(block, "value")]
-    if not candidates and _field(entry, "summary"):
-        candidates = [_field(entry, "summary_detail") or {"type": "text/html", "value": _field(entry, "summary")}]
-    if not candidates:
-        return ""
-    block = max(candidates, key=lambda candidate: len(_field(candidate, "value")))
+    """The fullest body the entry offers: its longest content block, else its summary; the summary too
+    when that block has no words (a picture, an embedded video, with the story told in the description)."""
+    blocks = [block for block in _field(entry, "content") or [] if _field(block, "value")]
+    text = _block_text(max(blocks, key=lambda block: len(_field(block, "value")))) if blocks else ""
+    if text or not _field(entry, "summary"):
+        return text
+    return _block_text(_field(entry, "summary_detail") or {"type": "text/html", "value": _field(entry, "summary")})
+
+
+def _block_text(block: dict) -> str:
     if _field(block, "type") == "text/plain":
         return without_footers(normalize_whitespace(_field(block, "value")))
     markup = _with_escaped_markup_read(_field(block, "value"))
