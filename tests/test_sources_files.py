@@ -110,7 +110,7 @@ def test_bad_published_date_is_named():
     ("front_matter", "problem"),
     [
         ("title: T\npublished: 2024-02-30", r"when.md: invalid value \(day is out of range for month\)"),
-        ("title: yes", "when.md: title: .*put the title in quotes"),
+        ("title: true", "when.md: title: .*put the title in quotes"),
         ("title: T\nurl: javascript:alert(1)", "when.md: url: .*must be an http:// or https:// address"),
         ("title: T\nurl: /posts/relative", "when.md: url: .*must be an http:// or https:// address"),
         ("title: T\npublished: 0001-01-01 00:00:00 +05:00", "when.md: published: .*out of range"),
@@ -128,6 +128,13 @@ async def test_an_impossible_date_in_one_file_does_not_lose_the_others(tmp_path)
     result = await fetch(str(tmp_path / "*.md"))
     assert [draft.title for draft in result.drafts] == ["Kept"]
     assert "b.md: invalid value" in result.error
+
+
+def test_norways_language_and_country_codes_are_codes_not_booleans():
+    # YAML 1.1 reads no, yes, on and off as booleans: a Norwegian file, or one about Norway, was left out
+    front_matter = "title: Oljefondet investerer i solkraft\nlanguage: no\ncountries: [NO, SE]"
+    draft = parse_markdown(f"---\n{front_matter}\n---\nbody", "notes", origin="oslo.md")
+    assert (draft.language, draft.countries) == ("no", ("NO", "SE"))
 
 
 def test_blank_sectors_and_countries_are_no_override():

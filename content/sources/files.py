@@ -39,6 +39,19 @@ _EXAMPLE_NAMES = {"sectors": "[energy, health]", "countries": "[Kenya, TH]"}
 _HOW_TO_WRITE_A_DATE = "is no date newsbot reads; write it as 2026-03-04, or 2026-03-04 10:00:00 +07:00"
 
 
+class _FrontMatterLoader(yaml.SafeLoader):
+    """YAML with only true and false for booleans, as YAML 1.2 reads them: YAML 1.1's yes, no, on and off
+    are words, so Norway's language and country code ("no", "NO") stays a code."""
+
+
+_BOOLEAN = "tag:yaml.org,2002:bool"
+_FrontMatterLoader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != _BOOLEAN]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_FrontMatterLoader.add_implicit_resolver(_BOOLEAN, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+
+
 class FrontMatterError(Exception):
     """A file whose front matter cannot be used; the message names the file."""
 
@@ -58,9 +71,9 @@ class FrontMatter(BaseModel):
 
     @field_validator("title", mode="before")
     @classmethod
-    def _not_a_yes_or_no(cls, value: object) -> object:
+    def _not_a_boolean(cls, value: object) -> object:
         if isinstance(value, bool):
-            raise ValueError("YAML reads yes, no, on and off as true or false; put the title in quotes")
+            raise ValueError("YAML reads true and false as booleans; put the title in quotes")
         return value
 
     @field_validator("url")
@@ -190,7 +203,7 @@ def _split_front_matter(document: str, origin: Path | str) -> tuple[FrontMatter,
         why = "the file must start with a line of ---, and a second --- ends it"
         raise FrontMatterError(f"{origin}: no front matter ({why})")
     try:
-        fields = yaml.safe_load(match.group(1))
+        fields = yaml.load(match.group(1), Loader=_FrontMatterLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark else ""
