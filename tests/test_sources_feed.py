@@ -404,6 +404,26 @@ def test_a_title_of_invisible_characters_is_no_title():
     assert draft.title == "Solar pumps reach farms in Kisumu."
 
 
+THAI_LINE = "ชุมชนห่างไกลในเชียงใหม่ได้รับไฟฟ้าจากแผงโซลาร์เซลล์เป็นครั้งแรกในประวัติศาสตร์"  # 78 characters
+
+
+@pytest.mark.parametrize(
+    ("first_line", "title"),
+    [
+        ("K" + "🇰🇪" * 60, "K" + "🇰🇪" * 39 + "…"),  # the 80th character is the first half of a flag
+        # the 80th is the vowel of "ที่", whose tone mark is the 81st; Thai has no spaces to cut at
+        (THAI_LINE + "ที่หมู่บ้าน", THAI_LINE + "…"),
+    ],
+)
+def test_a_title_made_from_the_text_cuts_no_character_in_two(first_line, title):
+    document = (
+        f"<rss version='2.0'><channel><title>t</title><item><description>{first_line}</description>"
+        "<link>https://fixtures.newsbot.example/untitled</link></item></channel></rss>"
+    ).encode()
+    (draft,) = parse_feed(document, "untitled")
+    assert draft.title == title
+
+
 def test_entities_in_titles_and_bodies_are_decoded():
     document = (
         b'<rss version="2.0"><channel><title>t</title><item><title>AT&amp;T &#038; Caf&#233;</title>'

@@ -29,7 +29,7 @@ from content.model import Draft, SourceState, content_guid, is_web_url, web_host
 from content.settings import FeedSource
 from content.sources.dates import parse_localized_date
 from content.sources.result import MAX_BACKOFF, FetchResult, address_digest
-from content.text import html_to_text, normalize_whitespace, without_footers
+from content.text import clip, html_to_text, normalize_whitespace, without_footers
 
 feedparser.registerDateHandler(parse_localized_date)  # tried first, for every feed this process reads
 # A guid is a name, not an address: feedparser read "12345" against the feed's URL, making up a link
@@ -519,4 +519,4 @@ def _title_from_text(text: str) -> str:
     first_line = text.split("\n", 1)[0]
     if len(first_line) <= _UNTITLED_LENGTH:
         return first_line
-    return first_line[:_UNTITLED_LENGTH].rsplit(" ", 1)[0] + "…"
+    return clip(first_line, _UNTITLED_LENGTH).rsplit(" ", 1)[0] + "…"
