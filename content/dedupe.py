@@ -105,12 +105,12 @@ def fingerprint(title: str, text: str, with_keys: bool = True, published: dateti
 
 
 def same_story(first: Fingerprint, second: Fingerprint) -> bool:
-    """Near-identical lead and compatible titles: one title may extend the other ("… for
-    smallholders", "UPDATE 1-"), but when each has words the other lacks ("farming app" vs
-    "health app") or other figures, or they were published months apart, they are different
-    stories, however alike their leads (boilerplate descriptions are). A title of a few words says
-    too little to tell a newsletter's Tuesday edition from Wednesday's: then the leads alone must
-    be one text."""
+    """Near-identical leads (as far as the shorter goes: an excerpt is the opening of the whole text)
+    and compatible titles: one title may extend the other ("… for smallholders", "UPDATE 1-"), but
+    when each has words the other lacks ("farming app" vs "health app") or other figures, or they
+    were published months apart, they are different stories, however alike their leads (boilerplate
+    descriptions are). A title of a few words says too little to tell a newsletter's Tuesday edition
+    from Wednesday's: then the leads alone must be one text."""
     if min(len(first.lead), len(second.lead)) < _MIN_LEAD_CHARS:  # too little text to tell
         return False
     if first.title_numbers != second.title_numbers:
@@ -122,7 +122,9 @@ def same_story(first: Fingerprint, second: Fingerprint) -> bool:
     title_similarity = fuzz.token_set_ratio(first.title, second.title)
     if title_similarity < 80:
         return False
-    lead_similarity = fuzz.ratio(first.lead, second.lead)
     if min(len(_content_words(first.title)), len(_content_words(second.title))) <= _FEW_TITLE_WORDS:
-        return lead_similarity >= 95
+        return fuzz.ratio(first.lead, second.lead) >= 95
+    # an excerpt (a feed giving the opening) and the whole text agree as far as the excerpt goes
+    shared = min(len(first.lead), len(second.lead))
+    lead_similarity = fuzz.ratio(first.lead[:shared], second.lead[:shared])
     return lead_similarity >= 90 or (lead_similarity >= 80 and title_similarity >= 95)

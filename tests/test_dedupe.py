@@ -30,6 +30,19 @@ def test_same_story_under_a_slightly_different_title_and_lead():
     assert same_story(original, syndicated)
 
 
+def test_an_excerpt_and_the_full_text_of_one_story_are_the_same_story():
+    # the publisher's feed gives the opening, a partner's the whole story, each at its own address
+    full_text = FARMING_LEAD + (
+        " The app works offline and in Swahili, and flags blight, rust and fall armyworm within seconds. Extension"
+        " officers will check its diagnoses during a six-month pilot before the ministry offers it nationwide."
+    )
+    excerpt = FARMING_LEAD[:130].rsplit(" ", 1)[0] + " […]"
+    title = "Kenya launches AI farming app for smallholders"
+    full, opening = fingerprint(title, full_text), fingerprint(title, excerpt)
+    assert set(full.keys) & set(opening.keys)
+    assert same_story(full, opening)
+
+
 def test_a_wire_update_of_a_story_with_figures_is_the_same_story():
     original = fingerprint("Kenya to train 10,000 farmers in AI crop tools", FARMING_LEAD)
     update = fingerprint("UPDATE 1-Kenya to train 10,000 farmers in AI crop tools", FARMING_LEAD)
