@@ -36,17 +36,23 @@ _SENTENCE_OPENERS = frozenset(
     "also some many most analysts shares officials one two three".split()
 )
 
+# Emoji (with their joiners, variation selectors and skin tones), arrows, dingbats and bullets, with which a
+# post written for chats opens its sentences ("… today. 🌍 It maps …", "… done. • Step two …")
+_PICTOGRAPHS = "[•\u2190-\u21ff\u2300-\u27bf\u2b00-\u2bff\U0001f000-\U0001faff\ufe0f\u200d]++\\s*"
 # A boundary starts at the first mark of a run and never backtracks into it, so a run of
 # thousands of dots costs linear time. What may open the next sentence (`first`) is checked in
 # `_opens_sentence`: re has no class for the capitals of every script. Arabic's question mark, Urdu's
 # full stop and the Devanagari danda end a sentence as "?" and "!" do; Chinese and Japanese full stops
-# need no space after them, and one inside a quote ("。」と述べた", "。”他说") ends no sentence.
+# need no space after them, and one inside a quote ("。」と述べた", "。”他说") ends no sentence. Pictographs
+# may come before what opens the next sentence.
 _BOUNDARY = re.compile(
-    r"""(?<![.!?…؟۔।॥])(?P<end>[.!?…؟۔।॥]++)(?P<close>["'”’)\]»]*+)\s+(?=["'“‘(\[«„¿¡]?(?P<first>[^\W_]|[$£€]))"""
+    r"""(?<![.!?…؟۔।॥])(?P<end>[.!?…؟۔।॥]++)(?P<close>["'”’)\]»]*+)\s+"""
+    rf"""(?=(?:{_PICTOGRAPHS})?["'“‘(\[«„¿¡]?(?P<first>[^\W_]|[$£€]))"""
     r"""|(?P<wide>[。！？]++)(?:[」』”’）]++(?=\s|$)|(?![」』”’）]))\s*+"""
     r"""|(?P<glued>\.)(?=[A-Z][a-z])(?<=[a-z0-9%][a-z%]\.)"""  # "…$10.9bn.For the year…": no space
 )
 _BULLET = re.compile(r"^\s*(?:[-*•·–—]|\d{1,2}[.)])\s+")
+_LEADING_PICTOGRAPHS = re.compile(_PICTOGRAPHS)
 _TERMINAL = re.compile(r"""[.!?…:;؟۔।॥。！？]["'”’)\]»」』）]*$""")
 # Letters in ones and twos between dots ("U.S", "a.m", "Ph.D"), where a number ("3.5%", "v2.5") or an
 # address ("bbc.co.uk", "jane@example.org") at a sentence's end is a word like any other.
@@ -440,10 +446,15 @@ def _no_story(blocks: list[list[str]]) -> set[str]:
         sentence
         for block in blocks
         for sentence in block
-        if sentence.endswith(":") or _FURNITURE.fullmatch(sentence) or _BYLINE_IN_ANOTHER_LANGUAGE.fullmatch(sentence)
+        if sentence.endswith(":") or _is_furniture(_LEADING_PICTOGRAPHS.sub("", sentence, count=1))
     }
     cut_off = {block[-1] for block in blocks if len(block) > 1 and not _TERMINAL.search(block[-1])}
     return furniture | cut_off
+
+
+def _is_furniture(sentence: str) -> bool:
+    """Whether the sentence (without the pictographs before it: "📷 Photo: …") is a byline, a caption, …"""
+    return bool(_FURNITURE.fullmatch(sentence) or _BYLINE_IN_ANOTHER_LANGUAGE.fullmatch(sentence))
 
 
 def _repeating(title: str, sentences: list[str]) -> set[str]:

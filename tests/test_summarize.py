@@ -113,6 +113,32 @@ def test_sentences_end_at_the_full_stops_and_question_marks_of_other_scripts(tex
     assert split_sentences(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "🚀 Kenya launched a farm satellite. 🌍 It maps soil moisture. ✅ Farmers get the data free. 🛰️ Engineers built it.",
+            ["🚀 Kenya launched a farm satellite.", "🌍 It maps soil moisture.", "✅ Farmers get the data free.",
+             "🛰️ Engineers built it."],
+        ),
+        ("Prices fell. 👉 Read why in our guide.", ["Prices fell.", "👉 Read why in our guide."]),
+        ("Step one is done. • Step two starts in May.", ["Step one is done.", "• Step two starts in May."]),
+        ("We won! 🎉🎉 Thanks to everyone.", ["We won!", "🎉🎉 Thanks to everyone."]),
+        ("It rained. 🙂 but nobody minded.", ["It rained. 🙂 but nobody minded."]),  # a lower-case word opens none
+    ],
+)
+def test_a_sentence_may_open_with_an_emoji_or_a_bullet(text, expected):
+    # posts written for chats open their sentences so: read as one, their summary was a run of them cut off
+    assert split_sentences(text) == expected
+
+
+def test_a_caption_after_an_emoji_is_still_no_part_of_the_summary():
+    text = "Kenya opened a solar farm in Garissa. 📷 Photo: Jane Doe/Reuters. It will power 60,000 homes."
+    assert summarize("Kenya opens solar farm", text, 2, 600) == [
+        "Kenya opened a solar farm in Garissa.", "It will power 60,000 homes."
+    ]
+
+
 def test_a_chinese_summary_is_whole_sentences_within_the_budget():
     text = "新模型周一在北京发布。" + "".join(f"第{number}家公司表示将采用这一技术。" for number in range(60))
     summary = summarize("新模型发布", text, max_sentences=3, max_chars=60)
