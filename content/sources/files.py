@@ -39,17 +39,28 @@ _EXAMPLE_NAMES = {"sectors": "[energy, health]", "countries": "[Kenya, TH]"}
 _HOW_TO_WRITE_A_DATE = "is no date newsbot reads; write it as 2026-03-04, or 2026-03-04 10:00:00 +07:00"
 
 
+_TEXT_KEYS = frozenset({"title", "url", "guid", "source", "author", "language", "sectors", "countries"})
+_STRING, _NULL = "tag:yaml.org,2002:str", "tag:yaml.org,2002:null"
+
+
 class _FrontMatterLoader(yaml.SafeLoader):
-    """YAML with only true and false for booleans, as YAML 1.2 reads them: YAML 1.1's yes, no, on and off
-    are words, so Norway's language and country code ("no", "NO") stays a code."""
+    """YAML whose text keys (`_TEXT_KEYS`, and the items of their lists) are read as written, where YAML 1.1
+    reads a title "10:30" as 630, a guid "0042" as 34, "2026-06-01" as a date, and Norway's language and
+    country code ("no", "NO") as false; an empty value or ~ is still none."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.value in _TEXT_KEYS:
+                _read_as_written(value)
+        return super().construct_mapping(node, deep)
 
 
-_BOOLEAN = "tag:yaml.org,2002:bool"
-_FrontMatterLoader.yaml_implicit_resolvers = {
-    first: [(tag, pattern) for tag, pattern in resolvers if tag != _BOOLEAN]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_FrontMatterLoader.add_implicit_resolver(_BOOLEAN, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+def _read_as_written(node: yaml.Node) -> None:
+    if isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _read_as_written(item)
+    elif isinstance(node, yaml.ScalarNode) and node.style is None and node.tag != _NULL:
+        node.tag = _STRING
 
 
 class FrontMatterError(Exception):
@@ -68,13 +79,6 @@ class FrontMatter(BaseModel):
     language: str | None = None
     sectors: tuple[str, ...] | None = None
     countries: tuple[str, ...] | None = None
-
-    @field_validator("title", mode="before")
-    @classmethod
-    def _not_a_boolean(cls, value: object) -> object:
-        if isinstance(value, bool):
-            raise ValueError("YAML reads true and false as booleans; put the title in quotes")
-        return value
 
     @field_validator("url")
     @classmethod
