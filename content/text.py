@@ -173,13 +173,18 @@ CALL_OR_CREDIT = (
     r"(?:sign up|subscribe)\b.{0,80}\bnewsletters?\b.{0,120}|follow us on .{1,120}|click here\b.{0,120}"
     r"|(?:photo|photograph|picture|image)s?(?: credit)?: .{1,120}"
 )
-# What feeds append to an entry that is no part of the story: a link to read on, the blog's
-# "The post … appeared first on …", Medium's own line, a republisher's credit line, share buttons, a
-# "Related:" link, a call to sign up or follow, a picture's credit.
+# The line a blog platform puts under every post, naming the post and the blog: WordPress's "The post …
+# appeared first on …", Medium's own. Alone, it is all a picture's or a video's post holds, and no story.
+_PLATFORM_FOOTER = (
+    r"the post .{1,300} appeared first on .{1,200}"
+    r"|.{1,300} was originally published in .{1,200} on medium, where people are continuing the conversation .{0,120}"
+)
+_ALONE_PLATFORM_FOOTER = re.compile(_PLATFORM_FOOTER, re.IGNORECASE | re.DOTALL)
+# What feeds append to an entry that is no part of the story: a link to read on, a blog platform's line, a
+# republisher's credit line, share buttons, a "Related:" link, a call to sign up or follow, a picture's credit.
 _FOOTER_PARAGRAPH = re.compile(
     r"(?:(?:continue|keep) reading|read (?:the )?(?:full|more|rest)(?: (?:story|article|post))?|read more)\W*"
-    r"|the post .{1,300} appeared first on .{1,200}"
-    r"|.{1,300} was originally published in .{1,200} on medium, where people are continuing the conversation .{0,120}"
+    rf"|{_PLATFORM_FOOTER}"
     r"|this (?:article|story|post) (?:is republished|was (?:originally |first )?published) .{1,300}"
     r"|(?:share (?:on|via) \w+\W*)+"
     r"|related: .{1,300}|" + CALL_OR_CREDIT,
@@ -197,8 +202,11 @@ _LAST_THREE_WORDS_REVERSED = re.compile(r"(?:\W*+\w++){3}")  # possessive: a wor
 
 def without_footers(text: str) -> str:
     """The text without the trailing paragraphs feeds add to an entry, and without a final "[…]"
-    or "Read more »" that cuts off an excerpt; a link aggregator's line under a post, even alone."""
+    or "Read more »" that cuts off an excerpt; a link aggregator's or a blog platform's line under a
+    post, even alone."""
     text = _without_aggregator_footer(text)
+    if _ALONE_PLATFORM_FOOTER.fullmatch(text.strip()):
+        return ""
     paragraphs = text.split(_PARAGRAPH_BREAK)
     while len(paragraphs) > 1 and _FOOTER_PARAGRAPH.fullmatch(paragraphs[-1].strip()):
         paragraphs.pop()

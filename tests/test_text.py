@@ -89,6 +89,19 @@ def test_a_link_aggregators_line_under_a_post_is_left_out_even_alone(footer):
     assert without_footers(footer) == ""  # a link post has nothing else: its title says it all
 
 
+@pytest.mark.parametrize(
+    "footer",
+    [
+        "The post Gallery: the Garissa solar farm appeared first on WP News.",
+        "Ten charts on Kenya's grid was originally published in Grid Notes on Medium, where people are continuing"
+        " the conversation by highlighting and responding to this story.",
+    ],
+)
+def test_a_blog_platforms_line_under_a_post_is_left_out_even_alone(footer):
+    # a picture or video post has no excerpt: the platform's line naming the post and the blog was all its text
+    assert without_footers(footer) == ""
+
+
 def test_text_that_only_looks_like_a_footer_stays():
     assert without_footers("He said: keep reading the signs.") == "He said: keep reading the signs."
     related = "Related: the board met in Nairobi and chose to extend the grid."
