@@ -446,15 +446,16 @@ def _no_story(blocks: list[list[str]]) -> set[str]:
         sentence
         for block in blocks
         for sentence in block
-        if sentence.endswith(":") or _is_furniture(_LEADING_PICTOGRAPHS.sub("", sentence, count=1))
+        if sentence.endswith(":") or _is_furniture(sentence)
     }
     cut_off = {block[-1] for block in blocks if len(block) > 1 and not _TERMINAL.search(block[-1])}
     return furniture | cut_off
 
 
 def _is_furniture(sentence: str) -> bool:
-    """Whether the sentence (without the pictographs before it: "📷 Photo: …") is a byline, a caption, …"""
-    return bool(_FURNITURE.fullmatch(sentence) or _BYLINE_IN_ANOTHER_LANGUAGE.fullmatch(sentence))
+    """Whether the sentence (after the pictographs it opens with: "📷 Photo: …") is a byline, a caption, …"""
+    start = pictographs.end() if (pictographs := _LEADING_PICTOGRAPHS.match(sentence)) else 0
+    return bool(_FURNITURE.fullmatch(sentence, start) or _BYLINE_IN_ANOTHER_LANGUAGE.fullmatch(sentence, start))
 
 
 def _repeating(title: str, sentences: list[str]) -> set[str]:
