@@ -13,7 +13,7 @@ import pytest
 from rapidfuzz import fuzz, process
 
 from bot.model import Command, Reply, Target
-from bot.commands.news import understand
+from bot.commands.news import CHOICES_PER_PAGE, understand
 from bot.router import build_router
 from content.tagging import Match, Resolution, Tagger, place_name
 from helpers_content import SAMPLE_ARTICLES, open_sample_store, sample_article, sample_context
@@ -525,6 +525,20 @@ async def test_news_offers_each_choice_of_two_ors_together(router):
     ]
     reply = await router.handle(command("/news energy or agriculture or health kenya"))  # one choice of three
     assert [action.command for action in reply.actions] == ["/news energy Kenya", "/news agriculture Kenya", "/news health Kenya"]
+
+
+THREE_CHOICES_OF_THREE = "energy or agriculture or health technology or trade or finance kenya or thailand or pakistan"
+
+
+@pytest.mark.parametrize("line", [f"/news {THREE_CHOICES_OF_THREE}", f"/sector {THREE_CHOICES_OF_THREE}"])
+async def test_ways_to_choose_past_a_page_are_counted_not_offered_as_buttons_no_platform_shows(router, line):
+    # 27 ways: Telegram showed the first 56 of 64 such buttons and dropped the rest without a word
+    reply = await router.handle(command(line))
+    assert len(reply.actions) == CHOICES_PER_PAGE
+    assert reply.actions[0].command == "/news energy technology Kenya"
+    assert reply.text.endswith(
+        f"\nThe first {CHOICES_PER_PAGE} of the 27 ways to choose are below: name fewer at a time for the others."
+    )
 
 
 async def test_news_offers_a_name_or_a_word_one_at_a_time_rather_than_both(router):

@@ -17,7 +17,7 @@ from sqlalchemy.util import await_only
 
 from bot.adapters.base import TargetGone, TransientError
 from bot.clock import ManualClock
-from bot.commands.news import MAX_NEWS_WORDS
+from bot.commands.news import CHOICES_PER_PAGE, MAX_NEWS_WORDS
 from bot.commands.subscriptions import MAX_SUBSCRIPTIONS, register, split_cadence
 from bot.config import DeliverySettings
 from bot.context import Context
@@ -1389,6 +1389,16 @@ async def test_names_or_joins_are_offered_one_subscription_each_words_it_joins_r
     await bot.publish("Wind farm opens")
     await bot.publish("Coal plant closes")
     assert await bot.deliver() == [(ALICE, ["Wind farm opens"], "New for your subscriptions")]
+
+
+async def test_ways_to_choose_past_a_page_are_counted_not_offered_as_buttons_no_platform_shows(bot):
+    words = "energy or agriculture or health technology or trade or finance kenya or thailand or pakistan"
+    reply = await bot.say(f"/subscribe {words} daily 08:00")  # 27 ways
+    assert len(reply.actions) == CHOICES_PER_PAGE
+    assert reply.actions[0].command == "/subscribe energy technology Kenya daily 08:00"
+    assert reply.text.endswith(
+        f"\nThe first {CHOICES_PER_PAGE} of the 27 ways to choose are below: name fewer at a time for the others."
+    )
 
 
 def test_cadence_parsing_and_local_times():

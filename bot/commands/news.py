@@ -6,7 +6,7 @@ import math
 import re
 from dataclasses import dataclass, field, replace
 from functools import partial, wraps
-from itertools import product
+from itertools import islice, product
 from typing import Awaitable, Callable, Iterable, Iterator
 
 from rapidfuzz import fuzz
@@ -251,19 +251,28 @@ def _one_at_a_time(understood: Understanding, window: Window | None) -> Reply:
     at a time: /news finds articles on all it names, that mention all its words."""
     mentioning = " that mention every word" if understood.words_among_alternatives else ""
     text = f"I look for articles on every sector and place named{mentioning}, so not on {understood.either()}: one at a time?"
+    text += beyond_the_choices(understood)
     return Reply(text=text, actions=_each_alone(understood, window), private=True)
 
 
 def _each_pointed(usage: str, understood: Understanding, window: Window | None) -> Reply:
     """A command's usage, given words "or" joins a name to ("energy or agriculture"), pointing to the
     lookup of each alone, as /news offers them: not to /news on all of them."""
-    text = f"{usage} For the latest on {understood.either()}, one at a time:"
+    text = f"{usage} For the latest on {understood.either()}, one at a time:{beyond_the_choices(understood)}"
     return Reply(text=text, actions=_each_alone(understood, window), private=True)
 
 
 def _each_alone(understood: Understanding, window: Window | None) -> list[Action]:
     suffix = f" {window.words}" if window else ""
     return [Action(choice.describe(), choice.command() + suffix) for choice in understood.one_at_a_time()]
+
+
+def beyond_the_choices(understood: Understanding) -> str:
+    """What a reply offering the ways to choose one at a time says of those it has no button for."""
+    if understood.ways_to_choose <= CHOICES_PER_PAGE:
+        return ""
+    return (f"\nThe first {CHOICES_PER_PAGE} of the {understood.ways_to_choose} ways to choose are below: "
+            "name fewer at a time for the others.")
 
 
 async def reading_meant(understood: Understanding, words: str, ctx: Context) -> Understanding | None:
@@ -357,15 +366,21 @@ class Understanding:
     alternatives: list[list[Match | str]] = field(default_factory=list)
 
     def one_at_a_time(self) -> list["Understanding"]:
-        """This understanding with one alternative of each choice in place of them all, for each way to choose."""
+        """This understanding with one alternative of each choice in place of them all, for each of the
+        first CHOICES_PER_PAGE ways to choose: as many buttons as one message shows on every platform
+        (Telegram drops the buttons past those its message takes, without a word)."""
         every = {alternative for choice in self.alternatives for alternative in choice}
         return [
             Understanding(
                 [match for match in self.matches if match in chosen or match not in every],
                 [word for word in self.words if word in chosen or word not in every],
             )
-            for chosen in product(*map(dict.fromkeys, self.alternatives))
+            for chosen in islice(product(*map(dict.fromkeys, self.alternatives)), CHOICES_PER_PAGE)
         ]
+
+    @property
+    def ways_to_choose(self) -> int:
+        return math.prod(len(dict.fromkeys(choice)) for choice in self.alternatives)
 
     def either(self) -> str:
         """The alternatives as a choice reads: "Energy or Agriculture", "Energy or “solar”"."""

@@ -18,7 +18,7 @@ from rapidfuzz import fuzz, process
 
 from bot.commands.cadence_reading import CadenceMeant, split_cadence
 from bot.commands.news import (
-    MAX_NEWS_WORDS, Understanding, near_name, only_left_out, reading_meant, understand, word_count,
+    MAX_NEWS_WORDS, Understanding, beyond_the_choices, near_name, only_left_out, reading_meant, understand, word_count,
 )
 from bot.commands.results import article_card
 from bot.context import Context
@@ -109,7 +109,7 @@ def _one_subscription_each(cmd: Command, understood: Understanding, cadence: Cad
     mentioning = " that mention every word" if understood.words_among_alternatives else ""
     text = (
         f"A subscription brings articles on every sector and place it names{mentioning}, "
-        f"so not on {understood.either()}: one subscription each?"
+        f"so not on {understood.either()}: one subscription each?{beyond_the_choices(understood)}"
     )
     when = "" if cadence.is_instant else f" {cadence}"
     choices = understood.one_at_a_time()
