@@ -452,8 +452,10 @@ async def test_a_list_with_more_buttons_than_telegram_takes_is_answered(fake):
         await fake.wait_for(lambda _: len(fake.calls_of("sendMessage", ok_only=False)) == 2, timeout=STEP_TIMEOUT)
     listing = fake.calls_of("sendMessage", ok_only=False)[:2]
     assert [call.status for call in listing] == [200, 200]
-    assert "\n".join(visible_text(call.params["text"]) for call in listing) == reply.text
-    assert listing[-1].params["reply_markup"]["inline_keyboard"][0][0]["text"] == reply.actions[0].label
+    keyboard = listing[-1].params["reply_markup"]["inline_keyboard"]
+    shown = f"The first {sum(map(len, keyboard))} of these 100 buttons fit in a Telegram message."
+    assert "\n".join(visible_text(call.params["text"]) for call in listing) == f"{reply.text}\n\n{shown}"
+    assert keyboard[0][0]["text"] == reply.actions[0].label
 
 
 async def test_a_private_error_from_a_button_pops_up_and_leaves_the_list(fake):

@@ -233,6 +233,14 @@ def test_a_keyboard_too_long_for_telegram_keeps_the_first_buttons_that_fit():
     assert labels == [action.label for action in reply.actions[: len(labels)]]
 
 
+def test_a_keyboard_cut_short_says_how_many_buttons_it_left_out():
+    messages = render_reply(subscription_list(100))
+    shown = sum(len(row) for row in messages[-1].keyboard.inline_keyboard)
+    assert visible_text(messages[-1].text).endswith(f"\n\nThe first {shown} of these 100 buttons fit in a Telegram message.")
+    whole = render_reply(subscription_list(3))
+    assert visible_text(whole[-1].text).endswith("— instant")
+
+
 def test_actions_without_text_still_make_a_message():
     messages = render_reply(Reply(actions=[Action("Energy", "/sector energy")]))
     assert len(messages) == 1 and messages[0].keyboard is not None

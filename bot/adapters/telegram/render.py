@@ -35,6 +35,7 @@ ELLIPSIS = "…"
 CARD_SEPARATOR = "\n\n"
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 ACTIONS_ONLY_TEXT = "Choose:"
+BUTTONS_LEFT_OUT = "The first {shown} of these {total} buttons fit in a Telegram message."
 # Characters of the links' addresses in one message. Telegram refuses a message whose entities are too large
 # in all (ENTITIES_TOO_LONG), about 9,500 characters of text and links as its maintainers put it: five
 # articles of a feed with 2,000-character links would not go out together.
@@ -179,7 +180,7 @@ def _utf16_prefix(text: str, units: int) -> str:
 
 def keyboard(actions: list[Action], callback_data: Callable[[str], str]) -> InlineKeyboardMarkup | None:
     """The actions' buttons, as many of the first as Telegram takes: a list of many long-labelled buttons
-    (/subscriptions) keeps those that fit, the reply's text naming the rest."""
+    (/subscriptions) keeps those that fit, the reply's text naming the rest and render_reply how many fit."""
     buttons = [
         InlineKeyboardButton(action.label, callback_data=callback_data(action.command)) for action in actions[:MAX_BUTTONS]
     ]
@@ -208,11 +209,15 @@ def _rows(buttons: list[InlineKeyboardButton]) -> list[list[InlineKeyboardButton
 def render_reply(
     reply: Reply, callback_data: Callable[[str], str] = lambda command: command, limit: int = MESSAGE_LIMIT
 ) -> list[OutgoingMessage]:
-    """The messages to send for a reply, in order; the keyboard goes on the last one."""
+    """The messages to send for a reply, in order; the keyboard goes on the last one, and a line after
+    the last block says so when it holds fewer buttons than the reply has."""
+    markup = keyboard(reply.actions, callback_data)
     blocks = split_text(reply.text, limit)
     card_blocks = [truncate_html(render_card(card), limit) for card in reply.cards]
     first_card_block = len(blocks)
     blocks += card_blocks
+    if markup and (shown := sum(map(len, markup.inline_keyboard))) < len(reply.actions):
+        blocks += split_text(BUTTONS_LEFT_OUT.format(shown=shown, total=len(reply.actions)), limit)
     if not blocks and reply.actions:
         blocks = [ACTIONS_ONLY_TEXT]
     preview_url = web_address(reply.cards[0].url) if reply.cards else None
@@ -234,7 +239,6 @@ def render_reply(
         )
         for number, text in enumerate(texts)
     ]
-    markup = keyboard(reply.actions, callback_data)
     if messages and markup:
         last = messages[-1]
         messages[-1] = OutgoingMessage(last.text, last.link_preview, markup)
