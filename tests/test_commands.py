@@ -215,6 +215,20 @@ async def test_sectors_are_ordered_by_count(router):
     assert reply.actions[0].label in ("Education (3)", "Agriculture (3)")
 
 
+@pytest.mark.parametrize(
+    ("line", "offered"),
+    [
+        ("/sector kenya today", "/country KE today"),  # was /country KE: Kenya's news at any date
+        ("/country energy since monday", "/sector energy since monday"),
+        ("/sector enrgy this week", "/sector energy this week"),
+        ("/country kenyaa last month", "/country KE last month"),
+    ],
+)
+async def test_a_name_offered_for_the_wrong_one_keeps_the_time_asked_for(router, line, offered):
+    reply = await router.handle(command(line))
+    assert not reply.cards and reply.actions[0].command == offered
+
+
 async def test_an_unknown_sector_gets_did_you_mean_buttons(router):
     reply = await router.handle(command("/sector enrgy"))
     assert "Did you mean Energy?" in reply.text

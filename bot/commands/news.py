@@ -162,12 +162,12 @@ async def sector(cmd: Command, ctx: Context, window: Window | None) -> Reply:
     if place:
         return Reply(
             text=f"{place.name} is a place, not a sector.",
-            actions=[Action(f"News from {place.name}", _place_command(place))],
+            actions=[Action(f"News from {place.name}", _within(_place_command(place), window))],
             private=True,
         )
     if several := _several_names("/sector takes one sector", cmd, ctx, window):
         return several
-    return _not_found("sector", cmd.args, resolution, "/sectors")
+    return _not_found("sector", cmd.args, resolution, "/sectors", window)
 
 
 @_dated
@@ -184,12 +184,12 @@ async def country(cmd: Command, ctx: Context, window: Window | None) -> Reply:
     if found_sector:
         return Reply(
             text=f"{found_sector.name} is a sector, not a country or region.",
-            actions=[Action(f"News about {found_sector.name}", f"/sector {found_sector.id}")],
+            actions=[Action(f"News about {found_sector.name}", _within(f"/sector {found_sector.id}", window))],
             private=True,
         )
     if several := _several_names("/country takes one country or region", cmd, ctx, window):
         return several
-    return _not_found("country or region", cmd.args, resolution, "/countries")
+    return _not_found("country or region", cmd.args, resolution, "/countries", window)
 
 
 def _several_names(usage: str, cmd: Command, ctx: Context, window: Window | None) -> Reply | None:
@@ -207,7 +207,7 @@ def _several_names(usage: str, cmd: Command, ctx: Context, window: Window | None
     near = [match.name for match in meant.matches if match not in understood.matches]
     asked = f" Did you mean {one_of(near)}?" if near else ""
     described = meant.describe()
-    line = meant.command() if window is None else f"{meant.command()} {window.words}"
+    line = _within(meant.command(), window)
     text = f"{usage}.{asked} For the latest on {described}: {line}."
     return Reply(text=text, actions=[Action(described, line)], private=True)
 
@@ -241,8 +241,7 @@ async def news(cmd: Command, ctx: Context, window: Window | None) -> Reply:
     reply = await _answer(_Asked("find", understood.query, described, f"News: {described}", nothing), cmd, ctx, window)
     if reply.text == nothing and (meant := await reading_meant(understood, cmd.args, ctx)):
         reply.text = f"Nothing matches {described} yet. Did you mean {meant.describe()}?"
-        command = meant.command() if window is None else f"{meant.command()} {window.words}"
-        reply.actions.append(Action(meant.describe(), command))
+        reply.actions.append(Action(meant.describe(), _within(meant.command(), window)))
     return reply
 
 
@@ -263,8 +262,12 @@ def _each_pointed(usage: str, understood: Understanding, window: Window | None) 
 
 
 def _each_alone(understood: Understanding, window: Window | None) -> list[Action]:
-    suffix = f" {window.words}" if window else ""
-    return [Action(choice.describe(), choice.command() + suffix) for choice in understood.one_at_a_time()]
+    return [Action(choice.describe(), _within(choice.command(), window)) for choice in understood.one_at_a_time()]
+
+
+def _within(line: str, window: Window | None) -> str:
+    """A lookup's command line offered for another, with the time that one was asked for, if any."""
+    return line if window is None else f"{line} {window.words}"
 
 
 def beyond_the_choices(understood: Understanding) -> str:
@@ -708,7 +711,7 @@ def _match_command(match: Match) -> str:
     return f"/sector {match.id}" if match.kind == "sector" else _place_command(match)
 
 
-def _not_found(kind: str, words: str, resolution: Resolution, list_command: str) -> Reply:
+def _not_found(kind: str, words: str, resolution: Resolution, list_command: str, window: Window | None) -> Reply:
     suggestions = resolution.suggestions[:MAX_SUGGESTIONS]
     if not suggestions:
         return Reply(
@@ -722,7 +725,7 @@ def _not_found(kind: str, words: str, resolution: Resolution, list_command: str)
         text=f"“{words}” is a place in more than one country: {names}?"
         if shared
         else f"I don't know a {kind} called “{words}”. Did you mean {names}?",
-        actions=[Action(match.name, _match_command(match)) for match in suggestions],
+        actions=[Action(match.name, _within(_match_command(match), window)) for match in suggestions],
         private=True,
     )
 
