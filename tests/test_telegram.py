@@ -121,6 +121,18 @@ async def test_private_command_reaches_the_handler_and_the_reply_is_sent(fake):
     assert sent.params["text"] == "echo /latest 5"
 
 
+async def test_a_command_in_a_photos_caption_is_answered_as_a_typed_one(fake):
+    # no handler took a caption: a private chat sending "/search" with a picture got no answer at all
+    photo = message_update("/search smart grid", chat_id=555, user_id=555)["message"]
+    photo["caption"], photo["caption_entities"] = photo.pop("text"), photo.pop("entities")
+    photo["photo"] = [{"file_id": "p1", "file_unique_id": "u1", "width": 90, "height": 90}]
+    handler = Recorder()
+    async with running(fake, handler):
+        [sent] = await sent_after(fake, {"message": photo})
+    assert [(command.name, command.args) for command in handler.commands] == [("search", "smart grid")]
+    assert sent.params["text"] == "echo /search smart grid"
+
+
 async def test_group_commands_only_for_this_bot(fake):
     fake.chat_members[(GROUP, 42)] = "administrator"
     handler = Recorder()

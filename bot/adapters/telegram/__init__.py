@@ -263,7 +263,9 @@ class TelegramAdapter:
 
     async def listen(self, handle: Handler) -> None:
         self._handle = handle
-        self._app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND, self._on_command))
+        # a command may come as a picture's or a file's caption, as Telegram's apps show it: a command too
+        commands = filters.COMMAND | filters.CaptionRegex(r"^/")
+        self._app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & commands, self._on_command))
         self._app.add_handler(
             MessageHandler(filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & filters.TEXT, self._on_private_words)
         )
@@ -331,7 +333,7 @@ class TelegramAdapter:
     # incoming --------------------------------------------------------------------------------------
     async def _on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.message
-        line = parse_command_line(message.text)
+        line = parse_command_line(_typed(message))
         kind = chat_kind(message.chat)
         if line is None:  # "/news-energy": a slash, but no command
             if kind == "private":
@@ -372,7 +374,7 @@ class TelegramAdapter:
     async def _hint_commands(self, message: Message) -> None:
         with self._taking_a_turn(message.chat.id) as admitted:
             if admitted:
-                await self._post_all(target_of(message), self._render(hint_for_words(message.text)))
+                await self._post_all(target_of(message), self._render(hint_for_words(_typed(message))))
 
     async def _on_joined(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Added to a group (or in it as it is created), the bot says what it does, as /start would: the
@@ -645,6 +647,11 @@ class TelegramAdapter:
             logger.info("Telegram: cannot edit message %s, sending a new one: %s", original.message_id, error)
             return False
         return True
+
+
+def _typed(message: Message) -> str:
+    """What the sender typed: the message's text, or its caption (a picture's, a file's)."""
+    return message.text or message.caption or ""
 
 
 def _rate_limiter_for(limits: PlatformLimits | None) -> ChatPacedRateLimiter:
