@@ -84,10 +84,11 @@ def parse_command_line(line: str, bot_name: str | None = None) -> tuple[str, str
 
 def hint_for_words(text: str) -> Reply:
     """The answer to words sent without a command, as to a person: how to ask, with a button that
-    looks them up as /news does, unless they are too long for one or begin with a slash that makes
-    no command ("/news-energy", "/новости")."""
+    looks them up as /news does, unless they are too long for one, more words than /news reads (it
+    would refuse them), or begin with a slash that makes no command ("/news-energy", "/новости")."""
     words = text.strip()
-    if not 0 < len(words) <= NEWS_BUTTON_WORDS or words.startswith("/"):
+    too_long = not 0 < len(words) <= NEWS_BUTTON_WORDS or news.word_count(words) > news.MAX_NEWS_WORDS
+    if too_long or words.startswith("/"):
         return Reply(text=COMMANDS_HINT)
     return Reply(text=COMMANDS_HINT, actions=[Action(NEWS_BUTTON.format(words=_label_for(words)), f"/news {words}")])
 

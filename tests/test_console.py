@@ -120,6 +120,13 @@ async def test_words_without_a_command_get_the_hint_with_a_button_that_looks_the
     assert "News: Energy + Kenya\n\n1. Solar mini-grids with smart meters reach Kenyan villages" in printed
 
 
+async def test_more_words_than_news_reads_get_the_hint_without_a_button_news_would_refuse(router):
+    words = "any news on AI in schools or farms in Kenya or Uganda or Peru or Chile or Laos or Fiji or Mali"  # 22
+    printed = await converse(router, words, "1")
+    assert f"{COMMANDS_HINT}\n\n" in printed and "News on" not in printed  # "Please use at most 20 words" when pressed
+    assert "There is nothing to choose here" in printed
+
+
 def test_newsbot_chat_refuses_words_that_start_with_no_command_naming_the_news_command(tmp_path, capsys):
     database_url = f"sqlite:///{tmp_path / 'chat.db'}"
     assert main(["--config", _config_file(tmp_path, database_url), "chat", "hello there"]) == 2
