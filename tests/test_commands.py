@@ -348,6 +348,15 @@ async def test_news_finding_nothing_offers_the_country_of_a_code_written_in_capi
     assert reply.text == "Nothing matches “PM” yet. Did you mean Saint Pierre and Miquelon?"
 
 
+async def test_it_in_capitals_beside_other_words_is_technology_not_left_out(store):
+    # "IT" was no name (two letters) and no word (search leaves out "it"): "/news IT kenya" was all of Kenya
+    router = build_router(sample_context(store))
+    assert "Technology + Kenya" in (await router.handle(command("/news IT kenya"))).text
+    assert (await router.handle(command("/subscribe IT kenya"))).text.startswith("Subscribed to Technology + Kenya:")
+    assert (await router.handle(command("/news it kenya"))).text.startswith("News: Kenya")  # a word, in lower case
+    assert "“AI”" in (await router.handle(command("/news AI kenya"))).text  # a keyword, looked for as written
+
+
 @pytest.mark.parametrize("line", ["/sector tv", "/sector pm"])
 async def test_sector_reads_a_code_in_lower_case_as_no_place(store, line):
     reply = await build_router(sample_context(store)).handle(command(line))

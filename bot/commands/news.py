@@ -653,11 +653,16 @@ def _could_be_name(span: list[str], ctx: Context) -> bool:
     if span[0].lower() in STOPWORDS or span[-1].lower() in STOPWORDS:
         return False
     # Two letters are more often a word ("AI") than a country code in free text, unless written in
-    # capitals as a place's own short name ("US", "UK", "EU"); a flag ("🇹🇭") is a place.
+    # capitals as a place's own short name ("US", "UK", "EU"), or as a sector's that search would leave
+    # out as a word ("IT", not "it"); a flag ("🇹🇭") is a place.
     joined = "".join(span)
     if len(joined) <= 2 and joined.isascii():
-        return joined.isupper() and ctx.tagger.is_place_name(joined)
+        return joined.isupper() and (ctx.tagger.is_place_name(joined) or _a_sector_unsearched(joined, ctx))
     return True
+
+
+def _a_sector_unsearched(word: str, ctx: Context) -> bool:
+    return not search_terms(word) and ctx.tagger.resolve_sector(word, abbreviated=False).match is not None
 
 
 def _resolve_phrase(span: list[str], ctx: Context, exactly: bool) -> Match | None:
