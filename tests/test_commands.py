@@ -331,6 +331,19 @@ async def test_country_shows_its_articles(router):
     assert titles(reply) == newest_first(a for a in SAMPLE_ARTICLES if "KE" in a.countries)
 
 
+@pytest.mark.parametrize(
+    ("line", "heading"),
+    [
+        ("/sector the energy sector", "Latest in Energy"),  # was: I don't know a sector called “the energy sector”
+        ("/sector latest energy news", "Latest in Energy"),
+        ("/country news from kenya", "Latest from Kenya"),
+    ],
+)
+async def test_one_name_among_words_that_only_join_a_request_is_that_name(store, line, heading):
+    reply = await build_router(sample_context(store)).handle(command(line))
+    assert reply.text == heading and reply.cards
+
+
 async def test_country_by_iso_code_works_with_the_real_tagger(store):
     router = build_router(sample_context(store))
     reply = await router.handle(command("/country KE"))

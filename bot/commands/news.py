@@ -153,12 +153,13 @@ async def sector(cmd: Command, ctx: Context, window: Window | None) -> Reply:
     if not cmd.args:
         return await sectors(cmd, ctx)
     resolution = ctx.tagger.resolve_sector(cmd.args)
-    if resolution.match:
-        name = resolution.match.name
-        query = Query(sectors=(resolution.match.id,))
+    match = resolution.match or _named_alone(cmd.args, ctx)
+    if match and match.kind == "sector":
+        name = match.name
+        query = Query(sectors=(match.id,))
         asked = _Asked("find", query, name, f"Latest in {name}", f"No articles about {name} yet.")
         return await _answer(asked, cmd, ctx, window)
-    place = _place_named(cmd.args, ctx)
+    place = _place_named(cmd.args, ctx) or match
     if place:
         return Reply(
             text=f"{place.name} is a place, not a sector.",
@@ -175,12 +176,13 @@ async def country(cmd: Command, ctx: Context, window: Window | None) -> Reply:
     if not cmd.args:
         return await countries(cmd, ctx)
     resolution = ctx.tagger.resolve_place(cmd.args)
-    if resolution.match:
-        name = resolution.match.name
-        query = Query.on(resolution.match.kind, resolution.match.id)
+    match = resolution.match or _named_alone(cmd.args, ctx)
+    if match and match.kind != "sector":
+        name = match.name
+        query = Query.on(match.kind, match.id)
         asked = _Asked("find", query, name, f"Latest from {name}", f"No articles about {name} yet.")
         return await _answer(asked, cmd, ctx, window)
-    found_sector = ctx.tagger.resolve_sector(cmd.args).match
+    found_sector = ctx.tagger.resolve_sector(cmd.args).match or match
     if found_sector:
         return Reply(
             text=f"{found_sector.name} is a sector, not a country or region.",
@@ -190,6 +192,15 @@ async def country(cmd: Command, ctx: Context, window: Window | None) -> Reply:
     if several := _several_names("/country takes one country or region", cmd, ctx, window):
         return several
     return _not_found("country or region", cmd.args, resolution, "/countries", window)
+
+
+def _named_alone(words: str, ctx: Context) -> Match | None:
+    """The one sector or place the words name with only words that join a request around it, as
+    /news reads them: "the energy sector", "latest energy news"."""
+    understood = understand(words, ctx)
+    if understood.words or understood.alternatives or len({match.id for match in understood.matches}) != 1:
+        return None
+    return understood.matches[0]
 
 
 def _several_names(usage: str, cmd: Command, ctx: Context, window: Window | None) -> Reply | None:
