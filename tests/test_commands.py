@@ -705,6 +705,12 @@ async def test_a_search_for_only_common_words_says_so_instead_of_claiming_no_art
         assert reply.text == f"“{no_letters}” has no word to search for. Try words, e.g. /search smart grid.", no_letters
 
 
+async def test_a_search_for_single_letters_says_they_are_left_out_not_that_they_are_common(router):
+    for words in ("C++", "R", "c#"):  # was: “C++” has no word to search for: words as common as “the” or “it”…
+        reply = await router.handle(command(f"/search {words}"))
+        assert reply.text.startswith(f"“{words}” has no word to search for: single letters and words as common"), words
+
+
 async def test_about_lists_sources_with_counts(router):
     reply = await router.handle(command("/about"))
     assert "Example Wire (8), Classroom Notes (2), Grid Bulletin (2)" in reply.text

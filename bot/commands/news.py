@@ -323,8 +323,8 @@ async def search(cmd: Command, ctx: Context, window: Window | None) -> Reply:
     if not search_terms(text) and not _has_letters(text):  # "^", "😀"
         return Reply(text=f"{quoted(text)} has no word to search for. Try words, e.g. /search smart grid.", private=True)
     if not search_terms(text):  # "it", "the": every article has such words, so saying none mentions them would be false
-        return Reply(text=f"{quoted(text)} has no word to search for: words as common as “the” or “it” are left out. "
-                     "Try a more telling word, e.g. /search smart grid.", private=True)
+        return Reply(text=f"{quoted(text)} has no word to search for: single letters and words as common as “the” "
+                     "or “it” are left out. Try a more telling word, e.g. /search smart grid.", private=True)
     described = describe((), text)  # "“smart grid”, without “solar”"
     heading, nothing = f"Search: {described}", f"No articles mention {described}. Try other words."
     return await _answer(_Asked("search", Query(text=text), described, heading, nothing), cmd, ctx, window)
