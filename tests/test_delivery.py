@@ -870,6 +870,47 @@ async def test_messages_sent_or_given_up_are_deleted_after_keep_days_with_their_
     assert payloads == 2
 
 
+async def test_pruning_asks_whether_a_waiting_message_names_a_payload_in_one_look_however_many_wait(engine, clock):
+    """Old rows are pruned beside a backlog (a million messages waiting on a busy bot) and beside the
+    rows of an article sent to 100,000 chats: whether a waiting message names an old row's payload is
+    one look in an index, not a pass over the backlog for each old row (PostgreSQL's NOT IN, once the
+    backlog outgrows work_mem), nor over every row naming that payload. Those ran past the statement
+    timeout and, failing every step, held up every delivery."""
+    now = clock.now().timestamp()
+    outbox, _ = build(engine, clock, FakeAdapter(clock), keep_days=30)
+    async with engine.begin() as connection:
+        await connection.execute(tables.targets.insert().values(platform="telegram", chat="1"))
+        await connection.execute(tables.payloads.insert(), [{"body": "{}"}] * 21)  # the 21st the old rows'
+        rows = sa.text(
+            "WITH RECURSIVE n(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM n WHERE n < 20000)"
+            " INSERT INTO bot_outbox (target_id, platform, key, payload_id, status, created_at, next_attempt_at)"
+            " SELECT 1, 'telegram', 'k' || n, CASE WHEN n <= 10 THEN 21 ELSE 1 + n % 20 END,"
+            " CASE WHEN n <= 10 THEN 'sent' ELSE 'pending' END, CASE WHEN n <= 10 THEN :old ELSE :now END, :now FROM n"
+        ).bindparams(sa.bindparam("old", type_=sa.Double), sa.bindparam("now", type_=sa.Double))
+        await connection.execute(rows, {"old": now - 40 * 86400, "now": now})
+        await connection.execute(sa.text("ANALYZE"))
+    statements = []
+
+    def before(connection, cursor, statement, parameters, context, executemany):
+        if statement.startswith("SELECT bot_outbox.id, bot_outbox.payload_id"):
+            statements.append((statement, parameters))
+
+    sa.event.listen(engine.sync_engine, "before_cursor_execute", before)
+    try:
+        assert await outbox.prune(now - 30 * 86400) == 10
+    finally:
+        sa.event.remove(engine.sync_engine, "before_cursor_execute", before)
+    [(statement, parameters)] = statements
+    async with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            await connection.exec_driver_sql("SET LOCAL work_mem = '64kB'")
+            plan = "\n".join((await connection.exec_driver_sql(f"EXPLAIN {statement}", parameters)).scalars())
+            assert "SubPlan" not in plan, plan
+        else:
+            plan = "\n".join(row[-1] for row in await connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters))
+            assert "(payload_id=? AND status=?)" in plan, plan
+
+
 async def test_a_chat_found_gone_while_another_worker_claims_its_messages_is_recorded_and_the_claim_made(engine, clock):
     """A claim locks the chat's rows, then the chat's slot; finding the chat gone must lock them in that order too."""
     outbox, _ = build(engine, clock, FakeAdapter(clock))

@@ -865,12 +865,14 @@ class Outbox:
         least, however early `before` is: the next digest of its series may still carry its articles
         until then (see `DigestArticles`), none of them after; one a later digest of its series went
         out after is given up for good first, as that one's row may go (`_give_up_digests_passed_over`)."""
-        o, p = tables.outbox, tables.payloads
-        waiting = sa.select(o.c.payload_id).where(o.c.status == "pending")
+        o, p, waiting = tables.outbox, tables.payloads, tables.outbox.alias("waiting")
+        # one look in the payload and status index per old row; PostgreSQL checks a NOT IN whose rows outgrow
+        # work_mem by reading them all again for each old row, past the statement timeout with a large backlog
+        named_by_waiting = sa.exists().where(waiting.c.payload_id == o.c.payload_id, waiting.c.status == "pending")
         still_carried = _EXHAUSTED_DIGEST & self._queued_while_news()
         old = (
             sa.select(o.c.id, o.c.payload_id)
-            .where(o.c.created_at < before, o.c.status != "pending", ~still_carried, o.c.payload_id.not_in(waiting))
+            .where(o.c.created_at < before, o.c.status != "pending", ~still_carried, ~named_by_waiting)
             .order_by(o.c.created_at)
             .limit(PRUNE_CHUNK)
         )

@@ -80,7 +80,7 @@ outbox = sa.Table(
     sa.UniqueConstraint("target_id", "key", name="uq_bot_outbox_target_key"),
     sa.Index("ix_bot_outbox_due", "status", "platform", "next_attempt_at"),
     sa.Index("ix_bot_outbox_created", "created_at"),  # the oldest rows, for pruning
-    sa.Index("ix_bot_outbox_payload", "payload_id"),  # whether a payload is still named
+    sa.Index("ix_bot_outbox_payload_status", "payload_id", "status"),  # whether a payload is still named, by a waiting row
 )
 
 # A chat that lives on under a new id (a Telegram group upgraded to a supergroup): an address that
