@@ -649,6 +649,29 @@ async def test_a_digest_given_up_for_a_subscription_its_new_chat_had_already_is_
     ]
 
 
+async def test_a_digest_falling_due_as_its_group_merges_into_its_supergroup_reaches_the_supergroup(bot):
+    """The group becomes a supergroup, where someone had subscribed already, while a pass of the digests
+    runs (between its read of the digest subscriptions and this one's digest): the digest goes to the
+    supergroup the subscription moved to, not to the group, which gets nothing more."""
+    supergroup = Target("telegram", "-100999")
+    await bot.say("/subscribe energy", target=supergroup)
+    await bot.say("/subscribe kenya daily 09:00", target=GROUP)
+    bot.clock.set(START + timedelta(hours=1))
+    await bot.publish("Kenya Friday", countries=["KE"])
+    bot.clock.set(START + timedelta(hours=3))
+    subscriptions = bot.fanout._subscriptions
+    read_timezone = subscriptions.timezone
+
+    async def timezone_as_the_group_moves(platform: str, chat: str) -> str:
+        subscriptions.timezone = read_timezone
+        await move_chat(bot.store.engine, GROUP, supergroup.chat)
+        return await read_timezone(platform, chat)
+
+    subscriptions.timezone = timezone_as_the_group_moves
+    delivered = await bot.deliver() + await bot.deliver()  # the pass after, if not this one
+    assert delivered == [(supergroup, ["Kenya Friday"], "Your daily digest for Kenya: 1 new article")]
+
+
 async def fridays_digest_on_its_way(bot: Harness) -> None:
     """GROUP's daily 09:00 digest of Kenya, Friday's carrying "Kenya Friday", is claimed by another worker."""
     await bot.say("/subscribe kenya daily 09:00", target=GROUP)

@@ -233,11 +233,11 @@ class SubscriptionStore:
 
     async def claim_digest(self, connection: AsyncConnection, subscription: Subscription, due: datetime, through: int) -> bool:
         """Record the digest due at `due`, covering the articles up to store position `through`, unless
-        the subscription changed since it was read (switched to instant, or its digest sent by
-        another process); whether it was recorded."""
+        the subscription changed since it was read (switched to instant, its digest sent by another
+        process, or moved to the supergroup its group became); whether it was recorded."""
         s = tables.subscriptions
         unchanged = (s.c.id == subscription.id) & (s.c.cadence == str(subscription.cadence))
-        unchanged &= s.c.covered_seq == subscription.covered_seq
+        unchanged &= (s.c.covered_seq == subscription.covered_seq) & (s.c.target_id == subscription.target_id)
         marked = s.update().where(unchanged).values(last_digest_at=due.timestamp(), covered_seq=through)
         return (await connection.execute(marked)).rowcount == 1
 
