@@ -205,20 +205,20 @@ class FanOut:
 
     async def run_digests(self) -> int:
         """Queue one message per digest subscription whose local delivery time has come."""
-        now, queued, zones = self._clock.now(), 0, {}
-        for subscription in await self._subscriptions.digests():
-            chat = (subscription.target.platform, subscription.target.chat)
-            if chat not in zones:
-                zones[chat] = await self._subscriptions.timezone(*chat)
+        now, queued = self._clock.now(), 0
+        for subscription, zone_name in await self._subscriptions.digests():
             since = subscription.last_digest_at or subscription.created_at
             try:
-                zone = ZoneInfo(zones[chat])
-                due = subscription.cadence.latest_due(since, now, zones[chat])
+                zone = ZoneInfo(zone_name)
+                due = subscription.cadence.latest_due(since, now, zone_name)
             except (KeyError, ValueError) as error:  # a zone this machine does not know: that chat's alone
-                log.warning("digest of subscription %s (%s:%s) skipped: timezone %s: %r", subscription.id, *chat, zones[chat], error)
+                chat = subscription.target
+                log.warning(
+                    "digest of subscription %s (%s:%s) skipped: timezone %s: %r", subscription.id, chat.platform, chat.chat, zone_name, error
+                )
                 continue
             if due is not None:  # due at every digest time since: missed while newsbot was down, they are one
-                queued += await self._send_digest(subscription, (subscription.cadence.next_after(since, zones[chat]), due), zone)
+                queued += await self._send_digest(subscription, (subscription.cadence.next_after(since, zone_name), due), zone)
         return queued
 
     async def _send_digest(self, subscription: Subscription, dues: tuple[datetime, datetime], zone: ZoneInfo) -> int:

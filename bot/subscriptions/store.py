@@ -198,18 +198,21 @@ class SubscriptionStore:
             rows = await connection.execute(sa.select(s).where(s.c.target_id == target_id).order_by(s.c.id))
             return [self._subscription(row, target) for row in rows]
 
-    async def digests(self) -> list[Subscription]:
-        """Every daily or weekly subscription of an active target."""
-        s, t = tables.subscriptions, tables.targets
+    async def digests(self) -> list[tuple[Subscription, str]]:
+        """Every daily or weekly subscription of an active target, with its chat's timezone (one read
+        for all: a pass of the digests runs every few seconds)."""
+        s, t, c = tables.subscriptions, tables.targets, tables.chat_settings
+        zone = sa.func.coalesce(c.c.timezone, DEFAULT_TIMEZONE).label("zone")
         query = (
-            sa.select(s, t.c.platform, t.c.chat, t.c.thread)
+            sa.select(s, t.c.platform, t.c.chat, t.c.thread, zone)
             .join(t, t.c.id == s.c.target_id)
+            .outerjoin(c, (c.c.platform == t.c.platform) & (c.c.chat == t.c.chat))
             .where(s.c.cadence != "instant", t.c.active.is_(True))
             .order_by(s.c.id)
         )
         async with self.engine.connect() as connection:
             rows = await connection.execute(query)
-            return [self._subscription(row, Target(row.platform, row.chat, row.thread or None)) for row in rows]
+            return [(self._subscription(row, Target(row.platform, row.chat, row.thread or None)), row.zone) for row in rows]
 
     async def instant_rows(self, connection: AsyncConnection | None = None):
         """(target id, kind, value, the store position it starts after) of every instant subscription
