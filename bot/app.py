@@ -121,11 +121,17 @@ async def _run(
         adapters: dict[str, Adapter] = {"console": console, **platforms}
         _warn_of_schedules_without_their_platform(config, adapters)
         delivery = await start_delivery(config, store, tagger, adapters, stop)  # before /subscribe can arrive
-        try:
-            await _connect(platforms.values(), handle, stack, listen=not deliver_only)
+        connecting = asyncio.create_task(_connect(platforms.values(), handle, stack, listen=not deliver_only))
+        try:  # a platform out of reach may take minutes to say so: a stop meanwhile ends the connecting
+            connected = await _finished_unless_stopped(connecting, stop)
+            if connected:
+                connecting.result()  # a platform's refusal, if any
         except BaseException:
             await delivery.close()
             raise
+        if not connected:
+            await delivery.close()
+            return
         stack.push_async_callback(delivery.close)  # pushed last, so it closes before the adapters it sends through
         background = []
         if not deliver_only:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import gc
 import html
 import inspect
 import json
@@ -336,3 +337,45 @@ async def test_discord_ending_the_gateway_for_good_stops_newsbot_saying_why(tmp_
         with pytest.raises(ConnectError, match="4004"):
             await asyncio.wait_for(running, STEP)
     assert fake_token() not in str(running.exception())
+
+
+class UnansweringFakeTelegram(FakeTelegram):
+    """Takes getMe, the first call of a connect, and never answers it: Telegram out of reach mid-connect."""
+
+    def __init__(self, token: str):
+        super().__init__(token)
+        self.asked, self.answer = False, asyncio.Event()  # answered once the test is done, so the server can close
+
+    async def _api_getMe(self, params):
+        self.asked = True
+        await self.answer.wait()
+
+
+class UnansweringFakeDiscord(FakeDiscord):
+    """Takes the login's request and never answers it: Discord out of reach mid-connect."""
+
+    def __init__(self, token: str):
+        super().__init__(token)
+        self.asked, self.answer = False, asyncio.Event()
+
+    async def _me(self, request):
+        self.asked = True
+        await self.answer.wait()
+
+
+@pytest.mark.parametrize("platform", ["telegram", "discord"])
+async def test_a_stop_while_a_platform_connects_stops_newsbot_at_once(tmp_path, monkeypatch, caplog, platform):
+    monkeypatch.chdir(tmp_path)
+    async with (UnansweringFakeTelegram if platform == "telegram" else UnansweringFakeDiscord)(fake_token()) as fake:
+        if platform == "telegram":
+            config = app_config(tmp_path, telegram=TelegramSettings(token=SecretStr(fake_token()), base_url=fake.base_url))
+        else:
+            config = app_config(tmp_path, discord=DiscordSettings(token=SecretStr(fake_token()), api_base=fake.api_base))
+        stop = asyncio.Event()
+        running = asyncio.create_task(run_newsbot(config, stop))
+        await until(lambda: fake.asked, running, "the login's request")
+        stop.set()  # SIGINT
+        await asyncio.wait_for(running, STEP)  # no ConnectError: stopped on request, not refused
+        gc.collect()
+        fake.answer.set()
+    assert not [record for record in caplog.records if "Unclosed" in record.getMessage()]

@@ -229,18 +229,18 @@ class TelegramAdapter:
         """Log in and register the command list; raises TelegramConnectError (never showing the token)."""
         try:
             await self._app.initialize()
-        except TelegramError as error:
+        except BaseException as error:  # refused, or cancelled (newsbot stopped while Telegram was slow)
             # A failed initialize() leaves the application uninitialized, so its shutdown() would skip
             # the HTTP sessions initialize() opened: close them here.
             for request in self._requests:
                 await request.shutdown()
-            raise _connect_error(error) from None
+            raise _connect_error(error) if isinstance(error, TelegramError) else error from None
         await self._app.start()
         try:
             await self._set_command_menu()
-        except TelegramError as error:
+        except BaseException as error:
             await self.disconnect()  # the caller gets no adapter to disconnect
-            raise _connect_error(error) from None
+            raise _connect_error(error) if isinstance(error, TelegramError) else error from None
         self._connected = True
         logger.info("Telegram: connected as @%s", self._app.bot.username)
 
