@@ -1038,3 +1038,17 @@ class FakeDiscord:
             if event["s"] > (data.get("seq") or 0):
                 await self._send(event)
         await self.dispatch("RESUMED", {})
+
+
+class UnansweringFakeDiscord(FakeDiscord):
+    """Takes the login's request (`asked`) and answers it only once the test sets `answer`: Discord out
+    of reach mid-connect, a hung proxy."""
+
+    def __init__(self, token: str):
+        super().__init__(token)
+        self.asked, self.answer = False, asyncio.Event()
+
+    async def _me(self, request: web.Request) -> web.Response:
+        self.asked = True
+        await self.answer.wait()
+        return await super()._me(request)

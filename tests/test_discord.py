@@ -19,7 +19,7 @@ from bot.clock import ManualClock
 from bot.config import DiscordSettings
 from bot.commands.news import MAX_LATEST
 from bot.model import Action, ArticleCard, Command, Reply, Target
-from fake_discord import EMBED_LINKS, EPHEMERAL, FakeDiscord
+from fake_discord import EMBED_LINKS, EPHEMERAL, FakeDiscord, UnansweringFakeDiscord
 
 TOKEN = ":".join(["123456", "TEST-TOKEN"])  # built at runtime; a fake token
 DM = {"guild_id": None, "channel_id": 3_000_000_000_000_000_01, "user_id": 4_000_000_000_000_000_01}
@@ -806,6 +806,16 @@ async def test_an_unreachable_discord_is_a_clear_connect_error():
     with pytest.raises(DiscordConnectError, match="cannot connect to Discord at http://127.0.0.1:9/api/v10"):
         await asyncio.wait_for(DiscordAdapter(unreachable).connect(), 10)
     assert Route.BASE == "https://discord.com/api/v10"
+
+
+async def test_a_discord_that_takes_the_login_and_never_answers_is_a_connect_error_saying_so(monkeypatch):
+    monkeypatch.setattr(aiohttp.client, "DEFAULT_TIMEOUT", aiohttp.ClientTimeout(total=0.5))  # discord.py's: 300 s
+    async with UnansweringFakeDiscord(TOKEN) as fake:
+        adapter = DiscordAdapter(DiscordSettings(token=TOKEN, api_base=fake.api_base, gateway_url=fake.gateway_url))
+        with pytest.raises(DiscordConnectError) as refused:
+            await asyncio.wait_for(adapter.connect(), 10)
+        fake.answer.set()
+    assert str(refused.value) == f"cannot connect to Discord at {fake.api_base}: TimeoutError"
 
 
 @pytest.mark.parametrize(("status", "told"), [(200, "its answer is not the Discord API's JSON"), (404, "404 Not Found")])

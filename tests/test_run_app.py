@@ -27,7 +27,7 @@ from bot.delivery.db import migrate
 from bot.delivery.service import start_delivery
 from content.model import Article
 from content.store import Store
-from fake_discord import BOT_IN_A_CHANNEL, FakeDiscord
+from fake_discord import BOT_IN_A_CHANNEL, FakeDiscord, UnansweringFakeDiscord
 from fake_telegram import FakeTelegram, message, message_update
 from run_helpers import (
     STORIES,
@@ -347,18 +347,6 @@ class UnansweringFakeTelegram(FakeTelegram):
         self.asked, self.answer = False, asyncio.Event()  # answered once the test is done, so the server can close
 
     async def _api_getMe(self, params):
-        self.asked = True
-        await self.answer.wait()
-
-
-class UnansweringFakeDiscord(FakeDiscord):
-    """Takes the login's request and never answers it: Discord out of reach mid-connect."""
-
-    def __init__(self, token: str):
-        super().__init__(token)
-        self.asked, self.answer = False, asyncio.Event()
-
-    async def _me(self, request):
         self.asked = True
         await self.answer.wait()
 

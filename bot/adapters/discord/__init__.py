@@ -124,7 +124,7 @@ def _told(error: BaseException) -> str:
     if isinstance(error, discord.HTTPException) and error.response.content_type != "application/json":
         answer = f"{error.response.status} {error.response.reason}"
         return f"{answer}: an answer of {error.response.content_type or 'unknown type'}, not the Discord API's JSON"
-    return str(error)
+    return str(error) or type(error).__name__  # a timeout's text is empty
 
 
 class ActionButton(discord.ui.DynamicItem[discord.ui.Button], template=re.compile(r"[/#].*", re.DOTALL)):
