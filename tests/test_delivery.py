@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import socket
+import subprocess
+import sys
 from collections import defaultdict
 from datetime import datetime, timedelta, timezone
 
@@ -31,6 +34,7 @@ from bot.delivery.outbox import (
     EXHAUSTED, GiveUp, Gone, Outbox, Retry, Sent, digest_key, move_chat, schedule_series, target_ids, waiting_digests,
 )
 from bot.delivery.service import start_delivery
+from bot.delivery.worker import worker_name, worker_running
 from bot.model import ArticleCard, Command, Reply, Target, burst_message
 from bot.subscriptions.cadence import Cadence
 from bot.subscriptions.store import SubscriptionStore
@@ -719,7 +723,7 @@ async def test_after_a_crash_mid_reply_only_the_message_on_its_way_is_sent_again
     await asyncio.wait_for(on_its_way.wait(), 5)
     for task in list(worker._in_flight):
         task.cancel()
-    await outbox.release_leases()  # what a restart on SQLite does first
+    await outbox.release_leases(lambda owner: False)  # what a restart on SQLite does first, its process gone
 
     survivor = FakeAdapter(clock)
     _, restarted = build(engine, clock, survivor, telegram=lifted)
@@ -942,10 +946,24 @@ async def test_released_leases_are_claimable_at_once(engine, clock):
     for key in ("a", "b"):
         await enqueue(outbox, Target("telegram", "3"), key, Reply(text=key))
     assert len(await outbox.claim("crashed-worker", "telegram", 10, 1.0)) == 2
-    assert await outbox.release_leases() == 2
+    assert await outbox.release_leases(worker_running) == 2
     await worker.run_until_idle()
     assert sorted(text for _, text, _ in adapter.delivered) == ["a", "b"]
-    assert await outbox.release_leases() == 0  # sent rows are not touched
+    assert await outbox.release_leases(worker_running) == 0  # sent rows are not touched
+
+
+async def test_a_newsbot_started_beside_a_running_one_leaves_its_leases(engine, clock):
+    """On SQLite a start releases the leases a crash left; a second `newsbot run` started by mistake on
+    the same file must not release those of the running one, which would send its messages again."""
+    lifted = PlatformLimits(per_chat_seconds=0, per_group_seconds=0, per_second=0)
+    outbox, _ = build(engine, clock, FakeAdapter(clock), lease_seconds=60, telegram=lifted)
+    for chat in ("3", "4"):
+        await enqueue(outbox, Target("telegram", chat), "news", Reply(text=chat))
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
+    [sending] = await outbox.claim(worker_name(), "telegram", 1, 1.0)  # this process's, running
+    [orphaned] = await outbox.claim(f"{socket.gethostname()}:{ended.stdout.strip()}:0a1b2c", "telegram", 1, 1.0)
+    assert await outbox.release_leases(worker_running) == 1
+    assert [claimed.id for claimed in await outbox.claim("restarted", "telegram", 10, 1.0)] == [orphaned.id]
 
 
 class HeldSends(FakeAdapter):

@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
-from typing import Container, Iterable
+from typing import Callable, Container, Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -644,18 +644,20 @@ class Outbox:
 
     # ---- claim ---------------------------------------------------------------------------
 
-    async def release_leases(self) -> int:
-        """Return every leased, unsent row to the queue; returns how many.
+    async def release_leases(self, running: Callable[[str], bool]) -> int:
+        """Return the leased, unsent rows of owners no longer `running` to the queue; returns how many.
 
-        Only for a database one process delivers from (SQLite): at start-up, any lease there
-        belongs to a process that died, and waiting for it to expire would only delay the retry.
+        Only for a database one process delivers from (SQLite): at start-up, a lease there belongs to a
+        process that died, and waiting for it to expire would only delay the retry; but for one of a
+        newsbot started beside this one by mistake, which is sending that row now.
         """
         o = tables.outbox
+        leased = sa.and_(o.c.status == "pending", o.c.lease_owner.is_not(None))
         async with self.engine.begin() as connection:
+            owners = (await connection.scalars(sa.select(o.c.lease_owner).distinct().where(leased))).all()
+            gone = [owner for owner in owners if not running(owner)]
             result = await connection.execute(
-                o.update()
-                .where(o.c.status == "pending", o.c.lease_owner.is_not(None))
-                .values(lease_owner=None, lease_until=None)
+                o.update().where(leased, o.c.lease_owner.in_(gone)).values(lease_owner=None, lease_until=None)
             )
         return result.rowcount
 

@@ -18,7 +18,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.delivery.limits import RatePlan
 from bot.delivery.outbox import Outbox
-from bot.delivery.worker import DeliveryWorker
+from bot.delivery.worker import DeliveryWorker, worker_running
 from bot.schedule import ScheduleRunner
 from bot.subscriptions.fanout import FanOut
 from bot.subscriptions.store import SubscriptionStore
@@ -65,7 +65,7 @@ async def start_delivery(
     plan = RatePlan(config.delivery)
     outbox = Outbox(store.engine, clock, plan, lease_seconds=config.delivery.lease_seconds)
     if store.dialect == "sqlite":  # one process delivers: leases left over are from a crash
-        await outbox.release_leases()
+        await outbox.release_leases(worker_running)
     worker = DeliveryWorker(outbox, adapters, clock, config.delivery, plan)
     schedules = ScheduleRunner(
         config.schedules, store, outbox, tagger, clock, grace_seconds=config.delivery.missed_run_grace_seconds
