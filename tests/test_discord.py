@@ -690,6 +690,16 @@ async def test_command_sync_is_skipped_when_the_command_set_is_unchanged(fake, s
     assert "subscribe" in {command["name"] for command in fake.synced_commands["global"]}
 
 
+async def test_a_sync_state_that_cannot_be_written_is_warned_of_and_the_bot_starts(fake, start, tmp_path, caplog):
+    """newsbot run from a folder it may not write in (a service's working directory /): the commands are
+    synced all the same, and synced again at the next start."""
+    (tmp_path / "read-only").write_text("")  # a file where the state's folder would be: no folder can be made there
+    state = tmp_path / "read-only" / "discord-sync.json"
+    await start(Recorder(), sync_state=state)
+    assert fake.sync_requests == ["global"]
+    assert any("cannot keep the Discord command sync state" in record.getMessage() for record in caplog.records)
+
+
 async def test_commands_sync_to_configured_guilds(fake, start, caplog):
     fake.guild_ids = ["111", "222"]  # the bot is in two guilds: READY lists them, GUILD_CREATE follows
     handler = Recorder()

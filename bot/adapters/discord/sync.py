@@ -85,7 +85,14 @@ def _read_state(state_file: Path | None) -> dict[str, str]:
 
 
 def _write_state(state_file: Path | None, state: dict[str, str]) -> None:
+    """Kept where it can be: a folder newsbot may not write in (a service's working directory) costs a
+    sync at each start, not the start."""
     if state_file is None:
         return
-    state_file.parent.mkdir(parents=True, exist_ok=True)
-    state_file.write_text(json.dumps(state, indent=2, sort_keys=True), encoding="utf-8")
+    try:
+        state_file.parent.mkdir(parents=True, exist_ok=True)
+        state_file.write_text(json.dumps(state, indent=2, sort_keys=True), encoding="utf-8")
+    except OSError as error:
+        log.warning(
+            "cannot keep the Discord command sync state in %s (the commands are synced at every start): %s", state_file, error
+        )
