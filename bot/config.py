@@ -76,7 +76,7 @@ class TelegramSettings(Strict):
     @field_validator("base_url")
     @classmethod
     def _web_address(cls, url: str) -> str:
-        return web_address(url)
+        return web_address(url).rstrip("/")  # the token follows it: ".../bot/" would be no Bot API path
 
 
 class DiscordSettings(Strict):

@@ -700,6 +700,15 @@ async def test_a_rejected_token_fails_connect_without_showing_it(fake, caplog):
     assert not [record for record in caplog.records if fake.token in formatter.format(record)]
 
 
+async def test_a_base_url_written_with_a_slash_at_its_end_connects(fake):
+    """The token follows base_url: "https://api.telegram.org/bot/" would send it as /bot/<token>, which Telegram
+    answers as a rejected token, sending the operator after the wrong setting."""
+    adapter = TelegramAdapter(TelegramSettings(token=fake.token, base_url=fake.base_url + "/"), commands=COMMANDS)
+    await asyncio.wait_for(adapter.connect(), STEP_TIMEOUT)
+    await adapter.disconnect()
+    assert fake.calls_of("getMe")
+
+
 def inject(fake: FakeTelegram, method: str, fault: int | str) -> None:
     """A transient failure of the next call of `method`: an HTTP status, or "dropped" for a lost connection."""
     if fault == "dropped":
