@@ -960,10 +960,23 @@ async def test_a_newsbot_started_beside_a_running_one_leaves_its_leases(engine, 
     for chat in ("3", "4"):
         await enqueue(outbox, Target("telegram", chat), "news", Reply(text=chat))
     ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
-    [sending] = await outbox.claim(worker_name(), "telegram", 1, 1.0)  # this process's, running
-    [orphaned] = await outbox.claim(f"{socket.gethostname()}:{ended.stdout.strip()}:0a1b2c", "telegram", 1, 1.0)
-    assert await outbox.release_leases(worker_running) == 1
+    with subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"]) as running:
+        try:
+            [sending] = await outbox.claim(f"{socket.gethostname()}:{running.pid}:3d4e5f", "telegram", 1, 1.0)
+            [orphaned] = await outbox.claim(f"{socket.gethostname()}:{ended.stdout.strip()}:0a1b2c", "telegram", 1, 1.0)
+            assert await outbox.release_leases(worker_running) == 1
+        finally:
+            running.kill()
     assert [claimed.id for claimed in await outbox.claim("restarted", "telegram", 10, 1.0)] == [orphaned.id]
+
+
+async def test_a_lease_naming_this_processs_own_pid_is_an_earlier_processs_and_released(engine, clock):
+    """A container starts newsbot as the same pid each time: the lease a crash left names the pid the
+    restarted newsbot has, and is still released at once, not after its lease runs out."""
+    outbox, _ = build(engine, clock, FakeAdapter(clock), lease_seconds=60)
+    await enqueue(outbox, Target("telegram", "3"), "news", Reply(text="3"))
+    await outbox.claim(worker_name(), "telegram", 1, 1.0)
+    assert await outbox.release_leases(worker_running) == 1
 
 
 class HeldSends(FakeAdapter):

@@ -40,10 +40,12 @@ def worker_name() -> str:
 
 
 def worker_running(owner: str) -> bool:
-    """Whether the worker `worker_name()` named `owner` is a process running on this machine."""
+    """Whether the worker `worker_name()` named `owner` is another process running on this machine.
+    Asked at start, before this process claims anything: a lease naming its own pid is an earlier
+    process's that had the same one (a container starts its program as pid 1 each time)."""
     host, _, rest = owner.partition(":")
     pid = rest.partition(":")[0]
-    if host != socket.gethostname() or not pid.isdigit() or int(pid) == 0:
+    if host != socket.gethostname() or not pid.isdigit() or int(pid) in (0, os.getpid()):
         return False
     try:
         os.kill(int(pid), 0)  # signal 0: only asks whether the process exists
