@@ -28,6 +28,7 @@ from content.settings import (
     web_address,
 )
 from content.tagging import Tagger
+from content.yaml_text import read_as_written
 
 TEN_YEARS = 10 * 365 * 86400  # seconds
 EXAMPLE_FILE = Path(__file__).resolve().parent.parent / "config.example.yaml"
@@ -242,12 +243,18 @@ def _expand_values(data: Any, environ: dict[str, str] | None, path: str = "") ->
     return data
 
 
+# Keys whose values are text, read as written: a schedule's filter of Norway (countries: [NO]) is no false
+_TEXT_KEYS = frozenset({"sectors", "countries", "query"})
+
+
 class _UniqueKeyLoader(yaml.SafeLoader):
     """PyYAML's safe loader, but a key given twice in one mapping is an error, not "the last one wins"."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
         seen = set()
-        for key_node, _ in node.value:
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value in _TEXT_KEYS:
+                read_as_written(value_node)
             if key_node.tag == "tag:yaml.org,2002:merge":  # "<<: *defaults": keys given after it override those
                 continue
             key = self.construct_object(key_node, deep=deep)

@@ -417,3 +417,9 @@ def test_a_feed_url_quoted_in_an_error_shows_no_credentials(url, shown):
         parse_config(f"sources:\n - {{name: x, url: '{url}'}}", environ={})
     assert f"sources[0].url: {shown}" in str(raised.value) and "K3Y" not in str(raised.value)
 
+
+
+def test_a_filter_of_norway_or_a_number_is_read_as_written_not_as_yaml_1_1_reads_it():
+    config = parse_config(FILTERED % "{countries: [NO, no, SE], query: 2024}", environ={})
+    assert config.schedules[0].filter.countries == ["NO", "no", "SE"]
+    assert config.schedules[0].filter.query == "2024"

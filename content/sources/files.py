@@ -26,6 +26,7 @@ from content.model import Draft, SourceState, is_web_url
 from content.settings import FilesSource
 from content.sources.result import FetchResult
 from content.text import html_to_text
+from content.yaml_text import read_as_written
 
 log = logging.getLogger(__name__)
 
@@ -40,27 +41,16 @@ _HOW_TO_WRITE_A_DATE = "is no date newsbot reads; write it as 2026-03-04, or 202
 
 
 _TEXT_KEYS = frozenset({"title", "url", "guid", "source", "author", "language", "sectors", "countries"})
-_STRING, _NULL = "tag:yaml.org,2002:str", "tag:yaml.org,2002:null"
 
 
 class _FrontMatterLoader(yaml.SafeLoader):
-    """YAML whose text keys (`_TEXT_KEYS`, and the items of their lists) are read as written, where YAML 1.1
-    reads a title "10:30" as 630, a guid "0042" as 34, "2026-06-01" as a date, and Norway's language and
-    country code ("no", "NO") as false; an empty value or ~ is still none."""
+    """YAML whose text keys (`_TEXT_KEYS`, and the items of their lists) are read as written."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
         for key, value in node.value:
             if isinstance(key, yaml.ScalarNode) and key.value in _TEXT_KEYS:
-                _read_as_written(value)
+                read_as_written(value)
         return super().construct_mapping(node, deep)
-
-
-def _read_as_written(node: yaml.Node) -> None:
-    if isinstance(node, yaml.SequenceNode):
-        for item in node.value:
-            _read_as_written(item)
-    elif isinstance(node, yaml.ScalarNode) and node.style is None and node.tag != _NULL:
-        node.tag = _STRING
 
 
 class FrontMatterError(Exception):
