@@ -227,6 +227,12 @@ def test_verbose_goes_before_or_after_the_command(argv):
     assert build_parser().parse_args(["news"]).verbose is False
 
 
+@pytest.mark.parametrize("argv", [["--config", "mine.yaml", "run"], ["run", "--config", "mine.yaml"]])
+def test_config_goes_before_or_after_the_command(argv):
+    assert build_parser().parse_args(argv).config == "mine.yaml"
+    assert build_parser().parse_args(["run"]).config is None
+
+
 def test_only_credentials_of_a_feed_url_are_masked_everywhere():
     from bot.adapters.redact import REDACTOR
     from bot.cli import hide_feed_secrets

@@ -81,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
         module = importlib.import_module(f"bot.cli.{name}")
         module.add_parser(commands)
     for command in commands.choices.values():  # "newsbot news -v" as well as "newsbot -v news"
+        command.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS, help="config file")
         command.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="log debug detail")
     return parser
 
