@@ -185,6 +185,21 @@ async def test_words_unsubscribe_with_or_without_their_quotes(bot, subscribed, u
     assert await SubscriptionStore(bot.store.engine).for_target(ALICE) == []
 
 
+@pytest.mark.parametrize(
+    ("first", "again"),
+    [("smart grid", "grid smart"), ("smart grid", "Smárt GRID"), ("energy smart grid", "grid, smart energy"),
+     ("solar or wind -coal", "-coal wind or solar")],
+)
+async def test_the_same_words_in_another_order_or_case_are_the_same_subscription(bot, first, again):
+    await bot.say(f"/subscribe {first}")
+    reply = await bot.say(f"/subscribe {again} daily 08:00")
+    assert reply.text.startswith("Updated your subscription to")
+    [subscription] = await SubscriptionStore(bot.store.engine).for_target(ALICE)
+    assert str(subscription.cadence) == "daily 08:00"
+    assert (await bot.say(f"/unsubscribe {again}")).text.startswith("Unsubscribed from")
+    assert await SubscriptionStore(bot.store.engine).for_target(ALICE) == []
+
+
 async def test_unsubscribe_takes_the_topic_with_its_cadence_as_subscribe_did(bot):
     await bot.say("/subscribe kenya daily 08:00")
     await bot.say("/subscribe smart grid weekly mon 09:00")

@@ -25,7 +25,9 @@ from bot.context import Context
 from bot.model import DEFAULT_POST_FORMAT, POST_FORMATS, Action, Command, Reply, new_articles, quoted
 from bot.subscriptions.cadence import PATTERN, Cadence, CadenceError
 from bot.subscriptions.fanout import DIGEST_SIZE, DigestArticles
-from bot.subscriptions.store import VALUE_CHARS, Added, Subscription, SubscriptionStore, combined, topic_label
+from bot.subscriptions.store import (
+    VALUE_CHARS, Added, Subscription, SubscriptionStore, combined, combined_parts, topic_label,
+)
 from bot.time_phrases import TimePhrase, TimePhraseError, take_time_phrase
 from content.store.fulltext import QUOTES, search_terms
 from content.tagging import Match
@@ -220,6 +222,7 @@ async def subscribe(cmd: Command, ctx: Context) -> Reply:
     store = ctx.subscriptions
     existing = await store.for_target(cmd.target)
     before = _same_topic(existing, kind, value)
+    value = before.value if before else value  # the same topic in other words keeps the words it was subscribed with
     if before is None and len(existing) >= MAX_SUBSCRIPTIONS:
         return Reply(
             text=f"This chat has {MAX_SUBSCRIPTIONS} subscriptions, as many as it may have: "
@@ -298,7 +301,24 @@ async def _subscription(store: SubscriptionStore, target, kind: str, value: str)
 
 
 def _same_topic(subscriptions: list[Subscription], kind: str, value: str) -> Subscription | None:
-    return next((s for s in subscriptions if (s.kind, s.value) == (kind, value)), None)
+    asked = _what_it_asks(kind, value)
+    return next((s for s in subscriptions if _what_it_asks(s.kind, s.value) == asked), None)
+
+
+def _what_it_asks(kind: str, value: str) -> tuple:
+    """A topic as the articles it brings: words in another order, case or accents ("grid smart",
+    "Smárt GRID") bring what "smart grid" does, as full-text search reads them."""
+    if kind == "query":
+        return kind, _terms_asked(value)
+    if kind == "news":
+        topics, words = combined_parts(value)
+        return kind, tuple(topics), _terms_asked(words)
+    return kind, value
+
+
+def _terms_asked(words: str) -> tuple[frozenset, frozenset]:
+    terms = search_terms(words)
+    return frozenset(map(frozenset, terms.required)), frozenset(map(frozenset, terms.excluded))
 
 
 def _removal_command(cmd: Command, subscription: Subscription) -> str:
@@ -393,7 +413,8 @@ def _pick(words: str, current: list[Subscription], ctx: Context) -> Subscription
     if topic is None:
         return None
     kind, value = topic
-    return next((s for s in current if kind == s.kind and _unquoted(value) == _unquoted(s.value)), None)
+    quotes_aside = (s for s in current if kind == s.kind and _unquoted(value) == _unquoted(s.value))
+    return _same_topic(current, kind, value) or next(quotes_aside, None)
 
 
 def _unquoted(words: str) -> str:
