@@ -1025,6 +1025,15 @@ async def test_help_for_one_command_gives_its_line_of_the_full_help(router):
     assert unknown.text == "Unknown command /frobnicate. Try /help." and unknown.actions[0].command == "/help"
 
 
+@pytest.mark.parametrize("line", ["/help news@newsbot", "/help /News@NewsBot", "/help /news@newsbot energy"])
+async def test_help_for_a_command_as_a_telegram_group_writes_it_with_the_bots_name(router, line):
+    assert (await router.handle(command(line))).text == (await router.handle(command("/help news"))).text
+
+
+async def test_help_given_only_the_bots_name_is_the_full_help(router):
+    assert (await router.handle(command("/help @newsbot"))).text == (await router.handle(command("/help"))).text
+
+
 async def test_an_energy_in_electronvolts_is_searched_and_named_as_written_not_as_electric_vehicles(database_url):
     articles = [
         sample_article(1, "Electric vehicle sales rise", "Carmakers sold more electric vehicles at 5 stores."),

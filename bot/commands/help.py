@@ -48,12 +48,19 @@ def help_for(router: Router) -> CommandHandler:
     """A /help handler listing the router's commands at the time it is asked, so late registrations show."""
 
     async def help_command(cmd: Command, ctx: Context) -> Reply:
-        if cmd.args:  # "/help news": that command's lines of the full help
-            return _help_for_one(router, cmd.args.split()[0].removeprefix("/").lower())
+        if name := _command_asked(cmd.args):  # "/help news": that command's lines of the full help
+            return _help_for_one(router, name)
         lines = ["What I understand:", *map(_help_line, router.commands()), TIME_PHRASES]
         return Reply(text="\n".join(lines), private=True)
 
     return help_command
+
+
+def _command_asked(args: str) -> str:
+    """The command named first: "news", "/news", or "/news@newsbot" as a Telegram group writes it;
+    none in "@newsbot", the bot's name alone."""
+    first = next(iter(args.split()), "")
+    return first.removeprefix("/").partition("@")[0].lower()
 
 
 def _help_for_one(router: Router, name: str) -> Reply:
