@@ -463,6 +463,17 @@ async def test_a_list_given_no_page_it_has_says_so_and_points_words_to_their_loo
     assert (await router.handle(command("/sectors 1"))).text == (await router.handle(command("/sectors"))).text
 
 
+@pytest.mark.parametrize(("line", "page"), [("/countries two", "/countries 2"), ("/countries Two", "/countries 2"),
+                                            ("/countries page 2", "/countries 2"), ("/sectors one", "/sectors")])
+async def test_a_lists_page_is_taken_in_words_too(router, line, page):
+    assert (await router.handle(command(line))).text == (await router.handle(command(page))).text
+
+
+async def test_a_page_in_words_the_list_lacks_is_said_to_be(router):
+    reply = await router.handle(command("/sectors two"))
+    assert reply.text == "There is no page two: /sectors has one page."
+
+
 async def test_country_without_a_name_lists_places(router):
     assert (await router.handle(command("/country"))).text == (await router.handle(command("/countries"))).text
 

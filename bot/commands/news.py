@@ -29,6 +29,7 @@ MAX_SUGGESTIONS = 5
 # A list's choices on one page: with its More button, 25 buttons, as many as one Discord message takes
 CHOICES_PER_PAGE = 24
 _PAGE_NUMBER = re.compile(r"[+-]?\d+")
+_PAGE_WORD = re.compile(r"^page\s+", re.IGNORECASE)  # "/countries page 2"
 _FLAGS = re.compile("(?:[\U0001F1E6-\U0001F1FF]{2}){2,}")  # flags written together: "🇹🇭🇻🇳"
 
 # Words that join a request together rather than name a topic ("AI education in Kenya").
@@ -746,6 +747,11 @@ def _not_found(kind: str, words: str, resolution: Resolution, list_command: str,
     )
 
 
+def _page_number(words: str) -> int | None:
+    """The page asked for in digits, signed or not ("2", "-1"), or in words ("two")."""
+    return int(words) if _PAGE_NUMBER.fullmatch(words) else number_in_words(words)
+
+
 def _ranked(choices: Iterable[tuple[str, int, str]]) -> list[tuple[str, int, str]]:
     """(name, count, command) choices with articles, most articles first."""
     return sorted((choice for choice in choices if choice[1]), key=lambda choice: (-choice[1], choice[0]))
@@ -761,11 +767,12 @@ def _choice_page(
     pages = math.ceil(len(every_choice) / CHOICES_PER_PAGE)
     its_pages = "one page" if pages == 1 else f"pages 1 to {pages}"
     the_list = Action("Show the list", list_command)
-    if args and not _PAGE_NUMBER.fullmatch(args):
+    asked = _PAGE_WORD.sub("", args)
+    page = _page_number(asked) if asked else 1
+    if page is None:
         return _pointing(f"{list_command} takes a page number, not words: it has {its_pages}.", args, ctx, (the_list,))
-    page = int(args or 1)
     if not 1 <= page <= pages:
-        text = f"There is no page {args}: {list_command} has {its_pages}."
+        text = f"There is no page {asked}: {list_command} has {its_pages}."
         return Reply(text=text, actions=[the_list], private=True)
     start = (page - 1) * CHOICES_PER_PAGE
     shown = every_choice[start : start + CHOICES_PER_PAGE]
