@@ -1824,6 +1824,18 @@ async def test_a_setting_named_without_a_value_shows_it_and_how_to_change_it(bot
     assert [(action.label, action.command) for action in shown.actions] == [("Compact", "/settings @ai_news format compact")]
 
 
+@pytest.mark.parametrize(("line", "meant"), [("/settings tz", "/settings timezone"), ("/settings Time Zone", "/settings timezone"),
+                                           ("/settings TZ", "/settings timezone"), ("/settings fmt", "/settings format")])
+async def test_a_setting_goes_by_its_short_names_too(bot, line, meant):
+    assert (await bot.say(line)).text == (await bot.say(meant)).text
+
+
+async def test_a_setting_by_a_short_name_is_changed(bot):
+    assert (await bot.say("/settings tz nairobi")).text.startswith("Timezone set to Africa/Nairobi")
+    assert (await bot.say("/settings time zone Asia/Bangkok")).text.startswith("Timezone set to Asia/Bangkok")
+    assert (await bot.say("/settings fmt compact")).text == "Posts here are now compact: headline, tags and link, no summary."
+
+
 async def test_unsubscribe_all_with_more_words_removes_nothing_and_says_how_to_remove_all(bot):
     await bot.say("/subscribe energy")
     reply = await bot.say("/unsubscribe all extra")

@@ -85,6 +85,11 @@ _WITHOUT_SUMMER_TIME = {
 # A name this short that is no zone's is an abbreviation rather than a misspelt city: "MSK" and "AST" only look like
 # Omsk and Brazil/East; AST (Atlantic or Arabia) and CST (Central or China) are offered no zone, as they are several
 _LONGEST_ABBREVIATION = 4
+# Each setting by the words that name it, the longer first ("time zone" before "time")
+_SETTING_NAMES = {
+    "timezone": (("timezone",), ("time", "zone"), ("tz",), ("zone",), ("time",)),
+    "format": (("format",), ("post", "format"), ("fmt",)),
+}
 _SUBSCRIBE_EXAMPLES = ("energy", "kenya daily 08:00", "smart grid weekly mon 09:00")
 
 
@@ -440,21 +445,30 @@ async def subscriptions(cmd: Command, ctx: Context) -> Reply:
 
 
 async def settings(cmd: Command, ctx: Context) -> Reply:
-    words = cmd.args.split()
-    if not words:
+    if not cmd.args:
         return await _current_settings(cmd, ctx.subscriptions)
-    setting = words[0].lower()
-    if setting in ("timezone", "format") and len(words) == 1:
+    setting, words = _setting_named(cmd.args.split())
+    if setting and not words:
         return await _one_setting(cmd, ctx.subscriptions, setting)
-    if setting not in ("timezone", "format"):
+    if setting is None:
         examples = ", ".join(_line(cmd, "settings", args) for args in ("timezone Asia/Bangkok", "format compact"))
         usage = f"{_line(cmd, 'settings', 'timezone <IANA zone>')} or {_line(cmd, 'settings', 'format full|compact')}"
         return Reply(text=f"Usage: {usage}, e.g. {examples}.", private=True)
     if refusal := _refusal(cmd):
         return refusal
     if setting == "format":
-        return await _set_post_format(cmd, ctx.subscriptions, " ".join(words[1:]).lower())
-    return await _set_timezone(cmd, ctx.subscriptions, " ".join(words[1:]))
+        return await _set_post_format(cmd, ctx.subscriptions, " ".join(words).lower())
+    return await _set_timezone(cmd, ctx.subscriptions, " ".join(words))
+
+
+def _setting_named(words: list[str]) -> tuple[str | None, list[str]]:
+    """The setting the words begin with, by its name or one people shorten it to ("tz", "time zone"),
+    and the words after it."""
+    for setting, names in _SETTING_NAMES.items():
+        for name in names:
+            if [word.lower() for word in words[: len(name)]] == list(name):
+                return setting, words[len(name) :]
+    return None, words
 
 
 async def _current_settings(cmd: Command, store: SubscriptionStore) -> Reply:
