@@ -149,6 +149,19 @@ async def test_group_commands_only_for_this_bot(fake):
     assert {call.params["chat_id"] for call in fake.calls_of("sendMessage")} == {str(GROUP)}
 
 
+async def test_the_bots_mention_among_a_groups_command_words_is_no_word_of_them(fake):
+    # "/search smart grid @newsbot" looked for "@newsbot" too, finding nothing, and echoed the mention back;
+    # "/subscribe energy @newsbot" subscribed the group to articles mentioning "@newsbot", which none does
+    fake.chat_members[(GROUP, 42)] = "administrator"
+    handler = Recorder()
+    in_the_group = {"chat_id": GROUP, "kind": "supergroup", "user_id": 42}
+    async with running(fake, handler):
+        await sent_after(fake, message_update(f"/help news @{fake.username}", **in_the_group))
+        await sent_after(fake, message_update(f"/latest@{fake.username} @{fake.username.upper()} 5", **in_the_group))
+        await sent_after(fake, message_update("/help me @other_person", **in_the_group))
+    assert [(c.name, c.args) for c in handler.commands] == [("help", "news"), ("latest", "5"), ("help", "me @other_person")]
+
+
 async def test_admin_rights_are_cached(fake):
     fake.chat_members[(GROUP, 42)] = "creator"
     handler = Recorder()

@@ -76,6 +76,7 @@ from bot.adapters.telegram.translate import (
     sent_as_the_chat,
     target_of,
     to_command,
+    without_our_mention,
 )
 from bot.config import PlatformLimits, TelegramSettings
 from bot.model import ChatKind, Command, Reply, Target
@@ -341,6 +342,7 @@ class TelegramAdapter:
             return
         if not is_addressed_to_us(line, self._app.bot.username, kind, self._known_commands):
             return
+        line = without_our_mention(line, self._app.bot.username)
         if line.name == "start" and self._greeted_on_joining(message):
             logger.debug("Telegram: chat %s was greeted already for the link's /start", message.chat.id)
             return
