@@ -277,11 +277,20 @@ class TimePhrase:
         local_zone = ZoneInfo(zone)
         try:
             start, end, label = self.reader(self.parts, now.astimezone(local_zone))
-        except ValueError:  # datetime() refused the day: "since 31 february"
+            _in_utc(start, end)
+        except (ValueError, OverflowError):  # datetime() refused the day: "since 31 february"
             raise TimePhraseError(
                 f"“{self.words}” is no date I know: write it as since 2026-11-20 or since 20 November."
             ) from None
         return Window(Period(start, end), label, self.words, local_zone, to_come=start > now)
+
+
+def _in_utc(*moments: datetime | None) -> None:
+    """Raise OverflowError for a moment no UTC time holds, as the store would on reading it: midnight
+    of 1 January of year 1 on a clock ahead of UTC is in year 0 there."""
+    for moment in moments:
+        if moment is not None:
+            moment.astimezone(timezone.utc)
 
 
 def take_time_phrase(text: str) -> tuple[str, TimePhrase | None]:

@@ -381,6 +381,13 @@ async def test_a_bad_date_is_explained_privately(router):
     assert reply.private and reply.text.startswith("“since 30 february” is no date I know")
 
 
+@pytest.mark.parametrize("line", ["/news since 0001-01-01", "/search energy since 0001-01-01", "/news in january 0001"])
+async def test_a_date_before_any_clock_can_tell_is_explained_not_a_crash(router, line):
+    await router.handle(command("/settings timezone Asia/Bangkok"))  # its midnight of year 1 is in year 0 in UTC
+    reply = await router.handle(command(line))
+    assert reply.private and " is no date I know" in reply.text
+
+
 async def test_subscribe_explains_that_a_time_is_not_kept(router):
     reply = await router.handle(command("/subscribe energy kenya this week"))
     assert reply.text.startswith("Subscribed to Energy + Kenya: each new article as it arrives.\n")
