@@ -1836,6 +1836,17 @@ async def test_a_setting_by_a_short_name_is_changed(bot):
     assert (await bot.say("/settings fmt compact")).text == "Posts here are now compact: headline, tags and link, no summary."
 
 
+@pytest.mark.parametrize(("line", "offered"), [("/settings Asia/Bangkok", "/settings timezone Asia/Bangkok"),
+                                              ("/settings nairobi", "/settings timezone Africa/Nairobi"),
+                                              ("/settings UTC+7", "/settings timezone UTC+7"),
+                                              ("/settings Compact", "/settings format compact")])
+async def test_a_setting_given_without_its_name_is_offered_with_it(bot, line, offered):
+    reply = await bot.say(line)
+    assert reply.private and reply.text.startswith(f"Did you mean {offered}?")
+    assert [action.command for action in reply.actions] == [offered]
+    assert (await bot.say("/settings")).text.startswith("This chat's digests follow UTC; its posts are full")
+
+
 async def test_unsubscribe_all_with_more_words_removes_nothing_and_says_how_to_remove_all(bot):
     await bot.say("/subscribe energy")
     reply = await bot.say("/unsubscribe all extra")

@@ -451,14 +451,32 @@ async def settings(cmd: Command, ctx: Context) -> Reply:
     if setting and not words:
         return await _one_setting(cmd, ctx.subscriptions, setting)
     if setting is None:
-        examples = ", ".join(_line(cmd, "settings", args) for args in ("timezone Asia/Bangkok", "format compact"))
-        usage = f"{_line(cmd, 'settings', 'timezone <IANA zone>')} or {_line(cmd, 'settings', 'format full|compact')}"
-        return Reply(text=f"Usage: {usage}, e.g. {examples}.", private=True)
+        return _settings_usage(cmd, cmd.args)
     if refusal := _refusal(cmd):
         return refusal
     if setting == "format":
         return await _set_post_format(cmd, ctx.subscriptions, " ".join(words).lower())
     return await _set_timezone(cmd, ctx.subscriptions, " ".join(words))
+
+
+def _settings_usage(cmd: Command, typed: str) -> Reply:
+    """How to change a setting; a value given without the setting's name ("compact", "Asia/Bangkok")
+    is offered with it."""
+    if meant := _setting_meant(typed):
+        line = _line(cmd, "settings", meant)
+        return Reply(text=f"Did you mean {line}? Name the setting first.", actions=[Action(meant, line)], private=True)
+    examples = ", ".join(_line(cmd, "settings", args) for args in ("timezone Asia/Bangkok", "format compact"))
+    usage = f"{_line(cmd, 'settings', 'timezone <IANA zone>')} or {_line(cmd, 'settings', 'format full|compact')}"
+    return Reply(text=f"Usage: {usage}, e.g. {examples}.", private=True)
+
+
+def _setting_meant(typed: str) -> str | None:
+    """The setting a value is of, with it: "format compact", "timezone Africa/Nairobi", "timezone UTC+7"."""
+    if typed.lower() in POST_FORMATS:
+        return f"format {typed.lower()}"
+    offset, name = _typed_zone(typed)
+    zone = _zone_named(name)
+    return f"timezone {name if offset else zone}" if zone else None
 
 
 def _setting_named(words: list[str]) -> tuple[str | None, list[str]]:
@@ -513,8 +531,7 @@ async def _set_post_format(cmd: Command, store: SubscriptionStore, post_format: 
 
 
 async def _set_timezone(cmd: Command, store: SubscriptionStore, typed: str) -> Reply:
-    offset = _UTC_OFFSET.fullmatch("".join(typed.split()))  # "UTC +7" as "UTC+7"
-    name = offset[0] if offset else typed.replace(" ", "_")  # "Asia/Ho Chi Minh" is Asia/Ho_Chi_Minh
+    offset, name = _typed_zone(typed)
     zone = _zone_named(name)
     if zone is None and offset and int(offset["minutes"] or 0):
         return _off_the_hour(cmd, typed, f"{offset['sign']}{int(offset['hours'])}:{offset['minutes']}")
@@ -529,6 +546,13 @@ async def _set_timezone(cmd: Command, store: SubscriptionStore, typed: str) -> R
         reply.text += f" {note}, {line}"
         reply.actions.append(Action(meant, line))
     return reply
+
+
+def _typed_zone(typed: str) -> tuple[re.Match | None, str]:
+    """The UTC offset typed, if one is ("UTC +7" as "UTC+7"), and the name to look the zone up by
+    ("Asia/Ho Chi Minh" is Asia/Ho_Chi_Minh)."""
+    offset = _UTC_OFFSET.fullmatch("".join(typed.split()))
+    return offset, offset[0] if offset else typed.replace(" ", "_")
 
 
 def _unknown_zone(cmd: Command, typed: str, name: str) -> Reply:
