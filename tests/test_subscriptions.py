@@ -187,7 +187,7 @@ async def test_words_unsubscribe_with_or_without_their_quotes(bot, subscribed, u
 
 @pytest.mark.parametrize(
     ("first", "again"),
-    [("smart grid", "grid smart"), ("smart grid", "Smárt GRID"), ("energy smart grid", "grid, smart energy"),
+    [("smart grid", "grid smart"), ("smart grid", "Smárt GRID"), ("smart grid", "smart grids"), ("energy smart grid", "grid, smart energy"),
      ("solar or wind -coal", "-coal wind or solar")],
 )
 async def test_the_same_words_in_another_order_or_case_are_the_same_subscription(bot, first, again):

@@ -25,6 +25,7 @@ from bot.context import Context
 from bot.model import DEFAULT_POST_FORMAT, POST_FORMATS, Action, Command, Reply, new_articles, quoted
 from bot.subscriptions.cadence import PATTERN, Cadence, CadenceError
 from bot.subscriptions.fanout import DIGEST_SIZE, DigestArticles
+from bot.subscriptions.matching import WordQuery
 from bot.subscriptions.store import (
     VALUE_CHARS, Added, Subscription, SubscriptionStore, combined, combined_parts, topic_label,
 )
@@ -311,19 +312,19 @@ def _same_topic(subscriptions: list[Subscription], kind: str, value: str) -> Sub
 
 
 def _what_it_asks(kind: str, value: str) -> tuple:
-    """A topic as the articles it brings: words in another order, case or accents ("grid smart",
-    "Smárt GRID") bring what "smart grid" does, as full-text search reads them."""
+    """A topic as the articles it brings: words in another order, case, accents or number ("grid smart",
+    "Smárt GRID", "smart grids") bring what "smart grid" does, as subscriptions match words."""
     if kind == "query":
-        return kind, _terms_asked(value)
+        return kind, _words_asked(value)
     if kind == "news":
         topics, words = combined_parts(value)
-        return kind, tuple(topics), _terms_asked(words)
+        return kind, tuple(topics), _words_asked(words)
     return kind, value
 
 
-def _terms_asked(words: str) -> tuple[frozenset, frozenset]:
-    terms = search_terms(words)
-    return frozenset(map(frozenset, terms.required)), frozenset(map(frozenset, terms.excluded))
+def _words_asked(words: str) -> tuple[frozenset, frozenset]:
+    query = WordQuery.of(words)
+    return frozenset(map(frozenset, query.ways)), frozenset(query.excluded)
 
 
 def _removal_command(cmd: Command, subscription: Subscription) -> str:
