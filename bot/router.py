@@ -32,6 +32,7 @@ _MAX_ECHOED_NAME = 32
 _SUGGESTION_CUTOFF = 70
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))  # not the joiners, which emoji and scripts need
 _CHARACTER = regex.compile(r"\X")  # Unicode's extended grapheme cluster
+_LONGEST_CHARACTER = 16  # code points of the longest character people type: a family of four with skin tones has 11
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 COMMANDS_HINT = (
     "I answer commands, which start with a slash: /news energy thailand, /search smart grid, or /help for all of them."
@@ -61,8 +62,9 @@ def as_typed(text: str) -> str:
 
 def _shown_length(text: str) -> int:
     """How many characters people see in the text: a flag, an emoji sequence or a letter with its
-    accents is one, however many code points make it."""
-    return len(_CHARACTER.findall(text))
+    accents is one, however many code points make it; but for marks piled on a letter past any
+    character's ("Zalgo" text), each code point."""
+    return sum(1 if len(shown) <= _LONGEST_CHARACTER else len(shown) for shown in _CHARACTER.findall(text))
 
 
 def parse_command_line(line: str, bot_name: str | None = None) -> tuple[str, str] | None:

@@ -94,6 +94,13 @@ async def test_a_length_is_counted_in_characters_as_people_see_them(router):
     assert "(you sent 201)" in (await router.handle(command("search", "🇰🇪" * 200 + "é"))).text
 
 
+async def test_marks_piled_on_one_letter_count_each_not_as_one_character(router):
+    # "Zalgo" text: one letter under 4,000 accents passed the limit as one character, and its echo took four messages
+    reply = await router.handle(command("search", "e" + "\u0301\u0308" * 2000))
+    assert reply.text.startswith(f"That is too long: /search takes at most {MAX_ARGUMENT_LENGTH} characters")
+    assert (await router.handle(command("search", "e\u0301\u0308" * MAX_ARGUMENT_LENGTH))).text.startswith("search:")
+
+
 async def test_a_failing_handler_gives_an_apology_logs_and_the_router_keeps_working(router, caplog):
     with caplog.at_level(logging.ERROR, logger="bot.router"):
         reply = await router.handle(command("boom"))
