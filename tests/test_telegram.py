@@ -864,6 +864,16 @@ async def test_words_without_a_command_in_a_private_chat_get_a_hint_with_a_news_
     assert len(fake.calls_of("sendMessage")) == 1  # nothing in the group
 
 
+async def test_words_mentioning_the_bot_get_a_news_button_on_the_words_alone(fake):
+    # "@newsbot energy kenya" offered a button looking up "@newsbot energy kenya", which finds nothing
+    async with running(fake, Recorder()):
+        [hint] = await sent_after(fake, message_update(f"@{fake.username.upper()} energy kenya"))
+        [alone] = await sent_after(fake, message_update(f"@{fake.username}"))
+    [[button]] = hint.params["reply_markup"]["inline_keyboard"]
+    assert button["text"] == "News on “energy kenya”"
+    assert visible_text(alone.params["text"]) == COMMANDS_HINT and "reply_markup" not in alone.params
+
+
 async def test_a_slash_that_makes_no_command_in_a_private_chat_gets_the_hint(fake):
     unmarked = message_update("/новости")
     del unmarked["message"]["entities"]  # Telegram marks only Latin letters, digits and _ as a command

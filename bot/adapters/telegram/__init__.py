@@ -342,7 +342,7 @@ class TelegramAdapter:
             return
         if not is_addressed_to_us(line, self._app.bot.username, kind, self._known_commands):
             return
-        line = without_our_mention(line, self._app.bot.username)
+        line = replace(line, args=without_our_mention(line.args, self._app.bot.username))
         if line.name == "start" and self._greeted_on_joining(message):
             logger.debug("Telegram: chat %s was greeted already for the link's /start", message.chat.id)
             return
@@ -376,7 +376,8 @@ class TelegramAdapter:
     async def _hint_commands(self, message: Message) -> None:
         with self._taking_a_turn(message.chat.id) as admitted:
             if admitted:
-                await self._post_all(target_of(message), self._render(hint_for_words(_typed(message))))
+                words = without_our_mention(_typed(message), self._app.bot.username)
+                await self._post_all(target_of(message), self._render(hint_for_words(words)))
 
     async def _on_joined(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Added to a group (or in it as it is created), the bot says what it does, as /start would: the

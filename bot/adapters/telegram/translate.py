@@ -50,11 +50,11 @@ def parse_command_line(text: str | None) -> CommandLine | None:
     return CommandLine(name.lower(), (args or "").strip(), mention)
 
 
-def without_our_mention(line: CommandLine, bot_username: str) -> CommandLine:
-    """The line less "@botname" among its words: in a group people mention the bot beside a command
-    ("/search smart grid @newsbot"), which names the bot, not what to look for."""
+def without_our_mention(words: str, bot_username: str) -> str:
+    """The words less "@botname" among them: people mention the bot beside a command ("/search smart
+    grid @newsbot") or words, which names the bot, not what to look for."""
     mention = re.compile(rf"(?<!\S)@{re.escape(bot_username)}(?!\S)\s*", re.IGNORECASE)
-    return replace(line, args=mention.sub("", line.args).strip())
+    return mention.sub("", words).strip()
 
 
 def channel_named(line: CommandLine) -> tuple[str, CommandLine] | None:
