@@ -38,6 +38,10 @@ _STOPWORDS = frozenset(
 _NON_WORD = re.compile(r"[^\w]+")
 # a wire's "UPDATE 2-", "REFILE-UPDATE 1-", "WRAPUP 1-": no figure of the story
 _REVISION = re.compile(r"^(?:(?:refile|rpt|corrected) )*(?:update|wrapup) \d+ ")
+# An outlet's name after the headline ("… - Reuters", "… | AP News", "… – BBC News"), as syndicators and
+# aggregators write it: a few words, each capitalized ("of" and "the" aside) or a domain ("reuters.com")
+_OUTLET_SUFFIX = re.compile(r"\s+[-–—|]\s+(?!.*\s[-–—|]\s)(\S+(?:\s+\S+){0,4})\s*$")
+_OUTLET_WORD = re.compile(r"[^\W_a-z][\w.&'’-]*|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}|of|the|and|&")
 _ASCII_WORD = frozenset((string.ascii_letters + string.digits + "_").encode("ascii"))
 _ASCII_NON_WORD_TO_SPACE = bytes(byte if byte in _ASCII_WORD else ord(" ") for byte in range(256))
 _COMBINING_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
@@ -88,7 +92,7 @@ def _minhash_keys(words: list[str]) -> list[str]:
 
 def fingerprint(title: str, text: str, with_keys: bool = True, published: datetime | None = None) -> Fingerprint:
     """`with_keys=False` for a stored candidate: only what `same_story` compares."""
-    normalized_title = normalize(title)
+    normalized_title = normalize(_without_outlet(title))
     lead = normalize(text[: LEAD_CHARS * 2])[:LEAD_CHARS]
     if len(lead) < _MIN_LEAD_CHARS:
         return Fingerprint(normalized_title, lead, ())
@@ -102,6 +106,14 @@ def fingerprint(title: str, text: str, with_keys: bool = True, published: dateti
     keys.append(_key("l", _digest(" ".join(lead_words[:_LEAD_PREFIX_WORDS]))))
     keys.extend(_minhash_keys(title_words + lead_words))
     return Fingerprint(normalized_title, lead, tuple(dict.fromkeys(keys)), numbers, stems, published)
+
+
+def _without_outlet(title: str) -> str:
+    """The headline without the outlet's name after it: copies of one wire story carry each its own."""
+    match = _OUTLET_SUFFIX.search(title)
+    if match is None or not all(_OUTLET_WORD.fullmatch(word) for word in match[1].split()):
+        return title
+    return title[: match.start()]
 
 
 def same_story(first: Fingerprint, second: Fingerprint) -> bool:

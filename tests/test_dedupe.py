@@ -79,6 +79,28 @@ def test_title_only_items_never_merge_on_the_title_alone():
     assert first.keys == () and not same_story(first, second)
 
 
+WIRE_LEAD = (
+    "NAIROBI, March 5 (Reuters) - Kenya's energy regulator approved a plan on Tuesday to let farmers sell "
+    "solar power to the national grid, officials said, in a move aimed at expanding rural electrification."
+)
+
+
+def test_a_wire_story_under_each_outlets_name_is_the_same_story():
+    title = "Kenya lets farmers sell solar power to the grid"
+    copies = [
+        fingerprint(f"{title}{suffix}", WIRE_LEAD)
+        for suffix in (" - Reuters", " | AP News", " – BBC News", " — The New York Times", " - reuters.com", "")
+    ]
+    for copy in copies[1:]:
+        assert set(copies[0].keys) & set(copy.keys)
+        assert same_story(copies[0], copy), copy.title
+
+
+def test_a_title_whose_last_part_is_words_of_the_story_keeps_them():
+    kenya = fingerprint("Solar power for farmers - a success in Kenya", WIRE_LEAD)
+    assert not same_story(kenya, fingerprint("Solar power for farmers - a failure in Uganda", WIRE_LEAD))
+
+
 def _article(number: int, title: str, text: str, source: str) -> Article:
     moment = datetime(2026, 2, number, tzinfo=timezone.utc)
     return Article(
