@@ -41,7 +41,8 @@ _ENGLISH_MONTH = {
 }
 # Offsets of the time zone names in RFC 822 and others common in feeds. Some names mean more than one
 # zone: IST is India's (in feeds the most common, not Irish or Israel Standard Time), BST British
-# Summer Time, and CST and AST are North American as in RFC 822 (not China's or Arabia's).
+# Summer Time, and CST and AST are North American as in RFC 822 (not China's or Arabia's). MEZ and MESZ
+# are German for CET and CEST, OEZ and WEZ for EET and WET.
 _ZONE_OFFSET = {
     name: offset
     for offset, names in {
@@ -53,10 +54,10 @@ _ZONE_OFFSET = {
         "-0500": "est cdt",
         "-0400": "edt ast",
         "-0300": "adt brt art",
-        "+0000": "ut utc gmt z wet",
-        "+0100": "cet met west bst wat",
-        "+0200": "cest mest eet sast cat",
-        "+0300": "eest msk eat",
+        "+0000": "ut utc gmt z wet wez",
+        "+0100": "cet met west bst wat mez wesz",
+        "+0200": "cest mest eet sast cat mesz oez",
+        "+0300": "eest msk eat oesz",
         "+0500": "pkt",
         "+0530": "ist",
         "+0700": "ict wib",
