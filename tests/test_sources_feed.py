@@ -692,6 +692,9 @@ def test_character_references_to_utf16_surrogates_make_their_character():
         ("Di, 05 Mär 2024 14:30:00 MEZ", datetime(2024, 3, 5, 13, 30)),  # German zone names: not 14:30 UTC
         ("Mi, 10 Jul 2024 14:30:00 MESZ", datetime(2024, 7, 10, 12, 30)),
         ("2024-07-10 14:30 OESZ", datetime(2024, 7, 10, 11, 30)),
+        ("05.03.2024 14:30 MEZ", datetime(2024, 3, 5, 13, 30)),  # day.month.year: not the fetch time
+        ("5.3.2024, 09:15 +0100", datetime(2024, 3, 5, 8, 15)),
+        ("05.03.2024", datetime(2024, 3, 5, 0, 0)),
         ("Sat, 31 Feb 2024 10:00:00 GMT", None),  # not 2 March
         ("31 Feb 2024 10:00 +0100", None),
         ("Fri, 29 Feb 2023 10:00:00 CET", None),

@@ -2,13 +2,14 @@
 feedparser reads only in English: without this, such an entry would get its fetch time as its date.
 Also time zone names beyond RFC 822's ("10:00 CET"), which would be read as UTC, and dates written
 year/month/day ("2024/05/10 12:00:00 +0800", "2024年5月10日 12:00"), which feedparser reads as the first
-of the current month; offsets written after GMT or UTC ("2024-05-10 12:00:00 GMT+0800", "UTC+08:00"),
-which it drops with the time; a year-month-day date with an offset without a colon ("+0530"), whose
-minutes feedparser misreads, or with a zone's name ("CET"), which it drops with the time; fractions of
-a second ("10:00:00.250 +0200"); a 12-hour clock ("4:00 PM"), which it reads as the morning; the month
-before the day ("Jan 3, 2018 1:48 PM"), day, month and year joined by hyphens ("03-Jan-2018 13:48") and
-no space after the weekday's comma ("Wed,03 Jan 2018"), which it cannot read; and ISO 8601's compact form
-("20180103T134800Z"), which it reads as midnight. A date without a zone is UTC, as feedparser reads it."""
+of the current month, or day.month.year ("05.03.2024 14:30"), which it cannot read; offsets written
+after GMT or UTC ("2024-05-10 12:00:00 GMT+0800", "UTC+08:00"), which it drops with the time; a
+year-month-day date with an offset without a colon ("+0530"), whose minutes feedparser misreads, or
+with a zone's name ("CET"), which it drops with the time; fractions of a second ("10:00:00.250 +0200");
+a 12-hour clock ("4:00 PM"), which it reads as the morning; the month before the day ("Jan 3, 2018 1:48
+PM"), day, month and year joined by hyphens ("03-Jan-2018 13:48") and no space after the weekday's comma
+("Wed,03 Jan 2018"), which it cannot read; and ISO 8601's compact form ("20180103T134800Z"), which it
+reads as midnight. A date without a zone is UTC, as feedparser reads it."""
 
 from __future__ import annotations
 
@@ -86,6 +87,8 @@ _DATE = re.compile(rf"^\s*{_WEEKDAY}(\d{{1,2}})(?:\.?\s+|-)([^\W\d]+)\.?(?:\s+|-
 _MONTH_FIRST_DATE = re.compile(rf"^\s*{_WEEKDAY}([^\W\d]+)\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}}\b.*)$")
 # ISO 8601's basic format: 20180103T134800Z, 20180103T1348+0100
 _COMPACT_DATE = re.compile(r"^\s*(\d{4})(\d\d)(\d\d)[Tt](\d\d)(\d\d)(\d\d)?(?:[.,]\d+)?([Zz]|[+-]\d\d:?\d\d)?$")
+# day.month.year [time [zone]], as German, Russian and others write it: "05.03.2024 14:30 MEZ"
+_DOTTED_DATE = re.compile(rf"^\s*{_WEEKDAY}(\d{{1,2}})\.(\d{{1,2}})\.(\d{{4}})(?:,?\s+(\d.*))?$")
 # year/month/day [time [zone]], also year.month.day, 2024年3月4日, and year-month-day (which feedparser
 # reads, but for an offset after GMT or UTC)
 _NUMERIC_DATE = re.compile(r"^\s*(\d{4})([/.年-])(\d{1,2})[/.月-](\d{1,2})日?(?:[\sT]*(\d.*))?$")
@@ -120,6 +123,9 @@ def _day_month_rest(value: str, utc_offsets: int) -> tuple[str, str | None, str]
     if match := _COMPACT_DATE.match(value):
         year, number, day, hours, minutes, seconds, zone = match.groups()
         return day, _month_numbered(number), f"{year} {hours}:{minutes}:{seconds or '00'} {zone or ''}"
+    if match := _DOTTED_DATE.match(value):
+        day, number, year, time_and_zone = match.groups()
+        return day, _month_numbered(number), f"{year} {time_and_zone or '00:00'}"
     if (match := _NUMERIC_DATE.match(value)) and (match[2] != "-" or utc_offsets or _MISREAD_ZONE.search(value)):
         year, _, number, day, time_and_zone = match.groups()
         return day, _month_numbered(number), f"{year} {time_and_zone or '00:00'}"
