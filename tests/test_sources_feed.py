@@ -695,6 +695,14 @@ def test_character_references_to_utf16_surrogates_make_their_character():
         ("05.03.2024 14:30 MEZ", datetime(2024, 3, 5, 13, 30)),  # day.month.year: not the fetch time
         ("5.3.2024, 09:15 +0100", datetime(2024, 3, 5, 8, 15)),
         ("05.03.2024", datetime(2024, 3, 5, 0, 0)),
+        ("2024年3月5日 下午2:30", datetime(2024, 3, 5, 14, 30)),  # not 1 December of the current year
+        ("2024年3月5日 上午9:05", datetime(2024, 3, 5, 9, 5)),
+        ("2024年3月5日 晚上11:00", datetime(2024, 3, 5, 23, 0)),
+        ("2024年03月05日 14时30分", datetime(2024, 3, 5, 14, 30)),
+        ("2024年3月5日 14:30 +0800", datetime(2024, 3, 5, 6, 30)),
+        ("2024年3月5日 星期二 14:30", datetime(2024, 3, 5, 14, 30)),
+        ("2024年3月5日 北京时间14:30", datetime(2024, 3, 5, 6, 30)),  # Beijing time: UTC+8
+        ("2024-03-05 14:30:00 北京时间", datetime(2024, 3, 5, 6, 30)),
         ("Sat, 31 Feb 2024 10:00:00 GMT", None),  # not 2 March
         ("31 Feb 2024 10:00 +0100", None),
         ("Fri, 29 Feb 2023 10:00:00 CET", None),

@@ -1,7 +1,7 @@
 """Feed dates with another language's month names ("Seg, 24 Set 2018 19:42:40 -0300"), which
 feedparser reads only in English: without this, such an entry would get its fetch time as its date.
 Also time zone names beyond RFC 822's ("10:00 CET"), which would be read as UTC, and dates written
-year/month/day ("2024/05/10 12:00:00 +0800", "2024年5月10日 12:00"), which feedparser reads as the first
+year/month/day ("2024/05/10 12:00:00 +0800", "2024年5月10日 下午2:30"), which feedparser reads as the first
 of the current month, or day.month.year ("05.03.2024 14:30"), which it cannot read; offsets written
 after GMT or UTC ("2024-05-10 12:00:00 GMT+0800", "UTC+08:00"), which it drops with the time; a
 year-month-day date with an offset without a colon ("+0530"), whose minutes feedparser misreads, or
@@ -93,13 +93,23 @@ _DOTTED_DATE = re.compile(rf"^\s*{_WEEKDAY}(\d{{1,2}})\.(\d{{1,2}})\.(\d{{4}})(?
 # reads, but for an offset after GMT or UTC)
 _NUMERIC_DATE = re.compile(r"^\s*(\d{4})([/.年-])(\d{1,2})[/.月-](\d{1,2})日?(?:[\sT]*(\d.*))?$")
 
+# A Chinese time of day: "下午2:30" (afternoon, a 12-hour clock), "14时30分" (hours and minutes), its
+# weekday ("星期二", read past as other forms' weekdays are) and "北京时间" (Beijing time, UTC+8)
+_CHINESE_HALF_DAY = re.compile(r"(上午|早上|凌晨|中午|下午|晚上)\s*(\d{1,2}(?::\d\d){1,2})")
+_CHINESE_CLOCK = re.compile(r"(\d{1,2})[时時点點](\d{1,2})分(?:(\d{1,2})秒)?")
+_CHINESE_MORNING = ("上午", "早上", "凌晨")
+_CHINESE_WEEKDAY = re.compile(r"(?:星期|礼拜|禮拜|周|週)[一二三四五六日天]")
+_BEIJING_TIME = re.compile(r"北京[时時]间")
+
 
 def parse_localized_date(value: str) -> time.struct_time | None:
     """A feedparser date handler: the UTC time of an RFC 822 date, its month named in any of those
     languages (or before its day), of a year/month/day date or of a compact ISO 8601 one, else None
     (for feedparser's own handlers to try)."""
-    value, utc_offsets = _UTC_OFFSET.subn(_offset, value.rstrip())
-    day, month, rest = _day_month_rest(value, utc_offsets) or (None, None, "")
+    latin = _with_latin_clock(value.rstrip())
+    misread = latin != value.rstrip()  # feedparser cannot read Chinese times of day, even in year-month-day dates
+    value, utc_offsets = _UTC_OFFSET.subn(_offset, latin)
+    day, month, rest = _day_month_rest(value, misread or utc_offsets > 0) or (None, None, "")
     if month is None:
         return None
     if rest.isdecimal():  # the year alone: the day's start, as feedparser reads "3 Jan 2018"
@@ -113,9 +123,10 @@ def parse_localized_date(value: str) -> time.struct_time | None:
     return time.gmtime(mktime_tz(parsed))
 
 
-def _day_month_rest(value: str, utc_offsets: int) -> tuple[str, str | None, str] | None:
+def _day_month_rest(value: str, misread: bool) -> tuple[str, str | None, str] | None:
     """The day, the English month's abbreviation (None for a name in no language known) and the year
-    with the time and zone after it, of a date in one of the forms read here."""
+    with the time and zone after it, of a date in one of the forms read here; a year-month-day date
+    only when feedparser would misread it (`misread`: it held an offset after GMT or UTC, or Chinese)."""
     if match := _DATE.match(value):
         return match[1], _month_named(match[2]), match[3]
     if match := _MONTH_FIRST_DATE.match(value):
@@ -126,10 +137,23 @@ def _day_month_rest(value: str, utc_offsets: int) -> tuple[str, str | None, str]
     if match := _DOTTED_DATE.match(value):
         day, number, year, time_and_zone = match.groups()
         return day, _month_numbered(number), f"{year} {time_and_zone or '00:00'}"
-    if (match := _NUMERIC_DATE.match(value)) and (match[2] != "-" or utc_offsets or _MISREAD_ZONE.search(value)):
+    if (match := _NUMERIC_DATE.match(value)) and (match[2] != "-" or misread or _MISREAD_ZONE.search(value)):
         year, _, number, day, time_and_zone = match.groups()
         return day, _month_numbered(number), f"{year} {time_and_zone or '00:00'}"
     return None
+
+
+def _with_latin_clock(value: str) -> str:
+    """The date with a Chinese time of day, weekday and zone written as the other forms write them:
+    "星期二 下午2:30" as "2:30 pm", "北京时间14:30" as "14:30 +0800"."""
+    if value.isascii():
+        return value
+    rewritten, beijing_time = _BEIJING_TIME.subn("", _CHINESE_WEEKDAY.sub("", value))
+    rewritten = _CHINESE_CLOCK.sub(lambda clock: ":".join(part.zfill(2) for part in clock.groups() if part), rewritten)
+    rewritten = _CHINESE_HALF_DAY.sub(lambda at: f"{at[2]} {'am' if at[1] in _CHINESE_MORNING else 'pm'}", rewritten)
+    if rewritten == value:
+        return value
+    return " ".join(rewritten.split()) + (" +0800" if beijing_time else "")
 
 
 def _month_named(name: str) -> str | None:
