@@ -703,6 +703,9 @@ def test_character_references_to_utf16_surrogates_make_their_character():
         ("2024年3月5日 星期二 14:30", datetime(2024, 3, 5, 14, 30)),
         ("2024年3月5日 北京时间14:30", datetime(2024, 3, 5, 6, 30)),  # Beijing time: UTC+8
         ("2024-03-05 14:30:00 北京时间", datetime(2024, 3, 5, 6, 30)),
+        ("Tue, 05 Mar 2024 14:30 +08", datetime(2024, 3, 5, 6, 30)),  # an offset in hours: not 14:22, 8 minutes
+        ("2024-03-05 14:30 +08", datetime(2024, 3, 5, 6, 30)),  # not midnight, the time lost
+        ("2024-03-05 14:30:00 -03", datetime(2024, 3, 5, 17, 30)),
         ("Sat, 31 Feb 2024 10:00:00 GMT", None),  # not 2 March
         ("31 Feb 2024 10:00 +0100", None),
         ("Fri, 29 Feb 2023 10:00:00 CET", None),

@@ -5,7 +5,8 @@ year/month/day ("2024/05/10 12:00:00 +0800", "2024年5月10日 下午2:30"), whi
 of the current month, or day.month.year ("05.03.2024 14:30"), which it cannot read; offsets written
 after GMT or UTC ("2024-05-10 12:00:00 GMT+0800", "UTC+08:00"), which it drops with the time; a
 year-month-day date with an offset without a colon ("+0530"), whose minutes feedparser misreads, or
-with a zone's name ("CET"), which it drops with the time; fractions of a second ("10:00:00.250 +0200");
+with a zone's name ("CET") or an offset in hours ("+08"), which it drops with the time (and which
+parsedate_tz reads as minutes); fractions of a second ("10:00:00.250 +0200");
 a 12-hour clock ("4:00 PM"), which it reads as the morning; the month before the day ("Jan 3, 2018 1:48
 PM"), day, month and year joined by hyphens ("03-Jan-2018 13:48") and no space after the weekday's comma
 ("Wed,03 Jan 2018"), which it cannot read; and ISO 8601's compact form ("20180103T134800Z"), which it
@@ -75,8 +76,10 @@ _ZONE_OFFSET = {
 }
 _NAMED_ZONE = re.compile(r"(?<=\s)[^\W\d_]+$")
 _COLON_OFFSET = re.compile(r"([+-]\d\d):(\d\d)$")  # "+07:00", which parsedate_tz ignores, reading the time as UTC
-# What feedparser misreads after a year-month-day date: an offset without a colon, a zone's name
-_MISREAD_ZONE = re.compile(r"\d[+-]\d{4}$|\s[^\W\d_]+$")
+_HOURS_OFFSET = re.compile(r"(?<=\s)([+-]\d\d)$")  # "+08", which parsedate_tz reads as 8 minutes
+# What feedparser misreads after a year-month-day date: an offset without a colon, or in hours after a
+# space (it drops the time), a zone's name
+_MISREAD_ZONE = re.compile(r"\d[+-]\d{4}$|\s[+-]\d\d$|\s[^\W\d_]+$")
 _FRACTION_OF_SECOND = re.compile(r"(?<=:\d\d)[.,]\d+")  # which parsedate_tz refuses
 _UTC_OFFSET = re.compile(r"\s*\b(?:GMT|UTC)([+-])(\d\d?)(?::?(\d\d))?$", re.IGNORECASE)  # "GMT+0800", "UTC+8"
 _TWELVE_HOUR_TIME = re.compile(r"\b(1[0-2]|0?[1-9])(:\d\d(?::\d\d)?)\s*([ap])\.?m\b\.?", re.IGNORECASE)
@@ -116,7 +119,7 @@ def parse_localized_date(value: str) -> time.struct_time | None:
         rest += " 00:00"
     rest = _TWELVE_HOUR_TIME.sub(_24_hour, _FRACTION_OF_SECOND.sub("", rest))
     rest = _NAMED_ZONE.sub(lambda zone: _ZONE_OFFSET.get(zone[0].lower(), zone[0]), rest.rstrip())
-    rest = _COLON_OFFSET.sub(r"\1\2", rest)
+    rest = _HOURS_OFFSET.sub(r"\g<1>00", _COLON_OFFSET.sub(r"\1\2", rest))
     parsed = parsedate_tz(f"{day} {month} {rest}")
     if parsed is None or parsed[2] > calendar.monthrange(parsed[0], parsed[1])[1]:
         return None  # 31 Feb is no date (mktime_tz would make it 2 March), and feedparser's handlers refuse it too
