@@ -706,6 +706,9 @@ def test_character_references_to_utf16_surrogates_make_their_character():
         ("Tue, 05 Mar 2024 14:30 +08", datetime(2024, 3, 5, 6, 30)),  # an offset in hours: not 14:22, 8 minutes
         ("2024-03-05 14:30 +08", datetime(2024, 3, 5, 6, 30)),  # not midnight, the time lost
         ("2024-03-05 14:30:00 -03", datetime(2024, 3, 5, 17, 30)),
+        ("1709649000", datetime(2024, 3, 5, 14, 30)),  # seconds since 1970: not 6 April 2017
+        ("1709649000000", datetime(2024, 3, 5, 14, 30)),  # milliseconds
+        ("20240305", datetime(2024, 3, 5, 0, 0)),  # ISO 8601's compact date, no count of seconds
         ("Sat, 31 Feb 2024 10:00:00 GMT", None),  # not 2 March
         ("31 Feb 2024 10:00 +0100", None),
         ("Fri, 29 Feb 2023 10:00:00 CET", None),

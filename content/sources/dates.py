@@ -104,11 +104,16 @@ _CHINESE_MORNING = ("上午", "早上", "凌晨")
 _CHINESE_WEEKDAY = re.compile(r"(?:星期|礼拜|禮拜|周|週)[一二三四五六日天]")
 _BEIJING_TIME = re.compile(r"北京[时時]间")
 
+# A Unix time: seconds (or milliseconds) since 1970, which feedparser reads as an ISO 8601 date (1709649000
+# as the 96th day of 2017); nine or ten digits (or twelve or thirteen), not an eight-digit date ("20240305")
+_UNIX_TIME = re.compile(r"^\s*(\d{9,10}|\d{12,13})(?:\.\d+)?\s*$")
 
 def parse_localized_date(value: str) -> time.struct_time | None:
     """A feedparser date handler: the UTC time of an RFC 822 date, its month named in any of those
-    languages (or before its day), of a year/month/day date or of a compact ISO 8601 one, else None
+    languages (or before its day), of a year/month/day date, a compact ISO 8601 one or a Unix time, else None
     (for feedparser's own handlers to try)."""
+    if match := _UNIX_TIME.match(value):
+        return time.gmtime(int(match[1]) // (1000 if len(match[1]) > 10 else 1))
     latin = _with_latin_clock(value.rstrip())
     misread = latin != value.rstrip()  # feedparser cannot read Chinese times of day, even in year-month-day dates
     value, utc_offsets = _UTC_OFFSET.subn(_offset, latin)
