@@ -15,6 +15,8 @@ Routes:
   /moved-twice           redirects permanently (301) to /moved
   /moved-on              redirects permanently (301) to /chain/1, which redirects for now (302)
   /chain/{n}             redirects n more times, then serves rss2.xml
+  /signed/{name}         redirects for now (302) to a fixture at another address each time (?signature=n),
+                         as a CDN's signed links do
   /gzip/{layers}/{name}  a fixture gzipped that many times, with one layer said in Content-Encoding
                          (?unsaid: none, as a .gz file is served; ?cut: the last bytes left off); a
                          fixture that is no file: bytes that start as gzip and are not
@@ -68,6 +70,7 @@ class FeedServer:
                 web.get("/loop/a", self._redirect_to("/loop/b")),
                 web.get("/loop/b", self._redirect_to("/loop/a")),
                 web.get("/chain/{remaining}", self._chain),
+                web.get("/signed/{name}", self._signed),
                 web.get("/gzip/{layers}/{name}", self._gzipped),
             ]
         )
@@ -161,6 +164,9 @@ class FeedServer:
         if remaining == 0:
             raise web.HTTPFound("/feeds/rss2.xml")
         raise web.HTTPFound(f"/chain/{remaining - 1}")
+
+    async def _signed(self, request: web.Request) -> web.Response:
+        raise web.HTTPFound(f"/feeds/{request.match_info['name']}?signature={self.hits[request.path]}")
 
     async def _gzipped(self, request: web.Request) -> web.Response:
         path = FIXTURES / request.match_info["name"]

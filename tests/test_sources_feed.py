@@ -209,6 +209,17 @@ async def test_a_feed_that_moved_more_than_once_is_told_where_it_moved_for_good(
     assert warning == f"test feed moved permanently to {server.url(moved_to)}: update its url in the config"
 
 
+
+async def test_entries_without_link_or_guid_keep_their_guids_wherever_the_feed_is_served_from(server, client):
+    """The feed's address names where they came from: the one configured, not the one it redirects
+    to, which a CDN signs anew for each fetch (and a feed that moves changes)."""
+    source = feed(server.url("/signed/no-links.xml"))
+    first, again = await fetch(source, client), await fetch(source, client)
+    direct = await fetch(feed(server.url("/feeds/no-links.xml")), client)
+    assert len(first.drafts) == 2 and all(draft.url is None for draft in first.drafts)
+    assert [draft.guid for draft in first.drafts] == [draft.guid for draft in again.drafts]
+    assert [draft.guid for draft in first.drafts] != [draft.guid for draft in direct.drafts]
+
 def test_backoff_is_capped_at_six_hours():
     assert backoff_delay(900, 3) == timedelta(hours=2)
     assert backoff_delay(900, 30) == timedelta(hours=6)

@@ -102,7 +102,7 @@ async def fetch_feed(source: FeedSource, state: SourceState, client: httpx.Async
         if download.not_modified:
             return FetchResult(drafts=[], state=state, not_modified=True)
         drafts = await asyncio.to_thread(
-            parse_feed, download.body, source.name, content_type=download.content_type, url=download.url
+            parse_feed, download.body, source.name, download.content_type, download.url, _configured_address(source)
         )
     except FeedError as error:
         return FetchResult(drafts=[], state=state, error=str(error), retry_after=error.retry_after)
@@ -141,6 +141,13 @@ async def _download(source: FeedSource, state: SourceState, client: httpx.AsyncC
             download = await _read_response(response, source.max_bytes)
             return replace(download, moved_to=moved_to)
     raise FeedError(f"too many redirects (more than {MAX_REDIRECTS})")
+
+
+def _configured_address(source: FeedSource) -> str:
+    """The feed's address as configured, as it is fetched (without credentials): where its entries
+    without link or guid come from, wherever it redirects to (a CDN's link signed anew for each fetch,
+    a new address after a move), so their guids stay theirs."""
+    return str(httpx.URL(source.url).copy_with(userinfo=b""))
 
 
 def _noting_move(source_name: str, state: SourceState, moved_to: str | None) -> SourceState:
@@ -249,8 +256,11 @@ def _human_size(size: int) -> str:
     return f"{size} bytes"
 
 
-def parse_feed(body: bytes, source_name: str, content_type: str = "", url: str = "") -> list[Draft]:
-    """Drafts from a feed document's bytes; raises FeedError when nothing usable is in them.
+def parse_feed(
+    body: bytes, source_name: str, content_type: str = "", url: str = "", origin: str | None = None
+) -> list[Draft]:
+    """Drafts from a feed document's bytes, read at `url`, from the feed configured at `origin` (by
+    default `url`); raises FeedError when nothing usable is in them.
 
     A malformed feed still yields whatever entries feedparser could recover. The HTTP content type's
     charset, when present, takes part in feedparser's encoding detection; a feed in an encoding it does
@@ -262,7 +272,8 @@ def parse_feed(body: bytes, source_name: str, content_type: str = "", url: str =
         _raise_if_not_a_feed(parsed, body, content_type, url)
     feed_language = _language(parsed.feed.get("language"))
     site = _web_link(parsed.feed.get("link")) if parsed.get("version", "").startswith("rss") else None
-    entry_drafts = (_entry_draft(entry, source_name, feed_language, url, site) for entry in parsed.entries)
+    origin = origin or url
+    entry_drafts = (_entry_draft(entry, source_name, feed_language, url, site, origin) for entry in parsed.entries)
     drafts = [draft for draft in entry_drafts if draft is not None]
     if parsed.entries and _malformed(parsed):
         _warn_of_lost_entries(parsed, body, source_name)
@@ -407,9 +418,10 @@ def _declared(body: bytes) -> bool:
 
 
 def _entry_draft(
-    entry: dict, source_name: str, feed_language: str | None, feed_url: str, site: str | None
+    entry: dict, source_name: str, feed_language: str | None, feed_url: str, site: str | None, origin: str
 ) -> Draft | None:
-    """The entry's draft; `site` is an RSS feed's own link, the base of a guid that is a path."""
+    """The entry's draft; `site` is an RSS feed's own link, the base of a guid that is a path, and
+    `origin` the feed's configured address, where an entry without link or guid comes from."""
     title = _entry_title(entry)
     text = _entry_text(entry)
     if not title and not text:
@@ -419,7 +431,7 @@ def _entry_draft(
     # FeedBurner's link is its redirect, counting clicks; what people reach, and other feeds give, is this
     url = _web_link(_field(entry, "feedburner_origlink")) or link
     if not url and not guid:
-        guid = content_guid(feed_url, title, text)
+        guid = content_guid(origin, title, text)
     return Draft(
         source=source_name,
         title=title or _title_from_text(text),
