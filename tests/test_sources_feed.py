@@ -322,6 +322,20 @@ def test_what_is_no_feed_says_what_it_is(body, problem):
         parse_feed(body, "moved")
 
 
+
+@pytest.mark.parametrize(
+    "start",
+    [
+        b'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "x.dtd">\n',
+        b"\xef\xbb\xbf<!-- cached 2026-05-01 -->\n<!DOCTYPE html>",
+    ],
+)
+def test_a_web_page_after_an_xml_declaration_or_a_comment_is_a_web_page(start):
+    # served as XML: the one whose address was configured is told to use the feed the page names
+    page = start + b'<html><head><link rel="alternate" type="application/rss+xml" href="/rss"></head><body><p>Hi'
+    with pytest.raises(FeedError, match=r"^a web page, not a feed; it names its feed: https://site\.example/rss$"):
+        parse_feed(page + b"</body></html>", "site", content_type="application/xml", url="https://site.example/")
+
 async def test_feed_served_as_html_is_still_read(server, client):
     result = await fetch(feed(server.url("/feeds/rss2.xml?type=text/html")), client)
     assert result.error is None and len(result.drafts) == 2

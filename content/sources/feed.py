@@ -40,6 +40,9 @@ MAX_REDIRECTS = 5
 _HTML_MEDIA_TYPES = ("text/html", "application/xhtml+xml")
 _FEED_MEDIA_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml")
 _PAGE_HEAD_BYTES = 256 * 1024  # where a web page's <link> elements are; reading all of a large page is slow
+# What may come before a document's first element: a byte order mark, an XML declaration (XHTML has one
+# too), comments ("<!-- cached … -->") and white space
+_PROLOG = re.compile(rb"^(?:\xef\xbb\xbf)?(?:\s+|<\?xml[^>]*>|<!--.*?-->)*", re.DOTALL)
 _BENIGN_BOZO = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
 # What feedparser reads a document as when neither UTF-8 nor any declared encoding fits its bytes, and
 # chardet's guess does not either
@@ -394,7 +397,7 @@ class _FeedLinks(HTMLParser):
 
 
 def _looks_like_html(body: bytes) -> bool:
-    start = body[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    start = _PROLOG.sub(b"", body[:_PAGE_HEAD_BYTES]).lower()
     return start.startswith((b"<!doctype html", b"<html", b"<head", b"<body"))
 
 
