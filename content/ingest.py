@@ -45,6 +45,9 @@ SUMMARY_MAX_CHARS = 600  # about 100 words: a summary reads as a teaser in a cha
 # About 15,000 words, more than any article: a longer entry is cut rather than analysed for seconds
 # on the event loop that answers chats.
 MAX_TEXT_CHARS = 100_000
+# Far longer than any headline: a title longer (a broken entry's run-on) is cut, as PostgreSQL's search
+# column refuses a row of more than a megabyte of words, and the fetch's other entries with it
+MAX_TITLE_CHARS = 1_000
 CONCURRENT_FETCHES = 4
 _JITTER = 0.1  # each interval varies by ±10% so sources drift apart instead of firing together
 _DRAFTS_PER_CHUNK = 200  # analysis is CPU work: let the bot's other tasks run between chunks (~50 ms)
@@ -356,7 +359,8 @@ def _oldest_first(drafts: list[Draft], now: datetime) -> list[Draft]:
 
 def _cleaned(draft: Draft) -> Draft:
     """Without control characters (a NUL or an escape character is never text, and PostgreSQL
-    refuses to store a NUL), and with a text past MAX_TEXT_CHARS cut after its last whole word."""
+    refuses to store a NUL), and with a text past MAX_TEXT_CHARS (a title past MAX_TITLE_CHARS) cut after
+    its last whole word."""
     cleaned = {
         name: remove_control_characters(value)
         for name in ("title", "text", "url", "tracking_url", "guid", "author", "language")
@@ -364,6 +368,8 @@ def _cleaned(draft: Draft) -> Draft:
     }
     if len(cleaned.get("text", "")) > MAX_TEXT_CHARS:
         cleaned["text"] = _cut(cleaned["text"], MAX_TEXT_CHARS)
+    if len(cleaned.get("title", "")) > MAX_TITLE_CHARS:
+        cleaned["title"] = _cut(cleaned["title"], MAX_TITLE_CHARS - 1) + "…"
     return replace(draft, **cleaned)
 
 

@@ -323,6 +323,17 @@ def test_a_text_longer_than_any_article_is_cut_after_a_whole_word():
     assert blank_start.text == ""
 
 
+
+async def test_a_title_longer_than_any_headline_is_cut_and_its_fetch_is_stored(store, monkeypatch):
+    # a feed's broken entry whose title ran on for megabytes: PostgreSQL's search column refused the
+    # row ("string is too long for tsvector"), and every entry of the fetch was lost, on every fetch
+    huge = draft(1, "wire", title="Solar " + " ".join(f"word{number}" for number in range(300_000)))
+    monkeypatch.setattr(ingest, "fetch_source", fake_fetch({"wire": [huge, draft(2, "wire")]}))
+    assert (await ingest_once(store, [feed("wire")], None, client=object(), now=NOW)).new == 2
+    titles = [article.title for article in (await store.find(Query())).articles]
+    assert max(map(len, titles)) <= ingest.MAX_TITLE_CHARS
+    assert any(title.startswith("Solar word0 word1 ") for title in titles)
+
 @pytest.mark.parametrize(
     ("published", "stored"),
     [
