@@ -746,6 +746,17 @@ def test_dates_with_named_time_zones_and_impossible_days(date, published):
     assert draft.published == (published and published.replace(tzinfo=timezone.utc))
 
 
+
+@pytest.mark.parametrize("date", ["Tue, 05 Mar 2024 14:30:00 CST", "2024-03-05 14:30:00 CST", "2024年3月5日 14:30 CST"])
+def test_cst_in_a_chinese_feed_is_china_standard_time(date):
+    # RFC 822's CST is North America's Central time (UTC-6): a Chinese feed's was read 14 hours late
+    item = f"<item><title>新闻</title><link>https://e.newsbot.example/1</link><pubDate>{date}</pubDate></item>"
+    body = f'<rss version="2.0"><channel><title>T</title><language>zh-CN</language>{item}</channel></rss>'
+    [chinese] = parse_feed(body.encode(), "dates")
+    [english] = parse_feed(body.replace("zh-CN", "en-US").encode(), "dates")
+    assert chinese.published == datetime(2024, 3, 5, 6, 30, tzinfo=timezone.utc)
+    assert english.published == datetime(2024, 3, 5, 20, 30, tzinfo=timezone.utc)
+
 def test_an_entry_is_read_without_the_footer_its_feed_appends():
     item = (
         b"<item><title>AI tutors in Thai schools</title><link>https://news.example/tutors</link><description>"

@@ -43,7 +43,8 @@ _ENGLISH_MONTH = {
 }
 # Offsets of the time zone names in RFC 822 and others common in feeds. Some names mean more than one
 # zone: IST is India's (in feeds the most common, not Irish or Israel Standard Time), BST British
-# Summer Time, and CST and AST are North American as in RFC 822 (not China's or Arabia's). MEZ and MESZ
+# Summer Time, and CST and AST are North American as in RFC 822 (not China's or Arabia's; a Chinese
+# feed's CST is read as China's in content.sources.feed, which knows the feed's language). MEZ and MESZ
 # are German for CET and CEST, OEZ and WEZ for EET and WET.
 _ZONE_OFFSET = {
     name: offset

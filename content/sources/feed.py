@@ -68,6 +68,10 @@ _BOT_CHECK = (
     "a Cloudflare bot check, which no feed reader passes: ask the site to let newsbot through, or use another feed"
 )
 _DELAY_SECONDS = re.compile("[0-9]+")  # not str.isdigit(), which takes "²" for a digit
+# A Chinese feed's CST is China Standard Time (UTC+8), which feedparser reads as RFC 822's, North
+# America's Central Standard Time (UTC-6)
+_CENTRAL_STANDARD_TIME = re.compile(r"\sCST$", re.IGNORECASE)
+_CHINA_AFTER_CENTRAL = timedelta(hours=14)
 _ENTRY_START = re.compile(rb"<(?:[\w.-]+:)?(?:item|entry)[\s/>]")
 # Entries are FeedParserDicts, whose get() maps legacy key aliases in Python, slowly; none of
 # the keys read here has an alias, so the plain dict lookup gives the same values.
@@ -435,6 +439,7 @@ def _entry_draft(
     url = _web_link(_field(entry, "feedburner_origlink")) or link
     if not url and not guid:
         guid = content_guid(origin, title, text)
+    language = _language(_field(_field(entry, "title_detail") or {}, "language")) or feed_language
     return Draft(
         source=source_name,
         title=title or _title_from_text(text),
@@ -443,8 +448,8 @@ def _entry_draft(
         tracking_url=link if link != url else None,
         guid=guid,
         author=_entry_author(entry),
-        published=_entry_published(entry),
-        language=_language(_field(_field(entry, "title_detail") or {}, "language")) or feed_language,
+        published=_entry_published(entry, language),
+        language=language,
     )
 
 
@@ -515,14 +520,16 @@ def _entry_author(entry: dict) -> str | None:
     return " ".join(name.split()) or None
 
 
-def _entry_published(entry: dict) -> datetime | None:
-    for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        parsed = _field(entry, key)  # feedparser's own get() would also warn about a legacy key alias
+def _entry_published(entry: dict, language: str | None) -> datetime | None:
+    for key in ("published", "updated", "created"):
+        parsed = _field(entry, f"{key}_parsed")  # feedparser's own get() would also warn about a legacy key alias
         if parsed:
             try:
-                return datetime.fromtimestamp(calendar.timegm(parsed), tz=timezone.utc)
+                moment = datetime.fromtimestamp(calendar.timegm(parsed), tz=timezone.utc)
             except (OverflowError, ValueError, OSError):
                 continue
+            in_china = (language or "").startswith("zh") and _CENTRAL_STANDARD_TIME.search(_field(entry, key) or "")
+            return moment - _CHINA_AFTER_CENTRAL if in_china else moment
     return None
 
 
