@@ -110,6 +110,7 @@ def test_bad_published_date_is_named():
     ("front_matter", "problem"),
     [
         ("title: T\npublished: 2024-02-30", r"when.md: invalid value \(day is out of range for month\)"),
+        ("title: T\npublished: 20241304", "when.md: published: .*month value is outside"),
         ("title: T\nurl: javascript:alert(1)", "when.md: url: .*must be an http:// or https:// address"),
         ("title: T\nurl: /posts/relative", "when.md: url: .*must be an http:// or https:// address"),
         ("title: T\npublished: 0001-01-01 00:00:00 +05:00", "when.md: published: .*out of range"),
@@ -178,6 +179,9 @@ async def test_every_file_left_out_is_logged_and_an_oversized_one_is_not_read(tm
         ("'Wed, 04 Mar 2026 10:00:00 GMT'", datetime(2026, 3, 4, 10, 0, tzinfo=timezone.utc)),  # as a feed writes it
         ("4 March 2026", datetime(2026, 3, 4, tzinfo=timezone.utc)),
         ("2026/03/04", datetime(2026, 3, 4, tzinfo=timezone.utc)),
+        ("20260304", datetime(2026, 3, 4, tzinfo=timezone.utc)),  # ISO 8601's compact date: not 23 August 1970
+        ("'20260304'", datetime(2026, 3, 4, tzinfo=timezone.utc)),
+        ("1772618400", datetime(2026, 3, 4, 10, 0, tzinfo=timezone.utc)),  # a Unix time
         ("''", None),
     ],
 )

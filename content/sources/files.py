@@ -35,6 +35,7 @@ MAX_FILE_BYTES = 10 * 2**20  # as a feed's default max_bytes
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL | re.MULTILINE)
 _MARKDOWN = MarkdownIt("commonmark")
 _ISO_DATE = re.compile(r"\d+-\d")
+_COMPACT_DATE = re.compile(r"(\d{4})(\d\d)(\d\d)")  # ISO 8601's basic format: 20260304
 _SPACED_OFFSET = re.compile(r"\s+([+-]\d\d:?\d\d)$")  # Jekyll's "2026-03-04 10:00:00 +0700"
 _EXAMPLE_NAMES = {"sectors": "[energy, health]", "countries": "[Kenya, TH]"}
 _HOW_TO_WRITE_A_DATE = "is no date newsbot reads; write it as 2026-03-04, or 2026-03-04 10:00:00 +07:00"
@@ -91,8 +92,8 @@ class FrontMatter(BaseModel):
             raise ValueError(f"{str(value).lower()} {_HOW_TO_WRITE_A_DATE}")
         if isinstance(value, date) and not isinstance(value, datetime):
             return datetime.combine(value, time.min)
-        if isinstance(value, str):
-            return _date_from_text(value)
+        if isinstance(value, (int, str)):  # YAML reads 20260304 as a number
+            return _date_from_text(str(value))
         return value
 
     @field_validator("published")
@@ -120,11 +121,13 @@ class FrontMatter(BaseModel):
 
 
 def _date_from_text(text: str) -> str | datetime | None:
-    """ISO 8601 (with Jekyll's spaced offset too) and Unix times are left for pydantic to read;
+    """ISO 8601 (with Jekyll's spaced offset too, and its compact date) and Unix times are left for pydantic to read;
     other dates are read as in feeds ("Wed, 04 Mar 2026 10:00:00 GMT", "4 March 2026", "2026/03/04")."""
     text = text.strip()
     if not text:
         return None
+    if compact := _COMPACT_DATE.fullmatch(text):  # not seconds since 1970, a day of August 1970
+        return "-".join(compact.groups())
     if _ISO_DATE.match(text) or text.isdigit():
         return _SPACED_OFFSET.sub(r"\1", text)
     parsed = feedparser.datetimes._parse_date(text)  # the feeds' reader, content.sources.dates' formats included
