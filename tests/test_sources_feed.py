@@ -734,6 +734,13 @@ def test_character_references_to_utf16_surrogates_make_their_character():
         ("1709649000", datetime(2024, 3, 5, 14, 30)),  # seconds since 1970: not 6 April 2017
         ("1709649000000", datetime(2024, 3, 5, 14, 30)),  # milliseconds
         ("20240305", datetime(2024, 3, 5, 0, 0)),  # ISO 8601's compact date, no count of seconds
+        ("Tue, 05 Mar 2024 14:30:00 GST", datetime(2024, 3, 5, 10, 30)),  # Gulf time: not 14:30 UTC
+        ("Tue, 05 Mar 2024 14:30:00 MYT", datetime(2024, 3, 5, 6, 30)),
+        ("Tue, 05 Mar 2024 14:30:00 NPT", datetime(2024, 3, 5, 8, 45)),
+        ("Tue, 05 Mar 2024 14:30:00 IRST", datetime(2024, 3, 5, 11, 0)),
+        ("Tue, 05 Mar 2024 14:30:00 TRT", datetime(2024, 3, 5, 11, 30)),
+        ("Tue, 05 Mar 2024 14:30:00 MMT", datetime(2024, 3, 5, 8, 0)),
+        ("Tue, 05 Mar 2024 14:30:00 COT", datetime(2024, 3, 5, 19, 30)),
         ("Sat, 31 Feb 2024 10:00:00 GMT", None),  # not 2 March
         ("31 Feb 2024 10:00 +0100", None),
         ("Fri, 29 Feb 2023 10:00:00 CET", None),

@@ -45,7 +45,7 @@ _ENGLISH_MONTH = {
 # zone: IST is India's (in feeds the most common, not Irish or Israel Standard Time), BST British
 # Summer Time, and CST and AST are North American as in RFC 822 (not China's or Arabia's; a Chinese
 # feed's CST is read as China's in content.sources.feed, which knows the feed's language). MEZ and MESZ
-# are German for CET and CEST, OEZ and WEZ for EET and WET.
+# are German for CET and CEST, OEZ and WEZ for EET and WET; GST is the Gulf's.
 _ZONE_OFFSET = {
     name: offset
     for offset, names in {
@@ -54,17 +54,21 @@ _ZONE_OFFSET = {
         "-0800": "pst akdt",
         "-0700": "mst pdt",
         "-0600": "cst mdt",
-        "-0500": "est cdt",
+        "-0500": "est cdt cot pet",
         "-0400": "edt ast",
         "-0300": "adt brt art",
         "+0000": "ut utc gmt z wet wez",
         "+0100": "cet met west bst wat mez wesz",
         "+0200": "cest mest eet sast cat mesz oez",
-        "+0300": "eest msk eat oesz",
+        "+0300": "eest msk eat oesz trt",
+        "+0330": "irst",
+        "+0400": "gst",
         "+0500": "pkt",
         "+0530": "ist",
+        "+0545": "npt",
+        "+0630": "mmt",
         "+0700": "ict wib",
-        "+0800": "wita sgt hkt pht awst",
+        "+0800": "wita sgt hkt pht awst myt",
         "+0900": "wit jst kst",
         "+0930": "acst",
         "+1000": "aest",
