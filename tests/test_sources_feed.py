@@ -741,6 +741,10 @@ def test_character_references_to_utf16_surrogates_make_their_character():
         ("Tue, 05 Mar 2024 14:30:00 TRT", datetime(2024, 3, 5, 11, 30)),
         ("Tue, 05 Mar 2024 14:30:00 MMT", datetime(2024, 3, 5, 8, 0)),
         ("Tue, 05 Mar 2024 14:30:00 COT", datetime(2024, 3, 5, 19, 30)),
+        ("5 марта 2024 14:30 MSK", datetime(2024, 3, 5, 11, 30)),  # Russian months: not the fetch time
+        ("Вт, 05 мар 2024 14:30:00 +0300", datetime(2024, 3, 5, 11, 30)),
+        ("1 мая 2024", datetime(2024, 5, 1, 0, 0)),
+        ("Май 1, 2024 10:00", datetime(2024, 5, 1, 10, 0)),
         ("Sat, 31 Feb 2024 10:00:00 GMT", None),  # not 2 March
         ("31 Feb 2024 10:00 +0100", None),
         ("Fri, 29 Feb 2023 10:00:00 CET", None),

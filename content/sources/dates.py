@@ -22,24 +22,26 @@ from email.utils import mktime_tz, parsedate_tz
 from content.text import strip_accents
 
 # Month names and abbreviations in English, and month names in Portuguese, Spanish, French, Italian,
-# German, Dutch, Indonesian and Malay (accents removed, lower case: "déc" is "dec", "mär" is "mar").
+# German, Dutch, Indonesian, Malay and Russian (accents removed, lower case: "déc" is "dec", "mär" is
+# "mar", "май" is "маи"; Russian's as named and after a day: "март", "5 марта").
 _ENGLISH_MONTH = {
     name: english
     for english, names in {
-        "jan": "january ene enero janv janvier gen gennaio januar januari janeiro",
-        "feb": "february fev fevereiro febrero fevr fevrier febbraio februar februari",
-        "mar": "march marco marzo mars marz mrz mrt maa maret maart mac",
-        "apr": "april abr abril avr avril aprile",
-        "may": "mai maio mayo mei mag maggio",
-        "jun": "june junho junio juin giu giugno juni",
-        "jul": "july julho julio juil juillet lug luglio juli julai",
-        "aug": "august ago agosto aout agu agt agustus augustus ogos ogo",
-        "sep": "september set setembro septiembre sept septembre settembre",
-        "oct": "october out outubro octubre octobre ott ottobre okt oktober",
-        "nov": "november novembro noviembre novembre",
-        "dec": "december dez dezembro dic diciembre decembre dicembre dezember des desember dis disember",
+        "jan": "january ene enero janv janvier gen gennaio januar januari janeiro янв январь января",
+        "feb": "february fev fevereiro febrero fevr fevrier febbraio februar februari фев февр февраль февраля",
+        "mar": "march marco marzo mars marz mrz mrt maa maret maart mac мар март марта",
+        "apr": "april abr abril avr avril aprile апр апрель апреля",
+        "may": "mai maio mayo mei mag maggio май мая",
+        "jun": "june junho junio juin giu giugno juni июн июнь июня",
+        "jul": "july julho julio juil juillet lug luglio juli julai июл июль июля",
+        "aug": "august ago agosto aout agu agt agustus augustus ogos ogo авг август августа",
+        "sep": "september set setembro septiembre sept septembre settembre сен сент сентябрь сентября",
+        "oct": "october out outubro octubre octobre ott ottobre okt oktober окт октябрь октября",
+        "nov": "november novembro noviembre novembre ноя нояб ноябрь ноября",
+        "dec": "december dez dezembro dic diciembre decembre dicembre dezember des desember dis disember "
+        "дек декабрь декабря",
     }.items()
-    for name in (english, *names.split())
+    for name in (english, *strip_accents(names).split())
 }
 # Offsets of the time zone names in RFC 822 and others common in feeds. Some names mean more than one
 # zone: IST is India's (in feeds the most common, not Irish or Israel Standard Time), BST British
