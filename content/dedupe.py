@@ -39,9 +39,10 @@ _NON_WORD = re.compile(r"[^\w]+")
 # a wire's "UPDATE 2-", "REFILE-UPDATE 1-", "WRAPUP 1-": no figure of the story
 _REVISION = re.compile(r"^(?:(?:refile|rpt|corrected) )*(?:update|wrapup) \d+ ")
 # An outlet's name after the headline ("… - Reuters", "… | AP News", "… – BBC News"), as syndicators and
-# aggregators write it: a few words, each capitalized ("of" and "the" aside) or a domain ("reuters.com")
+# aggregators write it: a few words, each capitalized ("of" and "the" aside) or a domain ("reuters.com"), and
+# no number, which tells one edition from the next ("Briefing - Week 12")
 _OUTLET_SUFFIX = re.compile(r"\s+[-–—|]\s+(?!.*\s[-–—|]\s)(\S+(?:\s+\S+){0,4})\s*$")
-_OUTLET_WORD = re.compile(r"[^\W_a-z][\w.&'’-]*|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}|of|the|and|&")
+_OUTLET_WORD = re.compile(r"[^\W\d_a-z][\w.&'’-]*|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}|of|the|and|&")
 _ASCII_WORD = frozenset((string.ascii_letters + string.digits + "_").encode("ascii"))
 _ASCII_NON_WORD_TO_SPACE = bytes(byte if byte in _ASCII_WORD else ord(" ") for byte in range(256))
 _COMBINING_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")

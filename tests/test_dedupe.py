@@ -101,6 +101,12 @@ def test_a_title_whose_last_part_is_words_of_the_story_keeps_them():
     assert not same_story(kenya, fingerprint("Solar power for farmers - a failure in Uganda", WIRE_LEAD))
 
 
+def test_a_title_part_with_a_number_after_the_dash_is_no_outlets_name():
+    lead = "The weekly briefing on AI and energy across Africa and Asia, with the week's deals and pilots."
+    twelve = fingerprint("The Energy Briefing - Week 12", lead)
+    assert not same_story(twelve, fingerprint("The Energy Briefing - Week 13", lead))
+
+
 def _article(number: int, title: str, text: str, source: str) -> Article:
     moment = datetime(2026, 2, number, tzinfo=timezone.utc)
     return Article(
