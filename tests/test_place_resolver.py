@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from content.tagging import Tagger
-from content.tagging.places import PlaceTagger
+from content.tagging.places import PlaceTagger, gazetteer, known_regions
 from content.tagging.resolution import Match, Resolution
 
 
@@ -166,6 +166,18 @@ def test_a_state_or_sea_holding_a_country_name_is_not_that_country(tagger, words
     resolution = tagger.resolve(words)
     assert resolution.match is None
     assert [match.id for match in resolution.suggestions] == suggested
+
+
+def test_every_country_and_region_is_found_by_the_name_it_is_shown_by(tagger):
+    # the country FM and the Micronesia region were both shown as "Micronesia", which found the region
+    shown = {**gazetteer().country_names, **known_regions()}
+    found = {place_id: getattr(tagger.resolve(name).match, "id", None) for place_id, name in shown.items()}
+    assert {place_id: found_id for place_id, found_id in found.items() if found_id != place_id} == {}
+
+
+@pytest.mark.parametrize(("words", "expected"), [("micronesia", "FM"), ("Micronesian", "FM"), ("Micronesia region", "micronesia")])
+def test_micronesia_alone_is_the_country_as_in_articles(tagger, words, expected):
+    assert tagger.resolve(words).match.id == expected
 
 
 @pytest.mark.parametrize("words", ["Kosovo", "kosova", "Republic of Kosovo", "Kosovar", "kosovans", "XK", "xk"])

@@ -289,8 +289,8 @@ def _add_region_phrases(table: _PhraseTable, resolver_keys: dict, regions: dict)
         for written in spec["names"]:
             table.add(written, region_id, "region")
             resolver_keys[_phrase_key(written)] = ("region", region_id)
-        for typed in (region_id, *spec.get("typed", ())):
-            resolver_keys[_phrase_key(typed)] = ("region", region_id)
+        for typed in (region_id, *spec.get("typed", ())):  # never a country's name: "micronesia" is the country FM
+            resolver_keys.setdefault(_phrase_key(typed), ("region", region_id))
 
 
 def _typed_cities(phrases: dict[str, Phrase], cities_elsewhere: dict[str, list[str]]) -> dict[str, tuple[str, ...]]:
