@@ -13,9 +13,10 @@ import pytest
 from rapidfuzz import fuzz, process
 
 from bot.model import Command, Reply, Target
-from bot.commands.news import CHOICES_PER_PAGE, understand
+from bot.commands.news import CHOICES_PER_PAGE, Understanding, understand
 from bot.router import build_router
 from content.tagging import Match, Resolution, Tagger, place_name
+from content.tagging.places import gazetteer, known_regions
 from helpers_content import SAMPLE_ARTICLES, open_sample_store, sample_article, sample_context
 
 SECTOR_NAMES = {
@@ -968,6 +969,22 @@ async def test_country_region_with_the_real_resolver_finds_member_countries(data
 )
 def test_news_understands_names_and_leaves_everyday_words_alone(words, understood):
     assert understand(words, SimpleNamespace(tagger=Tagger.from_settings())).describe() == understood
+
+
+def test_every_country_and_region_named_on_a_button_reads_back_as_itself():
+    # a /news or /subscribe button names places by their display names: "Saint Helena, Ascension and
+    # Tristan da Cunha" (seven words) was read as words, "South Georgia and the South Sandwich Islands" as Georgia
+    ctx = SimpleNamespace(tagger=Tagger.from_settings())
+    energy = Match("sector", "energy", "Energy")
+    misread = {}
+    for kind, places in (("country", gazetteer().country_names), ("region", known_regions())):
+        for place_id, name in places.items():
+            place = Match(kind, place_id, name)
+            for together in ([place], [energy, place], [place, energy]):
+                read = understand(Understanding(together).arguments(), ctx)
+                if [match.id for match in read.matches] != [match.id for match in together] or read.words:
+                    misread[name] = read.describe()
+    assert misread == {}
 
 
 async def test_every_listed_place_is_a_button_a_page_of_the_list_away(database_url):

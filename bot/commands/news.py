@@ -38,7 +38,7 @@ STOPWORDS = frozenset(
     "what whats what's is are any show me new newest recent today this week "
     "tell give please pls anything something everything".split()
 )
-_LONGEST_NAME_WORDS = 6  # "Saint Vincent and the Grenadines", "Democratic Republic of the Congo"
+_LONGEST_NAME_WORDS = 8  # "United Kingdom of Great Britain and Northern Ireland", "South Georgia and the South Sandwich Islands"
 # A near miss names a place or sector in free text only when this close: "thailnd" is Thailand, but
 # "plan" is no Poland, "urban" no Cuba and "children" no Chile.
 _FREE_TEXT_LIKENESS = 85
