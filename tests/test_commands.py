@@ -1062,6 +1062,18 @@ async def test_help_given_only_the_bots_name_is_the_full_help(router):
     assert (await router.handle(command("/help @newsbot"))).text == (await router.handle(command("/help"))).text
 
 
+async def test_who_in_capitals_is_searched_as_the_world_health_organization_not_left_out_as_a_common_word(store):
+    await store.add([
+        sample_article(40, "World Health Organization backs AI triage", "The WHO said clinics may use it."),
+        sample_article(41, "Who pays for rural clinics", "Nobody knows who will pay for the clinics."),
+    ])
+    router = build_router(sample_context(store))
+    assert titles(await router.handle(command("/search WHO"))) == ["World Health Organization backs AI triage"]
+    assert titles(await router.handle(command("/news WHO clinics"))) == ["World Health Organization backs AI triage"]
+    assert "has no word to search for" in (await router.handle(command("/search who"))).text
+    assert (await router.handle(command("/subscribe WHO"))).text.startswith("Subscribed to “WHO”: each new article")
+
+
 async def test_an_energy_in_electronvolts_is_searched_and_named_as_written_not_as_electric_vehicles(database_url):
     articles = [
         sample_article(1, "Electric vehicle sales rise", "Carmakers sold more electric vehicles at 5 stores."),

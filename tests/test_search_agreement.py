@@ -26,6 +26,7 @@ CORPUS = [
     ("U.S. farmers' markets expand", "Farmers' cooperatives run markets in the state of the art hall."),
     ("Running water for Dhaka", "Engineers from Kenya ran pipes; the running costs fell; it is ok."),
     ("Straße closed in Berlin", "The Greek daily Ο Λόγος reports; the ﬁnancial district builds ﬂood walls."),
+    ("World Health Organization meets", "The WHO said who would come."),
 ]
 
 QUERIES = [
@@ -35,7 +36,7 @@ QUERIES = [
     "e-commerce", '"state of the art"', '"long term plan"', '"election eve"', "solar -policy", "farm -drones",
     "-solar", "COVID-19", "covid", "2.5GW", "U.S.", "São Paulo", "sao paulo", "Hà Nội", "Ha Noi", "ภาษาไทย",
     "the", "in the", "of", "ok", "running", "ran", "policies", "MiXeD Policy", "SOLAR chiang mai",
-    "strasse", "Straße", "λόγος", "ΛΌΓΟΣ", "financial", "flood walls", "solar " + "x" * 3000,
+    "strasse", "Straße", "λόγος", "ΛΌΓΟΣ", "financial", "flood walls", "solar " + "x" * 3000, "WHO", "who",
 ]
 
 

@@ -619,6 +619,13 @@ def test_an_energy_in_electronvolts_is_searched_as_written_not_as_an_electric_ve
     assert search_terms("5 EV models") == Terms(required=(("5",), ("ev", "evs", "electric vehicle"), ("models",)))
 
 
+def test_who_in_capitals_is_searched_as_the_world_health_organization():
+    from content.store.fulltext import Terms, search_terms
+
+    assert search_terms("WHO malaria") == Terms(required=(("world health organization",), ("malaria",)))
+    assert search_terms("who funds malaria -WHO") == Terms(required=(("funds",), ("malaria",)), excluded=(("world health organization",),))
+
+
 def test_english_words_are_stemmed_as_postgresql_stems_them():
     # PostgreSQL 13-18 stem by Snowball 2; Snowball 3 made "internat", "organiz", "universiti"
     assert english_stems("International organizations added universities") == "intern organ ad univers"

@@ -30,7 +30,7 @@ from bot.subscriptions.store import (
     VALUE_CHARS, Added, Subscription, SubscriptionStore, combined, combined_parts, topic_label,
 )
 from bot.time_phrases import TimePhrase, TimePhraseError, take_time_phrase
-from content.store.fulltext import QUOTES, search_terms
+from content.store.fulltext import INITIALS_SPELT_OUT, QUOTES, search_terms
 from content.tagging import Match
 from content.text import ELECTRONVOLT, clip
 
@@ -41,6 +41,7 @@ MAX_SUBSCRIPTIONS = 100
 REMOVE_LABEL_LIMIT = 60
 LATEST_ON_SUBSCRIBE = 3
 _NO_QUOTES = str.maketrans("", "", QUOTES)
+_CASE_TELLS = re.compile(f"({ELECTRONVOLT.pattern}|{INITIALS_SPELT_OUT.pattern})")
 _UTC_OFFSET = re.compile(r"(?:utc|gmt)?(?P<sign>[+-])(?P<hours>\d{1,2})(?::?(?P<minutes>\d{2}))?", re.IGNORECASE)
 _REVERSED_OFFSET = re.compile(r"Etc/GMT([+-])(\d+)")  # Etc/GMT-7 is UTC+7
 _ID_FORM = re.compile(r"#(\d+)(?:\.(\d+))?")  # a button's "#id.topic-check", so a reused id is no match
@@ -165,8 +166,10 @@ def _read_topic(words: str, understood: Understanding, ctx: Context) -> tuple[tu
 
 
 def _casefolded(words: str) -> str:
-    """The words in lower case, but for the unit of an energy ("5 eV"), which case tells from "EV"."""
-    return "eV".join(part.casefold() for part in ELECTRONVOLT.split(words))
+    """The words in lower case, but for what case tells apart: the unit of an energy ("5 eV", not "EV")
+    and initials search spells out ("WHO", not "who")."""
+    pieces = _CASE_TELLS.split(words)  # what case tells at odd positions
+    return "".join(piece if index % 2 else piece.casefold() for index, piece in enumerate(pieces))
 
 
 def _combination(understood: Understanding, text: str) -> tuple[str, str] | None:

@@ -58,9 +58,15 @@ _SQLITE_RANK = "-bm25(articles_fts, 10.0, 4.0, 1.0)"
 QUOTES = "\"“”„«»"  # straight and typographic quotes, as phone keyboards type them
 # A piece of a query: an optional leading "-" (exclude), then a quoted phrase or a run of non-spaces.
 _PIECE = re.compile(rf"(?<!\S)(-?)(?:[{QUOTES}]([^{QUOTES}]*)[{QUOTES}]?|(\S+))")
-# A quoted phrase, kept as written, or an energy in electronvolts ("1.1 eV"), quoted to be found as
-# written: lower-cased, its "eV" would be "EV", also found as "electric vehicle"
-_QUOTED_OR_ENERGY = re.compile(rf"[{QUOTES}][^{QUOTES}]*[{QUOTES}]?|(?<!\S)\d[\d.,]* ?eV\b")
+# Initials in capitals that are a stop word in lower case, which neither index keeps: they are looked for
+# as the name articles spell out ("/search WHO" would otherwise have no word to search for)
+_INITIALS_SPELT_OUT = {"WHO": "world health organization"}
+INITIALS_SPELT_OUT = re.compile(rf"\b(?:{'|'.join(_INITIALS_SPELT_OUT)})(?![\w-])")  # case tells them from the word
+# A quoted phrase, kept as written, an energy in electronvolts ("1.1 eV"), quoted to be found as
+# written (lower-cased, its "eV" would be "EV", also found as "electric vehicle"), or such initials
+_QUOTED_OR_ENERGY = re.compile(
+    rf"[{QUOTES}][^{QUOTES}]*[{QUOTES}]?|(?<!\S)\d[\d.,]* ?eV\b|(?P<negated>(?<!\S)-)?(?P<initials>{INITIALS_SPELT_OUT.pattern})"
+)
 # A comma, semicolon or slash between words parts them as a space does ("energy,kenya", "ai/ml"), where
 # each is a word of two letters or more: not "1,000", "24/7", "r/news" or an address such as "example.org/a,b"
 WORD_SEPARATORS = ",;/"
@@ -93,7 +99,7 @@ def search_terms(text: str) -> Terms:
     excluded: list[Term] = []
     words: list[str] = []  # plain words, read together so a name of several words is found
     alternatives: set[int] = set()  # where in `required` a term written after "or" goes: it joins the one before
-    for negated, quoted, bare in _pieces(fold_accents(folded(_energies_quoted(text)))):
+    for negated, quoted, bare in _pieces(fold_accents(folded(_quoted_as_meant(text)))):
         if bare is not None:
             bare = _CLITIC.sub("", bare)
         surface = quoted if quoted is not None else bare
@@ -116,9 +122,12 @@ def search_terms(text: str) -> Terms:
     return Terms(_either(required, alternatives), tuple(excluded))
 
 
-def _energies_quoted(text: str) -> str:
+def _quoted_as_meant(text: str) -> str:
     def quoted(piece: re.Match) -> str:
-        return piece.group(0) if piece.group(0)[0] in QUOTES else f'"{piece.group(0)}"'
+        written = piece.group(0)
+        if initials := piece.group("initials"):  # apart from what touches them: "WHO,kenya", "(WHO)"
+            return f' {piece.group("negated") or ""}"{_INITIALS_SPELT_OUT[initials]}" '
+        return written if written[0] in QUOTES else f'"{written}"'
 
     return _QUOTED_OR_ENERGY.sub(quoted, text)
 
