@@ -180,6 +180,19 @@ def test_micronesia_alone_is_the_country_as_in_articles(tagger, words, expected)
     assert tagger.resolve(words).match.id == expected
 
 
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [("Åland", "AX"), ("aland", "AX"), ("Saint Helena", "SH"), ("St Helena", "SH"), ("St. Helena", "SH"),
+     ("St Barts", "BL"), ("St. Barths", "BL"), ("Tristan da Cunha", "SH"), ("Ascension Island", "SH"),
+     ("Heard Island", "HM"), ("Svalbard", "SJ"), ("Bonaire", "BQ"), ("Caribbean Netherlands", "BQ"),
+     ("Pitcairn Islands", "PN"), ("Chagos Islands", "IO"), ("Faroes", "FO"),
+     ("Northern Marianas", "MP"), ("Macao SAR", "MO")],
+)
+def test_a_territory_is_found_by_the_short_name_people_type(tagger, words, expected):
+    # "Åland" was a suggestion of Thailand, and "Saint Helena" nothing
+    assert getattr(tagger.resolve(words).match, "id", None) == expected
+
+
 @pytest.mark.parametrize("words", ["Kosovo", "kosova", "Republic of Kosovo", "Kosovar", "kosovans", "XK", "xk"])
 def test_kosovo_resolves_by_its_names_and_user_assigned_code(tagger, words):
     assert tagger.resolve(words).match == Match("country", "XK", "Kosovo")
