@@ -1689,7 +1689,9 @@ async def test_what_a_subscription_is_to(bot, words, topic):
 
 @pytest.mark.parametrize(
     "words, guess",
-    [("kenia", "Kenya"), ("children", "Chile"), ("plan", "Poland"), ("man", "Manufacturing"), ("agri", "Agriculture")],
+    [("kenia", "Kenya"), ("children", "Chile"), ("plan", "Poland"), ("man", "Manufacturing"), ("agri", "Agriculture"),
+     # the button carried the code, and "/subscribe IT" is Technology, "/subscribe IN" a stop word
+     ("itlay", "Italy"), ("indai", "India")],
 )
 async def test_words_only_near_a_name_ask_did_you_mean_and_subscribe_to_nothing_yet(bot, words, guess):
     reply = await bot.say(f"/subscribe {words} daily 08:00")

@@ -217,7 +217,7 @@ async def subscribe(cmd: Command, ctx: Context) -> Reply:
         return Reply(
             text=f"Did you mean {guess.name}? To follow the words as written, quote them: "
             f"{_line(cmd, 'subscribe', f'{quoted(words)}{when}')}",
-            actions=[Action(guess.name, _line(cmd, "subscribe", f"{guess.id}{when}"))],
+            actions=[Action(guess.name, _line(cmd, "subscribe", f"{Understanding([guess]).arguments()}{when}"))],
             private=True,
         )
     if topic is None and only_left_out(words):
