@@ -810,3 +810,11 @@ async def test_an_article_stored_before_text_hashes_were_kept_gets_the_hash_of_i
     async with store.engine.connect() as connection:
         kept = dict((await connection.execute(sa.select(articles.c.id, articles.c.text_hash))).all())
     assert kept == {article_id: stored.text_hash for article_id, stored in texts.items()}
+
+
+async def test_a_control_character_in_the_words_parts_them_on_both_stores(store):
+    # PostgreSQL refuses a NUL in a query's text: a query from an API caller or a config must not fail there
+    await store.add([make_article(1, title="Solar farm opens", text="Installers are busy.")])
+    assert ids(await store.search("solar\x00farm")) == ["article-1"]
+    assert ids(await store.find(Query(text="farm\x00\x1b opens"))) == ["article-1"]
+    assert ids(await store.search("\x00")) == []
