@@ -1086,3 +1086,21 @@ async def test_an_energy_in_electronvolts_is_searched_and_named_as_written_not_a
         assert "“5 eV”" in (await router.handle(command("/news 5 eV kenya"))).text
     finally:
         await store.close()
+
+
+async def test_a_search_finds_what_is_written_with_subscripts_fractions_or_superscripts_on_both_stores(database_url):
+    # people type "CO₂" and "½" as articles write them; the router reads them as "CO2" and "1⁄2"
+    articles = [
+        sample_article(1, "CO₂ emissions fall in Kenya", "Power plants burn less coal."),
+        sample_article(2, "½ of farms use drones", "Growers fly them at dawn."),
+        sample_article(3, "Rooms of 40 m² for students", "Halls open in March."),
+    ]
+    store = await open_sample_store(database_url, articles=articles)
+    try:
+        router = build_router(sample_context(store))
+        for typed, title in [("CO₂", articles[0].title), ("co2", articles[0].title), ("½", articles[1].title),
+                             ("m²", articles[2].title), ("40 m2", articles[2].title)]:
+            assert (typed, titles(await router.handle(command(f"/search {typed}")))) == (typed, [title])
+        assert titles(await router.handle(command("/search co"))) == []
+    finally:
+        await store.close()

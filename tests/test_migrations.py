@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+import unicodedata
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
@@ -321,5 +322,21 @@ async def test_articles_stored_from_entries_with_guids_are_found_by_their_entry_
         assert sorted((entry.id, entry.source, entry.guid) for entry in entries) == [
             ("old-1", "Old feed", "1"), ("old-2", "Old feed", "https://old.test/?p=2"),
         ]
+    finally:
+        await store.close()
+
+
+async def test_words_written_in_compatibility_forms_in_stored_articles_are_found_after_the_upgrade(
+    database_url, monkeypatch
+):
+    with monkeypatch.context() as before_0010:  # SQLite's index as it was written then: "CO₂" one word of its own
+        before_0010.setattr(words, "folded", lambda text: unicodedata.normalize("NFC", text).casefold())
+        await _store_old_articles(database_url, "0009", ["Plants emit less CO₂ now.", "Rooms of 40 m² open.", None])
+
+    store = await Store.open(database_url)
+    try:
+        for query, found in [("co2", ["old-1"]), ("CO₂", ["old-1"]), ("co", []), ("40 m2", ["old-2"])]:
+            assert [a.id for a in (await store.search(query)).articles] == found, query
+        assert len((await store.search("irrigation sensors", limit=50)).articles) == 3
     finally:
         await store.close()

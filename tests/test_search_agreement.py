@@ -27,6 +27,7 @@ CORPUS = [
     ("Running water for Dhaka", "Engineers from Kenya ran pipes; the running costs fell; it is ok."),
     ("Straße closed in Berlin", "The Greek daily Ο Λόγος reports; the ﬁnancial district builds ﬂood walls."),
     ("World Health Organization meets", "The WHO said who would come."),
+    ("CO₂ falls as R&D grows", "½ of the firms run long‑term trials in 40 m² labs; ① NEAR (the) site."),
 ]
 
 QUERIES = [
@@ -37,6 +38,8 @@ QUERIES = [
     "-solar", "COVID-19", "covid", "2.5GW", "U.S.", "São Paulo", "sao paulo", "Hà Nội", "Ha Noi", "ภาษาไทย",
     "the", "in the", "of", "ok", "running", "ran", "policies", "MiXeD Policy", "SOLAR chiang mai",
     "strasse", "Straße", "λόγος", "ΛΌΓΟΣ", "financial", "flood walls", "solar " + "x" * 3000, "WHO", "who",
+    "CO₂", "co2", "co", "R&D", "½", "1⁄2 firms", "m²", "40 m2", "long‑term trials", "40 m²", "①", "NEAR",
+    "NEAR(site)", "trials AND labs", "labs OR site", "sit*", "(site)", "solar\x00policy", "-", "*", '""',
 ]
 
 

@@ -38,8 +38,8 @@ def _accent_folds() -> tuple[str, str]:
 def full_case_folds() -> list[tuple[str, str]]:
     """The letters whose full case folding (str.casefold(), as folded() reads them) is more than their
     lower case ("ß" is "ss", a final "ς" is "σ", "ﬁ" is "fi"), and that folding: PostgreSQL, which only
-    lowers words, is given them folded (migration 0007, which alone needs them: working them out takes a
-    moment). All such letters are in the Basic Multilingual Plane."""
+    lowers words, is given them folded (migrations 0007 and 0010, which alone need them: working them out
+    takes a moment). All such letters are in the Basic Multilingual Plane."""
     letters = map(chr, range(0x10000))
     return [(letter, letter.casefold()) for letter in letters if letter.casefold().lower() != letter.lower()]
 
@@ -65,8 +65,9 @@ def spaced(text: str) -> str:
 
 
 def folded(text: str) -> str:
-    # NFC: a decomposed "Việt" reads as the composed one; a Turkish capital İ folds to "i" and a dot, read as "i"
-    return unicodedata.normalize("NFC", text).casefold().replace("i\u0307", "i").replace("_", " ")
+    # NFKC, as people's words are read (bot.router.as_typed): "CO₂" is "CO2", "½" is "1⁄2", a decomposed "Việt"
+    # the composed one (migration 0010); a Turkish capital İ folds to "i" and a dot, read as "i"
+    return unicodedata.normalize("NFKC", text).casefold().replace("i\u0307", "i").replace("_", " ")
 
 
 @lru_cache(maxsize=200_000)

@@ -4,9 +4,19 @@ from collections.abc import Callable
 
 from alembic import op
 
-from content.store.words import ACCENTED, UNACCENTED, UNSPACED_CHARACTER
+from content.store.words import ACCENTED, SQL_FUNCTION, UNACCENTED, UNSPACED_CHARACTER, full_case_folds
 
 COLUMNS = ("title", "summary", "text")
+
+
+def case_folded(value: str) -> str:
+    """The SQL text `value` folded in full, as str.casefold() folds it (PostgreSQL only lowers words)."""
+    folds = full_case_folds()
+    for letter, folding in folds:
+        if len(folding) > 1:
+            value = f"replace({value}, '{letter}', '{folding}')"
+    letters, foldings = zip(*((letter, folding) for letter, folding in folds if len(folding) == 1))
+    return f"translate({value}, '{''.join(letters)}', '{''.join(foldings)}')"
 
 
 def without_accents(value: str) -> str:
@@ -34,3 +44,11 @@ def rebuild(prepared: Callable[[str], str]) -> None:
     op.execute("ALTER TABLE articles DROP COLUMN search")
     op.execute(f"ALTER TABLE articles ADD COLUMN search tsvector GENERATED ALWAYS AS ({weighted}) STORED")
     op.execute("CREATE INDEX ix_articles_search ON articles USING gin (search)")
+
+
+# SQLite's index, made again from every article by the function that makes it now (content.store.words)
+SQLITE_REBUILD = [
+    "INSERT INTO articles_fts(articles_fts) VALUES ('delete-all')",
+    f"INSERT INTO articles_fts(rowid, {', '.join(COLUMNS)}) "
+    f"SELECT seq, {', '.join(f'{SQL_FUNCTION}({column})' for column in COLUMNS)} FROM articles",
+]

@@ -9,26 +9,19 @@ Revises: 0005
 
 from alembic import op
 
-from content.store.migrations.search_column import COLUMNS, rebuild, spaced, without_accents
-from content.store.words import SQL_FUNCTION
+from content.store.migrations.search_column import SQLITE_REBUILD, rebuild, spaced, without_accents
 
 revision = "0006"
 down_revision = "0005"
 branch_labels = None
 depends_on = None
 
-_SQLITE_REBUILD = [
-    "INSERT INTO articles_fts(articles_fts) VALUES ('delete-all')",
-    f"INSERT INTO articles_fts(rowid, {', '.join(COLUMNS)}) "
-    f"SELECT seq, {', '.join(f'{SQL_FUNCTION}({column})' for column in COLUMNS)} FROM articles",
-]
-
 
 def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         rebuild(lambda value: spaced(without_accents(value)))
         return
-    for statement in _SQLITE_REBUILD:
+    for statement in SQLITE_REBUILD:
         op.execute(statement)
 
 

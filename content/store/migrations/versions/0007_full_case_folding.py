@@ -9,8 +9,7 @@ Revises: 0006
 
 from alembic import op
 
-from content.store.migrations.search_column import rebuild, spaced, without_accents
-from content.store.words import full_case_folds
+from content.store.migrations.search_column import case_folded, rebuild, spaced, without_accents
 
 revision = "0007"
 down_revision = "0006"
@@ -18,18 +17,9 @@ branch_labels = None
 depends_on = None
 
 
-def _case_folded(value: str) -> str:
-    folds = full_case_folds()
-    for letter, folding in folds:
-        if len(folding) > 1:
-            value = f"replace({value}, '{letter}', '{folding}')"
-    letters, foldings = zip(*((letter, folding) for letter, folding in folds if len(folding) == 1))
-    return f"translate({value}, '{''.join(letters)}', '{''.join(foldings)}')"
-
-
 def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        rebuild(lambda value: spaced(without_accents(_case_folded(value))))
+        rebuild(lambda value: spaced(without_accents(case_folded(value))))
 
 
 def downgrade() -> None:
