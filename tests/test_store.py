@@ -818,3 +818,10 @@ async def test_a_control_character_in_the_words_parts_them_on_both_stores(store)
     assert ids(await store.search("solar\x00farm")) == ["article-1"]
     assert ids(await store.find(Query(text="farm\x00\x1b opens"))) == ["article-1"]
     assert ids(await store.search("\x00")) == []
+
+
+async def test_a_lone_surrogate_in_the_words_parts_them_on_both_stores(store):
+    # a byte a command line could not decode (`newsbot news --query`) reaches Python as a lone surrogate
+    await store.add([make_article(1, title="Solar farm opens", text="Installers are busy.")])
+    assert ids(await store.search("solar\udcfffarm")) == ["article-1"]
+    assert ids(await store.find(Query(text="farm\udcff"))) == ["article-1"]

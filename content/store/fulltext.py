@@ -29,8 +29,9 @@ _STOPWORDS = frozenset(
     "were what when where which while who whom why will with you your yours yourself yourselves".split()
 )
 _WORD = re.compile(r"\w+")
-# Never a word's part, and PostgreSQL refuses a NUL in a query's text: they part words as a space does
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+# Never a word's part, and PostgreSQL refuses a NUL, or a lone surrogate (a byte a command line could not
+# decode), in a query's text: they part words as a space does
+_NO_WORD_CHARACTERS = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
 # "Kenya's" and "won't" are "Kenya" and "won" to PostgreSQL, which reads "s" and "t" as stop words.
 _CLITIC = re.compile(r"(?<=\w)['’][st](?!\w)")
 _LETTERS_JOINED = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")  # "long-term", "state-of-the-art", not "covid-19"
@@ -101,7 +102,7 @@ def search_terms(text: str) -> Terms:
     excluded: list[Term] = []
     words: list[str] = []  # plain words, read together so a name of several words is found
     alternatives: set[int] = set()  # where in `required` a term written after "or" goes: it joins the one before
-    spaced_out = _CONTROL_CHARACTERS.sub(" ", text)
+    spaced_out = _NO_WORD_CHARACTERS.sub(" ", text)
     for negated, quoted, bare in _pieces(fold_accents(folded(_quoted_as_meant(spaced_out)))):
         if bare is not None:
             bare = _CLITIC.sub("", bare)
