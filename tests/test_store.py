@@ -825,3 +825,11 @@ async def test_a_lone_surrogate_in_the_words_parts_them_on_both_stores(store):
     await store.add([make_article(1, title="Solar farm opens", text="Installers are busy.")])
     assert ids(await store.search("solar\udcfffarm")) == ["article-1"]
     assert ids(await store.find(Query(text="farm\udcff"))) == ["article-1"]
+
+
+async def test_a_quoted_phrase_does_not_run_from_the_title_into_the_summary_on_both_stores(store):
+    article = make_article(1, title="Farmers buy solar", text="Cheers in the hills.")
+    await store.add([replace(article, summary="Grid boost for villages")])
+    assert ids(await store.search("solar grid")) == ["article-1"]
+    assert ids(await store.search('"solar grid"')) == []
+    assert ids(await store.find(Query(text='"villages cheers"'))) == []

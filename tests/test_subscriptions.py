@@ -1870,3 +1870,9 @@ async def test_a_subscription_to_an_energy_in_electronvolts_finds_and_names_it_a
     await bot.publish("A 5 eV band gap", text="The new crystal has a band gap of 5 eV.")
     assert await bot.delivered_titles() == [["A 5 eV band gap"]]
     assert "“5 eV band gap”" in (await bot.say("/subscriptions")).text
+
+
+def test_a_words_subscriptions_quoted_phrase_does_not_run_from_the_title_into_the_summary_as_in_a_search():
+    article = replace(titled("Farmers buy solar"), summary="Grid boost for villages.", text="Grid boost for villages.")
+    index = SubscriptionIndex([(1, "query", '"solar grid"', 0), (2, "query", "solar grid", 0)], region_scope)
+    assert index.targets_for(article, 5) == [2]

@@ -35,9 +35,10 @@ class ArticleWords:
     """The word roots of an article's title, summary and text, to look words and phrases up in."""
 
     def __init__(self, article: Article):
-        roots = _roots(f"{article.title} {article.summary} {article.text}")
-        self.roots = frozenset(roots)
-        self._joined = f" {' '.join(roots)} "
+        columns = [_roots(column) for column in (article.title, article.summary, article.text)]
+        self.roots = frozenset(root for roots in columns for root in roots)
+        # two spaces between columns, as the indexes keep them apart: a phrase does not run from one into the next
+        self._joined = f" {'  '.join(' '.join(roots) for roots in columns)} "
 
     def __contains__(self, item: Item) -> bool:
         if item[0] not in self.roots:

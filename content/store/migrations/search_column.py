@@ -30,14 +30,21 @@ def spaced(value: str) -> str:
     return f"regexp_replace({value}, '{UNSPACED_CHARACTER}', ' \\1 ', 'g')"
 
 
-def rebuild(prepared: Callable[[str], str]) -> None:
+# A word no query can name, placed between two columns' words, where PostgreSQL puts one column's words right
+# after the other's: a phrase does not run from the title into the summary, as SQLite's index keeps columns apart
+# ("\:" is a colon to SQLAlchemy, not a bound parameter).
+_COLUMN_GAP = r"''' ''\:1'::tsvector"
+
+
+def rebuild(prepared: Callable[[str], str], columns_apart: bool = False) -> None:
     """Drop the tsvector column and its index and make them again from each column's text as
-    `prepared` writes it (an SQL expression of the text's)."""
+    `prepared` writes it (an SQL expression of the text's), with a gap between columns if `columns_apart`."""
 
     def text(column: str) -> str:
         return prepared(f"coalesce({column}, '')" if column != "text" else "left(coalesce(text, ''), 200000)")
 
-    weighted = " || ".join(
+    joiner = f" || {_COLUMN_GAP} || " if columns_apart else " || "
+    weighted = joiner.join(
         f"setweight(to_tsvector('english', {text(column)}), '{weight}')" for column, weight in zip(COLUMNS, "ABC")
     )
     op.execute("DROP INDEX ix_articles_search")
