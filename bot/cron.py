@@ -3,7 +3,9 @@ it counts the weekday field from Monday = 0 where crontab counts from Sunday = 0
 "0 9 * * 1" would fire on Tuesdays; it fires only on days that match both the day of the month
 and the weekday, where crontab fires on days that match either (when both are given); and it
 fires a fixed time twice when the clocks go back and the time comes twice, where crontab runs it once;
-and it drops the step of a range of month names ("feb-jun/2" fires every month from February to June)."""
+it skips the day whose midnight the clocks skip (Santiago, Havana, the Azores, Beirut and Cairo go
+forward from 00:00 to 01:00), where crontab runs that day's job late; and it drops the step of a range
+of month names ("feb-jun/2" fires every month from February to June)."""
 
 from __future__ import annotations
 
@@ -27,22 +29,53 @@ _NICKNAMES = {
 }
 
 
-def cron_trigger(expression: str, timezone: tzinfo | str | None = None) -> BaseTrigger:
+def cron_trigger(expression: str, timezone: tzinfo) -> BaseTrigger:
     """A trigger for "minute hour day month weekday" or a nickname such as "@daily"; raises ValueError
     for an expression it cannot read."""
     fields = _NICKNAMES.get(expression.strip().lower(), expression).split()
     if len(fields) != 5:
         raise ValueError(f"expected 5 fields, got {len(fields)}")
     minute, hour, day, written_month, written_weekday = fields
-    month = _month_numbers(written_month)
+    crontab = (minute, hour, day, _month_numbers(written_month), written_weekday)
+    trigger = _SkippedTimes(_crontab_trigger(*crontab, timezone), _crontab_trigger(*crontab, UTC), timezone)
+    return trigger if "*" in hour else _OnceAtRepeatedTimes(trigger)
+
+
+def _crontab_trigger(minute: str, hour: str, day: str, month: str, written_weekday: str, zone: tzinfo) -> BaseTrigger:
     weekday = _day_names(written_weekday)
     if not day.startswith("*") and not written_weekday.startswith("*"):  # both restricted: either may match
-        by_date = CronTrigger.from_crontab(f"{minute} {hour} {day} {month} *", timezone=timezone)
-        by_weekday = CronTrigger.from_crontab(f"{minute} {hour} * {month} {weekday}", timezone=timezone)
-        trigger: BaseTrigger = OrTrigger([by_date, by_weekday])
-    else:
-        trigger = CronTrigger.from_crontab(f"{minute} {hour} {day} {month} {weekday}", timezone=timezone)
-    return trigger if "*" in hour else _OnceAtRepeatedTimes(trigger)
+        by_date = CronTrigger.from_crontab(f"{minute} {hour} {day} {month} *", timezone=zone)
+        by_weekday = CronTrigger.from_crontab(f"{minute} {hour} * {month} {weekday}", timezone=zone)
+        return OrTrigger([by_date, by_weekday])
+    return CronTrigger.from_crontab(f"{minute} {hour} {day} {month} {weekday}", timezone=zone)
+
+
+class _SkippedTimes(BaseTrigger):
+    """Fires a local time the clocks skip when they go forward as much later as they skipped, as
+    `trigger` does but for a day's first time (APScheduler steps a day on in UTC from midnight, and
+    so past a day that has no midnight). `wall_clock` is the same trigger in UTC, read as local time."""
+
+    __slots__ = ("_trigger", "_wall_clock", "_zone")
+
+    def __init__(self, trigger: BaseTrigger, wall_clock: BaseTrigger, zone: tzinfo) -> None:
+        self._trigger, self._wall_clock, self._zone = trigger, wall_clock, zone
+
+    def get_next_fire_time(self, previous_fire_time: datetime | None, now: datetime) -> datetime | None:
+        moment = self._trigger.get_next_fire_time(previous_fire_time, now)
+        start = now if previous_fire_time is None else min(now, previous_fire_time + timedelta(microseconds=1))
+        wall = self._wall_clock.get_next_fire_time(None, start.astimezone(self._zone).replace(tzinfo=UTC))
+        if wall is None:
+            return moment
+        skipped = wall.replace(tzinfo=self._zone)  # fold 0 of a time that never comes: as much later as skipped
+        real = skipped.astimezone(UTC)
+        if real.astimezone(self._zone).replace(tzinfo=None) == wall.replace(tzinfo=None):
+            return moment  # the clocks do not skip it: APScheduler found it
+        if moment is not None and moment.astimezone(UTC) <= real:
+            return moment
+        return real.astimezone(self._zone)
+
+    def __str__(self) -> str:
+        return str(self._trigger)
 
 
 class _OnceAtRepeatedTimes(BaseTrigger):

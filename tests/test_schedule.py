@@ -76,6 +76,22 @@ def test_a_time_the_clocks_skip_fires_as_much_later_as_they_skipped(zone, expect
 
 
 @pytest.mark.parametrize(
+    ("zone", "cron", "expected"),
+    [
+        # these clocks go forward at midnight, from 00:00 to 01:00: midnight's run comes at 01:00
+        ("America/Santiago", "0 0 * * *", [utc(2026, 9, 5, 4), utc(2026, 9, 6, 4), utc(2026, 9, 7, 3)]),
+        ("America/Santiago", "@weekly", [utc(2026, 8, 30, 4), utc(2026, 9, 6, 4), utc(2026, 9, 13, 3)]),
+        ("America/Havana", "@daily", [utc(2026, 3, 7, 5), utc(2026, 3, 8, 5), utc(2026, 3, 9, 4)]),
+        ("Atlantic/Azores", "0 0 * * *", [utc(2026, 3, 28, 1), utc(2026, 3, 29, 1), utc(2026, 3, 30, 0)]),
+        ("Asia/Beirut", "30 0 * * *", [utc(2026, 3, 27, 22, 30), utc(2026, 3, 28, 22, 30), utc(2026, 3, 29, 21, 30)]),
+    ],
+)
+def test_a_midnight_the_clocks_skip_fires_as_much_later_as_they_skipped(zone, cron, expected):
+    trigger = trigger_for(schedule(cron=cron, timezone=zone))
+    assert fire_times(trigger, expected[0] - timedelta(hours=1), expected[-1]) == expected
+
+
+@pytest.mark.parametrize(
     ("cron", "expected"),
     [
         # 02:30 comes twice when the clocks go back: a daily run fires at the first one only, as crontab does
