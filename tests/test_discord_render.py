@@ -204,3 +204,12 @@ VIEW, SEND, EMBED, SEND_IN_THREADS, ADMINISTRATOR = 1 << 10, 1 << 11, 1 << 14, 1
 def test_a_command_says_whether_the_bot_may_post_in_its_channel(guild_id, bot_permissions, in_thread, can_post):
     origin = Origin(user_id=1, channel_id=2, guild_id=guild_id, bot_permissions=bot_permissions, in_thread=in_thread)
     assert to_command("subscribe", "energy", origin).bot_can_post is can_post
+
+
+def test_a_web_address_with_a_handle_like_a_mention_stays_a_working_link():
+    # YouTube, Medium and TikTok addresses name people as /@handle: a zero-width space put in one
+    # (as @everyone outside an address gets) becomes part of the link, which then leads nowhere
+    text = "Watch https://www.youtube.com/@heretics/videos or https://medium.com/feed/@everyone-counts, @everyone"
+    assert escape(text) == (
+        "Watch https://www.youtube.com/@heretics/videos or https://medium.com/feed/@everyone-counts, @\u200beveryone"
+    )

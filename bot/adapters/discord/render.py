@@ -58,15 +58,20 @@ def escape(text: str) -> str:
 
     Every markup character gets a backslash, brackets included: discord.py's
     escape_markdown puts one before a whole `[…](…)` span only, leaving the links after it live.
-    Web addresses stay as written, so Discord links them showing the address itself.
+    Web addresses stay as written, so Discord links them showing the address itself; a mention's
+    defusing space in one ("youtube.com/@here…") would become part of the link.
     """
-    text = escape_mentions(remove_bidi_overrides(text))
+    text = remove_bidi_overrides(text)
     shown, position = [], 0
     for address in _WEB_ADDRESS.finditer(text):
-        shown += [_INLINE_MARKUP.sub(r"\\\g<0>", text[position : address.start()]), address.group()]
+        shown += [_escape_words(text[position : address.start()]), address.group()]
         position = address.end()
-    shown.append(_INLINE_MARKUP.sub(r"\\\g<0>", text[position:]))
+    shown.append(_escape_words(text[position:]))
     return _LINE_START_MARKUP.sub(r"\1\\\2", "".join(shown))
+
+
+def _escape_words(text: str) -> str:
+    return _INLINE_MARKUP.sub(r"\\\g<0>", escape_mentions(text))
 
 
 def _longest_fitting_prefix(text: str, limit: int, suffix: str = "") -> int:
