@@ -187,10 +187,17 @@ def _is_list_number_or_ordinal(block: str, start: int, number: str, following: s
     a sentence's end), or is an ordinal as German writes it ("am 22. November", "den 3. Platz", "im
     19. Jahrhundert": after an article or a preposition, or before a month)."""
     previous = block[block.rfind(" ", 0, max(start - 1, 0)) + 1 : start].rstrip()
-    if len(number) <= 2 and previous.endswith((":", ".", "!", "?")):
+    if len(number) <= 2 and previous.endswith((":", ".", "!", "?")) and not _abbreviates(previous):
         return True
     next_word = following.split(" ", 1)[0].rstrip(",;:").lower()
     return len(number) <= 3 and (previous.lower() in _BEFORE_ORDINAL or next_word in _MONTHS)
+
+
+def _abbreviates(word: str) -> bool:
+    """Whether the word's full stop marks an abbreviation a number follows ("Nov. 3", "Fig. 2", "No. 12"),
+    which ends no sentence: the number after it numbers no item of a list."""
+    key = word.lstrip("\"'“‘([").removesuffix(".").lower()
+    return key in _TITLES or key in _BEFORE_NUMBER
 
 
 def split_sentences(text: str) -> list[str]:

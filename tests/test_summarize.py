@@ -183,6 +183,18 @@ def test_a_german_ordinal_ends_no_sentence(text, expected):
     assert split_sentences(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The vote is on Nov. 3. Polls close at 8 p.m.", ["The vote is on Nov. 3.", "Polls close at 8 p.m."]),
+        ("The chart is in Fig. 2. It shows the trend.", ["The chart is in Fig. 2.", "It shows the trend."]),
+        ("She lives at No. 12. Her neighbours moved.", ["She lives at No. 12.", "Her neighbours moved."]),
+    ],
+)
+def test_a_number_after_an_abbreviation_ends_a_sentence_as_any_number_does(text, expected):
+    assert split_sentences(text) == expected
+
+
 def test_empty_text_has_no_sentences():
     assert split_sentences("  \n\n ") == []
     assert summarize("Title", "") == []
