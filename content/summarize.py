@@ -57,6 +57,7 @@ _TERMINAL = re.compile(r"""[.!?…:;؟۔।॥。！？]["'”’)\]»」』）]
 # Letters in ones and twos between dots ("U.S", "a.m", "Ph.D"), where a number ("3.5%", "v2.5") or an
 # address ("bbc.co.uk", "jane@example.org") at a sentence's end is a word like any other.
 _DOTTED_ABBREVIATION = re.compile(r"(?:[^\W\d_]{1,2}\.)+[^\W\d_]{1,2}")
+_ADDRESS_REST = re.compile(r"@|\.[^\W\d_]")  # what follows a dot inside an address ("Example.com", "Doe@example.org")
 _LETTER_OR_DIGIT = re.compile(r"[^\W_]")  # what a sentence has and a divider ("* * *", "—") has not
 _MARK = re.compile(r"[.!?…؟۔।॥。！？]")  # every boundary starts at one: only there is _BOUNDARY tried
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d[\d,.]*")
@@ -212,7 +213,11 @@ def _sentences_by_block(text: str) -> Iterator[list[str]]:
         sentences: list[str] = []
         start = 0
         for match in _boundaries(block):
-            if match.group("glued") or match.group("wide"):
+            if match.group("wide"):
+                cut = match.end()
+            elif match.group("glued"):
+                if not _is_glued_boundary(block, match):
+                    continue
                 cut = match.end()
             elif _opens_sentence_at(block, match) and _is_boundary(block, match):
                 cut = match.start() + len(match.group("end")) + len(match.group("close"))
@@ -222,6 +227,15 @@ def _sentences_by_block(text: str) -> Iterator[list[str]]:
             start = match.end()
         sentences.append(block[start:].strip())
         yield [sentence for sentence in sentences if _LETTER_OR_DIGIT.search(sentence)]
+
+
+def _is_glued_boundary(block: str, match: re.Match[str]) -> bool:
+    """Whether a full stop with no space after it ("grid.The") ends a sentence: not after a title
+    ("Prof.Brown") nor inside an address ("www.Example.com", "jane.Doe@example.org")."""
+    before = block[max(match.start() - 8, 0) : match.start()]  # enough for a title, if a run without spaces is long
+    word = before[before.rfind(" ") + 1 :].lstrip("\"'“‘([").lower()
+    rest = block[match.end() : match.end() + 100].split(" ", 1)[0]
+    return word not in _TITLES and word not in _NEVER_FINAL and not _ADDRESS_REST.search(rest)
 
 
 def _boundaries(block: str) -> Iterator[re.Match[str]]:

@@ -195,6 +195,19 @@ def test_a_number_after_an_abbreviation_ends_a_sentence_as_any_number_does(text,
     assert split_sentences(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The prize went to Prof.Brown on Monday.", ["The prize went to Prof.Brown on Monday."]),
+        ("Mrs.Okafor spoke first.The vote followed.", ["Mrs.Okafor spoke first.", "The vote followed."]),
+        ("Tickets are sold at www.Example.com today.", ["Tickets are sold at www.Example.com today."]),
+        ("Write to jane.Doe@example.org now.", ["Write to jane.Doe@example.org now."]),
+    ],
+)
+def test_a_full_stop_without_a_space_after_a_title_or_inside_an_address_ends_no_sentence(text, expected):
+    assert split_sentences(text) == expected
+
+
 def test_empty_text_has_no_sentences():
     assert split_sentences("  \n\n ") == []
     assert summarize("Title", "") == []
