@@ -114,7 +114,17 @@ def test_controls_in_the_text_come_out_escaped_on_one_line(capsys, tmp_path):
     printed = capsys.readouterr().out
     assert not any(control in printed for control in "\x9b\u202e\u2028\x7f")
     (result,) = [json.loads(line) for line in printed.splitlines()]
-    assert result["id"] == "a\u2028b" and result["summary"] == ["Kenya \x9b31mbuilds\u202e a grid.\x7f"]
+    assert result["id"] == "a\u2028b" and result["summary"] == ["Kenya \x9b31mbuilds\u202e a grid."]  # DEL removed, as ingest removes it
+
+
+def test_a_soft_hyphen_or_a_control_character_is_removed_before_analysis_as_ingest_removes_it(capsys, tmp_path):
+    line = {"id": 1, "title": "Maize", "text": "Farmers in Ni\u00adge\u00adria planted maize.\x1b The har\u00advest was good."}
+    articles = tmp_path / "soft.jsonl"
+    articles.write_text(json.dumps(line) + "\n", encoding="utf-8")
+    status, [result], _ = run_cli(capsys, str(articles))
+    assert status == 0
+    assert result["summary"] == ["Farmers in Nigeria planted maize.", "The harvest was good."]
+    assert result["countries"] == ["NG"]
 
 
 def test_missing_file_is_a_usage_error(capsys, tmp_path):

@@ -12,6 +12,7 @@ from bot.terminal import LONE_SURROGATE, json_line
 from content.analysis import analyze
 from content.ingest import SUMMARY_MAX_CHARS
 from content.tagging import Tagger
+from content.text import remove_control_characters
 
 DESCRIPTION = """\
 Read articles as JSON lines {"id", "title", "text"} from FILE (standard input without FILE) and
@@ -102,6 +103,8 @@ def analyze_lines(
             print(f"newsbot analyze: {origin}:{number}: {error}", file=errors)
             failed += 1
             continue
+        # cleaned as ingest cleans a draft: a soft hyphen splits a word its tagger would find ("Ni\xadgeria")
+        title, text = remove_control_characters(title), remove_control_characters(text)
         analysis = analyze(title, text, sentences=sentences, tagger=tagger, max_chars=max_chars)
         result = {
             "id": article_id,
