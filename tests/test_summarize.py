@@ -272,6 +272,14 @@ def test_a_cut_run_without_spaces_keeps_every_character_whole():
     assert flags == "Fans" + "🇰🇪" * 23 + "…"
 
 
+@pytest.mark.parametrize("emoji", ["🇰🇪", "👩\u200d👩\u200d👧"])
+def test_a_budget_too_small_for_the_first_emoji_gives_an_ellipsis_not_part_of_it(emoji):
+    text = emoji + " Kenya won the relay final in Nairobi tonight."
+    for budget in range(1, len(emoji) + 1):
+        assert summarize("Relay", text, max_chars=budget) == ["…"]
+    assert summarize("Relay", text, max_chars=len(emoji) + 1) == [emoji + "…"]
+
+
 def test_a_cut_keeps_a_word_that_ends_right_at_the_budget():
     text = "Farmers and traders met in Nakuru " + "and talked " * 40 + "for hours"
     (summary,) = summarize("Meeting", text, max_chars=34)
