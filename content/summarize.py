@@ -21,15 +21,16 @@ from content.text import CALL_OR_CREDIT, clip
 
 # Words after which a full stop does not end a sentence.
 _TITLES = frozenset(
-    "mr mrs ms dr prof st sen rep gov gen lt col capt sgt maj cmdr adm rev hon pres supt insp "
-    "messrs mme mt ft fig figs vol vols art ch pp approx dept est ref".split()
+    "mr mrs ms dr prof sen rep gov gen lt col capt sgt maj cmdr adm rev hon pres supt insp "
+    "messrs mme mt fig figs vol vols art ch pp approx dept est ref".split()
 )
 _NEVER_FINAL = frozenset({"e.g", "i.e", "cf", "viz", "vs", "v"})
 _BEFORE_NUMBER = frozenset("no nos p jan feb mar apr jun jul aug sep sept oct nov dec".split())
 _BEFORE_ORDINAL = frozenset("am im zum zur vom beim den dem der des die das seit ab bis".split())
 _MONTHS = frozenset("januar jänner februar märz april mai juni juli august september oktober november dezember".split())
-# Endings that may or may not close a sentence ("Acme Inc. said" / "bought Acme Inc. The deal").
-_AMBIGUOUS = frozenset({"inc", "ltd", "co", "corp", "bros", "llc", "plc", "jr", "sr", "a.m", "p.m", "etc"})
+# Endings that may or may not close a sentence ("Acme Inc. said" / "bought Acme Inc. The deal"; "St. Paul" /
+# "on Elm St. The fire"; "30 ft. high" / "was 30 ft. It hit").
+_AMBIGUOUS = frozenset({"inc", "ltd", "co", "corp", "bros", "llc", "plc", "jr", "sr", "a.m", "p.m", "etc", "st", "ft"})
 _SENTENCE_OPENERS = frozenset(
     "the a an it its he she they we i you this that these those there his her their our my "
     "but and or so yet in on at for with as if when while after before since however meanwhile "

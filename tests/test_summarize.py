@@ -56,6 +56,9 @@ from content.summarize import split_sentences, summarize
                 "Growers expect a late harvest.",
             ],
         ),
+        ("The fire began at 12 Elm St. The owner escaped.", ["The fire began at 12 Elm St.", "The owner escaped."]),
+        ("The wave was 30 ft. It hit the pier.", ["The wave was 30 ft.", "It hit the pier."]),
+        ("He visited St. Paul. Police met him at St. Anne's.", ["He visited St. Paul.", "Police met him at St. Anne's."]),
         ("J. K. Mensah arrived at 9 a.m. on Tuesday.", ["J. K. Mensah arrived at 9 a.m. on Tuesday."]),
         ("Is it over? Yes! It is.", ["Is it over?", "Yes!", "It is."]),
         (
