@@ -301,7 +301,10 @@ def _cut_at_word(text: str, limit: int) -> str:
         return "…"  # not even the first character fits: clip gave part of it ("🇰" of "🇰🇪")
     if not text[len(head)].isspace() and " " in head:
         head = head.rsplit(" ", 1)[0]
-    return head.rstrip(" ,;:-–—") + "…"
+    head = head.rstrip(" ,;:-–—")
+    if head.endswith(("...", "…")):
+        head = head.rstrip(".…")  # the text's own ellipsis, which the cut's would double ("waited...…")
+    return head + "…"
 
 
 def _whole_or_cut(text: str, limit: int) -> str:

@@ -283,6 +283,12 @@ def test_a_budget_too_small_for_the_first_emoji_gives_an_ellipsis_not_part_of_it
     assert summarize("Relay", text, max_chars=len(emoji) + 1) == [emoji + "…"]
 
 
+@pytest.mark.parametrize("ellipsis", ["...", "…"])
+def test_a_cut_after_an_ellipsis_ends_in_one_ellipsis(ellipsis):
+    text = f"The minister waited{ellipsis} and then he walked out into the night without a word."
+    assert summarize("Minister", text, max_chars=len("The minister waited") + len(ellipsis) + 1) == ["The minister waited…"]
+
+
 def test_a_cut_keeps_a_word_that_ends_right_at_the_budget():
     text = "Farmers and traders met in Nakuru " + "and talked " * 40 + "for hours"
     (summary,) = summarize("Meeting", text, max_chars=34)
