@@ -15,13 +15,12 @@ from dataclasses import dataclass, replace
 from typing import Awaitable, Callable
 
 from rapidfuzz import fuzz, process
-import regex
 
 from bot.commands import help as getting_started
 from bot.commands import news, subscriptions
 from bot.context import Context
 from bot.model import Action, Command, Reply
-from content.text import clip, remove_bidi_overrides
+from content.text import GRAPHEME, clip, remove_bidi_overrides
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +30,6 @@ MAX_ARGUMENT_LENGTH = 200
 _MAX_ECHOED_NAME = 32
 _SUGGESTION_CUTOFF = 70
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))  # not the joiners, which emoji and scripts need
-_CHARACTER = regex.compile(r"\X")  # Unicode's extended grapheme cluster
 _LONGEST_CHARACTER = 16  # code points of the longest character people type: a family of four with skin tones has 11
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 COMMANDS_HINT = (
@@ -64,7 +62,7 @@ def _shown_length(text: str) -> int:
     """How many characters people see in the text: a flag, an emoji sequence or a letter with its
     accents is one, however many code points make it; but for marks piled on a letter past any
     character's ("Zalgo" text), each code point."""
-    return sum(1 if len(shown) <= _LONGEST_CHARACTER else len(shown) for shown in _CHARACTER.findall(text))
+    return sum(1 if len(shown) <= _LONGEST_CHARACTER else len(shown) for shown in GRAPHEME.findall(text))
 
 
 def parse_command_line(line: str, bot_name: str | None = None) -> tuple[str, str] | None:

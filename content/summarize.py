@@ -17,7 +17,7 @@ from typing import Iterator
 
 import regex
 
-from content.text import CALL_OR_CREDIT, clip
+from content.text import CALL_OR_CREDIT, GRAPHEME, clip
 
 # Words after which a full stop does not end a sentence.
 _TITLES = frozenset(
@@ -59,7 +59,6 @@ _TERMINAL = re.compile(r"""[.!?…:;؟۔।॥。！？]["'”’)\]»」』）]
 # address ("bbc.co.uk", "jane@example.org") at a sentence's end is a word like any other.
 _DOTTED_ABBREVIATION = re.compile(r"(?:[^\W\d_]{1,2}\.)+[^\W\d_]{1,2}")
 _ADDRESS_REST = re.compile(r"@|\.[^\W\d_]")  # what follows a dot inside an address ("Example.com", "Doe@example.org")
-_CHARACTER = regex.compile(r"\X")  # a character as people see it: a flag, an emoji sequence, a letter with its accents
 _LETTER_OR_DIGIT = re.compile(r"[^\W_]")  # what a sentence has and a divider ("* * *", "—") has not
 _MARK = re.compile(r"[.!?…؟۔।॥。！？]")  # every boundary starts at one: only there is _BOUNDARY tried
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d[\d,.]*")
@@ -297,7 +296,7 @@ def _cut_at_word(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     head = clip(text, max(limit - 1, 0))
-    if len(head) < _CHARACTER.match(text).end():
+    if len(head) < GRAPHEME.match(text).end():
         return "…"  # not even the first character fits: clip gave part of it ("🇰" of "🇰🇪")
     if not text[len(head)].isspace() and " " in head:
         head = head.rsplit(" ", 1)[0]

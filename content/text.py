@@ -34,7 +34,7 @@ ELECTRONVOLT = re.compile(r"eV\b(?:(?<=\d eV)|(?<=\deV))")
 _MARKUP_HINT = re.compile(r"[<&]")
 # Embeddings, overrides and isolates: they turn the rest of the line around, the words after them included
 _BIDI_OVERRIDES = re.compile("[\u202a-\u202e\u2066-\u2069]")
-_GRAPHEME = regex.compile(r"\X")  # a character as people see it (Unicode's extended grapheme cluster)
+GRAPHEME = regex.compile(r"\X")  # a character as people see it (Unicode's extended grapheme cluster)
 # Left to HTMLParser: comments, declarations, processing instructions, and the elements whose
 # content is raw text in some Python version.
 _NEEDS_FULL_PARSER = re.compile(
@@ -91,7 +91,7 @@ def grapheme_boundary(text: str, index: int) -> int:
     """`index` moved back to where a character as people see it starts, so that a cut there splits no
     flag, emoji sequence or letter from its accents; `index` itself when one such character spans all
     before it (a stack of thousands of combining marks)."""
-    for character in _GRAPHEME.finditer(text, 0, index + 1):  # whether index splits one: the text up to it tells
+    for character in GRAPHEME.finditer(text, 0, index + 1):  # whether index splits one: the text up to it tells
         if character.end() > index:
             return character.start() or index
     return index
