@@ -401,8 +401,9 @@ class _FeedLinks(HTMLParser):
 
 
 def _looks_like_html(body: bytes) -> bool:
-    start = _PROLOG.sub(b"", body[:_PAGE_HEAD_BYTES]).lower()
-    return start.startswith((b"<!doctype html", b"<html", b"<head", b"<body"))
+    start = _PROLOG.match(body, 0, _PAGE_HEAD_BYTES).end()
+    opening = body[start : start + len(b"<!doctype html")].lower()
+    return opening.startswith((b"<!doctype html", b"<html", b"<head", b"<body"))
 
 
 def _describe_parse_error(problem: Exception | None, body: bytes) -> str:
