@@ -218,6 +218,8 @@ async def _console_session(console: ConsoleAdapter, handle: Handler, stop: async
     try:
         await console.send(console.target, Reply(text=CONSOLE_GREETING))
         await console.listen(handle)
+        if console.input_ended:
+            log.info("the console's input ended, so newsbot stops (with a Telegram or Discord token it runs without one)")
     finally:  # however the session ends, newsbot stops rather than run on without its only input
         stop.set()
 

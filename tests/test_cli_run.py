@@ -128,6 +128,18 @@ async def test_a_console_that_fails_ends_the_run_instead_of_hanging(tmp_path, mo
             await asyncio.wait_for(running, timeout=15)
 
 
+@pytest.mark.parametrize("typed, ended", [("", True), ("quit\n", False)])
+async def test_a_run_whose_console_input_ends_says_so_before_it_stops(tmp_path, caplog, typed, ended):
+    caplog.set_level(logging.INFO, logger="bot.app")
+    config = parse_config(f"storage: {{url: 'sqlite:///{tmp_path / 'news.db'}'}}\n", environ={})
+    (tmp_path / "typed.txt").write_text(typed)
+    with open(tmp_path / "typed.txt") as console_input, open(tmp_path / "shown.txt", "w") as console_output:
+        await asyncio.wait_for(run_newsbot(config, asyncio.Event(), console_input=console_input, console_output=console_output), 15)
+    said = [record.getMessage() for record in caplog.records if "input ended" in record.getMessage()]
+    assert said == (["the console's input ended, so newsbot stops (with a Telegram or Discord token it runs without one)"] if ended else [])
+    assert (tmp_path / "shown.txt").read_text().endswith("Input ended: newsbot stops.\n") is ended
+
+
 @contextmanager
 def fake_telegram_in_a_thread(token: str):
     """A fake Bot API on a loop of its own: `newsbot run` wants the main thread (signal handlers)."""

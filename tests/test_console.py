@@ -247,14 +247,23 @@ async def test_a_process_started_without_standard_input_or_output_has_a_console_
     assert commands == []
 
 
-async def test_end_of_input_at_the_prompt_ends_its_line():
+async def test_end_of_input_at_the_prompt_ends_its_line_and_is_said():
     async def handle(command: Command) -> Reply:
         return Reply(text="ok")
 
     output = io.StringIO()
     console = ConsoleAdapter(stdin=io.StringIO("/help\n"), stdout=output, prompt="> ")
     await asyncio.wait_for(console.listen(handle), LISTEN_TIMEOUT)
-    assert output.getvalue() == "> ok\n\n> \n"
+    assert output.getvalue() == "> ok\n\n> \nInput ended: newsbot stops.\n"
+    assert console.input_ended
+
+
+async def test_quit_ends_the_session_without_saying_the_input_ended(router):
+    output = io.StringIO()
+    console = ConsoleAdapter(stdin=io.StringIO("quit\n"), stdout=output)
+    await asyncio.wait_for(console.listen(router.handle), LISTEN_TIMEOUT)
+    assert output.getvalue() == ""
+    assert not console.input_ended
 
 
 async def test_send_prints_for_the_delivery_worker():

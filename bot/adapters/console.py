@@ -22,6 +22,7 @@ from bot.terminal import LONE_SURROGATE, terminal_safe
 log = logging.getLogger(__name__)
 
 QUIT_WORDS = frozenset({"quit", "exit", "/quit", "/exit"})
+INPUT_ENDED = "Input ended: newsbot stops."
 _LONGEST_CHOICE = 6  # digits; int() refuses strings over 4,300 of them
 
 
@@ -96,6 +97,7 @@ class ConsoleAdapter:
         self._bot_name = bot_name
         self._prompt = prompt if prompt is not None else ("> " if self._input.isatty() else "")
         self._choices: list[Action] = []
+        self.input_ended = False  # rather than "quit" typed
 
     async def connect(self) -> None:
         """Nothing to log in to; present for the adapter contract."""
@@ -121,13 +123,14 @@ class ConsoleAdapter:
         self._write(render(reply))
 
     async def listen(self, handle: Handler) -> None:
-        """Answer typed lines until end of input or "quit"."""
+        """Answer typed lines until end of input, which it says, or "quit"."""
         lines = self._read_lines_in_background()
         while True:
             self._write(self._prompt)
             line = await lines.get()
-            if line is None:  # Ctrl-D: the shell's prompt goes on a line of its own, not after ours
-                self._write("\n" if self._prompt else "")
+            if line is None:  # Ctrl-D, or the last line of a pipe: the prompt it ends stays on a line of its own
+                self.input_ended = True
+                self._write(("\n" if self._prompt else "") + INPUT_ENDED + "\n")
                 return
             if line.strip().lower() in QUIT_WORDS:
                 return
