@@ -37,8 +37,10 @@ def cron_trigger(expression: str, timezone: tzinfo) -> BaseTrigger:
         raise ValueError(f"expected 5 fields, got {len(fields)}")
     minute, hour, day, written_month, written_weekday = fields
     crontab = (minute, hour, day, _month_numbers(written_month), written_weekday)
-    trigger = _SkippedTimes(_crontab_trigger(*crontab, timezone), _crontab_trigger(*crontab, UTC), timezone)
-    return trigger if "*" in hour else _OnceAtRepeatedTimes(trigger)
+    trigger = _crontab_trigger(*crontab, timezone)
+    if "*" in hour:  # as crontab runs such a job: at each hour that comes, none made up or repeated
+        return trigger
+    return _OnceAtRepeatedTimes(_SkippedTimes(trigger, _crontab_trigger(*crontab, UTC), timezone))
 
 
 def _crontab_trigger(minute: str, hour: str, day: str, month: str, written_weekday: str, zone: tzinfo) -> BaseTrigger:

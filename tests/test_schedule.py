@@ -84,6 +84,9 @@ def test_a_time_the_clocks_skip_fires_as_much_later_as_they_skipped(zone, expect
         ("America/Havana", "@daily", [utc(2026, 3, 7, 5), utc(2026, 3, 8, 5), utc(2026, 3, 9, 4)]),
         ("Atlantic/Azores", "0 0 * * *", [utc(2026, 3, 28, 1), utc(2026, 3, 29, 1), utc(2026, 3, 30, 0)]),
         ("Asia/Beirut", "30 0 * * *", [utc(2026, 3, 27, 22, 30), utc(2026, 3, 28, 22, 30), utc(2026, 3, 29, 21, 30)]),
+        # an hourly run, as in crontab, comes at each hour there is: none for the hour that never comes
+        ("America/Santiago", "30 * * * *", [utc(2026, 9, 6, 2, 30), utc(2026, 9, 6, 3, 30), utc(2026, 9, 6, 4, 30)]),
+        ("America/Santiago", "0 */2 * * *", [utc(2026, 9, 6, 2), utc(2026, 9, 6, 5), utc(2026, 9, 6, 7)]),
     ],
 )
 def test_a_midnight_the_clocks_skip_fires_as_much_later_as_they_skipped(zone, cron, expected):
