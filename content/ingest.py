@@ -359,18 +359,25 @@ def _oldest_first(drafts: list[Draft], now: datetime) -> list[Draft]:
 
 def _cleaned(draft: Draft) -> Draft:
     """Without control characters (a NUL or an escape character is never text, and PostgreSQL
-    refuses to store a NUL), and with a text past MAX_TEXT_CHARS (a title past MAX_TITLE_CHARS) cut after
-    its last whole word."""
+    refuses to store a NUL), and with its title and text cut as `stored_title_and_text` cuts them."""
     cleaned = {
         name: remove_control_characters(value)
-        for name in ("title", "text", "url", "tracking_url", "guid", "author", "language")
+        for name in ("url", "tracking_url", "guid", "author", "language")
         if (value := getattr(draft, name))
     }
-    if len(cleaned.get("text", "")) > MAX_TEXT_CHARS:
-        cleaned["text"] = _cut(cleaned["text"], MAX_TEXT_CHARS)
-    if len(cleaned.get("title", "")) > MAX_TITLE_CHARS:
-        cleaned["title"] = _cut(cleaned["title"], MAX_TITLE_CHARS - 1) + "…"
-    return replace(draft, **cleaned)
+    title, text = stored_title_and_text(draft.title, draft.text)
+    return replace(draft, title=title, text=text, **cleaned)
+
+
+def stored_title_and_text(title: str, text: str) -> tuple[str, str]:
+    """A title and text as ingest stores them: without control characters, the text cut after its last
+    whole word before MAX_TEXT_CHARS, the title before MAX_TITLE_CHARS with an ellipsis."""
+    title, text = remove_control_characters(title), remove_control_characters(text)
+    if len(text) > MAX_TEXT_CHARS:
+        text = _cut(text, MAX_TEXT_CHARS)
+    if len(title) > MAX_TITLE_CHARS:
+        title = _cut(title, MAX_TITLE_CHARS - 1) + "…"
+    return title, text
 
 
 def _cut(text: str, limit: int) -> str:

@@ -127,6 +127,18 @@ def test_a_soft_hyphen_or_a_control_character_is_removed_before_analysis_as_inge
     assert result["countries"] == ["NG"]
 
 
+def test_a_text_past_the_length_ingest_keeps_is_read_as_far_as_ingest_keeps_it(capsys, tmp_path):
+    from content.ingest import MAX_TEXT_CHARS
+
+    kept = "Farmers planted maize in the valley this spring. " * (MAX_TEXT_CHARS // 40)
+    line = {"id": 1, "title": "Maize", "text": kept + "Nigeria and Ghana sent seed. " * 3}
+    articles = tmp_path / "long.jsonl"
+    articles.write_text(json.dumps(line) + "\n", encoding="utf-8")
+    status, [result], _ = run_cli(capsys, str(articles))
+    assert status == 0
+    assert result["countries"] == []  # named only after the 100,000th character, which ingest does not store
+
+
 def test_missing_file_is_a_usage_error(capsys, tmp_path):
     status = main(["analyze", str(tmp_path / "absent.jsonl")])
     assert status == 2

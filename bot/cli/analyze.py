@@ -10,15 +10,15 @@ from typing import IO, Iterable
 from bot.cli import UsageError
 from bot.terminal import LONE_SURROGATE, json_line
 from content.analysis import analyze
-from content.ingest import SUMMARY_MAX_CHARS
+from content.ingest import MAX_TEXT_CHARS, SUMMARY_MAX_CHARS, stored_title_and_text
 from content.tagging import Tagger
-from content.text import remove_control_characters
 
 DESCRIPTION = """\
 Read articles as JSON lines {"id", "title", "text"} from FILE (standard input without FILE) and
 write one JSON line per article: {"id", "summary": [sentences], "sectors": [ids],
 "countries": [ISO alpha-2 codes], "regions": [region ids]}. A summary has at most --sentences
-sentences and --max-chars characters, as ingest makes them. Lines are processed as they arrive.
+sentences and --max-chars characters, as ingest makes them, from a text read as ingest reads it:
+up to its first """ + f"{MAX_TEXT_CHARS:,}" + """ characters. Lines are processed as they arrive.
 A line that is not such an object is reported on standard error with its line number and
 skipped; the exit status is then 1 after all other lines are written (0 when all succeed)."""
 
@@ -103,8 +103,8 @@ def analyze_lines(
             print(f"newsbot analyze: {origin}:{number}: {error}", file=errors)
             failed += 1
             continue
-        # cleaned as ingest cleans a draft: a soft hyphen splits a word its tagger would find ("Ni\xadgeria")
-        title, text = remove_control_characters(title), remove_control_characters(text)
+        # as ingest stores them: a soft hyphen splits a word its tagger would find ("Ni\xadgeria")
+        title, text = stored_title_and_text(title, text)
         analysis = analyze(title, text, sentences=sentences, tagger=tagger, max_chars=max_chars)
         result = {
             "id": article_id,
