@@ -31,6 +31,13 @@ _MONTHS = frozenset("januar jänner februar märz april mai juni juli august sep
 # Endings that may or may not close a sentence ("Acme Inc. said" / "bought Acme Inc. The deal"; "St. Paul" /
 # "on Elm St. The fire"; "30 ft. high" / "was 30 ft. It hit").
 _AMBIGUOUS = frozenset({"inc", "ltd", "co", "corp", "bros", "llc", "plc", "jr", "sr", "a.m", "p.m", "etc", "st", "ft"})
+_CLOCK_TIMES = frozenset({"a.m", "p.m"})
+# What names a time more closely after "8 p.m.": a day, a month, a zone ("EST", "Eastern", "local time")
+_AFTER_CLOCK_TIME = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday today tonight tomorrow yesterday "
+    "january february march april may june july august september october november december "
+    "eastern central mountain pacific atlantic alaska hawaii greenwich local".split()
+)
 _SENTENCE_OPENERS = frozenset(
     "the a an it its he she they we i you this that these those there his her their our my "
     "but and or so yet in on at for with as if when while after before since however meanwhile "
@@ -172,9 +179,19 @@ def _is_boundary(block: str, match: re.Match[str]) -> bool:
         return False  # an initial: "J. Smith"
     if word.isdigit() and _is_list_number_or_ordinal(block, match.start() - len(word), word, following):
         return False
+    if key in _CLOCK_TIMES:
+        return _opens_sentence_after_clock_time(following)
     if key in _AMBIGUOUS or _DOTTED_ABBREVIATION.fullmatch(word):  # "Acme Inc.", "U.S.", "Ph.D."
         return _first_word(following) in _SENTENCE_OPENERS
     return True
+
+
+def _opens_sentence_after_clock_time(following: str) -> bool:
+    """Whether the capitalised word after "8 p.m." opens a sentence ("8 p.m. Results are due") rather
+    than tells the time more closely ("8 p.m. Friday", "8 p.m. EST", "8 p.m. Eastern")."""
+    first = _first_word(following)
+    written = following.lstrip("\"'“‘([")[: len(first)]
+    return first not in _AFTER_CLOCK_TIME and not (written.isupper() and len(written) <= 5)
 
 
 def _first_word(text: str) -> str:

@@ -201,6 +201,21 @@ def test_a_number_after_an_abbreviation_ends_a_sentence_as_any_number_does(text,
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        ("Polls close at 8 p.m. Results are due Monday.", ["Polls close at 8 p.m.", "Results are due Monday."]),
+        ("The vote ends at 9 a.m. Officials count at once.", ["The vote ends at 9 a.m.", "Officials count at once."]),
+        ("Polls close at 8 p.m. Friday in Nairobi.", ["Polls close at 8 p.m. Friday in Nairobi."]),
+        ("Polls close at 8 p.m. EST on Friday.", ["Polls close at 8 p.m. EST on Friday."]),
+        ("Polls close at 8 p.m. Eastern time.", ["Polls close at 8 p.m. Eastern time."]),
+        ("Doors open at 10 a.m. local time.", ["Doors open at 10 a.m. local time."]),
+    ],
+)
+def test_a_clock_time_ends_a_sentence_before_a_word_that_tells_no_time(text, expected):
+    assert split_sentences(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
         ("The prize went to Prof.Brown on Monday.", ["The prize went to Prof.Brown on Monday."]),
         ("Mrs.Okafor spoke first.The vote followed.", ["Mrs.Okafor spoke first.", "The vote followed."]),
         ("Tickets are sold at www.Example.com today.", ["Tickets are sold at www.Example.com today."]),
