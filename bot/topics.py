@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from bot.model import quoted
-from content.store.fulltext import QUOTES, parted, plain_words, search_terms
+from content.store.fulltext import QUOTES, or_reading, parted, plain_words, search_terms
 
 # Words kept in lower case (a subscription's words are) that read as acronyms: "“AI”", not "“ai”"; a word
 # with a capital is named as written ("5 eV", an energy, is no "5 EV")
@@ -32,41 +32,30 @@ def _in_order(words: str) -> list[str]:
     """The plain words ("energy,kenya" is two, as searched), quoted phrases and exclusions, as written."""
     pieces = []
     for bare, (start, end) in plain_words(words):
-        if bare:
-            pieces += parted(bare)
-        elif search_terms(literal := words[start:end]):
-            pieces.append(_closed(literal))
+        pieces += parted(bare) if bare else [_closed(words[start:end])]
     return pieces
 
 
 def _read_or(pieces: list[str]) -> list[str]:
-    """The pieces less each "or" that joins no two terms ("or solar", "solar or -wind"), and with the
-    terms an "or" joins to a quoted phrase as one piece, '“solar” or "smart grid"', as search reads
-    them: apart, they would read as both. Stop words between change nothing ("solar or the wind")."""
-    is_or = [piece.casefold() == "or" for piece in pieces]
-    is_term = [not joining and not piece.startswith("-") and bool(search_terms(piece))
-               for piece, joining in zip(pieces, is_or)]
-    read = list(pieces)
-    chain_of = list(range(len(pieces)))  # where the first term of those "or" joins each term to stands
-    for position in (position for position, joining in enumerate(is_or) if joining):
-        before = next((index for index in range(position - 1, -1, -1) if is_term[index]), None)
-        # an exclusion after it joins nothing ("solar or -wind"); a stop word or another "or" is passed over
-        after = next((index for index in range(position + 1, len(pieces))
-                      if not is_or[index] and search_terms(pieces[index])), None)
-        if before is None or after is None or not is_term[after]:
-            read[position] = ""
-        else:
-            chain_of[after] = chain_of[before]
-    chains: dict[int, list[int]] = {}
-    for index in (index for index, term in enumerate(is_term) if term):
-        chains.setdefault(chain_of[index], []).append(index)
-    for terms in chains.values():
-        if len(terms) > 1 and any(pieces[index][0] in QUOTES for index in terms):
-            for index in range(terms[0] + 1, terms[-1] + 1):
+    """The pieces named, less each "or" that joins no two terms ("or solar", "solar or -wind") and each
+    phrase or exclusion with no word to look for, and with the terms an "or" joins to a quoted phrase
+    as one piece, '“solar” or "smart grid"', as search reads them: apart, they would read as both."""
+    reading = or_reading(pieces)
+    read = [piece if _is_plain(piece) or search_terms(piece) else "" for piece in pieces]
+    for index in reading.lone_ors:
+        read[index] = ""
+    for choice in reading.choices:
+        terms = [[pieces[index] for index in term] for term in choice]
+        if len(terms) > 1 and any(not _is_plain(term[0]) for term in terms):
+            for index in range(choice[0].start, choice[-1].stop):
                 if not pieces[index].startswith("-"):  # "solar -coal or \"smart grid\"" still leaves coal out
                     read[index] = ""
-            read[terms[0]] = " or ".join(piece if piece[0] in QUOTES else _usual([piece]) for piece in map(pieces.__getitem__, terms))
+            read[choice[0].start] = " or ".join(_usual(term) if _is_plain(term[0]) else term[0] for term in terms)
     return [piece for piece in read if piece]
+
+
+def _is_plain(piece: str) -> bool:
+    return piece[0] not in QUOTES and not piece.startswith("-")
 
 
 def _usual(words: list[str]) -> str:

@@ -641,6 +641,14 @@ async def test_news_reads_or_beside_a_stop_word_as_search_does(router):
     assert [action.command for action in reply.actions] == ["/sector energy", "/sector agriculture"]
 
 
+async def test_a_heading_names_a_name_of_several_words_or_joins_as_one(router):
+    # search reads "artificial intelligence" as one term, the choice of "smart meters": it was named apart
+    reply = await router.handle(command('/search artificial intelligence or "smart meters"'))
+    assert reply.text == 'Search: “artificial intelligence” or "smart meters"'
+    reply = await router.handle(command('/search "smart meters" or artificial intelligence'))
+    assert reply.text == 'Search: "smart meters" or “artificial intelligence”'
+
+
 async def test_search_ranks_full_text_matches(router):
     reply = await router.handle(command("/search smart meters"))
     assert reply.text == "Search: “smart meters”"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Iterable
 
 import sqlalchemy as sa
 
@@ -98,32 +99,97 @@ def search_terms(text: str) -> Terms:
     "-" must not appear; "or" between two makes them one term, either of which will do ("solar or
     wind", "\"smart grid\" or turbines"). A word the tokenizers cut in pieces ("COVID-19",
     "example.com", "2.5GW", a Thai word with vowel signs) is a phrase of them."""
-    required: list[Term] = []
-    excluded: list[Term] = []
-    words: list[str] = []  # plain words, read together so a name of several words is found
-    alternatives: set[int] = set()  # where in `required` a term written after "or" goes: it joins the one before
-    spaced_out = _NO_WORD_CHARACTERS.sub(" ", text)
-    for negated, quoted, bare in _pieces(fold_accents(folded(_quoted_as_meant(spaced_out)))):
+    units = _units(enumerate(_pieces(_as_searched(text))))
+    reading = read_or([unit.kind for unit in units])
+    required = tuple(tuple(dict.fromkeys(name for term in choice for name in units[term.start].term))
+                     for choice in reading.choices)  # the names of either term "or" joins
+    return Terms(required, tuple(unit.term for unit in units if unit.kind == LEFT_OUT and unit.term))
+
+
+# What a piece of a query is to "or": a term looked for, one left out, the word "or", or no term (a stop word)
+LOOKED_FOR, LEFT_OUT, OR, NO_TERM = "looked for", "left out", "or", "no term"
+
+
+@dataclass(frozen=True)
+class OrReading:
+    """How search reads "or" among a query's pieces: its terms in order, each a list of the pieces (by
+    index) of the terms an "or" joins into one choice, and the "or"s that join no two."""
+
+    choices: list[list[range]]
+    lone_ors: set[int]
+
+
+def read_or(kinds: list[str]) -> OrReading:
+    """The one reading of "or", among pieces of these kinds: an "or" joins the term before it to the
+    term after it, either will do ("solar or wind"). Stop words and other "or"s are passed over on
+    either side ("solar or the wind", "solar or or wind"), and an exclusion before it ("solar -coal or
+    wind"); an exclusion after it ("solar or -wind"), or no term before or after it, leaves it alone."""
+    choices: list[list[range]] = []
+    lone_ors: set[int] = set()
+    waiting: list[int] = []  # the "or"s since the last term, which the next term joins to it
+    for index, kind in enumerate(kinds):
+        if kind == OR and choices:
+            waiting.append(index)
+        elif kind == OR:
+            lone_ors.add(index)  # no term before it
+        elif kind == LEFT_OUT:
+            lone_ors.update(waiting)
+            waiting = []
+        elif kind == LOOKED_FOR:
+            if waiting:
+                choices[-1].append(range(index, index + 1))
+            else:
+                choices.append([range(index, index + 1)])
+            waiting = []
+    return OrReading(choices, lone_ors | set(waiting))
+
+
+def or_reading(pieces: list[str]) -> OrReading:
+    """How search reads "or" among a query's pieces as written (plain words, quoted phrases, "-"
+    exclusions, in order), a name of several words ("artificial intelligence") being one term."""
+    units = _units((index, piece) for index, written in enumerate(pieces) for piece in _pieces(_as_searched(written)))
+    reading = read_or([unit.kind for unit in units])
+    choices = [[units[term.start].sources for term in choice] for choice in reading.choices]
+    return OrReading(choices, {units[index].sources.start for index in reading.lone_ors})
+
+
+def _as_searched(text: str) -> str:
+    return fold_accents(folded(_quoted_as_meant(_NO_WORD_CHARACTERS.sub(" ", text))))
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """What search reads in a piece of a query, or in plain words together (a name of several words)."""
+
+    kind: str
+    term: Term | None
+    sources: range  # where the pieces it is read from stand
+
+
+def _units(pieces: Iterable[tuple[int, tuple[str, str | None, str | None]]]) -> list[_Unit]:
+    units: list[_Unit] = []
+    words: list[tuple[int, str]] = []  # plain words, read together so a name of several words is found, and their piece
+
+    def read_words() -> None:
+        units.extend(_Unit(LOOKED_FOR, term, range(words[span.start][0], words[span.stop - 1][0] + 1))
+                     for span, term in _plain_terms([word for _, word in words]))
+        words.clear()
+
+    for source, (negated, quoted, bare) in pieces:
         if bare is not None:
             bare = _CLITIC.sub("", bare)
-        surface = quoted if quoted is not None else bare
-        if not negated and bare == "or":
-            required += _plain_terms(words)
-            words = []
-            alternatives.add(len(required))
+        if not negated and quoted is None and bare != "or" and len(_WORD.findall(bare)) <= 1:
+            words.extend((source, word) for word in _WORD.findall(bare))
             continue
-        if not negated and quoted is None and len(_WORD.findall(bare)) <= 1:
-            words += _WORD.findall(bare)
+        read_words()
+        if bare == "or" and not negated:
+            units.append(_Unit(OR, None, range(source, source + 1)))
             continue
-        required += _plain_terms(words)
-        words = []
-        if negated:
-            alternatives.discard(len(required))  # "solar or -wind": what is left out is no alternative
-        term = _phrase_term(surface, exact=quoted is not None)
-        if term:
-            (excluded if negated else required).append(term)
-    required += _plain_terms(words)
-    return Terms(_either(required, alternatives), tuple(excluded))
+        term = _phrase_term(quoted if quoted is not None else bare, exact=quoted is not None)
+        kind = LEFT_OUT if negated else LOOKED_FOR if term else NO_TERM
+        units.append(_Unit(kind, term, range(source, source + 1)))
+    read_words()
+    return units
 
 
 def _quoted_as_meant(text: str) -> str:
@@ -134,18 +200,6 @@ def _quoted_as_meant(text: str) -> str:
         return written if written[0] in QUOTES else f'"{written}"'
 
     return _QUOTED_OR_ENERGY.sub(quoted, text)
-
-
-def _either(terms: list[Term], alternatives: set[int]) -> tuple[Term, ...]:
-    """The terms with each one at a position in `alternatives` joined to the one before, as names
-    an article may use instead: "solar or wind" is one term, either word."""
-    joined: list[Term] = []
-    for position, term in enumerate(terms):
-        if position in alternatives and joined:
-            joined[-1] = tuple(dict.fromkeys(joined[-1] + term))
-        else:
-            joined.append(term)
-    return tuple(joined)
 
 
 def _pieces(text: str) -> list[tuple[str, str | None, str | None]]:
@@ -198,18 +252,19 @@ def parted(word: str) -> list[str]:
     return pieces if len(pieces) > 1 and all(map(_SEPARABLE_WORD.fullmatch, pieces)) else [word]
 
 
-def _plain_terms(words: list[str]) -> list[Term]:
-    terms: list[Term] = []
+def _plain_terms(words: list[str]) -> list[tuple[range, Term]]:
+    """The terms of plain words, each with where its words stand: a name of several words is one."""
+    terms: list[tuple[range, Term]] = []
     position = 0
     while position < len(words):
         name, equivalents = _name_at(words, position)
         if equivalents:
-            terms.append(equivalents)
+            terms.append((range(position, position + len(name)), equivalents))
             position += len(name)
             continue
         word = words[position]
         if _counts(word):
-            terms.append((word,))
+            terms.append((range(position, position + 1), (word,)))
         position += 1
     return terms
 
