@@ -649,6 +649,13 @@ async def test_a_heading_names_a_name_of_several_words_or_joins_as_one(router):
     assert reply.text == 'Search: "smart meters" or “artificial intelligence”'
 
 
+async def test_an_exclusion_of_no_word_leaves_or_alone(router):
+    # "-the" leaves no article out, and parts no words "or" joins: /search drones or -the whiteflies asked for both
+    reply = await router.handle(command("/search drones or -the whiteflies"))
+    assert reply.text == "Search: “drones or whiteflies”"
+    assert sorted(titles(reply)) == ["Pakistani farmers get pest alerts by text message", "Thai vocational colleges teach drone mapping"]
+
+
 async def test_search_ranks_full_text_matches(router):
     reply = await router.handle(command("/search smart meters"))
     assert reply.text == "Search: “smart meters”"

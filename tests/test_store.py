@@ -333,6 +333,8 @@ async def test_or_between_words_or_phrases_finds_articles_with_either(store):
     assert sorted(ids(await store.find(Query(text="AI or solar")))) == ["article-1", "article-4"]
     assert ids(await store.search("solar or -wind")) == ["article-1"]  # an exclusion is no alternative
     assert sorted(ids(await store.search("or solar or"))) == ["article-1", "article-4"]  # nothing on one side
+    # an exclusion of no word leaves no article out, and so leaves "or" alone, as replies name it: “solar or wind”
+    assert sorted(ids(await store.search("solar or -the wind kenya"))) == ["article-1", "article-2"]
 
 
 async def test_quoted_phrases_and_excluded_words(store, text_join_mode):

@@ -186,7 +186,8 @@ def _units(pieces: Iterable[tuple[int, tuple[str, str | None, str | None]]]) -> 
             units.append(_Unit(OR, None, range(source, source + 1)))
             continue
         term = _phrase_term(quoted if quoted is not None else bare, exact=quoted is not None)
-        kind = LEFT_OUT if negated else LOOKED_FOR if term else NO_TERM
+        # an exclusion of no word ("-the") leaves nothing out, nor does it part what "or" joins
+        kind = NO_TERM if term is None else LEFT_OUT if negated else LOOKED_FOR
         units.append(_Unit(kind, term, range(source, source + 1)))
     read_words()
     return units
