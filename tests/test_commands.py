@@ -641,6 +641,22 @@ async def test_news_reads_or_beside_a_stop_word_as_search_does(router):
     assert [action.command for action in reply.actions] == ["/sector energy", "/sector agriculture"]
 
 
+async def test_news_reads_or_past_another_or_and_an_exclusion_as_search_does(router):
+    # /search finds either word in each; /news asked for both, and for Energy + Agriculture
+    either = ["Pakistani farmers get pest alerts by text message", "Thai vocational colleges teach drone mapping"]
+    for words, heading in (
+        ("drones or or whiteflies", "News: “drones or whiteflies”"),
+        ("drones or the or whiteflies", "News: “drones or whiteflies”"),
+        ("drones -coal or whiteflies", "News: “drones or whiteflies”, without “coal”"),
+    ):
+        reply = await router.handle(command(f"/news {words}"))
+        assert (reply.text, sorted(titles(reply))) == (heading, either)
+    reply = await router.handle(command("/news energy or or agriculture"))
+    assert [action.command for action in reply.actions] == ["/sector energy", "/sector agriculture"]
+    reply = await router.handle(command("/news energy -coal or agriculture"))
+    assert [action.command for action in reply.actions] == ["/news energy -coal", "/news agriculture -coal"]
+
+
 async def test_a_heading_names_a_name_of_several_words_or_joins_as_one(router):
     # search reads "artificial intelligence" as one term, the choice of "smart meters": it was named apart
     reply = await router.handle(command('/search artificial intelligence or "smart meters"'))

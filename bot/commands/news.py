@@ -18,7 +18,8 @@ from bot.pages import PageKind
 from bot.time_phrases import TimePhraseError, Window, names_with_a_time, number_in_words, take_time_phrase
 from bot.topics import describe
 from content.model import Query
-from content.store.fulltext import literal_pieces, names_of_several_words, parted, plain_words, search_terms
+from content.store.fulltext import (LEFT_OUT, LOOKED_FOR, OR, literal_pieces, names_of_several_words, parted, plain_words,
+                                     read_or, search_terms)
 from content.tagging import Match, Resolution, non_country_phrases, place_name
 
 MAX_LATEST = 20
@@ -507,55 +508,60 @@ class _Or:
 class _Literal:
     written: str  # "\"smart grid\"", "-coal"
 
-    @property
-    def a_term(self) -> bool:
-        """A quoted phrase, which an "or" joins as it joins words; not an exclusion."""
-        return not self.written.startswith("-")
-
 
 _LITERAL = "\ue000"  # where a quoted phrase or an exclusion stood among the words (a private-use character)
 
 
 def _reading_or(pieces: list[Match | str | _Or | _Literal]) -> Understanding:
-    """The names and words read, "or" between some: words it joins are one term, either word ("solar
-    or wind", "solar or \"smart grid\""); a name it joins to a name or a term is an alternative, offered
-    one at a time ("energy or agriculture", "energy or solar"); an "or" beside neither is left out
-    ("energy or", "energy or -coal")."""
-    joined: list[Match | str | _Or | _Literal] = []
-    for piece in pieces:
-        if (term := _term(piece)) and len(joined) > 1 and isinstance(joined[-1], _Or) and (earlier := _term(joined[-2])):
-            joined[-2:] = [f"{earlier} {joined[-1].written} {term}"]
-        else:
-            joined.append(piece)
+    """The names and words read, "or" between some, as search reads it (content.store.fulltext.read_or):
+    words it joins are one term, either word ("solar or wind", "solar or \"smart grid\""); a name it
+    joins to a name or a term is an alternative, offered one at a time ("energy or agriculture",
+    "energy or solar"); an "or" beside neither is left out ("energy or", "energy or -coal")."""
+    reading = read_or([_kind(piece) for piece in pieces])
+    choices = {choice[0].start: [term.start for term in choice] for choice in reading.choices if len(choice) > 1}
+    in_a_choice = {index for terms in choices.values() for index in terms}
     understanding = Understanding()
     as_written: list[str] = []  # quoted phrases and exclusions, after the other words
-    chosen_last = -1  # where the last alternative of the latest choice stands: "or" after it goes on with that choice
-    for position, piece in enumerate(joined):
-        if isinstance(piece, Match):
-            understanding.matches.append(piece)
-        elif isinstance(piece, str):
-            understanding.words.append(piece)
-        elif isinstance(piece, _Literal):
-            as_written.append(piece.written)
-        elif 0 < position < len(joined) - 1:
-            before, after = joined[position - 1], joined[position + 1]
-            sides = [side if isinstance(side, Match) else _term(side) for side in (before, after)]
-            one_name = isinstance(before, Match) and isinstance(after, Match) and before.id == after.id
-            if all(sides) and not one_name:
-                if position - 1 == chosen_last:  # "energy or agriculture or health"
-                    understanding.alternatives[-1].append(sides[1])
-                else:
-                    understanding.alternatives.append(sides)
-                chosen_last = position + 1
+    for index, piece in enumerate(pieces):
+        if index in in_a_choice and index not in choices:
+            continue
+        read = _alternatives(pieces, choices[index]) if index in choices else [piece]
+        named = [alternative if isinstance(alternative, Match) else _written(alternative) for alternative in read]
+        if len({getattr(alternative, "id", alternative) for alternative in named}) > 1:  # not "kenya or kenya"
+            understanding.alternatives.append(named)
+        for alternative in read:
+            if isinstance(alternative, Match):
+                understanding.matches.append(alternative)
+            elif isinstance(alternative, str):
+                understanding.words.append(alternative)
+            elif isinstance(alternative, _Literal):
+                as_written.append(alternative.written)
     understanding.words += as_written
     return understanding
 
 
-def _term(piece: Match | str | _Or | _Literal) -> str | None:
-    """The words a piece is, which an "or" joins to words: a word, or a quoted phrase."""
-    if isinstance(piece, _Literal):
-        return piece.written if piece.a_term else None
-    return piece if isinstance(piece, str) else None
+def _written(piece: Match | str | _Or | _Literal) -> Match | str:
+    return piece.written if isinstance(piece, (_Or, _Literal)) else piece
+
+
+def _kind(piece: Match | str | _Or | _Literal) -> str:
+    if isinstance(piece, _Or):
+        return OR
+    return LEFT_OUT if isinstance(piece, _Literal) and piece.written.startswith("-") else LOOKED_FOR
+
+
+def _alternatives(pieces: list[Match | str | _Or | _Literal], terms: list[int]) -> list[Match | str | _Literal]:
+    """The alternatives of one choice "or" makes: each name, and the words between names as one term,
+    joined by the "or" written before each ("solar OR wind")."""
+    alternatives: list[Match | str | _Literal] = []
+    for before, index in zip([-1, *terms], terms):
+        piece = pieces[index]
+        if alternatives and not isinstance(piece, Match) and not isinstance(alternatives[-1], Match):
+            joining = next(other for other in reversed(pieces[before:index]) if isinstance(other, _Or))
+            alternatives[-1] = f"{_written(alternatives[-1])} {joining.written} {_written(piece)}"
+        else:
+            alternatives.append(piece)
+    return alternatives
 
 
 def word_count(words: str) -> int:
