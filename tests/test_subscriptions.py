@@ -1456,6 +1456,13 @@ async def test_names_or_joins_are_offered_one_subscription_each_words_it_joins_r
     assert await bot.deliver() == [(ALICE, ["Wind farm opens"], "New for your subscriptions")]
 
 
+async def test_subscribe_reads_or_past_another_or_and_an_exclusion_as_search_does(bot):
+    reply = await bot.say("/subscribe energy -coal or agriculture")  # was a subscription to Energy + Agriculture
+    assert [action.command for action in reply.actions] == ["/subscribe energy -coal", "/subscribe agriculture -coal"]
+    assert (await bot.say("/subscriptions")).text.startswith("This chat has no subscriptions")
+    assert (await bot.say("/subscribe solar or or wind")).text.startswith("Subscribed to “solar or wind”:")
+
+
 async def test_ways_to_choose_past_a_page_are_counted_not_offered_as_buttons_no_platform_shows(bot):
     words = "energy or agriculture or health technology or trade or finance kenya or thailand or pakistan"
     reply = await bot.say(f"/subscribe {words} daily 08:00")  # 27 ways
