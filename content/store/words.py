@@ -76,11 +76,19 @@ def _word_root(word: str) -> str:
     return _ENGLISH.stemWord(word)
 
 
+@lru_cache(maxsize=32_768)
+def _stemmed_piece(piece: str) -> str:
+    """A run of folded text without spaces ("policies,", "covid19"), each English word in it stemmed."""
+    # split() and map() rather than sub() with a function: no Python call per word (a quarter less time)
+    parts = _ENGLISH_WORD.split(piece)
+    parts[1::2] = map(_word_root, parts[1::2])
+    return "".join(parts)
+
+
 def english_stems(text: str | None) -> str | None:
     """The text folded as a search folds it, each English word replaced by its stem."""
     if text is None:
         return None
-    # split() and map() rather than sub() with a function: no Python call per word (a quarter less time)
-    pieces = _ENGLISH_WORD.split(spaced(fold_accents(folded(text))))
-    pieces[1::2] = map(_word_root, pieces[1::2])
-    return "".join(pieces)
+    # A piece between spaces at a time: a space is never in a word and bounds one as in the whole text, and
+    # pieces recur ("the", "said,"), so most cost one cache hit (the ingest bench's texts: 1.06 s to 0.67 s)
+    return " ".join(map(_stemmed_piece, spaced(fold_accents(folded(text))).split(" ")))
