@@ -76,11 +76,24 @@ def _word_root(word: str) -> str:
     return _ENGLISH.stemWord(word)
 
 
-@lru_cache(maxsize=32_768)
 def _stemmed_piece(piece: str) -> str:
-    """A run of folded text without spaces ("policies,", "covid19"), each English word in it stemmed."""
+    """A run of folded text without spaces ("policies,", "covid19"), each English word in it stemmed;
+    a short one through a cache, as pieces recur ("the", "said,"), a long one (a link, a Thai
+    paragraph) not: 32,768 of them could hold hundreds of megabytes."""
+    return _stemmed_short_piece(piece) if len(piece) <= _LONGEST_CACHED_PIECE else _stemmed_words(piece)
+
+
+_LONGEST_CACHED_PIECE = 40
+
+
+@lru_cache(maxsize=32_768)
+def _stemmed_short_piece(piece: str) -> str:
+    return _stemmed_words(piece)
+
+
+def _stemmed_words(text: str) -> str:
     # split() and map() rather than sub() with a function: no Python call per word (a quarter less time)
-    parts = _ENGLISH_WORD.split(piece)
+    parts = _ENGLISH_WORD.split(text)
     parts[1::2] = map(_word_root, parts[1::2])
     return "".join(parts)
 
