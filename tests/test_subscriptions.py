@@ -1299,6 +1299,28 @@ async def test_a_zone_set_as_an_offset_is_shown_as_that_offset_not_its_reversed_
     assert (await bot.say("/settings")).text.startswith("This chat's digests follow UTC+7;")
 
 
+@pytest.mark.parametrize(
+    "line", ["/subscribe weekly news", "/subscribe daily news", "/subscribe news weekly", "/subscribe news daily", "/subscribe weekly"]
+)
+async def test_how_often_with_no_topic_but_news_asks_for_one_as_news_alone_does(bot, line):
+    # "/subscribe weekly news" subscribed to the word “weekly”, instantly; "/subscribe news weekly" said weekly needs
+    # a day and a time, and once given one asked for a topic
+    assert (await bot.say(line)).text == (await bot.say("/subscribe news")).text
+    assert (await bot.say("/subscriptions")).text.startswith("This chat has no subscriptions")
+
+
+@pytest.mark.parametrize(
+    ("first", "last"), [("weekly energy", "energy weekly"), ("Daily kenya", "kenya daily"), ("weekly smart grid", "smart grid weekly")]
+)
+async def test_how_often_said_first_is_read_as_said_last_not_as_a_word_to_look_for(bot, first, last):
+    # "/subscribe weekly energy" subscribed to Energy + “weekly”, instantly
+    reply = await bot.say(f"/subscribe {first}")
+    told = (await bot.say(f"/subscribe {last}")).text
+    assert reply.text == f"{told} To follow the words as written, quote them: /subscribe “{first}”"
+    assert (await bot.say("/subscriptions")).text.startswith("This chat has no subscriptions")
+    assert (await bot.say("/subscribe weekly mon 09:00 energy")).text.startswith("Put how often last")
+
+
 async def test_a_cadence_newsbot_lacks_is_told_the_ones_it_has_and_a_misspelt_one_is_offered(bot):
     for line in ("/subscribe energy hourly", "/subscribe kenya monthly", "/subscribe energy hourly kenya"):
         reply = await bot.say(line)

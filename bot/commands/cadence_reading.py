@@ -42,6 +42,10 @@ _TIMES_A = rf"(?:once|twice|\d+ times) (?:a|an|per|each|every) {_WHEN}"
 _HOW_OFTEN_UNREAD = re.compile(rf"(?:^| )(?P<said>{_EVERY_SO_OFTEN}|{_TIMES_A})$")
 _FOUR_DIGITS = re.compile(r"\d{4}")  # after "at", a year ("ai at 2024") unless words of how often come first
 _TIME_UNSAID = "08:00"  # a digest's time where how often is said without one ("every day")
+_TIME_NEEDED = {
+    "daily": "daily needs a time, e.g. daily 08:00.",
+    "weekly": "weekly needs a day and a time, e.g. weekly mon 08:00.",
+}
 _CADENCE_USAGE = (
     "Put how often last: instant, daily HH:MM or weekly DAY HH:MM, "
     "e.g. /subscribe energy daily 08:00 or /subscribe kenya weekly mon 09:00."
@@ -50,6 +54,16 @@ _CADENCES_THERE_ARE = (
     "I send instant (each new article as it arrives), daily HH:MM or weekly DAY HH:MM, "
     "e.g. /subscribe energy instant or /subscribe kenya daily 08:00."
 )
+
+
+class CadenceWithoutTime(CadenceError):
+    """A digest's name without its time ("energy weekly"), the topic before it kept: with no topic but
+    filler ("news weekly"), the topic is what to ask for first. `said_first` when the name came first
+    ("weekly energy"), which may also be words to look for ("daily mail")."""
+
+    def __init__(self, message: str, topic: str, said_first: bool = False):
+        super().__init__(message)
+        self.topic, self.said_first = topic, said_first
 
 
 class CadenceMeant(CadenceError):
@@ -74,11 +88,12 @@ def split_cadence(args: str) -> tuple[str, Cadence]:
         return topic, Cadence.parse(found.group("cadence"))
     words = _cadence_words(args)
     if words[-1:] == ["daily"]:
-        raise CadenceError("daily needs a time, e.g. daily 08:00.")
+        raise CadenceWithoutTime(_TIME_NEEDED["daily"], " ".join(args.split()[:-1]))
     clock = words[-1] if words and _CLOCK_TIME.fullmatch(words[-1]) else None
     day = words[-1] if words and words[-1] in _SHORT_DAY else None
     if words[-1:] == ["weekly"] or ((clock or day) and words[-2:-1] == ["weekly"]):  # "weekly 08:00", "weekly mon"
-        raise CadenceError("weekly needs a day and a time, e.g. weekly mon 08:00.")
+        named = len(words) - (1 if words[-1] == "weekly" else 2)
+        raise CadenceWithoutTime(_TIME_NEEDED["weekly"], " ".join(args.split()[:named]))
     if misread := _misread_cadence(words):
         raise CadenceError(misread)
     if lacked := next((word for word in words[1:] if word in _CADENCES_LACKED), None):
@@ -89,11 +104,21 @@ def split_cadence(args: str) -> tuple[str, Cadence]:
         raise said
     if unread := _how_often_unread(args.split(), len(args.split())):
         raise CadenceError(f"“{unread}”: {_CADENCE_USAGE}")
+    if said_first := _digest_name_first(words):
+        raise CadenceWithoutTime(_TIME_NEEDED[said_first], args.split(maxsplit=1)[1], said_first=True)
     if clock and _TWELVE_HOUR_TIME.fullmatch(clock):
         raise CadenceError(f"“{clock}”: write the time as HH:MM on a 24-hour clock, e.g. daily 08:00 or daily 20:00.")
     if _CADENCE_WORDS.intersection(words[1:]) or any(map(_CLOCK_TIME.fullmatch, words)):
         raise CadenceError(_CADENCE_USAGE)
     return args.strip(), Cadence("instant")
+
+
+def _digest_name_first(words: list[str]) -> str | None:
+    """"weekly" or "daily" first, before the topic rather than after it ("weekly energy", "daily news"),
+    but for a cadence written there with its day or time ("daily 08:00 energy", told to put it last)."""
+    if len(words) < 2 or words[0] not in _DIGEST_NAMES:
+        return None
+    return None if words[1] in _SHORT_DAY or _OTHER_CLOCK.fullmatch(words[1]) else words[0]
 
 
 def _cadence_words(args: str) -> list[str]:

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from rapidfuzz import fuzz, process
 
-from bot.commands.cadence_reading import CadenceMeant, split_cadence
+from bot.commands.cadence_reading import CadenceMeant, CadenceWithoutTime, split_cadence
 from bot.commands.news import (
     MAX_NEWS_WORDS, Understanding, beyond_the_choices, near_name, only_left_out, reading_meant, understand, word_count,
 )
@@ -193,6 +193,8 @@ async def subscribe(cmd: Command, ctx: Context) -> Reply:
             return _topic_asked(cmd)
         offered = _line(cmd, "subscribe", f"{error.topic} {error.meant}")
         return Reply(text=str(error), actions=[Action(error.meant, offered)], private=True)
+    except CadenceWithoutTime as error:
+        return _time_asked(cmd, error, ctx)
     except CadenceError as error:
         return Reply(text=str(error), private=True)
     if len(words) > MAX_QUERY_CHARS:
@@ -264,6 +266,19 @@ async def subscribe(cmd: Command, ctx: Context) -> Reply:
     reply.cards = [article_card(article, ctx.tagger) for article in articles]
     reply.actions.append(Action("Unsubscribe", _removal_command(cmd, subscription)))
     return reply
+
+
+def _time_asked(cmd: Command, error: CadenceWithoutTime, ctx: Context) -> Reply:
+    """A digest's name without its time: with no topic either ("weekly news", "news"
+    being no topic), the topic is asked for first, as "/subscribe news" asks for it."""
+    topic = error.topic
+    if not topic or _read_topic(topic, understand(topic, ctx), ctx) == (None, None):
+        return _topic_asked(cmd)
+    text = str(error)
+    if error.said_first:  # "daily mail" may be the words to follow
+        typed = " ".join(cmd.args.split())
+        text += f" To follow the words as written, quote them: {_line(cmd, 'subscribe', quoted(typed))}"
+    return Reply(text=text, private=True)
 
 
 def _topic_asked(cmd: Command) -> Reply:
