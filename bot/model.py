@@ -97,6 +97,7 @@ def burst_message(cards: list[ArticleCard], part: int, parts: int, total: int) -
     return Reply(text=f"{new_articles(total)} for your subscriptions{of}", cards=cards)
 
 
+_MAX_ECHOED_NAME = 32
 _QUOTE_MARKS = "\"'“”‘’«»„"
 
 
@@ -105,6 +106,11 @@ def quoted(words: str) -> str:
     if len(words) > 1 and words[0] in _QUOTE_MARKS and words[-1] in _QUOTE_MARKS:
         return words
     return f"“{words}”"
+
+
+def command_name_echoed(name: str) -> str:
+    """A command name someone typed, as a reply echoes it: clipped, should it be a whole paragraph."""
+    return name[:_MAX_ECHOED_NAME] + ("…" if len(name) > _MAX_ECHOED_NAME else "")
 
 
 def one_of(names: list[str]) -> str:

@@ -19,7 +19,7 @@ from rapidfuzz import fuzz, process
 from bot.commands import help as getting_started
 from bot.commands import news, subscriptions
 from bot.context import Context
-from bot.model import Action, Command, Reply
+from bot.model import Action, Command, Reply, command_name_echoed
 from content.text import GRAPHEME, clip, remove_bidi_overrides
 
 log = logging.getLogger(__name__)
@@ -27,7 +27,6 @@ log = logging.getLogger(__name__)
 CommandHandler = Callable[[Command, Context], Awaitable[Reply]]
 
 MAX_ARGUMENT_LENGTH = 200
-_MAX_ECHOED_NAME = 32
 _SUGGESTION_CUTOFF = 70
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))  # not the joiners, which emoji and scripts need
 _LONGEST_CHARACTER = 16  # code points of the longest character people type: a family of four with skin tones has 11
@@ -163,17 +162,17 @@ class Router:
 
     def reads_as_command(self, name: str) -> bool:
         """Whether a word names a command, or comes near enough a listed one to be a typo of it ("sectr")."""
-        return name.lower() in self._names or self._nearest(name) is not None
+        return name.lower() in self._names or self.nearest_command(name) is not None
 
-    def _nearest(self, name: str) -> str | None:
+    def nearest_command(self, name: str) -> str | None:
         """The listed command whose name or alias comes nearest `name`, if one comes near enough."""
         listed = {key: key for key, target in self._names.items() if not self._commands[target].hidden}
         best = process.extractOne(name, listed, scorer=fuzz.ratio, score_cutoff=_SUGGESTION_CUTOFF)
         return self._names[best[2]] if best else None
 
     def unknown_command(self, name: str) -> Reply:
-        shown = name[:_MAX_ECHOED_NAME] + ("…" if len(name) > _MAX_ECHOED_NAME else "")
-        nearest = self._nearest(name)
+        shown = command_name_echoed(name)
+        nearest = self.nearest_command(name)
         hint = f" Did you mean /{nearest}?" if nearest else ""
         return Reply(text=f"Unknown command /{shown}.{hint} Try /help.", private=True)
 

@@ -1080,8 +1080,21 @@ async def test_help_for_one_command_gives_its_line_of_the_full_help(router):
     subscribe = await router.handle(command("/help /Subscribe"))
     assert subscribe.text.splitlines() == [line for line in full if line.startswith("/subscribe:")]
     assert [(action.label, action.command) for action in subscribe.actions] == [("All commands", "/help")]
-    unknown = await router.handle(command("/help frobnicate"))
-    assert unknown.text == "Unknown command /frobnicate. Try /help." and unknown.actions[0].command == "/help"
+
+
+@pytest.mark.parametrize("word", ["more", "frobnicate", "me", "please"])
+async def test_help_with_a_word_that_names_no_command_says_so_and_gives_the_full_help(router, word):
+    # "/help more" answered "Unknown command /more. Try /help.": the person asking for help was sent to ask again
+    full = (await router.handle(command("/help"))).text
+    reply = await router.handle(command(f"/help {word}"))
+    assert reply.text == f"I have no command called /{word}.\n{full}" and not reply.actions
+
+
+async def test_help_with_a_typo_of_a_command_offers_its_help_beside_the_full_help(router):
+    full = (await router.handle(command("/help"))).text
+    reply = await router.handle(command("/help sectr"))
+    assert reply.text == f"I have no command called /sectr. Did you mean /sector?\n{full}"
+    assert [(action.label, action.command) for action in reply.actions] == [("/sector", "/help sector")]
 
 
 @pytest.mark.parametrize("line", ["/help news@newsbot", "/help /News@NewsBot", "/help /news@newsbot energy"])

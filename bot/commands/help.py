@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.context import Context
-from bot.model import Action, Command, Reply
+from bot.model import Action, Command, Reply, command_name_echoed
 from content.sources.bundled import demo_sources
 
 if TYPE_CHECKING:
@@ -50,10 +50,14 @@ def help_for(router: Router) -> CommandHandler:
     async def help_command(cmd: Command, ctx: Context) -> Reply:
         if name := _command_asked(cmd.args):  # "/help news": that command's lines of the full help
             return _help_for_one(router, name)
-        lines = ["What I understand:", *map(_help_line, router.commands()), TIME_PHRASES]
-        return Reply(text="\n".join(lines), private=True)
+        return _full_help(router)
 
     return help_command
+
+
+def _full_help(router: Router) -> Reply:
+    lines = ["What I understand:", *map(_help_line, router.commands()), TIME_PHRASES]
+    return Reply(text="\n".join(lines), private=True)
 
 
 def _command_asked(args: str) -> str:
@@ -67,11 +71,21 @@ def _help_for_one(router: Router, name: str) -> Reply:
     every_command = Action("All commands", "/help")
     info = router.listed_command(name)
     if info is None:
-        unknown = router.unknown_command(name)
-        unknown.actions.append(every_command)
-        return unknown
+        return _no_such_command(router, name)
     lines = [_help_line(info), *([TIME_PHRASES] if info.name in TIMED_COMMANDS else [])]
     return Reply(text="\n".join(lines), actions=[every_command], private=True)
+
+
+def _no_such_command(router: Router, name: str) -> Reply:
+    """"/help more" or "/help me": the person asked for help, so gets all of it, told that no command
+    is called so; a command's name misspelt ("/help sectr") gets that command's help offered too."""
+    nearest = router.nearest_command(name)
+    meant = f" Did you mean /{nearest}?" if nearest else ""
+    reply = _full_help(router)
+    reply.text = f"I have no command called /{command_name_echoed(name)}.{meant}\n{reply.text}"
+    if nearest:
+        reply.actions.append(Action(f"/{nearest}", f"/help {nearest}"))
+    return reply
 
 
 def _help_line(info: CommandInfo) -> str:
