@@ -464,6 +464,18 @@ async def test_a_list_given_no_page_it_has_says_so_and_points_words_to_their_loo
     assert (await router.handle(command("/sectors 1"))).text == (await router.handle(command("/sectors"))).text
 
 
+@pytest.mark.parametrize(
+    ("line", "words"),
+    [("/countries 2 energy", "/countries energy"), ("/countries energy 2", "/countries energy"),
+     ("/countries page 2 kenya", "/countries kenya"), ("/sectors two energy", "/sectors energy")],
+)
+async def test_a_lists_page_number_beside_words_is_no_word_of_them(router, line, words):
+    # "/countries 2 energy" pointed to /news energy 2, the articles on Energy that mention “2”
+    reply = await router.handle(command(line))
+    pointed = await router.handle(command(words))
+    assert (reply.text, reply.actions) == (pointed.text, pointed.actions)
+
+
 @pytest.mark.parametrize(("line", "page"), [("/countries two", "/countries 2"), ("/countries Two", "/countries 2"),
                                             ("/countries page 2", "/countries 2"), ("/sectors one", "/sectors")])
 async def test_a_lists_page_is_taken_in_words_too(router, line, page):

@@ -758,6 +758,15 @@ def _page_number(words: str) -> int | None:
     return int(words) if _PAGE_NUMBER.fullmatch(words) else number_in_words(words)
 
 
+def _beside_the_page_number(asked: str) -> str:
+    """The words a list was given beside its page number ("2 energy", "two energy", "energy 2"): the
+    page is no word to look for."""
+    words = asked.split()
+    if words and _page_number(words[0]) is not None:
+        words = words[1:]
+    return " ".join(word for word in words if not _PAGE_NUMBER.fullmatch(word))
+
+
 def _ranked(choices: Iterable[tuple[str, int, str]]) -> list[tuple[str, int, str]]:
     """(name, count, command) choices with articles, most articles first."""
     return sorted((choice for choice in choices if choice[1]), key=lambda choice: (-choice[1], choice[0]))
@@ -776,7 +785,8 @@ def _choice_page(
     asked = _PAGE_WORD.sub("", args)
     page = _page_number(asked) if asked else 1
     if page is None:
-        return _pointing(f"{list_command} takes a page number, not words: it has {its_pages}.", args, ctx, (the_list,))
+        usage = f"{list_command} takes a page number, not words: it has {its_pages}."
+        return _pointing(usage, _beside_the_page_number(asked), ctx, (the_list,))
     if not 1 <= page <= pages:
         text = f"There is no page {asked}: {list_command} has {its_pages}."
         return Reply(text=text, actions=[the_list], private=True)
