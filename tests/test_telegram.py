@@ -159,7 +159,29 @@ async def test_the_bots_mention_among_a_groups_command_words_is_no_word_of_them(
         await sent_after(fake, message_update(f"/help news @{fake.username}", **in_the_group))
         await sent_after(fake, message_update(f"/latest@{fake.username} @{fake.username.upper()} 5", **in_the_group))
         await sent_after(fake, message_update("/help me @other_person", **in_the_group))
-    assert [(c.name, c.args) for c in handler.commands] == [("help", "news"), ("latest", "5"), ("help", "me @other_person")]
+    assert [(c.name, c.args) for c in handler.commands] == [("help", "news"), ("latest", "5"), ("help", "me")]
+
+
+async def test_someone_elses_mention_among_a_commands_words_is_no_word_of_them_and_another_bots_command_is_ignored(fake):
+    # "/search solar @someone_else" looked for “@someone_else” too, found nothing and echoed the mention back: a member
+    # mentions someone to show them the answer, not to look them up
+    fake.add_chat(CHANNEL, "ai_news")
+    fake.chat_members[(CHANNEL, 42)] = "creator"
+    fake.chat_members[(GROUP, 42)] = "administrator"
+    handler = Recorder()
+    in_the_group = {"chat_id": GROUP, "kind": "supergroup", "user_id": 42}
+    async with running(fake, handler):
+        await fake.push_update(message_update("/search@other_bot solar", **in_the_group))
+        await fake.push_update(message_update("/search@other_bot solar", chat_id=42, user_id=42))
+        await sent_after(fake, message_update(f"/search@{fake.username} solar @someone_else", **in_the_group))
+        await sent_after(fake, message_update(f"/subscribe@{fake.username} energy @Other_Person", **in_the_group))
+        await sent_after(fake, message_update("/subscribe @AI_news energy @someone_else", chat_id=42, user_id=42))
+        [hint] = await sent_after(fake, message_update("@someone_else energy kenya", chat_id=42, user_id=42))
+    assert [(c.name, c.args, c.chat_name) for c in handler.commands] == [
+        ("search", "solar", None), ("subscribe", "energy", None), ("subscribe", "energy", "@ai_news")
+    ]
+    [[button]] = hint.params["reply_markup"]["inline_keyboard"]
+    assert button["text"] == "News on “energy kenya”"
 
 
 async def test_admin_rights_are_cached(fake):
@@ -284,7 +306,8 @@ async def test_other_commands_and_other_chats_leave_a_named_channel_alone(fake):
         await sent_after(fake, message_update("/search @ai_news energy", chat_id=42, user_id=42))
         in_the_group = message_update(f"/subscribe@{fake.username} @ai_news energy", chat_id=GROUP, kind="supergroup", user_id=42)
         [refused] = await sent_after(fake, in_the_group)
-    assert [(c.args, c.target.chat, c.chat_name) for c in handler.commands] == [("@ai_news energy", "42", None)]
+    # not about the channel; its name, a mention as any other, is no word to look for either
+    assert [(c.args, c.target.chat, c.chat_name) for c in handler.commands] == [("energy", "42", None)]
     assert visible_text(refused.params["text"]).startswith("A channel is managed from a private chat with me")
     assert not fake.calls_of("getChat")
 

@@ -18,6 +18,7 @@ from bot.adapters.telegram.translate import (
     sent_as_the_chat,
     target_of,
     to_command,
+    without_mentions,
 )
 from bot.model import Target
 
@@ -114,3 +115,12 @@ def test_private_chats_are_always_administered_by_the_user():
 def test_a_channel_named_first_in_a_channel_command(name, args, expected):
     found = channel_named(CommandLine(name, args, None))
     assert (found and (found[0], found[1].args)) == expected
+
+
+@pytest.mark.parametrize(
+    ("words", "left"),
+    [("solar @someone_else", "solar"), ("@Alice_W smart grid @bob_the_mod", "smart grid"),
+     ("write to press@example.org", "write to press@example.org"), ("@ai energy", "@ai energy")],
+)
+def test_mentions_among_words_are_left_out_but_addresses_and_short_words(words, left):
+    assert without_mentions(words) == left

@@ -76,6 +76,7 @@ from bot.adapters.telegram.translate import (
     sent_as_the_chat,
     target_of,
     to_command,
+    without_mentions,
     without_our_mention,
 )
 from bot.config import PlatformLimits, TelegramSettings
@@ -353,14 +354,16 @@ class TelegramAdapter:
     async def _answer_command(self, message: Message, line: CommandLine, kind: ChatKind) -> None:
         target = target_of(message)
         user_id = message.from_user.id if message.from_user else None
-        named = channel_named(line)
+        named = channel_named(line)  # "/subscribe @channel energy": the one mention that is no one's to leave out
         if named and kind == "private":
-            reply = await self._answer_about_channel(*named, user_id=user_id)
+            channel, about = named
+            reply = await self._answer_about_channel(channel, replace(about, args=without_mentions(about.args)), user_id=user_id)
         elif named:  # else the group would be subscribed to the words "@channel energy", which no article has
             command = f"/{line.name} {line.args}"
             reply = Reply(text=CHANNEL_FROM_A_GROUP.format(bot=self._app.bot.username, command=command), private=True)
         else:
             is_admin = True if sent_as_the_chat(message) else await self._is_admin(message.chat, user_id)
+            line = replace(line, args=without_mentions(line.args))
             command = to_command(line, user=sender_id(message), target=target, kind=kind, is_admin=is_admin)
             reply = await self._answer(command)
         # Telegram has no messages only one member sees: in a group, a private reply (a usage hint, a
@@ -376,7 +379,7 @@ class TelegramAdapter:
     async def _hint_commands(self, message: Message) -> None:
         with self._taking_a_turn(message.chat.id) as admitted:
             if admitted:
-                words = without_our_mention(_typed(message), self._app.bot.username)
+                words = without_mentions(without_our_mention(_typed(message), self._app.bot.username))
                 await self._post_all(target_of(message), self._render(hint_for_words(words)))
 
     async def _on_joined(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -25,6 +25,7 @@ _CHANNEL_REFERENCE = re.compile(
     r"|(?:https?://)?(?:t|telegram)\.me/c/(\d{1,13})(?:/\d+(?:\?\S*)?)?/?|(-100\d{1,13})",
     re.IGNORECASE,
 )
+_MENTION = re.compile(r"(?<!\S)@[A-Za-z][A-Za-z0-9_]{3,31}(?!\S)\s*")  # as Telegram's usernames are written
 _COMMAND_LINE = re.compile(r"/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]{1,64}))?(?:\s+(.*))?\s*\Z", re.DOTALL)
 _CHAT_KINDS: dict[str, ChatKind] = {
     Chat.PRIVATE: "private",
@@ -55,6 +56,12 @@ def without_our_mention(words: str, bot_username: str) -> str:
     grid @newsbot") or words, which names the bot, not what to look for."""
     mention = re.compile(rf"(?<!\S)@{re.escape(bot_username)}(?!\S)\s*", re.IGNORECASE)
     return mention.sub("", words).strip()
+
+
+def without_mentions(words: str) -> str:
+    """The words less every "@username" among them: a member mentions someone beside a command
+    ("/search solar @alice") to show them the answer, not to look them up."""
+    return _MENTION.sub("", words).strip()
 
 
 def channel_named(line: CommandLine) -> tuple[str, CommandLine] | None:
