@@ -1160,3 +1160,22 @@ async def test_a_search_finds_what_is_written_with_subscripts_fractions_or_super
         assert titles(await router.handle(command("/search co"))) == []
     finally:
         await store.close()
+
+
+@pytest.mark.parametrize(
+    ("line", "meant"),
+    [("/news energy not kenya", "/news energy -kenya"), ("/search solar not wind", "/search solar -wind"),
+     ("/news AI NOT energy", "/news AI -energy"), ("/search grid not \"smart grid\"", "/search grid -\"smart grid\""),
+     ("/news not energy", "/news -energy")],
+)
+async def test_not_before_a_word_leaves_it_out_as_a_minus_does(router, line, meant):
+    # "not" is a stop word, so "/news energy not kenya" was Energy + Kenya and "/search solar not wind" found the
+    # articles that mention both: the opposite of what was asked
+    reply, minus = await router.handle(command(line)), await router.handle(command(meant))
+    assert (reply.text, titles(reply)) == (minus.text, titles(minus))
+
+
+async def test_not_in_quotes_or_last_stays_as_written(router):
+    quoted = await router.handle(command('/search "not for profit"'))
+    assert "without" not in quoted.text and "not for profit" in quoted.text
+    assert "without" not in (await router.handle(command("/search climate not"))).text

@@ -1321,6 +1321,14 @@ async def test_how_often_said_first_is_read_as_said_last_not_as_a_word_to_look_f
     assert (await bot.say("/subscribe weekly mon 09:00 energy")).text.startswith("Put how often last")
 
 
+async def test_not_before_a_word_in_a_topic_leaves_it_out_as_a_minus_does(bot):
+    # "/subscribe ai not energy" subscribed to Energy + “ai”: the articles the person meant to leave out
+    minus = await bot.say("/subscribe ai -energy daily 08:00", target=Target("console", "bob"))
+    reply = await bot.say("/subscribe ai not energy daily 08:00")
+    assert reply.text == minus.text and "without “energy”" in reply.text
+    assert (await bot.say("/unsubscribe ai not energy")).text == "Unsubscribed from “AI”, without “energy”."
+
+
 async def test_a_cadence_newsbot_lacks_is_told_the_ones_it_has_and_a_misspelt_one_is_offered(bot):
     for line in ("/subscribe energy hourly", "/subscribe kenya monthly", "/subscribe energy hourly kenya"):
         reply = await bot.say(line)

@@ -18,8 +18,8 @@ from bot.pages import PageKind
 from bot.time_phrases import TimePhraseError, Window, names_with_a_time, number_in_words, take_time_phrase
 from bot.topics import describe
 from content.model import Query
-from content.store.fulltext import (LEFT_OUT, LOOKED_FOR, OR, literal_pieces, names_of_several_words, parted, plain_words,
-                                     read_or, search_terms)
+from content.store.fulltext import (LEFT_OUT, LOOKED_FOR, OR, QUOTES, literal_pieces, names_of_several_words, parted,
+                                     plain_words, read_or, search_terms)
 from content.tagging import Match, Resolution, non_country_phrases, place_name
 
 MAX_LATEST = 20
@@ -30,6 +30,7 @@ MAX_SUGGESTIONS = 5
 # A list's choices on one page: with its More button, 25 buttons, as many as one Discord message takes
 CHOICES_PER_PAGE = 24
 _PAGE_NUMBER = re.compile(r"[+-]?\d+")
+_NOT_BEFORE_A_WORD = re.compile(rf"([{QUOTES}][^{QUOTES}]*[{QUOTES}]?)|(?<!\S)not\s+(?=[^\s-])", re.IGNORECASE)
 _PAGE_WORD = re.compile(r"^page\s+", re.IGNORECASE)  # "/countries page 2"
 _FLAGS = re.compile("(?:[\U0001F1E6-\U0001F1FF]{2}){2,}")  # flags written together: "🇹🇭🇻🇳"
 
@@ -99,6 +100,7 @@ def _dated(lookup: _Lookup, *, time_alone: bool = False) -> Callable[[Command, C
 
     @wraps(lookup)
     async def reading_time(cmd: Command, ctx: Context) -> Reply:
+        cmd = replace(cmd, args=not_as_minus(cmd.args))
         try:
             words, phrase = take_time_phrase(cmd.args)
             if phrase is None or not (words or time_alone):
@@ -330,6 +332,12 @@ async def search(cmd: Command, ctx: Context, window: Window | None) -> Reply:
     described = describe((), text)  # "“smart grid”, without “solar”"
     heading, nothing = f"Search: {described}", f"No articles mention {described}. Try other words."
     return await _answer(_Asked("search", Query(text=text), described, heading, nothing), cmd, ctx, window)
+
+
+def not_as_minus(words: str) -> str:
+    """"energy not kenya" as "energy -kenya": "not", a stop word, was left out and the word after it
+    wanted, the opposite of what was asked. In quotes, or with no word after it, it stays as written."""
+    return _NOT_BEFORE_A_WORD.sub(lambda found: found[1] or "-", words)
 
 
 def only_left_out(text: str) -> bool:

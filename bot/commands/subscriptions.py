@@ -18,7 +18,8 @@ from rapidfuzz import fuzz, process
 
 from bot.commands.cadence_reading import CadenceMeant, CadenceWithoutTime, split_cadence
 from bot.commands.news import (
-    MAX_NEWS_WORDS, Understanding, beyond_the_choices, near_name, only_left_out, reading_meant, understand, word_count,
+    MAX_NEWS_WORDS, Understanding, beyond_the_choices, near_name, not_as_minus, only_left_out, reading_meant, understand,
+    word_count,
 )
 from bot.commands.results import article_card
 from bot.context import Context
@@ -197,6 +198,7 @@ async def subscribe(cmd: Command, ctx: Context) -> Reply:
         return _time_asked(cmd, error, ctx)
     except CadenceError as error:
         return Reply(text=str(error), private=True)
+    words = not_as_minus(words)
     if len(words) > MAX_QUERY_CHARS:
         return Reply(text=f"That topic is too long: at most {MAX_QUERY_CHARS} characters.", private=True)
     if word_count(words) > MAX_NEWS_WORDS:
@@ -388,7 +390,7 @@ async def unsubscribe(cmd: Command, ctx: Context) -> Reply:
         removed_text = f"Removed {removed} subscription{'' if removed == 1 else 's'}"
         return Reply(text=f"{removed_text}: {_chat(cmd)} gets nothing now.")
     current = await store.for_target(cmd.target)
-    words = _without_cadence(cmd.args)
+    words = not_as_minus(_without_cadence(cmd.args))
     chosen = _pick(words, current, ctx)
     if chosen is None:
         listing = await subscriptions(cmd, ctx)
