@@ -1179,3 +1179,25 @@ async def test_not_in_quotes_or_last_stays_as_written(router):
     quoted = await router.handle(command('/search "not for profit"'))
     assert "without" not in quoted.text and "not for profit" in quoted.text
     assert "without" not in (await router.handle(command("/search climate not"))).text
+
+
+@pytest.mark.parametrize(
+    ("line", "text", "action"),
+    [("/sector energy -kenya", "/sector takes one sector. For the latest on Energy, without “kenya”: /news energy -kenya.",
+      ("Energy, without “kenya”", "/news energy -kenya")),
+     ("/sector energy not kenya", "/sector takes one sector. For the latest on Energy, without “kenya”: /news energy -kenya.",
+      ("Energy, without “kenya”", "/news energy -kenya")),
+     ("/country kenya -energy", "/country takes one country or region. For the latest on Kenya, without “energy”: "
+      "/news Kenya -energy.", ("Kenya, without “energy”", "/news Kenya -energy"))],
+)
+async def test_a_sector_or_country_with_a_word_left_out_is_pointed_to_news(router, line, text, action):
+    # "/sector energy -kenya" answered "I don't know a sector called “energy -kenya”. Did you mean Energy?"
+    reply = await router.handle(command(line))
+    assert reply.text == text and [(a.label, a.command) for a in reply.actions] == [action] and not reply.cards
+
+
+@pytest.mark.parametrize("line", ["/country -kenya", "/country not kenya", "/sector -energy"])
+async def test_a_sector_or_country_only_left_out_asks_for_one(router, line):
+    # "/country -kenya" and "/country not kenya" showed Kenya's articles
+    reply = await router.handle(command(line))
+    assert reply.text.startswith("Add a ") and "only leaves articles out" in reply.text and not reply.cards

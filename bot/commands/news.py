@@ -156,6 +156,8 @@ def _at_any_date(asked: _Asked, cmd: Command) -> Action:
 async def sector(cmd: Command, ctx: Context, window: Window | None) -> Reply:
     if not cmd.args:
         return await sectors(cmd, ctx)
+    if left_out := _leaving_out("/sector takes one sector", "sector", "energy -coal", cmd, ctx, window):
+        return left_out
     resolution = ctx.tagger.resolve_sector(cmd.args)
     match = resolution.match or _named_alone(cmd.args, ctx)
     if match and match.kind == "sector":
@@ -179,6 +181,9 @@ async def sector(cmd: Command, ctx: Context, window: Window | None) -> Reply:
 async def country(cmd: Command, ctx: Context, window: Window | None) -> Reply:
     if not cmd.args:
         return await countries(cmd, ctx)
+    usage = "/country takes one country or region"
+    if left_out := _leaving_out(usage, "country or region", "kenya -energy", cmd, ctx, window):
+        return left_out
     resolution = ctx.tagger.resolve_place(cmd.args)
     match = resolution.match or _named_alone(cmd.args, ctx)
     if match and match.kind != "sector":
@@ -196,6 +201,19 @@ async def country(cmd: Command, ctx: Context, window: Window | None) -> Reply:
     if several := _several_names("/country takes one country or region", cmd, ctx, window):
         return several
     return _not_found("country or region", cmd.args, resolution, "/countries", window)
+
+
+def _leaving_out(usage: str, kind: str, example: str, cmd: Command, ctx: Context, window: Window | None) -> Reply | None:
+    """Words that leave something out ("energy -coal", "energy not kenya") are /news's to read, pointed
+    there as several names are; with nothing but what to leave out ("-kenya"), a name is asked for.
+    None when the words leave nothing out."""
+    if not search_terms(cmd.args).excluded:
+        return None
+    if only_left_out(cmd.args):
+        return Reply(text=f"Add a {kind}: “-” only leaves articles out, e.g. /news {example}.", private=True)
+    understood = understand(cmd.args, ctx)
+    described, line = understood.describe(), _within(understood.command(), window)
+    return Reply(text=f"{usage}. For the latest on {described}: {line}.", actions=[Action(described, line)], private=True)
 
 
 def _named_alone(words: str, ctx: Context) -> Match | None:
