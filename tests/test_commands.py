@@ -1201,3 +1201,10 @@ async def test_a_sector_or_country_only_left_out_asks_for_one(router, line):
     # "/country -kenya" and "/country not kenya" showed Kenya's articles
     reply = await router.handle(command(line))
     assert reply.text.startswith("Add a ") and "only leaves articles out" in reply.text and not reply.cards
+
+
+@pytest.mark.parametrize(("line", "pointed"), [("/latest energy energy", "/sector energy"), ("/latest kenya kenya", "/country KE")])
+async def test_a_name_said_twice_is_pointed_to_once(router, line, pointed):
+    # "/latest energy coal" (coal standing for Energy) pointed to "/news energy energy"
+    reply = await router.handle(command(line))
+    assert [action.command for action in reply.actions] == [pointed]

@@ -447,14 +447,19 @@ class Understanding:
 
     def command(self) -> str:
         """The command that reads as this: /sector or /country for one name alone, else /news."""
-        if len(self.matches) == 1 and not self.words:
-            return _match_command(self.matches[0])
+        named = self._each_named_once()
+        if len(named) == 1 and not self.words:
+            return _match_command(named[0])
         return f"/news {self.arguments()}"
 
     def arguments(self) -> str:
         """The words /news and /subscribe read as this: "Brazil health"."""
-        names = [match.id if match.kind == "sector" else match.name for match in self.matches]
+        names = [match.id if match.kind == "sector" else match.name for match in self._each_named_once()]
         return " ".join([*names, *self.words])
+
+    def _each_named_once(self) -> list[Match]:
+        """The names, one said twice ("energy energy", or "energy coal", coal standing for Energy) once."""
+        return list(dict.fromkeys(self.matches))
 
 
 def understand(words: str, ctx: Context) -> Understanding:
