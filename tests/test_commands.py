@@ -1208,3 +1208,12 @@ async def test_a_name_said_twice_is_pointed_to_once(router, line, pointed):
     # "/latest energy coal" (coal standing for Energy) pointed to "/news energy energy"
     reply = await router.handle(command(line))
     assert [action.command for action in reply.actions] == [pointed]
+
+
+async def test_a_flag_alone_in_search_points_to_its_country(store):
+    # "/search 🇰🇪" answered "“🇰🇪” has no word to search for", though /news 🇰🇪 and /country 🇰🇪 are Kenya
+    router = build_router(sample_context(store))
+    reply = await router.handle(command("/search 🇰🇪"))
+    assert reply.text == "“🇰🇪” has no word to search for. For the latest on Kenya: /country KE."
+    assert [(action.label, action.command) for action in reply.actions] == [("Kenya", "/country KE")]
+    assert (await router.handle(command("/search 😀"))).text == "“😀” has no word to search for. Try words, e.g. /search smart grid."

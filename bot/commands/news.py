@@ -343,7 +343,10 @@ async def search(cmd: Command, ctx: Context, window: Window | None) -> Reply:
     if only_left_out(text):
         return Reply(text="Add a word to look for: “-” only leaves articles out, e.g. /search smart grid -solar.", private=True)
     if not search_terms(text) and not _has_letters(text):  # "^", "😀"
-        return Reply(text=f"{quoted(text)} has no word to search for. Try words, e.g. /search smart grid.", private=True)
+        no_word = f"{quoted(text)} has no word to search for."
+        if understand(text, ctx).matches:  # a flag, "🇰🇪": the place it stands for
+            return _pointing(no_word, text, ctx)
+        return Reply(text=f"{no_word} Try words, e.g. /search smart grid.", private=True)
     if not search_terms(text):  # "it", "the": every article has such words, so saying none mentions them would be false
         return Reply(text=f"{quoted(text)} has no word to search for: single letters and words as common as “the” "
                      "or “it” are left out. Try a more telling word, e.g. /search smart grid.", private=True)
