@@ -45,6 +45,8 @@ SUMMARY_MAX_CHARS = 600  # about 100 words: a summary reads as a teaser in a cha
 # About 15,000 words, more than any article: a longer entry is cut rather than analysed for seconds
 # on the event loop that answers chats.
 MAX_TEXT_CHARS = 100_000
+# The text of an entry's blocks of code, searched beside it: a longer one (a whole program pasted) is cut alike
+MAX_CODE_CHARS = 100_000
 # Far longer than any headline: a title longer (a broken entry's run-on) is cut, as PostgreSQL's search
 # column refuses a row of more than a megabyte of words, and the fetch's other entries with it
 MAX_TITLE_CHARS = 1_000
@@ -280,7 +282,7 @@ async def _other_entries_at_stored_links(
         if (stored_text := texts.get(identities[slot][0])) is not None
         and stored_text.source in names.of(drafts[slot])
         and stored_text.guid not in (None, drafts[slot].guid)
-        and stored_text.text_hash != text_hash(drafts[slot].title, drafts[slot].text)
+        and stored_text.text_hash != text_hash(drafts[slot].title, drafts[slot].text, drafts[slot].code)
     }
     wanted = [(stored_text.source, stored_text.guid) for stored_text in others.values()]
     entries = {entry.id: entry for entry in await store.stored_entries(wanted)} if wanted else {}
@@ -359,12 +361,15 @@ def _oldest_first(drafts: list[Draft], now: datetime) -> list[Draft]:
 
 def _cleaned(draft: Draft) -> Draft:
     """Without control characters (a NUL or an escape character is never text, and PostgreSQL
-    refuses to store a NUL), and with its title and text cut as `stored_title_and_text` cuts them."""
+    refuses to store a NUL), with its title and text cut as `stored_title_and_text` cuts them and its code
+    past MAX_CODE_CHARS cut after its last whole word."""
     cleaned = {
         name: remove_control_characters(value)
-        for name in ("url", "tracking_url", "guid", "author", "language")
+        for name in ("code", "url", "tracking_url", "guid", "author", "language")
         if (value := getattr(draft, name))
     }
+    if len(cleaned.get("code", "")) > MAX_CODE_CHARS:
+        cleaned["code"] = _cut(cleaned["code"], MAX_CODE_CHARS)
     title, text = stored_title_and_text(draft.title, draft.text)
     return replace(draft, title=title, text=text, **cleaned)
 
@@ -450,6 +455,7 @@ def _article(draft: Draft, identity: _Identity, analysis: Analysis, fetched: dat
         published=_publication_time(draft.published, fetched),
         fetched=fetched,
         text=draft.text,
+        code=draft.code,
         summary=" ".join(analysis.summary),
         author=draft.author,
         guid=draft.guid,
@@ -557,7 +563,8 @@ async def _edited(
         if article_id in seen or not same_entry:
             continue
         seen.add(article_id)
-        if stored_text.text_hash != text_hash(draft.title, draft.text) or _page(stored_text.url) != _page(identity[1]):
+        rewritten = stored_text.text_hash != text_hash(draft.title, draft.text, draft.code)
+        if rewritten or _page(stored_text.url) != _page(identity[1]):
             edited.add(slot)
     return edited
 

@@ -110,10 +110,12 @@ def entry_key(source: str, guid: str) -> str:
     return _short_hash(f"entry:{source}\n{guid}")
 
 
-def text_hash(title: str, text: str) -> str:
-    """A short hash of an article's title and text: a feed's entry seen again with another one was
-    edited at its source."""
-    return hashlib.blake2b(f"{title}\n{text}".encode("utf-8"), digest_size=16).hexdigest()
+def text_hash(title: str, text: str, code: str = "") -> str:
+    """A short hash of an article's title, text and code: a feed's entry seen again with another one was
+    edited at its source. Without code it is the hash of the title and text, as made before code was kept."""
+    # a NUL, which no stored text has (content.text.remove_control_characters), parts the code from the text
+    written = f"{title}\n{text}\x00{code}" if code else f"{title}\n{text}"
+    return hashlib.blake2b(written.encode("utf-8"), digest_size=16).hexdigest()
 
 
 def _short_hash(key: str) -> str:
@@ -137,6 +139,7 @@ class Draft:
     tracking_url: str | None = None
     sectors: tuple[str, ...] | None = None  # an override from the source, e.g. front matter
     countries: tuple[str, ...] | None = None
+    code: str = ""  # the text of its blocks of code, no part of `text`: searched, never summarized nor tagged
 
 
 @dataclass(frozen=True)
@@ -157,6 +160,7 @@ class Article:
     countries: tuple[str, ...] = ()
     regions: tuple[str, ...] = ()
     language: str | None = None
+    code: str = ""  # the text of its blocks of code (Draft.code): searched, never shown
 
     @property
     def was_news_when_fetched(self) -> bool:

@@ -1,5 +1,5 @@
-"""HTML to clean plain text: no tags, entities decoded, paragraphs kept, whitespace normalized;
-and text without accents, for comparing words.
+"""HTML to clean plain text: no tags, entities decoded, paragraphs kept, whitespace normalized, blocks of
+code apart; and text without accents, for comparing words.
 
 Sentence splitting lives in `content.summarize`; this module only cleans.
 """
@@ -19,9 +19,9 @@ _BLOCK_TAGS = frozenset(
 )
 # A picture's caption tells what the picture shows, not the story: it is no sentence for a summary.
 _DROPPED_TAGS = frozenset("script style noscript template head svg math iframe object figcaption".split())
-# A block of code (<pre>, and <pre><code>) is no sentence of the story either; code inside a sentence stays.
+# A block of code (<pre>, and <pre><code>) is no sentence of the story either, but its words are searched:
+# its text is kept apart. Code inside a sentence stays in it.
 _CODE_BLOCK_TAG = "pre"
-_DROPPED_TAGS_AND_CODE = _DROPPED_TAGS | {_CODE_BLOCK_TAG}
 _LINE_BREAK = "\n"
 _PARAGRAPH_BREAK = "\n\n"
 # not \n{3,}: re finds a plain "\n\n\n" prefix at once, where it tried {3,} at every position
@@ -48,38 +48,46 @@ _PLAIN_TAG = re.compile(
 
 
 class _TextCollector(HTMLParser):
-    """Collects text nodes; block elements become paragraph breaks, <br> a line break."""
+    """Collects text nodes, those of code blocks apart; block elements become paragraph breaks, <br> a line break."""
 
-    def __init__(self, keep_code: bool = False) -> None:
+    def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.pieces: list[str] = []
-        self.dropped_code = False
+        self.code_pieces: list[str] = []
         self._dropped_depth = 0
-        self._dropped_tags = _DROPPED_TAGS if keep_code else _DROPPED_TAGS_AND_CODE
+        self._code_depth = 0
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
-        if tag in self._dropped_tags:
+        if tag in _DROPPED_TAGS:
             self._dropped_depth += 1
-            self.dropped_code |= tag == _CODE_BLOCK_TAG
+        elif tag == _CODE_BLOCK_TAG:
+            self._code_depth += 1
+            self.code_pieces.append(_PARAGRAPH_BREAK)
         elif tag == "br":
-            self.pieces.append(_LINE_BREAK)
+            self._current_pieces().append(_LINE_BREAK)
         elif tag in _BLOCK_TAGS:
-            self.pieces.append(_PARAGRAPH_BREAK)
+            self._current_pieces().append(_PARAGRAPH_BREAK)
 
     def handle_startendtag(self, tag: str, attrs: list) -> None:
-        if tag not in self._dropped_tags:
+        if tag not in _DROPPED_TAGS and tag != _CODE_BLOCK_TAG:
             self.handle_starttag(tag, attrs)
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in self._dropped_tags:
+        if tag in _DROPPED_TAGS:
             self._dropped_depth = max(0, self._dropped_depth - 1)
+        elif tag == _CODE_BLOCK_TAG:
+            self._code_depth = max(0, self._code_depth - 1)
+            self.code_pieces.append(_PARAGRAPH_BREAK)
         elif tag in _BLOCK_TAGS:
-            self.pieces.append(_PARAGRAPH_BREAK)
+            self._current_pieces().append(_PARAGRAPH_BREAK)
 
     def handle_data(self, data: str) -> None:
         if not self._dropped_depth:
             # Line breaks inside HTML source are just spaces; only markup makes breaks.
-            self.pieces.append(data.replace("\r", " ").replace("\n", " "))
+            self._current_pieces().append(data.replace("\r", " ").replace("\n", " "))
+
+    def _current_pieces(self) -> list[str]:
+        return self.code_pieces if self._code_depth else self.pieces
 
 
 def remove_control_characters(text: str) -> str:
@@ -124,20 +132,24 @@ def normalize_whitespace(text: str) -> str:
 def html_to_text(markup: str) -> str:
     """Plain text from an HTML fragment or document, with paragraphs separated by a blank line; without
     its blocks of code (<pre>), unless they are all it has."""
+    return text_and_code(markup)[0]
+
+
+def text_and_code(markup: str) -> tuple[str, str]:
+    """`html_to_text` of the markup, and the text of its blocks of code (<pre>), which is no part of it,
+    one block a paragraph ("" when they are all it has, and so the text itself)."""
     if not _MARKUP_HINT.search(markup):
-        return normalize_whitespace(markup.replace("\n", " "))
-    collector = _collected(markup, keep_code=False)
-    text = normalize_whitespace("".join(collector.pieces))
-    if not text and collector.dropped_code:
-        # all of it preformatted, as some mailing lists send a message: the text itself, not code beside it
-        return normalize_whitespace("".join(_collected(markup, keep_code=True).pieces))
-    return text
+        return normalize_whitespace(markup.replace("\n", " ")), ""
+    collector = _collected(markup)
+    text, code = normalize_whitespace("".join(collector.pieces)), normalize_whitespace("".join(collector.code_pieces))
+    # all of it preformatted, as some mailing lists send a message: the text itself, not code beside it
+    return (text, code) if text else (code, "")
 
 
-def _collected(markup: str, keep_code: bool) -> _TextCollector:
-    collector = _TextCollector(keep_code)
+def _collected(markup: str) -> _TextCollector:
+    collector = _TextCollector()
     if _NEEDS_FULL_PARSER.search(markup) or not _collect_plain_markup(markup, collector):
-        collector = _TextCollector(keep_code)
+        collector = _TextCollector()
         collector.feed(markup)
         collector.close()
     return collector

@@ -13,9 +13,12 @@ import sqlalchemy as sa
 
 import content.ingest as ingest
 import content.sources
+from bot.router import build_router
 from content.analysis import analyze_many
 from content.ingest import SUMMARY_MAX_CHARS, build_articles, ingest_forever, ingest_once
 from content.model import Draft, Query, article_id, content_guid
+from content.sources.feed import parse_feed
+from content.sources.files import parse_markdown
 from content.settings import BundledSource, FeedSource
 from content.sources import FetchResult
 from content.store import Store, run_migrations
@@ -24,6 +27,8 @@ from content.store.engine import async_url, create_engine
 from content.store.schema import articles
 from content.store.store import MIGRATIONS, VERSION_TABLE
 from content.tagging import Tagger
+from helpers_content import sample_context
+from test_commands import command
 
 NOW = datetime(2026, 4, 2, 6, 0, tzinfo=timezone.utc)
 SOLAR_TEXT = (
@@ -323,6 +328,22 @@ def test_a_text_longer_than_any_article_is_cut_after_a_whole_word():
     assert blank_start.text == ""
 
 
+async def test_a_code_block_longer_than_any_article_is_cut_stored_and_found_and_its_edit_updates_the_article(
+    store, monkeypatch
+):
+    # words of their own, each a lexeme, so that PostgreSQL's search column holds as many as it may
+    words = [f"name{number}_{'x' * (number % 7)}()" for number in range(300_000)]
+    huge = draft(1, "wire", guid="wire-1", text=" ".join(words[:20_000]), code="\x00" + "\n".join(words))
+    monkeypatch.setattr(ingest, "fetch_source", fake_fetch({"wire": [huge]}))
+    assert (await ingest_once(store, [feed("wire")], None, client=object(), now=NOW)).new == 1
+    [stored] = (await store.find(Query())).articles
+    assert len(stored.code) <= ingest.MAX_CODE_CHARS and stored.code.startswith("name0_()\nname1_x()\n")
+    assert [a.id for a in (await store.search("name1_x")).articles] == [stored.id]
+    monkeypatch.setattr(ingest, "fetch_source", fake_fetch({"wire": [replace(huge, code="name_fixed()")]}))
+    assert (await ingest_once(store, [feed("wire")], None, client=object(), now=NOW + timedelta(hours=1))).updated == 1
+    assert [a.id for a in (await store.search("name_fixed")).articles] == [stored.id]
+
+
 
 async def test_a_title_longer_than_any_headline_is_cut_and_its_fetch_is_stored(store, monkeypatch):
     # a feed's broken entry whose title ran on for megabytes: PostgreSQL's search column refused the
@@ -527,6 +548,26 @@ async def _ingest(store, monkeypatch, entries: dict[str, list[Draft]], hours: in
     return await ingest_once(store, sources, tagger, client=object(), now=NOW + timedelta(hours=hours))
 
 
+async def test_an_entry_stored_before_code_was_kept_gets_its_code_at_its_next_fetch(database_url, monkeypatch):
+    coded = draft(1, "wire", guid="wire-1", code="grid_balance()")
+    engine = create_engine(async_url(database_url))
+    try:  # stored by the schema before code was kept, as the upgrade finds it
+        await run_migrations(engine, MIGRATIONS, VERSION_TABLE, revision="0010")
+        [row] = [_article_row(article) for article in build_articles([replace(coded, code="")], None, [NOW])]
+        del row["code"]
+        async with engine.begin() as connection:
+            await connection.execute(sa.insert(articles), [row])
+    finally:
+        await engine.dispose()
+    store = await Store.open(database_url)
+    try:
+        assert (await _ingest(store, monkeypatch, {"wire": [coded]}, hours=1)).updated == 1
+        assert [article.title for article in (await store.search("grid_balance")).articles] == [coded.title]
+        assert (await _ingest(store, monkeypatch, {"wire": [coded]}, hours=2)).updated == 0
+    finally:
+        await store.close()
+
+
 def _counting_analyses(monkeypatch) -> list[str]:
     analysed = []
 
@@ -627,7 +668,7 @@ async def test_an_article_stored_before_text_hashes_were_kept_is_updated_only_wh
         await run_migrations(engine, MIGRATIONS, VERSION_TABLE, revision="0007")
         rows = [_article_row(article) for article in build_articles(stories, None, [NOW] * 2)]
         for row in rows:
-            del row["text_hash"], row["entry_key"]
+            del row["text_hash"], row["entry_key"], row["code"]
         async with engine.begin() as connection:
             await connection.execute(sa.insert(articles), rows)
     finally:
@@ -828,3 +869,77 @@ def test_a_draft_is_tagged_in_the_language_its_source_declares():
     read_in_portuguese, read_in_english = build_articles([portuguese, undeclared], Tagger.from_settings(), [NOW] * 2)
     assert read_in_english.sectors == ("transport",)  # "canal" read as English
     assert read_in_portuguese.sectors == ()
+
+
+# A block of code in an entry (<pre>, a fenced or indented block in Markdown) is found by search, and is never
+# part of a summary, the tags or a card.
+TITLE = "Scheduler release speeds up batch jobs"
+STORY = "The new release of the scheduler runs batch jobs at once. Operators upgraded it first."
+# code words no sentence has: a function, and a country's name that must not tag the article
+CODE = 'run_now_fast(region="thailand")'
+
+RSS = f"""<rss version="2.0"><channel><title>Dev wire</title><item><title>{TITLE}</title>
+<link>https://devwire.test/scheduler</link><guid>devwire-1</guid><pubDate>Wed, 01 Apr 2026 05:00:00 GMT</pubDate>
+<description>&lt;p&gt;{STORY}&lt;/p&gt;&lt;pre&gt;&lt;code&gt;{CODE.replace('"', "&amp;quot;")}&lt;/code&gt;&lt;/pre&gt;
+&lt;p&gt;Upgrades take a minute.&lt;/p&gt;</description></item></channel></rss>""".encode()
+
+FENCED = f"""---
+title: {TITLE}
+url: https://notes.test/fenced
+---
+{STORY}
+
+```python
+{CODE}
+```
+
+Upgrades take a minute.
+"""
+
+INDENTED = f"""---
+title: {TITLE}
+url: https://notes.test/indented
+---
+{STORY}
+
+    {CODE}
+
+Upgrades take a minute.
+"""
+
+
+def rss_entry() -> Draft:
+    (draft,) = parse_feed(RSS, "devwire")
+    return draft
+
+
+ENTRIES = {
+    "rss": rss_entry,
+    "fenced": lambda: parse_markdown(FENCED, "devnotes", origin="fenced.md"),
+    "indented": lambda: parse_markdown(INDENTED, "devnotes", origin="indented.md"),
+}
+
+
+@pytest.mark.parametrize("kind", ENTRIES)
+async def test_words_only_a_code_block_has_are_searched_and_left_out_of_summary_tags_and_cards(
+    store, kind, monkeypatch
+):
+    entry = ENTRIES[kind]()
+    context = sample_context(store)
+    assert (await _ingest(store, monkeypatch, {entry.source: [entry]}, hours=0, tagger=context.tagger)).new == 1
+    reply = await build_router(context).handle(command("/search run_now_fast"))
+    assert [card.title for card in reply.cards] == [TITLE]
+    assert "run_now_fast" not in reply.cards[0].summary and "Thailand" not in reply.cards[0].countries
+    assert [article.title for article in (await store.find(Query(text="run_now_fast thailand"))).articles] == [TITLE]
+    [stored] = (await store.find(Query())).articles
+    assert "run_now_fast" not in stored.text and "run_now_fast" not in stored.summary
+    assert stored.countries == () and (await store.find(Query(countries=("TH",)))).articles == []
+
+
+async def test_a_word_of_the_story_ranks_above_the_same_word_only_in_code(store, monkeypatch):
+    told = Draft(source="devwire", title="Batch jobs at once", text="Operators load the grid at once.",
+                 url="https://devwire.test/told", published=NOW)
+    coded = Draft(source="devwire", title="Batch jobs at last", text="Operators run batch jobs at last.",
+                  url="https://devwire.test/coded", published=NOW, code="grid = load()")
+    assert (await _ingest(store, monkeypatch, {"devwire": [coded, told]}, hours=0)).new == 2
+    assert [article.title for article in (await store.search("grid")).articles] == [told.title, coded.title]

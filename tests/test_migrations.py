@@ -340,3 +340,16 @@ async def test_words_written_in_compatibility_forms_in_stored_articles_are_found
         assert len((await store.search("irrigation sensors", limit=50)).articles) == 3
     finally:
         await store.close()
+
+
+async def test_stored_articles_stay_found_after_the_upgrade_that_indexes_code(database_url):
+    await _store_old_articles(database_url, "0010", ["Plants emit less CO₂ now.", "Rooms of 40 m² open.", None])
+
+    store = await Store.open(database_url)
+    try:
+        for query, found in [("co2", ["old-1"]), ("40 m2", ["old-2"]), ('"sensors report 3"', ["old-3"])]:
+            assert [a.id for a in (await store.search(query)).articles] == found, query
+        assert len((await store.search("irrigation sensors", limit=50)).articles) == 3
+        assert (await store.get("old-1")).code == ""  # not kept then
+    finally:
+        await store.close()

@@ -30,6 +30,9 @@ CORPUS = [
     ("CO₂ falls as R&D grows", "½ of the firms run long‑term trials in 40 m² labs; ① NEAR (the) site."),
 ]
 
+# Blocks of code of some of them (by number), searched as their own column of least weight
+CODE_BLOCKS = {2: "run_now_fast(grid)", 8: "balance_grid(solar, x=2.5)  # policy"}
+
 QUERIES = [
     "US", "us", "uses", "use", "EV", "eve", "new", "news", "AI", "artificial intelligence", "electric vehicles",
     "international", "intern", "organic", "organization", "universities", "generous", "generously",
@@ -40,6 +43,7 @@ QUERIES = [
     "strasse", "Straße", "λόγος", "ΛΌΓΟΣ", "financial", "flood walls", "solar " + "x" * 3000, "WHO", "who",
     "CO₂", "co2", "co", "R&D", "½", "1⁄2 firms", "m²", "40 m2", "long‑term trials", "40 m²", "①", "NEAR",
     "NEAR(site)", "trials AND labs", "labs OR site", "sit*", "(site)", "solar\x00policy", "-", "*", '""',
+    "run_now_fast", "run fast", "grid", '"solar policies"', "balance_grid", "policy -balance_grid",
 ]
 
 
@@ -54,6 +58,7 @@ def corpus_articles() -> list[Article]:
             fetched=T0 + timedelta(days=1),
             text=text,
             summary=text.split(";")[0],
+            code=CODE_BLOCKS.get(number, ""),
         )
         for number, (title, text) in enumerate(CORPUS, start=1)
     ]

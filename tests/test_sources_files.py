@@ -43,6 +43,7 @@ async def test_front_matter_and_markdown_body():
         "Growers near Hyderabad now schedule water from sensor readings, says the provincial extension office.\n\n"
         "Less water per acre\n\nFewer pests"  # the fenced code block is no part of the story
     )
+    assert drip.code == "pump_hours = 3"  # but is kept apart, for search
 
 
 async def test_defaults_without_url_or_source():

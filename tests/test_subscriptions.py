@@ -38,6 +38,7 @@ from content.ingest import ingest_once
 from content.model import Article, Draft, Query
 from content.settings import FeedSource
 from content.sources import FetchResult
+from content.sources.feed import parse_feed
 from content.store import Store
 from content.tagging import Tagger, countries_in_region, region_scope
 
@@ -1913,3 +1914,27 @@ def test_a_words_subscriptions_quoted_phrase_does_not_run_from_the_title_into_th
     article = replace(titled("Farmers buy solar"), summary="Grid boost for villages.", text="Grid boost for villages.")
     index = SubscriptionIndex([(1, "query", '"solar grid"', 0), (2, "query", "solar grid", 0)], region_scope)
     assert index.targets_for(article, 5) == [2]
+
+
+async def test_words_subscriptions_get_an_article_whose_code_block_alone_has_the_words_as_search_finds_it(
+    bot, monkeypatch
+):
+    bob = Target("console", "bob")
+    await bot.say("/subscribe run_now_fast")
+    await bot.say("/subscribe run_now_fast daily 09:00", target=bob)
+    rss = (
+        "<rss version='2.0'><channel><title>Dev wire</title><item><title>Scheduler release speeds up batch jobs</title>"
+        "<link>https://wire.test/scheduler</link><description>&lt;p&gt;The scheduler runs batch jobs at once.&lt;/p&gt;"
+        "&lt;pre&gt;&lt;code&gt;run_now_fast()&lt;/code&gt;&lt;/pre&gt;</description></item></channel></rss>"
+    )
+    [entry] = parse_feed(rss.encode(), "wire")
+    monkeypatch.setattr(content.ingest, "fetch_source", lambda source, state, client, now: _fetched(entry, state))
+    bot.clock.advance(60)
+    wire = FeedSource(name="wire", kind="feed", url="https://wire.test/rss")
+    assert (await ingest_once(bot.store, [wire], bot.tagger, client=object(), now=bot.clock.now())).new == 1
+    delivered = await bot.deliver()
+    assert [(target, titles) for target, titles, _text in delivered] == [(ALICE, ["Scheduler release speeds up batch jobs"])]
+    bot.clock.set(START.replace(hour=9))
+    assert [(target, titles) for target, titles, _text in await bot.deliver()] == [
+        (bob, ["Scheduler release speeds up batch jobs"])
+    ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from content.text import clip, grapheme_boundary, html_to_text, normalize_whitespace, without_footers
+from content.text import clip, grapheme_boundary, html_to_text, normalize_whitespace, text_and_code, without_footers
 
 
 def test_tags_are_removed_and_entities_decoded():
@@ -122,9 +122,19 @@ def test_a_code_block_is_no_part_of_the_text_but_code_words_in_a_sentence_are():
     assert html_to_text(markup) == "Guard clauses keep code flat.\n\nCall start() first."
 
 
+def test_a_code_block_is_kept_apart_from_the_text_a_paragraph_a_block():
+    markup = (
+        "<p>Guard clauses keep code flat.</p><pre>if ready:<br />    start()</pre><script>track()</script>"
+        "<div class='highlight'><pre><code>x = load()\n  y = 2</code></pre></div><p>Call <code>start()</code> first.</p>"
+    )
+    assert text_and_code(markup) == ("Guard clauses keep code flat.\n\nCall start() first.", "if ready:\nstart()\n\nx = load() y = 2")
+    assert text_and_code("Plain words, no markup.") == ("Plain words, no markup.", "")
+
+
 def test_a_text_that_is_all_preformatted_is_kept():
     # some mailing lists send a whole message as one <pre>
     assert html_to_text("<pre>The meeting moves to Friday.</pre>") == "The meeting moves to Friday."
+    assert text_and_code("<pre>The meeting moves to Friday.</pre>") == ("The meeting moves to Friday.", "")
 
 
 FLAG, FAMILY, THUMB, ACCENTED = "\U0001F1F0\U0001F1EA", "👩\u200d👩\u200d👧\u200d👦", "👍\U0001F3FD", "e\u0301"

@@ -32,10 +32,11 @@ Item = tuple[str, ...]  # the roots of a word, or of several words that must sta
 
 
 class ArticleWords:
-    """The word roots of an article's title, summary and text, to look words and phrases up in."""
+    """The word roots of an article's title, summary, text and code, to look words and phrases up in, as
+    the search indexes hold them."""
 
     def __init__(self, article: Article):
-        columns = [_roots(column) for column in (article.title, article.summary, article.text)]
+        columns = [_roots(column) for column in (article.title, article.summary, article.text, article.code)]
         self.roots = frozenset(root for roots in columns for root in roots)
         # two spaces between columns, as the indexes keep them apart: a phrase does not run from one into the next
         self._joined = f" {'  '.join(' '.join(roots) for roots in columns)} "

@@ -29,7 +29,7 @@ from content.model import Draft, SourceState, content_guid, is_web_url, web_host
 from content.settings import FeedSource
 from content.sources.dates import parse_localized_date
 from content.sources.result import MAX_BACKOFF, FetchResult, address_digest
-from content.text import clip, html_to_text, normalize_whitespace, without_footers
+from content.text import clip, html_to_text, normalize_whitespace, text_and_code, without_footers
 
 feedparser.registerDateHandler(parse_localized_date)  # tried first, for every feed this process reads
 # A guid is a name, not an address: feedparser read "12345" against the feed's URL, making up a link
@@ -431,7 +431,7 @@ def _entry_draft(
     """The entry's draft; `site` is an RSS feed's own link, the base of a guid that is a path, and
     `origin` the feed's configured address, where an entry without link or guid comes from."""
     title = _entry_title(entry)
-    text = _entry_text(entry)
+    text, code = _entry_text(entry)
     if not title and not text:
         return None
     guid = (_field(entry, "id") or "").strip() or None
@@ -451,6 +451,7 @@ def _entry_draft(
         author=_entry_author(entry),
         published=_entry_published(entry, language),
         language=language,
+        code=code,
     )
 
 
@@ -487,25 +488,27 @@ def _entry_title(entry: dict) -> str:
     return title if any(character.isprintable() and not character.isspace() for character in title) else ""
 
 
-def _entry_text(entry: dict) -> str:
-    """The fullest body the entry offers: its longest content block, else its summary; the summary too
-    when that block has no words (a picture, an embedded video, with the story told in the description)."""
+def _entry_text(entry: dict) -> tuple[str, str]:
+    """The fullest body the entry offers, and its blocks of code: its longest content block, else its
+    summary; the summary too when that block has no words (a picture, an embedded video, with the story
+    told in the description)."""
     blocks = [block for block in _field(entry, "content") or [] if _field(block, "value")]
-    text = _block_text(max(blocks, key=lambda block: len(_field(block, "value")))) if blocks else ""
+    text, code = _block_text(max(blocks, key=lambda block: len(_field(block, "value")))) if blocks else ("", "")
     if text or not _field(entry, "summary"):
-        return text
+        return text, code
     return _block_text(_field(entry, "summary_detail") or {"type": "text/html", "value": _field(entry, "summary")})
 
 
-def _block_text(block: dict) -> str:
+def _block_text(block: dict) -> tuple[str, str]:
     if _field(block, "type") == "text/plain":
-        return without_footers(normalize_whitespace(_field(block, "value")))
+        return without_footers(normalize_whitespace(_field(block, "value"))), ""
     markup = _with_escaped_markup_read(_field(block, "value"))
     if "<" not in markup:
         # Plain text, though feedparser calls every RSS description HTML: its line breaks are the writer's,
         # where HTML's are spaces (a podcast's or a video's notes, a classified ad, one line for each thing)
-        return without_footers(normalize_whitespace(unescape(markup)))
-    return without_footers(html_to_text(markup))
+        return without_footers(normalize_whitespace(unescape(markup))), ""
+    text, code = text_and_code(markup)
+    return without_footers(text), code
 
 
 def _with_escaped_markup_read(markup: str) -> str:

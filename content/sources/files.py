@@ -3,8 +3,8 @@
 Front matter keys: `title` (required), `url`, `guid`, `published`, `source` (replaces the
 configured source name), `author`, `language`, and optional `sectors` / `countries` overrides.
 Other keys (a static-site generator's `tags`, `draft`, …) are ignored. The body is Markdown,
-rendered by markdown-it and reduced to plain text, so headings, emphasis, links and code
-fences leave only their words.
+rendered by markdown-it and reduced to plain text, so headings, emphasis and links leave only their
+words, and blocks of code (fenced or indented) are kept apart, as the draft's `code`.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, fie
 from content.model import Draft, SourceState, is_web_url
 from content.settings import FilesSource
 from content.sources.result import FetchResult
-from content.text import html_to_text
+from content.text import text_and_code
 from content.yaml_text import read_as_written
 
 log = logging.getLogger(__name__)
@@ -176,7 +176,7 @@ def _problems_line(problems: list[str]) -> str | None:
 def parse_markdown(document: str, default_source: str, origin: Path | str) -> Draft:
     """One Draft from a Markdown document with front matter; `origin` names it in errors and default guids."""
     meta, body = _split_front_matter(document, origin)
-    text = html_to_text(_MARKDOWN.render(body))
+    text, code = text_and_code(_MARKDOWN.render(body))
     guid = meta.guid or (None if meta.url else _path_guid(origin))
     return Draft(
         source=meta.source or default_source,
@@ -189,6 +189,7 @@ def parse_markdown(document: str, default_source: str, origin: Path | str) -> Dr
         language=meta.language.lower() if meta.language else None,
         sectors=meta.sectors,
         countries=meta.countries,
+        code=code,
     )
 
 

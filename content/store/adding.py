@@ -174,17 +174,18 @@ def _article_row(article: Article) -> dict:
         "published": article.published,
         "fetched": article.fetched,
         "text": article.text,
+        "code": article.code,
         "summary": article.summary,
         "sectors": list(dict.fromkeys(article.sectors)),
         "countries": list(dict.fromkeys(code.upper() for code in article.countries)),
         "regions": list(dict.fromkeys(article.regions)),
         "sources": list(dict.fromkeys(article.sources)),
-        "text_hash": text_hash(article.title, article.text),
+        "text_hash": text_hash(article.title, article.text, article.code),
         "entry_key": entry_key(article.sources[0], article.guid) if article.guid and article.sources else None,
     }
 
 
-_REVISED_COLUMNS = ("url", "title", "text", "summary", "sectors", "countries", "regions", "text_hash")
+_REVISED_COLUMNS = ("url", "title", "text", "code", "summary", "sectors", "countries", "regions", "text_hash")
 
 
 def _tag_rows(article: Article, seq: int) -> list[dict]:
@@ -240,7 +241,7 @@ async def _refresh_source_lists(connection: AsyncConnection, seqs: list[int]) ->
 
 
 async def revise(connection: AsyncConnection, revised: list[Article]) -> list[int]:
-    """Give stored articles their source's edited link, title, text, summary and tags (the search
+    """Give stored articles their source's edited link, title, text, code, summary and tags (the search
     index follows, by trigger or generated column), and dedupe keys from the new text; their id,
     dates, sources and seq stay. Returns the seqs of those stored."""
     columns = (articles.c.id, articles.c.seq, articles.c.published)

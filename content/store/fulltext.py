@@ -56,8 +56,8 @@ _LONGEST_NAME = max(len(words) for words in _EQUIVALENTS)
 
 Term = tuple[str, ...]  # a word or phrase, or the equivalent names (words or phrases) an article may use instead
 
-# Title matters most, then the summary, then the body.
-_SQLITE_RANK = "-bm25(articles_fts, 10.0, 4.0, 1.0)"
+# Title matters most, then the summary, then the body, then its blocks of code.
+_SQLITE_RANK = "-bm25(articles_fts, 10.0, 4.0, 1.0, 0.5)"
 
 QUOTES = "\"“”„«»"  # straight and typographic quotes, as phone keyboards type them
 # A piece of a query: an optional leading "-" (exclude), then a quoted phrase or a run of non-spaces.

@@ -45,6 +45,7 @@ articles = sa.Table(
     sa.Column("published", UtcDateTime, nullable=False),
     sa.Column("fetched", UtcDateTime, nullable=False),
     sa.Column("text", sa.Text, nullable=False),
+    sa.Column("code", sa.Text, nullable=False, server_default=""),  # Article.code; "": none, or stored before 0011
     sa.Column("summary", sa.Text, nullable=False),
     sa.Column("sectors", sa.JSON, nullable=False),
     sa.Column("countries", sa.JSON, nullable=False),

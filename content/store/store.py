@@ -58,7 +58,7 @@ class StoredText:
 
     source: str  # the source that stored the article: the only one whose edits it takes
     guid: str | None  # of the entry it was stored from
-    text_hash: str  # of its title and text (content.model.text_hash)
+    text_hash: str  # of its title, text and code (content.model.text_hash)
     url: str | None
 
 
@@ -165,7 +165,7 @@ class Store:
         )
 
     async def revise(self, revised: Sequence[Article]) -> int:
-        """Give stored articles (by id) the link, title, text, summary and tags of these edited versions,
+        """Give stored articles (by id) the link, title, text, code, summary and tags of these edited versions,
         keeping everything else (dates, sources, their place in the store, so no one is sent them
         again). Returns how many were stored."""
         async with self._write_lock, self.engine.begin() as connection:
@@ -208,10 +208,10 @@ class Store:
     async def _hash_stored_texts(self, ids: list[str]) -> dict[str, str]:
         async with self._write_lock, self.engine.begin() as connection:
             await self._take_turn_to_write(connection)
-            columns = (articles.c.id, articles.c.title, articles.c.text)
+            columns = (articles.c.id, articles.c.title, articles.c.text, articles.c.code)
             hashes = {
-                article_id: text_hash(title, text)
-                for article_id, title, text in await rows_where_in(connection, columns, articles.c.id, ids)
+                article_id: text_hash(title, text, code)
+                for article_id, title, text, code in await rows_where_in(connection, columns, articles.c.id, ids)
             }
             unhashed = articles.update().where(articles.c.id == sa.bindparam("target"), articles.c.text_hash.is_(None))
             await connection.execute(
@@ -428,6 +428,7 @@ def _article(row) -> Article:
         published=row.published,
         fetched=row.fetched,
         text=row.text,
+        code=row.code,
         summary=row.summary,
         author=row.author,
         guid=row.guid,

@@ -6,7 +6,10 @@ from alembic import op
 
 from content.store.words import ACCENTED, SQL_FUNCTION, UNACCENTED, UNSPACED_CHARACTER, full_case_folds
 
-COLUMNS = ("title", "summary", "text")
+COLUMNS = ("title", "summary", "text")  # as indexed up to migration 0010
+# From migration 0011, each column weighing less than the one before: what a later rebuild must index
+COLUMNS_WITH_CODE = (*COLUMNS, "code")
+_LONG_COLUMNS = ("text", "code")
 
 
 def case_folded(value: str) -> str:
@@ -36,16 +39,17 @@ def spaced(value: str) -> str:
 _COLUMN_GAP = r"''' ''\:1'::tsvector"
 
 
-def rebuild(prepared: Callable[[str], str], columns_apart: bool = False) -> None:
-    """Drop the tsvector column and its index and make them again from each column's text as
+def rebuild(prepared: Callable[[str], str], columns_apart: bool = False, columns: tuple[str, ...] = COLUMNS) -> None:
+    """Drop the tsvector column and its index and make them again from the text of each of `columns` as
     `prepared` writes it (an SQL expression of the text's), with a gap between columns if `columns_apart`."""
 
     def text(column: str) -> str:
-        return prepared(f"coalesce({column}, '')" if column != "text" else "left(coalesce(text, ''), 200000)")
+        # to_tsvector has a size limit: a long column is indexed by its first 200,000 characters
+        return prepared(f"left(coalesce({column}, ''), 200000)" if column in _LONG_COLUMNS else f"coalesce({column}, '')")
 
     joiner = f" || {_COLUMN_GAP} || " if columns_apart else " || "
     weighted = joiner.join(
-        f"setweight(to_tsvector('english', {text(column)}), '{weight}')" for column, weight in zip(COLUMNS, "ABC")
+        f"setweight(to_tsvector('english', {text(column)}), '{weight}')" for column, weight in zip(columns, "ABCD")
     )
     op.execute("DROP INDEX ix_articles_search")
     op.execute("ALTER TABLE articles DROP COLUMN search")
@@ -53,9 +57,41 @@ def rebuild(prepared: Callable[[str], str], columns_apart: bool = False) -> None
     op.execute("CREATE INDEX ix_articles_search ON articles USING gin (search)")
 
 
-# SQLite's index, made again from every article by the function that makes it now (content.store.words)
-SQLITE_REBUILD = [
-    "INSERT INTO articles_fts(articles_fts) VALUES ('delete-all')",
-    f"INSERT INTO articles_fts(rowid, {', '.join(COLUMNS)}) "
-    f"SELECT seq, {', '.join(f'{SQL_FUNCTION}({column})' for column in COLUMNS)} FROM articles",
+def _filled(columns: tuple[str, ...]) -> str:
+    """SQLite: the statement that indexes every article by the function that makes the index now (content.store.words)."""
+    return (
+        f"INSERT INTO articles_fts(rowid, {', '.join(columns)}) "
+        f"SELECT seq, {', '.join(f'{SQL_FUNCTION}({column})' for column in columns)} FROM articles"
+    )
+
+
+# SQLite's index of COLUMNS, made again from every article
+SQLITE_REBUILD = ["INSERT INTO articles_fts(articles_fts) VALUES ('delete-all')", _filled(COLUMNS)]
+
+_SQLITE_DROP = [
+    "DROP TRIGGER articles_fts_update",
+    "DROP TRIGGER articles_fts_delete",
+    "DROP TRIGGER articles_fts_insert",
+    "DROP TABLE articles_fts",
 ]
+
+
+def sqlite_index(columns: tuple[str, ...]) -> list[str]:
+    """SQLite: drop the index and its triggers, and make them again for `columns`, filled from every article.
+    The index is contentless (migration 0005): the triggers store the words of each column as the function
+    registered on every connection makes them."""
+    names = ", ".join(columns)
+
+    def stemmed(row: str) -> str:
+        return ", ".join(f"{SQL_FUNCTION}({row}.{column})" for column in columns)
+
+    add = f"INSERT INTO articles_fts(rowid, {names}) VALUES (new.seq, {stemmed('new')});"
+    remove = f"INSERT INTO articles_fts(articles_fts, rowid, {names}) VALUES ('delete', old.seq, {stemmed('old')});"
+    return [
+        *_SQLITE_DROP,
+        f"CREATE VIRTUAL TABLE articles_fts USING fts5({names}, content='', tokenize='unicode61 remove_diacritics 2')",
+        f"CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN {add} END",
+        f"CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN {remove} END",
+        f"CREATE TRIGGER articles_fts_update AFTER UPDATE OF {names} ON articles BEGIN {remove} {add} END",
+        _filled(columns),
+    ]
