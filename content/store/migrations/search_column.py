@@ -6,9 +6,9 @@ from alembic import op
 
 from content.store.words import ACCENTED, SQL_FUNCTION, UNACCENTED, UNSPACED_CHARACTER, full_case_folds
 
-COLUMNS = ("title", "summary", "text")  # as indexed up to migration 0010
+COLUMNS_BEFORE_CODE = ("title", "summary", "text")  # as indexed up to migration 0010: the default of older migrations
 # From migration 0011, each column weighing less than the one before: what a later rebuild must index
-COLUMNS_WITH_CODE = (*COLUMNS, "code")
+COLUMNS_WITH_CODE = (*COLUMNS_BEFORE_CODE, "code")
 _LONG_COLUMNS = ("text", "code")
 
 
@@ -39,7 +39,7 @@ def spaced(value: str) -> str:
 _COLUMN_GAP = r"''' ''\:1'::tsvector"
 
 
-def rebuild(prepared: Callable[[str], str], columns_apart: bool = False, columns: tuple[str, ...] = COLUMNS) -> None:
+def rebuild(prepared: Callable[[str], str], columns_apart: bool = False, columns: tuple[str, ...] = COLUMNS_BEFORE_CODE) -> None:
     """Drop the tsvector column and its index and make them again from the text of each of `columns` as
     `prepared` writes it (an SQL expression of the text's), with a gap between columns if `columns_apart`."""
 
@@ -65,8 +65,8 @@ def _filled(columns: tuple[str, ...]) -> str:
     )
 
 
-# SQLite's index of COLUMNS, made again from every article
-SQLITE_REBUILD = ["INSERT INTO articles_fts(articles_fts) VALUES ('delete-all')", _filled(COLUMNS)]
+# SQLite's index of COLUMNS_BEFORE_CODE, made again from every article
+SQLITE_REBUILD_BEFORE_CODE = ["INSERT INTO articles_fts(articles_fts) VALUES ('delete-all')", _filled(COLUMNS_BEFORE_CODE)]
 
 _SQLITE_DROP = [
     "DROP TRIGGER articles_fts_update",

@@ -9,7 +9,7 @@ Revises: 0005
 
 from alembic import op
 
-from content.store.migrations.search_column import SQLITE_REBUILD, rebuild, spaced, without_accents
+from content.store.migrations.search_column import SQLITE_REBUILD_BEFORE_CODE, rebuild, spaced, without_accents
 
 revision = "0006"
 down_revision = "0005"
@@ -21,7 +21,7 @@ def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         rebuild(lambda value: spaced(without_accents(value)))
         return
-    for statement in SQLITE_REBUILD:
+    for statement in SQLITE_REBUILD_BEFORE_CODE:
         op.execute(statement)
 
 

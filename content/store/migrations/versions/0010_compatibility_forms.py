@@ -12,7 +12,7 @@ Revises: 0009
 
 from alembic import op
 
-from content.store.migrations.search_column import SQLITE_REBUILD, case_folded, rebuild, spaced, without_accents
+from content.store.migrations.search_column import SQLITE_REBUILD_BEFORE_CODE, case_folded, rebuild, spaced, without_accents
 
 revision = "0010"
 down_revision = "0009"
@@ -24,7 +24,7 @@ def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         rebuild(lambda value: spaced(without_accents(case_folded(f"normalize({value}, NFKC)"))), columns_apart=True)
         return
-    for statement in SQLITE_REBUILD:
+    for statement in SQLITE_REBUILD_BEFORE_CODE:
         op.execute(statement)
 
 

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from content.store.migrations.search_column import (
-    COLUMNS,
+    COLUMNS_BEFORE_CODE,
     COLUMNS_WITH_CODE,
     case_folded,
     rebuild,
@@ -46,5 +46,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    _index(COLUMNS)
+    _index(COLUMNS_BEFORE_CODE)
     op.drop_column("articles", "code")
