@@ -520,6 +520,18 @@ async def test_news_with_nothing_matching_says_what_it_understood(router):
     assert "Nothing matches Health + Thailand" in reply.text and not reply.cards
 
 
+async def test_news_on_places_no_article_shares_offers_each_place_that_finds_articles(router):
+    reply = await router.handle(command("/news education in thailand and kenya"))
+    assert reply.text == "No article is on all of Education + Thailand + Kenya yet. One place at a time?"
+    assert [(action.label, action.command) for action in reply.actions] == [
+        ("Education + Thailand", "/news education Thailand"), ("Education + Kenya", "/news education Kenya"),
+    ]
+    reply = await router.handle(command("/news energy kenya vietnam"))  # Vietnam's one article is on Manufacturing
+    assert [action.command for action in reply.actions] == ["/news energy Kenya"]
+    reply = await router.handle(command("/news health thailand kenya"))  # neither has Health: nothing to offer
+    assert reply.text.startswith("Nothing matches Health + Thailand + Kenya yet.") and not reply.actions
+
+
 async def test_news_needs_words(router):
     assert "e.g. /news" in (await router.handle(command("/news"))).text
     assert "could not find a topic" in (await router.handle(command("/news in the of"))).text

@@ -275,7 +275,25 @@ async def news(cmd: Command, ctx: Context, window: Window | None) -> Reply:
     if reply.text == nothing and (meant := await reading_meant(understood, cmd.args, ctx)):
         reply.text = f"Nothing matches {described} yet. Did you mean {meant.describe()}?"
         reply.actions.append(Action(meant.describe(), _within(meant.command(), window)))
+    elif reply.text == nothing and (each := await _each_place_alone(understood, ctx, window)):
+        reply.text = f"No article is on all of {described} yet. One place at a time?"
+        reply.actions += [Action(alone.describe(), _within(alone.command(), window)) for alone in each]
     return reply
+
+
+async def _each_place_alone(understood: Understanding, ctx: Context, window: Window | None) -> list[Understanding]:
+    """Of several places named ("education in Thailand and Kenya"), which finds nothing on all of them,
+    each with the rest of what was asked, where that finds articles: people often mean either."""
+    places = [match for match in understood.matches if match.kind != "sector"]
+    if len(places) < 2:
+        return []
+    found = []
+    for place in dict.fromkeys(places):
+        alone = Understanding([match for match in understood.matches if match == place or match not in places], understood.words)
+        query = alone.query if window is None else replace(alone.query, period=window.period)
+        if (await ctx.store.find(query, limit=1)).articles:
+            found.append(alone)
+    return found
 
 
 def _one_at_a_time(understood: Understanding, window: Window | None) -> Reply:
