@@ -554,7 +554,7 @@ async def test_news_leaves_quoted_phrases_and_exclusions_to_the_search(router):
 async def test_news_that_only_leaves_articles_out_asks_for_a_topic_as_search_does(router):
     for words in ("-coal", '-"coal power" in', "-coal -villages"):
         reply = await router.handle(command(f"/news {words}"))
-        assert reply.private and reply.text.startswith("Add a topic: “-” only leaves articles out") and not reply.cards
+        assert reply.private and reply.text.startswith("Add a topic: “-” or “not” only leaves articles out") and not reply.cards
     assert (await router.handle(command("/news kenya -coal"))).text == "News: Kenya, without “coal”"
 
 
@@ -1185,6 +1185,11 @@ async def test_not_before_a_word_leaves_it_out_as_a_minus_does(router, line, mea
     # articles that mention both: the opposite of what was asked
     reply, minus = await router.handle(command(line)), await router.handle(command(meant))
     assert (reply.text, titles(reply)) == (minus.text, titles(minus))
+
+
+async def test_not_alone_before_a_phrase_is_named_as_what_only_leaves_articles_out(router):
+    reply = await router.handle(command('/search not "smart grid"'))
+    assert reply.text == "Add a word to look for: “-” or “not” only leaves articles out, e.g. /search smart grid -solar."
 
 
 async def test_not_in_quotes_or_last_stays_as_written(router):

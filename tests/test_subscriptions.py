@@ -1194,7 +1194,7 @@ async def test_bad_input_gets_a_clear_error(bot):
         assert (await bot.say(f"/subscribe {unreadable}")).text.startswith("Put how often last"), unreadable
     assert (await bot.say("/subscribe covid 19", target=Target("console", "dave"))).text.startswith("Subscribed to “covid 19”")
     assert "Subscribe to a sector" in (await bot.say("/subscribe")).text
-    assert (await bot.say("/subscribe -coal")).text == "Add a topic: “-” only leaves articles out, e.g. /subscribe energy -coal."
+    assert (await bot.say("/subscribe -coal")).text == "Add a topic: “-” or “not” only leaves articles out, e.g. /subscribe energy -coal."
     quoted = await bot.say('/subscribe "solar power"', target=Target("console", "erin"))
     assert quoted.text.startswith("Subscribed to \"solar power\":")  # words as written, not the sector
     assert "not a timezone" in (await bot.say("/settings timezone Mars/Olympus")).text

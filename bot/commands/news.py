@@ -210,7 +210,7 @@ def _leaving_out(usage: str, kind: str, example: str, cmd: Command, ctx: Context
     if not search_terms(cmd.args).excluded:
         return None
     if only_left_out(cmd.args):
-        return Reply(text=f"Add a {kind}: “-” only leaves articles out, e.g. /news {example}.", private=True)
+        return Reply(text=f"Add a {kind}: “-” or “not” only leaves articles out, e.g. /news {example}.", private=True)
     understood = understand(cmd.args, ctx)
     described, line = understood.describe(), _within(understood.command(), window)
     return Reply(text=f"{usage}. For the latest on {described}: {line}.", actions=[Action(described, line)], private=True)
@@ -263,7 +263,7 @@ async def news(cmd: Command, ctx: Context, window: Window | None) -> Reply:
     if understood.alternatives:
         return _one_at_a_time(understood, window)
     if not understood.matches and only_left_out(" ".join(understood.words)):
-        return Reply(text="Add a topic: “-” only leaves articles out, e.g. /news energy -coal.", private=True)
+        return Reply(text="Add a topic: “-” or “not” only leaves articles out, e.g. /news energy -coal.", private=True)
     if understood.query.is_empty:
         return Reply(
             text="I could not find a topic in that. Try a sector, a country or some words, e.g. /news energy thailand.",
@@ -359,7 +359,7 @@ async def search(cmd: Command, ctx: Context, window: Window | None) -> Reply:
         return Reply(text="Tell me what to search for, e.g. /search smart grid.", private=True)
     text = cmd.args
     if only_left_out(text):
-        return Reply(text="Add a word to look for: “-” only leaves articles out, e.g. /search smart grid -solar.", private=True)
+        return Reply(text="Add a word to look for: “-” or “not” only leaves articles out, e.g. /search smart grid -solar.", private=True)
     if not search_terms(text) and not _has_letters(text):  # "^", "😀"
         no_word = f"{quoted(text)} has no word to search for."
         if understand(text, ctx).matches:  # a flag, "🇰🇪": the place it stands for

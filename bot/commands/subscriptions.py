@@ -226,7 +226,7 @@ async def subscribe(cmd: Command, ctx: Context) -> Reply:
         )
     if topic is None and only_left_out(words):
         example = _line(cmd, "subscribe", "energy -coal")
-        return Reply(text=f"Add a topic: “-” only leaves articles out, e.g. {example}.", private=True)
+        return Reply(text=f"Add a topic: “-” or “not” only leaves articles out, e.g. {example}.", private=True)
     if topic is None:
         return _topic_asked(cmd)
     kind, value = topic
