@@ -39,6 +39,18 @@ class ConfigError(Exception):
     """The configuration cannot be used; the message names the key and the problem."""
 
 
+def _token_as_sent(value: Any) -> Any:
+    """The token without the white space around it (the line break `echo` or a secrets file leaves), as
+    the platforms' libraries send it and so as it must be masked; None when empty."""
+    if isinstance(value, str):
+        value = value.strip()
+    return None if value == "" else value
+
+
+# what Telegram's setWebhook takes as a secret token
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
 class WebhookSettings(Strict):
     enabled: bool = False
     listen: str = "127.0.0.1"
@@ -46,6 +58,15 @@ class WebhookSettings(Strict):
     path: str = "telegram"
     url: str | None = Field(default=None, description="the public URL Telegram posts to")
     secret_token: SecretStr | None = None
+
+    _trimmed_secret = field_validator("secret_token", mode="before")(_token_as_sent)
+
+    @field_validator("secret_token")
+    @classmethod
+    def _secret_telegram_takes(cls, secret: SecretStr | None) -> SecretStr | None:
+        if secret is not None and not _WEBHOOK_SECRET.fullmatch(secret.get_secret_value()):
+            raise ValueError("1 to 256 characters, each a letter A-Z or a-z, a digit, _ or - (as Telegram takes it)")
+        return secret
 
     @field_validator("url")
     @classmethod
@@ -57,14 +78,6 @@ class WebhookSettings(Strict):
         if self.enabled and not self.url:
             raise ValueError("url is required when the webhook is enabled: the public https:// address Telegram posts to")
         return self
-
-
-def _token_as_sent(value: Any) -> Any:
-    """The token without the white space around it (the line break `echo` or a secrets file leaves), as
-    the platforms' libraries send it and so as it must be masked; None when empty."""
-    if isinstance(value, str):
-        value = value.strip()
-    return None if value == "" else value
 
 
 class TelegramSettings(Strict):

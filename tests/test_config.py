@@ -390,6 +390,23 @@ def test_a_value_quoted_in_an_error_shows_no_token(tmp_path, capsys, monkeypatch
     assert token not in error
 
 
+@pytest.mark.parametrize("secret", ["made up secret", "made-up.secret", "made-up-s\u00e9cret", "x" * 257])
+def test_a_webhook_secret_telegram_refuses_is_a_config_error_that_does_not_show_it(secret):
+    """Telegram takes 1 to 256 of A-Z, a-z, 0-9, _ and - as the secret token; another failed only when
+    `newsbot run` set the webhook, and every other command took the config."""
+    text = f"telegram:\n  webhook: {{enabled: true, url: 'https://bot.example.org/telegram', secret_token: '{secret}'}}\n"
+    with pytest.raises(ConfigError) as raised:
+        parse_config(text, environ={})
+    told = str(raised.value)
+    assert "telegram.webhook.secret_token: 1 to 256 characters, each a letter A-Z or a-z, a digit, _ or -" in told
+    assert secret not in told
+
+
+def test_an_empty_webhook_secret_is_none_as_an_empty_token_is():
+    text = "telegram:\n  webhook: {enabled: true, url: 'https://bot.example.org/telegram', secret_token: '${HOOK_SECRET:-}'}\n"
+    assert parse_config(text, environ={}).telegram.webhook.secret_token is None
+
+
 @pytest.mark.parametrize(
     "url, shown",
     [
