@@ -221,25 +221,33 @@ class Config(Strict):
     _unique_schedule_names = field_validator("schedules")(_names_unique)
 
 
-# ${VAR} or ${VAR:-default}; $${…} stands for a literal ${…}
-_VARIABLE = re.compile(r"\$(\$?)\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+# ${VAR} or ${VAR:-default}; $${ stands for a literal ${; any other ${ is an error
+_VARIABLE = re.compile(r"\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}|\$\{")
+# the start of a ${…} newsbot does not read, up to where it goes wrong: what follows may be a token
+_UNREAD_VARIABLE = re.compile(r"\$\{[A-Za-z0-9_ ]*[-:=?+]?")
 
 
 def expand_variables(text: str, environ: dict[str, str] | None = None, key: str = "") -> str:
-    """Replace ${VAR} and ${VAR:-default}; an unset or empty ${VAR} without a default is an error."""
+    """Replace ${VAR} and ${VAR:-default}; an unset or empty ${VAR} without a default is an error, as is
+    a ${ in any other form (the shell's ${VAR-default}), which would otherwise be kept as written."""
     environ = os.environ if environ is None else environ
+    where = f"{key}: " if key else ""
 
     def substitute(match: re.Match[str]) -> str:
-        escaped, name, default = match.groups()
-        if escaped:
-            return match.group(0)[1:]
+        name, default = match.groups()
+        if match[0] == "$${":
+            return "${"
+        if name is None:
+            shown = _UNREAD_VARIABLE.match(text, match.start())[0]
+            raise ConfigError(
+                f'{where}"{shown}…" is no variable newsbot reads: write ${{NAME}} or ${{NAME:-default}} ($${{ for a literal ${{)'
+            )
         value = environ.get(name)
         if value:
             return value
         if default is not None:
             return default
         state = "is empty" if name in environ else "is not set"
-        where = f"{key}: " if key else ""
         raise ConfigError(f"{where}environment variable {name} {state} (use ${{{name}:-default}} to make it optional)")
 
     return _VARIABLE.sub(substitute, text)

@@ -111,6 +111,31 @@ def test_a_variable_set_but_empty_is_named_as_empty_and_double_dollar_is_literal
     assert config.storage.url == "sqlite:///${HOME}.db"
 
 
+# a ${ in a form newsbot does not read, and the start of it an error shows
+UNREAD_VARIABLES = {
+    "${TG_TOKEN-24680:made-up-default}": "${TG_TOKEN-…",  # the shell's "unset only" default
+    "${TG_TOKEN:=24680:made-up-default}": "${TG_TOKEN:…",
+    "${TG_TOKEN:24680:made-up-default}": "${TG_TOKEN:…",
+    "${ TG_TOKEN }": "${ TG_TOKEN …",
+    "${TG_TOKEN": "${TG_TOKEN…",
+}
+
+
+@pytest.mark.parametrize("value, shown", UNREAD_VARIABLES.items())
+def test_a_variable_newsbot_does_not_read_is_named_with_its_key_not_kept_as_written(value, shown):
+    """Such a value was kept as written, a token of "${TG_TOKEN-…}" that Telegram refused at the start."""
+    with pytest.raises(ConfigError) as raised:
+        parse_config(f"telegram:\n  token: '{value}'\n", environ={"TG_TOKEN": "13579:made-up-set-token"})
+    told = str(raised.value)
+    assert f'telegram.token: "{shown}" is no variable newsbot reads: write ${{NAME}} or ${{NAME:-default}}' in told
+    assert "made-up" not in told
+
+
+def test_double_dollar_is_a_literal_dollar_brace_whatever_follows():
+    config = parse_config("storage: {url: 'sqlite:///$${HOME-x}.db'}", environ={"HOME": "/root"})
+    assert config.storage.url == "sqlite:///${HOME-x}.db"
+
+
 def test_a_config_file_that_is_not_utf8_is_named(tmp_path):
     latin = tmp_path / "latin.yaml"
     latin.write_bytes('telegram: {base_url: "caf\xe9"}'.encode("latin-1"))
