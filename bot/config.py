@@ -39,11 +39,14 @@ class ConfigError(Exception):
     """The configuration cannot be used; the message names the key and the problem."""
 
 
+def _stripped(value: Any) -> Any:
+    """Text without the white space around it: the line break `echo` or a secrets file leaves a ${VAR}."""
+    return value.strip() if isinstance(value, str) else value
+
+
 def _token_as_sent(value: Any) -> Any:
-    """The token without the white space around it (the line break `echo` or a secrets file leaves), as
-    the platforms' libraries send it and so as it must be masked; None when empty."""
-    if isinstance(value, str):
-        value = value.strip()
+    """The token stripped, as the platforms' libraries send it and so as it must be masked; None when empty."""
+    value = _stripped(value)
     return None if value == "" else value
 
 
@@ -60,6 +63,8 @@ class WebhookSettings(Strict):
     secret_token: SecretStr | None = None
 
     _trimmed_secret = field_validator("secret_token", mode="before")(_token_as_sent)
+    # either may hold the token (a common path is the token itself): stripped as it is
+    _trimmed_address = field_validator("path", "url", mode="before")(_stripped)
 
     @field_validator("secret_token")
     @classmethod

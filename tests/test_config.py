@@ -427,6 +427,14 @@ def test_a_webhook_secret_telegram_refuses_is_a_config_error_that_does_not_show_
     assert secret not in told
 
 
+def test_a_webhook_path_and_url_holding_the_token_lose_the_line_break_it_came_with_as_the_token_does():
+    """A token from a secrets file ends in a line break, trimmed from `token`; kept in `path`, the webhook
+    listened on "/<token>\\n" while Telegram posted to "/<token>", and every update was a 404."""
+    text = "telegram:\n  webhook: {enabled: true, url: 'https://bot.example.org/${TT}', path: '${TT}'}\n"
+    webhook = parse_config(text, environ={"TT": "24680:made-up-token\n"}).telegram.webhook
+    assert (webhook.path, webhook.url) == ("24680:made-up-token", "https://bot.example.org/24680:made-up-token")
+
+
 def test_an_empty_webhook_secret_is_none_as_an_empty_token_is():
     text = "telegram:\n  webhook: {enabled: true, url: 'https://bot.example.org/telegram', secret_token: '${HOOK_SECRET:-}'}\n"
     assert parse_config(text, environ={}).telegram.webhook.secret_token is None
