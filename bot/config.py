@@ -11,7 +11,7 @@ from typing import Annotated, Any, Hashable, Literal, Mapping, Union, get_args, 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, Field, SecretStr, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, Field, PrivateAttr, SecretStr, ValidationError, ValidationInfo, field_validator, model_validator
 
 from bot.adapters.redact import SecretRedactor
 from bot.cron import cron_trigger
@@ -222,8 +222,17 @@ class Config(Strict):
     schedules: list[ScheduleSettings] = []
     delivery: DeliverySettings = DeliverySettings()
 
+    # what ${VAR}s written after a feed url's host stood for: parse_config's to set, the logs' to mask
+    _values_in_address_paths: tuple[str, ...] = PrivateAttr(default=())
+
     _unique_source_names = field_validator("sources")(_names_unique)
     _unique_schedule_names = field_validator("schedules")(_names_unique)
+
+    @property
+    def values_in_address_paths(self) -> tuple[str, ...]:
+        """The values of the variables written into a source url's path or query (feed/${FEEDTOK}): a
+        token there has no parameter name that tells it is one. A ${VAR} that is the scheme or the host is not among them."""
+        return self._values_in_address_paths
 
 
 # ${VAR} or ${VAR:-default}; $${ stands for a literal ${; any other ${ is an error
@@ -256,6 +265,24 @@ def expand_variables(text: str, environ: dict[str, str] | None = None, key: str 
         raise ConfigError(f"{where}environment variable {name} {state} (use ${{{name}:-default}} to make it optional)")
 
     return _VARIABLE.sub(substitute, text)
+
+
+def _values_after_the_host(written: str, environ: Mapping[str, str]) -> list[str]:
+    """The values of the ${VAR}s in a url as written that come after its host (after the first / that
+    follows ://)."""
+    values = []
+    for match in _VARIABLE.finditer(written):
+        before = written[: match.start()]
+        name, default = match.groups()
+        if name and "://" in before and "/" in before.partition("://")[2]:
+            values.append(environ.get(name) or default or "")
+    return values
+
+
+def _values_in_source_paths(data: dict, environ: Mapping[str, str]) -> tuple[str, ...]:
+    sources = data.get("sources")
+    urls = [source.get("url") for source in sources if isinstance(source, dict)] if isinstance(sources, list) else []
+    return tuple(value for url in urls if isinstance(url, str) for value in _values_after_the_host(url, environ) if value)
 
 
 def _expand_values(data: Any, environ: dict[str, str] | None, path: str = "") -> Any:
@@ -478,13 +505,15 @@ def parse_config(text: str, origin: str = "config", environ: dict[str, str] | No
         data = {}
     if not isinstance(data, dict):
         raise ConfigError(f"{origin}: the top level must be a mapping of keys")
+    environ = os.environ if environ is None else environ
+    values_in_address_paths = _values_in_source_paths(data, environ)
     try:
         data = _expand_values(data, environ)
     except RecursionError:
         raise ConfigError(f"{origin}: a YAML alias refers to itself") from None
     except ConfigError as error:
         raise ConfigError(f"{origin}: {error}") from None
-    data = _tokens_from_environment(data, os.environ if environ is None else environ)
+    data = _tokens_from_environment(data, environ)
     try:
         config = Config.model_validate(data)
     except ValidationError as error:
@@ -494,6 +523,7 @@ def parse_config(text: str, origin: str = "config", environ: dict[str, str] | No
         filter_queries(config.schedules, Tagger.from_settings(config.taxonomy))
     except FilterError as error:
         raise ConfigError(_tokens_hidden(f"{origin}: {error}", data)) from None
+    config._values_in_address_paths = values_in_address_paths
     return config
 
 

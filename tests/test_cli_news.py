@@ -177,21 +177,37 @@ def _serve_one_feed():
     return server, server.server_port
 
 
-def test_verbose_logs_never_show_a_feed_urls_credentials(tmp_path, caplog):
+def _verbose_ingest_log(tmp_path, caplog, url_at_port) -> tuple[str, int]:
+    """What `newsbot -v ingest` logs fetching a local feed from `url_at_port(port)`, and the port."""
     server, port = _serve_one_feed()
     try:
-        url = (f"http://reader:PASSW0RD@127.0.0.1:{port}/rss.xml?token=SECRETTOKEN&page=1"
-               "&client_secret=CLIENTSECRET&auth=AUTHVALUE")
-        source = f"  - {{name: private, kind: feed, url: '{url}'}}"
+        source = f"  - {{name: private, kind: feed, url: '{url_at_port(port)}'}}"
         config = write_config(tmp_path, f"sqlite:///{tmp_path / 'n.db'}", source)
         caplog.set_level(logging.DEBUG)
         assert main(["-v", "--config", config, "ingest"]) == 0
     finally:
         server.shutdown()
-    logged = "\n".join(record.getMessage() for record in caplog.records)
+    return "\n".join(record.getMessage() for record in caplog.records), port
+
+
+def test_verbose_logs_never_show_a_feed_urls_credentials(tmp_path, caplog):
+    logged, _ = _verbose_ingest_log(tmp_path, caplog, lambda port: (
+        f"http://reader:PASSW0RD@127.0.0.1:{port}/rss.xml?token=SECRETTOKEN&page=1"
+        "&client_secret=CLIENTSECRET&auth=AUTHVALUE"
+    ))
     assert "HTTP Request: GET http://***@127.0.0.1:" in logged and "token=***&page=1" in logged
     assert not any(secret in logged for secret in ("PASSW0RD", "SECRETTOKEN", "CLIENTSECRET", "AUTHVALUE"))
     assert "httpcore" in logged  # the debug lines of the library below httpx, which no filter of httpx's sees
+
+
+def test_verbose_logs_never_show_a_variable_written_into_a_feed_urls_path(tmp_path, caplog, monkeypatch):
+    """A token in the path (https://example.org/feed/${FEEDTOK}) has no parameter name that tells it is one:
+    a variable written after the host is masked, one naming the host is not."""
+    monkeypatch.setenv("FEEDTOK", "F33D-T0KEN-1234")
+    monkeypatch.setenv("FEED_HOST", "127.0.0.1")
+    logged, port = _verbose_ingest_log(tmp_path, caplog, lambda port: f"http://${{FEED_HOST}}:{port}/feed/${{FEEDTOK}}/rss.xml")
+    assert f"HTTP Request: GET http://127.0.0.1:{port}/feed/[REDACTED]/rss.xml" in logged
+    assert "F33D-T0KEN-1234" not in logged
 
 
 def test_verbose_logs_leave_out_the_libraries_that_log_every_database_call_or_parser_rule(tmp_path, caplog):

@@ -52,13 +52,15 @@ class UsageError(Exception):
     """A problem with what the user asked for on the command line; exit status 2."""
 
 
-def hide_feed_secrets(sources) -> None:
+def hide_feed_secrets(sources, values_in_paths: tuple[str, ...] = ()) -> None:
     """Mask the credentials feed URLs carry in every log line from any library (httpcore's debug
-    lines show a redirect's Location header), beyond the URLs httpx logs."""
+    lines show a redirect's Location header), beyond the URLs httpx logs; and the values of the
+    variables written into their paths, as written and as httpx sends them."""
+    path_values = [form for value in values_in_paths for form in (value, _as_sent_in_a_path(value))]
     for source in sources:
         url = getattr(source, "url", "")
         secrets = credential_values(url) + credential_values(_as_sent(url)) + [urlsplit(url).password or ""]
-        for secret in secrets:
+        for secret in secrets + path_values:
             if _looks_secret(secret):
                 redact_in_logs(secret)
 
@@ -69,6 +71,14 @@ def _as_sent(url: str) -> str:
         return str(httpx.URL(url))
     except httpx.InvalidURL:  # never fetched, so never logged in another form
         return url
+
+
+def _as_sent_in_a_path(value: str) -> str:
+    """A path segment as httpx sends it, its spaces and quotes percent-encoded."""
+    try:
+        return httpx.URL("http://host/" + value).raw_path.decode("ascii").removeprefix("/")
+    except httpx.InvalidURL:
+        return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -101,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command != "run":  # only `newsbot run` stops in order, whenever the signal came
             stop_signals.release()
         config = load_config(args.config)
-        hide_feed_secrets(config.sources)
+        hide_feed_secrets(config.sources, config.values_in_address_paths)
         return module.run(args, config)
     except (ConfigError, UsageError, StorageError, ConnectError) as error:
         print(f"newsbot: {error}", file=sys.stderr)
