@@ -73,6 +73,20 @@ class WebhookSettings(Strict):
             raise ValueError("1 to 256 characters, each a letter A-Z or a-z, a digit, _ or - (as Telegram takes it)")
         return secret
 
+    @field_validator("listen", mode="before")
+    @classmethod
+    def _some_address(cls, listen: Any) -> Any:
+        """An empty address is every interface to the web server: too much to take from a ${VAR} left empty."""
+        if isinstance(listen, str) and not listen.strip():
+            raise ValueError("empty, which would listen on every interface: leave it out for 127.0.0.1, or write 0.0.0.0")
+        return _stripped(listen)
+
+    @field_validator("path")
+    @classmethod
+    def _path_without_its_slashes(cls, path: str) -> str:
+        """The server serves http://listen:port/<path>: "/telegram" is the same path as "telegram"."""
+        return path.strip("/")
+
     @field_validator("url")
     @classmethod
     def _web_address(cls, url: str | None) -> str | None:

@@ -236,6 +236,9 @@ def test_token_never_shown_in_repr():
         ("storage:\n  # url: sqlite:///newsbot.db\n",
          "storage: expected keys and values, found nothing (an empty section: fill it in or leave it out)"),
         ("telegram: {webhook: [enabled]}", "telegram.webhook: expected keys and values, found a list"),
+        ("telegram: {webhook: {listen: ''}}",
+         "telegram.webhook.listen: empty, which would listen on every interface: leave it out for 127.0.0.1"),
+        ("telegram: {webhook: {listen: '${LISTEN_AT:-} '}}", "telegram.webhook.listen: empty, which would listen on every"),
         ("sources: [bundled]", "sources[0]: expected keys and values, found text"),
         ("schedules: {name: a}", "schedules: expected a list, found keys and values"),
         ("taxonomy: {sectors: [energy]}", "taxonomy.sectors: expected keys and values, found a list"),
@@ -425,6 +428,12 @@ def test_a_webhook_secret_telegram_refuses_is_a_config_error_that_does_not_show_
     told = str(raised.value)
     assert "telegram.webhook.secret_token: 1 to 256 characters, each a letter A-Z or a-z, a digit, _ or -" in told
     assert secret not in told
+
+
+@pytest.mark.parametrize("written", ["/telegram", "telegram/", "//telegram/", " /telegram"])
+def test_a_webhook_path_is_read_without_the_slashes_around_it(written):
+    """The server is reached at http://listen:port/<path>: a path written with its slash was logged as …:8443//telegram."""
+    assert parse_config(f"telegram:\n  webhook: {{path: '{written}'}}\n").telegram.webhook.path == "telegram"
 
 
 def test_a_webhook_path_and_url_holding_the_token_lose_the_line_break_it_came_with_as_the_token_does():
