@@ -163,6 +163,16 @@ def fake_telegram_in_a_thread(token: str):
         thread.join(10)
 
 
+@pytest.mark.parametrize("argv", [["run", "--bogus"], ["chat", "--bogus"], ["ingest", "--config", "x.yaml", "--bogus"]])
+def test_an_unknown_option_is_told_with_the_usage_of_its_command(argv, capsys):
+    with pytest.raises(SystemExit) as exit:
+        main(argv)
+    assert exit.value.code == 2
+    told = capsys.readouterr().err
+    assert told.startswith(f"usage: newsbot {argv[0]} ")
+    assert told.endswith(f"newsbot {argv[0]}: error: unrecognized arguments: --bogus\n")
+
+
 def test_a_rejected_token_is_one_line_and_exit_status_2(tmp_path, capsys):
     with fake_telegram_in_a_thread("123:RIGHT-TOKEN") as base_url:
         config = tmp_path / "config.yaml"
