@@ -141,6 +141,16 @@ def test_newsbot_chat_refuses_words_that_start_with_no_command_naming_the_news_c
     assert capsys.readouterr().err == "newsbot: Unknown command /nonexistent. Try /help.\n"
 
 
+def test_newsbot_chat_refuses_an_unknown_command_before_filling_an_empty_store(tmp_path, capsys, caplog):
+    """A typo is refused at once, where the store was first filled from the sources (a minute of feeds)."""
+    config = tmp_path / "config.yaml"
+    config.write_text(f"storage:\n  url: sqlite:///{tmp_path / 'chat.db'}\nsources: [{{name: b, kind: bundled}}]\n")
+    caplog.set_level(logging.INFO)
+    assert main(["--config", str(config), "chat", "/nope"]) == 2
+    assert capsys.readouterr().err == "newsbot: Unknown command /nope. Try /help.\n"
+    assert not [record for record in caplog.records if "the store is empty" in record.getMessage()]
+
+
 async def test_digits_that_are_no_number_are_no_choice(router):
     printed = await converse(router, "/latest 2", "²", "①", "/help")
     assert printed.count(COMMANDS_HINT) == 2 and "What I understand" in printed

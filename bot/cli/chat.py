@@ -10,7 +10,7 @@ from bot.adapters.console import ConsoleAdapter
 from bot.cli import UsageError
 from bot.config import Config
 from bot.context import Context
-from bot.model import Reply
+from bot.model import Command, Reply
 from bot.router import Router, build_router
 from bot.startup import fill_if_empty, open_content
 
@@ -50,24 +50,28 @@ def _as_command(line: str, router: Router) -> str:
     raise UsageError(f"not a command: “{shown}”; to look the words up, try newsbot chat {shlex.quote('/news ' + shown)}")
 
 
+def _known_command(line: str, router: Router, console: ConsoleAdapter) -> Command:
+    line = _as_command(line, router)
+    command = console.command(line)
+    if command is None:
+        raise UsageError(f"not a command for this bot: {line[:60]}")
+    if not router.knows(command.name):  # a script running it learns so from the exit status
+        raise UsageError(router.unknown_command(command.name).text)
+    return command
+
+
 async def _chat(config: Config, line: str | None) -> int:
     store, tagger = await open_content(config)
     console = ConsoleAdapter()
     router = build_router(Context(store=store, tagger=tagger))
     try:
-        if line is not None:
-            line = _as_command(line, router)
+        command = None if line is None else _known_command(line, router, console)  # refused before any fetch
         await fill_if_empty(store, config, tagger)
         await console.connect()
-        if line is None:
+        if command is None:
             await console.send(console.target, Reply(text=GREETING))
             await console.listen(router.handle)
         else:
-            command = console.command(line)
-            if command is None:
-                raise UsageError(f"not a command for this bot: {line[:60]}")
-            if not router.knows(command.name):  # a script running it learns so from the exit status
-                raise UsageError(router.unknown_command(command.name).text)
             await console.send(console.target, await router.handle(command))
         await console.disconnect()
     finally:
