@@ -42,6 +42,13 @@ class TerminalSafeFormatter(logging.Formatter):
     """Log lines quote feeds and people (a source's name, a typed channel): none may recolour, retitle or
     rewrite the terminal it is read on, nor add a line: one event is one line, but for its traceback."""
 
+    def format(self, record: logging.LogRecord) -> str:
+        try:
+            record.getMessage()
+        except (TypeError, ValueError, KeyError):  # a library's log call whose arguments do not fit its message
+            record.msg, record.args = f"{record.msg} {record.args!r}", None
+        return super().format(record)
+
     def formatMessage(self, record: logging.LogRecord) -> str:
         return terminal_safe(super().formatMessage(record))
 

@@ -92,6 +92,14 @@ def test_a_log_message_is_one_line_and_its_traceback_keeps_its_lines():
     assert traceback[0] == "Traceback (most recent call last):" and traceback[-1] == "ValueError: broken"
 
 
+def test_a_log_call_whose_arguments_do_not_format_is_one_line_not_a_logging_error():
+    """PTB logs an update's id with %d: a webhook update with "update_id": "x" made the stdlib print
+    '--- Logging error ---' and a traceback instead of the line."""
+    formatter = TerminalSafeFormatter("%(levelname)s %(name)s: %(message)s")
+    record = logging.LogRecord("telegram.ext.Updater", logging.DEBUG, __file__, 1, "Received Update with ID %d", ("x",), None)
+    assert formatter.format(record) == "DEBUG telegram.ext.Updater: Received Update with ID %d ('x',)"
+
+
 async def test_typing_commands_and_choosing_numbers(router):
     printed = await converse(router, "/latest 5", "1", "quit", "/help")
     first_page, _, second_page = printed.partition("Latest articles (continued)")
