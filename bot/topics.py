@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from bot.model import quoted
-from content.store.fulltext import QUOTES, or_reading, parted, plain_words, search_terms
+from content.store.fulltext import EDGE_PUNCTUATION, QUOTES, is_or, or_reading, parted, plain_words, search_terms
 
 # Words kept in lower case (a subscription's words are) that read as acronyms: "“AI”", not "“ai”"; a word
 # with a capital is named as written ("5 eV", an energy, is no "5 EV")
@@ -29,10 +29,13 @@ def describe(names: Iterable[str], words: str = "") -> str:
 
 
 def _in_order(words: str) -> list[str]:
-    """The plain words ("energy,kenya" is two, as searched), quoted phrases and exclusions, as written."""
+    """The plain words ("energy,kenya" is two, as searched; "or," is "or"), quoted phrases and exclusions, as written."""
     pieces = []
     for bare, (start, end) in plain_words(words):
-        pieces += parted(bare) if bare else [_closed(words[start:end])]
+        if bare:
+            pieces += [word.strip(EDGE_PUNCTUATION) if is_or(word) else word for word in parted(bare)]
+        else:
+            pieces.append(_closed(words[start:end]))
     return pieces
 
 

@@ -681,6 +681,15 @@ async def test_news_reads_or_past_another_or_and_an_exclusion_as_search_does(rou
     assert [action.command for action in reply.actions] == ["/news energy -coal", "/news agriculture -coal"]
 
 
+async def test_search_reads_or_with_punctuation_beside_it_as_news_does(router):
+    # /news trimmed the comma and found either word; /search read "or," as a stop word and asked for both
+    either = ["Pakistani farmers get pest alerts by text message", "Thai vocational colleges teach drone mapping"]
+    for words in ("drones or, whiteflies", "drones ,or whiteflies", "drones or; whiteflies", "drones (or) whiteflies"):
+        for name, heading in (("news", "News"), ("search", "Search")):
+            reply = await router.handle(command(f"/{name} {words}"))
+            assert (reply.text, sorted(titles(reply))) == (f"{heading}: “drones or whiteflies”", either), f"/{name} {words}"
+
+
 async def test_a_heading_names_a_name_of_several_words_or_joins_as_one(router):
     # search reads "artificial intelligence" as one term, the choice of "smart meters": it was named apart
     reply = await router.handle(command('/search artificial intelligence or "smart meters"'))

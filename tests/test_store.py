@@ -329,6 +329,7 @@ async def test_or_between_words_or_phrases_finds_articles_with_either(store):
     )
     assert sorted(ids(await store.search("solar or wind kenya"))) == ["article-1", "article-2"]
     assert sorted(ids(await store.search("solar OR wind OR coal kenya"))) == ["article-1", "article-2", "article-3"]
+    assert sorted(ids(await store.search("solar or, wind kenya"))) == ["article-1", "article-2"]  # was both words
     assert sorted(ids(await store.search('"smart grid" or turbines'))) == ["article-2", "article-3"]
     assert sorted(ids(await store.find(Query(text="AI or solar")))) == ["article-1", "article-4"]
     assert ids(await store.search("solar or -wind")) == ["article-1"]  # an exclusion is no alternative

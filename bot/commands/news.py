@@ -18,8 +18,8 @@ from bot.pages import PageKind
 from bot.time_phrases import TimePhraseError, Window, names_with_a_time, number_in_words, take_time_phrase
 from bot.topics import describe
 from content.model import Query
-from content.store.fulltext import (LEFT_OUT, LOOKED_FOR, OR, QUOTES, literal_pieces, names_of_several_words, parted,
-                                     plain_words, read_or, search_terms)
+from content.store.fulltext import (EDGE_PUNCTUATION, LEFT_OUT, LOOKED_FOR, OR, QUOTES, literal_pieces,
+                                     names_of_several_words, parted, plain_words, read_or, search_terms)
 from content.tagging import Match, Resolution, non_country_phrases, place_name
 
 MAX_LATEST = 20
@@ -47,7 +47,6 @@ _FREE_TEXT_LIKENESS = 85
 # A multi-word phrase counts as a name only when it reads like the name it resolved to,
 # so "energy thailand" does not become a fuzzy match for Energy that swallows Thailand.
 _PHRASE_LIKENESS = 75
-_EDGE_PUNCTUATION = ".,;:!?\"'()[]{}“”‘’"
 _OPENING_BRACKETS = {")": "(", "]": "[", "}": "{"}  # by the bracket that closes them
 # Words after a sector's name or keyword that only say it is one: "Kenya's health sector", "energy industry"
 _SECTOR_NOUNS = frozenset({"sector", "sectors", "industry", "industries"})
@@ -629,7 +628,7 @@ def _flags_apart(token: str) -> list[str]:
 def _trimmed(token: str) -> str:
     """The token without the punctuation around it ("Kenya,", "(grid)"), but for a bracket that pairs
     with one inside it: "[l](http://e.x)" and "grid(s)" stay whole, not "l](http://e.x" and "grid(s"."""
-    start, end = len(token) - len(token.lstrip(_EDGE_PUNCTUATION)), len(token.rstrip(_EDGE_PUNCTUATION))
+    start, end = len(token) - len(token.lstrip(EDGE_PUNCTUATION)), len(token.rstrip(EDGE_PUNCTUATION))
     if start >= end:
         return ""
     while True:
@@ -701,7 +700,7 @@ def _less_stop_words(words: str) -> str:
 
 def _inside_a_country(words: str) -> bool:
     """Whether the words are one place inside a country: a city, a sea or a state."""
-    tokens = [token.strip(_EDGE_PUNCTUATION).lower() for token in words.split()]
+    tokens = [token.strip(EDGE_PUNCTUATION).lower() for token in words.split()]
     return non_country_phrases(tokens) == [range(len(tokens))]
 
 

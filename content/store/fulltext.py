@@ -76,6 +76,8 @@ _QUOTED_OR_ENERGY = re.compile(
 WORD_SEPARATORS = ",;/"
 _WORD_SEPARATOR = re.compile(f"[{WORD_SEPARATORS}]")
 _SEPARABLE_WORD = re.compile(r"(?=.*[^\W\d_])[\w'’-]{2,}")
+# Punctuation around a word that is no part of it ("Kenya,", "(grid)"), as commands that read names trim it
+EDGE_PUNCTUATION = ".,;:!?\"'()[]{}“”‘’"
 
 
 @dataclass(frozen=True)
@@ -178,11 +180,11 @@ def _units(pieces: Iterable[tuple[int, tuple[str, str | None, str | None]]]) -> 
     for source, (negated, quoted, bare) in pieces:
         if bare is not None:
             bare = _CLITIC.sub("", bare)
-        if not negated and quoted is None and bare != "or" and len(_WORD.findall(bare)) <= 1:
+        if not negated and quoted is None and not is_or(bare) and len(_WORD.findall(bare)) <= 1:
             words.extend((source, word) for word in _WORD.findall(bare))
             continue
         read_words()
-        if bare == "or" and not negated:
+        if not negated and is_or(bare):
             units.append(_Unit(OR, None, range(source, source + 1)))
             continue
         term = _phrase_term(quoted if quoted is not None else bare, exact=quoted is not None)
@@ -191,6 +193,11 @@ def _units(pieces: Iterable[tuple[int, tuple[str, str | None, str | None]]]) -> 
         units.append(_Unit(kind, term, range(source, source + 1)))
     read_words()
     return units
+
+
+def is_or(bare: str | None) -> bool:
+    """Whether a plain word is "or", the punctuation around it aside ("or,", "(or)")."""
+    return bare is not None and bare.strip(EDGE_PUNCTUATION).lower() == "or"
 
 
 def _quoted_as_meant(text: str) -> str:
