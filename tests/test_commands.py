@@ -636,6 +636,19 @@ async def test_news_offers_a_name_of_several_words_or_joins_whole(router):
     assert [action.command for action in reply.actions] == ["/news electric vehicle", "/country KE"]
 
 
+async def test_news_hands_search_a_place_of_several_words_or_joins_whole(router, store):
+    # search read "new york or boston" as new AND (york or boston): the museum in York, not Boston's lanes
+    await store.add([
+        sample_article(50, "New York adds bus lanes", "The city paints the lanes red."),
+        sample_article(51, "Boston adds bike lanes", "The city paints the lanes green."),
+        sample_article(52, "A new museum opens in York", "Visitors queue in England."),
+    ])
+    for line in ("/news new york or boston", "/news boston or new york"):
+        reply = await router.handle(command(line))
+        assert sorted(titles(reply)) == ["Boston adds bike lanes", "New York adds bus lanes"], line
+    assert reply.text == 'News: “boston” or "new york"'  # named as searched for
+
+
 async def test_news_reads_or_beside_a_quoted_phrase_as_beside_a_word(router):
     reply = await router.handle(command('/news "smart meters" or whiteflies'))  # found nothing: both were asked for
     assert sorted(titles(reply)) == ["Pakistani farmers get pest alerts by text message", "Solar mini-grids with smart meters reach Kenyan villages"]

@@ -609,10 +609,18 @@ def _alternatives(pieces: list[Match | str | _Or | _Literal], terms: list[int]) 
         piece = pieces[index]
         if alternatives and not isinstance(piece, Match) and not isinstance(alternatives[-1], Match):
             joining = next(other for other in reversed(pieces[before:index]) if isinstance(other, _Or))
-            alternatives[-1] = f"{_written(alternatives[-1])} {joining.written} {_written(piece)}"
+            alternatives[-1] = f"{_as_one_term(alternatives[-1])} {joining.written} {_as_one_term(piece)}"
         else:
             alternatives.append(piece)
     return alternatives
+
+
+def _as_one_term(piece: str | _Or | _Literal) -> str:
+    """Words "or" joins to others, as search reads them whole: a name of several words it reads as
+    more than one term ("new york") in quotes, so that "or" takes the name, not its last word."""
+    if isinstance(piece, str) and len(search_terms(piece).required) > 1:
+        return f'"{piece}"'
+    return _written(piece)
 
 
 def word_count(words: str) -> int:
