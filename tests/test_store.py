@@ -318,6 +318,20 @@ async def test_a_name_finds_articles_that_use_its_equivalent(store):
     assert sorted(ids(await store.search("artificial"))) == ["article-2", "article-3"]  # one word is no name
 
 
+async def test_a_plural_name_finds_articles_that_use_its_equivalent(store):
+    # "electric vehicles" was two words, "or" joining only the second: electric AND (vehicles or solar)
+    stories = {
+        "EVs sell out in Nairobi": "Dealers order more cars.",
+        "Solar farms in Kenya": "Panels cover the plain.",
+        "Electric kettles ship by rail": "The vehicles leave at dawn.",
+        "LLMs draft court rulings": "Judges read the drafts.",
+    }
+    await store.add([make_article(number, title=title, text=f"{text} " * 2) for number, (title, text) in enumerate(stories.items(), 1)])
+    assert sorted(ids(await store.search("electric vehicles or solar"))) == ["article-1", "article-2"]
+    assert ids(await store.search("electric vehicles")) == ["article-1"]
+    assert sorted(ids(await store.search("large language models or solar"))) == ["article-2", "article-4"]
+
+
 async def test_or_between_words_or_phrases_finds_articles_with_either(store):
     await store.add(
         [
@@ -619,7 +633,7 @@ def test_an_energy_in_electronvolts_is_searched_as_written_not_as_an_electric_ve
     from content.store.fulltext import Terms, search_terms
 
     assert search_terms("band gap of 1.1 eV") == Terms(required=(("band",), ("gap",), ("1.1 ev",)))
-    assert search_terms("5 EV models") == Terms(required=(("5",), ("ev", "evs", "electric vehicle"), ("models",)))
+    assert search_terms("5 EV models") == Terms(required=(("5",), ("ev", "evs", "electric vehicle", "electric vehicles"), ("models",)))
 
 
 def test_who_in_capitals_is_searched_as_the_world_health_organization():

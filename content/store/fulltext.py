@@ -44,9 +44,9 @@ _LONGEST_WORD = 2047
 EQUIVALENT_NAMES = (
     ("ai", "artificial intelligence"),
     ("genai", "generative ai"),
-    ("llm", "llms", "large language model"),
+    ("llm", "llms", "large language model", "large language models"),
     ("iot", "internet of things"),
-    ("ev", "evs", "electric vehicle"),
+    ("ev", "evs", "electric vehicle", "electric vehicles"),
     ("fintech", "financial technology"),
     ("edtech", "education technology"),
     ("agritech", "agricultural technology"),
@@ -323,12 +323,11 @@ def _too_long(word: str) -> bool:
 
 
 def names_of_several_words(words: list[str]) -> list[range]:
-    """Where names of several words that have equivalents ("electric vehicle", "electric vehicles",
-    "internet of things") stand in lower-case words."""
-    singular = [word.removesuffix("s") if len(word) > 3 else word for word in words]
+    """Where names of several words that have equivalents ("electric vehicles", "internet of things")
+    stand in lower-case words, as search reads them."""
     spans, position = [], 0
     while position < len(words):
-        name, _ = max(_name_at(words, position), _name_at(singular, position), key=lambda found: len(found[0]))
+        name, _ = _name_at(words, position)
         if len(name) > 1:
             spans.append(range(position, position + len(name)))
         position += max(len(name), 1)
