@@ -353,3 +353,16 @@ async def test_stored_articles_stay_found_after_the_upgrade_that_indexes_code(da
         assert (await store.get("old-1")).code == ""  # not kept then
     finally:
         await store.close()
+
+
+async def test_words_joined_by_a_dot_in_stored_articles_are_found_by_each_part_after_the_upgrade(database_url):
+    texts = ["Reviews move to giantbomb.com today.", "Operators share a script.", None]
+    await _store_old_articles(database_url, "0011", texts, code=["", "solar.balance_grid(x)", ""])
+
+    store = await Store.open(database_url)
+    try:
+        for query, found in [("giantbomb", ["old-1"]), ("giantbomb.com", ["old-1"]), ("balance_grid", ["old-2"])]:
+            assert [a.id for a in (await store.search(query)).articles] == found, query
+        assert len((await store.search("irrigation sensors", limit=50)).articles) == 3
+    finally:
+        await store.close()

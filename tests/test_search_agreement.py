@@ -28,10 +28,11 @@ CORPUS = [
     ("Straße closed in Berlin", "The Greek daily Ο Λόγος reports; the ﬁnancial district builds ﬂood walls."),
     ("World Health Organization meets", "The WHO said who would come."),
     ("CO₂ falls as R&D grows", "½ of the firms run long‑term trials in 40 m² labs; ① NEAR (the) site."),
+    ("Giantbomb.com reviews the U.S.A. release", "The api.v2_start hook calls scheduler_start; node.js 2.5 ok."),
 ]
 
 # Blocks of code of some of them (by number), searched as their own column of least weight
-CODE_BLOCKS = {2: "run_now_fast(grid)", 8: "balance_grid(solar, x=2.5)  # policy"}
+CODE_BLOCKS = {2: "run_now_fast(grid)", 8: "balance_grid(solar, x=2.5)  # policy", 14: "grid.balance_load(solar.Panels)"}
 
 QUERIES = [
     "US", "us", "uses", "use", "EV", "eve", "new", "news", "AI", "artificial intelligence", "electric vehicles",
@@ -44,6 +45,8 @@ QUERIES = [
     "CO₂", "co2", "co", "R&D", "½", "1⁄2 firms", "m²", "40 m2", "long‑term trials", "40 m²", "①", "NEAR",
     "NEAR(site)", "trials AND labs", "labs OR site", "sit*", "(site)", "solar\x00policy", "-", "*", '""',
     "run_now_fast", "run fast", "grid", '"solar policies"', "balance_grid", "policy -balance_grid",
+    "scheduler", "scheduler_start", "giantbomb", "giantbomb.com", "com", "api", "v2", "node", "js", "U.S.A.", "usa",
+    "balance", "balance_load", "load", "panels", "grid.balance_load", "-giantbomb release",
 ]
 
 

@@ -678,6 +678,23 @@ async def test_a_word_too_long_for_postgresql_to_index_is_no_word_to_search_for_
     assert not search_terms(f'{long_word} "farm {long_word}"')
 
 
+async def test_words_joined_by_a_dot_or_an_underscore_are_found_by_each_part_on_both_stores(store):
+    await store.add(
+        [
+            make_article(1, title="Reviews move to Giantbomb.com", text="The worker calls scheduler_start at boot."),
+            replace(make_article(2, title="Grid code", text="Operators share a script."), code="solar.balance_grid(x)"),
+            make_article(3, title="Version news", text="Release v2.0 ships 2.5 times faster."),
+        ]
+    )
+    for words in ("giantbomb", "giantbomb.com", "com"):
+        assert ids(await store.search(words)) == ["article-1"], words
+    for words in ("scheduler", "scheduler_start", "start"):
+        assert ids(await store.search(words)) == ["article-1"], words
+    for words in ("balance", "balance_grid", "solar", "solar.balance_grid", '"solar balance grid"'):
+        assert ids(await store.search(words)) == ["article-2"], words
+    assert ids(await store.search("v2.0")) == ["article-3"]  # a dot between figures is no gap between words
+
+
 async def test_a_hyphenated_word_finds_its_parts_written_apart_on_both_stores(store):
     await store.add(
         [

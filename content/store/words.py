@@ -64,6 +64,18 @@ def spaced(text: str) -> str:
     return text if text.isascii() else _UNSPACED_CHARACTER.sub(r" \1 ", text)
 
 
+# PostgreSQL's parser reads words joined by a dot as one ("giantbomb.com" a host, "solar.balance_grid" a file),
+# where SQLite's reads each: to both, a dot between two letters parts words as a space does (migration 0012).
+# Between figures it stays, so PostgreSQL reads "2.5" or "v2.0" whole (README, Known limits).
+DOT_BETWEEN_LETTERS = r"(?<=[A-Za-z])\.(?=[A-Za-z])"
+_DOT_BETWEEN_LETTERS = re.compile(DOT_BETWEEN_LETTERS)
+
+
+def dots_parted(text: str) -> str:
+    """"giantbomb.com" as "giantbomb com", as PostgreSQL's index reads it (SQLite's parts them anyway)."""
+    return _DOT_BETWEEN_LETTERS.sub(" ", text) if "." in text else text
+
+
 def folded(text: str) -> str:
     # NFKC, as people's words are read (bot.router.as_typed): "CO₂" is "CO2", "½" is "1⁄2", a decomposed "Việt"
     # the composed one (migration 0010); a Turkish capital İ folds to "i" and a dot, read as "i"

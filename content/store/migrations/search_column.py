@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 from alembic import op
 
-from content.store.words import ACCENTED, SQL_FUNCTION, UNACCENTED, UNSPACED_CHARACTER, full_case_folds
+from content.store.words import ACCENTED, DOT_BETWEEN_LETTERS, SQL_FUNCTION, UNACCENTED, UNSPACED_CHARACTER, full_case_folds
 
 COLUMNS_BEFORE_CODE = ("title", "summary", "text")  # as indexed up to migration 0010: the default of older migrations
 # From migration 0011, each column weighing less than the one before: what a later rebuild must index
@@ -31,6 +31,17 @@ def spaced(value: str) -> str:
     """The SQL text `value` with each character of the scripts written without spaces a word of its
     own, as content.store.words.spaced makes it."""
     return f"regexp_replace({value}, '{UNSPACED_CHARACTER}', ' \\1 ', 'g')"
+
+
+def dots_parted(value: str) -> str:
+    """The SQL text `value` with a dot between two letters a space, as content.store.words.dots_parted makes it."""
+    return f"regexp_replace({value}, '{DOT_BETWEEN_LETTERS}', ' ', 'g')"
+
+
+def as_compatibility_forms(value: str) -> str:
+    """How migrations 0010 and 0011 read the SQL text `value`: by its compatibility forms (NFKC), case and
+    accents folded, each character of the scripts written without spaces a word."""
+    return spaced(without_accents(case_folded(f"normalize({value}, NFKC)")))
 
 
 # A word no query can name, placed between two columns' words, where PostgreSQL puts one column's words right

@@ -14,11 +14,9 @@ from alembic import op
 from content.store.migrations.search_column import (
     COLUMNS_BEFORE_CODE,
     COLUMNS_WITH_CODE,
-    case_folded,
+    as_compatibility_forms,
     rebuild,
-    spaced,
     sqlite_index,
-    without_accents,
 )
 
 revision = "0011"
@@ -27,14 +25,9 @@ branch_labels = None
 depends_on = None
 
 
-def _as_read(value: str) -> str:
-    """How migration 0010 reads a column's text on PostgreSQL."""
-    return spaced(without_accents(case_folded(f"normalize({value}, NFKC)")))
-
-
 def _index(columns: tuple[str, ...]) -> None:
     if op.get_bind().dialect.name == "postgresql":
-        rebuild(_as_read, columns_apart=True, columns=columns)
+        rebuild(as_compatibility_forms, columns_apart=True, columns=columns)
         return
     for statement in sqlite_index(columns):
         op.execute(statement)
