@@ -43,7 +43,7 @@ def write_story(folder: Path, number: int, title: str, body: str, sector: str = 
         "---\n"
         f"title: {title}\n"
         f"url: https://run-tests.newsbot.example/story/{number}\n"
-        "published: 2026-11-29T06:00:00+00:00\n"
+        f"published: {(datetime.now(timezone.utc) - timedelta(hours=1)).isoformat(timespec='seconds')}\n"  # new: delivered
         "source: Run Test Wire\n"
         f"sectors: [{sector}]\n"
         "---\n"
