@@ -12,7 +12,14 @@ Revises: 0009
 
 from alembic import op
 
-from content.store.migrations.search_column import SQLITE_REBUILD_BEFORE_CODE, case_folded, rebuild, spaced, without_accents
+from content.store.migrations.search_column import (
+    SQLITE_REBUILD_BEFORE_CODE,
+    as_compatibility_forms,
+    case_folded,
+    rebuild,
+    spaced,
+    without_accents,
+)
 
 revision = "0010"
 down_revision = "0009"
@@ -22,7 +29,7 @@ depends_on = None
 
 def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        rebuild(lambda value: spaced(without_accents(case_folded(f"normalize({value}, NFKC)"))), columns_apart=True)
+        rebuild(as_compatibility_forms, columns_apart=True)
         return
     for statement in SQLITE_REBUILD_BEFORE_CODE:
         op.execute(statement)
