@@ -708,6 +708,9 @@ def test_character_references_to_utf16_surrogates_make_their_character():
         ("Wed,03 Jan 2018 13:48:00 +0000", datetime(2018, 1, 3, 13, 48)),
         ("03-Jan-2018 13:48", datetime(2018, 1, 3, 13, 48)),
         ("03-Jan-2018", datetime(2018, 1, 3, 0, 0)),
+        ("Sunday, 06-Nov-94 08:49:37 GMT", datetime(1994, 11, 6, 8, 49, 37)),  # RFC 850: not the fetch time
+        ("Wednesday, 03-Jan-18 13:48:00 +0100", datetime(2018, 1, 3, 12, 48)),
+        ("03-Jan-18", datetime(2018, 1, 3, 0, 0)),
         ("Jan 3, 2018", datetime(2018, 1, 3, 0, 0)),
         ("3-janv.-2018 13:48:00 +0100", datetime(2018, 1, 3, 12, 48)),
         ("20180103T134800Z", datetime(2018, 1, 3, 13, 48)),  # not midnight
@@ -767,6 +770,7 @@ def test_cst_in_a_chinese_feed_is_china_standard_time(date):
     [english] = parse_feed(body.replace("zh-CN", "en-US").encode(), "dates")
     assert chinese.published == datetime(2024, 3, 5, 6, 30, tzinfo=timezone.utc)
     assert english.published == datetime(2024, 3, 5, 20, 30, tzinfo=timezone.utc)
+
 
 def test_an_entry_is_read_without_the_footer_its_feed_appends():
     item = (

@@ -8,9 +8,10 @@ year-month-day date with an offset without a colon ("+0530"), whose minutes feed
 with a zone's name ("CET") or an offset in hours ("+08"), which it drops with the time (and which
 parsedate_tz reads as minutes); fractions of a second ("10:00:00.250 +0200");
 a 12-hour clock ("4:00 PM"), which it reads as the morning; the month before the day ("Jan 3, 2018 1:48
-PM"), day, month and year joined by hyphens ("03-Jan-2018 13:48") and no space after the weekday's comma
-("Wed,03 Jan 2018"), which it cannot read; and ISO 8601's compact form ("20180103T134800Z"), which it
-reads as midnight. A date without a zone is UTC, as feedparser reads it."""
+PM"), day, month and year joined by hyphens ("03-Jan-2018 13:48", RFC 850's "06-Nov-94") and no
+space after the weekday's comma ("Wed,03 Jan 2018"), which it cannot read; and ISO 8601's compact
+form ("20180103T134800Z"), which it reads as midnight. A date without a zone is UTC, as feedparser
+reads it."""
 
 from __future__ import annotations
 
@@ -91,8 +92,9 @@ _FRACTION_OF_SECOND = re.compile(r"(?<=:\d\d)[.,]\d+")  # which parsedate_tz ref
 _UTC_OFFSET = re.compile(r"\s*\b(?:GMT|UTC)([+-])(\d\d?)(?::?(\d\d))?$", re.IGNORECASE)  # "GMT+0800", "UTC+8"
 _TWELVE_HOUR_TIME = re.compile(r"\b(1[0-2]|0?[1-9])(:\d\d(?::\d\d)?)\s*([ap])\.?m\b\.?", re.IGNORECASE)
 _WEEKDAY = r"(?:[^\W\d]+\.?(?:,\s*|\s+))?"  # "Wed, ", "Wed,", "mar., ", "Wednesday "
-# [weekday,] day month year time zone: what RFC 822 says, in other words, or with hyphens ("03-Jan-2018")
-_DATE = re.compile(rf"^\s*{_WEEKDAY}(\d{{1,2}})(?:\.?\s+|-)([^\W\d]+)\.?(?:\s+|-)(\d{{4}}\b.*)$")
+# [weekday,] day month year time zone: what RFC 822 says, in other words, or with hyphens ("03-Jan-2018",
+# RFC 850's "Sunday, 06-Nov-94", whose two-digit year parsedate_tz reads as 1969 to 2068)
+_DATE = re.compile(rf"^\s*{_WEEKDAY}(\d{{1,2}})(?:\.?\s+|-)([^\W\d]+)\.?(?:\s+|-)((?:\d{{4}}\b|\d\d(?!\S)).*)$")
 # [weekday,] month day[,] year time zone ("Jan 3, 2018 1:48 PM", "Wednesday, January 3rd, 2018")
 _MONTH_FIRST_DATE = re.compile(rf"^\s*{_WEEKDAY}([^\W\d]+)\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}}\b.*)$")
 # ISO 8601's basic format: 20180103T134800Z, 20180103T1348+0100
