@@ -772,6 +772,30 @@ def test_cst_in_a_chinese_feed_is_china_standard_time(date):
     assert english.published == datetime(2024, 3, 5, 20, 30, tzinfo=timezone.utc)
 
 
+@pytest.mark.parametrize(
+    "date, chinese_published, english_published",
+    [
+        ("2024年3月5日 14:30", datetime(2024, 3, 5, 6, 30), datetime(2024, 3, 5, 14, 30)),  # Beijing time, not UTC
+        ("2024年3月5日 下午2:30", datetime(2024, 3, 5, 6, 30), datetime(2024, 3, 5, 14, 30)),
+        ("2024-03-05 14:30:00", datetime(2024, 3, 5, 6, 30), datetime(2024, 3, 5, 14, 30)),
+        ("Tue, 05 Mar 2024 14:30", datetime(2024, 3, 5, 6, 30), datetime(2024, 3, 5, 14, 30)),
+        ("2024年3月5日 14:30 +0800", datetime(2024, 3, 5, 6, 30), datetime(2024, 3, 5, 6, 30)),  # a zone given is kept
+        ("2024年3月5日 北京时间14:30", datetime(2024, 3, 5, 6, 30), datetime(2024, 3, 5, 6, 30)),
+        ("2024-03-05T14:30:00Z", datetime(2024, 3, 5, 14, 30), datetime(2024, 3, 5, 14, 30)),
+        ("Tue, 05 Mar 2024 14:30:00 GMT", datetime(2024, 3, 5, 14, 30), datetime(2024, 3, 5, 14, 30)),
+        ("2024-03-05 14:30 UTC+8", datetime(2024, 3, 5, 6, 30), datetime(2024, 3, 5, 6, 30)),
+        ("2024年3月5日", datetime(2024, 3, 5, 0, 0), datetime(2024, 3, 5, 0, 0)),  # a day alone stays that day
+        ("1709649000", datetime(2024, 3, 5, 14, 30), datetime(2024, 3, 5, 14, 30)),  # seconds since 1970: no zone to guess
+    ],
+)
+def test_a_chinese_feeds_time_without_a_zone_is_china_standard_time(date, chinese_published, english_published):
+    item = f"<item><title>新闻</title><link>https://e.newsbot.example/1</link><pubDate>{date}</pubDate></item>"
+    body = f'<rss version="2.0"><channel><title>T</title><language>zh-CN</language>{item}</channel></rss>'
+    [chinese] = parse_feed(body.encode(), "dates")
+    [english] = parse_feed(body.replace("zh-CN", "en-US").encode(), "dates")
+    assert chinese.published == chinese_published.replace(tzinfo=timezone.utc)
+    assert english.published == english_published.replace(tzinfo=timezone.utc)
+
 def test_an_entry_is_read_without_the_footer_its_feed_appends():
     item = (
         b"<item><title>AI tutors in Thai schools</title><link>https://news.example/tutors</link><description>"

@@ -11,7 +11,7 @@ a 12-hour clock ("4:00 PM"), which it reads as the morning; the month before the
 PM"), day, month and year joined by hyphens ("03-Jan-2018 13:48", RFC 850's "06-Nov-94") and no
 space after the weekday's comma ("Wed,03 Jan 2018"), which it cannot read; and ISO 8601's compact
 form ("20180103T134800Z"), which it reads as midnight. A date without a zone is UTC, as feedparser
-reads it."""
+reads it (a Chinese feed's, China's time: content.sources.feed)."""
 
 from __future__ import annotations
 
@@ -113,6 +113,10 @@ _CHINESE_MORNING = ("上午", "早上", "凌晨")
 _CHINESE_WEEKDAY = re.compile(r"(?:星期|礼拜|禮拜|周|週)[一二三四五六日天]")
 _BEIJING_TIME = re.compile(r"北京[时時]间")
 
+_CLOCK = re.compile(r"\d:\d\d|\d[时時点點]\d")
+_HALF_DAY_AT_END = re.compile(r"\s*[ap]\.?m\.?$", re.IGNORECASE)
+_ZONE_AT_END = re.compile(r"(?:[Zz]|[+-]\d\d?(?::?\d\d)?|[^\W\d_]{2,5})$")  # "Z", "+0800", "-03", "GMT", "CET"
+
 # A Unix time: seconds (or milliseconds) since 1970, which feedparser reads as an ISO 8601 date (1709649000
 # as the 96th day of 2017); nine or ten digits (or twelve or thirteen), not an eight-digit date ("20240305")
 _UNIX_TIME = re.compile(r"^\s*(\d{9,10}|\d{12,13})(?:\.\d+)?\s*$")
@@ -138,6 +142,14 @@ def parse_localized_date(value: str) -> time.struct_time | None:
     if parsed is None or parsed[2] > calendar.monthrange(parsed[0], parsed[1])[1]:
         return None  # 31 Feb is no date (mktime_tz would make it 2 March), and feedparser's handlers refuse it too
     return time.gmtime(mktime_tz(parsed))
+
+
+def has_time_without_zone(value: str) -> bool:
+    """Whether a date gives its time of day but no zone ("2024年3月5日 14:30", "Tue, 05 Mar 2024 2:30 PM"),
+    which is read as UTC."""
+    if not _CLOCK.search(value) or _BEIJING_TIME.search(value):
+        return False
+    return not _ZONE_AT_END.search(_HALF_DAY_AT_END.sub("", value.rstrip()))
 
 
 def _day_month_rest(value: str, misread: bool) -> tuple[str, str | None, str] | None:

@@ -27,7 +27,7 @@ from feedparser.mixin import _FeedParserMixin
 from content.credentials import address_shown
 from content.model import Draft, SourceState, content_guid, is_web_url, web_host
 from content.settings import FeedSource
-from content.sources.dates import parse_localized_date
+from content.sources.dates import has_time_without_zone, parse_localized_date
 from content.sources.result import MAX_BACKOFF, FetchResult, address_digest
 from content.text import clip, html_to_text, normalize_whitespace, text_and_code, without_footers
 
@@ -69,9 +69,11 @@ _BOT_CHECK = (
 )
 _DELAY_SECONDS = re.compile("[0-9]+")  # not str.isdigit(), which takes "²" for a digit
 # A Chinese feed's CST is China Standard Time (UTC+8), which feedparser reads as RFC 822's, North
-# America's Central Standard Time (UTC-6)
+# America's Central Standard Time (UTC-6); a time it gives without a zone is China's (Taiwan's, Hong
+# Kong's and Singapore's too), not UTC
 _CENTRAL_STANDARD_TIME = re.compile(r"\sCST$", re.IGNORECASE)
 _CHINA_AFTER_CENTRAL = timedelta(hours=14)
+_CHINA_AFTER_UTC = timedelta(hours=8)
 _ENTRY_START = re.compile(rb"<(?:[\w.-]+:)?(?:item|entry)[\s/>]")
 # Entries are FeedParserDicts, whose get() maps legacy key aliases in Python, slowly; none of
 # the keys read here has an alias, so the plain dict lookup gives the same values.
@@ -532,9 +534,16 @@ def _entry_published(entry: dict, language: str | None) -> datetime | None:
                 moment = datetime.fromtimestamp(calendar.timegm(parsed), tz=timezone.utc)
             except (OverflowError, ValueError, OSError):
                 continue
-            in_china = (language or "").startswith("zh") and _CENTRAL_STANDARD_TIME.search(_field(entry, key) or "")
-            return moment - _CHINA_AFTER_CENTRAL if in_china else moment
+            in_chinese = (language or "").startswith("zh")
+            return moment - _china_after_reading(_field(entry, key) or "") if in_chinese else moment
     return None
+
+
+def _china_after_reading(written: str) -> timedelta:
+    """How far China's time is ahead of the time feedparser read a Chinese feed's date as."""
+    if _CENTRAL_STANDARD_TIME.search(written):
+        return _CHINA_AFTER_CENTRAL
+    return _CHINA_AFTER_UTC if has_time_without_zone(written) else timedelta(0)
 
 
 def _language(value: str | None) -> str | None:
