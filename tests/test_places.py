@@ -569,6 +569,20 @@ def test_regions_people_name_beyond_the_un_subregions(tagger):
         assert tagger.resolve(typed).match.id == region
 
 
+def test_groupings_of_countries_news_names(tagger):
+    assert tagger.tag("Levant water talks resume", "") == ([], ["levant"])
+    assert regions(tagger, "Eurozone inflation eases", "Prices in the euro area rose 2%.") == ["eurozone"]
+    assert tagger.tag("BRICS bank lends for solar", "") == ([], ["brics"])
+    assert tagger.tag("Benelux grid link", "") == ([], ["benelux"])
+    assert tagger.tag("Pacific island nations seek climate finance", "") == ([], ["pacific-islands"])
+    assert {"SY", "LB", "JO", "IL", "PS"} == countries_in_region("levant")
+    assert {"DE", "FR", "BG", "HR"} <= countries_in_region("eurozone") and "PL" not in countries_in_region("eurozone")
+    assert {"BR", "RU", "IN", "CN", "ZA"} <= countries_in_region("brics")
+    assert {"FJ", "WS", "KI"} <= countries_in_region("pacific-islands") and "AU" not in countries_in_region("pacific-islands")
+    for typed, region in [("brics", "brics"), ("euro zone", "eurozone"), ("levant", "levant")]:
+        assert tagger.resolve(typed).match.id == region
+
+
 def test_a_region_adjective_names_the_region(tagger):
     assert regions(tagger, "Southeast Asian customs agencies test AI risk checks", "") == ["south-eastern-asia"]
     assert regions(tagger, "Drones for West African cocoa", "Latin American buyers watch.") == [
