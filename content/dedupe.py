@@ -40,9 +40,15 @@ _NON_WORD = re.compile(r"[^\w]+")
 _REVISION = re.compile(r"^(?:(?:refile|rpt|corrected) )*(?:update|wrapup) \d+ ")
 # An outlet's name after the headline ("… - Reuters", "… | AP News", "… – BBC News"), as syndicators and
 # aggregators write it: a few words, each capitalized ("of" and "the" aside) or a domain ("reuters.com"), and
-# no number, which tells one edition from the next ("Briefing - Week 12")
+# no number, which tells one edition from the next ("Briefing - Week 12", "Phase One", "Part II")
 _OUTLET_SUFFIX = re.compile(r"\s+[-–—|]\s+(?!.*\s[-–—|]\s)(\S+(?:\s+\S+){0,4})\s*$")
 _OUTLET_WORD = re.compile(r"[^\W\d_a-z][\w.&'’-]*|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}|of|the|and|&")
+_SPELLED_NUMBER = frozenset(
+    "one two three four five six seven eight nine ten eleven twelve first second third fourth fifth sixth "
+    "seventh eighth ninth tenth eleventh twelfth last final".split()
+)
+_ROMAN_NUMBER = re.compile(r"X{0,2}(?:IX|IV|V?I{0,3})")  # I to XXIX
+_ROMAN_NUMBER_WORD = re.compile(rf"\b(?=[IVX]{{2,}}\b)(?:{_ROMAN_NUMBER.pattern})\b")  # of two letters or more
 _ASCII_WORD = frozenset((string.ascii_letters + string.digits + "_").encode("ascii"))
 _ASCII_NON_WORD_TO_SPACE = bytes(byte if byte in _ASCII_WORD else ord(" ") for byte in range(256))
 _COMBINING_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
@@ -93,11 +99,13 @@ def _minhash_keys(words: list[str]) -> list[str]:
 
 def fingerprint(title: str, text: str, with_keys: bool = True, published: datetime | None = None) -> Fingerprint:
     """`with_keys=False` for a stored candidate: only what `same_story` compares."""
-    normalized_title = normalize(_without_outlet(title))
+    title = _without_outlet(title)
+    normalized_title = normalize(title)
     lead = normalize(text[: LEAD_CHARS * 2])[:LEAD_CHARS]
     if len(lead) < _MIN_LEAD_CHARS:
         return Fingerprint(normalized_title, lead, ())
-    numbers = frozenset(word for word in _REVISION.sub("", normalized_title).split() if word.isdigit())
+    figures = (word for word in _REVISION.sub("", normalized_title).split() if word.isdigit())
+    numbers = frozenset((*figures, *_roman_numbers(title)))
     title_words = _content_words(normalized_title)
     stems = frozenset(word[:_STEM_LETTERS] for word in title_words if len(word) >= 3)
     if not with_keys:
@@ -109,12 +117,26 @@ def fingerprint(title: str, text: str, with_keys: bool = True, published: dateti
     return Fingerprint(normalized_title, lead, tuple(dict.fromkeys(keys)), numbers, stems, published)
 
 
+def _roman_numbers(title: str) -> list[str]:
+    """The title's Roman numbers of two letters or more ("Part II"), but in a headline all in capitals
+    (where "XI" is more likely China's president)."""
+    if title.isupper():
+        return []
+    return [word.lower() for word in _ROMAN_NUMBER_WORD.findall(title) if word]  # "IIII" matches empty
+
+
 def _without_outlet(title: str) -> str:
     """The headline without the outlet's name after it: copies of one wire story carry each its own."""
     match = _OUTLET_SUFFIX.search(title)
-    if match is None or not all(_OUTLET_WORD.fullmatch(word) for word in match[1].split()):
+    words = match[1].split() if match else []
+    if not words or not all(_OUTLET_WORD.fullmatch(word) for word in words) or any(map(_counts, words)):
         return title
     return title[: match.start()]
+
+
+def _counts(word: str) -> bool:
+    """Whether a word numbers an edition, a part or a phase ("One", "Second", "II")."""
+    return word.lower() in _SPELLED_NUMBER or _ROMAN_NUMBER.fullmatch(word) is not None
 
 
 def same_story(first: Fingerprint, second: Fingerprint) -> bool:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
+import pytest
+
 from content.dedupe import fingerprint, normalize, same_story
 from content.model import Article, Query
 from content.store import Store
@@ -105,6 +107,26 @@ def test_a_title_part_with_a_number_after_the_dash_is_no_outlets_name():
     lead = "The weekly briefing on AI and energy across Africa and Asia, with the week's deals and pilots."
     twelve = fingerprint("The Energy Briefing - Week 12", lead)
     assert not same_story(twelve, fingerprint("The Energy Briefing - Week 13", lead))
+
+
+@pytest.mark.parametrize(
+    "first, second",
+    [
+        ("Malaria vaccine trial - Phase One", "Malaria vaccine trial - Phase Two"),
+        ("Grid reform explained - Part II", "Grid reform explained - Part III"),
+        ("AI summit - Day Three", "AI summit - Day Four"),
+        ("Farm robots - The Second Season", "Farm robots - The First Season"),
+    ],
+)
+def test_a_title_part_with_a_spelled_number_after_the_dash_is_no_outlets_name(first, second):
+    lead = "The weekly briefing on AI and energy across Africa and Asia, with the week's deals and pilots."
+    assert not same_story(fingerprint(first, lead), fingerprint(second, lead))
+
+
+def test_letters_of_roman_numbers_in_a_name_or_a_capitals_headline_are_no_number():
+    reuters = fingerprint("China's Xi backs solar push - Reuters", WIRE_LEAD)
+    assert same_story(reuters, fingerprint("China's Xi backs solar push - AP News", WIRE_LEAD))
+    assert same_story(fingerprint("XI BACKS SOLAR PUSH", WIRE_LEAD), fingerprint("Xi backs solar push", WIRE_LEAD))
 
 
 def _article(number: int, title: str, text: str, source: str) -> Article:
