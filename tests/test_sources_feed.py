@@ -861,3 +861,20 @@ def test_an_entry_whose_content_is_only_a_picture_or_an_embed_keeps_its_descript
     body = f'<rss version="2.0" {content_module}><channel><title>T</title>{item}</channel></rss>'
     [draft] = parse_feed(body.encode(), "pictures")
     assert draft.text == "Kenya opened a 50 MW solar farm in Garissa. It will power 60,000 homes."
+
+
+def test_code_in_a_content_block_without_words_is_kept_when_the_text_comes_from_the_summary():
+    # a snippet post: the content block is code and the feed's footer, the story is told in the description
+    footer = "<p>The post <a href='https://devwire.test/runs'>Faster batch runs</a> appeared first on Dev Wire.</p>"
+    item = (
+        "<item><title>Faster batch runs</title><link>https://devwire.test/runs</link>"
+        "<description>The scheduler now runs batch jobs at once.</description>"
+        f"<content:encoded><![CDATA[<pre><code>run_now_fast(jobs)</code></pre>{footer}]]></content:encoded></item>"
+    )
+    body = (
+        '<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">'
+        f"<channel><title>Dev wire</title>{item}</channel></rss>"
+    )
+    [draft] = parse_feed(body.encode(), "devwire")
+    assert draft.text == "The scheduler now runs batch jobs at once."
+    assert "run_now_fast(jobs)" in draft.code

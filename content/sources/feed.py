@@ -492,13 +492,15 @@ def _entry_title(entry: dict) -> str:
 
 def _entry_text(entry: dict) -> tuple[str, str]:
     """The fullest body the entry offers, and its blocks of code: its longest content block, else its
-    summary; the summary too when that block has no words (a picture, an embedded video, with the story
-    told in the description)."""
+    summary; the summary too when that block has no words (a picture, an embedded video, code, with the
+    story told in the description), keeping that block's code."""
     blocks = [block for block in _field(entry, "content") or [] if _field(block, "value")]
     text, code = _block_text(max(blocks, key=lambda block: len(_field(block, "value")))) if blocks else ("", "")
     if text or not _field(entry, "summary"):
         return text, code
-    return _block_text(_field(entry, "summary_detail") or {"type": "text/html", "value": _field(entry, "summary")})
+    summary = _field(entry, "summary_detail") or {"type": "text/html", "value": _field(entry, "summary")}
+    summary_text, summary_code = _block_text(summary)
+    return summary_text, code or summary_code
 
 
 def _block_text(block: dict) -> tuple[str, str]:
