@@ -646,7 +646,17 @@ async def test_news_hands_search_a_place_of_several_words_or_joins_whole(router,
     for line in ("/news new york or boston", "/news boston or new york"):
         reply = await router.handle(command(line))
         assert sorted(titles(reply)) == ["Boston adds bike lanes", "New York adds bus lanes"], line
-    assert reply.text == 'News: “boston” or "new york"'  # named as searched for
+    assert reply.text == 'News: “boston or new york”'  # named as searched for: “new york” whole
+
+
+@pytest.mark.parametrize("line", ["/news new york", "/search new york", "/news new york lanes"])
+async def test_a_place_of_several_words_without_or_is_looked_for_as_one_name(router, store, line):
+    # without an "or" beside it, "new york" was "new" and "york" anywhere: the new museum in York too
+    await store.add([
+        sample_article(50, "New York adds bus lanes", "The city paints the lanes red."),
+        sample_article(52, "A new museum opens in York", "Visitors queue in England and new lanes open."),
+    ])
+    assert titles(await router.handle(command(line))) == ["New York adds bus lanes"]
 
 
 async def test_news_reads_or_beside_a_quoted_phrase_as_beside_a_word(router):

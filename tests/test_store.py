@@ -643,6 +643,28 @@ def test_who_in_capitals_is_searched_as_the_world_health_organization():
     assert search_terms("who funds malaria -WHO") == Terms(required=(("funds",), ("malaria",)), excluded=(("world health organization",),))
 
 
+def test_a_place_of_several_words_is_one_phrase_not_its_words_anywhere():
+    from content.store.fulltext import Terms, search_terms
+
+    # "new york" was "new" and "york" anywhere: a new museum in York was New York's news
+    assert search_terms("new york") == Terms(required=(("new york",),))
+    assert search_terms("bus lanes in new york -coal") == Terms(
+        required=(("bus",), ("lanes",), ("new york",)), excluded=(("coal",),)
+    )
+    assert search_terms("new museums in york") == Terms(required=(("new",), ("museums",), ("york",)))
+
+
+async def test_search_finds_a_place_of_several_words_where_it_stands_together(store):
+    await store.add(
+        [
+            make_article(1, title="New York adds bus lanes", text="The city paints the lanes red."),
+            make_article(2, title="A new museum opens in York", text="Visitors queue in England."),
+        ]
+    )
+    assert ids(await store.search("new york")) == ["article-1"]
+    assert ids(await store.find(Query(text="new york"))) == ["article-1"]
+
+
 def test_english_words_are_stemmed_as_postgresql_stems_them():
     # PostgreSQL 13-18 stem by Snowball 2; Snowball 3 made "internat", "organiz", "universiti"
     assert english_stems("International organizations added universities") == "intern organ ad univers"

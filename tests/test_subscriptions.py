@@ -948,6 +948,15 @@ async def test_country_region_and_words_subscriptions_match(bot):
     ]
 
 
+async def test_words_subscription_to_a_place_of_several_words_gets_only_articles_naming_it(bot):
+    # "/subscribe new york" brought a new museum in York, as its words stood anywhere
+    await bot.say("/subscribe new york")
+    bot.clock.advance(60)
+    await bot.publish("A new museum opens in York", text="Visitors queue in England.")
+    await bot.publish("New York adds bus lanes", text="The city paints the lanes red.")
+    assert await bot.delivered_titles() == [["New York adds bus lanes"]]
+
+
 async def test_one_message_per_article_even_when_several_subscriptions_match(bot):
     await bot.say("/subscribe energy")
     await bot.say("/subscribe kenya")

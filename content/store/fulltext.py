@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from content.store.schema import articles
 from content.store.words import dots_parted, english_stems, fold_accents, folded, spaced
+from content.tagging.places import non_country_phrases
 
 # PostgreSQL's English stop words, so SQLite does not require "in" or "the" to match; its "s" and
 # "t" are left to _CLITIC, as "U.S." keeps its "s".
@@ -261,14 +262,21 @@ def parted(word: str) -> list[str]:
 
 
 def _plain_terms(words: list[str]) -> list[tuple[range, Term]]:
-    """The terms of plain words, each with where its words stand: a name of several words is one."""
+    """The terms of plain words, each with where its words stand: a name of several words is one, one
+    with equivalents ("electric vehicles") or a place inside a country ("new york", "south china sea"),
+    which is looked for as a phrase, not its words anywhere."""
     terms: list[tuple[range, Term]] = []
+    places = {span.start: span.stop for span in non_country_phrases(words) if len(span) > 1}
     position = 0
     while position < len(words):
         name, equivalents = _name_at(words, position)
         if equivalents:
             terms.append((range(position, position + len(name)), equivalents))
             position += len(name)
+            continue
+        if position in places and (place := _phrase_term(" ".join(words[position : places[position]]), exact=False)):
+            terms.append((range(position, places[position]), place))
+            position = places[position]
             continue
         word = words[position]
         if _counts(word):

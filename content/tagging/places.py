@@ -409,6 +409,12 @@ def _longest_phrase_words() -> int:
     return max(len(phrase.tokens) for phrase in gazetteer().phrases.values())
 
 
+@cache
+def _first_words() -> frozenset[str]:
+    """The first word of every phrase's key, and "the", which a key leaves out ("the Hague")."""
+    return frozenset(key.split(" ", 1)[0] for key in gazetteer().phrases) | {"the"}
+
+
 def non_country_phrases(words: list[str]) -> list[range]:
     """Where phrases that name something other than a country or region stand in `words`: a sea, a
     state, a city or an old state of several words ("South China Sea", "Lake Chad", "New Mexico",
@@ -417,6 +423,9 @@ def non_country_phrases(words: list[str]) -> list[range]:
     phrases = gazetteer().phrases
     spans, position = [], 0
     while position < len(words):
+        if next(iter(_key(words[position])), None) not in _first_words():  # most words begin no phrase: search reads many
+            position += 1
+            continue
         size = next((size for size in range(min(_longest_phrase_words(), len(words) - position), 1, -1)
                      if _phrase_key(" ".join(words[position : position + size])) in phrases), 1)
         phrase = phrases.get(_phrase_key(" ".join(words[position : position + size])))
