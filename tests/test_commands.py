@@ -1219,6 +1219,25 @@ async def test_not_before_a_word_leaves_it_out_as_a_minus_does(router, line, mea
     assert (reply.text, titles(reply)) == (minus.text, titles(minus))
 
 
+@pytest.mark.parametrize(
+    ("line", "meant"),
+    [("/news energy without kenya", "/news energy -kenya"), ("/search solar except wind", "/search solar -wind"),
+     ("/news AI excluding energy", "/news AI -energy"), ("/search grid Without \"smart grid\"", "/search grid -\"smart grid\""),
+     ("/news energy except for kenya", "/news energy -kenya"), ("/sector energy without kenya", "/sector energy -kenya")],
+)
+async def test_without_except_or_excluding_before_a_word_leaves_it_out_as_not_does(router, line, meant):
+    # searched as words: "/news energy without kenya" was Energy + Kenya mentioning "without"
+    reply, minus = await router.handle(command(line)), await router.handle(command(meant))
+    assert (reply.text, titles(reply)) == (minus.text, titles(minus))
+
+
+async def test_without_alone_or_in_quotes_stays_a_word(router):
+    assert (await router.handle(command("/search except"))).text.startswith("No articles mention “except”")
+    assert "“-”" not in (await router.handle(command('/search "without borders"'))).text
+    reply = await router.handle(command("/news excluding kenya"))
+    assert reply.text == "Add a topic: “-” or “not” only leaves articles out, e.g. /news energy -coal."
+
+
 async def test_not_alone_before_a_phrase_is_named_as_what_only_leaves_articles_out(router):
     reply = await router.handle(command('/search not "smart grid"'))
     assert reply.text == "Add a word to look for: “-” or “not” only leaves articles out, e.g. /search smart grid -solar."

@@ -957,6 +957,17 @@ async def test_words_subscription_to_a_place_of_several_words_gets_only_articles
     assert await bot.delivered_titles() == [["New York adds bus lanes"]]
 
 
+async def test_subscribe_and_unsubscribe_read_except_or_without_as_not(bot):
+    # "/subscribe solar except china" was a subscription to articles mentioning solar, "except" and China
+    reply = await bot.say("/subscribe solar except china")
+    assert reply.text.startswith("Subscribed to “solar”, without “china”:")
+    bot.clock.advance(60)
+    await bot.publish("Solar farms in China grow", text="Panels cover the hills.")
+    await bot.publish("Solar farms in Chile grow", text="Panels cover the desert.")
+    assert await bot.delivered_titles() == [["Solar farms in Chile grow"]]
+    assert (await bot.say("/unsubscribe solar without china")).text == "Unsubscribed from “solar”, without “china”."
+
+
 async def test_one_message_per_article_even_when_several_subscriptions_match(bot):
     await bot.say("/subscribe energy")
     await bot.say("/subscribe kenya")

@@ -30,7 +30,10 @@ MAX_SUGGESTIONS = 5
 # A list's choices on one page: with its More button, 25 buttons, as many as one Discord message takes
 CHOICES_PER_PAGE = 24
 _PAGE_NUMBER = re.compile(r"[+-]?\d+")
-_NOT_BEFORE_A_WORD = re.compile(rf"([{QUOTES}][^{QUOTES}]*[{QUOTES}]?)|(?<!\S)not\s+(?=[^\s-])", re.IGNORECASE)
+# "not", "without", "except (for)" or "excluding" before a word, outside quotes: what it leaves out
+_NOT_BEFORE_A_WORD = re.compile(
+    rf"([{QUOTES}][^{QUOTES}]*[{QUOTES}]?)|(?<!\S)(?:not|without|except(?:\s+for)?|excluding)\s+(?=[^\s-])", re.IGNORECASE
+)
 _PAGE_WORD = re.compile(r"^page\s+", re.IGNORECASE)  # "/countries page 2"
 _FLAGS = re.compile("(?:[\U0001F1E6-\U0001F1FF]{2}){2,}")  # flags written together: "🇹🇭🇻🇳"
 
@@ -373,8 +376,9 @@ async def search(cmd: Command, ctx: Context, window: Window | None) -> Reply:
 
 
 def not_as_minus(words: str) -> str:
-    """"energy not kenya" as "energy -kenya": "not", a stop word, was left out and the word after it
-    wanted, the opposite of what was asked. In quotes, or with no word after it, it stays as written."""
+    """"energy not kenya" as "energy -kenya", and so "energy without kenya", "energy except (for) kenya" and
+    "energy excluding kenya": "not", a stop word, was left out and the word after it wanted, the opposite of
+    what was asked, and the others looked for. In quotes, or with no word after it, it stays as written."""
     return _NOT_BEFORE_A_WORD.sub(lambda found: found[1] or "-", words)
 
 
