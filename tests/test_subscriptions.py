@@ -968,6 +968,29 @@ async def test_subscribe_and_unsubscribe_read_except_or_without_as_not(bot):
     assert (await bot.say("/unsubscribe solar without china")).text == "Unsubscribed from “solar”, without “china”."
 
 
+@pytest.mark.parametrize("typed", ["weekly energy", "daily energy", "energy weekly", "energy daily", "energy weekly mon",
+                                   "energy every day at 9"])
+async def test_unsubscribe_reads_how_often_as_subscribe_does_and_removes_the_topic(bot, typed):
+    # "/unsubscribe weekly energy" looked for a subscription to the words "weekly" and Energy
+    await bot.say("/subscribe energy weekly mon 08:00")
+    assert (await bot.say(f"/unsubscribe {typed}")).text == "Unsubscribed from Energy."
+
+
+@pytest.mark.parametrize("typed", ["weekly news", "daily news", "daily 08:00", "at 9"])
+async def test_unsubscribe_with_how_often_and_no_topic_asks_which_as_subscribe_does(bot, typed):
+    # "/unsubscribe weekly news" answered "This chat is not subscribed to “weekly”."
+    await bot.say("/subscribe energy weekly mon 08:00")
+    reply = await bot.say(f"/unsubscribe {typed}")
+    assert reply.text.startswith("Unsubscribe from what? e.g. /unsubscribe energy, or /unsubscribe all.\n")
+    assert "Energy" in reply.text and [action.label for action in reply.actions] == ["Remove Energy"]
+    assert (await bot.say("/subscriptions")).text.count("Energy") == 1  # nothing removed
+
+
+async def test_words_subscribed_to_with_a_cadence_name_in_them_unsubscribe_as_written(bot):
+    await bot.say('/subscribe "daily mail"')
+    assert (await bot.say("/unsubscribe daily mail")).text == 'Unsubscribed from "daily mail".'
+
+
 async def test_one_message_per_article_even_when_several_subscriptions_match(bot):
     await bot.say("/subscribe energy")
     await bot.say("/subscribe kenya")

@@ -24,7 +24,7 @@ from bot.commands.news import (
 from bot.commands.results import article_card
 from bot.context import Context
 from bot.model import DEFAULT_POST_FORMAT, POST_FORMATS, Action, Command, Reply, new_articles, quoted
-from bot.subscriptions.cadence import PATTERN, Cadence, CadenceError
+from bot.subscriptions.cadence import Cadence, CadenceError
 from bot.subscriptions.fanout import DIGEST_SIZE, DigestArticles
 from bot.subscriptions.matching import WordQuery
 from bot.subscriptions.store import (
@@ -273,14 +273,18 @@ async def subscribe(cmd: Command, ctx: Context) -> Reply:
 def _time_asked(cmd: Command, error: CadenceWithoutTime, ctx: Context) -> Reply:
     """A digest's name without its time: with no topic either ("weekly news", "news"
     being no topic), the topic is asked for first, as "/subscribe news" asks for it."""
-    topic = error.topic
-    if not topic or _read_topic(topic, understand(topic, ctx), ctx) == (None, None):
+    if _no_topic(error.topic, ctx):
         return _topic_asked(cmd)
     text = str(error)
     if error.said_first:  # "daily mail" may be the words to follow
         typed = " ".join(cmd.args.split())
         text += f" To follow the words as written, quote them: {_line(cmd, 'subscribe', quoted(typed))}"
     return Reply(text=text, private=True)
+
+
+def _no_topic(words: str, ctx: Context) -> bool:
+    """Whether the words name no topic, nor one they come near: none, or filler such as "news"."""
+    return not words or _read_topic(words, understand(words, ctx), ctx) == (None, None)
 
 
 def _topic_asked(cmd: Command) -> Reply:
@@ -380,8 +384,7 @@ async def unsubscribe(cmd: Command, ctx: Context) -> Reply:
     if refusal := _refusal(cmd):
         return refusal
     if not cmd.args:
-        examples = f"{_line(cmd, 'unsubscribe', 'energy')}, or {_line(cmd, 'unsubscribe', 'all')}"
-        return Reply(text=f"Unsubscribe from what? e.g. {examples}.", private=True)
+        return Reply(text=_which_asked(cmd), private=True)
     store = ctx.subscriptions
     if cmd.args.strip().lower() == "all":
         removed = await store.remove(cmd.target)
@@ -390,8 +393,15 @@ async def unsubscribe(cmd: Command, ctx: Context) -> Reply:
         removed_text = f"Removed {removed} subscription{'' if removed == 1 else 's'}"
         return Reply(text=f"{removed_text}: {_chat(cmd)} gets nothing now.")
     current = await store.for_target(cmd.target)
-    words = not_as_minus(_without_cadence(cmd.args))
+    words = not_as_minus(cmd.args)  # as written first: "/subscribe \"daily mail\"" is unsubscribed from as "daily mail"
     chosen = _pick(words, current, ctx)
+    topic = _topic_of(cmd.args)
+    if chosen is None and topic is not None and topic != cmd.args.strip():  # "weekly energy", "weekly news"
+        if _no_topic(topic, ctx):
+            listing = await subscriptions(cmd, ctx)
+            return Reply(text=f"{_which_asked(cmd)}\n{listing.text}", actions=listing.actions, private=True)
+        words = not_as_minus(topic)
+        chosen = _pick(words, current, ctx)
     if chosen is None:
         listing = await subscriptions(cmd, ctx)
         if words.split()[0].lower() == "all":  # "all extra": not every subscription, and no topic
@@ -406,10 +416,21 @@ async def unsubscribe(cmd: Command, ctx: Context) -> Reply:
     return Reply(text=f"Unsubscribed from {topic_label(chosen.kind, chosen.value, ctx.tagger)}.")
 
 
-def _without_cadence(args: str) -> str:
-    """The topic of "kenya daily 08:00": a chat has one subscription to a topic, whatever its cadence."""
-    found = PATTERN.search(args)
-    return args[: found.start()].strip() if found and found.start() else args
+def _which_asked(cmd: Command) -> str:
+    examples = f"{_line(cmd, 'unsubscribe', 'energy')}, or {_line(cmd, 'unsubscribe', 'all')}"
+    return f"Unsubscribe from what? e.g. {examples}."
+
+
+def _topic_of(args: str) -> str | None:
+    """The topic of the words as /subscribe reads how often in them, whatever it is: "energy" of "weekly
+    energy", "energy daily" or "energy every day at 9" (a chat has one subscription to a topic, whatever
+    its cadence); None where /subscribe reads no cadence it could offer ("energy hourly")."""
+    try:
+        return split_cadence(args)[0]
+    except (CadenceMeant, CadenceWithoutTime) as error:
+        return error.topic
+    except CadenceError:
+        return None
 
 
 def _not_subscribed(cmd: Command, words: str, ctx: Context) -> str:
