@@ -130,6 +130,19 @@ async def test_every_slash_command_becomes_the_neutral_command(fake, start):
     assert (first.chat_kind, first.is_admin) == ("group", False)
 
 
+@pytest.mark.parametrize(
+    ("value", "args"),
+    [("solar <@123>", "solar"), ("<@!123456789012345678> smart grid <@&55>", "smart grid"), ("energy <#77> kenya", "energy kenya"),
+     ("grid<@123>", "grid<@123>"), ("<@abc> solar", "<@abc> solar")],
+)
+async def test_a_mention_among_a_commands_words_is_no_word_of_them(fake, start, value, args):
+    # "/search solar <@123>" looked for "solar" and "123", as Discord writes a member's mention into the option
+    handler = Recorder()
+    await start(handler)
+    await answered(fake, await fake.slash("search", value))
+    assert [command.args for command in handler.commands] == [args]
+
+
 async def test_synced_commands_carry_options_and_autocomplete(fake, start):
     await start(Recorder())
     synced = {command["name"]: command for command in fake.synced_commands["global"]}
@@ -394,8 +407,8 @@ INJECTION = "@everyone <@123> **x** [x](http://evil.example/) `code` ||spoiler||
 
 async def test_markdown_and_mentions_are_escaped_and_never_ping(fake, start):
     async def echo(command):
-        hostile = card(1, title=command.args, summary=command.args, source=command.args, sectors=(command.args,))
-        return Reply(text=command.args, cards=[hostile], actions=[Action("More", "/more p2")])
+        hostile = card(1, title=INJECTION, summary=INJECTION, source=INJECTION, sectors=(INJECTION,))  # a mention typed is dropped
+        return Reply(text=INJECTION, cards=[hostile], actions=[Action("More", "/more p2")])
 
     await start(Recorder({"search": echo, "more": echo}))
     log = await answered(fake, await fake.slash("search", INJECTION))

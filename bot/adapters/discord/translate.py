@@ -8,6 +8,7 @@ Discord caps a custom_id at 100 characters: a longer command line is replaced by
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -22,6 +23,8 @@ _VIEW_CHANNEL = 1 << 10
 _SEND_MESSAGES = 1 << 11
 _EMBED_LINKS = 1 << 14  # without it, Discord drops a message's article cards
 _SEND_MESSAGES_IN_THREADS = 1 << 38
+# A member's, role's or channel's mention as Discord writes it into a command's text: "<@123>", "<@!123>", "<@&123>", "<#123>"
+_MENTION = re.compile(r"(?<!\S)<(?:@[!&]?|#)\d+>(?!\S)")
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,7 @@ def may_post(granted: int, *, in_thread: bool) -> bool:
 def to_command(name: str, args: str, origin: Origin) -> Command:
     return Command(
         name=name.lower(),
-        args=" ".join(args.split()),
+        args=" ".join(without_mentions(args).split()),
         user=str(origin.user_id),
         target=Target(PLATFORM, str(origin.channel_id)),
         chat_kind="private" if origin.guild_id is None else "group",
@@ -74,6 +77,12 @@ def to_command(name: str, args: str, origin: Origin) -> Command:
         admins=CHAT_ADMINS,
         bot_can_post=bot_can_post(origin),
     )
+
+
+def without_mentions(words: str) -> str:
+    """The words less every mention among them: a member mentions someone beside a command ("/search
+    solar <@123>") to show them the answer, not to look for the digits of their id."""
+    return _MENTION.sub(" ", words)
 
 
 def argument_text(value: object) -> str:
