@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from bot.subscriptions.cadence import FULL_DAYS
 from content.model import Period
-from content.store.fulltext import WORD_SEPARATORS, parted, plain_words
+from content.store.fulltext import WORD_SEPARATORS, names_with_a_time, parted, plain_words
 
 _MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
                 "october", "november", "december")
@@ -223,19 +223,6 @@ def _month_named(parts: dict[str, str], now: datetime) -> tuple[datetime, int]:
     month = _MONTHS[parts["month"]]
     year = int(parts["year"]) if parts.get("year") else _latest_month(month, now)
     return _month_start(year, month, now.tzinfo), year
-
-
-# Names of papers and shows that hold a time phrase, in lower-case words: where they stand, the words
-# are the name to look for, not a time ("/search usa today")
-NAMES_WITH_A_TIME = (("usa", "today"), ("psychology", "today"), ("last", "week", "tonight"))
-
-
-def names_with_a_time(words: list[str]) -> list[range]:
-    """Where the names of `NAMES_WITH_A_TIME` stand among lower-case words."""
-    return [
-        range(start, start + len(name))
-        for start in range(len(words)) for name in NAMES_WITH_A_TIME if tuple(words[start : start + len(name)]) == name
-    ]
 
 
 # Each phrase as lower-case words, and how to read it. Where two match at the same place, the

@@ -652,6 +652,7 @@ def test_a_place_of_several_words_is_one_phrase_not_its_words_anywhere():
         required=(("bus",), ("lanes",), ("new york",)), excluded=(("coal",),)
     )
     assert search_terms("new museums in york") == Terms(required=(("new",), ("museums",), ("york",)))
+    assert search_terms("usa today editor") == Terms(required=(("usa today",), ("editor",)))  # a paper, as /news reads it
 
 
 async def test_search_finds_a_place_of_several_words_where_it_stands_together(store):

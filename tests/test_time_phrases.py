@@ -310,7 +310,9 @@ async def test_a_number_word_without_past_or_last_is_words_to_look_for(database_
 
 async def test_a_name_known_with_a_time_word_in_it_is_looked_for_as_words(database_url):
     paper = sample_article(1, "USA Today names a new editor", "The newspaper USA Today has a new editor.", countries=("US",))
-    store = await open_sample_store(database_url, [paper])
+    # read as "usa" and "today" anywhere, an article with both apart was the paper's too
+    apart = sample_article(2, "The USA exports more grain", "Prices fell today in Chicago.", countries=("US",))
+    store = await open_sample_store(database_url, [paper, apart])
     try:
         router = build_router(sample_context(store))
         for line, heading in [("/search usa today", "Search: “usa today”"), ("/news usa today", "News: “usa today”")]:

@@ -15,7 +15,7 @@ from bot.commands.results import PAGE_SIZE, bounded_command, first_page, next_pa
 from bot.context import Context
 from bot.model import Action, Command, Reply, one_of, quoted
 from bot.pages import PageKind
-from bot.time_phrases import TimePhraseError, Window, names_with_a_time, number_in_words, take_time_phrase
+from bot.time_phrases import TimePhraseError, Window, number_in_words, take_time_phrase
 from bot.topics import describe
 from content.model import Query
 from content.store.fulltext import (EDGE_PUNCTUATION, LEFT_OUT, LOOKED_FOR, OR, QUOTES, literal_pieces,
@@ -498,7 +498,7 @@ def understand(words: str, ctx: Context) -> Understanding:
     # and "South China Sea" or "New Mexico" is searched for as written, not read as China or Mexico, nor
     # "USA Today", a paper, as the United States
     lowered = [token.lower() for token in tokens]
-    kept_whole_ends = _ends_of_spans(names_of_several_words(lowered) + non_country_phrases(lowered) + names_with_a_time(lowered))
+    kept_whole_ends = _ends_of_spans(names_of_several_words(lowered) + non_country_phrases(lowered))
     kept_whole = {index for start, end in kept_whole_ends.items() for index in range(start, end)}
     for length in range(min(_LONGEST_NAME_WORDS, len(tokens)), 0, -1):
         for start in range(len(tokens) - length + 1):

@@ -262,26 +262,20 @@ def parted(word: str) -> list[str]:
 
 
 def _plain_terms(words: list[str]) -> list[tuple[range, Term]]:
-    """The terms of plain words, each with where its words stand: a name of several words is one, one
-    with equivalents ("electric vehicles") or a place inside a country ("new york", "south china sea"),
-    which is looked for as a phrase, not its words anywhere."""
+    """The terms of plain words, each with where its words stand: a name of several words is one, its
+    equivalents kept ("electric vehicles"), else looked for as a phrase ("new york"), not its words anywhere."""
     terms: list[tuple[range, Term]] = []
-    places = {span.start: span.stop for span in non_country_phrases(words) if len(span) > 1}
+    names = {span.start: span for span in names_of_several_words(words)}
     position = 0
     while position < len(words):
-        name, equivalents = _name_at(words, position)
-        if equivalents:
-            terms.append((range(position, position + len(name)), equivalents))
-            position += len(name)
-            continue
-        if position in places and (place := _phrase_term(" ".join(words[position : places[position]]), exact=False)):
-            terms.append((range(position, places[position]), place))
-            position = places[position]
-            continue
-        word = words[position]
-        if _counts(word):
-            terms.append((range(position, position + 1), (word,)))
-        position += 1
+        if span := names.get(position):
+            term = _phrase_term(" ".join(words[span.start : span.stop]), exact=False)
+        else:
+            word, span = words[position], range(position, position + 1)
+            term = _EQUIVALENTS.get((word,)) or ((word,) if _counts(word) else None)
+        if term:
+            terms.append((span, term))
+        position = span.stop
     return terms
 
 
@@ -330,9 +324,33 @@ def _too_long(word: str) -> bool:
     return len(word.encode()) > _LONGEST_WORD
 
 
+# Names of papers and shows that hold a time phrase, in lower-case words: where they stand, the words are the
+# name to look for, as one ("/search usa today" is the paper), not a time (bot.time_phrases)
+NAMES_WITH_A_TIME = (("usa", "today"), ("psychology", "today"), ("last", "week", "tonight"))
+
+
+def names_with_a_time(words: list[str]) -> list[range]:
+    """Where the names of `NAMES_WITH_A_TIME` stand among lower-case words."""
+    return [
+        range(start, start + len(name))
+        for start in range(len(words)) for name in NAMES_WITH_A_TIME if tuple(words[start : start + len(name)]) == name
+    ]
+
+
 def names_of_several_words(words: list[str]) -> list[range]:
-    """Where names of several words that have equivalents ("electric vehicles", "internet of things")
-    stand in lower-case words, as search reads them."""
+    """Where the names of several words that search reads as one term stand in lower-case words: names
+    with equivalents ("electric vehicles", "internet of things"), places inside a country ("new york",
+    "south china sea") and names with a time ("usa today"). Of names that overlap, the first, the longest there."""
+    places = [span for span in non_country_phrases(words) if len(span) > 1]
+    names: list[range] = []
+    for span in sorted(_equivalent_names(words) + places + names_with_a_time(words), key=lambda span: (span.start, -len(span))):
+        if not names or span.start >= names[-1].stop:
+            names.append(span)
+    return names
+
+
+def _equivalent_names(words: list[str]) -> list[range]:
+    """Where names of several words that have equivalents stand in lower-case words."""
     spans, position = [], 0
     while position < len(words):
         name, _ = _name_at(words, position)
