@@ -173,6 +173,16 @@ def test_an_unknown_option_is_told_with_the_usage_of_its_command(argv, capsys):
     assert told.endswith(f"newsbot {argv[0]}: error: unrecognized arguments: --bogus\n")
 
 
+@pytest.mark.parametrize("argv", [["--bogus", "run"], ["--bogus", "--config", "x.yaml", "ingest", "--config", "y.yaml"]])
+def test_an_unknown_option_before_the_command_is_told_with_newsbots_usage(argv, capsys):
+    with pytest.raises(SystemExit) as exit:
+        main(argv)
+    assert exit.value.code == 2
+    told = capsys.readouterr().err
+    assert told.startswith("usage: newsbot [-h] ")
+    assert told.endswith("newsbot: error: unrecognized arguments: --bogus\n")
+
+
 def test_a_rejected_token_is_one_line_and_exit_status_2(tmp_path, capsys):
     with fake_telegram_in_a_thread("123:RIGHT-TOKEN") as base_url:
         config = tmp_path / "config.yaml"

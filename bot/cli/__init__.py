@@ -81,12 +81,23 @@ def _as_sent_in_a_path(value: str) -> str:
         return value
 
 
+class CommandParser(argparse.ArgumentParser):
+    """A sub-command's parser, which tells an option it does not know itself, with its own usage
+    (`newsbot run --bogus`); argparse would hand it to newsbot's parser, told with newsbot's usage."""
+
+    def parse_known_args(self, args=None, namespace=None):
+        parsed, unknown = super().parse_known_args(args, namespace)
+        if unknown:
+            self.error(f"unrecognized arguments: {' '.join(unknown)}")
+        return parsed, unknown
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsbot", description="News about AI and technology by sector and country.")
     parser.add_argument("--version", action="version", version=f"newsbot {__version__}")
     parser.add_argument("--config", metavar="PATH", help="config file (default: $NEWSBOT_CONFIG, else ./config.yaml)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True, parser_class=CommandParser)
     for name in SUBCOMMANDS:
         module = importlib.import_module(f"bot.cli.{name}")
         module.add_parser(commands)
@@ -98,13 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     """The command line read, an option no part of it knows told with the usage of the command it follows
-    (argparse would tell it with newsbot's own)."""
-    parser = build_parser()
-    args, unknown = parser.parse_known_args(argv)
-    if unknown:
-        [commands] = [action for action in parser._actions if isinstance(action, argparse._SubParsersAction)]
-        commands.choices[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
-    return args
+    (`newsbot run --bogus`), or with newsbot's when it comes before the command (`newsbot --bogus run`)."""
+    return build_parser().parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
