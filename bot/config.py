@@ -255,6 +255,13 @@ _VARIABLE = re.compile(r"\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}|\$\
 _UNREAD_VARIABLE = re.compile(r"\$\{[A-Za-z0-9_ ]*[-:=?+]?")
 
 
+def _variable_value(name: str, environ: Mapping[str, str]) -> str:
+    """The variable's value without the line breaks at its end, which a value read from a file
+    ($(cat secret), a Docker secret) brings and the shell's $(…) drops: no config value means them,
+    and in the middle of a url or a password they would break it."""
+    return environ.get(name, "").rstrip("\r\n")
+
+
 def expand_variables(text: str, environ: dict[str, str] | None = None, key: str = "") -> str:
     """Replace ${VAR} and ${VAR:-default}; an unset or empty ${VAR} without a default is an error, as is
     a ${ in any other form (the shell's ${VAR-default}), which would otherwise be kept as written."""
@@ -270,7 +277,7 @@ def expand_variables(text: str, environ: dict[str, str] | None = None, key: str 
             raise ConfigError(
                 f'{where}"{shown}…" is no variable newsbot reads: write ${{NAME}} or ${{NAME:-default}} ($${{ for a literal ${{)'
             )
-        value = environ.get(name)
+        value = _variable_value(name, environ)
         if value:
             return value
         if default is not None:
@@ -289,7 +296,7 @@ def _values_after_the_host(written: str, environ: Mapping[str, str]) -> list[str
         before = written[: match.start()]
         name, default = match.groups()
         if name and "://" in before and "/" in before.partition("://")[2]:
-            values.append(environ.get(name) or default or "")
+            values.append(_variable_value(name, environ) or default or "")
     return values
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import get_args, get_origin
 
@@ -442,6 +443,37 @@ def test_a_webhook_path_and_url_holding_the_token_lose_the_line_break_it_came_wi
     text = "telegram:\n  webhook: {enabled: true, url: 'https://bot.example.org/${TT}', path: '${TT}'}\n"
     webhook = parse_config(text, environ={"TT": "24680:made-up-token\n"}).telegram.webhook
     assert (webhook.path, webhook.url) == ("24680:made-up-token", "https://bot.example.org/24680:made-up-token")
+
+
+SECRETS_FILE_VALUES = {"TT": "24680:made-up-token\n", "FEEDTOK": "made-up-feed-token-7\r\n", "PW": "made-up-pa55\n"}
+
+
+def test_a_variable_inside_a_longer_value_loses_the_line_break_a_secrets_file_leaves_it():
+    """A value read from a file ($(cat secret), a Docker secret) ends in a line break, which the shell's
+    $(…) drops and no config value means: kept in the middle of a url, Telegram was told a webhook at
+    ".../<token>\\n/hook", a feed url could not be fetched and a password was refused."""
+    text = (
+        "telegram:\n  webhook: {enabled: true, url: 'https://bot.example.org/${TT}/hook', path: '${TT}/hook'}\n"
+        "storage: {url: 'postgresql://newsbot:${PW}@db.example/newsbot'}\n"
+        "sources: [{name: wire, url: 'https://wire.example/feed/${FEEDTOK}/rss'}]\n"
+    )
+    config = parse_config(text, environ=SECRETS_FILE_VALUES)
+    webhook = config.telegram.webhook
+    assert (webhook.url, webhook.path) == ("https://bot.example.org/24680:made-up-token/hook", "24680:made-up-token/hook")
+    assert config.storage.url == "postgresql://newsbot:made-up-pa55@db.example/newsbot"
+    assert config.sources[0].url == "https://wire.example/feed/made-up-feed-token-7/rss"
+    assert config.values_in_address_paths == ("made-up-feed-token-7",)
+
+
+def test_a_feed_token_from_a_secrets_file_is_masked_in_the_logs(caplog):
+    from bot.cli import hide_feed_secrets
+
+    text = "sources: [{name: wire, url: 'https://wire.example/feed/${FEEDTOK}/rss'}]\n"
+    config = parse_config(text, environ=SECRETS_FILE_VALUES)
+    hide_feed_secrets(config.sources, config.values_in_address_paths)
+    with caplog.at_level(logging.INFO, logger="httpx"):  # which `newsbot` quiets
+        logging.getLogger("httpx").info("HTTP Request: GET %s", "https://wire.example/feed/made-up-feed-token-7/rss")
+    assert caplog.messages == ["HTTP Request: GET https://wire.example/feed/[REDACTED]/rss"]
 
 
 def test_an_empty_webhook_secret_is_none_as_an_empty_token_is():

@@ -29,7 +29,7 @@ from bot.adapters.telegram import (
     TelegramConnectError,
 )
 from bot.adapters.telegram.limits import ChatPacedRateLimiter
-from bot.config import TelegramSettings, WebhookSettings
+from bot.config import TelegramSettings, WebhookSettings, parse_config
 from bot.model import Action, ArticleCard, Command, Reply, Target
 from test_telegram_render import subscription_list
 from fake_telegram import (  # noqa: F401 - fake and token are pytest fixtures
@@ -617,6 +617,25 @@ async def test_the_webhook_gets_button_presses_whatever_the_token_last_asked_for
         assert await fake.post_to_webhook(press, secret=webhook.secret_token.get_secret_value()) == 200
         await fake.wait_for_calls("answerCallbackQuery", timeout=STEP_TIMEOUT)
     assert fake.allowed_updates == ["message", "callback_query", "my_chat_member"]
+
+
+async def test_a_webhook_url_with_the_token_inside_is_set_without_its_line_break_and_masked_in_the_logs(fake, caplog):
+    """The token read from a secrets file ends in a line break: in the middle of the url and path, Telegram was
+    told of ".../<token>\\n/hook"."""
+    caplog.set_level(logging.DEBUG)
+    port = free_port()
+    written = (
+        f"telegram:\n  webhook: {{enabled: true, listen: 127.0.0.1, port: {port}, path: '${{TT}}/hook',"
+        f" url: 'http://127.0.0.1:{port}/${{TT}}/hook', secret_token: made-up-hook-secret}}\n"
+    )
+    webhook = parse_config(written, environ={"TT": fake.token + "\n"}).telegram.webhook
+    async with running(fake, Recorder(), webhook=webhook):
+        assert fake.webhook_url == f"http://127.0.0.1:{port}/{fake.token}/hook"
+        assert await fake.post_to_webhook(message_update("/latest"), secret="made-up-hook-secret") == 200
+        await fake.wait_for_calls("sendMessage", timeout=STEP_TIMEOUT)
+    logged = [logging.Formatter("%(name)s %(message)s").format(record) for record in caplog.records]
+    assert f"bot.adapters.telegram Telegram: webhook listening on 127.0.0.1:{port}/[REDACTED]/hook" in logged
+    assert not [line for line in logged if fake.token in line]
 
 
 async def test_a_webhook_that_cannot_start_is_a_connect_error(fake):
