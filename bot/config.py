@@ -52,6 +52,7 @@ def _token_as_sent(value: Any) -> Any:
 
 # what Telegram's setWebhook takes as a secret token
 _WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+SHORTEST_WEBHOOK_SECRET = 16
 
 
 class WebhookSettings(Strict):
@@ -71,6 +72,19 @@ class WebhookSettings(Strict):
     def _secret_telegram_takes(cls, secret: SecretStr | None) -> SecretStr | None:
         if secret is not None and not _WEBHOOK_SECRET.fullmatch(secret.get_secret_value()):
             raise ValueError("1 to 256 characters, each a letter A-Z or a-z, a digit, _ or - (as Telegram takes it)")
+        return secret
+
+    @field_validator("secret_token")
+    @classmethod
+    def _unguessable_secret(cls, secret: SecretStr | None) -> SecretStr | None:
+        """Telegram takes one character, but the secret alone keeps others from posting updates, and it is
+        masked in every log line: a short one ("news") would be guessed, and hide a common word everywhere."""
+        length = len(secret.get_secret_value()) if secret is not None else SHORTEST_WEBHOOK_SECRET
+        if length < SHORTEST_WEBHOOK_SECRET:
+            raise ValueError(
+                f"{length} character{'s' if length > 1 else ''}, too few to be unguessable: at least {SHORTEST_WEBHOOK_SECRET} "
+                "(e.g. python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
+            )
         return secret
 
     @field_validator("listen", mode="before")
@@ -486,9 +500,15 @@ def _tokens_hidden(message: str, data: dict) -> str:
         value: Any = data
         for key in path:
             value = value.get(key) if isinstance(value, dict) else None
-        if isinstance(value, str):
+        if isinstance(value, str) and not _refused_as_too_short(path, value):
             redactor.add(value)
     return redactor.redact(message)
+
+
+def _refused_as_too_short(path: tuple[str, ...], value: str) -> bool:
+    """A webhook secret refused for its length, which its error tells instead of quoting it: masked, "e"
+    would hide every e of the message."""
+    return path[-1] == "secret_token" and len(value.strip()) < SHORTEST_WEBHOOK_SECRET
 
 
 def _yaml_problem(error: yaml.YAMLError) -> str:

@@ -431,6 +431,24 @@ def test_a_webhook_secret_telegram_refuses_is_a_config_error_that_does_not_show_
     assert secret not in told
 
 
+@pytest.mark.parametrize("secret", ["e", "news", "Hook-Secret-12", "x" * 15])
+def test_a_webhook_secret_too_short_to_be_unguessable_is_a_config_error_naming_the_key(secret):
+    """The secret is all that keeps others from posting updates, and is masked in every log line: "news"
+    was masked in every line that said news."""
+    text = f"telegram:\n  webhook: {{enabled: true, url: 'https://bot.example.org/telegram', secret_token: '{secret}'}}\n"
+    with pytest.raises(ConfigError) as raised:
+        parse_config(text, environ={})
+    assert str(raised.value) == (
+        f"config: telegram.webhook.secret_token: {len(secret)} character{'s' * (len(secret) > 1)}, too few to be unguessable: at least 16 "
+        "(e.g. python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
+    )
+
+
+def test_a_webhook_secret_of_16_characters_is_taken():
+    text = "telegram:\n  webhook: {enabled: true, url: 'https://bot.example.org/telegram', secret_token: made-up-secret16}\n"
+    assert parse_config(text, environ={}).telegram.webhook.secret_token.get_secret_value() == "made-up-secret16"
+
+
 @pytest.mark.parametrize("written", ["/telegram", "telegram/", "//telegram/", " /telegram"])
 def test_a_webhook_path_is_read_without_the_slashes_around_it(written):
     """The server is reached at http://listen:port/<path>: a path written with its slash was logged as …:8443//telegram."""
