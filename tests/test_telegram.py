@@ -609,6 +609,55 @@ async def test_webhook_mode_accepts_only_the_secret(fake):
     assert not fake.calls_of("getUpdates")
 
 
+async def post_raw(webhook: WebhookSettings, body: bytes, *, length: int, headers: dict[str, str]) -> int:
+    """POST `body` to the local webhook, telling `length` as its Content-Length (more than is sent, for a
+    body still on its way), and return the status of the answer, which must come without the rest of it."""
+    reader, writer = await asyncio.open_connection(webhook.listen, webhook.port)
+    try:
+        head = [f"POST /{webhook.path} HTTP/1.1", f"Host: {webhook.listen}", f"Content-Length: {length}"]
+        head += [f"{name}: {value}" for name, value in headers.items()]
+        writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + body)
+        await writer.drain()
+        async with asyncio.timeout(STEP_TIMEOUT):  # a guard: the server waiting for the rest would never answer
+            status_line = await reader.readline()
+        return int(status_line.split()[1])
+    finally:
+        writer.close()
+
+
+JSON = {"Content-Type": "application/json"}
+
+
+async def test_the_webhook_refuses_a_request_without_the_secret_before_reading_its_body(fake):
+    """A body of up to 100 MB was read into memory before the secret was checked."""
+    webhook = local_webhook()
+    async with running(fake, Recorder(), webhook=webhook):
+        wrong = {**JSON, "X-Telegram-Bot-Api-Secret-Token": "not-the-secret-at-all"}
+        assert await post_raw(webhook, b'{"update_id": 1', length=50_000_000, headers=JSON) == 403
+        assert await post_raw(webhook, b'{"update_id": 1', length=50_000_000, headers=wrong) == 403
+
+
+async def test_the_webhook_refuses_a_body_larger_than_an_update_before_reading_it(fake):
+    webhook = local_webhook()
+    secret = {**JSON, "X-Telegram-Bot-Api-Secret-Token": webhook.secret_token.get_secret_value()}
+    async with running(fake, Recorder(), webhook=webhook):
+        assert await post_raw(webhook, b'{"update_id": 1', length=2 * 1024 * 1024, headers=secret) == 413
+
+
+@pytest.mark.parametrize("body", [b'{"update_id": 1, "message": {"message_id": 2}}', b'{"update_id": 1,', b"[]"])
+async def test_a_malformed_update_with_the_secret_is_refused_in_a_warning_line_and_the_bot_goes_on(fake, caplog, body):
+    """python-telegram-bot logged a CRITICAL traceback with the update, for anyone who has the secret to send."""
+    webhook = local_webhook()
+    secret = {**JSON, "X-Telegram-Bot-Api-Secret-Token": webhook.secret_token.get_secret_value()}
+    async with running(fake, Recorder(), webhook=webhook):
+        assert await post_raw(webhook, body, length=len(body), headers=secret) == 400
+        assert await fake.post_to_webhook(message_update("/latest"), secret=webhook.secret_token.get_secret_value()) == 200
+        await fake.wait_for_calls("sendMessage", timeout=STEP_TIMEOUT)
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR or record.exc_info]
+    [told] = [record for record in caplog.records if "update" in record.getMessage() and record.levelno == logging.WARNING]
+    assert told.getMessage().startswith("Telegram: the webhook refused a request that is no update")
+
+
 async def test_the_webhook_gets_button_presses_whatever_the_token_last_asked_for(fake):
     fake.allowed_updates = ["message"]  # left by another program that used the token
     webhook = local_webhook()
@@ -651,6 +700,20 @@ async def test_a_webhook_that_cannot_start_is_a_connect_error(fake):
                 await adapter.listen(Recorder())
         finally:
             await adapter.disconnect()
+
+
+async def test_a_webhook_telegram_refuses_is_a_connect_error_and_frees_its_port(fake):
+    webhook = local_webhook()
+    fake.fail_next("setWebhook", status=400, description="Bad Request: bad webhook: HTTPS url must be provided")
+    adapter = TelegramAdapter(settings_for(fake, webhook), commands=COMMANDS, poll_timeout=1)
+    await adapter.connect()
+    try:
+        with pytest.raises(TelegramConnectError, match="(?i)bad webhook: https url must be provided"):
+            await adapter.listen(Recorder())
+        with socket.socket() as again:
+            again.bind((webhook.listen, webhook.port))
+    finally:
+        await adapter.disconnect()
 
 
 async def test_polling_starts_after_a_transient_failure_and_a_lasting_one_is_a_connect_error(fake, monkeypatch):

@@ -64,6 +64,7 @@ from bot.adapters.telegram.limits import ChatPacedRateLimiter, retry_after_secon
 from bot.adapters.redact import REDACTOR, redact_in_logs
 from bot.adapters.telegram.request import AiohttpRequest
 from bot.adapters.telegram.render import OutgoingMessage, render_reply
+from bot.adapters.telegram.webhook import WebhookServer
 from bot.adapters.telegram.translate import (
     PLATFORM,
     CommandLine,
@@ -79,7 +80,7 @@ from bot.adapters.telegram.translate import (
     without_mentions,
     without_our_mention,
 )
-from bot.config import PlatformLimits, TelegramSettings
+from bot.config import PlatformLimits, TelegramSettings, WebhookSettings
 from bot.model import ChatKind, Command, Reply, Target
 from bot.router import hint_for_words
 from content.store.engine import failure_reason
@@ -117,6 +118,7 @@ ALERT_LIMIT = 200  # answerCallbackQuery's text limit
 REPLY_RETRIES = 2  # 429 retries for an interactive reply
 REPLY_RETRY_PAUSES = (1.0, 3.0)  # seconds before each retry of a reply after a 5xx, a timeout or a lost connection
 START_RETRIES = 3  # of deleteWebhook (long polling) or setWebhook after a failure at the start (a 5xx, a timeout)
+START_RETRY_PAUSE = 1.0  # seconds between those of setWebhook, as PTB pauses between those of deleteWebhook
 # The updates listen() handles, asked for at every start: Telegram keeps the list a bot last set, so a
 # token once used by a program that asked for fewer would otherwise never bring button presses or rights.
 ALLOWED_UPDATES = (Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER)
@@ -204,6 +206,7 @@ class TelegramAdapter:
         self._named_channels: set[str] = set()  # the @names whose chat id `moved` was told
         self._greeted: dict[int, tuple[int | None, datetime]] = {}  # group → who added the bot, and when
         self._handle: Handler | None = None
+        self._webhook: WebhookServer | None = None
         self._requests = (
             AiohttpRequest(
                 connection_pool_size=CONNECTION_POOL_SIZE, pool_timeout=POOL_TIMEOUT_SECONDS, unauthorized=self._refused
@@ -281,15 +284,7 @@ class TelegramAdapter:
         webhook = self._settings.webhook
         if webhook.enabled:
             try:
-                await self._app.updater.start_webhook(
-                    listen=webhook.listen,
-                    port=webhook.port,
-                    url_path=webhook.path,
-                    webhook_url=webhook.url,
-                    secret_token=webhook.secret_token.get_secret_value() if webhook.secret_token else None,
-                    bootstrap_retries=START_RETRIES,
-                    allowed_updates=ALLOWED_UPDATES,
-                )
+                await self._start_webhook(webhook)
             except (TelegramError, OSError) as error:  # the port taken, Telegram refusing the url
                 why = REDACTOR.redact(str(error))
                 raise TelegramConnectError(f"cannot start the Telegram webhook on {webhook.listen}:{webhook.port}: {why}") from None
@@ -306,7 +301,34 @@ class TelegramAdapter:
                 raise TelegramConnectError(f"cannot start Telegram long polling: {REDACTOR.redact(str(error))}") from None
             logger.info("Telegram: long polling started")
 
+    async def _start_webhook(self, webhook: WebhookSettings) -> None:
+        """Listen, then tell Telegram the url (as PTB's Updater.start_webhook does, on a server of our own:
+        bot/adapters/telegram/webhook.py says why), trying again after a transient failure."""
+        secret = webhook.secret_token.get_secret_value() if webhook.secret_token else None
+        self._webhook = WebhookServer(path=webhook.path, secret=secret, bot=self._app.bot, updates=self._app.update_queue)
+        try:
+            await self._webhook.start(webhook.listen, webhook.port)
+            await self._set_webhook(webhook.url, secret)
+        except BaseException:
+            await self._webhook.stop()
+            self._webhook = None
+            raise
+
+    async def _set_webhook(self, url: str, secret: str | None) -> None:
+        for attempt in range(START_RETRIES + 1):
+            try:
+                await self._app.bot.set_webhook(url, allowed_updates=ALLOWED_UPDATES, secret_token=secret)
+                return
+            except TelegramError as error:
+                if attempt == START_RETRIES or not (isinstance(error, RetryAfter) or _is_transient_failure(error)):
+                    raise
+                logger.info("Telegram: setting the webhook failed, trying again: %s", REDACTOR.redact(str(error)))
+                await asyncio.sleep(retry_after_seconds(error) if isinstance(error, RetryAfter) else START_RETRY_PAUSE)
+
     async def disconnect(self) -> None:
+        if self._webhook is not None:
+            await self._webhook.stop()
+            self._webhook = None
         if self._app.updater is not None and self._app.updater.running:
             try:
                 await self._app.updater.stop()
