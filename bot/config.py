@@ -8,6 +8,7 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, Hashable, Literal, Mapping, Union, get_args, get_origin
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -259,7 +260,9 @@ class Config(Strict):
     @property
     def values_in_address_paths(self) -> tuple[str, ...]:
         """The values of the variables written into a source url's path or query (feed/${FEEDTOK}): a
-        token there has no parameter name that tells it is one. A ${VAR} that is the scheme or the host is not among them."""
+        token there has no parameter name that tells it is one. Of a ${VAR} that gives the scheme and the
+        host (url: ${PRIVATE_FEED}), the segments of the path and the values of the query that follow in
+        its value; not the host."""
         return self._values_in_address_paths
 
 
@@ -304,14 +307,30 @@ def expand_variables(text: str, environ: dict[str, str] | None = None, key: str 
 
 def _values_after_the_host(written: str, environ: Mapping[str, str]) -> list[str]:
     """The values of the ${VAR}s in a url as written that come after its host (after the first / that
-    follows ://)."""
+    follows ://), and of those that give the host, the parts of their value after it."""
     values = []
     for match in _VARIABLE.finditer(written):
         before = written[: match.start()]
         name, default = match.groups()
-        if name and "://" in before and "/" in before.partition("://")[2]:
-            values.append(_variable_value(name, environ) or default or "")
+        value = name and (_variable_value(name, environ) or default or "")
+        if value and "://" in before and "/" in before.partition("://")[2]:
+            values.append(value)
+        elif value:
+            values.extend(_parts_after_the_host(value))
     return values
+
+
+def _parts_after_the_host(url: str) -> list[str]:
+    """The path's segments and the query's values of a url given whole (url: ${PRIVATE_FEED}), as
+    written: a private feed's token is one of them, named as no credential."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "[::1" — the url's own error tells it
+        return []
+    if not parts.netloc:  # the host alone, or no url
+        return []
+    values = [pair.partition("=")[2] for pair in re.split("[&;]", parts.query)]
+    return [part for part in parts.path.split("/") + values if part]
 
 
 def _values_in_source_paths(data: dict, environ: Mapping[str, str]) -> tuple[str, ...]:

@@ -210,6 +210,19 @@ def test_verbose_logs_never_show_a_variable_written_into_a_feed_urls_path(tmp_pa
     assert "F33D-T0KEN-1234" not in logged
 
 
+def test_verbose_logs_never_show_a_token_in_the_path_of_a_feed_url_given_whole_by_a_variable(tmp_path, caplog, monkeypatch):
+    """url: ${PRIVATE_FEED} hides the url as feed/${FEEDTOK} does: its parts that read as a token are
+    masked, not its host nor words such as "feeds" or "rss.xml"."""
+
+    def whole_url_in_a_variable(port: int) -> str:
+        monkeypatch.setenv("PRIVATE_FEED", f"http://127.0.0.1:{port}/feeds/8f3a9c1d2e7b4a6f/rss.xml?user=4d2e9b71c0aa")
+        return "${PRIVATE_FEED}"
+
+    logged, port = _verbose_ingest_log(tmp_path, caplog, whole_url_in_a_variable)
+    assert f"HTTP Request: GET http://127.0.0.1:{port}/feeds/[REDACTED]/rss.xml?user=[REDACTED]" in logged
+    assert "8f3a9c1d2e7b4a6f" not in logged and "4d2e9b71c0aa" not in logged
+
+
 def test_verbose_logs_leave_out_the_libraries_that_log_every_database_call_or_parser_rule(tmp_path, caplog):
     (tmp_path / "articles").mkdir()
     (tmp_path / "articles" / "grid.md").write_text("---\ntitle: Kenya extends its grid\n---\nKenya extends its **grid**.\n")
