@@ -366,3 +366,19 @@ async def test_words_joined_by_a_dot_in_stored_articles_are_found_by_each_part_a
         assert len((await store.search("irrigation sensors", limit=50)).articles) == 3
     finally:
         await store.close()
+
+
+async def test_figures_joined_by_a_dot_and_words_by_a_slash_in_stored_articles_are_found_by_each_part_after_the_upgrade(
+    database_url,
+):
+    texts = ["Release v7.0 runs 7.5 times faster.", "Teams hire for ai/ml roles, says /r/news.", None]
+    await _store_old_articles(database_url, "0012", texts, code=["", "", "curl example.com/guide"])
+
+    store = await Store.open(database_url)
+    try:
+        for query, found in [("7", ["old-1"]), ("7.5", ["old-1"]), ("v7.0", ["old-1"]), ("ml", ["old-2"]),
+                             ("ai/ml", ["old-2"]), ("news", ["old-2"]), ("/r/news", ["old-2"]), ("guide", ["old-3"])]:
+            assert [a.id for a in (await store.search(query)).articles] == found, query
+        assert len((await store.search("irrigation sensors", limit=50)).articles) == 3
+    finally:
+        await store.close()

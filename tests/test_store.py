@@ -718,6 +718,23 @@ async def test_words_joined_by_a_dot_or_an_underscore_are_found_by_each_part_on_
     assert ids(await store.search("v2.0")) == ["article-3"]  # a dot between figures is no gap between words
 
 
+async def test_figures_joined_by_a_dot_and_words_joined_by_a_slash_are_found_by_each_part_on_both_stores(store):
+    await store.add(
+        [
+            make_article(1, title="Release v7.0 ships", text="It runs 7.5 times faster on python4.11."),
+            make_article(2, title="Readers of /r/news vote", text="Teams hire for ai/ml roles, says example.com/guide."),
+            make_article(3, title="Half the farms", text="Growers open 24/6 and sell 1/8 of their crop (see fig.9)."),
+        ]
+    )
+    for words in ("7", "5", "7.5", "v7", "v7.0", '"v7.0 ships"', "python4", "11"):
+        assert ids(await store.search(words)) == ["article-1"], words
+    for words in ("news", "r/news", "/r/news", "ml", "ai/ml", '"ai/ml"', "hire -ml/ai", "guide", "example.com/guide"):
+        assert ids(await store.search(words)) == ["article-2"], words
+    assert ids(await store.search("hire -ai/ml")) == []
+    for words in ("24", "24/6", "8", "1/8", "fig", "9", "fig.9"):
+        assert ids(await store.search(words)) == ["article-3"], words
+
+
 async def test_a_hyphenated_word_finds_its_parts_written_apart_on_both_stores(store):
     await store.add(
         [

@@ -17,7 +17,7 @@ from typing import Iterable
 import sqlalchemy as sa
 
 from content.store.schema import articles
-from content.store.words import dots_parted, english_stems, fold_accents, folded, spaced
+from content.store.words import dots_and_slashes_parted, english_stems, fold_accents, folded, spaced
 from content.tagging.places import non_country_phrases
 
 # PostgreSQL's English stop words, so SQLite does not require "in" or "the" to match; its "s" and
@@ -397,7 +397,7 @@ def _postgresql_query(terms: Terms) -> sa.ColumnElement:
     english = sa.literal_column("'english'::regconfig")
 
     def any_name(term: Term) -> sa.ColumnElement:
-        return _balanced("||", [sa.func.phraseto_tsquery(english, dots_parted(spaced(fold_accents(name)))) for name in term])
+        return _balanced("||", [sa.func.phraseto_tsquery(english, dots_and_slashes_parted(spaced(fold_accents(name)))) for name in term])
 
     excluded = [sa.func.tsquery_not(any_name(term)) for term in terms.excluded]
     return _balanced("&&", [any_name(term) for term in terms.required] + excluded)

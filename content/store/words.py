@@ -65,15 +65,19 @@ def spaced(text: str) -> str:
 
 
 # PostgreSQL's parser reads words joined by a dot as one ("giantbomb.com" a host, "solar.balance_grid" a file),
-# where SQLite's reads each: to both, a dot between two letters parts words as a space does (migration 0012).
-# Between figures it stays, so PostgreSQL reads "2.5" or "v2.0" whole (README, Known limits).
+# where SQLite's reads each: migration 0012 made a dot between two letters part words as a space does.
 DOT_BETWEEN_LETTERS = r"(?<=[A-Za-z])\.(?=[A-Za-z])"
-_DOT_BETWEEN_LETTERS = re.compile(DOT_BETWEEN_LETTERS)
+# It reads figures joined by a dot ("2.5" a number, "v2.0" or "fig.9" a file) and words joined by a slash
+# ("ai/ml", "/r/news", "1/2" files, "example.com/guide" a link) as one too: from migration 0013, a dot between
+# two letters or figures, and any slash, part words to both ("/" and "." are never part of a word to SQLite).
+DOT_OR_SLASH_BETWEEN_WORDS = r"(?<=[A-Za-z0-9])\.(?=[A-Za-z0-9])|/"
+_DOT_OR_SLASH_BETWEEN_WORDS = re.compile(DOT_OR_SLASH_BETWEEN_WORDS)
 
 
-def dots_parted(text: str) -> str:
-    """"giantbomb.com" as "giantbomb com", as PostgreSQL's index reads it (SQLite's parts them anyway)."""
-    return _DOT_BETWEEN_LETTERS.sub(" ", text) if "." in text else text
+def dots_and_slashes_parted(text: str) -> str:
+    """"2.5" as "2 5", "ai/ml" as "ai ml", "giantbomb.com" as "giantbomb com", as PostgreSQL's index reads
+    them (SQLite's parts them anyway)."""
+    return _DOT_OR_SLASH_BETWEEN_WORDS.sub(" ", text) if "." in text or "/" in text else text
 
 
 def folded(text: str) -> str:

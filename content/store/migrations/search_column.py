@@ -4,7 +4,15 @@ from collections.abc import Callable
 
 from alembic import op
 
-from content.store.words import ACCENTED, DOT_BETWEEN_LETTERS, SQL_FUNCTION, UNACCENTED, UNSPACED_CHARACTER, full_case_folds
+from content.store.words import (
+    ACCENTED,
+    DOT_BETWEEN_LETTERS,
+    DOT_OR_SLASH_BETWEEN_WORDS,
+    SQL_FUNCTION,
+    UNACCENTED,
+    UNSPACED_CHARACTER,
+    full_case_folds,
+)
 
 COLUMNS_BEFORE_CODE = ("title", "summary", "text")  # as indexed up to migration 0010: the default of older migrations
 # From migration 0011, each column weighing less than the one before: what a later rebuild must index
@@ -33,9 +41,19 @@ def spaced(value: str) -> str:
     return f"regexp_replace({value}, '{UNSPACED_CHARACTER}', ' \\1 ', 'g')"
 
 
+def _spaced_where(value: str, pattern: str) -> str:
+    return f"regexp_replace({value}, '{pattern}', ' ', 'g')"
+
+
 def dots_parted(value: str) -> str:
-    """The SQL text `value` with a dot between two letters a space, as content.store.words.dots_parted makes it."""
-    return f"regexp_replace({value}, '{DOT_BETWEEN_LETTERS}', ' ', 'g')"
+    """The SQL text `value` with a dot between two letters a space (migration 0012)."""
+    return _spaced_where(value, DOT_BETWEEN_LETTERS)
+
+
+def dots_and_slashes_parted(value: str) -> str:
+    """The SQL text `value` with a dot between two letters or figures, and a slash, a space, as
+    content.store.words.dots_and_slashes_parted makes it (migration 0013)."""
+    return _spaced_where(value, DOT_OR_SLASH_BETWEEN_WORDS)
 
 
 def as_compatibility_forms(value: str) -> str:
