@@ -382,3 +382,20 @@ async def test_figures_joined_by_a_dot_and_words_by_a_slash_in_stored_articles_a
         assert len((await store.search("irrigation sensors", limit=50)).articles) == 3
     finally:
         await store.close()
+
+
+async def test_who_in_capitals_in_stored_articles_is_found_as_the_world_health_organization_after_the_upgrade(
+    database_url, monkeypatch
+):
+    texts = ["The WHO warns on measles.", "Voters who stayed home explain.", None]
+    with monkeypatch.context() as before_0014:  # SQLite's index as it was written then: "WHO" a stop word
+        before_0014.setattr(words, "initials_spelt_out", lambda text: text)
+        await _store_old_articles(database_url, "0013", texts)
+
+    store = await Store.open(database_url)
+    try:
+        assert [a.id for a in (await store.search("WHO")).articles] == ["old-1"]
+        assert [a.id for a in (await store.search("world health measles")).articles] == ["old-1"]
+        assert len((await store.search("irrigation sensors", limit=50)).articles) == 3
+    finally:
+        await store.close()

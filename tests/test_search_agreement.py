@@ -30,6 +30,7 @@ CORPUS = [
     ("CO₂ falls as R&D grows", "½ of the firms run long‑term trials in 40 m² labs; ① NEAR (the) site."),
     ("Giantbomb.com reviews the U.S.A. release", "The api.v2_start hook calls scheduler_start; node.js 2.5 ok."),
     ("Readers of /r/news pick v7.0", "Teams hire for ai/ml roles at 24/6 desks; 1/8 read example.com/guide, fig.9."),
+    ("WHO warns on measles", "The WHO’s chief spoke; WHO-backed clinics open. WHO'S AFRAID OF MEASLES, WHO KNOWS?"),
 ]
 
 # Blocks of code of some of them (by number), searched as their own column of least weight
@@ -50,6 +51,7 @@ QUERIES = [
     "balance", "balance_load", "load", "panels", "grid.balance_load", "-giantbomb release",
     "2", "5", "2.5", "v7", "v7.0", "7", "news", "r/news", "/r/news", "ml", "ai/ml", '"ai/ml"', "hire -ai/ml", "24",
     "24/6", "8", "1/8", "1/2", "guide", "example.com/guide", "fig", "fig.9", "9", "x=2.5",
+    "WHO measles", "world health", "measles -WHO", "WHO-backed", "health organization chief", "WHO knows",
 ]
 
 

@@ -735,6 +735,21 @@ async def test_figures_joined_by_a_dot_and_words_joined_by_a_slash_are_found_by_
         assert ids(await store.search(words)) == ["article-3"], words
 
 
+async def test_who_in_capitals_finds_articles_that_write_only_who_on_both_stores(store):
+    await store.add(
+        [
+            make_article(1, title="WHO warns on measles", text="The WHO’s chief said cases rose; WHO-backed clinics open."),
+            make_article(2, title="World Health Organization meets", text="Delegates met in Geneva."),
+            make_article(3, title="Voters who stayed home", text="People who did not vote explain why."),
+            make_article(4, title="WHO WILL PAY FOR MEASLES VACCINES?", text="Parents ask; WHO'S AFRAID of the bill."),
+        ]
+    )
+    assert sorted(ids(await store.search("WHO"))) == ["article-1", "article-2"]
+    assert ids(await store.search("WHO measles")) == ["article-1"]
+    assert ids(await store.search("world health organization measles")) == ["article-1"]
+    assert sorted(ids(await store.search("measles -WHO"))) == ["article-4"]  # a headline in capitals names no WHO
+
+
 async def test_a_hyphenated_word_finds_its_parts_written_apart_on_both_stores(store):
     await store.add(
         [

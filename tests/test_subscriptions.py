@@ -1661,6 +1661,13 @@ def test_a_words_subscription_keeps_short_words_apart_from_longer_ones():
     assert sorted(index.targets_for(titled("New EVs reach Nairobi"), 5)) == [2, 3]
 
 
+def test_a_words_subscription_to_who_in_capitals_matches_an_article_that_writes_only_who():
+    index = SubscriptionIndex([(1, "query", "WHO", 0), (2, "query", "world health", 0), (3, "query", "who", 0)], region_scope)
+    assert index.targets_for(titled("WHO warns on measles"), 5) == [1, 2]
+    assert index.targets_for(titled("Voters who stayed home"), 5) == []
+    assert index.targets_for(titled("WHO WILL PAY FOR VACCINES?"), 5) == []
+
+
 async def test_replies_about_a_channel_managed_elsewhere_name_it_in_texts_and_buttons(bot):
     channel = {"target": Target("telegram", "-1003000"), "chat_kind": "channel", "chat_name": "@ai_news"}
     await bot.publish("Kenyan grid story", sectors=["energy"], countries=["KE"])

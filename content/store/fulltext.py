@@ -17,7 +17,7 @@ from typing import Iterable
 import sqlalchemy as sa
 
 from content.store.schema import articles
-from content.store.words import dots_and_slashes_parted, english_stems, fold_accents, folded, spaced
+from content.store.words import NAMES_OF_INITIALS, dots_and_slashes_parted, english_stems, fold_accents, folded, spaced
 from content.tagging.places import non_country_phrases
 
 # PostgreSQL's English stop words, so SQLite does not require "in" or "the" to match; its "s" and
@@ -64,9 +64,9 @@ QUOTES = "\"“”„«»"  # straight and typographic quotes, as phone keyboard
 # A piece of a query: an optional leading "-" (exclude), then a quoted phrase or a run of non-spaces.
 _PIECE = re.compile(rf"(?<!\S)(-?)(?:[{QUOTES}]([^{QUOTES}]*)[{QUOTES}]?|(\S+))")
 # Initials in capitals that are a stop word in lower case, which neither index keeps: they are looked for
-# as the name articles spell out ("/search WHO" would otherwise have no word to search for)
-_INITIALS_SPELT_OUT = {"WHO": "world health organization"}
-INITIALS_SPELT_OUT = re.compile(rf"\b(?:{'|'.join(_INITIALS_SPELT_OUT)})(?![\w-])")  # case tells them from the word
+# as the name they stand for, which both indexes read in their place ("/search WHO" would otherwise have no
+# word to search for)
+INITIALS_SPELT_OUT = re.compile(rf"\b(?:{'|'.join(NAMES_OF_INITIALS)})(?![\w-])")  # case tells them from the word
 # A quoted phrase, kept as written, an energy in electronvolts ("1.1 eV"), quoted to be found as
 # written (lower-cased, its "eV" would be "EV", also found as "electric vehicle"), or such initials
 _QUOTED_OR_ENERGY = re.compile(
@@ -205,7 +205,7 @@ def _quoted_as_meant(text: str) -> str:
     def quoted(piece: re.Match) -> str:
         written = piece.group(0)
         if initials := piece.group("initials"):  # apart from what touches them: "WHO,kenya", "(WHO)"
-            return f' {piece.group("negated") or ""}"{_INITIALS_SPELT_OUT[initials]}" '
+            return f' {piece.group("negated") or ""}"{NAMES_OF_INITIALS[initials]}" '
         return written if written[0] in QUOTES else f'"{written}"'
 
     return _QUOTED_OR_ENERGY.sub(quoted, text)

@@ -8,10 +8,12 @@ from content.store.words import (
     ACCENTED,
     DOT_BETWEEN_LETTERS,
     DOT_OR_SLASH_BETWEEN_WORDS,
+    NAMES_OF_INITIALS,
     SQL_FUNCTION,
     UNACCENTED,
     UNSPACED_CHARACTER,
     full_case_folds,
+    initials_pattern,
 )
 
 COLUMNS_BEFORE_CODE = ("title", "summary", "text")  # as indexed up to migration 0010: the default of older migrations
@@ -56,6 +58,14 @@ def dots_and_slashes_parted(value: str) -> str:
     return _spaced_where(value, DOT_OR_SLASH_BETWEEN_WORDS)
 
 
+def initials_spelt_out(value: str) -> str:
+    """The SQL text `value` with initials written for a name ("WHO") as that name, as
+    content.store.words.initials_spelt_out writes them (migration 0014)."""
+    for initials, name in NAMES_OF_INITIALS.items():
+        value = f"regexp_replace({value}, '{initials_pattern(initials)}', '{name}', 'g')"
+    return value
+
+
 def as_compatibility_forms(value: str) -> str:
     """How migrations 0010 and 0011 read the SQL text `value`: by its compatibility forms (NFKC), case and
     accents folded, each character of the scripts written without spaces a word."""
@@ -94,8 +104,13 @@ def _filled(columns: tuple[str, ...]) -> str:
     )
 
 
+def sqlite_rebuild(columns: tuple[str, ...]) -> list[str]:
+    """SQLite: the statements that make the index of `columns` again from every article."""
+    return ["INSERT INTO articles_fts(articles_fts) VALUES ('delete-all')", _filled(columns)]
+
+
 # SQLite's index of COLUMNS_BEFORE_CODE, made again from every article
-SQLITE_REBUILD_BEFORE_CODE = ["INSERT INTO articles_fts(articles_fts) VALUES ('delete-all')", _filled(COLUMNS_BEFORE_CODE)]
+SQLITE_REBUILD_BEFORE_CODE = sqlite_rebuild(COLUMNS_BEFORE_CODE)
 
 _SQLITE_DROP = [
     "DROP TRIGGER articles_fts_update",
