@@ -507,6 +507,23 @@ async def test_source_state_round_trip(store):
     assert await store.source_states() == [SourceState("another", failures=1), SourceState("feed", etag='"def"', extra={"k": 2})]
 
 
+async def test_a_source_state_waits_its_turn_behind_a_long_write_instead_of_failing(tmp_path, monkeypatch):
+    # each source's state is saved while other sources store articles: it queued on SQLite's busy
+    # timeout, and a write holding the database longer failed it ("database is locked")
+    monkeypatch.setattr("content.store.engine._SQLITE_BUSY_TIMEOUT_MS", 50)
+    store = await Store.open(f"sqlite:///{tmp_path / 'news.db'}")
+    try:
+        async with store._write_lock, store.engine.begin() as writing:  # as store.add holds it
+            await store._take_turn_to_write(writing)
+            saving = asyncio.create_task(store.save_source_state(SourceState("feed", failures=1)))
+            await asyncio.sleep(0.5)  # ten busy timeouts
+            assert not saving.done()
+        await saving
+        assert await store.source_state("feed") == SourceState("feed", failures=1)
+    finally:
+        await store.close()
+
+
 async def test_naive_times_are_rejected_and_nothing_is_stored(store):
     naive = Article(**{**make_article(1).__dict__, "published": datetime(2026, 1, 1)})
     with pytest.raises(ValueError, match="timezone-aware"):

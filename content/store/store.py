@@ -400,7 +400,9 @@ class Store:
             "last_error": state.last_error,
             "extra": state.extra,
         }
-        async with self.engine.begin() as connection:
+        # in turn with the articles other sources store meanwhile, not polling SQLite until its busy timeout
+        async with self._write_lock, self.engine.begin() as connection:
+            await self._take_turn_to_write(connection)
             await insert_or_update(connection, source_states, {"name": state.name}, values, required=values)
 
 
