@@ -16,6 +16,8 @@ from content.model import Article, Page, Period, Query, SourceState, text_hash
 from content.store import InvalidCursor, StorageError, Store, StoredText
 from content.store.fulltext import search_terms
 from content.store.schema import articles
+from content.store.engine import open_engine
+from content.store.migrate import run_migrations
 from content.store.words import english_stems
 
 T0 = datetime(2026, 3, 1, 8, 0, tzinfo=timezone.utc)
@@ -599,9 +601,23 @@ async def test_postgresql_connections_end_a_statement_that_runs_past_the_timeout
         await store.close()
 
 
-async def test_migrations_run_however_short_the_statement_timeout(postgresql_url):
-    store = await Store.open(postgresql_url, statement_timeout_seconds=0.001)  # shorter than creating a table takes
-    await store.close()
+async def test_migrations_run_however_short_the_statement_timeout(postgresql_url, tmp_path):
+    # a migration step that takes longer than the loop's statement timeout (rebuilding a big index)
+    versions = tmp_path / "migrations" / "versions"
+    versions.mkdir(parents=True)
+    (versions / "0001_slow.py").write_text(
+        'from alembic import op\n\nrevision = "s0001"\ndown_revision = None\nbranch_labels = None\n'
+        'depends_on = None\n\n\ndef upgrade():\n    op.execute("SELECT pg_sleep(0.5)")\n'
+    )
+    engine = await open_engine(postgresql_url, statement_timeout_seconds=0.1)
+    try:
+        await run_migrations(engine, tmp_path / "migrations", "slow_alembic_version")
+        async with engine.connect() as connection:
+            assert await connection.scalar(sa.text("SELECT version_num FROM slow_alembic_version")) == "s0001"
+            with pytest.raises(DBAPIError, match="statement timeout"):  # the loop's queries keep their timeout
+                await connection.execute(sa.text("SELECT pg_sleep(0.5)"))
+    finally:
+        await engine.dispose()
 
 
 @pytest.mark.parametrize("mode", ["driving", "filter", "correlated"])
