@@ -60,6 +60,8 @@ class Fingerprint:
     lead: str  # the normalized opening of the text
     keys: tuple[str, ...]  # index keys; sharing one makes two articles candidates
     title_numbers: frozenset[str] = frozenset()
+    # "ii" of "Part II": apart from the figures, as a copy may leave one out of a name ("King Charles III")
+    title_roman_numbers: frozenset[str] = frozenset()
     title_stems: frozenset[str] = frozenset()  # crude 5-letter stems of the title's content words
     published: datetime | None = None
 
@@ -104,17 +106,17 @@ def fingerprint(title: str, text: str, with_keys: bool = True, published: dateti
     lead = normalize(text[: LEAD_CHARS * 2])[:LEAD_CHARS]
     if len(lead) < _MIN_LEAD_CHARS:
         return Fingerprint(normalized_title, lead, ())
-    figures = (word for word in _REVISION.sub("", normalized_title).split() if word.isdigit())
-    numbers = frozenset((*figures, *_roman_numbers(title)))
+    numbers = frozenset(word for word in _REVISION.sub("", normalized_title).split() if word.isdigit())
+    roman_numbers = frozenset(_roman_numbers(title))
     title_words = _content_words(normalized_title)
     stems = frozenset(word[:_STEM_LETTERS] for word in title_words if len(word) >= 3)
     if not with_keys:
-        return Fingerprint(normalized_title, lead, (), numbers, stems, published)
+        return Fingerprint(normalized_title, lead, (), numbers, roman_numbers, stems, published)
     lead_words = _content_words(lead)
     keys = [_key("t", _digest(" ".join(sorted(set(title_words)))))]
     keys.append(_key("l", _digest(" ".join(lead_words[:_LEAD_PREFIX_WORDS]))))
     keys.extend(_minhash_keys(title_words + lead_words))
-    return Fingerprint(normalized_title, lead, tuple(dict.fromkeys(keys)), numbers, stems, published)
+    return Fingerprint(normalized_title, lead, tuple(dict.fromkeys(keys)), numbers, roman_numbers, stems, published)
 
 
 def _roman_numbers(title: str) -> list[str]:
@@ -150,6 +152,8 @@ def same_story(first: Fingerprint, second: Fingerprint) -> bool:
         return False
     if first.title_numbers != second.title_numbers:
         return False
+    if first.title_roman_numbers and second.title_roman_numbers and first.title_roman_numbers != second.title_roman_numbers:
+        return False  # "Part II" and "Part III"; "King Charles III" and "King Charles" may be one story
     if first.published and second.published and abs(first.published - second.published) > SYNDICATION_WINDOW:
         return False  # a notice posted again a year on ("Scholarship applications open") is news again
     if first.title_stems - second.title_stems and second.title_stems - first.title_stems:
