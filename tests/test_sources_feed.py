@@ -786,6 +786,11 @@ def test_cst_in_a_chinese_feed_is_china_standard_time(date):
         ("2024-03-05 14:30 UTC+8", datetime(2024, 3, 5, 6, 30), datetime(2024, 3, 5, 6, 30)),
         ("2024年3月5日", datetime(2024, 3, 5, 0, 0), datetime(2024, 3, 5, 0, 0)),  # a day alone stays that day
         ("1709649000", datetime(2024, 3, 5, 14, 30), datetime(2024, 3, 5, 14, 30)),  # seconds since 1970: no zone to guess
+        ("2024年3月5日 14:30 星期二", datetime(2024, 3, 5, 6, 30), datetime(2024, 3, 5, 14, 30)),  # a weekday is no zone
+        # a note after the zone is no time without one: it was moved back 8 hours again
+        ("Tue, 05 Mar 2024 14:30:00 +0800 (CST)", datetime(2024, 3, 5, 6, 30), datetime(2024, 3, 5, 6, 30)),
+        # JavaScript's Date.toString(), its offset read, not dropped with the zone's name after it
+        ("Tue Mar 05 2024 14:30:00 GMT+0800 (中国标准时间)", datetime(2024, 3, 5, 6, 30), datetime(2024, 3, 5, 6, 30)),
     ],
 )
 def test_a_chinese_feeds_time_without_a_zone_is_china_standard_time(date, chinese_published, english_published):

@@ -113,6 +113,8 @@ _CHINESE_MORNING = ("上午", "早上", "凌晨")
 _CHINESE_WEEKDAY = re.compile(r"(?:星期|礼拜|禮拜|周|週)[一二三四五六日天]")
 _BEIJING_TIME = re.compile(r"北京[时時]间")
 
+# A note after the date, as RFC 822 allows and JavaScript's Date.toString() writes: "+0800 (CST)", "GMT+0800 (中国标准时间)"
+_NOTE_AT_END = re.compile(r"\s*\([^()]*\)\s*$")
 _CLOCK = re.compile(r"\d:\d\d|\d[时時点點]\d")
 _HALF_DAY_AT_END = re.compile(r"\s*[ap]\.?m\.?$", re.IGNORECASE)
 _ZONE_AT_END = re.compile(r"(?:[Zz]|[+-]\d\d?(?::?\d\d)?|[^\W\d_]{2,5})$")  # "Z", "+0800", "-03", "GMT", "CET"
@@ -127,8 +129,9 @@ def parse_localized_date(value: str) -> time.struct_time | None:
     (for feedparser's own handlers to try)."""
     if match := _UNIX_TIME.match(value):
         return time.gmtime(int(match[1]) // (1000 if len(match[1]) > 10 else 1))
-    latin = _with_latin_clock(value.rstrip())
-    misread = latin != value.rstrip()  # feedparser cannot read Chinese times of day, even in year-month-day dates
+    written = _NOTE_AT_END.sub("", value).rstrip()
+    latin = _with_latin_clock(written)
+    misread = latin != written  # feedparser cannot read Chinese times of day, even in year-month-day dates
     value, utc_offsets = _UTC_OFFSET.subn(_offset, latin)
     day, month, rest = _day_month_rest(value, misread or utc_offsets > 0) or (None, None, "")
     if month is None:
@@ -146,10 +149,11 @@ def parse_localized_date(value: str) -> time.struct_time | None:
 
 def has_time_without_zone(value: str) -> bool:
     """Whether a date gives its time of day but no zone ("2024年3月5日 14:30", "Tue, 05 Mar 2024 2:30 PM"),
-    which is read as UTC."""
+    which is read as UTC; a weekday or a note after the time is no zone ("14:30 星期二", "+0800 (CST)")."""
     if not _CLOCK.search(value) or _BEIJING_TIME.search(value):
         return False
-    return not _ZONE_AT_END.search(_HALF_DAY_AT_END.sub("", value.rstrip()))
+    written = _CHINESE_WEEKDAY.sub("", _NOTE_AT_END.sub("", value)).rstrip()
+    return not _ZONE_AT_END.search(_HALF_DAY_AT_END.sub("", written))
 
 
 def _day_month_rest(value: str, misread: bool) -> tuple[str, str | None, str] | None:
