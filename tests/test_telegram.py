@@ -616,7 +616,7 @@ async def post_raw(webhook: WebhookSettings, body: bytes, *, length: int, header
     try:
         head = [f"POST /{webhook.path} HTTP/1.1", f"Host: {webhook.listen}", f"Content-Length: {length}"]
         head += [f"{name}: {value}" for name, value in headers.items()]
-        writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + body)
+        writer.write(("\r\n".join(head) + "\r\n\r\n").encode("utf-8", "surrogateescape") + body)  # "\udcff": byte 0xff
         await writer.drain()
         async with asyncio.timeout(STEP_TIMEOUT):  # a guard: the server waiting for the rest would never answer
             status_line = await reader.readline()
@@ -635,6 +635,15 @@ async def test_the_webhook_refuses_a_request_without_the_secret_before_reading_i
         wrong = {**JSON, "X-Telegram-Bot-Api-Secret-Token": "not-the-secret-at-all"}
         assert await post_raw(webhook, b'{"update_id": 1', length=50_000_000, headers=JSON) == 403
         assert await post_raw(webhook, b'{"update_id": 1', length=50_000_000, headers=wrong) == 403
+
+
+async def test_the_webhook_refuses_a_secret_header_that_is_no_text_as_any_wrong_secret(fake, caplog):
+    """Bytes that are no UTF-8 in the header were answered 500 with an error's traceback, for anyone to send."""
+    webhook = local_webhook()
+    async with running(fake, Recorder(), webhook=webhook):
+        not_text = {**JSON, "X-Telegram-Bot-Api-Secret-Token": "\udcff\udcfe"}
+        assert await post_raw(webhook, b'{"update_id": 1}', length=16, headers=not_text) == 403
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR or record.exc_info]
 
 
 async def test_the_webhook_refuses_a_body_larger_than_an_update_before_reading_it(fake):

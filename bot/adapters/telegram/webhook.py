@@ -69,7 +69,7 @@ class WebhookServer:
     def _has_the_secret(self, request: web.Request) -> bool:
         if self._secret is None:
             return True
-        given = request.headers.get(SECRET_HEADER, "").encode()
+        given = request.headers.get(SECRET_HEADER, "").encode("utf-8", "surrogateescape")  # as aiohttp decoded its bytes
         return hmac.compare_digest(given, self._secret)
 
 
