@@ -991,6 +991,15 @@ async def test_words_subscribed_to_with_a_cadence_name_in_them_unsubscribe_as_wr
     assert (await bot.say("/unsubscribe daily mail")).text == 'Unsubscribed from "daily mail".'
 
 
+@pytest.mark.parametrize("name", ["doctors without borders", "energy not coal"])
+async def test_words_subscribed_to_in_quotes_with_a_not_word_in_them_unsubscribe_as_written(bot, name):
+    # README says to quote a name that holds "without"; unquoted, /unsubscribe read it as "doctors" without "borders"
+    await bot.say("/subscribe energy")
+    await bot.say(f'/subscribe "{name}"')
+    assert (await bot.say(f"/unsubscribe {name}")).text == f'Unsubscribed from "{name}".'
+    assert (await bot.say("/subscriptions")).text.count("Energy") == 1
+
+
 async def test_one_message_per_article_even_when_several_subscriptions_match(bot):
     await bot.say("/subscribe energy")
     await bot.say("/subscribe kenya")

@@ -393,8 +393,9 @@ async def unsubscribe(cmd: Command, ctx: Context) -> Reply:
         removed_text = f"Removed {removed} subscription{'' if removed == 1 else 's'}"
         return Reply(text=f"{removed_text}: {_chat(cmd)} gets nothing now.")
     current = await store.for_target(cmd.target)
-    words = not_as_minus(cmd.args)  # as written first: "/subscribe \"daily mail\"" is unsubscribed from as "daily mail"
-    chosen = _pick(words, current, ctx)
+    words = not_as_minus(cmd.args)
+    # as written first: "/subscribe \"daily mail\"" is unsubscribed from as "daily mail", "doctors without borders" so
+    chosen = _subscribed_as(cmd.args, current, ctx) or _pick(words, current, ctx)
     topic = _topic_of(cmd.args)
     if chosen is None and topic is not None and topic != cmd.args.strip():  # "weekly energy", "weekly news"
         if _no_topic(topic, ctx):
@@ -449,11 +450,8 @@ def _pick(words: str, current: list[Subscription], ctx: Context) -> Subscription
     with_id = next((s for s in current if by_id and s.id == int(by_id.group(1))), None)
     if with_id and by_id.group(2) and int(by_id.group(2)) == _topic_check(with_id):
         return with_id
-    for subscription in current:
-        if key in (subscription.value.casefold(), topic_label(subscription.kind, subscription.value, ctx.tagger).casefold()):
-            return subscription
-        if subscription.kind == "query" and _unquoted(key) == _unquoted(subscription.value.casefold()):
-            return subscription  # "smart grid" for the words "\"smart grid\"", and back
+    if subscription := _subscribed_as(words, current, ctx):
+        return subscription
     if by_id:
         return with_id if by_id.group(2) is None else None
     topic = _read_topic(words, understand(words, ctx), ctx)[0]  # not a name the words only come near: "children" is no Chile
@@ -462,6 +460,17 @@ def _pick(words: str, current: list[Subscription], ctx: Context) -> Subscription
     kind, value = topic
     quotes_aside = (s for s in current if kind == s.kind and _unquoted(value) == _unquoted(s.value))
     return _same_topic(current, kind, value) or next(quotes_aside, None)
+
+
+def _subscribed_as(words: str, current: list[Subscription], ctx: Context) -> Subscription | None:
+    """The subscription whose stored value or label the words are, quotes aside."""
+    key = " ".join(words.casefold().split())
+    for subscription in current:
+        if key in (subscription.value.casefold(), topic_label(subscription.kind, subscription.value, ctx.tagger).casefold()):
+            return subscription
+        if subscription.kind == "query" and _unquoted(key) == _unquoted(subscription.value.casefold()):
+            return subscription  # "smart grid" for the words "\"smart grid\"", and back
+    return None
 
 
 def _unquoted(words: str) -> str:
