@@ -646,6 +646,20 @@ async def test_the_webhook_refuses_a_secret_header_that_is_no_text_as_any_wrong_
     assert not [record for record in caplog.records if record.levelno >= logging.ERROR or record.exc_info]
 
 
+async def test_the_bot_stops_without_waiting_for_an_update_whose_body_stalls(fake):
+    """A request with the secret whose body stopped coming held the stop for aiohttp's 60 seconds (`running`
+    gives disconnect STEP_TIMEOUT)."""
+    webhook = local_webhook()
+    secret = webhook.secret_token.get_secret_value()
+    async with running(fake, Recorder(), webhook=webhook):
+        reader, writer = await asyncio.open_connection(webhook.listen, webhook.port)
+        head = f"POST /{webhook.path} HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\nX-Telegram-Bot-Api-Secret-Token: {secret}\r\n\r\n"
+        writer.write(head.encode() + b'{"update_id": 1')
+        await writer.drain()
+        await fake.post_to_webhook(message_update("/latest"), secret=secret)  # the stalled one read by now, most likely
+    writer.close()
+
+
 async def test_the_webhook_refuses_a_body_larger_than_an_update_before_reading_it(fake):
     webhook = local_webhook()
     secret = {**JSON, "X-Telegram-Bot-Api-Secret-Token": webhook.secret_token.get_secret_value()}

@@ -24,6 +24,9 @@ logger = logging.getLogger(__name__)
 # An update is a few kilobytes: a message is at most 4,096 characters, with its entities and a reply's quote
 MAX_UPDATE_BYTES = 1024 * 1024
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+# How long a stop waits for a request being read (aiohttp's default, 60 seconds, for a body that stalls):
+# reading an update takes milliseconds, and Telegram sends again one it got no answer for
+STOP_GRACE_SECONDS = 1.0
 
 
 class WebhookServer:
@@ -38,7 +41,7 @@ class WebhookServer:
         application.router.add_route("*", "/{anything:.*}", self._receive)
         # no access line per update (the bot's own logs tell what it answered); lingering_time=0: a refused
         # request's body still coming is not read on, the connection is closed
-        self._runner = web.AppRunner(application, access_log=None, lingering_time=0)
+        self._runner = web.AppRunner(application, access_log=None, lingering_time=0, shutdown_timeout=STOP_GRACE_SECONDS)
 
     async def start(self, listen: str, port: int) -> None:
         await self._runner.setup()
