@@ -1223,7 +1223,10 @@ async def test_not_before_a_word_leaves_it_out_as_a_minus_does(router, line, mea
     ("line", "meant"),
     [("/news energy without kenya", "/news energy -kenya"), ("/search solar except wind", "/search solar -wind"),
      ("/news AI excluding energy", "/news AI -energy"), ("/search grid Without \"smart grid\"", "/search grid -\"smart grid\""),
-     ("/news energy except for kenya", "/news energy -kenya"), ("/sector energy without kenya", "/sector energy -kenya")],
+     ("/news energy except for kenya", "/news energy -kenya"), ("/sector energy without kenya", "/sector energy -kenya"),
+     # a stop word after it was the one left out, the word after that wanted: Energy + Kenya, the opposite
+     ("/news energy except in kenya", "/news energy -kenya"), ("/search solar without the wind", "/search solar -wind"),
+     ("/news energy not in kenya", "/news energy -kenya")],
 )
 async def test_without_except_or_excluding_before_a_word_leaves_it_out_as_not_does(router, line, meant):
     # searched as words: "/news energy without kenya" was Energy + Kenya mentioning "without"

@@ -30,9 +30,12 @@ MAX_SUGGESTIONS = 5
 # A list's choices on one page: with its More button, 25 buttons, as many as one Discord message takes
 CHOICES_PER_PAGE = 24
 _PAGE_NUMBER = re.compile(r"[+-]?\d+")
-# "not", "without", "except (for)" or "excluding" before a word, outside quotes: what it leaves out
+# "not", "without", "except (for)" or "excluding" before a word, outside quotes: what it leaves out; an article or
+# a preposition between them goes with it ("except in kenya", "without the hype": Kenya and hype left out)
 _NOT_BEFORE_A_WORD = re.compile(
-    rf"([{QUOTES}][^{QUOTES}]*[{QUOTES}]?)|(?<!\S)(?:not|without|except(?:\s+for)?|excluding)\s+(?=[^\s-])", re.IGNORECASE
+    rf"([{QUOTES}][^{QUOTES}]*[{QUOTES}]?)|(?<!\S)(?:not|without|except(?:\s+for)?|excluding)\s+"
+    r"(?:(?:a|an|the|in|of|from|on|at|any)\s+)*(?=[^\s-])",
+    re.IGNORECASE,
 )
 _PAGE_WORD = re.compile(r"^page\s+", re.IGNORECASE)  # "/countries page 2"
 _FLAGS = re.compile("(?:[\U0001F1E6-\U0001F1FF]{2}){2,}")  # flags written together: "🇹🇭🇻🇳"
