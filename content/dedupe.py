@@ -43,9 +43,14 @@ _REVISION = re.compile(r"^(?:(?:refile|rpt|corrected) )*(?:update|wrapup) \d+ ")
 # no number, which tells one edition from the next ("Briefing - Week 12", "Phase One", "Part II")
 _OUTLET_SUFFIX = re.compile(r"\s+[-–—|]\s+(?!.*\s[-–—|]\s)(\S+(?:\s+\S+){0,4})\s*$")
 _OUTLET_WORD = re.compile(r"[^\W\d_a-z][\w.&'’-]*|[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}|of|the|and|&")
-_SPELLED_NUMBER = frozenset(
-    "one two three four five six seven eight nine ten eleven twelve first second third fourth fifth sixth "
-    "seventh eighth ninth tenth eleventh twelfth last final".split()
+# Words that number an edition: an ordinal anywhere ("The Second Season"), a number after what it counts
+# ("Phase One", "Part II"), not a number an outlet's name holds ("BBC One", "Nine News")
+_ORDINAL = frozenset(
+    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth last final".split()
+)
+_CARDINAL = frozenset("one two three four five six seven eight nine ten eleven twelve".split())
+_COUNTED = frozenset(
+    "part phase day week episode chapter round season series stage volume vol book act game leg step issue lesson".split()
 )
 _ROMAN_NUMBER = re.compile(r"X{0,2}(?:IX|IV|V?I{0,3})")  # I to XXIX
 _ROMAN_NUMBER_WORD = re.compile(rf"\b(?=[IVX]{{2,}}\b)(?:{_ROMAN_NUMBER.pattern})\b")  # of two letters or more
@@ -131,14 +136,17 @@ def _without_outlet(title: str) -> str:
     """The headline without the outlet's name after it: copies of one wire story carry each its own."""
     match = _OUTLET_SUFFIX.search(title)
     words = match[1].split() if match else []
-    if not words or not all(_OUTLET_WORD.fullmatch(word) for word in words) or any(map(_counts, words)):
+    if not words or not all(_OUTLET_WORD.fullmatch(word) for word in words) or _numbers_an_edition(words):
         return title
     return title[: match.start()]
 
 
-def _counts(word: str) -> bool:
-    """Whether a word numbers an edition, a part or a phase ("One", "Second", "II")."""
-    return word.lower() in _SPELLED_NUMBER or _ROMAN_NUMBER.fullmatch(word) is not None
+def _numbers_an_edition(words: list[str]) -> bool:
+    lowered = [word.lower() for word in words]
+    return any(word in _ORDINAL for word in lowered) or any(
+        before in _COUNTED and (word in _CARDINAL or _ROMAN_NUMBER.fullmatch(written))
+        for before, word, written in zip(lowered, lowered[1:], words[1:])
+    )
 
 
 def same_story(first: Fingerprint, second: Fingerprint) -> bool:
