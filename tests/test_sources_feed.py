@@ -801,6 +801,7 @@ def test_a_chinese_feeds_time_without_a_zone_is_china_standard_time(date, chines
     assert chinese.published == chinese_published.replace(tzinfo=timezone.utc)
     assert english.published == english_published.replace(tzinfo=timezone.utc)
 
+
 def test_an_entry_is_read_without_the_footer_its_feed_appends():
     item = (
         b"<item><title>AI tutors in Thai schools</title><link>https://news.example/tutors</link><description>"
