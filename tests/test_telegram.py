@@ -681,6 +681,15 @@ async def test_a_malformed_update_with_the_secret_is_refused_in_a_warning_line_a
     assert told.getMessage().startswith("Telegram: the webhook refused a request that is no update")
 
 
+async def test_a_webhook_without_a_secret_takes_any_post_and_says_so_at_its_start(fake, caplog):
+    webhook = local_webhook().model_copy(update={"secret_token": None})
+    async with running(fake, Recorder(), webhook=webhook):
+        assert await fake.post_to_webhook(message_update("/latest"), secret=None) == 200
+        await fake.wait_for_calls("sendMessage", timeout=STEP_TIMEOUT)
+    warnings = [record.getMessage() for record in caplog.records if record.levelno == logging.WARNING]
+    assert any("telegram.webhook.secret_token" in warning for warning in warnings), warnings
+
+
 async def test_the_webhook_gets_button_presses_whatever_the_token_last_asked_for(fake):
     fake.allowed_updates = ["message"]  # left by another program that used the token
     webhook = local_webhook()
