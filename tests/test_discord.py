@@ -133,7 +133,8 @@ async def test_every_slash_command_becomes_the_neutral_command(fake, start):
 @pytest.mark.parametrize(
     ("value", "args"),
     [("solar <@123>", "solar"), ("<@!123456789012345678> smart grid <@&55>", "smart grid"), ("energy <#77> kenya", "energy kenya"),
-     ("grid<@123>", "grid<@123>"), ("<@abc> solar", "<@abc> solar")],
+     ("grid<@123>", "grid<@123>"), ("<@abc> solar", "<@abc> solar"),
+     ("solar @everyone", "solar"), ("@here energy kenya", "energy kenya"), ("grid@here", "grid@here")],
 )
 async def test_a_mention_among_a_commands_words_is_no_word_of_them(fake, start, value, args):
     # "/search solar <@123>" looked for "solar" and "123", as Discord writes a member's mention into the option

@@ -23,8 +23,9 @@ _VIEW_CHANNEL = 1 << 10
 _SEND_MESSAGES = 1 << 11
 _EMBED_LINKS = 1 << 14  # without it, Discord drops a message's article cards
 _SEND_MESSAGES_IN_THREADS = 1 << 38
-# A member's, role's or channel's mention as Discord writes it into a command's text: "<@123>", "<@!123>", "<@&123>", "<#123>"
-_MENTION = re.compile(r"(?<!\S)<(?:@[!&]?|#)\d+>(?!\S)")
+# A member's, role's or channel's mention as Discord writes it into a command's text: "<@123>", "<@!123>", "<@&123>",
+# "<#123>", and the mentions of a whole server or channel, "@everyone" and "@here"
+_MENTION = re.compile(r"(?<!\S)(?:<(?:@[!&]?|#)\d+>|@everyone|@here)(?!\S)")
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ def to_command(name: str, args: str, origin: Origin) -> Command:
 
 def without_mentions(words: str) -> str:
     """The words less every mention among them: a member mentions someone beside a command ("/search
-    solar <@123>") to show them the answer, not to look for the digits of their id."""
+    solar <@123>", "/search solar @here") to show them the answer, not to look for the digits of their id."""
     return _MENTION.sub(" ", words)
 
 
