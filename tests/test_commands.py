@@ -659,6 +659,15 @@ async def test_a_place_of_several_words_without_or_is_looked_for_as_one_name(rou
     assert titles(await router.handle(command(line))) == ["New York adds bus lanes"]
 
 
+async def test_search_looks_for_a_country_of_several_words_as_one_name(router, store):
+    # "/search south africa" was "south" and "africa" anywhere: a story from the south of Nigeria too
+    await store.add([
+        sample_article(50, "South Africa adds wind farms", "Turbines rise on the coast."),
+        sample_article(52, "Floods in the south of Nigeria", "Africa's largest city braces for rain."),
+    ])
+    assert titles(await router.handle(command("/search south africa"))) == ["South Africa adds wind farms"]
+
+
 async def test_news_reads_or_beside_a_quoted_phrase_as_beside_a_word(router):
     reply = await router.handle(command('/news "smart meters" or whiteflies'))  # found nothing: both were asked for
     assert sorted(titles(reply)) == ["Pakistani farmers get pest alerts by text message", "Solar mini-grids with smart meters reach Kenyan villages"]

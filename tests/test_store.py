@@ -688,6 +688,16 @@ def test_a_place_of_several_words_is_one_phrase_not_its_words_anywhere():
     assert search_terms("usa today editor") == Terms(required=(("usa today",), ("editor",)))  # a paper, as /news reads it
 
 
+def test_a_country_or_region_of_several_words_is_searched_as_one_phrase():
+    from content.store.fulltext import Terms, search_terms
+
+    # "south africa" was "south" and "africa" anywhere: a story from the south of a country in Africa
+    for name in ("south africa", "south korea", "saudi arabia", "new zealand", "united states", "middle east"):
+        assert search_terms(name) == Terms(required=((name,),))
+    assert search_terms("mines in south africa -coal") == Terms(required=(("mines",), ("south africa",)), excluded=(("coal",),))
+    assert search_terms("south of kenya") == Terms(required=(("south",), ("kenya",)))
+
+
 async def test_search_finds_a_place_of_several_words_where_it_stands_together(store):
     await store.add(
         [

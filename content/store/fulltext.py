@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from content.store.schema import articles
 from content.store.words import NAMES_OF_INITIALS, dots_and_slashes_parted, english_stems, fold_accents, folded, spaced
-from content.tagging.places import non_country_phrases
+from content.tagging.places import non_country_phrases, place_names_of_several_words
 
 # PostgreSQL's English stop words, so SQLite does not require "in" or "the" to match; its "s" and
 # "t" are left to _CLITIC, as "U.S." keeps its "s".
@@ -263,9 +263,11 @@ def parted(word: str) -> list[str]:
 
 def _plain_terms(words: list[str]) -> list[tuple[range, Term]]:
     """The terms of plain words, each with where its words stand: a name of several words is one, its
-    equivalents kept ("electric vehicles"), else looked for as a phrase ("new york"), not its words anywhere."""
+    equivalents kept ("electric vehicles"), else looked for as a phrase ("new york"), not its words anywhere; so
+    is a country or region ("south africa"), which /news reads as the place instead."""
     terms: list[tuple[range, Term]] = []
-    names = {span.start: span for span in names_of_several_words(words)}
+    spans = _first_of_overlapping(names_of_several_words(words) + place_names_of_several_words(words))
+    names = {span.start: span for span in spans}
     position = 0
     while position < len(words):
         if span := names.get(position):
@@ -342,11 +344,16 @@ def names_of_several_words(words: list[str]) -> list[range]:
     with equivalents ("electric vehicles", "internet of things"), places inside a country ("new york",
     "south china sea") and names with a time ("usa today"). Of names that overlap, the first, the longest there."""
     places = [span for span in non_country_phrases(words) if len(span) > 1]
-    names: list[range] = []
-    for span in sorted(_equivalent_names(words) + places + names_with_a_time(words), key=lambda span: (span.start, -len(span))):
-        if not names or span.start >= names[-1].stop:
-            names.append(span)
-    return names
+    return _first_of_overlapping(_equivalent_names(words) + places + names_with_a_time(words))
+
+
+def _first_of_overlapping(spans: list[range]) -> list[range]:
+    """The spans in order, of those that overlap the first, the longest there."""
+    kept: list[range] = []
+    for span in sorted(spans, key=lambda span: (span.start, -len(span))):
+        if not kept or span.start >= kept[-1].stop:
+            kept.append(span)
+    return kept
 
 
 def _equivalent_names(words: list[str]) -> list[range]:

@@ -420,8 +420,20 @@ def non_country_phrases(words: list[str]) -> list[range]:
     state, a city or an old state of several words ("South China Sea", "Lake Chad", "New Mexico",
     "New South Wales"), which hold a country's name but are not about that country, and a city of
     one word ("Lagos"), which may come near a country's name ("Laos") but is not that country."""
+    return [span for span, phrase in _phrases_in(words)
+            if phrase.kind not in _OWN_NAME_KINDS and (len(span) > 1 or phrase.kind == "city")]
+
+
+def place_names_of_several_words(words: list[str]) -> list[range]:
+    """Where the names of countries and regions of several words stand in `words` ("South Africa",
+    "Middle East", "South African")."""
+    return [span for span, phrase in _phrases_in(words) if phrase.kind in _OWN_NAME_KINDS and len(span) > 1]
+
+
+def _phrases_in(words: list[str]) -> list[tuple[range, Phrase]]:
+    """The known phrases in `words` and where they stand, the longest at each position."""
     phrases = gazetteer().phrases
-    spans, position = [], 0
+    found, position = [], 0
     while position < len(words):
         if next(iter(_key(words[position])), None) not in _first_words():  # most words begin no phrase: search reads many
             position += 1
@@ -429,10 +441,10 @@ def non_country_phrases(words: list[str]) -> list[range]:
         size = next((size for size in range(min(_longest_phrase_words(), len(words) - position), 1, -1)
                      if _phrase_key(" ".join(words[position : position + size])) in phrases), 1)
         phrase = phrases.get(_phrase_key(" ".join(words[position : position + size])))
-        if phrase and phrase.kind not in _OWN_NAME_KINDS and (size > 1 or phrase.kind == "city"):
-            spans.append(range(position, position + size))
+        if phrase:
+            found.append((range(position, position + size), phrase))
         position += size
-    return spans
+    return found
 
 
 def place_name(place_id: str) -> str:
