@@ -345,6 +345,16 @@ async def test_one_name_among_words_that_only_join_a_request_is_that_name(store,
     assert reply.text == heading and reply.cards
 
 
+async def test_a_group_of_countries_named_with_figures_is_a_region(store):
+    # "/country g7" was Finance, G7 being one of its words, and "/news energy g20" Energy articles mentioning "g20"
+    router = build_router(sample_context(store))
+    assert (await router.handle(command("/country g7"))).text == "No articles about G7 yet."
+    assert (await router.handle(command("/country G-20"))).text == "Latest from G20"
+    for line, place in (("/news energy G7", "G7"), ("/news energy g20", "G20")):  # G7 was a word, a Finance keyword
+        reply = await router.handle(command(line))
+        assert reply.text == f"Nothing matches Energy + {place} yet. Try fewer words, or /search for the text alone."
+
+
 async def test_country_by_iso_code_works_with_the_real_tagger(store):
     router = build_router(sample_context(store))
     reply = await router.handle(command("/country KE"))

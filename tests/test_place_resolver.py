@@ -80,6 +80,12 @@ def test_exact_names_codes_aliases_and_demonyms(tagger, words, expected):
         ("latam", "latin-america-and-the-caribbean"),
         ("european", "europe"),  # what people type; in articles "European" alone is no region
         ("Asian", "asia"),
+        ("g7", "g7"),  # were words with a number, "something more than a place"
+        ("G-7", "g7"),
+        ("group of seven", "g7"),
+        ("g20", "g20"),
+        ("G 20", "g20"),
+        ("Group of 20", "g20"),
     ],
 )
 def test_region_names(tagger, words, expected):

@@ -553,6 +553,16 @@ def test_mena_and_latam_name_their_regions(tagger):
     assert {"EG", "SA", "MA"} <= members and {"middle-east", "northern-africa", "gulf"} <= within
 
 
+def test_a_group_named_with_figures_is_tagged(tagger):
+    # "G7" and "G-20" were no place: the matcher read letters only
+    assert tagger.tag("G7 leaders meet in Italy", "")[1] == ["g7"]
+    assert regions(tagger, "Finance ministers gather", "Ahead of the G-20 summit, the Group of Twenty talks debt.") == ["g20"]
+    assert regions(tagger, "Group of Seven backs a price cap", "") == ["g7"]
+    assert regions(tagger, "The g7 pixel phone", "A G70 sedan and a G 7B chip.") == []  # lower case, other figures
+    assert regions(tagger, "Chapter 7 of the 20 rules", "") == []
+    assert {"US", "JP"} <= countries_in_region("g7") and {"ZA", "AR", "SA"} <= countries_in_region("g20")
+
+
 def test_regions_people_name_beyond_the_un_subregions(tagger):
     assert tagger.tag("APAC cloud spending grows", "") == ([], ["asia-pacific"])
     assert tagger.tag("Drought grips the Sahel", "") == ([], ["sahel"])

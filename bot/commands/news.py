@@ -751,10 +751,13 @@ def _a_sector_unsearched(word: str, ctx: Context) -> bool:
 
 def _resolve_phrase(span: list[str], ctx: Context, exactly: bool) -> Match | None:
     """What the phrase names; `exactly`: only a name as written ("New Zealand", though "new" joins words).
-    A word that only begins a sector's name ("man", "fin", "heal") is no name in free text."""
+    A word that only begins a sector's name ("man", "fin", "heal") is no name in free text, and a sector's
+    keyword that is a place's own name too ("G7", a Finance word) is the place."""
     for resolve in (partial(ctx.tagger.resolve_sector, abbreviated=False), ctx.tagger.resolve_place):
         match = _phrase_match(span, resolve)
         if match and match.kind != "sector" and _only_a_code(span, ctx):
+            continue
+        if match and _only_hints(match, " ".join(span), ctx) and ctx.tagger.is_place_name(" ".join(span)):
             continue
         if match and match.score >= (100 if exactly else _FREE_TEXT_LIKENESS):
             return match

@@ -47,11 +47,13 @@ _LEADING_WORDS = frozenset(
     "eastern western central rebel war-torn landlocked said says visit visited both while".split()
 )
 _WORD = re.compile(r"[^\W\d_]+")
+_KEY_WORD = re.compile(r"[^\W_]+")  # a name's figures are part of it: "G7", "G-20", "Group of 20"
+_BETWEEN_KEY_WORDS = r"[\W_]+"
 # A flag emoji is its country's two letters written in "regional indicator" symbols: 🇰🇪 is K E.
 _FLAG_LETTERS = str.maketrans({0x1F1E6 + index: chr(ord("A") + index) for index in range(26)})
 _POSSESSIVE_END = re.compile(r"['\u2019]s\s*$", re.IGNORECASE)  # "UAE's" is the UAE
 _LEADING_THE = re.compile(r"^(?i:the)\s+")
-_SEPARATORS = re.compile(r"[\W\d_]+")
+_SEPARATORS = re.compile(_BETWEEN_KEY_WORDS)
 _NEXT_WORD = re.compile(r" ([^\W\d_]+)")
 # A title before a name makes it a person's: "Mr Hague", "Mrs. Jordan" ("DR Congo", in capitals, is a country)
 _TITLE_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Sir|Lord|Lady|Dame)\.? $")
@@ -87,15 +89,15 @@ def _lower(text: str) -> str:
 
 
 def _key(words: str) -> tuple[str, ...]:
-    tokens = tuple(word.lower() for word in _WORD.findall(strip_accents(words)))
+    tokens = tuple(word.lower() for word in _KEY_WORD.findall(strip_accents(words)))
     return tokens[1:] if len(tokens) > 1 and tokens[0] == "the" else tokens
 
 
 def _trie_pattern(keys) -> str:
     """One regex for many phrases: a character trie, so matching costs one pass over the text.
 
-    Keys are lower-case words joined by single spaces; in the text any run of non-letters
-    may separate them ("U.S.", "Guinea-Bissau"). Optional tails come first, so the longest
+    Keys are lower-case words joined by single spaces; in the text any run of characters that are
+    neither letters nor figures may separate them ("U.S.", "Guinea-Bissau", "G-20"). Optional tails come first, so the longest
     phrase at a position wins.
     """
     trie: dict = {}
@@ -106,7 +108,7 @@ def _trie_pattern(keys) -> str:
         node[""] = {}
 
     def emit(node: dict) -> str:
-        branches = [(r"[\W\d_]+" if char == " " else re.escape(char)) + emit(child)
+        branches = [(_BETWEEN_KEY_WORDS if char == " " else re.escape(char)) + emit(child)
                     for char, child in sorted(node.items()) if char]
         if not branches:
             return ""
@@ -672,11 +674,12 @@ class PlaceTagger:
         With `cities`, a city stands for its country ("kyiv" is Ukraine), and one whose name places
         in several countries share ("tripoli") suggests each of them; near misses are never cities.
         A name several countries share ("congo") suggests each of them too. Words with a number name
-        something more than a place ("kenya 2025"): the place the rest names is only suggested."""
-        if any(character.isdigit() for character in words):
+        something more than a place ("kenya 2025"), unless they are its name ("g20"): the place the rest
+        names is only suggested."""
+        key = _phrase_key(_POSSESSIVE_END.sub("", words.translate(_FLAG_LETTERS)))
+        if any(character.isdigit() for character in key) and not self._exact(key):
             found = self.resolve("".join(character for character in words if not character.isdigit()), cities)
             return Resolution(None, tuple(filter(None, (found.match, *found.suggestions)))[:5])
-        key = _phrase_key(_POSSESSIVE_END.sub("", words.translate(_FLAG_LETTERS)))
         if not key:
             return Resolution(None)
         if key in self._data.shared_names:
