@@ -97,8 +97,8 @@ def _trie_pattern(keys) -> str:
     """One regex for many phrases: a character trie, so matching costs one pass over the text.
 
     Keys are lower-case words joined by single spaces; in the text any run of characters that are
-    neither letters nor figures may separate them ("U.S.", "Guinea-Bissau", "G-20"). Optional tails come first, so the longest
-    phrase at a position wins.
+    neither letters nor figures may separate them ("U.S.", "Guinea-Bissau", "G-20"). Optional tails
+    come first, so the longest phrase at a position wins.
     """
     trie: dict = {}
     for key in keys:
