@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import NamedTuple
 
@@ -422,17 +422,18 @@ def non_country_phrases(words: list[str]) -> list[range]:
     state, a city or an old state of several words ("South China Sea", "Lake Chad", "New Mexico",
     "New South Wales"), which hold a country's name but are not about that country, and a city of
     one word ("Lagos"), which may come near a country's name ("Laos") but is not that country."""
-    return [span for span, phrase in _phrases_in(words)
+    return [span for span, phrase in _phrases_in(tuple(words))
             if phrase.kind not in _OWN_NAME_KINDS and (len(span) > 1 or phrase.kind == "city")]
 
 
 def place_names_of_several_words(words: list[str]) -> list[range]:
     """Where the names of countries and regions of several words stand in `words` ("South Africa",
     "Middle East", "South African")."""
-    return [span for span, phrase in _phrases_in(words) if phrase.kind in _OWN_NAME_KINDS and len(span) > 1]
+    return [span for span, phrase in _phrases_in(tuple(words)) if phrase.kind in _OWN_NAME_KINDS and len(span) > 1]
 
 
-def _phrases_in(words: list[str]) -> list[tuple[range, Phrase]]:
+@lru_cache(maxsize=4096)  # search reads the same words for both kinds of name, one after the other
+def _phrases_in(words: tuple[str, ...]) -> tuple[tuple[range, Phrase], ...]:
     """The known phrases in `words` and where they stand, the longest at each position."""
     phrases = gazetteer().phrases
     found, position = [], 0
@@ -446,7 +447,7 @@ def _phrases_in(words: list[str]) -> list[tuple[range, Phrase]]:
         if phrase:
             found.append((range(position, position + size), phrase))
         position += size
-    return found
+    return tuple(found)
 
 
 def place_name(place_id: str) -> str:
