@@ -43,26 +43,26 @@ def spaced(value: str) -> str:
     return f"regexp_replace({value}, '{UNSPACED_CHARACTER}', ' \\1 ', 'g')"
 
 
-def _spaced_where(value: str, pattern: str) -> str:
-    return f"regexp_replace({value}, '{pattern}', ' ', 'g')"
+def _replaced(value: str, pattern: str, by: str = " ") -> str:
+    return f"regexp_replace({value}, '{pattern}', '{by}', 'g')"
 
 
 def dots_parted(value: str) -> str:
     """The SQL text `value` with a dot between two letters a space (migration 0012)."""
-    return _spaced_where(value, DOT_BETWEEN_LETTERS)
+    return _replaced(value, DOT_BETWEEN_LETTERS)
 
 
 def dots_and_slashes_parted(value: str) -> str:
     """The SQL text `value` with a dot between two letters or figures, and a slash, a space, as
     content.store.words.dots_and_slashes_parted makes it (migration 0013)."""
-    return _spaced_where(value, DOT_OR_SLASH_BETWEEN_WORDS)
+    return _replaced(value, DOT_OR_SLASH_BETWEEN_WORDS)
 
 
 def initials_spelt_out(value: str) -> str:
     """The SQL text `value` with initials written for a name ("WHO") as that name, as
     content.store.words.initials_spelt_out writes them (migration 0014)."""
     for initials, name in NAMES_OF_INITIALS.items():
-        value = f"regexp_replace({value}, '{initials_pattern(initials)}', '{name}', 'g')"
+        value = _replaced(value, initials_pattern(initials), name)
     return value
 
 
